@@ -1,0 +1,63 @@
+// Events of the `customer-<id>` stream: identity and profile only.
+import type { DomainEvent } from '@app/event-sourcing';
+
+export type Gender = 'female' | 'male' | 'diverse' | 'unspecified';
+export type ContactPointKind = 'email' | 'phone' | 'address';
+export type ConsentPurpose = 'marketing_email' | 'marketing_sms' | 'marketing_phone' | 'profiling' | 'third_party_sharing';
+export const CONSENT_PURPOSES: readonly ConsentPurpose[] = ['marketing_email', 'marketing_sms', 'marketing_phone', 'profiling', 'third_party_sharing'];
+export const GENDERS: readonly Gender[] = ['female', 'male', 'diverse', 'unspecified'];
+export const CONTACT_POINT_KINDS: readonly ContactPointKind[] = ['email', 'phone', 'address'];
+
+export interface CustomerProfile {
+  readonly firstName: string;
+  readonly lastName: string;
+  /** Primary email, lower-cased. */
+  readonly email?: string;
+  /** Primary phone in E.164 (`+4930123456`). */
+  readonly phone?: string;
+  /** ISO date `YYYY-MM-DD`. */
+  readonly birthDate?: string;
+  readonly gender?: Gender;
+  /** ISO 3166-1 alpha-2. */
+  readonly country?: string;
+  readonly city?: string;
+  readonly language?: string;
+}
+
+export type CustomerRegistered = DomainEvent<'CustomerRegistered', {
+  readonly customerId: string;
+  /** The id the customer has in the publishing system (shop account id, CRM id). */
+  readonly externalId?: string;
+  readonly profile: CustomerProfile;
+}>;
+
+export type CustomerProfileUpdated = DomainEvent<'CustomerProfileUpdated', {
+  readonly customerId: string;
+  /** Only the fields that changed, with their new values. */
+  readonly changes: Partial<CustomerProfile>;
+}>;
+
+export type ContactPointAdded = DomainEvent<'ContactPointAdded', {
+  readonly customerId: string;
+  readonly kind: ContactPointKind;
+  readonly value: string;
+  readonly label?: string;
+}>;
+
+export type ConsentGiven = DomainEvent<'ConsentGiven', {
+  readonly customerId: string;
+  readonly purpose: ConsentPurpose;
+  /** Where it was given (web form, phone call, store). */
+  readonly via: string;
+}>;
+
+export type ConsentWithdrawn = DomainEvent<'ConsentWithdrawn', {
+  readonly customerId: string;
+  readonly purpose: ConsentPurpose;
+  readonly via: string;
+}>;
+
+export type CustomerEvent = CustomerRegistered | CustomerProfileUpdated | ContactPointAdded | ConsentGiven | ConsentWithdrawn;
+export const CUSTOMER_EVENT_TYPES: readonly CustomerEvent['type'][] = [
+  'CustomerRegistered', 'CustomerProfileUpdated', 'ContactPointAdded', 'ConsentGiven', 'ConsentWithdrawn',
+];

@@ -1,0 +1,58 @@
+// The event envelope every store, transport and projection speaks: payload plus full metadata.
+
+/** Who caused an event: an internal service, a support agent, the customer, or the system itself. */
+export interface Actor {
+  readonly type: 'service' | 'agent' | 'customer' | 'system';
+  readonly id: string;
+}
+
+export interface EventMetadata {
+  /** Every event names its customer, so the timeline and audit can gather all of a customer's streams. */
+  readonly customerId: string;
+  /** Version of the payload shape; upcasters lift older versions on read. */
+  readonly schemaVersion: number;
+  /** Business time: when it happened in the world (ISO-8601). */
+  readonly occurredAt: string;
+  readonly actor: Actor;
+  /** The publishing system (e.g. `shop`, `helpdesk`, `console`). */
+  readonly source: string;
+  readonly correlationId: string;
+  /** Id of the command or event that caused this one; null for a command from outside. */
+  readonly causationId: string | null;
+  /** Client idempotency key the event id was derived from, if any. */
+  readonly idempotencyKey?: string;
+}
+
+/** A domain event as a decider emits it: a stable type name and a JSON payload. */
+export interface DomainEvent<TType extends string = string, TData = unknown> {
+  readonly type: TType;
+  readonly data: TData;
+}
+
+/** An event ready to append: domain event plus id and metadata. */
+export interface NewEvent<TType extends string = string, TData = unknown> extends DomainEvent<TType, TData> {
+  /** UUID, unique across the store; derived deterministically from an idempotency key when given. */
+  readonly eventId: string;
+  readonly metadata: EventMetadata;
+}
+
+/** An event as read back from a store. */
+export interface RecordedEvent<TType extends string = string, TData = unknown> extends NewEvent<TType, TData> {
+  readonly streamId: string;
+  /** 0-based position of the event in its stream. */
+  readonly revision: number;
+  /** Position in the global log: strictly increasing, not necessarily contiguous. */
+  readonly position: number;
+  /** Store time: when the store committed it (ISO-8601). */
+  readonly recordedAt: string;
+}
+
+/** `customer-42` → `customer`; stream ids are `<category>-<id>`. */
+export function streamCategory(streamId: string): string {
+  const dash = streamId.indexOf('-');
+  return dash < 0 ? streamId : streamId.slice(0, dash);
+}
+
+export function streamId(category: string, id: string): string {
+  return `${category}-${id}`;
+}

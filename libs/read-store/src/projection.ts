@@ -1,0 +1,30 @@
+// What a projection is: pure functions from an event and the documents it touches to new documents.
+// The projector runner owns loading, batching, the position guard and checkpoints.
+import type { RecordedEvent } from '@app/event-sourcing';
+import type { CollectionDefinition, ReadDocument } from './read-store.port';
+
+export interface DocumentRef {
+  readonly collection: string;
+  readonly id: string;
+}
+
+/** A document's new content (the runner sets `id` and `lastPosition`), or null to delete it. */
+export interface DocumentChange {
+  readonly collection: string;
+  readonly id: string;
+  readonly doc: Record<string, unknown> | null;
+}
+
+export interface ProjectionView {
+  /** A touched document as it stands before this event (after earlier events of the batch). */
+  get<T extends ReadDocument = ReadDocument>(collection: string, id: string): T | undefined;
+}
+
+export interface Projection {
+  readonly name: string;
+  readonly collections: readonly CollectionDefinition[];
+  /** The documents this event reads or writes; empty when the projection ignores the event. */
+  touches(event: RecordedEvent): readonly DocumentRef[];
+  /** Pure: the changes this event makes to touched documents. */
+  apply(event: RecordedEvent, view: ProjectionView): readonly DocumentChange[];
+}

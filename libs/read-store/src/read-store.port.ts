@@ -1,0 +1,111 @@
+// The ReadStore port: JSON documents in named collections, written by projectors with a position
+// guard, read by the query side through a typed filter (never a raw query string).
+// Its contract suite is in ./testing/read-store.contract.ts.
+
+/** A read-model document. `lastPosition` is the global position of the last event applied to it. */
+export interface ReadDocument {
+  readonly id: string;
+  readonly lastPosition: number;
+  readonly [field: string]: unknown;
+}
+
+export type Scalar = string | number | boolean | null;
+
+/** Conditions on one field (dotted paths reach into nested objects: `profile.email`). */
+export interface FieldOperators {
+  readonly eq?: Scalar;
+  readonly ne?: Scalar;
+  readonly gt?: string | number;
+  readonly gte?: string | number;
+  readonly lt?: string | number;
+  readonly lte?: string | number;
+  readonly in?: readonly Scalar[];
+  /** String starts with this prefix (case-sensitive; store lower-cased copies for case-insensitive search). */
+  readonly prefix?: string;
+  /** The field is an array that contains this value. */
+  readonly contains?: Scalar;
+  readonly exists?: boolean;
+}
+
+/** All conditions must hold. A bare scalar means `eq`. */
+export type FieldFilter = { readonly [field: string]: Scalar | FieldOperators };
+export type Filter = FieldFilter | { readonly and: readonly Filter[] } | { readonly or: readonly Filter[] };
+
+export interface SortField {
+  readonly field: string;
+  readonly direction: 'asc' | 'desc';
+}
+
+export interface FindOptions {
+  readonly sort?: readonly SortField[];
+  readonly limit?: number;
+  readonly skip?: number;
+}
+
+export interface AggregateSpec {
+  /** Fields to group by (empty: one group for the whole match). */
+  readonly groupBy: readonly string[];
+  /** Numeric fields to sum per group. */
+  readonly sum?: readonly string[];
+}
+
+export interface AggregateRow {
+  /** Group key values, by groupBy field name. */
+  readonly key: Readonly<Record<string, Scalar>>;
+  readonly count: number;
+  readonly sums: Readonly<Record<string, number>>;
+}
+
+export interface IndexDefinition {
+  readonly fields: readonly SortField[];
+  readonly unique?: boolean;
+}
+
+export interface CollectionDefinition {
+  readonly name: string;
+  readonly indexes: readonly IndexDefinition[];
+}
+
+/** Replace-or-insert, applied only if the stored document's lastPosition is lower (or it is absent). */
+export interface UpsertWrite {
+  readonly kind: 'upsert';
+  readonly collection: string;
+  readonly doc: ReadDocument;
+}
+
+/** Delete, applied only if the stored document's lastPosition is lower than `position`. */
+export interface DeleteWrite {
+  readonly kind: 'delete';
+  readonly collection: string;
+  readonly id: string;
+  readonly position: number;
+}
+
+export type ReadStoreWrite = UpsertWrite | DeleteWrite;
+
+export interface Checkpoint {
+  readonly name: string;
+  readonly position: number;
+}
+
+export interface ReadStore {
+  /** Creates collections and the indexes their queries need; idempotent, called at start. */
+  ensureCollections(definitions: readonly CollectionDefinition[]): Promise<void>;
+  get<T extends ReadDocument = ReadDocument>(collection: string, id: string): Promise<T | null>;
+  getMany<T extends ReadDocument = ReadDocument>(collection: string, ids: readonly string[]): Promise<Map<string, T>>;
+  find<T extends ReadDocument = ReadDocument>(collection: string, filter: Filter, options?: FindOptions): Promise<T[]>;
+  count(collection: string, filter: Filter): Promise<number>;
+  aggregate(collection: string, filter: Filter, spec: AggregateSpec): Promise<AggregateRow[]>;
+  /**
+   * Applies writes with the position guard (a stale or repeated write is a no-op), then stores the
+   * checkpoint if given. SQLite does it in one transaction; MongoDB in bulk writes, checkpoint last.
+   */
+  applyBatch(writes: readonly ReadStoreWrite[], checkpoint?: Checkpoint): Promise<void>;
+  getCheckpoint(name: string): Promise<number | null>;
+  /** Drops every document of the collections (for a rebuild). */
+  clear(collections: readonly string[]): Promise<void>;
+  close(): Promise<void>;
+}
+
+/** DI token for the ReadStore port. */
+export const READ_STORE = Symbol('ReadStore');
