@@ -1,0 +1,161 @@
+// Identity, profile, contact points and consents of one customer (`customer-<id>`).
+import { refuse, type Decider } from '@app/event-sourcing';
+import type { AddContactPoint, CustomerCommand, GiveConsent, RegisterCustomer, UpdateCustomerProfile, WithdrawConsent } from './customer.commands';
+import type { ConsentPurpose, ContactPointKind, CustomerEvent, CustomerProfile } from './customer.events';
+
+export interface ContactPoint {
+  readonly kind: ContactPointKind;
+  readonly value: string;
+  readonly label?: string;
+}
+
+/** A purpose never asked about is absent; once asked, it is given or withdrawn. */
+export type ConsentStatus = 'given' | 'withdrawn';
+
+export type CustomerState =
+  | { readonly status: 'unknown' }
+  | {
+      readonly status: 'active';
+      readonly customerId: string;
+      readonly externalId?: string;
+      readonly profile: CustomerProfile;
+      readonly contactPoints: readonly ContactPoint[];
+      readonly consents: Readonly<Partial<Record<ConsentPurpose, ConsentStatus>>>;
+    };
+
+type ActiveCustomer = Extract<CustomerState, { status: 'active' }>;
+
+// Listing every field (checked against the type) keeps the diff from copying stray keys into events.
+const PROFILE_FIELDS = Object.keys({
+  firstName: true, lastName: true, email: true, phone: true, birthDate: true,
+  gender: true, country: true, city: true, language: true,
+} satisfies Record<keyof CustomerProfile, true>) as (keyof CustomerProfile)[];
+
+export const customerDecider: Decider<CustomerCommand, CustomerState, CustomerEvent> = {
+  initialState: () => ({ status: 'unknown' }),
+
+  decide(command, state) {
+    switch (command.type) {
+      case 'RegisterCustomer':
+        return register(command, state);
+      case 'UpdateCustomerProfile':
+        return updateProfile(command, registered(state, command.customerId));
+      case 'AddContactPoint':
+        return addContactPoint(command, registered(state, command.customerId));
+      case 'GiveConsent':
+        return giveConsent(command, registered(state, command.customerId));
+      case 'WithdrawConsent':
+        return withdrawConsent(command, registered(state, command.customerId));
+      default: {
+        const unhandled: never = command;
+        throw new Error(`Unhandled customer command ${JSON.stringify(unhandled)}`);
+      }
+    }
+  },
+
+  evolve(state, event) {
+    switch (event.type) {
+      case 'CustomerRegistered':
+        return {
+          status: 'active',
+          customerId: event.data.customerId,
+          ...(event.data.externalId !== undefined && { externalId: event.data.externalId }),
+          profile: event.data.profile,
+          contactPoints: [],
+          consents: {},
+        };
+      case 'CustomerProfileUpdated':
+        return whenActive(state, (customer) => ({ ...customer, profile: { ...customer.profile, ...event.data.changes } }));
+      case 'ContactPointAdded': {
+        const { kind, value, label } = event.data;
+        const point: ContactPoint = label === undefined ? { kind, value } : { kind, value, label };
+        return whenActive(state, (customer) => ({ ...customer, contactPoints: [...customer.contactPoints, point] }));
+      }
+      case 'ConsentGiven':
+        return whenActive(state, (customer) => ({ ...customer, consents: { ...customer.consents, [event.data.purpose]: 'given' } }));
+      case 'ConsentWithdrawn':
+        return whenActive(state, (customer) => ({ ...customer, consents: { ...customer.consents, [event.data.purpose]: 'withdrawn' } }));
+      default: {
+        // Compile-time exhaustiveness; at run time an event type this code does not know is ignored.
+        const unknownEvent: never = event;
+        void unknownEvent;
+        return state;
+      }
+    }
+  },
+};
+
+function register(command: RegisterCustomer, state: CustomerState): CustomerEvent[] {
+  if (state.status === 'active') throw refuse.alreadyExists(`Customer ${command.customerId} is already registered`, 'customerId');
+  requireName(command.profile.firstName, 'profile.firstName');
+  requireName(command.profile.lastName, 'profile.lastName');
+  return [{
+    type: 'CustomerRegistered',
+    data: {
+      customerId: command.customerId,
+      ...(command.externalId !== undefined && { externalId: command.externalId }),
+      profile: command.profile,
+    },
+  }];
+}
+
+function updateProfile(command: UpdateCustomerProfile, customer: ActiveCustomer): CustomerEvent[] {
+  if (command.changes.firstName !== undefined) requireName(command.changes.firstName, 'changes.firstName');
+  if (command.changes.lastName !== undefined) requireName(command.changes.lastName, 'changes.lastName');
+  const changes = changedFields(customer.profile, command.changes);
+  if (Object.keys(changes).length === 0) return [];
+  return [{ type: 'CustomerProfileUpdated', data: { customerId: command.customerId, changes } }];
+}
+
+function addContactPoint(command: AddContactPoint, customer: ActiveCustomer): CustomerEvent[] {
+  if (command.value.trim() === '') throw refuse.rule('A contact point needs a value', 'value');
+  const existing = customer.contactPoints.find((point) => point.kind === command.kind && point.value === command.value);
+  if (existing) {
+    // The same contact point again is a retry; the same value under another label is a conflicting claim.
+    if (existing.label === command.label) return [];
+    throw refuse.alreadyExists(`Customer ${command.customerId} already has ${command.kind} ${command.value}`, 'value');
+  }
+  return [{
+    type: 'ContactPointAdded',
+    data: {
+      customerId: command.customerId,
+      kind: command.kind,
+      value: command.value,
+      ...(command.label !== undefined && { label: command.label }),
+    },
+  }];
+}
+
+function giveConsent(command: GiveConsent, customer: ActiveCustomer): CustomerEvent[] {
+  if (customer.consents[command.purpose] === 'given') return [];
+  return [{ type: 'ConsentGiven', data: { customerId: command.customerId, purpose: command.purpose, via: command.via } }];
+}
+
+function withdrawConsent(command: WithdrawConsent, customer: ActiveCustomer): CustomerEvent[] {
+  // Withdrawing what was never given changes nothing, so it records nothing.
+  if (customer.consents[command.purpose] !== 'given') return [];
+  return [{ type: 'ConsentWithdrawn', data: { customerId: command.customerId, purpose: command.purpose, via: command.via } }];
+}
+
+function registered(state: CustomerState, customerId: string): ActiveCustomer {
+  if (state.status === 'unknown') throw refuse.notFound(`Customer ${customerId} is not registered`, 'customerId');
+  return state;
+}
+
+function requireName(name: string, field: string): void {
+  if (name.trim() === '') throw refuse.rule(`${field} must not be empty`, field);
+}
+
+function changedFields(current: CustomerProfile, changes: Partial<CustomerProfile>): Partial<CustomerProfile> {
+  const changed: Partial<Record<keyof CustomerProfile, unknown>> = {};
+  for (const field of PROFILE_FIELDS) {
+    const value = changes[field];
+    if (value !== undefined && value !== current[field]) changed[field] = value;
+  }
+  return changed as Partial<CustomerProfile>;
+}
+
+function whenActive(state: CustomerState, change: (customer: ActiveCustomer) => ActiveCustomer): CustomerState {
+  // Events of an unregistered customer cannot occur in a valid stream; leave such state untouched.
+  return state.status === 'active' ? change(state) : state;
+}
