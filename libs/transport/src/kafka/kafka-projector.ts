@@ -1,0 +1,165 @@
+// Projector fed by Kafka: a consumer group over the event topic hands each partition batch to the
+// projector runner, and commits the offsets only after the read store took the write.
+//
+// Delivery is at least once. A crash or a rebalance between the read-store write and the offset
+// commit hands the same events to the next owner of the partition; the runner skips events a
+// document already has (by lastPosition), so the redelivery changes nothing. Per-customer order
+// holds because the relay keys messages by customer id: all of a customer's events sit on one
+// partition, and one partition has one consumer at a time.
+import type { Consumer, EachBatchPayload, Kafka, KafkaMessage } from 'kafkajs';
+import type { RecordedEvent } from '@app/event-sourcing';
+import { DEFAULT_EVENTS_TOPIC, decodeEventMessage } from './kafka-message';
+
+/** What the projector needs from the projector runner (ProjectorRunner satisfies it). */
+export interface ProjectorBatchSink {
+  /** Applies events idempotently and returns once the read store holds the result. */
+  applyBatch(events: RecordedEvent[]): Promise<unknown>;
+}
+
+export interface KafkaProjectorOptions {
+  readonly groupId: string;
+  readonly topic?: string;
+  /** Most events per runner call; a longer fetched batch is split, with a heartbeat between parts (default 500). */
+  readonly maxEventsPerWrite?: number;
+  /** Group liveness, in ms. Defaults are kafkajs' (30 s session, 60 s rebalance, 3 s heartbeat). */
+  readonly sessionTimeout?: number;
+  readonly rebalanceTimeout?: number;
+  readonly heartbeatInterval?: number;
+  /** Upper bound for a fetch to wait for new data, in ms (kafkajs default 5000). */
+  readonly maxWaitTimeInMs?: number;
+}
+
+export interface AppliedBatch {
+  readonly partition: number;
+  readonly events: readonly RecordedEvent[];
+  /** Kafka offsets of the first and last message applied. */
+  readonly firstOffset: string;
+  readonly lastOffset: string;
+}
+
+/** Called after the read store took a batch, before its offsets are committed. */
+export type AppliedListener = (batch: AppliedBatch) => void;
+
+const DEFAULT_EVENTS_PER_WRITE = 500;
+
+export class KafkaProjector {
+  private readonly topic: string;
+  private consumer: Consumer | undefined;
+  private readonly listeners = new Set<AppliedListener>();
+  private appliedCount = 0;
+  private assignment: number[] = [];
+  private killed = false;
+  private crashError: Error | undefined;
+
+  constructor(
+    private readonly sink: ProjectorBatchSink,
+    private readonly kafka: Kafka,
+    private readonly options: KafkaProjectorOptions,
+  ) {
+    this.topic = options.topic ?? DEFAULT_EVENTS_TOPIC;
+  }
+
+  /**
+   * Joins the group and starts consuming. Resolves once the consumer runs; the group join and the
+   * partition assignment follow asynchronously (see `assignedPartitions`).
+   */
+  async start(): Promise<void> {
+    if (this.consumer) throw new Error(`Projector in group ${this.options.groupId} is already running`);
+    this.killed = false;
+    this.crashError = undefined;
+    const consumer = this.kafka.consumer({
+      groupId: this.options.groupId,
+      sessionTimeout: this.options.sessionTimeout,
+      rebalanceTimeout: this.options.rebalanceTimeout,
+      heartbeatInterval: this.options.heartbeatInterval,
+      maxWaitTimeInMs: this.options.maxWaitTimeInMs,
+      allowAutoTopicCreation: false,
+    });
+    consumer.on(consumer.events.GROUP_JOIN, (event) => {
+      this.assignment = [...(event.payload.memberAssignment[this.topic] ?? [])].sort((a, b) => a - b);
+    });
+    consumer.on(consumer.events.CRASH, (event) => {
+      // kafkajs restarts the consumer on retriable failures; a crash without restart is final.
+      if (!event.payload.restart) this.crashError = event.payload.error;
+    });
+    await consumer.connect();
+    try {
+      // A new group starts at the beginning: a read model built from the middle of the log is wrong.
+      await consumer.subscribe({ topics: [this.topic], fromBeginning: true });
+      await consumer.run({
+        autoCommit: false,
+        // One batch at a time per consumer: the runner's writes for a partition stay in offset order.
+        partitionsConsumedConcurrently: 1,
+        eachBatch: (payload) => this.handleBatch(payload),
+      });
+    } catch (error) {
+      await consumer.disconnect();
+      throw error;
+    }
+    this.consumer = consumer;
+  }
+
+  /** Leaves the group cleanly: the batch in flight finishes (write, then commit) before it disconnects. */
+  async stop(): Promise<void> {
+    const consumer = this.consumer;
+    this.consumer = undefined;
+    this.assignment = [];
+    if (consumer) await consumer.disconnect();
+  }
+
+  /**
+   * Leaves as a crash would: from now on nothing is committed, so events already written to the
+   * read store but not yet committed are delivered again to whoever takes the partitions over.
+   * May be called from an applied listener to cut in right after a write.
+   */
+  async kill(): Promise<void> {
+    this.killed = true;
+    await this.stop();
+  }
+
+  /** Events applied to the read store by this instance (redeliveries included). */
+  get applied(): number {
+    return this.appliedCount;
+  }
+
+  /** Partitions of the topic this member holds since its last group join (empty before it joined). */
+  get assignedPartitions(): readonly number[] {
+    return this.assignment;
+  }
+
+  /** The error that stopped the consumer for good, if kafkajs gave up on restarting it. */
+  get failure(): Error | undefined {
+    return this.crashError;
+  }
+
+  onApplied(listener: AppliedListener): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  }
+
+  private async handleBatch(payload: EachBatchPayload): Promise<void> {
+    const { batch } = payload;
+    const size = this.options.maxEventsPerWrite ?? DEFAULT_EVENTS_PER_WRITE;
+    for (let start = 0; start < batch.messages.length; start += size) {
+      // After a rebalance took the partition away or a seek, the rest belongs to someone else.
+      if (this.killed || !payload.isRunning() || payload.isStale()) return;
+      const messages: KafkaMessage[] = batch.messages.slice(start, start + size);
+      const events = messages.map((message) => decodeEventMessage(message));
+      await this.sink.applyBatch(events);
+      this.appliedCount += events.length;
+      const applied: AppliedBatch = {
+        partition: batch.partition,
+        events,
+        firstOffset: messages[0].offset,
+        lastOffset: messages[messages.length - 1].offset,
+      };
+      for (const listener of this.listeners) listener(applied);
+      if (this.killed) return;
+      payload.resolveOffset(applied.lastOffset);
+      // With autoCommit off, commitOffsetsIfNecessary() without arguments never commits (it only
+      // checks the auto-commit interval/threshold); handing it the resolved offsets commits them now.
+      await payload.commitOffsetsIfNecessary(payload.uncommittedOffsets());
+      await payload.heartbeat();
+    }
+  }
+}
