@@ -1,0 +1,155 @@
+import { DeciderSpecification, DomainError, DomainErrorCode, fold } from '@app/event-sourcing';
+import type { WithCustomerStatus } from '@app/customers/domain/customer-status';
+import type { CompletePurchase, OrderCommand, RefundPurchase } from './interaction.commands';
+import type { OrderEvent, OrderLine } from './interaction.events';
+import { orderDecider, orderTotalMinor, type OrderState } from './order.decider';
+
+const spec = DeciderSpecification.for(orderDecider);
+
+const lines: OrderLine[] = [
+  { sku: 'TEA-1', name: 'Green tea', category: 'tea', quantity: 3, unitPriceMinor: 450 },
+  { sku: 'MUG-2', name: 'Mug', category: 'kitchen', quantity: 1, unitPriceMinor: 1200 },
+  { sku: 'GIFT', name: 'Sample', category: 'promo', quantity: 1, unitPriceMinor: 0 },
+];
+const completePurchase: WithCustomerStatus<CompletePurchase> = {
+  type: 'CompletePurchase', customerStatus: 'active', customerId: 'c1', orderId: 'o1', channel: 'web', currency: 'EUR', lines,
+};
+const completed: OrderEvent = { type: 'PurchaseCompleted', data: { customerId: 'c1', orderId: 'o1', channel: 'web', currency: 'EUR', lines, totalMinor: 2550 } };
+
+const refund = (refundId: string, amountMinor: number): WithCustomerStatus<RefundPurchase> => ({
+  type: 'RefundPurchase', customerStatus: 'active', customerId: 'c1', orderId: 'o1', refundId, amountMinor, currency: 'EUR',
+});
+const refunded = (refundId: string, amountMinor: number): OrderEvent => ({
+  type: 'PurchaseRefunded', data: { customerId: 'c1', orderId: 'o1', refundId, amountMinor, currency: 'EUR' },
+});
+
+function refusalOf(given: readonly OrderEvent[], command: WithCustomerStatus<OrderCommand>): DomainError {
+  try {
+    orderDecider.decide(command, fold(orderDecider, given));
+  } catch (error) {
+    if (error instanceof DomainError) return error;
+    throw error;
+  }
+  throw new Error('Expected a refusal');
+}
+
+describe('order decider', () => {
+  describe('CompletePurchase', () => {
+    it('records a purchase with its computed total', () => {
+      spec.given([]).when(completePurchase).then([completed]);
+    });
+
+    it('computes the total as the sum of quantity times unit price', () => {
+      expect(orderTotalMinor([{ sku: 'a', name: 'a', category: 'x', quantity: 2, unitPriceMinor: 199 }, { sku: 'b', name: 'b', category: 'x', quantity: 5, unitPriceMinor: 1 }])).toBe(403);
+    });
+
+    it('refuses an unknown customer', () => {
+      const command = { ...completePurchase, customerStatus: 'unknown' as const };
+      spec.given([]).when(command).thenThrows(DomainErrorCode.NotFound, 'Customer c1 is not registered');
+      expect(refusalOf([], command).field).toBe('customerId');
+    });
+
+    it('refuses recording the same order twice', () => {
+      spec.given([completed]).when(completePurchase).thenThrows(DomainErrorCode.AlreadyExists, 'Order o1 is already recorded');
+      expect(refusalOf([completed], completePurchase).field).toBe('orderId');
+    });
+
+    it('refuses a purchase without lines', () => {
+      const command = { ...completePurchase, lines: [] };
+      spec.given([]).when(command).thenThrows(DomainErrorCode.RuleViolated, 'at least one line');
+      expect(refusalOf([], command).field).toBe('lines');
+    });
+
+    it.each([0, -1, 1.5])('refuses a quantity of %p', (quantity) => {
+      const command = { ...completePurchase, lines: [lines[0], { ...lines[1], quantity }] };
+      spec.given([]).when(command).thenThrows(DomainErrorCode.RuleViolated, 'Line 2 (MUG-2): quantity');
+      expect(refusalOf([], command).field).toBe('lines[1].quantity');
+    });
+
+    it.each([-1, 9.99])('refuses a unit price of %p', (unitPriceMinor) => {
+      const command = { ...completePurchase, lines: [{ ...lines[0], unitPriceMinor }] };
+      spec.given([]).when(command).thenThrows(DomainErrorCode.RuleViolated, 'Line 1 (TEA-1): unitPriceMinor');
+      expect(refusalOf([], command).field).toBe('lines[0].unitPriceMinor');
+    });
+  });
+
+  describe('RefundPurchase', () => {
+    it('records a partial refund', () => {
+      spec.given([completed]).when({ ...refund('r1', 450), reason: 'damaged' })
+        .then([{ type: 'PurchaseRefunded', data: { customerId: 'c1', orderId: 'o1', refundId: 'r1', amountMinor: 450, currency: 'EUR', reason: 'damaged' } }]);
+    });
+
+    it('refunds up to exactly the remainder', () => {
+      spec.given([completed, refunded('r1', 450)]).when(refund('r2', 2100)).then([refunded('r2', 2100)]);
+    });
+
+    it('records nothing for a repeat of the same refund', () => {
+      spec.given([completed, refunded('r1', 450)]).when(refund('r1', 450)).then([]);
+    });
+
+    it('treats a repeat of a refund that used up the order as a repeat, not an excess', () => {
+      spec.given([completed, refunded('r1', 2550)]).when(refund('r1', 2550)).then([]);
+    });
+
+    it('refuses the same refundId with a different amount', () => {
+      const command = refund('r1', 500);
+      spec.given([completed, refunded('r1', 450)]).when(command).thenThrows(DomainErrorCode.AlreadyExists, 'Refund r1 of order o1 was already recorded');
+      expect(refusalOf([completed, refunded('r1', 450)], command).field).toBe('refundId');
+    });
+
+    it('refuses refunding beyond the purchase total and names the remainder', () => {
+      const given = [completed, refunded('r1', 2000)];
+      const command = refund('r2', 600);
+      spec.given(given).when(command).thenThrows(DomainErrorCode.RuleViolated, 'refundable remainder of 550 EUR');
+      expect(refusalOf(given, command).field).toBe('amountMinor');
+    });
+
+    it('refuses any refund of a fully refunded order', () => {
+      spec.given([completed, refunded('r1', 2550)]).when(refund('r2', 1)).thenThrows(DomainErrorCode.RuleViolated, 'refundable remainder of 0 EUR');
+    });
+
+    it.each([0, -5, 10.5])('refuses an amount of %p', (amountMinor) => {
+      const command = refund('r1', amountMinor);
+      spec.given([completed]).when(command).thenThrows(DomainErrorCode.RuleViolated, 'above 0');
+      expect(refusalOf([completed], command).field).toBe('amountMinor');
+    });
+
+    it('refuses a refund of an order never completed', () => {
+      const command = refund('r1', 100);
+      spec.given([]).when(command).thenThrows(DomainErrorCode.NotFound, 'Order o1 was never completed');
+      expect(refusalOf([], command).field).toBe('orderId');
+    });
+
+    it("refuses a refund of another customer's order", () => {
+      const command = { ...refund('r1', 100), customerId: 'c2' };
+      spec.given([completed]).when(command).thenThrows(DomainErrorCode.RuleViolated, 'belongs to another customer');
+      expect(refusalOf([completed], command).field).toBe('customerId');
+    });
+
+    it('refuses a refund in another currency', () => {
+      const command = { ...refund('r1', 100), currency: 'USD' };
+      spec.given([completed]).when(command).thenThrows(DomainErrorCode.RuleViolated, 'paid in EUR, not USD');
+      expect(refusalOf([completed], command).field).toBe('currency');
+    });
+
+    it('refuses an unknown customer', () => {
+      const command = { ...refund('r1', 100), customerStatus: 'unknown' as const };
+      spec.given([completed]).when(command).thenThrows(DomainErrorCode.NotFound, 'Customer c1 is not registered');
+      expect(refusalOf([completed], command).field).toBe('customerId');
+    });
+  });
+
+  describe('evolve', () => {
+    it('starts with no order', () => {
+      expect(orderDecider.initialState()).toStrictEqual({ status: 'none' });
+    });
+
+    it('folds a purchase and its refunds', () => {
+      const expected: OrderState = {
+        status: 'completed', customerId: 'c1', currency: 'EUR', totalMinor: 2550,
+        refunds: { r1: 450, r2: 1200 }, refundedMinor: 1650,
+      };
+      expect(fold(orderDecider, [completed, refunded('r1', 450), refunded('r2', 1200)])).toStrictEqual(expected);
+    });
+  });
+});

@@ -1,0 +1,117 @@
+// One order (`order-<orderId>`): completed once, then refunded in parts, never beyond its total.
+import { refuse, type Decider } from '@app/event-sourcing';
+import { assertCustomerRegistered, type WithCustomerStatus } from '@app/customers/domain/customer-status';
+import type { CompletePurchase, OrderCommand, RefundPurchase } from './interaction.commands';
+import type { OrderEvent, OrderLine } from './interaction.events';
+
+export type OrderState =
+  | { readonly status: 'none' }
+  | {
+      readonly status: 'completed';
+      readonly customerId: string;
+      readonly currency: string;
+      readonly totalMinor: number;
+      /** Amount of each refund by its refundId, so a retried refund is recognised. */
+      readonly refunds: Readonly<Record<string, number>>;
+      readonly refundedMinor: number;
+    };
+
+type CompletedOrder = Extract<OrderState, { status: 'completed' }>;
+
+export const orderDecider: Decider<WithCustomerStatus<OrderCommand>, OrderState, OrderEvent> = {
+  initialState: () => ({ status: 'none' }),
+
+  decide(command, state) {
+    assertCustomerRegistered(command);
+    switch (command.type) {
+      case 'CompletePurchase':
+        return completePurchase(command, state);
+      case 'RefundPurchase':
+        return refundPurchase(command, state);
+      default: {
+        const unhandled: never = command;
+        throw new Error(`Unhandled order command ${JSON.stringify(unhandled)}`);
+      }
+    }
+  },
+
+  evolve(state, event) {
+    switch (event.type) {
+      case 'PurchaseCompleted':
+        return {
+          status: 'completed',
+          customerId: event.data.customerId,
+          currency: event.data.currency,
+          totalMinor: event.data.totalMinor,
+          refunds: {},
+          refundedMinor: 0,
+        };
+      case 'PurchaseRefunded':
+        if (state.status === 'none') return state;
+        return {
+          ...state,
+          refunds: { ...state.refunds, [event.data.refundId]: event.data.amountMinor },
+          refundedMinor: state.refundedMinor + event.data.amountMinor,
+        };
+      default: {
+        // Compile-time exhaustiveness; at run time an event type this code does not know is ignored.
+        const unknownEvent: never = event;
+        void unknownEvent;
+        return state;
+      }
+    }
+  },
+};
+
+/** Sum of quantity × unit price over the lines, in minor units. */
+export function orderTotalMinor(lines: readonly OrderLine[]): number {
+  return lines.reduce((total, line) => total + line.quantity * line.unitPriceMinor, 0);
+}
+
+function completePurchase(command: CompletePurchase, state: OrderState): OrderEvent[] {
+  if (state.status !== 'none') throw refuse.alreadyExists(`Order ${command.orderId} is already recorded`, 'orderId');
+  if (command.lines.length === 0) throw refuse.rule('A purchase has at least one line', 'lines');
+  command.lines.forEach(assertValidLine);
+  const { customerId, orderId, channel, currency, lines } = command;
+  return [{ type: 'PurchaseCompleted', data: { customerId, orderId, channel, currency, lines, totalMinor: orderTotalMinor(lines) } }];
+}
+
+function assertValidLine(line: OrderLine, index: number): void {
+  if (!Number.isInteger(line.quantity) || line.quantity < 1) {
+    throw refuse.rule(`Line ${index + 1} (${line.sku}): quantity must be a whole number, 1 or more`, `lines[${index}].quantity`);
+  }
+  if (!Number.isInteger(line.unitPriceMinor) || line.unitPriceMinor < 0) {
+    throw refuse.rule(`Line ${index + 1} (${line.sku}): unitPriceMinor must be a whole number of minor units, 0 or more`, `lines[${index}].unitPriceMinor`);
+  }
+}
+
+function refundPurchase(command: RefundPurchase, state: OrderState): OrderEvent[] {
+  const order = refundableOrder(command, state);
+  if (!Number.isInteger(command.amountMinor) || command.amountMinor <= 0) {
+    throw refuse.rule('A refund is a whole number of minor units above 0', 'amountMinor');
+  }
+  const earlier = order.refunds[command.refundId];
+  if (earlier !== undefined) {
+    // The same refund again is a retry; the same refundId with another amount is a different refund.
+    if (earlier === command.amountMinor) return [];
+    throw refuse.alreadyExists(`Refund ${command.refundId} of order ${command.orderId} was already recorded for ${earlier}`, 'refundId');
+  }
+  const remainder = order.totalMinor - order.refundedMinor;
+  if (command.amountMinor > remainder) {
+    throw refuse.rule(
+      `Refund of ${command.amountMinor} exceeds the refundable remainder of ${remainder} ${order.currency} (order total ${order.totalMinor}, already refunded ${order.refundedMinor})`,
+      'amountMinor',
+    );
+  }
+  const { customerId, orderId, refundId, amountMinor, currency, reason } = command;
+  return [{ type: 'PurchaseRefunded', data: { customerId, orderId, refundId, amountMinor, currency, ...(reason !== undefined && { reason }) } }];
+}
+
+function refundableOrder(command: RefundPurchase, state: OrderState): CompletedOrder {
+  if (state.status === 'none') throw refuse.notFound(`Order ${command.orderId} was never completed`, 'orderId');
+  if (state.customerId !== command.customerId) throw refuse.rule(`Order ${command.orderId} belongs to another customer`, 'customerId');
+  if (state.currency !== command.currency) {
+    throw refuse.rule(`Order ${command.orderId} was paid in ${state.currency}, not ${command.currency}`, 'currency');
+  }
+  return state;
+}
