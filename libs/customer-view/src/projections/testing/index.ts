@@ -1,0 +1,2 @@
+export * from './projection-harness';
+export * from './recorded-event-factory';
