@@ -1,0 +1,136 @@
+// One support ticket (`ticket-<id>`): open → (assigned) → resolved → closed, resolved → reopened.
+import { refuse, type Decider } from '@app/event-sourcing';
+import { assertCustomerRegistered, type WithCustomerStatus } from '@app/customers/domain/customer-status';
+import type { AssignTicket, CloseTicket, OpenTicket, ReopenTicket, ReplyToTicket, ResolveTicket, TicketCommand } from './ticket.commands';
+import type { ReplyAuthor, SlaPolicy, TicketEvent, TicketPriority } from './ticket.events';
+
+export type TicketStatus = 'open' | 'resolved' | 'closed';
+
+export type TicketState =
+  | { readonly status: 'unknown' }
+  | {
+      readonly status: TicketStatus;
+      readonly ticketId: string;
+      /** Later commands name only the ticket; their events take the customer from here. */
+      readonly customerId: string;
+      readonly priority: TicketPriority;
+      readonly sla: SlaPolicy;
+      readonly assigneeId?: string;
+      readonly replies: Readonly<Record<ReplyAuthor, number>>;
+      readonly reopenCount: number;
+    };
+
+type KnownTicket = Exclude<TicketState, { status: 'unknown' }>;
+
+/** Opening a ticket names a customer, so the handler says whether that customer is registered. */
+export type TicketDeciderCommand = WithCustomerStatus<OpenTicket> | Exclude<TicketCommand, OpenTicket>;
+
+export const ticketDecider: Decider<TicketDeciderCommand, TicketState, TicketEvent> = {
+  initialState: () => ({ status: 'unknown' }),
+
+  decide(command, state) {
+    switch (command.type) {
+      case 'OpenTicket':
+        return open(command, state);
+      case 'AssignTicket':
+        return assign(command, known(state, command.ticketId));
+      case 'ReplyToTicket':
+        return reply(command, known(state, command.ticketId));
+      case 'ResolveTicket':
+        return resolve(command, known(state, command.ticketId));
+      case 'ReopenTicket':
+        return reopen(command, known(state, command.ticketId));
+      case 'CloseTicket':
+        return close(command, known(state, command.ticketId));
+      default: {
+        const unhandled: never = command;
+        throw new Error(`Unhandled ticket command ${JSON.stringify(unhandled)}`);
+      }
+    }
+  },
+
+  evolve(state, event) {
+    if (event.type === 'TicketOpened') {
+      const { ticketId, customerId, priority, sla } = event.data;
+      return { status: 'open', ticketId, customerId, priority, sla, replies: { agent: 0, customer: 0 }, reopenCount: 0 };
+    }
+    // Later events of a ticket never opened cannot occur in a valid stream; leave such state untouched.
+    if (state.status === 'unknown') return state;
+    switch (event.type) {
+      case 'TicketAssigned':
+        return { ...state, assigneeId: event.data.agentId };
+      case 'TicketReplied':
+        return { ...state, replies: { ...state.replies, [event.data.author]: state.replies[event.data.author] + 1 } };
+      case 'TicketResolved':
+        return { ...state, status: 'resolved' };
+      case 'TicketReopened':
+        return { ...state, status: 'open', reopenCount: state.reopenCount + 1 };
+      case 'TicketClosed':
+        return { ...state, status: 'closed' };
+      default: {
+        // Compile-time exhaustiveness; at run time an event type this code does not know is ignored.
+        const unknownEvent: never = event;
+        void unknownEvent;
+        return state;
+      }
+    }
+  },
+};
+
+function open(command: WithCustomerStatus<OpenTicket>, state: TicketState): TicketEvent[] {
+  assertCustomerRegistered(command);
+  if (state.status !== 'unknown') throw refuse.alreadyExists(`Ticket ${command.ticketId} is already open`, 'ticketId');
+  if (command.subject.trim() === '') throw refuse.rule('A ticket needs a subject', 'subject');
+  assertPositiveMinutes(command.sla.firstResponseMinutes, 'sla.firstResponseMinutes');
+  assertPositiveMinutes(command.sla.resolutionMinutes, 'sla.resolutionMinutes');
+  const { customerId, ticketId, subject, channel, priority, sla } = command;
+  return [{ type: 'TicketOpened', data: { customerId, ticketId, subject, channel, priority, sla } }];
+}
+
+function assign(command: AssignTicket, ticket: KnownTicket): TicketEvent[] {
+  assertNotClosed(ticket, 'assigned');
+  // Assigning the agent who already has it changes nothing.
+  if (ticket.assigneeId === command.agentId) return [];
+  return [{ type: 'TicketAssigned', data: { customerId: ticket.customerId, ticketId: ticket.ticketId, agentId: command.agentId } }];
+}
+
+function reply(command: ReplyToTicket, ticket: KnownTicket): TicketEvent[] {
+  assertNotClosed(ticket, 'answered');
+  if (command.body.trim() === '') throw refuse.rule('A reply needs a body', 'body');
+  const { author, authorId, body } = command;
+  return [{
+    type: 'TicketReplied',
+    data: { customerId: ticket.customerId, ticketId: ticket.ticketId, author, ...(authorId !== undefined && { authorId }), body },
+  }];
+}
+
+function resolve(command: ResolveTicket, ticket: KnownTicket): TicketEvent[] {
+  assertNotClosed(ticket, 'resolved');
+  if (ticket.status !== 'open') throw refuse.invalidState(`Ticket ${ticket.ticketId} is already resolved`);
+  return [{ type: 'TicketResolved', data: { customerId: ticket.customerId, ticketId: ticket.ticketId, resolution: command.resolution } }];
+}
+
+function reopen(command: ReopenTicket, ticket: KnownTicket): TicketEvent[] {
+  if (ticket.status === 'closed') throw refuse.invalidState(`Ticket ${ticket.ticketId} is closed and cannot be reopened`);
+  if (ticket.status !== 'resolved') throw refuse.invalidState(`Ticket ${ticket.ticketId} is open; only a resolved ticket can be reopened`);
+  const { reason } = command;
+  return [{ type: 'TicketReopened', data: { customerId: ticket.customerId, ticketId: ticket.ticketId, ...(reason !== undefined && { reason }) } }];
+}
+
+function close(_command: CloseTicket, ticket: KnownTicket): TicketEvent[] {
+  assertNotClosed(ticket, 'closed again');
+  return [{ type: 'TicketClosed', data: { customerId: ticket.customerId, ticketId: ticket.ticketId } }];
+}
+
+function known(state: TicketState, ticketId: string): KnownTicket {
+  if (state.status === 'unknown') throw refuse.notFound(`Ticket ${ticketId} does not exist`, 'ticketId');
+  return state;
+}
+
+function assertNotClosed(ticket: KnownTicket, action: string): void {
+  if (ticket.status === 'closed') throw refuse.invalidState(`Ticket ${ticket.ticketId} is closed and cannot be ${action}`);
+}
+
+function assertPositiveMinutes(minutes: number, field: string): void {
+  if (!Number.isInteger(minutes) || minutes < 1) throw refuse.rule(`${field} must be a whole number of minutes, 1 or more`, field);
+}
