@@ -1,0 +1,366 @@
+// The customer 360 projection: folds every catalogue event of a customer into one document.
+import type { RecordedEvent } from '@app/event-sourcing';
+import type { DocumentChange, DocumentRef, Projection, ProjectionView } from '@app/read-store';
+import type { CustomerProfile } from '@app/customers/domain/customer.events';
+import { isLate, minutesBetween, slaDueAt } from '@app/tickets/projections/ticket-sla';
+import { businessTime, earlier, later } from './business-time';
+import { assertUnreachable, isCatalogueEvent, type CatalogueEvent } from './catalogue-event';
+import {
+  CUSTOMER_360_COLLECTION,
+  EMAIL_MESSAGE_IDS_KEPT,
+  RECENT_TIMELINE_SIZE,
+  type Customer360Document,
+  type Customer360Fields,
+  type Customer360Profile,
+  type CustomerTicketEntry,
+  type RecentTimelineEntry,
+  type TicketStats,
+} from './customer-360.document';
+import { fullName, isInteraction, npsClass, summarise, timelineChannel } from './timeline-entry';
+
+/**
+ * A map key safe for MongoDB field paths: `.` and a leading `$` become `_`. Categories and
+ * ticket ids are keys in the 360 document; look them up through this function.
+ */
+export function fieldKey(value: string): string {
+  return value.replace(/\./g, '_').replace(/^\$/, '_');
+}
+
+export function emptyCustomer360(customerId: string): Customer360Fields {
+  return {
+    customerId,
+    externalId: null,
+    displayName: '',
+    profile: {
+      firstName: null, lastName: null, email: null, phone: null, birthDate: null,
+      gender: null, country: null, city: null, language: null,
+    },
+    registeredAt: null,
+    contactPoints: [],
+    consents: {},
+    purchases: {
+      count: 0, totalMinor: 0, refundedMinor: 0, netMinor: 0, averageOrderValueMinor: 0,
+      currency: null, firstAt: null, lastAt: null, byCategory: {}, byChannel: {},
+    },
+    refunds: { count: 0, totalMinor: 0 },
+    calls: { count: 0, inbound: 0, outbound: 0, totalDurationSeconds: 0, lastAt: null },
+    emails: { sent: 0, received: 0, opened: 0, clicked: 0, lastAt: null, openedMessageIds: [], clickedMessageIds: [] },
+    chats: { count: 0, lastAt: null },
+    notes: { count: 0 },
+    tickets: {
+      open: 0, total: 0, resolved: 0, slaBreaches: 0, firstResponseBreaches: 0, resolutionBreaches: 0,
+      meanResolutionMinutes: null, resolutionMinutesTotal: 0, openTickets: {},
+    },
+    nps: { count: 0, last: null, lastAt: null, average: null, sum: 0, lastClass: null, promoters: 0, passives: 0, detractors: 0 },
+    csat: { count: 0, last: null, lastAt: null, average: null, sum: 0, satisfied: 0, satisfiedShare: null },
+    recentTimeline: [],
+    interactions: 0,
+    lastInteractionAt: null,
+  };
+}
+
+/** Folds one catalogue event into the customer's 360 fields. Pure: returns a new object. */
+export function evolveCustomer360(view: Customer360Fields, event: CatalogueEvent): Customer360Fields {
+  const at = businessTime(event);
+  const next = withInteraction(view, event, at);
+  switch (event.type) {
+    case 'CustomerRegistered': {
+      const profile = mergeProfile(next.profile, event.data.profile);
+      return {
+        ...next,
+        externalId: event.data.externalId ?? next.externalId,
+        profile,
+        displayName: fullName(profile.firstName, profile.lastName),
+        registeredAt: at,
+      };
+    }
+    case 'CustomerProfileUpdated': {
+      const profile = mergeProfile(next.profile, event.data.changes);
+      return { ...next, profile, displayName: fullName(profile.firstName, profile.lastName) };
+    }
+    case 'ContactPointAdded': {
+      const { kind, value, label } = event.data;
+      if (next.contactPoints.some((point) => point.kind === kind && point.value === value)) return next;
+      return { ...next, contactPoints: [...next.contactPoints, { kind, value, label: label ?? null, addedAt: at }] };
+    }
+    case 'ConsentGiven':
+    case 'ConsentWithdrawn':
+      return {
+        ...next,
+        consents: { ...next.consents, [event.data.purpose]: { granted: event.type === 'ConsentGiven', at, via: event.data.via } },
+      };
+    case 'CallLogged': {
+      const { calls } = next;
+      return {
+        ...next,
+        calls: {
+          count: calls.count + 1,
+          inbound: calls.inbound + (event.data.direction === 'inbound' ? 1 : 0),
+          outbound: calls.outbound + (event.data.direction === 'outbound' ? 1 : 0),
+          totalDurationSeconds: calls.totalDurationSeconds + event.data.durationSeconds,
+          lastAt: later(calls.lastAt, at),
+        },
+      };
+    }
+    case 'EmailSent':
+      return { ...next, emails: { ...next.emails, sent: next.emails.sent + 1, lastAt: later(next.emails.lastAt, at) } };
+    case 'EmailReceived':
+      return { ...next, emails: { ...next.emails, received: next.emails.received + 1, lastAt: later(next.emails.lastAt, at) } };
+    case 'EmailOpened': {
+      const { emails } = next;
+      const seen = emails.openedMessageIds.includes(event.data.messageId);
+      return {
+        ...next,
+        emails: {
+          ...emails,
+          opened: emails.opened + (seen ? 0 : 1),
+          openedMessageIds: seen ? emails.openedMessageIds : remember(emails.openedMessageIds, event.data.messageId),
+          lastAt: later(emails.lastAt, at),
+        },
+      };
+    }
+    case 'EmailClicked': {
+      const { emails } = next;
+      const seen = emails.clickedMessageIds.includes(event.data.messageId);
+      return {
+        ...next,
+        emails: {
+          ...emails,
+          clicked: emails.clicked + (seen ? 0 : 1),
+          clickedMessageIds: seen ? emails.clickedMessageIds : remember(emails.clickedMessageIds, event.data.messageId),
+          lastAt: later(emails.lastAt, at),
+        },
+      };
+    }
+    case 'ChatCompleted':
+      return { ...next, chats: { count: next.chats.count + 1, lastAt: later(next.chats.lastAt, at) } };
+    case 'PurchaseCompleted': {
+      const { purchases } = next;
+      const { totalMinor, currency, channel, lines } = event.data;
+      const count = purchases.count + 1;
+      const total = purchases.totalMinor + totalMinor;
+      const byCategory = { ...purchases.byCategory };
+      for (const line of lines) {
+        const key = fieldKey(line.category);
+        const stats = byCategory[key] ?? { count: 0, quantity: 0, totalMinor: 0 };
+        byCategory[key] = {
+          count: stats.count + 1,
+          quantity: stats.quantity + line.quantity,
+          totalMinor: stats.totalMinor + line.quantity * line.unitPriceMinor,
+        };
+      }
+      const channelKey = fieldKey(channel);
+      const channelStats = purchases.byChannel[channelKey] ?? { count: 0, totalMinor: 0 };
+      const isLatest = purchases.lastAt === null || at >= purchases.lastAt;
+      return {
+        ...next,
+        purchases: {
+          ...purchases,
+          count,
+          totalMinor: total,
+          netMinor: total - purchases.refundedMinor,
+          averageOrderValueMinor: Math.round(total / count),
+          currency: isLatest ? currency : purchases.currency,
+          firstAt: earlier(purchases.firstAt, at),
+          lastAt: later(purchases.lastAt, at),
+          byCategory,
+          byChannel: { ...purchases.byChannel, [channelKey]: { count: channelStats.count + 1, totalMinor: channelStats.totalMinor + totalMinor } },
+        },
+      };
+    }
+    case 'PurchaseRefunded': {
+      const { purchases, refunds } = next;
+      const refundedMinor = purchases.refundedMinor + event.data.amountMinor;
+      return {
+        ...next,
+        purchases: { ...purchases, refundedMinor, netMinor: purchases.totalMinor - refundedMinor },
+        refunds: { count: refunds.count + 1, totalMinor: refunds.totalMinor + event.data.amountMinor },
+      };
+    }
+    case 'SurveyAnswered': {
+      const { score } = event.data;
+      if (event.data.kind === 'nps') {
+        const { nps } = next;
+        const count = nps.count + 1;
+        const sum = nps.sum + score;
+        const isLatest = nps.lastAt === null || at >= nps.lastAt;
+        const band = npsClass(score);
+        return {
+          ...next,
+          nps: {
+            count,
+            sum,
+            average: round(sum / count, 2),
+            last: isLatest ? score : nps.last,
+            lastAt: later(nps.lastAt, at),
+            lastClass: isLatest ? band : nps.lastClass,
+            promoters: nps.promoters + (band === 'promoter' ? 1 : 0),
+            passives: nps.passives + (band === 'passive' ? 1 : 0),
+            detractors: nps.detractors + (band === 'detractor' ? 1 : 0),
+          },
+        };
+      }
+      const { csat } = next;
+      const count = csat.count + 1;
+      const sum = csat.sum + score;
+      const satisfied = csat.satisfied + (score >= 4 ? 1 : 0);
+      const isLatest = csat.lastAt === null || at >= csat.lastAt;
+      return {
+        ...next,
+        csat: {
+          count,
+          sum,
+          satisfied,
+          average: round(sum / count, 2),
+          satisfiedShare: round(satisfied / count, 4),
+          last: isLatest ? score : csat.last,
+          lastAt: later(csat.lastAt, at),
+        },
+      };
+    }
+    case 'NoteAdded':
+      return { ...next, notes: { count: next.notes.count + 1 } };
+    case 'TicketOpened':
+    case 'TicketAssigned':
+    case 'TicketReplied':
+    case 'TicketResolved':
+    case 'TicketReopened':
+    case 'TicketClosed':
+      return { ...next, tickets: evolveTickets(next.tickets, event, at) };
+    default:
+      return assertUnreachable(event);
+  }
+}
+
+type TicketCatalogueEvent = Extract<CatalogueEvent, { type: `Ticket${string}` }>;
+
+function evolveTickets(tickets: TicketStats, event: TicketCatalogueEvent, at: string): TicketStats {
+  const key = fieldKey(event.data.ticketId);
+  const entry = tickets.openTickets[key];
+  if (event.type === 'TicketOpened') {
+    const { sla } = event.data;
+    const opened: CustomerTicketEntry = {
+      ticketId: event.data.ticketId,
+      subject: event.data.subject,
+      priority: event.data.priority,
+      status: 'open',
+      assigneeId: null,
+      openedAt: at,
+      firstResponseAt: null,
+      firstResponseDueAt: slaDueAt(at, sla.firstResponseMinutes),
+      resolutionDueAt: slaDueAt(at, sla.resolutionMinutes),
+      firstResolvedAt: null,
+    };
+    return { ...tickets, total: tickets.total + 1, open: tickets.open + 1, openTickets: { ...tickets.openTickets, [key]: opened } };
+  }
+  // A ticket already closed (or never seen opened) has nothing left to count.
+  if (!entry) return tickets;
+  const put = (changed: CustomerTicketEntry, stats: Partial<TicketStats> = {}): TicketStats => ({
+    ...tickets,
+    ...stats,
+    openTickets: { ...tickets.openTickets, [key]: changed },
+  });
+  switch (event.type) {
+    case 'TicketAssigned':
+      return put({ ...entry, assigneeId: event.data.agentId });
+    case 'TicketReplied': {
+      if (event.data.author !== 'agent' || entry.firstResponseAt !== null) return tickets;
+      const breached = isLate(at, entry.firstResponseDueAt) && entry.firstResolvedAt === null;
+      return put({ ...entry, firstResponseAt: at }, breached ? addBreaches(tickets, 1, 0) : {});
+    }
+    case 'TicketResolved': {
+      const wasOpen = entry.status === 'open';
+      const resolved: CustomerTicketEntry = { ...entry, status: 'resolved', firstResolvedAt: entry.firstResolvedAt ?? at };
+      const open = tickets.open - (wasOpen ? 1 : 0);
+      if (entry.firstResolvedAt !== null) return put(resolved, { open });
+      const firstResponseBreach = entry.firstResponseAt === null && isLate(at, entry.firstResponseDueAt) ? 1 : 0;
+      const resolutionBreach = isLate(at, entry.resolutionDueAt) ? 1 : 0;
+      const resolvedCount = tickets.resolved + 1;
+      const minutesTotal = tickets.resolutionMinutesTotal + (entry.openedAt === null ? 0 : minutesBetween(entry.openedAt, at));
+      return put(resolved, {
+        open,
+        resolved: resolvedCount,
+        resolutionMinutesTotal: minutesTotal,
+        meanResolutionMinutes: round(minutesTotal / resolvedCount, 2),
+        ...addBreaches(tickets, firstResponseBreach, resolutionBreach),
+      });
+    }
+    case 'TicketReopened':
+      return entry.status === 'open' ? tickets : put({ ...entry, status: 'open' }, { open: tickets.open + 1 });
+    case 'TicketClosed': {
+      const { [key]: _closed, ...stillOpen } = tickets.openTickets;
+      return { ...tickets, open: tickets.open - (entry.status === 'open' ? 1 : 0), openTickets: stillOpen };
+    }
+    default:
+      return assertUnreachable(event);
+  }
+}
+
+function addBreaches(tickets: TicketStats, firstResponse: number, resolution: number): Partial<TicketStats> {
+  return {
+    firstResponseBreaches: tickets.firstResponseBreaches + firstResponse,
+    resolutionBreaches: tickets.resolutionBreaches + resolution,
+    slaBreaches: tickets.slaBreaches + firstResponse + resolution,
+  };
+}
+
+/** Counts the event as an interaction (unless it is a profile change) and files it in recentTimeline. */
+function withInteraction(view: Customer360Fields, event: CatalogueEvent, at: string): Customer360Fields {
+  const channel = timelineChannel(event);
+  if (!isInteraction(channel)) return view;
+  const entry: RecentTimelineEntry = { eventId: event.eventId, type: event.type, channel, occurredAt: at, summary: summarise(event) };
+  return {
+    ...view,
+    interactions: view.interactions + 1,
+    lastInteractionAt: later(view.lastInteractionAt, at),
+    recentTimeline: [...view.recentTimeline, entry].sort(newestFirst).slice(0, RECENT_TIMELINE_SIZE),
+  };
+}
+
+/** The timeline order: occurredAt desc, then id (event id) desc. */
+function newestFirst(a: RecentTimelineEntry, b: RecentTimelineEntry): number {
+  if (a.occurredAt !== b.occurredAt) return a.occurredAt < b.occurredAt ? 1 : -1;
+  return a.eventId < b.eventId ? 1 : a.eventId > b.eventId ? -1 : 0;
+}
+
+function mergeProfile(profile: Customer360Profile, changes: Partial<CustomerProfile>): Customer360Profile {
+  const merged: Record<string, unknown> = { ...profile };
+  for (const [field, value] of Object.entries(changes)) {
+    // Only known profile fields; JSON null clears a field, an absent value leaves it.
+    if (field in profile && value !== undefined) merged[field] = value;
+  }
+  return merged as Customer360Profile;
+}
+
+/** Appends a message id, forgetting the oldest beyond EMAIL_MESSAGE_IDS_KEPT. */
+function remember(ids: readonly string[], messageId: string): string[] {
+  return [...ids, messageId].slice(-EMAIL_MESSAGE_IDS_KEPT);
+}
+
+function round(value: number, decimals: number): number {
+  const factor = 10 ** decimals;
+  return Math.round(value * factor) / factor;
+}
+
+function fieldsOf(doc: Customer360Document): Customer360Fields {
+  const { id: _id, lastPosition: _lastPosition, ...fields } = doc;
+  return fields;
+}
+
+export const customer360Projection: Projection = {
+  name: 'customer-360',
+  collections: [{ name: CUSTOMER_360_COLLECTION, indexes: [] }],
+
+  touches(event: RecordedEvent): readonly DocumentRef[] {
+    return isCatalogueEvent(event) ? [{ collection: CUSTOMER_360_COLLECTION, id: event.metadata.customerId }] : [];
+  },
+
+  apply(event: RecordedEvent, view: ProjectionView): readonly DocumentChange[] {
+    if (!isCatalogueEvent(event)) return [];
+    const customerId = event.metadata.customerId;
+    const current = view.get<Customer360Document>(CUSTOMER_360_COLLECTION, customerId);
+    // No document yet (an interaction seen before the registration): start a skeleton, never drop.
+    const fields = current ? fieldsOf(current) : emptyCustomer360(customerId);
+    return [{ collection: CUSTOMER_360_COLLECTION, id: customerId, doc: evolveCustomer360(fields, event) }];
+  },
+};
