@@ -1,0 +1,113 @@
+import type { CustomerEvent } from '@app/customers/domain/customer.events';
+import {
+  CUSTOMER_LOOKUP_COLLECTION,
+  CUSTOMER_LOOKUP_SOURCES_COLLECTION,
+  customerLookupProjection,
+  lookupKey,
+  type CustomerLookupDocument,
+} from './customer-lookup.projection';
+import { ProjectionHarness, RecordedEventFactory } from './testing';
+
+function customer(customerId: string) {
+  const factory = new RecordedEventFactory();
+  const record = (at: string, event: CustomerEvent) => factory.record(`customer-${customerId}`, event, { at });
+  return {
+    registered: (at: string, profile: { firstName: string; lastName: string; email?: string; phone?: string }, externalId?: string) =>
+      record(at, { type: 'CustomerRegistered', data: { customerId, externalId, profile } }),
+    updated: (at: string, changes: Record<string, string>) => record(at, { type: 'CustomerProfileUpdated', data: { customerId, changes } }),
+    contact: (at: string, kind: 'email' | 'phone' | 'address', value: string) =>
+      record(at, { type: 'ContactPointAdded', data: { customerId, kind, value } }),
+    consent: (at: string) => record(at, { type: 'ConsentGiven', data: { customerId, purpose: 'profiling', via: 'web' } }),
+  };
+}
+
+describe('customer lookup projection', () => {
+  it('writes one document per search key on registration', () => {
+    const ada = customer('c-1');
+    const harness = new ProjectionHarness([customerLookupProjection]).run([
+      ada.registered('2024-01-01T08:00:00Z', { firstName: 'Ada', lastName: 'Lovelace', email: 'Ada@Example.com', phone: '+49 (30) 123-456' }, 'SHOP-1'),
+    ]);
+    expect(harness.ids(CUSTOMER_LOOKUP_COLLECTION)).toEqual([
+      'email:ada@example.com|c-1',
+      'ext:SHOP-1|c-1',
+      'name:ada lovelace|c-1',
+      'name:lovelace ada|c-1',
+      'name:lovelace|c-1',
+      'phone:+4930123456|c-1',
+    ]);
+    expect(harness.get(CUSTOMER_LOOKUP_COLLECTION, 'name:ada lovelace|c-1')).toEqual({
+      id: 'name:ada lovelace|c-1', lastPosition: 1, key: 'name:ada lovelace', customerId: 'c-1', displayName: 'Ada Lovelace',
+    });
+  });
+
+  it('adds keys for email and phone contact points, not for addresses', () => {
+    const ada = customer('c-1');
+    const harness = new ProjectionHarness([customerLookupProjection]).run([
+      ada.registered('2024-01-01T08:00:00Z', { firstName: 'Ada', lastName: 'Lovelace', email: 'ada@example.com' }),
+      ada.contact('2024-01-02T08:00:00Z', 'email', 'ADA.work@example.org'),
+      ada.contact('2024-01-03T08:00:00Z', 'phone', '030 99 88'),
+      ada.contact('2024-01-04T08:00:00Z', 'address', '12 Analytical Row'),
+    ]);
+    expect(harness.all<CustomerLookupDocument>(CUSTOMER_LOOKUP_COLLECTION).map((doc) => doc.key)).toEqual([
+      'email:ada.work@example.org', 'email:ada@example.com', 'name:ada lovelace', 'name:lovelace ada', 'name:lovelace', 'phone:0309988',
+    ]);
+  });
+
+  it('replaces the old email and phone keys on a profile change, keeping one still held by a contact point', () => {
+    const ada = customer('c-1');
+    const harness = new ProjectionHarness([customerLookupProjection]).run([
+      ada.registered('2024-01-01T08:00:00Z', { firstName: 'Ada', lastName: 'Lovelace', email: 'ada@example.com', phone: '+4930111' }),
+      ada.contact('2024-01-02T08:00:00Z', 'phone', '+4930111'),
+      ada.updated('2024-01-03T08:00:00Z', { email: 'ada@new.example', phone: '+4930222' }),
+    ]);
+    expect(harness.all<CustomerLookupDocument>(CUSTOMER_LOOKUP_COLLECTION).map((doc) => [doc.key, doc.lastPosition])).toEqual([
+      ['email:ada@new.example', 3],
+      ['name:ada lovelace', 1],
+      ['name:lovelace ada', 1],
+      ['name:lovelace', 1],
+      ['phone:+4930111', 1], // still a contact point
+      ['phone:+4930222', 3],
+    ]);
+  });
+
+  it('rewrites every key with the new display name on a name change and drops the old name keys', () => {
+    const ada = customer('c-1');
+    const harness = new ProjectionHarness([customerLookupProjection]).run([
+      ada.registered('2024-01-01T08:00:00Z', { firstName: 'Ada', lastName: 'Byron', email: 'ada@example.com' }),
+      ada.updated('2024-01-03T08:00:00Z', { lastName: 'King' }),
+    ]);
+    expect(harness.all<CustomerLookupDocument>(CUSTOMER_LOOKUP_COLLECTION).map((doc) => [doc.key, doc.displayName])).toEqual([
+      ['email:ada@example.com', 'Ada King'],
+      ['name:ada king', 'Ada King'],
+      ['name:king ada', 'Ada King'],
+      ['name:king', 'Ada King'],
+    ]);
+    expect(harness.get(CUSTOMER_LOOKUP_SOURCES_COLLECTION, 'c-1')).toMatchObject({ displayName: 'Ada King', lastName: 'King' });
+  });
+
+  it('ignores events that change no key', () => {
+    const ada = customer('c-1');
+    expect(customerLookupProjection.touches(ada.updated('2024-01-03T08:00:00Z', { city: 'London' }))).toEqual([]);
+    expect(customerLookupProjection.touches(ada.contact('2024-01-03T08:00:00Z', 'address', 'Somewhere 1'))).toEqual([]);
+    expect(customerLookupProjection.touches(ada.consent('2024-01-03T08:00:00Z'))).toEqual([]);
+  });
+
+  it('keeps customers with the same name apart and lets a name prefix find both', () => {
+    const first = customer('c-1');
+    const second = customer('c-2');
+    const harness = new ProjectionHarness([customerLookupProjection]).run([
+      first.registered('2024-01-01T08:00:00Z', { firstName: 'Ada', lastName: 'Lovelace' }),
+      second.registered('2024-01-01T09:00:00Z', { firstName: 'Ada', lastName: 'Lovelace' }),
+    ]);
+    const prefix = lookupKey.name('  ADA  Love');
+    expect(prefix).toBe('name:ada love');
+    const matches = harness.all<CustomerLookupDocument>(CUSTOMER_LOOKUP_COLLECTION).filter((doc) => doc.key.startsWith(prefix));
+    expect(matches.map((doc) => doc.customerId)).toEqual(['c-1', 'c-2']);
+  });
+
+  it('declares the key index', () => {
+    expect(customerLookupProjection.collections.find((c) => c.name === 'customerLookup')?.indexes).toEqual([
+      { fields: [{ field: 'key', direction: 'asc' }] },
+    ]);
+  });
+});

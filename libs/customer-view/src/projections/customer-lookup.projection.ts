@@ -1,0 +1,187 @@
+// The customer search index: one `customerLookup` document per (search key, customer), searched by
+// the query side with a prefix filter on `key` (e.g. `name:ada`, `email:ada@`, `phone:+4930`).
+import type { RecordedEvent } from '@app/event-sourcing';
+import type { DocumentChange, DocumentRef, Projection, ProjectionView } from '@app/read-store';
+import { isCatalogueEvent, type CatalogueEvent } from './catalogue-event';
+import { fullName } from './timeline-entry';
+
+export const CUSTOMER_LOOKUP_COLLECTION = 'customerLookup';
+
+/**
+ * The projection's own memory of what each customer's keys were built from, so it can delete
+ * obsolete keys when an email, phone or name changes. Kept here rather than read from
+ * `customer360` so the lookup does not depend on which projection the runner applies first.
+ */
+export const CUSTOMER_LOOKUP_SOURCES_COLLECTION = 'customerLookupSources';
+
+/** A `customerLookup` document; id = `${key}|${customerId}`. */
+export type CustomerLookupFields = {
+  /**
+   * `email:<lower-cased email>` (profile email and every email contact point),
+   * `phone:<digits and + only>` (profile phone and every phone contact point),
+   * `name:<first last>`, `name:<last first>`, `name:<last>` (lower-cased, single spaces),
+   * `ext:<externalId>` (as given, case kept). Build search prefixes with `lookupKey`.
+   */
+  readonly key: string;
+  readonly customerId: string;
+  /** "First Last", to list matches without loading the 360 view. */
+  readonly displayName: string;
+};
+
+export type CustomerLookupDocument = CustomerLookupFields & { readonly id: string; readonly lastPosition: number };
+
+/** A `customerLookupSources` document; id = customerId. Internal to this projection. */
+export type CustomerLookupSourcesFields = {
+  readonly customerId: string;
+  readonly firstName: string | null;
+  readonly lastName: string | null;
+  readonly email: string | null;
+  readonly phone: string | null;
+  readonly externalId: string | null;
+  readonly contactEmails: readonly string[];
+  readonly contactPhones: readonly string[];
+  readonly displayName: string;
+  /** The keys currently written for this customer. */
+  readonly keys: readonly string[];
+};
+
+export type CustomerLookupSourcesDocument = CustomerLookupSourcesFields & { readonly id: string; readonly lastPosition: number };
+
+/** Key builders: the query side must normalise what the user types the same way. */
+export const lookupKey = {
+  email: (email: string): string => `email:${email.trim().toLowerCase()}`,
+  phone: (phone: string): string => `phone:${phone.replace(/[^\d+]/g, '')}`,
+  name: (text: string): string => `name:${text.trim().toLowerCase().replace(/\s+/g, ' ')}`,
+  externalId: (externalId: string): string => `ext:${externalId.trim()}`,
+};
+
+export function lookupDocumentId(key: string, customerId: string): string {
+  return `${key}|${customerId}`;
+}
+
+/** Every key a customer is found by, without duplicates or empty values, in a stable order. */
+export function lookupKeys(sources: Omit<CustomerLookupSourcesFields, 'keys' | 'displayName' | 'customerId'>): string[] {
+  const keys = new Set<string>();
+  const emails = [sources.email, ...sources.contactEmails].filter(present);
+  const phones = [sources.phone, ...sources.contactPhones].filter(present);
+  for (const email of emails) keys.add(lookupKey.email(email));
+  for (const phone of phones) if (/\d/.test(phone)) keys.add(lookupKey.phone(phone));
+  const first = sources.firstName?.trim() ?? '';
+  const last = sources.lastName?.trim() ?? '';
+  for (const name of [`${first} ${last}`, `${last} ${first}`, last]) {
+    if (name.trim() !== '') keys.add(lookupKey.name(name));
+  }
+  if (present(sources.externalId)) keys.add(lookupKey.externalId(sources.externalId));
+  return [...keys];
+}
+
+function present(value: string | null | undefined): value is string {
+  return value !== null && value !== undefined && value.trim() !== '';
+}
+
+function emptySources(customerId: string): CustomerLookupSourcesFields {
+  return {
+    customerId, firstName: null, lastName: null, email: null, phone: null, externalId: null,
+    contactEmails: [], contactPhones: [], displayName: '', keys: [],
+  };
+}
+
+type LookupEvent = Extract<CatalogueEvent, { type: 'CustomerRegistered' | 'CustomerProfileUpdated' | 'ContactPointAdded' }>;
+
+const NAME_AND_CONTACT_FIELDS = ['firstName', 'lastName', 'email', 'phone'] as const;
+
+/** Events that change anything a key or the display name is built from. */
+function lookupEvent(event: RecordedEvent): LookupEvent | null {
+  if (!isCatalogueEvent(event)) return null;
+  switch (event.type) {
+    case 'CustomerRegistered':
+      return event;
+    case 'CustomerProfileUpdated':
+      return NAME_AND_CONTACT_FIELDS.some((field) => field in event.data.changes) ? event : null;
+    case 'ContactPointAdded':
+      return event.data.kind === 'email' || event.data.kind === 'phone' ? event : null;
+    default:
+      return null;
+  }
+}
+
+type Sources = Omit<CustomerLookupSourcesFields, 'keys' | 'displayName'>;
+
+function evolveSources(sources: Sources, event: LookupEvent): Sources {
+  switch (event.type) {
+    case 'CustomerRegistered': {
+      const { profile, externalId } = event.data;
+      return {
+        ...sources,
+        firstName: profile.firstName,
+        lastName: profile.lastName,
+        email: profile.email ?? null,
+        phone: profile.phone ?? null,
+        externalId: externalId ?? null,
+      };
+    }
+    case 'CustomerProfileUpdated': {
+      const { changes } = event.data;
+      // Absent: unchanged; JSON null (defensive): cleared.
+      const pick = (field: (typeof NAME_AND_CONTACT_FIELDS)[number]): string | null =>
+        changes[field] === undefined ? sources[field] : changes[field] ?? null;
+      return { ...sources, firstName: pick('firstName'), lastName: pick('lastName'), email: pick('email'), phone: pick('phone') };
+    }
+    case 'ContactPointAdded': {
+      const { kind, value } = event.data;
+      if (kind === 'email' && !sources.contactEmails.includes(value)) return { ...sources, contactEmails: [...sources.contactEmails, value] };
+      if (kind === 'phone' && !sources.contactPhones.includes(value)) return { ...sources, contactPhones: [...sources.contactPhones, value] };
+      return sources;
+    }
+  }
+}
+
+function fieldsOf(doc: CustomerLookupSourcesDocument): CustomerLookupSourcesFields {
+  const { id: _id, lastPosition: _lastPosition, ...fields } = doc;
+  return fields;
+}
+
+export const customerLookupProjection: Projection = {
+  name: 'customer-lookup',
+  collections: [
+    { name: CUSTOMER_LOOKUP_COLLECTION, indexes: [{ fields: [{ field: 'key', direction: 'asc' }] }] },
+    { name: CUSTOMER_LOOKUP_SOURCES_COLLECTION, indexes: [] },
+  ],
+
+  touches(event: RecordedEvent): readonly DocumentRef[] {
+    return lookupEvent(event) ? [{ collection: CUSTOMER_LOOKUP_SOURCES_COLLECTION, id: event.metadata.customerId }] : [];
+  },
+
+  apply(event: RecordedEvent, view: ProjectionView): readonly DocumentChange[] {
+    const relevant = lookupEvent(event);
+    if (!relevant) return [];
+    const customerId = event.metadata.customerId;
+    const stored = view.get<CustomerLookupSourcesDocument>(CUSTOMER_LOOKUP_SOURCES_COLLECTION, customerId);
+    const before = stored ? fieldsOf(stored) : emptySources(customerId);
+    const { keys: oldKeys, displayName: oldDisplayName, ...oldSources } = before;
+    const sources = evolveSources(oldSources, relevant);
+    const keys = lookupKeys(sources);
+    const displayName = fullName(sources.firstName, sources.lastName);
+
+    const kept = new Set(keys);
+    const known = new Set(oldKeys);
+    // Every key document carries the display name, so a name change rewrites them all.
+    const toWrite = displayName === oldDisplayName ? keys.filter((key) => !known.has(key)) : keys;
+    const changes: DocumentChange[] = [
+      ...oldKeys
+        .filter((key) => !kept.has(key))
+        .map((key): DocumentChange => ({ collection: CUSTOMER_LOOKUP_COLLECTION, id: lookupDocumentId(key, customerId), doc: null })),
+      ...toWrite.map((key): DocumentChange => ({
+        collection: CUSTOMER_LOOKUP_COLLECTION,
+        id: lookupDocumentId(key, customerId),
+        doc: { key, customerId, displayName } satisfies CustomerLookupFields,
+      })),
+      {
+        collection: CUSTOMER_LOOKUP_SOURCES_COLLECTION,
+        id: customerId,
+        doc: { ...sources, displayName, keys } satisfies CustomerLookupSourcesFields,
+      },
+    ];
+    return changes;
+  },
+};
