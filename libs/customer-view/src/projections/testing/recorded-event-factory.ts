@@ -19,7 +19,7 @@ export class RecordedEventFactory {
   /** @param positionStep gaps between global positions, as real stores leave them. */
   constructor(private readonly positionStep = 1) {}
 
-  record<TType extends string, TData>(streamId: string, event: DomainEvent<TType, TData>, options: RecordOptions): RecordedEvent<TType, TData> {
+  record<E extends DomainEvent>(streamId: string, event: E, options: RecordOptions): RecordedEvent<E['type'], E['data']> {
     this.position += this.positionStep;
     const revision = (this.revisions.get(streamId) ?? -1) + 1;
     this.revisions.set(streamId, revision);

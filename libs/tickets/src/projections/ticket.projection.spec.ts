@@ -1,0 +1,162 @@
+import { ProjectionHarness, RecordedEventFactory } from '@app/customer-view/projections/testing';
+import type { SlaPolicy, TicketEvent } from '../domain/ticket.events';
+import { TICKET_REPLIES_KEPT, TICKETS_COLLECTION, ticketProjection, type TicketDocument } from './ticket.projection';
+
+const C = 'c-1';
+const standard: SlaPolicy = { name: 'standard', firstResponseMinutes: 60, resolutionMinutes: 480 };
+
+function ticket(ticketId: string) {
+  const factory = new RecordedEventFactory();
+  const record = (at: string, event: TicketEvent) => factory.record(`ticket-${ticketId}`, event, { at });
+  const d = { customerId: C, ticketId };
+  return {
+    opened: (at: string, sla = standard) =>
+      record(at, { type: 'TicketOpened', data: { ...d, subject: 'Wrong size', channel: 'email', priority: 'high', sla } }),
+    assigned: (at: string, agentId: string) => record(at, { type: 'TicketAssigned', data: { ...d, agentId } }),
+    replied: (at: string, author: 'agent' | 'customer', body: string, authorId?: string) =>
+      record(at, { type: 'TicketReplied', data: { ...d, author, body, authorId } }),
+    resolved: (at: string, resolution: string) => record(at, { type: 'TicketResolved', data: { ...d, resolution } }),
+    reopened: (at: string) => record(at, { type: 'TicketReopened', data: { ...d, reason: 'not fixed' } }),
+    closed: (at: string) => record(at, { type: 'TicketClosed', data: d }),
+  };
+}
+
+function project(events: Parameters<ProjectionHarness['run']>[0], ticketId: string): TicketDocument {
+  const doc = new ProjectionHarness([ticketProjection]).run(events).get<TicketDocument>(TICKETS_COLLECTION, ticketId);
+  if (!doc) throw new Error(`no ticket ${ticketId}`);
+  return doc;
+}
+
+describe('ticket projection', () => {
+  it('follows a ticket answered and resolved within its SLA, then closed', () => {
+    const t = ticket('T-1');
+    const doc = project(
+      [
+        t.opened('2024-04-01T10:00:00Z'),
+        t.assigned('2024-04-01T10:05:00Z', 'agent-7'),
+        t.replied('2024-04-01T10:10:00Z', 'customer', 'Any news?', 'shop-1001'),
+        t.replied('2024-04-01T10:45:00Z', 'agent', 'Sending a new one', 'agent-7'),
+        t.resolved('2024-04-01T15:30:00Z', 'Exchanged'),
+        t.closed('2024-04-02T09:00:00Z'),
+      ],
+      'T-1',
+    );
+    expect(doc).toEqual({
+      id: 'T-1',
+      lastPosition: 6,
+      ticketId: 'T-1',
+      customerId: C,
+      subject: 'Wrong size',
+      channel: 'email',
+      priority: 'high',
+      sla: standard,
+      status: 'closed',
+      assigneeId: 'agent-7',
+      openedAt: '2024-04-01T10:00:00.000Z',
+      firstResponseAt: '2024-04-01T10:45:00.000Z',
+      firstResponseDueAt: '2024-04-01T11:00:00.000Z',
+      resolutionDueAt: '2024-04-01T18:00:00.000Z',
+      resolvedAt: '2024-04-01T15:30:00.000Z',
+      firstResolvedAt: '2024-04-01T15:30:00.000Z',
+      resolutionMinutes: 330,
+      closedAt: '2024-04-02T09:00:00.000Z',
+      reopenCount: 0,
+      replies: [
+        { author: 'customer', authorId: 'shop-1001', body: 'Any news?', at: '2024-04-01T10:10:00.000Z' },
+        { author: 'agent', authorId: 'agent-7', body: 'Sending a new one', at: '2024-04-01T10:45:00.000Z' },
+      ],
+      replyCount: 2,
+      breaches: { firstResponse: false, resolution: false },
+      resolution: 'Exchanged',
+    });
+  });
+
+  it('records a late first agent reply and a late first resolve as breaches; a reopen clears the resolution', () => {
+    const t = ticket('T-2');
+    const doc = project(
+      [
+        t.opened('2024-04-02T09:00:00Z'),
+        t.replied('2024-04-02T11:00:00Z', 'agent', 'Sorry for the wait'),
+        t.resolved('2024-04-02T19:00:00Z', 'Replacement sent'),
+        t.reopened('2024-04-03T08:00:00Z'),
+      ],
+      'T-2',
+    );
+    expect(doc).toMatchObject({
+      status: 'open',
+      reopenCount: 1,
+      resolvedAt: null,
+      resolution: null,
+      firstResolvedAt: '2024-04-02T19:00:00.000Z',
+      resolutionMinutes: 600,
+      breaches: { firstResponse: true, resolution: true },
+    });
+  });
+
+  it('counts a resolve without any agent reply after the first-response target as a first-response breach', () => {
+    const t = ticket('T-3');
+    const doc = project(
+      [t.opened('2024-04-03T08:00:00Z', { name: 'vip', firstResponseMinutes: 30, resolutionMinutes: 240 }), t.resolved('2024-04-03T09:00:00Z', 'Password reset')],
+      'T-3',
+    );
+    expect(doc).toMatchObject({ status: 'resolved', firstResponseAt: null, resolutionMinutes: 60, breaches: { firstResponse: true, resolution: false } });
+  });
+
+  it('measures SLA and resolution time against the first resolve only', () => {
+    const t = ticket('T-4');
+    const doc = project(
+      [
+        t.opened('2024-04-04T08:00:00Z'),
+        t.replied('2024-04-04T08:20:00Z', 'agent', 'Looking into it'),
+        t.resolved('2024-04-04T09:00:00Z', 'Fixed'),
+        t.reopened('2024-04-05T08:00:00Z'),
+        t.resolved('2024-04-06T08:00:00Z', 'Really fixed'),
+      ],
+      'T-4',
+    );
+    expect(doc).toMatchObject({
+      status: 'resolved',
+      resolvedAt: '2024-04-06T08:00:00.000Z',
+      resolution: 'Really fixed',
+      firstResolvedAt: '2024-04-04T09:00:00.000Z',
+      resolutionMinutes: 60,
+      breaches: { firstResponse: false, resolution: false },
+    });
+  });
+
+  it('treats a reply and a resolve exactly at their due times as on time', () => {
+    const t = ticket('T-7');
+    const doc = project(
+      [t.opened('2024-04-01T10:00:00Z'), t.replied('2024-04-01T11:00:00Z', 'agent', 'Here'), t.resolved('2024-04-01T18:00:00Z', 'Done')],
+      'T-7',
+    );
+    expect(doc.breaches).toEqual({ firstResponse: false, resolution: false });
+  });
+
+  it('keeps the last 100 replies but counts them all', () => {
+    const t = ticket('T-5');
+    const events = [t.opened('2024-04-01T00:00:00Z')];
+    for (let i = 1; i <= 105; i++) {
+      events.push(t.replied(new Date(Date.UTC(2024, 3, 1, 1, i)).toISOString(), i % 2 ? 'customer' : 'agent', `reply ${i}`));
+    }
+    const doc = project(events, 'T-5');
+    expect(doc.replyCount).toBe(105);
+    expect(doc.replies).toHaveLength(TICKET_REPLIES_KEPT);
+    expect(doc.replies[0].body).toBe('reply 6');
+    expect(doc.replies[99].body).toBe('reply 105');
+    // First agent reply is reply 2, 62 minutes after opening: late for a 60-minute target.
+    expect(doc.firstResponseAt).toBe('2024-04-01T01:02:00.000Z');
+    expect(doc.breaches.firstResponse).toBe(true);
+  });
+
+  it('touches only ticket events, by ticket id, and declares its indexes', () => {
+    const t = ticket('T-6');
+    expect(ticketProjection.touches(t.opened('2024-04-01T00:00:00Z'))).toEqual([{ collection: 'tickets', id: 'T-6' }]);
+    const note = new RecordedEventFactory().record('note-n1', { type: 'NoteAdded', data: { customerId: C, noteId: 'n1', text: 'x', authorId: 'a' } }, { at: '2024-04-01T00:00:00Z' });
+    expect(ticketProjection.touches(note)).toEqual([]);
+    expect(ticketProjection.collections[0].indexes.map((index) => index.fields.map((f) => `${f.field}:${f.direction}`).join(','))).toEqual([
+      'customerId:asc,openedAt:desc',
+      'status:asc,resolutionDueAt:asc',
+    ]);
+  });
+});
