@@ -15,3 +15,6 @@ export * from './projections/timeline.projection';
 
 /** The customer view's projections; the tickets read model is `ticketProjection` in @app/tickets. */
 export const customerViewProjections: readonly Projection[] = [customer360Projection, customerLookupProjection, timelineProjection];
+export * from './api/customer-view.queries';
+export * from './api/customer-view.controller';
+export * from './api/customer-view-query.module';

@@ -3,3 +3,7 @@ export * from './domain/customer.commands';
 export * from './domain/customer-status';
 export * from './domain/customer.decider';
 export * from './domain/customer.streams';
+export * from './api/customer.dtos';
+export * from './api/customer.command-handler';
+export * from './api/customer.controller';
+export * from './api/customers-command.module';

@@ -66,7 +66,7 @@ export const timelineProjection: Projection = {
           fields: [
             { field: 'customerId', direction: 'asc' },
             { field: 'occurredAt', direction: 'desc' },
-            { field: 'id', direction: 'desc' },
+            { field: 'eventId', direction: 'desc' },
           ],
         },
         {
@@ -75,7 +75,7 @@ export const timelineProjection: Projection = {
             { field: 'customerId', direction: 'asc' },
             { field: 'channel', direction: 'asc' },
             { field: 'occurredAt', direction: 'desc' },
-            { field: 'id', direction: 'desc' },
+            { field: 'eventId', direction: 'desc' },
           ],
         },
       ],

@@ -17,7 +17,7 @@ export const TICKETS_COLLECTION = 'tickets';
 /** Replies kept on the document; older ones stay in the event stream and the timeline. */
 export const TICKET_REPLIES_KEPT = 100;
 
-export type TicketStatus = 'open' | 'resolved' | 'closed';
+import type { TicketStatus } from '../domain/ticket.decider';
 
 export type TicketReplyEntry = {
   /** `agent` or `customer`. */

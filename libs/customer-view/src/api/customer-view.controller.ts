@@ -1,0 +1,89 @@
+// HTTP queries for support agents and services: the 360 view, the timeline, customer search.
+import { BadRequestException, Controller, Get, Header, Query as QueryParam, Res } from '@nestjs/common';
+import { QueryBus } from '@nestjs/cqrs';
+import { ApiBearerAuth, ApiOperation, ApiPropertyOptional, ApiResponse, ApiTags } from '@nestjs/swagger';
+import { Type } from 'class-transformer';
+import { IsIn, IsInt, IsOptional, IsString, Max, MaxLength, Min, MinLength } from 'class-validator';
+import type { Response } from 'express';
+import { IdParam, Roles } from '@app/platform';
+import { TIMELINE_CHANNELS } from '../projections/timeline-entry';
+import { CUSTOMER_EVENT_TYPES } from '@app/customers/domain/customer.events';
+import { INTERACTION_EVENT_TYPES } from '@app/interactions/domain/interaction.events';
+import { TICKET_EVENT_TYPES } from '@app/tickets/domain/ticket.events';
+import { GetCustomer360, GetTimeline, SearchCustomers, type Consistency } from './customer-view.queries';
+
+const EVENT_TYPES: readonly string[] = [...CUSTOMER_EVENT_TYPES, ...INTERACTION_EVENT_TYPES, ...TICKET_EVENT_TYPES];
+
+export class ConsistencyQueryDto {
+  @ApiPropertyOptional({ description: 'Wait (bounded by READ_WAIT_TIMEOUT_MS) until the read model includes this global position, as answered by a command.' })
+  @IsOptional() @Type(() => Number) @IsInt() @Min(0) minPosition?: number;
+}
+
+export class TimelineQueryDto extends ConsistencyQueryDto {
+  @ApiPropertyOptional({ default: 50, maximum: 200 }) @IsOptional() @Type(() => Number) @IsInt() @Min(1) @Max(200) limit?: number;
+  @ApiPropertyOptional({ description: 'nextCursor of the previous page' }) @IsOptional() @IsString() @MaxLength(500) cursor?: string;
+  @ApiPropertyOptional({ enum: TIMELINE_CHANNELS }) @IsOptional() @IsIn(TIMELINE_CHANNELS) channel?: string;
+  @ApiPropertyOptional({ description: 'Event type, e.g. CallLogged' }) @IsOptional() @IsIn(EVENT_TYPES) kind?: string;
+}
+
+export class SearchQueryDto {
+  @ApiPropertyOptional({ description: 'Email or its beginning' }) @IsOptional() @IsString() @MinLength(1) @MaxLength(254) email?: string;
+  @ApiPropertyOptional({ description: 'Phone (E.164) or its beginning' }) @IsOptional() @IsString() @MinLength(2) @MaxLength(20) phone?: string;
+  @ApiPropertyOptional({ description: 'Beginning of "first last" or "last first"' }) @IsOptional() @IsString() @MinLength(1) @MaxLength(200) name?: string;
+  @ApiPropertyOptional({ description: 'Exact or beginning of the publishing system\'s id' }) @IsOptional() @IsString() @MinLength(1) @MaxLength(100) externalId?: string;
+  @ApiPropertyOptional({ description: 'Chronicle customer id (exact)' }) @IsOptional() @IsString() @MinLength(1) @MaxLength(100) id?: string;
+  @ApiPropertyOptional({ default: 20, maximum: 100 }) @IsOptional() @Type(() => Number) @IsInt() @Min(1) @Max(100) limit?: number;
+}
+
+/** Tells the client whether the answer is known to include `minPosition`. */
+function consistencyHeader(response: Response, result: Consistency): void {
+  response.setHeader('X-Chronicle-Consistent', String(result.consistent));
+}
+
+@ApiTags('customers')
+@ApiBearerAuth()
+@Controller({ path: 'customers', version: '1' })
+export class CustomerViewController {
+  constructor(private readonly queryBus: QueryBus) {}
+
+  @Get()
+  @Roles('support', 'analyst', 'auditor')
+  @ApiOperation({ summary: 'Find customers by email, phone, name prefix, external id or id (exactly one criterion)' })
+  async search(@QueryParam() query: SearchQueryDto) {
+    const criteria = (['email', 'phone', 'name', 'externalId', 'id'] as const).filter((k) => query[k] !== undefined);
+    if (criteria.length !== 1) {
+      throw new BadRequestException('Give exactly one of email, phone, name, externalId, id');
+    }
+    const by = criteria[0];
+    return this.queryBus.execute(new SearchCustomers(by, query[by] as string, query.limit ?? 20));
+  }
+
+  @Get(':customerId')
+  @Roles('support', 'analyst', 'auditor')
+  @Header('Cache-Control', 'no-store')
+  @ApiOperation({ summary: 'The 360° view of a customer' })
+  @ApiResponse({ status: 200, description: 'Customer 360 document (see the read-model docs); header X-Chronicle-Consistent tells whether minPosition was reached.' })
+  async get360(@IdParam('customerId') customerId: string, @QueryParam() query: ConsistencyQueryDto, @Res({ passthrough: true }) response: Response) {
+    const result = await this.queryBus.execute(new GetCustomer360(customerId, query.minPosition));
+    consistencyHeader(response, result);
+    return result.view;
+  }
+
+  @Get(':customerId/timeline')
+  @Roles('support', 'analyst', 'auditor')
+  @Header('Cache-Control', 'no-store')
+  @ApiOperation({ summary: 'Interactions newest first, paged with a cursor, filterable by channel and kind' })
+  async timeline(@IdParam('customerId') customerId: string, @QueryParam() query: TimelineQueryDto, @Res({ passthrough: true }) response: Response) {
+    const result = await this.queryBus.execute(
+      new GetTimeline(customerId, {
+        limit: query.limit ?? 50,
+        ...(query.cursor !== undefined ? { cursor: query.cursor } : {}),
+        ...(query.channel !== undefined ? { channel: query.channel } : {}),
+        ...(query.kind !== undefined ? { kind: query.kind } : {}),
+        ...(query.minPosition !== undefined ? { minPosition: query.minPosition } : {}),
+      }),
+    );
+    consistencyHeader(response, result);
+    return { items: result.items, nextCursor: result.nextCursor };
+  }
+}

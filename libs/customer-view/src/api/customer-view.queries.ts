@@ -1,0 +1,166 @@
+// Queries on the customer read models: the 360 view, the timeline with cursor paging, and search.
+import { Inject, NotFoundException, Optional } from '@nestjs/common';
+import { IQueryHandler, Query, QueryHandler } from '@nestjs/cqrs';
+import type { Clock } from '@app/event-sourcing';
+import { READ_STORE, type Filter, type ReadStore } from '@app/read-store';
+import { CHRONICLE_CONFIG, ChronicleConfig, CLOCK, PROJECTION_PROGRESS, RequestValidationError, waitUntilCaughtUp, type ProjectionProgress } from '@app/platform';
+import { CUSTOMER_360_COLLECTION, type Customer360Document } from '../projections/customer-360.document';
+import { TIMELINE_COLLECTION, type TimelineEntryDocument } from '../projections/timeline.projection';
+import { CUSTOMER_LOOKUP_COLLECTION, lookupKey, type CustomerLookupDocument } from '../projections/customer-lookup.projection';
+
+/** What a read answers besides its data: whether it is known to include `minPosition`. */
+export interface Consistency {
+  readonly consistent: boolean;
+}
+
+/** The 360 view as the API shows it: the document plus what needs a clock (overdue tickets). */
+export type Customer360View = Omit<Customer360Document, 'emails'> & {
+  readonly emails: Omit<Customer360Document['emails'], 'openedMessageIds' | 'clickedMessageIds'>;
+  readonly overdueTickets: readonly { ticketId: string; subject: string | null; breach: 'firstResponse' | 'resolution'; dueAt: string }[];
+};
+
+export class GetCustomer360 extends Query<{ view: Customer360View } & Consistency> {
+  constructor(readonly customerId: string, readonly minPosition?: number) {
+    super();
+  }
+}
+
+export interface TimelinePage {
+  readonly items: readonly TimelineEntryDocument[];
+  /** Pass as `cursor` for the next (older) page; null at the end. */
+  readonly nextCursor: string | null;
+}
+
+export class GetTimeline extends Query<TimelinePage & Consistency> {
+  constructor(
+    readonly customerId: string,
+    readonly options: { limit: number; cursor?: string; channel?: string; kind?: string; minPosition?: number },
+  ) {
+    super();
+  }
+}
+
+export interface CustomerSearchHit {
+  readonly customerId: string;
+  readonly displayName: string;
+  readonly email: string | null;
+  readonly phone: string | null;
+  readonly externalId: string | null;
+  /** The search key that matched, e.g. `email:ada@example.com`. */
+  readonly matched: string;
+}
+
+export class SearchCustomers extends Query<{ items: CustomerSearchHit[] }> {
+  constructor(readonly by: 'email' | 'phone' | 'name' | 'externalId' | 'id', readonly value: string, readonly limit: number) {
+    super();
+  }
+}
+
+function encodeCursor(entry: TimelineEntryDocument): string {
+  return Buffer.from(JSON.stringify([entry.occurredAt, entry.eventId])).toString('base64url');
+}
+
+function decodeCursor(cursor: string): [string, string] {
+  try {
+    const parsed = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8')) as unknown;
+    if (Array.isArray(parsed) && parsed.length === 2 && parsed.every((p) => typeof p === 'string')) return parsed as [string, string];
+  } catch {
+    // fall through to the validation error
+  }
+  throw new RequestValidationError([{ field: 'cursor', message: 'cursor is not one this API returned' }]);
+}
+
+abstract class ReadModelQuery {
+  constructor(
+    @Inject(READ_STORE) protected readonly store: ReadStore,
+    @Inject(CHRONICLE_CONFIG) protected readonly config: ChronicleConfig,
+    @Optional() @Inject(PROJECTION_PROGRESS) protected readonly progress?: ProjectionProgress,
+  ) {}
+
+  /** Waits (bounded) until the customer's 360 document has applied `minPosition`. */
+  protected caughtUp(customerId: string, minPosition: number | undefined): Promise<boolean> {
+    return waitUntilCaughtUp(
+      minPosition,
+      async () => ((await this.store.get<Customer360Document>(CUSTOMER_360_COLLECTION, customerId))?.lastPosition ?? 0) >= (minPosition ?? 0),
+      this.progress,
+      this.config.READ_WAIT_TIMEOUT_MS,
+    );
+  }
+}
+
+@QueryHandler(GetCustomer360)
+export class GetCustomer360Handler extends ReadModelQuery implements IQueryHandler<GetCustomer360> {
+  @Inject(CLOCK) private readonly clock!: Clock;
+
+  async execute({ customerId, minPosition }: GetCustomer360): Promise<{ view: Customer360View } & Consistency> {
+    const consistent = await this.caughtUp(customerId, minPosition);
+    const doc = await this.store.get<Customer360Document>(CUSTOMER_360_COLLECTION, customerId);
+    if (!doc || doc.registeredAt === null) throw new NotFoundException(`Customer ${customerId} not found`);
+    return { view: toView(doc, this.clock.now()), consistent };
+  }
+}
+
+export function toView(doc: Customer360Document, now: Date): Customer360View {
+  const { openedMessageIds: _opened, clickedMessageIds: _clicked, ...emails } = doc.emails;
+  const overdue: Customer360View['overdueTickets'][number][] = [];
+  for (const ticket of Object.values(doc.tickets.openTickets)) {
+    if (ticket.status !== 'open') continue;
+    if (ticket.firstResponseAt === null && ticket.firstResponseDueAt !== null && ticket.firstResponseDueAt < now.toISOString()) {
+      overdue.push({ ticketId: ticket.ticketId, subject: ticket.subject, breach: 'firstResponse', dueAt: ticket.firstResponseDueAt });
+    } else if (ticket.firstResolvedAt === null && ticket.resolutionDueAt !== null && ticket.resolutionDueAt < now.toISOString()) {
+      overdue.push({ ticketId: ticket.ticketId, subject: ticket.subject, breach: 'resolution', dueAt: ticket.resolutionDueAt });
+    }
+  }
+  return { ...doc, emails, overdueTickets: overdue };
+}
+
+@QueryHandler(GetTimeline)
+export class GetTimelineHandler extends ReadModelQuery implements IQueryHandler<GetTimeline> {
+  async execute({ customerId, options }: GetTimeline): Promise<TimelinePage & Consistency> {
+    const consistent = await this.caughtUp(customerId, options.minPosition);
+    const conditions: Filter[] = [{ customerId }];
+    if (options.channel) conditions.push({ channel: options.channel });
+    if (options.kind) conditions.push({ kind: options.kind });
+    if (options.cursor) {
+      const [occurredAt, eventId] = decodeCursor(options.cursor);
+      conditions.push({ or: [{ occurredAt: { lt: occurredAt } }, { and: [{ occurredAt }, { eventId: { lt: eventId } }] }] });
+    }
+    const rows = await this.store.find<TimelineEntryDocument>(TIMELINE_COLLECTION, { and: conditions }, {
+      sort: [{ field: 'occurredAt', direction: 'desc' }, { field: 'eventId', direction: 'desc' }],
+      limit: options.limit + 1,
+    });
+    const items = rows.slice(0, options.limit);
+    return { items, nextCursor: rows.length > options.limit ? encodeCursor(items[items.length - 1]) : null, consistent };
+  }
+}
+
+/** Search keys exactly as the lookup projection writes them. */
+export function searchKey(by: Exclude<SearchCustomers['by'], 'id'>, value: string): string {
+  return lookupKey[by](value);
+}
+
+@QueryHandler(SearchCustomers)
+export class SearchCustomersHandler extends ReadModelQuery implements IQueryHandler<SearchCustomers> {
+  async execute({ by, value, limit }: SearchCustomers): Promise<{ items: CustomerSearchHit[] }> {
+    const matches = new Map<string, string>();
+    if (by === 'id') {
+      const doc = await this.store.get<Customer360Document>(CUSTOMER_360_COLLECTION, value.trim());
+      if (doc && doc.registeredAt !== null) matches.set(doc.customerId, `id:${doc.customerId}`);
+    } else {
+      // Email and phone match from the start too, so results come as the agent types.
+      const rows = await this.store.find<CustomerLookupDocument>(CUSTOMER_LOOKUP_COLLECTION, { key: { prefix: searchKey(by, value) } }, {
+        sort: [{ field: 'key', direction: 'asc' }],
+        limit: limit * 4,
+      });
+      for (const row of rows) if (!matches.has(row.customerId) && matches.size < limit) matches.set(row.customerId, row.key);
+    }
+    const docs = await this.store.getMany<Customer360Document>(CUSTOMER_360_COLLECTION, [...matches.keys()]);
+    const items: CustomerSearchHit[] = [];
+    for (const [customerId, matched] of matches) {
+      const doc = docs.get(customerId);
+      if (!doc || doc.registeredAt === null) continue;
+      items.push({ customerId, displayName: doc.displayName, email: doc.profile.email, phone: doc.profile.phone, externalId: doc.externalId, matched });
+    }
+    return { items };
+  }
+}

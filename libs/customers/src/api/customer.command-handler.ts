@@ -1,0 +1,31 @@
+// The command side of customers: one Nest command per intent family, handled as load → decide → append.
+import { Inject } from '@nestjs/common';
+import { Command, CommandHandler, type ICommandHandler } from '@nestjs/cqrs';
+import { CommandExecutor, type CommandContext, type CommandOutcome } from '@app/platform';
+import type { CustomerCommand } from '../domain/customer.commands';
+import { customerDecider } from '../domain/customer.decider';
+import { streamIdForCustomerCommand } from '../domain/customer.streams';
+
+export class ExecuteCustomerCommand extends Command<CommandOutcome> {
+  constructor(readonly command: CustomerCommand, readonly context: CommandContext) {
+    super();
+  }
+}
+
+@CommandHandler(ExecuteCustomerCommand)
+export class ExecuteCustomerCommandHandler implements ICommandHandler<ExecuteCustomerCommand, CommandOutcome> {
+  constructor(@Inject(CommandExecutor) private readonly executor: CommandExecutor) {}
+
+  execute({ command, context }: ExecuteCustomerCommand): Promise<CommandOutcome> {
+    return this.executor.execute(
+      {
+        streamId: streamIdForCustomerCommand(command),
+        decider: customerDecider,
+        command,
+        // Registering is the stream's creation: a retried registration is recognised without a key.
+        naturalKey: command.type === 'RegisterCustomer' ? 'register' : undefined,
+      },
+      context,
+    );
+  }
+}

@@ -1,0 +1,82 @@
+// Records an interaction: checks the customer exists (through the customer stream), then
+// load → decide → append on the interaction's own stream.
+import { Inject } from '@nestjs/common';
+import { Command, CommandHandler, type ICommandHandler } from '@nestjs/cqrs';
+import type { Decider, DomainEvent } from '@app/event-sourcing';
+import { EVENT_STORE, type EventStore } from '@app/event-store';
+import { CommandExecutor, type CommandContext, type CommandOutcome } from '@app/platform';
+import { customerStreamId, type CustomerStatus, type WithCustomerStatus } from '@app/customers';
+import type { InteractionCommand } from '../domain/interaction.commands';
+import { callDecider } from '../domain/call.decider';
+import { chatDecider } from '../domain/chat.decider';
+import { emailDecider } from '../domain/email.decider';
+import { noteDecider } from '../domain/note.decider';
+import { orderDecider } from '../domain/order.decider';
+import { surveyDecider } from '../domain/survey.decider';
+
+export class RecordInteraction extends Command<CommandOutcome> {
+  constructor(readonly command: InteractionCommand, readonly context: CommandContext) {
+    super();
+  }
+}
+
+type AnyDecider = Decider<WithCustomerStatus<InteractionCommand>, unknown, DomainEvent>;
+
+interface Target {
+  readonly streamId: string;
+  readonly decider: AnyDecider;
+  /** Set where the source's own id makes a retry recognisable without an Idempotency-Key. */
+  readonly naturalKey?: string;
+}
+
+function assertUnreachable(value: never): never {
+  throw new Error(`Unhandled interaction command ${JSON.stringify(value)}`);
+}
+
+/** The stream an interaction command targets, its decider, and its natural idempotency key. */
+export function targetOf(command: InteractionCommand): Target {
+  const as = (decider: unknown) => decider as AnyDecider;
+  switch (command.type) {
+    case 'LogCall':
+      return { streamId: `call-${command.callId}`, decider: as(callDecider), naturalKey: 'create' };
+    case 'SendEmail':
+    case 'ReceiveEmail':
+      return { streamId: `email-${command.messageId}`, decider: as(emailDecider), naturalKey: 'create' };
+    case 'OpenEmail':
+    case 'ClickEmail':
+      // Repeated opens and clicks are real facts; only an Idempotency-Key makes them retries.
+      return { streamId: `email-${command.messageId}`, decider: as(emailDecider) };
+    case 'CompleteChat':
+      return { streamId: `chat-${command.chatId}`, decider: as(chatDecider), naturalKey: 'create' };
+    case 'CompletePurchase':
+      return { streamId: `order-${command.orderId}`, decider: as(orderDecider), naturalKey: 'create' };
+    case 'RefundPurchase':
+      return { streamId: `order-${command.orderId}`, decider: as(orderDecider), naturalKey: `refund:${command.refundId}` };
+    case 'AnswerSurvey':
+      return { streamId: `survey-${command.surveyId}`, decider: as(surveyDecider), naturalKey: 'create' };
+    case 'AddNote':
+      return { streamId: `note-${command.noteId}`, decider: as(noteDecider), naturalKey: 'create' };
+    default:
+      return assertUnreachable(command);
+  }
+}
+
+/** Whether a customer is registered, from the head of its stream. */
+export async function customerStatusOf(store: EventStore, customerId: string): Promise<CustomerStatus> {
+  const head = await store.readStream(customerStreamId(customerId), { maxCount: 1 });
+  return head.length > 0 ? 'active' : 'unknown';
+}
+
+@CommandHandler(RecordInteraction)
+export class RecordInteractionHandler implements ICommandHandler<RecordInteraction, CommandOutcome> {
+  constructor(
+    @Inject(CommandExecutor) private readonly executor: CommandExecutor,
+    @Inject(EVENT_STORE) private readonly store: EventStore,
+  ) {}
+
+  async execute({ command, context }: RecordInteraction): Promise<CommandOutcome> {
+    const customerStatus = await customerStatusOf(this.store, command.customerId);
+    const target = targetOf(command);
+    return this.executor.execute({ ...target, command: { ...command, customerStatus } }, context);
+  }
+}

@@ -1,0 +1,20 @@
+// The roles API keys carry, and the decorator each route uses to declare who may call it.
+import { SetMetadata } from '@nestjs/common';
+
+export const ROLES = ['ingest', 'support', 'analyst', 'auditor', 'admin'] as const;
+export type Role = (typeof ROLES)[number];
+
+export const ROLES_METADATA = 'chronicle:roles';
+export const PUBLIC_METADATA = 'chronicle:public';
+
+/** The roles allowed on a route; `admin` is always allowed. */
+export const Roles = (...roles: Role[]) => SetMetadata(ROLES_METADATA, roles);
+
+/** A route anyone may call (health, docs). */
+export const Public = () => SetMetadata(PUBLIC_METADATA, true);
+
+export interface Principal {
+  readonly keyId: string;
+  readonly label: string;
+  readonly roles: readonly Role[];
+}

@@ -1,0 +1,28 @@
+// Who issued a command, from where, and why: becomes the metadata of every event it produces.
+import type { Actor } from '@app/event-sourcing';
+
+export interface CommandContext {
+  readonly actor: Actor;
+  readonly source: string;
+  readonly correlationId: string;
+  readonly causationId: string | null;
+  /** The client's Idempotency-Key: a retry with the same key returns the first result. */
+  readonly idempotencyKey?: string;
+  /** Business time of the fact (ISO-8601); defaults to the time the command arrived. */
+  readonly occurredAt: string;
+}
+
+/** What every command answers: where its events landed, for read-your-writes. */
+export interface CommandOutcome {
+  readonly streamId: string;
+  /** Ids of the events this command appended (or had appended, on a replay). */
+  readonly eventIds: readonly string[];
+  /** Revision of the stream's last event after the command; null if the stream is still empty. */
+  readonly revision: number | null;
+  /** Global position to pass as `minPosition` to queries; 0 when nothing was ever written. */
+  readonly position: number;
+  /** True when this was a retry answered with the original result, appending nothing. */
+  readonly replayed: boolean;
+  /** False when the command changed nothing (e.g. giving a consent already given). */
+  readonly changed: boolean;
+}

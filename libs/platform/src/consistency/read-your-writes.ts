@@ -1,0 +1,39 @@
+// Read-your-writes: a query with `minPosition` waits (bounded) until the read model has caught up
+// with the position a command answered.
+import type { RecordedEvent } from '@app/event-sourcing';
+
+/** How far the projector of this process has got; absent when projection runs in another process. */
+export interface ProjectionProgress {
+  /** Resolves true once everything up to `position` is applied, false after the timeout. */
+  waitForPosition(position: number, timeoutMs: number): Promise<boolean>;
+  onApplied(listener: (events: readonly RecordedEvent[]) => void): () => void;
+}
+
+export const PROJECTION_PROGRESS = Symbol('ProjectionProgress');
+
+const POLL_MS = [5, 10, 20, 50, 100];
+
+/**
+ * Waits until `caughtUp()` holds or the timeout passes. With an in-process projector it waits on the
+ * projector itself; otherwise (projector in another process) it re-checks the read model with backoff.
+ */
+export async function waitUntilCaughtUp(
+  minPosition: number | undefined,
+  caughtUp: () => Promise<boolean>,
+  progress: ProjectionProgress | undefined,
+  timeoutMs: number,
+): Promise<boolean> {
+  if (minPosition === undefined || minPosition <= 0) return true;
+  if (await caughtUp()) return true;
+  if (progress) {
+    // The projector reached the position: every read model of this process reflects it, even a
+    // document the event did not touch.
+    return (await progress.waitForPosition(minPosition, timeoutMs)) || caughtUp();
+  }
+  const deadline = Date.now() + timeoutMs;
+  for (let i = 0; Date.now() < deadline; i++) {
+    await new Promise((resolve) => setTimeout(resolve, Math.min(POLL_MS[Math.min(i, POLL_MS.length - 1)], deadline - Date.now())));
+    if (await caughtUp()) return true;
+  }
+  return false;
+}

@@ -1,0 +1,53 @@
+// Builds the CommandContext (actor, source, correlation, idempotency key) from an HTTP request.
+import { BadRequestException, createParamDecorator, type ExecutionContext } from '@nestjs/common';
+import { randomUUID } from 'node:crypto';
+import type { AuthenticatedRequest } from '../auth/api-key.guard';
+import type { CommandContext } from '../commands/command-context';
+import { RequestValidationError } from '../errors/validation';
+
+const HEADER_VALUE = /^[\x21-\x7e]{1,200}$/;
+
+function header(request: AuthenticatedRequest, name: string): string | undefined {
+  const value = request.headers[name];
+  if (value === undefined) return undefined;
+  const single = Array.isArray(value) ? value[0] : value;
+  if (!HEADER_VALUE.test(single)) {
+    throw new BadRequestException(`Header ${name} must be 1–200 visible ASCII characters`);
+  }
+  return single;
+}
+
+/** Everything about a command but its business time, which comes from the body's `occurredAt`. */
+export type RequestContext = Omit<CommandContext, 'occurredAt'>;
+
+export function requestContext(request: AuthenticatedRequest): RequestContext {
+  const principal = request.principal;
+  const actorId = header(request, 'x-actor-id');
+  const idempotencyKey = header(request, 'idempotency-key');
+  return {
+    actor: actorId
+      ? { type: principal?.roles.includes('support') ? 'agent' : 'service', id: actorId }
+      : { type: principal?.roles.includes('support') ? 'agent' : 'service', id: principal?.label ?? 'anonymous' },
+    source: header(request, 'x-source') ?? principal?.label ?? 'api',
+    correlationId: header(request, 'x-correlation-id') ?? randomUUID(),
+    causationId: header(request, 'x-causation-id') ?? null,
+    ...(idempotencyKey !== undefined ? { idempotencyKey } : {}),
+  };
+}
+
+/** `@Ctx() ctx: RequestContext` in a controller method. */
+export const Ctx = createParamDecorator((_: unknown, context: ExecutionContext) =>
+  requestContext(context.switchToHttp().getRequest<AuthenticatedRequest>()),
+);
+
+const MAX_FUTURE_SKEW_MS = 5 * 60 * 1000;
+
+/** The business time of a command: the client's `occurredAt` (not in the future) or now. */
+export function businessTime(occurredAt: string | undefined, now: Date): string {
+  if (occurredAt === undefined) return now.toISOString();
+  const at = new Date(occurredAt);
+  if (at.getTime() > now.getTime() + MAX_FUTURE_SKEW_MS) {
+    throw new RequestValidationError([{ field: 'occurredAt', message: 'occurredAt must not lie in the future' }]);
+  }
+  return at.toISOString();
+}

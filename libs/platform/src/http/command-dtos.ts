@@ -1,0 +1,23 @@
+// Pieces every command DTO shares: the business time, and what every command answers.
+import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import { IsISO8601, IsOptional } from 'class-validator';
+
+/** Ids of customers, tickets, calls...: they end up in stream ids `<category>-<id>`. */
+export const ID_PATTERN = /^[A-Za-z0-9][A-Za-z0-9_.:@-]{0,99}$/;
+export const ID_MESSAGE = '$property must be 1–100 characters of letters, digits and _ . : @ -, starting with a letter or digit';
+
+export abstract class CommandDto {
+  @ApiPropertyOptional({ description: 'Business time of the fact (ISO-8601); defaults to now. Not in the future.', example: '2026-11-20T10:15:00Z' })
+  @IsOptional()
+  @IsISO8601({ strict: true, strictSeparator: true })
+  occurredAt?: string;
+}
+
+export class CommandOutcomeDto {
+  @ApiProperty({ example: 'call-c-81723' }) streamId!: string;
+  @ApiProperty({ type: [String] }) eventIds!: string[];
+  @ApiProperty({ nullable: true, type: Number, example: 0 }) revision!: number | null;
+  @ApiProperty({ description: 'Global position reached; pass it as minPosition to queries to read your write.', example: 1042 }) position!: number;
+  @ApiProperty({ description: 'True when a retry was answered with the original result and nothing was appended.' }) replayed!: boolean;
+  @ApiProperty({ description: 'False when the command changed nothing.' }) changed!: boolean;
+}

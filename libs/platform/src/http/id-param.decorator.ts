@@ -1,0 +1,16 @@
+// Path ids validated like body ids, so a malformed id is a 400 naming the parameter, not a 404.
+import { Param, type PipeTransform } from '@nestjs/common';
+import { RequestValidationError } from '../errors/validation';
+import { ID_PATTERN } from './command-dtos';
+
+class IdPipe implements PipeTransform<string, string> {
+  constructor(private readonly name: string) {}
+  transform(value: string): string {
+    if (typeof value !== 'string' || !ID_PATTERN.test(value)) {
+      throw new RequestValidationError([{ field: this.name, message: `${this.name} must be 1–100 characters of letters, digits and _ . : @ -` }]);
+    }
+    return value;
+  }
+}
+
+export const IdParam = (name: string) => Param(name, new IdPipe(name));

@@ -1,0 +1,13 @@
+export * from './config/chronicle-config';
+export * from './auth/roles';
+export * from './auth/api-key-registry';
+export * from './auth/api-key.guard';
+export * from './errors/validation';
+export * from './errors/problem.filter';
+export * from './commands/command-context';
+export * from './commands/command-executor';
+export * from './consistency/read-your-writes';
+export * from './http/command-context.decorator';
+export * from './http/command-dtos';
+export * from './http/id-param.decorator';
+export const CLOCK = Symbol('Clock');

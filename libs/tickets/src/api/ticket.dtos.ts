@@ -1,0 +1,55 @@
+// HTTP contracts of the ticket lifecycle commands.
+import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import { Type } from 'class-transformer';
+import { IsIn, IsInt, IsNotEmpty, IsObject, IsOptional, IsString, Matches, Max, MaxLength, Min, ValidateNested } from 'class-validator';
+import { CommandDto, ID_MESSAGE, ID_PATTERN } from '@app/platform';
+import type { ReplyAuthor, TicketChannel, TicketPriority } from '../domain/ticket.events';
+
+export const TICKET_PRIORITIES: readonly TicketPriority[] = ['low', 'normal', 'high', 'urgent'];
+export const TICKET_CHANNELS: readonly TicketChannel[] = ['email', 'phone', 'chat', 'web', 'store'];
+export const REPLY_AUTHORS: readonly ReplyAuthor[] = ['agent', 'customer'];
+
+export class SlaPolicyDto {
+  @ApiProperty({ example: 'standard' }) @IsString() @IsNotEmpty() @MaxLength(50) name!: string;
+  @ApiProperty({ example: 240 }) @IsInt() @Min(1) @Max(525_600) firstResponseMinutes!: number;
+  @ApiProperty({ example: 2880 }) @IsInt() @Min(1) @Max(525_600) resolutionMinutes!: number;
+}
+
+export class OpenTicketDto extends CommandDto {
+  @ApiProperty({ example: 'c-1001' }) @Matches(ID_PATTERN, { message: ID_MESSAGE }) customerId!: string;
+  @ApiProperty({ example: 't-5001', description: 'The helpdesk\'s ticket id (a retry with the same id is answered as the original).' })
+  @Matches(ID_PATTERN, { message: ID_MESSAGE }) ticketId!: string;
+  @ApiProperty({ example: 'Parcel arrived damaged' }) @IsString() @IsNotEmpty() @MaxLength(300) subject!: string;
+  @ApiProperty({ enum: TICKET_CHANNELS }) @IsIn(TICKET_CHANNELS) channel!: TicketChannel;
+  @ApiProperty({ enum: TICKET_PRIORITIES }) @IsIn(TICKET_PRIORITIES) priority!: TicketPriority;
+  @ApiPropertyOptional({ type: SlaPolicyDto, description: 'Defaults by priority: urgent 30m/4h, high 2h/24h, normal 8h/72h, low 24h/168h' })
+  @IsOptional() @IsObject() @ValidateNested() @Type(() => SlaPolicyDto) sla?: SlaPolicyDto;
+}
+
+export class AssignTicketDto extends CommandDto {
+  @ApiProperty({ example: 'agent-7' }) @Matches(ID_PATTERN, { message: ID_MESSAGE }) agentId!: string;
+}
+
+export class ReplyToTicketDto extends CommandDto {
+  @ApiProperty({ enum: REPLY_AUTHORS }) @IsIn(REPLY_AUTHORS) author!: ReplyAuthor;
+  @ApiPropertyOptional({ example: 'agent-7' }) @IsOptional() @Matches(ID_PATTERN, { message: ID_MESSAGE }) authorId?: string;
+  @ApiProperty({ example: 'We are sending a replacement today.' }) @IsString() @IsNotEmpty() @MaxLength(20_000) body!: string;
+}
+
+export class ResolveTicketDto extends CommandDto {
+  @ApiProperty({ example: 'Replacement shipped' }) @IsString() @IsNotEmpty() @MaxLength(2000) resolution!: string;
+}
+
+export class ReopenTicketDto extends CommandDto {
+  @ApiPropertyOptional({ example: 'Replacement also damaged' }) @IsOptional() @IsString() @MaxLength(2000) reason?: string;
+}
+
+export class CloseTicketDto extends CommandDto {}
+
+/** Default SLA targets by priority, in minutes. */
+export const DEFAULT_SLA: Readonly<Record<TicketPriority, { firstResponseMinutes: number; resolutionMinutes: number }>> = {
+  urgent: { firstResponseMinutes: 30, resolutionMinutes: 240 },
+  high: { firstResponseMinutes: 120, resolutionMinutes: 1440 },
+  normal: { firstResponseMinutes: 480, resolutionMinutes: 4320 },
+  low: { firstResponseMinutes: 1440, resolutionMinutes: 10080 },
+};
