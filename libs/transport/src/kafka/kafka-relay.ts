@@ -7,7 +7,7 @@
 // broker acknowledged a batch (acks = all in-sync replicas). Only a crash between that ack and
 // the checkpoint write republishes the last batch; consumers apply by global position, so such
 // a copy is a no-op for them.
-import type { Admin, Kafka, Producer } from 'kafkajs';
+import { Partitioners, type Admin, type Kafka, type Producer } from 'kafkajs';
 import type { RecordedEvent } from '@app/event-sourcing';
 import type { EventStore, Subscription } from '@app/event-store';
 import type { CheckpointStore } from './checkpoint-store';
@@ -61,6 +61,8 @@ export class KafkaRelay {
       // Idempotence keeps order only with one request in flight per connection.
       maxInFlightRequests: 1,
       allowAutoTopicCreation: false,
+      // murmur2 on the key, as Java clients do: any producer of the same key picks the same partition.
+      createPartitioner: Partitioners.DefaultPartitioner,
     });
     await producer.connect();
     try {
