@@ -41,6 +41,7 @@ export interface AppliedBatch {
 export type AppliedListener = (batch: AppliedBatch) => void;
 
 const DEFAULT_EVENTS_PER_WRITE = 500;
+const KAFKAJS_DEFAULT_HEARTBEAT_MS = 3_000;
 
 export class KafkaProjector {
   private readonly topic: string;
@@ -145,7 +146,7 @@ export class KafkaProjector {
       if (this.killed || !payload.isRunning() || payload.isStale()) return;
       const messages: KafkaMessage[] = batch.messages.slice(start, start + size);
       const events = messages.map((message) => decodeEventMessage(message));
-      await this.sink.applyBatch(events);
+      await this.whileHeartbeating(payload, () => this.sink.applyBatch(events));
       this.appliedCount += events.length;
       const applied: AppliedBatch = {
         partition: batch.partition,
@@ -160,6 +161,22 @@ export class KafkaProjector {
       // checks the auto-commit interval/threshold); handing it the resolved offsets commits them now.
       await payload.commitOffsetsIfNecessary(payload.uncommittedOffsets());
       await payload.heartbeat();
+    }
+  }
+
+  /**
+   * Keeps the group membership alive while a slow read-store write runs, so a long write is not
+   * mistaken for a dead member. A heartbeat that reports a rebalance is left to the heartbeat
+   * after the write, which makes kafkajs rejoin; the uncommitted events are then redelivered.
+   */
+  private async whileHeartbeating<T>(payload: EachBatchPayload, work: () => Promise<T>): Promise<T> {
+    const timer = setInterval(() => {
+      payload.heartbeat().catch(() => undefined);
+    }, this.options.heartbeatInterval ?? KAFKAJS_DEFAULT_HEARTBEAT_MS);
+    try {
+      return await work();
+    } finally {
+      clearInterval(timer);
     }
   }
 }
