@@ -1,0 +1,117 @@
+import type { ConsumerRunConfig, EachBatchPayload, Kafka, KafkaMessage } from 'kafkajs';
+import type { RecordedEvent } from '@app/event-sourcing';
+import { KafkaProjector, type ProjectorBatchSink } from './kafka-projector';
+import { encodeEventMessage } from './kafka-message';
+
+function event(position: number): RecordedEvent {
+  return {
+    eventId: `e-${position}`, type: 'CallLogged', streamId: `call-${position}`, revision: 0, position,
+    data: { customerId: 'c-1' }, recordedAt: '2025-01-01T00:00:00.000Z',
+    metadata: { customerId: 'c-1', schemaVersion: 1, occurredAt: '2025-01-01T00:00:00.000Z', actor: { type: 'service', id: 's' }, source: 'shop', correlationId: 'k', causationId: null },
+  };
+}
+
+function message(position: number, offset: number): KafkaMessage {
+  const encoded = encodeEventMessage(event(position));
+  return {
+    key: Buffer.from(encoded.key), value: Buffer.from(encoded.value), headers: { ...encoded.headers },
+    timestamp: encoded.timestamp, attributes: 0, offset: String(offset),
+  };
+}
+
+/** A consumer that records what the projector asks of it; the test drives eachBatch itself. */
+function fakeKafka() {
+  let runConfig: ConsumerRunConfig | undefined;
+  const calls: string[] = [];
+  const kafka = {
+    consumer: () => ({
+      events: { GROUP_JOIN: 'consumer.group_join', CRASH: 'consumer.crash' },
+      on: () => () => undefined,
+      connect: async () => undefined,
+      subscribe: async (subscription: unknown) => { calls.push(`subscribe ${JSON.stringify(subscription)}`); },
+      run: async (config: ConsumerRunConfig) => { runConfig = config; },
+      disconnect: async () => { calls.push('disconnect'); },
+    }),
+  } as unknown as Kafka;
+  return { kafka, calls, runConfig: () => runConfig };
+}
+
+function batchPayload(messages: KafkaMessage[], calls: string[], running = () => true): EachBatchPayload {
+  return {
+    batch: {
+      topic: 't', partition: 2, highWatermark: '100', messages,
+      isEmpty: () => messages.length === 0, firstOffset: () => messages[0]?.offset ?? null,
+      lastOffset: () => messages[messages.length - 1].offset, offsetLag: () => '0', offsetLagLow: () => '0',
+    },
+    resolveOffset: (offset: string) => { calls.push(`resolve ${offset}`); },
+    heartbeat: async () => { calls.push('heartbeat'); },
+    pause: () => () => undefined,
+    commitOffsetsIfNecessary: async (offsets?: unknown) => { calls.push(`commit ${JSON.stringify(offsets)}`); },
+    uncommittedOffsets: () => ({ topics: [{ topic: 't', partitions: [{ partition: 2, offset: 'resolved' }] }] }),
+    isRunning: running,
+    isStale: () => false,
+  };
+}
+
+function recordingSink(calls: string[], fail?: Error): ProjectorBatchSink {
+  return {
+    applyBatch: async (events: RecordedEvent[]) => {
+      calls.push(`apply ${events.map((e) => e.position).join(',')}`);
+      if (fail) throw fail;
+    },
+  };
+}
+
+describe('KafkaProjector', () => {
+  it('runs without auto-commit, from the beginning, one batch at a time', async () => {
+    const fake = fakeKafka();
+    await new KafkaProjector(recordingSink([]), fake.kafka, { groupId: 'g', topic: 't' }).start();
+    expect(fake.calls).toEqual(['subscribe {"topics":["t"],"fromBeginning":true}']);
+    expect(fake.runConfig()).toMatchObject({ autoCommit: false, partitionsConsumedConcurrently: 1 });
+  });
+
+  it('commits each part of a batch only after the runner wrote it, with a heartbeat between parts', async () => {
+    const fake = fakeKafka();
+    const projector = new KafkaProjector(recordingSink(fake.calls), fake.kafka, { groupId: 'g', topic: 't', maxEventsPerWrite: 2 });
+    const applied: string[] = [];
+    projector.onApplied((b) => applied.push(`${b.partition}:${b.firstOffset}-${b.lastOffset}`));
+    await projector.start();
+    fake.calls.length = 0;
+    await fake.runConfig()?.eachBatch?.(batchPayload([message(7, 10), message(9, 11), message(12, 12)], fake.calls));
+    const commit = 'commit {"topics":[{"topic":"t","partitions":[{"partition":2,"offset":"resolved"}]}]}';
+    expect(fake.calls).toEqual(['apply 7,9', 'resolve 11', commit, 'heartbeat', 'apply 12', 'resolve 12', commit, 'heartbeat']);
+    expect(applied).toEqual(['2:10-11', '2:12-12']);
+    expect(projector.applied).toBe(3);
+  });
+
+  it('commits nothing when the read-store write fails, so the batch comes again', async () => {
+    const fake = fakeKafka();
+    const projector = new KafkaProjector(recordingSink(fake.calls, new Error('disk full')), fake.kafka, { groupId: 'g', topic: 't' });
+    await projector.start();
+    fake.calls.length = 0;
+    await expect(fake.runConfig()?.eachBatch?.(batchPayload([message(7, 10)], fake.calls))).rejects.toThrow('disk full');
+    expect(fake.calls).toEqual(['apply 7']);
+    expect(projector.applied).toBe(0);
+  });
+
+  it('once killed from an applied listener, commits nothing more', async () => {
+    const fake = fakeKafka();
+    const projector = new KafkaProjector(recordingSink(fake.calls), fake.kafka, { groupId: 'g', topic: 't', maxEventsPerWrite: 1 });
+    projector.onApplied(() => void projector.kill());
+    await projector.start();
+    fake.calls.length = 0;
+    await fake.runConfig()?.eachBatch?.(batchPayload([message(7, 10), message(8, 11)], fake.calls));
+    expect(fake.calls).toEqual(['apply 7', 'disconnect']);
+  });
+
+  it('stops between parts when the consumer stopped or lost the partition', async () => {
+    const fake = fakeKafka();
+    const projector = new KafkaProjector(recordingSink(fake.calls), fake.kafka, { groupId: 'g', topic: 't', maxEventsPerWrite: 1 });
+    await projector.start();
+    fake.calls.length = 0;
+    let running = true;
+    projector.onApplied(() => { running = false; });
+    await fake.runConfig()?.eachBatch?.(batchPayload([message(7, 10), message(8, 11)], fake.calls, () => running));
+    expect(fake.calls.filter((c) => c.startsWith('apply'))).toEqual(['apply 7']);
+  });
+});

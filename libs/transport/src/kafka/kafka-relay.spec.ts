@@ -1,0 +1,141 @@
+import type { Kafka, ProducerConfig, ProducerRecord } from 'kafkajs';
+import type { RecordedEvent } from '@app/event-sourcing';
+import type { BatchHandler, EventStore, SubscribeOptions } from '@app/event-store';
+import type { CheckpointStore } from './checkpoint-store';
+import { KafkaRelay } from './kafka-relay';
+import { decodeEventMessage } from './kafka-message';
+
+function event(position: number, customerId = `c-${position % 3}`): RecordedEvent {
+  return {
+    eventId: `e-${position}`, type: 'CallLogged', streamId: `call-${position}`, revision: 0, position,
+    data: { customerId }, recordedAt: '2025-01-01T00:00:00.000Z',
+    metadata: { customerId, schemaVersion: 1, occurredAt: '2025-01-01T00:00:00.000Z', actor: { type: 'service', id: 's' }, source: 'shop', correlationId: 'k', causationId: null },
+  };
+}
+
+/** An event store whose subscription hands over the given batches, then ends when closed. */
+function feedingStore(batches: RecordedEvent[][]) {
+  const calls: SubscribeOptions[] = [];
+  const store = {
+    subscribeToAll(options: SubscribeOptions, handler: BatchHandler) {
+      calls.push(options);
+      let closed = false;
+      let release: () => void = () => undefined;
+      const done = (async () => {
+        for (const batch of batches) {
+          if (closed) return;
+          await handler(batch);
+        }
+        await new Promise<void>((resolve) => { release = resolve; if (closed) resolve(); });
+      })();
+      return { done, close: async () => { closed = true; release(); await done.catch(() => undefined); } };
+    },
+  } as unknown as EventStore;
+  return { store, calls };
+}
+
+function memoryCheckpoints(initial: number | null = null) {
+  let saved = initial;
+  const checkpoints: CheckpointStore = {
+    load: async () => saved,
+    save: async (_name, position) => { saved = position; },
+  };
+  return { checkpoints, saved: () => saved };
+}
+
+function fakeKafka(options: { topics?: string[]; send?: (record: ProducerRecord) => Promise<void> } = {}) {
+  const sent: ProducerRecord[] = [];
+  const created: unknown[] = [];
+  const producerConfigs: ProducerConfig[] = [];
+  let disconnected = 0;
+  const kafka = {
+    admin: () => ({
+      connect: async () => undefined,
+      disconnect: async () => undefined,
+      listTopics: async () => options.topics ?? [],
+      createTopics: async (request: unknown) => { created.push(request); return true; },
+    }),
+    producer: (config: ProducerConfig) => {
+      producerConfigs.push(config);
+      return {
+        connect: async () => undefined,
+        disconnect: async () => { disconnected++; },
+        send: async (record: ProducerRecord) => {
+          await options.send?.(record);
+          sent.push(record);
+          return [];
+        },
+      };
+    },
+  } as unknown as Kafka;
+  return { kafka, sent, created, producerConfigs, disconnected: () => disconnected };
+}
+
+/** Resolves once the relay checkpointed `position`; register before start(). */
+function checkpointed(relay: KafkaRelay, position: number): Promise<void> {
+  return new Promise((resolve) => {
+    const off = relay.onPublished((_events, checkpoint) => {
+      if (checkpoint >= position) {
+        off();
+        resolve();
+      }
+    });
+  });
+}
+
+describe('KafkaRelay', () => {
+  it('creates a missing topic, publishes idempotently with acks from all replicas, and checkpoints after the ack', async () => {
+    const { store, calls } = feedingStore([[event(1), event(2)], [event(5)]]);
+    const { checkpoints, saved } = memoryCheckpoints();
+    const fake = fakeKafka();
+    const relay = new KafkaRelay(store, checkpoints, fake.kafka, { name: 'main', topic: 't', partitions: 3 });
+    const published: number[] = [];
+    relay.onPublished((_events, checkpoint) => published.push(checkpoint));
+    const reached = checkpointed(relay, 5);
+    await relay.start();
+    await reached;
+    await relay.stop();
+
+    expect(fake.created).toEqual([{ waitForLeaders: true, topics: [{ topic: 't', numPartitions: 3, replicationFactor: -1 }] }]);
+    expect(fake.producerConfigs[0]).toMatchObject({ idempotent: true, maxInFlightRequests: 1 });
+    expect(calls).toEqual([{ from: 'start', maxBatchSize: 500 }]);
+    expect(fake.sent.map((r) => [r.topic, r.acks, r.messages.length])).toEqual([['t', -1, 2], ['t', -1, 1]]);
+    const first = fake.sent[0].messages[0];
+    expect(first.key).toBe('c-1');
+    expect(decodeEventMessage({ key: first.key ?? null, value: first.value, headers: first.headers })).toEqual(event(1));
+    expect(published).toEqual([2, 5]);
+    expect(saved()).toBe(5);
+    expect(relay.published).toBe(3);
+    expect(fake.disconnected()).toBe(1);
+    await expect(relay.done).resolves.toBeUndefined();
+  });
+
+  it('resumes strictly after its checkpoint and leaves an existing topic alone', async () => {
+    const { store, calls } = feedingStore([]);
+    const fake = fakeKafka({ topics: ['chronicle.events'] });
+    const relay = new KafkaRelay(store, memoryCheckpoints(41).checkpoints, fake.kafka, { name: 'main' });
+    await relay.start();
+    await relay.stop();
+    expect(calls).toEqual([{ from: { after: 41 }, maxBatchSize: 500 }]);
+    expect(fake.created).toEqual([]);
+  });
+
+  it('keeps the checkpoint at the last acknowledged batch when the broker refuses one, and ends with the error', async () => {
+    const { store } = feedingStore([[event(1)], [event(2)]]);
+    const { checkpoints, saved } = memoryCheckpoints();
+    let sends = 0;
+    const fake = fakeKafka({
+      send: async () => {
+        sends++;
+        if (sends === 2) throw new Error('NOT_ENOUGH_REPLICAS');
+      },
+    });
+    const relay = new KafkaRelay(store, checkpoints, fake.kafka, { name: 'main' });
+    await relay.start();
+    await expect(relay.done).rejects.toThrow('NOT_ENOUGH_REPLICAS');
+    expect(saved()).toBe(1);
+    expect(relay.position).toBe(1);
+    expect(fake.disconnected()).toBe(1);
+    await relay.stop();
+  });
+});
