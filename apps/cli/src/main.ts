@@ -1,0 +1,10 @@
+// The `chronicle` CLI: seed, keys, rebuild. Logic lives in @app/composition.
+import 'reflect-metadata';
+import { chronicleCli } from '@app/composition';
+
+chronicleCli()
+  .parseAsync(process.argv)
+  .catch((error: unknown) => {
+    process.stderr.write(`${error instanceof Error ? error.message : String(error)}\n`);
+    process.exit(1);
+  });

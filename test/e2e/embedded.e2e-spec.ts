@@ -1,0 +1,312 @@
+// End to end on the embedded default: real HTTP, real SQLite files, the app restarted on the same
+// data folder. Interactions in, 360 view out.
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { SqliteEventStore } from '@app/event-store';
+import { startChronicle, type RunningChronicle } from '@app/composition';
+import { ApiClient } from '../support/api-client';
+
+const KEYS = {
+  ingest: 'test-ingest-key-0123456789',
+  support: 'test-support-key-0123456789',
+  analyst: 'test-analyst-key-0123456789',
+  admin: 'test-admin-key-0123456789',
+};
+
+function env(dataDir: string): Record<string, string> {
+  return {
+    DATA_DIR: dataDir,
+    PORT: '0',
+    LOG_LEVEL: 'warn',
+    MAX_BODY_BYTES: String(64 * 1024),
+    MAX_BATCH_SIZE: '50',
+    API_KEYS: Object.entries(KEYS).map(([role, key]) => `${role}=${key}`).join(','),
+  };
+}
+
+describe('Chronicle embedded end to end', () => {
+  let dataDir: string;
+  let chronicle: RunningChronicle;
+  let ingest: ApiClient;
+  let support: ApiClient;
+
+  const start = async () => {
+    chronicle = await startChronicle(env(dataDir));
+    ingest = new ApiClient(chronicle.url, KEYS.ingest);
+    support = new ApiClient(chronicle.url, KEYS.support);
+  };
+
+  beforeAll(async () => {
+    dataDir = mkdtempSync(join(tmpdir(), 'chronicle-e2e-'));
+    await start();
+  });
+
+  afterAll(async () => {
+    await chronicle?.close();
+    rmSync(dataDir, { recursive: true, force: true });
+  });
+
+  const customerId = 'c-ada';
+
+  it('records a customer\'s call, purchase and ticket and shows them in the 360 view', async () => {
+    const registered = await ingest.post('/v1/customers', {
+      customerId,
+      externalId: 'shop-1815',
+      profile: { firstName: 'Ada', lastName: 'Lovelace', email: 'Ada@Example.com', phone: '+442071234567', country: 'gb', city: 'London' },
+    });
+    expect(registered.status).toBe(201);
+    expect(registered.body).toMatchObject({ customerId, streamId: `customer-${customerId}`, revision: 0, replayed: false });
+
+    const call = await support.post('/v1/interactions/calls', {
+      customerId, callId: 'pbx-1', direction: 'inbound', durationSeconds: 312, outcome: 'resolved', agentId: 'agent-7', occurredAt: '2026-11-20T09:00:00Z',
+    });
+    expect(call.status).toBe(201);
+
+    const purchase = await ingest.post('/v1/interactions/purchases', {
+      customerId, orderId: 'o-1', channel: 'web', currency: 'eur', occurredAt: '2026-11-20T10:00:00Z',
+      lines: [
+        { sku: 'SCARF', name: 'Merino scarf', category: 'accessories', quantity: 2, unitPriceMinor: 2995 },
+        { sku: 'HAT', name: 'Wool hat', category: 'accessories', quantity: 1, unitPriceMinor: 1500 },
+      ],
+    });
+    expect(purchase.status).toBe(201);
+
+    const opened = await support.post('/v1/tickets', {
+      customerId, ticketId: 't-1', subject: 'Scarf arrived damaged', channel: 'email', priority: 'high', occurredAt: '2026-11-20T11:00:00Z',
+    });
+    expect(opened.status).toBe(201);
+    expect((await support.post('/v1/tickets/t-1/replies', { author: 'agent', authorId: 'agent-7', body: 'Sending a new one', occurredAt: '2026-11-20T11:30:00Z' })).status).toBe(201);
+    const resolved = await support.post('/v1/tickets/t-1/resolve', { resolution: 'Replacement shipped', occurredAt: '2026-11-20T13:00:00Z' });
+    expect(resolved.status).toBe(200);
+
+    const view = await support.get(`/v1/customers/${customerId}?minPosition=${resolved.body.position}`);
+    expect(view.status).toBe(200);
+    expect(view.headers['x-chronicle-consistent']).toBe('true');
+    expect(view.body).toMatchObject({
+      customerId,
+      externalId: 'shop-1815',
+      displayName: 'Ada Lovelace',
+      profile: { firstName: 'Ada', lastName: 'Lovelace', email: 'ada@example.com', phone: '+442071234567', country: 'GB', city: 'London' },
+      purchases: { count: 1, totalMinor: 7490, netMinor: 7490, averageOrderValueMinor: 7490, currency: 'EUR' },
+      calls: { count: 1, inbound: 1, outbound: 0, totalDurationSeconds: 312 },
+      tickets: { open: 0, total: 1, resolved: 1, slaBreaches: 0, meanResolutionMinutes: 120 },
+      interactions: 5,
+    });
+    expect(view.body.purchases.byCategory.accessories).toEqual({ count: 2, quantity: 3, totalMinor: 7490 });
+    expect(view.body.recentTimeline.map((e: { type: string }) => e.type)).toEqual([
+      'TicketResolved', 'TicketReplied', 'TicketOpened', 'PurchaseCompleted', 'CallLogged',
+    ]);
+    expect(view.body.lastPosition).toBeGreaterThanOrEqual(resolved.body.position);
+    expect(view.body.emails.openedMessageIds).toBeUndefined();
+
+    const ticket = await support.get(`/v1/tickets/t-1?minPosition=${resolved.body.position}`);
+    expect(ticket.body).toMatchObject({ status: 'resolved', firstResponseSla: 'met', resolutionSla: 'met', replyCount: 1 });
+  });
+
+  it('pages the timeline newest first with a cursor and filters by channel', async () => {
+    const first = await support.get(`/v1/customers/${customerId}/timeline?limit=2`);
+    expect(first.status).toBe(200);
+    expect(first.body.items.map((e: { type: string }) => e.type)).toEqual(['TicketResolved', 'TicketReplied']);
+    const second = await support.get(`/v1/customers/${customerId}/timeline?limit=2&cursor=${first.body.nextCursor}`);
+    expect(second.body.items.map((e: { type: string }) => e.type)).toEqual(['TicketOpened', 'PurchaseCompleted']);
+    const third = await support.get(`/v1/customers/${customerId}/timeline?limit=2&cursor=${second.body.nextCursor}`);
+    // Registration is on the timeline too, as a profile entry.
+    expect(third.body.items.map((e: { type: string }) => e.type)).toEqual(['CallLogged', 'CustomerRegistered']);
+    expect(third.body.nextCursor).toBeNull();
+    const calls = await support.get(`/v1/customers/${customerId}/timeline?channel=call`);
+    expect(calls.body.items).toHaveLength(1);
+    expect(calls.body.items[0]).toMatchObject({ type: 'CallLogged', channel: 'call', customerId });
+  });
+
+  it('finds customers by email, phone, name prefix and external id', async () => {
+    for (const query of ['email=ada@exa', 'phone=%2B44207', 'name=lovel', 'name=ada%20lo', 'externalId=shop-18', `id=${customerId}`]) {
+      const found = await support.get(`/v1/customers?${query}`);
+      expect({ query, status: found.status, ids: found.body.items.map((i: { customerId: string }) => i.customerId) }).toEqual({ query, status: 200, ids: [customerId] });
+    }
+    expect((await support.get('/v1/customers?name=zzz')).body.items).toEqual([]);
+    expect((await support.get('/v1/customers?name=a&email=b')).status).toBe(400);
+  });
+
+  it('answers a retried command with the same Idempotency-Key with the first result and stores one event', async () => {
+    const body = { customerId, noteId: 'n-1', text: 'Prefers calls after 5pm', authorId: 'agent-7' };
+    const first = await support.post('/v1/interactions/notes', body, { 'Idempotency-Key': 'note-retry-1' });
+    const retry = await support.post('/v1/interactions/notes', body, { 'Idempotency-Key': 'note-retry-1' });
+    expect(first.status).toBe(201);
+    expect(retry.status).toBe(201);
+    expect(retry.body).toEqual({ ...first.body, replayed: true });
+    // Key reuse for a different request is refused, not silently answered.
+    const reused = await support.post('/v1/customers', { profile: { firstName: 'Other', lastName: 'Person' } }, { 'Idempotency-Key': 'reg-1' });
+    expect(reused.status).toBe(201);
+    const again = await support.post('/v1/customers', { profile: { firstName: 'Other', lastName: 'Person' } }, { 'Idempotency-Key': 'reg-1' });
+    expect(again.body).toMatchObject({ customerId: reused.body.customerId, replayed: true });
+
+    // A retried publish with the source's own id (callId) and no key is recognised as well.
+    const callBody = { customerId, callId: 'pbx-2', direction: 'outbound', durationSeconds: 60, outcome: 'no_answer' };
+    const call1 = await ingest.post('/v1/interactions/calls', callBody);
+    const call2 = await ingest.post('/v1/interactions/calls', callBody);
+    expect(call2.body).toEqual({ ...call1.body, replayed: true });
+    const conflicting = await ingest.post('/v1/interactions/calls', { ...callBody, durationSeconds: 61 });
+    expect(conflicting.status).toBe(409);
+
+    // Checked in the event store itself, not only through the API.
+    const store = new SqliteEventStore(join(dataDir, 'events.sqlite'));
+    try {
+      const notes = await store.readStream('note-n-1');
+      expect(notes).toHaveLength(1);
+      expect(notes[0].eventId).toBe(first.body.eventIds[0]);
+      expect(notes[0].metadata).toMatchObject({ customerId, idempotencyKey: 'note-retry-1', schemaVersion: 1, actor: { type: 'agent' } });
+      expect(await store.readStream('call-pbx-2')).toHaveLength(1);
+    } finally {
+      await store.close();
+    }
+  });
+
+  it('refuses bad input with 4xx naming the field, and stores nothing for it', async () => {
+    const head = (await support.get('/health/ready')).body.details.eventStore.headPosition;
+
+    const invalid = await ingest.post('/v1/interactions/purchases', {
+      customerId, orderId: 'o-bad', channel: 'teleport', currency: 'euro', lines: [{ sku: 'X', name: 'X', category: 'x', quantity: 0, unitPriceMinor: -1 }], colour: 'red',
+    });
+    expect(invalid.status).toBe(400);
+    expect(invalid.headers['content-type']).toContain('application/problem+json');
+    expect(invalid.body.errors.map((e: { field: string }) => e.field).sort()).toEqual(
+      ['channel', 'colour', 'currency', 'lines[0].quantity', 'lines[0].unitPriceMinor'].sort(),
+    );
+
+    const unknownCustomer = await ingest.post('/v1/interactions/calls', { customerId: 'c-nobody', callId: 'pbx-x', direction: 'inbound', durationSeconds: 1, outcome: 'resolved' });
+    expect(unknownCustomer.status).toBe(404);
+    expect(unknownCustomer.body.errors).toEqual([expect.objectContaining({ field: 'customerId' })]);
+
+    const nps = await ingest.post('/v1/interactions/surveys', { customerId, surveyId: 's-1', kind: 'csat', score: 9 });
+    expect(nps.status).toBe(422);
+    expect(nps.body.errors[0].field).toBe('score');
+
+    const refund = await ingest.post('/v1/interactions/refunds', { customerId, orderId: 'o-1', refundId: 'r-1', amountMinor: 10_000, currency: 'EUR' });
+    expect(refund.status).toBe(422);
+    expect(refund.body.errors[0].field).toBe('amountMinor');
+
+    expect((await support.post('/v1/tickets/t-1/close', {})).status).toBe(200);
+    const replyOnClosed = await support.post('/v1/tickets/t-1/replies', { author: 'agent', body: 'hello?' });
+    expect(replyOnClosed.status).toBe(409);
+
+    expect((await support.get('/v1/customers/c-nobody')).status).toBe(404);
+    expect((await support.get('/v1/tickets/t-nope')).status).toBe(404);
+    expect((await support.get('/v1/customers/bad%20id')).status).toBe(400);
+    expect((await support.get(`/v1/customers/${customerId}/timeline?limit=0`)).body.errors[0].field).toBe('limit');
+
+    const tooLarge = await ingest.post('/v1/interactions/notes', { customerId, noteId: 'n-big', authorId: 'a', text: 'x'.repeat(70 * 1024) });
+    expect(tooLarge.status).toBe(413);
+    const malformed = await ingest.raw('POST', '/v1/interactions/notes', '{"customerId":', { 'Content-Type': 'application/json' });
+    expect(malformed.status).toBe(400);
+
+    // Only the ticket close above was appended.
+    const after = (await support.get('/health/ready')).body.details.eventStore.headPosition;
+    const store = new SqliteEventStore(join(dataDir, 'events.sqlite'));
+    try {
+      const appended = await store.readAll({ after: head });
+      expect(appended.map((e) => e.type)).toEqual(['TicketClosed']);
+      expect(after).toBe(appended[0].position);
+    } finally {
+      await store.close();
+    }
+  });
+
+  it('checks API keys and roles: 401 without or with an unknown key, 403 for the wrong role', async () => {
+    expect((await new ApiClient(chronicle.url).get(`/v1/customers/${customerId}`)).status).toBe(401);
+    expect((await new ApiClient(chronicle.url, 'not-a-key-at-all-xxxx').get(`/v1/customers/${customerId}`)).status).toBe(401);
+    expect((await ingest.get(`/v1/customers/${customerId}`)).status).toBe(403);
+    const analyst = new ApiClient(chronicle.url, KEYS.analyst);
+    expect((await analyst.get(`/v1/customers/${customerId}`)).status).toBe(200);
+    expect((await analyst.post('/v1/interactions/notes', { customerId, noteId: 'n-9', text: 'x', authorId: 'a' })).status).toBe(403);
+    expect((await new ApiClient(chronicle.url, KEYS.admin).get(`/v1/customers/${customerId}`)).status).toBe(200);
+    expect((await new ApiClient(chronicle.url).get('/health/live')).status).toBe(200);
+    expect((await new ApiClient(chronicle.url).get('/docs/openapi.json')).body.paths['/v1/interactions/batch']).toBeDefined();
+  });
+
+  it('records a batch with a result per item; bad items are refused alone', async () => {
+    const batch = await ingest.post('/v1/interactions/batch', {
+      items: [
+        { type: 'email-sent', customerId, messageId: 'm-1', subject: 'Your order shipped', occurredAt: '2026-11-21T08:00:00Z' },
+        { type: 'email-opened', customerId, messageId: 'm-1', occurredAt: '2026-11-21T09:00:00Z' },
+        { type: 'survey', customerId, surveyId: 's-2', kind: 'nps', score: 9, mood: 'happy' },
+        { type: 'teleport', customerId },
+        { type: 'call', customerId: 'c-nobody', callId: 'pbx-9', direction: 'inbound', durationSeconds: 5, outcome: 'resolved' },
+      ],
+    });
+    expect(batch.status).toBe(200);
+    expect(batch.body.results.map((r: { status: number }) => r.status)).toEqual([201, 201, 400, 400, 404]);
+    expect(batch.body.results[3].problem.errors[0].field).toBe('items[3].type');
+    expect(batch.body.results[2].problem.errors.map((e: { field: string }) => e.field)).toEqual(['items[2].mood']);
+    expect(batch.body).toMatchObject({ accepted: 2, rejected: 3 });
+
+    const tooMany = await ingest.post('/v1/interactions/batch', { items: Array.from({ length: 51 }, () => ({ type: 'note' })) });
+    expect(tooMany.status).toBe(400);
+    expect(tooMany.body.errors[0].field).toBe('items');
+
+    const position = Math.max(...batch.body.results.filter((r: { status: number }) => r.status === 201).map((r: { outcome: { position: number } }) => r.outcome.position));
+    const view = await support.get(`/v1/customers/${customerId}?minPosition=${position}`);
+    expect(view.body.emails).toMatchObject({ sent: 1, opened: 1 });
+  });
+
+  it('keeps everything across a restart on the same data folder', async () => {
+    const before = await support.get(`/v1/customers/${customerId}`);
+    const timelineBefore = await support.get(`/v1/customers/${customerId}/timeline?limit=200`);
+    await chronicle.close();
+    await start();
+    const after = await support.get(`/v1/customers/${customerId}`);
+    expect(after.status).toBe(200);
+    expect(after.body).toEqual(before.body);
+    expect((await support.get(`/v1/customers/${customerId}/timeline?limit=200`)).body).toEqual(timelineBefore.body);
+    const note = await support.post('/v1/interactions/notes', { customerId, noteId: 'n-after-restart', text: 'Still here', authorId: 'agent-7' });
+    expect(note.status).toBe(201);
+    expect(note.body.position).toBeGreaterThan(before.body.lastPosition);
+    const view = await support.get(`/v1/customers/${customerId}?minPosition=${note.body.position}`);
+    expect(view.body.notes.count).toBe(before.body.notes.count + 1);
+  });
+});
+
+describe('first start without configured keys', () => {
+  it('creates one key per role, prints them once and stores only hashes', async () => {
+    const dataDir = mkdtempSync(join(tmpdir(), 'chronicle-keys-'));
+    const printed: string[] = [];
+    const write = process.stdout.write.bind(process.stdout);
+    const spy = jest.spyOn(process.stdout, 'write').mockImplementation((chunk: string | Uint8Array) => {
+      printed.push(String(chunk));
+      return true;
+    });
+    let chronicle: RunningChronicle | undefined;
+    try {
+      chronicle = await startChronicle({ DATA_DIR: dataDir, PORT: '0', LOG_LEVEL: 'warn' });
+    } finally {
+      spy.mockRestore();
+    }
+    try {
+      const output = printed.join('');
+      const keys = Object.fromEntries([...output.matchAll(/CHRONICLE_([A-Z]+)_KEY=(\S+)/g)].map((m) => [m[1].toLowerCase(), m[2]]));
+      expect(Object.keys(keys).sort()).toEqual(['admin', 'analyst', 'auditor', 'ingest', 'support']);
+      const file = readFileSync(join(dataDir, 'api-keys.json'), 'utf8');
+      for (const key of Object.values(keys)) expect(file).not.toContain(key);
+      expect((await new ApiClient(chronicle.url, keys.support).get('/v1/customers/nobody')).status).toBe(404);
+      expect((await new ApiClient(chronicle.url, keys.ingest).get('/v1/customers/nobody')).status).toBe(403);
+      write('');
+    } finally {
+      await chronicle.close();
+    }
+    // A second start finds the file and prints no keys.
+    const again: string[] = [];
+    const spy2 = jest.spyOn(process.stdout, 'write').mockImplementation((chunk: string | Uint8Array) => {
+      again.push(String(chunk));
+      return true;
+    });
+    let second: RunningChronicle | undefined;
+    try {
+      second = await startChronicle({ DATA_DIR: dataDir, PORT: '0', LOG_LEVEL: 'warn' });
+    } finally {
+      spy2.mockRestore();
+      await second?.close();
+      rmSync(dataDir, { recursive: true, force: true });
+    }
+    expect(again.join('')).not.toContain('_KEY=');
+  });
+});
