@@ -1,0 +1,240 @@
+import { randomUUID } from 'node:crypto';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import Database from 'better-sqlite3';
+import { FixedClock, type NewEvent, type RecordedEvent } from '@app/event-sourcing';
+import { DuplicateEventIdError, WrongExpectedRevisionError, type AppendResult } from '../event-store.port';
+import { describeEventStoreContract } from '../testing/event-store.contract';
+import { SqliteEventStore } from './sqlite-event-store';
+
+const directories: string[] = [];
+
+function tempFile(): string {
+  const directory = mkdtempSync(join(tmpdir(), 'chronicle-sqlite-events-'));
+  directories.push(directory);
+  return join(directory, 'events.sqlite');
+}
+
+afterAll(() => {
+  for (const directory of directories) rmSync(directory, { recursive: true, force: true });
+});
+
+describeEventStoreContract('SqliteEventStore (temp file, synchronous NORMAL)', async () => {
+  const store = new SqliteEventStore(tempFile());
+  return { store, dispose: () => store.close() };
+});
+
+describeEventStoreContract('SqliteEventStore (temp file, synchronous FULL)', async () => {
+  const store = new SqliteEventStore(tempFile(), { synchronous: 'FULL' });
+  return { store, dispose: () => store.close() };
+});
+
+function event(type = 'NoteTaken', data: unknown = { text: 'hello' }): NewEvent {
+  return {
+    eventId: randomUUID(),
+    type,
+    data,
+    metadata: {
+      customerId: 'c-1',
+      schemaVersion: 1,
+      occurredAt: '2024-01-01T00:00:00.000Z',
+      actor: { type: 'service', id: 'spec' },
+      source: 'spec',
+      correlationId: randomUUID(),
+      causationId: null,
+    },
+  };
+}
+
+describe('SqliteEventStore specifics', () => {
+  let file: string;
+  let store: SqliteEventStore;
+
+  beforeEach(() => {
+    file = tempFile();
+    store = new SqliteEventStore(file, { clock: new FixedClock(new Date('2025-02-03T04:05:06.789Z')) });
+  });
+
+  afterEach(async () => {
+    await store.close();
+  });
+
+  it('starts empty: head position 0, empty log', async () => {
+    expect(await store.headPosition()).toBe(0);
+    expect(await store.readAll()).toEqual([]);
+  });
+
+  it('takes recordedAt from its clock', async () => {
+    await store.append('note-1', [event()], { expectedRevision: 'no_stream' });
+    expect((await store.readStream('note-1'))[0].recordedAt).toBe('2025-02-03T04:05:06.789Z');
+  });
+
+  it('keeps events, revisions and stream metadata across close and reopen', async () => {
+    const first = await store.append('customer-1', [event(), event()], { expectedRevision: 'no_stream' });
+    await store.setStreamMetadata('customer-1', { custom: { forgotten: true } });
+    const before = await store.readAll();
+    await store.close();
+
+    store = new SqliteEventStore(file);
+    expect(await store.readAll()).toEqual(before);
+    expect(await store.headPosition()).toBe(first.position);
+    expect(await store.getStreamMetadata('customer-1')).toEqual({ custom: { forgotten: true } });
+    const next = await store.append('customer-1', [event()], { expectedRevision: 1 });
+    expect(next.nextExpectedRevision).toBe(2);
+    expect(next.position).toBeGreaterThan(first.position);
+  });
+
+  it('uses WAL and the configured synchronous level', async () => {
+    await store.close();
+    store = new SqliteEventStore(file, { synchronous: 'FULL' });
+    const db = new Database(file, { readonly: true });
+    try {
+      expect(db.pragma('journal_mode', { simple: true })).toBe('wal');
+    } finally {
+      db.close();
+    }
+    // Observable only from inside the connection; what matters is that FULL opens and writes.
+    await expect(store.append('note-2', [event()], { expectedRevision: 'no_stream' })).resolves.toMatchObject({ nextExpectedRevision: 0 });
+  });
+
+  describe('group commit', () => {
+    it('commits many concurrent appends to different streams in shared transactions, all durable', async () => {
+      await store.close();
+      // A clock that moves on every reading: one recordedAt for all appends proves they shared one flush.
+      const clock = new FixedClock(new Date('2025-01-01T00:00:00.000Z'));
+      store = new SqliteEventStore(file, { clock: { now: () => (clock.advance(1), clock.now()) } });
+      const appends = Array.from({ length: 300 }, (_, index) =>
+        store.append(`order-${index}`, [event('PurchaseCompleted', { index }), event('PurchaseRefunded', { index })], {
+          expectedRevision: 'no_stream',
+        }),
+      );
+      const results = await Promise.all(appends);
+      expect(results.every((result) => result.nextExpectedRevision === 1)).toBe(true);
+      expect(new Set(results.map((result) => result.position)).size).toBe(300);
+
+      const log = await store.readAll();
+      expect(log).toHaveLength(600);
+      expect(new Set(log.map((recorded) => recorded.recordedAt)).size).toBe(1);
+      await store.append('order-late', [event()], { expectedRevision: 'no_stream' });
+      expect((await store.readStream('order-late'))[0].recordedAt).not.toBe(log[0].recordedAt);
+      await store.close();
+
+      store = new SqliteEventStore(file);
+      const reopened = await store.readAll();
+      expect(reopened.slice(0, 600)).toEqual(log);
+      expect(reopened).toHaveLength(601);
+      for (const [index, result] of results.entries()) {
+        const stream = await store.readStream(`order-${index}`);
+        expect(stream.map((recorded) => recorded.data)).toEqual([{ index }, { index }]);
+        expect(stream[1].position).toBe(result.position);
+      }
+    });
+
+    it('fails a conflicting append alone; the rest of its group commits', async () => {
+      await store.append('ticket-1', [event()], { expectedRevision: 'no_stream' });
+      const outcomes = await Promise.allSettled([
+        store.append('ticket-2', [event()], { expectedRevision: 'no_stream' }),
+        store.append('ticket-1', [event()], { expectedRevision: 'no_stream' }), // conflicts
+        store.append('ticket-3', [event(), event()], { expectedRevision: 'any' }),
+        store.append('ticket-1', [event()], { expectedRevision: 0 }),
+      ]);
+      expect(outcomes.map((outcome) => outcome.status)).toEqual(['fulfilled', 'rejected', 'fulfilled', 'fulfilled']);
+      const refusal = (outcomes[1] as PromiseRejectedResult).reason as unknown;
+      expect(refusal).toBeInstanceOf(WrongExpectedRevisionError);
+      expect((refusal as WrongExpectedRevisionError).actual).toBe(0);
+
+      expect(await store.readStream('ticket-1')).toHaveLength(2);
+      expect(await store.readStream('ticket-2')).toHaveLength(1);
+      expect(await store.readStream('ticket-3')).toHaveLength(2);
+      expect(await store.readAll()).toHaveLength(5);
+    });
+
+    it('sees earlier appends of the same group: two appends to one stream in one tick', async () => {
+      const [first, second] = await Promise.all([
+        store.append('chat-1', [event()], { expectedRevision: 'no_stream' }),
+        store.append('chat-1', [event()], { expectedRevision: 0 }),
+      ]);
+      expect(first.nextExpectedRevision).toBe(0);
+      expect(second.nextExpectedRevision).toBe(1);
+      expect(second.position).toBeGreaterThan(first.position);
+    });
+
+    it('treats a retry inside the same group as idempotent', async () => {
+      const batch = [event(), event()];
+      const [first, retry] = await Promise.all([
+        store.append('call-1', batch, { expectedRevision: 'no_stream' }),
+        store.append('call-1', batch, { expectedRevision: 'no_stream' }),
+      ]);
+      expect(retry).toEqual(first);
+      expect(await store.readAll()).toHaveLength(2);
+    });
+  });
+
+  describe('event id uniqueness', () => {
+    let original: NewEvent[];
+    let result: AppendResult;
+
+    beforeEach(async () => {
+      original = [event(), event(), event()];
+      result = await store.append('email-1', original, { expectedRevision: 'no_stream' });
+    });
+
+    it('returns the original result for a retry of a prefix of the original batch', async () => {
+      const retried = await store.append('email-1', original.slice(0, 2), { expectedRevision: 'no_stream' });
+      expect(retried).toEqual({ nextExpectedRevision: 1, position: (await store.readStream('email-1'))[1].position });
+      expect(result.nextExpectedRevision).toBe(2);
+    });
+
+    it('refuses the same ids in another stream', async () => {
+      await expect(store.append('email-2', original, { expectedRevision: 'no_stream' })).rejects.toBeInstanceOf(DuplicateEventIdError);
+      expect(await store.readStream('email-2')).toEqual([]);
+    });
+
+    it('refuses a partial overlap: a known first id followed by new ones', async () => {
+      const overlap = [original[0], event()];
+      await expect(store.append('email-1', overlap, { expectedRevision: 'any' })).rejects.toBeInstanceOf(DuplicateEventIdError);
+      expect(await store.readStream('email-1')).toHaveLength(3);
+    });
+
+    it('refuses a known id later in a batch and writes none of it', async () => {
+      const fresh = event();
+      const error: unknown = await store.append('email-1', [fresh, original[1]], { expectedRevision: 2 }).catch((refusal: unknown) => refusal);
+      expect(error).toBeInstanceOf(DuplicateEventIdError);
+      expect((error as DuplicateEventIdError).eventId).toBe(original[1].eventId);
+      expect(await store.readStream('email-1')).toHaveLength(3);
+    });
+
+    it('refuses ids in a different order', async () => {
+      await expect(store.append('email-1', [original[1], original[0]], { expectedRevision: 'any' })).rejects.toBeInstanceOf(
+        DuplicateEventIdError,
+      );
+    });
+  });
+
+  it('lets a subscription on one connection see events written by another connection to the same file', async () => {
+    const reader = new SqliteEventStore(file, { pollIntervalMs: 20 });
+    try {
+      const seen: RecordedEvent[] = [];
+      let arrived!: () => void;
+      const allArrived = new Promise<void>((resolve) => (arrived = resolve));
+      const subscription = reader.subscribeToAll({ from: 'start' }, async (batch) => {
+        seen.push(...batch);
+        if (seen.length >= 3) arrived();
+      });
+      await store.append('survey-1', [event(), event(), event()], { expectedRevision: 'no_stream' });
+      await allArrived;
+      await subscription.close();
+      expect(seen.map((recorded) => recorded.revision)).toEqual([0, 1, 2]);
+    } finally {
+      await reader.close();
+    }
+  });
+
+  it('closing the store ends its subscriptions and refuses new appends', async () => {
+    const subscription = store.subscribeToAll({ from: 'start' }, async () => undefined);
+    await store.close();
+    await expect(subscription.done).resolves.toBeUndefined();
+    await expect(store.append('note-9', [event()], { expectedRevision: 'any' })).rejects.toThrow('closed');
+  });
+});

@@ -1,0 +1,501 @@
+// The EventStore port's contract suite: every adapter's integration spec calls it with a factory.
+// It assumes a possibly shared store: unique stream ids per test, and no assumption about what else is in
+// the global log (start value, contiguity, foreign events between ours).
+import { randomUUID } from 'node:crypto';
+import type { NewEvent, RecordedEvent } from '@app/event-sourcing';
+import {
+  WrongExpectedRevisionError,
+  type EventStore,
+  type ExpectedRevision,
+  type Subscription,
+} from '../event-store.port';
+
+export interface EventStoreUnderTest {
+  readonly store: EventStore;
+  dispose(): Promise<void>;
+}
+
+const SUBSCRIPTION_TIMEOUT_MS = 60_000;
+
+export function describeEventStoreContract(name: string, factory: () => Promise<EventStoreUnderTest>): void {
+  describe(`EventStore contract: ${name}`, () => {
+    let subject: EventStoreUnderTest;
+    let store: EventStore;
+    const openSubscriptions: Subscription[] = [];
+
+    beforeEach(async () => {
+      subject = await factory();
+      store = subject.store;
+    });
+
+    afterEach(async () => {
+      await Promise.all(openSubscriptions.splice(0).map((subscription) => subscription.close()));
+      await subject.dispose();
+    });
+
+    describe('append and expected revisions', () => {
+      it('creates a stream with no_stream; revisions are 0-based and consecutive', async () => {
+        const stream = uniqueStream('order');
+        const result = await store.append(stream, events(3), { expectedRevision: 'no_stream' });
+        const read = await store.readStream(stream);
+        expect(read.map((event) => event.revision)).toEqual([0, 1, 2]);
+        expect(result.nextExpectedRevision).toBe(2);
+        expect(result.position).toBe(read[2].position);
+
+        const next = await store.append(stream, events(2), { expectedRevision: 2 });
+        expect(next.nextExpectedRevision).toBe(4);
+        expect((await store.readStream(stream)).map((event) => event.revision)).toEqual([0, 1, 2, 3, 4]);
+      });
+
+      it('refuses no_stream on an existing stream, reporting its last revision', async () => {
+        const stream = uniqueStream('call');
+        await store.append(stream, events(2), { expectedRevision: 'no_stream' });
+        const error = await appendError(store, stream, events(1), 'no_stream');
+        expect(error.streamId).toBe(stream);
+        expect(error.expected).toBe('no_stream');
+        expect(error.actual).toBe(1);
+        expect(await store.readStream(stream)).toHaveLength(2);
+      });
+
+      it('stream_exists refuses a missing stream (actual no_stream) and accepts an existing one', async () => {
+        const stream = uniqueStream('ticket');
+        const error = await appendError(store, stream, events(1), 'stream_exists');
+        expect(error.actual).toBe('no_stream');
+        expect(await store.readStream(stream)).toEqual([]);
+
+        await store.append(stream, events(1), { expectedRevision: 'no_stream' });
+        const result = await store.append(stream, events(1), { expectedRevision: 'stream_exists' });
+        expect(result.nextExpectedRevision).toBe(1);
+      });
+
+      it('an exact revision succeeds only when it is the last revision, and reports the actual one', async () => {
+        const stream = uniqueStream('customer');
+        expect((await appendError(store, stream, events(1), 0)).actual).toBe('no_stream');
+
+        await store.append(stream, events(3), { expectedRevision: 'no_stream' });
+        const tooLow = await appendError(store, stream, events(1), 1);
+        expect(tooLow.expected).toBe(1);
+        expect(tooLow.actual).toBe(2);
+        const tooHigh = await appendError(store, stream, events(1), 5);
+        expect(tooHigh.actual).toBe(2);
+
+        const result = await store.append(stream, events(1), { expectedRevision: 2 });
+        expect(result.nextExpectedRevision).toBe(3);
+        expect(await store.readStream(stream)).toHaveLength(4);
+      });
+
+      it('any appends to a missing and to an existing stream', async () => {
+        const stream = uniqueStream('note');
+        expect((await store.append(stream, events(1), { expectedRevision: 'any' })).nextExpectedRevision).toBe(0);
+        expect((await store.append(stream, events(2), { expectedRevision: 'any' })).nextExpectedRevision).toBe(2);
+      });
+
+      it('gives strictly increasing global positions across streams, in append order', async () => {
+        const head = await store.headPosition();
+        const streams = [uniqueStream('a'), uniqueStream('b'), uniqueStream('c')];
+        const positions: number[] = [];
+        for (let round = 0; round < 3; round += 1) {
+          for (const stream of streams) {
+            const result = await store.append(stream, events(2), { expectedRevision: round === 0 ? 'no_stream' : round * 2 - 1 });
+            positions.push(result.position);
+          }
+        }
+        expectStrictlyIncreasing(positions);
+        expect(positions[0]).toBeGreaterThan(head);
+
+        const ours = (await store.readAll({ after: head })).filter((event) => streams.includes(event.streamId));
+        expect(ours).toHaveLength(18);
+        expectStrictlyIncreasing(ours.map((event) => event.position));
+        // Each append's last event carries the position the append reported.
+        expect(ours.filter((_, index) => index % 2 === 1).map((event) => event.position)).toEqual(positions);
+      });
+    });
+
+    describe('envelope', () => {
+      it('round-trips data and every metadata field exactly; the store sets recordedAt', async () => {
+        const stream = uniqueStream('purchase');
+        const event: NewEvent = {
+          eventId: randomUUID(),
+          type: 'PurchaseCompleted',
+          data: {
+            orderId: 'o-1',
+            amount: 129.95,
+            quantity: 3,
+            lines: [{ sku: 'A-1', price: 9.5 }, { sku: 'B-2', price: 0 }],
+            note: 'Grüße, 東京 ✓ "quoted"',
+            gift: false,
+            coupon: null,
+            nested: { deep: { deeper: [1, [2, 3], { four: 4 }] } },
+          },
+          metadata: {
+            customerId: 'c-42',
+            schemaVersion: 3,
+            occurredAt: '2024-05-01T10:15:30.123Z',
+            actor: { type: 'agent', id: 'agent-7' },
+            source: 'shop',
+            correlationId: randomUUID(),
+            causationId: randomUUID(),
+            idempotencyKey: 'key-123',
+          },
+        };
+        const second: NewEvent = {
+          ...event,
+          eventId: randomUUID(),
+          type: 'PurchaseRefunded',
+          data: { orderId: 'o-1', amount: 10 },
+          metadata: { ...event.metadata, causationId: null, idempotencyKey: undefined, actor: { type: 'system', id: 'refunds' } },
+        };
+        const before = Date.now();
+        const head = await store.headPosition();
+        await store.append(stream, [event, second], { expectedRevision: 'no_stream' });
+        const after = Date.now();
+
+        const [readFirst, readSecond] = await store.readStream(stream);
+        expect(readFirst).toMatchObject({ eventId: event.eventId, type: event.type, streamId: stream, revision: 0 });
+        expect(readFirst.data).toEqual(event.data);
+        expect(readFirst.metadata).toEqual(event.metadata);
+        expect(readSecond.data).toEqual(second.data);
+        expect(readSecond.metadata).toEqual(second.metadata);
+        expect(readSecond.metadata.causationId).toBeNull();
+
+        for (const recorded of [readFirst, readSecond]) {
+          const recordedAt = Date.parse(recorded.recordedAt);
+          expect(new Date(recordedAt).toISOString()).toBe(recorded.recordedAt);
+          // Server clocks may differ slightly from ours; the store, not the caller, sets this value.
+          expect(recordedAt).toBeGreaterThanOrEqual(before - 60_000);
+          expect(recordedAt).toBeLessThanOrEqual(after + 60_000);
+        }
+
+        const fromAll = (await store.readAll({ after: head })).filter((recorded) => recorded.streamId === stream);
+        expect(fromAll).toEqual([readFirst, readSecond]);
+      });
+    });
+
+    describe('idempotent retries', () => {
+      it.each<[string, ExpectedRevision | 'first-revision']>([
+        ['no_stream', 'no_stream'],
+        ['an exact revision', 'first-revision'],
+        ['any', 'any'],
+      ])('appending the same event ids again with %s returns the original result and writes nothing', async (_, mode) => {
+        const stream = uniqueStream('email');
+        await store.append(stream, events(2), { expectedRevision: 'no_stream' });
+        const expectedRevision: ExpectedRevision = mode === 'first-revision' ? 1 : mode;
+        const batch = events(3);
+        const target = mode === 'no_stream' ? uniqueStream('email') : stream;
+
+        const original = await store.append(target, batch, { expectedRevision });
+        const head = await store.headPosition();
+        const retried = await store.append(target, batch, { expectedRevision });
+
+        expect(retried).toEqual(original);
+        expect(await store.readAll({ after: head })).toEqual([]);
+        expect((await store.readStream(target)).map((event) => event.eventId).slice(-3)).toEqual(batch.map((event) => event.eventId));
+        expect(await store.readStream(target)).toHaveLength(mode === 'no_stream' ? 3 : 5);
+      });
+    });
+
+    describe('readStream', () => {
+      it('reads forwards and backwards with fromRevision and maxCount', async () => {
+        const stream = uniqueStream('chat');
+        const appended = events(6);
+        await store.append(stream, appended, { expectedRevision: 'no_stream' });
+        const ids = (recorded: RecordedEvent[]) => recorded.map((event) => event.eventId);
+        const all = appended.map((event) => event.eventId);
+
+        expect(ids(await store.readStream(stream))).toEqual(all);
+        expect(ids(await store.readStream(stream, { fromRevision: 2 }))).toEqual(all.slice(2));
+        expect(ids(await store.readStream(stream, { fromRevision: 1, maxCount: 3 }))).toEqual(all.slice(1, 4));
+        expect(ids(await store.readStream(stream, { direction: 'backwards' }))).toEqual([...all].reverse());
+        expect(ids(await store.readStream(stream, { direction: 'backwards', maxCount: 2 }))).toEqual([all[5], all[4]]);
+        expect(ids(await store.readStream(stream, { direction: 'backwards', fromRevision: 3, maxCount: 2 }))).toEqual([all[3], all[2]]);
+        expect(await store.readStream(stream, { fromRevision: 6 })).toEqual([]);
+      });
+
+      it('returns an empty array for a missing stream', async () => {
+        expect(await store.readStream(uniqueStream('missing'))).toEqual([]);
+        expect(await store.readStream(uniqueStream('missing'), { direction: 'backwards' })).toEqual([]);
+      });
+    });
+
+    describe('readAll and headPosition', () => {
+      it('reads strictly after a position, at most maxCount events', async () => {
+        const head = await store.headPosition();
+        const stream = uniqueStream('survey');
+        await store.append(stream, events(5), { expectedRevision: 'no_stream' });
+
+        const after = await store.readAll({ after: head });
+        const ours = after.filter((event) => event.streamId === stream);
+        expect(ours.map((event) => event.revision)).toEqual([0, 1, 2, 3, 4]);
+        expect(after.every((event) => event.position > head)).toBe(true);
+        expectStrictlyIncreasing(after.map((event) => event.position));
+
+        const firstTwo = await store.readAll({ after: head, maxCount: 2 });
+        expect(firstTwo).toEqual(after.slice(0, 2));
+        const rest = await store.readAll({ after: firstTwo[1].position, maxCount: 1 });
+        expect(rest).toEqual([after[2]]);
+      });
+
+      it('never shows store-internal events', async () => {
+        const head = await store.headPosition();
+        const stream = uniqueStream('segment');
+        await store.append(stream, events(1), { expectedRevision: 'no_stream' });
+        await store.setStreamMetadata(stream, { custom: { archived: true } });
+        const after = await store.readAll({ after: head });
+        expect(after.some((event) => event.streamId === stream)).toBe(true);
+        expect(after.filter((event) => event.type.startsWith('$') || event.streamId.startsWith('$'))).toEqual([]);
+      });
+
+      it('headPosition moves to the newest event', async () => {
+        const before = await store.headPosition();
+        const result = await store.append(uniqueStream('loyalty'), events(2), { expectedRevision: 'no_stream' });
+        const head = await store.headPosition();
+        expect(result.position).toBeGreaterThan(before);
+        expect(head).toBeGreaterThanOrEqual(result.position);
+        const newest = await store.readAll({ after: result.position - 1 });
+        expect(newest[0].position).toBe(result.position);
+      });
+    });
+
+    describe('stream metadata', () => {
+      it('is empty for an unknown stream and round-trips what was set, latest write winning', async () => {
+        const stream = uniqueStream('customer');
+        expect(await store.getStreamMetadata(stream)).toEqual({});
+
+        await store.setStreamMetadata(stream, { maxCount: 10, custom: { forgotten: false, tags: ['a', 'b'] } });
+        expect(await store.getStreamMetadata(stream)).toEqual({ maxCount: 10, custom: { forgotten: false, tags: ['a', 'b'] } });
+
+        await store.setStreamMetadata(stream, { custom: { forgotten: true, reason: 'GDPR request' } });
+        expect(await store.getStreamMetadata(stream)).toEqual({ custom: { forgotten: true, reason: 'GDPR request' } });
+      });
+
+      it('does not change the stream revision', async () => {
+        const stream = uniqueStream('customer');
+        await store.append(stream, events(2), { expectedRevision: 'no_stream' });
+        await store.setStreamMetadata(stream, { custom: { forgotten: true } });
+        expect((await store.append(stream, events(1), { expectedRevision: 1 })).nextExpectedRevision).toBe(2);
+      });
+    });
+
+    describe('subscribeToAll', () => {
+      it(
+        "from 'start' catches up, then delivers live events, in order, each exactly once",
+        async () => {
+          const stream = uniqueStream('call');
+          const early = events(3);
+          await store.append(stream, early, { expectedRevision: 'no_stream' });
+
+          const collector = new Collector();
+          openSubscriptions.push(store.subscribeToAll({ from: 'start' }, collector.handler));
+          await collector.until((seen) => seen.filter((event) => event.streamId === stream).length >= 3);
+
+          const late = events(3);
+          await store.append(stream, late, { expectedRevision: 2 });
+          await collector.until((seen) => seen.filter((event) => event.streamId === stream).length >= 6);
+
+          const ours = collector.events.filter((event) => event.streamId === stream);
+          expect(ours.map((event) => event.eventId)).toEqual([...early, ...late].map((event) => event.eventId));
+          expectStrictlyIncreasing(collector.events.map((event) => event.position));
+          const upTo = ours[5].position;
+          const expected = await readAllUpTo(store, 0, upTo);
+          expect(collector.events.filter((event) => event.position <= upTo).map((event) => event.position)).toEqual(
+            expected.map((event) => event.position),
+          );
+        },
+        SUBSCRIPTION_TIMEOUT_MS,
+      );
+
+      it(
+        'from a checkpoint starts strictly after it',
+        async () => {
+          const stream = uniqueStream('email');
+          const appended = events(4);
+          await store.append(stream, appended, { expectedRevision: 'no_stream' });
+          const [, second] = await store.readStream(stream);
+          const next = await store.readAll({ after: second.position, maxCount: 1 });
+
+          const collector = new Collector();
+          openSubscriptions.push(store.subscribeToAll({ from: { after: second.position } }, collector.handler));
+          await collector.until((seen) => seen.filter((event) => event.streamId === stream).length >= 2);
+          expect(collector.events[0]).toEqual(next[0]);
+          expect(collector.events.filter((event) => event.streamId === stream).map((event) => event.eventId)).toEqual(
+            appended.slice(2).map((event) => event.eventId),
+          );
+
+          const live = events(2);
+          await store.append(stream, live, { expectedRevision: 3 });
+          await collector.until((seen) => seen.filter((event) => event.streamId === stream).length >= 4);
+          expect(collector.events.every((event) => event.position > second.position)).toBe(true);
+          expect(collector.events.filter((event) => event.streamId === stream).map((event) => event.revision)).toEqual([2, 3, 4, 5]);
+        },
+        SUBSCRIPTION_TIMEOUT_MS,
+      );
+
+      it(
+        'delivers every event exactly once, with no gaps, while 20 writers append concurrently during catch-up',
+        async () => {
+          const checkpoint = await store.headPosition();
+          const prefix = randomUUID().slice(0, 8);
+          const streams = Array.from({ length: 20 }, (_, index) => `load${prefix}-${index}`);
+          // Something to catch up on before the writers start.
+          for (const stream of streams) await store.append(stream, events(5), { expectedRevision: 'no_stream' });
+
+          const collector = new Collector();
+          const maxBatchSize = 17;
+          openSubscriptions.push(store.subscribeToAll({ from: { after: checkpoint }, maxBatchSize }, collector.handler));
+
+          await Promise.all(
+            streams.map(async (stream) => {
+              for (let index = 0; index < 25; index += 1) {
+                await store.append(stream, events(1), { expectedRevision: 4 + index });
+              }
+            }),
+          );
+          const total = streams.length * 30;
+          const isOurs = (event: RecordedEvent) => streams.includes(event.streamId);
+          await collector.until((seen) => seen.filter(isOurs).length >= total);
+
+          const ours = collector.events.filter(isOurs);
+          expect(ours).toHaveLength(total);
+          expect(new Set(ours.map((event) => event.eventId)).size).toBe(total);
+          for (const stream of streams) {
+            expect(ours.filter((event) => event.streamId === stream).map((event) => event.revision)).toEqual(
+              Array.from({ length: 30 }, (_, revision) => revision),
+            );
+          }
+          expectStrictlyIncreasing(collector.events.map((event) => event.position));
+          expect(Math.max(...collector.batchSizes)).toBeLessThanOrEqual(maxBatchSize);
+
+          const lastOurs = ours[ours.length - 1].position;
+          const log = await readAllUpTo(store, checkpoint, lastOurs);
+          expect(collector.events.filter((event) => event.position <= lastOurs).map((event) => event.position)).toEqual(
+            log.map((event) => event.position),
+          );
+        },
+        SUBSCRIPTION_TIMEOUT_MS,
+      );
+
+      it(
+        'close() stops delivery and resolves done',
+        async () => {
+          const stream = uniqueStream('note');
+          const checkpoint = await store.headPosition();
+          await store.append(stream, events(1), { expectedRevision: 'no_stream' });
+
+          const first = new Collector();
+          const subscription = store.subscribeToAll({ from: { after: checkpoint } }, first.handler);
+          await first.until((seen) => seen.some((event) => event.streamId === stream));
+          await subscription.close();
+          await expect(subscription.done).resolves.toBeUndefined();
+          const deliveredAtClose = first.events.length;
+
+          await store.append(stream, events(2), { expectedRevision: 0 });
+          // A second subscriber seeing the new events proves they were published; the closed one got none.
+          const second = new Collector();
+          openSubscriptions.push(store.subscribeToAll({ from: { after: checkpoint } }, second.handler));
+          await second.until((seen) => seen.filter((event) => event.streamId === stream).length >= 3);
+          expect(first.events).toHaveLength(deliveredAtClose);
+        },
+        SUBSCRIPTION_TIMEOUT_MS,
+      );
+
+      it(
+        'a handler that throws makes done reject with its error',
+        async () => {
+          const checkpoint = await store.headPosition();
+          await store.append(uniqueStream('ticket'), events(1), { expectedRevision: 'no_stream' });
+          const failure = new Error('projection failed');
+          let calls = 0;
+          const subscription = store.subscribeToAll({ from: { after: checkpoint } }, async () => {
+            calls += 1;
+            throw failure;
+          });
+          await expect(subscription.done).rejects.toBe(failure);
+          await subscription.close();
+          expect(calls).toBe(1);
+        },
+        SUBSCRIPTION_TIMEOUT_MS,
+      );
+    });
+  });
+}
+
+/** Collects delivered batches and lets a test wait until a condition on them holds. */
+class Collector {
+  readonly events: RecordedEvent[] = [];
+  readonly batchSizes: number[] = [];
+  private waiters: { condition: (seen: RecordedEvent[]) => boolean; resolve: () => void }[] = [];
+
+  readonly handler = async (batch: readonly RecordedEvent[]): Promise<void> => {
+    this.batchSizes.push(batch.length);
+    this.events.push(...batch);
+    this.waiters = this.waiters.filter((waiter) => {
+      if (!waiter.condition(this.events)) return true;
+      waiter.resolve();
+      return false;
+    });
+  };
+
+  until(condition: (seen: RecordedEvent[]) => boolean): Promise<void> {
+    if (condition(this.events)) return Promise.resolve();
+    return new Promise<void>((resolve) => this.waiters.push({ condition, resolve }));
+  }
+}
+
+let sequence = 0;
+
+function events(count: number): NewEvent[] {
+  return Array.from({ length: count }, () => {
+    sequence += 1;
+    return {
+      eventId: randomUUID(),
+      type: 'ContractEventHappened',
+      data: { sequence },
+      metadata: {
+        customerId: 'contract-customer',
+        schemaVersion: 1,
+        occurredAt: new Date(Date.UTC(2024, 0, 1, 0, 0, sequence % 60)).toISOString(),
+        actor: { type: 'service', id: 'contract-suite' },
+        source: 'contract-suite',
+        correlationId: randomUUID(),
+        causationId: null,
+      },
+    };
+  });
+}
+
+function uniqueStream(category: string): string {
+  return `${category}-${randomUUID()}`;
+}
+
+async function appendError(
+  store: EventStore,
+  stream: string,
+  batch: NewEvent[],
+  expectedRevision: ExpectedRevision,
+): Promise<WrongExpectedRevisionError> {
+  const error: unknown = await store.append(stream, batch, { expectedRevision }).then(
+    () => new Error(`append to ${stream} with expected revision ${String(expectedRevision)} succeeded`),
+    (refusal: unknown) => refusal,
+  );
+  expect(error).toBeInstanceOf(WrongExpectedRevisionError);
+  return error as WrongExpectedRevisionError;
+}
+
+async function readAllUpTo(store: EventStore, after: number, upTo: number): Promise<RecordedEvent[]> {
+  const result: RecordedEvent[] = [];
+  let from = after;
+  for (;;) {
+    const page = await store.readAll({ after: from, maxCount: 500 });
+    for (const event of page) {
+      if (event.position > upTo) return result;
+      result.push(event);
+    }
+    if (page.length === 0) return result;
+    from = page[page.length - 1].position;
+  }
+}
+
+function expectStrictlyIncreasing(positions: number[]): void {
+  const violations = positions.filter((position, index) => index > 0 && position <= positions[index - 1]);
+  expect(violations).toEqual([]);
+}
