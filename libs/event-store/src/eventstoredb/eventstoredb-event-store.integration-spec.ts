@@ -1,0 +1,71 @@
+// Runs the EventStore contract suite on a real EventStoreDB: the one at EVENTSTORE_URL, or one that
+// testcontainers starts when it finds a Docker engine. Without either it says so once and runs nothing.
+import { execFileSync } from 'node:child_process';
+import { GenericContainer, Wait, type StartedTestContainer } from 'testcontainers';
+import { describeEventStoreContract } from '../testing/event-store.contract';
+import { EventStoreDbEventStore } from './eventstoredb-event-store';
+
+const IMAGE = 'eventstore/eventstore:24.10';
+const HTTP_PORT = 2113;
+
+type Engine = { kind: 'url'; url: string } | { kind: 'docker' } | { kind: 'none'; reason: string };
+
+/**
+ * Jest registers tests synchronously, but testcontainers' runtime detection is asynchronous: ask it in a
+ * short-lived child process so the answer is known before any test is registered.
+ */
+function findEngine(): Engine {
+  const url = process.env.EVENTSTORE_URL;
+  if (url) return { kind: 'url', url };
+  const probe = [
+    `require(${JSON.stringify(require.resolve('testcontainers'))}).getContainerRuntimeClient().then(`,
+    '  () => process.exit(0),',
+    '  (error) => { process.stderr.write(String((error && error.message) || error).split("\\n")[0]); process.exit(1); });',
+  ].join('\n');
+  try {
+    execFileSync(process.execPath, ['-e', probe], { stdio: ['ignore', 'ignore', 'pipe'], timeout: 60_000 });
+    return { kind: 'docker' };
+  } catch (error) {
+    const stderr = (error as { stderr?: Buffer }).stderr?.toString().trim();
+    return { kind: 'none', reason: stderr || (error instanceof Error ? error.message : String(error)) };
+  }
+}
+
+const engine = findEngine();
+
+if (engine.kind === 'none') {
+  const line = `EventStoreDB contract suite SKIPPED: EVENTSTORE_URL is not set and no Docker engine was found (${engine.reason})`;
+  process.stderr.write(`${line}\n`);
+  describe.skip(line, () => {
+    it('runs the EventStore contract suite against EventStoreDB', () => undefined);
+  });
+} else {
+  describe(`EventStoreDbEventStore on ${engine.kind === 'url' ? engine.url : IMAGE}`, () => {
+    let container: StartedTestContainer | undefined;
+    let connectionString = engine.kind === 'url' ? engine.url : '';
+
+    beforeAll(async () => {
+      if (engine.kind !== 'docker') return;
+      container = await new GenericContainer(IMAGE)
+        .withEnvironment({
+          EVENTSTORE_INSECURE: 'true',
+          EVENTSTORE_RUN_PROJECTIONS: 'None',
+          EVENTSTORE_MEM_DB: 'true',
+        })
+        .withExposedPorts(HTTP_PORT)
+        .withWaitStrategy(Wait.forHttp('/health/live', HTTP_PORT).forStatusCode(204))
+        .withStartupTimeout(120_000)
+        .start();
+      connectionString = `esdb://${container.getHost()}:${container.getMappedPort(HTTP_PORT)}?tls=false`;
+    }, 180_000);
+
+    afterAll(async () => {
+      await container?.stop();
+    });
+
+    describeEventStoreContract('EventStoreDbEventStore', async () => {
+      const store = new EventStoreDbEventStore(connectionString);
+      return { store, dispose: () => store.close() };
+    });
+  });
+}

@@ -1,0 +1,324 @@
+// The production EventStore: EventStoreDB (KurrentDB) through @eventstore/db-client.
+import {
+  ANY,
+  BACKWARDS,
+  END,
+  EventStoreDBClient,
+  FORWARDS,
+  NO_STREAM,
+  START,
+  STREAM_EXISTS,
+  StreamNotFoundError,
+  WrongExpectedVersionError,
+  excludeSystemEvents,
+  jsonEvent,
+  type AllStreamResolvedEvent,
+  type AllStreamSubscription,
+  type AppendExpectedRevision,
+  type JSONType,
+  type ReadPosition,
+  type ResolvedEvent,
+} from '@eventstore/db-client';
+import type { EventMetadata, NewEvent, RecordedEvent } from '@app/event-sourcing';
+import {
+  WrongExpectedRevisionError,
+  type AppendResult,
+  type BatchHandler,
+  type EventStore,
+  type ExpectedRevision,
+  type ReadAllOptions,
+  type ReadStreamOptions,
+  type StreamMetadata,
+  type SubscribeOptions,
+  type Subscription,
+} from '../event-store.port';
+
+export interface EventStoreDbEventStoreOptions {
+  /** Most events handed to a subscription handler at once when the subscriber gives no maxBatchSize. */
+  readonly defaultBatchSize?: number;
+}
+
+type EsdbRecordedEvent = NonNullable<ResolvedEvent['event']>;
+
+export class EventStoreDbEventStore implements EventStore {
+  private readonly client: EventStoreDBClient;
+  private readonly defaultBatchSize: number;
+  private readonly subscriptions = new Set<EsdbSubscription>();
+
+  /** `connectionString`: e.g. `esdb://admin:changeit@127.0.0.1:2113?tls=false`. */
+  constructor(connectionString: string, options: EventStoreDbEventStoreOptions = {}) {
+    this.client = EventStoreDBClient.connectionString(connectionString);
+    this.defaultBatchSize = options.defaultBatchSize ?? 500;
+  }
+
+  async append(streamId: string, events: readonly NewEvent[], options: { expectedRevision: ExpectedRevision }): Promise<AppendResult> {
+    const expectedRevision = options.expectedRevision;
+    try {
+      const result = await this.client.appendToStream(
+        streamId,
+        events.map((event) =>
+          jsonEvent({
+            id: event.eventId,
+            type: event.type,
+            data: event.data as JSONType,
+            metadata: toEsdbMetadata(event.metadata),
+          }),
+        ),
+        { expectedRevision: toEsdbExpectedRevision(expectedRevision) },
+      );
+      const nextExpectedRevision = Number(result.nextExpectedRevision);
+      // The server answers an idempotent retry without a log position; the original last event still has it.
+      const position = result.position ? Number(result.position.commit) : await this.positionOf(streamId, nextExpectedRevision);
+      return { nextExpectedRevision, position };
+    } catch (error) {
+      if (error instanceof WrongExpectedVersionError) {
+        const actual = error.actualVersion === NO_STREAM ? 'no_stream' : Number(error.actualVersion);
+        throw new WrongExpectedRevisionError(streamId, expectedRevision, actual);
+      }
+      throw error;
+    }
+  }
+
+  async readStream(streamId: string, options: ReadStreamOptions = {}): Promise<RecordedEvent[]> {
+    const backwards = options.direction === 'backwards';
+    const fromRevision = options.fromRevision === undefined ? (backwards ? END : START) : BigInt(options.fromRevision);
+    const events: RecordedEvent[] = [];
+    try {
+      const read = this.client.readStream(streamId, {
+        direction: backwards ? BACKWARDS : FORWARDS,
+        fromRevision,
+        ...(options.maxCount === undefined ? {} : { maxCount: BigInt(options.maxCount) }),
+      });
+      for await (const resolved of read) {
+        const event = toRecordedEvent(resolved.event, resolved.commitPosition);
+        if (event) events.push(event);
+      }
+    } catch (error) {
+      if (error instanceof StreamNotFoundError) return [];
+      throw error;
+    }
+    return events;
+  }
+
+  async readAll(options: ReadAllOptions = {}): Promise<RecordedEvent[]> {
+    const after = options.after;
+    const maxCount = options.maxCount ?? Number.POSITIVE_INFINITY;
+    const events: RecordedEvent[] = [];
+    if (maxCount <= 0) return events;
+    // Reading $all from a position includes the event at it; the port's `after` is exclusive.
+    const read = this.client.readAll({ direction: FORWARDS, fromPosition: startPosition(after) });
+    for await (const resolved of read) {
+      const event = toUserEvent(resolved);
+      if (!event || (after !== undefined && event.position <= after)) continue;
+      events.push(event);
+      if (events.length >= maxCount) break;
+    }
+    return events;
+  }
+
+  subscribeToAll(options: SubscribeOptions, handler: BatchHandler): Subscription {
+    const subscription = new EsdbSubscription(
+      this.client,
+      options.from === 'start' ? undefined : options.from.after,
+      options.maxBatchSize ?? this.defaultBatchSize,
+      handler,
+      (ended) => this.subscriptions.delete(ended),
+    );
+    this.subscriptions.add(subscription);
+    return subscription;
+  }
+
+  async headPosition(): Promise<number> {
+    const read = this.client.readAll({ direction: BACKWARDS, fromPosition: END });
+    for await (const resolved of read) {
+      const event = toUserEvent(resolved);
+      if (event) return event.position;
+    }
+    return 0;
+  }
+
+  async getStreamMetadata(streamId: string): Promise<StreamMetadata> {
+    try {
+      const { metadata } = await this.client.getStreamMetadata(streamId);
+      if (!metadata) return {};
+      const result: { maxCount?: number; custom?: Record<string, unknown> } = {};
+      if (typeof metadata.maxCount === 'number') result.maxCount = metadata.maxCount;
+      if (isRecord(metadata.custom)) result.custom = metadata.custom;
+      return result;
+    } catch (error) {
+      if (error instanceof StreamNotFoundError) return {};
+      throw error;
+    }
+  }
+
+  async setStreamMetadata(streamId: string, metadata: StreamMetadata): Promise<void> {
+    // `maxCount` is EventStoreDB's own `$maxCount`; the application's part travels under one `custom` key.
+    await this.client.setStreamMetadata(streamId, {
+      ...(metadata.maxCount === undefined ? {} : { maxCount: metadata.maxCount }),
+      ...(metadata.custom === undefined ? {} : { custom: metadata.custom }),
+    });
+  }
+
+  async close(): Promise<void> {
+    await Promise.all([...this.subscriptions].map((subscription) => subscription.close()));
+    await this.client.dispose();
+  }
+
+  private async positionOf(streamId: string, revision: number): Promise<number> {
+    const [event] = await this.readStream(streamId, { fromRevision: revision, maxCount: 1 });
+    if (!event) throw new Error(`EventStoreDB reported ${streamId}@${revision} but it cannot be read back`);
+    return event.position;
+  }
+}
+
+/**
+ * Catch-up subscription to $all (server-side filter: no system events), handed to the handler in batches.
+ * The gRPC stream is paused while a batch is being handled, so a slow handler applies back-pressure.
+ */
+class EsdbSubscription implements Subscription {
+  readonly done: Promise<void>;
+  private readonly buffer: RecordedEvent[] = [];
+  private readonly stream: AllStreamSubscription;
+  private lastPosition: number;
+  private closing = false;
+  private failure: unknown = null;
+  private ended = false;
+  private wake: (() => void) | null = null;
+
+  constructor(
+    client: EventStoreDBClient,
+    after: number | undefined,
+    private readonly maxBatchSize: number,
+    private readonly handler: BatchHandler,
+    private readonly onEnd: (subscription: EsdbSubscription) => void,
+  ) {
+    this.lastPosition = after ?? -1;
+    // Subscription start positions are exclusive, as the port's `after` is.
+    this.stream = client.subscribeToAll({
+      fromPosition: startPosition(after),
+      filter: excludeSystemEvents(),
+    });
+    this.stream.on('data', (resolved: AllStreamResolvedEvent) => {
+      const event = toUserEvent(resolved);
+      // Guard against a redelivery after a reconnect: strictly after the last position seen, or not at all.
+      if (!event || event.position <= this.lastPosition) return;
+      this.lastPosition = event.position;
+      this.buffer.push(event);
+      if (this.buffer.length >= this.maxBatchSize) this.stream.pause();
+      this.signal();
+    });
+    this.stream.on('error', (error: Error) => {
+      if (!this.closing) this.failure = error;
+      this.signal();
+    });
+    this.stream.on('close', () => {
+      this.ended = true;
+      this.signal();
+    });
+    this.done = this.run();
+    // A failure is reported through `done`; it must not also crash the process when nobody awaits it.
+    this.done.catch(() => undefined);
+  }
+
+  async close(): Promise<void> {
+    if (!this.closing) {
+      this.closing = true;
+      this.signal();
+      await this.stream.unsubscribe().catch(() => undefined);
+    }
+    await this.done.catch(() => undefined);
+  }
+
+  private async run(): Promise<void> {
+    try {
+      while (!this.closing) {
+        if (this.failure) throw this.failure;
+        if (this.buffer.length === 0) {
+          if (this.ended) throw new Error('EventStoreDB subscription to $all ended unexpectedly');
+          await new Promise<void>((resolve) => (this.wake = resolve));
+          continue;
+        }
+        const batch = this.buffer.splice(0, this.maxBatchSize);
+        if (this.buffer.length < this.maxBatchSize && this.stream.isPaused()) this.stream.resume();
+        await this.handler(batch);
+      }
+    } catch (error) {
+      this.closing = true;
+      await this.stream.unsubscribe().catch(() => undefined);
+      throw error;
+    } finally {
+      this.onEnd(this);
+    }
+  }
+
+  private signal(): void {
+    const wake = this.wake;
+    this.wake = null;
+    wake?.();
+  }
+}
+
+function toEsdbExpectedRevision(expected: ExpectedRevision): AppendExpectedRevision {
+  switch (expected) {
+    case 'any':
+      return ANY;
+    case 'no_stream':
+      return NO_STREAM;
+    case 'stream_exists':
+      return STREAM_EXISTS;
+    default:
+      return BigInt(expected);
+  }
+}
+
+/**
+ * The port's number position is the event's commit position; for events appended without explicit
+ * transactions the commit and prepare positions coincide. 0 (an empty store's head) means the beginning.
+ */
+function startPosition(after: number | undefined): ReadPosition {
+  return after === undefined || after <= 0 ? START : { commit: BigInt(after), prepare: BigInt(after) };
+}
+
+/** `$correlationId`/`$causationId` let EventStoreDB's own projections ($by_correlation_id) use the envelope. */
+function toEsdbMetadata(metadata: EventMetadata): Record<string, unknown> {
+  return {
+    ...metadata,
+    $correlationId: metadata.correlationId,
+    ...(metadata.causationId === null ? {} : { $causationId: metadata.causationId }),
+  };
+}
+
+function fromEsdbMetadata(metadata: unknown): EventMetadata {
+  const envelope: Record<string, unknown> = {};
+  if (isRecord(metadata)) {
+    for (const [key, value] of Object.entries(metadata)) if (!key.startsWith('$')) envelope[key] = value;
+  }
+  return envelope as unknown as EventMetadata;
+}
+
+function toUserEvent(resolved: AllStreamResolvedEvent): RecordedEvent | null {
+  const event = resolved.event;
+  if (!event || event.type.startsWith('$') || event.streamId.startsWith('$')) return null;
+  return toRecordedEvent(event, resolved.commitPosition);
+}
+
+/** Only JSON events are Chronicle events; anything else written to the server by other tools is left out. */
+function toRecordedEvent(event: EsdbRecordedEvent | undefined, commitPosition: bigint | undefined): RecordedEvent | null {
+  if (!event || !event.isJson) return null;
+  const commit = event.position?.commit ?? commitPosition;
+  if (commit === undefined) throw new Error(`EventStoreDB returned ${event.streamId}@${event.revision} without a log position`);
+  return {
+    eventId: event.id,
+    streamId: event.streamId,
+    revision: Number(event.revision),
+    position: Number(commit),
+    type: event.type,
+    data: event.data,
+    metadata: fromEsdbMetadata(event.metadata),
+    recordedAt: event.created.toISOString(),
+  };
+}
+
+function isRecord(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
