@@ -10,4 +10,9 @@ export * from './consistency/read-your-writes';
 export * from './http/command-context.decorator';
 export * from './http/command-dtos';
 export * from './http/id-param.decorator';
-export const CLOCK = Symbol('Clock');
+
+
+export * from './http/create-http-app';
+export * from './observability/metrics';
+export * from './observability/health.controller';
+export * from './platform.module';

@@ -102,10 +102,10 @@ export class InteractionController {
     await Promise.all(
       body.items.map(async (raw, index) => {
         try {
-          const { kind, ...fields } = (raw ?? {}) as { kind?: unknown };
-          const spec = typeof kind === 'string' ? KINDS[kind as InteractionKind] : undefined;
+          const { type, ...fields } = (raw ?? {}) as { type?: unknown };
+          const spec = typeof type === 'string' && Object.hasOwn(KINDS, type) ? KINDS[type as InteractionKind] : undefined;
           if (!spec) {
-            throw new RequestValidationError([{ field: `items[${index}].kind`, message: `kind must be one of ${Object.keys(KINDS).join(', ')}` }]);
+            throw new RequestValidationError([{ field: `items[${index}].type`, message: `type must be one of ${Object.keys(KINDS).join(', ')}` }]);
           }
           const dto = plainToInstance(spec.dto, fields) as { occurredAt?: string };
           const errors = await validate(dto, { whitelist: true, forbidNonWhitelisted: true, forbidUnknownValues: true });

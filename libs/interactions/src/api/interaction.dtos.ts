@@ -103,7 +103,7 @@ export type InteractionKind = (typeof INTERACTION_KINDS)[number];
 
 export class BatchItemDto {
   @ApiProperty({ enum: INTERACTION_KINDS, description: 'Which interaction; the other fields are those of that kind\'s endpoint.' })
-  @IsIn(INTERACTION_KINDS) kind!: InteractionKind;
+  @IsIn(INTERACTION_KINDS) type!: InteractionKind;
   [field: string]: unknown;
 }
 

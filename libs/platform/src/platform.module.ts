@@ -1,0 +1,73 @@
+// The platform every Chronicle process shares: configuration, clock, API keys and roles, the error
+// filter, structured logs, metrics and health.
+import { type DynamicModule, Global, Logger, Module } from '@nestjs/common';
+import { APP_FILTER, APP_GUARD, APP_INTERCEPTOR } from '@nestjs/core';
+import { TerminusModule } from '@nestjs/terminus';
+import { LoggerModule } from 'nestjs-pino';
+import { join } from 'node:path';
+import { systemClock, type Clock } from '@app/event-sourcing';
+import { CHRONICLE_CONFIG, type ChronicleConfig } from './config/chronicle-config';
+import { API_KEY_REGISTRY, ApiKeyRegistry } from './auth/api-key-registry';
+import { ApiKeyGuard } from './auth/api-key.guard';
+import { ProblemFilter } from './errors/problem.filter';
+import { HttpMetricsInterceptor, MetricsController } from './observability/metrics';
+import { HealthController } from './observability/health.controller';
+
+export const CLOCK = Symbol('Clock');
+
+export function apiKeysFilePath(config: ChronicleConfig): string {
+  return config.API_KEYS_FILE ?? join(config.DATA_DIR, 'api-keys.json');
+}
+
+/** Keys from API_KEYS, else from the key file (made with one key per role on first start, printed once). */
+export function loadApiKeys(config: ChronicleConfig, clock: Clock): ApiKeyRegistry {
+  if (config.API_KEYS) return ApiKeyRegistry.fromEnv(config.API_KEYS, clock.now());
+  const path = apiKeysFilePath(config);
+  const { registry, created } = ApiKeyRegistry.loadOrCreateFile(path, clock.now());
+  if (created.length > 0) {
+    const lines = created.map(({ role, key }) => `  export CHRONICLE_${role.toUpperCase()}_KEY=${key}`);
+    // Shown once: only hashes are kept in the file.
+    process.stdout.write(
+      `\nFirst start: created one API key per role (only their hashes are stored in ${path}).\n` +
+        `Copy them now, they are not shown again:\n${lines.join('\n')}\n\n`,
+    );
+  }
+  return registry;
+}
+
+@Global()
+@Module({})
+export class PlatformModule {
+  static forRoot(config: ChronicleConfig, options: { clock?: Clock; http?: boolean } = {}): DynamicModule {
+    const clock = options.clock ?? systemClock;
+    const http = options.http ?? true;
+    return {
+      module: PlatformModule,
+      imports: [
+        LoggerModule.forRoot({
+          pinoHttp: {
+            level: config.LOG_LEVEL,
+            autoLogging: config.LOG_REQUESTS,
+            redact: ['req.headers.authorization', 'req.headers["x-api-key"]'],
+          },
+        }),
+        ...(http ? [TerminusModule] : []),
+      ],
+      controllers: http ? [HealthController, MetricsController] : [],
+      providers: [
+        { provide: CHRONICLE_CONFIG, useValue: config },
+        { provide: CLOCK, useValue: clock },
+        ...(http
+          ? [
+              { provide: API_KEY_REGISTRY, useFactory: () => loadApiKeys(config, clock) },
+              { provide: APP_GUARD, useClass: ApiKeyGuard },
+              { provide: APP_FILTER, useClass: ProblemFilter },
+              { provide: APP_INTERCEPTOR, useClass: HttpMetricsInterceptor },
+            ]
+          : []),
+        Logger,
+      ],
+      exports: [CHRONICLE_CONFIG, CLOCK, ...(http ? [API_KEY_REGISTRY] : [])],
+    };
+  }
+}
