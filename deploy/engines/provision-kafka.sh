@@ -18,7 +18,7 @@ started=$SECONDS
 scratch="$KAFKA_HOME/lib.partial"
 rm -rf "$scratch"
 mkdir -p "$KAFKA_HOME"
-mvn_log="$scratch.mvn.log"
+mvn_log="$(dirname "$scratch")/provision.log"
 if ! mvn -B -Dstyle.color=never -f "$ENGINES_SCRIPT_DIR/pom.xml" dependency:copy-dependencies \
   -DoutputDirectory="$scratch" -DincludeScope=runtime > "$mvn_log" 2>&1; then
   log "maven could not fetch the jars; last lines of $mvn_log:"

@@ -18,7 +18,7 @@ started=$SECONDS
 scratch="$MONGO_JAVA_SERVER_LIB.partial"
 rm -rf "$scratch"
 mkdir -p "$(dirname "$MONGO_JAVA_SERVER_LIB")"
-mvn_log="$scratch.mvn.log"
+mvn_log="$(dirname "$scratch")/provision.log"
 if ! mvn -B -Dstyle.color=never -f "$ENGINES_SCRIPT_DIR/mongo-java-server/pom.xml" dependency:copy-dependencies \
   -DoutputDirectory="$scratch" -DincludeScope=runtime > "$mvn_log" 2>&1; then
   log "maven could not fetch the jars; last lines of $mvn_log:"

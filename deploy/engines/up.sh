@@ -32,17 +32,19 @@ ensure_port_free() {
   fi
 }
 
-# Polls until the probe succeeds; fails early if the engine exits, late when the timeout passes.
+# Polls until the probe succeeds; fails early if the engine exits, late when the timeout passes
+# (then the half-started engine is stopped, so no stray process holds the port).
 wait_until_ready() {
-  local name="$1" pid="$2" port="$3" log_file="$4" probe="$5" deadline=$((SECONDS + ENGINE_START_TIMEOUT))
+  local target="$1" label="$2" pid="$3" port="$4" log_file="$5" probe="$6" deadline=$((SECONDS + ENGINE_START_TIMEOUT))
   while ((SECONDS < deadline)); do
-    kill -0 "$pid" 2>/dev/null || fail_with_log "$name exited during start-up" "$log_file"
+    kill -0 "$pid" 2>/dev/null || fail_with_log "$label exited during start-up" "$log_file"
     if port_open "$port" && "$probe"; then
       return 0
     fi
     sleep 0.5
   done
-  fail_with_log "$name did not answer on 127.0.0.1:$port within ${ENGINE_START_TIMEOUT}s" "$log_file"
+  bash "$ENGINES_SCRIPT_DIR/down.sh" "$target"
+  fail_with_log "$label did not answer on 127.0.0.1:$port within ${ENGINE_START_TIMEOUT}s" "$log_file"
 }
 
 # A metadata request that lists at least one broker: the port alone opens before KRaft has elected.
@@ -97,8 +99,9 @@ transaction.state.log.min.isr=1
 group.initial.rebalance.delay.ms=0
 PROPS
 
+  # What `StorageTool random-uuid` prints (16 random bytes, URL-safe base64, unpadded), without a JVM.
   local cluster_id
-  cluster_id="$(java "$log4j" -cp "$KAFKA_LIB/*" kafka.tools.StorageTool random-uuid | tail -n 1)"
+  cluster_id="$(head -c 16 /dev/urandom | base64 | tr '+/' '-_' | tr -d '=')"
   java "$log4j" -cp "$KAFKA_LIB/*" kafka.tools.StorageTool format \
     -t "$cluster_id" -c "$props" --ignore-formatted >> "$log_file" 2>&1 \
     || fail_with_log "kafka storage format failed" "$log_file"
@@ -110,7 +113,7 @@ PROPS
   local pid=$!
   printf '%s\n' "$pid" > "$KAFKA_HOME/kafka.pid"
   local started=$SECONDS
-  wait_until_ready kafka "$pid" "$KAFKA_PORT" "$log_file" probe_kafka
+  wait_until_ready kafka kafka "$pid" "$KAFKA_PORT" "$log_file" probe_kafka
   log "kafka ready (pid $pid, $((SECONDS - started))s)"
 }
 
@@ -143,12 +146,14 @@ start_ferretdb() {
   local pid=$!
   printf '%s\n' "$pid" > "$MONGO_HOME/mongo.pid"
   local started=$SECONDS
-  wait_until_ready "$(cat "$MONGO_HOME/engine")" "$pid" "$MONGO_PORT" "$log_file" probe_mongo
+  wait_until_ready ferretdb "$(cat "$MONGO_HOME/engine")" "$pid" "$MONGO_PORT" "$log_file" probe_mongo
   log "$(cat "$MONGO_HOME/engine") ready (pid $pid, $((SECONDS - started))s)"
 }
 
 targets="$(parse_targets "$@")"
 mkdir -p "$KAFKA_HOME" "$MONGO_HOME"
+# Whatever happens, engines.env lists exactly the engines that are running when this script ends.
+trap write_env_file EXIT
 for target in $targets; do
   "start_$target"
 done
