@@ -1,0 +1,112 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import Database from 'better-sqlite3';
+import { describeReadStoreContract } from '../testing/read-store.contract';
+import { SqliteReadStore } from './sqlite-read-store';
+
+const directories: string[] = [];
+
+function tempFile(): string {
+  const directory = mkdtempSync(join(tmpdir(), 'chronicle-sqlite-reads-'));
+  directories.push(directory);
+  return join(directory, 'read-models.sqlite');
+}
+
+afterAll(() => {
+  for (const directory of directories) rmSync(directory, { recursive: true, force: true });
+});
+
+describeReadStoreContract('SqliteReadStore (temp file)', async () => {
+  const store = new SqliteReadStore(tempFile());
+  return { store, dispose: () => store.close() };
+});
+
+describe('SqliteReadStore specifics', () => {
+  let file: string;
+  let store: SqliteReadStore;
+
+  beforeEach(async () => {
+    file = tempFile();
+    store = new SqliteReadStore(file);
+    await store.ensureCollections([
+      {
+        name: 'lookup',
+        indexes: [
+          { fields: [{ field: 'key', direction: 'asc' }] },
+          { fields: [{ field: 'customer.id', direction: 'asc' }, { field: 'at', direction: 'desc' }] },
+        ],
+      },
+    ]);
+    const writes = Array.from({ length: 200 }, (_, i) => ({
+      kind: 'upsert' as const,
+      collection: 'lookup',
+      doc: { id: `k${i}`, lastPosition: i + 1, key: `name:person ${i}`, customer: { id: `c${i % 20}` }, at: `2024-01-${String((i % 28) + 1).padStart(2, '0')}` },
+    }));
+    await store.applyBatch(writes);
+  });
+
+  afterEach(async () => {
+    await store.close();
+  });
+
+  it('answers an eq filter on an indexed field from its expression index', async () => {
+    const plan = store.queryPlan('lookup', { key: 'name:person 7' });
+    expect(plan.join('\n')).toMatch(/SEARCH rm_lookup USING INDEX rm_lookup__key_asc \(<expr>=\?\)/);
+    expect(await store.find('lookup', { key: 'name:person 7' })).toHaveLength(1);
+  });
+
+  it('answers a prefix filter with a range search on the index, not a scan', async () => {
+    const plan = store.queryPlan('lookup', { key: { prefix: 'name:person 1' } });
+    expect(plan.join('\n')).toMatch(/SEARCH rm_lookup USING INDEX rm_lookup__key_asc \(<expr>>\? AND <expr><\?\)/);
+    expect(plan.join('\n')).not.toMatch(/SCAN/);
+    // person 1, 10-19, 100-199
+    expect(await store.count('lookup', { key: { prefix: 'name:person 1' } })).toBe(111);
+  });
+
+  it('uses a compound index for eq on a nested field sorted by the second field', async () => {
+    const plan = store.queryPlan('lookup', { 'customer.id': 'c3' }, { sort: [{ field: 'at', direction: 'desc' }] });
+    expect(plan.join('\n')).toMatch(/SEARCH rm_lookup USING INDEX rm_lookup__customer_id_asc__at_desc \(<expr>=\?\)/);
+  });
+
+  it('refuses field paths and collection names that are not plain identifiers', async () => {
+    await expect(store.find('lookup', { "key') OR 1=1 --": 'x' })).rejects.toThrow('Invalid field path');
+    await expect(store.find('lookup', {}, { sort: [{ field: 'a b', direction: 'asc' }] })).rejects.toThrow('Invalid field path');
+    await expect(store.aggregate('lookup', {}, { groupBy: ['$where'] })).rejects.toThrow('Invalid field path');
+    await expect(store.get('lookup; DROP TABLE x', 'k1')).rejects.toThrow('Invalid collection name');
+    await expect(store.ensureCollections([{ name: 'ok', indexes: [{ fields: [{ field: "x']", direction: 'asc' }] }] }])).rejects.toThrow(
+      'Invalid field path',
+    );
+  });
+
+  it('uses WAL, keeps documents and checkpoints across reopen', async () => {
+    await store.applyBatch([], { name: 'projector', position: 200 });
+    const before = await store.find('lookup', {}, { sort: [{ field: 'id', direction: 'asc' }] });
+    await store.close();
+    const raw = new Database(file, { readonly: true });
+    try {
+      expect(raw.pragma('journal_mode', { simple: true })).toBe('wal');
+    } finally {
+      raw.close();
+    }
+    store = new SqliteReadStore(file);
+    expect(await store.find('lookup', {}, { sort: [{ field: 'id', direction: 'asc' }] })).toEqual(before);
+    expect(await store.getCheckpoint('projector')).toBe(200);
+  });
+
+  it('writes a batch and its checkpoint atomically: a failing write leaves neither', async () => {
+    await store.ensureCollections([{ name: 'codes', indexes: [{ fields: [{ field: 'code', direction: 'asc' }], unique: true }] }]);
+    await store.applyBatch([{ kind: 'upsert', collection: 'codes', doc: { id: 'one', lastPosition: 1, code: 'A' } }], { name: 'p', position: 1 });
+    await expect(
+      store.applyBatch(
+        [
+          { kind: 'upsert', collection: 'codes', doc: { id: 'two', lastPosition: 2, code: 'B' } },
+          { kind: 'upsert', collection: 'codes', doc: { id: 'three', lastPosition: 3, code: 'A' } },
+        ],
+        { name: 'p', position: 3 },
+      ),
+    ).rejects.toThrow(/UNIQUE/);
+    expect(await store.get('codes', 'two')).toBeNull();
+    expect(await store.getCheckpoint('p')).toBe(1);
+  });
+});

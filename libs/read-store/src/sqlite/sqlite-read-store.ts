@@ -1,0 +1,239 @@
+// The embedded ReadStore: JSON documents in one SQLite file (better-sqlite3, WAL). One table per
+// collection, expression indexes on json_extract, the position guard inside the upsert statement,
+// and the checkpoint written in the same transaction as the documents.
+import Database from 'better-sqlite3';
+import type {
+  AggregateRow,
+  AggregateSpec,
+  Checkpoint,
+  CollectionDefinition,
+  Filter,
+  FindOptions,
+  IndexDefinition,
+  ReadDocument,
+  ReadStore,
+  ReadStoreWrite,
+  Scalar,
+} from '../read-store.port';
+import { assertFieldPath, compileFilter, compileSort, fieldExpression, tableName, type SqlValue } from './sqlite-filter';
+
+const CHECKPOINTS_TABLE = 'read_checkpoints';
+/** Distinct statement texts kept prepared; find/count/aggregate texts vary with the filter's shape. */
+const STATEMENT_CACHE_SIZE = 500;
+const NO_LIMIT = -1; // SQLite's LIMIT -1
+
+interface DocumentRow {
+  id: string;
+  last_position: number;
+  doc: string;
+}
+
+export class SqliteReadStore implements ReadStore {
+  private readonly db: Database.Database;
+  private readonly statements = new Map<string, Database.Statement>();
+  private readonly tables = new Set<string>();
+
+  constructor(file: string) {
+    this.db = new Database(file);
+    this.db.pragma('journal_mode = WAL');
+    this.db.pragma('synchronous = NORMAL');
+    // Another process (a query API beside the projector) may hold the write lock for a moment.
+    this.db.pragma('busy_timeout = 5000');
+    this.db.exec(`CREATE TABLE IF NOT EXISTS ${CHECKPOINTS_TABLE} (name TEXT PRIMARY KEY, position INTEGER NOT NULL)`);
+  }
+
+  async ensureCollections(definitions: readonly CollectionDefinition[]): Promise<void> {
+    this.db.transaction(() => {
+      for (const definition of definitions) {
+        const table = this.table(definition.name);
+        for (const index of definition.indexes) this.createIndex(table, index);
+      }
+    })();
+  }
+
+  async get<T extends ReadDocument = ReadDocument>(collection: string, id: string): Promise<T | null> {
+    const table = this.table(collection);
+    const row = this.statement(`SELECT id, last_position, doc FROM ${table} WHERE id = ?`).get(id) as DocumentRow | undefined;
+    return row ? toDocument<T>(row) : null;
+  }
+
+  async getMany<T extends ReadDocument = ReadDocument>(collection: string, ids: readonly string[]): Promise<Map<string, T>> {
+    const found = new Map<string, T>();
+    if (ids.length === 0) return found;
+    const table = this.table(collection);
+    // One statement for any number of ids: they arrive as one JSON array parameter.
+    const rows = this.statement(`SELECT id, last_position, doc FROM ${table} WHERE id IN (SELECT value FROM json_each(?))`).all(
+      JSON.stringify([...new Set(ids)]),
+    ) as DocumentRow[];
+    for (const row of rows) found.set(row.id, toDocument<T>(row));
+    return found;
+  }
+
+  async find<T extends ReadDocument = ReadDocument>(collection: string, filter: Filter, options: FindOptions = {}): Promise<T[]> {
+    if (options.limit !== undefined && options.limit <= 0) return [];
+    const query = this.findQuery(collection, filter, options);
+    return (this.statement(query.sql).all(...query.params) as DocumentRow[]).map((row) => toDocument<T>(row));
+  }
+
+  async count(collection: string, filter: Filter): Promise<number> {
+    const table = this.table(collection);
+    const where = compileFilter(filter);
+    const row = this.statement(`SELECT COUNT(*) AS n FROM ${table} WHERE ${where.sql}`).get(...where.params) as { n: number };
+    return row.n;
+  }
+
+  async aggregate(collection: string, filter: Filter, spec: AggregateSpec): Promise<AggregateRow[]> {
+    const table = this.table(collection);
+    const where = compileFilter(filter);
+    const sums = spec.sum ?? [];
+    for (const field of [...spec.groupBy, ...sums]) assertFieldPath(field);
+    // json_type beside each key tells a JSON true/false from the 1/0 json_extract gives for it.
+    const columns = [
+      ...spec.groupBy.flatMap((field, i) => [`${fieldExpression(field)} AS g${i}`, `${typeOf(field)} AS t${i}`]),
+      'COUNT(*) AS n',
+      // Only numbers add up, as MongoDB's $sum ignores anything else.
+      ...sums.map((field, i) => `TOTAL(CASE WHEN ${typeOf(field)} IN ('integer', 'real') THEN ${fieldExpression(field)} END) AS s${i}`),
+    ];
+    const groupKeys = spec.groupBy.map((_, i) => `g${i}`).join(', ');
+    const grouping = spec.groupBy.length === 0 ? '' : ` GROUP BY ${groupKeys} ORDER BY ${groupKeys}`;
+    const rows = this.statement(`SELECT ${columns.join(', ')} FROM ${table} WHERE ${where.sql}${grouping}`).all(...where.params) as Record<
+      string,
+      SqlValue
+    >[];
+    const result = rows.map(
+      (row): AggregateRow => ({
+        key: Object.fromEntries(spec.groupBy.map((field, i) => [field, toScalar(row[`g${i}`] ?? null, row[`t${i}`] ?? null)])),
+        count: Number(row['n']),
+        sums: Object.fromEntries(sums.map((field, i) => [field, Number(row[`s${i}`] ?? 0)])),
+      }),
+    );
+    // With no groupBy an aggregate over no documents is no group at all (as MongoDB's $group gives).
+    return spec.groupBy.length === 0 && result[0]?.count === 0 ? [] : result;
+  }
+
+  async applyBatch(writes: readonly ReadStoreWrite[], checkpoint?: Checkpoint): Promise<void> {
+    const latest = latestWritePerDocument(writes);
+    this.db.transaction(() => {
+      for (const write of latest) {
+        const table = this.table(write.collection);
+        if (write.kind === 'delete') {
+          this.statement(`DELETE FROM ${table} WHERE id = ? AND last_position < ?`).run(write.id, write.position);
+          continue;
+        }
+        this.statement(
+          `INSERT INTO ${table} (id, last_position, doc) VALUES (?, ?, ?)
+           ON CONFLICT(id) DO UPDATE SET last_position = excluded.last_position, doc = excluded.doc
+           WHERE excluded.last_position > ${table}.last_position`,
+        ).run(write.doc.id, write.doc.lastPosition, JSON.stringify(write.doc));
+      }
+      if (checkpoint) {
+        this.statement(
+          `INSERT INTO ${CHECKPOINTS_TABLE} (name, position) VALUES (?, ?) ON CONFLICT(name) DO UPDATE SET position = excluded.position`,
+        ).run(checkpoint.name, checkpoint.position);
+      }
+    })();
+  }
+
+  async getCheckpoint(name: string): Promise<number | null> {
+    const row = this.statement(`SELECT position FROM ${CHECKPOINTS_TABLE} WHERE name = ?`).get(name) as { position: number } | undefined;
+    return row ? row.position : null;
+  }
+
+  async clear(collections: readonly string[]): Promise<void> {
+    this.db.transaction(() => {
+      for (const collection of collections) this.statement(`DELETE FROM ${this.table(collection)}`).run();
+    })();
+  }
+
+  async close(): Promise<void> {
+    this.statements.clear();
+    if (this.db.open) this.db.close();
+  }
+
+  /**
+   * SQLite's plan for the query `find` would run (EXPLAIN QUERY PLAN details), so a test or an
+   * operator can check that a filter is answered from an index rather than by a scan.
+   */
+  queryPlan(collection: string, filter: Filter, options: FindOptions = {}): string[] {
+    const query = this.findQuery(collection, filter, options);
+    return (this.db.prepare(`EXPLAIN QUERY PLAN ${query.sql}`).all(...query.params) as { detail: string }[]).map((row) => row.detail);
+  }
+
+  private findQuery(collection: string, filter: Filter, options: FindOptions): { sql: string; params: SqlValue[] } {
+    const table = this.table(collection);
+    const where = compileFilter(filter);
+    const order = compileSort(options.sort ?? []);
+    return {
+      sql: `SELECT id, last_position, doc FROM ${table} WHERE ${where.sql} ORDER BY ${order} LIMIT ? OFFSET ?`,
+      params: [...where.params, options.limit ?? NO_LIMIT, Math.max(0, options.skip ?? 0)],
+    };
+  }
+
+  /**
+   * The table of a collection, created on first use: as on MongoDB, a collection nobody declared
+   * reads as empty and takes writes. ensureCollections adds the indexes.
+   */
+  private table(collection: string): string {
+    const table = tableName(collection);
+    if (!this.tables.has(table)) {
+      this.db.exec(`CREATE TABLE IF NOT EXISTS ${table} (id TEXT PRIMARY KEY, last_position INTEGER NOT NULL, doc TEXT NOT NULL)`);
+      this.tables.add(table);
+    }
+    return table;
+  }
+
+  private createIndex(table: string, index: IndexDefinition): void {
+    if (index.fields.length === 0) return;
+    // The primary key already indexes id (uniquely).
+    if (index.fields.length === 1 && index.fields[0]?.field === 'id') return;
+    const terms = index.fields.map((f) => `${fieldExpression(f.field)} ${f.direction === 'asc' ? 'ASC' : 'DESC'}`);
+    const name = `${table}__${index.fields.map((f) => `${f.field.replace(/\./g, '_')}_${f.direction}`).join('__')}${index.unique ? '__unique' : ''}`;
+    this.db.exec(`CREATE ${index.unique ? 'UNIQUE ' : ''}INDEX IF NOT EXISTS ${name} ON ${table} (${terms.join(', ')})`);
+  }
+
+  private statement(sql: string): Database.Statement {
+    let statement = this.statements.get(sql);
+    if (statement) {
+      // Refresh its place so the least recently used text is the one evicted.
+      this.statements.delete(sql);
+    } else {
+      statement = this.db.prepare(sql);
+      if (this.statements.size >= STATEMENT_CACHE_SIZE) this.statements.delete(this.statements.keys().next().value as string);
+    }
+    this.statements.set(sql, statement);
+    return statement;
+  }
+}
+
+function typeOf(field: string): string {
+  return field === 'id' ? `'text'` : `json_type(doc, '$.${field}')`;
+}
+
+function toDocument<T extends ReadDocument>(row: DocumentRow): T {
+  return { ...(JSON.parse(row.doc) as Record<string, unknown>), id: row.id, lastPosition: row.last_position } as unknown as T;
+}
+
+function toScalar(value: SqlValue, type: SqlValue): Scalar {
+  if (type === 'true') return true;
+  if (type === 'false') return false;
+  return value;
+}
+
+/**
+ * One write per document, the one with the highest position (the later on a tie). Applied in batch
+ * order, an older upsert after a newer delete would bring the document back; the guard cannot see a
+ * document that is gone.
+ */
+function latestWritePerDocument(writes: readonly ReadStoreWrite[]): ReadStoreWrite[] {
+  const latest = new Map<string, ReadStoreWrite>();
+  for (const write of writes) {
+    const key = `${write.collection}\u0000${write.kind === 'delete' ? write.id : write.doc.id}`;
+    const current = latest.get(key);
+    if (!current || positionOf(write) >= positionOf(current)) latest.set(key, write);
+  }
+  return [...latest.values()];
+}
+
+function positionOf(write: ReadStoreWrite): number {
+  return write.kind === 'delete' ? write.position : write.doc.lastPosition;
+}
