@@ -204,9 +204,9 @@ function writePosition(write: ReadStoreWrite | undefined): number {
 }
 
 /**
- * One write per document: the one with the highest position (the later one on a tie). Applied one
- * by one under the guard they would end in the same state, but an unordered bulk write may run them
- * in any order, and an upsert running after a newer delete would bring the document back.
+ * One write per document: the one with the highest position (the later one on a tie). An unordered
+ * bulk write promises no order (today the driver sends replacements before deletes), and an upsert
+ * that ran after a newer delete would bring the document back: the guard has no tombstone to see.
  */
 export function latestWritePerDocument(writes: readonly ReadStoreWrite[]): ReadStoreWrite[] {
   const latest = new Map<string, ReadStoreWrite>();
