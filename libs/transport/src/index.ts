@@ -1,0 +1,1 @@
+export { ProjectorRunner, type ProjectorRunnerOptions, type AppliedEventsListener } from './projector/projector-runner';

@@ -1,0 +1,251 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Logger } from '@nestjs/common';
+import type { RecordedEvent } from '@app/event-sourcing';
+import { SqliteReadStore, type Projection, type ReadDocument } from '@app/read-store';
+import { ProjectorRunner } from './projector-runner';
+import { BALANCES, EMAILS, ledgerProjection, recordedLedgerEvent as at, type BalanceDocument } from './testing/ledger-projection';
+
+const NAME = 'ledger-projector';
+
+describe('ProjectorRunner (on a real SqliteReadStore)', () => {
+  let directory: string;
+  let store: SqliteReadStore;
+  let runner: ProjectorRunner;
+
+  const open = async (file = 'reads.sqlite'): Promise<{ store: SqliteReadStore; runner: ProjectorRunner }> => {
+    const opened = new SqliteReadStore(join(directory, file));
+    const started = new ProjectorRunner(opened, [ledgerProjection()], { name: NAME });
+    await started.start();
+    return { store: opened, runner: started };
+  };
+
+  /** Every document the ledger projection owns, plus its checkpoint. */
+  const snapshot = async (target: SqliteReadStore = store): Promise<{ balances: ReadDocument[]; emails: ReadDocument[]; checkpoint: number | null }> => ({
+    balances: await target.find(BALANCES, {}, { sort: [{ field: 'id', direction: 'asc' }] }),
+    emails: await target.find(EMAILS, {}, { sort: [{ field: 'id', direction: 'asc' }] }),
+    checkpoint: await target.getCheckpoint(NAME),
+  });
+
+  const log: RecordedEvent[] = [
+    at({ type: 'Deposited', data: { customerId: 'ada', amount: 10 } }, 1),
+    at({ type: 'EmailChanged', data: { customerId: 'ada', email: 'ada@one.example' } }, 2),
+    at({ type: 'Deposited', data: { customerId: 'bob', amount: 5 } }, 4),
+    at({ type: 'Doubled', data: { customerId: 'ada' } }, 5),
+    at({ type: 'Deposited', data: { customerId: 'ada', amount: 1 } }, 7),
+    at({ type: 'EmailChanged', data: { customerId: 'ada', email: 'ada@two.example' } }, 8),
+    at({ type: 'Doubled', data: { customerId: 'bob' } }, 9),
+  ];
+
+  beforeEach(async () => {
+    directory = mkdtempSync(join(tmpdir(), 'chronicle-runner-'));
+    ({ store, runner } = await open());
+  });
+
+  afterEach(async () => {
+    await store.close();
+    rmSync(directory, { recursive: true, force: true });
+  });
+
+  it('applies a batch: documents stamped with id and the last position, one checkpoint at the batch maximum', async () => {
+    await runner.applyBatch(log);
+
+    expect(await store.get<BalanceDocument>(BALANCES, 'ada')).toEqual({
+      id: 'ada',
+      lastPosition: 8,
+      customerId: 'ada',
+      balance: 21,
+      email: 'ada@two.example',
+      history: [1, 2, 5, 7, 8],
+    });
+    expect(await store.get<BalanceDocument>(BALANCES, 'bob')).toEqual({
+      id: 'bob',
+      lastPosition: 9,
+      customerId: 'bob',
+      balance: 10,
+      email: null,
+      history: [4, 9],
+    });
+    expect(await runner.checkpoint()).toBe(9);
+    expect(runner.position).toBe(9);
+  });
+
+  it('applies events in batch order, each seeing the changes of the earlier ones', async () => {
+    const ada = (amount: number, position: number): RecordedEvent => at({ type: 'Deposited', data: { customerId: 'ada', amount } }, position);
+    await runner.applyBatch([ada(10, 1), at({ type: 'Doubled', data: { customerId: 'ada' } }, 2), ada(1, 3)]);
+    expect((await store.get<BalanceDocument>(BALANCES, 'ada'))?.balance).toBe(21);
+
+    const other = await open('other.sqlite');
+    try {
+      await other.runner.applyBatch([ada(10, 1), ada(1, 2), at({ type: 'Doubled', data: { customerId: 'ada' } }, 3)]);
+      expect((await other.store.get<BalanceDocument>(BALANCES, 'ada'))?.balance).toBe(22);
+    } finally {
+      await other.store.close();
+    }
+  });
+
+  it('a redelivered batch is a no-op: documents and checkpoint unchanged', async () => {
+    await runner.applyBatch(log);
+    const before = await snapshot();
+
+    await runner.applyBatch(log);
+
+    expect(await snapshot()).toEqual(before);
+  });
+
+  it('an overlapping redelivery applies only what each document lacks, and ends where one clean pass ends', async () => {
+    await runner.applyBatch(log.slice(0, 4));
+    await runner.applyBatch(log.slice(2));
+
+    const clean = await open('clean.sqlite');
+    try {
+      await clean.runner.applyBatch(log);
+      expect(await snapshot()).toEqual(await snapshot(clean.store));
+    } finally {
+      await clean.store.close();
+    }
+  });
+
+  it('a redelivered batch in a new process (same store) is also a no-op', async () => {
+    await runner.applyBatch(log);
+    const before = await snapshot();
+    await store.close();
+
+    ({ store, runner } = await open());
+    expect(runner.position).toBe(9);
+    await runner.applyBatch(log.slice(3));
+
+    expect(await snapshot()).toEqual(before);
+  });
+
+  it('writes blind changes (documents the projection did not declare) under the position guard', async () => {
+    await runner.applyBatch(log.slice(0, 2));
+    expect(await store.get(EMAILS, 'ada@one.example')).toEqual({ id: 'ada@one.example', lastPosition: 2, customerId: 'ada' });
+
+    await runner.applyBatch(log.slice(2));
+    expect(await store.get(EMAILS, 'ada@one.example')).toBeNull();
+    expect(await store.get(EMAILS, 'ada@two.example')).toEqual({ id: 'ada@two.example', lastPosition: 8, customerId: 'ada' });
+
+    // A newer lookup document is not overwritten by a stale blind write.
+    await store.applyBatch([{ kind: 'upsert', collection: EMAILS, doc: { id: 'eve@example', lastPosition: 50, customerId: 'eve' } }]);
+    await runner.applyBatch([at({ type: 'EmailChanged', data: { customerId: 'zed', email: 'eve@example' } }, 20)]);
+    expect(await store.get(EMAILS, 'eve@example')).toEqual({ id: 'eve@example', lastPosition: 50, customerId: 'eve' });
+  });
+
+  it('keeps only the final version of each document: one write per document per batch', async () => {
+    const applied: number[] = [];
+    const original = store.applyBatch.bind(store);
+    jest.spyOn(store, 'applyBatch').mockImplementation(async (writes, checkpoint) => {
+      applied.push(writes.length);
+      return original(writes, checkpoint);
+    });
+    await runner.applyBatch(log);
+    // ada, bob, and the two email keys (the first one as its delete).
+    expect(applied).toEqual([4]);
+  });
+
+  it('lets two projections touch the same document for the same event', async () => {
+    const counting: Projection = {
+      name: 'counter',
+      collections: [{ name: 'ledgerCounts', indexes: [] }],
+      touches: (event) => [{ collection: 'ledgerCounts', id: 'all' }, { collection: BALANCES, id: (event.data as { customerId: string }).customerId }],
+      apply: (event, view) => [
+        {
+          collection: 'ledgerCounts',
+          id: 'all',
+          // Reads the balance as the ledger projection left it for this very event.
+          doc: { events: (view.get<ReadDocument & { events: number }>('ledgerCounts', 'all')?.events ?? 0) + 1, lastBalance: view.get<BalanceDocument>(BALANCES, (event.data as { customerId: string }).customerId)?.balance ?? null },
+        },
+      ],
+    };
+    const both = new ProjectorRunner(store, [ledgerProjection(), counting], { name: 'both' });
+    await both.start();
+    await both.applyBatch(log);
+    await both.applyBatch(log);
+
+    expect(await store.get(BALANCES, 'ada')).toMatchObject({ balance: 21, history: [1, 2, 5, 7, 8] });
+    expect(await store.get('ledgerCounts', 'all')).toEqual({ id: 'all', lastPosition: 9, events: 7, lastBalance: 10 });
+  });
+
+  it('runs concurrent batches one after the other', async () => {
+    await Promise.all([runner.applyBatch(log.slice(0, 3)), runner.applyBatch(log.slice(3))]);
+    const clean = await open('clean.sqlite');
+    try {
+      await clean.runner.applyBatch(log);
+      expect(await snapshot()).toEqual(await snapshot(clean.store));
+    } finally {
+      await clean.store.close();
+    }
+  });
+
+  it('an empty batch changes nothing', async () => {
+    await runner.applyBatch([]);
+    expect(await runner.checkpoint()).toBeNull();
+    expect(runner.position).toBe(0);
+  });
+
+  describe('waitForPosition', () => {
+    it('resolves true as soon as a batch reaches the position, not before', async () => {
+      let outcome: boolean | undefined;
+      const waiting = runner.waitForPosition(5, 10_000).then((reached) => (outcome = reached));
+
+      await runner.applyBatch(log.slice(0, 3)); // up to 4
+      expect(outcome).toBeUndefined();
+
+      await runner.applyBatch(log.slice(3, 4)); // 5
+      await waiting;
+      expect(outcome).toBe(true);
+    });
+
+    it('resolves true at once for a position already applied, in this process or before it', async () => {
+      await runner.applyBatch(log);
+      await expect(runner.waitForPosition(9, 0)).resolves.toBe(true);
+      await store.close();
+      ({ store, runner } = await open());
+      await expect(runner.waitForPosition(3, 0)).resolves.toBe(true);
+    });
+
+    it('resolves false when the timeout passes first', async () => {
+      await runner.applyBatch(log.slice(0, 2));
+      await expect(runner.waitForPosition(9, 20)).resolves.toBe(false);
+      // A later batch still reaches it; the timed-out waiter is gone.
+      await runner.applyBatch(log.slice(2));
+      await expect(runner.waitForPosition(9, 20)).resolves.toBe(true);
+    });
+  });
+
+  describe('onApplied', () => {
+    it('hands each applied batch to the listeners until they unsubscribe; a failing listener fails nothing', async () => {
+      const warn = jest.spyOn(Logger.prototype, 'warn').mockImplementation(() => undefined);
+      const seen: number[][] = [];
+      const unsubscribe = runner.onApplied((events) => seen.push(events.map((event) => event.position)));
+      runner.onApplied(() => {
+        throw new Error('console went away');
+      });
+
+      await runner.applyBatch(log.slice(0, 2));
+      unsubscribe();
+      await runner.applyBatch(log.slice(2));
+
+      expect(seen).toEqual([[1, 2]]);
+      expect(await runner.checkpoint()).toBe(9);
+      expect(warn).toHaveBeenCalledWith(expect.stringContaining('console went away'));
+      warn.mockRestore();
+    });
+  });
+
+  it('reset() forgets the documents and sets the checkpoint to 0, so a replay rebuilds the same state', async () => {
+    await runner.applyBatch(log);
+    const before = await snapshot();
+
+    await runner.reset();
+    expect(await store.count(BALANCES, {})).toBe(0);
+    expect(await store.count(EMAILS, {})).toBe(0);
+    expect(await runner.checkpoint()).toBe(0);
+    expect(runner.position).toBe(0);
+
+    await runner.applyBatch(log);
+    expect(await snapshot()).toEqual(before);
+  });
+});

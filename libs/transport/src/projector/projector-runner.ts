@@ -1,0 +1,207 @@
+// Runs a set of pure projections over batches of events: loads the documents they touch, applies
+// the events in order against an in-memory view, skips what a document already has (redelivery),
+// and writes the final version of each changed document with the checkpoint in one store call.
+// Every transport (embedded subscription, Kafka consumer, CLI rebuild) feeds events through it.
+import { Logger } from '@nestjs/common';
+import type { RecordedEvent } from '@app/event-sourcing';
+import type { CollectionDefinition, DocumentChange, Projection, ProjectionView, ReadDocument, ReadStore, ReadStoreWrite } from '@app/read-store';
+
+export interface ProjectorRunnerOptions {
+  /** Checkpoint name of this projector in the read store. */
+  readonly name: string;
+}
+
+export type AppliedEventsListener = (events: readonly RecordedEvent[]) => void;
+
+interface Waiter {
+  readonly position: number;
+  readonly resolve: (reached: boolean) => void;
+  readonly timer: NodeJS.Timeout;
+}
+
+const keyOf = (collection: string, id: string): string => `${collection}\u0000${id}`;
+
+export class ProjectorRunner {
+  readonly name: string;
+  private readonly logger: Logger;
+  private applied = 0;
+  private waiters: Waiter[] = [];
+  private readonly listeners = new Set<AppliedEventsListener>();
+  /** Batches run one at a time, whoever calls (Kafka may hand over several partitions at once). */
+  private queue: Promise<unknown> = Promise.resolve();
+
+  constructor(
+    private readonly store: ReadStore,
+    private readonly projections: readonly Projection[],
+    options: ProjectorRunnerOptions,
+  ) {
+    this.name = options.name;
+    this.logger = new Logger(`ProjectorRunner ${options.name}`);
+  }
+
+  /** Every collection of every projection, one definition per name (indexes merged). */
+  get collections(): CollectionDefinition[] {
+    const byName = new Map<string, CollectionDefinition>();
+    for (const definition of this.projections.flatMap((projection) => projection.collections)) {
+      const known = byName.get(definition.name);
+      byName.set(definition.name, known ? { name: definition.name, indexes: [...known.indexes, ...definition.indexes] } : definition);
+    }
+    return [...byName.values()];
+  }
+
+  /**
+   * The highest global position applied: by this process, or by an earlier one as the checkpoint
+   * read at start() says. 0 before anything was applied.
+   */
+  get position(): number {
+    return this.applied;
+  }
+
+  /** Creates the collections and indexes, and takes up the stored checkpoint. */
+  async start(): Promise<void> {
+    await this.store.ensureCollections(this.collections);
+    this.advance((await this.checkpoint()) ?? 0);
+  }
+
+  /** The stored checkpoint: the highest position whose batch the read store holds, or null. */
+  checkpoint(): Promise<number | null> {
+    return this.store.getCheckpoint(this.name);
+  }
+
+  /**
+   * Applies a batch of events (in global order, or at least in per-document order) idempotently:
+   * an event a document already has (its lastPosition is at or past the event) changes nothing.
+   * Resolves once the read store holds the result and the checkpoint.
+   */
+  applyBatch(events: readonly RecordedEvent[]): Promise<void> {
+    return this.serialised(() => this.applyNow(events));
+  }
+
+  /**
+   * Forgets every document of this runner's collections and sets its checkpoint to 0, so the next
+   * subscription starts from the beginning of the log (for a rebuild; run it with the feed stopped).
+   */
+  reset(): Promise<void> {
+    return this.serialised(async () => {
+      await this.store.clear(this.collections.map((collection) => collection.name));
+      await this.store.applyBatch([], { name: this.name, position: 0 });
+      this.applied = 0;
+    });
+  }
+
+  /** Resolves true as soon as everything up to `position` is applied, false after `timeoutMs`. */
+  waitForPosition(position: number, timeoutMs: number): Promise<boolean> {
+    if (this.applied >= position) return Promise.resolve(true);
+    return new Promise<boolean>((resolve) => {
+      const timer = setTimeout(() => {
+        this.waiters = this.waiters.filter((waiter) => waiter.timer !== timer);
+        resolve(false);
+      }, timeoutMs);
+      // A pending read-your-writes wait must not keep the process alive.
+      timer.unref();
+      this.waiters.push({ position, resolve, timer });
+    });
+  }
+
+  /** Called after each batch the read store took (live updates); returns the unsubscribe. */
+  onApplied(listener: AppliedEventsListener): () => void {
+    this.listeners.add(listener);
+    return () => {
+      this.listeners.delete(listener);
+    };
+  }
+
+  private serialised(work: () => Promise<void>): Promise<void> {
+    const run = this.queue.then(work);
+    this.queue = run.catch(() => undefined);
+    return run;
+  }
+
+  private async applyNow(events: readonly RecordedEvent[]): Promise<void> {
+    if (events.length === 0) return;
+    const touches = events.map((event) => this.projections.map((projection) => projection.touches(event)));
+    const stored = await this.load(touches.flat(2).map((ref) => ({ collection: ref.collection, id: ref.id })));
+
+    // The view starts as the store had it and takes every change of the batch, so later events see
+    // earlier ones. The redelivery check uses the stored positions: two projections may touch the
+    // same document for the same event, and the first one's change must not hide it from the second.
+    const view = new Map<string, ReadDocument | null>(stored);
+    const projectionView: ProjectionView = {
+      get: <T extends ReadDocument = ReadDocument>(collection: string, id: string): T | undefined =>
+        (view.get(keyOf(collection, id)) ?? undefined) as T | undefined,
+    };
+    const writes = new Map<string, ReadStoreWrite>();
+    const alreadyHas = (collection: string, id: string, position: number): boolean =>
+      (stored.get(keyOf(collection, id))?.lastPosition ?? -Infinity) >= position;
+
+    events.forEach((event, e) => {
+      this.projections.forEach((projection, p) => {
+        const refs = touches[e]?.[p] ?? [];
+        if (refs.length > 0 && refs.every((ref) => alreadyHas(ref.collection, ref.id, event.position))) return;
+        for (const change of projection.apply(event, projectionView)) {
+          // A document that already has this event keeps what it has, declared touch or blind write.
+          if (alreadyHas(change.collection, change.id, event.position)) continue;
+          const write = toWrite(change, event.position);
+          const key = keyOf(change.collection, change.id);
+          writes.set(key, write);
+          view.set(key, write.kind === 'upsert' ? write.doc : null);
+        }
+      });
+    });
+
+    const last = events.reduce((highest, event) => Math.max(highest, event.position), this.applied);
+    await this.store.applyBatch([...writes.values()], { name: this.name, position: last });
+    this.advance(last);
+    this.notify(events);
+  }
+
+  private async load(refs: readonly { collection: string; id: string }[]): Promise<Map<string, ReadDocument>> {
+    const idsByCollection = new Map<string, Set<string>>();
+    for (const ref of refs) {
+      const ids = idsByCollection.get(ref.collection) ?? new Set<string>();
+      ids.add(ref.id);
+      idsByCollection.set(ref.collection, ids);
+    }
+    const loaded = new Map<string, ReadDocument>();
+    await Promise.all(
+      [...idsByCollection].map(async ([collection, ids]) => {
+        for (const [id, doc] of await this.store.getMany(collection, [...ids])) loaded.set(keyOf(collection, id), doc);
+      }),
+    );
+    return loaded;
+  }
+
+  private advance(position: number): void {
+    if (position <= this.applied) return;
+    this.applied = position;
+    const [reached, waiting] = partition(this.waiters, (waiter) => waiter.position <= position);
+    this.waiters = waiting;
+    for (const waiter of reached) {
+      clearTimeout(waiter.timer);
+      waiter.resolve(true);
+    }
+  }
+
+  private notify(events: readonly RecordedEvent[]): void {
+    for (const listener of this.listeners) {
+      try {
+        listener(events);
+      } catch (error: unknown) {
+        // A listener (a console's live feed) must not fail the batch the store already holds.
+        this.logger.warn(`onApplied listener failed: ${error instanceof Error ? error.message : String(error)}`);
+      }
+    }
+  }
+}
+
+function toWrite(change: DocumentChange, position: number): ReadStoreWrite {
+  if (change.doc === null) return { kind: 'delete', collection: change.collection, id: change.id, position };
+  return { kind: 'upsert', collection: change.collection, doc: { ...change.doc, id: change.id, lastPosition: position } };
+}
+
+function partition<T>(items: readonly T[], test: (item: T) => boolean): [T[], T[]] {
+  const yes: T[] = [];
+  const no: T[] = [];
+  for (const item of items) (test(item) ? yes : no).push(item);
+  return [yes, no];
+}
