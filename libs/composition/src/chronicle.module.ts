@@ -7,7 +7,7 @@ import { CqrsModule } from '@nestjs/cqrs';
 import type { Clock } from '@app/event-sourcing';
 import { EVENT_STORE, type EventStore } from '@app/event-store';
 import { READ_STORE, type ReadStore } from '@app/read-store';
-import { CommandExecutor, PlatformModule, PROJECTION_PROGRESS, type ChronicleConfig } from '@app/platform';
+import { APPLIED_EVENTS, CommandExecutor, PlatformModule, PROJECTION_PROGRESS, type ChronicleConfig } from '@app/platform';
 import { EmbeddedProjector, ProjectorRunner } from '@app/transport';
 import { createKafkaClient, EventStoreCheckpointStore, KafkaProjector, KafkaRelay } from '@app/transport/kafka';
 import { CustomersCommandModule } from '@app/customers';
@@ -114,6 +114,8 @@ export class ChronicleModule {
     }
     if (parts.has('projector')) {
       providers.push({ provide: RUNNER, useFactory: (store: ReadStore) => new ProjectorRunner(store, chronicleProjections, { name: PROJECTOR_NAME }), inject: [READ_STORE] });
+      providers.push({ provide: APPLIED_EVENTS, useExisting: RUNNER });
+      exported.push(APPLIED_EVENTS);
     }
     if (inProcessProjector) {
       // Read-your-writes waits on the projector itself when it runs in this process on the global order.

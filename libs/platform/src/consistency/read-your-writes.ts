@@ -37,3 +37,10 @@ export async function waitUntilCaughtUp(
   }
   return false;
 }
+
+/** Events as the projector of this process applies them (live updates for consoles). */
+export interface AppliedEvents {
+  onApplied(listener: (events: readonly RecordedEvent[]) => void): () => void;
+}
+
+export const APPLIED_EVENTS = Symbol('AppliedEvents');
