@@ -1,0 +1,206 @@
+import { randomUUID } from 'node:crypto';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Logger } from '@nestjs/common';
+import type { RecordedEvent } from '@app/event-sourcing';
+import { SqliteEventStore } from '@app/event-store';
+import { SqliteReadStore, type Projection, type ReadDocument } from '@app/read-store';
+import { ProjectorRunner } from '../projector/projector-runner';
+import { BALANCES, EMAILS, ledgerEvent, ledgerProjection, type LedgerEvent } from '../projector/testing/ledger-projection';
+import { EmbeddedProjector } from './embedded-projector';
+
+const NAME = 'embedded-ledger';
+const CATCH_UP_MS = 15_000;
+
+describe('EmbeddedProjector (real SqliteEventStore -> ProjectorRunner -> SqliteReadStore)', () => {
+  let directory: string;
+  let events: SqliteEventStore;
+  const closers: (() => Promise<void>)[] = [];
+
+  beforeEach(() => {
+    directory = mkdtempSync(join(tmpdir(), 'chronicle-embedded-'));
+    events = new SqliteEventStore(join(directory, 'events.sqlite'));
+  });
+
+  afterEach(async () => {
+    for (const close of closers.splice(0).reverse()) await close();
+    await events.close();
+    rmSync(directory, { recursive: true, force: true });
+  });
+
+  const readStore = (file: string): SqliteReadStore => {
+    const store = new SqliteReadStore(join(directory, file));
+    closers.push(() => store.close());
+    return store;
+  };
+
+  const projector = (
+    store: SqliteReadStore,
+    projections: readonly Projection[] = [ledgerProjection()],
+    options: ConstructorParameters<typeof EmbeddedProjector>[2] = {},
+  ): { runner: ProjectorRunner; projector: EmbeddedProjector } => {
+    const runner = new ProjectorRunner(store, projections, { name: NAME });
+    const embedded = new EmbeddedProjector(events, runner, options);
+    closers.push(() => embedded.stop());
+    return { runner, projector: embedded };
+  };
+
+  /** Appends `count` ledger events over `customers` streams, in several appends; returns the head position. */
+  const append = async (count: number, customers = 7, seed = 0): Promise<number> => {
+    for (let i = 0; i < count; i += 3) {
+      const customerId = `c${(seed + i) % customers}`;
+      const batch: LedgerEvent[] = [];
+      for (let j = i; j < Math.min(i + 3, count); j += 1) {
+        const n = seed + j;
+        batch.push(
+          n % 5 === 4
+            ? { type: 'EmailChanged', data: { customerId, email: `${customerId}-${n}@example.com` } }
+            : n % 7 === 6
+              ? { type: 'Doubled', data: { customerId } }
+              : { type: 'Deposited', data: { customerId, amount: (n % 11) + 1 } },
+        );
+      }
+      await events.append(`ledger-${customerId}`, batch.map((event) => ledgerEvent(event, randomUUID())), { expectedRevision: 'any' });
+    }
+    return events.headPosition();
+  };
+
+  const snapshot = async (store: SqliteReadStore): Promise<{ balances: ReadDocument[]; emails: ReadDocument[] }> => ({
+    balances: await store.find(BALANCES, {}, { sort: [{ field: 'id', direction: 'asc' }] }),
+    emails: await store.find(EMAILS, {}, { sort: [{ field: 'id', direction: 'asc' }] }),
+  });
+
+  /** The read models a clean pass over the whole log gives, in a fresh read store. */
+  const cleanRebuild = async (): Promise<{ balances: ReadDocument[]; emails: ReadDocument[] }> => {
+    const store = readStore(`clean-${randomUUID()}.sqlite`);
+    const clean = projector(store);
+    await clean.projector.start();
+    expect(await clean.runner.waitForPosition(await events.headPosition(), CATCH_UP_MS)).toBe(true);
+    await clean.projector.stop();
+    return snapshot(store);
+  };
+
+  it('catches up, stops, resumes from its checkpoint, and ends equal to a clean rebuild', async () => {
+    const store = readStore('reads.sqlite');
+    const first = projector(store, undefined, { maxBatchSize: 40 });
+    const head = await append(300);
+    const batchSizes: number[] = [];
+    first.runner.onApplied((batch) => batchSizes.push(batch.length));
+
+    await first.projector.start();
+    expect(await first.runner.waitForPosition(head, CATCH_UP_MS)).toBe(true);
+    await first.projector.stop();
+    expect(await first.runner.checkpoint()).toBe(head);
+    expect(Math.max(...batchSizes)).toBeLessThanOrEqual(40);
+    expect(batchSizes.reduce((sum, size) => sum + size, 0)).toBe(300);
+
+    const newHead = await append(150, 9, 1000);
+    expect(await first.runner.checkpoint()).toBe(head); // stopped: nothing more applied
+
+    // A new process: new runner and projector on the same read store.
+    const second = projector(store);
+    const delivered: RecordedEvent[] = [];
+    second.runner.onApplied((batch) => delivered.push(...batch));
+    await second.projector.start();
+    expect(await second.runner.waitForPosition(newHead, CATCH_UP_MS)).toBe(true);
+
+    expect(delivered).toHaveLength(150);
+    expect(Math.min(...delivered.map((event) => event.position))).toBeGreaterThan(head);
+    expect(await snapshot(store)).toEqual(await cleanRebuild());
+  });
+
+  it('follows live appends while running', async () => {
+    const store = readStore('reads.sqlite');
+    const { runner, projector: embedded } = projector(store);
+    await embedded.start();
+    for (let round = 0; round < 5; round += 1) {
+      const head = await append(20, 4, round * 20);
+      expect(await runner.waitForPosition(head, CATCH_UP_MS)).toBe(true);
+    }
+    expect(await runner.checkpoint()).toBe(await events.headPosition());
+    expect(await snapshot(store)).toEqual(await cleanRebuild());
+  });
+
+  it('rebuild() clears the read models and replays the whole log to the same documents', async () => {
+    const store = readStore('reads.sqlite');
+    const { runner, projector: embedded } = projector(store);
+    const head = await append(120);
+    await embedded.start();
+    expect(await runner.waitForPosition(head, CATCH_UP_MS)).toBe(true);
+    const before = await snapshot(store);
+    // A stray document the log does not explain disappears in a rebuild.
+    await store.applyBatch([{ kind: 'upsert', collection: BALANCES, doc: { id: 'ghost', lastPosition: head + 1000, balance: 1 } }]);
+
+    const replayed: number[] = [];
+    runner.onApplied((batch) => replayed.push(...batch.map((event) => event.position)));
+    await embedded.rebuild();
+    expect(await runner.waitForPosition(head, CATCH_UP_MS)).toBe(true);
+
+    expect(replayed).toHaveLength(120);
+    expect(await snapshot(store)).toEqual(before);
+    expect(await runner.checkpoint()).toBe(head);
+  });
+
+  it('restarts from the checkpoint after a failing batch, with backoff, and loses nothing', async () => {
+    const errors = jest.spyOn(Logger.prototype, 'error').mockImplementation(() => undefined);
+    try {
+      const head = await append(90);
+      const failAt = (await events.readAll({ maxCount: 50 }))[49]?.position as number;
+      let failuresLeft = 2;
+      const ledger = ledgerProjection();
+      const flaky: Projection = {
+        ...ledger,
+        apply: (event, view) => {
+          if (event.position === failAt && failuresLeft > 0) {
+            failuresLeft -= 1;
+            throw new Error(`projection failed at ${event.position}`);
+          }
+          return ledger.apply(event, view);
+        },
+      };
+      const store = readStore('reads.sqlite');
+      const { runner, projector: embedded } = projector(store, [flaky], { maxBatchSize: 20, initialRetryDelayMs: 5 });
+
+      await embedded.start();
+      expect(await runner.waitForPosition(head, CATCH_UP_MS)).toBe(true);
+
+      expect(failuresLeft).toBe(0);
+      expect(errors).toHaveBeenCalledTimes(2);
+      expect(String(errors.mock.calls[0]?.[0])).toContain(`projection failed at ${failAt}`);
+      expect(await snapshot(store)).toEqual(await cleanRebuild());
+    } finally {
+      errors.mockRestore();
+    }
+  });
+
+  it('stop() during a pending restart cancels it', async () => {
+    const errors = jest.spyOn(Logger.prototype, 'error').mockImplementation(() => undefined);
+    try {
+      await append(10);
+      const failing: Projection = {
+        ...ledgerProjection(),
+        apply: () => {
+          throw new Error('always fails');
+        },
+      };
+      const store = readStore('reads.sqlite');
+      const { runner, projector: embedded } = projector(store, [failing], { initialRetryDelayMs: 60_000 });
+      let failed!: () => void;
+      const firstFailure = new Promise<void>((resolve) => (failed = resolve));
+      errors.mockImplementation(() => failed());
+
+      await embedded.start();
+      expect(embedded.state).toBe('running');
+      await firstFailure;
+      expect(embedded.state).toBe('restarting');
+      await embedded.stop();
+
+      expect(embedded.state).toBe('stopped');
+      expect(errors).toHaveBeenCalledTimes(1);
+      expect(await runner.checkpoint()).toBeNull();
+    } finally {
+      errors.mockRestore();
+    }
+  });
+});
