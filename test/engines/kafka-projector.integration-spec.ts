@@ -17,7 +17,7 @@ import {
 } from '@app/transport/kafka';
 import { appendHistoryRound } from './kafka-support/interaction-history';
 import { eventually } from './kafka-support/eventually';
-import { freshRunId, kafkaBrokersFromEnv } from './kafka-support/kafka-engine';
+import { deleteTopic, freshRunId, kafkaBrokersFromEnv } from './kafka-support/kafka-engine';
 import { LEDGER_COLLECTION, customerLedgerProjection } from './kafka-support/customer-ledger.projection';
 import { dropMongoDatabase, newProjectorRunner, openEventStore, openMongoReadStore, openSqliteReadStore } from './kafka-support/engines-under-test';
 
@@ -84,6 +84,7 @@ if (!brokers) {
       for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
       await relay.stop();
       await store.close();
+      await deleteTopic(kafka, topic);
       rmSync(dir, { recursive: true, force: true });
     });
 

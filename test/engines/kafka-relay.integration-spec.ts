@@ -15,7 +15,7 @@ import {
 } from '@app/transport/kafka';
 import { appendHistoryRound } from './kafka-support/interaction-history';
 import { eventually } from './kafka-support/eventually';
-import { freshRunId, kafkaBrokersFromEnv } from './kafka-support/kafka-engine';
+import { deleteTopic, freshRunId, kafkaBrokersFromEnv } from './kafka-support/kafka-engine';
 import { readTopicWithKcat, requireKcat, type KcatRecord } from './kafka-support/kcat-reader';
 import { openEventStore } from './kafka-support/engines-under-test';
 
@@ -47,6 +47,7 @@ if (!brokers) {
     afterEach(async () => {
       for (const relay of relays.splice(0)) await relay.stop();
       await store.close();
+      await deleteTopic(kafka, topic);
       rmSync(dir, { recursive: true, force: true });
     });
 

@@ -1,5 +1,6 @@
 // Where the Kafka suites find their broker, and the one line they print when there is none.
 import { randomUUID } from 'node:crypto';
+import type { Kafka } from 'kafkajs';
 
 export function kafkaBrokersFromEnv(suite: string): string | undefined {
   const brokers = process.env['KAFKA_BROKERS']?.trim();
@@ -13,4 +14,15 @@ export function kafkaBrokersFromEnv(suite: string): string | undefined {
 /** Fresh names per run, so a broker kept between runs never hands a test an old topic or group. */
 export function freshRunId(): string {
   return `r${Date.now().toString(36)}${randomUUID().slice(0, 6)}`;
+}
+
+/** Removes a run's topic, so a broker kept between runs does not collect them. */
+export async function deleteTopic(kafka: Kafka, topic: string): Promise<void> {
+  const admin = kafka.admin();
+  await admin.connect();
+  try {
+    if ((await admin.listTopics()).includes(topic)) await admin.deleteTopics({ topics: [topic] });
+  } finally {
+    await admin.disconnect();
+  }
 }
