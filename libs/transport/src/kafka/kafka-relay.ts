@@ -58,7 +58,7 @@ export class KafkaRelay {
     });
     const producer = this.kafka.producer({
       idempotent: true,
-      // Idempotence keeps order only with one request in flight per connection.
+      // kafkajs keeps idempotent sequence numbers (and so order) only with one request in flight.
       maxInFlightRequests: 1,
       allowAutoTopicCreation: false,
       // murmur2 on the key, as Java clients do: any producer of the same key picks the same partition.
