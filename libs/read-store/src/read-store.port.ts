@@ -11,7 +11,12 @@ export interface ReadDocument {
 
 export type Scalar = string | number | boolean | null;
 
-/** Conditions on one field (dotted paths reach into nested objects: `profile.email`). */
+/**
+ * Conditions on one field (dotted paths reach into nested objects: `profile.email`). Semantics are
+ * MongoDB's (a missing field equals null, `ne` matches it, ranges compare same-type values only).
+ * Portability gap: on an array-valued field only `contains` and `exists` behave alike in every
+ * adapter (MongoDB's eq/ne/in/ranges match array elements, SQLite's compare the whole array).
+ */
 export interface FieldOperators {
   readonly eq?: Scalar;
   readonly ne?: Scalar;
@@ -43,7 +48,10 @@ export interface FindOptions {
 }
 
 export interface AggregateSpec {
-  /** Fields to group by (empty: one group for the whole match). */
+  /**
+   * Fields to group by (empty: one group for the whole match). Keep grouped fields present (null
+   * rather than missing): MongoDB groups a missing field apart from null, SQLite together.
+   */
   readonly groupBy: readonly string[];
   /** Numeric fields to sum per group. */
   readonly sum?: readonly string[];
@@ -58,6 +66,7 @@ export interface AggregateRow {
 
 export interface IndexDefinition {
   readonly fields: readonly SortField[];
+  /** MongoDB counts a missing field as null here (two documents without it clash); SQLite does not. */
   readonly unique?: boolean;
 }
 
