@@ -53,6 +53,7 @@ describe('Chronicle embedded end to end', () => {
     const registered = await ingest.post('/v1/customers', {
       customerId,
       externalId: 'shop-1815',
+      occurredAt: '2026-11-01T08:00:00Z',
       profile: { firstName: 'Ada', lastName: 'Lovelace', email: 'Ada@Example.com', phone: '+442071234567', country: 'gb', city: 'London' },
     });
     expect(registered.status).toBe(201);

@@ -28,6 +28,11 @@ export interface StreamCommand<C, S, E extends DomainEvent> {
 
 const MAX_ATTEMPTS = 5;
 
+/** Event data as a store gives it back: JSON, so undefined fields are gone. */
+function asStored(data: unknown): unknown {
+  return data === undefined ? undefined : JSON.parse(JSON.stringify(data));
+}
+
 export class CommandExecutor {
   constructor(private readonly store: EventStore) {}
 
@@ -85,7 +90,7 @@ export class CommandExecutor {
     const same =
       again.length > 0 &&
       original.length === again.length &&
-      original.every((e, i) => e.eventId === deterministicEventId(request.streamId, key, i) && e.type === again[i].type && isDeepStrictEqual(e.data, again[i].data));
+      original.every((e, i) => e.eventId === deterministicEventId(request.streamId, key, i) && e.type === again[i].type && isDeepStrictEqual(e.data, asStored(again[i].data)));
     if (same) {
       const lastOriginal = original[original.length - 1];
       return { streamId: request.streamId, eventIds: original.map((e) => e.eventId), revision: lastOriginal.revision, position: lastOriginal.position, replayed: true, changed: true };
@@ -102,7 +107,7 @@ export class CommandExecutor {
     return {
       eventId,
       type: event.type,
-      data: event.data,
+      data: asStored(event.data),
       metadata: {
         customerId,
         schemaVersion: 1,
