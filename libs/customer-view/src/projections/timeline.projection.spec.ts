@@ -214,8 +214,8 @@ describe('timeline projection', () => {
     const [collection] = timelineProjection.collections;
     expect(collection.name).toBe('timeline');
     expect(collection.indexes.map((index) => index.fields.map((f) => `${f.field}:${f.direction}`).join(','))).toEqual([
-      'customerId:asc,occurredAt:desc,id:desc',
-      'customerId:asc,channel:asc,occurredAt:desc,id:desc',
+      'customerId:asc,occurredAt:desc,eventId:desc',
+      'customerId:asc,channel:asc,occurredAt:desc,eventId:desc',
     ]);
   });
 });
