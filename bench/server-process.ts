@@ -12,7 +12,7 @@ export interface ServerProcess {
 }
 
 export async function startServer(env: Record<string, string>): Promise<ServerProcess> {
-  const main = join(__dirname, '..', 'dist', 'apps', 'chronicle', 'main.js');
+  const main = join(__dirname, '..', 'dist', 'apps', 'chronicle', 'src', 'main.js');
   const child: ChildProcess = spawn(process.execPath, [main], { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'inherit'] });
   const url = await new Promise<string>((resolve, reject) => {
     let output = '';

@@ -60,7 +60,8 @@ export async function seed(options: SeedOptions): Promise<SeedResult> {
         if (result.status >= 300) failures.push(`${path}: ${result.status} ${JSON.stringify(result.body)}`);
         else ticketCommands++;
       }
-      bar?.update(++done, { interactions });
+      done++;
+      bar?.update(done, { interactions });
     }
   };
   await Promise.all(Array.from({ length: options.concurrency }, worker));

@@ -80,7 +80,7 @@ export class ChronicleConfig {
   API_KEYS_FILE?: string;
 
   @IsIn(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'])
-  LOG_LEVEL = 'info';
+  LOG_LEVEL = 'warn';
 
   /** Logs one line per HTTP request when true. */
   @Transform(toBool) @IsBoolean()
