@@ -117,7 +117,14 @@ export function toView(doc: Customer360Document, now: Date): Customer360View {
 @QueryHandler(GetTimeline)
 export class GetTimelineHandler extends ReadModelQuery implements IQueryHandler<GetTimeline> {
   async execute({ customerId, options }: GetTimeline): Promise<TimelinePage & Consistency> {
-    const consistent = await this.caughtUp(customerId, options.minPosition);
+    // The timeline's own rows decide: a store without cross-collection transactions may write the
+    // 360 document a moment before the timeline rows of the same batch.
+    const consistent = await waitUntilCaughtUp(
+      options.minPosition,
+      async () => (await this.store.count(TIMELINE_COLLECTION, { customerId, lastPosition: { gte: options.minPosition ?? 0 } })) > 0,
+      this.progress,
+      this.config.READ_WAIT_TIMEOUT_MS,
+    );
     const conditions: Filter[] = [{ customerId }];
     if (options.channel) conditions.push({ channel: options.channel });
     if (options.kind) conditions.push({ kind: options.kind });

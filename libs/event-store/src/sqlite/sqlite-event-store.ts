@@ -298,8 +298,9 @@ function expectationHolds(expected: ExpectedRevision, actual: number | 'no_strea
 
 function isUniqueEventIdViolation(error: unknown): boolean {
   return (
-    error instanceof Database.SqliteError &&
-    error.code === 'SQLITE_CONSTRAINT_UNIQUE' &&
+    // Not `instanceof SqliteError`: under Jest the native module's error class can differ per suite.
+    error instanceof Error &&
+    (error as Error & { code?: unknown }).code === 'SQLITE_CONSTRAINT_UNIQUE' &&
     error.message.includes('events.event_id')
   );
 }
