@@ -1,0 +1,160 @@
+// HTTP queries for analysts: daily KPIs, service quality, RFM distribution, per-customer RFM/CLV/churn
+// and the customer CSV export.
+import { Controller, Get, Header, Query as QueryParam, Res, StreamableFile } from '@nestjs/common';
+import { QueryBus } from '@nestjs/cqrs';
+import { ApiBearerAuth, ApiOperation, ApiProduces, ApiProperty, ApiPropertyOptional, ApiTags } from '@nestjs/swagger';
+import { Type } from 'class-transformer';
+import { IsIn, IsInt, IsOptional, Matches, Max, Min, Validate, ValidatorConstraint, type ValidationArguments, type ValidatorConstraintInterface } from 'class-validator';
+import type { Response } from 'express';
+import { Readable } from 'node:stream';
+import { IdParam, Roles } from '@app/platform';
+import {
+  ExportCustomers, GetCustomerAnalytics, GetKpis, GetRfmDistribution, GetServiceMetrics,
+  type Consistency, type CustomerExportFilter, type Dimension,
+} from './analytics.queries';
+
+const DAY_PATTERN = /^\d{4}-\d{2}-\d{2}$/;
+/** Longest range one report covers, in days. */
+export const MAX_RANGE_DAYS = 3660;
+
+const GROUPINGS: Readonly<Record<string, readonly Dimension[]>> = {
+  day: ['day'],
+  channel: ['channel'],
+  'day,channel': ['day', 'channel'],
+  'channel,day': ['day', 'channel'],
+};
+
+function isCalendarDay(value: string): boolean {
+  return DAY_PATTERN.test(value) && new Date(`${value}T00:00:00Z`).toISOString().slice(0, 10) === value;
+}
+
+@ValidatorConstraint({ name: 'dayRange' })
+class DayRangeConstraint implements ValidatorConstraintInterface {
+  validate(to: unknown, args: ValidationArguments): boolean {
+    const from = (args.object as { from?: unknown }).from;
+    if (typeof to !== 'string' || typeof from !== 'string' || !isCalendarDay(to) || !isCalendarDay(from)) return false;
+    const days = (Date.parse(to) - Date.parse(from)) / 86_400_000;
+    return days >= 0 && days <= MAX_RANGE_DAYS;
+  }
+  defaultMessage(): string {
+    return `from and to must be calendar days YYYY-MM-DD with from <= to, at most ${MAX_RANGE_DAYS} days apart`;
+  }
+}
+
+class ReportQueryDto {
+  @ApiProperty({ example: '2026-11-01', description: 'First day (UTC), inclusive' })
+  @Matches(DAY_PATTERN, { message: 'from must be YYYY-MM-DD' }) from!: string;
+
+  @ApiProperty({ example: '2026-11-30', description: 'Last day (UTC), inclusive' })
+  @Matches(DAY_PATTERN, { message: 'to must be YYYY-MM-DD' }) @Validate(DayRangeConstraint) to!: string;
+
+  @ApiPropertyOptional({ description: 'Wait (bounded) until the read models include this global position.' })
+  @IsOptional() @Type(() => Number) @IsInt() @Min(0) minPosition?: number;
+}
+
+export class KpiQueryDto extends ReportQueryDto {
+  @ApiPropertyOptional({ enum: ['day', 'channel', 'day,channel'], default: 'day' })
+  @IsOptional() @IsIn(Object.keys(GROUPINGS)) groupBy?: string;
+}
+
+export class ServiceQueryDto extends ReportQueryDto {
+  @ApiPropertyOptional({ enum: ['day', 'channel', 'day,channel'], default: 'channel' })
+  @IsOptional() @IsIn(Object.keys(GROUPINGS)) groupBy?: string;
+}
+
+export class ConsistencyQueryDto {
+  @ApiPropertyOptional({ description: 'Wait (bounded) until the read models include this global position.' })
+  @IsOptional() @Type(() => Number) @IsInt() @Min(0) minPosition?: number;
+}
+
+const score = () => [IsOptional(), Type(() => Number), IsInt(), Min(1), Max(5)];
+function Score(): PropertyDecorator {
+  return (target, key) => score().forEach((decorate) => decorate(target, key));
+}
+
+export class CustomerExportQueryDto implements CustomerExportFilter {
+  @ApiPropertyOptional({ description: 'ISO 3166-1 alpha-2' }) @IsOptional() @Matches(/^[A-Za-z]{2}$/, { message: 'country must be two letters' }) country?: string;
+  @ApiPropertyOptional({ minimum: 1, maximum: 5 }) @Score() rMin?: number;
+  @ApiPropertyOptional({ minimum: 1, maximum: 5 }) @Score() rMax?: number;
+  @ApiPropertyOptional({ minimum: 1, maximum: 5 }) @Score() fMin?: number;
+  @ApiPropertyOptional({ minimum: 1, maximum: 5 }) @Score() fMax?: number;
+  @ApiPropertyOptional({ minimum: 1, maximum: 5 }) @Score() mMin?: number;
+  @ApiPropertyOptional({ minimum: 1, maximum: 5 }) @Score() mMax?: number;
+  @ApiPropertyOptional({ description: 'Days since the last purchase, at least' }) @IsOptional() @Type(() => Number) @IsInt() @Min(0) minRecencyDays?: number;
+  @ApiPropertyOptional({ description: 'Days since the last purchase, at most' }) @IsOptional() @Type(() => Number) @IsInt() @Min(0) maxRecencyDays?: number;
+  @ApiPropertyOptional({ minimum: 0, maximum: 100 }) @IsOptional() @Type(() => Number) @IsInt() @Min(0) @Max(100) minChurnRisk?: number;
+}
+
+function consistencyHeader(response: Response, result: Consistency): void {
+  response.setHeader('X-Chronicle-Consistent', String(result.consistent));
+}
+
+/** Drops the undefined keys class-transformer leaves, so the filter says only what was asked. */
+function definedOnly<T extends object>(value: T): T {
+  return Object.fromEntries(Object.entries(value).filter(([, v]) => v !== undefined)) as T;
+}
+
+@ApiTags('analytics')
+@ApiBearerAuth()
+@Controller({ path: 'analytics', version: '1' })
+export class AnalyticsController {
+  constructor(private readonly queryBus: QueryBus) {}
+
+  @Get('kpis')
+  @Roles('analyst')
+  @Header('Cache-Control', 'no-store')
+  @ApiOperation({ summary: 'Revenue, orders, average order value and interactions per day and/or channel (money per currency, minor units)' })
+  async kpis(@QueryParam() query: KpiQueryDto, @Res({ passthrough: true }) response: Response) {
+    const { consistent, ...report } = await this.queryBus.execute(new GetKpis(query.from, query.to, GROUPINGS[query.groupBy ?? 'day'], query.minPosition));
+    consistencyHeader(response, { consistent });
+    return report;
+  }
+
+  @Get('service')
+  @Roles('analyst')
+  @Header('Cache-Control', 'no-store')
+  @ApiOperation({ summary: 'NPS, CSAT, ticket SLA (first response, resolution) and first-contact resolution per channel and/or day' })
+  async service(@QueryParam() query: ServiceQueryDto, @Res({ passthrough: true }) response: Response) {
+    const { consistent, ...report } = await this.queryBus.execute(
+      new GetServiceMetrics(query.from, query.to, GROUPINGS[query.groupBy ?? 'channel'], query.minPosition),
+    );
+    consistencyHeader(response, { consistent });
+    return report;
+  }
+
+  @Get('rfm/distribution')
+  @Roles('analyst')
+  @Header('Cache-Control', 'no-store')
+  @ApiOperation({ summary: 'Customers per RFM score (111..555) and per R, F and M score, ranked against all customers with an order' })
+  async rfmDistribution(@QueryParam() query: ConsistencyQueryDto, @Res({ passthrough: true }) response: Response) {
+    const { consistent, ...report } = await this.queryBus.execute(new GetRfmDistribution(query.minPosition));
+    consistencyHeader(response, { consistent });
+    return report;
+  }
+
+  @Get('customers.csv')
+  @Roles('analyst')
+  @ApiProduces('text/csv')
+  @ApiOperation({ summary: 'Customers with RFM, CLV and churn risk as CSV (money in minor units), filtered by RFM scores, recency, churn risk, country' })
+  async exportCustomers(@QueryParam() query: CustomerExportQueryDto): Promise<StreamableFile> {
+    const { lines } = await this.queryBus.execute(new ExportCustomers(definedOnly({ ...query })));
+    return new StreamableFile(Readable.from(lines), { type: 'text/csv; charset=utf-8', disposition: 'attachment; filename="customers.csv"' });
+  }
+}
+
+@ApiTags('analytics')
+@ApiBearerAuth()
+@Controller({ path: 'customers', version: '1' })
+export class CustomerAnalyticsController {
+  constructor(private readonly queryBus: QueryBus) {}
+
+  @Get(':customerId/analytics')
+  @Roles('analyst')
+  @Header('Cache-Control', 'no-store')
+  @ApiOperation({ summary: 'RFM scores, CLV and churn risk (with its components) of one customer' })
+  async customer(@IdParam('customerId') customerId: string, @QueryParam() query: ConsistencyQueryDto, @Res({ passthrough: true }) response: Response) {
+    const result = await this.queryBus.execute(new GetCustomerAnalytics(customerId, query.minPosition));
+    consistencyHeader(response, result);
+    return result.view;
+  }
+}

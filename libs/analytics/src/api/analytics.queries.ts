@@ -1,0 +1,403 @@
+// Queries over the analytics read models. Everything that depends on "now" (recency, CLV tenure,
+// churn) or on the whole population (RFM ranks) is computed here, with the CLOCK provider's time.
+// RFM ranks are recomputed per request from one aggregate over customerAnalytics (groupBy
+// lastPurchaseAt/orders/netMinor: small rows, no documents loaded), so they are never stale; a
+// periodic snapshot of cut points would only pay off at populations far beyond a few hundred thousand.
+import { Inject, NotFoundException, Optional } from '@nestjs/common';
+import { IQueryHandler, Query, QueryHandler } from '@nestjs/cqrs';
+import type { Clock } from '@app/event-sourcing';
+import { READ_STORE, type AggregateRow, type Filter, type ReadStore } from '@app/read-store';
+import { CHRONICLE_CONFIG, ChronicleConfig, CLOCK, PROJECTION_PROGRESS, waitUntilCaughtUp, type ProjectionProgress } from '@app/platform';
+import { DAILY_KPIS_COLLECTION, DAILY_MEASURE_FIELDS, INTERACTION_KINDS, type InteractionKind } from '../projections/daily-kpis.document';
+import { CUSTOMER_ANALYTICS_COLLECTION, type CustomerAnalyticsDocument } from '../projections/customer-analytics.document';
+import { recencyDays, rfmDistribution, RfmPopulation, type RfmDistribution, type RfmScores, type RfmValues } from '../metrics/rfm';
+import { customerLifetimeValue, type ClvParameters, type ClvResult } from '../metrics/clv';
+import { churnRisk, type ChurnRisk } from '../metrics/churn-risk';
+import { mean, netPromoterScore, percent } from '../metrics/service-metrics';
+import { csvLine } from '../metrics/csv-line';
+import { ANALYTICS_CONFIG, AnalyticsConfig, clvParameters } from './analytics-config';
+
+export type Dimension = 'day' | 'channel';
+
+/** What a read answers besides its data: whether it is known to include `minPosition`. */
+export interface Consistency {
+  readonly consistent: boolean;
+}
+
+export interface CurrencyRevenue {
+  readonly currency: string;
+  readonly orders: number;
+  readonly revenueMinor: number;
+  readonly refundsMinor: number;
+  readonly netMinor: number;
+  /** round(revenueMinor / orders), gross of refunds; null without orders. */
+  readonly averageOrderValueMinor: number | null;
+}
+
+export interface KpiGroup {
+  readonly day?: string;
+  readonly channel?: string;
+  readonly orders: number;
+  /** Per currency: sums across currencies mean nothing. */
+  readonly revenue: readonly CurrencyRevenue[];
+  readonly interactions: number;
+  readonly interactionsByKind: Readonly<Record<InteractionKind, number>>;
+}
+
+export interface KpiReport {
+  readonly from: string;
+  readonly to: string;
+  readonly groupBy: readonly Dimension[];
+  readonly groups: readonly KpiGroup[];
+  readonly totals: KpiGroup;
+}
+
+export class GetKpis extends Query<KpiReport & Consistency> {
+  constructor(readonly from: string, readonly to: string, readonly groupBy: readonly Dimension[], readonly minPosition?: number) {
+    super();
+  }
+}
+
+export interface ServiceGroup {
+  readonly day?: string;
+  readonly channel?: string;
+  readonly nps: { answers: number; promoters: number; passives: number; detractors: number; score: number | null };
+  /** score: % of answers scoring 4–5. */
+  readonly csat: { answers: number; satisfied: number; score: number | null };
+  /** Rates are % of tickets resolved (first resolution) in the period. */
+  readonly tickets: {
+    opened: number;
+    resolved: number;
+    firstResponses: number;
+    meanFirstResponseMinutes: number | null;
+    firstResponseBreaches: number;
+    firstResponseBreachRate: number | null;
+    meanResolutionMinutes: number | null;
+    resolutionBreaches: number;
+    resolutionBreachRate: number | null;
+    firstContactResolutions: number;
+    firstContactResolutionRate: number | null;
+  };
+}
+
+export interface ServiceReport {
+  readonly from: string;
+  readonly to: string;
+  readonly groupBy: readonly Dimension[];
+  readonly groups: readonly ServiceGroup[];
+  readonly totals: ServiceGroup;
+}
+
+export class GetServiceMetrics extends Query<ServiceReport & Consistency> {
+  constructor(readonly from: string, readonly to: string, readonly groupBy: readonly Dimension[], readonly minPosition?: number) {
+    super();
+  }
+}
+
+export type RfmDistributionReport = RfmDistribution & { readonly asOf: string };
+
+export class GetRfmDistribution extends Query<RfmDistributionReport & Consistency> {
+  constructor(readonly minPosition?: number) {
+    super();
+  }
+}
+
+export interface CustomerAnalyticsView {
+  readonly customerId: string;
+  readonly name: string;
+  readonly email: string | null;
+  readonly country: string | null;
+  readonly orders: number;
+  readonly grossMinor: number;
+  readonly refundedMinor: number;
+  readonly netRevenueMinor: number;
+  readonly firstPurchaseAt: string | null;
+  readonly lastPurchaseAt: string | null;
+  readonly openTickets: number;
+  readonly npsLast: number | null;
+  /** Null without orders. */
+  readonly rfm: (RfmValues & RfmScores & { readonly population: number }) | null;
+  readonly clv: ClvResult & { readonly parameters: ClvParameters };
+  /** Null without orders. */
+  readonly churnRisk: ChurnRisk | null;
+  /** The "now" recency, tenure and churn were measured at. */
+  readonly asOf: string;
+}
+
+export class GetCustomerAnalytics extends Query<{ view: CustomerAnalyticsView } & Consistency> {
+  constructor(readonly customerId: string, readonly minPosition?: number) {
+    super();
+  }
+}
+
+/** Filters of the CSV export; every bound is inclusive, every filter optional. */
+export interface CustomerExportFilter {
+  readonly country?: string;
+  readonly rMin?: number;
+  readonly rMax?: number;
+  readonly fMin?: number;
+  readonly fMax?: number;
+  readonly mMin?: number;
+  readonly mMax?: number;
+  readonly minRecencyDays?: number;
+  readonly maxRecencyDays?: number;
+  readonly minChurnRisk?: number;
+}
+
+export const CUSTOMER_CSV_HEADER = ['customerId', 'name', 'email', 'country', 'orders', 'netRevenue', 'R', 'F', 'M', 'clv', 'churnRisk'] as const;
+
+export class ExportCustomers extends Query<{ lines: AsyncIterable<string> }> {
+  constructor(readonly filter: CustomerExportFilter) {
+    super();
+  }
+}
+
+abstract class AnalyticsQuery {
+  @Inject(READ_STORE) protected readonly store!: ReadStore;
+  @Inject(CHRONICLE_CONFIG) protected readonly config!: ChronicleConfig;
+  @Inject(CLOCK) protected readonly clock!: Clock;
+  @Optional() @Inject(PROJECTION_PROGRESS) protected readonly progress?: ProjectionProgress;
+
+  /**
+   * Aggregates over many documents cannot be checked against a position, so they wait on this
+   * process's projector; without one in process the answer says it is not known to be consistent.
+   */
+  protected caughtUp(minPosition: number | undefined, check: () => Promise<boolean> = async () => false): Promise<boolean> {
+    return waitUntilCaughtUp(minPosition, check, this.progress, this.config.READ_WAIT_TIMEOUT_MS);
+  }
+}
+
+function dayRange(from: string, to: string): Filter {
+  return { day: { gte: from, lte: to } };
+}
+
+function keyOf(row: AggregateRow, groupBy: readonly Dimension[]): { day?: string; channel?: string } {
+  const key: { day?: string; channel?: string } = {};
+  for (const dimension of groupBy) key[dimension] = String(row.key[dimension]);
+  return key;
+}
+
+function groupId(row: AggregateRow, groupBy: readonly Dimension[]): string {
+  return groupBy.map((dimension) => String(row.key[dimension])).join('\u0000');
+}
+
+/** Folds aggregate rows (one per group and currency) into KPI groups. */
+export function kpiGroups(rows: readonly AggregateRow[], groupBy: readonly Dimension[]): KpiGroup[] {
+  const groups = new Map<string, { key: { day?: string; channel?: string }; rows: AggregateRow[] }>();
+  for (const row of rows) {
+    const id = groupId(row, groupBy);
+    const group = groups.get(id) ?? { key: keyOf(row, groupBy), rows: [] };
+    group.rows.push(row);
+    groups.set(id, group);
+  }
+  return [...groups.values()].map(({ key, rows: groupRows }) => {
+    const sum = (field: string) => groupRows.reduce((total, row) => total + (row.sums[field] ?? 0), 0);
+    const revenue: CurrencyRevenue[] = groupRows
+      .filter((row) => row.key['currency'] !== null && row.key['currency'] !== undefined)
+      .map((row) => {
+        const orders = row.sums['orders'] ?? 0;
+        const revenueMinor = row.sums['revenueMinor'] ?? 0;
+        const refundsMinor = row.sums['refundsMinor'] ?? 0;
+        return {
+          currency: String(row.key['currency']),
+          orders,
+          revenueMinor,
+          refundsMinor,
+          netMinor: revenueMinor - refundsMinor,
+          averageOrderValueMinor: orders > 0 ? Math.round(revenueMinor / orders) : null,
+        };
+      })
+      .sort((a, b) => (a.currency < b.currency ? -1 : 1));
+    const byKind = Object.fromEntries(INTERACTION_KINDS.map((kind) => [kind, sum(`kinds.${kind}`)])) as Record<InteractionKind, number>;
+    return { ...key, orders: sum('orders'), revenue, interactions: sum('interactions'), interactionsByKind: byKind };
+  });
+}
+
+export function serviceGroup(row: AggregateRow, groupBy: readonly Dimension[]): ServiceGroup {
+  const s = (field: string) => row.sums[field] ?? 0;
+  const resolved = s('tickets.resolved');
+  return {
+    ...keyOf(row, groupBy),
+    nps: {
+      answers: s('nps.count'),
+      promoters: s('nps.promoters'),
+      passives: s('nps.passives'),
+      detractors: s('nps.detractors'),
+      score: netPromoterScore(s('nps.promoters'), s('nps.detractors'), s('nps.count')),
+    },
+    csat: { answers: s('csat.count'), satisfied: s('csat.satisfied'), score: percent(s('csat.satisfied'), s('csat.count')) },
+    tickets: {
+      opened: s('tickets.opened'),
+      resolved,
+      firstResponses: s('tickets.firstResponses'),
+      meanFirstResponseMinutes: mean(s('tickets.firstResponseMinutes'), s('tickets.firstResponses')),
+      firstResponseBreaches: s('tickets.firstResponseBreaches'),
+      firstResponseBreachRate: percent(s('tickets.firstResponseBreaches'), resolved),
+      meanResolutionMinutes: mean(s('tickets.resolutionMinutes'), resolved),
+      resolutionBreaches: s('tickets.resolutionBreaches'),
+      resolutionBreachRate: percent(s('tickets.resolutionBreaches'), resolved),
+      firstContactResolutions: s('tickets.firstContactResolutions'),
+      firstContactResolutionRate: percent(s('tickets.firstContactResolutions'), resolved),
+    },
+  };
+}
+
+const EMPTY_ROW: AggregateRow = { key: {}, count: 0, sums: {} };
+
+@QueryHandler(GetKpis)
+export class GetKpisHandler extends AnalyticsQuery implements IQueryHandler<GetKpis> {
+  async execute({ from, to, groupBy, minPosition }: GetKpis): Promise<KpiReport & Consistency> {
+    const consistent = await this.caughtUp(minPosition);
+    const sums = DAILY_MEASURE_FIELDS;
+    const rows = await this.store.aggregate(DAILY_KPIS_COLLECTION, dayRange(from, to), { groupBy: [...groupBy, 'currency'], sum: sums });
+    const totalRows = await this.store.aggregate(DAILY_KPIS_COLLECTION, dayRange(from, to), { groupBy: ['currency'], sum: sums });
+    const totals = kpiGroups(totalRows.length > 0 ? totalRows : [EMPTY_ROW], [])[0];
+    return { from, to, groupBy, groups: kpiGroups(rows, groupBy), totals, consistent };
+  }
+}
+
+const SERVICE_FIELDS = DAILY_MEASURE_FIELDS.filter((field) => /^(nps|csat|tickets)\./.test(field));
+
+@QueryHandler(GetServiceMetrics)
+export class GetServiceMetricsHandler extends AnalyticsQuery implements IQueryHandler<GetServiceMetrics> {
+  async execute({ from, to, groupBy, minPosition }: GetServiceMetrics): Promise<ServiceReport & Consistency> {
+    const consistent = await this.caughtUp(minPosition);
+    // Only rows that carry service measures: surveys, ticket openings and resolutions.
+    const filter: Filter = { and: [dayRange(from, to), { rowKind: { in: ['activity', 'ticket-opened', 'ticket-resolved'] } }] };
+    const rows = await this.store.aggregate(DAILY_KPIS_COLLECTION, filter, { groupBy, sum: SERVICE_FIELDS });
+    const [total] = await this.store.aggregate(DAILY_KPIS_COLLECTION, filter, { groupBy: [], sum: SERVICE_FIELDS });
+    const groups = rows
+      .map((row) => serviceGroup(row, groupBy))
+      .filter((g) => g.nps.answers + g.csat.answers + g.tickets.opened + g.tickets.resolved > 0);
+    return { from, to, groupBy, groups, totals: serviceGroup(total ?? EMPTY_ROW, []), consistent };
+  }
+}
+
+/** The RFM values of every customer with an order, from one aggregate (no documents loaded). */
+export async function loadRfmValues(store: ReadStore, now: Date): Promise<RfmValues[]> {
+  const rows = await store.aggregate(CUSTOMER_ANALYTICS_COLLECTION, { orders: { gt: 0 } }, { groupBy: ['lastPurchaseAt', 'orders', 'netMinor'] });
+  const values: RfmValues[] = [];
+  for (const row of rows) {
+    const value = {
+      recencyDays: recencyDays(String(row.key['lastPurchaseAt']), now),
+      frequency: Number(row.key['orders']),
+      monetaryMinor: Number(row.key['netMinor']),
+    };
+    for (let i = 0; i < row.count; i++) values.push(value);
+  }
+  return values;
+}
+
+@QueryHandler(GetRfmDistribution)
+export class GetRfmDistributionHandler extends AnalyticsQuery implements IQueryHandler<GetRfmDistribution> {
+  async execute({ minPosition }: GetRfmDistribution): Promise<RfmDistributionReport & Consistency> {
+    const consistent = await this.caughtUp(minPosition);
+    const now = this.clock.now();
+    return { ...rfmDistribution(await loadRfmValues(this.store, now)), asOf: now.toISOString(), consistent };
+  }
+}
+
+/** Everything the API says about one customer, given the population and "now". */
+export function analyseCustomer(doc: CustomerAnalyticsDocument, population: RfmPopulation, now: Date, parameters: ClvParameters): CustomerAnalyticsView {
+  let rfm: CustomerAnalyticsView['rfm'] = null;
+  if (doc.orders > 0 && doc.lastPurchaseAt !== null) {
+    const values: RfmValues = { recencyDays: recencyDays(doc.lastPurchaseAt, now), frequency: doc.orders, monetaryMinor: doc.netMinor };
+    rfm = { ...values, ...population.score(values), population: population.size };
+  }
+  return {
+    customerId: doc.customerId,
+    name: doc.name,
+    email: doc.email,
+    country: doc.country,
+    orders: doc.orders,
+    grossMinor: doc.grossMinor,
+    refundedMinor: doc.refundedMinor,
+    netRevenueMinor: doc.netMinor,
+    firstPurchaseAt: doc.firstPurchaseAt,
+    lastPurchaseAt: doc.lastPurchaseAt,
+    openTickets: doc.openTickets,
+    npsLast: doc.npsLast,
+    rfm,
+    clv: { ...customerLifetimeValue(doc.netMinor, doc.firstPurchaseAt, now, parameters), parameters },
+    churnRisk: churnRisk({
+      purchaseTimes: doc.purchases.map((p) => p.at),
+      lastPurchaseAt: doc.lastPurchaseAt,
+      openTickets: doc.openTickets,
+      npsLastClass: doc.npsLastClass,
+      now,
+    }),
+    asOf: now.toISOString(),
+  };
+}
+
+@QueryHandler(GetCustomerAnalytics)
+export class GetCustomerAnalyticsHandler extends AnalyticsQuery implements IQueryHandler<GetCustomerAnalytics> {
+  @Inject(ANALYTICS_CONFIG) private readonly analytics!: AnalyticsConfig;
+
+  async execute({ customerId, minPosition }: GetCustomerAnalytics): Promise<{ view: CustomerAnalyticsView } & Consistency> {
+    const consistent = await this.caughtUp(minPosition, async () =>
+      ((await this.store.get(CUSTOMER_ANALYTICS_COLLECTION, customerId))?.lastPosition ?? 0) >= (minPosition ?? 0),
+    );
+    const doc = await this.store.get<CustomerAnalyticsDocument>(CUSTOMER_ANALYTICS_COLLECTION, customerId);
+    if (!doc) throw new NotFoundException(`No analytics for customer ${customerId}`);
+    const now = this.clock.now();
+    const population = new RfmPopulation(await loadRfmValues(this.store, now));
+    return { view: analyseCustomer(doc, population, now, clvParameters(this.analytics)), consistent };
+  }
+}
+
+/** True when the analysed customer passes every given filter. */
+export function matchesExportFilter(view: CustomerAnalyticsView, filter: CustomerExportFilter): boolean {
+  const within = (value: number | undefined, min: number | undefined, max: number | undefined) =>
+    (min === undefined && max === undefined) || (value !== undefined && (min === undefined || value >= min) && (max === undefined || value <= max));
+  const { rfm } = view;
+  return (
+    within(rfm?.r, filter.rMin, filter.rMax) &&
+    within(rfm?.f, filter.fMin, filter.fMax) &&
+    within(rfm?.m, filter.mMin, filter.mMax) &&
+    within(rfm?.recencyDays, filter.minRecencyDays, filter.maxRecencyDays) &&
+    within(view.churnRisk?.score, filter.minChurnRisk, undefined)
+  );
+}
+
+export function customerCsvLine(view: CustomerAnalyticsView): string {
+  return csvLine([
+    view.customerId, view.name, view.email, view.country, view.orders, view.netRevenueMinor,
+    view.rfm?.r ?? null, view.rfm?.f ?? null, view.rfm?.m ?? null, view.clv.valueMinor, view.churnRisk?.score ?? null,
+  ]);
+}
+
+const EXPORT_PAGE_SIZE = 500;
+
+@QueryHandler(ExportCustomers)
+export class ExportCustomersHandler extends AnalyticsQuery implements IQueryHandler<ExportCustomers> {
+  @Inject(ANALYTICS_CONFIG) private readonly analytics!: AnalyticsConfig;
+
+  async execute({ filter }: ExportCustomers): Promise<{ lines: AsyncIterable<string> }> {
+    const now = this.clock.now();
+    const population = new RfmPopulation(await loadRfmValues(this.store, now));
+    const parameters = clvParameters(this.analytics);
+    const store = this.store;
+    async function* lines(): AsyncGenerator<string> {
+      yield csvLine(CUSTOMER_CSV_HEADER);
+      let after: string | null = null;
+      for (;;) {
+        // Keyset paging on customerId: stable under concurrent writes, unlike skip.
+        const conditions: Filter[] = [{ registered: true }];
+        if (filter.country !== undefined) conditions.push({ country: filter.country.toUpperCase() });
+        if (after !== null) conditions.push({ customerId: { gt: after } });
+        const page = await store.find<CustomerAnalyticsDocument>(CUSTOMER_ANALYTICS_COLLECTION, { and: conditions }, {
+          sort: [{ field: 'customerId', direction: 'asc' }],
+          limit: EXPORT_PAGE_SIZE,
+        });
+        for (const doc of page) {
+          const view = analyseCustomer(doc, population, now, parameters);
+          if (matchesExportFilter(view, filter)) yield customerCsvLine(view);
+        }
+        if (page.length < EXPORT_PAGE_SIZE) return;
+        after = page[page.length - 1].customerId;
+      }
+    }
+    return { lines: lines() };
+  }
+}

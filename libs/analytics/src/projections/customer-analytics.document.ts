@@ -1,0 +1,52 @@
+// The `customerAnalytics` read model: one document per customer (id = customerId) with what RFM,
+// CLV and churn risk need. Scores themselves depend on "now" and on the whole population, so the
+// query side computes them (see ../metrics); the document holds only facts from events.
+import type { ReadDocument } from '@app/read-store';
+import type { NpsClass } from '@app/customer-view';
+
+export const CUSTOMER_ANALYTICS_COLLECTION = 'customerAnalytics';
+
+/** Purchases remembered per customer (the latest by business time), for inter-purchase gaps. */
+export const PURCHASES_KEPT = 100;
+
+export type PurchaseEntry = {
+  readonly orderId: string;
+  /** Business time, UTC ISO-8601. */
+  readonly at: string;
+  /** Order total minus its refunds so far. */
+  readonly netMinor: number;
+};
+
+/** A ticket not closed yet: `open` (also after a reopen) or `resolved` awaiting closure. */
+export type TicketStatusEntry = { readonly ticketId: string; readonly status: 'open' | 'resolved' };
+
+export type CustomerAnalyticsFields = {
+  readonly customerId: string;
+  /** False while only other streams' events were seen. */
+  readonly registered: boolean;
+  readonly firstName: string | null;
+  readonly lastName: string | null;
+  /** "First Last". */
+  readonly name: string;
+  readonly email: string | null;
+  /** ISO 3166-1 alpha-2, upper case. */
+  readonly country: string | null;
+  readonly orders: number;
+  readonly grossMinor: number;
+  readonly refundedMinor: number;
+  /** grossMinor − refundedMinor, across currencies (meaningful for single-currency shops, like customer360). */
+  readonly netMinor: number;
+  readonly firstPurchaseAt: string | null;
+  readonly lastPurchaseAt: string | null;
+  /** The latest PURCHASES_KEPT purchases, oldest first. */
+  readonly purchases: readonly PurchaseEntry[];
+  /** Latest NPS answer by business time. */
+  readonly npsLast: number | null;
+  readonly npsLastAt: string | null;
+  readonly npsLastClass: NpsClass | null;
+  /** Tickets with status open now. */
+  readonly openTickets: number;
+  readonly tickets: readonly TicketStatusEntry[];
+};
+
+export type CustomerAnalyticsDocument = CustomerAnalyticsFields & ReadDocument;

@@ -1,0 +1,125 @@
+// The `dailyKpis` read model, documented for the query API and for analysts reading MongoDB.
+//
+// A fact table: every row carries its dimensions (UTC day of the event's occurredAt, channel,
+// currency) and the same numeric measures, so any question is one `aggregate` with groupBy + sum
+// (the only accumulator every engine here supports). Rows are per customer, order or ticket, never
+// one shared row per (day, channel, currency): with the Kafka transport a projector sees each
+// customer's events in order but different customers' events in any order, and the per-document
+// position guard would silently drop a late customer's write to a shared row. A row written by one
+// customer's events only is exact under at-least-once delivery and any partitioning.
+import type { ReadDocument } from '@app/read-store';
+
+export const DAILY_KPIS_COLLECTION = 'dailyKpis';
+
+/** Interaction kinds counted in `kinds` (email = sent + received; opens, clicks, replies are not interactions). */
+export const INTERACTION_KINDS = ['purchase', 'call', 'email', 'chat', 'survey', 'note', 'ticket'] as const;
+export type InteractionKind = (typeof INTERACTION_KINDS)[number];
+
+export type DailyMeasures = {
+  /** Gross order totals, minor units of `currency`. */
+  readonly revenueMinor: number;
+  /** Refunds on this day (of orders placed through this channel). */
+  readonly refundsMinor: number;
+  readonly orders: number;
+  /** Sum of `kinds`. */
+  readonly interactions: number;
+  readonly kinds: Readonly<Record<InteractionKind, number>>;
+  /** NPS answers: promoter 9–10, passive 7–8, detractor 0–6. */
+  readonly nps: { readonly count: number; readonly promoters: number; readonly passives: number; readonly detractors: number };
+  /** CSAT answers; satisfied = score 4 or 5. */
+  readonly csat: { readonly count: number; readonly satisfied: number };
+  readonly tickets: TicketMeasures;
+};
+
+/**
+ * `opened` counts on the opening day. Everything else is the ticket's outcome, final at its first
+ * resolution and counted on that day (a reopen changes only the first-contact flag): SLA outcomes of
+ * tickets still unresolved are not in this table.
+ */
+export type TicketMeasures = {
+  readonly opened: number;
+  /** Tickets resolved for the first time. */
+  readonly resolved: number;
+  /** Resolved tickets that had an agent reply before their first resolution. */
+  readonly firstResponses: number;
+  /** Sum of minutes from opening to the first agent reply, over `firstResponses`. */
+  readonly firstResponseMinutes: number;
+  /** First agent reply after its due time, or resolved after that time without any agent reply. */
+  readonly firstResponseBreaches: number;
+  /** Sum of minutes from opening to first resolution, over `resolved`. */
+  readonly resolutionMinutes: number;
+  /** First resolution after its due time. */
+  readonly resolutionBreaches: number;
+  /** Resolved with at most one agent reply before the first resolution and never reopened since. */
+  readonly firstContactResolutions: number;
+};
+
+export type DailyRowKind = 'activity' | 'order' | 'refund' | 'ticket-opened' | 'ticket-resolved';
+
+/** What the ticket-opened row remembers so the ticket's later events can finish its outcome. */
+export type TicketProgress = {
+  readonly ticketId: string;
+  readonly openedAt: string;
+  readonly firstResponseDueAt: string;
+  readonly resolutionDueAt: string;
+  readonly firstResponseAt: string | null;
+  /** Agent replies before the first resolution. */
+  readonly agentReplies: number;
+  readonly firstResolvedAt: string | null;
+};
+
+export type DailyKpiFields = DailyMeasures & {
+  readonly rowKind: DailyRowKind;
+  /** `YYYY-MM-DD`, UTC day of the event's business time. */
+  readonly day: string;
+  /**
+   * Sales channel for orders and refunds (web, app, store, phone, marketplace), the ticket's channel
+   * for tickets (email, phone, chat, web, store), else the interaction's kind (call, email, chat,
+   * survey, note).
+   */
+  readonly channel: string;
+  /** ISO 4217, upper case, on order and refund rows; null elsewhere. */
+  readonly currency: string | null;
+  readonly customerId: string;
+  /** Only on ticket-opened rows. */
+  readonly ticket?: TicketProgress;
+};
+
+export type DailyKpiDocument = DailyKpiFields & ReadDocument;
+
+/** Every summable measure path, for `aggregate({ sum })`. */
+export const DAILY_MEASURE_FIELDS: readonly string[] = [
+  'revenueMinor', 'refundsMinor', 'orders', 'interactions',
+  ...INTERACTION_KINDS.map((kind) => `kinds.${kind}`),
+  'nps.count', 'nps.promoters', 'nps.passives', 'nps.detractors',
+  'csat.count', 'csat.satisfied',
+  'tickets.opened', 'tickets.resolved', 'tickets.firstResponses', 'tickets.firstResponseMinutes', 'tickets.firstResponseBreaches',
+  'tickets.resolutionMinutes', 'tickets.resolutionBreaches', 'tickets.firstContactResolutions',
+];
+
+export function emptyMeasures(): DailyMeasures {
+  return {
+    revenueMinor: 0, refundsMinor: 0, orders: 0, interactions: 0,
+    kinds: { purchase: 0, call: 0, email: 0, chat: 0, survey: 0, note: 0, ticket: 0 },
+    nps: { count: 0, promoters: 0, passives: 0, detractors: 0 },
+    csat: { count: 0, satisfied: 0 },
+    tickets: {
+      opened: 0, resolved: 0, firstResponses: 0, firstResponseMinutes: 0, firstResponseBreaches: 0,
+      resolutionMinutes: 0, resolutionBreaches: 0, firstContactResolutions: 0,
+    },
+  };
+}
+
+/** Row ids: one per customer, day and interaction channel; one per order, refund, ticket opening and resolution. */
+export const dailyRowId = {
+  activity: (customerId: string, day: string, channel: string) => `activity|${customerId}|${day}|${channel}`,
+  order: (orderId: string) => `order|${orderId}`,
+  refund: (orderId: string, refundId: string) => `refund|${orderId}|${refundId}`,
+  ticketOpened: (ticketId: string) => `ticket-opened|${ticketId}`,
+  ticketResolved: (ticketId: string) => `ticket-resolved|${ticketId}`,
+};
+
+/** The day of a UTC instant as businessTime() gives it (`2024-03-01T21:30:00.000Z` → `2024-03-01`). */
+export function utcDay(utcIso: string): string {
+  return utcIso.slice(0, 10);
+}
