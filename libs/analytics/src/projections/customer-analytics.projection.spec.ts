@@ -1,0 +1,83 @@
+import { ProjectionHarness } from '@app/customer-view/projections/testing';
+import { AnalyticsHistory } from '../testing/analytics-history';
+import { CUSTOMER_ANALYTICS_COLLECTION, PURCHASES_KEPT, type CustomerAnalyticsDocument } from './customer-analytics.document';
+import { customerAnalyticsProjection } from './customer-analytics.projection';
+
+function project(history: AnalyticsHistory, customerId = 'c-1'): CustomerAnalyticsDocument {
+  const doc = new ProjectionHarness([customerAnalyticsProjection]).run(history.events).get<CustomerAnalyticsDocument>(CUSTOMER_ANALYTICS_COLLECTION, customerId);
+  if (!doc) throw new Error(`no customerAnalytics document for ${customerId}`);
+  return doc;
+}
+
+describe('customer analytics projection', () => {
+  it('keeps purchases in business-time order with refunds netted per order, whatever the delivery order', () => {
+    const doc = project(
+      new AnalyticsHistory()
+        .registered('c-1', '2024-01-01T00:00:00Z', { firstName: 'Ada', lastName: 'Lovelace', email: 'ada@example.com', country: 'gb' })
+        .purchase('c-1', 'o-2', '2024-03-01T00:00:00Z', 4000)
+        .purchase('c-1', 'o-1', '2024-02-01T00:00:00Z', 6000)
+        .refund('c-1', 'o-1', 'r-1', '2024-02-05T00:00:00Z', 1500)
+        .refund('c-1', 'o-1', 'r-2', '2024-02-06T00:00:00Z', 500)
+        .purchase('c-1', 'o-3', '2024-04-01T00:00:00Z', 2000),
+    );
+    expect(doc).toMatchObject({
+      registered: true, name: 'Ada Lovelace', email: 'ada@example.com', country: 'GB',
+      // 6000 + 4000 + 2000 = 12000 gross, 2000 refunded.
+      orders: 3, grossMinor: 12000, refundedMinor: 2000, netMinor: 10000,
+      firstPurchaseAt: '2024-02-01T00:00:00.000Z', lastPurchaseAt: '2024-04-01T00:00:00.000Z',
+    });
+    expect(doc.purchases).toEqual([
+      { orderId: 'o-1', at: '2024-02-01T00:00:00.000Z', netMinor: 4000 },
+      { orderId: 'o-2', at: '2024-03-01T00:00:00.000Z', netMinor: 4000 },
+      { orderId: 'o-3', at: '2024-04-01T00:00:00.000Z', netMinor: 2000 },
+    ]);
+  });
+
+  it(`remembers only the latest ${PURCHASES_KEPT} purchases but counts every order`, () => {
+    const history = new AnalyticsHistory();
+    for (let i = 0; i < PURCHASES_KEPT + 5; i++) {
+      history.purchase('c-1', `o-${i}`, new Date(Date.UTC(2020, 0, 1 + i)).toISOString(), 100);
+    }
+    const doc = project(history);
+    expect(doc.orders).toBe(PURCHASES_KEPT + 5);
+    expect(doc.netMinor).toBe(100 * (PURCHASES_KEPT + 5));
+    expect(doc.purchases).toHaveLength(PURCHASES_KEPT);
+    expect(doc.purchases[0].orderId).toBe('o-5');
+    expect(doc.firstPurchaseAt).toBe('2020-01-01T00:00:00.000Z');
+  });
+
+  it('keeps the latest NPS answer by business time and counts tickets open now', () => {
+    const doc = project(
+      new AnalyticsHistory()
+        .survey('c-1', 's-2', '2024-03-01T00:00:00Z', 'nps', 4)
+        .survey('c-1', 's-1', '2024-02-01T00:00:00Z', 'nps', 10)
+        .survey('c-1', 's-3', '2024-04-01T00:00:00Z', 'csat', 5)
+        .ticketOpened('c-1', 'T-1', '2024-03-01T00:00:00Z', 'email')
+        .ticketOpened('c-1', 'T-2', '2024-03-02T00:00:00Z', 'chat')
+        .ticketOpened('c-1', 'T-3', '2024-03-03T00:00:00Z', 'web')
+        .resolved('c-1', 'T-1', '2024-03-04T00:00:00Z')
+        .resolved('c-1', 'T-2', '2024-03-04T00:00:00Z')
+        .reopened('c-1', 'T-2', '2024-03-05T00:00:00Z')
+        .closed('c-1', 'T-1', '2024-03-06T00:00:00Z'),
+    );
+    expect(doc).toMatchObject({ npsLast: 4, npsLastAt: '2024-03-01T00:00:00.000Z', npsLastClass: 'detractor', openTickets: 2 });
+    expect(doc.tickets).toEqual([{ ticketId: 'T-2', status: 'open' }, { ticketId: 'T-3', status: 'open' }]);
+    // Only other streams seen: a skeleton, not a registered customer.
+    expect(doc.registered).toBe(false);
+  });
+
+  it('applies profile changes: null clears, absent keeps', () => {
+    const doc = project(
+      new AnalyticsHistory()
+        .registered('c-1', '2024-01-01T00:00:00Z', { firstName: 'Ada', lastName: 'Lovelace', email: 'ada@example.com', country: 'GB' })
+        .profileUpdated('c-1', '2024-01-02T00:00:00Z', { lastName: 'King', country: 'fr' })
+        .profileUpdated('c-1', '2024-01-03T00:00:00Z', { email: null as unknown as string }),
+    );
+    expect(doc).toMatchObject({ firstName: 'Ada', lastName: 'King', name: 'Ada King', email: null, country: 'FR' });
+  });
+
+  it('does not load documents for events it ignores', () => {
+    const history = new AnalyticsHistory().call('c-1', 'k-1', '2024-01-01T00:00:00Z').emailSent('c-1', 'm-1', '2024-01-01T00:00:00Z');
+    expect(history.events.flatMap((e) => customerAnalyticsProjection.touches(e))).toEqual([]);
+  });
+});
