@@ -1,0 +1,77 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Logger } from '@nestjs/common';
+import { newEventId, type RecordedEvent } from '@app/event-sourcing';
+import { SqliteEventStore } from '@app/event-store';
+import type { CheckpointStore } from '@app/transport/kafka';
+import { EventReactor } from './event-reactor';
+
+class MemoryCheckpoints implements CheckpointStore {
+  readonly saved: number[] = [];
+  async load(): Promise<number | null> {
+    return this.saved.at(-1) ?? null;
+  }
+  async save(_name: string, position: number): Promise<void> {
+    this.saved.push(position);
+  }
+}
+
+describe('EventReactor (real SqliteEventStore)', () => {
+  let directory: string;
+  let store: SqliteEventStore;
+
+  beforeEach(() => {
+    directory = mkdtempSync(join(tmpdir(), 'chronicle-reactor-'));
+    store = new SqliteEventStore(join(directory, 'events.sqlite'));
+    jest.spyOn(Logger.prototype, 'error').mockImplementation(() => undefined);
+  });
+
+  afterEach(async () => {
+    jest.restoreAllMocks();
+    await store.close();
+    rmSync(directory, { recursive: true, force: true });
+  });
+
+  const append = async (n: number) => {
+    const result = await store.append(`thing-${n}`, [{ eventId: newEventId(), type: 'ThingHappened', data: { customerId: 'c', n }, metadata: { customerId: 'c', schemaVersion: 1, occurredAt: '2026-01-01T00:00:00Z', actor: { type: 'system', id: 't' }, source: 't', correlationId: 'x', causationId: null } }], { expectedRevision: 'no_stream' });
+    return result.position;
+  };
+
+  it('saves the checkpoint only after the handler finished the batch, and retries a failed batch from the checkpoint', async () => {
+    const checkpoints = new MemoryCheckpoints();
+    const seen: number[] = [];
+    let failOnce = true;
+    const handler = async (events: readonly RecordedEvent[]) => {
+      const numbers = events.map((event) => (event.data as { n: number }).n);
+      if (failOnce && numbers.includes(3)) {
+        failOnce = false;
+        throw new Error('handler failed');
+      }
+      // The checkpoint never runs ahead of what the handler finished.
+      expect(checkpoints.saved.at(-1) ?? 0).toBeLessThan(events[0].position);
+      seen.push(...numbers);
+    };
+    for (let n = 1; n <= 4; n++) await append(n);
+    const reactor = new EventReactor(store, checkpoints, handler, { name: 'test', maxBatchSize: 2, initialRetryDelayMs: 1 });
+    await reactor.start();
+    const last = await append(5);
+    expect(await reactor.waitForPosition(last, 5000)).toBe(true);
+    await reactor.stop();
+    expect(seen).toEqual([1, 2, 3, 4, 5]);
+    expect(checkpoints.saved.at(-1)).toBe(last);
+  });
+
+  it('starts after the saved checkpoint', async () => {
+    const checkpoints = new MemoryCheckpoints();
+    await append(1);
+    checkpoints.saved.push(await append(2));
+    const seen: number[] = [];
+    const reactor = new EventReactor(store, checkpoints, async (events) => void seen.push(...events.map((e) => (e.data as { n: number }).n)), { name: 'test' });
+    await reactor.start();
+    const last = await append(3);
+    expect(await reactor.waitForPosition(last, 5000)).toBe(true);
+    await reactor.stop();
+    expect(seen).toEqual([3]);
+  });
+});
