@@ -244,6 +244,13 @@ export function serviceGroup(row: AggregateRow, groupBy: readonly Dimension[]): 
 
 const EMPTY_ROW: AggregateRow = { key: {}, count: 0, sums: {} };
 
+/** Groups by day, then channel: MongoDB's $group does not promise an order. */
+function byDayThenChannel(a: { day?: string; channel?: string }, b: { day?: string; channel?: string }): number {
+  const x = `${a.day ?? ''}\u0000${a.channel ?? ''}`;
+  const y = `${b.day ?? ''}\u0000${b.channel ?? ''}`;
+  return x < y ? -1 : x > y ? 1 : 0;
+}
+
 @QueryHandler(GetKpis)
 export class GetKpisHandler extends AnalyticsQuery implements IQueryHandler<GetKpis> {
   async execute({ from, to, groupBy, minPosition }: GetKpis): Promise<KpiReport & Consistency> {
@@ -252,7 +259,7 @@ export class GetKpisHandler extends AnalyticsQuery implements IQueryHandler<GetK
     const rows = await this.store.aggregate(DAILY_KPIS_COLLECTION, dayRange(from, to), { groupBy: [...groupBy, 'currency'], sum: sums });
     const totalRows = await this.store.aggregate(DAILY_KPIS_COLLECTION, dayRange(from, to), { groupBy: ['currency'], sum: sums });
     const totals = kpiGroups(totalRows.length > 0 ? totalRows : [EMPTY_ROW], [])[0];
-    return { from, to, groupBy, groups: kpiGroups(rows, groupBy), totals, consistent };
+    return { from, to, groupBy, groups: kpiGroups(rows, groupBy).sort(byDayThenChannel), totals, consistent };
   }
 }
 
@@ -268,7 +275,8 @@ export class GetServiceMetricsHandler extends AnalyticsQuery implements IQueryHa
     const [total] = await this.store.aggregate(DAILY_KPIS_COLLECTION, filter, { groupBy: [], sum: SERVICE_FIELDS });
     const groups = rows
       .map((row) => serviceGroup(row, groupBy))
-      .filter((g) => g.nps.answers + g.csat.answers + g.tickets.opened + g.tickets.resolved > 0);
+      .filter((g) => g.nps.answers + g.csat.answers + g.tickets.opened + g.tickets.resolved > 0)
+      .sort(byDayThenChannel);
     return { from, to, groupBy, groups, totals: serviceGroup(total ?? EMPTY_ROW, []), consistent };
   }
 }

@@ -1,0 +1,235 @@
+// The query handlers on a real SqliteReadStore, fed by the projections, with a fixed clock.
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Test } from '@nestjs/testing';
+import { CqrsModule, QueryBus } from '@nestjs/cqrs';
+import { FixedClock } from '@app/event-sourcing';
+import { READ_STORE, SqliteReadStore, type Projection } from '@app/read-store';
+import { CHRONICLE_CONFIG, CLOCK, loadConfig } from '@app/platform';
+import { ProjectionHarness } from '@app/customer-view/projections/testing';
+import { AnalyticsHistory, twoDaysOfShop } from '../testing/analytics-history';
+import { analyticsProjections } from '../index';
+import { ANALYTICS_CONFIG, loadAnalyticsConfig } from './analytics-config';
+import {
+  ExportCustomers, ExportCustomersHandler, GetCustomerAnalytics, GetCustomerAnalyticsHandler, GetKpis, GetKpisHandler,
+  GetRfmDistribution, GetRfmDistributionHandler, GetServiceMetrics, GetServiceMetricsHandler, type CustomerExportFilter,
+} from './analytics.queries';
+
+const directories: string[] = [];
+afterAll(() => {
+  for (const directory of directories) rmSync(directory, { recursive: true, force: true });
+});
+
+/** A SqliteReadStore holding what the projections make of the history, and a QueryBus over it. */
+async function queriesOver(history: AnalyticsHistory, now: string) {
+  const directory = mkdtempSync(join(tmpdir(), 'chronicle-analytics-'));
+  directories.push(directory);
+  const store = new SqliteReadStore(join(directory, 'reads.sqlite'));
+  const projections: readonly Projection[] = analyticsProjections;
+  await store.ensureCollections(projections.flatMap((p) => p.collections));
+  const harness = new ProjectionHarness(projections).run(history.events);
+  const collections = projections.flatMap((p) => p.collections.map((c) => c.name));
+  await store.applyBatch(collections.flatMap((collection) => harness.all(collection).map((doc) => ({ kind: 'upsert' as const, collection, doc }))));
+  const module = await Test.createTestingModule({
+    imports: [CqrsModule.forRoot()],
+    providers: [
+      GetKpisHandler, GetServiceMetricsHandler, GetRfmDistributionHandler, GetCustomerAnalyticsHandler, ExportCustomersHandler,
+      { provide: READ_STORE, useValue: store },
+      { provide: CHRONICLE_CONFIG, useValue: loadConfig({}) },
+      { provide: CLOCK, useValue: new FixedClock(new Date(now)) },
+      {
+        provide: ANALYTICS_CONFIG,
+        useValue: loadAnalyticsConfig({ ANALYTICS_MARGIN: '0.3', ANALYTICS_DISCOUNT_RATE: '0.1', ANALYTICS_RETENTION_RATE: '0.8', ANALYTICS_ACQUISITION_COST_MINOR: '1000' }),
+      },
+    ],
+  }).compile();
+  await module.init();
+  return { bus: module.get(QueryBus), close: async () => { await module.close(); await store.close(); } };
+}
+
+const zeroTickets = {
+  opened: 0, resolved: 0, firstResponses: 0, meanFirstResponseMinutes: null, firstResponseBreaches: 0, firstResponseBreachRate: null,
+  meanResolutionMinutes: null, resolutionBreaches: 0, resolutionBreachRate: null, firstContactResolutions: 0, firstContactResolutionRate: null,
+};
+const kinds = (counts: Partial<Record<'purchase' | 'call' | 'email' | 'chat' | 'survey' | 'note' | 'ticket', number>>) => ({
+  purchase: 0, call: 0, email: 0, chat: 0, survey: 0, note: 0, ticket: 0, ...counts,
+});
+
+describe('KPI and service queries (two days of a shop, figures in analytics-history.ts)', () => {
+  let bus: QueryBus;
+  let close: () => Promise<void>;
+  beforeAll(async () => ({ bus, close } = await queriesOver(twoDaysOfShop(), '2024-03-10T00:00:00Z')));
+  afterAll(() => close());
+
+  it('reports revenue per currency, orders, AOV and interactions per day and channel', async () => {
+    const report = await bus.execute(new GetKpis('2024-03-01', '2024-03-02', ['day', 'channel']));
+    expect(report.groups.map((g) => `${g.day} ${g.channel}`)).toEqual([
+      '2024-03-01 app', '2024-03-01 call', '2024-03-01 chat', '2024-03-01 email', '2024-03-01 web',
+      '2024-03-02 chat', '2024-03-02 email', '2024-03-02 survey', '2024-03-02 web',
+    ]);
+    const group = (day: string, channel: string) => report.groups.find((g) => g.day === day && g.channel === channel);
+    expect(group('2024-03-01', 'web')).toEqual({
+      day: '2024-03-01', channel: 'web', orders: 3, interactions: 3, interactionsByKind: kinds({ purchase: 3 }),
+      revenue: [
+        { currency: 'EUR', orders: 2, revenueMinor: 12000, refundsMinor: 0, netMinor: 12000, averageOrderValueMinor: 6000 },
+        { currency: 'USD', orders: 1, revenueMinor: 2000, refundsMinor: 0, netMinor: 2000, averageOrderValueMinor: 2000 },
+      ],
+    });
+    expect(group('2024-03-01', 'email')).toMatchObject({ orders: 0, revenue: [], interactions: 2, interactionsByKind: kinds({ email: 1, ticket: 1 }) });
+    expect(group('2024-03-02', 'web')?.revenue).toEqual([{ currency: 'EUR', orders: 0, revenueMinor: 0, refundsMinor: 1000, netMinor: -1000, averageOrderValueMinor: null }]);
+    // EUR: o-1, o-2, o-3 = 150.00 gross, 10.00 refunded; USD: o-4. Interactions: 4 purchases, 2 calls,
+    // 1 email, 4 surveys, 3 tickets = 14.
+    expect(report.totals).toEqual({
+      orders: 4, interactions: 14, interactionsByKind: kinds({ purchase: 4, call: 2, email: 1, survey: 4, ticket: 3 }),
+      revenue: [
+        { currency: 'EUR', orders: 3, revenueMinor: 15000, refundsMinor: 1000, netMinor: 14000, averageOrderValueMinor: 5000 },
+        { currency: 'USD', orders: 1, revenueMinor: 2000, refundsMinor: 0, netMinor: 2000, averageOrderValueMinor: 2000 },
+      ],
+    });
+    expect(report.consistent).toBe(true);
+  });
+
+  it('groups by day alone and keeps to the range', async () => {
+    const report = await bus.execute(new GetKpis('2024-03-02', '2024-03-02', ['day']));
+    expect(report.groups).toHaveLength(1);
+    expect(report.groups[0]).toMatchObject({ day: '2024-03-02', orders: 0, interactions: 5, interactionsByKind: kinds({ survey: 4, ticket: 1 }) });
+    const empty = await bus.execute(new GetKpis('2024-04-01', '2024-04-30', ['channel']));
+    expect(empty.groups).toEqual([]);
+    expect(empty.totals).toMatchObject({ orders: 0, interactions: 0, revenue: [] });
+  });
+
+  it('reports NPS, CSAT, SLA breaches, mean times and first-contact resolution per channel', async () => {
+    const report = await bus.execute(new GetServiceMetrics('2024-03-01', '2024-03-02', ['channel']));
+    expect(report.groups).toEqual([
+      {
+        channel: 'chat',
+        nps: { answers: 0, promoters: 0, passives: 0, detractors: 0, score: null },
+        csat: { answers: 0, satisfied: 0, score: null },
+        tickets: {
+          opened: 1, resolved: 1, firstResponses: 1, meanFirstResponseMinutes: 90, firstResponseBreaches: 1, firstResponseBreachRate: 100,
+          meanResolutionMinutes: 1440, resolutionBreaches: 1, resolutionBreachRate: 100, firstContactResolutions: 0, firstContactResolutionRate: 0,
+        },
+      },
+      {
+        channel: 'email',
+        nps: { answers: 0, promoters: 0, passives: 0, detractors: 0, score: null },
+        csat: { answers: 0, satisfied: 0, score: null },
+        tickets: {
+          opened: 2, resolved: 2, firstResponses: 1, meanFirstResponseMinutes: 30, firstResponseBreaches: 1, firstResponseBreachRate: 50,
+          meanResolutionMinutes: 120, resolutionBreaches: 0, resolutionBreachRate: 0, firstContactResolutions: 1, firstContactResolutionRate: 50,
+        },
+      },
+      {
+        channel: 'survey',
+        nps: { answers: 2, promoters: 1, passives: 0, detractors: 1, score: 0 },
+        csat: { answers: 2, satisfied: 1, score: 50 },
+        tickets: zeroTickets,
+      },
+    ]);
+    // (30 + 90) / 2 = 60 min to first response; (120 + 1440 + 120) / 3 = 560 min to resolve.
+    expect(report.totals.tickets).toEqual({
+      opened: 3, resolved: 3, firstResponses: 2, meanFirstResponseMinutes: 60, firstResponseBreaches: 2, firstResponseBreachRate: 66.7,
+      meanResolutionMinutes: 560, resolutionBreaches: 1, resolutionBreachRate: 33.3, firstContactResolutions: 1, firstContactResolutionRate: 33.3,
+    });
+  });
+
+  it('counts ticket outcomes on the first-resolution day', async () => {
+    const report = await bus.execute(new GetServiceMetrics('2024-03-01', '2024-03-02', ['day']));
+    expect(report.groups.map((g) => [g.day, g.tickets.opened, g.tickets.resolved, g.tickets.firstContactResolutions])).toEqual([
+      ['2024-03-01', 2, 1, 1],
+      ['2024-03-02', 1, 2, 0],
+    ]);
+  });
+});
+
+/**
+ * Five buyers and one customer who never bought, seen on 1 July 2024 (RFM by hand in
+ * ../metrics/rfm.spec.ts, churn in ../metrics/churn-risk.spec.ts):
+ *   c-a  1 day, 3 orders, 300.00 → 545; gaps 31, 29 → churn 0; CLV 300.00 × 0.3 × 8/3 − 10.00 = 230.00
+ *   c-b  10 days, 1 order, 50.00 → 412; passive NPS → churn 5; CLV 30.00
+ *   c-c  30 days, 2 orders, 200.00 → 334; churn 0; CLV 150.00
+ *   c-d  100 days, 5 orders, 12.00 − 2.00 refunded → 251; churn 70 + 5 + 15 = 90; CLV 8.00 − 10.00 = −2.00
+ *   c-e  200 days, 1 order, 50.00 → 112; churn 43; CLV 30.00
+ *   c-f  no order: no RFM, no churn, CLV −10.00
+ */
+function sixCustomers(): AnalyticsHistory {
+  const h = new AnalyticsHistory()
+    .registered('c-a', '2023-01-01T00:00:00Z', { firstName: 'Ada', lastName: 'Lovelace, "Countess"', email: 'ada@example.com', country: 'GB' })
+    .registered('c-b', '2023-01-01T00:00:00Z', { country: 'DE' })
+    .registered('c-c', '2023-01-01T00:00:00Z', { country: 'de' })
+    .registered('c-d', '2023-01-01T00:00:00Z', { country: 'FR' })
+    .registered('c-e', '2023-01-01T00:00:00Z', { country: 'FR' })
+    .registered('c-f', '2023-01-01T00:00:00Z', { country: 'DE' });
+  h.purchase('c-a', 'a1', '2024-05-01T00:00:00Z', 10000).purchase('c-a', 'a2', '2024-06-01T00:00:00Z', 10000).purchase('c-a', 'a3', '2024-06-30T00:00:00Z', 10000);
+  h.purchase('c-b', 'b1', '2024-06-21T00:00:00Z', 5000).survey('c-b', 'sb', '2024-06-22T00:00:00Z', 'nps', 8);
+  h.purchase('c-c', 'c1', '2024-05-01T00:00:00Z', 10000).purchase('c-c', 'c2', '2024-06-01T00:00:00Z', 10000);
+  h.purchase('c-d', 'd1', '2024-01-01T00:00:00Z', 200).purchase('c-d', 'd2', '2024-01-11T00:00:00Z', 200).purchase('c-d', 'd3', '2024-01-21T00:00:00Z', 200)
+    .purchase('c-d', 'd4', '2024-02-21T00:00:00Z', 200).purchase('c-d', 'd5', '2024-03-23T00:00:00Z', 400).refund('c-d', 'd5', 'rd', '2024-03-25T00:00:00Z', 200)
+    .ticketOpened('c-d', 'TD', '2024-06-01T00:00:00Z', 'phone').survey('c-d', 'sd', '2024-06-02T00:00:00Z', 'nps', 3);
+  h.purchase('c-e', 'e1', '2023-12-14T00:00:00Z', 5000).survey('c-e', 'se', '2024-01-02T00:00:00Z', 'nps', 10);
+  return h;
+}
+
+describe('RFM, CLV, churn and the CSV export (six customers on 1 July 2024)', () => {
+  let bus: QueryBus;
+  let close: () => Promise<void>;
+  beforeAll(async () => ({ bus, close } = await queriesOver(sixCustomers(), '2024-07-01T00:00:00Z')));
+  afterAll(() => close());
+
+  it('distributes the buyers over RFM scores', async () => {
+    expect(await bus.execute(new GetRfmDistribution())).toEqual({
+      population: 5,
+      byScore: { '112': 1, '251': 1, '334': 1, '412': 1, '545': 1 },
+      recency: { '1': 1, '2': 1, '3': 1, '4': 1, '5': 1 },
+      frequency: { '1': 2, '2': 0, '3': 1, '4': 1, '5': 1 },
+      monetary: { '1': 1, '2': 2, '3': 0, '4': 1, '5': 1 },
+      asOf: '2024-07-01T00:00:00.000Z',
+      consistent: true,
+    });
+  });
+
+  it('analyses one customer: RFM against the population, CLV with its parameters, churn with its components', async () => {
+    const { view } = await bus.execute(new GetCustomerAnalytics('c-d'));
+    expect(view).toMatchObject({
+      customerId: 'c-d', country: 'FR', orders: 5, grossMinor: 1200, refundedMinor: 200, netRevenueMinor: 1000, openTickets: 1, npsLast: 3,
+      rfm: { recencyDays: 100, frequency: 5, monetaryMinor: 1000, r: 2, f: 5, m: 1, score: '251', population: 5 },
+      clv: { valueMinor: -200, annualRevenueMinor: 1000, parameters: { margin: 0.3, discountRate: 0.1, retentionRate: 0.8, acquisitionCostMinor: 1000 } },
+      churnRisk: { score: 90, explain: { typicalGapDays: 20.5, recencyPoints: 70, ticketPoints: 5, npsPoints: 15 } },
+      asOf: '2024-07-01T00:00:00.000Z',
+    });
+    const never = (await bus.execute(new GetCustomerAnalytics('c-f'))).view;
+    expect(never).toMatchObject({ rfm: null, churnRisk: null, clv: { valueMinor: -1000 } });
+    await expect(bus.execute(new GetCustomerAnalytics('c-unknown'))).rejects.toMatchObject({ status: 404 });
+  });
+
+  async function csv(filter: CustomerExportFilter): Promise<string[]> {
+    const { lines } = await bus.execute(new ExportCustomers(filter));
+    let text = '';
+    for await (const line of lines) text += line;
+    return text.split('\r\n').slice(0, -1);
+  }
+
+  it('exports every registered customer with a header, escaping as CSV', async () => {
+    expect(await csv({})).toEqual([
+      'customerId,name,email,country,orders,netRevenue,R,F,M,clv,churnRisk',
+      'c-a,"Ada Lovelace, ""Countess""",ada@example.com,GB,3,30000,5,4,5,23000,0',
+      'c-b,First c-b,,DE,1,5000,4,1,2,3000,5',
+      'c-c,First c-c,,DE,2,20000,3,3,4,15000,0',
+      'c-d,First c-d,,FR,5,1000,2,5,1,-200,90',
+      'c-e,First c-e,,FR,1,5000,1,1,2,3000,43',
+      'c-f,First c-f,,DE,0,0,,,,-1000,',
+    ]);
+  });
+
+  it('filters by RFM score range, recency, churn risk and country', async () => {
+    const ids = async (filter: CustomerExportFilter) => (await csv(filter)).slice(1).map((line) => line.split(',')[0]);
+    expect(await ids({ rMin: 4 })).toEqual(['c-a', 'c-b']);
+    // F ≥ 3: c-a (4), c-c (3), c-d (5); M ≤ 4 drops c-a (5).
+    expect(await ids({ fMin: 3, mMax: 4 })).toEqual(['c-c', 'c-d']);
+    expect(await ids({ minChurnRisk: 40 })).toEqual(['c-d', 'c-e']);
+    expect(await ids({ country: 'de' })).toEqual(['c-b', 'c-c', 'c-f']);
+    expect(await ids({ minRecencyDays: 30, maxRecencyDays: 100 })).toEqual(['c-c', 'c-d']);
+    expect(await ids({ country: 'DE', minChurnRisk: 1 })).toEqual(['c-b']);
+  });
+});
