@@ -1,0 +1,144 @@
+// The loyalty HTTP API on a real Nest app (platform module, API keys, problem filter) over the
+// SQLite stores, with the projector fed by an EventReactor so queries can wait on minPosition.
+import type { INestApplication } from '@nestjs/common';
+import { Global, Module } from '@nestjs/common';
+import { CqrsModule } from '@nestjs/cqrs';
+import request from 'supertest';
+import { FixedClock } from '@app/event-sourcing';
+import { EVENT_STORE } from '@app/event-store';
+import { READ_STORE } from '@app/read-store';
+import { CommandExecutor, createHttpApp, loadConfig, PlatformModule, PROJECTION_PROGRESS } from '@app/platform';
+import type { CheckpointStore } from '@app/transport/kafka';
+import { EventReactor } from '../reactor/event-reactor';
+import { LoyaltyTestBed } from '../testing/loyalty-test-bed';
+import { LoyaltyBackground, LoyaltyModule } from './loyalty.module';
+
+const KEYS = { ingest: 'k-ingest-0123456789', support: 'k-support-0123456789', analyst: 'k-analyst-0123456789', admin: 'k-admin-0123456789' };
+const C = 'c-api';
+
+class MemoryCheckpoints implements CheckpointStore {
+  private position: number | null = null;
+  async load(): Promise<number | null> {
+    return this.position;
+  }
+  async save(_name: string, position: number): Promise<void> {
+    this.position = position;
+  }
+}
+
+describe('loyalty HTTP API', () => {
+  let bed: LoyaltyTestBed;
+  let app: INestApplication;
+  let projector: EventReactor;
+  let background: LoyaltyBackground;
+  const clock = new FixedClock(new Date('2026-06-01T12:00:00Z'));
+  const as = (role: keyof typeof KEYS) => ({ Authorization: `Bearer ${KEYS[role]}` });
+
+  beforeAll(async () => {
+    bed = await new LoyaltyTestBed().start();
+    projector = new EventReactor(bed.events, new MemoryCheckpoints(), (events) => bed.runner.applyBatch(events), { name: 'test-projector' });
+    const config = loadConfig({ API_KEYS: Object.entries(KEYS).map(([role, key]) => `${role}=${key}`).join(','), LOG_LEVEL: 'silent', READ_WAIT_TIMEOUT_MS: '5000' });
+
+    @Global()
+    @Module({
+      providers: [
+        { provide: EVENT_STORE, useValue: bed.events },
+        { provide: READ_STORE, useValue: bed.reads },
+        { provide: CommandExecutor, useValue: bed.executor },
+        { provide: PROJECTION_PROGRESS, useValue: { waitForPosition: (position: number, timeoutMs: number) => projector.waitForPosition(position, timeoutMs), onApplied: () => () => undefined } },
+      ],
+      exports: [EVENT_STORE, READ_STORE, CommandExecutor, PROJECTION_PROGRESS],
+    })
+    class StoresModule {}
+
+    @Module({
+      imports: [
+        PlatformModule.forRoot(config, { clock }),
+        CqrsModule.forRoot(),
+        StoresModule,
+        LoyaltyModule.forRoot({ env: { LOYALTY_TIERS: 'bronze:0:1,silver:50000:1.5', LOYALTY_EXPIRY_MONTHS: '12', LOYALTY_SWEEP_INTERVAL_MS: '0' } }),
+      ],
+    })
+    class RootModule {}
+
+    app = await createHttpApp(RootModule, config);
+    await app.init();
+    await projector.start();
+    background = app.get(LoyaltyBackground);
+  });
+
+  afterAll(async () => {
+    await app?.close();
+    await projector?.stop();
+    await bed?.close();
+  });
+
+  it('earns from a purchase through the module\'s reactor and shows the account (404 before)', async () => {
+    expect((await request(app.getHttpServer()).get(`/v1/customers/${C}/loyalty`).set(as('support'))).status).toBe(404);
+    const purchase = await bed.purchase(C, 'o-1', '2026-05-01T10:00:00Z', [{ category: 'apparel', quantity: 2, unitPriceMinor: 150_00 }]);
+    const reactor = background.purchaseReactor;
+    expect(reactor).toBeDefined();
+    expect(await reactor?.waitForPosition(purchase.position, 5000)).toBe(true);
+    const [earned] = await bed.loyaltyEvents(C);
+
+    const account = await request(app.getHttpServer()).get(`/v1/customers/${C}/loyalty?minPosition=${earned.position}`).set(as('support'));
+    expect(account.status).toBe(200);
+    expect(account.headers['x-chronicle-consistent']).toBe('true');
+    expect(account.body).toMatchObject({ customerId: C, balance: 300, tier: 'bronze', lifetimeEarned: 300, nextExpiry: { points: 300, at: '2027-05-01T10:00:00.000Z' }, rolling12mSpendMinor: 300_00 });
+    expect(account.body.lots).toBeUndefined();
+  });
+
+  it('redeems (201), refuses what the balance does not cover (422 on points), and answers a retry as the original', async () => {
+    const server = app.getHttpServer();
+    const redeemed = await request(server).post(`/v1/customers/${C}/loyalty/redemptions`).set(as('support')).send({ redemptionId: 'rd-1', points: 120, reason: 'voucher' });
+    expect(redeemed.status).toBe(201);
+    expect(redeemed.body).toMatchObject({ streamId: `loyalty-${C}`, replayed: false, changed: true });
+
+    const retry = await request(server).post(`/v1/customers/${C}/loyalty/redemptions`).set(as('ingest')).send({ redemptionId: 'rd-1', points: 120, reason: 'voucher' });
+    expect(retry.status).toBe(201);
+    expect(retry.body).toMatchObject({ replayed: true, eventIds: redeemed.body.eventIds });
+
+    const tooMuch = await request(server).post(`/v1/customers/${C}/loyalty/redemptions`).set(as('support')).send({ redemptionId: 'rd-2', points: 181, reason: 'voucher' });
+    expect(tooMuch.status).toBe(422);
+    expect(tooMuch.body).toMatchObject({ code: 'RULE_VIOLATED', errors: [{ field: 'points' }] });
+
+    const invalid = await request(server).post(`/v1/customers/${C}/loyalty/redemptions`).set(as('support')).send({ redemptionId: 'rd-3', points: 0, reason: '' });
+    expect(invalid.status).toBe(400);
+
+    const forbidden = await request(server).post(`/v1/customers/${C}/loyalty/redemptions`).set(as('analyst')).send({ redemptionId: 'rd-4', points: 1, reason: 'x' });
+    expect(forbidden.status).toBe(403);
+
+    const account = await request(server).get(`/v1/customers/${C}/loyalty?minPosition=${redeemed.body.position}`).set(as('analyst'));
+    expect(account.body).toMatchObject({ balance: 180, redeemed: 120 });
+  });
+
+  it('lets only admins adjust', async () => {
+    const server = app.getHttpServer();
+    const body = { adjustmentId: 'adj-1', points: -30, reason: 'duplicate earn' };
+    expect((await request(server).post(`/v1/customers/${C}/loyalty/adjustments`).set(as('support')).send(body)).status).toBe(403);
+    const adjusted = await request(server).post(`/v1/customers/${C}/loyalty/adjustments`).set(as('admin')).send(body);
+    expect(adjusted.status).toBe(201);
+    const account = await request(server).get(`/v1/customers/${C}/loyalty?minPosition=${adjusted.body.position}`).set(as('support'));
+    expect(account.body).toMatchObject({ balance: 150, adjusted: -30 });
+  });
+
+  it('pages the history newest first with a cursor', async () => {
+    const server = app.getHttpServer();
+    const first = await request(server).get(`/v1/customers/${C}/loyalty/history?limit=2`).set(as('support'));
+    expect(first.status).toBe(200);
+    expect(first.body.items.map((row: { type: string; points: number }) => [row.type, row.points])).toEqual([['PointsAdjusted', -30], ['PointsRedeemed', -120]]);
+    const second = await request(server).get(`/v1/customers/${C}/loyalty/history?limit=2&cursor=${first.body.nextCursor}`).set(as('support'));
+    expect(second.body.items.map((row: { type: string }) => row.type)).toEqual(['PointsEarned']);
+    expect(second.body.nextCursor).toBeNull();
+    expect((await request(server).get(`/v1/customers/${C}/loyalty/history?cursor=nonsense`).set(as('support'))).status).toBe(400);
+  });
+
+  it('runs the expiry sweep against the module\'s read store', async () => {
+    clock.set(new Date('2027-05-01T10:00:00Z'));
+    const result = await background.expirySweep?.sweep();
+    expect(result).toEqual({ due: 1, changed: 1, failed: 0 });
+    const [expired] = (await bed.loyaltyEvents(C)).filter((event) => event.type === 'PointsExpired');
+    const account = await request(app.getHttpServer()).get(`/v1/customers/${C}/loyalty?minPosition=${expired.position}`).set(as('support'));
+    expect(account.body).toMatchObject({ balance: 0, expired: 150, nextExpiry: null });
+  });
+});

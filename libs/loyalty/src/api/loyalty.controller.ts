@@ -1,0 +1,73 @@
+// HTTP API of loyalty: the account and its history for consoles and services, redemptions, and
+// admin corrections.
+import { Body, Controller, Get, Header, Inject, Post, Query as QueryParam, Res } from '@nestjs/common';
+import { CommandBus, QueryBus } from '@nestjs/cqrs';
+import { ApiBearerAuth, ApiHeader, ApiOperation, ApiResponse, ApiTags } from '@nestjs/swagger';
+import type { Response } from 'express';
+import type { Clock } from '@app/event-sourcing';
+import { businessTime, CLOCK, CommandOutcomeDto, Ctx, IdParam, Roles, type CommandOutcome, type RequestContext } from '@app/platform';
+import { AdjustPointsDto, LoyaltyAccountQueryDto, LoyaltyHistoryQueryDto, RedeemPointsDto } from './loyalty.dtos';
+import { ExecuteLoyaltyCommand } from './loyalty.command-handler';
+import { GetLoyaltyAccount, GetLoyaltyHistory, type Consistency } from './loyalty.queries';
+
+function consistencyHeader(response: Response, result: Consistency): void {
+  response.setHeader('X-Chronicle-Consistent', String(result.consistent));
+}
+
+@ApiTags('loyalty')
+@ApiBearerAuth()
+@ApiHeader({ name: 'Idempotency-Key', required: false, description: 'A retry with the same key returns the first result and appends nothing.' })
+@Controller({ path: 'customers/:customerId/loyalty', version: '1' })
+export class LoyaltyCommandController {
+  constructor(
+    private readonly commandBus: CommandBus,
+    @Inject(CLOCK) private readonly clock: Clock,
+  ) {}
+
+  @Post('redemptions')
+  @Roles('support', 'ingest')
+  @ApiOperation({ summary: 'Redeem points; refused (422, field points) when the balance does not cover them' })
+  @ApiResponse({ status: 201, type: CommandOutcomeDto })
+  redeem(@IdParam('customerId') customerId: string, @Body() body: RedeemPointsDto, @Ctx() ctx: RequestContext): Promise<CommandOutcome> {
+    const at = businessTime(body.occurredAt, this.clock.now());
+    return this.commandBus.execute(new ExecuteLoyaltyCommand({ type: 'Redeem', customerId, redemptionId: body.redemptionId, points: body.points, reason: body.reason, at }, { ...ctx, occurredAt: at }));
+  }
+
+  @Post('adjustments')
+  @Roles('admin')
+  @ApiOperation({ summary: 'Correct the balance (admin only): signed points with a reason' })
+  @ApiResponse({ status: 201, type: CommandOutcomeDto })
+  adjust(@IdParam('customerId') customerId: string, @Body() body: AdjustPointsDto, @Ctx() ctx: RequestContext): Promise<CommandOutcome> {
+    const at = businessTime(body.occurredAt, this.clock.now());
+    return this.commandBus.execute(new ExecuteLoyaltyCommand({ type: 'Adjust', customerId, adjustmentId: body.adjustmentId, points: body.points, reason: body.reason, at }, { ...ctx, occurredAt: at }));
+  }
+}
+
+@ApiTags('loyalty')
+@ApiBearerAuth()
+@Controller({ path: 'customers/:customerId/loyalty', version: '1' })
+export class LoyaltyQueryController {
+  constructor(private readonly queryBus: QueryBus) {}
+
+  @Get()
+  @Roles('support', 'analyst', 'auditor', 'ingest')
+  @Header('Cache-Control', 'no-store')
+  @ApiOperation({ summary: 'The loyalty account: balance, tier, totals, next expiry, rolling 12-month spend (404 when the customer has none)' })
+  async account(@IdParam('customerId') customerId: string, @QueryParam() query: LoyaltyAccountQueryDto, @Res({ passthrough: true }) response: Response) {
+    const result = await this.queryBus.execute(new GetLoyaltyAccount(customerId, query.minPosition));
+    consistencyHeader(response, result);
+    return result.view;
+  }
+
+  @Get('history')
+  @Roles('support', 'analyst', 'auditor')
+  @Header('Cache-Control', 'no-store')
+  @ApiOperation({ summary: 'Every loyalty event of the account, newest first, paged with a cursor' })
+  async history(@IdParam('customerId') customerId: string, @QueryParam() query: LoyaltyHistoryQueryDto, @Res({ passthrough: true }) response: Response) {
+    const result = await this.queryBus.execute(
+      new GetLoyaltyHistory(customerId, { limit: query.limit ?? 50, ...(query.cursor !== undefined ? { cursor: query.cursor } : {}), ...(query.minPosition !== undefined ? { minPosition: query.minPosition } : {}) }),
+    );
+    consistencyHeader(response, result);
+    return { items: result.items, nextCursor: result.nextCursor };
+  }
+}

@@ -1,0 +1,97 @@
+// Loyalty queries: the account as it stands, and its history newest first with a cursor.
+import { Inject, NotFoundException, Optional } from '@nestjs/common';
+import { type IQueryHandler, Query, QueryHandler } from '@nestjs/cqrs';
+import { READ_STORE, type Filter, type ReadStore } from '@app/read-store';
+import { CHRONICLE_CONFIG, ChronicleConfig, PROJECTION_PROGRESS, RequestValidationError, waitUntilCaughtUp, type ProjectionProgress } from '@app/platform';
+import type { LoyaltyProgram } from '../domain/loyalty-program';
+import { LOYALTY_ACCOUNTS_COLLECTION, type LoyaltyAccountDocument } from '../projections/loyalty-account.projection';
+import { LOYALTY_HISTORY_COLLECTION, type LoyaltyHistoryDocument } from '../projections/loyalty-history.projection';
+
+export const LOYALTY_PROGRAM = Symbol('LoyaltyProgram');
+
+/** The account as the API shows it: without the lots and spend window the read model keeps for itself. */
+export type LoyaltyAccountView = Omit<LoyaltyAccountDocument, 'lots' | 'spendWindow' | 'tier'> & { readonly tier: string };
+
+export interface Consistency {
+  readonly consistent: boolean;
+}
+
+export interface LoyaltyHistoryPage {
+  readonly items: readonly LoyaltyHistoryDocument[];
+  /** Pass as `cursor` for the next (older) page; null at the end. */
+  readonly nextCursor: string | null;
+}
+
+export class GetLoyaltyAccount extends Query<{ view: LoyaltyAccountView } & Consistency> {
+  constructor(readonly customerId: string, readonly minPosition?: number) {
+    super();
+  }
+}
+
+export class GetLoyaltyHistory extends Query<LoyaltyHistoryPage & Consistency> {
+  constructor(readonly customerId: string, readonly options: { limit: number; cursor?: string; minPosition?: number }) {
+    super();
+  }
+}
+
+export function toAccountView(doc: LoyaltyAccountDocument, program: LoyaltyProgram): LoyaltyAccountView {
+  const { lots: _lots, spendWindow: _window, tier, ...rest } = doc;
+  return { ...rest, tier: tier ?? program.tiers[0].name };
+}
+
+function encodeCursor(row: LoyaltyHistoryDocument): string {
+  return Buffer.from(JSON.stringify([row.position])).toString('base64url');
+}
+
+function decodeCursor(cursor: string): number {
+  try {
+    const parsed = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8')) as unknown;
+    if (Array.isArray(parsed) && parsed.length === 1 && Number.isSafeInteger(parsed[0])) return parsed[0] as number;
+  } catch {
+    // fall through to the validation error
+  }
+  throw new RequestValidationError([{ field: 'cursor', message: 'cursor is not one this API returned' }]);
+}
+
+abstract class LoyaltyQuery {
+  constructor(
+    @Inject(READ_STORE) protected readonly store: ReadStore,
+    @Inject(CHRONICLE_CONFIG) protected readonly config: ChronicleConfig,
+    @Inject(LOYALTY_PROGRAM) protected readonly program: LoyaltyProgram,
+    @Optional() @Inject(PROJECTION_PROGRESS) protected readonly progress?: ProjectionProgress,
+  ) {}
+
+  /** Waits (bounded) until the account document has applied `minPosition`. */
+  protected caughtUp(customerId: string, minPosition: number | undefined): Promise<boolean> {
+    return waitUntilCaughtUp(
+      minPosition,
+      async () => ((await this.store.get<LoyaltyAccountDocument>(LOYALTY_ACCOUNTS_COLLECTION, customerId))?.lastPosition ?? 0) >= (minPosition ?? 0),
+      this.progress,
+      this.config.READ_WAIT_TIMEOUT_MS,
+    );
+  }
+}
+
+@QueryHandler(GetLoyaltyAccount)
+export class GetLoyaltyAccountHandler extends LoyaltyQuery implements IQueryHandler<GetLoyaltyAccount> {
+  async execute({ customerId, minPosition }: GetLoyaltyAccount): Promise<{ view: LoyaltyAccountView } & Consistency> {
+    const consistent = await this.caughtUp(customerId, minPosition);
+    const doc = await this.store.get<LoyaltyAccountDocument>(LOYALTY_ACCOUNTS_COLLECTION, customerId);
+    if (!doc) throw new NotFoundException(`Customer ${customerId} has no loyalty account`);
+    return { view: toAccountView(doc, this.program), consistent };
+  }
+}
+
+@QueryHandler(GetLoyaltyHistory)
+export class GetLoyaltyHistoryHandler extends LoyaltyQuery implements IQueryHandler<GetLoyaltyHistory> {
+  async execute({ customerId, options }: GetLoyaltyHistory): Promise<LoyaltyHistoryPage & Consistency> {
+    const consistent = await this.caughtUp(customerId, options.minPosition);
+    const filter: Filter = options.cursor ? { customerId, position: { lt: decodeCursor(options.cursor) } } : { customerId };
+    const rows = await this.store.find<LoyaltyHistoryDocument>(LOYALTY_HISTORY_COLLECTION, filter, {
+      sort: [{ field: 'position', direction: 'desc' }],
+      limit: options.limit + 1,
+    });
+    const items = rows.slice(0, options.limit);
+    return { items, nextCursor: rows.length > options.limit ? encodeCursor(items[items.length - 1]) : null, consistent };
+  }
+}
