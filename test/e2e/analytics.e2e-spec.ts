@@ -1,0 +1,127 @@
+// End to end for analysts on the embedded default: interactions in over HTTP, KPIs, service
+// metrics, RFM, CLV, churn and the CSV export out, at a fixed "now". Needs AnalyticsModule in the
+// query part and analyticsProjections in the projector (libs/composition).
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { FixedClock } from '@app/event-sourcing';
+import { startChronicle, type RunningChronicle } from '@app/composition';
+import { ApiClient } from '../support/api-client';
+
+const KEYS = {
+  ingest: 'test-ingest-key-0123456789',
+  support: 'test-support-key-0123456789',
+  analyst: 'test-analyst-key-0123456789',
+};
+
+describe('Chronicle analytics end to end', () => {
+  let dataDir: string;
+  let chronicle: RunningChronicle;
+  let ingest: ApiClient;
+  let support: ApiClient;
+  let analyst: ApiClient;
+  /** Global position of the last command, for read-your-writes. */
+  let head = 0;
+
+  const send = async (client: ApiClient, path: string, body: unknown) => {
+    const response = await client.post(path, body);
+    expect([200, 201]).toContain(response.status);
+    head = Math.max(head, response.body.position as number);
+    return response;
+  };
+
+  beforeAll(async () => {
+    dataDir = mkdtempSync(join(tmpdir(), 'chronicle-analytics-e2e-'));
+    chronicle = await startChronicle(
+      {
+        DATA_DIR: dataDir,
+        PORT: '0',
+        LOG_LEVEL: 'warn',
+        API_KEYS: Object.entries(KEYS).map(([role, key]) => `${role}=${key}`).join(','),
+      },
+      { clock: new FixedClock(new Date('2026-11-23T00:00:00Z')) },
+    );
+    ingest = new ApiClient(chronicle.url, KEYS.ingest);
+    support = new ApiClient(chronicle.url, KEYS.support);
+    analyst = new ApiClient(chronicle.url, KEYS.analyst);
+
+    const line = (unitPriceMinor: number) => [{ sku: 'SKU', name: 'Item', category: 'misc', quantity: 1, unitPriceMinor }];
+    await send(ingest, '/v1/customers', { customerId: 'c-1', profile: { firstName: 'Ada', lastName: 'Lovelace', email: 'ada@example.com', country: 'de' } });
+    await send(ingest, '/v1/customers', { customerId: 'c-2', profile: { firstName: 'Grace', lastName: 'Hopper', country: 'US' } });
+    // 20 Nov, web: 50.00 (c-1) + 90.00 (c-2); 21 Nov, app: 30.00 (c-1); 10.00 of c-1's web order refunded on 21 Nov.
+    await send(ingest, '/v1/interactions/purchases', { customerId: 'c-1', orderId: 'o-1', channel: 'web', currency: 'eur', lines: line(5000), occurredAt: '2026-11-20T10:00:00Z' });
+    await send(ingest, '/v1/interactions/purchases', { customerId: 'c-2', orderId: 'o-3', channel: 'web', currency: 'EUR', lines: line(9000), occurredAt: '2026-11-20T12:00:00Z' });
+    await send(ingest, '/v1/interactions/purchases', { customerId: 'c-1', orderId: 'o-2', channel: 'app', currency: 'EUR', lines: line(3000), occurredAt: '2026-11-21T10:00:00Z' });
+    await send(support, '/v1/interactions/refunds', { customerId: 'c-1', orderId: 'o-1', refundId: 'r-1', amountMinor: 1000, currency: 'EUR', occurredAt: '2026-11-21T11:00:00Z' });
+    await send(support, '/v1/interactions/calls', { customerId: 'c-1', callId: 'pbx-1', direction: 'inbound', durationSeconds: 120, outcome: 'resolved', occurredAt: '2026-11-20T09:00:00Z' });
+    // NPS 9 and 5: one promoter, one detractor → 0.
+    await send(ingest, '/v1/interactions/surveys', { customerId: 'c-1', surveyId: 's-1', kind: 'nps', score: 9, occurredAt: '2026-11-21T12:00:00Z' });
+    await send(ingest, '/v1/interactions/surveys', { customerId: 'c-2', surveyId: 's-2', kind: 'nps', score: 5, occurredAt: '2026-11-21T12:00:00Z' });
+    // High priority (2 h / 24 h): answered after 30 min, resolved after 120 min with one reply.
+    await send(support, '/v1/tickets', { customerId: 'c-2', ticketId: 't-1', subject: 'Where is my parcel', channel: 'email', priority: 'high', occurredAt: '2026-11-20T11:00:00Z' });
+    await send(support, '/v1/tickets/t-1/replies', { author: 'agent', authorId: 'agent-7', body: 'On its way', occurredAt: '2026-11-20T11:30:00Z' });
+    await send(support, '/v1/tickets/t-1/resolve', { resolution: 'Delivered', occurredAt: '2026-11-20T13:00:00Z' });
+  });
+
+  afterAll(async () => {
+    await chronicle?.close();
+    rmSync(dataDir, { recursive: true, force: true });
+  });
+
+  it('reports revenue, orders, AOV and interactions per day and channel', async () => {
+    const response = await analyst.get(`/v1/analytics/kpis?from=2026-11-20&to=2026-11-21&groupBy=day,channel&minPosition=${head}`);
+    expect(response.status).toBe(200);
+    expect(response.headers['x-chronicle-consistent']).toBe('true');
+    const group = (day: string, channel: string) => response.body.groups.find((g: { day: string; channel: string }) => g.day === day && g.channel === channel);
+    expect(group('2026-11-20', 'web')).toMatchObject({
+      orders: 2, interactions: 2, revenue: [{ currency: 'EUR', orders: 2, revenueMinor: 14000, refundsMinor: 0, netMinor: 14000, averageOrderValueMinor: 7000 }],
+    });
+    expect(group('2026-11-21', 'web').revenue).toEqual([{ currency: 'EUR', orders: 0, revenueMinor: 0, refundsMinor: 1000, netMinor: -1000, averageOrderValueMinor: null }]);
+    expect(group('2026-11-20', 'call')).toMatchObject({ interactions: 1, interactionsByKind: { call: 1 } });
+    expect(response.body.totals).toMatchObject({ orders: 3, interactions: 7, revenue: [{ currency: 'EUR', revenueMinor: 17000, refundsMinor: 1000, averageOrderValueMinor: 5667 }] });
+  });
+
+  it('reports NPS and ticket service levels per channel', async () => {
+    const response = await analyst.get(`/v1/analytics/service?from=2026-11-20&to=2026-11-21&groupBy=channel&minPosition=${head}`);
+    expect(response.status).toBe(200);
+    expect(response.body.totals.nps).toEqual({ answers: 2, promoters: 1, passives: 0, detractors: 1, score: 0 });
+    const email = response.body.groups.find((g: { channel: string }) => g.channel === 'email');
+    expect(email.tickets).toMatchObject({
+      opened: 1, resolved: 1, meanFirstResponseMinutes: 30, meanResolutionMinutes: 120, firstResponseBreaches: 0, resolutionBreaches: 0, firstContactResolutionRate: 100,
+    });
+  });
+
+  it('scores RFM against all buyers and explains one customer', async () => {
+    // c-1: 1 day (21 Nov 10:00), 2 orders, 70.00 net; c-2: 2 days, 1 order, 90.00 → c-1 331, c-2 113.
+    const distribution = await analyst.get(`/v1/analytics/rfm/distribution?minPosition=${head}`);
+    expect(distribution.body).toMatchObject({ population: 2, byScore: { '113': 1, '331': 1 }, asOf: '2026-11-23T00:00:00.000Z' });
+
+    const one = await analyst.get(`/v1/customers/c-1/analytics?minPosition=${head}`);
+    expect(one.status).toBe(200);
+    // One day between purchases, 1.58 days since the last → (1.58 − 1) / 2 × 70 = 20 points; promoter, no tickets.
+    // CLV with the defaults (margin 0.3, d 0.1, r 0.8, no acquisition cost): 70.00 × 0.3 × 8/3 = 56.00.
+    expect(one.body).toMatchObject({
+      netRevenueMinor: 7000,
+      rfm: { recencyDays: 1, frequency: 2, monetaryMinor: 7000, score: '331' },
+      clv: { valueMinor: 5600 },
+      churnRisk: { score: 20, explain: { typicalGapDays: 1, recencyPoints: 20, npsPoints: 0, ticketPoints: 0 } },
+    });
+    expect((await analyst.get('/v1/customers/c-nobody/analytics')).status).toBe(404);
+  });
+
+  it('streams the filtered customers as CSV', async () => {
+    const response = await analyst.get('/v1/analytics/customers.csv?country=de');
+    expect(response.status).toBe(200);
+    expect(response.headers['content-type']).toMatch(/^text\/csv/);
+    expect(response.body).toBe('customerId,name,email,country,orders,netRevenue,R,F,M,clv,churnRisk\r\nc-1,Ada Lovelace,ada@example.com,DE,2,7000,3,3,1,5600,20\r\n');
+    const risky = await analyst.get('/v1/analytics/customers.csv?minChurnRisk=50');
+    expect(risky.body).toBe('customerId,name,email,country,orders,netRevenue,R,F,M,clv,churnRisk\r\n');
+  });
+
+  it('is for analysts, and refuses malformed ranges', async () => {
+    expect((await support.get('/v1/analytics/kpis?from=2026-11-20&to=2026-11-21')).status).toBe(403);
+    expect((await analyst.get('/v1/analytics/kpis?from=2026-11-22&to=2026-11-21')).status).toBe(400);
+    expect((await analyst.get('/v1/analytics/service?from=2026-02-30&to=2026-03-01')).status).toBe(400);
+    expect((await analyst.get('/v1/analytics/customers.csv?rMin=6')).status).toBe(400);
+  });
+});
