@@ -8,6 +8,8 @@ import { startChronicle, type RunningChronicle } from '@app/composition';
 import { ApiClient } from '../support/api-client';
 import { eventually } from '../support/eventually';
 
+jest.setTimeout(60_000);
+
 const KEYS = {
   ingest: 'test-ingest-key-0123456789',
   support: 'test-support-key-0123456789',

@@ -14,6 +14,8 @@ import { CustomersCommandModule } from '@app/customers';
 import { InteractionsCommandModule } from '@app/interactions';
 import { TicketsCommandModule, TicketsQueryModule } from '@app/tickets';
 import { CustomerViewQueryModule } from '@app/customer-view';
+import { AnalyticsModule } from '@app/analytics';
+import { LoyaltyModule } from '@app/loyalty';
 import { openEventStore, openReadStore } from './engines';
 import { chronicleProjections, PROJECTOR_NAME } from './read-models';
 
@@ -91,7 +93,7 @@ class Pipelines implements OnApplicationBootstrap, BeforeApplicationShutdown, On
 
 @Module({})
 export class ChronicleModule {
-  static forRoot(config: ChronicleConfig, options: { clock?: Clock } = {}): DynamicModule {
+  static forRoot(config: ChronicleConfig, options: { clock?: Clock; env?: Record<string, string | undefined> } = {}): DynamicModule {
     const parts = partsOf(config);
     const needsEventStore = parts.has('commands') || parts.has('relay') || (parts.has('projector') && config.TRANSPORT === 'embedded');
     const needsReadStore = parts.has('queries') || parts.has('projector');
@@ -127,11 +129,14 @@ export class ChronicleModule {
     return {
       module: ChronicleModule,
       imports: [
-        PlatformModule.forRoot(config, options),
+        PlatformModule.forRoot(config, { ...(options.clock ? { clock: options.clock } : {}) }),
         CqrsModule.forRoot(),
         stores,
         ...(parts.has('commands') ? [CustomersCommandModule, InteractionsCommandModule, TicketsCommandModule] : []),
-        ...(parts.has('queries') ? [CustomerViewQueryModule, TicketsQueryModule] : []),
+        ...(parts.has('commands') || parts.has('queries')
+          ? [LoyaltyModule.forRoot({ env: options.env ?? process.env, commands: parts.has('commands'), queries: parts.has('queries') })]
+          : []),
+        ...(parts.has('queries') ? [CustomerViewQueryModule, TicketsQueryModule, AnalyticsModule.forRoot(options.env ?? process.env)] : []),
       ],
     };
   }

@@ -2,8 +2,10 @@
 import type { Projection } from '@app/read-store';
 import { customerViewProjections } from '@app/customer-view';
 import { ticketProjection } from '@app/tickets';
+import { analyticsProjections } from '@app/analytics';
+import { loyaltyProjections } from '@app/loyalty';
 
-export const chronicleProjections: readonly Projection[] = [...customerViewProjections, ticketProjection];
+export const chronicleProjections: readonly Projection[] = [...customerViewProjections, ticketProjection, ...loyaltyProjections, ...analyticsProjections];
 
 /** The checkpoint name of the projector that runs these projections. */
 export const PROJECTOR_NAME = 'chronicle-projector';

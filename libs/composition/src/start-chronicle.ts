@@ -15,7 +15,7 @@ export interface RunningChronicle {
 
 export async function startChronicle(env: Record<string, string | undefined>, options: { clock?: Clock } = {}): Promise<RunningChronicle> {
   const config = loadConfig(env);
-  const app = await createHttpApp(ChronicleModule.forRoot(config, options), config);
+  const app = await createHttpApp(ChronicleModule.forRoot(config, { ...options, env }), config);
   await app.listen(config.PORT, config.HOST);
   const address = app.getHttpServer().address() as { port: number };
   const url = `http://${config.HOST.includes(':') ? `[${config.HOST}]` : config.HOST}:${address.port}`;
