@@ -1,0 +1,153 @@
+// The production Kafka path as the bench runs it: KafkaRelay (event store → topic) and
+// KafkaProjector → ProjectorRunner over chronicleProjections → read store, with counters that say
+// when every event is applied and where the projector's time goes (load, project, write).
+import type { Kafka } from 'kafkajs';
+import type { RecordedEvent } from '@app/event-sourcing';
+import type { EventStore } from '@app/event-store';
+import type { Checkpoint, CollectionDefinition, ReadDocument, ReadStore, ReadStoreWrite } from '@app/read-store';
+import { ProjectorRunner } from '@app/transport';
+import { EventStoreCheckpointStore, KafkaProjector, KafkaRelay, ensureTopic } from '@app/transport/kafka';
+import { chronicleProjections } from '@app/composition/read-models';
+
+/** Resolves once `condition` holds, checking every few milliseconds; fails after `timeoutMs`. */
+export async function waitUntil(condition: () => boolean, timeoutMs: number, what: string, failure?: () => Error | undefined): Promise<void> {
+  const deadline = performance.now() + timeoutMs;
+  while (!condition()) {
+    const failed = failure?.();
+    if (failed) throw failed;
+    if (performance.now() > deadline) throw new Error(`Timed out after ${timeoutMs} ms waiting until ${what}`);
+    await new Promise((resolve) => setTimeout(resolve, 5));
+  }
+}
+
+/** Milliseconds spent in the read store's calls, and how many document writes it took. */
+export interface ReadStoreTimings {
+  loadMs: number;
+  writeMs: number;
+  writes: number;
+  batches: number;
+}
+
+/** A ReadStore that times getMany (the runner's document load) and applyBatch (its write). */
+export class TimedReadStore implements ReadStore {
+  readonly timings: ReadStoreTimings = { loadMs: 0, writeMs: 0, writes: 0, batches: 0 };
+
+  constructor(readonly inner: ReadStore) {}
+
+  ensureCollections(definitions: readonly CollectionDefinition[]): Promise<void> {
+    return this.inner.ensureCollections(definitions);
+  }
+  get: ReadStore['get'] = (collection, id) => this.inner.get(collection, id);
+  find: ReadStore['find'] = (collection, filter, options) => this.inner.find(collection, filter, options);
+  count: ReadStore['count'] = (collection, filter) => this.inner.count(collection, filter);
+  aggregate: ReadStore['aggregate'] = (collection, filter, spec) => this.inner.aggregate(collection, filter, spec);
+
+  async getMany<T extends ReadDocument = ReadDocument>(collection: string, ids: readonly string[]): Promise<Map<string, T>> {
+    const started = performance.now();
+    try {
+      return await this.inner.getMany<T>(collection, ids);
+    } finally {
+      this.timings.loadMs += performance.now() - started;
+    }
+  }
+
+  async applyBatch(writes: readonly ReadStoreWrite[], checkpoint?: Checkpoint): Promise<void> {
+    const started = performance.now();
+    try {
+      await this.inner.applyBatch(writes, checkpoint);
+    } finally {
+      this.timings.writeMs += performance.now() - started;
+      this.timings.writes += writes.length;
+      this.timings.batches += 1;
+    }
+  }
+
+  getCheckpoint(name: string): Promise<number | null> {
+    return this.inner.getCheckpoint(name);
+  }
+  clear(collections: readonly string[]): Promise<void> {
+    return this.inner.clear(collections);
+  }
+  close(): Promise<void> {
+    return this.inner.close();
+  }
+}
+
+/**
+ * Which global positions the runner has applied, counted once each. The runner's own `position`
+ * is the highest position applied, which with several partitions runs ahead of what is complete,
+ * so "everything applied" is counted here instead.
+ */
+export class AppliedPositions {
+  private seen = new Uint8Array(1 << 16);
+  private distinct = 0;
+
+  get count(): number {
+    return this.distinct;
+  }
+
+  add(events: readonly RecordedEvent[]): void {
+    for (const { position } of events) {
+      if (position >= this.seen.length) {
+        const grown = new Uint8Array(Math.max(position + 1, this.seen.length * 2));
+        grown.set(this.seen);
+        this.seen = grown;
+      }
+      if (this.seen[position] === 0) {
+        this.seen[position] = 1;
+        this.distinct += 1;
+      }
+    }
+  }
+}
+
+export interface ProjectorSide {
+  readonly runner: ProjectorRunner;
+  readonly projector: KafkaProjector;
+  readonly readStore: TimedReadStore;
+  readonly applied: AppliedPositions;
+  /** Milliseconds inside runner.applyBatch (load + project + write). */
+  readonly runnerMs: () => number;
+  stop(): Promise<void>;
+}
+
+/** Creates the topic, starts a runner and a projector in a fresh group, and waits until it holds partitions. */
+export async function startProjectorSide(kafka: Kafka, store: ReadStore, topic: string, groupId: string, partitions: number): Promise<ProjectorSide> {
+  await ensureTopic(kafka, topic, { partitions, replicationFactor: -1 });
+  const readStore = new TimedReadStore(store);
+  const runner = new ProjectorRunner(readStore, chronicleProjections, { name: `bench-${groupId}` });
+  await runner.start();
+  const applied = new AppliedPositions();
+  runner.onApplied((events) => applied.add(events));
+  let runnerMs = 0;
+  const sink = {
+    applyBatch: async (events: RecordedEvent[]) => {
+      const started = performance.now();
+      try {
+        await runner.applyBatch(events);
+      } finally {
+        runnerMs += performance.now() - started;
+      }
+    },
+  };
+  // A short fetch wait keeps the live path from idling on an empty partition while another fills.
+  const projector = new KafkaProjector(sink, kafka, { groupId, topic, maxEventsPerWrite: 500, maxWaitTimeInMs: 100 });
+  await projector.start();
+  await waitUntil(() => projector.assignedPartitions.length === partitions, 60_000, `projector ${groupId} holds all ${partitions} partitions`, () => projector.failure);
+  return { runner, projector, readStore, applied, runnerMs: () => runnerMs, stop: () => projector.stop() };
+}
+
+export async function startRelay(store: EventStore, kafka: Kafka, topic: string, name: string, partitions: number): Promise<KafkaRelay> {
+  const relay = new KafkaRelay(store, new EventStoreCheckpointStore(store), kafka, { name, topic, partitions, maxBatchSize: 500 });
+  await relay.start();
+  return relay;
+}
+
+/** The first failure of the relay or the projector, once it happened. */
+export function pipelineFailure(relay: KafkaRelay | undefined, side: ProjectorSide | undefined): () => Error | undefined {
+  let relayError: Error | undefined;
+  relay?.done.catch((error: unknown) => {
+    relayError = error instanceof Error ? error : new Error(String(error));
+  });
+  return () => relayError ?? side?.projector.failure;
+}
