@@ -10,15 +10,15 @@ import { SqliteEventStore } from '@app/event-store';
 import { measureRawSqlite } from './raw-sqlite';
 import { startServer } from './server-process';
 import { fmt, summarise, table } from './stats';
+import { http, type HttpResult } from './http-client';
 
 const KEY = 'bench-admin-key-0123456789abcdef';
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 5);
 const CUSTOMERS_FOR_MEMORY = Number(process.env.BENCH_MEMORY_CUSTOMERS ?? 100_000);
 const headers = { Authorization: `Bearer ${KEY}`, 'Content-Type': 'application/json' };
 
-async function post(url: string, body: unknown): Promise<{ status: number; json: { position?: number; results?: { status: number }[] } }> {
-  const response = await fetch(url, { method: 'POST', headers, body: JSON.stringify(body) });
-  return { status: response.status, json: (await response.json()) as { position?: number } };
+function post(url: string, body: unknown): Promise<HttpResult> {
+  return http('POST', url, headers, body);
 }
 
 async function pool(total: number, concurrency: number, task: (i: number) => Promise<void>): Promise<void> {
@@ -76,7 +76,7 @@ async function batchIngest(url: string, customers: number): Promise<number> {
       const items = Array.from({ length: 1000 }, (_, i) => callItem(events + i, customers));
       const r = await post(`${url}/v1/interactions/batch`, { items });
       if (r.status !== 200) throw new Error(`batch: ${r.status}`);
-      events += (r.json.results ?? []).filter((x) => x.status === 201).length;
+      events += ((r.json.results ?? []) as { status: number }[]).filter((x) => x.status === 201).length;
     }
   }));
   return (events / (Date.now() - started)) * 1000;
@@ -110,9 +110,8 @@ async function appendToVisible(url: string, customers: number, rate: number): Pr
         const t0 = performance.now();
         const c = customerId(i % customers);
         const r = await post(`${url}/v1/interactions/notes`, { customerId: c, noteId: `lat-${process.pid}-${i}`, text: 'Latency probe', authorId: 'bench' });
-        const view = await fetch(`${url}/v1/customers/${c}?minPosition=${r.json.position}`, { headers });
-        await view.arrayBuffer();
-        if (view.headers.get('x-chronicle-consistent') !== 'true') inconsistent++;
+        const view = await http('GET', `${url}/v1/customers/${c}?minPosition=${r.json.position}`, headers);
+        if (view.headers['x-chronicle-consistent'] !== 'true') inconsistent++;
         latencies.push(performance.now() - t0);
       })());
     }

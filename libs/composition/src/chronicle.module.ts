@@ -73,7 +73,7 @@ class Pipelines implements OnApplicationBootstrap, BeforeApplicationShutdown, On
         await projector.start();
         this.running.push({ name: 'kafka projector', stop: () => projector.stop() });
       } else if (this.eventStore) {
-        const projector = new EmbeddedProjector(this.eventStore, this.runner);
+        const projector = new EmbeddedProjector(this.eventStore, this.runner, { maxBatchSize: 2000 });
         await projector.start();
         this.running.push({ name: 'embedded projector', stop: () => projector.stop() });
       }

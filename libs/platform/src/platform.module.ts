@@ -45,6 +45,9 @@ export class PlatformModule {
       module: PlatformModule,
       imports: [
         LoggerModule.forRoot({
+          // Without request logging, skip pino-http's per-request child logger altogether (it costs
+          // more than the route itself on small commands).
+          ...(config.LOG_REQUESTS ? {} : { forRoutes: [] }),
           pinoHttp: {
             level: config.LOG_LEVEL,
             autoLogging: config.LOG_REQUESTS,

@@ -61,21 +61,38 @@ export function targetOf(command: InteractionCommand): Target {
   }
 }
 
-/** Whether a customer is registered, from the head of its stream. */
-export async function customerStatusOf(store: EventStore, customerId: string): Promise<CustomerStatus> {
-  const head = await store.readStream(customerStreamId(customerId), { maxCount: 1 });
-  return head.length > 0 ? 'active' : 'unknown';
+/**
+ * Whether a customer is registered, from the head of its stream. A registration is never undone
+ * (forgetting keeps the stream), so known customers are remembered and not read again.
+ */
+export class CustomerStatusLookup {
+  private readonly known = new Set<string>();
+
+  constructor(private readonly store: EventStore, private readonly capacity = 500_000) {}
+
+  async of(customerId: string): Promise<CustomerStatus> {
+    if (this.known.has(customerId)) return 'active';
+    const head = await this.store.readStream(customerStreamId(customerId), { maxCount: 1 });
+    if (head.length === 0) return 'unknown';
+    if (this.known.size >= this.capacity) this.known.clear();
+    this.known.add(customerId);
+    return 'active';
+  }
 }
 
 @CommandHandler(RecordInteraction)
 export class RecordInteractionHandler implements ICommandHandler<RecordInteraction, CommandOutcome> {
+  private readonly customers: CustomerStatusLookup;
+
   constructor(
     @Inject(CommandExecutor) private readonly executor: CommandExecutor,
-    @Inject(EVENT_STORE) private readonly store: EventStore,
-  ) {}
+    @Inject(EVENT_STORE) store: EventStore,
+  ) {
+    this.customers = new CustomerStatusLookup(store);
+  }
 
   async execute({ command, context }: RecordInteraction): Promise<CommandOutcome> {
-    const customerStatus = await customerStatusOf(this.store, command.customerId);
+    const customerStatus = await this.customers.of(command.customerId);
     const target = targetOf(command);
     return this.executor.execute({ ...target, command: { ...command, customerStatus } }, context);
   }

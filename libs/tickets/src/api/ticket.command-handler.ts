@@ -4,7 +4,8 @@ import { Command, CommandHandler, type ICommandHandler } from '@nestjs/cqrs';
 import type { Decider, DomainEvent } from '@app/event-sourcing';
 import { EVENT_STORE, type EventStore } from '@app/event-store';
 import { CommandExecutor, type CommandContext, type CommandOutcome } from '@app/platform';
-import { customerStreamId, type CustomerStatus } from '@app/customers';
+import type { CustomerStatus } from '@app/customers';
+import { CustomerStatusLookup } from '@app/interactions/api/interaction.command-handler';
 import type { TicketCommand } from '../domain/ticket.commands';
 import { ticketDecider } from '../domain/ticket.decider';
 
@@ -16,16 +17,19 @@ export class ExecuteTicketCommand extends Command<CommandOutcome> {
 
 @CommandHandler(ExecuteTicketCommand)
 export class ExecuteTicketCommandHandler implements ICommandHandler<ExecuteTicketCommand, CommandOutcome> {
+  private readonly customers: CustomerStatusLookup;
+
   constructor(
     @Inject(CommandExecutor) private readonly executor: CommandExecutor,
-    @Inject(EVENT_STORE) private readonly store: EventStore,
-  ) {}
+    @Inject(EVENT_STORE) store: EventStore,
+  ) {
+    this.customers = new CustomerStatusLookup(store);
+  }
 
   async execute({ command, context }: ExecuteTicketCommand): Promise<CommandOutcome> {
     let customerStatus: CustomerStatus = 'active';
     if (command.type === 'OpenTicket') {
-      const head = await this.store.readStream(customerStreamId(command.customerId), { maxCount: 1 });
-      customerStatus = head.length > 0 ? 'active' : 'unknown';
+      customerStatus = await this.customers.of(command.customerId);
     }
     return this.executor.execute(
       {
