@@ -8,6 +8,7 @@ cd "$(dirname "$0")/.."
 
 npx tsc -p tsconfig.json --noEmit
 echo "typecheck: ok"
+npx depcruise libs apps --config .dependency-cruiser.js
 
 engines_started=0
 cleanup() {
