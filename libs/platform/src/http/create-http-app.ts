@@ -5,6 +5,8 @@ import { NestFactory } from '@nestjs/core';
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
 import type { NextFunction, Request, Response } from 'express';
+import { existsSync } from 'node:fs';
+import { join, resolve } from 'node:path';
 import { Logger as PinoLogger } from 'nestjs-pino';
 import type { ChronicleConfig } from '../config/chronicle-config';
 import { toProblem } from '../errors/problem.filter';
@@ -21,6 +23,7 @@ export async function createHttpApp(rootModule: NonNullable<ModuleMetadata['impo
     response.status(problem.status).type('application/problem+json').json(problem);
   });
   app.disable('x-powered-by');
+  serveConsole(app);
   app.enableVersioning({ type: VersioningType.URI, defaultVersion: undefined });
   app.useGlobalPipes(createValidationPipe());
   app.enableShutdownHooks();
@@ -38,4 +41,32 @@ export async function createHttpApp(rootModule: NonNullable<ModuleMetadata['impo
   );
   SwaggerModule.setup('docs', app, document, { jsonDocumentUrl: 'docs/openapi.json' });
   return app;
+}
+
+/**
+ * The support console's static files (built by `npm run build` into dist/console), public under
+ * /console: the page holds no data, the agent's key only unlocks the /v1 routes it calls. Four
+ * folders up from this file is `dist/` when compiled and the repository root under ts-jest.
+ */
+function serveConsole(app: NestExpressApplication): void {
+  const up = resolve(__dirname, '..', '..', '..', '..');
+  const folder = [join(up, 'console'), join(up, 'dist', 'console')].find((dir) => existsSync(join(dir, 'index.html')));
+  if (!folder) {
+    app.use('/console', (_request: Request, response: Response) => {
+      response.status(404).type('text/plain').send('The support console is not built: run npm run build.');
+    });
+    return;
+  }
+  app.use('/console', (_request: Request, response: Response, next: NextFunction) => {
+    response.setHeader('Content-Security-Policy', "default-src 'self'; img-src 'self' data:; frame-ancestors 'none'; base-uri 'none'; form-action 'none'");
+    response.setHeader('X-Content-Type-Options', 'nosniff');
+    response.setHeader('Referrer-Policy', 'no-referrer');
+    next();
+  });
+  app.useStaticAssets(folder, {
+    prefix: '/console',
+    index: 'index.html',
+    // Hashed asset names never change content; the page itself must always be fresh.
+    setHeaders: (response, path) => response.setHeader('Cache-Control', path.endsWith('.html') ? 'no-cache' : 'public, max-age=31536000, immutable'),
+  });
 }

@@ -1,0 +1,94 @@
+// The read-only parts of the customer page, each drawn from the answers it depends on.
+import { h, type Child } from './element';
+import { dateTime, day, money, percent, score, words } from './display-format';
+import type { Customer360, CustomerAnalytics, LoyaltyAccount, SlaState, TicketView } from './read-models';
+
+const NOT_AVAILABLE = 'not available';
+
+function facts(rows: readonly (readonly [string, Child])[]): HTMLDListElement {
+  return h('dl', { class: 'facts' }, ...rows.flatMap(([term, value]) => [h('dt', {}, term), h('dd', {}, value === null || value === undefined || value === '' ? '—' : value)]));
+}
+
+export function section(id: string, title: string, ...content: readonly Child[]): HTMLElement {
+  return h('section', { class: 'panel', id, 'aria-labelledby': `${id}-title` }, h('h2', { id: `${id}-title` }, title), ...content);
+}
+
+function unavailable(what: string): HTMLElement {
+  return h('p', { class: 'muted not-available' }, `${what}: ${NOT_AVAILABLE}`);
+}
+
+export function profileSection(view: Customer360): HTMLElement {
+  const p = view.profile;
+  return section('profile', 'Profile',
+    facts([
+      ['Email', p.email],
+      ['Phone', p.phone],
+      ['City', [p.city, p.country].filter(Boolean).join(', ')],
+      ['Born', p.birthDate ? day(p.birthDate) : null],
+      ['Language', p.language],
+      ['External id', view.externalId],
+      ['Customer since', day(view.registeredAt)],
+    ]),
+    view.contactPoints.length > 0
+      ? h('ul', { class: 'contact-points', 'aria-label': 'Other contact points' }, ...view.contactPoints.map((c) => h('li', {}, `${c.kind}: ${c.value}${c.label ? ` (${c.label})` : ''}`)))
+      : null,
+    h('h3', {}, 'Consents'),
+    Object.keys(view.consents).length === 0
+      ? h('p', { class: 'muted' }, 'No consent recorded.')
+      : h('ul', { class: 'consents' }, ...Object.entries(view.consents).map(([purpose, consent]) =>
+          h('li', { class: consent.granted ? 'granted' : 'withdrawn' }, h('strong', {}, words(purpose)), `: ${consent.granted ? 'given' : 'withdrawn'} ${day(consent.at)} via ${consent.via}`))),
+  );
+}
+
+export function loyaltySection(loyalty: LoyaltyAccount | null, view: Customer360): HTMLElement {
+  const balance = loyalty?.balance ?? view.loyalty?.balance;
+  if (balance === undefined) return section('loyalty', 'Loyalty', unavailable('Loyalty'));
+  const tier = loyalty ? loyalty.tier : (view.loyalty?.tier ?? null);
+  return section('loyalty', 'Loyalty',
+    facts([
+      ['Balance', `${balance} points`],
+      ['Tier', tier ?? 'none'],
+      ['Next expiry', loyalty?.nextExpiry ? `${loyalty.nextExpiry.points} points on ${day(loyalty.nextExpiry.at)}` : null],
+    ]),
+  );
+}
+
+export function segmentsSection(analytics: CustomerAnalytics | null, view: Customer360): HTMLElement {
+  const segments = view.segmentIds ?? analytics?.segmentIds ?? analytics?.segments;
+  if (!segments) return section('segments', 'Segments', unavailable('Segments'));
+  return section('segments', 'Segments', segments.length === 0
+    ? h('p', { class: 'muted' }, 'In no segment.')
+    : h('ul', { class: 'chips' }, ...segments.map((segment) => h('li', {}, segment))));
+}
+
+export function figuresSection(view: Customer360, analytics: CustomerAnalytics | null): HTMLElement {
+  const currency = view.purchases.currency;
+  const figure = (label: string, value: string, note?: string) => h('div', { class: 'figure' }, h('span', { class: 'figure-label' }, label), h('span', { class: 'figure-value' }, value), note ? h('span', { class: 'figure-note' }, note) : null);
+  const churn = analytics?.churnRisk?.score;
+  return section('figures', 'Key figures',
+    h('div', { class: 'figures' },
+      figure('Lifetime value', analytics?.clv ? money(analytics.clv.valueMinor, currency) : NOT_AVAILABLE),
+      figure('Orders', String(view.purchases.count), view.purchases.lastAt ? `last ${day(view.purchases.lastAt)}` : undefined),
+      figure('Average order', view.purchases.count > 0 ? money(view.purchases.averageOrderValueMinor, currency) : '—'),
+      figure('Net revenue', money(view.purchases.netMinor, currency)),
+      figure('NPS', view.nps.count > 0 ? `${score(view.nps.last, 0)} last` : '—', view.nps.count > 0 ? `avg ${score(view.nps.average)} · ${view.nps.count} answers` : undefined),
+      figure('CSAT', view.csat.count > 0 ? `${score(view.csat.average)} / 5` : '—', view.csat.count > 0 ? `${percent(view.csat.satisfiedShare)} satisfied` : undefined),
+      figure('Churn risk', churn === undefined ? NOT_AVAILABLE : percent(churn > 1 ? churn / 100 : churn)),
+      figure('Interactions', String(view.interactions), view.lastInteractionAt ? `last ${day(view.lastInteractionAt)}` : undefined),
+    ),
+  );
+}
+
+const SLA_WORDS: Readonly<Record<SlaState, string>> = { met: 'met', breached: 'breached', at_risk: 'at risk', on_track: 'on track', overdue: 'overdue' };
+
+export function slaBadge(label: string, state: SlaState): HTMLElement {
+  return h('span', { class: `sla sla-${state}` }, `${label}: ${SLA_WORDS[state]}`);
+}
+
+export function ticketSummary(ticket: TicketView): HTMLElement {
+  return h('div', { class: 'ticket-summary' },
+    h('strong', {}, ticket.subject ?? ticket.ticketId), ' ',
+    h('span', { class: 'muted' }, `${ticket.ticketId} · ${ticket.priority ?? '—'} · ${ticket.status} · opened ${dateTime(ticket.openedAt)} · ${ticket.replyCount} replies`),
+    h('div', { class: 'sla-row' }, slaBadge('First response', ticket.firstResponseSla), ' ', slaBadge('Resolution', ticket.resolutionSla)),
+  );
+}
