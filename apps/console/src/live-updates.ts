@@ -42,7 +42,6 @@ export function followCustomer(api: ChronicleApi, customerId: string, handlers: 
             if (update.customerId === customerId && Number.isFinite(update.position)) handlers.applied(update);
           }
         }
-        retryMs = parser.retryMs ?? DEFAULT_RETRY_MS;
       } catch (error) {
         if (signal.aborted) break;
         if (error instanceof ApiError && (error.status === 401 || error.status === 403)) {
@@ -51,6 +50,8 @@ export function followCustomer(api: ChronicleApi, customerId: string, handlers: 
         }
       }
       if (signal.aborted) break;
+      // As with EventSource, a `retry:` from the server holds for later reconnections too.
+      retryMs = parser.retryMs ?? retryMs;
       handlers.state('reconnecting');
       await new Promise<void>((resolve) => {
         const timer = setTimeout(resolve, retryMs);
