@@ -40,6 +40,7 @@ describe('Support console in headless Chromium', () => {
   const timelineCount = () => page.locator('#timeline li.entry').count();
 
   beforeAll(async () => {
+    rmSync(join(ROOT, 'test-output', 'console'), { recursive: true, force: true });
     // The page under test is the one built from the current source.
     execFileSync(join(ROOT, 'node_modules', '.bin', 'vite'), ['build', '--config', 'apps/console/vite.config.mts', '--logLevel', 'warn'], { cwd: ROOT, stdio: 'inherit' });
     dataDir = mkdtempSync(join(tmpdir(), 'chronicle-console-'));
@@ -229,11 +230,34 @@ describe('Support console in headless Chromium', () => {
     expect((await support.get(`/v1/tickets/${ticketId}`)).body.status).toBe('resolved');
   });
 
+  it('redeems points where the loyalty capability answers, keeping the amount when the balance is too low', async () => {
+    const loyalty = await support.get(`/v1/customers/${customer.customerId}/loyalty`);
+    if (loyalty.status !== 200) {
+      // Not deployed here: the page says so and offers no redemption.
+      await page.locator('#loyalty .not-available').waitFor();
+      expect(await page.getByRole('heading', { name: 'Redeem points' }).count()).toBe(0);
+      return;
+    }
+    const balance = loyalty.body.balance as number;
+    await page.locator('#loyalty dd', { hasText: `${balance} points` }).waitFor();
+    const form = page.locator('form', { has: page.getByRole('heading', { name: 'Redeem points' }) });
+    await form.getByLabel('Points').fill(String(balance + 1000));
+    await form.getByRole('button', { name: 'Redeem' }).click();
+    await form.locator('.form-status.error').waitFor();
+    expect(await form.getByLabel('Points').inputValue()).toBe(String(balance + 1000));
+
+    await form.getByLabel('Points').fill('10');
+    await form.getByRole('button', { name: 'Redeem' }).click();
+    await form.locator('.form-status.success', { hasText: '10 points redeemed' }).waitFor();
+    await page.locator('#loyalty dd', { hasText: `${balance - 10} points` }).waitFor();
+    await shot('08-points-redeemed');
+  });
+
   it('sends the agent back to sign-in in plain words when the key stops working', async () => {
     await page.evaluate(() => sessionStorage.setItem('chronicle.console.apiKey', 'revoked-key-0000000000'));
     await page.reload();
     await page.locator('.sign-in .form-status', { hasText: 'unknown or has expired' }).waitFor();
     expect(await page.evaluate(() => sessionStorage.getItem('chronicle.console.apiKey'))).toBeNull();
-    await shot('08-key-expired');
+    await shot('09-key-expired');
   });
 });

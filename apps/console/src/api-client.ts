@@ -14,8 +14,6 @@ export interface CommandOutcome {
 
 export type QueryParams = Readonly<Record<string, string | number | undefined>>;
 
-/** Statuses meaning "this part of the API is not there (yet) for this key": shown as not available. */
-const NOT_AVAILABLE = new Set([403, 404, 405, 501]);
 
 export class ChronicleApi {
   constructor(
@@ -27,12 +25,16 @@ export class ChronicleApi {
     return this.request<T>('GET', path + queryString(params), undefined, signal);
   }
 
-  /** Like get, but null where the route does not exist or this key may not use it. */
+  /**
+   * Like get, but null where a capability does not answer usefully (not deployed, not for this
+   * key's role, or failing): the page shows "not available" there instead of failing as a whole.
+   * An unknown key still throws, so the agent is sent back to sign-in.
+   */
   async getIfAvailable<T>(path: string, params: QueryParams = {}, signal?: AbortSignal): Promise<T | null> {
     try {
       return await this.get<T>(path, params, signal);
     } catch (error) {
-      if (error instanceof ApiError && NOT_AVAILABLE.has(error.status)) return null;
+      if (error instanceof ApiError && error.status !== 401 && error.status !== 0) return null;
       throw error;
     }
   }
