@@ -8,6 +8,7 @@ cd "$(dirname "$0")/.."
 
 npx tsc -p tsconfig.json --noEmit
 echo "typecheck: ok"
+npx tsc -p apps/console/tsconfig.json --noEmit
 npx depcruise libs apps --config .dependency-cruiser.js
 
 engines_started=0
@@ -25,6 +26,9 @@ if [ "${CHRONICLE_ENGINES:-1}" != 0 ]; then
   . .engines/engines.env
   set +a
 fi
+
+# The console's browser tests drive Debian's Chromium (installed here if missing, no browser download).
+bash deploy/browser/install-chromium.sh
 
 # One worker per core; the e2e and engine suites use their own temp folders, topics and databases.
 npx jest --ci --maxWorkers=2 "$@"

@@ -149,7 +149,8 @@ export class CustomerAnalyticsController {
   constructor(private readonly queryBus: QueryBus) {}
 
   @Get(':customerId/analytics')
-  @Roles('analyst')
+  // Support agents see a customer's value and churn risk in the console while on the phone.
+  @Roles('analyst', 'support', 'auditor')
   @Header('Cache-Control', 'no-store')
   @ApiOperation({ summary: 'RFM scores, CLV and churn risk (with its components) of one customer' })
   async customer(@IdParam('customerId') customerId: string, @QueryParam() query: ConsistencyQueryDto, @Res({ passthrough: true }) response: Response) {
