@@ -1,0 +1,98 @@
+import { dependsOnTime, MAX_RULE_DEPTH, usesRfm, validateSegmentRule, type SegmentRule } from './segment-rule';
+
+function messages(rule: unknown): string[] {
+  return validateSegmentRule(rule).map((error) => error.message);
+}
+
+describe('validateSegmentRule', () => {
+  it('accepts every kind of condition', () => {
+    const rule: SegmentRule = {
+      all: [
+        { field: 'age', op: 'between', value: [30, 39] },
+        { field: 'gender', op: 'in', value: ['female', 'diverse'] },
+        { field: 'country', op: 'eq', value: 'de' },
+        { field: 'city', op: 'notIn', value: ['Berlin'] },
+        { purchases: { count: { gte: 3 }, sumMinor: { lte: 100_00 }, withinDays: 180, category: 'shoes' } },
+        { lastPurchase: { before: { daysAgo: 30 }, after: '2026-01-01' } },
+        { calls: { count: { gte: 1 }, withinDays: 7 } },
+        { ticketsOpen: { gte: 1 } },
+        { emailsOpened: { gte: 2 } },
+        { rfm: { r: { gte: 4 }, m: { lte: 2 } } },
+        { loyaltyTier: { in: ['gold'] } },
+        { npsClass: { in: ['detractor'] } },
+        { any: [{ not: { consent: { purpose: 'marketing_email', granted: true } } }] },
+      ],
+    };
+    expect(validateSegmentRule(rule)).toEqual([]);
+  });
+
+  it('names the JSON path of a bad window', () => {
+    expect(messages({ all: [{ ticketsOpen: { gte: 1 } }, { purchases: { count: { gte: 3 }, withinDays: 0 } }] })).toEqual([
+      'rule.all[1].purchases.withinDays must be a positive integer',
+    ]);
+  });
+
+  it('reports every problem, each with its path', () => {
+    expect(validateSegmentRule({ any: [{ field: 'age', op: 'between', value: [40, 30] }, { field: 'shoeSize', op: 'eq', value: 42 }, { npsClass: { in: ['fan'] } }] })).toEqual([
+      { path: 'rule.any[0].value', message: 'rule.any[0].value must be [min, max] with 0 ≤ min ≤ max for between' },
+      { path: 'rule.any[1].field', message: 'rule.any[1].field must be one of age, gender, country, city' },
+      { path: 'rule.any[2].npsClass.in[0]', message: 'rule.any[2].npsClass.in[0] must be one of promoter, passive, detractor' },
+    ]);
+  });
+
+  it.each([
+    [null, 'rule must be an object'],
+    [{}, 'rule must have exactly one of'],
+    [{ all: [] }, 'rule.all must be a non-empty array of rules'],
+    [{ ticketsOpen: { gte: 1 }, emailsOpened: { gte: 1 } }, 'rule must have exactly one of'],
+    [{ loyal: true }, 'rule has an unknown condition "loyal"'],
+    [{ purchases: { withinDays: 30 } }, 'rule.purchases must give count, sumMinor or both'],
+    [{ purchases: { count: { gte: 1 }, withinDays: 1.5 } }, 'rule.purchases.withinDays must be a positive integer'],
+    [{ purchases: { count: { gte: 1 }, withinDays: 30, colour: 'red' } }, 'rule.purchases.colour is not allowed here'],
+    [{ purchases: { count: { gte: 5, lte: 1 }, withinDays: 30 } }, 'rule.purchases.count has gte greater than lte'],
+    [{ lastPurchase: {} }, 'rule.lastPurchase must give before, after or both'],
+    [{ lastPurchase: { before: 'yesterday' } }, 'rule.lastPurchase.before must be an ISO-8601 date or {daysAgo: N}'],
+    [{ lastPurchase: { after: { daysAgo: -1 } } }, 'rule.lastPurchase.after.daysAgo must be a non-negative integer'],
+    [{ calls: { count: {}, withinDays: 7 } }, 'rule.calls.count must give gte, lte or both'],
+    [{ ticketsOpen: { gte: -1 } }, 'rule.ticketsOpen.gte must be a non-negative number'],
+    [{ rfm: {} }, 'rule.rfm must give at least one of r, f, m'],
+    [{ rfm: { r: { gte: 6 } } }, 'rule.rfm.r.gte must be between 1 and 5'],
+    [{ loyaltyTier: { in: [] } }, 'rule.loyaltyTier.in must be a non-empty array of strings'],
+    [{ consent: { purpose: 'spam', granted: 'yes' } }, 'rule.consent.purpose must be one of'],
+    [{ field: 'age', op: 'prefix', value: 3 }, 'rule.op must be one of eq, ne, gt, gte, lt, lte, between, in, notIn for age'],
+    [{ field: 'gender', op: 'eq', value: 'robot' }, 'rule.value must be one of female, male, diverse, unspecified'],
+    [{ not: { all: [{ not: 3 }] } }, 'rule.not.all[0].not must be an object'],
+  ])('refuses %j', (rule, message) => {
+    const found = messages(rule);
+    expect(found.some((m) => m.startsWith(message))).toBe(true);
+  });
+
+  it('bounds nesting depth', () => {
+    let rule: unknown = { ticketsOpen: { gte: 1 } };
+    for (let i = 0; i < MAX_RULE_DEPTH + 1; i++) rule = { not: rule };
+    expect(messages(rule).some((m) => m.includes(`nests deeper than ${MAX_RULE_DEPTH} levels`))).toBe(true);
+  });
+
+  it('uses a caller-chosen root for nested bodies', () => {
+    expect(messages({ ticketsOpen: 3 })).toEqual(['rule.ticketsOpen must be an object']);
+    expect(validateSegmentRule({ ticketsOpen: 3 }, 'body.rule')[0].path).toBe('body.rule.ticketsOpen');
+  });
+});
+
+describe('dependsOnTime / usesRfm', () => {
+  it.each<[SegmentRule, boolean]>([
+    [{ ticketsOpen: { gte: 1 } }, false],
+    [{ lastPurchase: { before: '2026-01-01' } }, false],
+    [{ lastPurchase: { before: { daysAgo: 90 } } }, true],
+    [{ not: { purchases: { count: { gte: 1 }, withinDays: 30 } } }, true],
+    [{ any: [{ consent: { purpose: 'profiling', granted: true } }, { field: 'age', op: 'gte', value: 18 }] }, true],
+    [{ all: [{ field: 'country', op: 'eq', value: 'DE' }] }, false],
+  ])('%j depends on time: %s', (rule, expected) => {
+    expect(dependsOnTime(rule)).toBe(expected);
+  });
+
+  it('finds RFM conditions anywhere in the tree', () => {
+    expect(usesRfm({ all: [{ ticketsOpen: { gte: 1 } }, { not: { rfm: { r: { gte: 4 } } } }] })).toBe(true);
+    expect(usesRfm({ all: [{ ticketsOpen: { gte: 1 } }] })).toBe(false);
+  });
+});

@@ -1,0 +1,333 @@
+// The segment rule language: a typed JSON condition tree (all / any / not over leaf conditions on a
+// customer's profile and behaviour), its validator (errors name the JSON path, e.g.
+// `rule.all[1].purchases.withinDays`) and whether a rule depends on the passing of time.
+// Pure: no I/O; "now" comes in as a value where it matters (see segment-rule.evaluator.ts).
+
+export type ConsentPurposeName = 'marketing_email' | 'marketing_sms' | 'marketing_phone' | 'profiling' | 'third_party_sharing';
+export type GenderName = 'female' | 'male' | 'diverse' | 'unspecified';
+export type NpsClassName = 'promoter' | 'passive' | 'detractor';
+
+export const CONSENT_PURPOSE_NAMES: readonly ConsentPurposeName[] = ['marketing_email', 'marketing_sms', 'marketing_phone', 'profiling', 'third_party_sharing'];
+export const GENDER_NAMES: readonly GenderName[] = ['female', 'male', 'diverse', 'unspecified'];
+export const NPS_CLASS_NAMES: readonly NpsClassName[] = ['promoter', 'passive', 'detractor'];
+
+/** Inclusive bounds; at least one is given. */
+export interface Range {
+  readonly gte?: number;
+  readonly lte?: number;
+}
+
+/** A fixed instant (ISO-8601) or a moment relative to "now". */
+export type DateRef = string | { readonly daysAgo: number };
+
+export type NumericOp = 'eq' | 'ne' | 'gt' | 'gte' | 'lt' | 'lte' | 'between' | 'in' | 'notIn';
+export type TextOp = 'eq' | 'ne' | 'in' | 'notIn';
+
+/** Age in whole years from `birthDate` at "now"; a customer without a birth date never matches. */
+export interface AgeCondition {
+  readonly field: 'age';
+  readonly op: NumericOp;
+  /** A number; `[min, max]` (inclusive) for `between`; a list for `in` / `notIn`. */
+  readonly value: number | readonly number[];
+}
+
+/** Gender, country (ISO alpha-2, compared upper-case) or city (compared case-insensitively). */
+export interface TextFieldCondition {
+  readonly field: 'gender' | 'country' | 'city';
+  readonly op: TextOp;
+  readonly value: string | readonly string[];
+}
+
+export type FieldCondition = AgeCondition | TextFieldCondition;
+
+/** Orders completed in the last `withinDays` days (optionally with a line in `category`). */
+export interface PurchasesCondition {
+  readonly purchases: {
+    readonly count?: Range;
+    /** Net of refunds; with a category, the sum of that category's lines. */
+    readonly sumMinor?: Range;
+    readonly withinDays: number;
+    readonly category?: string;
+  };
+}
+
+/** The latest purchase happened before / after an instant; a customer who never bought never matches. */
+export interface LastPurchaseCondition {
+  readonly lastPurchase: { readonly before?: DateRef; readonly after?: DateRef };
+}
+
+export interface CallsCondition {
+  readonly calls: { readonly count: Range; readonly withinDays: number };
+}
+
+export interface TicketsOpenCondition {
+  readonly ticketsOpen: Range;
+}
+
+/** Distinct emails opened, all time. */
+export interface EmailsOpenedCondition {
+  readonly emailsOpened: Range;
+}
+
+/** RFM scores 1–5 ranked against every customer with an order; customers without orders never match. */
+export interface RfmCondition {
+  readonly rfm: { readonly r?: Range; readonly f?: Range; readonly m?: Range };
+}
+
+export interface LoyaltyTierCondition {
+  readonly loyaltyTier: { readonly in: readonly string[] };
+}
+
+/** Band of the latest NPS answer. */
+export interface NpsClassCondition {
+  readonly npsClass: { readonly in: readonly NpsClassName[] };
+}
+
+/** `granted: false` also matches a customer never asked about the purpose. */
+export interface ConsentCondition {
+  readonly consent: { readonly purpose: ConsentPurposeName; readonly granted: boolean };
+}
+
+export type LeafCondition =
+  | FieldCondition
+  | PurchasesCondition
+  | LastPurchaseCondition
+  | CallsCondition
+  | TicketsOpenCondition
+  | EmailsOpenedCondition
+  | RfmCondition
+  | LoyaltyTierCondition
+  | NpsClassCondition
+  | ConsentCondition;
+
+export type SegmentRule =
+  | { readonly all: readonly SegmentRule[] }
+  | { readonly any: readonly SegmentRule[] }
+  | { readonly not: SegmentRule }
+  | LeafCondition;
+
+export interface RuleError {
+  /** JSON path from the request body, e.g. `rule.all[1].purchases.withinDays`. */
+  readonly path: string;
+  /** Full sentence starting with the path. */
+  readonly message: string;
+}
+
+/** Bounds keep evaluation cheap and stop pathological rules from the API. */
+export const MAX_RULE_DEPTH = 12;
+export const MAX_RULE_NODES = 200;
+export const MAX_WITHIN_DAYS = 3650;
+
+const LEAF_KEYS = ['purchases', 'lastPurchase', 'calls', 'ticketsOpen', 'emailsOpened', 'rfm', 'loyaltyTier', 'npsClass', 'consent'] as const;
+const NUMERIC_OPS: readonly NumericOp[] = ['eq', 'ne', 'gt', 'gte', 'lt', 'lte', 'between', 'in', 'notIn'];
+const TEXT_OPS: readonly TextOp[] = ['eq', 'ne', 'in', 'notIn'];
+
+type Json = Record<string, unknown>;
+
+function isObject(value: unknown): value is Json {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+function isNonNegativeNumber(value: unknown): value is number {
+  return typeof value === 'number' && Number.isFinite(value) && value >= 0;
+}
+
+function isPositiveInteger(value: unknown): value is number {
+  return typeof value === 'number' && Number.isInteger(value) && value > 0;
+}
+
+function isIsoInstant(value: unknown): value is string {
+  return typeof value === 'string' && /^\d{4}-\d{2}-\d{2}(T[\d:.]+(Z|[+-]\d{2}:\d{2}))?$/.test(value) && !Number.isNaN(Date.parse(value));
+}
+
+class RuleChecker {
+  readonly errors: RuleError[] = [];
+  private nodes = 0;
+
+  fail(path: string, problem: string): void {
+    this.errors.push({ path, message: `${path} ${problem}` });
+  }
+
+  rule(value: unknown, path: string, depth: number): void {
+    this.nodes += 1;
+    if (this.nodes > MAX_RULE_NODES) {
+      if (this.nodes === MAX_RULE_NODES + 1) this.fail(path, `exceeds the limit of ${MAX_RULE_NODES} conditions`);
+      return;
+    }
+    if (depth > MAX_RULE_DEPTH) return this.fail(path, `nests deeper than ${MAX_RULE_DEPTH} levels`);
+    if (!isObject(value)) return this.fail(path, 'must be an object');
+    const keys = Object.keys(value);
+    if ('field' in value) return this.field(value, path);
+    if (keys.length !== 1) {
+      return this.fail(path, `must have exactly one of all, any, not, field, ${LEAF_KEYS.join(', ')} (got ${keys.length === 0 ? 'none' : keys.join(', ')})`);
+    }
+    const [key] = keys;
+    const inner = value[key];
+    const at = `${path}.${key}`;
+    switch (key) {
+      case 'all':
+      case 'any':
+        if (!Array.isArray(inner) || inner.length === 0) return this.fail(at, 'must be a non-empty array of rules');
+        inner.forEach((child, index) => this.rule(child, `${at}[${index}]`, depth + 1));
+        return;
+      case 'not':
+        return this.rule(inner, at, depth + 1);
+      case 'purchases':
+        return this.purchases(inner, at);
+      case 'lastPurchase':
+        return this.lastPurchase(inner, at);
+      case 'calls':
+        if (!this.object(inner, at, ['count', 'withinDays'])) return;
+        this.range(inner.count, `${at}.count`, true);
+        this.withinDays(inner.withinDays, `${at}.withinDays`);
+        return;
+      case 'ticketsOpen':
+      case 'emailsOpened':
+        return this.range(inner, at, true);
+      case 'rfm': {
+        if (!this.object(inner, at, ['r', 'f', 'm'])) return;
+        const dims = (['r', 'f', 'm'] as const).filter((d) => inner[d] !== undefined);
+        if (dims.length === 0) return this.fail(at, 'must give at least one of r, f, m');
+        for (const dim of dims) this.range(inner[dim], `${at}.${dim}`, true, 5);
+        return;
+      }
+      case 'loyaltyTier':
+        if (!this.object(inner, at, ['in'])) return;
+        this.stringList(inner.in, `${at}.in`);
+        return;
+      case 'npsClass':
+        if (!this.object(inner, at, ['in'])) return;
+        this.stringList(inner.in, `${at}.in`, NPS_CLASS_NAMES);
+        return;
+      case 'consent':
+        if (!this.object(inner, at, ['purpose', 'granted'])) return;
+        if (!CONSENT_PURPOSE_NAMES.includes(inner.purpose as ConsentPurposeName)) this.fail(`${at}.purpose`, `must be one of ${CONSENT_PURPOSE_NAMES.join(', ')}`);
+        if (typeof inner.granted !== 'boolean') this.fail(`${at}.granted`, 'must be a boolean');
+        return;
+      default:
+        return this.fail(path, `has an unknown condition "${key}"; expected one of all, any, not, field, ${LEAF_KEYS.join(', ')}`);
+    }
+  }
+
+  private object(value: unknown, path: string, allowed: readonly string[]): value is Json {
+    if (!isObject(value)) {
+      this.fail(path, 'must be an object');
+      return false;
+    }
+    const unknown = Object.keys(value).filter((key) => !allowed.includes(key));
+    for (const key of unknown) this.fail(`${path}.${key}`, `is not allowed here (allowed: ${allowed.join(', ')})`);
+    return unknown.length === 0;
+  }
+
+  private range(value: unknown, path: string, nonNegative: boolean, max?: number): void {
+    if (!this.object(value, path, ['gte', 'lte'])) return;
+    if (value.gte === undefined && value.lte === undefined) return this.fail(path, 'must give gte, lte or both');
+    for (const bound of ['gte', 'lte'] as const) {
+      const v = value[bound];
+      if (v === undefined) continue;
+      if (typeof v !== 'number' || !Number.isFinite(v) || (nonNegative && v < 0)) this.fail(`${path}.${bound}`, `must be a ${nonNegative ? 'non-negative ' : ''}number`);
+      else if (max !== undefined && (v < 1 || v > max)) this.fail(`${path}.${bound}`, `must be between 1 and ${max}`);
+    }
+    if (typeof value.gte === 'number' && typeof value.lte === 'number' && value.gte > value.lte) this.fail(path, 'has gte greater than lte');
+  }
+
+  private withinDays(value: unknown, path: string): void {
+    if (!isPositiveInteger(value)) return this.fail(path, 'must be a positive integer');
+    if (value > MAX_WITHIN_DAYS) this.fail(path, `must be at most ${MAX_WITHIN_DAYS}`);
+  }
+
+  private stringList(value: unknown, path: string, allowed?: readonly string[]): void {
+    if (!Array.isArray(value) || value.length === 0) return this.fail(path, 'must be a non-empty array of strings');
+    value.forEach((item, index) => {
+      if (typeof item !== 'string' || item.length === 0) this.fail(`${path}[${index}]`, 'must be a non-empty string');
+      else if (allowed && !allowed.includes(item)) this.fail(`${path}[${index}]`, `must be one of ${allowed.join(', ')}`);
+    });
+  }
+
+  private purchases(value: unknown, path: string): void {
+    if (!this.object(value, path, ['count', 'sumMinor', 'withinDays', 'category'])) return;
+    if (value.count === undefined && value.sumMinor === undefined) this.fail(path, 'must give count, sumMinor or both');
+    if (value.count !== undefined) this.range(value.count, `${path}.count`, true);
+    if (value.sumMinor !== undefined) this.range(value.sumMinor, `${path}.sumMinor`, false);
+    this.withinDays(value.withinDays, `${path}.withinDays`);
+    if (value.category !== undefined && (typeof value.category !== 'string' || value.category.length === 0)) this.fail(`${path}.category`, 'must be a non-empty string');
+  }
+
+  private lastPurchase(value: unknown, path: string): void {
+    if (!this.object(value, path, ['before', 'after'])) return;
+    if (value.before === undefined && value.after === undefined) return this.fail(path, 'must give before, after or both');
+    for (const bound of ['before', 'after'] as const) {
+      const v = value[bound];
+      if (v === undefined) continue;
+      const at = `${path}.${bound}`;
+      if (isObject(v)) {
+        if (!this.object(v, at, ['daysAgo'])) continue;
+        if (!(typeof v.daysAgo === 'number' && Number.isInteger(v.daysAgo) && v.daysAgo >= 0)) this.fail(`${at}.daysAgo`, 'must be a non-negative integer');
+      } else if (!isIsoInstant(v)) {
+        this.fail(at, 'must be an ISO-8601 date or {daysAgo: N}');
+      }
+    }
+  }
+
+  private field(value: Json, path: string): void {
+    if (!this.object(value, path, ['field', 'op', 'value'])) return;
+    const { field, op, value: operand } = value;
+    if (field === 'age') {
+      if (!NUMERIC_OPS.includes(op as NumericOp)) return this.fail(`${path}.op`, `must be one of ${NUMERIC_OPS.join(', ')} for age`);
+      if (op === 'between') {
+        if (!(Array.isArray(operand) && operand.length === 2 && operand.every(isNonNegativeNumber) && operand[0] <= operand[1])) {
+          this.fail(`${path}.value`, 'must be [min, max] with 0 ≤ min ≤ max for between');
+        }
+      } else if (op === 'in' || op === 'notIn') {
+        if (!(Array.isArray(operand) && operand.length > 0 && operand.every(isNonNegativeNumber))) this.fail(`${path}.value`, `must be a non-empty array of numbers for ${op}`);
+      } else if (!isNonNegativeNumber(operand)) {
+        this.fail(`${path}.value`, 'must be a non-negative number');
+      }
+      return;
+    }
+    if (field === 'gender' || field === 'country' || field === 'city') {
+      if (!TEXT_OPS.includes(op as TextOp)) return this.fail(`${path}.op`, `must be one of ${TEXT_OPS.join(', ')} for ${field}`);
+      const allowed = field === 'gender' ? GENDER_NAMES : undefined;
+      if (op === 'in' || op === 'notIn') this.stringList(operand, `${path}.value`, allowed);
+      else if (typeof operand !== 'string' || operand.length === 0) this.fail(`${path}.value`, 'must be a non-empty string');
+      else if (allowed && !allowed.includes(operand)) this.fail(`${path}.value`, `must be one of ${allowed.join(', ')}`);
+      return;
+    }
+    this.fail(`${path}.field`, 'must be one of age, gender, country, city');
+  }
+}
+
+/** Every problem of a rule, each naming its JSON path under `root`; empty when the rule is valid. */
+export function validateSegmentRule(value: unknown, root = 'rule'): RuleError[] {
+  const checker = new RuleChecker();
+  checker.rule(value, root, 1);
+  return checker.errors;
+}
+
+export function isSegmentRule(value: unknown): value is SegmentRule {
+  return validateSegmentRule(value).length === 0;
+}
+
+/**
+ * True when the rule's outcome can change with no new event, only because time passes (a
+ * "last N days" window, a relative date, an age): such segments need the periodic sweep.
+ */
+export function dependsOnTime(rule: SegmentRule): boolean {
+  if ('all' in rule) return rule.all.some(dependsOnTime);
+  if ('any' in rule) return rule.any.some(dependsOnTime);
+  if ('not' in rule) return dependsOnTime(rule.not);
+  if ('field' in rule) return rule.field === 'age';
+  if ('purchases' in rule || 'calls' in rule) return true;
+  if ('lastPurchase' in rule) return [rule.lastPurchase.before, rule.lastPurchase.after].some((bound) => typeof bound === 'object');
+  // RFM recency is relative to now.
+  if ('rfm' in rule) return true;
+  return false;
+}
+
+/** Whether the rule needs RFM scores (which are ranked against the whole population). */
+export function usesRfm(rule: SegmentRule): boolean {
+  if ('all' in rule) return rule.all.some(usesRfm);
+  if ('any' in rule) return rule.any.some(usesRfm);
+  if ('not' in rule) return usesRfm(rule.not);
+  return 'rfm' in rule;
+}
