@@ -287,7 +287,7 @@ class RuleChecker {
     }
     if (field === 'gender' || field === 'country' || field === 'city') {
       if (!TEXT_OPS.includes(op as TextOp)) return this.fail(`${path}.op`, `must be one of ${TEXT_OPS.join(', ')} for ${field}`);
-      const allowed = field === 'gender' ? GENDER_NAMES : undefined;
+      const allowed: readonly string[] | undefined = field === 'gender' ? GENDER_NAMES : undefined;
       if (op === 'in' || op === 'notIn') this.stringList(operand, `${path}.value`, allowed);
       else if (typeof operand !== 'string' || operand.length === 0) this.fail(`${path}.value`, 'must be a non-empty string');
       else if (allowed && !allowed.includes(operand)) this.fail(`${path}.value`, `must be one of ${allowed.join(', ')}`);
