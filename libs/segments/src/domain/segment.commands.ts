@@ -1,0 +1,26 @@
+import type { MembershipReason } from './segment.events';
+import type { SegmentRule } from './segment-rule';
+
+export type DefineSegment = {
+  readonly type: 'DefineSegment';
+  readonly segmentId: string;
+  readonly name: string;
+  readonly description: string;
+  /** Unvalidated input: the decider validates it. */
+  readonly rule: unknown;
+};
+
+export type ChangeSegmentRule = { readonly type: 'ChangeSegmentRule'; readonly segmentId: string; readonly rule: unknown };
+
+export type ArchiveSegment = { readonly type: 'ArchiveSegment'; readonly segmentId: string };
+
+export type SegmentCommand = DefineSegment | ChangeSegmentRule | ArchiveSegment;
+
+/** The evaluator's verdicts for one customer; the decider turns differences with the stream into events. */
+export type ReconcileMemberships = {
+  readonly type: 'ReconcileMemberships';
+  readonly customerId: string;
+  readonly at: string;
+  readonly reason: MembershipReason;
+  readonly verdicts: readonly { readonly segmentId: string; readonly member: boolean }[];
+};
