@@ -1,0 +1,82 @@
+import { ProjectionHarness, RecordedEventFactory } from '@app/customer-view/projections/testing';
+import { customerViewProjections } from '@app/customer-view';
+import { analyticsProjections } from '@app/analytics';
+import { SEGMENTS_CUSTOMER_ID, type MembershipEvent, type SegmentEvent } from '../domain/segment.events';
+import { segmentsProjections } from './index';
+import {
+  CUSTOMER_SEGMENTS_COLLECTION, SEGMENT_MEMBERS_COLLECTION, SEGMENTS_COLLECTION, segmentMemberId,
+  type CustomerSegmentsDocument, type SegmentDocument, type SegmentMemberDocument,
+} from './segments.projection';
+import { SEGMENT_ACTIVITY_COLLECTION, type SegmentActivityDocument } from './segment-activity.projection';
+
+const customerId = SEGMENTS_CUSTOMER_ID;
+
+function definition(factory: RecordedEventFactory) {
+  const events: SegmentEvent[] = [
+    { type: 'SegmentDefined', data: { customerId, segmentId: 's1', name: 'Buyers', description: '', rule: { ticketsOpen: { gte: 1 } } } },
+    { type: 'SegmentRuleChanged', data: { customerId, segmentId: 's1', rule: { purchases: { count: { gte: 1 }, withinDays: 30 } } } },
+  ];
+  return events.map((event, i) => factory.record('segment-s1', event, { at: `2026-01-0${i + 1}T00:00:00.000Z` }));
+}
+
+function membership(factory: RecordedEventFactory, type: MembershipEvent['type'], customer: string, at: string) {
+  const event: MembershipEvent = { type, data: { customerId: customer, segmentId: 's1', at, reason: 'activity' } };
+  return factory.record(`segmentmembership-${customer}`, event, { at });
+}
+
+describe('segments projections', () => {
+  it('keeps definitions, member rows, member counts and customer segment ids in step', () => {
+    const factory = new RecordedEventFactory(2);
+    const harness = new ProjectionHarness(segmentsProjections).run([
+      ...definition(factory),
+      membership(factory, 'CustomerEnteredSegment', 'c1', '2026-01-05T00:00:00.000Z'),
+      membership(factory, 'CustomerEnteredSegment', 'c2', '2026-01-06T00:00:00.000Z'),
+      membership(factory, 'CustomerLeftSegment', 'c1', '2026-01-07T00:00:00.000Z'),
+    ]);
+    const segment = harness.get<SegmentDocument>(SEGMENTS_COLLECTION, 's1');
+    expect(segment).toMatchObject({ name: 'Buyers', status: 'active', timeBound: true, usesRfm: false, memberCount: 1, definedAt: '2026-01-01T00:00:00.000Z', updatedAt: '2026-01-02T00:00:00.000Z' });
+    expect(harness.ids(SEGMENT_MEMBERS_COLLECTION)).toEqual([segmentMemberId('s1', 'c2')]);
+    expect(harness.get<SegmentMemberDocument>(SEGMENT_MEMBERS_COLLECTION, 's1|c2')).toMatchObject({ segmentId: 's1', customerId: 'c2', since: '2026-01-06T00:00:00.000Z' });
+    expect(harness.get<CustomerSegmentsDocument>(CUSTOMER_SEGMENTS_COLLECTION, 'c1')?.segmentIds).toEqual([]);
+    expect(harness.get<CustomerSegmentsDocument>(CUSTOMER_SEGMENTS_COLLECTION, 'c2')?.segmentIds).toEqual(['s1']);
+  });
+
+  it('counts a redelivered membership event once', () => {
+    const factory = new RecordedEventFactory();
+    const events = [...definition(factory), membership(factory, 'CustomerEnteredSegment', 'c1', '2026-01-05T00:00:00.000Z')];
+    const harness = new ProjectionHarness(segmentsProjections).run(events).run(events.slice(-1));
+    expect(harness.get<SegmentDocument>(SEGMENTS_COLLECTION, 's1')?.memberCount).toBe(1);
+  });
+
+  it('archives', () => {
+    const factory = new RecordedEventFactory();
+    const archived: SegmentEvent = { type: 'SegmentArchived', data: { customerId, segmentId: 's1' } };
+    const harness = new ProjectionHarness(segmentsProjections).run([...definition(factory), factory.record('segment-s1', archived, { at: '2026-02-01T00:00:00.000Z' })]);
+    expect(harness.get<SegmentDocument>(SEGMENTS_COLLECTION, 's1')).toMatchObject({ status: 'archived', updatedAt: '2026-02-01T00:00:00.000Z' });
+  });
+
+  it('remembers dated purchases with categories, refunds and calls', () => {
+    const factory = new RecordedEventFactory();
+    const harness = new ProjectionHarness(segmentsProjections).run([
+      factory.record('order-o1', {
+        type: 'PurchaseCompleted',
+        data: { customerId: 'c1', orderId: 'o1', channel: 'web', currency: 'EUR', totalMinor: 70_00, lines: [
+          { sku: 'a', name: 'a', category: 'shoes', quantity: 2, unitPriceMinor: 20_00 },
+          { sku: 'b', name: 'b', category: 'hats', quantity: 1, unitPriceMinor: 30_00 },
+        ] },
+      }, { at: '2026-03-01T10:00:00+01:00' }),
+      factory.record('order-o1', { type: 'PurchaseRefunded', data: { customerId: 'c1', orderId: 'o1', refundId: 'r1', amountMinor: 10_00, currency: 'EUR' } }, { at: '2026-03-02T00:00:00Z' }),
+      factory.record('call-k1', { type: 'CallLogged', data: { customerId: 'c1', callId: 'k1', direction: 'inbound', durationSeconds: 60, outcome: 'resolved' } }, { at: '2026-03-03T00:00:00Z' }),
+    ]);
+    expect(harness.get<SegmentActivityDocument>(SEGMENT_ACTIVITY_COLLECTION, 'c1')).toMatchObject({
+      purchases: [{ orderId: 'o1', at: '2026-03-01T09:00:00.000Z', netMinor: 60_00, categories: [{ category: 'shoes', amountMinor: 40_00 }, { category: 'hats', amountMinor: 30_00 }] }],
+      callTimes: ['2026-03-03T00:00:00.000Z'],
+    });
+  });
+
+  it('definition events are ignored by the customer view and analytics projections', () => {
+    const factory = new RecordedEventFactory();
+    const harness = new ProjectionHarness([...customerViewProjections, ...analyticsProjections]).run(definition(factory));
+    for (const collection of ['customer360', 'timeline', 'customerLookupSources', 'customerLookup', 'customerAnalytics', 'dailyKpis']) expect(harness.ids(collection)).toEqual([]);
+  });
+});

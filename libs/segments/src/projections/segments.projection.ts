@@ -1,0 +1,125 @@
+// The segment read models: `segments` (definitions with member counts), `segmentMembers` (one row
+// per member, id `${segmentId}|${customerId}`) and `customerSegments` (the segment ids of a
+// customer, for the 360 view to merge).
+import type { RecordedEvent } from '@app/event-sourcing';
+import type { DocumentChange, DocumentRef, Projection, ProjectionView, ReadDocument } from '@app/read-store';
+import { dependsOnTime, usesRfm, type SegmentRule } from '../domain/segment-rule';
+import { isMembershipEvent, isSegmentEvent } from './segment-event';
+
+export const SEGMENTS_COLLECTION = 'segments';
+export const SEGMENT_MEMBERS_COLLECTION = 'segmentMembers';
+export const CUSTOMER_SEGMENTS_COLLECTION = 'customerSegments';
+
+export type SegmentStatus = 'active' | 'archived';
+
+export type SegmentFields = {
+  readonly segmentId: string;
+  readonly name: string;
+  readonly description: string;
+  readonly rule: SegmentRule;
+  readonly status: SegmentStatus;
+  /** The rule can change its verdict as time passes (windows, relative dates, age): swept periodically. */
+  readonly timeBound: boolean;
+  /** The rule needs RFM scores ranked over the whole population. */
+  readonly usesRfm: boolean;
+  readonly memberCount: number;
+  readonly definedAt: string;
+  /** Latest definition change (defined, rule changed, archived). */
+  readonly updatedAt: string;
+};
+export type SegmentDocument = SegmentFields & ReadDocument;
+
+export type SegmentMemberFields = {
+  readonly segmentId: string;
+  readonly customerId: string;
+  /** When the customer (last) entered. */
+  readonly since: string;
+};
+export type SegmentMemberDocument = SegmentMemberFields & ReadDocument;
+
+export type CustomerSegmentsFields = {
+  readonly customerId: string;
+  /** Sorted. */
+  readonly segmentIds: readonly string[];
+};
+export type CustomerSegmentsDocument = CustomerSegmentsFields & ReadDocument;
+
+export function segmentMemberId(segmentId: string, customerId: string): string {
+  return `${segmentId}|${customerId}`;
+}
+
+function strip<T extends ReadDocument>(doc: T): Omit<T, 'id' | 'lastPosition'> {
+  const { id: _id, lastPosition: _position, ...fields } = doc;
+  return fields;
+}
+
+export const segmentsProjection: Projection = {
+  name: 'segments',
+  collections: [
+    { name: SEGMENTS_COLLECTION, indexes: [{ fields: [{ field: 'status', direction: 'asc' }] }] },
+    {
+      name: SEGMENT_MEMBERS_COLLECTION,
+      indexes: [{ fields: [{ field: 'segmentId', direction: 'asc' }, { field: 'customerId', direction: 'asc' }] }, { fields: [{ field: 'customerId', direction: 'asc' }] }],
+    },
+    { name: CUSTOMER_SEGMENTS_COLLECTION, indexes: [] },
+  ],
+
+  touches(event: RecordedEvent): readonly DocumentRef[] {
+    if (isSegmentEvent(event)) return [{ collection: SEGMENTS_COLLECTION, id: event.data.segmentId }];
+    if (isMembershipEvent(event)) {
+      return [
+        { collection: SEGMENTS_COLLECTION, id: event.data.segmentId },
+        { collection: SEGMENT_MEMBERS_COLLECTION, id: segmentMemberId(event.data.segmentId, event.data.customerId) },
+        { collection: CUSTOMER_SEGMENTS_COLLECTION, id: event.data.customerId },
+      ];
+    }
+    return [];
+  },
+
+  apply(event: RecordedEvent, view: ProjectionView): readonly DocumentChange[] {
+    const at = event.metadata.occurredAt;
+    if (isSegmentEvent(event)) {
+      const { segmentId } = event.data;
+      const stored = view.get<SegmentDocument>(SEGMENTS_COLLECTION, segmentId);
+      switch (event.type) {
+        case 'SegmentDefined': {
+          const { name, description, rule } = event.data;
+          const doc: SegmentFields = {
+            segmentId, name, description, rule, status: 'active', timeBound: dependsOnTime(rule), usesRfm: usesRfm(rule),
+            memberCount: stored?.memberCount ?? 0, definedAt: at, updatedAt: at,
+          };
+          return [{ collection: SEGMENTS_COLLECTION, id: segmentId, doc }];
+        }
+        case 'SegmentRuleChanged': {
+          if (!stored) return [];
+          const { rule } = event.data;
+          return [{ collection: SEGMENTS_COLLECTION, id: segmentId, doc: { ...strip(stored), rule, timeBound: dependsOnTime(rule), usesRfm: usesRfm(rule), updatedAt: at } }];
+        }
+        case 'SegmentArchived':
+          if (!stored) return [];
+          return [{ collection: SEGMENTS_COLLECTION, id: segmentId, doc: { ...strip(stored), status: 'archived', updatedAt: at } }];
+        default: {
+          const unhandled: never = event;
+          throw new Error(`Unhandled segment event ${JSON.stringify(unhandled)}`);
+        }
+      }
+    }
+    if (isMembershipEvent(event)) {
+      const { segmentId, customerId } = event.data;
+      const memberId = segmentMemberId(segmentId, customerId);
+      const wasMember = view.get<SegmentMemberDocument>(SEGMENT_MEMBERS_COLLECTION, memberId) !== undefined;
+      const entering = event.type === 'CustomerEnteredSegment';
+      // The membership stream never repeats a transition; a repeat here would be a replayed event, so it changes nothing.
+      if (entering === wasMember) return [];
+      const changes: DocumentChange[] = [];
+      const segment = view.get<SegmentDocument>(SEGMENTS_COLLECTION, segmentId);
+      if (segment) changes.push({ collection: SEGMENTS_COLLECTION, id: segmentId, doc: { ...strip(segment), memberCount: Math.max(0, segment.memberCount + (entering ? 1 : -1)) } });
+      changes.push({ collection: SEGMENT_MEMBERS_COLLECTION, id: memberId, doc: entering ? { segmentId, customerId, since: event.data.at } satisfies SegmentMemberFields : null });
+      const current = view.get<CustomerSegmentsDocument>(CUSTOMER_SEGMENTS_COLLECTION, customerId)?.segmentIds ?? [];
+      const segmentIds = entering ? [...current.filter((id) => id !== segmentId), segmentId].sort() : current.filter((id) => id !== segmentId);
+      changes.push({ collection: CUSTOMER_SEGMENTS_COLLECTION, id: customerId, doc: { customerId, segmentIds } satisfies CustomerSegmentsFields });
+      return changes;
+    }
+    return [];
+  },
+};
