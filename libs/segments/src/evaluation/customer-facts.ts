@@ -1,0 +1,81 @@
+// Assembles the CustomerFacts a rule is evaluated against from the read models of other
+// capabilities (customer360, customerAnalytics, loyaltyAccounts) and segments' own dated activity.
+// `customerFactsFrom` is pure; `CustomerFactsReader` loads the documents for a page of customers.
+import type { ReadStore } from '@app/read-store';
+import { CUSTOMER_360_COLLECTION, type Customer360Document } from '@app/customer-view';
+import { CUSTOMER_ANALYTICS_COLLECTION, recencyDays, RfmPopulation, type CustomerAnalyticsDocument } from '@app/analytics';
+import { LOYALTY_ACCOUNTS_COLLECTION, type LoyaltyAccountDocument } from '@app/loyalty';
+import { emptyCustomerFacts, type CustomerFacts } from '../domain/segment-rule.evaluator';
+import type { ConsentPurposeName } from '../domain/segment-rule';
+import { SEGMENT_ACTIVITY_COLLECTION, type SegmentActivityDocument } from '../projections/segment-activity.projection';
+
+export interface CustomerDocuments {
+  readonly customer360?: Customer360Document;
+  readonly analytics?: CustomerAnalyticsDocument;
+  readonly loyalty?: LoyaltyAccountDocument;
+  readonly activity?: SegmentActivityDocument;
+}
+
+/** Pure: the facts of one customer. `rfm` is the population to rank against (null: no RFM needed). */
+export function customerFactsFrom(customerId: string, docs: CustomerDocuments, rfm: RfmPopulation | null, now: Date): CustomerFacts {
+  const base = emptyCustomerFacts(customerId);
+  const c360 = docs.customer360;
+  const analytics = docs.analytics;
+  const consents: Partial<Record<ConsentPurposeName, boolean>> = {};
+  for (const [purpose, state] of Object.entries(c360?.consents ?? {})) {
+    if (state) consents[purpose as ConsentPurposeName] = state.granted;
+  }
+  const lastPurchaseAt = c360?.purchases.lastAt ?? analytics?.lastPurchaseAt ?? null;
+  const scores = rfm && analytics && analytics.orders > 0 && analytics.lastPurchaseAt
+    ? rfm.score({ recencyDays: recencyDays(analytics.lastPurchaseAt, now), frequency: analytics.orders, monetaryMinor: analytics.netMinor })
+    : null;
+  return {
+    ...base,
+    birthDate: c360?.profile.birthDate ?? null,
+    gender: c360?.profile.gender ?? null,
+    country: c360?.profile.country ?? analytics?.country ?? null,
+    city: c360?.profile.city ?? null,
+    purchases: (docs.activity?.purchases ?? []).map((p) => ({ at: p.at, netMinor: p.netMinor, byCategory: Object.fromEntries(p.categories.map((c) => [c.category, c.amountMinor])) })),
+    lastPurchaseAt,
+    callTimes: docs.activity?.callTimes ?? [],
+    ticketsOpen: c360?.tickets.open ?? analytics?.openTickets ?? 0,
+    emailsOpened: c360?.emails.opened ?? 0,
+    rfm: scores ? { r: scores.r, f: scores.f, m: scores.m } : null,
+    loyaltyTier: docs.loyalty?.tier ?? null,
+    npsClass: c360?.nps.lastClass ?? analytics?.npsLastClass ?? null,
+    consents,
+  };
+}
+
+/** Loads facts from the read store, a page of customers at a time. */
+export class CustomerFactsReader {
+  constructor(private readonly store: ReadStore) {}
+
+  /**
+   * The RFM population: every customer with an order. A full scan of customerAnalytics, so callers
+   * load it once per evaluation run and only when a rule asks for RFM.
+   */
+  async rfmPopulation(now: Date): Promise<RfmPopulation> {
+    const buyers = await this.store.find<CustomerAnalyticsDocument>(CUSTOMER_ANALYTICS_COLLECTION, { orders: { gt: 0 } });
+    return new RfmPopulation(buyers.filter((b) => b.lastPurchaseAt).map((b) => ({ recencyDays: recencyDays(b.lastPurchaseAt as string, now), frequency: b.orders, monetaryMinor: b.netMinor })));
+  }
+
+  async load(customerIds: readonly string[], rfm: RfmPopulation | null, now: Date): Promise<CustomerFacts[]> {
+    const [c360, analytics, loyalty, activity] = await Promise.all([
+      this.store.getMany<Customer360Document>(CUSTOMER_360_COLLECTION, customerIds),
+      this.store.getMany<CustomerAnalyticsDocument>(CUSTOMER_ANALYTICS_COLLECTION, customerIds),
+      this.store.getMany<LoyaltyAccountDocument>(LOYALTY_ACCOUNTS_COLLECTION, customerIds),
+      this.store.getMany<SegmentActivityDocument>(SEGMENT_ACTIVITY_COLLECTION, customerIds),
+    ]);
+    return customerIds.map((id) => customerFactsFrom(id, { customer360: c360.get(id), analytics: analytics.get(id), loyalty: loyalty.get(id), activity: activity.get(id) }, rfm, now));
+  }
+
+  /** Every known customer (anyone with a 360 document), in id order, a page after `after`. */
+  async customerIdsPage(after: string | null, limit: number): Promise<string[]> {
+    const docs = await this.store.find<Customer360Document>(CUSTOMER_360_COLLECTION, after === null ? {} : { customerId: { gt: after } }, {
+      sort: [{ field: 'customerId', direction: 'asc' }],
+      limit,
+    });
+    return docs.map((doc) => doc.customerId);
+  }
+}

@@ -1,0 +1,178 @@
+// Decides who is in which segment and records changes: loads facts from the read models, evaluates
+// the rules, and reconciles each customer's membership stream through the CommandExecutor. The
+// membership decider compares with the stream itself, so a stale read model can only cost a no-op
+// command, and a redelivered trigger (same natural key, same stream state) appends nothing twice.
+import type { Filter, ReadStore } from '@app/read-store';
+import type { CommandContext, CommandExecutor } from '@app/platform';
+import type { RfmPopulation } from '@app/analytics';
+import type { ReconcileMemberships } from '../domain/segment.commands';
+import { membershipDecider } from '../domain/segment.decider';
+import type { MembershipEvent, MembershipReason } from '../domain/segment.events';
+import { membershipStreamId } from '../domain/segment.streams';
+import { usesRfm, type SegmentRule } from '../domain/segment-rule';
+import { matches, type CustomerFacts } from '../domain/segment-rule.evaluator';
+import { SEGMENT_MEMBERS_COLLECTION, SEGMENTS_COLLECTION, segmentMemberId, type SegmentDocument, type SegmentMemberDocument } from '../projections/segments.projection';
+import { CustomerFactsReader } from './customer-facts';
+
+/** A segment to evaluate; a null rule means the segment is gone (archived): nobody is a member. */
+export interface SegmentToEvaluate {
+  readonly segmentId: string;
+  readonly rule: SegmentRule | null;
+}
+
+export interface EvaluationRun {
+  readonly reason: MembershipReason;
+  /**
+   * What caused the run (an event id, a sweep instant): part of the natural key of every command it
+   * issues, so the same trigger delivered twice is recognised.
+   */
+  readonly trigger: string;
+  /** The event that caused the run, for causationId; null for a sweep. */
+  readonly causationId: string | null;
+  readonly now: Date;
+}
+
+export interface EvaluationResult {
+  /** Customers evaluated. */
+  readonly evaluated: number;
+  readonly entered: number;
+  readonly left: number;
+}
+
+export interface SegmentPreview {
+  readonly count: number;
+  /** The first matching customer ids, in id order. */
+  readonly sample: readonly string[];
+}
+
+export interface SegmentEvaluatorOptions {
+  /** Customers loaded per page when scanning everyone (default 500). */
+  readonly pageSize?: number;
+}
+
+export const SEGMENT_EVALUATOR_ACTOR = 'segment-evaluator';
+
+export class SegmentEvaluator {
+  private readonly facts: CustomerFactsReader;
+  private readonly pageSize: number;
+
+  constructor(
+    private readonly store: ReadStore,
+    private readonly executor: CommandExecutor,
+    options: SegmentEvaluatorOptions = {},
+  ) {
+    this.facts = new CustomerFactsReader(store);
+    this.pageSize = options.pageSize ?? 500;
+  }
+
+  async activeSegments(filter: Filter = {}): Promise<SegmentDocument[]> {
+    return this.store.find<SegmentDocument>(SEGMENTS_COLLECTION, { and: [{ status: 'active' }, filter] }, { sort: [{ field: 'segmentId', direction: 'asc' }] });
+  }
+
+  /**
+   * (a) Incremental: re-evaluates every active segment for these customers. Always reconciles with
+   * the stream (one command per customer), since these customers just changed.
+   */
+  async evaluateCustomers(customerIds: readonly string[], run: EvaluationRun): Promise<EvaluationResult> {
+    const segments = (await this.activeSegments()).map((s) => ({ segmentId: s.segmentId, rule: s.rule }));
+    if (segments.length === 0 || customerIds.length === 0) return { evaluated: 0, entered: 0, left: 0 };
+    const rfm = await this.rfmFor(segments, run.now);
+    let entered = 0;
+    let left = 0;
+    for (let i = 0; i < customerIds.length; i += this.pageSize) {
+      const page = await this.facts.load(customerIds.slice(i, i + this.pageSize), rfm, run.now);
+      for (const facts of page) {
+        const outcome = await this.reconcile(facts.customerId, segments.map((s) => ({ segmentId: s.segmentId, member: this.verdict(s, facts, run.now) })), run);
+        entered += outcome.entered;
+        left += outcome.left;
+      }
+    }
+    return { evaluated: customerIds.length, entered, left };
+  }
+
+  /**
+   * (b) rule changes and (c) time passing: re-evaluates these segments for every customer, issuing a
+   * command only where the verdict differs from the segmentMembers read model. That read model lags
+   * the evaluator's own appends by a projector batch; a difference missed in that window is caught by
+   * the next evaluation of the customer (their next event, or the next sweep).
+   */
+  async evaluateSegments(segments: readonly SegmentToEvaluate[], run: EvaluationRun): Promise<EvaluationResult> {
+    if (segments.length === 0) return { evaluated: 0, entered: 0, left: 0 };
+    const rfm = await this.rfmFor(segments, run.now);
+    let evaluated = 0;
+    let entered = 0;
+    let left = 0;
+    for (let after: string | null = null; ; ) {
+      const ids = await this.facts.customerIdsPage(after, this.pageSize);
+      if (ids.length === 0) break;
+      after = ids[ids.length - 1];
+      const [page, members] = await Promise.all([
+        this.facts.load(ids, rfm, run.now),
+        this.store.getMany<SegmentMemberDocument>(SEGMENT_MEMBERS_COLLECTION, ids.flatMap((c) => segments.map((s) => segmentMemberId(s.segmentId, c)))),
+      ]);
+      for (const facts of page) {
+        const changed = segments
+          .map((s) => ({ segmentId: s.segmentId, member: this.verdict(s, facts, run.now) }))
+          .filter((v) => v.member !== members.has(segmentMemberId(v.segmentId, facts.customerId)));
+        if (changed.length === 0) continue;
+        const outcome = await this.reconcile(facts.customerId, changed, run);
+        entered += outcome.entered;
+        left += outcome.left;
+      }
+      evaluated += ids.length;
+      if (ids.length < this.pageSize) break;
+    }
+    return { evaluated, entered, left };
+  }
+
+  /** Who a rule would select now, without recording anything. */
+  async preview(rule: SegmentRule, now: Date, sampleSize = 20): Promise<SegmentPreview> {
+    const rfm = usesRfm(rule) ? await this.facts.rfmPopulation(now) : null;
+    let count = 0;
+    const sample: string[] = [];
+    for (let after: string | null = null; ; ) {
+      const ids = await this.facts.customerIdsPage(after, this.pageSize);
+      if (ids.length === 0) break;
+      after = ids[ids.length - 1];
+      for (const facts of await this.facts.load(ids, rfm, now)) {
+        if (!matches(rule, facts, now)) continue;
+        count += 1;
+        if (sample.length < sampleSize) sample.push(facts.customerId);
+      }
+      if (ids.length < this.pageSize) break;
+    }
+    return { count, sample };
+  }
+
+  private verdict(segment: SegmentToEvaluate, facts: CustomerFacts, now: Date): boolean {
+    return segment.rule !== null && matches(segment.rule, facts, now);
+  }
+
+  private async rfmFor(segments: readonly SegmentToEvaluate[], now: Date): Promise<RfmPopulation | null> {
+    return segments.some((s) => s.rule !== null && usesRfm(s.rule)) ? this.facts.rfmPopulation(now) : null;
+  }
+
+  private async reconcile(customerId: string, verdicts: ReconcileMemberships['verdicts'], run: EvaluationRun): Promise<{ entered: number; left: number }> {
+    const at = run.now.toISOString();
+    const command: ReconcileMemberships = { type: 'ReconcileMemberships', customerId, at, reason: run.reason, verdicts };
+    const context: CommandContext = {
+      actor: { type: 'system', id: SEGMENT_EVALUATOR_ACTOR },
+      source: 'segments',
+      correlationId: run.trigger,
+      causationId: run.causationId,
+      occurredAt: at,
+    };
+    // The executor may decide more than once (conflict retries); the last decision is what it appended.
+    let decided: readonly MembershipEvent[] = [];
+    const recording: typeof membershipDecider = {
+      ...membershipDecider,
+      decide: (c, state) => {
+        decided = membershipDecider.decide(c, state);
+        return [...decided];
+      },
+    };
+    const outcome = await this.executor.execute({ streamId: membershipStreamId(customerId), decider: recording, command, naturalKey: `reconcile:${run.trigger}` }, context);
+    if (!outcome.changed || outcome.replayed) return { entered: 0, left: 0 };
+    return { entered: decided.filter((e) => e.type === 'CustomerEnteredSegment').length, left: decided.filter((e) => e.type === 'CustomerLeftSegment').length };
+  }
+}

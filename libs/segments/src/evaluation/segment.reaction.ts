@@ -1,0 +1,49 @@
+// Drives the evaluator from the global log (through the generic EventReactor): definition events
+// re-evaluate their segment for everyone; a customer's catalogue events (and loyalty tier changes)
+// re-evaluate that customer once per batch.
+//
+// Ordering choice: a batch is evaluated only after the read models include its last event (the
+// `gate`), so facts, segment definitions and memberships are never older than the events that
+// triggered the evaluation. If the read models do not get there in time the batch fails and the
+// reactor redelivers it from its checkpoint with backoff — idempotent thanks to natural keys.
+// Membership events never trigger evaluation (no feedback loop).
+import type { Clock, RecordedEvent } from '@app/event-sourcing';
+import { isCatalogueEvent } from '@app/customer-view';
+import type { ReactionHandler } from '@app/loyalty';
+import type { SegmentRule } from '../domain/segment-rule';
+import { isSegmentEvent } from '../projections/segment-event';
+import type { SegmentEvaluator } from './segment-evaluator';
+
+export const SEGMENTS_REACTOR_NAME = 'segments-reactor';
+
+/** Resolves true once the read models include every event up to `position`. */
+export type ReadModelGate = (position: number) => Promise<boolean>;
+
+/** Loyalty tier is a fact segments ask about; the other loyalty events do not change it. */
+const ALSO_RELEVANT: ReadonlySet<string> = new Set(['TierChanged']);
+
+export function affectsCustomerFacts(event: RecordedEvent): boolean {
+  return isCatalogueEvent(event) || ALSO_RELEVANT.has(event.type);
+}
+
+export function segmentReaction(evaluator: SegmentEvaluator, gate: ReadModelGate, clock: Clock): ReactionHandler {
+  return async (events) => {
+    const relevant = events.filter((e) => isSegmentEvent(e) || affectsCustomerFacts(e));
+    if (relevant.length === 0) return;
+    const last = relevant[relevant.length - 1].position;
+    if (!(await gate(last))) throw new Error(`Read models did not reach position ${last} in time; the batch will be redelivered`);
+    const now = clock.now();
+    for (const event of relevant) {
+      if (!isSegmentEvent(event)) continue;
+      const rule: SegmentRule | null = event.type === 'SegmentArchived' ? null : event.data.rule;
+      const reason = event.type === 'SegmentDefined' ? 'segment-defined' : event.type === 'SegmentRuleChanged' ? 'rule-changed' : 'segment-archived';
+      await evaluator.evaluateSegments([{ segmentId: event.data.segmentId, rule }], { reason, trigger: `segment:${event.eventId}`, causationId: event.eventId, now });
+    }
+    // The latest event of each customer in the batch names the trigger.
+    const latest = new Map<string, RecordedEvent>();
+    for (const event of relevant) if (affectsCustomerFacts(event)) latest.set(event.metadata.customerId, event);
+    for (const [customerId, event] of latest) {
+      await evaluator.evaluateCustomers([customerId], { reason: 'activity', trigger: `activity:${event.eventId}`, causationId: event.eventId, now });
+    }
+  };
+}
