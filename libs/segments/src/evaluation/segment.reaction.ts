@@ -16,8 +16,8 @@ import type { SegmentEvaluator } from './segment-evaluator';
 
 export const SEGMENTS_REACTOR_NAME = 'segments-reactor';
 
-/** Resolves true once the read models include every event up to `position`. */
-export type ReadModelGate = (position: number) => Promise<boolean>;
+/** Resolves true once the read models include these events (in log order, non-empty). */
+export type ReadModelGate = (events: readonly RecordedEvent[]) => Promise<boolean>;
 
 /** Loyalty tier is a fact segments ask about; the other loyalty events do not change it. */
 const ALSO_RELEVANT: ReadonlySet<string> = new Set(['TierChanged']);
@@ -31,7 +31,7 @@ export function segmentReaction(evaluator: SegmentEvaluator, gate: ReadModelGate
     const relevant = events.filter((e) => isSegmentEvent(e) || affectsCustomerFacts(e));
     if (relevant.length === 0) return;
     const last = relevant[relevant.length - 1].position;
-    if (!(await gate(last))) throw new Error(`Read models did not reach position ${last} in time; the batch will be redelivered`);
+    if (!(await gate(relevant))) throw new Error(`Read models did not reach position ${last} in time; the batch will be redelivered`);
     const now = clock.now();
     for (const event of relevant) {
       if (!isSegmentEvent(event)) continue;

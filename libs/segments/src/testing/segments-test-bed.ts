@@ -41,9 +41,9 @@ export class SegmentsTestBed {
     this.evaluator = new SegmentEvaluator(this.reads, this.executor, { pageSize });
     this.sweep = new SegmentSweep(this.evaluator, clock);
     // The gate projects what is missing, like waiting for an in-process projector.
-    this.reaction = segmentReaction(this.evaluator, async (position) => {
+    this.reaction = segmentReaction(this.evaluator, async (events) => {
       await this.project();
-      return this.runner.position >= position;
+      return this.runner.position >= events[events.length - 1].position;
     }, clock);
   }
 

@@ -1,0 +1,39 @@
+// When may the segments reactor evaluate a batch? Once the read models include it. With an
+// in-process projector that is its position; otherwise (projector in another process, possibly fed
+// by Kafka partitions, so no single global position is meaningful) each touched document must have
+// applied its customer's or segment's latest event of the batch — per-key order is what Kafka keeps.
+import type { RecordedEvent } from '@app/event-sourcing';
+import type { ReadStore } from '@app/read-store';
+import { waitUntilCaughtUp, type ProjectionProgress } from '@app/platform';
+import { CUSTOMER_360_COLLECTION } from '@app/customer-view';
+import { isCatalogueEvent } from '@app/customer-view';
+import { LOYALTY_ACCOUNTS_COLLECTION } from '@app/loyalty';
+import { isSegmentEvent } from '../projections/segment-event';
+import { SEGMENTS_COLLECTION } from '../projections/segments.projection';
+import type { ReadModelGate } from './segment.reaction';
+
+function documentOf(event: RecordedEvent): { collection: string; id: string } | null {
+  if (isSegmentEvent(event)) return { collection: SEGMENTS_COLLECTION, id: event.data.segmentId };
+  if (isCatalogueEvent(event)) return { collection: CUSTOMER_360_COLLECTION, id: event.metadata.customerId };
+  if (event.type === 'TierChanged') return { collection: LOYALTY_ACCOUNTS_COLLECTION, id: event.metadata.customerId };
+  return null;
+}
+
+export function readModelGate(store: ReadStore, progress: ProjectionProgress | undefined, timeoutMs: number): ReadModelGate {
+  return async (events) => {
+    const last = events[events.length - 1].position;
+    if (progress) return progress.waitForPosition(last, timeoutMs);
+    const needed = new Map<string, { collection: string; id: string; position: number }>();
+    for (const event of events) {
+      const doc = documentOf(event);
+      if (doc) needed.set(`${doc.collection}|${doc.id}`, { ...doc, position: event.position });
+    }
+    const caughtUp = async () => {
+      for (const { collection, id, position } of needed.values()) {
+        if (((await store.get(collection, id))?.lastPosition ?? 0) < position) return false;
+      }
+      return true;
+    };
+    return waitUntilCaughtUp(last, caughtUp, undefined, timeoutMs);
+  };
+}
