@@ -298,10 +298,12 @@ function expectationHolds(expected: ExpectedRevision, actual: number | 'no_strea
 
 function isUniqueEventIdViolation(error: unknown): boolean {
   return (
-    // Not `instanceof SqliteError`: under Jest the native module's error class can differ per suite.
-    error instanceof Error &&
-    (error as Error & { code?: unknown }).code === 'SQLITE_CONSTRAINT_UNIQUE' &&
-    error.message.includes('events.event_id')
+    // Duck-typed, not `instanceof`: under Jest the native module's errors can come from another
+    // realm, whose SqliteError and Error classes differ from this module's.
+    typeof error === 'object' &&
+    error !== null &&
+    (error as { code?: unknown }).code === 'SQLITE_CONSTRAINT_UNIQUE' &&
+    String((error as { message?: unknown }).message).includes('events.event_id')
   );
 }
 
