@@ -31,4 +31,12 @@ fi
 bash deploy/browser/install-chromium.sh
 
 # One worker per core; the e2e and engine suites use their own temp folders, topics and databases.
-npx jest --ci --maxWorkers=2 "$@"
+mkdir -p test-output
+status=0
+npx jest --ci --maxWorkers=2 --json --outputFile=test-output/jest-results.json "$@" || status=$?
+# One plain closing line for CI: counts from Jest's own results.
+node -e '
+  const r = require("./test-output/jest-results.json");
+  console.log(`tests: ${r.numPassedTests} passed, ${r.numFailedTests} failed, ${r.numPendingTests + r.numTodoTests} skipped`);
+' || true
+exit "$status"
