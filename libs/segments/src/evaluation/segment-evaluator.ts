@@ -126,22 +126,8 @@ export class SegmentEvaluator {
   }
 
   /** Who a rule would select now, without recording anything. */
-  async preview(rule: SegmentRule, now: Date, sampleSize = 20): Promise<SegmentPreview> {
-    const rfm = usesRfm(rule) ? await this.facts.rfmPopulation(now) : null;
-    let count = 0;
-    const sample: string[] = [];
-    for (let after: string | null = null; ; ) {
-      const ids = await this.facts.customerIdsPage(after, this.pageSize);
-      if (ids.length === 0) break;
-      after = ids[ids.length - 1];
-      for (const facts of await this.facts.load(ids, rfm, now)) {
-        if (!matches(rule, facts, now)) continue;
-        count += 1;
-        if (sample.length < sampleSize) sample.push(facts.customerId);
-      }
-      if (ids.length < this.pageSize) break;
-    }
-    return { count, sample };
+  preview(rule: SegmentRule, now: Date, sampleSize = 20): Promise<SegmentPreview> {
+    return previewSegment(this.facts, rule, now, sampleSize, this.pageSize);
   }
 
   private verdict(segment: SegmentToEvaluate, facts: CustomerFacts, now: Date): boolean {
@@ -175,4 +161,23 @@ export class SegmentEvaluator {
     if (!outcome.changed || outcome.replayed) return { entered: 0, left: 0 };
     return { entered: decided.filter((e) => e.type === 'CustomerEnteredSegment').length, left: decided.filter((e) => e.type === 'CustomerLeftSegment').length };
   }
+}
+
+/** Who a rule would select now over every known customer; reads only (query side). */
+export async function previewSegment(facts: CustomerFactsReader, rule: SegmentRule, now: Date, sampleSize = 20, pageSize = 500): Promise<SegmentPreview> {
+  const rfm = usesRfm(rule) ? await facts.rfmPopulation(now) : null;
+  let count = 0;
+  const sample: string[] = [];
+  for (let after: string | null = null; ; ) {
+    const ids = await facts.customerIdsPage(after, pageSize);
+    if (ids.length === 0) break;
+    after = ids[ids.length - 1];
+    for (const customer of await facts.load(ids, rfm, now)) {
+      if (!matches(rule, customer, now)) continue;
+      count += 1;
+      if (sample.length < sampleSize) sample.push(customer.customerId);
+    }
+    if (ids.length < pageSize) break;
+  }
+  return { count, sample };
 }

@@ -1,0 +1,2 @@
+/** DI token for the validated SegmentsConfig. */
+export const SEGMENTS_CONFIG = Symbol('SegmentsConfig');

@@ -1,0 +1,49 @@
+// HTTP contracts of the segments API. The rule is a JSON tree checked by the rule validator, which
+// names each bad node by its path (`rule.all[1].purchases.withinDays`).
+import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import { Type } from 'class-transformer';
+import { IsIn, IsInt, IsObject, IsOptional, IsString, Matches, Max, MaxLength, Min } from 'class-validator';
+import { ID_MESSAGE, ID_PATTERN, RequestValidationError } from '@app/platform';
+import { validateSegmentRule, type SegmentRule } from '../domain/segment-rule';
+import { MAX_SEGMENT_DESCRIPTION_LENGTH, MAX_SEGMENT_NAME_LENGTH } from '../domain/segment.decider';
+
+const RULE_EXAMPLE = { all: [{ field: 'age', op: 'between', value: [30, 39] }, { purchases: { count: { gte: 3 }, withinDays: 183 } }] };
+const RULE_DESCRIPTION = 'Condition tree: {all:[…]}, {any:[…]}, {not:…} over leaves {field: age|gender|country|city, op, value}, {purchases}, {lastPurchase}, {calls}, {ticketsOpen}, {emailsOpened}, {rfm}, {loyaltyTier}, {npsClass}, {consent}.';
+
+/** Throws a 400 naming every bad node of the rule. */
+export function checkedRule(rule: unknown, root = 'rule'): SegmentRule {
+  const errors = validateSegmentRule(rule, root);
+  if (errors.length > 0) throw new RequestValidationError(errors.map((e) => ({ field: e.path, message: e.message })));
+  return rule as SegmentRule;
+}
+
+export class DefineSegmentDto {
+  @ApiPropertyOptional({ example: 'thirties-frequent', description: 'The caller\'s id for the segment (a retry with the same id is answered as the original); generated when absent.' })
+  @IsOptional() @Matches(ID_PATTERN, { message: ID_MESSAGE }) segmentId?: string;
+  @ApiProperty({ example: 'Thirties, frequent buyers' }) @IsString() @MaxLength(MAX_SEGMENT_NAME_LENGTH) name!: string;
+  @ApiPropertyOptional({ example: 'In their 30s, 3+ orders in the last 6 months' }) @IsOptional() @IsString() @MaxLength(MAX_SEGMENT_DESCRIPTION_LENGTH) description?: string;
+  @ApiProperty({ example: RULE_EXAMPLE, description: RULE_DESCRIPTION }) @IsObject() rule!: Record<string, unknown>;
+}
+
+export class ChangeSegmentRuleDto {
+  @ApiProperty({ example: RULE_EXAMPLE, description: RULE_DESCRIPTION }) @IsObject() rule!: Record<string, unknown>;
+}
+
+export class PreviewSegmentDto {
+  @ApiProperty({ example: RULE_EXAMPLE, description: RULE_DESCRIPTION }) @IsObject() rule!: Record<string, unknown>;
+  @ApiPropertyOptional({ default: 20, maximum: 100 }) @IsOptional() @IsInt() @Min(0) @Max(100) sampleSize?: number;
+}
+
+export class ListSegmentsQueryDto {
+  @ApiPropertyOptional({ enum: ['active', 'archived'] }) @IsOptional() @IsIn(['active', 'archived']) status?: 'active' | 'archived';
+}
+
+export class SegmentQueryDto {
+  @ApiPropertyOptional({ description: 'Wait (bounded) until the read model includes this global position, as answered by a command.' })
+  @IsOptional() @Type(() => Number) @IsInt() @Min(0) minPosition?: number;
+}
+
+export class SegmentMembersQueryDto {
+  @ApiPropertyOptional({ default: 100, maximum: 1000 }) @IsOptional() @Type(() => Number) @IsInt() @Min(1) @Max(1000) limit?: number;
+  @ApiPropertyOptional({ description: 'nextCursor of the previous page' }) @IsOptional() @IsString() @MaxLength(300) cursor?: string;
+}

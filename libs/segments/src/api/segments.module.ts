@@ -1,0 +1,114 @@
+// The segments capability as a Nest module: definition commands and queries over HTTP, plus the
+// background work where this process has what it needs: the reactor (event store + read store +
+// executor) and the time sweep (read store + executor). Needs CommandExecutor, EVENT_STORE and
+// READ_STORE from the composition root; PROJECTION_PROGRESS when the projector runs in process.
+import {
+  type BeforeApplicationShutdown, type DynamicModule, Inject, Injectable, Logger, Module, type OnApplicationBootstrap, Optional, type Provider,
+} from '@nestjs/common';
+import { CqrsModule } from '@nestjs/cqrs';
+import type { Clock } from '@app/event-sourcing';
+import { EVENT_STORE, type EventStore } from '@app/event-store';
+import { READ_STORE, type ReadStore } from '@app/read-store';
+import { CLOCK, CommandExecutor, PROJECTION_PROGRESS, type ProjectionProgress } from '@app/platform';
+import { EventStoreCheckpointStore } from '@app/transport/kafka';
+import { EventReactor } from '@app/loyalty';
+import { SegmentEvaluator } from '../evaluation/segment-evaluator';
+import { SegmentSweep } from '../evaluation/segment-sweep';
+import { SEGMENTS_REACTOR_NAME, segmentReaction } from '../evaluation/segment.reaction';
+import { readModelGate } from '../evaluation/read-model-gate';
+import { loadSegmentsConfig, type SegmentsConfig } from './segments-config';
+import { SEGMENTS_CONFIG } from './segments-tokens';
+import { SegmentCommands } from './segment-commands';
+import { ExecuteSegmentCommandHandler } from './segments.command-handler';
+import { SegmentCommandController, SegmentQueryController } from './segments.controller';
+import { GetCustomerSegmentsHandler, GetSegmentHandler, GetSegmentMembersHandler, ListSegmentsHandler, PreviewSegmentHandler } from './segments.queries';
+
+export interface SegmentsModuleOptions {
+  /** Where SEGMENTS_* come from (default process.env). */
+  readonly env?: Record<string, string | undefined>;
+  /** Serve define/change/archive and run the reactor and sweep (default true). Needs CommandExecutor. */
+  readonly commands?: boolean;
+  /** Serve the queries and the preview (default true). Needs READ_STORE. */
+  readonly queries?: boolean;
+}
+
+/** Starts the reactor and the sweep timer after the stores are open; stops them before they close. */
+@Injectable()
+export class SegmentsBackground implements OnApplicationBootstrap, BeforeApplicationShutdown {
+  private readonly logger = new Logger('SegmentsBackground');
+  private reactor: EventReactor | undefined;
+  private timeSweep: SegmentSweep | undefined;
+  private segmentEvaluator: SegmentEvaluator | undefined;
+
+  constructor(
+    @Inject(SEGMENTS_CONFIG) private readonly config: SegmentsConfig,
+    @Inject(CommandExecutor) private readonly executor: CommandExecutor,
+    @Inject(CLOCK) private readonly clock: Clock,
+    @Optional() @Inject(EVENT_STORE) private readonly eventStore?: EventStore,
+    @Optional() @Inject(READ_STORE) private readonly readStore?: ReadStore,
+    @Optional() @Inject(PROJECTION_PROGRESS) private readonly progress?: ProjectionProgress,
+  ) {}
+
+  /** The running reactor, if this process runs one (for tests and health). */
+  get segmentsReactor(): EventReactor | undefined {
+    return this.reactor;
+  }
+
+  /** The time sweep, if this process has a read store. */
+  get sweep(): SegmentSweep | undefined {
+    return this.timeSweep;
+  }
+
+  get evaluator(): SegmentEvaluator | undefined {
+    return this.segmentEvaluator;
+  }
+
+  async onApplicationBootstrap(): Promise<void> {
+    if (this.readStore) {
+      this.segmentEvaluator = new SegmentEvaluator(this.readStore, this.executor, { pageSize: this.config.SEGMENTS_PAGE_SIZE });
+      this.timeSweep = new SegmentSweep(this.segmentEvaluator, this.clock);
+      this.timeSweep.start(this.config.SEGMENTS_SWEEP_INTERVAL_MS);
+      if (this.eventStore && this.config.SEGMENTS_REACTOR) {
+        const gate = readModelGate(this.readStore, this.progress, this.config.SEGMENTS_READ_WAIT_MS);
+        this.reactor = new EventReactor(this.eventStore, new EventStoreCheckpointStore(this.eventStore), segmentReaction(this.segmentEvaluator, gate, this.clock), {
+          name: SEGMENTS_REACTOR_NAME,
+          maxBatchSize: this.config.SEGMENTS_REACTOR_BATCH_SIZE,
+        });
+        await this.reactor.start();
+      }
+    }
+    this.logger.log(
+      `Segments: reactor ${this.reactor ? 'running' : 'off'}, sweep ${this.timeSweep && this.config.SEGMENTS_SWEEP_INTERVAL_MS > 0 ? `every ${this.config.SEGMENTS_SWEEP_INTERVAL_MS} ms` : 'off'}`,
+    );
+  }
+
+  async beforeApplicationShutdown(): Promise<void> {
+    await this.timeSweep?.stop();
+    await this.reactor?.stop();
+  }
+}
+
+@Module({})
+export class SegmentsModule {
+  static forRoot(options: SegmentsModuleOptions = {}): DynamicModule {
+    const config = loadSegmentsConfig(options.env ?? process.env);
+    const commands = options.commands ?? true;
+    const queries = options.queries ?? true;
+    const providers: Provider[] = [{ provide: SEGMENTS_CONFIG, useValue: config }];
+    if (commands) {
+      providers.push(
+        { provide: SegmentCommands, useFactory: (executor: CommandExecutor) => new SegmentCommands(executor), inject: [CommandExecutor] },
+        ExecuteSegmentCommandHandler,
+        SegmentsBackground,
+      );
+    }
+    if (queries) providers.push(ListSegmentsHandler, GetSegmentHandler, GetSegmentMembersHandler, GetCustomerSegmentsHandler, PreviewSegmentHandler);
+    return {
+      module: SegmentsModule,
+      imports: [CqrsModule],
+      controllers: [...(commands ? [SegmentCommandController] : []), ...(queries ? [SegmentQueryController] : [])],
+      providers,
+      exports: [SEGMENTS_CONFIG, ...(commands ? [SegmentCommands, SegmentsBackground] : [])],
+    };
+  }
+}

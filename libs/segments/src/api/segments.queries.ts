@@ -1,0 +1,154 @@
+// Segment queries: definitions with member counts, members paged by customer id, a customer's
+// segments, and a preview of a rule over the read models (nothing recorded).
+import { Inject, NotFoundException, Optional } from '@nestjs/common';
+import { type IQueryHandler, Query, QueryHandler } from '@nestjs/cqrs';
+import type { Clock } from '@app/event-sourcing';
+import { READ_STORE, type ReadStore } from '@app/read-store';
+import { CHRONICLE_CONFIG, ChronicleConfig, CLOCK, PROJECTION_PROGRESS, RequestValidationError, waitUntilCaughtUp, type ProjectionProgress } from '@app/platform';
+import type { SegmentRule } from '../domain/segment-rule';
+import { CustomerFactsReader } from '../evaluation/customer-facts';
+import { previewSegment, type SegmentPreview } from '../evaluation/segment-evaluator';
+import {
+  CUSTOMER_SEGMENTS_COLLECTION, SEGMENT_MEMBERS_COLLECTION, SEGMENTS_COLLECTION,
+  type CustomerSegmentsDocument, type SegmentDocument, type SegmentMemberDocument, type SegmentStatus,
+} from '../projections/segments.projection';
+import { SEGMENTS_CONFIG } from './segments-tokens';
+import type { SegmentsConfig } from './segments-config';
+
+export type SegmentView = Omit<SegmentDocument, 'id' | 'lastPosition'> & { readonly lastPosition: number };
+
+export interface SegmentMembersPage {
+  readonly items: readonly { readonly customerId: string; readonly since: string }[];
+  /** Pass as `cursor` for the next page; null at the end. */
+  readonly nextCursor: string | null;
+}
+
+export interface CustomerSegmentsView {
+  readonly customerId: string;
+  readonly segments: readonly { readonly segmentId: string; readonly name: string | null }[];
+}
+
+export class ListSegments extends Query<readonly SegmentView[]> {
+  constructor(readonly status?: SegmentStatus) {
+    super();
+  }
+}
+
+export class GetSegment extends Query<{ view: SegmentView; consistent: boolean }> {
+  constructor(readonly segmentId: string, readonly minPosition?: number) {
+    super();
+  }
+}
+
+export class GetSegmentMembers extends Query<SegmentMembersPage> {
+  constructor(readonly segmentId: string, readonly limit: number, readonly cursor?: string) {
+    super();
+  }
+}
+
+export class GetCustomerSegments extends Query<CustomerSegmentsView> {
+  constructor(readonly customerId: string) {
+    super();
+  }
+}
+
+export class PreviewSegment extends Query<SegmentPreview> {
+  constructor(readonly rule: SegmentRule, readonly sampleSize: number) {
+    super();
+  }
+}
+
+function toView(doc: SegmentDocument): SegmentView {
+  const { id: _id, ...rest } = doc;
+  return rest;
+}
+
+function encodeCursor(customerId: string): string {
+  return Buffer.from(customerId, 'utf8').toString('base64url');
+}
+
+function decodeCursor(cursor: string): string {
+  const decoded = Buffer.from(cursor, 'base64url').toString('utf8');
+  if (decoded.length === 0 || encodeCursor(decoded) !== cursor) throw new RequestValidationError([{ field: 'cursor', message: 'cursor is not one this API returned' }]);
+  return decoded;
+}
+
+@QueryHandler(ListSegments)
+export class ListSegmentsHandler implements IQueryHandler<ListSegments> {
+  constructor(@Inject(READ_STORE) private readonly store: ReadStore) {}
+
+  async execute({ status }: ListSegments): Promise<readonly SegmentView[]> {
+    const docs = await this.store.find<SegmentDocument>(SEGMENTS_COLLECTION, status ? { status } : {}, { sort: [{ field: 'segmentId', direction: 'asc' }] });
+    return docs.map(toView);
+  }
+}
+
+@QueryHandler(GetSegment)
+export class GetSegmentHandler implements IQueryHandler<GetSegment> {
+  constructor(
+    @Inject(READ_STORE) private readonly store: ReadStore,
+    @Inject(CHRONICLE_CONFIG) private readonly config: ChronicleConfig,
+    @Optional() @Inject(PROJECTION_PROGRESS) private readonly progress?: ProjectionProgress,
+  ) {}
+
+  async execute({ segmentId, minPosition }: GetSegment): Promise<{ view: SegmentView; consistent: boolean }> {
+    const consistent = await waitUntilCaughtUp(
+      minPosition,
+      async () => ((await this.store.get(SEGMENTS_COLLECTION, segmentId))?.lastPosition ?? 0) >= (minPosition ?? 0),
+      this.progress,
+      this.config.READ_WAIT_TIMEOUT_MS,
+    );
+    const doc = await this.store.get<SegmentDocument>(SEGMENTS_COLLECTION, segmentId);
+    if (!doc) throw new NotFoundException(`Segment ${segmentId} does not exist`);
+    return { view: toView(doc), consistent };
+  }
+}
+
+@QueryHandler(GetSegmentMembers)
+export class GetSegmentMembersHandler implements IQueryHandler<GetSegmentMembers> {
+  constructor(@Inject(READ_STORE) private readonly store: ReadStore) {}
+
+  async execute({ segmentId, limit, cursor }: GetSegmentMembers): Promise<SegmentMembersPage> {
+    const after = cursor === undefined ? undefined : decodeCursor(cursor);
+    if (!(await this.store.get(SEGMENTS_COLLECTION, segmentId))) throw new NotFoundException(`Segment ${segmentId} does not exist`);
+    const rows = await this.store.find<SegmentMemberDocument>(
+      SEGMENT_MEMBERS_COLLECTION,
+      after === undefined ? { segmentId } : { segmentId, customerId: { gt: after } },
+      { sort: [{ field: 'customerId', direction: 'asc' }], limit: limit + 1 },
+    );
+    const page = rows.slice(0, limit);
+    return {
+      items: page.map((row) => ({ customerId: row.customerId, since: row.since })),
+      nextCursor: rows.length > limit ? encodeCursor(page[page.length - 1].customerId) : null,
+    };
+  }
+}
+
+@QueryHandler(GetCustomerSegments)
+export class GetCustomerSegmentsHandler implements IQueryHandler<GetCustomerSegments> {
+  constructor(@Inject(READ_STORE) private readonly store: ReadStore) {}
+
+  async execute({ customerId }: GetCustomerSegments): Promise<CustomerSegmentsView> {
+    const doc = await this.store.get<CustomerSegmentsDocument>(CUSTOMER_SEGMENTS_COLLECTION, customerId);
+    const ids = doc?.segmentIds ?? [];
+    const segments = await this.store.getMany<SegmentDocument>(SEGMENTS_COLLECTION, ids);
+    return { customerId, segments: ids.map((segmentId) => ({ segmentId, name: segments.get(segmentId)?.name ?? null })) };
+  }
+}
+
+@QueryHandler(PreviewSegment)
+export class PreviewSegmentHandler implements IQueryHandler<PreviewSegment> {
+  private readonly facts: CustomerFactsReader;
+
+  constructor(
+    @Inject(READ_STORE) store: ReadStore,
+    @Inject(CLOCK) private readonly clock: Clock,
+    @Inject(SEGMENTS_CONFIG) private readonly config: SegmentsConfig,
+  ) {
+    this.facts = new CustomerFactsReader(store);
+  }
+
+  execute({ rule, sampleSize }: PreviewSegment): Promise<SegmentPreview> {
+    return previewSegment(this.facts, rule, this.clock.now(), sampleSize, this.config.SEGMENTS_PAGE_SIZE);
+  }
+}
