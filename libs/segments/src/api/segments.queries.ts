@@ -15,7 +15,8 @@ import {
 import { SEGMENTS_CONFIG } from './segments-tokens';
 import type { SegmentsConfig } from './segments-config';
 
-export type SegmentView = Omit<SegmentDocument, 'id' | 'lastPosition'> & { readonly lastPosition: number };
+/** A definition as the API shows it, with its current member count. */
+export type SegmentView = Omit<SegmentDocument, 'id'> & { readonly memberCount: number };
 
 export interface SegmentMembersPage {
   readonly items: readonly { readonly customerId: string; readonly since: string }[];
@@ -58,9 +59,9 @@ export class PreviewSegment extends Query<SegmentPreview> {
   }
 }
 
-function toView(doc: SegmentDocument): SegmentView {
+function toView(doc: SegmentDocument, memberCount: number): SegmentView {
   const { id: _id, ...rest } = doc;
-  return rest;
+  return { ...rest, memberCount };
 }
 
 function encodeCursor(customerId: string): string {
@@ -79,7 +80,10 @@ export class ListSegmentsHandler implements IQueryHandler<ListSegments> {
 
   async execute({ status }: ListSegments): Promise<readonly SegmentView[]> {
     const docs = await this.store.find<SegmentDocument>(SEGMENTS_COLLECTION, status ? { status } : {}, { sort: [{ field: 'segmentId', direction: 'asc' }] });
-    return docs.map(toView);
+    if (docs.length === 0) return [];
+    const rows = await this.store.aggregate(SEGMENT_MEMBERS_COLLECTION, { segmentId: { in: docs.map((doc) => doc.segmentId) }, member: true }, { groupBy: ['segmentId'] });
+    const counts = new Map(rows.map((row) => [row.key.segmentId, row.count]));
+    return docs.map((doc) => toView(doc, counts.get(doc.segmentId) ?? 0));
   }
 }
 
@@ -100,7 +104,7 @@ export class GetSegmentHandler implements IQueryHandler<GetSegment> {
     );
     const doc = await this.store.get<SegmentDocument>(SEGMENTS_COLLECTION, segmentId);
     if (!doc) throw new NotFoundException(`Segment ${segmentId} does not exist`);
-    return { view: toView(doc), consistent };
+    return { view: toView(doc, await this.store.count(SEGMENT_MEMBERS_COLLECTION, { segmentId, member: true })), consistent };
   }
 }
 
@@ -113,7 +117,7 @@ export class GetSegmentMembersHandler implements IQueryHandler<GetSegmentMembers
     if (!(await this.store.get(SEGMENTS_COLLECTION, segmentId))) throw new NotFoundException(`Segment ${segmentId} does not exist`);
     const rows = await this.store.find<SegmentMemberDocument>(
       SEGMENT_MEMBERS_COLLECTION,
-      after === undefined ? { segmentId } : { segmentId, customerId: { gt: after } },
+      after === undefined ? { segmentId, member: true } : { segmentId, member: true, customerId: { gt: after } },
       { sort: [{ field: 'customerId', direction: 'asc' }], limit: limit + 1 },
     );
     const page = rows.slice(0, limit);

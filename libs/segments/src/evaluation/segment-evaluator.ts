@@ -113,7 +113,7 @@ export class SegmentEvaluator {
       for (const facts of page) {
         const changed = segments
           .map((s) => ({ segmentId: s.segmentId, member: this.verdict(s, facts, run.now) }))
-          .filter((v) => v.member !== members.has(segmentMemberId(v.segmentId, facts.customerId)));
+          .filter((v) => v.member !== (members.get(segmentMemberId(v.segmentId, facts.customerId))?.member ?? false));
         if (changed.length === 0) continue;
         const outcome = await this.reconcile(facts.customerId, changed, run);
         entered += outcome.entered;

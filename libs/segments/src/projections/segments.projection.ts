@@ -1,6 +1,9 @@
-// The segment read models: `segments` (definitions with member counts), `segmentMembers` (one row
-// per member, id `${segmentId}|${customerId}`) and `customerSegments` (the segment ids of a
-// customer, for the 360 view to merge).
+// The segment read models: `segments` (definitions), `segmentMembers` (one row per member, id
+// `${segmentId}|${customerId}`) and `customerSegments` (the segment ids of a customer, for the 360
+// view to merge). Member counts are counted from segmentMembers at query time rather than kept on
+// the segment document: membership events come from every customer's partition, and a counter
+// written from several partitions would lose updates to the position guard (a lower position
+// arriving after a higher one is skipped). Every document here is written from one key's events.
 import type { RecordedEvent } from '@app/event-sourcing';
 import type { DocumentChange, DocumentRef, Projection, ProjectionView, ReadDocument } from '@app/read-store';
 import { dependsOnTime, usesRfm, type SegmentRule } from '../domain/segment-rule';
@@ -22,18 +25,24 @@ export type SegmentFields = {
   readonly timeBound: boolean;
   /** The rule needs RFM scores ranked over the whole population. */
   readonly usesRfm: boolean;
-  readonly memberCount: number;
   readonly definedAt: string;
   /** Latest definition change (defined, rule changed, archived). */
   readonly updatedAt: string;
 };
 export type SegmentDocument = SegmentFields & ReadDocument;
 
+/**
+ * A customer who is or was in a segment. Leaving keeps the row with `member: false` rather than
+ * deleting it, so its lastPosition still guards against an older "entered" delivered late.
+ */
 export type SegmentMemberFields = {
   readonly segmentId: string;
   readonly customerId: string;
+  readonly member: boolean;
   /** When the customer (last) entered. */
   readonly since: string;
+  /** When the customer last left; null while a member who never left. */
+  readonly leftAt: string | null;
 };
 export type SegmentMemberDocument = SegmentMemberFields & ReadDocument;
 
@@ -59,7 +68,7 @@ export const segmentsProjection: Projection = {
     { name: SEGMENTS_COLLECTION, indexes: [{ fields: [{ field: 'status', direction: 'asc' }] }] },
     {
       name: SEGMENT_MEMBERS_COLLECTION,
-      indexes: [{ fields: [{ field: 'segmentId', direction: 'asc' }, { field: 'customerId', direction: 'asc' }] }, { fields: [{ field: 'customerId', direction: 'asc' }] }],
+      indexes: [{ fields: [{ field: 'segmentId', direction: 'asc' }, { field: 'member', direction: 'asc' }, { field: 'customerId', direction: 'asc' }] }],
     },
     { name: CUSTOMER_SEGMENTS_COLLECTION, indexes: [] },
   ],
@@ -68,7 +77,6 @@ export const segmentsProjection: Projection = {
     if (isSegmentEvent(event)) return [{ collection: SEGMENTS_COLLECTION, id: event.data.segmentId }];
     if (isMembershipEvent(event)) {
       return [
-        { collection: SEGMENTS_COLLECTION, id: event.data.segmentId },
         { collection: SEGMENT_MEMBERS_COLLECTION, id: segmentMemberId(event.data.segmentId, event.data.customerId) },
         { collection: CUSTOMER_SEGMENTS_COLLECTION, id: event.data.customerId },
       ];
@@ -85,8 +93,7 @@ export const segmentsProjection: Projection = {
         case 'SegmentDefined': {
           const { name, description, rule } = event.data;
           const doc: SegmentFields = {
-            segmentId, name, description, rule, status: 'active', timeBound: dependsOnTime(rule), usesRfm: usesRfm(rule),
-            memberCount: stored?.memberCount ?? 0, definedAt: at, updatedAt: at,
+            segmentId, name, description, rule, status: 'active', timeBound: dependsOnTime(rule), usesRfm: usesRfm(rule), definedAt: at, updatedAt: at,
           };
           return [{ collection: SEGMENTS_COLLECTION, id: segmentId, doc }];
         }
@@ -107,14 +114,15 @@ export const segmentsProjection: Projection = {
     if (isMembershipEvent(event)) {
       const { segmentId, customerId } = event.data;
       const memberId = segmentMemberId(segmentId, customerId);
-      const wasMember = view.get<SegmentMemberDocument>(SEGMENT_MEMBERS_COLLECTION, memberId) !== undefined;
+      const row = view.get<SegmentMemberDocument>(SEGMENT_MEMBERS_COLLECTION, memberId);
       const entering = event.type === 'CustomerEnteredSegment';
       // The membership stream never repeats a transition; a repeat here would be a replayed event, so it changes nothing.
-      if (entering === wasMember) return [];
+      if (entering === (row?.member ?? false)) return [];
       const changes: DocumentChange[] = [];
-      const segment = view.get<SegmentDocument>(SEGMENTS_COLLECTION, segmentId);
-      if (segment) changes.push({ collection: SEGMENTS_COLLECTION, id: segmentId, doc: { ...strip(segment), memberCount: Math.max(0, segment.memberCount + (entering ? 1 : -1)) } });
-      changes.push({ collection: SEGMENT_MEMBERS_COLLECTION, id: memberId, doc: entering ? { segmentId, customerId, since: event.data.at } satisfies SegmentMemberFields : null });
+      const member: SegmentMemberFields = entering
+        ? { segmentId, customerId, member: true, since: event.data.at, leftAt: row?.leftAt ?? null }
+        : { segmentId, customerId, member: false, since: row?.since ?? event.data.at, leftAt: event.data.at };
+      changes.push({ collection: SEGMENT_MEMBERS_COLLECTION, id: memberId, doc: member });
       const current = view.get<CustomerSegmentsDocument>(CUSTOMER_SEGMENTS_COLLECTION, customerId)?.segmentIds ?? [];
       const segmentIds = entering ? [...current.filter((id) => id !== segmentId), segmentId].sort() : current.filter((id) => id !== segmentId);
       changes.push({ collection: CUSTOMER_SEGMENTS_COLLECTION, id: customerId, doc: { customerId, segmentIds } satisfies CustomerSegmentsFields });
