@@ -32,6 +32,14 @@ export interface EvaluationRun {
   readonly now: Date;
 }
 
+/** A customer to re-evaluate after their own activity, and the event that caused it. */
+export interface CustomerTrigger {
+  readonly customerId: string;
+  /** Natural-key part: the customer's latest event id in the batch, so a redelivery is recognised. */
+  readonly trigger: string;
+  readonly causationId: string | null;
+}
+
 export interface EvaluationResult {
   /** Customers evaluated. */
   readonly evaluated: number;
@@ -70,24 +78,28 @@ export class SegmentEvaluator {
   }
 
   /**
-   * (a) Incremental: re-evaluates every active segment for these customers. Always reconciles with
-   * the stream (one command per customer), since these customers just changed.
+   * (a) Incremental: re-evaluates every active segment for these customers, each with its own
+   * trigger (their latest event). Always reconciles with the stream (one command per customer),
+   * since these customers just changed. Segments and the RFM population are loaded once per call.
    */
-  async evaluateCustomers(customerIds: readonly string[], run: EvaluationRun): Promise<EvaluationResult> {
+  async evaluateCustomers(customers: readonly CustomerTrigger[], now: Date): Promise<EvaluationResult> {
     const segments = (await this.activeSegments()).map((s) => ({ segmentId: s.segmentId, rule: s.rule }));
-    if (segments.length === 0 || customerIds.length === 0) return { evaluated: 0, entered: 0, left: 0 };
-    const rfm = await this.rfmFor(segments, run.now);
+    if (segments.length === 0 || customers.length === 0) return { evaluated: 0, entered: 0, left: 0 };
+    const rfm = await this.rfmFor(segments, now);
     let entered = 0;
     let left = 0;
-    for (let i = 0; i < customerIds.length; i += this.pageSize) {
-      const page = await this.facts.load(customerIds.slice(i, i + this.pageSize), rfm, run.now);
-      for (const facts of page) {
-        const outcome = await this.reconcile(facts.customerId, segments.map((s) => ({ segmentId: s.segmentId, member: this.verdict(s, facts, run.now) })), run);
+    for (let i = 0; i < customers.length; i += this.pageSize) {
+      const slice = customers.slice(i, i + this.pageSize);
+      const page = await this.facts.load(slice.map((c) => c.customerId), rfm, now);
+      for (const [index, facts] of page.entries()) {
+        const { trigger, causationId } = slice[index];
+        const verdicts = segments.map((s) => ({ segmentId: s.segmentId, member: this.verdict(s, facts, now) }));
+        const outcome = await this.reconcile(facts.customerId, verdicts, { reason: 'activity', trigger, causationId, now });
         entered += outcome.entered;
         left += outcome.left;
       }
     }
-    return { evaluated: customerIds.length, entered, left };
+    return { evaluated: customers.length, entered, left };
   }
 
   /**

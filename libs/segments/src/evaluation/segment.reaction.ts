@@ -42,8 +42,9 @@ export function segmentReaction(evaluator: SegmentEvaluator, gate: ReadModelGate
     // The latest event of each customer in the batch names the trigger.
     const latest = new Map<string, RecordedEvent>();
     for (const event of relevant) if (affectsCustomerFacts(event)) latest.set(event.metadata.customerId, event);
-    for (const [customerId, event] of latest) {
-      await evaluator.evaluateCustomers([customerId], { reason: 'activity', trigger: `activity:${event.eventId}`, causationId: event.eventId, now });
-    }
+    await evaluator.evaluateCustomers(
+      [...latest].map(([customerId, event]) => ({ customerId, trigger: `activity:${event.eventId}`, causationId: event.eventId })),
+      now,
+    );
   };
 }

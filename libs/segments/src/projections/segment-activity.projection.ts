@@ -68,8 +68,8 @@ export const segmentActivityProjection: Projection = {
       const { data } = event as Recorded<PurchaseRefunded>;
       next = { ...current, purchases: current.purchases.map((p) => (p.orderId === data.orderId ? { ...p, netMinor: p.netMinor - data.amountMinor } : p)) };
     } else {
-      const _call = event as Recorded<CallLogged>;
-      next = { ...current, callTimes: keepLatest([...current.callTimes, utc(_call.metadata.occurredAt)], (t) => t) };
+      const call = event as Recorded<CallLogged>;
+      next = { ...current, callTimes: keepLatest([...current.callTimes, utc(call.metadata.occurredAt)], (t) => t) };
     }
     return [{ collection: SEGMENT_ACTIVITY_COLLECTION, id: customerId, doc: next }];
   },
