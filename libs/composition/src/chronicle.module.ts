@@ -13,9 +13,11 @@ import { createKafkaClient, EventStoreCheckpointStore, KafkaProjector, KafkaRela
 import { CustomersCommandModule } from '@app/customers';
 import { InteractionsCommandModule } from '@app/interactions';
 import { TicketsCommandModule, TicketsQueryModule } from '@app/tickets';
-import { CustomerViewQueryModule } from '@app/customer-view';
+import { CUSTOMER_360_ENRICHERS, CustomerViewQueryModule, type Customer360Enricher } from '@app/customer-view';
 import { AnalyticsModule } from '@app/analytics';
 import { LoyaltyModule } from '@app/loyalty';
+import { CUSTOMER_SEGMENTS_COLLECTION, SegmentsModule, type CustomerSegmentsDocument } from '@app/segments';
+import { LOYALTY_ACCOUNTS_COLLECTION, type LoyaltyAccountDocument } from '@app/loyalty';
 import { openEventStore, openReadStore } from './engines';
 import { chronicleProjections, PROJECTOR_NAME } from './read-models';
 
@@ -40,6 +42,17 @@ export function partsOf(config: ChronicleConfig): ReadonlySet<ChroniclePart> {
 }
 
 const RUNNER = Symbol('ProjectorRunner');
+
+/** What the 360 view shows from other capabilities' read models: segment ids, loyalty standing. */
+function customer360Enrichers(store: ReadStore): Customer360Enricher[] {
+  return [
+    async (customerId) => ({ segmentIds: (await store.get<CustomerSegmentsDocument>(CUSTOMER_SEGMENTS_COLLECTION, customerId))?.segmentIds ?? [] }),
+    async (customerId) => {
+      const account = await store.get<LoyaltyAccountDocument>(LOYALTY_ACCOUNTS_COLLECTION, customerId);
+      return { loyalty: account ? { balance: account.balance, tier: account.tier } : null };
+    },
+  ];
+}
 
 /** Starts the pipelines after the stores are open, stops them before the stores close. */
 @Injectable()
@@ -112,7 +125,8 @@ export class ChronicleModule {
     }
     if (needsReadStore) {
       providers.push({ provide: READ_STORE, useFactory: () => openReadStore(config) });
-      exported.push(READ_STORE);
+      providers.push({ provide: CUSTOMER_360_ENRICHERS, useFactory: customer360Enrichers, inject: [READ_STORE] });
+      exported.push(READ_STORE, CUSTOMER_360_ENRICHERS);
     }
     if (parts.has('projector')) {
       providers.push({ provide: RUNNER, useFactory: (store: ReadStore) => new ProjectorRunner(store, chronicleProjections, { name: PROJECTOR_NAME }), inject: [READ_STORE] });
@@ -134,7 +148,10 @@ export class ChronicleModule {
         stores,
         ...(parts.has('commands') ? [CustomersCommandModule, InteractionsCommandModule, TicketsCommandModule] : []),
         ...(parts.has('commands') || parts.has('queries')
-          ? [LoyaltyModule.forRoot({ env: options.env ?? process.env, commands: parts.has('commands'), queries: parts.has('queries') })]
+          ? [
+              LoyaltyModule.forRoot({ env: options.env ?? process.env, commands: parts.has('commands'), queries: parts.has('queries') }),
+              SegmentsModule.forRoot({ env: options.env ?? process.env, commands: parts.has('commands'), queries: parts.has('queries') }),
+            ]
           : []),
         ...(parts.has('queries') ? [CustomerViewQueryModule, TicketsQueryModule, AnalyticsModule.forRoot(options.env ?? process.env)] : []),
       ],

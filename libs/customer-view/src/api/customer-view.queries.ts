@@ -13,6 +13,13 @@ export interface Consistency {
   readonly consistent: boolean;
 }
 
+/**
+ * Adds what other capabilities know about a customer to the 360 view (segments, loyalty...):
+ * provided by the composition root, so this lib depends on none of them.
+ */
+export type Customer360Enricher = (customerId: string) => Promise<Record<string, unknown>>;
+export const CUSTOMER_360_ENRICHERS = Symbol('Customer360Enrichers');
+
 /** The 360 view as the API shows it: the document plus what needs a clock (overdue tickets). */
 export type Customer360View = Omit<Customer360Document, 'emails'> & {
   readonly emails: Omit<Customer360Document['emails'], 'openedMessageIds' | 'clickedMessageIds'>;
@@ -91,12 +98,14 @@ abstract class ReadModelQuery {
 @QueryHandler(GetCustomer360)
 export class GetCustomer360Handler extends ReadModelQuery implements IQueryHandler<GetCustomer360> {
   @Inject(CLOCK) private readonly clock!: Clock;
+  @Optional() @Inject(CUSTOMER_360_ENRICHERS) private readonly enrichers?: readonly Customer360Enricher[];
 
   async execute({ customerId, minPosition }: GetCustomer360): Promise<{ view: Customer360View } & Consistency> {
     const consistent = await this.caughtUp(customerId, minPosition);
     const doc = await this.store.get<Customer360Document>(CUSTOMER_360_COLLECTION, customerId);
     if (!doc || doc.registeredAt === null) throw new NotFoundException(`Customer ${customerId} not found`);
-    return { view: toView(doc, this.clock.now()), consistent };
+    const extra = await Promise.all((this.enrichers ?? []).map((enrich) => enrich(customerId)));
+    return { view: Object.assign(toView(doc, this.clock.now()), ...extra), consistent };
   }
 }
 
