@@ -7,14 +7,16 @@ import { CqrsModule } from '@nestjs/cqrs';
 import type { Clock } from '@app/event-sourcing';
 import { EVENT_STORE, type EventStore } from '@app/event-store';
 import { READ_STORE, type ReadStore } from '@app/read-store';
-import { APPLIED_EVENTS, CommandExecutor, PlatformModule, PROJECTION_PROGRESS, type ChronicleConfig } from '@app/platform';
+import { APPLIED_EVENTS, CLOCK, CommandExecutor, PlatformModule, PROJECTION_PROGRESS, type ChronicleConfig } from '@app/platform';
 import { EmbeddedProjector, ProjectorRunner } from '@app/transport';
 import { createKafkaClient, EventStoreCheckpointStore, KafkaProjector, KafkaRelay } from '@app/transport/kafka';
 import { CustomersCommandModule } from '@app/customers';
 import { InteractionsCommandModule } from '@app/interactions';
 import { TicketsCommandModule, TicketsQueryModule } from '@app/tickets';
 import { CUSTOMER_360_ENRICHERS, CustomerViewQueryModule, type Customer360Enricher } from '@app/customer-view';
-import { AnalyticsModule } from '@app/analytics';
+import {
+  analyseCustomer, AnalyticsModule, clvParameters, CUSTOMER_ANALYTICS_COLLECTION, loadAnalyticsConfig, RfmPopulation, type CustomerAnalyticsDocument,
+} from '@app/analytics';
 import { LoyaltyModule } from '@app/loyalty';
 import { CUSTOMER_SEGMENTS_COLLECTION, SegmentsModule, type CustomerSegmentsDocument } from '@app/segments';
 import { LOYALTY_ACCOUNTS_COLLECTION, type LoyaltyAccountDocument } from '@app/loyalty';
@@ -43,9 +45,21 @@ export function partsOf(config: ChronicleConfig): ReadonlySet<ChroniclePart> {
 
 const RUNNER = Symbol('ProjectorRunner');
 
-/** What the 360 view shows from other capabilities' read models: segment ids, loyalty standing. */
-function customer360Enrichers(store: ReadStore): Customer360Enricher[] {
+/**
+ * What the 360 view shows from other capabilities' read models: segment ids, loyalty standing, and the
+ * customer's own value figures (CLV and churn risk; RFM needs the whole population, so it stays on
+ * GET /v1/customers/:id/analytics).
+ */
+function customer360Enrichers(store: ReadStore, clock: Clock, env: Record<string, string | undefined>): Customer360Enricher[] {
+  const clv = clvParameters(loadAnalyticsConfig(env));
+  const noPopulation = new RfmPopulation([]);
   return [
+    async (customerId) => {
+      const doc = await store.get<CustomerAnalyticsDocument>(CUSTOMER_ANALYTICS_COLLECTION, customerId);
+      if (!doc) return { value: null };
+      const analysed = analyseCustomer(doc, noPopulation, clock.now(), clv);
+      return { value: { lifetimeValueMinor: analysed.clv.valueMinor, clv: analysed.clv, churnRisk: analysed.churnRisk } };
+    },
     async (customerId) => ({ segmentIds: (await store.get<CustomerSegmentsDocument>(CUSTOMER_SEGMENTS_COLLECTION, customerId))?.segmentIds ?? [] }),
     async (customerId) => {
       const account = await store.get<LoyaltyAccountDocument>(LOYALTY_ACCOUNTS_COLLECTION, customerId);
@@ -125,7 +139,11 @@ export class ChronicleModule {
     }
     if (needsReadStore) {
       providers.push({ provide: READ_STORE, useFactory: () => openReadStore(config) });
-      providers.push({ provide: CUSTOMER_360_ENRICHERS, useFactory: customer360Enrichers, inject: [READ_STORE] });
+      providers.push({
+        provide: CUSTOMER_360_ENRICHERS,
+        useFactory: (store: ReadStore, clock: Clock) => customer360Enrichers(store, clock, options.env ?? process.env),
+        inject: [READ_STORE, CLOCK],
+      });
       exported.push(READ_STORE, CUSTOMER_360_ENRICHERS);
     }
     if (parts.has('projector')) {
