@@ -5,7 +5,6 @@ export * from './domain/loyalty.decider';
 export * from './domain/loyalty.streams';
 export * from './domain/calendar-months';
 export * from './projections';
-export * from './reactor/event-reactor';
 export * from './reactor/loyalty-purchase.reaction';
 export * from './expiry/loyalty-expiry-sweep';
 export * from './api/loyalty-config';

@@ -1,2 +1,5 @@
 export { ProjectorRunner, type ProjectorRunnerOptions, type AppliedEventsListener } from './projector/projector-runner';
 export { EmbeddedProjector, type EmbeddedProjectorOptions, type EmbeddedProjectorState } from './embedded/embedded-projector';
+export { EventReactor, type EventReactorOptions, type ReactionHandler } from './reactor/event-reactor';
+export type { CheckpointStore } from './kafka/checkpoint-store';
+export { EventStoreCheckpointStore } from './kafka/event-store-checkpoint-store';

@@ -9,7 +9,7 @@ import { EVENT_STORE } from '@app/event-store';
 import { READ_STORE } from '@app/read-store';
 import { CommandExecutor, createHttpApp, loadConfig, PlatformModule, PROJECTION_PROGRESS } from '@app/platform';
 import type { CheckpointStore } from '@app/transport/kafka';
-import { EventReactor } from '../reactor/event-reactor';
+import { EventReactor } from '@app/transport';
 import { LoyaltyTestBed } from '../testing/loyalty-test-bed';
 import { LoyaltyBackground, LoyaltyModule } from './loyalty.module';
 

@@ -12,7 +12,7 @@ import { READ_STORE, type ReadStore } from '@app/read-store';
 import { CLOCK, CommandExecutor } from '@app/platform';
 import { EventStoreCheckpointStore } from '@app/transport/kafka';
 import type { LoyaltyProgram } from '../domain/loyalty-program';
-import { EventReactor } from '../reactor/event-reactor';
+import { EventReactor } from '@app/transport';
 import { LOYALTY_REACTOR_NAME, loyaltyPurchaseReaction } from '../reactor/loyalty-purchase.reaction';
 import { LoyaltyExpirySweep } from '../expiry/loyalty-expiry-sweep';
 import { loadLoyaltyConfig, type LoyaltyConfig } from './loyalty-config';

@@ -3,7 +3,7 @@ import type { RecordedEvent } from '@app/event-sourcing';
 import { EventStoreCheckpointStore } from '@app/transport/kafka';
 import { LOYALTY_ACCOUNTS_COLLECTION, type LoyaltyAccountDocument } from '../projections';
 import { LoyaltyTestBed } from '../testing/loyalty-test-bed';
-import { EventReactor } from './event-reactor';
+import { EventReactor } from '@app/transport';
 import { LOYALTY_REACTOR_NAME, loyaltyPurchaseReaction } from './loyalty-purchase.reaction';
 
 const C = 'c-shopper';

@@ -8,7 +8,7 @@ import type { CommandContext } from '@app/platform';
 import type { PurchaseCompleted, PurchaseRefunded } from '@app/interactions/domain/interaction.events';
 import type { LoyaltyCommand } from '../domain/loyalty.commands';
 import { isRefusal, type LoyaltyCommands } from '../api/loyalty-commands';
-import type { ReactionHandler } from './event-reactor';
+import type { ReactionHandler } from '@app/transport';
 
 export const LOYALTY_REACTOR_NAME = 'loyalty-reactor';
 

@@ -9,7 +9,7 @@ import { EVENT_STORE } from '@app/event-store';
 import { READ_STORE } from '@app/read-store';
 import { CommandExecutor, createHttpApp, loadConfig, PlatformModule, PROJECTION_PROGRESS } from '@app/platform';
 import type { CheckpointStore } from '@app/transport/kafka';
-import { EventReactor } from '@app/loyalty';
+import { EventReactor } from '@app/transport';
 import { SegmentsTestBed } from '../testing/segments-test-bed';
 import { SegmentsBackground, SegmentsModule } from './segments.module';
 

@@ -11,7 +11,7 @@ import { EVENT_STORE, type EventStore } from '@app/event-store';
 import { READ_STORE, type ReadStore } from '@app/read-store';
 import { CLOCK, CommandExecutor, PROJECTION_PROGRESS, type ProjectionProgress } from '@app/platform';
 import { EventStoreCheckpointStore } from '@app/transport/kafka';
-import { EventReactor } from '@app/loyalty';
+import { EventReactor } from '@app/transport';
 import { SegmentEvaluator } from '../evaluation/segment-evaluator';
 import { SegmentSweep } from '../evaluation/segment-sweep';
 import { SEGMENTS_REACTOR_NAME, segmentReaction } from '../evaluation/segment.reaction';

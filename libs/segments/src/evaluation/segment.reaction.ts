@@ -9,7 +9,7 @@
 // Membership events never trigger evaluation (no feedback loop).
 import type { Clock, RecordedEvent } from '@app/event-sourcing';
 import { isCatalogueEvent } from '@app/customer-view';
-import type { ReactionHandler } from '@app/loyalty';
+import type { ReactionHandler } from '@app/transport';
 import type { SegmentRule } from '../domain/segment-rule';
 import { isSegmentEvent } from '../projections/segment-event';
 import type { SegmentEvaluator } from './segment-evaluator';

@@ -18,7 +18,7 @@ import { SegmentCommands } from '../api/segment-commands';
 import { SegmentEvaluator } from '../evaluation/segment-evaluator';
 import { segmentReaction } from '../evaluation/segment.reaction';
 import { SegmentSweep } from '../evaluation/segment-sweep';
-import type { ReactionHandler } from '@app/loyalty';
+import type { ReactionHandler } from '@app/transport';
 
 export function segmentsTestContext(occurredAt: string): CommandContext {
   return { actor: { type: 'agent', id: 'analyst-1' }, source: 'test', correlationId: `corr-${newEventId()}`, causationId: null, occurredAt };

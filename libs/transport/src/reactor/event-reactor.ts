@@ -1,11 +1,11 @@
-// Reacts to the event store's global log: subscribes from a saved checkpoint, hands each batch to a
-// handler (which issues commands), and saves the checkpoint only after the handler finished, so a
-// crash redelivers the batch (handlers must be idempotent). A failed batch restarts the subscription
-// from the checkpoint after a bounded backoff. Generic: loyalty uses it first, segments may later.
+// Follows the event store's global log: subscribes from a saved checkpoint, hands each batch to a
+// handler, and saves the checkpoint only after the handler finished, so a crash redelivers the batch
+// (handlers must be idempotent). A failed batch restarts the subscription from the checkpoint after a
+// bounded backoff. The embedded projector, the loyalty reactor and the segment reactor all run on it.
 import { Logger } from '@nestjs/common';
 import type { RecordedEvent } from '@app/event-sourcing';
 import type { EventStore, Subscription } from '@app/event-store';
-import type { CheckpointStore } from '@app/transport/kafka';
+import type { CheckpointStore } from '../kafka/checkpoint-store';
 
 export type ReactionHandler = (events: readonly RecordedEvent[]) => Promise<void>;
 
@@ -43,6 +43,12 @@ export class EventReactor {
     private readonly options: EventReactorOptions,
   ) {
     this.logger = new Logger(`EventReactor ${options.name}`);
+  }
+
+  /** For health checks: whether events are flowing, or a restart is pending after a failure. */
+  get state(): 'stopped' | 'running' | 'restarting' {
+    if (!this.running) return 'stopped';
+    return this.restartTimer ? 'restarting' : 'running';
   }
 
   /** The highest global position whose batch the handler finished (and the checkpoint holds). */
@@ -86,7 +92,8 @@ export class EventReactor {
     if (generation !== this.generation) return;
     if (checkpoint !== null) this.advance(checkpoint);
     const subscription = this.events.subscribeToAll(
-      { from: checkpoint === null ? 'start' : { after: checkpoint }, maxBatchSize: this.options.maxBatchSize ?? 200 },
+      // A checkpoint of 0 is a reset (rebuild): positions start above it, so it means the beginning.
+      { from: checkpoint === null || checkpoint === 0 ? 'start' : { after: checkpoint }, maxBatchSize: this.options.maxBatchSize ?? 200 },
       async (batch) => {
         if (batch.length === 0) return;
         await this.handler(batch);

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { Logger } from '@nestjs/common';
 import { newEventId, type RecordedEvent } from '@app/event-sourcing';
 import { SqliteEventStore } from '@app/event-store';
-import type { CheckpointStore } from '@app/transport/kafka';
+import type { CheckpointStore } from '../kafka';
 import { EventReactor } from './event-reactor';
 
 class MemoryCheckpoints implements CheckpointStore {
