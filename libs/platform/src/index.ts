@@ -16,3 +16,4 @@ export * from './http/create-http-app';
 export * from './observability/metrics';
 export * from './observability/health.controller';
 export * from './platform.module';
+export * from './scheduling/periodic-task';

@@ -3,6 +3,7 @@
 // says where to look; the decider decides on the account's own stream, so a stale read model costs a
 // no-op, never a wrong expiry.
 import { Logger } from '@nestjs/common';
+import { PeriodicTask } from '@app/platform';
 import type { Clock } from '@app/event-sourcing';
 import type { ReadStore } from '@app/read-store';
 import type { CommandContext } from '@app/platform';
@@ -24,8 +25,7 @@ export interface LoyaltyExpirySweepOptions {
 
 export class LoyaltyExpirySweep {
   private readonly logger = new Logger('LoyaltyExpirySweep');
-  private timer: NodeJS.Timeout | undefined;
-  private running: Promise<SweepResult> | undefined;
+  private readonly periodic = new PeriodicTask('LoyaltyExpirySweep', () => this.sweep());
 
   constructor(
     private readonly readStore: ReadStore,
@@ -57,21 +57,11 @@ export class LoyaltyExpirySweep {
 
   /** Sweeps every `intervalMs` (one sweep at a time); 0 disables the timer. */
   start(intervalMs: number): void {
-    if (intervalMs <= 0 || this.timer) return;
-    this.timer = setInterval(() => {
-      if (this.running) return;
-      this.running = this.sweep().finally(() => {
-        this.running = undefined;
-      });
-      this.running.catch((error: unknown) => this.logger.error(`Sweep failed: ${error instanceof Error ? error.message : String(error)}`));
-    }, intervalMs);
-    this.timer.unref();
+    this.periodic.start(intervalMs);
   }
 
   /** Stops the timer and waits for a sweep in progress. */
-  async stop(): Promise<void> {
-    if (this.timer) clearInterval(this.timer);
-    this.timer = undefined;
-    await this.running?.catch(() => undefined);
+  stop(): Promise<void> {
+    return this.periodic.stop();
   }
 }

@@ -1,6 +1,6 @@
 // Time passing changes segment membership without any event ("bought in the last 30 days" stops
 // holding on day 31). The sweep re-evaluates every active time-bound segment for every customer.
-import { Logger } from '@nestjs/common';
+import { PeriodicTask } from '@app/platform';
 import type { Clock } from '@app/event-sourcing';
 import type { EvaluationResult, SegmentEvaluator } from './segment-evaluator';
 
@@ -10,9 +10,7 @@ export interface SegmentSweepResult extends EvaluationResult {
 }
 
 export class SegmentSweep {
-  private readonly logger = new Logger('SegmentSweep');
-  private timer: NodeJS.Timeout | undefined;
-  private running: Promise<SegmentSweepResult> | undefined;
+  private readonly periodic = new PeriodicTask('SegmentSweep', () => this.sweep());
 
   constructor(
     private readonly evaluator: SegmentEvaluator,
@@ -31,20 +29,11 @@ export class SegmentSweep {
 
   /** Sweeps every `intervalMs` (one sweep at a time); 0 disables the timer. */
   start(intervalMs: number): void {
-    if (intervalMs <= 0 || this.timer) return;
-    this.timer = setInterval(() => {
-      if (this.running) return;
-      this.running = this.sweep().finally(() => {
-        this.running = undefined;
-      });
-      this.running.catch((error: unknown) => this.logger.error(`Sweep failed: ${error instanceof Error ? error.message : String(error)}`));
-    }, intervalMs);
-    this.timer.unref();
+    this.periodic.start(intervalMs);
   }
 
-  async stop(): Promise<void> {
-    if (this.timer) clearInterval(this.timer);
-    this.timer = undefined;
-    await this.running?.catch(() => undefined);
+  /** Stops the timer and waits for a sweep in progress. */
+  stop(): Promise<void> {
+    return this.periodic.stop();
   }
 }

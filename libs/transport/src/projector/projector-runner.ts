@@ -3,6 +3,7 @@
 // and writes the final version of each changed document with the checkpoint in one store call.
 // Every transport (embedded subscription, Kafka consumer, CLI rebuild) feeds events through it.
 import { Logger } from '@nestjs/common';
+import { PositionWaiters } from './position-waiters';
 import type { RecordedEvent } from '@app/event-sourcing';
 import type { CollectionDefinition, DocumentChange, Projection, ProjectionView, ReadDocument, ReadStore, ReadStoreWrite } from '@app/read-store';
 
@@ -13,19 +14,12 @@ export interface ProjectorRunnerOptions {
 
 export type AppliedEventsListener = (events: readonly RecordedEvent[]) => void;
 
-interface Waiter {
-  readonly position: number;
-  readonly resolve: (reached: boolean) => void;
-  readonly timer: NodeJS.Timeout;
-}
-
 const keyOf = (collection: string, id: string): string => `${collection}\u0000${id}`;
 
 export class ProjectorRunner {
   readonly name: string;
   private readonly logger: Logger;
-  private applied = 0;
-  private waiters: Waiter[] = [];
+  private readonly progress = new PositionWaiters();
   private readonly listeners = new Set<AppliedEventsListener>();
   /** Batches run one at a time, whoever calls (Kafka may hand over several partitions at once). */
   private queue: Promise<unknown> = Promise.resolve();
@@ -54,7 +48,7 @@ export class ProjectorRunner {
    * read at start() says. 0 before anything was applied.
    */
   get position(): number {
-    return this.applied;
+    return this.progress.position;
   }
 
   /** Creates the collections and indexes, and takes up the stored checkpoint. */
@@ -85,22 +79,13 @@ export class ProjectorRunner {
     return this.serialised(async () => {
       await this.store.clear(this.collections.map((collection) => collection.name));
       await this.store.applyBatch([], { name: this.name, position: 0 });
-      this.applied = 0;
+      this.progress.reset(0);
     });
   }
 
   /** Resolves true as soon as everything up to `position` is applied, false after `timeoutMs`. */
   waitForPosition(position: number, timeoutMs: number): Promise<boolean> {
-    if (this.applied >= position) return Promise.resolve(true);
-    return new Promise<boolean>((resolve) => {
-      const timer = setTimeout(() => {
-        this.waiters = this.waiters.filter((waiter) => waiter.timer !== timer);
-        resolve(false);
-      }, timeoutMs);
-      // A pending read-your-writes wait must not keep the process alive.
-      timer.unref();
-      this.waiters.push({ position, resolve, timer });
-    });
+    return this.progress.wait(position, timeoutMs);
   }
 
   /** Called after each batch the read store took (live updates); returns the unsubscribe. */
@@ -149,7 +134,7 @@ export class ProjectorRunner {
       });
     });
 
-    const last = events.reduce((highest, event) => Math.max(highest, event.position), this.applied);
+    const last = events.reduce((highest, event) => Math.max(highest, event.position), this.progress.position);
     await this.store.applyBatch([...writes.values()], { name: this.name, position: last });
     this.advance(last);
     this.notify(events);
@@ -172,14 +157,7 @@ export class ProjectorRunner {
   }
 
   private advance(position: number): void {
-    if (position <= this.applied) return;
-    this.applied = position;
-    const [reached, waiting] = partition(this.waiters, (waiter) => waiter.position <= position);
-    this.waiters = waiting;
-    for (const waiter of reached) {
-      clearTimeout(waiter.timer);
-      waiter.resolve(true);
-    }
+    this.progress.advance(position);
   }
 
   private notify(events: readonly RecordedEvent[]): void {
@@ -197,11 +175,4 @@ export class ProjectorRunner {
 function toWrite(change: DocumentChange, position: number): ReadStoreWrite {
   if (change.doc === null) return { kind: 'delete', collection: change.collection, id: change.id, position };
   return { kind: 'upsert', collection: change.collection, doc: { ...change.doc, id: change.id, lastPosition: position } };
-}
-
-function partition<T>(items: readonly T[], test: (item: T) => boolean): [T[], T[]] {
-  const yes: T[] = [];
-  const no: T[] = [];
-  for (const item of items) (test(item) ? yes : no).push(item);
-  return [yes, no];
 }

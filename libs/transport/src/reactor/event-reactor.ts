@@ -6,6 +6,7 @@ import { Logger } from '@nestjs/common';
 import type { RecordedEvent } from '@app/event-sourcing';
 import type { EventStore, Subscription } from '@app/event-store';
 import type { CheckpointStore } from '../kafka/checkpoint-store';
+import { PositionWaiters } from '../projector/position-waiters';
 
 export type ReactionHandler = (events: readonly RecordedEvent[]) => Promise<void>;
 
@@ -20,12 +21,6 @@ export interface EventReactorOptions {
   readonly maxRetryDelayMs?: number;
 }
 
-interface Waiter {
-  readonly position: number;
-  readonly resolve: (reached: boolean) => void;
-  readonly timer: NodeJS.Timeout;
-}
-
 export class EventReactor {
   private readonly logger: Logger;
   private subscription: Subscription | undefined;
@@ -33,8 +28,7 @@ export class EventReactor {
   private failures = 0;
   private generation = 0;
   private running = false;
-  private handled = 0;
-  private waiters: Waiter[] = [];
+  private readonly progress = new PositionWaiters();
 
   constructor(
     private readonly events: EventStore,
@@ -53,7 +47,7 @@ export class EventReactor {
 
   /** The highest global position whose batch the handler finished (and the checkpoint holds). */
   get position(): number {
-    return this.handled;
+    return this.progress.position;
   }
 
   /** Subscribes from the checkpoint; resolves once subscribed. */
@@ -76,15 +70,7 @@ export class EventReactor {
 
   /** Resolves true once every event up to `position` was handled, false after `timeoutMs`. */
   waitForPosition(position: number, timeoutMs: number): Promise<boolean> {
-    if (this.handled >= position) return Promise.resolve(true);
-    return new Promise<boolean>((resolve) => {
-      const timer = setTimeout(() => {
-        this.waiters = this.waiters.filter((waiter) => waiter.timer !== timer);
-        resolve(false);
-      }, timeoutMs);
-      timer.unref();
-      this.waiters.push({ position, resolve, timer });
-    });
+    return this.progress.wait(position, timeoutMs);
   }
 
   private async subscribe(generation: number): Promise<void> {
@@ -123,13 +109,6 @@ export class EventReactor {
   }
 
   private advance(position: number): void {
-    if (position <= this.handled) return;
-    this.handled = position;
-    const reached = this.waiters.filter((waiter) => waiter.position <= position);
-    this.waiters = this.waiters.filter((waiter) => waiter.position > position);
-    for (const waiter of reached) {
-      clearTimeout(waiter.timer);
-      waiter.resolve(true);
-    }
+    this.progress.advance(position);
   }
 }
