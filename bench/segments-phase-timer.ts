@@ -1,7 +1,7 @@
 // Where a segment evaluation spends its time, measured from outside the evaluator: a ReadStore
 // wrapper counts wall time while any read is in flight (reads run in parallel, so summing their
 // durations would count overlap twice), and a CommandExecutor wrapper counts time in appends.
-import type { ReadStore } from '@app/read-store';
+import type { Filter, FindOptions, ReadStore } from '@app/read-store';
 import { CommandExecutor } from '@app/platform';
 
 export class PhaseTimer {
@@ -12,9 +12,12 @@ export class PhaseTimer {
   /** Milliseconds inside CommandExecutor.execute (read the membership stream, decide, append). */
   commandMs = 0;
   commands = 0;
+  /** Milliseconds inside find() calls (the evaluator's customer-id pages and the RFM population). */
+  findMs = 0;
 
   reset(): void {
     this.readMs = 0;
+    this.findMs = 0;
     this.commandMs = 0;
     this.commands = 0;
   }
@@ -28,13 +31,29 @@ export class PhaseTimer {
     }
   }
 
-  /** The read store with every read timed; writes pass through untimed. */
-  readStore(store: ReadStore): ReadStore {
+  /**
+   * The read store with every read timed; writes pass through untimed. With `idPages`, the
+   * evaluator's page query over customer360 (by the unindexed JSON field customerId) is answered by
+   * the primary key `id` instead, which holds the same value: a what-if for the proposed fix.
+   */
+  readStore(store: ReadStore, options: { idPages?: boolean } = {}): ReadStore {
+    const byId = (collection: string, filter: Filter, findOptions?: FindOptions): [Filter, FindOptions | undefined] => {
+      if (!options.idPages || collection !== 'customer360' || findOptions?.sort?.[0]?.field !== 'customerId') return [filter, findOptions];
+      const after = (filter as { customerId?: { gt?: string } }).customerId?.gt;
+      return [after === undefined ? {} : { id: { gt: after } }, { ...findOptions, sort: [{ field: 'id', direction: 'asc' }] }];
+    };
     return {
       ensureCollections: (definitions) => store.ensureCollections(definitions),
       get: (collection, id) => this.timeRead(() => store.get(collection, id)),
       getMany: (collection, ids) => this.timeRead(() => store.getMany(collection, ids)),
-      find: (collection, filter, options) => this.timeRead(() => store.find(collection, filter, options)),
+      find: async (collection, filter, findOptions) => {
+        const started = performance.now();
+        try {
+          return await this.timeRead(() => store.find(collection, ...byId(collection, filter, findOptions)));
+        } finally {
+          this.findMs += performance.now() - started;
+        }
+      },
       count: (collection, filter) => this.timeRead(() => store.count(collection, filter)),
       aggregate: (collection, filter, spec) => this.timeRead(() => store.aggregate(collection, filter, spec)),
       applyBatch: (writes, checkpoint) => store.applyBatch(writes, checkpoint),

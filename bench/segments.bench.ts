@@ -81,11 +81,11 @@ function rawFactRead(file: string): { docs: number; seconds: number } {
   }
 }
 
-async function timedEvaluation(timer: PhaseTimer, work: () => Promise<EvaluationResult>): Promise<{ result: EvaluationResult; seconds: number; readS: number; commandS: number; commands: number }> {
+async function timedEvaluation(timer: PhaseTimer, work: () => Promise<EvaluationResult>): Promise<{ result: EvaluationResult; seconds: number; readS: number; findS: number; commandS: number; commands: number }> {
   timer.reset();
   const started = performance.now();
   const result = await work();
-  return { result, seconds: seconds(started), readS: timer.readMs / 1000, commandS: timer.commandMs / 1000, commands: timer.commands };
+  return { result, seconds: seconds(started), readS: timer.readMs / 1000, findS: timer.findMs / 1000, commandS: timer.commandMs / 1000, commands: timer.commands };
 }
 
 async function main(): Promise<void> {
@@ -149,6 +149,8 @@ async function main(): Promise<void> {
       swept = result.segments;
       return result;
     });
+    const withIdPages = new SegmentEvaluator(timer.readStore(reads, { idPages: true }), timer.executor(executor), { pageSize: 500 });
+    const warmIdPages = await timedEvaluation(timer, () => withIdPages.evaluateSegments(segments, { reason: 'rule-changed', trigger: 'bench-warm-id', causationId: null, now: NOW }));
     const raw = rawFactRead(readsFile);
     const rawCustomersPerS = CUSTOMERS / raw.seconds;
 
@@ -159,7 +161,7 @@ async function main(): Promise<void> {
       `${fmt(run.seconds, 1)} s`,
       fmt(run.result.evaluated / run.seconds),
       `${fmt(run.result.entered)} / ${fmt(run.result.left)}`,
-      `${fmt(run.readS, 1)} s (${fmt((100 * run.readS) / run.seconds)}%)`,
+      `${fmt(run.readS, 1)} s (${fmt((100 * run.readS) / run.seconds)}%), of which find ${fmt(run.findS, 1)} s`,
       `${fmt(run.seconds - run.readS - run.commandS, 1)} s (${fmt((100 * (run.seconds - run.readS - run.commandS)) / run.seconds)}%)`,
       `${fmt(run.commandS, 1)} s (${fmt((100 * run.commandS) / run.seconds)}%), ${fmt(run.commands)} commands`,
       `${fmt((100 * (run.result.evaluated / run.seconds)) / rawCustomersPerS)}%`,
@@ -169,6 +171,7 @@ async function main(): Promise<void> {
       row(`cold: all ${segments.length} just defined, memberships recorded`, cold),
       row(`warm: all ${segments.length} again, nothing changed`, warm),
       row(`daily sweep (${swept} time-bound segments, +1 day)`, daily),
+      row('what-if: warm again, id pages by primary key (bench-side rewrite)', warmIdPages),
     ]));
     out(`Projecting the cold run's membership events: ${fmt(membershipProjection.total.events)} events in ${fmt(membershipProjectS, 1)} s.`);
     out(`Raw SQLite floor: reading + JSON.parse of every document evaluation needs (${FACT_COLLECTIONS.join(', ')}): ${fmt(raw.docs)} docs in ${fmt(raw.seconds, 2)} s = ${fmt(raw.docs / raw.seconds)} docs/s, ${fmt(rawCustomersPerS)} customers/s.`);
