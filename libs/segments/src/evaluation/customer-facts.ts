@@ -72,10 +72,12 @@ export class CustomerFactsReader {
 
   /** Every known customer (anyone with a 360 document), in id order, a page after `after`. */
   async customerIdsPage(after: string | null, limit: number): Promise<string[]> {
-    const docs = await this.store.find<Customer360Document>(CUSTOMER_360_COLLECTION, after === null ? {} : { customerId: { gt: after } }, {
-      sort: [{ field: 'customerId', direction: 'asc' }],
+    // By the document id (= customerId), which every store indexes: paging by the customerId field
+    // scanned and sorted the whole collection for each page (quadratic in the number of customers).
+    const docs = await this.store.find<Customer360Document>(CUSTOMER_360_COLLECTION, after === null ? {} : { id: { gt: after } }, {
+      sort: [{ field: 'id', direction: 'asc' }],
       limit,
     });
-    return docs.map((doc) => doc.customerId);
+    return docs.map((doc) => doc.id);
   }
 }
