@@ -91,10 +91,15 @@ export class SegmentEvaluator {
     for (let i = 0; i < customers.length; i += this.pageSize) {
       const slice = customers.slice(i, i + this.pageSize);
       const page = await this.facts.load(slice.map((c) => c.customerId), rfm, now);
-      for (const [index, facts] of page.entries()) {
-        const { trigger, causationId } = slice[index];
-        const verdicts = segments.map((s) => ({ segmentId: s.segmentId, member: this.verdict(s, facts, now) }));
-        const outcome = await this.reconcile(facts.customerId, verdicts, { reason: 'activity', trigger, causationId, now });
+      // One membership stream per customer: a page's commands run concurrently and share group commits.
+      const outcomes = await Promise.all(
+        page.map((facts, index) => {
+          const { trigger, causationId } = slice[index];
+          const verdicts = segments.map((s) => ({ segmentId: s.segmentId, member: this.verdict(s, facts, now) }));
+          return this.reconcile(facts.customerId, verdicts, { reason: 'activity', trigger, causationId, now });
+        }),
+      );
+      for (const outcome of outcomes) {
         entered += outcome.entered;
         left += outcome.left;
       }
@@ -122,12 +127,15 @@ export class SegmentEvaluator {
         this.facts.load(ids, rfm, run.now),
         this.store.getMany<SegmentMemberDocument>(SEGMENT_MEMBERS_COLLECTION, ids.flatMap((c) => segments.map((s) => segmentMemberId(s.segmentId, c)))),
       ]);
+      const reconciling: Promise<{ entered: number; left: number }>[] = [];
       for (const facts of page) {
         const changed = segments
           .map((s) => ({ segmentId: s.segmentId, member: this.verdict(s, facts, run.now) }))
           .filter((v) => v.member !== (members.get(segmentMemberId(v.segmentId, facts.customerId))?.member ?? false));
-        if (changed.length === 0) continue;
-        const outcome = await this.reconcile(facts.customerId, changed, run);
+        if (changed.length > 0) reconciling.push(this.reconcile(facts.customerId, changed, run));
+      }
+      // One membership stream per customer: a page's commands run concurrently and share group commits.
+      for (const outcome of await Promise.all(reconciling)) {
         entered += outcome.entered;
         left += outcome.left;
       }
