@@ -11,7 +11,21 @@ export interface HttpResult {
   readonly json: any;
 }
 
-export function http(method: string, url: string, headers: Record<string, string>, body?: unknown): Promise<HttpResult> {
+/**
+ * One request; retried once when a pooled keep-alive socket was closed by the server while idle
+ * (its keep-alive timeout), which is safe here because every command the benchmarks send is idempotent.
+ */
+export async function http(method: string, url: string, headers: Record<string, string>, body?: unknown): Promise<HttpResult> {
+  try {
+    return await once(method, url, headers, body);
+  } catch (error) {
+    const code = (error as { code?: string }).code;
+    if (code !== 'ECONNRESET' && !String((error as Error).message).includes('socket hang up')) throw error;
+    return once(method, url, headers, body);
+  }
+}
+
+function once(method: string, url: string, headers: Record<string, string>, body?: unknown): Promise<HttpResult> {
   return new Promise((resolve, reject) => {
     const payload = body === undefined ? undefined : JSON.stringify(body);
     const req = request(url, { method, agent, headers: payload ? { ...headers, 'Content-Length': Buffer.byteLength(payload) } : headers }, (res) => {
