@@ -1,7 +1,8 @@
 // Compiles the ReadStore port's typed Filter to a MongoDB query, using only operators that real
 // MongoDB and FerretDB 1.24 both support.
 import type { Document } from 'mongodb';
-import type { FieldOperators, Filter, Scalar } from '../read-store.port';
+import type { FieldOperators, Filter } from '../read-store.port';
+import { isLogical, isOperators, prefixUpperBound } from '../filter-parts';
 
 /** The read model's `id` is stored as `_id`. */
 export function storedPath(field: string): string {
@@ -28,13 +29,7 @@ export function compileFilter(filter: Filter): Document {
   return conditions.length === 0 ? {} : conditions.length === 1 ? (conditions[0] as Document) : { $and: conditions };
 }
 
-function isLogical<K extends 'and' | 'or'>(filter: Filter, key: K): filter is Extract<Filter, Record<K, readonly Filter[]>> {
-  return Array.isArray((filter as Record<string, unknown>)[key]);
-}
 
-function isOperators(condition: Scalar | FieldOperators): condition is FieldOperators {
-  return typeof condition === 'object' && condition !== null;
-}
 
 /** One clause per operator, so two operators never compete for one key (a prefix range and a gte). */
 function compileOperators(path: string, ops: FieldOperators): Document[] {
@@ -67,16 +62,9 @@ export function prefixClause(path: string, prefix: string): Document {
   return { [path]: { $gte: prefix, $lt: upper } };
 }
 
-export function prefixUpperBound(prefix: string): string | null {
-  const codePoints = [...prefix];
-  const last = codePoints.pop();
-  if (last === undefined) return null;
-  let next = (last.codePointAt(0) as number) + 1;
-  if (next >= 0xd800 && next <= 0xdfff) next = 0xe000; // surrogates are not characters
-  if (next > 0x10ffff) return null;
-  return codePoints.join('') + String.fromCodePoint(next);
-}
 
 function escapeRegex(text: string): string {
   return text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 }
+
+export { prefixUpperBound } from '../filter-parts';

@@ -4,6 +4,7 @@
 // Semantics follow MongoDB's: a missing field equals null, `ne` matches a missing field, range
 // operators only compare values of the same type (numbers with numbers, strings with strings).
 import type { FieldOperators, Filter, Scalar, SortField } from '../read-store.port';
+import { isLogical, isOperators, prefixUpperBound } from '../filter-parts';
 
 const FIELD_PATH = /^[A-Za-z_][A-Za-z0-9_]*(\.[A-Za-z_][A-Za-z0-9_]*)*$/;
 const COLLECTION_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
@@ -66,13 +67,7 @@ function combine(parts: readonly SqlFragment[], joiner: 'AND' | 'OR', empty: '1'
   return { sql: parts.map((p) => `(${p.sql})`).join(` ${joiner} `), params: parts.flatMap((p) => p.params) };
 }
 
-function isLogical<K extends 'and' | 'or'>(filter: Filter, key: K): filter is Extract<Filter, Record<K, readonly Filter[]>> {
-  return Array.isArray((filter as Record<string, unknown>)[key]);
-}
 
-function isOperators(condition: Scalar | FieldOperators): condition is FieldOperators {
-  return typeof condition === 'object' && condition !== null;
-}
 
 function compileOperators(field: string, ops: FieldOperators): SqlFragment[] {
   const parts: SqlFragment[] = [];
@@ -137,16 +132,6 @@ function prefix(field: string, start: string): SqlFragment {
   return { sql: `${expr} >= ? AND ${expr} < ? AND ${typeCheck(field, '')}`, params: [start, upper] };
 }
 
-/** The smallest string greater than every string starting with `prefix`, or null when there is none. */
-export function prefixUpperBound(prefix: string): string | null {
-  const codePoints = [...prefix];
-  const last = codePoints.pop();
-  if (last === undefined) return null;
-  let next = (last.codePointAt(0) as number) + 1;
-  if (next >= 0xd800 && next <= 0xdfff) next = 0xe000; // surrogates are not characters
-  if (next > 0x10ffff) return null;
-  return codePoints.join('') + String.fromCodePoint(next);
-}
 
 /** An array field holding the value (a scalar field equal to it also matches, as on MongoDB). */
 function contains(field: string, value: Scalar): SqlFragment {
