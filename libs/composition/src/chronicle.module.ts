@@ -7,8 +7,10 @@ import { CqrsModule } from '@nestjs/cqrs';
 import type { Clock } from '@app/event-sourcing';
 import { EVENT_STORE, type EventStore } from '@app/event-store';
 import { READ_STORE, type ReadStore } from '@app/read-store';
-import { APPLIED_EVENTS, CLOCK, CommandExecutor, PlatformModule, PROJECTION_PROGRESS, type ChronicleConfig } from '@app/platform';
-import { EmbeddedProjector, ProjectorRunner } from '@app/transport';
+import {
+  APPLIED_EVENTS, CLOCK, CommandExecutor, LEASE_STORE, PlatformModule, PROJECTION_PROGRESS, SUPERVISOR, type ChronicleConfig, type LeaseStore, type PipelineSpec, type Supervisor,
+} from '@app/platform';
+import { EmbeddedProjector, EventStoreLeaseStore, ProjectorRunner } from '@app/transport';
 import { createKafkaClient, EventStoreCheckpointStore, KafkaProjector, KafkaRelay } from '@app/transport/kafka';
 import { CustomersCommandModule } from '@app/customers';
 import { InteractionsCommandModule } from '@app/interactions';
@@ -68,48 +70,64 @@ function customer360Enrichers(store: ReadStore, clock: Clock, env: Record<string
   ];
 }
 
-/** Starts the pipelines after the stores are open, stops them before the stores close. */
+/** Starts the pipelines (under the supervisor) after the stores are open, stops them before the stores close. */
 @Injectable()
 class Pipelines implements OnApplicationBootstrap, BeforeApplicationShutdown, OnApplicationShutdown {
   private readonly logger = new Logger('Pipelines');
-  private readonly running: { name: string; stop(): Promise<void> }[] = [];
+  private readonly running: string[] = [];
 
   constructor(
     @Inject('CHRONICLE_PARTS') private readonly parts: ReadonlySet<ChroniclePart>,
     @Inject('CHRONICLE_CONFIG_VALUE') private readonly config: ChronicleConfig,
+    @Inject(SUPERVISOR) private readonly supervisor: Supervisor,
     @Optional() @Inject(EVENT_STORE) private readonly eventStore?: EventStore,
     @Optional() @Inject(READ_STORE) private readonly readStore?: ReadStore,
     @Optional() @Inject(RUNNER) private readonly runner?: ProjectorRunner,
+    @Optional() @Inject(LEASE_STORE) private readonly leases?: LeaseStore,
   ) {}
 
   async onApplicationBootstrap(): Promise<void> {
     const kafka = this.config.TRANSPORT === 'kafka' ? createKafkaClient({ brokers: this.config.KAFKA_BROKERS as string, clientId: `chronicle-${this.config.CHRONICLE_ROLE}` }) : undefined;
+    // Relay and embedded projector follow one checkpoint each: one instance across processes.
+    const singleInstance = this.leases ? { singleInstance: { leases: this.leases } } : {};
     if (this.parts.has('relay') && kafka && this.eventStore) {
       const relay = new KafkaRelay(this.eventStore, new EventStoreCheckpointStore(this.eventStore), kafka, {
         name: 'chronicle-relay',
         topic: this.config.KAFKA_TOPIC,
         partitions: this.config.KAFKA_PARTITIONS,
       });
-      await relay.start();
-      this.running.push({ name: 'relay', stop: () => relay.stop() });
+      await this.supervise({ name: 'kafka-relay', work: relay, ...singleInstance });
     }
-    if (this.parts.has('projector') && this.runner) {
-      await this.runner.start();
+    const runner = this.runner;
+    if (this.parts.has('projector') && runner) {
       if (kafka) {
-        const projector = new KafkaProjector(this.runner, kafka, { groupId: this.config.KAFKA_GROUP, topic: this.config.KAFKA_TOPIC });
-        await projector.start();
-        this.running.push({ name: 'kafka projector', stop: () => projector.stop() });
+        // Scaled by the consumer group, not by a lease.
+        const projector = new KafkaProjector(runner, kafka, { groupId: this.config.KAFKA_GROUP, topic: this.config.KAFKA_TOPIC });
+        await this.supervise({
+          name: 'kafka-projector',
+          work: {
+            run: async (context) => {
+              await runner.start();
+              await projector.run(context);
+            },
+            lag: () => projector.lag(),
+          },
+        });
       } else if (this.eventStore) {
-        const projector = new EmbeddedProjector(this.eventStore, this.runner, { maxBatchSize: 2000 });
-        await projector.start();
-        this.running.push({ name: 'embedded projector', stop: () => projector.stop() });
+        const projector = new EmbeddedProjector(this.eventStore, runner, { maxBatchSize: 2000 });
+        await this.supervise({ name: 'embedded-projector', work: projector, ...singleInstance });
       }
     }
-    if (this.running.length > 0) this.logger.log(`Running: ${this.running.map((r) => r.name).join(', ')}`);
+    if (this.running.length > 0) this.logger.log(`Running: ${this.running.join(', ')}`);
   }
 
   async beforeApplicationShutdown(): Promise<void> {
-    for (const part of this.running.splice(0).reverse()) await part.stop();
+    for (const name of this.running.splice(0).reverse()) await this.supervisor.stop(name);
+  }
+
+  private async supervise(spec: PipelineSpec): Promise<void> {
+    this.running.push(spec.name);
+    await this.supervisor.run(spec);
   }
 
   async onApplicationShutdown(): Promise<void> {
@@ -135,7 +153,9 @@ export class ChronicleModule {
     if (needsEventStore) {
       providers.push({ provide: EVENT_STORE, useFactory: () => openEventStore(config) });
       providers.push({ provide: CommandExecutor, useFactory: (store: EventStore) => new CommandExecutor(store), inject: [EVENT_STORE] });
-      exported.push(EVENT_STORE, CommandExecutor);
+      // Leases live in the event store, which every process of a deployment that runs pipelines shares.
+      providers.push({ provide: LEASE_STORE, useFactory: (store: EventStore) => new EventStoreLeaseStore(store), inject: [EVENT_STORE] });
+      exported.push(EVENT_STORE, CommandExecutor, LEASE_STORE);
     }
     if (needsReadStore) {
       providers.push({ provide: READ_STORE, useFactory: () => openReadStore(config) });

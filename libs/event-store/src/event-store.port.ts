@@ -54,6 +54,13 @@ export interface StreamMetadata {
   readonly custom?: Record<string, unknown>;
 }
 
+/** Stream metadata with the revision of its last change, for compare-and-set. */
+export interface VersionedStreamMetadata {
+  readonly metadata: StreamMetadata;
+  /** Revision of the last metadata write, or null when the stream's metadata was never set. */
+  readonly revision: number | null;
+}
+
 export interface EventStore {
   /**
    * Appends atomically. Fails with WrongExpectedRevisionError when `expectedRevision` does not hold.
@@ -71,6 +78,12 @@ export interface EventStore {
   headPosition(): Promise<number>;
   getStreamMetadata(streamId: string): Promise<StreamMetadata>;
   setStreamMetadata(streamId: string, metadata: StreamMetadata): Promise<void>;
+  readStreamMetadata(streamId: string): Promise<VersionedStreamMetadata>;
+  /**
+   * Replaces the metadata only if its revision is still `expectedRevision` (null: never set);
+   * false, and nothing written, when another writer changed it first. Leases build on this.
+   */
+  compareAndSetStreamMetadata(streamId: string, metadata: StreamMetadata, expectedRevision: number | null): Promise<boolean>;
   close(): Promise<void>;
 }
 

@@ -10,6 +10,7 @@ import type {
   StreamMetadata,
   SubscribeOptions,
   Subscription,
+  VersionedStreamMetadata,
 } from './event-store.port';
 
 /** Lifts the payload of one event type from `fromVersion` to a later version (usually the next one). */
@@ -78,6 +79,14 @@ export class UpcastingEventStore implements EventStore {
 
   setStreamMetadata(streamId: string, metadata: StreamMetadata): Promise<void> {
     return this.inner.setStreamMetadata(streamId, metadata);
+  }
+
+  readStreamMetadata(streamId: string): Promise<VersionedStreamMetadata> {
+    return this.inner.readStreamMetadata(streamId);
+  }
+
+  compareAndSetStreamMetadata(streamId: string, metadata: StreamMetadata, expectedRevision: number | null): Promise<boolean> {
+    return this.inner.compareAndSetStreamMetadata(streamId, metadata, expectedRevision);
   }
 
   close(): Promise<void> {

@@ -17,3 +17,6 @@ export * from './observability/metrics';
 export * from './observability/health.controller';
 export * from './platform.module';
 export * from './scheduling/periodic-task';
+export * from './supervision/supervisor';
+export * from './supervision/lease';
+export { liveSupervisors } from './supervision/pipeline-metrics';

@@ -1,6 +1,6 @@
 // The platform every Chronicle process shares: configuration, clock, API keys and roles, the error
 // filter, structured logs, metrics and health.
-import { type DynamicModule, Global, Logger, Module } from '@nestjs/common';
+import { type DynamicModule, Global, Inject, Injectable, Logger, Module, type OnApplicationShutdown } from '@nestjs/common';
 import { APP_FILTER, APP_GUARD, APP_INTERCEPTOR } from '@nestjs/core';
 import { TerminusModule } from '@nestjs/terminus';
 import { LoggerModule } from 'nestjs-pino';
@@ -12,6 +12,7 @@ import { ApiKeyGuard } from './auth/api-key.guard';
 import { ProblemFilter } from './errors/problem.filter';
 import { HttpMetricsInterceptor, MetricsController } from './observability/metrics';
 import { HealthController } from './observability/health.controller';
+import { Supervisor, SUPERVISOR } from './supervision/supervisor';
 
 export const CLOCK = Symbol('Clock');
 
@@ -33,6 +34,16 @@ export function loadApiKeys(config: ChronicleConfig, clock: Clock): ApiKeyRegist
     );
   }
   return registry;
+}
+
+/** Stops whatever pipelines are still supervised once the modules that started them shut down. */
+@Injectable()
+class SupervisorShutdown implements OnApplicationShutdown {
+  constructor(@Inject(SUPERVISOR) private readonly supervisor: Supervisor) {}
+
+  async onApplicationShutdown(): Promise<void> {
+    await this.supervisor.stopAll();
+  }
 }
 
 @Global()
@@ -60,6 +71,8 @@ export class PlatformModule {
       providers: [
         { provide: CHRONICLE_CONFIG, useValue: config },
         { provide: CLOCK, useValue: clock },
+        { provide: SUPERVISOR, useFactory: () => new Supervisor() },
+        SupervisorShutdown,
         ...(http
           ? [
               { provide: API_KEY_REGISTRY, useFactory: () => loadApiKeys(config, clock) },
@@ -70,7 +83,7 @@ export class PlatformModule {
           : []),
         Logger,
       ],
-      exports: [CHRONICLE_CONFIG, CLOCK, ...(http ? [API_KEY_REGISTRY] : [])],
+      exports: [CHRONICLE_CONFIG, CLOCK, SUPERVISOR, ...(http ? [API_KEY_REGISTRY] : [])],
     };
   }
 }

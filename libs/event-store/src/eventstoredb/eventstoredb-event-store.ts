@@ -31,6 +31,7 @@ import {
   type StreamMetadata,
   type SubscribeOptions,
   type Subscription,
+  type VersionedStreamMetadata,
 } from '../event-store.port';
 
 export interface EventStoreDbEventStoreOptions {
@@ -138,25 +139,39 @@ export class EventStoreDbEventStore implements EventStore {
   }
 
   async getStreamMetadata(streamId: string): Promise<StreamMetadata> {
+    return (await this.readStreamMetadata(streamId)).metadata;
+  }
+
+  async readStreamMetadata(streamId: string): Promise<VersionedStreamMetadata> {
     try {
-      const { metadata } = await this.client.getStreamMetadata(streamId);
-      if (!metadata) return {};
+      const { metadata, metastreamRevision } = await this.client.getStreamMetadata(streamId);
+      const revision = metastreamRevision === undefined ? null : Number(metastreamRevision);
+      if (!metadata) return { metadata: {}, revision };
       const result: { maxCount?: number; custom?: Record<string, unknown> } = {};
       if (typeof metadata.maxCount === 'number') result.maxCount = metadata.maxCount;
       if (isRecord(metadata.custom)) result.custom = metadata.custom;
-      return result;
+      return { metadata: result, revision };
     } catch (error) {
-      if (error instanceof StreamNotFoundError) return {};
+      if (error instanceof StreamNotFoundError) return { metadata: {}, revision: null };
       throw error;
     }
   }
 
   async setStreamMetadata(streamId: string, metadata: StreamMetadata): Promise<void> {
-    // `maxCount` is EventStoreDB's own `$maxCount`; the application's part travels under one `custom` key.
-    await this.client.setStreamMetadata(streamId, {
-      ...(metadata.maxCount === undefined ? {} : { maxCount: metadata.maxCount }),
-      ...(metadata.custom === undefined ? {} : { custom: metadata.custom }),
-    });
+    await this.client.setStreamMetadata(streamId, toEsdbStreamMetadata(metadata));
+  }
+
+  async compareAndSetStreamMetadata(streamId: string, metadata: StreamMetadata, expectedRevision: number | null): Promise<boolean> {
+    try {
+      // The metadata stream's own expected revision: EventStoreDB refuses the write if it moved on.
+      await this.client.setStreamMetadata(streamId, toEsdbStreamMetadata(metadata), {
+        expectedRevision: expectedRevision === null ? NO_STREAM : BigInt(expectedRevision),
+      });
+      return true;
+    } catch (error) {
+      if (error instanceof WrongExpectedVersionError) return false;
+      throw error;
+    }
   }
 
   async close(): Promise<void> {
@@ -280,6 +295,14 @@ function startPosition(after: number | undefined): ReadPosition {
 }
 
 /** `$correlationId`/`$causationId` let EventStoreDB's own projections ($by_correlation_id) use the envelope. */
+/** `maxCount` is EventStoreDB's own `$maxCount`; the application's part travels under one `custom` key. */
+function toEsdbStreamMetadata(metadata: StreamMetadata): { maxCount?: number; custom?: Record<string, unknown> } {
+  return {
+    ...(metadata.maxCount === undefined ? {} : { maxCount: metadata.maxCount }),
+    ...(metadata.custom === undefined ? {} : { custom: metadata.custom }),
+  };
+}
+
 function toEsdbMetadata(metadata: EventMetadata): Record<string, unknown> {
   return {
     ...metadata,

@@ -13,6 +13,7 @@ import {
   type StreamMetadata,
   type SubscribeOptions,
   type Subscription,
+  type VersionedStreamMetadata,
 } from '../event-store.port';
 import { PollingSubscription } from './polling-subscription';
 
@@ -67,6 +68,12 @@ CREATE TABLE IF NOT EXISTS streams (
 );
 `;
 
+/** Columns added after the first release, for files created before them. */
+const MIGRATIONS: readonly { readonly table: string; readonly column: string; readonly definition: string }[] = [
+  // Revision of the stream's metadata, for compare-and-set (leases); NULL while never set.
+  { table: 'streams', column: 'metadata_revision', definition: 'INTEGER' },
+];
+
 const UNBOUNDED = -1; // SQLite's LIMIT -1: no limit
 
 export class SqliteEventStore implements EventStore {
@@ -89,8 +96,10 @@ export class SqliteEventStore implements EventStore {
     readBackwards: Database.Statement<[string, number, number], EventRow>;
     readAll: Database.Statement<[number, number], EventRow>;
     head: Database.Statement<[], { head: number | null }>;
-    streamMetadata: Database.Statement<[string], { metadata: string | null }>;
+    streamMetadata: Database.Statement<[string], { metadata: string | null; metadata_revision: number | null }>;
     upsertStreamMetadata: Database.Statement<[string, string]>;
+    insertFirstStreamMetadata: Database.Statement<[string, string]>;
+    replaceStreamMetadataAt: Database.Statement<[string, string, number]>;
   };
 
   constructor(filename: string, options: SqliteEventStoreOptions = {}) {
@@ -102,6 +111,10 @@ export class SqliteEventStore implements EventStore {
     this.db.pragma(`synchronous = ${options.synchronous === 'FULL' ? 'FULL' : 'NORMAL'}`);
     this.db.pragma(`busy_timeout = ${Math.max(0, Math.floor(options.busyTimeoutMs ?? 5000))}`);
     this.db.exec(SCHEMA);
+    for (const { table, column, definition } of MIGRATIONS) {
+      const columns = this.db.prepare(`PRAGMA table_info(${table})`).all() as { name: string }[];
+      if (!columns.some((c) => c.name === column)) this.db.exec(`ALTER TABLE ${table} ADD COLUMN ${column} ${definition}`);
+    }
     this.statements = {
       streamRevision: this.db.prepare('SELECT last_revision FROM streams WHERE stream_id = ?'),
       eventById: this.db.prepare('SELECT stream_id, revision, position FROM events WHERE event_id = ?'),
@@ -116,9 +129,17 @@ export class SqliteEventStore implements EventStore {
       readBackwards: this.db.prepare('SELECT * FROM events WHERE stream_id = ? AND revision <= ? ORDER BY revision DESC LIMIT ?'),
       readAll: this.db.prepare('SELECT * FROM events WHERE position > ? ORDER BY position ASC LIMIT ?'),
       head: this.db.prepare('SELECT MAX(position) AS head FROM events'),
-      streamMetadata: this.db.prepare('SELECT metadata FROM streams WHERE stream_id = ?'),
+      streamMetadata: this.db.prepare('SELECT metadata, metadata_revision FROM streams WHERE stream_id = ?'),
       upsertStreamMetadata: this.db.prepare(
-        'INSERT INTO streams (stream_id, last_revision, metadata) VALUES (?, NULL, ?) ON CONFLICT (stream_id) DO UPDATE SET metadata = excluded.metadata',
+        'INSERT INTO streams (stream_id, last_revision, metadata, metadata_revision) VALUES (?, NULL, ?, 0) ' +
+          'ON CONFLICT (stream_id) DO UPDATE SET metadata = excluded.metadata, metadata_revision = COALESCE(streams.metadata_revision, -1) + 1',
+      ),
+      insertFirstStreamMetadata: this.db.prepare(
+        'INSERT INTO streams (stream_id, last_revision, metadata, metadata_revision) VALUES (?, NULL, ?, 0) ' +
+          'ON CONFLICT (stream_id) DO UPDATE SET metadata = excluded.metadata, metadata_revision = 0 WHERE streams.metadata_revision IS NULL',
+      ),
+      replaceStreamMetadataAt: this.db.prepare(
+        'UPDATE streams SET metadata = ?, metadata_revision = metadata_revision + 1 WHERE stream_id = ? AND metadata_revision = ?',
       ),
     };
   }
@@ -167,12 +188,28 @@ export class SqliteEventStore implements EventStore {
   }
 
   async getStreamMetadata(streamId: string): Promise<StreamMetadata> {
+    return (await this.readStreamMetadata(streamId)).metadata;
+  }
+
+  async readStreamMetadata(streamId: string): Promise<VersionedStreamMetadata> {
     const row = this.statements.streamMetadata.get(streamId);
-    return row?.metadata ? (JSON.parse(row.metadata) as StreamMetadata) : {};
+    return {
+      metadata: row?.metadata ? (JSON.parse(row.metadata) as StreamMetadata) : {},
+      revision: row?.metadata_revision ?? null,
+    };
   }
 
   async setStreamMetadata(streamId: string, metadata: StreamMetadata): Promise<void> {
     this.statements.upsertStreamMetadata.run(streamId, JSON.stringify(metadata));
+  }
+
+  async compareAndSetStreamMetadata(streamId: string, metadata: StreamMetadata, expectedRevision: number | null): Promise<boolean> {
+    const json = JSON.stringify(metadata);
+    const info =
+      expectedRevision === null
+        ? this.statements.insertFirstStreamMetadata.run(streamId, json)
+        : this.statements.replaceStreamMetadataAt.run(json, streamId, expectedRevision);
+    return info.changes === 1;
   }
 
   async close(): Promise<void> {

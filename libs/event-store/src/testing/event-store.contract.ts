@@ -269,6 +269,43 @@ export function describeEventStoreContract(name: string, factory: () => Promise<
         expect(await store.getStreamMetadata(stream)).toEqual({ custom: { forgotten: true, reason: 'GDPR request' } });
       });
 
+      it('compare-and-set: writes only while the revision is the one read, exactly one of concurrent writers wins', async () => {
+        const stream = uniqueStream('lease');
+        expect(await store.readStreamMetadata(stream)).toEqual({ metadata: {}, revision: null });
+        expect(await store.compareAndSetStreamMetadata(stream, { custom: { holder: 'a' } }, null)).toBe(true);
+        const first = await store.readStreamMetadata(stream);
+        expect(first.metadata).toEqual({ custom: { holder: 'a' } });
+        expect(first.revision).not.toBeNull();
+
+        // Someone who read "never set" is refused now that it is set.
+        expect(await store.compareAndSetStreamMetadata(stream, { custom: { holder: 'b' } }, null)).toBe(false);
+        expect(await store.compareAndSetStreamMetadata(stream, { custom: { holder: 'b' } }, first.revision)).toBe(true);
+        // A stale revision is refused and changes nothing.
+        expect(await store.compareAndSetStreamMetadata(stream, { custom: { holder: 'c' } }, first.revision)).toBe(false);
+        const second = await store.readStreamMetadata(stream);
+        expect(second.metadata).toEqual({ custom: { holder: 'b' } });
+
+        // A plain set moves the revision on too, so a reader of the old revision loses.
+        await store.setStreamMetadata(stream, { custom: { holder: 'admin' } });
+        expect(await store.compareAndSetStreamMetadata(stream, { custom: { holder: 'd' } }, second.revision)).toBe(false);
+
+        const contested = uniqueStream('lease');
+        const outcomes = await Promise.all(
+          Array.from({ length: 8 }, (_, i) => store.compareAndSetStreamMetadata(contested, { custom: { holder: `p${i}` } }, null)),
+        );
+        expect(outcomes.filter(Boolean)).toHaveLength(1);
+        const winner = outcomes.indexOf(true);
+        expect((await store.readStreamMetadata(contested)).metadata).toEqual({ custom: { holder: `p${winner}` } });
+      });
+
+      it('compare-and-set works on a stream that has events but no metadata yet', async () => {
+        const stream = uniqueStream('customer');
+        await store.append(stream, events(1), { expectedRevision: 'no_stream' });
+        expect((await store.readStreamMetadata(stream)).revision).toBeNull();
+        expect(await store.compareAndSetStreamMetadata(stream, { custom: { n: 1 } }, null)).toBe(true);
+        expect(await store.getStreamMetadata(stream)).toEqual({ custom: { n: 1 } });
+      });
+
       it('does not change the stream revision', async () => {
         const stream = uniqueStream('customer');
         await store.append(stream, events(2), { expectedRevision: 'no_stream' });

@@ -1,10 +1,13 @@
-// Liveness and readiness: ready means the event store and read store answer.
+// Liveness and readiness. Ready means: the event store and read store answer, and no supervised
+// pipeline of this process has failed repeatedly. Every pipeline's state, last error, restarts and
+// lag are listed, so an operator sees a stalled relay or projector without reading logs.
 import { Controller, Get, Inject, Optional } from '@nestjs/common';
 import { ApiTags } from '@nestjs/swagger';
-import { HealthCheck, HealthCheckService, HealthIndicatorService } from '@nestjs/terminus';
+import { HealthCheck, HealthCheckService, HealthIndicatorService, type HealthIndicatorResult } from '@nestjs/terminus';
 import { EVENT_STORE, type EventStore } from '@app/event-store';
 import { READ_STORE, type ReadStore } from '@app/read-store';
 import { Public } from '../auth/roles';
+import { SUPERVISOR, type Supervisor } from '../supervision/supervisor';
 
 @ApiTags('health')
 @Controller('health')
@@ -12,6 +15,7 @@ export class HealthController {
   constructor(
     private readonly health: HealthCheckService,
     private readonly indicators: HealthIndicatorService,
+    @Inject(SUPERVISOR) private readonly supervisor: Supervisor,
     @Optional() @Inject(EVENT_STORE) private readonly eventStore?: EventStore,
     @Optional() @Inject(READ_STORE) private readonly readStore?: ReadStore,
   ) {}
@@ -26,7 +30,7 @@ export class HealthController {
   @Public()
   @HealthCheck()
   ready() {
-    const checks = [];
+    const checks: (() => Promise<HealthIndicatorResult>)[] = [];
     if (this.eventStore) {
       const store = this.eventStore;
       checks.push(async () => {
@@ -49,6 +53,13 @@ export class HealthController {
         }
       });
     }
+    checks.push(async () => {
+      const session = this.indicators.check('pipelines');
+      const statuses = await this.supervisor.statuses(true);
+      const details = Object.fromEntries(statuses.map(({ name, ...status }) => [name, status]));
+      // Retrying is a transient state (a broker restart); `failed` means it keeps failing.
+      return statuses.some((status) => status.state === 'failed') ? session.down(details) : session.up(details);
+    });
     return this.health.check(checks);
   }
 }
