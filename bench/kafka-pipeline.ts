@@ -72,6 +72,9 @@ export class TimedReadStore implements ReadStore {
   clear(collections: readonly string[]): Promise<void> {
     return this.inner.clear(collections);
   }
+  listCheckpoints: ReadStore['listCheckpoints'] = () => this.inner.listCheckpoints();
+  deleteCheckpoint: ReadStore['deleteCheckpoint'] = (name) => this.inner.deleteCheckpoint(name);
+  drop: ReadStore['drop'] = (collections) => this.inner.drop(collections);
   close(): Promise<void> {
     return this.inner.close();
   }

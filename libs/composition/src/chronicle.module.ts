@@ -6,9 +6,10 @@ import {
 import { CqrsModule } from '@nestjs/cqrs';
 import type { Clock } from '@app/event-sourcing';
 import { EVENT_STORE, type EventStore } from '@app/event-store';
-import { READ_STORE, type ReadStore } from '@app/read-store';
+import { GenerationalReadStore, READ_STORE, type ReadStore } from '@app/read-store';
 import {
-  APPLIED_EVENTS, CLOCK, CommandExecutor, LEASE_STORE, PlatformModule, PROJECTION_PROGRESS, SUPERVISOR, type ChronicleConfig, type LeaseStore, type PipelineSpec, type Supervisor,
+  APPLIED_EVENTS, CLOCK, CommandExecutor, pause, PlatformModule, PROJECTION_PROGRESS, SINGLE_INSTANCE, SUPERVISOR, type ChronicleConfig, type PipelineSpec, type SingleInstance,
+  type Supervisor,
 } from '@app/platform';
 import { EmbeddedProjector, EventStoreLeaseStore, ProjectorRunner } from '@app/transport';
 import { createKafkaClient, EventStoreCheckpointStore, KafkaProjector, KafkaRelay } from '@app/transport/kafka';
@@ -83,13 +84,13 @@ class Pipelines implements OnApplicationBootstrap, BeforeApplicationShutdown, On
     @Optional() @Inject(EVENT_STORE) private readonly eventStore?: EventStore,
     @Optional() @Inject(READ_STORE) private readonly readStore?: ReadStore,
     @Optional() @Inject(RUNNER) private readonly runner?: ProjectorRunner,
-    @Optional() @Inject(LEASE_STORE) private readonly leases?: LeaseStore,
+    @Optional() @Inject(SINGLE_INSTANCE) private readonly single?: SingleInstance,
   ) {}
 
   async onApplicationBootstrap(): Promise<void> {
     const kafka = this.config.TRANSPORT === 'kafka' ? createKafkaClient({ brokers: this.config.KAFKA_BROKERS as string, clientId: `chronicle-${this.config.CHRONICLE_ROLE}` }) : undefined;
     // Relay and embedded projector follow one checkpoint each: one instance across processes.
-    const singleInstance = this.leases ? { singleInstance: { leases: this.leases } } : {};
+    const singleInstance = this.single ? { singleInstance: this.single } : {};
     if (this.parts.has('relay') && kafka && this.eventStore) {
       const relay = new KafkaRelay(this.eventStore, new EventStoreCheckpointStore(this.eventStore), kafka, {
         name: 'chronicle-relay',
@@ -99,26 +100,63 @@ class Pipelines implements OnApplicationBootstrap, BeforeApplicationShutdown, On
       await this.supervise({ name: 'kafka-relay', work: relay, ...singleInstance });
     }
     const runner = this.runner;
+    const generations = this.readStore instanceof GenerationalReadStore ? this.readStore : undefined;
+    let projectorSpec: PipelineSpec | undefined;
     if (this.parts.has('projector') && runner) {
       if (kafka) {
-        // Scaled by the consumer group, not by a lease.
-        const projector = new KafkaProjector(runner, kafka, { groupId: this.config.KAFKA_GROUP, topic: this.config.KAFKA_TOPIC });
-        await this.supervise({
+        // Scaled by the consumer group, not by a lease. Each read-model generation has a group of its
+        // own: a generation a rebuild made live starts its group at the beginning of the topic, and
+        // the position guard skips what the rebuild already applied.
+        let projector: KafkaProjector | undefined;
+        projectorSpec = {
           name: 'kafka-projector',
           work: {
             run: async (context) => {
               await runner.start();
+              const generation = generations?.generation ?? 0;
+              projector = new KafkaProjector(runner, kafka, {
+                groupId: generation === 0 ? this.config.KAFKA_GROUP : `${this.config.KAFKA_GROUP}-g${generation}`,
+                topic: this.config.KAFKA_TOPIC,
+              });
               await projector.run(context);
             },
-            lag: () => projector.lag(),
+            lag: async () => projector?.lag(),
           },
-        });
+        };
       } else if (this.eventStore) {
-        const projector = new EmbeddedProjector(this.eventStore, runner, { maxBatchSize: 2000 });
-        await this.supervise({ name: 'embedded-projector', work: projector, ...singleInstance });
+        projectorSpec = { name: 'embedded-projector', work: new EmbeddedProjector(this.eventStore, runner, { maxBatchSize: 2000 }), ...singleInstance };
       }
+      if (projectorSpec) await this.supervise(projectorSpec);
     }
+    if (generations) await this.supervise(this.generationWatcher(generations, projectorSpec));
     if (this.running.length > 0) this.logger.log(`Running: ${this.running.join(', ')}`);
+  }
+
+  /**
+   * Follows the live read-model generation: when a rebuild made another one live, the projector of
+   * this process stops, the store moves over, and the projector starts again on the new generation
+   * from its checkpoint; queries read the new generation from then on.
+   */
+  private generationWatcher(store: GenerationalReadStore, projector: PipelineSpec | undefined): PipelineSpec {
+    const every = this.config.READ_MODEL_GENERATION_POLL_MS;
+    return {
+      name: 'read-model-generation',
+      work: {
+        run: async ({ signal, ready }) => {
+          ready();
+          while (!signal.aborted) {
+            await pause(every, signal);
+            if (signal.aborted) return;
+            const live = await store.pointer();
+            if (live === store.generation) continue;
+            this.logger.log(`Read-model generation ${live} is live now (was ${store.generation}); switching`);
+            if (projector) await this.supervisor.stop(projector.name);
+            store.use(live);
+            if (projector) await this.supervisor.run(projector);
+          }
+        },
+      },
+    };
   }
 
   async beforeApplicationShutdown(): Promise<void> {
@@ -154,8 +192,12 @@ export class ChronicleModule {
       providers.push({ provide: EVENT_STORE, useFactory: () => openEventStore(config) });
       providers.push({ provide: CommandExecutor, useFactory: (store: EventStore) => new CommandExecutor(store), inject: [EVENT_STORE] });
       // Leases live in the event store, which every process of a deployment that runs pipelines shares.
-      providers.push({ provide: LEASE_STORE, useFactory: (store: EventStore) => new EventStoreLeaseStore(store), inject: [EVENT_STORE] });
-      exported.push(EVENT_STORE, CommandExecutor, LEASE_STORE);
+      providers.push({
+        provide: SINGLE_INSTANCE,
+        useFactory: (store: EventStore): SingleInstance => ({ leases: new EventStoreLeaseStore(store), ttlMs: config.LEASE_TTL_MS }),
+        inject: [EVENT_STORE],
+      });
+      exported.push(EVENT_STORE, CommandExecutor, SINGLE_INSTANCE);
     }
     if (needsReadStore) {
       providers.push({ provide: READ_STORE, useFactory: () => openReadStore(config) });

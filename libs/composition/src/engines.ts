@@ -2,7 +2,7 @@
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { EventStoreDbEventStore, SqliteEventStore, type EventStore } from '@app/event-store';
-import { MongoReadStore, SqliteReadStore, type ReadStore } from '@app/read-store';
+import { GenerationalReadStore, MongoReadStore, SqliteReadStore, type ReadStore } from '@app/read-store';
 import type { ChronicleConfig } from '@app/platform';
 
 export function openEventStore(config: ChronicleConfig): EventStore {
@@ -15,7 +15,13 @@ export function openEventStore(config: ChronicleConfig): EventStore {
   }
 }
 
-export async function openReadStore(config: ChronicleConfig): Promise<ReadStore> {
+/** The read store a process serves and projects into: the live read-model generation of the configured store. */
+export async function openReadStore(config: ChronicleConfig): Promise<GenerationalReadStore> {
+  return GenerationalReadStore.live(await openPhysicalReadStore(config));
+}
+
+/** The configured read store itself, every generation in it (for rebuilds and their housekeeping). */
+export async function openPhysicalReadStore(config: ChronicleConfig): Promise<ReadStore> {
   switch (config.READ_STORE) {
     case 'sqlite':
       mkdirSync(config.DATA_DIR, { recursive: true });

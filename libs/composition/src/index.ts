@@ -6,3 +6,4 @@ export * from './cli/chronicle-cli';
 export * from './cli/rebuild';
 export * from './demo/seed';
 export * from './demo/demo-data';
+export * from './cli/compare-read-models';

@@ -111,8 +111,13 @@ export interface ReadStore {
    */
   applyBatch(writes: readonly ReadStoreWrite[], checkpoint?: Checkpoint): Promise<void>;
   getCheckpoint(name: string): Promise<number | null>;
-  /** Drops every document of the collections (for a rebuild). */
+  /** Every stored checkpoint, by name. */
+  listCheckpoints(): Promise<Checkpoint[]>;
+  deleteCheckpoint(name: string): Promise<void>;
+  /** Deletes every document of the collections; the collections and their indexes stay. */
   clear(collections: readonly string[]): Promise<void>;
+  /** Removes the collections altogether, documents and indexes (an old read-model generation). */
+  drop(collections: readonly string[]): Promise<void>;
   close(): Promise<void>;
 }
 

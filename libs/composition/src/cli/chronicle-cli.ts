@@ -2,9 +2,11 @@
 import { Command, InvalidArgumentError } from 'commander';
 import { ApiKeyRegistry, apiKeysFilePath, loadConfig, ROLES, type Role } from '@app/platform';
 import { systemClock } from '@app/event-sourcing';
-import { openEventStore, openReadStore } from '../engines';
+import type { EventStore } from '@app/event-store';
+import type { ReadStore } from '@app/read-store';
+import { openEventStore, openPhysicalReadStore } from '../engines';
 import { seed } from '../demo/seed';
-import { rebuildReadModels } from './rebuild';
+import { blueGreenRebuild, dropInactiveGenerations, listGenerations } from './rebuild';
 
 const positiveInt = (value: string) => {
   const n = Number(value);
@@ -46,21 +48,68 @@ export function chronicleCli(): Command {
       process.stdout.write(`${key}\n`);
     });
 
-  program
+  const rebuild = program
     .command('rebuild')
-    .description('Rebuild every read model from the event log (stop the projector first)')
+    .description(
+      'Rebuild every read model from the event log into a new generation beside the live one (which keeps serving), ' +
+        'then make it live in one atomic switch. Safe to kill: run it again to resume. The old generation stays until `rebuild drop`.',
+    )
+    .option('--fresh', 'discard an unfinished rebuild and start a new generation from position 0')
+    .option('--batch-size <n>', 'events per read-store write', positiveInt, 1000)
+    .action(async (opts: { fresh?: boolean; batchSize: number }) => {
+      await withStores(async (events, reads) => {
+        const tty = process.stdout.isTTY === true;
+        const result = await blueGreenRebuild(events, reads, {
+          fresh: opts.fresh === true,
+          batchSize: opts.batchSize,
+          progress: tty,
+          ...(tty ? {} : { onProgress: (line: string) => process.stdout.write(`${line}\n`) }),
+        });
+        process.stdout.write(
+          `${result.resumed ? 'Resumed and finished' : 'Built'} generation ${result.generation} from ${result.events} events (up to position ${result.position}) ` +
+            `in ${result.seconds.toFixed(1)} s; it is live now (was generation ${result.previous}, kept until \`chronicle rebuild drop\`).\n`,
+        );
+      });
+    });
+  rebuild
+    .command('status')
+    .description('List the read-model generations, their checkpoints, and which one is live')
     .action(async () => {
-      const config = loadConfig();
-      const events = openEventStore(config);
-      const reads = await openReadStore(config);
-      try {
-        const result = await rebuildReadModels(events, reads, { progress: process.stdout.isTTY === true });
-        process.stdout.write(`Rebuilt from ${result.events} events (up to position ${result.position}) in ${result.seconds.toFixed(1)} s\n`);
-      } finally {
-        await events.close();
-        await reads.close();
-      }
+      await withReadStore(async (reads) => {
+        for (const g of await listGenerations(reads)) {
+          process.stdout.write(`generation ${g.generation}${g.active ? ' (live)' : ''}: checkpoint ${g.position}\n`);
+        }
+      });
+    });
+  rebuild
+    .command('drop')
+    .description('Remove every read-model generation but the live one')
+    .action(async () => {
+      await withReadStore(async (reads) => {
+        const dropped = await dropInactiveGenerations(reads);
+        process.stdout.write(dropped.length === 0 ? 'Nothing to drop: only the live generation exists.\n' : `Dropped generation ${dropped.join(', ')}.\n`);
+      });
     });
 
   return program;
+}
+
+/** Opens the configured event store and physical read store for one command, and closes both after. */
+async function withStores(work: (events: EventStore, reads: ReadStore) => Promise<void>): Promise<void> {
+  const config = loadConfig();
+  const events = openEventStore(config);
+  try {
+    await withReadStore((reads) => work(events, reads), config);
+  } finally {
+    await events.close();
+  }
+}
+
+async function withReadStore(work: (reads: ReadStore) => Promise<void>, config = loadConfig()): Promise<void> {
+  const reads = await openPhysicalReadStore(config);
+  try {
+    await work(reads);
+  } finally {
+    await reads.close();
+  }
 }

@@ -9,7 +9,7 @@ import { CqrsModule } from '@nestjs/cqrs';
 import type { Clock } from '@app/event-sourcing';
 import { EVENT_STORE, type EventStore } from '@app/event-store';
 import { READ_STORE, type ReadStore } from '@app/read-store';
-import { CLOCK, CommandExecutor, LEASE_STORE, PeriodicTask, SUPERVISOR, type LeaseStore, type Supervisor } from '@app/platform';
+import { CLOCK, CommandExecutor, PeriodicTask, SINGLE_INSTANCE, SUPERVISOR, type SingleInstance, type Supervisor } from '@app/platform';
 import { EventStoreCheckpointStore } from '@app/transport/kafka';
 import type { LoyaltyProgram } from '../domain/loyalty-program';
 import { EventReactor } from '@app/transport';
@@ -46,7 +46,7 @@ export class LoyaltyBackground implements OnApplicationBootstrap, BeforeApplicat
     @Inject(SUPERVISOR) private readonly supervisor: Supervisor,
     @Optional() @Inject(EVENT_STORE) private readonly eventStore?: EventStore,
     @Optional() @Inject(READ_STORE) private readonly readStore?: ReadStore,
-    @Optional() @Inject(LEASE_STORE) private readonly leases?: LeaseStore,
+    @Optional() @Inject(SINGLE_INSTANCE) private readonly singleInstance?: SingleInstance,
   ) {}
 
   private readonly supervised: string[] = [];
@@ -63,7 +63,7 @@ export class LoyaltyBackground implements OnApplicationBootstrap, BeforeApplicat
 
   async onApplicationBootstrap(): Promise<void> {
     // Each runs once across the processes sharing the event store (a lease), under the supervisor.
-    const singleInstance = this.leases ? { leases: this.leases } : undefined;
+    const singleInstance = this.singleInstance;
     if (this.eventStore && this.config.LOYALTY_REACTOR) {
       this.reactor = new EventReactor(this.eventStore, new EventStoreCheckpointStore(this.eventStore), loyaltyPurchaseReaction(this.commands), {
         name: LOYALTY_REACTOR_NAME,

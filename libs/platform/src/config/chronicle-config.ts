@@ -71,6 +71,17 @@ export class ChronicleConfig {
   @Transform(toInt) @IsInt() @Min(0) @Max(60000)
   READ_WAIT_TIMEOUT_MS = 2000;
 
+  /**
+   * How long a single-instance pipeline's lease (relay, embedded projector, reactors, sweeps) lasts
+   * without renewal, in ms: the longest another process waits to take over after the holder died.
+   */
+  @Transform(toInt) @IsInt() @Min(300) @Max(600000)
+  LEASE_TTL_MS = 15000;
+
+  /** How often a process looks whether a rebuild made another read-model generation live, in ms. */
+  @Transform(toInt) @IsInt() @Min(50) @Max(600000)
+  READ_MODEL_GENERATION_POLL_MS = 2000;
+
   /** Comma-separated `role=key` pairs (plain keys, hashed in memory at start); for tests and compose. */
   @IsOptional() @IsString()
   API_KEYS?: string;

@@ -47,7 +47,12 @@ export class HealthController {
       checks.push(async () => {
         const session = this.indicators.check('readStore');
         try {
-          return session.up({ projectorCheckpoint: await store.getCheckpoint('chronicle-projector') });
+          const generation = (store as { generation?: unknown }).generation;
+          return session.up({
+            projectorCheckpoint: await store.getCheckpoint('chronicle-projector'),
+            // The live read-model generation (blue/green rebuilds), where the store has generations.
+            ...(typeof generation === 'number' ? { generation } : {}),
+          });
         } catch (error) {
           return session.down({ error: String(error) });
         }

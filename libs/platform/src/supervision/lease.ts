@@ -11,5 +11,5 @@ export interface LeaseStore {
   release(name: string, holder: string): Promise<void>;
 }
 
-/** DI token for the process's LeaseStore. */
-export const LEASE_STORE = Symbol('LeaseStore');
+/** DI token for the process's SingleInstance settings (lease store and TTL), where it has one. */
+export const SINGLE_INSTANCE = Symbol('SingleInstance');

@@ -145,8 +145,22 @@ export class MongoReadStore implements ReadStore {
     return stored ? Number(stored.position) : null;
   }
 
+  async listCheckpoints(): Promise<Checkpoint[]> {
+    const stored = await this.db.collection<{ _id: string; position: number }>(CHECKPOINTS_COLLECTION).find({}).sort({ _id: 1 }).toArray();
+    return stored.map((doc) => ({ name: doc._id, position: Number(doc.position) }));
+  }
+
+  async deleteCheckpoint(name: string): Promise<void> {
+    await this.db.collection<{ _id: string; position: number }>(CHECKPOINTS_COLLECTION).deleteOne({ _id: name });
+  }
+
   async clear(collections: readonly string[]): Promise<void> {
     for (const collection of collections) await this.db.collection(collection).deleteMany({});
+  }
+
+  async drop(collections: readonly string[]): Promise<void> {
+    const existing = new Set((await this.db.listCollections({}, { nameOnly: true }).toArray()).map((c) => c.name));
+    for (const collection of collections) if (existing.has(collection)) await this.db.collection(collection).drop();
   }
 
   /** Drops the whole database: for tests that use a throw-away database per run. */

@@ -139,6 +139,26 @@ export class SqliteReadStore implements ReadStore {
     return row ? row.position : null;
   }
 
+  async listCheckpoints(): Promise<Checkpoint[]> {
+    return this.statement(`SELECT name, position FROM ${CHECKPOINTS_TABLE} ORDER BY name`).all() as Checkpoint[];
+  }
+
+  async deleteCheckpoint(name: string): Promise<void> {
+    this.statement(`DELETE FROM ${CHECKPOINTS_TABLE} WHERE name = ?`).run(name);
+  }
+
+  async drop(collections: readonly string[]): Promise<void> {
+    // Statements prepared on a dropped table would fail; forget them all (the cache refills).
+    this.statements.clear();
+    this.db.transaction(() => {
+      for (const collection of collections) {
+        const table = tableName(collection);
+        this.db.exec(`DROP TABLE IF EXISTS ${table}`);
+        this.tables.delete(table);
+      }
+    })();
+  }
+
   async clear(collections: readonly string[]): Promise<void> {
     this.db.transaction(() => {
       for (const collection of collections) this.statement(`DELETE FROM ${this.table(collection)}`).run();

@@ -423,6 +423,33 @@ export function describeReadStoreContract(name: string, factory: () => Promise<R
         await store.applyBatch([], { name: checkpoint, position: 0 });
         expect(await store.getCheckpoint(checkpoint)).toBe(0);
       });
+
+      it('lists every checkpoint and deletes one by name', async () => {
+        await store.applyBatch([], { name: `${checkpoint}-a`, position: 3 });
+        await store.applyBatch([], { name: `${checkpoint}-b`, position: 7 });
+        const ours = (await store.listCheckpoints()).filter((c) => c.name.startsWith(checkpoint));
+        expect(ours).toEqual([
+          { name: `${checkpoint}-a`, position: 3 },
+          { name: `${checkpoint}-b`, position: 7 },
+        ]);
+        await store.deleteCheckpoint(`${checkpoint}-a`);
+        await store.deleteCheckpoint(`${checkpoint}-never`);
+        expect(await store.getCheckpoint(`${checkpoint}-a`)).toBeNull();
+        expect(await store.getCheckpoint(`${checkpoint}-b`)).toBe(7);
+      });
+    });
+
+    describe('drop', () => {
+      it('removes the listed collections with their documents; they read as empty and take writes again; others stay', async () => {
+        await seed();
+        await store.applyBatch([upsert(other, { id: 'kept', lastPosition: 9, code: 'x' })]);
+        await store.drop([people, `${people}_never_created`]);
+        expect(await store.count(people, {})).toBe(0);
+        expect(await store.find(people, { city: 'London' })).toEqual([]);
+        expect(await store.get(other, 'kept')).toEqual({ id: 'kept', lastPosition: 9, code: 'x' });
+        await store.applyBatch([upsert(people, { id: 'a', lastPosition: 1, name: 'Ada again' })]);
+        expect(await store.get(people, 'a')).toEqual({ id: 'a', lastPosition: 1, name: 'Ada again' });
+      });
     });
 
     describe('clear', () => {

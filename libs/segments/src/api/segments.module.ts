@@ -9,7 +9,7 @@ import { CqrsModule } from '@nestjs/cqrs';
 import type { Clock } from '@app/event-sourcing';
 import { EVENT_STORE, type EventStore } from '@app/event-store';
 import { READ_STORE, type ReadStore } from '@app/read-store';
-import { CLOCK, CommandExecutor, LEASE_STORE, PeriodicTask, PROJECTION_PROGRESS, SUPERVISOR, type LeaseStore, type ProjectionProgress, type Supervisor } from '@app/platform';
+import { CLOCK, CommandExecutor, PeriodicTask, SINGLE_INSTANCE, PROJECTION_PROGRESS, SUPERVISOR, type SingleInstance, type ProjectionProgress, type Supervisor } from '@app/platform';
 import { EventStoreCheckpointStore } from '@app/transport/kafka';
 import { EventReactor } from '@app/transport';
 import { SegmentEvaluator } from '../evaluation/segment-evaluator';
@@ -48,7 +48,7 @@ export class SegmentsBackground implements OnApplicationBootstrap, BeforeApplica
     @Optional() @Inject(EVENT_STORE) private readonly eventStore?: EventStore,
     @Optional() @Inject(READ_STORE) private readonly readStore?: ReadStore,
     @Optional() @Inject(PROJECTION_PROGRESS) private readonly progress?: ProjectionProgress,
-    @Optional() @Inject(LEASE_STORE) private readonly leases?: LeaseStore,
+    @Optional() @Inject(SINGLE_INSTANCE) private readonly singleInstance?: SingleInstance,
   ) {}
 
   private readonly supervised: string[] = [];
@@ -70,7 +70,7 @@ export class SegmentsBackground implements OnApplicationBootstrap, BeforeApplica
   async onApplicationBootstrap(): Promise<void> {
     if (this.readStore) {
       // Each runs once across the processes sharing the event store (a lease), under the supervisor.
-      const singleInstance = this.leases ? { leases: this.leases } : undefined;
+      const singleInstance = this.singleInstance;
       this.segmentEvaluator = new SegmentEvaluator(this.readStore, this.executor, { pageSize: this.config.SEGMENTS_PAGE_SIZE });
       const sweep = new SegmentSweep(this.segmentEvaluator, this.clock);
       this.timeSweep = sweep;

@@ -68,11 +68,4 @@ export class EmbeddedProjector implements PipelineWork {
     this.standalone = undefined;
     await supervisor?.stopAll();
   }
-
-  /** Rebuilds the read models from the whole log: stop, forget documents and checkpoint, start. */
-  async rebuild(): Promise<void> {
-    await this.stop();
-    await this.runner.reset();
-    await this.start();
-  }
 }

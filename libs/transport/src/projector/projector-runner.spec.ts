@@ -234,18 +234,4 @@ describe('ProjectorRunner (on a real SqliteReadStore)', () => {
       warn.mockRestore();
     });
   });
-
-  it('reset() forgets the documents and sets the checkpoint to 0, so a replay rebuilds the same state', async () => {
-    await runner.applyBatch(log);
-    const before = await snapshot();
-
-    await runner.reset();
-    expect(await store.count(BALANCES, {})).toBe(0);
-    expect(await store.count(EMAILS, {})).toBe(0);
-    expect(await runner.checkpoint()).toBe(0);
-    expect(runner.position).toBe(0);
-
-    await runner.applyBatch(log);
-    expect(await snapshot()).toEqual(before);
-  });
 });

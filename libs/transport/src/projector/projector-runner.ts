@@ -51,10 +51,15 @@ export class ProjectorRunner {
     return this.progress.position;
   }
 
-  /** Creates the collections and indexes, and takes up the stored checkpoint. */
+  /**
+   * Creates the collections and indexes, and takes up the stored checkpoint (again after a restart,
+   * or after the store moved to another read-model generation, whose checkpoint may be lower).
+   */
   async start(): Promise<void> {
     await this.store.ensureCollections(this.collections);
-    this.advance((await this.checkpoint()) ?? 0);
+    const checkpoint = (await this.checkpoint()) ?? 0;
+    if (checkpoint < this.progress.position) this.progress.reset(checkpoint);
+    this.advance(checkpoint);
   }
 
   /** The stored checkpoint: the highest position whose batch the read store holds, or null. */
@@ -69,18 +74,6 @@ export class ProjectorRunner {
    */
   applyBatch(events: readonly RecordedEvent[]): Promise<void> {
     return this.serialised(() => this.applyNow(events));
-  }
-
-  /**
-   * Forgets every document of this runner's collections and sets its checkpoint to 0, so the next
-   * subscription starts from the beginning of the log (for a rebuild; run it with the feed stopped).
-   */
-  reset(): Promise<void> {
-    return this.serialised(async () => {
-      await this.store.clear(this.collections.map((collection) => collection.name));
-      await this.store.applyBatch([], { name: this.name, position: 0 });
-      this.progress.reset(0);
-    });
   }
 
   /** Resolves true as soon as everything up to `position` is applied, false after `timeoutMs`. */

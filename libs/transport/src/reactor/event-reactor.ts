@@ -59,6 +59,8 @@ export class EventReactor implements PipelineWork {
   async run({ signal, ready }: PipelineRun): Promise<void> {
     const checkpoint = await this.checkpoints.load(this.options.name);
     if (signal.aborted) return;
+    // After a restart the checkpoint is where this run starts, even if an earlier run got further.
+    if (checkpoint !== null && checkpoint < this.progress.position) this.progress.reset(checkpoint);
     if (checkpoint !== null) this.progress.advance(checkpoint);
     const subscription = this.events.subscribeToAll(
       // A checkpoint of 0 is a reset (rebuild): positions start above it, so it means the beginning.

@@ -1,0 +1,84 @@
+// Runs Chronicle's own entry points (apps/*/src/main.ts) as real child processes through ts-node, so
+// failure tests can kill -9 a server or a CLI mid-work and start it again. No build needed.
+import { spawn, type ChildProcess } from 'node:child_process';
+import { join } from 'node:path';
+
+const ROOT = join(__dirname, '..', '..');
+
+export interface ChronicleProcess {
+  readonly child: ChildProcess;
+  /** Every stdout and stderr line so far. */
+  readonly lines: string[];
+  /** Resolves with the first line matching `pattern`; rejects if the process exits first. */
+  waitForLine(pattern: RegExp, timeoutMs?: number): Promise<string>;
+  /** Resolves with the exit code (or the signal's name) once the process has ended. */
+  readonly exited: Promise<number | string>;
+  kill(signal?: NodeJS.Signals): Promise<number | string>;
+}
+
+export function startProcess(entry: string, args: readonly string[], env: Record<string, string>): ChronicleProcess {
+  const child = spawn(process.execPath, ['-r', 'ts-node/register/transpile-only', '-r', 'tsconfig-paths/register', join(ROOT, entry), ...args], {
+    cwd: ROOT,
+    env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', TS_NODE_PROJECT: join(ROOT, 'tsconfig.json'), ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  const lines: string[] = [];
+  const listeners = new Set<() => void>();
+  const collect = (chunk: Buffer, rest: { text: string }): void => {
+    rest.text += chunk.toString('utf8');
+    const parts = rest.text.split('\n');
+    rest.text = parts.pop() ?? '';
+    lines.push(...parts);
+    for (const listener of listeners) listener();
+  };
+  const out = { text: '' };
+  const err = { text: '' };
+  child.stdout?.on('data', (chunk: Buffer) => collect(chunk, out));
+  child.stderr?.on('data', (chunk: Buffer) => collect(chunk, err));
+  const exited = new Promise<number | string>((resolve) => {
+    child.on('exit', (code, signal) => {
+      for (const rest of [out, err]) if (rest.text) lines.push(rest.text);
+      resolve(code ?? signal ?? 'unknown');
+      for (const listener of listeners) listener();
+    });
+  });
+  let ended = false;
+  void exited.then(() => (ended = true));
+
+  return {
+    child,
+    lines,
+    exited,
+    waitForLine(pattern: RegExp, timeoutMs = 60_000): Promise<string> {
+      return new Promise<string>((resolve, reject) => {
+        const timer = setTimeout(() => {
+          listeners.delete(check);
+          reject(new Error(`no line matching ${pattern} within ${timeoutMs} ms; output:\n${lines.join('\n')}`));
+        }, timeoutMs);
+        const check = (): void => {
+          const found = lines.find((line) => pattern.test(line));
+          if (found !== undefined || ended) {
+            clearTimeout(timer);
+            listeners.delete(check);
+            if (found !== undefined) resolve(found);
+            else reject(new Error(`process ended before a line matching ${pattern}; output:\n${lines.join('\n')}`));
+          }
+        };
+        listeners.add(check);
+        check();
+      });
+    },
+    async kill(signal: NodeJS.Signals = 'SIGKILL'): Promise<number | string> {
+      if (!ended) child.kill(signal);
+      return exited;
+    },
+  };
+}
+
+/** Starts a server entry point and resolves with it and its base URL once it listens. */
+export async function startServer(entry: string, env: Record<string, string>): Promise<ChronicleProcess & { url: string }> {
+  const started = startProcess(entry, [], { PORT: '0', LOG_LEVEL: 'warn', ...env });
+  const line = await started.waitForLine(/listening on (http:\/\/\S+)/, 90_000);
+  const url = /listening on (http:\/\/\S+)/.exec(line)?.[1] as string;
+  return Object.assign(started, { url });
+}
