@@ -3,8 +3,8 @@ import { Body, Controller, HttpCode, Inject, Param, Patch, Post } from '@nestjs/
 import { CommandBus } from '@nestjs/cqrs';
 import { ApiBearerAuth, ApiHeader, ApiOperation, ApiResponse, ApiTags } from '@nestjs/swagger';
 import { randomUUID } from 'node:crypto';
-import { deterministicEventId, type Clock } from '@app/event-sourcing';
-import { businessTime, CLOCK, CommandOutcomeDto, Ctx, IdParam, Roles, type RequestContext } from '@app/platform';
+import type { Clock } from '@app/event-sourcing';
+import { businessTime, CLOCK, CommandOutcomeDto, Ctx, idFromIdempotencyKey, IdParam, Roles, type RequestContext } from '@app/platform';
 import { AddContactPointDto, ConsentDto, RegisterCustomerDto, UpdateProfileDto } from './customer.dtos';
 import { ExecuteCustomerCommand } from './customer.command-handler';
 
@@ -24,7 +24,7 @@ export class CustomerController {
   @ApiResponse({ status: 201, type: CommandOutcomeDto })
   async register(@Body() body: RegisterCustomerDto, @Ctx() ctx: RequestContext): Promise<CommandOutcomeDto & { customerId: string }> {
     // Without an id, one derived from the Idempotency-Key keeps a retried registration idempotent.
-    const customerId = body.customerId ?? (ctx.idempotencyKey ? deterministicEventId('customer-id', ctx.idempotencyKey) : randomUUID());
+    const customerId = body.customerId ?? idFromIdempotencyKey(ctx, 'customer-id') ?? randomUUID();
     const outcome = await this.commandBus.execute(
       new ExecuteCustomerCommand(
         { type: 'RegisterCustomer', customerId, profile: { ...body.profile }, ...(body.externalId !== undefined ? { externalId: body.externalId } : {}) },

@@ -124,7 +124,8 @@ export class InteractionController {
     await Promise.all(
       [...groups.values()].map(async (group) => {
         for (const item of group) {
-          const itemCtx = { ...ctx, ...(ctx.idempotencyKey !== undefined ? { idempotencyKey: `${ctx.idempotencyKey}#${item.index}` } : {}), occurredAt: item.occurredAt };
+          // The batch holds its key as a whole; each item without a natural key derives its event ids from it and its index.
+          const itemCtx = { ...ctx, ...(ctx.idempotency !== undefined ? { idempotency: { ...ctx.idempotency, item: item.index } } : {}), occurredAt: item.occurredAt };
           try {
             const outcome = await this.commandBus.execute(new RecordInteraction(item.command, itemCtx));
             results[item.index] = { index: item.index, status: 201, outcome };
