@@ -1,16 +1,16 @@
 // HTTP commands on customers. Validates and dispatches; the rules live in the decider.
 import { Body, Controller, HttpCode, Inject, Param, Patch, Post } from '@nestjs/common';
 import { CommandBus } from '@nestjs/cqrs';
-import { ApiBearerAuth, ApiHeader, ApiOperation, ApiResponse, ApiTags } from '@nestjs/swagger';
+import { ApiBearerAuth, ApiOperation, ApiResponse, ApiTags } from '@nestjs/swagger';
 import { randomUUID } from 'node:crypto';
 import type { Clock } from '@app/event-sourcing';
-import { businessTime, CLOCK, CommandOutcomeDto, Ctx, idFromIdempotencyKey, IdParam, Roles, type RequestContext } from '@app/platform';
+import { AcceptsIdempotencyKey, businessTime, CLOCK, CommandOutcomeDto, Ctx, idFromIdempotencyKey, IdParam, Roles, type RequestContext } from '@app/platform';
 import { AddContactPointDto, ConsentDto, RegisterCustomerDto, UpdateProfileDto } from './customer.dtos';
 import { ExecuteCustomerCommand } from './customer.command-handler';
 
 @ApiTags('customers')
 @ApiBearerAuth()
-@ApiHeader({ name: 'Idempotency-Key', required: false, description: 'A retry with the same key returns the first result and appends nothing.' })
+@AcceptsIdempotencyKey()
 @Controller({ path: 'customers', version: '1' })
 export class CustomerController {
   constructor(

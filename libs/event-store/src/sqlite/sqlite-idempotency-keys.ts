@@ -6,6 +6,8 @@ import { systemClock, type Clock } from '@app/event-sourcing';
 import type { IdempotencyClaim, IdempotencyKeyRef, IdempotencyKeys, RecordedAnswer } from '../idempotency-keys.port';
 
 export interface SqliteIdempotencyKeysOptions {
+  /** As the event store's: NORMAL (default) is durable across process crashes, FULL also across power loss. */
+  readonly synchronous?: 'NORMAL' | 'FULL';
   /** How long a write waits for another process's write lock before failing. */
   readonly busyTimeoutMs?: number;
   /** Source of lease times; every process on the file must share the wall clock. */
@@ -52,6 +54,7 @@ export class SqliteIdempotencyKeys implements IdempotencyKeys {
     this.clock = options.clock ?? systemClock;
     this.db = new Database(filename);
     this.db.pragma('journal_mode = WAL');
+    this.db.pragma(`synchronous = ${options.synchronous === 'FULL' ? 'FULL' : 'NORMAL'}`);
     this.db.pragma(`busy_timeout = ${Math.max(0, Math.floor(options.busyTimeoutMs ?? 5000))}`);
     this.db.exec(SCHEMA);
     this.statements = {
