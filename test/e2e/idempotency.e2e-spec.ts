@@ -270,3 +270,70 @@ describe('Idempotency under concurrency, end to end (embedded)', () => {
     expect([...byKey.entries()].filter(([, streams]) => streams.size > 1)).toEqual([]);
   });
 });
+
+describe('Idempotency across two command APIs on one event store file', () => {
+  let dataDir: string;
+  let apis: RunningChronicle[];
+  let clients: ApiClient[];
+  let events: SqliteEventStore;
+  const customerId = 'c-two';
+
+  beforeAll(async () => {
+    dataDir = mkdtempSync(join(tmpdir(), 'chronicle-idempotency-two-'));
+    // Two processes' worth of connections and waiters: each API has its own event store and key store connections.
+    const env = (reactors: boolean) => ({
+      DATA_DIR: dataDir,
+      PORT: '0',
+      LOG_LEVEL: 'warn',
+      CHRONICLE_ROLE: 'command-api',
+      LOYALTY_REACTOR: String(reactors),
+      SEGMENTS_REACTOR: String(reactors),
+      API_KEYS: `ingest=${KEYS.ingest}`,
+    });
+    apis = [await startChronicle(env(true)), await startChronicle(env(false))];
+    clients = apis.map((api) => new ApiClient(api.url, KEYS.ingest));
+    events = new SqliteEventStore(join(dataDir, 'events.sqlite'));
+    expect((await clients[0].post('/v1/customers', { customerId, profile: { firstName: 'Two', lastName: 'Apis' } })).status).toBe(201);
+  });
+
+  afterAll(async () => {
+    await events?.close();
+    for (const api of apis ?? []) await api.close();
+    rmSync(dataDir, { recursive: true, force: true });
+  });
+
+  const note = (noteId: string, text: string) => ({ customerId, noteId, text, authorId: 'agent-7' });
+
+  it('one Idempotency-Key, different notes, sent to both APIs at once (100 trials): one is recorded and acknowledged', async () => {
+    for (let trial = 0; trial < 100; trial += 1) {
+      const key = `k-two-${trial}`;
+      const noteIds = [0, 1, 2, 3].map((index) => `n2-${trial}-${index}`);
+      const responses = await Promise.all(noteIds.map((noteId, index) => clients[index % 2].post('/v1/interactions/notes', note(noteId, `text ${index}`), { 'Idempotency-Key': key })));
+      const winner = expectOneAcknowledgement(responses, 'Idempotency-Key');
+      const streams = await Promise.all(noteIds.map((noteId) => events.readStream(`note-${noteId}`)));
+      expect(streams.map((stream) => stream.length)).toEqual(noteIds.map((_, index) => (index === winner ? 1 : 0)));
+    }
+  });
+
+  it('one Idempotency-Key, the same note, sent to both APIs at once (100 trials): one acknowledgement, the others replay it', async () => {
+    for (let trial = 0; trial < 100; trial += 1) {
+      const key = `k-two-same-${trial}`;
+      const body = note(`n2s-${trial}`, 'same');
+      const responses = await Promise.all([0, 1, 2, 3, 4, 5].map((index) => clients[index % 2].post('/v1/interactions/notes', body, { 'Idempotency-Key': key })));
+      expect(responses.map((response) => response.status)).toEqual(responses.map(() => 201));
+      expectOneAcknowledgement(responses, 'Idempotency-Key');
+      expect(await events.readStream(`note-${body.noteId}`)).toHaveLength(1);
+    }
+  });
+
+  it('one callId, different calls, no key, sent to both APIs at once (100 trials): one is recorded and acknowledged', async () => {
+    for (let trial = 0; trial < 100; trial += 1) {
+      const callId = `call-two-${trial}`;
+      const responses = await Promise.all([0, 1, 2, 3].map((index) =>
+        clients[index % 2].post('/v1/interactions/calls', { customerId, callId, direction: 'outbound', durationSeconds: 10 + index, outcome: 'resolved' }),
+      ));
+      const winner = expectOneAcknowledgement(responses, 'callId');
+      expect((await events.readStream(`call-${callId}`)).map((event) => (event.data as { durationSeconds: number }).durationSeconds)).toEqual([10 + winner]);
+    }
+  });
+});
