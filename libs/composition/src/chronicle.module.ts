@@ -5,7 +5,7 @@ import {
 } from '@nestjs/common';
 import { CqrsModule } from '@nestjs/cqrs';
 import type { Clock } from '@app/event-sourcing';
-import { EVENT_STORE, type EventStore } from '@app/event-store';
+import { EVENT_STORE, IDEMPOTENCY_KEYS, type EventStore, type IdempotencyKeys } from '@app/event-store';
 import { GenerationalReadStore, READ_STORE, type ReadStore } from '@app/read-store';
 import {
   APPLIED_EVENTS, CLOCK, CommandExecutor, pause, PlatformModule, PROJECTION_PROGRESS, SINGLE_INSTANCE, SUPERVISOR, type ChronicleConfig, type PipelineSpec, type SingleInstance,
@@ -23,7 +23,7 @@ import {
 import { LoyaltyModule } from '@app/loyalty';
 import { CUSTOMER_SEGMENTS_COLLECTION, SegmentsModule, type CustomerSegmentsDocument } from '@app/segments';
 import { LOYALTY_ACCOUNTS_COLLECTION, type LoyaltyAccountDocument } from '@app/loyalty';
-import { openEventStore, openReadStore } from './engines';
+import { openEventStore, openIdempotencyKeys, openReadStore } from './engines';
 import { chronicleProjections, PROJECTOR_NAME } from './read-models';
 
 export type ChroniclePart = 'commands' | 'queries' | 'projector' | 'relay';
@@ -85,6 +85,7 @@ class Pipelines implements OnApplicationBootstrap, BeforeApplicationShutdown, On
     @Optional() @Inject(READ_STORE) private readonly readStore?: ReadStore,
     @Optional() @Inject(RUNNER) private readonly runner?: ProjectorRunner,
     @Optional() @Inject(SINGLE_INSTANCE) private readonly single?: SingleInstance,
+    @Optional() @Inject(IDEMPOTENCY_KEYS) private readonly idempotencyKeys?: IdempotencyKeys,
   ) {}
 
   async onApplicationBootstrap(): Promise<void> {
@@ -169,6 +170,7 @@ class Pipelines implements OnApplicationBootstrap, BeforeApplicationShutdown, On
   }
 
   async onApplicationShutdown(): Promise<void> {
+    await this.idempotencyKeys?.close();
     await this.eventStore?.close();
     await this.readStore?.close();
   }
@@ -198,6 +200,10 @@ export class ChronicleModule {
         inject: [EVENT_STORE],
       });
       exported.push(EVENT_STORE, CommandExecutor, SINGLE_INSTANCE);
+    }
+    if (parts.has('commands')) {
+      providers.push({ provide: IDEMPOTENCY_KEYS, useFactory: () => openIdempotencyKeys(config) });
+      exported.push(IDEMPOTENCY_KEYS);
     }
     if (needsReadStore) {
       providers.push({ provide: READ_STORE, useFactory: () => openReadStore(config) });

@@ -1,7 +1,7 @@
 // Picks each port's adapter from the configuration: SQLite embedded, or EventStoreDB / Kafka / MongoDB.
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { EventStoreDbEventStore, SqliteEventStore, type EventStore } from '@app/event-store';
+import { EventStoreDbEventStore, EventStoreDbIdempotencyKeys, SqliteEventStore, SqliteIdempotencyKeys, type EventStore, type IdempotencyKeys } from '@app/event-store';
 import { GenerationalReadStore, MongoReadStore, SqliteReadStore, type ReadStore } from '@app/read-store';
 import type { ChronicleConfig } from '@app/platform';
 
@@ -12,6 +12,17 @@ export function openEventStore(config: ChronicleConfig): EventStore {
       return new SqliteEventStore(join(config.DATA_DIR, 'events.sqlite'), { synchronous: config.SQLITE_SYNCHRONOUS });
     case 'eventstoredb':
       return new EventStoreDbEventStore(config.EVENTSTORE_URL as string);
+  }
+}
+
+/** Idempotency keys live beside the events, so every process writing to the store shares them. */
+export function openIdempotencyKeys(config: ChronicleConfig): IdempotencyKeys {
+  switch (config.EVENT_STORE) {
+    case 'sqlite':
+      mkdirSync(config.DATA_DIR, { recursive: true });
+      return new SqliteIdempotencyKeys(join(config.DATA_DIR, 'events.sqlite'), { synchronous: config.SQLITE_SYNCHRONOUS });
+    case 'eventstoredb':
+      return new EventStoreDbIdempotencyKeys(config.EVENTSTORE_URL as string);
   }
 }
 

@@ -4,3 +4,4 @@ export * from './domain-error';
 export * from './clock';
 export * from './event-id';
 export * from './decider-specification';
+export * from './canonical-json';

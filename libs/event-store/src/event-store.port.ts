@@ -9,10 +9,15 @@ import type { NewEvent, RecordedEvent } from '@app/event-sourcing';
 export type ExpectedRevision = 'no_stream' | 'stream_exists' | 'any' | number;
 
 export interface AppendResult {
-  /** Revision of the last event appended (or, for an idempotent retry, of the original last event). */
+  /** Revision of the last event appended (or, for a deduplicated retry, of the original last event). */
   readonly nextExpectedRevision: number;
-  /** Global position of the last event appended. */
+  /** Global position of the last event appended (or of the original last event). */
   readonly position: number;
+  /**
+   * True when every event was already in the store, appended earlier with the same ids, types and
+   * data: this append wrote nothing and answers the original result. False when it wrote the events.
+   */
+  readonly deduplicated: boolean;
 }
 
 export interface ReadStreamOptions {
@@ -64,8 +69,18 @@ export interface VersionedStreamMetadata {
 export interface EventStore {
   /**
    * Appends atomically. Fails with WrongExpectedRevisionError when `expectedRevision` does not hold.
-   * Idempotent by event id: appending events whose ids were already appended, in the same order,
-   * to the same stream returns the original result and writes nothing.
+   *
+   * Event ids are unique. Appending events whose ids are already stored is a retry when the stored
+   * events are in this stream, at consecutive revisions in this order, with the same types and the
+   * same data (compared as canonical JSON; metadata may differ, a retry carries its own), and the
+   * retry gives the expected revision the original append had (or `any`/`stream_exists`): it
+   * writes nothing and answers the original result with `deduplicated: true`. Any other reuse of a
+   * stored id (other data, another type, another order, a known id among new ones) is refused
+   * with DuplicateEventIdError (or WrongExpectedRevisionError) and writes nothing. Of concurrent
+   * appends with the same ids exactly one writes; the others are deduplicated retries or refused.
+   * EventStoreDB looks for stored ids in the target stream only (at the revision the expected
+   * revision names); SQLite also refuses an id stored in another stream. Chronicle derives
+   * deterministic ids from the stream id, so a reused id never belongs to another stream.
    */
   append(streamId: string, events: readonly NewEvent[], options: { expectedRevision: ExpectedRevision }): Promise<AppendResult>;
   /** Events of one stream; an empty array when the stream does not exist. */

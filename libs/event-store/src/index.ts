@@ -2,3 +2,6 @@ export * from './event-store.port';
 export { SqliteEventStore, type SqliteEventStoreOptions } from './sqlite/sqlite-event-store';
 export { EventStoreDbEventStore, type EventStoreDbEventStoreOptions } from './eventstoredb/eventstoredb-event-store';
 export { UpcastingEventStore, type Upcaster } from './upcasting';
+export * from './idempotency-keys.port';
+export { SqliteIdempotencyKeys, type SqliteIdempotencyKeysOptions } from './sqlite/sqlite-idempotency-keys';
+export { EventStoreDbIdempotencyKeys, type EventStoreDbIdempotencyKeysOptions } from './eventstoredb/eventstoredb-idempotency-keys';

@@ -10,6 +10,9 @@ export * from './consistency/read-your-writes';
 export * from './http/command-context.decorator';
 export * from './http/command-dtos';
 export * from './http/id-param.decorator';
+export * from './idempotency/idempotency.interceptor';
+export * from './idempotency/idempotent-requests';
+export * from './idempotency/request-fingerprint';
 
 
 export * from './http/create-http-app';

@@ -11,6 +11,7 @@ import { API_KEY_REGISTRY, ApiKeyRegistry } from './auth/api-key-registry';
 import { ApiKeyGuard } from './auth/api-key.guard';
 import { ProblemFilter } from './errors/problem.filter';
 import { HttpMetricsInterceptor, MetricsController } from './observability/metrics';
+import { IdempotencyInterceptor } from './idempotency/idempotency.interceptor';
 import { HealthController } from './observability/health.controller';
 import { Supervisor, SUPERVISOR } from './supervision/supervisor';
 
@@ -79,6 +80,7 @@ export class PlatformModule {
               { provide: APP_GUARD, useClass: ApiKeyGuard },
               { provide: APP_FILTER, useClass: ProblemFilter },
               { provide: APP_INTERCEPTOR, useClass: HttpMetricsInterceptor },
+              { provide: APP_INTERCEPTOR, useClass: IdempotencyInterceptor },
             ]
           : []),
         Logger,

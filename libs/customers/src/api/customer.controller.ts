@@ -1,16 +1,16 @@
 // HTTP commands on customers. Validates and dispatches; the rules live in the decider.
 import { Body, Controller, HttpCode, Inject, Param, Patch, Post } from '@nestjs/common';
 import { CommandBus } from '@nestjs/cqrs';
-import { ApiBearerAuth, ApiHeader, ApiOperation, ApiResponse, ApiTags } from '@nestjs/swagger';
+import { ApiBearerAuth, ApiOperation, ApiResponse, ApiTags } from '@nestjs/swagger';
 import { randomUUID } from 'node:crypto';
-import { deterministicEventId, type Clock } from '@app/event-sourcing';
-import { businessTime, CLOCK, CommandOutcomeDto, Ctx, IdParam, Roles, type RequestContext } from '@app/platform';
+import type { Clock } from '@app/event-sourcing';
+import { AcceptsIdempotencyKey, businessTime, CLOCK, CommandOutcomeDto, Ctx, idFromIdempotencyKey, IdParam, Roles, type RequestContext } from '@app/platform';
 import { AddContactPointDto, ConsentDto, RegisterCustomerDto, UpdateProfileDto } from './customer.dtos';
 import { ExecuteCustomerCommand } from './customer.command-handler';
 
 @ApiTags('customers')
 @ApiBearerAuth()
-@ApiHeader({ name: 'Idempotency-Key', required: false, description: 'A retry with the same key returns the first result and appends nothing.' })
+@AcceptsIdempotencyKey()
 @Controller({ path: 'customers', version: '1' })
 export class CustomerController {
   constructor(
@@ -24,7 +24,7 @@ export class CustomerController {
   @ApiResponse({ status: 201, type: CommandOutcomeDto })
   async register(@Body() body: RegisterCustomerDto, @Ctx() ctx: RequestContext): Promise<CommandOutcomeDto & { customerId: string }> {
     // Without an id, one derived from the Idempotency-Key keeps a retried registration idempotent.
-    const customerId = body.customerId ?? (ctx.idempotencyKey ? deterministicEventId('customer-id', ctx.idempotencyKey) : randomUUID());
+    const customerId = body.customerId ?? idFromIdempotencyKey(ctx, 'customer-id') ?? randomUUID();
     const outcome = await this.commandBus.execute(
       new ExecuteCustomerCommand(
         { type: 'RegisterCustomer', customerId, profile: { ...body.profile }, ...(body.externalId !== undefined ? { externalId: body.externalId } : {}) },

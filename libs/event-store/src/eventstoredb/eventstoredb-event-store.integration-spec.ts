@@ -1,9 +1,13 @@
-// Runs the EventStore contract suite on a real EventStoreDB: the one at EVENTSTORE_URL, or one that
+// Runs the EventStore and IdempotencyKeys contract suites on a real EventStoreDB: the one at EVENTSTORE_URL, or one that
 // testcontainers starts when it finds a Docker engine. Without either it says so once and runs nothing.
 import { execFileSync } from 'node:child_process';
 import { GenericContainer, Wait, type StartedTestContainer } from 'testcontainers';
+import { FixedClock } from '@app/event-sourcing';
+import type { IdempotencyKeys } from '../idempotency-keys.port';
 import { describeEventStoreContract } from '../testing/event-store.contract';
+import { describeIdempotencyKeysContract } from '../testing/idempotency-keys.contract';
 import { EventStoreDbEventStore } from './eventstoredb-event-store';
+import { EventStoreDbIdempotencyKeys } from './eventstoredb-idempotency-keys';
 
 const IMAGE = 'eventstore/eventstore:24.10';
 const HTTP_PORT = 2113;
@@ -34,10 +38,10 @@ function findEngine(): Engine {
 const engine = findEngine();
 
 if (engine.kind === 'none') {
-  const line = `EventStoreDB contract suite SKIPPED: EVENTSTORE_URL is not set and no Docker engine was found (${engine.reason})`;
+  const line = `EventStoreDB contract suites (EventStore, IdempotencyKeys) SKIPPED: EVENTSTORE_URL is not set and no Docker engine was found (${engine.reason})`;
   process.stderr.write(`${line}\n`);
   describe.skip(line, () => {
-    it('runs the EventStore contract suite against EventStoreDB', () => undefined);
+    it('runs the EventStore and IdempotencyKeys contract suites against EventStoreDB', () => undefined);
   });
 } else {
   describe(`EventStoreDbEventStore on ${engine.kind === 'url' ? engine.url : IMAGE}`, () => {
@@ -66,6 +70,25 @@ if (engine.kind === 'none') {
     describeEventStoreContract('EventStoreDbEventStore', async () => {
       const store = new EventStoreDbEventStore(connectionString);
       return { store, dispose: () => store.close() };
+    });
+
+    describeIdempotencyKeysContract('EventStoreDbIdempotencyKeys', async () => {
+      const events = new EventStoreDbEventStore(connectionString);
+      const clock = new FixedClock(new Date('2026-03-01T00:00:00.000Z'));
+      const opened: IdempotencyKeys[] = [];
+      return {
+        events,
+        clock,
+        open: () => {
+          const keys = new EventStoreDbIdempotencyKeys(connectionString, { clock });
+          opened.push(keys);
+          return keys;
+        },
+        dispose: async () => {
+          await Promise.all(opened.map((keys) => keys.close()));
+          await events.close();
+        },
+      };
     });
   });
 }

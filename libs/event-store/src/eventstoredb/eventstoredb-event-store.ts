@@ -19,8 +19,10 @@ import {
   type ReadPosition,
   type ResolvedEvent,
 } from '@eventstore/db-client';
-import type { EventMetadata, NewEvent, RecordedEvent } from '@app/event-sourcing';
+import { randomUUID } from 'node:crypto';
+import { canonicalJson, type EventMetadata, type NewEvent, type RecordedEvent } from '@app/event-sourcing';
 import {
+  DuplicateEventIdError,
   WrongExpectedRevisionError,
   type AppendResult,
   type BatchHandler,
@@ -41,6 +43,13 @@ export interface EventStoreDbEventStoreOptions {
 
 type EsdbRecordedEvent = NonNullable<ResolvedEvent['event']>;
 
+/** Metadata key marking the events of one append attempt (see append). */
+const APPEND_ATTEMPT = '$chronicleAppendAttempt';
+
+function attemptOf(event: EsdbRecordedEvent): unknown {
+  return isRecord(event.metadata) ? event.metadata[APPEND_ATTEMPT] : undefined;
+}
+
 export class EventStoreDbEventStore implements EventStore {
   private readonly client: EventStoreDBClient;
   private readonly defaultBatchSize: number;
@@ -54,23 +63,24 @@ export class EventStoreDbEventStore implements EventStore {
 
   async append(streamId: string, events: readonly NewEvent[], options: { expectedRevision: ExpectedRevision }): Promise<AppendResult> {
     const expectedRevision = options.expectedRevision;
+    // The server deduplicates by event id alone and answers a deduplicated append like a first write
+    // (newer servers even give the original position). A mark only this attempt carries tells them
+    // apart on the read-back; like every `$` key it is the adapter's own and never leaves it.
+    const attempt = randomUUID();
+    let appended: Awaited<ReturnType<EventStoreDBClient['appendToStream']>>;
     try {
-      const result = await this.client.appendToStream(
+      appended = await this.client.appendToStream(
         streamId,
         events.map((event) =>
           jsonEvent({
             id: event.eventId,
             type: event.type,
             data: event.data as JSONType,
-            metadata: toEsdbMetadata(event.metadata),
+            metadata: { ...toEsdbMetadata(event.metadata), [APPEND_ATTEMPT]: attempt },
           }),
         ),
         { expectedRevision: toEsdbExpectedRevision(expectedRevision) },
       );
-      const nextExpectedRevision = Number(result.nextExpectedRevision);
-      // The server answers an idempotent retry without a log position; the original last event still has it.
-      const position = result.position ? Number(result.position.commit) : await this.positionOf(streamId, nextExpectedRevision);
-      return { nextExpectedRevision, position };
     } catch (error) {
       if (error instanceof WrongExpectedVersionError) {
         const actual = error.actualVersion === NO_STREAM ? 'no_stream' : Number(error.actualVersion);
@@ -78,6 +88,30 @@ export class EventStoreDbEventStore implements EventStore {
       }
       throw error;
     }
+    const nextExpectedRevision = Number(appended.nextExpectedRevision);
+    if (events.length === 0) {
+      const position = appended.position ? Number(appended.position.commit) : await this.positionOf(streamId, nextExpectedRevision);
+      return { nextExpectedRevision, position, deduplicated: false };
+    }
+
+    const firstRevision = nextExpectedRevision - events.length + 1;
+    const [first] = await this.readStored(streamId, firstRevision, 1);
+    if (first?.event.id === events[0].eventId && attemptOf(first.event) === attempt) {
+      const position = appended.position ? Number(appended.position.commit) : await this.positionOf(streamId, nextExpectedRevision);
+      return { nextExpectedRevision, position, deduplicated: false };
+    }
+    // Written before, by another attempt: a retry only if it is the same events (type and canonical data).
+    const stored = await this.readStored(streamId, firstRevision, events.length);
+    for (const [index, event] of events.entries()) {
+      const original = stored[index]?.event;
+      const same =
+        original !== undefined &&
+        original.id === event.eventId &&
+        original.type === event.type &&
+        canonicalJson(original.data) === canonicalJson(event.data);
+      if (!same) throw new DuplicateEventIdError(event.eventId, streamId);
+    }
+    return { nextExpectedRevision, position: stored[stored.length - 1].position, deduplicated: true };
   }
 
   async readStream(streamId: string, options: ReadStreamOptions = {}): Promise<RecordedEvent[]> {
@@ -177,6 +211,23 @@ export class EventStoreDbEventStore implements EventStore {
   async close(): Promise<void> {
     await Promise.all([...this.subscriptions].map((subscription) => subscription.close()));
     await this.client.dispose();
+  }
+
+  /** Events as stored (metadata with the adapter's own `$` keys), from a revision on. */
+  private async readStored(streamId: string, fromRevision: number, count: number): Promise<{ event: EsdbRecordedEvent; position: number }[]> {
+    const stored: { event: EsdbRecordedEvent; position: number }[] = [];
+    if (fromRevision < 0) return stored;
+    try {
+      for await (const resolved of this.client.readStream(streamId, { direction: FORWARDS, fromRevision: BigInt(fromRevision), maxCount: BigInt(count) })) {
+        const event = resolved.event;
+        const commit = event?.position?.commit ?? resolved.commitPosition;
+        if (event && commit !== undefined) stored.push({ event, position: Number(commit) });
+      }
+    } catch (error) {
+      if (error instanceof StreamNotFoundError) return stored;
+      throw error;
+    }
+    return stored;
   }
 
   private async positionOf(streamId: string, revision: number): Promise<number> {

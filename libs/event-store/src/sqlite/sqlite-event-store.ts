@@ -1,6 +1,6 @@
 // The embedded EventStore: one SQLite file (better-sqlite3, WAL), group commit, in-process live subscriptions.
 import Database from 'better-sqlite3';
-import { systemClock, type Clock, type NewEvent, type RecordedEvent } from '@app/event-sourcing';
+import { canonicalJson, systemClock, type Clock, type NewEvent, type RecordedEvent } from '@app/event-sourcing';
 import {
   DuplicateEventIdError,
   WrongExpectedRevisionError,
@@ -40,6 +40,9 @@ interface EventRow {
   metadata: string;
   recorded_at: string;
 }
+
+/** What telling a retry from a reused event id needs of a stored event. */
+type StoredEventRow = Pick<EventRow, 'stream_id' | 'revision' | 'position' | 'type' | 'data'>;
 
 interface PendingAppend {
   readonly streamId: string;
@@ -88,7 +91,7 @@ export class SqliteEventStore implements EventStore {
 
   private readonly statements: {
     streamRevision: Database.Statement<[string], { last_revision: number | null }>;
-    eventById: Database.Statement<[string], { stream_id: string; revision: number; position: number }>;
+    eventById: Database.Statement<[string], StoredEventRow>;
     insertEvent: Database.Statement<[string, string, number, string, string, string, string]>;
     upsertStreamRevision: Database.Statement<[string, number]>;
     lastEventOfStream: Database.Statement<[string], { position: number }>;
@@ -117,7 +120,7 @@ export class SqliteEventStore implements EventStore {
     }
     this.statements = {
       streamRevision: this.db.prepare('SELECT last_revision FROM streams WHERE stream_id = ?'),
-      eventById: this.db.prepare('SELECT stream_id, revision, position FROM events WHERE event_id = ?'),
+      eventById: this.db.prepare('SELECT stream_id, revision, position, type, data FROM events WHERE event_id = ?'),
       insertEvent: this.db.prepare(
         'INSERT INTO events (event_id, stream_id, revision, type, data, metadata, recorded_at) VALUES (?, ?, ?, ?, ?, ?, ?)',
       ),
@@ -266,7 +269,7 @@ export class SqliteEventStore implements EventStore {
     const { streamId, events, expectedRevision } = pending;
     if (events.length > 0) {
       const retried = this.statements.eventById.get(events[0].eventId);
-      if (retried) return this.originalResult(streamId, events, retried);
+      if (retried) return this.originalResult(pending, retried);
     }
 
     const current = this.statements.streamRevision.get(streamId)?.last_revision ?? null;
@@ -275,7 +278,7 @@ export class SqliteEventStore implements EventStore {
       throw new WrongExpectedRevisionError(streamId, expectedRevision, actual);
     }
     if (events.length === 0) {
-      return { nextExpectedRevision: current ?? -1, position: this.statements.lastEventOfStream.get(streamId)?.position ?? 0 };
+      return { nextExpectedRevision: current ?? -1, position: this.statements.lastEventOfStream.get(streamId)?.position ?? 0, deduplicated: false };
     }
 
     let revision = current ?? -1;
@@ -299,24 +302,37 @@ export class SqliteEventStore implements EventStore {
       }
     }
     this.statements.upsertStreamRevision.run(streamId, revision);
-    return { nextExpectedRevision: revision, position };
+    return { nextExpectedRevision: revision, position, deduplicated: false };
   }
 
-  /** A retry of an append already stored: the whole batch must be that earlier append, event for event. */
-  private originalResult(
-    streamId: string,
-    events: readonly NewEvent[],
-    first: { stream_id: string; revision: number; position: number },
-  ): AppendResult {
+  /**
+   * The first event id is already stored: this is a retry only if the whole batch is that earlier
+   * append, event for event (stream, consecutive revisions, type, canonical data), and the expected
+   * revision is the one the earlier append had. Runs inside the flush's transaction, so of
+   * concurrent appends with the same ids exactly one wrote and every other one lands here.
+   */
+  private originalResult(pending: PendingAppend, first: StoredEventRow): AppendResult {
+    const { streamId, events, expectedRevision } = pending;
     let last = first;
     for (const [index, event] of events.entries()) {
       const stored = index === 0 ? first : this.statements.eventById.get(event.eventId);
-      if (!stored || stored.stream_id !== streamId || stored.revision !== first.revision + index) {
-        throw new DuplicateEventIdError(stored ? event.eventId : events[0].eventId, streamId);
-      }
+      const same =
+        stored !== undefined &&
+        stored.stream_id === streamId &&
+        stored.revision === first.revision + index &&
+        stored.type === event.type &&
+        canonicalJson(JSON.parse(stored.data)) === canonicalJson(event.data);
+      if (!same) throw new DuplicateEventIdError(stored ? event.eventId : events[0].eventId, streamId);
       last = stored;
     }
-    return { nextExpectedRevision: last.revision, position: last.position };
+    const expectedBefore = first.revision === 0 ? 'no_stream' : first.revision - 1;
+    if (typeof expectedRevision === 'number' || expectedRevision === 'no_stream') {
+      if (expectedRevision !== expectedBefore) {
+        const current = this.statements.streamRevision.get(streamId)?.last_revision ?? null;
+        throw new WrongExpectedRevisionError(streamId, expectedRevision, current === null ? 'no_stream' : current);
+      }
+    }
+    return { nextExpectedRevision: last.revision, position: last.position, deduplicated: true };
   }
 }
 

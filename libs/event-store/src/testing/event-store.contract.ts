@@ -4,7 +4,9 @@
 import { randomUUID } from 'node:crypto';
 import type { NewEvent, RecordedEvent } from '@app/event-sourcing';
 import {
+  DuplicateEventIdError,
   WrongExpectedRevisionError,
+  type AppendResult,
   type EventStore,
   type ExpectedRevision,
   type Subscription,
@@ -171,12 +173,12 @@ export function describeEventStoreContract(name: string, factory: () => Promise<
       });
     });
 
-    describe('idempotent retries', () => {
+    describe('duplicate event ids', () => {
       it.each<[string, ExpectedRevision | 'first-revision']>([
         ['no_stream', 'no_stream'],
         ['an exact revision', 'first-revision'],
         ['any', 'any'],
-      ])('appending the same event ids again with %s returns the original result and writes nothing', async (_, mode) => {
+      ])('appending the same events again with %s writes nothing and answers the original result, marked deduplicated', async (_, mode) => {
         const stream = uniqueStream('email');
         await store.append(stream, events(2), { expectedRevision: 'no_stream' });
         const expectedRevision: ExpectedRevision = mode === 'first-revision' ? 1 : mode;
@@ -187,10 +189,87 @@ export function describeEventStoreContract(name: string, factory: () => Promise<
         const head = await store.headPosition();
         const retried = await store.append(target, batch, { expectedRevision });
 
-        expect(retried).toEqual(original);
+        expect(original.deduplicated).toBe(false);
+        expect(retried).toEqual({ ...original, deduplicated: true });
         expect(await store.readAll({ after: head })).toEqual([]);
         expect((await store.readStream(target)).map((event) => event.eventId).slice(-3)).toEqual(batch.map((event) => event.eventId));
         expect(await store.readStream(target)).toHaveLength(mode === 'no_stream' ? 3 : 5);
+      });
+
+      it('a retry is the same type and the same data (canonical JSON: key order aside); its metadata may differ', async () => {
+        const stream = uniqueStream('call');
+        const [original] = events(1);
+        const first = await store.append(stream, [{ ...original, data: { b: 2, a: { y: [1, { q: 1, p: 2 }], x: 'x' } } }], { expectedRevision: 'no_stream' });
+        // A retried command carries its own correlation id and arrival time: it is still the same event.
+        const retry: NewEvent = {
+          ...original,
+          data: { a: { x: 'x', y: [1, { p: 2, q: 1 }] }, b: 2 },
+          metadata: { ...original.metadata, correlationId: randomUUID(), occurredAt: '2030-01-01T00:00:00.000Z' },
+        };
+        expect(await store.append(stream, [retry], { expectedRevision: 'no_stream' })).toEqual({ ...first, deduplicated: true });
+        const [stored] = await store.readStream(stream);
+        expect(stored.metadata).toEqual(original.metadata);
+      });
+
+      it.each([
+        ['other data', (event: NewEvent): NewEvent => ({ ...event, data: { sequence: -1 } })],
+        ['another type', (event: NewEvent): NewEvent => ({ ...event, type: 'ContractEventChanged' })],
+        ['a field more', (event: NewEvent): NewEvent => ({ ...event, data: { ...(event.data as object), extra: true } })],
+      ])('the same event id with %s is refused with DuplicateEventIdError and writes nothing', async (_, change) => {
+        const stream = uniqueStream('note');
+        const original = events(2);
+        await store.append(stream, original, { expectedRevision: 'no_stream' });
+        const head = await store.headPosition();
+
+        const error = await appendFailure(store, stream, [original[0], change(original[1])], 'no_stream');
+        expect(error).toBeInstanceOf(DuplicateEventIdError);
+        expect((error as DuplicateEventIdError).eventId).toBe(original[1].eventId);
+        expect((error as DuplicateEventIdError).streamId).toBe(stream);
+        expect(await store.readAll({ after: head })).toEqual([]);
+        expect((await store.readStream(stream)).map((event) => event.data)).toEqual(original.map((event) => event.data));
+      });
+
+      it.each([2, 25])(
+        '%i concurrent appends of the same event ids with different data: exactly one is written, the others are refused',
+        async (writers) => {
+          const stream = uniqueStream('call');
+          const [template] = events(1);
+          const attempts = await Promise.allSettled(
+            Array.from({ length: writers }, (_, writer) =>
+              store.append(stream, [{ ...template, data: { writer } }], { expectedRevision: 'no_stream' }),
+            ),
+          );
+          const written = attempts.flatMap((attempt, writer) => (attempt.status === 'fulfilled' ? [{ writer, result: attempt.value }] : []));
+          expect(written).toHaveLength(1);
+          expect(written[0].result.deduplicated).toBe(false);
+          for (const attempt of attempts) {
+            if (attempt.status === 'rejected') {
+              const refused = attempt.reason instanceof DuplicateEventIdError || attempt.reason instanceof WrongExpectedRevisionError;
+              expect(refused ? 'refused' : attempt.reason).toBe('refused');
+            }
+          }
+          const stored = await store.readStream(stream);
+          expect(stored.map((event) => event.data)).toEqual([{ writer: written[0].writer }]);
+        },
+      );
+
+      it.each<[string, (stream: string) => Promise<ExpectedRevision>]>([
+        ['no_stream', async () => 'no_stream'],
+        ['an exact revision', async (stream) => (await store.append(stream, events(3), { expectedRevision: 'no_stream' })).nextExpectedRevision],
+      ])('25 concurrent appends of the same events with %s: one writes, every other answers its result, deduplicated', async (_, prepare) => {
+        const stream = uniqueStream('note');
+        const expectedRevision = await prepare(stream);
+        const batch = events(2);
+        const results = await Promise.all(Array.from({ length: 25 }, () => store.append(stream, batch, { expectedRevision })));
+
+        expect(results.filter((result) => !result.deduplicated)).toHaveLength(1);
+        const { nextExpectedRevision, position } = results.find((result) => !result.deduplicated) as AppendResult;
+        expect(results.map((result) => ({ nextExpectedRevision: result.nextExpectedRevision, position: result.position }))).toEqual(
+          results.map(() => ({ nextExpectedRevision, position })),
+        );
+        const stored = await store.readStream(stream);
+        expect(stored.slice(-2).map((event) => event.eventId)).toEqual(batch.map((event) => event.eventId));
+        expect(stored).toHaveLength(expectedRevision === 'no_stream' ? 2 : 5);
       });
     });
 
@@ -517,6 +596,13 @@ async function appendError(
   );
   expect(error).toBeInstanceOf(WrongExpectedRevisionError);
   return error as WrongExpectedRevisionError;
+}
+
+async function appendFailure(store: EventStore, stream: string, batch: NewEvent[], expectedRevision: ExpectedRevision): Promise<unknown> {
+  return store.append(stream, batch, { expectedRevision }).then(
+    () => new Error(`append to ${stream} with expected revision ${String(expectedRevision)} succeeded`),
+    (refusal: unknown) => refusal,
+  );
 }
 
 async function readAllUpTo(store: EventStore, after: number, upTo: number): Promise<RecordedEvent[]> {

@@ -1,11 +1,12 @@
 // HTTP commands recording interactions: one endpoint per kind, and a batch endpoint with a result per item.
 import { Body, Controller, HttpCode, Inject, Post, type Type } from '@nestjs/common';
 import { CommandBus } from '@nestjs/cqrs';
-import { ApiBearerAuth, ApiHeader, ApiOperation, ApiResponse, ApiTags } from '@nestjs/swagger';
+import { ApiBearerAuth, ApiOperation, ApiResponse, ApiTags } from '@nestjs/swagger';
 import { plainToInstance } from 'class-transformer';
 import { validate } from 'class-validator';
 import type { Clock } from '@app/event-sourcing';
 import {
+  AcceptsIdempotencyKey,
   businessTime, CHRONICLE_CONFIG, ChronicleConfig, CLOCK, CommandOutcomeDto, Ctx, flattenValidationErrors, RequestValidationError, Roles, toProblem,
   type CommandOutcome, type Problem, type RequestContext,
 } from '@app/platform';
@@ -41,7 +42,7 @@ export interface BatchItemResult {
 
 @ApiTags('interactions')
 @ApiBearerAuth()
-@ApiHeader({ name: 'Idempotency-Key', required: false, description: 'A retry with the same key returns the first result and appends nothing.' })
+@AcceptsIdempotencyKey()
 @Controller({ path: 'interactions', version: '1' })
 export class InteractionController {
   constructor(
@@ -124,7 +125,8 @@ export class InteractionController {
     await Promise.all(
       [...groups.values()].map(async (group) => {
         for (const item of group) {
-          const itemCtx = { ...ctx, ...(ctx.idempotencyKey !== undefined ? { idempotencyKey: `${ctx.idempotencyKey}#${item.index}` } : {}), occurredAt: item.occurredAt };
+          // The batch holds its key as a whole; each item without a natural key derives its event ids from it and its index.
+          const itemCtx = { ...ctx, ...(ctx.idempotency !== undefined ? { idempotency: { ...ctx.idempotency, item: item.index } } : {}), occurredAt: item.occurredAt };
           try {
             const outcome = await this.commandBus.execute(new RecordInteraction(item.command, itemCtx));
             results[item.index] = { index: item.index, status: 201, outcome };
