@@ -4,7 +4,7 @@ import {
   type BeforeApplicationShutdown, type DynamicModule, Inject, Injectable, Logger, Module, type OnApplicationBootstrap, type OnApplicationShutdown, Optional, type Provider,
 } from '@nestjs/common';
 import { CqrsModule } from '@nestjs/cqrs';
-import type { Clock } from '@app/event-sourcing';
+import type { Clock, RecordedEvent } from '@app/event-sourcing';
 import { EVENT_STORE, IDEMPOTENCY_KEYS, type EventStore, type IdempotencyKeys } from '@app/event-store';
 import { GenerationalReadStore, READ_STORE, type ReadStore } from '@app/read-store';
 import {
@@ -23,8 +23,9 @@ import {
 import { LoyaltyModule } from '@app/loyalty';
 import { CUSTOMER_SEGMENTS_COLLECTION, SegmentsModule, type CustomerSegmentsDocument } from '@app/segments';
 import { LOYALTY_ACCOUNTS_COLLECTION, type LoyaltyAccountDocument } from '@app/loyalty';
-import { openEventStore, openIdempotencyKeys, openReadStore } from './engines';
+import { openEventStore, openIdempotencyKeys, openReadStore, readerCodec } from './engines';
 import { chronicleProjections, PROJECTOR_NAME } from './read-models';
+import { chronicleEventSchemas } from './event-schemas';
 
 export type ChroniclePart = 'commands' | 'queries' | 'projector' | 'relay';
 
@@ -115,7 +116,10 @@ class Pipelines implements OnApplicationBootstrap, BeforeApplicationShutdown, On
             run: async (context) => {
               await runner.start();
               const generation = generations?.generation ?? 0;
-              projector = new KafkaProjector(runner, kafka, {
+              // Messages carry events as stored; the projections read them as the domain does.
+              const codec = readerCodec(this.config);
+              const sink = { applyBatch: async (events: RecordedEvent[]) => runner.applyBatch([...(await codec.decode(events))]) };
+              projector = new KafkaProjector(sink, kafka, {
                 groupId: generation === 0 ? this.config.KAFKA_GROUP : `${this.config.KAFKA_GROUP}-g${generation}`,
                 topic: this.config.KAFKA_TOPIC,
               });
@@ -192,7 +196,7 @@ export class ChronicleModule {
     const exported: (string | symbol | typeof CommandExecutor)[] = [];
     if (needsEventStore) {
       providers.push({ provide: EVENT_STORE, useFactory: () => openEventStore(config) });
-      providers.push({ provide: CommandExecutor, useFactory: (store: EventStore) => new CommandExecutor(store), inject: [EVENT_STORE] });
+      providers.push({ provide: CommandExecutor, useFactory: (store: EventStore) => new CommandExecutor(store, chronicleEventSchemas), inject: [EVENT_STORE] });
       // Leases live in the event store, which every process of a deployment that runs pipelines shares.
       providers.push({
         provide: SINGLE_INSTANCE,
