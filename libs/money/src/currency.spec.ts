@@ -1,4 +1,4 @@
-import { currencyCodeProblem, isCurrencyCode, minorToMajor, minorUnitExponent, recognisedCurrency, recordedCurrency } from './currency';
+import { currencyCodeProblem, currencyOfKey, isCurrencyCode, minorToMajor, minorUnitExponent, recognisedCurrency, recordedCurrency } from './currency';
 import { decimalString, formatMinor } from './money-format';
 
 describe('currency codes', () => {
@@ -31,6 +31,8 @@ describe('currency codes', () => {
     expect(recordedCurrency('e.u$')).toEqual({ key: '?E_U_', code: 'E.U$', exponent: null });
     expect(recordedCurrency(undefined)).toEqual({ key: '?_', code: '?', exponent: null });
     expect(recordedCurrency(42)).toEqual({ key: '?_', code: '?', exponent: null });
+    expect(currencyOfKey('EUR')).toEqual(recordedCurrency('EUR'));
+    expect(currencyOfKey('?XYZ')).toEqual(recordedCurrency('XYZ'));
     expect(recognisedCurrency('jpy')).toBe('JPY');
     expect(recognisedCurrency('XYZ')).toBeNull();
   });

@@ -67,6 +67,11 @@ export function recordedCurrency(raw: unknown): RecordedCurrency {
   return { key: `?${safe === '' ? '_' : safe}`, code: code === '' ? '?' : code, exponent: null };
 }
 
+/** The RecordedCurrency a per-currency map key (RecordedCurrency.key) stands for. */
+export function currencyOfKey(key: string): RecordedCurrency {
+  return key.startsWith('?') ? { key, code: key.slice(1), exponent: null } : recordedCurrency(key);
+}
+
 /** The ISO code a stored currency reads as, or null when it is not a recognised one. */
 export function recognisedCurrency(raw: unknown): CurrencyCode | null {
   const recorded = recordedCurrency(raw);
