@@ -132,7 +132,7 @@ async function main(): Promise<void> {
     await project(events, reads, chronicleProjections, 'bench-on');
 
     const timer = new PhaseTimer();
-    const evaluator = new SegmentEvaluator(timer.readStore(reads), timer.executor(executor), { pageSize: 500 });
+    const evaluator = new SegmentEvaluator(timer.readStore(reads), timer.executor(executor), 'EUR', { pageSize: 500 });
     const segments = (await evaluator.activeSegments()).map((s) => ({ segmentId: s.segmentId, rule: s.rule }));
     if (segments.length !== BENCH_SEGMENTS.length) throw new Error(`expected ${BENCH_SEGMENTS.length} active segments, found ${segments.length}`);
 
@@ -149,7 +149,7 @@ async function main(): Promise<void> {
       swept = result.segments;
       return result;
     });
-    const withIdPages = new SegmentEvaluator(timer.readStore(reads, { idPages: true }), timer.executor(executor), { pageSize: 500 });
+    const withIdPages = new SegmentEvaluator(timer.readStore(reads, { idPages: true }), timer.executor(executor), 'EUR', { pageSize: 500 });
     const warmIdPages = await timedEvaluation(timer, () => withIdPages.evaluateSegments(segments, { reason: 'rule-changed', trigger: 'bench-warm-id', causationId: null, now: NOW }));
     const raw = rawFactRead(readsFile);
     const rawCustomersPerS = CUSTOMERS / raw.seconds;

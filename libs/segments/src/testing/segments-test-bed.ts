@@ -38,7 +38,7 @@ export class SegmentsTestBed {
   private reacted = 0;
 
   constructor(readonly clock: FixedClock, pageSize = 500) {
-    this.evaluator = new SegmentEvaluator(this.reads, this.executor, { pageSize });
+    this.evaluator = new SegmentEvaluator(this.reads, this.executor, 'EUR', { pageSize });
     this.sweep = new SegmentSweep(this.evaluator, clock);
     // The gate projects what is missing, like waiting for an in-process projector.
     this.reaction = segmentReaction(this.evaluator, async (events) => {
