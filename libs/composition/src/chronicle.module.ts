@@ -216,7 +216,7 @@ export class ChronicleModule {
       exported.push(READ_STORE, CUSTOMER_360_ENRICHERS);
     }
     if (parts.has('projector')) {
-      providers.push({ provide: RUNNER, useFactory: (store: ReadStore) => new ProjectorRunner(store, chronicleProjections, { name: PROJECTOR_NAME }), inject: [READ_STORE] });
+      providers.push({ provide: RUNNER, useFactory: (store: ReadStore) => new ProjectorRunner(store, chronicleProjections(config.REPORTING_CURRENCY), { name: PROJECTOR_NAME }), inject: [READ_STORE] });
       providers.push({ provide: APPLIED_EVENTS, useExisting: RUNNER });
       exported.push(APPLIED_EVENTS);
     }
@@ -236,7 +236,7 @@ export class ChronicleModule {
         ...(parts.has('commands') ? [CustomersCommandModule, InteractionsCommandModule, TicketsCommandModule] : []),
         ...(parts.has('commands') || parts.has('queries')
           ? [
-              LoyaltyModule.forRoot({ env: options.env ?? process.env, commands: parts.has('commands'), queries: parts.has('queries') }),
+              LoyaltyModule.forRoot({ currency: config.REPORTING_CURRENCY, env: options.env ?? process.env, commands: parts.has('commands'), queries: parts.has('queries') }),
               SegmentsModule.forRoot({ env: options.env ?? process.env, commands: parts.has('commands'), queries: parts.has('queries') }),
             ]
           : []),
