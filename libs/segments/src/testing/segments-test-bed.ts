@@ -30,7 +30,7 @@ export class SegmentsTestBed {
   readonly reads = new SqliteReadStore(join(this.directory, 'reads.sqlite'));
   readonly executor = new CommandExecutor(this.events);
   readonly commands = new SegmentCommands(this.executor);
-  readonly runner = new ProjectorRunner(this.reads, [...customerViewProjections, ...analyticsProjections, ...loyaltyProjections, ...segmentsProjections], { name: 'segments-test-projector' });
+  readonly runner = new ProjectorRunner(this.reads, [...customerViewProjections, ...analyticsProjections, ...loyaltyProjections('EUR'), ...segmentsProjections], { name: 'segments-test-projector' });
   readonly evaluator: SegmentEvaluator;
   readonly sweep: SegmentSweep;
   readonly reaction: ReactionHandler;
