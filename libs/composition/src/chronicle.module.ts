@@ -54,15 +54,16 @@ const RUNNER = Symbol('ProjectorRunner');
  * customer's own value figures (CLV and churn risk; RFM needs the whole population, so it stays on
  * GET /v1/customers/:id/analytics).
  */
-function customer360Enrichers(store: ReadStore, clock: Clock, env: Record<string, string | undefined>): Customer360Enricher[] {
+function customer360Enrichers(store: ReadStore, clock: Clock, env: Record<string, string | undefined>, config: ChronicleConfig): Customer360Enricher[] {
   const clv = clvParameters(loadAnalyticsConfig(env));
   const noPopulation = new RfmPopulation([]);
   return [
     async (customerId) => {
       const doc = await store.get<CustomerAnalyticsDocument>(CUSTOMER_ANALYTICS_COLLECTION, customerId);
       if (!doc) return { value: null };
-      const analysed = analyseCustomer(doc, noPopulation, clock.now(), clv);
-      return { value: { lifetimeValueMinor: analysed.clv.valueMinor, clv: analysed.clv, churnRisk: analysed.churnRisk } };
+      const analysed = analyseCustomer(doc, noPopulation, clock.now(), clv, config.REPORTING_CURRENCY);
+      // CLV is in the reporting currency, which the answer names beside it.
+      return { value: { currency: analysed.currency, exponent: analysed.exponent, lifetimeValueMinor: analysed.clv.valueMinor, clv: analysed.clv, churnRisk: analysed.churnRisk } };
     },
     async (customerId) => ({ segmentIds: (await store.get<CustomerSegmentsDocument>(CUSTOMER_SEGMENTS_COLLECTION, customerId))?.segmentIds ?? [] }),
     async (customerId) => {
@@ -213,13 +214,13 @@ export class ChronicleModule {
       providers.push({ provide: READ_STORE, useFactory: () => openReadStore(config) });
       providers.push({
         provide: CUSTOMER_360_ENRICHERS,
-        useFactory: (store: ReadStore, clock: Clock) => customer360Enrichers(store, clock, options.env ?? process.env),
+        useFactory: (store: ReadStore, clock: Clock) => customer360Enrichers(store, clock, options.env ?? process.env, config),
         inject: [READ_STORE, CLOCK],
       });
       exported.push(READ_STORE, CUSTOMER_360_ENRICHERS);
     }
     if (parts.has('projector')) {
-      providers.push({ provide: RUNNER, useFactory: (store: ReadStore) => new ProjectorRunner(store, chronicleProjections, { name: PROJECTOR_NAME }), inject: [READ_STORE] });
+      providers.push({ provide: RUNNER, useFactory: (store: ReadStore) => new ProjectorRunner(store, chronicleProjections(config.REPORTING_CURRENCY), { name: PROJECTOR_NAME }), inject: [READ_STORE] });
       providers.push({ provide: APPLIED_EVENTS, useExisting: RUNNER });
       exported.push(APPLIED_EVENTS);
     }
@@ -239,7 +240,7 @@ export class ChronicleModule {
         ...(parts.has('commands') ? [CustomersCommandModule, InteractionsCommandModule, TicketsCommandModule] : []),
         ...(parts.has('commands') || parts.has('queries')
           ? [
-              LoyaltyModule.forRoot({ env: options.env ?? process.env, commands: parts.has('commands'), queries: parts.has('queries') }),
+              LoyaltyModule.forRoot({ currency: config.REPORTING_CURRENCY, env: options.env ?? process.env, commands: parts.has('commands'), queries: parts.has('queries') }),
               SegmentsModule.forRoot({ env: options.env ?? process.env, commands: parts.has('commands'), queries: parts.has('queries') }),
             ]
           : []),

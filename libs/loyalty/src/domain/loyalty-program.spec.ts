@@ -15,6 +15,7 @@ describe('loyaltyProgram', () => {
     let error: unknown;
     try {
       loyaltyProgram({
+        currency: 'EUR',
         pointsPerMajorUnit: 0,
         categoryMultipliers: { shoes: -1 },
         tiers: [{ name: 'silver', thresholdMinor: 100, multiplier: 1 }, { name: 'Gold', thresholdMinor: 50, multiplier: 0 }],
