@@ -151,7 +151,10 @@ export class MongoReadStore implements ReadStore {
 
   /**
    * Collections one after another (see REPLACEMENTS_PER_COMMAND for why not at once), each through
-   * writeCollection; the checkpoint only once every document write is stored.
+   * writeCollection, then the checkpoint. Without transactions a reader can see some collections of
+   * a batch before others, so the order is chosen: the collection the batch touched first is written
+   * last. The runner emits the customer view's writes first, and a query that checks the customer360
+   * document for minPosition then reads other collections finds the rest of that batch stored.
    */
   async applyBatch(writes: readonly ReadStoreWrite[], checkpoint?: Checkpoint): Promise<void> {
     const byCollection = new Map<string, ReadStoreWrite[]>();
@@ -160,7 +163,7 @@ export class MongoReadStore implements ReadStore {
       list.push(write);
       byCollection.set(write.collection, list);
     }
-    for (const [collection, list] of byCollection) await this.writeCollection(collection, list);
+    for (const [collection, list] of [...byCollection].reverse()) await this.writeCollection(collection, list);
 
     if (checkpoint) {
       await this.db
