@@ -204,6 +204,10 @@ export class MongoReadStore implements ReadStore {
    * clashes (nothing moves for ROUNDS_WITHOUT_PROGRESS rounds: thrown). Which operations ran is read
    * back from the store, never taken from the server's report: FerretDB answers index 0 for a
    * failed update command, and neither server is relied on to go on after an error.
+   * Concurrent writers of one document (projectors overlapping in a rebalance): on MongoDB the
+   * guarded filter and the write are one atomic step per document, so the highest position wins.
+   * FerretDB 1.24 evaluates the filter on a read and writes by `_id` afterwards; there two writers
+   * of the same existing document can still race, which no client can prevent without transactions.
    */
   private async writeCollection(collection: string, writes: readonly ReadStoreWrite[]): Promise<void> {
     const target = this.db.collection<StoredDocument>(collection);
