@@ -27,12 +27,13 @@ const LATENCY_RATE = Number(process.env.BENCH_LATENCY_RATE ?? 2_000);
 const LATENCY_SECONDS = Number(process.env.BENCH_LATENCY_SECONDS ?? 10);
 // The MongoDB-wire engine here is FerretDB 1.24 on SQLite, where every keyed write reads the whole
 // collection (see deploy/engines/README.md): tens of events/s, so it gets a smaller log, a slower
-// latency probe and a smaller raw sample, and a default run stays within minutes.
+// latency probe (one batch per event costs several whole-collection reads there) and a smaller raw
+// sample, so a default run stays within minutes.
 const MONGO_EVENTS = Number(process.env.BENCH_MONGO_EVENTS ?? 2_000);
 /** Ready-made documents written in the raw read-store measurement (a rate needs a sample, not all). */
 const RAW_DOCS = 50_000;
 const MONGO_RAW_DOCS = Number(process.env.BENCH_MONGO_RAW_DOCS ?? 500);
-const MONGO_LATENCY_RATE = Number(process.env.BENCH_MONGO_LATENCY_RATE ?? 5);
+const MONGO_LATENCY_RATE = Number(process.env.BENCH_MONGO_LATENCY_RATE ?? 1);
 const MONGO_LATENCY_SECONDS = Number(process.env.BENCH_MONGO_LATENCY_SECONDS ?? 10);
 const PARTITIONS = 6;
 const TARGET_THROUGHPUT = 10_000;
