@@ -4,12 +4,17 @@
 ENGINES_SCRIPT_DIR="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 REPO_ROOT="$(cd "$ENGINES_SCRIPT_DIR/../.." && pwd)"
 ENGINES_DIR="${ENGINES_DIR:-$REPO_ROOT/.engines}"
+# Where provisioned artifacts (Kafka jars, the FerretDB binary) are cached. Defaults to ENGINES_DIR;
+# a test that runs private engines (other ports, other ENGINES_DIR) points it at the shared cache.
+ENGINES_CACHE_DIR="${ENGINES_CACHE_DIR:-$ENGINES_DIR}"
+# 1: start with the data of the previous run (an engine restart); default: fresh data every start.
+ENGINES_KEEP_DATA="${ENGINES_KEEP_DATA:-0}"
 
 KAFKA_PORT="${KAFKA_PORT:-19092}"
 KAFKA_CONTROLLER_PORT="${KAFKA_CONTROLLER_PORT:-19093}"
 KAFKA_HEAP="${KAFKA_HEAP:--Xmx768m}"
 KAFKA_HOME="$ENGINES_DIR/kafka"
-KAFKA_LIB="$KAFKA_HOME/lib"
+KAFKA_LIB="$ENGINES_CACHE_DIR/kafka/lib"
 # Must match <kafka.version> in pom.xml: it names the cache marker, so a version bump re-provisions.
 KAFKA_VERSION="3.9.2"
 
@@ -19,7 +24,7 @@ MONGO_PORT="${MONGO_PORT:-27018}"
 MONGO_HOME="$ENGINES_DIR/mongo"
 FERRETDB_MODULE="github.com/FerretDB/FerretDB"
 FERRETDB_VERSION="v1.24.2"
-FERRETDB_HOME="$ENGINES_DIR/ferretdb"
+FERRETDB_HOME="$ENGINES_CACHE_DIR/ferretdb"
 FERRETDB_BIN="$FERRETDB_HOME/bin/ferretdb-$FERRETDB_VERSION"
 
 # Bounded waits, in seconds.

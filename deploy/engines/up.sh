@@ -20,7 +20,8 @@ fail_with_log() {
 reset_dirs() {
   local log_file="$1"; shift
   [[ -f "$log_file" ]] && mv -f "$log_file" "$log_file.prev"
-  rm -rf "$@"
+  # A restart (ENGINES_KEEP_DATA=1) keeps the data, as a broker or database restarted in place does.
+  if [[ "$ENGINES_KEEP_DATA" != 1 ]]; then rm -rf "$@"; fi
   mkdir -p "$@"
 }
 
@@ -102,9 +103,12 @@ PROPS
   # What `StorageTool random-uuid` prints (16 random bytes, URL-safe base64, unpadded), without a JVM.
   local cluster_id
   cluster_id="$(head -c 16 /dev/urandom | base64 | tr '+/' '-_' | tr -d '=')"
-  java "$log4j" -cp "$KAFKA_LIB/*" kafka.tools.StorageTool format \
-    -t "$cluster_id" -c "$props" --ignore-formatted >> "$log_file" 2>&1 \
-    || fail_with_log "kafka storage format failed" "$log_file"
+  # A restart on kept data runs on its existing cluster id: formatting again would name another.
+  if [[ "$ENGINES_KEEP_DATA" != 1 || ! -f "$data/meta.properties" ]]; then
+    java "$log4j" -cp "$KAFKA_LIB/*" kafka.tools.StorageTool format \
+      -t "$cluster_id" -c "$props" --ignore-formatted >> "$log_file" 2>&1 \
+      || fail_with_log "kafka storage format failed" "$log_file"
+  fi
 
   log "starting kafka $KAFKA_VERSION on 127.0.0.1:$KAFKA_PORT (controller $KAFKA_CONTROLLER_PORT)"
   # setsid: the broker outlives this script and the shell's job control.
