@@ -5,3 +5,4 @@ export * from './clock';
 export * from './event-id';
 export * from './decider-specification';
 export * from './canonical-json';
+export * from './text-rules';
