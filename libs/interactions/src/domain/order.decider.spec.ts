@@ -2,7 +2,7 @@ import { DeciderSpecification, DomainError, DomainErrorCode, fold } from '@app/e
 import type { WithCustomerStatus } from '@app/customers/domain/customer-status';
 import type { CompletePurchase, OrderCommand, RefundPurchase } from './interaction.commands';
 import type { OrderEvent, OrderLine } from './interaction.events';
-import { orderDecider, orderTotalMinor, type OrderState } from './order.decider';
+import { MAX_ORDER_TOTAL_MINOR, orderDecider, orderTotalMinor, type OrderState } from './order.decider';
 
 const spec = DeciderSpecification.for(orderDecider);
 
@@ -52,6 +52,14 @@ describe('order decider', () => {
     it('refuses recording the same order twice', () => {
       spec.given([completed]).when(completePurchase).thenThrows(DomainErrorCode.AlreadyExists, 'Order o1 is already recorded');
       expect(refusalOf([completed], completePurchase).field).toBe('orderId');
+    });
+
+    it('refuses a total beyond MAX_ORDER_TOTAL_MINOR, whatever each line is, so sums of totals stay exact', () => {
+      const big = { sku: 'B', name: 'Big', category: 'big', quantity: 100_000, unitPriceMinor: 100_000_000_000 };
+      spec.given([]).when({ ...completePurchase, lines: [big, big] }).thenThrows(DomainErrorCode.RuleViolated, 'exceeds');
+      expect(refusalOf([], { ...completePurchase, lines: [big] }).field).toBe('lines');
+      spec.given([]).when({ ...completePurchase, lines: [{ ...big, quantity: 1, unitPriceMinor: MAX_ORDER_TOTAL_MINOR }] })
+        .then([{ type: 'PurchaseCompleted', data: { customerId: 'c1', orderId: 'o1', channel: 'web', currency: 'EUR', lines: [{ ...big, quantity: 1, unitPriceMinor: MAX_ORDER_TOTAL_MINOR }], totalMinor: MAX_ORDER_TOTAL_MINOR } }]);
     });
 
     it('refuses a purchase without lines', () => {

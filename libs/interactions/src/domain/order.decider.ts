@@ -18,6 +18,13 @@ export type OrderState =
 
 type CompletedOrder = Extract<OrderState, { status: 'completed' }>;
 
+/**
+ * The largest order total, in minor units: a billion major units. Every sum a read model keeps
+ * (a customer's lifetime spend, a day's revenue) then stays an exact integer for at least
+ * Number.MAX_SAFE_INTEGER / MAX_ORDER_TOTAL_MINOR ≈ 90,000 orders of that size.
+ */
+export const MAX_ORDER_TOTAL_MINOR = 100_000_000_000;
+
 export const orderDecider: Decider<WithCustomerStatus<OrderCommand>, OrderState, OrderEvent> = {
   initialState: () => ({ status: 'none' }),
 
@@ -73,7 +80,9 @@ function completePurchase(command: CompletePurchase, state: OrderState): OrderEv
   if (command.lines.length === 0) throw refuse.rule('A purchase has at least one line', 'lines');
   command.lines.forEach(assertValidLine);
   const { customerId, orderId, channel, currency, lines } = command;
-  return [{ type: 'PurchaseCompleted', data: { customerId, orderId, channel, currency, lines, totalMinor: orderTotalMinor(lines) } }];
+  const totalMinor = orderTotalMinor(lines);
+  if (totalMinor > MAX_ORDER_TOTAL_MINOR) throw refuse.rule(`The order total ${totalMinor} exceeds ${MAX_ORDER_TOTAL_MINOR} minor units`, 'lines');
+  return [{ type: 'PurchaseCompleted', data: { customerId, orderId, channel, currency, lines, totalMinor } }];
 }
 
 function assertValidLine(line: OrderLine, index: number): void {
