@@ -36,6 +36,14 @@ describe('loyaltyProgram', () => {
   });
 });
 
+describe('loyaltyProgram bounds on points', () => {
+  it('refuses multipliers whose product lets one major unit earn more than MAX_POINTS_PER_MAJOR_UNIT points', () => {
+    const tiers = [{ name: 'base', thresholdMinor: 0, multiplier: 2 }];
+    expect(() => loyaltyProgram({ pointsPerMajorUnit: 50, categoryMultipliers: { tv: 10 }, tiers, expiryMonths: 12 })).not.toThrow();
+    expect(() => loyaltyProgram({ pointsPerMajorUnit: 50, categoryMultipliers: { tv: 10.01 }, tiers, expiryMonths: 12 })).toThrow(/at most 1000 keeps points exact/);
+  });
+});
+
 describe('addMonths', () => {
   it('adds calendar months in UTC and clamps to the end of shorter months', () => {
     expect(addMonths('2026-01-31T12:00:00Z', 1)).toBe('2026-02-28T12:00:00.000Z');

@@ -38,6 +38,13 @@ export class InvalidLoyaltyProgramError extends Error {
   }
 }
 
+/**
+ * Most points one major currency unit can earn, all multipliers applied. With orders of at most a
+ * billion major units (MAX_ORDER_TOTAL_MINOR) one order earns at most 10^12 points, so a balance
+ * stays an exact integer for thousands of the largest orders.
+ */
+export const MAX_POINTS_PER_MAJOR_UNIT = 1000;
+
 const positive = (value: unknown): value is number => typeof value === 'number' && Number.isFinite(value) && value > 0;
 
 /** Checks a programme and returns it frozen; throws InvalidLoyaltyProgramError naming every problem. */
@@ -64,6 +71,13 @@ export function loyaltyProgram(input: LoyaltyProgram): LoyaltyProgram {
     if (index > 0 && !(tier.thresholdMinor > tiers[index - 1].thresholdMinor)) problems.push(`tiers[${index}].thresholdMinor must be above the previous tier's`);
     if (!positive(tier.multiplier)) problems.push(`tiers[${index}].multiplier must be a number above 0`);
   });
+  if (problems.length === 0) {
+    const largest = (values: readonly number[]) => Math.max(1, ...values);
+    const most = input.pointsPerMajorUnit * largest(Object.values(input.categoryMultipliers ?? {})) * largest(tiers.map((tier) => tier.multiplier));
+    if (most > MAX_POINTS_PER_MAJOR_UNIT) {
+      problems.push(`pointsPerMajorUnit × the largest category multiplier × the largest tier multiplier is ${most}; at most ${MAX_POINTS_PER_MAJOR_UNIT} keeps points exact`);
+    }
+  }
   if (problems.length > 0) throw new InvalidLoyaltyProgramError(problems);
   return Object.freeze({
     pointsPerMajorUnit: input.pointsPerMajorUnit,

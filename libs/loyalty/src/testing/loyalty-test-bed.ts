@@ -1,6 +1,7 @@
 // For loyalty specs: a real SqliteEventStore and SqliteReadStore in a temporary folder, the real
-// CommandExecutor, the loyalty projections under a ProjectorRunner, and writers for the purchase
-// and refund events the reactor listens to.
+// CommandExecutor, the loyalty projections (and the customer 360 view, which knows who is registered)
+// under a ProjectorRunner, and writers for registrations and the purchase and refund events the
+// reactor listens to.
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -11,6 +12,7 @@ import { CommandExecutor, type CommandContext } from '@app/platform';
 import { ProjectorRunner } from '@app/transport';
 import type { OrderLine } from '@app/interactions/domain/interaction.events';
 import { loyaltyProgram, type LoyaltyProgram } from '../domain/loyalty-program';
+import { customer360Projection } from '@app/customer-view';
 import { loyaltyProjections } from '../projections';
 import { LoyaltyCommands } from '../api/loyalty-commands';
 
@@ -35,7 +37,7 @@ export class LoyaltyTestBed {
   readonly reads = new SqliteReadStore(join(this.directory, 'reads.sqlite'));
   readonly executor = new CommandExecutor(this.events);
   readonly commands: LoyaltyCommands;
-  readonly runner = new ProjectorRunner(this.reads, loyaltyProjections, { name: 'loyalty-test-projector' });
+  readonly runner = new ProjectorRunner(this.reads, [...loyaltyProjections, customer360Projection], { name: 'loyalty-test-projector' });
 
   constructor(program: LoyaltyProgram = TEST_PROGRAM) {
     this.commands = new LoyaltyCommands(this.executor, program);
@@ -50,6 +52,10 @@ export class LoyaltyTestBed {
   async project(): Promise<void> {
     const after = this.runner.position;
     await this.runner.applyBatch(await this.events.readAll(after > 0 ? { after } : {}));
+  }
+
+  async register(customerId: string, at: string): Promise<RecordedEvent> {
+    return this.append(`customer-${customerId}`, 'no_stream', { type: 'CustomerRegistered', data: { customerId, profile: { firstName: 'Test' } } }, customerId, at);
   }
 
   async purchase(customerId: string, orderId: string, at: string, lines: readonly Pick<OrderLine, 'category' | 'quantity' | 'unitPriceMinor'>[]): Promise<RecordedEvent> {
