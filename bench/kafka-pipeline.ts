@@ -122,7 +122,7 @@ export interface ProjectorSide {
 export async function startProjectorSide(kafka: Kafka, store: ReadStore, topic: string, groupId: string, partitions: number): Promise<ProjectorSide> {
   await ensureTopic(kafka, topic, { partitions, replicationFactor: -1 });
   const readStore = new TimedReadStore(store);
-  const runner = new ProjectorRunner(readStore, chronicleProjections, { name: `bench-${groupId}` });
+  const runner = new ProjectorRunner(readStore, chronicleProjections('EUR'), { name: `bench-${groupId}` });
   await runner.start();
   const applied = new AppliedPositions();
   runner.onApplied((events) => applied.add(events));

@@ -13,17 +13,14 @@ KAFKA_LIB="$KAFKA_HOME/lib"
 # Must match <kafka.version> in pom.xml: it names the cache marker, so a version bump re-provisions.
 KAFKA_VERSION="3.9.2"
 
-# The MongoDB-wire engine (target name `ferretdb`): FerretDB when it can be built, otherwise the
-# mongo-java-server fallback. Either runs from MONGO_HOME with the same PID file and log.
+# The MongoDB-wire engine (target name `ferretdb`): FerretDB with its SQLite handler, and nothing
+# else. If it cannot be provisioned, up.sh fails with the error; it never swaps in another server.
 MONGO_PORT="${MONGO_PORT:-27018}"
 MONGO_HOME="$ENGINES_DIR/mongo"
 FERRETDB_MODULE="github.com/FerretDB/FerretDB"
-FERRETDB_VERSION="v1.24.1"
+FERRETDB_VERSION="v1.24.2"
 FERRETDB_HOME="$ENGINES_DIR/ferretdb"
 FERRETDB_BIN="$FERRETDB_HOME/bin/ferretdb-$FERRETDB_VERSION"
-# Must match <mongo-java-server.version> in mongo-java-server/pom.xml (names the cache marker).
-MONGO_JAVA_SERVER_VERSION="1.47.0"
-MONGO_JAVA_SERVER_LIB="$ENGINES_DIR/mongo-java-server/lib"
 
 # Bounded waits, in seconds.
 ENGINE_START_TIMEOUT="${ENGINE_START_TIMEOUT:-90}"
@@ -49,7 +46,7 @@ engine_pid() {
   local name="$1" pid_file pattern pid
   case "$name" in
     kafka) pid_file="$KAFKA_HOME/kafka.pid"; pattern="kafka.Kafka" ;;
-    ferretdb) pid_file="$MONGO_HOME/mongo.pid"; pattern="ferretdb|MongoServerLauncher" ;;
+    ferretdb) pid_file="$MONGO_HOME/mongo.pid"; pattern="ferretdb" ;;
     *) return 1 ;;
   esac
   pid="$(live_pid "$pid_file")" || return 1

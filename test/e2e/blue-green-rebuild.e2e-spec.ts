@@ -74,7 +74,7 @@ describe('Blue/green rebuild', () => {
       // A stray document the log does not explain: a rebuild must not carry it over.
       await live.applyBatch([{ kind: 'upsert', collection: 'customer360', doc: { id: 'ghost', lastPosition: 1, profile: {} } }]);
 
-      const result = await blueGreenRebuild(events, physical, { batchSize: 200 });
+      const result = await blueGreenRebuild(events, physical, { currency: 'EUR', batchSize: 200 });
       expect(result).toMatchObject({ generation: 1, previous: 0, resumed: false });
       await eventually(async () => expect((await anonymous.get('/health/ready')).body.details.readStore.generation).toBe(1));
 
@@ -126,7 +126,7 @@ describe('Blue/green rebuild', () => {
       );
       const head = await events.headPosition();
       // Generation 0 is live and complete.
-      await rebuildReadModels(events, new GenerationalReadStore(physical, 0));
+      await rebuildReadModels(events, new GenerationalReadStore(physical, 0), { currency: 'EUR' });
       const liveBefore = await digest(new GenerationalReadStore(physical, 0));
 
       const env = { DATA_DIR: dataDir, LOG_LEVEL: 'warn' };
@@ -148,7 +148,7 @@ describe('Blue/green rebuild', () => {
       const cleanDir = tempDir();
       const clean = new SqliteReadStore(join(cleanDir, 'read-models.sqlite'));
       try {
-        await rebuildReadModels(events, clean);
+        await rebuildReadModels(events, clean, { currency: 'EUR' });
         const comparison = await compareReadModels(clean, new GenerationalReadStore(physical, 1));
         expect(comparison.differences.map((d) => describeDifference(d, { left: 'clean rebuild', right: 'resumed generation' }))).toEqual([]);
         expect(comparison.compared).toBeGreaterThan(8_000);

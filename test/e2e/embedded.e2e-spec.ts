@@ -81,7 +81,7 @@ describe.each(ENGINES)('Chronicle end to end on $name', ({ env: engineEnv }) => 
     expect(call.status).toBe(201);
 
     const purchase = await ingest.post('/v1/interactions/purchases', {
-      customerId, orderId: 'o-1', channel: 'web', currency: 'eur', occurredAt: '2026-11-20T10:00:00Z',
+      customerId, orderId: 'o-1', channel: 'web', currency: 'EUR', occurredAt: '2026-11-20T10:00:00Z',
       lines: [
         { sku: 'SCARF', name: 'Merino scarf', category: 'accessories', quantity: 2, unitPriceMinor: 2995 },
         { sku: 'HAT', name: 'Wool hat', category: 'accessories', quantity: 1, unitPriceMinor: 1500 },
@@ -105,12 +105,12 @@ describe.each(ENGINES)('Chronicle end to end on $name', ({ env: engineEnv }) => 
       externalId: 'shop-1815',
       displayName: 'Ada Lovelace',
       profile: { firstName: 'Ada', lastName: 'Lovelace', email: 'ada@example.com', phone: '+442071234567', country: 'GB', city: 'London' },
-      purchases: { count: 1, totalMinor: 7490, netMinor: 7490, averageOrderValueMinor: 7490, currency: 'EUR' },
+      purchases: { count: 1, lastCurrency: 'EUR', byCurrency: { EUR: { currency: 'EUR', exponent: 2, count: 1, totalMinor: 7490, netMinor: 7490, averageOrderValueMinor: 7490 } } },
       calls: { count: 1, inbound: 1, outbound: 0, totalDurationSeconds: 312 },
       tickets: { open: 0, total: 1, resolved: 1, slaBreaches: 0, meanResolutionMinutes: 120 },
       interactions: 5,
     });
-    expect(view.body.purchases.byCategory.accessories).toEqual({ count: 2, quantity: 3, totalMinor: 7490 });
+    expect(view.body.purchases.byCurrency.EUR.byCategory.accessories).toEqual({ count: 2, quantity: 3, totalMinor: 7490 });
     expect(view.body.recentTimeline.map((e: { type: string }) => e.type)).toEqual([
       'TicketResolved', 'TicketReplied', 'TicketOpened', 'PurchaseCompleted', 'CallLogged',
     ]);
@@ -118,7 +118,7 @@ describe.each(ENGINES)('Chronicle end to end on $name', ({ env: engineEnv }) => 
     expect(view.body.emails.openedMessageIds).toBeUndefined();
     // Figures from the other capabilities' read models appear in the 360 view too.
     expect(view.body.segmentIds).toEqual([]);
-    expect(view.body.value).toMatchObject({ lifetimeValueMinor: expect.any(Number), churnRisk: expect.objectContaining({ score: expect.any(Number) }) });
+    expect(view.body.value).toMatchObject({ currency: 'EUR', exponent: 2, lifetimeValueMinor: expect.any(Number), churnRisk: expect.objectContaining({ score: expect.any(Number) }) });
     const loyalty = await eventually(async () => {
       const v = await support.get(`/v1/customers/${customerId}`);
       expect(v.body.loyalty?.balance).toBeGreaterThan(0);

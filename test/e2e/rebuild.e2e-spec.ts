@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { isDeepStrictEqual } from 'node:util';
 import { SqliteEventStore } from '@app/event-store';
 import { SqliteReadStore, type ReadDocument, type ReadStore } from '@app/read-store';
-import { chronicleProjections, rebuildReadModels, seed, startChronicle, type RunningChronicle } from '@app/composition';
+import { CHRONICLE_COLLECTIONS, rebuildReadModels, seed, startChronicle, type RunningChronicle } from '@app/composition';
 import { LoyaltyBackground } from '@app/loyalty';
 import { SegmentsBackground } from '@app/segments';
 import { ApiClient } from '../support/api-client';
@@ -97,10 +97,10 @@ describe('Rebuild equals the live read models (embedded)', () => {
     const live = new SqliteReadStore(join(dataDir, 'read-models.sqlite'));
     const rebuilt = new SqliteReadStore(join(rebuildDir, 'read-models.sqlite'));
     try {
-      const result = await rebuildReadModels(events, rebuilt, { batchSize: 250 });
+      const result = await rebuildReadModels(events, rebuilt, { currency: 'EUR', batchSize: 250 });
       expect(result.position).toBe(settled.head);
 
-      const collections = [...new Set(chronicleProjections.flatMap((projection) => projection.collections.map((c) => c.name)))];
+      const collections = [...CHRONICLE_COLLECTIONS];
       for (const expected of ['customer360', 'loyaltyAccounts', 'segmentMembers', 'customerSegments', 'dailyKpis', 'customerAnalytics']) {
         expect(collections).toContain(expected);
       }

@@ -4,7 +4,7 @@ import {
   type BeforeApplicationShutdown, type DynamicModule, Inject, Injectable, Logger, Module, type OnApplicationBootstrap, type OnApplicationShutdown, Optional, type Provider,
 } from '@nestjs/common';
 import { CqrsModule } from '@nestjs/cqrs';
-import type { Clock } from '@app/event-sourcing';
+import type { Clock, RecordedEvent } from '@app/event-sourcing';
 import { EVENT_STORE, IDEMPOTENCY_KEYS, type EventStore, type IdempotencyKeys } from '@app/event-store';
 import { GenerationalReadStore, READ_STORE, type ReadStore } from '@app/read-store';
 import {
@@ -23,8 +23,9 @@ import {
 import { LoyaltyModule } from '@app/loyalty';
 import { CUSTOMER_SEGMENTS_COLLECTION, SegmentsModule, type CustomerSegmentsDocument } from '@app/segments';
 import { LOYALTY_ACCOUNTS_COLLECTION, type LoyaltyAccountDocument } from '@app/loyalty';
-import { openEventStore, openIdempotencyKeys, openReadStore } from './engines';
+import { openEventStore, openIdempotencyKeys, openReadStore, readerCodec } from './engines';
 import { chronicleProjections, PROJECTOR_NAME } from './read-models';
+import { chronicleEventSchemas } from './event-schemas';
 
 export type ChroniclePart = 'commands' | 'queries' | 'projector' | 'relay';
 
@@ -53,15 +54,16 @@ const RUNNER = Symbol('ProjectorRunner');
  * customer's own value figures (CLV and churn risk; RFM needs the whole population, so it stays on
  * GET /v1/customers/:id/analytics).
  */
-function customer360Enrichers(store: ReadStore, clock: Clock, env: Record<string, string | undefined>): Customer360Enricher[] {
+function customer360Enrichers(store: ReadStore, clock: Clock, env: Record<string, string | undefined>, config: ChronicleConfig): Customer360Enricher[] {
   const clv = clvParameters(loadAnalyticsConfig(env));
   const noPopulation = new RfmPopulation([]);
   return [
     async (customerId) => {
       const doc = await store.get<CustomerAnalyticsDocument>(CUSTOMER_ANALYTICS_COLLECTION, customerId);
       if (!doc) return { value: null };
-      const analysed = analyseCustomer(doc, noPopulation, clock.now(), clv);
-      return { value: { lifetimeValueMinor: analysed.clv.valueMinor, clv: analysed.clv, churnRisk: analysed.churnRisk } };
+      const analysed = analyseCustomer(doc, noPopulation, clock.now(), clv, config.REPORTING_CURRENCY);
+      // CLV is in the reporting currency, which the answer names beside it.
+      return { value: { currency: analysed.currency, exponent: analysed.exponent, lifetimeValueMinor: analysed.clv.valueMinor, clv: analysed.clv, churnRisk: analysed.churnRisk } };
     },
     async (customerId) => ({ segmentIds: (await store.get<CustomerSegmentsDocument>(CUSTOMER_SEGMENTS_COLLECTION, customerId))?.segmentIds ?? [] }),
     async (customerId) => {
@@ -115,7 +117,10 @@ class Pipelines implements OnApplicationBootstrap, BeforeApplicationShutdown, On
             run: async (context) => {
               await runner.start();
               const generation = generations?.generation ?? 0;
-              projector = new KafkaProjector(runner, kafka, {
+              // Messages carry events as stored; the projections read them as the domain does.
+              const codec = readerCodec(this.config);
+              const sink = { applyBatch: async (events: RecordedEvent[]) => runner.applyBatch([...(await codec.decode(events))]) };
+              projector = new KafkaProjector(sink, kafka, {
                 groupId: generation === 0 ? this.config.KAFKA_GROUP : `${this.config.KAFKA_GROUP}-g${generation}`,
                 topic: this.config.KAFKA_TOPIC,
               });
@@ -192,7 +197,7 @@ export class ChronicleModule {
     const exported: (string | symbol | typeof CommandExecutor)[] = [];
     if (needsEventStore) {
       providers.push({ provide: EVENT_STORE, useFactory: () => openEventStore(config) });
-      providers.push({ provide: CommandExecutor, useFactory: (store: EventStore) => new CommandExecutor(store), inject: [EVENT_STORE] });
+      providers.push({ provide: CommandExecutor, useFactory: (store: EventStore) => new CommandExecutor(store, chronicleEventSchemas), inject: [EVENT_STORE] });
       // Leases live in the event store, which every process of a deployment that runs pipelines shares.
       providers.push({
         provide: SINGLE_INSTANCE,
@@ -209,7 +214,7 @@ export class ChronicleModule {
       providers.push({ provide: READ_STORE, useFactory: () => openReadStore(config) });
       providers.push({
         provide: CUSTOMER_360_ENRICHERS,
-        useFactory: (store: ReadStore, clock: Clock) => customer360Enrichers(store, clock, options.env ?? process.env),
+        useFactory: (store: ReadStore, clock: Clock) => customer360Enrichers(store, clock, options.env ?? process.env, config),
         inject: [READ_STORE, CLOCK],
       });
       // Per-customer queries of every capability answer 404 for a customer the customer view does not know.
@@ -221,7 +226,7 @@ export class ChronicleModule {
       exported.push(READ_STORE, CUSTOMER_360_ENRICHERS, REGISTERED_CUSTOMERS);
     }
     if (parts.has('projector')) {
-      providers.push({ provide: RUNNER, useFactory: (store: ReadStore) => new ProjectorRunner(store, chronicleProjections, { name: PROJECTOR_NAME }), inject: [READ_STORE] });
+      providers.push({ provide: RUNNER, useFactory: (store: ReadStore) => new ProjectorRunner(store, chronicleProjections(config.REPORTING_CURRENCY), { name: PROJECTOR_NAME }), inject: [READ_STORE] });
       providers.push({ provide: APPLIED_EVENTS, useExisting: RUNNER });
       exported.push(APPLIED_EVENTS);
     }
@@ -241,7 +246,7 @@ export class ChronicleModule {
         ...(parts.has('commands') ? [CustomersCommandModule, InteractionsCommandModule, TicketsCommandModule] : []),
         ...(parts.has('commands') || parts.has('queries')
           ? [
-              LoyaltyModule.forRoot({ env: options.env ?? process.env, commands: parts.has('commands'), queries: parts.has('queries') }),
+              LoyaltyModule.forRoot({ currency: config.REPORTING_CURRENCY, env: options.env ?? process.env, commands: parts.has('commands'), queries: parts.has('queries') }),
               SegmentsModule.forRoot({ env: options.env ?? process.env, commands: parts.has('commands'), queries: parts.has('queries') }),
             ]
           : []),

@@ -1,11 +1,28 @@
 // Picks each port's adapter from the configuration: SQLite embedded, or EventStoreDB / Kafka / MongoDB.
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { EventStoreDbEventStore, EventStoreDbIdempotencyKeys, SqliteEventStore, SqliteIdempotencyKeys, type EventStore, type IdempotencyKeys } from '@app/event-store';
+import {
+  CodecEventStore, EventStoreDbEventStore, EventStoreDbIdempotencyKeys, SqliteEventStore, SqliteIdempotencyKeys, upcastingCodec, type EventCodec, type EventStore, type IdempotencyKeys,
+} from '@app/event-store';
 import { GenerationalReadStore, MongoReadStore, SqliteReadStore, type ReadStore } from '@app/read-store';
 import type { ChronicleConfig } from '@app/platform';
+import { chronicleEventSchemas } from './event-schemas';
 
-export function openEventStore(config: ChronicleConfig): EventStore {
+/**
+ * How stored events become the events readers see (current schema version), for every path: the
+ * event store below, and the Kafka projector, which decodes what the relay published.
+ */
+export function readerCodec(_config: ChronicleConfig): EventCodec {
+  return upcastingCodec(chronicleEventSchemas);
+}
+
+/** The event store as every reader in the domain sees it: events in their current schema version. */
+export function openEventStore(config: ChronicleConfig): CodecEventStore {
+  return new CodecEventStore(openStoredEventStore(config), readerCodec(config));
+}
+
+/** The configured event store itself: events exactly as stored. */
+export function openStoredEventStore(config: ChronicleConfig): EventStore {
   switch (config.EVENT_STORE) {
     case 'sqlite':
       mkdirSync(config.DATA_DIR, { recursive: true });

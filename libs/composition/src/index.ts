@@ -7,3 +7,4 @@ export * from './cli/rebuild';
 export * from './demo/seed';
 export * from './demo/demo-data';
 export * from './cli/compare-read-models';
+export * from './event-schemas';

@@ -71,7 +71,7 @@ describe('every projection and events with optional fields left out or null', ()
     ['left out', false],
     ['null', true],
   ])('applies every catalogue event with its optional fields %s', (_how, withNulls) => {
-    const harness = new ProjectionHarness(chronicleProjections);
+    const harness = new ProjectionHarness(chronicleProjections('EUR'));
     expect(() => harness.run(history(withNulls))).not.toThrow();
     const view = harness.get<Customer360Document>(CUSTOMER_360_COLLECTION, customerId);
     expect(view).toMatchObject({ displayName: '', registeredAt: '2026-01-01T00:00:00.000Z', profile: { firstName: null, lastName: null }, interactions: 17 });

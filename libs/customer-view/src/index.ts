@@ -6,7 +6,6 @@ import { timelineProjection } from './projections/timeline.projection';
 
 export * from './projections/catalogue-event';
 export * from './projections/business-time';
-export * from './projections/money-format';
 export * from './projections/timeline-entry';
 export * from './projections/customer-360.document';
 export * from './projections/customer-360.projection';

@@ -6,3 +6,4 @@ export * from './event-id';
 export * from './decider-specification';
 export * from './canonical-json';
 export * from './text-rules';
+export * from './event-schemas';

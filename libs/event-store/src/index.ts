@@ -1,7 +1,7 @@
 export * from './event-store.port';
 export { SqliteEventStore, type SqliteEventStoreOptions } from './sqlite/sqlite-event-store';
 export { EventStoreDbEventStore, type EventStoreDbEventStoreOptions } from './eventstoredb/eventstoredb-event-store';
-export { UpcastingEventStore, type Upcaster } from './upcasting';
+export { CodecEventStore, composeCodecs, upcastingCodec, type EventCodec } from './codec-event-store';
 export * from './idempotency-keys.port';
 export { SqliteIdempotencyKeys, type SqliteIdempotencyKeysOptions } from './sqlite/sqlite-idempotency-keys';
 export { EventStoreDbIdempotencyKeys, type EventStoreDbIdempotencyKeysOptions } from './eventstoredb/eventstoredb-idempotency-keys';

@@ -107,7 +107,9 @@ export interface ReadStore {
   aggregate(collection: string, filter: Filter, spec: AggregateSpec): Promise<AggregateRow[]>;
   /**
    * Applies writes with the position guard (a stale or repeated write is a no-op), then stores the
-   * checkpoint if given. SQLite does it in one transaction; MongoDB in bulk writes, checkpoint last.
+   * checkpoint if given. SQLite does it in one transaction. MongoDB has none: it writes collection
+   * by collection, the collection the batch touched first last, then the checkpoint, so until it
+   * returns a reader may see part of the batch.
    */
   applyBatch(writes: readonly ReadStoreWrite[], checkpoint?: Checkpoint): Promise<void>;
   getCheckpoint(name: string): Promise<number | null>;

@@ -1,11 +1,13 @@
 // The customer analytics projection: purchases, refunds, last NPS and open tickets per customer.
 import type { RecordedEvent } from '@app/event-sourcing';
+import { recordedCurrency, type RecordedCurrency } from '@app/money';
 import type { DocumentChange, DocumentRef, Projection, ProjectionView } from '@app/read-store';
 import { assertUnreachable, businessTime, earlier, isCatalogueEvent, later, npsClass, type CatalogueEvent } from '@app/customer-view';
 import type { ProfileChanges } from '@app/customers/domain/customer.events';
 import {
   CUSTOMER_ANALYTICS_COLLECTION,
   PURCHASES_KEPT,
+  type CurrencyMoney,
   type CustomerAnalyticsDocument,
   type CustomerAnalyticsFields,
   type PurchaseEntry,
@@ -15,7 +17,7 @@ import {
 export function emptyCustomerAnalytics(customerId: string): CustomerAnalyticsFields {
   return {
     customerId, registered: false, firstName: null, lastName: null, name: '', email: null, country: null,
-    orders: 0, grossMinor: 0, refundedMinor: 0, netMinor: 0, firstPurchaseAt: null, lastPurchaseAt: null, purchases: [],
+    orders: 0, money: {}, firstPurchaseAt: null, lastPurchaseAt: null, purchases: [],
     npsLast: null, npsLastAt: null, npsLastClass: null, openTickets: 0, tickets: [],
   };
 }
@@ -37,6 +39,10 @@ function withProfile(view: CustomerAnalyticsFields, changes: ProfileChanges): Cu
     name: [next.firstName, next.lastName].filter((part) => part).join(' '),
     country: next.country ? next.country.toUpperCase() : null,
   };
+}
+
+function moneyOf(view: CustomerAnalyticsFields, currency: RecordedCurrency): CurrencyMoney {
+  return view.money[currency.key] ?? { currency: currency.code, exponent: currency.exponent, orders: 0, grossMinor: 0, refundedMinor: 0, netMinor: 0 };
 }
 
 function byTime(a: PurchaseEntry, b: PurchaseEntry): number {
@@ -63,12 +69,16 @@ export function evolveCustomerAnalytics(view: CustomerAnalyticsFields, event: Ca
     case 'PurchaseCompleted': {
       const { orderId, totalMinor } = event.data;
       if (view.purchases.some((p) => p.orderId === orderId)) return view;
-      const purchases = [...view.purchases, { orderId, at, netMinor: totalMinor }].sort(byTime).slice(-PURCHASES_KEPT);
+      const currency = recordedCurrency(event.data.currency);
+      const money = moneyOf(view, currency);
+      const purchases = [...view.purchases, { orderId, at, currency: currency.key, netMinor: totalMinor }].sort(byTime).slice(-PURCHASES_KEPT);
       return {
         ...view,
         orders: view.orders + 1,
-        grossMinor: view.grossMinor + totalMinor,
-        netMinor: view.netMinor + totalMinor,
+        money: {
+          ...view.money,
+          [currency.key]: { ...money, orders: money.orders + 1, grossMinor: money.grossMinor + totalMinor, netMinor: money.netMinor + totalMinor },
+        },
         firstPurchaseAt: earlier(view.firstPurchaseAt, at),
         lastPurchaseAt: later(view.lastPurchaseAt, at),
         purchases,
@@ -76,10 +86,11 @@ export function evolveCustomerAnalytics(view: CustomerAnalyticsFields, event: Ca
     }
     case 'PurchaseRefunded': {
       const { orderId, amountMinor } = event.data;
+      const currency = recordedCurrency(event.data.currency);
+      const money = moneyOf(view, currency);
       return {
         ...view,
-        refundedMinor: view.refundedMinor + amountMinor,
-        netMinor: view.netMinor - amountMinor,
+        money: { ...view.money, [currency.key]: { ...money, refundedMinor: money.refundedMinor + amountMinor, netMinor: money.netMinor - amountMinor } },
         purchases: view.purchases.map((p) => (p.orderId === orderId ? { ...p, netMinor: p.netMinor - amountMinor } : p)),
       };
     }

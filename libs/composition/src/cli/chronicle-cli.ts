@@ -1,6 +1,6 @@
 // The `chronicle` command line: seed demo data, manage API keys, rebuild read models.
 import { Command, InvalidArgumentError } from 'commander';
-import { ApiKeyRegistry, apiKeysFilePath, loadConfig, ROLES, type Role } from '@app/platform';
+import { ApiKeyRegistry, apiKeysFilePath, loadConfig, ROLES, type ChronicleConfig, type Role } from '@app/platform';
 import { systemClock } from '@app/event-sourcing';
 import type { EventStore } from '@app/event-store';
 import type { ReadStore } from '@app/read-store';
@@ -57,9 +57,10 @@ export function chronicleCli(): Command {
     .option('--fresh', 'discard an unfinished rebuild and start a new generation from position 0')
     .option('--batch-size <n>', 'events per read-store write', positiveInt, 1000)
     .action(async (opts: { fresh?: boolean; batchSize: number }) => {
-      await withStores(async (events, reads) => {
+      await withStores(async (events, reads, config) => {
         const tty = process.stdout.isTTY === true;
         const result = await blueGreenRebuild(events, reads, {
+          currency: config.REPORTING_CURRENCY,
           fresh: opts.fresh === true,
           batchSize: opts.batchSize,
           progress: tty,
@@ -95,11 +96,11 @@ export function chronicleCli(): Command {
 }
 
 /** Opens the configured event store and physical read store for one command, and closes both after. */
-async function withStores(work: (events: EventStore, reads: ReadStore) => Promise<void>): Promise<void> {
+async function withStores(work: (events: EventStore, reads: ReadStore, config: ChronicleConfig) => Promise<void>): Promise<void> {
   const config = loadConfig();
   const events = openEventStore(config);
   try {
-    await withReadStore((reads) => work(events, reads), config);
+    await withReadStore((reads) => work(events, reads, config), config);
   } finally {
     await events.close();
   }

@@ -2,7 +2,7 @@
 // through each collection by id so millions of documents never sit in memory at once.
 import { isDeepStrictEqual } from 'node:util';
 import type { ReadDocument, ReadStore } from '@app/read-store';
-import { chronicleProjections } from '../read-models';
+import { CHRONICLE_COLLECTIONS } from '../read-models';
 
 export interface ReadModelDifference {
   readonly collection: string;
@@ -20,7 +20,7 @@ export interface ReadModelComparison {
 
 /** Every collection the projector writes. */
 export function projectedCollections(): string[] {
-  return [...new Set(chronicleProjections.flatMap((projection) => projection.collections.map((c) => c.name)))];
+  return [...CHRONICLE_COLLECTIONS];
 }
 
 async function* pages(store: ReadStore, collection: string, pageSize: number): AsyncGenerator<ReadDocument> {

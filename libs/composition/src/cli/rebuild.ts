@@ -16,7 +16,8 @@ import {
   type ReadStore,
 } from '@app/read-store';
 import { ProjectorRunner } from '@app/transport';
-import { chronicleProjections, PROJECTOR_NAME } from '../read-models';
+import type { CurrencyCode } from '@app/money';
+import { CHRONICLE_COLLECTIONS, chronicleProjections, PROJECTOR_NAME } from '../read-models';
 
 export interface ReplayResult {
   /** Events applied by this call. */
@@ -27,6 +28,8 @@ export interface ReplayResult {
 }
 
 export interface ReplayOptions {
+  /** REPORTING_CURRENCY of the deployment: the projections must be those the live projector runs. */
+  readonly currency: CurrencyCode;
   readonly batchSize?: number;
   /** Show a progress bar with the rate and an ETA (for a terminal). */
   readonly progress?: boolean;
@@ -41,10 +44,10 @@ export interface ReplayOptions {
  * up to the head, through the same projections the live projector runs. Resumable: stopped at any
  * point, the next call goes on from the last batch the target holds.
  */
-export async function rebuildReadModels(events: EventStore, target: ReadStore, options: ReplayOptions = {}): Promise<ReplayResult> {
+export async function rebuildReadModels(events: EventStore, target: ReadStore, options: ReplayOptions): Promise<ReplayResult> {
   const started = Date.now();
   const batchSize = options.batchSize ?? 1000;
-  const runner = new ProjectorRunner(target, chronicleProjections, { name: PROJECTOR_NAME });
+  const runner = new ProjectorRunner(target, chronicleProjections(options.currency), { name: PROJECTOR_NAME });
   await runner.start();
   let after = runner.position;
   let head = await events.headPosition();
@@ -112,7 +115,7 @@ export interface BlueGreenResult extends ReplayResult {
 export async function blueGreenRebuild(
   events: EventStore,
   physical: ReadStore,
-  options: ReplayOptions & { fresh?: boolean } = {},
+  options: ReplayOptions & { fresh?: boolean },
 ): Promise<BlueGreenResult> {
   const previous = await activeGeneration(physical);
   const generations = await listGenerations(physical);
@@ -135,7 +138,7 @@ export async function blueGreenRebuild(
 export async function dropGeneration(physical: ReadStore, generation: number): Promise<void> {
   if (generation === (await activeGeneration(physical))) throw new Error(`Generation ${generation} is live; it cannot be dropped`);
   const store = new GenerationalReadStore(physical, generation);
-  await store.drop([...new Set(chronicleProjections.flatMap((p) => p.collections.map((c) => c.name)))]);
+  await store.drop([...CHRONICLE_COLLECTIONS]);
   await physical.deleteCheckpoint(generationCheckpoint(PROJECTOR_NAME, generation));
 }
 

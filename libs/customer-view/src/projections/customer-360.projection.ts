@@ -1,5 +1,6 @@
 // The customer 360 projection: folds every catalogue event of a customer into one document.
 import type { RecordedEvent } from '@app/event-sourcing';
+import { recordedCurrency, type RecordedCurrency } from '@app/money';
 import type { DocumentChange, DocumentRef, Projection, ProjectionView } from '@app/read-store';
 import type { ProfileChanges } from '@app/customers/domain/customer.events';
 import { isLate, minutesBetween, slaDueAt } from '@app/tickets/projections/ticket-sla';
@@ -12,6 +13,7 @@ import {
   type Customer360Document,
   type Customer360Fields,
   type Customer360Profile,
+  type CurrencyPurchaseStats,
   type CustomerTicketEntry,
   type RecentTimelineEntry,
   type TicketStats,
@@ -38,11 +40,8 @@ export function emptyCustomer360(customerId: string): Customer360Fields {
     registeredAt: null,
     contactPoints: [],
     consents: {},
-    purchases: {
-      count: 0, totalMinor: 0, refundedMinor: 0, netMinor: 0, averageOrderValueMinor: 0,
-      currency: null, firstAt: null, lastAt: null, byCategory: {}, byChannel: {},
-    },
-    refunds: { count: 0, totalMinor: 0 },
+    purchases: { count: 0, lastCurrency: null, firstAt: null, lastAt: null, byCurrency: {} },
+    refunds: { count: 0, byCurrency: {} },
     calls: { count: 0, inbound: 0, outbound: 0, totalDurationSeconds: 0, lastAt: null },
     emails: { sent: 0, received: 0, opened: 0, clicked: 0, lastAt: null, openedMessageIds: [], clickedMessageIds: [] },
     chats: { count: 0, lastAt: null },
@@ -136,45 +135,61 @@ export function evolveCustomer360(view: Customer360Fields, event: CatalogueEvent
       return { ...next, chats: { count: next.chats.count + 1, lastAt: later(next.chats.lastAt, at) } };
     case 'PurchaseCompleted': {
       const { purchases } = next;
-      const { totalMinor, currency, channel, lines } = event.data;
-      const count = purchases.count + 1;
-      const total = purchases.totalMinor + totalMinor;
-      const byCategory = { ...purchases.byCategory };
+      const { totalMinor, channel, lines } = event.data;
+      const currency = recordedCurrency(event.data.currency);
+      const stats = purchases.byCurrency[currency.key] ?? emptyCurrencyStats(currency);
+      const count = stats.count + 1;
+      const total = stats.totalMinor + totalMinor;
+      const byCategory = { ...stats.byCategory };
       for (const line of lines) {
         const key = fieldKey(line.category);
-        const stats = byCategory[key] ?? { count: 0, quantity: 0, totalMinor: 0 };
+        const category = byCategory[key] ?? { count: 0, quantity: 0, totalMinor: 0 };
         byCategory[key] = {
-          count: stats.count + 1,
-          quantity: stats.quantity + line.quantity,
-          totalMinor: stats.totalMinor + line.quantity * line.unitPriceMinor,
+          count: category.count + 1,
+          quantity: category.quantity + line.quantity,
+          totalMinor: category.totalMinor + line.quantity * line.unitPriceMinor,
         };
       }
       const channelKey = fieldKey(channel);
-      const channelStats = purchases.byChannel[channelKey] ?? { count: 0, totalMinor: 0 };
+      const channelStats = stats.byChannel[channelKey] ?? { count: 0, totalMinor: 0 };
       const isLatest = purchases.lastAt === null || at >= purchases.lastAt;
+      const updated: CurrencyPurchaseStats = {
+        ...stats,
+        count,
+        totalMinor: total,
+        netMinor: total - stats.refundedMinor,
+        averageOrderValueMinor: Math.round(total / count),
+        firstAt: earlier(stats.firstAt, at),
+        lastAt: later(stats.lastAt, at),
+        byCategory,
+        byChannel: { ...stats.byChannel, [channelKey]: { count: channelStats.count + 1, totalMinor: channelStats.totalMinor + totalMinor } },
+      };
       return {
         ...next,
         purchases: {
-          ...purchases,
-          count,
-          totalMinor: total,
-          netMinor: total - purchases.refundedMinor,
-          averageOrderValueMinor: Math.round(total / count),
-          currency: isLatest ? currency : purchases.currency,
+          count: purchases.count + 1,
+          lastCurrency: isLatest ? currency.code : purchases.lastCurrency,
           firstAt: earlier(purchases.firstAt, at),
           lastAt: later(purchases.lastAt, at),
-          byCategory,
-          byChannel: { ...purchases.byChannel, [channelKey]: { count: channelStats.count + 1, totalMinor: channelStats.totalMinor + totalMinor } },
+          byCurrency: { ...purchases.byCurrency, [currency.key]: updated },
         },
       };
     }
     case 'PurchaseRefunded': {
       const { purchases, refunds } = next;
-      const refundedMinor = purchases.refundedMinor + event.data.amountMinor;
+      const { amountMinor } = event.data;
+      const currency = recordedCurrency(event.data.currency);
+      // The order's purchase precedes its refund in its stream; an empty entry is only defensive.
+      const stats = purchases.byCurrency[currency.key] ?? emptyCurrencyStats(currency);
+      const refundedMinor = stats.refundedMinor + amountMinor;
+      const refundStats = refunds.byCurrency[currency.key] ?? { currency: currency.code, exponent: currency.exponent, count: 0, totalMinor: 0 };
       return {
         ...next,
-        purchases: { ...purchases, refundedMinor, netMinor: purchases.totalMinor - refundedMinor },
-        refunds: { count: refunds.count + 1, totalMinor: refunds.totalMinor + event.data.amountMinor },
+        purchases: { ...purchases, byCurrency: { ...purchases.byCurrency, [currency.key]: { ...stats, refundedMinor, netMinor: stats.totalMinor - refundedMinor } } },
+        refunds: {
+          count: refunds.count + 1,
+          byCurrency: { ...refunds.byCurrency, [currency.key]: { ...refundStats, count: refundStats.count + 1, totalMinor: refundStats.totalMinor + amountMinor } },
+        },
       };
     }
     case 'SurveyAnswered': {
@@ -230,6 +245,13 @@ export function evolveCustomer360(view: Customer360Fields, event: CatalogueEvent
     default:
       return assertUnreachable(event);
   }
+}
+
+function emptyCurrencyStats(currency: RecordedCurrency): CurrencyPurchaseStats {
+  return {
+    currency: currency.code, exponent: currency.exponent, count: 0, totalMinor: 0, refundedMinor: 0, netMinor: 0,
+    averageOrderValueMinor: 0, firstAt: null, lastAt: null, byCategory: {}, byChannel: {},
+  };
 }
 
 type TicketCatalogueEvent = Extract<CatalogueEvent, { type: `Ticket${string}` }>;

@@ -1,7 +1,7 @@
 // How one event reads on a customer's timeline: its channel and a one-line human summary.
 // Shared by the `timeline` collection and the 360 view's recent timeline, so both say the same.
 import { assertUnreachable, type CatalogueEvent } from './catalogue-event';
-import { formatMinor } from './money-format';
+import { formatMinor } from '@app/money';
 
 export type TimelineChannel = 'call' | 'email' | 'chat' | 'purchase' | 'survey' | 'note' | 'ticket' | 'profile';
 

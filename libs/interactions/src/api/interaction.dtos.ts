@@ -1,19 +1,19 @@
 // HTTP contracts of the interaction commands, one DTO per kind; the batch endpoint reuses them per item.
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { Transform, Type } from 'class-transformer';
+import { Type } from 'class-transformer';
 import {
   ArrayMaxSize, ArrayMinSize, IsArray, IsIn, IsInt, IsString, IsUrl, Matches, Max, MaxLength, Min, registerDecorator, ValidateNested, type ValidationArguments,
 } from 'class-validator';
 import { CommandDto, ID_MESSAGE, ID_PATTERN, MultiLineText, NotBlank, Optional, SingleLineText } from '@app/platform';
+import { IsCurrencyCode } from '@app/money/validation/is-currency-code';
 import { MAX_ORDER_TOTAL_MINOR } from '../domain/order.decider';
 import { SURVEY_SCALES } from '../domain/survey.decider';
 import type { CallDirection, CallOutcome, ChatChannel, SalesChannel, SurveyKind } from '../domain/interaction.events';
 
-const upper = ({ value }: { value: unknown }) => (typeof value === 'string' ? value.trim().toUpperCase() : value);
-const CURRENCY = /^[A-Z]{3}$/;
-// A billion in major units: more is a data error. Bounding every amount (and an order's total) by
-// it keeps every sum a read model keeps exact for 90,000 such amounts (2^53 / 10^11).
+// A billion in major units of a 2-digit currency: more is a data error. Bounding every amount (and
+// an order's total) by it keeps every sum a read model keeps exact for 90,000 such amounts (2^53 / 10^11).
 const MAX_MINOR = MAX_ORDER_TOTAL_MINOR;
+const CURRENCY_DESCRIPTION = 'Upper-case active ISO 4217 code with a minor unit (EUR, USD, JPY, BHD...); amounts are integers of its minor unit (cents for EUR, yen for JPY, fils (1/1000) for BHD)';
 
 export const CALL_DIRECTIONS: readonly CallDirection[] = ['inbound', 'outbound'];
 export const CALL_OUTCOMES: readonly CallOutcome[] = ['resolved', 'follow_up', 'no_answer', 'voicemail', 'transferred'];
@@ -114,22 +114,22 @@ export class OrderLineDto {
   @ApiProperty({ example: 'Merino scarf' }) @IsString() @NotBlank() @MaxLength(300) @SingleLineText() name!: string;
   @ApiProperty({ example: 'accessories' }) @IsString() @NotBlank() @MaxLength(100) @SingleLineText() category!: string;
   @ApiProperty({ example: 2 }) @IsInt() @Min(1) @Max(100_000) quantity!: number;
-  @ApiProperty({ example: 2995, description: 'Price per unit in minor units (cents)' }) @IsInt() @Min(0) @Max(MAX_MINOR) unitPriceMinor!: number;
+  @ApiProperty({ example: 2995, description: 'Price per unit in minor units of the purchase\'s currency (its ISO 4217 exponent: cents for EUR, yen for JPY)' }) @IsInt() @Min(0) @Max(MAX_MINOR) unitPriceMinor!: number;
 }
 
 export class CompletePurchaseDto extends CustomerInteractionDto {
   @ApiProperty({ example: 'o-99812' }) @Matches(ID_PATTERN, { message: ID_MESSAGE }) orderId!: string;
   @ApiProperty({ enum: SALES_CHANNELS }) @IsIn(SALES_CHANNELS) channel!: SalesChannel;
-  @ApiProperty({ example: 'EUR' }) @Transform(upper) @Matches(CURRENCY, { message: 'currency must be an ISO 4217 code like EUR' }) currency!: string;
-  @ApiProperty({ type: [OrderLineDto], description: `The order total (sum of quantity × unitPriceMinor) is at most ${MAX_ORDER_TOTAL_MINOR}.` })
+  @ApiProperty({ example: 'EUR', description: CURRENCY_DESCRIPTION }) @IsCurrencyCode() currency!: string;
+  @ApiProperty({ type: [OrderLineDto], description: `The order total (sum of quantity × unitPriceMinor) is at most ${MAX_ORDER_TOTAL_MINOR} minor units.` })
   @IsArray() @ArrayMinSize(1) @ArrayMaxSize(500) @ValidateNested({ each: true }) @Type(() => OrderLineDto) @OrderTotalWithinBound() lines!: OrderLineDto[];
 }
 
 export class RefundPurchaseDto extends CustomerInteractionDto {
   @ApiProperty({ example: 'o-99812' }) @Matches(ID_PATTERN, { message: ID_MESSAGE }) orderId!: string;
   @ApiProperty({ example: 'r-1' }) @Matches(ID_PATTERN, { message: ID_MESSAGE }) refundId!: string;
-  @ApiProperty({ example: 2995 }) @IsInt() @Min(1) @Max(MAX_MINOR) amountMinor!: number;
-  @ApiProperty({ example: 'EUR' }) @Transform(upper) @Matches(CURRENCY, { message: 'currency must be an ISO 4217 code like EUR' }) currency!: string;
+  @ApiProperty({ example: 2995, description: 'Minor units of the currency' }) @IsInt() @Min(1) @Max(MAX_MINOR) amountMinor!: number;
+  @ApiProperty({ example: 'EUR', description: `The purchase's own currency (a refund in another is refused). ${CURRENCY_DESCRIPTION}` }) @IsCurrencyCode() currency!: string;
   @ApiPropertyOptional({ example: 'damaged' }) @Optional() @IsString() @NotBlank() @MaxLength(500) @SingleLineText() reason?: string;
 }
 

@@ -3,6 +3,7 @@
 import { plainToInstance, Transform } from 'class-transformer';
 import { IsBoolean, IsInt, IsNumber, IsString, Max, Min, validateSync } from 'class-validator';
 import { ConfigError } from '@app/platform';
+import type { CurrencyCode } from '@app/money';
 import { InvalidLoyaltyProgramError, loyaltyProgram, type LoyaltyProgram, type TierRule } from '../domain/loyalty-program';
 
 const toNumber = ({ value }: { value: unknown }) => (value === undefined || value === '' ? undefined : Number(value));
@@ -10,7 +11,7 @@ const toBool = ({ value }: { value: unknown }) =>
   value === undefined || value === '' ? undefined : ['1', 'true', 'yes', 'on'].includes(String(value).toLowerCase());
 
 export class LoyaltyConfig {
-  /** Points per major currency unit (per 1.00). */
+  /** Points per major unit of the programme's currency, REPORTING_CURRENCY (per 1.00 EUR, per 1 JPY). */
   @Transform(toNumber) @IsNumber() @Min(0.0001) @Max(10000)
   LOYALTY_POINTS_PER_UNIT = 1;
 
@@ -18,7 +19,7 @@ export class LoyaltyConfig {
   @IsString()
   LOYALTY_CATEGORY_MULTIPLIERS = '';
 
-  /** `name:thresholdMinor:multiplier` by rising threshold on rolling 12-month net spend; the first at 0. */
+  /** `name:thresholdMinor:multiplier` by rising threshold on rolling 12-month net spend in minor units of REPORTING_CURRENCY; the first at 0. */
   @IsString()
   LOYALTY_TIERS = 'bronze:0:1,silver:50000:1.25,gold:200000:1.5';
 
@@ -64,8 +65,8 @@ function parseTiers(text: string, problems: string[]): TierRule[] {
   });
 }
 
-/** Reads and validates the LOYALTY_* variables and the programme they describe. */
-export function loadLoyaltyConfig(env: Record<string, string | undefined> = process.env): { config: LoyaltyConfig; program: LoyaltyProgram } {
+/** Reads and validates the LOYALTY_* variables and the programme they describe, run in `currency` (REPORTING_CURRENCY). */
+export function loadLoyaltyConfig(env: Record<string, string | undefined>, currency: CurrencyCode): { config: LoyaltyConfig; program: LoyaltyProgram } {
   const known = Object.keys(new LoyaltyConfig());
   const relevant = Object.fromEntries(Object.entries(env).filter(([key, value]) => value !== undefined && known.includes(key)));
   const config = plainToInstance(LoyaltyConfig, relevant, { exposeDefaultValues: true });
@@ -76,7 +77,7 @@ export function loadLoyaltyConfig(env: Record<string, string | undefined> = proc
   const tiers = parseTiers(config.LOYALTY_TIERS, parsing);
   if (parsing.length > 0) throw new ConfigError(parsing);
   try {
-    return { config, program: loyaltyProgram({ pointsPerMajorUnit: config.LOYALTY_POINTS_PER_UNIT, categoryMultipliers, tiers, expiryMonths: config.LOYALTY_EXPIRY_MONTHS }) };
+    return { config, program: loyaltyProgram({ currency, pointsPerMajorUnit: config.LOYALTY_POINTS_PER_UNIT, categoryMultipliers, tiers, expiryMonths: config.LOYALTY_EXPIRY_MONTHS }) };
   } catch (error) {
     if (error instanceof InvalidLoyaltyProgramError) throw new ConfigError(error.problems.map((problem) => `LOYALTY_*: ${problem}`));
     throw error;

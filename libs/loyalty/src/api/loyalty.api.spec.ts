@@ -60,7 +60,7 @@ describe('loyalty HTTP API', () => {
         PlatformModule.forRoot(config, { clock }),
         CqrsModule.forRoot(),
         StoresModule,
-        LoyaltyModule.forRoot({ env: { LOYALTY_TIERS: 'bronze:0:1,silver:50000:1.5', LOYALTY_EXPIRY_MONTHS: '12', LOYALTY_SWEEP_INTERVAL_MS: '0' } }),
+        LoyaltyModule.forRoot({ currency: 'EUR', env: { LOYALTY_TIERS: 'bronze:0:1,silver:50000:1.5', LOYALTY_EXPIRY_MONTHS: '12', LOYALTY_SWEEP_INTERVAL_MS: '0' } }),
       ],
     })
     class RootModule {}

@@ -7,6 +7,7 @@ import {
 } from '@nestjs/common';
 import { CqrsModule } from '@nestjs/cqrs';
 import type { Clock } from '@app/event-sourcing';
+import type { CurrencyCode } from '@app/money';
 import { EVENT_STORE, type EventStore } from '@app/event-store';
 import { READ_STORE, type ReadStore } from '@app/read-store';
 import { CLOCK, CommandExecutor, PeriodicTask, SINGLE_INSTANCE, SUPERVISOR, type SingleInstance, type Supervisor } from '@app/platform';
@@ -24,6 +25,8 @@ import { GetLoyaltyAccountHandler, GetLoyaltyHistoryHandler, LOYALTY_PROGRAM } f
 export const LOYALTY_CONFIG = Symbol('LoyaltyConfig');
 
 export interface LoyaltyModuleOptions {
+  /** The programme's currency: REPORTING_CURRENCY. */
+  readonly currency: CurrencyCode;
   /** Where LOYALTY_* come from (default process.env). */
   readonly env?: Record<string, string | undefined>;
   /** Serve redemptions and adjustments, and run the reactor and sweep (default true). Needs CommandExecutor. */
@@ -97,8 +100,8 @@ export class LoyaltyBackground implements OnApplicationBootstrap, BeforeApplicat
 
 @Module({})
 export class LoyaltyModule {
-  static forRoot(options: LoyaltyModuleOptions = {}): DynamicModule {
-    const { config, program } = loadLoyaltyConfig(options.env ?? process.env);
+  static forRoot(options: LoyaltyModuleOptions): DynamicModule {
+    const { config, program } = loadLoyaltyConfig(options.env ?? process.env, options.currency);
     const commands = options.commands ?? true;
     const queries = options.queries ?? true;
     const providers: Provider[] = [

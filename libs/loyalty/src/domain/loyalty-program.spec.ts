@@ -15,6 +15,7 @@ describe('loyaltyProgram', () => {
     let error: unknown;
     try {
       loyaltyProgram({
+        currency: 'EUR',
         pointsPerMajorUnit: 0,
         categoryMultipliers: { shoes: -1 },
         tiers: [{ name: 'silver', thresholdMinor: 100, multiplier: 1 }, { name: 'Gold', thresholdMinor: 50, multiplier: 0 }],
@@ -37,10 +38,12 @@ describe('loyaltyProgram', () => {
 });
 
 describe('loyaltyProgram bounds on points', () => {
-  it('refuses multipliers whose product lets one major unit earn more than MAX_POINTS_PER_MAJOR_UNIT points', () => {
+  it('refuses multipliers whose product lets one minor unit earn more than MAX_POINTS_PER_MINOR_UNIT points', () => {
     const tiers = [{ name: 'base', thresholdMinor: 0, multiplier: 2 }];
-    expect(() => loyaltyProgram({ pointsPerMajorUnit: 50, categoryMultipliers: { tv: 10 }, tiers, expiryMonths: 12 })).not.toThrow();
-    expect(() => loyaltyProgram({ pointsPerMajorUnit: 50, categoryMultipliers: { tv: 10.01 }, tiers, expiryMonths: 12 })).toThrow(/at most 1000 keeps points exact/);
+    expect(() => loyaltyProgram({ currency: 'EUR', pointsPerMajorUnit: 500, categoryMultipliers: { tv: 10 }, tiers, expiryMonths: 12 })).not.toThrow();
+    expect(() => loyaltyProgram({ currency: 'EUR', pointsPerMajorUnit: 500, categoryMultipliers: { tv: 10.01 }, tiers, expiryMonths: 12 })).toThrow(/at most 10000 per EUR keeps points exact/);
+    expect(() => loyaltyProgram({ currency: 'JPY', pointsPerMajorUnit: 50, categoryMultipliers: {}, tiers, expiryMonths: 12 })).not.toThrow();
+    expect(() => loyaltyProgram({ currency: 'JPY', pointsPerMajorUnit: 51, categoryMultipliers: {}, tiers, expiryMonths: 12 })).toThrow(/at most 100 per JPY/);
   });
 });
 

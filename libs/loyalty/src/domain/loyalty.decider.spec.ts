@@ -5,6 +5,7 @@ import type { LoyaltyEvent, PointsEarned } from './loyalty.events';
 import { loyaltyProgram } from './loyalty-program';
 
 const program = loyaltyProgram({
+  currency: 'EUR',
   pointsPerMajorUnit: 1,
   categoryMultipliers: { electronics: 2, giftcards: 0 },
   tiers: [
@@ -92,6 +93,39 @@ describe('loyalty decider', () => {
       const events = decider.decide(earnCmd('o9', '2026-03-01T00:00:00Z', [{ category: 'apparel', amountMinor: 100_00 }]), state);
       expect(events[0]).toMatchObject({ data: { points: 100, settledDeficit: 60 } });
       expect(balanceOf(events.reduce(decider.evolve, state))).toBe(40);
+    });
+
+    // Issue 11: a USD purchase counted toward a EUR programme's tiers; points assumed 100 minor units per unit.
+    it('earns no points and no tier spend for a purchase in another currency, and says which currency it was', () => {
+      const usd: LoyaltyCommand = { type: 'EarnForPurchase', customerId: C, orderId: 'o-usd', currency: 'USD', lines: [{ category: 'apparel', amountMinor: 3000_00 }], at: '2026-02-01T00:00:00Z' };
+      spec.given([o1]).when(usd).then([{
+        type: 'PointsEarned',
+        data: {
+          customerId: C, orderId: 'o-usd', lotId: 'order:o-usd', points: 0,
+          basis: { amountMinor: 3000_00, currency: 'USD', categories: { apparel: 3000_00 }, tier: 'bronze', tierMultiplier: 1 },
+          earnedAt: '2026-02-01T00:00:00.000Z', expiresAt: '2027-02-01T00:00:00.000Z', settledDeficit: 0,
+        },
+      }]);
+      // 100.00 EUR, not 3100.00 of a mix: still bronze, and a EUR purchase only moves it on its own spend.
+      const state = fold(decider, [o1, ...decider.decide(usd, fold(decider, [o1]))]);
+      expect(rollingSpendMinor(state, '2026-02-01T00:00:00Z', 'EUR')).toBe(100_00);
+      expect(state.tier).toBe('bronze');
+    });
+
+    it('reads a legacy `eur` purchase as EUR', () => {
+      const events = decider.decide({ ...earnCmd('o-l', '2026-02-01T00:00:00Z', [{ category: 'apparel', amountMinor: 20_00 }]), currency: 'eur' } as LoyaltyCommand, fold(decider, []));
+      expect(events[0]).toMatchObject({ data: { points: 20 } });
+      expect(rollingSpendMinor(fold(decider, events), '2026-02-01T00:00:00Z', 'EUR')).toBe(20_00);
+    });
+
+    it.each([
+      ['JPY', 1500, 1500], // 1 point per yen: JPY has no minor unit
+      ['BHD', 12_345, 12], // 12.345 dinars
+      ['CLF', 98_765, 9], // 9.8765 UF
+    ])('counts points per major unit of a %s programme with its exponent (%i minor units → %i points)', (currency, amountMinor, points) => {
+      const local = loyaltyDecider(loyaltyProgram({ ...program, currency }));
+      const events = local.decide({ type: 'EarnForPurchase', customerId: C, orderId: 'o1', currency, lines: [{ category: 'apparel', amountMinor }], at: '2026-01-10T10:00:00Z' }, local.initialState());
+      expect(events[0]).toMatchObject({ type: 'PointsEarned', data: { points, basis: { amountMinor, currency } } });
     });
 
     it('refuses a negative line amount', () => {
@@ -264,8 +298,9 @@ describe('loyalty decider', () => {
       const state = fold(decider, [o1, o2]);
       expect(balanceOf(state)).toBe(150);
       expect(availablePoints(state, '2027-02-01T00:00:00Z')).toBe(50);
-      expect(rollingSpendMinor(state, '2026-06-01T00:00:00Z')).toBe(150_00);
-      expect(rollingSpendMinor(state, '2027-02-01T00:00:00Z')).toBe(50_00);
+      expect(rollingSpendMinor(state, '2026-06-01T00:00:00Z', 'EUR')).toBe(150_00);
+      expect(rollingSpendMinor(state, '2027-02-01T00:00:00Z', 'EUR')).toBe(50_00);
+      expect(rollingSpendMinor(state, '2026-06-01T00:00:00Z', 'USD')).toBe(0);
     });
   });
 });

@@ -2,6 +2,7 @@
 // and expired oldest first; the tier follows the rolling 12-month net spend, up and down.
 import { refuse, type Decider } from '@app/event-sourcing';
 import { assertCustomerRegistered } from '@app/customers/domain/customer-status';
+import { minorToMajor, recordedCurrency } from '@app/money';
 import { addMonths, ROLLING_WINDOW_MONTHS, utc } from './calendar-months';
 import type { Adjust, EarnForPurchase, ExpirePoints, LoyaltyCommand, Redeem, ReverseForRefund } from './loyalty.commands';
 import type { LotConsumption, LoyaltyEvent, TierChangeReason, TierChanged } from './loyalty.events';
@@ -16,6 +17,8 @@ export interface PointsLot {
 }
 
 export interface OrderRecord {
+  /** Key of the order's currency (an ISO code; `?XYZ` for an unrecognised legacy code). */
+  readonly currency: string;
   readonly amountMinor: number;
   readonly refundedMinor: number;
   readonly earnedAt: string;
@@ -46,13 +49,14 @@ export function availablePoints(state: LoyaltyState, at: string): number {
   return state.lots.filter((lot) => lot.expiresAt > instant).reduce((sum, lot) => sum + lot.remaining, 0) - state.deficit;
 }
 
-/** Net spend (purchases less refunds) of orders placed in the 12 months up to `at`. */
-export function rollingSpendMinor(state: LoyaltyState, at: string): number {
+/** Net spend (purchases less refunds) in `currency` of orders placed in the 12 months up to `at`. */
+export function rollingSpendMinor(state: LoyaltyState, at: string, currency: string): number {
   const end = utc(at);
   const start = addMonths(end, -ROLLING_WINDOW_MONTHS);
   let total = 0;
   for (const order of Object.values(state.orders)) {
-    if (order.earnedAt > start && order.earnedAt <= end) total += order.amountMinor - order.refundedMinor;
+    // Orders in other currencies never add to the programme currency's spend.
+    if (order.currency === currency && order.earnedAt > start && order.earnedAt <= end) total += order.amountMinor - order.refundedMinor;
   }
   return total;
 }
@@ -92,7 +96,7 @@ export function loyaltyDecider(program: LoyaltyProgram): Decider<LoyaltyCommand,
     const customerId = state.customerId ?? (events[0]?.data.customerId as string | undefined);
     if (customerId === undefined) return events;
     const after = events.reduce(evolve, state);
-    const spend = rollingSpendMinor(after, at);
+    const spend = rollingSpendMinor(after, at, program.currency);
     const target = tierForSpend(program, spend);
     if (target.name === after.tier) return events;
     const direction = target.thresholdMinor > tierNamed(program, after.tier).thresholdMinor ? 'up' : 'down';
@@ -115,7 +119,10 @@ export function loyaltyDecider(program: LoyaltyProgram): Decider<LoyaltyCommand,
     const amountMinor = Object.values(categories).reduce((sum, amount) => sum + amount, 0);
     const tier = tierNamed(program, state.tier);
     const weightedMinor = Object.entries(categories).reduce((sum, [category, amount]) => sum + amount * (program.categoryMultipliers[category] ?? 1), 0);
-    const points = Math.floor((weightedMinor / 100) * program.pointsPerMajorUnit * tier.multiplier + EPSILON);
+    // Points are per major unit of the programme's currency (its own exponent: 1 JPY, 1.00 EUR, 1.000 BHD);
+    // a purchase in any other currency earns none, since no rate converts it.
+    const inProgrammeCurrency = recordedCurrency(command.currency).key === program.currency;
+    const points = inProgrammeCurrency ? Math.floor(minorToMajor(weightedMinor, program.currency) * program.pointsPerMajorUnit * tier.multiplier + EPSILON) : 0;
     assertBalanceStaysExact(state, points);
     const earnedAt = utc(command.at);
     return [{
@@ -272,7 +279,7 @@ function evolve(state: LoyaltyState, event: LoyaltyEvent): LoyaltyState {
         ...state,
         customerId,
         deficit: state.deficit - settledDeficit,
-        orders: { ...state.orders, [orderId]: { amountMinor: basis.amountMinor, refundedMinor: 0, earnedAt, points, reversedPoints: 0 } },
+        orders: { ...state.orders, [orderId]: { currency: recordedCurrency(basis.currency).key, amountMinor: basis.amountMinor, refundedMinor: 0, earnedAt, points, reversedPoints: 0 } },
       };
       return addLot(next, { lotId, earnedAt, expiresAt, remaining: points - settledDeficit });
     }

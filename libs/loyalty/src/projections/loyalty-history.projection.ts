@@ -1,5 +1,6 @@
 // The `loyaltyHistory` read model: one row per loyalty event, the account's statement, paged
 // newest first (by global position) by the query side.
+import { formatMinor } from '@app/money';
 import type { RecordedEvent } from '@app/event-sourcing';
 import type { DocumentChange, DocumentRef, Projection } from '@app/read-store';
 import { utc } from '../domain/calendar-months';
@@ -24,7 +25,8 @@ export type LoyaltyHistoryDocument = LoyaltyHistoryFields & { readonly id: strin
 function summarise(event: RecordedLoyaltyEvent): string {
   switch (event.type) {
     case 'PointsEarned':
-      return `Earned ${event.data.points} points on order ${event.data.orderId}`;
+      // The amount names its currency, so 0 points for a purchase outside the programme's currency explains itself.
+      return `Earned ${event.data.points} points on order ${event.data.orderId} (${formatMinor(event.data.basis.amountMinor, event.data.basis.currency)})`;
     case 'PointsReversed':
       return `Reversed ${event.data.points} points for refund ${event.data.refundId} of order ${event.data.orderId}`;
     case 'PointsRedeemed':

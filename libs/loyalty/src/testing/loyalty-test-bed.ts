@@ -17,6 +17,7 @@ import { loyaltyProjections } from '../projections';
 import { LoyaltyCommands } from '../api/loyalty-commands';
 
 export const TEST_PROGRAM: LoyaltyProgram = loyaltyProgram({
+  currency: 'EUR',
   pointsPerMajorUnit: 1,
   categoryMultipliers: { electronics: 2 },
   tiers: [
@@ -37,10 +38,11 @@ export class LoyaltyTestBed {
   readonly reads = new SqliteReadStore(join(this.directory, 'reads.sqlite'));
   readonly executor = new CommandExecutor(this.events);
   readonly commands: LoyaltyCommands;
-  readonly runner = new ProjectorRunner(this.reads, [...loyaltyProjections, customer360Projection], { name: 'loyalty-test-projector' });
+  readonly runner: ProjectorRunner;
 
   constructor(program: LoyaltyProgram = TEST_PROGRAM) {
     this.commands = new LoyaltyCommands(this.executor, program);
+    this.runner = new ProjectorRunner(this.reads, [...loyaltyProjections(program.currency), customer360Projection], { name: 'loyalty-test-projector' });
   }
 
   async start(): Promise<this> {

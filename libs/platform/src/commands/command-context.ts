@@ -1,8 +1,10 @@
 // Who issued a command, from where, and why: becomes the metadata of every event it produces.
-import type { Actor } from '@app/event-sourcing';
+import type { Actor, OnBehalfOf } from '@app/event-sourcing';
 
 export interface CommandContext {
   readonly actor: Actor;
+  /** Whom the caller says it acts for (X-Actor-Id); recorded beside the actor. */
+  readonly onBehalfOf?: OnBehalfOf;
   readonly source: string;
   readonly correlationId: string;
   readonly causationId: string | null;

@@ -2,6 +2,7 @@
 // deterministic event ids so that a retried command is recognised and answered with the first result.
 import {
   canonicalJson,
+  EventSchemas,
   deterministicEventId,
   newEventId,
   refuse,
@@ -70,7 +71,11 @@ function identityOf(naturalKey: string | undefined, context: CommandContext): Id
  * result with `replayed: true`, or the domain's refusal when it is not the same command.
  */
 export class CommandExecutor {
-  constructor(private readonly store: EventStore) {}
+  constructor(
+    private readonly store: EventStore,
+    /** Where each event type's current schema version comes from (version 1 for undeclared types). */
+    private readonly schemas: EventSchemas = EventSchemas.none(),
+  ) {}
 
   async execute<C extends { readonly type: string }, S, E extends DomainEvent>(
     request: StreamCommand<C, S, E>,
@@ -158,9 +163,10 @@ export class CommandExecutor {
       data: asStored(event.data),
       metadata: {
         customerId,
-        schemaVersion: 1,
+        schemaVersion: this.schemas.currentVersion(event.type),
         occurredAt: context.occurredAt,
         actor: context.actor,
+        ...(context.onBehalfOf !== undefined ? { onBehalfOf: context.onBehalfOf } : {}),
         source: context.source,
         correlationId: context.correlationId,
         causationId: context.causationId,

@@ -2,6 +2,7 @@
 // fails fast with the name of the bad variable.
 import { plainToInstance, Transform } from 'class-transformer';
 import { IsBoolean, IsIn, IsInt, IsOptional, IsString, Max, Min, ValidateIf, validateSync } from 'class-validator';
+import { IsCurrencyCode } from '@app/money/validation/is-currency-code';
 
 const toInt = ({ value }: { value: unknown }) => (value === undefined || value === '' ? undefined : Number(value));
 const toBool = ({ value }: { value: unknown }) =>
@@ -81,6 +82,14 @@ export class ChronicleConfig {
   /** How often a process looks whether a rebuild made another read-model generation live, in ms. */
   @Transform(toInt) @IsInt() @Min(50) @Max(600000)
   READ_MODEL_GENERATION_POLL_MS = 2000;
+
+  /**
+   * The one currency of derived figures (RFM monetary, CLV, the CSV export) and of the loyalty
+   * programme (points per major unit, tier thresholds). Money in other currencies is kept apart,
+   * never converted (there are no exchange rates) and never added to it.
+   */
+  @IsCurrencyCode()
+  REPORTING_CURRENCY = 'EUR';
 
   /** Comma-separated `role=key` pairs (plain keys, hashed in memory at start); for tests and compose. */
   @IsOptional() @IsString()

@@ -35,12 +35,16 @@ export type RequestContext = Omit<CommandContext, 'occurredAt'>;
 
 export function requestContext(request: AuthenticatedRequest): RequestContext {
   const principal = request.principal;
-  const actorId = header(request, 'x-actor-id');
+  const claimedActor = header(request, 'x-actor-id');
   const idempotency = (request as { [CLAIMED]?: IdempotencyClaimed })[CLAIMED];
   return {
-    actor: actorId
-      ? { type: principal?.roles.includes('support') ? 'agent' : 'service', id: actorId }
-      : { type: principal?.roles.includes('support') ? 'agent' : 'service', id: principal?.label ?? 'anonymous' },
+    // The key that authenticated the request is the actor; the header only says on whose behalf.
+    actor: {
+      type: principal?.roles.includes('support') ? 'agent' : 'service',
+      id: principal?.keyId ?? 'anonymous',
+      ...(principal ? { name: principal.label, role: principal.roles.join(',') } : {}),
+    },
+    ...(claimedActor !== undefined ? { onBehalfOf: { id: claimedActor } } : {}),
     source: header(request, 'x-source') ?? principal?.label ?? 'api',
     correlationId: header(request, 'x-correlation-id') ?? randomUUID(),
     causationId: header(request, 'x-causation-id') ?? null,

@@ -9,7 +9,7 @@ import { CqrsModule } from '@nestjs/cqrs';
 import type { Clock } from '@app/event-sourcing';
 import { EVENT_STORE, type EventStore } from '@app/event-store';
 import { READ_STORE, type ReadStore } from '@app/read-store';
-import { CLOCK, CommandExecutor, PeriodicTask, SINGLE_INSTANCE, PROJECTION_PROGRESS, SUPERVISOR, type SingleInstance, type ProjectionProgress, type Supervisor } from '@app/platform';
+import { CHRONICLE_CONFIG, CLOCK, CommandExecutor, type ChronicleConfig, PeriodicTask, SINGLE_INSTANCE, PROJECTION_PROGRESS, SUPERVISOR, type SingleInstance, type ProjectionProgress, type Supervisor } from '@app/platform';
 import { EventStoreCheckpointStore } from '@app/transport/kafka';
 import { EventReactor } from '@app/transport';
 import { SegmentEvaluator } from '../evaluation/segment-evaluator';
@@ -42,6 +42,7 @@ export class SegmentsBackground implements OnApplicationBootstrap, BeforeApplica
 
   constructor(
     @Inject(SEGMENTS_CONFIG) private readonly config: SegmentsConfig,
+    @Inject(CHRONICLE_CONFIG) private readonly chronicle: ChronicleConfig,
     @Inject(CommandExecutor) private readonly executor: CommandExecutor,
     @Inject(CLOCK) private readonly clock: Clock,
     @Inject(SUPERVISOR) private readonly supervisor: Supervisor,
@@ -71,7 +72,7 @@ export class SegmentsBackground implements OnApplicationBootstrap, BeforeApplica
     if (this.readStore) {
       // Each runs once across the processes sharing the event store (a lease), under the supervisor.
       const singleInstance = this.singleInstance;
-      this.segmentEvaluator = new SegmentEvaluator(this.readStore, this.executor, { pageSize: this.config.SEGMENTS_PAGE_SIZE });
+      this.segmentEvaluator = new SegmentEvaluator(this.readStore, this.executor, this.chronicle.REPORTING_CURRENCY, { pageSize: this.config.SEGMENTS_PAGE_SIZE });
       const sweep = new SegmentSweep(this.segmentEvaluator, this.clock);
       this.timeSweep = sweep;
       if (this.config.SEGMENTS_SWEEP_INTERVAL_MS > 0) {

@@ -153,8 +153,9 @@ export class PreviewSegmentHandler implements IQueryHandler<PreviewSegment> {
     @Inject(READ_STORE) store: ReadStore,
     @Inject(CLOCK) private readonly clock: Clock,
     @Inject(SEGMENTS_CONFIG) private readonly config: SegmentsConfig,
+    @Inject(CHRONICLE_CONFIG) chronicle: ChronicleConfig,
   ) {
-    this.facts = new CustomerFactsReader(store);
+    this.facts = new CustomerFactsReader(store, chronicle.REPORTING_CURRENCY);
   }
 
   execute({ rule, sampleSize }: PreviewSegment): Promise<SegmentPreview> {

@@ -1,4 +1,4 @@
-import { dependsOnTime, MAX_RULE_DEPTH, usesRfm, validateSegmentRule, type SegmentRule } from './segment-rule';
+import { dependsOnTime, MAX_RULE_DEPTH, usesRfm, validateSegmentRule, withMoneyCurrency, type SegmentRule } from './segment-rule';
 
 function messages(rule: unknown): string[] {
   return validateSegmentRule(rule).map((error) => error.message);
@@ -12,7 +12,8 @@ describe('validateSegmentRule', () => {
         { field: 'gender', op: 'in', value: ['female', 'diverse'] },
         { field: 'country', op: 'eq', value: 'de' },
         { field: 'city', op: 'notIn', value: ['Berlin'] },
-        { purchases: { count: { gte: 3 }, sumMinor: { lte: 100_00 }, withinDays: 180, category: 'shoes' } },
+        { purchases: { count: { gte: 3 }, sumMinor: { lte: 100_00 }, currency: 'EUR', withinDays: 180, category: 'shoes' } },
+        { purchases: { count: { gte: 1 }, currency: 'JPY', withinDays: 30 } },
         { lastPurchase: { before: { daysAgo: 30 }, after: '2026-01-01' } },
         { calls: { count: { gte: 1 }, withinDays: 7 } },
         { ticketsOpen: { gte: 1 } },
@@ -47,6 +48,9 @@ describe('validateSegmentRule', () => {
     [{ ticketsOpen: { gte: 1 }, emailsOpened: { gte: 1 } }, 'rule must have exactly one of'],
     [{ loyal: true }, 'rule has an unknown condition "loyal"'],
     [{ purchases: { withinDays: 30 } }, 'rule.purchases must give count, sumMinor or both'],
+    [{ purchases: { sumMinor: { gte: 100 }, withinDays: 30 } }, 'rule.purchases.currency must be given with sumMinor'],
+    [{ purchases: { sumMinor: { gte: 100 }, currency: 'eur', withinDays: 30 } }, 'rule.purchases.currency must be the upper-case ISO 4217 code: did you mean EUR?'],
+    [{ purchases: { count: { gte: 1 }, currency: 'XYZ', withinDays: 30 } }, 'rule.purchases.currency "XYZ" is not an active ISO 4217 currency code'],
     [{ purchases: { count: { gte: 1 }, withinDays: 1.5 } }, 'rule.purchases.withinDays must be a positive integer'],
     [{ purchases: { count: { gte: 1 }, withinDays: 30, colour: 'red' } }, 'rule.purchases.colour is not allowed here'],
     [{ purchases: { count: { gte: 5, lte: 1 }, withinDays: 30 } }, 'rule.purchases.count has gte greater than lte'],
@@ -70,6 +74,15 @@ describe('validateSegmentRule', () => {
   ])('refuses %j', (rule, message) => {
     const found = messages(rule);
     expect(found.some((m) => m.startsWith(message))).toBe(true);
+  });
+
+  it('reads a stored rule that names no currency for its money in the given (reporting) currency', () => {
+    const stored = { all: [{ purchases: { sumMinor: { gte: 100 }, withinDays: 30 } }, { not: { purchases: { count: { gte: 1 }, withinDays: 7 } } }] } as SegmentRule;
+    expect(withMoneyCurrency(stored, 'EUR')).toEqual({
+      all: [{ purchases: { sumMinor: { gte: 100 }, withinDays: 30, currency: 'EUR' } }, { not: { purchases: { count: { gte: 1 }, withinDays: 7 } } }],
+    });
+    const explicit: SegmentRule = { purchases: { sumMinor: { gte: 100 }, currency: 'USD', withinDays: 30 } };
+    expect(withMoneyCurrency(explicit, 'EUR')).toBe(explicit);
   });
 
   it('bounds nesting depth', () => {

@@ -5,11 +5,12 @@
 import type { Filter, ReadStore } from '@app/read-store';
 import type { CommandContext, CommandExecutor } from '@app/platform';
 import type { RfmPopulation } from '@app/analytics';
+import type { CurrencyCode } from '@app/money';
 import type { ReconcileMemberships } from '../domain/segment.commands';
 import { membershipDecider } from '../domain/segment.decider';
 import type { MembershipEvent, MembershipReason } from '../domain/segment.events';
 import { membershipStreamId } from '../domain/segment.streams';
-import { usesRfm, type SegmentRule } from '../domain/segment-rule';
+import { usesRfm, withMoneyCurrency, type SegmentRule } from '../domain/segment-rule';
 import { matches, type CustomerFacts } from '../domain/segment-rule.evaluator';
 import { SEGMENT_MEMBERS_COLLECTION, SEGMENTS_COLLECTION, segmentMemberId, type SegmentDocument, type SegmentMemberDocument } from '../projections/segments.projection';
 import { CustomerFactsReader } from './customer-facts';
@@ -64,12 +65,14 @@ export class SegmentEvaluator {
   private readonly facts: CustomerFactsReader;
   private readonly pageSize: number;
 
+  /** `currency`: REPORTING_CURRENCY, for RFM money and for stored rules that name no currency. */
   constructor(
     private readonly store: ReadStore,
     private readonly executor: CommandExecutor,
+    private readonly currency: CurrencyCode,
     options: SegmentEvaluatorOptions = {},
   ) {
-    this.facts = new CustomerFactsReader(store);
+    this.facts = new CustomerFactsReader(store, currency);
     this.pageSize = options.pageSize ?? 500;
   }
 
@@ -83,7 +86,8 @@ export class SegmentEvaluator {
    * since these customers just changed. Segments and the RFM population are loaded once per call.
    */
   async evaluateCustomers(customers: readonly CustomerTrigger[], now: Date): Promise<EvaluationResult> {
-    const segments = (await this.activeSegments()).map((s) => ({ segmentId: s.segmentId, rule: s.rule }));
+    // Stored rules that name no currency for their money are read in the reporting currency.
+    const segments = (await this.activeSegments()).map((s) => ({ segmentId: s.segmentId, rule: withMoneyCurrency(s.rule, this.currency) }));
     if (segments.length === 0 || customers.length === 0) return { evaluated: 0, entered: 0, left: 0 };
     const rfm = await this.rfmFor(segments, now);
     let entered = 0;
@@ -113,8 +117,9 @@ export class SegmentEvaluator {
    * the evaluator's own appends by a projector batch; a difference missed in that window is caught by
    * the next evaluation of the customer (their next event, or the next sweep).
    */
-  async evaluateSegments(segments: readonly SegmentToEvaluate[], run: EvaluationRun): Promise<EvaluationResult> {
-    if (segments.length === 0) return { evaluated: 0, entered: 0, left: 0 };
+  async evaluateSegments(stored: readonly SegmentToEvaluate[], run: EvaluationRun): Promise<EvaluationResult> {
+    if (stored.length === 0) return { evaluated: 0, entered: 0, left: 0 };
+    const segments = stored.map((s) => ({ segmentId: s.segmentId, rule: s.rule === null ? null : withMoneyCurrency(s.rule, this.currency) }));
     const rfm = await this.rfmFor(segments, run.now);
     let evaluated = 0;
     let entered = 0;

@@ -30,7 +30,7 @@ export class SegmentsTestBed {
   readonly reads = new SqliteReadStore(join(this.directory, 'reads.sqlite'));
   readonly executor = new CommandExecutor(this.events);
   readonly commands = new SegmentCommands(this.executor);
-  readonly runner = new ProjectorRunner(this.reads, [...customerViewProjections, ...analyticsProjections, ...loyaltyProjections, ...segmentsProjections], { name: 'segments-test-projector' });
+  readonly runner = new ProjectorRunner(this.reads, [...customerViewProjections, ...analyticsProjections, ...loyaltyProjections('EUR'), ...segmentsProjections], { name: 'segments-test-projector' });
   readonly evaluator: SegmentEvaluator;
   readonly sweep: SegmentSweep;
   readonly reaction: ReactionHandler;
@@ -38,7 +38,7 @@ export class SegmentsTestBed {
   private reacted = 0;
 
   constructor(readonly clock: FixedClock, pageSize = 500) {
-    this.evaluator = new SegmentEvaluator(this.reads, this.executor, { pageSize });
+    this.evaluator = new SegmentEvaluator(this.reads, this.executor, 'EUR', { pageSize });
     this.sweep = new SegmentSweep(this.evaluator, clock);
     // The gate projects what is missing, like waiting for an in-process projector.
     this.reaction = segmentReaction(this.evaluator, async (events) => {

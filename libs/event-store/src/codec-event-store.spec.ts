@@ -1,7 +1,9 @@
 import { randomUUID } from 'node:crypto';
-import type { NewEvent, RecordedEvent } from '@app/event-sourcing';
+import { EventSchemas, type NewEvent, type RecordedEvent, type Upcaster } from '@app/event-sourcing';
 import { SqliteEventStore } from './sqlite/sqlite-event-store';
-import { UpcastingEventStore, type Upcaster } from './upcasting';
+import { CodecEventStore, composeCodecs, upcastingCodec, type EventCodec } from './codec-event-store';
+
+const upcasting = (...upcasters: Upcaster[]): EventCodec => upcastingCodec(new EventSchemas([{ upcasters }]));
 
 interface PurchaseV1 {
   amount: number;
@@ -41,13 +43,13 @@ function event(type: string, data: unknown, schemaVersion: number): NewEvent {
   };
 }
 
-describe('UpcastingEventStore', () => {
+describe('CodecEventStore with the upcasting codec', () => {
   let inner: SqliteEventStore;
-  let store: UpcastingEventStore;
+  let store: CodecEventStore;
 
   beforeEach(async () => {
     inner = new SqliteEventStore(':memory:');
-    store = new UpcastingEventStore(inner, [purchaseV1toV2, purchaseV2toV3]);
+    store = new CodecEventStore(inner, upcasting(purchaseV1toV2, purchaseV2toV3));
     await store.append(
       'order-1',
       [
@@ -109,11 +111,29 @@ describe('UpcastingEventStore', () => {
   });
 
   it('refuses two upcasters for the same type and version', () => {
-    expect(() => new UpcastingEventStore(inner, [purchaseV1toV2, { ...purchaseV1toV2 }])).toThrow('Two upcasters');
+    expect(() => upcasting(purchaseV1toV2, { ...purchaseV1toV2 })).toThrow('Two upcasters');
   });
 
   it('refuses an upcaster that does not raise the version', async () => {
     const stuck: Upcaster = { type: 'PurchaseRefunded', fromVersion: 1, upcast: (data) => ({ data, version: 1 }) };
-    await expect(new UpcastingEventStore(inner, [stuck]).readAll()).rejects.toThrow('must raise the version');
+    await expect(new CodecEventStore(inner, upcasting(stuck)).readAll()).rejects.toThrow('must raise the version');
+  });
+
+  it('refuses a current version that nothing upcasts to', () => {
+    expect(() => new EventSchemas([{ currentVersions: { PurchaseCompleted: 4 }, upcasters: [purchaseV1toV2, purchaseV2toV3] }])).toThrow('nothing upcasts v3');
+    expect(new EventSchemas([{ currentVersions: { PurchaseCompleted: 3 }, upcasters: [purchaseV1toV2, purchaseV2toV3] }]).currentVersion('PurchaseCompleted')).toBe(3);
+  });
+
+  it('composes codecs: encode in order, decode in reverse, so decode undoes encode', async () => {
+    const tag = (name: string): EventCodec => ({
+      encode: async (events) => events.map((e) => ({ ...e, data: { ...(e.data as object), trail: [...((e.data as { trail?: string[] }).trail ?? []), `enc-${name}`] } })),
+      decode: async (events) => events.map((e) => ({ ...e, data: { ...(e.data as object), trail: [...((e.data as { trail?: string[] }).trail ?? []), `dec-${name}`] } })),
+    });
+    const composed = new CodecEventStore(inner, composeCodecs(tag('a'), tag('b')));
+    await composed.append('order-3', [event('Tagged', {}, 1)], { expectedRevision: 'no_stream' });
+    const [stored] = await inner.readStream('order-3');
+    expect((stored?.data as { trail: string[] }).trail).toEqual(['enc-a', 'enc-b']);
+    const [read] = await composed.readStream('order-3');
+    expect((read?.data as { trail: string[] }).trail).toEqual(['enc-a', 'enc-b', 'dec-b', 'dec-a']);
   });
 });
