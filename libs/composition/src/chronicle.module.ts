@@ -8,15 +8,15 @@ import type { Clock, RecordedEvent } from '@app/event-sourcing';
 import { EVENT_STORE, IDEMPOTENCY_KEYS, type EventStore, type IdempotencyKeys } from '@app/event-store';
 import { GenerationalReadStore, READ_STORE, type ReadStore } from '@app/read-store';
 import {
-  APPLIED_EVENTS, CLOCK, CommandExecutor, pause, PlatformModule, PROJECTION_PROGRESS, SINGLE_INSTANCE, SUPERVISOR, type ChronicleConfig, type PipelineSpec, type SingleInstance,
+  APPLIED_EVENTS, CLOCK, CommandExecutor, pause, PlatformModule, PROJECTION_PROGRESS, SINGLE_INSTANCE, SUPERVISOR, type ChronicleConfig, type PipelineSpec, type ProjectionProgress, type SingleInstance,
   type Supervisor,
 } from '@app/platform';
 import { EmbeddedProjector, EventStoreLeaseStore, ProjectorRunner } from '@app/transport';
 import { createKafkaClient, EventStoreCheckpointStore, KafkaProjector, KafkaRelay } from '@app/transport/kafka';
-import { CustomersCommandModule } from '@app/customers';
+import { CustomersCommandModule, REGISTERED_CUSTOMERS } from '@app/customers';
 import { InteractionsCommandModule } from '@app/interactions';
 import { TicketsCommandModule, TicketsQueryModule } from '@app/tickets';
-import { CUSTOMER_360_ENRICHERS, CustomerViewQueryModule, type Customer360Enricher } from '@app/customer-view';
+import { CUSTOMER_360_ENRICHERS, CustomerViewQueryModule, ReadModelRegisteredCustomers, type Customer360Enricher } from '@app/customer-view';
 import {
   analyseCustomer, AnalyticsModule, clvParameters, CUSTOMER_ANALYTICS_COLLECTION, loadAnalyticsConfig, RfmPopulation, type CustomerAnalyticsDocument,
 } from '@app/analytics';
@@ -217,7 +217,13 @@ export class ChronicleModule {
         useFactory: (store: ReadStore, clock: Clock) => customer360Enrichers(store, clock, options.env ?? process.env, config),
         inject: [READ_STORE, CLOCK],
       });
-      exported.push(READ_STORE, CUSTOMER_360_ENRICHERS);
+      // Per-customer queries of every capability answer 404 for a customer the customer view does not know.
+      providers.push({
+        provide: REGISTERED_CUSTOMERS,
+        useFactory: (store: ReadStore, progress?: ProjectionProgress) => new ReadModelRegisteredCustomers(store, config.READ_WAIT_TIMEOUT_MS, progress),
+        inject: [READ_STORE, { token: PROJECTION_PROGRESS, optional: true }],
+      });
+      exported.push(READ_STORE, CUSTOMER_360_ENRICHERS, REGISTERED_CUSTOMERS);
     }
     if (parts.has('projector')) {
       providers.push({ provide: RUNNER, useFactory: (store: ReadStore) => new ProjectorRunner(store, chronicleProjections(config.REPORTING_CURRENCY), { name: PROJECTOR_NAME }), inject: [READ_STORE] });

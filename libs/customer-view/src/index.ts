@@ -18,3 +18,4 @@ export * from './api/customer-view.queries';
 export * from './api/customer-view.controller';
 export * from './api/customer-view-query.module';
 export * from './api/customer-live.controller';
+export * from './api/read-model-registered-customers';

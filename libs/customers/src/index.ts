@@ -5,5 +5,8 @@ export * from './domain/customer.decider';
 export * from './domain/customer.streams';
 export * from './api/customer.dtos';
 export * from './api/customer.command-handler';
+export * from './api/customer-status-lookup';
+export * from './api/external-ids';
+export * from './api/registered-customers';
 export * from './api/customer.controller';
 export * from './api/customers-command.module';

@@ -5,4 +5,5 @@ export * from './clock';
 export * from './event-id';
 export * from './decider-specification';
 export * from './canonical-json';
+export * from './text-rules';
 export * from './event-schemas';

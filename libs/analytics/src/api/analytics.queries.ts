@@ -402,7 +402,8 @@ export class GetCustomerAnalyticsHandler extends AnalyticsQuery implements IQuer
       ((await this.store.get(CUSTOMER_ANALYTICS_COLLECTION, customerId))?.lastPosition ?? 0) >= (minPosition ?? 0),
     );
     const doc = await this.store.get<CustomerAnalyticsDocument>(CUSTOMER_ANALYTICS_COLLECTION, customerId);
-    if (!doc) throw new NotFoundException(`No analytics for customer ${customerId}`);
+    // Its own read model knows whether the customer registered: facts seen before a registration are not a customer.
+    if (!doc || !doc.registered) throw new NotFoundException(`Customer ${customerId} not found`);
     const now = this.clock.now();
     const currency = this.config.REPORTING_CURRENCY;
     const population = new RfmPopulation(await loadRfmValues(this.store, now, currency));

@@ -3,7 +3,7 @@ import type { RecordedEvent } from '@app/event-sourcing';
 import { recordedCurrency, type RecordedCurrency } from '@app/money';
 import type { DocumentChange, DocumentRef, Projection, ProjectionView } from '@app/read-store';
 import { assertUnreachable, businessTime, earlier, isCatalogueEvent, later, npsClass, type CatalogueEvent } from '@app/customer-view';
-import type { CustomerProfile } from '@app/customers/domain/customer.events';
+import type { ProfileChanges } from '@app/customers/domain/customer.events';
 import {
   CUSTOMER_ANALYTICS_COLLECTION,
   PURCHASES_KEPT,
@@ -25,7 +25,7 @@ export function emptyCustomerAnalytics(customerId: string): CustomerAnalyticsFie
 const PROFILE_FIELDS = ['firstName', 'lastName', 'email', 'country'] as const;
 
 /** Applies the known profile fields of a registration or change; JSON null clears, absent keeps. */
-function withProfile(view: CustomerAnalyticsFields, changes: Partial<CustomerProfile>): CustomerAnalyticsFields {
+function withProfile(view: CustomerAnalyticsFields, changes: ProfileChanges): CustomerAnalyticsFields {
   const next: Record<(typeof PROFILE_FIELDS)[number], string | null> = {
     firstName: view.firstName, lastName: view.lastName, email: view.email, country: view.country,
   };

@@ -98,9 +98,14 @@ export function demoCustomer(index: number, random: () => number, now: Date): De
       const priority = pick(['low', 'normal', 'high', 'urgent'] as const);
       tickets.push(['/v1/tickets', { customerId, ticketId, subject: pick(SUBJECTS), channel: pick(['email', 'phone', 'chat', 'web'] as const), priority, occurredAt: iso(t) }]);
       const recent = now.getTime() - t < 5 * 86_400_000;
-      if (random() < 0.8) tickets.push([`/v1/tickets/${ticketId}/replies`, { author: 'agent', authorId: `agent-${1 + Math.floor(random() * 12)}`, body: 'Thanks for reaching out, we are on it.', occurredAt: iso(t + random() * 600 * 60_000) }]);
+      // A ticket's events follow each other in time (the API refuses one dated before its predecessor).
+      let last = t;
+      if (random() < 0.8) {
+        last = t + random() * 600 * 60_000;
+        tickets.push([`/v1/tickets/${ticketId}/replies`, { author: 'agent', authorId: `agent-${1 + Math.floor(random() * 12)}`, body: 'Thanks for reaching out, we are on it.', occurredAt: iso(last) }]);
+      }
       if (!recent || random() < 0.3) {
-        tickets.push([`/v1/tickets/${ticketId}/resolve`, { resolution: 'Resolved with the customer', occurredAt: iso(t + (1 + random() * 96) * 3_600_000) }]);
+        tickets.push([`/v1/tickets/${ticketId}/resolve`, { resolution: 'Resolved with the customer', occurredAt: iso(Math.max(last, t + (1 + random() * 96) * 3_600_000)) }]);
         if (random() < 0.7) tickets.push([`/v1/tickets/${ticketId}/close`, { occurredAt: iso(t + 100 * 3_600_000) }]);
       }
     }

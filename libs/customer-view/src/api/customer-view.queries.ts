@@ -3,6 +3,7 @@ import { Inject, NotFoundException, Optional } from '@nestjs/common';
 import { IQueryHandler, Query, QueryHandler } from '@nestjs/cqrs';
 import type { Clock } from '@app/event-sourcing';
 import { READ_STORE, type Filter, type ReadStore } from '@app/read-store';
+import { REGISTERED_CUSTOMERS, type RegisteredCustomers } from '@app/customers';
 import { CHRONICLE_CONFIG, ChronicleConfig, CLOCK, PROJECTION_PROGRESS, RequestValidationError, waitUntilCaughtUp, type ProjectionProgress } from '@app/platform';
 import { CUSTOMER_360_COLLECTION, type Customer360Document } from '../projections/customer-360.document';
 import { TIMELINE_COLLECTION, type TimelineEntryDocument } from '../projections/timeline.projection';
@@ -125,7 +126,10 @@ export function toView(doc: Customer360Document, now: Date): Customer360View {
 
 @QueryHandler(GetTimeline)
 export class GetTimelineHandler extends ReadModelQuery implements IQueryHandler<GetTimeline> {
+  @Inject(REGISTERED_CUSTOMERS) private readonly customers!: RegisteredCustomers;
+
   async execute({ customerId, options }: GetTimeline): Promise<TimelinePage & Consistency> {
+    await this.customers.assertRegistered(customerId, options.minPosition);
     // The timeline's own rows decide: a store without cross-collection transactions may write the
     // 360 document a moment before the timeline rows of the same batch.
     const consistent = await waitUntilCaughtUp(

@@ -2,7 +2,7 @@
 import type { RecordedEvent } from '@app/event-sourcing';
 import { recordedCurrency, type RecordedCurrency } from '@app/money';
 import type { DocumentChange, DocumentRef, Projection, ProjectionView } from '@app/read-store';
-import type { CustomerProfile } from '@app/customers/domain/customer.events';
+import type { ProfileChanges } from '@app/customers/domain/customer.events';
 import { isLate, minutesBetween, slaDueAt } from '@app/tickets/projections/ticket-sla';
 import { businessTime, earlier, later } from './business-time';
 import { assertUnreachable, isCatalogueEvent, type CatalogueEvent } from './catalogue-event';
@@ -345,7 +345,7 @@ function newestFirst(a: RecentTimelineEntry, b: RecentTimelineEntry): number {
   return a.eventId < b.eventId ? 1 : a.eventId > b.eventId ? -1 : 0;
 }
 
-function mergeProfile(profile: Customer360Profile, changes: Partial<CustomerProfile>): Customer360Profile {
+function mergeProfile(profile: Customer360Profile, changes: ProfileChanges): Customer360Profile {
   const merged: Record<string, unknown> = { ...profile };
   for (const [field, value] of Object.entries(changes)) {
     // Only known profile fields; JSON null clears a field, an absent value leaves it.

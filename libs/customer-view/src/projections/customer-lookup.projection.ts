@@ -113,8 +113,8 @@ function evolveSources(sources: Sources, event: LookupEvent): Sources {
       const { profile, externalId } = event.data;
       return {
         ...sources,
-        firstName: profile.firstName,
-        lastName: profile.lastName,
+        firstName: profile.firstName ?? null,
+        lastName: profile.lastName ?? null,
         email: profile.email ?? null,
         phone: profile.phone ?? null,
         externalId: externalId ?? null,

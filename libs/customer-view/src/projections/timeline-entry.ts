@@ -54,8 +54,11 @@ export function isInteraction(channel: TimelineChannel): boolean {
 
 export function summarise(event: CatalogueEvent): string {
   switch (event.type) {
-    case 'CustomerRegistered':
-      return `Registered as ${fullName(event.data.profile.firstName, event.data.profile.lastName)}`;
+    case 'CustomerRegistered': {
+      // Names are optional (and older events may lack a profile shape altogether).
+      const name = fullName(event.data.profile?.firstName, event.data.profile?.lastName);
+      return name === '' ? 'Registered' : `Registered as ${name}`;
+    }
     case 'CustomerProfileUpdated':
       return `Profile updated: ${Object.keys(event.data.changes).join(', ')}`;
     case 'ContactPointAdded': {

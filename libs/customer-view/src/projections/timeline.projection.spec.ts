@@ -203,6 +203,15 @@ describe('timeline projection', () => {
     });
   });
 
+  it('summarises a registration by the names there are', () => {
+    const factory = new RecordedEventFactory();
+    const registration = (customerId: string, profile: object) =>
+      factory.record(`customer-${customerId}`, { type: 'CustomerRegistered', data: { customerId, profile } } as CustomerEvent, { at: '2024-05-01T10:00:00Z' });
+    const events = [registration('c-2', { lastName: 'Hopper' }), registration('c-3', {}), registration('c-4', { firstName: null, lastName: null })];
+    const harness = new ProjectionHarness([timelineProjection]).run(events);
+    expect(events.map((event) => harness.get<TimelineEntryDocument>(TIMELINE_COLLECTION, event.eventId)?.summary)).toEqual(['Registered as Hopper', 'Registered', 'Registered']);
+  });
+
   it('ignores events outside the catalogue', () => {
     const factory = new RecordedEventFactory();
     const loyalty = factory.record('loyalty-c-1', { type: 'PointsEarned', data: { customerId: C, points: 10 } }, { at: '2024-05-01T10:00:00Z' });

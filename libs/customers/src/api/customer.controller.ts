@@ -4,8 +4,13 @@ import { CommandBus } from '@nestjs/cqrs';
 import { ApiBearerAuth, ApiOperation, ApiResponse, ApiTags } from '@nestjs/swagger';
 import { randomUUID } from 'node:crypto';
 import type { Clock } from '@app/event-sourcing';
-import { AcceptsIdempotencyKey, businessTime, CLOCK, CommandOutcomeDto, Ctx, idFromIdempotencyKey, IdParam, Roles, type RequestContext } from '@app/platform';
-import { AddContactPointDto, ConsentDto, RegisterCustomerDto, UpdateProfileDto } from './customer.dtos';
+import { AcceptsIdempotencyKey, businessTime, CLOCK, CommandOutcomeDto, Ctx, idFromIdempotencyKey, IdParam, RequestValidationError, Roles, type RequestContext } from '@app/platform';
+import { AddContactPointDto, birthDateProblem, ConsentDto, RegisterCustomerDto, UpdateProfileDto } from './customer.dtos';
+
+function checkBirthDate(birthDate: string | null | undefined, field: string, now: Date): void {
+  const problem = birthDateProblem(birthDate, now);
+  if (problem !== null) throw new RequestValidationError([{ field, message: problem }]);
+}
 import { ExecuteCustomerCommand } from './customer.command-handler';
 
 @ApiTags('customers')
@@ -23,6 +28,7 @@ export class CustomerController {
   @ApiOperation({ summary: 'Register a customer' })
   @ApiResponse({ status: 201, type: CommandOutcomeDto })
   async register(@Body() body: RegisterCustomerDto, @Ctx() ctx: RequestContext): Promise<CommandOutcomeDto & { customerId: string }> {
+    checkBirthDate(body.profile.birthDate, 'profile.birthDate', this.clock.now());
     // Without an id, one derived from the Idempotency-Key keeps a retried registration idempotent.
     const customerId = body.customerId ?? idFromIdempotencyKey(ctx, 'customer-id') ?? randomUUID();
     const outcome = await this.commandBus.execute(
@@ -40,6 +46,7 @@ export class CustomerController {
   @ApiOperation({ summary: 'Change profile fields (only the fields given)' })
   @ApiResponse({ status: 200, type: CommandOutcomeDto })
   async updateProfile(@IdParam('customerId') customerId: string, @Body() body: UpdateProfileDto, @Ctx() ctx: RequestContext) {
+    checkBirthDate(body.changes.birthDate, 'changes.birthDate', this.clock.now());
     return this.commandBus.execute(
       new ExecuteCustomerCommand({ type: 'UpdateCustomerProfile', customerId, changes: { ...body.changes } }, { ...ctx, occurredAt: businessTime(body.occurredAt, this.clock.now()) }),
     );

@@ -34,6 +34,20 @@ describe('customer decider', () => {
     });
 
     it.each([
+      ['only a first name', { firstName: 'OnlyFirst' }],
+      ['only a last name', { lastName: 'OnlyLast' }],
+      ['only an email', { email: 'only@example.com' }],
+      ['an empty profile', {}],
+    ])('registers a customer with %s: every profile field is optional', (_what, partial: CustomerProfile) => {
+      spec.given([]).when({ type: 'RegisterCustomer', customerId: 'c1', profile: partial }).then([{ type: 'CustomerRegistered', data: { customerId: 'c1', profile: partial } }]);
+    });
+
+    it('leaves fields given as undefined out of the event', () => {
+      spec.given([]).when({ type: 'RegisterCustomer', customerId: 'c1', profile: { firstName: 'Ada', lastName: undefined } })
+        .then([{ type: 'CustomerRegistered', data: { customerId: 'c1', profile: { firstName: 'Ada' } } }]);
+    });
+
+    it.each([
       ['firstName', { ...profile, firstName: '   ' }],
       ['lastName', { ...profile, lastName: '' }],
     ])('refuses a blank %s', (name, blank) => {
@@ -67,6 +81,22 @@ describe('customer decider', () => {
       const command: CustomerCommand = { type: 'UpdateCustomerProfile', customerId: 'c9', changes: { city: 'Paris' } };
       spec.given([]).when(command).thenThrows(DomainErrorCode.NotFound, 'Customer c9 is not registered');
       expect(refusalOf([], command).field).toBe('customerId');
+    });
+
+    it('clears a field given as null, names included', () => {
+      spec.given([registered]).when({ type: 'UpdateCustomerProfile', customerId: 'c1', changes: { firstName: null, country: null } })
+        .then([{ type: 'CustomerProfileUpdated', data: { customerId: 'c1', changes: { firstName: null, country: null } } }]);
+    });
+
+    it('records nothing for clearing a field that is not set', () => {
+      spec.given([registered]).when({ type: 'UpdateCustomerProfile', customerId: 'c1', changes: { city: null, phone: null } }).then([]);
+    });
+
+    it('compares against a profile whose field was cleared', () => {
+      const cleared: CustomerEvent = { type: 'CustomerProfileUpdated', data: { customerId: 'c1', changes: { firstName: null } } };
+      spec.given([registered, cleared]).when({ type: 'UpdateCustomerProfile', customerId: 'c1', changes: { firstName: null } }).then([]);
+      spec.given([registered, cleared]).when({ type: 'UpdateCustomerProfile', customerId: 'c1', changes: { firstName: 'Ada' } })
+        .then([{ type: 'CustomerProfileUpdated', data: { customerId: 'c1', changes: { firstName: 'Ada' } } }]);
     });
 
     it.each(['firstName', 'lastName'] as const)('refuses blanking %s', (name) => {
@@ -161,6 +191,12 @@ describe('customer decider', () => {
   describe('evolve', () => {
     it('starts unknown', () => {
       expect(customerDecider.initialState()).toEqual({ status: 'unknown' });
+    });
+
+    it('reads null in the profile of older events as absent', () => {
+      const old = { type: 'CustomerRegistered', data: { customerId: 'c1', profile: { firstName: null, lastName: 'Lovelace', email: null } } } as unknown as CustomerEvent;
+      expect(fold(customerDecider, [old])).toMatchObject({ status: 'active', profile: { lastName: 'Lovelace' } });
+      expect(Object.keys((fold(customerDecider, [old]) as { profile: object }).profile)).toEqual(['lastName']);
     });
 
     it('folds a representative history into the current customer', () => {

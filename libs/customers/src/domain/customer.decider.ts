@@ -1,7 +1,7 @@
 // Identity, profile, contact points and consents of one customer (`customer-<id>`).
 import { refuse, type Decider } from '@app/event-sourcing';
 import type { AddContactPoint, CustomerCommand, GiveConsent, RegisterCustomer, UpdateCustomerProfile, WithdrawConsent } from './customer.commands';
-import type { ConsentPurpose, ContactPointKind, CustomerEvent, CustomerProfile } from './customer.events';
+import type { ConsentPurpose, ContactPointKind, CustomerEvent, CustomerProfile, ProfileChanges } from './customer.events';
 
 export interface ContactPoint {
   readonly kind: ContactPointKind;
@@ -60,12 +60,12 @@ export const customerDecider: Decider<CustomerCommand, CustomerState, CustomerEv
           status: 'active',
           customerId: event.data.customerId,
           ...(event.data.externalId !== undefined && { externalId: event.data.externalId }),
-          profile: event.data.profile,
+          profile: withChanges({}, event.data.profile),
           contactPoints: [],
           consents: {},
         };
       case 'CustomerProfileUpdated':
-        return whenActive(state, (customer) => ({ ...customer, profile: { ...customer.profile, ...event.data.changes } }));
+        return whenActive(state, (customer) => ({ ...customer, profile: withChanges(customer.profile, event.data.changes) }));
       case 'ContactPointAdded': {
         const { kind, value, label } = event.data;
         const point: ContactPoint = label === undefined ? { kind, value } : { kind, value, label };
@@ -87,21 +87,23 @@ export const customerDecider: Decider<CustomerCommand, CustomerState, CustomerEv
 
 function register(command: RegisterCustomer, state: CustomerState): CustomerEvent[] {
   if (state.status === 'active') throw refuse.alreadyExists(`Customer ${command.customerId} is already registered`, 'customerId');
-  requireName(command.profile.firstName, 'profile.firstName');
-  requireName(command.profile.lastName, 'profile.lastName');
+  // Names are optional; given, they must say something.
+  if (command.profile.firstName !== undefined) requireName(command.profile.firstName, 'profile.firstName');
+  if (command.profile.lastName !== undefined) requireName(command.profile.lastName, 'profile.lastName');
   return [{
     type: 'CustomerRegistered',
     data: {
       customerId: command.customerId,
       ...(command.externalId !== undefined && { externalId: command.externalId }),
-      profile: command.profile,
+      profile: withChanges({}, command.profile),
     },
   }];
 }
 
 function updateProfile(command: UpdateCustomerProfile, customer: ActiveCustomer): CustomerEvent[] {
-  if (command.changes.firstName !== undefined) requireName(command.changes.firstName, 'changes.firstName');
-  if (command.changes.lastName !== undefined) requireName(command.changes.lastName, 'changes.lastName');
+  // null clears a name (names are optional); a name given must say something.
+  if (command.changes.firstName != null) requireName(command.changes.firstName, 'changes.firstName');
+  if (command.changes.lastName != null) requireName(command.changes.lastName, 'changes.lastName');
   const changes = changedFields(customer.profile, command.changes);
   if (Object.keys(changes).length === 0) return [];
   return [{ type: 'CustomerProfileUpdated', data: { customerId: command.customerId, changes } }];
@@ -142,17 +144,30 @@ function registered(state: CustomerState, customerId: string): ActiveCustomer {
   return state;
 }
 
-function requireName(name: string, field: string): void {
-  if (name.trim() === '') throw refuse.rule(`${field} must not be empty`, field);
+function requireName(name: unknown, field: string): void {
+  if (typeof name !== 'string' || name.trim() === '') throw refuse.rule(`${field} must not be empty`, field);
 }
 
-function changedFields(current: CustomerProfile, changes: Partial<CustomerProfile>): Partial<CustomerProfile> {
+/** The fields that differ: a value that is new, or null for a field that is set (clearing what is not set changes nothing). */
+function changedFields(current: CustomerProfile, changes: ProfileChanges): ProfileChanges {
   const changed: Partial<Record<keyof CustomerProfile, unknown>> = {};
   for (const field of PROFILE_FIELDS) {
     const value = changes[field];
-    if (value !== undefined && value !== current[field]) changed[field] = value;
+    if (value === undefined) continue;
+    if (value === null ? current[field] !== undefined : value !== current[field]) changed[field] = value;
   }
-  return changed as Partial<CustomerProfile>;
+  return changed as ProfileChanges;
+}
+
+/** The profile with the changes applied: only known fields, null (or absent) leaves no key behind. */
+function withChanges(profile: CustomerProfile, changes: ProfileChanges): CustomerProfile {
+  const next: Partial<Record<keyof CustomerProfile, unknown>> = { ...profile };
+  for (const field of PROFILE_FIELDS) {
+    const value = changes[field];
+    if (value === null) delete next[field];
+    else if (value !== undefined) next[field] = value;
+  }
+  return next as CustomerProfile;
 }
 
 function whenActive(state: CustomerState, change: (customer: ActiveCustomer) => ActiveCustomer): CustomerState {

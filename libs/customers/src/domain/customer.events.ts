@@ -8,9 +8,13 @@ export const CONSENT_PURPOSES: readonly ConsentPurpose[] = ['marketing_email', '
 export const GENDERS: readonly Gender[] = ['female', 'male', 'diverse', 'unspecified'];
 export const CONTACT_POINT_KINDS: readonly ContactPointKind[] = ['email', 'phone', 'address'];
 
+/**
+ * Every field is optional: a customer may be known only by an email, a phone or its ids. Older
+ * events may hold null where a field is absent; readers treat both alike.
+ */
 export interface CustomerProfile {
-  readonly firstName: string;
-  readonly lastName: string;
+  readonly firstName?: string;
+  readonly lastName?: string;
   /** Primary email, lower-cased. */
   readonly email?: string;
   /** Primary phone in E.164 (`+4930123456`). */
@@ -24,6 +28,9 @@ export interface CustomerProfile {
   readonly language?: string;
 }
 
+/** A change set: a field left out stays as it is, null clears it (JSON merge patch). */
+export type ProfileChanges = { readonly [K in keyof CustomerProfile]?: CustomerProfile[K] | null };
+
 export type CustomerRegistered = DomainEvent<'CustomerRegistered', {
   readonly customerId: string;
   /** The id the customer has in the publishing system (shop account id, CRM id). */
@@ -33,8 +40,8 @@ export type CustomerRegistered = DomainEvent<'CustomerRegistered', {
 
 export type CustomerProfileUpdated = DomainEvent<'CustomerProfileUpdated', {
   readonly customerId: string;
-  /** Only the fields that changed, with their new values. */
-  readonly changes: Partial<CustomerProfile>;
+  /** Only the fields that changed, with their new values; null: the field was cleared. */
+  readonly changes: ProfileChanges;
 }>;
 
 export type ContactPointAdded = DomainEvent<'ContactPointAdded', {

@@ -2,7 +2,7 @@ import { DeciderSpecification, DomainError, DomainErrorCode, fold } from '@app/e
 import type { WithCustomerStatus } from '@app/customers/domain/customer-status';
 import type { CompletePurchase, OrderCommand, RefundPurchase } from './interaction.commands';
 import type { OrderEvent, OrderLine } from './interaction.events';
-import { orderDecider, orderTotalMinor, type OrderState } from './order.decider';
+import { MAX_ORDER_TOTAL_MINOR, orderDecider, orderTotalMinor, type OrderState } from './order.decider';
 
 const spec = DeciderSpecification.for(orderDecider);
 
@@ -54,6 +54,14 @@ describe('order decider', () => {
       expect(refusalOf([completed], completePurchase).field).toBe('orderId');
     });
 
+    it('refuses a total beyond MAX_ORDER_TOTAL_MINOR, whatever each line is, so sums of totals stay exact', () => {
+      const big = { sku: 'B', name: 'Big', category: 'big', quantity: 100_000, unitPriceMinor: 100_000_000_000 };
+      spec.given([]).when({ ...completePurchase, lines: [big, big] }).thenThrows(DomainErrorCode.RuleViolated, 'exceeds');
+      expect(refusalOf([], { ...completePurchase, lines: [big] }).field).toBe('lines');
+      spec.given([]).when({ ...completePurchase, lines: [{ ...big, quantity: 1, unitPriceMinor: MAX_ORDER_TOTAL_MINOR }] })
+        .then([{ type: 'PurchaseCompleted', data: { customerId: 'c1', orderId: 'o1', channel: 'web', currency: 'EUR', lines: [{ ...big, quantity: 1, unitPriceMinor: MAX_ORDER_TOTAL_MINOR }], totalMinor: MAX_ORDER_TOTAL_MINOR } }]);
+    });
+
     it('refuses a purchase without lines', () => {
       const command = { ...completePurchase, lines: [] };
       spec.given([]).when(command).thenThrows(DomainErrorCode.RuleViolated, 'at least one line');
@@ -75,7 +83,7 @@ describe('order decider', () => {
     it('refuses an order whose total is beyond exact integer arithmetic', () => {
       const huge = { sku: 'GOLD', name: 'Bar', category: 'metal', quantity: 100_000, unitPriceMinor: 100_000_000_000 };
       const command = { ...completePurchase, lines: [huge, huge] };
-      spec.given([]).when(command).thenThrows(DomainErrorCode.RuleViolated, 'too large to be exact');
+      spec.given([]).when(command).thenThrows(DomainErrorCode.RuleViolated, 'exceeds');
       expect(refusalOf([], command).field).toBe('lines');
     });
 

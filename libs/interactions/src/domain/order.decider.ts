@@ -20,6 +20,13 @@ export type OrderState =
 
 type CompletedOrder = Extract<OrderState, { status: 'completed' }>;
 
+/**
+ * The largest order total, in minor units: a billion major units. Every sum a read model keeps
+ * (a customer's lifetime spend, a day's revenue) then stays an exact integer for at least
+ * Number.MAX_SAFE_INTEGER / MAX_ORDER_TOTAL_MINOR ≈ 90,000 orders of that size.
+ */
+export const MAX_ORDER_TOTAL_MINOR = 100_000_000_000;
+
 export const orderDecider: Decider<WithCustomerStatus<OrderCommand>, OrderState, OrderEvent> = {
   initialState: () => ({ status: 'none' }),
 
@@ -78,8 +85,8 @@ function completePurchase(command: CompletePurchase, state: OrderState): OrderEv
   command.lines.forEach(assertValidLine);
   const { customerId, orderId, channel, currency, lines } = command;
   const totalMinor = orderTotalMinor(lines);
-  // Beyond 2^53 integer sums stop being exact: every later figure built on this total would be wrong.
-  if (!Number.isSafeInteger(totalMinor)) throw refuse.rule(`The order total of ${totalMinor} minor units is too large to be exact`, 'lines');
+  // Within MAX_ORDER_TOTAL_MINOR, so every sum of totals a read model keeps stays exact too.
+  if (totalMinor > MAX_ORDER_TOTAL_MINOR) throw refuse.rule(`The order total ${totalMinor} exceeds ${MAX_ORDER_TOTAL_MINOR} minor units`, 'lines');
   return [{ type: 'PurchaseCompleted', data: { customerId, orderId, channel, currency, lines, totalMinor } }];
 }
 

@@ -37,6 +37,16 @@ describe('loyaltyProgram', () => {
   });
 });
 
+describe('loyaltyProgram bounds on points', () => {
+  it('refuses multipliers whose product lets one minor unit earn more than MAX_POINTS_PER_MINOR_UNIT points', () => {
+    const tiers = [{ name: 'base', thresholdMinor: 0, multiplier: 2 }];
+    expect(() => loyaltyProgram({ currency: 'EUR', pointsPerMajorUnit: 500, categoryMultipliers: { tv: 10 }, tiers, expiryMonths: 12 })).not.toThrow();
+    expect(() => loyaltyProgram({ currency: 'EUR', pointsPerMajorUnit: 500, categoryMultipliers: { tv: 10.01 }, tiers, expiryMonths: 12 })).toThrow(/at most 10000 per EUR keeps points exact/);
+    expect(() => loyaltyProgram({ currency: 'JPY', pointsPerMajorUnit: 50, categoryMultipliers: {}, tiers, expiryMonths: 12 })).not.toThrow();
+    expect(() => loyaltyProgram({ currency: 'JPY', pointsPerMajorUnit: 51, categoryMultipliers: {}, tiers, expiryMonths: 12 })).toThrow(/at most 100 per JPY/);
+  });
+});
+
 describe('addMonths', () => {
   it('adds calendar months in UTC and clamps to the end of shorter months', () => {
     expect(addMonths('2026-01-31T12:00:00Z', 1)).toBe('2026-02-28T12:00:00.000Z');

@@ -1,6 +1,6 @@
 // The rules of the loyalty programme as plain, validated data: its currency, how many points a
 // purchase earns, which tiers exist at which rolling 12-month net spend, and when points expire.
-import { currencyCodeProblem, type CurrencyCode } from '@app/money';
+import { currencyCodeProblem, minorUnitExponent, type CurrencyCode } from '@app/money';
 
 export interface TierRule {
   readonly name: string;
@@ -46,6 +46,14 @@ export class InvalidLoyaltyProgramError extends Error {
   }
 }
 
+/**
+ * Most points one minor unit of the programme's currency can earn, all multipliers applied (10,000
+ * points per euro, 100 per yen, 100,000 per dinar: far beyond any real programme). Orders are at
+ * most MAX_ORDER_TOTAL_MINOR (10^11) minor units, so one order earns at most 10^13 points in any
+ * currency and a balance stays an exact integer for hundreds of the largest orders.
+ */
+export const MAX_POINTS_PER_MINOR_UNIT = 100;
+
 const positive = (value: unknown): value is number => typeof value === 'number' && Number.isFinite(value) && value > 0;
 
 /** Checks a programme and returns it frozen; throws InvalidLoyaltyProgramError naming every problem. */
@@ -74,6 +82,14 @@ export function loyaltyProgram(input: LoyaltyProgram): LoyaltyProgram {
     if (index > 0 && !(tier.thresholdMinor > tiers[index - 1].thresholdMinor)) problems.push(`tiers[${index}].thresholdMinor must be above the previous tier's`);
     if (!positive(tier.multiplier)) problems.push(`tiers[${index}].multiplier must be a number above 0`);
   });
+  if (problems.length === 0) {
+    const largest = (values: readonly number[]) => Math.max(1, ...values);
+    const most = input.pointsPerMajorUnit * largest(Object.values(input.categoryMultipliers ?? {})) * largest(tiers.map((tier) => tier.multiplier));
+    const allowed = MAX_POINTS_PER_MINOR_UNIT * 10 ** minorUnitExponent(input.currency);
+    if (most > allowed) {
+      problems.push(`pointsPerMajorUnit × the largest category multiplier × the largest tier multiplier is ${most}; at most ${allowed} per ${input.currency} keeps points exact`);
+    }
+  }
   if (problems.length > 0) throw new InvalidLoyaltyProgramError(problems);
   return Object.freeze({
     currency: input.currency,

@@ -46,6 +46,11 @@ function refusal(given: readonly LoyaltyEvent[], command: LoyaltyCommand): Domai
 
 describe('loyalty decider', () => {
   describe('EarnForPurchase', () => {
+    it('refuses to earn points the balance could not add up exactly', () => {
+      const huge = earned('o9', Number.MAX_SAFE_INTEGER - 10, 100_00, '2026-01-10T10:00:00.000Z', '2027-01-10T10:00:00.000Z');
+      spec.given([huge]).when(earnCmd('o2', '2026-01-11T10:00:00Z', [{ category: 'apparel', amountMinor: 11_00 }])).thenThrows(DomainErrorCode.RuleViolated, 'beyond');
+    });
+
     it('earns points per major unit with category multipliers, in a lot that expires after expiryMonths', () => {
       spec.given([]).when(earnCmd('o1', '2026-01-10T10:00:00Z', [
         { category: 'apparel', amountMinor: 30_50 },
@@ -177,7 +182,7 @@ describe('loyalty decider', () => {
   });
 
   describe('Redeem', () => {
-    const redeem = (redemptionId: string, points: number, at = '2026-04-01T00:00:00Z'): LoyaltyCommand => ({ type: 'Redeem', customerId: C, redemptionId, points, reason: 'voucher', at });
+    const redeem = (redemptionId: string, points: number, at = '2026-04-01T00:00:00Z'): LoyaltyCommand => ({ type: 'Redeem', customerId: C, customerStatus: 'active', redemptionId, points, reason: 'voucher', at });
 
     it('spends points from the oldest lots first', () => {
       spec.given([o1, o2]).when(redeem('x1', 120)).then([{
@@ -199,6 +204,12 @@ describe('loyalty decider', () => {
       const done: LoyaltyEvent = { type: 'PointsRedeemed', data: { customerId: C, redemptionId: 'x1', points: 10, reason: 'voucher', consumed: [{ lotId: 'order:o1', points: 10 }], redeemedAt: '2026-04-01T00:00:00.000Z' } };
       spec.given([o1, done]).when(redeem('x1', 10)).then([]);
       spec.given([o1, done]).when(redeem('x1', 20)).thenThrows(DomainErrorCode.AlreadyExists, 'x1');
+    });
+
+    it('refuses a customer who is not registered (404 customerId), before looking at the balance', () => {
+      const command: LoyaltyCommand = { type: 'Redeem', customerId: 'nobody', customerStatus: 'unknown', redemptionId: 'x1', points: 10, reason: 'voucher', at: '2026-04-01T00:00:00Z' };
+      spec.given([]).when(command).thenThrows(DomainErrorCode.NotFound, 'nobody');
+      expect(refusal([], command).field).toBe('customerId');
     });
 
     it('refuses points that are not a whole number above 0', () => {
@@ -241,7 +252,7 @@ describe('loyalty decider', () => {
   });
 
   describe('Adjust', () => {
-    const adjust = (adjustmentId: string, points: number): LoyaltyCommand => ({ type: 'Adjust', customerId: C, adjustmentId, points, reason: 'goodwill', at: '2026-04-01T00:00:00Z' });
+    const adjust = (adjustmentId: string, points: number): LoyaltyCommand => ({ type: 'Adjust', customerId: C, customerStatus: 'active', adjustmentId, points, reason: 'goodwill', at: '2026-04-01T00:00:00Z' });
 
     it('adds a lot of its own for a positive correction', () => {
       spec.given([o1]).when(adjust('a1', 25)).then([{
@@ -260,6 +271,19 @@ describe('loyalty decider', () => {
     it('refuses a negative correction beyond the balance, and 0', () => {
       spec.given([o1]).when(adjust('a1', -101)).thenThrows(DomainErrorCode.RuleViolated, 'the balance is 100');
       spec.given([o1]).when(adjust('a1', 0)).thenThrows(DomainErrorCode.RuleViolated, 'points');
+    });
+
+    it('refuses a customer who is not registered (404 customerId)', () => {
+      const command: LoyaltyCommand = { type: 'Adjust', customerId: 'nobody', customerStatus: 'unknown', adjustmentId: 'a1', points: 100, reason: 'goodwill', at: '2026-04-01T00:00:00Z' };
+      spec.given([]).when(command).thenThrows(DomainErrorCode.NotFound, 'nobody');
+      expect(refusal([], command).field).toBe('customerId');
+    });
+
+    it('refuses a correction that would take the balance beyond the exact integers', () => {
+      const huge = earned('o9', Number.MAX_SAFE_INTEGER - 10, 100_00, '2026-01-10T10:00:00.000Z', '2027-01-10T10:00:00.000Z');
+      expect(decider.decide(adjust('a1', 10), fold(decider, [huge])).map((event) => event.data)).toMatchObject([{ points: 10, lotId: 'adjustment:a1' }]);
+      spec.given([huge]).when(adjust('a1', 11)).thenThrows(DomainErrorCode.RuleViolated, 'beyond');
+      expect(refusal([huge], adjust('a1', 11)).field).toBe('points');
     });
 
     it('is a no-op when repeated, and refuses its id reused for other points', () => {

@@ -1,6 +1,7 @@
 // One loyalty account (`loyalty-<customerId>`): points earned per order in lots that expire, spent
 // and expired oldest first; the tier follows the rolling 12-month net spend, up and down.
 import { refuse, type Decider } from '@app/event-sourcing';
+import { assertCustomerRegistered } from '@app/customers/domain/customer-status';
 import { minorToMajor, recordedCurrency } from '@app/money';
 import { addMonths, ROLLING_WINDOW_MONTHS, utc } from './calendar-months';
 import type { Adjust, EarnForPurchase, ExpirePoints, LoyaltyCommand, Redeem, ReverseForRefund } from './loyalty.commands';
@@ -122,6 +123,7 @@ export function loyaltyDecider(program: LoyaltyProgram): Decider<LoyaltyCommand,
     // a purchase in any other currency earns none, since no rate converts it.
     const inProgrammeCurrency = recordedCurrency(command.currency).key === program.currency;
     const points = inProgrammeCurrency ? Math.floor(minorToMajor(weightedMinor, program.currency) * program.pointsPerMajorUnit * tier.multiplier + EPSILON) : 0;
+    assertBalanceStaysExact(state, points);
     const earnedAt = utc(command.at);
     return [{
       type: 'PointsEarned',
@@ -169,6 +171,7 @@ export function loyaltyDecider(program: LoyaltyProgram): Decider<LoyaltyCommand,
   }
 
   function redeem(command: Redeem, state: LoyaltyState): LoyaltyEvent[] {
+    assertCustomerRegistered(command);
     if (!Number.isSafeInteger(command.points) || command.points <= 0) throw refuse.rule('points must be a whole number above 0', 'points');
     const earlier = state.redemptions[command.redemptionId];
     if (earlier !== undefined) {
@@ -203,6 +206,7 @@ export function loyaltyDecider(program: LoyaltyProgram): Decider<LoyaltyCommand,
   }
 
   function adjust(command: Adjust, state: LoyaltyState): LoyaltyEvent[] {
+    assertCustomerRegistered(command);
     if (!Number.isSafeInteger(command.points) || command.points === 0) throw refuse.rule('points must be a whole number other than 0', 'points');
     const earlier = state.adjustments[command.adjustmentId];
     if (earlier !== undefined) {
@@ -210,6 +214,7 @@ export function loyaltyDecider(program: LoyaltyProgram): Decider<LoyaltyCommand,
       throw refuse.alreadyExists(`Adjustment ${command.adjustmentId} was already made for ${earlier} points`, 'adjustmentId');
     }
     const at = utc(command.at);
+    if (command.points > 0) assertBalanceStaysExact(state, command.points);
     const base = { customerId: command.customerId, adjustmentId: command.adjustmentId, points: command.points, reason: command.reason, adjustedAt: at };
     if (command.points > 0) {
       return [{
@@ -226,6 +231,18 @@ export function loyaltyDecider(program: LoyaltyProgram): Decider<LoyaltyCommand,
   }
 
   return decider;
+}
+
+/**
+ * Points are whole numbers summed into a balance: beyond Number.MAX_SAFE_INTEGER they would no longer
+ * be exact. Order totals and the programme's multipliers are bounded so this never happens in use;
+ * the decider still refuses rather than record a figure it cannot add up.
+ */
+function assertBalanceStaysExact(state: LoyaltyState, points: number): void {
+  const lotsTotal = state.lots.reduce((sum, lot) => sum + lot.remaining, 0);
+  if (!Number.isSafeInteger(points) || !Number.isSafeInteger(lotsTotal + points)) {
+    throw refuse.rule(`${points} more points would take the balance beyond ${Number.MAX_SAFE_INTEGER}`, 'points');
+  }
 }
 
 /** Takes `points` from the lots in the given order; reports what no lot covered. */

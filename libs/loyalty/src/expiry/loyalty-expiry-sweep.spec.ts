@@ -27,7 +27,7 @@ describe('LoyaltyExpirySweep (injected clock, real stores)', () => {
   it('expires the lots due by the clock, oldest first after redemptions, and only the accounts due', async () => {
     await earn('c-a', 'o-1', 100_00, '2026-01-10T10:00:00Z');
     await earn('c-a', 'o-2', 40_00, '2026-03-01T10:00:00Z');
-    await bed.commands.execute({ type: 'Redeem', customerId: 'c-a', redemptionId: 'x', points: 30, reason: 'voucher', at: '2026-04-01T00:00:00Z' }, testContext('2026-04-01T00:00:00Z'));
+    await bed.commands.execute({ type: 'Redeem', customerId: 'c-a', customerStatus: 'active', redemptionId: 'x', points: 30, reason: 'voucher', at: '2026-04-01T00:00:00Z' }, testContext('2026-04-01T00:00:00Z'));
     await earn('c-b', 'o-3', 10_00, '2026-05-01T00:00:00Z');
     await bed.project();
 

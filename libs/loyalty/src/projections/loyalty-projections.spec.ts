@@ -41,9 +41,9 @@ describe('loyalty projections', () => {
     const account = new Account();
     account.run(earn('o1', 100_00, '2026-01-10T10:00:00Z'), '2026-01-10T10:00:00Z');
     account.run(earn('o2', 450_00, '2026-02-01T00:00:00Z'), '2026-02-01T00:00:00Z'); // 550.00 → silver
-    account.run({ type: 'Redeem', customerId: C, redemptionId: 'x1', points: 120, reason: 'voucher', at: '2026-03-01T00:00:00Z' }, '2026-03-01T00:00:00Z');
+    account.run({ type: 'Redeem', customerId: C, customerStatus: 'active', redemptionId: 'x1', points: 120, reason: 'voucher', at: '2026-03-01T00:00:00Z' }, '2026-03-01T00:00:00Z');
     account.run({ type: 'ReverseForRefund', customerId: C, orderId: 'o2', refundId: 'r1', amountMinor: 45_00, at: '2026-03-02T00:00:00Z' }, '2026-03-02T00:00:00Z'); // 505.00 stays silver
-    account.run({ type: 'Adjust', customerId: C, adjustmentId: 'a1', points: 7, reason: 'goodwill', at: '2026-03-03T00:00:00Z' }, '2026-03-03T00:00:00Z');
+    account.run({ type: 'Adjust', customerId: C, customerStatus: 'active', adjustmentId: 'a1', points: 7, reason: 'goodwill', at: '2026-03-03T00:00:00Z' }, '2026-03-03T00:00:00Z');
     return account;
   }
 
@@ -138,7 +138,7 @@ describe('loyalty projections', () => {
     const account = new Account();
     account.run(earn('o1', 100_00, '2026-01-10T10:00:00Z'), '2026-01-10T10:00:00Z');
     account.run(earn('o2', 50_00, '2026-02-10T10:00:00Z'), '2026-02-10T10:00:00Z');
-    account.run({ type: 'Redeem', customerId: C, redemptionId: 'x1', points: 140, reason: 'voucher', at: '2026-03-01T00:00:00Z' }, '2026-03-01T00:00:00Z');
+    account.run({ type: 'Redeem', customerId: C, customerStatus: 'active', redemptionId: 'x1', points: 140, reason: 'voucher', at: '2026-03-01T00:00:00Z' }, '2026-03-01T00:00:00Z');
     account.run({ type: 'ReverseForRefund', customerId: C, orderId: 'o1', refundId: 'r1', amountMinor: 100_00, at: '2026-03-02T00:00:00Z' }, '2026-03-02T00:00:00Z');
     account.run({ type: 'ExpirePoints', customerId: C, asOf: '2027-03-01T00:00:00Z' }, '2027-03-01T00:00:00Z');
     const doc = new ProjectionHarness(loyaltyProjections('EUR')).run(account.recorded).get<LoyaltyAccountDocument>(LOYALTY_ACCOUNTS_COLLECTION, C);

@@ -214,4 +214,35 @@ describe('CommandExecutor', () => {
       await expect(run({ type: 'Open', customerId: C, owner: 'Eve' })).rejects.toBeInstanceOf(DomainError);
     });
   });
+  describe('on a chronological stream', () => {
+    const at = (occurredAt: string) => context({ occurredAt });
+    const chronological = (command: AccountCommand, ctx: CommandContext) =>
+      executor.execute({ streamId, decider: account, command, chronological: true }, ctx);
+
+    it('refuses an event dated before the latest one of the stream (422 occurredAt) and writes nothing', async () => {
+      await chronological({ type: 'Open', customerId: C, owner: 'Ada' }, at('2026-05-01T12:00:00.000Z'));
+      await expect(chronological({ type: 'Note', customerId: C, text: 'early' }, at('2026-05-01T11:59:59.999Z'))).rejects.toMatchObject({
+        code: DomainErrorCode.RuleViolated,
+        field: 'occurredAt',
+      });
+      expect(await store.readStream(streamId)).toHaveLength(1);
+    });
+
+    it('accepts the same instant and later ones, whatever offset the latest was written with', async () => {
+      await chronological({ type: 'Open', customerId: C, owner: 'Ada' }, at('2026-05-01T14:00:00+02:00'));
+      await chronological({ type: 'Note', customerId: C, text: 'same instant' }, at('2026-05-01T12:00:00.000Z'));
+      await chronological({ type: 'Note', customerId: C, text: 'later' }, at('2026-05-01T12:00:01.000Z'));
+      expect(await store.readStream(streamId)).toHaveLength(3);
+    });
+
+    it('checks nothing when the command records nothing', async () => {
+      await chronological({ type: 'Open', customerId: C, owner: 'Ada' }, at('2026-05-01T12:00:00.000Z'));
+      await expect(chronological({ type: 'Touch', customerId: C }, at('2020-01-01T00:00:00.000Z'))).resolves.toMatchObject({ changed: false });
+    });
+
+    it('lets streams that are not chronological take late facts', async () => {
+      await open('Ada', at('2026-05-01T12:00:00.000Z'));
+      await expect(note('late', at('2026-04-01T00:00:00.000Z'))).resolves.toMatchObject({ changed: true });
+    });
+  });
 });

@@ -5,6 +5,7 @@ import {
   EventSchemas,
   deterministicEventId,
   newEventId,
+  refuse,
   type Decider,
   type DomainEvent,
   type NewEvent,
@@ -23,6 +24,13 @@ export interface StreamCommand<C, S, E extends DomainEvent> {
    * without an Idempotency-Key, whichever key or route it comes with.
    */
   readonly naturalKey?: string;
+  /**
+   * The stream records one thing's life in order (a ticket, an order, an email, a customer): an event
+   * may not be dated before one it follows, so a reply dated before its ticket was opened is refused
+   * (422, occurredAt) instead of being counted as answered in time. Streams that gather facts arriving
+   * late by nature (a loyalty account earning for a purchase recorded days later) leave this unset.
+   */
+  readonly chronological?: boolean;
 }
 
 const MAX_ATTEMPTS = 5;
@@ -30,6 +38,18 @@ const MAX_ATTEMPTS = 5;
 /** Event data as a store gives it back: JSON, so undefined fields are gone. */
 function asStored(data: unknown): unknown {
   return data === undefined ? undefined : JSON.parse(JSON.stringify(data));
+}
+
+/** Refuses a business time before the latest one already in the stream. */
+function assertNotBeforeHistory(streamId: string, history: readonly RecordedEvent[], occurredAt: string): void {
+  let latest: RecordedEvent | undefined;
+  for (const event of history) if (latest === undefined || Date.parse(event.metadata.occurredAt) > Date.parse(latest.metadata.occurredAt)) latest = event;
+  if (latest !== undefined && Date.parse(occurredAt) < Date.parse(latest.metadata.occurredAt)) {
+    throw refuse.rule(
+      `occurredAt ${occurredAt} is before ${latest.type} at ${latest.metadata.occurredAt}: the events of ${streamId} follow each other in time`,
+      'occurredAt',
+    );
+  }
 }
 
 /** What a command's event ids derive from: its natural key, else the Idempotency-Key it was sent with. */
@@ -74,6 +94,7 @@ export class CommandExecutor {
       if (decided.length === 0) {
         return { streamId: request.streamId, eventIds: [], revision: last?.revision ?? null, position: last?.position ?? 0, replayed: false, changed: false };
       }
+      if (request.chronological) assertNotBeforeHistory(request.streamId, history, context.occurredAt);
       const events = decided.map((event, index) => this.envelope(event, context, eventId(index)));
       try {
         const result = await this.store.append(request.streamId, events, { expectedRevision: last ? last.revision : 'no_stream' });

@@ -94,8 +94,8 @@ export class SegmentQueryController {
   @Get('customers/:customerId/segments')
   @Roles('support', 'analyst', 'auditor')
   @Header('Cache-Control', 'no-store')
-  @ApiOperation({ summary: 'The segments a customer is in now' })
-  customerSegments(@IdParam('customerId') customerId: string) {
-    return this.queryBus.execute(new GetCustomerSegments(customerId));
+  @ApiOperation({ summary: 'The segments a customer is in now (404 for an unknown customer)' })
+  customerSegments(@IdParam('customerId') customerId: string, @QueryParam() query: SegmentQueryDto) {
+    return this.queryBus.execute(new GetCustomerSegments(customerId, query.minPosition));
   }
 }

@@ -2,6 +2,7 @@
 // customer's profile and behaviour), its validator (errors name the JSON path, e.g.
 // `rule.all[1].purchases.withinDays`) and whether a rule depends on the passing of time.
 // Pure: no I/O; "now" comes in as a value where it matters (see segment-rule.evaluator.ts).
+import { describeTextFault, textFault } from '@app/event-sourcing';
 import { currencyCodeProblem } from '@app/money';
 
 export type ConsentPurposeName = 'marketing_email' | 'marketing_sms' | 'marketing_phone' | 'profiling' | 'third_party_sharing';
@@ -147,7 +148,8 @@ function isPositiveInteger(value: unknown): value is number {
 }
 
 function isIsoInstant(value: unknown): value is string {
-  return typeof value === 'string' && /^\d{4}-\d{2}-\d{2}(T[\d:.]+(Z|[+-]\d{2}:\d{2}))?$/.test(value) && !Number.isNaN(Date.parse(value));
+  // A date (a UTC day) or an instant with its offset: a local time would name no instant at all.
+  return typeof value === 'string' && /^\d{4}-\d{2}-\d{2}(T\d{2}:\d{2}(:\d{2}(\.\d{1,9})?)?(Z|[+-]\d{2}:\d{2}))?$/.test(value) && !Number.isNaN(Date.parse(value));
 }
 
 class RuleChecker {
@@ -250,6 +252,7 @@ class RuleChecker {
     if (!Array.isArray(value) || value.length === 0) return this.fail(path, 'must be a non-empty array of strings');
     value.forEach((item, index) => {
       if (typeof item !== 'string' || item.length === 0) this.fail(`${path}[${index}]`, 'must be a non-empty string');
+      else if (!this.oneLine(item, `${path}[${index}]`)) return;
       else if (allowed && !allowed.includes(item)) this.fail(`${path}[${index}]`, `must be one of ${allowed.join(', ')}`);
     });
   }
@@ -267,6 +270,14 @@ class RuleChecker {
     }
     this.withinDays(value.withinDays, `${path}.withinDays`);
     if (value.category !== undefined && (typeof value.category !== 'string' || value.category.length === 0)) this.fail(`${path}.category`, 'must be a non-empty string');
+    else if (typeof value.category === 'string') this.oneLine(value.category, `${path}.category`);
+  }
+
+  /** Rule values are compared with stored single-line text: the same characters are refused. */
+  private oneLine(text: string, path: string): boolean {
+    const fault = textFault(text, 'single-line');
+    if (fault) this.fail(path, `must be one line of text: ${describeTextFault(fault)}`);
+    return fault === null;
   }
 
   private lastPurchase(value: unknown, path: string): void {
@@ -306,6 +317,7 @@ class RuleChecker {
       const allowed: readonly string[] | undefined = field === 'gender' ? GENDER_NAMES : undefined;
       if (op === 'in' || op === 'notIn') this.stringList(operand, `${path}.value`, allowed);
       else if (typeof operand !== 'string' || operand.length === 0) this.fail(`${path}.value`, 'must be a non-empty string');
+      else if (!this.oneLine(operand, `${path}.value`)) return;
       else if (allowed && !allowed.includes(operand)) this.fail(`${path}.value`, `must be one of ${allowed.join(', ')}`);
       return;
     }
