@@ -14,7 +14,9 @@ const common = {
 module.exports = {
   projects: [
     { ...common, displayName: 'unit', testMatch: ['<rootDir>/libs/**/*.spec.ts', '<rootDir>/apps/**/*.spec.ts'] },
-    { ...common, displayName: 'integration', testMatch: ['<rootDir>/libs/**/*.integration-spec.ts', '<rootDir>/test/engines/**/*.integration-spec.ts'] },
-    { ...common, displayName: 'e2e', testMatch: ['<rootDir>/test/e2e/**/*.e2e-spec.ts'] },
+    // Engine and end-to-end suites start servers and engines: under load on 2 cores a start can take
+    // longer than Jest's 5 s default. A test limit, not a timed assertion: suites wait on conditions.
+    { ...common, displayName: 'integration', testTimeout: 120_000, testMatch: ['<rootDir>/libs/**/*.integration-spec.ts', '<rootDir>/test/engines/**/*.integration-spec.ts'] },
+    { ...common, displayName: 'e2e', testTimeout: 120_000, testMatch: ['<rootDir>/test/e2e/**/*.e2e-spec.ts'] },
   ],
 };
