@@ -1,7 +1,8 @@
-// Liveness and readiness. Ready means: the event store and read store answer, and no supervised
+// Liveness and readiness. Ready means: the event store and read store answer and take writes, and no supervised
 // pipeline of this process has failed repeatedly. Every pipeline's state, last error, restarts and
 // lag are listed, so an operator sees a stalled relay or projector without reading logs.
-import { Controller, Get, Inject, Optional } from '@nestjs/common';
+import { Controller, Get, Inject, Optional, Res, ServiceUnavailableException } from '@nestjs/common';
+import type { Response } from 'express';
 import { ApiTags } from '@nestjs/swagger';
 import { HealthCheck, HealthCheckService, HealthIndicatorService, type HealthIndicatorResult } from '@nestjs/terminus';
 import { EVENT_STORE, type EventStore } from '@app/event-store';
@@ -29,13 +30,15 @@ export class HealthController {
   @Get('ready')
   @Public()
   @HealthCheck()
-  ready() {
+  async ready(@Res({ passthrough: true }) response: Response) {
     const checks: (() => Promise<HealthIndicatorResult>)[] = [];
     if (this.eventStore) {
       const store = this.eventStore;
       checks.push(async () => {
         const session = this.indicators.check('eventStore');
         try {
+          // A store that reads but cannot take a write (read-only file, full disk, lock held) is down.
+          await store.checkWritable?.();
           return session.up({ headPosition: await store.headPosition() });
         } catch (error) {
           return session.down({ error: String(error) });
@@ -48,6 +51,7 @@ export class HealthController {
         const session = this.indicators.check('readStore');
         try {
           const generation = (store as { generation?: unknown }).generation;
+          await store.checkWritable?.();
           return session.up({
             projectorCheckpoint: await store.getCheckpoint('chronicle-projector'),
             // The live read-model generation (blue/green rebuilds), where the store has generations.
@@ -65,6 +69,13 @@ export class HealthController {
       // Retrying is a transient state (a broker restart); `failed` means it keeps failing.
       return statuses.some((status) => status.state === 'failed') ? session.down(details) : session.up(details);
     });
-    return this.health.check(checks);
+    try {
+      return await this.health.check(checks);
+    } catch (error) {
+      // Not ready: still the whole report (what is down and why), with 503, not a bare problem document.
+      if (!(error instanceof ServiceUnavailableException)) throw error;
+      response.status(503);
+      return error.getResponse();
+    }
   }
 }
