@@ -22,10 +22,9 @@ export function checkConfiguration(env: Record<string, string | undefined>): Chr
   check(() => loadLoyaltyConfig(env));
   check(() => loadAnalyticsConfig(env));
   check(() => loadSegmentsConfig(env));
-  if (config) {
-    check(() => partsOf(config));
-    if (config.API_KEYS !== undefined) check(() => ApiKeyRegistry.fromEnv(config.API_KEYS as string, new Date()));
-  }
+  if (config) check(() => partsOf(config));
+  const apiKeys = env.API_KEYS;
+  if (apiKeys !== undefined && apiKeys !== '') check(() => ApiKeyRegistry.fromEnv(apiKeys, new Date()));
   if (problems.length > 0 || !config) throw new ConfigError(problems);
   return config;
 }

@@ -32,7 +32,7 @@ export async function startChronicle(env: Record<string, string | undefined>, op
   if (config.EVENT_STORE === 'sqlite' || config.READ_STORE === 'sqlite') ensureWritableFolder(config.DATA_DIR, 'DATA_DIR');
   const keyFile = apiKeysFilePath(config);
   // A first start writes its key file once it listens: make sure that will work before binding.
-  if (config.API_KEYS === undefined && !existsSync(keyFile)) {
+  if (!config.API_KEYS && !existsSync(keyFile)) {
     ensureWritableFolder(dirname(keyFile), config.API_KEYS_FILE === undefined ? 'DATA_DIR' : 'API_KEYS_FILE', config.API_KEYS_FILE ?? config.DATA_DIR);
   }
   const app = await createHttpApp(ChronicleModule.forRoot(config, { ...(options.clock ? { clock: options.clock } : {}), env }), config);

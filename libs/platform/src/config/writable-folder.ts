@@ -29,7 +29,8 @@ export function ensureWritableFolder(path: string, setting: string, given: strin
     try {
       stat = statSync(existing, { throwIfNoEntry: false });
     } catch (error) {
-      return fail(`cannot look at ${existing} (${systemReason(error)})`);
+      // Below a file: the file is found, and named, one level up.
+      if ((error as { code?: string }).code !== 'ENOTDIR') return fail(`cannot look at ${existing} (${systemReason(error)})`);
     }
     if (stat) {
       if (!stat.isDirectory()) fail(`${existing} is a file, not a folder`);
