@@ -205,7 +205,7 @@ describe('Idempotency under concurrency, end to end (embedded)', () => {
       expect(runs).toHaveLength(1);
       const first = itemsOf(runs[0]);
       expect(first.map((item) => item.status)).toEqual([201, 201, 201, 409]);
-      expect(first[3].problem?.errors?.map((error) => error.field)).toEqual(['noteId']);
+      expect(first[3].problem?.errors?.map((error) => error.field)).toEqual(['items[3].noteId']);
       for (const response of responses) {
         if (response === runs[0]) continue;
         expect(itemsOf(response)).toEqual(first.map((item) => (item.outcome ? { ...item, outcome: { ...item.outcome, replayed: true } } : item)));

@@ -115,7 +115,7 @@ describeWithEngines('Pipelines recover from a broker and a read store that stop 
 
     // Every accepted command is in the read models, exactly as a clean rebuild from the log has it.
     const config = loadConfig(env);
-    const events = openEventStore(config);
+    const events = await openEventStore(config);
     const live = new GenerationalReadStore(await MongoReadStore.connect(engines.mongoUrl, env.MONGO_DB as string), 0);
     const cleanDir = mkdtempSync(join(tmpdir(), 'chronicle-recovery-clean-'));
     const clean = new SqliteReadStore(join(cleanDir, 'read-models.sqlite'));

@@ -65,7 +65,7 @@ describe('Rebuild equals the live read models (embedded)', () => {
 
     const seeded = await seed({ url: chronicle.url, apiKey: KEYS.ingest, customers: CUSTOMERS, seed: 4, concurrency: 4, progress: false });
     expect(seeded.failures).toEqual([]);
-    expect(seeded.customers).toBe(CUSTOMERS);
+    expect(seeded.recorded.customers).toBe(CUSTOMERS);
 
     const segments = [
       { segmentId: 'recent-buyers', name: 'Recent buyers', rule: { purchases: { count: { gte: 2 }, withinDays: 365 } } },

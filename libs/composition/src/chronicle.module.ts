@@ -8,7 +8,8 @@ import type { Clock, RecordedEvent } from '@app/event-sourcing';
 import { EVENT_STORE, IDEMPOTENCY_KEYS, type EventStore, type IdempotencyKeys } from '@app/event-store';
 import { GenerationalReadStore, READ_STORE, type ReadStore } from '@app/read-store';
 import {
-  APPLIED_EVENTS, CLOCK, CommandExecutor, pause, PlatformModule, PROJECTION_PROGRESS, SINGLE_INSTANCE, SUPERVISOR, type ChronicleConfig, type PipelineSpec, type ProjectionProgress, type SingleInstance,
+  APPLIED_EVENTS, CLOCK, CommandExecutor, ConfigError, pause, PlatformModule, PROJECTION_PROGRESS, SINGLE_INSTANCE, SUPERVISOR, type ChronicleConfig, type PipelineSpec, type ProjectionProgress,
+  type SingleInstance,
   type Supervisor,
 } from '@app/platform';
 import { EmbeddedProjector, EventStoreLeaseStore, ProjectorRunner } from '@app/transport';
@@ -42,7 +43,7 @@ export function partsOf(config: ChronicleConfig): ReadonlySet<ChroniclePart> {
     case 'projector':
       return new Set(['projector']);
     case 'relay':
-      if (!kafka) throw new Error('CHRONICLE_ROLE=relay needs TRANSPORT=kafka: the embedded transport has no relay');
+      if (!kafka) throw new ConfigError(['CHRONICLE_ROLE="relay": needs TRANSPORT=kafka (the embedded transport has no relay)']);
       return new Set(['relay']);
   }
 }

@@ -1,12 +1,36 @@
 // Picks each port's adapter from the configuration: SQLite embedded, or EventStoreDB / Kafka / MongoDB.
-import { mkdirSync } from 'node:fs';
+// SQLite files are opened only in a folder this process can write, and must take a write: SQLite
+// opens a file it may not write read-only without a word, which would leave a server that is
+// "ready" but answers every command with an error.
 import { join } from 'node:path';
 import {
   CodecEventStore, EventStoreDbEventStore, EventStoreDbIdempotencyKeys, SqliteEventStore, SqliteIdempotencyKeys, upcastingCodec, type EventCodec, type EventStore, type IdempotencyKeys,
 } from '@app/event-store';
 import { GenerationalReadStore, MongoReadStore, SqliteReadStore, type ReadStore } from '@app/read-store';
-import type { ChronicleConfig } from '@app/platform';
+import { describeSetting, ensureWritableFolder, StartupError, systemReason, type ChronicleConfig } from '@app/platform';
 import { chronicleEventSchemas } from './event-schemas';
+
+/** Opens one SQLite-backed adapter in DATA_DIR and proves it takes writes; a StartupError names the file otherwise. */
+async function openSqlite<T extends { checkWritable?(): Promise<void>; close(): Promise<void> }>(config: ChronicleConfig, file: string, open: (path: string) => T): Promise<T> {
+  const folder = ensureWritableFolder(config.DATA_DIR, 'DATA_DIR');
+  const path = join(folder, file);
+  const fail = (error: unknown): never => {
+    throw new StartupError([describeSetting('DATA_DIR', config.DATA_DIR, `${path} cannot be written by this process (${systemReason(error)})`)]);
+  };
+  let store: T;
+  try {
+    store = open(path);
+  } catch (error) {
+    return fail(error);
+  }
+  try {
+    await store.checkWritable?.();
+  } catch (error) {
+    await store.close().catch(() => undefined);
+    fail(error);
+  }
+  return store;
+}
 
 /**
  * How stored events become the events readers see (current schema version), for every path: the
@@ -17,27 +41,25 @@ export function readerCodec(_config: ChronicleConfig): EventCodec {
 }
 
 /** The event store as every reader in the domain sees it: events in their current schema version. */
-export function openEventStore(config: ChronicleConfig): CodecEventStore {
-  return new CodecEventStore(openStoredEventStore(config), readerCodec(config));
+export async function openEventStore(config: ChronicleConfig): Promise<CodecEventStore> {
+  return new CodecEventStore(await openStoredEventStore(config), readerCodec(config));
 }
 
 /** The configured event store itself: events exactly as stored. */
-export function openStoredEventStore(config: ChronicleConfig): EventStore {
+export async function openStoredEventStore(config: ChronicleConfig): Promise<EventStore> {
   switch (config.EVENT_STORE) {
     case 'sqlite':
-      mkdirSync(config.DATA_DIR, { recursive: true });
-      return new SqliteEventStore(join(config.DATA_DIR, 'events.sqlite'), { synchronous: config.SQLITE_SYNCHRONOUS });
+      return openSqlite(config, 'events.sqlite', (path) => new SqliteEventStore(path, { synchronous: config.SQLITE_SYNCHRONOUS }));
     case 'eventstoredb':
       return new EventStoreDbEventStore(config.EVENTSTORE_URL as string);
   }
 }
 
 /** Idempotency keys live beside the events, so every process writing to the store shares them. */
-export function openIdempotencyKeys(config: ChronicleConfig): IdempotencyKeys {
+export async function openIdempotencyKeys(config: ChronicleConfig): Promise<IdempotencyKeys> {
   switch (config.EVENT_STORE) {
     case 'sqlite':
-      mkdirSync(config.DATA_DIR, { recursive: true });
-      return new SqliteIdempotencyKeys(join(config.DATA_DIR, 'events.sqlite'), { synchronous: config.SQLITE_SYNCHRONOUS });
+      return openSqlite(config, 'events.sqlite', (path) => new SqliteIdempotencyKeys(path, { synchronous: config.SQLITE_SYNCHRONOUS }));
     case 'eventstoredb':
       return new EventStoreDbIdempotencyKeys(config.EVENTSTORE_URL as string);
   }
@@ -52,8 +74,7 @@ export async function openReadStore(config: ChronicleConfig): Promise<Generation
 export async function openPhysicalReadStore(config: ChronicleConfig): Promise<ReadStore> {
   switch (config.READ_STORE) {
     case 'sqlite':
-      mkdirSync(config.DATA_DIR, { recursive: true });
-      return new SqliteReadStore(join(config.DATA_DIR, 'read-models.sqlite'));
+      return openSqlite(config, 'read-models.sqlite', (path) => new SqliteReadStore(path));
     case 'mongodb':
       return MongoReadStore.connect(config.MONGO_URL as string, config.MONGO_DB);
   }

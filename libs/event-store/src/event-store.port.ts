@@ -99,6 +99,12 @@ export interface EventStore {
    * false, and nothing written, when another writer changed it first. Leases build on this.
    */
   compareAndSetStreamMetadata(streamId: string, metadata: StreamMetadata, expectedRevision: number | null): Promise<boolean>;
+  /**
+   * Fails when the store cannot take a write now (a file opened read-only, a full disk, a lock held
+   * too long), writing nothing: start-up refuses such a store and readiness reports it down. Optional:
+   * where reads already fail when the server is unreachable, adapters need not implement it.
+   */
+  checkWritable?(): Promise<void>;
   close(): Promise<void>;
 }
 

@@ -134,6 +134,10 @@ export class GenerationalReadStore implements ReadStore {
     return this.physical.drop(collections.map((collection) => this.name(collection)));
   }
 
+  async checkWritable(): Promise<void> {
+    await this.physical.checkWritable?.();
+  }
+
   close(): Promise<void> {
     return this.physical.close();
   }

@@ -5,8 +5,37 @@ import { systemClock } from '@app/event-sourcing';
 import type { EventStore } from '@app/event-store';
 import type { ReadStore } from '@app/read-store';
 import { openEventStore, openPhysicalReadStore } from '../engines';
-import { seed } from '../demo/seed';
+import { defaultAnchor, seed } from '../demo/seed';
 import { blueGreenRebuild, dropInactiveGenerations, listGenerations } from './rebuild';
+
+const httpUrl = (value: string) => {
+  let url: URL;
+  try {
+    url = new URL(value);
+  } catch {
+    throw new InvalidArgumentError('must be an http(s) URL such as http://127.0.0.1:3000');
+  }
+  if (url.protocol !== 'http:' && url.protocol !== 'https:') throw new InvalidArgumentError('must be an http(s) URL such as http://127.0.0.1:3000');
+  return value.replace(/\/+$/, '');
+};
+
+const pastInstant = (value: string) => {
+  const at = new Date(value);
+  if (Number.isNaN(at.getTime()) || !/^\d{4}-\d{2}-\d{2}/.test(value)) throw new InvalidArgumentError('must be an ISO-8601 date or instant, e.g. 2026-11-30');
+  if (at.getTime() > Date.now()) throw new InvalidArgumentError('must not lie in the future');
+  return at;
+};
+
+/**
+ * Where the server of this environment listens: CHRONICLE_URL, else HOST and PORT as the server reads
+ * them (a wildcard HOST is reached on the loopback).
+ */
+export function chronicleUrl(env: Record<string, string | undefined>): string {
+  if (env.CHRONICLE_URL) return httpUrl(env.CHRONICLE_URL);
+  const host = env.HOST === undefined || env.HOST === '' || env.HOST === '0.0.0.0' ? '127.0.0.1' : env.HOST === '::' ? '::1' : env.HOST;
+  const port = env.PORT === undefined || env.PORT === '' ? '3000' : env.PORT;
+  return httpUrl(`http://${host.includes(':') ? `[${host}]` : host}:${port}`);
+}
 
 const positiveInt = (value: string) => {
   const n = Number(value);
@@ -19,18 +48,35 @@ export function chronicleCli(): Command {
 
   program
     .command('seed')
-    .description('Load realistic demo data through the public HTTP API')
-    .option('--url <url>', 'Chronicle base URL', process.env.CHRONICLE_URL ?? 'http://127.0.0.1:3000')
+    .description(
+      'Load realistic demo data through the public HTTP API. Every request carries an Idempotency-Key and the data depends only on --seed and ' +
+        '--anchor, so running it again with the same ones changes nothing (answers are replays) and completes an interrupted run.',
+    )
+    .option('--url <url>', 'Chronicle base URL (default: CHRONICLE_URL, else http://HOST:PORT from the same variables as the server)', httpUrl)
     .option('--key <key>', 'API key with the ingest (or admin) role', process.env.CHRONICLE_INGEST_KEY ?? process.env.CHRONICLE_ADMIN_KEY)
     .option('--customers <n>', 'customers to create', positiveInt, 300)
     .option('--seed <n>', 'random seed (same seed, same data)', positiveInt, 42)
-    .option('--concurrency <n>', 'customers loaded in parallel', positiveInt, 8)
-    .action(async (opts: { url: string; key?: string; customers: number; seed: number; concurrency: number }) => {
+    .option('--anchor <date>', 'when the demo history ends (ISO-8601, not in the future; default: the start of today, UTC)', pastInstant)
+    .option('--batch-size <n>', 'items per batch request (at most the server\'s MAX_BATCH_SIZE)', positiveInt, 200)
+    .option('--concurrency <n>', 'requests in flight at once', positiveInt, 8)
+    .action(async (opts: { url?: string; key?: string; customers: number; seed: number; anchor?: Date; batchSize: number; concurrency: number }) => {
       if (!opts.key) throw new InvalidArgumentError('an API key is needed: --key or CHRONICLE_INGEST_KEY');
-      const result = await seed({ url: opts.url, apiKey: opts.key, customers: opts.customers, seed: opts.seed, concurrency: opts.concurrency, progress: process.stdout.isTTY === true });
-      process.stdout.write(`Seeded ${result.customers} customers, ${result.interactions} interactions, ${result.ticketCommands} ticket commands in ${result.seconds.toFixed(1)} s\n`);
+      const url = opts.url ?? chronicleUrl(process.env);
+      const anchor = opts.anchor ?? defaultAnchor();
+      const result = await seed({
+        url, apiKey: opts.key, customers: opts.customers, seed: opts.seed, anchor, batchSize: opts.batchSize, concurrency: opts.concurrency, progress: process.stdout.isTTY === true,
+      });
+      const { recorded, replayed } = result;
+      const counted = (kind: keyof typeof recorded, noun: string) => `${recorded[kind]} ${noun}${replayed[kind] > 0 ? ` (${replayed[kind]} already there)` : ''}`;
+      process.stdout.write(
+        `Seeded ${url} (seed ${opts.seed}, anchor ${anchor.toISOString()}): ${counted('customers', 'customers')}, ${counted('interactions', 'interactions')}, ` +
+          `${counted('ticketCommands', 'ticket commands')} in ${result.seconds.toFixed(1)} s\n`,
+      );
+      if (result.loadedByEarlierRun > 0) {
+        process.stdout.write(`${result.loadedByEarlierRun} requests were loaded by an earlier run with another --anchor (nothing written); give its --anchor to replay them.\n`);
+      }
       if (result.failures.length > 0) {
-        process.stderr.write(`${result.failures.length} requests failed; first ones:\n  ${result.failures.slice(0, 5).join('\n  ')}\n`);
+        process.stderr.write(`${result.failures.length} items failed; first ones:\n  ${result.failures.slice(0, 5).join('\n  ')}\n`);
         process.exitCode = 1;
       }
     });
@@ -46,6 +92,10 @@ export function chronicleCli(): Command {
       const config = loadConfig();
       const key = ApiKeyRegistry.addToFile(apiKeysFilePath(config), opts.role as Role, opts.label ?? `${opts.role}-cli`, systemClock.now());
       process.stdout.write(`${key}\n`);
+      // Running servers read the key file again when it changes: the key works at once, no restart.
+      if (config.API_KEYS !== undefined) {
+        process.stderr.write(`Note: API_KEYS is set here; a server started with API_KEYS does not read ${apiKeysFilePath(config)}.\n`);
+      }
     });
 
   const rebuild = program
@@ -98,7 +148,7 @@ export function chronicleCli(): Command {
 /** Opens the configured event store and physical read store for one command, and closes both after. */
 async function withStores(work: (events: EventStore, reads: ReadStore, config: ChronicleConfig) => Promise<void>): Promise<void> {
   const config = loadConfig();
-  const events = openEventStore(config);
+  const events = await openEventStore(config);
   try {
     await withReadStore((reads) => work(events, reads, config), config);
   } finally {

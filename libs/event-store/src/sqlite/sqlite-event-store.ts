@@ -215,6 +215,20 @@ export class SqliteEventStore implements EventStore {
     return info.changes === 1;
   }
 
+  /**
+   * A write that is rolled back: SQLite opens a file it may not write read-only without a word, and
+   * only a write tells.
+   */
+  async checkWritable(): Promise<void> {
+    this.db.exec('BEGIN');
+    try {
+      const version = this.db.pragma('user_version', { simple: true }) as number;
+      this.db.pragma(`user_version = ${version}`);
+    } finally {
+      this.db.exec('ROLLBACK');
+    }
+  }
+
   async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;

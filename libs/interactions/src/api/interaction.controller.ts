@@ -2,13 +2,11 @@
 import { Body, Controller, HttpCode, Inject, Post, type Type } from '@nestjs/common';
 import { CommandBus } from '@nestjs/cqrs';
 import { ApiBearerAuth, ApiOperation, ApiResponse, ApiTags } from '@nestjs/swagger';
-import { plainToInstance } from 'class-transformer';
-import { validate } from 'class-validator';
 import type { Clock } from '@app/event-sourcing';
 import {
   AcceptsIdempotencyKey,
-  businessTime, CHRONICLE_CONFIG, ChronicleConfig, CLOCK, CommandOutcomeDto, Ctx, flattenValidationErrors, RequestValidationError, Roles, toProblem,
-  type CommandOutcome, type Problem, type RequestContext,
+  businessTime, CHRONICLE_CONFIG, ChronicleConfig, CLOCK, CommandOutcomeDto, Ctx, RequestValidationError, Roles, runBatch, validateBatchItem,
+  type BatchAnswer, type CommandOutcome, type RequestContext,
 } from '@app/platform';
 import type { InteractionCommand } from '../domain/interaction.commands';
 import {
@@ -32,13 +30,6 @@ const KINDS: { readonly [K in InteractionKind]: { readonly dto: Type<object>; re
   survey: { dto: AnswerSurveyDto, toCommand: (d: AnswerSurveyDto) => ({ type: 'AnswerSurvey', customerId: d.customerId, surveyId: d.surveyId, kind: d.kind, score: d.score, ...opt('comment', d.comment), ...opt('ticketId', d.ticketId) }) },
   note: { dto: AddNoteDto, toCommand: (d: AddNoteDto) => ({ type: 'AddNote', customerId: d.customerId, noteId: d.noteId, text: d.text, authorId: d.authorId }) },
 };
-
-export interface BatchItemResult {
-  readonly index: number;
-  readonly status: number;
-  readonly outcome?: CommandOutcome;
-  readonly problem?: Problem;
-}
 
 @ApiTags('interactions')
 @ApiBearerAuth()
@@ -93,52 +84,23 @@ export class InteractionController {
     summary: 'Record up to MAX_BATCH_SIZE interactions; each item is validated and recorded on its own',
     description: 'Answers 200 with one result per item (status 201 or the item\'s own 4xx problem). Items for the same stream are applied in order.',
   })
-  async batch(@Body() body: BatchDto, @Ctx() ctx: RequestContext): Promise<{ accepted: number; rejected: number; results: BatchItemResult[] }> {
-    if (body.items.length > this.config.MAX_BATCH_SIZE) {
-      throw new RequestValidationError([{ field: 'items', message: `items must contain at most ${this.config.MAX_BATCH_SIZE} entries (MAX_BATCH_SIZE)` }]);
-    }
-    const results: BatchItemResult[] = new Array(body.items.length);
-    const groups = new Map<string, { index: number; command: InteractionCommand; occurredAt: string }[]>();
+  async batch(@Body() body: BatchDto, @Ctx() ctx: RequestContext): Promise<BatchAnswer<CommandOutcome>> {
     const now = this.clock.now();
-    await Promise.all(
-      body.items.map(async (raw, index) => {
-        try {
-          const { type, ...fields } = (raw ?? {}) as { type?: unknown };
-          const spec = typeof type === 'string' && Object.hasOwn(KINDS, type) ? KINDS[type as InteractionKind] : undefined;
-          if (!spec) {
-            throw new RequestValidationError([{ field: `items[${index}].type`, message: `type must be one of ${Object.keys(KINDS).join(', ')}` }]);
-          }
-          const dto = plainToInstance(spec.dto, fields) as { occurredAt?: string };
-          const errors = await validate(dto, { whitelist: true, forbidNonWhitelisted: true, forbidUnknownValues: true });
-          if (errors.length > 0) throw new RequestValidationError(flattenValidationErrors(errors, `items[${index}]`));
-          const command = spec.toCommand(dto as never);
-          const streamId = targetOf(command).streamId;
-          const group = groups.get(streamId) ?? [];
-          group.push({ index, command, occurredAt: businessTime(dto.occurredAt, now) });
-          groups.set(streamId, group);
-        } catch (error) {
-          results[index] = { index, status: toProblem(error).status, problem: toProblem(error) };
-        }
-      }),
-    );
-    // Streams in parallel (their appends share group commits); items of one stream in order.
-    await Promise.all(
-      [...groups.values()].map(async (group) => {
-        for (const item of group) {
-          // The batch holds its key as a whole; each item without a natural key derives its event ids from it and its index.
-          const itemCtx = { ...ctx, ...(ctx.idempotency !== undefined ? { idempotency: { ...ctx.idempotency, item: item.index } } : {}), occurredAt: item.occurredAt };
-          try {
-            const outcome = await this.commandBus.execute(new RecordInteraction(item.command, itemCtx));
-            results[item.index] = { index: item.index, status: 201, outcome };
-          } catch (error) {
-            const problem = toProblem(error);
-            if (problem.status >= 500) throw error;
-            results[item.index] = { index: item.index, status: problem.status, problem };
-          }
-        }
-      }),
-    );
-    const accepted = results.filter((r) => r.status < 300).length;
-    return { accepted, rejected: results.length - accepted, results };
+    return runBatch(body.items, ctx, {
+      maxItems: this.config.MAX_BATCH_SIZE,
+      prepare: async (raw, index) => {
+        const { type, ...fields } = (typeof raw === 'object' && raw !== null ? raw : {}) as { type?: unknown };
+        const spec = typeof type === 'string' && Object.hasOwn(KINDS, type) ? KINDS[type as InteractionKind] : undefined;
+        if (!spec) throw new RequestValidationError([{ field: `items[${index}].type`, message: `type must be one of ${Object.keys(KINDS).join(', ')}` }]);
+        const dto = (await validateBatchItem(spec.dto, fields, `items[${index}]`)) as { occurredAt?: string };
+        const command = spec.toCommand(dto as never);
+        return {
+          streamId: targetOf(command).streamId,
+          occurredAt: businessTime(dto.occurredAt, now),
+          run: (itemCtx) => this.commandBus.execute(new RecordInteraction(command, itemCtx)),
+        };
+      },
+    });
   }
 }
+

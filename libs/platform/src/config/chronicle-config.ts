@@ -1,12 +1,12 @@
 // Chronicle's configuration: every setting comes from the environment, is validated at start, and
 // fails fast with the name of the bad variable.
-import { plainToInstance, Transform } from 'class-transformer';
-import { IsBoolean, IsIn, IsInt, IsOptional, IsString, Max, Min, ValidateIf, validateSync } from 'class-validator';
+import { Transform } from 'class-transformer';
+import { IsBoolean, IsIn, IsInt, IsOptional, IsString, Max, Min, ValidateIf } from 'class-validator';
 import { IsCurrencyCode } from '@app/money/validation/is-currency-code';
+import { envBoolean, envNumber, readEnvConfig } from './env-config';
 
-const toInt = ({ value }: { value: unknown }) => (value === undefined || value === '' ? undefined : Number(value));
-const toBool = ({ value }: { value: unknown }) =>
-  value === undefined || value === '' ? undefined : ['1', 'true', 'yes', 'on'].includes(String(value).toLowerCase());
+export { ConfigError, StartupError, describeSetting, envBoolean, envNumber, readEnvConfig } from './env-config';
+
 
 export class ChronicleConfig {
   /** Which parts this process runs: everything (embedded default), or one part of the production stack. */
@@ -16,7 +16,7 @@ export class ChronicleConfig {
   @IsString()
   HOST = '127.0.0.1';
 
-  @Transform(toInt) @IsInt() @Min(0) @Max(65535)
+  @Transform(envNumber) @IsInt() @Min(0) @Max(65535)
   PORT = 3000;
 
   /** Folder for the embedded SQLite files and generated API keys. */
@@ -50,7 +50,7 @@ export class ChronicleConfig {
   @IsString()
   KAFKA_TOPIC = 'chronicle.events';
 
-  @Transform(toInt) @IsInt() @Min(1) @Max(1000)
+  @Transform(envNumber) @IsInt() @Min(1) @Max(1000)
   KAFKA_PARTITIONS = 6;
 
   @IsString()
@@ -61,26 +61,26 @@ export class ChronicleConfig {
   SQLITE_SYNCHRONOUS: 'NORMAL' | 'FULL' = 'NORMAL';
 
   /** Most items in one batch ingest request. */
-  @Transform(toInt) @IsInt() @Min(1) @Max(10000)
+  @Transform(envNumber) @IsInt() @Min(1) @Max(10000)
   MAX_BATCH_SIZE = 1000;
 
   /** Largest accepted request body, in bytes. */
-  @Transform(toInt) @IsInt() @Min(1024)
+  @Transform(envNumber) @IsInt() @Min(1024)
   MAX_BODY_BYTES = 2 * 1024 * 1024;
 
   /** Longest a query with `minPosition` waits for the projector, in ms. */
-  @Transform(toInt) @IsInt() @Min(0) @Max(60000)
+  @Transform(envNumber) @IsInt() @Min(0) @Max(60000)
   READ_WAIT_TIMEOUT_MS = 2000;
 
   /**
    * How long a single-instance pipeline's lease (relay, embedded projector, reactors, sweeps) lasts
    * without renewal, in ms: the longest another process waits to take over after the holder died.
    */
-  @Transform(toInt) @IsInt() @Min(300) @Max(600000)
+  @Transform(envNumber) @IsInt() @Min(300) @Max(600000)
   LEASE_TTL_MS = 15000;
 
   /** How often a process looks whether a rebuild made another read-model generation live, in ms. */
-  @Transform(toInt) @IsInt() @Min(50) @Max(600000)
+  @Transform(envNumber) @IsInt() @Min(50) @Max(600000)
   READ_MODEL_GENERATION_POLL_MS = 2000;
 
   /**
@@ -103,34 +103,13 @@ export class ChronicleConfig {
   LOG_LEVEL = 'warn';
 
   /** Logs one line per HTTP request when true. */
-  @Transform(toBool) @IsBoolean()
+  @Transform(envBoolean) @IsBoolean()
   LOG_REQUESTS = false;
-}
-
-export class ConfigError extends Error {
-  constructor(readonly problems: readonly string[]) {
-    super(`Invalid configuration:\n  - ${problems.join('\n  - ')}`);
-    this.name = 'ConfigError';
-  }
 }
 
 /** Reads and validates the configuration; throws ConfigError naming every bad variable. */
 export function loadConfig(env: Record<string, string | undefined> = process.env): ChronicleConfig {
-  const known = Object.keys(new ChronicleConfig());
-  const relevant: Record<string, string> = {};
-  for (const [key, value] of Object.entries(env)) {
-    if (value !== undefined && (known.includes(key) || ['EVENTSTORE_URL', 'MONGO_URL', 'KAFKA_BROKERS', 'API_KEYS', 'API_KEYS_FILE'].includes(key))) {
-      relevant[key] = value;
-    }
-  }
-  const config = plainToInstance(ChronicleConfig, relevant, { exposeDefaultValues: true });
-  const errors = validateSync(config, { skipMissingProperties: false });
-  if (errors.length > 0) {
-    throw new ConfigError(
-      errors.map((e) => `${e.property}=${JSON.stringify(e.value)}: ${Object.values(e.constraints ?? {}).join('; ')}`),
-    );
-  }
-  return config;
+  return readEnvConfig(ChronicleConfig, env, ['EVENTSTORE_URL', 'MONGO_URL', 'KAFKA_BROKERS', 'API_KEYS', 'API_KEYS_FILE']);
 }
 
 export const CHRONICLE_CONFIG = Symbol('ChronicleConfig');

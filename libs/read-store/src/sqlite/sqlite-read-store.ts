@@ -165,6 +165,20 @@ export class SqliteReadStore implements ReadStore {
     })();
   }
 
+  /**
+   * A write that is rolled back: SQLite opens a file it may not write read-only without a word, and
+   * only a write tells.
+   */
+  async checkWritable(): Promise<void> {
+    this.db.exec('BEGIN');
+    try {
+      const version = this.db.pragma('user_version', { simple: true }) as number;
+      this.db.pragma(`user_version = ${version}`);
+    } finally {
+      this.db.exec('ROLLBACK');
+    }
+  }
+
   async close(): Promise<void> {
     this.statements.clear();
     if (this.db.open) this.db.close();
