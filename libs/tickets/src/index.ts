@@ -2,6 +2,7 @@ export * from './domain/ticket.events';
 export * from './domain/ticket.commands';
 export * from './domain/ticket.decider';
 export * from './domain/ticket.streams';
+export * from './domain/ticket-sla-policy';
 export * from './projections/ticket.projection';
 export * from './projections/ticket-sla';
 export * from './api/ticket.dtos';
