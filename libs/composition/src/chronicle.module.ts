@@ -14,7 +14,7 @@ import {
 } from '@app/platform';
 import { EmbeddedProjector, EventStoreLeaseStore, ProjectorRunner } from '@app/transport';
 import { createKafkaClient, EventStoreCheckpointStore, KafkaProjector, KafkaRelay } from '@app/transport/kafka';
-import { CustomersCommandModule, REGISTERED_CUSTOMERS } from '@app/customers';
+import { CUSTOMER_NAMES, CustomersCommandModule, REGISTERED_CUSTOMERS } from '@app/customers';
 import { InteractionsCommandModule } from '@app/interactions';
 import { TicketsCommandModule, TicketsQueryModule } from '@app/tickets';
 import { CUSTOMER_360_ENRICHERS, CustomerViewQueryModule, ReadModelRegisteredCustomers, type Customer360Enricher } from '@app/customer-view';
@@ -224,7 +224,8 @@ export class ChronicleModule {
         useFactory: (store: ReadStore, progress?: ProjectionProgress) => new ReadModelRegisteredCustomers(store, config.READ_WAIT_TIMEOUT_MS, progress),
         inject: [READ_STORE, { token: PROJECTION_PROGRESS, optional: true }],
       });
-      exported.push(READ_STORE, CUSTOMER_360_ENRICHERS, REGISTERED_CUSTOMERS);
+      providers.push({ provide: CUSTOMER_NAMES, useExisting: REGISTERED_CUSTOMERS });
+      exported.push(READ_STORE, CUSTOMER_360_ENRICHERS, REGISTERED_CUSTOMERS, CUSTOMER_NAMES);
     }
     if (parts.has('projector')) {
       providers.push({ provide: RUNNER, useFactory: (store: ReadStore) => new ProjectorRunner(store, chronicleProjections(config.REPORTING_CURRENCY), { name: PROJECTOR_NAME }), inject: [READ_STORE] });

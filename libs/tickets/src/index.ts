@@ -10,5 +10,6 @@ export * from './api/ticket.command-handler';
 export * from './api/ticket.controller';
 export * from './api/ticket.queries';
 export * from './api/ticket-query.controller';
+export * from './api/ticket-live.controller';
 export * from './api/tickets-command.module';
 export * from './api/tickets-query.module';

@@ -12,6 +12,7 @@ import { Logger as PinoLogger } from 'nestjs-pino';
 import type { ChronicleConfig } from '../config/chronicle-config';
 import { sendProblem } from '../errors/problem.filter';
 import { createValidationPipe } from '../errors/validation';
+import { httpMetrics } from '../observability/metrics';
 import { methodNotAllowed, type RouteLayer } from './method-not-allowed';
 
 export async function createHttpApp(rootModule: NonNullable<ModuleMetadata['imports']>[number], config: ChronicleConfig): Promise<INestApplication> {
@@ -26,6 +27,13 @@ export async function createHttpApp(rootModule: NonNullable<ModuleMetadata['impo
   app.useLogger(app.get(PinoLogger));
   app.flushLogs();
   app.disable('x-powered-by');
+  app.use(httpMetrics());
+  // API answers carry personal data: no browser or proxy keeps a copy (Back after sign-out shows
+  // nothing old). A route may set its own Cache-Control before answering.
+  app.use('/v1', (_request: Request, response: Response, next: NextFunction) => {
+    response.setHeader('Cache-Control', 'no-store');
+    next();
+  });
   const express = app.getHttpAdapter().getInstance() as unknown as { router: { stack: readonly RouteLayer[] } };
   app.use(methodNotAllowed(() => express.router.stack));
   serveConsole(app);
