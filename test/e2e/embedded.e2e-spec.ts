@@ -23,7 +23,7 @@ const ENGINES: { name: string; env: Record<string, string> }[] = [{ name: 'embed
 if (process.env.KAFKA_BROKERS && process.env.MONGO_URL) {
   ENGINES.push({
     name: 'production transport (SQLite + Kafka + MongoDB-wire)',
-    env: { TRANSPORT: 'kafka', KAFKA_BROKERS: process.env.KAFKA_BROKERS, KAFKA_TOPIC: `e2e-${RUN}`, KAFKA_GROUP: `e2e-${RUN}`, KAFKA_PARTITIONS: '3', READ_STORE: 'mongodb', MONGO_URL: process.env.MONGO_URL, MONGO_DB: `e2e_${RUN.replace(/-/g, '_')}` },
+    env: { TRANSPORT: 'kafka', KAFKA_BROKERS: process.env.KAFKA_BROKERS, KAFKA_TOPIC: `e2e-${RUN}`, KAFKA_GROUP: `e2e-${RUN}`, KAFKA_PARTITIONS: '3', READ_STORE: 'mongodb', MONGO_URL: process.env.MONGO_URL, MONGO_DB: `e2e_${RUN.replace(/-/g, '_')}`, READ_WAIT_TIMEOUT_MS: '20000' },
   });
 } else {
   process.stderr.write('End-to-end on Kafka + MongoDB-wire SKIPPED: KAFKA_BROKERS and MONGO_URL are not set (run npm run engines:up)\n');

@@ -90,6 +90,10 @@ export class CodecEventStore implements EventStore {
     return this.inner.compareAndSetStreamMetadata(streamId, metadata, expectedRevision);
   }
 
+  async checkWritable(): Promise<void> {
+    await this.inner.checkWritable?.();
+  }
+
   close(): Promise<void> {
     return this.inner.close();
   }
