@@ -5,14 +5,16 @@ import {
   ArrayMaxSize, ArrayMinSize, IsArray, IsIn, IsInt, IsNotEmpty, IsOptional, IsString, IsUrl, Matches, Max, MaxLength, Min, ValidateNested,
 } from 'class-validator';
 import { CommandDto, ID_MESSAGE, ID_PATTERN } from '@app/platform';
-import type { CallDirection, CallOutcome, ChatChannel, SalesChannel, SurveyKind } from '../domain/interaction.events';
+import type { CallConnection, CallDirection, CallResolution, ChatChannel, SalesChannel, SurveyKind } from '../domain/interaction.events';
+import { CALL_OUTCOMES_V1, type CallOutcomeV1 } from '../domain/interaction.schemas';
 
 const upper = ({ value }: { value: unknown }) => (typeof value === 'string' ? value.trim().toUpperCase() : value);
 const CURRENCY = /^[A-Z]{3}$/;
 const MAX_MINOR = 1_000_000_000_00; // a billion in major units: more is a data error
 
 export const CALL_DIRECTIONS: readonly CallDirection[] = ['inbound', 'outbound'];
-export const CALL_OUTCOMES: readonly CallOutcome[] = ['resolved', 'follow_up', 'no_answer', 'voicemail', 'transferred'];
+export const CALL_CONNECTIONS: readonly CallConnection[] = ['answered', 'busy', 'no_answer', 'voicemail'];
+export const CALL_RESOLUTIONS: readonly CallResolution[] = ['resolved', 'follow_up', 'transferred'];
 export const CHAT_CHANNELS: readonly ChatChannel[] = ['web', 'app', 'whatsapp', 'messenger', 'sms'];
 export const SALES_CHANNELS: readonly SalesChannel[] = ['web', 'app', 'store', 'phone', 'marketplace'];
 export const SURVEY_KINDS: readonly SurveyKind[] = ['nps', 'csat'];
@@ -26,7 +28,12 @@ export class LogCallDto extends CustomerInteractionDto {
   @Matches(ID_PATTERN, { message: ID_MESSAGE }) callId!: string;
   @ApiProperty({ enum: CALL_DIRECTIONS }) @IsIn(CALL_DIRECTIONS) direction!: CallDirection;
   @ApiProperty({ example: 312 }) @IsInt() @Min(0) @Max(86_400) durationSeconds!: number;
-  @ApiProperty({ enum: CALL_OUTCOMES }) @IsIn(CALL_OUTCOMES) outcome!: CallOutcome;
+  @ApiPropertyOptional({ enum: CALL_CONNECTIONS, description: 'Whether the call reached the customer. Give it (with `resolution` when answered), or the older `outcome`.' })
+  @IsOptional() @IsIn(CALL_CONNECTIONS) connection?: CallConnection;
+  @ApiPropertyOptional({ enum: CALL_RESOLUTIONS, nullable: true, description: 'What became of the matter: required when `connection` is `answered`, absent or null otherwise.' })
+  @IsOptional() @IsIn(CALL_RESOLUTIONS) resolution?: CallResolution | null;
+  @ApiPropertyOptional({ enum: CALL_OUTCOMES_V1, deprecated: true, description: 'Before schema v2: one word for both questions; read as connection + resolution (resolved, follow_up, transferred: answered; no_answer, voicemail: not answered).' })
+  @IsOptional() @IsIn(CALL_OUTCOMES_V1) outcome?: CallOutcomeV1;
   @ApiPropertyOptional({ example: 'agent-7' }) @IsOptional() @Matches(ID_PATTERN, { message: ID_MESSAGE }) agentId?: string;
   @ApiPropertyOptional({ example: 'Asked about delivery date' }) @IsOptional() @IsString() @MaxLength(2000) summary?: string;
 }
