@@ -163,6 +163,14 @@ export class EventStoreDbEventStore implements EventStore {
     return subscription;
   }
 
+  async queryLog(_query: import('../event-store.port').LogQuery): Promise<RecordedEvent[]> {
+    throw new Error('TODO');
+  }
+
+  async verifyLog(): Promise<import('../event-store.port').LogVerification> {
+    throw new Error('TODO');
+  }
+
   async headPosition(): Promise<number> {
     const read = this.client.readAll({ direction: BACKWARDS, fromPosition: END });
     for await (const resolved of read) {

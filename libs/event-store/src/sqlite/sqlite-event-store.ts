@@ -8,14 +8,18 @@ import {
   type BatchHandler,
   type EventStore,
   type ExpectedRevision,
+  type LogQuery,
+  type LogVerification,
   type ReadAllOptions,
   type ReadStreamOptions,
   type StreamMetadata,
   type SubscribeOptions,
   type Subscription,
+  type VerifyLogOptions,
   type VersionedStreamMetadata,
 } from '../event-store.port';
 import { PollingSubscription } from './polling-subscription';
+import { CHAIN_START, chainUnchainedFile, eventHash, logHash, verifySqliteLog } from './sqlite-hash-chain';
 
 export interface SqliteEventStoreOptions {
   /** NORMAL (default): durable across process crashes; FULL: also across power loss, at a write-throughput cost. */
@@ -75,7 +79,19 @@ CREATE TABLE IF NOT EXISTS streams (
 const MIGRATIONS: readonly { readonly table: string; readonly column: string; readonly definition: string }[] = [
   // Revision of the stream's metadata, for compare-and-set (leases); NULL while never set.
   { table: 'streams', column: 'metadata_revision', definition: 'INTEGER' },
+  // Tamper evidence (sqlite-hash-chain.ts): the stream chain and the log chain.
+  { table: 'events', column: 'hash', definition: 'TEXT' },
+  { table: 'events', column: 'log_hash', definition: 'TEXT' },
 ];
+
+/**
+ * Indexes created after the first release. By customer: an auditor's "everything about customer X"
+ * (and the 360 view as of an instant) reads one index range instead of the whole log.
+ */
+const INDEXES = `
+CREATE INDEX IF NOT EXISTS events_by_customer ON events (json_extract(metadata, '$.customerId'), position);
+`;
+const CUSTOMER_OF = "json_extract(metadata, '$.customerId')";
 
 const UNBOUNDED = -1; // SQLite's LIMIT -1: no limit
 
@@ -92,7 +108,11 @@ export class SqliteEventStore implements EventStore {
   private readonly statements: {
     streamRevision: Database.Statement<[string], { last_revision: number | null }>;
     eventById: Database.Statement<[string], StoredEventRow>;
-    insertEvent: Database.Statement<[string, string, number, string, string, string, string]>;
+    insertEvent: Database.Statement<[number, string, string, number, string, string, string, string, string, string]>;
+    logTip: Database.Statement<[], { position: number; log_hash: string | null; recorded_at: string }>;
+    sequence: Database.Statement<[], { seq: number }>;
+    hashAt: Database.Statement<[string, number], { hash: string | null }>;
+    positionFrom: Database.Statement<[number], { position: number; recorded_at: string }>;
     upsertStreamRevision: Database.Statement<[string, number]>;
     lastEventOfStream: Database.Statement<[string], { position: number }>;
     readForwards: Database.Statement<[string, number, number], EventRow>;
@@ -118,12 +138,19 @@ export class SqliteEventStore implements EventStore {
       const columns = this.db.prepare(`PRAGMA table_info(${table})`).all() as { name: string }[];
       if (!columns.some((c) => c.name === column)) this.db.exec(`ALTER TABLE ${table} ADD COLUMN ${column} ${definition}`);
     }
+    this.db.exec(INDEXES);
+    chainUnchainedFile(this.db);
     this.statements = {
       streamRevision: this.db.prepare('SELECT last_revision FROM streams WHERE stream_id = ?'),
       eventById: this.db.prepare('SELECT stream_id, revision, position, type, data FROM events WHERE event_id = ?'),
+      // The position is given, not left to AUTOINCREMENT: the log chain hashes it before the insert.
       insertEvent: this.db.prepare(
-        'INSERT INTO events (event_id, stream_id, revision, type, data, metadata, recorded_at) VALUES (?, ?, ?, ?, ?, ?, ?)',
+        'INSERT INTO events (position, event_id, stream_id, revision, type, data, metadata, recorded_at, hash, log_hash) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)',
       ),
+      logTip: this.db.prepare('SELECT position, log_hash, recorded_at FROM events ORDER BY position DESC LIMIT 1'),
+      sequence: this.db.prepare("SELECT seq FROM sqlite_sequence WHERE name = 'events'"),
+      hashAt: this.db.prepare('SELECT hash FROM events WHERE stream_id = ? AND revision = ?'),
+      positionFrom: this.db.prepare('SELECT position, recorded_at FROM events WHERE position >= ? ORDER BY position ASC LIMIT 1'),
       upsertStreamRevision: this.db.prepare(
         'INSERT INTO streams (stream_id, last_revision) VALUES (?, ?) ON CONFLICT (stream_id) DO UPDATE SET last_revision = excluded.last_revision',
       ),
@@ -170,6 +197,33 @@ export class SqliteEventStore implements EventStore {
 
   async readAll(options: ReadAllOptions = {}): Promise<RecordedEvent[]> {
     return this.readAllSync(options.after ?? 0, options.maxCount ?? UNBOUNDED);
+  }
+
+  async queryLog(query: LogQuery): Promise<RecordedEvent[]> {
+    let after = query.after ?? 0;
+    let until = query.until ?? Number.MAX_SAFE_INTEGER;
+    // recordedAt never decreases along the log (appendInTransaction keeps it so): a time range is a
+    // position range, found by binary search on the primary key.
+    if (query.recordedFrom !== undefined) after = Math.max(after, this.firstPositionRecordedAtOrAfter(query.recordedFrom) - 1);
+    if (query.recordedBefore !== undefined) until = Math.min(until, this.firstPositionRecordedAtOrAfter(query.recordedBefore) - 1);
+    if (until <= after || query.types?.length === 0) return [];
+    const conditions = ['position > ?', 'position <= ?'];
+    const parameters: (string | number)[] = [after, until];
+    if (query.customerId !== undefined) {
+      conditions.push(`${CUSTOMER_OF} = ?`);
+      parameters.push(query.customerId);
+    }
+    if (query.types !== undefined) {
+      conditions.push(`type IN (${query.types.map(() => '?').join(', ')})`);
+      parameters.push(...query.types);
+    }
+    const sql = `SELECT * FROM events WHERE ${conditions.join(' AND ')} ORDER BY position ASC LIMIT ?`;
+    const rows = this.db.prepare(sql).all(...parameters, query.maxCount ?? UNBOUNDED) as EventRow[];
+    return rows.map(toRecordedEvent);
+  }
+
+  async verifyLog(options: VerifyLogOptions = {}): Promise<LogVerification> {
+    return verifySqliteLog(this.db, options);
   }
 
   subscribeToAll(options: SubscribeOptions, handler: BatchHandler): Subscription {
@@ -222,6 +276,20 @@ export class SqliteEventStore implements EventStore {
     if (this.queue.length > 0) this.flush();
     await Promise.all([...this.subscriptions].map((subscription) => subscription.close()));
     this.db.close();
+  }
+
+  /** The first position whose recordedAt is at or after `instant`; one past the head when there is none. */
+  private firstPositionRecordedAtOrAfter(instant: string): number {
+    const bound = new Date(instant).toISOString();
+    let low = 1;
+    let high = (this.statements.head.get()?.head ?? 0) + 1;
+    while (low < high) {
+      const middle = Math.floor((low + high) / 2);
+      const row = this.statements.positionFrom.get(middle);
+      if (row === undefined || row.recorded_at >= bound) high = middle;
+      else low = row.position + 1;
+    }
+    return low;
   }
 
   private readAllSync(after: number, limit: number): RecordedEvent[] {
@@ -281,25 +349,29 @@ export class SqliteEventStore implements EventStore {
       return { nextExpectedRevision: current ?? -1, position: this.statements.lastEventOfStream.get(streamId)?.position ?? 0, deduplicated: false };
     }
 
+    // The chains continue from the newest event of the log and of the stream (this transaction holds
+    // the write lock, so nobody else appends meanwhile). recordedAt never goes back along the log,
+    // even if the clock does, so a time range of the log is a position range.
+    const tip = this.statements.logTip.get();
+    let position = Math.max(tip?.position ?? 0, this.statements.sequence.get()?.seq ?? 0);
+    let previousInLog = tip?.log_hash ?? CHAIN_START;
+    const recorded = tip !== undefined && tip.recorded_at > recordedAt ? tip.recorded_at : recordedAt;
+    let previousInStream = current === null ? CHAIN_START : (this.statements.hashAt.get(streamId, current)?.hash ?? CHAIN_START);
     let revision = current ?? -1;
-    let position = 0;
     for (const event of events) {
       revision += 1;
+      position += 1;
+      const stored = { eventId: event.eventId, streamId, revision, type: event.type, data: JSON.stringify(event.data), metadata: JSON.stringify(event.metadata), recordedAt: recorded };
+      const hash = eventHash(previousInStream, stored);
+      const chained = logHash(previousInLog, position, hash);
       try {
-        const info = this.statements.insertEvent.run(
-          event.eventId,
-          streamId,
-          revision,
-          event.type,
-          JSON.stringify(event.data),
-          JSON.stringify(event.metadata),
-          recordedAt,
-        );
-        position = Number(info.lastInsertRowid);
+        this.statements.insertEvent.run(position, stored.eventId, streamId, revision, stored.type, stored.data, stored.metadata, recorded, hash, chained);
       } catch (error) {
         if (isUniqueEventIdViolation(error)) throw new DuplicateEventIdError(event.eventId, streamId);
         throw error;
       }
+      previousInStream = hash;
+      previousInLog = chained;
     }
     this.statements.upsertStreamRevision.run(streamId, revision);
     return { nextExpectedRevision: revision, position, deduplicated: false };
