@@ -17,21 +17,11 @@
 // A chain only proves the log was not changed after the fact if its head is known from elsewhere:
 // `verify log` prints the head position and hash for the operator to keep (and compare next time);
 // someone able to rewrite the file AND recompute every later hash is caught only by that anchor.
-import { createHash } from 'node:crypto';
 import type Database from 'better-sqlite3';
 import type { BrokenLink, LogVerification, VerifyLogOptions } from '../event-store.port';
+import { CHAIN_START, chainDigest as digest } from '../hash-chain';
 
-/** The previous hash of a stream's first event, and of the log's first event. */
-export const CHAIN_START = '';
-
-function digest(parts: readonly (string | number)[]): string {
-  let text = '';
-  for (const part of parts) {
-    const value = String(part);
-    text += `${value.length}:${value}`;
-  }
-  return createHash('sha256').update(text, 'utf8').digest('hex');
-}
+export { CHAIN_START };
 
 export interface StoredEventText {
   readonly eventId: string;
