@@ -6,3 +6,6 @@ export { CodecEventStore, composeCodecs, upcastingCodec, type EventCodec } from 
 export * from './idempotency-keys.port';
 export { SqliteIdempotencyKeys, type SqliteIdempotencyKeysOptions } from './sqlite/sqlite-idempotency-keys';
 export { EventStoreDbIdempotencyKeys, type EventStoreDbIdempotencyKeysOptions } from './eventstoredb/eventstoredb-idempotency-keys';
+export * from './access-log.port';
+export { SqliteAccessLog, type SqliteAccessLogOptions } from './sqlite/sqlite-access-log';
+export { EventStoreDbAccessLog, ACCESS_LOG_STREAM } from './eventstoredb/eventstoredb-access-log';

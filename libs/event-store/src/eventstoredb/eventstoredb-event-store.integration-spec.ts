@@ -9,6 +9,8 @@ import { describeIdempotencyKeysContract } from '../testing/idempotency-keys.con
 import { EventStoreDbEventStore } from './eventstoredb-event-store';
 import { EventStoreDbIdempotencyKeys } from './eventstoredb-idempotency-keys';
 import { EventStoreDbLogSealer } from './eventstoredb-log-sealer';
+import { EventStoreDbAccessLog } from './eventstoredb-access-log';
+import { describeAccessLogContract } from '../testing/access-log.contract';
 import { randomUUID } from 'node:crypto';
 
 const IMAGE = 'eventstore/eventstore:24.10';
@@ -40,7 +42,7 @@ function findEngine(): Engine {
 const engine = findEngine();
 
 if (engine.kind === 'none') {
-  const line = `EventStoreDB contract suites (EventStore, IdempotencyKeys) SKIPPED: EVENTSTORE_URL is not set and no Docker engine was found (${engine.reason})`;
+  const line = `EventStoreDB contract suites (EventStore, IdempotencyKeys, AccessLog, sealer) SKIPPED: EVENTSTORE_URL is not set and no Docker engine was found (${engine.reason})`;
   process.stderr.write(`${line}\n`);
   describe.skip(line, () => {
     it('runs the EventStore and IdempotencyKeys contract suites against EventStoreDB', () => undefined);
@@ -105,6 +107,22 @@ if (engine.kind === 'none') {
           await store.close();
         }
       }, 60_000);
+    });
+
+    describeAccessLogContract('EventStoreDbAccessLog', async () => {
+      const log = new EventStoreDbAccessLog(connectionString);
+      const opened = [log];
+      return {
+        log,
+        reopen: () => {
+          const other = new EventStoreDbAccessLog(connectionString);
+          opened.push(other);
+          return other;
+        },
+        dispose: async () => {
+          for (const one of opened) await one.close();
+        },
+      };
     });
 
     describeIdempotencyKeysContract('EventStoreDbIdempotencyKeys', async () => {
