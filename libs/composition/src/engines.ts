@@ -2,7 +2,8 @@
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import {
-  CodecEventStore, EventStoreDbEventStore, EventStoreDbIdempotencyKeys, SqliteEventStore, SqliteIdempotencyKeys, upcastingCodec, type EventCodec, type EventStore, type IdempotencyKeys,
+  CodecEventStore, EventStoreDbAccessLog, EventStoreDbEventStore, EventStoreDbIdempotencyKeys, EventStoreDbLogSealer, SqliteAccessLog, SqliteEventStore, SqliteIdempotencyKeys, upcastingCodec,
+  type AccessLog, type EventCodec, type EventStore, type IdempotencyKeys,
 } from '@app/event-store';
 import { GenerationalReadStore, MongoReadStore, SqliteReadStore, type ReadStore } from '@app/read-store';
 import type { ChronicleConfig } from '@app/platform';
@@ -41,6 +42,28 @@ export function openIdempotencyKeys(config: ChronicleConfig): IdempotencyKeys {
     case 'eventstoredb':
       return new EventStoreDbIdempotencyKeys(config.EVENTSTORE_URL as string);
   }
+}
+
+/**
+ * The access log lives with the event store: a SQLite file of its own beside events.sqlite (so a
+ * read never waits for the event store's write lock), or a system stream on EventStoreDB.
+ */
+export function openAccessLog(config: ChronicleConfig): AccessLog {
+  switch (config.EVENT_STORE) {
+    case 'sqlite':
+      mkdirSync(config.DATA_DIR, { recursive: true });
+      return new SqliteAccessLog(join(config.DATA_DIR, 'access-log.sqlite'), { synchronous: config.SQLITE_SYNCHRONOUS });
+    case 'eventstoredb':
+      return new EventStoreDbAccessLog(config.EVENTSTORE_URL as string);
+  }
+}
+
+/**
+ * The pipeline that seals the global log (EventStoreDB only: SQLite chains the log inside every
+ * append), or undefined where there is nothing to seal.
+ */
+export function openLogSealer(config: ChronicleConfig): EventStoreDbLogSealer | undefined {
+  return config.EVENT_STORE === 'eventstoredb' ? new EventStoreDbLogSealer(config.EVENTSTORE_URL as string) : undefined;
 }
 
 /** The read store a process serves and projects into: the live read-model generation of the configured store. */
