@@ -1,6 +1,6 @@
 // The hashing both event store adapters chain their events with: SHA-256 over fields written as
 // `<length>:<text>`, so no two different field lists hash the same input.
-import { createHash } from 'node:crypto';
+import { hash } from 'node:crypto';
 
 /** The previous hash of a stream's first event, and of the log's first event. */
 export const CHAIN_START = '';
@@ -11,5 +11,6 @@ export function chainDigest(parts: readonly (string | number)[]): string {
     const value = String(part);
     text += `${value.length}:${value}`;
   }
-  return createHash('sha256').update(text, 'utf8').digest('hex');
+  // One-shot hashing: measured about twice as fast as a Hash object per digest on this path.
+  return hash('sha256', text, 'hex');
 }

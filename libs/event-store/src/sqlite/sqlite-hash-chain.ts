@@ -45,10 +45,11 @@ export function logHash(previousInLog: string, position: number, hash: string): 
 
 // Row layout of the walk (raw arrays are markedly faster than objects over millions of rows).
 const WALK_SQL = `
-SELECT e.position, e.event_id, e.stream_id, e.revision, e.type, e.data, e.metadata, e.recorded_at, e.hash, e.log_hash, p.hash, p.position
+SELECT e.position, e.event_id, e.stream_id, e.revision, e.type, e.data, e.metadata, e.recorded_at, e.hash, e.log_hash, p.hash, p.position,
+       e.customer_id IS json_extract(e.metadata, '$.customerId')
 FROM events e LEFT JOIN events p ON p.stream_id = e.stream_id AND p.revision = e.revision - 1
 ORDER BY e.position`;
-type WalkRow = [number, string, string, number, string, string, string, string, string | null, string | null, string | null, number | null];
+type WalkRow = [number, string, string, number, string, string, string, string, string | null, string | null, string | null, number | null, number];
 
 const PROGRESS_EVERY = 20_000;
 
@@ -68,7 +69,7 @@ export function verifySqliteLog(db: Database.Database, options: VerifyLogOptions
   });
 
   for (const row of db.prepare(WALK_SQL).raw().iterate() as IterableIterator<WalkRow>) {
-    const [position, eventId, streamId, revision, type, data, metadata, recordedAt, storedHash, storedLogHash, previousHash, previousInStreamAt] = row;
+    const [position, eventId, streamId, revision, type, data, metadata, recordedAt, storedHash, storedLogHash, previousHash, previousInStreamAt, indexedRight] = row;
     const at = (reason: string): LogVerification => broken({ streamId, revision, position, reason });
     if (position !== previousPosition + 1) {
       return at(
@@ -87,6 +88,9 @@ export function verifySqliteLog(db: Database.Database, options: VerifyLogOptions
     if (logHash(previousLogHash, position, storedHash) !== storedLogHash) {
       return at('the global chain does not link it to the event before it: an event before it was removed, replaced or reordered');
     }
+    // The by-customer index is a copy of the metadata's customer id: a changed copy would hide the
+    // event from its customer's audit views (or show it in another's).
+    if (indexedRight !== 1) return at("its customer_id column does not match its metadata's customerId");
     checked += 1;
     previousPosition = position;
     previousLogHash = storedLogHash;

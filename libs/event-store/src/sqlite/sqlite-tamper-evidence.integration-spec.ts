@@ -136,6 +136,13 @@ describe('SqliteEventStore tamper evidence (real files edited behind the store)'
     expect((await verify(file)).broken).toEqual({ streamId: null, revision: null, position: newest.position, reason: expect.stringContaining('newest events') });
   });
 
+  it('finds a changed customer index entry, which would move an event to another customer\'s audit views', async () => {
+    const { file, events } = await writeHistory();
+    const target = events[8];
+    tamper(file, (db) => db.prepare("UPDATE events SET customer_id = 'c-2' WHERE position = ?").run(target.position));
+    expect((await verify(file)).broken).toEqual({ ...at(target), reason: expect.stringContaining('customer_id') });
+  });
+
   it('finds two events whose contents were swapped', async () => {
     const { file, events } = await writeHistory();
     const [first, second] = [events[4], events[25]];
@@ -189,6 +196,7 @@ describe('SqliteEventStore tamper evidence (real files edited behind the store)'
     try {
       await store.append('note-old', [event('c-old', 'NoteAdded', { customerId: 'c-old', text: 'new' })], { expectedRevision: 4 });
       expect(await store.verifyLog()).toMatchObject({ ok: true, events: 6 });
+      expect(await store.queryLog({ customerId: 'c-old' })).toHaveLength(6);
     } finally {
       await store.close();
     }
@@ -218,7 +226,7 @@ describe('SqliteEventStore tamper evidence (real files edited behind the store)'
   it('serves a customer\'s events from the by-customer index, not a scan of the log', async () => {
     const { file } = await writeHistory();
     tamper(file, (db) => {
-      const plan = db.prepare("EXPLAIN QUERY PLAN SELECT * FROM events WHERE position > 0 AND position <= 99 AND json_extract(metadata, '$.customerId') = 'c-1' ORDER BY position LIMIT 10").all() as { detail: string }[];
+      const plan = db.prepare("EXPLAIN QUERY PLAN SELECT * FROM events WHERE position > 0 AND position <= 99 AND customer_id = 'c-1' ORDER BY position LIMIT 10").all() as { detail: string }[];
       expect(plan.map((step) => step.detail).join('\n')).toContain('events_by_customer');
     });
   });
