@@ -5,7 +5,7 @@ import {
 } from '@nestjs/common';
 import { CqrsModule } from '@nestjs/cqrs';
 import type { Clock, RecordedEvent } from '@app/event-sourcing';
-import { EVENT_STORE, IDEMPOTENCY_KEYS, type EventStore, type IdempotencyKeys } from '@app/event-store';
+import { ACCESS_LOG, EVENT_STORE, IDEMPOTENCY_KEYS, type AccessLog, type EventStore, type IdempotencyKeys } from '@app/event-store';
 import { GenerationalReadStore, READ_STORE, type ReadStore } from '@app/read-store';
 import {
   APPLIED_EVENTS, CLOCK, CommandExecutor, ConfigError, pause, PlatformModule, PROJECTION_PROGRESS, SINGLE_INSTANCE, SUPERVISOR, type ChronicleConfig, type PipelineSpec, type ProjectionProgress,
@@ -17,14 +17,17 @@ import { createKafkaClient, EventStoreCheckpointStore, KafkaProjector, KafkaRela
 import { CustomersCommandModule, REGISTERED_CUSTOMERS } from '@app/customers';
 import { InteractionsCommandModule } from '@app/interactions';
 import { TicketsCommandModule, TicketsQueryModule } from '@app/tickets';
-import { CUSTOMER_360_ENRICHERS, CustomerViewQueryModule, ReadModelRegisteredCustomers, type Customer360Enricher } from '@app/customer-view';
+import {
+  CUSTOMER_360_ENRICHER_FACTORY, CUSTOMER_360_ENRICHERS, CustomerViewQueryModule, ReadModelRegisteredCustomers, type Customer360Enricher, type Customer360EnricherFactory,
+} from '@app/customer-view';
 import {
   analyseCustomer, AnalyticsModule, clvParameters, CUSTOMER_ANALYTICS_COLLECTION, loadAnalyticsConfig, RfmPopulation, type CustomerAnalyticsDocument,
 } from '@app/analytics';
 import { LoyaltyModule } from '@app/loyalty';
 import { CUSTOMER_SEGMENTS_COLLECTION, SegmentsModule, type CustomerSegmentsDocument } from '@app/segments';
 import { LOYALTY_ACCOUNTS_COLLECTION, type LoyaltyAccountDocument } from '@app/loyalty';
-import { openEventStore, openIdempotencyKeys, openReadStore, readerCodec } from './engines';
+import { AUDIT_PROJECTIONS, AuditModule } from '@app/audit';
+import { openAccessLog, openEventStore, openIdempotencyKeys, openLogSealer, openReadStore, readerCodec } from './engines';
 import { chronicleProjections, PROJECTOR_NAME } from './read-models';
 import { chronicleEventSchemas } from './event-schemas';
 
@@ -55,10 +58,10 @@ const RUNNER = Symbol('ProjectorRunner');
  * customer's own value figures (CLV and churn risk; RFM needs the whole population, so it stays on
  * GET /v1/customers/:id/analytics).
  */
-function customer360Enrichers(store: ReadStore, clock: Clock, env: Record<string, string | undefined>, config: ChronicleConfig): Customer360Enricher[] {
+function customer360Enrichers(env: Record<string, string | undefined>, config: ChronicleConfig): Customer360EnricherFactory {
   const clv = clvParameters(loadAnalyticsConfig(env));
   const noPopulation = new RfmPopulation([]);
-  return [
+  return (store: ReadStore, clock: Clock): Customer360Enricher[] => [
     async (customerId) => {
       const doc = await store.get<CustomerAnalyticsDocument>(CUSTOMER_ANALYTICS_COLLECTION, customerId);
       if (!doc) return { value: null };
@@ -79,6 +82,7 @@ function customer360Enrichers(store: ReadStore, clock: Clock, env: Record<string
 class Pipelines implements OnApplicationBootstrap, BeforeApplicationShutdown, OnApplicationShutdown {
   private readonly logger = new Logger('Pipelines');
   private readonly running: string[] = [];
+  private readonly closeAfterShutdown: (() => Promise<void>)[] = [];
 
   constructor(
     @Inject('CHRONICLE_PARTS') private readonly parts: ReadonlySet<ChroniclePart>,
@@ -89,6 +93,7 @@ class Pipelines implements OnApplicationBootstrap, BeforeApplicationShutdown, On
     @Optional() @Inject(RUNNER) private readonly runner?: ProjectorRunner,
     @Optional() @Inject(SINGLE_INSTANCE) private readonly single?: SingleInstance,
     @Optional() @Inject(IDEMPOTENCY_KEYS) private readonly idempotencyKeys?: IdempotencyKeys,
+    @Optional() @Inject(ACCESS_LOG) private readonly accessLog?: AccessLog,
   ) {}
 
   async onApplicationBootstrap(): Promise<void> {
@@ -102,6 +107,13 @@ class Pipelines implements OnApplicationBootstrap, BeforeApplicationShutdown, On
         partitions: this.config.KAFKA_PARTITIONS,
       });
       await this.supervise({ name: 'kafka-relay', work: relay, ...singleInstance });
+    }
+    // EventStoreDB's global hash chain is sealed after the fact by one instance across processes;
+    // SQLite chains the log inside every append and needs no sealer.
+    const sealer = (this.parts.has('commands') || this.parts.has('relay')) && this.single ? openLogSealer(this.config) : undefined;
+    if (sealer) {
+      await this.supervise({ name: 'log-sealer', work: { run: (context) => sealer.run(context), lag: () => sealer.lag() }, ...singleInstance });
+      this.closeAfterShutdown.push(() => sealer.close());
     }
     const runner = this.runner;
     const generations = this.readStore instanceof GenerationalReadStore ? this.readStore : undefined;
@@ -176,6 +188,8 @@ class Pipelines implements OnApplicationBootstrap, BeforeApplicationShutdown, On
   }
 
   async onApplicationShutdown(): Promise<void> {
+    for (const close of this.closeAfterShutdown.splice(0)) await close();
+    await this.accessLog?.close();
     await this.idempotencyKeys?.close();
     await this.eventStore?.close();
     await this.readStore?.close();
@@ -186,7 +200,8 @@ class Pipelines implements OnApplicationBootstrap, BeforeApplicationShutdown, On
 export class ChronicleModule {
   static forRoot(config: ChronicleConfig, options: { clock?: Clock; env?: Record<string, string | undefined> } = {}): DynamicModule {
     const parts = partsOf(config);
-    const needsEventStore = parts.has('commands') || parts.has('relay') || (parts.has('projector') && config.TRANSPORT === 'embedded');
+    // Queries need it too: the audit routes read history through it, and the access log lives beside it.
+    const needsEventStore = parts.has('commands') || parts.has('queries') || parts.has('relay') || (parts.has('projector') && config.TRANSPORT === 'embedded');
     const needsReadStore = parts.has('queries') || parts.has('projector');
     const inProcessProjector = parts.has('projector') && config.TRANSPORT === 'embedded';
 
@@ -207,16 +222,22 @@ export class ChronicleModule {
       });
       exported.push(EVENT_STORE, CommandExecutor, SINGLE_INSTANCE);
     }
+    if (parts.has('queries')) {
+      providers.push({ provide: ACCESS_LOG, useFactory: () => openAccessLog(config) });
+      providers.push({ provide: AUDIT_PROJECTIONS, useValue: chronicleProjections });
+      exported.push(ACCESS_LOG, AUDIT_PROJECTIONS);
+    }
     if (parts.has('commands')) {
       providers.push({ provide: IDEMPOTENCY_KEYS, useFactory: () => openIdempotencyKeys(config) });
       exported.push(IDEMPOTENCY_KEYS);
     }
     if (needsReadStore) {
       providers.push({ provide: READ_STORE, useFactory: () => openReadStore(config) });
+      providers.push({ provide: CUSTOMER_360_ENRICHER_FACTORY, useValue: customer360Enrichers(options.env ?? process.env, config) });
       providers.push({
         provide: CUSTOMER_360_ENRICHERS,
-        useFactory: (store: ReadStore, clock: Clock) => customer360Enrichers(store, clock, options.env ?? process.env, config),
-        inject: [READ_STORE, CLOCK],
+        useFactory: (store: ReadStore, clock: Clock, enrichers: Customer360EnricherFactory) => enrichers(store, clock),
+        inject: [READ_STORE, CLOCK, CUSTOMER_360_ENRICHER_FACTORY],
       });
       // Per-customer queries of every capability answer 404 for a customer the customer view does not know.
       providers.push({
@@ -224,7 +245,7 @@ export class ChronicleModule {
         useFactory: (store: ReadStore, progress?: ProjectionProgress) => new ReadModelRegisteredCustomers(store, config.READ_WAIT_TIMEOUT_MS, progress),
         inject: [READ_STORE, { token: PROJECTION_PROGRESS, optional: true }],
       });
-      exported.push(READ_STORE, CUSTOMER_360_ENRICHERS, REGISTERED_CUSTOMERS);
+      exported.push(READ_STORE, CUSTOMER_360_ENRICHERS, CUSTOMER_360_ENRICHER_FACTORY, REGISTERED_CUSTOMERS);
     }
     if (parts.has('projector')) {
       providers.push({ provide: RUNNER, useFactory: (store: ReadStore) => new ProjectorRunner(store, chronicleProjections(config.REPORTING_CURRENCY), { name: PROJECTOR_NAME }), inject: [READ_STORE] });
@@ -251,7 +272,7 @@ export class ChronicleModule {
               SegmentsModule.forRoot({ env: options.env ?? process.env, commands: parts.has('commands'), queries: parts.has('queries') }),
             ]
           : []),
-        ...(parts.has('queries') ? [CustomerViewQueryModule, TicketsQueryModule, AnalyticsModule.forRoot(options.env ?? process.env)] : []),
+        ...(parts.has('queries') ? [CustomerViewQueryModule, TicketsQueryModule, AnalyticsModule.forRoot(options.env ?? process.env), AuditModule] : []),
       ],
     };
   }

@@ -4,7 +4,8 @@
 // "ready" but answers every command with an error.
 import { join } from 'node:path';
 import {
-  CodecEventStore, EventStoreDbEventStore, EventStoreDbIdempotencyKeys, SqliteEventStore, SqliteIdempotencyKeys, upcastingCodec, type EventCodec, type EventStore, type IdempotencyKeys,
+  CodecEventStore, EventStoreDbAccessLog, EventStoreDbEventStore, EventStoreDbIdempotencyKeys, EventStoreDbLogSealer, SqliteAccessLog, SqliteEventStore, SqliteIdempotencyKeys, upcastingCodec,
+  type AccessLog, type EventCodec, type EventStore, type IdempotencyKeys,
 } from '@app/event-store';
 import { GenerationalReadStore, MongoReadStore, SqliteReadStore, type ReadStore } from '@app/read-store';
 import { describeSetting, ensureWritableFolder, StartupError, systemReason, type ChronicleConfig } from '@app/platform';
@@ -63,6 +64,27 @@ export async function openIdempotencyKeys(config: ChronicleConfig): Promise<Idem
     case 'eventstoredb':
       return new EventStoreDbIdempotencyKeys(config.EVENTSTORE_URL as string);
   }
+}
+
+/**
+ * The access log lives with the event store: a SQLite file of its own beside events.sqlite (so a
+ * read never waits for the event store's write lock), or a system stream on EventStoreDB.
+ */
+export async function openAccessLog(config: ChronicleConfig): Promise<AccessLog> {
+  switch (config.EVENT_STORE) {
+    case 'sqlite':
+      return openSqlite(config, 'access-log.sqlite', (path) => new SqliteAccessLog(path, { synchronous: config.SQLITE_SYNCHRONOUS }));
+    case 'eventstoredb':
+      return new EventStoreDbAccessLog(config.EVENTSTORE_URL as string);
+  }
+}
+
+/**
+ * The pipeline that seals the global log (EventStoreDB only: SQLite chains the log inside every
+ * append), or undefined where there is nothing to seal.
+ */
+export function openLogSealer(config: ChronicleConfig): EventStoreDbLogSealer | undefined {
+  return config.EVENT_STORE === 'eventstoredb' ? new EventStoreDbLogSealer(config.EVENTSTORE_URL as string) : undefined;
 }
 
 /** The read store a process serves and projects into: the live read-model generation of the configured store. */

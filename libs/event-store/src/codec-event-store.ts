@@ -8,11 +8,14 @@ import type {
   BatchHandler,
   EventStore,
   ExpectedRevision,
+  LogQuery,
+  LogVerification,
   ReadAllOptions,
   ReadStreamOptions,
   StreamMetadata,
   SubscribeOptions,
   Subscription,
+  VerifyLogOptions,
   VersionedStreamMetadata,
 } from './event-store.port';
 
@@ -64,6 +67,15 @@ export class CodecEventStore implements EventStore {
 
   async readAll(options?: ReadAllOptions): Promise<RecordedEvent[]> {
     return [...(await this.codec.decode(await this.inner.readAll(options)))];
+  }
+
+  async queryLog(query: LogQuery): Promise<RecordedEvent[]> {
+    return [...(await this.codec.decode(await this.inner.queryLog(query)))];
+  }
+
+  /** The chains are over events as stored (ciphertext where privacy is on), so the codec plays no part. */
+  verifyLog(options?: VerifyLogOptions): Promise<LogVerification> {
+    return this.inner.verifyLog(options);
   }
 
   subscribeToAll(options: SubscribeOptions, handler: BatchHandler): Subscription {

@@ -9,6 +9,7 @@ export * from './domain/survey.decider';
 export * from './domain/note.decider';
 export * from './domain/interaction.deciders';
 export * from './domain/interaction.streams';
+export * from './domain/interaction.schemas';
 export * from './api/interaction.dtos';
 export * from './api/interaction.command-handler';
 export * from './api/interaction.controller';

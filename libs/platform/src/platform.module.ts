@@ -15,8 +15,10 @@ import { IdempotencyInterceptor } from './idempotency/idempotency.interceptor';
 import { RequestBodyInterceptor } from './http/request-body.interceptor';
 import { HealthController } from './observability/health.controller';
 import { Supervisor, SUPERVISOR } from './supervision/supervisor';
+import { AccessLogInterceptor, AccessRecorder } from './access/access-recorder';
+import { CLOCK } from './platform.tokens';
 
-export const CLOCK = Symbol('Clock');
+export { CLOCK };
 
 export function apiKeysFilePath(config: ChronicleConfig): string {
   return config.API_KEYS_FILE ?? join(config.DATA_DIR, 'api-keys.json');
@@ -89,11 +91,13 @@ export class PlatformModule {
               { provide: APP_INTERCEPTOR, useClass: HttpMetricsInterceptor },
               { provide: APP_INTERCEPTOR, useClass: RequestBodyInterceptor },
               { provide: APP_INTERCEPTOR, useClass: IdempotencyInterceptor },
+              AccessRecorder,
+              { provide: APP_INTERCEPTOR, useClass: AccessLogInterceptor },
             ]
           : []),
         Logger,
       ],
-      exports: [CHRONICLE_CONFIG, CLOCK, SUPERVISOR, ...(http ? [API_KEY_REGISTRY] : [])],
+      exports: [CHRONICLE_CONFIG, CLOCK, SUPERVISOR, ...(http ? [API_KEY_REGISTRY, AccessRecorder] : [])],
     };
   }
 }

@@ -42,7 +42,7 @@ export class AnalyticsHistory {
   }
 
   call(customerId: string, callId: string, at: string): this {
-    return this.add(`call-${callId}`, at, { type: 'CallLogged', data: { customerId, callId, direction: 'inbound', durationSeconds: 60, outcome: 'resolved' } });
+    return this.add(`call-${callId}`, at, { type: 'CallLogged', data: { customerId, callId, direction: 'inbound', durationSeconds: 60, connection: 'answered', resolution: 'resolved' } });
   }
 
   emailSent(customerId: string, messageId: string, at: string): this {

@@ -1,12 +1,33 @@
-// The `chronicle` command line: seed demo data, manage API keys, rebuild read models.
+// The `chronicle` command line: seed demo data, manage API keys, rebuild, verify and replay read models, verify the log.
 import { Command, InvalidArgumentError } from 'commander';
 import { ApiKeyRegistry, apiKeysFilePath, loadConfig, ROLES, type ChronicleConfig, type Role } from '@app/platform';
 import { systemClock } from '@app/event-sourcing';
 import type { EventStore } from '@app/event-store';
 import type { ReadStore } from '@app/read-store';
-import { openEventStore, openPhysicalReadStore } from '../engines';
+import { join } from 'node:path';
+import { openEventStore, openPhysicalReadStore, openStoredEventStore } from '../engines';
 import { defaultAnchor, seed } from '../demo/seed';
 import { blueGreenRebuild, dropInactiveGenerations, listGenerations } from './rebuild';
+import { describeLogVerification, describeProjectionVerification, verifyLog, verifyProjections, type CliOutput } from './verify';
+import { replayRange } from './replay';
+import { chronicleProjections } from '../read-models';
+
+const position = (value: string) => {
+  const n = Number(value);
+  if (!Number.isSafeInteger(n) || n < 1) throw new InvalidArgumentError('must be a global position (a whole number from 1)');
+  return n;
+};
+
+/** Progress bars on a terminal, plain lines otherwise (CI logs, tests). */
+function cliOutput(): CliOutput {
+  return { tty: process.stdout.isTTY === true, line: (text) => process.stdout.write(`${text}\n`) };
+}
+
+/**
+ * Events per read-store write in rebuilds and replays: a document touched many times in a batch is
+ * written once, so larger batches cost fewer writes (measured: 10,000 rebuilds ~3× faster than 1,000).
+ */
+const REPLAY_BATCH = 10_000;
 
 const httpUrl = (value: string) => {
   let url: URL;
@@ -104,8 +125,9 @@ export function chronicleCli(): Command {
       'Rebuild every read model from the event log into a new generation beside the live one (which keeps serving), ' +
         'then make it live in one atomic switch. Safe to kill: run it again to resume. The old generation stays until `rebuild drop`.',
     )
+    .option('--blue-green', 'build beside the live models and switch atomically (what rebuild always does; accepted for explicitness)')
     .option('--fresh', 'discard an unfinished rebuild and start a new generation from position 0')
-    .option('--batch-size <n>', 'events per read-store write', positiveInt, 1000)
+    .option('--batch-size <n>', 'events per read-store write (larger batches merge more writes to the same document)', positiveInt, REPLAY_BATCH)
     .action(async (opts: { fresh?: boolean; batchSize: number }) => {
       await withStores(async (events, reads, config) => {
         const tty = process.stdout.isTTY === true;
@@ -140,6 +162,64 @@ export function chronicleCli(): Command {
         const dropped = await dropInactiveGenerations(reads);
         process.stdout.write(dropped.length === 0 ? 'Nothing to drop: only the live generation exists.\n' : `Dropped generation ${dropped.join(', ')}.\n`);
       });
+    });
+
+  const verify = program.command('verify').description('Check the event log against its hash chains, or the read models against a rebuild; exits 1 on any finding');
+  verify
+    .command('log')
+    .description('Walk the stream chains and the global chain of the event store; report the first broken link (stream, revision, position)')
+    .action(async () => {
+      const config = loadConfig();
+      // The chains are over events as stored: no decoding needed, and none wanted.
+      const events = await openStoredEventStore(config);
+      try {
+        const result = await verifyLog(events, cliOutput());
+        (result.ok ? process.stdout : process.stderr).write(`${describeLogVerification(result)}\n`);
+        if (!result.ok) process.exitCode = 1;
+      } finally {
+        await events.close();
+      }
+    });
+  verify
+    .command('projections')
+    .description(
+      'Rebuild every read model into a shadow generation (never made live) up to the live checkpoint and compare it with the live one, ' +
+        'document by document; list every difference. The shadow is dropped afterwards.',
+    )
+    .option('--batch-size <n>', 'events per read-store write (larger batches merge more writes to the same document)', positiveInt, REPLAY_BATCH)
+    .action(async (opts: { batchSize: number }) => {
+      await withStores(async (events, reads, config) => {
+        const result = await verifyProjections(events, reads, cliOutput(), { batchSize: opts.batchSize, currency: config.REPORTING_CURRENCY });
+        (result.differences.length === 0 ? process.stdout : process.stderr).write(`${describeProjectionVerification(result)}\n`);
+        if (result.differences.length > 0) process.exitCode = 1;
+      });
+    });
+
+  program
+    .command('replay')
+    .description(
+      'Run the events at positions --from..--to (inclusive) through one projection, from empty documents, into a SQLite file of its own ' +
+        '(never the live read models), and report what it holds',
+    )
+    .requiredOption('--from <position>', 'first global position replayed', position)
+    .requiredOption('--to <position>', 'last global position replayed', position)
+    .requiredOption('--projection <name>', `one of ${chronicleProjections('EUR').map((p) => p.name).join(', ')}`)
+    .option('--target <file>', 'SQLite file to write (default: <DATA_DIR>/replays/<projection>-<from>-<to>.sqlite)')
+    .option('--replace', 'overwrite the target file if it exists')
+    .option('--batch-size <n>', 'events per read-store write (larger batches merge more writes to the same document)', positiveInt, REPLAY_BATCH)
+    .action(async (opts: { from: number; to: number; projection: string; target?: string; replace?: boolean; batchSize: number }) => {
+      const config = loadConfig();
+      const events = await openEventStore(config);
+      try {
+        const target = opts.target ?? join(config.DATA_DIR, 'replays', `${opts.projection}-${opts.from}-${opts.to}.sqlite`);
+        const result = await replayRange(events, { from: opts.from, to: opts.to, projection: opts.projection, target, replace: opts.replace === true, batchSize: opts.batchSize, currency: config.REPORTING_CURRENCY }, cliOutput());
+        const documents = Object.entries(result.documents).map(([collection, count]) => `${collection}: ${count}`).join(', ');
+        process.stdout.write(
+          `Replayed ${result.events} events (positions ${opts.from}..${result.position}) through ${result.projection} in ${result.seconds.toFixed(1)} s into ${result.target}; documents: ${documents}\n`,
+        );
+      } finally {
+        await events.close();
+      }
     });
 
   return program;

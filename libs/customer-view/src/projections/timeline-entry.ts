@@ -70,7 +70,7 @@ export function summarise(event: CatalogueEvent): string {
     case 'ConsentWithdrawn':
       return `Consent withdrawn: ${words(event.data.purpose)} via ${event.data.via}`;
     case 'CallLogged':
-      return `${capitalise(event.data.direction)} call, ${formatDuration(event.data.durationSeconds)}, ${words(event.data.outcome)}`;
+      return `${capitalise(event.data.direction)} call, ${formatDuration(event.data.durationSeconds)}, ${words(event.data.resolution ?? event.data.connection)}`;
     case 'EmailSent':
       return `Email sent: ${clip(event.data.subject)}`;
     case 'EmailReceived':
