@@ -6,3 +6,4 @@ export * from './event-id';
 export * from './decider-specification';
 export * from './canonical-json';
 export * from './event-schemas';
+export * from './personal-data';
