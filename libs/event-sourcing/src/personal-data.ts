@@ -26,13 +26,19 @@ interface Step {
   readonly each: boolean;
 }
 
-function parse(path: string): Step[] {
-  return path.split('.').map((part) => {
+const parsed = new Map<string, readonly Step[]>();
+
+function parse(path: string): readonly Step[] {
+  const known = parsed.get(path);
+  if (known) return known;
+  const steps = path.split('.').map((part) => {
     const each = part.endsWith('[]');
     const key = each ? part.slice(0, -2) : part;
     if (key.length === 0) throw new Error(`Bad personal-data path "${path}"`);
     return { key, each };
   });
+  parsed.set(path, steps);
+  return steps;
 }
 
 function isObject(value: unknown): value is Record<string, unknown> {

@@ -134,6 +134,10 @@ export class GenerationalReadStore implements ReadStore {
     return this.physical.drop(collections.map((collection) => this.name(collection)));
   }
 
+  purge(collections: readonly string[]): Promise<void> {
+    return this.physical.purge(collections.map((collection) => this.name(collection)));
+  }
+
   close(): Promise<void> {
     return this.physical.close();
   }

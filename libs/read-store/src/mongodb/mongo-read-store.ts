@@ -163,6 +163,15 @@ export class MongoReadStore implements ReadStore {
     for (const collection of collections) if (existing.has(collection)) await this.db.collection(collection).drop();
   }
 
+  /**
+   * Compacts each collection, so the storage engine rewrites it without the space overwritten
+   * documents occupied (MongoDB `compact`; FerretDB on SQLite runs VACUUM on the database file).
+   */
+  async purge(collections: readonly string[]): Promise<void> {
+    const existing = new Set((await this.db.listCollections({}, { nameOnly: true }).toArray()).map((c) => c.name));
+    for (const collection of collections) if (existing.has(collection)) await this.db.command({ compact: collection, force: true });
+  }
+
   /** Drops the whole database: for tests that use a throw-away database per run. */
   async dropDatabase(): Promise<void> {
     await this.db.dropDatabase();
