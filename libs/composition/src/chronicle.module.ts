@@ -23,9 +23,12 @@ import {
 import { LoyaltyModule } from '@app/loyalty';
 import { CUSTOMER_SEGMENTS_COLLECTION, SegmentsModule, type CustomerSegmentsDocument } from '@app/segments';
 import { LOYALTY_ACCOUNTS_COLLECTION, type LoyaltyAccountDocument } from '@app/loyalty';
-import { openEventStore, openIdempotencyKeys, openReadStore, readerCodec } from './engines';
+import { CachedKeyStore, KEY_STORE } from '@app/key-store';
+import { PrivacyModule } from '@app/privacy';
+import { openEventStore, openIdempotencyKeys, openKeyStore, openReadStore, openStoredEventStore, publishedEventStore, readerCodec } from './engines';
 import { chronicleProjections, PROJECTOR_NAME } from './read-models';
 import { chronicleEventSchemas } from './event-schemas';
+import { ERASURE_EVENT_TYPE, PERSONAL_COLLECTIONS } from './personal-data';
 
 export type ChroniclePart = 'commands' | 'queries' | 'projector' | 'relay';
 
@@ -87,6 +90,7 @@ class Pipelines implements OnApplicationBootstrap, BeforeApplicationShutdown, On
     @Optional() @Inject(RUNNER) private readonly runner?: ProjectorRunner,
     @Optional() @Inject(SINGLE_INSTANCE) private readonly single?: SingleInstance,
     @Optional() @Inject(IDEMPOTENCY_KEYS) private readonly idempotencyKeys?: IdempotencyKeys,
+    @Optional() @Inject(KEY_STORE) private readonly keys?: CachedKeyStore,
   ) {}
 
   async onApplicationBootstrap(): Promise<void> {
@@ -94,7 +98,9 @@ class Pipelines implements OnApplicationBootstrap, BeforeApplicationShutdown, On
     // Relay and embedded projector follow one checkpoint each: one instance across processes.
     const singleInstance = this.single ? { singleInstance: this.single } : {};
     if (this.parts.has('relay') && kafka && this.eventStore) {
-      const relay = new KafkaRelay(this.eventStore, new EventStoreCheckpointStore(this.eventStore), kafka, {
+      // The relay publishes events as stored (personal values sealed), in their current schema version.
+      const published = publishedEventStore(this.eventStore);
+      const relay = new KafkaRelay(published, new EventStoreCheckpointStore(published), kafka, {
         name: 'chronicle-relay',
         topic: this.config.KAFKA_TOPIC,
         partitions: this.config.KAFKA_PARTITIONS,
@@ -105,7 +111,8 @@ class Pipelines implements OnApplicationBootstrap, BeforeApplicationShutdown, On
     const generations = this.readStore instanceof GenerationalReadStore ? this.readStore : undefined;
     let projectorSpec: PipelineSpec | undefined;
     if (this.parts.has('projector') && runner) {
-      if (kafka) {
+      const keys = this.keys;
+      if (kafka && keys) {
         // Scaled by the consumer group, not by a lease. Each read-model generation has a group of its
         // own: a generation a rebuild made live starts its group at the beginning of the topic, and
         // the position guard skips what the rebuild already applied.
@@ -117,7 +124,7 @@ class Pipelines implements OnApplicationBootstrap, BeforeApplicationShutdown, On
               await runner.start();
               const generation = generations?.generation ?? 0;
               // Messages carry events as stored; the projections read them as the domain does.
-              const codec = readerCodec(this.config);
+              const codec = readerCodec(keys);
               const sink = { applyBatch: async (events: RecordedEvent[]) => runner.applyBatch([...(await codec.decode(events))]) };
               projector = new KafkaProjector(sink, kafka, {
                 groupId: generation === 0 ? this.config.KAFKA_GROUP : `${this.config.KAFKA_GROUP}-g${generation}`,
@@ -177,6 +184,7 @@ class Pipelines implements OnApplicationBootstrap, BeforeApplicationShutdown, On
     await this.idempotencyKeys?.close();
     await this.eventStore?.close();
     await this.readStore?.close();
+    await this.keys?.close();
   }
 }
 
@@ -184,8 +192,11 @@ class Pipelines implements OnApplicationBootstrap, BeforeApplicationShutdown, On
 export class ChronicleModule {
   static forRoot(config: ChronicleConfig, options: { clock?: Clock; env?: Record<string, string | undefined> } = {}): DynamicModule {
     const parts = partsOf(config);
-    const needsEventStore = parts.has('commands') || parts.has('relay') || (parts.has('projector') && config.TRANSPORT === 'embedded');
+    // Queries read events too: the subject access export reads every stream of the customer.
+    const needsEventStore = parts.has('commands') || parts.has('queries') || parts.has('relay') || (parts.has('projector') && config.TRANSPORT === 'embedded');
     const needsReadStore = parts.has('queries') || parts.has('projector');
+    // Whoever reads or writes events in clear needs the data keys; a relay alone publishes ciphertext and never does.
+    const needsKeys = parts.has('commands') || parts.has('queries') || parts.has('projector');
     const inProcessProjector = parts.has('projector') && config.TRANSPORT === 'embedded';
 
     const providers: Provider[] = [
@@ -194,8 +205,16 @@ export class ChronicleModule {
       Pipelines,
     ];
     const exported: (string | symbol | typeof CommandExecutor)[] = [];
+    if (needsKeys) {
+      providers.push({ provide: KEY_STORE, useFactory: () => openKeyStore(config) });
+      exported.push(KEY_STORE);
+    }
     if (needsEventStore) {
-      providers.push({ provide: EVENT_STORE, useFactory: () => openEventStore(config) });
+      providers.push(
+        needsKeys
+          ? { provide: EVENT_STORE, useFactory: (keys: CachedKeyStore) => openEventStore(config, keys), inject: [KEY_STORE] }
+          : { provide: EVENT_STORE, useFactory: () => publishedEventStore(openStoredEventStore(config)) },
+      );
       providers.push({ provide: CommandExecutor, useFactory: (store: EventStore) => new CommandExecutor(store, chronicleEventSchemas), inject: [EVENT_STORE] });
       // Leases live in the event store, which every process of a deployment that runs pipelines shares.
       providers.push({
@@ -219,7 +238,16 @@ export class ChronicleModule {
       exported.push(READ_STORE, CUSTOMER_360_ENRICHERS);
     }
     if (parts.has('projector')) {
-      providers.push({ provide: RUNNER, useFactory: (store: ReadStore) => new ProjectorRunner(store, chronicleProjections, { name: PROJECTOR_NAME }), inject: [READ_STORE] });
+      providers.push({
+        provide: RUNNER,
+        useFactory: (store: ReadStore) =>
+          new ProjectorRunner(store, chronicleProjections, {
+            name: PROJECTOR_NAME,
+            // A forget's scrub must not stay readable in the read store's free space or log.
+            purge: { after: (event) => event.type === ERASURE_EVENT_TYPE, collections: PERSONAL_COLLECTIONS },
+          }),
+        inject: [READ_STORE],
+      });
       providers.push({ provide: APPLIED_EVENTS, useExisting: RUNNER });
       exported.push(APPLIED_EVENTS);
     }
@@ -244,6 +272,9 @@ export class ChronicleModule {
             ]
           : []),
         ...(parts.has('queries') ? [CustomerViewQueryModule, TicketsQueryModule, AnalyticsModule.forRoot(options.env ?? process.env)] : []),
+        ...(parts.has('commands') || parts.has('queries')
+          ? [PrivacyModule.forRoot({ commands: parts.has('commands'), queries: parts.has('queries'), sweepIntervalMs: config.ERASURE_SWEEP_INTERVAL_MS })]
+          : []),
       ],
     };
   }

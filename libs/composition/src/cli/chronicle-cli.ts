@@ -1,10 +1,11 @@
-// The `chronicle` command line: seed demo data, manage API keys, rebuild read models.
+// The `chronicle` command line: seed demo data, manage API keys, rebuild read models, rotate the master key.
 import { Command, InvalidArgumentError } from 'commander';
 import { ApiKeyRegistry, apiKeysFilePath, loadConfig, ROLES, type Role } from '@app/platform';
 import { systemClock } from '@app/event-sourcing';
 import type { EventStore } from '@app/event-store';
 import type { ReadStore } from '@app/read-store';
-import { openEventStore, openPhysicalReadStore } from '../engines';
+import { MasterKeyRing } from '@app/key-store';
+import { openEventStore, openKeyStore, openPhysicalReadStore } from '../engines';
 import { seed } from '../demo/seed';
 import { blueGreenRebuild, dropInactiveGenerations, listGenerations } from './rebuild';
 
@@ -91,17 +92,44 @@ export function chronicleCli(): Command {
       });
     });
 
+  const masterKey = program.command('master-key').description('The master key that wraps every customer data key (see README, "Personal data")');
+  masterKey
+    .command('generate')
+    .description('Print a new random master key (base64 of 32 bytes), for MASTER_KEY or a MASTER_KEY_FILE line')
+    .action(() => {
+      process.stdout.write(`${MasterKeyRing.generate()}\n`);
+    });
+
+  const dataKeys = program.command('data-keys').description('Customer data keys in the key store (KEY_STORE)');
+  dataKeys
+    .command('rewrap')
+    .description(
+      'Re-wrap every live data key with the current master key (the first of MASTER_KEY / MASTER_KEY_FILE): the rotation step ' +
+        'between putting a new master key first and removing the old one',
+    )
+    .action(async () => {
+      const keys = await openKeyStore(loadConfig());
+      try {
+        const count = await keys.rewrap();
+        process.stdout.write(`Re-wrapped ${count} data key${count === 1 ? '' : 's'} with the current master key.\n`);
+      } finally {
+        await keys.close();
+      }
+    });
+
   return program;
 }
 
-/** Opens the configured event store and physical read store for one command, and closes both after. */
+/** Opens the configured event store (reading through the key store) and physical read store for one command, and closes them after. */
 async function withStores(work: (events: EventStore, reads: ReadStore) => Promise<void>): Promise<void> {
   const config = loadConfig();
-  const events = openEventStore(config);
+  const keys = await openKeyStore(config);
+  const events = openEventStore(config, keys);
   try {
     await withReadStore((reads) => work(events, reads), config);
   } finally {
     await events.close();
+    await keys.close();
   }
 }
 

@@ -17,6 +17,7 @@ import {
 } from '@app/read-store';
 import { ProjectorRunner } from '@app/transport';
 import { chronicleProjections, PROJECTOR_NAME } from '../read-models';
+import { PERSONAL_COLLECTIONS } from '../personal-data';
 
 export interface ReplayResult {
   /** Events applied by this call. */
@@ -137,6 +138,9 @@ export async function dropGeneration(physical: ReadStore, generation: number): P
   const store = new GenerationalReadStore(physical, generation);
   await store.drop([...new Set(chronicleProjections.flatMap((p) => p.collections.map((c) => c.name)))]);
   await physical.deleteCheckpoint(generationCheckpoint(PROJECTOR_NAME, generation));
+  // An old generation may still hold customers forgotten since (only the live one is scrubbed):
+  // what it held must not stay readable in the store's free space or log.
+  await (await GenerationalReadStore.live(physical)).purge(PERSONAL_COLLECTIONS);
 }
 
 /** Drops every generation but the live one; returns the ones dropped. */

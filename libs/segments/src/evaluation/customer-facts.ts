@@ -26,7 +26,8 @@ export function customerFactsFrom(customerId: string, docs: CustomerDocuments, r
     if (state) consents[purpose as ConsentPurposeName] = state.granted;
   }
   const lastPurchaseAt = c360?.purchases.lastAt ?? analytics?.lastPurchaseAt ?? null;
-  const scores = rfm && analytics && analytics.orders > 0 && analytics.lastPurchaseAt
+  // RFM is profiling: scored only with the customer's profiling consent.
+  const scores = rfm && analytics && analytics.profilingConsent === true && analytics.orders > 0 && analytics.lastPurchaseAt
     ? rfm.score({ recencyDays: recencyDays(analytics.lastPurchaseAt, now), frequency: analytics.orders, monetaryMinor: analytics.netMinor })
     : null;
   return {
@@ -44,6 +45,7 @@ export function customerFactsFrom(customerId: string, docs: CustomerDocuments, r
     loyaltyTier: docs.loyalty?.tier ?? null,
     npsClass: c360?.nps.lastClass ?? analytics?.npsLastClass ?? null,
     consents,
+    forgotten: (c360?.forgottenAt ?? null) !== null || analytics?.forgotten === true,
   };
 }
 
@@ -52,11 +54,11 @@ export class CustomerFactsReader {
   constructor(private readonly store: ReadStore) {}
 
   /**
-   * The RFM population: every customer with an order. A full scan of customerAnalytics, so callers
-   * load it once per evaluation run and only when a rule asks for RFM.
+   * The RFM population: every customer with an order and their profiling consent. A full scan of
+   * customerAnalytics, so callers load it once per evaluation run and only when a rule asks for RFM.
    */
   async rfmPopulation(now: Date): Promise<RfmPopulation> {
-    const buyers = await this.store.find<CustomerAnalyticsDocument>(CUSTOMER_ANALYTICS_COLLECTION, { orders: { gt: 0 } });
+    const buyers = await this.store.find<CustomerAnalyticsDocument>(CUSTOMER_ANALYTICS_COLLECTION, { orders: { gt: 0 }, profilingConsent: true });
     return new RfmPopulation(buyers.filter((b) => b.lastPurchaseAt).map((b) => ({ recencyDays: recencyDays(b.lastPurchaseAt as string, now), frequency: b.orders, monetaryMinor: b.netMinor })));
   }
 
