@@ -118,7 +118,12 @@ describe.each(ENGINES)('Chronicle end to end on $name', ({ env: engineEnv }) => 
     expect(view.body.emails.openedMessageIds).toBeUndefined();
     // Figures from the other capabilities' read models appear in the 360 view too.
     expect(view.body.segmentIds).toEqual([]);
-    expect(view.body.value).toMatchObject({ lifetimeValueMinor: expect.any(Number), churnRisk: expect.objectContaining({ score: expect.any(Number) }) });
+    // CLV and churn risk profile the customer: without their profiling consent there are none.
+    expect(view.body.value).toBeNull();
+    const consented = await support.post(`/v1/customers/${customerId}/consents`, { purpose: 'profiling', granted: true, via: 'web-preferences' });
+    expect(consented.status).toBe(200);
+    const valued = await support.get(`/v1/customers/${customerId}?minPosition=${consented.body.position}`);
+    expect(valued.body.value).toMatchObject({ lifetimeValueMinor: expect.any(Number), churnRisk: expect.objectContaining({ score: expect.any(Number) }) });
     const loyalty = await eventually(async () => {
       const v = await support.get(`/v1/customers/${customerId}`);
       expect(v.body.loyalty?.balance).toBeGreaterThan(0);

@@ -65,6 +65,8 @@ function customer360Enrichers(store: ReadStore, clock: Clock, env: Record<string
       const doc = await store.get<CustomerAnalyticsDocument>(CUSTOMER_ANALYTICS_COLLECTION, customerId);
       if (!doc) return { value: null };
       const analysed = analyseCustomer(doc, noPopulation, clock.now(), clv);
+      // Without the customer's profiling consent there are no value figures to show.
+      if (analysed.clv === null) return { value: null };
       return { value: { lifetimeValueMinor: analysed.clv.valueMinor, clv: analysed.clv, churnRisk: analysed.churnRisk } };
     },
     async (customerId) => ({ segmentIds: (await store.get<CustomerSegmentsDocument>(CUSTOMER_SEGMENTS_COLLECTION, customerId))?.segmentIds ?? [] }),

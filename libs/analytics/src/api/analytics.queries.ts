@@ -115,10 +115,16 @@ export interface CustomerAnalyticsView {
   readonly lastPurchaseAt: string | null;
   readonly openTickets: number;
   readonly npsLast: number | null;
-  /** Null without orders. */
+  /**
+   * The customer's latest decision on the `profiling` consent (null: never asked). RFM, CLV and
+   * churn risk are profiling: they are computed only when it is true, and null otherwise.
+   */
+  readonly profilingConsent: boolean | null;
+  /** Null without orders or without profiling consent. */
   readonly rfm: (RfmValues & RfmScores & { readonly population: number }) | null;
-  readonly clv: ClvResult & { readonly parameters: ClvParameters };
-  /** Null without orders. */
+  /** Null without profiling consent. */
+  readonly clv: (ClvResult & { readonly parameters: ClvParameters }) | null;
+  /** Null without orders or without profiling consent. */
   readonly churnRisk: ChurnRisk | null;
   /** The "now" recency, tenure and churn were measured at. */
   readonly asOf: string;
@@ -281,9 +287,12 @@ export class GetServiceMetricsHandler extends AnalyticsQuery implements IQueryHa
   }
 }
 
-/** The RFM values of every customer with an order, from one aggregate (no documents loaded). */
+/**
+ * The RFM values of every customer with an order who gave their profiling consent (ranking the
+ * others would profile them), from one aggregate (no documents loaded).
+ */
 export async function loadRfmValues(store: ReadStore, now: Date): Promise<RfmValues[]> {
-  const rows = await store.aggregate(CUSTOMER_ANALYTICS_COLLECTION, { orders: { gt: 0 } }, { groupBy: ['lastPurchaseAt', 'orders', 'netMinor'] });
+  const rows = await store.aggregate(CUSTOMER_ANALYTICS_COLLECTION, { orders: { gt: 0 }, profilingConsent: true }, { groupBy: ['lastPurchaseAt', 'orders', 'netMinor'] });
   const values: RfmValues[] = [];
   for (const row of rows) {
     const value = {
@@ -305,10 +314,17 @@ export class GetRfmDistributionHandler extends AnalyticsQuery implements IQueryH
   }
 }
 
-/** Everything the API says about one customer, given the population and "now". */
+/**
+ * Everything the API says about one customer, given the population and "now". Without their
+ * profiling consent the figures from events (orders, revenue, tickets, NPS) are there, the scores
+ * that profile them (RFM, CLV, churn risk) are null.
+ */
 export function analyseCustomer(doc: CustomerAnalyticsDocument, population: RfmPopulation, now: Date, parameters: ClvParameters): CustomerAnalyticsView {
+  // Documents written before the field existed have no decision: never asked.
+  const profilingConsent = doc.profilingConsent ?? null;
+  const profiling = profilingConsent === true;
   let rfm: CustomerAnalyticsView['rfm'] = null;
-  if (doc.orders > 0 && doc.lastPurchaseAt !== null) {
+  if (profiling && doc.orders > 0 && doc.lastPurchaseAt !== null) {
     const values: RfmValues = { recencyDays: recencyDays(doc.lastPurchaseAt, now), frequency: doc.orders, monetaryMinor: doc.netMinor };
     rfm = { ...values, ...population.score(values), population: population.size };
   }
@@ -325,15 +341,18 @@ export function analyseCustomer(doc: CustomerAnalyticsDocument, population: RfmP
     lastPurchaseAt: doc.lastPurchaseAt,
     openTickets: doc.openTickets,
     npsLast: doc.npsLast,
+    profilingConsent,
     rfm,
-    clv: { ...customerLifetimeValue(doc.netMinor, doc.firstPurchaseAt, now, parameters), parameters },
-    churnRisk: churnRisk({
-      purchaseTimes: doc.purchases.map((p) => p.at),
-      lastPurchaseAt: doc.lastPurchaseAt,
-      openTickets: doc.openTickets,
-      npsLastClass: doc.npsLastClass,
-      now,
-    }),
+    clv: profiling ? { ...customerLifetimeValue(doc.netMinor, doc.firstPurchaseAt, now, parameters), parameters } : null,
+    churnRisk: profiling
+      ? churnRisk({
+          purchaseTimes: doc.purchases.map((p) => p.at),
+          lastPurchaseAt: doc.lastPurchaseAt,
+          openTickets: doc.openTickets,
+          npsLastClass: doc.npsLastClass,
+          now,
+        })
+      : null,
     asOf: now.toISOString(),
   };
 }
@@ -371,7 +390,7 @@ export function matchesExportFilter(view: CustomerAnalyticsView, filter: Custome
 export function customerCsvLine(view: CustomerAnalyticsView): string {
   return csvLine([
     view.customerId, view.name, view.email, view.country, view.orders, view.netRevenueMinor,
-    view.rfm?.r ?? null, view.rfm?.f ?? null, view.rfm?.m ?? null, view.clv.valueMinor, view.churnRisk?.score ?? null,
+    view.rfm?.r ?? null, view.rfm?.f ?? null, view.rfm?.m ?? null, view.clv?.valueMinor ?? null, view.churnRisk?.score ?? null,
   ]);
 }
 

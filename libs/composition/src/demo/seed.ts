@@ -49,6 +49,10 @@ export async function seed(options: SeedOptions): Promise<SeedResult> {
         failures.push(`register ${String(customer.register.customerId)}: ${registered.status} ${JSON.stringify(registered.body)}`);
         continue;
       }
+      for (const consent of customer.consents) {
+        const given = await post(options, `/v1/customers/${String(customer.register.customerId)}/consents`, consent);
+        if (given.status >= 300) failures.push(`consent of ${String(customer.register.customerId)}: ${given.status} ${JSON.stringify(given.body)}`);
+      }
       if (customer.interactions.length > 0) {
         const batch = await post(options, '/v1/interactions/batch', { items: customer.interactions });
         const results = (batch.body as { results?: { status: number; problem?: unknown }[] })?.results ?? [];

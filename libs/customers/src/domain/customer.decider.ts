@@ -52,7 +52,7 @@ export const customerDecider: Decider<CustomerCommand, CustomerState, CustomerEv
         return forget(command, state);
       default: {
         const unhandled: never = command;
-        throw new Error(`Unhandled customer command ${JSON.stringify(unhandled)}`);
+        throw new Error(`Unhandled customer command ${String((unhandled as { type?: unknown }).type)}`);
       }
     }
   },

@@ -111,8 +111,6 @@ export class ProjectorRunner {
       else last.push(event);
     }
     for (const segment of segments) await this.applySegment(segment);
-    const purge = this.options.purge;
-    if (purge && events.some((event) => purge.after(event))) await this.store.purge(purge.collections);
     this.notify(events);
   }
 
@@ -170,6 +168,9 @@ export class ProjectorRunner {
 
     const last = events.reduce((highest, event) => Math.max(highest, event.position), this.progress.position);
     await this.store.applyBatch([...writes.values()], { name: this.name, position: last });
+    // Purged before anyone waiting for the position hears of it: a read that sees the scrub finds the files clean too.
+    const purge = this.options.purge;
+    if (purge && events.some((event) => purge.after(event))) await this.store.purge(purge.collections);
     this.advance(last);
   }
 
