@@ -8,7 +8,12 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { loadConfig } from '@app/platform';
-import { openKeyStore } from '@app/composition';
+import { compareReadModels, describeDifference, openKeyStore, rebuildReadModels, seed, startChronicle, type RunningChronicle } from '@app/composition';
+import { SqliteReadStore } from '@app/read-store';
+import { CUSTOMER_360_COLLECTION } from '@app/customer-view';
+import { LoyaltyBackground } from '@app/loyalty';
+import { SegmentsBackground } from '@app/segments';
+import { openDecodingEventStore } from '../support/decoding-event-store';
 import { ApiClient } from '../support/api-client';
 import { eventually } from '../support/eventually';
 import { startServer, type ChronicleProcess } from '../support/chronicle-process';
@@ -241,5 +246,65 @@ describe('A forget a crash interrupted is finished by a restart', () => {
     expect(retried.body).toMatchObject({ replayed: true, eventIds: [exported.body.events.find((e: { type: string }) => e.type === 'CustomerForgotten').eventId] });
     expect(markersFound(FORGOTTEN.markers, rawFiles(filesUnder(dataDir)))).toEqual([]);
     expect(markersFound(KEPT.markers, rawFiles(filesUnder(dataDir).filter((file) => file.includes('read-models')))).length).toBeGreaterThan(10);
+  });
+});
+
+describe('Rebuild after a forget gives the read models the live projector holds (embedded)', () => {
+  let dataDir: string;
+  let rebuildDir: string;
+  let chronicle: RunningChronicle | undefined;
+
+  beforeAll(() => {
+    dataDir = mkdtempSync(join(tmpdir(), 'chronicle-privacy-rebuild-'));
+    rebuildDir = mkdtempSync(join(tmpdir(), 'chronicle-privacy-rebuilt-'));
+  });
+
+  afterAll(async () => {
+    await chronicle?.close();
+    rmSync(dataDir, { recursive: true, force: true });
+    rmSync(rebuildDir, { recursive: true, force: true });
+  });
+
+  it('rebuilds every collection from the log to the same documents, the forgotten customers\' included', async () => {
+    chronicle = await startChronicle({ DATA_DIR: dataDir, PORT: '0', LOG_LEVEL: 'warn', API_KEYS, SEGMENTS_SWEEP_INTERVAL_MS: '0', LOYALTY_SWEEP_INTERVAL_MS: '0' });
+    const api = clientsFor(chronicle.url);
+    expect((await seed({ url: chronicle.url, apiKey: KEYS.ingest, customers: 30, seed: 11, concurrency: 4, progress: false })).failures).toEqual([]);
+    expect((await api.analyst.post('/v1/segments', { segmentId: 'newsletter', name: 'Newsletter', purpose: 'marketing_email', rule: { purchases: { count: { gte: 1 }, withinDays: 3650 } } })).status).toBe(201);
+    expect((await api.analyst.post('/v1/segments', { segmentId: 'valuable', name: 'Valuable', rule: { rfm: { m: { gte: 3 } } } })).status).toBe(201);
+    await recordCustomerWithMarkers(api, FORGOTTEN.id, FORGOTTEN.markers);
+    await recordCustomerWithMarkers(api, KEPT.id, KEPT.markers);
+    for (const customerId of [FORGOTTEN.id, 'demo-00007']) expect((await api.admin.post(`/v1/customers/${customerId}/forget`, { reason: 'GDPR art. 17' })).status).toBe(200);
+
+    // Settled: projector and both reactors have handled the head, and it did not move meanwhile.
+    const app = chronicle.app;
+    const reactors = [app.get(LoyaltyBackground).purchaseReactor, app.get(SegmentsBackground).segmentsReactor];
+    const progress = async () => {
+      const ready = (await api.support.get('/health/ready')).body.details;
+      return { head: ready.eventStore.headPosition as number, checkpoint: ready.readStore.projectorCheckpoint as number };
+    };
+    await eventually(async () => {
+      const first = await progress();
+      expect(first.checkpoint).toBe(first.head);
+      expect(reactors.map((reactor) => reactor?.position)).toEqual([first.head, first.head]);
+      expect(await progress()).toEqual(first);
+    }, 90_000);
+    const settled = await progress();
+    await chronicle.close();
+    chronicle = undefined;
+
+    const events = await openDecodingEventStore(dataDir);
+    const live = new SqliteReadStore(join(dataDir, 'read-models.sqlite'));
+    const rebuilt = new SqliteReadStore(join(rebuildDir, 'read-models.sqlite'));
+    try {
+      expect((await rebuildReadModels(events, rebuilt, { batchSize: 200 })).position).toBe(settled.head);
+      const comparison = await compareReadModels(live, rebuilt);
+      expect(comparison.differences.map((difference) => describeDifference(difference, { left: 'live', right: 'rebuilt' }))).toEqual([]);
+      expect(comparison.compared).toBeGreaterThan(500);
+      expect(await rebuilt.get(CUSTOMER_360_COLLECTION, FORGOTTEN.id)).toMatchObject({ displayName: '[forgotten]', forgottenAt: expect.any(String) });
+      expect(await rebuilt.get(CUSTOMER_360_COLLECTION, 'demo-00007')).toMatchObject({ displayName: '[forgotten]' });
+      expect(await rebuilt.get(CUSTOMER_360_COLLECTION, KEPT.id)).toMatchObject({ displayName: `${KEPT.markers.firstName} ${KEPT.markers.lastName}` });
+    } finally {
+      await Promise.all([events.close(), live.close(), rebuilt.close()]);
+    }
   });
 });
