@@ -1,7 +1,8 @@
 // The embedded KeyStore: data keys wrapped by the master key ring, one row per customer, in a SQLite
 // file of their own (keys.sqlite, apart from the event store, so the two can be kept and backed up
 // apart). Durable at every commit (synchronous=FULL: an event encrypted with a key that a power cut
-// then lost could never be read again). secure_delete zeroes the bytes a destroyed key occupied and
+// then lost could never be read again); the keys of customers first seen at the same moment are
+// created in one transaction, one fsync for all of them. secure_delete zeroes the bytes a destroyed key occupied and
 // a truncating WAL checkpoint after each destroy drops the old page images, so the file keeps no
 // copy of a destroyed key, wrapped or not.
 import Database from 'better-sqlite3';
@@ -24,8 +25,15 @@ export interface SqliteKeyStoreOptions {
   readonly busyTimeoutMs?: number;
 }
 
+interface Waiting {
+  resolve(key: DataKey): void;
+  reject(error: unknown): void;
+}
+
 export class SqliteKeyStore implements KeyStore {
   private readonly db: Database.Database;
+  /** New customers waiting for the next key-creating transaction (group commit). */
+  private creating: Map<string, Waiting[]> | null = null;
   private readonly select: Database.Statement<[string], KeyRow>;
   private readonly insert: Database.Statement<[string, string, string, Buffer, string]>;
 
@@ -57,16 +65,52 @@ export class SqliteKeyStore implements KeyStore {
   }
 
   async getOrCreate(customerId: string): Promise<DataKey> {
-    let row = this.select.get(customerId);
-    if (!row) {
-      const keyId = randomUUID();
-      const { masterKeyId, wrapped } = this.ring.wrap(customerId, keyId, MasterKeyRing.newDataKey());
-      // Another process may insert first: then its key is the customer's key, and this one is dropped.
-      this.insert.run(customerId, keyId, masterKeyId, wrapped, new Date().toISOString());
-      row = this.select.get(customerId) as KeyRow;
+    const row = this.select.get(customerId);
+    if (row) return this.live(row);
+    return new Promise<DataKey>((resolve, reject) => {
+      if (!this.creating) {
+        this.creating = new Map();
+        setImmediate(() => this.createWaiting());
+      }
+      const waiting = this.creating.get(customerId) ?? [];
+      waiting.push({ resolve, reject });
+      this.creating.set(customerId, waiting);
+    });
+  }
+
+  /** One transaction (one fsync) creates the keys of every customer asked for since the last one. */
+  private createWaiting(): void {
+    const creating = this.creating ?? new Map<string, Waiting[]>();
+    this.creating = null;
+    const made = new Map<string, DataKey>();
+    try {
+      this.db.transaction(() => {
+        const at = new Date().toISOString();
+        for (const customerId of creating.keys()) {
+          const key: DataKey = { customerId, keyId: randomUUID(), key: MasterKeyRing.newDataKey() };
+          const { masterKeyId, wrapped } = this.ring.wrap(customerId, key.keyId, key.key);
+          // Another process may insert first: then its key is the customer's key, and this one is dropped.
+          if (this.insert.run(customerId, key.keyId, masterKeyId, wrapped, at).changes === 1) made.set(customerId, key);
+        }
+      }).immediate();
+    } catch (error) {
+      for (const waiting of creating.values()) for (const { reject } of waiting) reject(error);
+      return;
     }
+    for (const [customerId, waiting] of creating) {
+      for (const { resolve, reject } of waiting) {
+        try {
+          resolve(made.get(customerId) ?? this.live(this.select.get(customerId) as KeyRow));
+        } catch (error) {
+          reject(error);
+        }
+      }
+    }
+  }
+
+  private live(row: KeyRow): DataKey {
     const found = this.lookup(row);
-    if (found.state !== 'live') throw new DataKeyDestroyedError(customerId);
+    if (found.state !== 'live') throw new DataKeyDestroyedError(row.customer_id);
     return found.key;
   }
 
@@ -130,6 +174,8 @@ export class SqliteKeyStore implements KeyStore {
   }
 
   async close(): Promise<void> {
+    // Keys asked for but not created yet are created before the file closes.
+    if (this.creating) this.createWaiting();
     if (this.db.open) this.db.close();
   }
 
