@@ -16,7 +16,7 @@ import { SegmentsBackground } from '@app/segments';
 import { openDecodingEventStore } from '../support/decoding-event-store';
 import { ApiClient } from '../support/api-client';
 import { eventually } from '../support/eventually';
-import { startServer, type ChronicleProcess } from '../support/chronicle-process';
+import { startProcess, startServer, type ChronicleProcess } from '../support/chronicle-process';
 import { filesUnder, markersFor, markersFound, rawFiles, recordCustomerWithMarkers, type PersonalMarkers } from '../support/personal-markers';
 
 jest.setTimeout(300_000);
@@ -306,5 +306,70 @@ describe('Rebuild after a forget gives the read models the live projector holds 
     } finally {
       await Promise.all([events.close(), live.close(), rebuilt.close()]);
     }
+  });
+});
+
+describe('Master key rotation and a key-store restore, through the chronicle CLI', () => {
+  let dataDir: string;
+  let chronicle: RunningChronicle | undefined;
+
+  beforeAll(() => {
+    dataDir = mkdtempSync(join(tmpdir(), 'chronicle-privacy-cli-'));
+  });
+
+  afterAll(async () => {
+    await chronicle?.close();
+    rmSync(dataDir, { recursive: true, force: true });
+  });
+
+  const cli = async (args: string[], env: Record<string, string>): Promise<string> => {
+    const run = startProcess('apps/cli/src/main.ts', args, { DATA_DIR: dataDir, ...env });
+    expect(await run.exited).toBe(0);
+    return run.lines.join('\n');
+  };
+
+  it('re-wraps every data key with a new master key; a restored key-store backup is forgotten again', async () => {
+    const oldKey = (await cli(['master-key', 'generate'], {})).trim();
+    const newKey = (await cli(['master-key', 'generate'], {})).trim();
+    expect(Buffer.from(newKey, 'base64')).toHaveLength(32);
+    const start = async (masterKey: string) => {
+      chronicle = await startChronicle({ DATA_DIR: dataDir, PORT: '0', LOG_LEVEL: 'warn', API_KEYS, MASTER_KEY: masterKey, SEGMENTS_SWEEP_INTERVAL_MS: '0', LOYALTY_SWEEP_INTERVAL_MS: '0' });
+      return clientsFor(chronicle.url);
+    };
+    const stop = async () => {
+      await chronicle?.close();
+      chronicle = undefined;
+    };
+
+    let api = await start(oldKey);
+    await recordCustomerWithMarkers(api, KEPT.id, KEPT.markers);
+    await recordCustomerWithMarkers(api, FORGOTTEN.id, FORGOTTEN.markers);
+    await stop();
+
+    // Rotation: the new key first (wraps), the old one second (unwraps), re-wrap, then the new one alone.
+    expect(await cli(['data-keys', 'rewrap'], { MASTER_KEY: `${newKey},${oldKey}` })).toContain('Re-wrapped 2 data keys');
+    api = await start(newKey);
+    const exported = await api.auditor.get(`/v1/customers/${KEPT.id}/export`);
+    expect(exported.body.profile).toMatchObject({ firstName: KEPT.markers.firstName });
+    await stop();
+
+    // A backup of the key store taken now, restored after a forget, would bring the key back...
+    const { copyFileSync } = await import('node:fs');
+    copyFileSync(join(dataDir, 'keys.sqlite'), join(dataDir, 'keys.backup'));
+    api = await start(newKey);
+    expect((await api.admin.post(`/v1/customers/${FORGOTTEN.id}/forget`, { reason: 'GDPR art. 17' })).status).toBe(200);
+    await stop();
+    for (const suffix of ['-wal', '-shm']) rmSync(join(dataDir, `keys.sqlite${suffix}`), { force: true });
+    copyFileSync(join(dataDir, 'keys.backup'), join(dataDir, 'keys.sqlite'));
+    rmSync(join(dataDir, 'keys.backup'));
+    api = await start(newKey);
+    expect((await api.auditor.get(`/v1/customers/${FORGOTTEN.id}/export`)).body.dataKey.state).toBe('live');
+    await stop();
+    // ...until the forgets in the log are applied again.
+    expect(await cli(['data-keys', 'reapply-erasures'], { MASTER_KEY: newKey })).toContain('Destroyed the data keys of 1 forgotten customer');
+    api = await start(newKey);
+    const after = await api.auditor.get(`/v1/customers/${FORGOTTEN.id}/export`);
+    expect(after.body).toMatchObject({ forgotten: true, dataKey: { state: 'destroyed' } });
+    expect(markersFound(FORGOTTEN.markers, [{ where: 'export', bytes: JSON.stringify(after.body.events) }])).toEqual([]);
   });
 });

@@ -5,7 +5,8 @@ import { systemClock } from '@app/event-sourcing';
 import type { EventStore } from '@app/event-store';
 import type { ReadStore } from '@app/read-store';
 import { MasterKeyRing } from '@app/key-store';
-import { openEventStore, openKeyStore, openPhysicalReadStore } from '../engines';
+import { openEventStore, openKeyStore, openPhysicalReadStore, openStoredEventStore } from '../engines';
+import { ERASURE_EVENT_TYPE } from '../personal-data';
 import { seed } from '../demo/seed';
 import { blueGreenRebuild, dropInactiveGenerations, listGenerations } from './rebuild';
 
@@ -113,6 +114,37 @@ export function chronicleCli(): Command {
         const count = await keys.rewrap();
         process.stdout.write(`Re-wrapped ${count} data key${count === 1 ? '' : 's'} with the current master key.\n`);
       } finally {
+        await keys.close();
+      }
+    });
+
+  dataKeys
+    .command('reapply-erasures')
+    .description(
+      'Destroy again the data key of every customer whose CustomerForgotten is in the log: after restoring a backup of the key store ' +
+        'taken before some forgets',
+    )
+    .action(async () => {
+      const config = loadConfig();
+      const keys = await openKeyStore(config);
+      const events = openStoredEventStore(config);
+      try {
+        let count = 0;
+        for (let after = 0; ; ) {
+          const batch = await events.readAll({ after, maxCount: 1000 });
+          if (batch.length === 0) break;
+          after = batch[batch.length - 1].position;
+          for (const event of batch.filter((e) => e.type === ERASURE_EVENT_TYPE)) {
+            const at = new Date().toISOString();
+            const erasure = await keys.destroy(event.metadata.customerId, { reason: 'reapplied after a key-store restore', requestedAt: at, context: { actor: { type: 'system', id: 'chronicle-cli' } } }, at);
+            // The event is in the log already: nothing is left to finish.
+            if (erasure.completedAt === null) await keys.completeErasure(event.metadata.customerId, at);
+            count += 1;
+          }
+        }
+        process.stdout.write(`Destroyed the data keys of ${count} forgotten customer${count === 1 ? '' : 's'} (again where a restore brought them back).\n`);
+      } finally {
+        await events.close();
         await keys.close();
       }
     });
