@@ -8,3 +8,4 @@ export * from './demo/seed';
 export * from './demo/demo-data';
 export * from './cli/compare-read-models';
 export * from './event-schemas';
+export * from './personal-data';

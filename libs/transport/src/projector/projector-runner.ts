@@ -110,12 +110,17 @@ export class ProjectorRunner {
       if (!last || this.projections.some((projection) => (projection.touchesWhere?.(event) ?? []).length > 0)) segments.push([event]);
       else last.push(event);
     }
-    for (const segment of segments) await this.applySegment(segment);
+    let last = this.progress.position;
+    for (const segment of segments) last = Math.max(last, await this.applySegment(segment));
+    this.advance(last);
     this.notify(events);
   }
 
-  /** Applies events whose documents are all known up front, except those the first event finds by filter. */
-  private async applySegment(events: readonly RecordedEvent[]): Promise<void> {
+  /**
+   * Applies events whose documents are all known up front, except those the first event finds by
+   * filter; returns the position the store holds now.
+   */
+  private async applySegment(events: readonly RecordedEvent[]): Promise<number> {
     const touches = events.map((event) => this.projections.map((projection) => projection.touches(event)));
     const stored = await this.load(touches.flat(2).map((ref) => ({ collection: ref.collection, id: ref.id })));
     const first = events[0];
@@ -171,7 +176,7 @@ export class ProjectorRunner {
     // Purged before anyone waiting for the position hears of it: a read that sees the scrub finds the files clean too.
     const purge = this.options.purge;
     if (purge && events.some((event) => purge.after(event))) await this.store.purge(purge.collections);
-    this.advance(last);
+    return last;
   }
 
   private async load(refs: readonly { collection: string; id: string }[]): Promise<Map<string, ReadDocument>> {
