@@ -21,6 +21,8 @@ const SECONDS = Number(process.env.BENCH_SECONDS ?? 5);
 const CUSTOMERS = Number(process.env.BENCH_PRIVACY_CUSTOMERS ?? 2_000);
 const PROJECTED_EVENTS = Number(process.env.BENCH_PRIVACY_EVENTS ?? 30_000);
 const CONCURRENCY = 64;
+/** Ingest and projection runs per mode, alternated off/on, on/off...: the median is reported. */
+const ROUNDS = Number(process.env.BENCH_PRIVACY_ROUNDS ?? 3);
 
 type Mode = 'off' | 'on';
 
@@ -106,14 +108,18 @@ async function ingest(stack: Stack): Promise<number> {
   return done / ((performance.now() - started) / 1000);
 }
 
-/** Fills the log to PROJECTED_EVENTS events (untimed), then rebuilds every read model from it: events/s. */
-async function projection(stack: Stack): Promise<{ rate: number; events: number; decodeOnly: number }> {
+/** Fills the log to PROJECTED_EVENTS events (untimed). */
+async function fill(stack: Stack): Promise<void> {
   let n = 1_000_000;
   let head = await stack.store.headPosition();
   while (head < PROJECTED_EVENTS) {
     await Promise.all(Array.from({ length: CONCURRENCY }, () => record(stack, interaction(n++))));
     head = await stack.store.headPosition();
   }
+}
+
+/** Reads and decodes the whole log, then rebuilds every read model from it into a fresh store: events/s. */
+async function projection(stack: Stack, round: number): Promise<{ rate: number; events: number; decodeOnly: number }> {
   // Reading and decoding alone (what the codec adds on the read side, without the projections).
   let started = performance.now();
   let read = 0;
@@ -124,7 +130,7 @@ async function projection(stack: Stack): Promise<{ rate: number; events: number;
     after = batch[batch.length - 1].position;
   }
   const decodeOnly = read / ((performance.now() - started) / 1000);
-  const reads = new SqliteReadStore(join(stack.dir, 'read-models.sqlite'));
+  const reads = new SqliteReadStore(join(stack.dir, `read-models-${round}.sqlite`));
   try {
     started = performance.now();
     const result = await rebuildReadModels(stack.store, reads, { batchSize: 1000 });
@@ -137,8 +143,8 @@ async function projection(stack: Stack): Promise<{ rate: number; events: number;
 interface Figures {
   register: number;
   ingest: number[];
-  projection: number;
-  decodeOnly: number;
+  projection: number[];
+  decodeOnly: number[];
   events: number;
 }
 
@@ -154,39 +160,48 @@ async function main(): Promise<void> {
   say(`raw SQLite (WAL, NORMAL, ~400-byte rows): ${fmt(raw.batched1000)} rows/s in 1,000-row transactions, ${fmt(raw.singleRowCommits)} single-row commits/s`);
 
   const figures: Record<Mode, Figures> = {
-    off: { register: 0, ingest: [], projection: 0, decodeOnly: 0, events: 0 },
-    on: { register: 0, ingest: [], projection: 0, decodeOnly: 0, events: 0 },
+    off: { register: 0, ingest: [], projection: [], decodeOnly: [], events: 0 },
+    on: { register: 0, ingest: [], projection: [], decodeOnly: [], events: 0 },
   };
   const stacks: Record<Mode, Stack> = { off: openStack('off'), on: openStack('on') };
   try {
     for (const mode of ['off', 'on'] as const) figures[mode].register = await registerAll(stacks[mode]);
     // Alternated, so drift on a shared machine falls on both sides alike.
-    for (const round of [1, 2]) {
-      for (const mode of round === 1 ? (['off', 'on'] as const) : (['on', 'off'] as const)) figures[mode].ingest.push(await ingest(stacks[mode]));
+    const order = (round: number) => (round % 2 === 0 ? (['off', 'on'] as const) : (['on', 'off'] as const));
+    for (let round = 0; round < ROUNDS; round++) {
+      for (const mode of order(round)) figures[mode].ingest.push(await ingest(stacks[mode]));
     }
-    for (const mode of ['off', 'on'] as const) {
-      const projected = await projection(stacks[mode]);
-      figures[mode].projection = projected.rate;
-      figures[mode].decodeOnly = projected.decodeOnly;
-      figures[mode].events = projected.events;
+    for (const mode of ['off', 'on'] as const) await fill(stacks[mode]);
+    for (let round = 0; round < ROUNDS; round++) {
+      for (const mode of order(round)) {
+        const projected = await projection(stacks[mode], round);
+        figures[mode].projection.push(projected.rate);
+        figures[mode].decodeOnly.push(projected.decodeOnly);
+        figures[mode].events = projected.events;
+      }
     }
   } finally {
     await stacks.off.close();
     await stacks.on.close();
   }
 
-  const mean = (values: number[]) => values.reduce((a, b) => a + b, 0) / values.length;
+  const median = (values: number[]) => {
+    const sorted = [...values].sort((a, b) => a - b);
+    return sorted.length % 2 === 1 ? sorted[(sorted.length - 1) / 2] : (sorted[sorted.length / 2 - 1] + sorted[sorted.length / 2]) / 2;
+  };
   const ratio = (on: number, off: number) => `${fmt((on / off) * 100)}%`;
   const { off, on } = figures;
   say('');
   say(table([
-    ['measurement', 'encryption off', 'encryption on', 'on / off', 'raw limit (same run)', 'target'],
-    ['ingest: 64 concurrent commands (load → decide → encode → append), events/s', fmt(mean(off.ingest)), fmt(mean(on.ingest)), ratio(mean(on.ingest), mean(off.ingest)), `${fmt(raw.batched1000)} rows/s batched`, '≥ 80%'],
-    ['projection: rebuild of every read model from the log, events/s', fmt(off.projection), fmt(on.projection), ratio(on.projection, off.projection), `${fmt(raw.batched1000)} rows/s batched`, '≥ 80%'],
-    ['read + decode the log (no projections), events/s', fmt(off.decodeOnly), fmt(on.decodeOnly), ratio(on.decodeOnly, off.decodeOnly), '', ''],
+    ['measurement (median of the runs)', 'encryption off', 'encryption on', 'on / off', 'raw limit (same run)', 'target'],
+    ['ingest: 64 concurrent commands (load → decide → encode → append), events/s', fmt(median(off.ingest)), fmt(median(on.ingest)), ratio(median(on.ingest), median(off.ingest)), `${fmt(raw.batched1000)} rows/s batched`, '≥ 80%'],
+    ['projection: rebuild of every read model from the log, events/s', fmt(median(off.projection)), fmt(median(on.projection)), ratio(median(on.projection), median(off.projection)), `${fmt(raw.batched1000)} rows/s batched`, '≥ 80%'],
+    ['read + decode the log (no projections), events/s', fmt(median(off.decodeOnly)), fmt(median(on.decodeOnly)), ratio(median(on.decodeOnly), median(off.decodeOnly)), '', ''],
     ['registration: first personal event of a new customer (creates the data key, FULL sync), customers/s', fmt(off.register), fmt(on.register), ratio(on.register, off.register), `${fmt(raw.singleRowCommits)} single-row commits/s`, ''],
   ]));
-  say(`\ningest runs (events/s): off ${off.ingest.map((r) => fmt(r)).join(', ')}; on ${on.ingest.map((r) => fmt(r)).join(', ')}. Projected logs: off ${fmt(off.events)}, on ${fmt(on.events)} events.`);
+  const runs = (values: number[]) => values.map((r) => fmt(r)).join(', ');
+  say(`\nruns (events/s): ingest off ${runs(off.ingest)}; on ${runs(on.ingest)}. Projection off ${runs(off.projection)}; on ${runs(on.projection)}. Read + decode off ${runs(off.decodeOnly)}; on ${runs(on.decodeOnly)}.`);
+  say(`Projected logs: off ${fmt(off.events)}, on ${fmt(on.events)} events. Load average at the end: ${require('node:os').loadavg().map((l: number) => l.toFixed(1)).join(' ')} (2 cores, shared).`);
   mkdirSync(join(__dirname, 'results'), { recursive: true });
   writeFileSync(join(__dirname, 'results', 'privacy-latest.md'), `${lines.join('\n')}\n`);
 }
