@@ -118,7 +118,8 @@ describe.each(ENGINES)('Chronicle end to end on $name', ({ env: engineEnv }) => 
     expect(view.body.emails.openedMessageIds).toBeUndefined();
     // Figures from the other capabilities' read models appear in the 360 view too.
     expect(view.body.segmentIds).toEqual([]);
-    expect(view.body.value).toMatchObject({ currency: 'EUR', exponent: 2, lifetimeValueMinor: expect.any(Number), churnRisk: expect.objectContaining({ score: expect.any(Number) }) });
+    // CLV and churn risk profile the customer: without their profiling consent there are none.
+    expect(view.body.value).toBeNull();
     const loyalty = await eventually(async () => {
       const v = await support.get(`/v1/customers/${customerId}`);
       expect(v.body.loyalty?.balance).toBeGreaterThan(0);
@@ -128,6 +129,18 @@ describe.each(ENGINES)('Chronicle end to end on $name', ({ env: engineEnv }) => 
 
     const ticket = await support.get(`/v1/tickets/t-1?minPosition=${resolved.body.position}`);
     expect(ticket.body).toMatchObject({ status: 'resolved', firstResponseSla: 'met', resolutionSla: 'met', replyCount: 1 });
+  });
+
+  it('shows CLV and churn risk in the 360 view once the customer gives the profiling consent', async () => {
+    const other = 'c-grace';
+    expect((await ingest.post('/v1/customers', { customerId: other, profile: { firstName: 'Grace', lastName: 'Hopper' } })).status).toBe(201);
+    const lines = [{ sku: 'COMPASS', name: 'Brass compass', category: 'instruments', quantity: 1, unitPriceMinor: 12000 }];
+    const bought = await ingest.post('/v1/interactions/purchases', { customerId: other, orderId: 'o-grace-1', channel: 'web', currency: 'EUR', lines });
+    expect((await support.get(`/v1/customers/${other}?minPosition=${bought.body.position}`)).body.value).toBeNull();
+    const consented = await support.post(`/v1/customers/${other}/consents`, { purpose: 'profiling', granted: true, via: 'web-preferences' });
+    expect(consented.status).toBe(200);
+    const valued = await support.get(`/v1/customers/${other}?minPosition=${consented.body.position}`);
+    expect(valued.body.value).toMatchObject({ lifetimeValueMinor: expect.any(Number), churnRisk: expect.objectContaining({ score: expect.any(Number) }) });
   });
 
   it('pages the timeline newest first with a cursor and filters by channel', async () => {

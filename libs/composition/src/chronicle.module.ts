@@ -27,9 +27,12 @@ import { LoyaltyModule } from '@app/loyalty';
 import { CUSTOMER_SEGMENTS_COLLECTION, SegmentsModule, type CustomerSegmentsDocument } from '@app/segments';
 import { LOYALTY_ACCOUNTS_COLLECTION, type LoyaltyAccountDocument } from '@app/loyalty';
 import { AUDIT_PROJECTIONS, AuditModule } from '@app/audit';
-import { openAccessLog, openEventStore, openIdempotencyKeys, openLogSealer, openReadStore, readerCodec } from './engines';
+import { CachedKeyStore, KEY_STORE } from '@app/key-store';
+import { PrivacyModule } from '@app/privacy';
+import { openAccessLog, openEventStore, openIdempotencyKeys, openKeyStore, openLogSealer, openReadStore, openStoredEventStore, publishedEventStore, readerCodec } from './engines';
 import { chronicleProjections, PROJECTOR_NAME } from './read-models';
 import { chronicleEventSchemas } from './event-schemas';
+import { ERASURE_EVENT_TYPE, PERSONAL_COLLECTIONS } from './personal-data';
 
 export type ChroniclePart = 'commands' | 'queries' | 'projector' | 'relay';
 
@@ -66,6 +69,8 @@ function customer360Enrichers(env: Record<string, string | undefined>, config: C
       const doc = await store.get<CustomerAnalyticsDocument>(CUSTOMER_ANALYTICS_COLLECTION, customerId);
       if (!doc) return { value: null };
       const analysed = analyseCustomer(doc, noPopulation, clock.now(), clv, config.REPORTING_CURRENCY);
+      // Without the customer's profiling consent there are no value figures to show.
+      if (analysed.clv === null) return { value: null };
       // CLV is in the reporting currency, which the answer names beside it.
       return { value: { currency: analysed.currency, exponent: analysed.exponent, lifetimeValueMinor: analysed.clv.valueMinor, clv: analysed.clv, churnRisk: analysed.churnRisk } };
     },
@@ -94,6 +99,7 @@ class Pipelines implements OnApplicationBootstrap, BeforeApplicationShutdown, On
     @Optional() @Inject(SINGLE_INSTANCE) private readonly single?: SingleInstance,
     @Optional() @Inject(IDEMPOTENCY_KEYS) private readonly idempotencyKeys?: IdempotencyKeys,
     @Optional() @Inject(ACCESS_LOG) private readonly accessLog?: AccessLog,
+    @Optional() @Inject(KEY_STORE) private readonly keys?: CachedKeyStore,
   ) {}
 
   async onApplicationBootstrap(): Promise<void> {
@@ -101,7 +107,9 @@ class Pipelines implements OnApplicationBootstrap, BeforeApplicationShutdown, On
     // Relay and embedded projector follow one checkpoint each: one instance across processes.
     const singleInstance = this.single ? { singleInstance: this.single } : {};
     if (this.parts.has('relay') && kafka && this.eventStore) {
-      const relay = new KafkaRelay(this.eventStore, new EventStoreCheckpointStore(this.eventStore), kafka, {
+      // The relay publishes events as stored (personal values sealed), in their current schema version.
+      const published = publishedEventStore(this.eventStore);
+      const relay = new KafkaRelay(published, new EventStoreCheckpointStore(published), kafka, {
         name: 'chronicle-relay',
         topic: this.config.KAFKA_TOPIC,
         partitions: this.config.KAFKA_PARTITIONS,
@@ -119,7 +127,8 @@ class Pipelines implements OnApplicationBootstrap, BeforeApplicationShutdown, On
     const generations = this.readStore instanceof GenerationalReadStore ? this.readStore : undefined;
     let projectorSpec: PipelineSpec | undefined;
     if (this.parts.has('projector') && runner) {
-      if (kafka) {
+      const keys = this.keys;
+      if (kafka && keys) {
         // Scaled by the consumer group, not by a lease. Each read-model generation has a group of its
         // own: a generation a rebuild made live starts its group at the beginning of the topic, and
         // the position guard skips what the rebuild already applied.
@@ -131,7 +140,7 @@ class Pipelines implements OnApplicationBootstrap, BeforeApplicationShutdown, On
               await runner.start();
               const generation = generations?.generation ?? 0;
               // Messages carry events as stored; the projections read them as the domain does.
-              const codec = readerCodec(this.config);
+              const codec = readerCodec(keys);
               const sink = { applyBatch: async (events: RecordedEvent[]) => runner.applyBatch([...(await codec.decode(events))]) };
               projector = new KafkaProjector(sink, kafka, {
                 groupId: generation === 0 ? this.config.KAFKA_GROUP : `${this.config.KAFKA_GROUP}-g${generation}`,
@@ -193,6 +202,7 @@ class Pipelines implements OnApplicationBootstrap, BeforeApplicationShutdown, On
     await this.idempotencyKeys?.close();
     await this.eventStore?.close();
     await this.readStore?.close();
+    await this.keys?.close();
   }
 }
 
@@ -200,9 +210,11 @@ class Pipelines implements OnApplicationBootstrap, BeforeApplicationShutdown, On
 export class ChronicleModule {
   static forRoot(config: ChronicleConfig, options: { clock?: Clock; env?: Record<string, string | undefined> } = {}): DynamicModule {
     const parts = partsOf(config);
-    // Queries need it too: the audit routes read history through it, and the access log lives beside it.
+    // Queries need it too: the audit routes read history through it, the access log lives beside it, and the subject access export reads every stream of the customer.
     const needsEventStore = parts.has('commands') || parts.has('queries') || parts.has('relay') || (parts.has('projector') && config.TRANSPORT === 'embedded');
     const needsReadStore = parts.has('queries') || parts.has('projector');
+    // Whoever reads or writes events in clear needs the data keys; a relay alone publishes ciphertext and never does.
+    const needsKeys = parts.has('commands') || parts.has('queries') || parts.has('projector');
     const inProcessProjector = parts.has('projector') && config.TRANSPORT === 'embedded';
 
     const providers: Provider[] = [
@@ -211,8 +223,16 @@ export class ChronicleModule {
       Pipelines,
     ];
     const exported: (string | symbol | typeof CommandExecutor)[] = [];
+    if (needsKeys) {
+      providers.push({ provide: KEY_STORE, useFactory: () => openKeyStore(config) });
+      exported.push(KEY_STORE);
+    }
     if (needsEventStore) {
-      providers.push({ provide: EVENT_STORE, useFactory: () => openEventStore(config) });
+      providers.push(
+        needsKeys
+          ? { provide: EVENT_STORE, useFactory: (keys: CachedKeyStore) => openEventStore(config, keys), inject: [KEY_STORE] }
+          : { provide: EVENT_STORE, useFactory: async () => publishedEventStore(await openStoredEventStore(config)) },
+      );
       providers.push({ provide: CommandExecutor, useFactory: (store: EventStore) => new CommandExecutor(store, chronicleEventSchemas), inject: [EVENT_STORE] });
       // Leases live in the event store, which every process of a deployment that runs pipelines shares.
       providers.push({
@@ -248,7 +268,16 @@ export class ChronicleModule {
       exported.push(READ_STORE, CUSTOMER_360_ENRICHERS, CUSTOMER_360_ENRICHER_FACTORY, REGISTERED_CUSTOMERS);
     }
     if (parts.has('projector')) {
-      providers.push({ provide: RUNNER, useFactory: (store: ReadStore) => new ProjectorRunner(store, chronicleProjections(config.REPORTING_CURRENCY), { name: PROJECTOR_NAME }), inject: [READ_STORE] });
+      providers.push({
+        provide: RUNNER,
+        useFactory: (store: ReadStore) =>
+          new ProjectorRunner(store, chronicleProjections(config.REPORTING_CURRENCY), {
+            name: PROJECTOR_NAME,
+            // A forget's scrub must not stay readable in the read store's free space or log.
+            purge: { after: (event) => event.type === ERASURE_EVENT_TYPE, collections: PERSONAL_COLLECTIONS },
+          }),
+        inject: [READ_STORE],
+      });
       providers.push({ provide: APPLIED_EVENTS, useExisting: RUNNER });
       exported.push(APPLIED_EVENTS);
     }
@@ -273,6 +302,9 @@ export class ChronicleModule {
             ]
           : []),
         ...(parts.has('queries') ? [CustomerViewQueryModule, TicketsQueryModule, AnalyticsModule.forRoot(options.env ?? process.env), AuditModule] : []),
+        ...(parts.has('commands') || parts.has('queries')
+          ? [PrivacyModule.forRoot({ commands: parts.has('commands'), queries: parts.has('queries'), sweepIntervalMs: config.ERASURE_SWEEP_INTERVAL_MS })]
+          : []),
       ],
     };
   }

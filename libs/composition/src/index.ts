@@ -11,3 +11,4 @@ export * from './cli/verify';
 export * from './cli/replay';
 export * from './cli/progress';
 export * from './event-schemas';
+export * from './personal-data';

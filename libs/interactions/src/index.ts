@@ -1,4 +1,5 @@
 export * from './domain/interaction.events';
+export * from './domain/interaction.personal-data';
 export * from './domain/interaction.commands';
 export * from './domain/single-shot-stream';
 export * from './domain/call.decider';

@@ -44,6 +44,11 @@ export function announceNewKeys(path: string, created: readonly CreatedApiKey[],
   );
 }
 
+/** A request URL without its query string. */
+export function pathOnly(url: string | undefined): string | undefined {
+  return url?.split('?')[0];
+}
+
 /** Stops whatever pipelines are still supervised once the modules that started them shut down. */
 @Injectable()
 class SupervisorShutdown implements OnApplicationShutdown {
@@ -70,7 +75,12 @@ export class PlatformModule {
           pinoHttp: {
             level: config.LOG_LEVEL,
             autoLogging: config.LOG_REQUESTS,
-            redact: ['req.headers.authorization', 'req.headers["x-api-key"]'],
+            // No personal data in logs: a request line names the method and the path, never the query
+            // string (a search by email or phone carries it there), headers or body.
+            serializers: {
+              req: (req: { id?: unknown; method?: string; url?: string }) => ({ id: req.id, method: req.method, url: pathOnly(req.url) }),
+              res: (res: { statusCode?: number }) => ({ statusCode: res.statusCode }),
+            },
           },
         }),
         ...(http ? [TerminusModule] : []),

@@ -26,6 +26,10 @@ export class AnalyticsHistory {
     });
   }
 
+  consent(customerId: string, at: string, purpose: 'profiling' | 'marketing_email', granted: boolean): this {
+    return this.add(`customer-${customerId}`, at, { type: granted ? 'ConsentGiven' : 'ConsentWithdrawn', data: { customerId, purpose, via: 'web' } });
+  }
+
   profileUpdated(customerId: string, at: string, changes: Partial<CustomerProfile>): this {
     return this.add(`customer-${customerId}`, at, { type: 'CustomerProfileUpdated', data: { customerId, changes } });
   }

@@ -1,11 +1,13 @@
-// The `chronicle` command line: seed demo data, manage API keys, rebuild, verify and replay read models, verify the log.
+// The `chronicle` command line: seed demo data, manage API keys, rebuild, verify and replay read models, verify the log, rotate the master key.
 import { Command, InvalidArgumentError } from 'commander';
 import { ApiKeyRegistry, apiKeysFilePath, loadConfig, ROLES, type ChronicleConfig, type Role } from '@app/platform';
 import { systemClock } from '@app/event-sourcing';
 import type { EventStore } from '@app/event-store';
 import type { ReadStore } from '@app/read-store';
 import { join } from 'node:path';
-import { openEventStore, openPhysicalReadStore, openStoredEventStore } from '../engines';
+import { MasterKeyRing } from '@app/key-store';
+import { openEventStore, openKeyStore, openPhysicalReadStore, openStoredEventStore } from '../engines';
+import { ERASURE_EVENT_TYPE } from '../personal-data';
 import { defaultAnchor, seed } from '../demo/seed';
 import { blueGreenRebuild, dropInactiveGenerations, listGenerations } from './rebuild';
 import { describeLogVerification, describeProjectionVerification, verifyLog, verifyProjections, type CliOutput } from './verify';
@@ -209,7 +211,8 @@ export function chronicleCli(): Command {
     .option('--batch-size <n>', 'events per read-store write (larger batches merge more writes to the same document)', positiveInt, REPLAY_BATCH)
     .action(async (opts: { from: number; to: number; projection: string; target?: string; replace?: boolean; batchSize: number }) => {
       const config = loadConfig();
-      const events = await openEventStore(config);
+      const keys = await openKeyStore(config);
+      const events = await openEventStore(config, keys);
       try {
         const target = opts.target ?? join(config.DATA_DIR, 'replays', `${opts.projection}-${opts.from}-${opts.to}.sqlite`);
         const result = await replayRange(events, { from: opts.from, to: opts.to, projection: opts.projection, target, replace: opts.replace === true, batchSize: opts.batchSize, currency: config.REPORTING_CURRENCY }, cliOutput());
@@ -219,20 +222,79 @@ export function chronicleCli(): Command {
         );
       } finally {
         await events.close();
+        await keys.close();
+      }
+    });
+
+  const masterKey = program.command('master-key').description('The master key that wraps every customer data key (see README, "Personal data")');
+  masterKey
+    .command('generate')
+    .description('Print a new random master key (base64 of 32 bytes), for MASTER_KEY or a MASTER_KEY_FILE line')
+    .action(() => {
+      process.stdout.write(`${MasterKeyRing.generate()}\n`);
+    });
+
+  const dataKeys = program.command('data-keys').description('Customer data keys in the key store (KEY_STORE)');
+  dataKeys
+    .command('rewrap')
+    .description(
+      'Re-wrap every live data key with the current master key (the first of MASTER_KEY / MASTER_KEY_FILE): the rotation step ' +
+        'between putting a new master key first and removing the old one',
+    )
+    .action(async () => {
+      const keys = await openKeyStore(loadConfig());
+      try {
+        const count = await keys.rewrap();
+        process.stdout.write(`Re-wrapped ${count} data key${count === 1 ? '' : 's'} with the current master key.\n`);
+      } finally {
+        await keys.close();
+      }
+    });
+
+  dataKeys
+    .command('reapply-erasures')
+    .description(
+      'Destroy again the data key of every customer whose CustomerForgotten is in the log: after restoring a backup of the key store ' +
+        'taken before some forgets',
+    )
+    .action(async () => {
+      const config = loadConfig();
+      const keys = await openKeyStore(config);
+      const events = await openStoredEventStore(config);
+      try {
+        let count = 0;
+        for (let after = 0; ; ) {
+          const batch = await events.readAll({ after, maxCount: 1000 });
+          if (batch.length === 0) break;
+          after = batch[batch.length - 1].position;
+          for (const event of batch.filter((e) => e.type === ERASURE_EVENT_TYPE)) {
+            const at = new Date().toISOString();
+            const erasure = await keys.destroy(event.metadata.customerId, { reason: 'reapplied after a key-store restore', requestedAt: at, context: { actor: { type: 'system', id: 'chronicle-cli' } } }, at);
+            // The event is in the log already: nothing is left to finish.
+            if (erasure.completedAt === null) await keys.completeErasure(event.metadata.customerId, at);
+            count += 1;
+          }
+        }
+        process.stdout.write(`Destroyed the data keys of ${count} forgotten customer${count === 1 ? '' : 's'} (again where a restore brought them back).\n`);
+      } finally {
+        await events.close();
+        await keys.close();
       }
     });
 
   return program;
 }
 
-/** Opens the configured event store and physical read store for one command, and closes both after. */
+/** Opens the configured event store (reading through the key store) and physical read store for one command, and closes them after. */
 async function withStores(work: (events: EventStore, reads: ReadStore, config: ChronicleConfig) => Promise<void>): Promise<void> {
   const config = loadConfig();
-  const events = await openEventStore(config);
+  const keys = await openKeyStore(config);
+  const events = await openEventStore(config, keys);
   try {
     await withReadStore((reads) => work(events, reads, config), config);
   } finally {
     await events.close();
+    await keys.close();
   }
 }
 

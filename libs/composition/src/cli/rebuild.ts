@@ -19,6 +19,7 @@ import { ProjectorRunner } from '@app/transport';
 import type { CurrencyCode } from '@app/money';
 import { CHRONICLE_COLLECTIONS, chronicleProjections, PROJECTOR_NAME } from '../read-models';
 import { progress } from './progress';
+import { PERSONAL_COLLECTIONS } from '../personal-data';
 
 export interface ReplayResult {
   /** Events applied by this call. */
@@ -142,6 +143,9 @@ export async function dropGeneration(physical: ReadStore, generation: number): P
   const store = new GenerationalReadStore(physical, generation);
   await store.drop([...CHRONICLE_COLLECTIONS]);
   await physical.deleteCheckpoint(generationCheckpoint(PROJECTOR_NAME, generation));
+  // An old generation may still hold customers forgotten since (only the live one is scrubbed):
+  // what it held must not stay readable in the store's free space or log.
+  await (await GenerationalReadStore.live(physical)).purge(PERSONAL_COLLECTIONS);
 }
 
 /** Drops every generation but the live one; returns the ones dropped. */

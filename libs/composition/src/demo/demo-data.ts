@@ -34,6 +34,22 @@ export interface DemoCustomer {
   readonly interactions: Record<string, unknown>[];
   /** Ticket commands: [path, body] in order. */
   readonly tickets: [string, Record<string, unknown>][];
+  /** Consent decisions for POST /v1/customers/:id/consents, in order. */
+  readonly consents: Record<string, unknown>[];
+}
+
+/**
+ * Most demo customers allow profiling (so RFM, CLV and churn show), two in three take the email
+ * newsletter and some of those change their mind. From the index, not the random source, so the
+ * rest of the demo data stays what it was.
+ */
+function demoConsents(index: number, at: string): Record<string, unknown>[] {
+  const decision = (purpose: string, granted: boolean) => ({ purpose, granted, via: 'web-preferences', occurredAt: at });
+  const consents = [];
+  if (index % 10 !== 0) consents.push(decision('profiling', true));
+  if (index % 3 !== 0) consents.push(decision('marketing_email', true));
+  if (index % 3 !== 0 && index % 7 === 0) consents.push(decision('marketing_email', false));
+  return consents;
 }
 
 export function demoCustomer(index: number, random: () => number, now: Date): DemoCustomer {
@@ -119,5 +135,10 @@ export function demoCustomer(index: number, random: () => number, now: Date): De
     refunded.add(item.orderId as string);
     return true;
   });
-  return { register, interactions: valid, tickets: tickets.filter(([, body]) => Date.parse(body.occurredAt as string) <= now.getTime()) };
+  return {
+    register,
+    interactions: valid,
+    tickets: tickets.filter(([, body]) => Date.parse(body.occurredAt as string) <= now.getTime()),
+    consents: demoConsents(index, register.occurredAt),
+  };
 }
