@@ -32,7 +32,7 @@ function historyOf(factory: RecordedEventFactory, customer: string, mark: (field
     [`customer-${customer}`, '2026-01-01T10:02:00.000Z', { type: 'ContactPointAdded', data: { ...d, kind: 'email', value: `${mark('email2')}@example.com`, label: mark('label') } }],
     [`customer-${customer}`, '2026-01-01T10:03:00.000Z', { type: 'ContactPointAdded', data: { ...d, kind: 'address', value: mark('street') } }],
     [`customer-${customer}`, '2026-01-01T10:04:00.000Z', { type: 'ConsentGiven', data: { ...d, purpose: 'profiling', via: 'web' } }],
-    [`call-${customer}`, '2026-01-02T10:00:00.000Z', { type: 'CallLogged', data: { ...d, callId: customer, direction: 'inbound', durationSeconds: 60, outcome: 'resolved', summary: mark('call') } }],
+    [`call-${customer}`, '2026-01-02T10:00:00.000Z', { type: 'CallLogged', data: { ...d, callId: customer, direction: 'inbound', durationSeconds: 60, connection: 'answered', resolution: 'resolved', summary: mark('call') } }],
     [`email-${customer}`, '2026-01-02T11:00:00.000Z', { type: 'EmailSent', data: { ...d, messageId: customer, subject: mark('subject') } }],
     [`email-${customer}`, '2026-01-02T11:05:00.000Z', { type: 'EmailClicked', data: { ...d, messageId: customer, url: `https://x.example/${mark('url')}` } }],
     [`chat-${customer}`, '2026-01-02T12:00:00.000Z', { type: 'ChatCompleted', data: { ...d, chatId: customer, channel: 'web', messageCount: 3, durationSeconds: 90, summary: mark('chat') } }],
@@ -124,7 +124,7 @@ describe('Forgetting a customer across every read model', () => {
     expect(afterForget.profile).toMatchObject({ firstName: '[forgotten]', lastName: '[forgotten]', email: '[forgotten]', phone: '[forgotten]', birthDate: '[forgotten]', city: '[forgotten]', country: 'DE', gender: 'female' });
     expect(afterForget.contactPoints).toEqual([]);
     expect(afterForget.forgottenAt).toBe('2026-02-01T00:00:00.000Z');
-    expect(afterForget.purchases).toMatchObject({ count: 2, totalMinor: 5700, refundedMinor: 1000 });
+    expect(afterForget.purchases).toMatchObject({ count: 2, byCurrency: { EUR: { totalMinor: 5700, refundedMinor: 1000 } } });
     expect(afterForget.nps).toEqual(before.nps);
     expect(afterForget.calls).toEqual(before.calls);
     expect(afterForget.consents).toEqual(before.consents);

@@ -263,7 +263,10 @@ function customersInSeveralCurrencies(): AnalyticsHistory {
     .purchase('c-m', 'm3', '2024-06-04T00:00:00Z', 1500, 'app', 'JPY')
     .purchase('c-m', 'm4', '2024-06-05T00:00:00Z', 1000, 'web', 'eur')
     .purchase('c-m', 'm5', '2024-06-06T00:00:00Z', 700, 'web', 'XYZ')
-    .purchase('c-n', 'n1', '2024-06-01T00:00:00Z', 5000, 'web', 'EUR');
+    .purchase('c-n', 'n1', '2024-06-01T00:00:00Z', 5000, 'web', 'EUR')
+    // Scores are profiling: both agreed to it (issue 10), so RFM and CLV are computed.
+    .consent('c-m', '2023-01-01T00:00:00Z', 'profiling', true)
+    .consent('c-n', '2023-01-01T00:00:00Z', 'profiling', true);
 }
 
 describe('money in several currencies (issue 11): one reporting currency, the others apart', () => {

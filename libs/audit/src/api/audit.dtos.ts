@@ -2,7 +2,7 @@
 import { ApiPropertyOptional } from '@nestjs/swagger';
 import { Transform, Type } from 'class-transformer';
 import { ArrayMaxSize, IsArray, IsIn, IsInt, IsISO8601, IsOptional, IsString, Matches, Max, MaxLength, Min } from 'class-validator';
-import { ID_MESSAGE, ID_PATTERN } from '@app/platform';
+import { ID_MESSAGE, ID_PATTERN, SingleLineText } from '@app/platform';
 import { TIMELINE_CHANNELS } from '@app/customer-view';
 
 /** `?type=A,B` and `?type=A&type=B` both give ['A', 'B']. */
@@ -43,7 +43,7 @@ export class AsOfQueryDto {
 
 export class AsOfTimelineQueryDto extends AsOfQueryDto {
   @ApiPropertyOptional({ default: 50, maximum: 200 }) @IsOptional() @Type(() => Number) @IsInt() @Min(1) @Max(200) limit?: number;
-  @ApiPropertyOptional({ description: 'nextCursor of the previous page' }) @IsOptional() @IsString() @MaxLength(500) cursor?: string;
+  @ApiPropertyOptional({ description: 'nextCursor of the previous page' }) @IsOptional() @IsString() @SingleLineText() @MaxLength(500) cursor?: string;
   @ApiPropertyOptional({ enum: TIMELINE_CHANNELS }) @IsOptional() @IsIn(TIMELINE_CHANNELS) channel?: string;
   @ApiPropertyOptional({ description: 'Event type, e.g. CallLogged' }) @IsOptional() @Matches(/^[A-Za-z][A-Za-z0-9]{0,99}$/) kind?: string;
 }
@@ -52,7 +52,7 @@ export class AccessLogQueryDto {
   @ApiPropertyOptional({ description: 'Reads of this customer\'s data (and reads that spanned every customer)' })
   @IsOptional() @Matches(ID_PATTERN, { message: ID_MESSAGE }) customerId?: string;
   @ApiPropertyOptional({ description: 'The reader: an API key id or name' })
-  @IsOptional() @IsString() @Matches(/^[\x21-\x7e]{1,200}$/, { message: 'actor must be 1–200 visible ASCII characters' }) actor?: string;
+  @IsOptional() @IsString() @SingleLineText() @Matches(/^[\x21-\x7e]{1,200}$/, { message: 'actor must be 1–200 visible ASCII characters' }) actor?: string;
   @ApiPropertyOptional({ description: 'Read at or after this instant (ISO-8601)' })
   @IsOptional() @IsISO8601({ strict: true, strictSeparator: true }) from?: string;
   @ApiPropertyOptional({ description: 'Read before this instant (ISO-8601)' })

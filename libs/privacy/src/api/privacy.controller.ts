@@ -4,15 +4,15 @@ import { Body, Controller, Get, Header, HttpCode, Inject, Post, Query as QueryPa
 import { QueryBus } from '@nestjs/cqrs';
 import { ApiBearerAuth, ApiOperation, ApiProperty, ApiPropertyOptional, ApiResponse, ApiTags } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
-import { IsInt, IsNotEmpty, IsOptional, IsString, Min, MaxLength } from 'class-validator';
+import { IsInt, IsOptional, IsString, Min, MaxLength } from 'class-validator';
 import type { Clock } from '@app/event-sourcing';
-import { AcceptsIdempotencyKey, CLOCK, CommandOutcomeDto, Ctx, IdParam, Roles, type RequestContext } from '@app/platform';
+import { AcceptsIdempotencyKey, CLOCK, CommandOutcomeDto, Ctx, IdParam, NotBlank, Roles, SingleLineText, type RequestContext } from '@app/platform';
 import { Erasures, type ForgetOutcome } from '../erasure/erasures';
 import { ExportCustomer, type CustomerExport } from '../export/customer-export';
 
 export class ForgetCustomerDto {
   @ApiProperty({ example: 'GDPR art. 17 request, ticket DPO-2026-114', description: 'Why. Kept in clear as evidence of the erasure: name no personal data here.' })
-  @IsString() @IsNotEmpty() @MaxLength(500) reason!: string;
+  @IsString() @SingleLineText() @NotBlank() @MaxLength(500) reason!: string;
 }
 
 export class ForgetOutcomeDto extends CommandOutcomeDto {
