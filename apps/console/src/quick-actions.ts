@@ -47,7 +47,9 @@ export function logCallForm(ctx: ActionContext): CommandForm {
     submitLabel: 'Log call',
     fields: [
       { name: 'direction', label: 'Direction', kind: 'select', options: ['inbound', 'outbound'], value: 'inbound' },
-      { name: 'outcome', label: 'Outcome', kind: 'select', options: ['resolved', 'follow_up', 'no_answer', 'voicemail', 'transferred'], value: 'resolved' },
+      // Schema v2 of CallLogged: whether the customer was reached, and (only then) what became of it.
+      { name: 'connection', label: 'Connection', kind: 'select', options: ['answered', 'busy', 'no_answer', 'voicemail'], value: 'answered' },
+      { name: 'resolution', label: 'Resolution', kind: 'select', options: ['resolved', 'follow_up', 'transferred'], value: 'resolved', hint: 'Kept only for answered calls' },
       {
         name: 'durationSeconds', label: 'Duration', required: true, inputMode: 'text', hint: 'Seconds (95) or minutes and seconds (1:35)',
         check: (value) => { const parsed = parseDuration(value); return 'problem' in parsed ? parsed.problem : undefined; },
@@ -58,7 +60,8 @@ export function logCallForm(ctx: ActionContext): CommandForm {
       const parsed = parseDuration(v.durationSeconds);
       const seconds = 'seconds' in parsed ? parsed.seconds : 0;
       return run(ctx, () => ctx.api.post('/interactions/calls', {
-        customerId: ctx.customerId, callId: id.current(), agentId: ctx.identity.id, direction: v.direction, outcome: v.outcome,
+        customerId: ctx.customerId, callId: id.current(), agentId: ctx.identity.id, direction: v.direction,
+        connection: v.connection, resolution: v.connection === 'answered' ? v.resolution : null,
         durationSeconds: seconds, ...optional('summary', v.summary),
       }), 'Call logged', undefined, id);
     },

@@ -16,6 +16,7 @@ import { RequestBodyInterceptor } from './http/request-body.interceptor';
 import { LiveStreams } from './http/live-streams';
 import { HealthController } from './observability/health.controller';
 import { Supervisor, SUPERVISOR } from './supervision/supervisor';
+import { AccessLogInterceptor, AccessRecorder } from './access/access-recorder';
 import { CLOCK } from './platform.tokens';
 import { loadSessionSecret, SESSIONS, Sessions } from './auth/sessions';
 import { IdentityController } from './auth/identity.controller';
@@ -46,6 +47,11 @@ export function announceNewKeys(path: string, created: readonly CreatedApiKey[],
   );
 }
 
+/** A request URL without its query string. */
+export function pathOnly(url: string | undefined): string | undefined {
+  return url?.split('?')[0];
+}
+
 /** Stops whatever pipelines are still supervised once the modules that started them shut down. */
 @Injectable()
 class SupervisorShutdown implements OnApplicationShutdown {
@@ -72,7 +78,12 @@ export class PlatformModule {
           pinoHttp: {
             level: config.LOG_LEVEL,
             autoLogging: config.LOG_REQUESTS,
-            redact: ['req.headers.authorization', 'req.headers["x-api-key"]'],
+            // No personal data in logs: a request line names the method and the path, never the query
+            // string (a search by email or phone carries it there), headers or body.
+            serializers: {
+              req: (req: { id?: unknown; method?: string; url?: string }) => ({ id: req.id, method: req.method, url: pathOnly(req.url) }),
+              res: (res: { statusCode?: number }) => ({ statusCode: res.statusCode }),
+            },
           },
         }),
         ...(http ? [TerminusModule] : []),
@@ -97,11 +108,13 @@ export class PlatformModule {
               { provide: APP_INTERCEPTOR, useClass: RequestBodyInterceptor },
               { provide: APP_INTERCEPTOR, useClass: IdempotencyInterceptor },
               LiveStreams,
+              AccessRecorder,
+              { provide: APP_INTERCEPTOR, useClass: AccessLogInterceptor },
             ]
           : []),
         Logger,
       ],
-      exports: [CHRONICLE_CONFIG, CLOCK, SUPERVISOR, ...(http ? [API_KEY_REGISTRY, LiveStreams] : [])],
+      exports: [CHRONICLE_CONFIG, CLOCK, SUPERVISOR, ...(http ? [API_KEY_REGISTRY, LiveStreams, AccessRecorder] : [])],
     };
   }
 }

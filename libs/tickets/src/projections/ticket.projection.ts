@@ -1,7 +1,9 @@
 // The `tickets` read model: one document per support ticket, for the agent console (the thread,
 // internal notes, the ticket's history), SLA reports and the work queue (open tickets by urgency).
 import type { Actor, DomainEvent, RecordedEvent } from '@app/event-sourcing';
-import type { DocumentChange, DocumentRef, Projection, ProjectionView, ReadDocument } from '@app/read-store';
+import { FORGOTTEN } from '@app/event-sourcing';
+import type { DocumentChange, DocumentQuery, DocumentRef, Projection, ProjectionView, ReadDocument } from '@app/read-store';
+import { CUSTOMER_FORGOTTEN } from '@app/customers/domain/customer.events';
 import {
   TICKET_EVENT_TYPES,
   type ReplyAuthor,
@@ -299,6 +301,24 @@ function evolveLifecycle(ticket: TicketFields, event: RecordedTicketEvent): Tick
   }
 }
 
+/**
+ * The ticket of a forgotten customer: its text (subject, replies, internal notes, resolution and
+ * reopen reasons) FORGOTTEN, the same as a rebuild reads from the log once the customer's key is
+ * destroyed; times, SLA, agents and priority changes stay.
+ */
+export function forgetTicket(ticket: TicketFields): TicketFields {
+  const forget = (text: string | null) => (text === null ? null : FORGOTTEN);
+  const personalDetail: ReadonlySet<TicketActivityEntry['kind']> = new Set(['resolved', 'reopened']);
+  return {
+    ...ticket,
+    subject: forget(ticket.subject),
+    resolution: forget(ticket.resolution),
+    replies: ticket.replies.map((reply) => ({ ...reply, body: FORGOTTEN })),
+    notes: ticket.notes.map((note) => ({ ...note, body: FORGOTTEN })),
+    activity: ticket.activity.map((step) => (personalDetail.has(step.kind) ? { ...step, detail: forget(step.detail) } : step)),
+  };
+}
+
 export const ticketProjection: Projection = {
   name: 'tickets',
   collections: [
@@ -326,7 +346,14 @@ export const ticketProjection: Projection = {
     return [{ collection: TICKETS_COLLECTION, id: event.data.ticketId }];
   },
 
+  touchesWhere(event: RecordedEvent): readonly DocumentQuery[] {
+    return event.type === CUSTOMER_FORGOTTEN ? [{ collection: TICKETS_COLLECTION, filter: { customerId: event.metadata.customerId } }] : [];
+  },
+
   apply(event: RecordedEvent, view: ProjectionView): readonly DocumentChange[] {
+    if (event.type === CUSTOMER_FORGOTTEN) {
+      return view.found<TicketDocument>(TICKETS_COLLECTION).map((doc) => ({ collection: TICKETS_COLLECTION, id: doc.id, doc: forgetTicket(fieldsOf(doc)) }));
+    }
     if (!isTicketEvent(event)) return [];
     const { ticketId } = event.data;
     const current = view.get<TicketDocument & ReadDocument>(TICKETS_COLLECTION, ticketId);
