@@ -4,6 +4,7 @@
 // where it is: forms are built once, so nothing an agent types is ever thrown away.
 import type { ChronicleApi } from './api-client';
 import { ApiError } from './api-problem';
+import { dateTime } from './display-format';
 import { h, redrawKeepingFocus, replaceChildren } from './element';
 import { consentList, contactPointList, figuresSection, loyaltySection, profileFacts, section, segmentsSection, ticketRow } from './customer-sections';
 import { followStream, type LiveState } from './live-updates';
@@ -34,6 +35,9 @@ export class CustomerPage {
   private readonly heading: HTMLHeadingElement;
   private readonly subtitle: HTMLElement;
   private readonly liveStatus: HTMLElement;
+  private readonly forgottenNotice = h('p', { class: 'notice', id: 'forgotten-notice', hidden: true });
+  /** What records or edits: hidden for a forgotten customer, whose personal data is gone for good. */
+  private readonly editing: HTMLElement[] = [];
   private readonly profileFacts = h('div');
   private readonly contactPoints = h('div');
   private readonly consents = h('div');
@@ -69,9 +73,15 @@ export class CustomerPage {
     this.editor = new ProfileEditor(this.context, api);
     this.forms = { call: logCallForm(this.context), note: addNoteForm(this.context), ticket: openTicketForm(this.context) };
     this.actionForms = h('div', { class: 'action-forms' }, this.forms.call.element, this.forms.note.element, this.forms.ticket.element);
-    const disclosure = (summary: string, form: CommandForm) => h('details', { class: 'edit' }, h('summary', {}, summary), form.element);
+    const disclosure = (summary: string, form: CommandForm) => {
+      const details = h('details', { class: 'edit' }, h('summary', {}, summary), form.element);
+      this.editing.push(details);
+      return details;
+    };
+    const actions = h('section', { class: 'panel', id: 'actions', 'aria-labelledby': 'actions-title' }, h('h2', { id: 'actions-title' }, 'Quick actions'), this.actionForms);
+    this.editing.push(actions);
     this.element = h('main', { class: 'customer-page', 'aria-labelledby': 'customer-title', 'aria-busy': 'true' },
-      h('header', { class: 'page-header' }, this.heading, this.subtitle, this.liveStatus),
+      h('header', { class: 'page-header' }, this.heading, this.subtitle, this.forgottenNotice, this.liveStatus),
       h('div', { class: 'customer-grid' },
         h('div', { class: 'side' },
           section('profile', 'Profile', this.profileFacts, disclosure('Edit the profile', this.editor.profileForm),
@@ -83,7 +93,7 @@ export class CustomerPage {
           this.loyalty, this.segments),
         h('div', { class: 'main-column' },
           this.figures,
-          h('section', { class: 'panel', id: 'actions', 'aria-labelledby': 'actions-title' }, h('h2', { id: 'actions-title' }, 'Quick actions'), this.actionForms),
+          actions,
           this.tickets,
           this.timeline.element),
       ),
@@ -150,7 +160,14 @@ export class CustomerPage {
   private draw(reads: Reads): void {
     const { view } = reads;
     this.shownPosition = Math.max(this.shownPosition, view.lastPosition);
-    this.heading.textContent = view.displayName || view.customerId;
+    const forgotten = view.forgottenAt ?? null;
+    // A forgotten customer has no name left to show: say what happened rather than "[forgotten]".
+    this.heading.textContent = forgotten ? 'Forgotten customer' : view.displayName || view.customerId;
+    this.forgottenNotice.hidden = forgotten === null;
+    this.forgottenNotice.textContent = forgotten
+      ? `This customer was forgotten on ${dateTime(forgotten)} (right to erasure): their personal data is erased and shows as “[forgotten]”; counts and figures stay. Nothing more can be recorded for them here.`
+      : '';
+    for (const part of this.editing) part.hidden = forgotten !== null;
     this.subtitle.textContent = `Customer ${view.customerId}${view.externalId ? ` · ${view.externalId}` : ''} · ${view.interactions} interactions`;
     replaceChildren(this.profileFacts, profileFacts(view));
     replaceChildren(this.contactPoints, contactPointList(view));

@@ -42,6 +42,8 @@ export interface Customer360 {
   readonly csat: { readonly count: number; readonly average: number | null; readonly satisfiedShare: number | null };
   readonly interactions: number;
   readonly lastInteractionAt: string | null;
+  /** When the customer was forgotten (right to erasure); their personal values then read `[forgotten]`. */
+  readonly forgottenAt?: string | null;
   readonly lastPosition: number;
   /** Filled once the segments capability writes them into the 360 view. */
   readonly segmentIds?: readonly string[];
