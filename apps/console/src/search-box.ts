@@ -19,7 +19,8 @@ export function describeHits(found: number, shown: number, text: string): string
 
 export function searchBox(api: ChronicleApi, open: (customerId: string) => void): HTMLElement {
   const input = h('input', {
-    id: 'customer-search', type: 'search', autocomplete: 'off', spellcheck: false, enterkeyhint: 'go',
+    // A combobox (not a plain searchbox): the role that may say whether its list of hits is open.
+    id: 'customer-search', type: 'search', role: 'combobox', 'aria-autocomplete': 'list', autocomplete: 'off', spellcheck: false, enterkeyhint: 'go',
     placeholder: 'Name, email, phone, shop id or customer id', 'aria-controls': 'search-results', 'aria-describedby': 'search-status', 'aria-expanded': 'false',
   });
   const status = h('p', { id: 'search-status', class: 'search-status', role: 'status', 'aria-live': 'polite' });
