@@ -13,6 +13,7 @@ import type { Page } from 'playwright-core';
 import { startChronicle, type RunningChronicle } from '@app/composition';
 import { ApiKeyRegistry } from '@app/platform';
 import { ApiClient } from '../support/api-client';
+import { eventually } from '../support/eventually';
 import { launchChromium, screenshotPath, type HeadlessBrowser } from '../support/browser';
 import { startCuttableProxy, type CuttableProxy } from '../support/tcp-proxy';
 
@@ -164,6 +165,10 @@ describe('Support console in headless Chromium', () => {
     // A forgotten customer with some history.
     await post(ingest, '/v1/interactions/notes', { customerId: 'c-gone', noteId: 'gone-1', text: 'Asked about opening hours', authorId: ids.grace });
     await post(admin, '/v1/customers/c-gone/forget', { reason: 'erasure request DPO-1' });
+    // A segment Ada is in, shown by its name.
+    const analyst = new ApiClient(chronicle.url, keys.analyst);
+    await post(analyst, '/v1/segments', { segmentId: 'recent-buyers', name: 'Recent buyers', rule: { all: [{ purchases: { count: { gte: 1 }, withinDays: 3650 } }] } });
+    await eventually(async () => expect((await reader.get('/v1/customers/c-ada/segments')).body.segments).toEqual([{ segmentId: 'recent-buyers', name: 'Recent buyers' }]), 30_000);
     // Every read model has caught up before the browser looks.
     expect((await reader.get(`/v1/customers/c-ada?minPosition=${lastPosition}`)).headers['x-chronicle-consistent']).toBe('true');
 
@@ -434,10 +439,12 @@ describe('Support console in headless Chromium', () => {
   describe('the customer page', () => {
     beforeAll(() => load('/customers/c-ada', 'customer:c-ada'));
 
-    it('shows the 360 with the figures per currency, live and usable at 320 px (defect: scrolls sideways)', async () => {
+    it('shows the 360 with the figures per currency, live and usable at 320 px (defects: scrolls sideways, segment ids instead of names)', async () => {
       await page.getByRole('heading', { level: 1, name: 'Ada Byron' }).waitFor();
       expect(await activeId()).toBe('customer-title');
       await page.locator('#figures .amount[data-currency="EUR"]').first().waitFor();
+      // Segments by name, not by id (defect).
+      expect(await page.locator('#segments li[data-segment-id="recent-buyers"]').textContent()).toBe('Recent buyers');
       await page.locator('.live-status[data-state="live"]').waitFor();
       await page.setViewportSize({ width: 320, height: 800 });
       await noSidewaysScroll(page);
@@ -504,6 +511,12 @@ describe('Support console in headless Chromium', () => {
       await form.locator('.form-status.success', { hasText: 'Call logged' }).waitFor();
       await page.locator('#timeline li.entry[data-kind="CallLogged"]', { hasText: 'Asked about the winter sale' }).locator('.by', { hasText: 'Ada Lovelace' }).waitFor();
       expect(await activeTag()).not.toBe('BODY');
+      // A call that did not reach the customer is recorded without a resolution (CallLogged v2).
+      await form.getByLabel('Duration', { exact: true }).fill('20');
+      await form.getByLabel('Connection').selectOption('voicemail');
+      await form.getByRole('button', { name: 'Log call' }).click();
+      await form.locator('.form-status.success', { hasText: 'Call logged' }).waitFor();
+      await page.locator('#timeline li.entry[data-kind="CallLogged"]', { hasText: /voicemail/i }).first().waitFor();
     });
 
     it('keeps a note being typed through a live update of the timeline and counts', async () => {

@@ -61,7 +61,8 @@ export function logCallForm(ctx: ActionContext): CommandForm {
       const seconds = 'seconds' in parsed ? parsed.seconds : 0;
       return run(ctx, () => ctx.api.post('/interactions/calls', {
         customerId: ctx.customerId, callId: id.current(), agentId: ctx.identity.id, direction: v.direction,
-        connection: v.connection, resolution: v.connection === 'answered' ? v.resolution : null,
+        // An unanswered call has no resolution: the field is left out (the API refuses null).
+        connection: v.connection, ...(v.connection === 'answered' ? { resolution: v.resolution } : {}),
         durationSeconds: seconds, ...optional('summary', v.summary),
       }), 'Call logged', undefined, id);
     },
