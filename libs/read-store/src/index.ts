@@ -1,4 +1,4 @@
 export * from './read-store.port';
 export * from './projection';
-export { SqliteReadStore } from './sqlite/sqlite-read-store';
+export { SqliteReadStore, type SqliteReadStoreOptions } from './sqlite/sqlite-read-store';
 export { MongoReadStore } from './mongodb/mongo-read-store';

@@ -2,7 +2,7 @@
 import { ArgumentsHost, Catch, ExceptionFilter, HttpException, HttpStatus, Logger } from '@nestjs/common';
 import type { Response } from 'express';
 import { DomainError, DomainErrorCode } from '@app/event-sourcing';
-import { DuplicateEventIdError, WrongExpectedRevisionError } from '@app/event-store';
+import { DuplicateEventIdError, EventStoreBusyError, WrongExpectedRevisionError } from '@app/event-store';
 import { RequestValidationError, type FieldProblem } from './validation';
 
 export interface Problem {
@@ -63,6 +63,10 @@ export function toProblem(error: unknown): Problem {
   if (error instanceof DuplicateEventIdError) {
     return make(409, error.message, { code: 'DUPLICATE_EVENT_ID' });
   }
+  if (error instanceof EventStoreBusyError) {
+    // Nothing was written: the same request (same Idempotency-Key) may simply be sent again.
+    return make(503, 'The event store is busy with another process\'s write; nothing was recorded, retry later', { code: 'STORE_BUSY' });
+  }
   if (error instanceof HttpException) {
     const status = error.getStatus();
     const body = error.getResponse();
@@ -84,7 +88,12 @@ export class ProblemFilter implements ExceptionFilter {
   catch(error: unknown, host: ArgumentsHost): void {
     const response = host.switchToHttp().getResponse<Response>();
     const problem = toProblem(error);
-    if (problem.status >= 500) this.logger.error(error instanceof Error ? error.stack ?? error.message : String(error));
+    if (error instanceof EventStoreBusyError) {
+      this.logger.warn(error.message);
+      response.setHeader('Retry-After', String(error.retryAfterSeconds));
+    } else if (problem.status >= 500) {
+      this.logger.error(error instanceof Error ? error.stack ?? error.message : String(error));
+    }
     response.status(problem.status).type('application/problem+json').json(problem);
   }
 }

@@ -1,7 +1,9 @@
 // The embedded ReadStore: JSON documents in one SQLite file (better-sqlite3, WAL). One table per
 // collection, expression indexes on json_extract, the position guard inside the upsert statement,
-// and the checkpoint written in the same transaction as the documents.
+// and the checkpoint written in the same transaction as the documents. Writes wait for another
+// process's write lock on a timer, never on the event loop's thread.
 import Database from 'better-sqlite3';
+import { DEFAULT_WRITE_LOCK_BUDGET_MS, READ_BUSY_TIMEOUT_MS, writeTransaction } from '@app/sqlite';
 import type {
   AggregateRow,
   AggregateSpec,
@@ -15,12 +17,21 @@ import type {
   ReadStoreWrite,
   Scalar,
 } from '../read-store.port';
+import { ReadStoreBusyError } from '../read-store.port';
 import { assertFieldPath, compileFilter, compileSort, fieldExpression, tableName, type SqlValue } from './sqlite-filter';
 
 const CHECKPOINTS_TABLE = 'read_checkpoints';
 /** Distinct statement texts kept prepared; find/count/aggregate texts vary with the filter's shape. */
 const STATEMENT_CACHE_SIZE = 500;
 const NO_LIMIT = -1; // SQLite's LIMIT -1
+
+export interface SqliteReadStoreOptions {
+  /**
+   * How long a write may wait for another process's write lock before it is refused with
+   * ReadStoreBusyError (default 5 s). The wait is asynchronous: the process keeps serving.
+   */
+  readonly writeLockBudgetMs?: number;
+}
 
 interface DocumentRow {
   id: string;
@@ -32,23 +43,29 @@ export class SqliteReadStore implements ReadStore {
   private readonly db: Database.Database;
   private readonly statements = new Map<string, Database.Statement>();
   private readonly tables = new Set<string>();
+  private readonly writeLockBudgetMs: number;
 
-  constructor(file: string) {
+  constructor(
+    private readonly file: string,
+    options: SqliteReadStoreOptions = {},
+  ) {
+    this.writeLockBudgetMs = Math.max(0, Math.floor(options.writeLockBudgetMs ?? DEFAULT_WRITE_LOCK_BUDGET_MS));
     this.db = new Database(file);
+    // Opening may wait synchronously for another process's lock: the process serves nothing yet.
+    this.db.pragma(`busy_timeout = ${this.writeLockBudgetMs}`);
     this.db.pragma('journal_mode = WAL');
     this.db.pragma('synchronous = NORMAL');
-    // Another process (a query API beside the projector) may hold the write lock for a moment.
-    this.db.pragma('busy_timeout = 5000');
     this.db.exec(`CREATE TABLE IF NOT EXISTS ${CHECKPOINTS_TABLE} (name TEXT PRIMARY KEY, position INTEGER NOT NULL)`);
+    this.db.pragma(`busy_timeout = ${READ_BUSY_TIMEOUT_MS}`);
   }
 
   async ensureCollections(definitions: readonly CollectionDefinition[]): Promise<void> {
-    this.db.transaction(() => {
+    await this.write(() => {
       for (const definition of definitions) {
         const table = this.table(definition.name);
         for (const index of definition.indexes) this.createIndex(table, index);
       }
-    })();
+    });
   }
 
   async get<T extends ReadDocument = ReadDocument>(collection: string, id: string): Promise<T | null> {
@@ -113,7 +130,7 @@ export class SqliteReadStore implements ReadStore {
 
   async applyBatch(writes: readonly ReadStoreWrite[], checkpoint?: Checkpoint): Promise<void> {
     const latest = latestWritePerDocument(writes);
-    this.db.transaction(() => {
+    await this.write(() => {
       for (const write of latest) {
         const table = this.table(write.collection);
         if (write.kind === 'delete') {
@@ -131,7 +148,7 @@ export class SqliteReadStore implements ReadStore {
           `INSERT INTO ${CHECKPOINTS_TABLE} (name, position) VALUES (?, ?) ON CONFLICT(name) DO UPDATE SET position = excluded.position`,
         ).run(checkpoint.name, checkpoint.position);
       }
-    })();
+    });
   }
 
   async getCheckpoint(name: string): Promise<number | null> {
@@ -140,9 +157,9 @@ export class SqliteReadStore implements ReadStore {
   }
 
   async clear(collections: readonly string[]): Promise<void> {
-    this.db.transaction(() => {
+    await this.write(() => {
       for (const collection of collections) this.statement(`DELETE FROM ${this.table(collection)}`).run();
-    })();
+    });
   }
 
   async close(): Promise<void> {
@@ -157,6 +174,17 @@ export class SqliteReadStore implements ReadStore {
   queryPlan(collection: string, filter: Filter, options: FindOptions = {}): string[] {
     const query = this.findQuery(collection, filter, options);
     return (this.db.prepare(`EXPLAIN QUERY PLAN ${query.sql}`).all(...query.params) as { detail: string }[]).map((row) => row.detail);
+  }
+
+  /** A write transaction that waits for another process's write lock asynchronously, within the budget. */
+  private async write(work: () => void): Promise<void> {
+    try {
+      await writeTransaction(this.db, work, { budgetMs: this.writeLockBudgetMs, busyError: (waited) => new ReadStoreBusyError(this.file, waited) });
+    } catch (error) {
+      // A table created inside the rolled-back transaction is gone again: forget what was cached.
+      this.tables.clear();
+      throw error;
+    }
   }
 
   private findQuery(collection: string, filter: Filter, options: FindOptions): { sql: string; params: SqlValue[] } {

@@ -1,0 +1,2 @@
+export * from './write-lock';
+export * from './process-lock';
