@@ -20,6 +20,7 @@ import {
 import { LoyaltyModule } from '@app/loyalty';
 import { CUSTOMER_SEGMENTS_COLLECTION, SegmentsModule, type CustomerSegmentsDocument } from '@app/segments';
 import { LOYALTY_ACCOUNTS_COLLECTION, type LoyaltyAccountDocument } from '@app/loyalty';
+import type { DataDirClaims } from './data-dir-claims';
 import { openEventStore, openReadStore } from './engines';
 import { chronicleProjections, PROJECTOR_NAME } from './read-models';
 
@@ -46,6 +47,14 @@ export function partsOf(config: ChronicleConfig): ReadonlySet<ChroniclePart> {
 const RUNNER = Symbol('ProjectorRunner');
 
 /**
+ * Most events per embedded projector batch. A batch is one unbroken stretch of the event loop
+ * (read, project, write), so its size bounds how long a request can wait behind catch-up: measured
+ * with bench/catchup.bench.ts (see bench/README.md).
+ */
+export const EMBEDDED_PROJECTOR_BATCH_SIZE = 2000;
+const CLAIMS = Symbol('DataDirClaims');
+
+/**
  * What the 360 view shows from other capabilities' read models: segment ids, loyalty standing, and the
  * customer's own value figures (CLV and churn risk; RFM needs the whole population, so it stays on
  * GET /v1/customers/:id/analytics).
@@ -68,7 +77,10 @@ function customer360Enrichers(store: ReadStore, clock: Clock, env: Record<string
   ];
 }
 
-/** Starts the pipelines after the stores are open, stops them before the stores close. */
+/**
+ * Starts the pipelines after the stores are open, stops them before the stores close, and releases
+ * the data folder's claims only once the stores are closed.
+ */
 @Injectable()
 class Pipelines implements OnApplicationBootstrap, BeforeApplicationShutdown, OnApplicationShutdown {
   private readonly logger = new Logger('Pipelines');
@@ -80,6 +92,7 @@ class Pipelines implements OnApplicationBootstrap, BeforeApplicationShutdown, On
     @Optional() @Inject(EVENT_STORE) private readonly eventStore?: EventStore,
     @Optional() @Inject(READ_STORE) private readonly readStore?: ReadStore,
     @Optional() @Inject(RUNNER) private readonly runner?: ProjectorRunner,
+    @Optional() @Inject(CLAIMS) private readonly claims?: DataDirClaims,
   ) {}
 
   async onApplicationBootstrap(): Promise<void> {
@@ -100,7 +113,7 @@ class Pipelines implements OnApplicationBootstrap, BeforeApplicationShutdown, On
         await projector.start();
         this.running.push({ name: 'kafka projector', stop: () => projector.stop() });
       } else if (this.eventStore) {
-        const projector = new EmbeddedProjector(this.eventStore, this.runner, { maxBatchSize: 2000 });
+        const projector = new EmbeddedProjector(this.eventStore, this.runner, { maxBatchSize: EMBEDDED_PROJECTOR_BATCH_SIZE });
         await projector.start();
         this.running.push({ name: 'embedded projector', stop: () => projector.stop() });
       }
@@ -113,14 +126,19 @@ class Pipelines implements OnApplicationBootstrap, BeforeApplicationShutdown, On
   }
 
   async onApplicationShutdown(): Promise<void> {
-    await this.eventStore?.close();
-    await this.readStore?.close();
+    try {
+      await this.eventStore?.close();
+      await this.readStore?.close();
+    } finally {
+      this.claims?.release();
+    }
   }
 }
 
 @Module({})
 export class ChronicleModule {
-  static forRoot(config: ChronicleConfig, options: { clock?: Clock; env?: Record<string, string | undefined> } = {}): DynamicModule {
+  /** `claims`: the data folder's claims this process took (claimDataDir); released after the stores close. */
+  static forRoot(config: ChronicleConfig, options: { clock?: Clock; env?: Record<string, string | undefined>; claims?: DataDirClaims } = {}): DynamicModule {
     const parts = partsOf(config);
     const needsEventStore = parts.has('commands') || parts.has('relay') || (parts.has('projector') && config.TRANSPORT === 'embedded');
     const needsReadStore = parts.has('queries') || parts.has('projector');
@@ -130,6 +148,7 @@ export class ChronicleModule {
       { provide: 'CHRONICLE_PARTS', useValue: parts },
       { provide: 'CHRONICLE_CONFIG_VALUE', useValue: config },
       Pipelines,
+      ...(options.claims ? [{ provide: CLAIMS, useValue: options.claims }] : []),
     ];
     const exported: (string | symbol | typeof CommandExecutor)[] = [];
     if (needsEventStore) {

@@ -9,7 +9,10 @@ export function openEventStore(config: ChronicleConfig): EventStore {
   switch (config.EVENT_STORE) {
     case 'sqlite':
       mkdirSync(config.DATA_DIR, { recursive: true });
-      return new SqliteEventStore(join(config.DATA_DIR, 'events.sqlite'), { synchronous: config.SQLITE_SYNCHRONOUS });
+      return new SqliteEventStore(join(config.DATA_DIR, 'events.sqlite'), {
+        synchronous: config.SQLITE_SYNCHRONOUS,
+        writeLockBudgetMs: config.SQLITE_WRITE_LOCK_BUDGET_MS,
+      });
     case 'eventstoredb':
       return new EventStoreDbEventStore(config.EVENTSTORE_URL as string);
   }
@@ -19,7 +22,7 @@ export async function openReadStore(config: ChronicleConfig): Promise<ReadStore>
   switch (config.READ_STORE) {
     case 'sqlite':
       mkdirSync(config.DATA_DIR, { recursive: true });
-      return new SqliteReadStore(join(config.DATA_DIR, 'read-models.sqlite'));
+      return new SqliteReadStore(join(config.DATA_DIR, 'read-models.sqlite'), { writeLockBudgetMs: config.SQLITE_WRITE_LOCK_BUDGET_MS });
     case 'mongodb':
       return MongoReadStore.connect(config.MONGO_URL as string, config.MONGO_DB);
   }

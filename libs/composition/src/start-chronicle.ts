@@ -4,6 +4,7 @@ import type { INestApplication } from '@nestjs/common';
 import type { Clock } from '@app/event-sourcing';
 import { createHttpApp, loadConfig, type ChronicleConfig } from '@app/platform';
 import { ChronicleModule, partsOf } from './chronicle.module';
+import { claimDataDir } from './data-dir-claims';
 
 export interface RunningChronicle {
   readonly app: INestApplication;
@@ -15,11 +16,22 @@ export interface RunningChronicle {
 
 export async function startChronicle(env: Record<string, string | undefined>, options: { clock?: Clock } = {}): Promise<RunningChronicle> {
   const config = loadConfig(env);
-  const app = await createHttpApp(ChronicleModule.forRoot(config, { ...options, env }), config);
-  await app.listen(config.PORT, config.HOST);
+  // Before any store is opened: a process that must not share this data folder stops here.
+  const claims = claimDataDir(config);
+  let app: INestApplication | undefined;
+  try {
+    app = await createHttpApp(ChronicleModule.forRoot(config, { ...options, env, claims }), config);
+    await app.listen(config.PORT, config.HOST);
+  } catch (error) {
+    // Closing the app closes the stores, then releases the claims; if it never came up, release them here.
+    await app?.close().catch(() => undefined);
+    claims.release();
+    throw error;
+  }
   const address = app.getHttpServer().address() as { port: number };
   const url = `http://${config.HOST.includes(':') ? `[${config.HOST}]` : config.HOST}:${address.port}`;
-  return { app, config, url, close: () => app.close() };
+  const started = app;
+  return { app: started, config, url, close: () => started.close() };
 }
 
 /** The `main` of every app: start, say where it listens and what it runs, stop cleanly on signals. */

@@ -1,7 +1,8 @@
 // The `chronicle` command line: seed demo data, manage API keys, rebuild read models.
 import { Command, InvalidArgumentError } from 'commander';
-import { ApiKeyRegistry, apiKeysFilePath, loadConfig, ROLES, type Role } from '@app/platform';
+import { ApiKeyRegistry, apiKeysFilePath, loadConfig, ROLES, type ChronicleConfig, type Role } from '@app/platform';
 import { systemClock } from '@app/event-sourcing';
+import { claimReadModels } from '../data-dir-claims';
 import { openEventStore, openReadStore } from '../engines';
 import { seed } from '../demo/seed';
 import { rebuildReadModels } from './rebuild';
@@ -50,17 +51,29 @@ export function chronicleCli(): Command {
     .command('rebuild')
     .description('Rebuild every read model from the event log (stop the projector first)')
     .action(async () => {
-      const config = loadConfig();
-      const events = openEventStore(config);
-      const reads = await openReadStore(config);
-      try {
-        const result = await rebuildReadModels(events, reads, { progress: process.stdout.isTTY === true });
-        process.stdout.write(`Rebuilt from ${result.events} events (up to position ${result.position}) in ${result.seconds.toFixed(1)} s\n`);
-      } finally {
-        await events.close();
-        await reads.close();
-      }
+      const result = await rebuildCommand(loadConfig());
+      process.stdout.write(`Rebuilt from ${result.events} events (up to position ${result.position}) in ${result.seconds.toFixed(1)} s\n`);
     });
 
   return program;
+}
+
+/**
+ * `chronicle rebuild`: takes the read-model writer's claim first, so it is refused (naming the
+ * projector that holds it) instead of clearing read models a running projector is writing.
+ */
+export async function rebuildCommand(config: ChronicleConfig, options: { progress?: boolean } = {}): Promise<Awaited<ReturnType<typeof rebuildReadModels>>> {
+  const claims = claimReadModels(config, 'chronicle rebuild');
+  try {
+    const events = openEventStore(config);
+    const reads = await openReadStore(config);
+    try {
+      return await rebuildReadModels(events, reads, { progress: options.progress ?? process.stdout.isTTY === true });
+    } finally {
+      await events.close();
+      await reads.close();
+    }
+  } finally {
+    claims.release();
+  }
 }
