@@ -51,7 +51,7 @@ const RUNNER = Symbol('ProjectorRunner');
  * (read, project, write), so its size bounds how long a request can wait behind catch-up: measured
  * with bench/catchup.bench.ts (see bench/README.md).
  */
-export const EMBEDDED_PROJECTOR_BATCH_SIZE = 2000;
+export const EMBEDDED_PROJECTOR_BATCH_SIZE = 100;
 const CLAIMS = Symbol('DataDirClaims');
 
 /**
