@@ -4,7 +4,8 @@
 import Database from 'better-sqlite3';
 import { systemClock, type Clock, type NewEvent, type RecordedEvent } from '@app/event-sourcing';
 import {
-  DEFAULT_WRITE_LOCK_BUDGET_MS, isSqliteBusy, READ_BUSY_TIMEOUT_MS, tryWriteTransaction, writeLockRetryDelayMs,
+  checkpointInBackground, DEFAULT_WRITE_LOCK_BUDGET_MS, isSqliteBusy, READ_BUSY_TIMEOUT_MS, tryWriteTransaction, writeLockRetryDelayMs,
+  type BackgroundCheckpoints,
 } from '@app/sqlite';
 import {
   DuplicateEventIdError,
@@ -94,6 +95,7 @@ export class SqliteEventStore implements EventStore {
   private readonly db: Database.Database;
   private readonly filename: string;
   private readonly writeLockBudgetMs: number;
+  private readonly checkpoints: BackgroundCheckpoints;
   private readonly clock: Clock;
   private readonly pollIntervalMs: number;
   private readonly defaultBatchSize: number;
@@ -131,6 +133,7 @@ export class SqliteEventStore implements EventStore {
     this.db.pragma(`synchronous = ${options.synchronous === 'FULL' ? 'FULL' : 'NORMAL'}`);
     this.db.exec(SCHEMA);
     this.db.pragma(`busy_timeout = ${READ_BUSY_TIMEOUT_MS}`);
+    this.checkpoints = checkpointInBackground(this.db, filename);
     this.statements = {
       streamRevision: this.db.prepare('SELECT last_revision FROM streams WHERE stream_id = ?'),
       eventById: this.db.prepare('SELECT stream_id, revision, position FROM events WHERE event_id = ?'),
@@ -225,6 +228,7 @@ export class SqliteEventStore implements EventStore {
     // Writes already accepted are written (or refused, once their wait for the lock is over) before the file closes.
     await this.writing;
     await Promise.all([...this.subscriptions].map((subscription) => subscription.close()));
+    await this.checkpoints.stop();
     this.db.close();
   }
 

@@ -3,7 +3,9 @@
 // and the checkpoint written in the same transaction as the documents. Writes wait for another
 // process's write lock on a timer, never on the event loop's thread.
 import Database from 'better-sqlite3';
-import { DEFAULT_WRITE_LOCK_BUDGET_MS, READ_BUSY_TIMEOUT_MS, writeTransaction } from '@app/sqlite';
+import {
+  checkpointInBackground, DEFAULT_WRITE_LOCK_BUDGET_MS, READ_BUSY_TIMEOUT_MS, writeTransaction, type BackgroundCheckpoints,
+} from '@app/sqlite';
 import type {
   AggregateRow,
   AggregateSpec,
@@ -44,6 +46,7 @@ export class SqliteReadStore implements ReadStore {
   private readonly statements = new Map<string, Database.Statement>();
   private readonly tables = new Set<string>();
   private readonly writeLockBudgetMs: number;
+  private readonly checkpoints: BackgroundCheckpoints;
 
   constructor(
     private readonly file: string,
@@ -57,6 +60,7 @@ export class SqliteReadStore implements ReadStore {
     this.db.pragma('synchronous = NORMAL');
     this.db.exec(`CREATE TABLE IF NOT EXISTS ${CHECKPOINTS_TABLE} (name TEXT PRIMARY KEY, position INTEGER NOT NULL)`);
     this.db.pragma(`busy_timeout = ${READ_BUSY_TIMEOUT_MS}`);
+    this.checkpoints = checkpointInBackground(this.db, file);
   }
 
   async ensureCollections(definitions: readonly CollectionDefinition[]): Promise<void> {
@@ -164,6 +168,7 @@ export class SqliteReadStore implements ReadStore {
 
   async close(): Promise<void> {
     this.statements.clear();
+    await this.checkpoints.stop();
     if (this.db.open) this.db.close();
   }
 
