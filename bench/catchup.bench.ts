@@ -12,8 +12,8 @@
 //     server has settled, for the idle figures.
 // Run: npm run bench:catchup   (builds first; results also go to bench/results/catchup-latest.md)
 // Knobs: BENCH_CATCHUP_EVENTS (100000), BENCH_CATCHUP_CUSTOMERS (10000), BENCH_SWEEP_EVENTS (30000,
-// 0 skips the sweep), BENCH_SWEEP_BATCHES (100,250,500,1000,2000), BENCH_HEALTH_RATE (20/s),
-// BENCH_READ_RATE (50/s), BENCH_IDLE_SECONDS (5), BENCH_SERVER_MAIN (another build's main.js).
+// 0 skips the sweep), BENCH_SWEEP_BATCHES (100,250,500,1000,2000), BENCH_HEALTH_RATE (10/s),
+// BENCH_READ_RATE (20/s), BENCH_IDLE_SECONDS (5), BENCH_SERVER_MAIN (another build's main.js).
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -34,11 +34,11 @@ const EVENTS = Number(process.env.BENCH_CATCHUP_EVENTS ?? 100_000);
 const CUSTOMERS = Number(process.env.BENCH_CATCHUP_CUSTOMERS ?? 10_000);
 const SWEEP_EVENTS = Number(process.env.BENCH_SWEEP_EVENTS ?? 30_000);
 const SWEEP_BATCHES = (process.env.BENCH_SWEEP_BATCHES ?? '100,250,500,1000,2000').split(',').map(Number);
-const HEALTH_RATE = Number(process.env.BENCH_HEALTH_RATE ?? 20);
-const READ_RATE = Number(process.env.BENCH_READ_RATE ?? 50);
+const HEALTH_RATE = Number(process.env.BENCH_HEALTH_RATE ?? 10);
+const READ_RATE = Number(process.env.BENCH_READ_RATE ?? 20);
 const IDLE_SECONDS = Number(process.env.BENCH_IDLE_SECONDS ?? 5);
 /** Another build's dist/apps/chronicle/src/main.js, to measure it on the same backlog (e.g. the code before a change). */
-const SERVER_MAIN = process.env.BENCH_SERVER_MAIN;
+const SERVER_MAIN = process.env.BENCH_SERVER_MAIN || undefined;
 const KEY = 'bench-admin-key-0123456789abcdef';
 const RUN = 'catchup';
 
