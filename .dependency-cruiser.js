@@ -29,6 +29,16 @@ module.exports = {
       to: { path: '^node_modules/(@nestjs|better-sqlite3|kafkajs|mongodb|@eventstore)/' },
     },
     {
+      name: 'money-is-pure',
+      comment: 'libs/money is a neutral, pure lib every domain may import: only its validation/ folder may use class-validator.',
+      severity: 'error',
+      from: { path: '^libs/money/src/', pathNot: '^libs/money/src/validation/' },
+      to: {
+        path: ['^node_modules/', '^libs/(?!money/)'],
+        dependencyTypes: ['npm', 'npm-dev', 'local', 'aliased-tsconfig', 'aliased', 'aliased-tsconfig-paths', 'core'],
+      },
+    },
+    {
       name: 'libs-do-not-import-apps',
       severity: 'error',
       from: { path: '^libs/' },

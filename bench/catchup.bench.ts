@@ -61,7 +61,7 @@ interface SweepResult {
 async function sweep(eventsFile: string, dir: string, batch: number, events: number): Promise<SweepResult> {
   const store = new SqliteEventStore(eventsFile);
   const reads = new SqliteReadStore(join(dir, `sweep-${batch}.sqlite`));
-  const runner = new ProjectorRunner(reads, chronicleProjections, { name: PROJECTOR_NAME });
+  const runner = new ProjectorRunner(reads, chronicleProjections('EUR'), { name: PROJECTOR_NAME });
   const handlerMs: number[] = [];
   const apply = runner.applyBatch.bind(runner);
   runner.applyBatch = async (batchEvents: readonly RecordedEvent[]) => {

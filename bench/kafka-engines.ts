@@ -6,12 +6,13 @@ import { join } from 'node:path';
 import { randomUUID } from 'node:crypto';
 import { MongoClient } from 'mongodb';
 import type { Kafka } from 'kafkajs';
-import { MongoReadStore, SqliteReadStore, type ReadStore } from '@app/read-store';
+import { MongoReadStore, SqliteReadStore, type ReadDocument, type ReadStore } from '@app/read-store';
+import { measureRawMongo, type RawMongoRates } from './kafka-raw';
 
 export interface BenchEngines {
   readonly kafkaBrokers: string;
   readonly mongoUrl?: string;
-  /** Which server answers on MONGO_URL (engines.env names it; the FerretDB fallback is a test double). */
+  /** Which server answers on MONGO_URL (engines.env names it, e.g. ferretdb-v1.24.2). */
   readonly mongoEngine?: string;
 }
 
@@ -53,6 +54,8 @@ export interface ReadStoreKind {
   open(dir: string, label: string): Promise<ReadStore>;
   /** Removes what open() left outside the bench's temp dir. */
   discard(label: string): Promise<void>;
+  /** The server's own write rate for these documents without the adapter, where there is a server. */
+  measureServer?(label: string, docs: readonly { collection: string; doc: ReadDocument }[], batchSize: number): Promise<RawMongoRates>;
 }
 
 export function readStoreKinds(engines: BenchEngines, runId: string): ReadStoreKind[] {
@@ -65,6 +68,7 @@ export function readStoreKinds(engines: BenchEngines, runId: string): ReadStoreK
     kinds.push({
       name: `MongoDB wire (${engines.mongoEngine ?? 'unknown server'})`,
       open: (_dir, label) => MongoReadStore.connect(mongoUrl, database(label)),
+      measureServer: (label, docs, batchSize) => measureRawMongo(mongoUrl, database(label), docs, batchSize),
       discard: async (label) => {
         const client = new MongoClient(mongoUrl);
         try {

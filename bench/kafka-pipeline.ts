@@ -72,6 +72,10 @@ export class TimedReadStore implements ReadStore {
   clear(collections: readonly string[]): Promise<void> {
     return this.inner.clear(collections);
   }
+  listCheckpoints: ReadStore['listCheckpoints'] = () => this.inner.listCheckpoints();
+  deleteCheckpoint: ReadStore['deleteCheckpoint'] = (name) => this.inner.deleteCheckpoint(name);
+  drop: ReadStore['drop'] = (collections) => this.inner.drop(collections);
+  purge: ReadStore['purge'] = (collections) => this.inner.purge(collections);
   close(): Promise<void> {
     return this.inner.close();
   }
@@ -119,7 +123,7 @@ export interface ProjectorSide {
 export async function startProjectorSide(kafka: Kafka, store: ReadStore, topic: string, groupId: string, partitions: number): Promise<ProjectorSide> {
   await ensureTopic(kafka, topic, { partitions, replicationFactor: -1 });
   const readStore = new TimedReadStore(store);
-  const runner = new ProjectorRunner(readStore, chronicleProjections, { name: `bench-${groupId}` });
+  const runner = new ProjectorRunner(readStore, chronicleProjections('EUR'), { name: `bench-${groupId}` });
   await runner.start();
   const applied = new AppliedPositions();
   runner.onApplied((events) => applied.add(events));

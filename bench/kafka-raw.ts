@@ -1,6 +1,8 @@
 // The physical limits the Kafka path is measured against, in the same run: the broker moving the
-// very messages the relay would send (plain kafkajs producer and consumer, no Chronicle code), and
-// the read store taking ready-made documents (applyBatch, no projection work).
+// very messages the relay would send (plain kafkajs producer and consumer, no Chronicle code), the
+// read store taking ready-made documents (applyBatch, no projection work), and for MongoDB the
+// server itself taking the same documents from the plain driver (no adapter).
+import { MongoClient, type AnyBulkWriteOperation, type Document } from 'mongodb';
 import { Partitioners, type Kafka, type Message } from 'kafkajs';
 import type { CollectionDefinition, ReadDocument, ReadStore, ReadStoreWrite } from '@app/read-store';
 import { ensureTopic } from '@app/transport/kafka';
@@ -89,4 +91,74 @@ export async function measureRawReadStore(store: ReadStore, collections: readonl
   const inserted = await pass(0);
   const replaced = await pass(1_000_000_000);
   return { documents: docs.length, inserted, replaced };
+}
+
+export interface RawMongoRates {
+  readonly documents: number;
+  /** Docs/s: insertMany of documents not in the database yet. */
+  readonly inserted: number;
+  /** Docs/s: replaceOne by `_id` alone (upsert), each document with a newer position. */
+  readonly replaced: number;
+  /** Docs/s: the same replacements with the read store's guard in the filter (`lastPosition < p`). */
+  readonly replacedGuarded: number;
+}
+
+/**
+ * Replacements per update command in the raw measurement: as many as FerretDB 1.24 takes safely in
+ * one command (it hangs at about 100 replacements of existing documents, see deploy/engines/README.md).
+ */
+const RAW_REPLACEMENTS_PER_COMMAND = 64;
+
+/** A read-model document as the MongoDB store keeps it: the id in `_id`. */
+interface StoredDocument extends Document {
+  _id: string;
+}
+
+/**
+ * The MongoDB-wire server's own write rate for the very documents a run produced: the plain driver,
+ * no adapter, no read before the write, batches of `batchSize` documents (each collection's share
+ * of a batch in one call), one call at a time. Uses, then drops, the database `database`.
+ */
+export async function measureRawMongo(url: string, database: string, docs: readonly { collection: string; doc: ReadDocument }[], batchSize: number): Promise<RawMongoRates> {
+  const client = await new MongoClient(url, { ignoreUndefined: true }).connect();
+  const db = client.db(database);
+  const stored = (doc: ReadDocument, lastPosition: number): StoredDocument => {
+    const { id, ...fields } = doc;
+    return { _id: id, ...fields, lastPosition };
+  };
+  const batches = (): { collection: string; docs: ReadDocument[] }[][] => {
+    const result: { collection: string; docs: ReadDocument[] }[][] = [];
+    for (let i = 0; i < docs.length; i += batchSize) {
+      const byCollection = new Map<string, ReadDocument[]>();
+      for (const { collection, doc } of docs.slice(i, i + batchSize)) byCollection.set(collection, [...(byCollection.get(collection) ?? []), doc]);
+      result.push([...byCollection].map(([collection, list]) => ({ collection, docs: list })));
+    }
+    return result;
+  };
+  const timed = async (write: (collection: string, list: ReadDocument[]) => Promise<unknown>) => {
+    const started = performance.now();
+    for (const batch of batches()) for (const part of batch) await write(part.collection, part.docs);
+    return (docs.length / (performance.now() - started)) * 1000;
+  };
+  const replaceInCommands = async (collection: string, operations: AnyBulkWriteOperation<StoredDocument>[]) => {
+    for (let i = 0; i < operations.length; i += RAW_REPLACEMENTS_PER_COMMAND) {
+      await db.collection<StoredDocument>(collection).bulkWrite(operations.slice(i, i + RAW_REPLACEMENTS_PER_COMMAND), { ordered: true });
+    }
+  };
+  try {
+    const inserted = await timed((collection, list) => db.collection<StoredDocument>(collection).insertMany(list.map((doc) => stored(doc, doc.lastPosition)), { ordered: true }));
+    const shift = 1_000_000_000;
+    const replaced = await timed((collection, list) =>
+      replaceInCommands(collection, list.map((doc) => ({ replaceOne: { filter: { _id: doc.id }, replacement: stored(doc, doc.lastPosition + shift), upsert: true } }))),
+    );
+    const replacedGuarded = await timed((collection, list) =>
+      replaceInCommands(collection, list.map((doc) => ({
+        replaceOne: { filter: { _id: doc.id, lastPosition: { $lt: doc.lastPosition + 2 * shift } }, replacement: stored(doc, doc.lastPosition + 2 * shift), upsert: true },
+      }))),
+    );
+    return { documents: docs.length, inserted, replaced, replacedGuarded };
+  } finally {
+    await db.dropDatabase().catch(() => undefined);
+    await client.close();
+  }
 }

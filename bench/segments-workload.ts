@@ -115,7 +115,7 @@ export const BENCH_SEGMENTS: readonly { segmentId: string; rule: unknown }[] = [
   { segmentId: 'women-london', rule: { all: [{ field: 'gender', op: 'eq', value: 'female' }, { field: 'city', op: 'eq', value: 'london' }] } },
   { segmentId: 'buyers-30d', rule: { purchases: { count: { gte: 1 }, withinDays: 30 } } },
   { segmentId: 'frequent-183d', rule: { purchases: { count: { gte: 3 }, withinDays: 183 } } },
-  { segmentId: 'big-spenders-365d', rule: { purchases: { sumMinor: { gte: 30000 }, withinDays: 365 } } },
+  { segmentId: 'big-spenders-365d', rule: { purchases: { sumMinor: { gte: 30000 }, currency: 'EUR', withinDays: 365 } } },
   { segmentId: 'footwear-365d', rule: { purchases: { count: { gte: 1 }, withinDays: 365, category: 'footwear' } } },
   { segmentId: 'lapsed', rule: { lastPurchase: { before: { daysAgo: 365 } } } },
   { segmentId: 'callers-90d', rule: { calls: { count: { gte: 1 }, withinDays: 90 } } },

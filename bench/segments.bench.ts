@@ -115,7 +115,7 @@ async function main(): Promise<void> {
     await offReads.close();
     const offRate = off.atLimit.events / off.atLimit.seconds;
     out(`Projection off (customer view + tickets): ${fmt(off.atLimit.events)} events in ${fmt(off.atLimit.seconds, 1)} s = ${fmt(offRate)} events/s`);
-    const on = await project(events, reads, chronicleProjections, 'bench-on', { markAt: limit });
+    const on = await project(events, reads, chronicleProjections('EUR'), 'bench-on', { markAt: limit });
     const onRate = on.atLimit.events / on.atLimit.seconds;
     out(`Projection on (chronicleProjections): first ${fmt(limit)} events ${fmt(onRate)} events/s; all ${fmt(on.total.events)} events in ${fmt(on.total.seconds, 1)} s = ${fmt(on.total.events / on.total.seconds)} events/s`);
 
@@ -129,16 +129,16 @@ async function main(): Promise<void> {
       );
       if (!outcome.changed) throw new Error(`segment ${segment.segmentId} was not defined`);
     }
-    await project(events, reads, chronicleProjections, 'bench-on');
+    await project(events, reads, chronicleProjections('EUR'), 'bench-on');
 
     const timer = new PhaseTimer();
-    const evaluator = new SegmentEvaluator(timer.readStore(reads), timer.executor(executor), { pageSize: 500 });
-    const segments = (await evaluator.activeSegments()).map((s) => ({ segmentId: s.segmentId, rule: s.rule }));
+    const evaluator = new SegmentEvaluator(timer.readStore(reads), timer.executor(executor), 'EUR', { pageSize: 500 });
+    const segments = (await evaluator.activeSegments()).map((s) => ({ segmentId: s.segmentId, rule: s.rule, purpose: s.purpose ?? null }));
     if (segments.length !== BENCH_SEGMENTS.length) throw new Error(`expected ${BENCH_SEGMENTS.length} active segments, found ${segments.length}`);
 
     const cold = await timedEvaluation(timer, () => evaluator.evaluateSegments(segments, { reason: 'segment-defined', trigger: 'bench-cold', causationId: null, now: NOW }));
     started = performance.now();
-    const membershipProjection = await project(events, reads, chronicleProjections, 'bench-on');
+    const membershipProjection = await project(events, reads, chronicleProjections('EUR'), 'bench-on');
     const membershipProjectS = seconds(started);
     const warm = await timedEvaluation(timer, () => evaluator.evaluateSegments(segments, { reason: 'rule-changed', trigger: 'bench-warm', causationId: null, now: NOW }));
     const nextDay = new Date(NOW.getTime() + 86_400_000);
@@ -149,7 +149,7 @@ async function main(): Promise<void> {
       swept = result.segments;
       return result;
     });
-    const withIdPages = new SegmentEvaluator(timer.readStore(reads, { idPages: true }), timer.executor(executor), { pageSize: 500 });
+    const withIdPages = new SegmentEvaluator(timer.readStore(reads, { idPages: true }), timer.executor(executor), 'EUR', { pageSize: 500 });
     const warmIdPages = await timedEvaluation(timer, () => withIdPages.evaluateSegments(segments, { reason: 'rule-changed', trigger: 'bench-warm-id', causationId: null, now: NOW }));
     const raw = rawFactRead(readsFile);
     const rawCustomersPerS = CUSTOMERS / raw.seconds;

@@ -4,26 +4,28 @@
 ENGINES_SCRIPT_DIR="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 REPO_ROOT="$(cd "$ENGINES_SCRIPT_DIR/../.." && pwd)"
 ENGINES_DIR="${ENGINES_DIR:-$REPO_ROOT/.engines}"
+# Where provisioned artifacts (Kafka jars, the FerretDB binary) are cached. Defaults to ENGINES_DIR;
+# a test that runs private engines (other ports, other ENGINES_DIR) points it at the shared cache.
+ENGINES_CACHE_DIR="${ENGINES_CACHE_DIR:-$ENGINES_DIR}"
+# 1: start with the data of the previous run (an engine restart); default: fresh data every start.
+ENGINES_KEEP_DATA="${ENGINES_KEEP_DATA:-0}"
 
 KAFKA_PORT="${KAFKA_PORT:-19092}"
 KAFKA_CONTROLLER_PORT="${KAFKA_CONTROLLER_PORT:-19093}"
 KAFKA_HEAP="${KAFKA_HEAP:--Xmx768m}"
 KAFKA_HOME="$ENGINES_DIR/kafka"
-KAFKA_LIB="$KAFKA_HOME/lib"
+KAFKA_LIB="$ENGINES_CACHE_DIR/kafka/lib"
 # Must match <kafka.version> in pom.xml: it names the cache marker, so a version bump re-provisions.
 KAFKA_VERSION="3.9.2"
 
-# The MongoDB-wire engine (target name `ferretdb`): FerretDB when it can be built, otherwise the
-# mongo-java-server fallback. Either runs from MONGO_HOME with the same PID file and log.
+# The MongoDB-wire engine (target name `ferretdb`): FerretDB with its SQLite handler, and nothing
+# else. If it cannot be provisioned, up.sh fails with the error; it never swaps in another server.
 MONGO_PORT="${MONGO_PORT:-27018}"
 MONGO_HOME="$ENGINES_DIR/mongo"
 FERRETDB_MODULE="github.com/FerretDB/FerretDB"
-FERRETDB_VERSION="v1.24.1"
-FERRETDB_HOME="$ENGINES_DIR/ferretdb"
+FERRETDB_VERSION="v1.24.2"
+FERRETDB_HOME="$ENGINES_CACHE_DIR/ferretdb"
 FERRETDB_BIN="$FERRETDB_HOME/bin/ferretdb-$FERRETDB_VERSION"
-# Must match <mongo-java-server.version> in mongo-java-server/pom.xml (names the cache marker).
-MONGO_JAVA_SERVER_VERSION="1.47.0"
-MONGO_JAVA_SERVER_LIB="$ENGINES_DIR/mongo-java-server/lib"
 
 # Bounded waits, in seconds.
 ENGINE_START_TIMEOUT="${ENGINE_START_TIMEOUT:-90}"
@@ -49,7 +51,7 @@ engine_pid() {
   local name="$1" pid_file pattern pid
   case "$name" in
     kafka) pid_file="$KAFKA_HOME/kafka.pid"; pattern="kafka.Kafka" ;;
-    ferretdb) pid_file="$MONGO_HOME/mongo.pid"; pattern="ferretdb|MongoServerLauncher" ;;
+    ferretdb) pid_file="$MONGO_HOME/mongo.pid"; pattern="ferretdb" ;;
     *) return 1 ;;
   esac
   pid="$(live_pid "$pid_file")" || return 1
@@ -69,6 +71,10 @@ write_env_file() {
     printf 'MONGO_URL=mongodb://127.0.0.1:%s/\n' "$MONGO_PORT" >> "$env_file.tmp"
     # Which server answers MONGO_URL, so a test report can say what it ran against.
     printf 'MONGO_ENGINE=%s\n' "$(cat "$MONGO_HOME/engine" 2>/dev/null || echo unknown)" >> "$env_file.tmp"
+    # FerretDB keeps each database in <MONGO_DATA_DIR>/<database>.sqlite: suites may scan the raw files.
+    if grep -q '^ferretdb' "$MONGO_HOME/engine" 2>/dev/null; then
+      printf 'MONGO_DATA_DIR=%s\n' "$MONGO_HOME/data" >> "$env_file.tmp"
+    fi
   fi
   mv "$env_file.tmp" "$env_file"
 }

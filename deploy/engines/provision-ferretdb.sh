@@ -29,7 +29,10 @@ cp -R "$module_dir" "$src"
 chmod -R u+w "$src"
 printf '%s\n' "$FERRETDB_VERSION" > "$src/build/version/version.txt"
 
-(cd "$src" && go build -o "$FERRETDB_BIN.partial" ./cmd/ferretdb)
+if ! (cd "$src" && go build -o "$FERRETDB_BIN.partial" ./cmd/ferretdb); then
+  log "go build of $FERRETDB_MODULE@$FERRETDB_VERSION failed (compiler output above)"
+  exit 1
+fi
 mv "$FERRETDB_BIN.partial" "$FERRETDB_BIN"
 rm -rf "$src"
 log "ferretdb binary ready ($((SECONDS - started))s)"

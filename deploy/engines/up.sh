@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Starts real test engines without Docker: `up.sh [kafka|ferretdb]...` (default: both); `ferretdb` is
-# the MongoDB-wire server (FerretDB, or mongo-java-server where FerretDB cannot be built).
+# the MongoDB-wire server, FerretDB only: if it cannot be provisioned this script fails with the error.
 # Provisions what is missing (cached in .engines/), starts each engine on loopback with fresh data,
 # waits until it answers, then writes .engines/engines.env (KAFKA_BROKERS, MONGO_URL) and prints it.
 set -euo pipefail
@@ -20,7 +20,8 @@ fail_with_log() {
 reset_dirs() {
   local log_file="$1"; shift
   [[ -f "$log_file" ]] && mv -f "$log_file" "$log_file.prev"
-  rm -rf "$@"
+  # A restart (ENGINES_KEEP_DATA=1) keeps the data, as a broker or database restarted in place does.
+  if [[ "$ENGINES_KEEP_DATA" != 1 ]]; then rm -rf "$@"; fi
   mkdir -p "$@"
 }
 
@@ -102,9 +103,12 @@ PROPS
   # What `StorageTool random-uuid` prints (16 random bytes, URL-safe base64, unpadded), without a JVM.
   local cluster_id
   cluster_id="$(head -c 16 /dev/urandom | base64 | tr '+/' '-_' | tr -d '=')"
-  java "$log4j" -cp "$KAFKA_LIB/*" kafka.tools.StorageTool format \
-    -t "$cluster_id" -c "$props" --ignore-formatted >> "$log_file" 2>&1 \
-    || fail_with_log "kafka storage format failed" "$log_file"
+  # A restart on kept data runs on its existing cluster id: formatting again would name another.
+  if [[ "$ENGINES_KEEP_DATA" != 1 || ! -f "$data/meta.properties" ]]; then
+    java "$log4j" -cp "$KAFKA_LIB/*" kafka.tools.StorageTool format \
+      -t "$cluster_id" -c "$props" --ignore-formatted >> "$log_file" 2>&1 \
+      || fail_with_log "kafka storage format failed" "$log_file"
+  fi
 
   log "starting kafka $KAFKA_VERSION on 127.0.0.1:$KAFKA_PORT (controller $KAFKA_CONTROLLER_PORT)"
   # setsid: the broker outlives this script and the shell's job control.
@@ -117,37 +121,34 @@ PROPS
   log "kafka ready (pid $pid, $((SECONDS - started))s)"
 }
 
-# The MongoDB-wire engine: FerretDB (SQLite handler) when it can be built; otherwise, and only
-# then, mongo-java-server's in-memory backend (ENGINES.md's fallback), said loudly.
+# The MongoDB-wire engine: FerretDB with the SQLite handler. No stand-in: a kinder server hid a
+# data-loss bug once, so a FerretDB that cannot be provisioned fails the run with its error.
 start_ferretdb() {
   bash "$ENGINES_SCRIPT_DIR/down.sh" ferretdb
   ensure_port_free ferretdb "$MONGO_PORT"
 
   local log_file="$MONGO_HOME/mongo.log" data="$MONGO_HOME/data" state="$MONGO_HOME/state"
+  if ! bash "$ENGINES_SCRIPT_DIR/provision-ferretdb.sh"; then
+    log "FerretDB $FERRETDB_VERSION could not be provisioned (error above); no MongoDB-wire server started"
+    exit 1
+  fi
   reset_dirs "$log_file" "$data" "$state"
 
-  if bash "$ENGINES_SCRIPT_DIR/provision-ferretdb.sh"; then
-    log "starting ferretdb $FERRETDB_VERSION (sqlite handler) on 127.0.0.1:$MONGO_PORT"
-    printf 'ferretdb-%s\n' "$FERRETDB_VERSION" > "$MONGO_HOME/engine"
-    setsid nohup "$FERRETDB_BIN" \
-      --handler=sqlite --sqlite-url="file:$data/" \
-      --listen-addr="127.0.0.1:$MONGO_PORT" --state-dir="$state" \
-      --debug-addr=- --telemetry=disable --log-level=warn \
-      >> "$log_file" 2>&1 < /dev/null &
-  else
-    log "FerretDB cannot be built on this machine (error above); FALLING BACK to mongo-java-server"
-    bash "$ENGINES_SCRIPT_DIR/provision-mongo-java-server.sh"
-    log "starting mongo-java-server $MONGO_JAVA_SERVER_VERSION (in-memory) on 127.0.0.1:$MONGO_PORT"
-    printf 'mongo-java-server-%s\n' "$MONGO_JAVA_SERVER_VERSION" > "$MONGO_HOME/engine"
-    setsid nohup java -Xmx512m -Dorg.slf4j.simpleLogger.defaultLogLevel=warn -cp "$MONGO_JAVA_SERVER_LIB/*" \
-      "$ENGINES_SCRIPT_DIR/mongo-java-server/MongoServerLauncher.java" 127.0.0.1 "$MONGO_PORT" \
-      >> "$log_file" 2>&1 < /dev/null &
-  fi
+  log "starting ferretdb $FERRETDB_VERSION (sqlite handler) on 127.0.0.1:$MONGO_PORT"
+  printf 'ferretdb-%s\n' "$FERRETDB_VERSION" > "$MONGO_HOME/engine"
+  # secure_delete zeroes what deleted or overwritten documents held, and journal_size_limit(0)
+  # truncates the WAL when a checkpoint resets it: a forget's scrub leaves no stale copy in the
+  # engine's files (the privacy e2e scans them; MONGO_DATA_DIR in engines.env tells it where).
+  setsid nohup "$FERRETDB_BIN" \
+    --handler=sqlite --sqlite-url="file:$data/?_pragma=secure_delete(1)&_pragma=journal_size_limit(0)" \
+    --listen-addr="127.0.0.1:$MONGO_PORT" --state-dir="$state" \
+    --debug-addr=- --telemetry=disable --log-level=warn \
+    >> "$log_file" 2>&1 < /dev/null &
   local pid=$!
   printf '%s\n' "$pid" > "$MONGO_HOME/mongo.pid"
   local started=$SECONDS
-  wait_until_ready ferretdb "$(cat "$MONGO_HOME/engine")" "$pid" "$MONGO_PORT" "$log_file" probe_mongo
-  log "$(cat "$MONGO_HOME/engine") ready (pid $pid, $((SECONDS - started))s)"
+  wait_until_ready ferretdb "ferretdb $FERRETDB_VERSION" "$pid" "$MONGO_PORT" "$log_file" probe_mongo
+  log "ferretdb $FERRETDB_VERSION ready (pid $pid, $((SECONDS - started))s)"
 }
 
 targets="$(parse_targets "$@")"

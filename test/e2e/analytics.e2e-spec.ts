@@ -48,8 +48,10 @@ describe('Chronicle analytics end to end', () => {
     const line = (unitPriceMinor: number) => [{ sku: 'SKU', name: 'Item', category: 'misc', quantity: 1, unitPriceMinor }];
     await send(ingest, '/v1/customers', { customerId: 'c-1', profile: { firstName: 'Ada', lastName: 'Lovelace', email: 'ada@example.com', country: 'de' } });
     await send(ingest, '/v1/customers', { customerId: 'c-2', profile: { firstName: 'Grace', lastName: 'Hopper', country: 'US' } });
+    // RFM, CLV and churn profile a customer: only with their profiling consent.
+    for (const customerId of ['c-1', 'c-2']) await send(ingest, `/v1/customers/${customerId}/consents`, { purpose: 'profiling', granted: true, via: 'web-preferences', occurredAt: '2026-11-01T00:00:00Z' });
     // 20 Nov, web: 50.00 (c-1) + 90.00 (c-2); 21 Nov, app: 30.00 (c-1); 10.00 of c-1's web order refunded on 21 Nov.
-    await send(ingest, '/v1/interactions/purchases', { customerId: 'c-1', orderId: 'o-1', channel: 'web', currency: 'eur', lines: line(5000), occurredAt: '2026-11-20T10:00:00Z' });
+    await send(ingest, '/v1/interactions/purchases', { customerId: 'c-1', orderId: 'o-1', channel: 'web', currency: 'EUR', lines: line(5000), occurredAt: '2026-11-20T10:00:00Z' });
     await send(ingest, '/v1/interactions/purchases', { customerId: 'c-2', orderId: 'o-3', channel: 'web', currency: 'EUR', lines: line(9000), occurredAt: '2026-11-20T12:00:00Z' });
     await send(ingest, '/v1/interactions/purchases', { customerId: 'c-1', orderId: 'o-2', channel: 'app', currency: 'EUR', lines: line(3000), occurredAt: '2026-11-21T10:00:00Z' });
     await send(support, '/v1/interactions/refunds', { customerId: 'c-1', orderId: 'o-1', refundId: 'r-1', amountMinor: 1000, currency: 'EUR', occurredAt: '2026-11-21T11:00:00Z' });
@@ -74,9 +76,9 @@ describe('Chronicle analytics end to end', () => {
     expect(response.headers['x-chronicle-consistent']).toBe('true');
     const group = (day: string, channel: string) => response.body.groups.find((g: { day: string; channel: string }) => g.day === day && g.channel === channel);
     expect(group('2026-11-20', 'web')).toMatchObject({
-      orders: 2, interactions: 2, revenue: [{ currency: 'EUR', orders: 2, revenueMinor: 14000, refundsMinor: 0, netMinor: 14000, averageOrderValueMinor: 7000 }],
+      orders: 2, interactions: 2, revenue: [{ currency: 'EUR', exponent: 2, orders: 2, revenueMinor: 14000, refundsMinor: 0, netMinor: 14000, averageOrderValueMinor: 7000 }],
     });
-    expect(group('2026-11-21', 'web').revenue).toEqual([{ currency: 'EUR', orders: 0, revenueMinor: 0, refundsMinor: 1000, netMinor: -1000, averageOrderValueMinor: null }]);
+    expect(group('2026-11-21', 'web').revenue).toEqual([{ currency: 'EUR', exponent: 2, orders: 0, revenueMinor: 0, refundsMinor: 1000, netMinor: -1000, averageOrderValueMinor: null }]);
     expect(group('2026-11-20', 'call')).toMatchObject({ interactions: 1, interactionsByKind: { call: 1 } });
     expect(response.body.totals).toMatchObject({ orders: 3, interactions: 7, revenue: [{ currency: 'EUR', revenueMinor: 17000, refundsMinor: 1000, averageOrderValueMinor: 5667 }] });
   });
@@ -113,9 +115,9 @@ describe('Chronicle analytics end to end', () => {
     const response = await analyst.get('/v1/analytics/customers.csv?country=de');
     expect(response.status).toBe(200);
     expect(response.headers['content-type']).toMatch(/^text\/csv/);
-    expect(response.body).toBe('customerId,name,email,country,orders,netRevenue,R,F,M,clv,churnRisk\r\nc-1,Ada Lovelace,ada@example.com,DE,2,7000,3,3,1,5600,20\r\n');
+    expect(response.body).toBe('customerId,name,email,country,orders,netRevenueMinorEUR,R,F,M,clvMinorEUR,churnRisk,otherCurrenciesNetMinor\r\nc-1,Ada Lovelace,ada@example.com,DE,2,7000,3,3,1,5600,20,\r\n');
     const risky = await analyst.get('/v1/analytics/customers.csv?minChurnRisk=50');
-    expect(risky.body).toBe('customerId,name,email,country,orders,netRevenue,R,F,M,clv,churnRisk\r\n');
+    expect(risky.body).toBe('customerId,name,email,country,orders,netRevenueMinorEUR,R,F,M,clvMinorEUR,churnRisk,otherCurrenciesNetMinor\r\n');
   });
 
   it('is for analysts, and refuses malformed ranges', async () => {

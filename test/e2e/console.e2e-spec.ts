@@ -59,7 +59,14 @@ describe('Support console in headless Chromium', () => {
     }));
     const batch = await ingest.post('/v1/interactions/batch', { items: notes });
     expect(batch.body.accepted).toBe(40);
-    const last = Math.max(...batch.body.results.map((r: { outcome: { position: number } }) => r.outcome.position));
+    // Purchases in currencies with 0 and 3 decimals beside the demo's EUR ones (issue 11: one exponent for all, one total for all).
+    const foreign = await ingest.post('/v1/interactions/batch', { items: [
+      { type: 'purchase', customerId, orderId: 'console-jpy', channel: 'web', currency: 'JPY', lines: [{ sku: 'TEA', name: 'Tea', category: 'tea', quantity: 1, unitPriceMinor: 1500 }], occurredAt: '2020-03-01T10:00:00Z' },
+      { type: 'purchase', customerId, orderId: 'console-eur', channel: 'web', currency: 'EUR', lines: [{ sku: 'TEA', name: 'Tea', category: 'tea', quantity: 1, unitPriceMinor: 995 }], occurredAt: '2020-03-03T10:00:00Z' },
+      { type: 'purchase', customerId, orderId: 'console-bhd', channel: 'web', currency: 'BHD', lines: [{ sku: 'TEA', name: 'Tea', category: 'tea', quantity: 1, unitPriceMinor: 12_345 }], occurredAt: '2020-03-02T10:00:00Z' },
+    ] });
+    expect(foreign.body.accepted).toBe(3);
+    const last = Math.max(...[...batch.body.results, ...foreign.body.results].map((r: { outcome: { position: number } }) => r.outcome.position));
     const view = await support.get(`/v1/customers/${customerId}?minPosition=${last}`);
     expect(view.headers['x-chronicle-consistent']).toBe('true');
     customer = { customerId, displayName: view.body.displayName, email: view.body.profile.email, firstName: view.body.profile.firstName, lastName: view.body.profile.lastName };
@@ -142,6 +149,13 @@ describe('Support console in headless Chromium', () => {
     const view = (await support.get(`/v1/customers/${customer.customerId}`)).body;
     await page.locator('#figures .figure', { hasText: 'Orders' }).locator('.figure-value', { hasText: new RegExp(`^${view.purchases.count}$`) }).waitFor();
     await page.locator('#profile dd', { hasText: customer.email }).waitFor();
+    // Money: one amount per currency, each with its own exponent, never one sum.
+    const net = page.locator('#figures .figure', { hasText: 'Net revenue' });
+    expect((await net.locator('.amount').evaluateAll((nodes) => nodes.map((n) => n.getAttribute('data-currency')))).sort()).toEqual(['BHD', 'EUR', 'JPY']);
+    expect(await net.locator('.amount[data-currency="JPY"]').textContent()).toMatch(/^\D*1[,.\s\u00a0\u202f]?500\D*$/);
+    expect(await net.locator('.amount[data-currency="BHD"]').textContent()).toMatch(/12[.,]345/);
+    expect(await net.locator('.amount[data-currency="EUR"]').getAttribute('data-minor')).toBe(String(view.purchases.byCurrency.EUR.netMinor));
+    expect(await net.locator('.amount[data-currency="EUR"]').textContent()).toMatch(/\d[.,]\d{2}(\D|$)/);
     // Loyalty and analytics answer or not depending on what is deployed; either way the page says so calmly.
     await page.locator('#loyalty').locator('dl, .not-available').first().waitFor();
     await page.locator('.live-status[data-state="live"]').waitFor();

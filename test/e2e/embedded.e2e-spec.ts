@@ -23,7 +23,7 @@ const ENGINES: { name: string; env: Record<string, string> }[] = [{ name: 'embed
 if (process.env.KAFKA_BROKERS && process.env.MONGO_URL) {
   ENGINES.push({
     name: 'production transport (SQLite + Kafka + MongoDB-wire)',
-    env: { TRANSPORT: 'kafka', KAFKA_BROKERS: process.env.KAFKA_BROKERS, KAFKA_TOPIC: `e2e-${RUN}`, KAFKA_GROUP: `e2e-${RUN}`, KAFKA_PARTITIONS: '3', READ_STORE: 'mongodb', MONGO_URL: process.env.MONGO_URL, MONGO_DB: `e2e_${RUN.replace(/-/g, '_')}` },
+    env: { TRANSPORT: 'kafka', KAFKA_BROKERS: process.env.KAFKA_BROKERS, KAFKA_TOPIC: `e2e-${RUN}`, KAFKA_GROUP: `e2e-${RUN}`, KAFKA_PARTITIONS: '3', READ_STORE: 'mongodb', MONGO_URL: process.env.MONGO_URL, MONGO_DB: `e2e_${RUN.replace(/-/g, '_')}`, READ_WAIT_TIMEOUT_MS: '20000' },
   });
 } else {
   process.stderr.write('End-to-end on Kafka + MongoDB-wire SKIPPED: KAFKA_BROKERS and MONGO_URL are not set (run npm run engines:up)\n');
@@ -81,7 +81,7 @@ describe.each(ENGINES)('Chronicle end to end on $name', ({ env: engineEnv }) => 
     expect(call.status).toBe(201);
 
     const purchase = await ingest.post('/v1/interactions/purchases', {
-      customerId, orderId: 'o-1', channel: 'web', currency: 'eur', occurredAt: '2026-11-20T10:00:00Z',
+      customerId, orderId: 'o-1', channel: 'web', currency: 'EUR', occurredAt: '2026-11-20T10:00:00Z',
       lines: [
         { sku: 'SCARF', name: 'Merino scarf', category: 'accessories', quantity: 2, unitPriceMinor: 2995 },
         { sku: 'HAT', name: 'Wool hat', category: 'accessories', quantity: 1, unitPriceMinor: 1500 },
@@ -105,12 +105,12 @@ describe.each(ENGINES)('Chronicle end to end on $name', ({ env: engineEnv }) => 
       externalId: 'shop-1815',
       displayName: 'Ada Lovelace',
       profile: { firstName: 'Ada', lastName: 'Lovelace', email: 'ada@example.com', phone: '+442071234567', country: 'GB', city: 'London' },
-      purchases: { count: 1, totalMinor: 7490, netMinor: 7490, averageOrderValueMinor: 7490, currency: 'EUR' },
+      purchases: { count: 1, lastCurrency: 'EUR', byCurrency: { EUR: { currency: 'EUR', exponent: 2, count: 1, totalMinor: 7490, netMinor: 7490, averageOrderValueMinor: 7490 } } },
       calls: { count: 1, inbound: 1, outbound: 0, totalDurationSeconds: 312 },
       tickets: { open: 0, total: 1, resolved: 1, slaBreaches: 0, meanResolutionMinutes: 120 },
       interactions: 5,
     });
-    expect(view.body.purchases.byCategory.accessories).toEqual({ count: 2, quantity: 3, totalMinor: 7490 });
+    expect(view.body.purchases.byCurrency.EUR.byCategory.accessories).toEqual({ count: 2, quantity: 3, totalMinor: 7490 });
     expect(view.body.recentTimeline.map((e: { type: string }) => e.type)).toEqual([
       'TicketResolved', 'TicketReplied', 'TicketOpened', 'PurchaseCompleted', 'CallLogged',
     ]);
@@ -118,7 +118,8 @@ describe.each(ENGINES)('Chronicle end to end on $name', ({ env: engineEnv }) => 
     expect(view.body.emails.openedMessageIds).toBeUndefined();
     // Figures from the other capabilities' read models appear in the 360 view too.
     expect(view.body.segmentIds).toEqual([]);
-    expect(view.body.value).toMatchObject({ lifetimeValueMinor: expect.any(Number), churnRisk: expect.objectContaining({ score: expect.any(Number) }) });
+    // CLV and churn risk profile the customer: without their profiling consent there are none.
+    expect(view.body.value).toBeNull();
     const loyalty = await eventually(async () => {
       const v = await support.get(`/v1/customers/${customerId}`);
       expect(v.body.loyalty?.balance).toBeGreaterThan(0);
@@ -128,6 +129,18 @@ describe.each(ENGINES)('Chronicle end to end on $name', ({ env: engineEnv }) => 
 
     const ticket = await support.get(`/v1/tickets/t-1?minPosition=${resolved.body.position}`);
     expect(ticket.body).toMatchObject({ status: 'resolved', firstResponseSla: 'met', resolutionSla: 'met', replyCount: 1 });
+  });
+
+  it('shows CLV and churn risk in the 360 view once the customer gives the profiling consent', async () => {
+    const other = 'c-grace';
+    expect((await ingest.post('/v1/customers', { customerId: other, profile: { firstName: 'Grace', lastName: 'Hopper' } })).status).toBe(201);
+    const lines = [{ sku: 'COMPASS', name: 'Brass compass', category: 'instruments', quantity: 1, unitPriceMinor: 12000 }];
+    const bought = await ingest.post('/v1/interactions/purchases', { customerId: other, orderId: 'o-grace-1', channel: 'web', currency: 'EUR', lines });
+    expect((await support.get(`/v1/customers/${other}?minPosition=${bought.body.position}`)).body.value).toBeNull();
+    const consented = await support.post(`/v1/customers/${other}/consents`, { purpose: 'profiling', granted: true, via: 'web-preferences' });
+    expect(consented.status).toBe(200);
+    const valued = await support.get(`/v1/customers/${other}?minPosition=${consented.body.position}`);
+    expect(valued.body.value).toMatchObject({ lifetimeValueMinor: expect.any(Number), churnRisk: expect.objectContaining({ score: expect.any(Number) }) });
   });
 
   it('pages the timeline newest first with a cursor and filters by channel', async () => {
@@ -208,9 +221,10 @@ describe.each(ENGINES)('Chronicle end to end on $name', ({ env: engineEnv }) => 
     expect(unknownCustomer.status).toBe(404);
     expect(unknownCustomer.body.errors).toEqual([expect.objectContaining({ field: 'customerId' })]);
 
-    const nps = await ingest.post('/v1/interactions/surveys', { customerId, surveyId: 's-1', kind: 'csat', score: 9 });
-    expect(nps.status).toBe(422);
-    expect(nps.body.errors[0].field).toBe('score');
+    // A score off its kind's scale is a field out of range, known without any state: 400.
+    const csat = await ingest.post('/v1/interactions/surveys', { customerId, surveyId: 's-1', kind: 'csat', score: 9 });
+    expect(csat.status).toBe(400);
+    expect(csat.body.errors[0].field).toBe('score');
 
     const refund = await ingest.post('/v1/interactions/refunds', { customerId, orderId: 'o-1', refundId: 'r-1', amountMinor: 10_000, currency: 'EUR' });
     expect(refund.status).toBe(422);

@@ -26,7 +26,7 @@ describe('Segments end to end (embedded)', () => {
   let analyst: ApiClient;
 
   beforeAll(async () => {
-    if (!chronicleProjections.some((projection) => projection.name === 'segments')) {
+    if (!chronicleProjections('EUR').some((projection) => projection.name === 'segments')) {
       throw new Error(
         'Segments are not wired into the composition yet: add ...segmentsProjections to chronicleProjections (libs/composition/src/read-models.ts) ' +
           "and SegmentsModule.forRoot({ env, commands: parts.has('commands'), queries: parts.has('queries') }) beside LoyaltyModule in ChronicleModule",

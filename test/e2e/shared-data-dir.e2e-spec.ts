@@ -1,18 +1,17 @@
 // Several real processes on one data folder (embedded SQLite): what may share it (command-api
-// replicas beside one projector and query APIs), what is refused at start (a second all-in-one
-// process, a second read-model writer), that a kill -9 leaves no stale lock, that a held write lock
-// never freezes a server, and that a server answers while its projector catches up a backlog.
+// replicas beside a projector and a query API), what is refused at start (a second all-in-one
+// process), that a kill -9 leaves no stale lock, that a held write lock never freezes a server, and
+// that a server answers while its projector catches up a backlog.
 // Ordering is asserted on observed events (which answer came first), never on durations.
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { deterministicEventId, type NewEvent } from '@app/event-sourcing';
 import { EVENT_STORE, SqliteEventStore, type EventStore } from '@app/event-store';
-import { DataDirInUseError, rebuildCommand, startChronicle } from '@app/composition';
-import { loadConfig } from '@app/platform';
+import { startChronicle } from '@app/composition';
 import { holdWriteLock, type WriteLockHolder } from '@app/sqlite/testing/write-lock-holder';
 import { ApiClient, type ApiResponse } from '../support/api-client';
-import { buildApps, removeBuiltApps, spawnChronicle, type ChronicleChild } from '../support/chronicle-process';
+import { startProcess, startServer, type ChronicleProcess } from '../support/chronicle-process';
 import { eventually } from '../support/eventually';
 
 jest.setTimeout(180_000);
@@ -21,7 +20,7 @@ const KEY = 'test-admin-key-0123456789';
 const API_KEYS = `admin=${KEY}`;
 
 const directories: string[] = [];
-const children: ChronicleChild[] = [];
+const children: ChronicleProcess[] = [];
 let holder: WriteLockHolder | undefined;
 
 function dataDir(): string {
@@ -30,24 +29,30 @@ function dataDir(): string {
   return directory;
 }
 
-function spawn(...args: Parameters<typeof spawnChronicle>): ChronicleChild {
-  const child = spawnChronicle(...args);
+type Role = 'chronicle' | 'command-api' | 'query-api' | 'projector';
+
+/** A server of that role, once it listens. */
+async function server(role: Role, env: Record<string, string>): Promise<ChronicleProcess & { url: string }> {
+  const started = startServer(`apps/${role}/src/main.ts`, env);
+  // Killed after the test even if it never came to listen.
+  void started.then((child) => children.push(child), () => undefined);
+  return started;
+}
+
+/** A process of that role expected to stop by itself (refused at start). */
+function refusedProcess(role: Role, env: Record<string, string>): ChronicleProcess {
+  const child = startProcess(`apps/${role}/src/main.ts`, [], { PORT: '0', LOG_LEVEL: 'warn', ...env });
   children.push(child);
   return child;
 }
 
-beforeAll(() => {
-  buildApps();
-});
-
 afterEach(async () => {
   holder?.kill();
   holder = undefined;
-  await Promise.all(children.splice(0).map((child) => child.kill9()));
+  await Promise.all(children.splice(0).map((child) => child.kill('SIGKILL')));
 });
 
 afterAll(() => {
-  removeBuiltApps();
   for (const directory of directories) rmSync(directory, { recursive: true, force: true });
 });
 
@@ -57,42 +62,30 @@ const register = (api: ApiClient, customerId: string): Promise<ApiResponse> =>
 describe('a second all-in-one process on one data folder', () => {
   it('is refused at start with a message naming the folder, the holder and what to do; a kill -9 of the holder leaves no stale lock', async () => {
     const dir = dataDir();
-    const first = spawn('chronicle', { DATA_DIR: dir, PORT: '0', API_KEYS });
-    await first.listening;
+    const first = await server('chronicle', { DATA_DIR: dir, API_KEYS });
 
-    const second = spawn('chronicle', { DATA_DIR: dir, PORT: '0', API_KEYS });
-    const refused = await second.exited;
-    expect(refused.code).toBe(1);
-    expect(refused.stdout).not.toContain('listening on');
-    expect(refused.stderr).toContain(`the data folder ${dir} is in use by another all-in-one Chronicle process: pid ${first.pid} (role all, since `);
-    expect(refused.stderr).toContain('One embedded process (CHRONICLE_ROLE=all) per data folder');
-    expect(refused.stderr).toContain('deploy/README.md');
+    const second = refusedProcess('chronicle', { DATA_DIR: dir, API_KEYS });
+    expect(await second.exited).toBe(1);
+    const output = second.lines.join('\n');
+    expect(output).not.toContain('listening on');
+    expect(output).toContain(`the data folder ${dir} is in use by another all-in-one Chronicle process: pid ${first.child.pid} (role all, since `);
+    expect(output).toContain('One embedded process (CHRONICLE_ROLE=all) per data folder');
+    expect(output).toContain('deploy/README.md');
 
-    // A projector beside it would be a second writer of the same read models.
-    const projector = await spawn('projector', { DATA_DIR: dir, PORT: '0', API_KEYS }).exited;
-    expect(projector.code).toBe(1);
-    expect(projector.stderr).toContain(`the read models in ${join(dir, 'read-models.sqlite')} are being written by another process: pid ${first.pid} (role all`);
-
-    // So would a rebuild, which clears them first.
-    const rebuild: unknown = await rebuildCommand(loadConfig({ DATA_DIR: dir }), { progress: false }).catch((error: unknown) => error);
-    expect(rebuild).toBeInstanceOf(DataDirInUseError);
-    expect((rebuild as Error).message).toContain(`pid ${first.pid} (role all`);
-
-    await first.kill9();
-    const third = spawn('chronicle', { DATA_DIR: dir, PORT: '0', API_KEYS });
-    const api = new ApiClient(await third.listening, KEY);
+    await first.kill('SIGKILL');
+    const third = await server('chronicle', { DATA_DIR: dir, API_KEYS });
+    const api = new ApiClient(third.url, KEY);
     expect((await register(api, 'after-kill')).status).toBe(201);
-    await third.stop();
+    expect(await third.kill('SIGTERM')).toBe(0);
   });
 });
 
 describe('split roles on one data folder', () => {
   it('two command-api processes both accept commands; the projector and a query API beside them see all of it', async () => {
     const dir = dataDir();
-    const env = { DATA_DIR: dir, PORT: '0', API_KEYS, READ_WAIT_TIMEOUT_MS: '20000' };
-    const [commandsA, commandsB, projector, queries] = [spawn('command-api', env), spawn('command-api', env), spawn('projector', env), spawn('query-api', env)];
-    const [a, b, , q] = await Promise.all([commandsA.listening, commandsB.listening, projector.listening, queries.listening]);
-    const apis = [new ApiClient(a, KEY), new ApiClient(b, KEY)];
+    const env = { DATA_DIR: dir, API_KEYS, READ_WAIT_TIMEOUT_MS: '20000' };
+    const [commandsA, commandsB, , queries] = await Promise.all([server('command-api', env), server('command-api', env), server('projector', env), server('query-api', env)]);
+    const apis = [new ApiClient(commandsA.url, KEY), new ApiClient(commandsB.url, KEY)];
 
     // Both at once, so their write transactions contend for the file's lock.
     const ids = Array.from({ length: 60 }, (_, i) => `split-${i}`);
@@ -101,7 +94,7 @@ describe('split roles on one data folder', () => {
     const positions = answers.map((answer) => answer.body.position as number);
     expect(new Set(positions).size).toBe(ids.length);
 
-    const query = new ApiClient(q, KEY);
+    const query = new ApiClient(queries.url, KEY);
     const last = ids[positions.indexOf(Math.max(...positions))];
     const view = await query.get(`/v1/customers/${last}?minPosition=${Math.max(...positions)}`);
     expect(view.status).toBe(200);
@@ -184,8 +177,8 @@ describe('catch-up of a backlog', () => {
     const events = 20_000;
     await writeBacklog(join(dir, 'events.sqlite'), customers, events);
 
-    const server = spawn('chronicle', { DATA_DIR: dir, PORT: '0', API_KEYS, SEGMENTS_SWEEP_INTERVAL_MS: '0', LOYALTY_SWEEP_INTERVAL_MS: '0' });
-    const api = new ApiClient(await server.listening, KEY);
+    const chronicle = await server('chronicle', { DATA_DIR: dir, API_KEYS, SEGMENTS_SWEEP_INTERVAL_MS: '0', LOYALTY_SWEEP_INTERVAL_MS: '0' });
+    const api = new ApiClient(chronicle.url, KEY);
     expect((await api.get('/health/live')).status).toBe(200);
     // Asked after /health/live was answered: the projector had not caught up when it was.
     const progress = (await api.get('/health/ready')).body.details;
@@ -196,7 +189,7 @@ describe('catch-up of a backlog', () => {
 
     await eventually(async () => expect((await api.get('/health/ready')).body.details.readStore.projectorCheckpoint).toBe(events), 120_000);
     expect((await api.get(`/v1/customers/backlog-c1`)).status).toBe(200);
-    await server.stop();
+    expect(await chronicle.kill('SIGTERM')).toBe(0);
   });
 });
 

@@ -1,71 +1,90 @@
-// For end-to-end tests that need real processes (several on one data folder, kill -9): compiles the
-// apps once (emit only: the test run type-checks them anyway) into test-output/, so each child
-// starts in about a second instead of transpiling the whole tree again through ts-node.
-import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
-import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+// Runs Chronicle's own entry points (apps/*/src/main.ts) as real child processes through ts-node, so
+// failure tests can kill -9 a server or a CLI mid-work and start it again. No build needed.
+import { spawn, type ChildProcess } from 'node:child_process';
 import { join } from 'node:path';
 
 const ROOT = join(__dirname, '..', '..');
-let builtApps: string | undefined;
 
-/** Compiles apps and libs for spawnChronicle (once per test process); call from beforeAll. */
-export function buildApps(): void {
-  if (builtApps) return;
-  mkdirSync(join(ROOT, 'test-output'), { recursive: true });
-  // Inside the repository, so the compiled files find node_modules.
-  const outDir = mkdtempSync(join(ROOT, 'test-output', 'apps-'));
-  const bin = (name: string) => join(ROOT, 'node_modules', '.bin', name);
-  execFileSync(bin('tsc'), ['-p', 'tsconfig.build.json', '--outDir', outDir, '--noCheck'], { cwd: ROOT, stdio: 'inherit' });
-  execFileSync(bin('tsc-alias'), ['-p', 'tsconfig.build.json', '--outDir', outDir], { cwd: ROOT, stdio: 'inherit' });
-  builtApps = outDir;
+export interface ChronicleProcess {
+  readonly child: ChildProcess;
+  /** Every stdout and stderr line so far. */
+  readonly lines: string[];
+  /** Resolves with the first line matching `pattern`; rejects if the process exits first. */
+  waitForLine(pattern: RegExp, timeoutMs?: number): Promise<string>;
+  /** Resolves with the exit code (or the signal's name) once the process has ended. */
+  readonly exited: Promise<number | string>;
+  kill(signal?: NodeJS.Signals): Promise<number | string>;
 }
 
-/** Removes what buildApps compiled; call from afterAll. */
-export function removeBuiltApps(): void {
-  if (builtApps) rmSync(builtApps, { recursive: true, force: true });
-  builtApps = undefined;
+export interface ProcessOptions {
+  /** Run as this user and group (needs root), e.g. to meet files it may not write. */
+  readonly user?: { readonly uid: number; readonly gid: number };
 }
 
-export type AppName = 'chronicle' | 'command-api' | 'query-api' | 'projector';
-
-export interface ChronicleChild {
-  readonly pid: number;
-  /** Resolves with the URL once it listens; rejects with its output if it exits first. */
-  readonly listening: Promise<string>;
-  /** Resolves once it has exited, with its code (null after a signal) and output. */
-  readonly exited: Promise<{ code: number | null; signal: NodeJS.Signals | null; stdout: string; stderr: string }>;
-  /** SIGTERM (a graceful stop) and wait for the exit. */
-  stop(): Promise<void>;
-  /** SIGKILL (kill -9) and wait for the exit. */
-  kill9(): Promise<void>;
-}
-
-export function spawnChronicle(app: AppName, env: Record<string, string>): ChronicleChild {
-  if (!builtApps) throw new Error('call buildApps() first (in beforeAll)');
-  const child: ChildProcess = spawn(process.execPath, [join(builtApps, 'apps', app, 'src', 'main.js')], {
+export function startProcess(entry: string, args: readonly string[], env: Record<string, string>, options: ProcessOptions = {}): ChronicleProcess {
+  const child = spawn(process.execPath, ['-r', 'ts-node/register/transpile-only', '-r', 'tsconfig-paths/register', join(ROOT, entry), ...args], {
     cwd: ROOT,
-    env: { ...process.env, LOG_LEVEL: 'warn', ...env },
+    env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', TS_NODE_PROJECT: join(ROOT, 'tsconfig.json'), ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
+    ...(options.user ? { uid: options.user.uid, gid: options.user.gid } : {}),
   });
-  let stdout = '';
-  let stderr = '';
-  child.stdout?.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
-  child.stderr?.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
-  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null; stdout: string; stderr: string }>((resolve) =>
-    child.once('exit', (code, signal) => resolve({ code, signal, stdout, stderr })),
-  );
-  const listening = new Promise<string>((resolve, reject) => {
-    child.stdout?.on('data', () => {
-      const match = /listening on (http:\/\/\S+)/.exec(stdout);
-      if (match) resolve(match[1]);
-    });
-    void exited.then(({ code, signal }) => reject(new Error(`${app} exited (${code ?? signal}) before listening:\n${stdout}${stderr}`)));
-  });
-  // A child that is refused at start is expected by some tests; they read `exited`.
-  listening.catch(() => undefined);
-  const signal = async (name: NodeJS.Signals) => {
-    if (child.exitCode === null && child.signalCode === null) child.kill(name);
-    await exited;
+  const lines: string[] = [];
+  const listeners = new Set<() => void>();
+  const collect = (chunk: Buffer, rest: { text: string }): void => {
+    rest.text += chunk.toString('utf8');
+    const parts = rest.text.split('\n');
+    rest.text = parts.pop() ?? '';
+    lines.push(...parts);
+    for (const listener of listeners) listener();
   };
-  return { pid: child.pid as number, listening, exited, stop: () => signal('SIGTERM'), kill9: () => signal('SIGKILL') };
+  const out = { text: '' };
+  const err = { text: '' };
+  child.stdout?.on('data', (chunk: Buffer) => collect(chunk, out));
+  child.stderr?.on('data', (chunk: Buffer) => collect(chunk, err));
+  const exited = new Promise<number | string>((resolve) => {
+    child.on('exit', (code, signal) => {
+      for (const rest of [out, err]) if (rest.text) lines.push(rest.text);
+      resolve(code ?? signal ?? 'unknown');
+      for (const listener of listeners) listener();
+    });
+  });
+  let ended = false;
+  void exited.then(() => (ended = true));
+
+  return {
+    child,
+    lines,
+    exited,
+    waitForLine(pattern: RegExp, timeoutMs = 60_000): Promise<string> {
+      return new Promise<string>((resolve, reject) => {
+        const timer = setTimeout(() => {
+          listeners.delete(check);
+          reject(new Error(`no line matching ${pattern} within ${timeoutMs} ms; output:\n${lines.join('\n')}`));
+        }, timeoutMs);
+        const check = (): void => {
+          const found = lines.find((line) => pattern.test(line));
+          if (found !== undefined || ended) {
+            clearTimeout(timer);
+            listeners.delete(check);
+            if (found !== undefined) resolve(found);
+            else reject(new Error(`process ended before a line matching ${pattern}; output:\n${lines.join('\n')}`));
+          }
+        };
+        listeners.add(check);
+        check();
+      });
+    },
+    async kill(signal: NodeJS.Signals = 'SIGKILL'): Promise<number | string> {
+      if (!ended) child.kill(signal);
+      return exited;
+    },
+  };
+}
+
+/** Starts a server entry point and resolves with it and its base URL once it listens. */
+export async function startServer(entry: string, env: Record<string, string>): Promise<ChronicleProcess & { url: string }> {
+  const started = startProcess(entry, [], { PORT: '0', LOG_LEVEL: 'warn', ...env });
+  const line = await started.waitForLine(/listening on (http:\/\/\S+)/, 90_000);
+  const url = /listening on (http:\/\/\S+)/.exec(line)?.[1] as string;
+  return Object.assign(started, { url });
 }

@@ -1,7 +1,7 @@
 // The read-only parts of the customer page, each drawn from the answers it depends on.
 import { h, type Child } from './element';
 import { dateTime, day, money, percent, score, words } from './display-format';
-import type { Customer360, CustomerAnalytics, LoyaltyAccount, SlaState, TicketView } from './read-models';
+import type { Customer360, CurrencyPurchases, CustomerAnalytics, LoyaltyAccount, SlaState, TicketView } from './read-models';
 
 const NOT_AVAILABLE = 'not available';
 
@@ -61,16 +61,29 @@ export function segmentsSection(analytics: CustomerAnalytics | null, view: Custo
     : h('ul', { class: 'chips' }, ...segments.map((segment) => h('li', {}, segment))));
 }
 
+/** One amount per currency, each with its own exponent; the data attributes let tests and tools read them. */
+function amounts(entries: readonly CurrencyPurchases[], amountOf: (entry: CurrencyPurchases) => number): Child {
+  if (entries.length === 0) return '—';
+  return h('span', { class: 'amounts' }, ...entries.flatMap((entry, i) => [
+    i > 0 ? ' · ' : null,
+    h('span', { class: 'amount', 'data-currency': entry.currency, 'data-minor': amountOf(entry) }, money(amountOf(entry), entry.currency, entry.exponent)),
+  ]));
+}
+
 export function figuresSection(view: Customer360, analytics: CustomerAnalytics | null): HTMLElement {
-  const currency = view.purchases.currency;
-  const figure = (label: string, value: string, note?: string) => h('div', { class: 'figure' }, h('span', { class: 'figure-label' }, label), h('span', { class: 'figure-value' }, value), note ? h('span', { class: 'figure-note' }, note) : null);
+  const figure = (label: string, value: Child, note?: string) => h('div', { class: 'figure' }, h('span', { class: 'figure-label' }, label), h('span', { class: 'figure-value' }, value), note ? h('span', { class: 'figure-note' }, note) : null);
   const churn = analytics?.churnRisk?.score;
+  // Never one total across currencies: a figure lists each currency the customer paid in.
+  const currencies = Object.values(view.purchases.byCurrency).filter((entry) => entry.count > 0).sort((a, b) => (a.currency < b.currency ? -1 : a.currency > b.currency ? 1 : 0));
+  const clvCurrency = analytics?.clv?.currency ?? analytics?.currency;
   return section('figures', 'Key figures',
     h('div', { class: 'figures' },
-      figure('Lifetime value', analytics?.clv ? money(analytics.clv.valueMinor, currency) : NOT_AVAILABLE),
+      figure('Lifetime value', analytics?.clv && clvCurrency !== undefined && analytics.exponent !== undefined
+        ? h('span', { class: 'amount', 'data-currency': clvCurrency, 'data-minor': analytics.clv.valueMinor }, money(analytics.clv.valueMinor, clvCurrency, analytics.exponent))
+        : NOT_AVAILABLE, analytics?.clv ? `in ${clvCurrency}, the reporting currency` : undefined),
       figure('Orders', String(view.purchases.count), view.purchases.lastAt ? `last ${day(view.purchases.lastAt)}` : undefined),
-      figure('Average order', view.purchases.count > 0 ? money(view.purchases.averageOrderValueMinor, currency) : '—'),
-      figure('Net revenue', money(view.purchases.netMinor, currency)),
+      figure('Average order', amounts(currencies, (entry) => entry.averageOrderValueMinor)),
+      figure('Net revenue', amounts(currencies, (entry) => entry.netMinor)),
       figure('NPS', view.nps.count > 0 ? `${score(view.nps.last, 0)} last` : '—', view.nps.count > 0 ? `avg ${score(view.nps.average)} · ${view.nps.count} answers` : undefined),
       figure('CSAT', view.csat.count > 0 ? `${score(view.csat.average)} / 5` : '—', view.csat.count > 0 ? `${percent(view.csat.satisfiedShare)} satisfied` : undefined),
       figure('Churn risk', churn === undefined ? NOT_AVAILABLE : percent(churn > 1 ? churn / 100 : churn)),

@@ -1,12 +1,19 @@
 // How figures read on screen: money from minor units, dates in the agent's locale, durations, words.
 
-export function money(minor: number | null | undefined, currency: string | null | undefined): string {
+/**
+ * Minor units in the agent's locale with the currency's own ISO 4217 exponent, which the server
+ * sends beside every amount (JPY 0 → `¥1,500`, EUR 2 → `€59.90`, BHD 3 → `BHD 12.345`). A code
+ * the server could not recognise (exponent null, from events stored before validation) is shown
+ * as recorded, in minor units, and says so: guessing two decimals would misstate it.
+ */
+export function money(minor: number | null | undefined, currency: string, exponent: number | null, locale?: string): string {
   if (minor === null || minor === undefined) return '—';
-  if (!currency) return (minor / 100).toFixed(2);
+  if (exponent === null) return `${minor} ${currency} (minor units, unrecognised currency)`;
+  const major = minor / 10 ** exponent;
   try {
-    return new Intl.NumberFormat(undefined, { style: 'currency', currency }).format(minor / 100);
+    return new Intl.NumberFormat(locale, { style: 'currency', currency, minimumFractionDigits: exponent, maximumFractionDigits: exponent }).format(major);
   } catch {
-    return `${(minor / 100).toFixed(2)} ${currency}`;
+    return `${major.toFixed(exponent)} ${currency}`;
   }
 }
 

@@ -34,7 +34,8 @@ export interface Customer360 {
   readonly registeredAt: string | null;
   readonly contactPoints: readonly { kind: string; value: string; label: string | null }[];
   readonly consents: Readonly<Record<string, ConsentState>>;
-  readonly purchases: { readonly count: number; readonly totalMinor: number; readonly netMinor: number; readonly averageOrderValueMinor: number; readonly currency: string | null; readonly lastAt: string | null };
+  /** Money per currency (keyed by ISO code, `?XYZ` for an unrecognised legacy code); never summed across them. */
+  readonly purchases: { readonly count: number; readonly lastAt: string | null; readonly lastCurrency: string | null; readonly byCurrency: Readonly<Record<string, CurrencyPurchases>> };
   readonly calls: { readonly count: number };
   readonly tickets: { readonly open: number; readonly total: number; readonly slaBreaches: number };
   readonly nps: { readonly count: number; readonly last: number | null; readonly average: number | null; readonly lastClass: string | null };
@@ -45,6 +46,16 @@ export interface Customer360 {
   /** Filled once the segments capability writes them into the 360 view. */
   readonly segmentIds?: readonly string[];
   readonly loyalty?: { readonly balance?: number; readonly tier?: string | null };
+}
+
+export interface CurrencyPurchases {
+  readonly currency: string;
+  /** Digits of the minor unit; null for an unrecognised legacy code. */
+  readonly exponent: number | null;
+  readonly count: number;
+  readonly totalMinor: number;
+  readonly netMinor: number;
+  readonly averageOrderValueMinor: number;
 }
 
 export interface TimelineEntry {
@@ -90,7 +101,10 @@ export interface LoyaltyAccount {
 
 /** GET /v1/customers/:id/analytics, where the analytics capability is deployed and the key may read it. */
 export interface CustomerAnalytics {
-  readonly clv?: { readonly valueMinor: number } | null;
+  /** The reporting currency CLV is in, and its exponent. */
+  readonly currency?: string;
+  readonly exponent?: number;
+  readonly clv?: { readonly valueMinor: number; readonly currency?: string } | null;
   readonly churnRisk?: { readonly score: number } | null;
   readonly rfm?: { readonly segment?: string; readonly r?: number; readonly f?: number; readonly m?: number } | null;
   readonly segments?: readonly string[];

@@ -41,7 +41,8 @@ export function searchBox(api: ChronicleApi, open: (customerId: string) => void)
       const hits = answers.flatMap((answer) => answer.items).filter((hit) => !seen.has(hit.customerId) && seen.add(hit.customerId));
       replaceChildren(results, ...hits.map((hit) => h('li', {},
         h('a', { href: `#/customers/${encodeURIComponent(hit.customerId)}`, class: 'search-hit', onclick: (event) => { event.preventDefault(); results.replaceChildren(); status.textContent = ''; open(hit.customerId); } },
-          h('strong', {}, hit.displayName), ' ', h('span', { class: 'muted' }, [hit.email, hit.phone, hit.customerId].filter(Boolean).join(' · '))),
+          // Names are optional: a customer without one is shown by the first thing that identifies it.
+          h('strong', {}, hit.displayName || hit.email || hit.phone || hit.customerId), ' ', h('span', { class: 'muted' }, [hit.email, hit.phone, hit.customerId].filter(Boolean).join(' · '))),
       )));
       status.textContent = hits.length === 0 ? `No customer matches “${text}”.` : `${hits.length} customer${hits.length === 1 ? '' : 's'} found.`;
     } catch (error) {

@@ -4,16 +4,22 @@ import {
   type BeforeApplicationShutdown, type DynamicModule, Inject, Injectable, Logger, Module, type OnApplicationBootstrap, type OnApplicationShutdown, Optional, type Provider,
 } from '@nestjs/common';
 import { CqrsModule } from '@nestjs/cqrs';
-import type { Clock } from '@app/event-sourcing';
-import { EVENT_STORE, type EventStore } from '@app/event-store';
-import { READ_STORE, type ReadStore } from '@app/read-store';
-import { APPLIED_EVENTS, CLOCK, CommandExecutor, PlatformModule, PROJECTION_PROGRESS, type ChronicleConfig } from '@app/platform';
-import { EmbeddedProjector, ProjectorRunner } from '@app/transport';
+import type { Clock, RecordedEvent } from '@app/event-sourcing';
+import { ACCESS_LOG, EVENT_STORE, IDEMPOTENCY_KEYS, type AccessLog, type EventStore, type IdempotencyKeys } from '@app/event-store';
+import { GenerationalReadStore, READ_STORE, type ReadStore } from '@app/read-store';
+import {
+  APPLIED_EVENTS, CLOCK, CommandExecutor, ConfigError, pause, PlatformModule, PROJECTION_PROGRESS, SINGLE_INSTANCE, SUPERVISOR, type ChronicleConfig, type PipelineSpec, type ProjectionProgress,
+  type SingleInstance,
+  type Supervisor,
+} from '@app/platform';
+import { EmbeddedProjector, EventStoreLeaseStore, ProjectorRunner } from '@app/transport';
 import { createKafkaClient, EventStoreCheckpointStore, KafkaProjector, KafkaRelay } from '@app/transport/kafka';
-import { CustomersCommandModule } from '@app/customers';
+import { CustomersCommandModule, REGISTERED_CUSTOMERS } from '@app/customers';
 import { InteractionsCommandModule } from '@app/interactions';
 import { TicketsCommandModule, TicketsQueryModule } from '@app/tickets';
-import { CUSTOMER_360_ENRICHERS, CustomerViewQueryModule, type Customer360Enricher } from '@app/customer-view';
+import {
+  CUSTOMER_360_ENRICHER_FACTORY, CUSTOMER_360_ENRICHERS, CustomerViewQueryModule, ReadModelRegisteredCustomers, type Customer360Enricher, type Customer360EnricherFactory,
+} from '@app/customer-view';
 import {
   analyseCustomer, AnalyticsModule, clvParameters, CUSTOMER_ANALYTICS_COLLECTION, loadAnalyticsConfig, RfmPopulation, type CustomerAnalyticsDocument,
 } from '@app/analytics';
@@ -21,8 +27,13 @@ import { LoyaltyModule } from '@app/loyalty';
 import { CUSTOMER_SEGMENTS_COLLECTION, SegmentsModule, type CustomerSegmentsDocument } from '@app/segments';
 import { LOYALTY_ACCOUNTS_COLLECTION, type LoyaltyAccountDocument } from '@app/loyalty';
 import type { DataDirClaims } from './data-dir-claims';
-import { openEventStore, openReadStore } from './engines';
+import { AUDIT_PROJECTIONS, AuditModule } from '@app/audit';
+import { CachedKeyStore, KEY_STORE } from '@app/key-store';
+import { PrivacyModule } from '@app/privacy';
+import { openAccessLog, openEventStore, openIdempotencyKeys, openKeyStore, openLogSealer, openReadStore, openStoredEventStore, publishedEventStore, readerCodec } from './engines';
 import { chronicleProjections, PROJECTOR_NAME } from './read-models';
+import { chronicleEventSchemas } from './event-schemas';
+import { ERASURE_EVENT_TYPE, PERSONAL_COLLECTIONS } from './personal-data';
 
 export type ChroniclePart = 'commands' | 'queries' | 'projector' | 'relay';
 
@@ -39,7 +50,7 @@ export function partsOf(config: ChronicleConfig): ReadonlySet<ChroniclePart> {
     case 'projector':
       return new Set(['projector']);
     case 'relay':
-      if (!kafka) throw new Error('CHRONICLE_ROLE=relay needs TRANSPORT=kafka: the embedded transport has no relay');
+      if (!kafka) throw new ConfigError(['CHRONICLE_ROLE="relay": needs TRANSPORT=kafka (the embedded transport has no relay)']);
       return new Set(['relay']);
   }
 }
@@ -61,15 +72,18 @@ const CLAIMS = Symbol('DataDirClaims');
  * customer's own value figures (CLV and churn risk; RFM needs the whole population, so it stays on
  * GET /v1/customers/:id/analytics).
  */
-function customer360Enrichers(store: ReadStore, clock: Clock, env: Record<string, string | undefined>): Customer360Enricher[] {
+function customer360Enrichers(env: Record<string, string | undefined>, config: ChronicleConfig): Customer360EnricherFactory {
   const clv = clvParameters(loadAnalyticsConfig(env));
   const noPopulation = new RfmPopulation([]);
-  return [
+  return (store: ReadStore, clock: Clock): Customer360Enricher[] => [
     async (customerId) => {
       const doc = await store.get<CustomerAnalyticsDocument>(CUSTOMER_ANALYTICS_COLLECTION, customerId);
       if (!doc) return { value: null };
-      const analysed = analyseCustomer(doc, noPopulation, clock.now(), clv);
-      return { value: { lifetimeValueMinor: analysed.clv.valueMinor, clv: analysed.clv, churnRisk: analysed.churnRisk } };
+      const analysed = analyseCustomer(doc, noPopulation, clock.now(), clv, config.REPORTING_CURRENCY);
+      // Without the customer's profiling consent there are no value figures to show.
+      if (analysed.clv === null) return { value: null };
+      // CLV is in the reporting currency, which the answer names beside it.
+      return { value: { currency: analysed.currency, exponent: analysed.exponent, lifetimeValueMinor: analysed.clv.valueMinor, clv: analysed.clv, churnRisk: analysed.churnRisk } };
     },
     async (customerId) => ({ segmentIds: (await store.get<CustomerSegmentsDocument>(CUSTOMER_SEGMENTS_COLLECTION, customerId))?.segmentIds ?? [] }),
     async (customerId) => {
@@ -80,57 +94,131 @@ function customer360Enrichers(store: ReadStore, clock: Clock, env: Record<string
 }
 
 /**
- * Starts the pipelines after the stores are open, stops them before the stores close, and releases
- * the data folder's claims only once the stores are closed.
+ * Starts the pipelines (under the supervisor) after the stores are open, stops them before the
+ * stores close, and releases the data folder's claim only once the stores are closed.
  */
 @Injectable()
 class Pipelines implements OnApplicationBootstrap, BeforeApplicationShutdown, OnApplicationShutdown {
   private readonly logger = new Logger('Pipelines');
-  private readonly running: { name: string; stop(): Promise<void> }[] = [];
+  private readonly running: string[] = [];
+  private readonly closeAfterShutdown: (() => Promise<void>)[] = [];
 
   constructor(
     @Inject('CHRONICLE_PARTS') private readonly parts: ReadonlySet<ChroniclePart>,
     @Inject('CHRONICLE_CONFIG_VALUE') private readonly config: ChronicleConfig,
+    @Inject(SUPERVISOR) private readonly supervisor: Supervisor,
     @Optional() @Inject(EVENT_STORE) private readonly eventStore?: EventStore,
     @Optional() @Inject(READ_STORE) private readonly readStore?: ReadStore,
     @Optional() @Inject(RUNNER) private readonly runner?: ProjectorRunner,
+    @Optional() @Inject(SINGLE_INSTANCE) private readonly single?: SingleInstance,
+    @Optional() @Inject(IDEMPOTENCY_KEYS) private readonly idempotencyKeys?: IdempotencyKeys,
+    @Optional() @Inject(ACCESS_LOG) private readonly accessLog?: AccessLog,
+    @Optional() @Inject(KEY_STORE) private readonly keys?: CachedKeyStore,
     @Optional() @Inject(CLAIMS) private readonly claims?: DataDirClaims,
   ) {}
 
   async onApplicationBootstrap(): Promise<void> {
     const kafka = this.config.TRANSPORT === 'kafka' ? createKafkaClient({ brokers: this.config.KAFKA_BROKERS as string, clientId: `chronicle-${this.config.CHRONICLE_ROLE}` }) : undefined;
+    // Relay and embedded projector follow one checkpoint each: one instance across processes.
+    const singleInstance = this.single ? { singleInstance: this.single } : {};
     if (this.parts.has('relay') && kafka && this.eventStore) {
-      const relay = new KafkaRelay(this.eventStore, new EventStoreCheckpointStore(this.eventStore), kafka, {
+      // The relay publishes events as stored (personal values sealed), in their current schema version.
+      const published = publishedEventStore(this.eventStore);
+      const relay = new KafkaRelay(published, new EventStoreCheckpointStore(published), kafka, {
         name: 'chronicle-relay',
         topic: this.config.KAFKA_TOPIC,
         partitions: this.config.KAFKA_PARTITIONS,
       });
-      await relay.start();
-      this.running.push({ name: 'relay', stop: () => relay.stop() });
+      await this.supervise({ name: 'kafka-relay', work: relay, ...singleInstance });
     }
-    if (this.parts.has('projector') && this.runner) {
-      await this.runner.start();
-      if (kafka) {
-        const projector = new KafkaProjector(this.runner, kafka, { groupId: this.config.KAFKA_GROUP, topic: this.config.KAFKA_TOPIC });
-        await projector.start();
-        this.running.push({ name: 'kafka projector', stop: () => projector.stop() });
+    // EventStoreDB's global hash chain is sealed after the fact by one instance across processes;
+    // SQLite chains the log inside every append and needs no sealer.
+    const sealer = (this.parts.has('commands') || this.parts.has('relay')) && this.single ? openLogSealer(this.config) : undefined;
+    if (sealer) {
+      await this.supervise({ name: 'log-sealer', work: { run: (context) => sealer.run(context), lag: () => sealer.lag() }, ...singleInstance });
+      this.closeAfterShutdown.push(() => sealer.close());
+    }
+    const runner = this.runner;
+    const generations = this.readStore instanceof GenerationalReadStore ? this.readStore : undefined;
+    let projectorSpec: PipelineSpec | undefined;
+    if (this.parts.has('projector') && runner) {
+      const keys = this.keys;
+      if (kafka && keys) {
+        // Scaled by the consumer group, not by a lease. Each read-model generation has a group of its
+        // own: a generation a rebuild made live starts its group at the beginning of the topic, and
+        // the position guard skips what the rebuild already applied.
+        let projector: KafkaProjector | undefined;
+        projectorSpec = {
+          name: 'kafka-projector',
+          work: {
+            run: async (context) => {
+              await runner.start();
+              const generation = generations?.generation ?? 0;
+              // Messages carry events as stored; the projections read them as the domain does.
+              const codec = readerCodec(keys);
+              const sink = { applyBatch: async (events: RecordedEvent[]) => runner.applyBatch([...(await codec.decode(events))]) };
+              projector = new KafkaProjector(sink, kafka, {
+                groupId: generation === 0 ? this.config.KAFKA_GROUP : `${this.config.KAFKA_GROUP}-g${generation}`,
+                topic: this.config.KAFKA_TOPIC,
+              });
+              await projector.run(context);
+            },
+            lag: async () => projector?.lag(),
+          },
+        };
       } else if (this.eventStore) {
-        const projector = new EmbeddedProjector(this.eventStore, this.runner, { maxBatchSize: EMBEDDED_PROJECTOR_BATCH_SIZE });
-        await projector.start();
-        this.running.push({ name: 'embedded projector', stop: () => projector.stop() });
+        projectorSpec = { name: 'embedded-projector', work: new EmbeddedProjector(this.eventStore, runner, { maxBatchSize: EMBEDDED_PROJECTOR_BATCH_SIZE }), ...singleInstance };
       }
+      if (projectorSpec) await this.supervise(projectorSpec);
     }
-    if (this.running.length > 0) this.logger.log(`Running: ${this.running.map((r) => r.name).join(', ')}`);
+    if (generations) await this.supervise(this.generationWatcher(generations, projectorSpec));
+    if (this.running.length > 0) this.logger.log(`Running: ${this.running.join(', ')}`);
+  }
+
+  /**
+   * Follows the live read-model generation: when a rebuild made another one live, the projector of
+   * this process stops, the store moves over, and the projector starts again on the new generation
+   * from its checkpoint; queries read the new generation from then on.
+   */
+  private generationWatcher(store: GenerationalReadStore, projector: PipelineSpec | undefined): PipelineSpec {
+    const every = this.config.READ_MODEL_GENERATION_POLL_MS;
+    return {
+      name: 'read-model-generation',
+      work: {
+        run: async ({ signal, ready }) => {
+          ready();
+          while (!signal.aborted) {
+            await pause(every, signal);
+            if (signal.aborted) return;
+            const live = await store.pointer();
+            if (live === store.generation) continue;
+            this.logger.log(`Read-model generation ${live} is live now (was ${store.generation}); switching`);
+            if (projector) await this.supervisor.stop(projector.name);
+            store.use(live);
+            if (projector) await this.supervisor.run(projector);
+          }
+        },
+      },
+    };
   }
 
   async beforeApplicationShutdown(): Promise<void> {
-    for (const part of this.running.splice(0).reverse()) await part.stop();
+    for (const name of this.running.splice(0).reverse()) await this.supervisor.stop(name);
+  }
+
+  private async supervise(spec: PipelineSpec): Promise<void> {
+    this.running.push(spec.name);
+    await this.supervisor.run(spec);
   }
 
   async onApplicationShutdown(): Promise<void> {
     try {
+      for (const close of this.closeAfterShutdown.splice(0)) await close();
+      await this.accessLog?.close();
+      await this.idempotencyKeys?.close();
       await this.eventStore?.close();
       await this.readStore?.close();
+      await this.keys?.close();
     } finally {
       this.claims?.release();
     }
@@ -142,8 +230,11 @@ export class ChronicleModule {
   /** `claims`: the data folder's claims this process took (claimDataDir); released after the stores close. */
   static forRoot(config: ChronicleConfig, options: { clock?: Clock; env?: Record<string, string | undefined>; claims?: DataDirClaims } = {}): DynamicModule {
     const parts = partsOf(config);
-    const needsEventStore = parts.has('commands') || parts.has('relay') || (parts.has('projector') && config.TRANSPORT === 'embedded');
+    // Queries need it too: the audit routes read history through it, the access log lives beside it, and the subject access export reads every stream of the customer.
+    const needsEventStore = parts.has('commands') || parts.has('queries') || parts.has('relay') || (parts.has('projector') && config.TRANSPORT === 'embedded');
     const needsReadStore = parts.has('queries') || parts.has('projector');
+    // Whoever reads or writes events in clear needs the data keys; a relay alone publishes ciphertext and never does.
+    const needsKeys = parts.has('commands') || parts.has('queries') || parts.has('projector');
     const inProcessProjector = parts.has('projector') && config.TRANSPORT === 'embedded';
 
     const providers: Provider[] = [
@@ -153,22 +244,61 @@ export class ChronicleModule {
       ...(options.claims ? [{ provide: CLAIMS, useValue: options.claims }] : []),
     ];
     const exported: (string | symbol | typeof CommandExecutor)[] = [];
+    if (needsKeys) {
+      providers.push({ provide: KEY_STORE, useFactory: () => openKeyStore(config) });
+      exported.push(KEY_STORE);
+    }
     if (needsEventStore) {
-      providers.push({ provide: EVENT_STORE, useFactory: () => openEventStore(config) });
-      providers.push({ provide: CommandExecutor, useFactory: (store: EventStore) => new CommandExecutor(store), inject: [EVENT_STORE] });
-      exported.push(EVENT_STORE, CommandExecutor);
+      providers.push(
+        needsKeys
+          ? { provide: EVENT_STORE, useFactory: (keys: CachedKeyStore) => openEventStore(config, keys), inject: [KEY_STORE] }
+          : { provide: EVENT_STORE, useFactory: async () => publishedEventStore(await openStoredEventStore(config)) },
+      );
+      providers.push({ provide: CommandExecutor, useFactory: (store: EventStore) => new CommandExecutor(store, chronicleEventSchemas), inject: [EVENT_STORE] });
+      // Leases live in the event store, which every process of a deployment that runs pipelines shares.
+      providers.push({
+        provide: SINGLE_INSTANCE,
+        useFactory: (store: EventStore): SingleInstance => ({ leases: new EventStoreLeaseStore(store), ttlMs: config.LEASE_TTL_MS }),
+        inject: [EVENT_STORE],
+      });
+      exported.push(EVENT_STORE, CommandExecutor, SINGLE_INSTANCE);
+    }
+    if (parts.has('queries')) {
+      providers.push({ provide: ACCESS_LOG, useFactory: () => openAccessLog(config) });
+      providers.push({ provide: AUDIT_PROJECTIONS, useValue: chronicleProjections });
+      exported.push(ACCESS_LOG, AUDIT_PROJECTIONS);
+    }
+    if (parts.has('commands')) {
+      providers.push({ provide: IDEMPOTENCY_KEYS, useFactory: () => openIdempotencyKeys(config) });
+      exported.push(IDEMPOTENCY_KEYS);
     }
     if (needsReadStore) {
       providers.push({ provide: READ_STORE, useFactory: () => openReadStore(config) });
+      providers.push({ provide: CUSTOMER_360_ENRICHER_FACTORY, useValue: customer360Enrichers(options.env ?? process.env, config) });
       providers.push({
         provide: CUSTOMER_360_ENRICHERS,
-        useFactory: (store: ReadStore, clock: Clock) => customer360Enrichers(store, clock, options.env ?? process.env),
-        inject: [READ_STORE, CLOCK],
+        useFactory: (store: ReadStore, clock: Clock, enrichers: Customer360EnricherFactory) => enrichers(store, clock),
+        inject: [READ_STORE, CLOCK, CUSTOMER_360_ENRICHER_FACTORY],
       });
-      exported.push(READ_STORE, CUSTOMER_360_ENRICHERS);
+      // Per-customer queries of every capability answer 404 for a customer the customer view does not know.
+      providers.push({
+        provide: REGISTERED_CUSTOMERS,
+        useFactory: (store: ReadStore, progress?: ProjectionProgress) => new ReadModelRegisteredCustomers(store, config.READ_WAIT_TIMEOUT_MS, progress),
+        inject: [READ_STORE, { token: PROJECTION_PROGRESS, optional: true }],
+      });
+      exported.push(READ_STORE, CUSTOMER_360_ENRICHERS, CUSTOMER_360_ENRICHER_FACTORY, REGISTERED_CUSTOMERS);
     }
     if (parts.has('projector')) {
-      providers.push({ provide: RUNNER, useFactory: (store: ReadStore) => new ProjectorRunner(store, chronicleProjections, { name: PROJECTOR_NAME }), inject: [READ_STORE] });
+      providers.push({
+        provide: RUNNER,
+        useFactory: (store: ReadStore) =>
+          new ProjectorRunner(store, chronicleProjections(config.REPORTING_CURRENCY), {
+            name: PROJECTOR_NAME,
+            // A forget's scrub must not stay readable in the read store's free space or log.
+            purge: { after: (event) => event.type === ERASURE_EVENT_TYPE, collections: PERSONAL_COLLECTIONS },
+          }),
+        inject: [READ_STORE],
+      });
       providers.push({ provide: APPLIED_EVENTS, useExisting: RUNNER });
       exported.push(APPLIED_EVENTS);
     }
@@ -188,11 +318,14 @@ export class ChronicleModule {
         ...(parts.has('commands') ? [CustomersCommandModule, InteractionsCommandModule, TicketsCommandModule] : []),
         ...(parts.has('commands') || parts.has('queries')
           ? [
-              LoyaltyModule.forRoot({ env: options.env ?? process.env, commands: parts.has('commands'), queries: parts.has('queries') }),
+              LoyaltyModule.forRoot({ currency: config.REPORTING_CURRENCY, env: options.env ?? process.env, commands: parts.has('commands'), queries: parts.has('queries') }),
               SegmentsModule.forRoot({ env: options.env ?? process.env, commands: parts.has('commands'), queries: parts.has('queries') }),
             ]
           : []),
-        ...(parts.has('queries') ? [CustomerViewQueryModule, TicketsQueryModule, AnalyticsModule.forRoot(options.env ?? process.env)] : []),
+        ...(parts.has('queries') ? [CustomerViewQueryModule, TicketsQueryModule, AnalyticsModule.forRoot(options.env ?? process.env), AuditModule] : []),
+        ...(parts.has('commands') || parts.has('queries')
+          ? [PrivacyModule.forRoot({ commands: parts.has('commands'), queries: parts.has('queries'), sweepIntervalMs: config.ERASURE_SWEEP_INTERVAL_MS })]
+          : []),
       ],
     };
   }

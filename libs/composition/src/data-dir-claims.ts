@@ -1,20 +1,20 @@
 // Which Chronicle processes may share a data folder, enforced at start before any store is opened.
-// SQLite itself coordinates several writers of events.sqlite (command-api replicas), and
-// subscriptions in other processes find new events by polling, so those share freely. What must
-// run once is claimed with a process lock (released by the OS when the process ends, kill -9
-// included): the all-in-one process per data folder, the one writer of read-models.sqlite (the
-// projector, or a rebuild), and the one relay of events.sqlite.
+// SQLite itself coordinates several writers of one file (command-api replicas, a projector beside
+// them; their writes wait for each other's lock on a timer), subscriptions in other processes find
+// new events by polling, and single-instance work (relay, embedded projector, reactors) runs under
+// a lease in the event store. What a lease cannot do is refuse a second all-in-one process on the
+// same folder at start, loudly, before it opens anything: that is the one claim here, a process
+// lock the OS releases when the process ends (kill -9 included), so it is never stale.
 import { resolve, join } from 'node:path';
-import type { ChronicleConfig } from '@app/platform';
+import { StartupError, type ChronicleConfig } from '@app/platform';
 import { describeHolder, ProcessLock, ProcessLockHeldError } from '@app/sqlite';
-import { partsOf } from './chronicle.module';
 
 const SPLIT_ROLES_DOCS = 'deploy/README.md, "Several processes on one data folder"';
 
-/** A second claimant: the message says which folder, who holds it since when, and what to do. */
-export class DataDirInUseError extends Error {
-  constructor(message: string) {
-    super(message);
+/** A second all-in-one process: the message says which folder, who holds it since when, and what to do. */
+export class DataDirInUseError extends StartupError {
+  constructor(problems: readonly string[]) {
+    super(problems);
     this.name = 'DataDirInUseError';
   }
 }
@@ -24,65 +24,21 @@ export interface DataDirClaims {
   release(): void;
 }
 
-type Claim = 'embedded' | 'read-models' | 'relay';
-
 const NO_CLAIMS: DataDirClaims = { release: () => undefined };
 
-/** The claims of a server process, from its role and engines, taken in a fixed order. */
+/** The all-in-one process's claim on its data folder (other roles share the folder and claim nothing). */
 export function claimDataDir(config: ChronicleConfig): DataDirClaims {
-  const parts = partsOf(config);
-  const wanted: Claim[] = [];
-  if (config.CHRONICLE_ROLE === 'all' && (config.EVENT_STORE === 'sqlite' || config.READ_STORE === 'sqlite')) wanted.push('embedded');
-  if (parts.has('projector') && config.READ_STORE === 'sqlite') wanted.push('read-models');
-  if (parts.has('relay') && config.EVENT_STORE === 'sqlite') wanted.push('relay');
-  return take(config, wanted, config.CHRONICLE_ROLE);
-}
-
-/** The read-model writer's claim, for `chronicle rebuild`: refused while a projector runs on the same files. */
-export function claimReadModels(config: ChronicleConfig, role: string): DataDirClaims {
-  return config.READ_STORE === 'sqlite' ? take(config, ['read-models'], role) : NO_CLAIMS;
-}
-
-function take(config: ChronicleConfig, wanted: readonly Claim[], role: string): DataDirClaims {
-  const held: ProcessLock[] = [];
-  const release = () => {
-    for (const lock of held.splice(0).reverse()) lock.release();
-  };
-  try {
-    for (const claim of wanted) held.push(acquire(config, claim, role));
-  } catch (error) {
-    release();
-    throw error;
-  }
-  return { release };
-}
-
-function acquire(config: ChronicleConfig, claim: Claim, role: string): ProcessLock {
+  if (config.CHRONICLE_ROLE !== 'all' || (config.EVENT_STORE !== 'sqlite' && config.READ_STORE !== 'sqlite')) return NO_CLAIMS;
   const dataDir = resolve(config.DATA_DIR);
   try {
-    return ProcessLock.acquire(join(dataDir, 'locks', `${claim}.lock`), { role });
+    const lock = ProcessLock.acquire(join(dataDir, 'locks', 'embedded.lock'), { role: config.CHRONICLE_ROLE });
+    return { release: () => lock.release() };
   } catch (error) {
     if (!(error instanceof ProcessLockHeldError)) throw error;
-    const holder = describeHolder(error.holder);
-    switch (claim) {
-      case 'embedded':
-        throw new DataDirInUseError(
-          `the data folder ${dataDir} is in use by another all-in-one Chronicle process: ${holder}.\n` +
-            `  One embedded process (CHRONICLE_ROLE=all) per data folder: stop the other one, or give this one its own DATA_DIR.\n` +
-            `  To run several processes on one data folder, split the roles (command-api replicas, one projector, query-api replicas): see ${SPLIT_ROLES_DOCS}.`,
-        );
-      case 'read-models':
-        throw new DataDirInUseError(
-          `the read models in ${join(dataDir, 'read-models.sqlite')} are being written by another process: ${holder}.\n` +
-            `  One writer per read-model file (a process with CHRONICLE_ROLE=all or projector, or chronicle rebuild): stop the other one first, or give this one its own DATA_DIR.\n` +
-            `  How the roles share a data folder: see ${SPLIT_ROLES_DOCS}.`,
-        );
-      case 'relay':
-        throw new DataDirInUseError(
-          `the event log in ${join(dataDir, 'events.sqlite')} is already relayed to Kafka by another process: ${holder}.\n` +
-            `  One relay per event log (a second one would publish every event twice): stop the other one first.\n` +
-            `  How the roles share a data folder: see ${SPLIT_ROLES_DOCS}.`,
-        );
-    }
+    throw new DataDirInUseError([
+      `DATA_DIR: the data folder ${dataDir} is in use by another all-in-one Chronicle process: ${describeHolder(error.holder)}`,
+      'One embedded process (CHRONICLE_ROLE=all) per data folder: stop the other one, or give this one its own DATA_DIR',
+      `To run several processes on one data folder, split the roles (command-api replicas, projector, query-api replicas): see ${SPLIT_ROLES_DOCS}`,
+    ]);
   }
 }

@@ -1,8 +1,22 @@
 // The event envelope every store, transport and projection speaks: payload plus full metadata.
 
-/** Who caused an event: an internal service, a support agent, the customer, or the system itself. */
+/**
+ * Who caused an event: an internal service, a support agent, the customer, or the system itself.
+ * For a request from outside it is the API key that authenticated it (id, name and role), never
+ * something the client merely claims; a claim goes to `onBehalfOf`.
+ */
 export interface Actor {
   readonly type: 'service' | 'agent' | 'customer' | 'system';
+  /** The API key's id for callers of the API; a component's name for the system. */
+  readonly id: string;
+  /** The API key's name (label). */
+  readonly name?: string;
+  /** The API key's role(s), comma-separated. */
+  readonly role?: string;
+}
+
+/** Whom the authenticated caller says it acted for (e.g. the agent at the console): recorded, not trusted. */
+export interface OnBehalfOf {
   readonly id: string;
 }
 
@@ -14,6 +28,8 @@ export interface EventMetadata {
   /** Business time: when it happened in the world (ISO-8601). */
   readonly occurredAt: string;
   readonly actor: Actor;
+  /** What the client claimed (X-Actor-Id): kept beside the actor, never instead of it. */
+  readonly onBehalfOf?: OnBehalfOf;
   /** The publishing system (e.g. `shop`, `helpdesk`, `console`). */
   readonly source: string;
   readonly correlationId: string;
@@ -21,6 +37,11 @@ export interface EventMetadata {
   readonly causationId: string | null;
   /** Client idempotency key the event id was derived from, if any. */
   readonly idempotencyKey?: string;
+  /**
+   * Id of the customer's data key that encrypted the personal values of `data` (set by the store's
+   * codec on append; absent when the event has no personal values).
+   */
+  readonly dataKeyId?: string;
 }
 
 /** A domain event as a decider emits it: a stable type name and a JSON payload. */

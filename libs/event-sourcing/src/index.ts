@@ -4,3 +4,7 @@ export * from './domain-error';
 export * from './clock';
 export * from './event-id';
 export * from './decider-specification';
+export * from './canonical-json';
+export * from './text-rules';
+export * from './event-schemas';
+export * from './personal-data';

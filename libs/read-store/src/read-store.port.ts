@@ -107,12 +107,32 @@ export interface ReadStore {
   aggregate(collection: string, filter: Filter, spec: AggregateSpec): Promise<AggregateRow[]>;
   /**
    * Applies writes with the position guard (a stale or repeated write is a no-op), then stores the
-   * checkpoint if given. SQLite does it in one transaction; MongoDB in bulk writes, checkpoint last.
+   * checkpoint if given. SQLite does it in one transaction. MongoDB has none: it writes collection
+   * by collection, the collection the batch touched first last, then the checkpoint, so until it
+   * returns a reader may see part of the batch.
    */
   applyBatch(writes: readonly ReadStoreWrite[], checkpoint?: Checkpoint): Promise<void>;
   getCheckpoint(name: string): Promise<number | null>;
-  /** Drops every document of the collections (for a rebuild). */
+  /** Every stored checkpoint, by name. */
+  listCheckpoints(): Promise<Checkpoint[]>;
+  deleteCheckpoint(name: string): Promise<void>;
+  /** Deletes every document of the collections; the collections and their indexes stay. */
   clear(collections: readonly string[]): Promise<void>;
+  /** Removes the collections altogether, documents and indexes (an old read-model generation). */
+  drop(collections: readonly string[]): Promise<void>;
+  /**
+   * Fails when the store cannot take a write now (a file opened read-only, a full disk, a lock held
+   * too long), writing nothing: start-up refuses such a store and readiness reports it down. Optional:
+   * where reads already fail when the server is unreachable, adapters need not implement it.
+   */
+  checkWritable?(): Promise<void>;
+
+  /**
+   * Makes what overwritten and deleted documents of these collections held unreadable from the
+   * store's files (a forget's scrub): SQLite zeroes freed space as it goes (secure_delete) and this
+   * truncates its write-ahead log; MongoDB compacts the collections. Documents stay as they are.
+   */
+  purge(collections: readonly string[]): Promise<void>;
   close(): Promise<void>;
 }
 

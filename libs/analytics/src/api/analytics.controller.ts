@@ -7,7 +7,7 @@ import { Type } from 'class-transformer';
 import { IsIn, IsInt, IsOptional, Matches, Max, Min, Validate, ValidatorConstraint, type ValidationArguments, type ValidatorConstraintInterface } from 'class-validator';
 import type { Response } from 'express';
 import { Readable } from 'node:stream';
-import { IdParam, Roles } from '@app/platform';
+import { AccessLogged, IdParam, Roles } from '@app/platform';
 import {
   ExportCustomers, GetCustomerAnalytics, GetKpis, GetRfmDistribution, GetServiceMetrics,
   type Consistency, type CustomerExportFilter, type Dimension,
@@ -134,6 +134,7 @@ export class AnalyticsController {
 
   @Get('customers.csv')
   @Roles('analyst')
+  @AccessLogged('analytics-export', null)
   @ApiProduces('text/csv')
   @ApiOperation({ summary: 'Customers with RFM, CLV and churn risk as CSV (money in minor units), filtered by RFM scores, recency, churn risk, country' })
   async exportCustomers(@QueryParam() query: CustomerExportQueryDto): Promise<StreamableFile> {

@@ -22,7 +22,7 @@ afterAll(() => {
 });
 
 /** A SqliteReadStore holding what the projections make of the history, and a QueryBus over it. */
-async function queriesOver(history: AnalyticsHistory, now: string) {
+async function queriesOver(history: AnalyticsHistory, now: string, env: Record<string, string> = {}) {
   const directory = mkdtempSync(join(tmpdir(), 'chronicle-analytics-'));
   directories.push(directory);
   const store = new SqliteReadStore(join(directory, 'reads.sqlite'));
@@ -36,7 +36,7 @@ async function queriesOver(history: AnalyticsHistory, now: string) {
     providers: [
       GetKpisHandler, GetServiceMetricsHandler, GetRfmDistributionHandler, GetCustomerAnalyticsHandler, ExportCustomersHandler,
       { provide: READ_STORE, useValue: store },
-      { provide: CHRONICLE_CONFIG, useValue: loadConfig({}) },
+      { provide: CHRONICLE_CONFIG, useValue: loadConfig(env) },
       { provide: CLOCK, useValue: new FixedClock(new Date(now)) },
       {
         provide: ANALYTICS_CONFIG,
@@ -72,19 +72,19 @@ describe('KPI and service queries (two days of a shop, figures in analytics-hist
     expect(group('2024-03-01', 'web')).toEqual({
       day: '2024-03-01', channel: 'web', orders: 3, interactions: 3, interactionsByKind: kinds({ purchase: 3 }),
       revenue: [
-        { currency: 'EUR', orders: 2, revenueMinor: 12000, refundsMinor: 0, netMinor: 12000, averageOrderValueMinor: 6000 },
-        { currency: 'USD', orders: 1, revenueMinor: 2000, refundsMinor: 0, netMinor: 2000, averageOrderValueMinor: 2000 },
+        { currency: 'EUR', exponent: 2, orders: 2, revenueMinor: 12000, refundsMinor: 0, netMinor: 12000, averageOrderValueMinor: 6000 },
+        { currency: 'USD', exponent: 2, orders: 1, revenueMinor: 2000, refundsMinor: 0, netMinor: 2000, averageOrderValueMinor: 2000 },
       ],
     });
     expect(group('2024-03-01', 'email')).toMatchObject({ orders: 0, revenue: [], interactions: 2, interactionsByKind: kinds({ email: 1, ticket: 1 }) });
-    expect(group('2024-03-02', 'web')?.revenue).toEqual([{ currency: 'EUR', orders: 0, revenueMinor: 0, refundsMinor: 1000, netMinor: -1000, averageOrderValueMinor: null }]);
+    expect(group('2024-03-02', 'web')?.revenue).toEqual([{ currency: 'EUR', exponent: 2, orders: 0, revenueMinor: 0, refundsMinor: 1000, netMinor: -1000, averageOrderValueMinor: null }]);
     // EUR: o-1, o-2, o-3 = 150.00 gross, 10.00 refunded; USD: o-4. Interactions: 4 purchases, 2 calls,
     // 1 email, 4 surveys, 3 tickets = 14.
     expect(report.totals).toEqual({
       orders: 4, interactions: 14, interactionsByKind: kinds({ purchase: 4, call: 2, email: 1, survey: 4, ticket: 3 }),
       revenue: [
-        { currency: 'EUR', orders: 3, revenueMinor: 15000, refundsMinor: 1000, netMinor: 14000, averageOrderValueMinor: 5000 },
-        { currency: 'USD', orders: 1, revenueMinor: 2000, refundsMinor: 0, netMinor: 2000, averageOrderValueMinor: 2000 },
+        { currency: 'EUR', exponent: 2, orders: 3, revenueMinor: 15000, refundsMinor: 1000, netMinor: 14000, averageOrderValueMinor: 5000 },
+        { currency: 'USD', exponent: 2, orders: 1, revenueMinor: 2000, refundsMinor: 0, netMinor: 2000, averageOrderValueMinor: 2000 },
       ],
     });
     expect(report.consistent).toBe(true);
@@ -152,6 +152,8 @@ describe('KPI and service queries (two days of a shop, figures in analytics-hist
  *   c-d  100 days, 5 orders, 12.00 − 2.00 refunded → 251; churn 70 + 5 + 15 = 90; CLV 8.00 − 10.00 = −2.00
  *   c-e  200 days, 1 order, 50.00 → 112; churn 43; CLV 30.00
  *   c-f  no order: no RFM, no churn, CLV −10.00
+ * All six gave their profiling consent. c-g bought the most but never said yes to profiling, and
+ * c-h withdrew it: neither is scored nor counted in the RFM population.
  */
 function sixCustomers(): AnalyticsHistory {
   const h = new AnalyticsHistory()
@@ -160,7 +162,12 @@ function sixCustomers(): AnalyticsHistory {
     .registered('c-c', '2023-01-01T00:00:00Z', { country: 'de' })
     .registered('c-d', '2023-01-01T00:00:00Z', { country: 'FR' })
     .registered('c-e', '2023-01-01T00:00:00Z', { country: 'FR' })
-    .registered('c-f', '2023-01-01T00:00:00Z', { country: 'DE' });
+    .registered('c-f', '2023-01-01T00:00:00Z', { country: 'DE' })
+    .registered('c-g', '2023-01-01T00:00:00Z', { country: 'DE' })
+    .registered('c-h', '2023-01-01T00:00:00Z', { country: 'DE' });
+  for (const id of ['c-a', 'c-b', 'c-c', 'c-d', 'c-e', 'c-f', 'c-h']) h.consent(id, '2023-01-01T00:00:00Z', 'profiling', true);
+  h.consent('c-g', '2023-01-01T00:00:00Z', 'marketing_email', true).consent('c-h', '2024-01-01T00:00:00Z', 'profiling', false);
+  h.purchase('c-g', 'g1', '2024-06-30T00:00:00Z', 900000).purchase('c-h', 'h1', '2024-06-30T00:00:00Z', 800000);
   h.purchase('c-a', 'a1', '2024-05-01T00:00:00Z', 10000).purchase('c-a', 'a2', '2024-06-01T00:00:00Z', 10000).purchase('c-a', 'a3', '2024-06-30T00:00:00Z', 10000);
   h.purchase('c-b', 'b1', '2024-06-21T00:00:00Z', 5000).survey('c-b', 'sb', '2024-06-22T00:00:00Z', 'nps', 8);
   h.purchase('c-c', 'c1', '2024-05-01T00:00:00Z', 10000).purchase('c-c', 'c2', '2024-06-01T00:00:00Z', 10000);
@@ -192,14 +199,17 @@ describe('RFM, CLV, churn and the CSV export (six customers on 1 July 2024)', ()
   it('analyses one customer: RFM against the population, CLV with its parameters, churn with its components', async () => {
     const { view } = await bus.execute(new GetCustomerAnalytics('c-d'));
     expect(view).toMatchObject({
-      customerId: 'c-d', country: 'FR', orders: 5, grossMinor: 1200, refundedMinor: 200, netRevenueMinor: 1000, openTickets: 1, npsLast: 3,
+      customerId: 'c-d', country: 'FR', orders: 5, currency: 'EUR', exponent: 2, currencyOrders: 5, grossMinor: 1200, refundedMinor: 200, netRevenueMinor: 1000, otherCurrencies: [], openTickets: 1, npsLast: 3,
       rfm: { recencyDays: 100, frequency: 5, monetaryMinor: 1000, r: 2, f: 5, m: 1, score: '251', population: 5 },
-      clv: { valueMinor: -200, annualRevenueMinor: 1000, parameters: { margin: 0.3, discountRate: 0.1, retentionRate: 0.8, acquisitionCostMinor: 1000 } },
+      clv: { valueMinor: -200, annualRevenueMinor: 1000, currency: 'EUR', parameters: { margin: 0.3, discountRate: 0.1, retentionRate: 0.8, acquisitionCostMinor: 1000 } },
       churnRisk: { score: 90, explain: { typicalGapDays: 20.5, recencyPoints: 70, ticketPoints: 5, npsPoints: 15 } },
       asOf: '2024-07-01T00:00:00.000Z',
     });
     const never = (await bus.execute(new GetCustomerAnalytics('c-f'))).view;
-    expect(never).toMatchObject({ rfm: null, churnRisk: null, clv: { valueMinor: -1000 } });
+    expect(never).toMatchObject({ rfm: null, churnRisk: null, clv: { valueMinor: -1000 }, profilingConsent: true });
+    // Without the profiling consent: the figures from events, no scores.
+    expect((await bus.execute(new GetCustomerAnalytics('c-g'))).view).toMatchObject({ orders: 1, netRevenueMinor: 900000, profilingConsent: null, rfm: null, clv: null, churnRisk: null });
+    expect((await bus.execute(new GetCustomerAnalytics('c-h'))).view).toMatchObject({ orders: 1, profilingConsent: false, rfm: null, clv: null, churnRisk: null });
     await expect(bus.execute(new GetCustomerAnalytics('c-unknown'))).rejects.toMatchObject({ status: 404 });
   });
 
@@ -212,13 +222,15 @@ describe('RFM, CLV, churn and the CSV export (six customers on 1 July 2024)', ()
 
   it('exports every registered customer with a header, escaping as CSV', async () => {
     expect(await csv({})).toEqual([
-      'customerId,name,email,country,orders,netRevenue,R,F,M,clv,churnRisk',
-      'c-a,"Ada Lovelace, ""Countess""",ada@example.com,GB,3,30000,5,4,5,23000,0',
-      'c-b,First c-b,,DE,1,5000,4,1,2,3000,5',
-      'c-c,First c-c,,DE,2,20000,3,3,4,15000,0',
-      'c-d,First c-d,,FR,5,1000,2,5,1,-200,90',
-      'c-e,First c-e,,FR,1,5000,1,1,2,3000,43',
-      'c-f,First c-f,,DE,0,0,,,,-1000,',
+      'customerId,name,email,country,orders,netRevenueMinorEUR,R,F,M,clvMinorEUR,churnRisk,otherCurrenciesNetMinor',
+      'c-a,"Ada Lovelace, ""Countess""",ada@example.com,GB,3,30000,5,4,5,23000,0,',
+      'c-b,First c-b,,DE,1,5000,4,1,2,3000,5,',
+      'c-c,First c-c,,DE,2,20000,3,3,4,15000,0,',
+      'c-d,First c-d,,FR,5,1000,2,5,1,-200,90,',
+      'c-e,First c-e,,FR,1,5000,1,1,2,3000,43,',
+      'c-f,First c-f,,DE,0,0,,,,-1000,,',
+      'c-g,First c-g,,DE,1,900000,,,,,,',
+      'c-h,First c-h,,DE,1,800000,,,,,,',
     ]);
   });
 
@@ -228,8 +240,93 @@ describe('RFM, CLV, churn and the CSV export (six customers on 1 July 2024)', ()
     // F ≥ 3: c-a (4), c-c (3), c-d (5); M ≤ 4 drops c-a (5).
     expect(await ids({ fMin: 3, mMax: 4 })).toEqual(['c-c', 'c-d']);
     expect(await ids({ minChurnRisk: 40 })).toEqual(['c-d', 'c-e']);
-    expect(await ids({ country: 'de' })).toEqual(['c-b', 'c-c', 'c-f']);
+    expect(await ids({ country: 'de' })).toEqual(['c-b', 'c-c', 'c-f', 'c-g', 'c-h']);
     expect(await ids({ minRecencyDays: 30, maxRecencyDays: 100 })).toEqual(['c-c', 'c-d']);
     expect(await ids({ country: 'DE', minChurnRisk: 1 })).toEqual(['c-b']);
+  });
+});
+
+/**
+ * Issue 11: one customer buying in EUR, USD, JPY and (in events stored before validation) `eur` and
+ * `XYZ`; another only in EUR. Seen on 1 July 2024; every purchase within the year, so CLV's tenure is
+ * one year: CLV = net × 0.3 × 0.8 / (1 + 0.1 − 0.8) − 10.00 = net × 0.8 − 1000.
+ *   c-m  EUR 100.00 + 10.00 (`eur`) = 11000; USD 500.00 − 100.00 = 40000; JPY 1500; XYZ 700 (unrecognised)
+ *   c-n  EUR 50.00
+ */
+function customersInSeveralCurrencies(): AnalyticsHistory {
+  return new AnalyticsHistory()
+    .registered('c-m', '2023-01-01T00:00:00Z', { country: 'DE' })
+    .registered('c-n', '2023-01-01T00:00:00Z', { country: 'DE' })
+    .purchase('c-m', 'm1', '2024-06-01T00:00:00Z', 10000, 'web', 'EUR')
+    .purchase('c-m', 'm2', '2024-06-02T00:00:00Z', 50000, 'web', 'USD')
+    .refund('c-m', 'm2', 'rm', '2024-06-03T00:00:00Z', 10000, 'USD')
+    .purchase('c-m', 'm3', '2024-06-04T00:00:00Z', 1500, 'app', 'JPY')
+    .purchase('c-m', 'm4', '2024-06-05T00:00:00Z', 1000, 'web', 'eur')
+    .purchase('c-m', 'm5', '2024-06-06T00:00:00Z', 700, 'web', 'XYZ')
+    .purchase('c-n', 'n1', '2024-06-01T00:00:00Z', 5000, 'web', 'EUR')
+    // Scores are profiling: both agreed to it (issue 10), so RFM and CLV are computed.
+    .consent('c-m', '2023-01-01T00:00:00Z', 'profiling', true)
+    .consent('c-n', '2023-01-01T00:00:00Z', 'profiling', true);
+}
+
+describe('money in several currencies (issue 11): one reporting currency, the others apart', () => {
+  async function csvOf(bus: QueryBus): Promise<string[]> {
+    const { lines } = await bus.execute(new ExportCustomers({}));
+    let text = '';
+    for await (const line of lines) text += line;
+    return text.split('\r\n').slice(0, -1);
+  }
+
+  it('reports in REPORTING_CURRENCY (EUR by default) and lists every other currency apart, unconverted', async () => {
+    const { bus, close } = await queriesOver(customersInSeveralCurrencies(), '2024-07-01T00:00:00Z');
+    try {
+      const { view } = await bus.execute(new GetCustomerAnalytics('c-m'));
+      expect(view).toMatchObject({
+        orders: 5, currency: 'EUR', exponent: 2, currencyOrders: 2, grossMinor: 11000, refundedMinor: 0, netRevenueMinor: 11000,
+        otherCurrencies: [
+          { currency: 'JPY', exponent: 0, orders: 1, grossMinor: 1500, refundedMinor: 0, netMinor: 1500 },
+          { currency: 'USD', exponent: 2, orders: 1, grossMinor: 50000, refundedMinor: 10000, netMinor: 40000 },
+          { currency: 'XYZ', exponent: null, orders: 1, grossMinor: 700, refundedMinor: 0, netMinor: 700 },
+        ],
+        rfm: { frequency: 5, monetaryMinor: 11000 },
+        clv: { currency: 'EUR', annualRevenueMinor: 11000, valueMinor: 7800 },
+      });
+      const lines = await csvOf(bus);
+      expect(lines[0]).toBe('customerId,name,email,country,orders,netRevenueMinorEUR,R,F,M,clvMinorEUR,churnRisk,otherCurrenciesNetMinor');
+      const row = lines.find((line) => line.startsWith('c-m,'))?.split(',');
+      expect([row?.[4], row?.[5], row?.[9], row?.[11]]).toEqual(['5', '11000', '7800', 'JPY:1500 USD:40000 XYZ(unrecognised):700']);
+      expect(lines.find((line) => line.startsWith('c-n,'))?.split(',').slice(4, 6)).toEqual(['1', '5000']);
+    } finally {
+      await close();
+    }
+  });
+
+  it('reports in another reporting currency with its own exponent (JPY: 0 digits)', async () => {
+    const { bus, close } = await queriesOver(customersInSeveralCurrencies(), '2024-07-01T00:00:00Z', { REPORTING_CURRENCY: 'JPY' });
+    try {
+      const { view } = await bus.execute(new GetCustomerAnalytics('c-m'));
+      expect(view).toMatchObject({ currency: 'JPY', exponent: 0, currencyOrders: 1, netRevenueMinor: 1500, rfm: { monetaryMinor: 1500 }, clv: { currency: 'JPY', annualRevenueMinor: 1500 } });
+      expect(view.otherCurrencies.map((other: { currency: string; netMinor: number }) => `${other.currency} ${other.netMinor}`)).toEqual(['EUR 11000', 'USD 40000', 'XYZ 700']);
+      // c-n bought only in EUR: a buyer (in the RFM population) with no JPY money.
+      expect((await bus.execute(new GetCustomerAnalytics('c-n'))).view).toMatchObject({ currencyOrders: 0, netRevenueMinor: 0, rfm: { frequency: 1, monetaryMinor: 0, population: 2 } });
+      expect((await csvOf(bus))[0]).toBe('customerId,name,email,country,orders,netRevenueMinorJPY,R,F,M,clvMinorJPY,churnRisk,otherCurrenciesNetMinor');
+    } finally {
+      await close();
+    }
+  });
+
+  it('lists a legacy unrecognised code apart in the KPIs, with no exponent', async () => {
+    const { bus, close } = await queriesOver(customersInSeveralCurrencies(), '2024-07-01T00:00:00Z');
+    try {
+      const report = await bus.execute(new GetKpis('2024-06-01', '2024-06-30', ['day']));
+      expect(report.totals.revenue).toEqual([
+        { currency: 'EUR', exponent: 2, orders: 3, revenueMinor: 16000, refundsMinor: 0, netMinor: 16000, averageOrderValueMinor: 5333 },
+        { currency: 'JPY', exponent: 0, orders: 1, revenueMinor: 1500, refundsMinor: 0, netMinor: 1500, averageOrderValueMinor: 1500 },
+        { currency: 'USD', exponent: 2, orders: 1, revenueMinor: 50000, refundsMinor: 10000, netMinor: 40000, averageOrderValueMinor: 50000 },
+        { currency: 'XYZ', exponent: null, orders: 1, revenueMinor: 700, refundsMinor: 0, netMinor: 700, averageOrderValueMinor: 700 },
+      ]);
+    } finally {
+      await close();
+    }
   });
 });

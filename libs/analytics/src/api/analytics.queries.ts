@@ -1,15 +1,19 @@
 // Queries over the analytics read models. Everything that depends on "now" (recency, CLV tenure,
 // churn) or on the whole population (RFM ranks) is computed here, with the CLOCK provider's time.
+// Money: KPIs list revenue per currency; per-customer figures, RFM monetary, CLV and the CSV are in
+// REPORTING_CURRENCY, with a customer's money in other currencies listed apart (never converted:
+// there are no exchange rates; never added). Recency, frequency and churn count every order.
 // RFM ranks are recomputed per request from one aggregate over customerAnalytics (groupBy
 // lastPurchaseAt/orders/netMinor: small rows, no documents loaded), so they are never stale; a
 // periodic snapshot of cut points would only pay off at populations far beyond a few hundred thousand.
 import { Inject, NotFoundException, Optional } from '@nestjs/common';
 import { IQueryHandler, Query, QueryHandler } from '@nestjs/cqrs';
 import type { Clock } from '@app/event-sourcing';
+import { currencyOfKey, minorUnitExponent, type CurrencyCode } from '@app/money';
 import { READ_STORE, type AggregateRow, type Filter, type ReadStore } from '@app/read-store';
 import { CHRONICLE_CONFIG, ChronicleConfig, CLOCK, PROJECTION_PROGRESS, waitUntilCaughtUp, type ProjectionProgress } from '@app/platform';
 import { DAILY_KPIS_COLLECTION, DAILY_MEASURE_FIELDS, INTERACTION_KINDS, type InteractionKind } from '../projections/daily-kpis.document';
-import { CUSTOMER_ANALYTICS_COLLECTION, type CustomerAnalyticsDocument } from '../projections/customer-analytics.document';
+import { CUSTOMER_ANALYTICS_COLLECTION, type CustomerAnalyticsDocument, type CustomerAnalyticsFields } from '../projections/customer-analytics.document';
 import { recencyDays, rfmDistribution, RfmPopulation, type RfmDistribution, type RfmScores, type RfmValues } from '../metrics/rfm';
 import { customerLifetimeValue, type ClvParameters, type ClvResult } from '../metrics/clv';
 import { churnRisk, type ChurnRisk } from '../metrics/churn-risk';
@@ -25,7 +29,10 @@ export interface Consistency {
 }
 
 export interface CurrencyRevenue {
+  /** ISO 4217 code; for an unrecognised legacy code (exponent null), the code as recorded. */
   readonly currency: string;
+  /** Digits of the minor unit; null for an unrecognised legacy code (amounts as recorded). */
+  readonly exponent: number | null;
   readonly orders: number;
   readonly revenueMinor: number;
   readonly refundsMinor: number;
@@ -102,23 +109,48 @@ export class GetRfmDistribution extends Query<RfmDistributionReport & Consistenc
   }
 }
 
+/** A customer's money in one currency, minor units. */
+export interface CurrencyFigures {
+  readonly currency: string;
+  /** Null for an unrecognised legacy code (amounts as recorded). */
+  readonly exponent: number | null;
+  readonly orders: number;
+  readonly grossMinor: number;
+  readonly refundedMinor: number;
+  readonly netMinor: number;
+}
+
 export interface CustomerAnalyticsView {
   readonly customerId: string;
   readonly name: string;
   readonly email: string | null;
   readonly country: string | null;
+  /** Orders in every currency. */
   readonly orders: number;
+  /** REPORTING_CURRENCY: grossMinor, refundedMinor, netRevenueMinor, RFM monetary and CLV are in it. */
+  readonly currency: CurrencyCode;
+  readonly exponent: number;
+  /** Orders in the reporting currency. */
+  readonly currencyOrders: number;
   readonly grossMinor: number;
   readonly refundedMinor: number;
   readonly netRevenueMinor: number;
+  /** The customer's money in every other currency, kept apart: not converted, not in RFM or CLV. */
+  readonly otherCurrencies: readonly CurrencyFigures[];
   readonly firstPurchaseAt: string | null;
   readonly lastPurchaseAt: string | null;
   readonly openTickets: number;
   readonly npsLast: number | null;
-  /** Null without orders. */
+  /**
+   * The customer's latest decision on the `profiling` consent (null: never asked). RFM, CLV and
+   * churn risk are profiling: they are computed only when it is true, and null otherwise.
+   */
+  readonly profilingConsent: boolean | null;
+  /** Null without orders or without profiling consent. */
   readonly rfm: (RfmValues & RfmScores & { readonly population: number }) | null;
-  readonly clv: ClvResult & { readonly parameters: ClvParameters };
-  /** Null without orders. */
+  /** Null without profiling consent. */
+  readonly clv: (ClvResult & { readonly currency: CurrencyCode; readonly parameters: ClvParameters }) | null;
+  /** Null without orders or without profiling consent. */
   readonly churnRisk: ChurnRisk | null;
   /** The "now" recency, tenure and churn were measured at. */
   readonly asOf: string;
@@ -144,7 +176,10 @@ export interface CustomerExportFilter {
   readonly minChurnRisk?: number;
 }
 
-export const CUSTOMER_CSV_HEADER = ['customerId', 'name', 'email', 'country', 'orders', 'netRevenue', 'R', 'F', 'M', 'clv', 'churnRisk'] as const;
+/** The money columns name REPORTING_CURRENCY and say they are minor units: `netRevenueMinorEUR`. */
+export function customerCsvHeader(currency: CurrencyCode): readonly string[] {
+  return ['customerId', 'name', 'email', 'country', 'orders', `netRevenueMinor${currency}`, 'R', 'F', 'M', `clvMinor${currency}`, 'churnRisk', 'otherCurrenciesNetMinor'];
+}
 
 export class ExportCustomers extends Query<{ lines: AsyncIterable<string> }> {
   constructor(readonly filter: CustomerExportFilter) {
@@ -198,8 +233,10 @@ export function kpiGroups(rows: readonly AggregateRow[], groupBy: readonly Dimen
         const orders = row.sums['orders'] ?? 0;
         const revenueMinor = row.sums['revenueMinor'] ?? 0;
         const refundsMinor = row.sums['refundsMinor'] ?? 0;
+        const currency = currencyOfKey(String(row.key['currency']));
         return {
-          currency: String(row.key['currency']),
+          currency: currency.code,
+          exponent: currency.exponent,
           orders,
           revenueMinor,
           refundsMinor,
@@ -207,7 +244,7 @@ export function kpiGroups(rows: readonly AggregateRow[], groupBy: readonly Dimen
           averageOrderValueMinor: orders > 0 ? Math.round(revenueMinor / orders) : null,
         };
       })
-      .sort((a, b) => (a.currency < b.currency ? -1 : 1));
+      .sort((a, b) => (a.currency < b.currency ? -1 : a.currency > b.currency ? 1 : (a.exponent ?? -1) - (b.exponent ?? -1)));
     const byKind = Object.fromEntries(INTERACTION_KINDS.map((kind) => [kind, sum(`kinds.${kind}`)])) as Record<InteractionKind, number>;
     return { ...key, orders: sum('orders'), revenue, interactions: sum('interactions'), interactionsByKind: byKind };
   });
@@ -281,19 +318,36 @@ export class GetServiceMetricsHandler extends AnalyticsQuery implements IQueryHa
   }
 }
 
-/** The RFM values of every customer with an order, from one aggregate (no documents loaded). */
-export async function loadRfmValues(store: ReadStore, now: Date): Promise<RfmValues[]> {
-  const rows = await store.aggregate(CUSTOMER_ANALYTICS_COLLECTION, { orders: { gt: 0 } }, { groupBy: ['lastPurchaseAt', 'orders', 'netMinor'] });
+/** Where a customer's net revenue in `currency` is in a customerAnalytics document. */
+function netMinorPath(currency: CurrencyCode): string {
+  return `money.${currency}.netMinor`;
+}
+
+/**
+ * The RFM values of every customer with an order who gave their profiling consent (ranking the
+ * others would profile them), from one aggregate (no documents loaded). Any order makes a customer
+ * part of the population; monetary is the net revenue in `currency` (0 for a customer who only
+ * bought in others).
+ */
+export async function loadRfmValues(store: ReadStore, now: Date, currency: CurrencyCode): Promise<RfmValues[]> {
+  const net = netMinorPath(currency);
+  const rows = await store.aggregate(CUSTOMER_ANALYTICS_COLLECTION, { orders: { gt: 0 }, profilingConsent: true }, { groupBy: ['lastPurchaseAt', 'orders', net] });
   const values: RfmValues[] = [];
   for (const row of rows) {
     const value = {
       recencyDays: recencyDays(String(row.key['lastPurchaseAt']), now),
       frequency: Number(row.key['orders']),
-      monetaryMinor: Number(row.key['netMinor']),
+      monetaryMinor: Number(row.key[net] ?? 0),
     };
     for (let i = 0; i < row.count; i++) values.push(value);
   }
   return values;
+}
+
+/** One customer's RFM values, monetary in `currency`; null without orders. */
+export function rfmValuesOf(doc: CustomerAnalyticsFields, currency: CurrencyCode, now: Date): RfmValues | null {
+  if (doc.orders === 0 || doc.lastPurchaseAt === null) return null;
+  return { recencyDays: recencyDays(doc.lastPurchaseAt, now), frequency: doc.orders, monetaryMinor: doc.money[currency]?.netMinor ?? 0 };
 }
 
 @QueryHandler(GetRfmDistribution)
@@ -301,39 +355,57 @@ export class GetRfmDistributionHandler extends AnalyticsQuery implements IQueryH
   async execute({ minPosition }: GetRfmDistribution): Promise<RfmDistributionReport & Consistency> {
     const consistent = await this.caughtUp(minPosition);
     const now = this.clock.now();
-    return { ...rfmDistribution(await loadRfmValues(this.store, now)), asOf: now.toISOString(), consistent };
+    return { ...rfmDistribution(await loadRfmValues(this.store, now, this.config.REPORTING_CURRENCY)), asOf: now.toISOString(), consistent };
   }
 }
 
-/** Everything the API says about one customer, given the population and "now". */
-export function analyseCustomer(doc: CustomerAnalyticsDocument, population: RfmPopulation, now: Date, parameters: ClvParameters): CustomerAnalyticsView {
-  let rfm: CustomerAnalyticsView['rfm'] = null;
-  if (doc.orders > 0 && doc.lastPurchaseAt !== null) {
-    const values: RfmValues = { recencyDays: recencyDays(doc.lastPurchaseAt, now), frequency: doc.orders, monetaryMinor: doc.netMinor };
-    rfm = { ...values, ...population.score(values), population: population.size };
-  }
+/**
+ * Everything the API says about one customer, given the population, "now" and the reporting
+ * currency. Without their profiling consent the figures from events (orders, revenue, tickets, NPS)
+ * are there, the scores that profile them (RFM, CLV, churn risk) are null.
+ */
+export function analyseCustomer(doc: CustomerAnalyticsDocument, population: RfmPopulation, now: Date, parameters: ClvParameters, currency: CurrencyCode): CustomerAnalyticsView {
+  // Documents written before the field existed have no decision: never asked.
+  const profilingConsent = doc.profilingConsent ?? null;
+  const profiling = profilingConsent === true;
+  const values = profiling ? rfmValuesOf(doc, currency, now) : null;
+  const rfm: CustomerAnalyticsView['rfm'] = values === null ? null : { ...values, ...population.score(values), population: population.size };
+  const reporting = doc.money[currency];
+  const netRevenueMinor = reporting?.netMinor ?? 0;
+  const otherCurrencies: CurrencyFigures[] = Object.entries(doc.money)
+    .filter(([key]) => key !== currency)
+    .map(([key, money]) => ({ currency: currencyOfKey(key).code, exponent: money.exponent, orders: money.orders, grossMinor: money.grossMinor, refundedMinor: money.refundedMinor, netMinor: money.netMinor }))
+    .sort((a, b) => (a.currency < b.currency ? -1 : a.currency > b.currency ? 1 : 0));
   return {
     customerId: doc.customerId,
     name: doc.name,
     email: doc.email,
     country: doc.country,
     orders: doc.orders,
-    grossMinor: doc.grossMinor,
-    refundedMinor: doc.refundedMinor,
-    netRevenueMinor: doc.netMinor,
+    currency,
+    exponent: minorUnitExponent(currency),
+    currencyOrders: reporting?.orders ?? 0,
+    grossMinor: reporting?.grossMinor ?? 0,
+    refundedMinor: reporting?.refundedMinor ?? 0,
+    netRevenueMinor,
+    otherCurrencies,
     firstPurchaseAt: doc.firstPurchaseAt,
     lastPurchaseAt: doc.lastPurchaseAt,
     openTickets: doc.openTickets,
     npsLast: doc.npsLast,
+    profilingConsent,
     rfm,
-    clv: { ...customerLifetimeValue(doc.netMinor, doc.firstPurchaseAt, now, parameters), parameters },
-    churnRisk: churnRisk({
-      purchaseTimes: doc.purchases.map((p) => p.at),
-      lastPurchaseAt: doc.lastPurchaseAt,
-      openTickets: doc.openTickets,
-      npsLastClass: doc.npsLastClass,
-      now,
-    }),
+    // Tenure counts from the first order in any currency: it measures the relationship, not the money.
+    clv: profiling ? { ...customerLifetimeValue(netRevenueMinor, doc.firstPurchaseAt, now, parameters), currency, parameters } : null,
+    churnRisk: profiling
+      ? churnRisk({
+          purchaseTimes: doc.purchases.map((p) => p.at),
+          lastPurchaseAt: doc.lastPurchaseAt,
+          openTickets: doc.openTickets,
+          npsLastClass: doc.npsLastClass,
+          now,
+        })
+      : null,
     asOf: now.toISOString(),
   };
 }
@@ -347,10 +419,12 @@ export class GetCustomerAnalyticsHandler extends AnalyticsQuery implements IQuer
       ((await this.store.get(CUSTOMER_ANALYTICS_COLLECTION, customerId))?.lastPosition ?? 0) >= (minPosition ?? 0),
     );
     const doc = await this.store.get<CustomerAnalyticsDocument>(CUSTOMER_ANALYTICS_COLLECTION, customerId);
-    if (!doc) throw new NotFoundException(`No analytics for customer ${customerId}`);
+    // Its own read model knows whether the customer registered: facts seen before a registration are not a customer.
+    if (!doc || !doc.registered) throw new NotFoundException(`Customer ${customerId} not found`);
     const now = this.clock.now();
-    const population = new RfmPopulation(await loadRfmValues(this.store, now));
-    return { view: analyseCustomer(doc, population, now, clvParameters(this.analytics)), consistent };
+    const currency = this.config.REPORTING_CURRENCY;
+    const population = new RfmPopulation(await loadRfmValues(this.store, now, currency));
+    return { view: analyseCustomer(doc, population, now, clvParameters(this.analytics), currency), consistent };
   }
 }
 
@@ -368,10 +442,16 @@ export function matchesExportFilter(view: CustomerAnalyticsView, filter: Custome
   );
 }
 
+/** `USD:400 XYZ(unrecognised):650`: other currencies' net revenue, each in its own minor units. */
+function otherCurrenciesCell(view: CustomerAnalyticsView): string | null {
+  if (view.otherCurrencies.length === 0) return null;
+  return view.otherCurrencies.map((other) => `${other.currency}${other.exponent === null ? '(unrecognised)' : ''}:${other.netMinor}`).join(' ');
+}
+
 export function customerCsvLine(view: CustomerAnalyticsView): string {
   return csvLine([
     view.customerId, view.name, view.email, view.country, view.orders, view.netRevenueMinor,
-    view.rfm?.r ?? null, view.rfm?.f ?? null, view.rfm?.m ?? null, view.clv.valueMinor, view.churnRisk?.score ?? null,
+    view.rfm?.r ?? null, view.rfm?.f ?? null, view.rfm?.m ?? null, view.clv?.valueMinor ?? null, view.churnRisk?.score ?? null, otherCurrenciesCell(view),
   ]);
 }
 
@@ -383,11 +463,12 @@ export class ExportCustomersHandler extends AnalyticsQuery implements IQueryHand
 
   async execute({ filter }: ExportCustomers): Promise<{ lines: AsyncIterable<string> }> {
     const now = this.clock.now();
-    const population = new RfmPopulation(await loadRfmValues(this.store, now));
+    const currency = this.config.REPORTING_CURRENCY;
+    const population = new RfmPopulation(await loadRfmValues(this.store, now, currency));
     const parameters = clvParameters(this.analytics);
     const store = this.store;
     async function* lines(): AsyncGenerator<string> {
-      yield csvLine(CUSTOMER_CSV_HEADER);
+      yield csvLine(customerCsvHeader(currency));
       let after: string | null = null;
       for (;;) {
         // Keyset paging on customerId: stable under concurrent writes, unlike skip.
@@ -399,7 +480,7 @@ export class ExportCustomersHandler extends AnalyticsQuery implements IQueryHand
           limit: EXPORT_PAGE_SIZE,
         });
         for (const doc of page) {
-          const view = analyseCustomer(doc, population, now, parameters);
+          const view = analyseCustomer(doc, population, now, parameters, currency);
           if (matchesExportFilter(view, filter)) yield customerCsvLine(view);
         }
         if (page.length < EXPORT_PAGE_SIZE) return;

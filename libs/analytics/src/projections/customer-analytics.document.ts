@@ -13,7 +13,23 @@ export type PurchaseEntry = {
   readonly orderId: string;
   /** Business time, UTC ISO-8601. */
   readonly at: string;
-  /** Order total minus its refunds so far. */
+  /** Key of the order's currency in `money` (the ISO code, `?XYZ` for an unrecognised legacy code). */
+  readonly currency: string;
+  /** Order total minus its refunds so far, minor units of `currency`. */
+  readonly netMinor: number;
+};
+
+/**
+ * The money of one currency, in its minor units. Keyed in `money` like customer360's
+ * `purchases.byCurrency`: the ISO code, or `?XYZ` (exponent null) for an unrecognised legacy code.
+ */
+export type CurrencyMoney = {
+  readonly currency: string;
+  readonly exponent: number | null;
+  readonly orders: number;
+  readonly grossMinor: number;
+  readonly refundedMinor: number;
+  /** grossMinor − refundedMinor. */
   readonly netMinor: number;
 };
 
@@ -31,11 +47,10 @@ export type CustomerAnalyticsFields = {
   readonly email: string | null;
   /** ISO 3166-1 alpha-2, upper case. */
   readonly country: string | null;
+  /** Orders in every currency (a count: recency, frequency and churn are not money). */
   readonly orders: number;
-  readonly grossMinor: number;
-  readonly refundedMinor: number;
-  /** grossMinor − refundedMinor, across currencies (meaningful for single-currency shops, like customer360). */
-  readonly netMinor: number;
+  /** Money per currency; the query side reads REPORTING_CURRENCY's entry and lists the others apart. */
+  readonly money: Readonly<Record<string, CurrencyMoney>>;
   readonly firstPurchaseAt: string | null;
   readonly lastPurchaseAt: string | null;
   /** The latest PURCHASES_KEPT purchases, oldest first. */
@@ -47,6 +62,13 @@ export type CustomerAnalyticsFields = {
   /** Tickets with status open now. */
   readonly openTickets: number;
   readonly tickets: readonly TicketStatusEntry[];
+  /**
+   * The customer's latest decision on the `profiling` consent purpose; null while never asked. Only
+   * `true` lets the query side compute RFM, CLV and churn risk for them or rank them in RFM.
+   */
+  readonly profilingConsent: boolean | null;
+  /** Forgotten (right to erasure): names and email read `[forgotten]`, the figures stay. */
+  readonly forgotten: boolean;
 };
 
 export type CustomerAnalyticsDocument = CustomerAnalyticsFields & ReadDocument;

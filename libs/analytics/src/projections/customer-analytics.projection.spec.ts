@@ -23,13 +23,37 @@ describe('customer analytics projection', () => {
     expect(doc).toMatchObject({
       registered: true, name: 'Ada Lovelace', email: 'ada@example.com', country: 'GB',
       // 6000 + 4000 + 2000 = 12000 gross, 2000 refunded.
-      orders: 3, grossMinor: 12000, refundedMinor: 2000, netMinor: 10000,
+      orders: 3,
+      money: { EUR: { currency: 'EUR', exponent: 2, orders: 3, grossMinor: 12000, refundedMinor: 2000, netMinor: 10000 } },
       firstPurchaseAt: '2024-02-01T00:00:00.000Z', lastPurchaseAt: '2024-04-01T00:00:00.000Z',
     });
     expect(doc.purchases).toEqual([
-      { orderId: 'o-1', at: '2024-02-01T00:00:00.000Z', netMinor: 4000 },
-      { orderId: 'o-2', at: '2024-03-01T00:00:00.000Z', netMinor: 4000 },
-      { orderId: 'o-3', at: '2024-04-01T00:00:00.000Z', netMinor: 2000 },
+      { orderId: 'o-1', at: '2024-02-01T00:00:00.000Z', currency: 'EUR', netMinor: 4000 },
+      { orderId: 'o-2', at: '2024-03-01T00:00:00.000Z', currency: 'EUR', netMinor: 4000 },
+      { orderId: 'o-3', at: '2024-04-01T00:00:00.000Z', currency: 'EUR', netMinor: 2000 },
+    ]);
+  });
+
+  // Issue 11: EUR, USD and JPY purchases were added into one netMinor.
+  it('keeps money per currency, legacy codes read through @app/money, and counts orders of every currency', () => {
+    const doc = project(
+      new AnalyticsHistory()
+        .purchase('c-1', 'o-1', '2024-02-01T00:00:00Z', 6000, 'web', 'EUR')
+        .purchase('c-1', 'o-2', '2024-02-02T00:00:00Z', 50000, 'web', 'USD')
+        .refund('c-1', 'o-2', 'r-1', '2024-02-03T00:00:00Z', 10000, 'USD')
+        .purchase('c-1', 'o-3', '2024-02-04T00:00:00Z', 1500, 'app', 'JPY')
+        .purchase('c-1', 'o-4', '2024-02-05T00:00:00Z', 1000, 'web', 'eur')
+        .purchase('c-1', 'o-5', '2024-02-06T00:00:00Z', 700, 'web', 'XYZ'),
+    );
+    expect(doc.orders).toBe(5);
+    expect(doc.money).toEqual({
+      EUR: { currency: 'EUR', exponent: 2, orders: 2, grossMinor: 7000, refundedMinor: 0, netMinor: 7000 },
+      USD: { currency: 'USD', exponent: 2, orders: 1, grossMinor: 50000, refundedMinor: 10000, netMinor: 40000 },
+      JPY: { currency: 'JPY', exponent: 0, orders: 1, grossMinor: 1500, refundedMinor: 0, netMinor: 1500 },
+      '?XYZ': { currency: 'XYZ', exponent: null, orders: 1, grossMinor: 700, refundedMinor: 0, netMinor: 700 },
+    });
+    expect(doc.purchases.map((p) => [p.orderId, p.currency, p.netMinor])).toEqual([
+      ['o-1', 'EUR', 6000], ['o-2', 'USD', 40000], ['o-3', 'JPY', 1500], ['o-4', 'EUR', 1000], ['o-5', '?XYZ', 700],
     ]);
   });
 
@@ -40,7 +64,7 @@ describe('customer analytics projection', () => {
     }
     const doc = project(history);
     expect(doc.orders).toBe(PURCHASES_KEPT + 5);
-    expect(doc.netMinor).toBe(100 * (PURCHASES_KEPT + 5));
+    expect(doc.money['EUR']?.netMinor).toBe(100 * (PURCHASES_KEPT + 5));
     expect(doc.purchases).toHaveLength(PURCHASES_KEPT);
     expect(doc.purchases[0].orderId).toBe('o-5');
     expect(doc.firstPurchaseAt).toBe('2020-01-01T00:00:00.000Z');

@@ -1,11 +1,14 @@
 // The customer analytics projection: purchases, refunds, last NPS and open tickets per customer.
 import type { RecordedEvent } from '@app/event-sourcing';
+import { recordedCurrency, type RecordedCurrency } from '@app/money';
 import type { DocumentChange, DocumentRef, Projection, ProjectionView } from '@app/read-store';
-import { assertUnreachable, businessTime, earlier, isCatalogueEvent, later, npsClass, type CatalogueEvent } from '@app/customer-view';
-import type { CustomerProfile } from '@app/customers/domain/customer.events';
+import { FORGOTTEN } from '@app/event-sourcing';
+import { assertUnreachable, businessTime, earlier, forgetValue, isCatalogueEvent, later, npsClass, type CatalogueEvent } from '@app/customer-view';
+import type { ProfileChanges } from '@app/customers/domain/customer.events';
 import {
   CUSTOMER_ANALYTICS_COLLECTION,
   PURCHASES_KEPT,
+  type CurrencyMoney,
   type CustomerAnalyticsDocument,
   type CustomerAnalyticsFields,
   type PurchaseEntry,
@@ -15,15 +18,15 @@ import {
 export function emptyCustomerAnalytics(customerId: string): CustomerAnalyticsFields {
   return {
     customerId, registered: false, firstName: null, lastName: null, name: '', email: null, country: null,
-    orders: 0, grossMinor: 0, refundedMinor: 0, netMinor: 0, firstPurchaseAt: null, lastPurchaseAt: null, purchases: [],
-    npsLast: null, npsLastAt: null, npsLastClass: null, openTickets: 0, tickets: [],
+    orders: 0, money: {}, firstPurchaseAt: null, lastPurchaseAt: null, purchases: [],
+    npsLast: null, npsLastAt: null, npsLastClass: null, openTickets: 0, tickets: [], profilingConsent: null, forgotten: false,
   };
 }
 
 const PROFILE_FIELDS = ['firstName', 'lastName', 'email', 'country'] as const;
 
 /** Applies the known profile fields of a registration or change; JSON null clears, absent keeps. */
-function withProfile(view: CustomerAnalyticsFields, changes: Partial<CustomerProfile>): CustomerAnalyticsFields {
+function withProfile(view: CustomerAnalyticsFields, changes: ProfileChanges): CustomerAnalyticsFields {
   const next: Record<(typeof PROFILE_FIELDS)[number], string | null> = {
     firstName: view.firstName, lastName: view.lastName, email: view.email, country: view.country,
   };
@@ -37,6 +40,10 @@ function withProfile(view: CustomerAnalyticsFields, changes: Partial<CustomerPro
     name: [next.firstName, next.lastName].filter((part) => part).join(' '),
     country: next.country ? next.country.toUpperCase() : null,
   };
+}
+
+function moneyOf(view: CustomerAnalyticsFields, currency: RecordedCurrency): CurrencyMoney {
+  return view.money[currency.key] ?? { currency: currency.code, exponent: currency.exponent, orders: 0, grossMinor: 0, refundedMinor: 0, netMinor: 0 };
 }
 
 function byTime(a: PurchaseEntry, b: PurchaseEntry): number {
@@ -63,12 +70,16 @@ export function evolveCustomerAnalytics(view: CustomerAnalyticsFields, event: Ca
     case 'PurchaseCompleted': {
       const { orderId, totalMinor } = event.data;
       if (view.purchases.some((p) => p.orderId === orderId)) return view;
-      const purchases = [...view.purchases, { orderId, at, netMinor: totalMinor }].sort(byTime).slice(-PURCHASES_KEPT);
+      const currency = recordedCurrency(event.data.currency);
+      const money = moneyOf(view, currency);
+      const purchases = [...view.purchases, { orderId, at, currency: currency.key, netMinor: totalMinor }].sort(byTime).slice(-PURCHASES_KEPT);
       return {
         ...view,
         orders: view.orders + 1,
-        grossMinor: view.grossMinor + totalMinor,
-        netMinor: view.netMinor + totalMinor,
+        money: {
+          ...view.money,
+          [currency.key]: { ...money, orders: money.orders + 1, grossMinor: money.grossMinor + totalMinor, netMinor: money.netMinor + totalMinor },
+        },
         firstPurchaseAt: earlier(view.firstPurchaseAt, at),
         lastPurchaseAt: later(view.lastPurchaseAt, at),
         purchases,
@@ -76,10 +87,11 @@ export function evolveCustomerAnalytics(view: CustomerAnalyticsFields, event: Ca
     }
     case 'PurchaseRefunded': {
       const { orderId, amountMinor } = event.data;
+      const currency = recordedCurrency(event.data.currency);
+      const money = moneyOf(view, currency);
       return {
         ...view,
-        refundedMinor: view.refundedMinor + amountMinor,
-        netMinor: view.netMinor - amountMinor,
+        money: { ...view.money, [currency.key]: { ...money, refundedMinor: money.refundedMinor + amountMinor, netMinor: money.netMinor - amountMinor } },
         purchases: view.purchases.map((p) => (p.orderId === orderId ? { ...p, netMinor: p.netMinor - amountMinor } : p)),
       };
     }
@@ -98,9 +110,20 @@ export function evolveCustomerAnalytics(view: CustomerAnalyticsFields, event: Ca
     }
     case 'TicketClosed':
       return withTickets(view, view.tickets.filter((t) => t.ticketId !== event.data.ticketId));
-    case 'ContactPointAdded':
     case 'ConsentGiven':
     case 'ConsentWithdrawn':
+      return event.data.purpose === 'profiling' ? { ...view, profilingConsent: event.type === 'ConsentGiven' } : view;
+    case 'CustomerForgotten':
+      // The same whatever the names were, so a rebuild (reading FORGOTTEN from the log) ends here too.
+      return {
+        ...view,
+        firstName: forgetValue(view.firstName),
+        lastName: forgetValue(view.lastName),
+        email: forgetValue(view.email),
+        name: FORGOTTEN,
+        forgotten: true,
+      };
+    case 'ContactPointAdded':
     case 'CallLogged':
     case 'EmailSent':
     case 'EmailReceived':
@@ -118,7 +141,7 @@ export function evolveCustomerAnalytics(view: CustomerAnalyticsFields, event: Ca
 
 /** Events that change the document; the others are not loaded at all. */
 const RELEVANT: ReadonlySet<string> = new Set([
-  'CustomerRegistered', 'CustomerProfileUpdated', 'PurchaseCompleted', 'PurchaseRefunded', 'SurveyAnswered',
+  'CustomerRegistered', 'CustomerProfileUpdated', 'ConsentGiven', 'ConsentWithdrawn', 'CustomerForgotten', 'PurchaseCompleted', 'PurchaseRefunded', 'SurveyAnswered',
   'TicketOpened', 'TicketResolved', 'TicketReopened', 'TicketClosed',
 ]);
 

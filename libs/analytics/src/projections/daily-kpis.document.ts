@@ -78,7 +78,11 @@ export type DailyKpiFields = DailyMeasures & {
    * survey, note).
    */
   readonly channel: string;
-  /** ISO 4217, upper case, on order and refund rows; null elsewhere. */
+  /**
+   * On order and refund rows: the ISO 4217 code (a legacy `eur` reads as EUR), or `?XYZ` for a
+   * legacy code that is no ISO currency, kept apart; null elsewhere. Measures never mix currencies:
+   * sum money only grouped by this field.
+   */
   readonly currency: string | null;
   readonly customerId: string;
   /** Only on ticket-opened rows. */

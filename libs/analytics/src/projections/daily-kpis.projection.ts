@@ -1,5 +1,6 @@
 // The daily KPI projection: each catalogue event adds its measures to the fact row it belongs to.
 import type { RecordedEvent } from '@app/event-sourcing';
+import { recordedCurrency } from '@app/money';
 import type { DocumentChange, DocumentRef, Projection, ProjectionView } from '@app/read-store';
 import { assertUnreachable, businessTime, isCatalogueEvent, npsClass, type CatalogueEvent } from '@app/customer-view';
 import { isLate, minutesBetween, slaDueAt } from '@app/tickets/projections/ticket-sla';
@@ -82,7 +83,7 @@ export function dailyKpiChanges(event: CatalogueEvent, get: (id: string) => Dail
       const id = dailyRowId.order(event.data.orderId);
       // An order is completed once (its stream refuses a second purchase).
       if (get(id)) return [];
-      const base = newRow('order', day, event.data.channel, event.data.currency.toUpperCase(), customerId);
+      const base = newRow('order', day, event.data.channel, recordedCurrency(event.data.currency).key, customerId);
       return [{ id, doc: { ...base, ...countInteraction(base, 'purchase'), orders: 1, revenueMinor: event.data.totalMinor } }];
     }
     case 'PurchaseRefunded': {
@@ -90,7 +91,7 @@ export function dailyKpiChanges(event: CatalogueEvent, get: (id: string) => Dail
       const id = dailyRowId.refund(event.data.orderId, event.data.refundId);
       // An order stream starts with its purchase, so the order row is there; 'unknown' is defensive.
       if (get(id)) return [];
-      const base = newRow('refund', day, order?.channel ?? 'unknown', event.data.currency.toUpperCase(), customerId);
+      const base = newRow('refund', day, order?.channel ?? 'unknown', recordedCurrency(event.data.currency).key, customerId);
       return [{ id, doc: { ...base, refundsMinor: event.data.amountMinor } }];
     }
     case 'TicketOpened': {
@@ -152,6 +153,7 @@ export function dailyKpiChanges(event: CatalogueEvent, get: (id: string) => Dail
     case 'ContactPointAdded':
     case 'ConsentGiven':
     case 'ConsentWithdrawn':
+    case 'CustomerForgotten':
     case 'EmailOpened':
     case 'EmailClicked':
     case 'TicketAssigned':

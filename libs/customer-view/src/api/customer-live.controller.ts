@@ -5,6 +5,7 @@ import { Controller, Inject, MessageEvent, Optional, Sse } from '@nestjs/common'
 import { ApiBearerAuth, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { interval, map, merge, Observable } from 'rxjs';
 import { READ_STORE, type ReadStore } from '@app/read-store';
+import { REGISTERED_CUSTOMERS, type RegisteredCustomers } from '@app/customers';
 import { APPLIED_EVENTS, IdParam, Roles, type AppliedEvents } from '@app/platform';
 import { CUSTOMER_360_COLLECTION, type Customer360Document } from '../projections/customer-360.document';
 
@@ -25,13 +26,16 @@ export interface LiveUpdate {
 export class CustomerLiveController {
   constructor(
     @Inject(READ_STORE) private readonly store: ReadStore,
+    @Inject(REGISTERED_CUSTOMERS) private readonly customers: RegisteredCustomers,
     @Optional() @Inject(APPLIED_EVENTS) private readonly applied?: AppliedEvents,
   ) {}
 
   @Sse(':customerId/live')
   @Roles('support', 'analyst', 'auditor')
-  @ApiOperation({ summary: 'Server-sent events: `applied` once the read models include a new event of this customer; `heartbeat` every 15 s' })
-  live(@IdParam('customerId') customerId: string): Observable<MessageEvent> {
+  @ApiOperation({ summary: 'Server-sent events: `applied` once the read models include a new event of this customer; `heartbeat` every 15 s (404 for an unknown customer)' })
+  async live(@IdParam('customerId') customerId: string): Promise<Observable<MessageEvent>> {
+    // Before any header goes out, so an unknown customer gets a 404 problem, not an endless stream.
+    await this.customers.assertRegistered(customerId);
     const updates = this.applied ? this.fromProjector(customerId) : this.fromPolling(customerId);
     const heartbeat = interval(HEARTBEAT_MS).pipe(map((): MessageEvent => ({ type: 'heartbeat', data: {} })));
     return merge(updates.pipe(map((update): MessageEvent => ({ type: 'applied', data: update, id: String(update.position) }))), heartbeat);

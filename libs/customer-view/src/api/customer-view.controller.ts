@@ -5,7 +5,7 @@ import { ApiBearerAuth, ApiOperation, ApiPropertyOptional, ApiResponse, ApiTags 
 import { Type } from 'class-transformer';
 import { IsIn, IsInt, IsOptional, IsString, Max, MaxLength, Min, MinLength } from 'class-validator';
 import type { Response } from 'express';
-import { IdParam, Roles } from '@app/platform';
+import { AccessLogged, IdParam, Roles, SingleLineText } from '@app/platform';
 import { TIMELINE_CHANNELS } from '../projections/timeline-entry';
 import { CUSTOMER_EVENT_TYPES } from '@app/customers/domain/customer.events';
 import { INTERACTION_EVENT_TYPES } from '@app/interactions/domain/interaction.events';
@@ -21,17 +21,17 @@ export class ConsistencyQueryDto {
 
 export class TimelineQueryDto extends ConsistencyQueryDto {
   @ApiPropertyOptional({ default: 50, maximum: 200 }) @IsOptional() @Type(() => Number) @IsInt() @Min(1) @Max(200) limit?: number;
-  @ApiPropertyOptional({ description: 'nextCursor of the previous page' }) @IsOptional() @IsString() @MaxLength(500) cursor?: string;
+  @ApiPropertyOptional({ description: 'nextCursor of the previous page' }) @IsOptional() @IsString() @MaxLength(500) @SingleLineText() cursor?: string;
   @ApiPropertyOptional({ enum: TIMELINE_CHANNELS }) @IsOptional() @IsIn(TIMELINE_CHANNELS) channel?: string;
   @ApiPropertyOptional({ description: 'Event type, e.g. CallLogged' }) @IsOptional() @IsIn(EVENT_TYPES) kind?: string;
 }
 
 export class SearchQueryDto {
-  @ApiPropertyOptional({ description: 'Email or its beginning' }) @IsOptional() @IsString() @MinLength(1) @MaxLength(254) email?: string;
-  @ApiPropertyOptional({ description: 'Phone (E.164) or its beginning' }) @IsOptional() @IsString() @MinLength(2) @MaxLength(20) phone?: string;
-  @ApiPropertyOptional({ description: 'Beginning of "first last" or "last first"' }) @IsOptional() @IsString() @MinLength(1) @MaxLength(200) name?: string;
-  @ApiPropertyOptional({ description: 'Exact or beginning of the publishing system\'s id' }) @IsOptional() @IsString() @MinLength(1) @MaxLength(100) externalId?: string;
-  @ApiPropertyOptional({ description: 'Chronicle customer id (exact)' }) @IsOptional() @IsString() @MinLength(1) @MaxLength(100) id?: string;
+  @ApiPropertyOptional({ description: 'Email or its beginning' }) @IsOptional() @IsString() @MinLength(1) @MaxLength(254) @SingleLineText() email?: string;
+  @ApiPropertyOptional({ description: 'Phone (E.164) or its beginning' }) @IsOptional() @IsString() @MinLength(2) @MaxLength(20) @SingleLineText() phone?: string;
+  @ApiPropertyOptional({ description: 'Beginning of "first last" or "last first"' }) @IsOptional() @IsString() @MinLength(1) @MaxLength(200) @SingleLineText() name?: string;
+  @ApiPropertyOptional({ description: 'Exact or beginning of the publishing system\'s id' }) @IsOptional() @IsString() @MinLength(1) @MaxLength(100) @SingleLineText() externalId?: string;
+  @ApiPropertyOptional({ description: 'Chronicle customer id (exact)' }) @IsOptional() @IsString() @MinLength(1) @MaxLength(100) @SingleLineText() id?: string;
   @ApiPropertyOptional({ default: 20, maximum: 100 }) @IsOptional() @Type(() => Number) @IsInt() @Min(1) @Max(100) limit?: number;
 }
 
@@ -60,6 +60,7 @@ export class CustomerViewController {
 
   @Get(':customerId')
   @Roles('support', 'analyst', 'auditor')
+  @AccessLogged('customer360')
   @Header('Cache-Control', 'no-store')
   @ApiOperation({ summary: 'The 360° view of a customer' })
   @ApiResponse({ status: 200, description: 'Customer 360 document (see the read-model docs); header X-Chronicle-Consistent tells whether minPosition was reached.' })
@@ -71,6 +72,7 @@ export class CustomerViewController {
 
   @Get(':customerId/timeline')
   @Roles('support', 'analyst', 'auditor')
+  @AccessLogged('timeline')
   @Header('Cache-Control', 'no-store')
   @ApiOperation({ summary: 'Interactions newest first, paged with a cursor, filterable by channel and kind' })
   async timeline(@IdParam('customerId') customerId: string, @QueryParam() query: TimelineQueryDto, @Res({ passthrough: true }) response: Response) {

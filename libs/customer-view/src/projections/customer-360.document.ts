@@ -1,7 +1,7 @@
 // The `customer360` read model, documented for the query API and for analysts reading MongoDB.
-// One document per customer (id = customerId). Money is in minor units (cents) and, for the sums,
-// in whatever currencies the purchases used: sums across currencies are only meaningful for
-// single-currency shops. All times are business times (the event's occurredAt) in UTC ISO-8601.
+// One document per customer (id = customerId). Money is in minor units of its currency and kept
+// per currency (`purchases.byCurrency`, `refunds.byCurrency`): no figure adds two currencies.
+// All times are business times (the event's occurredAt) in UTC ISO-8601.
 import type { ConsentPurpose, ContactPointKind, Gender } from '@app/customers/domain/customer.events';
 import type { TicketPriority } from '@app/tickets/domain/ticket.events';
 import type { CatalogueEventType } from './catalogue-event';
@@ -62,19 +62,28 @@ export type ChannelStats = {
   readonly totalMinor: number;
 };
 
-export type PurchaseStats = {
-  /** Completed orders. */
+/**
+ * The purchases and refunds of one currency; every amount is in its minor units.
+ *
+ * Keyed in `byCurrency` by the ISO 4217 code (`EUR`). Events recorded before codes were validated
+ * may carry `eur` (filed under EUR) or a code that is no ISO currency (`XYZ`): such a one is kept
+ * apart under `?XYZ`, with `exponent: null`, its amounts as recorded, never added to another.
+ */
+export type CurrencyPurchaseStats = {
+  /** ISO 4217 code; for an unrecognised legacy code, the code as recorded (trimmed, upper-cased). */
+  readonly currency: string;
+  /** Digits of the minor unit (JPY 0, EUR 2, BHD 3); null for an unrecognised legacy code. */
+  readonly exponent: number | null;
+  /** Completed orders in this currency. */
   readonly count: number;
   /** Gross revenue: sum of order totals. */
   readonly totalMinor: number;
-  /** Sum of refunds (equal to refunds.totalMinor). */
+  /** Sum of refunds in this currency. */
   readonly refundedMinor: number;
   /** totalMinor − refundedMinor. */
   readonly netMinor: number;
   /** round(totalMinor / count), gross of refunds; 0 without orders. */
   readonly averageOrderValueMinor: number;
-  /** Currency of the latest order (by business time); null without orders. */
-  readonly currency: string | null;
   readonly firstAt: string | null;
   readonly lastAt: string | null;
   /**
@@ -86,9 +95,29 @@ export type PurchaseStats = {
   readonly byChannel: Readonly<Record<string, ChannelStats>>;
 };
 
-export type RefundStats = {
+export type PurchaseStats = {
+  /** Completed orders, in every currency (a count: it adds no money). */
+  readonly count: number;
+  /** Currency of the latest order (by business time); null without orders. */
+  readonly lastCurrency: string | null;
+  readonly firstAt: string | null;
+  readonly lastAt: string | null;
+  /** The money figures, one entry per currency (see CurrencyPurchaseStats for the keys). */
+  readonly byCurrency: Readonly<Record<string, CurrencyPurchaseStats>>;
+};
+
+export type CurrencyRefundStats = {
+  readonly currency: string;
+  readonly exponent: number | null;
   readonly count: number;
   readonly totalMinor: number;
+};
+
+export type RefundStats = {
+  /** Refunds in every currency. */
+  readonly count: number;
+  /** Keyed like `purchases.byCurrency`. */
+  readonly byCurrency: Readonly<Record<string, CurrencyRefundStats>>;
 };
 
 export type CallStats = {
@@ -240,6 +269,12 @@ export type Customer360Fields = {
   /** Count of interactions (same definition as recentTimeline). */
   readonly interactions: number;
   readonly lastInteractionAt: string | null;
+  /**
+   * When the customer was forgotten (right to erasure), null otherwise. From then on every personal
+   * value here (profile, display name, ticket subjects, timeline lines) reads `[forgotten]`,
+   * contact points are gone, and the figures stay.
+   */
+  readonly forgottenAt: string | null;
 };
 
 /** `lastPosition` is the global position of the last event applied (stamped by the runner). */

@@ -38,10 +38,10 @@ function history(customerId = C) {
         type: 'PurchaseCompleted',
         data: { ...d, orderId, channel, currency, lines, totalMinor: lines.reduce((s, l) => s + l.quantity * l.unitPriceMinor, 0) },
       }),
-    refund: (orderId: string, at: string, amountMinor: number) =>
-      add(`order-${orderId}`, at, { type: 'PurchaseRefunded', data: { ...d, orderId, refundId: `r-${orderId}`, amountMinor, currency: 'EUR' } }),
+    refund: (orderId: string, at: string, amountMinor: number, currency = 'EUR') =>
+      add(`order-${orderId}`, at, { type: 'PurchaseRefunded', data: { ...d, orderId, refundId: `r-${orderId}`, amountMinor, currency } }),
     call: (callId: string, at: string, direction: 'inbound' | 'outbound', durationSeconds: number) =>
-      add(`call-${callId}`, at, { type: 'CallLogged', data: { ...d, callId, direction, durationSeconds, outcome: 'resolved' } }),
+      add(`call-${callId}`, at, { type: 'CallLogged', data: { ...d, callId, direction, durationSeconds, connection: 'answered', resolution: 'resolved' } }),
     emailSent: (messageId: string, at: string) =>
       add(`email-${messageId}`, at, { type: 'EmailSent', data: { ...d, messageId, subject: 'News' } }),
     emailReceived: (messageId: string, at: string) =>
@@ -160,21 +160,30 @@ describe('customer 360 projection', () => {
     const doc = project(adasHistory());
     expect(doc.purchases).toEqual({
       count: 3,
-      totalMinor: 27989,
-      refundedMinor: 500,
-      netMinor: 27489,
-      averageOrderValueMinor: 9330, // 27989 / 3 = 9329.67
-      currency: 'EUR',
+      lastCurrency: 'EUR',
       firstAt: '2024-02-01T12:00:00.000Z',
       lastAt: '2024-03-15T12:00:00.000Z',
-      byCategory: {
-        shoes: { count: 2, quantity: 2, totalMinor: 14989 },
-        accessories: { count: 1, quantity: 2, totalMinor: 1000 },
-        outerwear: { count: 1, quantity: 1, totalMinor: 12000 },
+      byCurrency: {
+        EUR: {
+          currency: 'EUR',
+          exponent: 2,
+          count: 3,
+          totalMinor: 27989,
+          refundedMinor: 500,
+          netMinor: 27489,
+          averageOrderValueMinor: 9330, // 27989 / 3 = 9329.67
+          firstAt: '2024-02-01T12:00:00.000Z',
+          lastAt: '2024-03-15T12:00:00.000Z',
+          byCategory: {
+            shoes: { count: 2, quantity: 2, totalMinor: 14989 },
+            accessories: { count: 1, quantity: 2, totalMinor: 1000 },
+            outerwear: { count: 1, quantity: 1, totalMinor: 12000 },
+          },
+          byChannel: { web: { count: 1, totalMinor: 6990 }, app: { count: 1, totalMinor: 12000 }, store: { count: 1, totalMinor: 8999 } },
+        },
       },
-      byChannel: { web: { count: 1, totalMinor: 6990 }, app: { count: 1, totalMinor: 12000 }, store: { count: 1, totalMinor: 8999 } },
     });
-    expect(doc.refunds).toEqual({ count: 1, totalMinor: 500 });
+    expect(doc.refunds).toEqual({ count: 1, byCurrency: { EUR: { currency: 'EUR', exponent: 2, count: 1, totalMinor: 500 } } });
   });
 
   it('counts calls, emails (distinct opens and clicks), chats and notes', () => {
@@ -305,11 +314,52 @@ describe('customer 360 projection', () => {
     const doc = project(h.events);
     expect(doc.displayName).toBe('Ada King');
     expect(doc.profile).toMatchObject({ firstName: 'Ada', lastName: 'King', city: 'London', country: 'DE' });
-    expect(doc.purchases).toMatchObject({
-      count: 2, totalMinor: 4000, averageOrderValueMinor: 2000, currency: 'GBP',
-      firstAt: '2024-01-15T08:00:00.000Z', lastAt: '2024-02-01T08:00:00.000Z',
-      byCategory: { books: { count: 2, quantity: 4, totalMinor: 4000 } },
+    expect(doc.purchases).toMatchObject({ count: 2, lastCurrency: 'GBP', firstAt: '2024-01-15T08:00:00.000Z', lastAt: '2024-02-01T08:00:00.000Z' });
+  });
+
+  // Issue 11: purchases in EUR, GBP and USD were added into one total.
+  it('never adds two currencies: every money figure is per currency', () => {
+    const h = history();
+    h.purchase('o-1', '2024-01-15T08:00:00Z', 'web', 'EUR', [line('b', 'books', 3, 1000)]);
+    h.purchase('o-2', '2024-02-01T08:00:00Z', 'app', 'GBP', [line('a', 'books', 1, 1000)]);
+    h.purchase('o-3', '2024-02-02T08:00:00Z', 'web', 'USD', [line('c', 'books', 2, 250)]);
+    h.refund('o-3', '2024-02-03T08:00:00Z', 100, 'USD');
+    const { purchases, refunds } = project(h.events);
+    expect(Object.keys(purchases.byCurrency).sort()).toEqual(['EUR', 'GBP', 'USD']);
+    expect(purchases.byCurrency['EUR']).toMatchObject({ count: 1, totalMinor: 3000, refundedMinor: 0, netMinor: 3000, averageOrderValueMinor: 3000, byCategory: { books: { count: 1, quantity: 3, totalMinor: 3000 } }, byChannel: { web: { count: 1, totalMinor: 3000 } } });
+    expect(purchases.byCurrency['GBP']).toMatchObject({ count: 1, totalMinor: 1000, netMinor: 1000, byChannel: { app: { count: 1, totalMinor: 1000 } } });
+    expect(purchases.byCurrency['USD']).toMatchObject({ count: 1, totalMinor: 500, refundedMinor: 100, netMinor: 400, byCategory: { books: { count: 1, quantity: 2, totalMinor: 500 } } });
+    expect(refunds).toEqual({ count: 1, byCurrency: { USD: { currency: 'USD', exponent: 2, count: 1, totalMinor: 100 } } });
+    expect(purchases.count).toBe(3);
+  });
+
+  it('records each currency with its ISO 4217 exponent (JPY 0, BHD 3)', () => {
+    const h = history();
+    h.purchase('o-1', '2024-01-15T08:00:00Z', 'web', 'JPY', [line('b', 'tea', 2, 1500)]);
+    h.purchase('o-2', '2024-01-16T08:00:00Z', 'web', 'BHD', [line('a', 'tea', 1, 12345)]);
+    const { purchases } = project(h.events);
+    expect(purchases.byCurrency['JPY']).toMatchObject({ currency: 'JPY', exponent: 0, totalMinor: 3000 });
+    expect(purchases.byCurrency['BHD']).toMatchObject({ currency: 'BHD', exponent: 3, totalMinor: 12345 });
+  });
+
+  // Events stored before codes were validated: `eur` is EUR, `XYZ` is no currency and stays apart.
+  it('files a legacy lower-case code under its ISO code and keeps an unrecognised one apart, without failing', () => {
+    const h = history();
+    h.purchase('o-1', '2024-01-15T08:00:00Z', 'web', 'EUR', [line('a', 'books', 1, 1000)]);
+    h.purchase('o-2', '2024-01-16T08:00:00Z', 'web', 'eur', [line('b', 'books', 1, 500)]);
+    h.purchase('o-3', '2024-01-17T08:00:00Z', 'web', 'XYZ', [line('c', 'books', 1, 700)]);
+    h.refund('o-2', '2024-01-18T08:00:00Z', 200, 'eur');
+    h.refund('o-3', '2024-01-19T08:00:00Z', 50, 'XYZ');
+    const doc = project(h.events);
+    expect(Object.keys(doc.purchases.byCurrency).sort()).toEqual(['?XYZ', 'EUR']);
+    expect(doc.purchases.byCurrency['EUR']).toMatchObject({ currency: 'EUR', exponent: 2, count: 2, totalMinor: 1500, refundedMinor: 200, netMinor: 1300 });
+    expect(doc.purchases.byCurrency['?XYZ']).toMatchObject({ currency: 'XYZ', exponent: null, count: 1, totalMinor: 700, refundedMinor: 50, netMinor: 650 });
+    expect(doc.refunds.byCurrency).toEqual({
+      EUR: { currency: 'EUR', exponent: 2, count: 1, totalMinor: 200 },
+      '?XYZ': { currency: 'XYZ', exponent: null, count: 1, totalMinor: 50 },
     });
+    expect(doc.recentTimeline.map((entry) => entry.summary)).toContain('Purchase 1 item, 700 XYZ (minor units, unrecognised currency)');
+    expect(doc.recentTimeline.map((entry) => entry.summary)).toContain('Purchase 1 item, 5.00 EUR');
   });
 
   it('judges a first response once: an agent reply after a reopen does not add a breach', () => {
@@ -329,7 +379,7 @@ describe('customer 360 projection', () => {
     h.purchase('o-1', '2024-01-01T08:00:00Z', 'web', 'EUR', [line('a', 'home.garden', 1, 100), line('b', '$pecial', 1, 200)]);
     h.ticketOpened('T.1', '2024-01-01T08:00:00Z', 'Dots', { name: 's', firstResponseMinutes: 1, resolutionMinutes: 2 });
     const doc = project(h.events);
-    expect(Object.keys(doc.purchases.byCategory).sort()).toEqual(['_pecial', 'home_garden']);
+    expect(Object.keys(doc.purchases.byCurrency['EUR']?.byCategory ?? {}).sort()).toEqual(['_pecial', 'home_garden']);
     expect(doc.tickets.openTickets['T_1']?.ticketId).toBe('T.1');
   });
 

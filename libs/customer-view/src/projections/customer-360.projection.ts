@@ -1,7 +1,9 @@
 // The customer 360 projection: folds every catalogue event of a customer into one document.
 import type { RecordedEvent } from '@app/event-sourcing';
-import type { DocumentChange, DocumentRef, Projection, ProjectionView } from '@app/read-store';
-import type { CustomerProfile } from '@app/customers/domain/customer.events';
+import { FORGOTTEN } from '@app/event-sourcing';
+import { recordedCurrency, type RecordedCurrency } from '@app/money';
+import type { DocumentChange, DocumentQuery, DocumentRef, Projection, ProjectionView } from '@app/read-store';
+import type { ProfileChanges } from '@app/customers/domain/customer.events';
 import { isLate, minutesBetween, slaDueAt } from '@app/tickets/projections/ticket-sla';
 import { businessTime, earlier, later } from './business-time';
 import { assertUnreachable, isCatalogueEvent, type CatalogueEvent } from './catalogue-event';
@@ -12,11 +14,14 @@ import {
   type Customer360Document,
   type Customer360Fields,
   type Customer360Profile,
+  type CurrencyPurchaseStats,
   type CustomerTicketEntry,
   type RecentTimelineEntry,
   type TicketStats,
 } from './customer-360.document';
 import { fullName, isInteraction, npsClass, summarise, timelineChannel } from './timeline-entry';
+import { forgetValue, isCustomerForgotten } from './forgotten';
+import { forgottenTimelineEntry, TIMELINE_COLLECTION, type TimelineEntryDocument } from './timeline.projection';
 
 /**
  * A map key safe for MongoDB field paths: `.` and a leading `$` become `_`. Categories and
@@ -38,11 +43,8 @@ export function emptyCustomer360(customerId: string): Customer360Fields {
     registeredAt: null,
     contactPoints: [],
     consents: {},
-    purchases: {
-      count: 0, totalMinor: 0, refundedMinor: 0, netMinor: 0, averageOrderValueMinor: 0,
-      currency: null, firstAt: null, lastAt: null, byCategory: {}, byChannel: {},
-    },
-    refunds: { count: 0, totalMinor: 0 },
+    purchases: { count: 0, lastCurrency: null, firstAt: null, lastAt: null, byCurrency: {} },
+    refunds: { count: 0, byCurrency: {} },
     calls: { count: 0, inbound: 0, outbound: 0, totalDurationSeconds: 0, lastAt: null },
     emails: { sent: 0, received: 0, opened: 0, clicked: 0, lastAt: null, openedMessageIds: [], clickedMessageIds: [] },
     chats: { count: 0, lastAt: null },
@@ -56,6 +58,42 @@ export function emptyCustomer360(customerId: string): Customer360Fields {
     recentTimeline: [],
     interactions: 0,
     lastInteractionAt: null,
+    forgottenAt: null,
+  };
+}
+
+/**
+ * The 360 fields of a forgotten customer: every personal value FORGOTTEN (null stays null), contact
+ * points gone, each recent timeline line said again from its forgotten timeline row. Figures,
+ * consents (purposes and dates) and ids stay. The same whatever the values were before, so a
+ * rebuild (which reads FORGOTTEN from the log) ends where the live scrub did.
+ */
+export function forgetCustomer360(view: Customer360Fields, at: string, timeline: readonly TimelineEntryDocument[]): Customer360Fields {
+  const rows = new Map(timeline.map((row) => [row.id, row]));
+  const { profile } = view;
+  const openTickets = Object.fromEntries(
+    Object.entries(view.tickets.openTickets).map(([key, ticket]) => [key, { ...ticket, subject: forgetValue(ticket.subject) }]),
+  );
+  return {
+    ...view,
+    displayName: FORGOTTEN,
+    profile: {
+      ...profile,
+      firstName: forgetValue(profile.firstName),
+      lastName: forgetValue(profile.lastName),
+      email: forgetValue(profile.email),
+      phone: forgetValue(profile.phone),
+      birthDate: forgetValue(profile.birthDate),
+      city: forgetValue(profile.city),
+    },
+    // Not each value masked: equal values would collapse differently live and in a rebuild.
+    contactPoints: [],
+    tickets: { ...view.tickets, openTickets },
+    recentTimeline: view.recentTimeline.map((entry) => {
+      const row = rows.get(entry.eventId);
+      return { ...entry, summary: row ? forgottenTimelineEntry(row).summary : FORGOTTEN };
+    }),
+    forgottenAt: view.forgottenAt ?? at,
   };
 }
 
@@ -89,6 +127,9 @@ export function evolveCustomer360(view: Customer360Fields, event: CatalogueEvent
         ...next,
         consents: { ...next.consents, [event.data.purpose]: { granted: event.type === 'ConsentGiven', at, via: event.data.via } },
       };
+    case 'CustomerForgotten':
+      // The scrub needs the customer's timeline rows: the projection does it (forgetCustomer360).
+      return next;
     case 'CallLogged': {
       const { calls } = next;
       return {
@@ -136,45 +177,61 @@ export function evolveCustomer360(view: Customer360Fields, event: CatalogueEvent
       return { ...next, chats: { count: next.chats.count + 1, lastAt: later(next.chats.lastAt, at) } };
     case 'PurchaseCompleted': {
       const { purchases } = next;
-      const { totalMinor, currency, channel, lines } = event.data;
-      const count = purchases.count + 1;
-      const total = purchases.totalMinor + totalMinor;
-      const byCategory = { ...purchases.byCategory };
+      const { totalMinor, channel, lines } = event.data;
+      const currency = recordedCurrency(event.data.currency);
+      const stats = purchases.byCurrency[currency.key] ?? emptyCurrencyStats(currency);
+      const count = stats.count + 1;
+      const total = stats.totalMinor + totalMinor;
+      const byCategory = { ...stats.byCategory };
       for (const line of lines) {
         const key = fieldKey(line.category);
-        const stats = byCategory[key] ?? { count: 0, quantity: 0, totalMinor: 0 };
+        const category = byCategory[key] ?? { count: 0, quantity: 0, totalMinor: 0 };
         byCategory[key] = {
-          count: stats.count + 1,
-          quantity: stats.quantity + line.quantity,
-          totalMinor: stats.totalMinor + line.quantity * line.unitPriceMinor,
+          count: category.count + 1,
+          quantity: category.quantity + line.quantity,
+          totalMinor: category.totalMinor + line.quantity * line.unitPriceMinor,
         };
       }
       const channelKey = fieldKey(channel);
-      const channelStats = purchases.byChannel[channelKey] ?? { count: 0, totalMinor: 0 };
+      const channelStats = stats.byChannel[channelKey] ?? { count: 0, totalMinor: 0 };
       const isLatest = purchases.lastAt === null || at >= purchases.lastAt;
+      const updated: CurrencyPurchaseStats = {
+        ...stats,
+        count,
+        totalMinor: total,
+        netMinor: total - stats.refundedMinor,
+        averageOrderValueMinor: Math.round(total / count),
+        firstAt: earlier(stats.firstAt, at),
+        lastAt: later(stats.lastAt, at),
+        byCategory,
+        byChannel: { ...stats.byChannel, [channelKey]: { count: channelStats.count + 1, totalMinor: channelStats.totalMinor + totalMinor } },
+      };
       return {
         ...next,
         purchases: {
-          ...purchases,
-          count,
-          totalMinor: total,
-          netMinor: total - purchases.refundedMinor,
-          averageOrderValueMinor: Math.round(total / count),
-          currency: isLatest ? currency : purchases.currency,
+          count: purchases.count + 1,
+          lastCurrency: isLatest ? currency.code : purchases.lastCurrency,
           firstAt: earlier(purchases.firstAt, at),
           lastAt: later(purchases.lastAt, at),
-          byCategory,
-          byChannel: { ...purchases.byChannel, [channelKey]: { count: channelStats.count + 1, totalMinor: channelStats.totalMinor + totalMinor } },
+          byCurrency: { ...purchases.byCurrency, [currency.key]: updated },
         },
       };
     }
     case 'PurchaseRefunded': {
       const { purchases, refunds } = next;
-      const refundedMinor = purchases.refundedMinor + event.data.amountMinor;
+      const { amountMinor } = event.data;
+      const currency = recordedCurrency(event.data.currency);
+      // The order's purchase precedes its refund in its stream; an empty entry is only defensive.
+      const stats = purchases.byCurrency[currency.key] ?? emptyCurrencyStats(currency);
+      const refundedMinor = stats.refundedMinor + amountMinor;
+      const refundStats = refunds.byCurrency[currency.key] ?? { currency: currency.code, exponent: currency.exponent, count: 0, totalMinor: 0 };
       return {
         ...next,
-        purchases: { ...purchases, refundedMinor, netMinor: purchases.totalMinor - refundedMinor },
-        refunds: { count: refunds.count + 1, totalMinor: refunds.totalMinor + event.data.amountMinor },
+        purchases: { ...purchases, byCurrency: { ...purchases.byCurrency, [currency.key]: { ...stats, refundedMinor, netMinor: stats.totalMinor - refundedMinor } } },
+        refunds: {
+          count: refunds.count + 1,
+          byCurrency: { ...refunds.byCurrency, [currency.key]: { ...refundStats, count: refundStats.count + 1, totalMinor: refundStats.totalMinor + amountMinor } },
+        },
       };
     }
     case 'SurveyAnswered': {
@@ -230,6 +287,13 @@ export function evolveCustomer360(view: Customer360Fields, event: CatalogueEvent
     default:
       return assertUnreachable(event);
   }
+}
+
+function emptyCurrencyStats(currency: RecordedCurrency): CurrencyPurchaseStats {
+  return {
+    currency: currency.code, exponent: currency.exponent, count: 0, totalMinor: 0, refundedMinor: 0, netMinor: 0,
+    averageOrderValueMinor: 0, firstAt: null, lastAt: null, byCategory: {}, byChannel: {},
+  };
 }
 
 type TicketCatalogueEvent = Extract<CatalogueEvent, { type: `Ticket${string}` }>;
@@ -323,7 +387,7 @@ function newestFirst(a: RecentTimelineEntry, b: RecentTimelineEntry): number {
   return a.eventId < b.eventId ? 1 : a.eventId > b.eventId ? -1 : 0;
 }
 
-function mergeProfile(profile: Customer360Profile, changes: Partial<CustomerProfile>): Customer360Profile {
+function mergeProfile(profile: Customer360Profile, changes: ProfileChanges): Customer360Profile {
   const merged: Record<string, unknown> = { ...profile };
   for (const [field, value] of Object.entries(changes)) {
     // Only known profile fields; JSON null clears a field, an absent value leaves it.
@@ -355,12 +419,18 @@ export const customer360Projection: Projection = {
     return isCatalogueEvent(event) ? [{ collection: CUSTOMER_360_COLLECTION, id: event.metadata.customerId }] : [];
   },
 
+  touchesWhere(event: RecordedEvent): readonly DocumentQuery[] {
+    return isCustomerForgotten(event) ? [{ collection: TIMELINE_COLLECTION, filter: { customerId: event.metadata.customerId } }] : [];
+  },
+
   apply(event: RecordedEvent, view: ProjectionView): readonly DocumentChange[] {
     if (!isCatalogueEvent(event)) return [];
     const customerId = event.metadata.customerId;
     const current = view.get<Customer360Document>(CUSTOMER_360_COLLECTION, customerId);
     // No document yet (an interaction seen before the registration): start a skeleton, never drop.
     const fields = current ? fieldsOf(current) : emptyCustomer360(customerId);
-    return [{ collection: CUSTOMER_360_COLLECTION, id: customerId, doc: evolveCustomer360(fields, event) }];
+    const next = evolveCustomer360(fields, event);
+    const doc = isCustomerForgotten(event) ? forgetCustomer360(next, businessTime(event), view.found<TimelineEntryDocument>(TIMELINE_COLLECTION)) : next;
+    return [{ collection: CUSTOMER_360_COLLECTION, id: customerId, doc }];
   },
 };

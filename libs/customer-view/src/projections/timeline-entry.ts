@@ -1,7 +1,7 @@
 // How one event reads on a customer's timeline: its channel and a one-line human summary.
 // Shared by the `timeline` collection and the 360 view's recent timeline, so both say the same.
 import { assertUnreachable, type CatalogueEvent } from './catalogue-event';
-import { formatMinor } from './money-format';
+import { formatMinor } from '@app/money';
 
 export type TimelineChannel = 'call' | 'email' | 'chat' | 'purchase' | 'survey' | 'note' | 'ticket' | 'profile';
 
@@ -14,6 +14,7 @@ export function timelineChannel(event: CatalogueEvent): TimelineChannel {
     case 'ContactPointAdded':
     case 'ConsentGiven':
     case 'ConsentWithdrawn':
+    case 'CustomerForgotten':
       return 'profile';
     case 'CallLogged':
       return 'call';
@@ -54,8 +55,11 @@ export function isInteraction(channel: TimelineChannel): boolean {
 
 export function summarise(event: CatalogueEvent): string {
   switch (event.type) {
-    case 'CustomerRegistered':
-      return `Registered as ${fullName(event.data.profile.firstName, event.data.profile.lastName)}`;
+    case 'CustomerRegistered': {
+      // Names are optional (and older events may lack a profile shape altogether).
+      const name = fullName(event.data.profile?.firstName, event.data.profile?.lastName);
+      return name === '' ? 'Registered' : `Registered as ${name}`;
+    }
     case 'CustomerProfileUpdated':
       return `Profile updated: ${Object.keys(event.data.changes).join(', ')}`;
     case 'ContactPointAdded': {
@@ -66,8 +70,10 @@ export function summarise(event: CatalogueEvent): string {
       return `Consent given: ${words(event.data.purpose)} via ${event.data.via}`;
     case 'ConsentWithdrawn':
       return `Consent withdrawn: ${words(event.data.purpose)} via ${event.data.via}`;
+    case 'CustomerForgotten':
+      return 'Customer forgotten: personal data erased';
     case 'CallLogged':
-      return `${capitalise(event.data.direction)} call, ${formatDuration(event.data.durationSeconds)}, ${words(event.data.outcome)}`;
+      return `${capitalise(event.data.direction)} call, ${formatDuration(event.data.durationSeconds)}, ${words(event.data.resolution ?? event.data.connection)}`;
     case 'EmailSent':
       return `Email sent: ${clip(event.data.subject)}`;
     case 'EmailReceived':

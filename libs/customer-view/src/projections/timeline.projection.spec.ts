@@ -41,13 +41,13 @@ const cases: { stream: string; event: CustomerEvent | InteractionEvent | TicketE
   },
   {
     stream: 'call-k1',
-    event: { type: 'CallLogged', data: { customerId: C, callId: 'k1', direction: 'inbound', durationSeconds: 312, outcome: 'resolved' } },
+    event: { type: 'CallLogged', data: { customerId: C, callId: 'k1', direction: 'inbound', durationSeconds: 312, connection: 'answered', resolution: 'resolved' } },
     channel: 'call',
     summary: 'Inbound call, 5m 12s, resolved',
   },
   {
     stream: 'call-k2',
-    event: { type: 'CallLogged', data: { customerId: C, callId: 'k2', direction: 'outbound', durationSeconds: 3725, outcome: 'follow_up' } },
+    event: { type: 'CallLogged', data: { customerId: C, callId: 'k2', direction: 'outbound', durationSeconds: 3725, connection: 'answered', resolution: 'follow_up' } },
     channel: 'call',
     summary: 'Outbound call, 1h 2m, follow up',
   },
@@ -197,10 +197,19 @@ describe('timeline projection', () => {
       position: 14,
       streamId: 'call-k1',
       summary: 'Inbound call, 5m 12s, resolved',
-      data: { customerId: C, callId: 'k1', direction: 'inbound', durationSeconds: 312, outcome: 'resolved' },
+      data: { customerId: C, callId: 'k1', direction: 'inbound', durationSeconds: 312, connection: 'answered', resolution: 'resolved' },
       actor: { type: 'agent', id: 'agent-7' },
       source: 'call-centre',
     });
+  });
+
+  it('summarises a registration by the names there are', () => {
+    const factory = new RecordedEventFactory();
+    const registration = (customerId: string, profile: object) =>
+      factory.record(`customer-${customerId}`, { type: 'CustomerRegistered', data: { customerId, profile } } as CustomerEvent, { at: '2024-05-01T10:00:00Z' });
+    const events = [registration('c-2', { lastName: 'Hopper' }), registration('c-3', {}), registration('c-4', { firstName: null, lastName: null })];
+    const harness = new ProjectionHarness([timelineProjection]).run(events);
+    expect(events.map((event) => harness.get<TimelineEntryDocument>(TIMELINE_COLLECTION, event.eventId)?.summary)).toEqual(['Registered as Hopper', 'Registered', 'Registered']);
   });
 
   it('ignores events outside the catalogue', () => {

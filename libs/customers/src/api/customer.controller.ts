@@ -1,37 +1,77 @@
 // HTTP commands on customers. Validates and dispatches; the rules live in the decider.
 import { Body, Controller, HttpCode, Inject, Param, Patch, Post } from '@nestjs/common';
 import { CommandBus } from '@nestjs/cqrs';
-import { ApiBearerAuth, ApiHeader, ApiOperation, ApiResponse, ApiTags } from '@nestjs/swagger';
+import { ApiBearerAuth, ApiOperation, ApiResponse, ApiTags } from '@nestjs/swagger';
 import { randomUUID } from 'node:crypto';
-import { deterministicEventId, type Clock } from '@app/event-sourcing';
-import { businessTime, CLOCK, CommandOutcomeDto, Ctx, IdParam, Roles, type RequestContext } from '@app/platform';
-import { AddContactPointDto, ConsentDto, RegisterCustomerDto, UpdateProfileDto } from './customer.dtos';
+import type { Clock } from '@app/event-sourcing';
+import {
+  AcceptsIdempotencyKey, businessTime, CHRONICLE_CONFIG, ChronicleConfig, CLOCK, CommandOutcomeDto, Ctx, idFromIdempotencyKey, IdParam, RequestValidationError, Roles, runBatch,
+  validateBatchItem, type BatchAnswer, type CommandContext, type CommandOutcome, type RequestContext,
+} from '@app/platform';
+import { customerStreamId } from '../domain/customer.streams';
+import { AddContactPointDto, birthDateProblem, ConsentDto, RegisterCustomerDto, RegisterCustomersBatchDto, UpdateProfileDto } from './customer.dtos';
+
+function checkBirthDate(birthDate: string | null | undefined, field: string, now: Date): void {
+  const problem = birthDateProblem(birthDate, now);
+  if (problem !== null) throw new RequestValidationError([{ field, message: problem }]);
+}
 import { ExecuteCustomerCommand } from './customer.command-handler';
+
+/** What a registration answers: the command outcome and the customer's id (generated when none was given). */
+export type RegistrationOutcome = CommandOutcome & { readonly customerId: string };
 
 @ApiTags('customers')
 @ApiBearerAuth()
-@ApiHeader({ name: 'Idempotency-Key', required: false, description: 'A retry with the same key returns the first result and appends nothing.' })
+@AcceptsIdempotencyKey()
 @Controller({ path: 'customers', version: '1' })
 export class CustomerController {
   constructor(
     private readonly commandBus: CommandBus,
     @Inject(CLOCK) private readonly clock: Clock,
+    @Inject(CHRONICLE_CONFIG) private readonly config: ChronicleConfig,
   ) {}
 
   @Post()
   @Roles('ingest', 'support')
   @ApiOperation({ summary: 'Register a customer' })
   @ApiResponse({ status: 201, type: CommandOutcomeDto })
-  async register(@Body() body: RegisterCustomerDto, @Ctx() ctx: RequestContext): Promise<CommandOutcomeDto & { customerId: string }> {
-    // Without an id, one derived from the Idempotency-Key keeps a retried registration idempotent.
-    const customerId = body.customerId ?? (ctx.idempotencyKey ? deterministicEventId('customer-id', ctx.idempotencyKey) : randomUUID());
-    const outcome = await this.commandBus.execute(
-      new ExecuteCustomerCommand(
-        { type: 'RegisterCustomer', customerId, profile: { ...body.profile }, ...(body.externalId !== undefined ? { externalId: body.externalId } : {}) },
-        { ...ctx, occurredAt: businessTime(body.occurredAt, this.clock.now()) },
-      ),
-    );
-    return { customerId, ...outcome, eventIds: [...outcome.eventIds] };
+  async register(@Body() body: RegisterCustomerDto, @Ctx() ctx: RequestContext): Promise<RegistrationOutcome> {
+    checkBirthDate(body.profile.birthDate, 'profile.birthDate', this.clock.now());
+    const registration = this.registration(body, ctx);
+    return registration.run({ ...ctx, occurredAt: businessTime(body.occurredAt, this.clock.now()) });
+  }
+
+  @Post('batch')
+  @HttpCode(200)
+  @Roles('ingest')
+  @ApiOperation({
+    summary: 'Register up to MAX_BATCH_SIZE customers; each item is validated and recorded on its own',
+    description:
+      'Each item is the body of POST /v1/customers. Answers 200 with one result per item (status 201 with the registration\'s outcome and customerId, or the item\'s own 4xx problem), as POST /v1/interactions/batch does.',
+  })
+  async batch(@Body() body: RegisterCustomersBatchDto, @Ctx() ctx: RequestContext): Promise<BatchAnswer<RegistrationOutcome>> {
+    const now = this.clock.now();
+    return runBatch(body.items, ctx, {
+      maxItems: this.config.MAX_BATCH_SIZE,
+      prepare: async (raw, index, itemCtx) => {
+        const dto = await validateBatchItem(RegisterCustomerDto, raw, `items[${index}]`);
+        checkBirthDate(dto.profile.birthDate, `items[${index}].profile.birthDate`, now);
+        return { ...this.registration(dto, itemCtx), occurredAt: businessTime(dto.occurredAt, now) };
+      },
+    });
+  }
+
+  /** A registration's stream and how to run it; without an id, one derived from the Idempotency-Key keeps a retry idempotent. */
+  private registration(body: RegisterCustomerDto, ctx: RequestContext): { streamId: string; run(context: CommandContext): Promise<RegistrationOutcome> } {
+    const customerId = body.customerId ?? idFromIdempotencyKey(ctx, 'customer-id') ?? randomUUID();
+    const command = { type: 'RegisterCustomer', customerId, profile: { ...body.profile }, ...(body.externalId !== undefined ? { externalId: body.externalId } : {}) } as const;
+    return {
+      streamId: customerStreamId(customerId),
+      run: async (context) => {
+        const outcome: CommandOutcome = await this.commandBus.execute(new ExecuteCustomerCommand(command, context));
+        return { customerId, ...outcome, eventIds: [...outcome.eventIds] };
+      },
+    };
   }
 
   @Patch(':customerId')
@@ -40,6 +80,7 @@ export class CustomerController {
   @ApiOperation({ summary: 'Change profile fields (only the fields given)' })
   @ApiResponse({ status: 200, type: CommandOutcomeDto })
   async updateProfile(@IdParam('customerId') customerId: string, @Body() body: UpdateProfileDto, @Ctx() ctx: RequestContext) {
+    checkBirthDate(body.changes.birthDate, 'changes.birthDate', this.clock.now());
     return this.commandBus.execute(
       new ExecuteCustomerCommand({ type: 'UpdateCustomerProfile', customerId, changes: { ...body.changes } }, { ...ctx, occurredAt: businessTime(body.occurredAt, this.clock.now()) }),
     );

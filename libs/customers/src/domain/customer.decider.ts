@@ -1,7 +1,7 @@
 // Identity, profile, contact points and consents of one customer (`customer-<id>`).
 import { refuse, type Decider } from '@app/event-sourcing';
-import type { AddContactPoint, CustomerCommand, GiveConsent, RegisterCustomer, UpdateCustomerProfile, WithdrawConsent } from './customer.commands';
-import type { ConsentPurpose, ContactPointKind, CustomerEvent, CustomerProfile } from './customer.events';
+import type { AddContactPoint, CustomerCommand, ForgetCustomer, GiveConsent, RegisterCustomer, UpdateCustomerProfile, WithdrawConsent } from './customer.commands';
+import type { ConsentPurpose, ContactPointKind, CustomerEvent, CustomerProfile, ProfileChanges } from './customer.events';
 
 export interface ContactPoint {
   readonly kind: ContactPointKind;
@@ -21,7 +21,9 @@ export type CustomerState =
       readonly profile: CustomerProfile;
       readonly contactPoints: readonly ContactPoint[];
       readonly consents: Readonly<Partial<Record<ConsentPurpose, ConsentStatus>>>;
-    };
+    }
+  /** Forgotten (right to erasure): nothing more may be recorded about them, and their id is not reused. */
+  | { readonly status: 'forgotten'; readonly customerId: string };
 
 type ActiveCustomer = Extract<CustomerState, { status: 'active' }>;
 
@@ -46,9 +48,11 @@ export const customerDecider: Decider<CustomerCommand, CustomerState, CustomerEv
         return giveConsent(command, registered(state, command.customerId));
       case 'WithdrawConsent':
         return withdrawConsent(command, registered(state, command.customerId));
+      case 'ForgetCustomer':
+        return forget(command, state);
       default: {
         const unhandled: never = command;
-        throw new Error(`Unhandled customer command ${JSON.stringify(unhandled)}`);
+        throw new Error(`Unhandled customer command ${String((unhandled as { type?: unknown }).type)}`);
       }
     }
   },
@@ -60,12 +64,12 @@ export const customerDecider: Decider<CustomerCommand, CustomerState, CustomerEv
           status: 'active',
           customerId: event.data.customerId,
           ...(event.data.externalId !== undefined && { externalId: event.data.externalId }),
-          profile: event.data.profile,
+          profile: withChanges({}, event.data.profile),
           contactPoints: [],
           consents: {},
         };
       case 'CustomerProfileUpdated':
-        return whenActive(state, (customer) => ({ ...customer, profile: { ...customer.profile, ...event.data.changes } }));
+        return whenActive(state, (customer) => ({ ...customer, profile: withChanges(customer.profile, event.data.changes) }));
       case 'ContactPointAdded': {
         const { kind, value, label } = event.data;
         const point: ContactPoint = label === undefined ? { kind, value } : { kind, value, label };
@@ -75,6 +79,8 @@ export const customerDecider: Decider<CustomerCommand, CustomerState, CustomerEv
         return whenActive(state, (customer) => ({ ...customer, consents: { ...customer.consents, [event.data.purpose]: 'given' } }));
       case 'ConsentWithdrawn':
         return whenActive(state, (customer) => ({ ...customer, consents: { ...customer.consents, [event.data.purpose]: 'withdrawn' } }));
+      case 'CustomerForgotten':
+        return { status: 'forgotten', customerId: event.data.customerId };
       default: {
         // Compile-time exhaustiveness; at run time an event type this code does not know is ignored.
         const unknownEvent: never = event;
@@ -87,21 +93,24 @@ export const customerDecider: Decider<CustomerCommand, CustomerState, CustomerEv
 
 function register(command: RegisterCustomer, state: CustomerState): CustomerEvent[] {
   if (state.status === 'active') throw refuse.alreadyExists(`Customer ${command.customerId} is already registered`, 'customerId');
-  requireName(command.profile.firstName, 'profile.firstName');
-  requireName(command.profile.lastName, 'profile.lastName');
+  if (state.status === 'forgotten') throw forgottenRefusal(command.customerId);
+  // Names are optional; given, they must say something.
+  if (command.profile.firstName !== undefined) requireName(command.profile.firstName, 'profile.firstName');
+  if (command.profile.lastName !== undefined) requireName(command.profile.lastName, 'profile.lastName');
   return [{
     type: 'CustomerRegistered',
     data: {
       customerId: command.customerId,
       ...(command.externalId !== undefined && { externalId: command.externalId }),
-      profile: command.profile,
+      profile: withChanges({}, command.profile),
     },
   }];
 }
 
 function updateProfile(command: UpdateCustomerProfile, customer: ActiveCustomer): CustomerEvent[] {
-  if (command.changes.firstName !== undefined) requireName(command.changes.firstName, 'changes.firstName');
-  if (command.changes.lastName !== undefined) requireName(command.changes.lastName, 'changes.lastName');
+  // null clears a name (names are optional); a name given must say something.
+  if (command.changes.firstName != null) requireName(command.changes.firstName, 'changes.firstName');
+  if (command.changes.lastName != null) requireName(command.changes.lastName, 'changes.lastName');
   const changes = changedFields(customer.profile, command.changes);
   if (Object.keys(changes).length === 0) return [];
   return [{ type: 'CustomerProfileUpdated', data: { customerId: command.customerId, changes } }];
@@ -113,7 +122,8 @@ function addContactPoint(command: AddContactPoint, customer: ActiveCustomer): Cu
   if (existing) {
     // The same contact point again is a retry; the same value under another label is a conflicting claim.
     if (existing.label === command.label) return [];
-    throw refuse.alreadyExists(`Customer ${command.customerId} already has ${command.kind} ${command.value}`, 'value');
+    // The message names the kind, never the value: problem documents and logs carry no personal data.
+    throw refuse.alreadyExists(`Customer ${command.customerId} already has this ${command.kind} under another label`, 'value');
   }
   return [{
     type: 'ContactPointAdded',
@@ -137,22 +147,48 @@ function withdrawConsent(command: WithdrawConsent, customer: ActiveCustomer): Cu
   return [{ type: 'ConsentWithdrawn', data: { customerId: command.customerId, purpose: command.purpose, via: command.via } }];
 }
 
+/** Forgetting is once: a forgotten customer's retry (whatever its reason) changes nothing. */
+function forget(command: ForgetCustomer, state: CustomerState): CustomerEvent[] {
+  if (state.status === 'unknown') throw refuse.notFound(`Customer ${command.customerId} is not registered`, 'customerId');
+  if (state.status === 'forgotten') return [];
+  if (command.reason.trim() === '') throw refuse.rule('reason must not be empty', 'reason');
+  return [{ type: 'CustomerForgotten', data: { customerId: command.customerId, reason: command.reason, dataKeyId: command.dataKeyId } }];
+}
+
 function registered(state: CustomerState, customerId: string): ActiveCustomer {
   if (state.status === 'unknown') throw refuse.notFound(`Customer ${customerId} is not registered`, 'customerId');
+  if (state.status === 'forgotten') throw forgottenRefusal(customerId);
   return state;
 }
 
-function requireName(name: string, field: string): void {
-  if (name.trim() === '') throw refuse.rule(`${field} must not be empty`, field);
+function forgottenRefusal(customerId: string) {
+  return refuse.invalidState(`Customer ${customerId} was forgotten: nothing more is recorded about them`, 'customerId');
 }
 
-function changedFields(current: CustomerProfile, changes: Partial<CustomerProfile>): Partial<CustomerProfile> {
+function requireName(name: unknown, field: string): void {
+  if (typeof name !== 'string' || name.trim() === '') throw refuse.rule(`${field} must not be empty`, field);
+}
+
+/** The fields that differ: a value that is new, or null for a field that is set (clearing what is not set changes nothing). */
+function changedFields(current: CustomerProfile, changes: ProfileChanges): ProfileChanges {
   const changed: Partial<Record<keyof CustomerProfile, unknown>> = {};
   for (const field of PROFILE_FIELDS) {
     const value = changes[field];
-    if (value !== undefined && value !== current[field]) changed[field] = value;
+    if (value === undefined) continue;
+    if (value === null ? current[field] !== undefined : value !== current[field]) changed[field] = value;
   }
-  return changed as Partial<CustomerProfile>;
+  return changed as ProfileChanges;
+}
+
+/** The profile with the changes applied: only known fields, null (or absent) leaves no key behind. */
+function withChanges(profile: CustomerProfile, changes: ProfileChanges): CustomerProfile {
+  const next: Partial<Record<keyof CustomerProfile, unknown>> = { ...profile };
+  for (const field of PROFILE_FIELDS) {
+    const value = changes[field];
+    if (value === null) delete next[field];
+    else if (value !== undefined) next[field] = value;
+  }
+  return next as CustomerProfile;
 }
 
 function whenActive(state: CustomerState, change: (customer: ActiveCustomer) => ActiveCustomer): CustomerState {

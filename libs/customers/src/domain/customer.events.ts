@@ -8,9 +8,13 @@ export const CONSENT_PURPOSES: readonly ConsentPurpose[] = ['marketing_email', '
 export const GENDERS: readonly Gender[] = ['female', 'male', 'diverse', 'unspecified'];
 export const CONTACT_POINT_KINDS: readonly ContactPointKind[] = ['email', 'phone', 'address'];
 
+/**
+ * Every field is optional: a customer may be known only by an email, a phone or its ids. Older
+ * events may hold null where a field is absent; readers treat both alike.
+ */
 export interface CustomerProfile {
-  readonly firstName: string;
-  readonly lastName: string;
+  readonly firstName?: string;
+  readonly lastName?: string;
   /** Primary email, lower-cased. */
   readonly email?: string;
   /** Primary phone in E.164 (`+4930123456`). */
@@ -24,6 +28,9 @@ export interface CustomerProfile {
   readonly language?: string;
 }
 
+/** A change set: a field left out stays as it is, null clears it (JSON merge patch). */
+export type ProfileChanges = { readonly [K in keyof CustomerProfile]?: CustomerProfile[K] | null };
+
 export type CustomerRegistered = DomainEvent<'CustomerRegistered', {
   readonly customerId: string;
   /** The id the customer has in the publishing system (shop account id, CRM id). */
@@ -33,8 +40,8 @@ export type CustomerRegistered = DomainEvent<'CustomerRegistered', {
 
 export type CustomerProfileUpdated = DomainEvent<'CustomerProfileUpdated', {
   readonly customerId: string;
-  /** Only the fields that changed, with their new values. */
-  readonly changes: Partial<CustomerProfile>;
+  /** Only the fields that changed, with their new values; null: the field was cleared. */
+  readonly changes: ProfileChanges;
 }>;
 
 export type ContactPointAdded = DomainEvent<'ContactPointAdded', {
@@ -57,7 +64,22 @@ export type ConsentWithdrawn = DomainEvent<'ConsentWithdrawn', {
   readonly via: string;
 }>;
 
-export type CustomerEvent = CustomerRegistered | CustomerProfileUpdated | ContactPointAdded | ConsentGiven | ConsentWithdrawn;
+/**
+ * The customer was forgotten (right to erasure): their data key is destroyed, so every personal
+ * value in their events reads as FORGOTTEN from now on, and read models replace what they hold.
+ * Always the stream's last event: the decider refuses everything after it.
+ */
+export type CustomerForgotten = DomainEvent<'CustomerForgotten', {
+  readonly customerId: string;
+  /** Why (the request's legal basis or ticket); kept in clear as evidence of the erasure, so it must name no personal data. */
+  readonly reason: string;
+  /** The destroyed data key's id; null when the customer never had personal data encrypted. */
+  readonly dataKeyId: string | null;
+}>;
+
+export type CustomerEvent = CustomerRegistered | CustomerProfileUpdated | ContactPointAdded | ConsentGiven | ConsentWithdrawn | CustomerForgotten;
 export const CUSTOMER_EVENT_TYPES: readonly CustomerEvent['type'][] = [
-  'CustomerRegistered', 'CustomerProfileUpdated', 'ContactPointAdded', 'ConsentGiven', 'ConsentWithdrawn',
+  'CustomerRegistered', 'CustomerProfileUpdated', 'ContactPointAdded', 'ConsentGiven', 'ConsentWithdrawn', 'CustomerForgotten',
 ];
+
+export const CUSTOMER_FORGOTTEN = 'CustomerForgotten' satisfies CustomerForgotten['type'];

@@ -167,7 +167,7 @@ describe('SqliteEventStore specifics', () => {
         store.append('call-1', batch, { expectedRevision: 'no_stream' }),
         store.append('call-1', batch, { expectedRevision: 'no_stream' }),
       ]);
-      expect(retry).toEqual(first);
+      expect(retry).toEqual({ ...first, deduplicated: true });
       expect(await store.readAll()).toHaveLength(2);
     });
   });
@@ -183,7 +183,7 @@ describe('SqliteEventStore specifics', () => {
 
     it('returns the original result for a retry of a prefix of the original batch', async () => {
       const retried = await store.append('email-1', original.slice(0, 2), { expectedRevision: 'no_stream' });
-      expect(retried).toEqual({ nextExpectedRevision: 1, position: (await store.readStream('email-1'))[1].position });
+      expect(retried).toEqual({ nextExpectedRevision: 1, position: (await store.readStream('email-1'))[1].position, deduplicated: true });
       expect(result.nextExpectedRevision).toBe(2);
     });
 
@@ -204,6 +204,14 @@ describe('SqliteEventStore specifics', () => {
       expect(error).toBeInstanceOf(DuplicateEventIdError);
       expect((error as DuplicateEventIdError).eventId).toBe(original[1].eventId);
       expect(await store.readStream('email-1')).toHaveLength(3);
+    });
+
+    it('refuses a retry with an expected revision the original append did not have', async () => {
+      await store.append('email-1', [event()], { expectedRevision: 2 });
+      const error: unknown = await store.append('email-1', original, { expectedRevision: 3 }).catch((refusal: unknown) => refusal);
+      expect(error).toBeInstanceOf(WrongExpectedRevisionError);
+      expect((error as WrongExpectedRevisionError).actual).toBe(3);
+      expect(await store.append('email-1', original, { expectedRevision: 'no_stream' })).toEqual({ ...result, deduplicated: true });
     });
 
     it('refuses ids in a different order', async () => {

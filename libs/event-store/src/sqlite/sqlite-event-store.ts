@@ -2,7 +2,7 @@
 // Several processes may write the same file: SQLite serialises their transactions, and a write that
 // finds the lock taken waits for it on a timer, never on the event loop's thread.
 import Database from 'better-sqlite3';
-import { systemClock, type Clock, type NewEvent, type RecordedEvent } from '@app/event-sourcing';
+import { canonicalJson, systemClock, type Clock, type NewEvent, type RecordedEvent } from '@app/event-sourcing';
 import {
   checkpointInBackground, DEFAULT_WRITE_LOCK_BUDGET_MS, isSqliteBusy, READ_BUSY_TIMEOUT_MS, tryWriteTransaction, writeLockRetryDelayMs,
   type BackgroundCheckpoints,
@@ -15,13 +15,18 @@ import {
   type BatchHandler,
   type EventStore,
   type ExpectedRevision,
+  type LogQuery,
+  type LogVerification,
   type ReadAllOptions,
   type ReadStreamOptions,
   type StreamMetadata,
   type SubscribeOptions,
   type Subscription,
+  type VerifyLogOptions,
+  type VersionedStreamMetadata,
 } from '../event-store.port';
 import { PollingSubscription } from './polling-subscription';
+import { CHAIN_START, chainUnchainedFile, eventHash, logHash, verifySqliteLog } from './sqlite-hash-chain';
 
 export interface SqliteEventStoreOptions {
   /** NORMAL (default): durable across process crashes; FULL: also across power loss, at a write-throughput cost. */
@@ -49,6 +54,18 @@ interface EventRow {
   metadata: string;
   recorded_at: string;
 }
+
+/** Where an append continues the chains (null fields: an empty log, a new stream). */
+interface ChainTip {
+  position: number | null;
+  log_hash: string | null;
+  recorded_at: string | null;
+  seq: number | null;
+  stream_hash: string | null;
+}
+
+/** What telling a retry from a reused event id needs of a stored event. */
+type StoredEventRow = Pick<EventRow, 'stream_id' | 'revision' | 'position' | 'type' | 'data'>;
 
 interface PendingAppend {
   readonly streamId: string;
@@ -89,6 +106,27 @@ CREATE TABLE IF NOT EXISTS streams (
 );
 `;
 
+/** Columns added after the first release, for files created before them. */
+const MIGRATIONS: readonly { readonly table: string; readonly column: string; readonly definition: string }[] = [
+  // Revision of the stream's metadata, for compare-and-set (leases); NULL while never set.
+  { table: 'streams', column: 'metadata_revision', definition: 'INTEGER' },
+  // Tamper evidence (sqlite-hash-chain.ts): the stream chain and the log chain.
+  { table: 'events', column: 'hash', definition: 'TEXT' },
+  { table: 'events', column: 'log_hash', definition: 'TEXT' },
+  // metadata.customerId as a column of its own, for the by-customer index: cheaper to index than a
+  // json_extract expression (no JSON parsing per insert). verify log checks it against the metadata.
+  { table: 'events', column: 'customer_id', definition: 'TEXT' },
+];
+
+/**
+ * Indexes created after the first release. By customer: an auditor's "everything about customer X"
+ * (and the 360 view as of an instant) reads one index range instead of the whole log. An index
+ * entry holds the rowid, which is the position, so the range comes out in log order.
+ */
+const INDEXES = `
+CREATE INDEX IF NOT EXISTS events_by_customer ON events (customer_id);
+`;
+
 const UNBOUNDED = -1; // SQLite's LIMIT -1: no limit
 
 export class SqliteEventStore implements EventStore {
@@ -107,16 +145,20 @@ export class SqliteEventStore implements EventStore {
 
   private readonly statements: {
     streamRevision: Database.Statement<[string], { last_revision: number | null }>;
-    eventById: Database.Statement<[string], { stream_id: string; revision: number; position: number }>;
-    insertEvent: Database.Statement<[string, string, number, string, string, string, string]>;
+    eventById: Database.Statement<[string], StoredEventRow>;
+    insertEvent: Database.Statement<[number, string, string, number, string, string, string, string, string, string, string]>;
+    chainTip: Database.Statement<[string, number], ChainTip>;
+    positionFrom: Database.Statement<[number], { position: number; recorded_at: string }>;
     upsertStreamRevision: Database.Statement<[string, number]>;
     lastEventOfStream: Database.Statement<[string], { position: number }>;
     readForwards: Database.Statement<[string, number, number], EventRow>;
     readBackwards: Database.Statement<[string, number, number], EventRow>;
     readAll: Database.Statement<[number, number], EventRow>;
     head: Database.Statement<[], { head: number | null }>;
-    streamMetadata: Database.Statement<[string], { metadata: string | null }>;
+    streamMetadata: Database.Statement<[string], { metadata: string | null; metadata_revision: number | null }>;
     upsertStreamMetadata: Database.Statement<[string, string]>;
+    insertFirstStreamMetadata: Database.Statement<[string, string]>;
+    replaceStreamMetadataAt: Database.Statement<[string, string, number]>;
   };
 
   constructor(filename: string, options: SqliteEventStoreOptions = {}) {
@@ -132,14 +174,33 @@ export class SqliteEventStore implements EventStore {
     this.db.pragma('journal_mode = WAL');
     this.db.pragma(`synchronous = ${options.synchronous === 'FULL' ? 'FULL' : 'NORMAL'}`);
     this.db.exec(SCHEMA);
+    for (const { table, column, definition } of MIGRATIONS) {
+      const columns = this.db.prepare(`PRAGMA table_info(${table})`).all() as { name: string }[];
+      if (!columns.some((c) => c.name === column)) this.db.exec(`ALTER TABLE ${table} ADD COLUMN ${column} ${definition}`);
+    }
+    this.db.exec(INDEXES);
+    // Events written before the column existed: filled once from their metadata.
+    if (this.db.prepare('SELECT 1 FROM events WHERE customer_id IS NULL LIMIT 1').get() !== undefined) {
+      this.db.exec("UPDATE events SET customer_id = json_extract(metadata, '$.customerId') WHERE customer_id IS NULL");
+    }
+    chainUnchainedFile(this.db);
     this.db.pragma(`busy_timeout = ${READ_BUSY_TIMEOUT_MS}`);
     this.checkpoints = checkpointInBackground(this.db, filename);
     this.statements = {
       streamRevision: this.db.prepare('SELECT last_revision FROM streams WHERE stream_id = ?'),
-      eventById: this.db.prepare('SELECT stream_id, revision, position FROM events WHERE event_id = ?'),
+      eventById: this.db.prepare('SELECT stream_id, revision, position, type, data FROM events WHERE event_id = ?'),
+      // The position is given, not left to AUTOINCREMENT: the log chain hashes it before the insert.
       insertEvent: this.db.prepare(
-        'INSERT INTO events (event_id, stream_id, revision, type, data, metadata, recorded_at) VALUES (?, ?, ?, ?, ?, ?, ?)',
+        'INSERT INTO events (position, event_id, stream_id, revision, type, data, metadata, recorded_at, hash, log_hash, customer_id) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)',
       ),
+      // Where both chains continue, in one round trip: the log's newest event, the newest position ever
+      // given (a removed tail must not be reused), and the hash of the stream's last event.
+      chainTip: this.db.prepare(
+        `SELECT tip.position, tip.log_hash, tip.recorded_at, (SELECT seq FROM sqlite_sequence WHERE name = 'events') AS seq,
+                (SELECT hash FROM events WHERE stream_id = ? AND revision = ?) AS stream_hash
+         FROM (SELECT 1) LEFT JOIN (SELECT position, log_hash, recorded_at FROM events ORDER BY position DESC LIMIT 1) AS tip`,
+      ),
+      positionFrom: this.db.prepare('SELECT position, recorded_at FROM events WHERE position >= ? ORDER BY position ASC LIMIT 1'),
       upsertStreamRevision: this.db.prepare(
         'INSERT INTO streams (stream_id, last_revision) VALUES (?, ?) ON CONFLICT (stream_id) DO UPDATE SET last_revision = excluded.last_revision',
       ),
@@ -148,9 +209,17 @@ export class SqliteEventStore implements EventStore {
       readBackwards: this.db.prepare('SELECT * FROM events WHERE stream_id = ? AND revision <= ? ORDER BY revision DESC LIMIT ?'),
       readAll: this.db.prepare('SELECT * FROM events WHERE position > ? ORDER BY position ASC LIMIT ?'),
       head: this.db.prepare('SELECT MAX(position) AS head FROM events'),
-      streamMetadata: this.db.prepare('SELECT metadata FROM streams WHERE stream_id = ?'),
+      streamMetadata: this.db.prepare('SELECT metadata, metadata_revision FROM streams WHERE stream_id = ?'),
       upsertStreamMetadata: this.db.prepare(
-        'INSERT INTO streams (stream_id, last_revision, metadata) VALUES (?, NULL, ?) ON CONFLICT (stream_id) DO UPDATE SET metadata = excluded.metadata',
+        'INSERT INTO streams (stream_id, last_revision, metadata, metadata_revision) VALUES (?, NULL, ?, 0) ' +
+          'ON CONFLICT (stream_id) DO UPDATE SET metadata = excluded.metadata, metadata_revision = COALESCE(streams.metadata_revision, -1) + 1',
+      ),
+      insertFirstStreamMetadata: this.db.prepare(
+        'INSERT INTO streams (stream_id, last_revision, metadata, metadata_revision) VALUES (?, NULL, ?, 0) ' +
+          'ON CONFLICT (stream_id) DO UPDATE SET metadata = excluded.metadata, metadata_revision = 0 WHERE streams.metadata_revision IS NULL',
+      ),
+      replaceStreamMetadataAt: this.db.prepare(
+        'UPDATE streams SET metadata = ?, metadata_revision = metadata_revision + 1 WHERE stream_id = ? AND metadata_revision = ?',
       ),
     };
   }
@@ -183,6 +252,33 @@ export class SqliteEventStore implements EventStore {
     return this.readAllSync(options.after ?? 0, options.maxCount ?? UNBOUNDED);
   }
 
+  async queryLog(query: LogQuery): Promise<RecordedEvent[]> {
+    let after = query.after ?? 0;
+    let until = query.until ?? Number.MAX_SAFE_INTEGER;
+    // recordedAt never decreases along the log (appendInTransaction keeps it so): a time range is a
+    // position range, found by binary search on the primary key.
+    if (query.recordedFrom !== undefined) after = Math.max(after, this.firstPositionRecordedAtOrAfter(query.recordedFrom) - 1);
+    if (query.recordedBefore !== undefined) until = Math.min(until, this.firstPositionRecordedAtOrAfter(query.recordedBefore) - 1);
+    if (until <= after || query.types?.length === 0) return [];
+    const conditions = ['position > ?', 'position <= ?'];
+    const parameters: (string | number)[] = [after, until];
+    if (query.customerId !== undefined) {
+      conditions.push('customer_id = ?');
+      parameters.push(query.customerId);
+    }
+    if (query.types !== undefined) {
+      conditions.push(`type IN (${query.types.map(() => '?').join(', ')})`);
+      parameters.push(...query.types);
+    }
+    const sql = `SELECT * FROM events WHERE ${conditions.join(' AND ')} ORDER BY position ASC LIMIT ?`;
+    const rows = this.db.prepare(sql).all(...parameters, query.maxCount ?? UNBOUNDED) as EventRow[];
+    return rows.map(toRecordedEvent);
+  }
+
+  async verifyLog(options: VerifyLogOptions = {}): Promise<LogVerification> {
+    return verifySqliteLog(this.db, options);
+  }
+
   subscribeToAll(options: SubscribeOptions, handler: BatchHandler): Subscription {
     if (this.closed) throw new Error('SqliteEventStore is closed');
     const batchSize = options.maxBatchSize ?? this.defaultBatchSize;
@@ -202,8 +298,15 @@ export class SqliteEventStore implements EventStore {
   }
 
   async getStreamMetadata(streamId: string): Promise<StreamMetadata> {
+    return (await this.readStreamMetadata(streamId)).metadata;
+  }
+
+  async readStreamMetadata(streamId: string): Promise<VersionedStreamMetadata> {
     const row = this.statements.streamMetadata.get(streamId);
-    return row?.metadata ? (JSON.parse(row.metadata) as StreamMetadata) : {};
+    return {
+      metadata: row?.metadata ? (JSON.parse(row.metadata) as StreamMetadata) : {},
+      revision: row?.metadata_revision ?? null,
+    };
   }
 
   setStreamMetadata(streamId: string, metadata: StreamMetadata): Promise<void> {
@@ -222,6 +325,43 @@ export class SqliteEventStore implements EventStore {
     });
   }
 
+  compareAndSetStreamMetadata(streamId: string, metadata: StreamMetadata, expectedRevision: number | null): Promise<boolean> {
+    if (this.closed) return Promise.reject(new Error('SqliteEventStore is closed'));
+    // Leases are taken and renewed here: queued like an append, so a renewal never waits for
+    // another process's write lock on the event loop's thread.
+    return new Promise<boolean>((resolve, reject) => {
+      this.enqueue({
+        queuedAt: Date.now(),
+        reject,
+        apply: () => {
+          const json = JSON.stringify(metadata);
+          const info =
+            expectedRevision === null
+              ? this.statements.insertFirstStreamMetadata.run(streamId, json)
+              : this.statements.replaceStreamMetadataAt.run(json, streamId, expectedRevision);
+          return () => resolve(info.changes === 1);
+        },
+      });
+    });
+  }
+
+  /**
+   * A write that is rolled back: SQLite opens a file it may not write read-only without a word, and
+   * only a write tells.
+   */
+  async checkWritable(): Promise<void> {
+    this.db.exec('BEGIN');
+    try {
+      const version = this.db.pragma('user_version', { simple: true }) as number;
+      this.db.pragma(`user_version = ${version}`);
+    } catch (error) {
+      // Another process is writing the file right now: it takes writes, and ours will wait their turn.
+      if (!isSqliteBusy(error)) throw error;
+    } finally {
+      if (this.db.inTransaction) this.db.exec('ROLLBACK');
+    }
+  }
+
   async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
@@ -230,6 +370,20 @@ export class SqliteEventStore implements EventStore {
     await Promise.all([...this.subscriptions].map((subscription) => subscription.close()));
     await this.checkpoints.stop();
     this.db.close();
+  }
+
+  /** The first position whose recordedAt is at or after `instant`; one past the head when there is none. */
+  private firstPositionRecordedAtOrAfter(instant: string): number {
+    const bound = new Date(instant).toISOString();
+    let low = 1;
+    let high = (this.statements.head.get()?.head ?? 0) + 1;
+    while (low < high) {
+      const middle = Math.floor((low + high) / 2);
+      const row = this.statements.positionFrom.get(middle);
+      if (row === undefined || row.recorded_at >= bound) high = middle;
+      else low = row.position + 1;
+    }
+    return low;
   }
 
   private readAllSync(after: number, limit: number): RecordedEvent[] {
@@ -320,7 +474,7 @@ export class SqliteEventStore implements EventStore {
     const { streamId, events, expectedRevision } = pending;
     if (events.length > 0) {
       const retried = this.statements.eventById.get(events[0].eventId);
-      if (retried) return this.originalResult(streamId, events, retried);
+      if (retried) return this.originalResult(pending, retried);
     }
 
     const current = this.statements.streamRevision.get(streamId)?.last_revision ?? null;
@@ -329,48 +483,65 @@ export class SqliteEventStore implements EventStore {
       throw new WrongExpectedRevisionError(streamId, expectedRevision, actual);
     }
     if (events.length === 0) {
-      return { nextExpectedRevision: current ?? -1, position: this.statements.lastEventOfStream.get(streamId)?.position ?? 0 };
+      return { nextExpectedRevision: current ?? -1, position: this.statements.lastEventOfStream.get(streamId)?.position ?? 0, deduplicated: false };
     }
 
+    // The chains continue from the newest event of the log and of the stream (this transaction holds
+    // the write lock, so nobody else appends meanwhile). recordedAt never goes back along the log,
+    // even if the clock does, so a time range of the log is a position range.
+    const tip = this.statements.chainTip.get(streamId, current ?? -1) as ChainTip;
+    let position = Math.max(tip.position ?? 0, tip.seq ?? 0);
+    let previousInLog = tip.log_hash ?? CHAIN_START;
+    const recorded = tip.recorded_at !== null && tip.recorded_at > recordedAt ? tip.recorded_at : recordedAt;
+    let previousInStream = tip.stream_hash ?? CHAIN_START;
     let revision = current ?? -1;
-    let position = 0;
     for (const event of events) {
       revision += 1;
+      position += 1;
+      const stored = { eventId: event.eventId, streamId, revision, type: event.type, data: JSON.stringify(event.data), metadata: JSON.stringify(event.metadata), recordedAt: recorded };
+      const hash = eventHash(previousInStream, stored);
+      const chained = logHash(previousInLog, position, hash);
       try {
-        const info = this.statements.insertEvent.run(
-          event.eventId,
-          streamId,
-          revision,
-          event.type,
-          JSON.stringify(event.data),
-          JSON.stringify(event.metadata),
-          recordedAt,
-        );
-        position = Number(info.lastInsertRowid);
+        this.statements.insertEvent.run(position, stored.eventId, streamId, revision, stored.type, stored.data, stored.metadata, recorded, hash, chained, event.metadata.customerId);
       } catch (error) {
         if (isUniqueEventIdViolation(error)) throw new DuplicateEventIdError(event.eventId, streamId);
         throw error;
       }
+      previousInStream = hash;
+      previousInLog = chained;
     }
     this.statements.upsertStreamRevision.run(streamId, revision);
-    return { nextExpectedRevision: revision, position };
+    return { nextExpectedRevision: revision, position, deduplicated: false };
   }
 
-  /** A retry of an append already stored: the whole batch must be that earlier append, event for event. */
-  private originalResult(
-    streamId: string,
-    events: readonly NewEvent[],
-    first: { stream_id: string; revision: number; position: number },
-  ): AppendResult {
+  /**
+   * The first event id is already stored: this is a retry only if the whole batch is that earlier
+   * append, event for event (stream, consecutive revisions, type, canonical data), and the expected
+   * revision is the one the earlier append had. Runs inside the flush's transaction, so of
+   * concurrent appends with the same ids exactly one wrote and every other one lands here.
+   */
+  private originalResult(pending: PendingAppend, first: StoredEventRow): AppendResult {
+    const { streamId, events, expectedRevision } = pending;
     let last = first;
     for (const [index, event] of events.entries()) {
       const stored = index === 0 ? first : this.statements.eventById.get(event.eventId);
-      if (!stored || stored.stream_id !== streamId || stored.revision !== first.revision + index) {
-        throw new DuplicateEventIdError(stored ? event.eventId : events[0].eventId, streamId);
-      }
+      const same =
+        stored !== undefined &&
+        stored.stream_id === streamId &&
+        stored.revision === first.revision + index &&
+        stored.type === event.type &&
+        canonicalJson(JSON.parse(stored.data)) === canonicalJson(event.data);
+      if (!same) throw new DuplicateEventIdError(stored ? event.eventId : events[0].eventId, streamId);
       last = stored;
     }
-    return { nextExpectedRevision: last.revision, position: last.position };
+    const expectedBefore = first.revision === 0 ? 'no_stream' : first.revision - 1;
+    if (typeof expectedRevision === 'number' || expectedRevision === 'no_stream') {
+      if (expectedRevision !== expectedBefore) {
+        const current = this.statements.streamRevision.get(streamId)?.last_revision ?? null;
+        throw new WrongExpectedRevisionError(streamId, expectedRevision, current === null ? 'no_stream' : current);
+      }
+    }
+    return { nextExpectedRevision: last.revision, position: last.position, deduplicated: true };
   }
 }
 

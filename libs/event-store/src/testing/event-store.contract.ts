@@ -4,7 +4,9 @@
 import { randomUUID } from 'node:crypto';
 import type { NewEvent, RecordedEvent } from '@app/event-sourcing';
 import {
+  DuplicateEventIdError,
   WrongExpectedRevisionError,
+  type AppendResult,
   type EventStore,
   type ExpectedRevision,
   type Subscription,
@@ -171,12 +173,12 @@ export function describeEventStoreContract(name: string, factory: () => Promise<
       });
     });
 
-    describe('idempotent retries', () => {
+    describe('duplicate event ids', () => {
       it.each<[string, ExpectedRevision | 'first-revision']>([
         ['no_stream', 'no_stream'],
         ['an exact revision', 'first-revision'],
         ['any', 'any'],
-      ])('appending the same event ids again with %s returns the original result and writes nothing', async (_, mode) => {
+      ])('appending the same events again with %s writes nothing and answers the original result, marked deduplicated', async (_, mode) => {
         const stream = uniqueStream('email');
         await store.append(stream, events(2), { expectedRevision: 'no_stream' });
         const expectedRevision: ExpectedRevision = mode === 'first-revision' ? 1 : mode;
@@ -187,10 +189,87 @@ export function describeEventStoreContract(name: string, factory: () => Promise<
         const head = await store.headPosition();
         const retried = await store.append(target, batch, { expectedRevision });
 
-        expect(retried).toEqual(original);
+        expect(original.deduplicated).toBe(false);
+        expect(retried).toEqual({ ...original, deduplicated: true });
         expect(await store.readAll({ after: head })).toEqual([]);
         expect((await store.readStream(target)).map((event) => event.eventId).slice(-3)).toEqual(batch.map((event) => event.eventId));
         expect(await store.readStream(target)).toHaveLength(mode === 'no_stream' ? 3 : 5);
+      });
+
+      it('a retry is the same type and the same data (canonical JSON: key order aside); its metadata may differ', async () => {
+        const stream = uniqueStream('call');
+        const [original] = events(1);
+        const first = await store.append(stream, [{ ...original, data: { b: 2, a: { y: [1, { q: 1, p: 2 }], x: 'x' } } }], { expectedRevision: 'no_stream' });
+        // A retried command carries its own correlation id and arrival time: it is still the same event.
+        const retry: NewEvent = {
+          ...original,
+          data: { a: { x: 'x', y: [1, { p: 2, q: 1 }] }, b: 2 },
+          metadata: { ...original.metadata, correlationId: randomUUID(), occurredAt: '2030-01-01T00:00:00.000Z' },
+        };
+        expect(await store.append(stream, [retry], { expectedRevision: 'no_stream' })).toEqual({ ...first, deduplicated: true });
+        const [stored] = await store.readStream(stream);
+        expect(stored.metadata).toEqual(original.metadata);
+      });
+
+      it.each([
+        ['other data', (event: NewEvent): NewEvent => ({ ...event, data: { sequence: -1 } })],
+        ['another type', (event: NewEvent): NewEvent => ({ ...event, type: 'ContractEventChanged' })],
+        ['a field more', (event: NewEvent): NewEvent => ({ ...event, data: { ...(event.data as object), extra: true } })],
+      ])('the same event id with %s is refused with DuplicateEventIdError and writes nothing', async (_, change) => {
+        const stream = uniqueStream('note');
+        const original = events(2);
+        await store.append(stream, original, { expectedRevision: 'no_stream' });
+        const head = await store.headPosition();
+
+        const error = await appendFailure(store, stream, [original[0], change(original[1])], 'no_stream');
+        expect(error).toBeInstanceOf(DuplicateEventIdError);
+        expect((error as DuplicateEventIdError).eventId).toBe(original[1].eventId);
+        expect((error as DuplicateEventIdError).streamId).toBe(stream);
+        expect(await store.readAll({ after: head })).toEqual([]);
+        expect((await store.readStream(stream)).map((event) => event.data)).toEqual(original.map((event) => event.data));
+      });
+
+      it.each([2, 25])(
+        '%i concurrent appends of the same event ids with different data: exactly one is written, the others are refused',
+        async (writers) => {
+          const stream = uniqueStream('call');
+          const [template] = events(1);
+          const attempts = await Promise.allSettled(
+            Array.from({ length: writers }, (_, writer) =>
+              store.append(stream, [{ ...template, data: { writer } }], { expectedRevision: 'no_stream' }),
+            ),
+          );
+          const written = attempts.flatMap((attempt, writer) => (attempt.status === 'fulfilled' ? [{ writer, result: attempt.value }] : []));
+          expect(written).toHaveLength(1);
+          expect(written[0].result.deduplicated).toBe(false);
+          for (const attempt of attempts) {
+            if (attempt.status === 'rejected') {
+              const refused = attempt.reason instanceof DuplicateEventIdError || attempt.reason instanceof WrongExpectedRevisionError;
+              expect(refused ? 'refused' : attempt.reason).toBe('refused');
+            }
+          }
+          const stored = await store.readStream(stream);
+          expect(stored.map((event) => event.data)).toEqual([{ writer: written[0].writer }]);
+        },
+      );
+
+      it.each<[string, (stream: string) => Promise<ExpectedRevision>]>([
+        ['no_stream', async () => 'no_stream'],
+        ['an exact revision', async (stream) => (await store.append(stream, events(3), { expectedRevision: 'no_stream' })).nextExpectedRevision],
+      ])('25 concurrent appends of the same events with %s: one writes, every other answers its result, deduplicated', async (_, prepare) => {
+        const stream = uniqueStream('note');
+        const expectedRevision = await prepare(stream);
+        const batch = events(2);
+        const results = await Promise.all(Array.from({ length: 25 }, () => store.append(stream, batch, { expectedRevision })));
+
+        expect(results.filter((result) => !result.deduplicated)).toHaveLength(1);
+        const { nextExpectedRevision, position } = results.find((result) => !result.deduplicated) as AppendResult;
+        expect(results.map((result) => ({ nextExpectedRevision: result.nextExpectedRevision, position: result.position }))).toEqual(
+          results.map(() => ({ nextExpectedRevision, position })),
+        );
+        const stored = await store.readStream(stream);
+        expect(stored.slice(-2).map((event) => event.eventId)).toEqual(batch.map((event) => event.eventId));
+        expect(stored).toHaveLength(expectedRevision === 'no_stream' ? 2 : 5);
       });
     });
 
@@ -257,6 +336,63 @@ export function describeEventStoreContract(name: string, factory: () => Promise<
       });
     });
 
+    describe('queryLog', () => {
+      it('filters by customer, by types and by a position range, in log order, at most maxCount', async () => {
+        const head = await store.headPosition();
+        const ada = `ada-${randomUUID()}`;
+        const bob = `bob-${randomUUID()}`;
+        await store.append(uniqueStream('call'), events(2, ada, 'ContractCallLogged'), { expectedRevision: 'no_stream' });
+        await store.append(uniqueStream('note'), events(2, bob), { expectedRevision: 'no_stream' });
+        await store.append(uniqueStream('order'), events(3, ada), { expectedRevision: 'no_stream' });
+        const ours = (await store.readAll({ after: head })).filter((event) => [ada, bob].includes(event.metadata.customerId));
+        const adas = ours.filter((event) => event.metadata.customerId === ada);
+
+        expect(await store.queryLog({ customerId: ada })).toEqual(adas);
+        expect(await store.queryLog({ customerId: ada, types: ['ContractCallLogged'] })).toEqual(adas.slice(0, 2));
+        expect(await store.queryLog({ customerId: ada, types: [] })).toEqual([]);
+        expect(await store.queryLog({ customerId: ada, after: adas[0].position, until: adas[3].position })).toEqual(adas.slice(1, 4));
+        expect(await store.queryLog({ customerId: ada, after: adas[1].position, maxCount: 2 })).toEqual(adas.slice(2, 4));
+        expect(await store.queryLog({ customerId: `nobody-${randomUUID()}` })).toEqual([]);
+        const all = await store.queryLog({ after: head, until: ours[ours.length - 1].position });
+        expect(all.filter((event) => [ada, bob].includes(event.metadata.customerId))).toEqual(ours);
+        expect(all).toEqual((await store.readAll({ after: head })).filter((event) => event.position <= ours[ours.length - 1].position));
+      });
+
+      it('filters by a recordedAt range: from inclusive, before exclusive', async () => {
+        const customer = `cleo-${randomUUID()}`;
+        for (let index = 0; index < 4; index += 1) await store.append(uniqueStream('survey'), events(2, customer), { expectedRevision: 'no_stream' });
+        const ours = await store.queryLog({ customerId: customer });
+        expect(ours).toHaveLength(8);
+        const from = ours[2].recordedAt;
+        const before = ours[6].recordedAt;
+        expect(await store.queryLog({ customerId: customer, recordedFrom: from, recordedBefore: before })).toEqual(
+          ours.filter((event) => event.recordedAt >= from && event.recordedAt < before),
+        );
+        expect(await store.queryLog({ customerId: customer, recordedFrom: from })).toEqual(ours.filter((event) => event.recordedAt >= from));
+        expect(await store.queryLog({ customerId: customer, recordedBefore: ours[0].recordedAt })).toEqual([]);
+      });
+    });
+
+    describe('verifyLog', () => {
+      it('a log nobody changed verifies, every event of it checked or still to be sealed', async () => {
+        await store.append(uniqueStream('ticket'), events(3), { expectedRevision: 'no_stream' });
+        const stream = uniqueStream('ticket');
+        await store.append(stream, events(2), { expectedRevision: 'no_stream' });
+        await store.append(stream, events(2), { expectedRevision: 1 });
+        const head = await store.headPosition();
+        const progress: number[] = [];
+        const result = await store.verifyLog({ onProgress: (checked) => progress.push(checked) });
+        expect(result.broken).toBeUndefined();
+        expect(result.ok).toBe(true);
+        expect(result.events + result.unsealed).toBeGreaterThanOrEqual(7);
+        if (result.head !== null) {
+          expect(result.head.position).toBeLessThanOrEqual(head);
+          expect(result.head.hash).toMatch(/^[0-9a-f]{64}$/);
+        }
+        expect(progress[progress.length - 1]).toBe(result.events);
+      });
+    });
+
     describe('stream metadata', () => {
       it('is empty for an unknown stream and round-trips what was set, latest write winning', async () => {
         const stream = uniqueStream('customer');
@@ -267,6 +403,43 @@ export function describeEventStoreContract(name: string, factory: () => Promise<
 
         await store.setStreamMetadata(stream, { custom: { forgotten: true, reason: 'GDPR request' } });
         expect(await store.getStreamMetadata(stream)).toEqual({ custom: { forgotten: true, reason: 'GDPR request' } });
+      });
+
+      it('compare-and-set: writes only while the revision is the one read, exactly one of concurrent writers wins', async () => {
+        const stream = uniqueStream('lease');
+        expect(await store.readStreamMetadata(stream)).toEqual({ metadata: {}, revision: null });
+        expect(await store.compareAndSetStreamMetadata(stream, { custom: { holder: 'a' } }, null)).toBe(true);
+        const first = await store.readStreamMetadata(stream);
+        expect(first.metadata).toEqual({ custom: { holder: 'a' } });
+        expect(first.revision).not.toBeNull();
+
+        // Someone who read "never set" is refused now that it is set.
+        expect(await store.compareAndSetStreamMetadata(stream, { custom: { holder: 'b' } }, null)).toBe(false);
+        expect(await store.compareAndSetStreamMetadata(stream, { custom: { holder: 'b' } }, first.revision)).toBe(true);
+        // A stale revision is refused and changes nothing.
+        expect(await store.compareAndSetStreamMetadata(stream, { custom: { holder: 'c' } }, first.revision)).toBe(false);
+        const second = await store.readStreamMetadata(stream);
+        expect(second.metadata).toEqual({ custom: { holder: 'b' } });
+
+        // A plain set moves the revision on too, so a reader of the old revision loses.
+        await store.setStreamMetadata(stream, { custom: { holder: 'admin' } });
+        expect(await store.compareAndSetStreamMetadata(stream, { custom: { holder: 'd' } }, second.revision)).toBe(false);
+
+        const contested = uniqueStream('lease');
+        const outcomes = await Promise.all(
+          Array.from({ length: 8 }, (_, i) => store.compareAndSetStreamMetadata(contested, { custom: { holder: `p${i}` } }, null)),
+        );
+        expect(outcomes.filter(Boolean)).toHaveLength(1);
+        const winner = outcomes.indexOf(true);
+        expect((await store.readStreamMetadata(contested)).metadata).toEqual({ custom: { holder: `p${winner}` } });
+      });
+
+      it('compare-and-set works on a stream that has events but no metadata yet', async () => {
+        const stream = uniqueStream('customer');
+        await store.append(stream, events(1), { expectedRevision: 'no_stream' });
+        expect((await store.readStreamMetadata(stream)).revision).toBeNull();
+        expect(await store.compareAndSetStreamMetadata(stream, { custom: { n: 1 } }, null)).toBe(true);
+        expect(await store.getStreamMetadata(stream)).toEqual({ custom: { n: 1 } });
       });
 
       it('does not change the stream revision', async () => {
@@ -444,15 +617,15 @@ class Collector {
 
 let sequence = 0;
 
-function events(count: number): NewEvent[] {
+function events(count: number, customerId = 'contract-customer', type = 'ContractEventHappened'): NewEvent[] {
   return Array.from({ length: count }, () => {
     sequence += 1;
     return {
       eventId: randomUUID(),
-      type: 'ContractEventHappened',
+      type,
       data: { sequence },
       metadata: {
-        customerId: 'contract-customer',
+        customerId,
         schemaVersion: 1,
         occurredAt: new Date(Date.UTC(2024, 0, 1, 0, 0, sequence % 60)).toISOString(),
         actor: { type: 'service', id: 'contract-suite' },
@@ -480,6 +653,13 @@ async function appendError(
   );
   expect(error).toBeInstanceOf(WrongExpectedRevisionError);
   return error as WrongExpectedRevisionError;
+}
+
+async function appendFailure(store: EventStore, stream: string, batch: NewEvent[], expectedRevision: ExpectedRevision): Promise<unknown> {
+  return store.append(stream, batch, { expectedRevision }).then(
+    () => new Error(`append to ${stream} with expected revision ${String(expectedRevision)} succeeded`),
+    (refusal: unknown) => refusal,
+  );
 }
 
 async function readAllUpTo(store: EventStore, after: number, upTo: number): Promise<RecordedEvent[]> {

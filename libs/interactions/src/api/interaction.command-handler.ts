@@ -5,7 +5,7 @@ import { Command, CommandHandler, type ICommandHandler } from '@nestjs/cqrs';
 import type { Decider, DomainEvent } from '@app/event-sourcing';
 import { EVENT_STORE, type EventStore } from '@app/event-store';
 import { CommandExecutor, type CommandContext, type CommandOutcome } from '@app/platform';
-import { customerStreamId, type CustomerStatus, type WithCustomerStatus } from '@app/customers';
+import { CustomerStatusLookup, type WithCustomerStatus } from '@app/customers';
 import type { InteractionCommand } from '../domain/interaction.commands';
 import { callDecider } from '../domain/call.decider';
 import { chatDecider } from '../domain/chat.decider';
@@ -61,25 +61,6 @@ export function targetOf(command: InteractionCommand): Target {
   }
 }
 
-/**
- * Whether a customer is registered, from the head of its stream. A registration is never undone
- * (forgetting keeps the stream), so known customers are remembered and not read again.
- */
-export class CustomerStatusLookup {
-  private readonly known = new Set<string>();
-
-  constructor(private readonly store: EventStore, private readonly capacity = 500_000) {}
-
-  async of(customerId: string): Promise<CustomerStatus> {
-    if (this.known.has(customerId)) return 'active';
-    const head = await this.store.readStream(customerStreamId(customerId), { maxCount: 1 });
-    if (head.length === 0) return 'unknown';
-    if (this.known.size >= this.capacity) this.known.clear();
-    this.known.add(customerId);
-    return 'active';
-  }
-}
-
 @CommandHandler(RecordInteraction)
 export class RecordInteractionHandler implements ICommandHandler<RecordInteraction, CommandOutcome> {
   private readonly customers: CustomerStatusLookup;
@@ -94,6 +75,6 @@ export class RecordInteractionHandler implements ICommandHandler<RecordInteracti
   async execute({ command, context }: RecordInteraction): Promise<CommandOutcome> {
     const customerStatus = await this.customers.of(command.customerId);
     const target = targetOf(command);
-    return this.executor.execute({ ...target, command: { ...command, customerStatus } }, context);
+    return this.executor.execute({ ...target, command: { ...command, customerStatus }, chronological: true }, context);
   }
 }

@@ -2,7 +2,7 @@ import { DeciderSpecification, DomainError, DomainErrorCode, fold } from '@app/e
 import type { WithCustomerStatus } from '@app/customers/domain/customer-status';
 import type { CompletePurchase, OrderCommand, RefundPurchase } from './interaction.commands';
 import type { OrderEvent, OrderLine } from './interaction.events';
-import { orderDecider, orderTotalMinor, type OrderState } from './order.decider';
+import { MAX_ORDER_TOTAL_MINOR, orderDecider, orderTotalMinor, type OrderState } from './order.decider';
 
 const spec = DeciderSpecification.for(orderDecider);
 
@@ -54,6 +54,14 @@ describe('order decider', () => {
       expect(refusalOf([completed], completePurchase).field).toBe('orderId');
     });
 
+    it('refuses a total beyond MAX_ORDER_TOTAL_MINOR, whatever each line is, so sums of totals stay exact', () => {
+      const big = { sku: 'B', name: 'Big', category: 'big', quantity: 100_000, unitPriceMinor: 100_000_000_000 };
+      spec.given([]).when({ ...completePurchase, lines: [big, big] }).thenThrows(DomainErrorCode.RuleViolated, 'exceeds');
+      expect(refusalOf([], { ...completePurchase, lines: [big] }).field).toBe('lines');
+      spec.given([]).when({ ...completePurchase, lines: [{ ...big, quantity: 1, unitPriceMinor: MAX_ORDER_TOTAL_MINOR }] })
+        .then([{ type: 'PurchaseCompleted', data: { customerId: 'c1', orderId: 'o1', channel: 'web', currency: 'EUR', lines: [{ ...big, quantity: 1, unitPriceMinor: MAX_ORDER_TOTAL_MINOR }], totalMinor: MAX_ORDER_TOTAL_MINOR } }]);
+    });
+
     it('refuses a purchase without lines', () => {
       const command = { ...completePurchase, lines: [] };
       spec.given([]).when(command).thenThrows(DomainErrorCode.RuleViolated, 'at least one line');
@@ -64,6 +72,19 @@ describe('order decider', () => {
       const command = { ...completePurchase, lines: [lines[0], { ...lines[1], quantity }] };
       spec.given([]).when(command).thenThrows(DomainErrorCode.RuleViolated, 'Line 2 (MUG-2): quantity');
       expect(refusalOf([], command).field).toBe('lines[1].quantity');
+    });
+
+    it.each(['eur', 'XYZ', 'XAU', ''])('refuses the currency %p, naming the field', (currency) => {
+      const command = { ...completePurchase, currency };
+      spec.given([]).when(command).thenThrows(DomainErrorCode.RuleViolated, 'currency');
+      expect(refusalOf([], command).field).toBe('currency');
+    });
+
+    it('refuses an order whose total is beyond exact integer arithmetic', () => {
+      const huge = { sku: 'GOLD', name: 'Bar', category: 'metal', quantity: 100_000, unitPriceMinor: 100_000_000_000 };
+      const command = { ...completePurchase, lines: [huge, huge] };
+      spec.given([]).when(command).thenThrows(DomainErrorCode.RuleViolated, 'exceeds');
+      expect(refusalOf([], command).field).toBe('lines');
     });
 
     it.each([-1, 9.99])('refuses a unit price of %p', (unitPriceMinor) => {
@@ -128,8 +149,27 @@ describe('order decider', () => {
 
     it('refuses a refund in another currency', () => {
       const command = { ...refund('r1', 100), currency: 'USD' };
-      spec.given([completed]).when(command).thenThrows(DomainErrorCode.RuleViolated, 'paid in EUR, not USD');
+      spec.given([completed]).when(command).thenThrows(DomainErrorCode.RuleViolated, "paid in EUR; a refund is in the purchase's currency, not USD");
       expect(refusalOf([completed], command).field).toBe('currency');
+    });
+
+    it.each(['eur', 'XYZ', 'XAU'])('refuses a refund in %p, which is not an upper-case ISO 4217 code with a minor unit', (currency) => {
+      const command = { ...refund('r1', 100), currency };
+      spec.given([completed]).when(command).thenThrows(DomainErrorCode.RuleViolated, 'currency');
+      expect(refusalOf([completed], command).field).toBe('currency');
+    });
+
+    // Purchases recorded before codes were validated.
+    it('refunds a legacy purchase stored as `eur` in EUR', () => {
+      const legacy: OrderEvent = { type: 'PurchaseCompleted', data: { ...completed.data as Extract<OrderEvent, { type: 'PurchaseCompleted' }>['data'], currency: 'eur' } };
+      spec.given([legacy]).when(refund('r1', 100)).then([refunded('r1', 100)]);
+    });
+
+    it('refuses any refund of a legacy purchase in an unrecognised code, naming currency', () => {
+      const legacy: OrderEvent = { type: 'PurchaseCompleted', data: { ...completed.data as Extract<OrderEvent, { type: 'PurchaseCompleted' }>['data'], currency: 'XYZ' } };
+      const command = refund('r1', 100);
+      spec.given([legacy]).when(command).thenThrows(DomainErrorCode.RuleViolated, 'paid in XYZ (not a recognised ISO 4217 code');
+      expect(refusalOf([legacy], command).field).toBe('currency');
     });
 
     it('refuses an unknown customer', () => {

@@ -1,5 +1,6 @@
 // One order (`order-<orderId>`): completed once, then refunded in parts, never beyond its total.
 import { refuse, type Decider } from '@app/event-sourcing';
+import { currencyCodeProblem, recordedCurrency } from '@app/money';
 import { assertCustomerRegistered, type WithCustomerStatus } from '@app/customers/domain/customer-status';
 import type { CompletePurchase, OrderCommand, RefundPurchase } from './interaction.commands';
 import type { OrderEvent, OrderLine } from './interaction.events';
@@ -9,6 +10,7 @@ export type OrderState =
   | {
       readonly status: 'completed';
       readonly customerId: string;
+      /** As read back from the purchase: an ISO code, or for a legacy unrecognised code its `?` key. */
       readonly currency: string;
       readonly totalMinor: number;
       /** Amount of each refund by its refundId, so a retried refund is recognised. */
@@ -17,6 +19,13 @@ export type OrderState =
     };
 
 type CompletedOrder = Extract<OrderState, { status: 'completed' }>;
+
+/**
+ * The largest order total, in minor units: a billion major units. Every sum a read model keeps
+ * (a customer's lifetime spend, a day's revenue) then stays an exact integer for at least
+ * Number.MAX_SAFE_INTEGER / MAX_ORDER_TOTAL_MINOR ≈ 90,000 orders of that size.
+ */
+export const MAX_ORDER_TOTAL_MINOR = 100_000_000_000;
 
 export const orderDecider: Decider<WithCustomerStatus<OrderCommand>, OrderState, OrderEvent> = {
   initialState: () => ({ status: 'none' }),
@@ -41,7 +50,8 @@ export const orderDecider: Decider<WithCustomerStatus<OrderCommand>, OrderState,
         return {
           status: 'completed',
           customerId: event.data.customerId,
-          currency: event.data.currency,
+          // A purchase stored before codes were validated may say `eur`: it is a EUR order all the same.
+          currency: recordedCurrency(event.data.currency).key,
           totalMinor: event.data.totalMinor,
           refunds: {},
           refundedMinor: 0,
@@ -70,10 +80,20 @@ export function orderTotalMinor(lines: readonly OrderLine[]): number {
 
 function completePurchase(command: CompletePurchase, state: OrderState): OrderEvent[] {
   if (state.status !== 'none') throw refuse.alreadyExists(`Order ${command.orderId} is already recorded`, 'orderId');
+  assertCurrency(command.currency);
   if (command.lines.length === 0) throw refuse.rule('A purchase has at least one line', 'lines');
   command.lines.forEach(assertValidLine);
   const { customerId, orderId, channel, currency, lines } = command;
-  return [{ type: 'PurchaseCompleted', data: { customerId, orderId, channel, currency, lines, totalMinor: orderTotalMinor(lines) } }];
+  const totalMinor = orderTotalMinor(lines);
+  // Within MAX_ORDER_TOTAL_MINOR, so every sum of totals a read model keeps stays exact too.
+  if (totalMinor > MAX_ORDER_TOTAL_MINOR) throw refuse.rule(`The order total ${totalMinor} exceeds ${MAX_ORDER_TOTAL_MINOR} minor units`, 'lines');
+  return [{ type: 'PurchaseCompleted', data: { customerId, orderId, channel, currency, lines, totalMinor } }];
+}
+
+/** The HTTP layer checks this first; the decider holds the rule for every other way a command arrives. */
+function assertCurrency(currency: unknown): void {
+  const problem = currencyCodeProblem(currency);
+  if (problem !== null) throw refuse.rule(problem, 'currency');
 }
 
 function assertValidLine(line: OrderLine, index: number): void {
@@ -86,6 +106,7 @@ function assertValidLine(line: OrderLine, index: number): void {
 }
 
 function refundPurchase(command: RefundPurchase, state: OrderState): OrderEvent[] {
+  assertCurrency(command.currency);
   const order = refundableOrder(command, state);
   if (!Number.isInteger(command.amountMinor) || command.amountMinor <= 0) {
     throw refuse.rule('A refund is a whole number of minor units above 0', 'amountMinor');
@@ -111,7 +132,9 @@ function refundableOrder(command: RefundPurchase, state: OrderState): CompletedO
   if (state.status === 'none') throw refuse.notFound(`Order ${command.orderId} was never completed`, 'orderId');
   if (state.customerId !== command.customerId) throw refuse.rule(`Order ${command.orderId} belongs to another customer`, 'customerId');
   if (state.currency !== command.currency) {
-    throw refuse.rule(`Order ${command.orderId} was paid in ${state.currency}, not ${command.currency}`, 'currency');
+    const legacy = state.currency.startsWith('?');
+    const paid = legacy ? `${state.currency.slice(1)} (not a recognised ISO 4217 code, so no refund can match it)` : state.currency;
+    throw refuse.rule(`Order ${command.orderId} was paid in ${paid}; a refund is in the purchase's currency, not ${command.currency}`, 'currency');
   }
   return state;
 }

@@ -20,7 +20,7 @@ describe('LoyaltyCommands on a real SqliteEventStore and CommandExecutor', () =>
   afterEach(() => bed.close());
 
   const redeem = (commands: LoyaltyCommands, index: number): Promise<CommandOutcome> =>
-    commands.execute({ type: 'Redeem', customerId: C, redemptionId: `x-${index}`, points: 7, reason: 'voucher', at: AT }, testContext(AT));
+    commands.execute({ type: 'Redeem', customerId: C, customerStatus: 'active', redemptionId: `x-${index}`, points: 7, reason: 'voucher', at: AT }, testContext(AT));
 
   async function settle(attempts: Promise<CommandOutcome>[]) {
     const results = await Promise.allSettled(attempts);

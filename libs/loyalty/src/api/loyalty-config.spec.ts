@@ -3,8 +3,9 @@ import { loadLoyaltyConfig } from './loyalty-config';
 
 describe('loadLoyaltyConfig', () => {
   it('has sensible defaults: 1 point per unit, bronze/silver/gold at 0/500.00/2000.00, 24 months, hourly sweep', () => {
-    const { config, program } = loadLoyaltyConfig({});
+    const { config, program } = loadLoyaltyConfig({}, 'EUR');
     expect(program).toEqual({
+      currency: 'EUR',
       pointsPerMajorUnit: 1,
       categoryMultipliers: {},
       tiers: [
@@ -21,15 +22,15 @@ describe('loadLoyaltyConfig', () => {
     const { config, program } = loadLoyaltyConfig({
       LOYALTY_POINTS_PER_UNIT: '2', LOYALTY_CATEGORY_MULTIPLIERS: 'electronics=3, giftcards=0', LOYALTY_TIERS: 'basic:0:1,vip:100000:2',
       LOYALTY_EXPIRY_MONTHS: '6', LOYALTY_SWEEP_INTERVAL_MS: '0', LOYALTY_REACTOR: 'false',
-    });
-    expect(program).toMatchObject({ pointsPerMajorUnit: 2, categoryMultipliers: { electronics: 3, giftcards: 0 }, expiryMonths: 6, tiers: [{ name: 'basic' }, { name: 'vip', thresholdMinor: 100_000, multiplier: 2 }] });
+    }, 'JPY');
+    expect(program).toMatchObject({ currency: 'JPY', pointsPerMajorUnit: 2, categoryMultipliers: { electronics: 3, giftcards: 0 }, expiryMonths: 6, tiers: [{ name: 'basic' }, { name: 'vip', thresholdMinor: 100_000, multiplier: 2 }] });
     expect(config).toMatchObject({ LOYALTY_SWEEP_INTERVAL_MS: 0, LOYALTY_REACTOR: false });
   });
 
   it('fails naming the bad variable', () => {
-    expect(() => loadLoyaltyConfig({ LOYALTY_EXPIRY_MONTHS: 'soon' })).toThrow(/LOYALTY_EXPIRY_MONTHS/);
-    expect(() => loadLoyaltyConfig({ LOYALTY_TIERS: 'gold:100:2' })).toThrow(ConfigError);
-    expect(() => loadLoyaltyConfig({ LOYALTY_TIERS: 'gold:100:2' })).toThrow(/first tier must start at thresholdMinor 0/);
-    expect(() => loadLoyaltyConfig({ LOYALTY_CATEGORY_MULTIPLIERS: 'shoes' })).toThrow(/LOYALTY_CATEGORY_MULTIPLIERS/);
+    expect(() => loadLoyaltyConfig({ LOYALTY_EXPIRY_MONTHS: 'soon' }, 'EUR')).toThrow(/LOYALTY_EXPIRY_MONTHS/);
+    expect(() => loadLoyaltyConfig({ LOYALTY_TIERS: 'gold:100:2' }, 'EUR')).toThrow(ConfigError);
+    expect(() => loadLoyaltyConfig({ LOYALTY_TIERS: 'gold:100:2' }, 'EUR')).toThrow(/first tier must start at thresholdMinor 0/);
+    expect(() => loadLoyaltyConfig({ LOYALTY_CATEGORY_MULTIPLIERS: 'shoes' }, 'EUR')).toThrow(/LOYALTY_CATEGORY_MULTIPLIERS/);
   });
 });

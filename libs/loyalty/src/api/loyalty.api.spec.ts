@@ -7,7 +7,9 @@ import request from 'supertest';
 import { FixedClock } from '@app/event-sourcing';
 import { EVENT_STORE } from '@app/event-store';
 import { READ_STORE } from '@app/read-store';
-import { CommandExecutor, createHttpApp, loadConfig, PlatformModule, PROJECTION_PROGRESS } from '@app/platform';
+import { CommandExecutor, createHttpApp, loadConfig, PlatformModule, PROJECTION_PROGRESS, type ProjectionProgress } from '@app/platform';
+import { REGISTERED_CUSTOMERS } from '@app/customers';
+import { ReadModelRegisteredCustomers } from '@app/customer-view';
 import type { CheckpointStore } from '@app/transport/kafka';
 import { EventReactor } from '@app/transport';
 import { LoyaltyTestBed } from '../testing/loyalty-test-bed';
@@ -37,6 +39,7 @@ describe('loyalty HTTP API', () => {
   beforeAll(async () => {
     bed = await new LoyaltyTestBed().start();
     projector = new EventReactor(bed.events, new MemoryCheckpoints(), (events) => bed.runner.applyBatch(events), { name: 'test-projector' });
+    const progress: ProjectionProgress = { waitForPosition: (position: number, timeoutMs: number) => projector.waitForPosition(position, timeoutMs), onApplied: () => () => undefined };
     const config = loadConfig({ API_KEYS: Object.entries(KEYS).map(([role, key]) => `${role}=${key}`).join(','), LOG_LEVEL: 'silent', READ_WAIT_TIMEOUT_MS: '5000' });
 
     @Global()
@@ -45,9 +48,10 @@ describe('loyalty HTTP API', () => {
         { provide: EVENT_STORE, useValue: bed.events },
         { provide: READ_STORE, useValue: bed.reads },
         { provide: CommandExecutor, useValue: bed.executor },
-        { provide: PROJECTION_PROGRESS, useValue: { waitForPosition: (position: number, timeoutMs: number) => projector.waitForPosition(position, timeoutMs), onApplied: () => () => undefined } },
+        { provide: PROJECTION_PROGRESS, useValue: progress },
+        { provide: REGISTERED_CUSTOMERS, useValue: new ReadModelRegisteredCustomers(bed.reads, 5000, progress) },
       ],
-      exports: [EVENT_STORE, READ_STORE, CommandExecutor, PROJECTION_PROGRESS],
+      exports: [EVENT_STORE, READ_STORE, CommandExecutor, PROJECTION_PROGRESS, REGISTERED_CUSTOMERS],
     })
     class StoresModule {}
 
@@ -56,7 +60,7 @@ describe('loyalty HTTP API', () => {
         PlatformModule.forRoot(config, { clock }),
         CqrsModule.forRoot(),
         StoresModule,
-        LoyaltyModule.forRoot({ env: { LOYALTY_TIERS: 'bronze:0:1,silver:50000:1.5', LOYALTY_EXPIRY_MONTHS: '12', LOYALTY_SWEEP_INTERVAL_MS: '0' } }),
+        LoyaltyModule.forRoot({ currency: 'EUR', env: { LOYALTY_TIERS: 'bronze:0:1,silver:50000:1.5', LOYALTY_EXPIRY_MONTHS: '12', LOYALTY_SWEEP_INTERVAL_MS: '0' } }),
       ],
     })
     class RootModule {}
@@ -65,6 +69,7 @@ describe('loyalty HTTP API', () => {
     await app.init();
     await projector.start();
     background = app.get(LoyaltyBackground);
+    await bed.register(C, '2026-01-01T00:00:00Z');
   });
 
   afterAll(async () => {
@@ -120,6 +125,17 @@ describe('loyalty HTTP API', () => {
     expect(adjusted.status).toBe(201);
     const account = await request(server).get(`/v1/customers/${C}/loyalty?minPosition=${adjusted.body.position}`).set(as('support'));
     expect(account.body).toMatchObject({ balance: 150, adjusted: -30 });
+  });
+
+  it('answers 404 naming customerId for a customer never registered, and records nothing', async () => {
+    const server = app.getHttpServer();
+    const adjusted = await request(server).post('/v1/customers/nobody-1/loyalty/adjustments').set(as('admin')).send({ adjustmentId: 'adj-n', points: 100, reason: 'goodwill' });
+    const redeemed = await request(server).post('/v1/customers/nobody-1/loyalty/redemptions').set(as('support')).send({ redemptionId: 'rd-n', points: 10, reason: 'voucher' });
+    for (const response of [adjusted, redeemed]) {
+      expect({ status: response.status, fields: response.body.errors?.map((e: { field: string }) => e.field) }).toEqual({ status: 404, fields: ['customerId'] });
+    }
+    expect(await bed.loyaltyEvents('nobody-1')).toEqual([]);
+    expect((await request(server).get('/v1/customers/nobody-1/loyalty/history').set(as('support'))).status).toBe(404);
   });
 
   it('pages the history newest first with a cursor', async () => {

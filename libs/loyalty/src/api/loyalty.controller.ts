@@ -2,10 +2,10 @@
 // admin corrections.
 import { Body, Controller, Get, Header, Inject, Post, Query as QueryParam, Res } from '@nestjs/common';
 import { CommandBus, QueryBus } from '@nestjs/cqrs';
-import { ApiBearerAuth, ApiHeader, ApiOperation, ApiResponse, ApiTags } from '@nestjs/swagger';
+import { ApiBearerAuth, ApiOperation, ApiResponse, ApiTags } from '@nestjs/swagger';
 import type { Response } from 'express';
 import type { Clock } from '@app/event-sourcing';
-import { businessTime, CLOCK, CommandOutcomeDto, Ctx, IdParam, Roles, type CommandOutcome, type RequestContext } from '@app/platform';
+import { AcceptsIdempotencyKey, businessTime, CLOCK, CommandOutcomeDto, Ctx, IdParam, Roles, type CommandOutcome, type RequestContext } from '@app/platform';
 import { AdjustPointsDto, LoyaltyAccountQueryDto, LoyaltyHistoryQueryDto, RedeemPointsDto } from './loyalty.dtos';
 import { ExecuteLoyaltyCommand } from './loyalty.command-handler';
 import { GetLoyaltyAccount, GetLoyaltyHistory, type Consistency } from './loyalty.queries';
@@ -16,7 +16,7 @@ function consistencyHeader(response: Response, result: Consistency): void {
 
 @ApiTags('loyalty')
 @ApiBearerAuth()
-@ApiHeader({ name: 'Idempotency-Key', required: false, description: 'A retry with the same key returns the first result and appends nothing.' })
+@AcceptsIdempotencyKey()
 @Controller({ path: 'customers/:customerId/loyalty', version: '1' })
 export class LoyaltyCommandController {
   constructor(

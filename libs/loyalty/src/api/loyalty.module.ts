@@ -7,9 +7,10 @@ import {
 } from '@nestjs/common';
 import { CqrsModule } from '@nestjs/cqrs';
 import type { Clock } from '@app/event-sourcing';
+import type { CurrencyCode } from '@app/money';
 import { EVENT_STORE, type EventStore } from '@app/event-store';
 import { READ_STORE, type ReadStore } from '@app/read-store';
-import { CLOCK, CommandExecutor } from '@app/platform';
+import { CLOCK, CommandExecutor, PeriodicTask, SINGLE_INSTANCE, SUPERVISOR, type SingleInstance, type Supervisor } from '@app/platform';
 import { EventStoreCheckpointStore } from '@app/transport/kafka';
 import type { LoyaltyProgram } from '../domain/loyalty-program';
 import { EventReactor } from '@app/transport';
@@ -24,6 +25,8 @@ import { GetLoyaltyAccountHandler, GetLoyaltyHistoryHandler, LOYALTY_PROGRAM } f
 export const LOYALTY_CONFIG = Symbol('LoyaltyConfig');
 
 export interface LoyaltyModuleOptions {
+  /** The programme's currency: REPORTING_CURRENCY. */
+  readonly currency: CurrencyCode;
   /** Where LOYALTY_* come from (default process.env). */
   readonly env?: Record<string, string | undefined>;
   /** Serve redemptions and adjustments, and run the reactor and sweep (default true). Needs CommandExecutor. */
@@ -43,9 +46,13 @@ export class LoyaltyBackground implements OnApplicationBootstrap, BeforeApplicat
     @Inject(LOYALTY_CONFIG) private readonly config: LoyaltyConfig,
     @Inject(LoyaltyCommands) private readonly commands: LoyaltyCommands,
     @Inject(CLOCK) private readonly clock: Clock,
+    @Inject(SUPERVISOR) private readonly supervisor: Supervisor,
     @Optional() @Inject(EVENT_STORE) private readonly eventStore?: EventStore,
     @Optional() @Inject(READ_STORE) private readonly readStore?: ReadStore,
+    @Optional() @Inject(SINGLE_INSTANCE) private readonly singleInstance?: SingleInstance,
   ) {}
+
+  private readonly supervised: string[] = [];
 
   /** The running reactor, if this process runs one (for tests and health). */
   get purchaseReactor(): EventReactor | undefined {
@@ -58,30 +65,43 @@ export class LoyaltyBackground implements OnApplicationBootstrap, BeforeApplicat
   }
 
   async onApplicationBootstrap(): Promise<void> {
+    // Each runs once across the processes sharing the event store (a lease), under the supervisor.
+    const singleInstance = this.singleInstance;
     if (this.eventStore && this.config.LOYALTY_REACTOR) {
       this.reactor = new EventReactor(this.eventStore, new EventStoreCheckpointStore(this.eventStore), loyaltyPurchaseReaction(this.commands), {
         name: LOYALTY_REACTOR_NAME,
         maxBatchSize: this.config.LOYALTY_REACTOR_BATCH_SIZE,
       });
-      await this.reactor.start();
+      await this.supervise({ name: LOYALTY_REACTOR_NAME, work: this.reactor, ...(singleInstance ? { singleInstance } : {}) });
     }
     if (this.readStore) {
-      this.sweep = new LoyaltyExpirySweep(this.readStore, this.commands, this.clock);
-      this.sweep.start(this.config.LOYALTY_SWEEP_INTERVAL_MS);
+      const sweep = new LoyaltyExpirySweep(this.readStore, this.commands, this.clock);
+      this.sweep = sweep;
+      if (this.config.LOYALTY_SWEEP_INTERVAL_MS > 0) {
+        await this.supervise({
+          name: 'loyalty-expiry-sweep',
+          work: new PeriodicTask(() => sweep.scheduledSweep(), this.config.LOYALTY_SWEEP_INTERVAL_MS),
+          ...(singleInstance ? { singleInstance } : {}),
+        });
+      }
     }
     this.logger.log(`Loyalty: reactor ${this.reactor ? 'running' : 'off'}, expiry sweep ${this.sweep && this.config.LOYALTY_SWEEP_INTERVAL_MS > 0 ? `every ${this.config.LOYALTY_SWEEP_INTERVAL_MS} ms` : 'off'}`);
   }
 
   async beforeApplicationShutdown(): Promise<void> {
-    await this.sweep?.stop();
-    await this.reactor?.stop();
+    for (const name of this.supervised.splice(0).reverse()) await this.supervisor.stop(name);
+  }
+
+  private async supervise(spec: Parameters<Supervisor['run']>[0]): Promise<void> {
+    this.supervised.push(spec.name);
+    await this.supervisor.run(spec);
   }
 }
 
 @Module({})
 export class LoyaltyModule {
-  static forRoot(options: LoyaltyModuleOptions = {}): DynamicModule {
-    const { config, program } = loadLoyaltyConfig(options.env ?? process.env);
+  static forRoot(options: LoyaltyModuleOptions): DynamicModule {
+    const { config, program } = loadLoyaltyConfig(options.env ?? process.env, options.currency);
     const commands = options.commands ?? true;
     const queries = options.queries ?? true;
     const providers: Provider[] = [

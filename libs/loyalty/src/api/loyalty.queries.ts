@@ -2,6 +2,7 @@
 import { Inject, NotFoundException, Optional } from '@nestjs/common';
 import { type IQueryHandler, Query, QueryHandler } from '@nestjs/cqrs';
 import { READ_STORE, type Filter, type ReadStore } from '@app/read-store';
+import { REGISTERED_CUSTOMERS, type RegisteredCustomers } from '@app/customers';
 import { CHRONICLE_CONFIG, ChronicleConfig, PROJECTION_PROGRESS, RequestValidationError, waitUntilCaughtUp, type ProjectionProgress } from '@app/platform';
 import type { LoyaltyProgram } from '../domain/loyalty-program';
 import { LOYALTY_ACCOUNTS_COLLECTION, type LoyaltyAccountDocument } from '../projections/loyalty-account.projection';
@@ -58,6 +59,7 @@ abstract class LoyaltyQuery {
     @Inject(READ_STORE) protected readonly store: ReadStore,
     @Inject(CHRONICLE_CONFIG) protected readonly config: ChronicleConfig,
     @Inject(LOYALTY_PROGRAM) protected readonly program: LoyaltyProgram,
+    @Inject(REGISTERED_CUSTOMERS) protected readonly customers: RegisteredCustomers,
     @Optional() @Inject(PROJECTION_PROGRESS) protected readonly progress?: ProjectionProgress,
   ) {}
 
@@ -75,6 +77,7 @@ abstract class LoyaltyQuery {
 @QueryHandler(GetLoyaltyAccount)
 export class GetLoyaltyAccountHandler extends LoyaltyQuery implements IQueryHandler<GetLoyaltyAccount> {
   async execute({ customerId, minPosition }: GetLoyaltyAccount): Promise<{ view: LoyaltyAccountView } & Consistency> {
+    await this.customers.assertRegistered(customerId, minPosition);
     const consistent = await this.caughtUp(customerId, minPosition);
     const doc = await this.store.get<LoyaltyAccountDocument>(LOYALTY_ACCOUNTS_COLLECTION, customerId);
     if (!doc) throw new NotFoundException(`Customer ${customerId} has no loyalty account`);
@@ -85,6 +88,7 @@ export class GetLoyaltyAccountHandler extends LoyaltyQuery implements IQueryHand
 @QueryHandler(GetLoyaltyHistory)
 export class GetLoyaltyHistoryHandler extends LoyaltyQuery implements IQueryHandler<GetLoyaltyHistory> {
   async execute({ customerId, options }: GetLoyaltyHistory): Promise<LoyaltyHistoryPage & Consistency> {
+    await this.customers.assertRegistered(customerId, options.minPosition);
     const consistent = await this.caughtUp(customerId, options.minPosition);
     const filter: Filter = options.cursor ? { customerId, position: { lt: decodeCursor(options.cursor) } } : { customerId };
     const rows = await this.store.find<LoyaltyHistoryDocument>(LOYALTY_HISTORY_COLLECTION, filter, {

@@ -15,6 +15,7 @@ describe('loyaltyProgram', () => {
     let error: unknown;
     try {
       loyaltyProgram({
+        currency: 'EUR',
         pointsPerMajorUnit: 0,
         categoryMultipliers: { shoes: -1 },
         tiers: [{ name: 'silver', thresholdMinor: 100, multiplier: 1 }, { name: 'Gold', thresholdMinor: 50, multiplier: 0 }],
@@ -33,6 +34,16 @@ describe('loyaltyProgram', () => {
       'tiers[1].thresholdMinor must be above the previous tier\'s',
       'tiers[1].multiplier must be a number above 0',
     ]);
+  });
+});
+
+describe('loyaltyProgram bounds on points', () => {
+  it('refuses multipliers whose product lets one minor unit earn more than MAX_POINTS_PER_MINOR_UNIT points', () => {
+    const tiers = [{ name: 'base', thresholdMinor: 0, multiplier: 2 }];
+    expect(() => loyaltyProgram({ currency: 'EUR', pointsPerMajorUnit: 500, categoryMultipliers: { tv: 10 }, tiers, expiryMonths: 12 })).not.toThrow();
+    expect(() => loyaltyProgram({ currency: 'EUR', pointsPerMajorUnit: 500, categoryMultipliers: { tv: 10.01 }, tiers, expiryMonths: 12 })).toThrow(/at most 10000 per EUR keeps points exact/);
+    expect(() => loyaltyProgram({ currency: 'JPY', pointsPerMajorUnit: 50, categoryMultipliers: {}, tiers, expiryMonths: 12 })).not.toThrow();
+    expect(() => loyaltyProgram({ currency: 'JPY', pointsPerMajorUnit: 51, categoryMultipliers: {}, tiers, expiryMonths: 12 })).toThrow(/at most 100 per JPY/);
   });
 });
 

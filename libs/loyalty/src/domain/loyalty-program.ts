@@ -1,16 +1,23 @@
-// The rules of the loyalty programme as plain, validated data: how many points a purchase earns,
-// which tiers exist at which rolling 12-month net spend, and when points expire.
+// The rules of the loyalty programme as plain, validated data: its currency, how many points a
+// purchase earns, which tiers exist at which rolling 12-month net spend, and when points expire.
+import { currencyCodeProblem, minorUnitExponent, type CurrencyCode } from '@app/money';
 
 export interface TierRule {
   readonly name: string;
-  /** Rolling 12-month net spend (minor units) from which this tier applies. The first tier is 0. */
+  /** Rolling 12-month net spend (minor units of the programme's currency) from which this tier applies. The first tier is 0. */
   readonly thresholdMinor: number;
   /** Multiplies the points a purchase earns while the customer holds this tier. */
   readonly multiplier: number;
 }
 
 export interface LoyaltyProgram {
-  /** Points per major currency unit (per 1.00, i.e. per 100 minor units). */
+  /**
+   * The programme's currency (REPORTING_CURRENCY): tier thresholds are in its minor units, and only
+   * purchases in it earn points and count toward tiers. A purchase in another currency earns 0
+   * points (recorded, so the account shows why) and no tier spend: there are no exchange rates.
+   */
+  readonly currency: CurrencyCode;
+  /** Points per major unit of `currency` (per 1.00 EUR, per 1 JPY, per 1.000 BHD). */
   readonly pointsPerMajorUnit: number;
   /** Per product category; categories not listed earn ×1. */
   readonly categoryMultipliers: Readonly<Record<string, number>>;
@@ -21,6 +28,7 @@ export interface LoyaltyProgram {
 }
 
 export const DEFAULT_LOYALTY_PROGRAM: LoyaltyProgram = {
+  currency: 'EUR',
   pointsPerMajorUnit: 1,
   categoryMultipliers: {},
   tiers: [
@@ -38,11 +46,21 @@ export class InvalidLoyaltyProgramError extends Error {
   }
 }
 
+/**
+ * Most points one minor unit of the programme's currency can earn, all multipliers applied (10,000
+ * points per euro, 100 per yen, 100,000 per dinar: far beyond any real programme). Orders are at
+ * most MAX_ORDER_TOTAL_MINOR (10^11) minor units, so one order earns at most 10^13 points in any
+ * currency and a balance stays an exact integer for hundreds of the largest orders.
+ */
+export const MAX_POINTS_PER_MINOR_UNIT = 100;
+
 const positive = (value: unknown): value is number => typeof value === 'number' && Number.isFinite(value) && value > 0;
 
 /** Checks a programme and returns it frozen; throws InvalidLoyaltyProgramError naming every problem. */
 export function loyaltyProgram(input: LoyaltyProgram): LoyaltyProgram {
   const problems: string[] = [];
+  const currencyProblem = currencyCodeProblem(input.currency);
+  if (currencyProblem !== null) problems.push(currencyProblem);
   if (!positive(input.pointsPerMajorUnit)) problems.push('pointsPerMajorUnit must be a number above 0');
   for (const [category, multiplier] of Object.entries(input.categoryMultipliers ?? {})) {
     if (typeof multiplier !== 'number' || !Number.isFinite(multiplier) || multiplier < 0) {
@@ -64,8 +82,17 @@ export function loyaltyProgram(input: LoyaltyProgram): LoyaltyProgram {
     if (index > 0 && !(tier.thresholdMinor > tiers[index - 1].thresholdMinor)) problems.push(`tiers[${index}].thresholdMinor must be above the previous tier's`);
     if (!positive(tier.multiplier)) problems.push(`tiers[${index}].multiplier must be a number above 0`);
   });
+  if (problems.length === 0) {
+    const largest = (values: readonly number[]) => Math.max(1, ...values);
+    const most = input.pointsPerMajorUnit * largest(Object.values(input.categoryMultipliers ?? {})) * largest(tiers.map((tier) => tier.multiplier));
+    const allowed = MAX_POINTS_PER_MINOR_UNIT * 10 ** minorUnitExponent(input.currency);
+    if (most > allowed) {
+      problems.push(`pointsPerMajorUnit × the largest category multiplier × the largest tier multiplier is ${most}; at most ${allowed} per ${input.currency} keeps points exact`);
+    }
+  }
   if (problems.length > 0) throw new InvalidLoyaltyProgramError(problems);
   return Object.freeze({
+    currency: input.currency,
     pointsPerMajorUnit: input.pointsPerMajorUnit,
     categoryMultipliers: Object.freeze({ ...input.categoryMultipliers }),
     tiers: Object.freeze(tiers.map((tier) => Object.freeze({ ...tier }))),

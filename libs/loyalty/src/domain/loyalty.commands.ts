@@ -1,5 +1,6 @@
 // Commands on the `loyalty-<customerId>` stream. Each carries its business time (`at`): the decider
 // never reads a clock, so a redelivered command decides exactly as the first time.
+import type { CustomerStatus } from '@app/customers/domain/customer-status';
 
 export interface EarnLine {
   readonly category: string;
@@ -30,6 +31,8 @@ export type ReverseForRefund = {
 export type Redeem = {
   readonly type: 'Redeem';
   readonly customerId: string;
+  /** Redemptions come from outside: the handler says whether the customer is registered. */
+  readonly customerStatus: CustomerStatus;
   readonly redemptionId: string;
   readonly points: number;
   readonly reason: string;
@@ -47,6 +50,8 @@ export type ExpirePoints = {
 export type Adjust = {
   readonly type: 'Adjust';
   readonly customerId: string;
+  /** Adjustments come from outside: the handler says whether the customer is registered. */
+  readonly customerStatus: CustomerStatus;
   readonly adjustmentId: string;
   readonly points: number;
   readonly reason: string;

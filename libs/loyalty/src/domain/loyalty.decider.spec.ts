@@ -5,6 +5,7 @@ import type { LoyaltyEvent, PointsEarned } from './loyalty.events';
 import { loyaltyProgram } from './loyalty-program';
 
 const program = loyaltyProgram({
+  currency: 'EUR',
   pointsPerMajorUnit: 1,
   categoryMultipliers: { electronics: 2, giftcards: 0 },
   tiers: [
@@ -45,6 +46,11 @@ function refusal(given: readonly LoyaltyEvent[], command: LoyaltyCommand): Domai
 
 describe('loyalty decider', () => {
   describe('EarnForPurchase', () => {
+    it('refuses to earn points the balance could not add up exactly', () => {
+      const huge = earned('o9', Number.MAX_SAFE_INTEGER - 10, 100_00, '2026-01-10T10:00:00.000Z', '2027-01-10T10:00:00.000Z');
+      spec.given([huge]).when(earnCmd('o2', '2026-01-11T10:00:00Z', [{ category: 'apparel', amountMinor: 11_00 }])).thenThrows(DomainErrorCode.RuleViolated, 'beyond');
+    });
+
     it('earns points per major unit with category multipliers, in a lot that expires after expiryMonths', () => {
       spec.given([]).when(earnCmd('o1', '2026-01-10T10:00:00Z', [
         { category: 'apparel', amountMinor: 30_50 },
@@ -87,6 +93,39 @@ describe('loyalty decider', () => {
       const events = decider.decide(earnCmd('o9', '2026-03-01T00:00:00Z', [{ category: 'apparel', amountMinor: 100_00 }]), state);
       expect(events[0]).toMatchObject({ data: { points: 100, settledDeficit: 60 } });
       expect(balanceOf(events.reduce(decider.evolve, state))).toBe(40);
+    });
+
+    // Issue 11: a USD purchase counted toward a EUR programme's tiers; points assumed 100 minor units per unit.
+    it('earns no points and no tier spend for a purchase in another currency, and says which currency it was', () => {
+      const usd: LoyaltyCommand = { type: 'EarnForPurchase', customerId: C, orderId: 'o-usd', currency: 'USD', lines: [{ category: 'apparel', amountMinor: 3000_00 }], at: '2026-02-01T00:00:00Z' };
+      spec.given([o1]).when(usd).then([{
+        type: 'PointsEarned',
+        data: {
+          customerId: C, orderId: 'o-usd', lotId: 'order:o-usd', points: 0,
+          basis: { amountMinor: 3000_00, currency: 'USD', categories: { apparel: 3000_00 }, tier: 'bronze', tierMultiplier: 1 },
+          earnedAt: '2026-02-01T00:00:00.000Z', expiresAt: '2027-02-01T00:00:00.000Z', settledDeficit: 0,
+        },
+      }]);
+      // 100.00 EUR, not 3100.00 of a mix: still bronze, and a EUR purchase only moves it on its own spend.
+      const state = fold(decider, [o1, ...decider.decide(usd, fold(decider, [o1]))]);
+      expect(rollingSpendMinor(state, '2026-02-01T00:00:00Z', 'EUR')).toBe(100_00);
+      expect(state.tier).toBe('bronze');
+    });
+
+    it('reads a legacy `eur` purchase as EUR', () => {
+      const events = decider.decide({ ...earnCmd('o-l', '2026-02-01T00:00:00Z', [{ category: 'apparel', amountMinor: 20_00 }]), currency: 'eur' } as LoyaltyCommand, fold(decider, []));
+      expect(events[0]).toMatchObject({ data: { points: 20 } });
+      expect(rollingSpendMinor(fold(decider, events), '2026-02-01T00:00:00Z', 'EUR')).toBe(20_00);
+    });
+
+    it.each([
+      ['JPY', 1500, 1500], // 1 point per yen: JPY has no minor unit
+      ['BHD', 12_345, 12], // 12.345 dinars
+      ['CLF', 98_765, 9], // 9.8765 UF
+    ])('counts points per major unit of a %s programme with its exponent (%i minor units → %i points)', (currency, amountMinor, points) => {
+      const local = loyaltyDecider(loyaltyProgram({ ...program, currency }));
+      const events = local.decide({ type: 'EarnForPurchase', customerId: C, orderId: 'o1', currency, lines: [{ category: 'apparel', amountMinor }], at: '2026-01-10T10:00:00Z' }, local.initialState());
+      expect(events[0]).toMatchObject({ type: 'PointsEarned', data: { points, basis: { amountMinor, currency } } });
     });
 
     it('refuses a negative line amount', () => {
@@ -143,7 +182,7 @@ describe('loyalty decider', () => {
   });
 
   describe('Redeem', () => {
-    const redeem = (redemptionId: string, points: number, at = '2026-04-01T00:00:00Z'): LoyaltyCommand => ({ type: 'Redeem', customerId: C, redemptionId, points, reason: 'voucher', at });
+    const redeem = (redemptionId: string, points: number, at = '2026-04-01T00:00:00Z'): LoyaltyCommand => ({ type: 'Redeem', customerId: C, customerStatus: 'active', redemptionId, points, reason: 'voucher', at });
 
     it('spends points from the oldest lots first', () => {
       spec.given([o1, o2]).when(redeem('x1', 120)).then([{
@@ -165,6 +204,12 @@ describe('loyalty decider', () => {
       const done: LoyaltyEvent = { type: 'PointsRedeemed', data: { customerId: C, redemptionId: 'x1', points: 10, reason: 'voucher', consumed: [{ lotId: 'order:o1', points: 10 }], redeemedAt: '2026-04-01T00:00:00.000Z' } };
       spec.given([o1, done]).when(redeem('x1', 10)).then([]);
       spec.given([o1, done]).when(redeem('x1', 20)).thenThrows(DomainErrorCode.AlreadyExists, 'x1');
+    });
+
+    it('refuses a customer who is not registered (404 customerId), before looking at the balance', () => {
+      const command: LoyaltyCommand = { type: 'Redeem', customerId: 'nobody', customerStatus: 'unknown', redemptionId: 'x1', points: 10, reason: 'voucher', at: '2026-04-01T00:00:00Z' };
+      spec.given([]).when(command).thenThrows(DomainErrorCode.NotFound, 'nobody');
+      expect(refusal([], command).field).toBe('customerId');
     });
 
     it('refuses points that are not a whole number above 0', () => {
@@ -207,7 +252,7 @@ describe('loyalty decider', () => {
   });
 
   describe('Adjust', () => {
-    const adjust = (adjustmentId: string, points: number): LoyaltyCommand => ({ type: 'Adjust', customerId: C, adjustmentId, points, reason: 'goodwill', at: '2026-04-01T00:00:00Z' });
+    const adjust = (adjustmentId: string, points: number): LoyaltyCommand => ({ type: 'Adjust', customerId: C, customerStatus: 'active', adjustmentId, points, reason: 'goodwill', at: '2026-04-01T00:00:00Z' });
 
     it('adds a lot of its own for a positive correction', () => {
       spec.given([o1]).when(adjust('a1', 25)).then([{
@@ -228,6 +273,19 @@ describe('loyalty decider', () => {
       spec.given([o1]).when(adjust('a1', 0)).thenThrows(DomainErrorCode.RuleViolated, 'points');
     });
 
+    it('refuses a customer who is not registered (404 customerId)', () => {
+      const command: LoyaltyCommand = { type: 'Adjust', customerId: 'nobody', customerStatus: 'unknown', adjustmentId: 'a1', points: 100, reason: 'goodwill', at: '2026-04-01T00:00:00Z' };
+      spec.given([]).when(command).thenThrows(DomainErrorCode.NotFound, 'nobody');
+      expect(refusal([], command).field).toBe('customerId');
+    });
+
+    it('refuses a correction that would take the balance beyond the exact integers', () => {
+      const huge = earned('o9', Number.MAX_SAFE_INTEGER - 10, 100_00, '2026-01-10T10:00:00.000Z', '2027-01-10T10:00:00.000Z');
+      expect(decider.decide(adjust('a1', 10), fold(decider, [huge])).map((event) => event.data)).toMatchObject([{ points: 10, lotId: 'adjustment:a1' }]);
+      spec.given([huge]).when(adjust('a1', 11)).thenThrows(DomainErrorCode.RuleViolated, 'beyond');
+      expect(refusal([huge], adjust('a1', 11)).field).toBe('points');
+    });
+
     it('is a no-op when repeated, and refuses its id reused for other points', () => {
       const done: LoyaltyEvent = { type: 'PointsAdjusted', data: { customerId: C, adjustmentId: 'a1', points: 5, reason: 'goodwill', adjustedAt: '2026-04-01T00:00:00.000Z', lotId: 'adjustment:a1', expiresAt: '2027-04-01T00:00:00.000Z', consumed: [], settledDeficit: 0 } };
       spec.given([done]).when(adjust('a1', 5)).then([]);
@@ -240,8 +298,9 @@ describe('loyalty decider', () => {
       const state = fold(decider, [o1, o2]);
       expect(balanceOf(state)).toBe(150);
       expect(availablePoints(state, '2027-02-01T00:00:00Z')).toBe(50);
-      expect(rollingSpendMinor(state, '2026-06-01T00:00:00Z')).toBe(150_00);
-      expect(rollingSpendMinor(state, '2027-02-01T00:00:00Z')).toBe(50_00);
+      expect(rollingSpendMinor(state, '2026-06-01T00:00:00Z', 'EUR')).toBe(150_00);
+      expect(rollingSpendMinor(state, '2027-02-01T00:00:00Z', 'EUR')).toBe(50_00);
+      expect(rollingSpendMinor(state, '2026-06-01T00:00:00Z', 'USD')).toBe(0);
     });
   });
 });

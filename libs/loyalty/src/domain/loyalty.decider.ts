@@ -1,6 +1,8 @@
 // One loyalty account (`loyalty-<customerId>`): points earned per order in lots that expire, spent
 // and expired oldest first; the tier follows the rolling 12-month net spend, up and down.
 import { refuse, type Decider } from '@app/event-sourcing';
+import { assertCustomerRegistered } from '@app/customers/domain/customer-status';
+import { minorToMajor, recordedCurrency } from '@app/money';
 import { addMonths, ROLLING_WINDOW_MONTHS, utc } from './calendar-months';
 import type { Adjust, EarnForPurchase, ExpirePoints, LoyaltyCommand, Redeem, ReverseForRefund } from './loyalty.commands';
 import type { LotConsumption, LoyaltyEvent, TierChangeReason, TierChanged } from './loyalty.events';
@@ -15,6 +17,8 @@ export interface PointsLot {
 }
 
 export interface OrderRecord {
+  /** Key of the order's currency (an ISO code; `?XYZ` for an unrecognised legacy code). */
+  readonly currency: string;
   readonly amountMinor: number;
   readonly refundedMinor: number;
   readonly earnedAt: string;
@@ -45,13 +49,14 @@ export function availablePoints(state: LoyaltyState, at: string): number {
   return state.lots.filter((lot) => lot.expiresAt > instant).reduce((sum, lot) => sum + lot.remaining, 0) - state.deficit;
 }
 
-/** Net spend (purchases less refunds) of orders placed in the 12 months up to `at`. */
-export function rollingSpendMinor(state: LoyaltyState, at: string): number {
+/** Net spend (purchases less refunds) in `currency` of orders placed in the 12 months up to `at`. */
+export function rollingSpendMinor(state: LoyaltyState, at: string, currency: string): number {
   const end = utc(at);
   const start = addMonths(end, -ROLLING_WINDOW_MONTHS);
   let total = 0;
   for (const order of Object.values(state.orders)) {
-    if (order.earnedAt > start && order.earnedAt <= end) total += order.amountMinor - order.refundedMinor;
+    // Orders in other currencies never add to the programme currency's spend.
+    if (order.currency === currency && order.earnedAt > start && order.earnedAt <= end) total += order.amountMinor - order.refundedMinor;
   }
   return total;
 }
@@ -91,7 +96,7 @@ export function loyaltyDecider(program: LoyaltyProgram): Decider<LoyaltyCommand,
     const customerId = state.customerId ?? (events[0]?.data.customerId as string | undefined);
     if (customerId === undefined) return events;
     const after = events.reduce(evolve, state);
-    const spend = rollingSpendMinor(after, at);
+    const spend = rollingSpendMinor(after, at, program.currency);
     const target = tierForSpend(program, spend);
     if (target.name === after.tier) return events;
     const direction = target.thresholdMinor > tierNamed(program, after.tier).thresholdMinor ? 'up' : 'down';
@@ -114,7 +119,11 @@ export function loyaltyDecider(program: LoyaltyProgram): Decider<LoyaltyCommand,
     const amountMinor = Object.values(categories).reduce((sum, amount) => sum + amount, 0);
     const tier = tierNamed(program, state.tier);
     const weightedMinor = Object.entries(categories).reduce((sum, [category, amount]) => sum + amount * (program.categoryMultipliers[category] ?? 1), 0);
-    const points = Math.floor((weightedMinor / 100) * program.pointsPerMajorUnit * tier.multiplier + EPSILON);
+    // Points are per major unit of the programme's currency (its own exponent: 1 JPY, 1.00 EUR, 1.000 BHD);
+    // a purchase in any other currency earns none, since no rate converts it.
+    const inProgrammeCurrency = recordedCurrency(command.currency).key === program.currency;
+    const points = inProgrammeCurrency ? Math.floor(minorToMajor(weightedMinor, program.currency) * program.pointsPerMajorUnit * tier.multiplier + EPSILON) : 0;
+    assertBalanceStaysExact(state, points);
     const earnedAt = utc(command.at);
     return [{
       type: 'PointsEarned',
@@ -162,6 +171,7 @@ export function loyaltyDecider(program: LoyaltyProgram): Decider<LoyaltyCommand,
   }
 
   function redeem(command: Redeem, state: LoyaltyState): LoyaltyEvent[] {
+    assertCustomerRegistered(command);
     if (!Number.isSafeInteger(command.points) || command.points <= 0) throw refuse.rule('points must be a whole number above 0', 'points');
     const earlier = state.redemptions[command.redemptionId];
     if (earlier !== undefined) {
@@ -196,6 +206,7 @@ export function loyaltyDecider(program: LoyaltyProgram): Decider<LoyaltyCommand,
   }
 
   function adjust(command: Adjust, state: LoyaltyState): LoyaltyEvent[] {
+    assertCustomerRegistered(command);
     if (!Number.isSafeInteger(command.points) || command.points === 0) throw refuse.rule('points must be a whole number other than 0', 'points');
     const earlier = state.adjustments[command.adjustmentId];
     if (earlier !== undefined) {
@@ -203,6 +214,7 @@ export function loyaltyDecider(program: LoyaltyProgram): Decider<LoyaltyCommand,
       throw refuse.alreadyExists(`Adjustment ${command.adjustmentId} was already made for ${earlier} points`, 'adjustmentId');
     }
     const at = utc(command.at);
+    if (command.points > 0) assertBalanceStaysExact(state, command.points);
     const base = { customerId: command.customerId, adjustmentId: command.adjustmentId, points: command.points, reason: command.reason, adjustedAt: at };
     if (command.points > 0) {
       return [{
@@ -219,6 +231,18 @@ export function loyaltyDecider(program: LoyaltyProgram): Decider<LoyaltyCommand,
   }
 
   return decider;
+}
+
+/**
+ * Points are whole numbers summed into a balance: beyond Number.MAX_SAFE_INTEGER they would no longer
+ * be exact. Order totals and the programme's multipliers are bounded so this never happens in use;
+ * the decider still refuses rather than record a figure it cannot add up.
+ */
+function assertBalanceStaysExact(state: LoyaltyState, points: number): void {
+  const lotsTotal = state.lots.reduce((sum, lot) => sum + lot.remaining, 0);
+  if (!Number.isSafeInteger(points) || !Number.isSafeInteger(lotsTotal + points)) {
+    throw refuse.rule(`${points} more points would take the balance beyond ${Number.MAX_SAFE_INTEGER}`, 'points');
+  }
 }
 
 /** Takes `points` from the lots in the given order; reports what no lot covered. */
@@ -255,7 +279,7 @@ function evolve(state: LoyaltyState, event: LoyaltyEvent): LoyaltyState {
         ...state,
         customerId,
         deficit: state.deficit - settledDeficit,
-        orders: { ...state.orders, [orderId]: { amountMinor: basis.amountMinor, refundedMinor: 0, earnedAt, points, reversedPoints: 0 } },
+        orders: { ...state.orders, [orderId]: { currency: recordedCurrency(basis.currency).key, amountMinor: basis.amountMinor, refundedMinor: 0, earnedAt, points, reversedPoints: 0 } },
       };
       return addLot(next, { lotId, earnedAt, expiresAt, remaining: points - settledDeficit });
     }

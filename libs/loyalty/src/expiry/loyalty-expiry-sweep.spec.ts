@@ -1,4 +1,5 @@
 import { FixedClock } from '@app/event-sourcing';
+import { PeriodicTask, Supervisor } from '@app/platform';
 import { LOYALTY_ACCOUNTS_COLLECTION, type LoyaltyAccountDocument } from '../projections';
 import { loyaltyProgram } from '../domain/loyalty-program';
 import { LoyaltyTestBed, testContext, TEST_PROGRAM } from '../testing/loyalty-test-bed';
@@ -20,14 +21,13 @@ describe('LoyaltyExpirySweep (injected clock, real stores)', () => {
   });
 
   afterEach(async () => {
-    await sweep.stop();
     await bed.close();
   });
 
   it('expires the lots due by the clock, oldest first after redemptions, and only the accounts due', async () => {
     await earn('c-a', 'o-1', 100_00, '2026-01-10T10:00:00Z');
     await earn('c-a', 'o-2', 40_00, '2026-03-01T10:00:00Z');
-    await bed.commands.execute({ type: 'Redeem', customerId: 'c-a', redemptionId: 'x', points: 30, reason: 'voucher', at: '2026-04-01T00:00:00Z' }, testContext('2026-04-01T00:00:00Z'));
+    await bed.commands.execute({ type: 'Redeem', customerId: 'c-a', customerStatus: 'active', redemptionId: 'x', points: 30, reason: 'voucher', at: '2026-04-01T00:00:00Z' }, testContext('2026-04-01T00:00:00Z'));
     await earn('c-b', 'o-3', 10_00, '2026-05-01T00:00:00Z');
     await bed.project();
 
@@ -72,7 +72,7 @@ describe('LoyaltyExpirySweep (injected clock, real stores)', () => {
     expect(await account('c-g')).toMatchObject({ tier: 'bronze', tierReviewAt: null, balance: 600 + 15, dueAt: '2028-02-01T00:00:00.000Z' });
   });
 
-  it('sweeps on its own timer once started', async () => {
+  it('sweeps on its own timer once supervised as a periodic task', async () => {
     await earn('c-t', 'o-1', 10_00, '2025-01-01T00:00:00Z');
     await bed.project();
     const swept = new Promise<void>((resolve) => {
@@ -83,9 +83,10 @@ describe('LoyaltyExpirySweep (injected clock, real stores)', () => {
         return result;
       });
     });
-    sweep.start(5);
+    const supervisor = new Supervisor();
+    await supervisor.run({ name: 'loyalty-expiry-sweep', work: new PeriodicTask(() => sweep.scheduledSweep(), 5) });
     await swept;
-    await sweep.stop();
+    await supervisor.stopAll();
     expect((await bed.loyaltyEvents('c-t')).map((event) => event.type)).toContain('PointsExpired');
   });
 });

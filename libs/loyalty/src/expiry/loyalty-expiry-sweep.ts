@@ -3,7 +3,6 @@
 // says where to look; the decider decides on the account's own stream, so a stale read model costs a
 // no-op, never a wrong expiry.
 import { Logger } from '@nestjs/common';
-import { PeriodicTask } from '@app/platform';
 import type { Clock } from '@app/event-sourcing';
 import type { ReadStore } from '@app/read-store';
 import type { CommandContext } from '@app/platform';
@@ -25,7 +24,6 @@ export interface LoyaltyExpirySweepOptions {
 
 export class LoyaltyExpirySweep {
   private readonly logger = new Logger('LoyaltyExpirySweep');
-  private readonly periodic = new PeriodicTask('LoyaltyExpirySweep', () => this.sweep());
 
   constructor(
     private readonly readStore: ReadStore,
@@ -55,13 +53,10 @@ export class LoyaltyExpirySweep {
     return { due: due.length, changed, failed };
   }
 
-  /** Sweeps every `intervalMs` (one sweep at a time); 0 disables the timer. */
-  start(intervalMs: number): void {
-    this.periodic.start(intervalMs);
-  }
-
-  /** Stops the timer and waits for a sweep in progress. */
-  stop(): Promise<void> {
-    return this.periodic.stop();
+  /** One scheduled sweep: a sweep where some accounts failed fails, so the supervisor retries it soon. */
+  async scheduledSweep(): Promise<SweepResult> {
+    const result = await this.sweep();
+    if (result.failed > 0) throw new Error(`ExpirePoints failed for ${result.failed} of ${result.due} due accounts (logged above)`);
+    return result;
   }
 }

@@ -1,7 +1,9 @@
 // The `loyaltyAccounts` read model: one document per customer with balance, tier, totals, the next
 // points to expire and `dueAt`, the moment the expiry sweep must look at the account again (points
-// expire, or the spend holding the tier leaves the rolling window).
+// expire, or the spend holding the tier leaves the rolling window). Spend is in the programme's
+// currency only, so the projection is made for that currency (REPORTING_CURRENCY).
 import type { RecordedEvent } from '@app/event-sourcing';
+import { recordedCurrency, type CurrencyCode } from '@app/money';
 import type { DocumentChange, DocumentRef, Projection, ProjectionView, ReadDocument } from '@app/read-store';
 import { addMonths, ROLLING_WINDOW_MONTHS, utc } from '../domain/calendar-months';
 import type { LotConsumption } from '../domain/loyalty.events';
@@ -24,6 +26,8 @@ export interface SpendEntry {
 
 export type LoyaltyAccountFields = {
   readonly customerId: string;
+  /** The programme's currency: rolling12mSpendMinor and tierThresholdMinor are minor units of it. */
+  readonly currency: CurrencyCode;
   readonly balance: number;
   /** Null until an event names it (an account opened by an admin correction): the programme's entry tier. */
   readonly tier: string | null;
@@ -35,7 +39,7 @@ export type LoyaltyAccountFields = {
   readonly adjusted: number;
   /** Points reversed beyond the balance, owed from future earnings. */
   readonly deficit: number;
-  /** Net spend of the 12 months up to `lastEventAt`. */
+  /** Net spend in `currency` of the 12 months up to `lastEventAt`; purchases in other currencies earn no tier spend. */
   readonly rolling12mSpendMinor: number;
   readonly nextExpiry: { readonly points: number; readonly at: string } | null;
   /** Spend the tier needs to hold (its threshold); 0 for the entry tier. */
@@ -47,15 +51,15 @@ export type LoyaltyAccountFields = {
   readonly lastEventAt: string;
   /** Lots with points left, oldest first. */
   readonly lots: readonly AccountLot[];
-  /** Orders inside the rolling window, for tierReviewAt. */
+  /** Orders in `currency` inside the rolling window, for tierReviewAt. */
   readonly spendWindow: readonly SpendEntry[];
 };
 
 export type LoyaltyAccountDocument = LoyaltyAccountFields & ReadDocument;
 
-function emptyAccount(customerId: string, tier: string | null): LoyaltyAccountFields {
+function emptyAccount(customerId: string, currency: CurrencyCode, tier: string | null): LoyaltyAccountFields {
   return {
-    customerId, balance: 0, tier, lifetimeEarned: 0, redeemed: 0, expired: 0, reversed: 0, adjusted: 0, deficit: 0,
+    customerId, currency, balance: 0, tier, lifetimeEarned: 0, redeemed: 0, expired: 0, reversed: 0, adjusted: 0, deficit: 0,
     rolling12mSpendMinor: 0, nextExpiry: null, tierThresholdMinor: 0, tierReviewAt: null, dueAt: null, lastEventAt: '', lots: [], spendWindow: [],
   };
 }
@@ -75,12 +79,15 @@ function applyEvent(account: LoyaltyAccountFields, event: RecordedLoyaltyEvent):
   switch (event.type) {
     case 'PointsEarned': {
       const { orderId, lotId, points, basis, earnedAt, expiresAt, settledDeficit } = event.data;
+      // Also for PointsEarned recorded before the programme had a currency: another currency's amount is no tier spend.
+      const counts = recordedCurrency(basis.currency).key === account.currency;
+      const others = account.spendWindow.filter((entry) => entry.orderId !== orderId);
       return {
         ...account,
         lifetimeEarned: account.lifetimeEarned + points,
         deficit: account.deficit - settledDeficit,
         lots: addLot(account.lots, { lotId, remaining: points - settledDeficit, earnedAt, expiresAt }),
-        spendWindow: [...account.spendWindow.filter((entry) => entry.orderId !== orderId), { orderId, at: earnedAt, netMinor: basis.amountMinor }],
+        spendWindow: counts ? [...others, { orderId, at: earnedAt, netMinor: basis.amountMinor }] : others,
       };
     }
     case 'PointsReversed': {
@@ -147,7 +154,8 @@ function derive(account: LoyaltyAccountFields, at: string): LoyaltyAccountFields
   };
 }
 
-export const loyaltyAccountProjection: Projection = {
+/** The loyaltyAccounts projection of a programme run in `currency`. */
+export const loyaltyAccountProjection = (currency: CurrencyCode): Projection => ({
   name: 'loyalty-accounts',
   collections: [
     {
@@ -165,8 +173,8 @@ export const loyaltyAccountProjection: Projection = {
     const customerId = event.data.customerId;
     const stored = view.get<LoyaltyAccountDocument>(LOYALTY_ACCOUNTS_COLLECTION, customerId);
     const initialTier = event.type === 'PointsEarned' ? event.data.basis.tier : event.type === 'TierChanged' ? event.data.from : null;
-    const { id: _id, lastPosition: _position, ...current } = stored ?? { ...emptyAccount(customerId, initialTier), id: customerId, lastPosition: 0 };
-    const updated = derive(applyEvent(current as LoyaltyAccountFields, event), utc(event.metadata.occurredAt));
+    const { id: _id, lastPosition: _position, ...current } = stored ?? { ...emptyAccount(customerId, currency, initialTier), id: customerId, lastPosition: 0 };
+    const updated = derive(applyEvent({ ...(current as LoyaltyAccountFields), currency }, event), utc(event.metadata.occurredAt));
     return [{ collection: LOYALTY_ACCOUNTS_COLLECTION, id: customerId, doc: updated }];
   },
-};
+});

@@ -1,6 +1,7 @@
 // For loyalty specs: a real SqliteEventStore and SqliteReadStore in a temporary folder, the real
-// CommandExecutor, the loyalty projections under a ProjectorRunner, and writers for the purchase
-// and refund events the reactor listens to.
+// CommandExecutor, the loyalty projections (and the customer 360 view, which knows who is registered)
+// under a ProjectorRunner, and writers for registrations and the purchase and refund events the
+// reactor listens to.
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -11,10 +12,12 @@ import { CommandExecutor, type CommandContext } from '@app/platform';
 import { ProjectorRunner } from '@app/transport';
 import type { OrderLine } from '@app/interactions/domain/interaction.events';
 import { loyaltyProgram, type LoyaltyProgram } from '../domain/loyalty-program';
+import { customer360Projection } from '@app/customer-view';
 import { loyaltyProjections } from '../projections';
 import { LoyaltyCommands } from '../api/loyalty-commands';
 
 export const TEST_PROGRAM: LoyaltyProgram = loyaltyProgram({
+  currency: 'EUR',
   pointsPerMajorUnit: 1,
   categoryMultipliers: { electronics: 2 },
   tiers: [
@@ -35,10 +38,11 @@ export class LoyaltyTestBed {
   readonly reads = new SqliteReadStore(join(this.directory, 'reads.sqlite'));
   readonly executor = new CommandExecutor(this.events);
   readonly commands: LoyaltyCommands;
-  readonly runner = new ProjectorRunner(this.reads, loyaltyProjections, { name: 'loyalty-test-projector' });
+  readonly runner: ProjectorRunner;
 
   constructor(program: LoyaltyProgram = TEST_PROGRAM) {
     this.commands = new LoyaltyCommands(this.executor, program);
+    this.runner = new ProjectorRunner(this.reads, [...loyaltyProjections(program.currency), customer360Projection], { name: 'loyalty-test-projector' });
   }
 
   async start(): Promise<this> {
@@ -50,6 +54,10 @@ export class LoyaltyTestBed {
   async project(): Promise<void> {
     const after = this.runner.position;
     await this.runner.applyBatch(await this.events.readAll(after > 0 ? { after } : {}));
+  }
+
+  async register(customerId: string, at: string): Promise<RecordedEvent> {
+    return this.append(`customer-${customerId}`, 'no_stream', { type: 'CustomerRegistered', data: { customerId, profile: { firstName: 'Test' } } }, customerId, at);
   }
 
   async purchase(customerId: string, orderId: string, at: string, lines: readonly Pick<OrderLine, 'category' | 'quantity' | 'unitPriceMinor'>[]): Promise<RecordedEvent> {

@@ -1,15 +1,29 @@
 // Who issued a command, from where, and why: becomes the metadata of every event it produces.
-import type { Actor } from '@app/event-sourcing';
+import type { Actor, OnBehalfOf } from '@app/event-sourcing';
 
 export interface CommandContext {
   readonly actor: Actor;
+  /** Whom the caller says it acts for (X-Actor-Id); recorded beside the actor. */
+  readonly onBehalfOf?: OnBehalfOf;
   readonly source: string;
   readonly correlationId: string;
   readonly causationId: string | null;
-  /** The client's Idempotency-Key: a retry with the same key returns the first result. */
-  readonly idempotencyKey?: string;
+  /**
+   * The client's Idempotency-Key, already claimed for this very request (IdempotentRequests binds a
+   * key to one request fingerprint before the command runs). Commands without a natural key derive
+   * their event ids from it, so a retry that takes over after a crash finds what was written.
+   */
+  readonly idempotency?: IdempotencyClaimed;
   /** Business time of the fact (ISO-8601); defaults to the time the command arrived. */
   readonly occurredAt: string;
+}
+
+export interface IdempotencyClaimed {
+  /** The API key that sent it: keys are unique per API key. */
+  readonly apiKeyId: string;
+  readonly key: string;
+  /** The item of a batch request this command is. */
+  readonly item?: number;
 }
 
 /** What every command answers: where its events landed, for read-your-writes. */

@@ -1,11 +1,11 @@
 // Runs one command against one stream: load → decide → append with the expected revision, with
 // deterministic event ids so that a retried command is recognised and answered with the first result.
-import { isDeepStrictEqual } from 'node:util';
 import {
-  DomainError,
-  DomainErrorCode,
+  canonicalJson,
+  EventSchemas,
   deterministicEventId,
   newEventId,
+  refuse,
   type Decider,
   type DomainEvent,
   type NewEvent,
@@ -20,10 +20,17 @@ export interface StreamCommand<C, S, E extends DomainEvent> {
   readonly command: C;
   /**
    * The command's own identity within the stream when the source supplies one (a callId creating a
-   * call stream, a refundId): the event ids derive from it, so a retried publish is recognised even
-   * without an Idempotency-Key.
+   * call stream, a refundId): the event ids derive from it, so a retried publish is recognised
+   * without an Idempotency-Key, whichever key or route it comes with.
    */
   readonly naturalKey?: string;
+  /**
+   * The stream records one thing's life in order (a ticket, an order, an email, a customer): an event
+   * may not be dated before one it follows, so a reply dated before its ticket was opened is refused
+   * (422, occurredAt) instead of being counted as answered in time. Streams that gather facts arriving
+   * late by nature (a loyalty account earning for a purchase recorded days later) leave this unset.
+   */
+  readonly chronological?: boolean;
 }
 
 const MAX_ATTEMPTS = 5;
@@ -33,32 +40,69 @@ function asStored(data: unknown): unknown {
   return data === undefined ? undefined : JSON.parse(JSON.stringify(data));
 }
 
+/** Refuses a business time before the latest one already in the stream. */
+function assertNotBeforeHistory(streamId: string, history: readonly RecordedEvent[], occurredAt: string): void {
+  let latest: RecordedEvent | undefined;
+  for (const event of history) if (latest === undefined || Date.parse(event.metadata.occurredAt) > Date.parse(latest.metadata.occurredAt)) latest = event;
+  if (latest !== undefined && Date.parse(occurredAt) < Date.parse(latest.metadata.occurredAt)) {
+    throw refuse.rule(
+      `occurredAt ${occurredAt} is before ${latest.type} at ${latest.metadata.occurredAt}: the events of ${streamId} follow each other in time`,
+      'occurredAt',
+    );
+  }
+}
+
+/** What a command's event ids derive from: its natural key, else the Idempotency-Key it was sent with. */
+interface Identity {
+  readonly natural: boolean;
+  readonly parts: readonly string[];
+}
+
+function identityOf(naturalKey: string | undefined, context: CommandContext): Identity | undefined {
+  if (naturalKey !== undefined) return { natural: true, parts: [`natural:${naturalKey}`] };
+  const claimed = context.idempotency;
+  if (claimed === undefined) return undefined;
+  return { natural: false, parts: ['key', claimed.apiKeyId, claimed.key, claimed.item === undefined ? '' : String(claimed.item)] };
+}
+
+/**
+ * Exactly one of any set of concurrent executions of one command writes its events (the store
+ * admits one append per event id) and answers `replayed: false`; every other one answers the same
+ * result with `replayed: true`, or the domain's refusal when it is not the same command.
+ */
 export class CommandExecutor {
-  constructor(private readonly store: EventStore) {}
+  constructor(
+    private readonly store: EventStore,
+    /** Where each event type's current schema version comes from (version 1 for undeclared types). */
+    private readonly schemas: EventSchemas = EventSchemas.none(),
+  ) {}
 
   async execute<C extends { readonly type: string }, S, E extends DomainEvent>(
     request: StreamCommand<C, S, E>,
     context: CommandContext,
   ): Promise<CommandOutcome> {
-    const key = context.idempotencyKey !== undefined ? `key:${request.command.type}:${context.idempotencyKey}` : request.naturalKey !== undefined ? `natural:${request.naturalKey}` : undefined;
+    const identity = identityOf(request.naturalKey, context);
+    const eventId = (index: number) => (identity === undefined ? newEventId() : deterministicEventId(request.streamId, ...identity.parts, index));
     for (let attempt = 1; ; attempt++) {
       const history = await this.store.readStream(request.streamId);
-      if (key !== undefined) {
-        const replay = this.findReplay(request, history, key, context.idempotencyKey !== undefined);
-        if (replay) return replay;
+      if (identity !== undefined) {
+        const earlier = this.earlierRun(request, history, identity, eventId);
+        if (earlier) return earlier;
       }
-      const state = history.reduce((s, e) => request.decider.evolve(s, e as unknown as E), request.decider.initialState());
-      const decided = request.decider.decide(request.command, state);
+      const decided = request.decider.decide(request.command, this.fold(request, history));
       const last = history.at(-1);
       if (decided.length === 0) {
         return { streamId: request.streamId, eventIds: [], revision: last?.revision ?? null, position: last?.position ?? 0, replayed: false, changed: false };
       }
-      const events = decided.map((event, index) => this.envelope(event, context, key === undefined ? newEventId() : deterministicEventId(request.streamId, key, index)));
+      if (request.chronological) assertNotBeforeHistory(request.streamId, history, context.occurredAt);
+      const events = decided.map((event, index) => this.envelope(event, context, eventId(index)));
       try {
         const result = await this.store.append(request.streamId, events, { expectedRevision: last ? last.revision : 'no_stream' });
-        return { streamId: request.streamId, eventIds: events.map((e) => e.eventId), revision: result.nextExpectedRevision, position: result.position, replayed: false, changed: true };
+        // Deduplicated: a concurrent execution of the same command wrote these very events first.
+        return { streamId: request.streamId, eventIds: events.map((e) => e.eventId), revision: result.nextExpectedRevision, position: result.position, replayed: result.deduplicated, changed: true };
       } catch (error) {
-        // Someone else appended first: decide again on the new state (deciders are pure, so this is safe).
+        // Someone else appended first: decide again on the new state (deciders are pure, so this is safe);
+        // if it was this command under the same identity, the next read finds its events.
         const retryable = error instanceof WrongExpectedRevisionError || error instanceof DuplicateEventIdError;
         if (!retryable || attempt >= MAX_ATTEMPTS) throw error;
       }
@@ -66,57 +110,67 @@ export class CommandExecutor {
   }
 
   /**
-   * A retry is recognised by its deterministic first event id. It is a true replay only if deciding
-   * the command on the state before the original events gives the same events again; otherwise the
-   * key was reused for a different request.
+   * The command's events, when its identity's first event id is already in the stream:
+   * - under an Idempotency-Key (no natural key) they are this request's own: the HTTP layer binds a
+   *   key to one request fingerprint before any command runs, so only the same request gets here;
+   * - under a natural key the domain judges: the same events decided again on the state they were
+   *   decided on is a retry; otherwise the decider, on the current state, refuses a different command
+   *   (a second call with the same callId, a refund id reused for another amount) or finds nothing
+   *   left to do (the redemption is already there): that is a retry too, answered with what was recorded.
    */
-  private findReplay<C, S, E extends DomainEvent>(
+  private earlierRun<C, S, E extends DomainEvent>(
     request: StreamCommand<C, S, E>,
     history: readonly RecordedEvent[],
-    key: string,
-    clientKey: boolean,
+    identity: Identity,
+    eventId: (index: number) => string,
   ): CommandOutcome | null {
-    const firstId = deterministicEventId(request.streamId, key, 0);
-    const at = history.findIndex((e) => e.eventId === firstId);
+    const at = history.findIndex((e) => e.eventId === eventId(0));
     if (at < 0) return null;
-    const before = history.slice(0, at).reduce((s, e) => request.decider.evolve(s, e as unknown as E), request.decider.initialState());
-    let again: E[] = [];
+    let count = 1;
+    while (at + count < history.length && history[at + count].eventId === eventId(count)) count += 1;
+    const original = history.slice(at, at + count);
+    if (identity.natural && !this.decidesAgain(request, history.slice(0, at), original)) {
+      request.decider.decide(request.command, this.fold(request, history));
+    }
+    const lastOriginal = original[original.length - 1];
+    return { streamId: request.streamId, eventIds: original.map((e) => e.eventId), revision: lastOriginal.revision, position: lastOriginal.position, replayed: true, changed: true };
+  }
+
+  private decidesAgain<C, S, E extends DomainEvent>(request: StreamCommand<C, S, E>, before: readonly RecordedEvent[], original: readonly RecordedEvent[]): boolean {
+    let again: E[];
     try {
-      again = request.decider.decide(request.command, before);
+      again = request.decider.decide(request.command, this.fold(request, before));
     } catch {
-      again = [];
+      return false;
     }
-    const original = history.slice(at, at + again.length);
-    const same =
-      again.length > 0 &&
-      original.length === again.length &&
-      original.every((e, i) => e.eventId === deterministicEventId(request.streamId, key, i) && e.type === again[i].type && isDeepStrictEqual(e.data, asStored(again[i].data)));
-    if (same) {
-      const lastOriginal = original[original.length - 1];
-      return { streamId: request.streamId, eventIds: original.map((e) => e.eventId), revision: lastOriginal.revision, position: lastOriginal.position, replayed: true, changed: true };
-    }
-    if (clientKey) {
-      throw new DomainError(DomainErrorCode.Conflict, 'This Idempotency-Key was already used for a different request', 'Idempotency-Key');
-    }
-    return null;
+    return (
+      again.length === original.length &&
+      again.every((event, index) => event.type === original[index].type && canonicalJson(asStored(event.data)) === canonicalJson(original[index].data))
+    );
+  }
+
+  private fold<C, S, E extends DomainEvent>(request: StreamCommand<C, S, E>, history: readonly RecordedEvent[]): S {
+    return history.reduce((state, event) => request.decider.evolve(state, event as unknown as E), request.decider.initialState());
   }
 
   private envelope<E extends DomainEvent>(event: E, context: CommandContext, eventId: string): NewEvent {
     const customerId = (event.data as { customerId?: unknown }).customerId;
     if (typeof customerId !== 'string') throw new Error(`Event ${event.type} carries no customerId`);
+    const claimed = context.idempotency;
     return {
       eventId,
       type: event.type,
       data: asStored(event.data),
       metadata: {
         customerId,
-        schemaVersion: 1,
+        schemaVersion: this.schemas.currentVersion(event.type),
         occurredAt: context.occurredAt,
         actor: context.actor,
+        ...(context.onBehalfOf !== undefined ? { onBehalfOf: context.onBehalfOf } : {}),
         source: context.source,
         correlationId: context.correlationId,
         causationId: context.causationId,
-        ...(context.idempotencyKey !== undefined ? { idempotencyKey: context.idempotencyKey } : {}),
+        ...(claimed !== undefined ? { idempotencyKey: claimed.item === undefined ? claimed.key : `${claimed.key}#${claimed.item}` } : {}),
       },
     };
   }

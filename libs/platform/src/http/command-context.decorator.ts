@@ -1,8 +1,9 @@
 // Builds the CommandContext (actor, source, correlation, idempotency key) from an HTTP request.
 import { BadRequestException, createParamDecorator, type ExecutionContext } from '@nestjs/common';
 import { randomUUID } from 'node:crypto';
+import { deterministicEventId } from '@app/event-sourcing';
 import type { AuthenticatedRequest } from '../auth/api-key.guard';
-import type { CommandContext } from '../commands/command-context';
+import type { CommandContext, IdempotencyClaimed } from '../commands/command-context';
 import { RequestValidationError } from '../errors/validation';
 
 const HEADER_VALUE = /^[\x21-\x7e]{1,200}$/;
@@ -17,22 +18,51 @@ function header(request: AuthenticatedRequest, name: string): string | undefined
   return single;
 }
 
+/** The request's Idempotency-Key header, if it has one (400 when it is not 1–200 visible ASCII characters). */
+export function idempotencyKeyOf(request: AuthenticatedRequest): string | undefined {
+  return header(request, 'idempotency-key');
+}
+
+const CLAIMED = Symbol('chronicle.idempotencyClaimed');
+
+/** Set by the IdempotencyInterceptor once the request holds its key; only then do commands see the key. */
+export function markIdempotencyClaimed(request: AuthenticatedRequest, claimed: IdempotencyClaimed): void {
+  (request as { [CLAIMED]?: IdempotencyClaimed })[CLAIMED] = claimed;
+}
+
 /** Everything about a command but its business time, which comes from the body's `occurredAt`. */
 export type RequestContext = Omit<CommandContext, 'occurredAt'>;
 
 export function requestContext(request: AuthenticatedRequest): RequestContext {
   const principal = request.principal;
-  const actorId = header(request, 'x-actor-id');
-  const idempotencyKey = header(request, 'idempotency-key');
+  const claimedActor = header(request, 'x-actor-id');
+  const idempotency = (request as { [CLAIMED]?: IdempotencyClaimed })[CLAIMED];
   return {
-    actor: actorId
-      ? { type: principal?.roles.includes('support') ? 'agent' : 'service', id: actorId }
-      : { type: principal?.roles.includes('support') ? 'agent' : 'service', id: principal?.label ?? 'anonymous' },
+    // The key that authenticated the request is the actor; the header only says on whose behalf.
+    actor: {
+      type: principal?.roles.includes('support') ? 'agent' : 'service',
+      id: principal?.keyId ?? 'anonymous',
+      ...(principal ? { name: principal.label, role: principal.roles.join(',') } : {}),
+    },
+    ...(claimedActor !== undefined ? { onBehalfOf: { id: claimedActor } } : {}),
     source: header(request, 'x-source') ?? principal?.label ?? 'api',
     correlationId: header(request, 'x-correlation-id') ?? randomUUID(),
     causationId: header(request, 'x-causation-id') ?? null,
-    ...(idempotencyKey !== undefined ? { idempotencyKey } : {}),
+    ...(idempotency !== undefined ? { idempotency } : {}),
   };
+}
+
+/**
+ * An id (a new customer's, a new segment's) derived from the request's Idempotency-Key and the API
+ * key that sent it (and the item's index in a batch), so a retry that runs again names the same
+ * thing; undefined without a key.
+ */
+export function idFromIdempotencyKey(ctx: RequestContext, purpose: string): string | undefined {
+  const claimed = ctx.idempotency;
+  if (!claimed) return undefined;
+  return claimed.item === undefined
+    ? deterministicEventId(purpose, claimed.apiKeyId, claimed.key)
+    : deterministicEventId(purpose, claimed.apiKeyId, claimed.key, 'item', claimed.item);
 }
 
 /** `@Ctx() ctx: RequestContext` in a controller method. */

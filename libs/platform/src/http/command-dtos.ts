@@ -1,15 +1,20 @@
 // Pieces every command DTO shares: the business time, and what every command answers.
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { IsISO8601, IsOptional } from 'class-validator';
+import { IsInstant } from '../validation/time-fields';
+import { Optional } from '../validation/optional-fields';
 
 /** Ids of customers, tickets, calls...: they end up in stream ids `<category>-<id>`. */
 export const ID_PATTERN = /^[A-Za-z0-9][A-Za-z0-9_.:@-]{0,99}$/;
 export const ID_MESSAGE = '$property must be 1–100 characters of letters, digits and _ . : @ -, starting with a letter or digit';
 
 export abstract class CommandDto {
-  @ApiPropertyOptional({ description: 'Business time of the fact (ISO-8601); defaults to now. Not in the future.', example: '2026-11-20T10:15:00Z' })
-  @IsOptional()
-  @IsISO8601({ strict: true, strictSeparator: true })
+  @ApiPropertyOptional({
+    description: 'Business time of the fact: ISO-8601 date and time with its offset or Z (a local time names no instant); defaults to now. Not in the future, and not before the last event of the stream it joins.',
+    example: '2026-11-20T10:15:00Z',
+    format: 'date-time',
+  })
+  @Optional()
+  @IsInstant()
   occurredAt?: string;
 }
 

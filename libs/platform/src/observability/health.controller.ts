@@ -1,10 +1,14 @@
-// Liveness and readiness: ready means the event store and read store answer.
-import { Controller, Get, Inject, Optional } from '@nestjs/common';
+// Liveness and readiness. Ready means: the event store and read store answer and take writes, and no supervised
+// pipeline of this process has failed repeatedly. Every pipeline's state, last error, restarts and
+// lag are listed, so an operator sees a stalled relay or projector without reading logs.
+import { Controller, Get, Inject, Optional, Res, ServiceUnavailableException } from '@nestjs/common';
+import type { Response } from 'express';
 import { ApiTags } from '@nestjs/swagger';
-import { HealthCheck, HealthCheckService, HealthIndicatorService } from '@nestjs/terminus';
+import { HealthCheck, HealthCheckService, HealthIndicatorService, type HealthIndicatorResult } from '@nestjs/terminus';
 import { EVENT_STORE, type EventStore } from '@app/event-store';
 import { READ_STORE, type ReadStore } from '@app/read-store';
 import { Public } from '../auth/roles';
+import { SUPERVISOR, type Supervisor } from '../supervision/supervisor';
 
 @ApiTags('health')
 @Controller('health')
@@ -12,6 +16,7 @@ export class HealthController {
   constructor(
     private readonly health: HealthCheckService,
     private readonly indicators: HealthIndicatorService,
+    @Inject(SUPERVISOR) private readonly supervisor: Supervisor,
     @Optional() @Inject(EVENT_STORE) private readonly eventStore?: EventStore,
     @Optional() @Inject(READ_STORE) private readonly readStore?: ReadStore,
   ) {}
@@ -25,13 +30,15 @@ export class HealthController {
   @Get('ready')
   @Public()
   @HealthCheck()
-  ready() {
-    const checks = [];
+  async ready(@Res({ passthrough: true }) response: Response) {
+    const checks: (() => Promise<HealthIndicatorResult>)[] = [];
     if (this.eventStore) {
       const store = this.eventStore;
       checks.push(async () => {
         const session = this.indicators.check('eventStore');
         try {
+          // A store that reads but cannot take a write (read-only file, full disk, lock held) is down.
+          await store.checkWritable?.();
           return session.up({ headPosition: await store.headPosition() });
         } catch (error) {
           return session.down({ error: String(error) });
@@ -43,12 +50,32 @@ export class HealthController {
       checks.push(async () => {
         const session = this.indicators.check('readStore');
         try {
-          return session.up({ projectorCheckpoint: await store.getCheckpoint('chronicle-projector') });
+          const generation = (store as { generation?: unknown }).generation;
+          await store.checkWritable?.();
+          return session.up({
+            projectorCheckpoint: await store.getCheckpoint('chronicle-projector'),
+            // The live read-model generation (blue/green rebuilds), where the store has generations.
+            ...(typeof generation === 'number' ? { generation } : {}),
+          });
         } catch (error) {
           return session.down({ error: String(error) });
         }
       });
     }
-    return this.health.check(checks);
+    checks.push(async () => {
+      const session = this.indicators.check('pipelines');
+      const statuses = await this.supervisor.statuses(true);
+      const details = Object.fromEntries(statuses.map(({ name, ...status }) => [name, status]));
+      // Retrying is a transient state (a broker restart); `failed` means it keeps failing.
+      return statuses.some((status) => status.state === 'failed') ? session.down(details) : session.up(details);
+    });
+    try {
+      return await this.health.check(checks);
+    } catch (error) {
+      // Not ready: still the whole report (what is down and why), with 503, not a bare problem document.
+      if (!(error instanceof ServiceUnavailableException)) throw error;
+      response.status(503);
+      return error.getResponse();
+    }
   }
 }

@@ -1,33 +1,24 @@
-// Runs an async job every interval, one run at a time, and waits for a run in progress on stop.
-import { Logger } from '@nestjs/common';
+// A job run every interval, one run at a time, as a supervised pipeline: a failed run ends the
+// pipeline's run, the supervisor retries it after a backoff, and the retry runs the job at once
+// instead of waiting a whole interval.
+import { pause, type PipelineRun, type PipelineWork } from '../supervision/supervisor';
 
-export class PeriodicTask {
-  private readonly logger: Logger;
-  private timer: NodeJS.Timeout | undefined;
-  private running: Promise<unknown> | undefined;
+export class PeriodicTask implements PipelineWork {
+  private retryDue = false;
 
-  constructor(name: string, private readonly job: () => Promise<unknown>) {
-    this.logger = new Logger(name);
-  }
+  constructor(
+    private readonly job: () => Promise<unknown>,
+    private readonly intervalMs: number,
+  ) {}
 
-  /** Runs the job every `intervalMs`, skipping a tick while the previous run is still going; 0 disables it. */
-  start(intervalMs: number): void {
-    if (intervalMs <= 0 || this.timer) return;
-    this.timer = setInterval(() => {
-      if (this.running) return;
-      this.running = this.job()
-        .catch((error: unknown) => this.logger.error(`Run failed: ${error instanceof Error ? error.message : String(error)}`))
-        .finally(() => {
-          this.running = undefined;
-        });
-    }, intervalMs);
-    this.timer.unref();
-  }
-
-  /** Stops the timer and waits for a run in progress. */
-  async stop(): Promise<void> {
-    if (this.timer) clearInterval(this.timer);
-    this.timer = undefined;
-    await this.running;
+  async run({ signal, ready }: PipelineRun): Promise<void> {
+    ready();
+    while (!signal.aborted) {
+      if (!this.retryDue) await pause(this.intervalMs, signal);
+      if (signal.aborted) return;
+      this.retryDue = true;
+      await this.job();
+      this.retryDue = false;
+    }
   }
 }

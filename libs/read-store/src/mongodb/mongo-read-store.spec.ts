@@ -9,7 +9,7 @@ const upsert = (collection: string, id: string, lastPosition: number): ReadStore
 const remove = (collection: string, id: string, position: number): ReadStoreWrite => ({ kind: 'delete', collection, id, position });
 
 describe('latestWritePerDocument', () => {
-  it('keeps only the newest write of each document, so an unordered bulk write cannot resurrect a deleted one', () => {
+  it('keeps only the newest write of each document, so writes sent grouped by kind cannot resurrect a deleted one', () => {
     const writes = [upsert('c360', 'a', 5), upsert('timeline', 'a', 5), remove('c360', 'a', 7), upsert('c360', 'b', 6)];
     expect(latestWritePerDocument(writes)).toEqual([upsert('timeline', 'a', 5), remove('c360', 'a', 7), upsert('c360', 'b', 6)]);
   });

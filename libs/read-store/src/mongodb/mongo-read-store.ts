@@ -1,11 +1,14 @@
 // ReadStore on MongoDB (official driver): one collection per read-model collection, `_id` = id.
-// Uses only what both real MongoDB and FerretDB 1.24 support: find/sort, bulkWrite, unique indexes,
-// aggregation with $match and $group/$sum. No transactions: the checkpoint is written last, so a
-// crash between the two replays the batch, and the position guard makes the replay a no-op.
+// Uses only what both real MongoDB and FerretDB 1.24 support: find/sort, ordered bulkWrite, unique
+// indexes, aggregation with $match and a $group holding one $sum. No transactions: the checkpoint is
+// written last, so a crash between the two replays the batch, and the position guard makes the
+// replay a no-op.
+import { Logger } from '@nestjs/common';
 import {
   MongoBulkWriteError,
   MongoClient,
   type AnyBulkWriteOperation,
+  type Collection,
   type Db,
   type Document,
   type IndexDirection,
@@ -31,12 +34,29 @@ export const CHECKPOINTS_COLLECTION = 'checkpoints';
 
 const DUPLICATE_KEY = 11000;
 
+/**
+ * Replacements per update command. FerretDB 1.24 (SQLite) holds a pooled connection for every
+ * statement of an update command that matched a document until the whole command ends, from a pool
+ * of 100 per database: a longer command (or a few long ones at once) waits for a connection it
+ * holds itself and never answers. Inserts and deletes release theirs, so only replacements count.
+ */
+const REPLACEMENTS_PER_COMMAND = 32;
+
+/**
+ * Rounds in a row in which a duplicate-key error left every remaining write undone before the error
+ * is taken as a real failure (a unique-index clash). One such round is a lost race with a concurrent
+ * writer that inserted the same document first; the next round replaces it instead.
+ */
+const ROUNDS_WITHOUT_PROGRESS = 2;
+
 /** A document as stored: the read model's `id` lives in `_id`. */
 interface StoredDocument extends Document {
   _id: string;
 }
 
 export class MongoReadStore implements ReadStore {
+  private readonly logger = new Logger('MongoReadStore');
+
   constructor(
     private readonly client: MongoClient,
     private readonly db: Db,
@@ -103,25 +123,42 @@ export class MongoReadStore implements ReadStore {
     return this.db.collection(collection).countDocuments(compileFilter(filter));
   }
 
+  /**
+   * One pipeline per measure ($match, then a $group with a single $sum), run in parallel and joined
+   * by group key: FerretDB 1.24 computes only the first accumulator of a $group stage and answers 0
+   * for every later one. The pipelines are separate reads, so a write landing between them can show
+   * in some measures of a row and not in others, as with any unsnapshotted read on MongoDB.
+   */
   async aggregate(collection: string, filter: Filter, spec: AggregateSpec): Promise<AggregateRow[]> {
-    // Group keys and sums get positional names: dotted paths are not allowed as field names there.
+    // Group keys get positional names: dotted paths are not allowed as field names there.
     const groupId = spec.groupBy.length === 0 ? null : Object.fromEntries(spec.groupBy.map((field, i) => [`g${i}`, `$${storedPath(field)}`]));
+    const match = compileFilter(filter);
     const sums = spec.sum ?? [];
-    const group: Document = { _id: groupId, count: { $sum: 1 } };
-    sums.forEach((field, i) => (group[`s${i}`] = { $sum: `$${storedPath(field)}` }));
+    const accumulate = (value: number | string): Promise<Document[]> =>
+      this.db.collection(collection).aggregate([{ $match: match }, { $group: { _id: groupId, value: { $sum: value } } }]).toArray();
 
-    const raw = await this.db.collection(collection).aggregate([{ $match: compileFilter(filter) }, { $group: group }]).toArray();
-    const rows = raw.map((row): AggregateRow => {
+    const [counts = [], ...totals] = await Promise.all([accumulate(1), ...sums.map((field) => accumulate(`$${storedPath(field)}`))]);
+    const totalsByGroup = totals.map((rows) => new Map(rows.map((row) => [groupKey(row['_id'], spec.groupBy.length), Number(row['value'] ?? 0)])));
+    const rows = counts.map((row): AggregateRow => {
       const id = (row['_id'] ?? {}) as Record<string, unknown>;
+      const key = groupKey(row['_id'], spec.groupBy.length);
       return {
         key: Object.fromEntries(spec.groupBy.map((field, i) => [field, toScalar(id[`g${i}`])])),
-        count: Number(row['count']),
-        sums: Object.fromEntries(sums.map((field, i) => [field, Number(row[`s${i}`] ?? 0)])),
+        count: Number(row['value']),
+        // A group with no number in a field sums to 0, as $sum gives.
+        sums: Object.fromEntries(sums.map((field, i) => [field, totalsByGroup[i]?.get(key) ?? 0])),
       };
     });
     return rows.sort((a, b) => compareKeys(a.key, b.key, spec.groupBy));
   }
 
+  /**
+   * Collections one after another (see REPLACEMENTS_PER_COMMAND for why not at once), each through
+   * writeCollection, then the checkpoint. Without transactions a reader can see some collections of
+   * a batch before others, so the order is chosen: the collection the batch touched first is written
+   * last. The runner emits the customer view's writes first, and a query that checks the customer360
+   * document for minPosition then reads other collections finds the rest of that batch stored.
+   */
   async applyBatch(writes: readonly ReadStoreWrite[], checkpoint?: Checkpoint): Promise<void> {
     const byCollection = new Map<string, ReadStoreWrite[]>();
     for (const write of latestWritePerDocument(writes)) {
@@ -129,9 +166,7 @@ export class MongoReadStore implements ReadStore {
       list.push(write);
       byCollection.set(write.collection, list);
     }
-    const results = await Promise.allSettled([...byCollection].map(([collection, list]) => this.bulkWrite(collection, list)));
-    const failure = results.find((r): r is PromiseRejectedResult => r.status === 'rejected');
-    if (failure) throw failure.reason;
+    for (const [collection, list] of [...byCollection].reverse()) await this.writeCollection(collection, list);
 
     if (checkpoint) {
       await this.db
@@ -145,8 +180,40 @@ export class MongoReadStore implements ReadStore {
     return stored ? Number(stored.position) : null;
   }
 
+  async listCheckpoints(): Promise<Checkpoint[]> {
+    const stored = await this.db.collection<{ _id: string; position: number }>(CHECKPOINTS_COLLECTION).find({}).sort({ _id: 1 }).toArray();
+    return stored.map((doc) => ({ name: doc._id, position: Number(doc.position) }));
+  }
+
+  async deleteCheckpoint(name: string): Promise<void> {
+    await this.db.collection<{ _id: string; position: number }>(CHECKPOINTS_COLLECTION).deleteOne({ _id: name });
+  }
+
   async clear(collections: readonly string[]): Promise<void> {
     for (const collection of collections) await this.db.collection(collection).deleteMany({});
+  }
+
+  async drop(collections: readonly string[]): Promise<void> {
+    const existing = new Set((await this.db.listCollections({}, { nameOnly: true }).toArray()).map((c) => c.name));
+    for (const collection of collections) if (existing.has(collection)) await this.db.collection(collection).drop();
+  }
+
+  /**
+   * Compacts each collection, so the storage engine rewrites it without the space overwritten
+   * documents occupied (MongoDB `compact`; FerretDB on SQLite runs VACUUM on the database file).
+   * Best effort: the documents are already scrubbed, and a server that refuses compact (no
+   * `compact` privilege, an Atlas shared tier) must not stop the projector; it is logged.
+   */
+  async purge(collections: readonly string[]): Promise<void> {
+    const existing = new Set((await this.db.listCollections({}, { nameOnly: true }).toArray()).map((c) => c.name));
+    for (const collection of collections) {
+      if (!existing.has(collection)) continue;
+      try {
+        await this.db.command({ compact: collection, force: true });
+      } catch (error) {
+        this.logger.warn(`compact ${this.db.databaseName}.${collection} failed (old bytes stay until the engine reuses them): ${error instanceof Error ? error.message : String(error)}`);
+      }
+    }
   }
 
   /** Drops the whole database: for tests that use a throw-away database per run. */
@@ -159,54 +226,125 @@ export class MongoReadStore implements ReadStore {
   }
 
   /**
-   * Unordered, so one stale write does not hold up the rest. The guard lives in the filter: a stale
-   * upsert finds no match, tries to insert an `_id` that exists and fails with E11000, which is the
-   * guard refusing it, not a failure. Any other error, or an E11000 on a document that does not
-   * hold a newer position (a unique index clash), is a real failure.
+   * The position guard as a compare-and-set per document, in rounds:
+   * 1. read the stored lastPosition of every document still to write (ids and positions only);
+   * 2. drop what is settled: an upsert whose document holds its position or a later one, a delete
+   *    whose document is gone or holds a later position. Positions only grow, so a write found
+   *    stale stays stale;
+   * 3. send the rest as ORDERED bulk writes, each operation guarded on its own: deletes and
+   *    replacements carry `lastPosition < p` in the filter (atomic per document on MongoDB), a
+   *    document that was absent is inserted (the unique `_id` refuses a second copy).
+   * A duplicate-key error ends the round: a concurrent writer stored a newer version (the next read
+   * settles it), or inserted an older one first (the next round replaces it), or a unique index
+   * clashes (nothing moves for ROUNDS_WITHOUT_PROGRESS rounds: thrown). Which operations ran is read
+   * back from the store, never taken from the server's report: FerretDB answers index 0 for a
+   * failed update command, and neither server is relied on to go on after an error.
+   * Concurrent writers of one document (projectors overlapping in a rebalance): on MongoDB the
+   * guarded filter and the write are one atomic step per document, so the highest position wins.
+   * FerretDB 1.24 evaluates the filter on a read and writes by `_id` afterwards; there two writers
+   * of the same existing document can still race, which no client can prevent without transactions.
    */
-  private async bulkWrite(collection: string, writes: readonly ReadStoreWrite[]): Promise<void> {
+  private async writeCollection(collection: string, writes: readonly ReadStoreWrite[]): Promise<void> {
     const target = this.db.collection<StoredDocument>(collection);
-    const operations = writes.map((write): AnyBulkWriteOperation<StoredDocument> => {
-      if (write.kind === 'delete') {
-        return { deleteOne: { filter: { _id: write.id, lastPosition: { $lt: write.position } } } };
+    let pending = writes;
+    let failure: { error: unknown; idleRounds: number } | undefined;
+    for (;;) {
+      const stored = await storedPositions(target, pending.map(writeId));
+      const open = pending.filter((write) => !isSettled(write, stored.get(writeId(write))));
+      if (open.length === 0) return;
+      if (failure) {
+        failure.idleRounds = open.length < pending.length ? 0 : failure.idleRounds + 1;
+        if (failure.idleRounds >= ROUNDS_WITHOUT_PROGRESS) throw failure.error;
       }
-      const { id, ...fields } = write.doc;
-      return {
-        replaceOne: {
-          filter: { _id: id, lastPosition: { $lt: write.doc.lastPosition } },
-          replacement: fields,
-          upsert: true,
-        },
-      };
-    });
-    try {
-      await target.bulkWrite(operations, { ordered: false });
-    } catch (error: unknown) {
-      if (!(error instanceof MongoBulkWriteError)) throw error;
-      const writeErrors = Array.isArray(error.writeErrors) ? error.writeErrors : [error.writeErrors];
-      if (writeErrors.length === 0 || writeErrors.some((e) => e.code !== DUPLICATE_KEY)) throw error;
-      const refused = writeErrors.map((e) => writes[e.index]);
-      const newer = await this.getMany(collection, refused.map(writeId));
-      const clash = refused.find((write) => (newer.get(writeId(write))?.lastPosition ?? -Infinity) < writePosition(write));
-      if (clash) throw error;
+      pending = open;
+      try {
+        for (const command of commands(guardedOperations(open, stored))) await target.bulkWrite(command, { ordered: true });
+        return;
+      } catch (error: unknown) {
+        if (!isDuplicateKeyOnly(error)) throw error;
+        failure = { error, idleRounds: failure?.idleRounds ?? 0 };
+      }
     }
   }
 }
 
-function writeId(write: ReadStoreWrite | undefined): string {
-  if (!write) throw new Error('bulk write error points at no operation');
+/** Stored lastPosition by id, for the ids that exist. */
+async function storedPositions(target: Collection<StoredDocument>, ids: readonly string[]): Promise<Map<string, number>> {
+  const positions = new Map<string, number>();
+  const cursor = target.find({ _id: { $in: [...new Set(ids)] } }, { projection: { lastPosition: 1 } });
+  for await (const stored of cursor) positions.set(stored._id, Number(stored['lastPosition']));
+  return positions;
+}
+
+/** Nothing left to do for this write, given the stored position of its document (undefined: absent). */
+function isSettled(write: ReadStoreWrite, stored: number | undefined): boolean {
+  if (write.kind === 'delete') return stored === undefined || stored >= write.position;
+  return stored !== undefined && stored >= write.doc.lastPosition;
+}
+
+/**
+ * Deletes, then replacements, then inserts: what frees a unique value goes before what takes one,
+ * and each kind stays in one run, so the driver sends few commands.
+ */
+function guardedOperations(writes: readonly ReadStoreWrite[], stored: ReadonlyMap<string, number>): AnyBulkWriteOperation<StoredDocument>[] {
+  const deletes: AnyBulkWriteOperation<StoredDocument>[] = [];
+  const replacements: AnyBulkWriteOperation<StoredDocument>[] = [];
+  const inserts: AnyBulkWriteOperation<StoredDocument>[] = [];
+  for (const write of writes) {
+    if (write.kind === 'delete') {
+      deletes.push({ deleteOne: { filter: { _id: write.id, lastPosition: { $lt: write.position } } } });
+      continue;
+    }
+    const { id, ...fields } = write.doc;
+    if (stored.has(id)) {
+      // upsert: a document deleted since the read is absent again, and an absent one takes the write.
+      replacements.push({ replaceOne: { filter: { _id: id, lastPosition: { $lt: write.doc.lastPosition } }, replacement: fields, upsert: true } });
+    } else {
+      inserts.push({ insertOne: { document: { _id: id, ...fields } } });
+    }
+  }
+  return [...deletes, ...replacements, ...inserts];
+}
+
+/** Splits operations into bulk writes of at most REPLACEMENTS_PER_COMMAND replacements each. */
+function commands(operations: readonly AnyBulkWriteOperation<StoredDocument>[]): AnyBulkWriteOperation<StoredDocument>[][] {
+  const result: AnyBulkWriteOperation<StoredDocument>[][] = [];
+  let current: AnyBulkWriteOperation<StoredDocument>[] = [];
+  let replacements = 0;
+  for (const operation of operations) {
+    if ('replaceOne' in operation) {
+      if (replacements === REPLACEMENTS_PER_COMMAND) {
+        result.push(current);
+        current = [];
+        replacements = 0;
+      }
+      replacements += 1;
+    }
+    current.push(operation);
+  }
+  if (current.length > 0) result.push(current);
+  return result;
+}
+
+/** A bulk write refused only for duplicate keys (the guard, a race, or a unique index), nothing else. */
+function isDuplicateKeyOnly(error: unknown): boolean {
+  if (!(error instanceof MongoBulkWriteError) || error.writeConcernError) return false;
+  const writeErrors = Array.isArray(error.writeErrors) ? error.writeErrors : [error.writeErrors];
+  return writeErrors.length > 0 && writeErrors.every((e) => e.code === DUPLICATE_KEY);
+}
+
+function writeId(write: ReadStoreWrite): string {
   return write.kind === 'delete' ? write.id : write.doc.id;
 }
 
-function writePosition(write: ReadStoreWrite | undefined): number {
-  if (!write) throw new Error('bulk write error points at no operation');
+function writePosition(write: ReadStoreWrite): number {
   return write.kind === 'delete' ? write.position : write.doc.lastPosition;
 }
 
 /**
- * One write per document: the one with the highest position (the later one on a tie). An unordered
- * bulk write promises no order (today the driver sends replacements before deletes), and an upsert
- * that ran after a newer delete would bring the document back: the guard has no tombstone to see.
+ * One write per document: the one with the highest position (the later one on a tie). The writes of
+ * a collection are sent grouped by kind, not in batch order, and an upsert that ran after a newer
+ * delete would bring the document back: the guard has no tombstone to see.
  */
 export function latestWritePerDocument(writes: readonly ReadStoreWrite[]): ReadStoreWrite[] {
   const latest = new Map<string, ReadStoreWrite>();
@@ -236,6 +374,15 @@ function sortSpec(fields: readonly SortField[]): Sort {
   // A final tie-break on _id keeps skip/limit pages stable between calls.
   if (!('_id' in spec)) spec['_id'] = 1;
   return spec;
+}
+
+/**
+ * A group's identity across the pipelines of one aggregate: each key field's type and value, and a
+ * missing field apart from null, as $group itself tells them apart.
+ */
+function groupKey(id: unknown, fields: number): string {
+  const parts = id !== null && typeof id === 'object' ? (id as Record<string, unknown>) : {};
+  return JSON.stringify(Array.from({ length: fields }, (_, i) => (`g${i}` in parts ? [typeof parts[`g${i}`], parts[`g${i}`]] : ['missing'])));
 }
 
 function toScalar(value: unknown): Scalar {

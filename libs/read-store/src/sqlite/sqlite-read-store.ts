@@ -4,7 +4,7 @@
 // process's write lock on a timer, never on the event loop's thread.
 import Database from 'better-sqlite3';
 import {
-  checkpointInBackground, DEFAULT_WRITE_LOCK_BUDGET_MS, READ_BUSY_TIMEOUT_MS, writeTransaction, type BackgroundCheckpoints,
+  checkpointInBackground, DEFAULT_WRITE_LOCK_BUDGET_MS, isSqliteBusy, READ_BUSY_TIMEOUT_MS, writeTransaction, type BackgroundCheckpoints,
 } from '@app/sqlite';
 import type {
   AggregateRow,
@@ -58,6 +58,9 @@ export class SqliteReadStore implements ReadStore {
     this.db.pragma(`busy_timeout = ${this.writeLockBudgetMs}`);
     this.db.pragma('journal_mode = WAL');
     this.db.pragma('synchronous = NORMAL');
+    // Read models hold personal data in clear: what a forget overwrites or deletes must not stay
+    // behind in freed pages (see purge for the write-ahead log).
+    this.db.pragma('secure_delete = ON');
     this.db.exec(`CREATE TABLE IF NOT EXISTS ${CHECKPOINTS_TABLE} (name TEXT PRIMARY KEY, position INTEGER NOT NULL)`);
     this.db.pragma(`busy_timeout = ${READ_BUSY_TIMEOUT_MS}`);
     this.checkpoints = checkpointInBackground(this.db, file);
@@ -160,10 +163,60 @@ export class SqliteReadStore implements ReadStore {
     return row ? row.position : null;
   }
 
+  async listCheckpoints(): Promise<Checkpoint[]> {
+    return this.statement(`SELECT name, position FROM ${CHECKPOINTS_TABLE} ORDER BY name`).all() as Checkpoint[];
+  }
+
+  async deleteCheckpoint(name: string): Promise<void> {
+    await this.write(() => {
+      this.statement(`DELETE FROM ${CHECKPOINTS_TABLE} WHERE name = ?`).run(name);
+    });
+  }
+
+  async drop(collections: readonly string[]): Promise<void> {
+    // Statements prepared on a dropped table would fail; forget them all (the cache refills).
+    this.statements.clear();
+    await this.write(() => {
+      for (const collection of collections) {
+        const table = tableName(collection);
+        this.db.exec(`DROP TABLE IF EXISTS ${table}`);
+        this.tables.delete(table);
+      }
+    });
+  }
+
   async clear(collections: readonly string[]): Promise<void> {
     await this.write(() => {
       for (const collection of collections) this.statement(`DELETE FROM ${this.table(collection)}`).run();
     });
+  }
+
+  /**
+   * A write that is rolled back: SQLite opens a file it may not write read-only without a word, and
+   * only a write tells.
+   */
+  async checkWritable(): Promise<void> {
+    this.db.exec('BEGIN');
+    try {
+      const version = this.db.pragma('user_version', { simple: true }) as number;
+      this.db.pragma(`user_version = ${version}`);
+    } catch (error) {
+      // Another process is writing the file right now: it takes writes, and ours will wait their turn.
+      if (!isSqliteBusy(error)) throw error;
+    } finally {
+      if (this.db.inTransaction) this.db.exec('ROLLBACK');
+    }
+  }
+
+  /**
+   * secure_delete already zeroed freed space in the pages; the write-ahead log still holds earlier
+   * images of them until a checkpoint copies the newest over and truncates it. One database file
+   * for every collection, so the collections do not narrow it down.
+   */
+  async purge(_collections: readonly string[]): Promise<void> {
+    const [result] = this.db.pragma('wal_checkpoint(TRUNCATE)') as { busy: number; log: number; checkpointed: number }[];
+    // Busy: a reader in another process still uses an older snapshot; the log cannot be reset yet.
+    if (result && result.busy !== 0) throw new Error('The read store\'s write-ahead log could not be truncated: another connection is reading; purge again later');
   }
 
   async close(): Promise<void> {

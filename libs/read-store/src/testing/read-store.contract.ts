@@ -219,6 +219,93 @@ export function describeReadStoreContract(name: string, factory: () => Promise<R
         expect(await store.get(people, 'x')).toEqual(doc(5, 'five'));
         expect(await store.get(people, 'y')).toEqual({ id: 'y', lastPosition: 4, version: 'new' });
       });
+
+      // A server may stop a batch at its first refused write (FerretDB stops even an unordered one):
+      // a stale write first must not cost the fresh ones after it, nor let the checkpoint pass them.
+      it('a stale write first in a batch does not drop the fresh writes after it: inserts, replacements, deletes', async () => {
+        const at = (id: string, lastPosition: number, version: string): ReadDocument => ({ id, lastPosition, version });
+        await store.applyBatch([upsert(people, at('y', 2, 'old')), upsert(people, at('z', 3, 'old')), upsert(people, at('w', 10, 'kept')), upsert(people, at('v', 4, 'kept'))]);
+        await store.applyBatch(
+          [
+            upsert(people, doc(4, 'stale')),
+            upsert(people, at('n1', 11, 'new')),
+            upsert(people, at('y', 12, 'replaced')),
+            remove(people, 'z', 13),
+            remove(people, 'w', 9),
+            upsert(people, at('n2', 14, 'new')),
+            upsert(people, at('v', 3, 'stale')),
+            upsert(people, at('n3', 15, 'new')),
+          ],
+          { name: checkpoint, position: 15 },
+        );
+        const all = await store.find(people, {}, { sort: [{ field: 'id', direction: 'asc' }] });
+        expect(all).toEqual([at('n1', 11, 'new'), at('n2', 14, 'new'), at('n3', 15, 'new'), at('v', 4, 'kept'), at('w', 10, 'kept'), doc(5, 'five'), at('y', 12, 'replaced')]);
+        expect(await store.getCheckpoint(checkpoint)).toBe(15);
+      });
+
+      it('a stale write in one collection does not drop the fresh writes of another in the same batch', async () => {
+        await store.applyBatch([upsert(other, { id: 'o1', lastPosition: 10, code: 'O-1' })]);
+        await store.applyBatch([
+          upsert(other, { id: 'o1', lastPosition: 5, code: 'O-1', version: 'stale' }),
+          upsert(people, { id: 'p1', lastPosition: 6 }),
+          upsert(other, { id: 'o2', lastPosition: 7, code: 'O-2' }),
+          upsert(people, doc(4, 'stale')),
+          upsert(people, { id: 'p2', lastPosition: 8 }),
+        ]);
+        expect(await store.get(other, 'o1')).toEqual({ id: 'o1', lastPosition: 10, code: 'O-1' });
+        expect(await store.get(other, 'o2')).toEqual({ id: 'o2', lastPosition: 7, code: 'O-2' });
+        expect(await store.get(people, 'p1')).toEqual({ id: 'p1', lastPosition: 6 });
+        expect(await store.get(people, 'p2')).toEqual({ id: 'p2', lastPosition: 8 });
+        expect(await store.get(people, 'x')).toEqual(doc(5, 'five'));
+      });
+
+      it('a long batch with stale writes spread through it applies every fresh write and nothing stale', async () => {
+        // 60 stored documents, then one batch that starts with a stale write and mixes stale and
+        // fresh replacements (more than a server may take in one command), deletes and inserts.
+        const name = (prefix: string, i: number) => `${prefix}${String(i).padStart(3, '0')}`;
+        const existing = Array.from({ length: 60 }, (_, i) => ({ id: name('e', i), lastPosition: 100, version: 'stored' }));
+        await store.applyBatch(existing.map((d) => upsert(people, d)));
+
+        const batch: ReadStoreWrite[] = [];
+        const expected = new Map<string, ReadDocument>(existing.map((d) => [d.id, d]));
+        existing.forEach((_, i) => {
+          const id = name('e', i);
+          if (i % 4 === 0) batch.push(upsert(people, { id, lastPosition: 50, version: 'stale' }));
+          else if (i % 4 !== 3) {
+            const fresh = { id, lastPosition: 1000 + i, version: 'fresh' };
+            batch.push(upsert(people, fresh));
+            expected.set(id, fresh);
+          } else if (i < 30) {
+            batch.push(remove(people, id, 2000 + i));
+            expected.delete(id);
+          } else batch.push(remove(people, id, 90));
+          if (i % 2 === 1) {
+            const added = { id: name('n', i), lastPosition: 3000 + i, version: 'new' };
+            batch.push(upsert(people, added));
+            expected.set(added.id, added);
+          }
+        });
+        await store.applyBatch(batch, { name: checkpoint, position: 4000 });
+
+        const all = await store.find(people, { id: { ne: 'x' } }, { sort: [{ field: 'id', direction: 'asc' }] });
+        expect(all).toEqual([...expected.values()].sort((a, b) => (a.id < b.id ? -1 : 1)));
+        expect(await store.getCheckpoint(checkpoint)).toBe(4000);
+      });
+
+      it('concurrent batches on one store: each document ends at its highest position, none is lost', async () => {
+        // Two projectors overlapping (a Kafka rebalance): the same new documents, each side newer for
+        // half of them, each batch led by a stale write to the stored document.
+        const ids = Array.from({ length: 40 }, (_, i) => `c${String(i).padStart(2, '0')}`);
+        const side = (name: string, newerWhen: (i: number) => boolean): ReadStoreWrite[] => [
+          upsert(people, doc(1, `${name} stale`)),
+          ...ids.map((id, i) => upsert(people, { id, lastPosition: newerWhen(i) ? 200 + i : 100 + i, by: name })),
+        ];
+        await Promise.all([store.applyBatch(side('left', (i) => i % 2 === 0)), store.applyBatch(side('right', (i) => i % 2 === 1))]);
+
+        const all = await store.find(people, { id: { ne: 'x' } }, { sort: [{ field: 'id', direction: 'asc' }] });
+        expect(all).toEqual(ids.map((id, i) => ({ id, lastPosition: 200 + i, by: i % 2 === 0 ? 'left' : 'right' })));
+        expect(await store.get(people, 'x')).toEqual(doc(5, 'five'));
+      });
     });
 
     describe('find with a typed filter', () => {
@@ -397,6 +484,48 @@ export function describeReadStoreContract(name: string, factory: () => Promise<R
       });
     });
 
+    describe('aggregate sums', () => {
+      // Fact rows like the daily KPIs: nested measures, some missing, one not a number, one null.
+      const ROWS: readonly ReadDocument[] = [
+        { id: 'r1', lastPosition: 1, day: '2024-01-01', channel: 'web', m: { orders: 1, revenue: 1000, refunds: 0 }, nps: { count: 1, promoters: 1 } },
+        { id: 'r2', lastPosition: 2, day: '2024-01-01', channel: 'web', m: { orders: 2, revenue: 250, refunds: 100 }, nps: { count: 0, promoters: 0 } },
+        { id: 'r3', lastPosition: 3, day: '2024-01-01', channel: 'shop', m: { orders: 1, revenue: 99.5 }, nps: { count: 2, promoters: 1 } },
+        { id: 'r4', lastPosition: 4, day: '2024-01-02', channel: 'web', m: { orders: 3, revenue: 'n/a', refunds: 5 } },
+        { id: 'r5', lastPosition: 5, day: '2024-01-02', channel: 'shop', m: { orders: 0, revenue: 10, refunds: null } },
+      ];
+      const MEASURES = ['m.orders', 'm.revenue', 'm.refunds', 'nps.count', 'nps.promoters'];
+
+      beforeEach(() => store.applyBatch(ROWS.map((row) => upsert(people, row))));
+
+      it('every listed sum is right, not only the first, grouped by two fields', async () => {
+        expect(await store.aggregate(people, {}, { groupBy: ['day', 'channel'], sum: MEASURES })).toEqual<AggregateRow[]>([
+          { key: { day: '2024-01-01', channel: 'shop' }, count: 1, sums: { 'm.orders': 1, 'm.revenue': 99.5, 'm.refunds': 0, 'nps.count': 2, 'nps.promoters': 1 } },
+          { key: { day: '2024-01-01', channel: 'web' }, count: 2, sums: { 'm.orders': 3, 'm.revenue': 1250, 'm.refunds': 100, 'nps.count': 1, 'nps.promoters': 1 } },
+          { key: { day: '2024-01-02', channel: 'shop' }, count: 1, sums: { 'm.orders': 0, 'm.revenue': 10, 'm.refunds': 0, 'nps.count': 0, 'nps.promoters': 0 } },
+          { key: { day: '2024-01-02', channel: 'web' }, count: 1, sums: { 'm.orders': 3, 'm.revenue': 0, 'm.refunds': 5, 'nps.count': 0, 'nps.promoters': 0 } },
+        ]);
+      });
+
+      it('the same totals whatever the order of the sums, with and without a filter', async () => {
+        const totals = { 'm.orders': 7, 'm.revenue': 1359.5, 'm.refunds': 105, 'nps.count': 3, 'nps.promoters': 2 };
+        expect(await store.aggregate(people, {}, { groupBy: [], sum: MEASURES })).toEqual<AggregateRow[]>([{ key: {}, count: 5, sums: totals }]);
+        expect(await store.aggregate(people, {}, { groupBy: [], sum: [...MEASURES].reverse() })).toEqual<AggregateRow[]>([{ key: {}, count: 5, sums: totals }]);
+        expect(await store.aggregate(people, { channel: 'web' }, { groupBy: ['day'], sum: ['nps.promoters', 'm.refunds', 'm.orders'] })).toEqual<AggregateRow[]>([
+          { key: { day: '2024-01-01' }, count: 2, sums: { 'nps.promoters': 1, 'm.refunds': 100, 'm.orders': 3 } },
+          { key: { day: '2024-01-02' }, count: 1, sums: { 'nps.promoters': 0, 'm.refunds': 5, 'm.orders': 3 } },
+        ]);
+      });
+
+      it('sums over the seeded people, three fields in one call', async () => {
+        await store.clear([people]);
+        await seed();
+        expect(await store.aggregate(people, {}, { groupBy: ['active'], sum: ['age', 'spend', 'lastPosition'] })).toEqual<AggregateRow[]>([
+          { key: { active: false }, count: 2, sums: { age: 50, spend: 135.25, lastPosition: 7 } },
+          { key: { active: true }, count: 3, sums: { age: 77, spend: 420.5, lastPosition: 8 } },
+        ]);
+      });
+    });
+
     describe('checkpoints', () => {
       it('is null for a projector that never stored one', async () => {
         expect(await store.getCheckpoint(checkpoint)).toBeNull();
@@ -422,6 +551,45 @@ export function describeReadStoreContract(name: string, factory: () => Promise<R
         await store.applyBatch([], { name: checkpoint, position: 10 });
         await store.applyBatch([], { name: checkpoint, position: 0 });
         expect(await store.getCheckpoint(checkpoint)).toBe(0);
+      });
+
+      it('lists every checkpoint and deletes one by name', async () => {
+        await store.applyBatch([], { name: `${checkpoint}-a`, position: 3 });
+        await store.applyBatch([], { name: `${checkpoint}-b`, position: 7 });
+        const ours = (await store.listCheckpoints()).filter((c) => c.name.startsWith(checkpoint));
+        expect(ours).toEqual([
+          { name: `${checkpoint}-a`, position: 3 },
+          { name: `${checkpoint}-b`, position: 7 },
+        ]);
+        await store.deleteCheckpoint(`${checkpoint}-a`);
+        await store.deleteCheckpoint(`${checkpoint}-never`);
+        expect(await store.getCheckpoint(`${checkpoint}-a`)).toBeNull();
+        expect(await store.getCheckpoint(`${checkpoint}-b`)).toBe(7);
+      });
+    });
+
+    describe('drop', () => {
+      it('removes the listed collections with their documents; they read as empty and take writes again; others stay', async () => {
+        await seed();
+        await store.applyBatch([upsert(other, { id: 'kept', lastPosition: 9, code: 'x' })]);
+        await store.drop([people, `${people}_never_created`]);
+        expect(await store.count(people, {})).toBe(0);
+        expect(await store.find(people, { city: 'London' })).toEqual([]);
+        expect(await store.get(other, 'kept')).toEqual({ id: 'kept', lastPosition: 9, code: 'x' });
+        await store.applyBatch([upsert(people, { id: 'a', lastPosition: 1, name: 'Ada again' })]);
+        expect(await store.get(people, 'a')).toEqual({ id: 'a', lastPosition: 1, name: 'Ada again' });
+      });
+    });
+
+    describe('purge', () => {
+      it('leaves every document, index and checkpoint as it was, for listed and unknown collections alike', async () => {
+        await seed();
+        await store.applyBatch([upsert(people, { id: 'a', lastPosition: 50, name: 'Scrubbed' }), { kind: 'delete', collection: people, id: 'b', position: 50 }], { name: checkpoint, position: 50 });
+        const before = await store.find(people, {}, { sort: [{ field: 'id', direction: 'asc' }] });
+        await store.purge([people, `${people}_never_created`]);
+        expect(await store.find(people, {}, { sort: [{ field: 'id', direction: 'asc' }] })).toEqual(before);
+        expect(await ids({ name: 'Scrubbed' })).toEqual(['a']);
+        expect(await store.getCheckpoint(checkpoint)).toBe(50);
       });
     });
 

@@ -7,7 +7,9 @@ import request from 'supertest';
 import { FixedClock } from '@app/event-sourcing';
 import { EVENT_STORE } from '@app/event-store';
 import { READ_STORE } from '@app/read-store';
-import { CommandExecutor, createHttpApp, loadConfig, PlatformModule, PROJECTION_PROGRESS } from '@app/platform';
+import { CommandExecutor, createHttpApp, loadConfig, PlatformModule, PROJECTION_PROGRESS, type ProjectionProgress } from '@app/platform';
+import { REGISTERED_CUSTOMERS } from '@app/customers';
+import { ReadModelRegisteredCustomers } from '@app/customer-view';
 import type { CheckpointStore } from '@app/transport/kafka';
 import { EventReactor } from '@app/transport';
 import { SegmentsTestBed } from '../testing/segments-test-bed';
@@ -43,6 +45,7 @@ describe('segments HTTP API', () => {
   beforeAll(async () => {
     bed = await new SegmentsTestBed(clock).start();
     projector = new EventReactor(bed.events, new MemoryCheckpoints(), (events) => bed.runner.applyBatch(events), { name: 'test-projector' });
+    const progress: ProjectionProgress = { waitForPosition: (position: number, timeoutMs: number) => projector.waitForPosition(position, timeoutMs), onApplied: () => () => undefined };
     const config = loadConfig({ API_KEYS: Object.entries(KEYS).map(([role, key]) => `${role}=${key}`).join(','), LOG_LEVEL: 'silent', READ_WAIT_TIMEOUT_MS: '5000' });
 
     @Global()
@@ -51,9 +54,10 @@ describe('segments HTTP API', () => {
         { provide: EVENT_STORE, useValue: bed.events },
         { provide: READ_STORE, useValue: bed.reads },
         { provide: CommandExecutor, useValue: bed.executor },
-        { provide: PROJECTION_PROGRESS, useValue: { waitForPosition: (position: number, timeoutMs: number) => projector.waitForPosition(position, timeoutMs), onApplied: () => () => undefined } },
+        { provide: PROJECTION_PROGRESS, useValue: progress },
+        { provide: REGISTERED_CUSTOMERS, useValue: new ReadModelRegisteredCustomers(bed.reads, 5000, progress) },
       ],
-      exports: [EVENT_STORE, READ_STORE, CommandExecutor, PROJECTION_PROGRESS],
+      exports: [EVENT_STORE, READ_STORE, CommandExecutor, PROJECTION_PROGRESS, REGISTERED_CUSTOMERS],
     })
     class StoresModule {}
 
@@ -117,6 +121,7 @@ describe('segments HTTP API', () => {
 
     const mine = await request(server).get('/v1/customers/c1/segments').set(as('support'));
     expect(mine.body).toEqual({ customerId: 'c1', segments: [{ segmentId: 'recent', name: 'Recent buyers' }] });
+    expect((await request(server).get('/v1/customers/nobody/segments').set(as('support'))).status).toBe(404);
   });
 
   it('follows new activity, rule changes, time passing and archiving', async () => {

@@ -2,17 +2,17 @@
 // and services read definitions, members and a customer's segments.
 import { Body, Controller, Delete, Get, Header, HttpCode, Inject, Post, Put, Query as QueryParam, Res } from '@nestjs/common';
 import { CommandBus, QueryBus } from '@nestjs/cqrs';
-import { ApiBearerAuth, ApiHeader, ApiOperation, ApiResponse, ApiTags } from '@nestjs/swagger';
+import { ApiBearerAuth, ApiOperation, ApiResponse, ApiTags } from '@nestjs/swagger';
 import type { Response } from 'express';
 import { newEventId, type Clock } from '@app/event-sourcing';
-import { CLOCK, CommandOutcomeDto, Ctx, IdParam, Roles, type CommandOutcome, type RequestContext } from '@app/platform';
+import { AcceptsIdempotencyKey, CLOCK, CommandOutcomeDto, Ctx, idFromIdempotencyKey, IdParam, Roles, type CommandOutcome, type RequestContext } from '@app/platform';
 import { ChangeSegmentRuleDto, checkedRule, DefineSegmentDto, ListSegmentsQueryDto, PreviewSegmentDto, SegmentMembersQueryDto, SegmentQueryDto } from './segments.dtos';
 import { ExecuteSegmentCommand } from './segments.command-handler';
 import { GetCustomerSegments, GetSegment, GetSegmentMembers, ListSegments, PreviewSegment } from './segments.queries';
 
 @ApiTags('segments')
 @ApiBearerAuth()
-@ApiHeader({ name: 'Idempotency-Key', required: false, description: 'A retry with the same key returns the first result and appends nothing.' })
+@AcceptsIdempotencyKey()
 @Controller({ path: 'segments', version: '1' })
 export class SegmentCommandController {
   constructor(
@@ -26,9 +26,12 @@ export class SegmentCommandController {
   @ApiResponse({ status: 201, type: CommandOutcomeDto })
   async define(@Body() body: DefineSegmentDto, @Ctx() ctx: RequestContext): Promise<CommandOutcome & { segmentId: string }> {
     const rule = checkedRule(body.rule);
-    const segmentId = body.segmentId ?? newEventId();
+    const segmentId = body.segmentId ?? idFromIdempotencyKey(ctx, 'segment-id') ?? newEventId();
     const outcome = await this.commandBus.execute(
-      new ExecuteSegmentCommand({ type: 'DefineSegment', segmentId, name: body.name, description: body.description ?? '', rule }, { ...ctx, occurredAt: this.clock.now().toISOString() }),
+      new ExecuteSegmentCommand(
+        { type: 'DefineSegment', segmentId, name: body.name, description: body.description ?? '', rule, ...(body.purpose !== undefined ? { purpose: body.purpose } : {}) },
+        { ...ctx, occurredAt: this.clock.now().toISOString() },
+      ),
     );
     return { ...outcome, segmentId };
   }
@@ -70,7 +73,7 @@ export class SegmentQueryController {
   @Roles('analyst')
   @ApiOperation({ summary: 'How many customers a rule selects now, with a sample; nothing is saved' })
   preview(@Body() body: PreviewSegmentDto) {
-    return this.queryBus.execute(new PreviewSegment(checkedRule(body.rule), body.sampleSize ?? 20));
+    return this.queryBus.execute(new PreviewSegment(checkedRule(body.rule), body.sampleSize ?? 20, body.purpose ?? null));
   }
 
   @Get('segments/:segmentId')
@@ -94,8 +97,8 @@ export class SegmentQueryController {
   @Get('customers/:customerId/segments')
   @Roles('support', 'analyst', 'auditor')
   @Header('Cache-Control', 'no-store')
-  @ApiOperation({ summary: 'The segments a customer is in now' })
-  customerSegments(@IdParam('customerId') customerId: string) {
-    return this.queryBus.execute(new GetCustomerSegments(customerId));
+  @ApiOperation({ summary: 'The segments a customer is in now (404 for an unknown customer)' })
+  customerSegments(@IdParam('customerId') customerId: string, @QueryParam() query: SegmentQueryDto) {
+    return this.queryBus.execute(new GetCustomerSegments(customerId, query.minPosition));
   }
 }

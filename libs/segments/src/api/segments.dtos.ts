@@ -3,8 +3,8 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
 import { IsIn, IsInt, IsObject, IsOptional, IsString, Matches, Max, MaxLength, Min } from 'class-validator';
-import { ID_MESSAGE, ID_PATTERN, RequestValidationError } from '@app/platform';
-import { validateSegmentRule, type SegmentRule } from '../domain/segment-rule';
+import { ID_MESSAGE, ID_PATTERN, MultiLineText, NotBlank, Optional, RequestValidationError, SingleLineText } from '@app/platform';
+import { CONSENT_PURPOSE_NAMES, validateSegmentRule, type ConsentPurposeName, type SegmentRule } from '../domain/segment-rule';
 import { MAX_SEGMENT_DESCRIPTION_LENGTH, MAX_SEGMENT_NAME_LENGTH } from '../domain/segment.decider';
 
 const RULE_EXAMPLE = { all: [{ field: 'age', op: 'between', value: [30, 39] }, { purchases: { count: { gte: 3 }, withinDays: 183 } }] };
@@ -19,10 +19,12 @@ export function checkedRule(rule: unknown, root = 'rule'): SegmentRule {
 
 export class DefineSegmentDto {
   @ApiPropertyOptional({ example: 'thirties-frequent', description: 'The caller\'s id for the segment (a retry with the same id is answered as the original); generated when absent.' })
-  @IsOptional() @Matches(ID_PATTERN, { message: ID_MESSAGE }) segmentId?: string;
-  @ApiProperty({ example: 'Thirties, frequent buyers' }) @IsString() @MaxLength(MAX_SEGMENT_NAME_LENGTH) name!: string;
-  @ApiPropertyOptional({ example: 'In their 30s, 3+ orders in the last 6 months' }) @IsOptional() @IsString() @MaxLength(MAX_SEGMENT_DESCRIPTION_LENGTH) description?: string;
+  @Optional() @Matches(ID_PATTERN, { message: ID_MESSAGE }) segmentId?: string;
+  @ApiProperty({ example: 'Thirties, frequent buyers' }) @IsString() @NotBlank() @MaxLength(MAX_SEGMENT_NAME_LENGTH) @SingleLineText() name!: string;
+  @ApiPropertyOptional({ example: 'In their 30s, 3+ orders in the last 6 months' }) @Optional() @IsString() @MaxLength(MAX_SEGMENT_DESCRIPTION_LENGTH) @MultiLineText() description?: string;
   @ApiProperty({ example: RULE_EXAMPLE, description: RULE_DESCRIPTION }) @IsObject() rule!: Record<string, unknown>;
+  @ApiPropertyOptional({ enum: CONSENT_PURPOSE_NAMES, description: 'What the segment is used for, when that needs consent (e.g. marketing_email): only customers who currently give that consent are ever members.' })
+  @Optional() @IsIn(CONSENT_PURPOSE_NAMES) purpose?: ConsentPurposeName;
 }
 
 export class ChangeSegmentRuleDto {
@@ -31,7 +33,8 @@ export class ChangeSegmentRuleDto {
 
 export class PreviewSegmentDto {
   @ApiProperty({ example: RULE_EXAMPLE, description: RULE_DESCRIPTION }) @IsObject() rule!: Record<string, unknown>;
-  @ApiPropertyOptional({ default: 20, maximum: 100 }) @IsOptional() @IsInt() @Min(0) @Max(100) sampleSize?: number;
+  @ApiPropertyOptional({ enum: CONSENT_PURPOSE_NAMES, description: 'Preview as a segment used for this consent purpose' }) @Optional() @IsIn(CONSENT_PURPOSE_NAMES) purpose?: ConsentPurposeName;
+  @ApiPropertyOptional({ default: 20, maximum: 100 }) @Optional() @IsInt() @Min(0) @Max(100) sampleSize?: number;
 }
 
 export class ListSegmentsQueryDto {
@@ -45,5 +48,5 @@ export class SegmentQueryDto {
 
 export class SegmentMembersQueryDto {
   @ApiPropertyOptional({ default: 100, maximum: 1000 }) @IsOptional() @Type(() => Number) @IsInt() @Min(1) @Max(1000) limit?: number;
-  @ApiPropertyOptional({ description: 'nextCursor of the previous page' }) @IsOptional() @IsString() @MaxLength(300) cursor?: string;
+  @ApiPropertyOptional({ description: 'nextCursor of the previous page' }) @IsOptional() @IsString() @MaxLength(300) @SingleLineText() cursor?: string;
 }

@@ -9,7 +9,7 @@ import { CqrsModule } from '@nestjs/cqrs';
 import type { Clock } from '@app/event-sourcing';
 import { EVENT_STORE, type EventStore } from '@app/event-store';
 import { READ_STORE, type ReadStore } from '@app/read-store';
-import { CLOCK, CommandExecutor, PROJECTION_PROGRESS, type ProjectionProgress } from '@app/platform';
+import { CHRONICLE_CONFIG, CLOCK, CommandExecutor, type ChronicleConfig, PeriodicTask, SINGLE_INSTANCE, PROJECTION_PROGRESS, SUPERVISOR, type SingleInstance, type ProjectionProgress, type Supervisor } from '@app/platform';
 import { EventStoreCheckpointStore } from '@app/transport/kafka';
 import { EventReactor } from '@app/transport';
 import { SegmentEvaluator } from '../evaluation/segment-evaluator';
@@ -42,12 +42,17 @@ export class SegmentsBackground implements OnApplicationBootstrap, BeforeApplica
 
   constructor(
     @Inject(SEGMENTS_CONFIG) private readonly config: SegmentsConfig,
+    @Inject(CHRONICLE_CONFIG) private readonly chronicle: ChronicleConfig,
     @Inject(CommandExecutor) private readonly executor: CommandExecutor,
     @Inject(CLOCK) private readonly clock: Clock,
+    @Inject(SUPERVISOR) private readonly supervisor: Supervisor,
     @Optional() @Inject(EVENT_STORE) private readonly eventStore?: EventStore,
     @Optional() @Inject(READ_STORE) private readonly readStore?: ReadStore,
     @Optional() @Inject(PROJECTION_PROGRESS) private readonly progress?: ProjectionProgress,
+    @Optional() @Inject(SINGLE_INSTANCE) private readonly singleInstance?: SingleInstance,
   ) {}
+
+  private readonly supervised: string[] = [];
 
   /** The running reactor, if this process runs one (for tests and health). */
   get segmentsReactor(): EventReactor | undefined {
@@ -65,16 +70,25 @@ export class SegmentsBackground implements OnApplicationBootstrap, BeforeApplica
 
   async onApplicationBootstrap(): Promise<void> {
     if (this.readStore) {
-      this.segmentEvaluator = new SegmentEvaluator(this.readStore, this.executor, { pageSize: this.config.SEGMENTS_PAGE_SIZE });
-      this.timeSweep = new SegmentSweep(this.segmentEvaluator, this.clock);
-      this.timeSweep.start(this.config.SEGMENTS_SWEEP_INTERVAL_MS);
+      // Each runs once across the processes sharing the event store (a lease), under the supervisor.
+      const singleInstance = this.singleInstance;
+      this.segmentEvaluator = new SegmentEvaluator(this.readStore, this.executor, this.chronicle.REPORTING_CURRENCY, { pageSize: this.config.SEGMENTS_PAGE_SIZE });
+      const sweep = new SegmentSweep(this.segmentEvaluator, this.clock);
+      this.timeSweep = sweep;
+      if (this.config.SEGMENTS_SWEEP_INTERVAL_MS > 0) {
+        await this.supervise({
+          name: 'segments-time-sweep',
+          work: new PeriodicTask(() => sweep.sweep(), this.config.SEGMENTS_SWEEP_INTERVAL_MS),
+          ...(singleInstance ? { singleInstance } : {}),
+        });
+      }
       if (this.eventStore && this.config.SEGMENTS_REACTOR) {
         const gate = readModelGate(this.readStore, this.progress, this.config.SEGMENTS_READ_WAIT_MS);
         this.reactor = new EventReactor(this.eventStore, new EventStoreCheckpointStore(this.eventStore), segmentReaction(this.segmentEvaluator, gate, this.clock), {
           name: SEGMENTS_REACTOR_NAME,
           maxBatchSize: this.config.SEGMENTS_REACTOR_BATCH_SIZE,
         });
-        await this.reactor.start();
+        await this.supervise({ name: SEGMENTS_REACTOR_NAME, work: this.reactor, ...(singleInstance ? { singleInstance } : {}) });
       }
     }
     this.logger.log(
@@ -83,8 +97,12 @@ export class SegmentsBackground implements OnApplicationBootstrap, BeforeApplica
   }
 
   async beforeApplicationShutdown(): Promise<void> {
-    await this.timeSweep?.stop();
-    await this.reactor?.stop();
+    for (const name of this.supervised.splice(0).reverse()) await this.supervisor.stop(name);
+  }
+
+  private async supervise(spec: Parameters<Supervisor['run']>[0]): Promise<void> {
+    this.supervised.push(spec.name);
+    await this.supervisor.run(spec);
   }
 }
 

@@ -4,8 +4,9 @@ import { Inject, NotFoundException, Optional } from '@nestjs/common';
 import { type IQueryHandler, Query, QueryHandler } from '@nestjs/cqrs';
 import type { Clock } from '@app/event-sourcing';
 import { READ_STORE, type ReadStore } from '@app/read-store';
+import { REGISTERED_CUSTOMERS, type RegisteredCustomers } from '@app/customers';
 import { CHRONICLE_CONFIG, ChronicleConfig, CLOCK, PROJECTION_PROGRESS, RequestValidationError, waitUntilCaughtUp, type ProjectionProgress } from '@app/platform';
-import type { SegmentRule } from '../domain/segment-rule';
+import type { ConsentPurposeName, SegmentRule } from '../domain/segment-rule';
 import { CustomerFactsReader } from '../evaluation/customer-facts';
 import { previewSegment, type SegmentPreview } from '../evaluation/segment-evaluator';
 import {
@@ -48,13 +49,13 @@ export class GetSegmentMembers extends Query<SegmentMembersPage> {
 }
 
 export class GetCustomerSegments extends Query<CustomerSegmentsView> {
-  constructor(readonly customerId: string) {
+  constructor(readonly customerId: string, readonly minPosition?: number) {
     super();
   }
 }
 
 export class PreviewSegment extends Query<SegmentPreview> {
-  constructor(readonly rule: SegmentRule, readonly sampleSize: number) {
+  constructor(readonly rule: SegmentRule, readonly sampleSize: number, readonly purpose: ConsentPurposeName | null = null) {
     super();
   }
 }
@@ -130,9 +131,13 @@ export class GetSegmentMembersHandler implements IQueryHandler<GetSegmentMembers
 
 @QueryHandler(GetCustomerSegments)
 export class GetCustomerSegmentsHandler implements IQueryHandler<GetCustomerSegments> {
-  constructor(@Inject(READ_STORE) private readonly store: ReadStore) {}
+  constructor(
+    @Inject(READ_STORE) private readonly store: ReadStore,
+    @Inject(REGISTERED_CUSTOMERS) private readonly customers: RegisteredCustomers,
+  ) {}
 
-  async execute({ customerId }: GetCustomerSegments): Promise<CustomerSegmentsView> {
+  async execute({ customerId, minPosition }: GetCustomerSegments): Promise<CustomerSegmentsView> {
+    await this.customers.assertRegistered(customerId, minPosition);
     const doc = await this.store.get<CustomerSegmentsDocument>(CUSTOMER_SEGMENTS_COLLECTION, customerId);
     const ids = doc?.segmentIds ?? [];
     const segments = await this.store.getMany<SegmentDocument>(SEGMENTS_COLLECTION, ids);
@@ -148,11 +153,12 @@ export class PreviewSegmentHandler implements IQueryHandler<PreviewSegment> {
     @Inject(READ_STORE) store: ReadStore,
     @Inject(CLOCK) private readonly clock: Clock,
     @Inject(SEGMENTS_CONFIG) private readonly config: SegmentsConfig,
+    @Inject(CHRONICLE_CONFIG) chronicle: ChronicleConfig,
   ) {
-    this.facts = new CustomerFactsReader(store);
+    this.facts = new CustomerFactsReader(store, chronicle.REPORTING_CURRENCY);
   }
 
-  execute({ rule, sampleSize }: PreviewSegment): Promise<SegmentPreview> {
-    return previewSegment(this.facts, rule, this.clock.now(), sampleSize, this.config.SEGMENTS_PAGE_SIZE);
+  execute({ rule, sampleSize, purpose }: PreviewSegment): Promise<SegmentPreview> {
+    return previewSegment(this.facts, rule, this.clock.now(), sampleSize, this.config.SEGMENTS_PAGE_SIZE, purpose);
   }
 }

@@ -8,8 +8,8 @@ function daysAgo(days: number): string {
   return new Date(NOW.getTime() - days * DAY).toISOString();
 }
 
-function purchase(days: number, netMinor: number, byCategory: Record<string, number> = {}): PurchaseFact {
-  return { at: daysAgo(days), netMinor, byCategory };
+function purchase(days: number, netMinor: number, byCategory: Record<string, number> = {}, currency = 'EUR'): PurchaseFact {
+  return { at: daysAgo(days), currency, netMinor, byCategory };
 }
 
 function facts(overrides: Partial<CustomerFacts>): CustomerFacts {
@@ -45,10 +45,16 @@ describe('matches', () => {
   });
 
   it.each<[SegmentRule, Partial<CustomerFacts>, boolean]>([
-    [{ purchases: { sumMinor: { gte: 100_00 }, withinDays: 30 } }, { purchases: [purchase(40, 90_00), purchase(20, 60_00), purchase(1, 50_00)] }, true],
-    [{ purchases: { sumMinor: { gte: 100_00 }, withinDays: 30 } }, { purchases: [purchase(40, 90_00), purchase(20, 60_00)] }, false],
-    [{ purchases: { count: { gte: 1 }, sumMinor: { gte: 30_00 }, withinDays: 30, category: 'shoes' } }, { purchases: [purchase(5, 80_00, { shirts: 50_00, shoes: 30_00 })] }, true],
-    [{ purchases: { count: { gte: 1 }, sumMinor: { gte: 30_01 }, withinDays: 30, category: 'shoes' } }, { purchases: [purchase(5, 80_00, { shirts: 50_00, shoes: 30_00 })] }, false],
+    [{ purchases: { sumMinor: { gte: 100_00 }, currency: 'EUR', withinDays: 30 } }, { purchases: [purchase(40, 90_00), purchase(20, 60_00), purchase(1, 50_00)] }, true],
+    [{ purchases: { sumMinor: { gte: 100_00 }, currency: 'EUR', withinDays: 30 } }, { purchases: [purchase(40, 90_00), purchase(20, 60_00)] }, false],
+    // Issue 11: 60.00 EUR and 50.00 USD are not 110.00 of anything.
+    [{ purchases: { sumMinor: { gte: 100_00 }, currency: 'EUR', withinDays: 30 } }, { purchases: [purchase(20, 60_00), purchase(1, 50_00, {}, 'USD')] }, false],
+    [{ purchases: { sumMinor: { gte: 50_00 }, currency: 'USD', withinDays: 30 } }, { purchases: [purchase(20, 60_00), purchase(1, 50_00, {}, 'USD')] }, true],
+    [{ purchases: { count: { gte: 2 }, currency: 'USD', withinDays: 30 } }, { purchases: [purchase(20, 60_00), purchase(1, 50_00, {}, 'USD')] }, false],
+    [{ purchases: { count: { gte: 2 }, withinDays: 30 } }, { purchases: [purchase(20, 60_00), purchase(1, 50_00, {}, 'USD')] }, true],
+    [{ purchases: { sumMinor: { gte: 1 }, currency: 'EUR', withinDays: 30 } }, { purchases: [purchase(1, 50_00, {}, '?XYZ')] }, false],
+    [{ purchases: { count: { gte: 1 }, sumMinor: { gte: 30_00 }, currency: 'EUR', withinDays: 30, category: 'shoes' } }, { purchases: [purchase(5, 80_00, { shirts: 50_00, shoes: 30_00 })] }, true],
+    [{ purchases: { count: { gte: 1 }, sumMinor: { gte: 30_01 }, currency: 'EUR', withinDays: 30, category: 'shoes' } }, { purchases: [purchase(5, 80_00, { shirts: 50_00, shoes: 30_00 })] }, false],
     [{ purchases: { count: { gte: 1 }, withinDays: 30, category: 'hats' } }, { purchases: [purchase(5, 80_00, { shirts: 80_00 })] }, false],
     [{ purchases: { count: { lte: 0 }, withinDays: 30 } }, {}, true],
     [{ lastPurchase: { before: { daysAgo: 90 } } }, { purchases: [purchase(120, 1)] }, true],

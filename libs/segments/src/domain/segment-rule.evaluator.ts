@@ -7,7 +7,9 @@ const DAY_MS = 86_400_000;
 export interface PurchaseFact {
   /** Business time, ISO-8601. */
   readonly at: string;
-  /** Order total minus its refunds. */
+  /** The order's currency: its ISO 4217 code (`?XYZ` for an unrecognised legacy code). */
+  readonly currency: string;
+  /** Order total minus its refunds, minor units of `currency`. */
   readonly netMinor: number;
   /** Gross amount per product category of the order's lines. */
   readonly byCategory: Readonly<Record<string, number>>;
@@ -28,19 +30,32 @@ export interface CustomerFacts {
   readonly ticketsOpen: number;
   readonly emailsOpened: number;
   /** Null without orders. */
+  /** Null without orders; M ranks net revenue in the reporting currency. */
   readonly rfm: { readonly r: number; readonly f: number; readonly m: number } | null;
   readonly loyaltyTier: string | null;
   readonly npsClass: NpsClassName | null;
   /** Latest decision per purpose; absent when never asked. */
   readonly consents: Partial<Readonly<Record<ConsentPurposeName, boolean>>>;
+  /** Forgotten (right to erasure): a member of no segment. */
+  readonly forgotten: boolean;
 }
 
 /** Facts of a customer we know nothing about yet. */
 export function emptyCustomerFacts(customerId: string): CustomerFacts {
   return {
     customerId, birthDate: null, gender: null, country: null, city: null, purchases: [], lastPurchaseAt: null, callTimes: [],
-    ticketsOpen: 0, emailsOpened: 0, rfm: null, loyaltyTier: null, npsClass: null, consents: {},
+    ticketsOpen: 0, emailsOpened: 0, rfm: null, loyaltyTier: null, npsClass: null, consents: {}, forgotten: false,
   };
+}
+
+/**
+ * Whether the customer may be in a segment at all, whatever its rule says: never once forgotten,
+ * and for a segment used for a consent purpose (marketing by email, SMS, phone...) only while
+ * their latest decision for that purpose is to give it. Checked at every evaluation, so a
+ * withdrawal takes them out at the next one.
+ */
+export function mayBeMember(purpose: ConsentPurposeName | null, facts: CustomerFacts): boolean {
+  return !facts.forgotten && (purpose === null || facts.consents[purpose] === true);
 }
 
 /** Whole years from a `YYYY-MM-DD` birth date to `now` (UTC calendar), or null. */
@@ -119,8 +134,11 @@ export function matches(rule: SegmentRule, facts: CustomerFacts, now: Date): boo
     return compareText(actual, rule.op, rule.value, normalise);
   }
   if ('purchases' in rule) {
-    const { count, sumMinor, withinDays, category } = rule.purchases;
-    const inside = facts.purchases.filter((p) => inWindow(p.at, withinDays, now) && (category === undefined || p.byCategory[category] !== undefined));
+    const { count, sumMinor, withinDays, category, currency } = rule.purchases;
+    // A valid rule names the currency of sumMinor (validateSegmentRule; withMoneyCurrency for old ones).
+    if (sumMinor !== undefined && currency === undefined) throw new Error('A purchases condition with sumMinor must name its currency');
+    const inside = facts.purchases.filter((p) =>
+      inWindow(p.at, withinDays, now) && (currency === undefined || p.currency === currency) && (category === undefined || p.byCategory[category] !== undefined));
     const sum = inside.reduce((total, p) => total + (category === undefined ? p.netMinor : p.byCategory[category]), 0);
     return (count === undefined || inRange(inside.length, count)) && (sumMinor === undefined || inRange(sum, sumMinor));
   }

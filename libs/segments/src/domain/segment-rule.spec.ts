@@ -1,4 +1,4 @@
-import { dependsOnTime, MAX_RULE_DEPTH, usesRfm, validateSegmentRule, type SegmentRule } from './segment-rule';
+import { dependsOnTime, MAX_RULE_DEPTH, usesRfm, validateSegmentRule, withMoneyCurrency, type SegmentRule } from './segment-rule';
 
 function messages(rule: unknown): string[] {
   return validateSegmentRule(rule).map((error) => error.message);
@@ -12,7 +12,8 @@ describe('validateSegmentRule', () => {
         { field: 'gender', op: 'in', value: ['female', 'diverse'] },
         { field: 'country', op: 'eq', value: 'de' },
         { field: 'city', op: 'notIn', value: ['Berlin'] },
-        { purchases: { count: { gte: 3 }, sumMinor: { lte: 100_00 }, withinDays: 180, category: 'shoes' } },
+        { purchases: { count: { gte: 3 }, sumMinor: { lte: 100_00 }, currency: 'EUR', withinDays: 180, category: 'shoes' } },
+        { purchases: { count: { gte: 1 }, currency: 'JPY', withinDays: 30 } },
         { lastPurchase: { before: { daysAgo: 30 }, after: '2026-01-01' } },
         { calls: { count: { gte: 1 }, withinDays: 7 } },
         { ticketsOpen: { gte: 1 } },
@@ -47,12 +48,20 @@ describe('validateSegmentRule', () => {
     [{ ticketsOpen: { gte: 1 }, emailsOpened: { gte: 1 } }, 'rule must have exactly one of'],
     [{ loyal: true }, 'rule has an unknown condition "loyal"'],
     [{ purchases: { withinDays: 30 } }, 'rule.purchases must give count, sumMinor or both'],
+    [{ purchases: { sumMinor: { gte: 100 }, withinDays: 30 } }, 'rule.purchases.currency must be given with sumMinor'],
+    [{ purchases: { sumMinor: { gte: 100 }, currency: 'eur', withinDays: 30 } }, 'rule.purchases.currency must be the upper-case ISO 4217 code: did you mean EUR?'],
+    [{ purchases: { count: { gte: 1 }, currency: 'XYZ', withinDays: 30 } }, 'rule.purchases.currency "XYZ" is not an active ISO 4217 currency code'],
     [{ purchases: { count: { gte: 1 }, withinDays: 1.5 } }, 'rule.purchases.withinDays must be a positive integer'],
     [{ purchases: { count: { gte: 1 }, withinDays: 30, colour: 'red' } }, 'rule.purchases.colour is not allowed here'],
     [{ purchases: { count: { gte: 5, lte: 1 }, withinDays: 30 } }, 'rule.purchases.count has gte greater than lte'],
     [{ lastPurchase: {} }, 'rule.lastPurchase must give before, after or both'],
     [{ lastPurchase: { before: 'yesterday' } }, 'rule.lastPurchase.before must be an ISO-8601 date or {daysAgo: N}'],
     [{ lastPurchase: { after: { daysAgo: -1 } } }, 'rule.lastPurchase.after.daysAgo must be a non-negative integer'],
+    [{ lastPurchase: { after: '2026-01-01T10:00:00' } }, 'rule.lastPurchase.after must be an ISO-8601 date or {daysAgo: N}'],
+    [{ lastPurchase: { after: '2026-01-01T1Z' } }, 'rule.lastPurchase.after must be an ISO-8601 date or {daysAgo: N}'],
+    [{ field: 'city', op: 'eq', value: 'Lon\u0000don' }, 'rule.value must be one line of text: control character U+0000 at position 4'],
+    [{ field: 'city', op: 'in', value: ['Paris', 'Rome\u202E'] }, 'rule.value[1] must be one line of text: bidi control U+202E'],
+    [{ purchases: { count: { gte: 1 }, withinDays: 30, category: 'shoes\n' } }, 'rule.purchases.category must be one line of text'],
     [{ calls: { count: {}, withinDays: 7 } }, 'rule.calls.count must give gte, lte or both'],
     [{ ticketsOpen: { gte: -1 } }, 'rule.ticketsOpen.gte must be a non-negative number'],
     [{ rfm: {} }, 'rule.rfm must give at least one of r, f, m'],
@@ -65,6 +74,15 @@ describe('validateSegmentRule', () => {
   ])('refuses %j', (rule, message) => {
     const found = messages(rule);
     expect(found.some((m) => m.startsWith(message))).toBe(true);
+  });
+
+  it('reads a stored rule that names no currency for its money in the given (reporting) currency', () => {
+    const stored = { all: [{ purchases: { sumMinor: { gte: 100 }, withinDays: 30 } }, { not: { purchases: { count: { gte: 1 }, withinDays: 7 } } }] } as SegmentRule;
+    expect(withMoneyCurrency(stored, 'EUR')).toEqual({
+      all: [{ purchases: { sumMinor: { gte: 100 }, withinDays: 30, currency: 'EUR' } }, { not: { purchases: { count: { gte: 1 }, withinDays: 7 } } }],
+    });
+    const explicit: SegmentRule = { purchases: { sumMinor: { gte: 100 }, currency: 'USD', withinDays: 30 } };
+    expect(withMoneyCurrency(explicit, 'EUR')).toBe(explicit);
   });
 
   it('bounds nesting depth', () => {

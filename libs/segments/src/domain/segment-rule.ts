@@ -2,6 +2,8 @@
 // customer's profile and behaviour), its validator (errors name the JSON path, e.g.
 // `rule.all[1].purchases.withinDays`) and whether a rule depends on the passing of time.
 // Pure: no I/O; "now" comes in as a value where it matters (see segment-rule.evaluator.ts).
+import { describeTextFault, textFault } from '@app/event-sourcing';
+import { currencyCodeProblem } from '@app/money';
 
 export type ConsentPurposeName = 'marketing_email' | 'marketing_sms' | 'marketing_phone' | 'profiling' | 'third_party_sharing';
 export type GenderName = 'female' | 'male' | 'diverse' | 'unspecified';
@@ -40,14 +42,23 @@ export interface TextFieldCondition {
 
 export type FieldCondition = AgeCondition | TextFieldCondition;
 
-/** Orders completed in the last `withinDays` days (optionally with a line in `category`). */
+/**
+ * Orders completed in the last `withinDays` days (optionally with a line in `category`; with a
+ * `currency`, only orders in that currency). Money never adds two currencies: `sumMinor` needs
+ * `currency` and compares minor units of it.
+ */
 export interface PurchasesCondition {
   readonly purchases: {
     readonly count?: Range;
-    /** Net of refunds; with a category, the sum of that category's lines. */
+    /** Net of refunds, minor units of `currency`; with a category, the sum of that category's lines. */
     readonly sumMinor?: Range;
     readonly withinDays: number;
     readonly category?: string;
+    /**
+     * ISO 4217 code; required with sumMinor. Rules stored before it was required have none: they
+     * are read in REPORTING_CURRENCY (see withMoneyCurrency).
+     */
+    readonly currency?: string;
   };
 }
 
@@ -137,7 +148,8 @@ function isPositiveInteger(value: unknown): value is number {
 }
 
 function isIsoInstant(value: unknown): value is string {
-  return typeof value === 'string' && /^\d{4}-\d{2}-\d{2}(T[\d:.]+(Z|[+-]\d{2}:\d{2}))?$/.test(value) && !Number.isNaN(Date.parse(value));
+  // A date (a UTC day) or an instant with its offset: a local time would name no instant at all.
+  return typeof value === 'string' && /^\d{4}-\d{2}-\d{2}(T\d{2}:\d{2}(:\d{2}(\.\d{1,9})?)?(Z|[+-]\d{2}:\d{2}))?$/.test(value) && !Number.isNaN(Date.parse(value));
 }
 
 class RuleChecker {
@@ -240,17 +252,32 @@ class RuleChecker {
     if (!Array.isArray(value) || value.length === 0) return this.fail(path, 'must be a non-empty array of strings');
     value.forEach((item, index) => {
       if (typeof item !== 'string' || item.length === 0) this.fail(`${path}[${index}]`, 'must be a non-empty string');
+      else if (!this.oneLine(item, `${path}[${index}]`)) return;
       else if (allowed && !allowed.includes(item)) this.fail(`${path}[${index}]`, `must be one of ${allowed.join(', ')}`);
     });
   }
 
   private purchases(value: unknown, path: string): void {
-    if (!this.object(value, path, ['count', 'sumMinor', 'withinDays', 'category'])) return;
+    if (!this.object(value, path, ['count', 'sumMinor', 'withinDays', 'category', 'currency'])) return;
     if (value.count === undefined && value.sumMinor === undefined) this.fail(path, 'must give count, sumMinor or both');
     if (value.count !== undefined) this.range(value.count, `${path}.count`, true);
     if (value.sumMinor !== undefined) this.range(value.sumMinor, `${path}.sumMinor`, false);
+    if (value.currency !== undefined) {
+      const problem = currencyCodeProblem(value.currency, `${path}.currency`);
+      if (problem !== null) this.errors.push({ path: `${path}.currency`, message: problem });
+    } else if (value.sumMinor !== undefined) {
+      this.fail(`${path}.currency`, 'must be given with sumMinor: amounts are minor units of one ISO 4217 currency (e.g. "EUR"), never of several added together');
+    }
     this.withinDays(value.withinDays, `${path}.withinDays`);
     if (value.category !== undefined && (typeof value.category !== 'string' || value.category.length === 0)) this.fail(`${path}.category`, 'must be a non-empty string');
+    else if (typeof value.category === 'string') this.oneLine(value.category, `${path}.category`);
+  }
+
+  /** Rule values are compared with stored single-line text: the same characters are refused. */
+  private oneLine(text: string, path: string): boolean {
+    const fault = textFault(text, 'single-line');
+    if (fault) this.fail(path, `must be one line of text: ${describeTextFault(fault)}`);
+    return fault === null;
   }
 
   private lastPurchase(value: unknown, path: string): void {
@@ -290,6 +317,7 @@ class RuleChecker {
       const allowed: readonly string[] | undefined = field === 'gender' ? GENDER_NAMES : undefined;
       if (op === 'in' || op === 'notIn') this.stringList(operand, `${path}.value`, allowed);
       else if (typeof operand !== 'string' || operand.length === 0) this.fail(`${path}.value`, 'must be a non-empty string');
+      else if (!this.oneLine(operand, `${path}.value`)) return;
       else if (allowed && !allowed.includes(operand)) this.fail(`${path}.value`, `must be one of ${allowed.join(', ')}`);
       return;
     }
@@ -322,6 +350,21 @@ export function dependsOnTime(rule: SegmentRule): boolean {
   // RFM recency is relative to now.
   if ('rfm' in rule) return true;
   return false;
+}
+
+/**
+ * The rule with `currency` filled in where a money comparison lacks one: rules stored before a
+ * currency was required compared a sum over every currency; they are read in `currency` (the
+ * reporting currency) instead, so no rule adds two currencies.
+ */
+export function withMoneyCurrency(rule: SegmentRule, currency: string): SegmentRule {
+  if ('all' in rule) return { all: rule.all.map((child) => withMoneyCurrency(child, currency)) };
+  if ('any' in rule) return { any: rule.any.map((child) => withMoneyCurrency(child, currency)) };
+  if ('not' in rule) return { not: withMoneyCurrency(rule.not, currency) };
+  if ('purchases' in rule && rule.purchases.sumMinor !== undefined && rule.purchases.currency === undefined) {
+    return { purchases: { ...rule.purchases, currency } };
+  }
+  return rule;
 }
 
 /** Whether the rule needs RFM scores (which are ranked against the whole population). */

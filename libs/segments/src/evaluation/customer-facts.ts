@@ -3,7 +3,8 @@
 // `customerFactsFrom` is pure; `CustomerFactsReader` loads the documents for a page of customers.
 import type { ReadStore } from '@app/read-store';
 import { CUSTOMER_360_COLLECTION, type Customer360Document } from '@app/customer-view';
-import { CUSTOMER_ANALYTICS_COLLECTION, recencyDays, RfmPopulation, type CustomerAnalyticsDocument } from '@app/analytics';
+import { CUSTOMER_ANALYTICS_COLLECTION, RfmPopulation, rfmValuesOf, type CustomerAnalyticsDocument } from '@app/analytics';
+import type { CurrencyCode } from '@app/money';
 import { LOYALTY_ACCOUNTS_COLLECTION, type LoyaltyAccountDocument } from '@app/loyalty';
 import { emptyCustomerFacts, type CustomerFacts } from '../domain/segment-rule.evaluator';
 import type { ConsentPurposeName } from '../domain/segment-rule';
@@ -16,8 +17,11 @@ export interface CustomerDocuments {
   readonly activity?: SegmentActivityDocument;
 }
 
-/** Pure: the facts of one customer. `rfm` is the population to rank against (null: no RFM needed). */
-export function customerFactsFrom(customerId: string, docs: CustomerDocuments, rfm: RfmPopulation | null, now: Date): CustomerFacts {
+/**
+ * Pure: the facts of one customer. `rfm` is the population to rank against (null: no RFM needed),
+ * its monetary values in `currency`, the reporting currency.
+ */
+export function customerFactsFrom(customerId: string, docs: CustomerDocuments, rfm: RfmPopulation | null, now: Date, currency: CurrencyCode): CustomerFacts {
   const base = emptyCustomerFacts(customerId);
   const c360 = docs.customer360;
   const analytics = docs.analytics;
@@ -26,16 +30,16 @@ export function customerFactsFrom(customerId: string, docs: CustomerDocuments, r
     if (state) consents[purpose as ConsentPurposeName] = state.granted;
   }
   const lastPurchaseAt = c360?.purchases.lastAt ?? analytics?.lastPurchaseAt ?? null;
-  const scores = rfm && analytics && analytics.orders > 0 && analytics.lastPurchaseAt
-    ? rfm.score({ recencyDays: recencyDays(analytics.lastPurchaseAt, now), frequency: analytics.orders, monetaryMinor: analytics.netMinor })
-    : null;
+  // RFM is profiling: scored only with the customer's profiling consent.
+  const values = rfm && analytics && analytics.profilingConsent === true ? rfmValuesOf(analytics, currency, now) : null;
+  const scores = rfm && values ? rfm.score(values) : null;
   return {
     ...base,
     birthDate: c360?.profile.birthDate ?? null,
     gender: c360?.profile.gender ?? null,
     country: c360?.profile.country ?? analytics?.country ?? null,
     city: c360?.profile.city ?? null,
-    purchases: (docs.activity?.purchases ?? []).map((p) => ({ at: p.at, netMinor: p.netMinor, byCategory: Object.fromEntries(p.categories.map((c) => [c.category, c.amountMinor])) })),
+    purchases: (docs.activity?.purchases ?? []).map((p) => ({ at: p.at, currency: p.currency, netMinor: p.netMinor, byCategory: Object.fromEntries(p.categories.map((c) => [c.category, c.amountMinor])) })),
     lastPurchaseAt,
     callTimes: docs.activity?.callTimes ?? [],
     ticketsOpen: c360?.tickets.open ?? analytics?.openTickets ?? 0,
@@ -44,20 +48,22 @@ export function customerFactsFrom(customerId: string, docs: CustomerDocuments, r
     loyaltyTier: docs.loyalty?.tier ?? null,
     npsClass: c360?.nps.lastClass ?? analytics?.npsLastClass ?? null,
     consents,
+    forgotten: (c360?.forgottenAt ?? null) !== null || analytics?.forgotten === true,
   };
 }
 
 /** Loads facts from the read store, a page of customers at a time. */
 export class CustomerFactsReader {
-  constructor(private readonly store: ReadStore) {}
+  /** `currency`: the reporting currency, in which RFM ranks money. */
+  constructor(private readonly store: ReadStore, private readonly currency: CurrencyCode) {}
 
   /**
-   * The RFM population: every customer with an order. A full scan of customerAnalytics, so callers
-   * load it once per evaluation run and only when a rule asks for RFM.
+   * The RFM population: every customer with an order and their profiling consent. A full scan of
+   * customerAnalytics, so callers load it once per evaluation run and only when a rule asks for RFM.
    */
   async rfmPopulation(now: Date): Promise<RfmPopulation> {
-    const buyers = await this.store.find<CustomerAnalyticsDocument>(CUSTOMER_ANALYTICS_COLLECTION, { orders: { gt: 0 } });
-    return new RfmPopulation(buyers.filter((b) => b.lastPurchaseAt).map((b) => ({ recencyDays: recencyDays(b.lastPurchaseAt as string, now), frequency: b.orders, monetaryMinor: b.netMinor })));
+    const buyers = await this.store.find<CustomerAnalyticsDocument>(CUSTOMER_ANALYTICS_COLLECTION, { orders: { gt: 0 }, profilingConsent: true });
+    return new RfmPopulation(buyers.flatMap((buyer) => rfmValuesOf(buyer, this.currency, now) ?? []));
   }
 
   async load(customerIds: readonly string[], rfm: RfmPopulation | null, now: Date): Promise<CustomerFacts[]> {
@@ -67,7 +73,7 @@ export class CustomerFactsReader {
       this.store.getMany<LoyaltyAccountDocument>(LOYALTY_ACCOUNTS_COLLECTION, customerIds),
       this.store.getMany<SegmentActivityDocument>(SEGMENT_ACTIVITY_COLLECTION, customerIds),
     ]);
-    return customerIds.map((id) => customerFactsFrom(id, { customer360: c360.get(id), analytics: analytics.get(id), loyalty: loyalty.get(id), activity: activity.get(id) }, rfm, now));
+    return customerIds.map((id) => customerFactsFrom(id, { customer360: c360.get(id), analytics: analytics.get(id), loyalty: loyalty.get(id), activity: activity.get(id) }, rfm, now, this.currency));
   }
 
   /** Every known customer (anyone with a 360 document), in id order, a page after `after`. */

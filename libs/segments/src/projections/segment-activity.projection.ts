@@ -1,6 +1,7 @@
 // The `segmentActivity` read model: per customer, the dated facts that time-window rules need and
 // no other read model keeps with dates — recent purchases with their categories, recent call times.
 import type { RecordedEvent } from '@app/event-sourcing';
+import { recordedCurrency } from '@app/money';
 import type { DocumentChange, DocumentRef, Projection, ProjectionView, ReadDocument } from '@app/read-store';
 import type { CallLogged, PurchaseCompleted, PurchaseRefunded } from '@app/interactions/domain/interaction.events';
 
@@ -12,9 +13,11 @@ export const ACTIVITY_ENTRIES_KEPT = 200;
 export type ActivityPurchase = {
   readonly orderId: string;
   readonly at: string;
-  /** Order total minus refunds so far. */
+  /** The order's currency: ISO 4217 code, or `?XYZ` for an unrecognised legacy code (see @app/money). */
+  readonly currency: string;
+  /** Order total minus refunds so far, minor units of `currency`. */
   readonly netMinor: number;
-  /** Gross per category; an array because categories are not safe MongoDB field names. */
+  /** Gross per category, minor units of `currency`; an array because categories are not safe MongoDB field names. */
   readonly categories: readonly { readonly category: string; readonly amountMinor: number }[];
 };
 
@@ -60,7 +63,7 @@ export const segmentActivityProjection: Projection = {
       const byCategory = new Map<string, number>();
       for (const line of data.lines) byCategory.set(line.category, (byCategory.get(line.category) ?? 0) + line.quantity * line.unitPriceMinor);
       const purchase: ActivityPurchase = {
-        orderId: data.orderId, at: utc(event.metadata.occurredAt), netMinor: data.totalMinor,
+        orderId: data.orderId, at: utc(event.metadata.occurredAt), currency: recordedCurrency(data.currency).key, netMinor: data.totalMinor,
         categories: [...byCategory.entries()].map(([category, amountMinor]) => ({ category, amountMinor })),
       };
       next = { ...current, purchases: keepLatest([...current.purchases, purchase], (p) => p.at) };

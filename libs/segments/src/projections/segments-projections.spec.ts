@@ -72,12 +72,22 @@ describe('segments projections', () => {
         ] },
       }, { at: '2026-03-01T10:00:00+01:00' }),
       factory.record('order-o1', { type: 'PurchaseRefunded', data: { customerId: 'c1', orderId: 'o1', refundId: 'r1', amountMinor: 10_00, currency: 'EUR' } }, { at: '2026-03-02T00:00:00Z' }),
-      factory.record('call-k1', { type: 'CallLogged', data: { customerId: 'c1', callId: 'k1', direction: 'inbound', durationSeconds: 60, outcome: 'resolved' } }, { at: '2026-03-03T00:00:00Z' }),
+      factory.record('call-k1', { type: 'CallLogged', data: { customerId: 'c1', callId: 'k1', direction: 'inbound', durationSeconds: 60, connection: 'answered', resolution: 'resolved' } }, { at: '2026-03-03T00:00:00Z' }),
     ]);
     expect(harness.get<SegmentActivityDocument>(SEGMENT_ACTIVITY_COLLECTION, 'c1')).toMatchObject({
-      purchases: [{ orderId: 'o1', at: '2026-03-01T09:00:00.000Z', netMinor: 60_00, categories: [{ category: 'shoes', amountMinor: 40_00 }, { category: 'hats', amountMinor: 30_00 }] }],
+      purchases: [{ orderId: 'o1', at: '2026-03-01T09:00:00.000Z', currency: 'EUR', netMinor: 60_00, categories: [{ category: 'shoes', amountMinor: 40_00 }, { category: 'hats', amountMinor: 30_00 }] }],
       callTimes: ['2026-03-03T00:00:00.000Z'],
     });
+  });
+
+  it('files each purchase under its currency, legacy `eur` as EUR and `XYZ` apart', () => {
+    const factory = new RecordedEventFactory();
+    const purchase = (orderId: string, currency: string) => factory.record(`order-${orderId}`, {
+      type: 'PurchaseCompleted',
+      data: { customerId: 'c1', orderId, channel: 'web', currency, totalMinor: 100, lines: [{ sku: 'a', name: 'a', category: 'x', quantity: 1, unitPriceMinor: 100 }] },
+    }, { at: '2026-03-01T10:00:00Z' });
+    const harness = new ProjectionHarness(segmentsProjections).run([purchase('o1', 'JPY'), purchase('o2', 'eur'), purchase('o3', 'XYZ')]);
+    expect(harness.get<SegmentActivityDocument>(SEGMENT_ACTIVITY_COLLECTION, 'c1')?.purchases.map((p) => [p.orderId, p.currency])).toEqual([['o1', 'JPY'], ['o2', 'EUR'], ['o3', '?XYZ']]);
   });
 
   it('definition events are ignored by the customer view and analytics projections', () => {

@@ -30,7 +30,7 @@ export class SegmentsTestBed {
   readonly reads = new SqliteReadStore(join(this.directory, 'reads.sqlite'));
   readonly executor = new CommandExecutor(this.events);
   readonly commands = new SegmentCommands(this.executor);
-  readonly runner = new ProjectorRunner(this.reads, [...customerViewProjections, ...analyticsProjections, ...loyaltyProjections, ...segmentsProjections], { name: 'segments-test-projector' });
+  readonly runner = new ProjectorRunner(this.reads, [...customerViewProjections, ...analyticsProjections, ...loyaltyProjections('EUR'), ...segmentsProjections], { name: 'segments-test-projector' });
   readonly evaluator: SegmentEvaluator;
   readonly sweep: SegmentSweep;
   readonly reaction: ReactionHandler;
@@ -38,7 +38,7 @@ export class SegmentsTestBed {
   private reacted = 0;
 
   constructor(readonly clock: FixedClock, pageSize = 500) {
-    this.evaluator = new SegmentEvaluator(this.reads, this.executor, { pageSize });
+    this.evaluator = new SegmentEvaluator(this.reads, this.executor, 'EUR', { pageSize });
     this.sweep = new SegmentSweep(this.evaluator, clock);
     // The gate projects what is missing, like waiting for an in-process projector.
     this.reaction = segmentReaction(this.evaluator, async (events) => {
@@ -76,6 +76,14 @@ export class SegmentsTestBed {
   async purchase(customerId: string, orderId: string, at: string, totalMinor = 50_00, category = 'shoes'): Promise<RecordedEvent> {
     const lines = [{ sku: 'SKU-1', name: 'item', category, quantity: 1, unitPriceMinor: totalMinor }];
     return this.append(`order-${orderId}`, { type: 'PurchaseCompleted', data: { customerId, orderId, channel: 'web', currency: 'EUR', lines, totalMinor } }, customerId, at);
+  }
+
+  async consent(customerId: string, purpose: string, granted: boolean, at: string): Promise<RecordedEvent> {
+    return this.append(`customer-${customerId}`, { type: granted ? 'ConsentGiven' : 'ConsentWithdrawn', data: { customerId, purpose, via: 'web' } }, customerId, at);
+  }
+
+  async forget(customerId: string, at: string): Promise<RecordedEvent> {
+    return this.append(`customer-${customerId}`, { type: 'CustomerForgotten', data: { customerId, reason: 'test', dataKeyId: null } }, customerId, at);
   }
 
   async membershipEvents(customerId: string): Promise<RecordedEvent[]> {

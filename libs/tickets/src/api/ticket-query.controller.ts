@@ -14,6 +14,8 @@ export class TicketQueryDto {
 }
 
 export class CustomerTicketsQueryDto {
+  @ApiPropertyOptional({ description: 'Wait (bounded) until the read model includes this global position, as answered by a command.' })
+  @IsOptional() @Type(() => Number) @IsInt() @Min(0) minPosition?: number;
   @ApiPropertyOptional({ enum: ['open', 'resolved', 'closed'] }) @IsOptional() @IsIn(['open', 'resolved', 'closed']) status?: TicketStatus;
   @ApiPropertyOptional({ default: 50, maximum: 200 }) @IsOptional() @Type(() => Number) @IsInt() @Min(1) @Max(200) limit?: number;
 }
@@ -36,8 +38,8 @@ export class TicketQueryController {
 
   @Get('customers/:customerId/tickets')
   @Roles('support', 'analyst', 'auditor')
-  @ApiOperation({ summary: 'A customer\'s tickets, newest first' })
+  @ApiOperation({ summary: 'A customer\'s tickets, newest first (404 for an unknown customer)' })
   list(@IdParam('customerId') customerId: string, @QueryParam() query: CustomerTicketsQueryDto) {
-    return this.queryBus.execute(new ListCustomerTickets(customerId, query.status, query.limit ?? 50));
+    return this.queryBus.execute(new ListCustomerTickets(customerId, query.status, query.limit ?? 50, query.minPosition));
   }
 }

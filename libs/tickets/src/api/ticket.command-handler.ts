@@ -4,8 +4,7 @@ import { Command, CommandHandler, type ICommandHandler } from '@nestjs/cqrs';
 import type { Decider, DomainEvent } from '@app/event-sourcing';
 import { EVENT_STORE, type EventStore } from '@app/event-store';
 import { CommandExecutor, type CommandContext, type CommandOutcome } from '@app/platform';
-import type { CustomerStatus } from '@app/customers';
-import { CustomerStatusLookup } from '@app/interactions/api/interaction.command-handler';
+import { CustomerStatusLookup, type CustomerStatus } from '@app/customers';
 import type { TicketCommand } from '../domain/ticket.commands';
 import { ticketDecider } from '../domain/ticket.decider';
 
@@ -37,6 +36,7 @@ export class ExecuteTicketCommandHandler implements ICommandHandler<ExecuteTicke
         decider: ticketDecider as unknown as Decider<TicketCommand & { customerStatus: CustomerStatus }, unknown, DomainEvent>,
         command: { ...command, customerStatus },
         naturalKey: command.type === 'OpenTicket' ? 'create' : undefined,
+        chronological: true,
       },
       context,
     );

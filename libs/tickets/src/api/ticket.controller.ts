@@ -1,16 +1,16 @@
 // HTTP commands of the ticket lifecycle.
 import { Body, Controller, HttpCode, Inject, Post } from '@nestjs/common';
 import { CommandBus } from '@nestjs/cqrs';
-import { ApiBearerAuth, ApiHeader, ApiOperation, ApiResponse, ApiTags } from '@nestjs/swagger';
+import { ApiBearerAuth, ApiOperation, ApiResponse, ApiTags } from '@nestjs/swagger';
 import type { Clock } from '@app/event-sourcing';
-import { businessTime, CLOCK, CommandOutcomeDto, Ctx, IdParam, Roles, type CommandOutcome, type RequestContext } from '@app/platform';
+import { AcceptsIdempotencyKey, businessTime, CLOCK, CommandOutcomeDto, Ctx, IdParam, Roles, type CommandOutcome, type RequestContext } from '@app/platform';
 import type { TicketCommand } from '../domain/ticket.commands';
 import { AssignTicketDto, CloseTicketDto, DEFAULT_SLA, OpenTicketDto, ReopenTicketDto, ReplyToTicketDto, ResolveTicketDto } from './ticket.dtos';
 import { ExecuteTicketCommand } from './ticket.command-handler';
 
 @ApiTags('tickets')
 @ApiBearerAuth()
-@ApiHeader({ name: 'Idempotency-Key', required: false, description: 'A retry with the same key returns the first result and appends nothing.' })
+@AcceptsIdempotencyKey()
 @Controller({ path: 'tickets', version: '1' })
 export class TicketController {
   constructor(

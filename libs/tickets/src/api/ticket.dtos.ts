@@ -1,8 +1,8 @@
 // HTTP contracts of the ticket lifecycle commands.
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
-import { IsIn, IsInt, IsNotEmpty, IsObject, IsOptional, IsString, Matches, Max, MaxLength, Min, ValidateNested } from 'class-validator';
-import { CommandDto, ID_MESSAGE, ID_PATTERN } from '@app/platform';
+import { IsIn, IsInt, IsObject, IsString, Matches, Max, MaxLength, Min, ValidateNested } from 'class-validator';
+import { CommandDto, ID_MESSAGE, ID_PATTERN, MultiLineText, NotBlank, Optional, SingleLineText } from '@app/platform';
 import type { ReplyAuthor, TicketChannel, TicketPriority } from '../domain/ticket.events';
 
 export const TICKET_PRIORITIES: readonly TicketPriority[] = ['low', 'normal', 'high', 'urgent'];
@@ -10,7 +10,7 @@ export const TICKET_CHANNELS: readonly TicketChannel[] = ['email', 'phone', 'cha
 export const REPLY_AUTHORS: readonly ReplyAuthor[] = ['agent', 'customer'];
 
 export class SlaPolicyDto {
-  @ApiProperty({ example: 'standard' }) @IsString() @IsNotEmpty() @MaxLength(50) name!: string;
+  @ApiProperty({ example: 'standard' }) @IsString() @NotBlank() @MaxLength(50) @SingleLineText() name!: string;
   @ApiProperty({ example: 240 }) @IsInt() @Min(1) @Max(525_600) firstResponseMinutes!: number;
   @ApiProperty({ example: 2880 }) @IsInt() @Min(1) @Max(525_600) resolutionMinutes!: number;
 }
@@ -19,11 +19,11 @@ export class OpenTicketDto extends CommandDto {
   @ApiProperty({ example: 'c-1001' }) @Matches(ID_PATTERN, { message: ID_MESSAGE }) customerId!: string;
   @ApiProperty({ example: 't-5001', description: 'The helpdesk\'s ticket id (a retry with the same id is answered as the original).' })
   @Matches(ID_PATTERN, { message: ID_MESSAGE }) ticketId!: string;
-  @ApiProperty({ example: 'Parcel arrived damaged' }) @IsString() @IsNotEmpty() @MaxLength(300) subject!: string;
+  @ApiProperty({ example: 'Parcel arrived damaged' }) @IsString() @NotBlank() @MaxLength(300) @SingleLineText() subject!: string;
   @ApiProperty({ enum: TICKET_CHANNELS }) @IsIn(TICKET_CHANNELS) channel!: TicketChannel;
   @ApiProperty({ enum: TICKET_PRIORITIES }) @IsIn(TICKET_PRIORITIES) priority!: TicketPriority;
   @ApiPropertyOptional({ type: SlaPolicyDto, description: 'Defaults by priority: urgent 30m/4h, high 2h/24h, normal 8h/72h, low 24h/168h' })
-  @IsOptional() @IsObject() @ValidateNested() @Type(() => SlaPolicyDto) sla?: SlaPolicyDto;
+  @Optional() @IsObject() @ValidateNested() @Type(() => SlaPolicyDto) sla?: SlaPolicyDto;
 }
 
 export class AssignTicketDto extends CommandDto {
@@ -32,16 +32,16 @@ export class AssignTicketDto extends CommandDto {
 
 export class ReplyToTicketDto extends CommandDto {
   @ApiProperty({ enum: REPLY_AUTHORS }) @IsIn(REPLY_AUTHORS) author!: ReplyAuthor;
-  @ApiPropertyOptional({ example: 'agent-7' }) @IsOptional() @Matches(ID_PATTERN, { message: ID_MESSAGE }) authorId?: string;
-  @ApiProperty({ example: 'We are sending a replacement today.' }) @IsString() @IsNotEmpty() @MaxLength(20_000) body!: string;
+  @ApiPropertyOptional({ example: 'agent-7' }) @Optional() @Matches(ID_PATTERN, { message: ID_MESSAGE }) authorId?: string;
+  @ApiProperty({ example: 'We are sending a replacement today.' }) @IsString() @NotBlank() @MaxLength(20_000) @MultiLineText() body!: string;
 }
 
 export class ResolveTicketDto extends CommandDto {
-  @ApiProperty({ example: 'Replacement shipped' }) @IsString() @IsNotEmpty() @MaxLength(2000) resolution!: string;
+  @ApiProperty({ example: 'Replacement shipped' }) @IsString() @NotBlank() @MaxLength(2000) @MultiLineText() resolution!: string;
 }
 
 export class ReopenTicketDto extends CommandDto {
-  @ApiPropertyOptional({ example: 'Replacement also damaged' }) @IsOptional() @IsString() @MaxLength(2000) reason?: string;
+  @ApiPropertyOptional({ example: 'Replacement also damaged' }) @Optional() @IsString() @NotBlank() @MaxLength(2000) @MultiLineText() reason?: string;
 }
 
 export class CloseTicketDto extends CommandDto {}

@@ -3,6 +3,7 @@ import { Inject, NotFoundException, Optional } from '@nestjs/common';
 import { IQueryHandler, Query, QueryHandler } from '@nestjs/cqrs';
 import type { Clock } from '@app/event-sourcing';
 import { READ_STORE, type Filter, type ReadStore } from '@app/read-store';
+import { REGISTERED_CUSTOMERS, type RegisteredCustomers } from '@app/customers';
 import { CHRONICLE_CONFIG, ChronicleConfig, CLOCK, PROJECTION_PROGRESS, waitUntilCaughtUp, type ProjectionProgress } from '@app/platform';
 import { TICKETS_COLLECTION, type TicketDocument } from '../projections/ticket.projection';
 import type { TicketStatus } from '../domain/ticket.decider';
@@ -41,7 +42,7 @@ export class GetTicket extends Query<{ view: TicketView; consistent: boolean }> 
 }
 
 export class ListCustomerTickets extends Query<{ items: TicketView[] }> {
-  constructor(readonly customerId: string, readonly status: TicketStatus | undefined, readonly limit: number) {
+  constructor(readonly customerId: string, readonly status: TicketStatus | undefined, readonly limit: number, readonly minPosition?: number) {
     super();
   }
 }
@@ -73,9 +74,19 @@ export class ListCustomerTicketsHandler implements IQueryHandler<ListCustomerTic
   constructor(
     @Inject(READ_STORE) private readonly store: ReadStore,
     @Inject(CLOCK) private readonly clock: Clock,
+    @Inject(REGISTERED_CUSTOMERS) private readonly customers: RegisteredCustomers,
+    @Inject(CHRONICLE_CONFIG) private readonly config: ChronicleConfig,
+    @Optional() @Inject(PROJECTION_PROGRESS) private readonly progress?: ProjectionProgress,
   ) {}
 
-  async execute({ customerId, status, limit }: ListCustomerTickets) {
+  async execute({ customerId, status, limit, minPosition }: ListCustomerTickets) {
+    await this.customers.assertRegistered(customerId, minPosition);
+    await waitUntilCaughtUp(
+      minPosition,
+      async () => (await this.store.count(TICKETS_COLLECTION, { customerId, lastPosition: { gte: minPosition ?? 0 } })) > 0,
+      this.progress,
+      this.config.READ_WAIT_TIMEOUT_MS,
+    );
     const filter: Filter = status ? { customerId, status } : { customerId };
     const docs = await this.store.find<TicketDocument>(TICKETS_COLLECTION, filter, { sort: [{ field: 'openedAt', direction: 'desc' }], limit });
     const now = this.clock.now();

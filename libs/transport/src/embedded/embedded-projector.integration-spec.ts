@@ -122,26 +122,6 @@ describe('EmbeddedProjector (real SqliteEventStore -> ProjectorRunner -> SqliteR
     expect(await snapshot(store)).toEqual(await cleanRebuild());
   });
 
-  it('rebuild() clears the read models and replays the whole log to the same documents', async () => {
-    const store = readStore('reads.sqlite');
-    const { runner, projector: embedded } = projector(store);
-    const head = await append(120);
-    await embedded.start();
-    expect(await runner.waitForPosition(head, CATCH_UP_MS)).toBe(true);
-    const before = await snapshot(store);
-    // A stray document the log does not explain disappears in a rebuild.
-    await store.applyBatch([{ kind: 'upsert', collection: BALANCES, doc: { id: 'ghost', lastPosition: head + 1000, balance: 1 } }]);
-
-    const replayed: number[] = [];
-    runner.onApplied((batch) => replayed.push(...batch.map((event) => event.position)));
-    await embedded.rebuild();
-    expect(await runner.waitForPosition(head, CATCH_UP_MS)).toBe(true);
-
-    expect(replayed).toHaveLength(120);
-    expect(await snapshot(store)).toEqual(before);
-    expect(await runner.checkpoint()).toBe(head);
-  });
-
   it('restarts from the checkpoint after a failing batch, with backoff, and loses nothing', async () => {
     const errors = jest.spyOn(Logger.prototype, 'error').mockImplementation(() => undefined);
     try {

@@ -1,30 +1,29 @@
 // The embedded transport: an in-process subscription to the event store's global log, from the
-// projector's checkpoint, feeding the projector runner batch by batch. If the subscription fails
-// (the store or a projection threw), it starts again from the stored checkpoint after a bounded
-// backoff; the runner's idempotency makes the replayed part a no-op.
+// projector's checkpoint, feeding the projector runner batch by batch. A supervised pipeline: if
+// the subscription fails (the store or a projection threw), the supervisor starts it again from the
+// stored checkpoint after a backoff; the runner's idempotency makes the replayed part a no-op.
 import type { EventStore } from '@app/event-store';
+import { Supervisor, type PipelineLag, type PipelineRun, type PipelineWork } from '@app/platform';
 import type { CheckpointStore } from '../kafka/checkpoint-store';
-import { EventReactor } from '../reactor/event-reactor';
+import { EventReactor, standaloneState, type EventReactorState } from '../reactor/event-reactor';
 import type { ProjectorRunner } from '../projector/projector-runner';
 
 export interface EmbeddedProjectorOptions {
   /** Most events per runner batch (default 500). */
   readonly maxBatchSize?: number;
-  /** First restart delay after a failure, doubled per consecutive failure (default 200 ms). */
+  /** First restart delay after a failure when run standalone (default 200 ms). */
   readonly initialRetryDelayMs?: number;
-  /** Upper bound of the restart delay (default 30 s). */
+  /** Upper bound of the restart delay when run standalone (default 30 s). */
   readonly maxRetryDelayMs?: number;
 }
 
-/** `restarting`: the subscription failed and a restart from the checkpoint is scheduled. */
-export type EmbeddedProjectorState = 'stopped' | 'running' | 'restarting';
+export type EmbeddedProjectorState = EventReactorState;
 
 const DEFAULT_BATCH_SIZE = 500;
-const DEFAULT_INITIAL_RETRY_MS = 200;
-const DEFAULT_MAX_RETRY_MS = 30_000;
 
-export class EmbeddedProjector {
+export class EmbeddedProjector implements PipelineWork {
   private readonly reactor: EventReactor;
+  private standalone: Supervisor | undefined;
 
   constructor(
     events: EventStore,
@@ -36,32 +35,37 @@ export class EmbeddedProjector {
     this.reactor = new EventReactor(events, checkpoints, (batch) => runner.applyBatch(batch), {
       name: `projector ${runner.name}`,
       maxBatchSize: options.maxBatchSize ?? DEFAULT_BATCH_SIZE,
-      initialRetryDelayMs: options.initialRetryDelayMs ?? DEFAULT_INITIAL_RETRY_MS,
-      maxRetryDelayMs: options.maxRetryDelayMs ?? DEFAULT_MAX_RETRY_MS,
+      ...(options.initialRetryDelayMs !== undefined ? { initialRetryDelayMs: options.initialRetryDelayMs } : {}),
+      ...(options.maxRetryDelayMs !== undefined ? { maxRetryDelayMs: options.maxRetryDelayMs } : {}),
     });
   }
 
-  /** For health checks: whether events are flowing, or a restart is pending after a failure. */
-  get state(): EmbeddedProjectorState {
-    return this.reactor.state;
+  /** One run: prepare the read models, then follow the log from the checkpoint until aborted. */
+  async run(context: PipelineRun): Promise<void> {
+    await this.runner.start();
+    await this.reactor.run(context);
   }
 
-  /** Prepares the read models and subscribes from the checkpoint; resolves once subscribed. */
+  async lag(): Promise<PipelineLag> {
+    return this.reactor.lag();
+  }
+
+  /** For a standalone projector: whether events are flowing, or a restart is pending after a failure. */
+  get state(): EmbeddedProjectorState {
+    return standaloneState(this.standalone?.state(this.runner.name));
+  }
+
+  /** Runs it under a supervisor of its own (tests and tools); resolves once subscribed. */
   async start(): Promise<void> {
-    if (this.reactor.state !== 'stopped') return;
-    await this.runner.start();
-    await this.reactor.start();
+    if (this.standalone) return;
+    this.standalone = new Supervisor();
+    await this.standalone.run({ name: this.runner.name, work: this, retry: this.reactor.retryPolicy });
   }
 
   /** Stops delivering; resolves once no batch is being applied. */
-  stop(): Promise<void> {
-    return this.reactor.stop();
-  }
-
-  /** Rebuilds the read models from the whole log: stop, forget documents and checkpoint, start. */
-  async rebuild(): Promise<void> {
-    await this.stop();
-    await this.runner.reset();
-    await this.start();
+  async stop(): Promise<void> {
+    const supervisor = this.standalone;
+    this.standalone = undefined;
+    await supervisor?.stopAll();
   }
 }

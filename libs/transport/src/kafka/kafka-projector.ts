@@ -6,8 +6,9 @@
 // document already has (by lastPosition), so the redelivery changes nothing. Per-customer order
 // holds because the relay keys messages by customer id: all of a customer's events sit on one
 // partition, and one partition has one consumer at a time.
-import type { Consumer, EachBatchPayload, Kafka, KafkaMessage } from 'kafkajs';
+import type { Admin, Consumer, EachBatchPayload, Kafka, KafkaMessage } from 'kafkajs';
 import type { RecordedEvent } from '@app/event-sourcing';
+import { aborted, type PipelineLag, type PipelineRun, type PipelineWork } from '@app/platform';
 import { DEFAULT_EVENTS_TOPIC, decodeEventMessage } from './kafka-message';
 
 /** What the projector needs from the projector runner (ProjectorRunner satisfies it). */
@@ -43,7 +44,7 @@ export type AppliedListener = (batch: AppliedBatch) => void;
 const DEFAULT_EVENTS_PER_WRITE = 500;
 const KAFKAJS_DEFAULT_HEARTBEAT_MS = 3_000;
 
-export class KafkaProjector {
+export class KafkaProjector implements PipelineWork {
   private readonly topic: string;
   private consumer: Consumer | undefined;
   private readonly listeners = new Set<AppliedListener>();
@@ -51,6 +52,9 @@ export class KafkaProjector {
   private assignment: number[] = [];
   private killed = false;
   private crashError: Error | undefined;
+  private onCrash: ((error: Error) => void) | undefined;
+  private lagAdmin: Admin | undefined;
+  private lastAppliedRecordedAt: string | undefined;
 
   constructor(
     private readonly sink: ProjectorBatchSink,
@@ -58,6 +62,50 @@ export class KafkaProjector {
     private readonly options: KafkaProjectorOptions,
   ) {
     this.topic = options.topic ?? DEFAULT_EVENTS_TOPIC;
+  }
+
+  /**
+   * One supervised run: join the group and consume until aborted. Rejects when the consumer crashed
+   * (kafkajs does not restart it itself here): the supervisor starts a new consumer after a backoff,
+   * which resumes from the committed offsets.
+   */
+  async run({ signal, ready }: PipelineRun): Promise<void> {
+    const crashed = new Promise<never>((_, reject) => {
+      this.onCrash = reject;
+    });
+    crashed.catch(() => undefined);
+    await this.start();
+    ready();
+    try {
+      await Promise.race([crashed, aborted(signal)]);
+    } finally {
+      this.onCrash = undefined;
+      await this.stop().catch(() => undefined);
+    }
+  }
+
+  /** Messages of the topic not yet committed by the group, and how stale the read models are. */
+  async lag(): Promise<PipelineLag | undefined> {
+    if (!this.consumer) return undefined;
+    if (!this.lagAdmin) {
+      const admin = this.kafka.admin();
+      await admin.connect();
+      this.lagAdmin = admin;
+    }
+    const [ends, committed] = await Promise.all([
+      this.lagAdmin.fetchTopicOffsets(this.topic),
+      this.lagAdmin.fetchOffsets({ groupId: this.options.groupId, topics: [this.topic] }),
+    ]);
+    const done = new Map((committed[0]?.partitions ?? []).map((p) => [p.partition, Number(p.offset)]));
+    let events = 0;
+    for (const end of ends) {
+      const at = done.get(end.partition) ?? -1;
+      // -1: nothing committed yet, so everything from the partition's low watermark waits.
+      events += Math.max(0, Number(end.high) - (at < 0 ? Number(end.low) : at));
+    }
+    // An upper bound on the oldest waiting event's age: it was recorded after the last one applied.
+    const seconds = events === 0 || !this.lastAppliedRecordedAt ? 0 : Math.max(0, (Date.now() - Date.parse(this.lastAppliedRecordedAt)) / 1000);
+    return { events, seconds };
   }
 
   /**
@@ -75,13 +123,16 @@ export class KafkaProjector {
       heartbeatInterval: this.options.heartbeatInterval,
       maxWaitTimeInMs: this.options.maxWaitTimeInMs,
       allowAutoTopicCreation: false,
+      // A crash ends the run and the supervisor starts a new consumer: one restart policy, visible in health.
+      retry: { restartOnFailure: async () => false },
     });
     consumer.on(consumer.events.GROUP_JOIN, (event) => {
       this.assignment = [...(event.payload.memberAssignment[this.topic] ?? [])].sort((a, b) => a - b);
     });
     consumer.on(consumer.events.CRASH, (event) => {
-      // kafkajs restarts the consumer on retriable failures; a crash without restart is final.
-      if (!event.payload.restart) this.crashError = event.payload.error;
+      // kafkajs does not restart this consumer itself (restartOnFailure); the supervisor does.
+      this.crashError = event.payload.error;
+      this.onCrash?.(event.payload.error);
     });
     await consumer.connect();
     try {
@@ -105,6 +156,9 @@ export class KafkaProjector {
     const consumer = this.consumer;
     this.consumer = undefined;
     this.assignment = [];
+    const admin = this.lagAdmin;
+    this.lagAdmin = undefined;
+    await admin?.disconnect().catch(() => undefined);
     if (consumer) await consumer.disconnect();
   }
 
@@ -148,6 +202,7 @@ export class KafkaProjector {
       const events = messages.map((message) => decodeEventMessage(message));
       await this.whileHeartbeating(payload, () => this.sink.applyBatch(events));
       this.appliedCount += events.length;
+      this.lastAppliedRecordedAt = events[events.length - 1]?.recordedAt ?? this.lastAppliedRecordedAt;
       const applied: AppliedBatch = {
         partition: batch.partition,
         events,

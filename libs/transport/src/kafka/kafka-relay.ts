@@ -10,6 +10,8 @@
 import { Partitioners, type Admin, type Kafka, type Producer } from 'kafkajs';
 import type { RecordedEvent } from '@app/event-sourcing';
 import type { EventStore, Subscription } from '@app/event-store';
+import { aborted, type PipelineLag, type PipelineRun, type PipelineWork } from '@app/platform';
+import { logLag } from '../reactor/event-reactor';
 import type { CheckpointStore } from './checkpoint-store';
 import { DEFAULT_EVENTS_TOPIC, encodeEventMessage } from './kafka-message';
 
@@ -31,7 +33,7 @@ export type RelayPublishedListener = (events: readonly RecordedEvent[], checkpoi
 export const DEFAULT_TOPIC_PARTITIONS = 6;
 const DEFAULT_RELAY_BATCH = 500;
 
-export class KafkaRelay {
+export class KafkaRelay implements PipelineWork {
   private readonly topic: string;
   private producer: Producer | undefined;
   private subscription: Subscription | undefined;
@@ -47,6 +49,27 @@ export class KafkaRelay {
     private readonly options: KafkaRelayOptions,
   ) {
     this.topic = options.topic ?? DEFAULT_EVENTS_TOPIC;
+  }
+
+  /**
+   * One supervised run: start, publish until aborted, stop. Rejects when publishing or the store
+   * failed; the supervisor then starts a new run from the checkpoint (a new producer, too).
+   */
+  async run({ signal, ready }: PipelineRun): Promise<void> {
+    await this.start();
+    const done = this.done;
+    ready();
+    try {
+      await Promise.race([done, aborted(signal)]);
+    } finally {
+      await this.stop().catch(() => undefined);
+    }
+    await done;
+  }
+
+  /** Events not yet published, and the age of the oldest of them. */
+  async lag(): Promise<PipelineLag> {
+    return logLag(this.store, this.checkpoint ?? 0);
   }
 
   /** Creates the topic if missing, connects the producer and starts following the log. */

@@ -1,48 +1,48 @@
 // Follows the event store's global log: subscribes from a saved checkpoint, hands each batch to a
 // handler, and saves the checkpoint only after the handler finished, so a crash redelivers the batch
-// (handlers must be idempotent). A failed batch restarts the subscription from the checkpoint after a
-// bounded backoff. The embedded projector, the loyalty reactor and the segment reactor all run on it.
-import { Logger } from '@nestjs/common';
+// (handlers must be idempotent). It is a supervised pipeline: a failed batch ends the run, and the
+// supervisor restarts it from the checkpoint after a backoff. The embedded projector, the loyalty
+// reactor and the segment reactor all run on it.
 import type { RecordedEvent } from '@app/event-sourcing';
-import type { EventStore, Subscription } from '@app/event-store';
+import type { EventStore } from '@app/event-store';
+import { aborted, Supervisor, type PipelineLag, type PipelineRun, type PipelineState, type PipelineWork, type RetryPolicy } from '@app/platform';
 import type { CheckpointStore } from '../kafka/checkpoint-store';
 import { PositionWaiters } from '../projector/position-waiters';
 
 export type ReactionHandler = (events: readonly RecordedEvent[]) => Promise<void>;
 
 export interface EventReactorOptions {
-  /** Checkpoint name; one per reactor. */
+  /** Checkpoint and pipeline name; one per reactor. */
   readonly name: string;
   /** Most events per handler call (default 200). */
   readonly maxBatchSize?: number;
-  /** First restart delay after a failure, doubled per consecutive failure (default 200 ms). */
+  /** First restart delay after a failure when run standalone with start() (default 200 ms). */
   readonly initialRetryDelayMs?: number;
-  /** Upper bound of the restart delay (default 30 s). */
+  /** Upper bound of the restart delay when run standalone (default 30 s). */
   readonly maxRetryDelayMs?: number;
 }
 
-export class EventReactor {
-  private readonly logger: Logger;
-  private subscription: Subscription | undefined;
-  private restartTimer: NodeJS.Timeout | undefined;
-  private failures = 0;
-  private generation = 0;
-  private running = false;
+/** `restarting`: the last run failed and a restart from the checkpoint is scheduled. */
+export type EventReactorState = 'stopped' | 'running' | 'restarting';
+
+export class EventReactor implements PipelineWork {
   private readonly progress = new PositionWaiters();
+  private standalone: Supervisor | undefined;
 
   constructor(
     private readonly events: EventStore,
     private readonly checkpoints: CheckpointStore,
     private readonly handler: ReactionHandler,
     private readonly options: EventReactorOptions,
-  ) {
-    this.logger = new Logger(`EventReactor ${options.name}`);
+  ) {}
+
+  get name(): string {
+    return this.options.name;
   }
 
-  /** For health checks: whether events are flowing, or a restart is pending after a failure. */
-  get state(): 'stopped' | 'running' | 'restarting' {
-    if (!this.running) return 'stopped';
-    return this.restartTimer ? 'restarting' : 'running';
+  /** The restart policy its options ask for, for whoever supervises it. */
+  get retryPolicy(): RetryPolicy {
+    return { initialDelayMs: this.options.initialRetryDelayMs ?? 200, maxDelayMs: this.options.maxRetryDelayMs ?? 30_000 };
   }
 
   /** The highest global position whose batch the handler finished (and the checkpoint holds). */
@@ -50,33 +50,18 @@ export class EventReactor {
     return this.progress.position;
   }
 
-  /** Subscribes from the checkpoint; resolves once subscribed. */
-  async start(): Promise<void> {
-    if (this.running) return;
-    this.running = true;
-    await this.subscribe(this.generation);
-  }
-
-  /** Stops delivering; resolves once no batch is being handled. */
-  async stop(): Promise<void> {
-    this.running = false;
-    this.generation += 1;
-    if (this.restartTimer) clearTimeout(this.restartTimer);
-    this.restartTimer = undefined;
-    const subscription = this.subscription;
-    this.subscription = undefined;
-    await subscription?.close();
-  }
-
   /** Resolves true once every event up to `position` was handled, false after `timeoutMs`. */
   waitForPosition(position: number, timeoutMs: number): Promise<boolean> {
     return this.progress.wait(position, timeoutMs);
   }
 
-  private async subscribe(generation: number): Promise<void> {
+  /** One run: subscribe from the checkpoint and handle batches until aborted; rejects when a batch fails. */
+  async run({ signal, ready }: PipelineRun): Promise<void> {
     const checkpoint = await this.checkpoints.load(this.options.name);
-    if (generation !== this.generation) return;
-    if (checkpoint !== null) this.advance(checkpoint);
+    if (signal.aborted) return;
+    // After a restart the checkpoint is where this run starts, even if an earlier run got further.
+    if (checkpoint !== null && checkpoint < this.progress.position) this.progress.reset(checkpoint);
+    if (checkpoint !== null) this.progress.advance(checkpoint);
     const subscription = this.events.subscribeToAll(
       // A checkpoint of 0 is a reset (rebuild): positions start above it, so it means the beginning.
       { from: checkpoint === null || checkpoint === 0 ? 'start' : { after: checkpoint }, maxBatchSize: this.options.maxBatchSize ?? 200 },
@@ -85,30 +70,66 @@ export class EventReactor {
         await this.handler(batch);
         const last = batch[batch.length - 1].position;
         await this.checkpoints.save(this.options.name, last);
-        this.failures = 0;
-        this.advance(last);
+        this.progress.advance(last);
       },
     );
-    this.subscription = subscription;
-    subscription.done.catch((error: unknown) => this.restartAfterFailure(generation, error));
+    ready();
+    try {
+      await Promise.race([subscription.done, aborted(signal)]);
+    } finally {
+      await subscription.close();
+    }
+    // A failure that raced the abort still counts.
+    await subscription.done;
   }
 
-  private restartAfterFailure(generation: number, error: unknown): void {
-    if (generation !== this.generation) return;
-    this.subscription = undefined;
-    const delay = Math.min(this.options.maxRetryDelayMs ?? 30_000, (this.options.initialRetryDelayMs ?? 200) * 2 ** this.failures);
-    this.failures += 1;
-    this.logger.error(
-      `Batch failed (${this.failures} in a row), restarting from the checkpoint in ${delay} ms: ${error instanceof Error ? error.message : String(error)}`,
-      error instanceof Error ? error.stack : undefined,
-    );
-    this.restartTimer = setTimeout(() => {
-      this.restartTimer = undefined;
-      this.subscribe(generation).catch((failure: unknown) => this.restartAfterFailure(generation, failure));
-    }, delay);
+  /** Events after the checkpoint, and the age of the oldest of them. */
+  async lag(): Promise<PipelineLag> {
+    return logLag(this.events, this.position);
   }
 
-  private advance(position: number): void {
-    this.progress.advance(position);
+  /** Runs it under a supervisor of its own (tests and tools); resolves once subscribed. */
+  async start(): Promise<void> {
+    if (this.standalone) return;
+    this.standalone = new Supervisor();
+    await this.standalone.run({ name: this.options.name, work: this, retry: this.retryPolicy });
+  }
+
+  /** Stops delivering; resolves once no batch is being handled. */
+  async stop(): Promise<void> {
+    const supervisor = this.standalone;
+    this.standalone = undefined;
+    await supervisor?.stopAll();
+  }
+
+  /** For a standalone reactor: whether events are flowing, or a restart is pending after a failure. */
+  get state(): EventReactorState {
+    return standaloneState(this.standalone?.state(this.options.name));
+  }
+}
+
+/** How far a follower of the global log at `position` is behind the store's head. */
+export async function logLag(events: EventStore, position: number): Promise<PipelineLag> {
+  const [next] = await events.readAll({ after: position, maxCount: 1 });
+  if (!next) return { events: 0, seconds: 0 };
+  const head = await events.headPosition();
+  return {
+    // SQLite positions count events; EventStoreDB's are log offsets, so there this is an upper bound.
+    events: Math.max(1, head - position),
+    seconds: Math.max(0, (Date.now() - Date.parse(next.recordedAt)) / 1000),
+  };
+}
+
+/** The three states a standalone pipeline shows to its owner. */
+export function standaloneState(state: PipelineState | undefined): EventReactorState {
+  switch (state) {
+    case undefined:
+    case 'stopped':
+      return 'stopped';
+    case 'retrying':
+    case 'failed':
+      return 'restarting';
+    default:
+      return 'running';
   }
 }

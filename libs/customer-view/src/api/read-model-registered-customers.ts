@@ -1,0 +1,29 @@
+// RegisteredCustomers from the customer360 read model: a customer is known once its registration is
+// projected (registeredAt set; a document without it only holds events seen before a registration).
+import { NotFoundException } from '@nestjs/common';
+import type { RegisteredCustomers } from '@app/customers';
+import type { ReadStore } from '@app/read-store';
+import { waitUntilCaughtUp, type ProjectionProgress } from '@app/platform';
+import { CUSTOMER_360_COLLECTION, type Customer360Document } from '../projections/customer-360.document';
+
+export class ReadModelRegisteredCustomers implements RegisteredCustomers {
+  constructor(
+    private readonly store: ReadStore,
+    private readonly waitTimeoutMs: number,
+    private readonly progress?: ProjectionProgress,
+  ) {}
+
+  async assertRegistered(customerId: string, minPosition?: number): Promise<void> {
+    if (await this.registered(customerId)) return;
+    // Not seen yet: a registration up to minPosition may still be on its way to the read model.
+    if (minPosition !== undefined && (await waitUntilCaughtUp(minPosition, () => this.registered(customerId), this.progress, this.waitTimeoutMs))) {
+      if (await this.registered(customerId)) return;
+    }
+    throw new NotFoundException(`Customer ${customerId} not found`);
+  }
+
+  private async registered(customerId: string): Promise<boolean> {
+    const doc = await this.store.get<Customer360Document>(CUSTOMER_360_COLLECTION, customerId);
+    return doc !== undefined && doc !== null && doc.registeredAt !== null;
+  }
+}

@@ -1,0 +1,112 @@
+// Events as the domain reads them differ from events as stored: older schema versions are lifted to
+// the current one (upcasting) and, where privacy is on, personal fields are encrypted at rest. An
+// EventCodec does that translation; CodecEventStore applies it on every path of the EventStore port,
+// so commands, projectors, reactors and audit views all read current, plain events.
+import type { EventSchemas, NewEvent, RecordedEvent } from '@app/event-sourcing';
+import type {
+  AppendResult,
+  BatchHandler,
+  EventStore,
+  ExpectedRevision,
+  LogQuery,
+  LogVerification,
+  ReadAllOptions,
+  ReadStreamOptions,
+  StreamMetadata,
+  SubscribeOptions,
+  Subscription,
+  VerifyLogOptions,
+  VersionedStreamMetadata,
+} from './event-store.port';
+
+export interface EventCodec {
+  /** Events as they are to be stored (e.g. personal fields encrypted). */
+  encode(events: readonly NewEvent[]): Promise<readonly NewEvent[]>;
+  /** Events as readers see them (e.g. upcast, then decrypted). */
+  decode(events: readonly RecordedEvent[]): Promise<readonly RecordedEvent[]>;
+}
+
+/** Upcasting only: writes pass through, reads come out in each type's current shape. */
+export function upcastingCodec(schemas: EventSchemas): EventCodec {
+  return {
+    encode: async (events) => events,
+    decode: async (events) => events.map((event) => schemas.upcast(event)),
+  };
+}
+
+/** Codecs in order: encode runs first to last, decode last to first (so decode undoes encode). */
+export function composeCodecs(...codecs: readonly EventCodec[]): EventCodec {
+  return {
+    async encode(events) {
+      let current = events;
+      for (const codec of codecs) current = await codec.encode(current);
+      return current;
+    },
+    async decode(events) {
+      let current = events;
+      for (const codec of [...codecs].reverse()) current = await codec.decode(current);
+      return current;
+    },
+  };
+}
+
+export class CodecEventStore implements EventStore {
+  constructor(
+    /** The store as written, for parts that must see stored bytes (relay, integrity checks). */
+    readonly inner: EventStore,
+    readonly codec: EventCodec,
+  ) {}
+
+  async append(streamId: string, events: readonly NewEvent[], options: { expectedRevision: ExpectedRevision }): Promise<AppendResult> {
+    return this.inner.append(streamId, await this.codec.encode(events), options);
+  }
+
+  async readStream(streamId: string, options?: ReadStreamOptions): Promise<RecordedEvent[]> {
+    return [...(await this.codec.decode(await this.inner.readStream(streamId, options)))];
+  }
+
+  async readAll(options?: ReadAllOptions): Promise<RecordedEvent[]> {
+    return [...(await this.codec.decode(await this.inner.readAll(options)))];
+  }
+
+  async queryLog(query: LogQuery): Promise<RecordedEvent[]> {
+    return [...(await this.codec.decode(await this.inner.queryLog(query)))];
+  }
+
+  /** The chains are over events as stored (ciphertext where privacy is on), so the codec plays no part. */
+  verifyLog(options?: VerifyLogOptions): Promise<LogVerification> {
+    return this.inner.verifyLog(options);
+  }
+
+  subscribeToAll(options: SubscribeOptions, handler: BatchHandler): Subscription {
+    return this.inner.subscribeToAll(options, async (events) => handler(await this.codec.decode(events)));
+  }
+
+  headPosition(): Promise<number> {
+    return this.inner.headPosition();
+  }
+
+  getStreamMetadata(streamId: string): Promise<StreamMetadata> {
+    return this.inner.getStreamMetadata(streamId);
+  }
+
+  setStreamMetadata(streamId: string, metadata: StreamMetadata): Promise<void> {
+    return this.inner.setStreamMetadata(streamId, metadata);
+  }
+
+  readStreamMetadata(streamId: string): Promise<VersionedStreamMetadata> {
+    return this.inner.readStreamMetadata(streamId);
+  }
+
+  compareAndSetStreamMetadata(streamId: string, metadata: StreamMetadata, expectedRevision: number | null): Promise<boolean> {
+    return this.inner.compareAndSetStreamMetadata(streamId, metadata, expectedRevision);
+  }
+
+  async checkWritable(): Promise<void> {
+    await this.inner.checkWritable?.();
+  }
+
+  close(): Promise<void> {
+    return this.inner.close();
+  }
+}

@@ -1,0 +1,111 @@
+// Idempotency keys in a table of the embedded event store's SQLite file: every process that opens
+// the file shares them, and the events table (the global log) never holds them.
+import Database from 'better-sqlite3';
+import { randomUUID } from 'node:crypto';
+import { systemClock, type Clock } from '@app/event-sourcing';
+import type { IdempotencyClaim, IdempotencyKeyRef, IdempotencyKeys, RecordedAnswer } from '../idempotency-keys.port';
+
+export interface SqliteIdempotencyKeysOptions {
+  /** As the event store's: NORMAL (default) is durable across process crashes, FULL also across power loss. */
+  readonly synchronous?: 'NORMAL' | 'FULL';
+  /** How long a write waits for another process's write lock before failing. */
+  readonly busyTimeoutMs?: number;
+  /** Source of lease times; every process on the file must share the wall clock. */
+  readonly clock?: Clock;
+}
+
+interface KeyRow {
+  fingerprint: string;
+  /** Holder of a claim not yet answered; null once answered. */
+  token: string | null;
+  lease_until: number | null;
+  status: number | null;
+  body: string | null;
+}
+
+const SCHEMA = `
+CREATE TABLE IF NOT EXISTS idempotency_keys (
+  scope       TEXT    NOT NULL,
+  key         TEXT    NOT NULL,
+  fingerprint TEXT    NOT NULL,
+  token       TEXT,
+  lease_until INTEGER,
+  status      INTEGER,
+  body        TEXT,
+  claimed_at  TEXT    NOT NULL,
+  answered_at TEXT,
+  PRIMARY KEY (scope, key)
+) WITHOUT ROWID;
+`;
+
+export class SqliteIdempotencyKeys implements IdempotencyKeys {
+  private readonly db: Database.Database;
+  private readonly clock: Clock;
+  private readonly statements: {
+    get: Database.Statement<[string, string], KeyRow>;
+    claim: Database.Statement<[string, string, string, string, number, string]>;
+    lease: Database.Statement<[string, number, string, string, string]>;
+    answer: Database.Statement<[number, string, string, string, string, string]>;
+    remove: Database.Statement<[string, string, string]>;
+  };
+
+  /** `filename`: the event store's SQLite file. */
+  constructor(filename: string, options: SqliteIdempotencyKeysOptions = {}) {
+    this.clock = options.clock ?? systemClock;
+    this.db = new Database(filename);
+    this.db.pragma('journal_mode = WAL');
+    this.db.pragma(`synchronous = ${options.synchronous === 'FULL' ? 'FULL' : 'NORMAL'}`);
+    this.db.pragma(`busy_timeout = ${Math.max(0, Math.floor(options.busyTimeoutMs ?? 5000))}`);
+    this.db.exec(SCHEMA);
+    this.statements = {
+      get: this.db.prepare('SELECT fingerprint, token, lease_until, status, body FROM idempotency_keys WHERE scope = ? AND key = ?'),
+      claim: this.db.prepare(
+        `INSERT INTO idempotency_keys (scope, key, fingerprint, token, lease_until, claimed_at) VALUES (?, ?, ?, ?, ?, ?)
+         ON CONFLICT (scope, key) DO UPDATE SET fingerprint = excluded.fingerprint, token = excluded.token, lease_until = excluded.lease_until, claimed_at = excluded.claimed_at`,
+      ),
+      lease: this.db.prepare('UPDATE idempotency_keys SET token = ?, lease_until = ? WHERE scope = ? AND key = ? AND token = ?'),
+      answer: this.db.prepare(
+        'UPDATE idempotency_keys SET token = NULL, lease_until = NULL, status = ?, body = ?, answered_at = ? WHERE scope = ? AND key = ? AND token = ?',
+      ),
+      remove: this.db.prepare('DELETE FROM idempotency_keys WHERE scope = ? AND key = ? AND token = ?'),
+    };
+  }
+
+  async claim(ref: IdempotencyKeyRef, fingerprint: string, leaseMs: number): Promise<IdempotencyClaim> {
+    // BEGIN IMMEDIATE: the read and the write that follows it are one step for every connection.
+    return this.db
+      .transaction((): IdempotencyClaim => {
+        const now = this.clock.now();
+        const row = this.statements.get.get(ref.scope, ref.key);
+        if (row && row.fingerprint !== fingerprint) return { outcome: 'mismatch' };
+        if (row && row.token === null) return { outcome: 'answered', answer: { status: row.status as number, body: JSON.parse(row.body as string) } };
+        if (row && (row.lease_until as number) > now.getTime()) return { outcome: 'in_progress' };
+        const token = randomUUID();
+        this.statements.claim.run(ref.scope, ref.key, fingerprint, token, now.getTime() + leaseMs, now.toISOString());
+        return { outcome: 'acquired', token };
+      })
+      .immediate();
+  }
+
+  async renew(ref: IdempotencyKeyRef, token: string, leaseMs: number): Promise<boolean> {
+    return this.statements.lease.run(token, this.clock.now().getTime() + leaseMs, ref.scope, ref.key, token).changes === 1;
+  }
+
+  async complete(ref: IdempotencyKeyRef, token: string, answer: RecordedAnswer): Promise<boolean> {
+    const body = JSON.stringify(answer.body ?? null);
+    return this.statements.answer.run(answer.status, body, this.clock.now().toISOString(), ref.scope, ref.key, token).changes === 1;
+  }
+
+  async release(ref: IdempotencyKeyRef, token: string): Promise<boolean> {
+    return this.statements.remove.run(ref.scope, ref.key, token).changes === 1;
+  }
+
+  async abandon(ref: IdempotencyKeyRef, token: string): Promise<boolean> {
+    // A fresh token nobody holds: the binding stays, and the next claim of the same request takes over.
+    return this.statements.lease.run(randomUUID(), this.clock.now().getTime(), ref.scope, ref.key, token).changes === 1;
+  }
+
+  async close(): Promise<void> {
+    if (this.db.open) this.db.close();
+  }
+}

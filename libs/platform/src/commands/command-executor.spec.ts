@@ -1,0 +1,248 @@
+// The CommandExecutor on a real SqliteEventStore, with a small account decider: which executions
+// write, which are answered as retries, and which are refused, sequentially and concurrently.
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { DomainError, DomainErrorCode, refuse, type Decider } from '@app/event-sourcing';
+import { SqliteEventStore } from '@app/event-store';
+import type { CommandContext, CommandOutcome } from './command-context';
+import { CommandExecutor, type StreamCommand } from './command-executor';
+
+type AccountCommand =
+  | { type: 'Open'; customerId: string; owner: string }
+  | { type: 'Deposit'; customerId: string; depositId: string; amount: number; at: string }
+  | { type: 'Note'; customerId: string; text: string }
+  | { type: 'Touch'; customerId: string };
+type AccountEvent =
+  | { type: 'Opened'; data: { customerId: string; owner: string } }
+  | { type: 'Deposited'; data: { customerId: string; depositId: string; amount: number; at: string } }
+  | { type: 'Noted'; data: { customerId: string; text: string } };
+interface AccountState {
+  readonly opened: boolean;
+  readonly deposits: Readonly<Record<string, number>>;
+}
+
+/** Opening is once per stream; a deposit is once per depositId (the same amount again changes nothing); notes always add. */
+const account: Decider<AccountCommand, AccountState, AccountEvent> = {
+  initialState: () => ({ opened: false, deposits: {} }),
+  evolve: (state, event) => {
+    switch (event.type) {
+      case 'Opened':
+        return { ...state, opened: true };
+      case 'Deposited':
+        return { ...state, deposits: { ...state.deposits, [event.data.depositId]: event.data.amount } };
+      default:
+        return state;
+    }
+  },
+  decide: (command, state) => {
+    switch (command.type) {
+      case 'Open':
+        if (state.opened) throw refuse.alreadyExists('The account is already open', 'owner');
+        return [{ type: 'Opened', data: { customerId: command.customerId, owner: command.owner } }];
+      case 'Deposit': {
+        const earlier = state.deposits[command.depositId];
+        if (earlier === command.amount) return [];
+        if (earlier !== undefined) throw refuse.alreadyExists(`Deposit ${command.depositId} was ${earlier}`, 'depositId');
+        // The business time is part of the event: a retry decided later differs in it.
+        return [{ type: 'Deposited', data: { customerId: command.customerId, depositId: command.depositId, amount: command.amount, at: command.at } }];
+      }
+      case 'Note':
+        return [{ type: 'Noted', data: { customerId: command.customerId, text: command.text } }];
+      case 'Touch':
+        return [];
+    }
+  },
+};
+
+const context = (overrides: Partial<CommandContext> = {}): CommandContext => ({
+  actor: { type: 'service', id: 'spec' },
+  source: 'spec',
+  correlationId: `corr-${Math.random()}`,
+  causationId: null,
+  occurredAt: '2026-05-01T00:00:00.000Z',
+  ...overrides,
+});
+
+const C = 'c-1';
+
+describe('CommandExecutor', () => {
+  let directory: string;
+  let store: SqliteEventStore;
+  let executor: CommandExecutor;
+  let stream = 0;
+  let streamId: string;
+
+  beforeEach(() => {
+    directory = mkdtempSync(join(tmpdir(), 'chronicle-executor-'));
+    store = new SqliteEventStore(join(directory, 'events.sqlite'));
+    executor = new CommandExecutor(store);
+    stream += 1;
+    streamId = `account-${stream}`;
+  });
+
+  afterEach(async () => {
+    await store.close();
+    rmSync(directory, { recursive: true, force: true });
+  });
+
+  const run = (command: AccountCommand, naturalKey?: string, ctx: CommandContext = context()): Promise<CommandOutcome> => {
+    const request: StreamCommand<AccountCommand, AccountState, AccountEvent> = { streamId, decider: account, command, ...(naturalKey !== undefined ? { naturalKey } : {}) };
+    return executor.execute(request, ctx);
+  };
+  const open = (owner: string, ctx?: CommandContext) => run({ type: 'Open', customerId: C, owner }, 'open', ctx);
+  const deposit = (amount: number, at: string) => run({ type: 'Deposit', customerId: C, depositId: 'd-1', amount, at }, 'deposit:d-1');
+  const note = (text: string, ctx: CommandContext) => run({ type: 'Note', customerId: C, text }, undefined, ctx);
+  const claimed = (key: string, apiKeyId = 'key-a', item?: number) => context({ idempotency: { apiKeyId, key, ...(item !== undefined ? { item } : {}) } });
+  const settle = async (attempts: Promise<CommandOutcome>[]) => {
+    const results = await Promise.allSettled(attempts);
+    return {
+      answered: results.flatMap((result) => (result.status === 'fulfilled' ? [result.value] : [])),
+      refused: results.flatMap((result) => (result.status === 'rejected' ? [result.reason as unknown] : [])),
+    };
+  };
+  const sameResult = (outcome: CommandOutcome) => ({ streamId: outcome.streamId, eventIds: outcome.eventIds, revision: outcome.revision, position: outcome.position });
+
+  describe('under a natural key', () => {
+    it('answers a retry of the same command with the first result, replayed, and writes once', async () => {
+      const first = await open('Ada');
+      const again = await open('Ada');
+      expect(first).toMatchObject({ replayed: false, changed: true, revision: 0 });
+      expect(again).toEqual({ ...first, replayed: true });
+      expect(await store.readStream(streamId)).toHaveLength(1);
+    });
+
+    it('refuses the same natural key with a different command (the decider says why)', async () => {
+      await open('Ada');
+      await expect(open('Bob')).rejects.toMatchObject({ code: DomainErrorCode.AlreadyExists, field: 'owner' });
+      expect((await store.readStream(streamId)).map((event) => event.data)).toEqual([{ customerId: C, owner: 'Ada' }]);
+    });
+
+    it('answers a retry whose events would differ only in what the decider derives from the time with the first result', async () => {
+      // The bug this guards against: the retry was answered `eventIds: []`, `replayed: false`.
+      const first = await deposit(100, '2026-05-01T10:00:00.000Z');
+      const again = await deposit(100, '2026-05-01T10:00:07.000Z');
+      expect(again).toEqual({ ...first, replayed: true });
+      expect(again.eventIds).toHaveLength(1);
+      await expect(deposit(200, '2026-05-01T10:00:09.000Z')).rejects.toMatchObject({ code: DomainErrorCode.AlreadyExists, field: 'depositId' });
+      expect(await store.readStream(streamId)).toHaveLength(1);
+    });
+
+    it('20 concurrent executions of the same command: one writes and answers replayed false, the others its result replayed', async () => {
+      const { answered, refused } = await settle(Array.from({ length: 20 }, () => open('Ada')));
+      expect(refused).toEqual([]);
+      expect(answered.filter((outcome) => !outcome.replayed)).toHaveLength(1);
+      expect(answered.map(sameResult)).toEqual(answered.map(() => sameResult(answered[0])));
+      expect(await store.readStream(streamId)).toHaveLength(1);
+    });
+
+    it('20 concurrent executions with different bodies: one is written, every other is refused or (same body) replayed', async () => {
+      const owners = Array.from({ length: 20 }, (_, index) => `owner-${index % 7}`);
+      const { answered, refused } = await settle(owners.map((owner) => open(owner)));
+      const stored = await store.readStream(streamId);
+      expect(stored).toHaveLength(1);
+      const winner = (stored[0].data as { owner: string }).owner;
+      expect(answered.filter((outcome) => !outcome.replayed)).toHaveLength(1);
+      expect(answered.map(sameResult)).toEqual(answered.map(() => ({ streamId, eventIds: [stored[0].eventId], revision: 0, position: stored[0].position })));
+      expect(answered).toHaveLength(owners.filter((owner) => owner === winner).length);
+      for (const refusal of refused) expect(refusal).toMatchObject({ code: DomainErrorCode.AlreadyExists });
+    });
+
+    it('10 concurrent deposits decided at different times: one writes, the others are its retries', async () => {
+      await open('Ada');
+      const { answered, refused } = await settle(Array.from({ length: 10 }, (_, index) => deposit(100, `2026-05-01T10:00:0${index}.000Z`)));
+      expect(refused).toEqual([]);
+      expect(answered.filter((outcome) => !outcome.replayed)).toHaveLength(1);
+      expect(answered.map(sameResult)).toEqual(answered.map(() => sameResult(answered[0])));
+      expect((await store.readStream(streamId)).filter((event) => event.type === 'Deposited')).toHaveLength(1);
+    });
+
+    it('a natural key wins over an Idempotency-Key: the same fact under two keys is one event', async () => {
+      const first = await open('Ada', claimed('k-1'));
+      const again = await open('Ada', claimed('k-2', 'key-b'));
+      expect(again).toEqual({ ...first, replayed: true });
+      expect((await store.readStream(streamId))[0].metadata.idempotencyKey).toBe('k-1');
+    });
+  });
+
+  describe('under an Idempotency-Key (no natural key)', () => {
+    it('a run of the claimed request finds the events an earlier run wrote and answers them, replayed', async () => {
+      // As after a crash between the append and the recorded answer: the key's holder runs it again.
+      const first = await note('call back tomorrow', claimed('k-1'));
+      const again = await note('call back tomorrow', claimed('k-1'));
+      expect(again).toEqual({ ...first, replayed: true });
+      expect(await store.readStream(streamId)).toHaveLength(1);
+    });
+
+    it('keys are per API key, and each batch item is its own command', async () => {
+      const ids = [
+        (await note('a', claimed('k-1', 'key-a'))).eventIds[0],
+        (await note('a', claimed('k-1', 'key-b'))).eventIds[0],
+        (await note('a', claimed('k-1', 'key-a', 0))).eventIds[0],
+        (await note('a', claimed('k-1', 'key-a', 1))).eventIds[0],
+      ];
+      expect(new Set(ids).size).toBe(4);
+      expect((await store.readStream(streamId)).map((event) => event.metadata.idempotencyKey)).toEqual(['k-1', 'k-1', 'k-1#0', 'k-1#1']);
+    });
+
+    it('10 concurrent runs of one claimed request write once; the others answer its result, replayed', async () => {
+      const { answered, refused } = await settle(Array.from({ length: 10 }, () => note('once', claimed('k-9'))));
+      expect(refused).toEqual([]);
+      expect(answered.filter((outcome) => !outcome.replayed)).toHaveLength(1);
+      expect(answered.map(sameResult)).toEqual(answered.map(() => sameResult(answered[0])));
+      expect(await store.readStream(streamId)).toHaveLength(1);
+    });
+  });
+
+  describe('without a key', () => {
+    it('appends every time: repeated facts are real facts', async () => {
+      const first = await note('hello', context());
+      const second = await note('hello', context());
+      expect(second.eventIds).not.toEqual(first.eventIds);
+      expect([first.replayed, second.replayed]).toEqual([false, false]);
+      expect(await store.readStream(streamId)).toHaveLength(2);
+    });
+
+    it('answers a command that changes nothing with changed false and no events', async () => {
+      await open('Ada');
+      expect(await run({ type: 'Touch', customerId: C })).toEqual({ streamId, eventIds: [], revision: 0, position: expect.any(Number), replayed: false, changed: false });
+    });
+
+    it('passes the decider\'s refusal through', async () => {
+      await open('Ada');
+      await expect(open('Ada', context())).resolves.toMatchObject({ replayed: true });
+      await expect(run({ type: 'Open', customerId: C, owner: 'Eve' })).rejects.toBeInstanceOf(DomainError);
+    });
+  });
+  describe('on a chronological stream', () => {
+    const at = (occurredAt: string) => context({ occurredAt });
+    const chronological = (command: AccountCommand, ctx: CommandContext) =>
+      executor.execute({ streamId, decider: account, command, chronological: true }, ctx);
+
+    it('refuses an event dated before the latest one of the stream (422 occurredAt) and writes nothing', async () => {
+      await chronological({ type: 'Open', customerId: C, owner: 'Ada' }, at('2026-05-01T12:00:00.000Z'));
+      await expect(chronological({ type: 'Note', customerId: C, text: 'early' }, at('2026-05-01T11:59:59.999Z'))).rejects.toMatchObject({
+        code: DomainErrorCode.RuleViolated,
+        field: 'occurredAt',
+      });
+      expect(await store.readStream(streamId)).toHaveLength(1);
+    });
+
+    it('accepts the same instant and later ones, whatever offset the latest was written with', async () => {
+      await chronological({ type: 'Open', customerId: C, owner: 'Ada' }, at('2026-05-01T14:00:00+02:00'));
+      await chronological({ type: 'Note', customerId: C, text: 'same instant' }, at('2026-05-01T12:00:00.000Z'));
+      await chronological({ type: 'Note', customerId: C, text: 'later' }, at('2026-05-01T12:00:01.000Z'));
+      expect(await store.readStream(streamId)).toHaveLength(3);
+    });
+
+    it('checks nothing when the command records nothing', async () => {
+      await chronological({ type: 'Open', customerId: C, owner: 'Ada' }, at('2026-05-01T12:00:00.000Z'));
+      await expect(chronological({ type: 'Touch', customerId: C }, at('2020-01-01T00:00:00.000Z'))).resolves.toMatchObject({ changed: false });
+    });
+
+    it('lets streams that are not chronological take late facts', async () => {
+      await open('Ada', at('2026-05-01T12:00:00.000Z'));
+      await expect(note('late', at('2026-04-01T00:00:00.000Z'))).resolves.toMatchObject({ changed: true });
+    });
+  });
+});

@@ -1,0 +1,75 @@
+// Applies IdempotentRequests to the command routes: a controller declares with @AcceptsIdempotencyKey()
+// that its mutating routes take the Idempotency-Key header (documented in OpenAPI by the same decorator).
+import {
+  applyDecorators, type CallHandler, type ExecutionContext, Inject, Injectable, type NestInterceptor, Optional, ServiceUnavailableException, SetMetadata,
+} from '@nestjs/common';
+import { Reflector } from '@nestjs/core';
+import { ApiHeader } from '@nestjs/swagger';
+import type { Response } from 'express';
+import { from, lastValueFrom, type Observable } from 'rxjs';
+import { IDEMPOTENCY_KEYS, type IdempotencyKeys } from '@app/event-store';
+import type { AuthenticatedRequest } from '../auth/api-key.guard';
+import { idempotencyKeyOf, markIdempotencyClaimed } from '../http/command-context.decorator';
+import { IdempotentRequests } from './idempotent-requests';
+import { requestFingerprint } from './request-fingerprint';
+
+const IDEMPOTENT_METADATA = 'chronicle:idempotent';
+const MUTATING = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);
+
+/** The controller's POST/PUT/PATCH/DELETE routes honour Idempotency-Key. */
+export const AcceptsIdempotencyKey = () =>
+  applyDecorators(
+    SetMetadata(IDEMPOTENT_METADATA, true),
+    ApiHeader({
+      name: 'Idempotency-Key',
+      required: false,
+      description:
+        'Unique per API key across all routes. A retry of the same request (method, route, path, query and JSON body) gets the first answer with `replayed: true` and appends nothing, also while the first is still running; a different request with the key is a 409. A 4xx answer frees the key.',
+    }),
+  );
+
+@Injectable()
+export class IdempotencyInterceptor implements NestInterceptor {
+  private readonly requests: IdempotentRequests | undefined;
+
+  constructor(
+    private readonly reflector: Reflector,
+    @Optional() @Inject(IDEMPOTENCY_KEYS) keys?: IdempotencyKeys,
+  ) {
+    this.requests = keys && new IdempotentRequests(keys);
+  }
+
+  intercept(context: ExecutionContext, next: CallHandler): Observable<unknown> {
+    if (context.getType() !== 'http') return next.handle();
+    if (!this.reflector.getAllAndOverride<boolean>(IDEMPOTENT_METADATA, [context.getHandler(), context.getClass()])) return next.handle();
+    const request = context.switchToHttp().getRequest<AuthenticatedRequest>();
+    if (!MUTATING.has(request.method)) return next.handle();
+    const key = idempotencyKeyOf(request);
+    if (key === undefined) return next.handle();
+    if (!this.requests) throw new ServiceUnavailableException('This process keeps no Idempotency-Key store; send the request without the header or to a command API');
+    const apiKeyId = request.principal?.keyId ?? 'anonymous';
+    const response = context.switchToHttp().getResponse<Response>();
+    const run = this.requests.run({ scope: apiKeyId, key }, requestFingerprint(request), async () => {
+      markIdempotencyClaimed(request, { apiKeyId, key });
+      const body: unknown = await lastValueFrom(next.handle(), { defaultValue: undefined });
+      return { status: response.statusCode, body: body ?? null };
+    });
+    return from(
+      run.then(({ answer, replayed }) => {
+        if (!replayed) return answer.body;
+        response.status(answer.status);
+        return replayedAnswer(answer.body);
+      }),
+    );
+  }
+}
+
+/** The recorded answer as a retry gets it: every command outcome in it says `replayed: true`. */
+export function replayedAnswer(body: unknown): unknown {
+  if (Array.isArray(body)) return body.map(replayedAnswer);
+  if (typeof body !== 'object' || body === null) return body;
+  const copy: Record<string, unknown> = {};
+  for (const [field, value] of Object.entries(body)) copy[field] = replayedAnswer(value);
+  if (Array.isArray(copy.eventIds) && typeof copy.replayed === 'boolean') copy.replayed = true;
+  return copy;
+}

@@ -1,0 +1,309 @@
+// One supervisor for every long-running loop of a process (projectors, relay, reactors, sweeps): it
+// runs each one, restarts it after a failure with exponential backoff and jitter, keeps at most one
+// instance of a named loop running across processes where a lease store is given, and reports
+// state, last error, restarts and lag to /health/ready and /metrics. A loop that dies is never
+// silent: its run() promise is always awaited here.
+import { Logger } from '@nestjs/common';
+import { hostname } from 'node:os';
+import { liveSupervisors, pipelineMetrics } from './pipeline-metrics';
+import type { LeaseStore } from './lease';
+
+/**
+ * `starting`: first attempt under way. `running`: doing its work. `retrying`: failed, restart
+ * scheduled. `failed`: failed `failedAfter` times in a row (still retried, at the longest delay).
+ * `standby`: another process holds its lease. `stopped`: not running.
+ */
+export type PipelineState = 'starting' | 'running' | 'retrying' | 'failed' | 'standby' | 'stopped';
+
+export interface PipelineLag {
+  /** Events the loop still has to process (0 when caught up). */
+  readonly events: number;
+  /** Age of the oldest event not yet processed, in seconds (0 when caught up). */
+  readonly seconds: number;
+}
+
+/** What the work hands back while it runs. */
+export interface PipelineRun {
+  /** Aborted when the supervisor stops the run (shutdown, or the lease was lost). */
+  readonly signal: AbortSignal;
+  /** Call once the work is set up and doing its job (subscribed, connected): start() waits for it. */
+  ready(): void;
+}
+
+/** A long-running job. run() resolves once it wound down after the signal aborted; it rejects on failure. */
+export interface PipelineWork {
+  run(context: PipelineRun): Promise<void>;
+  /** How far behind the work is; asked on /health/ready and on each /metrics scrape. */
+  lag?(): Promise<PipelineLag | undefined>;
+}
+
+export interface RetryPolicy {
+  /** First restart delay (default 500 ms); doubled per consecutive failure. */
+  readonly initialDelayMs?: number;
+  /** Longest restart delay (default 30 s). */
+  readonly maxDelayMs?: number;
+  /** Consecutive failures after which the state says `failed` and readiness goes down (default 5). */
+  readonly failedAfter?: number;
+}
+
+export interface SingleInstance {
+  readonly leases: LeaseStore;
+  /** How long a lease lasts without renewal (default 15 s); renewed every third of it. */
+  readonly ttlMs?: number;
+}
+
+export interface PipelineSpec {
+  readonly name: string;
+  readonly work: PipelineWork;
+  readonly retry?: RetryPolicy;
+  /** Run at most one instance across every process sharing the lease store. */
+  readonly singleInstance?: SingleInstance;
+}
+
+export interface PipelineStatus {
+  readonly name: string;
+  readonly state: PipelineState;
+  /** When the state last changed (ISO-8601). */
+  readonly since: string;
+  readonly restarts: number;
+  readonly consecutiveFailures: number;
+  readonly lastError?: { readonly message: string; readonly at: string };
+  /** Set for single-instance pipelines: whether this process holds the lease. */
+  readonly leaseHeld?: boolean;
+  readonly lag?: PipelineLag;
+}
+
+const DEFAULT_INITIAL_DELAY_MS = 500;
+const DEFAULT_MAX_DELAY_MS = 30_000;
+const DEFAULT_FAILED_AFTER = 5;
+const DEFAULT_LEASE_TTL_MS = 15_000;
+
+/** Waits `ms` or until the signal aborts, whichever comes first; never rejects. */
+export function pause(ms: number, signal: AbortSignal): Promise<void> {
+  if (signal.aborted) return Promise.resolve();
+  return new Promise<void>((resolve) => {
+    const done = (): void => {
+      clearTimeout(timer);
+      signal.removeEventListener('abort', done);
+      resolve();
+    };
+    const timer = setTimeout(done, ms);
+    timer.unref();
+    signal.addEventListener('abort', done, { once: true });
+  });
+}
+
+/** Resolves when the signal aborts. */
+export function aborted(signal: AbortSignal): Promise<void> {
+  if (signal.aborted) return Promise.resolve();
+  return new Promise<void>((resolve) => signal.addEventListener('abort', () => resolve(), { once: true }));
+}
+
+function message(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}
+
+/** One supervised pipeline: the loop that (re)starts its work. */
+class Pipeline {
+  private stateValue: PipelineState = 'stopped';
+  private sinceValue = new Date();
+  private restartCount = 0;
+  private failures = 0;
+  private lastErrorValue: { message: string; at: string } | undefined;
+  private leaseHeldValue = false;
+  private readonly stopping = new AbortController();
+  private loop: Promise<void> | undefined;
+  private readonly holder: string;
+
+  constructor(
+    readonly spec: PipelineSpec,
+    holder: string,
+    private readonly logger: Logger,
+  ) {
+    this.holder = holder;
+  }
+
+  get state(): PipelineState {
+    return this.stateValue;
+  }
+
+  /** Starts the loop; resolves once the work is running, in standby, or its first attempt failed. */
+  start(): Promise<void> {
+    if (this.loop) return Promise.resolve();
+    let settle!: () => void;
+    const settled = new Promise<void>((resolve) => (settle = resolve));
+    this.loop = this.supervise(settle);
+    return settled;
+  }
+
+  async stop(): Promise<void> {
+    this.stopping.abort();
+    await this.loop;
+    this.setState('stopped');
+  }
+
+  async status(withLag: boolean): Promise<PipelineStatus> {
+    let lag: PipelineLag | undefined;
+    if (withLag && this.spec.work.lag && (this.stateValue === 'running' || this.stateValue === 'retrying' || this.stateValue === 'failed')) {
+      lag = await this.spec.work.lag().catch(() => undefined);
+    }
+    return {
+      name: this.spec.name,
+      state: this.stateValue,
+      since: this.sinceValue.toISOString(),
+      restarts: this.restartCount,
+      consecutiveFailures: this.failures,
+      ...(this.lastErrorValue ? { lastError: this.lastErrorValue } : {}),
+      ...(this.spec.singleInstance ? { leaseHeld: this.leaseHeldValue } : {}),
+      ...(lag ? { lag } : {}),
+    };
+  }
+
+  private setState(state: PipelineState): void {
+    if (state === this.stateValue) return;
+    this.stateValue = state;
+    this.sinceValue = new Date();
+    pipelineMetrics.state(this.spec.name, state);
+  }
+
+  private async supervise(settle: () => void): Promise<void> {
+    const stop = this.stopping.signal;
+    this.setState('starting');
+    while (!stop.aborted) {
+      if (this.spec.singleInstance && !(await this.takeLease())) {
+        this.setState('standby');
+        settle();
+        await pause(this.renewEveryMs(), stop);
+        continue;
+      }
+      const attempt = new AbortController();
+      const onStop = (): void => attempt.abort();
+      stop.addEventListener('abort', onStop, { once: true });
+      const renewal = this.spec.singleInstance ? this.keepLease(attempt) : undefined;
+      try {
+        await this.spec.work.run({
+          signal: attempt.signal,
+          ready: () => {
+            this.failures = 0;
+            this.setState('running');
+            settle();
+          },
+        });
+        if (!attempt.signal.aborted) throw new Error('the pipeline ended by itself');
+        // Aborted: shutdown, or the lease was lost (then go round and wait for it again).
+      } catch (error: unknown) {
+        if (stop.aborted) break;
+        this.failures += 1;
+        this.restartCount += 1;
+        pipelineMetrics.restarted(this.spec.name);
+        this.lastErrorValue = { message: message(error), at: new Date().toISOString() };
+        const delay = this.backoff();
+        const failedAfter = this.spec.retry?.failedAfter ?? DEFAULT_FAILED_AFTER;
+        this.setState(this.failures >= failedAfter ? 'failed' : 'retrying');
+        this.logger.error(
+          `Pipeline ${this.spec.name} failed (${this.failures} in a row), restarting in ${delay} ms: ${message(error)}`,
+          error instanceof Error ? error.stack : undefined,
+        );
+        settle();
+        attempt.abort();
+        await renewal;
+        // Let another process take over while this one backs off.
+        if (this.spec.singleInstance) await this.dropLease();
+        await pause(delay, stop);
+        continue;
+      } finally {
+        stop.removeEventListener('abort', onStop);
+      }
+      attempt.abort();
+      await renewal;
+    }
+    if (this.spec.singleInstance) await this.dropLease();
+    settle();
+  }
+
+  /** Full jitter on an exponential delay: restarts of many processes do not fall into step. */
+  private backoff(): number {
+    const initial = this.spec.retry?.initialDelayMs ?? DEFAULT_INITIAL_DELAY_MS;
+    const max = this.spec.retry?.maxDelayMs ?? DEFAULT_MAX_DELAY_MS;
+    const ceiling = Math.min(max, initial * 2 ** Math.min(this.failures - 1, 30));
+    return Math.round(ceiling / 2 + Math.random() * (ceiling / 2));
+  }
+
+  private renewEveryMs(): number {
+    return Math.max(10, Math.floor((this.spec.singleInstance?.ttlMs ?? DEFAULT_LEASE_TTL_MS) / 3));
+  }
+
+  private async takeLease(): Promise<boolean> {
+    const single = this.spec.singleInstance as SingleInstance;
+    try {
+      this.leaseHeldValue = await single.leases.acquire(this.spec.name, this.holder, single.ttlMs ?? DEFAULT_LEASE_TTL_MS);
+    } catch (error: unknown) {
+      this.leaseHeldValue = false;
+      this.lastErrorValue = { message: `lease: ${message(error)}`, at: new Date().toISOString() };
+    }
+    return this.leaseHeldValue;
+  }
+
+  /** Renews the lease while the attempt runs; aborts the attempt the moment the lease is lost. */
+  private async keepLease(attempt: AbortController): Promise<void> {
+    while (!attempt.signal.aborted) {
+      await pause(this.renewEveryMs(), attempt.signal);
+      if (attempt.signal.aborted) return;
+      if (!(await this.takeLease())) {
+        this.logger.warn(`Pipeline ${this.spec.name} lost its lease; another process runs it now`);
+        attempt.abort();
+      }
+    }
+  }
+
+  private async dropLease(): Promise<void> {
+    if (!this.leaseHeldValue) return;
+    this.leaseHeldValue = false;
+    const single = this.spec.singleInstance as SingleInstance;
+    await single.leases.release(this.spec.name, this.holder).catch(() => undefined);
+  }
+}
+
+export class Supervisor {
+  private readonly logger = new Logger('Supervisor');
+  private readonly pipelines = new Map<string, Pipeline>();
+
+  /** `holder` names this process in leases (default: host, pid and a random suffix). */
+  constructor(readonly holder: string = `${hostname()}:${process.pid}:${Math.random().toString(36).slice(2, 8)}`) {
+    liveSupervisors.add(this);
+  }
+
+  /** Adds a pipeline and starts it; resolves once it runs, waits for its lease, or failed once. */
+  async run(spec: PipelineSpec): Promise<void> {
+    if (this.pipelines.has(spec.name)) throw new Error(`Pipeline ${spec.name} is already supervised`);
+    const pipeline = new Pipeline(spec, this.holder, this.logger);
+    this.pipelines.set(spec.name, pipeline);
+    await pipeline.start();
+  }
+
+  /** Stops one pipeline (waits for its work to wind down) and forgets it. */
+  async stop(name: string): Promise<void> {
+    const pipeline = this.pipelines.get(name);
+    if (!pipeline) return;
+    await pipeline.stop();
+    this.pipelines.delete(name);
+  }
+
+  /** Stops every pipeline, the newest first. */
+  async stopAll(): Promise<void> {
+    for (const name of [...this.pipelines.keys()].reverse()) await this.stop(name);
+    liveSupervisors.delete(this);
+  }
+
+  state(name: string): PipelineState | undefined {
+    return this.pipelines.get(name)?.state;
+  }
+
+  /** Every pipeline's status; `withLag` also asks each one how far behind it is. */
+  statuses(withLag = true): Promise<PipelineStatus[]> {
+    return Promise.all([...this.pipelines.values()].map((pipeline) => pipeline.status(withLag)));
+  }
+}
+
+/** DI token for the process's Supervisor. */
+export const SUPERVISOR = Symbol('Supervisor');

@@ -1,0 +1,425 @@
+// The domain input rules of the API, end to end on the embedded default (issue 11): what a valid
+// profile is, which customer every command and per-customer query must name, money that stays in the
+// safe-integer range, text and time rules, externalId uniqueness, and the 400/404/409/422 split.
+// Every refusal is checked to store nothing: the event store's head does not move.
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { randomUUID } from 'node:crypto';
+import type { NewEvent } from '@app/event-sourcing';
+import { SqliteEventStore } from '@app/event-store';
+import { startChronicle, type RunningChronicle } from '@app/composition';
+import { ApiClient, type ApiResponse } from '../support/api-client';
+import { eventually } from '../support/eventually';
+
+jest.setTimeout(120_000);
+
+const KEYS = {
+  ingest: 'rules-ingest-key-0123456789',
+  support: 'rules-support-key-0123456789',
+  analyst: 'rules-analyst-key-0123456789',
+  admin: 'rules-admin-key-0123456789',
+};
+
+function env(dataDir: string, extra: Record<string, string> = {}): Record<string, string> {
+  return {
+    DATA_DIR: dataDir,
+    PORT: '0',
+    LOG_LEVEL: 'error',
+    API_KEYS: Object.entries(KEYS).map(([role, key]) => `${role}=${key}`).join(','),
+    ...extra,
+  };
+}
+
+/** A refusal: the status, a problem document, and the field named among its errors. */
+function expectRefused(response: ApiResponse, status: number, field: string): void {
+  expect({ status: response.status, type: response.headers['content-type'] }).toEqual({ status, type: expect.stringContaining('application/problem+json') });
+  expect(response.body.errors?.map((error: { field: string }) => error.field)).toContain(field);
+}
+
+describe('Domain input rules over HTTP', () => {
+  let dataDir: string;
+  let chronicle: RunningChronicle;
+  let events: SqliteEventStore;
+  let ingest: ApiClient;
+  let support: ApiClient;
+  let analyst: ApiClient;
+  let admin: ApiClient;
+
+  beforeAll(async () => {
+    dataDir = mkdtempSync(join(tmpdir(), 'chronicle-rules-'));
+    chronicle = await startChronicle(env(dataDir));
+    ingest = new ApiClient(chronicle.url, KEYS.ingest);
+    support = new ApiClient(chronicle.url, KEYS.support);
+    analyst = new ApiClient(chronicle.url, KEYS.analyst);
+    admin = new ApiClient(chronicle.url, KEYS.admin);
+    events = new SqliteEventStore(join(dataDir, 'events.sqlite'));
+    expect((await ingest.post('/v1/customers', { customerId: 'c-ok', profile: { firstName: 'Ada', lastName: 'Lovelace' }, occurredAt: '2026-01-01T00:00:00Z' })).status).toBe(201);
+  });
+
+  afterAll(async () => {
+    await events?.close();
+    await chronicle?.close();
+    rmSync(dataDir, { recursive: true, force: true });
+  });
+
+  /**
+   * Runs `send` and checks that nothing a client caused was stored meanwhile (the loyalty reactor may
+   * still be earning for an earlier purchase: its events are the system's).
+   */
+  async function storesNothing(send: () => Promise<ApiResponse>): Promise<ApiResponse> {
+    const before = await events.headPosition();
+    const response = await send();
+    const appended = (await events.readAll({ after: before })).filter((event) => event.metadata.actor.type !== 'system').map((event) => `${event.type} on ${event.streamId}`);
+    expect({ status: response.status, appended }).toEqual({ status: response.status, appended: [] });
+    return response;
+  }
+
+  /** Registers a customer with the given profile, then reads its 360 view including that write. */
+  async function registered(customerId: string, profile: Record<string, unknown>) {
+    const response = await ingest.post('/v1/customers', { customerId, profile });
+    expect(response.status).toBe(201);
+    const view = await support.get(`/v1/customers/${customerId}?minPosition=${response.body.position}`);
+    expect({ status: view.status, consistent: view.headers['x-chronicle-consistent'] }).toEqual({ status: 200, consistent: 'true' });
+    return view.body;
+  }
+
+  describe('a valid profile: every field optional, null refused at registration, null clears in PATCH', () => {
+    it.each([
+      ['only a first name', 'c-first', { firstName: 'OnlyFirst' }, 'OnlyFirst'],
+      ['only a last name', 'c-last', { lastName: 'OnlyLast' }, 'OnlyLast'],
+      ['an empty profile', 'c-empty', {}, ''],
+      ['only an email', 'c-email', { email: 'only@example.com' }, ''],
+    ])('registers a customer with %s and every read model shows it', async (_name, customerId, profile, displayName) => {
+      const view = await registered(customerId, profile);
+      expect(view).toMatchObject({ customerId, displayName, profile: { firstName: (profile as { firstName?: string }).firstName ?? null, lastName: (profile as { lastName?: string }).lastName ?? null } });
+      const timeline = await support.get(`/v1/customers/${customerId}/timeline?minPosition=${view.lastPosition}`);
+      expect(timeline.status).toBe(200);
+      expect(timeline.body.items.map((item: { type: string }) => item.type)).toEqual(['CustomerRegistered']);
+      const analytics = await analyst.get(`/v1/customers/${customerId}/analytics?minPosition=${view.lastPosition}`);
+      expect({ status: analytics.status, name: analytics.body.name }).toEqual({ status: 200, name: displayName });
+    });
+
+    it('finds a customer with only a last name by that name, and exports it', async () => {
+      await eventually(async () => {
+        const found = await support.get('/v1/customers?name=onlylast');
+        expect(found.body.items.map((item: { customerId: string }) => item.customerId)).toEqual(['c-last']);
+      });
+      const csv = await analyst.get('/v1/analytics/customers.csv');
+      expect(csv.status).toBe(200);
+      expect(csv.body).toContain('c-last,OnlyLast,');
+      expect(csv.body).toContain('c-empty,,');
+    });
+
+    it.each(['firstName', 'lastName', 'email', 'city'])('refuses %s: null at registration (400), storing nothing', async (field) => {
+      const response = await storesNothing(() => ingest.post('/v1/customers', { customerId: `c-null-${field}`, profile: { lastName: 'X', [field]: null } }));
+      expectRefused(response, 400, `profile.${field}`);
+    });
+
+    it('clears a field given as null in PATCH, names included, and ignores clearing what is not set', async () => {
+      await registered('c-clear', { firstName: 'Grace', lastName: 'Hopper', city: 'Arlington' });
+      const cleared = await support.patch('/v1/customers/c-clear', { changes: { firstName: null, city: null } });
+      expect({ status: cleared.status, changed: cleared.body.changed }).toEqual({ status: 200, changed: true });
+      const view = await support.get(`/v1/customers/c-clear?minPosition=${cleared.body.position}`);
+      expect(view.body).toMatchObject({ displayName: 'Hopper', profile: { firstName: null, lastName: 'Hopper', city: null } });
+      const again = await support.patch('/v1/customers/c-clear', { changes: { firstName: null, language: null } });
+      expect({ status: again.status, changed: again.body.changed }).toEqual({ status: 200, changed: false });
+    });
+
+    it('refuses null in every other optional field of a command (400), storing nothing', async () => {
+      expectRefused(await storesNothing(() => support.post('/v1/customers/c-ok/contact-points', { kind: 'email', value: 'a@b.co', label: null })), 400, 'label');
+      expectRefused(await storesNothing(() => support.post('/v1/interactions/notes', { customerId: 'c-ok', noteId: 'n-null', text: 'x', authorId: 'a-1', occurredAt: null })), 400, 'occurredAt');
+      expectRefused(await storesNothing(() => support.post('/v1/tickets', { customerId: 'c-ok', ticketId: 't-null', subject: 'S', channel: 'email', priority: 'low', sla: null })), 400, 'sla');
+    });
+
+    it('keeps projecting after events with absent or null optional fields that older versions stored', async () => {
+      const old = (customerId: string, profile: Record<string, unknown>): NewEvent => ({
+        eventId: randomUUID(),
+        type: 'CustomerRegistered',
+        data: { customerId, profile },
+        metadata: { customerId, schemaVersion: 1, occurredAt: '2025-01-01T00:00:00.000Z', actor: { type: 'service', id: 'old' }, source: 'old', correlationId: randomUUID(), causationId: null },
+      });
+      await events.append('customer-c-old-1', [old('c-old-1', { firstName: null, lastName: null, email: null, country: null })], { expectedRevision: 'no_stream' });
+      await events.append('customer-c-old-2', [old('c-old-2', {})], { expectedRevision: 'no_stream' });
+      await events.append('note-n-old', [{ ...old('c-old-2', {}), type: 'NoteAdded', data: { customerId: 'c-old-2', noteId: 'n-old', text: 'x', authorId: 'a' } }], { expectedRevision: 'no_stream' });
+      const view = await registered('c-after-old', { firstName: 'After' });
+      expect(view.displayName).toBe('After');
+      expect((await support.get('/v1/customers/c-old-1')).body).toMatchObject({ displayName: '', profile: { firstName: null, country: null } });
+      expect((await support.get('/health/ready')).status).toBe(200);
+    });
+  });
+
+  describe('a command naming an unknown customer is 404 and stores nothing', () => {
+    const nobody = 'nobody-1';
+    const routes: [string, () => Promise<ApiResponse>][] = [
+      ['loyalty adjustment', () => admin.post(`/v1/customers/${nobody}/loyalty/adjustments`, { adjustmentId: 'adj-1', points: 100, reason: 'goodwill' })],
+      ['loyalty redemption', () => support.post(`/v1/customers/${nobody}/loyalty/redemptions`, { redemptionId: 'rd-1', points: 10, reason: 'voucher' })],
+      ['profile change', () => support.patch(`/v1/customers/${nobody}`, { changes: { city: 'Paris' } })],
+      ['contact point', () => support.post(`/v1/customers/${nobody}/contact-points`, { kind: 'email', value: 'x@y.co' })],
+      ['consent', () => support.post(`/v1/customers/${nobody}/consents`, { purpose: 'profiling', granted: true, via: 'web' })],
+      ['call', () => ingest.post('/v1/interactions/calls', { customerId: nobody, callId: 'call-nobody', direction: 'inbound', durationSeconds: 1, outcome: 'resolved' })],
+      ['email sent', () => ingest.post('/v1/interactions/emails/sent', { customerId: nobody, messageId: 'm-nobody', subject: 'Hi' })],
+      ['email received', () => ingest.post('/v1/interactions/emails/received', { customerId: nobody, messageId: 'm-nobody-in', subject: 'Hi' })],
+      ['email opened', () => ingest.post('/v1/interactions/emails/opened', { customerId: nobody, messageId: 'm-nobody' })],
+      ['email clicked', () => ingest.post('/v1/interactions/emails/clicked', { customerId: nobody, messageId: 'm-nobody', url: 'https://x.example/' })],
+      ['chat', () => ingest.post('/v1/interactions/chats', { customerId: nobody, chatId: 'chat-nobody', channel: 'web', messageCount: 1, durationSeconds: 1 })],
+      ['purchase', () => ingest.post('/v1/interactions/purchases', { customerId: nobody, orderId: 'o-nobody', channel: 'web', currency: 'EUR', lines: [{ sku: 'S', name: 'N', category: 'c', quantity: 1, unitPriceMinor: 1 }] })],
+      ['refund', () => ingest.post('/v1/interactions/refunds', { customerId: nobody, orderId: 'o-nobody', refundId: 'r-nobody', amountMinor: 1, currency: 'EUR' })],
+      ['survey', () => ingest.post('/v1/interactions/surveys', { customerId: nobody, surveyId: 's-nobody', kind: 'nps', score: 9 })],
+      ['note', () => ingest.post('/v1/interactions/notes', { customerId: nobody, noteId: 'n-nobody', text: 'x', authorId: 'a-1' })],
+      ['ticket', () => support.post('/v1/tickets', { customerId: nobody, ticketId: 't-nobody', subject: 'S', channel: 'email', priority: 'low' })],
+    ];
+    it.each(routes)('%s', async (_name, send) => {
+      expectRefused(await storesNothing(send), 404, 'customerId');
+    });
+
+    it('in a batch, per item', async () => {
+      const response = await storesNothing(() => ingest.post('/v1/interactions/batch', { items: [{ type: 'note', customerId: nobody, noteId: 'n-nobody-b', text: 'x', authorId: 'a-1' }] }));
+      expect(response.body.results[0]).toMatchObject({ status: 404, problem: { errors: [{ field: 'items[0].customerId' }] } });
+    });
+  });
+
+  describe('a per-customer query about an unknown customer is 404', () => {
+    it.each([
+      '/v1/customers/nobody-2',
+      '/v1/customers/nobody-2/timeline',
+      '/v1/customers/nobody-2/tickets',
+      '/v1/customers/nobody-2/segments',
+      '/v1/customers/nobody-2/analytics',
+      '/v1/customers/nobody-2/loyalty',
+      '/v1/customers/nobody-2/loyalty/history',
+      '/v1/customers/nobody-2/live',
+    ])('%s', async (path) => {
+      const response = await admin.get(path);
+      expect({ status: response.status, type: response.headers['content-type'] }).toEqual({ status: 404, type: expect.stringContaining('application/problem+json') });
+    });
+
+    it('reads a customer registered a moment ago when asked with the position of its registration', async () => {
+      const registration = await ingest.post('/v1/customers', { customerId: 'c-ryw', profile: { firstName: 'Read' } });
+      for (const path of ['timeline', 'tickets', 'segments', 'analytics', 'loyalty/history']) {
+        const response = await admin.get(`/v1/customers/c-ryw/${path}?minPosition=${registration.body.position}`);
+        expect({ path, status: response.status }).toEqual({ path, status: 200 });
+      }
+    });
+  });
+
+  describe('money and points stay exact: no total beyond the safe-integer range', () => {
+    const line = (quantity: number, unitPriceMinor: number) => ({ sku: 'BIG', name: 'Big', category: 'big', quantity, unitPriceMinor });
+
+    it('refuses a purchase whose total leaves the order bound though every line field is within its own (400, lines)', async () => {
+      for (const lines of [[line(100_000, 100_000_000_000), line(100_000, 100_000_000_000)], [line(100_000, 100_000_000_000)], [line(2, 60_000_000_000)]]) {
+        const response = await storesNothing(() => ingest.post('/v1/interactions/purchases', { customerId: 'c-ok', orderId: `o-big-${lines.length}-${lines[0].quantity}`, channel: 'web', currency: 'EUR', lines }));
+        expectRefused(response, 400, 'lines');
+      }
+    });
+
+    it('accepts a purchase at the order bound and the loyalty reactor earns on it', async () => {
+      const purchase = await ingest.post('/v1/interactions/purchases', { customerId: 'c-ok', orderId: 'o-at-bound', channel: 'web', currency: 'EUR', lines: [line(1, 100_000_000_000)] });
+      expect(purchase.status).toBe(201);
+      await eventually(async () => {
+        const history = await support.get('/v1/customers/c-ok/loyalty/history');
+        const earned = history.body.items.find((item: { type: string; data: { orderId?: string } }) => item.type === 'PointsEarned' && item.data.orderId === 'o-at-bound');
+        // A billion major units at 1 point per unit, bronze ×1: exact, not skipped.
+        expect(earned?.points).toBe(1_000_000_000);
+      });
+    });
+
+    it('refuses a refund or an adjustment beyond its bound (400)', async () => {
+      expectRefused(await storesNothing(() => ingest.post('/v1/interactions/refunds', { customerId: 'c-ok', orderId: 'o-at-bound', refundId: 'r-big', amountMinor: 2 ** 53, currency: 'EUR' })), 400, 'amountMinor');
+      expectRefused(await storesNothing(() => admin.post('/v1/customers/c-ok/loyalty/adjustments', { adjustmentId: 'adj-big', points: 2 ** 53, reason: 'x' })), 400, 'points');
+    });
+  });
+
+  describe('text: no control characters, bidi overrides or lone surrogates', () => {
+    it.each([
+      ['NUL', 'Ada\u0000'],
+      ['BEL', 'A\u0007da'],
+      ['a newline', 'Ada\nLovelace'],
+      ['a tab', 'Ada\tLovelace'],
+      ['a C1 control', 'Ada\u0085'],
+      ['a right-to-left override', 'Ada\u202Egnp.exe'],
+      ['a first-strong isolate', 'Ada\u2068'],
+      ['a lone surrogate', 'Ada\uD800'],
+      ['a line separator', 'Ada\u2028Lovelace'],
+    ])('refuses a name with %s (400 naming it)', async (_what, name) => {
+      expectRefused(await storesNothing(() => ingest.post('/v1/customers', { customerId: 'c-bad-text', profile: { firstName: name } })), 400, 'profile.firstName');
+    });
+
+    it('refuses control characters in every single-line field: ids, subjects, labels, SKUs, reasons', async () => {
+      expectRefused(await storesNothing(() => ingest.post('/v1/customers', { customerId: 'c-x1', externalId: 'shop\u0000-1', profile: {} })), 400, 'externalId');
+      expectRefused(await storesNothing(() => ingest.post('/v1/interactions/emails/sent', { customerId: 'c-ok', messageId: 'm-ctl', subject: 'Hello\r\nBcc: x' })), 400, 'subject');
+      expectRefused(await storesNothing(() => support.post('/v1/customers/c-ok/contact-points', { kind: 'address', value: '1 Road\u202E', label: 'home' })), 400, 'value');
+      expectRefused(await storesNothing(() => support.post('/v1/customers/c-ok/contact-points', { kind: 'address', value: '1 Road', label: 'ho\u0007me' })), 400, 'label');
+      expectRefused(await storesNothing(() => ingest.post('/v1/interactions/purchases', { customerId: 'c-ok', orderId: 'o-ctl', channel: 'web', currency: 'EUR', lines: [{ ...line(), sku: 'S\u0000' }] })), 400, 'lines[0].sku');
+      expectRefused(await storesNothing(() => support.post('/v1/tickets', { customerId: 'c-ok', ticketId: 't-ctl', subject: 'Broken\u2067', channel: 'email', priority: 'low' })), 400, 'subject');
+      expectRefused(await storesNothing(() => analyst.post('/v1/segments', { segmentId: 'seg-ctl', name: 'VIP\u0000', rule: { field: 'country', op: 'eq', value: 'GB' } })), 400, 'name');
+      expectRefused(await storesNothing(() => admin.post('/v1/customers/c-ok/loyalty/adjustments', { adjustmentId: 'adj-ctl', points: 1, reason: 'a\nb' })), 400, 'reason');
+      function line() {
+        return { sku: 'S', name: 'N', category: 'c', quantity: 1, unitPriceMinor: 1 };
+      }
+    });
+
+    it('allows newlines and tabs in free text but no other control, normalising CRLF to LF', async () => {
+      const note = await support.post('/v1/interactions/notes', { customerId: 'c-ok', noteId: 'n-multi', text: 'Line one\r\n\tLine two\nLine three', authorId: 'a-1' });
+      expect(note.status).toBe(201);
+      const [stored] = await events.readStream('note-n-multi');
+      expect((stored.data as { text: string }).text).toBe('Line one\n\tLine two\nLine three');
+      expectRefused(await storesNothing(() => support.post('/v1/interactions/notes', { customerId: 'c-ok', noteId: 'n-nul', text: 'a\u0000b', authorId: 'a-1' })), 400, 'text');
+      expectRefused(await storesNothing(() => support.post('/v1/interactions/notes', { customerId: 'c-ok', noteId: 'n-rlo', text: 'a\u202Eb', authorId: 'a-1' })), 400, 'text');
+      expectRefused(await storesNothing(() => support.post('/v1/interactions/notes', { customerId: 'c-ok', noteId: 'n-cr', text: 'a\rb', authorId: 'a-1' })), 400, 'text');
+    });
+
+    it('neutralises what is already stored in the CSV export, and defuses formulas', async () => {
+      const old = (customerId: string, firstName: string, lastName: string): NewEvent => ({
+        eventId: randomUUID(),
+        type: 'CustomerRegistered',
+        data: { customerId, profile: { firstName, lastName } },
+        metadata: { customerId, schemaVersion: 1, occurredAt: '2025-01-01T00:00:00.000Z', actor: { type: 'service', id: 'old' }, source: 'old', correlationId: randomUUID(), causationId: null },
+      });
+      await events.append('customer-c-csv-1', [old('c-csv-1', 'Nul\u0000Bel\u0007', 'Line\r\nBreak\u202Eevil')], { expectedRevision: 'no_stream' });
+      await events.append('customer-c-csv-2', [old('c-csv-2', '=HYPERLINK("http://x")', '')], { expectedRevision: 'no_stream' });
+      await events.append('customer-c-csv-3', [old('c-csv-3', ' @SUM(1)', 'x')], { expectedRevision: 'no_stream' });
+      const csv = await eventually(async () => {
+        const response = await analyst.get('/v1/analytics/customers.csv');
+        expect(response.body).toContain('c-csv-3');
+        return response.body as string;
+      });
+      const rows = csv.split('\r\n');
+      expect(csv).not.toMatch(/[\u0000-\u0008\u000B\u000C\u000E-\u001F\u007F-\u009F\u202A-\u202E\u2066-\u2069]/);
+      expect(rows.find((row) => row.startsWith('c-csv-1,'))).toMatch(/^c-csv-1,Nul Bel  Line Breakevil,/);
+      expect(rows.find((row) => row.startsWith('c-csv-2,'))).toMatch(/^c-csv-2,"'=HYPERLINK\(""http:\/\/x""\)",/);
+      expect(rows.find((row) => row.startsWith('c-csv-3,'))).toMatch(/^c-csv-3,' @SUM\(1\) x,/);
+    });
+  });
+
+  describe('time: business times carry a zone, birth dates are past, no event is dated before what it follows', () => {
+    it.each([
+      ['a registration', () => ingest.post('/v1/customers', { customerId: 'c-tz', profile: {}, occurredAt: '2026-01-01T10:00:00' }), 'occurredAt'],
+      ['a date without time', () => ingest.post('/v1/interactions/notes', { customerId: 'c-ok', noteId: 'n-tz', text: 'x', authorId: 'a', occurredAt: '2026-01-01' }), 'occurredAt'],
+      ['a ticket reply', () => support.post('/v1/tickets/t-any/replies', { author: 'agent', body: 'x', occurredAt: '2026-01-01T10:00:00.000' }), 'occurredAt'],
+      ['a loyalty redemption', () => support.post('/v1/customers/c-ok/loyalty/redemptions', { redemptionId: 'rd-tz', points: 1, reason: 'x', occurredAt: '2026-01-01 10:00:00Z' }), 'occurredAt'],
+    ])('refuses an occurredAt without offset or Z on %s (400)', async (_what, send, field) => {
+      expectRefused(await storesNothing(send), 400, field);
+    });
+
+    it('refuses a local time in a batch item, naming the item', async () => {
+      const response = await storesNothing(() => ingest.post('/v1/interactions/batch', { items: [{ type: 'note', customerId: 'c-ok', noteId: 'n-tz-b', text: 'x', authorId: 'a', occurredAt: '2026-01-01T10:00' }] }));
+      expect(response.body.results[0]).toMatchObject({ status: 400, problem: { errors: [{ field: 'items[0].occurredAt' }] } });
+    });
+
+    it('accepts an offset and records the instant in UTC', async () => {
+      const note = await support.post('/v1/interactions/notes', { customerId: 'c-ok', noteId: 'n-offset', text: 'x', authorId: 'a', occurredAt: '2026-01-01T10:00:00+02:00' });
+      expect(note.status).toBe(201);
+      expect((await events.readStream('note-n-offset'))[0].metadata.occurredAt).toBe('2026-01-01T08:00:00.000Z');
+    });
+
+    it('refuses a birth date in the future, at registration and in PATCH (400)', async () => {
+      const future = `${new Date().getUTCFullYear() + 1}-01-01`;
+      expectRefused(await storesNothing(() => ingest.post('/v1/customers', { customerId: 'c-unborn', profile: { birthDate: future } })), 400, 'profile.birthDate');
+      expectRefused(await storesNothing(() => support.patch('/v1/customers/c-ok', { changes: { birthDate: future } })), 400, 'changes.birthDate');
+      expectRefused(await storesNothing(() => support.patch('/v1/customers/c-ok', { changes: { birthDate: '1066-10-14' } })), 400, 'changes.birthDate');
+    });
+
+    it('refuses a ticket reply, assignment, resolution or closing dated before the ticket was opened (422)', async () => {
+      expect((await support.post('/v1/tickets', { customerId: 'c-ok', ticketId: 't-time', subject: 'Late', channel: 'email', priority: 'high', occurredAt: '2026-03-01T12:00:00Z' })).status).toBe(201);
+      for (const [path, body] of [
+        ['replies', { author: 'agent', body: 'Early bird', occurredAt: '2026-03-01T11:00:00Z' }],
+        ['assign', { agentId: 'agent-1', occurredAt: '2026-03-01T11:59:59Z' }],
+        ['resolve', { resolution: 'Done', occurredAt: '2026-02-01T00:00:00Z' }],
+        ['close', { occurredAt: '2026-02-01T00:00:00Z' }],
+      ] as const) {
+        expectRefused(await storesNothing(() => support.post(`/v1/tickets/t-time/${path}`, body)), 422, 'occurredAt');
+      }
+      const reply = await support.post('/v1/tickets/t-time/replies', { author: 'agent', body: 'On time', occurredAt: '2026-03-01T12:00:00Z' });
+      expect(reply.status).toBe(201);
+      const ticket = await support.get(`/v1/tickets/t-time?minPosition=${reply.body.position}`);
+      expect(ticket.body).toMatchObject({ firstResponseAt: '2026-03-01T12:00:00.000Z', firstResponseSla: 'met' });
+    });
+
+    it('refuses an email opened before it was sent and a refund dated before its purchase (422)', async () => {
+      expect((await ingest.post('/v1/interactions/emails/sent', { customerId: 'c-ok', messageId: 'm-time', subject: 'Hi', occurredAt: '2026-03-01T12:00:00Z' })).status).toBe(201);
+      expectRefused(await storesNothing(() => ingest.post('/v1/interactions/emails/opened', { customerId: 'c-ok', messageId: 'm-time', occurredAt: '2026-03-01T11:00:00Z' })), 422, 'occurredAt');
+      expect((await ingest.post('/v1/interactions/purchases', { customerId: 'c-ok', orderId: 'o-time', channel: 'web', currency: 'EUR', occurredAt: '2026-03-01T12:00:00Z', lines: [{ sku: 'S', name: 'N', category: 'c', quantity: 1, unitPriceMinor: 100 }] })).status).toBe(201);
+      expectRefused(await storesNothing(() => ingest.post('/v1/interactions/refunds', { customerId: 'c-ok', orderId: 'o-time', refundId: 'r-time', amountMinor: 1, currency: 'EUR', occurredAt: '2026-02-28T12:00:00Z' })), 422, 'occurredAt');
+    });
+
+    it('refuses a profile change dated before the registration (422)', async () => {
+      expectRefused(await storesNothing(() => support.patch('/v1/customers/c-ok', { changes: { city: 'Paris' }, occurredAt: '2025-12-31T23:59:59Z' })), 422, 'occurredAt');
+    });
+  });
+
+  describe('externalId: one customer per externalId', () => {
+    it('refuses the same externalId on a second customer (409 naming externalId), storing nothing', async () => {
+      expect((await ingest.post('/v1/customers', { customerId: 'c-ext-1', externalId: 'shop-42', profile: {} })).status).toBe(201);
+      expectRefused(await storesNothing(() => ingest.post('/v1/customers', { customerId: 'c-ext-2', externalId: 'shop-42', profile: {} })), 409, 'externalId');
+      // The same registration again is a retry, answered as the original.
+      const retry = await ingest.post('/v1/customers', { customerId: 'c-ext-1', externalId: 'shop-42', profile: {} });
+      expect({ status: retry.status, replayed: retry.body.replayed }).toEqual({ status: 201, replayed: true });
+    });
+
+    it('frees an externalId whose registration was refused', async () => {
+      expectRefused(await storesNothing(() => ingest.post('/v1/customers', { customerId: 'c-ok', externalId: 'shop-free', profile: {} })), 409, 'customerId');
+      expect((await ingest.post('/v1/customers', { customerId: 'c-ext-3', externalId: 'shop-free', profile: {} })).status).toBe(201);
+    });
+
+    it('does not change an externalId through PATCH (400)', async () => {
+      expectRefused(await storesNothing(() => support.patch('/v1/customers/c-ext-1', { changes: { externalId: 'shop-43' } })), 400, 'changes.externalId');
+    });
+  });
+
+  describe('400 for a field out of its range, 422 only for a rule on state', () => {
+    it.each([
+      ['CSAT 6', { kind: 'csat', score: 6 }],
+      ['CSAT 0', { kind: 'csat', score: 0 }],
+      ['NPS 11', { kind: 'nps', score: 11 }],
+      ['NPS -1', { kind: 'nps', score: -1 }],
+    ])('refuses %s with 400 naming score', async (_what, answer) => {
+      expectRefused(await storesNothing(() => ingest.post('/v1/interactions/surveys', { customerId: 'c-ok', surveyId: `s-${answer.kind}-${answer.score}`, ...answer })), 400, 'score');
+    });
+
+    it('refuses blank required text, a zero adjustment and an empty segment name with 400', async () => {
+      expectRefused(await storesNothing(() => support.post('/v1/tickets', { customerId: 'c-ok', ticketId: 't-blank', subject: '   ', channel: 'email', priority: 'low' })), 400, 'subject');
+      expectRefused(await storesNothing(() => support.post('/v1/interactions/notes', { customerId: 'c-ok', noteId: 'n-blank', text: ' \n ', authorId: 'a-1' })), 400, 'text');
+      expectRefused(await storesNothing(() => admin.post('/v1/customers/c-ok/loyalty/adjustments', { adjustmentId: 'adj-0', points: 0, reason: 'nothing' })), 400, 'points');
+      expectRefused(await storesNothing(() => analyst.post('/v1/segments', { segmentId: 'seg-blank', name: '', rule: { field: 'country', op: 'eq', value: 'GB' } })), 400, 'name');
+    });
+
+    it('keeps 422 for a rule on state: redeeming more than the balance', async () => {
+      expectRefused(await storesNothing(() => support.post('/v1/customers/c-first/loyalty/redemptions', { redemptionId: 'rd-over', points: 10, reason: 'x' })), 422, 'points');
+    });
+  });
+});
+
+describe('externalId across two command APIs on one event store file', () => {
+  let dataDir: string;
+  let apis: RunningChronicle[];
+  let clients: ApiClient[];
+  let events: SqliteEventStore;
+
+  beforeAll(async () => {
+    dataDir = mkdtempSync(join(tmpdir(), 'chronicle-rules-two-'));
+    const apiEnv = (reactors: boolean) => env(dataDir, { CHRONICLE_ROLE: 'command-api', LOYALTY_REACTOR: String(reactors), SEGMENTS_REACTOR: String(reactors) });
+    apis = [await startChronicle(apiEnv(true)), await startChronicle(apiEnv(false))];
+    clients = apis.map((api) => new ApiClient(api.url, KEYS.ingest));
+    events = new SqliteEventStore(join(dataDir, 'events.sqlite'));
+  });
+
+  afterAll(async () => {
+    await events?.close();
+    for (const api of apis ?? []) await api.close();
+    rmSync(dataDir, { recursive: true, force: true });
+  });
+
+  it('of concurrent registrations of different customers with one externalId (50 trials), exactly one is recorded', async () => {
+    for (let trial = 0; trial < 50; trial += 1) {
+      const externalId = `shop-race-${trial}`;
+      const ids = [0, 1, 2, 3].map((index) => `c-race-${trial}-${index}`);
+      const responses = await Promise.all(ids.map((customerId, index) => clients[index % 2].post('/v1/customers', { customerId, externalId, profile: {} })));
+      const statuses = responses.map((response) => response.status).sort();
+      expect(statuses).toEqual([201, 409, 409, 409]);
+      for (const refused of responses.filter((response) => response.status === 409)) expectRefused(refused, 409, 'externalId');
+      const streams = await Promise.all(ids.map((customerId) => events.readStream(`customer-${customerId}`)));
+      expect(streams.map((stream) => stream.length).sort()).toEqual([0, 0, 0, 1]);
+    }
+  });
+});

@@ -1,0 +1,101 @@
+// Two command-api processes on one SQLite data folder, each able to run the loyalty reactor: the lease
+// lets exactly one run it (the other waits in standby, visible in /health/ready), every order earns
+// points exactly once, and when the holder is killed (kill -9) the other takes over after the
+// lease expires and goes on where the checkpoint says.
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { SqliteEventStore } from '@app/event-store';
+import { ApiClient } from '../support/api-client';
+import { eventually } from '../support/eventually';
+import { startServer, type ChronicleProcess } from '../support/chronicle-process';
+
+jest.setTimeout(240_000);
+
+const KEYS = { ingest: 'test-ingest-key-0123456789', admin: 'test-admin-key-0123456789' };
+const CUSTOMERS = 12;
+
+type Server = ChronicleProcess & { url: string };
+
+async function loyaltyReactorState(server: Server): Promise<{ state: string; leaseHeld: boolean }> {
+  const ready = await new ApiClient(server.url).get('/health/ready');
+  const pipeline = ready.body.details.pipelines['loyalty-reactor'];
+  return { state: pipeline.state, leaseHeld: pipeline.leaseHeld };
+}
+
+describe('Single-instance reactors across processes (two command-api processes, one SQLite data folder)', () => {
+  let dataDir: string;
+  const servers: Server[] = [];
+
+  beforeAll(() => {
+    dataDir = mkdtempSync(join(tmpdir(), 'chronicle-two-commands-'));
+  });
+
+  afterAll(async () => {
+    await Promise.all(servers.map((server) => server.kill('SIGKILL')));
+    rmSync(dataDir, { recursive: true, force: true });
+  });
+
+  it('runs the loyalty reactor in one process only, earns every order once, and fails over when the holder dies', async () => {
+    const env = {
+      CHRONICLE_ROLE: 'command-api',
+      DATA_DIR: dataDir,
+      API_KEYS: Object.entries(KEYS).map(([role, key]) => `${role}=${key}`).join(','),
+      LEASE_TTL_MS: '1500',
+    };
+    const [a, b] = await Promise.all([startServer('apps/command-api/src/main.ts', env), startServer('apps/command-api/src/main.ts', env)]);
+    servers.push(a, b);
+    const clients = [new ApiClient(a.url, KEYS.ingest), new ApiClient(b.url, KEYS.ingest)];
+
+    const states = await eventually(async () => {
+      const both = await Promise.all([loyaltyReactorState(a), loyaltyReactorState(b)]);
+      expect(both.map((s) => s.state).sort()).toEqual(['running', 'standby']);
+      return both;
+    });
+    expect(states.map((s) => s.leaseHeld).sort()).toEqual([false, true]);
+    const holder = states[0]?.leaseHeld ? a : b;
+    const survivor = holder === a ? b : a;
+
+    const orders: { customerId: string; orderId: string }[] = [];
+    const purchase = async (client: ApiClient, customerId: string, orderId: string): Promise<void> => {
+      const response = await client.post('/v1/interactions/purchases', {
+        customerId, orderId, channel: 'web', currency: 'EUR', lines: [{ sku: 'S', name: 'Scarf', category: 'apparel', quantity: 1, unitPriceMinor: 2500 }],
+      });
+      expect(response.status).toBe(201);
+      orders.push({ customerId, orderId });
+    };
+    // Commands go through both processes at once: they share the event-store file.
+    await Promise.all(
+      Array.from({ length: CUSTOMERS }, async (_, i) => {
+        const customerId = `c-${i}`;
+        const client = clients[i % 2] as ApiClient;
+        expect((await client.post('/v1/customers', { customerId, profile: { firstName: 'A', lastName: `B${i}` } })).status).toBe(201);
+        await purchase(clients[0] as ApiClient, customerId, `o-${i}-a`);
+        await purchase(clients[1] as ApiClient, customerId, `o-${i}-b`);
+      }),
+    );
+
+    const events = new SqliteEventStore(join(dataDir, 'events.sqlite'));
+    try {
+      const earnedOrders = async (): Promise<string[]> => {
+        const earned: string[] = [];
+        for (let i = 0; i < CUSTOMERS; i++) {
+          for (const event of await events.readStream(`loyalty-c-${i}`)) {
+            if (event.type === 'PointsEarned') earned.push((event.data as { orderId: string }).orderId);
+          }
+        }
+        return earned.sort();
+      };
+      await eventually(async () => expect(await earnedOrders()).toEqual(orders.map((o) => o.orderId).sort()), 60_000);
+
+      // The holder dies without giving the lease back: the survivor takes over once it expires.
+      expect(await holder.kill('SIGKILL')).toBe('SIGKILL');
+      await eventually(async () => expect(await loyaltyReactorState(survivor)).toEqual({ state: 'running', leaseHeld: true }), 30_000);
+      const survivorClient = new ApiClient(survivor.url, KEYS.ingest);
+      for (let i = 0; i < CUSTOMERS; i++) await purchase(survivorClient, `c-${i}`, `o-${i}-after`);
+      await eventually(async () => expect(await earnedOrders()).toEqual(orders.map((o) => o.orderId).sort()), 60_000);
+    } finally {
+      await events.close();
+    }
+  });
+});
