@@ -144,8 +144,9 @@ export class ReadStoreBusyError extends Error {
   constructor(
     readonly store: string,
     readonly waitedMs: number,
+    why = 'another process has held its write lock',
   ) {
-    super(`The read store ${store} is busy: another process has held its write lock for ${waitedMs} ms, longer than a write may wait; nothing was written`);
+    super(`The read store ${store} is busy: ${why} for ${waitedMs} ms, longer than a write may wait; nothing was written`);
     this.name = 'ReadStoreBusyError';
   }
 }

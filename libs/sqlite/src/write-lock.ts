@@ -92,3 +92,31 @@ export async function writeTransaction<T>(db: Database.Database, work: () => T, 
 function sleep(ms: number): Promise<void> {
   return new Promise((resolve) => setTimeout(resolve, ms));
 }
+
+/**
+ * Copies the whole WAL into the database file and truncates it (so earlier page images are gone
+ * from disk), without blocking the event loop: a try fails while another connection checkpoints
+ * (this process's background checkpointer included) or a reader still needs an older snapshot,
+ * and is tried again from a timer until the budget is spent; then `busyError` is thrown.
+ */
+export async function truncateWal(db: Database.Database, options: WriteTransactionOptions): Promise<void> {
+  const started = Date.now();
+  for (let refusals = 1; ; refusals++) {
+    const readTimeout = db.pragma('busy_timeout', { simple: true }) as number;
+    db.pragma('busy_timeout = 0');
+    let busy: boolean;
+    try {
+      const [result] = db.pragma('wal_checkpoint(TRUNCATE)') as { busy: number }[];
+      busy = result !== undefined && result.busy !== 0;
+    } catch (error) {
+      if (!isSqliteBusy(error)) throw error;
+      busy = true;
+    } finally {
+      db.pragma(`busy_timeout = ${readTimeout}`);
+    }
+    if (!busy) return;
+    const waited = Date.now() - started;
+    if (waited >= options.budgetMs) throw options.busyError(waited);
+    await sleep(Math.min(writeLockRetryDelayMs(refusals), options.budgetMs - waited));
+  }
+}

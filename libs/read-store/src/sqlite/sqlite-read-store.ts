@@ -4,7 +4,7 @@
 // process's write lock on a timer, never on the event loop's thread.
 import Database from 'better-sqlite3';
 import {
-  checkpointInBackground, DEFAULT_WRITE_LOCK_BUDGET_MS, isSqliteBusy, READ_BUSY_TIMEOUT_MS, writeTransaction, type BackgroundCheckpoints,
+  checkpointInBackground, DEFAULT_WRITE_LOCK_BUDGET_MS, isSqliteBusy, READ_BUSY_TIMEOUT_MS, truncateWal, writeTransaction, type BackgroundCheckpoints,
 } from '@app/sqlite';
 import type {
   AggregateRow,
@@ -214,9 +214,12 @@ export class SqliteReadStore implements ReadStore {
    * for every collection, so the collections do not narrow it down.
    */
   async purge(_collections: readonly string[]): Promise<void> {
-    const [result] = this.db.pragma('wal_checkpoint(TRUNCATE)') as { busy: number; log: number; checkpointed: number }[];
-    // Busy: a reader in another process still uses an older snapshot; the log cannot be reset yet.
-    if (result && result.busy !== 0) throw new Error('The read store\'s write-ahead log could not be truncated: another connection is reading; purge again later');
+    // Busy while another connection checkpoints or a reader still uses an older snapshot: tried again
+    // on a timer; refused (the projector retries its batch) once the write budget is spent.
+    await truncateWal(this.db, {
+      budgetMs: this.writeLockBudgetMs,
+      busyError: (waited) => new ReadStoreBusyError(this.file, waited, 'its write-ahead log could not be truncated (another connection is checkpointing or reading an older snapshot)'),
+    });
   }
 
   async close(): Promise<void> {
