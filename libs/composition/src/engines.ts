@@ -107,7 +107,7 @@ export async function openKeyStore(config: ChronicleConfig): Promise<CachedKeySt
   let store: KeyStore;
   switch (config.KEY_STORE) {
     case 'sqlite':
-      store = await openSqlite(config, 'keys.sqlite', (path) => new SqliteKeyStore(path, ring));
+      store = await openSqlite(config, 'keys.sqlite', (path) => new SqliteKeyStore(path, ring, { writeLockBudgetMs: config.SQLITE_WRITE_LOCK_BUDGET_MS }));
       break;
     case 'mongodb':
       store = await MongoKeyStore.connect(config.MONGO_URL as string, config.KEY_STORE_MONGO_DB, ring);
@@ -120,7 +120,7 @@ export async function openKeyStore(config: ChronicleConfig): Promise<CachedKeySt
 export async function openIdempotencyKeys(config: ChronicleConfig): Promise<IdempotencyKeys> {
   switch (config.EVENT_STORE) {
     case 'sqlite':
-      return openSqlite(config, 'events.sqlite', (path) => new SqliteIdempotencyKeys(path, { synchronous: config.SQLITE_SYNCHRONOUS }));
+      return openSqlite(config, 'events.sqlite', (path) => new SqliteIdempotencyKeys(path, { synchronous: config.SQLITE_SYNCHRONOUS, writeLockBudgetMs: config.SQLITE_WRITE_LOCK_BUDGET_MS }));
     case 'eventstoredb':
       return new EventStoreDbIdempotencyKeys(config.EVENTSTORE_URL as string);
   }
@@ -133,7 +133,7 @@ export async function openIdempotencyKeys(config: ChronicleConfig): Promise<Idem
 export async function openAccessLog(config: ChronicleConfig): Promise<AccessLog> {
   switch (config.EVENT_STORE) {
     case 'sqlite':
-      return openSqlite(config, 'access-log.sqlite', (path) => new SqliteAccessLog(path, { synchronous: config.SQLITE_SYNCHRONOUS }));
+      return openSqlite(config, 'access-log.sqlite', (path) => new SqliteAccessLog(path, { synchronous: config.SQLITE_SYNCHRONOUS, writeLockBudgetMs: config.SQLITE_WRITE_LOCK_BUDGET_MS }));
     case 'eventstoredb':
       return new EventStoreDbAccessLog(config.EVENTSTORE_URL as string);
   }

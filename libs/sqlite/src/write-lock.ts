@@ -33,6 +33,22 @@ export function writeLockRetryDelayMs(refusals: number, random: () => number = M
   return ceiling / 2 + random() * (ceiling / 2);
 }
 
+/**
+ * A write refused after waiting its whole budget for another process's write lock; nothing of it
+ * was written. Its code is SQLite's own, so the HTTP layer answers it as any busy store (503).
+ */
+export class WriteLockBusyError extends Error {
+  readonly code = 'SQLITE_BUSY';
+
+  constructor(
+    readonly file: string,
+    readonly waitedMs: number,
+  ) {
+    super(`${file} is busy: another process has held its write lock for ${waitedMs} ms, longer than a write may wait; nothing was written, retry later`);
+    this.name = 'WriteLockBusyError';
+  }
+}
+
 export type WriteAttempt<T> = { readonly busy: true } | { readonly busy: false; readonly value: T };
 
 const BUSY: WriteAttempt<never> = { busy: true };
