@@ -11,7 +11,7 @@ import { EVENT_STORE, SqliteEventStore, type EventStore } from '@app/event-store
 import { startChronicle } from '@app/composition';
 import { holdWriteLock, type WriteLockHolder } from '@app/sqlite/testing/write-lock-holder';
 import { ApiClient, type ApiResponse } from '../support/api-client';
-import { startProcess, startServer, type ChronicleProcess } from '../support/chronicle-process';
+import { buildApps, removeBuiltApps, startProcess, startServer, type ChronicleProcess } from '../support/chronicle-process';
 import { eventually } from '../support/eventually';
 
 jest.setTimeout(180_000);
@@ -46,6 +46,11 @@ function refusedProcess(role: Role, env: Record<string, string>): ChronicleProce
   return child;
 }
 
+beforeAll(() => {
+  // Up to four processes at once: compiled, they start in about a second each.
+  buildApps();
+});
+
 afterEach(async () => {
   holder?.kill();
   holder = undefined;
@@ -53,6 +58,7 @@ afterEach(async () => {
 });
 
 afterAll(() => {
+  removeBuiltApps();
   for (const directory of directories) rmSync(directory, { recursive: true, force: true });
 });
 
