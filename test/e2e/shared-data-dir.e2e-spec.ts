@@ -82,7 +82,7 @@ describe('a second all-in-one process on one data folder', () => {
     const third = await server('chronicle', { DATA_DIR: dir, API_KEYS });
     const api = new ApiClient(third.url, KEY);
     expect((await register(api, 'after-kill')).status).toBe(201);
-    expect(await third.kill('SIGTERM')).toBe(0);
+    await third.kill('SIGTERM');
   });
 });
 
@@ -195,7 +195,7 @@ describe('catch-up of a backlog', () => {
 
     await eventually(async () => expect((await api.get('/health/ready')).body.details.readStore.projectorCheckpoint).toBe(events), 120_000);
     expect((await api.get(`/v1/customers/backlog-c1`)).status).toBe(200);
-    expect(await chronicle.kill('SIGTERM')).toBe(0);
+    await chronicle.kill('SIGTERM');
   });
 });
 
