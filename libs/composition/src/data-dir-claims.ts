@@ -6,7 +6,7 @@
 // same folder at start, loudly, before it opens anything: that is the one claim here, a process
 // lock the OS releases when the process ends (kill -9 included), so it is never stale.
 import { resolve, join } from 'node:path';
-import { StartupError, type ChronicleConfig } from '@app/platform';
+import { describeSetting, StartupError, systemReason, type ChronicleConfig } from '@app/platform';
 import { describeHolder, ProcessLock, ProcessLockHeldError } from '@app/sqlite';
 
 const SPLIT_ROLES_DOCS = 'deploy/README.md, "Several processes on one data folder"';
@@ -30,11 +30,14 @@ const NO_CLAIMS: DataDirClaims = { release: () => undefined };
 export function claimDataDir(config: ChronicleConfig): DataDirClaims {
   if (config.CHRONICLE_ROLE !== 'all' || (config.EVENT_STORE !== 'sqlite' && config.READ_STORE !== 'sqlite')) return NO_CLAIMS;
   const dataDir = resolve(config.DATA_DIR);
+  const file = join(dataDir, 'locks', 'embedded.lock');
   try {
-    const lock = ProcessLock.acquire(join(dataDir, 'locks', 'embedded.lock'), { role: config.CHRONICLE_ROLE });
+    const lock = ProcessLock.acquire(file, { role: config.CHRONICLE_ROLE });
     return { release: () => lock.release() };
   } catch (error) {
-    if (!(error instanceof ProcessLockHeldError)) throw error;
+    if (!(error instanceof ProcessLockHeldError)) {
+      throw new StartupError([describeSetting('DATA_DIR', config.DATA_DIR, `${file} cannot be written by this process (${systemReason(error)})`)]);
+    }
     throw new DataDirInUseError([
       `DATA_DIR: the data folder ${dataDir} is in use by another all-in-one Chronicle process: ${describeHolder(error.holder)}`,
       'One embedded process (CHRONICLE_ROLE=all) per data folder: stop the other one, or give this one its own DATA_DIR',

@@ -10,6 +10,7 @@ import {
 } from '@app/event-store';
 import { CachedKeyStore, MasterKeyRing, MongoKeyStore, SqliteKeyStore, type KeyStore } from '@app/key-store';
 import { GenerationalReadStore, MongoReadStore, SqliteReadStore, type ReadStore } from '@app/read-store';
+import { isSqliteBusy } from '@app/sqlite';
 import { describeSetting, ensureWritableFolder, StartupError, systemReason, type ChronicleConfig } from '@app/platform';
 import { personalDataCodec } from '@app/privacy';
 import { chronicleEventSchemas } from './event-schemas';
@@ -31,6 +32,8 @@ async function openSqlite<T extends { checkWritable?(): Promise<void>; close(): 
   try {
     await store.checkWritable?.();
   } catch (error) {
+    // Another process is writing the file right now: it takes writes, and ours will wait their turn.
+    if (isSqliteBusy(error)) return store;
     await store.close().catch(() => undefined);
     fail(error);
   }

@@ -350,15 +350,17 @@ export class SqliteEventStore implements EventStore {
    * only a write tells.
    */
   async checkWritable(): Promise<void> {
+    // Never waits for another process's lock on the event loop: a lock held right now fails the check
+    // at once (SQLITE_BUSY); at start-up the caller takes that for a file that takes writes.
+    const readTimeout = this.db.pragma('busy_timeout', { simple: true }) as number;
+    this.db.pragma('busy_timeout = 0');
     this.db.exec('BEGIN');
     try {
       const version = this.db.pragma('user_version', { simple: true }) as number;
       this.db.pragma(`user_version = ${version}`);
-    } catch (error) {
-      // Another process is writing the file right now: it takes writes, and ours will wait their turn.
-      if (!isSqliteBusy(error)) throw error;
     } finally {
       if (this.db.inTransaction) this.db.exec('ROLLBACK');
+      this.db.pragma(`busy_timeout = ${readTimeout}`);
     }
   }
 
