@@ -113,6 +113,8 @@ class Pipelines implements OnApplicationBootstrap, BeforeApplicationShutdown, On
         name: 'chronicle-relay',
         topic: this.config.KAFKA_TOPIC,
         partitions: this.config.KAFKA_PARTITIONS,
+        replicationFactor: this.config.KAFKA_REPLICATION_FACTOR,
+        ...(this.config.KAFKA_MIN_INSYNC_REPLICAS !== undefined ? { minInsyncReplicas: this.config.KAFKA_MIN_INSYNC_REPLICAS } : {}),
       });
       await this.supervise({ name: 'kafka-relay', work: relay, ...singleInstance });
     }
@@ -233,7 +235,7 @@ export class ChronicleModule {
           ? { provide: EVENT_STORE, useFactory: (keys: CachedKeyStore) => openEventStore(config, keys), inject: [KEY_STORE] }
           : { provide: EVENT_STORE, useFactory: async () => publishedEventStore(await openStoredEventStore(config)) },
       );
-      providers.push({ provide: CommandExecutor, useFactory: (store: EventStore) => new CommandExecutor(store, chronicleEventSchemas), inject: [EVENT_STORE] });
+      providers.push({ provide: CommandExecutor, useFactory: (store: EventStore) => new CommandExecutor(store, chronicleEventSchemas, { maxEventBytes: config.MAX_EVENT_BYTES }), inject: [EVENT_STORE] });
       // Leases live in the event store, which every process of a deployment that runs pipelines shares.
       providers.push({
         provide: SINGLE_INSTANCE,

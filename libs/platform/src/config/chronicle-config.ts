@@ -85,6 +85,14 @@ export class ChronicleConfig {
   @Transform(envNumber) @IsInt() @Min(1) @Max(1000)
   KAFKA_PARTITIONS = 6;
 
+  /** Replication factor of the topics the relay creates; -1: the broker's default.replication.factor. Use 3 on a real cluster. */
+  @Transform(envNumber) @IsInt() @Min(-1) @Max(32)
+  KAFKA_REPLICATION_FACTOR = -1;
+
+  /** min.insync.replicas of the topics the relay creates (2 with a replication factor of 3); unset: the broker's. */
+  @IsOptional() @Transform(envNumber) @IsInt() @Min(1) @Max(32)
+  KAFKA_MIN_INSYNC_REPLICAS?: number;
+
   @IsString()
   KAFKA_GROUP = 'chronicle-projector';
 
@@ -99,6 +107,14 @@ export class ChronicleConfig {
   /** Largest accepted request body, in bytes. */
   @Transform(envNumber) @IsInt() @Min(1024)
   MAX_BODY_BYTES = 2 * 1024 * 1024;
+
+  /**
+   * Largest event, in bytes of its JSON, a command may record (413 EVENT_TOO_LARGE beyond, naming the
+   * largest field). Keep it under the event topic's max.message.bytes (1 MiB by default) so the relay
+   * can publish every event even uncompressed; personal values add a little once encrypted.
+   */
+  @Transform(envNumber) @IsInt() @Min(1024)
+  MAX_EVENT_BYTES = 900_000;
 
   /** Longest a query with `minPosition` waits for the projector, in ms. */
   @Transform(envNumber) @IsInt() @Min(0) @Max(60000)
@@ -141,7 +157,7 @@ export class ChronicleConfig {
 
 /** Reads and validates the configuration; throws ConfigError naming every bad variable. */
 export function loadConfig(env: Record<string, string | undefined> = process.env): ChronicleConfig {
-  return readEnvConfig(ChronicleConfig, env, ['EVENTSTORE_URL', 'MONGO_URL', 'KAFKA_BROKERS', 'API_KEYS', 'API_KEYS_FILE', 'MASTER_KEY', 'MASTER_KEY_FILE']);
+  return readEnvConfig(ChronicleConfig, env, ['EVENTSTORE_URL', 'MONGO_URL', 'KAFKA_BROKERS', 'API_KEYS', 'API_KEYS_FILE', 'MASTER_KEY', 'MASTER_KEY_FILE', 'KAFKA_MIN_INSYNC_REPLICAS']);
 }
 
 export const CHRONICLE_CONFIG = Symbol('ChronicleConfig');
