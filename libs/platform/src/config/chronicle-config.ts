@@ -9,9 +9,12 @@ export { ConfigError, StartupError, describeSetting, envBoolean, envNumber, read
 
 
 export class ChronicleConfig {
-  /** Which parts this process runs: everything (embedded default), or one part of the production stack. */
-  @IsIn(['all', 'command-api', 'query-api', 'relay', 'projector'])
-  CHRONICLE_ROLE: 'all' | 'command-api' | 'query-api' | 'relay' | 'projector' = 'all';
+  /**
+   * Which parts this process runs: everything (embedded default), or one part of the production
+   * stack; `worker` runs the reactors and sweeps (and the relay with TRANSPORT=kafka).
+   */
+  @IsIn(['all', 'command-api', 'query-api', 'worker', 'relay', 'projector'])
+  CHRONICLE_ROLE: 'all' | 'command-api' | 'query-api' | 'worker' | 'relay' | 'projector' = 'all';
 
   @IsString()
   HOST = '127.0.0.1';
