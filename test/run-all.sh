@@ -10,6 +10,7 @@ npx tsc -p tsconfig.json --noEmit
 echo "typecheck: ok"
 npx tsc -p apps/console/tsconfig.json --noEmit
 npx depcruise libs apps --config .dependency-cruiser.js
+bash deploy/compose-check.sh
 
 engines_started=0
 cleanup() {
