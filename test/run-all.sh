@@ -30,6 +30,8 @@ fi
 
 # The console's browser tests drive Debian's Chromium (installed here if missing, no browser download).
 bash deploy/browser/install-chromium.sh
+# The gateway suite runs deploy/gateway/nginx.conf in a real nginx (Debian's, installed here if missing).
+bash deploy/gateway/install-nginx.sh
 
 # One worker per core; the e2e and engine suites use their own temp folders, topics and databases.
 mkdir -p test-output
