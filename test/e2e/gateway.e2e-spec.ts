@@ -89,8 +89,9 @@ if (!NGINX) {
       const customerId = 'c-gateway';
 
       // Each side alone refuses the other side's routes: only the route map makes both work.
-      expect((await new ApiClient(queryApi.url, KEYS.ingest).post('/v1/customers', { customerId, profile: {} })).status).toBe(404);
-      expect((await new ApiClient(commandApi.url, KEYS.support).get(`/v1/customers/${customerId}`)).status).toBe(404);
+      // (405 where the path exists there for another method, 404 where it does not.)
+      expect([404, 405]).toContain((await new ApiClient(queryApi.url, KEYS.ingest).post('/v1/customers', { customerId, profile: {} })).status);
+      expect([404, 405]).toContain((await new ApiClient(commandApi.url, KEYS.support).get(`/v1/customers/${customerId}`)).status);
 
       const registered = await ingest.post('/v1/customers', { customerId, profile: { firstName: 'Gate', lastName: 'Way', email: 'gate@example.test' } });
       expect(registered.status).toBe(201);
