@@ -133,6 +133,8 @@ export function evolveCustomerAnalytics(view: CustomerAnalyticsFields, event: Ca
     case 'NoteAdded':
     case 'TicketAssigned':
     case 'TicketReplied':
+    case 'TicketNoteAdded':
+    case 'TicketPriorityChanged':
       return view;
     default:
       return assertUnreachable(event);

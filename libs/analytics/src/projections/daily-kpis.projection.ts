@@ -158,6 +158,8 @@ export function dailyKpiChanges(event: CatalogueEvent, get: (id: string) => Dail
     case 'EmailClicked':
     case 'TicketAssigned':
     case 'TicketClosed':
+    case 'TicketNoteAdded':
+    case 'TicketPriorityChanged':
       return [];
     case 'CallLogged':
     case 'EmailSent':

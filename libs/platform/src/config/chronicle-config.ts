@@ -3,7 +3,7 @@
 import { Transform } from 'class-transformer';
 import { IsBoolean, IsIn, IsInt, IsOptional, IsString, Max, Min, ValidateIf } from 'class-validator';
 import { IsCurrencyCode } from '@app/money/validation/is-currency-code';
-import { envBoolean, envNumber, readEnvConfig } from './env-config';
+import { ConfigError, envBoolean, envNumber, readEnvConfig } from './env-config';
 
 export { ConfigError, StartupError, describeSetting, envBoolean, envNumber, readEnvConfig } from './env-config';
 
@@ -103,6 +103,13 @@ export class ChronicleConfig {
   @IsIn(['NORMAL', 'FULL'])
   SQLITE_SYNCHRONOUS: 'NORMAL' | 'FULL' = 'NORMAL';
 
+  /**
+   * How long a write may wait for another process's write lock on a SQLite file before it is
+   * refused (a command then answers 503 with Retry-After). The wait never blocks the process.
+   */
+  @Transform(envNumber) @IsInt() @Min(0) @Max(600000)
+  SQLITE_WRITE_LOCK_BUDGET_MS = 5000;
+
   /** Most items in one batch ingest request. */
   @Transform(envNumber) @IsInt() @Min(1) @Max(10000)
   MAX_BATCH_SIZE = 1000;
@@ -150,6 +157,21 @@ export class ChronicleConfig {
   @IsOptional() @IsString()
   API_KEYS_FILE?: string;
 
+  /**
+   * Signs the support console's session cookies: at least 32 characters, the same on every process
+   * that serves the API. Unset: a random secret kept in `<DATA_DIR>/session-secret`.
+   */
+  @IsOptional() @IsString()
+  SESSION_SECRET?: string;
+
+  /** A console session ends after this many minutes without a request. */
+  @Transform(envNumber) @IsInt() @Min(1) @Max(1440)
+  SESSION_IDLE_MINUTES = 30;
+
+  /** A console session ends this many hours after sign-in, however active. */
+  @Transform(envNumber) @IsInt() @Min(1) @Max(168)
+  SESSION_MAX_HOURS = 12;
+
   @IsIn(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'])
   LOG_LEVEL = 'warn';
 
@@ -160,7 +182,21 @@ export class ChronicleConfig {
 
 /** Reads and validates the configuration; throws ConfigError naming every bad variable. */
 export function loadConfig(env: Record<string, string | undefined> = process.env): ChronicleConfig {
-  return readEnvConfig(ChronicleConfig, env, ['EVENTSTORE_URL', 'MONGO_URL', 'KAFKA_BROKERS', 'API_KEYS', 'API_KEYS_FILE', 'MASTER_KEY', 'MASTER_KEY_FILE', 'KAFKA_MIN_INSYNC_REPLICAS']);
+  const problems: string[] = [];
+  let config: ChronicleConfig | undefined;
+  try {
+    config = readEnvConfig(ChronicleConfig, env, ['EVENTSTORE_URL', 'MONGO_URL', 'KAFKA_BROKERS', 'API_KEYS', 'API_KEYS_FILE', 'MASTER_KEY', 'MASTER_KEY_FILE', 'SESSION_SECRET', 'KAFKA_MIN_INSYNC_REPLICAS']);
+  } catch (error) {
+    if (!(error instanceof ConfigError)) throw error;
+    problems.push(...error.problems);
+  }
+  // Checked here rather than by a decorator, whose message would quote the secret.
+  const secret = env.SESSION_SECRET;
+  if (secret !== undefined && secret.length < 32) {
+    problems.push(`SESSION_SECRET is set but has ${secret.length} characters: give at least 32 (a random string, the same for every process; the value is not shown)`);
+  }
+  if (problems.length > 0 || !config) throw new ConfigError(problems);
+  return config;
 }
 
 export const CHRONICLE_CONFIG = Symbol('ChronicleConfig');
