@@ -10,6 +10,7 @@ npx tsc -p tsconfig.json --noEmit
 echo "typecheck: ok"
 npx tsc -p apps/console/tsconfig.json --noEmit
 npx depcruise libs apps --config .dependency-cruiser.js
+bash deploy/compose-check.sh
 
 engines_started=0
 cleanup() {
@@ -29,6 +30,8 @@ fi
 
 # The console's browser tests drive Debian's Chromium (installed here if missing, no browser download).
 bash deploy/browser/install-chromium.sh
+# The gateway suite runs deploy/gateway/nginx.conf in a real nginx (Debian's, installed here if missing).
+bash deploy/gateway/install-nginx.sh
 
 # One worker per core; the e2e and engine suites use their own temp folders, topics and databases.
 mkdir -p test-output

@@ -35,14 +35,22 @@ import { chronicleProjections, PROJECTOR_NAME } from './read-models';
 import { chronicleEventSchemas } from './event-schemas';
 import { ERASURE_EVENT_TYPE, PERSONAL_COLLECTIONS } from './personal-data';
 
-export type ChroniclePart = 'commands' | 'queries' | 'projector' | 'relay';
+/**
+ * `commands` and `queries`: the HTTP APIs. `projector`: read models from the log. `relay`: the log to
+ * Kafka. `reactors`: the background work that needs both sides (the command executor and the read
+ * store): the loyalty and segment reactors and the loyalty expiry, tier decay and segment time
+ * sweeps, each once across the deployment by lease.
+ */
+export type ChroniclePart = 'commands' | 'queries' | 'projector' | 'relay' | 'reactors';
 
 /** What a process runs, from CHRONICLE_ROLE and TRANSPORT. */
 export function partsOf(config: ChronicleConfig): ReadonlySet<ChroniclePart> {
   const kafka = config.TRANSPORT === 'kafka';
   switch (config.CHRONICLE_ROLE) {
     case 'all':
-      return new Set<ChroniclePart>(kafka ? ['commands', 'queries', 'projector', 'relay'] : ['commands', 'queries', 'projector']);
+      return new Set<ChroniclePart>(kafka ? ['commands', 'queries', 'projector', 'reactors', 'relay'] : ['commands', 'queries', 'projector', 'reactors']);
+    case 'worker':
+      return new Set<ChroniclePart>(kafka ? ['reactors', 'relay'] : ['reactors']);
     case 'command-api':
       return new Set(['commands']);
     case 'query-api':
@@ -128,12 +136,14 @@ class Pipelines implements OnApplicationBootstrap, BeforeApplicationShutdown, On
         name: 'chronicle-relay',
         topic: this.config.KAFKA_TOPIC,
         partitions: this.config.KAFKA_PARTITIONS,
+        replicationFactor: this.config.KAFKA_REPLICATION_FACTOR,
+        ...(this.config.KAFKA_MIN_INSYNC_REPLICAS !== undefined ? { minInsyncReplicas: this.config.KAFKA_MIN_INSYNC_REPLICAS } : {}),
       });
       await this.supervise({ name: 'kafka-relay', work: relay, ...singleInstance });
     }
     // EventStoreDB's global hash chain is sealed after the fact by one instance across processes;
     // SQLite chains the log inside every append and needs no sealer.
-    const sealer = (this.parts.has('commands') || this.parts.has('relay')) && this.single ? openLogSealer(this.config) : undefined;
+    const sealer = (this.parts.has('commands') || this.parts.has('relay') || this.parts.has('reactors')) && this.single ? openLogSealer(this.config) : undefined;
     if (sealer) {
       await this.supervise({ name: 'log-sealer', work: { run: (context) => sealer.run(context), lag: () => sealer.lag() }, ...singleInstance });
       this.closeAfterShutdown.push(() => sealer.close());
@@ -231,10 +241,11 @@ export class ChronicleModule {
   static forRoot(config: ChronicleConfig, options: { clock?: Clock; env?: Record<string, string | undefined>; claims?: DataDirClaims } = {}): DynamicModule {
     const parts = partsOf(config);
     // Queries need it too: the audit routes read history through it, the access log lives beside it, and the subject access export reads every stream of the customer.
-    const needsEventStore = parts.has('commands') || parts.has('queries') || parts.has('relay') || (parts.has('projector') && config.TRANSPORT === 'embedded');
-    const needsReadStore = parts.has('queries') || parts.has('projector');
+    const reactors = parts.has('reactors');
+    const needsEventStore = parts.has('commands') || parts.has('queries') || parts.has('relay') || reactors || (parts.has('projector') && config.TRANSPORT === 'embedded');
+    const needsReadStore = parts.has('queries') || parts.has('projector') || reactors;
     // Whoever reads or writes events in clear needs the data keys; a relay alone publishes ciphertext and never does.
-    const needsKeys = parts.has('commands') || parts.has('queries') || parts.has('projector');
+    const needsKeys = parts.has('commands') || parts.has('queries') || parts.has('projector') || reactors;
     const inProcessProjector = parts.has('projector') && config.TRANSPORT === 'embedded';
 
     const providers: Provider[] = [
@@ -254,7 +265,7 @@ export class ChronicleModule {
           ? { provide: EVENT_STORE, useFactory: (keys: CachedKeyStore) => openEventStore(config, keys), inject: [KEY_STORE] }
           : { provide: EVENT_STORE, useFactory: async () => publishedEventStore(await openStoredEventStore(config)) },
       );
-      providers.push({ provide: CommandExecutor, useFactory: (store: EventStore) => new CommandExecutor(store, chronicleEventSchemas), inject: [EVENT_STORE] });
+      providers.push({ provide: CommandExecutor, useFactory: (store: EventStore) => new CommandExecutor(store, chronicleEventSchemas, { maxEventBytes: config.MAX_EVENT_BYTES }), inject: [EVENT_STORE] });
       // Leases live in the event store, which every process of a deployment that runs pipelines shares.
       providers.push({
         provide: SINGLE_INSTANCE,
@@ -317,10 +328,10 @@ export class ChronicleModule {
         CqrsModule.forRoot(),
         stores,
         ...(parts.has('commands') ? [CustomersCommandModule, InteractionsCommandModule, TicketsCommandModule] : []),
-        ...(parts.has('commands') || parts.has('queries')
+        ...(parts.has('commands') || parts.has('queries') || reactors
           ? [
-              LoyaltyModule.forRoot({ currency: config.REPORTING_CURRENCY, env: options.env ?? process.env, commands: parts.has('commands'), queries: parts.has('queries') }),
-              SegmentsModule.forRoot({ env: options.env ?? process.env, commands: parts.has('commands'), queries: parts.has('queries') }),
+              LoyaltyModule.forRoot({ currency: config.REPORTING_CURRENCY, env: options.env ?? process.env, commands: parts.has('commands'), queries: parts.has('queries'), background: reactors }),
+              SegmentsModule.forRoot({ env: options.env ?? process.env, commands: parts.has('commands'), queries: parts.has('queries'), background: reactors }),
             ]
           : []),
         ...(parts.has('queries') ? [CustomerViewQueryModule, TicketsQueryModule, AnalyticsModule.forRoot(options.env ?? process.env), AuditModule] : []),

@@ -9,9 +9,12 @@ export { ConfigError, StartupError, describeSetting, envBoolean, envNumber, read
 
 
 export class ChronicleConfig {
-  /** Which parts this process runs: everything (embedded default), or one part of the production stack. */
-  @IsIn(['all', 'command-api', 'query-api', 'relay', 'projector'])
-  CHRONICLE_ROLE: 'all' | 'command-api' | 'query-api' | 'relay' | 'projector' = 'all';
+  /**
+   * Which parts this process runs: everything (embedded default), or one part of the production
+   * stack; `worker` runs the reactors and sweeps (and the relay with TRANSPORT=kafka).
+   */
+  @IsIn(['all', 'command-api', 'query-api', 'worker', 'relay', 'projector'])
+  CHRONICLE_ROLE: 'all' | 'command-api' | 'query-api' | 'worker' | 'relay' | 'projector' = 'all';
 
   @IsString()
   HOST = '127.0.0.1';
@@ -85,6 +88,14 @@ export class ChronicleConfig {
   @Transform(envNumber) @IsInt() @Min(1) @Max(1000)
   KAFKA_PARTITIONS = 6;
 
+  /** Replication factor of the topics the relay creates; -1: the broker's default.replication.factor. Use 3 on a real cluster. */
+  @Transform(envNumber) @IsInt() @Min(-1) @Max(32)
+  KAFKA_REPLICATION_FACTOR = -1;
+
+  /** min.insync.replicas of the topics the relay creates (2 with a replication factor of 3); unset: the broker's. */
+  @IsOptional() @Transform(envNumber) @IsInt() @Min(1) @Max(32)
+  KAFKA_MIN_INSYNC_REPLICAS?: number;
+
   @IsString()
   KAFKA_GROUP = 'chronicle-projector';
 
@@ -106,6 +117,14 @@ export class ChronicleConfig {
   /** Largest accepted request body, in bytes. */
   @Transform(envNumber) @IsInt() @Min(1024)
   MAX_BODY_BYTES = 2 * 1024 * 1024;
+
+  /**
+   * Largest event, in bytes of its JSON, a command may record (413 EVENT_TOO_LARGE beyond, naming the
+   * largest field). Keep it under the event topic's max.message.bytes (1 MiB by default) so the relay
+   * can publish every event even uncompressed; personal values add a little once encrypted.
+   */
+  @Transform(envNumber) @IsInt() @Min(1024)
+  MAX_EVENT_BYTES = 900_000;
 
   /** Longest a query with `minPosition` waits for the projector, in ms. */
   @Transform(envNumber) @IsInt() @Min(0) @Max(60000)
@@ -166,7 +185,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
   const problems: string[] = [];
   let config: ChronicleConfig | undefined;
   try {
-    config = readEnvConfig(ChronicleConfig, env, ['EVENTSTORE_URL', 'MONGO_URL', 'KAFKA_BROKERS', 'API_KEYS', 'API_KEYS_FILE', 'MASTER_KEY', 'MASTER_KEY_FILE', 'SESSION_SECRET']);
+    config = readEnvConfig(ChronicleConfig, env, ['EVENTSTORE_URL', 'MONGO_URL', 'KAFKA_BROKERS', 'API_KEYS', 'API_KEYS_FILE', 'MASTER_KEY', 'MASTER_KEY_FILE', 'SESSION_SECRET', 'KAFKA_MIN_INSYNC_REPLICAS']);
   } catch (error) {
     if (!(error instanceof ConfigError)) throw error;
     problems.push(...error.problems);

@@ -26,8 +26,13 @@ import { GetCustomerSegmentsHandler, GetSegmentHandler, GetSegmentMembersHandler
 export interface SegmentsModuleOptions {
   /** Where SEGMENTS_* come from (default process.env). */
   readonly env?: Record<string, string | undefined>;
-  /** Serve define/change/archive and run the reactor and sweep (default true). Needs CommandExecutor. */
+  /** Serve define/change/archive over HTTP (default true). Needs CommandExecutor. */
   readonly commands?: boolean;
+  /**
+   * Run the membership reactor (needs EVENT_STORE and READ_STORE) and the time sweep (READ_STORE)
+   * (default: as `commands`). Needs CommandExecutor. The split layout runs them in the worker role.
+   */
+  readonly background?: boolean;
   /** Serve the queries and the preview (default true). Needs READ_STORE. */
   readonly queries?: boolean;
 }
@@ -112,21 +117,22 @@ export class SegmentsModule {
     const config = loadSegmentsConfig(options.env ?? process.env);
     const commands = options.commands ?? true;
     const queries = options.queries ?? true;
+    const background = options.background ?? commands;
     const providers: Provider[] = [{ provide: SEGMENTS_CONFIG, useValue: config }];
     if (commands) {
       providers.push(
         { provide: SegmentCommands, useFactory: (executor: CommandExecutor) => new SegmentCommands(executor), inject: [CommandExecutor] },
         ExecuteSegmentCommandHandler,
-        SegmentsBackground,
       );
     }
+    if (background) providers.push(SegmentsBackground);
     if (queries) providers.push(ListSegmentsHandler, GetSegmentHandler, GetSegmentMembersHandler, GetCustomerSegmentsHandler, PreviewSegmentHandler);
     return {
       module: SegmentsModule,
       imports: [CqrsModule],
       controllers: [...(commands ? [SegmentCommandController] : []), ...(queries ? [SegmentQueryController] : [])],
       providers,
-      exports: [SEGMENTS_CONFIG, ...(commands ? [SegmentCommands, SegmentsBackground] : [])],
+      exports: [SEGMENTS_CONFIG, ...(commands ? [SegmentCommands] : []), ...(background ? [SegmentsBackground] : [])],
     };
   }
 }
