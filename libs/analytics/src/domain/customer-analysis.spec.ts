@@ -49,7 +49,8 @@ describe('customer analysis', () => {
     expect(burst.clv?.valueMinor).toBeLessThan(100);
     expect(burst.churnRisk?.score).toBe(100);
     expect(steady.model?.pAlive).toBeGreaterThan(0.8);
-    expect(steady.clv?.valueMinor).toBeGreaterThan(10_000);
+    // About four purchase days expected in a year at 50.00, 30 % margin: 60.00.
+    expect(steady.clv?.valueMinor).toBeGreaterThan(4000);
     expect(steady.churnRisk?.score).toBeLessThan(50);
   });
 
