@@ -18,7 +18,7 @@ import { InteractionsCommandModule } from '@app/interactions';
 import { TicketsCommandModule, TicketsQueryModule } from '@app/tickets';
 import { CUSTOMER_360_ENRICHERS, CustomerViewQueryModule, ReadModelRegisteredCustomers, type Customer360Enricher } from '@app/customer-view';
 import {
-  analyseCustomer, AnalyticsModule, clvParameters, CUSTOMER_ANALYTICS_COLLECTION, loadAnalyticsConfig, RfmPopulation, type CustomerAnalyticsDocument,
+  analyseCustomer, analyticsSettings, AnalyticsModule, CUSTOMER_ANALYTICS_COLLECTION, customerRecordOf, loadAnalyticsConfig, PopulationSnapshots, type CustomerAnalyticsDocument,
 } from '@app/analytics';
 import { LoyaltyModule } from '@app/loyalty';
 import { CUSTOMER_SEGMENTS_COLLECTION, SegmentsModule, type CustomerSegmentsDocument } from '@app/segments';
@@ -51,19 +51,28 @@ const RUNNER = Symbol('ProjectorRunner');
 
 /**
  * What the 360 view shows from other capabilities' read models: segment ids, loyalty standing, and the
- * customer's own value figures (CLV and churn risk; RFM needs the whole population, so it stays on
- * GET /v1/customers/:id/analytics).
+ * customer's own value figures now (P(alive), predicted CLV and churn risk, against the latest
+ * population snapshot; the rest is on GET /v1/customers/:id/analytics).
  */
 function customer360Enrichers(store: ReadStore, clock: Clock, env: Record<string, string | undefined>, config: ChronicleConfig): Customer360Enricher[] {
-  const clv = clvParameters(loadAnalyticsConfig(env));
-  const noPopulation = new RfmPopulation([]);
+  const settings = analyticsSettings(loadAnalyticsConfig(env));
+  const snapshots = new PopulationSnapshots(store, config.REPORTING_CURRENCY, clock, { checkpointName: PROJECTOR_NAME });
   return [
     async (customerId) => {
       const doc = await store.get<CustomerAnalyticsDocument>(CUSTOMER_ANALYTICS_COLLECTION, customerId);
       if (!doc) return { value: null };
-      const analysed = analyseCustomer(doc, noPopulation, clock.now(), clv, config.REPORTING_CURRENCY);
+      const analysed = analyseCustomer(customerRecordOf(doc), await snapshots.current(), clock.now(), settings, config.REPORTING_CURRENCY);
       // CLV is in the reporting currency, which the answer names beside it.
-      return { value: { currency: analysed.currency, exponent: analysed.exponent, lifetimeValueMinor: analysed.clv.valueMinor, clv: analysed.clv, churnRisk: analysed.churnRisk } };
+      return {
+        value: {
+          currency: analysed.currency,
+          exponent: analysed.exponent,
+          pAlive: analysed.model?.pAlive ?? null,
+          lifetimeValueMinor: analysed.clv?.valueMinor ?? null,
+          clv: analysed.clv,
+          churnRisk: analysed.churnRisk,
+        },
+      };
     },
     async (customerId) => ({ segmentIds: (await store.get<CustomerSegmentsDocument>(CUSTOMER_SEGMENTS_COLLECTION, customerId))?.segmentIds ?? [] }),
     async (customerId) => {
@@ -250,7 +259,7 @@ export class ChronicleModule {
               SegmentsModule.forRoot({ env: options.env ?? process.env, commands: parts.has('commands'), queries: parts.has('queries') }),
             ]
           : []),
-        ...(parts.has('queries') ? [CustomerViewQueryModule, TicketsQueryModule, AnalyticsModule.forRoot(options.env ?? process.env)] : []),
+        ...(parts.has('queries') ? [CustomerViewQueryModule, TicketsQueryModule, AnalyticsModule.forRoot({ env: options.env ?? process.env, projectorCheckpoint: PROJECTOR_NAME })] : []),
       ],
     };
   }

@@ -58,7 +58,7 @@ describe('customer analysis', () => {
     // Two orders on one day, one a week later.
     const view = analyseCustomer(record('c', [...ordersOf('a', [14, 14], 1000), ...ordersOf('b', [7], 3000)]), snapshot, ASOF, SETTINGS, 'EUR');
     expect(view.rfm).toMatchObject({ recencyDays: 7, frequency: 3, monetaryMinor: 5000 });
-    expect(view.model?.inputs).toEqual({ repeatPurchaseDays: 1, recencyDays: 7, ageDays: 14, repeatSpendDays: 1, meanRepeatSpendMinor: 3000 });
+    expect(view.modelInputs).toEqual({ repeatPurchaseDays: 1, recencyDays: 7, ageDays: 14, repeatSpendDays: 1, meanRepeatSpendMinor: 3000 });
     expect(view.population).toEqual({ asOf: ASOF.toISOString(), computedAt: ASOF.toISOString(), buyers: 3000 });
   });
 
@@ -67,7 +67,7 @@ describe('customer analysis', () => {
     const earlier = new Date(ASOF.getTime() - 50 * DAY);
     const view = analyseCustomer(customer, snapshot, earlier, SETTINGS, 'EUR');
     expect(view).toMatchObject({ orders: 2, netRevenueMinor: 2000, asOf: earlier.toISOString(), rfm: { recencyDays: 50, frequency: 2 } });
-    expect(view.model?.inputs).toMatchObject({ repeatPurchaseDays: 1, recencyDays: 100, ageDays: 150 });
+    expect(view.modelInputs).toMatchObject({ repeatPurchaseDays: 1, recencyDays: 100, ageDays: 150 });
     const before = analyseCustomer(customer, snapshot, new Date(ASOF.getTime() - 300 * DAY), SETTINGS, 'EUR');
     expect(before).toMatchObject({ orders: 0, rfm: null, model: null, clv: null, churnRisk: null });
   });

@@ -28,7 +28,6 @@ export interface CustomerRecord {
 }
 
 export interface CustomerModelFigures {
-  readonly inputs: ModelInputs;
   /** P(alive) at the observation date. */
   readonly pAlive: number;
   /** Purchase days expected in the next `horizonDays`. */
@@ -61,6 +60,8 @@ export interface CustomerAnalysis {
   readonly npsLast: number | null;
   /** Classic RFM values and their scores against the snapshot; null without orders. */
   readonly rfm: (RfmValues & RfmScores & { readonly population: number }) | null;
+  /** The model's inputs (purchase days, recency from first to last, T, mean repeat spend); null without orders. */
+  readonly modelInputs: ModelInputs | null;
   /** Null without orders, or when the snapshot has no BG/NBD fit. */
   readonly model: CustomerModelFigures | null;
   /** Null where the model or the expected spend is missing. */
@@ -100,7 +101,6 @@ export function analyseCustomer(record: CustomerRecord, snapshot: PopulationSnap
     const gg = snapshot.gammaGamma?.parameters;
     const spend = gg && (reporting?.orders ?? 0) > 0 ? expectedSpend(gg, inputs.repeatSpendDays, inputs.meanRepeatSpendMinor ?? 0) : null;
     model = {
-      inputs: { ...inputs, meanRepeatSpendMinor: inputs.meanRepeatSpendMinor === null ? null : round(inputs.meanRepeatSpendMinor, 2) },
       pAlive: round(pAlive, 4),
       expectedPurchases: { horizonDays: settings.horizonDays, value: round(expectedPurchases(bgNbd, summary, settings.horizonDays), 4) },
       expectedAverageOrderValueMinor: spend === null ? null : Math.round(spend),
@@ -134,6 +134,7 @@ export function analyseCustomer(record: CustomerRecord, snapshot: PopulationSnap
     openTickets: facts.openTickets,
     npsLast: facts.npsLast,
     rfm,
+    modelInputs: facts.model === null ? null : { ...facts.model, meanRepeatSpendMinor: facts.model.meanRepeatSpendMinor === null ? null : round(facts.model.meanRepeatSpendMinor, 2) },
     model,
     clv,
     churnRisk: risk,
