@@ -118,7 +118,8 @@ describe.each(ENGINES)('Chronicle end to end on $name', ({ env: engineEnv }) => 
     expect(view.body.emails.openedMessageIds).toBeUndefined();
     // Figures from the other capabilities' read models appear in the 360 view too.
     expect(view.body.segmentIds).toEqual([]);
-    expect(view.body.value).toMatchObject({ currency: 'EUR', exponent: 2, lifetimeValueMinor: expect.any(Number), churnRisk: expect.objectContaining({ score: expect.any(Number) }) });
+    // One buyer is too few to fit the model (20 are needed): no P(alive), predicted CLV or churn risk yet.
+    expect(view.body.value).toEqual({ currency: 'EUR', exponent: 2, pAlive: null, lifetimeValueMinor: null, clv: null, churnRisk: null });
     const loyalty = await eventually(async () => {
       const v = await support.get(`/v1/customers/${customerId}`);
       expect(v.body.loyalty?.balance).toBeGreaterThan(0);
