@@ -14,6 +14,8 @@ export interface ScoredCustomer {
   readonly holdoutDays: number;
   readonly churnRisk: number;
   readonly churnProbability: number;
+  /** The same with the default 90-day horizon. */
+  readonly churnRisk90: number;
   readonly pAlive: number;
   readonly expectedHoldoutPurchases: number;
   readonly daysSinceLastPurchase: number;
@@ -61,7 +63,9 @@ export function cdnowTimeSplit(): CdnowSplit {
   if (!params) throw new Error(`BG/NBD not fitted on CDNOW: ${snapshot.notes.join('; ')}`);
   const customers: ScoredCustomer[] = [];
   for (const [customerId, history] of histories) {
-    const view = analyseCustomer({ customerId, name: '', email: null, country: null, history }, snapshot, asOf, settings, 'USD');
+    const record = { customerId, name: '', email: null, country: null, history };
+    const view = analyseCustomer(record, snapshot, asOf, settings, 'USD');
+    const ninety = analyseCustomer(record, snapshot, asOf, { ...settings, horizonDays: 90 }, 'USD');
     if (view.model === null || view.churnRisk === null || view.rfm === null || view.modelInputs === null) continue;
     const holdout = new Set(history.orders.filter((o) => Date.parse(o.at) > asOf.getTime() && Date.parse(o.at) <= end.getTime()).map((o) => utcDayNumber(o.at)));
     const inputs = view.modelInputs;
@@ -71,6 +75,7 @@ export function cdnowTimeSplit(): CdnowSplit {
       holdoutDays: holdout.size,
       churnRisk: view.churnRisk.score,
       churnProbability: view.churnRisk.probability,
+      churnRisk90: ninety.churnRisk?.probability ?? NaN,
       pAlive: view.model.pAlive,
       expectedHoldoutPurchases: expectedPurchases(params, { x: inputs.repeatPurchaseDays, tx: inputs.recencyDays, T: inputs.ageDays }, holdoutDays),
       daysSinceLastPurchase: view.rfm.recencyDays,

@@ -118,7 +118,8 @@ async function main(): Promise<void> {
   const brier = c.reduce((s, x) => s + (x.churnProbability - (x.returned ? 0 : 1)) ** 2, 0) / c.length;
   out(table([
     ['score (higher = more likely lapsed)', 'AUC: lapsed vs returned in the holdout'],
-    [`churn risk (P(no purchase in the next ${split.holdoutDays} days), model)`, fmt(auc(c.map((x) => x.churnRisk), lapsed), 3)],
+    [`churn risk (P(no purchase in the next ${split.holdoutDays} days), model)`, fmt(auc(c.map((x) => x.churnProbability), lapsed), 3)],
+    ['churn risk with the default 90-day horizon', fmt(auc(c.map((x) => x.churnRisk90), lapsed), 3)],
     ['1 − P(alive)', fmt(auc(c.map((x) => -x.pAlive), lapsed), 3)],
     ['days since the last purchase', fmt(auc(c.map((x) => x.daysSinceLastPurchase), lapsed), 3)],
     ['the replaced churn score (recency vs median gap, 0–70)', fmt(auc(c.map((x) => x.previousScore), lapsed), 3)],
