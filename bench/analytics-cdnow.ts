@@ -54,7 +54,7 @@ export function cdnowTimeSplit(): CdnowSplit {
   const asOf = new Date(CDNOW_CALIBRATION_END);
   const end = new Date(CDNOW_HOLDOUT_END);
   const holdoutDays = utcDayNumber(end) - utcDayNumber(asOf);
-  const members = [...histories.values()].map((h) => populationMemberOf(h, asOf, 'USD')).filter((m): m is PopulationMember => m !== null);
+  const members = [...histories.values()].map((h) => populationMemberOf({ history: h, profilingConsent: true }, asOf, 'USD')).filter((m): m is PopulationMember => m !== null);
   const started = performance.now();
   const snapshot = buildPopulationSnapshot(members, { asOf, computedAt: asOf, currency: 'USD' });
   const fitMs = performance.now() - started;
@@ -63,7 +63,7 @@ export function cdnowTimeSplit(): CdnowSplit {
   if (!params) throw new Error(`BG/NBD not fitted on CDNOW: ${snapshot.notes.join('; ')}`);
   const customers: ScoredCustomer[] = [];
   for (const [customerId, history] of histories) {
-    const record = { customerId, name: '', email: null, country: null, history };
+    const record = { customerId, name: '', email: null, country: null, profilingConsent: true, history };
     const view = analyseCustomer(record, snapshot, asOf, settings, 'USD');
     const ninety = analyseCustomer(record, snapshot, asOf, { ...settings, horizonDays: 90 }, 'USD');
     if (view.model === null || view.churnRisk === null || view.rfm === null || view.modelInputs === null) continue;

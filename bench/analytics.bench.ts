@@ -56,7 +56,11 @@ async function appendSimulated(store: SqliteEventStore, count: number): Promise<
       const c = simulated[i];
       const id = customerId(i);
       const first = NOW.getTime() - c.observedDays * DAY;
-      appends.push(store.append(`customer-${id}`, [event(id, 'CustomerRegistered', { profile: { firstName: `First${i}`, lastName: `Last${i}`, country: 'DE' } }, first - DAY)], { expectedRevision: 'no_stream' }));
+      // Every simulated customer consents to profiling: scores and the population fit need it.
+      appends.push(store.append(`customer-${id}`, [
+        event(id, 'CustomerRegistered', { profile: { firstName: `First${i}`, lastName: `Last${i}`, country: 'DE' } }, first - DAY),
+        event(id, 'ConsentGiven', { purpose: 'profiling', via: 'web' }, first - DAY),
+      ], { expectedRevision: 'no_stream' }));
       [0, ...c.repeatDays].forEach((t, k) => {
         const orderId = `${id}-o${k}`;
         const totalMinor = Math.max(1, Math.round(c.values[k]));
@@ -65,7 +69,7 @@ async function appendSimulated(store: SqliteEventStore, count: number): Promise<
           orderId, channel: 'web', currency: 'EUR', totalMinor, lines: [{ sku: 'SKU', name: 'Item', category: 'misc', quantity: 1, unitPriceMinor: totalMinor }],
         }, at)], { expectedRevision: 'no_stream' }));
       });
-      events += 2 + c.repeatDays.length;
+      events += 3 + c.repeatDays.length;
     }
     await Promise.all(appends);
   }
@@ -156,7 +160,7 @@ async function main(): Promise<void> {
     const snapshot = stored.snapshot;
     // The fit alone, on the same inputs.
     const docs = await reads.find<CustomerAnalyticsDocument>(CUSTOMER_ANALYTICS_COLLECTION, { orders: { gt: 0 } });
-    const members = docs.map((d) => populationMemberOf(d.history, NOW, 'EUR')).filter((m): m is PopulationMember => m !== null);
+    const members = docs.map((d) => populationMemberOf(d, NOW, 'EUR')).filter((m): m is PopulationMember => m !== null);
     started = performance.now();
     const bg = fitBgNbd(members.map((m) => ({ x: m.model.repeatPurchaseDays, tx: m.model.recencyDays, T: m.model.ageDays })));
     const bgMs = performance.now() - started;

@@ -38,12 +38,12 @@ describe('the CDNOW history imported through the API (issue 12)', () => {
 
   /** The library's figures for one customer as of `asOf`, from the same history, directly. */
   function direct(asOf: Date) {
-    const members = [...histories.values()].map((h) => populationMemberOf(h, asOf, 'USD')).filter((m): m is PopulationMember => m !== null);
+    const members = [...histories.values()].map((h) => populationMemberOf({ history: h, profilingConsent: true }, asOf, 'USD')).filter((m): m is PopulationMember => m !== null);
     const snapshot = buildPopulationSnapshot(members, { asOf, computedAt: NOW, currency: 'USD' });
     return {
       snapshot,
       customer: (id: string): CustomerAnalysis =>
-        analyseCustomer({ customerId: id, name: '', email: null, country: null, history: histories.get(id) ?? { orders: [], refunds: [], nps: [], tickets: [] } }, snapshot, asOf, SETTINGS, 'USD'),
+        analyseCustomer({ customerId: id, name: '', email: null, country: null, profilingConsent: true, history: histories.get(id) ?? { orders: [], refunds: [], nps: [], tickets: [] } }, snapshot, asOf, SETTINGS, 'USD'),
     };
   }
 
@@ -63,7 +63,10 @@ describe('the CDNOW history imported through the API (issue 12)', () => {
     await pooled([...histories.keys()], 16, async (customerId) => {
       const response = await ingest.post('/v1/customers', { customerId, profile: {}, occurredAt: '1997-01-01T00:00:00Z' });
       expect(response.status).toBe(201);
-      head = Math.max(head, response.body.position);
+      // Scores and the population fit are profiling: every CDNOW customer consents to it.
+      const consented = await ingest.post(`/v1/customers/${customerId}/consents`, { purpose: 'profiling', granted: true, via: 'import', occurredAt: '1997-01-01T00:00:00Z' });
+      expect(consented.status).toBe(200);
+      head = Math.max(head, consented.body.position);
     });
     for (let i = 0; i < purchases.length; i += 1000) {
       const items = purchases.slice(i, i + 1000).map((p) => ({

@@ -23,7 +23,7 @@ const ENGINES: { name: string; env: Record<string, string> }[] = [{ name: 'embed
 if (process.env.KAFKA_BROKERS && process.env.MONGO_URL) {
   ENGINES.push({
     name: 'production transport (SQLite + Kafka + MongoDB-wire)',
-    env: { TRANSPORT: 'kafka', KAFKA_BROKERS: process.env.KAFKA_BROKERS, KAFKA_TOPIC: `e2e-${RUN}`, KAFKA_GROUP: `e2e-${RUN}`, KAFKA_PARTITIONS: '3', READ_STORE: 'mongodb', MONGO_URL: process.env.MONGO_URL, MONGO_DB: `e2e_${RUN.replace(/-/g, '_')}` },
+    env: { TRANSPORT: 'kafka', KAFKA_BROKERS: process.env.KAFKA_BROKERS, KAFKA_TOPIC: `e2e-${RUN}`, KAFKA_GROUP: `e2e-${RUN}`, KAFKA_PARTITIONS: '3', READ_STORE: 'mongodb', MONGO_URL: process.env.MONGO_URL, MONGO_DB: `e2e_${RUN.replace(/-/g, '_')}`, READ_WAIT_TIMEOUT_MS: '20000' },
   });
 } else {
   process.stderr.write('End-to-end on Kafka + MongoDB-wire SKIPPED: KAFKA_BROKERS and MONGO_URL are not set (run npm run engines:up)\n');
@@ -118,8 +118,8 @@ describe.each(ENGINES)('Chronicle end to end on $name', ({ env: engineEnv }) => 
     expect(view.body.emails.openedMessageIds).toBeUndefined();
     // Figures from the other capabilities' read models appear in the 360 view too.
     expect(view.body.segmentIds).toEqual([]);
-    // One buyer is too few to fit the model (20 are needed): no P(alive), predicted CLV or churn risk yet.
-    expect(view.body.value).toEqual({ currency: 'EUR', exponent: 2, pAlive: null, lifetimeValueMinor: null, clv: null, churnRisk: null });
+    // CLV and churn risk profile the customer: without their profiling consent there are none.
+    expect(view.body.value).toBeNull();
     const loyalty = await eventually(async () => {
       const v = await support.get(`/v1/customers/${customerId}`);
       expect(v.body.loyalty?.balance).toBeGreaterThan(0);
@@ -129,6 +129,19 @@ describe.each(ENGINES)('Chronicle end to end on $name', ({ env: engineEnv }) => 
 
     const ticket = await support.get(`/v1/tickets/t-1?minPosition=${resolved.body.position}`);
     expect(ticket.body).toMatchObject({ status: 'resolved', firstResponseSla: 'met', resolutionSla: 'met', replyCount: 1 });
+  });
+
+  it('shows the value figures in the 360 view once the customer gives the profiling consent', async () => {
+    const other = 'c-grace';
+    expect((await ingest.post('/v1/customers', { customerId: other, profile: { firstName: 'Grace', lastName: 'Hopper' } })).status).toBe(201);
+    const lines = [{ sku: 'COMPASS', name: 'Brass compass', category: 'instruments', quantity: 1, unitPriceMinor: 12000 }];
+    const bought = await ingest.post('/v1/interactions/purchases', { customerId: other, orderId: 'o-grace-1', channel: 'web', currency: 'EUR', lines });
+    expect((await support.get(`/v1/customers/${other}?minPosition=${bought.body.position}`)).body.value).toBeNull();
+    const consented = await support.post(`/v1/customers/${other}/consents`, { purpose: 'profiling', granted: true, via: 'web-preferences' });
+    expect(consented.status).toBe(200);
+    const valued = await support.get(`/v1/customers/${other}?minPosition=${consented.body.position}`);
+    // A population this small is too few to fit the model (20 buyers are needed): no P(alive), predicted CLV or churn risk yet.
+    expect(valued.body.value).toEqual({ currency: 'EUR', exponent: 2, pAlive: null, lifetimeValueMinor: null, clv: null, churnRisk: null });
   });
 
   it('pages the timeline newest first with a cursor and filters by channel', async () => {

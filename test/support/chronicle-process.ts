@@ -16,11 +16,17 @@ export interface ChronicleProcess {
   kill(signal?: NodeJS.Signals): Promise<number | string>;
 }
 
-export function startProcess(entry: string, args: readonly string[], env: Record<string, string>): ChronicleProcess {
+export interface ProcessOptions {
+  /** Run as this user and group (needs root), e.g. to meet files it may not write. */
+  readonly user?: { readonly uid: number; readonly gid: number };
+}
+
+export function startProcess(entry: string, args: readonly string[], env: Record<string, string>, options: ProcessOptions = {}): ChronicleProcess {
   const child = spawn(process.execPath, ['-r', 'ts-node/register/transpile-only', '-r', 'tsconfig-paths/register', join(ROOT, entry), ...args], {
     cwd: ROOT,
     env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', TS_NODE_PROJECT: join(ROOT, 'tsconfig.json'), ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
+    ...(options.user ? { uid: options.user.uid, gid: options.user.gid } : {}),
   });
   const lines: string[] = [];
   const listeners = new Set<() => void>();

@@ -5,10 +5,11 @@ import {
 } from '@nestjs/common';
 import { CqrsModule } from '@nestjs/cqrs';
 import type { Clock, RecordedEvent } from '@app/event-sourcing';
-import { EVENT_STORE, IDEMPOTENCY_KEYS, type EventStore, type IdempotencyKeys } from '@app/event-store';
+import { ACCESS_LOG, EVENT_STORE, IDEMPOTENCY_KEYS, type AccessLog, type EventStore, type IdempotencyKeys } from '@app/event-store';
 import { GenerationalReadStore, READ_STORE, type ReadStore } from '@app/read-store';
 import {
-  APPLIED_EVENTS, CLOCK, CommandExecutor, pause, PlatformModule, PROJECTION_PROGRESS, SINGLE_INSTANCE, SUPERVISOR, type ChronicleConfig, type PipelineSpec, type ProjectionProgress, type SingleInstance,
+  APPLIED_EVENTS, CLOCK, CommandExecutor, ConfigError, pause, PlatformModule, PROJECTION_PROGRESS, SINGLE_INSTANCE, SUPERVISOR, type ChronicleConfig, type PipelineSpec, type ProjectionProgress,
+  type SingleInstance,
   type Supervisor,
 } from '@app/platform';
 import { EmbeddedProjector, EventStoreLeaseStore, ProjectorRunner } from '@app/transport';
@@ -16,16 +17,22 @@ import { createKafkaClient, EventStoreCheckpointStore, KafkaProjector, KafkaRela
 import { CustomersCommandModule, REGISTERED_CUSTOMERS } from '@app/customers';
 import { InteractionsCommandModule } from '@app/interactions';
 import { TicketsCommandModule, TicketsQueryModule } from '@app/tickets';
-import { CUSTOMER_360_ENRICHERS, CustomerViewQueryModule, ReadModelRegisteredCustomers, type Customer360Enricher } from '@app/customer-view';
+import {
+  CUSTOMER_360_ENRICHER_FACTORY, CUSTOMER_360_ENRICHERS, CustomerViewQueryModule, ReadModelRegisteredCustomers, type Customer360Enricher, type Customer360EnricherFactory,
+} from '@app/customer-view';
 import {
   analyseCustomer, analyticsSettings, AnalyticsModule, CUSTOMER_ANALYTICS_COLLECTION, customerRecordOf, loadAnalyticsConfig, PopulationSnapshots, type CustomerAnalyticsDocument,
 } from '@app/analytics';
 import { LoyaltyModule } from '@app/loyalty';
 import { CUSTOMER_SEGMENTS_COLLECTION, SegmentsModule, type CustomerSegmentsDocument } from '@app/segments';
 import { LOYALTY_ACCOUNTS_COLLECTION, type LoyaltyAccountDocument } from '@app/loyalty';
-import { openEventStore, openIdempotencyKeys, openReadStore, readerCodec } from './engines';
+import { AUDIT_PROJECTIONS, AuditModule } from '@app/audit';
+import { CachedKeyStore, KEY_STORE } from '@app/key-store';
+import { PrivacyModule } from '@app/privacy';
+import { openAccessLog, openEventStore, openIdempotencyKeys, openKeyStore, openLogSealer, openReadStore, openStoredEventStore, publishedEventStore, readerCodec } from './engines';
 import { chronicleProjections, PROJECTOR_NAME } from './read-models';
 import { chronicleEventSchemas } from './event-schemas';
+import { ERASURE_EVENT_TYPE, PERSONAL_COLLECTIONS } from './personal-data';
 
 export type ChroniclePart = 'commands' | 'queries' | 'projector' | 'relay';
 
@@ -42,7 +49,7 @@ export function partsOf(config: ChronicleConfig): ReadonlySet<ChroniclePart> {
     case 'projector':
       return new Set(['projector']);
     case 'relay':
-      if (!kafka) throw new Error('CHRONICLE_ROLE=relay needs TRANSPORT=kafka: the embedded transport has no relay');
+      if (!kafka) throw new ConfigError(['CHRONICLE_ROLE="relay": needs TRANSPORT=kafka (the embedded transport has no relay)']);
       return new Set(['relay']);
   }
 }
@@ -54,14 +61,19 @@ const RUNNER = Symbol('ProjectorRunner');
  * customer's own value figures now (P(alive), predicted CLV and churn risk, against the latest
  * population snapshot; the rest is on GET /v1/customers/:id/analytics).
  */
-function customer360Enrichers(store: ReadStore, clock: Clock, env: Record<string, string | undefined>, config: ChronicleConfig): Customer360Enricher[] {
+function customer360Enrichers(liveStore: ReadStore, liveClock: Clock, env: Record<string, string | undefined>, config: ChronicleConfig): Customer360EnricherFactory {
   const settings = analyticsSettings(loadAnalyticsConfig(env));
-  const snapshots = new PopulationSnapshots(store, config.REPORTING_CURRENCY, clock, { checkpointName: PROJECTOR_NAME });
-  return [
+  // The population (RFM cut points, fitted models) is the live one even for an auditor's view as of
+  // an earlier instant: the store given there holds one customer's replayed read models, too few
+  // to fit on. The customer's own facts come from the store given, as of the clock given.
+  const snapshots = new PopulationSnapshots(liveStore, config.REPORTING_CURRENCY, liveClock, { checkpointName: PROJECTOR_NAME });
+  return (store: ReadStore, clock: Clock): Customer360Enricher[] => [
     async (customerId) => {
       const doc = await store.get<CustomerAnalyticsDocument>(CUSTOMER_ANALYTICS_COLLECTION, customerId);
       if (!doc) return { value: null };
       const analysed = analyseCustomer(customerRecordOf(doc), await snapshots.current(), clock.now(), settings, config.REPORTING_CURRENCY);
+      // Without the customer's profiling consent there are no value figures to show.
+      if (analysed.profilingConsent !== true) return { value: null };
       // CLV is in the reporting currency, which the answer names beside it.
       return {
         value: {
@@ -87,6 +99,7 @@ function customer360Enrichers(store: ReadStore, clock: Clock, env: Record<string
 class Pipelines implements OnApplicationBootstrap, BeforeApplicationShutdown, OnApplicationShutdown {
   private readonly logger = new Logger('Pipelines');
   private readonly running: string[] = [];
+  private readonly closeAfterShutdown: (() => Promise<void>)[] = [];
 
   constructor(
     @Inject('CHRONICLE_PARTS') private readonly parts: ReadonlySet<ChroniclePart>,
@@ -97,6 +110,8 @@ class Pipelines implements OnApplicationBootstrap, BeforeApplicationShutdown, On
     @Optional() @Inject(RUNNER) private readonly runner?: ProjectorRunner,
     @Optional() @Inject(SINGLE_INSTANCE) private readonly single?: SingleInstance,
     @Optional() @Inject(IDEMPOTENCY_KEYS) private readonly idempotencyKeys?: IdempotencyKeys,
+    @Optional() @Inject(ACCESS_LOG) private readonly accessLog?: AccessLog,
+    @Optional() @Inject(KEY_STORE) private readonly keys?: CachedKeyStore,
   ) {}
 
   async onApplicationBootstrap(): Promise<void> {
@@ -104,18 +119,28 @@ class Pipelines implements OnApplicationBootstrap, BeforeApplicationShutdown, On
     // Relay and embedded projector follow one checkpoint each: one instance across processes.
     const singleInstance = this.single ? { singleInstance: this.single } : {};
     if (this.parts.has('relay') && kafka && this.eventStore) {
-      const relay = new KafkaRelay(this.eventStore, new EventStoreCheckpointStore(this.eventStore), kafka, {
+      // The relay publishes events as stored (personal values sealed), in their current schema version.
+      const published = publishedEventStore(this.eventStore);
+      const relay = new KafkaRelay(published, new EventStoreCheckpointStore(published), kafka, {
         name: 'chronicle-relay',
         topic: this.config.KAFKA_TOPIC,
         partitions: this.config.KAFKA_PARTITIONS,
       });
       await this.supervise({ name: 'kafka-relay', work: relay, ...singleInstance });
     }
+    // EventStoreDB's global hash chain is sealed after the fact by one instance across processes;
+    // SQLite chains the log inside every append and needs no sealer.
+    const sealer = (this.parts.has('commands') || this.parts.has('relay')) && this.single ? openLogSealer(this.config) : undefined;
+    if (sealer) {
+      await this.supervise({ name: 'log-sealer', work: { run: (context) => sealer.run(context), lag: () => sealer.lag() }, ...singleInstance });
+      this.closeAfterShutdown.push(() => sealer.close());
+    }
     const runner = this.runner;
     const generations = this.readStore instanceof GenerationalReadStore ? this.readStore : undefined;
     let projectorSpec: PipelineSpec | undefined;
     if (this.parts.has('projector') && runner) {
-      if (kafka) {
+      const keys = this.keys;
+      if (kafka && keys) {
         // Scaled by the consumer group, not by a lease. Each read-model generation has a group of its
         // own: a generation a rebuild made live starts its group at the beginning of the topic, and
         // the position guard skips what the rebuild already applied.
@@ -127,7 +152,7 @@ class Pipelines implements OnApplicationBootstrap, BeforeApplicationShutdown, On
               await runner.start();
               const generation = generations?.generation ?? 0;
               // Messages carry events as stored; the projections read them as the domain does.
-              const codec = readerCodec(this.config);
+              const codec = readerCodec(keys);
               const sink = { applyBatch: async (events: RecordedEvent[]) => runner.applyBatch([...(await codec.decode(events))]) };
               projector = new KafkaProjector(sink, kafka, {
                 groupId: generation === 0 ? this.config.KAFKA_GROUP : `${this.config.KAFKA_GROUP}-g${generation}`,
@@ -184,9 +209,12 @@ class Pipelines implements OnApplicationBootstrap, BeforeApplicationShutdown, On
   }
 
   async onApplicationShutdown(): Promise<void> {
+    for (const close of this.closeAfterShutdown.splice(0)) await close();
+    await this.accessLog?.close();
     await this.idempotencyKeys?.close();
     await this.eventStore?.close();
     await this.readStore?.close();
+    await this.keys?.close();
   }
 }
 
@@ -194,8 +222,11 @@ class Pipelines implements OnApplicationBootstrap, BeforeApplicationShutdown, On
 export class ChronicleModule {
   static forRoot(config: ChronicleConfig, options: { clock?: Clock; env?: Record<string, string | undefined> } = {}): DynamicModule {
     const parts = partsOf(config);
-    const needsEventStore = parts.has('commands') || parts.has('relay') || (parts.has('projector') && config.TRANSPORT === 'embedded');
+    // Queries need it too: the audit routes read history through it, the access log lives beside it, and the subject access export reads every stream of the customer.
+    const needsEventStore = parts.has('commands') || parts.has('queries') || parts.has('relay') || (parts.has('projector') && config.TRANSPORT === 'embedded');
     const needsReadStore = parts.has('queries') || parts.has('projector');
+    // Whoever reads or writes events in clear needs the data keys; a relay alone publishes ciphertext and never does.
+    const needsKeys = parts.has('commands') || parts.has('queries') || parts.has('projector');
     const inProcessProjector = parts.has('projector') && config.TRANSPORT === 'embedded';
 
     const providers: Provider[] = [
@@ -204,8 +235,16 @@ export class ChronicleModule {
       Pipelines,
     ];
     const exported: (string | symbol | typeof CommandExecutor)[] = [];
+    if (needsKeys) {
+      providers.push({ provide: KEY_STORE, useFactory: () => openKeyStore(config) });
+      exported.push(KEY_STORE);
+    }
     if (needsEventStore) {
-      providers.push({ provide: EVENT_STORE, useFactory: () => openEventStore(config) });
+      providers.push(
+        needsKeys
+          ? { provide: EVENT_STORE, useFactory: (keys: CachedKeyStore) => openEventStore(config, keys), inject: [KEY_STORE] }
+          : { provide: EVENT_STORE, useFactory: async () => publishedEventStore(await openStoredEventStore(config)) },
+      );
       providers.push({ provide: CommandExecutor, useFactory: (store: EventStore) => new CommandExecutor(store, chronicleEventSchemas), inject: [EVENT_STORE] });
       // Leases live in the event store, which every process of a deployment that runs pipelines shares.
       providers.push({
@@ -215,6 +254,11 @@ export class ChronicleModule {
       });
       exported.push(EVENT_STORE, CommandExecutor, SINGLE_INSTANCE);
     }
+    if (parts.has('queries')) {
+      providers.push({ provide: ACCESS_LOG, useFactory: () => openAccessLog(config) });
+      providers.push({ provide: AUDIT_PROJECTIONS, useValue: chronicleProjections });
+      exported.push(ACCESS_LOG, AUDIT_PROJECTIONS);
+    }
     if (parts.has('commands')) {
       providers.push({ provide: IDEMPOTENCY_KEYS, useFactory: () => openIdempotencyKeys(config) });
       exported.push(IDEMPOTENCY_KEYS);
@@ -222,9 +266,14 @@ export class ChronicleModule {
     if (needsReadStore) {
       providers.push({ provide: READ_STORE, useFactory: () => openReadStore(config) });
       providers.push({
-        provide: CUSTOMER_360_ENRICHERS,
+        provide: CUSTOMER_360_ENRICHER_FACTORY,
         useFactory: (store: ReadStore, clock: Clock) => customer360Enrichers(store, clock, options.env ?? process.env, config),
         inject: [READ_STORE, CLOCK],
+      });
+      providers.push({
+        provide: CUSTOMER_360_ENRICHERS,
+        useFactory: (store: ReadStore, clock: Clock, enrichers: Customer360EnricherFactory) => enrichers(store, clock),
+        inject: [READ_STORE, CLOCK, CUSTOMER_360_ENRICHER_FACTORY],
       });
       // Per-customer queries of every capability answer 404 for a customer the customer view does not know.
       providers.push({
@@ -232,10 +281,19 @@ export class ChronicleModule {
         useFactory: (store: ReadStore, progress?: ProjectionProgress) => new ReadModelRegisteredCustomers(store, config.READ_WAIT_TIMEOUT_MS, progress),
         inject: [READ_STORE, { token: PROJECTION_PROGRESS, optional: true }],
       });
-      exported.push(READ_STORE, CUSTOMER_360_ENRICHERS, REGISTERED_CUSTOMERS);
+      exported.push(READ_STORE, CUSTOMER_360_ENRICHERS, CUSTOMER_360_ENRICHER_FACTORY, REGISTERED_CUSTOMERS);
     }
     if (parts.has('projector')) {
-      providers.push({ provide: RUNNER, useFactory: (store: ReadStore) => new ProjectorRunner(store, chronicleProjections(config.REPORTING_CURRENCY), { name: PROJECTOR_NAME }), inject: [READ_STORE] });
+      providers.push({
+        provide: RUNNER,
+        useFactory: (store: ReadStore) =>
+          new ProjectorRunner(store, chronicleProjections(config.REPORTING_CURRENCY), {
+            name: PROJECTOR_NAME,
+            // A forget's scrub must not stay readable in the read store's free space or log.
+            purge: { after: (event) => event.type === ERASURE_EVENT_TYPE, collections: PERSONAL_COLLECTIONS },
+          }),
+        inject: [READ_STORE],
+      });
       providers.push({ provide: APPLIED_EVENTS, useExisting: RUNNER });
       exported.push(APPLIED_EVENTS);
     }
@@ -259,7 +317,10 @@ export class ChronicleModule {
               SegmentsModule.forRoot({ env: options.env ?? process.env, commands: parts.has('commands'), queries: parts.has('queries') }),
             ]
           : []),
-        ...(parts.has('queries') ? [CustomerViewQueryModule, TicketsQueryModule, AnalyticsModule.forRoot({ env: options.env ?? process.env, projectorCheckpoint: PROJECTOR_NAME })] : []),
+        ...(parts.has('queries') ? [CustomerViewQueryModule, TicketsQueryModule, AnalyticsModule.forRoot({ env: options.env ?? process.env, projectorCheckpoint: PROJECTOR_NAME }), AuditModule] : []),
+        ...(parts.has('commands') || parts.has('queries')
+          ? [PrivacyModule.forRoot({ commands: parts.has('commands'), queries: parts.has('queries'), sweepIntervalMs: config.ERASURE_SWEEP_INTERVAL_MS })]
+          : []),
       ],
     };
   }

@@ -1,9 +1,17 @@
 // Starts a Chronicle process from environment variables: the one entry point of every app and of
-// the end-to-end tests.
+// the end-to-end tests. Order matters: every setting is checked first, then the data folder, then
+// the stores are opened (and must take writes), then the port is bound; only a process that got
+// that far writes a first start's API keys and shows them.
 import type { INestApplication } from '@nestjs/common';
+import { existsSync } from 'node:fs';
+import { dirname } from 'node:path';
 import type { Clock } from '@app/event-sourcing';
-import { createHttpApp, loadConfig, type ChronicleConfig } from '@app/platform';
+import {
+  announceNewKeys, API_KEY_REGISTRY, apiKeysFilePath, createHttpApp, describeSetting, ensureWritableFolder, StartupError, systemReason, type ApiKeyRegistry,
+  type ChronicleConfig,
+} from '@app/platform';
 import { ChronicleModule, partsOf } from './chronicle.module';
+import { checkConfiguration } from './configuration';
 
 export interface RunningChronicle {
   readonly app: INestApplication;
@@ -13,23 +21,69 @@ export interface RunningChronicle {
   close(): Promise<void>;
 }
 
-export async function startChronicle(env: Record<string, string | undefined>, options: { clock?: Clock } = {}): Promise<RunningChronicle> {
-  const config = loadConfig(env);
-  const app = await createHttpApp(ChronicleModule.forRoot(config, { ...options, env }), config);
-  await app.listen(config.PORT, config.HOST);
+export interface StartOptions {
+  readonly clock?: Clock;
+  /** Where a first start shows the API keys it made (standard output by default). */
+  readonly announce?: (text: string) => void;
+}
+
+export async function startChronicle(env: Record<string, string | undefined>, options: StartOptions = {}): Promise<RunningChronicle> {
+  const config = checkConfiguration(env);
+  if (config.EVENT_STORE === 'sqlite' || config.READ_STORE === 'sqlite') ensureWritableFolder(config.DATA_DIR, 'DATA_DIR');
+  const keyFile = apiKeysFilePath(config);
+  // A first start writes its key file once it listens: make sure that will work before binding.
+  if (!config.API_KEYS && !existsSync(keyFile)) {
+    ensureWritableFolder(dirname(keyFile), config.API_KEYS_FILE === undefined ? 'DATA_DIR' : 'API_KEYS_FILE', config.API_KEYS_FILE ?? config.DATA_DIR);
+  }
+  const app = await createHttpApp(ChronicleModule.forRoot(config, { ...(options.clock ? { clock: options.clock } : {}), env }), config);
+  try {
+    await app.listen(config.PORT, config.HOST);
+  } catch (error) {
+    await app.close().catch(() => undefined);
+    throw listenError(error, config);
+  }
+  try {
+    const registry = app.get<ApiKeyRegistry>(API_KEY_REGISTRY);
+    announceNewKeys(keyFile, registry.persistNewKeys(), options.announce ?? ((text) => process.stdout.write(text)));
+  } catch (error) {
+    await app.close().catch(() => undefined);
+    throw error;
+  }
   const address = app.getHttpServer().address() as { port: number };
   const url = `http://${config.HOST.includes(':') ? `[${config.HOST}]` : config.HOST}:${address.port}`;
   return { app, config, url, close: () => app.close() };
 }
 
-/** The `main` of every app: start, say where it listens and what it runs, stop cleanly on signals. */
+/** Why the port could not be bound, naming the setting to change. */
+function listenError(error: unknown, config: ChronicleConfig): Error {
+  const code = (error as { code?: unknown }).code;
+  const where = `${config.HOST}:${config.PORT}`;
+  switch (code) {
+    case 'EADDRINUSE':
+      return new StartupError([describeSetting('PORT', String(config.PORT), `${where} is already in use by another process`)]);
+    case 'EACCES':
+      return new StartupError([describeSetting('PORT', String(config.PORT), `this process may not listen on ${where} (${systemReason(error)})`)]);
+    case 'EADDRNOTAVAIL':
+    case 'ENOTFOUND':
+    case 'EAI_AGAIN':
+      return new StartupError([describeSetting('HOST', config.HOST, `not an address of this machine (${systemReason(error)})`)]);
+    default:
+      return error instanceof Error ? error : new Error(String(error));
+  }
+}
+
+/**
+ * The `main` of every app: start, say where it listens and what it runs, stop cleanly on signals. A
+ * failed start prints one line per problem (no stack trace unless LOG_LEVEL is debug or trace) and
+ * exits with status 1.
+ */
 export async function runChronicle(role?: ChronicleConfig['CHRONICLE_ROLE']): Promise<void> {
   const env = role ? { ...process.env, CHRONICLE_ROLE: process.env.CHRONICLE_ROLE ?? role } : process.env;
   let running: RunningChronicle;
   try {
     running = await startChronicle(env);
   } catch (error) {
-    process.stderr.write(`Chronicle failed to start: ${error instanceof Error ? error.message : String(error)}\n`);
+    process.stderr.write(`${startFailure(error, env.LOG_LEVEL)}\n`);
     process.exit(1);
   }
   const { config, url } = running;
@@ -39,4 +93,12 @@ export async function runChronicle(role?: ChronicleConfig['CHRONICLE_ROLE']): Pr
       (config.EVENT_STORE === 'sqlite' || config.READ_STORE === 'sqlite' ? `, data in ${config.DATA_DIR}` : '') +
       `\n  API docs ${url}/docs · health ${url}/health/ready · metrics ${url}/metrics\n`,
   );
+}
+
+/** The text a failed start prints. */
+export function startFailure(error: unknown, logLevel?: string): string {
+  if (error instanceof StartupError) return `Chronicle failed to start:\n  - ${error.problems.join('\n  - ')}`;
+  const verbose = logLevel === 'debug' || logLevel === 'trace';
+  const message = error instanceof Error ? (verbose ? (error.stack ?? error.message) : error.message) : String(error);
+  return `Chronicle failed to start:\n  - ${message.split('\n').join(verbose ? '\n' : ' ')}`;
 }

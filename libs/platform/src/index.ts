@@ -1,4 +1,5 @@
 export * from './config/chronicle-config';
+export * from './config/writable-folder';
 export * from './auth/roles';
 export * from './auth/api-key-registry';
 export * from './auth/api-key.guard';
@@ -6,6 +7,7 @@ export * from './errors/validation';
 export * from './errors/problem.filter';
 export * from './commands/command-context';
 export * from './commands/command-executor';
+export * from './commands/command-batch';
 export * from './consistency/read-your-writes';
 export * from './http/command-context.decorator';
 export * from './http/command-dtos';
@@ -19,9 +21,13 @@ export * from './idempotency/request-fingerprint';
 
 
 export * from './http/create-http-app';
+export * from './http/json-body';
+export * from './http/request-body.interceptor';
+export * from './errors/storage-errors';
 export * from './observability/metrics';
 export * from './observability/health.controller';
 export * from './platform.module';
+export * from './access/access-recorder';
 export * from './scheduling/periodic-task';
 export * from './supervision/supervisor';
 export * from './supervision/lease';

@@ -7,34 +7,46 @@ import { LoggerModule } from 'nestjs-pino';
 import { join } from 'node:path';
 import { systemClock, type Clock } from '@app/event-sourcing';
 import { CHRONICLE_CONFIG, type ChronicleConfig } from './config/chronicle-config';
-import { API_KEY_REGISTRY, ApiKeyRegistry } from './auth/api-key-registry';
+import { API_KEY_REGISTRY, ApiKeyRegistry, type CreatedApiKey } from './auth/api-key-registry';
 import { ApiKeyGuard } from './auth/api-key.guard';
 import { ProblemFilter } from './errors/problem.filter';
 import { HttpMetricsInterceptor, MetricsController } from './observability/metrics';
 import { IdempotencyInterceptor } from './idempotency/idempotency.interceptor';
+import { RequestBodyInterceptor } from './http/request-body.interceptor';
 import { HealthController } from './observability/health.controller';
 import { Supervisor, SUPERVISOR } from './supervision/supervisor';
+import { AccessLogInterceptor, AccessRecorder } from './access/access-recorder';
+import { CLOCK } from './platform.tokens';
 
-export const CLOCK = Symbol('Clock');
+export { CLOCK };
 
 export function apiKeysFilePath(config: ChronicleConfig): string {
   return config.API_KEYS_FILE ?? join(config.DATA_DIR, 'api-keys.json');
 }
 
-/** Keys from API_KEYS, else from the key file (made with one key per role on first start, printed once). */
+/**
+ * Keys from API_KEYS, else from the key file, followed as it changes. Without a key file, one key per
+ * role is made in memory; startChronicle writes and shows them once the process listens
+ * (ApiKeyRegistry.persistNewKeys, announceNewKeys).
+ */
 export function loadApiKeys(config: ChronicleConfig, clock: Clock): ApiKeyRegistry {
   if (config.API_KEYS) return ApiKeyRegistry.fromEnv(config.API_KEYS, clock.now());
-  const path = apiKeysFilePath(config);
-  const { registry, created } = ApiKeyRegistry.loadOrCreateFile(path, clock.now());
-  if (created.length > 0) {
-    const lines = created.map(({ role, key }) => `  export CHRONICLE_${role.toUpperCase()}_KEY=${key}`);
-    // Shown once: only hashes are kept in the file.
-    process.stdout.write(
-      `\nFirst start: created one API key per role (only their hashes are stored in ${path}).\n` +
-        `Copy them now, they are not shown again:\n${lines.join('\n')}\n\n`,
-    );
-  }
-  return registry;
+  return ApiKeyRegistry.forFile(apiKeysFilePath(config), clock.now());
+}
+
+/** Shows keys made on first start, once: only their hashes are kept in the file. */
+export function announceNewKeys(path: string, created: readonly CreatedApiKey[], write: (text: string) => void): void {
+  if (created.length === 0) return;
+  const lines = created.map(({ role, key }) => `  export CHRONICLE_${role.toUpperCase()}_KEY=${key}`);
+  write(
+    `\nFirst start: created one API key per role (only their hashes are stored in ${path}).\n` +
+      `Copy them now, they are not shown again:\n${lines.join('\n')}\n\n`,
+  );
+}
+
+/** A request URL without its query string. */
+export function pathOnly(url: string | undefined): string | undefined {
+  return url?.split('?')[0];
 }
 
 /** Stops whatever pipelines are still supervised once the modules that started them shut down. */
@@ -63,7 +75,12 @@ export class PlatformModule {
           pinoHttp: {
             level: config.LOG_LEVEL,
             autoLogging: config.LOG_REQUESTS,
-            redact: ['req.headers.authorization', 'req.headers["x-api-key"]'],
+            // No personal data in logs: a request line names the method and the path, never the query
+            // string (a search by email or phone carries it there), headers or body.
+            serializers: {
+              req: (req: { id?: unknown; method?: string; url?: string }) => ({ id: req.id, method: req.method, url: pathOnly(req.url) }),
+              res: (res: { statusCode?: number }) => ({ statusCode: res.statusCode }),
+            },
           },
         }),
         ...(http ? [TerminusModule] : []),
@@ -79,13 +96,18 @@ export class PlatformModule {
               { provide: API_KEY_REGISTRY, useFactory: () => loadApiKeys(config, clock) },
               { provide: APP_GUARD, useClass: ApiKeyGuard },
               { provide: APP_FILTER, useClass: ProblemFilter },
+              // In this order: metrics see every answer; the body is read after the guard, before the
+              // Idempotency-Key fingerprints it.
               { provide: APP_INTERCEPTOR, useClass: HttpMetricsInterceptor },
+              { provide: APP_INTERCEPTOR, useClass: RequestBodyInterceptor },
               { provide: APP_INTERCEPTOR, useClass: IdempotencyInterceptor },
+              AccessRecorder,
+              { provide: APP_INTERCEPTOR, useClass: AccessLogInterceptor },
             ]
           : []),
         Logger,
       ],
-      exports: [CHRONICLE_CONFIG, CLOCK, SUPERVISOR, ...(http ? [API_KEY_REGISTRY] : [])],
+      exports: [CHRONICLE_CONFIG, CLOCK, SUPERVISOR, ...(http ? [API_KEY_REGISTRY, AccessRecorder] : [])],
     };
   }
 }

@@ -134,6 +134,14 @@ export class GenerationalReadStore implements ReadStore {
     return this.physical.drop(collections.map((collection) => this.name(collection)));
   }
 
+  async checkWritable(): Promise<void> {
+    await this.physical.checkWritable?.();
+  }
+
+  purge(collections: readonly string[]): Promise<void> {
+    return this.physical.purge(collections.map((collection) => this.name(collection)));
+  }
+
   close(): Promise<void> {
     return this.physical.close();
   }

@@ -120,6 +120,19 @@ export interface ReadStore {
   clear(collections: readonly string[]): Promise<void>;
   /** Removes the collections altogether, documents and indexes (an old read-model generation). */
   drop(collections: readonly string[]): Promise<void>;
+  /**
+   * Fails when the store cannot take a write now (a file opened read-only, a full disk, a lock held
+   * too long), writing nothing: start-up refuses such a store and readiness reports it down. Optional:
+   * where reads already fail when the server is unreachable, adapters need not implement it.
+   */
+  checkWritable?(): Promise<void>;
+
+  /**
+   * Makes what overwritten and deleted documents of these collections held unreadable from the
+   * store's files (a forget's scrub): SQLite zeroes freed space as it goes (secure_delete) and this
+   * truncates its write-ahead log; MongoDB compacts the collections. Documents stay as they are.
+   */
+  purge(collections: readonly string[]): Promise<void>;
   close(): Promise<void>;
 }
 

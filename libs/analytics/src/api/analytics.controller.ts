@@ -7,7 +7,7 @@ import { Type } from 'class-transformer';
 import { IsIn, IsInt, IsOptional, Matches, Max, Min, Validate, ValidatorConstraint, type ValidationArguments, type ValidatorConstraintInterface } from 'class-validator';
 import type { Response } from 'express';
 import { Readable } from 'node:stream';
-import { IdParam, IsInstant, Roles } from '@app/platform';
+import { AccessLogged, IdParam, IsInstant, Roles } from '@app/platform';
 import {
   CSV_COLUMNS, ExportCustomers, FitAnalyticsModel, GetAnalyticsModel, GetCustomerAnalytics, GetKpis, GetRfmDistribution, GetServiceMetrics,
   type Consistency, type CsvColumn, type CustomerExportFilter, type Dimension,
@@ -191,6 +191,7 @@ export class AnalyticsController {
 
   @Get('customers.csv')
   @Roles('analyst')
+  @AccessLogged('analytics-export', null)
   @ApiProduces('text/csv')
   @ApiOperation({ summary: 'Customers with RFM, P(alive), expected purchases and spend, CLV and churn risk as of asOf, as CSV (money columns in minor units of the reporting currency, named in the header), filtered by RFM scores, recency, churn risk, country' })
   async exportCustomers(@QueryParam() query: CustomerExportQueryDto, @Res({ passthrough: true }) response: Response): Promise<StreamableFile> {

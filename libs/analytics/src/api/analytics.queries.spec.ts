@@ -10,7 +10,8 @@ import { CHRONICLE_CONFIG, CLOCK, loadConfig } from '@app/platform';
 import { ProjectionHarness } from '@app/customer-view/projections/testing';
 import { AnalyticsHistory, twoDaysOfShop } from '../testing/analytics-history';
 import { simulateCustomers } from '../testing/btyd-simulation';
-import { analyseCustomer } from '../domain/customer-analysis';
+import { analyseCustomer, populationMemberOf } from '../domain/customer-analysis';
+import { buildPopulationSnapshot } from '../domain/population-snapshot';
 import { CUSTOMER_ANALYTICS_COLLECTION, type CustomerAnalyticsDocument } from '../projections/customer-analytics.document';
 import { analyticsProjections } from '../index';
 import { ANALYTICS_CONFIG, loadAnalyticsConfig } from './analytics-config';
@@ -161,6 +162,8 @@ describe('KPI and service queries (two days of a shop, figures in analytics-hist
  *   c-a  1 day, 3 orders, 300.00 → 545      c-b  10 days, 1 order, 50.00 → 412
  *   c-c  30 days, 2 orders, 200.00 → 334    c-d  100 days, 5 orders, 12.00 − 2.00 refunded → 251
  *   c-e  200 days, 1 order, 50.00 → 112     c-f  no order: no RFM
+ * All six gave their profiling consent. c-g bought the most but never said yes to profiling, and
+ * c-h withdrew it: neither is scored nor counted in the population (RFM cut points, model fits).
  */
 function sixCustomers(): AnalyticsHistory {
   const h = new AnalyticsHistory()
@@ -169,7 +172,12 @@ function sixCustomers(): AnalyticsHistory {
     .registered('c-c', '2023-01-01T00:00:00Z', { country: 'de' })
     .registered('c-d', '2023-01-01T00:00:00Z', { country: 'FR' })
     .registered('c-e', '2023-01-01T00:00:00Z', { country: 'FR' })
-    .registered('c-f', '2023-01-01T00:00:00Z', { country: 'DE' });
+    .registered('c-f', '2023-01-01T00:00:00Z', { country: 'DE' })
+    .registered('c-g', '2023-01-01T00:00:00Z', { country: 'DE' })
+    .registered('c-h', '2023-01-01T00:00:00Z', { country: 'DE' });
+  for (const id of ['c-a', 'c-b', 'c-c', 'c-d', 'c-e', 'c-f', 'c-h']) h.consent(id, '2023-01-01T00:00:00Z', 'profiling', true);
+  h.consent('c-g', '2023-01-01T00:00:00Z', 'marketing_email', true).consent('c-h', '2024-01-01T00:00:00Z', 'profiling', false);
+  h.purchase('c-g', 'g1', '2024-06-30T00:00:00Z', 900000).purchase('c-h', 'h1', '2024-06-30T00:00:00Z', 800000);
   h.purchase('c-a', 'a1', '2024-05-01T00:00:00Z', 10000).purchase('c-a', 'a2', '2024-06-01T00:00:00Z', 10000).purchase('c-a', 'a3', '2024-06-30T00:00:00Z', 10000);
   h.purchase('c-b', 'b1', '2024-06-21T00:00:00Z', 5000).survey('c-b', 'sb', '2024-06-22T00:00:00Z', 'nps', 8);
   h.purchase('c-c', 'c1', '2024-05-01T00:00:00Z', 10000).purchase('c-c', 'c2', '2024-06-01T00:00:00Z', 10000);
@@ -224,7 +232,10 @@ describe('RFM and the CSV export (six customers on 1 July 2024)', () => {
       'Gamma-Gamma not fitted: 3 customers with repeat spend in EUR, at least 20 needed',
     ]);
     const never = (await bus.execute(new GetCustomerAnalytics('c-f'))).view;
-    expect(never).toMatchObject({ orders: 0, rfm: null, model: null, clv: null, churnRisk: null });
+    expect(never).toMatchObject({ orders: 0, rfm: null, model: null, clv: null, churnRisk: null, profilingConsent: true });
+    // Without the profiling consent: the figures from events, no scores.
+    expect((await bus.execute(new GetCustomerAnalytics('c-g'))).view).toMatchObject({ orders: 1, netRevenueMinor: 900000, profilingConsent: null, rfm: null, model: null, clv: null, churnRisk: null });
+    expect((await bus.execute(new GetCustomerAnalytics('c-h'))).view).toMatchObject({ orders: 1, profilingConsent: false, rfm: null, model: null, clv: null, churnRisk: null });
     await expect(bus.execute(new GetCustomerAnalytics('c-unknown'))).rejects.toMatchObject({ status: 404 });
   });
 
@@ -247,6 +258,9 @@ describe('RFM and the CSV export (six customers on 1 July 2024)', () => {
       'c-d,First c-d,,FR,5,1000,2,5,1,,,,,,',
       'c-e,First c-e,,FR,1,5000,1,1,2,,,,,,',
       'c-f,First c-f,,DE,0,0,,,,,,,,,',
+      // No consent to profiling: the figures from events, no scores.
+      'c-g,First c-g,,DE,1,900000,,,,,,,,,',
+      'c-h,First c-h,,DE,1,800000,,,,,,,,,',
     ]);
     // Issue 12: the columns an analyst asks for, in their order; money columns name their unit.
     expect(await csvText(bus, { country: 'FR' }, { columns: ['customerId', 'clvMinor', 'recencyDays', 'frequency', 'repeatPurchaseDays', 'modelRecencyDays', 'ageDays', 'meanRepeatSpendMinor', 'lastPurchaseAt'] })).toEqual([
@@ -263,7 +277,7 @@ describe('RFM and the CSV export (six customers on 1 July 2024)', () => {
     expect(await ids({ rMin: 4 })).toEqual(['c-a', 'c-b']);
     // F ≥ 3: c-a (4), c-c (3), c-d (5); M ≤ 4 drops c-a (5).
     expect(await ids({ fMin: 3, mMax: 4 })).toEqual(['c-c', 'c-d']);
-    expect(await ids({ country: 'de' })).toEqual(['c-b', 'c-c', 'c-f']);
+    expect(await ids({ country: 'de' })).toEqual(['c-b', 'c-c', 'c-f', 'c-g', 'c-h']);
     expect(await ids({ minRecencyDays: 30, maxRecencyDays: 100 })).toEqual(['c-c', 'c-d']);
     // Without a model nobody has a churn risk.
     expect(await ids({ minChurnRisk: 1 })).toEqual([]);
@@ -287,7 +301,10 @@ function customersInSeveralCurrencies(): AnalyticsHistory {
     .purchase('c-m', 'm3', '2024-06-04T00:00:00Z', 1500, 'app', 'JPY')
     .purchase('c-m', 'm4', '2024-06-05T00:00:00Z', 1000, 'web', 'eur')
     .purchase('c-m', 'm5', '2024-06-06T00:00:00Z', 700, 'web', 'XYZ')
-    .purchase('c-n', 'n1', '2024-06-01T00:00:00Z', 5000, 'web', 'EUR');
+    .purchase('c-n', 'n1', '2024-06-01T00:00:00Z', 5000, 'web', 'EUR')
+    // Scores are profiling: both agreed to it (issue 10), so RFM and CLV are computed.
+    .consent('c-m', '2023-01-01T00:00:00Z', 'profiling', true)
+    .consent('c-n', '2023-01-01T00:00:00Z', 'profiling', true);
 }
 
 describe('money in several currencies (issue 11): one reporting currency, the others apart', () => {
@@ -344,13 +361,17 @@ describe('money in several currencies (issue 11): one reporting currency, the ot
   });
 });
 
-/** Buyers simulated from BG/NBD and Gamma-Gamma (seeded), registered and buying through events, seen on `end`. */
-function simulatedShop(count: number, seed: number, end: string, prefix = 's', history = new AnalyticsHistory()): AnalyticsHistory {
+/**
+ * Buyers simulated from BG/NBD and Gamma-Gamma (seeded), registered and buying through events, seen
+ * on `end`; with `profiling` they consented to profiling when they registered, else never asked.
+ */
+function simulatedShop(count: number, seed: number, end: string, prefix = 's', history = new AnalyticsHistory(), profiling = true): AnalyticsHistory {
   const endMs = Date.parse(end);
   simulateCustomers(count, { r: 0.5, alpha: 20, a: 0.8, b: 2.5 }, { p: 6, q: 4, v: 1500 }, { seed, minDays: 30, maxDays: 500 }).forEach((c, i) => {
     const id = `${prefix}-${String(i).padStart(3, '0')}`;
     const first = endMs - c.observedDays * 86_400_000;
     history.registered(id, new Date(first - 86_400_000).toISOString());
+    if (profiling) history.consent(id, new Date(first - 86_400_000).toISOString(), 'profiling', true);
     [0, ...c.repeatDays].forEach((t, k) => history.purchase(id, `${id}-o${k}`, new Date(first + t * 86_400_000).toISOString(), Math.max(1, Math.round(c.values[k]))));
   });
   return history;
@@ -362,7 +383,8 @@ describe('the model: fitted on the population of an observation date, stored, se
   let store: SqliteReadStore;
   let append: (more: AnalyticsHistory) => Promise<void>;
   let close: () => Promise<void>;
-  const shop = simulatedShop(300, 42, NOW);
+  // 300 buyers who consented to profiling, 12 who were never asked.
+  const shop = simulatedShop(12, 9, NOW, 'n', simulatedShop(300, 42, NOW), false);
   beforeAll(async () => ({ bus, store, append, close } = await queriesOver(shop, NOW)));
   afterAll(() => close());
 
@@ -373,6 +395,24 @@ describe('the model: fitted on the population of an observation date, stored, se
     expect(snapshot.gammaGamma?.diagnostics.converged).toBe(true);
     expect(Object.keys(snapshot.bgNbd?.diagnostics.standardErrors ?? {})).toEqual(['r', 'alpha', 'a', 'b']);
     expect((await store.get(ANALYTICS_SNAPSHOTS_COLLECTION, 'current'))?.['snapshot']).toEqual(snapshot);
+  });
+
+  it('fits only over customers who consented to profiling, and scores nobody else', async () => {
+    // buyers: 300 above, not 312. The same fit as over the 300 consenting buyers' histories alone.
+    const { snapshot } = await bus.execute(new GetAnalyticsModel());
+    // In the snapshot's own order (by customer id), so the sums are added in the same order.
+    const consenting = (await store.find<CustomerAnalyticsDocument>(CUSTOMER_ANALYTICS_COLLECTION, {}, { sort: [{ field: 'customerId', direction: 'asc' }] }))
+      .filter((doc) => doc.customerId.startsWith('s-'));
+    const direct = buildPopulationSnapshot(
+      consenting.flatMap((doc) => populationMemberOf(doc, new Date(NOW), 'EUR') ?? []),
+      { asOf: new Date(NOW), computedAt: new Date(NOW), currency: 'EUR' },
+    );
+    expect(snapshot.bgNbd?.parameters).toEqual(direct.bgNbd?.parameters);
+    expect(snapshot.gammaGamma?.parameters).toEqual(direct.gammaGamma?.parameters);
+    const { view } = await bus.execute(new GetCustomerAnalytics('n-003'));
+    expect(view).toMatchObject({ profilingConsent: null, rfm: null, model: null, clv: null, churnRisk: null });
+    expect(view.orders).toBeGreaterThan(0);
+    expect(view.modelInputs).not.toBeNull();
   });
 
   it('serves each customer the figures the library computes directly from the same history', async () => {

@@ -389,7 +389,7 @@ export class GetRfmDistributionHandler extends PopulationQuery implements IQuery
 
 /** What analyseCustomer needs of a customerAnalytics document. */
 export function customerRecordOf(doc: CustomerAnalyticsFields): CustomerRecord {
-  return { customerId: doc.customerId, name: doc.name, email: doc.email, country: doc.country, history: doc.history };
+  return { customerId: doc.customerId, name: doc.name, email: doc.email, country: doc.country, profilingConsent: doc.profilingConsent ?? null, history: doc.history };
 }
 
 @QueryHandler(GetCustomerAnalytics)

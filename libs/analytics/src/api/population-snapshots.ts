@@ -1,8 +1,8 @@
 // Population snapshots in the read store (`analyticsSnapshots`): the one for "now" (`current`),
 // refreshed by the scheduled refit and on demand, and one per observation date an analyst asked
-// about (`as-of:<instant>`), computed on first use and kept. Computing one reads every buyer's
-// customerAnalytics document once (keyset pages) and fits the models; a request then costs two
-// document reads, not a scan. Concurrent requests for the same snapshot share one computation.
+// about (`as-of:<instant>`), computed on first use and kept. Computing one reads the
+// customerAnalytics document of every buyer who consented to profiling once (keyset pages) and
+// fits the models; a request then costs two document reads, not a scan. Concurrent requests for the same snapshot share one computation.
 import type { Clock } from '@app/event-sourcing';
 import type { CurrencyCode } from '@app/money';
 import type { Filter, ReadDocument, ReadStore } from '@app/read-store';
@@ -89,14 +89,16 @@ export class PopulationSnapshots {
     let newest = 0;
     const pageSize = this.options.pageSize ?? 1000;
     for (let after: string | null = null; ; ) {
-      const filter: Filter = after === null ? { orders: { gt: 0 } } : { and: [{ orders: { gt: 0 } }, { customerId: { gt: after } }] };
+      // Only buyers who consented to profiling (populationMemberOf checks it again, for any caller).
+      const buyers: Filter = { and: [{ orders: { gt: 0 } }, { profilingConsent: true }] };
+      const filter: Filter = after === null ? buyers : { and: [buyers, { customerId: { gt: after } }] };
       const page: CustomerAnalyticsDocument[] = await this.store.find<CustomerAnalyticsDocument>(CUSTOMER_ANALYTICS_COLLECTION, filter, {
         sort: [{ field: 'customerId', direction: 'asc' }],
         limit: pageSize,
       });
       for (const doc of page) {
         newest = Math.max(newest, doc.lastPosition);
-        const member = populationMemberOf(doc.history, asOf, this.currency);
+        const member = populationMemberOf(doc, asOf, this.currency);
         if (member) members.push(member);
       }
       if (page.length < pageSize) break;

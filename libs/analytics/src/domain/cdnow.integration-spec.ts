@@ -15,7 +15,7 @@ function twoSignificantDigits(value: number, published: number): boolean {
 describe('BG/NBD and Gamma-Gamma on the CDNOW sample', () => {
   const asOf = new Date(CDNOW_CALIBRATION_END);
   const histories = cdnowHistories(loadCdnowSample());
-  const members = [...histories.values()].map((h) => populationMemberOf(h, asOf, 'USD')).filter((m): m is PopulationMember => m !== null);
+  const members = [...histories.values()].map((h) => populationMemberOf({ history: h, profilingConsent: true }, asOf, 'USD')).filter((m): m is PopulationMember => m !== null);
   const snapshot = buildPopulationSnapshot(members, { asOf, computedAt: asOf, currency: 'USD' });
 
   it('has the 2,357 customers of the sample, every one a buyer in the calibration period', () => {

@@ -15,7 +15,7 @@ function ordersOf(prefix: string, days: readonly number[], amount: number): Orde
 
 function record(customerId: string, orders: OrderFact[]): CustomerRecord {
   const history: CustomerHistory = { orders: [...orders].sort((a, b) => (a.at < b.at ? -1 : 1)), refunds: [], nps: [], tickets: [] };
-  return { customerId, name: customerId, email: null, country: null, history };
+  return { customerId, name: customerId, email: null, country: null, profilingConsent: true, history };
 }
 
 /** 3,000 simulated buyers turned into dated orders, and the snapshot of them as of ASOF. */
@@ -25,7 +25,7 @@ function population() {
   const members: PopulationMember[] = simulated.map((c, i) => {
     const days = [c.observedDays, ...c.repeatDays.map((t) => c.observedDays - t)];
     const orders = days.map((day, k) => ({ orderId: `s${i}-${k}`, at: new Date(ASOF.getTime() - day * DAY - uniform() * 1000).toISOString(), currency: 'EUR', grossMinor: Math.round(c.values[k]) }));
-    return populationMemberOf(record(`s${i}`, orders).history, ASOF, 'EUR') as PopulationMember;
+    return populationMemberOf(record(`s${i}`, orders), ASOF, 'EUR') as PopulationMember;
   });
   return buildPopulationSnapshot(members, { asOf: ASOF, computedAt: ASOF, currency: 'EUR' });
 }
@@ -70,6 +70,21 @@ describe('customer analysis', () => {
     expect(view.modelInputs).toMatchObject({ repeatPurchaseDays: 1, recencyDays: 100, ageDays: 150 });
     const before = analyseCustomer(customer, snapshot, new Date(ASOF.getTime() - 300 * DAY), SETTINGS, 'EUR');
     expect(before).toMatchObject({ orders: 0, rfm: null, model: null, clv: null, churnRisk: null });
+  });
+
+  it('scores only a customer who consented to profiling, and leaves the others out of the population', () => {
+    const orders = ordersOf('o', [300, 200, 100, 10], 2500);
+    const consenting = analyseCustomer(record('c', orders), snapshot, ASOF, SETTINGS, 'EUR');
+    expect(consenting.profilingConsent).toBe(true);
+    expect(consenting.model?.pAlive).toBeGreaterThan(0);
+    for (const decision of [null, false]) {
+      const customer = { ...record('c', orders), profilingConsent: decision };
+      const view = analyseCustomer(customer, snapshot, ASOF, SETTINGS, 'EUR');
+      // The figures from events stay; every score is null.
+      expect(view).toMatchObject({ profilingConsent: decision, orders: 4, netRevenueMinor: 10_000, modelInputs: consenting.modelInputs, rfm: null, model: null, clv: null, churnRisk: null });
+      expect(populationMemberOf(customer, ASOF, 'EUR')).toBeNull();
+    }
+    expect(populationMemberOf(record('c', orders), ASOF, 'EUR')).not.toBeNull();
   });
 
   it('raises churn risk as the last purchase recedes, all else equal', () => {

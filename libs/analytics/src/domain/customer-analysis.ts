@@ -2,7 +2,7 @@
 // RFM against the population snapshot, the model inputs, P(alive), expected purchases, expected
 // spend per purchase, predicted CLV and churn risk. One pure function, so every surface (the
 // per-customer route, the CSV export, the 360 view, segment facts) computes them the same way and
-// one wrapper can gate them all (consent to profiling).
+// the consent to profiling gates them all here, in one place.
 import type { CurrencyCode } from '@app/money';
 import { minorUnitExponent } from '@app/money';
 import { expectedPurchases, probabilityAlive, probabilityNoPurchase, type BgNbdCustomer } from './bg-nbd';
@@ -24,7 +24,19 @@ export interface CustomerRecord {
   readonly name: string;
   readonly email: string | null;
   readonly country: string | null;
+  /** The customer's latest decision on the `profiling` consent purpose; null: never asked. */
+  readonly profilingConsent: boolean | null;
   readonly history: CustomerHistory;
+}
+
+/**
+ * Scores that evaluate a customer (RFM, P(alive), expected purchases and spend, predicted CLV,
+ * churn risk) are profiling (issue 10): computed only with the customer's current consent to it,
+ * whatever the observation date (a withdrawal today stops profiling of their past too), and only
+ * consenting customers are in the population the models are fitted on.
+ */
+export function profilingAllowed(consent: boolean | null | undefined): boolean {
+  return consent === true;
 }
 
 export interface CustomerModelFigures {
@@ -58,14 +70,20 @@ export interface CustomerAnalysis {
   readonly lastPurchaseAt: string | null;
   readonly openTickets: number;
   readonly npsLast: number | null;
-  /** Classic RFM values and their scores against the snapshot; null without orders. */
+  /** The customer's latest decision on the `profiling` consent (null: never asked); only true gives the scores below. */
+  readonly profilingConsent: boolean | null;
+  /** Classic RFM values and their scores against the snapshot; null without orders or without profiling consent. */
   readonly rfm: (RfmValues & RfmScores & { readonly population: number }) | null;
-  /** The model's inputs (purchase days, recency from first to last, T, mean repeat spend); null without orders. */
+  /**
+   * The model's inputs (purchase days, recency from first to last, T, mean repeat spend); null
+   * without orders. Counts and means of the customer's own orders, like `orders`: not a score.
+   */
   readonly modelInputs: ModelInputs | null;
-  /** Null without orders, or when the snapshot has no BG/NBD fit. */
+  /** Null without orders, without profiling consent, or when the snapshot has no BG/NBD fit. */
   readonly model: CustomerModelFigures | null;
-  /** Null where the model or the expected spend is missing. */
+  /** Null without profiling consent, or where the model or the expected spend is missing. */
   readonly clv: (PredictedClv & { readonly currency: CurrencyCode }) | null;
+  /** Null without profiling consent, or where the model is missing. */
   readonly churnRisk: ChurnRisk | null;
   /** The snapshot the ranks and parameters came from. */
   readonly population: { readonly asOf: string; readonly computedAt: string; readonly buyers: number };
@@ -82,8 +100,12 @@ export function analyseCustomer(record: CustomerRecord, snapshot: PopulationSnap
     .map(([, totals]) => totals)
     .sort((a, b) => (a.currency < b.currency ? -1 : a.currency > b.currency ? 1 : 0));
 
+  // Documents written before the field existed have no decision: never asked.
+  const profilingConsent = record.profilingConsent ?? null;
+  const profiling = profilingAllowed(profilingConsent);
+
   let rfm: CustomerAnalysis['rfm'] = null;
-  if (facts.lastPurchaseAt !== null) {
+  if (profiling && facts.lastPurchaseAt !== null) {
     const values: RfmValues = { recencyDays: recencyDays(facts.lastPurchaseAt, asOf), frequency: facts.orders, monetaryMinor: netRevenueMinor };
     // Ranked as the snapshot measured everyone: recency at the snapshot's own date.
     const scores = scoreRfm({ ...values, recencyDays: recencyDays(facts.lastPurchaseAt, new Date(snapshot.asOf)) }, snapshot.rfm);
@@ -94,7 +116,7 @@ export function analyseCustomer(record: CustomerRecord, snapshot: PopulationSnap
   let clv: CustomerAnalysis['clv'] = null;
   let risk: ChurnRisk | null = null;
   const bgNbd = snapshot.bgNbd?.parameters;
-  if (facts.model !== null && bgNbd) {
+  if (profiling && facts.model !== null && bgNbd) {
     const inputs = facts.model;
     const summary: BgNbdCustomer = { x: inputs.repeatPurchaseDays, tx: inputs.recencyDays, T: inputs.ageDays };
     const pAlive = probabilityAlive(bgNbd, summary);
@@ -133,6 +155,7 @@ export function analyseCustomer(record: CustomerRecord, snapshot: PopulationSnap
     lastPurchaseAt: facts.lastPurchaseAt,
     openTickets: facts.openTickets,
     npsLast: facts.npsLast,
+    profilingConsent,
     rfm,
     modelInputs: facts.model === null ? null : { ...facts.model, meanRepeatSpendMinor: facts.model.meanRepeatSpendMinor === null ? null : round(facts.model.meanRepeatSpendMinor, 2) },
     model,
@@ -142,8 +165,13 @@ export function analyseCustomer(record: CustomerRecord, snapshot: PopulationSnap
   };
 }
 
-/** A buyer's contribution to a population snapshot as of `asOf`; null without an order by then. */
-export function populationMemberOf(history: CustomerHistory, asOf: Date, currency: CurrencyCode) {
+/**
+ * A buyer's contribution to a population snapshot as of `asOf`; null without an order by then, or
+ * without their consent to profiling (fitting and ranking on their data would profile them).
+ */
+export function populationMemberOf(record: Pick<CustomerRecord, 'history' | 'profilingConsent'>, asOf: Date, currency: CurrencyCode) {
+  if (!profilingAllowed(record.profilingConsent)) return null;
+  const history = record.history;
   const facts = historyAsOf(history, asOf, currency);
   if (facts.model === null || facts.lastPurchaseAt === null) return null;
   return {

@@ -21,7 +21,7 @@ export interface PopulationSnapshot {
   readonly computedAt: string;
   /** The reporting currency of monetary values and Gamma-Gamma's v. */
   readonly currency: string;
-  /** Customers with an order by `asOf`. */
+  /** Customers with an order by `asOf` (and consent to profiling: the caller gathers only those). */
   readonly buyers: number;
   /** Cut points of R, F and M (recency measured at `asOf`). */
   readonly rfm: RfmCutPoints;

@@ -53,6 +53,13 @@ export type CustomerAnalyticsFields = {
    * orders, ~100 bytes each).
    */
   readonly history: CustomerHistory;
+  /**
+   * The customer's latest decision on the `profiling` consent purpose; null while never asked. Only
+   * `true` lets the query side compute RFM, CLV and churn risk for them or rank them in RFM.
+   */
+  readonly profilingConsent: boolean | null;
+  /** Forgotten (right to erasure): names and email read `[forgotten]`, the figures stay. */
+  readonly forgotten: boolean;
 };
 
 export type CustomerAnalyticsDocument = CustomerAnalyticsFields & ReadDocument;

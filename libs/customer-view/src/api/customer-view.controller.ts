@@ -5,7 +5,7 @@ import { ApiBearerAuth, ApiOperation, ApiPropertyOptional, ApiResponse, ApiTags 
 import { Type } from 'class-transformer';
 import { IsIn, IsInt, IsOptional, IsString, Max, MaxLength, Min, MinLength } from 'class-validator';
 import type { Response } from 'express';
-import { IdParam, Roles, SingleLineText } from '@app/platform';
+import { AccessLogged, IdParam, Roles, SingleLineText } from '@app/platform';
 import { TIMELINE_CHANNELS } from '../projections/timeline-entry';
 import { CUSTOMER_EVENT_TYPES } from '@app/customers/domain/customer.events';
 import { INTERACTION_EVENT_TYPES } from '@app/interactions/domain/interaction.events';
@@ -60,6 +60,7 @@ export class CustomerViewController {
 
   @Get(':customerId')
   @Roles('support', 'analyst', 'auditor')
+  @AccessLogged('customer360')
   @Header('Cache-Control', 'no-store')
   @ApiOperation({ summary: 'The 360° view of a customer' })
   @ApiResponse({ status: 200, description: 'Customer 360 document (see the read-model docs); header X-Chronicle-Consistent tells whether minPosition was reached.' })
@@ -71,6 +72,7 @@ export class CustomerViewController {
 
   @Get(':customerId/timeline')
   @Roles('support', 'analyst', 'auditor')
+  @AccessLogged('timeline')
   @Header('Cache-Control', 'no-store')
   @ApiOperation({ summary: 'Interactions newest first, paged with a cursor, filterable by channel and kind' })
   async timeline(@IdParam('customerId') customerId: string, @QueryParam() query: TimelineQueryDto, @Res({ passthrough: true }) response: Response) {

@@ -4,14 +4,21 @@ import { CommandBus } from '@nestjs/cqrs';
 import { ApiBearerAuth, ApiOperation, ApiResponse, ApiTags } from '@nestjs/swagger';
 import { randomUUID } from 'node:crypto';
 import type { Clock } from '@app/event-sourcing';
-import { AcceptsIdempotencyKey, businessTime, CLOCK, CommandOutcomeDto, Ctx, idFromIdempotencyKey, IdParam, RequestValidationError, Roles, type RequestContext } from '@app/platform';
-import { AddContactPointDto, birthDateProblem, ConsentDto, RegisterCustomerDto, UpdateProfileDto } from './customer.dtos';
+import {
+  AcceptsIdempotencyKey, businessTime, CHRONICLE_CONFIG, ChronicleConfig, CLOCK, CommandOutcomeDto, Ctx, idFromIdempotencyKey, IdParam, RequestValidationError, Roles, runBatch,
+  validateBatchItem, type BatchAnswer, type CommandContext, type CommandOutcome, type RequestContext,
+} from '@app/platform';
+import { customerStreamId } from '../domain/customer.streams';
+import { AddContactPointDto, birthDateProblem, ConsentDto, RegisterCustomerDto, RegisterCustomersBatchDto, UpdateProfileDto } from './customer.dtos';
 
 function checkBirthDate(birthDate: string | null | undefined, field: string, now: Date): void {
   const problem = birthDateProblem(birthDate, now);
   if (problem !== null) throw new RequestValidationError([{ field, message: problem }]);
 }
 import { ExecuteCustomerCommand } from './customer.command-handler';
+
+/** What a registration answers: the command outcome and the customer's id (generated when none was given). */
+export type RegistrationOutcome = CommandOutcome & { readonly customerId: string };
 
 @ApiTags('customers')
 @ApiBearerAuth()
@@ -21,23 +28,50 @@ export class CustomerController {
   constructor(
     private readonly commandBus: CommandBus,
     @Inject(CLOCK) private readonly clock: Clock,
+    @Inject(CHRONICLE_CONFIG) private readonly config: ChronicleConfig,
   ) {}
 
   @Post()
   @Roles('ingest', 'support')
   @ApiOperation({ summary: 'Register a customer' })
   @ApiResponse({ status: 201, type: CommandOutcomeDto })
-  async register(@Body() body: RegisterCustomerDto, @Ctx() ctx: RequestContext): Promise<CommandOutcomeDto & { customerId: string }> {
+  async register(@Body() body: RegisterCustomerDto, @Ctx() ctx: RequestContext): Promise<RegistrationOutcome> {
     checkBirthDate(body.profile.birthDate, 'profile.birthDate', this.clock.now());
-    // Without an id, one derived from the Idempotency-Key keeps a retried registration idempotent.
+    const registration = this.registration(body, ctx);
+    return registration.run({ ...ctx, occurredAt: businessTime(body.occurredAt, this.clock.now()) });
+  }
+
+  @Post('batch')
+  @HttpCode(200)
+  @Roles('ingest')
+  @ApiOperation({
+    summary: 'Register up to MAX_BATCH_SIZE customers; each item is validated and recorded on its own',
+    description:
+      'Each item is the body of POST /v1/customers. Answers 200 with one result per item (status 201 with the registration\'s outcome and customerId, or the item\'s own 4xx problem), as POST /v1/interactions/batch does.',
+  })
+  async batch(@Body() body: RegisterCustomersBatchDto, @Ctx() ctx: RequestContext): Promise<BatchAnswer<RegistrationOutcome>> {
+    const now = this.clock.now();
+    return runBatch(body.items, ctx, {
+      maxItems: this.config.MAX_BATCH_SIZE,
+      prepare: async (raw, index, itemCtx) => {
+        const dto = await validateBatchItem(RegisterCustomerDto, raw, `items[${index}]`);
+        checkBirthDate(dto.profile.birthDate, `items[${index}].profile.birthDate`, now);
+        return { ...this.registration(dto, itemCtx), occurredAt: businessTime(dto.occurredAt, now) };
+      },
+    });
+  }
+
+  /** A registration's stream and how to run it; without an id, one derived from the Idempotency-Key keeps a retry idempotent. */
+  private registration(body: RegisterCustomerDto, ctx: RequestContext): { streamId: string; run(context: CommandContext): Promise<RegistrationOutcome> } {
     const customerId = body.customerId ?? idFromIdempotencyKey(ctx, 'customer-id') ?? randomUUID();
-    const outcome = await this.commandBus.execute(
-      new ExecuteCustomerCommand(
-        { type: 'RegisterCustomer', customerId, profile: { ...body.profile }, ...(body.externalId !== undefined ? { externalId: body.externalId } : {}) },
-        { ...ctx, occurredAt: businessTime(body.occurredAt, this.clock.now()) },
-      ),
-    );
-    return { customerId, ...outcome, eventIds: [...outcome.eventIds] };
+    const command = { type: 'RegisterCustomer', customerId, profile: { ...body.profile }, ...(body.externalId !== undefined ? { externalId: body.externalId } : {}) } as const;
+    return {
+      streamId: customerStreamId(customerId),
+      run: async (context) => {
+        const outcome: CommandOutcome = await this.commandBus.execute(new ExecuteCustomerCommand(command, context));
+        return { customerId, ...outcome, eventIds: [...outcome.eventIds] };
+      },
+    };
   }
 
   @Patch(':customerId')

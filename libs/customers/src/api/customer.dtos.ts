@@ -2,7 +2,7 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Transform, Type } from 'class-transformer';
 import {
-  IsEmail, isEmail, IsIn, registerDecorator, type ValidationArguments, IsISO8601, IsISO31661Alpha2, IsObject, IsString, Matches, MaxLength, ValidateNested,
+  ArrayMinSize, IsArray, IsEmail, isEmail, IsIn, registerDecorator, type ValidationArguments, IsISO8601, IsISO31661Alpha2, IsObject, IsString, Matches, MaxLength, ValidateNested,
 } from 'class-validator';
 import { Clearable, CommandDto, ID_MESSAGE, ID_PATTERN, NotBlank, Optional, SingleLineText } from '@app/platform';
 import { CONSENT_PURPOSES, CONTACT_POINT_KINDS, GENDERS, type ConsentPurpose, type ContactPointKind, type Gender } from '../domain/customer.events';
@@ -95,6 +95,11 @@ function NamesAField() {
         defaultMessage: () => 'changes must name at least one field',
       },
     });
+}
+
+export class RegisterCustomersBatchDto {
+  @ApiProperty({ type: [RegisterCustomerDto], description: 'Up to MAX_BATCH_SIZE registrations, each the body of POST /v1/customers; each is validated and recorded on its own.' })
+  @IsArray() @ArrayMinSize(1) items!: unknown[];
 }
 
 export class UpdateProfileDto extends CommandDto {

@@ -1,18 +1,15 @@
 // Loyalty settings from LOYALTY_* environment variables, validated at start like ChronicleConfig:
 // a bad value fails the start naming the variable.
-import { plainToInstance, Transform } from 'class-transformer';
-import { IsBoolean, IsInt, IsNumber, IsString, Max, Min, validateSync } from 'class-validator';
-import { ConfigError } from '@app/platform';
+import { Transform } from 'class-transformer';
+import { IsBoolean, IsInt, IsNumber, IsString, Max, Min } from 'class-validator';
+import { ConfigError, envBoolean, envNumber, readEnvConfig } from '@app/platform';
 import type { CurrencyCode } from '@app/money';
 import { InvalidLoyaltyProgramError, loyaltyProgram, type LoyaltyProgram, type TierRule } from '../domain/loyalty-program';
 
-const toNumber = ({ value }: { value: unknown }) => (value === undefined || value === '' ? undefined : Number(value));
-const toBool = ({ value }: { value: unknown }) =>
-  value === undefined || value === '' ? undefined : ['1', 'true', 'yes', 'on'].includes(String(value).toLowerCase());
 
 export class LoyaltyConfig {
   /** Points per major unit of the programme's currency, REPORTING_CURRENCY (per 1.00 EUR, per 1 JPY). */
-  @Transform(toNumber) @IsNumber() @Min(0.0001) @Max(10000)
+  @Transform(envNumber) @IsNumber() @Min(0.0001) @Max(10000)
   LOYALTY_POINTS_PER_UNIT = 1;
 
   /** `category=multiplier` pairs, comma-separated (e.g. `electronics=2,giftcards=0`); others earn ×1. */
@@ -24,19 +21,19 @@ export class LoyaltyConfig {
   LOYALTY_TIERS = 'bronze:0:1,silver:50000:1.25,gold:200000:1.5';
 
   /** Points expire this many months after they were earned. */
-  @Transform(toNumber) @IsInt() @Min(1) @Max(120)
+  @Transform(envNumber) @IsInt() @Min(1) @Max(120)
   LOYALTY_EXPIRY_MONTHS = 24;
 
   /** How often the expiry sweep runs, in ms; 0 turns the timer off. */
-  @Transform(toNumber) @IsInt() @Min(0)
+  @Transform(envNumber) @IsInt() @Min(0)
   LOYALTY_SWEEP_INTERVAL_MS = 3_600_000;
 
   /** Whether this process runs the purchase → points reactor (where it has the event store). */
-  @Transform(toBool) @IsBoolean()
+  @Transform(envBoolean) @IsBoolean()
   LOYALTY_REACTOR = true;
 
   /** Most events per reactor batch. */
-  @Transform(toNumber) @IsInt() @Min(1) @Max(10000)
+  @Transform(envNumber) @IsInt() @Min(1) @Max(10000)
   LOYALTY_REACTOR_BATCH_SIZE = 200;
 }
 
@@ -67,11 +64,7 @@ function parseTiers(text: string, problems: string[]): TierRule[] {
 
 /** Reads and validates the LOYALTY_* variables and the programme they describe, run in `currency` (REPORTING_CURRENCY). */
 export function loadLoyaltyConfig(env: Record<string, string | undefined>, currency: CurrencyCode): { config: LoyaltyConfig; program: LoyaltyProgram } {
-  const known = Object.keys(new LoyaltyConfig());
-  const relevant = Object.fromEntries(Object.entries(env).filter(([key, value]) => value !== undefined && known.includes(key)));
-  const config = plainToInstance(LoyaltyConfig, relevant, { exposeDefaultValues: true });
-  const problems = validateSync(config).map((e) => `${e.property}=${JSON.stringify(e.value)}: ${Object.values(e.constraints ?? {}).join('; ')}`);
-  if (problems.length > 0) throw new ConfigError(problems);
+  const config = readEnvConfig(LoyaltyConfig, env);
   const parsing: string[] = [];
   const categoryMultipliers = parsePairs(config.LOYALTY_CATEGORY_MULTIPLIERS, parsing);
   const tiers = parseTiers(config.LOYALTY_TIERS, parsing);

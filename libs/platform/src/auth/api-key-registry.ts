@@ -1,8 +1,14 @@
 // API keys, hashed at rest (SHA-256 of a 256-bit random key: a slow hash adds nothing at that
-// entropy), loaded from env (`role=key,...`) or a JSON file; on first start a key per role is made.
+// entropy), from env (`role=key,...`) or a JSON key file. A file-backed registry follows the file:
+// a key added by `chronicle keys create` (or removed by hand) counts from the next request on, with
+// no restart. On first start a key per role is made, but written and shown only once the process
+// has started for good (see persistNewKeys).
+import { Logger } from '@nestjs/common';
 import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { dirname } from 'node:path';
+import { readFileSync, renameSync, statSync, unlinkSync, writeFileSync } from 'node:fs';
+import { basename, dirname, join } from 'node:path';
+import { ConfigError, describeSetting, StartupError } from '../config/env-config';
+import { ensureWritableFolder, systemReason } from '../config/writable-folder';
 import { ROLES, type Principal, type Role } from './roles';
 
 export interface StoredApiKey {
@@ -17,6 +23,11 @@ export interface ApiKeyFile {
   readonly keys: readonly StoredApiKey[];
 }
 
+export interface CreatedApiKey {
+  readonly role: Role;
+  readonly key: string;
+}
+
 export function hashApiKey(key: string): string {
   return createHash('sha256').update(key, 'utf8').digest('hex');
 }
@@ -25,23 +36,78 @@ export function generateApiKey(role: Role): string {
   return `chr_${role}_${randomBytes(32).toString('base64url')}`;
 }
 
-function isRole(value: string): value is Role {
-  return (ROLES as readonly string[]).includes(value);
+function isRole(value: unknown): value is Role {
+  return (ROLES as readonly unknown[]).includes(value);
+}
+
+function storedKey(key: string, role: Role, label: string, now: Date): StoredApiKey {
+  const sha256 = hashApiKey(key);
+  return { id: sha256.slice(0, 12), label, roles: [role], sha256, createdAt: now.toISOString() };
+}
+
+/** Identifies one version of the file: a rewrite by rename changes the inode, an edit in place size or time. */
+function signatureOf(path: string): string | undefined {
+  const stat = statSync(path, { throwIfNoEntry: false });
+  return stat && `${stat.ino}:${stat.size}:${stat.mtimeMs}:${stat.ctimeMs}`;
+}
+
+/** Parses and checks a key file; throws with a one-line reason. */
+function parseKeyFile(path: string): StoredApiKey[] {
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(readFileSync(path, 'utf8'));
+  } catch (error) {
+    throw new StartupError([describeSetting('API_KEYS_FILE', path, error instanceof SyntaxError ? `not valid JSON (${error.message})` : `cannot be read (${systemReason(error)})`)]);
+  }
+  const keys = (parsed as { keys?: unknown } | null)?.keys;
+  if (!Array.isArray(keys)) throw new StartupError([describeSetting('API_KEYS_FILE', path, 'expected {"keys": [...]}')]);
+  const problems = keys.flatMap((key: Partial<Record<keyof StoredApiKey, unknown>> | null, index) => {
+    const ok =
+      typeof key?.id === 'string' && typeof key.label === 'string' && Array.isArray(key.roles) && key.roles.length > 0 && key.roles.every(isRole) &&
+      typeof key.sha256 === 'string' && /^[0-9a-f]{64}$/.test(key.sha256);
+    return ok ? [] : [describeSetting('API_KEYS_FILE', path, `keys[${index}] needs an id, a label, roles among ${ROLES.join('|')} and a sha256 hex hash`)];
+  });
+  if (problems.length > 0) throw new StartupError(problems);
+  return keys as StoredApiKey[];
+}
+
+/** Writes the file whole under a temporary name, then renames it: a reader never sees half a file. */
+function writeKeyFileAtomically(path: string, keys: readonly StoredApiKey[]): void {
+  const temporary = join(dirname(path), `.${basename(path)}.${process.pid}.tmp`);
+  writeFileSync(temporary, JSON.stringify({ keys }, null, 2) + '\n', { mode: 0o600 });
+  try {
+    renameSync(temporary, path);
+  } catch (error) {
+    unlinkSync(temporary);
+    throw error;
+  }
 }
 
 export class ApiKeyRegistry {
-  private readonly byHash = new Map<string, StoredApiKey>();
+  private readonly logger = new Logger('ApiKeys');
+  private byHash = new Map<string, StoredApiKey>();
+  /** The version of the key file the keys were read from (file-backed registries only). */
+  private signature: string | undefined;
+  /** A version that failed to parse: warned about once, the previous keys stay. */
+  private rejectedSignature: string | undefined;
+  /** Keys made for a first start, kept in memory until persistNewKeys writes them. */
+  private pending: CreatedApiKey[] = [];
 
-  constructor(keys: readonly StoredApiKey[]) {
-    for (const key of keys) this.byHash.set(key.sha256, key);
+  private constructor(
+    keys: readonly StoredApiKey[],
+    private readonly file?: string,
+  ) {
+    this.replace(keys);
   }
 
   get size(): number {
+    this.refresh();
     return this.byHash.size;
   }
 
   /** The principal a presented key belongs to, or null. */
   authenticate(presented: string): Principal | null {
+    this.refresh();
     const hash = hashApiKey(presented);
     const found = this.byHash.get(hash);
     if (!found) return null;
@@ -50,59 +116,101 @@ export class ApiKeyRegistry {
     return { keyId: found.id, label: found.label, roles: found.roles };
   }
 
-  /** Parses `role=key,role=key` (plain keys, e.g. from compose or tests). */
+  /**
+   * On first start (no key file yet): writes the key file with the keys made in memory, and returns
+   * them to be shown once. Called only after the process started for good, so a process that fails
+   * to start leaves no key file and shows no key. If another process wrote the file meanwhile, its
+   * keys are used and nothing is shown.
+   */
+  persistNewKeys(): CreatedApiKey[] {
+    if (!this.file || this.pending.length === 0) return [];
+    const created = this.pending;
+    this.pending = [];
+    ensureWritableFolder(dirname(this.file), 'API_KEYS_FILE', this.file);
+    const keys = [...this.byHash.values()];
+    try {
+      writeFileSync(this.file, JSON.stringify({ keys }, null, 2) + '\n', { mode: 0o600, flag: 'wx' });
+    } catch (error) {
+      if ((error as { code?: string }).code !== 'EEXIST') {
+        throw new StartupError([describeSetting('API_KEYS_FILE', this.file, `cannot be written (${systemReason(error)})`)]);
+      }
+      this.replace(parseKeyFile(this.file));
+      return [];
+    }
+    this.signature = signatureOf(this.file);
+    return created;
+  }
+
+  private replace(keys: readonly StoredApiKey[]): void {
+    this.byHash = new Map(keys.map((key) => [key.sha256, key]));
+  }
+
+  /** Re-reads the key file when it changed; a broken or missing file keeps the keys last read. */
+  private refresh(): void {
+    if (!this.file || this.pending.length > 0) return;
+    let signature: string | undefined;
+    try {
+      signature = signatureOf(this.file);
+    } catch {
+      return;
+    }
+    if (signature === undefined || signature === this.signature || signature === this.rejectedSignature) return;
+    try {
+      this.replace(parseKeyFile(this.file));
+      this.signature = signature;
+      this.rejectedSignature = undefined;
+      this.logger.log(`Reloaded ${this.byHash.size} API keys from ${this.file}`);
+    } catch (error) {
+      this.rejectedSignature = signature;
+      this.logger.warn(`Kept the API keys read before: ${error instanceof Error ? error.message : String(error)}`);
+    }
+  }
+
+  /** Parses `role=key,role=key` (plain keys, e.g. from compose or tests); a ConfigError names every bad entry. */
   static fromEnv(spec: string, now: Date): ApiKeyRegistry {
-    const keys = spec
-      .split(',')
-      .map((pair) => pair.trim())
-      .filter(Boolean)
-      .map((pair, index) => {
-        const eq = pair.indexOf('=');
-        const role = pair.slice(0, eq);
-        const key = pair.slice(eq + 1);
-        if (eq <= 0 || !isRole(role) || key.length < 16) {
-          throw new Error(`API_KEYS entry ${index + 1} must be role=key with a role in ${ROLES.join('|')} and a key of 16+ characters`);
-        }
-        return { id: `env-${index + 1}`, label: `${role}-env-${index + 1}`, roles: [role], sha256: hashApiKey(key), createdAt: now.toISOString() };
-      });
+    const pairs = spec.split(',').map((pair) => pair.trim()).filter(Boolean);
+    const problems: string[] = [];
+    const keys = pairs.flatMap((pair, index) => {
+      const eq = pair.indexOf('=');
+      const role = pair.slice(0, eq);
+      const key = pair.slice(eq + 1);
+      if (eq <= 0 || !isRole(role) || key.length < 16) {
+        problems.push(`API_KEYS entry ${index + 1} ("${eq > 0 ? `${role}=…` : pair.slice(0, 20)}") must be role=key with a role in ${ROLES.join('|')} and a key of 16+ characters`);
+        return [];
+      }
+      return [{ id: `env-${index + 1}`, label: `${role}-env-${index + 1}`, roles: [role], sha256: hashApiKey(key), createdAt: now.toISOString() }];
+    });
+    if (pairs.length === 0) problems.push('API_KEYS is set but names no key (role=key,role=key)');
+    if (problems.length > 0) throw new ConfigError(problems);
     return new ApiKeyRegistry(keys);
   }
 
-  static readFile(path: string): ApiKeyRegistry {
-    const parsed = JSON.parse(readFileSync(path, 'utf8')) as ApiKeyFile;
-    if (!Array.isArray(parsed.keys)) throw new Error(`${path}: expected {"keys": [...]}`);
-    for (const key of parsed.keys) {
-      if (!key.roles.every(isRole) || !/^[0-9a-f]{64}$/.test(key.sha256)) throw new Error(`${path}: key ${key.id} has a bad role or hash`);
+  /**
+   * The keys of a key file, following it as it changes. Without the file yet: one new key per role,
+   * in memory until persistNewKeys.
+   */
+  static forFile(path: string, now: Date): ApiKeyRegistry {
+    const signature = signatureOf(path);
+    if (signature !== undefined) {
+      const registry = new ApiKeyRegistry(parseKeyFile(path), path);
+      registry.signature = signature;
+      return registry;
     }
-    return new ApiKeyRegistry(parsed.keys);
+    const created = ROLES.map((role) => ({ role, key: generateApiKey(role) }));
+    const registry = new ApiKeyRegistry(created.map(({ role, key }) => storedKey(key, role, `${role}-initial`, now)), path);
+    registry.pending = created;
+    return registry;
   }
 
   /**
-   * Loads the key file, creating it with one new key per role if it does not exist.
-   * Returns the plain keys it created (to be shown once) or an empty list.
+   * Adds a new key to a key file and returns the plain key (for the CLI). The file is replaced whole
+   * (write, then rename), so a running server reading it never sees half of it.
    */
-  static loadOrCreateFile(path: string, now: Date): { registry: ApiKeyRegistry; created: { role: Role; key: string }[] } {
-    if (existsSync(path)) return { registry: ApiKeyRegistry.readFile(path), created: [] };
-    const created = ROLES.map((role) => ({ role, key: generateApiKey(role) }));
-    const keys: StoredApiKey[] = created.map(({ role, key }) => ({
-      id: hashApiKey(key).slice(0, 12),
-      label: `${role}-initial`,
-      roles: [role],
-      sha256: hashApiKey(key),
-      createdAt: now.toISOString(),
-    }));
-    mkdirSync(dirname(path), { recursive: true });
-    writeFileSync(path, JSON.stringify({ keys }, null, 2) + '\n', { mode: 0o600 });
-    return { registry: new ApiKeyRegistry(keys), created };
-  }
-
-  /** Adds a new key to a key file and returns the plain key (for the CLI). */
   static addToFile(path: string, role: Role, label: string, now: Date): string {
-    const existing: ApiKeyFile = existsSync(path) ? (JSON.parse(readFileSync(path, 'utf8')) as ApiKeyFile) : { keys: [] };
+    const existing = signatureOf(path) === undefined ? [] : parseKeyFile(path);
     const key = generateApiKey(role);
-    const entry: StoredApiKey = { id: hashApiKey(key).slice(0, 12), label, roles: [role], sha256: hashApiKey(key), createdAt: now.toISOString() };
-    mkdirSync(dirname(path), { recursive: true });
-    writeFileSync(path, JSON.stringify({ keys: [...existing.keys, entry] }, null, 2) + '\n', { mode: 0o600 });
+    ensureWritableFolder(dirname(path), 'API_KEYS_FILE', path);
+    writeKeyFileAtomically(path, [...existing, storedKey(key, role, label, now)]);
     return key;
   }
 }

@@ -1,12 +1,12 @@
 // Chronicle's configuration: every setting comes from the environment, is validated at start, and
 // fails fast with the name of the bad variable.
-import { plainToInstance, Transform } from 'class-transformer';
-import { IsBoolean, IsIn, IsInt, IsOptional, IsString, Max, Min, ValidateIf, validateSync } from 'class-validator';
+import { Transform } from 'class-transformer';
+import { IsBoolean, IsIn, IsInt, IsOptional, IsString, Max, Min, ValidateIf } from 'class-validator';
 import { IsCurrencyCode } from '@app/money/validation/is-currency-code';
+import { envBoolean, envNumber, readEnvConfig } from './env-config';
 
-const toInt = ({ value }: { value: unknown }) => (value === undefined || value === '' ? undefined : Number(value));
-const toBool = ({ value }: { value: unknown }) =>
-  value === undefined || value === '' ? undefined : ['1', 'true', 'yes', 'on'].includes(String(value).toLowerCase());
+export { ConfigError, StartupError, describeSetting, envBoolean, envNumber, readEnvConfig } from './env-config';
+
 
 export class ChronicleConfig {
   /** Which parts this process runs: everything (embedded default), or one part of the production stack. */
@@ -16,7 +16,7 @@ export class ChronicleConfig {
   @IsString()
   HOST = '127.0.0.1';
 
-  @Transform(toInt) @IsInt() @Min(0) @Max(65535)
+  @Transform(envNumber) @IsInt() @Min(0) @Max(65535)
   PORT = 3000;
 
   /** Folder for the embedded SQLite files and generated API keys. */
@@ -33,12 +33,44 @@ export class ChronicleConfig {
   @IsIn(['sqlite', 'mongodb'])
   READ_STORE: 'sqlite' | 'mongodb' = 'sqlite';
 
-  @ValidateIf((c: ChronicleConfig) => c.READ_STORE === 'mongodb')
-  @IsString({ message: 'MONGO_URL is required when READ_STORE=mongodb (e.g. mongodb://127.0.0.1:27017/)' })
+  @ValidateIf((c: ChronicleConfig) => c.READ_STORE === 'mongodb' || c.KEY_STORE === 'mongodb')
+  @IsString({ message: 'MONGO_URL is required when READ_STORE=mongodb or KEY_STORE=mongodb (e.g. mongodb://127.0.0.1:27017/)' })
   MONGO_URL?: string;
 
   @IsString()
   MONGO_DB = 'chronicle';
+
+  /** Where customers' data keys live: `sqlite` (keys.sqlite in DATA_DIR) or `mongodb` (MONGO_URL, database KEY_STORE_MONGO_DB). */
+  @IsIn(['sqlite', 'mongodb'])
+  KEY_STORE: 'sqlite' | 'mongodb' = 'sqlite';
+
+  /** Database of the MongoDB key store, apart from the read models (rebuilds never touch it). */
+  @IsString()
+  KEY_STORE_MONGO_DB = 'chronicle_keys';
+
+  /**
+   * The master key(s) that wrap data keys: base64 of 32 random bytes, several separated by commas,
+   * current first (the others only unwrap, during a rotation). Or MASTER_KEY_FILE: one per line.
+   * Without either, the SQLite key store creates DATA_DIR/master.key on first start.
+   */
+  @IsOptional() @IsString()
+  MASTER_KEY?: string;
+
+  @ValidateIf((c: ChronicleConfig) => c.KEY_STORE === 'mongodb' && c.MASTER_KEY === undefined)
+  @IsString({ message: 'MASTER_KEY or MASTER_KEY_FILE is required when KEY_STORE=mongodb: every process must wrap with the same master key' })
+  MASTER_KEY_FILE?: string;
+
+  /** Longest a process keeps a data key in memory, in ms (how long another process may still read a forgotten customer's events, at most). */
+  @Transform(envNumber) @IsInt() @Min(0) @Max(3600000)
+  KEY_CACHE_TTL_MS = 60000;
+
+  /** Most data keys a process keeps in memory. */
+  @Transform(envNumber) @IsInt() @Min(1)
+  KEY_CACHE_SIZE = 10000;
+
+  /** How often unfinished forgets (a crash between destroying the key and recording the event) are finished, in ms. */
+  @Transform(envNumber) @IsInt() @Min(100) @Max(3600000)
+  ERASURE_SWEEP_INTERVAL_MS = 30000;
 
   @IsIn(['embedded', 'kafka'])
   TRANSPORT: 'embedded' | 'kafka' = 'embedded';
@@ -50,7 +82,7 @@ export class ChronicleConfig {
   @IsString()
   KAFKA_TOPIC = 'chronicle.events';
 
-  @Transform(toInt) @IsInt() @Min(1) @Max(1000)
+  @Transform(envNumber) @IsInt() @Min(1) @Max(1000)
   KAFKA_PARTITIONS = 6;
 
   @IsString()
@@ -61,26 +93,26 @@ export class ChronicleConfig {
   SQLITE_SYNCHRONOUS: 'NORMAL' | 'FULL' = 'NORMAL';
 
   /** Most items in one batch ingest request. */
-  @Transform(toInt) @IsInt() @Min(1) @Max(10000)
+  @Transform(envNumber) @IsInt() @Min(1) @Max(10000)
   MAX_BATCH_SIZE = 1000;
 
   /** Largest accepted request body, in bytes. */
-  @Transform(toInt) @IsInt() @Min(1024)
+  @Transform(envNumber) @IsInt() @Min(1024)
   MAX_BODY_BYTES = 2 * 1024 * 1024;
 
   /** Longest a query with `minPosition` waits for the projector, in ms. */
-  @Transform(toInt) @IsInt() @Min(0) @Max(60000)
+  @Transform(envNumber) @IsInt() @Min(0) @Max(60000)
   READ_WAIT_TIMEOUT_MS = 2000;
 
   /**
    * How long a single-instance pipeline's lease (relay, embedded projector, reactors, sweeps) lasts
    * without renewal, in ms: the longest another process waits to take over after the holder died.
    */
-  @Transform(toInt) @IsInt() @Min(300) @Max(600000)
+  @Transform(envNumber) @IsInt() @Min(300) @Max(600000)
   LEASE_TTL_MS = 15000;
 
   /** How often a process looks whether a rebuild made another read-model generation live, in ms. */
-  @Transform(toInt) @IsInt() @Min(50) @Max(600000)
+  @Transform(envNumber) @IsInt() @Min(50) @Max(600000)
   READ_MODEL_GENERATION_POLL_MS = 2000;
 
   /**
@@ -103,34 +135,13 @@ export class ChronicleConfig {
   LOG_LEVEL = 'warn';
 
   /** Logs one line per HTTP request when true. */
-  @Transform(toBool) @IsBoolean()
+  @Transform(envBoolean) @IsBoolean()
   LOG_REQUESTS = false;
-}
-
-export class ConfigError extends Error {
-  constructor(readonly problems: readonly string[]) {
-    super(`Invalid configuration:\n  - ${problems.join('\n  - ')}`);
-    this.name = 'ConfigError';
-  }
 }
 
 /** Reads and validates the configuration; throws ConfigError naming every bad variable. */
 export function loadConfig(env: Record<string, string | undefined> = process.env): ChronicleConfig {
-  const known = Object.keys(new ChronicleConfig());
-  const relevant: Record<string, string> = {};
-  for (const [key, value] of Object.entries(env)) {
-    if (value !== undefined && (known.includes(key) || ['EVENTSTORE_URL', 'MONGO_URL', 'KAFKA_BROKERS', 'API_KEYS', 'API_KEYS_FILE'].includes(key))) {
-      relevant[key] = value;
-    }
-  }
-  const config = plainToInstance(ChronicleConfig, relevant, { exposeDefaultValues: true });
-  const errors = validateSync(config, { skipMissingProperties: false });
-  if (errors.length > 0) {
-    throw new ConfigError(
-      errors.map((e) => `${e.property}=${JSON.stringify(e.value)}: ${Object.values(e.constraints ?? {}).join('; ')}`),
-    );
-  }
-  return config;
+  return readEnvConfig(ChronicleConfig, env, ['EVENTSTORE_URL', 'MONGO_URL', 'KAFKA_BROKERS', 'API_KEYS', 'API_KEYS_FILE', 'MASTER_KEY', 'MASTER_KEY_FILE']);
 }
 
 export const CHRONICLE_CONFIG = Symbol('ChronicleConfig');

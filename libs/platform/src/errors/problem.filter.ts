@@ -1,9 +1,25 @@
-// One place maps every failure to an HTTP status and an RFC 9457 problem document.
+// One place maps every failure to an HTTP status and an RFC 9457 problem document, and logs every
+// server error (5xx), whether it came from a route, a guard or the HTTP layer before Nest.
 import { ArgumentsHost, Catch, ExceptionFilter, HttpException, HttpStatus, Logger } from '@nestjs/common';
-import type { Response } from 'express';
+import type { Request, Response } from 'express';
 import { DomainError, DomainErrorCode } from '@app/event-sourcing';
 import { DuplicateEventIdError, WrongExpectedRevisionError } from '@app/event-store';
+import { isStorageUnavailable, STORAGE_RETRY_AFTER_SECONDS } from './storage-errors';
 import { RequestValidationError, type FieldProblem } from './validation';
+
+/**
+ * A refusal decided at the HTTP edge (authentication, method, media type, size, encoding, shape),
+ * with the response headers the status calls for (WWW-Authenticate, Allow, Accept, Accept-Encoding).
+ */
+export class ProblemException extends HttpException {
+  constructor(
+    status: number,
+    readonly detail: string,
+    readonly extra: { readonly code?: string; readonly errors?: readonly FieldProblem[]; readonly headers?: Readonly<Record<string, string>> } = {},
+  ) {
+    super(detail, status);
+  }
+}
 
 export interface Problem {
   readonly type: string;
@@ -48,6 +64,12 @@ export function toProblem(error: unknown): Problem {
     detail,
     ...extra,
   });
+  if (error instanceof ProblemException) {
+    return make(error.getStatus(), error.detail, {
+      ...(error.extra.code !== undefined ? { code: error.extra.code } : {}),
+      ...(error.extra.errors !== undefined ? { errors: error.extra.errors } : {}),
+    });
+  }
   if (error instanceof RequestValidationError) {
     return make(400, 'The request has invalid fields', { code: 'VALIDATION', errors: error.problems });
   }
@@ -69,22 +91,49 @@ export function toProblem(error: unknown): Problem {
     const detail = typeof body === 'string' ? body : String((body as { message?: unknown }).message ?? error.message);
     return make(status, detail);
   }
-  // Errors raised by express' body parser before Nest sees the request.
-  const parserError = error as { type?: string; status?: number; message?: string };
-  if (parserError?.type === 'entity.too.large') return make(413, `Request body too large: ${parserError.message ?? ''}`.trim());
-  if (parserError?.type === 'entity.parse.failed') return make(400, 'The request body is not valid JSON', { code: 'INVALID_JSON' });
-  if (parserError?.type === 'encoding.unsupported' || parserError?.type === 'charset.unsupported') return make(415, parserError.message ?? 'Unsupported encoding');
+  if (isStorageUnavailable(error)) {
+    return make(503, `The data store cannot take this request now; retry after ${STORAGE_RETRY_AFTER_SECONDS} s with the same Idempotency-Key`, { code: 'STORAGE_UNAVAILABLE' });
+  }
+  // express refuses a path parameter it cannot decode (bad percent-encoding) with a URIError.
+  if (error instanceof URIError) return make(400, `The request path is not valid percent-encoding: ${error.message}`, { code: 'INVALID_PATH' });
+  // Static files (the console) refuse with http-errors, which say when their message is fit to show.
+  const httpError = error as { status?: unknown; expose?: unknown; message?: unknown };
+  if (typeof httpError?.status === 'number' && httpError.status >= 400 && httpError.status < 500 && httpError.expose === true) {
+    return make(httpError.status, typeof httpError.message === 'string' ? httpError.message : 'Bad request');
+  }
   return make(500, 'Internal error; the request may be retried with the same Idempotency-Key');
+}
+
+/** Response headers a failure calls for, beside its problem document. */
+export function problemHeaders(error: unknown, problem: Problem): Record<string, string> {
+  if (error instanceof ProblemException) return { ...(error.extra.headers ?? {}) };
+  if (problem.status === 503) return { 'Retry-After': String(STORAGE_RETRY_AFTER_SECONDS) };
+  return {};
+}
+
+const logger = new Logger('Errors');
+
+/** Answers a failure as a problem document; every 5xx is logged with its stack. */
+export function sendProblem(response: Response, error: unknown): void {
+  const problem = toProblem(error);
+  if (problem.status >= 500) logger.error(error instanceof Error ? (error.stack ?? error.message) : String(error));
+  if (response.headersSent) {
+    // A streamed answer (server-sent events) already started: nothing can be said any more.
+    response.end();
+    return;
+  }
+  response.set(problemHeaders(error, problem));
+  // Refused before its body was read: closing beats reading (Node would) a body nobody wants.
+  const request = response.req as Request | undefined;
+  if (request && !request.complete && (request.headers['transfer-encoding'] !== undefined || Number(request.headers['content-length'] ?? 0) > 0)) {
+    response.set('Connection', 'close');
+  }
+  response.status(problem.status).type('application/problem+json').json(problem);
 }
 
 @Catch()
 export class ProblemFilter implements ExceptionFilter {
-  private readonly logger = new Logger('Errors');
-
   catch(error: unknown, host: ArgumentsHost): void {
-    const response = host.switchToHttp().getResponse<Response>();
-    const problem = toProblem(error);
-    if (problem.status >= 500) this.logger.error(error instanceof Error ? error.stack ?? error.message : String(error));
-    response.status(problem.status).type('application/problem+json').json(problem);
+    sendProblem(host.switchToHttp().getResponse<Response>(), error);
   }
 }

@@ -54,10 +54,15 @@ export function requestContext(request: AuthenticatedRequest): RequestContext {
 
 /**
  * An id (a new customer's, a new segment's) derived from the request's Idempotency-Key and the API
- * key that sent it, so a retry that runs again names the same thing; undefined without a key.
+ * key that sent it (and the item's index in a batch), so a retry that runs again names the same
+ * thing; undefined without a key.
  */
 export function idFromIdempotencyKey(ctx: RequestContext, purpose: string): string | undefined {
-  return ctx.idempotency && deterministicEventId(purpose, ctx.idempotency.apiKeyId, ctx.idempotency.key);
+  const claimed = ctx.idempotency;
+  if (!claimed) return undefined;
+  return claimed.item === undefined
+    ? deterministicEventId(purpose, claimed.apiKeyId, claimed.key)
+    : deterministicEventId(purpose, claimed.apiKeyId, claimed.key, 'item', claimed.item);
 }
 
 /** `@Ctx() ctx: RequestContext` in a controller method. */

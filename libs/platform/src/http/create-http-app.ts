@@ -1,5 +1,6 @@
-// Creates a Chronicle HTTP application: JSON body limits, /v1 versioning, strict validation, one
-// error filter, OpenAPI at /docs, graceful shutdown.
+// Creates a Chronicle HTTP application: /v1 versioning, strict validation, one error filter, 405 for
+// a known path with another method, OpenAPI at /docs, graceful shutdown. Bodies are not parsed here
+// but by RequestBodyInterceptor, after authentication (see json-body.ts).
 import { type INestApplication, VersioningType, type ModuleMetadata } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import type { NestExpressApplication } from '@nestjs/platform-express';
@@ -9,20 +10,24 @@ import { existsSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { Logger as PinoLogger } from 'nestjs-pino';
 import type { ChronicleConfig } from '../config/chronicle-config';
-import { toProblem } from '../errors/problem.filter';
+import { sendProblem } from '../errors/problem.filter';
 import { createValidationPipe } from '../errors/validation';
+import { methodNotAllowed, type RouteLayer } from './method-not-allowed';
 
 export async function createHttpApp(rootModule: NonNullable<ModuleMetadata['imports']>[number], config: ChronicleConfig): Promise<INestApplication> {
-  const app = await NestFactory.create<NestExpressApplication>(rootModule as never, { bodyParser: false, bufferLogs: true });
-  app.useLogger(app.get(PinoLogger));
-  app.useBodyParser('json', { limit: config.MAX_BODY_BYTES, strict: true, type: ['application/json', 'application/*+json'] });
-  // Body-parser failures (too large, malformed JSON) happen before Nest's filters: answer them as problems too.
-  app.use((error: unknown, _request: Request, response: Response, next: NextFunction) => {
-    if (!error) return next();
-    const problem = toProblem(error);
-    response.status(problem.status).type('application/problem+json').json(problem);
+  const app = await NestFactory.create<NestExpressApplication>(rootModule as never, {
+    bodyParser: false,
+    bufferLogs: true,
+    // A module that fails to load (a store that cannot be written, say) is thrown to the caller, who
+    // prints one line; Nest would exit the process itself and print the buffered stack first.
+    abortOnError: false,
+    autoFlushLogs: false,
   });
+  app.useLogger(app.get(PinoLogger));
+  app.flushLogs();
   app.disable('x-powered-by');
+  const express = app.getHttpAdapter().getInstance() as unknown as { router: { stack: readonly RouteLayer[] } };
+  app.use(methodNotAllowed(() => express.router.stack));
   serveConsole(app);
   app.enableVersioning({ type: VersioningType.URI, defaultVersion: undefined });
   app.useGlobalPipes(createValidationPipe());
@@ -40,6 +45,12 @@ export async function createHttpApp(rootModule: NonNullable<ModuleMetadata['impo
       .build(),
   );
   SwaggerModule.setup('docs', app, document, { jsonDocumentUrl: 'docs/openapi.json' });
+  // Failures outside Nest's routes (a path express cannot decode, the console's static files) are
+  // problem documents too, and logged when they are server errors.
+  app.use((error: unknown, _request: Request, response: Response, next: NextFunction) => {
+    if (!error) return next();
+    sendProblem(response, error);
+  });
   return app;
 }
 

@@ -1,4 +1,4 @@
-// Liveness and readiness. Ready means: the event store and read store answer, and no supervised
+// Liveness and readiness. Ready means: the event store and read store answer and take writes, and no supervised
 // pipeline of this process has failed repeatedly. Every pipeline's state, last error, restarts and
 // lag are listed, so an operator sees a stalled relay or projector without reading logs.
 import { Controller, Get, Inject, Optional, Res, ServiceUnavailableException } from '@nestjs/common';
@@ -37,6 +37,8 @@ export class HealthController {
       checks.push(async () => {
         const session = this.indicators.check('eventStore');
         try {
+          // A store that reads but cannot take a write (read-only file, full disk, lock held) is down.
+          await store.checkWritable?.();
           return session.up({ headPosition: await store.headPosition() });
         } catch (error) {
           return session.down({ error: String(error) });
@@ -49,6 +51,7 @@ export class HealthController {
         const session = this.indicators.check('readStore');
         try {
           const generation = (store as { generation?: unknown }).generation;
+          await store.checkWritable?.();
           return session.up({
             projectorCheckpoint: await store.getCheckpoint('chronicle-projector'),
             // The live read-model generation (blue/green rebuilds), where the store has generations.
@@ -69,8 +72,7 @@ export class HealthController {
     try {
       return await this.health.check(checks);
     } catch (error) {
-      // Not ready: answer 503 with every check's details (which store, which pipeline, why), not a
-      // bare problem document.
+      // Not ready: still the whole report (what is down and why), with 503, not a bare problem document.
       if (!(error instanceof ServiceUnavailableException)) throw error;
       response.status(503);
       return error.getResponse();

@@ -4,7 +4,7 @@
 import type { ReadStore } from '@app/read-store';
 import { CUSTOMER_360_COLLECTION, type Customer360Document } from '@app/customer-view';
 import {
-  analyseCustomer, analyticsSettings, CUSTOMER_ANALYTICS_COLLECTION, customerRecordOf, loadAnalyticsConfig, PopulationSnapshots, recencyDays, rfmCutPoints, scoreRfm,
+  analyseCustomer, analyticsSettings, CUSTOMER_ANALYTICS_COLLECTION, customerRecordOf, loadAnalyticsConfig, PopulationSnapshots, profilingAllowed, recencyDays, rfmCutPoints, scoreRfm,
   type AnalyticsSettings, type CustomerAnalyticsDocument, type PopulationSnapshot, type RfmCutPoints, type RfmValues,
 } from '@app/analytics';
 import { systemClock, type Clock } from '@app/event-sourcing';
@@ -57,7 +57,9 @@ export function customerFactsFrom(customerId: string, docs: CustomerDocuments, p
     if (state) consents[purpose as ConsentPurposeName] = state.granted;
   }
   const lastPurchaseAt = c360?.purchases.lastAt ?? analytics?.lastPurchaseAt ?? null;
-  const values = population.rfm && analytics ? rfmValuesOf(analytics, currency, now) : null;
+  // RFM and the model's figures are profiling: only with the customer's profiling consent (the
+  // model's through analyseCustomer, which decides it for every surface).
+  const values = population.rfm && analytics && profilingAllowed(analytics.profilingConsent) ? rfmValuesOf(analytics, currency, now) : null;
   const scores = population.rfm && values ? scoreRfm(values, population.rfm) : null;
   return {
     ...base,
@@ -75,6 +77,7 @@ export function customerFactsFrom(customerId: string, docs: CustomerDocuments, p
     loyaltyTier: docs.loyalty?.tier ?? null,
     npsClass: c360?.nps.lastClass ?? analytics?.npsLastClass ?? null,
     consents,
+    forgotten: (c360?.forgottenAt ?? null) !== null || analytics?.forgotten === true,
   };
 }
 
@@ -97,8 +100,9 @@ export class CustomerFactsReader {
   }
 
   /**
-   * What the rules need of the whole population: RFM cut points from a scan of every buyer (once
-   * per evaluation run), the latest stored snapshot for the model's figures.
+   * What the rules need of the whole population: RFM cut points from a scan of every buyer who
+   * consented to profiling (once per evaluation run, only when a rule asks for RFM), the latest
+   * stored snapshot for the model's figures.
    */
   async population(now: Date, needs: { readonly rfm: boolean; readonly model: boolean }): Promise<PopulationContext> {
     return {
@@ -108,7 +112,7 @@ export class CustomerFactsReader {
   }
 
   private async rfmCutPoints(now: Date): Promise<RfmCutPoints> {
-    const buyers = await this.store.find<CustomerAnalyticsDocument>(CUSTOMER_ANALYTICS_COLLECTION, { orders: { gt: 0 } });
+    const buyers = await this.store.find<CustomerAnalyticsDocument>(CUSTOMER_ANALYTICS_COLLECTION, { orders: { gt: 0 }, profilingConsent: true });
     return rfmCutPoints(buyers.flatMap((buyer) => rfmValuesOf(buyer, this.currency, now) ?? []));
   }
 

@@ -1,0 +1,100 @@
+// How a batch route runs its commands (POST /v1/interactions/batch, POST /v1/customers/batch): at
+// most MAX_BATCH_SIZE items, each validated and recorded on its own, one result per item (its
+// outcome or its own 4xx problem, fields named `items[3].…`); items of one stream in order, streams
+// in parallel (their appends share group commits). A server error fails the whole request, as for a
+// single command. Under an Idempotency-Key the batch is one request; each item without a natural key
+// derives its event ids from the key and its index.
+import type { Type } from '@nestjs/common';
+import { plainToInstance } from 'class-transformer';
+import { validate } from 'class-validator';
+import { toProblem, type Problem } from '../errors/problem.filter';
+import { flattenValidationErrors, RequestValidationError } from '../errors/validation';
+import type { CommandContext } from './command-context';
+import type { RequestContext } from '../http/command-context.decorator';
+
+export interface BatchItemResult<O> {
+  readonly index: number;
+  readonly status: number;
+  readonly outcome?: O;
+  readonly problem?: Problem;
+}
+
+export interface BatchAnswer<O> {
+  readonly accepted: number;
+  readonly rejected: number;
+  readonly results: BatchItemResult<O>[];
+}
+
+/** One validated item, ready to run. */
+export interface BatchItem<O> {
+  /** Items of one stream run in the order given. */
+  readonly streamId: string;
+  /** The item's business time (ISO-8601). */
+  readonly occurredAt: string;
+  run(ctx: CommandContext): Promise<O>;
+}
+
+export interface BatchOptions<O> {
+  readonly maxItems: number;
+  /** Validates one item and says how to run it; `ctx` is the item's own (its Idempotency-Key carries the index). */
+  prepare(raw: unknown, index: number, ctx: RequestContext): Promise<BatchItem<O>> | BatchItem<O>;
+}
+
+/** Validates a batch item against a DTO class as the global ValidationPipe does a body, naming fields under `prefix`. */
+export async function validateBatchItem<T extends object>(type: Type<T>, fields: unknown, prefix: string): Promise<T> {
+  if (typeof fields !== 'object' || fields === null || Array.isArray(fields)) {
+    throw new RequestValidationError([{ field: prefix, message: 'each item must be a JSON object' }]);
+  }
+  const dto = plainToInstance(type, fields, { enableImplicitConversion: false });
+  const errors = await validate(dto, { whitelist: true, forbidNonWhitelisted: true, forbidUnknownValues: true, validationError: { target: false, value: false } });
+  if (errors.length > 0) throw new RequestValidationError(flattenValidationErrors(errors, prefix));
+  return dto;
+}
+
+/** The item's problem with every field named under `items[i]`, wherever the error came from. */
+function itemProblem(error: unknown, prefix: string): Problem {
+  const problem = toProblem(error);
+  if (!problem.errors) return problem;
+  return { ...problem, errors: problem.errors.map((e) => ({ ...e, field: e.field === prefix || e.field.startsWith(`${prefix}.`) || e.field.startsWith(`${prefix}[`) ? e.field : `${prefix}.${e.field}` })) };
+}
+
+function itemContext(ctx: RequestContext, index: number): RequestContext {
+  return ctx.idempotency === undefined ? ctx : { ...ctx, idempotency: { ...ctx.idempotency, item: index } };
+}
+
+export async function runBatch<O>(items: readonly unknown[], ctx: RequestContext, options: BatchOptions<O>): Promise<BatchAnswer<O>> {
+  if (items.length > options.maxItems) {
+    throw new RequestValidationError([{ field: 'items', message: `items must contain at most ${options.maxItems} entries (MAX_BATCH_SIZE)` }]);
+  }
+  const results: BatchItemResult<O>[] = new Array(items.length);
+  const streams = new Map<string, { index: number; item: BatchItem<O> }[]>();
+  await Promise.all(
+    items.map(async (raw, index) => {
+      try {
+        const item = await options.prepare(raw, index, itemContext(ctx, index));
+        const queue = streams.get(item.streamId) ?? [];
+        queue.push({ index, item });
+        streams.set(item.streamId, queue);
+      } catch (error) {
+        const problem = itemProblem(error, `items[${index}]`);
+        if (problem.status >= 500) throw error;
+        results[index] = { index, status: problem.status, problem };
+      }
+    }),
+  );
+  await Promise.all(
+    [...streams.values()].map(async (queue) => {
+      for (const { index, item } of queue) {
+        try {
+          results[index] = { index, status: 201, outcome: await item.run({ ...itemContext(ctx, index), occurredAt: item.occurredAt }) };
+        } catch (error) {
+          const problem = itemProblem(error, `items[${index}]`);
+          if (problem.status >= 500) throw error;
+          results[index] = { index, status: problem.status, problem };
+        }
+      }
+    }),
+  );
+  const accepted = results.filter((result) => result.status < 300).length;
+  return { accepted, rejected: results.length - accepted, results };
+}

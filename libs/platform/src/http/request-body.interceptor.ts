@@ -1,0 +1,44 @@
+// Gives a route its JSON body, read only after the API key guard let the request through (guards
+// run before interceptors), so a request without a valid key or role is refused with 401/403 before
+// anything about its body (400, 413, 415) is looked at. The IdempotencyInterceptor comes after it
+// and fingerprints the body read here. Also refuses query parameters named like Object.prototype's.
+import { type CallHandler, type ExecutionContext, Inject, Injectable, type NestInterceptor } from '@nestjs/common';
+import { ROUTE_ARGS_METADATA } from '@nestjs/common/constants';
+import { RouteParamtypes } from '@nestjs/common/enums/route-paramtypes.enum';
+import type { Request } from 'express';
+import type { Observable } from 'rxjs';
+import { CHRONICLE_CONFIG, type ChronicleConfig } from '../config/chronicle-config';
+import { RequestValidationError } from '../errors/validation';
+import { FORBIDDEN_FIELD_NAMES, MAX_JSON_DEPTH, MAX_JSON_ENTRIES, readJsonBody, type JsonBodyLimits } from './json-body';
+
+const takesBodyCache = new WeakMap<object, boolean>();
+
+/** Whether a controller method declares a `@Body()` parameter: the route's own word on taking a body. */
+// eslint-disable-next-line @typescript-eslint/no-unsafe-function-type -- what ExecutionContext.getHandler() gives
+export function routeTakesBody(controller: object, handler: Function): boolean {
+  const cached = takesBodyCache.get(handler);
+  if (cached !== undefined) return cached;
+  const args = (Reflect.getMetadata(ROUTE_ARGS_METADATA, controller, handler.name) ?? {}) as Record<string, unknown>;
+  const takes = Object.keys(args).some((key) => key.split(':')[0] === String(RouteParamtypes.BODY));
+  takesBodyCache.set(handler, takes);
+  return takes;
+}
+
+@Injectable()
+export class RequestBodyInterceptor implements NestInterceptor {
+  private readonly limits: JsonBodyLimits;
+
+  constructor(@Inject(CHRONICLE_CONFIG) config: ChronicleConfig) {
+    this.limits = { maxBytes: config.MAX_BODY_BYTES, maxDepth: MAX_JSON_DEPTH, maxEntries: MAX_JSON_ENTRIES };
+  }
+
+  async intercept(context: ExecutionContext, next: CallHandler): Promise<Observable<unknown>> {
+    if (context.getType() !== 'http') return next.handle();
+    const request = context.switchToHttp().getRequest<Request>();
+    const forbidden = Object.keys(request.query ?? {}).filter((name) => FORBIDDEN_FIELD_NAMES.has(name));
+    if (forbidden.length > 0) throw new RequestValidationError(forbidden.map((field) => ({ field, message: 'unknown field (not allowed)' })));
+    const body = await readJsonBody(request, routeTakesBody(context.getClass(), context.getHandler()), this.limits);
+    if (body !== undefined) request.body = body;
+    return next.handle();
+  }
+}

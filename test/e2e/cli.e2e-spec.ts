@@ -1,0 +1,81 @@
+// The `chronicle` CLI as a real process (apps/cli/src/main.ts) against a running server: a key made
+// by `keys create` works at once, `seed` finds the server from the same HOST/PORT variables (or
+// CHRONICLE_URL) and says why when it cannot reach it, and a second seed run is a no-op answered
+// with replays.
+import { mkdtempSync, rmSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { startChronicle, type RunningChronicle } from '@app/composition';
+import { ApiClient } from '../support/api-client';
+import { startProcess } from '../support/chronicle-process';
+
+jest.setTimeout(300_000);
+
+const CLI = 'apps/cli/src/main.ts';
+
+async function cli(args: readonly string[], env: Record<string, string>): Promise<{ code: number | string; output: string }> {
+  const run = startProcess(CLI, args, { HOME: tmpdir(), ...env });
+  const code = await run.exited;
+  return { code, output: run.lines.join('\n') };
+}
+
+describe('the chronicle CLI against a running server', () => {
+  let dataDir: string;
+  let chronicle: RunningChronicle;
+  let keys: Record<string, string>;
+  let port: string;
+
+  beforeAll(async () => {
+    dataDir = mkdtempSync(join(tmpdir(), 'chronicle-cli-'));
+    let shown = '';
+    // No API_KEYS: the server uses the key file in DATA_DIR, as `npm start` does.
+    chronicle = await startChronicle({ DATA_DIR: dataDir, PORT: '0', LOG_LEVEL: 'silent' }, { announce: (text) => (shown += text) });
+    keys = Object.fromEntries([...shown.matchAll(/CHRONICLE_([A-Z]+)_KEY=(\S+)/g)].map((m) => [m[1]?.toLowerCase() as string, m[2] as string]));
+    port = new URL(chronicle.url).port;
+  });
+
+  afterAll(async () => {
+    await chronicle?.close();
+    rmSync(dataDir, { recursive: true, force: true });
+  });
+
+  it('`keys create` makes a key the running server accepts at once, without a restart', async () => {
+    const { code, output } = await cli(['keys', 'create', '--role', 'support', '--label', 'new-agent'], { DATA_DIR: dataDir });
+    expect(code).toBe(0);
+    const key = output.trim();
+    expect(key).toMatch(/^chr_support_\S{40,}$/);
+    expect((await new ApiClient(chronicle.url, key).get('/v1/customers/nobody')).status).toBe(404);
+    expect((await new ApiClient(chronicle.url, key).post('/v1/interactions/emails/sent', {})).status).toBe(403);
+  });
+
+  it('`seed` finds the server by HOST and PORT (no --url), and a second run changes nothing: every answer a replay', async () => {
+    const env = { HOST: '127.0.0.1', PORT: port, CHRONICLE_INGEST_KEY: keys.ingest as string };
+    const head = async () => (await new ApiClient(chronicle.url).get('/health/ready')).body.details.eventStore.headPosition as number;
+
+    const first = await cli(['seed', '--customers', '12', '--batch-size', '7', '--seed', '5'], env);
+    expect(first).toMatchObject({ code: 0 });
+    expect(first.output).toMatch(new RegExp(`^Seeded http://127\\.0\\.0\\.1:${port} \\(seed 5, anchor \\S+\\): 12 customers, (\\d+) interactions, (\\d+) ticket commands in`, 'm'));
+    const [, interactions, tickets] = /: 12 customers, (\d+) interactions, (\d+) ticket commands/.exec(first.output) as RegExpExecArray;
+    expect(Number(interactions)).toBeGreaterThan(12);
+    const afterFirst = await head();
+    const seeded = await new ApiClient(chronicle.url, keys.support).get(`/v1/customers/demo-00012?minPosition=${afterFirst}`);
+    expect(seeded.status).toBe(200);
+
+    const second = await cli(['seed', '--customers', '12', '--batch-size', '7', '--seed', '5'], env);
+    expect(second).toMatchObject({ code: 0 });
+    expect(second.output).toContain(`12 customers (12 already there), ${interactions} interactions (${interactions} already there), ${tickets} ticket commands (${tickets} already there)`);
+    expect(await head()).toBe(afterFirst);
+  });
+
+  it('`seed` says which address it could not reach and why, and exits 1', async () => {
+    // A port nobody listens on: taken from the system, then given back.
+    const free = createServer();
+    await new Promise<void>((resolve) => free.listen(0, '127.0.0.1', resolve));
+    const url = `http://127.0.0.1:${(free.address() as { port: number }).port}`;
+    await new Promise<void>((resolve) => free.close(() => resolve()));
+    const { code, output } = await cli(['seed', '--customers', '1'], { CHRONICLE_URL: url, CHRONICLE_INGEST_KEY: keys.ingest as string });
+    expect(code).toBe(1);
+    expect(output).toContain(`Cannot reach Chronicle at ${url} (ECONNREFUSED): is it running there?`);
+  });
+});

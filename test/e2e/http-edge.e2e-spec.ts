@@ -1,0 +1,227 @@
+// The HTTP edge, end to end over real sockets on the embedded default: every malformed request gets
+// a 4xx problem document (never a 5xx), the caller is authenticated before any body is looked at,
+// only JSON bodies are taken (decoded from gzip, deflate or br within MAX_BODY_BYTES), and nothing
+// refused reaches the event store. Each case is a defect a tester reproduced on a fresh start.
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { brotliCompressSync, deflateSync, gzipSync } from 'node:zlib';
+import { startChronicle, type RunningChronicle } from '@app/composition';
+import { MAX_RULE_DEPTH } from '@app/segments';
+import { ApiClient } from '../support/api-client';
+import { send, type RawRequest, type RawResponse } from '../support/raw-http';
+
+jest.setTimeout(120_000);
+
+const KEYS = {
+  ingest: 'edge-ingest-key-0123456789',
+  support: 'edge-support-key-0123456789',
+  analyst: 'edge-analyst-key-0123456789',
+  admin: 'edge-admin-key-0123456789',
+};
+const MAX_BODY_BYTES = 64 * 1024;
+
+function expectProblem(response: RawResponse, status: number, code?: string): void {
+  expect({ status: response.status, type: response.headers['content-type'], code: response.body?.code }).toEqual({
+    status,
+    type: expect.stringContaining('application/problem+json'),
+    code: code ?? response.body?.code,
+  });
+}
+
+describe('The HTTP edge: every bad input a clear 4xx', () => {
+  let dataDir: string;
+  let chronicle: RunningChronicle;
+  let support: ApiClient;
+  const customerId = 'c-edge';
+  const json = { 'Content-Type': 'application/json' };
+  const as = (role: keyof typeof KEYS) => ({ Authorization: `Bearer ${KEYS[role]}` });
+  const request = (options: RawRequest) => send(chronicle.url, options);
+  const head = async (): Promise<number> => (await support.get('/health/ready')).body.details.eventStore.headPosition;
+  const note = (noteId: string) => JSON.stringify({ customerId, noteId, text: 'hello', authorId: 'agent-1' });
+
+  beforeAll(async () => {
+    dataDir = mkdtempSync(join(tmpdir(), 'chronicle-edge-'));
+    chronicle = await startChronicle({
+      DATA_DIR: dataDir, PORT: '0', LOG_LEVEL: 'silent', MAX_BODY_BYTES: String(MAX_BODY_BYTES), MAX_BATCH_SIZE: '50',
+      API_KEYS: Object.entries(KEYS).map(([role, key]) => `${role}=${key}`).join(','),
+    });
+    support = new ApiClient(chronicle.url, KEYS.support);
+    const ingest = new ApiClient(chronicle.url, KEYS.ingest);
+    expect((await ingest.post('/v1/customers', { customerId, profile: { firstName: 'Edith', lastName: 'Edge' } })).status).toBe(201);
+    expect((await support.post('/v1/tickets', { customerId, ticketId: 't-edge', subject: 'Edge', channel: 'email', priority: 'low', occurredAt: '2026-11-01T09:00:00Z' })).status).toBe(201);
+  });
+
+  afterAll(async () => {
+    await chronicle?.close();
+    rmSync(dataDir, { recursive: true, force: true });
+  });
+
+  it('refuses the caller (401, 403) before looking at the body: not even a held-back body is waited for', async () => {
+    const before = await head();
+    const big = { ...json, 'Content-Length': String(3 * 1024 * 1024) };
+    const anonymousBig = await request({ method: 'POST', path: '/v1/interactions/notes', headers: big, holdBody: true });
+    expectProblem(anonymousBig, 401, 'UNAUTHENTICATED');
+    expect(anonymousBig.headers['www-authenticate']).toMatch(/^Bearer realm="chronicle"/);
+    expectProblem(await request({ method: 'POST', path: '/v1/interactions/notes', headers: json, body: '{"customerId":' }), 401);
+    expectProblem(await request({ method: 'POST', path: '/v1/interactions/notes', headers: { 'Content-Type': 'text/plain', Authorization: 'Bearer not-a-key-0123456789' }, body: 'x' }), 401);
+    expect((await request({ method: 'POST', path: '/v1/interactions/notes', headers: { 'Content-Type': 'text/plain', Authorization: 'Bearer not-a-key-0123456789' }, body: 'x' })).headers['www-authenticate']).toContain('invalid_token');
+    // The support key may not send emails: 403 whatever the body would have been.
+    expectProblem(await request({ method: 'POST', path: '/v1/interactions/emails/sent', headers: { ...big, ...as('support') }, holdBody: true }), 403, 'FORBIDDEN');
+    expectProblem(await request({ method: 'POST', path: '/v1/interactions/emails/sent', headers: { 'Content-Type': 'text/plain', ...as('support') }, body: '{bad' }), 403);
+    // A caller who may: the announced size alone is refused, still without reading the body.
+    expectProblem(await request({ method: 'POST', path: '/v1/interactions/notes', headers: { ...big, ...as('ingest') }, holdBody: true }), 413, 'BODY_TOO_LARGE');
+    expect(await head()).toBe(before);
+  });
+
+  it('takes the Bearer scheme in any case and with extra spaces (RFC 9110 §11.4); other schemes are a 401 saying so', async () => {
+    for (const [i, scheme] of ['bearer', 'BEARER', 'Bearer  ', 'bEaReR\t'].entries()) {
+      const sent = await request({ method: 'POST', path: '/v1/interactions/notes', headers: { ...json, Authorization: `${scheme} ${KEYS.ingest}` }, body: note(`n-scheme-${i}`) });
+      expect({ scheme, status: sent.status }).toEqual({ scheme, status: 201 });
+    }
+    const basic = await request({ method: 'GET', path: `/v1/customers/${customerId}`, headers: { Authorization: 'Basic dXNlcjpwYXNz' } });
+    expectProblem(basic, 401);
+    expect(basic.body.detail).toContain('"Basic" is not supported');
+    expectProblem(await request({ method: 'GET', path: `/v1/customers/${customerId}`, headers: { Authorization: 'Bearer' } }), 401);
+    // X-API-Key still works, also beside a Basic header meant for a proxy.
+    expect((await request({ method: 'GET', path: `/v1/customers/${customerId}`, headers: { Authorization: 'Basic dXNlcjpwYXNz', 'X-API-Key': KEYS.support } })).status).toBe(200);
+  });
+
+  it('answers 405 with Allow for a known path and another method, 204 with Allow to OPTIONS, 404 for an unknown path', async () => {
+    const put = await request({ method: 'PUT', path: '/v1/customers', headers: { ...json, ...as('ingest') }, body: '{}' });
+    expectProblem(put, 405, 'METHOD_NOT_ALLOWED');
+    expect(put.headers.allow).toBe('GET, HEAD, OPTIONS, POST');
+    const deleteCall = await request({ method: 'DELETE', path: '/v1/interactions/calls', headers: as('ingest') });
+    expectProblem(deleteCall, 405);
+    expect(deleteCall.headers.allow).toBe('OPTIONS, POST');
+    expect((await request({ method: 'GET', path: '/v1/interactions/batch', headers: as('ingest') })).headers.allow).toBe('OPTIONS, POST');
+    expect((await request({ method: 'POST', path: '/health/ready', headers: json, body: '{}' })).status).toBe(405);
+    const options = await request({ method: 'OPTIONS', path: `/v1/customers/${customerId}` });
+    expect({ status: options.status, allow: options.headers.allow }).toEqual({ status: 204, allow: 'GET, HEAD, OPTIONS, PATCH' });
+    expectProblem(await request({ method: 'GET', path: '/v1/no-such-thing', headers: as('support') }), 404);
+    expectProblem(await request({ method: 'GET', path: '/v1/customers/%E0%A4%A', headers: as('support') }), 400);
+  });
+
+  it('takes application/json only: a text/plain close is a 415 and the ticket stays open, not closed "now"', async () => {
+    const before = await head();
+    const closeAt = '2026-11-02T10:00:00Z';
+    const plain = await request({ method: 'POST', path: '/v1/tickets/t-edge/close', headers: { 'Content-Type': 'text/plain', ...as('support') }, body: JSON.stringify({ occurredAt: closeAt }) });
+    expectProblem(plain, 415, 'UNSUPPORTED_MEDIA_TYPE');
+    expect(plain.headers.accept).toBe('application/json');
+    expect(await head()).toBe(before);
+    expect((await support.get(`/v1/tickets/t-edge?minPosition=${before}`)).body.status).toBe('open');
+
+    for (const contentType of [undefined, 'text/plain', 'application/x-www-form-urlencoded', 'application/merge-patch+json', 'application/json; charset=iso-8859-1', 'application json']) {
+      const sent = await request({ method: 'POST', path: '/v1/interactions/notes', headers: { ...(contentType ? { 'Content-Type': contentType } : {}), ...as('ingest') }, body: note('n-type') });
+      expect({ contentType, status: sent.status, code: sent.body.code }).toMatchObject({ contentType, status: 415 });
+    }
+    const patch = await request({ method: 'PATCH', path: `/v1/customers/${customerId}`, headers: { 'Content-Type': 'text/plain', ...as('ingest') }, body: '{"changes":{"city":"Rome"}}' });
+    expectProblem(patch, 415);
+    expect(patch.headers['accept-patch']).toBe('application/json');
+    expect(await head()).toBe(before);
+
+    for (const [i, contentType] of ['application/json; charset=utf-8', 'Application/JSON; Charset="UTF-8"', 'application/json;charset=utf-8;'].entries()) {
+      expect((await request({ method: 'POST', path: '/v1/interactions/notes', headers: { 'Content-Type': contentType, ...as('ingest') }, body: note(`n-type-${i}`) })).status).toBe(201);
+    }
+    const closed = await request({ method: 'POST', path: '/v1/tickets/t-edge/close', headers: { ...json, ...as('support') }, body: JSON.stringify({ occurredAt: closeAt }) });
+    expect(closed.status).toBe(200);
+    expect((await support.get(`/v1/tickets/t-edge?minPosition=${closed.body.position}`)).body).toMatchObject({ status: 'closed', closedAt: new Date(closeAt).toISOString() });
+  });
+
+  it('a route that takes a body needs one (send {}); a route that takes none refuses one', async () => {
+    const before = await head();
+    const none = await request({ method: 'POST', path: '/v1/tickets/t-none/close', headers: as('support') });
+    expectProblem(none, 400, 'BODY_REQUIRED');
+    expectProblem(await request({ method: 'POST', path: '/v1/interactions/notes', headers: { ...json, ...as('ingest') }, body: '' }), 400, 'BODY_REQUIRED');
+    expectProblem(await request({ method: 'POST', path: '/v1/interactions/notes', headers: { ...json, ...as('ingest') }, body: '   ' }), 400, 'BODY_REQUIRED');
+    expectProblem(await request({ method: 'GET', path: `/v1/customers/${customerId}`, headers: { ...json, ...as('support') }, body: '{}' }), 400, 'BODY_NOT_ALLOWED');
+    expectProblem(await request({ method: 'DELETE', path: '/v1/segments/nothing', headers: { ...json, ...as('analyst') }, body: '{"reason":"x"}' }), 400, 'BODY_NOT_ALLOWED');
+    expect(await head()).toBe(before);
+  });
+
+  it('decodes gzip, deflate and br bodies; a body that does not decode is a 400, an unknown coding a 415, a decoded body over MAX_BODY_BYTES a 413', async () => {
+    const codings: [string, (input: Buffer) => Buffer][] = [['gzip', gzipSync], ['x-gzip', gzipSync], ['deflate', deflateSync], ['br', brotliCompressSync]];
+    for (const [coding, compress] of codings) {
+      const sent = await request({ method: 'POST', path: '/v1/interactions/notes', headers: { ...json, ...as('ingest'), 'Content-Encoding': coding }, body: compress(Buffer.from(note(`n-${coding}`))) });
+      expect({ coding, status: sent.status }).toEqual({ coding, status: 201 });
+    }
+    const before = await head();
+    for (const [coding] of codings) {
+      const garbage = await request({ method: 'POST', path: '/v1/interactions/notes', headers: { ...json, ...as('ingest'), 'Content-Encoding': coding }, body: note(`n-bad-${coding}`) });
+      expect({ coding, status: garbage.status, code: garbage.body.code }).toEqual({ coding, status: 400, code: 'INVALID_CONTENT_ENCODING' });
+    }
+    const bomb = gzipSync(Buffer.from(`{"customerId":"${customerId}","noteId":"n-bomb","authorId":"a","text":"${' '.repeat(4 * MAX_BODY_BYTES)}"}`));
+    expect(bomb.length).toBeLessThan(MAX_BODY_BYTES);
+    expectProblem(await request({ method: 'POST', path: '/v1/interactions/notes', headers: { ...json, ...as('ingest'), 'Content-Encoding': 'gzip' }, body: bomb }), 413, 'BODY_TOO_LARGE');
+    const compress = await request({ method: 'POST', path: '/v1/interactions/notes', headers: { ...json, ...as('ingest'), 'Content-Encoding': 'compress' }, body: note('n-compress') });
+    expectProblem(compress, 415, 'UNSUPPORTED_CONTENT_ENCODING');
+    expect(compress.headers['accept-encoding']).toBe('gzip, deflate, br');
+    expect(await head()).toBe(before);
+  });
+
+  it('refuses bodies nested too deep or too wide, not UTF-8, not JSON or not an object, with a 400 saying which', async () => {
+    const before = await head();
+    const post = (body: string | Buffer, path = '/v1/customers') => request({ method: 'POST', path, headers: { ...json, ...as('ingest') }, body });
+    // The tester's 500: a valid key and 5,000 levels of valid JSON overflowed the validator's stack.
+    expectProblem(await post(`{"customerId":"c-deep","profile":${'{"a":'.repeat(5000)}1${'}'.repeat(5000)}}`), 400, 'BODY_TOO_DEEP');
+    expectProblem(await post(`${'['.repeat(65)}${']'.repeat(65)}`), 400, 'BODY_TOO_DEEP');
+    const wide = await post(JSON.stringify({ customerId, orderId: 'o-wide', channel: 'web', currency: 'EUR', lines: Array.from({ length: 10_001 }, () => 0) }), '/v1/interactions/purchases');
+    expect({ status: wide.status, errors: wide.body.errors }).toEqual({ status: 400, errors: [{ field: 'lines', message: 'must not have more than 10000 items' }] });
+    expectProblem(await post(Buffer.from([0x7b, 0x22, 0xff, 0x22, 0x3a, 0x31, 0x7d])), 400, 'INVALID_UTF8');
+    expectProblem(await post('{"customerId":'), 400, 'INVALID_JSON');
+    for (const body of ['[]', '"text"', '42', 'null']) expectProblem(await post(body), 400, 'INVALID_BODY');
+    expect(await head()).toBe(before);
+    // A legitimate deep body, the deepest segment rule the segments' own check accepts, passes the edge.
+    let rule: Record<string, unknown> = { field: 'age', op: 'gte', value: 30 };
+    for (let level = 1; level < MAX_RULE_DEPTH; level++) rule = { all: [rule] };
+    const preview = await request({ method: 'POST', path: '/v1/segments/preview', headers: { ...json, ...as('analyst') }, body: JSON.stringify({ rule }) });
+    expect({ status: preview.status, errors: preview.body.errors }).toEqual({ status: 200, errors: undefined });
+  });
+
+  it('refuses __proto__, constructor and prototype like any unknown field, at any depth, in bodies and queries', async () => {
+    const before = await head();
+    const registered = await request({
+      method: 'POST', path: '/v1/customers', headers: { ...json, ...as('ingest') },
+      body: '{"customerId":"c-proto","constructor":{"name":"x"},"profile":{"firstName":"A","lastName":"B","__proto__":{"admin":true}}}',
+    });
+    expect({ status: registered.status, fields: registered.body.errors?.map((e: { field: string }) => e.field) }).toEqual({ status: 400, fields: ['constructor', 'profile.__proto__'] });
+    expect(registered.body.errors[0].message).toBe('unknown field (not allowed)');
+    const batch = await request({
+      method: 'POST', path: '/v1/interactions/batch', headers: { ...json, ...as('ingest') },
+      body: `{"items":[{"type":"note","customerId":"${customerId}","noteId":"n-p","text":"x","authorId":"a"},{"type":"call","prototype":1}]}`,
+    });
+    expect({ status: batch.status, fields: batch.body.errors?.map((e: { field: string }) => e.field) }).toEqual({ status: 400, fields: ['items[1].prototype'] });
+    const query = await request({ method: 'GET', path: `/v1/customers/${customerId}/timeline?__proto__=1&limit=5`, headers: as('support') });
+    expect({ status: query.status, fields: query.body.errors?.map((e: { field: string }) => e.field) }).toEqual({ status: 400, fields: ['__proto__'] });
+    expect(await head()).toBe(before);
+  });
+
+  it('never answers a malformed body with a 5xx, on any route of the API that takes one', async () => {
+    const before = await head();
+    const document = (await new ApiClient(chronicle.url).get('/docs/openapi.json')).body as { paths: Record<string, Record<string, { requestBody?: unknown }>> };
+    const routes = Object.entries(document.paths).flatMap(([path, operations]) =>
+      Object.entries(operations).filter(([, operation]) => operation.requestBody !== undefined).map(([method]) => ({ method: method.toUpperCase(), path: path.replace(/\{[^}]+\}/g, 'x-1') })),
+    );
+    expect(routes.length).toBeGreaterThanOrEqual(25);
+    const malformed: { name: string; headers: Record<string, string>; body?: string | Buffer }[] = [
+      { name: 'text/plain', headers: { 'Content-Type': 'text/plain' }, body: '{}' },
+      { name: 'no body', headers: {} },
+      { name: 'not JSON', headers: json, body: '{"a":' },
+      { name: 'deep', headers: json, body: `{"a":${'['.repeat(3000)}${']'.repeat(3000)}}` },
+      { name: 'prototype', headers: json, body: '{"__proto__":{"x":1}}' },
+      { name: 'gzip that is not', headers: { ...json, 'Content-Encoding': 'gzip' }, body: '{}' },
+      { name: 'unknown coding', headers: { ...json, 'Content-Encoding': 'zstd' }, body: '{}' },
+      { name: 'not UTF-8', headers: json, body: Buffer.from([0x7b, 0xc3, 0x28, 0x7d]) },
+    ];
+    const answers: { route: string; input: string; status: number }[] = [];
+    for (const route of routes) {
+      for (const input of malformed) {
+        const answer = await request({ method: route.method, path: route.path, headers: { ...input.headers, ...as('admin') }, ...(input.body !== undefined ? { body: input.body } : {}) });
+        answers.push({ route: `${route.method} ${route.path}`, input: input.name, status: answer.status });
+        expect(answer.headers['content-type']).toContain('application/problem+json');
+      }
+    }
+    expect(answers.filter((answer) => ![400, 415].includes(answer.status))).toEqual([]);
+    expect(await head()).toBe(before);
+  });
+});
