@@ -17,9 +17,24 @@ if [ -f "$TARGET" ] && echo "$SAMPLE_SHA256  $TARGET" | sha256sum -c --status; t
   exit 0
 fi
 
-WHEELS="$DATASETS_DIR/cdnow/wheel"
+# pip is the client that fetches from PyPI; a bare CI image (Debian) may lack it: install Debian's.
+if ! python3 -m pip --version >/dev/null 2>&1; then
+  if [ "$(id -u)" = 0 ]; then SUDO=(); else SUDO=(sudo); fi
+  echo "datasets: installing Debian's python3-pip to fetch the CDNOW sample from PyPI"
+  export DEBIAN_FRONTEND=noninteractive
+  if ! { "${SUDO[@]}" apt-get update -qq && "${SUDO[@]}" apt-get install -y -qq --no-install-recommends python3 python3-pip >/dev/null; }; then
+    echo "datasets: FAILED: python3 with pip is needed to fetch the CDNOW sample from PyPI, and apt-get could not install it" >&2
+    exit 1
+  fi
+fi
+
+mkdir -p "$DATASETS_DIR/cdnow"
+# A folder of this run's own: two suites fetching at once must not write the same files.
+WORK="$(mktemp -d "$DATASETS_DIR/cdnow/fetch.XXXXXX")"
+trap 'rm -rf "$WORK"' EXIT
+WHEELS="$WORK/wheel"
 mkdir -p "$WHEELS"
-LOG="$DATASETS_DIR/cdnow/pip-download.log"
+LOG="$WORK/pip-download.log"
 if ! python3 -m pip download "lifetimes==$LIFETIMES_VERSION" --no-deps --only-binary=:all: --disable-pip-version-check -d "$WHEELS" >"$LOG" 2>&1; then
   echo "datasets: FAILED to download lifetimes==$LIFETIMES_VERSION from PyPI, which ships the CDNOW sample the analytics tests need." >&2
   echo "datasets: pip said:" >&2
@@ -28,16 +43,18 @@ if ! python3 -m pip download "lifetimes==$LIFETIMES_VERSION" --no-deps --only-bi
 fi
 
 WHEEL="$(ls "$WHEELS"/[Ll]ifetimes-"$LIFETIMES_VERSION"-*.whl | head -n 1)"
-python3 - "$WHEEL" "$TARGET" <<'PY'
+EXTRACTED="$WORK/CDNOW_sample.txt"
+python3 - "$WHEEL" "$EXTRACTED" <<'PY'
 import sys, zipfile
 wheel, target = sys.argv[1], sys.argv[2]
 with zipfile.ZipFile(wheel) as archive, open(target, "wb") as out:
     out.write(archive.read("lifetimes/datasets/CDNOW_sample.txt"))
 PY
 
-if ! echo "$SAMPLE_SHA256  $TARGET" | sha256sum -c --status; then
-  echo "datasets: FAILED: $TARGET from $WHEEL does not have the expected SHA-256 $SAMPLE_SHA256" >&2
-  rm -f "$TARGET"
+if ! echo "$SAMPLE_SHA256  $EXTRACTED" | sha256sum -c --status; then
+  echo "datasets: FAILED: CDNOW_sample.txt from $(basename "$WHEEL") does not have the expected SHA-256 $SAMPLE_SHA256" >&2
   exit 1
 fi
+# Renamed into place: a reader sees the whole file or none.
+mv -f "$EXTRACTED" "$TARGET"
 echo "datasets: CDNOW sample extracted from $(basename "$WHEEL") to $TARGET"

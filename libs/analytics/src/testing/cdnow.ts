@@ -2,8 +2,9 @@
 // purchase until June 1998), as test/datasets/fetch-cdnow.sh caches it from the `lifetimes` wheel on
 // PyPI. Columns: master id, sample id, date YYYYMMDD, CDs bought, dollar value. Used by the model's
 // reference test, the import-through-the-API test and the analytics benchmark.
+import { spawnSync } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import type { CustomerHistory, OrderFact } from '../domain/customer-history';
 
 export interface CdnowPurchase {
@@ -30,10 +31,18 @@ export function cdnowSamplePath(): string {
   return join(dir, 'cdnow', 'CDNOW_sample.txt');
 }
 
-/** Every purchase of the sample; throws, saying how to get it, when the setup has not fetched it. */
+const FETCH_SCRIPT = join(__dirname, '..', '..', '..', '..', 'test', 'datasets', 'fetch-cdnow.sh');
+
+/**
+ * Every purchase of the sample. Not cached yet (a fresh clone, a suite run on its own): runs the
+ * setup script, which fetches it from PyPI or fails with pip's error; this then throws with it.
+ */
 export function loadCdnowSample(path = cdnowSamplePath()): CdnowPurchase[] {
   if (!existsSync(path)) {
-    throw new Error(`The CDNOW sample is not at ${path}: run \`bash test/datasets/fetch-cdnow.sh\` (npm test does) to fetch it from PyPI`);
+    const fetched = spawnSync('bash', [FETCH_SCRIPT], { encoding: 'utf8', env: { ...process.env, CHRONICLE_DATASETS_DIR: dirname(dirname(path)) } });
+    if (fetched.status !== 0 || !existsSync(path)) {
+      throw new Error(`The CDNOW sample is not at ${path} and ${FETCH_SCRIPT} could not fetch it (exit ${fetched.status ?? fetched.signal}):\n${fetched.stdout}${fetched.stderr}${fetched.error ? String(fetched.error) : ''}`);
+    }
   }
   const purchases: CdnowPurchase[] = [];
   const lines = readFileSync(path, 'utf8').split('\n');
