@@ -1,6 +1,7 @@
 // A population snapshot: what per-customer analytics compare a customer with, computed once for an
 // observation date instead of on every request: the RFM cut points and distribution, and the
-// BG/NBD and Gamma-Gamma parameters fitted on every customer with an order by then, with their
+// BG/NBD and Gamma-Gamma parameters fitted on every customer with an order by then (who consented
+// to profiling: the caller gathers only those), with their
 // fit diagnostics. Pure: the caller gathers each buyer's figures as of `asOf` (customer-history.ts).
 import { fitBgNbd, type BgNbdFit } from './bg-nbd';
 import { fitGammaGamma, type GammaGammaFit } from './gamma-gamma';
