@@ -256,7 +256,7 @@ export class ChronicleModule {
     }
     if (parts.has('queries')) {
       providers.push({ provide: ACCESS_LOG, useFactory: () => openAccessLog(config) });
-      providers.push({ provide: AUDIT_PROJECTIONS, useValue: chronicleProjections });
+      providers.push({ provide: AUDIT_PROJECTIONS, useValue: chronicleProjections(config.REPORTING_CURRENCY) });
       exported.push(ACCESS_LOG, AUDIT_PROJECTIONS);
     }
     if (parts.has('commands')) {
