@@ -26,6 +26,7 @@ import {
 import { LoyaltyModule } from '@app/loyalty';
 import { CUSTOMER_SEGMENTS_COLLECTION, SegmentsModule, type CustomerSegmentsDocument } from '@app/segments';
 import { LOYALTY_ACCOUNTS_COLLECTION, type LoyaltyAccountDocument } from '@app/loyalty';
+import type { DataDirClaims } from './data-dir-claims';
 import { AUDIT_PROJECTIONS, AuditModule, auditProjectionsProvider } from '@app/audit';
 import { CachedKeyStore, KEY_STORE } from '@app/key-store';
 import { PrivacyModule } from '@app/privacy';
@@ -55,6 +56,16 @@ export function partsOf(config: ChronicleConfig): ReadonlySet<ChroniclePart> {
 }
 
 const RUNNER = Symbol('ProjectorRunner');
+
+/**
+ * Most events per embedded projector batch. A batch is one unbroken stretch of the event loop
+ * (read, load documents, project, write ~5.7 documents per event), so its size bounds how long a
+ * request waits behind a catch-up. Measured with bench/catchup.bench.ts on a shared 2-core machine:
+ * 100 events take 50-130 ms (p50) where 2,000 held the loop for 0.6-3.4 s, at 60-75% of the
+ * 2,000-event throughput (bench/README.md, "Catch-up").
+ */
+export const EMBEDDED_PROJECTOR_BATCH_SIZE = 100;
+const CLAIMS = Symbol('DataDirClaims');
 
 /**
  * What the 360 view shows from other capabilities' read models: segment ids, loyalty standing, and the
@@ -94,7 +105,10 @@ function customer360Enrichers(liveStore: ReadStore, liveClock: Clock, env: Recor
   ];
 }
 
-/** Starts the pipelines (under the supervisor) after the stores are open, stops them before the stores close. */
+/**
+ * Starts the pipelines (under the supervisor) after the stores are open, stops them before the
+ * stores close, and releases the data folder's claim only once the stores are closed.
+ */
 @Injectable()
 class Pipelines implements OnApplicationBootstrap, BeforeApplicationShutdown, OnApplicationShutdown {
   private readonly logger = new Logger('Pipelines');
@@ -112,6 +126,7 @@ class Pipelines implements OnApplicationBootstrap, BeforeApplicationShutdown, On
     @Optional() @Inject(IDEMPOTENCY_KEYS) private readonly idempotencyKeys?: IdempotencyKeys,
     @Optional() @Inject(ACCESS_LOG) private readonly accessLog?: AccessLog,
     @Optional() @Inject(KEY_STORE) private readonly keys?: CachedKeyStore,
+    @Optional() @Inject(CLAIMS) private readonly claims?: DataDirClaims,
   ) {}
 
   async onApplicationBootstrap(): Promise<void> {
@@ -164,7 +179,7 @@ class Pipelines implements OnApplicationBootstrap, BeforeApplicationShutdown, On
           },
         };
       } else if (this.eventStore) {
-        projectorSpec = { name: 'embedded-projector', work: new EmbeddedProjector(this.eventStore, runner, { maxBatchSize: 2000 }), ...singleInstance };
+        projectorSpec = { name: 'embedded-projector', work: new EmbeddedProjector(this.eventStore, runner, { maxBatchSize: EMBEDDED_PROJECTOR_BATCH_SIZE }), ...singleInstance };
       }
       if (projectorSpec) await this.supervise(projectorSpec);
     }
@@ -209,18 +224,23 @@ class Pipelines implements OnApplicationBootstrap, BeforeApplicationShutdown, On
   }
 
   async onApplicationShutdown(): Promise<void> {
-    for (const close of this.closeAfterShutdown.splice(0)) await close();
-    await this.accessLog?.close();
-    await this.idempotencyKeys?.close();
-    await this.eventStore?.close();
-    await this.readStore?.close();
-    await this.keys?.close();
+    try {
+      for (const close of this.closeAfterShutdown.splice(0)) await close();
+      await this.accessLog?.close();
+      await this.idempotencyKeys?.close();
+      await this.eventStore?.close();
+      await this.readStore?.close();
+      await this.keys?.close();
+    } finally {
+      this.claims?.release();
+    }
   }
 }
 
 @Module({})
 export class ChronicleModule {
-  static forRoot(config: ChronicleConfig, options: { clock?: Clock; env?: Record<string, string | undefined> } = {}): DynamicModule {
+  /** `claims`: the data folder's claims this process took (claimDataDir); released after the stores close. */
+  static forRoot(config: ChronicleConfig, options: { clock?: Clock; env?: Record<string, string | undefined>; claims?: DataDirClaims } = {}): DynamicModule {
     const parts = partsOf(config);
     // Queries need it too: the audit routes read history through it, the access log lives beside it, and the subject access export reads every stream of the customer.
     const needsEventStore = parts.has('commands') || parts.has('queries') || parts.has('relay') || (parts.has('projector') && config.TRANSPORT === 'embedded');
@@ -233,6 +253,7 @@ export class ChronicleModule {
       { provide: 'CHRONICLE_PARTS', useValue: parts },
       { provide: 'CHRONICLE_CONFIG_VALUE', useValue: config },
       Pipelines,
+      ...(options.claims ? [{ provide: CLAIMS, useValue: options.claims }] : []),
     ];
     const exported: (string | symbol | typeof CommandExecutor)[] = [];
     if (needsKeys) {

@@ -92,6 +92,13 @@ export class ChronicleConfig {
   @IsIn(['NORMAL', 'FULL'])
   SQLITE_SYNCHRONOUS: 'NORMAL' | 'FULL' = 'NORMAL';
 
+  /**
+   * How long a write may wait for another process's write lock on a SQLite file before it is
+   * refused (a command then answers 503 with Retry-After). The wait never blocks the process.
+   */
+  @Transform(envNumber) @IsInt() @Min(0) @Max(600000)
+  SQLITE_WRITE_LOCK_BUDGET_MS = 5000;
+
   /** Most items in one batch ingest request. */
   @Transform(envNumber) @IsInt() @Min(1) @Max(10000)
   MAX_BATCH_SIZE = 1000;
