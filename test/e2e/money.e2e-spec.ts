@@ -162,7 +162,6 @@ describe('Money end to end (embedded): ISO 4217 codes, exponents, never two curr
         { currency: 'USD', exponent: 2, orders: 1, grossMinor: 300_00, refundedMinor: 50_00, netMinor: 250_00 },
       ],
       rfm: { frequency: 4, monetaryMinor: 300_00 },
-      clv: { currency: 'EUR', annualRevenueMinor: 300_00 },
     });
 
     const kpis = await analyst.get(`/v1/analytics/kpis?from=2026-11-20&to=2026-11-22&groupBy=channel&minPosition=${head}`);
@@ -179,9 +178,9 @@ describe('Money end to end (embedded): ISO 4217 codes, exponents, never two curr
     const csv = await analyst.get('/v1/analytics/customers.csv');
     expect(csv.status).toBe(200);
     const [header, row] = String(csv.body).split('\r\n');
-    expect(header).toBe('customerId,name,email,country,orders,netRevenueMinorEUR,R,F,M,clvMinorEUR,churnRisk,otherCurrenciesNetMinor');
+    expect(header).toBe('customerId,name,email,country,orders,netRevenueMinorEUR,R,F,M,pAlive,expectedPurchases,expectedAverageOrderValueMinorEUR,clvMinorEUR,churnRisk,otherCurrenciesNetMinor');
     const cells = row.split(',');
-    expect([cells[0], cells[4], cells[5], cells[11]]).toEqual([customerId, '4', '30000', 'BHD:12345 JPY:1500 USD:25000']);
+    expect([cells[0], cells[4], cells[5], cells[14]]).toEqual([customerId, '4', '30000', 'BHD:12345 JPY:1500 USD:25000']);
   });
 
   it('earns points and tier spend only in the loyalty programme currency (EUR): a USD purchase does not lift the tier', async () => {

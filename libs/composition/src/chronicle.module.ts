@@ -21,7 +21,7 @@ import {
   CUSTOMER_360_ENRICHER_FACTORY, CUSTOMER_360_ENRICHERS, CustomerViewQueryModule, ReadModelRegisteredCustomers, type Customer360Enricher, type Customer360EnricherFactory,
 } from '@app/customer-view';
 import {
-  analyseCustomer, AnalyticsModule, clvParameters, CUSTOMER_ANALYTICS_COLLECTION, loadAnalyticsConfig, RfmPopulation, type CustomerAnalyticsDocument,
+  analyseCustomer, analyticsSettings, AnalyticsModule, CUSTOMER_ANALYTICS_COLLECTION, customerRecordOf, loadAnalyticsConfig, PopulationSnapshots, type CustomerAnalyticsDocument,
 } from '@app/analytics';
 import { LoyaltyModule } from '@app/loyalty';
 import { CUSTOMER_SEGMENTS_COLLECTION, SegmentsModule, type CustomerSegmentsDocument } from '@app/segments';
@@ -77,21 +77,33 @@ const CLAIMS = Symbol('DataDirClaims');
 
 /**
  * What the 360 view shows from other capabilities' read models: segment ids, loyalty standing, and the
- * customer's own value figures (CLV and churn risk; RFM needs the whole population, so it stays on
- * GET /v1/customers/:id/analytics).
+ * customer's own value figures now (P(alive), predicted CLV and churn risk, against the latest
+ * population snapshot; the rest is on GET /v1/customers/:id/analytics).
  */
-function customer360Enrichers(env: Record<string, string | undefined>, config: ChronicleConfig): Customer360EnricherFactory {
-  const clv = clvParameters(loadAnalyticsConfig(env));
-  const noPopulation = new RfmPopulation([]);
+function customer360Enrichers(liveStore: ReadStore, liveClock: Clock, env: Record<string, string | undefined>, config: ChronicleConfig): Customer360EnricherFactory {
+  const settings = analyticsSettings(loadAnalyticsConfig(env));
+  // The population (RFM cut points, fitted models) is the live one even for an auditor's view as of
+  // an earlier instant: the store given there holds one customer's replayed read models, too few
+  // to fit on. The customer's own facts come from the store given, as of the clock given.
+  const snapshots = new PopulationSnapshots(liveStore, config.REPORTING_CURRENCY, liveClock, { checkpointName: PROJECTOR_NAME });
   return (store: ReadStore, clock: Clock): Customer360Enricher[] => [
     async (customerId) => {
       const doc = await store.get<CustomerAnalyticsDocument>(CUSTOMER_ANALYTICS_COLLECTION, customerId);
       if (!doc) return { value: null };
-      const analysed = analyseCustomer(doc, noPopulation, clock.now(), clv, config.REPORTING_CURRENCY);
+      const analysed = analyseCustomer(customerRecordOf(doc), await snapshots.current(), clock.now(), settings, config.REPORTING_CURRENCY);
       // Without the customer's profiling consent there are no value figures to show.
-      if (analysed.clv === null) return { value: null };
+      if (analysed.profilingConsent !== true) return { value: null };
       // CLV is in the reporting currency, which the answer names beside it.
-      return { value: { currency: analysed.currency, exponent: analysed.exponent, lifetimeValueMinor: analysed.clv.valueMinor, clv: analysed.clv, churnRisk: analysed.churnRisk } };
+      return {
+        value: {
+          currency: analysed.currency,
+          exponent: analysed.exponent,
+          pAlive: analysed.model?.pAlive ?? null,
+          lifetimeValueMinor: analysed.clv?.valueMinor ?? null,
+          clv: analysed.clv,
+          churnRisk: analysed.churnRisk,
+        },
+      };
     },
     async (customerId) => ({ segmentIds: (await store.get<CustomerSegmentsDocument>(CUSTOMER_SEGMENTS_COLLECTION, customerId))?.segmentIds ?? [] }),
     async (customerId) => {
@@ -285,7 +297,11 @@ export class ChronicleModule {
     }
     if (needsReadStore) {
       providers.push({ provide: READ_STORE, useFactory: () => openReadStore(config) });
-      providers.push({ provide: CUSTOMER_360_ENRICHER_FACTORY, useValue: customer360Enrichers(options.env ?? process.env, config) });
+      providers.push({
+        provide: CUSTOMER_360_ENRICHER_FACTORY,
+        useFactory: (store: ReadStore, clock: Clock) => customer360Enrichers(store, clock, options.env ?? process.env, config),
+        inject: [READ_STORE, CLOCK],
+      });
       providers.push({
         provide: CUSTOMER_360_ENRICHERS,
         useFactory: (store: ReadStore, clock: Clock, enrichers: Customer360EnricherFactory) => enrichers(store, clock),
@@ -334,7 +350,7 @@ export class ChronicleModule {
               SegmentsModule.forRoot({ env: options.env ?? process.env, commands: parts.has('commands'), queries: parts.has('queries'), background: reactors }),
             ]
           : []),
-        ...(parts.has('queries') ? [CustomerViewQueryModule, TicketsQueryModule, AnalyticsModule.forRoot(options.env ?? process.env), AuditModule] : []),
+        ...(parts.has('queries') ? [CustomerViewQueryModule, TicketsQueryModule, AnalyticsModule.forRoot({ env: options.env ?? process.env, projectorCheckpoint: PROJECTOR_NAME }), AuditModule] : []),
         ...(parts.has('commands') || parts.has('queries')
           ? [PrivacyModule.forRoot({ commands: parts.has('commands'), queries: parts.has('queries'), sweepIntervalMs: config.ERASURE_SWEEP_INTERVAL_MS })]
           : []),

@@ -73,7 +73,7 @@ export class LoyaltyBackground implements OnApplicationBootstrap, BeforeApplicat
     // Each runs once across the processes sharing the event store (a lease), under the supervisor.
     const singleInstance = this.singleInstance;
     if (this.eventStore && this.config.LOYALTY_REACTOR) {
-      this.reactor = new EventReactor(this.eventStore, new EventStoreCheckpointStore(this.eventStore), loyaltyPurchaseReaction(this.commands), {
+      this.reactor = new EventReactor(this.eventStore, new EventStoreCheckpointStore(this.eventStore), loyaltyPurchaseReaction(this.commands, undefined, this.clock), {
         name: LOYALTY_REACTOR_NAME,
         maxBatchSize: this.config.LOYALTY_REACTOR_BATCH_SIZE,
       });
