@@ -95,6 +95,12 @@ describe('The HTTP edge: every bad input a clear 4xx', () => {
     expect(small.status).toBe(201);
   });
 
+  it('keeps idle connections open longer than clients and load balancers pool them (Keep-Alive: timeout=65), so a reused connection is not reset', async () => {
+    const answer = await request({ method: 'GET', path: '/health/live', headers: { Connection: 'keep-alive' } });
+    expect(answer.status).toBe(200);
+    expect(answer.headers['keep-alive']).toBe('timeout=65');
+  });
+
   it('takes the Bearer scheme in any case and with extra spaces (RFC 9110 §11.4); other schemes are a 401 saying so', async () => {
     for (const [i, scheme] of ['bearer', 'BEARER', 'Bearer  ', 'bEaReR\t'].entries()) {
       const sent = await request({ method: 'POST', path: '/v1/interactions/notes', headers: { ...json, Authorization: `${scheme} ${KEYS.ingest}` }, body: note(`n-scheme-${i}`) });

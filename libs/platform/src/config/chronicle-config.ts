@@ -114,6 +114,15 @@ export class ChronicleConfig {
   @Transform(envNumber) @IsInt() @Min(1) @Max(10000)
   MAX_BATCH_SIZE = 1000;
 
+  /**
+   * How long an idle keep-alive connection stays open, in ms (sent as `Keep-Alive: timeout=…`). Node's
+   * 5 s default is shorter than the idle timeouts of load balancers and HTTP clients' pools, so a
+   * client could reuse a connection at the moment the server closes it and get ECONNRESET (a 502
+   * behind a proxy). Keep it above your load balancer's idle timeout (AWS ALB: 60 s).
+   */
+  @Transform(envNumber) @IsInt() @Min(1000) @Max(3_600_000)
+  HTTP_KEEP_ALIVE_TIMEOUT_MS = 65_000;
+
   /** Largest accepted request body, in bytes. */
   @Transform(envNumber) @IsInt() @Min(1024)
   MAX_BODY_BYTES = 2 * 1024 * 1024;

@@ -7,6 +7,7 @@ import type { NestExpressApplication } from '@nestjs/platform-express';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
 import type { NextFunction, Request, Response } from 'express';
 import { existsSync } from 'node:fs';
+import type { Server } from 'node:http';
 import { extname, join, resolve, sep } from 'node:path';
 import { Logger as PinoLogger } from 'nestjs-pino';
 import type { ChronicleConfig } from '../config/chronicle-config';
@@ -24,6 +25,11 @@ export async function createHttpApp(rootModule: NonNullable<ModuleMetadata['impo
     abortOnError: false,
     autoFlushLogs: false,
   });
+  // Idle keep-alive connections outlive the client's and the load balancer's pools (see the setting);
+  // headers must be allowed a little longer than that, or Node closes a reused connection early.
+  const server = app.getHttpServer() as Server;
+  server.keepAliveTimeout = config.HTTP_KEEP_ALIVE_TIMEOUT_MS;
+  server.headersTimeout = config.HTTP_KEEP_ALIVE_TIMEOUT_MS + 1000;
   app.useLogger(app.get(PinoLogger));
   app.flushLogs();
   app.disable('x-powered-by');
