@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import type { Kafka } from 'kafkajs';
 import { deterministicEventId, type NewEvent } from '@app/event-sourcing';
 import type { EventStore } from '@app/event-store';
-import { EventStoreCheckpointStore, KafkaRelay, createKafkaClient, type DeadLetter } from '@app/transport/kafka';
+import { EventStoreCheckpointStore, KafkaRelay, createKafkaClient, untilLeadersElected, type DeadLetter } from '@app/transport/kafka';
 import { eventually } from './kafka-support/eventually';
 import { deleteTopic, freshRunId, kafkaBrokersFromEnv } from './kafka-support/kafka-engine';
 import { readTopicWithKcat, requireKcat } from './kafka-support/kcat-reader';
@@ -124,7 +124,8 @@ if (!brokers) {
       const admin = kafka.admin();
       await admin.connect();
       try {
-        await admin.createTopics({ waitForLeaders: true, topics: [{ topic, numPartitions: 2, configEntries: [{ name: 'max.message.bytes', value: String(limit) }, { name: 'retention.ms', value: '-1' }] }] });
+        await admin.createTopics({ waitForLeaders: false, topics: [{ topic, numPartitions: 2, configEntries: [{ name: 'max.message.bytes', value: String(limit) }, { name: 'retention.ms', value: '-1' }] }] });
+        await untilLeadersElected(admin, topic);
       } finally {
         await admin.disconnect();
       }

@@ -56,6 +56,7 @@ function fakeKafka(options: { topics?: string[]; send?: (record: ProducerRecord)
       createTopics: async (request: unknown) => { created.push(request); return true; },
       describeConfigs: async () => ({ resources: [{ configEntries: [{ configName: 'max.message.bytes', configValue: '1048588' }, { configName: 'retention.ms', configValue: '-1' }] }] }),
       fetchTopicOffsets: async () => [{ partition: 0, offset: '0', high: '0', low: '0' }],
+      fetchTopicMetadata: async ({ topics }: { topics: string[] }) => ({ topics: topics.map((name) => ({ name, partitions: [{ partitionId: 0, leader: 1 }] })) }),
     }),
     producer: (config: ProducerConfig) => {
       producerConfigs.push(config);
@@ -100,8 +101,8 @@ describe('KafkaRelay', () => {
 
     const forever = [{ name: 'retention.ms', value: '-1' }, { name: 'retention.bytes', value: '-1' }, { name: 'cleanup.policy', value: 'delete' }];
     expect(fake.created).toEqual([
-      { waitForLeaders: true, topics: [{ topic: 't', numPartitions: 3, replicationFactor: -1, configEntries: forever }] },
-      { waitForLeaders: true, topics: [{ topic: 't.dead-letter', numPartitions: 1, replicationFactor: -1, configEntries: forever }] },
+      { waitForLeaders: false, topics: [{ topic: 't', numPartitions: 3, replicationFactor: -1, configEntries: forever }] },
+      { waitForLeaders: false, topics: [{ topic: 't.dead-letter', numPartitions: 1, replicationFactor: -1, configEntries: forever }] },
     ]);
     expect(fake.producerConfigs[0]).toMatchObject({ idempotent: true, maxInFlightRequests: 1 });
     expect(calls).toEqual([{ from: 'start', maxBatchSize: 500 }]);

@@ -67,9 +67,33 @@ async function createMissing(admin: Admin, topic: string, settings: TopicSetting
   if ((await admin.listTopics()).includes(topic)) return;
   // false means another client created it meanwhile, which is just as good.
   await admin.createTopics({
-    waitForLeaders: true,
+    // kafkajs's own wait gives up on UNKNOWN_TOPIC_OR_PARTITION, which a broker answers for a moment
+    // after it created the topic (its metadata not yet propagated): the relay then failed to start.
+    waitForLeaders: false,
     topics: [{ topic, numPartitions: settings.partitions, replicationFactor: settings.replicationFactor, configEntries: topicConfig(settings) }],
   });
+  await untilLeadersElected(admin, topic);
+}
+
+/** What a broker answers for a topic it created a moment ago; anything else is a real failure. */
+const TRANSIENT_METADATA_ERRORS = new Set(['UNKNOWN_TOPIC_OR_PARTITION', 'LEADER_NOT_AVAILABLE']);
+
+/** Waits until every partition of `topic` has a leader, retrying the broker's transient answers. */
+export async function untilLeadersElected(admin: Pick<Admin, 'fetchTopicMetadata'>, topic: string, timeoutMs = 30_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  let delay = 50;
+  for (;;) {
+    try {
+      const { topics } = await admin.fetchTopicMetadata({ topics: [topic] });
+      const partitions = topics.find((found) => found.name === topic)?.partitions ?? [];
+      if (partitions.length > 0 && partitions.every((partition) => partition.leader >= 0)) return;
+    } catch (error) {
+      if (!TRANSIENT_METADATA_ERRORS.has((error as { type?: string }).type ?? '')) throw error;
+    }
+    if (Date.now() >= deadline) throw new Error(`Kafka topic ${topic}: not every partition has a leader ${timeoutMs} ms after it was created`);
+    await new Promise((resolve) => setTimeout(resolve, delay));
+    delay = Math.min(delay * 2, 1000);
+  }
 }
 
 async function withAdmin<T>(kafka: Kafka, work: (admin: Admin) => Promise<T>): Promise<T> {
