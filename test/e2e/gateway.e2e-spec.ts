@@ -114,6 +114,9 @@ if (!NGINX) {
       expect((await analyst.post('/v1/segments', { segmentId: 'gw-buyers', name: 'Buyers', rule })).status).toBe(201);
       await eventually(async () => (await analyst.get('/v1/segments')).body.items?.some((s: { segmentId: string }) => s.segmentId === 'gw-buyers'));
 
+      // The query API's own POST routes go there too (a refit writes the read store, not the log).
+      expect((await analyst.raw('POST', '/v1/analytics/model/fit', undefined)).status).toBe(200);
+
       // A ticket from the console's main path: open (command), read (query).
       expect((await support.post('/v1/tickets', { customerId, ticketId: 't-gw', subject: 'Gateway', channel: 'email', priority: 'low' })).status).toBe(201);
       await eventually(async () => (await support.get(`/v1/tickets/t-gw`)).status === 200);
