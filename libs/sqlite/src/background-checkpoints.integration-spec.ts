@@ -2,6 +2,7 @@ import Database from 'better-sqlite3';
 import { mkdtempSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { eventually } from '../../../test/support/eventually';
 import { checkpointInBackground, type BackgroundCheckpoints } from './background-checkpoints';
 
 let directory: string;
@@ -29,19 +30,6 @@ const write = (rows: number) =>
     for (let i = 0; i < rows; i++) insert.run('x'.repeat(400));
   })();
 
-async function eventually(assertion: () => void, timeoutMs = 10_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    try {
-      assertion();
-      return;
-    } catch (error) {
-      if (Date.now() > deadline) throw error;
-      await new Promise((resolve) => setTimeout(resolve, 20));
-    }
-  }
-}
-
 jest.setTimeout(30_000);
 
 describe('checkpointInBackground', () => {
@@ -51,7 +39,7 @@ describe('checkpointInBackground', () => {
     write(5_000); // ~2.5 MB of WAL, far below the backstop: this connection checkpoints nothing itself
     // Once the worker has copied every frame back, the next write starts the WAL over from its
     // beginning instead of appending to it: the file does not grow.
-    await eventually(() => {
+    await eventually(async () => {
       const before = walSize();
       write(10);
       expect(walSize()).toBe(before);

@@ -285,7 +285,7 @@ describe('SqliteEventStore while another process holds the write lock', () => {
     // Round trips through the other process need this process's event loop: with a synchronous
     // wait for the lock they would only complete after the appends had settled.
     await holder.ping();
-    await new Promise((resolve) => setTimeout(resolve, 0));
+    await new Promise((resolve) => setImmediate(resolve)); // one more turn of the event loop, not a wait for time
     await holder.ping();
     expect([first.settled(), second.settled(), checkpoint.settled()]).toEqual([false, false, false]);
     // Reads go on meanwhile and see nothing uncommitted.
