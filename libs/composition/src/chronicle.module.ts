@@ -19,8 +19,9 @@ import { InteractionsCommandModule } from '@app/interactions';
 import { TicketsCommandModule, TicketsQueryModule } from '@app/tickets';
 import { CUSTOMER_360_ENRICHERS, CustomerViewQueryModule, ReadModelRegisteredCustomers, type Customer360Enricher } from '@app/customer-view';
 import {
-  analyseCustomer, AnalyticsModule, clvParameters, CUSTOMER_ANALYTICS_COLLECTION, loadAnalyticsConfig, RfmPopulation, type CustomerAnalyticsDocument,
+  analyseCustomer, AnalyticsModule, clvParameters, CUSTOMER_ANALYTICS_COLLECTION, loadAnalyticsConfig, RfmPopulation, type CustomerAnalyticsDocument, type CustomerAnalyticsView,
 } from '@app/analytics';
+import type { CurrencyCode } from '@app/money';
 import { LoyaltyModule } from '@app/loyalty';
 import { CUSTOMER_SEGMENTS_COLLECTION, SegmentsModule, type CustomerSegmentsDocument } from '@app/segments';
 import { LOYALTY_ACCOUNTS_COLLECTION, type LoyaltyAccountDocument } from '@app/loyalty';
@@ -61,17 +62,36 @@ function customer360Enrichers(store: ReadStore, clock: Clock, env: Record<string
   return [
     async (customerId) => {
       const doc = await store.get<CustomerAnalyticsDocument>(CUSTOMER_ANALYTICS_COLLECTION, customerId);
-      if (!doc) return { value: null };
+      if (!doc) return { value: null } satisfies Pick<Customer360Extras, 'value'>;
       const analysed = analyseCustomer(doc, noPopulation, clock.now(), clv, config.REPORTING_CURRENCY);
       // CLV is in the reporting currency, which the answer names beside it.
-      return { value: { currency: analysed.currency, exponent: analysed.exponent, lifetimeValueMinor: analysed.clv.valueMinor, clv: analysed.clv, churnRisk: analysed.churnRisk } };
+      return {
+        value: { currency: analysed.currency, exponent: analysed.exponent, lifetimeValueMinor: analysed.clv.valueMinor, clv: analysed.clv, churnRisk: analysed.churnRisk },
+      } satisfies Pick<Customer360Extras, 'value'>;
     },
-    async (customerId) => ({ segmentIds: (await store.get<CustomerSegmentsDocument>(CUSTOMER_SEGMENTS_COLLECTION, customerId))?.segmentIds ?? [] }),
+    async (customerId) =>
+      ({ segmentIds: (await store.get<CustomerSegmentsDocument>(CUSTOMER_SEGMENTS_COLLECTION, customerId))?.segmentIds ?? [] }) satisfies Pick<Customer360Extras, 'segmentIds'>,
     async (customerId) => {
       const account = await store.get<LoyaltyAccountDocument>(LOYALTY_ACCOUNTS_COLLECTION, customerId);
-      return { loyalty: account ? { balance: account.balance, tier: account.tier } : null };
+      return { loyalty: account ? { balance: account.balance, tier: account.tier } : null } satisfies Pick<Customer360Extras, 'loyalty'>;
     },
   ];
+}
+
+/** What the enrichers add to the 360 view (GET /v1/customers/:id answers Customer360View & Customer360Extras). */
+export interface Customer360Extras {
+  /** CLV and churn risk in REPORTING_CURRENCY; null before the customer's first analytics fact. */
+  readonly value: {
+    readonly currency: CurrencyCode;
+    readonly exponent: number;
+    readonly lifetimeValueMinor: number;
+    readonly clv: CustomerAnalyticsView['clv'];
+    readonly churnRisk: CustomerAnalyticsView['churnRisk'];
+  } | null;
+  /** The segments the customer is in now. */
+  readonly segmentIds: readonly string[];
+  /** Null without a loyalty account. */
+  readonly loyalty: { readonly balance: number; readonly tier: string | null } | null;
 }
 
 /** Starts the pipelines (under the supervisor) after the stores are open, stops them before the stores close. */

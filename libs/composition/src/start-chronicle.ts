@@ -12,6 +12,7 @@ import {
 } from '@app/platform';
 import { ChronicleModule, partsOf } from './chronicle.module';
 import { checkConfiguration } from './configuration';
+import { API_TYPE_SCHEMAS } from './openapi/api-type-schemas.generated';
 
 export interface RunningChronicle {
   readonly app: INestApplication;
@@ -35,7 +36,7 @@ export async function startChronicle(env: Record<string, string | undefined>, op
   if (!config.API_KEYS && !existsSync(keyFile)) {
     ensureWritableFolder(dirname(keyFile), config.API_KEYS_FILE === undefined ? 'DATA_DIR' : 'API_KEYS_FILE', config.API_KEYS_FILE ?? config.DATA_DIR);
   }
-  const app = await createHttpApp(ChronicleModule.forRoot(config, { ...(options.clock ? { clock: options.clock } : {}), env }), config);
+  const app = await createHttpApp(ChronicleModule.forRoot(config, { ...(options.clock ? { clock: options.clock } : {}), env }), config, { openApi: { schemas: API_TYPE_SCHEMAS } });
   try {
     await app.listen(config.PORT, config.HOST);
   } catch (error) {

@@ -2,12 +2,12 @@
 // and the customer CSV export.
 import { Controller, Get, Header, Query as QueryParam, Res, StreamableFile } from '@nestjs/common';
 import { QueryBus } from '@nestjs/cqrs';
-import { ApiBearerAuth, ApiOperation, ApiProduces, ApiProperty, ApiPropertyOptional, ApiTags } from '@nestjs/swagger';
+import { ApiBearerAuth, ApiOperation, ApiProperty, ApiPropertyOptional, ApiTags } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
 import { IsIn, IsInt, IsOptional, Matches, Max, Min, Validate, ValidatorConstraint, type ValidationArguments, type ValidatorConstraintInterface } from 'class-validator';
 import type { Response } from 'express';
 import { Readable } from 'node:stream';
-import { IdParam, Roles } from '@app/platform';
+import { ApiAnswer, ApiRefusals, IdParam, Roles } from '@app/platform';
 import {
   ExportCustomers, GetCustomerAnalytics, GetKpis, GetRfmDistribution, GetServiceMetrics,
   type Consistency, type CustomerExportFilter, type Dimension,
@@ -104,6 +104,7 @@ export class AnalyticsController {
   @Roles('analyst')
   @Header('Cache-Control', 'no-store')
   @ApiOperation({ summary: 'Revenue, orders, average order value and interactions per day and/or channel (money per currency, minor units)' })
+  @ApiAnswer(200, 'KpiReport')
   async kpis(@QueryParam() query: KpiQueryDto, @Res({ passthrough: true }) response: Response) {
     const { consistent, ...report } = await this.queryBus.execute(new GetKpis(query.from, query.to, GROUPINGS[query.groupBy ?? 'day'], query.minPosition));
     consistencyHeader(response, { consistent });
@@ -114,6 +115,7 @@ export class AnalyticsController {
   @Roles('analyst')
   @Header('Cache-Control', 'no-store')
   @ApiOperation({ summary: 'NPS, CSAT, ticket SLA (first response, resolution) and first-contact resolution per channel and/or day' })
+  @ApiAnswer(200, 'ServiceReport')
   async service(@QueryParam() query: ServiceQueryDto, @Res({ passthrough: true }) response: Response) {
     const { consistent, ...report } = await this.queryBus.execute(
       new GetServiceMetrics(query.from, query.to, GROUPINGS[query.groupBy ?? 'channel'], query.minPosition),
@@ -126,6 +128,7 @@ export class AnalyticsController {
   @Roles('analyst')
   @Header('Cache-Control', 'no-store')
   @ApiOperation({ summary: 'Customers per RFM score (111..555) and per R, F and M score, ranked against all customers with an order' })
+  @ApiAnswer(200, 'RfmDistributionReport')
   async rfmDistribution(@QueryParam() query: ConsistencyQueryDto, @Res({ passthrough: true }) response: Response) {
     const { consistent, ...report } = await this.queryBus.execute(new GetRfmDistribution(query.minPosition));
     consistencyHeader(response, { consistent });
@@ -134,7 +137,7 @@ export class AnalyticsController {
 
   @Get('customers.csv')
   @Roles('analyst')
-  @ApiProduces('text/csv')
+  @ApiAnswer(200, { mediaType: 'text/csv' }, 'One header line, then one line per customer (UTF-8; cells that could run as spreadsheet formulas are prefixed with \')')
   @ApiOperation({ summary: 'Customers with RFM, CLV and churn risk as CSV (money in minor units), filtered by RFM scores, recency, churn risk, country' })
   async exportCustomers(@QueryParam() query: CustomerExportQueryDto): Promise<StreamableFile> {
     const { lines } = await this.queryBus.execute(new ExportCustomers(definedOnly({ ...query })));
@@ -149,10 +152,13 @@ export class CustomerAnalyticsController {
   constructor(private readonly queryBus: QueryBus) {}
 
   @Get(':customerId/analytics')
-  // Support agents see a customer's value and churn risk in the console while on the phone.
-  @Roles('analyst', 'support', 'auditor')
+  // Support agents see a customer's value and churn risk in the console while on the phone. Auditors
+  // do not: they audit events and read models, not derived scores (least privilege; README, Roles).
+  @Roles('analyst', 'support')
   @Header('Cache-Control', 'no-store')
   @ApiOperation({ summary: 'RFM scores, CLV and churn risk (with its components) of one customer' })
+  @ApiAnswer(200, 'CustomerAnalyticsView')
+  @ApiRefusals({ 404: 'The customer is not registered.' })
   async customer(@IdParam('customerId') customerId: string, @QueryParam() query: ConsistencyQueryDto, @Res({ passthrough: true }) response: Response) {
     const result = await this.queryBus.execute(new GetCustomerAnalytics(customerId, query.minPosition));
     consistencyHeader(response, result);

@@ -6,7 +6,7 @@ import { ApiBearerAuth, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { interval, map, merge, Observable } from 'rxjs';
 import { READ_STORE, type ReadStore } from '@app/read-store';
 import { REGISTERED_CUSTOMERS, type RegisteredCustomers } from '@app/customers';
-import { APPLIED_EVENTS, IdParam, Roles, type AppliedEvents } from '@app/platform';
+import { APPLIED_EVENTS, ApiAnswer, ApiRefusals, IdParam, Roles, type AppliedEvents } from '@app/platform';
 import { CUSTOMER_360_COLLECTION, type Customer360Document } from '../projections/customer-360.document';
 
 const HEARTBEAT_MS = 15_000;
@@ -33,6 +33,8 @@ export class CustomerLiveController {
   @Sse(':customerId/live')
   @Roles('support', 'analyst', 'auditor')
   @ApiOperation({ summary: 'Server-sent events: `applied` once the read models include a new event of this customer; `heartbeat` every 15 s (404 for an unknown customer)' })
+  @ApiAnswer(200, { mediaType: 'text/event-stream' }, 'An endless stream: `event: applied` with data {customerId, position, eventId, type, occurredAt}, `event: heartbeat` every 15 s')
+  @ApiRefusals({ 404: 'The customer is not registered.' })
   async live(@IdParam('customerId') customerId: string): Promise<Observable<MessageEvent>> {
     // Before any header goes out, so an unknown customer gets a 404 problem, not an endless stream.
     await this.customers.assertRegistered(customerId);

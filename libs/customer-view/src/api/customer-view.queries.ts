@@ -58,7 +58,12 @@ export interface CustomerSearchHit {
   readonly matched: string;
 }
 
-export class SearchCustomers extends Query<{ items: CustomerSearchHit[] }> {
+/** What a customer search answers. */
+export interface CustomerSearchResult {
+  readonly items: readonly CustomerSearchHit[];
+}
+
+export class SearchCustomers extends Query<CustomerSearchResult> {
   constructor(readonly by: 'email' | 'phone' | 'name' | 'externalId' | 'id', readonly value: string, readonly limit: number) {
     super();
   }
@@ -161,7 +166,7 @@ export function searchKey(by: Exclude<SearchCustomers['by'], 'id'>, value: strin
 
 @QueryHandler(SearchCustomers)
 export class SearchCustomersHandler extends ReadModelQuery implements IQueryHandler<SearchCustomers> {
-  async execute({ by, value, limit }: SearchCustomers): Promise<{ items: CustomerSearchHit[] }> {
+  async execute({ by, value, limit }: SearchCustomers): Promise<CustomerSearchResult> {
     const matches = new Map<string, string>();
     if (by === 'id') {
       const doc = await this.store.get<Customer360Document>(CUSTOMER_360_COLLECTION, value.trim());

@@ -5,7 +5,7 @@ import { Reflector } from '@nestjs/core';
 import type { Request } from 'express';
 import { ProblemException } from '../errors/problem.filter';
 import { API_KEY_REGISTRY, ApiKeyRegistry } from './api-key-registry';
-import { PUBLIC_METADATA, ROLES_METADATA, type Principal, type Role } from './roles';
+import { PUBLIC_METADATA, ROLES_METADATA, rolesAllow, type Principal, type Role } from './roles';
 
 export type AuthenticatedRequest = Request & { principal?: Principal };
 
@@ -65,7 +65,7 @@ export class ApiKeyGuard implements CanActivate {
     const principal = this.registry.authenticate(key);
     if (!principal) throw unauthorized('Unknown or revoked API key', 'invalid_token');
     request.principal = principal;
-    if (principal.roles.includes('admin') || principal.roles.some((role) => allowed.includes(role))) return true;
+    if (rolesAllow(allowed, principal.roles)) return true;
     throw new ProblemException(403, `This route needs one of the roles ${allowed.join(', ')}; the key has ${principal.roles.join(', ')}`, { code: 'FORBIDDEN' });
   }
 }

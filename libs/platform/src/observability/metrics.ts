@@ -1,6 +1,7 @@
 // Prometheus metrics: HTTP request durations by route and status, plus whatever gauges parts register.
 import { CallHandler, Controller, ExecutionContext, Get, Header, Injectable, NestInterceptor } from '@nestjs/common';
-import { ApiExcludeController } from '@nestjs/swagger';
+import { ApiOperation, ApiTags } from '@nestjs/swagger';
+import { ApiAnswer } from '../openapi/api-answers';
 import type { Request, Response } from 'express';
 import { collectDefaultMetrics, Histogram, Registry } from 'prom-client';
 import { Observable, tap } from 'rxjs';
@@ -32,12 +33,14 @@ export class HttpMetricsInterceptor implements NestInterceptor {
   }
 }
 
-@ApiExcludeController()
+@ApiTags('health')
 @Controller('metrics')
 export class MetricsController {
   @Get()
   @Public()
   @Header('Content-Type', 'text/plain; version=0.0.4')
+  @ApiOperation({ summary: 'Prometheus metrics: HTTP, pipelines (state, restarts, lag), process' })
+  @ApiAnswer(200, { mediaType: 'text/plain' }, 'Prometheus text exposition format 0.0.4')
   metrics(): Promise<string> {
     return metricsRegistry.metrics();
   }

@@ -19,6 +19,11 @@ import type { SegmentsConfig } from './segments-config';
 /** A definition as the API shows it, with its current member count. */
 export type SegmentView = Omit<SegmentDocument, 'id'> & { readonly memberCount: number };
 
+/** Segment definitions with their member counts. */
+export interface SegmentList {
+  readonly items: readonly SegmentView[];
+}
+
 export interface SegmentMembersPage {
   readonly items: readonly { readonly customerId: string; readonly since: string }[];
   /** Pass as `cursor` for the next page; null at the end. */

@@ -5,7 +5,7 @@ import { ApiBearerAuth, ApiOperation, ApiPropertyOptional, ApiTags } from '@nest
 import { Type } from 'class-transformer';
 import { IsIn, IsInt, IsOptional, Max, Min } from 'class-validator';
 import type { Response } from 'express';
-import { IdParam, Roles } from '@app/platform';
+import { ApiAnswer, ApiRefusals, IdParam, Roles } from '@app/platform';
 import type { TicketStatus } from '../domain/ticket.decider';
 import { GetTicket, ListCustomerTickets } from './ticket.queries';
 
@@ -30,6 +30,8 @@ export class TicketQueryController {
   @Roles('support', 'analyst', 'auditor')
   @Header('Cache-Control', 'no-store')
   @ApiOperation({ summary: 'A ticket with its replies and SLA state now' })
+  @ApiAnswer(200, 'TicketView')
+  @ApiRefusals({ 404: 'No ticket with this id.' })
   async get(@IdParam('ticketId') ticketId: string, @QueryParam() query: TicketQueryDto, @Res({ passthrough: true }) response: Response) {
     const result = await this.queryBus.execute(new GetTicket(ticketId, query.minPosition));
     response.setHeader('X-Chronicle-Consistent', String(result.consistent));
@@ -39,6 +41,8 @@ export class TicketQueryController {
   @Get('customers/:customerId/tickets')
   @Roles('support', 'analyst', 'auditor')
   @ApiOperation({ summary: 'A customer\'s tickets, newest first (404 for an unknown customer)' })
+  @ApiAnswer(200, 'TicketList')
+  @ApiRefusals({ 404: 'The customer is not registered.' })
   list(@IdParam('customerId') customerId: string, @QueryParam() query: CustomerTicketsQueryDto) {
     return this.queryBus.execute(new ListCustomerTickets(customerId, query.status, query.limit ?? 50, query.minPosition));
   }

@@ -41,7 +41,12 @@ export class GetTicket extends Query<{ view: TicketView; consistent: boolean }> 
   }
 }
 
-export class ListCustomerTickets extends Query<{ items: TicketView[] }> {
+/** A customer's tickets, newest first. */
+export interface TicketList {
+  readonly items: readonly TicketView[];
+}
+
+export class ListCustomerTickets extends Query<TicketList> {
   constructor(readonly customerId: string, readonly status: TicketStatus | undefined, readonly limit: number, readonly minPosition?: number) {
     super();
   }
@@ -79,7 +84,7 @@ export class ListCustomerTicketsHandler implements IQueryHandler<ListCustomerTic
     @Optional() @Inject(PROJECTION_PROGRESS) private readonly progress?: ProjectionProgress,
   ) {}
 
-  async execute({ customerId, status, limit, minPosition }: ListCustomerTickets) {
+  async execute({ customerId, status, limit, minPosition }: ListCustomerTickets): Promise<TicketList> {
     await this.customers.assertRegistered(customerId, minPosition);
     await waitUntilCaughtUp(
       minPosition,
