@@ -1070,7 +1070,11 @@ export const API_TYPE_SCHEMAS: Readonly<Record<string, SchemaObject>> = {
         "description": "Orders in every currency."
       },
       "currency": {
-        "$ref": "#/components/schemas/CurrencyCode",
+        "allOf": [
+          {
+            "$ref": "#/components/schemas/CurrencyCode"
+          }
+        ],
         "description": "REPORTING_CURRENCY: grossMinor, refundedMinor, netRevenueMinor, RFM monetary and CLV are in it."
       },
       "exponent": {
@@ -1692,12 +1696,21 @@ export const API_TYPE_SCHEMAS: Readonly<Record<string, SchemaObject>> = {
       "tier": {
         "type": "string"
       },
+      "id": {
+        "type": "string"
+      },
+      "lastPosition": {
+        "type": "number"
+      },
       "customerId": {
         "type": "string"
       },
       "currency": {
-        "type": "object",
-        "properties": {},
+        "allOf": [
+          {
+            "$ref": "#/components/schemas/CurrencyCode"
+          }
+        ],
         "description": "The programme's currency: rolling12mSpendMinor and tierThresholdMinor are minor units of it."
       },
       "balance": {
@@ -1716,18 +1729,15 @@ export const API_TYPE_SCHEMAS: Readonly<Record<string, SchemaObject>> = {
         "type": "number"
       },
       "adjusted": {
-        "type": "object",
-        "properties": {},
+        "type": "number",
         "description": "Net of admin corrections."
       },
       "deficit": {
-        "type": "object",
-        "properties": {},
+        "type": "number",
         "description": "Points reversed beyond the balance, owed from future earnings."
       },
       "rolling12mSpendMinor": {
-        "type": "object",
-        "properties": {},
+        "type": "number",
         "description": "Net spend in `currency` of the 12 months up to `lastEventAt`; purchases in other currencies earn no tier spend."
       },
       "nextExpiry": {
@@ -1741,14 +1751,14 @@ export const API_TYPE_SCHEMAS: Readonly<Record<string, SchemaObject>> = {
           }
         },
         "required": [
-          "at",
-          "points"
+          "points",
+          "at"
         ],
+        "additionalProperties": false,
         "nullable": true
       },
       "tierThresholdMinor": {
-        "type": "object",
-        "properties": {},
+        "type": "number",
         "description": "Spend the tier needs to hold (its threshold); 0 for the entry tier."
       },
       "tierReviewAt": {
@@ -1763,12 +1773,6 @@ export const API_TYPE_SCHEMAS: Readonly<Record<string, SchemaObject>> = {
       },
       "lastEventAt": {
         "type": "string"
-      },
-      "id": {
-        "type": "string"
-      },
-      "lastPosition": {
-        "type": "number"
       }
     },
     "required": [
@@ -2058,7 +2062,11 @@ export const API_TYPE_SCHEMAS: Readonly<Record<string, SchemaObject>> = {
             "$ref": "#/components/schemas/Range"
           },
           "sumMinor": {
-            "$ref": "#/components/schemas/Range",
+            "allOf": [
+              {
+                "$ref": "#/components/schemas/Range"
+              }
+            ],
             "description": "Net of refunds, minor units of `currency`; with a category, the sum of that category's lines."
           },
           "withinDays": {
@@ -2141,7 +2149,11 @@ export const API_TYPE_SCHEMAS: Readonly<Record<string, SchemaObject>> = {
         "type": "string"
       },
       "type": {
-        "$ref": "#/components/schemas/CatalogueEventType",
+        "allOf": [
+          {
+            "$ref": "#/components/schemas/CatalogueEventType"
+          }
+        ],
         "description": "Event type."
       },
       "channel": {
@@ -2539,10 +2551,20 @@ export const API_TYPE_SCHEMAS: Readonly<Record<string, SchemaObject>> = {
       }
     ]
   },
+  "SegmentStatus": {
+    "type": "string",
+    "enum": [
+      "active",
+      "archived"
+    ]
+  },
   "SegmentView": {
     "type": "object",
     "additionalProperties": false,
     "properties": {
+      "lastPosition": {
+        "type": "number"
+      },
       "memberCount": {
         "type": "number"
       },
@@ -2556,340 +2578,25 @@ export const API_TYPE_SCHEMAS: Readonly<Record<string, SchemaObject>> = {
         "type": "string"
       },
       "rule": {
-        "anyOf": [
-          {
-            "type": "object",
-            "properties": {
-              "all": {
-                "type": "array",
-                "items": {
-                  "$ref": "#/components/schemas/SegmentRule"
-                }
-              }
-            },
-            "required": [
-              "all"
-            ]
-          },
-          {
-            "type": "object",
-            "properties": {
-              "any": {
-                "type": "array",
-                "items": {
-                  "$ref": "#/components/schemas/SegmentRule"
-                }
-              }
-            },
-            "required": [
-              "any"
-            ]
-          },
-          {
-            "type": "object",
-            "properties": {
-              "not": {
-                "$ref": "#/components/schemas/SegmentRule"
-              }
-            },
-            "required": [
-              "not"
-            ]
-          },
-          {
-            "type": "object",
-            "properties": {
-              "field": {
-                "type": "string",
-                "enum": [
-                  "age"
-                ]
-              },
-              "op": {
-                "$ref": "#/components/schemas/NumericOp"
-              },
-              "value": {
-                "anyOf": [
-                  {
-                    "type": "number"
-                  },
-                  {
-                    "type": "array",
-                    "items": {
-                      "type": "number"
-                    }
-                  }
-                ],
-                "description": "A number; `[min, max]` (inclusive) for `between`; a list for `in` / `notIn`."
-              }
-            },
-            "required": [
-              "field",
-              "op",
-              "value"
-            ]
-          },
-          {
-            "type": "object",
-            "properties": {
-              "field": {
-                "type": "string",
-                "enum": [
-                  "gender",
-                  "country",
-                  "city"
-                ]
-              },
-              "op": {
-                "$ref": "#/components/schemas/TextOp"
-              },
-              "value": {
-                "anyOf": [
-                  {
-                    "type": "string"
-                  },
-                  {
-                    "type": "array",
-                    "items": {
-                      "type": "string"
-                    }
-                  }
-                ]
-              }
-            },
-            "required": [
-              "field",
-              "op",
-              "value"
-            ]
-          },
-          {
-            "type": "object",
-            "properties": {
-              "purchases": {
-                "type": "object",
-                "properties": {
-                  "count": {
-                    "$ref": "#/components/schemas/Range"
-                  },
-                  "sumMinor": {
-                    "$ref": "#/components/schemas/Range",
-                    "description": "Net of refunds, minor units of `currency`; with a category, the sum of that category's lines."
-                  },
-                  "withinDays": {
-                    "type": "number"
-                  },
-                  "category": {
-                    "type": "string"
-                  },
-                  "currency": {
-                    "type": "string",
-                    "description": "ISO 4217 code; required with sumMinor. Rules stored before it was required have none: they are read in REPORTING_CURRENCY (see withMoneyCurrency)."
-                  }
-                },
-                "required": [
-                  "withinDays"
-                ],
-                "additionalProperties": false
-              }
-            },
-            "required": [
-              "purchases"
-            ]
-          },
-          {
-            "type": "object",
-            "properties": {
-              "lastPurchase": {
-                "type": "object",
-                "properties": {
-                  "before": {
-                    "$ref": "#/components/schemas/DateRef"
-                  },
-                  "after": {
-                    "$ref": "#/components/schemas/DateRef"
-                  }
-                },
-                "additionalProperties": false
-              }
-            },
-            "required": [
-              "lastPurchase"
-            ]
-          },
-          {
-            "type": "object",
-            "properties": {
-              "calls": {
-                "type": "object",
-                "properties": {
-                  "count": {
-                    "$ref": "#/components/schemas/Range"
-                  },
-                  "withinDays": {
-                    "type": "number"
-                  }
-                },
-                "required": [
-                  "count",
-                  "withinDays"
-                ],
-                "additionalProperties": false
-              }
-            },
-            "required": [
-              "calls"
-            ]
-          },
-          {
-            "type": "object",
-            "properties": {
-              "ticketsOpen": {
-                "$ref": "#/components/schemas/Range"
-              }
-            },
-            "required": [
-              "ticketsOpen"
-            ]
-          },
-          {
-            "type": "object",
-            "properties": {
-              "emailsOpened": {
-                "$ref": "#/components/schemas/Range"
-              }
-            },
-            "required": [
-              "emailsOpened"
-            ]
-          },
-          {
-            "type": "object",
-            "properties": {
-              "rfm": {
-                "type": "object",
-                "properties": {
-                  "r": {
-                    "$ref": "#/components/schemas/Range"
-                  },
-                  "f": {
-                    "$ref": "#/components/schemas/Range"
-                  },
-                  "m": {
-                    "$ref": "#/components/schemas/Range"
-                  }
-                },
-                "additionalProperties": false
-              }
-            },
-            "required": [
-              "rfm"
-            ]
-          },
-          {
-            "type": "object",
-            "properties": {
-              "loyaltyTier": {
-                "type": "object",
-                "properties": {
-                  "in": {
-                    "type": "array",
-                    "items": {
-                      "type": "string"
-                    }
-                  }
-                },
-                "required": [
-                  "in"
-                ],
-                "additionalProperties": false
-              }
-            },
-            "required": [
-              "loyaltyTier"
-            ]
-          },
-          {
-            "type": "object",
-            "properties": {
-              "npsClass": {
-                "type": "object",
-                "properties": {
-                  "in": {
-                    "type": "array",
-                    "items": {
-                      "$ref": "#/components/schemas/NpsClassName"
-                    }
-                  }
-                },
-                "required": [
-                  "in"
-                ],
-                "additionalProperties": false
-              }
-            },
-            "required": [
-              "npsClass"
-            ]
-          },
-          {
-            "type": "object",
-            "properties": {
-              "consent": {
-                "type": "object",
-                "properties": {
-                  "purpose": {
-                    "$ref": "#/components/schemas/ConsentPurposeName"
-                  },
-                  "granted": {
-                    "type": "boolean"
-                  }
-                },
-                "required": [
-                  "purpose",
-                  "granted"
-                ],
-                "additionalProperties": false
-              }
-            },
-            "required": [
-              "consent"
-            ]
-          }
-        ]
+        "$ref": "#/components/schemas/SegmentRule"
       },
       "status": {
-        "anyOf": [
-          {
-            "type": "object",
-            "properties": {}
-          },
-          {
-            "type": "object",
-            "properties": {}
-          }
-        ]
+        "$ref": "#/components/schemas/SegmentStatus"
       },
       "timeBound": {
-        "type": "object",
-        "properties": {},
+        "type": "boolean",
         "description": "The rule can change its verdict as time passes (windows, relative dates, age): swept periodically."
       },
       "usesRfm": {
-        "type": "object",
-        "properties": {},
+        "type": "boolean",
         "description": "The rule needs RFM scores ranked over the whole population."
       },
       "definedAt": {
         "type": "string"
       },
       "updatedAt": {
-        "type": "object",
-        "properties": {},
+        "type": "string",
         "description": "Latest definition change (defined, rule changed, archived)."
-      },
-      "lastPosition": {
-        "type": "number"
       }
     },
     "required": [
@@ -3183,7 +2890,11 @@ export const API_TYPE_SCHEMAS: Readonly<Record<string, SchemaObject>> = {
     "type": "object",
     "properties": {
       "author": {
-        "$ref": "#/components/schemas/ReplyAuthor",
+        "allOf": [
+          {
+            "$ref": "#/components/schemas/ReplyAuthor"
+          }
+        ],
         "description": "`agent` or `customer`."
       },
       "authorId": {
@@ -3287,7 +2998,11 @@ export const API_TYPE_SCHEMAS: Readonly<Record<string, SchemaObject>> = {
     "additionalProperties": false,
     "properties": {
       "firstResponseSla": {
-        "$ref": "#/components/schemas/SlaState",
+        "allOf": [
+          {
+            "$ref": "#/components/schemas/SlaState"
+          }
+        ],
         "description": "First response: met/breached once answered; otherwise on_track, at_risk (last 20% of the window) or overdue."
       },
       "resolutionSla": {
@@ -3337,7 +3052,11 @@ export const API_TYPE_SCHEMAS: Readonly<Record<string, SchemaObject>> = {
         "nullable": true
       },
       "status": {
-        "$ref": "#/components/schemas/TicketStatus",
+        "allOf": [
+          {
+            "$ref": "#/components/schemas/TicketStatus"
+          }
+        ],
         "description": "`open` (also after a reopen), `resolved`, `closed`."
       },
       "assigneeId": {
@@ -3478,15 +3197,27 @@ export const API_TYPE_SCHEMAS: Readonly<Record<string, SchemaObject>> = {
         "type": "string"
       },
       "type": {
-        "$ref": "#/components/schemas/CatalogueEventType",
+        "allOf": [
+          {
+            "$ref": "#/components/schemas/CatalogueEventType"
+          }
+        ],
         "description": "The event type (`CallLogged`, `PurchaseCompleted`, …)."
       },
       "channel": {
-        "$ref": "#/components/schemas/TimelineChannel",
+        "allOf": [
+          {
+            "$ref": "#/components/schemas/TimelineChannel"
+          }
+        ],
         "description": "Coarse grouping for filters and icons: call, email, chat, purchase, survey, note, ticket, profile."
       },
       "kind": {
-        "$ref": "#/components/schemas/CatalogueEventType",
+        "allOf": [
+          {
+            "$ref": "#/components/schemas/CatalogueEventType"
+          }
+        ],
         "description": "The event type again, under the name the console filters use; always equal to `type`."
       },
       "occurredAt": {

@@ -48,7 +48,14 @@ export function toOpenApi30(schema: Json): Json {
       out[key] = Object.fromEntries(Object.entries(value as JsonObject).map(([name, property]) => [name, toOpenApi30(property)]));
     } else out[key] = toOpenApi30(value);
   }
-  return nullable(tuple(out));
+  return refAlone(nullable(tuple(out)));
+}
+
+/** OpenAPI 3.0 ignores whatever stands beside a $ref (a description, say): keep it by wrapping the ref. */
+function refAlone(schema: JsonObject): JsonObject {
+  if (schema.$ref === undefined || Object.keys(schema).length === 1) return schema;
+  const { $ref, ...rest } = schema;
+  return { allOf: [{ $ref }], ...rest };
 }
 
 /** Null as a type, an enum member or an anyOf branch becomes `nullable: true`. */
@@ -113,7 +120,20 @@ export function generateApiTypeSchemas(): Record<string, Json> {
     if (root.$ref === undefined) schemas[name] = toOpenApi30(root);
     else if (componentName(decodeURIComponent(String(root.$ref).replace('#/definitions/', ''))) !== name) schemas[name] = { allOf: [toOpenApi30(root)] };
   }
+  const emptyObjects = Object.entries(schemas).flatMap(([name, schema]) => emptyObjectsIn(schema, name));
+  if (emptyObjects.length > 0) {
+    // What the generator makes of a type it cannot read (a field of a type intersected with an open
+    // index signature, such as the read store's ReadDocument): never a real answer.
+    throw new Error(`These fields came out as empty objects; derive the type from the read model's fields, not its stored document:\n  ${emptyObjects.join('\n  ')}`);
+  }
   return Object.fromEntries(Object.entries(schemas).sort(([a], [b]) => a.localeCompare(b)));
+}
+
+function emptyObjectsIn(schema: Json, path: string): string[] {
+  if (typeof schema !== 'object' || schema === null) return [];
+  if (Array.isArray(schema)) return schema.flatMap((item, index) => emptyObjectsIn(item, `${path}[${index}]`));
+  const empty = schema.type === 'object' && typeof schema.properties === 'object' && schema.properties !== null && Object.keys(schema.properties).length === 0 && schema.additionalProperties === undefined;
+  return [...(empty ? [path] : []), ...Object.entries(schema).flatMap(([key, value]) => emptyObjectsIn(value, `${path}.${key}`))];
 }
 
 /** The generated file's text. */

@@ -8,6 +8,8 @@ import { validateSegmentRule, type SegmentRule } from '../domain/segment-rule';
 import { MAX_SEGMENT_DESCRIPTION_LENGTH, MAX_SEGMENT_NAME_LENGTH } from '../domain/segment.decider';
 
 const RULE_EXAMPLE = { all: [{ field: 'age', op: 'between', value: [30, 39] }, { purchases: { count: { gte: 3 }, withinDays: 183 } }] };
+/** The rule's schema is generated from the SegmentRule type (see the composition's api-types.ts). */
+const RULE_SCHEMA = { allOf: [{ $ref: '#/components/schemas/SegmentRule' }] };
 const RULE_DESCRIPTION = 'Condition tree: {all:[…]}, {any:[…]}, {not:…} over leaves {field: age|gender|country|city, op, value}, {purchases}, {lastPurchase}, {calls}, {ticketsOpen}, {emailsOpened}, {rfm}, {loyaltyTier}, {npsClass}, {consent}.';
 
 /** Throws a 400 naming every bad node of the rule. */
@@ -22,15 +24,15 @@ export class DefineSegmentDto {
   @Optional() @Matches(ID_PATTERN, { message: ID_MESSAGE }) segmentId?: string;
   @ApiProperty({ example: 'Thirties, frequent buyers' }) @IsString() @NotBlank() @MaxLength(MAX_SEGMENT_NAME_LENGTH) @SingleLineText() name!: string;
   @ApiPropertyOptional({ example: 'In their 30s, 3+ orders in the last 6 months' }) @Optional() @IsString() @MaxLength(MAX_SEGMENT_DESCRIPTION_LENGTH) @MultiLineText() description?: string;
-  @ApiProperty({ example: RULE_EXAMPLE, description: RULE_DESCRIPTION }) @IsObject() rule!: Record<string, unknown>;
+  @ApiProperty({ example: RULE_EXAMPLE, description: RULE_DESCRIPTION, ...RULE_SCHEMA }) @IsObject() rule!: Record<string, unknown>;
 }
 
 export class ChangeSegmentRuleDto {
-  @ApiProperty({ example: RULE_EXAMPLE, description: RULE_DESCRIPTION }) @IsObject() rule!: Record<string, unknown>;
+  @ApiProperty({ example: RULE_EXAMPLE, description: RULE_DESCRIPTION, ...RULE_SCHEMA }) @IsObject() rule!: Record<string, unknown>;
 }
 
 export class PreviewSegmentDto {
-  @ApiProperty({ example: RULE_EXAMPLE, description: RULE_DESCRIPTION }) @IsObject() rule!: Record<string, unknown>;
+  @ApiProperty({ example: RULE_EXAMPLE, description: RULE_DESCRIPTION, ...RULE_SCHEMA }) @IsObject() rule!: Record<string, unknown>;
   @ApiPropertyOptional({ default: 20, maximum: 100 }) @Optional() @IsInt() @Min(0) @Max(100) sampleSize?: number;
 }
 
