@@ -14,9 +14,8 @@ const common = {
 module.exports = {
   projects: [
     { ...common, displayName: 'unit', testMatch: ['<rootDir>/libs/**/*.spec.ts', '<rootDir>/apps/**/*.spec.ts'] },
-    // Engine and end-to-end suites start servers and engines: under load on 2 cores a start can take
-    // longer than Jest's 5 s default. A test limit, not a timed assertion: suites wait on conditions.
-    { ...common, displayName: 'integration', testTimeout: 120_000, testMatch: ['<rootDir>/libs/**/*.integration-spec.ts', '<rootDir>/test/engines/**/*.integration-spec.ts'] },
-    { ...common, displayName: 'e2e', testTimeout: 120_000, testMatch: ['<rootDir>/test/e2e/**/*.e2e-spec.ts'] },
+    // Engine and end-to-end suites get a 120 s per-test limit (test/support/engine-suite-timeout.js).
+    { ...common, displayName: 'integration', setupFilesAfterEnv: ['<rootDir>/test/support/engine-suite-timeout.js'], testMatch: ['<rootDir>/libs/**/*.integration-spec.ts', '<rootDir>/test/engines/**/*.integration-spec.ts'] },
+    { ...common, displayName: 'e2e', setupFilesAfterEnv: ['<rootDir>/test/support/engine-suite-timeout.js'], testMatch: ['<rootDir>/test/e2e/**/*.e2e-spec.ts'] },
   ],
 };

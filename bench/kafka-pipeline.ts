@@ -75,6 +75,7 @@ export class TimedReadStore implements ReadStore {
   listCheckpoints: ReadStore['listCheckpoints'] = () => this.inner.listCheckpoints();
   deleteCheckpoint: ReadStore['deleteCheckpoint'] = (name) => this.inner.deleteCheckpoint(name);
   drop: ReadStore['drop'] = (collections) => this.inner.drop(collections);
+  purge: ReadStore['purge'] = (collections) => this.inner.purge(collections);
   close(): Promise<void> {
     return this.inner.close();
   }

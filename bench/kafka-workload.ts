@@ -7,6 +7,7 @@ import type { EventStore, ExpectedRevision } from '@app/event-store';
 import type { CustomerEvent } from '@app/customers/domain/customer.events';
 import type { InteractionEvent, SalesChannel } from '@app/interactions/domain/interaction.events';
 import type { TicketEvent, TicketPriority } from '@app/tickets/domain/ticket.events';
+import { chronicleEventSchemas } from '@app/composition';
 
 type CatalogueDomainEvent = CustomerEvent | InteractionEvent | TicketEvent;
 
@@ -51,7 +52,7 @@ export function benchEnvelope(runId: string, customerId: string, streamId: strin
     eventId: deterministicEventId(runId, key),
     metadata: {
       customerId,
-      schemaVersion: 1,
+      schemaVersion: chronicleEventSchemas.currentVersion(event.type),
       occurredAt: new Date(occurredAtMs).toISOString(),
       actor: category === 'ticket' || category === 'note' ? { type: 'agent', id: `agent-${key.length % 7}` } : { type: 'service', id: SOURCE_OF[category] ?? 'bench' },
       source: SOURCE_OF[category] ?? 'bench',
@@ -158,7 +159,7 @@ export function* planWorkload(runId: string, customers: number, totalEvents: num
       const callId = `call-${id}`;
       yield add(`call-${callId}`, 'no_stream', [env(`call-${callId}`, `call-${callId}`, 0, {
         type: 'CallLogged',
-        data: { customerId, callId, direction: random() < 0.7 ? 'inbound' : 'outbound', durationSeconds: 30 + Math.floor(random() * 900), outcome: 'resolved', agentId: `agent-${i % 40}`, summary: 'Asked about delivery times and the return policy' },
+        data: { customerId, callId, direction: random() < 0.7 ? 'inbound' : 'outbound', durationSeconds: 30 + Math.floor(random() * 900), connection: 'answered', resolution: 'resolved', agentId: `agent-${i % 40}`, summary: 'Asked about delivery times and the return policy' },
       })]);
     } else if (roll < 0.81) {
       const messageId = `m-${id}`;

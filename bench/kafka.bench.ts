@@ -128,7 +128,7 @@ async function appendToApplied(store: SqliteEventStore, relay: KafkaRelay, side:
       const customerId = benchCustomerId(runId, (i * 7919) % customers);
       const callId = `lat-${runId}-${i}`;
       const event = benchEnvelope(runId, customerId, `call-${callId}`, `call-${callId}`, Date.now(), {
-        type: 'CallLogged', data: { customerId, callId, direction: 'inbound', durationSeconds: 60, outcome: 'resolved', summary: 'Latency probe' },
+        type: 'CallLogged', data: { customerId, callId, direction: 'inbound', durationSeconds: 60, connection: 'answered', resolution: 'resolved', summary: 'Latency probe' },
       });
       appends.push(store.append(`call-${callId}`, [event], { expectedRevision: 'no_stream' }).then(
         () => void started.set(event.eventId, performance.now()),

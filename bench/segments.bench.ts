@@ -133,7 +133,7 @@ async function main(): Promise<void> {
 
     const timer = new PhaseTimer();
     const evaluator = new SegmentEvaluator(timer.readStore(reads), timer.executor(executor), 'EUR', { pageSize: 500 });
-    const segments = (await evaluator.activeSegments()).map((s) => ({ segmentId: s.segmentId, rule: s.rule }));
+    const segments = (await evaluator.activeSegments()).map((s) => ({ segmentId: s.segmentId, rule: s.rule, purpose: s.purpose ?? null }));
     if (segments.length !== BENCH_SEGMENTS.length) throw new Error(`expected ${BENCH_SEGMENTS.length} active segments, found ${segments.length}`);
 
     const cold = await timedEvaluation(timer, () => evaluator.evaluateSegments(segments, { reason: 'segment-defined', trigger: 'bench-cold', causationId: null, now: NOW }));

@@ -71,6 +71,10 @@ write_env_file() {
     printf 'MONGO_URL=mongodb://127.0.0.1:%s/\n' "$MONGO_PORT" >> "$env_file.tmp"
     # Which server answers MONGO_URL, so a test report can say what it ran against.
     printf 'MONGO_ENGINE=%s\n' "$(cat "$MONGO_HOME/engine" 2>/dev/null || echo unknown)" >> "$env_file.tmp"
+    # FerretDB keeps each database in <MONGO_DATA_DIR>/<database>.sqlite: suites may scan the raw files.
+    if grep -q '^ferretdb' "$MONGO_HOME/engine" 2>/dev/null; then
+      printf 'MONGO_DATA_DIR=%s\n' "$MONGO_HOME/data" >> "$env_file.tmp"
+    fi
   fi
   mv "$env_file.tmp" "$env_file"
 }

@@ -136,8 +136,11 @@ start_ferretdb() {
 
   log "starting ferretdb $FERRETDB_VERSION (sqlite handler) on 127.0.0.1:$MONGO_PORT"
   printf 'ferretdb-%s\n' "$FERRETDB_VERSION" > "$MONGO_HOME/engine"
+  # secure_delete zeroes what deleted or overwritten documents held, and journal_size_limit(0)
+  # truncates the WAL when a checkpoint resets it: a forget's scrub leaves no stale copy in the
+  # engine's files (the privacy e2e scans them; MONGO_DATA_DIR in engines.env tells it where).
   setsid nohup "$FERRETDB_BIN" \
-    --handler=sqlite --sqlite-url="file:$data/" \
+    --handler=sqlite --sqlite-url="file:$data/?_pragma=secure_delete(1)&_pragma=journal_size_limit(0)" \
     --listen-addr="127.0.0.1:$MONGO_PORT" --state-dir="$state" \
     --debug-addr=- --telemetry=disable --log-level=warn \
     >> "$log_file" 2>&1 < /dev/null &

@@ -175,7 +175,7 @@ describe('Domain input rules over HTTP', () => {
 
     it('in a batch, per item', async () => {
       const response = await storesNothing(() => ingest.post('/v1/interactions/batch', { items: [{ type: 'note', customerId: nobody, noteId: 'n-nobody-b', text: 'x', authorId: 'a-1' }] }));
-      expect(response.body.results[0]).toMatchObject({ status: 404, problem: { errors: [{ field: 'customerId' }] } });
+      expect(response.body.results[0]).toMatchObject({ status: 404, problem: { errors: [{ field: 'items[0].customerId' }] } });
     });
   });
 

@@ -16,6 +16,7 @@ import { LoyaltyBackground } from '@app/loyalty';
 import { SegmentsBackground } from '@app/segments';
 import { ApiClient } from '../support/api-client';
 import { eventually } from '../support/eventually';
+import { openDecodingEventStore } from '../support/decoding-event-store';
 import { startProcess } from '../support/chronicle-process';
 
 jest.setTimeout(240_000);
@@ -66,8 +67,8 @@ describe('Blue/green rebuild', () => {
       expect(reactors.map((reactor) => reactor?.position)).toEqual([ready.eventStore.headPosition, ready.eventStore.headPosition]);
     }, 60_000);
 
-    // A second connection to the same files, as the CLI in another process has.
-    const events = new SqliteEventStore(join(dataDir, 'events.sqlite'));
+    // A second connection to the same files (event store read through the key store), as the CLI in another process has.
+    const events = await openDecodingEventStore(dataDir);
     const physical = new SqliteReadStore(join(dataDir, 'read-models.sqlite'));
     try {
       const live = new GenerationalReadStore(physical, 0);

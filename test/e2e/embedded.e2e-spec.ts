@@ -23,7 +23,7 @@ const ENGINES: { name: string; env: Record<string, string> }[] = [{ name: 'embed
 if (process.env.KAFKA_BROKERS && process.env.MONGO_URL) {
   ENGINES.push({
     name: 'production transport (SQLite + Kafka + MongoDB-wire)',
-    env: { TRANSPORT: 'kafka', KAFKA_BROKERS: process.env.KAFKA_BROKERS, KAFKA_TOPIC: `e2e-${RUN}`, KAFKA_GROUP: `e2e-${RUN}`, KAFKA_PARTITIONS: '3', READ_STORE: 'mongodb', MONGO_URL: process.env.MONGO_URL, MONGO_DB: `e2e_${RUN.replace(/-/g, '_')}` },
+    env: { TRANSPORT: 'kafka', KAFKA_BROKERS: process.env.KAFKA_BROKERS, KAFKA_TOPIC: `e2e-${RUN}`, KAFKA_GROUP: `e2e-${RUN}`, KAFKA_PARTITIONS: '3', READ_STORE: 'mongodb', MONGO_URL: process.env.MONGO_URL, MONGO_DB: `e2e_${RUN.replace(/-/g, '_')}`, READ_WAIT_TIMEOUT_MS: '20000' },
   });
 } else {
   process.stderr.write('End-to-end on Kafka + MongoDB-wire SKIPPED: KAFKA_BROKERS and MONGO_URL are not set (run npm run engines:up)\n');
@@ -118,7 +118,8 @@ describe.each(ENGINES)('Chronicle end to end on $name', ({ env: engineEnv }) => 
     expect(view.body.emails.openedMessageIds).toBeUndefined();
     // Figures from the other capabilities' read models appear in the 360 view too.
     expect(view.body.segmentIds).toEqual([]);
-    expect(view.body.value).toMatchObject({ currency: 'EUR', exponent: 2, lifetimeValueMinor: expect.any(Number), churnRisk: expect.objectContaining({ score: expect.any(Number) }) });
+    // CLV and churn risk profile the customer: without their profiling consent there are none.
+    expect(view.body.value).toBeNull();
     const loyalty = await eventually(async () => {
       const v = await support.get(`/v1/customers/${customerId}`);
       expect(v.body.loyalty?.balance).toBeGreaterThan(0);
@@ -128,6 +129,18 @@ describe.each(ENGINES)('Chronicle end to end on $name', ({ env: engineEnv }) => 
 
     const ticket = await support.get(`/v1/tickets/t-1?minPosition=${resolved.body.position}`);
     expect(ticket.body).toMatchObject({ status: 'resolved', firstResponseSla: 'met', resolutionSla: 'met', replyCount: 1 });
+  });
+
+  it('shows CLV and churn risk in the 360 view once the customer gives the profiling consent', async () => {
+    const other = 'c-grace';
+    expect((await ingest.post('/v1/customers', { customerId: other, profile: { firstName: 'Grace', lastName: 'Hopper' } })).status).toBe(201);
+    const lines = [{ sku: 'COMPASS', name: 'Brass compass', category: 'instruments', quantity: 1, unitPriceMinor: 12000 }];
+    const bought = await ingest.post('/v1/interactions/purchases', { customerId: other, orderId: 'o-grace-1', channel: 'web', currency: 'EUR', lines });
+    expect((await support.get(`/v1/customers/${other}?minPosition=${bought.body.position}`)).body.value).toBeNull();
+    const consented = await support.post(`/v1/customers/${other}/consents`, { purpose: 'profiling', granted: true, via: 'web-preferences' });
+    expect(consented.status).toBe(200);
+    const valued = await support.get(`/v1/customers/${other}?minPosition=${consented.body.position}`);
+    expect(valued.body.value).toMatchObject({ lifetimeValueMinor: expect.any(Number), churnRisk: expect.objectContaining({ score: expect.any(Number) }) });
   });
 
   it('pages the timeline newest first with a cursor and filters by channel', async () => {

@@ -49,7 +49,7 @@ describe('The HTTP edge: every bad input a clear 4xx', () => {
     support = new ApiClient(chronicle.url, KEYS.support);
     const ingest = new ApiClient(chronicle.url, KEYS.ingest);
     expect((await ingest.post('/v1/customers', { customerId, profile: { firstName: 'Edith', lastName: 'Edge' } })).status).toBe(201);
-    expect((await support.post('/v1/tickets', { customerId, ticketId: 't-edge', subject: 'Edge', channel: 'email', priority: 'low' })).status).toBe(201);
+    expect((await support.post('/v1/tickets', { customerId, ticketId: 't-edge', subject: 'Edge', channel: 'email', priority: 'low', occurredAt: '2026-11-01T09:00:00Z' })).status).toBe(201);
   });
 
   afterAll(async () => {

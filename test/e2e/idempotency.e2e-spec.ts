@@ -7,10 +7,11 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { RecordedEvent } from '@app/event-sourcing';
-import { SqliteEventStore } from '@app/event-store';
+import type { EventStore } from '@app/event-store';
 import { startChronicle, type RunningChronicle } from '@app/composition';
 import { ApiClient, type ApiResponse } from '../support/api-client';
 import { eventually } from '../support/eventually';
+import { openDecodingEventStore } from '../support/decoding-event-store';
 
 jest.setTimeout(300_000);
 
@@ -58,7 +59,7 @@ describe('Idempotency under concurrency, end to end (embedded)', () => {
   let ingest: ApiClient;
   let ingest2: ApiClient;
   let support: ApiClient;
-  let events: SqliteEventStore;
+  let events: EventStore;
   const customerId = 'c-idem';
   const run = `${process.pid}`;
 
@@ -74,7 +75,7 @@ describe('Idempotency under concurrency, end to end (embedded)', () => {
     ingest2 = new ApiClient(chronicle.url, KEYS.ingest2);
     support = new ApiClient(chronicle.url, KEYS.support);
     // Read the event store file directly, as a second process would.
-    events = new SqliteEventStore(join(dataDir, 'events.sqlite'));
+    events = await openDecodingEventStore(dataDir);
 
     expect((await ingest.post('/v1/customers', { customerId, profile: { firstName: 'Ida', lastName: 'Empotent' } })).status).toBe(201);
     expect((await ingest.post('/v1/interactions/emails/sent', { customerId, messageId: 'm-idem', subject: 'Welcome' })).status).toBe(201);
@@ -275,7 +276,7 @@ describe('Idempotency across two command APIs on one event store file', () => {
   let dataDir: string;
   let apis: RunningChronicle[];
   let clients: ApiClient[];
-  let events: SqliteEventStore;
+  let events: EventStore;
   const customerId = 'c-two';
 
   beforeAll(async () => {
@@ -292,7 +293,7 @@ describe('Idempotency across two command APIs on one event store file', () => {
     });
     apis = [await startChronicle(env(true)), await startChronicle(env(false))];
     clients = apis.map((api) => new ApiClient(api.url, KEYS.ingest));
-    events = new SqliteEventStore(join(dataDir, 'events.sqlite'));
+    events = await openDecodingEventStore(dataDir);
     expect((await clients[0].post('/v1/customers', { customerId, profile: { firstName: 'Two', lastName: 'Apis' } })).status).toBe(201);
   });
 

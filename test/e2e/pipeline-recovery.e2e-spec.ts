@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { loadConfig } from '@app/platform';
 import { GenerationalReadStore, MongoReadStore, SqliteReadStore } from '@app/read-store';
-import { compareReadModels, describeDifference, openEventStore, rebuildReadModels, startChronicle, type RunningChronicle } from '@app/composition';
+import { compareReadModels, describeDifference, openEventStore, openKeyStore, rebuildReadModels, startChronicle, type RunningChronicle } from '@app/composition';
 import { ApiClient } from '../support/api-client';
 import { eventually } from '../support/eventually';
 import { PrivateEngines } from '../support/private-engines';
@@ -115,7 +115,8 @@ describeWithEngines('Pipelines recover from a broker and a read store that stop 
 
     // Every accepted command is in the read models, exactly as a clean rebuild from the log has it.
     const config = loadConfig(env);
-    const events = await openEventStore(config);
+    const keys = await openKeyStore(config);
+    const events = await openEventStore(config, keys);
     const live = new GenerationalReadStore(await MongoReadStore.connect(engines.mongoUrl, env.MONGO_DB as string), 0);
     const cleanDir = mkdtempSync(join(tmpdir(), 'chronicle-recovery-clean-'));
     const clean = new SqliteReadStore(join(cleanDir, 'read-models.sqlite'));
@@ -128,6 +129,7 @@ describeWithEngines('Pipelines recover from a broker and a read store that stop 
       expect(await live.count('timeline', { type: 'NoteAdded' })).toBe(accepted);
     } finally {
       await events.close();
+      await keys.close();
       await live.close();
       await clean.close();
       rmSync(cleanDir, { recursive: true, force: true });

@@ -6,13 +6,13 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { isDeepStrictEqual } from 'node:util';
-import { SqliteEventStore } from '@app/event-store';
 import { SqliteReadStore, type ReadDocument, type ReadStore } from '@app/read-store';
 import { CHRONICLE_COLLECTIONS, rebuildReadModels, seed, startChronicle, type RunningChronicle } from '@app/composition';
 import { LoyaltyBackground } from '@app/loyalty';
 import { SegmentsBackground } from '@app/segments';
 import { ApiClient } from '../support/api-client';
 import { eventually } from '../support/eventually';
+import { openDecodingEventStore } from '../support/decoding-event-store';
 
 const KEYS = {
   ingest: 'test-ingest-key-0123456789',
@@ -93,7 +93,8 @@ describe('Rebuild equals the live read models (embedded)', () => {
     await chronicle.close();
     chronicle = undefined;
 
-    const events = new SqliteEventStore(join(dataDir, 'events.sqlite'));
+    // Read as the product reads it: personal values opened with the folder's key store.
+    const events = await openDecodingEventStore(dataDir);
     const live = new SqliteReadStore(join(dataDir, 'read-models.sqlite'));
     const rebuilt = new SqliteReadStore(join(rebuildDir, 'read-models.sqlite'));
     try {

@@ -1,4 +1,4 @@
-// The `chronicle` CLI: seed, keys, rebuild. Logic lives in @app/composition.
+// The `chronicle` CLI: seed, keys, rebuild, master key and data keys. Logic lives in @app/composition.
 import 'reflect-metadata';
 import { chronicleCli } from '@app/composition';
 

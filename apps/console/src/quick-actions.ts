@@ -56,12 +56,15 @@ export function logCallForm(ctx: ActionContext): CommandForm {
     submitLabel: 'Log call',
     fields: [
       { name: 'direction', label: 'Direction', kind: 'select', options: ['inbound', 'outbound'], value: 'inbound' },
-      { name: 'outcome', label: 'Outcome', kind: 'select', options: ['resolved', 'follow_up', 'no_answer', 'voicemail', 'transferred'], value: 'resolved' },
+      // Schema v2 of CallLogged: whether the customer was reached, and (only then) what became of it.
+      { name: 'connection', label: 'Connection', kind: 'select', options: ['answered', 'busy', 'no_answer', 'voicemail'], value: 'answered' },
+      { name: 'resolution', label: 'Resolution (answered calls)', kind: 'select', options: ['resolved', 'follow_up', 'transferred', 'none'], value: 'resolved' },
       { name: 'durationSeconds', label: 'Duration (seconds)', kind: 'number', required: true, min: 0 },
       { name: 'summary', label: 'Summary', kind: 'textarea' },
     ],
     submit: (v: FormValues) => run(ctx, id, () => ctx.api.post('/interactions/calls', {
-      customerId: ctx.customerId, callId: id.current(), agentId: ctx.agentId, direction: v.direction, outcome: v.outcome,
+      customerId: ctx.customerId, callId: id.current(), agentId: ctx.agentId, direction: v.direction,
+      connection: v.connection, resolution: v.resolution === 'none' ? null : v.resolution,
       durationSeconds: integer(v.durationSeconds), ...optional('summary', v.summary),
     }), 'Call logged'),
   });

@@ -5,7 +5,7 @@ import {
 } from '@nestjs/common';
 import { CqrsModule } from '@nestjs/cqrs';
 import type { Clock, RecordedEvent } from '@app/event-sourcing';
-import { EVENT_STORE, IDEMPOTENCY_KEYS, type EventStore, type IdempotencyKeys } from '@app/event-store';
+import { ACCESS_LOG, EVENT_STORE, IDEMPOTENCY_KEYS, type AccessLog, type EventStore, type IdempotencyKeys } from '@app/event-store';
 import { GenerationalReadStore, READ_STORE, type ReadStore } from '@app/read-store';
 import {
   APPLIED_EVENTS, CLOCK, CommandExecutor, ConfigError, pause, PlatformModule, PROJECTION_PROGRESS, SINGLE_INSTANCE, SUPERVISOR, type ChronicleConfig, type PipelineSpec, type ProjectionProgress,
@@ -17,7 +17,9 @@ import { createKafkaClient, EventStoreCheckpointStore, KafkaProjector, KafkaRela
 import { CustomersCommandModule, REGISTERED_CUSTOMERS } from '@app/customers';
 import { InteractionsCommandModule } from '@app/interactions';
 import { TicketsCommandModule, TicketsQueryModule } from '@app/tickets';
-import { CUSTOMER_360_ENRICHERS, CustomerViewQueryModule, ReadModelRegisteredCustomers, type Customer360Enricher } from '@app/customer-view';
+import {
+  CUSTOMER_360_ENRICHER_FACTORY, CUSTOMER_360_ENRICHERS, CustomerViewQueryModule, ReadModelRegisteredCustomers, type Customer360Enricher, type Customer360EnricherFactory,
+} from '@app/customer-view';
 import {
   analyseCustomer, AnalyticsModule, clvParameters, CUSTOMER_ANALYTICS_COLLECTION, loadAnalyticsConfig, RfmPopulation, type CustomerAnalyticsDocument, type CustomerAnalyticsView,
 } from '@app/analytics';
@@ -25,9 +27,13 @@ import type { CurrencyCode } from '@app/money';
 import { LoyaltyModule } from '@app/loyalty';
 import { CUSTOMER_SEGMENTS_COLLECTION, SegmentsModule, type CustomerSegmentsDocument } from '@app/segments';
 import { LOYALTY_ACCOUNTS_COLLECTION, type LoyaltyAccountDocument } from '@app/loyalty';
-import { openEventStore, openIdempotencyKeys, openReadStore, readerCodec } from './engines';
+import { AUDIT_PROJECTIONS, AuditModule } from '@app/audit';
+import { CachedKeyStore, KEY_STORE } from '@app/key-store';
+import { PrivacyModule } from '@app/privacy';
+import { openAccessLog, openEventStore, openIdempotencyKeys, openKeyStore, openLogSealer, openReadStore, openStoredEventStore, publishedEventStore, readerCodec } from './engines';
 import { chronicleProjections, PROJECTOR_NAME } from './read-models';
 import { chronicleEventSchemas } from './event-schemas';
+import { ERASURE_EVENT_TYPE, PERSONAL_COLLECTIONS } from './personal-data';
 
 export type ChroniclePart = 'commands' | 'queries' | 'projector' | 'relay';
 
@@ -56,14 +62,16 @@ const RUNNER = Symbol('ProjectorRunner');
  * customer's own value figures (CLV and churn risk; RFM needs the whole population, so it stays on
  * GET /v1/customers/:id/analytics).
  */
-function customer360Enrichers(store: ReadStore, clock: Clock, env: Record<string, string | undefined>, config: ChronicleConfig): Customer360Enricher[] {
+function customer360Enrichers(env: Record<string, string | undefined>, config: ChronicleConfig): Customer360EnricherFactory {
   const clv = clvParameters(loadAnalyticsConfig(env));
   const noPopulation = new RfmPopulation([]);
-  return [
+  return (store: ReadStore, clock: Clock): Customer360Enricher[] => [
     async (customerId) => {
       const doc = await store.get<CustomerAnalyticsDocument>(CUSTOMER_ANALYTICS_COLLECTION, customerId);
       if (!doc) return { value: null } satisfies Pick<Customer360Extras, 'value'>;
       const analysed = analyseCustomer(doc, noPopulation, clock.now(), clv, config.REPORTING_CURRENCY);
+      // Without the customer's profiling consent there are no value figures to show.
+      if (analysed.clv === null) return { value: null };
       // CLV is in the reporting currency, which the answer names beside it.
       return {
         value: { currency: analysed.currency, exponent: analysed.exponent, lifetimeValueMinor: analysed.clv.valueMinor, clv: analysed.clv, churnRisk: analysed.churnRisk },
@@ -99,6 +107,7 @@ export interface Customer360Extras {
 class Pipelines implements OnApplicationBootstrap, BeforeApplicationShutdown, OnApplicationShutdown {
   private readonly logger = new Logger('Pipelines');
   private readonly running: string[] = [];
+  private readonly closeAfterShutdown: (() => Promise<void>)[] = [];
 
   constructor(
     @Inject('CHRONICLE_PARTS') private readonly parts: ReadonlySet<ChroniclePart>,
@@ -109,6 +118,8 @@ class Pipelines implements OnApplicationBootstrap, BeforeApplicationShutdown, On
     @Optional() @Inject(RUNNER) private readonly runner?: ProjectorRunner,
     @Optional() @Inject(SINGLE_INSTANCE) private readonly single?: SingleInstance,
     @Optional() @Inject(IDEMPOTENCY_KEYS) private readonly idempotencyKeys?: IdempotencyKeys,
+    @Optional() @Inject(ACCESS_LOG) private readonly accessLog?: AccessLog,
+    @Optional() @Inject(KEY_STORE) private readonly keys?: CachedKeyStore,
   ) {}
 
   async onApplicationBootstrap(): Promise<void> {
@@ -116,18 +127,28 @@ class Pipelines implements OnApplicationBootstrap, BeforeApplicationShutdown, On
     // Relay and embedded projector follow one checkpoint each: one instance across processes.
     const singleInstance = this.single ? { singleInstance: this.single } : {};
     if (this.parts.has('relay') && kafka && this.eventStore) {
-      const relay = new KafkaRelay(this.eventStore, new EventStoreCheckpointStore(this.eventStore), kafka, {
+      // The relay publishes events as stored (personal values sealed), in their current schema version.
+      const published = publishedEventStore(this.eventStore);
+      const relay = new KafkaRelay(published, new EventStoreCheckpointStore(published), kafka, {
         name: 'chronicle-relay',
         topic: this.config.KAFKA_TOPIC,
         partitions: this.config.KAFKA_PARTITIONS,
       });
       await this.supervise({ name: 'kafka-relay', work: relay, ...singleInstance });
     }
+    // EventStoreDB's global hash chain is sealed after the fact by one instance across processes;
+    // SQLite chains the log inside every append and needs no sealer.
+    const sealer = (this.parts.has('commands') || this.parts.has('relay')) && this.single ? openLogSealer(this.config) : undefined;
+    if (sealer) {
+      await this.supervise({ name: 'log-sealer', work: { run: (context) => sealer.run(context), lag: () => sealer.lag() }, ...singleInstance });
+      this.closeAfterShutdown.push(() => sealer.close());
+    }
     const runner = this.runner;
     const generations = this.readStore instanceof GenerationalReadStore ? this.readStore : undefined;
     let projectorSpec: PipelineSpec | undefined;
     if (this.parts.has('projector') && runner) {
-      if (kafka) {
+      const keys = this.keys;
+      if (kafka && keys) {
         // Scaled by the consumer group, not by a lease. Each read-model generation has a group of its
         // own: a generation a rebuild made live starts its group at the beginning of the topic, and
         // the position guard skips what the rebuild already applied.
@@ -139,7 +160,7 @@ class Pipelines implements OnApplicationBootstrap, BeforeApplicationShutdown, On
               await runner.start();
               const generation = generations?.generation ?? 0;
               // Messages carry events as stored; the projections read them as the domain does.
-              const codec = readerCodec(this.config);
+              const codec = readerCodec(keys);
               const sink = { applyBatch: async (events: RecordedEvent[]) => runner.applyBatch([...(await codec.decode(events))]) };
               projector = new KafkaProjector(sink, kafka, {
                 groupId: generation === 0 ? this.config.KAFKA_GROUP : `${this.config.KAFKA_GROUP}-g${generation}`,
@@ -196,9 +217,12 @@ class Pipelines implements OnApplicationBootstrap, BeforeApplicationShutdown, On
   }
 
   async onApplicationShutdown(): Promise<void> {
+    for (const close of this.closeAfterShutdown.splice(0)) await close();
+    await this.accessLog?.close();
     await this.idempotencyKeys?.close();
     await this.eventStore?.close();
     await this.readStore?.close();
+    await this.keys?.close();
   }
 }
 
@@ -206,8 +230,11 @@ class Pipelines implements OnApplicationBootstrap, BeforeApplicationShutdown, On
 export class ChronicleModule {
   static forRoot(config: ChronicleConfig, options: { clock?: Clock; env?: Record<string, string | undefined> } = {}): DynamicModule {
     const parts = partsOf(config);
-    const needsEventStore = parts.has('commands') || parts.has('relay') || (parts.has('projector') && config.TRANSPORT === 'embedded');
+    // Queries need it too: the audit routes read history through it, the access log lives beside it, and the subject access export reads every stream of the customer.
+    const needsEventStore = parts.has('commands') || parts.has('queries') || parts.has('relay') || (parts.has('projector') && config.TRANSPORT === 'embedded');
     const needsReadStore = parts.has('queries') || parts.has('projector');
+    // Whoever reads or writes events in clear needs the data keys; a relay alone publishes ciphertext and never does.
+    const needsKeys = parts.has('commands') || parts.has('queries') || parts.has('projector');
     const inProcessProjector = parts.has('projector') && config.TRANSPORT === 'embedded';
 
     const providers: Provider[] = [
@@ -216,8 +243,16 @@ export class ChronicleModule {
       Pipelines,
     ];
     const exported: (string | symbol | typeof CommandExecutor)[] = [];
+    if (needsKeys) {
+      providers.push({ provide: KEY_STORE, useFactory: () => openKeyStore(config) });
+      exported.push(KEY_STORE);
+    }
     if (needsEventStore) {
-      providers.push({ provide: EVENT_STORE, useFactory: () => openEventStore(config) });
+      providers.push(
+        needsKeys
+          ? { provide: EVENT_STORE, useFactory: (keys: CachedKeyStore) => openEventStore(config, keys), inject: [KEY_STORE] }
+          : { provide: EVENT_STORE, useFactory: async () => publishedEventStore(await openStoredEventStore(config)) },
+      );
       providers.push({ provide: CommandExecutor, useFactory: (store: EventStore) => new CommandExecutor(store, chronicleEventSchemas), inject: [EVENT_STORE] });
       // Leases live in the event store, which every process of a deployment that runs pipelines shares.
       providers.push({
@@ -227,16 +262,23 @@ export class ChronicleModule {
       });
       exported.push(EVENT_STORE, CommandExecutor, SINGLE_INSTANCE);
     }
+    if (parts.has('queries')) {
+      providers.push({ provide: ACCESS_LOG, useFactory: () => openAccessLog(config) });
+      // The projections as the live projector runs them (with its reporting currency), not the factory.
+      providers.push({ provide: AUDIT_PROJECTIONS, useValue: chronicleProjections(config.REPORTING_CURRENCY) });
+      exported.push(ACCESS_LOG, AUDIT_PROJECTIONS);
+    }
     if (parts.has('commands')) {
       providers.push({ provide: IDEMPOTENCY_KEYS, useFactory: () => openIdempotencyKeys(config) });
       exported.push(IDEMPOTENCY_KEYS);
     }
     if (needsReadStore) {
       providers.push({ provide: READ_STORE, useFactory: () => openReadStore(config) });
+      providers.push({ provide: CUSTOMER_360_ENRICHER_FACTORY, useValue: customer360Enrichers(options.env ?? process.env, config) });
       providers.push({
         provide: CUSTOMER_360_ENRICHERS,
-        useFactory: (store: ReadStore, clock: Clock) => customer360Enrichers(store, clock, options.env ?? process.env, config),
-        inject: [READ_STORE, CLOCK],
+        useFactory: (store: ReadStore, clock: Clock, enrichers: Customer360EnricherFactory) => enrichers(store, clock),
+        inject: [READ_STORE, CLOCK, CUSTOMER_360_ENRICHER_FACTORY],
       });
       // Per-customer queries of every capability answer 404 for a customer the customer view does not know.
       providers.push({
@@ -244,10 +286,19 @@ export class ChronicleModule {
         useFactory: (store: ReadStore, progress?: ProjectionProgress) => new ReadModelRegisteredCustomers(store, config.READ_WAIT_TIMEOUT_MS, progress),
         inject: [READ_STORE, { token: PROJECTION_PROGRESS, optional: true }],
       });
-      exported.push(READ_STORE, CUSTOMER_360_ENRICHERS, REGISTERED_CUSTOMERS);
+      exported.push(READ_STORE, CUSTOMER_360_ENRICHERS, CUSTOMER_360_ENRICHER_FACTORY, REGISTERED_CUSTOMERS);
     }
     if (parts.has('projector')) {
-      providers.push({ provide: RUNNER, useFactory: (store: ReadStore) => new ProjectorRunner(store, chronicleProjections(config.REPORTING_CURRENCY), { name: PROJECTOR_NAME }), inject: [READ_STORE] });
+      providers.push({
+        provide: RUNNER,
+        useFactory: (store: ReadStore) =>
+          new ProjectorRunner(store, chronicleProjections(config.REPORTING_CURRENCY), {
+            name: PROJECTOR_NAME,
+            // A forget's scrub must not stay readable in the read store's free space or log.
+            purge: { after: (event) => event.type === ERASURE_EVENT_TYPE, collections: PERSONAL_COLLECTIONS },
+          }),
+        inject: [READ_STORE],
+      });
       providers.push({ provide: APPLIED_EVENTS, useExisting: RUNNER });
       exported.push(APPLIED_EVENTS);
     }
@@ -271,7 +322,10 @@ export class ChronicleModule {
               SegmentsModule.forRoot({ env: options.env ?? process.env, commands: parts.has('commands'), queries: parts.has('queries') }),
             ]
           : []),
-        ...(parts.has('queries') ? [CustomerViewQueryModule, TicketsQueryModule, AnalyticsModule.forRoot(options.env ?? process.env)] : []),
+        ...(parts.has('queries') ? [CustomerViewQueryModule, TicketsQueryModule, AnalyticsModule.forRoot(options.env ?? process.env), AuditModule] : []),
+        ...(parts.has('commands') || parts.has('queries')
+          ? [PrivacyModule.forRoot({ commands: parts.has('commands'), queries: parts.has('queries'), sweepIntervalMs: config.ERASURE_SWEEP_INTERVAL_MS })]
+          : []),
       ],
     };
   }

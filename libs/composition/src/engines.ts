@@ -2,13 +2,18 @@
 // SQLite files are opened only in a folder this process can write, and must take a write: SQLite
 // opens a file it may not write read-only without a word, which would leave a server that is
 // "ready" but answers every command with an error.
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import {
-  CodecEventStore, EventStoreDbEventStore, EventStoreDbIdempotencyKeys, SqliteEventStore, SqliteIdempotencyKeys, upcastingCodec, type EventCodec, type EventStore, type IdempotencyKeys,
+  CodecEventStore, composeCodecs, EventStoreDbAccessLog, EventStoreDbEventStore, EventStoreDbIdempotencyKeys, EventStoreDbLogSealer, SqliteAccessLog, SqliteEventStore,
+  SqliteIdempotencyKeys, upcastingCodec, type AccessLog, type EventCodec, type EventStore, type IdempotencyKeys,
 } from '@app/event-store';
+import { CachedKeyStore, MasterKeyRing, MongoKeyStore, SqliteKeyStore, type KeyStore } from '@app/key-store';
 import { GenerationalReadStore, MongoReadStore, SqliteReadStore, type ReadStore } from '@app/read-store';
 import { describeSetting, ensureWritableFolder, StartupError, systemReason, type ChronicleConfig } from '@app/platform';
+import { personalDataCodec } from '@app/privacy';
 import { chronicleEventSchemas } from './event-schemas';
+import { chroniclePersonalData, ERASURE_EVENT_TYPE } from './personal-data';
 
 /** Opens one SQLite-backed adapter in DATA_DIR and proves it takes writes; a StartupError names the file otherwise. */
 async function openSqlite<T extends { checkWritable?(): Promise<void>; close(): Promise<void> }>(config: ChronicleConfig, file: string, open: (path: string) => T): Promise<T> {
@@ -33,16 +38,30 @@ async function openSqlite<T extends { checkWritable?(): Promise<void>; close(): 
 }
 
 /**
- * How stored events become the events readers see (current schema version), for every path: the
- * event store below, and the Kafka projector, which decodes what the relay published.
+ * How stored events become the events readers see, on every path: the event store below, and the
+ * Kafka projector, which decodes what the relay published. Decoding upcasts first, then opens the
+ * sealed personal values with the customer's data key (FORGOTTEN once it is destroyed); encoding
+ * seals them.
  */
-export function readerCodec(_config: ChronicleConfig): EventCodec {
-  return upcastingCodec(chronicleEventSchemas);
+export function readerCodec(keys: CachedKeyStore): EventCodec {
+  return composeCodecs(
+    personalDataCodec(chroniclePersonalData, keys, { refreshesKey: (event) => event.type === ERASURE_EVENT_TYPE }),
+    upcastingCodec(chronicleEventSchemas),
+  );
 }
 
-/** The event store as every reader in the domain sees it: events in their current schema version. */
-export async function openEventStore(config: ChronicleConfig): Promise<CodecEventStore> {
-  return new CodecEventStore(await openStoredEventStore(config), readerCodec(config));
+/** The event store as every reader in the domain sees it: current schema version, personal values in clear. */
+export async function openEventStore(config: ChronicleConfig, keys: CachedKeyStore): Promise<CodecEventStore> {
+  return new CodecEventStore(await openStoredEventStore(config), readerCodec(keys));
+}
+
+/**
+ * Events as the relay publishes them: in their current schema version, personal values still
+ * sealed, so Kafka only ever carries ciphertext. Over the given store's own connection; closing the
+ * given store closes it.
+ */
+export function publishedEventStore(store: EventStore): EventStore {
+  return new CodecEventStore(store instanceof CodecEventStore ? store.inner : store, upcastingCodec(chronicleEventSchemas));
 }
 
 /** The configured event store itself: events exactly as stored. */
@@ -55,6 +74,48 @@ export async function openStoredEventStore(config: ChronicleConfig): Promise<Eve
   }
 }
 
+/**
+ * The master key ring: MASTER_KEY (base64 keys, comma-separated, current first), else the
+ * MASTER_KEY_FILE (one per line), else DATA_DIR/master.key, created with a new random key on first
+ * start (embedded default only: with KEY_STORE=mongodb every process must be given the same key).
+ */
+export function masterKeyRing(config: ChronicleConfig): MasterKeyRing {
+  if (config.MASTER_KEY !== undefined) return MasterKeyRing.parse(config.MASTER_KEY.split(',').join('\n'));
+  const file = config.MASTER_KEY_FILE ?? join(config.DATA_DIR, 'master.key');
+  if (!existsSync(file)) {
+    if (config.MASTER_KEY_FILE !== undefined) throw new StartupError([describeSetting('MASTER_KEY_FILE', file, 'the file does not exist')]);
+    ensureWritableFolder(config.DATA_DIR, 'DATA_DIR');
+    try {
+      writeFileSync(
+        file,
+        '# Chronicle master key: wraps every customer data key in keys.sqlite. Keep it apart from backups of the data.\n' +
+          '# One base64 key per line, the current one first (see README, "Personal data").\n' +
+          `${MasterKeyRing.generate()}\n`,
+        { mode: 0o600, flag: 'wx' },
+      );
+    } catch (error) {
+      // Another process created it first: use theirs.
+      if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
+    }
+  }
+  return MasterKeyRing.parse(readFileSync(file, 'utf8'));
+}
+
+/** The configured key store, behind the process's one key cache (a forget here drops the key at once). */
+export async function openKeyStore(config: ChronicleConfig): Promise<CachedKeyStore> {
+  const ring = masterKeyRing(config);
+  let store: KeyStore;
+  switch (config.KEY_STORE) {
+    case 'sqlite':
+      store = await openSqlite(config, 'keys.sqlite', (path) => new SqliteKeyStore(path, ring));
+      break;
+    case 'mongodb':
+      store = await MongoKeyStore.connect(config.MONGO_URL as string, config.KEY_STORE_MONGO_DB, ring);
+      break;
+  }
+  return new CachedKeyStore(store, { ttlMs: config.KEY_CACHE_TTL_MS, maxEntries: config.KEY_CACHE_SIZE });
+}
+
 /** Idempotency keys live beside the events, so every process writing to the store shares them. */
 export async function openIdempotencyKeys(config: ChronicleConfig): Promise<IdempotencyKeys> {
   switch (config.EVENT_STORE) {
@@ -63,6 +124,27 @@ export async function openIdempotencyKeys(config: ChronicleConfig): Promise<Idem
     case 'eventstoredb':
       return new EventStoreDbIdempotencyKeys(config.EVENTSTORE_URL as string);
   }
+}
+
+/**
+ * The access log lives with the event store: a SQLite file of its own beside events.sqlite (so a
+ * read never waits for the event store's write lock), or a system stream on EventStoreDB.
+ */
+export async function openAccessLog(config: ChronicleConfig): Promise<AccessLog> {
+  switch (config.EVENT_STORE) {
+    case 'sqlite':
+      return openSqlite(config, 'access-log.sqlite', (path) => new SqliteAccessLog(path, { synchronous: config.SQLITE_SYNCHRONOUS }));
+    case 'eventstoredb':
+      return new EventStoreDbAccessLog(config.EVENTSTORE_URL as string);
+  }
+}
+
+/**
+ * The pipeline that seals the global log (EventStoreDB only: SQLite chains the log inside every
+ * append), or undefined where there is nothing to seal.
+ */
+export function openLogSealer(config: ChronicleConfig): EventStoreDbLogSealer | undefined {
+  return config.EVENT_STORE === 'eventstoredb' ? new EventStoreDbLogSealer(config.EVENTSTORE_URL as string) : undefined;
 }
 
 /** The read store a process serves and projects into: the live read-model generation of the configured store. */

@@ -7,4 +7,8 @@ export * from './cli/rebuild';
 export * from './demo/seed';
 export * from './demo/demo-data';
 export * from './cli/compare-read-models';
+export * from './cli/verify';
+export * from './cli/replay';
+export * from './cli/progress';
 export * from './event-schemas';
+export * from './personal-data';

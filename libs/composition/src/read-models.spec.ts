@@ -22,7 +22,7 @@ const minimal: [string, DomainEvent][] = [
   ['customer-c-1', { type: 'ContactPointAdded', data: { customerId, kind: 'phone', value: '+4930123456' } }],
   ['customer-c-1', { type: 'ConsentGiven', data: { customerId, purpose: 'profiling', via: 'web' } }],
   ['customer-c-1', { type: 'ConsentWithdrawn', data: { customerId, purpose: 'profiling', via: 'web' } }],
-  ['call-1', { type: 'CallLogged', data: { customerId, callId: '1', direction: 'inbound', durationSeconds: 60, outcome: 'resolved' } }],
+  ['call-1', { type: 'CallLogged', data: { customerId, callId: '1', direction: 'inbound', durationSeconds: 60, connection: 'answered', resolution: 'resolved' } }],
   ['email-1', { type: 'EmailSent', data: { customerId, messageId: '1', subject: 'Hi' } }],
   ['email-1', { type: 'EmailOpened', data: { customerId, messageId: '1' } }],
   ['email-1', { type: 'EmailClicked', data: { customerId, messageId: '1', url: 'https://x.example/' } }],
@@ -39,6 +39,8 @@ const minimal: [string, DomainEvent][] = [
   ['ticket-1', { type: 'TicketResolved', data: { customerId, ticketId: '1', resolution: 'r' } }],
   ['ticket-1', { type: 'TicketReopened', data: { customerId, ticketId: '1' } }],
   ['ticket-1', { type: 'TicketClosed', data: { customerId, ticketId: '1' } }],
+  // Last: a forget keeps the customer's counts and drops personal values (none here to drop).
+  ['customer-c-1', { type: 'CustomerForgotten', data: { customerId, reason: 'erasure request', dataKeyId: null } }],
 ];
 
 const PROFILE_FIELDS = ['firstName', 'lastName', 'email', 'phone', 'birthDate', 'gender', 'country', 'city', 'language'];
@@ -74,7 +76,7 @@ describe('every projection and events with optional fields left out or null', ()
     const harness = new ProjectionHarness(chronicleProjections('EUR'));
     expect(() => harness.run(history(withNulls))).not.toThrow();
     const view = harness.get<Customer360Document>(CUSTOMER_360_COLLECTION, customerId);
-    expect(view).toMatchObject({ displayName: '', registeredAt: '2026-01-01T00:00:00.000Z', profile: { firstName: null, lastName: null }, interactions: 17 });
+    expect(view).toMatchObject({ displayName: '[forgotten]', registeredAt: '2026-01-01T00:00:00.000Z', profile: { firstName: null, lastName: null }, interactions: 17 });
   });
 
   it('covers every event type a client can cause', () => {

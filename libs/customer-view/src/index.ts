@@ -11,6 +11,7 @@ export * from './projections/customer-360.document';
 export * from './projections/customer-360.projection';
 export * from './projections/customer-lookup.projection';
 export * from './projections/timeline.projection';
+export * from './projections/forgotten';
 
 /** The customer view's projections; the tickets read model is `ticketProjection` in @app/tickets. */
 export const customerViewProjections: readonly Projection[] = [customer360Projection, customerLookupProjection, timelineProjection];

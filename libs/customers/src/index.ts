@@ -1,4 +1,5 @@
 export * from './domain/customer.events';
+export * from './domain/customer.personal-data';
 export * from './domain/customer.commands';
 export * from './domain/customer-status';
 export * from './domain/customer.decider';

@@ -37,6 +37,11 @@ export interface EventMetadata {
   readonly causationId: string | null;
   /** Client idempotency key the event id was derived from, if any. */
   readonly idempotencyKey?: string;
+  /**
+   * Id of the customer's data key that encrypted the personal values of `data` (set by the store's
+   * codec on append; absent when the event has no personal values).
+   */
+  readonly dataKeyId?: string;
 }
 
 /** A domain event as a decider emits it: a stable type name and a JSON payload. */

@@ -7,3 +7,4 @@ export * from './decider-specification';
 export * from './canonical-json';
 export * from './text-rules';
 export * from './event-schemas';
+export * from './personal-data';

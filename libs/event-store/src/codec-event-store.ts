@@ -8,11 +8,14 @@ import type {
   BatchHandler,
   EventStore,
   ExpectedRevision,
+  LogQuery,
+  LogVerification,
   ReadAllOptions,
   ReadStreamOptions,
   StreamMetadata,
   SubscribeOptions,
   Subscription,
+  VerifyLogOptions,
   VersionedStreamMetadata,
 } from './event-store.port';
 
@@ -66,6 +69,15 @@ export class CodecEventStore implements EventStore {
     return [...(await this.codec.decode(await this.inner.readAll(options)))];
   }
 
+  async queryLog(query: LogQuery): Promise<RecordedEvent[]> {
+    return [...(await this.codec.decode(await this.inner.queryLog(query)))];
+  }
+
+  /** The chains are over events as stored (ciphertext where privacy is on), so the codec plays no part. */
+  verifyLog(options?: VerifyLogOptions): Promise<LogVerification> {
+    return this.inner.verifyLog(options);
+  }
+
   subscribeToAll(options: SubscribeOptions, handler: BatchHandler): Subscription {
     return this.inner.subscribeToAll(options, async (events) => handler(await this.codec.decode(events)));
   }
@@ -88,6 +100,10 @@ export class CodecEventStore implements EventStore {
 
   compareAndSetStreamMetadata(streamId: string, metadata: StreamMetadata, expectedRevision: number | null): Promise<boolean> {
     return this.inner.compareAndSetStreamMetadata(streamId, metadata, expectedRevision);
+  }
+
+  async checkWritable(): Promise<void> {
+    await this.inner.checkWritable?.();
   }
 
   close(): Promise<void> {

@@ -36,6 +36,53 @@ export interface ReadAllOptions {
 /** Where a subscription starts: the beginning, or strictly after a checkpointed global position. */
 export type SubscriptionStart = 'start' | { readonly after: number };
 
+/** A filtered page of the global log, in position order. Every field narrows; none given is readAll. */
+export interface LogQuery {
+  /** Exclusive: events strictly after this global position. */
+  readonly after?: number;
+  /** Inclusive: events at or before this global position. */
+  readonly until?: number;
+  /** Only events whose `metadata.customerId` is this (served from a store-side index). */
+  readonly customerId?: string;
+  /** Only events of these types. */
+  readonly types?: readonly string[];
+  /** Only events with recordedAt at or after this instant (ISO-8601). */
+  readonly recordedFrom?: string;
+  /** Only events with recordedAt strictly before this instant (ISO-8601). */
+  readonly recordedBefore?: string;
+  readonly maxCount?: number;
+}
+
+/** Where a chain of the tamper evidence does not hold: the first such place in log order. */
+export interface BrokenLink {
+  /** The event at the break, or null when the break is an event missing after `position`. */
+  readonly streamId: string | null;
+  readonly revision: number | null;
+  readonly position: number;
+  /** What does not hold, in words (content changed, event missing, order changed...). */
+  readonly reason: string;
+}
+
+export interface LogVerification {
+  readonly ok: boolean;
+  /** Events whose links were checked. */
+  readonly events: number;
+  /** The newest event covered by the global chain and its chain hash: write it down elsewhere to anchor the log. */
+  readonly head: { readonly position: number; readonly hash: string } | null;
+  /** The first broken link, when not ok. */
+  readonly broken?: BrokenLink;
+  /**
+   * Events after the last point the global chain covers (EventStoreDB: not sealed yet). They are
+   * checked against their stream chains only; 0 where the chain is written with every append.
+   */
+  readonly unsealed: number;
+}
+
+export interface VerifyLogOptions {
+  /** Called as the walk goes on: events checked so far, the position reached, the head it walks to. */
+  readonly onProgress?: (checked: number, position: number, head: number) => void;
+}
+
 export interface SubscribeOptions {
   readonly from: SubscriptionStart;
   /** Most events handed to the handler in one call. */
@@ -87,6 +134,17 @@ export interface EventStore {
   readStream(streamId: string, options?: ReadStreamOptions): Promise<RecordedEvent[]>;
   /** Events of the global log in order, user events only (no store system events). */
   readAll(options?: ReadAllOptions): Promise<RecordedEvent[]>;
+  /**
+   * The global log filtered by position range, customer, types and recordedAt range, in position
+   * order, at most maxCount events (user events only, like readAll).
+   */
+  queryLog(query: LogQuery): Promise<RecordedEvent[]>;
+  /**
+   * Tamper evidence: every event carries a hash over its stored content chained to the previous event
+   * of its stream, and the global log is chained too. Walks both chains and reports the first link
+   * that does not hold (content changed, event removed, events reordered).
+   */
+  verifyLog(options?: VerifyLogOptions): Promise<LogVerification>;
   /** Catch up from `from`, then stay live: every event exactly once, in global order, no gaps. */
   subscribeToAll(options: SubscribeOptions, handler: BatchHandler): Subscription;
   /** Global position of the newest user event, or 0 for an empty store. */

@@ -1,4 +1,5 @@
 export * from './domain/interaction.events';
+export * from './domain/interaction.personal-data';
 export * from './domain/interaction.commands';
 export * from './domain/single-shot-stream';
 export * from './domain/call.decider';
@@ -9,6 +10,7 @@ export * from './domain/survey.decider';
 export * from './domain/note.decider';
 export * from './domain/interaction.deciders';
 export * from './domain/interaction.streams';
+export * from './domain/interaction.schemas';
 export * from './api/interaction.dtos';
 export * from './api/interaction.command-handler';
 export * from './api/interaction.controller';

@@ -1,4 +1,5 @@
 export * from './domain/loyalty.events';
+export * from './domain/loyalty.personal-data';
 export * from './domain/loyalty.commands';
 export * from './domain/loyalty-program';
 export * from './domain/loyalty.decider';

@@ -33,6 +33,7 @@ export * from './errors/storage-errors';
 export * from './observability/metrics';
 export * from './observability/health.controller';
 export * from './platform.module';
+export * from './access/access-recorder';
 export * from './scheduling/periodic-task';
 export * from './supervision/supervisor';
 export * from './supervision/lease';

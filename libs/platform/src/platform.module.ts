@@ -15,8 +15,10 @@ import { IdempotencyInterceptor } from './idempotency/idempotency.interceptor';
 import { RequestBodyInterceptor } from './http/request-body.interceptor';
 import { HealthController } from './observability/health.controller';
 import { Supervisor, SUPERVISOR } from './supervision/supervisor';
+import { AccessLogInterceptor, AccessRecorder } from './access/access-recorder';
+import { CLOCK } from './platform.tokens';
 
-export const CLOCK = Symbol('Clock');
+export { CLOCK };
 
 export function apiKeysFilePath(config: ChronicleConfig): string {
   return config.API_KEYS_FILE ?? join(config.DATA_DIR, 'api-keys.json');
@@ -40,6 +42,11 @@ export function announceNewKeys(path: string, created: readonly CreatedApiKey[],
     `\nFirst start: created one API key per role (only their hashes are stored in ${path}).\n` +
       `Copy them now, they are not shown again:\n${lines.join('\n')}\n\n`,
   );
+}
+
+/** A request URL without its query string. */
+export function pathOnly(url: string | undefined): string | undefined {
+  return url?.split('?')[0];
 }
 
 /** Stops whatever pipelines are still supervised once the modules that started them shut down. */
@@ -68,7 +75,12 @@ export class PlatformModule {
           pinoHttp: {
             level: config.LOG_LEVEL,
             autoLogging: config.LOG_REQUESTS,
-            redact: ['req.headers.authorization', 'req.headers["x-api-key"]'],
+            // No personal data in logs: a request line names the method and the path, never the query
+            // string (a search by email or phone carries it there), headers or body.
+            serializers: {
+              req: (req: { id?: unknown; method?: string; url?: string }) => ({ id: req.id, method: req.method, url: pathOnly(req.url) }),
+              res: (res: { statusCode?: number }) => ({ statusCode: res.statusCode }),
+            },
           },
         }),
         ...(http ? [TerminusModule] : []),
@@ -89,11 +101,13 @@ export class PlatformModule {
               { provide: APP_INTERCEPTOR, useClass: HttpMetricsInterceptor },
               { provide: APP_INTERCEPTOR, useClass: RequestBodyInterceptor },
               { provide: APP_INTERCEPTOR, useClass: IdempotencyInterceptor },
+              AccessRecorder,
+              { provide: APP_INTERCEPTOR, useClass: AccessLogInterceptor },
             ]
           : []),
         Logger,
       ],
-      exports: [CHRONICLE_CONFIG, CLOCK, SUPERVISOR, ...(http ? [API_KEY_REGISTRY] : [])],
+      exports: [CHRONICLE_CONFIG, CLOCK, SUPERVISOR, ...(http ? [API_KEY_REGISTRY, AccessRecorder] : [])],
     };
   }
 }

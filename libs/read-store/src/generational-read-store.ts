@@ -138,6 +138,10 @@ export class GenerationalReadStore implements ReadStore {
     await this.physical.checkWritable?.();
   }
 
+  purge(collections: readonly string[]): Promise<void> {
+    return this.physical.purge(collections.map((collection) => this.name(collection)));
+  }
+
   close(): Promise<void> {
     return this.physical.close();
   }

@@ -126,6 +126,13 @@ export interface ReadStore {
    * where reads already fail when the server is unreachable, adapters need not implement it.
    */
   checkWritable?(): Promise<void>;
+
+  /**
+   * Makes what overwritten and deleted documents of these collections held unreadable from the
+   * store's files (a forget's scrub): SQLite zeroes freed space as it goes (secure_delete) and this
+   * truncates its write-ahead log; MongoDB compacts the collections. Documents stay as they are.
+   */
+  purge(collections: readonly string[]): Promise<void>;
   close(): Promise<void>;
 }
 

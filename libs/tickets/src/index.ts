@@ -1,4 +1,5 @@
 export * from './domain/ticket.events';
+export * from './domain/ticket.personal-data';
 export * from './domain/ticket.commands';
 export * from './domain/ticket.decider';
 export * from './domain/ticket.streams';

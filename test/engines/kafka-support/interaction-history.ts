@@ -4,6 +4,7 @@ import { deterministicEventId, type NewEvent } from '@app/event-sourcing';
 import type { EventStore } from '@app/event-store';
 import type { CustomerRegistered } from '@app/customers/domain/customer.events';
 import type { CallLogged, EmailOpened, EmailSent, PurchaseCompleted } from '@app/interactions/domain/interaction.events';
+import { chronicleEventSchemas } from '@app/composition';
 
 type SeedEvent = CustomerRegistered | PurchaseCompleted | CallLogged | EmailSent | EmailOpened;
 
@@ -15,7 +16,7 @@ function envelope(runId: string, customerId: string, key: string, minute: number
     eventId: deterministicEventId(runId, key),
     metadata: {
       customerId,
-      schemaVersion: 1,
+      schemaVersion: chronicleEventSchemas.currentVersion(event.type),
       occurredAt: new Date(BASE_TIME + minute * 60_000).toISOString(),
       actor: { type: 'service', id: 'seed' },
       source: event.type === 'PurchaseCompleted' ? 'shop' : event.type === 'CallLogged' ? 'call-centre' : 'mail-gateway',
@@ -55,7 +56,7 @@ export async function appendHistoryRound(store: EventStore, runId: string, custo
     const callId = `${customerId}-call${round}`;
     await store.append(`call-${callId}`, [envelope(runId, customerId, `call-${c}-${round}`, minute + 1, {
       type: 'CallLogged',
-      data: { customerId, callId, direction: 'inbound', durationSeconds: 60 + c, outcome: 'resolved' },
+      data: { customerId, callId, direction: 'inbound', durationSeconds: 60 + c, connection: 'answered', resolution: 'resolved' },
     })], { expectedRevision: 'no_stream' });
     const messageId = `${customerId}-m${round}`;
     await store.append(`email-${messageId}`, [

@@ -7,7 +7,7 @@ import { Type } from 'class-transformer';
 import { IsIn, IsInt, IsOptional, Matches, Max, Min, Validate, ValidatorConstraint, type ValidationArguments, type ValidatorConstraintInterface } from 'class-validator';
 import type { Response } from 'express';
 import { Readable } from 'node:stream';
-import { ApiAnswer, ApiRefusals, IdParam, Roles } from '@app/platform';
+import { AccessLogged, ApiAnswer, ApiRefusals, IdParam, Roles } from '@app/platform';
 import {
   ExportCustomers, GetCustomerAnalytics, GetKpis, GetRfmDistribution, GetServiceMetrics,
   type Consistency, type CustomerExportFilter, type Dimension,
@@ -137,6 +137,7 @@ export class AnalyticsController {
 
   @Get('customers.csv')
   @Roles('analyst')
+  @AccessLogged('analytics-export', null)
   @ApiAnswer(200, { mediaType: 'text/csv' }, 'One header line, then one line per customer (UTF-8; cells that could run as spreadsheet formulas are prefixed with \')')
   @ApiOperation({ summary: 'Customers with RFM, CLV and churn risk as CSV (money in minor units), filtered by RFM scores, recency, churn risk, country' })
   async exportCustomers(@QueryParam() query: CustomerExportQueryDto): Promise<StreamableFile> {

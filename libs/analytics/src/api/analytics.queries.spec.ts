@@ -152,6 +152,8 @@ describe('KPI and service queries (two days of a shop, figures in analytics-hist
  *   c-d  100 days, 5 orders, 12.00 − 2.00 refunded → 251; churn 70 + 5 + 15 = 90; CLV 8.00 − 10.00 = −2.00
  *   c-e  200 days, 1 order, 50.00 → 112; churn 43; CLV 30.00
  *   c-f  no order: no RFM, no churn, CLV −10.00
+ * All six gave their profiling consent. c-g bought the most but never said yes to profiling, and
+ * c-h withdrew it: neither is scored nor counted in the RFM population.
  */
 function sixCustomers(): AnalyticsHistory {
   const h = new AnalyticsHistory()
@@ -160,7 +162,12 @@ function sixCustomers(): AnalyticsHistory {
     .registered('c-c', '2023-01-01T00:00:00Z', { country: 'de' })
     .registered('c-d', '2023-01-01T00:00:00Z', { country: 'FR' })
     .registered('c-e', '2023-01-01T00:00:00Z', { country: 'FR' })
-    .registered('c-f', '2023-01-01T00:00:00Z', { country: 'DE' });
+    .registered('c-f', '2023-01-01T00:00:00Z', { country: 'DE' })
+    .registered('c-g', '2023-01-01T00:00:00Z', { country: 'DE' })
+    .registered('c-h', '2023-01-01T00:00:00Z', { country: 'DE' });
+  for (const id of ['c-a', 'c-b', 'c-c', 'c-d', 'c-e', 'c-f', 'c-h']) h.consent(id, '2023-01-01T00:00:00Z', 'profiling', true);
+  h.consent('c-g', '2023-01-01T00:00:00Z', 'marketing_email', true).consent('c-h', '2024-01-01T00:00:00Z', 'profiling', false);
+  h.purchase('c-g', 'g1', '2024-06-30T00:00:00Z', 900000).purchase('c-h', 'h1', '2024-06-30T00:00:00Z', 800000);
   h.purchase('c-a', 'a1', '2024-05-01T00:00:00Z', 10000).purchase('c-a', 'a2', '2024-06-01T00:00:00Z', 10000).purchase('c-a', 'a3', '2024-06-30T00:00:00Z', 10000);
   h.purchase('c-b', 'b1', '2024-06-21T00:00:00Z', 5000).survey('c-b', 'sb', '2024-06-22T00:00:00Z', 'nps', 8);
   h.purchase('c-c', 'c1', '2024-05-01T00:00:00Z', 10000).purchase('c-c', 'c2', '2024-06-01T00:00:00Z', 10000);
@@ -199,7 +206,10 @@ describe('RFM, CLV, churn and the CSV export (six customers on 1 July 2024)', ()
       asOf: '2024-07-01T00:00:00.000Z',
     });
     const never = (await bus.execute(new GetCustomerAnalytics('c-f'))).view;
-    expect(never).toMatchObject({ rfm: null, churnRisk: null, clv: { valueMinor: -1000 } });
+    expect(never).toMatchObject({ rfm: null, churnRisk: null, clv: { valueMinor: -1000 }, profilingConsent: true });
+    // Without the profiling consent: the figures from events, no scores.
+    expect((await bus.execute(new GetCustomerAnalytics('c-g'))).view).toMatchObject({ orders: 1, netRevenueMinor: 900000, profilingConsent: null, rfm: null, clv: null, churnRisk: null });
+    expect((await bus.execute(new GetCustomerAnalytics('c-h'))).view).toMatchObject({ orders: 1, profilingConsent: false, rfm: null, clv: null, churnRisk: null });
     await expect(bus.execute(new GetCustomerAnalytics('c-unknown'))).rejects.toMatchObject({ status: 404 });
   });
 
@@ -219,6 +229,8 @@ describe('RFM, CLV, churn and the CSV export (six customers on 1 July 2024)', ()
       'c-d,First c-d,,FR,5,1000,2,5,1,-200,90,',
       'c-e,First c-e,,FR,1,5000,1,1,2,3000,43,',
       'c-f,First c-f,,DE,0,0,,,,-1000,,',
+      'c-g,First c-g,,DE,1,900000,,,,,,',
+      'c-h,First c-h,,DE,1,800000,,,,,,',
     ]);
   });
 
@@ -228,7 +240,7 @@ describe('RFM, CLV, churn and the CSV export (six customers on 1 July 2024)', ()
     // F ≥ 3: c-a (4), c-c (3), c-d (5); M ≤ 4 drops c-a (5).
     expect(await ids({ fMin: 3, mMax: 4 })).toEqual(['c-c', 'c-d']);
     expect(await ids({ minChurnRisk: 40 })).toEqual(['c-d', 'c-e']);
-    expect(await ids({ country: 'de' })).toEqual(['c-b', 'c-c', 'c-f']);
+    expect(await ids({ country: 'de' })).toEqual(['c-b', 'c-c', 'c-f', 'c-g', 'c-h']);
     expect(await ids({ minRecencyDays: 30, maxRecencyDays: 100 })).toEqual(['c-c', 'c-d']);
     expect(await ids({ country: 'DE', minChurnRisk: 1 })).toEqual(['c-b']);
   });
@@ -251,7 +263,10 @@ function customersInSeveralCurrencies(): AnalyticsHistory {
     .purchase('c-m', 'm3', '2024-06-04T00:00:00Z', 1500, 'app', 'JPY')
     .purchase('c-m', 'm4', '2024-06-05T00:00:00Z', 1000, 'web', 'eur')
     .purchase('c-m', 'm5', '2024-06-06T00:00:00Z', 700, 'web', 'XYZ')
-    .purchase('c-n', 'n1', '2024-06-01T00:00:00Z', 5000, 'web', 'EUR');
+    .purchase('c-n', 'n1', '2024-06-01T00:00:00Z', 5000, 'web', 'EUR')
+    // Scores are profiling: both agreed to it (issue 10), so RFM and CLV are computed.
+    .consent('c-m', '2023-01-01T00:00:00Z', 'profiling', true)
+    .consent('c-n', '2023-01-01T00:00:00Z', 'profiling', true);
 }
 
 describe('money in several currencies (issue 11): one reporting currency, the others apart', () => {

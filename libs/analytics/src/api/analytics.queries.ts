@@ -141,10 +141,16 @@ export interface CustomerAnalyticsView {
   readonly lastPurchaseAt: string | null;
   readonly openTickets: number;
   readonly npsLast: number | null;
-  /** Null without orders. */
+  /**
+   * The customer's latest decision on the `profiling` consent (null: never asked). RFM, CLV and
+   * churn risk are profiling: they are computed only when it is true, and null otherwise.
+   */
+  readonly profilingConsent: boolean | null;
+  /** Null without orders or without profiling consent. */
   readonly rfm: (RfmValues & RfmScores & { readonly population: number }) | null;
-  readonly clv: ClvResult & { readonly currency: CurrencyCode; readonly parameters: ClvParameters };
-  /** Null without orders. */
+  /** Null without profiling consent. */
+  readonly clv: (ClvResult & { readonly currency: CurrencyCode; readonly parameters: ClvParameters }) | null;
+  /** Null without orders or without profiling consent. */
   readonly churnRisk: ChurnRisk | null;
   /** The "now" recency, tenure and churn were measured at. */
   readonly asOf: string;
@@ -318,13 +324,14 @@ function netMinorPath(currency: CurrencyCode): string {
 }
 
 /**
- * The RFM values of every customer with an order, from one aggregate (no documents loaded). Any
- * order makes a customer part of the population; monetary is the net revenue in `currency` (0 for
- * a customer who only bought in others).
+ * The RFM values of every customer with an order who gave their profiling consent (ranking the
+ * others would profile them), from one aggregate (no documents loaded). Any order makes a customer
+ * part of the population; monetary is the net revenue in `currency` (0 for a customer who only
+ * bought in others).
  */
 export async function loadRfmValues(store: ReadStore, now: Date, currency: CurrencyCode): Promise<RfmValues[]> {
   const net = netMinorPath(currency);
-  const rows = await store.aggregate(CUSTOMER_ANALYTICS_COLLECTION, { orders: { gt: 0 } }, { groupBy: ['lastPurchaseAt', 'orders', net] });
+  const rows = await store.aggregate(CUSTOMER_ANALYTICS_COLLECTION, { orders: { gt: 0 }, profilingConsent: true }, { groupBy: ['lastPurchaseAt', 'orders', net] });
   const values: RfmValues[] = [];
   for (const row of rows) {
     const value = {
@@ -352,9 +359,16 @@ export class GetRfmDistributionHandler extends AnalyticsQuery implements IQueryH
   }
 }
 
-/** Everything the API says about one customer, given the population, "now" and the reporting currency. */
+/**
+ * Everything the API says about one customer, given the population, "now" and the reporting
+ * currency. Without their profiling consent the figures from events (orders, revenue, tickets, NPS)
+ * are there, the scores that profile them (RFM, CLV, churn risk) are null.
+ */
 export function analyseCustomer(doc: CustomerAnalyticsDocument, population: RfmPopulation, now: Date, parameters: ClvParameters, currency: CurrencyCode): CustomerAnalyticsView {
-  const values = rfmValuesOf(doc, currency, now);
+  // Documents written before the field existed have no decision: never asked.
+  const profilingConsent = doc.profilingConsent ?? null;
+  const profiling = profilingConsent === true;
+  const values = profiling ? rfmValuesOf(doc, currency, now) : null;
   const rfm: CustomerAnalyticsView['rfm'] = values === null ? null : { ...values, ...population.score(values), population: population.size };
   const reporting = doc.money[currency];
   const netRevenueMinor = reporting?.netMinor ?? 0;
@@ -379,16 +393,19 @@ export function analyseCustomer(doc: CustomerAnalyticsDocument, population: RfmP
     lastPurchaseAt: doc.lastPurchaseAt,
     openTickets: doc.openTickets,
     npsLast: doc.npsLast,
+    profilingConsent,
     rfm,
     // Tenure counts from the first order in any currency: it measures the relationship, not the money.
-    clv: { ...customerLifetimeValue(netRevenueMinor, doc.firstPurchaseAt, now, parameters), currency, parameters },
-    churnRisk: churnRisk({
-      purchaseTimes: doc.purchases.map((p) => p.at),
-      lastPurchaseAt: doc.lastPurchaseAt,
-      openTickets: doc.openTickets,
-      npsLastClass: doc.npsLastClass,
-      now,
-    }),
+    clv: profiling ? { ...customerLifetimeValue(netRevenueMinor, doc.firstPurchaseAt, now, parameters), currency, parameters } : null,
+    churnRisk: profiling
+      ? churnRisk({
+          purchaseTimes: doc.purchases.map((p) => p.at),
+          lastPurchaseAt: doc.lastPurchaseAt,
+          openTickets: doc.openTickets,
+          npsLastClass: doc.npsLastClass,
+          now,
+        })
+      : null,
     asOf: now.toISOString(),
   };
 }
@@ -434,7 +451,7 @@ function otherCurrenciesCell(view: CustomerAnalyticsView): string | null {
 export function customerCsvLine(view: CustomerAnalyticsView): string {
   return csvLine([
     view.customerId, view.name, view.email, view.country, view.orders, view.netRevenueMinor,
-    view.rfm?.r ?? null, view.rfm?.f ?? null, view.rfm?.m ?? null, view.clv.valueMinor, view.churnRisk?.score ?? null, otherCurrenciesCell(view),
+    view.rfm?.r ?? null, view.rfm?.f ?? null, view.rfm?.m ?? null, view.clv?.valueMinor ?? null, view.churnRisk?.score ?? null, otherCurrenciesCell(view),
   ]);
 }
 

@@ -62,6 +62,13 @@ export type CustomerAnalyticsFields = {
   /** Tickets with status open now. */
   readonly openTickets: number;
   readonly tickets: readonly TicketStatusEntry[];
+  /**
+   * The customer's latest decision on the `profiling` consent purpose; null while never asked. Only
+   * `true` lets the query side compute RFM, CLV and churn risk for them or rank them in RFM.
+   */
+  readonly profilingConsent: boolean | null;
+  /** Forgotten (right to erasure): names and email read `[forgotten]`, the figures stay. */
+  readonly forgotten: boolean;
 };
 
 export type CustomerAnalyticsDocument = CustomerAnalyticsFields & ReadDocument;

@@ -2,7 +2,8 @@
 import type { RecordedEvent } from '@app/event-sourcing';
 import { recordedCurrency, type RecordedCurrency } from '@app/money';
 import type { DocumentChange, DocumentRef, Projection, ProjectionView } from '@app/read-store';
-import { assertUnreachable, businessTime, earlier, isCatalogueEvent, later, npsClass, type CatalogueEvent } from '@app/customer-view';
+import { FORGOTTEN } from '@app/event-sourcing';
+import { assertUnreachable, businessTime, earlier, forgetValue, isCatalogueEvent, later, npsClass, type CatalogueEvent } from '@app/customer-view';
 import type { ProfileChanges } from '@app/customers/domain/customer.events';
 import {
   CUSTOMER_ANALYTICS_COLLECTION,
@@ -18,7 +19,7 @@ export function emptyCustomerAnalytics(customerId: string): CustomerAnalyticsFie
   return {
     customerId, registered: false, firstName: null, lastName: null, name: '', email: null, country: null,
     orders: 0, money: {}, firstPurchaseAt: null, lastPurchaseAt: null, purchases: [],
-    npsLast: null, npsLastAt: null, npsLastClass: null, openTickets: 0, tickets: [],
+    npsLast: null, npsLastAt: null, npsLastClass: null, openTickets: 0, tickets: [], profilingConsent: null, forgotten: false,
   };
 }
 
@@ -109,9 +110,20 @@ export function evolveCustomerAnalytics(view: CustomerAnalyticsFields, event: Ca
     }
     case 'TicketClosed':
       return withTickets(view, view.tickets.filter((t) => t.ticketId !== event.data.ticketId));
-    case 'ContactPointAdded':
     case 'ConsentGiven':
     case 'ConsentWithdrawn':
+      return event.data.purpose === 'profiling' ? { ...view, profilingConsent: event.type === 'ConsentGiven' } : view;
+    case 'CustomerForgotten':
+      // The same whatever the names were, so a rebuild (reading FORGOTTEN from the log) ends here too.
+      return {
+        ...view,
+        firstName: forgetValue(view.firstName),
+        lastName: forgetValue(view.lastName),
+        email: forgetValue(view.email),
+        name: FORGOTTEN,
+        forgotten: true,
+      };
+    case 'ContactPointAdded':
     case 'CallLogged':
     case 'EmailSent':
     case 'EmailReceived':
@@ -129,7 +141,7 @@ export function evolveCustomerAnalytics(view: CustomerAnalyticsFields, event: Ca
 
 /** Events that change the document; the others are not loaded at all. */
 const RELEVANT: ReadonlySet<string> = new Set([
-  'CustomerRegistered', 'CustomerProfileUpdated', 'PurchaseCompleted', 'PurchaseRefunded', 'SurveyAnswered',
+  'CustomerRegistered', 'CustomerProfileUpdated', 'ConsentGiven', 'ConsentWithdrawn', 'CustomerForgotten', 'PurchaseCompleted', 'PurchaseRefunded', 'SurveyAnswered',
   'TicketOpened', 'TicketResolved', 'TicketReopened', 'TicketClosed',
 ]);
 

@@ -153,6 +153,7 @@ export function dailyKpiChanges(event: CatalogueEvent, get: (id: string) => Dail
     case 'ContactPointAdded':
     case 'ConsentGiven':
     case 'ConsentWithdrawn':
+    case 'CustomerForgotten':
     case 'EmailOpened':
     case 'EmailClicked':
     case 'TicketAssigned':

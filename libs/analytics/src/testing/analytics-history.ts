@@ -26,6 +26,10 @@ export class AnalyticsHistory {
     });
   }
 
+  consent(customerId: string, at: string, purpose: 'profiling' | 'marketing_email', granted: boolean): this {
+    return this.add(`customer-${customerId}`, at, { type: granted ? 'ConsentGiven' : 'ConsentWithdrawn', data: { customerId, purpose, via: 'web' } });
+  }
+
   profileUpdated(customerId: string, at: string, changes: Partial<CustomerProfile>): this {
     return this.add(`customer-${customerId}`, at, { type: 'CustomerProfileUpdated', data: { customerId, changes } });
   }
@@ -42,7 +46,7 @@ export class AnalyticsHistory {
   }
 
   call(customerId: string, callId: string, at: string): this {
-    return this.add(`call-${callId}`, at, { type: 'CallLogged', data: { customerId, callId, direction: 'inbound', durationSeconds: 60, outcome: 'resolved' } });
+    return this.add(`call-${callId}`, at, { type: 'CallLogged', data: { customerId, callId, direction: 'inbound', durationSeconds: 60, connection: 'answered', resolution: 'resolved' } });
   }
 
   emailSent(customerId: string, messageId: string, at: string): this {

@@ -68,7 +68,7 @@ export async function compareReadModels(
   return { compared, differences };
 }
 
-/** One line per difference, for reports and test failures. */
+/** One entry per difference, for reports and test failures: what is missing, or which fields differ and how. */
 export function describeDifference(difference: ReadModelDifference, labels: { left: string; right: string } = { left: 'left', right: 'right' }): string {
   switch (difference.kind) {
     case 'only-left':
@@ -76,6 +76,30 @@ export function describeDifference(difference: ReadModelDifference, labels: { le
     case 'only-right':
       return `${difference.collection}/${difference.id}: only in ${labels.right}`;
     case 'differs':
-      return `${difference.collection}/${difference.id}: differs\n  ${labels.left}: ${JSON.stringify(difference.left)}\n  ${labels.right}: ${JSON.stringify(difference.right)}`;
+      return [
+        `${difference.collection}/${difference.id}: differs`,
+        ...changedFields(difference.left, difference.right).map((field) => `  ${field.path}: ${labels.left} ${show(field.left)} ≠ ${labels.right} ${show(field.right)}`),
+      ].join('\n');
   }
+}
+
+const SHOWN = 200;
+
+function show(value: unknown): string {
+  if (value === undefined) return '(absent)';
+  const text = JSON.stringify(value);
+  return text.length > SHOWN ? `${text.slice(0, SHOWN)}…` : text;
+}
+
+/** The deepest paths where two JSON values differ (`profile.email`, `recentTimeline[3].summary`). */
+export function changedFields(left: unknown, right: unknown, path = ''): { path: string; left: unknown; right: unknown }[] {
+  if (isDeepStrictEqual(left, right)) return [];
+  const bothObjects = typeof left === 'object' && left !== null && typeof right === 'object' && right !== null && Array.isArray(left) === Array.isArray(right);
+  if (!bothObjects) return [{ path: path || '(document)', left, right }];
+  if (Array.isArray(left) && Array.isArray(right)) {
+    return Array.from({ length: Math.max(left.length, right.length) }, (_, index) => changedFields(left[index], right[index], `${path}[${index}]`)).flat();
+  }
+  const l = left as Record<string, unknown>;
+  const r = right as Record<string, unknown>;
+  return [...new Set([...Object.keys(l), ...Object.keys(r)])].sort().flatMap((key) => changedFields(l[key], r[key], path ? `${path}.${key}` : key));
 }

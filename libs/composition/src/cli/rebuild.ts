@@ -4,7 +4,6 @@
 // running the rebuild again resumes the unfinished generation from its own checkpoint. The old
 // generation stays until `drop`. Live projectors notice the pointer, stop, move to the new
 // generation and follow the log from its checkpoint, so nothing between the two is lost.
-import { Presets, SingleBar } from 'cli-progress';
 import type { EventStore } from '@app/event-store';
 import {
   activateGeneration,
@@ -13,11 +12,14 @@ import {
   GenerationalReadStore,
   generationCheckpoint,
   generationOfCheckpoint,
+  type Projection,
   type ReadStore,
 } from '@app/read-store';
 import { ProjectorRunner } from '@app/transport';
 import type { CurrencyCode } from '@app/money';
 import { CHRONICLE_COLLECTIONS, chronicleProjections, PROJECTOR_NAME } from '../read-models';
+import { progress } from './progress';
+import { PERSONAL_COLLECTIONS } from '../personal-data';
 
 export interface ReplayResult {
   /** Events applied by this call. */
@@ -37,6 +39,12 @@ export interface ReplayOptions {
   readonly onProgress?: (line: string) => void;
   /** Label on the progress bar. */
   readonly label?: string;
+  /** Stop after this global position (inclusive); default: the head when the replay reaches it. */
+  readonly until?: number;
+  /** The projections to run; default every one the live projector runs. */
+  readonly projections?: readonly Projection[];
+  /** The checkpoint name the target keeps; default the live projector's. */
+  readonly checkpointName?: string;
 }
 
 /**
@@ -47,38 +55,33 @@ export interface ReplayOptions {
 export async function rebuildReadModels(events: EventStore, target: ReadStore, options: ReplayOptions): Promise<ReplayResult> {
   const started = Date.now();
   const batchSize = options.batchSize ?? 1000;
-  const runner = new ProjectorRunner(target, chronicleProjections(options.currency), { name: PROJECTOR_NAME });
+  const runner = new ProjectorRunner(target, options.projections ?? chronicleProjections(options.currency), { name: options.checkpointName ?? PROJECTOR_NAME });
   await runner.start();
   let after = runner.position;
-  let head = await events.headPosition();
-  const bar = options.progress
-    ? new SingleBar(
-        { format: `${options.label ?? 'rebuilding'} {bar} {percentage}% | position {value}/{total} | {rate} events/s | ETA {eta_formatted}`, hideCursor: true, etaBuffer: 50 },
-        Presets.shades_classic,
-      )
-    : undefined;
-  bar?.start(Math.max(head, 1), after, { rate: 0 });
+  const end = (head: number): number => (options.until === undefined ? head : Math.min(head, options.until));
+  let head = end(await events.headPosition());
+  const shown = progress({
+    label: options.label ?? 'rebuilding',
+    noun: 'position',
+    rateUnit: 'events',
+    total: head,
+    bar: options.progress === true,
+    ...(options.onProgress ? { onLine: options.onProgress } : {}),
+  });
   let count = 0;
-  let reported = -1;
   for (;;) {
-    const batch = await events.readAll({ after, maxCount: batchSize });
+    if (options.until !== undefined && after >= options.until) break;
+    const read = await events.readAll({ after, maxCount: batchSize });
+    const batch = options.until === undefined ? read : read.filter((event) => event.position <= (options.until as number));
     if (batch.length === 0) break;
     await runner.applyBatch(batch);
     after = batch[batch.length - 1].position;
     count += batch.length;
-    if (after > head) {
-      head = await events.headPosition();
-      bar?.setTotal(head);
-    }
-    const rate = Math.round(count / Math.max(0.001, (Date.now() - started) / 1000));
-    bar?.update(after, { rate });
-    const tenth = Math.floor((10 * after) / Math.max(head, 1));
-    if (options.onProgress && tenth > reported) {
-      reported = tenth;
-      options.onProgress(`${options.label ?? 'rebuilding'}: position ${after} of ${head} (${Math.min(100, tenth * 10)}%), ${rate} events/s`);
-    }
+    if (after > head) head = end(await events.headPosition());
+    shown.update(after, count, head);
+    if (batch.length < read.length) break;
   }
-  bar?.stop();
+  shown.stop();
   return { events: count, position: after, seconds: (Date.now() - started) / 1000 };
 }
 
@@ -140,6 +143,9 @@ export async function dropGeneration(physical: ReadStore, generation: number): P
   const store = new GenerationalReadStore(physical, generation);
   await store.drop([...CHRONICLE_COLLECTIONS]);
   await physical.deleteCheckpoint(generationCheckpoint(PROJECTOR_NAME, generation));
+  // An old generation may still hold customers forgotten since (only the live one is scrubbed):
+  // what it held must not stay readable in the store's free space or log.
+  await (await GenerationalReadStore.live(physical)).purge(PERSONAL_COLLECTIONS);
 }
 
 /** Drops every generation but the live one; returns the ones dropped. */

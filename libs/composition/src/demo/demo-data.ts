@@ -34,6 +34,22 @@ export interface DemoCustomer {
   readonly interactions: Record<string, unknown>[];
   /** Ticket commands: [path, body] in order. */
   readonly tickets: [string, Record<string, unknown>][];
+  /** Consent decisions for POST /v1/customers/:id/consents, in order. */
+  readonly consents: Record<string, unknown>[];
+}
+
+/**
+ * Most demo customers allow profiling (so RFM, CLV and churn show), two in three take the email
+ * newsletter and some of those change their mind. From the index, not the random source, so the
+ * rest of the demo data stays what it was.
+ */
+function demoConsents(index: number, at: string): Record<string, unknown>[] {
+  const decision = (purpose: string, granted: boolean) => ({ purpose, granted, via: 'web-preferences', occurredAt: at });
+  const consents = [];
+  if (index % 10 !== 0) consents.push(decision('profiling', true));
+  if (index % 3 !== 0) consents.push(decision('marketing_email', true));
+  if (index % 3 !== 0 && index % 7 === 0) consents.push(decision('marketing_email', false));
+  return consents;
 }
 
 export function demoCustomer(index: number, random: () => number, now: Date): DemoCustomer {
@@ -81,7 +97,7 @@ export function demoCustomer(index: number, random: () => number, now: Date): De
       if (random() < 0.6) interactions.push({ type: 'email-opened', customerId, messageId: `m-${id}`, occurredAt: iso(t + 3_600_000) });
       if (random() < 0.2) interactions.push({ type: 'email-clicked', customerId, messageId: `m-${id}`, url: 'https://shop.example.com/sale', occurredAt: iso(t + 3_700_000) });
     } else if (roll < 0.65) {
-      interactions.push({ type: 'call', customerId, callId: `call-${id}`, direction: pick(['inbound', 'outbound'] as const), durationSeconds: 30 + Math.floor(random() * 900), outcome: pick(['resolved', 'follow_up', 'no_answer'] as const), agentId: `agent-${1 + Math.floor(random() * 12)}`, occurredAt: iso(t) });
+      interactions.push({ type: 'call', customerId, callId: `call-${id}`, direction: pick(['inbound', 'outbound'] as const), durationSeconds: 30 + Math.floor(random() * 900), ...pick([{ connection: 'answered', resolution: 'resolved' }, { connection: 'answered', resolution: 'follow_up' }, { connection: 'no_answer', resolution: null }] as const), agentId: `agent-${1 + Math.floor(random() * 12)}`, occurredAt: iso(t) });
     } else if (roll < 0.72) {
       interactions.push({ type: 'chat', customerId, chatId: `chat-${id}`, channel: pick(['web', 'app', 'whatsapp'] as const), messageCount: 2 + Math.floor(random() * 30), durationSeconds: 60 + Math.floor(random() * 1200), occurredAt: iso(t) });
     } else if (roll < 0.82) {
@@ -119,5 +135,10 @@ export function demoCustomer(index: number, random: () => number, now: Date): De
     refunded.add(item.orderId as string);
     return true;
   });
-  return { register, interactions: valid, tickets: tickets.filter(([, body]) => Date.parse(body.occurredAt as string) <= now.getTime()) };
+  return {
+    register,
+    interactions: valid,
+    tickets: tickets.filter(([, body]) => Date.parse(body.occurredAt as string) <= now.getTime()),
+    consents: demoConsents(index, register.occurredAt),
+  };
 }

@@ -126,7 +126,11 @@ export async function seed(given: SeedOptions): Promise<SeedResult> {
   const registrations: DemoCustomer[][] = [];
   for (let i = 0; i < customers.length; i += options.batchSize) registrations.push(customers.slice(i, i + options.batchSize));
   const interactions = interactionBatches(customers, options.batchSize);
-  const total = registrations.length + interactions.reduce((sum, batch) => sum + batch.parts.length, 0) + customers.reduce((sum, customer) => sum + customer.tickets.length, 0);
+  const total =
+    registrations.length +
+    customers.reduce((sum, customer) => sum + customer.consents.length, 0) +
+    interactions.reduce((sum, batch) => sum + batch.parts.length, 0) +
+    customers.reduce((sum, customer) => sum + customer.tickets.length, 0);
   const bar = options.progress ? new SingleBar({ format: 'seeding {bar} {value}/{total} requests', hideCursor: true }, Presets.shades_classic) : undefined;
   bar?.start(total, 0);
   let done = 0;
@@ -162,6 +166,17 @@ export async function seed(given: SeedOptions): Promise<SeedResult> {
       step();
     });
     const ready = (customer: DemoCustomer) => registered.has(customer.register.customerId);
+
+    // Consents before interactions: marketing segments and profiling figures depend on them.
+    await inParallel(customers.filter(ready), options.concurrency, async (customer) => {
+      for (const [n, consent] of customer.consents.entries()) {
+        const id = String(customer.register.customerId);
+        const answer = await post(options, `/v1/customers/${id}/consents`, consent, `${namespace}:consents:${id}:${n}`);
+        if (loadedEarlier(answer)) loadedByEarlierRun++;
+        else if (answer.status >= 300) failures.push(`consent ${n} of ${id}: ${answer.status} ${JSON.stringify(answer.body)}`);
+        step();
+      }
+    });
 
     await inParallel(interactions, options.concurrency, async (batch) => {
       for (const [part, items] of batch.parts.entries()) {

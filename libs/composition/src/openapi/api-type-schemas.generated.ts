@@ -2,6 +2,49 @@
 import type { SchemaObject } from '@nestjs/swagger/dist/interfaces/open-api-spec.interface';
 
 export const API_TYPE_SCHEMAS: Readonly<Record<string, SchemaObject>> = {
+  "AccessActor": {
+    "type": "object",
+    "properties": {
+      "id": {
+        "type": "string",
+        "description": "The API key's id."
+      },
+      "name": {
+        "type": "string",
+        "description": "The API key's name (label)."
+      },
+      "role": {
+        "type": "string",
+        "description": "The key's role(s), comma-separated."
+      }
+    },
+    "required": [
+      "id"
+    ],
+    "additionalProperties": false
+  },
+  "AccessLogPage": {
+    "type": "object",
+    "properties": {
+      "items": {
+        "type": "array",
+        "items": {
+          "$ref": "#/components/schemas/RecordedAccess"
+        }
+      },
+      "nextCursor": {
+        "type": "string",
+        "description": "Pass as `cursor` for the next page; null at the end.",
+        "nullable": true
+      }
+    },
+    "required": [
+      "items",
+      "nextCursor"
+    ],
+    "additionalProperties": false,
+    "description": "GET /v1/audit/access-log: one page of the access log, oldest first."
+  },
   "Actor": {
     "type": "object",
     "properties": {
@@ -68,6 +111,98 @@ export const API_TYPE_SCHEMAS: Readonly<Record<string, SchemaObject>> = {
     ],
     "additionalProperties": false,
     "description": "Age in whole years from `birthDate` at \"now\"; a customer without a birth date never matches."
+  },
+  "AuditEnvelope": {
+    "type": "object",
+    "properties": {
+      "position": {
+        "type": "number",
+        "description": "Position in the global log."
+      },
+      "streamId": {
+        "type": "string"
+      },
+      "revision": {
+        "type": "number",
+        "description": "0-based position in its stream."
+      },
+      "eventId": {
+        "type": "string"
+      },
+      "type": {
+        "type": "string"
+      },
+      "recordedAt": {
+        "type": "string",
+        "description": "When the store committed it (ISO-8601)."
+      },
+      "metadata": {
+        "$ref": "#/components/schemas/EventMetadata"
+      },
+      "data": {
+        "description": "The event's payload as its current schema version (personal fields decrypted, or erased once forgotten)."
+      }
+    },
+    "required": [
+      "position",
+      "streamId",
+      "revision",
+      "eventId",
+      "type",
+      "recordedAt",
+      "metadata",
+      "data"
+    ],
+    "additionalProperties": false,
+    "description": "An event with its whole envelope, in the order an auditor reads it."
+  },
+  "AuditLogPage": {
+    "type": "object",
+    "properties": {
+      "items": {
+        "type": "array",
+        "items": {
+          "$ref": "#/components/schemas/AuditEnvelope"
+        }
+      },
+      "nextAfter": {
+        "type": "number",
+        "description": "Pass as `after` for the next page; null at the end.",
+        "nullable": true
+      }
+    },
+    "required": [
+      "items",
+      "nextAfter"
+    ],
+    "additionalProperties": false,
+    "description": "GET /v1/audit/log: one page of the global log, in position order."
+  },
+  "AuditStreamPage": {
+    "type": "object",
+    "properties": {
+      "streamId": {
+        "type": "string"
+      },
+      "items": {
+        "type": "array",
+        "items": {
+          "$ref": "#/components/schemas/AuditEnvelope"
+        }
+      },
+      "nextRevision": {
+        "type": "number",
+        "description": "Pass as `fromRevision` for the next page; null at the end.",
+        "nullable": true
+      }
+    },
+    "required": [
+      "streamId",
+      "items",
+      "nextRevision"
+    ],
+    "additionalProperties": false,
+    "description": "GET /v1/audit/streams/{streamId}: one page of a stream, oldest first."
   },
   "BatchItemResultOfCommandOutcome": {
     "type": "object",
@@ -175,6 +310,7 @@ export const API_TYPE_SCHEMAS: Readonly<Record<string, SchemaObject>> = {
       "ContactPointAdded",
       "ConsentGiven",
       "ConsentWithdrawn",
+      "CustomerForgotten",
       "CallLogged",
       "EmailSent",
       "EmailReceived",
@@ -412,6 +548,34 @@ export const API_TYPE_SCHEMAS: Readonly<Record<string, SchemaObject>> = {
     ],
     "additionalProperties": false,
     "description": "`granted: false` also matches a customer never asked about the purpose."
+  },
+  "ConsentDecision": {
+    "type": "object",
+    "properties": {
+      "purpose": {
+        "type": "string"
+      },
+      "granted": {
+        "type": "boolean"
+      },
+      "via": {
+        "type": "string"
+      },
+      "occurredAt": {
+        "type": "string"
+      },
+      "recordedAt": {
+        "type": "string"
+      }
+    },
+    "required": [
+      "purpose",
+      "granted",
+      "via",
+      "occurredAt",
+      "recordedAt"
+    ],
+    "additionalProperties": false
   },
   "ConsentPurposeName": {
     "type": "string",
@@ -715,6 +879,7 @@ export const API_TYPE_SCHEMAS: Readonly<Record<string, SchemaObject>> = {
             "type": "number"
           },
           "clv": {
+            "description": "Null without profiling consent.",
             "type": "object",
             "additionalProperties": false,
             "properties": {
@@ -750,10 +915,11 @@ export const API_TYPE_SCHEMAS: Readonly<Record<string, SchemaObject>> = {
               "retentionMultiplier",
               "tenureYears",
               "valueMinor"
-            ]
+            ],
+            "nullable": true
           },
           "churnRisk": {
-            "description": "Null without orders.",
+            "description": "Null without orders or without profiling consent.",
             "allOf": [
               {
                 "$ref": "#/components/schemas/ChurnRisk"
@@ -950,6 +1116,11 @@ export const API_TYPE_SCHEMAS: Readonly<Record<string, SchemaObject>> = {
         "type": "string",
         "nullable": true
       },
+      "forgottenAt": {
+        "type": "string",
+        "description": "When the customer was forgotten (right to erasure), null otherwise. From then on every personal value here (profile, display name, ticket subjects, timeline lines) reads `[forgotten]`, contact points are gone, and the figures stay.",
+        "nullable": true
+      },
       "id": {
         "type": "string"
       },
@@ -967,6 +1138,7 @@ export const API_TYPE_SCHEMAS: Readonly<Record<string, SchemaObject>> = {
       "displayName",
       "emails",
       "externalId",
+      "forgottenAt",
       "id",
       "interactions",
       "lastInteractionAt",
@@ -1115,8 +1287,13 @@ export const API_TYPE_SCHEMAS: Readonly<Record<string, SchemaObject>> = {
         "type": "number",
         "nullable": true
       },
+      "profilingConsent": {
+        "type": "boolean",
+        "description": "The customer's latest decision on the `profiling` consent (null: never asked). RFM, CLV and churn risk are profiling: they are computed only when it is true, and null otherwise.",
+        "nullable": true
+      },
       "rfm": {
-        "description": "Null without orders.",
+        "description": "Null without orders or without profiling consent.",
         "type": "object",
         "additionalProperties": false,
         "properties": {
@@ -1162,6 +1339,7 @@ export const API_TYPE_SCHEMAS: Readonly<Record<string, SchemaObject>> = {
         "nullable": true
       },
       "clv": {
+        "description": "Null without profiling consent.",
         "type": "object",
         "additionalProperties": false,
         "properties": {
@@ -1197,10 +1375,11 @@ export const API_TYPE_SCHEMAS: Readonly<Record<string, SchemaObject>> = {
           "retentionMultiplier",
           "tenureYears",
           "valueMinor"
-        ]
+        ],
+        "nullable": true
       },
       "churnRisk": {
-        "description": "Null without orders.",
+        "description": "Null without orders or without profiling consent.",
         "allOf": [
           {
             "$ref": "#/components/schemas/ChurnRisk"
@@ -1230,6 +1409,7 @@ export const API_TYPE_SCHEMAS: Readonly<Record<string, SchemaObject>> = {
       "lastPurchaseAt",
       "openTickets",
       "npsLast",
+      "profilingConsent",
       "rfm",
       "clv",
       "churnRisk",
@@ -1260,6 +1440,364 @@ export const API_TYPE_SCHEMAS: Readonly<Record<string, SchemaObject>> = {
       "results"
     ],
     "description": "What POST /v1/customers/batch answers: one result per item, in order."
+  },
+  "CustomerExport": {
+    "type": "object",
+    "properties": {
+      "format": {
+        "type": "string",
+        "enum": [
+          "chronicle-subject-access/1"
+        ]
+      },
+      "customerId": {
+        "type": "string"
+      },
+      "exportedAt": {
+        "type": "string"
+      },
+      "consistent": {
+        "type": "boolean",
+        "description": "Whether the read models include every event up to the `minPosition` asked for."
+      },
+      "forgotten": {
+        "type": "boolean"
+      },
+      "dataKey": {
+        "type": "object",
+        "properties": {
+          "state": {
+            "type": "string",
+            "enum": [
+              "live",
+              "destroyed",
+              "none"
+            ]
+          },
+          "keyId": {
+            "type": "string",
+            "nullable": true
+          },
+          "destroyedAt": {
+            "type": "string"
+          },
+          "reason": {
+            "type": "string"
+          }
+        },
+        "required": [
+          "state",
+          "keyId"
+        ],
+        "additionalProperties": false,
+        "description": "The data key's state (never the key): live, destroyed (forgotten), or none (nothing encrypted yet)."
+      },
+      "profile": {
+        "type": "object",
+        "additionalProperties": false,
+        "properties": {
+          "externalId": {
+            "type": "string",
+            "nullable": true
+          },
+          "registeredAt": {
+            "type": "string",
+            "nullable": true
+          },
+          "firstName": {
+            "type": "string",
+            "nullable": true
+          },
+          "lastName": {
+            "type": "string",
+            "nullable": true
+          },
+          "email": {
+            "type": "string",
+            "description": "Primary email, lower-cased.",
+            "nullable": true
+          },
+          "phone": {
+            "type": "string",
+            "description": "Primary phone, E.164.",
+            "nullable": true
+          },
+          "birthDate": {
+            "type": "string",
+            "description": "`YYYY-MM-DD`.",
+            "nullable": true
+          },
+          "gender": {
+            "allOf": [
+              {
+                "$ref": "#/components/schemas/Gender"
+              }
+            ],
+            "nullable": true
+          },
+          "country": {
+            "type": "string",
+            "description": "ISO 3166-1 alpha-2.",
+            "nullable": true
+          },
+          "city": {
+            "type": "string",
+            "nullable": true
+          },
+          "language": {
+            "type": "string",
+            "nullable": true
+          }
+        },
+        "required": [
+          "birthDate",
+          "city",
+          "country",
+          "email",
+          "externalId",
+          "firstName",
+          "gender",
+          "language",
+          "lastName",
+          "phone",
+          "registeredAt"
+        ],
+        "nullable": true
+      },
+      "contactPoints": {
+        "type": "array",
+        "items": {
+          "$ref": "#/components/schemas/ContactPointEntry"
+        },
+        "description": "Additional contact points, in the order added (the primary email/phone are in `profile`)."
+      },
+      "consents": {
+        "type": "object",
+        "properties": {
+          "current": {
+            "type": "object",
+            "properties": {
+              "marketing_email": {
+                "$ref": "#/components/schemas/ConsentState"
+              },
+              "marketing_sms": {
+                "$ref": "#/components/schemas/ConsentState"
+              },
+              "marketing_phone": {
+                "$ref": "#/components/schemas/ConsentState"
+              },
+              "profiling": {
+                "$ref": "#/components/schemas/ConsentState"
+              },
+              "third_party_sharing": {
+                "$ref": "#/components/schemas/ConsentState"
+              }
+            },
+            "additionalProperties": false,
+            "description": "Latest decision per purpose; purposes never asked about are absent."
+          },
+          "history": {
+            "type": "array",
+            "items": {
+              "$ref": "#/components/schemas/ConsentDecision"
+            }
+          }
+        },
+        "required": [
+          "current",
+          "history"
+        ],
+        "additionalProperties": false
+      },
+      "interactions": {
+        "type": "array",
+        "items": {
+          "type": "object",
+          "properties": {
+            "customerId": {
+              "type": "string"
+            },
+            "eventId": {
+              "type": "string"
+            },
+            "type": {
+              "allOf": [
+                {
+                  "$ref": "#/components/schemas/CatalogueEventType"
+                }
+              ],
+              "description": "The event type (`CallLogged`, `PurchaseCompleted`, …)."
+            },
+            "channel": {
+              "allOf": [
+                {
+                  "$ref": "#/components/schemas/TimelineChannel"
+                }
+              ],
+              "description": "Coarse grouping for filters and icons: call, email, chat, purchase, survey, note, ticket, profile."
+            },
+            "kind": {
+              "allOf": [
+                {
+                  "$ref": "#/components/schemas/CatalogueEventType"
+                }
+              ],
+              "description": "The event type again, under the name the console filters use; always equal to `type`."
+            },
+            "occurredAt": {
+              "type": "string",
+              "description": "Business time, normalised to UTC ISO-8601 so it sorts as a string."
+            },
+            "recordedAt": {
+              "type": "string",
+              "description": "Store commit time (UTC ISO-8601)."
+            },
+            "position": {
+              "type": "number",
+              "description": "Global log position of the event."
+            },
+            "streamId": {
+              "type": "string",
+              "description": "The stream the event belongs to (`call-42`, `ticket-7`, `order-9`, `customer-1`)."
+            },
+            "summary": {
+              "type": "string",
+              "description": "One human line, e.g. `Inbound call, 5m 12s, resolved`, `Purchase 3 items, 59.90 EUR`."
+            },
+            "data": {
+              "description": "The event payload as stored (current schema version)."
+            },
+            "actor": {
+              "$ref": "#/components/schemas/Actor"
+            },
+            "source": {
+              "type": "string",
+              "description": "The publishing system (`shop`, `helpdesk`, `console`, …)."
+            }
+          },
+          "required": [
+            "customerId",
+            "eventId",
+            "type",
+            "channel",
+            "kind",
+            "occurredAt",
+            "recordedAt",
+            "position",
+            "streamId",
+            "summary",
+            "data",
+            "actor",
+            "source"
+          ],
+          "additionalProperties": false
+        },
+        "description": "Every interaction and profile change, oldest first, as the timeline holds it (payload included)."
+      },
+      "tickets": {
+        "type": "array",
+        "items": {
+          "$ref": "#/components/schemas/ReadDocument"
+        }
+      },
+      "loyalty": {
+        "type": "object",
+        "properties": {
+          "account": {
+            "allOf": [
+              {
+                "$ref": "#/components/schemas/ReadDocument"
+              }
+            ],
+            "nullable": true
+          },
+          "history": {
+            "type": "array",
+            "items": {
+              "$ref": "#/components/schemas/ReadDocument"
+            }
+          }
+        },
+        "required": [
+          "account",
+          "history"
+        ],
+        "additionalProperties": false
+      },
+      "segments": {
+        "type": "object",
+        "properties": {
+          "current": {
+            "type": "array",
+            "items": {
+              "type": "string"
+            }
+          },
+          "memberships": {
+            "type": "array",
+            "items": {
+              "$ref": "#/components/schemas/ReadDocument"
+            }
+          }
+        },
+        "required": [
+          "current",
+          "memberships"
+        ],
+        "additionalProperties": false
+      },
+      "analytics": {
+        "type": "object",
+        "properties": {
+          "facts": {
+            "allOf": [
+              {
+                "$ref": "#/components/schemas/ReadDocument"
+              }
+            ],
+            "nullable": true
+          },
+          "scores": {
+            "allOf": [
+              {
+                "$ref": "#/components/schemas/CustomerAnalyticsView"
+              }
+            ],
+            "nullable": true
+          }
+        },
+        "required": [
+          "facts",
+          "scores"
+        ],
+        "additionalProperties": false
+      },
+      "events": {
+        "type": "array",
+        "items": {
+          "$ref": "#/components/schemas/ExportedEvent"
+        },
+        "description": "Every event of the customer's streams, oldest first, decrypted."
+      }
+    },
+    "required": [
+      "format",
+      "customerId",
+      "exportedAt",
+      "consistent",
+      "forgotten",
+      "dataKey",
+      "profile",
+      "contactPoints",
+      "consents",
+      "interactions",
+      "tickets",
+      "loyalty",
+      "segments",
+      "analytics",
+      "events"
+    ],
+    "additionalProperties": false
   },
   "CustomerSearchHit": {
     "type": "object",
@@ -1456,6 +1994,114 @@ export const API_TYPE_SCHEMAS: Readonly<Record<string, SchemaObject>> = {
     "additionalProperties": false,
     "description": "Distinct emails opened, all time."
   },
+  "EventMetadata": {
+    "type": "object",
+    "properties": {
+      "customerId": {
+        "type": "string",
+        "description": "Every event names its customer, so the timeline and audit can gather all of a customer's streams."
+      },
+      "schemaVersion": {
+        "type": "number",
+        "description": "Version of the payload shape; upcasters lift older versions on read."
+      },
+      "occurredAt": {
+        "type": "string",
+        "description": "Business time: when it happened in the world (ISO-8601)."
+      },
+      "actor": {
+        "$ref": "#/components/schemas/Actor"
+      },
+      "onBehalfOf": {
+        "allOf": [
+          {
+            "$ref": "#/components/schemas/OnBehalfOf"
+          }
+        ],
+        "description": "What the client claimed (X-Actor-Id): kept beside the actor, never instead of it."
+      },
+      "source": {
+        "type": "string",
+        "description": "The publishing system (e.g. `shop`, `helpdesk`, `console`)."
+      },
+      "correlationId": {
+        "type": "string"
+      },
+      "causationId": {
+        "type": "string",
+        "description": "Id of the command or event that caused this one; null for a command from outside.",
+        "nullable": true
+      },
+      "idempotencyKey": {
+        "type": "string",
+        "description": "Client idempotency key the event id was derived from, if any."
+      },
+      "dataKeyId": {
+        "type": "string",
+        "description": "Id of the customer's data key that encrypted the personal values of `data` (set by the store's codec on append; absent when the event has no personal values)."
+      }
+    },
+    "required": [
+      "customerId",
+      "schemaVersion",
+      "occurredAt",
+      "actor",
+      "source",
+      "correlationId",
+      "causationId"
+    ],
+    "additionalProperties": false
+  },
+  "ExportedEvent": {
+    "type": "object",
+    "properties": {
+      "streamId": {
+        "type": "string"
+      },
+      "revision": {
+        "type": "number"
+      },
+      "position": {
+        "type": "number"
+      },
+      "eventId": {
+        "type": "string"
+      },
+      "type": {
+        "type": "string"
+      },
+      "schemaVersion": {
+        "type": "number"
+      },
+      "occurredAt": {
+        "type": "string"
+      },
+      "recordedAt": {
+        "type": "string"
+      },
+      "actor": {
+        "$ref": "#/components/schemas/Actor"
+      },
+      "source": {
+        "type": "string"
+      },
+      "data": {}
+    },
+    "required": [
+      "streamId",
+      "revision",
+      "position",
+      "eventId",
+      "type",
+      "schemaVersion",
+      "occurredAt",
+      "recordedAt",
+      "actor",
+      "source",
+      "data"
+    ],
+    "additionalProperties": false
+  },
   "FieldCondition": {
     "anyOf": [
       {
@@ -1480,6 +2126,62 @@ export const API_TYPE_SCHEMAS: Readonly<Record<string, SchemaObject>> = {
     "required": [
       "field",
       "message"
+    ],
+    "additionalProperties": false
+  },
+  "ForgetOutcome": {
+    "type": "object",
+    "properties": {
+      "streamId": {
+        "type": "string"
+      },
+      "eventIds": {
+        "type": "array",
+        "items": {
+          "type": "string"
+        },
+        "description": "Ids of the events this command appended (or had appended, on a replay)."
+      },
+      "revision": {
+        "type": "number",
+        "description": "Revision of the stream's last event after the command; null if the stream is still empty.",
+        "nullable": true
+      },
+      "position": {
+        "type": "number",
+        "description": "Global position to pass as `minPosition` to queries; 0 when nothing was ever written."
+      },
+      "replayed": {
+        "type": "boolean",
+        "description": "True when this was a retry answered with the original result, appending nothing."
+      },
+      "changed": {
+        "type": "boolean",
+        "description": "False when the command changed nothing (e.g. giving a consent already given)."
+      },
+      "customerId": {
+        "type": "string"
+      },
+      "forgottenAt": {
+        "type": "string",
+        "description": "When the data key was destroyed (by this request or the first one)."
+      },
+      "dataKeyId": {
+        "type": "string",
+        "description": "The destroyed key's id; null when the customer had no personal data encrypted yet.",
+        "nullable": true
+      }
+    },
+    "required": [
+      "changed",
+      "customerId",
+      "dataKeyId",
+      "eventIds",
+      "forgottenAt",
+      "position",
+      "replayed",
+      "revision",
+      "streamId"
     ],
     "additionalProperties": false
   },
@@ -2019,6 +2721,19 @@ export const API_TYPE_SCHEMAS: Readonly<Record<string, SchemaObject>> = {
       "notIn"
     ]
   },
+  "OnBehalfOf": {
+    "type": "object",
+    "properties": {
+      "id": {
+        "type": "string"
+      }
+    },
+    "required": [
+      "id"
+    ],
+    "additionalProperties": false,
+    "description": "Whom the authenticated caller says it acted for (e.g. the agent at the console): recorded, not trusted."
+  },
   "Problem": {
     "type": "object",
     "properties": {
@@ -2142,6 +2857,23 @@ export const API_TYPE_SCHEMAS: Readonly<Record<string, SchemaObject>> = {
     "additionalProperties": false,
     "description": "Inclusive bounds; at least one is given."
   },
+  "ReadDocument": {
+    "type": "object",
+    "properties": {
+      "id": {
+        "type": "string"
+      },
+      "lastPosition": {
+        "type": "number"
+      }
+    },
+    "required": [
+      "id",
+      "lastPosition"
+    ],
+    "additionalProperties": {},
+    "description": "A read-model document. `lastPosition` is the global position of the last event applied to it."
+  },
   "RecentTimelineEntry": {
     "type": "object",
     "properties": {
@@ -2173,6 +2905,66 @@ export const API_TYPE_SCHEMAS: Readonly<Record<string, SchemaObject>> = {
       "channel",
       "occurredAt",
       "summary"
+    ],
+    "additionalProperties": false
+  },
+  "RecordedAccess": {
+    "type": "object",
+    "properties": {
+      "at": {
+        "type": "string",
+        "description": "When the read happened (server clock, ISO-8601)."
+      },
+      "actor": {
+        "allOf": [
+          {
+            "$ref": "#/components/schemas/AccessActor"
+          }
+        ],
+        "description": "The API key that read: never what the client claims."
+      },
+      "onBehalfOf": {
+        "type": "object",
+        "properties": {
+          "id": {
+            "type": "string"
+          }
+        },
+        "required": [
+          "id"
+        ],
+        "additionalProperties": false,
+        "description": "Whom the caller said it read for (X-Actor-Id): recorded, not trusted."
+      },
+      "action": {
+        "type": "string",
+        "description": "What was read: `customer360`, `timeline`, `audit-stream`, `audit-log`, `audit-360-as-of`, ..."
+      },
+      "customerId": {
+        "type": "string",
+        "description": "Whose data; null when the read spans every customer (the global log unfiltered, a full export).",
+        "nullable": true
+      },
+      "resource": {
+        "type": "string",
+        "description": "Method and path with query string, e.g. `GET /v1/audit/log?after=10`."
+      },
+      "correlationId": {
+        "type": "string"
+      },
+      "id": {
+        "type": "string",
+        "description": "Unique and increasing in recording order; the paging cursor."
+      }
+    },
+    "required": [
+      "action",
+      "actor",
+      "at",
+      "correlationId",
+      "customerId",
+      "id",
+      "resource"
     ],
     "additionalProperties": false
   },
@@ -2580,6 +3372,15 @@ export const API_TYPE_SCHEMAS: Readonly<Record<string, SchemaObject>> = {
       "rule": {
         "$ref": "#/components/schemas/SegmentRule"
       },
+      "purpose": {
+        "description": "The consent purpose the segment is used for (only consenting customers are members); null: none.",
+        "allOf": [
+          {
+            "$ref": "#/components/schemas/ConsentPurposeName"
+          }
+        ],
+        "nullable": true
+      },
       "status": {
         "$ref": "#/components/schemas/SegmentStatus"
       },
@@ -2605,6 +3406,7 @@ export const API_TYPE_SCHEMAS: Readonly<Record<string, SchemaObject>> = {
       "lastPosition",
       "memberCount",
       "name",
+      "purpose",
       "rule",
       "segmentId",
       "status",

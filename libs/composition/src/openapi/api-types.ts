@@ -1,7 +1,7 @@
 // The types the HTTP API answers with, and the structured inputs class-validator does not describe
 // (the segment rule), under the names the OpenAPI document gives them. `npm run docs:api` turns every
 // type exported here into a schema of the document (api-type-schemas.generated.ts, with the doc
-// comments as descriptions); a unit test fails when that file is not current. A route names its
+// comments as descriptions); a test (test/e2e/openapi-document.e2e-spec.ts) fails when that file is not current. A route names its
 // answer with @ApiAnswer(status, 'TypeName').
 import type { BatchAnswer, CommandOutcome } from '@app/platform';
 import type { RegistrationOutcome } from '@app/customers';
@@ -14,6 +14,8 @@ export type { CustomerSearchResult, TimelinePage } from '@app/customer-view';
 export type { TicketList, TicketView } from '@app/tickets';
 export type { LoyaltyAccountView, LoyaltyHistoryPage } from '@app/loyalty';
 export type { CustomerAnalyticsView, KpiReport, RfmDistributionReport, ServiceReport } from '@app/analytics';
+export type { AccessLogPage, AuditEnvelope, AuditLogPage, AuditStreamPage } from '@app/audit';
+export type { CustomerExport, ForgetOutcome } from '@app/privacy';
 export type { CustomerSegmentsView, SegmentDefinedOutcome, SegmentList, SegmentMembersPage, SegmentPreview, SegmentRule, SegmentView } from '@app/segments';
 
 /** What POST /v1/interactions/batch answers: one result per item, in order. */

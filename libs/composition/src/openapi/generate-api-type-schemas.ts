@@ -1,7 +1,7 @@
 // Turns the types exported by api-types.ts into OpenAPI 3.0 schemas (ts-json-schema-generator reads
 // the TypeScript types and their doc comments, so the document cannot drift from the code), and
 // writes them to api-type-schemas.generated.ts. A development tool: `npm run docs:api` runs it, the
-// unit test api-type-schemas.spec.ts runs it to check that the committed file is current; nothing at
+// test test/e2e/openapi-document.e2e-spec.ts runs it to check that the committed file is current; nothing at
 // run time imports it.
 import { writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';

@@ -5,7 +5,7 @@ import { ApiBearerAuth, ApiOperation, ApiPropertyOptional, ApiTags } from '@nest
 import { Type } from 'class-transformer';
 import { IsIn, IsInt, IsOptional, IsString, Max, MaxLength, Min, MinLength } from 'class-validator';
 import type { Response } from 'express';
-import { ApiAnswer, ApiRefusals, IdParam, Roles, SingleLineText } from '@app/platform';
+import { AccessLogged, ApiAnswer, ApiRefusals, IdParam, Roles, SingleLineText } from '@app/platform';
 import { TIMELINE_CHANNELS } from '../projections/timeline-entry';
 import { CUSTOMER_EVENT_TYPES } from '@app/customers/domain/customer.events';
 import { INTERACTION_EVENT_TYPES } from '@app/interactions/domain/interaction.events';
@@ -61,6 +61,7 @@ export class CustomerViewController {
 
   @Get(':customerId')
   @Roles('support', 'analyst', 'auditor')
+  @AccessLogged('customer360')
   @Header('Cache-Control', 'no-store')
   @ApiOperation({ summary: 'The 360° view of a customer' })
   @ApiAnswer(200, 'Customer360Answer', 'The customer360 read model with loyalty, segments and value; X-Chronicle-Consistent tells whether minPosition was reached')
@@ -73,6 +74,7 @@ export class CustomerViewController {
 
   @Get(':customerId/timeline')
   @Roles('support', 'analyst', 'auditor')
+  @AccessLogged('timeline')
   @Header('Cache-Control', 'no-store')
   @ApiOperation({ summary: 'Interactions newest first, paged with a cursor, filterable by channel and kind' })
   @ApiAnswer(200, 'TimelinePage')

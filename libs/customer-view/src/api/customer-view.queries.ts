@@ -21,6 +21,13 @@ export interface Consistency {
 export type Customer360Enricher = (customerId: string) => Promise<Record<string, unknown>>;
 export const CUSTOMER_360_ENRICHERS = Symbol('Customer360Enrichers');
 
+/**
+ * Makes the enrichers over a given set of read models and clock: the live ones, or those of a view
+ * as of an earlier instant (the audit views), so both run the same code.
+ */
+export type Customer360EnricherFactory = (store: ReadStore, clock: Clock) => readonly Customer360Enricher[];
+export const CUSTOMER_360_ENRICHER_FACTORY = Symbol('Customer360EnricherFactory');
+
 /** The 360 view as the API shows it: the document plus what needs a clock (overdue tickets). */
 export type Customer360View = Omit<Customer360Document, 'emails'> & {
   readonly emails: Omit<Customer360Document['emails'], 'openedMessageIds' | 'clickedMessageIds'>;
@@ -108,11 +115,26 @@ export class GetCustomer360Handler extends ReadModelQuery implements IQueryHandl
 
   async execute({ customerId, minPosition }: GetCustomer360): Promise<{ view: Customer360View } & Consistency> {
     const consistent = await this.caughtUp(customerId, minPosition);
-    const doc = await this.store.get<Customer360Document>(CUSTOMER_360_COLLECTION, customerId);
-    if (!doc || doc.registeredAt === null) throw new NotFoundException(`Customer ${customerId} not found`);
-    const extra = await Promise.all((this.enrichers ?? []).map((enrich) => enrich(customerId)));
-    return { view: Object.assign(toView(doc, this.clock.now()), ...extra), consistent };
+    const view = await customer360View(this.store, this.enrichers ?? [], customerId, this.clock.now());
+    if (view === null) throw new NotFoundException(`Customer ${customerId} not found`);
+    return { view, consistent };
   }
+}
+
+/**
+ * The 360 view as a set of read models shows it at an instant (null for a customer never
+ * registered there): the one code path of the live view and of the view as of a past instant.
+ */
+export async function customer360View(
+  store: ReadStore,
+  enrichers: readonly Customer360Enricher[],
+  customerId: string,
+  now: Date,
+): Promise<Customer360View | null> {
+  const doc = await store.get<Customer360Document>(CUSTOMER_360_COLLECTION, customerId);
+  if (!doc || doc.registeredAt === null) return null;
+  const extra = await Promise.all(enrichers.map((enrich) => enrich(customerId)));
+  return Object.assign(toView(doc, now), ...extra) as Customer360View;
 }
 
 export function toView(doc: Customer360Document, now: Date): Customer360View {
@@ -143,20 +165,32 @@ export class GetTimelineHandler extends ReadModelQuery implements IQueryHandler<
       this.progress,
       this.config.READ_WAIT_TIMEOUT_MS,
     );
-    const conditions: Filter[] = [{ customerId }];
-    if (options.channel) conditions.push({ channel: options.channel });
-    if (options.kind) conditions.push({ kind: options.kind });
-    if (options.cursor) {
-      const [occurredAt, eventId] = decodeCursor(options.cursor);
-      conditions.push({ or: [{ occurredAt: { lt: occurredAt } }, { and: [{ occurredAt }, { eventId: { lt: eventId } }] }] });
-    }
-    const rows = await this.store.find<TimelineEntryDocument>(TIMELINE_COLLECTION, { and: conditions }, {
-      sort: [{ field: 'occurredAt', direction: 'desc' }, { field: 'eventId', direction: 'desc' }],
-      limit: options.limit + 1,
-    });
-    const items = rows.slice(0, options.limit);
-    return { items, nextCursor: rows.length > options.limit ? encodeCursor(items[items.length - 1]) : null, consistent };
+    return { ...(await timelinePage(this.store, customerId, options)), consistent };
   }
+}
+
+export interface TimelinePageOptions {
+  readonly limit: number;
+  readonly cursor?: string;
+  readonly channel?: string;
+  readonly kind?: string;
+}
+
+/** One page of a customer's timeline from a set of read models: the live timeline's and the as-of timeline's code path. */
+export async function timelinePage(store: ReadStore, customerId: string, options: TimelinePageOptions): Promise<TimelinePage> {
+  const conditions: Filter[] = [{ customerId }];
+  if (options.channel) conditions.push({ channel: options.channel });
+  if (options.kind) conditions.push({ kind: options.kind });
+  if (options.cursor) {
+    const [occurredAt, eventId] = decodeCursor(options.cursor);
+    conditions.push({ or: [{ occurredAt: { lt: occurredAt } }, { and: [{ occurredAt }, { eventId: { lt: eventId } }] }] });
+  }
+  const rows = await store.find<TimelineEntryDocument>(TIMELINE_COLLECTION, { and: conditions }, {
+    sort: [{ field: 'occurredAt', direction: 'desc' }, { field: 'eventId', direction: 'desc' }],
+    limit: options.limit + 1,
+  });
+  const items = rows.slice(0, options.limit);
+  return { items, nextCursor: rows.length > options.limit ? encodeCursor(items[items.length - 1]) : null };
 }
 
 /** Search keys exactly as the lookup projection writes them. */

@@ -269,6 +269,12 @@ export type Customer360Fields = {
   /** Count of interactions (same definition as recentTimeline). */
   readonly interactions: number;
   readonly lastInteractionAt: string | null;
+  /**
+   * When the customer was forgotten (right to erasure), null otherwise. From then on every personal
+   * value here (profile, display name, ticket subjects, timeline lines) reads `[forgotten]`,
+   * contact points are gone, and the figures stay.
+   */
+  readonly forgottenAt: string | null;
 };
 
 /** `lastPosition` is the global position of the last event applied (stamped by the runner). */

@@ -41,7 +41,7 @@ function history(customerId = C) {
     refund: (orderId: string, at: string, amountMinor: number, currency = 'EUR') =>
       add(`order-${orderId}`, at, { type: 'PurchaseRefunded', data: { ...d, orderId, refundId: `r-${orderId}`, amountMinor, currency } }),
     call: (callId: string, at: string, direction: 'inbound' | 'outbound', durationSeconds: number) =>
-      add(`call-${callId}`, at, { type: 'CallLogged', data: { ...d, callId, direction, durationSeconds, outcome: 'resolved' } }),
+      add(`call-${callId}`, at, { type: 'CallLogged', data: { ...d, callId, direction, durationSeconds, connection: 'answered', resolution: 'resolved' } }),
     emailSent: (messageId: string, at: string) =>
       add(`email-${messageId}`, at, { type: 'EmailSent', data: { ...d, messageId, subject: 'News' } }),
     emailReceived: (messageId: string, at: string) =>

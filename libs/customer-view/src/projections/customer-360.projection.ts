@@ -1,7 +1,8 @@
 // The customer 360 projection: folds every catalogue event of a customer into one document.
 import type { RecordedEvent } from '@app/event-sourcing';
+import { FORGOTTEN } from '@app/event-sourcing';
 import { recordedCurrency, type RecordedCurrency } from '@app/money';
-import type { DocumentChange, DocumentRef, Projection, ProjectionView } from '@app/read-store';
+import type { DocumentChange, DocumentQuery, DocumentRef, Projection, ProjectionView } from '@app/read-store';
 import type { ProfileChanges } from '@app/customers/domain/customer.events';
 import { isLate, minutesBetween, slaDueAt } from '@app/tickets/projections/ticket-sla';
 import { businessTime, earlier, later } from './business-time';
@@ -19,6 +20,8 @@ import {
   type TicketStats,
 } from './customer-360.document';
 import { fullName, isInteraction, npsClass, summarise, timelineChannel } from './timeline-entry';
+import { forgetValue, isCustomerForgotten } from './forgotten';
+import { forgottenTimelineEntry, TIMELINE_COLLECTION, type TimelineEntryDocument } from './timeline.projection';
 
 /**
  * A map key safe for MongoDB field paths: `.` and a leading `$` become `_`. Categories and
@@ -55,6 +58,42 @@ export function emptyCustomer360(customerId: string): Customer360Fields {
     recentTimeline: [],
     interactions: 0,
     lastInteractionAt: null,
+    forgottenAt: null,
+  };
+}
+
+/**
+ * The 360 fields of a forgotten customer: every personal value FORGOTTEN (null stays null), contact
+ * points gone, each recent timeline line said again from its forgotten timeline row. Figures,
+ * consents (purposes and dates) and ids stay. The same whatever the values were before, so a
+ * rebuild (which reads FORGOTTEN from the log) ends where the live scrub did.
+ */
+export function forgetCustomer360(view: Customer360Fields, at: string, timeline: readonly TimelineEntryDocument[]): Customer360Fields {
+  const rows = new Map(timeline.map((row) => [row.id, row]));
+  const { profile } = view;
+  const openTickets = Object.fromEntries(
+    Object.entries(view.tickets.openTickets).map(([key, ticket]) => [key, { ...ticket, subject: forgetValue(ticket.subject) }]),
+  );
+  return {
+    ...view,
+    displayName: FORGOTTEN,
+    profile: {
+      ...profile,
+      firstName: forgetValue(profile.firstName),
+      lastName: forgetValue(profile.lastName),
+      email: forgetValue(profile.email),
+      phone: forgetValue(profile.phone),
+      birthDate: forgetValue(profile.birthDate),
+      city: forgetValue(profile.city),
+    },
+    // Not each value masked: equal values would collapse differently live and in a rebuild.
+    contactPoints: [],
+    tickets: { ...view.tickets, openTickets },
+    recentTimeline: view.recentTimeline.map((entry) => {
+      const row = rows.get(entry.eventId);
+      return { ...entry, summary: row ? forgottenTimelineEntry(row).summary : FORGOTTEN };
+    }),
+    forgottenAt: view.forgottenAt ?? at,
   };
 }
 
@@ -88,6 +127,9 @@ export function evolveCustomer360(view: Customer360Fields, event: CatalogueEvent
         ...next,
         consents: { ...next.consents, [event.data.purpose]: { granted: event.type === 'ConsentGiven', at, via: event.data.via } },
       };
+    case 'CustomerForgotten':
+      // The scrub needs the customer's timeline rows: the projection does it (forgetCustomer360).
+      return next;
     case 'CallLogged': {
       const { calls } = next;
       return {
@@ -377,12 +419,18 @@ export const customer360Projection: Projection = {
     return isCatalogueEvent(event) ? [{ collection: CUSTOMER_360_COLLECTION, id: event.metadata.customerId }] : [];
   },
 
+  touchesWhere(event: RecordedEvent): readonly DocumentQuery[] {
+    return isCustomerForgotten(event) ? [{ collection: TIMELINE_COLLECTION, filter: { customerId: event.metadata.customerId } }] : [];
+  },
+
   apply(event: RecordedEvent, view: ProjectionView): readonly DocumentChange[] {
     if (!isCatalogueEvent(event)) return [];
     const customerId = event.metadata.customerId;
     const current = view.get<Customer360Document>(CUSTOMER_360_COLLECTION, customerId);
     // No document yet (an interaction seen before the registration): start a skeleton, never drop.
     const fields = current ? fieldsOf(current) : emptyCustomer360(customerId);
-    return [{ collection: CUSTOMER_360_COLLECTION, id: customerId, doc: evolveCustomer360(fields, event) }];
+    const next = evolveCustomer360(fields, event);
+    const doc = isCustomerForgotten(event) ? forgetCustomer360(next, businessTime(event), view.found<TimelineEntryDocument>(TIMELINE_COLLECTION)) : next;
+    return [{ collection: CUSTOMER_360_COLLECTION, id: customerId, doc }];
   },
 };

@@ -4,6 +4,7 @@ import type { RecordedEvent } from '@app/event-sourcing';
 import type { DocumentChange, DocumentRef, Projection, ProjectionView } from '@app/read-store';
 import { isCatalogueEvent, type CatalogueEvent } from './catalogue-event';
 import { fullName } from './timeline-entry';
+import { isCustomerForgotten } from './forgotten';
 
 export const CUSTOMER_LOOKUP_COLLECTION = 'customerLookup';
 
@@ -86,7 +87,7 @@ function emptySources(customerId: string): CustomerLookupSourcesFields {
   };
 }
 
-type LookupEvent = Extract<CatalogueEvent, { type: 'CustomerRegistered' | 'CustomerProfileUpdated' | 'ContactPointAdded' }>;
+type LookupEvent = Extract<CatalogueEvent, { type: 'CustomerRegistered' | 'CustomerProfileUpdated' | 'ContactPointAdded' | 'CustomerForgotten' }>;
 
 const NAME_AND_CONTACT_FIELDS = ['firstName', 'lastName', 'email', 'phone'] as const;
 
@@ -100,6 +101,8 @@ function lookupEvent(event: RecordedEvent): LookupEvent | null {
       return NAME_AND_CONTACT_FIELDS.some((field) => field in event.data.changes) ? event : null;
     case 'ContactPointAdded':
       return event.data.kind === 'email' || event.data.kind === 'phone' ? event : null;
+    case 'CustomerForgotten':
+      return event;
     default:
       return null;
   }
@@ -133,6 +136,9 @@ function evolveSources(sources: Sources, event: LookupEvent): Sources {
       if (kind === 'phone' && !sources.contactPhones.includes(value)) return { ...sources, contactPhones: [...sources.contactPhones, value] };
       return sources;
     }
+    case 'CustomerForgotten':
+      // Found by no personal field any more, nor by the id the shop knows them by.
+      return emptySources(sources.customerId);
   }
 }
 
@@ -160,7 +166,7 @@ export const customerLookupProjection: Projection = {
     const before = stored ? fieldsOf(stored) : emptySources(customerId);
     const { keys: oldKeys, displayName: oldDisplayName, ...oldSources } = before;
     const sources = evolveSources(oldSources, relevant);
-    const keys = lookupKeys(sources);
+    const keys = isCustomerForgotten(event) ? [] : lookupKeys(sources);
     const displayName = fullName(sources.firstName, sources.lastName);
 
     const kept = new Set(keys);

@@ -14,6 +14,7 @@ export function timelineChannel(event: CatalogueEvent): TimelineChannel {
     case 'ContactPointAdded':
     case 'ConsentGiven':
     case 'ConsentWithdrawn':
+    case 'CustomerForgotten':
       return 'profile';
     case 'CallLogged':
       return 'call';
@@ -69,8 +70,10 @@ export function summarise(event: CatalogueEvent): string {
       return `Consent given: ${words(event.data.purpose)} via ${event.data.via}`;
     case 'ConsentWithdrawn':
       return `Consent withdrawn: ${words(event.data.purpose)} via ${event.data.via}`;
+    case 'CustomerForgotten':
+      return 'Customer forgotten: personal data erased';
     case 'CallLogged':
-      return `${capitalise(event.data.direction)} call, ${formatDuration(event.data.durationSeconds)}, ${words(event.data.outcome)}`;
+      return `${capitalise(event.data.direction)} call, ${formatDuration(event.data.durationSeconds)}, ${words(event.data.resolution ?? event.data.connection)}`;
     case 'EmailSent':
       return `Email sent: ${clip(event.data.subject)}`;
     case 'EmailReceived':

@@ -41,13 +41,13 @@ const cases: { stream: string; event: CustomerEvent | InteractionEvent | TicketE
   },
   {
     stream: 'call-k1',
-    event: { type: 'CallLogged', data: { customerId: C, callId: 'k1', direction: 'inbound', durationSeconds: 312, outcome: 'resolved' } },
+    event: { type: 'CallLogged', data: { customerId: C, callId: 'k1', direction: 'inbound', durationSeconds: 312, connection: 'answered', resolution: 'resolved' } },
     channel: 'call',
     summary: 'Inbound call, 5m 12s, resolved',
   },
   {
     stream: 'call-k2',
-    event: { type: 'CallLogged', data: { customerId: C, callId: 'k2', direction: 'outbound', durationSeconds: 3725, outcome: 'follow_up' } },
+    event: { type: 'CallLogged', data: { customerId: C, callId: 'k2', direction: 'outbound', durationSeconds: 3725, connection: 'answered', resolution: 'follow_up' } },
     channel: 'call',
     summary: 'Outbound call, 1h 2m, follow up',
   },
@@ -197,7 +197,7 @@ describe('timeline projection', () => {
       position: 14,
       streamId: 'call-k1',
       summary: 'Inbound call, 5m 12s, resolved',
-      data: { customerId: C, callId: 'k1', direction: 'inbound', durationSeconds: 312, outcome: 'resolved' },
+      data: { customerId: C, callId: 'k1', direction: 'inbound', durationSeconds: 312, connection: 'answered', resolution: 'resolved' },
       actor: { type: 'agent', id: 'agent-7' },
       source: 'call-centre',
     });

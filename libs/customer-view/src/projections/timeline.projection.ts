@@ -1,9 +1,10 @@
 // The `timeline` read model: one row per customer-facing event, paged newest first by the
 // query side with a cursor on (occurredAt, id).
 import type { Actor, RecordedEvent } from '@app/event-sourcing';
-import type { DocumentChange, DocumentRef, Projection } from '@app/read-store';
+import type { DocumentChange, DocumentQuery, DocumentRef, Projection, ProjectionView } from '@app/read-store';
 import { businessTime } from './business-time';
-import { isCatalogueEvent, type CatalogueEventType } from './catalogue-event';
+import { isCatalogueEvent, type CatalogueEvent, type CatalogueEventType } from './catalogue-event';
+import { forgetCatalogueData, isCustomerForgotten } from './forgotten';
 import { summarise, timelineChannel, type TimelineChannel } from './timeline-entry';
 
 export const TIMELINE_COLLECTION = 'timeline';
@@ -56,6 +57,17 @@ export function timelineEntry(event: RecordedEvent): TimelineEntryFields | null 
   };
 }
 
+/** A row as the forgotten customer's: personal values in `data` FORGOTTEN, the summary said again from them. */
+export function forgottenTimelineEntry(row: TimelineEntryFields): TimelineEntryFields {
+  const data = forgetCatalogueData(row.type, row.data);
+  return { ...row, data, summary: summarise({ type: row.type, data } as CatalogueEvent) };
+}
+
+function fieldsOf(doc: TimelineEntryDocument): TimelineEntryFields {
+  const { id: _id, lastPosition: _lastPosition, ...fields } = doc;
+  return fields;
+}
+
 export const timelineProjection: Projection = {
   name: 'timeline',
   collections: [
@@ -86,8 +98,16 @@ export const timelineProjection: Projection = {
     return isCatalogueEvent(event) ? [{ collection: TIMELINE_COLLECTION, id: event.eventId }] : [];
   },
 
-  apply(event: RecordedEvent): readonly DocumentChange[] {
+  touchesWhere(event: RecordedEvent): readonly DocumentQuery[] {
+    return isCustomerForgotten(event) ? [{ collection: TIMELINE_COLLECTION, filter: { customerId: event.metadata.customerId } }] : [];
+  },
+
+  apply(event: RecordedEvent, view: ProjectionView): readonly DocumentChange[] {
     const entry = timelineEntry(event);
-    return entry ? [{ collection: TIMELINE_COLLECTION, id: event.eventId, doc: entry }] : [];
+    if (!entry) return [];
+    const scrubbed = isCustomerForgotten(event)
+      ? view.found<TimelineEntryDocument>(TIMELINE_COLLECTION).map((row): DocumentChange => ({ collection: TIMELINE_COLLECTION, id: row.id, doc: forgottenTimelineEntry(fieldsOf(row)) }))
+      : [];
+    return [...scrubbed, { collection: TIMELINE_COLLECTION, id: event.eventId, doc: entry }];
   },
 };

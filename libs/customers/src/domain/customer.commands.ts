@@ -7,4 +7,6 @@ export type AddContactPoint = { readonly type: 'AddContactPoint'; readonly custo
 export type GiveConsent = { readonly type: 'GiveConsent'; readonly customerId: string; readonly purpose: ConsentPurpose; readonly via: string };
 export type WithdrawConsent = { readonly type: 'WithdrawConsent'; readonly customerId: string; readonly purpose: ConsentPurpose; readonly via: string };
 
-export type CustomerCommand = RegisterCustomer | UpdateCustomerProfile | AddContactPoint | GiveConsent | WithdrawConsent;
+export type ForgetCustomer = { readonly type: 'ForgetCustomer'; readonly customerId: string; readonly reason: string; readonly dataKeyId: string | null };
+
+export type CustomerCommand = RegisterCustomer | UpdateCustomerProfile | AddContactPoint | GiveConsent | WithdrawConsent | ForgetCustomer;

@@ -130,8 +130,11 @@ describe('customer decider', () => {
 
     it('refuses the same kind and value under a different label', () => {
       const command: CustomerCommand = { type: 'AddContactPoint', customerId: 'c1', kind: 'phone', value: '+4930123456', label: 'home' };
-      spec.given([registered, added]).when(command).thenThrows(DomainErrorCode.AlreadyExists, 'already has phone +4930123456');
-      expect(refusalOf([registered, added], command).field).toBe('value');
+      spec.given([registered, added]).when(command).thenThrows(DomainErrorCode.AlreadyExists, 'already has this phone under another label');
+      const refusal = refusalOf([registered, added], command);
+      expect(refusal.field).toBe('value');
+      // Problem documents and logs carry the message: it must not echo the personal value.
+      expect(refusal.message).not.toContain('+4930123456');
     });
 
     it('refuses a blank value', () => {
@@ -185,6 +188,41 @@ describe('customer decider', () => {
 
     it('refuses an unknown customer', () => {
       spec.given([]).when({ type: 'WithdrawConsent', customerId: 'c9', purpose: 'profiling', via: 'web' }).thenThrows(DomainErrorCode.NotFound, 'Customer c9 is not registered');
+    });
+  });
+
+  describe('ForgetCustomer', () => {
+    const forgotten: CustomerEvent = { type: 'CustomerForgotten', data: { customerId: 'c1', reason: 'GDPR art. 17, ticket 991', dataKeyId: 'k-1' } };
+    const forget: CustomerCommand = { type: 'ForgetCustomer', customerId: 'c1', reason: 'GDPR art. 17, ticket 991', dataKeyId: 'k-1' };
+
+    it('forgets a registered customer', () => {
+      spec.given([registered]).when(forget).then([forgotten]);
+    });
+
+    it('records nothing when the customer is forgotten already, whatever the reason of the retry', () => {
+      spec.given([registered, forgotten]).when({ ...forget, reason: 'another ticket', dataKeyId: null }).then([]);
+    });
+
+    it('refuses an unknown customer', () => {
+      spec.given([]).when(forget).thenThrows(DomainErrorCode.NotFound, 'not registered');
+    });
+
+    it('refuses a blank reason', () => {
+      spec.given([registered]).when({ ...forget, reason: '  ' }).thenThrows(DomainErrorCode.RuleViolated, 'reason');
+    });
+
+    it.each<CustomerCommand>([
+      { type: 'UpdateCustomerProfile', customerId: 'c1', changes: { city: 'Paris' } },
+      { type: 'AddContactPoint', customerId: 'c1', kind: 'email', value: 'new@example.com' },
+      { type: 'GiveConsent', customerId: 'c1', purpose: 'marketing_email', via: 'web' },
+      { type: 'WithdrawConsent', customerId: 'c1', purpose: 'profiling', via: 'web' },
+      { type: 'RegisterCustomer', customerId: 'c1', profile },
+    ])('refuses $type once the customer is forgotten', (command) => {
+      spec.given([registered, forgotten]).when(command).thenThrows(DomainErrorCode.InvalidState, 'was forgotten');
+    });
+
+    it('folds to forgotten, keeping nothing but the id', () => {
+      expect(fold(customerDecider, [registered, forgotten])).toStrictEqual({ status: 'forgotten', customerId: 'c1' });
     });
   });
 

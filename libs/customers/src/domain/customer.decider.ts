@@ -1,6 +1,6 @@
 // Identity, profile, contact points and consents of one customer (`customer-<id>`).
 import { refuse, type Decider } from '@app/event-sourcing';
-import type { AddContactPoint, CustomerCommand, GiveConsent, RegisterCustomer, UpdateCustomerProfile, WithdrawConsent } from './customer.commands';
+import type { AddContactPoint, CustomerCommand, ForgetCustomer, GiveConsent, RegisterCustomer, UpdateCustomerProfile, WithdrawConsent } from './customer.commands';
 import type { ConsentPurpose, ContactPointKind, CustomerEvent, CustomerProfile, ProfileChanges } from './customer.events';
 
 export interface ContactPoint {
@@ -21,7 +21,9 @@ export type CustomerState =
       readonly profile: CustomerProfile;
       readonly contactPoints: readonly ContactPoint[];
       readonly consents: Readonly<Partial<Record<ConsentPurpose, ConsentStatus>>>;
-    };
+    }
+  /** Forgotten (right to erasure): nothing more may be recorded about them, and their id is not reused. */
+  | { readonly status: 'forgotten'; readonly customerId: string };
 
 type ActiveCustomer = Extract<CustomerState, { status: 'active' }>;
 
@@ -46,9 +48,11 @@ export const customerDecider: Decider<CustomerCommand, CustomerState, CustomerEv
         return giveConsent(command, registered(state, command.customerId));
       case 'WithdrawConsent':
         return withdrawConsent(command, registered(state, command.customerId));
+      case 'ForgetCustomer':
+        return forget(command, state);
       default: {
         const unhandled: never = command;
-        throw new Error(`Unhandled customer command ${JSON.stringify(unhandled)}`);
+        throw new Error(`Unhandled customer command ${String((unhandled as { type?: unknown }).type)}`);
       }
     }
   },
@@ -75,6 +79,8 @@ export const customerDecider: Decider<CustomerCommand, CustomerState, CustomerEv
         return whenActive(state, (customer) => ({ ...customer, consents: { ...customer.consents, [event.data.purpose]: 'given' } }));
       case 'ConsentWithdrawn':
         return whenActive(state, (customer) => ({ ...customer, consents: { ...customer.consents, [event.data.purpose]: 'withdrawn' } }));
+      case 'CustomerForgotten':
+        return { status: 'forgotten', customerId: event.data.customerId };
       default: {
         // Compile-time exhaustiveness; at run time an event type this code does not know is ignored.
         const unknownEvent: never = event;
@@ -87,6 +93,7 @@ export const customerDecider: Decider<CustomerCommand, CustomerState, CustomerEv
 
 function register(command: RegisterCustomer, state: CustomerState): CustomerEvent[] {
   if (state.status === 'active') throw refuse.alreadyExists(`Customer ${command.customerId} is already registered`, 'customerId');
+  if (state.status === 'forgotten') throw forgottenRefusal(command.customerId);
   // Names are optional; given, they must say something.
   if (command.profile.firstName !== undefined) requireName(command.profile.firstName, 'profile.firstName');
   if (command.profile.lastName !== undefined) requireName(command.profile.lastName, 'profile.lastName');
@@ -115,7 +122,8 @@ function addContactPoint(command: AddContactPoint, customer: ActiveCustomer): Cu
   if (existing) {
     // The same contact point again is a retry; the same value under another label is a conflicting claim.
     if (existing.label === command.label) return [];
-    throw refuse.alreadyExists(`Customer ${command.customerId} already has ${command.kind} ${command.value}`, 'value');
+    // The message names the kind, never the value: problem documents and logs carry no personal data.
+    throw refuse.alreadyExists(`Customer ${command.customerId} already has this ${command.kind} under another label`, 'value');
   }
   return [{
     type: 'ContactPointAdded',
@@ -139,9 +147,22 @@ function withdrawConsent(command: WithdrawConsent, customer: ActiveCustomer): Cu
   return [{ type: 'ConsentWithdrawn', data: { customerId: command.customerId, purpose: command.purpose, via: command.via } }];
 }
 
+/** Forgetting is once: a forgotten customer's retry (whatever its reason) changes nothing. */
+function forget(command: ForgetCustomer, state: CustomerState): CustomerEvent[] {
+  if (state.status === 'unknown') throw refuse.notFound(`Customer ${command.customerId} is not registered`, 'customerId');
+  if (state.status === 'forgotten') return [];
+  if (command.reason.trim() === '') throw refuse.rule('reason must not be empty', 'reason');
+  return [{ type: 'CustomerForgotten', data: { customerId: command.customerId, reason: command.reason, dataKeyId: command.dataKeyId } }];
+}
+
 function registered(state: CustomerState, customerId: string): ActiveCustomer {
   if (state.status === 'unknown') throw refuse.notFound(`Customer ${customerId} is not registered`, 'customerId');
+  if (state.status === 'forgotten') throw forgottenRefusal(customerId);
   return state;
+}
+
+function forgottenRefusal(customerId: string) {
+  return refuse.invalidState(`Customer ${customerId} was forgotten: nothing more is recorded about them`, 'customerId');
 }
 
 function requireName(name: unknown, field: string): void {

@@ -64,7 +64,22 @@ export type ConsentWithdrawn = DomainEvent<'ConsentWithdrawn', {
   readonly via: string;
 }>;
 
-export type CustomerEvent = CustomerRegistered | CustomerProfileUpdated | ContactPointAdded | ConsentGiven | ConsentWithdrawn;
+/**
+ * The customer was forgotten (right to erasure): their data key is destroyed, so every personal
+ * value in their events reads as FORGOTTEN from now on, and read models replace what they hold.
+ * Always the stream's last event: the decider refuses everything after it.
+ */
+export type CustomerForgotten = DomainEvent<'CustomerForgotten', {
+  readonly customerId: string;
+  /** Why (the request's legal basis or ticket); kept in clear as evidence of the erasure, so it must name no personal data. */
+  readonly reason: string;
+  /** The destroyed data key's id; null when the customer never had personal data encrypted. */
+  readonly dataKeyId: string | null;
+}>;
+
+export type CustomerEvent = CustomerRegistered | CustomerProfileUpdated | ContactPointAdded | ConsentGiven | ConsentWithdrawn | CustomerForgotten;
 export const CUSTOMER_EVENT_TYPES: readonly CustomerEvent['type'][] = [
-  'CustomerRegistered', 'CustomerProfileUpdated', 'ContactPointAdded', 'ConsentGiven', 'ConsentWithdrawn',
+  'CustomerRegistered', 'CustomerProfileUpdated', 'ContactPointAdded', 'ConsentGiven', 'ConsentWithdrawn', 'CustomerForgotten',
 ];
+
+export const CUSTOMER_FORGOTTEN = 'CustomerForgotten' satisfies CustomerForgotten['type'];

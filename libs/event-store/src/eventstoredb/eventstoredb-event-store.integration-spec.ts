@@ -8,6 +8,10 @@ import { describeEventStoreContract } from '../testing/event-store.contract';
 import { describeIdempotencyKeysContract } from '../testing/idempotency-keys.contract';
 import { EventStoreDbEventStore } from './eventstoredb-event-store';
 import { EventStoreDbIdempotencyKeys } from './eventstoredb-idempotency-keys';
+import { EventStoreDbLogSealer } from './eventstoredb-log-sealer';
+import { EventStoreDbAccessLog } from './eventstoredb-access-log';
+import { describeAccessLogContract } from '../testing/access-log.contract';
+import { randomUUID } from 'node:crypto';
 
 const IMAGE = 'eventstore/eventstore:24.10';
 const HTTP_PORT = 2113;
@@ -38,7 +42,7 @@ function findEngine(): Engine {
 const engine = findEngine();
 
 if (engine.kind === 'none') {
-  const line = `EventStoreDB contract suites (EventStore, IdempotencyKeys) SKIPPED: EVENTSTORE_URL is not set and no Docker engine was found (${engine.reason})`;
+  const line = `EventStoreDB contract suites (EventStore, IdempotencyKeys, AccessLog, sealer) SKIPPED: EVENTSTORE_URL is not set and no Docker engine was found (${engine.reason})`;
   process.stderr.write(`${line}\n`);
   describe.skip(line, () => {
     it('runs the EventStore and IdempotencyKeys contract suites against EventStoreDB', () => undefined);
@@ -70,6 +74,55 @@ if (engine.kind === 'none') {
     describeEventStoreContract('EventStoreDbEventStore', async () => {
       const store = new EventStoreDbEventStore(connectionString);
       return { store, dispose: () => store.close() };
+    });
+
+    describe('the sealer (global chain and by-customer pointers)', () => {
+      it('seals what was appended; verify walks both chains; a customer\'s events come from the pointers', async () => {
+        const store = new EventStoreDbEventStore(connectionString);
+        const sealer = new EventStoreDbLogSealer(connectionString, { pollIntervalMs: 20 });
+        const abort = new AbortController();
+        try {
+          const customerId = `sealed-${randomUUID()}`;
+          const meta = { customerId, schemaVersion: 1, occurredAt: '2026-03-01T00:00:00.000Z', actor: { type: 'service' as const, id: 'spec' }, source: 'spec', correlationId: randomUUID(), causationId: null };
+          for (let n = 0; n < 3; n++) {
+            await store.append(`note-${randomUUID()}`, [{ eventId: randomUUID(), type: 'NoteAdded', data: { customerId, n }, metadata: meta }], { expectedRevision: 'no_stream' });
+          }
+          const head = await store.headPosition();
+          let started!: () => void;
+          const ready = new Promise<void>((resolve) => (started = resolve));
+          const running = sealer.run({ signal: abort.signal, ready: started });
+          await ready;
+          for (;;) {
+            const verification = await store.verifyLog();
+            expect(verification.ok).toBe(true);
+            if ((verification.head?.position ?? 0) >= head) break;
+            await new Promise((resolve) => setTimeout(resolve, 50));
+          }
+          expect((await store.queryLog({ customerId })).map((event) => (event.data as { n: number }).n)).toEqual([0, 1, 2]);
+          abort.abort();
+          await running;
+        } finally {
+          abort.abort();
+          await sealer.close();
+          await store.close();
+        }
+      }, 60_000);
+    });
+
+    describeAccessLogContract('EventStoreDbAccessLog', async () => {
+      const log = new EventStoreDbAccessLog(connectionString);
+      const opened = [log];
+      return {
+        log,
+        reopen: () => {
+          const other = new EventStoreDbAccessLog(connectionString);
+          opened.push(other);
+          return other;
+        },
+        dispose: async () => {
+          for (const one of opened) await one.close();
+        },
+      };
     });
 
     describeIdempotencyKeysContract('EventStoreDbIdempotencyKeys', async () => {

@@ -13,6 +13,7 @@ import {
   excludeSystemEvents,
   jsonEvent,
   type AllStreamResolvedEvent,
+  type AppendResult as EsdbAppendResult,
   type AllStreamSubscription,
   type AppendExpectedRevision,
   type JSONType,
@@ -21,6 +22,10 @@ import {
 } from '@eventstore/db-client';
 import { randomUUID } from 'node:crypto';
 import { canonicalJson, type EventMetadata, type NewEvent, type RecordedEvent } from '@app/event-sourcing';
+import { CHAIN_START } from '../hash-chain';
+import {
+  CHAIN_HASH_KEY, CUSTOMER_STREAM_EVENT_TYPE, customerStreamsStream, SEAL_EVENT_TYPE, SEALS_STREAM, streamChainHash, verifySealedLog, type Seal, type StoredChainedEvent,
+} from './eventstoredb-chain';
 import {
   DuplicateEventIdError,
   WrongExpectedRevisionError,
@@ -28,11 +33,14 @@ import {
   type BatchHandler,
   type EventStore,
   type ExpectedRevision,
+  type LogQuery,
+  type LogVerification,
   type ReadAllOptions,
   type ReadStreamOptions,
   type StreamMetadata,
   type SubscribeOptions,
   type Subscription,
+  type VerifyLogOptions,
   type VersionedStreamMetadata,
 } from '../event-store.port';
 
@@ -42,6 +50,9 @@ export interface EventStoreDbEventStoreOptions {
 }
 
 type EsdbRecordedEvent = NonNullable<ResolvedEvent['event']>;
+
+/** Appends under `any`/`stream_exists` re-read the stream's tail this often before giving up on a busy stream. */
+const MAX_CHAIN_ATTEMPTS = 5;
 
 /** Metadata key marking the events of one append attempt (see append). */
 const APPEND_ATTEMPT = '$chronicleAppendAttempt';
@@ -67,33 +78,41 @@ export class EventStoreDbEventStore implements EventStore {
     // (newer servers even give the original position). A mark only this attempt carries tells them
     // apart on the read-back; like every `$` key it is the adapter's own and never leaves it.
     const attempt = randomUUID();
-    let appended: Awaited<ReturnType<EventStoreDBClient['appendToStream']>>;
-    try {
-      appended = await this.client.appendToStream(
-        streamId,
-        events.map((event) =>
-          jsonEvent({
-            id: event.eventId,
-            type: event.type,
-            data: event.data as JSONType,
-            metadata: { ...toEsdbMetadata(event.metadata), [APPEND_ATTEMPT]: attempt },
-          }),
-        ),
-        { expectedRevision: toEsdbExpectedRevision(expectedRevision) },
-      );
-    } catch (error) {
-      if (error instanceof WrongExpectedVersionError) {
-        const actual = error.actualVersion === NO_STREAM ? 'no_stream' : Number(error.actualVersion);
-        throw new WrongExpectedRevisionError(streamId, expectedRevision, actual);
+    if (events.length === 0) {
+      const nothing = await this.appendNothing(streamId, expectedRevision);
+      return nothing;
+    }
+    let appended: EsdbAppendResult;
+    for (let chainAttempt = 1; ; chainAttempt++) {
+      // Each event's hash chains to its stream predecessor, so the append must land exactly after the
+      // event it chained to: `any` and `stream_exists` become the exact revision read just before.
+      const tail = await this.chainTail(streamId, events, expectedRevision);
+      let previous = tail.hash;
+      const hashed = events.map((event, index) => {
+        const hash = streamChainHash(previous, { ...event, streamId, revision: tail.revision + 1 + index });
+        previous = hash;
+        return jsonEvent({
+          id: event.eventId,
+          type: event.type,
+          data: event.data as JSONType,
+          metadata: { ...toEsdbMetadata(event.metadata), [APPEND_ATTEMPT]: attempt, [CHAIN_HASH_KEY]: hash },
+        });
+      });
+      try {
+        appended = await this.client.appendToStream(streamId, hashed, { expectedRevision: tail.revision < 0 ? NO_STREAM : BigInt(tail.revision) });
+        break;
+      } catch (error) {
+        if (error instanceof WrongExpectedVersionError) {
+          // Another writer appended between our read of the tail and the append: under `any` or
+          // `stream_exists` chain to the new tail; an explicit expectation was simply not met.
+          if (tail.exact && chainAttempt < MAX_CHAIN_ATTEMPTS) continue;
+          const actual = error.actualVersion === NO_STREAM ? 'no_stream' : Number(error.actualVersion);
+          throw new WrongExpectedRevisionError(streamId, expectedRevision, actual);
+        }
+        throw error;
       }
-      throw error;
     }
     const nextExpectedRevision = Number(appended.nextExpectedRevision);
-    if (events.length === 0) {
-      const position = appended.position ? Number(appended.position.commit) : await this.positionOf(streamId, nextExpectedRevision);
-      return { nextExpectedRevision, position, deduplicated: false };
-    }
-
     const firstRevision = nextExpectedRevision - events.length + 1;
     const [first] = await this.readStored(streamId, firstRevision, 1);
     if (first?.event.id === events[0].eventId && attemptOf(first.event) === attempt) {
@@ -112,6 +131,172 @@ export class EventStoreDbEventStore implements EventStore {
       if (!same) throw new DuplicateEventIdError(event.eventId, streamId);
     }
     return { nextExpectedRevision, position: stored[stored.length - 1].position, deduplicated: true };
+  }
+
+  /** An empty append only checks the expectation, as the server does; no chain is involved. */
+  private async appendNothing(streamId: string, expectedRevision: ExpectedRevision): Promise<AppendResult> {
+    let appended: EsdbAppendResult;
+    try {
+      appended = await this.client.appendToStream(streamId, [], { expectedRevision: toEsdbExpectedRevision(expectedRevision) });
+    } catch (error) {
+      if (error instanceof WrongExpectedVersionError) {
+        throw new WrongExpectedRevisionError(streamId, expectedRevision, error.actualVersion === NO_STREAM ? 'no_stream' : Number(error.actualVersion));
+      }
+      throw error;
+    }
+    const nextExpectedRevision = Number(appended.nextExpectedRevision);
+    const position = appended.position ? Number(appended.position.commit) : await this.positionOf(streamId, nextExpectedRevision);
+    return { nextExpectedRevision, position, deduplicated: false };
+  }
+
+  /**
+   * Where an append continues its stream's chain: the revision it must land right after, that event's
+   * hash, and whether the revision was read here (`any`, `stream_exists`: re-read on a conflict) rather
+   * than given by the caller.
+   */
+  private async chainTail(streamId: string, events: readonly NewEvent[], expected: ExpectedRevision): Promise<{ revision: number; hash: string; exact: boolean }> {
+    if (expected === 'no_stream') return { revision: -1, hash: CHAIN_START, exact: false };
+    if (typeof expected === 'number') {
+      // Missing (the stream is shorter): the server refuses the append with the actual revision.
+      const [at] = await this.readStored(streamId, expected, 1);
+      return { revision: expected, hash: chainHashOf(at?.event), exact: false };
+    }
+    let last: EsdbRecordedEvent | undefined;
+    try {
+      for await (const resolved of this.client.readStream(streamId, { direction: BACKWARDS, fromRevision: END, maxCount: 1n })) last = resolved.event;
+    } catch (error) {
+      if (!(error instanceof StreamNotFoundError)) throw error;
+    }
+    if (last === undefined) {
+      if (expected === 'stream_exists') throw new WrongExpectedRevisionError(streamId, expected, 'no_stream');
+      return { revision: -1, hash: CHAIN_START, exact: true };
+    }
+    const lastRevision = Number(last.revision);
+    // A retry of the append that is still the stream's tail lands where the original did, so the
+    // server's duplicate check (exact revision) recognises it. EventStoreDB itself only promises
+    // best-effort duplicate detection under `any`, and so does this: a retry with newer events after
+    // it is refused as a duplicate id at best.
+    if (last.id === events[events.length - 1]?.eventId && lastRevision + 1 >= events.length) {
+      const before = lastRevision - events.length;
+      const [at] = before >= 0 ? await this.readStored(streamId, before, 1) : [];
+      return { revision: before, hash: before >= 0 ? chainHashOf(at?.event) : CHAIN_START, exact: true };
+    }
+    return { revision: lastRevision, hash: chainHashOf(last), exact: true };
+  }
+
+  async queryLog(query: LogQuery): Promise<RecordedEvent[]> {
+    if (query.types?.length === 0) return [];
+    const maxCount = query.maxCount ?? Number.POSITIVE_INFINITY;
+    if (maxCount <= 0) return [];
+    const from = query.recordedFrom === undefined ? undefined : new Date(query.recordedFrom).toISOString();
+    const before = query.recordedBefore === undefined ? undefined : new Date(query.recordedBefore).toISOString();
+    const types = query.types === undefined ? undefined : new Set(query.types);
+    const matches = (event: RecordedEvent): boolean =>
+      (query.after === undefined || event.position > query.after) &&
+      (query.until === undefined || event.position <= query.until) &&
+      (types === undefined || types.has(event.type)) &&
+      (from === undefined || event.recordedAt >= from) &&
+      (before === undefined || event.recordedAt < before) &&
+      (query.customerId === undefined || event.metadata.customerId === query.customerId);
+    if (query.customerId !== undefined) return (await this.customerEvents(query.customerId)).filter(matches).slice(0, maxCount);
+
+    // The seals double as a time index: start at the first seal that reaches `from`.
+    let after = query.after;
+    if (from !== undefined) after = Math.max(after ?? 0, await this.sealedPositionBefore(from));
+    const found: RecordedEvent[] = [];
+    for await (const resolved of this.client.readAll({ direction: FORWARDS, fromPosition: startPosition(after) })) {
+      const event = toUserEvent(resolved);
+      if (!event || (after !== undefined && event.position <= after)) continue;
+      if (query.until !== undefined && event.position > query.until) break;
+      if (!matches(event)) continue;
+      found.push(event);
+      if (found.length >= maxCount) break;
+    }
+    return found;
+  }
+
+  async verifyLog(options: VerifyLogOptions = {}): Promise<LogVerification> {
+    return verifySealedLog(
+      {
+        events: this.storedEvents(),
+        seals: this.seals(),
+        previousHash: async (streamId, revision) => {
+          const [at] = await this.readStored(streamId, revision, 1);
+          return at ? chainHashOf(at.event) : null;
+        },
+        head: await this.headPosition(),
+      },
+      options,
+    );
+  }
+
+  /**
+   * Every event of one customer: the streams the sealer pointed to (`$chronicle-customer-<id>`),
+   * read whole, plus whatever the log holds after the last seal (not pointed to yet). Without a
+   * sealer that tail is the whole log: right, but a scan.
+   */
+  private async customerEvents(customerId: string): Promise<RecordedEvent[]> {
+    const streams = new Set<string>();
+    try {
+      for await (const resolved of this.client.readStream(customerStreamsStream(customerId), { direction: FORWARDS, fromRevision: START })) {
+        const pointer = resolved.event?.data as { streamId?: unknown } | undefined;
+        if (resolved.event?.type === CUSTOMER_STREAM_EVENT_TYPE && typeof pointer?.streamId === 'string') streams.add(pointer.streamId);
+      }
+    } catch (error) {
+      if (!(error instanceof StreamNotFoundError)) throw error;
+    }
+    const byPosition = new Map<number, RecordedEvent>();
+    const keep = (event: RecordedEvent): void => {
+      if (event.metadata.customerId === customerId) byPosition.set(event.position, event);
+    };
+    const pending = [...streams];
+    await Promise.all(
+      Array.from({ length: Math.min(8, pending.length) }, async () => {
+        for (let streamId = pending.shift(); streamId !== undefined; streamId = pending.shift()) for (const event of await this.readStream(streamId)) keep(event);
+      }),
+    );
+    const tailFrom = (await readLastSeal(this.client))?.to;
+    for await (const resolved of this.client.readAll({ direction: FORWARDS, fromPosition: startPosition(tailFrom) })) {
+      const event = toUserEvent(resolved);
+      if (event && (tailFrom === undefined || event.position > tailFrom)) keep(event);
+    }
+    return [...byPosition.values()].sort((a, b) => a.position - b.position);
+  }
+
+  /** The position just before the first sealed event recorded at or after `instant` (binary search over seals). */
+  private async sealedPositionBefore(instant: string): Promise<number> {
+    const last = await readLastSeal(this.client);
+    if (last === null) return 0;
+    const lastRecordedAt = (seal: Seal): string => seal.entries[seal.entries.length - 1]?.[4] ?? '';
+    let low = 0n;
+    let high = last.revision;
+    while (low < high) {
+      const middle = (low + high) / 2n;
+      const seal = await readSealAt(this.client, middle);
+      if (seal === null || lastRecordedAt(seal) >= instant) high = middle;
+      else low = middle + 1n;
+    }
+    const first = await readSealAt(this.client, low);
+    if (first === null || lastRecordedAt(first) < instant) return last.to;
+    return Math.max(0, (first.entries[0]?.[0] ?? 1) - 1);
+  }
+
+  /** Every user event of $all as stored, with its stream-chain hash. */
+  private async *storedEvents(): AsyncGenerator<StoredChainedEvent> {
+    for await (const resolved of this.client.readAll({ direction: FORWARDS, fromPosition: START })) {
+      const event = toStoredChainedEvent(resolved);
+      if (event) yield event;
+    }
+  }
+
+  private async *seals(): AsyncGenerator<Seal> {
+    try {
+      for await (const resolved of this.client.readStream(SEALS_STREAM, { direction: FORWARDS, fromRevision: START })) {
+        if (resolved.event?.type === SEAL_EVENT_TYPE) yield resolved.event.data as unknown as Seal;
+      }
+    } catch (error) {
+      if (!(error instanceof StreamNotFoundError)) throw error;
+    }
   }
 
   async readStream(streamId: string, options: ReadStreamOptions = {}): Promise<RecordedEvent[]> {
@@ -337,11 +522,48 @@ function toEsdbExpectedRevision(expected: ExpectedRevision): AppendExpectedRevis
   }
 }
 
+/** The stored stream-chain hash of an event; '' for an event written before tamper evidence (see verifySealedLog). */
+function chainHashOf(event: EsdbRecordedEvent | undefined): string {
+  const hash = event && isRecord(event.metadata) ? event.metadata[CHAIN_HASH_KEY] : undefined;
+  return typeof hash === 'string' ? hash : CHAIN_START;
+}
+
+/** A user event of $all as the chain walk and the sealer see it (null for system and non-JSON events). */
+export function toStoredChainedEvent(resolved: AllStreamResolvedEvent): StoredChainedEvent | null {
+  const event = toUserEvent(resolved);
+  if (event === null) return null;
+  const stored = resolved.event?.metadata;
+  const hash = isRecord(stored) && typeof stored[CHAIN_HASH_KEY] === 'string' ? (stored[CHAIN_HASH_KEY] as string) : null;
+  return { ...event, hash };
+}
+
+/** The newest seal, its revision in the seal stream and the last position it covers; null before the first. */
+export async function readLastSeal(client: EventStoreDBClient): Promise<{ revision: bigint; seal: Seal; to: number } | null> {
+  try {
+    for await (const resolved of client.readStream(SEALS_STREAM, { direction: BACKWARDS, fromRevision: END, maxCount: 1n })) {
+      const event = resolved.event;
+      if (event?.type !== SEAL_EVENT_TYPE) continue;
+      const seal = event.data as unknown as Seal;
+      return { revision: event.revision, seal, to: seal.entries[seal.entries.length - 1]?.[0] ?? 0 };
+    }
+  } catch (error) {
+    if (!(error instanceof StreamNotFoundError)) throw error;
+  }
+  return null;
+}
+
+async function readSealAt(client: EventStoreDBClient, revision: bigint): Promise<Seal | null> {
+  for await (const resolved of client.readStream(SEALS_STREAM, { direction: FORWARDS, fromRevision: revision, maxCount: 1n })) {
+    if (resolved.event?.type === SEAL_EVENT_TYPE) return resolved.event.data as unknown as Seal;
+  }
+  return null;
+}
+
 /**
  * The port's number position is the event's commit position; for events appended without explicit
  * transactions the commit and prepare positions coincide. 0 (an empty store's head) means the beginning.
  */
-function startPosition(after: number | undefined): ReadPosition {
+export function startPosition(after: number | undefined): ReadPosition {
   return after === undefined || after <= 0 ? START : { commit: BigInt(after), prepare: BigInt(after) };
 }
 

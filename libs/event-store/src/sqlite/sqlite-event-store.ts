@@ -8,14 +8,18 @@ import {
   type BatchHandler,
   type EventStore,
   type ExpectedRevision,
+  type LogQuery,
+  type LogVerification,
   type ReadAllOptions,
   type ReadStreamOptions,
   type StreamMetadata,
   type SubscribeOptions,
   type Subscription,
+  type VerifyLogOptions,
   type VersionedStreamMetadata,
 } from '../event-store.port';
 import { PollingSubscription } from './polling-subscription';
+import { CHAIN_START, chainUnchainedFile, eventHash, logHash, verifySqliteLog } from './sqlite-hash-chain';
 
 export interface SqliteEventStoreOptions {
   /** NORMAL (default): durable across process crashes; FULL: also across power loss, at a write-throughput cost. */
@@ -39,6 +43,15 @@ interface EventRow {
   data: string;
   metadata: string;
   recorded_at: string;
+}
+
+/** Where an append continues the chains (null fields: an empty log, a new stream). */
+interface ChainTip {
+  position: number | null;
+  log_hash: string | null;
+  recorded_at: string | null;
+  seq: number | null;
+  stream_hash: string | null;
 }
 
 /** What telling a retry from a reused event id needs of a stored event. */
@@ -75,7 +88,22 @@ CREATE TABLE IF NOT EXISTS streams (
 const MIGRATIONS: readonly { readonly table: string; readonly column: string; readonly definition: string }[] = [
   // Revision of the stream's metadata, for compare-and-set (leases); NULL while never set.
   { table: 'streams', column: 'metadata_revision', definition: 'INTEGER' },
+  // Tamper evidence (sqlite-hash-chain.ts): the stream chain and the log chain.
+  { table: 'events', column: 'hash', definition: 'TEXT' },
+  { table: 'events', column: 'log_hash', definition: 'TEXT' },
+  // metadata.customerId as a column of its own, for the by-customer index: cheaper to index than a
+  // json_extract expression (no JSON parsing per insert). verify log checks it against the metadata.
+  { table: 'events', column: 'customer_id', definition: 'TEXT' },
 ];
+
+/**
+ * Indexes created after the first release. By customer: an auditor's "everything about customer X"
+ * (and the 360 view as of an instant) reads one index range instead of the whole log. An index
+ * entry holds the rowid, which is the position, so the range comes out in log order.
+ */
+const INDEXES = `
+CREATE INDEX IF NOT EXISTS events_by_customer ON events (customer_id);
+`;
 
 const UNBOUNDED = -1; // SQLite's LIMIT -1: no limit
 
@@ -92,7 +120,9 @@ export class SqliteEventStore implements EventStore {
   private readonly statements: {
     streamRevision: Database.Statement<[string], { last_revision: number | null }>;
     eventById: Database.Statement<[string], StoredEventRow>;
-    insertEvent: Database.Statement<[string, string, number, string, string, string, string]>;
+    insertEvent: Database.Statement<[number, string, string, number, string, string, string, string, string, string, string]>;
+    chainTip: Database.Statement<[string, number], ChainTip>;
+    positionFrom: Database.Statement<[number], { position: number; recorded_at: string }>;
     upsertStreamRevision: Database.Statement<[string, number]>;
     lastEventOfStream: Database.Statement<[string], { position: number }>;
     readForwards: Database.Statement<[string, number, number], EventRow>;
@@ -118,12 +148,27 @@ export class SqliteEventStore implements EventStore {
       const columns = this.db.prepare(`PRAGMA table_info(${table})`).all() as { name: string }[];
       if (!columns.some((c) => c.name === column)) this.db.exec(`ALTER TABLE ${table} ADD COLUMN ${column} ${definition}`);
     }
+    this.db.exec(INDEXES);
+    // Events written before the column existed: filled once from their metadata.
+    if (this.db.prepare('SELECT 1 FROM events WHERE customer_id IS NULL LIMIT 1').get() !== undefined) {
+      this.db.exec("UPDATE events SET customer_id = json_extract(metadata, '$.customerId') WHERE customer_id IS NULL");
+    }
+    chainUnchainedFile(this.db);
     this.statements = {
       streamRevision: this.db.prepare('SELECT last_revision FROM streams WHERE stream_id = ?'),
       eventById: this.db.prepare('SELECT stream_id, revision, position, type, data FROM events WHERE event_id = ?'),
+      // The position is given, not left to AUTOINCREMENT: the log chain hashes it before the insert.
       insertEvent: this.db.prepare(
-        'INSERT INTO events (event_id, stream_id, revision, type, data, metadata, recorded_at) VALUES (?, ?, ?, ?, ?, ?, ?)',
+        'INSERT INTO events (position, event_id, stream_id, revision, type, data, metadata, recorded_at, hash, log_hash, customer_id) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)',
       ),
+      // Where both chains continue, in one round trip: the log's newest event, the newest position ever
+      // given (a removed tail must not be reused), and the hash of the stream's last event.
+      chainTip: this.db.prepare(
+        `SELECT tip.position, tip.log_hash, tip.recorded_at, (SELECT seq FROM sqlite_sequence WHERE name = 'events') AS seq,
+                (SELECT hash FROM events WHERE stream_id = ? AND revision = ?) AS stream_hash
+         FROM (SELECT 1) LEFT JOIN (SELECT position, log_hash, recorded_at FROM events ORDER BY position DESC LIMIT 1) AS tip`,
+      ),
+      positionFrom: this.db.prepare('SELECT position, recorded_at FROM events WHERE position >= ? ORDER BY position ASC LIMIT 1'),
       upsertStreamRevision: this.db.prepare(
         'INSERT INTO streams (stream_id, last_revision) VALUES (?, ?) ON CONFLICT (stream_id) DO UPDATE SET last_revision = excluded.last_revision',
       ),
@@ -170,6 +215,33 @@ export class SqliteEventStore implements EventStore {
 
   async readAll(options: ReadAllOptions = {}): Promise<RecordedEvent[]> {
     return this.readAllSync(options.after ?? 0, options.maxCount ?? UNBOUNDED);
+  }
+
+  async queryLog(query: LogQuery): Promise<RecordedEvent[]> {
+    let after = query.after ?? 0;
+    let until = query.until ?? Number.MAX_SAFE_INTEGER;
+    // recordedAt never decreases along the log (appendInTransaction keeps it so): a time range is a
+    // position range, found by binary search on the primary key.
+    if (query.recordedFrom !== undefined) after = Math.max(after, this.firstPositionRecordedAtOrAfter(query.recordedFrom) - 1);
+    if (query.recordedBefore !== undefined) until = Math.min(until, this.firstPositionRecordedAtOrAfter(query.recordedBefore) - 1);
+    if (until <= after || query.types?.length === 0) return [];
+    const conditions = ['position > ?', 'position <= ?'];
+    const parameters: (string | number)[] = [after, until];
+    if (query.customerId !== undefined) {
+      conditions.push('customer_id = ?');
+      parameters.push(query.customerId);
+    }
+    if (query.types !== undefined) {
+      conditions.push(`type IN (${query.types.map(() => '?').join(', ')})`);
+      parameters.push(...query.types);
+    }
+    const sql = `SELECT * FROM events WHERE ${conditions.join(' AND ')} ORDER BY position ASC LIMIT ?`;
+    const rows = this.db.prepare(sql).all(...parameters, query.maxCount ?? UNBOUNDED) as EventRow[];
+    return rows.map(toRecordedEvent);
+  }
+
+  async verifyLog(options: VerifyLogOptions = {}): Promise<LogVerification> {
+    return verifySqliteLog(this.db, options);
   }
 
   subscribeToAll(options: SubscribeOptions, handler: BatchHandler): Subscription {
@@ -238,6 +310,20 @@ export class SqliteEventStore implements EventStore {
     this.db.close();
   }
 
+  /** The first position whose recordedAt is at or after `instant`; one past the head when there is none. */
+  private firstPositionRecordedAtOrAfter(instant: string): number {
+    const bound = new Date(instant).toISOString();
+    let low = 1;
+    let high = (this.statements.head.get()?.head ?? 0) + 1;
+    while (low < high) {
+      const middle = Math.floor((low + high) / 2);
+      const row = this.statements.positionFrom.get(middle);
+      if (row === undefined || row.recorded_at >= bound) high = middle;
+      else low = row.position + 1;
+    }
+    return low;
+  }
+
   private readAllSync(after: number, limit: number): RecordedEvent[] {
     return this.statements.readAll.all(after, limit).map(toRecordedEvent);
   }
@@ -295,25 +381,29 @@ export class SqliteEventStore implements EventStore {
       return { nextExpectedRevision: current ?? -1, position: this.statements.lastEventOfStream.get(streamId)?.position ?? 0, deduplicated: false };
     }
 
+    // The chains continue from the newest event of the log and of the stream (this transaction holds
+    // the write lock, so nobody else appends meanwhile). recordedAt never goes back along the log,
+    // even if the clock does, so a time range of the log is a position range.
+    const tip = this.statements.chainTip.get(streamId, current ?? -1) as ChainTip;
+    let position = Math.max(tip.position ?? 0, tip.seq ?? 0);
+    let previousInLog = tip.log_hash ?? CHAIN_START;
+    const recorded = tip.recorded_at !== null && tip.recorded_at > recordedAt ? tip.recorded_at : recordedAt;
+    let previousInStream = tip.stream_hash ?? CHAIN_START;
     let revision = current ?? -1;
-    let position = 0;
     for (const event of events) {
       revision += 1;
+      position += 1;
+      const stored = { eventId: event.eventId, streamId, revision, type: event.type, data: JSON.stringify(event.data), metadata: JSON.stringify(event.metadata), recordedAt: recorded };
+      const hash = eventHash(previousInStream, stored);
+      const chained = logHash(previousInLog, position, hash);
       try {
-        const info = this.statements.insertEvent.run(
-          event.eventId,
-          streamId,
-          revision,
-          event.type,
-          JSON.stringify(event.data),
-          JSON.stringify(event.metadata),
-          recordedAt,
-        );
-        position = Number(info.lastInsertRowid);
+        this.statements.insertEvent.run(position, stored.eventId, streamId, revision, stored.type, stored.data, stored.metadata, recorded, hash, chained, event.metadata.customerId);
       } catch (error) {
         if (isUniqueEventIdViolation(error)) throw new DuplicateEventIdError(event.eventId, streamId);
         throw error;
       }
+      previousInStream = hash;
+      previousInLog = chained;
     }
     this.statements.upsertStreamRevision.run(streamId, revision);
     return { nextExpectedRevision: revision, position, deduplicated: false };

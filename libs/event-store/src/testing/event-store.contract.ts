@@ -336,6 +336,63 @@ export function describeEventStoreContract(name: string, factory: () => Promise<
       });
     });
 
+    describe('queryLog', () => {
+      it('filters by customer, by types and by a position range, in log order, at most maxCount', async () => {
+        const head = await store.headPosition();
+        const ada = `ada-${randomUUID()}`;
+        const bob = `bob-${randomUUID()}`;
+        await store.append(uniqueStream('call'), events(2, ada, 'ContractCallLogged'), { expectedRevision: 'no_stream' });
+        await store.append(uniqueStream('note'), events(2, bob), { expectedRevision: 'no_stream' });
+        await store.append(uniqueStream('order'), events(3, ada), { expectedRevision: 'no_stream' });
+        const ours = (await store.readAll({ after: head })).filter((event) => [ada, bob].includes(event.metadata.customerId));
+        const adas = ours.filter((event) => event.metadata.customerId === ada);
+
+        expect(await store.queryLog({ customerId: ada })).toEqual(adas);
+        expect(await store.queryLog({ customerId: ada, types: ['ContractCallLogged'] })).toEqual(adas.slice(0, 2));
+        expect(await store.queryLog({ customerId: ada, types: [] })).toEqual([]);
+        expect(await store.queryLog({ customerId: ada, after: adas[0].position, until: adas[3].position })).toEqual(adas.slice(1, 4));
+        expect(await store.queryLog({ customerId: ada, after: adas[1].position, maxCount: 2 })).toEqual(adas.slice(2, 4));
+        expect(await store.queryLog({ customerId: `nobody-${randomUUID()}` })).toEqual([]);
+        const all = await store.queryLog({ after: head, until: ours[ours.length - 1].position });
+        expect(all.filter((event) => [ada, bob].includes(event.metadata.customerId))).toEqual(ours);
+        expect(all).toEqual((await store.readAll({ after: head })).filter((event) => event.position <= ours[ours.length - 1].position));
+      });
+
+      it('filters by a recordedAt range: from inclusive, before exclusive', async () => {
+        const customer = `cleo-${randomUUID()}`;
+        for (let index = 0; index < 4; index += 1) await store.append(uniqueStream('survey'), events(2, customer), { expectedRevision: 'no_stream' });
+        const ours = await store.queryLog({ customerId: customer });
+        expect(ours).toHaveLength(8);
+        const from = ours[2].recordedAt;
+        const before = ours[6].recordedAt;
+        expect(await store.queryLog({ customerId: customer, recordedFrom: from, recordedBefore: before })).toEqual(
+          ours.filter((event) => event.recordedAt >= from && event.recordedAt < before),
+        );
+        expect(await store.queryLog({ customerId: customer, recordedFrom: from })).toEqual(ours.filter((event) => event.recordedAt >= from));
+        expect(await store.queryLog({ customerId: customer, recordedBefore: ours[0].recordedAt })).toEqual([]);
+      });
+    });
+
+    describe('verifyLog', () => {
+      it('a log nobody changed verifies, every event of it checked or still to be sealed', async () => {
+        await store.append(uniqueStream('ticket'), events(3), { expectedRevision: 'no_stream' });
+        const stream = uniqueStream('ticket');
+        await store.append(stream, events(2), { expectedRevision: 'no_stream' });
+        await store.append(stream, events(2), { expectedRevision: 1 });
+        const head = await store.headPosition();
+        const progress: number[] = [];
+        const result = await store.verifyLog({ onProgress: (checked) => progress.push(checked) });
+        expect(result.broken).toBeUndefined();
+        expect(result.ok).toBe(true);
+        expect(result.events + result.unsealed).toBeGreaterThanOrEqual(7);
+        if (result.head !== null) {
+          expect(result.head.position).toBeLessThanOrEqual(head);
+          expect(result.head.hash).toMatch(/^[0-9a-f]{64}$/);
+        }
+        expect(progress[progress.length - 1]).toBe(result.events);
+      });
+    });
+
     describe('stream metadata', () => {
       it('is empty for an unknown stream and round-trips what was set, latest write winning', async () => {
         const stream = uniqueStream('customer');
@@ -560,15 +617,15 @@ class Collector {
 
 let sequence = 0;
 
-function events(count: number): NewEvent[] {
+function events(count: number, customerId = 'contract-customer', type = 'ContractEventHappened'): NewEvent[] {
   return Array.from({ length: count }, () => {
     sequence += 1;
     return {
       eventId: randomUUID(),
-      type: 'ContractEventHappened',
+      type,
       data: { sequence },
       metadata: {
-        customerId: 'contract-customer',
+        customerId,
         schemaVersion: 1,
         occurredAt: new Date(Date.UTC(2024, 0, 1, 0, 0, sequence % 60)).toISOString(),
         actor: { type: 'service', id: 'contract-suite' },

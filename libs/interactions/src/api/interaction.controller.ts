@@ -9,17 +9,41 @@ import {
   type BatchAnswer, type CommandOutcome, type RequestContext,
 } from '@app/platform';
 import type { InteractionCommand } from '../domain/interaction.commands';
+import { callResultOf, type CallResult } from '../domain/interaction.schemas';
 import {
-  AddNoteDto, AnswerSurveyDto, BatchDto, ClickEmailDto, CompleteChatDto, CompletePurchaseDto, LogCallDto, OpenEmailDto, ReceiveEmailDto, RefundPurchaseDto, SendEmailDto,
+  AddNoteDto, AnswerSurveyDto, BatchDto, CALL_CONNECTIONS, CALL_RESOLUTIONS, ClickEmailDto, CompleteChatDto, CompletePurchaseDto, LogCallDto, OpenEmailDto, ReceiveEmailDto, RefundPurchaseDto, SendEmailDto,
   type InteractionKind,
 } from './interaction.dtos';
 import { RecordInteraction, targetOf } from './interaction.command-handler';
 
 const opt = <K extends string, V>(key: K, value: V | undefined) => (value === undefined ? {} : ({ [key]: value } as { [P in K]: V }));
 
+/**
+ * A call's connection and resolution: as given (schema v2), or read from the older `outcome` by the
+ * same mapping that lifts stored v1 events. Both forms at once would be ambiguous.
+ */
+function callResult(d: LogCallDto): CallResult {
+  if (d.outcome !== undefined) {
+    if (d.connection !== undefined || d.resolution !== undefined) {
+      throw new RequestValidationError([{ field: 'outcome', message: 'give either outcome (older form) or connection and resolution, not both' }]);
+    }
+    return callResultOf(d.outcome);
+  }
+  if (d.connection === undefined) {
+    throw new RequestValidationError([{ field: 'connection', message: `connection must be one of ${CALL_CONNECTIONS.join(', ')}` }]);
+  }
+  if (d.connection === 'answered' && (d.resolution === undefined || d.resolution === null)) {
+    throw new RequestValidationError([{ field: 'resolution', message: `an answered call needs a resolution: one of ${CALL_RESOLUTIONS.join(', ')}` }]);
+  }
+  if (d.connection !== 'answered' && d.resolution !== undefined && d.resolution !== null) {
+    throw new RequestValidationError([{ field: 'resolution', message: `a call with connection ${d.connection} has no resolution` }]);
+  }
+  return { connection: d.connection, resolution: d.resolution ?? null };
+}
+
 /** Each kind: its DTO and how it becomes a domain command. */
 const KINDS: { readonly [K in InteractionKind]: { readonly dto: Type<object>; readonly toCommand: (dto: never) => InteractionCommand } } = {
-  call: { dto: LogCallDto, toCommand: (d: LogCallDto) => ({ type: 'LogCall', customerId: d.customerId, callId: d.callId, direction: d.direction, durationSeconds: d.durationSeconds, outcome: d.outcome, ...opt('agentId', d.agentId), ...opt('summary', d.summary) }) },
+  call: { dto: LogCallDto, toCommand: (d: LogCallDto) => ({ type: 'LogCall', customerId: d.customerId, callId: d.callId, direction: d.direction, durationSeconds: d.durationSeconds, ...callResult(d), ...opt('agentId', d.agentId), ...opt('summary', d.summary) }) },
   'email-sent': { dto: SendEmailDto, toCommand: (d: SendEmailDto) => ({ type: 'SendEmail', customerId: d.customerId, messageId: d.messageId, subject: d.subject, ...opt('campaignId', d.campaignId) }) },
   'email-received': { dto: ReceiveEmailDto, toCommand: (d: ReceiveEmailDto) => ({ type: 'ReceiveEmail', customerId: d.customerId, messageId: d.messageId, subject: d.subject }) },
   'email-opened': { dto: OpenEmailDto, toCommand: (d: OpenEmailDto) => ({ type: 'OpenEmail', customerId: d.customerId, messageId: d.messageId }) },

@@ -8,7 +8,8 @@ import { CommandDto, ID_MESSAGE, ID_PATTERN, MultiLineText, NotBlank, Optional, 
 import { IsCurrencyCode } from '@app/money/validation/is-currency-code';
 import { MAX_ORDER_TOTAL_MINOR } from '../domain/order.decider';
 import { SURVEY_SCALES } from '../domain/survey.decider';
-import type { CallDirection, CallOutcome, ChatChannel, SalesChannel, SurveyKind } from '../domain/interaction.events';
+import type { CallConnection, CallDirection, CallResolution, ChatChannel, SalesChannel, SurveyKind } from '../domain/interaction.events';
+import { CALL_OUTCOMES_V1, type CallOutcomeV1 } from '../domain/interaction.schemas';
 
 // A billion in major units of a 2-digit currency: more is a data error. Bounding every amount (and
 // an order's total) by it keeps every sum a read model keeps exact for 90,000 such amounts (2^53 / 10^11).
@@ -16,7 +17,8 @@ const MAX_MINOR = MAX_ORDER_TOTAL_MINOR;
 const CURRENCY_DESCRIPTION = 'Upper-case active ISO 4217 code with a minor unit (EUR, USD, JPY, BHD...); amounts are integers of its minor unit (cents for EUR, yen for JPY, fils (1/1000) for BHD)';
 
 export const CALL_DIRECTIONS: readonly CallDirection[] = ['inbound', 'outbound'];
-export const CALL_OUTCOMES: readonly CallOutcome[] = ['resolved', 'follow_up', 'no_answer', 'voicemail', 'transferred'];
+export const CALL_CONNECTIONS: readonly CallConnection[] = ['answered', 'busy', 'no_answer', 'voicemail'];
+export const CALL_RESOLUTIONS: readonly CallResolution[] = ['resolved', 'follow_up', 'transferred'];
 export const CHAT_CHANNELS: readonly ChatChannel[] = ['web', 'app', 'whatsapp', 'messenger', 'sms'];
 export const SALES_CHANNELS: readonly SalesChannel[] = ['web', 'app', 'store', 'phone', 'marketplace'];
 export const SURVEY_KINDS: readonly SurveyKind[] = ['nps', 'csat'];
@@ -76,7 +78,12 @@ export class LogCallDto extends CustomerInteractionDto {
   @Matches(ID_PATTERN, { message: ID_MESSAGE }) callId!: string;
   @ApiProperty({ enum: CALL_DIRECTIONS }) @IsIn(CALL_DIRECTIONS) direction!: CallDirection;
   @ApiProperty({ example: 312 }) @IsInt() @Min(0) @Max(86_400) durationSeconds!: number;
-  @ApiProperty({ enum: CALL_OUTCOMES }) @IsIn(CALL_OUTCOMES) outcome!: CallOutcome;
+  @ApiPropertyOptional({ enum: CALL_CONNECTIONS, description: 'Whether the call reached the customer. Give it (with `resolution` when answered), or the older `outcome`.' })
+  @Optional() @IsIn(CALL_CONNECTIONS) connection?: CallConnection;
+  @ApiPropertyOptional({ enum: CALL_RESOLUTIONS, description: 'What became of the matter: required when `connection` is `answered`, left out otherwise.' })
+  @Optional() @IsIn(CALL_RESOLUTIONS) resolution?: CallResolution;
+  @ApiPropertyOptional({ enum: CALL_OUTCOMES_V1, deprecated: true, description: 'Before schema v2: one word for both questions; read as connection + resolution (resolved, follow_up, transferred: answered; no_answer, voicemail: not answered).' })
+  @Optional() @IsIn(CALL_OUTCOMES_V1) outcome?: CallOutcomeV1;
   @ApiPropertyOptional({ example: 'agent-7' }) @Optional() @Matches(ID_PATTERN, { message: ID_MESSAGE }) agentId?: string;
   @ApiPropertyOptional({ example: 'Asked about delivery date' }) @Optional() @IsString() @MaxLength(2000) @MultiLineText() summary?: string;
 }

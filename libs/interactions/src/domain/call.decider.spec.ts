@@ -8,11 +8,11 @@ const spec = DeciderSpecification.for(callDecider);
 
 const logCall: WithCustomerStatus<LogCall> = {
   type: 'LogCall', customerStatus: 'active', customerId: 'c1', callId: 'k1',
-  direction: 'inbound', durationSeconds: 184, outcome: 'resolved', agentId: 'agent-3', summary: 'Address change',
+  direction: 'inbound', durationSeconds: 184, connection: 'answered', resolution: 'resolved', agentId: 'agent-3', summary: 'Address change',
 };
 const logged: CallEvent = {
   type: 'CallLogged',
-  data: { customerId: 'c1', callId: 'k1', direction: 'inbound', durationSeconds: 184, outcome: 'resolved', agentId: 'agent-3', summary: 'Address change' },
+  data: { customerId: 'c1', callId: 'k1', direction: 'inbound', durationSeconds: 184, connection: 'answered', resolution: 'resolved', agentId: 'agent-3', summary: 'Address change' },
 };
 
 function refusalOf(given: readonly CallEvent[], command: WithCustomerStatus<LogCall>): DomainError {
@@ -31,8 +31,8 @@ describe('call decider', () => {
   });
 
   it('logs a call of zero seconds without optional fields', () => {
-    spec.given([]).when({ type: 'LogCall', customerStatus: 'active', customerId: 'c1', callId: 'k2', direction: 'outbound', durationSeconds: 0, outcome: 'no_answer' })
-      .then([{ type: 'CallLogged', data: { customerId: 'c1', callId: 'k2', direction: 'outbound', durationSeconds: 0, outcome: 'no_answer' } }]);
+    spec.given([]).when({ type: 'LogCall', customerStatus: 'active', customerId: 'c1', callId: 'k2', direction: 'outbound', durationSeconds: 0, connection: 'busy', resolution: null })
+      .then([{ type: 'CallLogged', data: { customerId: 'c1', callId: 'k2', direction: 'outbound', durationSeconds: 0, connection: 'busy', resolution: null } }]);
   });
 
   it('refuses a call for an unknown customer', () => {
@@ -50,6 +50,15 @@ describe('call decider', () => {
     const command = { ...logCall, durationSeconds };
     spec.given([]).when(command).thenThrows(DomainErrorCode.RuleViolated, 'durationSeconds');
     expect(refusalOf([], command).field).toBe('durationSeconds');
+  });
+
+  it.each([
+    ['an answered call without a resolution', { connection: 'answered', resolution: null }, 'an answered call needs a resolution'],
+    ['an unanswered call with a resolution', { connection: 'voicemail', resolution: 'resolved' }, 'connection voicemail has no resolution'],
+  ] as const)('refuses %s', (_, result, message) => {
+    const command = { ...logCall, ...result };
+    spec.given([]).when(command).thenThrows(DomainErrorCode.RuleViolated, message);
+    expect(refusalOf([], command).field).toBe('resolution');
   });
 
   it('folds its one event into a recorded call', () => {

@@ -28,11 +28,18 @@ function logCall(command: WithCustomerStatus<LogCall>, state: CallState): CallEv
   if (!Number.isInteger(command.durationSeconds) || command.durationSeconds < 0) {
     throw refuse.rule('durationSeconds must be a whole number of seconds, 0 or more', 'durationSeconds');
   }
-  const { customerId, callId, direction, durationSeconds, outcome, agentId, summary } = command;
+  // Asked apart since schema v2: only a call that reached the customer has a resolution.
+  if ((command.connection === 'answered') !== (command.resolution !== null)) {
+    throw refuse.rule(
+      command.connection === 'answered' ? 'an answered call needs a resolution' : `a call with connection ${command.connection} has no resolution`,
+      'resolution',
+    );
+  }
+  const { customerId, callId, direction, durationSeconds, connection, resolution, agentId, summary } = command;
   return [{
     type: 'CallLogged',
     data: {
-      customerId, callId, direction, durationSeconds, outcome,
+      customerId, callId, direction, durationSeconds, connection, resolution,
       ...(agentId !== undefined && { agentId }),
       ...(summary !== undefined && { summary }),
     },

@@ -1,7 +1,7 @@
 // Commands recording interactions. Each names its customer; the handler checks the customer exists.
-import type { CallDirection, CallOutcome, ChatChannel, OrderLine, SalesChannel, SurveyKind } from './interaction.events';
+import type { CallConnection, CallDirection, CallResolution, ChatChannel, OrderLine, SalesChannel, SurveyKind } from './interaction.events';
 
-export type LogCall = { readonly type: 'LogCall'; readonly customerId: string; readonly callId: string; readonly direction: CallDirection; readonly durationSeconds: number; readonly outcome: CallOutcome; readonly agentId?: string; readonly summary?: string };
+export type LogCall = { readonly type: 'LogCall'; readonly customerId: string; readonly callId: string; readonly direction: CallDirection; readonly durationSeconds: number; readonly connection: CallConnection; readonly resolution: CallResolution | null; readonly agentId?: string; readonly summary?: string };
 export type SendEmail = { readonly type: 'SendEmail'; readonly customerId: string; readonly messageId: string; readonly subject: string; readonly campaignId?: string };
 export type ReceiveEmail = { readonly type: 'ReceiveEmail'; readonly customerId: string; readonly messageId: string; readonly subject: string };
 export type OpenEmail = { readonly type: 'OpenEmail'; readonly customerId: string; readonly messageId: string };

@@ -3,18 +3,25 @@
 import type { DomainEvent } from '@app/event-sourcing';
 
 export type CallDirection = 'inbound' | 'outbound';
-export type CallOutcome = 'resolved' | 'follow_up' | 'no_answer' | 'voicemail' | 'transferred';
+/** Whether the call reached the customer (schema v2). */
+export type CallConnection = 'answered' | 'busy' | 'no_answer' | 'voicemail';
+/** What became of the matter on an answered call (schema v2); null when the call was not answered. */
+export type CallResolution = 'resolved' | 'follow_up' | 'transferred';
 export type SalesChannel = 'web' | 'app' | 'store' | 'phone' | 'marketplace';
 export type ChatChannel = 'web' | 'app' | 'whatsapp' | 'messenger' | 'sms';
 export type SurveyKind = 'nps' | 'csat';
 
-/** `call-<callId>`. */
+/**
+ * `call-<callId>`, schema v2 (see call-logged.schemas.ts): whether the customer was reached
+ * (`connection`) and, only for an answered call, what became of the matter (`resolution`).
+ */
 export type CallLogged = DomainEvent<'CallLogged', {
   readonly customerId: string;
   readonly callId: string;
   readonly direction: CallDirection;
   readonly durationSeconds: number;
-  readonly outcome: CallOutcome;
+  readonly connection: CallConnection;
+  readonly resolution: CallResolution | null;
   readonly agentId?: string;
   readonly summary?: string;
 }>;

@@ -7,7 +7,7 @@ const line = { sku: 's', name: 'n', category: 'c', quantity: 1, unitPriceMinor: 
 
 describe('interaction streams', () => {
   const cases: [InteractionCommand, string][] = [
-    [{ type: 'LogCall', customerId: 'c1', callId: 'k1', direction: 'inbound', durationSeconds: 1, outcome: 'resolved' }, 'call-k1'],
+    [{ type: 'LogCall', customerId: 'c1', callId: 'k1', direction: 'inbound', durationSeconds: 1, connection: 'answered', resolution: 'resolved' }, 'call-k1'],
     [{ type: 'SendEmail', customerId: 'c1', messageId: 'm1', subject: 's' }, 'email-m1'],
     [{ type: 'ReceiveEmail', customerId: 'c1', messageId: 'm2', subject: 's' }, 'email-m2'],
     [{ type: 'OpenEmail', customerId: 'c1', messageId: 'm3' }, 'email-m3'],

@@ -27,7 +27,7 @@ export function balanceDelta(event: RecordedLoyaltyEvent): number {
       return 0;
     default: {
       const unhandled: never = event;
-      throw new Error(`Unhandled loyalty event ${JSON.stringify(unhandled)}`);
+      throw new Error(`Unhandled loyalty event type ${String((unhandled as { type?: unknown }).type)}`);
     }
   }
 }

@@ -1,8 +1,10 @@
 // The `loyaltyHistory` read model: one row per loyalty event, the account's statement, paged
 // newest first (by global position) by the query side.
 import { formatMinor } from '@app/money';
-import type { RecordedEvent } from '@app/event-sourcing';
-import type { DocumentChange, DocumentRef, Projection } from '@app/read-store';
+import { forgetPersonalValues, latestPersonalPaths, type RecordedEvent } from '@app/event-sourcing';
+import type { DocumentChange, DocumentQuery, DocumentRef, Projection, ProjectionView } from '@app/read-store';
+import { CUSTOMER_FORGOTTEN } from '@app/customers/domain/customer.events';
+import { loyaltyPersonalData } from '../domain/loyalty.personal-data';
 import { utc } from '../domain/calendar-months';
 import { balanceDelta, isLoyaltyEvent, type RecordedLoyaltyEvent } from './loyalty-event';
 
@@ -39,9 +41,18 @@ function summarise(event: RecordedLoyaltyEvent): string {
       return `Tier ${event.data.direction === 'up' ? 'up' : 'down'} from ${event.data.from} to ${event.data.to}`;
     default: {
       const unhandled: never = event;
-      throw new Error(`Unhandled loyalty event ${JSON.stringify(unhandled)}`);
+      throw new Error(`Unhandled loyalty event type ${String((unhandled as { type?: unknown }).type)}`);
     }
   }
+}
+
+/**
+ * A forgotten customer's statement row: the free text in `data` FORGOTTEN (as the log reads once
+ * the key is destroyed), the summary said again from it.
+ */
+export function forgetLoyaltyHistoryRow(row: LoyaltyHistoryFields): LoyaltyHistoryFields {
+  const data = forgetPersonalValues(row.data, latestPersonalPaths(loyaltyPersonalData, row.type));
+  return { ...row, data, summary: summarise({ type: row.type, data } as RecordedLoyaltyEvent) };
 }
 
 export const loyaltyHistoryProjection: Projection = {
@@ -57,7 +68,18 @@ export const loyaltyHistoryProjection: Projection = {
     return isLoyaltyEvent(event) ? [{ collection: LOYALTY_HISTORY_COLLECTION, id: event.eventId }] : [];
   },
 
-  apply(event: RecordedEvent): readonly DocumentChange[] {
+  touchesWhere(event: RecordedEvent): readonly DocumentQuery[] {
+    return event.type === CUSTOMER_FORGOTTEN ? [{ collection: LOYALTY_HISTORY_COLLECTION, filter: { customerId: event.metadata.customerId } }] : [];
+  },
+
+  apply(event: RecordedEvent, view: ProjectionView): readonly DocumentChange[] {
+    if (event.type === CUSTOMER_FORGOTTEN) {
+      return view.found<LoyaltyHistoryDocument>(LOYALTY_HISTORY_COLLECTION).map(({ id, lastPosition: _position, ...row }) => ({
+        collection: LOYALTY_HISTORY_COLLECTION,
+        id,
+        doc: forgetLoyaltyHistoryRow(row),
+      }));
+    }
     if (!isLoyaltyEvent(event)) return [];
     const row: LoyaltyHistoryFields = {
       customerId: event.data.customerId,

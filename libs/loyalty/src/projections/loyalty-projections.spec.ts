@@ -103,7 +103,7 @@ describe('loyalty projections', () => {
     const harness = new ProjectionHarness(loyaltyProjections('EUR')).run(account.recorded);
     const before = harness.get<LoyaltyAccountDocument>(LOYALTY_ACCOUNTS_COLLECTION, C);
     harness.run([account.recorded[0], account.recorded[3]]);
-    const other = new RecordedEventFactory(1000).record('call-1', { type: 'CallLogged', data: { customerId: C, callId: '1', direction: 'inbound', durationSeconds: 1, outcome: 'resolved' } }, { at: '2026-03-04T00:00:00Z' });
+    const other = new RecordedEventFactory(1000).record('call-1', { type: 'CallLogged', data: { customerId: C, callId: '1', direction: 'inbound', durationSeconds: 1, connection: 'answered', resolution: 'resolved' } }, { at: '2026-03-04T00:00:00Z' });
     harness.run([other]);
     expect(harness.get<LoyaltyAccountDocument>(LOYALTY_ACCOUNTS_COLLECTION, C)).toEqual(before);
     expect(harness.ids(LOYALTY_HISTORY_COLLECTION)).toHaveLength(6);

@@ -33,12 +33,44 @@ export class ChronicleConfig {
   @IsIn(['sqlite', 'mongodb'])
   READ_STORE: 'sqlite' | 'mongodb' = 'sqlite';
 
-  @ValidateIf((c: ChronicleConfig) => c.READ_STORE === 'mongodb')
-  @IsString({ message: 'MONGO_URL is required when READ_STORE=mongodb (e.g. mongodb://127.0.0.1:27017/)' })
+  @ValidateIf((c: ChronicleConfig) => c.READ_STORE === 'mongodb' || c.KEY_STORE === 'mongodb')
+  @IsString({ message: 'MONGO_URL is required when READ_STORE=mongodb or KEY_STORE=mongodb (e.g. mongodb://127.0.0.1:27017/)' })
   MONGO_URL?: string;
 
   @IsString()
   MONGO_DB = 'chronicle';
+
+  /** Where customers' data keys live: `sqlite` (keys.sqlite in DATA_DIR) or `mongodb` (MONGO_URL, database KEY_STORE_MONGO_DB). */
+  @IsIn(['sqlite', 'mongodb'])
+  KEY_STORE: 'sqlite' | 'mongodb' = 'sqlite';
+
+  /** Database of the MongoDB key store, apart from the read models (rebuilds never touch it). */
+  @IsString()
+  KEY_STORE_MONGO_DB = 'chronicle_keys';
+
+  /**
+   * The master key(s) that wrap data keys: base64 of 32 random bytes, several separated by commas,
+   * current first (the others only unwrap, during a rotation). Or MASTER_KEY_FILE: one per line.
+   * Without either, the SQLite key store creates DATA_DIR/master.key on first start.
+   */
+  @IsOptional() @IsString()
+  MASTER_KEY?: string;
+
+  @ValidateIf((c: ChronicleConfig) => c.KEY_STORE === 'mongodb' && c.MASTER_KEY === undefined)
+  @IsString({ message: 'MASTER_KEY or MASTER_KEY_FILE is required when KEY_STORE=mongodb: every process must wrap with the same master key' })
+  MASTER_KEY_FILE?: string;
+
+  /** Longest a process keeps a data key in memory, in ms (how long another process may still read a forgotten customer's events, at most). */
+  @Transform(envNumber) @IsInt() @Min(0) @Max(3600000)
+  KEY_CACHE_TTL_MS = 60000;
+
+  /** Most data keys a process keeps in memory. */
+  @Transform(envNumber) @IsInt() @Min(1)
+  KEY_CACHE_SIZE = 10000;
+
+  /** How often unfinished forgets (a crash between destroying the key and recording the event) are finished, in ms. */
+  @Transform(envNumber) @IsInt() @Min(100) @Max(3600000)
+  ERASURE_SWEEP_INTERVAL_MS = 30000;
 
   @IsIn(['embedded', 'kafka'])
   TRANSPORT: 'embedded' | 'kafka' = 'embedded';
@@ -109,7 +141,7 @@ export class ChronicleConfig {
 
 /** Reads and validates the configuration; throws ConfigError naming every bad variable. */
 export function loadConfig(env: Record<string, string | undefined> = process.env): ChronicleConfig {
-  return readEnvConfig(ChronicleConfig, env, ['EVENTSTORE_URL', 'MONGO_URL', 'KAFKA_BROKERS', 'API_KEYS', 'API_KEYS_FILE']);
+  return readEnvConfig(ChronicleConfig, env, ['EVENTSTORE_URL', 'MONGO_URL', 'KAFKA_BROKERS', 'API_KEYS', 'API_KEYS_FILE', 'MASTER_KEY', 'MASTER_KEY_FILE']);
 }
 
 export const CHRONICLE_CONFIG = Symbol('ChronicleConfig');

@@ -17,6 +17,13 @@ export interface ApiAnswerSpec {
   /** ...or a text media type. */
   readonly mediaType?: TextMediaType;
   readonly description: string;
+  /** With `Accept: application/x-ndjson` the same answer streamed as NDJSON: the schema name of one line. */
+  readonly ndjsonLine?: string;
+}
+
+export interface ApiAnswerOptions {
+  /** The route also streams the answer as NDJSON (`Accept: application/x-ndjson`), one value of this schema per line. */
+  readonly ndjsonLine?: string;
 }
 
 /** Refusals a route gives beyond those of its shape, with what each means for this route. */
@@ -26,11 +33,11 @@ export type ApiRefusalSpec = Partial<Record<404 | 409 | 422, string>>;
  * The route's success answer: `@ApiAnswer(201, 'CommandOutcome')` for JSON of a named schema,
  * `@ApiAnswer(200, { mediaType: 'text/csv' })` for text. Several statuses: apply it once per status.
  */
-export function ApiAnswer(status: number, answer: string | { readonly mediaType: TextMediaType }, description?: string): MethodDecorator {
+export function ApiAnswer(status: number, answer: string | { readonly mediaType: TextMediaType }, description?: string, options: ApiAnswerOptions = {}): MethodDecorator {
   const spec: ApiAnswerSpec =
     typeof answer === 'string'
-      ? { status, schema: answer, description: description ?? defaultDescription(status) }
-      : { status, mediaType: answer.mediaType, description: description ?? defaultDescription(status) };
+      ? { status, schema: answer, description: description ?? defaultDescription(status), ...options }
+      : { status, mediaType: answer.mediaType, description: description ?? defaultDescription(status), ...options };
   return (target, key, descriptor) => {
     const handler = descriptor.value as object;
     const existing = (Reflect.getMetadata(API_ANSWERS_METADATA, handler) as ApiAnswerSpec[] | undefined) ?? [];

@@ -23,6 +23,7 @@ export interface OpenApiOptions {
 
 export const PROBLEM_MEDIA_TYPE = 'application/problem+json';
 export const PROBLEM_SCHEMA = 'Problem';
+export const NDJSON_MEDIA_TYPE = 'application/x-ndjson';
 export const CONSISTENCY_HEADER = 'X-Chronicle-Consistent';
 
 /** What each refusal means wherever a route's shape allows it. */
@@ -222,6 +223,15 @@ function answerResponse(answer: ApiAnswerSpec, readsConsistently: boolean): Resp
   const content = answer.schema !== undefined
     ? { 'application/json': { schema: { $ref: `#/components/schemas/${answer.schema}` } } }
     : { [answer.mediaType ?? 'text/plain']: { schema: { type: 'string' as const } } };
+  if (answer.ndjsonLine !== undefined) {
+    // OpenAPI 3.0 cannot say "a sequence of JSON values": the body is text, and `x-ndjson-line` names
+    // the schema every line (one JSON value) follows, for clients and the contract test.
+    Object.assign(content, {
+      [NDJSON_MEDIA_TYPE]: {
+        schema: { type: 'string', description: `One ${answer.ndjsonLine} as JSON per line (UTF-8, newline-terminated); asked for with Accept: ${NDJSON_MEDIA_TYPE}.`, 'x-ndjson-line': { $ref: `#/components/schemas/${answer.ndjsonLine}` } },
+      },
+    });
+  }
   return {
     description: answer.description,
     ...(readsConsistently

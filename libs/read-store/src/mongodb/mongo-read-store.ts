@@ -3,6 +3,7 @@
 // indexes, aggregation with $match and a $group holding one $sum. No transactions: the checkpoint is
 // written last, so a crash between the two replays the batch, and the position guard makes the
 // replay a no-op.
+import { Logger } from '@nestjs/common';
 import {
   MongoBulkWriteError,
   MongoClient,
@@ -54,6 +55,8 @@ interface StoredDocument extends Document {
 }
 
 export class MongoReadStore implements ReadStore {
+  private readonly logger = new Logger('MongoReadStore');
+
   constructor(
     private readonly client: MongoClient,
     private readonly db: Db,
@@ -193,6 +196,24 @@ export class MongoReadStore implements ReadStore {
   async drop(collections: readonly string[]): Promise<void> {
     const existing = new Set((await this.db.listCollections({}, { nameOnly: true }).toArray()).map((c) => c.name));
     for (const collection of collections) if (existing.has(collection)) await this.db.collection(collection).drop();
+  }
+
+  /**
+   * Compacts each collection, so the storage engine rewrites it without the space overwritten
+   * documents occupied (MongoDB `compact`; FerretDB on SQLite runs VACUUM on the database file).
+   * Best effort: the documents are already scrubbed, and a server that refuses compact (no
+   * `compact` privilege, an Atlas shared tier) must not stop the projector; it is logged.
+   */
+  async purge(collections: readonly string[]): Promise<void> {
+    const existing = new Set((await this.db.listCollections({}, { nameOnly: true }).toArray()).map((c) => c.name));
+    for (const collection of collections) {
+      if (!existing.has(collection)) continue;
+      try {
+        await this.db.command({ compact: collection, force: true });
+      } catch (error) {
+        this.logger.warn(`compact ${this.db.databaseName}.${collection} failed (old bytes stay until the engine reuses them): ${error instanceof Error ? error.message : String(error)}`);
+      }
+    }
   }
 
   /** Drops the whole database: for tests that use a throw-away database per run. */

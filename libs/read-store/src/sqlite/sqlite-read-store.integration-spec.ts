@@ -79,6 +79,28 @@ describe('SqliteReadStore specifics', () => {
     );
   });
 
+  it('keeps nothing of an overwritten or deleted document in its files once purged (secure_delete, WAL truncated)', async () => {
+    const { readdirSync, readFileSync } = await import('node:fs');
+    const { dirname } = await import('node:path');
+    const bytes = () => Buffer.concat(readdirSync(dirname(file)).map((name) => readFileSync(join(dirname(file), name)))).toString('latin1');
+    const big = (text: string) => `${text} `.repeat(400); // several pages: overflow pages too
+    await store.applyBatch([
+      { kind: 'upsert', collection: 'lookup', doc: { id: 'secret', lastPosition: 1001, key: 'SecretKeyMarker', note: big('SecretNoteMarker') } },
+      { kind: 'upsert', collection: 'lookup', doc: { id: 'gone', lastPosition: 1001, key: 'GoneKeyMarker', note: big('GoneNoteMarker') } },
+    ]);
+    expect(bytes()).toContain('SecretNoteMarker');
+    await store.applyBatch([
+      { kind: 'upsert', collection: 'lookup', doc: { id: 'secret', lastPosition: 1002, key: 'scrubbed', note: 'scrubbed' } },
+      { kind: 'delete', collection: 'lookup', id: 'gone', position: 1002 },
+    ]);
+    await store.purge(['lookup']);
+    expect(bytes()).not.toContain('SecretNoteMarker');
+    expect(bytes()).not.toContain('SecretKeyMarker');
+    expect(bytes()).not.toContain('GoneNoteMarker');
+    expect(bytes()).not.toContain('GoneKeyMarker');
+    expect(await store.get('lookup', 'secret')).toEqual({ id: 'secret', lastPosition: 1002, key: 'scrubbed', note: 'scrubbed' });
+  });
+
   it('uses WAL, keeps documents and checkpoints across reopen', async () => {
     await store.applyBatch([], { name: 'projector', position: 200 });
     const before = await store.find('lookup', {}, { sort: [{ field: 'id', direction: 'asc' }] });

@@ -39,6 +39,9 @@ export class SqliteReadStore implements ReadStore {
     this.db.pragma('synchronous = NORMAL');
     // Another process (a query API beside the projector) may hold the write lock for a moment.
     this.db.pragma('busy_timeout = 5000');
+    // Read models hold personal data in clear: what a forget overwrites or deletes must not stay
+    // behind in freed pages (see purge for the write-ahead log).
+    this.db.pragma('secure_delete = ON');
     this.db.exec(`CREATE TABLE IF NOT EXISTS ${CHECKPOINTS_TABLE} (name TEXT PRIMARY KEY, position INTEGER NOT NULL)`);
   }
 
@@ -177,6 +180,17 @@ export class SqliteReadStore implements ReadStore {
     } finally {
       this.db.exec('ROLLBACK');
     }
+  }
+
+  /**
+   * secure_delete already zeroed freed space in the pages; the write-ahead log still holds earlier
+   * images of them until a checkpoint copies the newest over and truncates it. One database file
+   * for every collection, so the collections do not narrow it down.
+   */
+  async purge(_collections: readonly string[]): Promise<void> {
+    const [result] = this.db.pragma('wal_checkpoint(TRUNCATE)') as { busy: number; log: number; checkpointed: number }[];
+    // Busy: a reader in another process still uses an older snapshot; the log cannot be reset yet.
+    if (result && result.busy !== 0) throw new Error('The read store\'s write-ahead log could not be truncated: another connection is reading; purge again later');
   }
 
   async close(): Promise<void> {

@@ -581,6 +581,18 @@ export function describeReadStoreContract(name: string, factory: () => Promise<R
       });
     });
 
+    describe('purge', () => {
+      it('leaves every document, index and checkpoint as it was, for listed and unknown collections alike', async () => {
+        await seed();
+        await store.applyBatch([upsert(people, { id: 'a', lastPosition: 50, name: 'Scrubbed' }), { kind: 'delete', collection: people, id: 'b', position: 50 }], { name: checkpoint, position: 50 });
+        const before = await store.find(people, {}, { sort: [{ field: 'id', direction: 'asc' }] });
+        await store.purge([people, `${people}_never_created`]);
+        expect(await store.find(people, {}, { sort: [{ field: 'id', direction: 'asc' }] })).toEqual(before);
+        expect(await ids({ name: 'Scrubbed' })).toEqual(['a']);
+        expect(await store.getCheckpoint(checkpoint)).toBe(50);
+      });
+    });
+
     describe('clear', () => {
       it('drops every document of the listed collections only, and the guard starts afresh', async () => {
         await seed();

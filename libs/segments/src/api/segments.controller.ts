@@ -32,7 +32,10 @@ export class SegmentCommandController {
     const rule = checkedRule(body.rule);
     const segmentId = body.segmentId ?? idFromIdempotencyKey(ctx, 'segment-id') ?? newEventId();
     const outcome = await this.commandBus.execute(
-      new ExecuteSegmentCommand({ type: 'DefineSegment', segmentId, name: body.name, description: body.description ?? '', rule }, { ...ctx, occurredAt: this.clock.now().toISOString() }),
+      new ExecuteSegmentCommand(
+        { type: 'DefineSegment', segmentId, name: body.name, description: body.description ?? '', rule, ...(body.purpose !== undefined ? { purpose: body.purpose } : {}) },
+        { ...ctx, occurredAt: this.clock.now().toISOString() },
+      ),
     );
     return { ...outcome, segmentId };
   }
@@ -78,7 +81,7 @@ export class SegmentQueryController {
   @ApiOperation({ summary: 'How many customers a rule selects now, with a sample; nothing is saved' })
   @ApiAnswer(200, 'SegmentPreview')
   preview(@Body() body: PreviewSegmentDto) {
-    return this.queryBus.execute(new PreviewSegment(checkedRule(body.rule), body.sampleSize ?? 20));
+    return this.queryBus.execute(new PreviewSegment(checkedRule(body.rule), body.sampleSize ?? 20, body.purpose ?? null));
   }
 
   @Get('segments/:segmentId')

@@ -4,7 +4,7 @@ import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
 import { IsIn, IsInt, IsObject, IsOptional, IsString, Matches, Max, MaxLength, Min } from 'class-validator';
 import { ID_MESSAGE, ID_PATTERN, MultiLineText, NotBlank, Optional, RequestValidationError, SingleLineText } from '@app/platform';
-import { validateSegmentRule, type SegmentRule } from '../domain/segment-rule';
+import { CONSENT_PURPOSE_NAMES, validateSegmentRule, type ConsentPurposeName, type SegmentRule } from '../domain/segment-rule';
 import { MAX_SEGMENT_DESCRIPTION_LENGTH, MAX_SEGMENT_NAME_LENGTH } from '../domain/segment.decider';
 
 const RULE_EXAMPLE = { all: [{ field: 'age', op: 'between', value: [30, 39] }, { purchases: { count: { gte: 3 }, withinDays: 183 } }] };
@@ -25,6 +25,8 @@ export class DefineSegmentDto {
   @ApiProperty({ example: 'Thirties, frequent buyers' }) @IsString() @NotBlank() @MaxLength(MAX_SEGMENT_NAME_LENGTH) @SingleLineText() name!: string;
   @ApiPropertyOptional({ example: 'In their 30s, 3+ orders in the last 6 months' }) @Optional() @IsString() @MaxLength(MAX_SEGMENT_DESCRIPTION_LENGTH) @MultiLineText() description?: string;
   @ApiProperty({ example: RULE_EXAMPLE, description: RULE_DESCRIPTION, ...RULE_SCHEMA }) @IsObject() rule!: Record<string, unknown>;
+  @ApiPropertyOptional({ enum: CONSENT_PURPOSE_NAMES, description: 'What the segment is used for, when that needs consent (e.g. marketing_email): only customers who currently give that consent are ever members.' })
+  @Optional() @IsIn(CONSENT_PURPOSE_NAMES) purpose?: ConsentPurposeName;
 }
 
 export class ChangeSegmentRuleDto {
@@ -33,6 +35,7 @@ export class ChangeSegmentRuleDto {
 
 export class PreviewSegmentDto {
   @ApiProperty({ example: RULE_EXAMPLE, description: RULE_DESCRIPTION, ...RULE_SCHEMA }) @IsObject() rule!: Record<string, unknown>;
+  @ApiPropertyOptional({ enum: CONSENT_PURPOSE_NAMES, description: 'Preview as a segment used for this consent purpose' }) @Optional() @IsIn(CONSENT_PURPOSE_NAMES) purpose?: ConsentPurposeName;
   @ApiPropertyOptional({ default: 20, maximum: 100 }) @Optional() @IsInt() @Min(0) @Max(100) sampleSize?: number;
 }
 

@@ -6,7 +6,7 @@ import type { Clock } from '@app/event-sourcing';
 import { READ_STORE, type ReadStore } from '@app/read-store';
 import { REGISTERED_CUSTOMERS, type RegisteredCustomers } from '@app/customers';
 import { CHRONICLE_CONFIG, ChronicleConfig, CLOCK, PROJECTION_PROGRESS, RequestValidationError, waitUntilCaughtUp, type ProjectionProgress } from '@app/platform';
-import type { SegmentRule } from '../domain/segment-rule';
+import type { ConsentPurposeName, SegmentRule } from '../domain/segment-rule';
 import { CustomerFactsReader } from '../evaluation/customer-facts';
 import { previewSegment, type SegmentPreview } from '../evaluation/segment-evaluator';
 import {
@@ -61,7 +61,7 @@ export class GetCustomerSegments extends Query<CustomerSegmentsView> {
 }
 
 export class PreviewSegment extends Query<SegmentPreview> {
-  constructor(readonly rule: SegmentRule, readonly sampleSize: number) {
+  constructor(readonly rule: SegmentRule, readonly sampleSize: number, readonly purpose: ConsentPurposeName | null = null) {
     super();
   }
 }
@@ -164,7 +164,7 @@ export class PreviewSegmentHandler implements IQueryHandler<PreviewSegment> {
     this.facts = new CustomerFactsReader(store, chronicle.REPORTING_CURRENCY);
   }
 
-  execute({ rule, sampleSize }: PreviewSegment): Promise<SegmentPreview> {
-    return previewSegment(this.facts, rule, this.clock.now(), sampleSize, this.config.SEGMENTS_PAGE_SIZE);
+  execute({ rule, sampleSize, purpose }: PreviewSegment): Promise<SegmentPreview> {
+    return previewSegment(this.facts, rule, this.clock.now(), sampleSize, this.config.SEGMENTS_PAGE_SIZE, purpose);
   }
 }

@@ -36,14 +36,26 @@ export interface CustomerFacts {
   readonly npsClass: NpsClassName | null;
   /** Latest decision per purpose; absent when never asked. */
   readonly consents: Partial<Readonly<Record<ConsentPurposeName, boolean>>>;
+  /** Forgotten (right to erasure): a member of no segment. */
+  readonly forgotten: boolean;
 }
 
 /** Facts of a customer we know nothing about yet. */
 export function emptyCustomerFacts(customerId: string): CustomerFacts {
   return {
     customerId, birthDate: null, gender: null, country: null, city: null, purchases: [], lastPurchaseAt: null, callTimes: [],
-    ticketsOpen: 0, emailsOpened: 0, rfm: null, loyaltyTier: null, npsClass: null, consents: {},
+    ticketsOpen: 0, emailsOpened: 0, rfm: null, loyaltyTier: null, npsClass: null, consents: {}, forgotten: false,
   };
+}
+
+/**
+ * Whether the customer may be in a segment at all, whatever its rule says: never once forgotten,
+ * and for a segment used for a consent purpose (marketing by email, SMS, phone...) only while
+ * their latest decision for that purpose is to give it. Checked at every evaluation, so a
+ * withdrawal takes them out at the next one.
+ */
+export function mayBeMember(purpose: ConsentPurposeName | null, facts: CustomerFacts): boolean {
+  return !facts.forgotten && (purpose === null || facts.consents[purpose] === true);
 }
 
 /** Whole years from a `YYYY-MM-DD` birth date to `now` (UTC calendar), or null. */

@@ -1,5 +1,5 @@
 import type { MembershipReason } from './segment.events';
-import type { SegmentRule } from './segment-rule';
+import type { ConsentPurposeName, SegmentRule } from './segment-rule';
 
 export type DefineSegment = {
   readonly type: 'DefineSegment';
@@ -8,6 +8,8 @@ export type DefineSegment = {
   readonly description: string;
   /** Unvalidated input: the decider validates it. */
   readonly rule: unknown;
+  /** The consent purpose the segment is used for, if any. */
+  readonly purpose?: ConsentPurposeName;
 };
 
 export type ChangeSegmentRule = { readonly type: 'ChangeSegmentRule'; readonly segmentId: string; readonly rule: unknown };

@@ -3,7 +3,7 @@
 import { refuse, type Decider } from '@app/event-sourcing';
 import type { ReconcileMemberships, SegmentCommand } from './segment.commands';
 import { SEGMENTS_CUSTOMER_ID, type MembershipEvent, type SegmentEvent } from './segment.events';
-import { validateSegmentRule, type SegmentRule } from './segment-rule';
+import { CONSENT_PURPOSE_NAMES, validateSegmentRule, type SegmentRule } from './segment-rule';
 
 export const MAX_SEGMENT_NAME_LENGTH = 120;
 export const MAX_SEGMENT_DESCRIPTION_LENGTH = 2000;
@@ -30,7 +30,9 @@ export const segmentDecider: Decider<SegmentCommand, SegmentState, SegmentEvent>
         if (name.length === 0 || name.length > MAX_SEGMENT_NAME_LENGTH) throw refuse.rule(`name must be 1–${MAX_SEGMENT_NAME_LENGTH} characters`, 'name');
         if (command.description.length > MAX_SEGMENT_DESCRIPTION_LENGTH) throw refuse.rule(`description must be at most ${MAX_SEGMENT_DESCRIPTION_LENGTH} characters`, 'description');
         const rule = validRule(command.rule);
-        return [{ type: 'SegmentDefined', data: { customerId, segmentId: command.segmentId, name, description: command.description, rule } }];
+        const { purpose } = command;
+        if (purpose !== undefined && !CONSENT_PURPOSE_NAMES.includes(purpose)) throw refuse.rule(`purpose must be one of ${CONSENT_PURPOSE_NAMES.join(', ')}`, 'purpose');
+        return [{ type: 'SegmentDefined', data: { customerId, segmentId: command.segmentId, name, description: command.description, rule, ...(purpose !== undefined ? { purpose } : {}) } }];
       }
       case 'ChangeSegmentRule': {
         if (state.status === 'none') throw refuse.notFound(`Segment ${command.segmentId} does not exist`, 'segmentId');

@@ -4,7 +4,7 @@
 // they are outside the catalogue (isCatalogueEvent). Membership events carry the real customer id,
 // so they travel in that customer's Kafka partition, in order with the customer's own events.
 import type { DomainEvent } from '@app/event-sourcing';
-import type { SegmentRule } from './segment-rule';
+import type { ConsentPurposeName, SegmentRule } from './segment-rule';
 
 /** The metadata/data customerId of segment definition events. */
 export const SEGMENTS_CUSTOMER_ID = '__segments__';
@@ -15,6 +15,11 @@ export type SegmentDefined = DomainEvent<'SegmentDefined', {
   readonly name: string;
   readonly description: string;
   readonly rule: SegmentRule;
+  /**
+   * What the segment is used for, when that needs the customer's consent (e.g. `marketing_email`):
+   * only customers who gave that consent are ever members. Absent: no consent purpose (analysis).
+   */
+  readonly purpose?: ConsentPurposeName;
 }>;
 
 export type SegmentRuleChanged = DomainEvent<'SegmentRuleChanged', {

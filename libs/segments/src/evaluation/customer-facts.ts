@@ -30,7 +30,8 @@ export function customerFactsFrom(customerId: string, docs: CustomerDocuments, r
     if (state) consents[purpose as ConsentPurposeName] = state.granted;
   }
   const lastPurchaseAt = c360?.purchases.lastAt ?? analytics?.lastPurchaseAt ?? null;
-  const values = rfm && analytics ? rfmValuesOf(analytics, currency, now) : null;
+  // RFM is profiling: scored only with the customer's profiling consent.
+  const values = rfm && analytics && analytics.profilingConsent === true ? rfmValuesOf(analytics, currency, now) : null;
   const scores = rfm && values ? rfm.score(values) : null;
   return {
     ...base,
@@ -47,6 +48,7 @@ export function customerFactsFrom(customerId: string, docs: CustomerDocuments, r
     loyaltyTier: docs.loyalty?.tier ?? null,
     npsClass: c360?.nps.lastClass ?? analytics?.npsLastClass ?? null,
     consents,
+    forgotten: (c360?.forgottenAt ?? null) !== null || analytics?.forgotten === true,
   };
 }
 
@@ -56,11 +58,11 @@ export class CustomerFactsReader {
   constructor(private readonly store: ReadStore, private readonly currency: CurrencyCode) {}
 
   /**
-   * The RFM population: every customer with an order. A full scan of customerAnalytics, so callers
-   * load it once per evaluation run and only when a rule asks for RFM.
+   * The RFM population: every customer with an order and their profiling consent. A full scan of
+   * customerAnalytics, so callers load it once per evaluation run and only when a rule asks for RFM.
    */
   async rfmPopulation(now: Date): Promise<RfmPopulation> {
-    const buyers = await this.store.find<CustomerAnalyticsDocument>(CUSTOMER_ANALYTICS_COLLECTION, { orders: { gt: 0 } });
+    const buyers = await this.store.find<CustomerAnalyticsDocument>(CUSTOMER_ANALYTICS_COLLECTION, { orders: { gt: 0 }, profilingConsent: true });
     return new RfmPopulation(buyers.flatMap((buyer) => rfmValuesOf(buyer, this.currency, now) ?? []));
   }
 

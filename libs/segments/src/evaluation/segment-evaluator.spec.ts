@@ -1,5 +1,5 @@
 import { FixedClock } from '@app/event-sourcing';
-import type { SegmentRule } from '../domain/segment-rule';
+import type { ConsentPurposeName, SegmentRule } from '../domain/segment-rule';
 import { SEGMENT_MEMBERS_COLLECTION, CUSTOMER_SEGMENTS_COLLECTION, type CustomerSegmentsDocument } from '../projections/segments.projection';
 import { SegmentsTestBed, segmentsTestContext } from '../testing/segments-test-bed';
 
@@ -22,8 +22,8 @@ describe('segment evaluation', () => {
     await bed.close();
   });
 
-  async function define(segmentId: string, rule: SegmentRule, when = at(0)) {
-    await bed.commands.execute({ type: 'DefineSegment', segmentId, name: segmentId, description: '', rule }, segmentsTestContext(when));
+  async function define(segmentId: string, rule: SegmentRule, when = at(0), purpose?: ConsentPurposeName) {
+    await bed.commands.execute({ type: 'DefineSegment', segmentId, name: segmentId, description: '', rule, ...(purpose ? { purpose } : {}) }, segmentsTestContext(when));
   }
 
   function types(events: readonly { type: string; data: unknown }[]) {
@@ -101,13 +101,58 @@ describe('segment evaluation', () => {
     expect(await bed.membershipEvents('c1')).toEqual([]);
   });
 
-  it('ranks RFM against the population of buyers', async () => {
-    await bed.register('c1', {}, at(-100));
-    await bed.register('c2', {}, at(-100));
+  it('ranks RFM against the population of buyers who gave their profiling consent, and scores no one else', async () => {
+    for (const id of ['c1', 'c2', 'c3']) await bed.register(id, {}, at(-100));
+    await bed.consent('c1', 'profiling', true, at(-100));
+    await bed.consent('c2', 'profiling', true, at(-100));
     await bed.purchase('c1', 'o1', at(-1), 500_00);
     await bed.purchase('c2', 'o2', at(-90), 5_00);
+    // c3 is the best customer of all, but never said yes to profiling.
+    await bed.purchase('c3', 'o3', at(-1), 900_00);
     await bed.project();
-    const result = await bed.evaluator.preview({ rfm: { r: { gte: 3 }, m: { gte: 3 } } }, clock.now());
-    expect(result).toEqual({ count: 1, sample: ['c1'] });
+    expect(await bed.evaluator.preview({ rfm: { r: { gte: 3 }, m: { gte: 3 } } }, clock.now())).toEqual({ count: 1, sample: ['c1'] });
+    expect(await bed.evaluator.preview({ rfm: { r: { gte: 1 } } }, clock.now())).toEqual({ count: 2, sample: ['c1', 'c2'] });
+  });
+
+  it('a segment used for a consent purpose holds only customers who give that consent; a withdrawal takes them out at once, with the exit event', async () => {
+    await bed.register('c1', { country: 'DE' }, at(0));
+    await bed.register('c2', { country: 'DE' }, at(0));
+    await bed.register('c3', { country: 'DE' }, at(0));
+    await bed.consent('c1', 'marketing_email', true, at(0));
+    await bed.consent('c3', 'marketing_email', true, at(0));
+    await bed.consent('c3', 'marketing_email', false, at(0));
+    await define('newsletter', { field: 'country', op: 'eq', value: 'DE' }, at(0), 'marketing_email');
+    await define('germans', { field: 'country', op: 'eq', value: 'DE' });
+    await bed.react();
+    const membersOf = async (segmentId: string) =>
+      (await bed.reads.find(SEGMENT_MEMBERS_COLLECTION, { segmentId, member: true }, { sort: [{ field: 'customerId', direction: 'asc' }] })).map((d) => d.customerId);
+    expect(await membersOf('newsletter')).toEqual(['c1']);
+    expect(await membersOf('germans')).toEqual(['c1', 'c2', 'c3']);
+    expect(await bed.evaluator.preview({ field: 'country', op: 'eq', value: 'DE' }, clock.now(), 20, 'marketing_email')).toEqual({ count: 1, sample: ['c1'] });
+
+    await bed.consent('c1', 'marketing_email', false, at(1));
+    await bed.consent('c2', 'marketing_email', true, at(1));
+    await bed.react();
+    expect(await membersOf('newsletter')).toEqual(['c2']);
+    expect(types(await bed.membershipEvents('c1'))).toEqual([
+      'CustomerEnteredSegment:newsletter:segment-defined', 'CustomerEnteredSegment:germans:segment-defined', 'CustomerLeftSegment:newsletter:activity',
+    ]);
+
+    // A rule change keeps the purpose.
+    await bed.commands.execute({ type: 'ChangeSegmentRule', segmentId: 'newsletter', rule: { field: 'country', op: 'in', value: ['DE', 'FR'] } }, segmentsTestContext(at(2)));
+    await bed.react();
+    expect(await membersOf('newsletter')).toEqual(['c2']);
+  });
+
+  it('a forgotten customer leaves every segment', async () => {
+    await bed.register('c1', { country: 'DE' }, at(0));
+    await bed.consent('c1', 'marketing_email', true, at(0));
+    await define('newsletter', { field: 'country', op: 'eq', value: 'DE' }, at(0), 'marketing_email');
+    await define('germans', { field: 'country', op: 'eq', value: 'DE' });
+    await bed.react();
+    expect((await bed.reads.get<CustomerSegmentsDocument>(CUSTOMER_SEGMENTS_COLLECTION, 'c1'))?.segmentIds).toEqual(['germans', 'newsletter']);
+    await bed.forget('c1', at(1));
+    await bed.react();
+    expect((await bed.reads.get<CustomerSegmentsDocument>(CUSTOMER_SEGMENTS_COLLECTION, 'c1'))?.segmentIds).toEqual([]);
   });
 });

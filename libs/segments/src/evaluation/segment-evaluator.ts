@@ -10,8 +10,8 @@ import type { ReconcileMemberships } from '../domain/segment.commands';
 import { membershipDecider } from '../domain/segment.decider';
 import type { MembershipEvent, MembershipReason } from '../domain/segment.events';
 import { membershipStreamId } from '../domain/segment.streams';
-import { usesRfm, withMoneyCurrency, type SegmentRule } from '../domain/segment-rule';
-import { matches, type CustomerFacts } from '../domain/segment-rule.evaluator';
+import { usesRfm, withMoneyCurrency, type ConsentPurposeName, type SegmentRule } from '../domain/segment-rule';
+import { matches, mayBeMember, type CustomerFacts } from '../domain/segment-rule.evaluator';
 import { SEGMENT_MEMBERS_COLLECTION, SEGMENTS_COLLECTION, segmentMemberId, type SegmentDocument, type SegmentMemberDocument } from '../projections/segments.projection';
 import { CustomerFactsReader } from './customer-facts';
 
@@ -19,6 +19,8 @@ import { CustomerFactsReader } from './customer-facts';
 export interface SegmentToEvaluate {
   readonly segmentId: string;
   readonly rule: SegmentRule | null;
+  /** The consent purpose it is used for: only customers who give it are members. */
+  readonly purpose: ConsentPurposeName | null;
 }
 
 export interface EvaluationRun {
@@ -86,8 +88,7 @@ export class SegmentEvaluator {
    * since these customers just changed. Segments and the RFM population are loaded once per call.
    */
   async evaluateCustomers(customers: readonly CustomerTrigger[], now: Date): Promise<EvaluationResult> {
-    // Stored rules that name no currency for their money are read in the reporting currency.
-    const segments = (await this.activeSegments()).map((s) => ({ segmentId: s.segmentId, rule: withMoneyCurrency(s.rule, this.currency) }));
+    const segments = (await this.activeSegments()).map((s) => ({ segmentId: s.segmentId, rule: s.rule, purpose: s.purpose ?? null }));
     if (segments.length === 0 || customers.length === 0) return { evaluated: 0, entered: 0, left: 0 };
     const rfm = await this.rfmFor(segments, now);
     let entered = 0;
@@ -119,7 +120,8 @@ export class SegmentEvaluator {
    */
   async evaluateSegments(stored: readonly SegmentToEvaluate[], run: EvaluationRun): Promise<EvaluationResult> {
     if (stored.length === 0) return { evaluated: 0, entered: 0, left: 0 };
-    const segments = stored.map((s) => ({ segmentId: s.segmentId, rule: s.rule === null ? null : withMoneyCurrency(s.rule, this.currency) }));
+    // Stored rules that name no currency for their money are read in the reporting currency.
+    const segments = stored.map((s) => ({ ...s, rule: s.rule === null ? null : withMoneyCurrency(s.rule, this.currency) }));
     const rfm = await this.rfmFor(segments, run.now);
     let evaluated = 0;
     let entered = 0;
@@ -151,12 +153,17 @@ export class SegmentEvaluator {
   }
 
   /** Who a rule would select now, without recording anything. */
-  preview(rule: SegmentRule, now: Date, sampleSize = 20): Promise<SegmentPreview> {
-    return previewSegment(this.facts, rule, now, sampleSize, this.pageSize);
+  preview(rule: SegmentRule, now: Date, sampleSize = 20, purpose: ConsentPurposeName | null = null): Promise<SegmentPreview> {
+    return previewSegment(this.facts, rule, now, sampleSize, this.pageSize, purpose);
+  }
+
+  /** The purpose a defined segment declared (null when none, or when the segment is unknown). */
+  async purposeOf(segmentId: string): Promise<ConsentPurposeName | null> {
+    return (await this.store.get<SegmentDocument>(SEGMENTS_COLLECTION, segmentId))?.purpose ?? null;
   }
 
   private verdict(segment: SegmentToEvaluate, facts: CustomerFacts, now: Date): boolean {
-    return segment.rule !== null && matches(segment.rule, facts, now);
+    return segment.rule !== null && mayBeMember(segment.purpose, facts) && matches(segment.rule, facts, now);
   }
 
   private async rfmFor(segments: readonly SegmentToEvaluate[], now: Date): Promise<RfmPopulation | null> {
@@ -189,7 +196,9 @@ export class SegmentEvaluator {
 }
 
 /** Who a rule would select now over every known customer; reads only (query side). */
-export async function previewSegment(facts: CustomerFactsReader, rule: SegmentRule, now: Date, sampleSize = 20, pageSize = 500): Promise<SegmentPreview> {
+export async function previewSegment(
+  facts: CustomerFactsReader, rule: SegmentRule, now: Date, sampleSize = 20, pageSize = 500, purpose: ConsentPurposeName | null = null,
+): Promise<SegmentPreview> {
   const rfm = usesRfm(rule) ? await facts.rfmPopulation(now) : null;
   let count = 0;
   const sample: string[] = [];
@@ -198,7 +207,7 @@ export async function previewSegment(facts: CustomerFactsReader, rule: SegmentRu
     if (ids.length === 0) break;
     after = ids[ids.length - 1];
     for (const customer of await facts.load(ids, rfm, now)) {
-      if (!matches(rule, customer, now)) continue;
+      if (!mayBeMember(purpose, customer) || !matches(rule, customer, now)) continue;
       count += 1;
       if (sample.length < sampleSize) sample.push(customer.customerId);
     }

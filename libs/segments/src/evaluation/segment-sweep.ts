@@ -18,7 +18,7 @@ export class SegmentSweep {
     const segments = await this.evaluator.activeSegments({ timeBound: true });
     const asOf = now.toISOString();
     const result = await this.evaluator.evaluateSegments(
-      segments.map((s) => ({ segmentId: s.segmentId, rule: s.rule })),
+      segments.map((s) => ({ segmentId: s.segmentId, rule: s.rule, purpose: s.purpose ?? null })),
       { reason: 'time-passed', trigger: `sweep:${asOf}`, causationId: null, now },
     );
     return { ...result, segments: segments.length };

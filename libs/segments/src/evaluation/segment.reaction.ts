@@ -37,7 +37,9 @@ export function segmentReaction(evaluator: SegmentEvaluator, gate: ReadModelGate
       if (!isSegmentEvent(event)) continue;
       const rule: SegmentRule | null = event.type === 'SegmentArchived' ? null : event.data.rule;
       const reason = event.type === 'SegmentDefined' ? 'segment-defined' : event.type === 'SegmentRuleChanged' ? 'rule-changed' : 'segment-archived';
-      await evaluator.evaluateSegments([{ segmentId: event.data.segmentId, rule }], { reason, trigger: `segment:${event.eventId}`, causationId: event.eventId, now });
+      // A rule change keeps the purpose the definition declared (the read models include it: gated above).
+      const purpose = event.type === 'SegmentDefined' ? (event.data.purpose ?? null) : await evaluator.purposeOf(event.data.segmentId);
+      await evaluator.evaluateSegments([{ segmentId: event.data.segmentId, rule, purpose }], { reason, trigger: `segment:${event.eventId}`, causationId: event.eventId, now });
     }
     // The latest event of each customer in the batch names the trigger.
     const latest = new Map<string, RecordedEvent>();

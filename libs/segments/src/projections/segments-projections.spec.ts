@@ -72,7 +72,7 @@ describe('segments projections', () => {
         ] },
       }, { at: '2026-03-01T10:00:00+01:00' }),
       factory.record('order-o1', { type: 'PurchaseRefunded', data: { customerId: 'c1', orderId: 'o1', refundId: 'r1', amountMinor: 10_00, currency: 'EUR' } }, { at: '2026-03-02T00:00:00Z' }),
-      factory.record('call-k1', { type: 'CallLogged', data: { customerId: 'c1', callId: 'k1', direction: 'inbound', durationSeconds: 60, outcome: 'resolved' } }, { at: '2026-03-03T00:00:00Z' }),
+      factory.record('call-k1', { type: 'CallLogged', data: { customerId: 'c1', callId: 'k1', direction: 'inbound', durationSeconds: 60, connection: 'answered', resolution: 'resolved' } }, { at: '2026-03-03T00:00:00Z' }),
     ]);
     expect(harness.get<SegmentActivityDocument>(SEGMENT_ACTIVITY_COLLECTION, 'c1')).toMatchObject({
       purchases: [{ orderId: 'o1', at: '2026-03-01T09:00:00.000Z', currency: 'EUR', netMinor: 60_00, categories: [{ category: 'shoes', amountMinor: 40_00 }, { category: 'hats', amountMinor: 30_00 }] }],

@@ -6,7 +6,7 @@
 // arriving after a higher one is skipped). Every document here is written from one key's events.
 import type { RecordedEvent } from '@app/event-sourcing';
 import type { DocumentChange, DocumentRef, Projection, ProjectionView, ReadDocument } from '@app/read-store';
-import { dependsOnTime, usesRfm, type SegmentRule } from '../domain/segment-rule';
+import { dependsOnTime, usesRfm, type ConsentPurposeName, type SegmentRule } from '../domain/segment-rule';
 import { isMembershipEvent, isSegmentEvent } from './segment-event';
 
 export const SEGMENTS_COLLECTION = 'segments';
@@ -20,6 +20,8 @@ export type SegmentFields = {
   readonly name: string;
   readonly description: string;
   readonly rule: SegmentRule;
+  /** The consent purpose the segment is used for (only consenting customers are members); null: none. */
+  readonly purpose: ConsentPurposeName | null;
   readonly status: SegmentStatus;
   /** The rule can change its verdict as time passes (windows, relative dates, age): swept periodically. */
   readonly timeBound: boolean;
@@ -93,7 +95,7 @@ export const segmentsProjection: Projection = {
         case 'SegmentDefined': {
           const { name, description, rule } = event.data;
           const doc: SegmentFields = {
-            segmentId, name, description, rule, status: 'active', timeBound: dependsOnTime(rule), usesRfm: usesRfm(rule), definedAt: at, updatedAt: at,
+            segmentId, name, description, rule, purpose: event.data.purpose ?? null, status: 'active', timeBound: dependsOnTime(rule), usesRfm: usesRfm(rule), definedAt: at, updatedAt: at,
           };
           return [{ collection: SEGMENTS_COLLECTION, id: segmentId, doc }];
         }
@@ -107,7 +109,7 @@ export const segmentsProjection: Projection = {
           return [{ collection: SEGMENTS_COLLECTION, id: segmentId, doc: { ...strip(stored), status: 'archived', updatedAt: at } }];
         default: {
           const unhandled: never = event;
-          throw new Error(`Unhandled segment event ${JSON.stringify(unhandled)}`);
+          throw new Error(`Unhandled segment event type ${String((unhandled as { type?: unknown }).type)}`);
         }
       }
     }

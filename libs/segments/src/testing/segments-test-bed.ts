@@ -78,6 +78,14 @@ export class SegmentsTestBed {
     return this.append(`order-${orderId}`, { type: 'PurchaseCompleted', data: { customerId, orderId, channel: 'web', currency: 'EUR', lines, totalMinor } }, customerId, at);
   }
 
+  async consent(customerId: string, purpose: string, granted: boolean, at: string): Promise<RecordedEvent> {
+    return this.append(`customer-${customerId}`, { type: granted ? 'ConsentGiven' : 'ConsentWithdrawn', data: { customerId, purpose, via: 'web' } }, customerId, at);
+  }
+
+  async forget(customerId: string, at: string): Promise<RecordedEvent> {
+    return this.append(`customer-${customerId}`, { type: 'CustomerForgotten', data: { customerId, reason: 'test', dataKeyId: null } }, customerId, at);
+  }
+
   async membershipEvents(customerId: string): Promise<RecordedEvent[]> {
     return this.events.readStream(`segmentmembership-${customerId}`);
   }

@@ -1,7 +1,9 @@
 // The `tickets` read model: one document per support ticket, for the agent console, SLA reports
 // and the helpdesk queue (open tickets ordered by resolution due time).
 import type { DomainEvent, RecordedEvent } from '@app/event-sourcing';
-import type { DocumentChange, DocumentRef, Projection, ProjectionView, ReadDocument } from '@app/read-store';
+import { FORGOTTEN } from '@app/event-sourcing';
+import type { DocumentChange, DocumentQuery, DocumentRef, Projection, ProjectionView, ReadDocument } from '@app/read-store';
+import { CUSTOMER_FORGOTTEN } from '@app/customers/domain/customer.events';
 import {
   TICKET_EVENT_TYPES,
   type ReplyAuthor,
@@ -184,6 +186,20 @@ export function evolveTicket(ticket: TicketFields, event: RecordedTicketEvent): 
   }
 }
 
+/**
+ * The ticket of a forgotten customer: its text (subject, replies, resolution) FORGOTTEN, the same
+ * as a rebuild reads from the log once the customer's key is destroyed; times and SLA stay.
+ */
+export function forgetTicket(ticket: TicketFields): TicketFields {
+  const forget = (text: string | null) => (text === null ? null : FORGOTTEN);
+  return {
+    ...ticket,
+    subject: forget(ticket.subject),
+    resolution: forget(ticket.resolution),
+    replies: ticket.replies.map((reply) => ({ ...reply, body: FORGOTTEN })),
+  };
+}
+
 export const ticketProjection: Projection = {
   name: 'tickets',
   collections: [
@@ -201,7 +217,14 @@ export const ticketProjection: Projection = {
     return [{ collection: TICKETS_COLLECTION, id: event.data.ticketId }];
   },
 
+  touchesWhere(event: RecordedEvent): readonly DocumentQuery[] {
+    return event.type === CUSTOMER_FORGOTTEN ? [{ collection: TICKETS_COLLECTION, filter: { customerId: event.metadata.customerId } }] : [];
+  },
+
   apply(event: RecordedEvent, view: ProjectionView): readonly DocumentChange[] {
+    if (event.type === CUSTOMER_FORGOTTEN) {
+      return view.found<TicketDocument>(TICKETS_COLLECTION).map((doc) => ({ collection: TICKETS_COLLECTION, id: doc.id, doc: forgetTicket(fieldsOf(doc)) }));
+    }
     if (!isTicketEvent(event)) return [];
     const { ticketId } = event.data;
     const current = view.get<TicketDocument & ReadDocument>(TICKETS_COLLECTION, ticketId);

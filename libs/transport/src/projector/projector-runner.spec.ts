@@ -234,4 +234,44 @@ describe('ProjectorRunner (on a real SqliteReadStore)', () => {
       warn.mockRestore();
     });
   });
+
+  describe('documents found by a filter, and purging', () => {
+    // Notes per customer, one document each; `Erased` rewrites every note of its customer (found by filter).
+    const NOTES = 'runnerNotes';
+    const notes: Projection = {
+      name: 'notes',
+      collections: [{ name: NOTES, indexes: [{ fields: [{ field: 'customerId', direction: 'asc' }] }] }],
+      touches: (event) => (event.type === 'Noted' ? [{ collection: NOTES, id: event.eventId }] : []),
+      touchesWhere: (event) => (event.type === 'Erased' ? [{ collection: NOTES, filter: { customerId: (event.data as { customerId: string }).customerId } }] : []),
+      apply: (event, view) => {
+        const data = event.data as { customerId: string; text?: string };
+        if (event.type === 'Noted') return [{ collection: NOTES, id: event.eventId, doc: { customerId: data.customerId, text: data.text } }];
+        if (event.type === 'Erased') return view.found<ReadDocument & { customerId: string }>(NOTES).map((doc) => ({ collection: NOTES, id: doc.id, doc: { customerId: doc.customerId, text: 'erased' } }));
+        return [];
+      },
+    };
+    const noted = (customerId: string, text: string, position: number) => ({ ...at({ type: 'Deposited', data: { customerId, amount: 0 } }, position), type: 'Noted', eventId: `n${position}`, data: { customerId, text } });
+    const erased = (customerId: string, position: number) => ({ ...at({ type: 'Deposited', data: { customerId, amount: 0 } }, position), type: 'Erased', eventId: `e${position}`, data: { customerId } });
+
+    it('finds what earlier events of the same batch wrote, rewrites only that customer, and purges before the position is reached', async () => {
+      // Each purge with the position the runner had reached then: waiters must not hear of the erase before it.
+      const purged: [string[], number][] = [];
+      const purging = Object.create(store) as SqliteReadStore;
+      purging.purge = async (collections) => {
+        purged.push([[...collections], erasing.position]);
+      };
+      const erasing = new ProjectorRunner(purging, [notes], { name: 'notes', purge: { after: (event) => event.type === 'Erased', collections: [NOTES] } });
+      await erasing.start();
+      // Stored before the batch, written by the batch itself, another customer's, and one after the erase.
+      await erasing.applyBatch([noted('ada', 'old', 1)]);
+      await erasing.applyBatch([noted('ada', 'new', 2), noted('bob', 'kept', 3), erased('ada', 4), noted('ada', 'late', 5)]);
+      const texts = (await store.find<ReadDocument & { text: string }>(NOTES, {}, { sort: [{ field: 'id', direction: 'asc' }] })).map((doc) => `${doc.id}:${doc.text}:${doc.lastPosition}`);
+      expect(texts).toEqual(['n1:erased:4', 'n2:erased:4', 'n3:kept:3', 'n5:late:5']);
+      expect(purged.map(([collections, position]) => [collections, position < 4])).toEqual([[[NOTES], true]]);
+      // Redelivered, the erase finds every note already past it: nothing is rewritten.
+      await erasing.applyBatch([erased('ada', 4)]);
+      expect((await store.get<ReadDocument>(NOTES, 'n1'))?.lastPosition).toBe(4);
+      expect((await store.get<ReadDocument>(NOTES, 'n5'))?.lastPosition).toBe(5);
+    });
+  });
 });

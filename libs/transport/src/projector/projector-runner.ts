@@ -10,6 +10,11 @@ import type { CollectionDefinition, DocumentChange, Projection, ProjectionView, 
 export interface ProjectorRunnerOptions {
   /** Checkpoint name of this projector in the read store. */
   readonly name: string;
+  /**
+   * After a batch with one of these events (a forget), the read store purges these collections
+   * (ReadStore.purge): what the scrub overwrote must not stay readable in free space or the log.
+   */
+  readonly purge?: { readonly after: (event: RecordedEvent) => boolean; readonly collections: readonly string[] };
 }
 
 export type AppliedEventsListener = (events: readonly RecordedEvent[]) => void;
@@ -27,7 +32,7 @@ export class ProjectorRunner {
   constructor(
     private readonly store: ReadStore,
     private readonly projections: readonly Projection[],
-    options: ProjectorRunnerOptions,
+    private readonly options: ProjectorRunnerOptions,
   ) {
     this.name = options.name;
     this.logger = new Logger(`ProjectorRunner ${options.name}`);
@@ -97,22 +102,61 @@ export class ProjectorRunner {
 
   private async applyNow(events: readonly RecordedEvent[]): Promise<void> {
     if (events.length === 0) return;
+    // An event that finds its documents by a filter starts a segment of its own: what came before it
+    // is written first, so the store's answer to the filter is complete.
+    const segments: RecordedEvent[][] = [];
+    for (const event of events) {
+      const last = segments[segments.length - 1];
+      if (!last || this.projections.some((projection) => (projection.touchesWhere?.(event) ?? []).length > 0)) segments.push([event]);
+      else last.push(event);
+    }
+    let last = this.progress.position;
+    for (const segment of segments) last = Math.max(last, await this.applySegment(segment));
+    this.advance(last);
+    this.notify(events);
+  }
+
+  /**
+   * Applies events whose documents are all known up front, except those the first event finds by
+   * filter; returns the position the store holds now.
+   */
+  private async applySegment(events: readonly RecordedEvent[]): Promise<number> {
     const touches = events.map((event) => this.projections.map((projection) => projection.touches(event)));
     const stored = await this.load(touches.flat(2).map((ref) => ({ collection: ref.collection, id: ref.id })));
+    const first = events[0];
+    const foundIds = new Map<string, Set<string>>();
+    const queries = this.projections.map((projection) => projection.touchesWhere?.(first) ?? []);
+    for (const [p, perProjection] of queries.entries()) {
+      for (const query of perProjection) {
+        const ids = foundIds.get(query.collection) ?? new Set<string>();
+        foundIds.set(query.collection, ids);
+        for (const doc of await this.store.find(query.collection, query.filter)) {
+          ids.add(doc.id);
+          stored.set(keyOf(query.collection, doc.id), doc);
+          touches[0][p] = [...touches[0][p], { collection: query.collection, id: doc.id }];
+        }
+      }
+    }
 
     // The view starts as the store had it and takes every change of the batch, so later events see
     // earlier ones. The redelivery check uses the stored positions: two projections may touch the
     // same document for the same event, and the first one's change must not hide it from the second.
     const view = new Map<string, ReadDocument | null>(stored);
+    let current: RecordedEvent | undefined;
     const projectionView: ProjectionView = {
       get: <T extends ReadDocument = ReadDocument>(collection: string, id: string): T | undefined =>
         (view.get(keyOf(collection, id)) ?? undefined) as T | undefined,
+      found: <T extends ReadDocument = ReadDocument>(collection: string): readonly T[] =>
+        current !== first
+          ? []
+          : [...(foundIds.get(collection) ?? [])].map((id) => view.get(keyOf(collection, id))).filter((doc): doc is ReadDocument => !!doc) as unknown as T[],
     };
     const writes = new Map<string, ReadStoreWrite>();
     const alreadyHas = (collection: string, id: string, position: number): boolean =>
       (stored.get(keyOf(collection, id))?.lastPosition ?? -Infinity) >= position;
 
     events.forEach((event, e) => {
+      current = event;
       this.projections.forEach((projection, p) => {
         const refs = touches[e]?.[p] ?? [];
         if (refs.length > 0 && refs.every((ref) => alreadyHas(ref.collection, ref.id, event.position))) return;
@@ -129,8 +173,10 @@ export class ProjectorRunner {
 
     const last = events.reduce((highest, event) => Math.max(highest, event.position), this.progress.position);
     await this.store.applyBatch([...writes.values()], { name: this.name, position: last });
-    this.advance(last);
-    this.notify(events);
+    // Purged before anyone waiting for the position hears of it: a read that sees the scrub finds the files clean too.
+    const purge = this.options.purge;
+    if (purge && events.some((event) => purge.after(event))) await this.store.purge(purge.collections);
+    return last;
   }
 
   private async load(refs: readonly { collection: string; id: string }[]): Promise<Map<string, ReadDocument>> {

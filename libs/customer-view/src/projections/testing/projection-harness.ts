@@ -4,7 +4,15 @@
 // reading an undeclared document throws, and stored documents are frozen JSON copies, so a
 // projection that mutates its input or writes non-JSON values fails loudly.
 import type { RecordedEvent } from '@app/event-sourcing';
-import type { DocumentRef, Projection, ProjectionView, ReadDocument } from '@app/read-store';
+import type { DocumentRef, Filter, Projection, ProjectionView, ReadDocument } from '@app/read-store';
+
+/** The filters projections find documents by: field equality only (anything else throws). */
+function matches(doc: ReadDocument, filter: Filter): boolean {
+  return Object.entries(filter).every(([field, condition]) => {
+    if (typeof condition === 'object' && condition !== null) throw new Error(`The harness matches field equality only, not ${JSON.stringify(condition)}`);
+    return doc[field] === condition;
+  });
+}
 
 export class ProjectionHarness {
   private readonly collections = new Map<string, Map<string, ReadDocument>>();
@@ -35,8 +43,12 @@ export class ProjectionHarness {
   }
 
   private step(projection: Projection, event: RecordedEvent): void {
-    const refs = projection.touches(event);
-    if (refs.length === 0) return;
+    const found = new Map<string, ReadDocument[]>();
+    for (const query of projection.touchesWhere?.(event) ?? []) {
+      found.set(query.collection, [...(found.get(query.collection) ?? []), ...this.all(query.collection).filter((doc) => matches(doc, query.filter))]);
+    }
+    const refs = [...projection.touches(event), ...[...found].flatMap(([collection, docs]) => docs.map((doc) => ({ collection, id: doc.id })))];
+    if (refs.length === 0 && found.size === 0) return;
     const alreadyApplied = refs.every((ref) => (this.stored(ref)?.lastPosition ?? -1) >= event.position);
     if (alreadyApplied) {
       this.skipped.push({ projection: projection.name, position: event.position });
@@ -50,6 +62,7 @@ export class ProjectionHarness {
         }
         return this.stored({ collection, id }) as T | undefined;
       },
+      found: <T extends ReadDocument>(collection: string): readonly T[] => (found.get(collection) ?? []) as T[],
     };
     for (const change of projection.apply(event, view)) {
       const existing = this.stored(change);

@@ -1,0 +1,45 @@
+// Streams pages of JSON values as NDJSON (one value per line) with back-pressure: the next page is
+// read only once the socket took the previous one, so an export of millions of events never sits
+// in memory, and a client that stops reading stops the export. A failure after the first byte
+// cannot become a problem document any more: the connection is cut, so the client sees a
+// truncated (unterminated chunked) response instead of a short one that looks complete.
+import { once } from 'node:events';
+import type { Response } from 'express';
+
+export const NDJSON = 'application/x-ndjson';
+
+/** True when the client asked for NDJSON (`Accept: application/x-ndjson`). */
+export function wantsNdjson(accept: string | undefined): boolean {
+  return accept !== undefined && accept.split(',').some((part) => part.trim().toLowerCase().startsWith(NDJSON));
+}
+
+export async function streamNdjson<T>(response: Response, pages: AsyncIterable<readonly T[]>, beforePage?: (page: readonly T[]) => Promise<void>): Promise<void> {
+  let gone = false;
+  response.on('close', () => {
+    gone = true;
+  });
+  const iterator = pages[Symbol.asyncIterator]();
+  // The first page is read before the headers go out, so a failure there is still a proper error.
+  let next = await iterator.next();
+  if (!next.done && beforePage) await beforePage(next.value);
+  response.status(200);
+  response.setHeader('Content-Type', `${NDJSON}; charset=utf-8`);
+  response.setHeader('Cache-Control', 'no-store');
+  response.setHeader('X-Content-Type-Options', 'nosniff');
+  try {
+    while (!next.done && !gone) {
+      let chunk = '';
+      for (const item of next.value) chunk += `${JSON.stringify(item)}\n`;
+      if (!response.write(chunk)) await Promise.race([once(response, 'drain'), once(response, 'close')]);
+      if (gone) break;
+      next = await iterator.next();
+      if (!next.done && beforePage) await beforePage(next.value);
+    }
+  } catch (error) {
+    response.destroy(error instanceof Error ? error : new Error(String(error)));
+    return;
+  } finally {
+    if (gone) await iterator.return?.();
+  }
+  if (!gone) response.end();
+}

@@ -1,0 +1,68 @@
+// The AccessLog port: who read whose data, when, through which route. Append-only, kept beside the
+// events but apart from them: a file of its own next to the SQLite event store, a `$` stream on
+// EventStoreDB. Customer streams, the global log, the relay and the projectors never see it.
+// Contract: ./testing/access-log.contract.ts.
+
+export interface AccessActor {
+  /** The API key's id. */
+  readonly id: string;
+  /** The API key's name (label). */
+  readonly name?: string;
+  /** The key's role(s), comma-separated. */
+  readonly role?: string;
+}
+
+export interface AccessEntry {
+  /** When the read happened (server clock, ISO-8601). */
+  readonly at: string;
+  /** The API key that read: never what the client claims. */
+  readonly actor: AccessActor;
+  /** Whom the caller said it read for (X-Actor-Id): recorded, not trusted. */
+  readonly onBehalfOf?: { readonly id: string };
+  /** What was read: `customer360`, `timeline`, `audit-stream`, `audit-log`, `audit-360-as-of`, ... */
+  readonly action: string;
+  /** Whose data; null when the read spans every customer (the global log unfiltered, a full export). */
+  readonly customerId: string | null;
+  /** Method and path with query string, e.g. `GET /v1/audit/log?after=10`. */
+  readonly resource: string;
+  readonly correlationId: string;
+}
+
+export interface RecordedAccess extends AccessEntry {
+  /** Unique and increasing in recording order; the paging cursor. */
+  readonly id: string;
+}
+
+export interface AccessQuery {
+  /** Reads of this customer's data, and reads that spanned every customer (customerId null). */
+  readonly customerId?: string;
+  /** The reader: an API key id or name. */
+  readonly actor?: string;
+  /** at ≥ from (ISO-8601). */
+  readonly from?: string;
+  /** at < to (ISO-8601). */
+  readonly to?: string;
+  /** The `next` of the previous page. */
+  readonly after?: string;
+  readonly limit: number;
+}
+
+export interface AccessPage {
+  readonly entries: readonly RecordedAccess[];
+  /** Pass as `after` for the next page; null at the end. */
+  readonly next: string | null;
+}
+
+export interface AccessLog {
+  /**
+   * Resolves once the entry is durable. Entries recorded at the same time share one write (group
+   * commit), so a read waits for at most one commit and a crash loses no answered read's entry.
+   */
+  record(entry: AccessEntry): Promise<void>;
+  /** Entries in recording order, filtered, one page at a time. */
+  query(query: AccessQuery): Promise<AccessPage>;
+  close(): Promise<void>;
+}
+
+/** DI token for the AccessLog port. */
+export const ACCESS_LOG = Symbol('AccessLog');

@@ -1,0 +1,153 @@
+// The embedded AccessLog: a SQLite file of its own (`access-log.sqlite` beside `events.sqlite`), so
+// recording a read never waits for the event store's write lock. Append-only by the file's own
+// triggers; group commit: every entry recorded in one tick shares one transaction and one fsync.
+import Database from 'better-sqlite3';
+import type { AccessEntry, AccessLog, AccessPage, AccessQuery, RecordedAccess } from '../access-log.port';
+
+export interface SqliteAccessLogOptions {
+  /** NORMAL (default): durable across process crashes; FULL: also across power loss. */
+  readonly synchronous?: 'NORMAL' | 'FULL';
+  readonly busyTimeoutMs?: number;
+}
+
+const SCHEMA = `
+CREATE TABLE IF NOT EXISTS access_log (
+  id             INTEGER PRIMARY KEY AUTOINCREMENT,
+  at             TEXT NOT NULL,
+  actor_id       TEXT NOT NULL,
+  actor_name     TEXT,
+  actor_role     TEXT,
+  on_behalf_of   TEXT,
+  action         TEXT NOT NULL,
+  customer_id    TEXT,
+  resource       TEXT NOT NULL,
+  correlation_id TEXT NOT NULL
+);
+CREATE INDEX IF NOT EXISTS access_by_customer ON access_log (customer_id, id);
+CREATE INDEX IF NOT EXISTS access_by_actor_id ON access_log (actor_id, id);
+CREATE INDEX IF NOT EXISTS access_by_actor_name ON access_log (actor_name, id);
+CREATE TRIGGER IF NOT EXISTS access_log_no_update BEFORE UPDATE ON access_log BEGIN SELECT RAISE(ABORT, 'the access log is append-only'); END;
+CREATE TRIGGER IF NOT EXISTS access_log_no_delete BEFORE DELETE ON access_log BEGIN SELECT RAISE(ABORT, 'the access log is append-only'); END;
+`;
+
+interface Row {
+  id: number;
+  at: string;
+  actor_id: string;
+  actor_name: string | null;
+  actor_role: string | null;
+  on_behalf_of: string | null;
+  action: string;
+  customer_id: string | null;
+  resource: string;
+  correlation_id: string;
+}
+
+interface Pending {
+  readonly entry: AccessEntry;
+  readonly resolve: () => void;
+  readonly reject: (error: unknown) => void;
+}
+
+export class SqliteAccessLog implements AccessLog {
+  private readonly db: Database.Database;
+  private readonly insert: Database.Statement<[string, string, string | null, string | null, string | null, string, string | null, string, string]>;
+  private queue: Pending[] = [];
+  private flushScheduled = false;
+  private closed = false;
+
+  constructor(filename: string, options: SqliteAccessLogOptions = {}) {
+    this.db = new Database(filename);
+    this.db.pragma('journal_mode = WAL');
+    this.db.pragma(`synchronous = ${options.synchronous === 'FULL' ? 'FULL' : 'NORMAL'}`);
+    this.db.pragma(`busy_timeout = ${Math.max(0, Math.floor(options.busyTimeoutMs ?? 5000))}`);
+    this.db.exec(SCHEMA);
+    this.insert = this.db.prepare(
+      'INSERT INTO access_log (at, actor_id, actor_name, actor_role, on_behalf_of, action, customer_id, resource, correlation_id) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)',
+    );
+  }
+
+  record(entry: AccessEntry): Promise<void> {
+    if (this.closed) return Promise.reject(new Error('SqliteAccessLog is closed'));
+    return new Promise<void>((resolve, reject) => {
+      this.queue.push({ entry, resolve, reject });
+      if (!this.flushScheduled) {
+        this.flushScheduled = true;
+        setImmediate(() => this.flush());
+      }
+    });
+  }
+
+  async query(query: AccessQuery): Promise<AccessPage> {
+    const conditions: string[] = ['id > ?'];
+    const parameters: (string | number)[] = [query.after === undefined ? 0 : Number(query.after)];
+    if (query.customerId !== undefined) {
+      conditions.push('(customer_id = ? OR customer_id IS NULL)');
+      parameters.push(query.customerId);
+    }
+    if (query.actor !== undefined) {
+      conditions.push('(actor_id = ? OR actor_name = ?)');
+      parameters.push(query.actor, query.actor);
+    }
+    if (query.from !== undefined) {
+      conditions.push('at >= ?');
+      parameters.push(new Date(query.from).toISOString());
+    }
+    if (query.to !== undefined) {
+      conditions.push('at < ?');
+      parameters.push(new Date(query.to).toISOString());
+    }
+    const rows = this.db.prepare(`SELECT * FROM access_log WHERE ${conditions.join(' AND ')} ORDER BY id ASC LIMIT ?`).all(...parameters, query.limit + 1) as Row[];
+    const entries = rows.slice(0, query.limit).map(toRecordedAccess);
+    return { entries, next: rows.length > query.limit ? (entries[entries.length - 1]?.id ?? null) : null };
+  }
+
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    // Entries already accepted are written before the file closes.
+    if (this.queue.length > 0) this.flush();
+    this.db.close();
+  }
+
+  private flush(): void {
+    this.flushScheduled = false;
+    const group = this.queue;
+    this.queue = [];
+    if (group.length === 0) return;
+    try {
+      this.db.transaction(() => {
+        for (const { entry } of group) {
+          this.insert.run(
+            new Date(entry.at).toISOString(),
+            entry.actor.id,
+            entry.actor.name ?? null,
+            entry.actor.role ?? null,
+            entry.onBehalfOf?.id ?? null,
+            entry.action,
+            entry.customerId,
+            entry.resource,
+            entry.correlationId,
+          );
+        }
+      })();
+    } catch (error) {
+      for (const pending of group) pending.reject(error);
+      return;
+    }
+    for (const pending of group) pending.resolve();
+  }
+}
+
+function toRecordedAccess(row: Row): RecordedAccess {
+  return {
+    id: String(row.id),
+    at: row.at,
+    actor: { id: row.actor_id, ...(row.actor_name === null ? {} : { name: row.actor_name }), ...(row.actor_role === null ? {} : { role: row.actor_role }) },
+    ...(row.on_behalf_of === null ? {} : { onBehalfOf: { id: row.on_behalf_of } }),
+    action: row.action,
+    customerId: row.customer_id,
+    resource: row.resource,
+    correlationId: row.correlation_id,
+  };
+}

@@ -1,0 +1,198 @@
+// The embedded KeyStore: data keys wrapped by the master key ring, one row per customer, in a SQLite
+// file of their own (keys.sqlite, apart from the event store, so the two can be kept and backed up
+// apart). Durable at every commit (synchronous=FULL: an event encrypted with a key that a power cut
+// then lost could never be read again); the keys of customers first seen at the same moment are
+// created in one transaction, one fsync for all of them. secure_delete zeroes the bytes a destroyed key occupied and
+// a truncating WAL checkpoint after each destroy drops the old page images, so the file keeps no
+// copy of a destroyed key, wrapped or not.
+import Database from 'better-sqlite3';
+import { randomUUID } from 'node:crypto';
+import { DataKeyDestroyedError, type DataKey, type DataKeyLookup, type Erasure, type ErasureRequest, type KeyStore } from '../key-store.port';
+import { MasterKeyRing } from '../master-key-ring';
+
+interface KeyRow {
+  customer_id: string;
+  key_id: string | null;
+  master_key_id: string | null;
+  wrapped: Buffer | null;
+  destroyed_at: string | null;
+  erasure: string | null;
+  completed_at: string | null;
+}
+
+export interface SqliteKeyStoreOptions {
+  /** How long a call waits for another process's write lock, in ms (default 5000). */
+  readonly busyTimeoutMs?: number;
+}
+
+interface Waiting {
+  resolve(key: DataKey): void;
+  reject(error: unknown): void;
+}
+
+export class SqliteKeyStore implements KeyStore {
+  private readonly db: Database.Database;
+  /** New customers waiting for the next key-creating transaction (group commit). */
+  private creating: Map<string, Waiting[]> | null = null;
+  private readonly select: Database.Statement<[string], KeyRow>;
+  private readonly insert: Database.Statement<[string, string, string, Buffer, string]>;
+
+  constructor(
+    file: string,
+    private readonly ring: MasterKeyRing,
+    options: SqliteKeyStoreOptions = {},
+  ) {
+    this.db = new Database(file);
+    this.db.pragma('journal_mode = WAL');
+    this.db.pragma('synchronous = FULL');
+    this.db.pragma('secure_delete = ON');
+    this.db.pragma(`busy_timeout = ${Math.max(0, Math.floor(options.busyTimeoutMs ?? 5000))}`);
+    this.db.exec(`
+      CREATE TABLE IF NOT EXISTS data_keys (
+        customer_id TEXT PRIMARY KEY,
+        key_id TEXT,
+        master_key_id TEXT,
+        wrapped BLOB,
+        created_at TEXT NOT NULL,
+        destroyed_at TEXT,
+        erasure TEXT,
+        completed_at TEXT
+      );
+      CREATE INDEX IF NOT EXISTS data_keys_pending ON data_keys (destroyed_at) WHERE destroyed_at IS NOT NULL AND completed_at IS NULL;
+    `);
+    this.select = this.db.prepare('SELECT customer_id, key_id, master_key_id, wrapped, destroyed_at, erasure, completed_at FROM data_keys WHERE customer_id = ?');
+    this.insert = this.db.prepare('INSERT OR IGNORE INTO data_keys (customer_id, key_id, master_key_id, wrapped, created_at) VALUES (?, ?, ?, ?, ?)');
+  }
+
+  async getOrCreate(customerId: string): Promise<DataKey> {
+    const row = this.select.get(customerId);
+    if (row) return this.live(row);
+    return new Promise<DataKey>((resolve, reject) => {
+      if (!this.creating) {
+        this.creating = new Map();
+        setImmediate(() => this.createWaiting());
+      }
+      const waiting = this.creating.get(customerId) ?? [];
+      waiting.push({ resolve, reject });
+      this.creating.set(customerId, waiting);
+    });
+  }
+
+  /** One transaction (one fsync) creates the keys of every customer asked for since the last one. */
+  private createWaiting(): void {
+    const creating = this.creating ?? new Map<string, Waiting[]>();
+    this.creating = null;
+    const made = new Map<string, DataKey>();
+    try {
+      this.db.transaction(() => {
+        const at = new Date().toISOString();
+        for (const customerId of creating.keys()) {
+          const key: DataKey = { customerId, keyId: randomUUID(), key: MasterKeyRing.newDataKey() };
+          const { masterKeyId, wrapped } = this.ring.wrap(customerId, key.keyId, key.key);
+          // Another process may insert first: then its key is the customer's key, and this one is dropped.
+          if (this.insert.run(customerId, key.keyId, masterKeyId, wrapped, at).changes === 1) made.set(customerId, key);
+        }
+      }).immediate();
+    } catch (error) {
+      for (const waiting of creating.values()) for (const { reject } of waiting) reject(error);
+      return;
+    }
+    for (const [customerId, waiting] of creating) {
+      for (const { resolve, reject } of waiting) {
+        try {
+          resolve(made.get(customerId) ?? this.live(this.select.get(customerId) as KeyRow));
+        } catch (error) {
+          reject(error);
+        }
+      }
+    }
+  }
+
+  private live(row: KeyRow): DataKey {
+    const found = this.lookup(row);
+    if (found.state !== 'live') throw new DataKeyDestroyedError(row.customer_id);
+    return found.key;
+  }
+
+  async get(customerId: string): Promise<DataKeyLookup> {
+    const row = this.select.get(customerId);
+    return row ? this.lookup(row) : { state: 'none' };
+  }
+
+  async destroy(customerId: string, request: ErasureRequest, at: string): Promise<Erasure> {
+    const erasure = this.db.transaction((): Erasure => {
+      const row = this.select.get(customerId);
+      if (row?.destroyed_at) return erasureOf(row);
+      if (row) {
+        this.db
+          .prepare('UPDATE data_keys SET wrapped = NULL, master_key_id = NULL, destroyed_at = ?, erasure = ? WHERE customer_id = ?')
+          .run(at, JSON.stringify(request), customerId);
+      } else {
+        this.db
+          .prepare('INSERT INTO data_keys (customer_id, key_id, master_key_id, wrapped, created_at, destroyed_at, erasure) VALUES (?, NULL, NULL, NULL, ?, ?, ?)')
+          .run(customerId, at, at, JSON.stringify(request));
+      }
+      return { customerId, keyId: row?.key_id ?? null, request, destroyedAt: at, completedAt: null };
+    }).immediate();
+    // secure_delete zeroed the key's bytes in the new page; the old page image is still in the WAL
+    // until a checkpoint copies the new one over it and truncates the log.
+    this.db.pragma('wal_checkpoint(TRUNCATE)');
+    return erasure;
+  }
+
+  async pendingErasures(limit = 100): Promise<Erasure[]> {
+    const rows = this.db
+      .prepare(
+        'SELECT customer_id, key_id, master_key_id, wrapped, destroyed_at, erasure, completed_at FROM data_keys ' +
+          'WHERE destroyed_at IS NOT NULL AND completed_at IS NULL ORDER BY destroyed_at, customer_id LIMIT ?',
+      )
+      .all(limit) as KeyRow[];
+    return rows.map(erasureOf);
+  }
+
+  async completeErasure(customerId: string, at: string): Promise<void> {
+    this.db.prepare('UPDATE data_keys SET completed_at = ? WHERE customer_id = ? AND destroyed_at IS NOT NULL AND completed_at IS NULL').run(at, customerId);
+  }
+
+  async rewrap(): Promise<number> {
+    const count = this.db.transaction((): number => {
+      const rows = this.db
+        .prepare('SELECT customer_id, key_id, master_key_id, wrapped, destroyed_at, erasure, completed_at FROM data_keys WHERE wrapped IS NOT NULL AND master_key_id != ?')
+        .all(this.ring.currentId) as KeyRow[];
+      const update = this.db.prepare('UPDATE data_keys SET master_key_id = ?, wrapped = ? WHERE customer_id = ?');
+      for (const row of rows) {
+        const keyId = row.key_id as string;
+        const key = this.ring.unwrap(row.customer_id, keyId, { masterKeyId: row.master_key_id as string, wrapped: row.wrapped as Buffer });
+        const again = this.ring.wrap(row.customer_id, keyId, key);
+        update.run(again.masterKeyId, again.wrapped, row.customer_id);
+      }
+      return rows.length;
+    }).immediate();
+    // The old wrappings must not outlive the old master key in free pages or the WAL either.
+    this.db.pragma('wal_checkpoint(TRUNCATE)');
+    return count;
+  }
+
+  async close(): Promise<void> {
+    // Keys asked for but not created yet are created before the file closes.
+    if (this.creating) this.createWaiting();
+    if (this.db.open) this.db.close();
+  }
+
+  private lookup(row: KeyRow): DataKeyLookup {
+    if (row.destroyed_at !== null) return { state: 'destroyed', erasure: erasureOf(row) };
+    const keyId = row.key_id as string;
+    const key = this.ring.unwrap(row.customer_id, keyId, { masterKeyId: row.master_key_id as string, wrapped: row.wrapped as Buffer });
+    return { state: 'live', key: { customerId: row.customer_id, keyId, key } };
+  }
+}
+
+function erasureOf(row: KeyRow): Erasure {
+  return {
+    customerId: row.customer_id,
+    keyId: row.key_id,
+    request: JSON.parse(row.erasure ?? 'null') as ErasureRequest,
+    destroyedAt: row.destroyed_at as string,
+    completedAt: row.completed_at,
+  };
+}

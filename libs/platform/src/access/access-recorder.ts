@@ -1,0 +1,72 @@
+// Every read of a customer's data leaves an entry in the access log before it is answered: who (the
+// API key, never a header), for whom they said they read it, what, whose, when. A route declares
+// it with @AccessLogged (the customer comes from a path parameter); routes whose customer is only
+// known after reading (a stream, the global log) call the AccessRecorder themselves.
+import { Inject, Injectable, Optional, ServiceUnavailableException, SetMetadata, type CallHandler, type ExecutionContext, type NestInterceptor } from '@nestjs/common';
+import { Reflector } from '@nestjs/core';
+import { from, switchMap, type Observable } from 'rxjs';
+import type { Clock } from '@app/event-sourcing';
+import { ACCESS_LOG, type AccessLog } from '@app/event-store';
+import type { AuthenticatedRequest } from '../auth/api-key.guard';
+import { requestContext } from '../http/command-context.decorator';
+import { CLOCK } from '../platform.tokens';
+
+export const ACCESS_LOGGED_METADATA = 'chronicle:access-logged';
+
+export interface AccessLoggedSpec {
+  /** What is read, as the access log names it (`customer360`, `timeline`...). */
+  readonly action: string;
+  /** The path parameter naming the customer; omit for reads that span every customer. */
+  readonly customerParam?: string;
+}
+
+/** This route reads customer data: each call is recorded in the access log before it is answered. */
+export const AccessLogged = (action: string, customerParam: string | null = 'customerId') =>
+  SetMetadata(ACCESS_LOGGED_METADATA, { action, ...(customerParam === null ? {} : { customerParam }) } satisfies AccessLoggedSpec);
+
+@Injectable()
+export class AccessRecorder {
+  constructor(
+    @Inject(CLOCK) private readonly clock: Clock,
+    @Optional() @Inject(ACCESS_LOG) private readonly log?: AccessLog,
+  ) {}
+
+  /** Records one read per customer (null: a read spanning every customer); resolves once durable. */
+  async record(request: AuthenticatedRequest, action: string, customerIds: readonly (string | null)[]): Promise<void> {
+    // No access log, no customer data: a read that cannot be recorded is not served.
+    if (!this.log) throw new ServiceUnavailableException('The access log is not available in this process, so customer data is not served');
+    const context = requestContext(request);
+    const at = this.clock.now().toISOString();
+    const resource = `${request.method} ${request.originalUrl ?? request.url}`;
+    await Promise.all(
+      [...new Set(customerIds)].map((customerId) =>
+        (this.log as AccessLog).record({
+          at,
+          actor: { id: context.actor.id, ...(context.actor.name === undefined ? {} : { name: context.actor.name }), ...(context.actor.role === undefined ? {} : { role: context.actor.role }) },
+          ...(context.onBehalfOf === undefined ? {} : { onBehalfOf: context.onBehalfOf }),
+          action,
+          customerId,
+          resource,
+          correlationId: context.correlationId,
+        }),
+      ),
+    );
+  }
+}
+
+@Injectable()
+export class AccessLogInterceptor implements NestInterceptor {
+  constructor(
+    private readonly reflector: Reflector,
+    private readonly recorder: AccessRecorder,
+  ) {}
+
+  intercept(context: ExecutionContext, next: CallHandler): Observable<unknown> {
+    const spec = this.reflector.getAllAndOverride<AccessLoggedSpec | undefined>(ACCESS_LOGGED_METADATA, [context.getHandler(), context.getClass()]);
+    if (!spec) return next.handle();
+    const request = context.switchToHttp().getRequest<AuthenticatedRequest>();
+    const param = spec.customerParam === undefined ? undefined : request.params[spec.customerParam];
+    const customerId = typeof param === 'string' ? param : null;
+    return from(this.recorder.record(request, spec.action, [customerId])).pipe(switchMap(() => next.handle()));
+  }
+}

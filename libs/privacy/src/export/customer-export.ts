@@ -1,0 +1,166 @@
+// Subject access: everything Chronicle holds about one customer as one JSON document, decrypted:
+// every event of every stream of theirs (read through the decoding event store), and every
+// read-model document about them (profile, contact points, consents with their history, all
+// interactions, tickets, loyalty, segments, analytics with the scores their profiling consent
+// allows). A forgotten customer's export says so and shows `[forgotten]` where personal values were.
+import { Inject, NotFoundException, Optional } from '@nestjs/common';
+import { IQueryHandler, Query, QueryBus, QueryHandler } from '@nestjs/cqrs';
+import type { Clock, RecordedEvent } from '@app/event-sourcing';
+import { EVENT_STORE, type EventStore } from '@app/event-store';
+import { KEY_STORE, type KeyStore } from '@app/key-store';
+import { READ_STORE, type ReadDocument, type ReadStore } from '@app/read-store';
+import { CHRONICLE_CONFIG, ChronicleConfig, CLOCK, PROJECTION_PROGRESS, waitUntilCaughtUp, type ProjectionProgress } from '@app/platform';
+import { customerStreamId } from '@app/customers';
+import { CUSTOMER_360_COLLECTION, TIMELINE_COLLECTION, type Customer360Document, type TimelineEntryDocument } from '@app/customer-view';
+import { TICKETS_COLLECTION } from '@app/tickets';
+import { LOYALTY_ACCOUNTS_COLLECTION, LOYALTY_HISTORY_COLLECTION, loyaltyStreamId } from '@app/loyalty';
+import { CUSTOMER_SEGMENTS_COLLECTION, membershipStreamId, SEGMENT_MEMBERS_COLLECTION, type CustomerSegmentsDocument } from '@app/segments';
+import { CUSTOMER_ANALYTICS_COLLECTION, GetCustomerAnalytics, type CustomerAnalyticsView } from '@app/analytics';
+
+export const EXPORT_FORMAT = 'chronicle-subject-access/1';
+
+export interface ExportedEvent {
+  readonly streamId: string;
+  readonly revision: number;
+  readonly position: number;
+  readonly eventId: string;
+  readonly type: string;
+  readonly schemaVersion: number;
+  readonly occurredAt: string;
+  readonly recordedAt: string;
+  readonly actor: RecordedEvent['metadata']['actor'];
+  readonly source: string;
+  readonly data: unknown;
+}
+
+export interface ConsentDecision {
+  readonly purpose: string;
+  readonly granted: boolean;
+  readonly via: string;
+  readonly occurredAt: string;
+  readonly recordedAt: string;
+}
+
+export interface CustomerExport {
+  readonly format: typeof EXPORT_FORMAT;
+  readonly customerId: string;
+  readonly exportedAt: string;
+  /** Whether the read models include every event up to the `minPosition` asked for. */
+  readonly consistent: boolean;
+  readonly forgotten: boolean;
+  /** The data key's state (never the key): live, destroyed (forgotten), or none (nothing encrypted yet). */
+  readonly dataKey: { readonly state: 'live' | 'destroyed' | 'none'; readonly keyId: string | null; readonly destroyedAt?: string; readonly reason?: string };
+  readonly profile: (Customer360Document['profile'] & { readonly externalId: string | null; readonly registeredAt: string | null }) | null;
+  readonly contactPoints: Customer360Document['contactPoints'];
+  readonly consents: { readonly current: Customer360Document['consents']; readonly history: readonly ConsentDecision[] };
+  /** Every interaction and profile change, oldest first, as the timeline holds it (payload included). */
+  readonly interactions: readonly Omit<TimelineEntryDocument, 'id' | 'lastPosition'>[];
+  readonly tickets: readonly ReadDocument[];
+  readonly loyalty: { readonly account: ReadDocument | null; readonly history: readonly ReadDocument[] };
+  readonly segments: { readonly current: readonly string[]; readonly memberships: readonly ReadDocument[] };
+  readonly analytics: { readonly facts: ReadDocument | null; readonly scores: CustomerAnalyticsView | null };
+  /** Every event of the customer's streams, oldest first, decrypted. */
+  readonly events: readonly ExportedEvent[];
+}
+
+export class ExportCustomer extends Query<CustomerExport> {
+  constructor(readonly customerId: string, readonly minPosition?: number) {
+    super();
+  }
+}
+
+function exported(event: RecordedEvent): ExportedEvent {
+  return {
+    streamId: event.streamId, revision: event.revision, position: event.position, eventId: event.eventId, type: event.type,
+    schemaVersion: event.metadata.schemaVersion, occurredAt: event.metadata.occurredAt, recordedAt: event.recordedAt,
+    actor: event.metadata.actor, source: event.metadata.source, data: event.data,
+  };
+}
+
+function withoutBookkeeping<T extends ReadDocument>(doc: T): Omit<T, 'id' | 'lastPosition'> {
+  const { id: _id, lastPosition: _lastPosition, ...fields } = doc;
+  return fields;
+}
+
+@QueryHandler(ExportCustomer)
+export class ExportCustomerHandler implements IQueryHandler<ExportCustomer, CustomerExport> {
+  constructor(
+    @Inject(EVENT_STORE) private readonly events: EventStore,
+    @Inject(READ_STORE) private readonly store: ReadStore,
+    @Inject(KEY_STORE) private readonly keys: KeyStore,
+    @Inject(CLOCK) private readonly clock: Clock,
+    @Inject(CHRONICLE_CONFIG) private readonly config: ChronicleConfig,
+    private readonly queryBus: QueryBus,
+    @Optional() @Inject(PROJECTION_PROGRESS) private readonly progress?: ProjectionProgress,
+  ) {}
+
+  async execute({ customerId, minPosition }: ExportCustomer): Promise<CustomerExport> {
+    const consistent = await waitUntilCaughtUp(
+      minPosition,
+      async () => ((await this.store.get(CUSTOMER_360_COLLECTION, customerId))?.lastPosition ?? 0) >= (minPosition ?? 0),
+      this.progress,
+      this.config.READ_WAIT_TIMEOUT_MS,
+    );
+    const own = await this.events.readStream(customerStreamId(customerId));
+    if (own.length === 0) throw new NotFoundException(`Customer ${customerId} is not registered`);
+
+    const byCustomer = { customerId };
+    const [c360, timeline, tickets, account, history, current, memberships, facts, key] = await Promise.all([
+      this.store.get<Customer360Document>(CUSTOMER_360_COLLECTION, customerId),
+      this.store.find<TimelineEntryDocument>(TIMELINE_COLLECTION, byCustomer, { sort: [{ field: 'position', direction: 'asc' }] }),
+      this.store.find(TICKETS_COLLECTION, byCustomer, { sort: [{ field: 'id', direction: 'asc' }] }),
+      this.store.get(LOYALTY_ACCOUNTS_COLLECTION, customerId),
+      this.store.find(LOYALTY_HISTORY_COLLECTION, byCustomer, { sort: [{ field: 'position', direction: 'asc' }] }),
+      this.store.get<CustomerSegmentsDocument>(CUSTOMER_SEGMENTS_COLLECTION, customerId),
+      this.store.find(SEGMENT_MEMBERS_COLLECTION, byCustomer, { sort: [{ field: 'id', direction: 'asc' }] }),
+      this.store.get(CUSTOMER_ANALYTICS_COLLECTION, customerId),
+      this.keys.get(customerId),
+    ]);
+
+    // Every stream of theirs: their own, loyalty and memberships by name, the others named by the timeline.
+    const streams = new Set([customerStreamId(customerId), loyaltyStreamId(customerId), membershipStreamId(customerId), ...timeline.map((row) => row.streamId)]);
+    const events = (await Promise.all([...streams].map((stream) => (stream === customerStreamId(customerId) ? own : this.events.readStream(stream)))))
+      .flat()
+      // A shared stream (a future one) may hold other customers' events: only theirs.
+      .filter((event) => event.metadata.customerId === customerId)
+      .sort((a, b) => a.position - b.position);
+
+    const consents: ConsentDecision[] = own
+      .filter((event) => event.type === 'ConsentGiven' || event.type === 'ConsentWithdrawn')
+      .map((event) => {
+        const data = event.data as { purpose: string; via: string };
+        return { purpose: data.purpose, granted: event.type === 'ConsentGiven', via: data.via, occurredAt: event.metadata.occurredAt, recordedAt: event.recordedAt };
+      });
+
+    const scores = await this.queryBus.execute(new GetCustomerAnalytics(customerId)).then(
+      (result) => result.view,
+      (error: unknown) => {
+        if (error instanceof NotFoundException) return null;
+        throw error;
+      },
+    );
+
+    return {
+      format: EXPORT_FORMAT,
+      customerId,
+      exportedAt: this.clock.now().toISOString(),
+      consistent,
+      forgotten: own.some((event) => event.type === 'CustomerForgotten'),
+      dataKey:
+        key.state === 'live'
+          ? { state: 'live', keyId: key.key.keyId }
+          : key.state === 'destroyed'
+            ? { state: 'destroyed', keyId: key.erasure.keyId, destroyedAt: key.erasure.destroyedAt, reason: key.erasure.request.reason }
+            : { state: 'none', keyId: null },
+      profile: c360 ? { externalId: c360.externalId, registeredAt: c360.registeredAt, ...c360.profile } : null,
+      contactPoints: c360?.contactPoints ?? [],
+      consents: { current: c360?.consents ?? {}, history: consents },
+      interactions: timeline.map((row) => withoutBookkeeping(row)),
+      tickets: tickets.map(withoutBookkeeping) as ReadDocument[],
+      loyalty: { account: account ? (withoutBookkeeping(account) as ReadDocument) : null, history: history.map(withoutBookkeeping) as ReadDocument[] },
+      segments: { current: current?.segmentIds ?? [], memberships: memberships.map(withoutBookkeeping) as ReadDocument[] },
+      analytics: { facts: facts ? (withoutBookkeeping(facts) as ReadDocument) : null, scores },
+      events: events.map(exported),
+    };
+  }
+}

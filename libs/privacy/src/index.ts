@@ -1,0 +1,6 @@
+export * from './encryption/personal-data-codec';
+export * from './erasure/erasures';
+export * from './erasure/erasure-completion';
+export * from './export/customer-export';
+export * from './api/privacy.controller';
+export * from './api/privacy.module';

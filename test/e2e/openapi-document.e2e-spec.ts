@@ -1,0 +1,99 @@
+// The one table of who may call what is the @Roles of the code. This suite holds everything else to it:
+// the served OpenAPI document documents every route the application has (roles, answers with schemas,
+// refusals; openApiGaps), the README's route table is what `npm run docs:api` makes of the code, the
+// generated answer schemas are current, and every route refuses and admits exactly the callers its
+// @Roles say (the role matrix: every route × no key, an unknown key, each role, each key scheme).
+// Routes are read from the running application, so a route added anywhere is covered without an edit.
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { OpenAPIObject } from '@nestjs/swagger';
+import { startChronicle, type RunningChronicle } from '@app/composition';
+import { generateApiTypeSchemas, GENERATED_FILE, renderGeneratedFile } from '@app/composition/openapi/generate-api-type-schemas';
+import { README } from '@app/composition/openapi/write-routes-table';
+import { EVENT_STORE, type EventStore } from '@app/event-store';
+import { apiRoutes, mayCall, openApiGaps, renderRoutesTable, ROLES, withRoutesTable, type ApiRoute } from '@app/platform';
+import { exchange } from '../support/contract/contract-http';
+
+jest.setTimeout(300_000);
+
+const KEYS = Object.fromEntries(ROLES.map((role) => [role, `matrix-${role}-key-0123456789`])) as Record<(typeof ROLES)[number], string>;
+const UNKNOWN_KEY = 'chr_matrix_unknown_0123456789abcdef';
+
+describe('The API described from the code', () => {
+  let dataDir: string;
+  let chronicle: RunningChronicle;
+  let document: OpenAPIObject;
+  let routes: ApiRoute[];
+
+  beforeAll(async () => {
+    dataDir = mkdtempSync(join(tmpdir(), 'chronicle-apidoc-'));
+    chronicle = await startChronicle({
+      DATA_DIR: dataDir, PORT: '0', LOG_LEVEL: 'silent', API_KEYS: Object.entries(KEYS).map(([role, key]) => `${role}=${key}`).join(','),
+    });
+    document = (await exchange(chronicle.url, 'GET', '/docs/openapi.json', {})).json as OpenAPIObject;
+    routes = apiRoutes(chronicle.app);
+  });
+
+  afterAll(async () => {
+    await chronicle?.close();
+    rmSync(dataDir, { recursive: true, force: true });
+  });
+
+  it('documents every route: roles, success answers with schemas, refusals, no dangling reference', () => {
+    expect(routes.length).toBeGreaterThan(50);
+    expect(openApiGaps(document, routes)).toEqual([]);
+  });
+
+  it('declares both key schemes, the bearer one as an opaque token', () => {
+    expect(document.components?.securitySchemes).toEqual({
+      bearer: expect.objectContaining({ type: 'http', scheme: 'bearer' }),
+      apiKey: expect.objectContaining({ type: 'apiKey', in: 'header', name: 'X-API-Key' }),
+    });
+    expect(document.components?.securitySchemes?.bearer).not.toHaveProperty('bearerFormat');
+  });
+
+  it('documents the text answers with their media types: CSV, NDJSON beside JSON, server-sent events', () => {
+    const mediaTypes = (path: string) => Object.keys((document.paths[path]?.get?.responses['200'] as { content: object }).content).sort();
+    expect(mediaTypes('/v1/analytics/customers.csv')).toEqual(['text/csv']);
+    expect(mediaTypes('/v1/audit/log')).toEqual(['application/json', 'application/x-ndjson']);
+    expect(mediaTypes('/v1/audit/streams/{streamId}')).toEqual(['application/json', 'application/x-ndjson']);
+    expect(mediaTypes('/v1/customers/{customerId}/live')).toEqual(['text/event-stream']);
+  });
+
+  it('has the README route table the code gives (`npm run docs:api` rewrites it)', () => {
+    const readme = readFileSync(README, 'utf8');
+    expect(readme).toBe(withRoutesTable(readme, renderRoutesTable(routes, document)));
+  });
+
+  it('serves answer schemas generated from the current answer types (`npm run docs:api` regenerates them)', () => {
+    expect(readFileSync(GENERATED_FILE, 'utf8')).toBe(renderGeneratedFile(generateApiTypeSchemas()));
+  });
+
+  it('admits and refuses every caller on every route as its @Roles say, with either key scheme, storing nothing', async () => {
+    const store = chronicle.app.get<EventStore>(EVENT_STORE, { strict: false });
+    const head = await store.headPosition();
+    const problems: string[] = [];
+    for (const route of routes) {
+      // Ids nothing has: an admitted caller gets its 2xx, 400 (no body) or 404, never a change.
+      const path = route.path.replace(/\{streamId\}/g, 'customer-c-matrix-none').replace(/\{[^}]+\}/g, 'c-matrix-none');
+      const callers: [string, Record<string, string>, 'admitted' | 'forbidden' | 'unauthenticated'][] = [
+        ['no key', {}, route.access === 'public' ? 'admitted' : 'unauthenticated'],
+        ['an unknown key', { Authorization: `Bearer ${UNKNOWN_KEY}` }, route.access === 'public' ? 'admitted' : 'unauthenticated'],
+        ...ROLES.flatMap((role): [string, Record<string, string>, 'admitted' | 'forbidden'][] => [
+          [`${role} (bearer)`, { Authorization: `Bearer ${KEYS[role]}` }, mayCall(route, role) ? 'admitted' : 'forbidden'],
+          [`${role} (X-API-Key)`, { 'X-API-Key': KEYS[role] }, mayCall(route, role) ? 'admitted' : 'forbidden'],
+        ]),
+      ];
+      for (const [caller, headers, expected] of callers) {
+        const answer = await exchange(chronicle.url, route.method, path, headers);
+        const got = answer.status === 401 ? 'unauthenticated' : answer.status === 403 ? 'forbidden' : 'admitted';
+        if (got !== expected || answer.status >= 500) problems.push(`${route.method} ${route.path} as ${caller}: ${answer.status}, expected ${expected}`);
+        if (answer.status === 401 && !String(answer.headers['www-authenticate']).startsWith('Bearer')) problems.push(`${route.method} ${route.path} as ${caller}: 401 without WWW-Authenticate: Bearer`);
+        if ((answer.status === 401 || answer.status === 403) && answer.mediaType !== 'application/problem+json') problems.push(`${route.method} ${route.path} as ${caller}: ${answer.status} as ${answer.mediaType}`);
+      }
+    }
+    expect(problems).toEqual([]);
+    expect(await store.headPosition()).toBe(head);
+  });
+});
