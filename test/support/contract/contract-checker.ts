@@ -6,7 +6,7 @@ import { randomUUID } from 'node:crypto';
 import type { EventStore } from '@app/event-store';
 import { eventually } from '../eventually';
 import { exchange, type Exchange } from './contract-http';
-import { ContractValidator, type Json, type OpenApiDocument, type Operation, type Schema } from './openapi-model';
+import { ContractValidator, resolve, type Json, type OpenApiDocument, type Operation, type Schema } from './openapi-model';
 import type { GeneratedRequest } from './request-arbitraries';
 
 export const ROLES = ['ingest', 'support', 'analyst', 'auditor', 'admin'] as const;
@@ -75,9 +75,27 @@ export class ContractChecker {
     Object.assign(headers, request.headers);
     const query = new URLSearchParams(Object.entries(request.query).map(([name, value]): [string, string] => [name, typeof value === 'string' ? value : JSON.stringify(value)])).toString();
     const response = await exchange(this.url, operation.method, `${request.path}${query ? `?${query}` : ''}`, headers, request.body === undefined ? undefined : JSON.stringify(request.body));
-    const violations = [...this.statusViolations(operation, response, caller, mustRefuse), ...this.bodyViolations(operation, response)];
+    // A batch validates and records each item on its own: an item the schema forbids is refused in its
+    // result (a 4xx status at its index), and the request as a whole is answered 200.
+    const perItem = mustRefuse && request.invalid?.item !== undefined && this.answersPerItem(operation);
+    const violations = [...this.statusViolations(operation, response, caller, mustRefuse && !perItem), ...this.bodyViolations(operation, response)];
+    if (perItem && response.status < 300) {
+      const index = request.invalid?.item as number;
+      const result = (response.json as { results?: { index: number; status: number }[] } | undefined)?.results?.find((r) => r.index === index);
+      if (!result || result.status < 400 || result.status >= 500) violations.push(`accepted item ${index}, which the document forbids (its result: ${JSON.stringify(result)})`);
+    }
     if (response.status >= 400) violations.push(...(await this.storedBy(before, correlationId)));
     return { status: response.status, violations };
+  }
+
+  /** Whether the operation's success is a per-item batch answer (`results[]` with `accepted` and `rejected`). */
+  private answersPerItem(operation: Operation): boolean {
+    return [...operation.responses.values()].some((response) => {
+      if (response.status >= 300) return false;
+      const schema = response.content['application/json'];
+      const properties = schema ? (resolve(this.document, schema).properties as Record<string, unknown> | undefined) : undefined;
+      return properties !== undefined && 'results' in properties && 'rejected' in properties;
+    });
   }
 
   private statusViolations(operation: Operation, response: Exchange, caller: Caller, mustRefuse: boolean): string[] {
@@ -105,10 +123,24 @@ export class ContractChecker {
     if (response.mediaType === undefined || !mediaTypes.includes(response.mediaType)) return [`status ${response.status} answered ${response.mediaType ?? 'no body'}, documented ${mediaTypes.join(' or ')}`];
     const schema = documented.content[response.mediaType] as Schema | undefined;
     if (!schema) return [];
-    if (response.mediaType.endsWith('json')) {
+    if (response.mediaType.endsWith('json') && schema['x-ndjson-line'] === undefined) {
       if (response.json === undefined) return [`status ${response.status}: the body is not JSON`];
       const errors = this.validator.errors(schema, response.json);
       return errors.length > 0 ? [`status ${response.status} body departs from its schema: ${errors.join('; ')}`] : [];
+    }
+    const line = schema['x-ndjson-line'] as Schema | undefined;
+    if (line) {
+      // NDJSON: every line one JSON value of the documented line schema, the last one terminated.
+      if (response.text.length > 0 && !response.text.endsWith('\n')) return [`status ${response.status}: NDJSON not newline-terminated`];
+      return response.text.split('\n').filter((l) => l.length > 0).flatMap((text, index) => {
+        let value: unknown;
+        try {
+          value = JSON.parse(text);
+        } catch {
+          return [`status ${response.status}: NDJSON line ${index} is not JSON`];
+        }
+        return this.validator.errors(line, value).map((error) => `status ${response.status} NDJSON line ${index}: ${error}`);
+      });
     }
     return this.validator.errors(schema, response.text).map((error) => `status ${response.status} text body: ${error}`);
   }

@@ -23,6 +23,8 @@ export interface GeneratedRequest {
   readonly invalid?: {
     readonly where: 'body' | 'query' | 'path' | 'header';
     readonly name?: string;
+    /** The index in the body's `items` the mutation is in, for batch bodies. */
+    readonly item?: number;
     /** Invalid by the document's general rules (a body where none is taken, a wrong Content-Type), not by a schema. */
     readonly forced?: boolean;
   };
@@ -48,10 +50,13 @@ export class RequestArbitraries {
       ? fc.option(fc.stringMatching(/^[A-Za-z0-9-]{8,40}$/), { freq: 3 })
       : fc.constant(null);
     const body = operation.body ? this.value(operation.body, undefined, 0) : fc.constant(undefined);
-    return fc.record({ path, query, idempotencyKey, body }).map(({ path: params, query: queryValues, idempotencyKey: key, body: value }) => ({
+    // Where a success is documented in several media types (JSON or NDJSON), ask for each.
+    const offered = [...new Set([...operation.responses.values()].filter((r) => r.status < 300).flatMap((r) => Object.keys(r.content)))];
+    const accept = offered.length > 1 ? fc.option(fc.constantFrom(...offered), { freq: 3 }) : fc.constant(null);
+    return fc.record({ path, query, idempotencyKey, body, accept }).map(({ path: params, query: queryValues, idempotencyKey: key, body: value, accept: mediaType }) => ({
       path: fillPath(operation.path, Object.fromEntries(params.map(([name, v]) => [name, String(v)]))),
       query: Object.fromEntries(queryValues.filter((entry): entry is [string, Json] => entry !== null)),
-      headers: key === null ? ({} as Record<string, string>) : { 'Idempotency-Key': key },
+      headers: { ...(key === null ? {} : { 'Idempotency-Key': key }), ...(mediaType === null ? {} : { Accept: mediaType }) } as Record<string, string>,
       ...(value !== undefined ? { body: value as Json } : {}),
     }));
   }
@@ -204,7 +209,9 @@ export class RequestArbitraries {
       return fc.oneof(...options).map(({ change, what }) => {
         const body = structuredClone(request.body) as Json;
         change(at(body, target.path) as Record<string, Json>);
-        return { ...request, body, mutation: `${target.path.length > 0 ? `${target.path.join('.')}: ` : ''}${what}`, invalid: { where: 'body' as const } };
+        // A mutation inside `items[n]` of a batch body: the item is what breaks the schema.
+        const item = target.path[0] === 'items' && /^\d+$/.test(String(target.path[1])) ? Number(target.path[1]) : undefined;
+        return { ...request, body, mutation: `${target.path.length > 0 ? `${target.path.join('.')}: ` : ''}${what}`, invalid: { where: 'body' as const, ...(item !== undefined ? { item } : {}) } };
       });
     });
   }

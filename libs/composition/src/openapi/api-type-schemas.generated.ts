@@ -1697,7 +1697,7 @@ export const API_TYPE_SCHEMAS: Readonly<Record<string, SchemaObject>> = {
       "tickets": {
         "type": "array",
         "items": {
-          "$ref": "#/components/schemas/ReadDocument"
+          "$ref": "#/components/schemas/ExportedDocument"
         }
       },
       "loyalty": {
@@ -1706,7 +1706,7 @@ export const API_TYPE_SCHEMAS: Readonly<Record<string, SchemaObject>> = {
           "account": {
             "allOf": [
               {
-                "$ref": "#/components/schemas/ReadDocument"
+                "$ref": "#/components/schemas/ExportedDocument"
               }
             ],
             "nullable": true
@@ -1714,7 +1714,7 @@ export const API_TYPE_SCHEMAS: Readonly<Record<string, SchemaObject>> = {
           "history": {
             "type": "array",
             "items": {
-              "$ref": "#/components/schemas/ReadDocument"
+              "$ref": "#/components/schemas/ExportedDocument"
             }
           }
         },
@@ -1736,7 +1736,7 @@ export const API_TYPE_SCHEMAS: Readonly<Record<string, SchemaObject>> = {
           "memberships": {
             "type": "array",
             "items": {
-              "$ref": "#/components/schemas/ReadDocument"
+              "$ref": "#/components/schemas/ExportedDocument"
             }
           }
         },
@@ -1752,7 +1752,7 @@ export const API_TYPE_SCHEMAS: Readonly<Record<string, SchemaObject>> = {
           "facts": {
             "allOf": [
               {
-                "$ref": "#/components/schemas/ReadDocument"
+                "$ref": "#/components/schemas/ExportedDocument"
               }
             ],
             "nullable": true
@@ -2051,6 +2051,11 @@ export const API_TYPE_SCHEMAS: Readonly<Record<string, SchemaObject>> = {
       "causationId"
     ],
     "additionalProperties": false
+  },
+  "ExportedDocument": {
+    "type": "object",
+    "additionalProperties": {},
+    "description": "A read-model document as exported: its fields, without the store's bookkeeping (id, lastPosition)."
   },
   "ExportedEvent": {
     "type": "object",
@@ -2856,23 +2861,6 @@ export const API_TYPE_SCHEMAS: Readonly<Record<string, SchemaObject>> = {
     },
     "additionalProperties": false,
     "description": "Inclusive bounds; at least one is given."
-  },
-  "ReadDocument": {
-    "type": "object",
-    "properties": {
-      "id": {
-        "type": "string"
-      },
-      "lastPosition": {
-        "type": "number"
-      }
-    },
-    "required": [
-      "id",
-      "lastPosition"
-    ],
-    "additionalProperties": {},
-    "description": "A read-model document. `lastPosition` is the global position of the last event applied to it."
   },
   "RecentTimelineEntry": {
     "type": "object",
