@@ -40,6 +40,7 @@ describe('The OpenAPI contract, fuzzed', () => {
   let checker: ContractChecker;
   let arbitraries: RequestArbitraries;
   const statuses = new Map<string, Map<number, number>>();
+  const refusedValid = new Map<string, Set<string>>();
 
   beforeAll(async () => {
     dataDir = mkdtempSync(join(tmpdir(), 'chronicle-contract-'));
@@ -60,6 +61,9 @@ describe('The OpenAPI contract, fuzzed', () => {
       // What the generated requests reached, per operation: a run that only ever met 400s proves little.
       process.stdout.write(`Contract fuzz (seed ${SEED}, ${RUNS} runs): statuses per operation\n${[...statuses].map(([op, counts]) => `  ${op}: ${[...counts].sort(([a], [b]) => a - b).map(([s, n]) => `${s}×${n}`).join(' ')}`).join('\n')}\n`);
     }
+    if (refusedValid.size > 0 && process.env.CONTRACT_VERBOSE) {
+      process.stdout.write(`Requests valid by the document, refused with 400:\n${[...refusedValid].map(([op, reasons]) => `  ${op}\n${[...reasons].map((r) => `    ${r}`).join('\n')}`).join('\n')}\n`);
+    }
     await chronicle?.close();
     rmSync(dataDir, { recursive: true, force: true });
   });
@@ -74,6 +78,12 @@ describe('The OpenAPI contract, fuzzed', () => {
         const counts = statuses.get(name) ?? new Map<number, number>();
         counts.set(outcome.status, (counts.get(outcome.status) ?? 0) + 1);
         statuses.set(name, counts);
+        // Why requests the document calls valid were refused as invalid: a schema looser than the server.
+        if (kind === 'valid' && outcome.status === 400 && outcome.detail !== undefined) {
+          const reasons = refusedValid.get(name) ?? new Set<string>();
+          if (reasons.size < 3) reasons.add(`${outcome.detail.slice(0, 300)}  ← ${show(request).slice(0, 300)}`);
+          refusedValid.set(name, reasons);
+        }
         if (outcome.violations.length > 0) throw new Error(`${show(request)} → ${outcome.status}: ${outcome.violations.join(' | ')}`);
       }),
       // No shrinking: the server keeps state, so a shrunk replay is not the same experiment.

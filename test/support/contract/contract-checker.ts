@@ -17,6 +17,8 @@ export type Caller = Role | 'none' | 'unknown';
 export interface Outcome {
   readonly status: number;
   readonly violations: readonly string[];
+  /** The problem's detail and errors, for refusals. */
+  readonly detail?: string;
 }
 
 export class ContractChecker {
@@ -85,7 +87,7 @@ export class ContractChecker {
       if (!result || result.status < 400 || result.status >= 500) violations.push(`accepted item ${index}, which the document forbids (its result: ${JSON.stringify(result)})`);
     }
     if (response.status >= 400) violations.push(...(await this.storedBy(before, correlationId)));
-    return { status: response.status, violations };
+    return { status: response.status, violations, ...(response.status >= 400 ? { detail: detailOf(response) } : {}) };
   }
 
   /** Whether the operation's success is a per-item batch answer (`results[]` with `accepted` and `rejected`). */

@@ -5,10 +5,16 @@ import type { RecordedAccess } from '@app/event-store';
 
 /** An event with its whole envelope, in the order an auditor reads it. */
 export interface AuditEnvelope {
-  /** Position in the global log. */
+  /**
+   * Position in the global log.
+   * @asType integer
+   */
   readonly position: number;
   readonly streamId: string;
-  /** 0-based position in its stream. */
+  /**
+   * 0-based position in its stream.
+   * @asType integer
+   */
   readonly revision: number;
   readonly eventId: string;
   readonly type: string;

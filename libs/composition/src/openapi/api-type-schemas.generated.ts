@@ -116,14 +116,14 @@ export const API_TYPE_SCHEMAS: Readonly<Record<string, SchemaObject>> = {
     "type": "object",
     "properties": {
       "position": {
-        "type": "number",
+        "type": "integer",
         "description": "Position in the global log."
       },
       "streamId": {
         "type": "string"
       },
       "revision": {
-        "type": "number",
+        "type": "integer",
         "description": "0-based position in its stream."
       },
       "eventId": {
@@ -208,10 +208,11 @@ export const API_TYPE_SCHEMAS: Readonly<Record<string, SchemaObject>> = {
     "type": "object",
     "properties": {
       "index": {
-        "type": "number"
+        "type": "integer"
       },
       "status": {
-        "type": "number"
+        "type": "integer",
+        "description": "The HTTP status the item alone would have been answered with."
       },
       "outcome": {
         "$ref": "#/components/schemas/CommandOutcome"
@@ -230,10 +231,11 @@ export const API_TYPE_SCHEMAS: Readonly<Record<string, SchemaObject>> = {
     "type": "object",
     "properties": {
       "index": {
-        "type": "number"
+        "type": "integer"
       },
       "status": {
-        "type": "number"
+        "type": "integer",
+        "description": "The HTTP status the item alone would have been answered with."
       },
       "outcome": {
         "$ref": "#/components/schemas/RegistrationOutcome"
@@ -500,7 +502,7 @@ export const API_TYPE_SCHEMAS: Readonly<Record<string, SchemaObject>> = {
         "nullable": true
       },
       "position": {
-        "type": "number",
+        "type": "integer",
         "description": "Global position to pass as `minPosition` to queries; 0 when nothing was ever written."
       },
       "replayed": {
@@ -1422,10 +1424,10 @@ export const API_TYPE_SCHEMAS: Readonly<Record<string, SchemaObject>> = {
     "additionalProperties": false,
     "properties": {
       "accepted": {
-        "type": "number"
+        "type": "integer"
       },
       "rejected": {
-        "type": "number"
+        "type": "integer"
       },
       "results": {
         "type": "array",
@@ -2153,7 +2155,7 @@ export const API_TYPE_SCHEMAS: Readonly<Record<string, SchemaObject>> = {
         "nullable": true
       },
       "position": {
-        "type": "number",
+        "type": "integer",
         "description": "Global position to pass as `minPosition` to queries; 0 when nothing was ever written."
       },
       "replayed": {
@@ -2204,10 +2206,10 @@ export const API_TYPE_SCHEMAS: Readonly<Record<string, SchemaObject>> = {
     "additionalProperties": false,
     "properties": {
       "accepted": {
-        "type": "number"
+        "type": "integer"
       },
       "rejected": {
-        "type": "number"
+        "type": "integer"
       },
       "results": {
         "type": "array",
@@ -3000,7 +3002,7 @@ export const API_TYPE_SCHEMAS: Readonly<Record<string, SchemaObject>> = {
         "nullable": true
       },
       "position": {
-        "type": "number",
+        "type": "integer",
         "description": "Global position to pass as `minPosition` to queries; 0 when nothing was ever written."
       },
       "replayed": {
@@ -3189,7 +3191,7 @@ export const API_TYPE_SCHEMAS: Readonly<Record<string, SchemaObject>> = {
         "nullable": true
       },
       "position": {
-        "type": "number",
+        "type": "integer",
         "description": "Global position to pass as `minPosition` to queries; 0 when nothing was ever written."
       },
       "replayed": {
