@@ -257,10 +257,11 @@ export const API_TYPE_SCHEMAS: Readonly<Record<string, SchemaObject>> = {
         "type": "object",
         "properties": {
           "count": {
-            "$ref": "#/components/schemas/Range"
+            "$ref": "#/components/schemas/CountRange"
           },
           "withinDays": {
-            "type": "number"
+            "type": "integer",
+            "minimum": 1
           }
         },
         "required": [
@@ -643,6 +644,21 @@ export const API_TYPE_SCHEMAS: Readonly<Record<string, SchemaObject>> = {
       "phone",
       "address"
     ]
+  },
+  "CountRange": {
+    "type": "object",
+    "properties": {
+      "gte": {
+        "type": "number",
+        "minimum": 0
+      },
+      "lte": {
+        "type": "number",
+        "minimum": 0
+      }
+    },
+    "additionalProperties": false,
+    "description": "Inclusive bounds of a count; at least one is given."
   },
   "CsatStats": {
     "type": "object",
@@ -1987,7 +2003,7 @@ export const API_TYPE_SCHEMAS: Readonly<Record<string, SchemaObject>> = {
     "type": "object",
     "properties": {
       "emailsOpened": {
-        "$ref": "#/components/schemas/Range"
+        "$ref": "#/components/schemas/CountRange"
       }
     },
     "required": [
@@ -2781,7 +2797,7 @@ export const API_TYPE_SCHEMAS: Readonly<Record<string, SchemaObject>> = {
         "type": "object",
         "properties": {
           "count": {
-            "$ref": "#/components/schemas/Range"
+            "$ref": "#/components/schemas/CountRange"
           },
           "sumMinor": {
             "allOf": [
@@ -2792,7 +2808,8 @@ export const API_TYPE_SCHEMAS: Readonly<Record<string, SchemaObject>> = {
             "description": "Net of refunds, minor units of `currency`; with a category, the sum of that category's lines."
           },
           "withinDays": {
-            "type": "number"
+            "type": "integer",
+            "minimum": 1
           },
           "category": {
             "type": "string"
@@ -3039,13 +3056,13 @@ export const API_TYPE_SCHEMAS: Readonly<Record<string, SchemaObject>> = {
         "type": "object",
         "properties": {
           "r": {
-            "$ref": "#/components/schemas/Range"
+            "$ref": "#/components/schemas/ScoreRange"
           },
           "f": {
-            "$ref": "#/components/schemas/Range"
+            "$ref": "#/components/schemas/ScoreRange"
           },
           "m": {
-            "$ref": "#/components/schemas/Range"
+            "$ref": "#/components/schemas/ScoreRange"
           }
         },
         "additionalProperties": false
@@ -3167,6 +3184,23 @@ export const API_TYPE_SCHEMAS: Readonly<Record<string, SchemaObject>> = {
       "population",
       "recency"
     ]
+  },
+  "ScoreRange": {
+    "type": "object",
+    "properties": {
+      "gte": {
+        "type": "number",
+        "minimum": 0,
+        "maximum": 5
+      },
+      "lte": {
+        "type": "number",
+        "minimum": 0,
+        "maximum": 5
+      }
+    },
+    "additionalProperties": false,
+    "description": "Inclusive bounds of an RFM score; at least one is given."
   },
   "SegmentDefinedOutcome": {
     "type": "object",
@@ -3293,7 +3327,8 @@ export const API_TYPE_SCHEMAS: Readonly<Record<string, SchemaObject>> = {
             "type": "array",
             "items": {
               "$ref": "#/components/schemas/SegmentRule"
-            }
+            },
+            "minItems": 1
           }
         },
         "required": [
@@ -3308,7 +3343,8 @@ export const API_TYPE_SCHEMAS: Readonly<Record<string, SchemaObject>> = {
             "type": "array",
             "items": {
               "$ref": "#/components/schemas/SegmentRule"
-            }
+            },
+            "minItems": 1
           }
         },
         "required": [
@@ -3714,7 +3750,7 @@ export const API_TYPE_SCHEMAS: Readonly<Record<string, SchemaObject>> = {
     "type": "object",
     "properties": {
       "ticketsOpen": {
-        "$ref": "#/components/schemas/Range"
+        "$ref": "#/components/schemas/CountRange"
       }
     },
     "required": [

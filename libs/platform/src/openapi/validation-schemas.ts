@@ -46,6 +46,10 @@ export function withValidationRules(schema: Schema, rules: readonly ValidationMe
   else if (names.has('isNotBlank') && out.pattern === undefined) out.pattern = '\\S';
   // IsOptional and Clearable (a ValidateIf without IsDefined) take null; Optional (with IsDefined) refuses it.
   if (own.some((rule) => rule.type === 'conditionalValidation') && !names.has('isDefined')) out.nullable = true;
+  // A `string | null` property is reflected as Object (TypeScript emits Object for unions): a value its
+  // validators hold to a pattern, format or length is text.
+  const stringOnly = out.pattern !== undefined || out.format !== undefined || out.minLength !== undefined || out.maxLength !== undefined;
+  if (stringOnly && (out.type === undefined || out.type === 'object') && out.properties === undefined && out.$ref === undefined && out.allOf === undefined) out.type = 'string';
   if (each.length > 0 && out.items && !('$ref' in out.items)) out.items = withValidationRules(out.items as Schema, each.map((rule) => ({ ...rule, each: false }) as ValidationMetadata));
   return out;
 }
