@@ -49,7 +49,7 @@ describe('Chronicle analytics end to end', () => {
     await send(ingest, '/v1/customers', { customerId: 'c-1', profile: { firstName: 'Ada', lastName: 'Lovelace', email: 'ada@example.com', country: 'de' } });
     await send(ingest, '/v1/customers', { customerId: 'c-2', profile: { firstName: 'Grace', lastName: 'Hopper', country: 'US' } });
     // RFM, CLV and churn profile a customer: only with their profiling consent.
-    for (const customerId of ['c-1', 'c-2']) await send(ingest, `/v1/customers/${customerId}/consents`, { purpose: 'profiling', granted: true, via: 'web-preferences', occurredAt: '2026-11-01T00:00:00Z' });
+    for (const customerId of ['c-1', 'c-2']) await send(ingest, `/v1/customers/${customerId}/consents`, { purpose: 'profiling', granted: true, via: 'web-preferences' });
     // 20 Nov, web: 50.00 (c-1) + 90.00 (c-2); 21 Nov, app: 30.00 (c-1); 10.00 of c-1's web order refunded on 21 Nov.
     await send(ingest, '/v1/interactions/purchases', { customerId: 'c-1', orderId: 'o-1', channel: 'web', currency: 'EUR', lines: line(5000), occurredAt: '2026-11-20T10:00:00Z' });
     await send(ingest, '/v1/interactions/purchases', { customerId: 'c-2', orderId: 'o-3', channel: 'web', currency: 'EUR', lines: line(9000), occurredAt: '2026-11-20T12:00:00Z' });

@@ -7,10 +7,11 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { randomUUID } from 'node:crypto';
 import type { NewEvent } from '@app/event-sourcing';
-import { SqliteEventStore } from '@app/event-store';
+import type { CodecEventStore } from '@app/event-store';
 import { startChronicle, type RunningChronicle } from '@app/composition';
 import { ApiClient, type ApiResponse } from '../support/api-client';
 import { eventually } from '../support/eventually';
+import { openDecodingEventStore } from '../support/decoding-event-store';
 
 jest.setTimeout(120_000);
 
@@ -40,7 +41,8 @@ function expectRefused(response: ApiResponse, status: number, field: string): vo
 describe('Domain input rules over HTTP', () => {
   let dataDir: string;
   let chronicle: RunningChronicle;
-  let events: SqliteEventStore;
+  // The store as Chronicle's readers see it (personal values decrypted with the folder's key store).
+  let events: CodecEventStore;
   let ingest: ApiClient;
   let support: ApiClient;
   let analyst: ApiClient;
@@ -53,7 +55,7 @@ describe('Domain input rules over HTTP', () => {
     support = new ApiClient(chronicle.url, KEYS.support);
     analyst = new ApiClient(chronicle.url, KEYS.analyst);
     admin = new ApiClient(chronicle.url, KEYS.admin);
-    events = new SqliteEventStore(join(dataDir, 'events.sqlite'));
+    events = await openDecodingEventStore(dataDir);
     expect((await ingest.post('/v1/customers', { customerId: 'c-ok', profile: { firstName: 'Ada', lastName: 'Lovelace' }, occurredAt: '2026-01-01T00:00:00Z' })).status).toBe(201);
   });
 
@@ -394,14 +396,15 @@ describe('externalId across two command APIs on one event store file', () => {
   let dataDir: string;
   let apis: RunningChronicle[];
   let clients: ApiClient[];
-  let events: SqliteEventStore;
+  // The store as Chronicle's readers see it (personal values decrypted with the folder's key store).
+  let events: CodecEventStore;
 
   beforeAll(async () => {
     dataDir = mkdtempSync(join(tmpdir(), 'chronicle-rules-two-'));
     const apiEnv = (reactors: boolean) => env(dataDir, { CHRONICLE_ROLE: 'command-api', LOYALTY_REACTOR: String(reactors), SEGMENTS_REACTOR: String(reactors) });
     apis = [await startChronicle(apiEnv(true)), await startChronicle(apiEnv(false))];
     clients = apis.map((api) => new ApiClient(api.url, KEYS.ingest));
-    events = new SqliteEventStore(join(dataDir, 'events.sqlite'));
+    events = await openDecodingEventStore(dataDir);
   });
 
   afterAll(async () => {

@@ -19,6 +19,7 @@ import { SegmentsBackground } from '@app/segments';
 import { ApiClient } from '../support/api-client';
 import { eventually } from '../support/eventually';
 import { startServer } from '../support/chronicle-process';
+import { openDecodingEventStore } from '../support/decoding-event-store';
 
 jest.setTimeout(240_000);
 
@@ -119,6 +120,8 @@ describe('Auditors (embedded)', () => {
             correlationId: 'corr-audit-1',
             causationId: 'cause-1',
             idempotencyKey: 'audit-note-1',
+            // The customer's data key that sealed the note's text (issue 10): shown, the text decrypted.
+            dataKeyId: expect.stringMatching(/^[0-9a-f-]{36}$/),
           },
           data: { customerId, noteId: 'audit-n1', text: 'Called about a refund', authorId: 'agent-42' },
         },
@@ -170,7 +173,8 @@ describe('Auditors (embedded)', () => {
 
   it('shows the 360 view as of each of a customer\'s positions equal to a replay of the whole log up to it', async () => {
     const customerId = 'demo-00002';
-    const store = new SqliteEventStore(join(dataDir, 'events.sqlite'));
+    // The log as the projector reads it (personal values decrypted).
+    const store = await openDecodingEventStore(dataDir);
     const enrichers = chronicle.app.get<Customer360EnricherFactory>(CUSTOMER_360_ENRICHER_FACTORY);
     try {
       const log = await store.readAll();

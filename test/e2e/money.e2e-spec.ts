@@ -62,6 +62,8 @@ describe('Money end to end (embedded): ISO 4217 codes, exponents, never two curr
     support = new ApiClient(chronicle.url, KEYS.support);
     analyst = new ApiClient(chronicle.url, KEYS.analyst);
     await send(ingest, '/v1/customers', { customerId, profile: { firstName: 'Mona', lastName: 'Money', country: 'DE' } });
+    // CLV and RFM are profiling: computed only with the customer's consent (issue 10).
+    expect((await ingest.post(`/v1/customers/${customerId}/consents`, { purpose: 'profiling', granted: true, via: 'web-preferences' })).status).toBe(200);
   });
 
   afterAll(async () => {

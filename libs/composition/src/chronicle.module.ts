@@ -27,7 +27,7 @@ import type { CurrencyCode } from '@app/money';
 import { LoyaltyModule } from '@app/loyalty';
 import { CUSTOMER_SEGMENTS_COLLECTION, SegmentsModule, type CustomerSegmentsDocument } from '@app/segments';
 import { LOYALTY_ACCOUNTS_COLLECTION, type LoyaltyAccountDocument } from '@app/loyalty';
-import { AUDIT_PROJECTIONS, AuditModule } from '@app/audit';
+import { AUDIT_PROJECTIONS, AuditModule, auditProjectionsProvider } from '@app/audit';
 import { CachedKeyStore, KEY_STORE } from '@app/key-store';
 import { PrivacyModule } from '@app/privacy';
 import { openAccessLog, openEventStore, openIdempotencyKeys, openKeyStore, openLogSealer, openReadStore, openStoredEventStore, publishedEventStore, readerCodec } from './engines';
@@ -264,8 +264,7 @@ export class ChronicleModule {
     }
     if (parts.has('queries')) {
       providers.push({ provide: ACCESS_LOG, useFactory: () => openAccessLog(config) });
-      // The projections as the live projector runs them (with its reporting currency), not the factory.
-      providers.push({ provide: AUDIT_PROJECTIONS, useValue: chronicleProjections(config.REPORTING_CURRENCY) });
+      providers.push(auditProjectionsProvider(chronicleProjections(config.REPORTING_CURRENCY)));
       exported.push(ACCESS_LOG, AUDIT_PROJECTIONS);
     }
     if (parts.has('commands')) {

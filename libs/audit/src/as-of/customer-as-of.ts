@@ -34,6 +34,11 @@ export interface AsOfContext {
 /** DI token: every projection the live projector runs (provided by the composition root). */
 export const AUDIT_PROJECTIONS = Symbol('AuditProjections');
 
+/** The provider of AUDIT_PROJECTIONS, typed: the composition root cannot hand over anything but projections. */
+export function auditProjectionsProvider(projections: readonly Projection[]): { provide: typeof AUDIT_PROJECTIONS; useValue: readonly Projection[] } {
+  return { provide: AUDIT_PROJECTIONS, useValue: projections };
+}
+
 const PAGE = 2_000;
 
 export class CustomerAsOf {

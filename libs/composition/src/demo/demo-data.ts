@@ -97,7 +97,7 @@ export function demoCustomer(index: number, random: () => number, now: Date): De
       if (random() < 0.6) interactions.push({ type: 'email-opened', customerId, messageId: `m-${id}`, occurredAt: iso(t + 3_600_000) });
       if (random() < 0.2) interactions.push({ type: 'email-clicked', customerId, messageId: `m-${id}`, url: 'https://shop.example.com/sale', occurredAt: iso(t + 3_700_000) });
     } else if (roll < 0.65) {
-      interactions.push({ type: 'call', customerId, callId: `call-${id}`, direction: pick(['inbound', 'outbound'] as const), durationSeconds: 30 + Math.floor(random() * 900), ...pick([{ connection: 'answered', resolution: 'resolved' }, { connection: 'answered', resolution: 'follow_up' }, { connection: 'no_answer', resolution: null }] as const), agentId: `agent-${1 + Math.floor(random() * 12)}`, occurredAt: iso(t) });
+      interactions.push({ type: 'call', customerId, callId: `call-${id}`, direction: pick(['inbound', 'outbound'] as const), durationSeconds: 30 + Math.floor(random() * 900), ...pick([{ connection: 'answered', resolution: 'resolved' }, { connection: 'answered', resolution: 'follow_up' }, { connection: 'no_answer' }] as const), agentId: `agent-${1 + Math.floor(random() * 12)}`, occurredAt: iso(t) });
     } else if (roll < 0.72) {
       interactions.push({ type: 'chat', customerId, chatId: `chat-${id}`, channel: pick(['web', 'app', 'whatsapp'] as const), messageCount: 2 + Math.floor(random() * 30), durationSeconds: 60 + Math.floor(random() * 1200), occurredAt: iso(t) });
     } else if (roll < 0.82) {
