@@ -13,7 +13,7 @@ const common = {
 
 module.exports = {
   projects: [
-    { ...common, displayName: 'unit', testMatch: ['<rootDir>/libs/**/*.spec.ts', '<rootDir>/apps/**/*.spec.ts'] },
+    { ...common, displayName: 'unit', testMatch: ['<rootDir>/libs/**/*.spec.ts', '<rootDir>/apps/**/*.spec.ts', '<rootDir>/test/deploy/**/*.spec.ts'] },
     // Engine and end-to-end suites get a 120 s per-test limit (test/support/engine-suite-timeout.js).
     { ...common, displayName: 'integration', setupFilesAfterEnv: ['<rootDir>/test/support/engine-suite-timeout.js'], testMatch: ['<rootDir>/libs/**/*.integration-spec.ts', '<rootDir>/test/engines/**/*.integration-spec.ts'] },
     { ...common, displayName: 'e2e', setupFilesAfterEnv: ['<rootDir>/test/support/engine-suite-timeout.js'], testMatch: ['<rootDir>/test/e2e/**/*.e2e-spec.ts'] },

@@ -11,8 +11,8 @@ export interface ServerProcess {
   stop(): Promise<void>;
 }
 
-export async function startServer(env: Record<string, string>): Promise<ServerProcess> {
-  const main = join(__dirname, '..', 'dist', 'apps', 'chronicle', 'src', 'main.js');
+/** `main`: another build's entry point, to measure it against the same workload (default: this tree's dist). */
+export async function startServer(env: Record<string, string>, main = join(__dirname, '..', 'dist', 'apps', 'chronicle', 'src', 'main.js')): Promise<ServerProcess> {
   const child: ChildProcess = spawn(process.execPath, [main], { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'inherit'] });
   const url = await new Promise<string>((resolve, reject) => {
     let output = '';

@@ -2,7 +2,7 @@
 # The README's test command: type check, then unit, contract/integration and end-to-end suites.
 # Engine suites (Kafka, MongoDB-wire) run against real servers that this script starts with the
 # project's own engine scripts and stops afterwards. CHRONICLE_ENGINES=0 skips them; those suites
-# then print one line each saying they skipped.
+# then print one line each saying they skipped. Test data sets are fetched first (test/datasets/).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -10,6 +10,7 @@ npx tsc -p tsconfig.json --noEmit
 echo "typecheck: ok"
 npx tsc -p apps/console/tsconfig.json --noEmit
 npx depcruise libs apps --config .dependency-cruiser.js
+bash deploy/compose-check.sh
 
 engines_started=0
 cleanup() {
@@ -29,6 +30,12 @@ fi
 
 # The console's browser tests drive Debian's Chromium (installed here if missing, no browser download).
 bash deploy/browser/install-chromium.sh
+# The gateway suite runs deploy/gateway/nginx.conf in a real nginx (Debian's, installed here if missing).
+bash deploy/gateway/install-nginx.sh
+
+# The analytics suites fit their models on the CDNOW sample, taken once from the `lifetimes` wheel on
+# PyPI into .engines/datasets; without PyPI this stops here with pip's error (they never skip).
+bash test/datasets/fetch-cdnow.sh
 
 # One worker per core; the e2e and engine suites use their own temp folders, topics and databases.
 mkdir -p test-output

@@ -46,8 +46,9 @@ describe('Chronicle analytics end to end', () => {
     analyst = new ApiClient(chronicle.url, KEYS.analyst);
 
     const line = (unitPriceMinor: number) => [{ sku: 'SKU', name: 'Item', category: 'misc', quantity: 1, unitPriceMinor }];
-    await send(ingest, '/v1/customers', { customerId: 'c-1', profile: { firstName: 'Ada', lastName: 'Lovelace', email: 'ada@example.com', country: 'de' } });
-    await send(ingest, '/v1/customers', { customerId: 'c-2', profile: { firstName: 'Grace', lastName: 'Hopper', country: 'US' } });
+    // Registered before they consent (a customer's stream is chronological) and before they buy.
+    await send(ingest, '/v1/customers', { customerId: 'c-1', profile: { firstName: 'Ada', lastName: 'Lovelace', email: 'ada@example.com', country: 'de' }, occurredAt: '2026-10-31T00:00:00Z' });
+    await send(ingest, '/v1/customers', { customerId: 'c-2', profile: { firstName: 'Grace', lastName: 'Hopper', country: 'US' }, occurredAt: '2026-10-31T00:00:00Z' });
     // RFM, CLV and churn profile a customer: only with their profiling consent.
     for (const customerId of ['c-1', 'c-2']) await send(ingest, `/v1/customers/${customerId}/consents`, { purpose: 'profiling', granted: true, via: 'web-preferences' });
     // 20 Nov, web: 50.00 (c-1) + 90.00 (c-2); 21 Nov, app: 30.00 (c-1); 10.00 of c-1's web order refunded on 21 Nov.
@@ -93,31 +94,53 @@ describe('Chronicle analytics end to end', () => {
     });
   });
 
-  it('scores RFM against all buyers and explains one customer', async () => {
+  it('scores RFM against all buyers and explains one customer; two buyers are too few to fit a model', async () => {
     // c-1: 1 day (21 Nov 10:00), 2 orders, 70.00 net; c-2: 2 days, 1 order, 90.00 → c-1 331, c-2 113.
     const distribution = await analyst.get(`/v1/analytics/rfm/distribution?minPosition=${head}`);
     expect(distribution.body).toMatchObject({ population: 2, byScore: { '113': 1, '331': 1 }, asOf: '2026-11-23T00:00:00.000Z' });
 
     const one = await analyst.get(`/v1/customers/c-1/analytics?minPosition=${head}`);
     expect(one.status).toBe(200);
-    // One day between purchases, 1.58 days since the last → (1.58 − 1) / 2 × 70 = 20 points; promoter, no tickets.
-    // CLV with the defaults (margin 0.3, d 0.1, r 0.8, no acquisition cost): 70.00 × 0.3 × 8/3 = 56.00.
+    // Purchase days 20 and 21 Nov: one repeat day, 1 day from first to last, T = 3 days; repeat spend 30.00.
     expect(one.body).toMatchObject({
       netRevenueMinor: 7000,
       rfm: { recencyDays: 1, frequency: 2, monetaryMinor: 7000, score: '331' },
-      clv: { valueMinor: 5600 },
-      churnRisk: { score: 20, explain: { typicalGapDays: 1, recencyPoints: 20, npsPoints: 0, ticketPoints: 0 } },
+      modelInputs: { repeatPurchaseDays: 1, recencyDays: 1, ageDays: 3, repeatSpendDays: 1, meanRepeatSpendMinor: 3000 },
+      model: null, clv: null, churnRisk: null,
+      population: { asOf: '2026-11-23T00:00:00.000Z', buyers: 2 },
     });
+    const model = await analyst.get('/v1/analytics/model');
+    expect(model.status).toBe(200);
+    expect(model.body.snapshot).toMatchObject({ buyers: 2, bgNbd: null, gammaGamma: null });
+    expect(model.body.snapshot.notes[0]).toBe('BG/NBD not fitted: 2 customers with an order, at least 20 needed');
     expect((await analyst.get('/v1/customers/c-nobody/analytics')).status).toBe(404);
   });
 
-  it('streams the filtered customers as CSV', async () => {
+  it('answers as of an earlier instant: the 21 Nov order, refund and survey are not there yet', async () => {
+    const asOf = '2026-11-20T23:00:00Z';
+    const one = await analyst.get(`/v1/customers/c-1/analytics?asOf=${asOf}`);
+    expect(one.body).toMatchObject({ asOf: '2026-11-20T23:00:00.000Z', orders: 1, netRevenueMinor: 5000, npsLast: null, rfm: { recencyDays: 0, frequency: 1 }, population: { asOf: '2026-11-20T23:00:00.000Z', buyers: 2 } });
+    const kpis = await analyst.get(`/v1/analytics/kpis?from=2026-11-20&to=2026-11-21&asOf=${asOf}`);
+    expect(kpis.body).toMatchObject({ asOf: '2026-11-20T23:00:00.000Z', totals: { orders: 2, revenue: [{ currency: 'EUR', revenueMinor: 14000, refundsMinor: 0 }] } });
+    const service = await analyst.get(`/v1/analytics/service?from=2026-11-20&to=2026-11-21&asOf=${asOf}`);
+    expect(service.body.totals.nps.answers).toBe(0);
+    const distribution = await analyst.get(`/v1/analytics/rfm/distribution?asOf=${asOf}`);
+    expect(distribution.body).toMatchObject({ population: 2, asOf: '2026-11-20T23:00:00.000Z' });
+    // The route takes no body (the HTTP edge refuses one).
+    const refit = await analyst.raw('POST', `/v1/analytics/model/fit?asOf=${asOf}`, undefined);
+    expect(refit.status).toBe(200);
+    expect(refit.body.snapshot).toMatchObject({ asOf: '2026-11-20T23:00:00.000Z', buyers: 2 });
+  });
+
+  it('streams the filtered customers as CSV, money columns named with their unit, as of a date too', async () => {
+    const header = 'customerId,name,email,country,orders,netRevenueMinorEUR,R,F,M,pAlive,expectedPurchases,expectedAverageOrderValueMinorEUR,clvMinorEUR,churnRisk,otherCurrenciesNetMinor';
     const response = await analyst.get('/v1/analytics/customers.csv?country=de');
     expect(response.status).toBe(200);
     expect(response.headers['content-type']).toMatch(/^text\/csv/);
-    expect(response.body).toBe('customerId,name,email,country,orders,netRevenueMinorEUR,R,F,M,clvMinorEUR,churnRisk,otherCurrenciesNetMinor\r\nc-1,Ada Lovelace,ada@example.com,DE,2,7000,3,3,1,5600,20,\r\n');
-    const risky = await analyst.get('/v1/analytics/customers.csv?minChurnRisk=50');
-    expect(risky.body).toBe('customerId,name,email,country,orders,netRevenueMinorEUR,R,F,M,clvMinorEUR,churnRisk,otherCurrenciesNetMinor\r\n');
+    expect(response.body).toBe(`${header}\r\nc-1,Ada Lovelace,ada@example.com,DE,2,7000,3,3,1,,,,,,\r\n`);
+    const chosen = await analyst.get('/v1/analytics/customers.csv?country=de&columns=customerId,orders,netRevenueMinor&asOf=2026-11-20T23:00:00Z');
+    expect(chosen.body).toBe('customerId,orders,netRevenueMinorEUR\r\nc-1,1,5000\r\n');
+    expect(chosen.headers['x-chronicle-as-of']).toBe('2026-11-20T23:00:00.000Z');
   });
 
   it('is for analysts, and refuses malformed ranges', async () => {
@@ -125,5 +148,16 @@ describe('Chronicle analytics end to end', () => {
     expect((await analyst.get('/v1/analytics/kpis?from=2026-11-22&to=2026-11-21')).status).toBe(400);
     expect((await analyst.get('/v1/analytics/service?from=2026-02-30&to=2026-03-01')).status).toBe(400);
     expect((await analyst.get('/v1/analytics/customers.csv?rMin=6')).status).toBe(400);
+    const bad = await analyst.get('/v1/analytics/customers.csv?columns=customerId,ssn');
+    expect(bad.status).toBe(400);
+    expect(bad.body.errors[0].field).toBe('columns');
+    // asOf is an instant with its offset, never in the future; horizonDays 1–3650.
+    const local = await analyst.get('/v1/customers/c-1/analytics?asOf=2026-11-20T10:00:00');
+    expect({ status: local.status, field: local.body.errors?.[0]?.field }).toEqual({ status: 400, field: 'asOf' });
+    const future = await analyst.get('/v1/customers/c-1/analytics?asOf=2026-11-24T00:00:00Z');
+    expect({ status: future.status, field: future.body.errors?.[0]?.field }).toEqual({ status: 400, field: 'asOf' });
+    expect((await analyst.get('/v1/customers/c-1/analytics?horizonDays=0')).status).toBe(400);
+    expect((await analyst.get('/v1/analytics/kpis?from=2026-11-20&to=2026-11-21&asOf=2026-11-24T00:00:00Z')).status).toBe(400);
+    expect((await support.post('/v1/analytics/model/fit', {})).status).toBe(403);
   });
 });

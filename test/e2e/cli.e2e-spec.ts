@@ -8,6 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startChronicle, type RunningChronicle } from '@app/composition';
 import { ApiClient } from '../support/api-client';
+import { settledHead } from '../support/settled-head';
 import { startProcess } from '../support/chronicle-process';
 
 jest.setTimeout(300_000);
@@ -51,21 +52,21 @@ describe('the chronicle CLI against a running server', () => {
 
   it('`seed` finds the server by HOST and PORT (no --url), and a second run changes nothing: every answer a replay', async () => {
     const env = { HOST: '127.0.0.1', PORT: port, CHRONICLE_INGEST_KEY: keys.ingest as string };
-    const head = async () => (await new ApiClient(chronicle.url).get('/health/ready')).body.details.eventStore.headPosition as number;
 
     const first = await cli(['seed', '--customers', '12', '--batch-size', '7', '--seed', '5'], env);
     expect(first).toMatchObject({ code: 0 });
     expect(first.output).toMatch(new RegExp(`^Seeded http://127\\.0\\.0\\.1:${port} \\(seed 5, anchor \\S+\\): 12 customers, (\\d+) interactions, (\\d+) ticket commands in`, 'm'));
     const [, interactions, tickets] = /: 12 customers, (\d+) interactions, (\d+) ticket commands/.exec(first.output) as RegExpExecArray;
     expect(Number(interactions)).toBeGreaterThan(12);
-    const afterFirst = await head();
+    // Reactors follow the seed (loyalty points): compare from the head they have caught up with.
+    const afterFirst = await settledHead(chronicle.url);
     const seeded = await new ApiClient(chronicle.url, keys.support).get(`/v1/customers/demo-00012?minPosition=${afterFirst}`);
     expect(seeded.status).toBe(200);
 
     const second = await cli(['seed', '--customers', '12', '--batch-size', '7', '--seed', '5'], env);
     expect(second).toMatchObject({ code: 0 });
     expect(second.output).toContain(`12 customers (12 already there), ${interactions} interactions (${interactions} already there), ${tickets} ticket commands (${tickets} already there)`);
-    expect(await head()).toBe(afterFirst);
+    expect(await settledHead(chronicle.url)).toBe(afterFirst);
   });
 
   it('`seed` says which address it could not reach and why, and exits 1', async () => {

@@ -131,7 +131,7 @@ describe.each(ENGINES)('Chronicle end to end on $name', ({ env: engineEnv }) => 
     expect(ticket.body).toMatchObject({ status: 'resolved', firstResponseSla: 'met', resolutionSla: 'met', replyCount: 1 });
   });
 
-  it('shows CLV and churn risk in the 360 view once the customer gives the profiling consent', async () => {
+  it('shows the value figures in the 360 view once the customer gives the profiling consent', async () => {
     const other = 'c-grace';
     expect((await ingest.post('/v1/customers', { customerId: other, profile: { firstName: 'Grace', lastName: 'Hopper' } })).status).toBe(201);
     const lines = [{ sku: 'COMPASS', name: 'Brass compass', category: 'instruments', quantity: 1, unitPriceMinor: 12000 }];
@@ -140,7 +140,8 @@ describe.each(ENGINES)('Chronicle end to end on $name', ({ env: engineEnv }) => 
     const consented = await support.post(`/v1/customers/${other}/consents`, { purpose: 'profiling', granted: true, via: 'web-preferences' });
     expect(consented.status).toBe(200);
     const valued = await support.get(`/v1/customers/${other}?minPosition=${consented.body.position}`);
-    expect(valued.body.value).toMatchObject({ lifetimeValueMinor: expect.any(Number), churnRisk: expect.objectContaining({ score: expect.any(Number) }) });
+    // A population this small is too few to fit the model (20 buyers are needed): no P(alive), predicted CLV or churn risk yet.
+    expect(valued.body.value).toEqual({ currency: 'EUR', exponent: 2, pAlive: null, lifetimeValueMinor: null, clv: null, churnRisk: null });
   });
 
   it('pages the timeline newest first with a cursor and filters by channel', async () => {

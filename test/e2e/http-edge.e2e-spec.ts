@@ -20,6 +20,7 @@ const KEYS = {
   admin: 'edge-admin-key-0123456789',
 };
 const MAX_BODY_BYTES = 64 * 1024;
+const MAX_EVENT_BYTES = 16 * 1024;
 
 function expectProblem(response: RawResponse, status: number, code?: string): void {
   expect({ status: response.status, type: response.headers['content-type'], code: response.body?.code }).toEqual({
@@ -43,7 +44,7 @@ describe('The HTTP edge: every bad input a clear 4xx', () => {
   beforeAll(async () => {
     dataDir = mkdtempSync(join(tmpdir(), 'chronicle-edge-'));
     chronicle = await startChronicle({
-      DATA_DIR: dataDir, PORT: '0', LOG_LEVEL: 'silent', MAX_BODY_BYTES: String(MAX_BODY_BYTES), MAX_BATCH_SIZE: '50',
+      DATA_DIR: dataDir, PORT: '0', LOG_LEVEL: 'silent', MAX_BODY_BYTES: String(MAX_BODY_BYTES), MAX_BATCH_SIZE: '50', MAX_EVENT_BYTES: String(MAX_EVENT_BYTES),
       API_KEYS: Object.entries(KEYS).map(([role, key]) => `${role}=${key}`).join(','),
     });
     support = new ApiClient(chronicle.url, KEYS.support);
@@ -72,6 +73,26 @@ describe('The HTTP edge: every bad input a clear 4xx', () => {
     // A caller who may: the announced size alone is refused, still without reading the body.
     expectProblem(await request({ method: 'POST', path: '/v1/interactions/notes', headers: { ...big, ...as('ingest') }, holdBody: true }), 413, 'BODY_TOO_LARGE');
     expect(await head()).toBe(before);
+  });
+
+  it('refuses a command whose one event would be over MAX_EVENT_BYTES with a 413 naming the field, alone and in a batch; nothing reaches the store', async () => {
+    const before = await head();
+    const lines = Array.from({ length: 100 }, (_, i) => ({ sku: `SKU-${i}`, name: `A long product name, line ${i} of a large order ${'x'.repeat(120)}`, category: 'grocery', quantity: 1, unitPriceMinor: 100 }));
+    const purchase = { customerId, orderId: 'o-too-large', channel: 'web', currency: 'EUR', lines };
+    expect(JSON.stringify(purchase).length).toBeGreaterThan(MAX_EVENT_BYTES);
+    expect(JSON.stringify(purchase).length).toBeLessThan(MAX_BODY_BYTES);
+    const alone = await request({ method: 'POST', path: '/v1/interactions/purchases', headers: { ...json, ...as('ingest') }, body: JSON.stringify(purchase) });
+    expectProblem(alone, 413, 'EVENT_TOO_LARGE');
+    expect(alone.body.errors).toEqual([{ field: 'lines', message: expect.stringContaining('MAX_EVENT_BYTES') }]);
+    const batch = await request({
+      method: 'POST', path: '/v1/interactions/batch', headers: { ...json, ...as('ingest') },
+      body: JSON.stringify({ items: [{ type: 'purchase', ...purchase, orderId: 'o-too-large-b' }] }),
+    });
+    expect(batch.body.results[0]).toMatchObject({ status: 413, problem: { code: 'EVENT_TOO_LARGE', errors: [{ field: 'items[0].lines' }] } });
+    expect(await head()).toBe(before);
+    // The same order at a size within the limit is taken.
+    const small = await request({ method: 'POST', path: '/v1/interactions/purchases', headers: { ...json, ...as('ingest') }, body: JSON.stringify({ ...purchase, orderId: 'o-small', lines: lines.slice(0, 10) }) });
+    expect(small.status).toBe(201);
   });
 
   it('takes the Bearer scheme in any case and with extra spaces (RFC 9110 §11.4); other schemes are a 401 saying so', async () => {

@@ -45,10 +45,11 @@ describe('The API described from the code', () => {
     expect(openApiGaps(document, routes)).toEqual([]);
   });
 
-  it('declares both key schemes, the bearer one as an opaque token', () => {
+  it('declares both key schemes, the bearer one as an opaque token, and the console session cookie', () => {
     expect(document.components?.securitySchemes).toEqual({
       bearer: expect.objectContaining({ type: 'http', scheme: 'bearer' }),
       apiKey: expect.objectContaining({ type: 'apiKey', in: 'header', name: 'X-API-Key' }),
+      session: expect.objectContaining({ type: 'apiKey', in: 'cookie', name: 'chronicle_session' }),
     });
     expect(document.components?.securitySchemes?.bearer).not.toHaveProperty('bearerFormat');
   });
@@ -59,6 +60,7 @@ describe('The API described from the code', () => {
     expect(mediaTypes('/v1/audit/log')).toEqual(['application/json', 'application/x-ndjson']);
     expect(mediaTypes('/v1/audit/streams/{streamId}')).toEqual(['application/json', 'application/x-ndjson']);
     expect(mediaTypes('/v1/customers/{customerId}/live')).toEqual(['text/event-stream']);
+    expect(mediaTypes('/v1/live/tickets')).toEqual(['text/event-stream']);
   });
 
   it('has the README route table the code gives (`npm run docs:api` rewrites it)', () => {

@@ -1,14 +1,15 @@
-// Two command-api processes on one SQLite data folder, each able to run the loyalty reactor: the lease
-// lets exactly one run it (the other waits in standby, visible in /health/ready), every order earns
-// points exactly once, and when the holder is killed (kill -9) the other takes over after the
-// lease expires and goes on where the checkpoint says.
+// The split layout's background work on one SQLite data folder: a command-api process takes the
+// commands and runs no reactor; two worker processes can each run the loyalty reactor, and the lease
+// lets exactly one run it (the other waits in standby, visible in /health/ready). Every order earns
+// points exactly once, and when the holder is killed (kill -9) the other takes over after the lease
+// expires and goes on where the checkpoint says. No process says a reactor or sweep is off.
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { SqliteEventStore } from '@app/event-store';
 import { ApiClient } from '../support/api-client';
 import { eventually } from '../support/eventually';
-import { startServer, type ChronicleProcess } from '../support/chronicle-process';
+import { buildApps, removeBuiltApps, startServer, type ChronicleProcess } from '../support/chronicle-process';
 
 jest.setTimeout(240_000);
 
@@ -23,29 +24,46 @@ async function loyaltyReactorState(server: Server): Promise<{ state: string; lea
   return { state: pipeline.state, leaseHeld: pipeline.leaseHeld };
 }
 
-describe('Single-instance reactors across processes (two command-api processes, one SQLite data folder)', () => {
+describe('Single-instance reactors across processes (a command-api and two worker processes, one SQLite data folder)', () => {
   let dataDir: string;
   const servers: Server[] = [];
 
   beforeAll(() => {
     dataDir = mkdtempSync(join(tmpdir(), 'chronicle-two-commands-'));
+    // Three process starts: compiled once, each starts in about a second instead of a ts-node compile.
+    buildApps();
   });
 
   afterAll(async () => {
     await Promise.all(servers.map((server) => server.kill('SIGKILL')));
     rmSync(dataDir, { recursive: true, force: true });
+    removeBuiltApps();
   });
 
   it('runs the loyalty reactor in one process only, earns every order once, and fails over when the holder dies', async () => {
     const env = {
-      CHRONICLE_ROLE: 'command-api',
       DATA_DIR: dataDir,
       API_KEYS: Object.entries(KEYS).map(([role, key]) => `${role}=${key}`).join(','),
       LEASE_TTL_MS: '1500',
+      // Start-up lines say what runs where.
+      LOG_LEVEL: 'info',
     };
-    const [a, b] = await Promise.all([startServer('apps/command-api/src/main.ts', env), startServer('apps/command-api/src/main.ts', env)]);
-    servers.push(a, b);
-    const clients = [new ApiClient(a.url, KEYS.ingest), new ApiClient(b.url, KEYS.ingest)];
+    // One after the other: each start compiles the sources (ts-node), and the cores are shared.
+    const api = await startServer('apps/command-api/src/main.ts', env);
+    servers.push(api);
+    const a = await startServer('apps/worker/src/main.ts', env);
+    servers.push(a);
+    const b = await startServer('apps/worker/src/main.ts', env);
+    servers.push(b);
+    const clients = [new ApiClient(api.url, KEYS.ingest), new ApiClient(api.url, KEYS.ingest)];
+    // The command API runs no background work at all; the workers run every reactor and sweep.
+    const apiPipelines = Object.keys((await new ApiClient(api.url).get('/health/ready')).body.details.pipelines);
+    expect(apiPipelines.filter((name) => /reactor|sweep/.test(name))).toEqual([]);
+    for (const worker of [a, b]) {
+      await worker.waitForLine(/Loyalty: reactor running, expiry sweep every/);
+      await worker.waitForLine(/Segments: reactor running, sweep every/);
+    }
+    expect([api, a, b].flatMap((server) => server.lines).filter((line) => /reactor off|sweep off/.test(line))).toEqual([]);
 
     const states = await eventually(async () => {
       const both = await Promise.all([loyaltyReactorState(a), loyaltyReactorState(b)]);
@@ -64,7 +82,7 @@ describe('Single-instance reactors across processes (two command-api processes, 
       expect(response.status).toBe(201);
       orders.push({ customerId, orderId });
     };
-    // Commands go through both processes at once: they share the event-store file.
+    // Commands go through the API while both workers follow the same event-store file.
     await Promise.all(
       Array.from({ length: CUSTOMERS }, async (_, i) => {
         const customerId = `c-${i}`;
@@ -91,8 +109,7 @@ describe('Single-instance reactors across processes (two command-api processes, 
       // The holder dies without giving the lease back: the survivor takes over once it expires.
       expect(await holder.kill('SIGKILL')).toBe('SIGKILL');
       await eventually(async () => expect(await loyaltyReactorState(survivor)).toEqual({ state: 'running', leaseHeld: true }), 30_000);
-      const survivorClient = new ApiClient(survivor.url, KEYS.ingest);
-      for (let i = 0; i < CUSTOMERS; i++) await purchase(survivorClient, `c-${i}`, `o-${i}-after`);
+      for (let i = 0; i < CUSTOMERS; i++) await purchase(clients[i % 2] as ApiClient, `c-${i}`, `o-${i}-after`);
       await eventually(async () => expect(await earnedOrders()).toEqual(orders.map((o) => o.orderId).sort()), 60_000);
     } finally {
       await events.close();

@@ -48,6 +48,7 @@ if (!brokers) {
       for (const relay of relays.splice(0)) await relay.stop();
       await store.close();
       await deleteTopic(kafka, topic);
+      await deleteTopic(kafka, `${topic}.dead-letter`);
       rmSync(dir, { recursive: true, force: true });
     });
 

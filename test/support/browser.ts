@@ -29,7 +29,7 @@ export async function launchChromium(): Promise<HeadlessBrowser> {
     executablePath: CHROMIUM_PATH,
     headless: true,
     args: ARGS,
-    viewport: { width: 1366, height: 900 },
+    viewport: { width: 1440, height: 900 },
     locale: 'en-GB',
     timezoneId: 'UTC',
   });

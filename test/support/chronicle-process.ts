@@ -1,9 +1,39 @@
-// Runs Chronicle's own entry points (apps/*/src/main.ts) as real child processes through ts-node, so
-// failure tests can kill -9 a server or a CLI mid-work and start it again. No build needed.
-import { spawn, type ChildProcess } from 'node:child_process';
+// Runs Chronicle's own entry points (apps/*/src/main.ts) as real child processes, so failure tests
+// can kill -9 a server or a CLI mid-work and start it again. Through ts-node by default (no build
+// needed); a suite that starts many processes calls buildApps() first, and they run compiled.
+import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
+import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 
 const ROOT = join(__dirname, '..', '..');
+let builtApps: string | undefined;
+
+/**
+ * Compiles apps and libs once for this test file (emit only: the test run type-checks them anyway)
+ * into test-output/, so each process starts in about a second instead of transpiling the whole tree
+ * through ts-node again. Call from beforeAll, and removeBuiltApps from afterAll.
+ */
+export function buildApps(): void {
+  if (builtApps) return;
+  mkdirSync(join(ROOT, 'test-output'), { recursive: true });
+  // Inside the repository, so the compiled files find node_modules.
+  const outDir = mkdtempSync(join(ROOT, 'test-output', 'apps-'));
+  const bin = (name: string) => join(ROOT, 'node_modules', '.bin', name);
+  execFileSync(bin('tsc'), ['-p', 'tsconfig.build.json', '--outDir', outDir, '--noCheck'], { cwd: ROOT, stdio: 'inherit' });
+  execFileSync(bin('tsc-alias'), ['-p', 'tsconfig.build.json', '--outDir', outDir], { cwd: ROOT, stdio: 'inherit' });
+  builtApps = outDir;
+}
+
+export function removeBuiltApps(): void {
+  if (builtApps) rmSync(builtApps, { recursive: true, force: true });
+  builtApps = undefined;
+}
+
+/** How to run an entry point: compiled when buildApps() ran, else through ts-node. */
+function nodeArguments(entry: string): string[] {
+  if (builtApps && entry.endsWith('.ts')) return [join(builtApps, entry.replace(/\.ts$/, '.js'))];
+  return ['-r', 'ts-node/register/transpile-only', '-r', 'tsconfig-paths/register', join(ROOT, entry)];
+}
 
 export interface ChronicleProcess {
   readonly child: ChildProcess;
@@ -22,7 +52,7 @@ export interface ProcessOptions {
 }
 
 export function startProcess(entry: string, args: readonly string[], env: Record<string, string>, options: ProcessOptions = {}): ChronicleProcess {
-  const child = spawn(process.execPath, ['-r', 'ts-node/register/transpile-only', '-r', 'tsconfig-paths/register', join(ROOT, entry), ...args], {
+  const child = spawn(process.execPath, [...nodeArguments(entry), ...args], {
     cwd: ROOT,
     env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', TS_NODE_PROJECT: join(ROOT, 'tsconfig.json'), ...env },
     stdio: ['ignore', 'pipe', 'pipe'],

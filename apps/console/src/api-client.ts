@@ -1,5 +1,6 @@
-// The console's only way to the platform: JSON over fetch with the agent's key as a bearer token
-// (never in a URL), answers typed by the caller, failures as ApiError.
+// The console's only way to the platform: JSON over fetch on the agent's browser session (an HttpOnly
+// cookie the page never sees), with the session's CSRF token on every change, and failures as
+// ApiError. A 401 means the session ended: the page goes back to sign-in.
 import { ApiError, toProblemDocument } from './api-problem';
 
 /** What every command answers; `position` feeds the next query's `minPosition`. */
@@ -14,10 +15,21 @@ export interface CommandOutcome {
 
 export type QueryParams = Readonly<Record<string, string | number | undefined>>;
 
+export interface SessionPort {
+  /** The token GET /v1/me gave this tab for its session; sent as X-CSRF-Token on every change. */
+  csrfToken(): string | undefined;
+  /** Called once per 401: the session is over (signed out elsewhere, expired, key revoked). */
+  ended(message: string): void;
+}
+
+export interface SendOptions {
+  /** One per draft, kept across retries: a retry after a lost answer is recognised, not recorded twice. */
+  readonly idempotencyKey?: string;
+}
 
 export class ChronicleApi {
   constructor(
-    private readonly apiKey: string,
+    private readonly session: SessionPort,
     private readonly base = '/v1',
   ) {}
 
@@ -28,7 +40,7 @@ export class ChronicleApi {
   /**
    * Like get, but null where a capability does not answer usefully (not deployed, not for this
    * key's role, or failing): the page shows "not available" there instead of failing as a whole.
-   * An unknown key still throws, so the agent is sent back to sign-in.
+   * An ended session still throws, so the agent is sent back to sign-in.
    */
   async getIfAvailable<T>(path: string, params: QueryParams = {}, signal?: AbortSignal): Promise<T | null> {
     try {
@@ -39,29 +51,44 @@ export class ChronicleApi {
     }
   }
 
-  post<T = CommandOutcome>(path: string, body: unknown): Promise<T> {
-    return this.request<T>('POST', path, body);
+  post<T = CommandOutcome>(path: string, body: unknown, options: SendOptions = {}): Promise<T> {
+    return this.request<T>('POST', path, body, undefined, options);
   }
 
-  /** Opens a long-lived response (server-sent events) with the same credentials. */
-  async openStream(path: string, signal: AbortSignal): Promise<ReadableStream<Uint8Array>> {
-    const response = await this.fetch('GET', path, undefined, signal, 'text/event-stream');
-    if (!response.ok || !response.body) throw new ApiError(toProblemDocument(response.status, await readBody(response)));
+  patch<T = CommandOutcome>(path: string, body: unknown, options: SendOptions = {}): Promise<T> {
+    return this.request<T>('PATCH', path, body, undefined, options);
+  }
+
+  /** Opens a long-lived response (server-sent events) on the same session, resuming after `lastEventId`. */
+  async openStream(path: string, signal: AbortSignal, lastEventId?: string): Promise<ReadableStream<Uint8Array>> {
+    const response = await this.fetch('GET', path, undefined, signal, 'text/event-stream', lastEventId ? { 'Last-Event-ID': lastEventId } : {});
+    if (!response.ok || !response.body) throw this.failure(response.status, await readBody(response));
     return response.body;
   }
 
-  private async request<T>(method: string, path: string, body?: unknown, signal?: AbortSignal): Promise<T> {
-    const response = await this.fetch(method, path, body, signal, 'application/json');
+  private async request<T>(method: string, path: string, body: unknown, signal?: AbortSignal, options: SendOptions = {}): Promise<T> {
+    const headers: Record<string, string> = options.idempotencyKey ? { 'Idempotency-Key': options.idempotencyKey } : {};
+    const response = await this.fetch(method, path, body, signal, 'application/json', headers);
     const parsed = await readBody(response);
-    if (!response.ok) throw new ApiError(toProblemDocument(response.status, parsed));
+    if (!response.ok) throw this.failure(response.status, parsed);
     return parsed as T;
   }
 
-  private async fetch(method: string, path: string, body: unknown, signal: AbortSignal | undefined, accept: string): Promise<Response> {
-    const headers: Record<string, string> = { Authorization: `Bearer ${this.apiKey}`, Accept: accept };
+  private failure(status: number, body: unknown): ApiError {
+    const error = new ApiError(toProblemDocument(status, body));
+    if (status === 401) this.session.ended(error.message);
+    return error;
+  }
+
+  private async fetch(method: string, path: string, body: unknown, signal: AbortSignal | undefined, accept: string, extra: Record<string, string>): Promise<Response> {
+    const headers: Record<string, string> = { Accept: accept, ...extra };
     if (body !== undefined) headers['Content-Type'] = 'application/json';
+    const csrf = this.session.csrfToken();
+    if (method !== 'GET' && csrf) headers['X-CSRF-Token'] = csrf;
     try {
-      return await fetch(this.base + path, { method, headers, body: body === undefined ? null : JSON.stringify(body), cache: 'no-store', ...(signal ? { signal } : {}) });
+      return await fetch(this.base + path, {
+        method, headers, body: body === undefined ? null : JSON.stringify(body), cache: 'no-store', credentials: 'same-origin', ...(signal ? { signal } : {}),
+      });
     } catch (error) {
       if (signal?.aborted) throw error;
       throw new ApiError({ status: 0 });
@@ -76,7 +103,7 @@ function queryString(params: QueryParams): string {
   return text ? `?${text}` : '';
 }
 
-async function readBody(response: Response): Promise<unknown> {
+export async function readBody(response: Response): Promise<unknown> {
   const text = await response.text();
   if (!text) return undefined;
   try {
@@ -84,4 +111,12 @@ async function readBody(response: Response): Promise<unknown> {
   } catch {
     return text;
   }
+}
+
+/** A fresh random id: drafts, idempotency keys. */
+export function newId(prefix: string): string {
+  const random = typeof crypto.randomUUID === 'function'
+    ? crypto.randomUUID()
+    : Array.from(crypto.getRandomValues(new Uint8Array(16)), (b) => b.toString(16).padStart(2, '0')).join('');
+  return `${prefix}-${random}`;
 }

@@ -12,8 +12,10 @@ describe('API problems in plain words', () => {
     expect([...error.fieldMessages()]).toEqual([['durationSeconds', 'durationSeconds must not be less than 0']]);
   });
 
-  it('tells an agent with an unknown key to sign in again and one with the wrong role that it is not allowed', () => {
+  it('tells an agent whose session ended to sign in again and one with the wrong role that it is not allowed', () => {
     expect(explainProblem({ status: 401 })).toMatch(/sign in again/i);
+    expect(explainProblem({ status: 401, code: 'SESSION_ENDED', detail: 'The session ended after a time without activity: sign in again' }))
+      .toBe('The session ended after a time without activity: sign in again.');
     expect(explainProblem({ status: 403 })).toMatch(/not allowed/);
   });
 

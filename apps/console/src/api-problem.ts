@@ -56,9 +56,9 @@ export function explainProblem(problem: ProblemDocument): string {
     case 0:
       return 'The server cannot be reached. Check the connection and try again.';
     case 401:
-      return 'Your API key is unknown or has expired. Sign in again with a valid support key.';
+      return problem.detail && problem.code === 'SESSION_ENDED' ? `${problem.detail}.` : 'Your session has ended or your key is unknown. Sign in again with your support key.';
     case 403:
-      return 'Your API key\'s role is not allowed to do this.';
+      return problem.code === 'CSRF_TOKEN' ? 'This tab lost its sign-in token. Reload the page.' : 'Your key\'s role is not allowed to do this.';
     case 404:
       return problem.detail ?? 'Not found.';
     case 400:

@@ -1,152 +1,224 @@
-// The 360 page of one customer: profile, figures, loyalty, segments, open tickets, timeline and
-// quick actions; kept current by the live stream and by read-your-writes after each command.
+// The 360 page of one customer: profile (editable), consents with history, figures, loyalty,
+// segments, tickets, timeline and quick actions; kept current by the live stream and by
+// read-your-writes after each command. Live updates redraw only read-only parts, keeping focus
+// where it is: forms are built once, so nothing an agent types is ever thrown away.
 import type { ChronicleApi } from './api-client';
 import { ApiError } from './api-problem';
-import { h, replaceChildren } from './element';
-import { figuresSection, loyaltySection, profileSection, section, segmentsSection, ticketSummary } from './customer-sections';
-import { followCustomer, type LiveState } from './live-updates';
-import { addNoteForm, logCallForm, openTicketForm, redeemPointsForm, ticketActions, type ActionContext } from './quick-actions';
-import type { Customer360, CustomerAnalytics, LoyaltyAccount, TicketView } from './read-models';
+import { dateTime } from './display-format';
+import { h, redrawKeepingFocus, replaceChildren } from './element';
+import { consentList, contactPointList, figuresSection, loyaltySection, profileFacts, section, segmentsSection, ticketRow } from './customer-sections';
+import { followStream, type LiveState } from './live-updates';
+import { describeLive } from './live-status';
+import { ProfileEditor } from './profile-editor';
+import { addNoteForm, logCallForm, openTicketForm, redeemPointsForm, type ActionContext } from './quick-actions';
+import type { Customer360, CustomerAnalytics, CustomerSegments, LoyaltyAccount, TicketSummary } from './read-models';
+import type { Identity } from './session';
+import type { Names } from './timeline-details';
 import { TimelinePanel } from './timeline-panel';
+import type { CommandForm } from './command-form';
 
 interface Reads {
   readonly view: Customer360;
   readonly loyalty: LoyaltyAccount | null;
   readonly analytics: CustomerAnalytics | null;
-  readonly tickets: readonly TicketView[];
+  readonly segments: CustomerSegments | null;
+  readonly tickets: readonly TicketSummary[];
 }
 
-const LIVE_WORDS: Readonly<Record<LiveState, string>> = {
-  connecting: 'Connecting to live updates…',
-  live: 'Live: new interactions appear as they happen.',
-  reconnecting: 'Live updates interrupted, reconnecting…',
-  stopped: 'Live updates stopped.',
-};
+interface AppliedUpdate {
+  readonly customerId: string;
+  readonly position: number;
+}
 
 export class CustomerPage {
   readonly element: HTMLElement;
   private readonly heading: HTMLHeadingElement;
   private readonly subtitle: HTMLElement;
   private readonly liveStatus: HTMLElement;
-  private readonly activity: HTMLElement;
-  private readonly side: HTMLElement;
-  private readonly figures: HTMLElement;
-  private readonly tickets: HTMLElement;
-  private readonly actions: HTMLElement;
+  private readonly forgottenNotice = h('p', { class: 'notice', id: 'forgotten-notice', hidden: true });
+  /** What records or edits: hidden for a forgotten customer, whose personal data is gone for good. */
+  private readonly editing: HTMLElement[] = [];
+  private readonly profileFacts = h('div');
+  private readonly contactPoints = h('div');
+  private readonly consents = h('div');
+  private readonly loyalty = h('div');
+  private readonly segments = h('div');
+  private readonly figures = h('div');
+  private readonly tickets = h('div');
+  private readonly actionForms: HTMLElement;
   private readonly timeline: TimelinePanel;
+  private readonly editor: ProfileEditor;
   private readonly live = new AbortController();
   private readonly context: ActionContext;
+  private readonly forms: { call: CommandForm; note: CommandForm; ticket: CommandForm };
+  private redeem: CommandForm | undefined;
+  private ticketSubjects = new Map<string, string>();
   private shownPosition = 0;
   private refreshing: Promise<void> | undefined;
   private wantedPosition = 0;
-  private redeemShown = false;
+  private readonly ticker: ReturnType<typeof setInterval>;
 
-  constructor(private readonly api: ChronicleApi, readonly customerId: string, agentId: string, private readonly onUnauthorized: (message: string) => void) {
-    this.heading = h('h1', { tabindex: -1 }, customerId);
+  constructor(
+    private readonly api: ChronicleApi,
+    readonly customerId: string,
+    identity: Identity,
+    private readonly agentName: (id: string | null | undefined) => string | null,
+  ) {
+    this.heading = h('h1', { tabindex: -1, id: 'customer-title' }, customerId);
     this.subtitle = h('p', { class: 'muted' });
     this.liveStatus = h('p', { class: 'live-status', role: 'status', 'aria-live': 'polite' });
-    this.activity = h('p', { class: 'activity', role: 'status', 'aria-live': 'polite' });
-    this.side = h('div', { class: 'side' });
-    this.figures = h('div');
-    this.tickets = h('div');
-    this.actions = h('section', { class: 'panel', id: 'actions', 'aria-labelledby': 'actions-title' });
-    this.timeline = new TimelinePanel(api, customerId);
-    this.context = {
-      api, customerId, agentId,
-      committed: (position, ticketId) => this.afterCommand(position, ticketId),
-      announce: (message) => { this.activity.textContent = message; },
+    const names: Names = { agent: agentName, ticket: (id) => this.ticketSubjects.get(id) ?? null };
+    this.timeline = new TimelinePanel(api, customerId, names);
+    this.context = { api, customerId, identity, committed: (position, ticketId) => this.afterCommand(position, ticketId) };
+    this.editor = new ProfileEditor(this.context, api);
+    this.forms = { call: logCallForm(this.context), note: addNoteForm(this.context), ticket: openTicketForm(this.context) };
+    this.actionForms = h('div', { class: 'action-forms' }, this.forms.call.element, this.forms.note.element, this.forms.ticket.element);
+    const disclosure = (summary: string, form: CommandForm) => {
+      const details = h('details', { class: 'edit' }, h('summary', {}, summary), form.element);
+      this.editing.push(details);
+      return details;
     };
+    const actions = h('section', { class: 'panel', id: 'actions', 'aria-labelledby': 'actions-title' }, h('h2', { id: 'actions-title' }, 'Quick actions'), this.actionForms);
+    this.editing.push(actions);
     this.element = h('main', { class: 'customer-page', 'aria-labelledby': 'customer-title', 'aria-busy': 'true' },
-      h('header', { class: 'customer-header' }, this.heading, this.subtitle, this.liveStatus, this.activity),
-      h('div', { class: 'customer-grid' }, this.side, h('div', { class: 'main-column' }, this.figures, this.actions, this.tickets, this.timeline.element)),
+      h('header', { class: 'page-header' }, this.heading, this.subtitle, this.forgottenNotice, this.liveStatus),
+      h('div', { class: 'customer-grid' },
+        h('div', { class: 'side' },
+          section('profile', 'Profile', this.profileFacts, disclosure('Edit the profile', this.editor.profileForm),
+            h('h3', {}, 'Contact points'), this.contactPoints, disclosure('Add a contact point', this.editor.contactForm)),
+          section('consents', 'Consents', this.consents,
+            h('details', { class: 'edit', ontoggle: (event) => { if ((event.target as HTMLDetailsElement).open) void this.editor.loadConsentHistory(); } },
+              h('summary', {}, 'Consent history'), this.editor.consentHistory),
+            disclosure('Record a consent given or withdrawn', this.editor.consentForm)),
+          this.loyalty, this.segments),
+        h('div', { class: 'main-column' },
+          this.figures,
+          actions,
+          this.tickets,
+          this.timeline.element),
+      ),
     );
-    this.heading.id = 'customer-title';
+    this.ticker = setInterval(() => this.timeline.tick(), 60_000);
   }
 
   /** Loads and draws everything; resolves when the page is interactive. */
-  async open(): Promise<void> {
+  async open(): Promise<boolean> {
     try {
       const [reads] = await Promise.all([this.read(undefined), this.timeline.reload()]);
       this.draw(reads);
-      this.drawActions(reads);
       this.element.removeAttribute('aria-busy');
-      followCustomer(this.api, this.customerId, {
-        applied: (update) => void this.follow(update.position),
-        state: (state, reason) => { this.liveStatus.textContent = reason ? `${LIVE_WORDS[state]} ${reason}` : LIVE_WORDS[state]; this.liveStatus.dataset.state = state; },
+      followStream<AppliedUpdate>(this.api, `/customers/${encodeURIComponent(this.customerId)}/live`, { events: ['applied'], lastEventId: String(this.shownPosition) }, {
+        message: (update) => { if (update.customerId === this.customerId) void this.follow(update.position); },
+        state: (state, reason) => this.showLive(state, reason),
+        // Back after a drop: the server replayed what was missed; refresh the figures and counts too.
+        resumed: () => void this.follow(this.wantedPosition, true),
       }, this.live.signal);
+      return true;
     } catch (error) {
       this.element.removeAttribute('aria-busy');
-      if (error instanceof ApiError && error.status === 401) return this.onUnauthorized(error.message);
+      if (error instanceof ApiError && error.status === 401) return false;
       const message = error instanceof ApiError && error.status === 404 ? `No customer with id “${this.customerId}”.` : error instanceof Error ? error.message : 'The customer could not be loaded.';
       replaceChildren(this.element, h('h1', { tabindex: -1, id: 'customer-title' }, 'Customer not shown'), h('p', { role: 'alert' }, message));
+      return true;
     }
   }
 
   dispose(): void {
     this.live.abort();
     this.timeline.dispose();
+    clearInterval(this.ticker);
   }
 
   focusHeading(): void {
     (this.element.querySelector<HTMLElement>('h1') ?? this.heading).focus();
   }
 
+  /** Keyboard shortcut targets. */
+  focusNote(): void {
+    this.forms.note.focus();
+  }
+
+  private showLive(state: LiveState, reason?: string): void {
+    this.liveStatus.textContent = describeLive(state, reason);
+    this.liveStatus.dataset.state = state;
+  }
+
   private async read(minPosition: number | undefined, ticketId?: string): Promise<Reads> {
     const id = encodeURIComponent(this.customerId);
     // The tickets list takes no minPosition: waiting on the ticket itself first gives read-your-writes.
     if (ticketId !== undefined && minPosition !== undefined) await this.api.getIfAvailable(`/tickets/${encodeURIComponent(ticketId)}`, { minPosition });
-    const [view, loyalty, analytics, tickets] = await Promise.all([
+    const [view, loyalty, analytics, segments, tickets] = await Promise.all([
       this.api.get<Customer360>(`/customers/${id}`, { minPosition }),
       this.api.getIfAvailable<LoyaltyAccount>(`/customers/${id}/loyalty`, { minPosition }),
       this.api.getIfAvailable<CustomerAnalytics>(`/customers/${id}/analytics`, { minPosition }),
-      this.api.get<{ items: TicketView[] }>(`/customers/${id}/tickets`, { status: 'open', limit: 50 }),
+      this.api.getIfAvailable<CustomerSegments>(`/customers/${id}/segments`, { minPosition }),
+      this.api.get<{ items: TicketSummary[] }>(`/customers/${id}/tickets`, { limit: 200 }),
     ]);
-    return { view, loyalty, analytics, tickets: tickets.items };
+    return { view, loyalty, analytics, segments, tickets: tickets.items };
   }
 
   private draw(reads: Reads): void {
     const { view } = reads;
     this.shownPosition = Math.max(this.shownPosition, view.lastPosition);
-    this.heading.textContent = view.displayName || view.customerId;
+    const forgotten = view.forgottenAt ?? null;
+    // A forgotten customer has no name left to show: say what happened rather than "[forgotten]".
+    this.heading.textContent = forgotten ? 'Forgotten customer' : view.displayName || view.customerId;
+    this.forgottenNotice.hidden = forgotten === null;
+    this.forgottenNotice.textContent = forgotten
+      ? `This customer was forgotten on ${dateTime(forgotten)} (right to erasure): their personal data is erased and shows as “[forgotten]”; counts and figures stay. Nothing more can be recorded for them here.`
+      : '';
+    for (const part of this.editing) part.hidden = forgotten !== null;
     this.subtitle.textContent = `Customer ${view.customerId}${view.externalId ? ` · ${view.externalId}` : ''} · ${view.interactions} interactions`;
-    replaceChildren(this.side, profileSection(view), loyaltySection(reads.loyalty, view), segmentsSection(reads.analytics, view));
+    replaceChildren(this.profileFacts, profileFacts(view));
+    replaceChildren(this.contactPoints, contactPointList(view));
+    replaceChildren(this.consents, consentList(view));
+    replaceChildren(this.loyalty, loyaltySection(reads.loyalty, view));
+    replaceChildren(this.segments, segmentsSection(reads.segments));
     replaceChildren(this.figures, figuresSection(view, reads.analytics));
-    const focusWasInTickets = this.tickets.contains(document.activeElement);
-    replaceChildren(this.tickets, section('open-tickets', `Open tickets (${reads.tickets.length})`,
-      reads.tickets.length === 0
-        ? h('p', { class: 'muted' }, 'No open ticket.')
-        : h('ul', { class: 'tickets' }, ...reads.tickets.map((ticket) => h('li', { 'data-ticket-id': ticket.ticketId }, ticketSummary(ticket), ticketActions(this.context, ticket)))),
-    ));
-    if (focusWasInTickets) this.tickets.querySelector<HTMLElement>('h2')?.setAttribute('tabindex', '-1');
-    if (focusWasInTickets) this.tickets.querySelector<HTMLElement>('h2')?.focus();
-    if (!this.redeemShown && reads.loyalty) this.drawActions(reads);
+    this.editor.show(view);
+    this.ticketSubjects = new Map(reads.tickets.map((ticket) => [ticket.ticketId, ticket.subject ?? ticket.ticketId]));
+    this.timeline.renameTickets();
+    const open = reads.tickets.filter((ticket) => ticket.status === 'open');
+    const done = reads.tickets.filter((ticket) => ticket.status !== 'open');
+    redrawKeepingFocus(this.tickets, () => replaceChildren(this.tickets, section('tickets', `Tickets (${open.length} open)`,
+      open.length === 0 ? h('p', { class: 'muted' }, 'No open ticket.') : h('ul', { class: 'tickets', id: 'open-tickets' }, ...open.map((ticket) => h('li', { 'data-ticket-id': ticket.ticketId }, ticketRow(ticket, [this.assignee(ticket)])))),
+      done.length === 0 ? null : h('details', { class: 'edit' }, h('summary', {}, `Resolved and closed (${done.length})`),
+        h('ul', { class: 'tickets' }, ...done.map((ticket) => h('li', { 'data-ticket-id': ticket.ticketId }, ticketRow(ticket))))),
+    )));
+    // Loyalty may answer only now (or stop answering): its form is added once, never rebuilt.
+    if (!this.redeem && reads.loyalty) {
+      this.redeem = redeemPointsForm(this.context);
+      this.actionForms.append(this.redeem.element);
+    }
   }
 
-  private drawActions(reads: Reads): void {
-    this.redeemShown = reads.loyalty !== null;
-    const forms = [logCallForm(this.context), addNoteForm(this.context), openTicketForm(this.context), ...(reads.loyalty ? [redeemPointsForm(this.context)] : [])];
-    replaceChildren(this.actions, h('h2', { id: 'actions-title' }, 'Quick actions'), h('div', { class: 'action-forms' }, ...forms.map((form) => form.element)));
+  private assignee(ticket: TicketSummary): HTMLElement {
+    return h('span', { class: 'muted' }, ` · ${ticket.assigneeId ? `assigned to ${this.agentName(ticket.assigneeId) ?? ticket.assigneeId}` : 'unassigned'}`);
   }
 
   private async afterCommand(position: number, ticketId?: string): Promise<void> {
+    this.wantedPosition = Math.max(this.wantedPosition, position);
     const [reads] = await Promise.all([this.read(position, ticketId), this.timeline.refreshHead(position)]);
     this.draw(reads);
+    this.shownPosition = Math.max(this.shownPosition, position);
   }
 
   /** Live update: refreshes once per burst, always up to the newest position announced. */
-  private follow(position: number): Promise<void> {
+  private follow(position: number, always = false): Promise<void> {
     this.wantedPosition = Math.max(this.wantedPosition, position);
-    if (this.wantedPosition <= this.shownPosition && this.refreshing === undefined) return Promise.resolve();
+    if (!always && this.wantedPosition <= this.shownPosition && this.refreshing === undefined) return Promise.resolve();
     this.refreshing ??= (async () => {
       try {
-        while (this.wantedPosition > this.shownPosition) {
+        let first = always;
+        while (first || this.wantedPosition > this.shownPosition) {
+          first = false;
           const target = this.wantedPosition;
           const [reads] = await Promise.all([this.read(target), this.timeline.refreshHead(target)]);
           this.draw(reads);
           this.shownPosition = Math.max(this.shownPosition, target);
         }
-      } catch (error) {
-        if (error instanceof ApiError && error.status === 401) this.onUnauthorized(error.message);
+      } catch {
+        // A failed refresh is retried by the next update; a 401 already sent the agent to sign-in.
       } finally {
         this.refreshing = undefined;
       }

@@ -1,11 +1,11 @@
 // The read-only parts of the customer page, each drawn from the answers it depends on.
 import { h, type Child } from './element';
-import { dateTime, day, money, percent, score, words } from './display-format';
-import type { Customer360, CurrencyPurchases, CustomerAnalytics, LoyaltyAccount, SlaState, TicketView } from './read-models';
+import { countdown, day, money, percent, relativeTime, score, sentence } from './display-format';
+import type { Customer360, CurrencyPurchases, CustomerAnalytics, CustomerSegments, LoyaltyAccount, SlaState, TicketSummary } from './read-models';
 
 const NOT_AVAILABLE = 'not available';
 
-function facts(rows: readonly (readonly [string, Child])[]): HTMLDListElement {
+export function facts(rows: readonly (readonly [string, Child])[]): HTMLDListElement {
   return h('dl', { class: 'facts' }, ...rows.flatMap(([term, value]) => [h('dt', {}, term), h('dd', {}, value === null || value === undefined || value === '' ? '—' : value)]));
 }
 
@@ -17,27 +17,30 @@ function unavailable(what: string): HTMLElement {
   return h('p', { class: 'muted not-available' }, `${what}: ${NOT_AVAILABLE}`);
 }
 
-export function profileSection(view: Customer360): HTMLElement {
+export function profileFacts(view: Customer360): HTMLElement {
   const p = view.profile;
-  return section('profile', 'Profile',
-    facts([
-      ['Email', p.email],
-      ['Phone', p.phone],
-      ['City', [p.city, p.country].filter(Boolean).join(', ')],
-      ['Born', p.birthDate ? day(p.birthDate) : null],
-      ['Language', p.language],
-      ['External id', view.externalId],
-      ['Customer since', day(view.registeredAt)],
-    ]),
-    view.contactPoints.length > 0
-      ? h('ul', { class: 'contact-points', 'aria-label': 'Other contact points' }, ...view.contactPoints.map((c) => h('li', {}, `${c.kind}: ${c.value}${c.label ? ` (${c.label})` : ''}`)))
-      : null,
-    h('h3', {}, 'Consents'),
-    Object.keys(view.consents).length === 0
-      ? h('p', { class: 'muted' }, 'No consent recorded.')
-      : h('ul', { class: 'consents' }, ...Object.entries(view.consents).map(([purpose, consent]) =>
-          h('li', { class: consent.granted ? 'granted' : 'withdrawn' }, h('strong', {}, words(purpose)), `: ${consent.granted ? 'given' : 'withdrawn'} ${day(consent.at)} via ${consent.via}`))),
-  );
+  return facts([
+    ['Email', p.email],
+    ['Phone', p.phone],
+    ['City', [p.city, p.country].filter(Boolean).join(', ')],
+    ['Born', p.birthDate ? day(p.birthDate) : null],
+    ['Language', p.language],
+    ['External id', view.externalId],
+    ['Customer since', day(view.registeredAt)],
+  ]);
+}
+
+export function contactPointList(view: Customer360): HTMLElement {
+  return view.contactPoints.length > 0
+    ? h('ul', { class: 'contact-points', 'aria-label': 'Other contact points' }, ...view.contactPoints.map((c) => h('li', {}, `${c.kind}: ${c.value}${c.label ? ` (${c.label})` : ''}`)))
+    : h('p', { class: 'muted' }, 'No other contact point.');
+}
+
+export function consentList(view: Customer360): HTMLElement {
+  return Object.keys(view.consents).length === 0
+    ? h('p', { class: 'muted' }, 'No consent recorded.')
+    : h('ul', { class: 'consents' }, ...Object.entries(view.consents).map(([purpose, consent]) =>
+        h('li', { class: consent.granted ? 'granted' : 'withdrawn', 'data-purpose': purpose }, h('strong', {}, sentence(purpose)), `: ${consent.granted ? 'given' : 'withdrawn'} ${day(consent.at)} via ${consent.via}`)));
 }
 
 export function loyaltySection(loyalty: LoyaltyAccount | null, view: Customer360): HTMLElement {
@@ -53,12 +56,12 @@ export function loyaltySection(loyalty: LoyaltyAccount | null, view: Customer360
   );
 }
 
-export function segmentsSection(analytics: CustomerAnalytics | null, view: Customer360): HTMLElement {
-  const segments = view.segmentIds ?? analytics?.segmentIds ?? analytics?.segments;
+/** Segments by name; an id only where the segment has no name (archived or unknown to this reader). */
+export function segmentsSection(segments: CustomerSegments | null): HTMLElement {
   if (!segments) return section('segments', 'Segments', unavailable('Segments'));
-  return section('segments', 'Segments', segments.length === 0
+  return section('segments', 'Segments', segments.segments.length === 0
     ? h('p', { class: 'muted' }, 'In no segment.')
-    : h('ul', { class: 'chips' }, ...segments.map((segment) => h('li', {}, segment))));
+    : h('ul', { class: 'chips' }, ...segments.segments.map((segment) => h('li', { 'data-segment-id': segment.segmentId }, segment.name ?? segment.segmentId))));
 }
 
 /** One amount per currency, each with its own exponent; the data attributes let tests and tools read them. */
@@ -98,10 +101,23 @@ export function slaBadge(label: string, state: SlaState): HTMLElement {
   return h('span', { class: `sla sla-${state}` }, `${label}: ${SLA_WORDS[state]}`);
 }
 
-export function ticketSummary(ticket: TicketView): HTMLElement {
+/** The deadline still to meet, as a countdown that says when it is past. */
+export function dueBadge(ticket: TicketSummary, now: Date = new Date()): HTMLElement | null {
+  const dueAt = ticket.nextDueAt ?? (ticket.status !== 'open' ? null : ticket.firstResponseAt ? ticket.resolutionDueAt : ticket.firstResponseDueAt);
+  if (!dueAt || ticket.status !== 'open') return null;
+  const { text, overdue } = countdown(dueAt, now);
+  return h('span', { class: `due${overdue ? ' overdue' : ''}`, 'data-due-at': dueAt }, text);
+}
+
+/** A ticket in a list: its subject as a link to its page, then priority, status, SLA. */
+export function ticketRow(ticket: TicketSummary, extra: readonly Child[] = []): HTMLElement {
   return h('div', { class: 'ticket-summary' },
-    h('strong', {}, ticket.subject ?? ticket.ticketId), ' ',
-    h('span', { class: 'muted' }, `${ticket.ticketId} · ${ticket.priority ?? '—'} · ${ticket.status} · opened ${dateTime(ticket.openedAt)} · ${ticket.replyCount} replies`),
-    h('div', { class: 'sla-row' }, slaBadge('First response', ticket.firstResponseSla), ' ', slaBadge('Resolution', ticket.resolutionSla)),
+    h('a', { class: 'ticket-link', href: `#/tickets/${encodeURIComponent(ticket.ticketId)}`, 'data-focus-key': `ticket:${ticket.ticketId}` }, ticket.subject ?? ticket.ticketId),
+    ' ',
+    h('span', { class: `priority priority-${ticket.priority ?? 'none'}` }, ticket.priority ?? '—'),
+    ' ',
+    h('span', { class: 'muted' }, `${ticket.ticketId} · ${ticket.status} · opened ${relativeTime(ticket.openedAt)} · ${ticket.replyCount} repl${ticket.replyCount === 1 ? 'y' : 'ies'}`),
+    ...extra,
+    h('div', { class: 'sla-row' }, slaBadge('First response', ticket.firstResponseSla), ' ', slaBadge('Resolution', ticket.resolutionSla), ' ', dueBadge(ticket)),
   );
 }

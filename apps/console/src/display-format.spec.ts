@@ -1,4 +1,4 @@
-import { money } from './display-format';
+import { countdown, money, parseDuration, relativeTime } from './display-format';
 
 const plain = (text: string) => text.replace(/\s/g, ' ');
 
@@ -13,5 +13,39 @@ describe('money on screen', () => {
   it('shows a legacy unrecognised code as recorded, in minor units, and says so', () => {
     expect(money(700, 'XYZ', null, 'en-US')).toBe('700 XYZ (minor units, unrecognised currency)');
     expect(money(null, 'EUR', 2)).toBe('—');
+  });
+});
+
+describe('times an agent reads at a glance', () => {
+  const now = new Date('2026-11-20T12:00:00Z');
+
+  it('says how long ago or how soon, in the largest unit that fits', () => {
+    expect(relativeTime('2026-11-20T09:00:00Z', now, 'en')).toBe('3 hours ago');
+    expect(relativeTime('2026-11-20T12:25:00Z', now, 'en')).toBe('in 25 minutes');
+    expect(relativeTime('2026-11-19T12:00:00Z', now, 'en')).toBe('yesterday');
+    expect(relativeTime('2026-11-20T11:59:30Z', now, 'en')).toBe('just now');
+  });
+
+  it('counts down to an SLA deadline and says when it is past', () => {
+    expect(countdown('2026-11-20T12:25:00Z', now)).toEqual({ text: 'due in 25 min', overdue: false });
+    expect(countdown('2026-11-20T09:55:00Z', now)).toEqual({ text: 'overdue by 2 h 5 min', overdue: true });
+    expect(countdown('2026-11-23T16:00:00Z', now)).toEqual({ text: 'due in 3 d 4 h', overdue: false });
+  });
+});
+
+describe('a call\'s length as typed', () => {
+  it.each([
+    ['95', 95], ['95 s', 95], ['1:35', 95], ['1m 35s', 95], ['2 min', 120], ['0', 0],
+  ])('reads %p as %p seconds', (typed, seconds) => {
+    expect(parseDuration(typed)).toEqual({ seconds });
+  });
+
+  it('says what to type for a fraction, a negative or words, never that the field is required', () => {
+    for (const typed of ['1.5 seconds', '1.5', '-5', 'about a minute']) {
+      const parsed = parseDuration(typed);
+      expect('problem' in parsed && parsed.problem).toMatch(/whole seconds \(95\) or minutes and seconds/);
+      expect('problem' in parsed && parsed.problem).not.toMatch(/required/);
+    }
+    expect(parseDuration('1.5 seconds')).toEqual({ problem: expect.stringContaining('“1.5 seconds” is not a length') });
   });
 });

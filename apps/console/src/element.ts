@@ -34,3 +34,36 @@ export function uniqueId(prefix: string): string {
   counter += 1;
   return `${prefix}-${counter}`;
 }
+
+/**
+ * Redraws `container` without taking the agent's focus away: the focused element is found again in
+ * the new content by its `data-focus-key` (and its caret and scroll restored). Live updates redraw
+ * lists while an agent works in them; focus must never jump to the heading or the page body.
+ */
+export function redrawKeepingFocus(container: Element, redraw: () => void): void {
+  const active = document.activeElement;
+  const key = active instanceof HTMLElement && container.contains(active) ? active.closest<HTMLElement>('[data-focus-key]')?.dataset.focusKey : undefined;
+  redraw();
+  if (key === undefined || container.contains(document.activeElement)) return;
+  const again = [...container.querySelectorAll<HTMLElement>('[data-focus-key]')].find((node) => node.dataset.focusKey === key);
+  (again ?? null)?.focus({ preventScroll: true });
+}
+
+let toastTimer: ReturnType<typeof setTimeout> | undefined;
+
+/**
+ * Says an outcome where the agent can see it, whatever is scrolled into view: a polite live region
+ * fixed at the bottom of the viewport (a form's own status line may be off-screen on a phone).
+ */
+export function announce(message: string, kind: 'success' | 'error' | 'info' = 'success'): void {
+  let toast = document.getElementById('toast');
+  if (!toast) {
+    toast = h('div', { id: 'toast', class: 'toast', role: 'status', 'aria-live': 'polite' });
+    document.body.append(toast);
+  }
+  toast.textContent = message;
+  toast.dataset.kind = kind;
+  clearTimeout(toastTimer);
+  // Emptied, not removed: the live region stays in place for the next message.
+  toastTimer = setTimeout(() => { if (toast) toast.textContent = ''; }, 8000);
+}

@@ -1,10 +1,12 @@
 // The commands an agent runs from the customer page. Each form keeps one client-side id per draft
 // (callId, noteId, ticketId, redemptionId) until the command succeeds, so re-sending after a lost
-// answer is recognised by the server as the same command instead of recording it twice.
-import type { ChronicleApi, CommandOutcome } from './api-client';
+// answer is recognised by the server as the same command instead of recording it twice. The agent
+// is whoever signed in: the API records their key as the actor, and the author fields the API asks
+// for carry the same id.
+import { newId, type ChronicleApi, type CommandOutcome } from './api-client';
 import { CommandForm, type FormValues } from './command-form';
-import { h } from './element';
-import type { TicketView } from './read-models';
+import { parseDuration } from './display-format';
+import type { Identity } from './session';
 
 /** Runs after a command succeeded: reloads the page's reads at `position` (read-your-writes). */
 export type Committed = (position: number, ticketId?: string) => Promise<void>;
@@ -12,17 +14,8 @@ export type Committed = (position: number, ticketId?: string) => Promise<void>;
 export interface ActionContext {
   readonly api: ChronicleApi;
   readonly customerId: string;
-  readonly agentId: string;
+  readonly identity: Identity;
   readonly committed: Committed;
-  /** Says a result on the page's own live region too (a ticket's forms vanish when it is resolved). */
-  readonly announce: (message: string) => void;
-}
-
-export function newId(prefix: string): string {
-  const random = typeof crypto.randomUUID === 'function'
-    ? crypto.randomUUID()
-    : Array.from(crypto.getRandomValues(new Uint8Array(16)), (b) => b.toString(16).padStart(2, '0')).join('');
-  return `${prefix}-${random}`;
 }
 
 /** One id per draft: kept across failed attempts, renewed after a success. */
@@ -35,54 +28,62 @@ function optional(key: string, value: string): Record<string, string> {
   return value === '' ? {} : { [key]: value };
 }
 
-function integer(value: string): number | string {
-  // Sent as typed when it is not a whole number, so the API's own validation message names the field.
-  return /^-?\d+$/.test(value) ? Number(value) : value;
+function wholeNumber(what: string) {
+  return (value: string): string | undefined => (/^\d+$/.test(value) ? undefined : `${what} must be a whole number, like 10.`);
 }
 
-async function run(ctx: ActionContext, id: { done(): void }, send: () => Promise<CommandOutcome>, what: string, ticketId?: string): Promise<string> {
+export async function run(ctx: Pick<ActionContext, 'committed'>, send: () => Promise<CommandOutcome>, what: string, ticketId?: string, id?: { done(): void }): Promise<string> {
   const outcome = await send();
-  id.done();
+  id?.done();
   await ctx.committed(outcome.position, ticketId);
-  const message = outcome.replayed ? `${what} (already recorded earlier).` : `${what}.`;
-  ctx.announce(message);
-  return message;
+  return outcome.replayed ? `${what} (already recorded earlier).` : `${what}.`;
 }
 
 export function logCallForm(ctx: ActionContext): CommandForm {
   const id = draftId('console-call');
   return new CommandForm({
+    key: 'call',
     title: 'Log a call',
     submitLabel: 'Log call',
     fields: [
       { name: 'direction', label: 'Direction', kind: 'select', options: ['inbound', 'outbound'], value: 'inbound' },
       // Schema v2 of CallLogged: whether the customer was reached, and (only then) what became of it.
       { name: 'connection', label: 'Connection', kind: 'select', options: ['answered', 'busy', 'no_answer', 'voicemail'], value: 'answered' },
-      { name: 'resolution', label: 'Resolution (answered calls)', kind: 'select', options: ['resolved', 'follow_up', 'transferred', 'none'], value: 'resolved' },
-      { name: 'durationSeconds', label: 'Duration (seconds)', kind: 'number', required: true, min: 0 },
+      { name: 'resolution', label: 'Resolution', kind: 'select', options: ['resolved', 'follow_up', 'transferred'], value: 'resolved', hint: 'Kept only for answered calls' },
+      {
+        name: 'durationSeconds', label: 'Duration', required: true, inputMode: 'text', hint: 'Seconds (95) or minutes and seconds (1:35)',
+        check: (value) => { const parsed = parseDuration(value); return 'problem' in parsed ? parsed.problem : undefined; },
+      },
       { name: 'summary', label: 'Summary', kind: 'textarea' },
     ],
-    submit: (v: FormValues) => run(ctx, id, () => ctx.api.post('/interactions/calls', {
-      customerId: ctx.customerId, callId: id.current(), agentId: ctx.agentId, direction: v.direction,
-      connection: v.connection, resolution: v.resolution === 'none' ? null : v.resolution,
-      durationSeconds: integer(v.durationSeconds), ...optional('summary', v.summary),
-    }), 'Call logged'),
+    submit: (v: FormValues) => {
+      const parsed = parseDuration(v.durationSeconds);
+      const seconds = 'seconds' in parsed ? parsed.seconds : 0;
+      return run(ctx, () => ctx.api.post('/interactions/calls', {
+        customerId: ctx.customerId, callId: id.current(), agentId: ctx.identity.id, direction: v.direction,
+        // An unanswered call has no resolution: the field is left out (the API refuses null).
+        connection: v.connection, ...(v.connection === 'answered' ? { resolution: v.resolution } : {}),
+        durationSeconds: seconds, ...optional('summary', v.summary),
+      }), 'Call logged', undefined, id);
+    },
   });
 }
 
 export function addNoteForm(ctx: ActionContext): CommandForm {
   const id = draftId('console-note');
   return new CommandForm({
+    key: 'customer-note',
     title: 'Add a note',
     submitLabel: 'Add note',
-    fields: [{ name: 'text', label: 'Note', kind: 'textarea', required: true }],
-    submit: (v) => run(ctx, id, () => ctx.api.post('/interactions/notes', { customerId: ctx.customerId, noteId: id.current(), authorId: ctx.agentId, text: v.text }), 'Note added'),
+    fields: [{ name: 'text', label: 'Note', kind: 'textarea', required: true, rows: 4 }],
+    submit: (v) => run(ctx, () => ctx.api.post('/interactions/notes', { customerId: ctx.customerId, noteId: id.current(), authorId: ctx.identity.id, text: v.text }), 'Note added', undefined, id),
   });
 }
 
 export function openTicketForm(ctx: ActionContext): CommandForm {
   const id = draftId('console-ticket');
   return new CommandForm({
+    key: 'open-ticket',
     title: 'Open a ticket',
     submitLabel: 'Open ticket',
     fields: [
@@ -92,7 +93,7 @@ export function openTicketForm(ctx: ActionContext): CommandForm {
     ],
     submit: (v) => {
       const ticketId = id.current();
-      return run(ctx, id, () => ctx.api.post('/tickets', { customerId: ctx.customerId, ticketId, subject: v.subject, channel: v.channel, priority: v.priority }), `Ticket ${ticketId} opened`, ticketId);
+      return run(ctx, () => ctx.api.post('/tickets', { customerId: ctx.customerId, ticketId, subject: v.subject, channel: v.channel, priority: v.priority }), `Ticket “${v.subject}” opened`, ticketId, id);
     },
   });
 }
@@ -100,30 +101,13 @@ export function openTicketForm(ctx: ActionContext): CommandForm {
 export function redeemPointsForm(ctx: ActionContext): CommandForm {
   const id = draftId('console-redemption');
   return new CommandForm({
+    key: 'redeem',
     title: 'Redeem points',
     submitLabel: 'Redeem',
     fields: [
-      { name: 'points', label: 'Points', kind: 'number', required: true, min: 1 },
+      { name: 'points', label: 'Points', required: true, inputMode: 'numeric', check: wholeNumber('Points') },
       { name: 'reason', label: 'Reason', required: true, value: 'voucher' },
     ],
-    submit: (v) => run(ctx, id, () => ctx.api.post(`/customers/${encodeURIComponent(ctx.customerId)}/loyalty/redemptions`, { redemptionId: id.current(), points: integer(v.points), reason: v.reason }), `${v.points} points redeemed`),
+    submit: (v) => run(ctx, () => ctx.api.post(`/customers/${encodeURIComponent(ctx.customerId)}/loyalty/redemptions`, { redemptionId: id.current(), points: Number(v.points), reason: v.reason }), `${v.points} points redeemed`, undefined, id),
   });
-}
-
-/** Reply and resolve, for one open ticket; tucked in a disclosure so the list stays short. */
-export function ticketActions(ctx: ActionContext, ticket: TicketView): HTMLElement {
-  const path = `/tickets/${encodeURIComponent(ticket.ticketId)}`;
-  const reply = new CommandForm({
-    title: 'Reply',
-    submitLabel: 'Send reply',
-    fields: [{ name: 'body', label: 'Reply to the customer', kind: 'textarea', required: true }],
-    submit: (v) => run(ctx, { done: () => undefined }, () => ctx.api.post(`${path}/replies`, { author: 'agent', authorId: ctx.agentId, body: v.body }), 'Reply sent', ticket.ticketId),
-  });
-  const resolve = new CommandForm({
-    title: 'Resolve',
-    submitLabel: 'Resolve ticket',
-    fields: [{ name: 'resolution', label: 'Resolution', required: true }],
-    submit: (v) => run(ctx, { done: () => undefined }, () => ctx.api.post(`${path}/resolve`, { resolution: v.resolution }), 'Ticket resolved', ticket.ticketId),
-  });
-  return h('details', { class: 'ticket-actions' }, h('summary', {}, `Reply or resolve ${ticket.ticketId}`), reply.element, resolve.element);
 }

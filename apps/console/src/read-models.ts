@@ -42,6 +42,8 @@ export interface Customer360 {
   readonly csat: { readonly count: number; readonly average: number | null; readonly satisfiedShare: number | null };
   readonly interactions: number;
   readonly lastInteractionAt: string | null;
+  /** When the customer was forgotten (right to erasure); their personal values then read `[forgotten]`. */
+  readonly forgottenAt?: string | null;
   readonly lastPosition: number;
   /** Filled once the segments capability writes them into the 360 view. */
   readonly segmentIds?: readonly string[];
@@ -58,6 +60,13 @@ export interface CurrencyPurchases {
   readonly averageOrderValueMinor: number;
 }
 
+/** Who recorded an event: the API key's identity (an agent's own key for the console). */
+export interface Actor {
+  readonly type?: string;
+  readonly id?: string;
+  readonly name?: string | null;
+}
+
 export interface TimelineEntry {
   readonly eventId: string;
   readonly type: string;
@@ -66,7 +75,11 @@ export interface TimelineEntry {
   readonly occurredAt: string;
   readonly summary: string;
   readonly position: number;
-  readonly actor?: { readonly kind?: string; readonly id?: string } | string;
+  readonly streamId?: string;
+  /** The event's payload as stored: the full text, order lines, survey answers… */
+  readonly data?: Readonly<Record<string, unknown>>;
+  readonly actor?: Actor;
+  readonly source?: string;
 }
 
 export interface TimelinePage {
@@ -76,7 +89,10 @@ export interface TimelinePage {
 
 export type SlaState = 'met' | 'breached' | 'at_risk' | 'on_track' | 'overdue';
 
-export interface TicketView {
+export const TICKET_PRIORITIES = ['urgent', 'high', 'normal', 'low'] as const;
+
+/** A ticket as lists show it (the queue, a customer's tickets). */
+export interface TicketSummary {
   readonly ticketId: string;
   readonly customerId: string;
   readonly subject: string | null;
@@ -85,11 +101,71 @@ export interface TicketView {
   readonly status: 'open' | 'resolved' | 'closed';
   readonly assigneeId: string | null;
   readonly openedAt: string | null;
+  readonly firstResponseAt?: string | null;
   readonly firstResponseDueAt: string | null;
   readonly resolutionDueAt: string | null;
+  readonly nextDueAt?: string | null;
+  readonly lastActivityAt?: string | null;
   readonly replyCount: number;
+  readonly noteCount?: number;
   readonly firstResponseSla: SlaState;
   readonly resolutionSla: SlaState;
+  readonly lastPosition?: number;
+}
+
+export interface TicketMessage {
+  readonly eventId: string;
+  readonly author: 'agent' | 'customer';
+  readonly authorId: string | null;
+  readonly body: string;
+  readonly at: string;
+  readonly actor: Actor;
+}
+
+export interface TicketNote {
+  readonly eventId: string;
+  readonly body: string;
+  readonly at: string;
+  readonly actor: Actor;
+}
+
+export interface TicketStep {
+  readonly eventId: string;
+  readonly kind: 'opened' | 'assigned' | 'priorityChanged' | 'resolved' | 'reopened' | 'closed';
+  readonly at: string;
+  readonly actor: Actor;
+  readonly detail: string | null;
+}
+
+/** GET /v1/tickets/:id: the ticket with its thread. */
+export interface TicketView extends TicketSummary {
+  readonly customerName?: string | null;
+  readonly resolution: string | null;
+  readonly replies: readonly TicketMessage[];
+  readonly notes: readonly TicketNote[];
+  readonly activity: readonly TicketStep[];
+  readonly lastPosition: number;
+}
+
+/** GET /v1/tickets (the queue). */
+export interface QueueItem extends TicketSummary {
+  readonly customerName: string | null;
+  readonly waitingOn: 'agent' | 'customer';
+}
+
+export interface QueuePage {
+  readonly items: readonly QueueItem[];
+  readonly total: number;
+}
+
+export interface Agent {
+  readonly id: string;
+  readonly name: string;
+}
+
+/** GET /v1/customers/:id/segments. */
+export interface CustomerSegments {
+  readonly segments: readonly { readonly segmentId: string; readonly name: string | null }[];
 }
 
 /** GET /v1/customers/:id/loyalty, where the loyalty capability is deployed. */
@@ -115,6 +191,6 @@ export const TIMELINE_CHANNELS = ['call', 'email', 'chat', 'purchase', 'survey',
 
 export const TIMELINE_KINDS = [
   'CallLogged', 'EmailSent', 'EmailReceived', 'EmailOpened', 'EmailClicked', 'ChatCompleted', 'PurchaseCompleted', 'PurchaseRefunded', 'SurveyAnswered', 'NoteAdded',
-  'TicketOpened', 'TicketAssigned', 'TicketReplied', 'TicketResolved', 'TicketReopened', 'TicketClosed',
+  'TicketOpened', 'TicketAssigned', 'TicketReplied', 'TicketNoteAdded', 'TicketPriorityChanged', 'TicketResolved', 'TicketReopened', 'TicketClosed',
   'CustomerRegistered', 'CustomerProfileUpdated', 'ContactPointAdded', 'ConsentGiven', 'ConsentWithdrawn',
 ] as const;

@@ -1,18 +1,10 @@
-import { criteriaFor } from './search-box';
+import { describeHits } from './search-box';
 
-describe('what a typed search looks for', () => {
-  it('searches emails when the text has an @', () => {
-    expect(criteriaFor('ada@ex')).toEqual(['email']);
-  });
-
-  it('searches phones for digits with an optional + and separators', () => {
-    expect(criteriaFor('+44 20')).toEqual(['phone']);
-    expect(criteriaFor('0207')).toEqual(['phone']);
-  });
-
-  it('searches names and exact ids for anything else', () => {
-    expect(criteriaFor('Ada Lov')).toEqual(['name', 'id']);
-    expect(criteriaFor('demo-00007')).toEqual(['name', 'id']);
-    expect(criteriaFor('7')).toEqual(['name', 'id']);
+describe('what the search says it found', () => {
+  it('counts what it shows, and says "more than" when the API had one more than shown', () => {
+    expect(describeHits(12, 20, 'smith')).toBe('12 customers found.');
+    expect(describeHits(1, 20, 'ada')).toBe('1 customer found.');
+    expect(describeHits(21, 20, 'a')).toBe('More than 20 customers match: the first 20 are shown, keep typing to narrow them down.');
+    expect(describeHits(0, 20, 'zz')).toBe('No customer matches “zz”.');
   });
 });

@@ -1,33 +1,16 @@
-// Sign-in: the agent pastes a support API key; it is checked against the query API before use.
-import { ChronicleApi } from './api-client';
+// Sign-in, once per browser session: the agent pastes their own support key, which is exchanged for
+// a session cookie the page cannot read (every tab of this browser is then signed in) and is kept
+// nowhere. The server names the agent from the key, so there is nothing else to type.
 import { ApiError } from './api-problem';
 import { h } from './element';
-import type { Session } from './session';
+import { signIn, type Identity } from './session';
 
-const AGENT_ID = /^[A-Za-z0-9][A-Za-z0-9_.:@-]{0,99}$/;
-
-/**
- * Proves the key may both read customers (support, analyst, auditor) and record interactions
- * (ingest, support): only a support (or admin) key passes both. The empty note is refused by
- * validation after the role check, so nothing is ever recorded.
- */
-async function checkSupportRole(api: ChronicleApi): Promise<void> {
-  await api.get('/customers', { id: '__sign-in-check__', limit: 1 });
-  try {
-    await api.post('/interactions/notes', {});
-  } catch (error) {
-    if (error instanceof ApiError && (error.status === 400 || error.status === 422)) return;
-    throw error;
-  }
-}
-
-export function signInScreen(onSignedIn: (session: Session) => void, notice?: string): HTMLElement {
+export function signInScreen(onSignedIn: (identity: Identity) => void, notice?: string): HTMLElement {
   const keyError = h('span', { class: 'field-error', id: 'api-key-error' });
-  const agentError = h('span', { class: 'field-error', id: 'agent-id-error' });
-  const key = h('input', { id: 'api-key', name: 'apiKey', type: 'password', autocomplete: 'off', required: true, 'aria-describedby': 'api-key-error' });
-  const agent = h('input', { id: 'agent-id', name: 'agentId', type: 'text', value: 'agent-1', autocomplete: 'username', 'aria-describedby': 'agent-id-error' });
+  const key = h('input', { id: 'api-key', name: 'apiKey', type: 'password', autocomplete: 'off', spellcheck: false, required: true, 'aria-describedby': 'api-key-hint api-key-error' });
   const status = h('p', { class: 'form-status', role: 'status', 'aria-live': 'polite' }, notice ?? '');
   const button = h('button', { type: 'submit' }, 'Sign in');
+  let busy = false;
   const form = h('form', {
     class: 'sign-in', 'aria-labelledby': 'sign-in-title', novalidate: true,
     onsubmit: (event) => {
@@ -36,42 +19,44 @@ export function signInScreen(onSignedIn: (session: Session) => void, notice?: st
     },
   },
     h('h1', { id: 'sign-in-title', tabindex: -1 }, 'Chronicle support console'),
-    h('p', {}, 'Sign in with an API key of role support. It is kept only in this tab and forgotten when the tab closes.'),
-    h('div', { class: 'field' }, h('label', { for: 'api-key' }, 'API key'), key, keyError),
-    h('div', { class: 'field' }, h('label', { for: 'agent-id' }, 'Your agent id'), agent, h('span', { class: 'hint' }, 'Recorded with the calls, notes and replies you enter.'), agentError),
+    h('p', {}, 'Sign in with your own support key. It is exchanged for a session of this browser: every tab stays signed in until you sign out, close the browser, or leave it idle for a while. The key itself is not kept.'),
+    h('div', { class: 'field' },
+      h('label', { for: 'api-key' }, 'Your support key'), key,
+      h('span', { class: 'hint', id: 'api-key-hint' }, 'An administrator creates it for you: chronicle keys create --role support --label "Your Name".'),
+      keyError),
     h('div', { class: 'form-actions' }, button),
     status,
   );
 
   async function submit(): Promise<void> {
+    if (busy) return;
     keyError.textContent = '';
-    agentError.textContent = '';
     key.removeAttribute('aria-invalid');
-    agent.removeAttribute('aria-invalid');
     status.textContent = '';
     const apiKey = key.value.trim();
-    const agentId = agent.value.trim() || 'console';
-    if (!apiKey) return invalid(key, keyError, 'Paste your API key.');
-    if (!AGENT_ID.test(agentId)) return invalid(agent, agentError, 'Use letters, digits and . _ : @ - only.');
-    button.disabled = true;
-    status.textContent = 'Checking the key…';
+    if (!apiKey) return invalid('Paste your support key.');
+    busy = true;
+    button.setAttribute('aria-disabled', 'true');
+    status.textContent = 'Signing in…';
     try {
-      await checkSupportRole(new ChronicleApi(apiKey));
-      onSignedIn({ apiKey, agentId });
+      const identity = await signIn(apiKey);
+      key.value = '';
+      onSignedIn(identity);
     } catch (error) {
       status.textContent = '';
-      if (error instanceof ApiError && error.status === 403) invalid(key, keyError, 'This key works but its role may not read customers. Use a support key.');
-      else if (error instanceof ApiError && error.status === 401) invalid(key, keyError, 'This key is unknown or has expired.');
+      if (error instanceof ApiError && error.status === 403) invalid('This key works, but its role cannot work tickets. Use your support key.');
+      else if (error instanceof ApiError && error.status === 401) invalid('This key is unknown or has been revoked.');
       else status.textContent = error instanceof Error ? error.message : 'Sign-in failed.';
     } finally {
-      button.disabled = false;
+      busy = false;
+      button.removeAttribute('aria-disabled');
     }
   }
 
-  function invalid(control: HTMLInputElement, slot: HTMLElement, message: string): void {
-    slot.textContent = message;
-    control.setAttribute('aria-invalid', 'true');
-    control.focus();
+  function invalid(message: string): void {
+    keyError.textContent = message;
+    key.setAttribute('aria-invalid', 'true');
+    key.focus();
   }
 
   return h('main', { class: 'sign-in-page' }, form);

@@ -1,9 +1,12 @@
 // The customer's full timeline, newest first: filters by channel and kind, older pages as the agent
-// scrolls (or presses "Load older"), and new entries merged in place when the live stream says so.
+// scrolls (or presses "Load older"), rows that expand to the full text, author, order lines and
+// answers, and new entries merged in place when the live stream says so (expanded rows and focus
+// stay as they are).
 import type { ChronicleApi } from './api-client';
-import { h, replaceChildren } from './element';
-import { dateTime, words } from './display-format';
+import { h, redrawKeepingFocus, uniqueId } from './element';
+import { dateTime, relativeTime, words } from './display-format';
 import { TIMELINE_CHANNELS, TIMELINE_KINDS, type TimelineEntry, type TimelinePage } from './read-models';
+import { authorOf, entryDetails, entryText, type Names } from './timeline-details';
 
 const PAGE_SIZE = 25;
 
@@ -24,6 +27,12 @@ export function mergeEntries(shown: readonly TimelineEntry[], fresh: readonly Ti
   return { entries: [...shown, ...added].sort(newerFirst), added: added.map((entry) => entry.eventId) };
 }
 
+/** The ticket an event belongs to, for naming ticket rows. */
+function ticketIdOf(entry: TimelineEntry): string | null {
+  const id = entry.data?.ticketId;
+  return entry.channel === 'ticket' && typeof id === 'string' ? id : null;
+}
+
 export class TimelinePanel {
   readonly element: HTMLElement;
   private entries: TimelineEntry[] = [];
@@ -35,27 +44,28 @@ export class TimelinePanel {
   private readonly more: HTMLButtonElement;
   private readonly channel: HTMLSelectElement;
   private readonly kind: HTMLSelectElement;
+  private readonly sentinel: HTMLElement;
   private readonly observer: IntersectionObserver;
   private readonly nodes = new Map<string, HTMLLIElement>();
 
-  constructor(private readonly api: ChronicleApi, private readonly customerId: string) {
+  constructor(private readonly api: ChronicleApi, private readonly customerId: string, private readonly names: Names) {
     this.channel = h('select', { id: 'timeline-channel', onchange: () => void this.reload() }, h('option', { value: '' }, 'All channels'), ...TIMELINE_CHANNELS.map((c) => h('option', { value: c }, c)));
     this.kind = h('select', { id: 'timeline-kind', onchange: () => void this.reload() }, h('option', { value: '' }, 'All kinds'), ...TIMELINE_KINDS.map((k) => h('option', { value: k }, words(k))));
     this.list = h('ol', { class: 'timeline', 'aria-label': 'Interactions, newest first' });
     this.status = h('p', { class: 'timeline-status', role: 'status', 'aria-live': 'polite' });
     this.more = h('button', { type: 'button', class: 'secondary', onclick: () => void this.loadMore() }, 'Load older interactions');
-    const sentinel = h('div', { class: 'timeline-sentinel', 'aria-hidden': 'true' });
+    this.sentinel = h('div', { class: 'timeline-sentinel', 'aria-hidden': 'true' });
     this.observer = new IntersectionObserver((observed) => {
       if (observed.some((entry) => entry.isIntersecting)) void this.loadMore();
     }, { rootMargin: '400px' });
-    this.observer.observe(sentinel);
+    this.observer.observe(this.sentinel);
     this.element = h('section', { class: 'panel', id: 'timeline', 'aria-labelledby': 'timeline-title' },
       h('h2', { id: 'timeline-title' }, 'Timeline'),
       h('div', { class: 'filters' },
         h('label', { for: 'timeline-channel' }, 'Channel'), this.channel,
         h('label', { for: 'timeline-kind' }, 'Kind'), this.kind,
       ),
-      this.list, this.status, this.more, sentinel,
+      this.list, this.status, this.more, this.sentinel,
     );
   }
 
@@ -66,6 +76,16 @@ export class TimelinePanel {
 
   private filters(): Record<string, string | undefined> {
     return { channel: this.channel.value || undefined, kind: this.kind.value || undefined };
+  }
+
+  /**
+   * Looks at the sentinel afresh once a page is in: an observer reports only changes, so with the
+   * sentinel still in view after a filter change (fewer rows than before) it would never fire again
+   * and scrolling stalled.
+   */
+  private watchSentinel(): void {
+    this.observer.unobserve(this.sentinel);
+    this.observer.observe(this.sentinel);
   }
 
   /** First page, replacing what is shown (on open and when a filter changes). */
@@ -82,7 +102,10 @@ export class TimelinePanel {
       this.render([]);
       this.status.textContent = this.entries.length === 0 ? 'No interactions match.' : `${this.entries.length} interactions shown${this.nextCursor ? ', older ones load as you scroll' : ''}.`;
     } finally {
-      if (generation === this.generation) this.loading = false;
+      if (generation === this.generation) {
+        this.loading = false;
+        this.watchSentinel();
+      }
     }
   }
 
@@ -100,9 +123,12 @@ export class TimelinePanel {
       this.render([]);
       this.status.textContent = `${this.entries.length} interactions shown${this.nextCursor ? '' : ', that is all of them'}.`;
     } catch (error) {
-      this.status.textContent = error instanceof Error ? error.message : 'Loading failed.';
+      if (generation === this.generation) this.status.textContent = error instanceof Error ? error.message : 'Loading failed.';
     } finally {
-      if (generation === this.generation) this.loading = false;
+      if (generation === this.generation) {
+        this.loading = false;
+        this.watchSentinel();
+      }
     }
   }
 
@@ -118,21 +144,76 @@ export class TimelinePanel {
     this.status.textContent = added.length === 1 ? 'One new interaction.' : `${added.length} new interactions.`;
   }
 
+  /** Ticket subjects arrived (or changed): rename the ticket rows already drawn. */
+  renameTickets(): void {
+    for (const entry of this.entries) {
+      const ticketId = ticketIdOf(entry);
+      const node = this.nodes.get(entry.eventId);
+      const label = node?.querySelector('.entry-ticket');
+      if (ticketId && label) label.textContent = this.ticketLabel(ticketId);
+    }
+  }
+
+  /** Relative times move on; the text changes, nothing else. */
+  tick(now: Date = new Date()): void {
+    for (const time of this.list.querySelectorAll<HTMLTimeElement>('time[datetime]')) time.textContent = relativeTime(time.dateTime, now);
+  }
+
+  private ticketLabel(ticketId: string): string {
+    const subject = this.names.ticket(ticketId);
+    return subject ? `Ticket “${subject}”` : `Ticket ${ticketId}`;
+  }
+
+  private row(entry: TimelineEntry, fresh: boolean): HTMLLIElement {
+    const detailsId = uniqueId('entry-details');
+    const details = h('div', { class: 'entry-details', id: detailsId, hidden: true });
+    const text = entryText(entry);
+    const author = entry.kind === 'NoteAdded' || entry.kind === 'TicketReplied' || entry.kind === 'TicketNoteAdded' || entry.kind === 'CallLogged' ? authorOf(entry, this.names) : null;
+    const ticketId = ticketIdOf(entry);
+    const toggle = h('button', {
+      type: 'button', class: 'link-button entry-toggle', 'aria-expanded': 'false', 'aria-controls': detailsId, 'data-focus-key': `entry:${entry.eventId}`,
+      onclick: () => {
+        const open = toggle.getAttribute('aria-expanded') !== 'true';
+        if (open && details.childElementCount === 0) details.append(entryDetails(entry, this.names));
+        toggle.setAttribute('aria-expanded', String(open));
+        toggle.textContent = open ? 'Hide details' : 'Details';
+        details.hidden = !open;
+      },
+    }, 'Details');
+    return h('li', { class: `entry channel-${entry.channel}${fresh ? ' fresh' : ''}`, 'data-event-id': entry.eventId, 'data-kind': entry.kind },
+      h('div', { class: 'entry-line' },
+        h('time', { datetime: entry.occurredAt, title: dateTime(entry.occurredAt) }, relativeTime(entry.occurredAt)),
+        h('span', { class: 'channel' }, entry.channel),
+        h('span', { class: 'summary' },
+          ticketId ? h('a', { class: 'entry-ticket', href: `#/tickets/${encodeURIComponent(ticketId)}` }, this.ticketLabel(ticketId)) : null,
+          ticketId ? ': ' : null,
+          entry.summary,
+          author ? h('span', { class: 'by' }, ` — by ${author}`) : null),
+        toggle,
+      ),
+      text !== null ? h('p', { class: 'entry-text' }, text) : null,
+      details,
+    );
+  }
+
   private render(added: readonly string[]): void {
     const fresh = new Set(added);
-    const items = this.entries.map((entry) => {
-      let node = this.nodes.get(entry.eventId);
-      if (!node) {
-        node = h('li', { class: `entry channel-${entry.channel}${fresh.has(entry.eventId) ? ' fresh' : ''}`, 'data-event-id': entry.eventId, 'data-kind': entry.kind },
-          h('time', { datetime: entry.occurredAt }, dateTime(entry.occurredAt)),
-          h('span', { class: 'channel' }, entry.channel),
-          h('span', { class: 'summary' }, entry.summary),
-        );
-        this.nodes.set(entry.eventId, node);
-      }
-      return node;
+    redrawKeepingFocus(this.list, () => {
+      const items = this.entries.map((entry) => {
+        let node = this.nodes.get(entry.eventId);
+        if (!node) {
+          node = this.row(entry, fresh.has(entry.eventId));
+          this.nodes.set(entry.eventId, node);
+        }
+        return node;
+      });
+      // Rows already drawn stay where they are, new ones are slotted in: an expanded row stays
+      // expanded, and a focused control is never taken out of the document (which would blur it).
+      items.forEach((node, index) => {
+        if (this.list.children[index] !== node) this.list.insertBefore(node, this.list.children[index] ?? null);
+      });
+      while (this.list.children.length > items.length) this.list.lastElementChild?.remove();
     });
-    replaceChildren(this.list, ...items);
     this.more.hidden = this.nextCursor === null;
   }
 }

@@ -1,5 +1,5 @@
-// CRM analytics: daily KPI facts and per-customer analytics read models, RFM/CLV/churn/service
-// metrics, and the analyst HTTP API.
+// CRM analytics: daily KPI facts and per-customer analytics read models; RFM, BG/NBD, Gamma-Gamma,
+// predictive CLV and churn risk as of an observation date; service metrics; the analyst HTTP API.
 import type { Projection } from '@app/read-store';
 import { customerAnalyticsProjection } from './projections/customer-analytics.projection';
 import { dailyKpisProjection } from './projections/daily-kpis.projection';
@@ -8,14 +8,22 @@ export * from './projections/daily-kpis.document';
 export * from './projections/daily-kpis.projection';
 export * from './projections/customer-analytics.document';
 export * from './projections/customer-analytics.projection';
-export * from './metrics/rfm';
-export * from './metrics/clv';
-export * from './metrics/churn-risk';
+export * from './domain/rfm';
+export * from './domain/customer-history';
+export * from './domain/bg-nbd';
+export * from './domain/gamma-gamma';
+export * from './domain/model-fit';
+export * from './domain/churn-risk';
+export * from './domain/predictive-clv';
+export * from './domain/population-snapshot';
+export * from './domain/customer-analysis';
 export * from './metrics/service-metrics';
 export * from './metrics/csv-line';
 export * from './api/analytics-config';
+export * from './api/population-snapshots';
 export * from './api/analytics.queries';
 export * from './api/analytics.controller';
+export * from './api/analytics-refit';
 export * from './api/analytics.module';
 
 /** The analytics projections, for the projector's list (libs/composition/src/read-models.ts). */

@@ -14,19 +14,20 @@ import {
 } from '@app/platform';
 import { EmbeddedProjector, EventStoreLeaseStore, ProjectorRunner } from '@app/transport';
 import { createKafkaClient, EventStoreCheckpointStore, KafkaProjector, KafkaRelay } from '@app/transport/kafka';
-import { CustomersCommandModule, REGISTERED_CUSTOMERS } from '@app/customers';
+import { CUSTOMER_NAMES, CustomersCommandModule, REGISTERED_CUSTOMERS } from '@app/customers';
 import { InteractionsCommandModule } from '@app/interactions';
 import { TicketsCommandModule, TicketsQueryModule } from '@app/tickets';
 import {
   CUSTOMER_360_ENRICHER_FACTORY, CUSTOMER_360_ENRICHERS, CustomerViewQueryModule, ReadModelRegisteredCustomers, type Customer360Enricher, type Customer360EnricherFactory,
 } from '@app/customer-view';
 import {
-  analyseCustomer, AnalyticsModule, clvParameters, CUSTOMER_ANALYTICS_COLLECTION, loadAnalyticsConfig, RfmPopulation, type CustomerAnalyticsDocument, type CustomerAnalyticsView,
+  analyseCustomer, analyticsSettings, AnalyticsModule, CUSTOMER_ANALYTICS_COLLECTION, customerRecordOf, loadAnalyticsConfig, PopulationSnapshots, type CustomerAnalyticsDocument, type CustomerAnalyticsView,
 } from '@app/analytics';
 import type { CurrencyCode } from '@app/money';
 import { LoyaltyModule } from '@app/loyalty';
 import { CUSTOMER_SEGMENTS_COLLECTION, SegmentsModule, type CustomerSegmentsDocument } from '@app/segments';
 import { LOYALTY_ACCOUNTS_COLLECTION, type LoyaltyAccountDocument } from '@app/loyalty';
+import type { DataDirClaims } from './data-dir-claims';
 import { AUDIT_PROJECTIONS, AuditModule, auditProjectionsProvider } from '@app/audit';
 import { CachedKeyStore, KEY_STORE } from '@app/key-store';
 import { PrivacyModule } from '@app/privacy';
@@ -35,14 +36,22 @@ import { chronicleProjections, PROJECTOR_NAME } from './read-models';
 import { chronicleEventSchemas } from './event-schemas';
 import { ERASURE_EVENT_TYPE, PERSONAL_COLLECTIONS } from './personal-data';
 
-export type ChroniclePart = 'commands' | 'queries' | 'projector' | 'relay';
+/**
+ * `commands` and `queries`: the HTTP APIs. `projector`: read models from the log. `relay`: the log to
+ * Kafka. `reactors`: the background work that needs both sides (the command executor and the read
+ * store): the loyalty and segment reactors and the loyalty expiry, tier decay and segment time
+ * sweeps, each once across the deployment by lease.
+ */
+export type ChroniclePart = 'commands' | 'queries' | 'projector' | 'relay' | 'reactors';
 
 /** What a process runs, from CHRONICLE_ROLE and TRANSPORT. */
 export function partsOf(config: ChronicleConfig): ReadonlySet<ChroniclePart> {
   const kafka = config.TRANSPORT === 'kafka';
   switch (config.CHRONICLE_ROLE) {
     case 'all':
-      return new Set<ChroniclePart>(kafka ? ['commands', 'queries', 'projector', 'relay'] : ['commands', 'queries', 'projector']);
+      return new Set<ChroniclePart>(kafka ? ['commands', 'queries', 'projector', 'reactors', 'relay'] : ['commands', 'queries', 'projector', 'reactors']);
+    case 'worker':
+      return new Set<ChroniclePart>(kafka ? ['reactors', 'relay'] : ['reactors']);
     case 'command-api':
       return new Set(['commands']);
     case 'query-api':
@@ -58,23 +67,43 @@ export function partsOf(config: ChronicleConfig): ReadonlySet<ChroniclePart> {
 const RUNNER = Symbol('ProjectorRunner');
 
 /**
- * What the 360 view shows from other capabilities' read models: segment ids, loyalty standing, and the
- * customer's own value figures (CLV and churn risk; RFM needs the whole population, so it stays on
- * GET /v1/customers/:id/analytics).
+ * Most events per embedded projector batch. A batch is one unbroken stretch of the event loop
+ * (read, load documents, project, write ~5.7 documents per event), so its size bounds how long a
+ * request waits behind a catch-up. Measured with bench/catchup.bench.ts on a shared 2-core machine:
+ * 100 events take 50-130 ms (p50) where 2,000 held the loop for 0.6-3.4 s, at 60-75% of the
+ * 2,000-event throughput (bench/README.md, "Catch-up").
  */
-function customer360Enrichers(env: Record<string, string | undefined>, config: ChronicleConfig): Customer360EnricherFactory {
-  const clv = clvParameters(loadAnalyticsConfig(env));
-  const noPopulation = new RfmPopulation([]);
+export const EMBEDDED_PROJECTOR_BATCH_SIZE = 100;
+const CLAIMS = Symbol('DataDirClaims');
+
+/**
+ * What the 360 view shows from other capabilities' read models: segment ids, loyalty standing, and the
+ * customer's own value figures now (P(alive), predicted CLV and churn risk, against the latest
+ * population snapshot; the rest is on GET /v1/customers/:id/analytics).
+ */
+function customer360Enrichers(liveStore: ReadStore, liveClock: Clock, env: Record<string, string | undefined>, config: ChronicleConfig): Customer360EnricherFactory {
+  const settings = analyticsSettings(loadAnalyticsConfig(env));
+  // The population (RFM cut points, fitted models) is the live one even for an auditor's view as of
+  // an earlier instant: the store given there holds one customer's replayed read models, too few
+  // to fit on. The customer's own facts come from the store given, as of the clock given.
+  const snapshots = new PopulationSnapshots(liveStore, config.REPORTING_CURRENCY, liveClock, { checkpointName: PROJECTOR_NAME });
   return (store: ReadStore, clock: Clock): Customer360Enricher[] => [
     async (customerId) => {
       const doc = await store.get<CustomerAnalyticsDocument>(CUSTOMER_ANALYTICS_COLLECTION, customerId);
       if (!doc) return { value: null } satisfies Pick<Customer360Extras, 'value'>;
-      const analysed = analyseCustomer(doc, noPopulation, clock.now(), clv, config.REPORTING_CURRENCY);
+      const analysed = analyseCustomer(customerRecordOf(doc), await snapshots.current(), clock.now(), settings, config.REPORTING_CURRENCY);
       // Without the customer's profiling consent there are no value figures to show.
-      if (analysed.clv === null) return { value: null };
+      if (analysed.profilingConsent !== true) return { value: null } satisfies Pick<Customer360Extras, 'value'>;
       // CLV is in the reporting currency, which the answer names beside it.
       return {
-        value: { currency: analysed.currency, exponent: analysed.exponent, lifetimeValueMinor: analysed.clv.valueMinor, clv: analysed.clv, churnRisk: analysed.churnRisk },
+        value: {
+          currency: analysed.currency,
+          exponent: analysed.exponent,
+          pAlive: analysed.model?.pAlive ?? null,
+          lifetimeValueMinor: analysed.clv?.valueMinor ?? null,
+          clv: analysed.clv,
+          churnRisk: analysed.churnRisk,
+        },
       } satisfies Pick<Customer360Extras, 'value'>;
     },
     async (customerId) =>
@@ -88,11 +117,14 @@ function customer360Enrichers(env: Record<string, string | undefined>, config: C
 
 /** What the enrichers add to the 360 view (GET /v1/customers/:id answers Customer360View & Customer360Extras). */
 export interface Customer360Extras {
-  /** CLV and churn risk in REPORTING_CURRENCY; null before the customer's first analytics fact. */
+  /** P(alive), CLV and churn risk in REPORTING_CURRENCY; null before the customer's first analytics fact or without their profiling consent. */
   readonly value: {
     readonly currency: CurrencyCode;
     readonly exponent: number;
-    readonly lifetimeValueMinor: number;
+    /** Null where the model has no figures for the customer. */
+    readonly pAlive: number | null;
+    /** Null where no CLV is predicted. */
+    readonly lifetimeValueMinor: number | null;
     readonly clv: CustomerAnalyticsView['clv'];
     readonly churnRisk: CustomerAnalyticsView['churnRisk'];
   } | null;
@@ -102,7 +134,10 @@ export interface Customer360Extras {
   readonly loyalty: { readonly balance: number; readonly tier: string | null } | null;
 }
 
-/** Starts the pipelines (under the supervisor) after the stores are open, stops them before the stores close. */
+/**
+ * Starts the pipelines (under the supervisor) after the stores are open, stops them before the
+ * stores close, and releases the data folder's claim only once the stores are closed.
+ */
 @Injectable()
 class Pipelines implements OnApplicationBootstrap, BeforeApplicationShutdown, OnApplicationShutdown {
   private readonly logger = new Logger('Pipelines');
@@ -120,6 +155,7 @@ class Pipelines implements OnApplicationBootstrap, BeforeApplicationShutdown, On
     @Optional() @Inject(IDEMPOTENCY_KEYS) private readonly idempotencyKeys?: IdempotencyKeys,
     @Optional() @Inject(ACCESS_LOG) private readonly accessLog?: AccessLog,
     @Optional() @Inject(KEY_STORE) private readonly keys?: CachedKeyStore,
+    @Optional() @Inject(CLAIMS) private readonly claims?: DataDirClaims,
   ) {}
 
   async onApplicationBootstrap(): Promise<void> {
@@ -133,12 +169,14 @@ class Pipelines implements OnApplicationBootstrap, BeforeApplicationShutdown, On
         name: 'chronicle-relay',
         topic: this.config.KAFKA_TOPIC,
         partitions: this.config.KAFKA_PARTITIONS,
+        replicationFactor: this.config.KAFKA_REPLICATION_FACTOR,
+        ...(this.config.KAFKA_MIN_INSYNC_REPLICAS !== undefined ? { minInsyncReplicas: this.config.KAFKA_MIN_INSYNC_REPLICAS } : {}),
       });
       await this.supervise({ name: 'kafka-relay', work: relay, ...singleInstance });
     }
     // EventStoreDB's global hash chain is sealed after the fact by one instance across processes;
     // SQLite chains the log inside every append and needs no sealer.
-    const sealer = (this.parts.has('commands') || this.parts.has('relay')) && this.single ? openLogSealer(this.config) : undefined;
+    const sealer = (this.parts.has('commands') || this.parts.has('relay') || this.parts.has('reactors')) && this.single ? openLogSealer(this.config) : undefined;
     if (sealer) {
       await this.supervise({ name: 'log-sealer', work: { run: (context) => sealer.run(context), lag: () => sealer.lag() }, ...singleInstance });
       this.closeAfterShutdown.push(() => sealer.close());
@@ -172,7 +210,7 @@ class Pipelines implements OnApplicationBootstrap, BeforeApplicationShutdown, On
           },
         };
       } else if (this.eventStore) {
-        projectorSpec = { name: 'embedded-projector', work: new EmbeddedProjector(this.eventStore, runner, { maxBatchSize: 2000 }), ...singleInstance };
+        projectorSpec = { name: 'embedded-projector', work: new EmbeddedProjector(this.eventStore, runner, { maxBatchSize: EMBEDDED_PROJECTOR_BATCH_SIZE }), ...singleInstance };
       }
       if (projectorSpec) await this.supervise(projectorSpec);
     }
@@ -217,30 +255,37 @@ class Pipelines implements OnApplicationBootstrap, BeforeApplicationShutdown, On
   }
 
   async onApplicationShutdown(): Promise<void> {
-    for (const close of this.closeAfterShutdown.splice(0)) await close();
-    await this.accessLog?.close();
-    await this.idempotencyKeys?.close();
-    await this.eventStore?.close();
-    await this.readStore?.close();
-    await this.keys?.close();
+    try {
+      for (const close of this.closeAfterShutdown.splice(0)) await close();
+      await this.accessLog?.close();
+      await this.idempotencyKeys?.close();
+      await this.eventStore?.close();
+      await this.readStore?.close();
+      await this.keys?.close();
+    } finally {
+      this.claims?.release();
+    }
   }
 }
 
 @Module({})
 export class ChronicleModule {
-  static forRoot(config: ChronicleConfig, options: { clock?: Clock; env?: Record<string, string | undefined> } = {}): DynamicModule {
+  /** `claims`: the data folder's claims this process took (claimDataDir); released after the stores close. */
+  static forRoot(config: ChronicleConfig, options: { clock?: Clock; env?: Record<string, string | undefined>; claims?: DataDirClaims } = {}): DynamicModule {
     const parts = partsOf(config);
     // Queries need it too: the audit routes read history through it, the access log lives beside it, and the subject access export reads every stream of the customer.
-    const needsEventStore = parts.has('commands') || parts.has('queries') || parts.has('relay') || (parts.has('projector') && config.TRANSPORT === 'embedded');
-    const needsReadStore = parts.has('queries') || parts.has('projector');
+    const reactors = parts.has('reactors');
+    const needsEventStore = parts.has('commands') || parts.has('queries') || parts.has('relay') || reactors || (parts.has('projector') && config.TRANSPORT === 'embedded');
+    const needsReadStore = parts.has('queries') || parts.has('projector') || reactors;
     // Whoever reads or writes events in clear needs the data keys; a relay alone publishes ciphertext and never does.
-    const needsKeys = parts.has('commands') || parts.has('queries') || parts.has('projector');
+    const needsKeys = parts.has('commands') || parts.has('queries') || parts.has('projector') || reactors;
     const inProcessProjector = parts.has('projector') && config.TRANSPORT === 'embedded';
 
     const providers: Provider[] = [
       { provide: 'CHRONICLE_PARTS', useValue: parts },
       { provide: 'CHRONICLE_CONFIG_VALUE', useValue: config },
       Pipelines,
+      ...(options.claims ? [{ provide: CLAIMS, useValue: options.claims }] : []),
     ];
     const exported: (string | symbol | typeof CommandExecutor)[] = [];
     if (needsKeys) {
@@ -253,7 +298,7 @@ export class ChronicleModule {
           ? { provide: EVENT_STORE, useFactory: (keys: CachedKeyStore) => openEventStore(config, keys), inject: [KEY_STORE] }
           : { provide: EVENT_STORE, useFactory: async () => publishedEventStore(await openStoredEventStore(config)) },
       );
-      providers.push({ provide: CommandExecutor, useFactory: (store: EventStore) => new CommandExecutor(store, chronicleEventSchemas), inject: [EVENT_STORE] });
+      providers.push({ provide: CommandExecutor, useFactory: (store: EventStore) => new CommandExecutor(store, chronicleEventSchemas, { maxEventBytes: config.MAX_EVENT_BYTES }), inject: [EVENT_STORE] });
       // Leases live in the event store, which every process of a deployment that runs pipelines shares.
       providers.push({
         provide: SINGLE_INSTANCE,
@@ -273,7 +318,11 @@ export class ChronicleModule {
     }
     if (needsReadStore) {
       providers.push({ provide: READ_STORE, useFactory: () => openReadStore(config) });
-      providers.push({ provide: CUSTOMER_360_ENRICHER_FACTORY, useValue: customer360Enrichers(options.env ?? process.env, config) });
+      providers.push({
+        provide: CUSTOMER_360_ENRICHER_FACTORY,
+        useFactory: (store: ReadStore, clock: Clock) => customer360Enrichers(store, clock, options.env ?? process.env, config),
+        inject: [READ_STORE, CLOCK],
+      });
       providers.push({
         provide: CUSTOMER_360_ENRICHERS,
         useFactory: (store: ReadStore, clock: Clock, enrichers: Customer360EnricherFactory) => enrichers(store, clock),
@@ -285,7 +334,8 @@ export class ChronicleModule {
         useFactory: (store: ReadStore, progress?: ProjectionProgress) => new ReadModelRegisteredCustomers(store, config.READ_WAIT_TIMEOUT_MS, progress),
         inject: [READ_STORE, { token: PROJECTION_PROGRESS, optional: true }],
       });
-      exported.push(READ_STORE, CUSTOMER_360_ENRICHERS, CUSTOMER_360_ENRICHER_FACTORY, REGISTERED_CUSTOMERS);
+      providers.push({ provide: CUSTOMER_NAMES, useExisting: REGISTERED_CUSTOMERS });
+      exported.push(READ_STORE, CUSTOMER_360_ENRICHERS, CUSTOMER_360_ENRICHER_FACTORY, REGISTERED_CUSTOMERS, CUSTOMER_NAMES);
     }
     if (parts.has('projector')) {
       providers.push({
@@ -315,13 +365,13 @@ export class ChronicleModule {
         CqrsModule.forRoot(),
         stores,
         ...(parts.has('commands') ? [CustomersCommandModule, InteractionsCommandModule, TicketsCommandModule] : []),
-        ...(parts.has('commands') || parts.has('queries')
+        ...(parts.has('commands') || parts.has('queries') || reactors
           ? [
-              LoyaltyModule.forRoot({ currency: config.REPORTING_CURRENCY, env: options.env ?? process.env, commands: parts.has('commands'), queries: parts.has('queries') }),
-              SegmentsModule.forRoot({ env: options.env ?? process.env, commands: parts.has('commands'), queries: parts.has('queries') }),
+              LoyaltyModule.forRoot({ currency: config.REPORTING_CURRENCY, env: options.env ?? process.env, commands: parts.has('commands'), queries: parts.has('queries'), background: reactors }),
+              SegmentsModule.forRoot({ env: options.env ?? process.env, commands: parts.has('commands'), queries: parts.has('queries'), background: reactors }),
             ]
           : []),
-        ...(parts.has('queries') ? [CustomerViewQueryModule, TicketsQueryModule, AnalyticsModule.forRoot(options.env ?? process.env), AuditModule] : []),
+        ...(parts.has('queries') ? [CustomerViewQueryModule, TicketsQueryModule, AnalyticsModule.forRoot({ env: options.env ?? process.env, projectorCheckpoint: PROJECTOR_NAME }), AuditModule] : []),
         ...(parts.has('commands') || parts.has('queries')
           ? [PrivacyModule.forRoot({ commands: parts.has('commands'), queries: parts.has('queries'), sweepIntervalMs: config.ERASURE_SWEEP_INTERVAL_MS })]
           : []),

@@ -10,6 +10,7 @@ import {
 } from '@app/event-store';
 import { CachedKeyStore, MasterKeyRing, MongoKeyStore, SqliteKeyStore, type KeyStore } from '@app/key-store';
 import { GenerationalReadStore, MongoReadStore, SqliteReadStore, type ReadStore } from '@app/read-store';
+import { isSqliteBusy } from '@app/sqlite';
 import { describeSetting, ensureWritableFolder, StartupError, systemReason, type ChronicleConfig } from '@app/platform';
 import { personalDataCodec } from '@app/privacy';
 import { chronicleEventSchemas } from './event-schemas';
@@ -31,6 +32,8 @@ async function openSqlite<T extends { checkWritable?(): Promise<void>; close(): 
   try {
     await store.checkWritable?.();
   } catch (error) {
+    // Another process is writing the file right now: it takes writes, and ours will wait their turn.
+    if (isSqliteBusy(error)) return store;
     await store.close().catch(() => undefined);
     fail(error);
   }
@@ -68,7 +71,7 @@ export function publishedEventStore(store: EventStore): EventStore {
 export async function openStoredEventStore(config: ChronicleConfig): Promise<EventStore> {
   switch (config.EVENT_STORE) {
     case 'sqlite':
-      return openSqlite(config, 'events.sqlite', (path) => new SqliteEventStore(path, { synchronous: config.SQLITE_SYNCHRONOUS }));
+      return openSqlite(config, 'events.sqlite', (path) => new SqliteEventStore(path, { synchronous: config.SQLITE_SYNCHRONOUS, writeLockBudgetMs: config.SQLITE_WRITE_LOCK_BUDGET_MS }));
     case 'eventstoredb':
       return new EventStoreDbEventStore(config.EVENTSTORE_URL as string);
   }
@@ -107,7 +110,7 @@ export async function openKeyStore(config: ChronicleConfig): Promise<CachedKeySt
   let store: KeyStore;
   switch (config.KEY_STORE) {
     case 'sqlite':
-      store = await openSqlite(config, 'keys.sqlite', (path) => new SqliteKeyStore(path, ring));
+      store = await openSqlite(config, 'keys.sqlite', (path) => new SqliteKeyStore(path, ring, { writeLockBudgetMs: config.SQLITE_WRITE_LOCK_BUDGET_MS }));
       break;
     case 'mongodb':
       store = await MongoKeyStore.connect(config.MONGO_URL as string, config.KEY_STORE_MONGO_DB, ring);
@@ -120,7 +123,7 @@ export async function openKeyStore(config: ChronicleConfig): Promise<CachedKeySt
 export async function openIdempotencyKeys(config: ChronicleConfig): Promise<IdempotencyKeys> {
   switch (config.EVENT_STORE) {
     case 'sqlite':
-      return openSqlite(config, 'events.sqlite', (path) => new SqliteIdempotencyKeys(path, { synchronous: config.SQLITE_SYNCHRONOUS }));
+      return openSqlite(config, 'events.sqlite', (path) => new SqliteIdempotencyKeys(path, { synchronous: config.SQLITE_SYNCHRONOUS, writeLockBudgetMs: config.SQLITE_WRITE_LOCK_BUDGET_MS }));
     case 'eventstoredb':
       return new EventStoreDbIdempotencyKeys(config.EVENTSTORE_URL as string);
   }
@@ -133,7 +136,7 @@ export async function openIdempotencyKeys(config: ChronicleConfig): Promise<Idem
 export async function openAccessLog(config: ChronicleConfig): Promise<AccessLog> {
   switch (config.EVENT_STORE) {
     case 'sqlite':
-      return openSqlite(config, 'access-log.sqlite', (path) => new SqliteAccessLog(path, { synchronous: config.SQLITE_SYNCHRONOUS }));
+      return openSqlite(config, 'access-log.sqlite', (path) => new SqliteAccessLog(path, { synchronous: config.SQLITE_SYNCHRONOUS, writeLockBudgetMs: config.SQLITE_WRITE_LOCK_BUDGET_MS }));
     case 'eventstoredb':
       return new EventStoreDbAccessLog(config.EVENTSTORE_URL as string);
   }
@@ -156,7 +159,7 @@ export async function openReadStore(config: ChronicleConfig): Promise<Generation
 export async function openPhysicalReadStore(config: ChronicleConfig): Promise<ReadStore> {
   switch (config.READ_STORE) {
     case 'sqlite':
-      return openSqlite(config, 'read-models.sqlite', (path) => new SqliteReadStore(path));
+      return openSqlite(config, 'read-models.sqlite', (path) => new SqliteReadStore(path, { writeLockBudgetMs: config.SQLITE_WRITE_LOCK_BUDGET_MS }));
     case 'mongodb':
       return MongoReadStore.connect(config.MONGO_URL as string, config.MONGO_DB);
   }

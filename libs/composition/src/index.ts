@@ -1,6 +1,7 @@
 export * from './chronicle.module';
 export * from './start-chronicle';
 export * from './engines';
+export * from './data-dir-claims';
 export * from './read-models';
 export * from './cli/chronicle-cli';
 export * from './cli/rebuild';

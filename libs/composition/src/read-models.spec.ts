@@ -38,6 +38,8 @@ const minimal: [string, DomainEvent][] = [
   ['ticket-1', { type: 'TicketReplied', data: { customerId, ticketId: '1', author: 'agent', body: 'b' } }],
   ['ticket-1', { type: 'TicketResolved', data: { customerId, ticketId: '1', resolution: 'r' } }],
   ['ticket-1', { type: 'TicketReopened', data: { customerId, ticketId: '1' } }],
+  ['ticket-1', { type: 'TicketNoteAdded', data: { customerId, ticketId: '1', body: 'n' } }],
+  ['ticket-1', { type: 'TicketPriorityChanged', data: { customerId, ticketId: '1', priority: 'urgent', previousPriority: 'low', sla } }],
   ['ticket-1', { type: 'TicketClosed', data: { customerId, ticketId: '1' } }],
   // Last: a forget keeps the customer's counts and drops personal values (none here to drop).
   ['customer-c-1', { type: 'CustomerForgotten', data: { customerId, reason: 'erasure request', dataKeyId: null } }],
@@ -76,7 +78,7 @@ describe('every projection and events with optional fields left out or null', ()
     const harness = new ProjectionHarness(chronicleProjections('EUR'));
     expect(() => harness.run(history(withNulls))).not.toThrow();
     const view = harness.get<Customer360Document>(CUSTOMER_360_COLLECTION, customerId);
-    expect(view).toMatchObject({ displayName: '[forgotten]', registeredAt: '2026-01-01T00:00:00.000Z', profile: { firstName: null, lastName: null }, interactions: 17 });
+    expect(view).toMatchObject({ displayName: '[forgotten]', registeredAt: '2026-01-01T00:00:00.000Z', profile: { firstName: null, lastName: null }, interactions: 19 });
   });
 
   it('covers every event type a client can cause', () => {

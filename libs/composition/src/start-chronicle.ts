@@ -12,6 +12,7 @@ import {
 } from '@app/platform';
 import { ChronicleModule, partsOf } from './chronicle.module';
 import { checkConfiguration } from './configuration';
+import { claimDataDir } from './data-dir-claims';
 import { API_TYPE_SCHEMAS } from './openapi/api-type-schemas.generated';
 
 export interface RunningChronicle {
@@ -36,7 +37,16 @@ export async function startChronicle(env: Record<string, string | undefined>, op
   if (!config.API_KEYS && !existsSync(keyFile)) {
     ensureWritableFolder(dirname(keyFile), config.API_KEYS_FILE === undefined ? 'DATA_DIR' : 'API_KEYS_FILE', config.API_KEYS_FILE ?? config.DATA_DIR);
   }
-  const app = await createHttpApp(ChronicleModule.forRoot(config, { ...(options.clock ? { clock: options.clock } : {}), env }), config, { openApi: { schemas: API_TYPE_SCHEMAS } });
+  // Before any store is opened: a second all-in-one process on this data folder stops here.
+  const claims = claimDataDir(config);
+  let app: INestApplication;
+  try {
+    app = await createHttpApp(ChronicleModule.forRoot(config, { ...(options.clock ? { clock: options.clock } : {}), env, claims }), config, { openApi: { schemas: API_TYPE_SCHEMAS } });
+  } catch (error) {
+    // The app never came up, so nothing else releases the claim (a closed app does, after its stores).
+    claims.release();
+    throw error;
+  }
   try {
     await app.listen(config.PORT, config.HOST);
   } catch (error) {

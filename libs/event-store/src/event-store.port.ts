@@ -186,5 +186,22 @@ export class DuplicateEventIdError extends Error {
   }
 }
 
+/**
+ * The store could not take a write in time (another process held its write lock for longer than
+ * the write may wait). Nothing of it was written, so the very same write may be retried later.
+ */
+export class EventStoreBusyError extends Error {
+  constructor(
+    /** Which store: a file name or an address. */
+    readonly store: string,
+    readonly waitedMs: number,
+    /** A fair wait before retrying, for a Retry-After answer. */
+    readonly retryAfterSeconds = 1,
+  ) {
+    super(`The event store ${store} is busy: another process has held its write lock for ${waitedMs} ms, longer than a write may wait; nothing was written, retry later`);
+    this.name = 'EventStoreBusyError';
+  }
+}
+
 /** DI token for the EventStore port. */
 export const EVENT_STORE = Symbol('EventStore');

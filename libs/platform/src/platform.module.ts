@@ -10,13 +10,16 @@ import { CHRONICLE_CONFIG, type ChronicleConfig } from './config/chronicle-confi
 import { API_KEY_REGISTRY, ApiKeyRegistry, type CreatedApiKey } from './auth/api-key-registry';
 import { ApiKeyGuard } from './auth/api-key.guard';
 import { ProblemFilter } from './errors/problem.filter';
-import { HttpMetricsInterceptor, MetricsController } from './observability/metrics';
+import { MetricsController } from './observability/metrics';
 import { IdempotencyInterceptor } from './idempotency/idempotency.interceptor';
 import { RequestBodyInterceptor } from './http/request-body.interceptor';
+import { LiveStreams } from './http/live-streams';
 import { HealthController } from './observability/health.controller';
 import { Supervisor, SUPERVISOR } from './supervision/supervisor';
 import { AccessLogInterceptor, AccessRecorder } from './access/access-recorder';
 import { CLOCK } from './platform.tokens';
+import { loadSessionSecret, SESSIONS, Sessions } from './auth/sessions';
+import { IdentityController } from './auth/identity.controller';
 
 export { CLOCK };
 
@@ -85,7 +88,7 @@ export class PlatformModule {
         }),
         ...(http ? [TerminusModule] : []),
       ],
-      controllers: http ? [HealthController, MetricsController] : [],
+      controllers: http ? [HealthController, MetricsController, IdentityController] : [],
       providers: [
         { provide: CHRONICLE_CONFIG, useValue: config },
         { provide: CLOCK, useValue: clock },
@@ -94,20 +97,24 @@ export class PlatformModule {
         ...(http
           ? [
               { provide: API_KEY_REGISTRY, useFactory: () => loadApiKeys(config, clock) },
+              {
+                provide: SESSIONS,
+                useFactory: () => new Sessions(loadSessionSecret(config), config.SESSION_IDLE_MINUTES * 60_000, config.SESSION_MAX_HOURS * 3_600_000),
+              },
               { provide: APP_GUARD, useClass: ApiKeyGuard },
               { provide: APP_FILTER, useClass: ProblemFilter },
-              // In this order: metrics see every answer; the body is read after the guard, before the
-              // Idempotency-Key fingerprints it.
-              { provide: APP_INTERCEPTOR, useClass: HttpMetricsInterceptor },
+              // In this order: the body is read after the guard, before the Idempotency-Key fingerprints it.
+              // (Metrics are recorded at the HTTP layer: httpMetrics in createHttpApp.)
               { provide: APP_INTERCEPTOR, useClass: RequestBodyInterceptor },
               { provide: APP_INTERCEPTOR, useClass: IdempotencyInterceptor },
+              LiveStreams,
               AccessRecorder,
               { provide: APP_INTERCEPTOR, useClass: AccessLogInterceptor },
             ]
           : []),
         Logger,
       ],
-      exports: [CHRONICLE_CONFIG, CLOCK, SUPERVISOR, ...(http ? [API_KEY_REGISTRY, AccessRecorder] : [])],
+      exports: [CHRONICLE_CONFIG, CLOCK, SUPERVISOR, ...(http ? [API_KEY_REGISTRY, LiveStreams, AccessRecorder] : [])],
     };
   }
 }

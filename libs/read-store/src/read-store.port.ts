@@ -136,5 +136,20 @@ export interface ReadStore {
   close(): Promise<void>;
 }
 
+/**
+ * The store could not take a write in time (another process held its write lock for longer than the
+ * write may wait). Nothing of it was written; the projector retries the batch from its checkpoint.
+ */
+export class ReadStoreBusyError extends Error {
+  constructor(
+    readonly store: string,
+    readonly waitedMs: number,
+    why = 'another process has held its write lock',
+  ) {
+    super(`The read store ${store} is busy: ${why} for ${waitedMs} ms, longer than a write may wait; nothing was written`);
+    this.name = 'ReadStoreBusyError';
+  }
+}
+
 /** DI token for the ReadStore port. */
 export const READ_STORE = Symbol('ReadStore');

@@ -1,16 +1,16 @@
-// HTTP queries for analysts: daily KPIs, service quality, RFM distribution, per-customer RFM/CLV/churn
-// and the customer CSV export.
-import { Controller, Get, Header, Query as QueryParam, Res, StreamableFile } from '@nestjs/common';
+// HTTP queries for analysts: daily KPIs, service quality, RFM distribution, per-customer RFM, model
+// figures, CLV and churn, the customer CSV export, and the fitted models; every one as of `asOf`.
+import { Controller, Get, Header, HttpCode, Post, Query as QueryParam, Res, StreamableFile } from '@nestjs/common';
 import { QueryBus } from '@nestjs/cqrs';
 import { ApiBearerAuth, ApiOperation, ApiProperty, ApiPropertyOptional, ApiTags } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
 import { IsIn, IsInt, IsOptional, Matches, Max, Min, Validate, ValidatorConstraint, type ValidationArguments, type ValidatorConstraintInterface } from 'class-validator';
 import type { Response } from 'express';
 import { Readable } from 'node:stream';
-import { AccessLogged, ApiAnswer, ApiRefusals, IdParam, Roles } from '@app/platform';
+import { AccessLogged, ApiAnswer, ApiRefusals, IdParam, IsInstant, Roles } from '@app/platform';
 import {
-  ExportCustomers, GetCustomerAnalytics, GetKpis, GetRfmDistribution, GetServiceMetrics,
-  type Consistency, type CustomerExportFilter, type Dimension,
+  CSV_COLUMNS, ExportCustomers, FitAnalyticsModel, GetAnalyticsModel, GetCustomerAnalytics, GetKpis, GetRfmDistribution, GetServiceMetrics,
+  type Consistency, type CsvColumn, type CustomerExportFilter, type Dimension,
 } from './analytics.queries';
 
 const DAY_PATTERN = /^\d{4}-\d{2}-\d{2}$/;
@@ -41,6 +41,17 @@ class DayRangeConstraint implements ValidatorConstraintInterface {
   }
 }
 
+const AS_OF_DESCRIPTION = 'Observation date: an instant with its offset or Z, not in the future (default now). Only facts with a business time at or before it count.';
+
+/** Every analytics route's `asOf`. */
+function AsOf(): PropertyDecorator {
+  return (target, key) => {
+    ApiPropertyOptional({ description: AS_OF_DESCRIPTION, example: '1997-09-30T23:59:59Z' })(target, key);
+    IsOptional()(target, key);
+    IsInstant()(target, key);
+  };
+}
+
 class ReportQueryDto {
   @ApiProperty({ example: '2026-11-01', description: 'First day (UTC), inclusive' })
   @Matches(DAY_PATTERN, { message: 'from must be YYYY-MM-DD' }) from!: string;
@@ -50,6 +61,8 @@ class ReportQueryDto {
 
   @ApiPropertyOptional({ description: 'Wait (bounded) until the read models include this global position.' })
   @IsOptional() @Type(() => Number) @IsInt() @Min(0) minPosition?: number;
+
+  @AsOf() asOf?: string;
 }
 
 export class KpiQueryDto extends ReportQueryDto {
@@ -62,9 +75,28 @@ export class ServiceQueryDto extends ReportQueryDto {
   @IsOptional() @IsIn(Object.keys(GROUPINGS)) groupBy?: string;
 }
 
-export class ConsistencyQueryDto {
-  @ApiPropertyOptional({ description: 'Wait (bounded) until the read models include this global position.' })
+export class AnalyticsQueryDto {
+  @ApiPropertyOptional({ description: 'Wait (bounded) until the read models include this global position; with asOf, a stored snapshot that saw less is recomputed.' })
   @IsOptional() @Type(() => Number) @IsInt() @Min(0) minPosition?: number;
+
+  @AsOf() asOf?: string;
+}
+
+export class CustomerAnalyticsQueryDto extends AnalyticsQueryDto {
+  @ApiPropertyOptional({ minimum: 1, maximum: 3650, description: 'Days ahead of expected purchases and churn risk (default ANALYTICS_HORIZON_DAYS)' })
+  @IsOptional() @Type(() => Number) @IsInt() @Min(1) @Max(3650) horizonDays?: number;
+}
+
+@ValidatorConstraint({ name: 'csvColumns' })
+class CsvColumnsConstraint implements ValidatorConstraintInterface {
+  validate(value: unknown): boolean {
+    if (typeof value !== 'string') return false;
+    const columns = value.split(',');
+    return columns.length > 0 && columns.every((column) => (CSV_COLUMNS as readonly string[]).includes(column)) && new Set(columns).size === columns.length;
+  }
+  defaultMessage(): string {
+    return `columns must be distinct names from ${CSV_COLUMNS.join(', ')}, comma-separated`;
+  }
 }
 
 const score = () => [IsOptional(), Type(() => Number), IsInt(), Min(1), Max(5)];
@@ -83,6 +115,11 @@ export class CustomerExportQueryDto implements CustomerExportFilter {
   @ApiPropertyOptional({ description: 'Days since the last purchase, at least' }) @IsOptional() @Type(() => Number) @IsInt() @Min(0) minRecencyDays?: number;
   @ApiPropertyOptional({ description: 'Days since the last purchase, at most' }) @IsOptional() @Type(() => Number) @IsInt() @Min(0) maxRecencyDays?: number;
   @ApiPropertyOptional({ minimum: 0, maximum: 100 }) @IsOptional() @Type(() => Number) @IsInt() @Min(0) @Max(100) minChurnRisk?: number;
+  @AsOf() asOf?: string;
+  @ApiPropertyOptional({ description: `Columns and their order, comma-separated, from: ${CSV_COLUMNS.join(', ')}` })
+  @IsOptional() @Validate(CsvColumnsConstraint) columns?: string;
+  @ApiPropertyOptional({ description: 'With asOf: recompute a stored snapshot that saw less than this global position.' })
+  @IsOptional() @Type(() => Number) @IsInt() @Min(0) minPosition?: number;
 }
 
 function consistencyHeader(response: Response, result: Consistency): void {
@@ -106,7 +143,7 @@ export class AnalyticsController {
   @ApiOperation({ summary: 'Revenue, orders, average order value and interactions per day and/or channel (money per currency, minor units)' })
   @ApiAnswer(200, 'KpiReport')
   async kpis(@QueryParam() query: KpiQueryDto, @Res({ passthrough: true }) response: Response) {
-    const { consistent, ...report } = await this.queryBus.execute(new GetKpis(query.from, query.to, GROUPINGS[query.groupBy ?? 'day'], query.minPosition));
+    const { consistent, ...report } = await this.queryBus.execute(new GetKpis(query.from, query.to, GROUPINGS[query.groupBy ?? 'day'], query.minPosition, query.asOf));
     consistencyHeader(response, { consistent });
     return report;
   }
@@ -118,7 +155,7 @@ export class AnalyticsController {
   @ApiAnswer(200, 'ServiceReport')
   async service(@QueryParam() query: ServiceQueryDto, @Res({ passthrough: true }) response: Response) {
     const { consistent, ...report } = await this.queryBus.execute(
-      new GetServiceMetrics(query.from, query.to, GROUPINGS[query.groupBy ?? 'channel'], query.minPosition),
+      new GetServiceMetrics(query.from, query.to, GROUPINGS[query.groupBy ?? 'channel'], query.minPosition, query.asOf),
     );
     consistencyHeader(response, { consistent });
     return report;
@@ -127,10 +164,32 @@ export class AnalyticsController {
   @Get('rfm/distribution')
   @Roles('analyst')
   @Header('Cache-Control', 'no-store')
-  @ApiOperation({ summary: 'Customers per RFM score (111..555) and per R, F and M score, ranked against all customers with an order' })
+  @ApiOperation({ summary: 'Customers per RFM score (111..555) and per R, F and M score, ranked against all customers with an order by asOf (from its population snapshot)' })
   @ApiAnswer(200, 'RfmDistributionReport')
-  async rfmDistribution(@QueryParam() query: ConsistencyQueryDto, @Res({ passthrough: true }) response: Response) {
-    const { consistent, ...report } = await this.queryBus.execute(new GetRfmDistribution(query.minPosition));
+  async rfmDistribution(@QueryParam() query: AnalyticsQueryDto, @Res({ passthrough: true }) response: Response) {
+    const { consistent, ...report } = await this.queryBus.execute(new GetRfmDistribution(query.minPosition, query.asOf));
+    consistencyHeader(response, { consistent });
+    return report;
+  }
+
+  @Get('model')
+  @Roles('analyst')
+  @Header('Cache-Control', 'no-store')
+  @ApiOperation({ summary: 'The population snapshot of asOf: RFM cut points, BG/NBD and Gamma-Gamma parameters with fit diagnostics (computed and stored on first use)' })
+  @ApiAnswer(200, 'AnalyticsModelReport')
+  async model(@QueryParam() query: AnalyticsQueryDto, @Res({ passthrough: true }) response: Response) {
+    const { consistent, ...report } = await this.queryBus.execute(new GetAnalyticsModel(query.asOf, query.minPosition));
+    consistencyHeader(response, { consistent });
+    return report;
+  }
+
+  @Post('model/fit')
+  @HttpCode(200)
+  @Roles('analyst')
+  @ApiOperation({ summary: 'Refits now: computes the population snapshot of asOf (default now) afresh, stores it and answers it with fit diagnostics' })
+  @ApiAnswer(200, 'AnalyticsModelReport')
+  async fit(@QueryParam() query: AnalyticsQueryDto, @Res({ passthrough: true }) response: Response) {
+    const { consistent, ...report } = await this.queryBus.execute(new FitAnalyticsModel(query.asOf, query.minPosition));
     consistencyHeader(response, { consistent });
     return report;
   }
@@ -138,11 +197,14 @@ export class AnalyticsController {
   @Get('customers.csv')
   @Roles('analyst')
   @AccessLogged('analytics-export', null)
-  @ApiAnswer(200, { mediaType: 'text/csv' }, 'One header line, then one line per customer (UTF-8; cells that could run as spreadsheet formulas are prefixed with \')')
-  @ApiOperation({ summary: 'Customers with RFM, CLV and churn risk as CSV (money in minor units), filtered by RFM scores, recency, churn risk, country' })
-  async exportCustomers(@QueryParam() query: CustomerExportQueryDto): Promise<StreamableFile> {
-    const { lines } = await this.queryBus.execute(new ExportCustomers(definedOnly({ ...query })));
-    return new StreamableFile(Readable.from(lines), { type: 'text/csv; charset=utf-8', disposition: 'attachment; filename="customers.csv"' });
+  @ApiAnswer(200, { mediaType: 'text/csv' }, 'One header line (the chosen columns, money columns named with their unit), then one line per customer (UTF-8; cells that could run as spreadsheet formulas are prefixed with \'); X-Chronicle-As-Of names the observation date')
+  @ApiOperation({ summary: 'Customers with RFM, P(alive), expected purchases and spend, CLV and churn risk as of asOf, as CSV (money columns in minor units of the reporting currency, named in the header), filtered by RFM scores, recency, churn risk, country' })
+  async exportCustomers(@QueryParam() query: CustomerExportQueryDto, @Res({ passthrough: true }) response: Response): Promise<StreamableFile> {
+    const { asOf, columns, minPosition, ...filter } = query;
+    const options = definedOnly({ asOf, minPosition, columns: columns === undefined ? undefined : (columns.split(',') as CsvColumn[]) });
+    const exported = await this.queryBus.execute(new ExportCustomers(definedOnly({ ...filter }), options));
+    response.setHeader('X-Chronicle-As-Of', exported.asOf);
+    return new StreamableFile(Readable.from(exported.lines), { type: 'text/csv; charset=utf-8', disposition: 'attachment; filename="customers.csv"' });
   }
 }
 
@@ -157,11 +219,11 @@ export class CustomerAnalyticsController {
   // do not: they audit events and read models, not derived scores (least privilege; README, Roles).
   @Roles('analyst', 'support')
   @Header('Cache-Control', 'no-store')
-  @ApiOperation({ summary: 'RFM scores, CLV and churn risk (with its components) of one customer' })
+  @ApiOperation({ summary: 'One customer as of asOf: money, RFM values and scores, model inputs, P(alive), expected purchases and spend, predicted CLV, churn risk with its components' })
   @ApiAnswer(200, 'CustomerAnalyticsView')
   @ApiRefusals({ 404: 'The customer is not registered.' })
-  async customer(@IdParam('customerId') customerId: string, @QueryParam() query: ConsistencyQueryDto, @Res({ passthrough: true }) response: Response) {
-    const result = await this.queryBus.execute(new GetCustomerAnalytics(customerId, query.minPosition));
+  async customer(@IdParam('customerId') customerId: string, @QueryParam() query: CustomerAnalyticsQueryDto, @Res({ passthrough: true }) response: Response) {
+    const result = await this.queryBus.execute(new GetCustomerAnalytics(customerId, definedOnly({ asOf: query.asOf, horizonDays: query.horizonDays, minPosition: query.minPosition })));
     consistencyHeader(response, result);
     return result.view;
   }

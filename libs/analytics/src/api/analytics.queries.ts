@@ -1,25 +1,31 @@
-// Queries over the analytics read models. Everything that depends on "now" (recency, CLV tenure,
-// churn) or on the whole population (RFM ranks) is computed here, with the CLOCK provider's time.
-// Money: KPIs list revenue per currency; per-customer figures, RFM monetary, CLV and the CSV are in
-// REPORTING_CURRENCY, with a customer's money in other currencies listed apart (never converted:
-// there are no exchange rates; never added). Recency, frequency and churn count every order.
-// RFM ranks are recomputed per request from one aggregate over customerAnalytics (groupBy
-// lastPurchaseAt/orders/netMinor: small rows, no documents loaded), so they are never stale; a
-// periodic snapshot of cut points would only pay off at populations far beyond a few hundred thousand.
+// Queries over the analytics read models, every one as of an observation date (`asOf`, default the
+// CLOCK's now): only facts with a business time at or before it count. KPIs and service figures sum
+// the dailyKpis rows dated by then; per-customer figures come from the customer's dated history and
+// a population snapshot of the same date (RFM cut points, fitted BG/NBD and Gamma-Gamma), so a
+// request reads two documents instead of scanning the population (./population-snapshots.ts).
+// Money: KPIs list revenue per currency; per-customer figures, RFM monetary, expected spend, CLV and
+// the CSV are in REPORTING_CURRENCY, a customer's money in other currencies listed apart (never
+// converted, never added). Recency, frequency, the model's purchase days and churn count every order.
 import { Inject, NotFoundException, Optional } from '@nestjs/common';
 import { IQueryHandler, Query, QueryHandler } from '@nestjs/cqrs';
 import type { Clock } from '@app/event-sourcing';
-import { currencyOfKey, minorUnitExponent, type CurrencyCode } from '@app/money';
+import { currencyOfKey, type CurrencyCode } from '@app/money';
 import { READ_STORE, type AggregateRow, type Filter, type ReadStore } from '@app/read-store';
-import { CHRONICLE_CONFIG, ChronicleConfig, CLOCK, PROJECTION_PROGRESS, waitUntilCaughtUp, type ProjectionProgress } from '@app/platform';
+import {
+  CHRONICLE_CONFIG, ChronicleConfig, CLOCK, PROJECTION_PROGRESS, RequestValidationError, waitUntilCaughtUp, type ProjectionProgress,
+} from '@app/platform';
 import { DAILY_KPIS_COLLECTION, DAILY_MEASURE_FIELDS, INTERACTION_KINDS, type InteractionKind } from '../projections/daily-kpis.document';
 import { CUSTOMER_ANALYTICS_COLLECTION, type CustomerAnalyticsDocument, type CustomerAnalyticsFields } from '../projections/customer-analytics.document';
-import { recencyDays, rfmDistribution, RfmPopulation, type RfmDistribution, type RfmScores, type RfmValues } from '../metrics/rfm';
-import { customerLifetimeValue, type ClvParameters, type ClvResult } from '../metrics/clv';
-import { churnRisk, type ChurnRisk } from '../metrics/churn-risk';
+import type { RfmDistribution } from '../domain/rfm';
+import { analyseCustomer, type CustomerAnalysis, type CustomerRecord } from '../domain/customer-analysis';
+import type { PopulationSnapshot } from '../domain/population-snapshot';
 import { mean, netPromoterScore, percent } from '../metrics/service-metrics';
-import { csvLine } from '../metrics/csv-line';
-import { ANALYTICS_CONFIG, AnalyticsConfig, clvParameters } from './analytics-config';
+import { csvLine, type CsvValue } from '../metrics/csv-line';
+import { ANALYTICS_CONFIG, AnalyticsConfig, analyticsSettings } from './analytics-config';
+import type { PopulationSnapshots, StoredSnapshot } from './population-snapshots';
+
+/** DI token of the PopulationSnapshots the handlers share. */
+export const POPULATION_SNAPSHOTS = Symbol('PopulationSnapshots');
 
 export type Dimension = 'day' | 'channel';
 
@@ -52,6 +58,8 @@ export interface KpiGroup {
 }
 
 export interface KpiReport {
+  /** Facts dated after it are not counted. */
+  readonly asOf: string;
   readonly from: string;
   readonly to: string;
   readonly groupBy: readonly Dimension[];
@@ -60,7 +68,7 @@ export interface KpiReport {
 }
 
 export class GetKpis extends Query<KpiReport & Consistency> {
-  constructor(readonly from: string, readonly to: string, readonly groupBy: readonly Dimension[], readonly minPosition?: number) {
+  constructor(readonly from: string, readonly to: string, readonly groupBy: readonly Dimension[], readonly minPosition?: number, readonly asOf?: string) {
     super();
   }
 }
@@ -88,6 +96,7 @@ export interface ServiceGroup {
 }
 
 export interface ServiceReport {
+  readonly asOf: string;
   readonly from: string;
   readonly to: string;
   readonly groupBy: readonly Dimension[];
@@ -96,68 +105,53 @@ export interface ServiceReport {
 }
 
 export class GetServiceMetrics extends Query<ServiceReport & Consistency> {
-  constructor(readonly from: string, readonly to: string, readonly groupBy: readonly Dimension[], readonly minPosition?: number) {
+  constructor(readonly from: string, readonly to: string, readonly groupBy: readonly Dimension[], readonly minPosition?: number, readonly asOf?: string) {
     super();
   }
 }
 
-export type RfmDistributionReport = RfmDistribution & { readonly asOf: string };
+export type RfmDistributionReport = RfmDistribution & {
+  readonly asOf: string;
+  /** When the snapshot the distribution comes from was computed. */
+  readonly computedAt: string;
+};
 
 export class GetRfmDistribution extends Query<RfmDistributionReport & Consistency> {
-  constructor(readonly minPosition?: number) {
+  constructor(readonly minPosition?: number, readonly asOf?: string) {
     super();
   }
 }
 
-/** A customer's money in one currency, minor units. */
-export interface CurrencyFigures {
-  readonly currency: string;
-  /** Null for an unrecognised legacy code (amounts as recorded). */
-  readonly exponent: number | null;
-  readonly orders: number;
-  readonly grossMinor: number;
-  readonly refundedMinor: number;
-  readonly netMinor: number;
-}
+export type CustomerAnalyticsView = CustomerAnalysis;
 
-export interface CustomerAnalyticsView {
-  readonly customerId: string;
-  readonly name: string;
-  readonly email: string | null;
-  readonly country: string | null;
-  /** Orders in every currency. */
-  readonly orders: number;
-  /** REPORTING_CURRENCY: grossMinor, refundedMinor, netRevenueMinor, RFM monetary and CLV are in it. */
-  readonly currency: CurrencyCode;
-  readonly exponent: number;
-  /** Orders in the reporting currency. */
-  readonly currencyOrders: number;
-  readonly grossMinor: number;
-  readonly refundedMinor: number;
-  readonly netRevenueMinor: number;
-  /** The customer's money in every other currency, kept apart: not converted, not in RFM or CLV. */
-  readonly otherCurrencies: readonly CurrencyFigures[];
-  readonly firstPurchaseAt: string | null;
-  readonly lastPurchaseAt: string | null;
-  readonly openTickets: number;
-  readonly npsLast: number | null;
-  /**
-   * The customer's latest decision on the `profiling` consent (null: never asked). RFM, CLV and
-   * churn risk are profiling: they are computed only when it is true, and null otherwise.
-   */
-  readonly profilingConsent: boolean | null;
-  /** Null without orders or without profiling consent. */
-  readonly rfm: (RfmValues & RfmScores & { readonly population: number }) | null;
-  /** Null without profiling consent. */
-  readonly clv: (ClvResult & { readonly currency: CurrencyCode; readonly parameters: ClvParameters }) | null;
-  /** Null without orders or without profiling consent. */
-  readonly churnRisk: ChurnRisk | null;
-  /** The "now" recency, tenure and churn were measured at. */
-  readonly asOf: string;
+export interface CustomerAnalyticsOptions {
+  readonly asOf?: string;
+  readonly horizonDays?: number;
+  readonly minPosition?: number;
 }
 
 export class GetCustomerAnalytics extends Query<{ view: CustomerAnalyticsView } & Consistency> {
-  constructor(readonly customerId: string, readonly minPosition?: number) {
+  constructor(readonly customerId: string, readonly options: CustomerAnalyticsOptions = {}) {
+    super();
+  }
+}
+
+/** The model snapshot of an observation date with its bookkeeping. */
+export interface AnalyticsModelReport {
+  readonly snapshot: PopulationSnapshot;
+  /** The read models' position it saw. */
+  readonly dataPosition: number;
+}
+
+export class GetAnalyticsModel extends Query<AnalyticsModelReport & Consistency> {
+  constructor(readonly asOf?: string, readonly minPosition?: number) {
+    super();
+  }
+}
+
+/** Refits now (the on-demand route): the snapshot of `asOf`, or of now, computed afresh and stored. */
+export class FitAnalyticsModel extends Query<AnalyticsModelReport & Consistency> {
+  constructor(readonly asOf?: string, readonly minPosition?: number) {
     super();
   }
 }
@@ -176,13 +170,35 @@ export interface CustomerExportFilter {
   readonly minChurnRisk?: number;
 }
 
-/** The money columns name REPORTING_CURRENCY and say they are minor units: `netRevenueMinorEUR`. */
-export function customerCsvHeader(currency: CurrencyCode): readonly string[] {
-  return ['customerId', 'name', 'email', 'country', 'orders', `netRevenueMinor${currency}`, 'R', 'F', 'M', `clvMinor${currency}`, 'churnRisk', 'otherCurrenciesNetMinor'];
+/**
+ * The export's columns, in their default order. Money columns carry "Minor" and the reporting
+ * currency in their header (`netRevenueMinorEUR`: minor units of EUR, exponent 2). A cell is empty
+ * only where the figure does not exist (see the README's column table): no email, no order (no
+ * RFM, no model figures), no model fitted, no spend in the reporting currency.
+ */
+export const CSV_COLUMNS = [
+  'customerId', 'name', 'email', 'country', 'orders', 'netRevenueMinor', 'R', 'F', 'M',
+  'pAlive', 'expectedPurchases', 'expectedAverageOrderValueMinor', 'clvMinor', 'churnRisk', 'otherCurrenciesNetMinor',
+  // Not in the default set: the raw RFM values and the model inputs.
+  'recencyDays', 'frequency', 'firstPurchaseAt', 'lastPurchaseAt', 'repeatPurchaseDays', 'modelRecencyDays', 'ageDays', 'meanRepeatSpendMinor',
+] as const;
+export type CsvColumn = (typeof CSV_COLUMNS)[number];
+export const DEFAULT_CSV_COLUMNS: readonly CsvColumn[] = CSV_COLUMNS.slice(0, CSV_COLUMNS.indexOf('otherCurrenciesNetMinor') + 1);
+const MONEY_COLUMNS: ReadonlySet<CsvColumn> = new Set(['netRevenueMinor', 'expectedAverageOrderValueMinor', 'clvMinor', 'meanRepeatSpendMinor']);
+
+export function csvHeaderOf(column: CsvColumn, currency: CurrencyCode): string {
+  return MONEY_COLUMNS.has(column) ? `${column}${currency}` : column;
 }
 
-export class ExportCustomers extends Query<{ lines: AsyncIterable<string> }> {
-  constructor(readonly filter: CustomerExportFilter) {
+export interface CustomerExportOptions {
+  readonly asOf?: string;
+  readonly columns?: readonly CsvColumn[];
+  /** Also the population snapshot is recomputed when it saw less (see PopulationSnapshots.asOf). */
+  readonly minPosition?: number;
+}
+
+export class ExportCustomers extends Query<{ lines: AsyncIterable<string>; asOf: string }> {
+  constructor(readonly filter: CustomerExportFilter, readonly options: CustomerExportOptions = {}) {
     super();
   }
 }
@@ -200,10 +216,31 @@ abstract class AnalyticsQuery {
   protected caughtUp(minPosition: number | undefined, check: () => Promise<boolean> = async () => false): Promise<boolean> {
     return waitUntilCaughtUp(minPosition, check, this.progress, this.config.READ_WAIT_TIMEOUT_MS);
   }
+
+  /** The observation date: the given instant (never in the future), or now. */
+  protected observationDate(asOf: string | undefined): { date: Date; given: boolean } {
+    const now = this.clock.now();
+    if (asOf === undefined) return { date: now, given: false };
+    const date = new Date(asOf);
+    if (date.getTime() > now.getTime()) {
+      throw new RequestValidationError([{ field: 'asOf', message: `asOf must not lie in the future (now is ${now.toISOString()})` }]);
+    }
+    return { date, given: true };
+  }
 }
 
-function dayRange(from: string, to: string): Filter {
-  return { day: { gte: from, lte: to } };
+/** Snapshot-backed queries: the population of the observation date. */
+abstract class PopulationQuery extends AnalyticsQuery {
+  @Inject(POPULATION_SNAPSHOTS) protected readonly snapshots!: PopulationSnapshots;
+
+  /** Given a date, that date's snapshot; else the latest snapshot of "now". */
+  protected population(asOf: { date: Date; given: boolean }, minPosition?: number): Promise<PopulationSnapshot> {
+    return asOf.given ? this.snapshots.asOf(asOf.date, minPosition) : this.snapshots.current();
+  }
+}
+
+function dayRange(from: string, to: string, asOf: Date): Filter {
+  return { and: [{ day: { gte: from, lte: to } }, { at: { lte: asOf.toISOString() } }] };
 }
 
 function keyOf(row: AggregateRow, groupBy: readonly Dimension[]): { day?: string; channel?: string } {
@@ -290,141 +327,108 @@ function byDayThenChannel(a: { day?: string; channel?: string }, b: { day?: stri
 
 @QueryHandler(GetKpis)
 export class GetKpisHandler extends AnalyticsQuery implements IQueryHandler<GetKpis> {
-  async execute({ from, to, groupBy, minPosition }: GetKpis): Promise<KpiReport & Consistency> {
+  async execute({ from, to, groupBy, minPosition, asOf }: GetKpis): Promise<KpiReport & Consistency> {
+    const { date } = this.observationDate(asOf);
     const consistent = await this.caughtUp(minPosition);
     const sums = DAILY_MEASURE_FIELDS;
-    const rows = await this.store.aggregate(DAILY_KPIS_COLLECTION, dayRange(from, to), { groupBy: [...groupBy, 'currency'], sum: sums });
-    const totalRows = await this.store.aggregate(DAILY_KPIS_COLLECTION, dayRange(from, to), { groupBy: ['currency'], sum: sums });
+    const rows = await this.store.aggregate(DAILY_KPIS_COLLECTION, dayRange(from, to, date), { groupBy: [...groupBy, 'currency'], sum: sums });
+    const totalRows = await this.store.aggregate(DAILY_KPIS_COLLECTION, dayRange(from, to, date), { groupBy: ['currency'], sum: sums });
     const totals = kpiGroups(totalRows.length > 0 ? totalRows : [EMPTY_ROW], [])[0];
-    return { from, to, groupBy, groups: kpiGroups(rows, groupBy).sort(byDayThenChannel), totals, consistent };
+    return { asOf: date.toISOString(), from, to, groupBy, groups: kpiGroups(rows, groupBy).sort(byDayThenChannel), totals, consistent };
   }
 }
 
 const SERVICE_FIELDS = DAILY_MEASURE_FIELDS.filter((field) => /^(nps|csat|tickets)\./.test(field));
+const FCR = 'tickets.firstContactResolutions';
+
+/** Adds to each row the first-contact resolutions reopened only after the observation date. */
+function withReopenedLater(rows: readonly AggregateRow[], later: readonly AggregateRow[], groupBy: readonly Dimension[]): AggregateRow[] {
+  const extra = new Map(later.map((row) => [groupId(row, groupBy), row.sums['firstContactBeforeReopen'] ?? 0]));
+  return rows.map((row) => {
+    const add = extra.get(groupId(row, groupBy)) ?? 0;
+    return add === 0 ? row : { ...row, sums: { ...row.sums, [FCR]: (row.sums[FCR] ?? 0) + add } };
+  });
+}
 
 @QueryHandler(GetServiceMetrics)
 export class GetServiceMetricsHandler extends AnalyticsQuery implements IQueryHandler<GetServiceMetrics> {
-  async execute({ from, to, groupBy, minPosition }: GetServiceMetrics): Promise<ServiceReport & Consistency> {
+  async execute({ from, to, groupBy, minPosition, asOf }: GetServiceMetrics): Promise<ServiceReport & Consistency> {
+    const { date } = this.observationDate(asOf);
     const consistent = await this.caughtUp(minPosition);
     // Only rows that carry service measures: surveys, ticket openings and resolutions.
-    const filter: Filter = { and: [dayRange(from, to), { rowKind: { in: ['activity', 'ticket-opened', 'ticket-resolved'] } }] };
-    const rows = await this.store.aggregate(DAILY_KPIS_COLLECTION, filter, { groupBy, sum: SERVICE_FIELDS });
-    const [total] = await this.store.aggregate(DAILY_KPIS_COLLECTION, filter, { groupBy: [], sum: SERVICE_FIELDS });
+    const filter: Filter = { and: [dayRange(from, to, date), { rowKind: { in: ['activity', 'ticket-opened', 'ticket-resolved'] } }] };
+    // A resolution reopened after the observation date was still a first-contact one then.
+    const reopenedLater: Filter = { and: [dayRange(from, to, date), { rowKind: 'ticket-resolved' }, { reopenedAt: { gt: date.toISOString() } }] };
+    const rows = withReopenedLater(
+      await this.store.aggregate(DAILY_KPIS_COLLECTION, filter, { groupBy, sum: SERVICE_FIELDS }),
+      await this.store.aggregate(DAILY_KPIS_COLLECTION, reopenedLater, { groupBy, sum: ['firstContactBeforeReopen'] }),
+      groupBy,
+    );
+    const [total] = withReopenedLater(
+      await this.store.aggregate(DAILY_KPIS_COLLECTION, filter, { groupBy: [], sum: SERVICE_FIELDS }),
+      await this.store.aggregate(DAILY_KPIS_COLLECTION, reopenedLater, { groupBy: [], sum: ['firstContactBeforeReopen'] }),
+      [],
+    );
     const groups = rows
       .map((row) => serviceGroup(row, groupBy))
       .filter((g) => g.nps.answers + g.csat.answers + g.tickets.opened + g.tickets.resolved > 0)
       .sort(byDayThenChannel);
-    return { from, to, groupBy, groups, totals: serviceGroup(total ?? EMPTY_ROW, []), consistent };
+    return { asOf: date.toISOString(), from, to, groupBy, groups, totals: serviceGroup(total ?? EMPTY_ROW, []), consistent };
   }
-}
-
-/** Where a customer's net revenue in `currency` is in a customerAnalytics document. */
-function netMinorPath(currency: CurrencyCode): string {
-  return `money.${currency}.netMinor`;
-}
-
-/**
- * The RFM values of every customer with an order who gave their profiling consent (ranking the
- * others would profile them), from one aggregate (no documents loaded). Any order makes a customer
- * part of the population; monetary is the net revenue in `currency` (0 for a customer who only
- * bought in others).
- */
-export async function loadRfmValues(store: ReadStore, now: Date, currency: CurrencyCode): Promise<RfmValues[]> {
-  const net = netMinorPath(currency);
-  const rows = await store.aggregate(CUSTOMER_ANALYTICS_COLLECTION, { orders: { gt: 0 }, profilingConsent: true }, { groupBy: ['lastPurchaseAt', 'orders', net] });
-  const values: RfmValues[] = [];
-  for (const row of rows) {
-    const value = {
-      recencyDays: recencyDays(String(row.key['lastPurchaseAt']), now),
-      frequency: Number(row.key['orders']),
-      monetaryMinor: Number(row.key[net] ?? 0),
-    };
-    for (let i = 0; i < row.count; i++) values.push(value);
-  }
-  return values;
-}
-
-/** One customer's RFM values, monetary in `currency`; null without orders. */
-export function rfmValuesOf(doc: CustomerAnalyticsFields, currency: CurrencyCode, now: Date): RfmValues | null {
-  if (doc.orders === 0 || doc.lastPurchaseAt === null) return null;
-  return { recencyDays: recencyDays(doc.lastPurchaseAt, now), frequency: doc.orders, monetaryMinor: doc.money[currency]?.netMinor ?? 0 };
 }
 
 @QueryHandler(GetRfmDistribution)
-export class GetRfmDistributionHandler extends AnalyticsQuery implements IQueryHandler<GetRfmDistribution> {
-  async execute({ minPosition }: GetRfmDistribution): Promise<RfmDistributionReport & Consistency> {
+export class GetRfmDistributionHandler extends PopulationQuery implements IQueryHandler<GetRfmDistribution> {
+  async execute({ minPosition, asOf }: GetRfmDistribution): Promise<RfmDistributionReport & Consistency> {
+    const date = this.observationDate(asOf);
     const consistent = await this.caughtUp(minPosition);
-    const now = this.clock.now();
-    return { ...rfmDistribution(await loadRfmValues(this.store, now, this.config.REPORTING_CURRENCY)), asOf: now.toISOString(), consistent };
+    const snapshot = await this.population(date, minPosition);
+    return { ...snapshot.distribution, asOf: snapshot.asOf, computedAt: snapshot.computedAt, consistent };
   }
 }
 
-/**
- * Everything the API says about one customer, given the population, "now" and the reporting
- * currency. Without their profiling consent the figures from events (orders, revenue, tickets, NPS)
- * are there, the scores that profile them (RFM, CLV, churn risk) are null.
- */
-export function analyseCustomer(doc: CustomerAnalyticsDocument, population: RfmPopulation, now: Date, parameters: ClvParameters, currency: CurrencyCode): CustomerAnalyticsView {
-  // Documents written before the field existed have no decision: never asked.
-  const profilingConsent = doc.profilingConsent ?? null;
-  const profiling = profilingConsent === true;
-  const values = profiling ? rfmValuesOf(doc, currency, now) : null;
-  const rfm: CustomerAnalyticsView['rfm'] = values === null ? null : { ...values, ...population.score(values), population: population.size };
-  const reporting = doc.money[currency];
-  const netRevenueMinor = reporting?.netMinor ?? 0;
-  const otherCurrencies: CurrencyFigures[] = Object.entries(doc.money)
-    .filter(([key]) => key !== currency)
-    .map(([key, money]) => ({ currency: currencyOfKey(key).code, exponent: money.exponent, orders: money.orders, grossMinor: money.grossMinor, refundedMinor: money.refundedMinor, netMinor: money.netMinor }))
-    .sort((a, b) => (a.currency < b.currency ? -1 : a.currency > b.currency ? 1 : 0));
-  return {
-    customerId: doc.customerId,
-    name: doc.name,
-    email: doc.email,
-    country: doc.country,
-    orders: doc.orders,
-    currency,
-    exponent: minorUnitExponent(currency),
-    currencyOrders: reporting?.orders ?? 0,
-    grossMinor: reporting?.grossMinor ?? 0,
-    refundedMinor: reporting?.refundedMinor ?? 0,
-    netRevenueMinor,
-    otherCurrencies,
-    firstPurchaseAt: doc.firstPurchaseAt,
-    lastPurchaseAt: doc.lastPurchaseAt,
-    openTickets: doc.openTickets,
-    npsLast: doc.npsLast,
-    profilingConsent,
-    rfm,
-    // Tenure counts from the first order in any currency: it measures the relationship, not the money.
-    clv: profiling ? { ...customerLifetimeValue(netRevenueMinor, doc.firstPurchaseAt, now, parameters), currency, parameters } : null,
-    churnRisk: profiling
-      ? churnRisk({
-          purchaseTimes: doc.purchases.map((p) => p.at),
-          lastPurchaseAt: doc.lastPurchaseAt,
-          openTickets: doc.openTickets,
-          npsLastClass: doc.npsLastClass,
-          now,
-        })
-      : null,
-    asOf: now.toISOString(),
-  };
+/** What analyseCustomer needs of a customerAnalytics document. */
+export function customerRecordOf(doc: CustomerAnalyticsFields): CustomerRecord {
+  return { customerId: doc.customerId, name: doc.name, email: doc.email, country: doc.country, profilingConsent: doc.profilingConsent ?? null, history: doc.history };
 }
 
 @QueryHandler(GetCustomerAnalytics)
-export class GetCustomerAnalyticsHandler extends AnalyticsQuery implements IQueryHandler<GetCustomerAnalytics> {
+export class GetCustomerAnalyticsHandler extends PopulationQuery implements IQueryHandler<GetCustomerAnalytics> {
   @Inject(ANALYTICS_CONFIG) private readonly analytics!: AnalyticsConfig;
 
-  async execute({ customerId, minPosition }: GetCustomerAnalytics): Promise<{ view: CustomerAnalyticsView } & Consistency> {
+  async execute({ customerId, options }: GetCustomerAnalytics): Promise<{ view: CustomerAnalyticsView } & Consistency> {
+    const date = this.observationDate(options.asOf);
+    const minPosition = options.minPosition;
     const consistent = await this.caughtUp(minPosition, async () =>
       ((await this.store.get(CUSTOMER_ANALYTICS_COLLECTION, customerId))?.lastPosition ?? 0) >= (minPosition ?? 0),
     );
     const doc = await this.store.get<CustomerAnalyticsDocument>(CUSTOMER_ANALYTICS_COLLECTION, customerId);
     // Its own read model knows whether the customer registered: facts seen before a registration are not a customer.
     if (!doc || !doc.registered) throw new NotFoundException(`Customer ${customerId} not found`);
-    const now = this.clock.now();
-    const currency = this.config.REPORTING_CURRENCY;
-    const population = new RfmPopulation(await loadRfmValues(this.store, now, currency));
-    return { view: analyseCustomer(doc, population, now, clvParameters(this.analytics), currency), consistent };
+    const snapshot = await this.population(date, minPosition);
+    const settings = analyticsSettings(this.analytics, options.horizonDays);
+    return { view: analyseCustomer(customerRecordOf(doc), snapshot, date.date, settings, this.config.REPORTING_CURRENCY), consistent };
+  }
+}
+
+@QueryHandler(GetAnalyticsModel)
+export class GetAnalyticsModelHandler extends PopulationQuery implements IQueryHandler<GetAnalyticsModel> {
+  async execute({ asOf, minPosition }: GetAnalyticsModel): Promise<AnalyticsModelReport & Consistency> {
+    const date = this.observationDate(asOf);
+    const consistent = await this.caughtUp(minPosition);
+    const snapshot = await this.population(date, minPosition);
+    const stored = await this.snapshots.stored(date.given ? date.date : undefined);
+    return { snapshot, dataPosition: stored?.dataPosition ?? 0, consistent };
+  }
+}
+
+@QueryHandler(FitAnalyticsModel)
+export class FitAnalyticsModelHandler extends PopulationQuery implements IQueryHandler<FitAnalyticsModel> {
+  async execute({ asOf, minPosition }: FitAnalyticsModel): Promise<AnalyticsModelReport & Consistency> {
+    const date = this.observationDate(asOf);
+    const consistent = await this.caughtUp(minPosition);
+    const stored: StoredSnapshot = await this.snapshots.refit(date.given ? date.date : undefined);
+    return { snapshot: stored.snapshot, dataPosition: stored.dataPosition, consistent };
   }
 }
 
@@ -448,27 +452,57 @@ function otherCurrenciesCell(view: CustomerAnalyticsView): string | null {
   return view.otherCurrencies.map((other) => `${other.currency}${other.exponent === null ? '(unrecognised)' : ''}:${other.netMinor}`).join(' ');
 }
 
-export function customerCsvLine(view: CustomerAnalyticsView): string {
-  return csvLine([
-    view.customerId, view.name, view.email, view.country, view.orders, view.netRevenueMinor,
-    view.rfm?.r ?? null, view.rfm?.f ?? null, view.rfm?.m ?? null, view.clv?.valueMinor ?? null, view.churnRisk?.score ?? null, otherCurrenciesCell(view),
-  ]);
+export function csvCell(view: CustomerAnalyticsView, column: CsvColumn): CsvValue {
+  switch (column) {
+    case 'customerId': return view.customerId;
+    case 'name': return view.name;
+    case 'email': return view.email;
+    case 'country': return view.country;
+    case 'orders': return view.orders;
+    case 'netRevenueMinor': return view.netRevenueMinor;
+    case 'R': return view.rfm?.r ?? null;
+    case 'F': return view.rfm?.f ?? null;
+    case 'M': return view.rfm?.m ?? null;
+    case 'pAlive': return view.model?.pAlive ?? null;
+    case 'expectedPurchases': return view.model?.expectedPurchases.value ?? null;
+    case 'expectedAverageOrderValueMinor': return view.model?.expectedAverageOrderValueMinor ?? null;
+    case 'clvMinor': return view.clv?.valueMinor ?? null;
+    case 'churnRisk': return view.churnRisk?.score ?? null;
+    case 'otherCurrenciesNetMinor': return otherCurrenciesCell(view);
+    case 'recencyDays': return view.rfm?.recencyDays ?? null;
+    case 'frequency': return view.rfm?.frequency ?? null;
+    case 'firstPurchaseAt': return view.firstPurchaseAt;
+    case 'lastPurchaseAt': return view.lastPurchaseAt;
+    case 'repeatPurchaseDays': return view.modelInputs?.repeatPurchaseDays ?? null;
+    case 'modelRecencyDays': return view.modelInputs?.recencyDays ?? null;
+    case 'ageDays': return view.modelInputs?.ageDays ?? null;
+    case 'meanRepeatSpendMinor': return view.modelInputs?.meanRepeatSpendMinor ?? null;
+    default: {
+      const unknown: never = column;
+      throw new Error(`Unknown CSV column ${String(unknown)}`);
+    }
+  }
+}
+
+export function customerCsvLine(view: CustomerAnalyticsView, columns: readonly CsvColumn[] = DEFAULT_CSV_COLUMNS): string {
+  return csvLine(columns.map((column) => csvCell(view, column)));
 }
 
 const EXPORT_PAGE_SIZE = 500;
 
 @QueryHandler(ExportCustomers)
-export class ExportCustomersHandler extends AnalyticsQuery implements IQueryHandler<ExportCustomers> {
+export class ExportCustomersHandler extends PopulationQuery implements IQueryHandler<ExportCustomers> {
   @Inject(ANALYTICS_CONFIG) private readonly analytics!: AnalyticsConfig;
 
-  async execute({ filter }: ExportCustomers): Promise<{ lines: AsyncIterable<string> }> {
-    const now = this.clock.now();
+  async execute({ filter, options }: ExportCustomers): Promise<{ lines: AsyncIterable<string>; asOf: string }> {
+    const date = this.observationDate(options.asOf);
     const currency = this.config.REPORTING_CURRENCY;
-    const population = new RfmPopulation(await loadRfmValues(this.store, now, currency));
-    const parameters = clvParameters(this.analytics);
+    const snapshot = await this.population(date, options.minPosition);
+    const settings = analyticsSettings(this.analytics);
+    const columns = options.columns ?? DEFAULT_CSV_COLUMNS;
     const store = this.store;
     async function* lines(): AsyncGenerator<string> {
-      yield csvLine(customerCsvHeader(currency));
+      yield csvLine(columns.map((column) => csvHeaderOf(column, currency)));
       let after: string | null = null;
       for (;;) {
         // Keyset paging on customerId: stable under concurrent writes, unlike skip.
@@ -480,13 +514,13 @@ export class ExportCustomersHandler extends AnalyticsQuery implements IQueryHand
           limit: EXPORT_PAGE_SIZE,
         });
         for (const doc of page) {
-          const view = analyseCustomer(doc, population, now, parameters, currency);
-          if (matchesExportFilter(view, filter)) yield customerCsvLine(view);
+          const view = analyseCustomer(customerRecordOf(doc), snapshot, date.date, settings, currency);
+          if (matchesExportFilter(view, filter)) yield customerCsvLine(view, columns);
         }
         if (page.length < EXPORT_PAGE_SIZE) return;
         after = page[page.length - 1].customerId;
       }
     }
-    return { lines: lines() };
+    return { lines: lines(), asOf: date.date.toISOString() };
   }
 }

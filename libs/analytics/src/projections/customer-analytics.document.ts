@@ -1,23 +1,13 @@
-// The `customerAnalytics` read model: one document per customer (id = customerId) with what RFM,
-// CLV and churn risk need. Scores themselves depend on "now" and on the whole population, so the
-// query side computes them (see ../metrics); the document holds only facts from events.
+// The `customerAnalytics` read model: one document per customer (id = customerId) with the dated
+// facts per-customer analytics are computed from, as of any observation date (`history`, see
+// ../domain/customer-history.ts), and the current totals for filters and for analysts reading MongoDB.
+// Scores, model figures and churn depend on the observation date and on the population, so the
+// query side computes them (../domain/customer-analysis.ts) against a population snapshot.
 import type { ReadDocument } from '@app/read-store';
 import type { NpsClass } from '@app/customer-view';
+import type { CustomerHistory } from '../domain/customer-history';
 
 export const CUSTOMER_ANALYTICS_COLLECTION = 'customerAnalytics';
-
-/** Purchases remembered per customer (the latest by business time), for inter-purchase gaps. */
-export const PURCHASES_KEPT = 100;
-
-export type PurchaseEntry = {
-  readonly orderId: string;
-  /** Business time, UTC ISO-8601. */
-  readonly at: string;
-  /** Key of the order's currency in `money` (the ISO code, `?XYZ` for an unrecognised legacy code). */
-  readonly currency: string;
-  /** Order total minus its refunds so far, minor units of `currency`. */
-  readonly netMinor: number;
-};
 
 /**
  * The money of one currency, in its minor units. Keyed in `money` like customer360's
@@ -33,9 +23,6 @@ export type CurrencyMoney = {
   readonly netMinor: number;
 };
 
-/** A ticket not closed yet: `open` (also after a reopen) or `resolved` awaiting closure. */
-export type TicketStatusEntry = { readonly ticketId: string; readonly status: 'open' | 'resolved' };
-
 export type CustomerAnalyticsFields = {
   readonly customerId: string;
   /** False while only other streams' events were seen. */
@@ -47,21 +34,25 @@ export type CustomerAnalyticsFields = {
   readonly email: string | null;
   /** ISO 3166-1 alpha-2, upper case. */
   readonly country: string | null;
-  /** Orders in every currency (a count: recency, frequency and churn are not money). */
+  /** Orders in every currency, all time (a count: recency, frequency and churn are not money). */
   readonly orders: number;
-  /** Money per currency; the query side reads REPORTING_CURRENCY's entry and lists the others apart. */
+  /** Money per currency, all time. */
   readonly money: Readonly<Record<string, CurrencyMoney>>;
   readonly firstPurchaseAt: string | null;
   readonly lastPurchaseAt: string | null;
-  /** The latest PURCHASES_KEPT purchases, oldest first. */
-  readonly purchases: readonly PurchaseEntry[];
   /** Latest NPS answer by business time. */
   readonly npsLast: number | null;
   readonly npsLastAt: string | null;
   readonly npsLastClass: NpsClass | null;
-  /** Tickets with status open now. */
+  /** Tickets open now (resolved ones awaiting closure are not open). */
   readonly openTickets: number;
-  readonly tickets: readonly TicketStatusEntry[];
+  /**
+   * Every order, refund, NPS answer and ticket status change with its business time, oldest first:
+   * what the figures as of an earlier date are computed from. Orders and refunds keep their
+   * currency key and minor units; nothing is ever dropped (a customer's document grows with their
+   * orders, ~100 bytes each).
+   */
+  readonly history: CustomerHistory;
   /**
    * The customer's latest decision on the `profiling` consent purpose; null while never asked. Only
    * `true` lets the query side compute RFM, CLV and churn risk for them or rank them in RFM.

@@ -1,6 +1,6 @@
 import { ProjectionHarness } from '@app/customer-view/projections/testing';
 import { AnalyticsHistory } from '../testing/analytics-history';
-import { CUSTOMER_ANALYTICS_COLLECTION, PURCHASES_KEPT, type CustomerAnalyticsDocument } from './customer-analytics.document';
+import { CUSTOMER_ANALYTICS_COLLECTION, type CustomerAnalyticsDocument } from './customer-analytics.document';
 import { customerAnalyticsProjection } from './customer-analytics.projection';
 
 function project(history: AnalyticsHistory, customerId = 'c-1'): CustomerAnalyticsDocument {
@@ -10,7 +10,7 @@ function project(history: AnalyticsHistory, customerId = 'c-1'): CustomerAnalyti
 }
 
 describe('customer analytics projection', () => {
-  it('keeps purchases in business-time order with refunds netted per order, whatever the delivery order', () => {
+  it('keeps every order and refund with its business time, in business-time order whatever the delivery order', () => {
     const doc = project(
       new AnalyticsHistory()
         .registered('c-1', '2024-01-01T00:00:00Z', { firstName: 'Ada', lastName: 'Lovelace', email: 'ada@example.com', country: 'gb' })
@@ -27,10 +27,14 @@ describe('customer analytics projection', () => {
       money: { EUR: { currency: 'EUR', exponent: 2, orders: 3, grossMinor: 12000, refundedMinor: 2000, netMinor: 10000 } },
       firstPurchaseAt: '2024-02-01T00:00:00.000Z', lastPurchaseAt: '2024-04-01T00:00:00.000Z',
     });
-    expect(doc.purchases).toEqual([
-      { orderId: 'o-1', at: '2024-02-01T00:00:00.000Z', currency: 'EUR', netMinor: 4000 },
-      { orderId: 'o-2', at: '2024-03-01T00:00:00.000Z', currency: 'EUR', netMinor: 4000 },
-      { orderId: 'o-3', at: '2024-04-01T00:00:00.000Z', currency: 'EUR', netMinor: 2000 },
+    expect(doc.history.orders).toEqual([
+      { orderId: 'o-1', at: '2024-02-01T00:00:00.000Z', currency: 'EUR', grossMinor: 6000 },
+      { orderId: 'o-2', at: '2024-03-01T00:00:00.000Z', currency: 'EUR', grossMinor: 4000 },
+      { orderId: 'o-3', at: '2024-04-01T00:00:00.000Z', currency: 'EUR', grossMinor: 2000 },
+    ]);
+    expect(doc.history.refunds).toEqual([
+      { refundId: 'r-1', orderId: 'o-1', at: '2024-02-05T00:00:00.000Z', currency: 'EUR', amountMinor: 1500 },
+      { refundId: 'r-2', orderId: 'o-1', at: '2024-02-06T00:00:00.000Z', currency: 'EUR', amountMinor: 500 },
     ]);
   });
 
@@ -52,22 +56,20 @@ describe('customer analytics projection', () => {
       JPY: { currency: 'JPY', exponent: 0, orders: 1, grossMinor: 1500, refundedMinor: 0, netMinor: 1500 },
       '?XYZ': { currency: 'XYZ', exponent: null, orders: 1, grossMinor: 700, refundedMinor: 0, netMinor: 700 },
     });
-    expect(doc.purchases.map((p) => [p.orderId, p.currency, p.netMinor])).toEqual([
-      ['o-1', 'EUR', 6000], ['o-2', 'USD', 40000], ['o-3', 'JPY', 1500], ['o-4', 'EUR', 1000], ['o-5', '?XYZ', 700],
+    expect(doc.history.orders.map((o) => [o.orderId, o.currency, o.grossMinor])).toEqual([
+      ['o-1', 'EUR', 6000], ['o-2', 'USD', 50000], ['o-3', 'JPY', 1500], ['o-4', 'EUR', 1000], ['o-5', '?XYZ', 700],
     ]);
   });
 
-  it(`remembers only the latest ${PURCHASES_KEPT} purchases but counts every order`, () => {
+  // Issue 12: as-of figures need the whole history, not the latest 100 purchases.
+  it('keeps every order, however many', () => {
     const history = new AnalyticsHistory();
-    for (let i = 0; i < PURCHASES_KEPT + 5; i++) {
-      history.purchase('c-1', `o-${i}`, new Date(Date.UTC(2020, 0, 1 + i)).toISOString(), 100);
-    }
+    for (let i = 0; i < 250; i++) history.purchase('c-1', `o-${i}`, new Date(Date.UTC(2020, 0, 1 + i)).toISOString(), 100);
     const doc = project(history);
-    expect(doc.orders).toBe(PURCHASES_KEPT + 5);
-    expect(doc.money['EUR']?.netMinor).toBe(100 * (PURCHASES_KEPT + 5));
-    expect(doc.purchases).toHaveLength(PURCHASES_KEPT);
-    expect(doc.purchases[0].orderId).toBe('o-5');
-    expect(doc.firstPurchaseAt).toBe('2020-01-01T00:00:00.000Z');
+    expect(doc.orders).toBe(250);
+    expect(doc.history.orders).toHaveLength(250);
+    expect(doc.history.orders[0].orderId).toBe('o-0');
+    expect(doc.money['EUR']?.netMinor).toBe(25_000);
   });
 
   it('keeps the latest NPS answer by business time and counts tickets open now', () => {
@@ -85,7 +87,13 @@ describe('customer analytics projection', () => {
         .closed('c-1', 'T-1', '2024-03-06T00:00:00Z'),
     );
     expect(doc).toMatchObject({ npsLast: 4, npsLastAt: '2024-03-01T00:00:00.000Z', npsLastClass: 'detractor', openTickets: 2 });
-    expect(doc.tickets).toEqual([{ ticketId: 'T-2', status: 'open' }, { ticketId: 'T-3', status: 'open' }]);
+    expect(doc.history.nps.map((a) => a.score)).toEqual([10, 4]);
+    // Closed tickets stay in the history: as of an earlier date they were open.
+    expect(doc.history.tickets).toEqual([
+      { ticketId: 'T-1', changes: [{ at: '2024-03-01T00:00:00.000Z', status: 'open' }, { at: '2024-03-04T00:00:00.000Z', status: 'resolved' }, { at: '2024-03-06T00:00:00.000Z', status: 'closed' }] },
+      { ticketId: 'T-2', changes: [{ at: '2024-03-02T00:00:00.000Z', status: 'open' }, { at: '2024-03-04T00:00:00.000Z', status: 'resolved' }, { at: '2024-03-05T00:00:00.000Z', status: 'open' }] },
+      { ticketId: 'T-3', changes: [{ at: '2024-03-03T00:00:00.000Z', status: 'open' }] },
+    ]);
     // Only other streams seen: a skeleton, not a registered customer.
     expect(doc.registered).toBe(false);
   });

@@ -1,25 +1,19 @@
-// The customer analytics projection: purchases, refunds, last NPS and open tickets per customer.
+// The customer analytics projection: profile, current totals, and the dated history per customer.
 import type { RecordedEvent } from '@app/event-sourcing';
 import { recordedCurrency, type RecordedCurrency } from '@app/money';
 import type { DocumentChange, DocumentRef, Projection, ProjectionView } from '@app/read-store';
 import { FORGOTTEN } from '@app/event-sourcing';
 import { assertUnreachable, businessTime, earlier, forgetValue, isCatalogueEvent, later, npsClass, type CatalogueEvent } from '@app/customer-view';
 import type { ProfileChanges } from '@app/customers/domain/customer.events';
-import {
-  CUSTOMER_ANALYTICS_COLLECTION,
-  PURCHASES_KEPT,
-  type CurrencyMoney,
-  type CustomerAnalyticsDocument,
-  type CustomerAnalyticsFields,
-  type PurchaseEntry,
-  type TicketStatusEntry,
-} from './customer-analytics.document';
+import { EMPTY_HISTORY, type CustomerHistory, type TicketFact, type TicketStatus } from '../domain/customer-history';
+import { CUSTOMER_ANALYTICS_COLLECTION, type CurrencyMoney, type CustomerAnalyticsDocument, type CustomerAnalyticsFields } from './customer-analytics.document';
 
 export function emptyCustomerAnalytics(customerId: string): CustomerAnalyticsFields {
   return {
     customerId, registered: false, firstName: null, lastName: null, name: '', email: null, country: null,
-    orders: 0, money: {}, firstPurchaseAt: null, lastPurchaseAt: null, purchases: [],
-    npsLast: null, npsLastAt: null, npsLastClass: null, openTickets: 0, tickets: [], profilingConsent: null, forgotten: false,
+    orders: 0, money: {}, firstPurchaseAt: null, lastPurchaseAt: null,
+    npsLast: null, npsLastAt: null, npsLastClass: null, openTickets: 0, history: EMPTY_HISTORY,
+    profilingConsent: null, forgotten: false,
   };
 }
 
@@ -46,17 +40,30 @@ function moneyOf(view: CustomerAnalyticsFields, currency: RecordedCurrency): Cur
   return view.money[currency.key] ?? { currency: currency.code, exponent: currency.exponent, orders: 0, grossMinor: 0, refundedMinor: 0, netMinor: 0 };
 }
 
-function byTime(a: PurchaseEntry, b: PurchaseEntry): number {
-  if (a.at !== b.at) return a.at < b.at ? -1 : 1;
-  return a.orderId < b.orderId ? -1 : a.orderId > b.orderId ? 1 : 0;
+/** Inserts keeping business-time order (imports and Kafka partitions may deliver a customer's facts out of it). */
+function inserted<T extends { readonly at: string }>(list: readonly T[], item: T): T[] {
+  let index = list.length;
+  while (index > 0 && list[index - 1].at > item.at) index--;
+  return [...list.slice(0, index), item, ...list.slice(index)];
 }
 
-function countOpen(tickets: readonly TicketStatusEntry[]): number {
-  return tickets.filter((ticket) => ticket.status === 'open').length;
+function statusNow(ticket: TicketFact): TicketStatus | null {
+  return ticket.changes.length === 0 ? null : ticket.changes[ticket.changes.length - 1].status;
 }
 
-function withTickets(view: CustomerAnalyticsFields, tickets: readonly TicketStatusEntry[]): CustomerAnalyticsFields {
-  return { ...view, tickets, openTickets: countOpen(tickets) };
+function withTicketChange(view: CustomerAnalyticsFields, ticketId: string, at: string, status: TicketStatus, opens: boolean): CustomerAnalyticsFields {
+  const existing = view.history.tickets.find((t) => t.ticketId === ticketId);
+  if (!existing && !opens) return view;
+  if (existing && opens) return view;
+  const ticket: TicketFact = existing
+    ? { ticketId, changes: inserted(existing.changes, { at, status }) }
+    : { ticketId, changes: [{ at, status }] };
+  const tickets = existing ? view.history.tickets.map((t) => (t.ticketId === ticketId ? ticket : t)) : [...view.history.tickets, ticket];
+  return { ...view, history: { ...view.history, tickets }, openTickets: tickets.filter((t) => statusNow(t) === 'open').length };
+}
+
+function withHistory(view: CustomerAnalyticsFields, change: Partial<CustomerHistory>): CustomerAnalyticsFields {
+  return { ...view, history: { ...view.history, ...change } };
 }
 
 /** Folds one catalogue event into the customer's analytics facts. Pure. */
@@ -69,12 +76,11 @@ export function evolveCustomerAnalytics(view: CustomerAnalyticsFields, event: Ca
       return withProfile(view, event.data.changes);
     case 'PurchaseCompleted': {
       const { orderId, totalMinor } = event.data;
-      if (view.purchases.some((p) => p.orderId === orderId)) return view;
+      if (view.history.orders.some((o) => o.orderId === orderId)) return view;
       const currency = recordedCurrency(event.data.currency);
       const money = moneyOf(view, currency);
-      const purchases = [...view.purchases, { orderId, at, currency: currency.key, netMinor: totalMinor }].sort(byTime).slice(-PURCHASES_KEPT);
       return {
-        ...view,
+        ...withHistory(view, { orders: inserted(view.history.orders, { orderId, at, currency: currency.key, grossMinor: totalMinor }) }),
         orders: view.orders + 1,
         money: {
           ...view.money,
@@ -82,34 +88,33 @@ export function evolveCustomerAnalytics(view: CustomerAnalyticsFields, event: Ca
         },
         firstPurchaseAt: earlier(view.firstPurchaseAt, at),
         lastPurchaseAt: later(view.lastPurchaseAt, at),
-        purchases,
       };
     }
     case 'PurchaseRefunded': {
-      const { orderId, amountMinor } = event.data;
+      const { orderId, refundId, amountMinor } = event.data;
+      if (view.history.refunds.some((r) => r.refundId === refundId && r.orderId === orderId)) return view;
       const currency = recordedCurrency(event.data.currency);
       const money = moneyOf(view, currency);
       return {
-        ...view,
+        ...withHistory(view, { refunds: inserted(view.history.refunds, { refundId, orderId, at, currency: currency.key, amountMinor }) }),
         money: { ...view.money, [currency.key]: { ...money, refundedMinor: money.refundedMinor + amountMinor, netMinor: money.netMinor - amountMinor } },
-        purchases: view.purchases.map((p) => (p.orderId === orderId ? { ...p, netMinor: p.netMinor - amountMinor } : p)),
       };
     }
     case 'SurveyAnswered': {
       if (event.data.kind !== 'nps') return view;
-      if (view.npsLastAt !== null && at < view.npsLastAt) return view;
-      return { ...view, npsLast: event.data.score, npsLastAt: at, npsLastClass: npsClass(event.data.score) };
+      const score = event.data.score;
+      const next = withHistory(view, { nps: inserted(view.history.nps, { at, score }) });
+      if (view.npsLastAt !== null && at < view.npsLastAt) return next;
+      return { ...next, npsLast: score, npsLastAt: at, npsLastClass: npsClass(score) };
     }
     case 'TicketOpened':
-      if (view.tickets.some((t) => t.ticketId === event.data.ticketId)) return view;
-      return withTickets(view, [...view.tickets, { ticketId: event.data.ticketId, status: 'open' }]);
+      return withTicketChange(view, event.data.ticketId, at, 'open', true);
     case 'TicketResolved':
-    case 'TicketReopened': {
-      const status = event.type === 'TicketResolved' ? 'resolved' : 'open';
-      return withTickets(view, view.tickets.map((t) => (t.ticketId === event.data.ticketId ? { ...t, status } : t)));
-    }
+      return withTicketChange(view, event.data.ticketId, at, 'resolved', false);
+    case 'TicketReopened':
+      return withTicketChange(view, event.data.ticketId, at, 'open', false);
     case 'TicketClosed':
-      return withTickets(view, view.tickets.filter((t) => t.ticketId !== event.data.ticketId));
+      return withTicketChange(view, event.data.ticketId, at, 'closed', false);
     case 'ConsentGiven':
     case 'ConsentWithdrawn':
       return event.data.purpose === 'profiling' ? { ...view, profilingConsent: event.type === 'ConsentGiven' } : view;
@@ -133,6 +138,8 @@ export function evolveCustomerAnalytics(view: CustomerAnalyticsFields, event: Ca
     case 'NoteAdded':
     case 'TicketAssigned':
     case 'TicketReplied':
+    case 'TicketNoteAdded':
+    case 'TicketPriorityChanged':
       return view;
     default:
       return assertUnreachable(event);

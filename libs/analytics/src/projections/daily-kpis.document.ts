@@ -1,8 +1,9 @@
 // The `dailyKpis` read model, documented for the query API and for analysts reading MongoDB.
 //
 // A fact table: every row carries its dimensions (UTC day of the event's occurredAt, channel,
-// currency) and the same numeric measures, so any question is one `aggregate` with groupBy + sum
-// (the only accumulator every engine here supports). Rows are per customer, order or ticket, never
+// currency), the instant of its fact (`at`, so a report can stop at an observation date) and the
+// same numeric measures, so any question is one `aggregate` with groupBy + sum (the only
+// accumulator every engine here supports). Rows are per interaction, order, refund or ticket, never
 // one shared row per (day, channel, currency): with the Kafka transport a projector sees each
 // customer's events in order but different customers' events in any order, and the per-document
 // position guard would silently drop a late customer's write to a shared row. A row written by one
@@ -85,8 +86,20 @@ export type DailyKpiFields = DailyMeasures & {
    */
   readonly currency: string | null;
   readonly customerId: string;
+  /**
+   * Business time of the row's fact (UTC ISO-8601): the interaction, order, refund, ticket opening
+   * or first resolution. Reports as of an observation date count rows with `at` ≤ it.
+   */
+  readonly at: string;
   /** Only on ticket-opened rows. */
   readonly ticket?: TicketProgress;
+  /**
+   * Only on ticket-resolved rows: when the ticket was first reopened after that resolution (null
+   * if never), and whether it was a first-contact resolution until then (1 or 0). As of a date
+   * before the reopen it still counts as one.
+   */
+  readonly reopenedAt?: string | null;
+  readonly firstContactBeforeReopen?: number;
 };
 
 export type DailyKpiDocument = DailyKpiFields & ReadDocument;
@@ -114,9 +127,9 @@ export function emptyMeasures(): DailyMeasures {
   };
 }
 
-/** Row ids: one per customer, day and interaction channel; one per order, refund, ticket opening and resolution. */
+/** Row ids: one per interaction (by its stream), order, refund, ticket opening and resolution. */
 export const dailyRowId = {
-  activity: (customerId: string, day: string, channel: string) => `activity|${customerId}|${day}|${channel}`,
+  activity: (streamId: string) => `activity|${streamId}`,
   order: (orderId: string) => `order|${orderId}`,
   refund: (orderId: string, refundId: string) => `refund|${orderId}|${refundId}`,
   ticketOpened: (ticketId: string) => `ticket-opened|${ticketId}`,

@@ -37,9 +37,10 @@ describe('daily KPI projection', () => {
     expect(row(harness, dailyRowId.refund('o-1', 'r-1'))).toMatchObject({ rowKind: 'refund', day: '2024-03-02', channel: 'web', currency: 'EUR', refundsMinor: 1000, orders: 0, revenueMinor: 0, interactions: 0 });
   });
 
-  it('counts calls, emails and surveys per customer, day and channel, and NPS/CSAT bands', () => {
-    expect(row(harness, dailyRowId.activity('c-1', '2024-03-01', 'call'))).toMatchObject({ interactions: 2, kinds: { call: 2 } });
-    expect(row(harness, dailyRowId.activity('c-1', '2024-03-01', 'email'))).toMatchObject({ interactions: 1, kinds: { email: 1 } });
+  it('writes one row per call, email and survey with its instant, and NPS/CSAT bands', () => {
+    expect(row(harness, dailyRowId.activity('call-k-1'))).toMatchObject({ day: '2024-03-01', at: '2024-03-01T08:00:00.000Z', channel: 'call', interactions: 1, kinds: { call: 1 } });
+    expect(sum(where('2024-03-01', 'call'), 'kinds.call')).toBe(2);
+    expect(row(harness, dailyRowId.activity('email-m-1'))).toMatchObject({ interactions: 1, kinds: { email: 1 } });
     const surveys = where('2024-03-02', 'survey');
     expect(sum(surveys, 'interactions')).toBe(4);
     expect([sum(surveys, 'nps.count'), sum(surveys, 'nps.promoters'), sum(surveys, 'nps.passives'), sum(surveys, 'nps.detractors')]).toEqual([2, 1, 0, 1]);
@@ -58,7 +59,9 @@ describe('daily KPI projection', () => {
     });
   });
 
-  it('takes the first-contact resolution back on a reopen and never counts a second resolution', () => {
+  it('takes the first-contact resolution back on a reopen (remembering when) and never counts a second resolution', () => {
+    expect(row(harness, dailyRowId.ticketResolved('T-3'))).toMatchObject({ at: '2024-03-02T10:00:00.000Z', reopenedAt: '2024-03-02T11:00:00.000Z', firstContactBeforeReopen: 1 });
+    expect(row(harness, dailyRowId.ticketResolved('T-1'))).toMatchObject({ reopenedAt: null, firstContactBeforeReopen: 1 });
     expect(row(harness, dailyRowId.ticketResolved('T-3')).tickets).toEqual({
       opened: 0, resolved: 1, firstResponses: 0, firstResponseMinutes: 0, firstResponseBreaches: 1,
       resolutionMinutes: 120, resolutionBreaches: 0, firstContactResolutions: 0,

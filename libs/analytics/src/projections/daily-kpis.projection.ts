@@ -39,7 +39,6 @@ function activityChannel(event: CatalogueEvent): InteractionKind | null {
 }
 
 function refsOf(event: CatalogueEvent): Ref[] {
-  const customerId = event.metadata.customerId;
   switch (event.type) {
     case 'PurchaseCompleted':
       return [row(dailyRowId.order(event.data.orderId))];
@@ -55,7 +54,7 @@ function refsOf(event: CatalogueEvent): Ref[] {
       return [row(dailyRowId.ticketOpened(event.data.ticketId)), row(dailyRowId.ticketResolved(event.data.ticketId))];
     default: {
       const channel = activityChannel(event);
-      return channel === null ? [] : [row(dailyRowId.activity(customerId, utcDay(businessTime(event)), channel))];
+      return channel === null ? [] : [row(dailyRowId.activity(event.streamId))];
     }
   }
 }
@@ -65,8 +64,8 @@ function fieldsOf(doc: DailyKpiDocument): DailyKpiFields {
   return fields;
 }
 
-function newRow(kind: DailyKpiFields['rowKind'], day: string, channel: string, currency: string | null, customerId: string): DailyKpiFields {
-  return { rowKind: kind, day, channel, currency, customerId, ...emptyMeasures() };
+function newRow(kind: DailyKpiFields['rowKind'], at: string, channel: string, currency: string | null, customerId: string): DailyKpiFields {
+  return { rowKind: kind, day: utcDay(at), at, channel, currency, customerId, ...emptyMeasures() };
 }
 
 function countInteraction(measures: DailyMeasures, kind: InteractionKind): Pick<DailyMeasures, 'interactions' | 'kinds'> {
@@ -76,14 +75,13 @@ function countInteraction(measures: DailyMeasures, kind: InteractionKind): Pick<
 /** Pure: the row changes one catalogue event makes, given the rows it touches. */
 export function dailyKpiChanges(event: CatalogueEvent, get: (id: string) => DailyKpiFields | undefined): { id: string; doc: DailyKpiFields }[] {
   const at = businessTime(event);
-  const day = utcDay(at);
   const customerId = event.metadata.customerId;
   switch (event.type) {
     case 'PurchaseCompleted': {
       const id = dailyRowId.order(event.data.orderId);
       // An order is completed once (its stream refuses a second purchase).
       if (get(id)) return [];
-      const base = newRow('order', day, event.data.channel, recordedCurrency(event.data.currency).key, customerId);
+      const base = newRow('order', at, event.data.channel, recordedCurrency(event.data.currency).key, customerId);
       return [{ id, doc: { ...base, ...countInteraction(base, 'purchase'), orders: 1, revenueMinor: event.data.totalMinor } }];
     }
     case 'PurchaseRefunded': {
@@ -91,7 +89,7 @@ export function dailyKpiChanges(event: CatalogueEvent, get: (id: string) => Dail
       const id = dailyRowId.refund(event.data.orderId, event.data.refundId);
       // An order stream starts with its purchase, so the order row is there; 'unknown' is defensive.
       if (get(id)) return [];
-      const base = newRow('refund', day, order?.channel ?? 'unknown', recordedCurrency(event.data.currency).key, customerId);
+      const base = newRow('refund', at, order?.channel ?? 'unknown', recordedCurrency(event.data.currency).key, customerId);
       return [{ id, doc: { ...base, refundsMinor: event.data.amountMinor } }];
     }
     case 'TicketOpened': {
@@ -107,7 +105,7 @@ export function dailyKpiChanges(event: CatalogueEvent, get: (id: string) => Dail
         agentReplies: 0,
         firstResolvedAt: null,
       };
-      const base = newRow('ticket-opened', day, event.data.channel, null, customerId);
+      const base = newRow('ticket-opened', at, event.data.channel, null, customerId);
       return [{ id, doc: { ...base, ...countInteraction(base, 'ticket'), tickets: { ...base.tickets, opened: 1 }, ticket } }];
     }
     case 'TicketReplied': {
@@ -123,7 +121,7 @@ export function dailyKpiChanges(event: CatalogueEvent, get: (id: string) => Dail
       if (!opened?.ticket || opened.ticket.firstResolvedAt !== null) return [];
       const ticket = opened.ticket;
       const responded = ticket.firstResponseAt !== null;
-      const base = newRow('ticket-resolved', day, opened.channel, null, customerId);
+      const base = newRow('ticket-resolved', at, opened.channel, null, customerId);
       const resolved: DailyKpiFields = {
         ...base,
         tickets: {
@@ -136,6 +134,8 @@ export function dailyKpiChanges(event: CatalogueEvent, get: (id: string) => Dail
           resolutionBreaches: isLate(at, ticket.resolutionDueAt) ? 1 : 0,
           firstContactResolutions: ticket.agentReplies <= 1 ? 1 : 0,
         },
+        reopenedAt: null,
+        firstContactBeforeReopen: ticket.agentReplies <= 1 ? 1 : 0,
       };
       return [
         { id: openedId, doc: { ...opened, ticket: { ...ticket, firstResolvedAt: at } } },
@@ -145,8 +145,8 @@ export function dailyKpiChanges(event: CatalogueEvent, get: (id: string) => Dail
     case 'TicketReopened': {
       const id = dailyRowId.ticketResolved(event.data.ticketId);
       const resolved = get(id);
-      if (!resolved || resolved.tickets.firstContactResolutions === 0) return [];
-      return [{ id, doc: { ...resolved, tickets: { ...resolved.tickets, firstContactResolutions: 0 } } }];
+      if (!resolved || (resolved.reopenedAt ?? null) !== null) return [];
+      return [{ id, doc: { ...resolved, reopenedAt: at, tickets: { ...resolved.tickets, firstContactResolutions: 0 } } }];
     }
     case 'CustomerRegistered':
     case 'CustomerProfileUpdated':
@@ -158,6 +158,8 @@ export function dailyKpiChanges(event: CatalogueEvent, get: (id: string) => Dail
     case 'EmailClicked':
     case 'TicketAssigned':
     case 'TicketClosed':
+    case 'TicketNoteAdded':
+    case 'TicketPriorityChanged':
       return [];
     case 'CallLogged':
     case 'EmailSent':
@@ -166,8 +168,10 @@ export function dailyKpiChanges(event: CatalogueEvent, get: (id: string) => Dail
     case 'NoteAdded':
     case 'SurveyAnswered': {
       const channel = activityChannel(event) as InteractionKind;
-      const id = dailyRowId.activity(customerId, day, channel);
-      const base = get(id) ?? newRow('activity', day, channel, null, customerId);
+      const id = dailyRowId.activity(event.streamId);
+      // One interaction per stream: a second event there is not another interaction.
+      if (get(id)) return [];
+      const base = newRow('activity', at, channel, null, customerId);
       const next: DailyKpiFields = { ...base, ...countInteraction(base, channel) };
       if (event.type !== 'SurveyAnswered') return [{ id, doc: next }];
       const { kind, score } = event.data;

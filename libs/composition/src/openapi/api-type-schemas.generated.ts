@@ -112,6 +112,56 @@ export const API_TYPE_SCHEMAS: Readonly<Record<string, SchemaObject>> = {
     "additionalProperties": false,
     "description": "Age in whole years from `birthDate` at \"now\"; a customer without a birth date never matches."
   },
+  "Agent": {
+    "type": "object",
+    "properties": {
+      "id": {
+        "type": "string"
+      },
+      "name": {
+        "type": "string"
+      }
+    },
+    "required": [
+      "id",
+      "name"
+    ],
+    "additionalProperties": false
+  },
+  "AgentList": {
+    "type": "object",
+    "properties": {
+      "items": {
+        "type": "array",
+        "items": {
+          "$ref": "#/components/schemas/Agent"
+        }
+      }
+    },
+    "required": [
+      "items"
+    ],
+    "additionalProperties": false,
+    "description": "What GET /v1/agents answers: the agents by name."
+  },
+  "AnalyticsModelReport": {
+    "type": "object",
+    "properties": {
+      "snapshot": {
+        "$ref": "#/components/schemas/PopulationSnapshot"
+      },
+      "dataPosition": {
+        "type": "number",
+        "description": "The read models' position it saw."
+      }
+    },
+    "required": [
+      "snapshot",
+      "dataPosition"
+    ],
+    "additionalProperties": false,
+    "description": "The model snapshot of an observation date with its bookkeeping."
+  },
   "AuditEnvelope": {
     "type": "object",
     "properties": {
@@ -250,6 +300,18 @@ export const API_TYPE_SCHEMAS: Readonly<Record<string, SchemaObject>> = {
     ],
     "additionalProperties": false
   },
+  "BgNbdFit": {
+    "$ref": "#/components/schemas/ModelFitOfBgNbdParameterName"
+  },
+  "BgNbdParameterName": {
+    "type": "string",
+    "enum": [
+      "r",
+      "alpha",
+      "a",
+      "b"
+    ]
+  },
   "CallsCondition": {
     "type": "object",
     "properties": {
@@ -329,7 +391,9 @@ export const API_TYPE_SCHEMAS: Readonly<Record<string, SchemaObject>> = {
       "TicketReplied",
       "TicketResolved",
       "TicketReopened",
-      "TicketClosed"
+      "TicketClosed",
+      "TicketNoteAdded",
+      "TicketPriorityChanged"
     ]
   },
   "CategoryStats": {
@@ -393,94 +457,72 @@ export const API_TYPE_SCHEMAS: Readonly<Record<string, SchemaObject>> = {
     "type": "object",
     "properties": {
       "score": {
+        "type": "number",
+        "description": "round(100 × probability)."
+      },
+      "probability": {
+        "type": "number",
+        "description": "Adjusted probability of no purchase within `horizonDays`."
+      },
+      "horizonDays": {
         "type": "number"
       },
       "explain": {
         "type": "object",
         "properties": {
-          "daysSinceLastPurchase": {
+          "pAlive": {
             "type": "number"
           },
-          "typicalGapDays": {
-            "type": "number"
-          },
-          "typicalGapSource": {
-            "type": "string",
-            "enum": [
-              "median",
-              "default"
-            ]
-          },
-          "gapRatio": {
+          "modelProbability": {
             "type": "number",
-            "description": "daysSinceLastPurchase / typicalGapDays, rounded to 0.01."
-          },
-          "recencyPoints": {
-            "type": "number"
+            "description": "The model's probability of no purchase within the horizon, before adjustments."
           },
           "openTickets": {
             "type": "number"
           },
-          "ticketPoints": {
+          "ticketMultiplier": {
             "type": "number"
           },
           "npsLastClass": {
             "allOf": [
               {
-                "$ref": "#/components/schemas/NpsClass"
+                "$ref": "#/components/schemas/NpsBand"
               }
             ],
             "nullable": true
           },
-          "npsPoints": {
+          "npsMultiplier": {
             "type": "number"
           }
         },
         "required": [
-          "daysSinceLastPurchase",
-          "typicalGapDays",
-          "typicalGapSource",
-          "gapRatio",
-          "recencyPoints",
+          "pAlive",
+          "modelProbability",
           "openTickets",
-          "ticketPoints",
+          "ticketMultiplier",
           "npsLastClass",
-          "npsPoints"
+          "npsMultiplier"
         ],
         "additionalProperties": false
       }
     },
     "required": [
       "score",
+      "probability",
+      "horizonDays",
       "explain"
     ],
     "additionalProperties": false
   },
-  "ClvParameters": {
+  "ChurnRiskCondition": {
     "type": "object",
     "properties": {
-      "margin": {
-        "type": "number",
-        "description": "Gross margin on revenue, 0–1."
-      },
-      "discountRate": {
-        "type": "number",
-        "description": "Yearly discount rate d, 0–1."
-      },
-      "retentionRate": {
-        "type": "number",
-        "description": "Yearly retention rate r, 0 ≤ r < 1 + d."
-      },
-      "acquisitionCostMinor": {
-        "type": "number",
-        "description": "Cost of acquiring a customer, minor units."
+      "churnRisk": {
+        "$ref": "#/components/schemas/Range"
       }
     },
     "required": [
-      "margin",
-      "discountRate",
-      "retentionRate",
-      "acquisitionCostMinor"
+      "churnRisk"
     ],
     "additionalProperties": false
   },
@@ -707,41 +749,6 @@ export const API_TYPE_SCHEMAS: Readonly<Record<string, SchemaObject>> = {
     "type": "string",
     "description": "An upper-case active ISO 4217 code that has a minor unit (EUR, JPY, BHD, CLF...)."
   },
-  "CurrencyFigures": {
-    "type": "object",
-    "properties": {
-      "currency": {
-        "type": "string"
-      },
-      "exponent": {
-        "type": "number",
-        "description": "Null for an unrecognised legacy code (amounts as recorded).",
-        "nullable": true
-      },
-      "orders": {
-        "type": "number"
-      },
-      "grossMinor": {
-        "type": "number"
-      },
-      "refundedMinor": {
-        "type": "number"
-      },
-      "netMinor": {
-        "type": "number"
-      }
-    },
-    "required": [
-      "currency",
-      "exponent",
-      "orders",
-      "grossMinor",
-      "refundedMinor",
-      "netMinor"
-    ],
-    "additionalProperties": false,
-    "description": "A customer's money in one currency, minor units."
-  },
   "CurrencyPurchaseStats": {
     "type": "object",
     "properties": {
@@ -879,12 +886,48 @@ export const API_TYPE_SCHEMAS: Readonly<Record<string, SchemaObject>> = {
     ],
     "additionalProperties": false
   },
+  "CurrencyTotals": {
+    "type": "object",
+    "properties": {
+      "currency": {
+        "type": "string",
+        "description": "ISO code; for an unrecognised legacy code, the code as recorded."
+      },
+      "exponent": {
+        "type": "number",
+        "description": "Null for an unrecognised legacy code.",
+        "nullable": true
+      },
+      "orders": {
+        "type": "number"
+      },
+      "grossMinor": {
+        "type": "number"
+      },
+      "refundedMinor": {
+        "type": "number"
+      },
+      "netMinor": {
+        "type": "number"
+      }
+    },
+    "required": [
+      "currency",
+      "exponent",
+      "orders",
+      "grossMinor",
+      "refundedMinor",
+      "netMinor"
+    ],
+    "additionalProperties": false,
+    "description": "The money of one currency as of a date, in its minor units."
+  },
   "Customer360Answer": {
     "type": "object",
     "additionalProperties": false,
     "properties": {
       "value": {
-        "description": "CLV and churn risk in REPORTING_CURRENCY; null before the customer's first analytics fact.",
+        "description": "P(alive), CLV and churn risk in REPORTING_CURRENCY; null before the customer's first analytics fact or without their profiling consent.",
         "type": "object",
         "properties": {
           "currency": {
@@ -893,51 +936,54 @@ export const API_TYPE_SCHEMAS: Readonly<Record<string, SchemaObject>> = {
           "exponent": {
             "type": "number"
           },
+          "pAlive": {
+            "type": "number",
+            "description": "Null where the model has no figures for the customer.",
+            "nullable": true
+          },
           "lifetimeValueMinor": {
-            "type": "number"
+            "type": "number",
+            "description": "Null where no CLV is predicted.",
+            "nullable": true
           },
           "clv": {
-            "description": "Null without profiling consent.",
+            "description": "Null without profiling consent, or where the model or the expected spend is missing.",
             "type": "object",
             "additionalProperties": false,
             "properties": {
               "currency": {
                 "$ref": "#/components/schemas/CurrencyCode"
               },
-              "parameters": {
-                "$ref": "#/components/schemas/ClvParameters"
-              },
               "valueMinor": {
                 "type": "number",
-                "description": "Rounded to whole minor units."
+                "description": "Rounded to whole minor units of the reporting currency."
               },
-              "annualRevenueMinor": {
-                "type": "number"
-              },
-              "tenureYears": {
-                "type": "number"
-              },
-              "retentionMultiplier": {
+              "expectedPurchases": {
                 "type": "number",
-                "description": "r / (1 + d − r)."
+                "description": "Purchase days expected over the horizon (undiscounted)."
               },
-              "formula": {
-                "type": "string"
+              "horizonMonths": {
+                "type": "number"
+              },
+              "margin": {
+                "type": "number"
+              },
+              "discountRate": {
+                "type": "number"
               }
             },
             "required": [
-              "annualRevenueMinor",
               "currency",
-              "formula",
-              "parameters",
-              "retentionMultiplier",
-              "tenureYears",
+              "discountRate",
+              "expectedPurchases",
+              "horizonMonths",
+              "margin",
               "valueMinor"
             ],
             "nullable": true
           },
           "churnRisk": {
-            "description": "Null without orders or without profiling consent.",
+            "description": "Null without profiling consent, or where the model is missing.",
             "allOf": [
               {
                 "$ref": "#/components/schemas/ChurnRisk"
@@ -949,6 +995,7 @@ export const API_TYPE_SCHEMAS: Readonly<Record<string, SchemaObject>> = {
         "required": [
           "currency",
           "exponent",
+          "pAlive",
           "lifetimeValueMinor",
           "clv",
           "churnRisk"
@@ -1238,7 +1285,7 @@ export const API_TYPE_SCHEMAS: Readonly<Record<string, SchemaObject>> = {
     "additionalProperties": false,
     "description": "Null where the customer never gave the value."
   },
-  "CustomerAnalyticsView": {
+  "CustomerAnalysis": {
     "type": "object",
     "properties": {
       "customerId": {
@@ -1255,6 +1302,10 @@ export const API_TYPE_SCHEMAS: Readonly<Record<string, SchemaObject>> = {
         "type": "string",
         "nullable": true
       },
+      "asOf": {
+        "type": "string",
+        "description": "The observation date: facts dated later are not counted."
+      },
       "orders": {
         "type": "number",
         "description": "Orders in every currency."
@@ -1265,14 +1316,13 @@ export const API_TYPE_SCHEMAS: Readonly<Record<string, SchemaObject>> = {
             "$ref": "#/components/schemas/CurrencyCode"
           }
         ],
-        "description": "REPORTING_CURRENCY: grossMinor, refundedMinor, netRevenueMinor, RFM monetary and CLV are in it."
+        "description": "The reporting currency: the money figures, RFM monetary, expected spend and CLV are in its minor units."
       },
       "exponent": {
         "type": "number"
       },
       "currencyOrders": {
-        "type": "number",
-        "description": "Orders in the reporting currency."
+        "type": "number"
       },
       "grossMinor": {
         "type": "number"
@@ -1286,9 +1336,9 @@ export const API_TYPE_SCHEMAS: Readonly<Record<string, SchemaObject>> = {
       "otherCurrencies": {
         "type": "array",
         "items": {
-          "$ref": "#/components/schemas/CurrencyFigures"
+          "$ref": "#/components/schemas/CurrencyTotals"
         },
-        "description": "The customer's money in every other currency, kept apart: not converted, not in RFM or CLV."
+        "description": "The customer's money in every other currency, kept apart: never converted, in no figure."
       },
       "firstPurchaseAt": {
         "type": "string",
@@ -1307,11 +1357,11 @@ export const API_TYPE_SCHEMAS: Readonly<Record<string, SchemaObject>> = {
       },
       "profilingConsent": {
         "type": "boolean",
-        "description": "The customer's latest decision on the `profiling` consent (null: never asked). RFM, CLV and churn risk are profiling: they are computed only when it is true, and null otherwise.",
+        "description": "The customer's latest decision on the `profiling` consent (null: never asked); only true gives the scores below.",
         "nullable": true
       },
       "rfm": {
-        "description": "Null without orders or without profiling consent.",
+        "description": "Classic RFM values and their scores against the snapshot; null without orders or without profiling consent.",
         "type": "object",
         "additionalProperties": false,
         "properties": {
@@ -1337,7 +1387,7 @@ export const API_TYPE_SCHEMAS: Readonly<Record<string, SchemaObject>> = {
           },
           "frequency": {
             "type": "number",
-            "description": "Orders."
+            "description": "Orders, every one counted."
           },
           "monetaryMinor": {
             "type": "number",
@@ -1356,48 +1406,62 @@ export const API_TYPE_SCHEMAS: Readonly<Record<string, SchemaObject>> = {
         ],
         "nullable": true
       },
+      "modelInputs": {
+        "description": "The model's inputs (purchase days, recency from first to last, T, mean repeat spend); null without orders. Counts and means of the customer's own orders, like `orders`: not a score.",
+        "allOf": [
+          {
+            "$ref": "#/components/schemas/ModelInputs"
+          }
+        ],
+        "nullable": true
+      },
+      "model": {
+        "description": "Null without orders, without profiling consent, or when the snapshot has no BG/NBD fit.",
+        "allOf": [
+          {
+            "$ref": "#/components/schemas/CustomerModelFigures"
+          }
+        ],
+        "nullable": true
+      },
       "clv": {
-        "description": "Null without profiling consent.",
+        "description": "Null without profiling consent, or where the model or the expected spend is missing.",
         "type": "object",
         "additionalProperties": false,
         "properties": {
           "currency": {
             "$ref": "#/components/schemas/CurrencyCode"
           },
-          "parameters": {
-            "$ref": "#/components/schemas/ClvParameters"
-          },
           "valueMinor": {
             "type": "number",
-            "description": "Rounded to whole minor units."
+            "description": "Rounded to whole minor units of the reporting currency."
           },
-          "annualRevenueMinor": {
-            "type": "number"
-          },
-          "tenureYears": {
-            "type": "number"
-          },
-          "retentionMultiplier": {
+          "expectedPurchases": {
             "type": "number",
-            "description": "r / (1 + d − r)."
+            "description": "Purchase days expected over the horizon (undiscounted)."
           },
-          "formula": {
-            "type": "string"
+          "horizonMonths": {
+            "type": "number"
+          },
+          "margin": {
+            "type": "number"
+          },
+          "discountRate": {
+            "type": "number"
           }
         },
         "required": [
-          "annualRevenueMinor",
           "currency",
-          "formula",
-          "parameters",
-          "retentionMultiplier",
-          "tenureYears",
+          "discountRate",
+          "expectedPurchases",
+          "horizonMonths",
+          "margin",
           "valueMinor"
         ],
         "nullable": true
       },
       "churnRisk": {
-        "description": "Null without orders or without profiling consent.",
+        "description": "Null without profiling consent, or where the model is missing.",
         "allOf": [
           {
             "$ref": "#/components/schemas/ChurnRisk"
@@ -1405,9 +1469,26 @@ export const API_TYPE_SCHEMAS: Readonly<Record<string, SchemaObject>> = {
         ],
         "nullable": true
       },
-      "asOf": {
-        "type": "string",
-        "description": "The \"now\" recency, tenure and churn were measured at."
+      "population": {
+        "type": "object",
+        "properties": {
+          "asOf": {
+            "type": "string"
+          },
+          "computedAt": {
+            "type": "string"
+          },
+          "buyers": {
+            "type": "number"
+          }
+        },
+        "required": [
+          "asOf",
+          "computedAt",
+          "buyers"
+        ],
+        "additionalProperties": false,
+        "description": "The snapshot the ranks and parameters came from."
       }
     },
     "required": [
@@ -1415,6 +1496,7 @@ export const API_TYPE_SCHEMAS: Readonly<Record<string, SchemaObject>> = {
       "name",
       "email",
       "country",
+      "asOf",
       "orders",
       "currency",
       "exponent",
@@ -1429,11 +1511,16 @@ export const API_TYPE_SCHEMAS: Readonly<Record<string, SchemaObject>> = {
       "npsLast",
       "profilingConsent",
       "rfm",
+      "modelInputs",
+      "model",
       "clv",
       "churnRisk",
-      "asOf"
+      "population"
     ],
     "additionalProperties": false
+  },
+  "CustomerAnalyticsView": {
+    "$ref": "#/components/schemas/CustomerAnalysis"
   },
   "CustomerBatchAnswer": {
     "type": "object",
@@ -1817,6 +1904,43 @@ export const API_TYPE_SCHEMAS: Readonly<Record<string, SchemaObject>> = {
     ],
     "additionalProperties": false
   },
+  "CustomerModelFigures": {
+    "type": "object",
+    "properties": {
+      "pAlive": {
+        "type": "number",
+        "description": "P(alive) at the observation date."
+      },
+      "expectedPurchases": {
+        "type": "object",
+        "properties": {
+          "horizonDays": {
+            "type": "number"
+          },
+          "value": {
+            "type": "number"
+          }
+        },
+        "required": [
+          "horizonDays",
+          "value"
+        ],
+        "additionalProperties": false,
+        "description": "Purchase days expected in the next `horizonDays`."
+      },
+      "expectedAverageOrderValueMinor": {
+        "type": "number",
+        "description": "Gamma-Gamma's expected spend per purchase day, minor units of the reporting currency; null without spend in it.",
+        "nullable": true
+      }
+    },
+    "required": [
+      "pAlive",
+      "expectedPurchases",
+      "expectedAverageOrderValueMinor"
+    ],
+    "additionalProperties": false
+  },
   "CustomerSearchHit": {
     "type": "object",
     "properties": {
@@ -2152,6 +2276,134 @@ export const API_TYPE_SCHEMAS: Readonly<Record<string, SchemaObject>> = {
     ],
     "additionalProperties": false
   },
+  "FitDiagnosticsOfBgNbdParameterName": {
+    "type": "object",
+    "properties": {
+      "logLikelihood": {
+        "type": "number",
+        "description": "Log-likelihood at the estimate, summed over the customers fitted."
+      },
+      "iterations": {
+        "type": "number"
+      },
+      "evaluations": {
+        "type": "number"
+      },
+      "converged": {
+        "type": "boolean",
+        "description": "The optimiser met its tolerances and a restart from the estimate found nothing better."
+      },
+      "customers": {
+        "type": "number",
+        "description": "Customers the fit used."
+      },
+      "standardErrors": {
+        "description": "From the inverse numerical Hessian (delta method on log parameters); null when it is not positive definite.",
+        "type": "object",
+        "properties": {
+          "r": {
+            "type": "number"
+          },
+          "alpha": {
+            "type": "number"
+          },
+          "a": {
+            "type": "number"
+          },
+          "b": {
+            "type": "number"
+          }
+        },
+        "required": [
+          "r",
+          "alpha",
+          "a",
+          "b"
+        ],
+        "additionalProperties": false,
+        "nullable": true
+      },
+      "atBounds": {
+        "type": "array",
+        "items": {
+          "$ref": "#/components/schemas/BgNbdParameterName"
+        },
+        "description": "Parameters that ended on a bound of the search box (a sign the data cannot pin them down)."
+      }
+    },
+    "required": [
+      "logLikelihood",
+      "iterations",
+      "evaluations",
+      "converged",
+      "customers",
+      "standardErrors",
+      "atBounds"
+    ],
+    "additionalProperties": false
+  },
+  "FitDiagnosticsOfGammaGammaParameterName": {
+    "type": "object",
+    "properties": {
+      "logLikelihood": {
+        "type": "number",
+        "description": "Log-likelihood at the estimate, summed over the customers fitted."
+      },
+      "iterations": {
+        "type": "number"
+      },
+      "evaluations": {
+        "type": "number"
+      },
+      "converged": {
+        "type": "boolean",
+        "description": "The optimiser met its tolerances and a restart from the estimate found nothing better."
+      },
+      "customers": {
+        "type": "number",
+        "description": "Customers the fit used."
+      },
+      "standardErrors": {
+        "description": "From the inverse numerical Hessian (delta method on log parameters); null when it is not positive definite.",
+        "type": "object",
+        "properties": {
+          "p": {
+            "type": "number"
+          },
+          "q": {
+            "type": "number"
+          },
+          "v": {
+            "type": "number"
+          }
+        },
+        "required": [
+          "p",
+          "q",
+          "v"
+        ],
+        "additionalProperties": false,
+        "nullable": true
+      },
+      "atBounds": {
+        "type": "array",
+        "items": {
+          "$ref": "#/components/schemas/GammaGammaParameterName"
+        },
+        "description": "Parameters that ended on a bound of the search box (a sign the data cannot pin them down)."
+      }
+    },
+    "required": [
+      "logLikelihood",
+      "iterations",
+      "evaluations",
+      "converged",
+      "customers",
+      "standardErrors",
+      "atBounds"
+    ],
+    "additionalProperties": false
+  },
   "ForgetOutcome": {
     "type": "object",
     "properties": {
@@ -2208,6 +2460,17 @@ export const API_TYPE_SCHEMAS: Readonly<Record<string, SchemaObject>> = {
     ],
     "additionalProperties": false
   },
+  "GammaGammaFit": {
+    "$ref": "#/components/schemas/ModelFitOfGammaGammaParameterName"
+  },
+  "GammaGammaParameterName": {
+    "type": "string",
+    "enum": [
+      "p",
+      "q",
+      "v"
+    ]
+  },
   "Gender": {
     "type": "string",
     "enum": [
@@ -2216,6 +2479,61 @@ export const API_TYPE_SCHEMAS: Readonly<Record<string, SchemaObject>> = {
       "diverse",
       "unspecified"
     ]
+  },
+  "Identity": {
+    "type": "object",
+    "properties": {
+      "id": {
+        "type": "string",
+        "description": "The API key's id: what events record as `metadata.actor.id`, and what tickets are assigned to."
+      },
+      "name": {
+        "type": "string",
+        "description": "The key's label: the agent's name for a per-agent key (`chronicle keys create --label \"Ada Lovelace\"`)."
+      },
+      "roles": {
+        "type": "array",
+        "items": {
+          "type": "string"
+        }
+      },
+      "via": {
+        "type": "string",
+        "enum": [
+          "apiKey",
+          "session"
+        ],
+        "description": "How this request was authenticated."
+      },
+      "session": {
+        "type": "object",
+        "additionalProperties": false,
+        "properties": {
+          "csrfToken": {
+            "type": "string"
+          },
+          "expiresAt": {
+            "type": "string"
+          },
+          "idleExpiresAt": {
+            "type": "string"
+          }
+        },
+        "required": [
+          "csrfToken",
+          "expiresAt",
+          "idleExpiresAt"
+        ],
+        "description": "For a session: when it ends, and the token its POST, PUT, PATCH and DELETE requests send as X-CSRF-Token."
+      }
+    },
+    "required": [
+      "id",
+      "name",
+      "roles",
+      "via"
+    ],
+    "additionalProperties": false
   },
   "InteractionBatchAnswer": {
     "type": "object",
@@ -2311,6 +2629,10 @@ export const API_TYPE_SCHEMAS: Readonly<Record<string, SchemaObject>> = {
   "KpiReport": {
     "type": "object",
     "properties": {
+      "asOf": {
+        "type": "string",
+        "description": "Facts dated after it are not counted."
+      },
       "from": {
         "type": "string"
       },
@@ -2334,6 +2656,7 @@ export const API_TYPE_SCHEMAS: Readonly<Record<string, SchemaObject>> = {
       }
     },
     "required": [
+      "asOf",
       "from",
       "to",
       "groupBy",
@@ -2386,6 +2709,15 @@ export const API_TYPE_SCHEMAS: Readonly<Record<string, SchemaObject>> = {
       },
       {
         "$ref": "#/components/schemas/RfmCondition"
+      },
+      {
+        "$ref": "#/components/schemas/PAliveCondition"
+      },
+      {
+        "$ref": "#/components/schemas/ChurnRiskCondition"
+      },
+      {
+        "$ref": "#/components/schemas/PredictedClvCondition"
       },
       {
         "$ref": "#/components/schemas/LoyaltyTierCondition"
@@ -2622,6 +2954,111 @@ export const API_TYPE_SCHEMAS: Readonly<Record<string, SchemaObject>> = {
     ],
     "additionalProperties": false
   },
+  "ModelFitOfBgNbdParameterName": {
+    "type": "object",
+    "properties": {
+      "parameters": {
+        "type": "object",
+        "properties": {
+          "r": {
+            "type": "number"
+          },
+          "alpha": {
+            "type": "number"
+          },
+          "a": {
+            "type": "number"
+          },
+          "b": {
+            "type": "number"
+          }
+        },
+        "required": [
+          "r",
+          "alpha",
+          "a",
+          "b"
+        ],
+        "additionalProperties": false
+      },
+      "diagnostics": {
+        "$ref": "#/components/schemas/FitDiagnosticsOfBgNbdParameterName"
+      }
+    },
+    "required": [
+      "parameters",
+      "diagnostics"
+    ],
+    "additionalProperties": false
+  },
+  "ModelFitOfGammaGammaParameterName": {
+    "type": "object",
+    "properties": {
+      "parameters": {
+        "type": "object",
+        "properties": {
+          "p": {
+            "type": "number"
+          },
+          "q": {
+            "type": "number"
+          },
+          "v": {
+            "type": "number"
+          }
+        },
+        "required": [
+          "p",
+          "q",
+          "v"
+        ],
+        "additionalProperties": false
+      },
+      "diagnostics": {
+        "$ref": "#/components/schemas/FitDiagnosticsOfGammaGammaParameterName"
+      }
+    },
+    "required": [
+      "parameters",
+      "diagnostics"
+    ],
+    "additionalProperties": false
+  },
+  "ModelInputs": {
+    "type": "object",
+    "properties": {
+      "repeatPurchaseDays": {
+        "type": "number",
+        "description": "x: purchase days after the first."
+      },
+      "recencyDays": {
+        "type": "number",
+        "description": "t_x: days from the first to the last purchase day."
+      },
+      "ageDays": {
+        "type": "number",
+        "description": "T: days from the first purchase day to the observation day."
+      },
+      "repeatSpendDays": {
+        "type": "number",
+        "description": "Repeat purchase days with spend in the reporting currency (the Gamma-Gamma x)."
+      },
+      "meanRepeatSpendMinor": {
+        "type": "number",
+        "description": "Mean net spend of those days, minor units of the reporting currency; null without one.",
+        "nullable": true
+      }
+    },
+    "required": [
+      "repeatPurchaseDays",
+      "recencyDays",
+      "ageDays",
+      "repeatSpendDays",
+      "meanRepeatSpendMinor"
+    ],
+    "additionalProperties": false,
+    "description": "The inputs of BG/NBD and Gamma-Gamma, in days."
+  },
   "NoteStats": {
     "type": "object",
     "properties": {
@@ -2633,6 +3070,14 @@ export const API_TYPE_SCHEMAS: Readonly<Record<string, SchemaObject>> = {
       "count"
     ],
     "additionalProperties": false
+  },
+  "NpsBand": {
+    "type": "string",
+    "enum": [
+      "promoter",
+      "passive",
+      "detractor"
+    ]
   },
   "NpsClass": {
     "type": "string",
@@ -2756,6 +3201,118 @@ export const API_TYPE_SCHEMAS: Readonly<Record<string, SchemaObject>> = {
     ],
     "additionalProperties": false,
     "description": "Whom the authenticated caller says it acted for (e.g. the agent at the console): recorded, not trusted."
+  },
+  "PAliveCondition": {
+    "type": "object",
+    "properties": {
+      "pAlive": {
+        "$ref": "#/components/schemas/Range"
+      }
+    },
+    "required": [
+      "pAlive"
+    ],
+    "additionalProperties": false,
+    "description": "The model's figures as of the evaluation (see the analytics capability): P(alive) 0–1, churn risk 0–100, predicted CLV in minor units of `currency`, which must be the reporting currency (the only one CLV is computed in; another never matches). Customers without an order, or while no model is fitted, never match."
+  },
+  "PopulationSnapshot": {
+    "type": "object",
+    "properties": {
+      "asOf": {
+        "type": "string",
+        "description": "The observation date: facts dated later are not in it."
+      },
+      "computedAt": {
+        "type": "string"
+      },
+      "currency": {
+        "type": "string",
+        "description": "The reporting currency of monetary values and Gamma-Gamma's v."
+      },
+      "buyers": {
+        "type": "number",
+        "description": "Customers with an order by `asOf` (and consent to profiling: the caller gathers only those)."
+      },
+      "rfm": {
+        "allOf": [
+          {
+            "$ref": "#/components/schemas/RfmCutPoints"
+          }
+        ],
+        "description": "Cut points of R, F and M (recency measured at `asOf`)."
+      },
+      "distribution": {
+        "$ref": "#/components/schemas/RfmDistribution"
+      },
+      "bgNbd": {
+        "description": "Time in days (α is in days). Null when it could not be fitted; `notes` says why.",
+        "allOf": [
+          {
+            "$ref": "#/components/schemas/BgNbdFit"
+          }
+        ],
+        "nullable": true
+      },
+      "gammaGamma": {
+        "description": "v in minor units of `currency`.",
+        "allOf": [
+          {
+            "$ref": "#/components/schemas/GammaGammaFit"
+          }
+        ],
+        "nullable": true
+      },
+      "notes": {
+        "type": "array",
+        "items": {
+          "type": "string"
+        }
+      },
+      "fitMs": {
+        "type": "number",
+        "description": "Wall time of the two fits."
+      }
+    },
+    "required": [
+      "asOf",
+      "computedAt",
+      "currency",
+      "buyers",
+      "rfm",
+      "distribution",
+      "bgNbd",
+      "gammaGamma",
+      "notes",
+      "fitMs"
+    ],
+    "additionalProperties": false
+  },
+  "PredictedClvCondition": {
+    "type": "object",
+    "properties": {
+      "predictedClv": {
+        "type": "object",
+        "additionalProperties": false,
+        "properties": {
+          "currency": {
+            "type": "string"
+          },
+          "gte": {
+            "type": "number"
+          },
+          "lte": {
+            "type": "number"
+          }
+        },
+        "required": [
+          "currency"
+        ]
+      }
+    },
+    "required": [
+      "predictedClv"
+    ],
+    "additionalProperties": false
   },
   "Problem": {
     "type": "object",
@@ -3074,12 +3631,82 @@ export const API_TYPE_SCHEMAS: Readonly<Record<string, SchemaObject>> = {
     "additionalProperties": false,
     "description": "RFM scores 1–5 ranked against every customer with an order; customers without orders never match."
   },
+  "RfmCutPoints": {
+    "type": "object",
+    "properties": {
+      "population": {
+        "type": "number"
+      },
+      "recencyDays": {
+        "type": "array",
+        "items": {
+          "type": "number"
+        }
+      },
+      "frequency": {
+        "type": "array",
+        "items": {
+          "type": "number"
+        }
+      },
+      "monetaryMinor": {
+        "type": "array",
+        "items": {
+          "type": "number"
+        }
+      }
+    },
+    "required": [
+      "population",
+      "recencyDays",
+      "frequency",
+      "monetaryMinor"
+    ],
+    "additionalProperties": false,
+    "description": "Per dimension, the values a customer must exceed for scores 2, 3, 4 and 5. Recency is stored as days (lower is better): R ≥ k when recencyDays < recencyDays[k − 2]."
+  },
+  "RfmDistribution": {
+    "type": "object",
+    "properties": {
+      "population": {
+        "type": "number"
+      },
+      "byScore": {
+        "type": "object",
+        "additionalProperties": {
+          "type": "number"
+        },
+        "description": "Customers per combined score, only scores that occur, ascending."
+      },
+      "recency": {
+        "$ref": "#/components/schemas/ScoreCounts"
+      },
+      "frequency": {
+        "$ref": "#/components/schemas/ScoreCounts"
+      },
+      "monetary": {
+        "$ref": "#/components/schemas/ScoreCounts"
+      }
+    },
+    "required": [
+      "population",
+      "byScore",
+      "recency",
+      "frequency",
+      "monetary"
+    ],
+    "additionalProperties": false
+  },
   "RfmDistributionReport": {
     "type": "object",
     "additionalProperties": false,
     "properties": {
       "asOf": {
         "type": "string"
+      },
+      "computedAt": {
+        "type": "string",
+        "description": "When the snapshot the distribution comes from was computed."
       },
       "population": {
         "type": "number"
@@ -3092,98 +3719,52 @@ export const API_TYPE_SCHEMAS: Readonly<Record<string, SchemaObject>> = {
         "description": "Customers per combined score, only scores that occur, ascending."
       },
       "recency": {
-        "type": "object",
-        "properties": {
-          "1": {
-            "type": "number"
-          },
-          "2": {
-            "type": "number"
-          },
-          "3": {
-            "type": "number"
-          },
-          "4": {
-            "type": "number"
-          },
-          "5": {
-            "type": "number"
-          }
-        },
-        "required": [
-          "1",
-          "2",
-          "3",
-          "4",
-          "5"
-        ],
-        "additionalProperties": false
+        "$ref": "#/components/schemas/ScoreCounts"
       },
       "frequency": {
-        "type": "object",
-        "properties": {
-          "1": {
-            "type": "number"
-          },
-          "2": {
-            "type": "number"
-          },
-          "3": {
-            "type": "number"
-          },
-          "4": {
-            "type": "number"
-          },
-          "5": {
-            "type": "number"
-          }
-        },
-        "required": [
-          "1",
-          "2",
-          "3",
-          "4",
-          "5"
-        ],
-        "additionalProperties": false
+        "$ref": "#/components/schemas/ScoreCounts"
       },
       "monetary": {
-        "type": "object",
-        "properties": {
-          "1": {
-            "type": "number"
-          },
-          "2": {
-            "type": "number"
-          },
-          "3": {
-            "type": "number"
-          },
-          "4": {
-            "type": "number"
-          },
-          "5": {
-            "type": "number"
-          }
-        },
-        "required": [
-          "1",
-          "2",
-          "3",
-          "4",
-          "5"
-        ],
-        "additionalProperties": false
+        "$ref": "#/components/schemas/ScoreCounts"
       }
     },
     "required": [
       "asOf",
       "byScore",
+      "computedAt",
       "frequency",
       "monetary",
       "population",
       "recency"
     ]
+  },
+  "ScoreCounts": {
+    "type": "object",
+    "properties": {
+      "1": {
+        "type": "number"
+      },
+      "2": {
+        "type": "number"
+      },
+      "3": {
+        "type": "number"
+      },
+      "4": {
+        "type": "number"
+      },
+      "5": {
+        "type": "number"
+      }
+    },
+    "required": [
+      "1",
+      "2",
+      "3",
+      "4",
+      "5"
+    ],
+    "additionalProperties": false
   },
   "ScoreRange": {
     "type": "object",
@@ -3571,6 +4152,9 @@ export const API_TYPE_SCHEMAS: Readonly<Record<string, SchemaObject>> = {
   "ServiceReport": {
     "type": "object",
     "properties": {
+      "asOf": {
+        "type": "string"
+      },
       "from": {
         "type": "string"
       },
@@ -3594,6 +4178,7 @@ export const API_TYPE_SCHEMAS: Readonly<Record<string, SchemaObject>> = {
       }
     },
     "required": [
+      "asOf",
       "from",
       "to",
       "groupBy",
@@ -3679,6 +4264,45 @@ export const API_TYPE_SCHEMAS: Readonly<Record<string, SchemaObject>> = {
       "notIn"
     ]
   },
+  "TicketActivityEntry": {
+    "type": "object",
+    "properties": {
+      "eventId": {
+        "type": "string"
+      },
+      "kind": {
+        "type": "string",
+        "enum": [
+          "opened",
+          "assigned",
+          "priorityChanged",
+          "resolved",
+          "reopened",
+          "closed"
+        ]
+      },
+      "at": {
+        "type": "string"
+      },
+      "actor": {
+        "$ref": "#/components/schemas/TicketEntryActor"
+      },
+      "detail": {
+        "type": "string",
+        "description": "The assignee id, `high → urgent`, the resolution or the reopen reason; null when there is nothing to say.",
+        "nullable": true
+      }
+    },
+    "required": [
+      "eventId",
+      "kind",
+      "at",
+      "actor",
+      "detail"
+    ],
+    "additionalProperties": false,
+    "description": "One step of the ticket's life besides messages, for its history."
+  },
   "TicketChannel": {
     "type": "string",
     "enum": [
@@ -3688,6 +4312,258 @@ export const API_TYPE_SCHEMAS: Readonly<Record<string, SchemaObject>> = {
       "web",
       "store"
     ]
+  },
+  "TicketDetail": {
+    "type": "object",
+    "additionalProperties": false,
+    "properties": {
+      "customerName": {
+        "type": "string",
+        "description": "The customer's display name; null when the customer has none (show the id).",
+        "nullable": true
+      },
+      "firstResponseSla": {
+        "allOf": [
+          {
+            "$ref": "#/components/schemas/SlaState"
+          }
+        ],
+        "description": "First response: met/breached once answered; otherwise on_track, at_risk (last 20% of the window) or overdue."
+      },
+      "resolutionSla": {
+        "$ref": "#/components/schemas/SlaState"
+      },
+      "id": {
+        "type": "string"
+      },
+      "lastPosition": {
+        "type": "number"
+      },
+      "ticketId": {
+        "type": "string"
+      },
+      "customerId": {
+        "type": "string"
+      },
+      "subject": {
+        "type": "string",
+        "description": "Null only if events arrived for a ticket whose TicketOpened was never seen (defensive).",
+        "nullable": true
+      },
+      "channel": {
+        "description": "Where the customer raised it: email, phone, chat, web, store.",
+        "allOf": [
+          {
+            "$ref": "#/components/schemas/TicketChannel"
+          }
+        ],
+        "nullable": true
+      },
+      "priority": {
+        "allOf": [
+          {
+            "$ref": "#/components/schemas/TicketPriority"
+          }
+        ],
+        "nullable": true
+      },
+      "sla": {
+        "description": "The SLA policy the ticket was opened under (targets in minutes).",
+        "allOf": [
+          {
+            "$ref": "#/components/schemas/SlaPolicy"
+          }
+        ],
+        "nullable": true
+      },
+      "status": {
+        "allOf": [
+          {
+            "$ref": "#/components/schemas/TicketStatus"
+          }
+        ],
+        "description": "`open` (also after a reopen), `resolved`, `closed`."
+      },
+      "assigneeId": {
+        "type": "string",
+        "description": "Agent currently assigned; null while unassigned.",
+        "nullable": true
+      },
+      "openedAt": {
+        "type": "string",
+        "nullable": true
+      },
+      "firstResponseAt": {
+        "type": "string",
+        "description": "First agent reply; customer replies do not count as a response.",
+        "nullable": true
+      },
+      "firstResponseDueAt": {
+        "type": "string",
+        "description": "openedAt + sla.firstResponseMinutes. Open tickets past this without a response are overdue.",
+        "nullable": true
+      },
+      "resolutionDueAt": {
+        "type": "string",
+        "description": "openedAt + sla.resolutionMinutes.",
+        "nullable": true
+      },
+      "resolvedAt": {
+        "type": "string",
+        "description": "Latest resolution; null while open (also after a reopen).",
+        "nullable": true
+      },
+      "firstResolvedAt": {
+        "type": "string",
+        "description": "First resolution; never cleared. SLA and resolution time are measured against it.",
+        "nullable": true
+      },
+      "resolutionMinutes": {
+        "type": "number",
+        "description": "Minutes from openedAt to firstResolvedAt; null until first resolved. Sum and count it for means.",
+        "nullable": true
+      },
+      "closedAt": {
+        "type": "string",
+        "nullable": true
+      },
+      "reopenCount": {
+        "type": "number"
+      },
+      "replies": {
+        "type": "array",
+        "items": {
+          "$ref": "#/components/schemas/TicketReplyEntry"
+        },
+        "description": "The last TICKET_REPLIES_KEPT replies, oldest first."
+      },
+      "replyCount": {
+        "type": "number",
+        "description": "All replies ever, including those no longer in `replies`."
+      },
+      "notes": {
+        "type": "array",
+        "items": {
+          "$ref": "#/components/schemas/TicketNoteEntry"
+        },
+        "description": "The last TICKET_REPLIES_KEPT internal notes, oldest first: for agents, never shown to the customer."
+      },
+      "noteCount": {
+        "type": "number"
+      },
+      "activity": {
+        "type": "array",
+        "items": {
+          "$ref": "#/components/schemas/TicketActivityEntry"
+        },
+        "description": "The last TICKET_REPLIES_KEPT lifecycle steps (opened, assigned, priority, resolved, reopened, closed), oldest first."
+      },
+      "lastActivityAt": {
+        "type": "string",
+        "description": "Business time of the latest event of the ticket.",
+        "nullable": true
+      },
+      "nextDueAt": {
+        "type": "string",
+        "description": "The next SLA deadline still to meet: the first-response due time until an agent answers, then the resolution due time until the first resolve; null once both are decided or the ticket is not open (a reopened ticket has no SLA left to meet).",
+        "nullable": true
+      },
+      "dueSort": {
+        "type": "string",
+        "description": "nextDueAt, or NO_DUE_TIME without one: the queue sorts and filters on it in every read store."
+      },
+      "priorityRank": {
+        "type": "number",
+        "description": "PRIORITY_RANK of the priority (4 when unknown): the queue's second sort key."
+      },
+      "breaches": {
+        "type": "object",
+        "properties": {
+          "firstResponse": {
+            "type": "boolean"
+          },
+          "resolution": {
+            "type": "boolean"
+          }
+        },
+        "required": [
+          "firstResponse",
+          "resolution"
+        ],
+        "additionalProperties": false,
+        "description": "firstResponse: the first agent reply came after firstResponseDueAt, or the ticket was first resolved after that time without any agent reply. resolution: first resolved after resolutionDueAt. Breaches not yet decided (still open, overdue) are for the query side to compute from the due times, since a projection has no clock."
+      },
+      "resolution": {
+        "type": "string",
+        "description": "Resolution text of the latest resolve; null while open.",
+        "nullable": true
+      }
+    },
+    "required": [
+      "activity",
+      "assigneeId",
+      "breaches",
+      "channel",
+      "closedAt",
+      "customerId",
+      "customerName",
+      "dueSort",
+      "firstResolvedAt",
+      "firstResponseAt",
+      "firstResponseDueAt",
+      "firstResponseSla",
+      "id",
+      "lastActivityAt",
+      "lastPosition",
+      "nextDueAt",
+      "noteCount",
+      "notes",
+      "openedAt",
+      "priority",
+      "priorityRank",
+      "reopenCount",
+      "replies",
+      "replyCount",
+      "resolution",
+      "resolutionDueAt",
+      "resolutionMinutes",
+      "resolutionSla",
+      "resolvedAt",
+      "sla",
+      "status",
+      "subject",
+      "ticketId"
+    ],
+    "description": "One ticket as GET /v1/tickets/:ticketId answers it: the view with the customer's display name."
+  },
+  "TicketEntryActor": {
+    "type": "object",
+    "properties": {
+      "type": {
+        "type": "string",
+        "enum": [
+          "service",
+          "agent",
+          "customer",
+          "system"
+        ]
+      },
+      "id": {
+        "type": "string"
+      },
+      "name": {
+        "type": "string",
+        "description": "The key's label, e.g. the agent's name; null when the key has none.",
+        "nullable": true
+      }
+    },
+    "required": [
+      "type",
+      "id",
+      "name"
+    ],
+    "additionalProperties": false,
+    "description": "Who recorded an entry: the API key's identity from the event's metadata (an agent's own key, for the console)."
   },
   "TicketList": {
     "type": "object",
@@ -3705,6 +4581,31 @@ export const API_TYPE_SCHEMAS: Readonly<Record<string, SchemaObject>> = {
     "additionalProperties": false,
     "description": "A customer's tickets, newest first."
   },
+  "TicketNoteEntry": {
+    "type": "object",
+    "properties": {
+      "eventId": {
+        "type": "string"
+      },
+      "body": {
+        "type": "string"
+      },
+      "at": {
+        "type": "string"
+      },
+      "actor": {
+        "$ref": "#/components/schemas/TicketEntryActor"
+      }
+    },
+    "required": [
+      "eventId",
+      "body",
+      "at",
+      "actor"
+    ],
+    "additionalProperties": false,
+    "description": "An internal note: agents only, never part of `replies`."
+  },
   "TicketPriority": {
     "type": "string",
     "enum": [
@@ -3714,9 +4615,241 @@ export const API_TYPE_SCHEMAS: Readonly<Record<string, SchemaObject>> = {
       "urgent"
     ]
   },
+  "TicketQueueItem": {
+    "type": "object",
+    "additionalProperties": false,
+    "properties": {
+      "waitingOn": {
+        "type": "string",
+        "enum": [
+          "agent",
+          "customer"
+        ],
+        "description": "`agent` while the customer's message (or the opening) is the latest word, `customer` once an agent answered it."
+      },
+      "customerName": {
+        "type": "string",
+        "description": "The customer's display name; null when the customer has none (show the id).",
+        "nullable": true
+      },
+      "ticketId": {
+        "type": "string"
+      },
+      "customerId": {
+        "type": "string"
+      },
+      "subject": {
+        "type": "string",
+        "description": "Null only if events arrived for a ticket whose TicketOpened was never seen (defensive).",
+        "nullable": true
+      },
+      "channel": {
+        "description": "Where the customer raised it: email, phone, chat, web, store.",
+        "allOf": [
+          {
+            "$ref": "#/components/schemas/TicketChannel"
+          }
+        ],
+        "nullable": true
+      },
+      "priority": {
+        "allOf": [
+          {
+            "$ref": "#/components/schemas/TicketPriority"
+          }
+        ],
+        "nullable": true
+      },
+      "sla": {
+        "description": "The SLA policy the ticket was opened under (targets in minutes).",
+        "allOf": [
+          {
+            "$ref": "#/components/schemas/SlaPolicy"
+          }
+        ],
+        "nullable": true
+      },
+      "status": {
+        "allOf": [
+          {
+            "$ref": "#/components/schemas/TicketStatus"
+          }
+        ],
+        "description": "`open` (also after a reopen), `resolved`, `closed`."
+      },
+      "assigneeId": {
+        "type": "string",
+        "description": "Agent currently assigned; null while unassigned.",
+        "nullable": true
+      },
+      "openedAt": {
+        "type": "string",
+        "nullable": true
+      },
+      "firstResponseAt": {
+        "type": "string",
+        "description": "First agent reply; customer replies do not count as a response.",
+        "nullable": true
+      },
+      "firstResponseDueAt": {
+        "type": "string",
+        "description": "openedAt + sla.firstResponseMinutes. Open tickets past this without a response are overdue.",
+        "nullable": true
+      },
+      "resolutionDueAt": {
+        "type": "string",
+        "description": "openedAt + sla.resolutionMinutes.",
+        "nullable": true
+      },
+      "resolvedAt": {
+        "type": "string",
+        "description": "Latest resolution; null while open (also after a reopen).",
+        "nullable": true
+      },
+      "firstResolvedAt": {
+        "type": "string",
+        "description": "First resolution; never cleared. SLA and resolution time are measured against it.",
+        "nullable": true
+      },
+      "resolutionMinutes": {
+        "type": "number",
+        "description": "Minutes from openedAt to firstResolvedAt; null until first resolved. Sum and count it for means.",
+        "nullable": true
+      },
+      "closedAt": {
+        "type": "string",
+        "nullable": true
+      },
+      "reopenCount": {
+        "type": "number"
+      },
+      "replyCount": {
+        "type": "number",
+        "description": "All replies ever, including those no longer in `replies`."
+      },
+      "noteCount": {
+        "type": "number"
+      },
+      "lastActivityAt": {
+        "type": "string",
+        "description": "Business time of the latest event of the ticket.",
+        "nullable": true
+      },
+      "nextDueAt": {
+        "type": "string",
+        "description": "The next SLA deadline still to meet: the first-response due time until an agent answers, then the resolution due time until the first resolve; null once both are decided or the ticket is not open (a reopened ticket has no SLA left to meet).",
+        "nullable": true
+      },
+      "dueSort": {
+        "type": "string",
+        "description": "nextDueAt, or NO_DUE_TIME without one: the queue sorts and filters on it in every read store."
+      },
+      "priorityRank": {
+        "type": "number",
+        "description": "PRIORITY_RANK of the priority (4 when unknown): the queue's second sort key."
+      },
+      "breaches": {
+        "type": "object",
+        "properties": {
+          "firstResponse": {
+            "type": "boolean"
+          },
+          "resolution": {
+            "type": "boolean"
+          }
+        },
+        "required": [
+          "firstResponse",
+          "resolution"
+        ],
+        "additionalProperties": false,
+        "description": "firstResponse: the first agent reply came after firstResponseDueAt, or the ticket was first resolved after that time without any agent reply. resolution: first resolved after resolutionDueAt. Breaches not yet decided (still open, overdue) are for the query side to compute from the due times, since a projection has no clock."
+      },
+      "resolution": {
+        "type": "string",
+        "description": "Resolution text of the latest resolve; null while open.",
+        "nullable": true
+      },
+      "id": {
+        "type": "string"
+      },
+      "lastPosition": {
+        "type": "number"
+      },
+      "firstResponseSla": {
+        "allOf": [
+          {
+            "$ref": "#/components/schemas/SlaState"
+          }
+        ],
+        "description": "First response: met/breached once answered; otherwise on_track, at_risk (last 20% of the window) or overdue."
+      },
+      "resolutionSla": {
+        "$ref": "#/components/schemas/SlaState"
+      }
+    },
+    "required": [
+      "assigneeId",
+      "breaches",
+      "channel",
+      "closedAt",
+      "customerId",
+      "customerName",
+      "dueSort",
+      "firstResolvedAt",
+      "firstResponseAt",
+      "firstResponseDueAt",
+      "firstResponseSla",
+      "id",
+      "lastActivityAt",
+      "lastPosition",
+      "nextDueAt",
+      "noteCount",
+      "openedAt",
+      "priority",
+      "priorityRank",
+      "reopenCount",
+      "replyCount",
+      "resolution",
+      "resolutionDueAt",
+      "resolutionMinutes",
+      "resolutionSla",
+      "resolvedAt",
+      "sla",
+      "status",
+      "subject",
+      "ticketId",
+      "waitingOn"
+    ],
+    "description": "A ticket as the queue lists it: everything but its thread, plus who it waits on and the customer's name."
+  },
+  "TicketQueuePage": {
+    "type": "object",
+    "properties": {
+      "items": {
+        "type": "array",
+        "items": {
+          "$ref": "#/components/schemas/TicketQueueItem"
+        }
+      },
+      "total": {
+        "type": "number"
+      }
+    },
+    "required": [
+      "items",
+      "total"
+    ],
+    "additionalProperties": false,
+    "description": "One page of the work queue, with how many tickets match in all."
+  },
   "TicketReplyEntry": {
     "type": "object",
     "properties": {
+      "eventId": {
+        "type": "string",
+        "description": "The TicketReplied event's id."
+      },
       "author": {
         "allOf": [
           {
@@ -3736,13 +4869,23 @@ export const API_TYPE_SCHEMAS: Readonly<Record<string, SchemaObject>> = {
       "at": {
         "type": "string",
         "description": "Business time of the reply (UTC ISO-8601)."
+      },
+      "actor": {
+        "allOf": [
+          {
+            "$ref": "#/components/schemas/TicketEntryActor"
+          }
+        ],
+        "description": "Who recorded it (for a customer's message, the helpdesk's key)."
       }
     },
     "required": [
+      "eventId",
       "author",
       "authorId",
       "body",
-      "at"
+      "at",
+      "actor"
     ],
     "additionalProperties": false
   },
@@ -3944,6 +5087,41 @@ export const API_TYPE_SCHEMAS: Readonly<Record<string, SchemaObject>> = {
         "type": "number",
         "description": "All replies ever, including those no longer in `replies`."
       },
+      "notes": {
+        "type": "array",
+        "items": {
+          "$ref": "#/components/schemas/TicketNoteEntry"
+        },
+        "description": "The last TICKET_REPLIES_KEPT internal notes, oldest first: for agents, never shown to the customer."
+      },
+      "noteCount": {
+        "type": "number"
+      },
+      "activity": {
+        "type": "array",
+        "items": {
+          "$ref": "#/components/schemas/TicketActivityEntry"
+        },
+        "description": "The last TICKET_REPLIES_KEPT lifecycle steps (opened, assigned, priority, resolved, reopened, closed), oldest first."
+      },
+      "lastActivityAt": {
+        "type": "string",
+        "description": "Business time of the latest event of the ticket.",
+        "nullable": true
+      },
+      "nextDueAt": {
+        "type": "string",
+        "description": "The next SLA deadline still to meet: the first-response due time until an agent answers, then the resolution due time until the first resolve; null once both are decided or the ticket is not open (a reopened ticket has no SLA left to meet).",
+        "nullable": true
+      },
+      "dueSort": {
+        "type": "string",
+        "description": "nextDueAt, or NO_DUE_TIME without one: the queue sorts and filters on it in every read store."
+      },
+      "priorityRank": {
+        "type": "number",
+        "description": "PRIORITY_RANK of the priority (4 when unknown): the queue's second sort key."
+      },
       "breaches": {
         "type": "object",
         "properties": {
@@ -3968,19 +5146,26 @@ export const API_TYPE_SCHEMAS: Readonly<Record<string, SchemaObject>> = {
       }
     },
     "required": [
+      "activity",
       "assigneeId",
       "breaches",
       "channel",
       "closedAt",
       "customerId",
+      "dueSort",
       "firstResolvedAt",
       "firstResponseAt",
       "firstResponseDueAt",
       "firstResponseSla",
       "id",
+      "lastActivityAt",
       "lastPosition",
+      "nextDueAt",
+      "noteCount",
+      "notes",
       "openedAt",
       "priority",
+      "priorityRank",
       "reopenCount",
       "replies",
       "replyCount",

@@ -8,12 +8,12 @@ import type { RegistrationOutcome } from '@app/customers';
 import type { Customer360View } from '@app/customer-view';
 import type { Customer360Extras } from '../chronicle.module';
 
-export type { CommandOutcome, Problem, FieldProblem } from '@app/platform';
+export type { AgentList, CommandOutcome, FieldProblem, Identity, Problem } from '@app/platform';
 export type { RegistrationOutcome } from '@app/customers';
 export type { CustomerSearchResult, TimelinePage } from '@app/customer-view';
-export type { TicketList, TicketView } from '@app/tickets';
+export type { TicketDetail, TicketList, TicketQueuePage, TicketView } from '@app/tickets';
 export type { LoyaltyAccountView, LoyaltyHistoryPage } from '@app/loyalty';
-export type { CustomerAnalyticsView, KpiReport, RfmDistributionReport, ServiceReport } from '@app/analytics';
+export type { AnalyticsModelReport, CustomerAnalyticsView, KpiReport, RfmDistributionReport, ServiceReport } from '@app/analytics';
 export type { AccessLogPage, AuditEnvelope, AuditLogPage, AuditStreamPage } from '@app/audit';
 export type { CustomerExport, ForgetOutcome } from '@app/privacy';
 export type { CustomerSegmentsView, SegmentDefinedOutcome, SegmentList, SegmentMembersPage, SegmentPreview, SegmentRule, SegmentView } from '@app/segments';

@@ -32,6 +32,11 @@ export class SearchQueryDto {
   @ApiPropertyOptional({ description: 'Beginning of "first last" or "last first"' }) @IsOptional() @IsString() @MinLength(1) @MaxLength(200) @SingleLineText() name?: string;
   @ApiPropertyOptional({ description: 'Exact or beginning of the publishing system\'s id' }) @IsOptional() @IsString() @MinLength(1) @MaxLength(100) @SingleLineText() externalId?: string;
   @ApiPropertyOptional({ description: 'Chronicle customer id (exact)' }) @IsOptional() @IsString() @MinLength(1) @MaxLength(100) @SingleLineText() id?: string;
+  @ApiPropertyOptional({
+    description: 'What an agent typed, matched as every kind at once: the exact id, then the beginning of an external id, an email (with or without "@"), ' +
+      'a phone number (international or as dialled in its country: "07000 007919", "0044 7000…", "+44 (0) 7000…") and a name',
+  })
+  @IsOptional() @IsString() @MinLength(1) @MaxLength(254) @SingleLineText() q?: string;
   @ApiPropertyOptional({ default: 20, maximum: 100 }) @IsOptional() @Type(() => Number) @IsInt() @Min(1) @Max(100) limit?: number;
 }
 
@@ -48,12 +53,12 @@ export class CustomerViewController {
 
   @Get()
   @Roles('support', 'analyst', 'auditor')
-  @ApiOperation({ summary: 'Find customers by email, phone, name prefix, external id or id (exactly one criterion)' })
+  @ApiOperation({ summary: 'Find customers by email, phone, name prefix, external id, id, or q (any of them) (exactly one criterion)' })
   @ApiAnswer(200, 'CustomerSearchResult')
   async search(@QueryParam() query: SearchQueryDto) {
-    const criteria = (['email', 'phone', 'name', 'externalId', 'id'] as const).filter((k) => query[k] !== undefined);
+    const criteria = (['email', 'phone', 'name', 'externalId', 'id', 'q'] as const).filter((k) => query[k] !== undefined);
     if (criteria.length !== 1) {
-      throw new BadRequestException('Give exactly one of email, phone, name, externalId, id');
+      throw new BadRequestException('Give exactly one of email, phone, name, externalId, id, q');
     }
     const by = criteria[0];
     return this.queryBus.execute(new SearchCustomers(by, query[by] as string, query.limit ?? 20));

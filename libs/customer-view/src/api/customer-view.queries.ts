@@ -65,15 +65,27 @@ export interface CustomerSearchHit {
   readonly matched: string;
 }
 
+export type SearchCriterion = 'email' | 'phone' | 'name' | 'externalId' | 'id' | 'q';
+
 /** What a customer search answers. */
 export interface CustomerSearchResult {
   readonly items: readonly CustomerSearchHit[];
 }
 
 export class SearchCustomers extends Query<CustomerSearchResult> {
-  constructor(readonly by: 'email' | 'phone' | 'name' | 'externalId' | 'id', readonly value: string, readonly limit: number) {
+  constructor(readonly by: SearchCriterion, readonly value: string, readonly limit: number) {
     super();
   }
+}
+
+/**
+ * The phone search key of what an agent typed, if it reads as a phone number: separators and a
+ * `(0)` trunk marker dropped, `00` read as `+`; null for text that is not a number.
+ */
+export function typedPhone(text: string): string | null {
+  if (!/^[+\d\s().\/-]+$/.test(text) || (text.match(/\d/g) ?? []).length < 3) return null;
+  const digits = text.replace(/\(0\)/g, '').replace(/[^\d+]/g, '');
+  return digits.startsWith('00') ? `+${digits.slice(2)}` : digits;
 }
 
 function encodeCursor(entry: TimelineEntryDocument): string {
@@ -194,7 +206,7 @@ export async function timelinePage(store: ReadStore, customerId: string, options
 }
 
 /** Search keys exactly as the lookup projection writes them. */
-export function searchKey(by: Exclude<SearchCustomers['by'], 'id'>, value: string): string {
+export function searchKey(by: Exclude<SearchCriterion, 'id' | 'q'>, value: string): string {
   return lookupKey[by](value);
 }
 
@@ -202,16 +214,23 @@ export function searchKey(by: Exclude<SearchCustomers['by'], 'id'>, value: strin
 export class SearchCustomersHandler extends ReadModelQuery implements IQueryHandler<SearchCustomers> {
   async execute({ by, value, limit }: SearchCustomers): Promise<CustomerSearchResult> {
     const matches = new Map<string, string>();
-    if (by === 'id') {
-      const doc = await this.store.get<Customer360Document>(CUSTOMER_360_COLLECTION, value.trim());
+    const text = value.trim();
+    if (by === 'id' || by === 'q') {
+      const doc = await this.store.get<Customer360Document>(CUSTOMER_360_COLLECTION, text);
       if (doc && doc.registeredAt !== null) matches.set(doc.customerId, `id:${doc.customerId}`);
-    } else {
+    }
+    if (by !== 'id') {
+      // `q`: whatever the agent typed, as every kind of key at once; the most specific kinds first.
+      const phone = by === 'q' ? typedPhone(text) : null;
+      const prefixes = by === 'q'
+        ? [searchKey('externalId', text), searchKey('email', text), ...(phone !== null ? [`phone:${phone}`] : []), searchKey('name', text)]
+        : [searchKey(by, value)];
       // Email and phone match from the start too, so results come as the agent types.
-      const rows = await this.store.find<CustomerLookupDocument>(CUSTOMER_LOOKUP_COLLECTION, { key: { prefix: searchKey(by, value) } }, {
+      const found = await Promise.all(prefixes.map((prefix) => this.store.find<CustomerLookupDocument>(CUSTOMER_LOOKUP_COLLECTION, { key: { prefix } }, {
         sort: [{ field: 'key', direction: 'asc' }],
         limit: limit * 4,
-      });
-      for (const row of rows) if (!matches.has(row.customerId) && matches.size < limit) matches.set(row.customerId, row.key);
+      })));
+      for (const row of found.flat()) if (!matches.has(row.customerId) && matches.size < limit) matches.set(row.customerId, row.key);
     }
     const docs = await this.store.getMany<Customer360Document>(CUSTOMER_360_COLLECTION, [...matches.keys()]);
     const items: CustomerSearchHit[] = [];

@@ -1,12 +1,12 @@
 // RegisteredCustomers from the customer360 read model: a customer is known once its registration is
 // projected (registeredAt set; a document without it only holds events seen before a registration).
 import { NotFoundException } from '@nestjs/common';
-import type { RegisteredCustomers } from '@app/customers';
+import type { CustomerNames, RegisteredCustomers } from '@app/customers';
 import type { ReadStore } from '@app/read-store';
 import { waitUntilCaughtUp, type ProjectionProgress } from '@app/platform';
 import { CUSTOMER_360_COLLECTION, type Customer360Document } from '../projections/customer-360.document';
 
-export class ReadModelRegisteredCustomers implements RegisteredCustomers {
+export class ReadModelRegisteredCustomers implements RegisteredCustomers, CustomerNames {
   constructor(
     private readonly store: ReadStore,
     private readonly waitTimeoutMs: number,
@@ -20,6 +20,13 @@ export class ReadModelRegisteredCustomers implements RegisteredCustomers {
       if (await this.registered(customerId)) return;
     }
     throw new NotFoundException(`Customer ${customerId} not found`);
+  }
+
+  async namesOf(customerIds: readonly string[]): Promise<Map<string, string>> {
+    const docs = await this.store.getMany<Customer360Document>(CUSTOMER_360_COLLECTION, [...new Set(customerIds)]);
+    const names = new Map<string, string>();
+    for (const [id, doc] of docs) if (doc.registeredAt !== null && doc.displayName !== '') names.set(id, doc.displayName);
+    return names;
   }
 
   private async registered(customerId: string): Promise<boolean> {

@@ -283,6 +283,8 @@ export function evolveCustomer360(view: Customer360Fields, event: CatalogueEvent
     case 'TicketResolved':
     case 'TicketReopened':
     case 'TicketClosed':
+    case 'TicketNoteAdded':
+    case 'TicketPriorityChanged':
       return { ...next, tickets: evolveTickets(next.tickets, event, at) };
     default:
       return assertUnreachable(event);
@@ -354,6 +356,18 @@ function evolveTickets(tickets: TicketStats, event: TicketCatalogueEvent, at: st
     case 'TicketClosed': {
       const { [key]: _closed, ...stillOpen } = tickets.openTickets;
       return { ...tickets, open: tickets.open - (entry.status === 'open' ? 1 : 0), openTickets: stillOpen };
+    }
+    case 'TicketNoteAdded':
+      return tickets;
+    case 'TicketPriorityChanged': {
+      // Due times follow the new policy from the opening, as in the tickets read model.
+      const { priority, sla } = event.data;
+      return put({
+        ...entry,
+        priority,
+        firstResponseDueAt: entry.openedAt === null ? entry.firstResponseDueAt : slaDueAt(entry.openedAt, sla.firstResponseMinutes),
+        resolutionDueAt: entry.openedAt === null ? entry.resolutionDueAt : slaDueAt(entry.openedAt, sla.resolutionMinutes),
+      });
     }
     default:
       return assertUnreachable(event);

@@ -4,6 +4,7 @@ import {
   CUSTOMER_LOOKUP_SOURCES_COLLECTION,
   customerLookupProjection,
   lookupKey,
+  nationalDigits,
   type CustomerLookupDocument,
 } from './customer-lookup.projection';
 import { ProjectionHarness, RecordedEventFactory } from './testing';
@@ -34,10 +35,19 @@ describe('customer lookup projection', () => {
       'name:lovelace ada|c-1',
       'name:lovelace|c-1',
       'phone:+4930123456|c-1',
+      // The same number as dialled in Germany, so "030 123456" finds her too.
+      'phone:030123456|c-1',
     ]);
     expect(harness.get(CUSTOMER_LOOKUP_COLLECTION, 'name:ada lovelace|c-1')).toEqual({
       id: 'name:ada lovelace|c-1', lastPosition: 1, key: 'name:ada lovelace', customerId: 'c-1', displayName: 'Ada Lovelace',
     });
+  });
+
+  it('adds a number\'s national form only when it is in international form and valid', () => {
+    expect(nationalDigits('+44 7000 007919')).toBe('07000007919');
+    expect(nationalDigits('+1 213 373 4253')).toBe('2133734253');
+    expect(nationalDigits('030 99 88')).toBeNull();
+    expect(nationalDigits('+49')).toBeNull();
   });
 
   it('adds keys for email and phone contact points, not for addresses', () => {
@@ -67,6 +77,8 @@ describe('customer lookup projection', () => {
       ['name:lovelace', 1],
       ['phone:+4930111', 1], // still a contact point
       ['phone:+4930222', 3],
+      ['phone:030111', 1],
+      ['phone:030222', 3],
     ]);
   });
 

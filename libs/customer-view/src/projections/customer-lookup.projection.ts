@@ -1,5 +1,6 @@
 // The customer search index: one `customerLookup` document per (search key, customer), searched by
 // the query side with a prefix filter on `key` (e.g. `name:ada`, `email:ada@`, `phone:+4930`).
+import { parsePhoneNumberFromString } from 'libphonenumber-js';
 import type { RecordedEvent } from '@app/event-sourcing';
 import type { DocumentChange, DocumentRef, Projection, ProjectionView } from '@app/read-store';
 import { isCatalogueEvent, type CatalogueEvent } from './catalogue-event';
@@ -19,7 +20,8 @@ export const CUSTOMER_LOOKUP_SOURCES_COLLECTION = 'customerLookupSources';
 export type CustomerLookupFields = {
   /**
    * `email:<lower-cased email>` (profile email and every email contact point),
-   * `phone:<digits and + only>` (profile phone and every phone contact point),
+   * `phone:<digits and + only>` (profile phone and every phone contact point), and for a number in
+   * international form also its national digits as dialled at home (`+447000007919` → `phone:07000007919`),
    * `name:<first last>`, `name:<last first>`, `name:<last>` (lower-cased, single spaces),
    * `ext:<externalId>` (as given, case kept). Build search prefixes with `lookupKey`.
    */
@@ -60,13 +62,30 @@ export function lookupDocumentId(key: string, customerId: string): string {
   return `${key}|${customerId}`;
 }
 
+/**
+ * A number as dialled within its country (`+44 7000 007919` → `07000007919`, with the trunk prefix),
+ * so an agent typing what the customer says on the phone finds them; null when the number is not in
+ * international form or not a valid number of its country.
+ */
+export function nationalDigits(phone: string): string | null {
+  const parsed = parsePhoneNumberFromString(phone.replace(/[^\d+]/g, ''));
+  if (!parsed || !parsed.isValid()) return null;
+  const digits = parsed.formatNational().replace(/\D/g, '');
+  return digits === '' ? null : digits;
+}
+
 /** Every key a customer is found by, without duplicates or empty values, in a stable order. */
 export function lookupKeys(sources: Omit<CustomerLookupSourcesFields, 'keys' | 'displayName' | 'customerId'>): string[] {
   const keys = new Set<string>();
   const emails = [sources.email, ...sources.contactEmails].filter(present);
   const phones = [sources.phone, ...sources.contactPhones].filter(present);
   for (const email of emails) keys.add(lookupKey.email(email));
-  for (const phone of phones) if (/\d/.test(phone)) keys.add(lookupKey.phone(phone));
+  for (const phone of phones) {
+    if (!/\d/.test(phone)) continue;
+    keys.add(lookupKey.phone(phone));
+    const national = nationalDigits(phone);
+    if (national !== null) keys.add(lookupKey.phone(national));
+  }
   const first = sources.firstName?.trim() ?? '';
   const last = sources.lastName?.trim() ?? '';
   for (const name of [`${first} ${last}`, `${last} ${first}`, last]) {

@@ -38,6 +38,8 @@ export function timelineChannel(event: CatalogueEvent): TimelineChannel {
     case 'TicketResolved':
     case 'TicketReopened':
     case 'TicketClosed':
+    case 'TicketNoteAdded':
+    case 'TicketPriorityChanged':
       return 'ticket';
     default:
       return assertUnreachable(event);
@@ -112,6 +114,10 @@ export function summarise(event: CatalogueEvent): string {
       return event.data.reason ? `Ticket reopened: ${clip(event.data.reason)}` : 'Ticket reopened';
     case 'TicketClosed':
       return 'Ticket closed';
+    case 'TicketNoteAdded':
+      return `Internal note on ticket: ${clip(event.data.body)}`;
+    case 'TicketPriorityChanged':
+      return `Ticket priority changed from ${event.data.previousPriority} to ${event.data.priority}`;
     default:
       return assertUnreachable(event);
   }

@@ -12,3 +12,11 @@ export interface RegisteredCustomers {
 }
 
 export const REGISTERED_CUSTOMERS = Symbol('RegisteredCustomers');
+
+/** How the read side names customers in lists of other capabilities (a ticket queue, say). */
+export interface CustomerNames {
+  /** Display names by customer id; a customer without a name, or not known, is left out. */
+  namesOf(customerIds: readonly string[]): Promise<Map<string, string>>;
+}
+
+export const CUSTOMER_NAMES = Symbol('CustomerNames');

@@ -55,6 +55,10 @@ export class PollingSubscription implements Subscription {
         }
         await this.options.handler(batch);
         this.position = batch[batch.length - 1].position;
+        // Let the event loop run between batches. A synchronous store's reads and writes settle as
+        // microtasks, so without this a backlog would be worked off in one unbroken stretch, and
+        // the process would answer no request, timer or heartbeat until it was done.
+        await new Promise<void>((resolve) => setImmediate(resolve));
       }
     } finally {
       this.wake = null;

@@ -1,13 +1,17 @@
 // The embedded AccessLog: a SQLite file of its own (`access-log.sqlite` beside `events.sqlite`), so
 // recording a read never waits for the event store's write lock. Append-only by the file's own
 // triggers; group commit: every entry recorded in one tick shares one transaction and one fsync.
+// Query APIs in several processes share the file: a write waits for another's lock on a timer.
 import Database from 'better-sqlite3';
+import { DEFAULT_WRITE_LOCK_BUDGET_MS, READ_BUSY_TIMEOUT_MS, writeTransaction } from '@app/sqlite';
 import type { AccessEntry, AccessLog, AccessPage, AccessQuery, RecordedAccess } from '../access-log.port';
+import { EventStoreBusyError } from '../event-store.port';
 
 export interface SqliteAccessLogOptions {
   /** NORMAL (default): durable across process crashes; FULL: also across power loss. */
   readonly synchronous?: 'NORMAL' | 'FULL';
-  readonly busyTimeoutMs?: number;
+  /** How long a write may wait, in total, for another process's write lock before it is refused (default 5 s). */
+  readonly writeLockBudgetMs?: number;
 }
 
 const SCHEMA = `
@@ -53,15 +57,23 @@ export class SqliteAccessLog implements AccessLog {
   private readonly db: Database.Database;
   private readonly insert: Database.Statement<[string, string, string | null, string | null, string | null, string, string | null, string, string]>;
   private queue: Pending[] = [];
-  private flushScheduled = false;
+  /** The writer loop while the queue has entries; null when idle. */
+  private writing: Promise<void> | null = null;
   private closed = false;
+  private readonly writeLockBudgetMs: number;
 
-  constructor(filename: string, options: SqliteAccessLogOptions = {}) {
+  constructor(
+    private readonly filename: string,
+    options: SqliteAccessLogOptions = {},
+  ) {
+    this.writeLockBudgetMs = Math.max(0, Math.floor(options.writeLockBudgetMs ?? DEFAULT_WRITE_LOCK_BUDGET_MS));
     this.db = new Database(filename);
+    // Opening may wait synchronously for another process's lock: the process serves nothing yet.
+    this.db.pragma(`busy_timeout = ${this.writeLockBudgetMs}`);
     this.db.pragma('journal_mode = WAL');
     this.db.pragma(`synchronous = ${options.synchronous === 'FULL' ? 'FULL' : 'NORMAL'}`);
-    this.db.pragma(`busy_timeout = ${Math.max(0, Math.floor(options.busyTimeoutMs ?? 5000))}`);
     this.db.exec(SCHEMA);
+    this.db.pragma(`busy_timeout = ${READ_BUSY_TIMEOUT_MS}`);
     this.insert = this.db.prepare(
       'INSERT INTO access_log (at, actor_id, actor_name, actor_role, on_behalf_of, action, customer_id, resource, correlation_id) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)',
     );
@@ -71,10 +83,7 @@ export class SqliteAccessLog implements AccessLog {
     if (this.closed) return Promise.reject(new Error('SqliteAccessLog is closed'));
     return new Promise<void>((resolve, reject) => {
       this.queue.push({ entry, resolve, reject });
-      if (!this.flushScheduled) {
-        this.flushScheduled = true;
-        setImmediate(() => this.flush());
-      }
+      this.writing ??= this.writeQueue();
     });
   }
 
@@ -105,18 +114,31 @@ export class SqliteAccessLog implements AccessLog {
   async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
-    // Entries already accepted are written before the file closes.
-    if (this.queue.length > 0) this.flush();
+    // Entries already accepted are written (or refused, once their wait for the lock is over) before the file closes.
+    await this.writing;
     this.db.close();
   }
 
-  private flush(): void {
-    this.flushScheduled = false;
-    const group = this.queue;
-    this.queue = [];
-    if (group.length === 0) return;
+  /**
+   * Writes the queue until it is empty: every entry recorded in one tick (or while another process
+   * holds the write lock) shares one transaction; the lock is waited for on a timer.
+   */
+  private async writeQueue(): Promise<void> {
+    await new Promise<void>((resolve) => setImmediate(resolve));
     try {
-      this.db.transaction(() => {
+      while (this.queue.length > 0) {
+        const group = this.queue;
+        this.queue = [];
+        await this.writeGroup(group);
+      }
+    } finally {
+      this.writing = null;
+    }
+  }
+
+  private async writeGroup(group: readonly Pending[]): Promise<void> {
+    try {
+      await writeTransaction(this.db, () => {
         for (const { entry } of group) {
           this.insert.run(
             new Date(entry.at).toISOString(),
@@ -130,7 +152,7 @@ export class SqliteAccessLog implements AccessLog {
             entry.correlationId,
           );
         }
-      })();
+      }, { budgetMs: this.writeLockBudgetMs, busyError: (waited) => new EventStoreBusyError(this.filename, waited) });
     } catch (error) {
       for (const pending of group) pending.reject(error);
       return;

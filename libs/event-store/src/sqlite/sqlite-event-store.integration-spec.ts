@@ -4,7 +4,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { FixedClock, type NewEvent, type RecordedEvent } from '@app/event-sourcing';
-import { DuplicateEventIdError, WrongExpectedRevisionError, type AppendResult } from '../event-store.port';
+import { holdWriteLock, type WriteLockHolder } from '@app/sqlite/testing/write-lock-holder';
+import { DuplicateEventIdError, EventStoreBusyError, WrongExpectedRevisionError, type AppendResult } from '../event-store.port';
 import { describeEventStoreContract } from '../testing/event-store.contract';
 import { SqliteEventStore } from './sqlite-event-store';
 
@@ -244,5 +245,91 @@ describe('SqliteEventStore specifics', () => {
     await store.close();
     await expect(subscription.done).resolves.toBeUndefined();
     await expect(store.append('note-9', [event()], { expectedRevision: 'any' })).rejects.toThrow('closed');
+  });
+});
+
+describe('SqliteEventStore while another process holds the write lock', () => {
+  let file: string;
+  let store: SqliteEventStore | undefined;
+  let holder: WriteLockHolder | undefined;
+
+  beforeEach(() => {
+    file = tempFile();
+  });
+
+  afterEach(async () => {
+    holder?.kill();
+    holder = undefined;
+    await store?.close();
+    store = undefined;
+  });
+
+  /** Watches a promise without changing it. */
+  function track<T>(promise: Promise<T>): { promise: Promise<T>; settled: () => boolean } {
+    let settled = false;
+    promise.then(
+      () => (settled = true),
+      () => (settled = true),
+    );
+    return { promise, settled: () => settled };
+  }
+
+  it('waits without blocking the event loop, keeps queued writes in order, and commits them once the lock is released', async () => {
+    store = new SqliteEventStore(file, { writeLockBudgetMs: 60_000 });
+    await store.append('note-before', [event()], { expectedRevision: 'no_stream' });
+    holder = await holdWriteLock(file);
+
+    const first = track(store.append('chat-1', [event()], { expectedRevision: 'no_stream' }));
+    const second = track(store.append('chat-1', [event()], { expectedRevision: 0 }));
+    const checkpoint = track(store.setStreamMetadata('$checkpoint-x', { custom: { position: 7 } }));
+    // Round trips through the other process need this process's event loop: with a synchronous
+    // wait for the lock they would only complete after the appends had settled.
+    await holder.ping();
+    await new Promise((resolve) => setTimeout(resolve, 0));
+    await holder.ping();
+    expect([first.settled(), second.settled(), checkpoint.settled()]).toEqual([false, false, false]);
+    // Reads go on meanwhile and see nothing uncommitted.
+    expect((await store.readAll()).map((recorded) => recorded.streamId)).toEqual(['note-before']);
+
+    const third = track(store.append('chat-1', [event()], { expectedRevision: 1 }));
+    await holder.commit();
+    const results = await Promise.all([first.promise, second.promise, third.promise]);
+    await checkpoint.promise;
+    expect(results.map((result) => result.nextExpectedRevision)).toEqual([0, 1, 2]);
+    expect(results[1].position).toBeGreaterThan(results[0].position);
+    expect(results[2].position).toBeGreaterThan(results[1].position);
+    expect((await store.readStream('chat-1')).map((recorded) => recorded.revision)).toEqual([0, 1, 2]);
+    expect(await store.getStreamMetadata('$checkpoint-x')).toEqual({ custom: { position: 7 } });
+  });
+
+  it('refuses a write whose wait reaches the budget, with a clear error, and writes nothing of it', async () => {
+    store = new SqliteEventStore(file, { writeLockBudgetMs: 30 });
+    holder = await holdWriteLock(file);
+
+    const refused: unknown = await store.append('call-1', [event()], { expectedRevision: 'no_stream' }).catch((error: unknown) => error);
+    expect(refused).toBeInstanceOf(EventStoreBusyError);
+    expect((refused as EventStoreBusyError).message).toContain(file);
+    expect((refused as EventStoreBusyError).message).toContain('nothing was written');
+    expect((refused as EventStoreBusyError).waitedMs).toBeGreaterThanOrEqual(30);
+    await expect(store.setStreamMetadata('$checkpoint-y', { custom: { position: 1 } })).rejects.toBeInstanceOf(EventStoreBusyError);
+
+    await holder.commit();
+    expect(await store.readAll()).toEqual([]);
+    // The same append, sent again once the other process is done, is taken.
+    await expect(store.append('call-1', [event()], { expectedRevision: 'no_stream' })).resolves.toMatchObject({ nextExpectedRevision: 0 });
+  });
+
+  it('close() writes what is queued once the lock is released', async () => {
+    store = new SqliteEventStore(file, { writeLockBudgetMs: 60_000 });
+    holder = await holdWriteLock(file);
+    const queued = store.append('email-1', [event()], { expectedRevision: 'no_stream' });
+    const closing = track(store.close());
+    await holder.ping();
+    expect(closing.settled()).toBe(false);
+    await holder.commit();
+    await closing.promise;
+    await expect(queued).resolves.toMatchObject({ nextExpectedRevision: 0 });
+    store = new SqliteEventStore(file);
+    expect(await store.readStream('email-1')).toHaveLength(1);
   });
 });

@@ -1,8 +1,15 @@
 // The embedded EventStore: one SQLite file (better-sqlite3, WAL), group commit, in-process live subscriptions.
+// Several processes may write the same file: SQLite serialises their transactions, and a write that
+// finds the lock taken waits for it on a timer, never on the event loop's thread.
 import Database from 'better-sqlite3';
 import { canonicalJson, systemClock, type Clock, type NewEvent, type RecordedEvent } from '@app/event-sourcing';
 import {
+  checkpointInBackground, DEFAULT_WRITE_LOCK_BUDGET_MS, isSqliteBusy, READ_BUSY_TIMEOUT_MS, tryWriteTransaction, writeLockRetryDelayMs,
+  type BackgroundCheckpoints,
+} from '@app/sqlite';
+import {
   DuplicateEventIdError,
+  EventStoreBusyError,
   WrongExpectedRevisionError,
   type AppendResult,
   type BatchHandler,
@@ -26,8 +33,11 @@ export interface SqliteEventStoreOptions {
   readonly synchronous?: 'NORMAL' | 'FULL';
   /** How often live subscriptions look for events written by another process on the same file. */
   readonly pollIntervalMs?: number;
-  /** How long a write waits for another process's write lock before failing. */
-  readonly busyTimeoutMs?: number;
+  /**
+   * How long a write may wait for another process's write lock before it is refused with
+   * EventStoreBusyError (default 5 s). The wait is asynchronous: the process keeps serving.
+   */
+  readonly writeLockBudgetMs?: number;
   /** Most events read per catch-up batch when a subscription gives no maxBatchSize. */
   readonly defaultBatchSize?: number;
   /** Source of `recordedAt`. */
@@ -62,6 +72,18 @@ interface PendingAppend {
   readonly events: readonly NewEvent[];
   readonly expectedRevision: ExpectedRevision;
   readonly resolve: (result: AppendResult) => void;
+  readonly reject: (error: unknown) => void;
+}
+
+/** A write (an append or a stream-metadata update) waiting for the next group commit. */
+interface QueuedWrite {
+  /** When it was queued: its wait for another process's write lock is counted from here. */
+  readonly queuedAt: number;
+  /**
+   * Writes inside the group's transaction, or throws to refuse this write alone. Returns the answer
+   * to give the caller, which is given only once the transaction has committed.
+   */
+  readonly apply: (recordedAt: string) => () => void;
   readonly reject: (error: unknown) => void;
 }
 
@@ -109,12 +131,16 @@ const UNBOUNDED = -1; // SQLite's LIMIT -1: no limit
 
 export class SqliteEventStore implements EventStore {
   private readonly db: Database.Database;
+  private readonly filename: string;
+  private readonly writeLockBudgetMs: number;
+  private readonly checkpoints: BackgroundCheckpoints;
   private readonly clock: Clock;
   private readonly pollIntervalMs: number;
   private readonly defaultBatchSize: number;
   private readonly subscriptions = new Set<PollingSubscription>();
-  private queue: PendingAppend[] = [];
-  private flushScheduled = false;
+  private queue: QueuedWrite[] = [];
+  /** The writer loop while the queue has writes; null when idle. */
+  private writing: Promise<void> | null = null;
   private closed = false;
 
   private readonly statements: {
@@ -139,10 +165,14 @@ export class SqliteEventStore implements EventStore {
     this.clock = options.clock ?? systemClock;
     this.pollIntervalMs = options.pollIntervalMs ?? 250;
     this.defaultBatchSize = options.defaultBatchSize ?? 500;
+    this.filename = filename;
+    this.writeLockBudgetMs = Math.max(0, Math.floor(options.writeLockBudgetMs ?? DEFAULT_WRITE_LOCK_BUDGET_MS));
     this.db = new Database(filename);
+    // Opening may wait synchronously for another process's lock (switching to WAL, creating the
+    // schema): the process serves nothing yet. Once open, writes never wait on this thread.
+    this.db.pragma(`busy_timeout = ${this.writeLockBudgetMs}`);
     this.db.pragma('journal_mode = WAL');
     this.db.pragma(`synchronous = ${options.synchronous === 'FULL' ? 'FULL' : 'NORMAL'}`);
-    this.db.pragma(`busy_timeout = ${Math.max(0, Math.floor(options.busyTimeoutMs ?? 5000))}`);
     this.db.exec(SCHEMA);
     for (const { table, column, definition } of MIGRATIONS) {
       const columns = this.db.prepare(`PRAGMA table_info(${table})`).all() as { name: string }[];
@@ -154,6 +184,8 @@ export class SqliteEventStore implements EventStore {
       this.db.exec("UPDATE events SET customer_id = json_extract(metadata, '$.customerId') WHERE customer_id IS NULL");
     }
     chainUnchainedFile(this.db);
+    this.db.pragma(`busy_timeout = ${READ_BUSY_TIMEOUT_MS}`);
+    this.checkpoints = checkpointInBackground(this.db, filename);
     this.statements = {
       streamRevision: this.db.prepare('SELECT last_revision FROM streams WHERE stream_id = ?'),
       eventById: this.db.prepare('SELECT stream_id, revision, position, type, data FROM events WHERE event_id = ?'),
@@ -195,12 +227,15 @@ export class SqliteEventStore implements EventStore {
   append(streamId: string, events: readonly NewEvent[], options: { expectedRevision: ExpectedRevision }): Promise<AppendResult> {
     if (this.closed) return Promise.reject(new Error('SqliteEventStore is closed'));
     return new Promise<AppendResult>((resolve, reject) => {
-      this.queue.push({ streamId, events, expectedRevision: options.expectedRevision, resolve, reject });
-      if (!this.flushScheduled) {
-        this.flushScheduled = true;
-        // Group commit: every append made in this tick shares the transaction (and the fsync) of the flush.
-        setImmediate(() => this.flush());
-      }
+      const pending: PendingAppend = { streamId, events, expectedRevision: options.expectedRevision, resolve, reject };
+      this.enqueue({
+        queuedAt: Date.now(),
+        reject,
+        apply: (recordedAt) => {
+          const result = this.appendInTransaction(pending, recordedAt);
+          return () => resolve(result);
+        },
+      });
     });
   }
 
@@ -274,17 +309,40 @@ export class SqliteEventStore implements EventStore {
     };
   }
 
-  async setStreamMetadata(streamId: string, metadata: StreamMetadata): Promise<void> {
-    this.statements.upsertStreamMetadata.run(streamId, JSON.stringify(metadata));
+  setStreamMetadata(streamId: string, metadata: StreamMetadata): Promise<void> {
+    if (this.closed) return Promise.reject(new Error('SqliteEventStore is closed'));
+    // A write like an append (reactors save their checkpoints here): it queues for the next group
+    // commit rather than taking the write lock on its own, and never waits for it synchronously.
+    return new Promise<void>((resolve, reject) => {
+      this.enqueue({
+        queuedAt: Date.now(),
+        reject,
+        apply: () => {
+          this.statements.upsertStreamMetadata.run(streamId, JSON.stringify(metadata));
+          return () => resolve();
+        },
+      });
+    });
   }
 
-  async compareAndSetStreamMetadata(streamId: string, metadata: StreamMetadata, expectedRevision: number | null): Promise<boolean> {
-    const json = JSON.stringify(metadata);
-    const info =
-      expectedRevision === null
-        ? this.statements.insertFirstStreamMetadata.run(streamId, json)
-        : this.statements.replaceStreamMetadataAt.run(json, streamId, expectedRevision);
-    return info.changes === 1;
+  compareAndSetStreamMetadata(streamId: string, metadata: StreamMetadata, expectedRevision: number | null): Promise<boolean> {
+    if (this.closed) return Promise.reject(new Error('SqliteEventStore is closed'));
+    // Leases are taken and renewed here: queued like an append, so a renewal never waits for
+    // another process's write lock on the event loop's thread.
+    return new Promise<boolean>((resolve, reject) => {
+      this.enqueue({
+        queuedAt: Date.now(),
+        reject,
+        apply: () => {
+          const json = JSON.stringify(metadata);
+          const info =
+            expectedRevision === null
+              ? this.statements.insertFirstStreamMetadata.run(streamId, json)
+              : this.statements.replaceStreamMetadataAt.run(json, streamId, expectedRevision);
+          return () => resolve(info.changes === 1);
+        },
+      });
+    });
   }
 
   /**
@@ -292,21 +350,27 @@ export class SqliteEventStore implements EventStore {
    * only a write tells.
    */
   async checkWritable(): Promise<void> {
+    // Never waits for another process's lock on the event loop: a lock held right now fails the check
+    // at once (SQLITE_BUSY); at start-up the caller takes that for a file that takes writes.
+    const readTimeout = this.db.pragma('busy_timeout', { simple: true }) as number;
+    this.db.pragma('busy_timeout = 0');
     this.db.exec('BEGIN');
     try {
       const version = this.db.pragma('user_version', { simple: true }) as number;
       this.db.pragma(`user_version = ${version}`);
     } finally {
-      this.db.exec('ROLLBACK');
+      if (this.db.inTransaction) this.db.exec('ROLLBACK');
+      this.db.pragma(`busy_timeout = ${readTimeout}`);
     }
   }
 
   async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
-    // Appends already accepted are written before the file closes.
-    if (this.queue.length > 0) this.flush();
+    // Writes already accepted are written (or refused, once their wait for the lock is over) before the file closes.
+    await this.writing;
     await Promise.all([...this.subscriptions].map((subscription) => subscription.close()));
+    await this.checkpoints.stop();
     this.db.close();
   }
 
@@ -328,41 +392,84 @@ export class SqliteEventStore implements EventStore {
     return this.statements.readAll.all(after, limit).map(toRecordedEvent);
   }
 
-  private flush(): void {
-    this.flushScheduled = false;
-    const group = this.queue;
-    this.queue = [];
-    if (group.length === 0) return;
+  private enqueue(write: QueuedWrite): void {
+    this.queue.push(write);
+    // Group commit: every write queued in this tick, or while the lock is taken, shares the next transaction and its fsync.
+    this.writing ??= this.writeQueue();
+  }
 
-    const recordedAt = this.clock.now().toISOString();
-    const outcomes: ({ ok: true; result: AppendResult } | { ok: false; error: unknown })[] = [];
+  /**
+   * Commits the queue, oldest first, until it is empty. While another process holds the write lock,
+   * the queue waits on a timer (backoff with jitter) and takes in new writes behind the old ones;
+   * a write whose wait reaches the budget is refused unwritten, the others keep their place.
+   */
+  private async writeQueue(): Promise<void> {
+    await new Promise<void>((resolve) => setImmediate(resolve));
+    let refusals = 0;
     try {
-      this.db.exec('BEGIN IMMEDIATE');
-      for (const pending of group) {
-        // A savepoint per append: one refused append rolls back alone and the rest of the group still commits.
-        this.db.exec('SAVEPOINT append_one');
-        try {
-          outcomes.push({ ok: true, result: this.appendInTransaction(pending, recordedAt) });
-          this.db.exec('RELEASE append_one');
-        } catch (error) {
-          this.db.exec('ROLLBACK TO append_one');
-          this.db.exec('RELEASE append_one');
-          outcomes.push({ ok: false, error });
+      while (this.queue.length > 0) {
+        const group = this.queue;
+        this.queue = [];
+        if (this.commitGroup(group)) {
+          refusals = 0;
+          continue;
         }
+        refusals += 1;
+        const now = Date.now();
+        const waiting: QueuedWrite[] = [];
+        for (const write of group) {
+          if (now - write.queuedAt >= this.writeLockBudgetMs) write.reject(new EventStoreBusyError(this.filename, now - write.queuedAt));
+          else waiting.push(write);
+        }
+        this.queue = [...waiting, ...this.queue];
+        if (this.queue.length === 0) break;
+        // The oldest write is first; its last try is due when its budget ends.
+        const lastTryOfOldest = this.queue[0].queuedAt + this.writeLockBudgetMs - now;
+        await new Promise<void>((resolve) => setTimeout(resolve, Math.max(0, Math.min(writeLockRetryDelayMs(refusals), lastTryOfOldest))));
       }
-      this.db.exec('COMMIT');
     } catch (error) {
-      if (this.db.inTransaction) this.db.exec('ROLLBACK');
-      for (const pending of group) pending.reject(error);
-      return;
+      // Not expected (commitGroup answers every failure of a group to its writers); never leave callers hanging.
+      for (const write of this.queue.splice(0)) write.reject(error);
+    } finally {
+      this.writing = null;
+    }
+  }
+
+  /** One try at committing a group: false when another process holds the write lock (nothing written, nobody answered). */
+  private commitGroup(group: readonly QueuedWrite[]): boolean {
+    const recordedAt = this.clock.now().toISOString();
+    const outcomes: ({ ok: true; answer: () => void } | { ok: false; error: unknown })[] = [];
+    try {
+      const attempt = tryWriteTransaction(this.db, () => {
+        outcomes.length = 0;
+        for (const write of group) {
+          // A savepoint per write: one refused append rolls back alone and the rest of the group still commits.
+          this.db.exec('SAVEPOINT append_one');
+          try {
+            outcomes.push({ ok: true, answer: write.apply(recordedAt) });
+            this.db.exec('RELEASE append_one');
+          } catch (error) {
+            this.db.exec('ROLLBACK TO append_one');
+            this.db.exec('RELEASE append_one');
+            // A busy file fails the whole try (and it is tried again), never one write of it.
+            if (isSqliteBusy(error)) throw error;
+            outcomes.push({ ok: false, error });
+          }
+        }
+      });
+      if (attempt.busy) return false;
+    } catch (error) {
+      for (const write of group) write.reject(error);
+      return true;
     }
 
-    group.forEach((pending, index) => {
+    group.forEach((write, index) => {
       const outcome = outcomes[index];
-      if (outcome.ok) pending.resolve(outcome.result);
-      else pending.reject(outcome.error);
+      if (outcome.ok) outcome.answer();
+      else write.reject(outcome.error);
     });
     for (const subscription of this.subscriptions) subscription.notify();
+    return true;
   }
 
   private appendInTransaction(pending: PendingAppend, recordedAt: string): AppendResult {

@@ -1,15 +1,18 @@
 // Idempotency keys in a table of the embedded event store's SQLite file: every process that opens
-// the file shares them, and the events table (the global log) never holds them.
+// the file shares them, and the events table (the global log) never holds them. Writes wait for
+// another process's write lock on a timer, never on the event loop's thread.
 import Database from 'better-sqlite3';
 import { randomUUID } from 'node:crypto';
 import { systemClock, type Clock } from '@app/event-sourcing';
+import { DEFAULT_WRITE_LOCK_BUDGET_MS, READ_BUSY_TIMEOUT_MS, writeTransaction } from '@app/sqlite';
+import { EventStoreBusyError } from '../event-store.port';
 import type { IdempotencyClaim, IdempotencyKeyRef, IdempotencyKeys, RecordedAnswer } from '../idempotency-keys.port';
 
 export interface SqliteIdempotencyKeysOptions {
   /** As the event store's: NORMAL (default) is durable across process crashes, FULL also across power loss. */
   readonly synchronous?: 'NORMAL' | 'FULL';
-  /** How long a write waits for another process's write lock before failing. */
-  readonly busyTimeoutMs?: number;
+  /** How long a write may wait, in total, for another process's write lock before EventStoreBusyError (default 5 s). */
+  readonly writeLockBudgetMs?: number;
   /** Source of lease times; every process on the file must share the wall clock. */
   readonly clock?: Clock;
 }
@@ -41,6 +44,7 @@ CREATE TABLE IF NOT EXISTS idempotency_keys (
 export class SqliteIdempotencyKeys implements IdempotencyKeys {
   private readonly db: Database.Database;
   private readonly clock: Clock;
+  private readonly writeLockBudgetMs: number;
   private readonly statements: {
     get: Database.Statement<[string, string], KeyRow>;
     claim: Database.Statement<[string, string, string, string, number, string]>;
@@ -50,13 +54,19 @@ export class SqliteIdempotencyKeys implements IdempotencyKeys {
   };
 
   /** `filename`: the event store's SQLite file. */
-  constructor(filename: string, options: SqliteIdempotencyKeysOptions = {}) {
+  constructor(
+    private readonly filename: string,
+    options: SqliteIdempotencyKeysOptions = {},
+  ) {
     this.clock = options.clock ?? systemClock;
+    this.writeLockBudgetMs = Math.max(0, Math.floor(options.writeLockBudgetMs ?? DEFAULT_WRITE_LOCK_BUDGET_MS));
     this.db = new Database(filename);
+    // Opening may wait synchronously for another process's lock: the process serves nothing yet.
+    this.db.pragma(`busy_timeout = ${this.writeLockBudgetMs}`);
     this.db.pragma('journal_mode = WAL');
     this.db.pragma(`synchronous = ${options.synchronous === 'FULL' ? 'FULL' : 'NORMAL'}`);
-    this.db.pragma(`busy_timeout = ${Math.max(0, Math.floor(options.busyTimeoutMs ?? 5000))}`);
     this.db.exec(SCHEMA);
+    this.db.pragma(`busy_timeout = ${READ_BUSY_TIMEOUT_MS}`);
     this.statements = {
       get: this.db.prepare('SELECT fingerprint, token, lease_until, status, body FROM idempotency_keys WHERE scope = ? AND key = ?'),
       claim: this.db.prepare(
@@ -71,41 +81,44 @@ export class SqliteIdempotencyKeys implements IdempotencyKeys {
     };
   }
 
-  async claim(ref: IdempotencyKeyRef, fingerprint: string, leaseMs: number): Promise<IdempotencyClaim> {
-    // BEGIN IMMEDIATE: the read and the write that follows it are one step for every connection.
-    return this.db
-      .transaction((): IdempotencyClaim => {
-        const now = this.clock.now();
-        const row = this.statements.get.get(ref.scope, ref.key);
-        if (row && row.fingerprint !== fingerprint) return { outcome: 'mismatch' };
-        if (row && row.token === null) return { outcome: 'answered', answer: { status: row.status as number, body: JSON.parse(row.body as string) } };
-        if (row && (row.lease_until as number) > now.getTime()) return { outcome: 'in_progress' };
-        const token = randomUUID();
-        this.statements.claim.run(ref.scope, ref.key, fingerprint, token, now.getTime() + leaseMs, now.toISOString());
-        return { outcome: 'acquired', token };
-      })
-      .immediate();
+  claim(ref: IdempotencyKeyRef, fingerprint: string, leaseMs: number): Promise<IdempotencyClaim> {
+    // One write transaction (BEGIN IMMEDIATE): the read and the write that follows it are one step for every connection.
+    return this.write((): IdempotencyClaim => {
+      const now = this.clock.now();
+      const row = this.statements.get.get(ref.scope, ref.key);
+      if (row && row.fingerprint !== fingerprint) return { outcome: 'mismatch' };
+      if (row && row.token === null) return { outcome: 'answered', answer: { status: row.status as number, body: JSON.parse(row.body as string) } };
+      if (row && (row.lease_until as number) > now.getTime()) return { outcome: 'in_progress' };
+      const token = randomUUID();
+      this.statements.claim.run(ref.scope, ref.key, fingerprint, token, now.getTime() + leaseMs, now.toISOString());
+      return { outcome: 'acquired', token };
+    });
   }
 
-  async renew(ref: IdempotencyKeyRef, token: string, leaseMs: number): Promise<boolean> {
-    return this.statements.lease.run(token, this.clock.now().getTime() + leaseMs, ref.scope, ref.key, token).changes === 1;
+  renew(ref: IdempotencyKeyRef, token: string, leaseMs: number): Promise<boolean> {
+    return this.write(() => this.statements.lease.run(token, this.clock.now().getTime() + leaseMs, ref.scope, ref.key, token).changes === 1);
   }
 
-  async complete(ref: IdempotencyKeyRef, token: string, answer: RecordedAnswer): Promise<boolean> {
+  complete(ref: IdempotencyKeyRef, token: string, answer: RecordedAnswer): Promise<boolean> {
     const body = JSON.stringify(answer.body ?? null);
-    return this.statements.answer.run(answer.status, body, this.clock.now().toISOString(), ref.scope, ref.key, token).changes === 1;
+    return this.write(() => this.statements.answer.run(answer.status, body, this.clock.now().toISOString(), ref.scope, ref.key, token).changes === 1);
   }
 
-  async release(ref: IdempotencyKeyRef, token: string): Promise<boolean> {
-    return this.statements.remove.run(ref.scope, ref.key, token).changes === 1;
+  release(ref: IdempotencyKeyRef, token: string): Promise<boolean> {
+    return this.write(() => this.statements.remove.run(ref.scope, ref.key, token).changes === 1);
   }
 
-  async abandon(ref: IdempotencyKeyRef, token: string): Promise<boolean> {
+  abandon(ref: IdempotencyKeyRef, token: string): Promise<boolean> {
     // A fresh token nobody holds: the binding stays, and the next claim of the same request takes over.
-    return this.statements.lease.run(randomUUID(), this.clock.now().getTime(), ref.scope, ref.key, token).changes === 1;
+    return this.write(() => this.statements.lease.run(randomUUID(), this.clock.now().getTime(), ref.scope, ref.key, token).changes === 1);
   }
 
   async close(): Promise<void> {
     if (this.db.open) this.db.close();
+  }
+
+  /** A write transaction that waits for another process's write lock asynchronously, within the budget. */
+  private write<T>(work: () => T): Promise<T> {
+    return writeTransaction(this.db, work, { budgetMs: this.writeLockBudgetMs, busyError: (waited) => new EventStoreBusyError(this.filename, waited) });
   }
 }

@@ -3,6 +3,8 @@
 import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { WriteLockBusyError } from '@app/sqlite';
+import { holdWriteLock, type WriteLockHolder } from '@app/sqlite/testing/write-lock-holder';
 import { MasterKeyRing } from '../master-key-ring';
 import { describeKeyStoreContract } from '../testing/key-store.contract';
 import { SqliteKeyStore } from './sqlite-key-store';
@@ -49,5 +51,55 @@ describe('SqliteKeyStore file', () => {
     expect(files().includes(doomedWrapped)).toBe(false);
     expect(files().includes(await wrappedOf('c-kept'))).toBe(true);
     await store.close();
+  });
+});
+
+describe('SqliteKeyStore while another process holds the write lock', () => {
+  let holder: WriteLockHolder | undefined;
+
+  afterEach(() => {
+    holder?.kill();
+    holder = undefined;
+  });
+
+  it('creates a new customer\'s key without blocking the event loop once the lock is released', async () => {
+    const file = join(newDirectory(), 'keys.sqlite');
+    const store = new SqliteKeyStore(file, new MasterKeyRing([Buffer.alloc(32, 7)]), { writeLockBudgetMs: 60_000 });
+    try {
+      holder = await holdWriteLock(file);
+      let settled = false;
+      const created = store.getOrCreate('c-waiting');
+      created.then(
+        () => (settled = true),
+        () => (settled = true),
+      );
+      // Needs this process's event loop; a synchronous wait for the lock would settle the key first.
+      await holder.ping();
+      await holder.ping();
+      expect(settled).toBe(false);
+      await holder.commit();
+      holder = undefined;
+      const key = await created;
+      expect(await store.get('c-waiting')).toEqual({ state: 'live', key });
+    } finally {
+      await store.close();
+    }
+  });
+
+  it('refuses a key whose wait reaches the budget (SQLITE_BUSY, answered 503), and creates it when asked again', async () => {
+    const file = join(newDirectory(), 'keys.sqlite');
+    const store = new SqliteKeyStore(file, new MasterKeyRing([Buffer.alloc(32, 7)]), { writeLockBudgetMs: 30 });
+    try {
+      holder = await holdWriteLock(file);
+      const refused: unknown = await store.getOrCreate('c-busy').catch((error: unknown) => error);
+      expect(refused).toBeInstanceOf(WriteLockBusyError);
+      expect((refused as { code: string }).code).toBe('SQLITE_BUSY');
+      expect(await store.get('c-busy')).toEqual({ state: 'none' });
+      await holder.commit();
+      holder = undefined;
+      expect((await store.getOrCreate('c-busy')).customerId).toBe('c-busy');
+    } finally {
+      await store.close();
+    }
   });
 });

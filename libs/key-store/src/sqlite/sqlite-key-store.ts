@@ -7,6 +7,7 @@
 // copy of a destroyed key, wrapped or not.
 import Database from 'better-sqlite3';
 import { randomUUID } from 'node:crypto';
+import { DEFAULT_WRITE_LOCK_BUDGET_MS, READ_BUSY_TIMEOUT_MS, truncateWal, WriteLockBusyError, writeTransaction } from '@app/sqlite';
 import { DataKeyDestroyedError, type DataKey, type DataKeyLookup, type Erasure, type ErasureRequest, type KeyStore } from '../key-store.port';
 import { MasterKeyRing } from '../master-key-ring';
 
@@ -21,8 +22,11 @@ interface KeyRow {
 }
 
 export interface SqliteKeyStoreOptions {
-  /** How long a call waits for another process's write lock, in ms (default 5000). */
-  readonly busyTimeoutMs?: number;
+  /**
+   * How long a write may wait, in total, for another process's write lock before it is refused, in
+   * ms (default 5000). The wait is on a timer: the process keeps serving meanwhile.
+   */
+  readonly writeLockBudgetMs?: number;
 }
 
 interface Waiting {
@@ -36,17 +40,22 @@ export class SqliteKeyStore implements KeyStore {
   private creating: Map<string, Waiting[]> | null = null;
   private readonly select: Database.Statement<[string], KeyRow>;
   private readonly insert: Database.Statement<[string, string, string, Buffer, string]>;
+  private readonly writeLockBudgetMs: number;
+  /** The key-creating transaction under way, if any (close waits for it). */
+  private writing: Promise<void> | null = null;
 
   constructor(
-    file: string,
+    private readonly file: string,
     private readonly ring: MasterKeyRing,
     options: SqliteKeyStoreOptions = {},
   ) {
+    this.writeLockBudgetMs = Math.max(0, Math.floor(options.writeLockBudgetMs ?? DEFAULT_WRITE_LOCK_BUDGET_MS));
     this.db = new Database(file);
+    // Opening may wait synchronously for another process's lock: the process serves nothing yet.
+    this.db.pragma(`busy_timeout = ${this.writeLockBudgetMs}`);
     this.db.pragma('journal_mode = WAL');
     this.db.pragma('synchronous = FULL');
     this.db.pragma('secure_delete = ON');
-    this.db.pragma(`busy_timeout = ${Math.max(0, Math.floor(options.busyTimeoutMs ?? 5000))}`);
     this.db.exec(`
       CREATE TABLE IF NOT EXISTS data_keys (
         customer_id TEXT PRIMARY KEY,
@@ -60,6 +69,7 @@ export class SqliteKeyStore implements KeyStore {
       );
       CREATE INDEX IF NOT EXISTS data_keys_pending ON data_keys (destroyed_at) WHERE destroyed_at IS NOT NULL AND completed_at IS NULL;
     `);
+    this.db.pragma(`busy_timeout = ${READ_BUSY_TIMEOUT_MS}`);
     this.select = this.db.prepare('SELECT customer_id, key_id, master_key_id, wrapped, destroyed_at, erasure, completed_at FROM data_keys WHERE customer_id = ?');
     this.insert = this.db.prepare('INSERT OR IGNORE INTO data_keys (customer_id, key_id, master_key_id, wrapped, created_at) VALUES (?, ?, ?, ?, ?)');
   }
@@ -70,7 +80,7 @@ export class SqliteKeyStore implements KeyStore {
     return new Promise<DataKey>((resolve, reject) => {
       if (!this.creating) {
         this.creating = new Map();
-        setImmediate(() => this.createWaiting());
+        setImmediate(() => void this.createWaiting());
       }
       const waiting = this.creating.get(customerId) ?? [];
       waiting.push({ resolve, reject });
@@ -79,12 +89,25 @@ export class SqliteKeyStore implements KeyStore {
   }
 
   /** One transaction (one fsync) creates the keys of every customer asked for since the last one. */
-  private createWaiting(): void {
+  private async createWaiting(): Promise<void> {
+    // One key-creating transaction at a time: while one waits for the lock, new customers gather for the next.
+    while (this.writing) await this.writing;
     const creating = this.creating ?? new Map<string, Waiting[]>();
     this.creating = null;
+    if (creating.size === 0) return;
+    const done = this.createKeys(creating);
+    this.writing = done;
+    try {
+      await done;
+    } finally {
+      this.writing = null;
+    }
+  }
+
+  private async createKeys(creating: Map<string, Waiting[]>): Promise<void> {
     const made = new Map<string, DataKey>();
     try {
-      this.db.transaction(() => {
+      await this.write(() => {
         const at = new Date().toISOString();
         for (const customerId of creating.keys()) {
           const key: DataKey = { customerId, keyId: randomUUID(), key: MasterKeyRing.newDataKey() };
@@ -92,7 +115,7 @@ export class SqliteKeyStore implements KeyStore {
           // Another process may insert first: then its key is the customer's key, and this one is dropped.
           if (this.insert.run(customerId, key.keyId, masterKeyId, wrapped, at).changes === 1) made.set(customerId, key);
         }
-      }).immediate();
+      });
     } catch (error) {
       for (const waiting of creating.values()) for (const { reject } of waiting) reject(error);
       return;
@@ -120,7 +143,7 @@ export class SqliteKeyStore implements KeyStore {
   }
 
   async destroy(customerId: string, request: ErasureRequest, at: string): Promise<Erasure> {
-    const erasure = this.db.transaction((): Erasure => {
+    const erasure = await this.write((): Erasure => {
       const row = this.select.get(customerId);
       if (row?.destroyed_at) return erasureOf(row);
       if (row) {
@@ -133,10 +156,10 @@ export class SqliteKeyStore implements KeyStore {
           .run(customerId, at, at, JSON.stringify(request));
       }
       return { customerId, keyId: row?.key_id ?? null, request, destroyedAt: at, completedAt: null };
-    }).immediate();
+    });
     // secure_delete zeroed the key's bytes in the new page; the old page image is still in the WAL
     // until a checkpoint copies the new one over it and truncates the log.
-    this.db.pragma('wal_checkpoint(TRUNCATE)');
+    await this.truncateWal();
     return erasure;
   }
 
@@ -151,11 +174,13 @@ export class SqliteKeyStore implements KeyStore {
   }
 
   async completeErasure(customerId: string, at: string): Promise<void> {
-    this.db.prepare('UPDATE data_keys SET completed_at = ? WHERE customer_id = ? AND destroyed_at IS NOT NULL AND completed_at IS NULL').run(at, customerId);
+    await this.write(() => {
+      this.db.prepare('UPDATE data_keys SET completed_at = ? WHERE customer_id = ? AND destroyed_at IS NOT NULL AND completed_at IS NULL').run(at, customerId);
+    });
   }
 
   async rewrap(): Promise<number> {
-    const count = this.db.transaction((): number => {
+    const count = await this.write((): number => {
       const rows = this.db
         .prepare('SELECT customer_id, key_id, master_key_id, wrapped, destroyed_at, erasure, completed_at FROM data_keys WHERE wrapped IS NOT NULL AND master_key_id != ?')
         .all(this.ring.currentId) as KeyRow[];
@@ -167,16 +192,33 @@ export class SqliteKeyStore implements KeyStore {
         update.run(again.masterKeyId, again.wrapped, row.customer_id);
       }
       return rows.length;
-    }).immediate();
+    });
     // The old wrappings must not outlive the old master key in free pages or the WAL either.
-    this.db.pragma('wal_checkpoint(TRUNCATE)');
+    await this.truncateWal();
     return count;
   }
 
   async close(): Promise<void> {
-    // Keys asked for but not created yet are created before the file closes.
-    if (this.creating) this.createWaiting();
+    // Keys asked for but not created yet are created (or refused) before the file closes.
+    while (this.writing || this.creating) await (this.writing ?? this.createWaiting());
     if (this.db.open) this.db.close();
+  }
+
+  /** A write transaction that waits for another process's write lock asynchronously, within the budget. */
+  private write<T>(work: () => T): Promise<T> {
+    return writeTransaction(this.db, work, { budgetMs: this.writeLockBudgetMs, busyError: (waited) => new WriteLockBusyError(this.file, waited) });
+  }
+
+  /**
+   * Best effort, as a checkpoint always was here: a reader in another process that still needs an
+   * older snapshot for longer than the budget leaves the log to the next checkpoint.
+   */
+  private async truncateWal(): Promise<void> {
+    try {
+      await truncateWal(this.db, { budgetMs: this.writeLockBudgetMs, busyError: (waited) => new WriteLockBusyError(this.file, waited) });
+    } catch (error) {
+      if (!(error instanceof WriteLockBusyError)) throw error;
+    }
   }
 
   private lookup(row: KeyRow): DataKeyLookup {

@@ -29,8 +29,13 @@ export interface LoyaltyModuleOptions {
   readonly currency: CurrencyCode;
   /** Where LOYALTY_* come from (default process.env). */
   readonly env?: Record<string, string | undefined>;
-  /** Serve redemptions and adjustments, and run the reactor and sweep (default true). Needs CommandExecutor. */
+  /** Serve redemptions and adjustments over HTTP (default true). Needs CommandExecutor. */
   readonly commands?: boolean;
+  /**
+   * Run the purchase → points reactor (needs EVENT_STORE) and the expiry sweep (needs READ_STORE)
+   * (default: as `commands`). Needs CommandExecutor. The split layout runs them in the worker role.
+   */
+  readonly background?: boolean;
   /** Serve the account and history queries (default true). Needs READ_STORE. */
   readonly queries?: boolean;
 }
@@ -68,7 +73,7 @@ export class LoyaltyBackground implements OnApplicationBootstrap, BeforeApplicat
     // Each runs once across the processes sharing the event store (a lease), under the supervisor.
     const singleInstance = this.singleInstance;
     if (this.eventStore && this.config.LOYALTY_REACTOR) {
-      this.reactor = new EventReactor(this.eventStore, new EventStoreCheckpointStore(this.eventStore), loyaltyPurchaseReaction(this.commands), {
+      this.reactor = new EventReactor(this.eventStore, new EventStoreCheckpointStore(this.eventStore), loyaltyPurchaseReaction(this.commands, undefined, this.clock), {
         name: LOYALTY_REACTOR_NAME,
         maxBatchSize: this.config.LOYALTY_REACTOR_BATCH_SIZE,
       });
@@ -104,24 +109,23 @@ export class LoyaltyModule {
     const { config, program } = loadLoyaltyConfig(options.env ?? process.env, options.currency);
     const commands = options.commands ?? true;
     const queries = options.queries ?? true;
+    const background = options.background ?? commands;
     const providers: Provider[] = [
       { provide: LOYALTY_CONFIG, useValue: config },
       { provide: LOYALTY_PROGRAM, useValue: program },
     ];
-    if (commands) {
-      providers.push(
-        { provide: LoyaltyCommands, useFactory: (executor: CommandExecutor, p: LoyaltyProgram) => new LoyaltyCommands(executor, p), inject: [CommandExecutor, LOYALTY_PROGRAM] },
-        ExecuteLoyaltyCommandHandler,
-        LoyaltyBackground,
-      );
+    if (commands || background) {
+      providers.push({ provide: LoyaltyCommands, useFactory: (executor: CommandExecutor, p: LoyaltyProgram) => new LoyaltyCommands(executor, p), inject: [CommandExecutor, LOYALTY_PROGRAM] });
     }
+    if (commands) providers.push(ExecuteLoyaltyCommandHandler);
+    if (background) providers.push(LoyaltyBackground);
     if (queries) providers.push(GetLoyaltyAccountHandler, GetLoyaltyHistoryHandler);
     return {
       module: LoyaltyModule,
       imports: [CqrsModule],
       controllers: [...(commands ? [LoyaltyCommandController] : []), ...(queries ? [LoyaltyQueryController] : [])],
       providers,
-      exports: [LOYALTY_PROGRAM, ...(commands ? [LoyaltyCommands, LoyaltyBackground] : [])],
+      exports: [LOYALTY_PROGRAM, ...(commands || background ? [LoyaltyCommands] : []), ...(background ? [LoyaltyBackground] : [])],
     };
   }
 }

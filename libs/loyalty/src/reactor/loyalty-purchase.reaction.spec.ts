@@ -57,6 +57,26 @@ describe('loyalty purchase reaction (real SqliteEventStore and CommandExecutor)'
     expect(await bed.reads.get<LoyaltyAccountDocument>(LOYALTY_ACCOUNTS_COLLECTION, C)).toMatchObject({ balance: 450, tier: 'bronze', rolling12mSpendMinor: 450_00, reversed: 100 });
   });
 
+  // Issue 12: loyalty points from an imported 1997 purchase stayed unexpired until the hourly sweep.
+  it('expires at once, as of their expiry instant, points that are already past expiry when earned; a redelivery changes nothing', async () => {
+    const now = { now: () => new Date('2026-11-23T00:00:00Z') };
+    const react = loyaltyPurchaseReaction(bed.commands, quietLogger, now);
+    const old = await bed.purchase(C, 'o-1997', '1997-03-01T10:00:00Z', [{ category: 'apparel', quantity: 1, unitPriceMinor: 40_00 }]);
+    const recent = await bed.purchase(C, 'o-2026', '2026-03-01T10:00:00Z', [{ category: 'apparel', quantity: 1, unitPriceMinor: 10_00 }]);
+    await react([old, recent]);
+    await react([old, recent]);
+
+    const events = await bed.loyaltyEvents(C);
+    // The test bed's programme keeps points 12 months: the 1997 lot expired on 1 March 1998.
+    expect(events.map((event) => event.type)).toEqual(['PointsEarned', 'PointsExpired', 'PointsEarned']);
+    expect(events[1]).toMatchObject({
+      data: { asOf: '1998-03-01T10:00:00.000Z', points: 40, lots: [{ lotId: 'order:o-1997', points: 40, expiresAt: '1998-03-01T10:00:00.000Z' }] },
+      metadata: { causationId: old.eventId, occurredAt: '1998-03-01T10:00:00.000Z' },
+    });
+    await bed.project();
+    expect(await bed.reads.get<LoyaltyAccountDocument>(LOYALTY_ACCOUNTS_COLLECTION, C)).toMatchObject({ balance: 10 });
+  });
+
   it('skips, with a warning, a refund of an order that earned nothing here, and goes on', async () => {
     const warn = jest.fn();
     const react = loyaltyPurchaseReaction(bed.commands, { warn } as unknown as Logger);

@@ -2,11 +2,14 @@
 // PurchaseRefunded reverses. Each command carries the purchase's business time and is keyed by
 // order or refund, so a redelivered event changes nothing. A refusal (a refund of an order that
 // earned nothing here) is logged and skipped: it would fail the same way on every redelivery.
+// Points that are already past their expiry when they are earned (an imported 1997 purchase) are
+// expired right away, as of their expiry instant, instead of counting until the next sweep.
 import { Logger } from '@nestjs/common';
-import type { RecordedEvent } from '@app/event-sourcing';
+import { systemClock, type Clock, type RecordedEvent } from '@app/event-sourcing';
 import type { CommandContext } from '@app/platform';
 import type { PurchaseCompleted, PurchaseRefunded } from '@app/interactions/domain/interaction.events';
-import type { LoyaltyCommand } from '../domain/loyalty.commands';
+import type { ExpirePoints, LoyaltyCommand } from '../domain/loyalty.commands';
+import { addMonths, utc } from '../domain/calendar-months';
 import { isRefusal, type LoyaltyCommands } from '../api/loyalty-commands';
 import type { ReactionHandler } from '@app/transport';
 
@@ -45,7 +48,14 @@ export function reactionContext(event: RecordedEvent): CommandContext {
   };
 }
 
-export function loyaltyPurchaseReaction(commands: LoyaltyCommands, logger = new Logger('LoyaltyReaction')): ReactionHandler {
+/** The expiry to run right after an earn whose points are already expired at `now`; null otherwise. */
+export function expiryDueOnEarn(command: LoyaltyCommand, expiryMonths: number, now: Date): ExpirePoints | null {
+  if (command.type !== 'EarnForPurchase') return null;
+  const expiresAt = addMonths(utc(command.at), expiryMonths);
+  return Date.parse(expiresAt) <= now.getTime() ? { type: 'ExpirePoints', customerId: command.customerId, asOf: expiresAt } : null;
+}
+
+export function loyaltyPurchaseReaction(commands: LoyaltyCommands, logger = new Logger('LoyaltyReaction'), clock: Clock = systemClock): ReactionHandler {
   return async (events) => {
     // In log order: a refund always follows its purchase.
     for (const event of events) {
@@ -53,6 +63,9 @@ export function loyaltyPurchaseReaction(commands: LoyaltyCommands, logger = new 
       if (command === null) continue;
       try {
         await commands.execute(command, reactionContext(event));
+        const expiry = expiryDueOnEarn(command, commands.program.expiryMonths, clock.now());
+        // Keyed by its instant (the lot's expiry): a redelivered purchase expires nothing twice.
+        if (expiry) await commands.execute(expiry, { ...reactionContext(event), occurredAt: expiry.asOf });
       } catch (error) {
         if (!isRefusal(error)) throw error;
         logger.warn(`Skipped ${event.type} ${event.eventId} at position ${event.position}: ${error.message}`);

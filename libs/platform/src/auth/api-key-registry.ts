@@ -116,6 +116,19 @@ export class ApiKeyRegistry {
     return { keyId: found.id, label: found.label, roles: found.roles };
   }
 
+  /** The principal of a key by its id (a console session names its key so); null once the key is gone. */
+  principalById(keyId: string): Principal | null {
+    this.refresh();
+    for (const key of this.byHash.values()) if (key.id === keyId) return { keyId: key.id, label: key.label, roles: key.roles };
+    return null;
+  }
+
+  /** Every key with this role (not counting admin keys), as principals: who may be assigned work. */
+  principalsWithRole(role: Role): Principal[] {
+    this.refresh();
+    return [...this.byHash.values()].filter((key) => key.roles.includes(role)).map((key) => ({ keyId: key.id, label: key.label, roles: key.roles }));
+  }
+
   /**
    * On first start (no key file yet): writes the key file with the keys made in memory, and returns
    * them to be shown once. Called only after the process started for good, so a process that fails

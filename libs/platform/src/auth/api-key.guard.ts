@@ -1,15 +1,21 @@
 // Checks the API key on every route: 401 without a valid key, 403 when its role is not allowed. Runs
 // before the body is read (RequestBodyInterceptor), so a refused caller never costs a body parse.
+// A console session cookie stands for the key it was opened with (see sessions.ts) when no key
+// header is sent; a POST, PUT, PATCH or DELETE made with it must carry the session's CSRF token.
 import { CanActivate, ExecutionContext, Inject, Injectable } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
-import type { Request } from 'express';
+import type { Request, Response } from 'express';
+import type { Clock } from '@app/event-sourcing';
 import { ProblemException } from '../errors/problem.filter';
+import { CLOCK } from '../platform.tokens';
 import { API_KEY_REGISTRY, ApiKeyRegistry } from './api-key-registry';
 import { PUBLIC_METADATA, ROLES_METADATA, rolesAllow, type Principal, type Role } from './roles';
+import { clearSessionCookie, CSRF_HEADER, sessionCookieOf, SESSIONS, Sessions, setSessionCookie, type SessionClaims } from './sessions';
 
-export type AuthenticatedRequest = Request & { principal?: Principal };
+export type AuthenticatedRequest = Request & { principal?: Principal; session?: SessionClaims };
 
-const HOW = 'send "Authorization: Bearer <key>" or "X-API-Key: <key>"';
+const HOW = 'send "Authorization: Bearer <key>" or "X-API-Key: <key>", or sign in to the console';
+const MUTATING = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);
 
 /**
  * `Authorization: <scheme> <credentials>` (RFC 9110 §11.4): the scheme is case-insensitive and one
@@ -49,6 +55,8 @@ export class ApiKeyGuard implements CanActivate {
   constructor(
     private readonly reflector: Reflector,
     @Inject(API_KEY_REGISTRY) private readonly registry: ApiKeyRegistry,
+    @Inject(SESSIONS) private readonly sessions: Sessions,
+    @Inject(CLOCK) private readonly clock: Clock,
   ) {}
 
   canActivate(context: ExecutionContext): boolean {
@@ -61,11 +69,43 @@ export class ApiKeyGuard implements CanActivate {
     }
     const request = context.switchToHttp().getRequest<AuthenticatedRequest>();
     const key = presentedKey(request);
-    if (!key) throw unauthorized(`Missing API key: ${HOW}`);
-    const principal = this.registry.authenticate(key);
+    const principal = key !== undefined ? this.registry.authenticate(key) : this.fromSession(request, context.switchToHttp().getResponse<Response>());
     if (!principal) throw unauthorized('Unknown or revoked API key', 'invalid_token');
     request.principal = principal;
     if (rolesAllow(allowed, principal.roles)) return true;
     throw new ProblemException(403, `This route needs one of the roles ${allowed.join(', ')}; the key has ${principal.roles.join(', ')}`, { code: 'FORBIDDEN' });
   }
+
+  /** The principal of the request's session cookie (renewing its idle timer), or a 401/403 saying why not. */
+  private fromSession(request: AuthenticatedRequest, response: Response): Principal {
+    const cookie = sessionCookieOf(request);
+    if (cookie === undefined) throw unauthorized(`Missing API key: ${HOW}`);
+    const checked = this.sessions.check(cookie, this.clock.now());
+    if (!checked.ok) {
+      clearSessionCookie(request, response);
+      throw sessionEnded(`${checked.reason}: sign in again`);
+    }
+    const principal = this.registry.principalById(checked.claims.keyId);
+    if (!principal) {
+      clearSessionCookie(request, response);
+      throw sessionEnded('The API key this session was opened with is revoked: sign in again');
+    }
+    // SameSite=Strict already keeps other sites' requests cookie-less; the token is the second lock
+    // (an older browser, a sibling subdomain), and no page of another origin can read it.
+    if (MUTATING.has(request.method) && !this.sessions.csrfTokenMatches(checked.claims, headerValue(request.headers[CSRF_HEADER]))) {
+      throw new ProblemException(403, `A request signed in by the session cookie must send the ${CSRF_HEADER} header with the session's token (GET /v1/me)`, { code: 'CSRF_TOKEN' });
+    }
+    if (checked.renewed !== undefined) setSessionCookie(request, response, checked.renewed);
+    request.session = checked.claims;
+    return principal;
+  }
+}
+
+function headerValue(value: string | string[] | undefined): string | undefined {
+  return Array.isArray(value) ? value[0] : value;
+}
+
+/** 401 for a session that is over; the challenge names the cookie's realm like a key's. */
+function sessionEnded(detail: string): ProblemException {
+  return new ProblemException(401, detail, { code: 'SESSION_ENDED', headers: { 'WWW-Authenticate': 'Bearer realm="chronicle", error="invalid_token"' } });
 }

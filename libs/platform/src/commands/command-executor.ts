@@ -12,6 +12,7 @@ import {
   type RecordedEvent,
 } from '@app/event-sourcing';
 import { DuplicateEventIdError, WrongExpectedRevisionError, type EventStore } from '@app/event-store';
+import { ProblemException } from '../errors/problem.filter';
 import type { CommandContext, CommandOutcome } from './command-context';
 
 export interface StreamCommand<C, S, E extends DomainEvent> {
@@ -34,6 +35,29 @@ export interface StreamCommand<C, S, E extends DomainEvent> {
 }
 
 const MAX_ATTEMPTS = 5;
+
+export interface CommandExecutorOptions {
+  /**
+   * Largest event, in bytes of its JSON (data and metadata), the store takes (MAX_EVENT_BYTES). Kept
+   * under the event topic's max.message.bytes, so every appended event can also be published.
+   */
+  readonly maxEventBytes?: number;
+}
+
+/** Refuses an event larger than the limit before it reaches the store, naming its largest field. */
+function assertWithinSize(event: NewEvent, maxBytes: number): void {
+  const bytes = Buffer.byteLength(JSON.stringify({ data: event.data, metadata: event.metadata }));
+  if (bytes <= maxBytes) return;
+  const data = typeof event.data === 'object' && event.data !== null ? Object.entries(event.data as Record<string, unknown>) : [];
+  let field = 'body';
+  let largest = -1;
+  for (const [name, value] of data) {
+    const size = Buffer.byteLength(JSON.stringify(value) ?? '');
+    if (size > largest) [field, largest] = [name, size];
+  }
+  const detail = `The ${event.type} event this request records would take ${bytes} bytes, more than the ${maxBytes} an event may (MAX_EVENT_BYTES); ${field} is its largest field (${largest} bytes)`;
+  throw new ProblemException(413, detail, { code: 'EVENT_TOO_LARGE', errors: [{ field, message: detail }] });
+}
 
 /** Event data as a store gives it back: JSON, so undefined fields are gone. */
 function asStored(data: unknown): unknown {
@@ -75,6 +99,7 @@ export class CommandExecutor {
     private readonly store: EventStore,
     /** Where each event type's current schema version comes from (version 1 for undeclared types). */
     private readonly schemas: EventSchemas = EventSchemas.none(),
+    private readonly options: CommandExecutorOptions = {},
   ) {}
 
   async execute<C extends { readonly type: string }, S, E extends DomainEvent>(
@@ -96,6 +121,8 @@ export class CommandExecutor {
       }
       if (request.chronological) assertNotBeforeHistory(request.streamId, history, context.occurredAt);
       const events = decided.map((event, index) => this.envelope(event, context, eventId(index)));
+      const maxEventBytes = this.options.maxEventBytes;
+      if (maxEventBytes !== undefined) for (const event of events) assertWithinSize(event, maxEventBytes);
       try {
         const result = await this.store.append(request.streamId, events, { expectedRevision: last ? last.revision : 'no_stream' });
         // Deduplicated: a concurrent execution of the same command wrote these very events first.

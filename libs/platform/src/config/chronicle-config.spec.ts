@@ -15,3 +15,25 @@ describe('REPORTING_CURRENCY', () => {
     expect(() => loadConfig({ REPORTING_CURRENCY: value })).toThrow(message);
   });
 });
+
+describe('console session settings', () => {
+  it('default to 30 idle minutes and 12 hours, with no secret (one is kept in DATA_DIR)', () => {
+    const config = loadConfig({});
+    expect([config.SESSION_IDLE_MINUTES, config.SESSION_MAX_HOURS, config.SESSION_SECRET]).toEqual([30, 12, undefined]);
+  });
+
+  it('refuse a short secret without quoting it, with the other bad settings of the same start', () => {
+    const secret = 'short-secret-value';
+    let error: unknown;
+    try {
+      loadConfig({ SESSION_SECRET: secret, SESSION_IDLE_MINUTES: '0' });
+    } catch (caught) {
+      error = caught;
+    }
+    expect(error).toBeInstanceOf(ConfigError);
+    const problems = (error as ConfigError).problems;
+    expect(problems).toEqual([expect.stringMatching(/^SESSION_IDLE_MINUTES="0"/), expect.stringMatching(/^SESSION_SECRET is set but has 18 characters: give at least 32/)]);
+    expect(problems.join('\n')).not.toContain(secret);
+    expect(loadConfig({ SESSION_SECRET: 'x'.repeat(32) }).SESSION_SECRET).toHaveLength(32);
+  });
+});

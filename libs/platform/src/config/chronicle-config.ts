@@ -3,15 +3,18 @@
 import { Transform } from 'class-transformer';
 import { IsBoolean, IsIn, IsInt, IsOptional, IsString, Max, Min, ValidateIf } from 'class-validator';
 import { IsCurrencyCode } from '@app/money/validation/is-currency-code';
-import { envBoolean, envNumber, readEnvConfig } from './env-config';
+import { ConfigError, envBoolean, envNumber, readEnvConfig } from './env-config';
 
 export { ConfigError, StartupError, describeSetting, envBoolean, envNumber, readEnvConfig } from './env-config';
 
 
 export class ChronicleConfig {
-  /** Which parts this process runs: everything (embedded default), or one part of the production stack. */
-  @IsIn(['all', 'command-api', 'query-api', 'relay', 'projector'])
-  CHRONICLE_ROLE: 'all' | 'command-api' | 'query-api' | 'relay' | 'projector' = 'all';
+  /**
+   * Which parts this process runs: everything (embedded default), or one part of the production
+   * stack; `worker` runs the reactors and sweeps (and the relay with TRANSPORT=kafka).
+   */
+  @IsIn(['all', 'command-api', 'query-api', 'worker', 'relay', 'projector'])
+  CHRONICLE_ROLE: 'all' | 'command-api' | 'query-api' | 'worker' | 'relay' | 'projector' = 'all';
 
   @IsString()
   HOST = '127.0.0.1';
@@ -85,12 +88,27 @@ export class ChronicleConfig {
   @Transform(envNumber) @IsInt() @Min(1) @Max(1000)
   KAFKA_PARTITIONS = 6;
 
+  /** Replication factor of the topics the relay creates; -1: the broker's default.replication.factor. Use 3 on a real cluster. */
+  @Transform(envNumber) @IsInt() @Min(-1) @Max(32)
+  KAFKA_REPLICATION_FACTOR = -1;
+
+  /** min.insync.replicas of the topics the relay creates (2 with a replication factor of 3); unset: the broker's. */
+  @IsOptional() @Transform(envNumber) @IsInt() @Min(1) @Max(32)
+  KAFKA_MIN_INSYNC_REPLICAS?: number;
+
   @IsString()
   KAFKA_GROUP = 'chronicle-projector';
 
   /** SQLite durability: NORMAL survives a process crash, FULL also a power cut. */
   @IsIn(['NORMAL', 'FULL'])
   SQLITE_SYNCHRONOUS: 'NORMAL' | 'FULL' = 'NORMAL';
+
+  /**
+   * How long a write may wait for another process's write lock on a SQLite file before it is
+   * refused (a command then answers 503 with Retry-After). The wait never blocks the process.
+   */
+  @Transform(envNumber) @IsInt() @Min(0) @Max(600000)
+  SQLITE_WRITE_LOCK_BUDGET_MS = 5000;
 
   /** Most items in one batch ingest request. */
   @Transform(envNumber) @IsInt() @Min(1) @Max(10000)
@@ -99,6 +117,14 @@ export class ChronicleConfig {
   /** Largest accepted request body, in bytes. */
   @Transform(envNumber) @IsInt() @Min(1024)
   MAX_BODY_BYTES = 2 * 1024 * 1024;
+
+  /**
+   * Largest event, in bytes of its JSON, a command may record (413 EVENT_TOO_LARGE beyond, naming the
+   * largest field). Keep it under the event topic's max.message.bytes (1 MiB by default) so the relay
+   * can publish every event even uncompressed; personal values add a little once encrypted.
+   */
+  @Transform(envNumber) @IsInt() @Min(1024)
+  MAX_EVENT_BYTES = 900_000;
 
   /** Longest a query with `minPosition` waits for the projector, in ms. */
   @Transform(envNumber) @IsInt() @Min(0) @Max(60000)
@@ -131,6 +157,21 @@ export class ChronicleConfig {
   @IsOptional() @IsString()
   API_KEYS_FILE?: string;
 
+  /**
+   * Signs the support console's session cookies: at least 32 characters, the same on every process
+   * that serves the API. Unset: a random secret kept in `<DATA_DIR>/session-secret`.
+   */
+  @IsOptional() @IsString()
+  SESSION_SECRET?: string;
+
+  /** A console session ends after this many minutes without a request. */
+  @Transform(envNumber) @IsInt() @Min(1) @Max(1440)
+  SESSION_IDLE_MINUTES = 30;
+
+  /** A console session ends this many hours after sign-in, however active. */
+  @Transform(envNumber) @IsInt() @Min(1) @Max(168)
+  SESSION_MAX_HOURS = 12;
+
   @IsIn(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'])
   LOG_LEVEL = 'warn';
 
@@ -141,7 +182,21 @@ export class ChronicleConfig {
 
 /** Reads and validates the configuration; throws ConfigError naming every bad variable. */
 export function loadConfig(env: Record<string, string | undefined> = process.env): ChronicleConfig {
-  return readEnvConfig(ChronicleConfig, env, ['EVENTSTORE_URL', 'MONGO_URL', 'KAFKA_BROKERS', 'API_KEYS', 'API_KEYS_FILE', 'MASTER_KEY', 'MASTER_KEY_FILE']);
+  const problems: string[] = [];
+  let config: ChronicleConfig | undefined;
+  try {
+    config = readEnvConfig(ChronicleConfig, env, ['EVENTSTORE_URL', 'MONGO_URL', 'KAFKA_BROKERS', 'API_KEYS', 'API_KEYS_FILE', 'MASTER_KEY', 'MASTER_KEY_FILE', 'SESSION_SECRET', 'KAFKA_MIN_INSYNC_REPLICAS']);
+  } catch (error) {
+    if (!(error instanceof ConfigError)) throw error;
+    problems.push(...error.problems);
+  }
+  // Checked here rather than by a decorator, whose message would quote the secret.
+  const secret = env.SESSION_SECRET;
+  if (secret !== undefined && secret.length < 32) {
+    problems.push(`SESSION_SECRET is set but has ${secret.length} characters: give at least 32 (a random string, the same for every process; the value is not shown)`);
+  }
+  if (problems.length > 0 || !config) throw new ConfigError(problems);
+  return config;
 }
 
 export const CHRONICLE_CONFIG = Symbol('ChronicleConfig');

@@ -3,7 +3,7 @@
 import { ArgumentsHost, Catch, ExceptionFilter, HttpException, HttpStatus, Logger } from '@nestjs/common';
 import type { Request, Response } from 'express';
 import { DomainError, DomainErrorCode } from '@app/event-sourcing';
-import { DuplicateEventIdError, WrongExpectedRevisionError } from '@app/event-store';
+import { DuplicateEventIdError, EventStoreBusyError, WrongExpectedRevisionError } from '@app/event-store';
 import { isStorageUnavailable, STORAGE_RETRY_AFTER_SECONDS } from './storage-errors';
 import { RequestValidationError, type FieldProblem } from './validation';
 
@@ -85,6 +85,10 @@ export function toProblem(error: unknown): Problem {
   if (error instanceof DuplicateEventIdError) {
     return make(409, error.message, { code: 'DUPLICATE_EVENT_ID' });
   }
+  if (error instanceof EventStoreBusyError) {
+    // Nothing was written: the same request (same Idempotency-Key) may simply be sent again.
+    return make(503, 'The event store is busy with another process\'s write; nothing was recorded, retry later', { code: 'STORE_BUSY' });
+  }
   if (error instanceof HttpException) {
     const status = error.getStatus();
     const body = error.getResponse();
@@ -107,16 +111,19 @@ export function toProblem(error: unknown): Problem {
 /** Response headers a failure calls for, beside its problem document. */
 export function problemHeaders(error: unknown, problem: Problem): Record<string, string> {
   if (error instanceof ProblemException) return { ...(error.extra.headers ?? {}) };
+  if (error instanceof EventStoreBusyError) return { 'Retry-After': String(error.retryAfterSeconds) };
   if (problem.status === 503) return { 'Retry-After': String(STORAGE_RETRY_AFTER_SECONDS) };
   return {};
 }
 
 const logger = new Logger('Errors');
 
-/** Answers a failure as a problem document; every 5xx is logged with its stack. */
+/** Answers a failure as a problem document; every 5xx is logged (with its stack, unless the store was only busy). */
 export function sendProblem(response: Response, error: unknown): void {
   const problem = toProblem(error);
-  if (problem.status >= 500) logger.error(error instanceof Error ? (error.stack ?? error.message) : String(error));
+  // Another process's long write is an operating condition, not a bug: one line, no stack.
+  if (error instanceof EventStoreBusyError) logger.warn(error.message);
+  else if (problem.status >= 500) logger.error(error instanceof Error ? (error.stack ?? error.message) : String(error));
   if (response.headersSent) {
     // A streamed answer (server-sent events) already started: nothing can be said any more.
     response.end();

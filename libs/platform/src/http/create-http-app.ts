@@ -7,11 +7,12 @@ import type { NestExpressApplication } from '@nestjs/platform-express';
 import { SwaggerModule } from '@nestjs/swagger';
 import type { NextFunction, Request, Response } from 'express';
 import { existsSync } from 'node:fs';
-import { join, resolve } from 'node:path';
+import { extname, join, resolve, sep } from 'node:path';
 import { Logger as PinoLogger } from 'nestjs-pino';
 import type { ChronicleConfig } from '../config/chronicle-config';
 import { sendProblem } from '../errors/problem.filter';
 import { createValidationPipe } from '../errors/validation';
+import { httpMetrics } from '../observability/metrics';
 import { methodNotAllowed, type RouteLayer } from './method-not-allowed';
 import { buildOpenApiDocument, type OpenApiOptions } from '../openapi/openapi-document';
 
@@ -32,6 +33,13 @@ export async function createHttpApp(rootModule: NonNullable<ModuleMetadata['impo
   app.useLogger(app.get(PinoLogger));
   app.flushLogs();
   app.disable('x-powered-by');
+  app.use(httpMetrics());
+  // API answers carry personal data: no browser or proxy keeps a copy (Back after sign-out shows
+  // nothing old). A route may set its own Cache-Control before answering.
+  app.use('/v1', (_request: Request, response: Response, next: NextFunction) => {
+    response.setHeader('Cache-Control', 'no-store');
+    next();
+  });
   const express = app.getHttpAdapter().getInstance() as unknown as { router: { stack: readonly RouteLayer[] } };
   app.use(methodNotAllowed(() => express.router.stack));
   serveConsole(app);
@@ -51,8 +59,10 @@ export async function createHttpApp(rootModule: NonNullable<ModuleMetadata['impo
 
 /**
  * The support console's static files (built by `npm run build` into dist/console), public under
- * /console: the page holds no data, the agent's key only unlocks the /v1 routes it calls. Four
- * folders up from this file is `dist/` when compiled and the repository root under ts-jest.
+ * /console: the page holds no data, the agent's session only unlocks the /v1 routes it calls. Four
+ * folders up from this file is `dist/` when compiled and the repository root under ts-jest. The
+ * build stores every text asset compressed too (Brotli, gzip): those are sent to browsers that
+ * accept them, so nothing is compressed per request.
  */
 function serveConsole(app: NestExpressApplication): void {
   const up = resolve(__dirname, '..', '..', '..', '..');
@@ -63,16 +73,29 @@ function serveConsole(app: NestExpressApplication): void {
     });
     return;
   }
-  app.use('/console', (_request: Request, response: Response, next: NextFunction) => {
+  const cacheControl = (path: string) => (path.endsWith('.html') ? 'no-store' : 'public, max-age=31536000, immutable');
+  app.use('/console', (request: Request, response: Response, next: NextFunction) => {
     response.setHeader('Content-Security-Policy', "default-src 'self'; img-src 'self' data:; frame-ancestors 'none'; base-uri 'none'; form-action 'none'");
     response.setHeader('X-Content-Type-Options', 'nosniff');
     response.setHeader('Referrer-Policy', 'no-referrer');
-    next();
+    response.setHeader('Vary', 'Accept-Encoding');
+    if (request.method !== 'GET' && request.method !== 'HEAD') return next();
+    const file = resolve(folder, `.${request.path === '/' ? '/index.html' : request.path}`);
+    if (!file.startsWith(folder + sep)) return next();
+    const encoding = request.acceptsEncodings('br', 'gzip');
+    if (encoding !== 'br' && encoding !== 'gzip') return next();
+    const compressed = `${file}.${encoding === 'br' ? 'br' : 'gz'}`;
+    if (!existsSync(compressed)) return next();
+    // The type of what was asked for, not of the .br file; send() keeps a type already set.
+    response.type(extname(file));
+    response.setHeader('Content-Encoding', encoding);
+    response.setHeader('Cache-Control', cacheControl(file));
+    response.sendFile(compressed, (error?: Error) => { if (error) next(error); });
   });
   app.useStaticAssets(folder, {
     prefix: '/console',
     index: 'index.html',
-    // Hashed asset names never change content; the page itself must always be fresh.
-    setHeaders: (response, path) => response.setHeader('Cache-Control', path.endsWith('.html') ? 'no-cache' : 'public, max-age=31536000, immutable'),
+    // Hashed asset names never change content; the page itself is never kept (Back after sign-out).
+    setHeaders: (response, path) => response.setHeader('Cache-Control', cacheControl(path)),
   });
 }

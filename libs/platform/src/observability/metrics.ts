@@ -1,10 +1,9 @@
 // Prometheus metrics: HTTP request durations by route and status, plus whatever gauges parts register.
-import { CallHandler, Controller, ExecutionContext, Get, Header, Injectable, NestInterceptor } from '@nestjs/common';
+import { Controller, Get, Header } from '@nestjs/common';
 import { ApiOperation, ApiTags } from '@nestjs/swagger';
+import type { NextFunction, Request, Response } from 'express';
 import { ApiAnswer } from '../openapi/api-answers';
-import type { Request, Response } from 'express';
 import { collectDefaultMetrics, Histogram, Registry } from 'prom-client';
-import { Observable, tap } from 'rxjs';
 import { Public } from '../auth/roles';
 
 export const metricsRegistry = new Registry();
@@ -18,19 +17,33 @@ export const httpDuration = new Histogram({
   registers: [metricsRegistry],
 });
 
-@Injectable()
-export class HttpMetricsInterceptor implements NestInterceptor {
-  intercept(context: ExecutionContext, next: CallHandler): Observable<unknown> {
-    const http = context.switchToHttp();
-    const request = http.getRequest<Request>();
+/** The route label: the route's pattern, `/console` for the console's files, `unmatched` for anything else (bounded). */
+function routeLabel(request: Request): string {
+  const route = (request.route as { path?: unknown } | undefined)?.path;
+  if (typeof route === 'string') return route;
+  return request.originalUrl.startsWith('/console') ? '/console' : 'unmatched';
+}
+
+/**
+ * Records every response, measured at the HTTP layer: an interceptor sees neither what guards and
+ * middleware answer (401, 403, 404, 405, the body checks) nor the status an exception filter sets
+ * afterwards (it read 200 for a thrown 400), which is how 4xx answers went missing from /metrics.
+ * Install first. A response that never finishes (the client left, a stream) counts when it closes.
+ */
+export function httpMetrics() {
+  return (request: Request, response: Response, next: NextFunction): void => {
     const started = process.hrtime.bigint();
-    const observe = () => {
-      const route = (request.route as { path?: string } | undefined)?.path ?? 'unmatched';
-      const status = String(http.getResponse<Response>().statusCode);
-      httpDuration.observe({ method: request.method, route, status }, Number(process.hrtime.bigint() - started) / 1e9);
+    let recorded = false;
+    const record = (): void => {
+      if (recorded) return;
+      recorded = true;
+      const status = response.headersSent ? String(response.statusCode) : 'aborted';
+      httpDuration.observe({ method: request.method, route: routeLabel(request), status }, Number(process.hrtime.bigint() - started) / 1e9);
     };
-    return next.handle().pipe(tap({ next: observe, error: observe }));
-  }
+    response.once('finish', record);
+    response.once('close', record);
+    next();
+  };
 }
 
 @ApiTags('health')

@@ -14,7 +14,7 @@ export interface ApiAnswerSpec {
   readonly status: number;
   /** A schema name of the document (a type exported by the composition's api-types.ts), answered as JSON... */
   readonly schema?: string;
-  /** ...or a text media type. */
+  /** ...or a text media type; neither for a 204. */
   readonly mediaType?: TextMediaType;
   readonly description: string;
   /** With `Accept: application/x-ndjson` the same answer streamed as NDJSON: the schema name of one line. */
@@ -31,13 +31,14 @@ export type ApiRefusalSpec = Partial<Record<404 | 409 | 422, string>>;
 
 /**
  * The route's success answer: `@ApiAnswer(201, 'CommandOutcome')` for JSON of a named schema,
- * `@ApiAnswer(200, { mediaType: 'text/csv' })` for text. Several statuses: apply it once per status.
+ * `@ApiAnswer(200, { mediaType: 'text/csv' })` for text, `@ApiAnswer(204, null)` for no body.
+ * Several statuses: apply it once per status.
  */
-export function ApiAnswer(status: number, answer: string | { readonly mediaType: TextMediaType }, description?: string, options: ApiAnswerOptions = {}): MethodDecorator {
+export function ApiAnswer(status: number, answer: string | { readonly mediaType: TextMediaType } | null, description?: string, options: ApiAnswerOptions = {}): MethodDecorator {
+  if (answer === null && status !== 204) throw new Error(`@ApiAnswer(${status}, null): only a 204 answers without a body`);
+  const said = { status, description: description ?? defaultDescription(status), ...options };
   const spec: ApiAnswerSpec =
-    typeof answer === 'string'
-      ? { status, schema: answer, description: description ?? defaultDescription(status), ...options }
-      : { status, mediaType: answer.mediaType, description: description ?? defaultDescription(status), ...options };
+    answer === null ? said : typeof answer === 'string' ? { ...said, schema: answer } : { ...said, mediaType: answer.mediaType };
   return (target, key, descriptor) => {
     const handler = descriptor.value as object;
     const existing = (Reflect.getMetadata(API_ANSWERS_METADATA, handler) as ApiAnswerSpec[] | undefined) ?? [];

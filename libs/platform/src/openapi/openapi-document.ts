@@ -10,6 +10,7 @@ import { RouteParamtypes } from '@nestjs/common/enums/route-paramtypes.enum';
 import {
   DocumentBuilder, SwaggerModule, type OpenAPIObject, type OperationObject, type ParameterObject, type ReferenceObject, type ResponseObject, type SchemaObject,
 } from '@nestjs/swagger';
+import { SESSION_COOKIE } from '../auth/sessions';
 import { IDEMPOTENT_METADATA } from '../idempotency/idempotency.interceptor';
 import { CONTEXT_HEADERS, HEADER_VALUE_PATTERN, readRequestContext } from '../http/command-context.decorator';
 import { apiRoutes, type ApiRoute } from './api-routes';
@@ -29,14 +30,14 @@ export const CONSISTENCY_HEADER = 'X-Chronicle-Consistent';
 /** What each refusal means wherever a route's shape allows it. */
 const REFUSALS: Readonly<Record<number, string>> = {
   400: 'The request is invalid whatever is stored: `errors[]` names each bad field (`lines[0].quantity`), query parameter, path id or header. Also a body where the route takes none, or none where it needs one.',
-  401: 'No API key, or an unknown or revoked one.',
-  403: 'The key\'s role may not call this route.',
+  401: 'No API key, or an unknown or revoked one; or a console session that ended (signed out, idle, too old, or its key revoked).',
+  403: 'The key\'s role may not call this route; or a POST, PUT, PATCH or DELETE signed in by a console session came without its X-CSRF-Token.',
   404: 'No such resource.',
   409: 'The Idempotency-Key was used with another request (or its first request is still running after 15 s).',
-  413: 'The body is larger than MAX_BODY_BYTES, as sent or once decoded.',
+  413: 'The body is larger than MAX_BODY_BYTES, as sent or once decoded; or an event it would record is larger than MAX_EVENT_BYTES (`errors[]` names the field).',
   415: 'Content-Type is not application/json (optionally with charset=utf-8), or Content-Encoding is not gzip, deflate or br.',
   422: 'The request breaks a business rule on the current state.',
-  503: 'The data store cannot take the request now (read-only or full disk, a lock held elsewhere); retry after Retry-After seconds with the same Idempotency-Key.',
+  503: 'The data store cannot take the request now (read-only or full disk, a lock held elsewhere: STORE_BUSY), or the server is shutting down (a live stream); retry after Retry-After seconds with the same Idempotency-Key.',
 };
 
 const REFUSAL_HEADERS: Readonly<Record<number, Record<string, { description: string; schema: SchemaObject }>>> = {
@@ -52,9 +53,13 @@ const DESCRIPTION = [
   'Event-sourced customer-interaction platform. Commands answer with the global `position` they reached; pass it as `minPosition` to queries to read your own writes (the `X-Chronicle-Consistent` header says whether the answer includes it).',
   '',
   'Send the API key as `Authorization: Bearer <key>` or `X-API-Key: <key>`. Each operation lists the roles that may call it in `x-roles` (`admin` may call every operation).',
+  'The support console signs in once (`POST /v1/session` with its key) and then sends the `chronicle_session` cookie instead of the key; with the cookie, a POST, PUT, PATCH or DELETE also sends `X-CSRF-Token` (the token `GET /v1/me` answers).',
   '',
   'Every refusal is an RFC 9457 problem document (`application/problem+json`, schema `Problem`) naming each bad field in `errors[]`. A method a path does not take is answered 405 with `Allow` (and OPTIONS with 204 and `Allow`). No input is answered with a 5xx other than 503.',
 ].join('\n');
+
+/** The header as clients write it (sessions.ts keeps it lower-case, as Node reads headers). */
+const CSRF_HEADER_NAME = 'X-CSRF-Token';
 
 type Schema = SchemaObject & Record<string, unknown>;
 type MutableOperation = OperationObject & { 'x-roles'?: unknown };
@@ -69,6 +74,11 @@ export function buildOpenApiDocument(app: INestApplication, options: OpenApiOpti
       .setVersion('1')
       .addBearerAuth({ type: 'http', scheme: 'bearer', description: 'An API key (opaque, not a JWT): `Authorization: Bearer <key>`.' }, 'bearer')
       .addApiKey({ type: 'apiKey', in: 'header', name: 'X-API-Key', description: 'The same API key in its own header.' }, 'apiKey')
+      .addCookieAuth(
+        SESSION_COOKIE,
+        { type: 'apiKey', in: 'cookie', name: SESSION_COOKIE, description: `A console session (POST /v1/session) standing for the key it was opened with; a POST, PUT, PATCH or DELETE sent with it carries ${CSRF_HEADER_NAME}.` },
+        'session',
+      )
       .build(),
   );
   // An API key is an opaque token, not the JWT swagger assumes for bearer schemes.
@@ -189,7 +199,7 @@ function describeOperation(operation: MutableOperation, route: ApiRoute): void {
   if (route.access === 'public') {
     operation.security = [];
   } else {
-    operation.security = [{ bearer: [] }, { apiKey: [] }];
+    operation.security = [{ bearer: [] }, { apiKey: [] }, { session: [] }];
   }
   if (route.access !== 'undeclared') {
     operation['x-roles'] = route.access === 'public' ? 'public' : [...route.access];
@@ -220,6 +230,7 @@ function responsesOf(operation: OperationObject, route: ApiRoute, args: RouteArg
 }
 
 function answerResponse(answer: ApiAnswerSpec, readsConsistently: boolean): ResponseObject {
+  if (answer.schema === undefined && answer.mediaType === undefined) return { description: answer.description };
   const content = answer.schema !== undefined
     ? { 'application/json': { schema: { $ref: `#/components/schemas/${answer.schema}` } } }
     : { [answer.mediaType ?? 'text/plain']: { schema: { type: 'string' as const } } };

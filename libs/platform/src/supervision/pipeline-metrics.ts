@@ -58,6 +58,21 @@ new Gauge({
   },
 });
 
+new Gauge({
+  name: 'chronicle_pipeline_alerts',
+  help: 'Occurrences of an alert a pipeline raised and an operator has to handle (e.g. events the relay dead-lettered); 0 series are not listed',
+  labelNames: ['pipeline', 'alert'] as const,
+  registers: [metricsRegistry],
+  async collect() {
+    this.reset();
+    for (const supervisor of liveSupervisors) {
+      for (const status of await supervisor.statuses(false)) {
+        for (const alert of status.alerts ?? []) this.set({ pipeline: status.name, alert: alert.code }, alert.count);
+      }
+    }
+  },
+});
+
 export const pipelineMetrics = {
   state(pipeline: string, state: PipelineState): void {
     for (const candidate of STATES) stateGauge.set({ pipeline, state: candidate }, candidate === state ? 1 : 0);

@@ -122,6 +122,18 @@ describe('Supervisor', () => {
     expect(scraped).toContain('chronicle_pipeline_lag_events{pipeline="lagging"} 42');
   });
 
+  it('lists the alerts the work raises in its status and counts them in /metrics, none when there are none', async () => {
+    let alerts: { code: string; message: string; count: number }[] = [];
+    const work = Object.assign(new ScriptedWork(), { alerts: () => alerts });
+    const s = supervisor();
+    await s.run({ name: 'alerting', work });
+    expect((await s.statuses())[0]).not.toHaveProperty('alerts');
+    alerts = [{ code: 'dead-lettered', message: '2 events set aside', count: 2 }];
+    expect((await s.statuses())[0]).toMatchObject({ state: 'running', alerts });
+    const scraped = await metricsRegistry.getSingleMetricAsString('chronicle_pipeline_alerts');
+    expect(scraped).toContain('chronicle_pipeline_alerts{pipeline="alerting",alert="dead-lettered"} 2');
+  });
+
   describe('single instance across processes (a lease)', () => {
     it('runs the pipeline in one process only; the other waits in standby and takes over when the holder stops', async () => {
       const leases = new MemoryLeases();

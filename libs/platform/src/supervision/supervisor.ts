@@ -30,11 +30,27 @@ export interface PipelineRun {
   ready(): void;
 }
 
+/**
+ * Something an operator must act on although the work goes on (an event the relay could not publish
+ * and set aside): listed on /health/ready and counted in /metrics until it is dealt with.
+ */
+export interface PipelineAlert {
+  /** Stable name of the kind of alert, e.g. `dead-lettered`. */
+  readonly code: string;
+  readonly message: string;
+  /** How many occurrences there are (the metric's value). */
+  readonly count: number;
+  /** The latest occurrence, as the work describes it. */
+  readonly last?: Readonly<Record<string, unknown>>;
+}
+
 /** A long-running job. run() resolves once it wound down after the signal aborted; it rejects on failure. */
 export interface PipelineWork {
   run(context: PipelineRun): Promise<void>;
   /** How far behind the work is; asked on /health/ready and on each /metrics scrape. */
   lag?(): Promise<PipelineLag | undefined>;
+  /** What the work wants an operator to see (empty when nothing); asked with the status. */
+  alerts?(): readonly PipelineAlert[];
 }
 
 export interface RetryPolicy {
@@ -71,6 +87,8 @@ export interface PipelineStatus {
   /** Set for single-instance pipelines: whether this process holds the lease. */
   readonly leaseHeld?: boolean;
   readonly lag?: PipelineLag;
+  /** Present when the work raised alerts: the pipeline runs, but degraded. */
+  readonly alerts?: readonly PipelineAlert[];
 }
 
 const DEFAULT_INITIAL_DELAY_MS = 500;
@@ -147,6 +165,7 @@ class Pipeline {
     if (withLag && this.spec.work.lag && (this.stateValue === 'running' || this.stateValue === 'retrying' || this.stateValue === 'failed')) {
       lag = await this.spec.work.lag().catch(() => undefined);
     }
+    const alerts = this.spec.work.alerts?.() ?? [];
     return {
       name: this.spec.name,
       state: this.stateValue,
@@ -156,6 +175,7 @@ class Pipeline {
       ...(this.lastErrorValue ? { lastError: this.lastErrorValue } : {}),
       ...(this.spec.singleInstance ? { leaseHeld: this.leaseHeldValue } : {}),
       ...(lag ? { lag } : {}),
+      ...(alerts.length > 0 ? { alerts } : {}),
     };
   }
 

@@ -2,6 +2,8 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
+import { holdWriteLock, type WriteLockHolder } from '@app/sqlite/testing/write-lock-holder';
+import { ReadStoreBusyError } from '../read-store.port';
 import { describeReadStoreContract } from '../testing/read-store.contract';
 import { SqliteReadStore } from './sqlite-read-store';
 
@@ -132,5 +134,60 @@ describe('SqliteReadStore specifics', () => {
     ).rejects.toHaveProperty('message', expect.stringMatching(/UNIQUE/));
     expect(await store.get('codes', 'two')).toBeNull();
     expect(await store.getCheckpoint('p')).toBe(1);
+  });
+});
+
+describe('SqliteReadStore while another process holds the write lock', () => {
+  let file: string;
+  let store: SqliteReadStore | undefined;
+  let holder: WriteLockHolder | undefined;
+
+  beforeEach(() => {
+    file = tempFile();
+  });
+
+  afterEach(async () => {
+    holder?.kill();
+    holder = undefined;
+    await store?.close();
+    store = undefined;
+  });
+
+  it('waits for the lock without blocking the event loop and writes the batch once it is released', async () => {
+    store = new SqliteReadStore(file, { writeLockBudgetMs: 60_000 });
+    await store.ensureCollections([{ name: 'lookup', indexes: [] }]);
+    holder = await holdWriteLock(file);
+
+    let settled = false;
+    const batch = store.applyBatch([{ kind: 'upsert', collection: 'lookup', doc: { id: 'a', lastPosition: 5, key: 'x' } }], { name: 'p', position: 5 });
+    batch.then(
+      () => (settled = true),
+      () => (settled = true),
+    );
+    // Needs this process's event loop; a synchronous wait for the lock would settle the batch first.
+    await holder.ping();
+    await holder.ping();
+    expect(settled).toBe(false);
+    expect(await store.getCheckpoint('p')).toBeNull();
+
+    await holder.commit();
+    await batch;
+    expect(await store.get('lookup', 'a')).toMatchObject({ key: 'x', lastPosition: 5 });
+    expect(await store.getCheckpoint('p')).toBe(5);
+  });
+
+  it('refuses a write whose wait reaches the budget with a clear error and writes nothing', async () => {
+    store = new SqliteReadStore(file, { writeLockBudgetMs: 30 });
+    await store.ensureCollections([{ name: 'lookup', indexes: [] }]);
+    holder = await holdWriteLock(file);
+
+    const refused: unknown = await store
+      .applyBatch([{ kind: 'upsert', collection: 'lookup', doc: { id: 'a', lastPosition: 5 } }], { name: 'p', position: 5 })
+      .catch((error: unknown) => error);
+    expect(refused).toBeInstanceOf(ReadStoreBusyError);
+    expect((refused as Error).message).toContain(file);
+    await holder.commit();
+    expect(await store.get('lookup', 'a')).toBeNull();
+    expect(await store.getCheckpoint('p')).toBeNull();
   });
 });

@@ -1,7 +1,11 @@
 // The embedded ReadStore: JSON documents in one SQLite file (better-sqlite3, WAL). One table per
 // collection, expression indexes on json_extract, the position guard inside the upsert statement,
-// and the checkpoint written in the same transaction as the documents.
+// and the checkpoint written in the same transaction as the documents. Writes wait for another
+// process's write lock on a timer, never on the event loop's thread.
 import Database from 'better-sqlite3';
+import {
+  checkpointInBackground, DEFAULT_WRITE_LOCK_BUDGET_MS, READ_BUSY_TIMEOUT_MS, truncateWal, writeTransaction, type BackgroundCheckpoints,
+} from '@app/sqlite';
 import type {
   AggregateRow,
   AggregateSpec,
@@ -15,12 +19,21 @@ import type {
   ReadStoreWrite,
   Scalar,
 } from '../read-store.port';
+import { ReadStoreBusyError } from '../read-store.port';
 import { assertFieldPath, compileFilter, compileSort, fieldExpression, tableName, type SqlValue } from './sqlite-filter';
 
 const CHECKPOINTS_TABLE = 'read_checkpoints';
 /** Distinct statement texts kept prepared; find/count/aggregate texts vary with the filter's shape. */
 const STATEMENT_CACHE_SIZE = 500;
 const NO_LIMIT = -1; // SQLite's LIMIT -1
+
+export interface SqliteReadStoreOptions {
+  /**
+   * How long a write may wait for another process's write lock before it is refused with
+   * ReadStoreBusyError (default 5 s). The wait is asynchronous: the process keeps serving.
+   */
+  readonly writeLockBudgetMs?: number;
+}
 
 interface DocumentRow {
   id: string;
@@ -32,26 +45,34 @@ export class SqliteReadStore implements ReadStore {
   private readonly db: Database.Database;
   private readonly statements = new Map<string, Database.Statement>();
   private readonly tables = new Set<string>();
+  private readonly writeLockBudgetMs: number;
+  private readonly checkpoints: BackgroundCheckpoints;
 
-  constructor(file: string) {
+  constructor(
+    private readonly file: string,
+    options: SqliteReadStoreOptions = {},
+  ) {
+    this.writeLockBudgetMs = Math.max(0, Math.floor(options.writeLockBudgetMs ?? DEFAULT_WRITE_LOCK_BUDGET_MS));
     this.db = new Database(file);
+    // Opening may wait synchronously for another process's lock: the process serves nothing yet.
+    this.db.pragma(`busy_timeout = ${this.writeLockBudgetMs}`);
     this.db.pragma('journal_mode = WAL');
     this.db.pragma('synchronous = NORMAL');
-    // Another process (a query API beside the projector) may hold the write lock for a moment.
-    this.db.pragma('busy_timeout = 5000');
     // Read models hold personal data in clear: what a forget overwrites or deletes must not stay
     // behind in freed pages (see purge for the write-ahead log).
     this.db.pragma('secure_delete = ON');
     this.db.exec(`CREATE TABLE IF NOT EXISTS ${CHECKPOINTS_TABLE} (name TEXT PRIMARY KEY, position INTEGER NOT NULL)`);
+    this.db.pragma(`busy_timeout = ${READ_BUSY_TIMEOUT_MS}`);
+    this.checkpoints = checkpointInBackground(this.db, file);
   }
 
   async ensureCollections(definitions: readonly CollectionDefinition[]): Promise<void> {
-    this.db.transaction(() => {
+    await this.write(() => {
       for (const definition of definitions) {
         const table = this.table(definition.name);
         for (const index of definition.indexes) this.createIndex(table, index);
       }
-    })();
+    });
   }
 
   async get<T extends ReadDocument = ReadDocument>(collection: string, id: string): Promise<T | null> {
@@ -116,7 +137,7 @@ export class SqliteReadStore implements ReadStore {
 
   async applyBatch(writes: readonly ReadStoreWrite[], checkpoint?: Checkpoint): Promise<void> {
     const latest = latestWritePerDocument(writes);
-    this.db.transaction(() => {
+    await this.write(() => {
       for (const write of latest) {
         const table = this.table(write.collection);
         if (write.kind === 'delete') {
@@ -134,7 +155,7 @@ export class SqliteReadStore implements ReadStore {
           `INSERT INTO ${CHECKPOINTS_TABLE} (name, position) VALUES (?, ?) ON CONFLICT(name) DO UPDATE SET position = excluded.position`,
         ).run(checkpoint.name, checkpoint.position);
       }
-    })();
+    });
   }
 
   async getCheckpoint(name: string): Promise<number | null> {
@@ -147,25 +168,27 @@ export class SqliteReadStore implements ReadStore {
   }
 
   async deleteCheckpoint(name: string): Promise<void> {
-    this.statement(`DELETE FROM ${CHECKPOINTS_TABLE} WHERE name = ?`).run(name);
+    await this.write(() => {
+      this.statement(`DELETE FROM ${CHECKPOINTS_TABLE} WHERE name = ?`).run(name);
+    });
   }
 
   async drop(collections: readonly string[]): Promise<void> {
     // Statements prepared on a dropped table would fail; forget them all (the cache refills).
     this.statements.clear();
-    this.db.transaction(() => {
+    await this.write(() => {
       for (const collection of collections) {
         const table = tableName(collection);
         this.db.exec(`DROP TABLE IF EXISTS ${table}`);
         this.tables.delete(table);
       }
-    })();
+    });
   }
 
   async clear(collections: readonly string[]): Promise<void> {
-    this.db.transaction(() => {
+    await this.write(() => {
       for (const collection of collections) this.statement(`DELETE FROM ${this.table(collection)}`).run();
-    })();
+    });
   }
 
   /**
@@ -173,12 +196,17 @@ export class SqliteReadStore implements ReadStore {
    * only a write tells.
    */
   async checkWritable(): Promise<void> {
+    // Never waits for another process's lock on the event loop: a lock held right now fails the check
+    // at once (SQLITE_BUSY); at start-up the caller takes that for a file that takes writes.
+    const readTimeout = this.db.pragma('busy_timeout', { simple: true }) as number;
+    this.db.pragma('busy_timeout = 0');
     this.db.exec('BEGIN');
     try {
       const version = this.db.pragma('user_version', { simple: true }) as number;
       this.db.pragma(`user_version = ${version}`);
     } finally {
-      this.db.exec('ROLLBACK');
+      if (this.db.inTransaction) this.db.exec('ROLLBACK');
+      this.db.pragma(`busy_timeout = ${readTimeout}`);
     }
   }
 
@@ -188,13 +216,17 @@ export class SqliteReadStore implements ReadStore {
    * for every collection, so the collections do not narrow it down.
    */
   async purge(_collections: readonly string[]): Promise<void> {
-    const [result] = this.db.pragma('wal_checkpoint(TRUNCATE)') as { busy: number; log: number; checkpointed: number }[];
-    // Busy: a reader in another process still uses an older snapshot; the log cannot be reset yet.
-    if (result && result.busy !== 0) throw new Error('The read store\'s write-ahead log could not be truncated: another connection is reading; purge again later');
+    // Busy while another connection checkpoints or a reader still uses an older snapshot: tried again
+    // on a timer; refused (the projector retries its batch) once the write budget is spent.
+    await truncateWal(this.db, {
+      budgetMs: this.writeLockBudgetMs,
+      busyError: (waited) => new ReadStoreBusyError(this.file, waited, 'its write-ahead log could not be truncated (another connection is checkpointing or reading an older snapshot)'),
+    });
   }
 
   async close(): Promise<void> {
     this.statements.clear();
+    await this.checkpoints.stop();
     if (this.db.open) this.db.close();
   }
 
@@ -205,6 +237,17 @@ export class SqliteReadStore implements ReadStore {
   queryPlan(collection: string, filter: Filter, options: FindOptions = {}): string[] {
     const query = this.findQuery(collection, filter, options);
     return (this.db.prepare(`EXPLAIN QUERY PLAN ${query.sql}`).all(...query.params) as { detail: string }[]).map((row) => row.detail);
+  }
+
+  /** A write transaction that waits for another process's write lock asynchronously, within the budget. */
+  private async write(work: () => void): Promise<void> {
+    try {
+      await writeTransaction(this.db, work, { budgetMs: this.writeLockBudgetMs, busyError: (waited) => new ReadStoreBusyError(this.file, waited) });
+    } catch (error) {
+      // A table created inside the rolled-back transaction is gone again: forget what was cached.
+      this.tables.clear();
+      throw error;
+    }
   }
 
   private findQuery(collection: string, filter: Filter, options: FindOptions): { sql: string; params: SqlValue[] } {

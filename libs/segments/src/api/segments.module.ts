@@ -17,7 +17,8 @@ import { SegmentSweep } from '../evaluation/segment-sweep';
 import { SEGMENTS_REACTOR_NAME, segmentReaction } from '../evaluation/segment.reaction';
 import { readModelGate } from '../evaluation/read-model-gate';
 import { loadSegmentsConfig, type SegmentsConfig } from './segments-config';
-import { SEGMENTS_CONFIG } from './segments-tokens';
+import { SEGMENTS_ANALYTICS_SETTINGS, SEGMENTS_CONFIG } from './segments-tokens';
+import { analyticsSettings, loadAnalyticsConfig, type AnalyticsSettings } from '@app/analytics';
 import { SegmentCommands } from './segment-commands';
 import { ExecuteSegmentCommandHandler } from './segments.command-handler';
 import { SegmentCommandController, SegmentQueryController } from './segments.controller';
@@ -26,8 +27,13 @@ import { GetCustomerSegmentsHandler, GetSegmentHandler, GetSegmentMembersHandler
 export interface SegmentsModuleOptions {
   /** Where SEGMENTS_* come from (default process.env). */
   readonly env?: Record<string, string | undefined>;
-  /** Serve define/change/archive and run the reactor and sweep (default true). Needs CommandExecutor. */
+  /** Serve define/change/archive over HTTP (default true). Needs CommandExecutor. */
   readonly commands?: boolean;
+  /**
+   * Run the membership reactor (needs EVENT_STORE and READ_STORE) and the time sweep (READ_STORE)
+   * (default: as `commands`). Needs CommandExecutor. The split layout runs them in the worker role.
+   */
+  readonly background?: boolean;
   /** Serve the queries and the preview (default true). Needs READ_STORE. */
   readonly queries?: boolean;
 }
@@ -42,6 +48,7 @@ export class SegmentsBackground implements OnApplicationBootstrap, BeforeApplica
 
   constructor(
     @Inject(SEGMENTS_CONFIG) private readonly config: SegmentsConfig,
+    @Inject(SEGMENTS_ANALYTICS_SETTINGS) private readonly analytics: AnalyticsSettings,
     @Inject(CHRONICLE_CONFIG) private readonly chronicle: ChronicleConfig,
     @Inject(CommandExecutor) private readonly executor: CommandExecutor,
     @Inject(CLOCK) private readonly clock: Clock,
@@ -72,7 +79,11 @@ export class SegmentsBackground implements OnApplicationBootstrap, BeforeApplica
     if (this.readStore) {
       // Each runs once across the processes sharing the event store (a lease), under the supervisor.
       const singleInstance = this.singleInstance;
-      this.segmentEvaluator = new SegmentEvaluator(this.readStore, this.executor, this.chronicle.REPORTING_CURRENCY, { pageSize: this.config.SEGMENTS_PAGE_SIZE });
+      this.segmentEvaluator = new SegmentEvaluator(this.readStore, this.executor, this.chronicle.REPORTING_CURRENCY, {
+        pageSize: this.config.SEGMENTS_PAGE_SIZE,
+        clock: this.clock,
+        analytics: this.analytics,
+      });
       const sweep = new SegmentSweep(this.segmentEvaluator, this.clock);
       this.timeSweep = sweep;
       if (this.config.SEGMENTS_SWEEP_INTERVAL_MS > 0) {
@@ -112,21 +123,25 @@ export class SegmentsModule {
     const config = loadSegmentsConfig(options.env ?? process.env);
     const commands = options.commands ?? true;
     const queries = options.queries ?? true;
-    const providers: Provider[] = [{ provide: SEGMENTS_CONFIG, useValue: config }];
+    const background = options.background ?? commands;
+    const providers: Provider[] = [
+      { provide: SEGMENTS_CONFIG, useValue: config },
+      { provide: SEGMENTS_ANALYTICS_SETTINGS, useValue: analyticsSettings(loadAnalyticsConfig(options.env ?? process.env)) },
+    ];
     if (commands) {
       providers.push(
         { provide: SegmentCommands, useFactory: (executor: CommandExecutor) => new SegmentCommands(executor), inject: [CommandExecutor] },
         ExecuteSegmentCommandHandler,
-        SegmentsBackground,
       );
     }
+    if (background) providers.push(SegmentsBackground);
     if (queries) providers.push(ListSegmentsHandler, GetSegmentHandler, GetSegmentMembersHandler, GetCustomerSegmentsHandler, PreviewSegmentHandler);
     return {
       module: SegmentsModule,
       imports: [CqrsModule],
       controllers: [...(commands ? [SegmentCommandController] : []), ...(queries ? [SegmentQueryController] : [])],
       providers,
-      exports: [SEGMENTS_CONFIG, ...(commands ? [SegmentCommands, SegmentsBackground] : [])],
+      exports: [SEGMENTS_CONFIG, ...(commands ? [SegmentCommands] : []), ...(background ? [SegmentsBackground] : [])],
     };
   }
 }

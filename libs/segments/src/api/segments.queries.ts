@@ -13,7 +13,8 @@ import {
   CUSTOMER_SEGMENTS_COLLECTION, SEGMENT_MEMBERS_COLLECTION, SEGMENTS_COLLECTION,
   type CustomerSegmentsDocument, type SegmentDocument, type SegmentFields, type SegmentMemberDocument, type SegmentStatus,
 } from '../projections/segments.projection';
-import { SEGMENTS_CONFIG } from './segments-tokens';
+import { SEGMENTS_ANALYTICS_SETTINGS, SEGMENTS_CONFIG } from './segments-tokens';
+import type { AnalyticsSettings } from '@app/analytics';
 import type { SegmentsConfig } from './segments-config';
 
 /** A definition as the API shows it, with its current member count. */
@@ -160,8 +161,9 @@ export class PreviewSegmentHandler implements IQueryHandler<PreviewSegment> {
     @Inject(CLOCK) private readonly clock: Clock,
     @Inject(SEGMENTS_CONFIG) private readonly config: SegmentsConfig,
     @Inject(CHRONICLE_CONFIG) chronicle: ChronicleConfig,
+    @Inject(SEGMENTS_ANALYTICS_SETTINGS) analytics: AnalyticsSettings,
   ) {
-    this.facts = new CustomerFactsReader(store, chronicle.REPORTING_CURRENCY);
+    this.facts = new CustomerFactsReader(store, chronicle.REPORTING_CURRENCY, { clock, analytics });
   }
 
   execute({ rule, sampleSize, purpose }: PreviewSegment): Promise<SegmentPreview> {

@@ -15,6 +15,16 @@ export interface PurchaseFact {
   readonly byCategory: Readonly<Record<string, number>>;
 }
 
+export interface ModelFacts {
+  readonly pAlive: number;
+  /** 0–100. */
+  readonly churnRisk: number;
+  /** Minor units of `currency`; null without spend in it. */
+  readonly predictedClvMinor: number | null;
+  /** The reporting currency. */
+  readonly currency: string;
+}
+
 /** Everything a rule may ask about one customer. Lists are bounded, latest last. */
 export interface CustomerFacts {
   readonly customerId: string;
@@ -32,6 +42,8 @@ export interface CustomerFacts {
   /** Null without orders. */
   /** Null without orders; M ranks net revenue in the reporting currency. */
   readonly rfm: { readonly r: number; readonly f: number; readonly m: number } | null;
+  /** The model's figures now; null without an order or while no model is fitted. */
+  readonly model: ModelFacts | null;
   readonly loyaltyTier: string | null;
   readonly npsClass: NpsClassName | null;
   /** Latest decision per purpose; absent when never asked. */
@@ -44,7 +56,7 @@ export interface CustomerFacts {
 export function emptyCustomerFacts(customerId: string): CustomerFacts {
   return {
     customerId, birthDate: null, gender: null, country: null, city: null, purchases: [], lastPurchaseAt: null, callTimes: [],
-    ticketsOpen: 0, emailsOpened: 0, rfm: null, loyaltyTier: null, npsClass: null, consents: {}, forgotten: false,
+    ticketsOpen: 0, emailsOpened: 0, rfm: null, model: null, loyaltyTier: null, npsClass: null, consents: {}, forgotten: false,
   };
 }
 
@@ -157,6 +169,12 @@ export function matches(rule: SegmentRule, facts: CustomerFacts, now: Date): boo
     const scores = facts.rfm;
     if (scores === null) return false;
     return (['r', 'f', 'm'] as const).every((dim) => rule.rfm[dim] === undefined || inRange(scores[dim], rule.rfm[dim] as Range));
+  }
+  if ('pAlive' in rule) return facts.model !== null && inRange(facts.model.pAlive, rule.pAlive);
+  if ('churnRisk' in rule) return facts.model !== null && inRange(facts.model.churnRisk, rule.churnRisk);
+  if ('predictedClv' in rule) {
+    const model = facts.model;
+    return model !== null && model.predictedClvMinor !== null && model.currency === rule.predictedClv.currency && inRange(model.predictedClvMinor, rule.predictedClv);
   }
   if ('loyaltyTier' in rule) return facts.loyaltyTier !== null && rule.loyaltyTier.in.includes(facts.loyaltyTier);
   if ('npsClass' in rule) return facts.npsClass !== null && rule.npsClass.in.includes(facts.npsClass);

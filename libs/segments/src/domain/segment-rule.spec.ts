@@ -1,4 +1,4 @@
-import { dependsOnTime, MAX_RULE_DEPTH, usesRfm, validateSegmentRule, withMoneyCurrency, type SegmentRule } from './segment-rule';
+import { dependsOnTime, MAX_RULE_DEPTH, usesModel, usesRfm, validateSegmentRule, withMoneyCurrency, type SegmentRule } from './segment-rule';
 
 function messages(rule: unknown): string[] {
   return validateSegmentRule(rule).map((error) => error.message);
@@ -66,6 +66,12 @@ describe('validateSegmentRule', () => {
     [{ ticketsOpen: { gte: -1 } }, 'rule.ticketsOpen.gte must be a non-negative number'],
     [{ rfm: {} }, 'rule.rfm must give at least one of r, f, m'],
     [{ rfm: { r: { gte: 6 } } }, 'rule.rfm.r.gte must be between 1 and 5'],
+    [{ pAlive: { lte: 1.5 } }, 'rule.pAlive.lte must be between 0 and 1'],
+    [{ pAlive: {} }, 'rule.pAlive must give gte, lte or both'],
+    [{ churnRisk: { gte: 101 } }, 'rule.churnRisk.gte must be between 0 and 100'],
+    [{ predictedClv: { gte: 50000 } }, 'rule.predictedClv.currency'],
+    [{ predictedClv: { currency: 'EUR' } }, 'rule.predictedClv must give gte, lte or both'],
+    [{ predictedClv: { gte: 1, currency: 'EUR', horizon: 3 } }, 'rule.predictedClv.horizon is not allowed here'],
     [{ loyaltyTier: { in: [] } }, 'rule.loyaltyTier.in must be a non-empty array of strings'],
     [{ consent: { purpose: 'spam', granted: 'yes' } }, 'rule.consent.purpose must be one of'],
     [{ field: 'age', op: 'prefix', value: 3 }, 'rule.op must be one of eq, ne, gt, gte, lt, lte, between, in, notIn for age'],
@@ -107,6 +113,14 @@ describe('dependsOnTime / usesRfm', () => {
     [{ all: [{ field: 'country', op: 'eq', value: 'DE' }] }, false],
   ])('%j depends on time: %s', (rule, expected) => {
     expect(dependsOnTime(rule)).toBe(expected);
+  });
+
+  it('accepts the model figures: P(alive) below x, predicted CLV above y, churn risk; they depend on time', () => {
+    const rule = { all: [{ pAlive: { lte: 0.3 } }, { predictedClv: { gte: 50000, currency: 'EUR' } }, { churnRisk: { gte: 70 } }] };
+    expect(validateSegmentRule(rule)).toEqual([]);
+    expect(dependsOnTime(rule as SegmentRule)).toBe(true);
+    expect(usesModel(rule as SegmentRule)).toBe(true);
+    expect(usesModel({ not: { rfm: { r: { gte: 4 } } } })).toBe(false);
   });
 
   it('finds RFM conditions anywhere in the tree', () => {

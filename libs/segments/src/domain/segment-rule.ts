@@ -120,6 +120,24 @@ export interface RfmCondition {
   readonly rfm: { readonly r?: ScoreRange; readonly f?: ScoreRange; readonly m?: ScoreRange };
 }
 
+/**
+ * The model's figures as of the evaluation (see the analytics capability): P(alive) 0–1, churn risk
+ * 0–100, predicted CLV in minor units of `currency`, which must be the reporting currency (the only
+ * one CLV is computed in; another never matches). Customers without an order, or while no model is
+ * fitted, never match.
+ */
+export interface PAliveCondition {
+  readonly pAlive: Range;
+}
+
+export interface ChurnRiskCondition {
+  readonly churnRisk: Range;
+}
+
+export interface PredictedClvCondition {
+  readonly predictedClv: Range & { readonly currency: string };
+}
+
 export interface LoyaltyTierCondition {
   readonly loyaltyTier: { readonly in: readonly string[] };
 }
@@ -142,6 +160,9 @@ export type LeafCondition =
   | TicketsOpenCondition
   | EmailsOpenedCondition
   | RfmCondition
+  | PAliveCondition
+  | ChurnRiskCondition
+  | PredictedClvCondition
   | LoyaltyTierCondition
   | NpsClassCondition
   | ConsentCondition;
@@ -170,7 +191,7 @@ export const MAX_RULE_DEPTH = 12;
 export const MAX_RULE_NODES = 200;
 export const MAX_WITHIN_DAYS = 3650;
 
-const LEAF_KEYS = ['purchases', 'lastPurchase', 'calls', 'ticketsOpen', 'emailsOpened', 'rfm', 'loyaltyTier', 'npsClass', 'consent'] as const;
+const LEAF_KEYS = ['purchases', 'lastPurchase', 'calls', 'ticketsOpen', 'emailsOpened', 'rfm', 'pAlive', 'churnRisk', 'predictedClv', 'loyaltyTier', 'npsClass', 'consent'] as const;
 const NUMERIC_OPS: readonly NumericOp[] = ['eq', 'ne', 'gt', 'gte', 'lt', 'lte', 'between', 'in', 'notIn'];
 const TEXT_OPS: readonly TextOp[] = ['eq', 'ne', 'in', 'notIn'];
 
@@ -244,6 +265,18 @@ class RuleChecker {
         for (const dim of dims) this.range(inner[dim], `${at}.${dim}`, true, 5);
         return;
       }
+      case 'pAlive':
+        return this.boundedRange(inner, at, 0, 1);
+      case 'churnRisk':
+        return this.boundedRange(inner, at, 0, 100);
+      case 'predictedClv': {
+        if (!this.object(inner, at, ['gte', 'lte', 'currency'])) return;
+        const { currency, ...bounds } = inner;
+        this.range(bounds, at, false);
+        const problem = currencyCodeProblem(currency, `${at}.currency`);
+        if (problem !== null) this.errors.push({ path: `${at}.currency`, message: problem });
+        return;
+      }
       case 'loyaltyTier':
         if (!this.object(inner, at, ['in'])) return;
         this.stringList(inner.in, `${at}.in`);
@@ -282,6 +315,16 @@ class RuleChecker {
       else if (max !== undefined && (v < 1 || v > max)) this.fail(`${path}.${bound}`, `must be between 1 and ${max}`);
     }
     if (typeof value.gte === 'number' && typeof value.lte === 'number' && value.gte > value.lte) this.fail(path, 'has gte greater than lte');
+  }
+
+  /** A range whose bounds lie in [min, max]. */
+  private boundedRange(value: unknown, path: string, min: number, max: number): void {
+    this.range(value, path, false);
+    if (!isObject(value)) return;
+    for (const bound of ['gte', 'lte'] as const) {
+      const v = value[bound];
+      if (typeof v === 'number' && Number.isFinite(v) && (v < min || v > max)) this.fail(`${path}.${bound}`, `must be between ${min} and ${max}`);
+    }
   }
 
   private withinDays(value: unknown, path: string): void {
@@ -388,8 +431,8 @@ export function dependsOnTime(rule: SegmentRule): boolean {
   if ('field' in rule) return rule.field === 'age';
   if ('purchases' in rule || 'calls' in rule) return true;
   if ('lastPurchase' in rule) return [rule.lastPurchase.before, rule.lastPurchase.after].some((bound) => typeof bound === 'object');
-  // RFM recency is relative to now.
-  if ('rfm' in rule) return true;
+  // RFM recency is relative to now; the model's figures change as time passes without a purchase.
+  if ('rfm' in rule || usesModel(rule)) return true;
   return false;
 }
 
@@ -406,6 +449,14 @@ export function withMoneyCurrency(rule: SegmentRule, currency: string): SegmentR
     return { purchases: { ...rule.purchases, currency } };
   }
   return rule;
+}
+
+/** Whether the rule needs the model's figures (P(alive), churn risk, predicted CLV: from the population snapshot). */
+export function usesModel(rule: SegmentRule): boolean {
+  if ('all' in rule) return rule.all.some(usesModel);
+  if ('any' in rule) return rule.any.some(usesModel);
+  if ('not' in rule) return usesModel(rule.not);
+  return 'pAlive' in rule || 'churnRisk' in rule || 'predictedClv' in rule;
 }
 
 /** Whether the rule needs RFM scores (which are ranked against the whole population). */

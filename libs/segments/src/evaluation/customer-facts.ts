@@ -3,10 +3,14 @@
 // `customerFactsFrom` is pure; `CustomerFactsReader` loads the documents for a page of customers.
 import type { ReadStore } from '@app/read-store';
 import { CUSTOMER_360_COLLECTION, type Customer360Document } from '@app/customer-view';
-import { CUSTOMER_ANALYTICS_COLLECTION, RfmPopulation, rfmValuesOf, type CustomerAnalyticsDocument } from '@app/analytics';
+import {
+  analyseCustomer, analyticsSettings, CUSTOMER_ANALYTICS_COLLECTION, customerRecordOf, loadAnalyticsConfig, PopulationSnapshots, profilingAllowed, recencyDays, rfmCutPoints, scoreRfm,
+  type AnalyticsSettings, type CustomerAnalyticsDocument, type PopulationSnapshot, type RfmCutPoints, type RfmValues,
+} from '@app/analytics';
+import { systemClock, type Clock } from '@app/event-sourcing';
 import type { CurrencyCode } from '@app/money';
 import { LOYALTY_ACCOUNTS_COLLECTION, type LoyaltyAccountDocument } from '@app/loyalty';
-import { emptyCustomerFacts, type CustomerFacts } from '../domain/segment-rule.evaluator';
+import { emptyCustomerFacts, type CustomerFacts, type ModelFacts } from '../domain/segment-rule.evaluator';
 import type { ConsentPurposeName } from '../domain/segment-rule';
 import { SEGMENT_ACTIVITY_COLLECTION, type SegmentActivityDocument } from '../projections/segment-activity.projection';
 
@@ -17,11 +21,34 @@ export interface CustomerDocuments {
   readonly activity?: SegmentActivityDocument;
 }
 
+/** What population-wide figures an evaluation needs; null where no rule asks for them. */
+export interface PopulationContext {
+  /** RFM cut points of every buyer now, monetary in the reporting currency. */
+  readonly rfm: RfmCutPoints | null;
+  /** The latest population snapshot (fitted models) and the analytics settings. */
+  readonly model: { readonly snapshot: PopulationSnapshot; readonly settings: AnalyticsSettings } | null;
+}
+
+export const NO_POPULATION: PopulationContext = { rfm: null, model: null };
+
+/** A customer's classic RFM values now, monetary in `currency`; null without orders. */
+export function rfmValuesOf(doc: CustomerAnalyticsDocument, currency: CurrencyCode, now: Date): RfmValues | null {
+  if (doc.orders === 0 || doc.lastPurchaseAt === null) return null;
+  return { recencyDays: recencyDays(doc.lastPurchaseAt, now), frequency: doc.orders, monetaryMinor: doc.money[currency]?.netMinor ?? 0 };
+}
+
+function modelFactsOf(doc: CustomerAnalyticsDocument | undefined, population: PopulationContext, now: Date, currency: CurrencyCode): ModelFacts | null {
+  if (!doc || population.model === null) return null;
+  const analysed = analyseCustomer(customerRecordOf(doc), population.model.snapshot, now, population.model.settings, currency);
+  if (analysed.model === null || analysed.churnRisk === null) return null;
+  return { pAlive: analysed.model.pAlive, churnRisk: analysed.churnRisk.score, predictedClvMinor: analysed.clv?.valueMinor ?? null, currency };
+}
+
 /**
- * Pure: the facts of one customer. `rfm` is the population to rank against (null: no RFM needed),
- * its monetary values in `currency`, the reporting currency.
+ * Pure: the facts of one customer. `population` holds what ranks and model figures need (null
+ * parts: no rule asks for them), monetary values in `currency`, the reporting currency.
  */
-export function customerFactsFrom(customerId: string, docs: CustomerDocuments, rfm: RfmPopulation | null, now: Date, currency: CurrencyCode): CustomerFacts {
+export function customerFactsFrom(customerId: string, docs: CustomerDocuments, population: PopulationContext, now: Date, currency: CurrencyCode): CustomerFacts {
   const base = emptyCustomerFacts(customerId);
   const c360 = docs.customer360;
   const analytics = docs.analytics;
@@ -30,9 +57,10 @@ export function customerFactsFrom(customerId: string, docs: CustomerDocuments, r
     if (state) consents[purpose as ConsentPurposeName] = state.granted;
   }
   const lastPurchaseAt = c360?.purchases.lastAt ?? analytics?.lastPurchaseAt ?? null;
-  // RFM is profiling: scored only with the customer's profiling consent.
-  const values = rfm && analytics && analytics.profilingConsent === true ? rfmValuesOf(analytics, currency, now) : null;
-  const scores = rfm && values ? rfm.score(values) : null;
+  // RFM and the model's figures are profiling: only with the customer's profiling consent (the
+  // model's through analyseCustomer, which decides it for every surface).
+  const values = population.rfm && analytics && profilingAllowed(analytics.profilingConsent) ? rfmValuesOf(analytics, currency, now) : null;
+  const scores = population.rfm && values ? scoreRfm(values, population.rfm) : null;
   return {
     ...base,
     birthDate: c360?.profile.birthDate ?? null,
@@ -45,6 +73,7 @@ export function customerFactsFrom(customerId: string, docs: CustomerDocuments, r
     ticketsOpen: c360?.tickets.open ?? analytics?.openTickets ?? 0,
     emailsOpened: c360?.emails.opened ?? 0,
     rfm: scores ? { r: scores.r, f: scores.f, m: scores.m } : null,
+    model: modelFactsOf(analytics, population, now, currency),
     loyaltyTier: docs.loyalty?.tier ?? null,
     npsClass: c360?.nps.lastClass ?? analytics?.npsLastClass ?? null,
     consents,
@@ -52,28 +81,49 @@ export function customerFactsFrom(customerId: string, docs: CustomerDocuments, r
   };
 }
 
+export interface CustomerFactsReaderOptions {
+  /** For a population snapshot computed when none is stored yet (default the system clock). */
+  readonly clock?: Clock;
+  /** Horizon, margin and discount of the model's figures (default: ANALYTICS_* defaults). */
+  readonly analytics?: AnalyticsSettings;
+}
+
 /** Loads facts from the read store, a page of customers at a time. */
 export class CustomerFactsReader {
-  /** `currency`: the reporting currency, in which RFM ranks money. */
-  constructor(private readonly store: ReadStore, private readonly currency: CurrencyCode) {}
+  private readonly snapshots: PopulationSnapshots;
+  private readonly analytics: AnalyticsSettings;
 
-  /**
-   * The RFM population: every customer with an order and their profiling consent. A full scan of
-   * customerAnalytics, so callers load it once per evaluation run and only when a rule asks for RFM.
-   */
-  async rfmPopulation(now: Date): Promise<RfmPopulation> {
-    const buyers = await this.store.find<CustomerAnalyticsDocument>(CUSTOMER_ANALYTICS_COLLECTION, { orders: { gt: 0 }, profilingConsent: true });
-    return new RfmPopulation(buyers.flatMap((buyer) => rfmValuesOf(buyer, this.currency, now) ?? []));
+  /** `currency`: the reporting currency, in which RFM ranks money and CLV is predicted. */
+  constructor(private readonly store: ReadStore, private readonly currency: CurrencyCode, options: CustomerFactsReaderOptions = {}) {
+    this.snapshots = new PopulationSnapshots(store, currency, options.clock ?? systemClock);
+    this.analytics = options.analytics ?? analyticsSettings(loadAnalyticsConfig({}));
   }
 
-  async load(customerIds: readonly string[], rfm: RfmPopulation | null, now: Date): Promise<CustomerFacts[]> {
+  /**
+   * What the rules need of the whole population: RFM cut points from a scan of every buyer who
+   * consented to profiling (once per evaluation run, only when a rule asks for RFM), the latest
+   * stored snapshot for the model's figures.
+   */
+  async population(now: Date, needs: { readonly rfm: boolean; readonly model: boolean }): Promise<PopulationContext> {
+    return {
+      rfm: needs.rfm ? await this.rfmCutPoints(now) : null,
+      model: needs.model ? { snapshot: await this.snapshots.current(), settings: this.analytics } : null,
+    };
+  }
+
+  private async rfmCutPoints(now: Date): Promise<RfmCutPoints> {
+    const buyers = await this.store.find<CustomerAnalyticsDocument>(CUSTOMER_ANALYTICS_COLLECTION, { orders: { gt: 0 }, profilingConsent: true });
+    return rfmCutPoints(buyers.flatMap((buyer) => rfmValuesOf(buyer, this.currency, now) ?? []));
+  }
+
+  async load(customerIds: readonly string[], population: PopulationContext, now: Date): Promise<CustomerFacts[]> {
     const [c360, analytics, loyalty, activity] = await Promise.all([
       this.store.getMany<Customer360Document>(CUSTOMER_360_COLLECTION, customerIds),
       this.store.getMany<CustomerAnalyticsDocument>(CUSTOMER_ANALYTICS_COLLECTION, customerIds),
       this.store.getMany<LoyaltyAccountDocument>(LOYALTY_ACCOUNTS_COLLECTION, customerIds),
       this.store.getMany<SegmentActivityDocument>(SEGMENT_ACTIVITY_COLLECTION, customerIds),
     ]);
-    return customerIds.map((id) => customerFactsFrom(id, { customer360: c360.get(id), analytics: analytics.get(id), loyalty: loyalty.get(id), activity: activity.get(id) }, rfm, now, this.currency));
+    return customerIds.map((id) => customerFactsFrom(id, { customer360: c360.get(id), analytics: analytics.get(id), loyalty: loyalty.get(id), activity: activity.get(id) }, population, now, this.currency));
   }
 
   /** Every known customer (anyone with a 360 document), in id order, a page after `after`. */

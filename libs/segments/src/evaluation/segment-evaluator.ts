@@ -4,16 +4,17 @@
 // command, and a redelivered trigger (same natural key, same stream state) appends nothing twice.
 import type { Filter, ReadStore } from '@app/read-store';
 import type { CommandContext, CommandExecutor } from '@app/platform';
-import type { RfmPopulation } from '@app/analytics';
+import type { AnalyticsSettings } from '@app/analytics';
+import type { Clock } from '@app/event-sourcing';
 import type { CurrencyCode } from '@app/money';
 import type { ReconcileMemberships } from '../domain/segment.commands';
 import { membershipDecider } from '../domain/segment.decider';
 import type { MembershipEvent, MembershipReason } from '../domain/segment.events';
 import { membershipStreamId } from '../domain/segment.streams';
-import { usesRfm, withMoneyCurrency, type ConsentPurposeName, type SegmentRule } from '../domain/segment-rule';
+import { usesModel, usesRfm, withMoneyCurrency, type ConsentPurposeName, type SegmentRule } from '../domain/segment-rule';
 import { matches, mayBeMember, type CustomerFacts } from '../domain/segment-rule.evaluator';
 import { SEGMENT_MEMBERS_COLLECTION, SEGMENTS_COLLECTION, segmentMemberId, type SegmentDocument, type SegmentMemberDocument } from '../projections/segments.projection';
-import { CustomerFactsReader } from './customer-facts';
+import { CustomerFactsReader, type PopulationContext } from './customer-facts';
 
 /** A segment to evaluate; a null rule means the segment is gone (archived): nobody is a member. */
 export interface SegmentToEvaluate {
@@ -59,6 +60,9 @@ export interface SegmentPreview {
 export interface SegmentEvaluatorOptions {
   /** Customers loaded per page when scanning everyone (default 500). */
   readonly pageSize?: number;
+  /** For the model's figures: the clock of a snapshot computed when none is stored, and ANALYTICS_* settings. */
+  readonly clock?: Clock;
+  readonly analytics?: AnalyticsSettings;
 }
 
 export const SEGMENT_EVALUATOR_ACTOR = 'segment-evaluator';
@@ -74,7 +78,7 @@ export class SegmentEvaluator {
     private readonly currency: CurrencyCode,
     options: SegmentEvaluatorOptions = {},
   ) {
-    this.facts = new CustomerFactsReader(store, currency);
+    this.facts = new CustomerFactsReader(store, currency, { ...(options.clock ? { clock: options.clock } : {}), ...(options.analytics ? { analytics: options.analytics } : {}) });
     this.pageSize = options.pageSize ?? 500;
   }
 
@@ -88,14 +92,15 @@ export class SegmentEvaluator {
    * since these customers just changed. Segments and the RFM population are loaded once per call.
    */
   async evaluateCustomers(customers: readonly CustomerTrigger[], now: Date): Promise<EvaluationResult> {
-    const segments = (await this.activeSegments()).map((s) => ({ segmentId: s.segmentId, rule: s.rule, purpose: s.purpose ?? null }));
+    // Stored rules that name no currency for their money are read in the reporting currency.
+    const segments = (await this.activeSegments()).map((s) => ({ segmentId: s.segmentId, rule: withMoneyCurrency(s.rule, this.currency), purpose: s.purpose ?? null }));
     if (segments.length === 0 || customers.length === 0) return { evaluated: 0, entered: 0, left: 0 };
-    const rfm = await this.rfmFor(segments, now);
+    const population = await this.populationFor(segments, now);
     let entered = 0;
     let left = 0;
     for (let i = 0; i < customers.length; i += this.pageSize) {
       const slice = customers.slice(i, i + this.pageSize);
-      const page = await this.facts.load(slice.map((c) => c.customerId), rfm, now);
+      const page = await this.facts.load(slice.map((c) => c.customerId), population, now);
       // One membership stream per customer: a page's commands run concurrently and share group commits.
       const outcomes = await Promise.all(
         page.map((facts, index) => {
@@ -122,7 +127,7 @@ export class SegmentEvaluator {
     if (stored.length === 0) return { evaluated: 0, entered: 0, left: 0 };
     // Stored rules that name no currency for their money are read in the reporting currency.
     const segments = stored.map((s) => ({ ...s, rule: s.rule === null ? null : withMoneyCurrency(s.rule, this.currency) }));
-    const rfm = await this.rfmFor(segments, run.now);
+    const population = await this.populationFor(segments, run.now);
     let evaluated = 0;
     let entered = 0;
     let left = 0;
@@ -131,7 +136,7 @@ export class SegmentEvaluator {
       if (ids.length === 0) break;
       after = ids[ids.length - 1];
       const [page, members] = await Promise.all([
-        this.facts.load(ids, rfm, run.now),
+        this.facts.load(ids, population, run.now),
         this.store.getMany<SegmentMemberDocument>(SEGMENT_MEMBERS_COLLECTION, ids.flatMap((c) => segments.map((s) => segmentMemberId(s.segmentId, c)))),
       ]);
       const reconciling: Promise<{ entered: number; left: number }>[] = [];
@@ -166,8 +171,9 @@ export class SegmentEvaluator {
     return segment.rule !== null && mayBeMember(segment.purpose, facts) && matches(segment.rule, facts, now);
   }
 
-  private async rfmFor(segments: readonly SegmentToEvaluate[], now: Date): Promise<RfmPopulation | null> {
-    return segments.some((s) => s.rule !== null && usesRfm(s.rule)) ? this.facts.rfmPopulation(now) : null;
+  private populationFor(segments: readonly SegmentToEvaluate[], now: Date): Promise<PopulationContext> {
+    const rules = segments.flatMap((s) => (s.rule === null ? [] : [s.rule]));
+    return this.facts.population(now, { rfm: rules.some(usesRfm), model: rules.some(usesModel) });
   }
 
   private async reconcile(customerId: string, verdicts: ReconcileMemberships['verdicts'], run: EvaluationRun): Promise<{ entered: number; left: number }> {
@@ -199,14 +205,14 @@ export class SegmentEvaluator {
 export async function previewSegment(
   facts: CustomerFactsReader, rule: SegmentRule, now: Date, sampleSize = 20, pageSize = 500, purpose: ConsentPurposeName | null = null,
 ): Promise<SegmentPreview> {
-  const rfm = usesRfm(rule) ? await facts.rfmPopulation(now) : null;
+  const population = await facts.population(now, { rfm: usesRfm(rule), model: usesModel(rule) });
   let count = 0;
   const sample: string[] = [];
   for (let after: string | null = null; ; ) {
     const ids = await facts.customerIdsPage(after, pageSize);
     if (ids.length === 0) break;
     after = ids[ids.length - 1];
-    for (const customer of await facts.load(ids, rfm, now)) {
+    for (const customer of await facts.load(ids, population, now)) {
       if (!mayBeMember(purpose, customer) || !matches(rule, customer, now)) continue;
       count += 1;
       if (sample.length < sampleSize) sample.push(customer.customerId);

@@ -1,13 +1,13 @@
 // HTTP queries on tickets.
-import { Controller, Get, Header, Query as QueryParam, Res } from '@nestjs/common';
+import { Controller, Get, Header, Query as QueryParam, Req, Res } from '@nestjs/common';
 import { QueryBus } from '@nestjs/cqrs';
 import { ApiBearerAuth, ApiOperation, ApiPropertyOptional, ApiTags } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
-import { IsIn, IsInt, IsOptional, Max, Min } from 'class-validator';
+import { IsIn, IsInt, IsOptional, Matches, Max, Min } from 'class-validator';
 import type { Response } from 'express';
-import { ApiAnswer, ApiRefusals, IdParam, Roles } from '@app/platform';
+import { ApiAnswer, ApiRefusals, ID_MESSAGE, ID_PATTERN, IdParam, Roles, type AuthenticatedRequest } from '@app/platform';
 import type { TicketStatus } from '../domain/ticket.decider';
-import { GetTicket, ListCustomerTickets } from './ticket.queries';
+import { GetTicket, ListCustomerTickets, ListTicketQueue } from './ticket.queries';
 
 export class TicketQueryDto {
   @ApiPropertyOptional() @IsOptional() @Type(() => Number) @IsInt() @Min(0) minPosition?: number;
@@ -20,17 +20,44 @@ export class CustomerTicketsQueryDto {
   @ApiPropertyOptional({ default: 50, maximum: 200 }) @IsOptional() @Type(() => Number) @IsInt() @Min(1) @Max(200) limit?: number;
 }
 
+export class TicketQueueQueryDto {
+  @ApiPropertyOptional({ enum: ['open', 'resolved', 'closed'], default: 'open' }) @IsOptional() @IsIn(['open', 'resolved', 'closed']) status?: TicketStatus;
+  @ApiPropertyOptional({ description: '`me` (the agent of the key or session asking), `none` (unassigned) or an agent id; every assignee when left out', example: 'me' })
+  @IsOptional() @Matches(ID_PATTERN, { message: ID_MESSAGE }) assignee?: string;
+  @ApiPropertyOptional({ description: 'Only tickets whose next SLA deadline falls before now + this many minutes: breached ones and those due soon (0: breached only)', example: 60 })
+  @IsOptional() @Type(() => Number) @IsInt() @Min(0) @Max(525_600) dueWithinMinutes?: number;
+  @ApiPropertyOptional({ default: 50, maximum: 200 }) @IsOptional() @Type(() => Number) @IsInt() @Min(1) @Max(200) limit?: number;
+  @ApiPropertyOptional({ description: 'Wait (bounded) until the tickets read model includes this global position, as answered by a ticket command.' })
+  @IsOptional() @Type(() => Number) @IsInt() @Min(0) minPosition?: number;
+}
+
 @ApiTags('tickets')
 @ApiBearerAuth()
 @Controller({ version: '1' })
 export class TicketQueryController {
   constructor(private readonly queryBus: QueryBus) {}
 
+  @Get('tickets')
+  @Roles('support', 'analyst', 'auditor')
+  @Header('Cache-Control', 'no-store')
+  @ApiOperation({
+    summary: 'The work queue: tickets by urgency (next SLA deadline first, breached ones at the top, then priority, then age), with the total that match',
+  })
+  @ApiAnswer(200, 'TicketQueuePage')
+  queue(@QueryParam() query: TicketQueueQueryDto, @Req() request: AuthenticatedRequest) {
+    const assignee = query.assignee === undefined ? undefined : query.assignee === 'none' ? null : query.assignee === 'me' ? (request.principal?.keyId ?? null) : query.assignee;
+    return this.queryBus.execute(new ListTicketQueue(
+      { status: query.status ?? 'open', ...(assignee !== undefined ? { assignee } : {}), ...(query.dueWithinMinutes !== undefined ? { dueWithinMinutes: query.dueWithinMinutes } : {}) },
+      query.limit ?? 50,
+      query.minPosition,
+    ));
+  }
+
   @Get('tickets/:ticketId')
   @Roles('support', 'analyst', 'auditor')
   @Header('Cache-Control', 'no-store')
-  @ApiOperation({ summary: 'A ticket with its replies and SLA state now' })
-  @ApiAnswer(200, 'TicketView')
+  @ApiOperation({ summary: 'A ticket with its thread (replies the customer sees; internal notes apart), its history and SLA state now' })
+  @ApiAnswer(200, 'TicketDetail')
   @ApiRefusals({ 404: 'No ticket with this id.' })
   async get(@IdParam('ticketId') ticketId: string, @QueryParam() query: TicketQueryDto, @Res({ passthrough: true }) response: Response) {
     const result = await this.queryBus.execute(new GetTicket(ticketId, query.minPosition));

@@ -5,7 +5,8 @@ import { ApiBearerAuth, ApiOperation, ApiTags } from '@nestjs/swagger';
 import type { Clock } from '@app/event-sourcing';
 import { AcceptsIdempotencyKey, ApiAnswer, ApiRefusals, businessTime, CLOCK, Ctx, IdParam, Roles, type CommandOutcome, type RequestContext } from '@app/platform';
 import type { TicketCommand } from '../domain/ticket.commands';
-import { AssignTicketDto, CloseTicketDto, DEFAULT_SLA, OpenTicketDto, ReopenTicketDto, ReplyToTicketDto, ResolveTicketDto } from './ticket.dtos';
+import { defaultSlaPolicy } from '../domain/ticket-sla-policy';
+import { AddTicketNoteDto, AssignTicketDto, ChangeTicketPriorityDto, CloseTicketDto, OpenTicketDto, ReopenTicketDto, ReplyToTicketDto, ResolveTicketDto } from './ticket.dtos';
 import { ExecuteTicketCommand } from './ticket.command-handler';
 
 @ApiTags('tickets')
@@ -24,7 +25,7 @@ export class TicketController {
 
   @Post() @Roles('ingest', 'support') @ApiOperation({ summary: 'Open a ticket' }) @ApiAnswer(201, 'CommandOutcome') @ApiRefusals({ 404: 'The customer is not registered.', 409: 'The ticketId is recorded with other data.' })
   open(@Body() b: OpenTicketDto, @Ctx() ctx: RequestContext) {
-    const sla = b.sla ? { ...b.sla } : { name: `default-${b.priority}`, ...DEFAULT_SLA[b.priority] };
+    const sla = b.sla ? { ...b.sla } : defaultSlaPolicy(b.priority);
     return this.run({ type: 'OpenTicket', customerId: b.customerId, ticketId: b.ticketId, subject: b.subject, channel: b.channel, priority: b.priority, sla }, b.occurredAt, ctx);
   }
 
@@ -46,6 +47,22 @@ export class TicketController {
   @Post(':ticketId/reopen') @HttpCode(200) @Roles('ingest', 'support') @ApiOperation({ summary: 'Reopen a resolved ticket' }) @ApiAnswer(200, 'CommandOutcome') @ApiRefusals({ 404: 'No ticket with this id.', 409: 'The ticket\'s state does not allow it (a closed ticket takes nothing more).', 422: 'occurredAt lies before the ticket\'s latest event.' })
   reopen(@IdParam('ticketId') ticketId: string, @Body() b: ReopenTicketDto, @Ctx() ctx: RequestContext) {
     return this.run({ type: 'ReopenTicket', ticketId, ...(b.reason !== undefined ? { reason: b.reason } : {}) }, b.occurredAt, ctx);
+  }
+
+  @Post(':ticketId/notes') @Roles('ingest', 'support')
+  @ApiOperation({ summary: 'Add an internal note (for agents only, kept apart from the replies the customer sees); taken on a closed ticket too' })
+  @ApiAnswer(201, 'CommandOutcome')
+  @ApiRefusals({ 404: 'No ticket with this id.', 422: 'The note\'s body is blank, or occurredAt lies before the ticket\'s latest event.' })
+  note(@IdParam('ticketId') ticketId: string, @Body() b: AddTicketNoteDto, @Ctx() ctx: RequestContext) {
+    return this.run({ type: 'AddTicketNote', ticketId, body: b.body }, b.occurredAt, ctx);
+  }
+
+  @Post(':ticketId/priority') @HttpCode(200) @Roles('ingest', 'support')
+  @ApiOperation({ summary: 'Change the priority; a ticket on its priority\'s default SLA moves to the new priority\'s default (due times from openedAt)' })
+  @ApiAnswer(200, 'CommandOutcome')
+  @ApiRefusals({ 404: 'No ticket with this id.', 409: 'The ticket is closed.', 422: 'occurredAt lies before the ticket\'s latest event.' })
+  priority(@IdParam('ticketId') ticketId: string, @Body() b: ChangeTicketPriorityDto, @Ctx() ctx: RequestContext) {
+    return this.run({ type: 'ChangeTicketPriority', ticketId, priority: b.priority }, b.occurredAt, ctx);
   }
 
   @Post(':ticketId/close') @HttpCode(200) @Roles('ingest', 'support') @ApiOperation({ summary: 'Close a ticket (final)' }) @ApiAnswer(200, 'CommandOutcome') @ApiRefusals({ 404: 'No ticket with this id.', 409: 'The ticket\'s state does not allow it (a closed ticket takes nothing more).', 422: 'occurredAt lies before the ticket\'s latest event.' })

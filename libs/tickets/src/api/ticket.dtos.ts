@@ -46,10 +46,11 @@ export class ReopenTicketDto extends CommandDto {
 
 export class CloseTicketDto extends CommandDto {}
 
-/** Default SLA targets by priority, in minutes. */
-export const DEFAULT_SLA: Readonly<Record<TicketPriority, { firstResponseMinutes: number; resolutionMinutes: number }>> = {
-  urgent: { firstResponseMinutes: 30, resolutionMinutes: 240 },
-  high: { firstResponseMinutes: 120, resolutionMinutes: 1440 },
-  normal: { firstResponseMinutes: 480, resolutionMinutes: 4320 },
-  low: { firstResponseMinutes: 1440, resolutionMinutes: 10080 },
-};
+export class AddTicketNoteDto extends CommandDto {
+  @ApiProperty({ example: 'Customer is a reseller: check the bulk price list.', description: 'For the agents only; never sent to the customer.' })
+  @IsString() @NotBlank() @MaxLength(20_000) @MultiLineText() body!: string;
+}
+
+export class ChangeTicketPriorityDto extends CommandDto {
+  @ApiProperty({ enum: TICKET_PRIORITIES }) @IsIn(TICKET_PRIORITIES) priority!: TicketPriority;
+}

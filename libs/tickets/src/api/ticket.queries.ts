@@ -1,11 +1,12 @@
-// Ticket queries: one ticket with its SLA state now, and a customer's tickets.
+// Ticket queries: one ticket with its thread and SLA state now, a customer's tickets, and the work
+// queue (open tickets of an assignee, or none, or due soon, most urgent first).
 import { Inject, NotFoundException, Optional } from '@nestjs/common';
 import { IQueryHandler, Query, QueryHandler } from '@nestjs/cqrs';
 import type { Clock } from '@app/event-sourcing';
 import { READ_STORE, type Filter, type ReadStore } from '@app/read-store';
-import { REGISTERED_CUSTOMERS, type RegisteredCustomers } from '@app/customers';
+import { CUSTOMER_NAMES, REGISTERED_CUSTOMERS, type CustomerNames, type RegisteredCustomers } from '@app/customers';
 import { CHRONICLE_CONFIG, ChronicleConfig, CLOCK, PROJECTION_PROGRESS, waitUntilCaughtUp, type ProjectionProgress } from '@app/platform';
-import { TICKETS_COLLECTION, type TicketDocument } from '../projections/ticket.projection';
+import { NO_DUE_TIME, TICKETS_COLLECTION, type TicketDocument } from '../projections/ticket.projection';
 import type { TicketStatus } from '../domain/ticket.decider';
 
 /** Where a ticket stands against its SLA at this moment. */
@@ -35,7 +36,46 @@ export function toTicketView(doc: TicketDocument, now: Date): TicketView {
   };
 }
 
-export class GetTicket extends Query<{ view: TicketView; consistent: boolean }> {
+/** A ticket as the queue lists it: everything but its thread, plus who it waits on and the customer's name. */
+export type TicketQueueItem = Omit<TicketView, 'replies' | 'notes' | 'activity'> & {
+  /** `agent` while the customer's message (or the opening) is the latest word, `customer` once an agent answered it. */
+  readonly waitingOn: 'agent' | 'customer';
+  /** The customer's display name; null when the customer has none (show the id). */
+  readonly customerName: string | null;
+};
+
+export function toQueueItem(doc: TicketDocument, now: Date, customerName: string | null): TicketQueueItem {
+  const { replies, notes: _notes, activity: _activity, ...rest } = toTicketView(doc, now);
+  return { ...rest, waitingOn: replies.at(-1)?.author === 'agent' ? 'customer' : 'agent', customerName };
+}
+
+/** Which tickets the queue lists: `assignee` is an agent id, or null for the unassigned ones. */
+export interface TicketQueueFilter {
+  readonly status: TicketStatus;
+  readonly assignee?: string | null;
+  /** Only tickets whose next SLA deadline is before now + this many minutes (breached ones included). */
+  readonly dueWithinMinutes?: number;
+}
+
+/** One page of the work queue, with how many tickets match in all. */
+export interface TicketQueuePage {
+  readonly items: readonly TicketQueueItem[];
+  readonly total: number;
+}
+
+export class ListTicketQueue extends Query<TicketQueuePage> {
+  constructor(readonly filter: TicketQueueFilter, readonly limit: number, readonly minPosition?: number) {
+    super();
+  }
+}
+
+/** One ticket as GET /v1/tickets/:ticketId answers it: the view with the customer's display name. */
+export type TicketDetail = TicketView & {
+  /** The customer's display name; null when the customer has none (show the id). */
+  readonly customerName: string | null;
+};
+
+export class GetTicket extends Query<{ view: TicketDetail; consistent: boolean }> {
   constructor(readonly ticketId: string, readonly minPosition?: number) {
     super();
   }
@@ -59,6 +99,7 @@ export class GetTicketHandler implements IQueryHandler<GetTicket> {
     @Inject(CHRONICLE_CONFIG) private readonly config: ChronicleConfig,
     @Inject(CLOCK) private readonly clock: Clock,
     @Optional() @Inject(PROJECTION_PROGRESS) private readonly progress?: ProjectionProgress,
+    @Optional() @Inject(CUSTOMER_NAMES) private readonly names?: CustomerNames,
   ) {}
 
   async execute({ ticketId, minPosition }: GetTicket) {
@@ -70,7 +111,50 @@ export class GetTicketHandler implements IQueryHandler<GetTicket> {
     );
     const doc = await this.store.get<TicketDocument>(TICKETS_COLLECTION, ticketId);
     if (!doc) throw new NotFoundException(`Ticket ${ticketId} not found`);
-    return { view: toTicketView(doc, this.clock.now()), consistent };
+    const names = this.names ? await this.names.namesOf([doc.customerId]) : new Map<string, string>();
+    return { view: { ...toTicketView(doc, this.clock.now()), customerName: names.get(doc.customerId) ?? null }, consistent };
+  }
+}
+
+@QueryHandler(ListTicketQueue)
+export class ListTicketQueueHandler implements IQueryHandler<ListTicketQueue> {
+  constructor(
+    @Inject(READ_STORE) private readonly store: ReadStore,
+    @Inject(CLOCK) private readonly clock: Clock,
+    @Inject(CHRONICLE_CONFIG) private readonly config: ChronicleConfig,
+    @Optional() @Inject(CUSTOMER_NAMES) private readonly names?: CustomerNames,
+    @Optional() @Inject(PROJECTION_PROGRESS) private readonly progress?: ProjectionProgress,
+  ) {}
+
+  async execute({ filter, limit, minPosition }: ListTicketQueue): Promise<TicketQueuePage> {
+    // Read-your-writes for the agent who just changed a ticket: some ticket has reached the position.
+    await waitUntilCaughtUp(
+      minPosition,
+      async () => (await this.store.count(TICKETS_COLLECTION, { lastPosition: { gte: minPosition ?? 0 } })) > 0,
+      this.progress,
+      this.config.READ_WAIT_TIMEOUT_MS,
+    );
+    const now = this.clock.now();
+    const conditions: Filter[] = [{ status: filter.status }];
+    if (filter.assignee !== undefined) conditions.push({ assigneeId: filter.assignee });
+    if (filter.dueWithinMinutes !== undefined) {
+      // dueSort is NO_DUE_TIME without a deadline, so the bound never lets those in.
+      const until = new Date(now.getTime() + filter.dueWithinMinutes * 60_000).toISOString();
+      conditions.push({ dueSort: { lt: until < NO_DUE_TIME ? until : NO_DUE_TIME } });
+    }
+    const where: Filter = { and: conditions };
+    const [docs, total] = await Promise.all([
+      this.store.find<TicketDocument>(TICKETS_COLLECTION, where, {
+        sort: [
+          { field: 'dueSort', direction: 'asc' }, { field: 'priorityRank', direction: 'asc' },
+          { field: 'openedAt', direction: 'asc' }, { field: 'ticketId', direction: 'asc' },
+        ],
+        limit,
+      }),
+      this.store.count(TICKETS_COLLECTION, where),
+    ]);
+    const names = this.names ? await this.names.namesOf(docs.map((doc) => doc.customerId)) : new Map<string, string>();
+    return { items: docs.map((doc) => toQueueItem(doc, now, names.get(doc.customerId) ?? null)), total };
   }
 }
 

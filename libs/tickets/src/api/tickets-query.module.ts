@@ -1,8 +1,9 @@
 import { Module } from '@nestjs/common';
 import { CqrsModule } from '@nestjs/cqrs';
 import { TicketQueryController } from './ticket-query.controller';
-import { GetTicketHandler, ListCustomerTicketsHandler } from './ticket.queries';
+import { TicketLiveController } from './ticket-live.controller';
+import { GetTicketHandler, ListCustomerTicketsHandler, ListTicketQueueHandler } from './ticket.queries';
 
 /** Ticket queries over HTTP. Needs the platform's READ_STORE. */
-@Module({ imports: [CqrsModule], controllers: [TicketQueryController], providers: [GetTicketHandler, ListCustomerTicketsHandler] })
+@Module({ imports: [CqrsModule], controllers: [TicketQueryController, TicketLiveController], providers: [GetTicketHandler, ListCustomerTicketsHandler, ListTicketQueueHandler] })
 export class TicketsQueryModule {}

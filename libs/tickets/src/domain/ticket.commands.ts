@@ -7,5 +7,7 @@ export type ReplyToTicket = { readonly type: 'ReplyToTicket'; readonly ticketId:
 export type ResolveTicket = { readonly type: 'ResolveTicket'; readonly ticketId: string; readonly resolution: string };
 export type ReopenTicket = { readonly type: 'ReopenTicket'; readonly ticketId: string; readonly reason?: string };
 export type CloseTicket = { readonly type: 'CloseTicket'; readonly ticketId: string };
+export type AddTicketNote = { readonly type: 'AddTicketNote'; readonly ticketId: string; readonly body: string };
+export type ChangeTicketPriority = { readonly type: 'ChangeTicketPriority'; readonly ticketId: string; readonly priority: TicketPriority };
 
-export type TicketCommand = OpenTicket | AssignTicket | ReplyToTicket | ResolveTicket | ReopenTicket | CloseTicket;
+export type TicketCommand = OpenTicket | AssignTicket | ReplyToTicket | ResolveTicket | ReopenTicket | CloseTicket | AddTicketNote | ChangeTicketPriority;

@@ -186,6 +186,71 @@ describe('ticket decider', () => {
     });
   });
 
+  describe('AddTicketNote', () => {
+    const note: TicketDeciderCommand = { type: 'AddTicketNote', ticketId: 'T1', body: 'Customer is a reseller: check the bulk price list' };
+    const noted: TicketEvent = { type: 'TicketNoteAdded', data: { ...ids, body: 'Customer is a reseller: check the bulk price list' } };
+
+    it('records an internal note, apart from the replies', () => {
+      spec.given([opened, agentReplied]).when(note).then([noted]);
+      const state = fold(ticketDecider, [opened, agentReplied, noted]);
+      expect(state.status !== 'unknown' && [state.notes, state.replies]).toEqual([1, { agent: 1, customer: 0 }]);
+    });
+
+    it('takes a note on a resolved or closed ticket: it is the agents\' record, not a message', () => {
+      spec.given([opened, resolved]).when(note).then([noted]);
+      spec.given([opened, resolved, closed]).when(note).then([noted]);
+    });
+
+    it('refuses a blank note', () => {
+      const blank: TicketDeciderCommand = { type: 'AddTicketNote', ticketId: 'T1', body: ' \n ' };
+      spec.given([opened]).when(blank).thenThrows(DomainErrorCode.RuleViolated, 'needs a body');
+      expect(refusalOf([opened], blank).field).toBe('body');
+    });
+
+    it('refuses an unknown ticket', () => {
+      spec.given([]).when(note).thenThrows(DomainErrorCode.NotFound, 'Ticket T1 does not exist');
+      expect(refusalOf([], note).field).toBe('ticketId');
+    });
+  });
+
+  describe('ChangeTicketPriority', () => {
+    const urgent: TicketDeciderCommand = { type: 'ChangeTicketPriority', ticketId: 'T1', priority: 'urgent' };
+    const onDefault: TicketEvent = { type: 'TicketOpened', data: { ...ids, subject: 'Parcel missing', channel: 'email', priority: 'normal', sla: { name: 'default-normal', firstResponseMinutes: 480, resolutionMinutes: 4320 } } };
+
+    it('keeps a policy the helpdesk chose', () => {
+      spec.given([opened]).when(urgent).then([{ type: 'TicketPriorityChanged', data: { ...ids, priority: 'urgent', previousPriority: 'high', sla } }]);
+    });
+
+    it('moves a ticket on its priority\'s default policy to the new priority\'s default', () => {
+      spec.given([onDefault]).when(urgent).then([{
+        type: 'TicketPriorityChanged',
+        data: { ...ids, priority: 'urgent', previousPriority: 'normal', sla: { name: 'default-urgent', firstResponseMinutes: 30, resolutionMinutes: 240 } },
+      }]);
+    });
+
+    it('the next change starts from the new priority', () => {
+      const changed: TicketEvent = { type: 'TicketPriorityChanged', data: { ...ids, priority: 'urgent', previousPriority: 'high', sla } };
+      spec.given([opened, changed]).when({ type: 'ChangeTicketPriority', ticketId: 'T1', priority: 'high' })
+        .then([{ type: 'TicketPriorityChanged', data: { ...ids, priority: 'high', previousPriority: 'urgent', sla } }]);
+    });
+
+    it('records nothing when the priority is already that', () => {
+      spec.given([opened]).when({ type: 'ChangeTicketPriority', ticketId: 'T1', priority: 'high' }).then([]);
+    });
+
+    it('changes a resolved ticket\'s priority (it may be reopened)', () => {
+      spec.given([opened, resolved]).when(urgent).then([{ type: 'TicketPriorityChanged', data: { ...ids, priority: 'urgent', previousPriority: 'high', sla } }]);
+    });
+
+    it('refuses a closed ticket', () => {
+      spec.given([opened, closed]).when(urgent).thenThrows(DomainErrorCode.InvalidState, 'closed and cannot be reprioritised');
+    });
+
+    it('refuses an unknown ticket', () => {
+      spec.given([]).when(urgent).thenThrows(DomainErrorCode.NotFound, 'Ticket T1 does not exist');
+    });
+  });
+
   describe('evolve', () => {
     it('starts unknown', () => {
       expect(ticketDecider.initialState()).toStrictEqual({ status: 'unknown' });
@@ -195,7 +260,7 @@ describe('ticket decider', () => {
       const history = [opened, assigned, agentReplied, customerReplied, resolved, reopened, agentReplied, resolved, closed];
       const expected: TicketState = {
         status: 'closed', ticketId: 'T1', customerId: 'c1', priority: 'high', sla,
-        assigneeId: 'agent-3', replies: { agent: 2, customer: 1 }, reopenCount: 1,
+        assigneeId: 'agent-3', replies: { agent: 2, customer: 1 }, notes: 0, reopenCount: 1,
       };
       expect(fold(ticketDecider, history)).toStrictEqual(expected);
     });

@@ -1,8 +1,9 @@
 // One support ticket (`ticket-<id>`): open → (assigned) → resolved → closed, resolved → reopened.
 import { refuse, type Decider } from '@app/event-sourcing';
 import { assertCustomerRegistered, type WithCustomerStatus } from '@app/customers/domain/customer-status';
-import type { AssignTicket, CloseTicket, OpenTicket, ReopenTicket, ReplyToTicket, ResolveTicket, TicketCommand } from './ticket.commands';
+import type { AddTicketNote, AssignTicket, ChangeTicketPriority, CloseTicket, OpenTicket, ReopenTicket, ReplyToTicket, ResolveTicket, TicketCommand } from './ticket.commands';
 import type { ReplyAuthor, SlaPolicy, TicketEvent, TicketPriority } from './ticket.events';
+import { slaAfterPriorityChange } from './ticket-sla-policy';
 
 export type TicketStatus = 'open' | 'resolved' | 'closed';
 
@@ -17,6 +18,7 @@ export type TicketState =
       readonly sla: SlaPolicy;
       readonly assigneeId?: string;
       readonly replies: Readonly<Record<ReplyAuthor, number>>;
+      readonly notes: number;
       readonly reopenCount: number;
     };
 
@@ -42,6 +44,10 @@ export const ticketDecider: Decider<TicketDeciderCommand, TicketState, TicketEve
         return reopen(command, known(state, command.ticketId));
       case 'CloseTicket':
         return close(command, known(state, command.ticketId));
+      case 'AddTicketNote':
+        return addNote(command, known(state, command.ticketId));
+      case 'ChangeTicketPriority':
+        return changePriority(command, known(state, command.ticketId));
       default: {
         const unhandled: never = command;
         throw new Error(`Unhandled ticket command ${JSON.stringify(unhandled)}`);
@@ -52,7 +58,7 @@ export const ticketDecider: Decider<TicketDeciderCommand, TicketState, TicketEve
   evolve(state, event) {
     if (event.type === 'TicketOpened') {
       const { ticketId, customerId, priority, sla } = event.data;
-      return { status: 'open', ticketId, customerId, priority, sla, replies: { agent: 0, customer: 0 }, reopenCount: 0 };
+      return { status: 'open', ticketId, customerId, priority, sla, replies: { agent: 0, customer: 0 }, notes: 0, reopenCount: 0 };
     }
     // Later events of a ticket never opened cannot occur in a valid stream; leave such state untouched.
     if (state.status === 'unknown') return state;
@@ -67,6 +73,10 @@ export const ticketDecider: Decider<TicketDeciderCommand, TicketState, TicketEve
         return { ...state, status: 'open', reopenCount: state.reopenCount + 1 };
       case 'TicketClosed':
         return { ...state, status: 'closed' };
+      case 'TicketNoteAdded':
+        return { ...state, notes: state.notes + 1 };
+      case 'TicketPriorityChanged':
+        return { ...state, priority: event.data.priority, sla: event.data.sla };
       default: {
         // Compile-time exhaustiveness; at run time an event type this code does not know is ignored.
         const unknownEvent: never = event;
@@ -120,6 +130,27 @@ function reopen(command: ReopenTicket, ticket: KnownTicket): TicketEvent[] {
 function close(_command: CloseTicket, ticket: KnownTicket): TicketEvent[] {
   assertNotClosed(ticket, 'closed again');
   return [{ type: 'TicketClosed', data: { customerId: ticket.customerId, ticketId: ticket.ticketId } }];
+}
+
+/**
+ * Notes are the agents' own record, so they are taken on a closed ticket too (what was learned
+ * afterwards); they change nothing the customer sees.
+ */
+function addNote(command: AddTicketNote, ticket: KnownTicket): TicketEvent[] {
+  if (command.body.trim() === '') throw refuse.rule('A note needs a body', 'body');
+  return [{ type: 'TicketNoteAdded', data: { customerId: ticket.customerId, ticketId: ticket.ticketId, body: command.body } }];
+}
+
+function changePriority(command: ChangeTicketPriority, ticket: KnownTicket): TicketEvent[] {
+  assertNotClosed(ticket, 'reprioritised');
+  if (ticket.priority === command.priority) return [];
+  return [{
+    type: 'TicketPriorityChanged',
+    data: {
+      customerId: ticket.customerId, ticketId: ticket.ticketId, priority: command.priority, previousPriority: ticket.priority,
+      sla: slaAfterPriorityChange(ticket.sla, ticket.priority, command.priority),
+    },
+  }];
 }
 
 function known(state: TicketState, ticketId: string): KnownTicket {

@@ -31,8 +31,21 @@ export type TicketReplied = DomainEvent<'TicketReplied', {
 export type TicketResolved = DomainEvent<'TicketResolved', { readonly customerId: string; readonly ticketId: string; readonly resolution: string }>;
 export type TicketReopened = DomainEvent<'TicketReopened', { readonly customerId: string; readonly ticketId: string; readonly reason?: string }>;
 export type TicketClosed = DomainEvent<'TicketClosed', { readonly customerId: string; readonly ticketId: string }>;
+/**
+ * An internal note on a ticket: for the agents working on it, never a message to the customer, so
+ * it is an event of its own rather than a kind of reply (whatever reads replies never sees it).
+ */
+export type TicketNoteAdded = DomainEvent<'TicketNoteAdded', { readonly customerId: string; readonly ticketId: string; readonly body: string }>;
+/** The priority changed; `sla` is the policy from now on (the due times follow it from openedAt). */
+export type TicketPriorityChanged = DomainEvent<'TicketPriorityChanged', {
+  readonly customerId: string;
+  readonly ticketId: string;
+  readonly priority: TicketPriority;
+  readonly previousPriority: TicketPriority;
+  readonly sla: SlaPolicy;
+}>;
 
-export type TicketEvent = TicketOpened | TicketAssigned | TicketReplied | TicketResolved | TicketReopened | TicketClosed;
+export type TicketEvent = TicketOpened | TicketAssigned | TicketReplied | TicketResolved | TicketReopened | TicketClosed | TicketNoteAdded | TicketPriorityChanged;
 export const TICKET_EVENT_TYPES: readonly TicketEvent['type'][] = [
-  'TicketOpened', 'TicketAssigned', 'TicketReplied', 'TicketResolved', 'TicketReopened', 'TicketClosed',
+  'TicketOpened', 'TicketAssigned', 'TicketReplied', 'TicketResolved', 'TicketReopened', 'TicketClosed', 'TicketNoteAdded', 'TicketPriorityChanged',
 ];

@@ -7,4 +7,6 @@ export const ticketPersonalData: readonly PersonalDataDeclaration[] = [
   { type: 'TicketReplied', version: 1, paths: ['body'] },
   { type: 'TicketResolved', version: 1, paths: ['resolution'] },
   { type: 'TicketReopened', version: 1, paths: ['reason'] },
+  // Internal notes quote the customer as freely as replies do.
+  { type: 'TicketNoteAdded', version: 1, paths: ['body'] },
 ];

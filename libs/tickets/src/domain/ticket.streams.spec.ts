@@ -17,6 +17,8 @@ describe('ticket streams', () => {
     { type: 'ResolveTicket', ticketId: 'T1', resolution: 'r' },
     { type: 'ReopenTicket', ticketId: 'T1' },
     { type: 'CloseTicket', ticketId: 'T1' },
+    { type: 'AddTicketNote', ticketId: 'T1', body: 'n' },
+    { type: 'ChangeTicketPriority', ticketId: 'T1', priority: 'urgent' },
   ];
 
   it.each(commands.map((command) => [command.type, command] as const))('%s targets the ticket stream and its customer', (_type, command) => {

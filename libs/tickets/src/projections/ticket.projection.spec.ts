@@ -1,23 +1,30 @@
 import { ProjectionHarness, RecordedEventFactory } from '@app/customer-view/projections/testing';
 import type { SlaPolicy, TicketEvent } from '../domain/ticket.events';
-import { TICKET_REPLIES_KEPT, TICKETS_COLLECTION, ticketProjection, type TicketDocument } from './ticket.projection';
+import type { Actor } from '@app/event-sourcing';
+import { NO_DUE_TIME, TICKET_REPLIES_KEPT, TICKETS_COLLECTION, ticketProjection, type TicketDocument } from './ticket.projection';
 
 const C = 'c-1';
 const standard: SlaPolicy = { name: 'standard', firstResponseMinutes: 60, resolutionMinutes: 480 };
 
+const helpdesk: Actor = { type: 'service', id: 'k-helpdesk', name: 'Helpdesk', role: 'ingest' };
+const ada: Actor = { type: 'agent', id: 'k-ada', name: 'Ada Lovelace', role: 'support' };
+
 function ticket(ticketId: string) {
   const factory = new RecordedEventFactory();
-  const record = (at: string, event: TicketEvent) => factory.record(`ticket-${ticketId}`, event, { at });
+  const record = (at: string, event: TicketEvent, actor: Actor = helpdesk) => factory.record(`ticket-${ticketId}`, event, { at, actor });
   const d = { customerId: C, ticketId };
   return {
     opened: (at: string, sla = standard) =>
       record(at, { type: 'TicketOpened', data: { ...d, subject: 'Wrong size', channel: 'email', priority: 'high', sla } }),
     assigned: (at: string, agentId: string) => record(at, { type: 'TicketAssigned', data: { ...d, agentId } }),
-    replied: (at: string, author: 'agent' | 'customer', body: string, authorId?: string) =>
-      record(at, { type: 'TicketReplied', data: { ...d, author, body, authorId } }),
+    replied: (at: string, author: 'agent' | 'customer', body: string, authorId?: string, actor?: Actor) =>
+      record(at, { type: 'TicketReplied', data: { ...d, author, body, authorId } }, actor),
     resolved: (at: string, resolution: string) => record(at, { type: 'TicketResolved', data: { ...d, resolution } }),
     reopened: (at: string) => record(at, { type: 'TicketReopened', data: { ...d, reason: 'not fixed' } }),
     closed: (at: string) => record(at, { type: 'TicketClosed', data: d }),
+    noted: (at: string, body: string, actor = ada) => record(at, { type: 'TicketNoteAdded', data: { ...d, body } }, actor),
+    reprioritised: (at: string, from: 'low' | 'normal' | 'high' | 'urgent', to: 'low' | 'normal' | 'high' | 'urgent', sla: SlaPolicy, actor = ada) =>
+      record(at, { type: 'TicketPriorityChanged', data: { ...d, priority: to, previousPriority: from, sla } }, actor),
   };
 }
 
@@ -35,7 +42,7 @@ describe('ticket projection', () => {
         t.opened('2024-04-01T10:00:00Z'),
         t.assigned('2024-04-01T10:05:00Z', 'agent-7'),
         t.replied('2024-04-01T10:10:00Z', 'customer', 'Any news?', 'shop-1001'),
-        t.replied('2024-04-01T10:45:00Z', 'agent', 'Sending a new one', 'agent-7'),
+        t.replied('2024-04-01T10:45:00Z', 'agent', 'Sending a new one', 'agent-7', ada),
         t.resolved('2024-04-01T15:30:00Z', 'Exchanged'),
         t.closed('2024-04-02T09:00:00Z'),
       ],
@@ -62,10 +69,28 @@ describe('ticket projection', () => {
       closedAt: '2024-04-02T09:00:00.000Z',
       reopenCount: 0,
       replies: [
-        { author: 'customer', authorId: 'shop-1001', body: 'Any news?', at: '2024-04-01T10:10:00.000Z' },
-        { author: 'agent', authorId: 'agent-7', body: 'Sending a new one', at: '2024-04-01T10:45:00.000Z' },
+        {
+          eventId: '00000000-0000-4000-8000-000000000003', author: 'customer', authorId: 'shop-1001', body: 'Any news?', at: '2024-04-01T10:10:00.000Z',
+          actor: { type: 'service', id: 'k-helpdesk', name: 'Helpdesk' },
+        },
+        {
+          eventId: '00000000-0000-4000-8000-000000000004', author: 'agent', authorId: 'agent-7', body: 'Sending a new one', at: '2024-04-01T10:45:00.000Z',
+          actor: { type: 'agent', id: 'k-ada', name: 'Ada Lovelace' },
+        },
       ],
       replyCount: 2,
+      notes: [],
+      noteCount: 0,
+      activity: [
+        { eventId: '00000000-0000-4000-8000-000000000001', kind: 'opened', at: '2024-04-01T10:00:00.000Z', actor: { type: 'service', id: 'k-helpdesk', name: 'Helpdesk' }, detail: null },
+        { eventId: '00000000-0000-4000-8000-000000000002', kind: 'assigned', at: '2024-04-01T10:05:00.000Z', actor: { type: 'service', id: 'k-helpdesk', name: 'Helpdesk' }, detail: 'agent-7' },
+        { eventId: '00000000-0000-4000-8000-000000000005', kind: 'resolved', at: '2024-04-01T15:30:00.000Z', actor: { type: 'service', id: 'k-helpdesk', name: 'Helpdesk' }, detail: 'Exchanged' },
+        { eventId: '00000000-0000-4000-8000-000000000006', kind: 'closed', at: '2024-04-02T09:00:00.000Z', actor: { type: 'service', id: 'k-helpdesk', name: 'Helpdesk' }, detail: null },
+      ],
+      lastActivityAt: '2024-04-02T09:00:00.000Z',
+      nextDueAt: null,
+      dueSort: NO_DUE_TIME,
+      priorityRank: 1,
       breaches: { firstResponse: false, resolution: false },
       resolution: 'Exchanged',
     });
@@ -157,6 +182,67 @@ describe('ticket projection', () => {
     expect(ticketProjection.collections[0].indexes.map((index) => index.fields.map((f) => `${f.field}:${f.direction}`).join(','))).toEqual([
       'customerId:asc,openedAt:desc',
       'status:asc,resolutionDueAt:asc',
+      'status:asc,assigneeId:asc,dueSort:asc,priorityRank:asc,openedAt:asc',
+      'status:asc,dueSort:asc,priorityRank:asc',
+      'lastPosition:asc',
     ]);
+  });
+
+  it('keeps internal notes apart from the replies, each with the agent who wrote it', () => {
+    const t = ticket('T-8');
+    const doc = project([
+      t.opened('2024-04-01T10:00:00Z'),
+      t.replied('2024-04-01T10:10:00Z', 'customer', 'Where is my parcel?'),
+      t.noted('2024-04-01T10:12:00Z', 'Carrier says it was lost: resend, do not refund'),
+      t.replied('2024-04-01T10:20:00Z', 'agent', 'We are sending a new one', undefined, ada),
+    ], 'T-8');
+    expect(doc.replies.map((r) => r.body)).toEqual(['Where is my parcel?', 'We are sending a new one']);
+    expect(doc.replyCount).toBe(2);
+    expect(doc.notes).toEqual([{
+      eventId: '00000000-0000-4000-8000-000000000003', body: 'Carrier says it was lost: resend, do not refund', at: '2024-04-01T10:12:00.000Z',
+      actor: { type: 'agent', id: 'k-ada', name: 'Ada Lovelace' },
+    }]);
+    expect(doc.noteCount).toBe(1);
+    // A note is not a response: the first response is the agent's reply.
+    expect(doc.firstResponseAt).toBe('2024-04-01T10:20:00.000Z');
+    expect(doc.lastActivityAt).toBe('2024-04-01T10:20:00.000Z');
+  });
+
+  it('moves the due times with a priority change, from the opening, and keeps verdicts already given', () => {
+    const t = ticket('T-9');
+    const urgent: SlaPolicy = { name: 'default-urgent', firstResponseMinutes: 30, resolutionMinutes: 240 };
+    const doc = project([
+      t.opened('2024-04-01T10:00:00Z'),
+      t.replied('2024-04-01T10:45:00Z', 'agent', 'On it'),
+      t.reprioritised('2024-04-01T11:00:00Z', 'high', 'urgent', urgent),
+    ], 'T-9');
+    expect(doc).toMatchObject({
+      priority: 'urgent', priorityRank: 0, sla: urgent,
+      firstResponseDueAt: '2024-04-01T10:30:00.000Z', resolutionDueAt: '2024-04-01T14:00:00.000Z',
+      // Answered at 10:45 against the 11:00 target then in force: on time, and it stays so.
+      breaches: { firstResponse: false, resolution: false },
+      nextDueAt: '2024-04-01T14:00:00.000Z',
+    });
+    expect(doc.activity.at(-1)).toEqual({
+      eventId: '00000000-0000-4000-8000-000000000003', kind: 'priorityChanged', at: '2024-04-01T11:00:00.000Z', actor: { type: 'agent', id: 'k-ada', name: 'Ada Lovelace' }, detail: 'high → urgent',
+    });
+  });
+
+  it('queues an open ticket by its next deadline: first response, then resolution, none once resolved or reopened', () => {
+    const t = ticket('T-10');
+    const opened = t.opened('2024-04-01T10:00:00Z', { name: 'long', firstResponseMinutes: 60, resolutionMinutes: 480 });
+    const answered = t.replied('2024-04-01T10:30:00Z', 'agent', 'On it');
+    const resolved = t.resolved('2024-04-01T12:00:00Z', 'Done');
+    const reopened = t.reopened('2024-04-02T09:00:00Z');
+    expect(project([opened], 'T-10')).toMatchObject({ nextDueAt: '2024-04-01T11:00:00.000Z', dueSort: '2024-04-01T11:00:00.000Z' });
+    expect(project([opened, answered], 'T-10')).toMatchObject({ nextDueAt: '2024-04-01T18:00:00.000Z', dueSort: '2024-04-01T18:00:00.000Z' });
+    expect(project([opened, answered, resolved], 'T-10')).toMatchObject({ nextDueAt: null, dueSort: NO_DUE_TIME });
+    expect(project([opened, answered, resolved, reopened], 'T-10')).toMatchObject({ status: 'open', nextDueAt: null, dueSort: NO_DUE_TIME });
+  });
+
+  it('takes the earlier deadline when a policy puts resolution before first response', () => {
+    const t = ticket('T-11');
+    const doc = project([t.opened('2024-04-01T10:00:00Z', { name: 'odd', firstResponseMinutes: 120, resolutionMinutes: 60 })], 'T-11');
+    expect(doc.nextDueAt).toBe('2024-04-01T11:00:00.000Z');
   });
 });

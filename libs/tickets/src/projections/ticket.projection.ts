@@ -1,6 +1,6 @@
-// The `tickets` read model: one document per support ticket, for the agent console, SLA reports
-// and the helpdesk queue (open tickets ordered by resolution due time).
-import type { DomainEvent, RecordedEvent } from '@app/event-sourcing';
+// The `tickets` read model: one document per support ticket, for the agent console (the thread,
+// internal notes, the ticket's history), SLA reports and the work queue (open tickets by urgency).
+import type { Actor, DomainEvent, RecordedEvent } from '@app/event-sourcing';
 import { FORGOTTEN } from '@app/event-sourcing';
 import type { DocumentChange, DocumentQuery, DocumentRef, Projection, ProjectionView, ReadDocument } from '@app/read-store';
 import { CUSTOMER_FORGOTTEN } from '@app/customers/domain/customer.events';
@@ -16,12 +16,28 @@ import { isLate, minutesBetween, slaDueAt, utcInstant } from './ticket-sla';
 
 export const TICKETS_COLLECTION = 'tickets';
 
-/** Replies kept on the document; older ones stay in the event stream and the timeline. */
+/** Replies (and notes, and history entries) kept on the document; older ones stay in the event stream and the timeline. */
 export const TICKET_REPLIES_KEPT = 100;
 
 import type { TicketStatus } from '../domain/ticket.decider';
 
+/** Who recorded an entry: the API key's identity from the event's metadata (an agent's own key, for the console). */
+export type TicketEntryActor = {
+  readonly type: Actor['type'];
+  readonly id: string;
+  /** The key's label, e.g. the agent's name; null when the key has none. */
+  readonly name: string | null;
+};
+
+/** Sorts after every real due time, so tickets without one come last in the queue (portable: never null). */
+export const NO_DUE_TIME = '9999-12-31T23:59:59.999Z';
+
+/** Queue order within one due time: the more urgent priority first. */
+export const PRIORITY_RANK: Readonly<Record<TicketPriority, number>> = { urgent: 0, high: 1, normal: 2, low: 3 };
+
 export type TicketReplyEntry = {
+  /** The TicketReplied event's id. */
+  readonly eventId: string;
   /** `agent` or `customer`. */
   readonly author: ReplyAuthor;
   /** Agent id, or the customer's id in the source system; null when the source did not say. */
@@ -29,6 +45,26 @@ export type TicketReplyEntry = {
   readonly body: string;
   /** Business time of the reply (UTC ISO-8601). */
   readonly at: string;
+  /** Who recorded it (for a customer's message, the helpdesk's key). */
+  readonly actor: TicketEntryActor;
+};
+
+/** An internal note: agents only, never part of `replies`. */
+export type TicketNoteEntry = {
+  readonly eventId: string;
+  readonly body: string;
+  readonly at: string;
+  readonly actor: TicketEntryActor;
+};
+
+/** One step of the ticket's life besides messages, for its history. */
+export type TicketActivityEntry = {
+  readonly eventId: string;
+  readonly kind: 'opened' | 'assigned' | 'priorityChanged' | 'resolved' | 'reopened' | 'closed';
+  readonly at: string;
+  readonly actor: TicketEntryActor;
+  /** The assignee id, `high → urgent`, the resolution or the reopen reason; null when there is nothing to say. */
+  readonly detail: string | null;
 };
 
 /** Fields of a `tickets` document. All times are UTC ISO-8601 business times from the events. */
@@ -65,6 +101,23 @@ export type TicketFields = {
   readonly replies: readonly TicketReplyEntry[];
   /** All replies ever, including those no longer in `replies`. */
   readonly replyCount: number;
+  /** The last TICKET_REPLIES_KEPT internal notes, oldest first: for agents, never shown to the customer. */
+  readonly notes: readonly TicketNoteEntry[];
+  readonly noteCount: number;
+  /** The last TICKET_REPLIES_KEPT lifecycle steps (opened, assigned, priority, resolved, reopened, closed), oldest first. */
+  readonly activity: readonly TicketActivityEntry[];
+  /** Business time of the latest event of the ticket. */
+  readonly lastActivityAt: string | null;
+  /**
+   * The next SLA deadline still to meet: the first-response due time until an agent answers, then
+   * the resolution due time until the first resolve; null once both are decided or the ticket is
+   * not open (a reopened ticket has no SLA left to meet).
+   */
+  readonly nextDueAt: string | null;
+  /** nextDueAt, or NO_DUE_TIME without one: the queue sorts and filters on it in every read store. */
+  readonly dueSort: string;
+  /** PRIORITY_RANK of the priority (4 when unknown): the queue's second sort key. */
+  readonly priorityRank: number;
   /**
    * firstResponse: the first agent reply came after firstResponseDueAt, or the ticket was first
    * resolved after that time without any agent reply. resolution: first resolved after
@@ -112,6 +165,13 @@ function emptyTicket(ticketId: string, customerId: string): TicketFields {
     reopenCount: 0,
     replies: [],
     replyCount: 0,
+    notes: [],
+    noteCount: 0,
+    activity: [],
+    lastActivityAt: null,
+    nextDueAt: null,
+    dueSort: NO_DUE_TIME,
+    priorityRank: 4,
     breaches: { firstResponse: false, resolution: false },
     resolution: null,
   };
@@ -122,9 +182,41 @@ function fieldsOf(doc: TicketDocument): TicketFields {
   return fields;
 }
 
-/** Applies one ticket event to the ticket's fields. */
+function actorOf(event: RecordedTicketEvent): TicketEntryActor {
+  const { type, id, name } = event.metadata.actor;
+  return { type, id, name: name ?? null };
+}
+
+function kept<T>(entries: readonly T[], entry: T): T[] {
+  return [...entries, entry].slice(-TICKET_REPLIES_KEPT);
+}
+
+/** The next deadline still to meet (see TicketFields.nextDueAt). */
+export function nextDueAt(ticket: TicketFields): string | null {
+  if (ticket.status !== 'open' || ticket.firstResolvedAt !== null) return null;
+  const due = ticket.firstResponseAt === null ? [ticket.firstResponseDueAt, ticket.resolutionDueAt] : [ticket.resolutionDueAt];
+  const known = due.filter((at): at is string => at !== null).sort();
+  return known[0] ?? null;
+}
+
+/** Applies one ticket event to the ticket's fields, then the fields the queue sorts on. */
 export function evolveTicket(ticket: TicketFields, event: RecordedTicketEvent): TicketFields {
+  const next = evolveLifecycle(ticket, event);
   const at = utcInstant(event.metadata.occurredAt);
+  const due = nextDueAt(next);
+  return {
+    ...next,
+    lastActivityAt: next.lastActivityAt === null || at > next.lastActivityAt ? at : next.lastActivityAt,
+    nextDueAt: due,
+    dueSort: due ?? NO_DUE_TIME,
+    priorityRank: next.priority === null ? 4 : PRIORITY_RANK[next.priority],
+  };
+}
+
+function evolveLifecycle(ticket: TicketFields, event: RecordedTicketEvent): TicketFields {
+  const at = utcInstant(event.metadata.occurredAt);
+  const step = (kind: TicketActivityEntry['kind'], detail: string | null = null): readonly TicketActivityEntry[] =>
+    kept(ticket.activity, { eventId: event.eventId, kind, at, actor: actorOf(event), detail });
   switch (event.type) {
     case 'TicketOpened': {
       const { subject, channel, priority, sla } = event.data;
@@ -138,21 +230,24 @@ export function evolveTicket(ticket: TicketFields, event: RecordedTicketEvent): 
         openedAt: at,
         firstResponseDueAt: slaDueAt(at, sla.firstResponseMinutes),
         resolutionDueAt: slaDueAt(at, sla.resolutionMinutes),
+        activity: step('opened'),
       };
     }
     case 'TicketAssigned':
-      return { ...ticket, assigneeId: event.data.agentId };
+      return { ...ticket, assigneeId: event.data.agentId, activity: step('assigned', event.data.agentId) };
     case 'TicketReplied': {
       const reply: TicketReplyEntry = {
+        eventId: event.eventId,
         author: event.data.author,
         authorId: event.data.authorId ?? null,
         body: event.data.body,
         at,
+        actor: actorOf(event),
       };
       const isFirstResponse = event.data.author === 'agent' && ticket.firstResponseAt === null;
       return {
         ...ticket,
-        replies: [...ticket.replies, reply].slice(-TICKET_REPLIES_KEPT),
+        replies: kept(ticket.replies, reply),
         replyCount: ticket.replyCount + 1,
         firstResponseAt: isFirstResponse ? at : ticket.firstResponseAt,
         // Once first resolved, the first-response verdict is final (a reply after a reopen is not judged).
@@ -168,6 +263,7 @@ export function evolveTicket(ticket: TicketFields, event: RecordedTicketEvent): 
         status: 'resolved',
         resolvedAt: at,
         resolution: event.data.resolution,
+        activity: step('resolved', event.data.resolution),
         firstResolvedAt: first ? at : ticket.firstResolvedAt,
         resolutionMinutes: first && ticket.openedAt !== null ? minutesBetween(ticket.openedAt, at) : ticket.resolutionMinutes,
         breaches: first
@@ -180,23 +276,46 @@ export function evolveTicket(ticket: TicketFields, event: RecordedTicketEvent): 
       };
     }
     case 'TicketReopened':
-      return { ...ticket, status: 'open', reopenCount: ticket.reopenCount + 1, resolvedAt: null, resolution: null, closedAt: null };
+      return {
+        ...ticket, status: 'open', reopenCount: ticket.reopenCount + 1, resolvedAt: null, resolution: null, closedAt: null,
+        activity: step('reopened', event.data.reason ?? null),
+      };
     case 'TicketClosed':
-      return { ...ticket, status: 'closed', closedAt: at };
+      return { ...ticket, status: 'closed', closedAt: at, activity: step('closed') };
+    case 'TicketNoteAdded': {
+      const note: TicketNoteEntry = { eventId: event.eventId, body: event.data.body, at, actor: actorOf(event) };
+      return { ...ticket, notes: kept(ticket.notes, note), noteCount: ticket.noteCount + 1 };
+    }
+    case 'TicketPriorityChanged': {
+      const { priority, previousPriority, sla } = event.data;
+      // Due times follow the new policy from the opening; verdicts already given stay.
+      return {
+        ...ticket,
+        priority,
+        sla,
+        firstResponseDueAt: ticket.openedAt === null ? ticket.firstResponseDueAt : slaDueAt(ticket.openedAt, sla.firstResponseMinutes),
+        resolutionDueAt: ticket.openedAt === null ? ticket.resolutionDueAt : slaDueAt(ticket.openedAt, sla.resolutionMinutes),
+        activity: step('priorityChanged', `${previousPriority} → ${priority}`),
+      };
+    }
   }
 }
 
 /**
- * The ticket of a forgotten customer: its text (subject, replies, resolution) FORGOTTEN, the same
- * as a rebuild reads from the log once the customer's key is destroyed; times and SLA stay.
+ * The ticket of a forgotten customer: its text (subject, replies, internal notes, resolution and
+ * reopen reasons) FORGOTTEN, the same as a rebuild reads from the log once the customer's key is
+ * destroyed; times, SLA, agents and priority changes stay.
  */
 export function forgetTicket(ticket: TicketFields): TicketFields {
   const forget = (text: string | null) => (text === null ? null : FORGOTTEN);
+  const personalDetail: ReadonlySet<TicketActivityEntry['kind']> = new Set(['resolved', 'reopened']);
   return {
     ...ticket,
     subject: forget(ticket.subject),
     resolution: forget(ticket.resolution),
     replies: ticket.replies.map((reply) => ({ ...reply, body: FORGOTTEN })),
+    notes: ticket.notes.map((note) => ({ ...note, body: FORGOTTEN })),
+    activity: ticket.activity.map((step) => (personalDetail.has(step.kind) ? { ...step, detail: forget(step.detail) } : step)),
   };
 }
 
@@ -208,6 +327,16 @@ export const ticketProjection: Projection = {
       indexes: [
         { fields: [{ field: 'customerId', direction: 'asc' }, { field: 'openedAt', direction: 'desc' }] },
         { fields: [{ field: 'status', direction: 'asc' }, { field: 'resolutionDueAt', direction: 'asc' }] },
+        // The work queue: open tickets of one assignee (or none) by urgency.
+        {
+          fields: [
+            { field: 'status', direction: 'asc' }, { field: 'assigneeId', direction: 'asc' },
+            { field: 'dueSort', direction: 'asc' }, { field: 'priorityRank', direction: 'asc' }, { field: 'openedAt', direction: 'asc' },
+          ],
+        },
+        { fields: [{ field: 'status', direction: 'asc' }, { field: 'dueSort', direction: 'asc' }, { field: 'priorityRank', direction: 'asc' }] },
+        // Live streams replay what a reconnecting client missed: tickets changed after a position.
+        { fields: [{ field: 'lastPosition', direction: 'asc' }] },
       ],
     },
   ],

@@ -4,3 +4,6 @@ export * from './checkpoint-store';
 export * from './event-store-checkpoint-store';
 export * from './kafka-relay';
 export * from './kafka-projector';
+export * from './topic-admin';
+export * from './dead-letter';
+export * from './produce-requests';

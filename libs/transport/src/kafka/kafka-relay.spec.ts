@@ -54,6 +54,8 @@ function fakeKafka(options: { topics?: string[]; send?: (record: ProducerRecord)
       disconnect: async () => undefined,
       listTopics: async () => options.topics ?? [],
       createTopics: async (request: unknown) => { created.push(request); return true; },
+      describeConfigs: async () => ({ resources: [{ configEntries: [{ configName: 'max.message.bytes', configValue: '1048588' }, { configName: 'retention.ms', configValue: '-1' }] }] }),
+      fetchTopicOffsets: async () => [{ partition: 0, offset: '0', high: '0', low: '0' }],
     }),
     producer: (config: ProducerConfig) => {
       producerConfigs.push(config);
@@ -96,7 +98,11 @@ describe('KafkaRelay', () => {
     await reached;
     await relay.stop();
 
-    expect(fake.created).toEqual([{ waitForLeaders: true, topics: [{ topic: 't', numPartitions: 3, replicationFactor: -1 }] }]);
+    const forever = [{ name: 'retention.ms', value: '-1' }, { name: 'retention.bytes', value: '-1' }, { name: 'cleanup.policy', value: 'delete' }];
+    expect(fake.created).toEqual([
+      { waitForLeaders: true, topics: [{ topic: 't', numPartitions: 3, replicationFactor: -1, configEntries: forever }] },
+      { waitForLeaders: true, topics: [{ topic: 't.dead-letter', numPartitions: 1, replicationFactor: -1, configEntries: forever }] },
+    ]);
     expect(fake.producerConfigs[0]).toMatchObject({ idempotent: true, maxInFlightRequests: 1 });
     expect(calls).toEqual([{ from: 'start', maxBatchSize: 500 }]);
     expect(fake.sent.map((r) => [r.topic, r.acks, r.messages.length])).toEqual([['t', -1, 2], ['t', -1, 1]]);
@@ -112,7 +118,7 @@ describe('KafkaRelay', () => {
 
   it('resumes strictly after its checkpoint and leaves an existing topic alone', async () => {
     const { store, calls } = feedingStore([]);
-    const fake = fakeKafka({ topics: ['chronicle.events'] });
+    const fake = fakeKafka({ topics: ['chronicle.events', 'chronicle.events.dead-letter'] });
     const relay = new KafkaRelay(store, memoryCheckpoints(41).checkpoints, fake.kafka, { name: 'main' });
     await relay.start();
     await relay.stop();

@@ -7,23 +7,39 @@
 // broker acknowledged a batch (acks = all in-sync replicas). Only a crash between that ack and
 // the checkpoint write republishes the last batch; consumers apply by global position, so such
 // a copy is a no-op for them.
-import { Partitioners, type Admin, type Kafka, type Producer } from 'kafkajs';
+//
+// Size: the broker refuses a record batch over the topic's max.message.bytes, and kafkajs does not
+// retry that. The relay reads the limit at start, compresses with GZIP (the broker checks the
+// compressed batch), and cuts a batch into produce requests that stay under it uncompressed, so one
+// large event travels alone. An event the broker still refuses on its own is never a silent stop and
+// never blocks the events behind it: a pointer to it goes to the dead-letter topic
+// (`<topic>.dead-letter`), the relay moves on, and the alert stays on /health/ready and /metrics
+// (`chronicle_pipeline_alerts{alert="dead-lettered"}`) for as long as that topic holds records.
+import { Logger } from '@nestjs/common';
+import { CompressionTypes, Partitioners, type Kafka, type Message, type Producer } from 'kafkajs';
 import type { RecordedEvent } from '@app/event-sourcing';
 import type { EventStore, Subscription } from '@app/event-store';
-import { aborted, type PipelineLag, type PipelineRun, type PipelineWork } from '@app/platform';
+import { aborted, type PipelineAlert, type PipelineLag, type PipelineRun, type PipelineWork } from '@app/platform';
 import { logLag } from '../reactor/event-reactor';
 import type { CheckpointStore } from './checkpoint-store';
-import { DEFAULT_EVENTS_TOPIC, encodeEventMessage } from './kafka-message';
+import { deadLetterMessage, type DeadLetter } from './dead-letter';
+import { DEFAULT_EVENTS_TOPIC, encodeEventMessage, type EncodedEventMessage } from './kafka-message';
+import { isTooLargeForBroker, splitIntoRequests } from './produce-requests';
+import { prepareTopics } from './topic-admin';
 
 export interface KafkaRelayOptions {
   /** Names this relay's checkpoint; a second relay with the same name would publish everything twice. */
   readonly name: string;
   readonly topic?: string;
+  /** Where events the broker refuses are set aside (default `<topic>.dead-letter`). */
+  readonly deadLetterTopic?: string;
   /** Partitions of the topic when the relay has to create it (default 6). Projectors scale up to this many. */
   readonly partitions?: number;
-  /** Replication factor when creating the topic; default -1, the broker's default.replication.factor. */
+  /** Replication factor when creating the topics; default -1, the broker's default.replication.factor. */
   readonly replicationFactor?: number;
-  /** Most events per produce request and per checkpoint write (default 500). */
+  /** min.insync.replicas when creating the topics; default: the broker's. */
+  readonly minInsyncReplicas?: number;
+  /** Most events per checkpoint write (default 500); produce requests are cut smaller where size demands. */
   readonly maxBatchSize?: number;
 }
 
@@ -32,9 +48,20 @@ export type RelayPublishedListener = (events: readonly RecordedEvent[], checkpoi
 
 export const DEFAULT_TOPIC_PARTITIONS = 6;
 const DEFAULT_RELAY_BATCH = 500;
+/** Share of max.message.bytes a produce request may fill, uncompressed: room for estimate error. */
+const REQUEST_BUDGET_SHARE = 0.9;
+
+interface OutgoingMessage extends EncodedEventMessage {
+  readonly event: RecordedEvent;
+}
 
 export class KafkaRelay implements PipelineWork {
+  private readonly logger = new Logger('KafkaRelay');
   private readonly topic: string;
+  private readonly deadLetterTopic: string;
+  private maxMessageBytes: number | undefined;
+  private deadLetters = 0;
+  private lastDeadLetter: DeadLetter | undefined;
   private producer: Producer | undefined;
   private subscription: Subscription | undefined;
   private finished: Promise<void> | undefined;
@@ -49,6 +76,7 @@ export class KafkaRelay implements PipelineWork {
     private readonly options: KafkaRelayOptions,
   ) {
     this.topic = options.topic ?? DEFAULT_EVENTS_TOPIC;
+    this.deadLetterTopic = options.deadLetterTopic ?? `${this.topic}.dead-letter`;
   }
 
   /**
@@ -72,21 +100,38 @@ export class KafkaRelay implements PipelineWork {
     return logLag(this.store, this.checkpoint ?? 0);
   }
 
-  /** Creates the topic if missing, connects the producer and starts following the log. */
+  /** Events the broker refused, set aside on the dead-letter topic (all time, not only by this instance). */
+  alerts(): readonly PipelineAlert[] {
+    if (this.deadLetters === 0) return [];
+    return [{
+      code: 'dead-lettered',
+      message: `${this.deadLetters} event(s) the broker refused are on ${this.deadLetterTopic}, not on ${this.topic}: projectors miss them until they are handled (deploy/README.md, "Dead letters")`,
+      count: this.deadLetters,
+      ...(this.lastDeadLetter ? { last: { ...this.lastDeadLetter } } : {}),
+    }];
+  }
+
+  /** The largest record batch the broker takes on the topic, as read at start (undefined before). */
+  get messageLimitBytes(): number | undefined {
+    return this.maxMessageBytes;
+  }
+
+  /** Creates the topics if missing, reads the broker's limits, connects the producer and starts following the log. */
   async start(): Promise<void> {
     if (this.subscription) throw new Error(`Relay ${this.options.name} is already running`);
-    await ensureTopic(this.kafka, this.topic, {
+    const limits = await prepareTopics(this.kafka, this.topic, this.deadLetterTopic, {
       partitions: this.options.partitions ?? DEFAULT_TOPIC_PARTITIONS,
       replicationFactor: this.options.replicationFactor ?? -1,
+      ...(this.options.minInsyncReplicas !== undefined ? { minInsyncReplicas: this.options.minInsyncReplicas } : {}),
     });
-    const producer = this.kafka.producer({
-      idempotent: true,
-      // kafkajs keeps idempotent sequence numbers (and so order) only with one request in flight.
-      maxInFlightRequests: 1,
-      allowAutoTopicCreation: false,
-      // murmur2 on the key, as Java clients do: any producer of the same key picks the same partition.
-      createPartitioner: Partitioners.DefaultPartitioner,
-    });
+    this.maxMessageBytes = limits.maxMessageBytes;
+    this.deadLetters = limits.deadLetters;
+    if (limits.retentionMs !== -1) {
+      this.logger.warn(
+        `Topic ${this.topic} keeps events ${limits.retentionMs} ms (retention.ms): a projector down longer than that, or a new one, misses events; set retention.ms=-1 (deploy/README.md)`,
+      );
+    }
+    const producer = this.newProducer();
     await producer.connect();
     try {
       this.checkpoint = await this.checkpoints.load(this.options.name);
@@ -142,24 +187,74 @@ export class KafkaRelay implements PipelineWork {
     return () => this.listeners.delete(listener);
   }
 
+  private newProducer(): Producer {
+    return this.kafka.producer({
+      idempotent: true,
+      // kafkajs keeps idempotent sequence numbers (and so order) only with one request in flight.
+      maxInFlightRequests: 1,
+      allowAutoTopicCreation: false,
+      // murmur2 on the key, as Java clients do: any producer of the same key picks the same partition.
+      createPartitioner: Partitioners.DefaultPartitioner,
+    });
+  }
+
   private async publish(events: readonly RecordedEvent[]): Promise<void> {
     if (events.length === 0) return;
-    const producer = this.producer;
-    if (!producer) throw new Error(`Relay ${this.options.name} has no producer`);
-    await producer.send({
-      topic: this.topic,
-      // acks -1: every in-sync replica has the batch before the checkpoint may move past it.
-      acks: -1,
-      messages: events.map((event) => {
-        const message = encodeEventMessage(event);
-        return { key: message.key, value: message.value, headers: { ...message.headers }, timestamp: message.timestamp };
-      }),
-    });
+    const budget = Math.floor((this.maxMessageBytes ?? 0) * REQUEST_BUDGET_SHARE);
+    const outgoing: OutgoingMessage[] = events.map((event) => ({ ...encodeEventMessage(event), event }));
+    // In log order, one request after another: per-customer order holds across the requests.
+    for (const request of splitIntoRequests(outgoing, budget)) await this.send(request);
     const last = events[events.length - 1].position;
     await this.checkpoints.save(this.options.name, last);
     this.checkpoint = last;
     this.publishedCount += events.length;
     for (const listener of this.listeners) listener(events, last);
+  }
+
+  /** Publishes one request; an event the broker refuses as too large goes to the dead-letter topic instead. */
+  private async send(request: readonly OutgoingMessage[]): Promise<void> {
+    try {
+      await this.produce(this.topic, request.map(toKafkaMessage));
+      return;
+    } catch (error) {
+      if (!isTooLargeForBroker(error)) throw error;
+      if (request.length === 1) {
+        await this.deadLetter(request[0], error);
+        return;
+      }
+      // Over the limit although the estimate said otherwise (the topic's limit was lowered since the
+      // start). Part of the request may have been written: a new producer (new id, fresh sequence
+      // numbers) sends each event alone; a copy already written is a no-op for projectors.
+      this.logger.warn(`A produce request of ${request.length} events was too large for ${this.topic}; sending them one by one`);
+      await this.disconnectProducer();
+      const producer = this.newProducer();
+      await producer.connect();
+      this.producer = producer;
+    }
+    for (const message of request) await this.send([message]);
+  }
+
+  private async produce(topic: string, messages: Message[]): Promise<void> {
+    const producer = this.producer;
+    if (!producer) throw new Error(`Relay ${this.options.name} has no producer`);
+    // acks -1: every in-sync replica has the batch before the checkpoint may move past it.
+    await producer.send({ topic, acks: -1, compression: CompressionTypes.GZIP, messages });
+  }
+
+  private async deadLetter(message: OutgoingMessage, error: unknown): Promise<void> {
+    const letter = deadLetterMessage(message.event, {
+      reason: error instanceof Error ? error.message : String(error),
+      sizeBytes: Buffer.byteLength(message.value),
+      limitBytes: this.maxMessageBytes ?? 0,
+      topic: this.topic,
+    });
+    // If even this small pointer cannot be written, the batch fails and the supervisor retries it.
+    await this.produce(this.deadLetterTopic, [toKafkaMessage(letter.message)]);
+    this.deadLetters += 1;
+    this.lastDeadLetter = letter.record;
+    this.logger.error(
+      `Event ${message.event.eventId} (${message.event.type}, position ${message.event.position}) was refused by the broker (${letter.record.sizeBytes} bytes, limit ${letter.record.limitBytes}): set aside on ${this.deadLetterTopic}`,
+    );
   }
 
   private async disconnectProducer(): Promise<void> {
@@ -169,24 +264,6 @@ export class KafkaRelay implements PipelineWork {
   }
 }
 
-export interface TopicSettings {
-  readonly partitions: number;
-  readonly replicationFactor: number;
-}
-
-/** Creates the topic when it does not exist; an existing topic is left as it is. */
-export async function ensureTopic(kafka: Kafka, topic: string, settings: TopicSettings): Promise<void> {
-  const admin: Admin = kafka.admin();
-  await admin.connect();
-  try {
-    const existing = await admin.listTopics();
-    if (existing.includes(topic)) return;
-    // false means another client created it meanwhile, which is just as good.
-    await admin.createTopics({
-      waitForLeaders: true,
-      topics: [{ topic, numPartitions: settings.partitions, replicationFactor: settings.replicationFactor }],
-    });
-  } finally {
-    await admin.disconnect();
-  }
+function toKafkaMessage(message: { key: string; value: string; headers: Readonly<Record<string, string>>; timestamp: string }): Message {
+  return { key: message.key, value: message.value, headers: { ...message.headers }, timestamp: message.timestamp };
 }

@@ -1,4 +1,5 @@
-import { rankScore, recencyDays, rfmDistribution, RfmPopulation, type RfmValues } from './rfm';
+import { seededUniform } from '../testing/btyd-simulation';
+import { rankScore, recencyDays, rfmCutPoints, rfmDistribution, scoreRfm, type RfmValues } from './rfm';
 
 // Five customers, scored by hand: score = 1 + floor(5 × strictly-worse / 5), capped at 5.
 //        recency  F   M       R (worse = longer)   F (worse = fewer)   M (worse = less)
@@ -14,11 +15,29 @@ const D: RfmValues = { recencyDays: 100, frequency: 5, monetaryMinor: 1000 };
 const E: RfmValues = { recencyDays: 200, frequency: 1, monetaryMinor: 5000 };
 
 describe('RFM', () => {
-  const population = new RfmPopulation([A, B, C, D, E]);
+  const cuts = rfmCutPoints([A, B, C, D, E]);
 
   it('scores each customer by rank in the population, ties sharing a score', () => {
-    expect([A, B, C, D, E].map((v) => population.score(v).score)).toEqual(['545', '412', '334', '251', '112']);
-    expect(population.score(A)).toEqual({ r: 5, f: 4, m: 5, score: '545' });
+    expect([A, B, C, D, E].map((v) => scoreRfm(v, cuts).score)).toEqual(['545', '412', '334', '251', '112']);
+    expect(scoreRfm(A, cuts)).toEqual({ r: 5, f: 4, m: 5, score: '545' });
+  });
+
+  it('keeps four cut points per dimension that score exactly as the ranks do', () => {
+    expect(cuts).toEqual({ population: 5, recencyDays: [200, 100, 30, 10], frequency: [1, 1, 2, 3], monetaryMinor: [1000, 5000, 5000, 20000] });
+    // Random populations with many ties: every customer's score from the cut points equals its rank score.
+    const uniform = seededUniform(7);
+    for (const n of [1, 2, 3, 7, 10, 101, 1000]) {
+      const values: RfmValues[] = Array.from({ length: n }, () => ({
+        recencyDays: Math.floor(uniform() * 50), frequency: 1 + Math.floor(uniform() * 6), monetaryMinor: Math.floor(uniform() * 20) * 500,
+      }));
+      const populationCuts = rfmCutPoints(values);
+      for (const v of values) {
+        const worse = (pick: (w: RfmValues) => number) => values.filter((w) => pick(w) < pick(v)).length;
+        expect(scoreRfm(v, populationCuts)).toMatchObject({
+          r: rankScore(worse((w) => -w.recencyDays), n), f: rankScore(worse((w) => w.frequency), n), m: rankScore(worse((w) => w.monetaryMinor), n),
+        });
+      }
+    }
   });
 
   it('gives exact quintiles for ten distinct values', () => {

@@ -1,0 +1,95 @@
+// Server-sent event streams that end with the process and resume without gaps. A stream left open by
+// a console tab would otherwise hold the HTTP server open after SIGTERM (server.close() waits for
+// every response), so every deploy waited on the slowest tab to close. Shutdown ends each stream,
+// and a reconnecting client sends Last-Event-ID (the last position it saw) to get what it missed.
+import { BadRequestException, Injectable, type BeforeApplicationShutdown } from '@nestjs/common';
+import { Gauge } from 'prom-client';
+import { Observable, Subject, takeUntil } from 'rxjs';
+import { ProblemException } from '../errors/problem.filter';
+import { metricsRegistry } from '../observability/metrics';
+
+const openStreams = new Gauge({
+  name: 'chronicle_live_streams',
+  help: 'Server-sent event streams open now',
+  registers: [metricsRegistry],
+});
+
+/** Seconds a client should wait before reconnecting to a server that is shutting down. */
+const RECONNECT_AFTER_SECONDS = 1;
+
+@Injectable()
+export class LiveStreams implements BeforeApplicationShutdown {
+  private readonly ending = new Subject<void>();
+  private closing = false;
+
+  /** Refuses a new stream once shutdown began (503 with Retry-After: the client reconnects elsewhere). */
+  assertOpen(): void {
+    if (this.closing) {
+      throw new ProblemException(503, 'The server is shutting down; reconnect with Last-Event-ID', {
+        code: 'SHUTTING_DOWN',
+        headers: { 'Retry-After': String(RECONNECT_AFTER_SECONDS) },
+      });
+    }
+  }
+
+  /** The stream as served: it completes (the response ends) when the application shuts down. */
+  serve<T>(stream: Observable<T>): Observable<T> {
+    return new Observable<T>((subscriber) => {
+      openStreams.inc();
+      const subscription = stream.pipe(takeUntil(this.ending)).subscribe(subscriber);
+      return () => {
+        openStreams.dec();
+        subscription.unsubscribe();
+      };
+    });
+  }
+
+  /** Runs before the HTTP server closes: ends every open stream, so the server can close at once. */
+  beforeApplicationShutdown(): void {
+    this.closing = true;
+    this.ending.next();
+    this.ending.complete();
+  }
+}
+
+/** The Last-Event-ID header as a global position; undefined without one, 400 when it is not one. */
+export function lastEventPosition(header: string | string[] | undefined): number | undefined {
+  const value = Array.isArray(header) ? header[0] : header;
+  if (value === undefined || value.trim() === '') return undefined;
+  if (!/^\d{1,15}$/.test(value.trim())) {
+    throw new BadRequestException('Last-Event-ID must be the id of an event this stream sent (a global position)');
+  }
+  return Number(value.trim());
+}
+
+/**
+ * Live updates preceded by what the client missed: subscribes to `live` first (buffering), then
+ * emits `missed()` in order, then the buffered and later live updates it has not emitted yet. So an
+ * update that lands while the replay is read is neither lost nor sent twice.
+ */
+export function resumeAfter<T extends { readonly position: number }>(live: Observable<T>, missed: () => Promise<readonly T[]>): Observable<T> {
+  return new Observable<T>((subscriber) => {
+    let replaying = true;
+    let sent = 0;
+    const buffered: T[] = [];
+    const emit = (update: T): void => {
+      if (update.position <= sent) return;
+      sent = update.position;
+      subscriber.next(update);
+    };
+    const subscription = live.subscribe({
+      next: (update) => (replaying ? buffered.push(update) : emit(update)),
+      error: (error: unknown) => subscriber.error(error),
+      complete: () => subscriber.complete(),
+    });
+    missed().then(
+      (updates) => {
+        for (const update of [...updates].sort((a, b) => a.position - b.position)) emit(update);
+        replaying = false;
+        for (const update of buffered.splice(0).sort((a, b) => a.position - b.position)) emit(update);
+      },
+      (error: unknown) => subscriber.error(error),
+    );
+    return () => subscription.unsubscribe();
+  });
+}

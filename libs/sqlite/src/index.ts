@@ -1,0 +1,3 @@
+export * from './write-lock';
+export * from './process-lock';
+export * from './background-checkpoints';

@@ -1,0 +1,83 @@
+// What the relay settles with the broker before it publishes: the event topic and its dead-letter
+// topic exist (created with explicit partitions, replication and infinite retention), and what the
+// broker will actually take (the event topic's max.message.bytes, as the broker resolves it, rather
+// than a guessed 1 MiB).
+import { ConfigResourceTypes, type Admin, type Kafka } from 'kafkajs';
+
+export interface TopicSettings {
+  readonly partitions: number;
+  /** -1: the broker's default.replication.factor. */
+  readonly replicationFactor: number;
+  /** min.insync.replicas of a topic the relay creates; unset: the broker's default. */
+  readonly minInsyncReplicas?: number;
+}
+
+export interface TopicLimits {
+  /** The largest record batch the broker takes on the event topic (its max.message.bytes). */
+  readonly maxMessageBytes: number;
+  /** retention.ms of the event topic; -1 keeps events forever. */
+  readonly retentionMs: number;
+  /** Records on the dead-letter topic, all time (its end offsets minus its start offsets). */
+  readonly deadLetters: number;
+}
+
+/**
+ * Topic configuration the relay creates topics with. The event store is the truth and rebuilds replay
+ * it, but a projector that was down longer than a time-based retention would silently miss events:
+ * the topics keep everything (retention.ms = -1, retention.bytes = -1).
+ */
+export function topicConfig(settings: TopicSettings): { name: string; value: string }[] {
+  return [
+    { name: 'retention.ms', value: '-1' },
+    { name: 'retention.bytes', value: '-1' },
+    { name: 'cleanup.policy', value: 'delete' },
+    ...(settings.minInsyncReplicas !== undefined ? [{ name: 'min.insync.replicas', value: String(settings.minInsyncReplicas) }] : []),
+  ];
+}
+
+/** Creates the topic when it does not exist; an existing topic is left as it is. */
+export async function ensureTopic(kafka: Kafka, topic: string, settings: TopicSettings): Promise<void> {
+  await withAdmin(kafka, (admin) => createMissing(admin, topic, settings));
+}
+
+/** Creates both topics where missing and reads the limits the relay publishes within. */
+export async function prepareTopics(kafka: Kafka, topic: string, deadLetterTopic: string, settings: TopicSettings): Promise<TopicLimits> {
+  return withAdmin(kafka, async (admin) => {
+    await createMissing(admin, topic, settings);
+    // One partition keeps the dead letters in the order they happened; they are few by nature.
+    await createMissing(admin, deadLetterTopic, { ...settings, partitions: 1 });
+    const described = await admin.describeConfigs({
+      includeSynonyms: false,
+      resources: [{ type: ConfigResourceTypes.TOPIC, name: topic, configNames: ['max.message.bytes', 'retention.ms'] }],
+    });
+    const entries = described.resources[0]?.configEntries ?? [];
+    const value = (name: string): number => {
+      const found = entries.find((entry) => entry.configName === name);
+      const parsed = Number(found?.configValue);
+      if (found === undefined || !Number.isFinite(parsed)) throw new Error(`The broker did not report ${name} of topic ${topic}`);
+      return parsed;
+    };
+    const offsets = await admin.fetchTopicOffsets(deadLetterTopic);
+    const deadLetters = offsets.reduce((sum, partition) => sum + (Number(partition.high) - Number(partition.low)), 0);
+    return { maxMessageBytes: value('max.message.bytes'), retentionMs: value('retention.ms'), deadLetters };
+  });
+}
+
+async function createMissing(admin: Admin, topic: string, settings: TopicSettings): Promise<void> {
+  if ((await admin.listTopics()).includes(topic)) return;
+  // false means another client created it meanwhile, which is just as good.
+  await admin.createTopics({
+    waitForLeaders: true,
+    topics: [{ topic, numPartitions: settings.partitions, replicationFactor: settings.replicationFactor, configEntries: topicConfig(settings) }],
+  });
+}
+
+async function withAdmin<T>(kafka: Kafka, work: (admin: Admin) => Promise<T>): Promise<T> {
+  const admin = kafka.admin();
+  await admin.connect();
+  try {
+    return await work(admin);
+  } finally {
+    await admin.disconnect();
+  }
+}
