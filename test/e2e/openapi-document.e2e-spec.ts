@@ -2,7 +2,8 @@
 // the served OpenAPI document documents every route the application has (roles, answers with schemas,
 // refusals; openApiGaps), the README's route table is what `npm run docs:api` makes of the code, the
 // generated answer schemas are current, and every route refuses and admits exactly the callers its
-// @Roles say (the role matrix: every route × no key, an unknown key, each role, each key scheme).
+// @Roles say (the role matrix: every route × no key, an unknown key, each role, each key scheme, and
+// a console session of a support and an admin key, whose writes also need the CSRF token).
 // Routes are read from the running application, so a route added anywhere is covered without an edit.
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -93,6 +94,37 @@ describe('The API described from the code', () => {
         if (got !== expected || answer.status >= 500) problems.push(`${route.method} ${route.path} as ${caller}: ${answer.status}, expected ${expected}`);
         if (answer.status === 401 && !String(answer.headers['www-authenticate']).startsWith('Bearer')) problems.push(`${route.method} ${route.path} as ${caller}: 401 without WWW-Authenticate: Bearer`);
         if ((answer.status === 401 || answer.status === 403) && answer.mediaType !== 'application/problem+json') problems.push(`${route.method} ${route.path} as ${caller}: ${answer.status} as ${answer.mediaType}`);
+      }
+    }
+    expect(problems).toEqual([]);
+    expect(await store.headPosition()).toBe(head);
+  });
+
+  it('admits a console session on every route as its key\'s @Roles say, and refuses its writes without the CSRF token', async () => {
+    const store = chronicle.app.get<EventStore>(EVENT_STORE, { strict: false });
+    const head = await store.headPosition();
+    const problems: string[] = [];
+    // Only support (and admin) keys may open a console session.
+    for (const role of ['support', 'admin'] as const) {
+      for (const route of routes.filter((r) => r.access !== 'public')) {
+        const path = route.path.replace(/\{streamId\}/g, 'customer-c-matrix-none').replace(/\{[^}]+\}/g, 'c-matrix-none');
+        // A fresh session per route: DELETE /v1/session ends the one it is sent with.
+        const signIn = await exchange(chronicle.url, 'POST', '/v1/session', { Authorization: `Bearer ${KEYS[role]}` });
+        const cookie = String(signIn.headers['set-cookie']?.[0] ?? '').split(';')[0] as string;
+        const csrfToken = (signIn.json as { session?: { csrfToken?: string } }).session?.csrfToken;
+        if (signIn.status !== 201 || !cookie.startsWith('chronicle_session=') || csrfToken === undefined) throw new Error(`${role} could not sign in: ${signIn.status} ${signIn.text}`);
+        const writes = route.method !== 'GET';
+        // Opening a session with a session is refused whatever the role (KEY_REQUIRED).
+        const expected = route.method === 'POST' && route.path === '/v1/session' ? 'forbidden' : mayCall(route, role) ? 'admitted' : 'forbidden';
+        // Without the token first: with it, DELETE /v1/session ends the session.
+        if (writes) {
+          const unprotected = await exchange(chronicle.url, route.method, path, { Cookie: cookie });
+          const code = (unprotected.json as { code?: string } | undefined)?.code;
+          if (unprotected.status !== 403 || code !== 'CSRF_TOKEN') problems.push(`${route.method} ${route.path} as ${role} (session, no X-CSRF-Token): ${unprotected.status} ${String(code)}, expected 403 CSRF_TOKEN`);
+        }
+        const answer = await exchange(chronicle.url, route.method, path, { Cookie: cookie, ...(writes ? { 'X-CSRF-Token': csrfToken } : {}) });
+        const got = answer.status === 401 ? 'unauthenticated' : answer.status === 403 ? 'forbidden' : 'admitted';
+        if (got !== expected || answer.status >= 500) problems.push(`${route.method} ${route.path} as ${role} (session): ${answer.status}, expected ${expected}`);
       }
     }
     expect(problems).toEqual([]);

@@ -301,7 +301,11 @@ export const API_TYPE_SCHEMAS: Readonly<Record<string, SchemaObject>> = {
     "additionalProperties": false
   },
   "BgNbdFit": {
-    "$ref": "#/components/schemas/ModelFitOfBgNbdParameterName"
+    "allOf": [
+      {
+        "$ref": "#/components/schemas/ModelFitOfBgNbdParameterName"
+      }
+    ]
   },
   "BgNbdParameterName": {
     "type": "string",
@@ -1520,7 +1524,11 @@ export const API_TYPE_SCHEMAS: Readonly<Record<string, SchemaObject>> = {
     "additionalProperties": false
   },
   "CustomerAnalyticsView": {
-    "$ref": "#/components/schemas/CustomerAnalysis"
+    "allOf": [
+      {
+        "$ref": "#/components/schemas/CustomerAnalysis"
+      }
+    ]
   },
   "CustomerBatchAnswer": {
     "type": "object",
@@ -2461,7 +2469,11 @@ export const API_TYPE_SCHEMAS: Readonly<Record<string, SchemaObject>> = {
     "additionalProperties": false
   },
   "GammaGammaFit": {
-    "$ref": "#/components/schemas/ModelFitOfGammaGammaParameterName"
+    "allOf": [
+      {
+        "$ref": "#/components/schemas/ModelFitOfGammaGammaParameterName"
+      }
+    ]
   },
   "GammaGammaParameterName": {
     "type": "string",

@@ -95,6 +95,14 @@ function tuple(schema: JsonObject): JsonObject {
   return { ...rest, items: items.length === 1 ? (items[0] ?? {}) : { anyOf: items }, minItems: schema.minItems ?? items.length, maxItems: items.length };
 }
 
+/**
+ * A schema as a component: an alias of another named type (`CustomerAnalyticsView = CustomerAnalysis`)
+ * is `allOf` its target, since a component that is a bare `$ref` is a reference, not a schema object.
+ */
+function component(schema: Json): Json {
+  return typeof schema === 'object' && schema !== null && !Array.isArray(schema) && schema.$ref !== undefined && Object.keys(schema).length === 1 ? { allOf: [schema] } : schema;
+}
+
 /** Every type api-types.ts exports, and every type they use, as OpenAPI 3.0 schemas by name. */
 export function generateApiTypeSchemas(): Record<string, Json> {
   const config: CompletedConfig = {
@@ -115,7 +123,7 @@ export function generateApiTypeSchemas(): Record<string, Json> {
   for (const name of exportedTypeNames(program)) {
     const schema = generator.createSchema(name) as JsonObject;
     const { definitions, ...root } = schema;
-    for (const [definition, body] of Object.entries((definitions ?? {}) as JsonObject)) schemas[componentName(definition)] = toOpenApi30(body);
+    for (const [definition, body] of Object.entries((definitions ?? {}) as JsonObject)) schemas[componentName(definition)] = component(toOpenApi30(body));
     // The root is the type itself, or a $ref to its definition when it aliases a named type.
     if (root.$ref === undefined) schemas[name] = toOpenApi30(root);
     else if (componentName(decodeURIComponent(String(root.$ref).replace('#/definitions/', ''))) !== name) schemas[name] = { allOf: [toOpenApi30(root)] };
