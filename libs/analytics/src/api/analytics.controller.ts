@@ -99,6 +99,9 @@ class CsvColumnsConstraint implements ValidatorConstraintInterface {
   }
 }
 
+/** What the document says of `columns` (the constraint above also refuses a column named twice). */
+const CSV_COLUMNS_PATTERN = `^(${CSV_COLUMNS.join('|')})(,(${CSV_COLUMNS.join('|')}))*$`;
+
 const score = () => [IsOptional(), Type(() => Number), IsInt(), Min(1), Max(5)];
 function Score(): PropertyDecorator {
   return (target, key) => score().forEach((decorate) => decorate(target, key));
@@ -116,7 +119,7 @@ export class CustomerExportQueryDto implements CustomerExportFilter {
   @ApiPropertyOptional({ description: 'Days since the last purchase, at most' }) @IsOptional() @Type(() => Number) @IsInt() @Min(0) maxRecencyDays?: number;
   @ApiPropertyOptional({ minimum: 0, maximum: 100 }) @IsOptional() @Type(() => Number) @IsInt() @Min(0) @Max(100) minChurnRisk?: number;
   @AsOf() asOf?: string;
-  @ApiPropertyOptional({ description: `Columns and their order, comma-separated, from: ${CSV_COLUMNS.join(', ')}` })
+  @ApiPropertyOptional({ description: `Columns and their order, comma-separated, each at most once, from: ${CSV_COLUMNS.join(', ')}`, pattern: CSV_COLUMNS_PATTERN })
   @IsOptional() @Validate(CsvColumnsConstraint) columns?: string;
   @ApiPropertyOptional({ description: 'With asOf: recompute a stored snapshot that saw less than this global position.' })
   @IsOptional() @Type(() => Number) @IsInt() @Min(0) minPosition?: number;
