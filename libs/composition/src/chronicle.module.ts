@@ -21,8 +21,9 @@ import {
   CUSTOMER_360_ENRICHER_FACTORY, CUSTOMER_360_ENRICHERS, CustomerViewQueryModule, ReadModelRegisteredCustomers, type Customer360Enricher, type Customer360EnricherFactory,
 } from '@app/customer-view';
 import {
-  analyseCustomer, analyticsSettings, AnalyticsModule, CUSTOMER_ANALYTICS_COLLECTION, customerRecordOf, loadAnalyticsConfig, PopulationSnapshots, type CustomerAnalyticsDocument,
+  analyseCustomer, analyticsSettings, AnalyticsModule, CUSTOMER_ANALYTICS_COLLECTION, customerRecordOf, loadAnalyticsConfig, PopulationSnapshots, type CustomerAnalyticsDocument, type CustomerAnalyticsView,
 } from '@app/analytics';
+import type { CurrencyCode } from '@app/money';
 import { LoyaltyModule } from '@app/loyalty';
 import { CUSTOMER_SEGMENTS_COLLECTION, SegmentsModule, type CustomerSegmentsDocument } from '@app/segments';
 import { LOYALTY_ACCOUNTS_COLLECTION, type LoyaltyAccountDocument } from '@app/loyalty';
@@ -89,10 +90,10 @@ function customer360Enrichers(liveStore: ReadStore, liveClock: Clock, env: Recor
   return (store: ReadStore, clock: Clock): Customer360Enricher[] => [
     async (customerId) => {
       const doc = await store.get<CustomerAnalyticsDocument>(CUSTOMER_ANALYTICS_COLLECTION, customerId);
-      if (!doc) return { value: null };
+      if (!doc) return { value: null } satisfies Pick<Customer360Extras, 'value'>;
       const analysed = analyseCustomer(customerRecordOf(doc), await snapshots.current(), clock.now(), settings, config.REPORTING_CURRENCY);
       // Without the customer's profiling consent there are no value figures to show.
-      if (analysed.profilingConsent !== true) return { value: null };
+      if (analysed.profilingConsent !== true) return { value: null } satisfies Pick<Customer360Extras, 'value'>;
       // CLV is in the reporting currency, which the answer names beside it.
       return {
         value: {
@@ -103,14 +104,34 @@ function customer360Enrichers(liveStore: ReadStore, liveClock: Clock, env: Recor
           clv: analysed.clv,
           churnRisk: analysed.churnRisk,
         },
-      };
+      } satisfies Pick<Customer360Extras, 'value'>;
     },
-    async (customerId) => ({ segmentIds: (await store.get<CustomerSegmentsDocument>(CUSTOMER_SEGMENTS_COLLECTION, customerId))?.segmentIds ?? [] }),
+    async (customerId) =>
+      ({ segmentIds: (await store.get<CustomerSegmentsDocument>(CUSTOMER_SEGMENTS_COLLECTION, customerId))?.segmentIds ?? [] }) satisfies Pick<Customer360Extras, 'segmentIds'>,
     async (customerId) => {
       const account = await store.get<LoyaltyAccountDocument>(LOYALTY_ACCOUNTS_COLLECTION, customerId);
-      return { loyalty: account ? { balance: account.balance, tier: account.tier } : null };
+      return { loyalty: account ? { balance: account.balance, tier: account.tier } : null } satisfies Pick<Customer360Extras, 'loyalty'>;
     },
   ];
+}
+
+/** What the enrichers add to the 360 view (GET /v1/customers/:id answers Customer360View & Customer360Extras). */
+export interface Customer360Extras {
+  /** P(alive), CLV and churn risk in REPORTING_CURRENCY; null before the customer's first analytics fact or without their profiling consent. */
+  readonly value: {
+    readonly currency: CurrencyCode;
+    readonly exponent: number;
+    /** Null where the model has no figures for the customer. */
+    readonly pAlive: number | null;
+    /** Null where no CLV is predicted. */
+    readonly lifetimeValueMinor: number | null;
+    readonly clv: CustomerAnalyticsView['clv'];
+    readonly churnRisk: CustomerAnalyticsView['churnRisk'];
+  } | null;
+  /** The segments the customer is in now. */
+  readonly segmentIds: readonly string[];
+  /** Null without a loyalty account. */
+  readonly loyalty: { readonly balance: number; readonly tier: string | null } | null;
 }
 
 /**

@@ -13,6 +13,7 @@ import {
 import { ChronicleModule, partsOf } from './chronicle.module';
 import { checkConfiguration } from './configuration';
 import { claimDataDir } from './data-dir-claims';
+import { API_TYPE_SCHEMAS } from './openapi/api-type-schemas.generated';
 
 export interface RunningChronicle {
   readonly app: INestApplication;
@@ -40,7 +41,7 @@ export async function startChronicle(env: Record<string, string | undefined>, op
   const claims = claimDataDir(config);
   let app: INestApplication;
   try {
-    app = await createHttpApp(ChronicleModule.forRoot(config, { ...(options.clock ? { clock: options.clock } : {}), env, claims }), config);
+    app = await createHttpApp(ChronicleModule.forRoot(config, { ...(options.clock ? { clock: options.clock } : {}), env, claims }), config, { openApi: { schemas: API_TYPE_SCHEMAS } });
   } catch (error) {
     // The app never came up, so nothing else releases the claim (a closed app does, after its stores).
     claims.release();

@@ -23,6 +23,12 @@ export * from './idempotency/request-fingerprint';
 
 
 export * from './http/create-http-app';
+export * from './openapi/api-answers';
+export * from './openapi/api-routes';
+export * from './openapi/openapi-document';
+export * from './openapi/openapi-gaps';
+export * from './openapi/routes-table';
+export { textPattern } from './openapi/validation-schemas';
 export * from './http/json-body';
 export * from './http/request-body.interceptor';
 export * from './http/live-streams';

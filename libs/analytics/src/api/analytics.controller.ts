@@ -2,12 +2,12 @@
 // figures, CLV and churn, the customer CSV export, and the fitted models; every one as of `asOf`.
 import { Controller, Get, Header, HttpCode, Post, Query as QueryParam, Res, StreamableFile } from '@nestjs/common';
 import { QueryBus } from '@nestjs/cqrs';
-import { ApiBearerAuth, ApiOperation, ApiProduces, ApiProperty, ApiPropertyOptional, ApiTags } from '@nestjs/swagger';
+import { ApiBearerAuth, ApiOperation, ApiProperty, ApiPropertyOptional, ApiTags } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
 import { IsIn, IsInt, IsOptional, Matches, Max, Min, Validate, ValidatorConstraint, type ValidationArguments, type ValidatorConstraintInterface } from 'class-validator';
 import type { Response } from 'express';
 import { Readable } from 'node:stream';
-import { AccessLogged, IdParam, IsInstant, Roles } from '@app/platform';
+import { AccessLogged, ApiAnswer, ApiRefusals, IdParam, IsInstant, Roles } from '@app/platform';
 import {
   CSV_COLUMNS, ExportCustomers, FitAnalyticsModel, GetAnalyticsModel, GetCustomerAnalytics, GetKpis, GetRfmDistribution, GetServiceMetrics,
   type Consistency, type CsvColumn, type CustomerExportFilter, type Dimension,
@@ -99,6 +99,9 @@ class CsvColumnsConstraint implements ValidatorConstraintInterface {
   }
 }
 
+/** What the document says of `columns` (the constraint above also refuses a column named twice). */
+const CSV_COLUMNS_PATTERN = `^(${CSV_COLUMNS.join('|')})(,(${CSV_COLUMNS.join('|')}))*$`;
+
 const score = () => [IsOptional(), Type(() => Number), IsInt(), Min(1), Max(5)];
 function Score(): PropertyDecorator {
   return (target, key) => score().forEach((decorate) => decorate(target, key));
@@ -116,7 +119,7 @@ export class CustomerExportQueryDto implements CustomerExportFilter {
   @ApiPropertyOptional({ description: 'Days since the last purchase, at most' }) @IsOptional() @Type(() => Number) @IsInt() @Min(0) maxRecencyDays?: number;
   @ApiPropertyOptional({ minimum: 0, maximum: 100 }) @IsOptional() @Type(() => Number) @IsInt() @Min(0) @Max(100) minChurnRisk?: number;
   @AsOf() asOf?: string;
-  @ApiPropertyOptional({ description: `Columns and their order, comma-separated, from: ${CSV_COLUMNS.join(', ')}` })
+  @ApiPropertyOptional({ description: `Columns and their order, comma-separated, each at most once, from: ${CSV_COLUMNS.join(', ')}`, pattern: CSV_COLUMNS_PATTERN })
   @IsOptional() @Validate(CsvColumnsConstraint) columns?: string;
   @ApiPropertyOptional({ description: 'With asOf: recompute a stored snapshot that saw less than this global position.' })
   @IsOptional() @Type(() => Number) @IsInt() @Min(0) minPosition?: number;
@@ -141,6 +144,7 @@ export class AnalyticsController {
   @Roles('analyst')
   @Header('Cache-Control', 'no-store')
   @ApiOperation({ summary: 'Revenue, orders, average order value and interactions per day and/or channel (money per currency, minor units)' })
+  @ApiAnswer(200, 'KpiReport')
   async kpis(@QueryParam() query: KpiQueryDto, @Res({ passthrough: true }) response: Response) {
     const { consistent, ...report } = await this.queryBus.execute(new GetKpis(query.from, query.to, GROUPINGS[query.groupBy ?? 'day'], query.minPosition, query.asOf));
     consistencyHeader(response, { consistent });
@@ -151,6 +155,7 @@ export class AnalyticsController {
   @Roles('analyst')
   @Header('Cache-Control', 'no-store')
   @ApiOperation({ summary: 'NPS, CSAT, ticket SLA (first response, resolution) and first-contact resolution per channel and/or day' })
+  @ApiAnswer(200, 'ServiceReport')
   async service(@QueryParam() query: ServiceQueryDto, @Res({ passthrough: true }) response: Response) {
     const { consistent, ...report } = await this.queryBus.execute(
       new GetServiceMetrics(query.from, query.to, GROUPINGS[query.groupBy ?? 'channel'], query.minPosition, query.asOf),
@@ -163,6 +168,7 @@ export class AnalyticsController {
   @Roles('analyst')
   @Header('Cache-Control', 'no-store')
   @ApiOperation({ summary: 'Customers per RFM score (111..555) and per R, F and M score, ranked against all customers with an order by asOf (from its population snapshot)' })
+  @ApiAnswer(200, 'RfmDistributionReport')
   async rfmDistribution(@QueryParam() query: AnalyticsQueryDto, @Res({ passthrough: true }) response: Response) {
     const { consistent, ...report } = await this.queryBus.execute(new GetRfmDistribution(query.minPosition, query.asOf));
     consistencyHeader(response, { consistent });
@@ -173,6 +179,7 @@ export class AnalyticsController {
   @Roles('analyst')
   @Header('Cache-Control', 'no-store')
   @ApiOperation({ summary: 'The population snapshot of asOf: RFM cut points, BG/NBD and Gamma-Gamma parameters with fit diagnostics (computed and stored on first use)' })
+  @ApiAnswer(200, 'AnalyticsModelReport')
   async model(@QueryParam() query: AnalyticsQueryDto, @Res({ passthrough: true }) response: Response) {
     const { consistent, ...report } = await this.queryBus.execute(new GetAnalyticsModel(query.asOf, query.minPosition));
     consistencyHeader(response, { consistent });
@@ -183,6 +190,7 @@ export class AnalyticsController {
   @HttpCode(200)
   @Roles('analyst')
   @ApiOperation({ summary: 'Refits now: computes the population snapshot of asOf (default now) afresh, stores it and answers it with fit diagnostics' })
+  @ApiAnswer(200, 'AnalyticsModelReport')
   async fit(@QueryParam() query: AnalyticsQueryDto, @Res({ passthrough: true }) response: Response) {
     const { consistent, ...report } = await this.queryBus.execute(new FitAnalyticsModel(query.asOf, query.minPosition));
     consistencyHeader(response, { consistent });
@@ -192,7 +200,7 @@ export class AnalyticsController {
   @Get('customers.csv')
   @Roles('analyst')
   @AccessLogged('analytics-export', null)
-  @ApiProduces('text/csv')
+  @ApiAnswer(200, { mediaType: 'text/csv' }, 'One header line (the chosen columns, money columns named with their unit), then one line per customer (UTF-8; cells that could run as spreadsheet formulas are prefixed with \'); X-Chronicle-As-Of names the observation date')
   @ApiOperation({ summary: 'Customers with RFM, P(alive), expected purchases and spend, CLV and churn risk as of asOf, as CSV (money columns in minor units of the reporting currency, named in the header), filtered by RFM scores, recency, churn risk, country' })
   async exportCustomers(@QueryParam() query: CustomerExportQueryDto, @Res({ passthrough: true }) response: Response): Promise<StreamableFile> {
     const { asOf, columns, minPosition, ...filter } = query;
@@ -210,10 +218,13 @@ export class CustomerAnalyticsController {
   constructor(private readonly queryBus: QueryBus) {}
 
   @Get(':customerId/analytics')
-  // Support agents see a customer's value and churn risk in the console while on the phone.
-  @Roles('analyst', 'support', 'auditor')
+  // Support agents see a customer's value and churn risk in the console while on the phone. Auditors
+  // do not: they audit events and read models, not derived scores (least privilege; README, Roles).
+  @Roles('analyst', 'support')
   @Header('Cache-Control', 'no-store')
   @ApiOperation({ summary: 'One customer as of asOf: money, RFM values and scores, model inputs, P(alive), expected purchases and spend, predicted CLV, churn risk with its components' })
+  @ApiAnswer(200, 'CustomerAnalyticsView')
+  @ApiRefusals({ 404: 'The customer is not registered.' })
   async customer(@IdParam('customerId') customerId: string, @QueryParam() query: CustomerAnalyticsQueryDto, @Res({ passthrough: true }) response: Response) {
     const result = await this.queryBus.execute(new GetCustomerAnalytics(customerId, definedOnly({ asOf: query.asOf, horizonDays: query.horizonDays, minPosition: query.minPosition })));
     consistencyHeader(response, result);

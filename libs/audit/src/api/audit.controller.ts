@@ -3,21 +3,25 @@
 // position or instant, and the access log. Every read of customer data is recorded in the access
 // log before it is answered. Roles: auditor (and admin, who may call every route).
 import { Controller, Get, Headers, Inject, NotFoundException, Param, Query as QueryParam, Req, Res, type PipeTransform } from '@nestjs/common';
-import { ApiBearerAuth, ApiOperation, ApiProduces, ApiTags } from '@nestjs/swagger';
+import { ApiBearerAuth, ApiOperation, ApiTags } from '@nestjs/swagger';
 import type { Request, Response } from 'express';
 import type { Clock, RecordedEvent } from '@app/event-sourcing';
 import { ACCESS_LOG, EVENT_STORE, type AccessLog, type EventStore, type LogQuery } from '@app/event-store';
-import { AccessLogged, AccessRecorder, CLOCK, Roles, RequestValidationError, type AuthenticatedRequest } from '@app/platform';
+import { AccessLogged, AccessRecorder, ApiAnswer, ApiRefusals, CLOCK, IdParam, Roles, RequestValidationError, type AuthenticatedRequest } from '@app/platform';
 import { CUSTOMER_360_ENRICHER_FACTORY, type Customer360EnricherFactory } from '@app/customer-view';
 import type { Projection } from '@app/read-store';
 import { AUDIT_PROJECTIONS, CustomerAsOf, type AsOf, type AsOfContext } from '../as-of/customer-as-of';
 import { AccessLogQueryDto, AsOfQueryDto, AsOfTimelineQueryDto, LogQueryDto, StreamHistoryQueryDto } from './audit.dtos';
 import { streamNdjson, wantsNdjson } from './ndjson-response';
+import type { AccessLogPage, AuditEnvelope, AuditLogPage, AuditStreamPage } from './audit-answers';
 
 /** Stream ids are `<category>-<id>`; `$` (store-internal) streams are not user history. */
 const STREAM_ID = /^[A-Za-z0-9][A-Za-z0-9_.:@-]{0,199}$/;
 
 class StreamIdPipe implements PipeTransform<string, string> {
+  /** What the OpenAPI document says of the parameter (read by the platform's document builder). */
+  readonly openApiSchema = { type: 'string', minLength: 1, maxLength: 200, pattern: STREAM_ID.source };
+
   transform(value: string): string {
     if (typeof value !== 'string' || !STREAM_ID.test(value)) {
       throw new RequestValidationError([{ field: 'streamId', message: 'streamId must be 1–200 characters of letters, digits and _ . : @ -, starting with a letter or digit' }]);
@@ -27,7 +31,7 @@ class StreamIdPipe implements PipeTransform<string, string> {
 }
 
 /** An event with its whole envelope, in the order an auditor reads it. */
-export function auditEnvelope(event: RecordedEvent) {
+export function auditEnvelope(event: RecordedEvent): AuditEnvelope {
   return {
     position: event.position,
     streamId: event.streamId,
@@ -76,7 +80,8 @@ export class AuditController {
 
   @Get('streams/:streamId')
   @ApiOperation({ summary: 'One stream with every event\'s full envelope, paged by revision; NDJSON with Accept: application/x-ndjson' })
-  @ApiProduces('application/json', 'application/x-ndjson')
+  @ApiAnswer(200, 'AuditStreamPage', 'One page of the stream (JSON), or every event from fromRevision (NDJSON)', { ndjsonLine: 'AuditEnvelope' })
+  @ApiRefusals({ 404: 'The stream has no events (with fromRevision 0).' })
   async stream(
     @Param('streamId', new StreamIdPipe()) streamId: string,
     @QueryParam() query: StreamHistoryQueryDto,
@@ -96,7 +101,7 @@ export class AuditController {
     if (wantsNdjson(accept)) {
       const events = this.events;
       const total = query.limit ?? Number.POSITIVE_INFINITY;
-      async function* pages(): AsyncGenerator<ReturnType<typeof auditEnvelope>[]> {
+      async function* pages(): AsyncGenerator<AuditEnvelope[]> {
         let next = from;
         let sent = 0;
         while (sent < total) {
@@ -116,14 +121,15 @@ export class AuditController {
     if (page.length === 0 && from === 0) throw new NotFoundException(`Stream ${streamId} not found`);
     await record(page);
     response.setHeader('Cache-Control', 'no-store');
-    response.json({ streamId, items: page.map(auditEnvelope), nextRevision: page.length === limit ? page[page.length - 1].revision + 1 : null });
+    const answer: AuditStreamPage = { streamId, items: page.map(auditEnvelope), nextRevision: page.length === limit ? page[page.length - 1].revision + 1 : null };
+    response.json(answer);
   }
 
   @Get('log')
   @ApiOperation({
     summary: 'The global log with every event\'s full envelope, paged by position, filtered by recordedAt range, event types and customer; NDJSON (streamed) with Accept: application/x-ndjson',
   })
-  @ApiProduces('application/json', 'application/x-ndjson')
+  @ApiAnswer(200, 'AuditLogPage', 'One page of the log (JSON), or every matching event (NDJSON)', { ndjsonLine: 'AuditEnvelope' })
   async log(@QueryParam() query: LogQueryDto, @Headers('accept') accept: string | undefined, @Req() request: Request, @Res() response: Response): Promise<void> {
     const filter: LogQuery = {
       ...(query.after !== undefined ? { after: query.after } : {}),
@@ -139,7 +145,7 @@ export class AuditController {
     if (ndjson) {
       const events = this.events;
       const total = query.limit ?? Number.POSITIVE_INFINITY;
-      async function* pages(): AsyncGenerator<ReturnType<typeof auditEnvelope>[]> {
+      async function* pages(): AsyncGenerator<AuditEnvelope[]> {
         let after = filter.after ?? 0;
         let sent = 0;
         while (sent < total) {
@@ -156,13 +162,16 @@ export class AuditController {
     const limit = query.limit ?? 100;
     const page = await this.events.queryLog({ ...filter, maxCount: limit });
     response.setHeader('Cache-Control', 'no-store');
-    response.json({ items: page.map(auditEnvelope), nextAfter: page.length === limit ? page[page.length - 1].position : null });
+    const answer: AuditLogPage = { items: page.map(auditEnvelope), nextAfter: page.length === limit ? page[page.length - 1].position : null };
+    response.json(answer);
   }
 
   @Get('customers/:customerId/360')
   @AccessLogged('audit-360-as-of')
   @ApiOperation({ summary: 'The 360 view as of a global position or an instant: the customer\'s events up to then through the same projections; without asOf it equals the live view' })
-  async customer360(@Param('customerId') customerId: string, @QueryParam() query: AsOfQueryDto, @Res({ passthrough: true }) response: Response) {
+  @ApiAnswer(200, 'Customer360Answer', 'The 360 view as of then; X-Chronicle-As-Of and X-Chronicle-As-Of-Position say which point it shows')
+  @ApiRefusals({ 404: 'The customer was not registered as of then.' })
+  async customer360(@IdParam('customerId') customerId: string, @QueryParam() query: AsOfQueryDto, @Res({ passthrough: true }) response: Response) {
     const { view, context } = await this.asOf.view360(customerId, parseAsOf(query.asOf));
     if (view === null) throw new NotFoundException(`Customer ${customerId} was not registered as of ${query.asOf ?? 'now'}`);
     asOfHeaders(response, context);
@@ -172,7 +181,8 @@ export class AuditController {
   @Get('customers/:customerId/timeline')
   @AccessLogged('audit-timeline-as-of')
   @ApiOperation({ summary: 'The timeline as of a global position or an instant, paged like the live timeline' })
-  async timeline(@Param('customerId') customerId: string, @QueryParam() query: AsOfTimelineQueryDto, @Res({ passthrough: true }) response: Response) {
+  @ApiAnswer(200, 'TimelinePage', 'The timeline as of then; X-Chronicle-As-Of and X-Chronicle-As-Of-Position say which point it shows')
+  async timeline(@IdParam('customerId') customerId: string, @QueryParam() query: AsOfTimelineQueryDto, @Res({ passthrough: true }) response: Response) {
     const { page, context } = await this.asOf.timeline(customerId, parseAsOf(query.asOf), {
       limit: query.limit ?? 50,
       ...(query.cursor !== undefined ? { cursor: query.cursor } : {}),
@@ -185,7 +195,8 @@ export class AuditController {
 
   @Get('access-log')
   @ApiOperation({ summary: 'Who read whose data and when: filtered by customer, reader (API key id or name) and time, oldest first, paged with a cursor' })
-  async accessLogEntries(@QueryParam() query: AccessLogQueryDto) {
+  @ApiAnswer(200, 'AccessLogPage')
+  async accessLogEntries(@QueryParam() query: AccessLogQueryDto): Promise<AccessLogPage> {
     const page = await this.accessLog.query({
       ...(query.customerId !== undefined ? { customerId: query.customerId } : {}),
       ...(query.actor !== undefined ? { actor: query.actor } : {}),

@@ -7,7 +7,7 @@ import { ApiBearerAuth, ApiHeader, ApiOperation, ApiTags } from '@nestjs/swagger
 import { interval, map, merge, Observable } from 'rxjs';
 import { READ_STORE, type ReadStore } from '@app/read-store';
 import { REGISTERED_CUSTOMERS, type RegisteredCustomers } from '@app/customers';
-import { APPLIED_EVENTS, IdParam, lastEventPosition, LiveStreams, resumeAfter, Roles, type AppliedEvents } from '@app/platform';
+import { APPLIED_EVENTS, ApiAnswer, ApiRefusals, IdParam, lastEventPosition, LiveStreams, resumeAfter, Roles, type AppliedEvents } from '@app/platform';
 import { CUSTOMER_360_COLLECTION, type Customer360Document } from '../projections/customer-360.document';
 import { TIMELINE_COLLECTION, type TimelineEntryDocument } from '../projections/timeline.projection';
 
@@ -43,6 +43,8 @@ export class CustomerLiveController {
       'ends when the server shuts down (reconnect with Last-Event-ID to get what was missed) (404 for an unknown customer)',
   })
   @ApiHeader({ name: 'Last-Event-ID', required: false, description: 'The id of the last `applied` message seen: the stream first replays the events of this customer applied after it' })
+  @ApiAnswer(200, { mediaType: 'text/event-stream' }, 'A stream until the server shuts down: `event: applied` with `id` the global position and data {customerId, position, eventId?, type?, occurredAt?} (a replay after Last-Event-ID may end with the 360 view\'s own position alone), `event: heartbeat` every 15 s')
+  @ApiRefusals({ 404: 'The customer is not registered.' })
   async live(@IdParam('customerId') customerId: string, @Headers('last-event-id') lastEventId?: string): Promise<Observable<MessageEvent>> {
     this.streams.assertOpen();
     const after = lastEventPosition(lastEventId);

@@ -1,11 +1,11 @@
 // HTTP queries for support agents and services: the 360 view, the timeline, customer search.
 import { BadRequestException, Controller, Get, Header, Query as QueryParam, Res } from '@nestjs/common';
 import { QueryBus } from '@nestjs/cqrs';
-import { ApiBearerAuth, ApiOperation, ApiPropertyOptional, ApiResponse, ApiTags } from '@nestjs/swagger';
+import { ApiBearerAuth, ApiOperation, ApiPropertyOptional, ApiTags } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
 import { IsIn, IsInt, IsOptional, IsString, Max, MaxLength, Min, MinLength } from 'class-validator';
 import type { Response } from 'express';
-import { AccessLogged, IdParam, Roles, SingleLineText } from '@app/platform';
+import { AccessLogged, ApiAnswer, ApiRefusals, IdParam, Roles, SingleLineText } from '@app/platform';
 import { TIMELINE_CHANNELS } from '../projections/timeline-entry';
 import { CUSTOMER_EVENT_TYPES } from '@app/customers/domain/customer.events';
 import { INTERACTION_EVENT_TYPES } from '@app/interactions/domain/interaction.events';
@@ -54,6 +54,7 @@ export class CustomerViewController {
   @Get()
   @Roles('support', 'analyst', 'auditor')
   @ApiOperation({ summary: 'Find customers by email, phone, name prefix, external id, id, or q (any of them) (exactly one criterion)' })
+  @ApiAnswer(200, 'CustomerSearchResult')
   async search(@QueryParam() query: SearchQueryDto) {
     const criteria = (['email', 'phone', 'name', 'externalId', 'id', 'q'] as const).filter((k) => query[k] !== undefined);
     if (criteria.length !== 1) {
@@ -68,7 +69,8 @@ export class CustomerViewController {
   @AccessLogged('customer360')
   @Header('Cache-Control', 'no-store')
   @ApiOperation({ summary: 'The 360° view of a customer' })
-  @ApiResponse({ status: 200, description: 'Customer 360 document (see the read-model docs); header X-Chronicle-Consistent tells whether minPosition was reached.' })
+  @ApiAnswer(200, 'Customer360Answer', 'The customer360 read model with loyalty, segments and value; X-Chronicle-Consistent tells whether minPosition was reached')
+  @ApiRefusals({ 404: 'The customer is not registered.' })
   async get360(@IdParam('customerId') customerId: string, @QueryParam() query: ConsistencyQueryDto, @Res({ passthrough: true }) response: Response) {
     const result = await this.queryBus.execute(new GetCustomer360(customerId, query.minPosition));
     consistencyHeader(response, result);
@@ -80,6 +82,8 @@ export class CustomerViewController {
   @AccessLogged('timeline')
   @Header('Cache-Control', 'no-store')
   @ApiOperation({ summary: 'Interactions newest first, paged with a cursor, filterable by channel and kind' })
+  @ApiAnswer(200, 'TimelinePage')
+  @ApiRefusals({ 404: 'The customer is not registered.' })
   async timeline(@IdParam('customerId') customerId: string, @QueryParam() query: TimelineQueryDto, @Res({ passthrough: true }) response: Response) {
     const result = await this.queryBus.execute(
       new GetTimeline(customerId, {

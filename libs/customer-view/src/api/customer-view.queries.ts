@@ -67,7 +67,12 @@ export interface CustomerSearchHit {
 
 export type SearchCriterion = 'email' | 'phone' | 'name' | 'externalId' | 'id' | 'q';
 
-export class SearchCustomers extends Query<{ items: CustomerSearchHit[] }> {
+/** What a customer search answers. */
+export interface CustomerSearchResult {
+  readonly items: readonly CustomerSearchHit[];
+}
+
+export class SearchCustomers extends Query<CustomerSearchResult> {
   constructor(readonly by: SearchCriterion, readonly value: string, readonly limit: number) {
     super();
   }
@@ -207,7 +212,7 @@ export function searchKey(by: Exclude<SearchCriterion, 'id' | 'q'>, value: strin
 
 @QueryHandler(SearchCustomers)
 export class SearchCustomersHandler extends ReadModelQuery implements IQueryHandler<SearchCustomers> {
-  async execute({ by, value, limit }: SearchCustomers): Promise<{ items: CustomerSearchHit[] }> {
+  async execute({ by, value, limit }: SearchCustomers): Promise<CustomerSearchResult> {
     const matches = new Map<string, string>();
     const text = value.trim();
     if (by === 'id' || by === 'q') {

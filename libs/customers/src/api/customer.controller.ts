@@ -1,11 +1,11 @@
 // HTTP commands on customers. Validates and dispatches; the rules live in the decider.
 import { Body, Controller, HttpCode, Inject, Param, Patch, Post } from '@nestjs/common';
 import { CommandBus } from '@nestjs/cqrs';
-import { ApiBearerAuth, ApiOperation, ApiResponse, ApiTags } from '@nestjs/swagger';
+import { ApiBearerAuth, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { randomUUID } from 'node:crypto';
 import type { Clock } from '@app/event-sourcing';
 import {
-  AcceptsIdempotencyKey, businessTime, CHRONICLE_CONFIG, ChronicleConfig, CLOCK, CommandOutcomeDto, Ctx, idFromIdempotencyKey, IdParam, RequestValidationError, Roles, runBatch,
+  AcceptsIdempotencyKey, ApiAnswer, ApiRefusals, businessTime, CHRONICLE_CONFIG, ChronicleConfig, CLOCK, Ctx, idFromIdempotencyKey, IdParam, RequestValidationError, Roles, runBatch,
   validateBatchItem, type BatchAnswer, type CommandContext, type CommandOutcome, type RequestContext,
 } from '@app/platform';
 import { customerStreamId } from '../domain/customer.streams';
@@ -34,7 +34,8 @@ export class CustomerController {
   @Post()
   @Roles('ingest', 'support')
   @ApiOperation({ summary: 'Register a customer' })
-  @ApiResponse({ status: 201, type: CommandOutcomeDto })
+  @ApiAnswer(201, 'RegistrationOutcome')
+  @ApiRefusals({ 409: 'The customerId is registered with other data, or another customer has the externalId.' })
   async register(@Body() body: RegisterCustomerDto, @Ctx() ctx: RequestContext): Promise<RegistrationOutcome> {
     checkBirthDate(body.profile.birthDate, 'profile.birthDate', this.clock.now());
     const registration = this.registration(body, ctx);
@@ -49,6 +50,7 @@ export class CustomerController {
     description:
       'Each item is the body of POST /v1/customers. Answers 200 with one result per item (status 201 with the registration\'s outcome and customerId, or the item\'s own 4xx problem), as POST /v1/interactions/batch does.',
   })
+  @ApiAnswer(200, 'CustomerBatchAnswer', 'One result per item, in order')
   async batch(@Body() body: RegisterCustomersBatchDto, @Ctx() ctx: RequestContext): Promise<BatchAnswer<RegistrationOutcome>> {
     const now = this.clock.now();
     return runBatch(body.items, ctx, {
@@ -78,7 +80,8 @@ export class CustomerController {
   @HttpCode(200)
   @Roles('ingest', 'support')
   @ApiOperation({ summary: 'Change profile fields (only the fields given)' })
-  @ApiResponse({ status: 200, type: CommandOutcomeDto })
+  @ApiAnswer(200, 'CommandOutcome')
+  @ApiRefusals({ 404: 'The customer is not registered.', 422: 'occurredAt lies before the customer\'s latest event.' })
   async updateProfile(@IdParam('customerId') customerId: string, @Body() body: UpdateProfileDto, @Ctx() ctx: RequestContext) {
     checkBirthDate(body.changes.birthDate, 'changes.birthDate', this.clock.now());
     return this.commandBus.execute(
@@ -89,7 +92,8 @@ export class CustomerController {
   @Post(':customerId/contact-points')
   @Roles('ingest', 'support')
   @ApiOperation({ summary: 'Add an email, phone or address' })
-  @ApiResponse({ status: 201, type: CommandOutcomeDto })
+  @ApiAnswer(201, 'CommandOutcome')
+  @ApiRefusals({ 404: 'The customer is not registered.', 422: 'occurredAt lies before the customer\'s latest event.' })
   async addContactPoint(@IdParam('customerId') customerId: string, @Body() body: AddContactPointDto, @Ctx() ctx: RequestContext) {
     const value = body.kind === 'email' ? body.value.toLowerCase() : body.value;
     return this.commandBus.execute(
@@ -104,7 +108,8 @@ export class CustomerController {
   @HttpCode(200)
   @Roles('ingest', 'support')
   @ApiOperation({ summary: 'Give or withdraw a consent' })
-  @ApiResponse({ status: 200, type: CommandOutcomeDto })
+  @ApiAnswer(200, 'CommandOutcome')
+  @ApiRefusals({ 404: 'The customer is not registered.', 422: 'occurredAt lies before the customer\'s latest event.' })
   async consent(@IdParam('customerId') customerId: string, @Body() body: ConsentDto, @Ctx() ctx: RequestContext) {
     return this.commandBus.execute(
       new ExecuteCustomerCommand(

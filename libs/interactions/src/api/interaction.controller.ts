@@ -1,11 +1,11 @@
 // HTTP commands recording interactions: one endpoint per kind, and a batch endpoint with a result per item.
 import { Body, Controller, HttpCode, Inject, Post, type Type } from '@nestjs/common';
 import { CommandBus } from '@nestjs/cqrs';
-import { ApiBearerAuth, ApiOperation, ApiResponse, ApiTags } from '@nestjs/swagger';
+import { ApiBearerAuth, ApiOperation, ApiTags } from '@nestjs/swagger';
 import type { Clock } from '@app/event-sourcing';
 import {
-  AcceptsIdempotencyKey,
-  businessTime, CHRONICLE_CONFIG, ChronicleConfig, CLOCK, CommandOutcomeDto, Ctx, RequestValidationError, Roles, runBatch, validateBatchItem,
+  AcceptsIdempotencyKey, ApiAnswer, ApiRefusals,
+  businessTime, CHRONICLE_CONFIG, ChronicleConfig, CLOCK, Ctx, RequestValidationError, Roles, runBatch, validateBatchItem,
   type BatchAnswer, type CommandOutcome, type RequestContext,
 } from '@app/platform';
 import type { InteractionCommand } from '../domain/interaction.commands';
@@ -71,34 +71,34 @@ export class InteractionController {
     return this.commandBus.execute(new RecordInteraction(command, { ...ctx, occurredAt: businessTime(body.occurredAt, this.clock.now()) }));
   }
 
-  @Post('calls') @Roles('ingest', 'support') @ApiOperation({ summary: 'Log a phone call' }) @ApiResponse({ status: 201, type: CommandOutcomeDto })
+  @Post('calls') @Roles('ingest', 'support') @ApiOperation({ summary: 'Log a phone call' }) @ApiAnswer(201, 'CommandOutcome') @ApiRefusals({ 404: 'The customer is not registered.', 409: 'The callId is recorded with other data.' })
   logCall(@Body() body: LogCallDto, @Ctx() ctx: RequestContext) { return this.record('call', body, ctx); }
 
-  @Post('emails/sent') @Roles('ingest') @ApiOperation({ summary: 'An email was sent to the customer' }) @ApiResponse({ status: 201, type: CommandOutcomeDto })
+  @Post('emails/sent') @Roles('ingest') @ApiOperation({ summary: 'An email was sent to the customer' }) @ApiAnswer(201, 'CommandOutcome') @ApiRefusals({ 404: 'The customer is not registered.', 409: 'The messageId is recorded with other data.' })
   sendEmail(@Body() body: SendEmailDto, @Ctx() ctx: RequestContext) { return this.record('email-sent', body, ctx); }
 
-  @Post('emails/received') @Roles('ingest') @ApiOperation({ summary: 'An email from the customer was received' }) @ApiResponse({ status: 201, type: CommandOutcomeDto })
+  @Post('emails/received') @Roles('ingest') @ApiOperation({ summary: 'An email from the customer was received' }) @ApiAnswer(201, 'CommandOutcome') @ApiRefusals({ 404: 'The customer is not registered.', 409: 'The messageId is recorded with other data.' })
   receiveEmail(@Body() body: ReceiveEmailDto, @Ctx() ctx: RequestContext) { return this.record('email-received', body, ctx); }
 
-  @Post('emails/opened') @Roles('ingest') @ApiOperation({ summary: 'The customer opened a sent email' }) @ApiResponse({ status: 201, type: CommandOutcomeDto })
+  @Post('emails/opened') @Roles('ingest') @ApiOperation({ summary: 'The customer opened a sent email' }) @ApiAnswer(201, 'CommandOutcome') @ApiRefusals({ 404: 'The customer is not registered, or no email with the messageId was sent to them.', 422: 'occurredAt lies before the email\'s latest event.' })
   openEmail(@Body() body: OpenEmailDto, @Ctx() ctx: RequestContext) { return this.record('email-opened', body, ctx); }
 
-  @Post('emails/clicked') @Roles('ingest') @ApiOperation({ summary: 'The customer clicked a link in a sent email' }) @ApiResponse({ status: 201, type: CommandOutcomeDto })
+  @Post('emails/clicked') @Roles('ingest') @ApiOperation({ summary: 'The customer clicked a link in a sent email' }) @ApiAnswer(201, 'CommandOutcome') @ApiRefusals({ 404: 'The customer is not registered, or no email with the messageId was sent to them.', 422: 'occurredAt lies before the email\'s latest event.' })
   clickEmail(@Body() body: ClickEmailDto, @Ctx() ctx: RequestContext) { return this.record('email-clicked', body, ctx); }
 
-  @Post('chats') @Roles('ingest', 'support') @ApiOperation({ summary: 'A chat conversation ended' }) @ApiResponse({ status: 201, type: CommandOutcomeDto })
+  @Post('chats') @Roles('ingest', 'support') @ApiOperation({ summary: 'A chat conversation ended' }) @ApiAnswer(201, 'CommandOutcome') @ApiRefusals({ 404: 'The customer is not registered.', 409: 'The chatId is recorded with other data.' })
   completeChat(@Body() body: CompleteChatDto, @Ctx() ctx: RequestContext) { return this.record('chat', body, ctx); }
 
-  @Post('purchases') @Roles('ingest') @ApiOperation({ summary: 'A purchase was completed' }) @ApiResponse({ status: 201, type: CommandOutcomeDto })
+  @Post('purchases') @Roles('ingest') @ApiOperation({ summary: 'A purchase was completed' }) @ApiAnswer(201, 'CommandOutcome') @ApiRefusals({ 404: 'The customer is not registered.', 409: 'The orderId is recorded with other data.' })
   completePurchase(@Body() body: CompletePurchaseDto, @Ctx() ctx: RequestContext) { return this.record('purchase', body, ctx); }
 
-  @Post('refunds') @Roles('ingest', 'support') @ApiOperation({ summary: 'Refund (part of) a purchase; never above what is left' }) @ApiResponse({ status: 201, type: CommandOutcomeDto })
+  @Post('refunds') @Roles('ingest', 'support') @ApiOperation({ summary: 'Refund (part of) a purchase; never above what is left' }) @ApiAnswer(201, 'CommandOutcome') @ApiRefusals({ 404: 'The customer is not registered, or has no order with the orderId.', 409: 'The refundId is recorded with another amount.', 422: 'The refund exceeds what is left of the order, is in another currency, or lies before the purchase.' })
   refund(@Body() body: RefundPurchaseDto, @Ctx() ctx: RequestContext) { return this.record('refund', body, ctx); }
 
-  @Post('surveys') @Roles('ingest') @ApiOperation({ summary: 'A survey was answered (NPS 0–10 or CSAT 1–5)' }) @ApiResponse({ status: 201, type: CommandOutcomeDto })
+  @Post('surveys') @Roles('ingest') @ApiOperation({ summary: 'A survey was answered (NPS 0–10 or CSAT 1–5)' }) @ApiAnswer(201, 'CommandOutcome') @ApiRefusals({ 404: 'The customer is not registered.', 409: 'The surveyId is recorded with other data.' })
   answerSurvey(@Body() body: AnswerSurveyDto, @Ctx() ctx: RequestContext) { return this.record('survey', body, ctx); }
 
-  @Post('notes') @Roles('ingest', 'support') @ApiOperation({ summary: 'Add a note to the customer' }) @ApiResponse({ status: 201, type: CommandOutcomeDto })
+  @Post('notes') @Roles('ingest', 'support') @ApiOperation({ summary: 'Add a note to the customer' }) @ApiAnswer(201, 'CommandOutcome') @ApiRefusals({ 404: 'The customer is not registered.', 409: 'The noteId is recorded with other data.' })
   addNote(@Body() body: AddNoteDto, @Ctx() ctx: RequestContext) { return this.record('note', body, ctx); }
 
   @Post('batch')
@@ -108,6 +108,7 @@ export class InteractionController {
     summary: 'Record up to MAX_BATCH_SIZE interactions; each item is validated and recorded on its own',
     description: 'Answers 200 with one result per item (status 201 or the item\'s own 4xx problem). Items for the same stream are applied in order.',
   })
+  @ApiAnswer(200, 'InteractionBatchAnswer', 'One result per item, in order')
   async batch(@Body() body: BatchDto, @Ctx() ctx: RequestContext): Promise<BatchAnswer<CommandOutcome>> {
     const now = this.clock.now();
     return runBatch(body.items, ctx, {

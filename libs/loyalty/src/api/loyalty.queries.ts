@@ -5,13 +5,14 @@ import { READ_STORE, type Filter, type ReadStore } from '@app/read-store';
 import { REGISTERED_CUSTOMERS, type RegisteredCustomers } from '@app/customers';
 import { CHRONICLE_CONFIG, ChronicleConfig, PROJECTION_PROGRESS, RequestValidationError, waitUntilCaughtUp, type ProjectionProgress } from '@app/platform';
 import type { LoyaltyProgram } from '../domain/loyalty-program';
-import { LOYALTY_ACCOUNTS_COLLECTION, type LoyaltyAccountDocument } from '../projections/loyalty-account.projection';
+import { LOYALTY_ACCOUNTS_COLLECTION, type LoyaltyAccountDocument, type LoyaltyAccountFields } from '../projections/loyalty-account.projection';
 import { LOYALTY_HISTORY_COLLECTION, type LoyaltyHistoryDocument } from '../projections/loyalty-history.projection';
 
 export const LOYALTY_PROGRAM = Symbol('LoyaltyProgram');
 
 /** The account as the API shows it: without the lots and spend window the read model keeps for itself. */
-export type LoyaltyAccountView = Omit<LoyaltyAccountDocument, 'lots' | 'spendWindow' | 'tier'> & { readonly tier: string };
+// From the fields, not the stored document: the store's open index signature would make Omit drop every named field.
+export type LoyaltyAccountView = Omit<LoyaltyAccountFields, 'lots' | 'spendWindow' | 'tier'> & { readonly tier: string; readonly id: string; readonly lastPosition: number };
 
 export interface Consistency {
   readonly consistent: boolean;

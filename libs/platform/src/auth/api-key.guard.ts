@@ -9,7 +9,7 @@ import type { Clock } from '@app/event-sourcing';
 import { ProblemException } from '../errors/problem.filter';
 import { CLOCK } from '../platform.tokens';
 import { API_KEY_REGISTRY, ApiKeyRegistry } from './api-key-registry';
-import { PUBLIC_METADATA, ROLES_METADATA, type Principal, type Role } from './roles';
+import { PUBLIC_METADATA, ROLES_METADATA, rolesAllow, type Principal, type Role } from './roles';
 import { clearSessionCookie, CSRF_HEADER, sessionCookieOf, SESSIONS, Sessions, setSessionCookie, type SessionClaims } from './sessions';
 
 export type AuthenticatedRequest = Request & { principal?: Principal; session?: SessionClaims };
@@ -72,7 +72,7 @@ export class ApiKeyGuard implements CanActivate {
     const principal = key !== undefined ? this.registry.authenticate(key) : this.fromSession(request, context.switchToHttp().getResponse<Response>());
     if (!principal) throw unauthorized('Unknown or revoked API key', 'invalid_token');
     request.principal = principal;
-    if (principal.roles.includes('admin') || principal.roles.some((role) => allowed.includes(role))) return true;
+    if (rolesAllow(allowed, principal.roles)) return true;
     throw new ProblemException(403, `This route needs one of the roles ${allowed.join(', ')}; the key has ${principal.roles.join(', ')}`, { code: 'FORBIDDEN' });
   }
 

@@ -1,10 +1,11 @@
 // Who is calling, and the support console's sign-in: trade an API key for a session cookie once per
 // browser session, sign out, and list the agents work can be assigned to.
 import { Controller, Delete, Get, HttpCode, Inject, Post, Req, Res } from '@nestjs/common';
-import { ApiBearerAuth, ApiOperation, ApiResponse, ApiTags } from '@nestjs/swagger';
+import { ApiBearerAuth, ApiOperation, ApiTags } from '@nestjs/swagger';
 import type { Response } from 'express';
 import type { Clock } from '@app/event-sourcing';
 import { ProblemException } from '../errors/problem.filter';
+import { ApiAnswer } from '../openapi/api-answers';
 import { CLOCK } from '../platform.tokens';
 import { API_KEY_REGISTRY, ApiKeyRegistry } from './api-key-registry';
 import type { AuthenticatedRequest } from './api-key.guard';
@@ -28,6 +29,11 @@ export interface Agent {
   readonly name: string;
 }
 
+/** What GET /v1/agents answers: the agents by name. */
+export interface AgentList {
+  readonly items: readonly Agent[];
+}
+
 @ApiTags('identity')
 @ApiBearerAuth()
 @Controller({ version: '1' })
@@ -41,6 +47,7 @@ export class IdentityController {
   @Get('me')
   @Roles(...ROLES)
   @ApiOperation({ summary: 'The identity of the key or console session making the request: id, name, roles (and the session\'s end and CSRF token)' })
+  @ApiAnswer(200, 'Identity')
   me(@Req() request: AuthenticatedRequest): Identity {
     return this.identity(request.principal as Principal, request.session);
   }
@@ -52,7 +59,7 @@ export class IdentityController {
       'Console sign-in: send the agent\'s own key (Authorization: Bearer) and no body; answers the identity and sets an HttpOnly, SameSite=Strict session cookie ' +
       '(Secure over TLS) that stands for the key until sign-out, the browser closes, SESSION_IDLE_MINUTES without a request or SESSION_MAX_HOURS',
   })
-  @ApiResponse({ status: 201, description: 'Signed in; Set-Cookie: chronicle_session' })
+  @ApiAnswer(201, 'Identity', 'Signed in: Set-Cookie chronicle_session (HttpOnly, SameSite=Strict); the identity with the session\'s end and CSRF token')
   signIn(@Req() request: AuthenticatedRequest, @Res({ passthrough: true }) response: Response): Identity {
     // A session opening another would outlive its own time limit.
     if (request.session !== undefined) throw new ProblemException(403, 'Sign in with the API key itself (Authorization: Bearer), not with a session', { code: 'KEY_REQUIRED' });
@@ -66,6 +73,7 @@ export class IdentityController {
   @HttpCode(204)
   @Roles(...ROLES)
   @ApiOperation({ summary: 'Sign out: ends the console session of the request (with its CSRF token) and clears the cookie' })
+  @ApiAnswer(204, null, 'Signed out (nothing to end when the request came with a key): the cookie is cleared')
   signOut(@Req() request: AuthenticatedRequest, @Res({ passthrough: true }) response: Response): void {
     if (request.session !== undefined) this.sessions.revoke(request.session, this.clock.now());
     clearSessionCookie(request, response);
@@ -74,7 +82,8 @@ export class IdentityController {
   @Get('agents')
   @Roles('support')
   @ApiOperation({ summary: 'The agents (support keys) tickets can be assigned to: id and name, by name' })
-  agents(): { items: Agent[] } {
+  @ApiAnswer(200, 'AgentList')
+  agents(): AgentList {
     const agents = this.registry.principalsWithRole('support').map((p) => ({ id: p.keyId, name: p.label }));
     return { items: agents.sort((a, b) => a.name.localeCompare(b.name)) };
   }

@@ -10,6 +10,11 @@ export const PUBLIC_METADATA = 'chronicle:public';
 /** The roles allowed on a route; `admin` is always allowed. */
 export const Roles = (...roles: Role[]) => SetMetadata(ROLES_METADATA, roles);
 
+/** Whether a key with `roles` may call a route that allows `allowed`: admin may call every route. */
+export function rolesAllow(allowed: readonly Role[], roles: readonly Role[]): boolean {
+  return roles.includes('admin') || roles.some((role) => allowed.includes(role));
+}
+
 /** A route anyone may call (health, docs). */
 export const Public = () => SetMetadata(PUBLIC_METADATA, true);
 

@@ -13,14 +13,18 @@ import type { CommandContext } from './command-context';
 import type { RequestContext } from '../http/command-context.decorator';
 
 export interface BatchItemResult<O> {
+  /** @asType integer */
   readonly index: number;
+  /** The HTTP status the item alone would have been answered with. @asType integer */
   readonly status: number;
   readonly outcome?: O;
   readonly problem?: Problem;
 }
 
 export interface BatchAnswer<O> {
+  /** @asType integer */
   readonly accepted: number;
+  /** @asType integer */
   readonly rejected: number;
   readonly results: BatchItemResult<O>[];
 }

@@ -33,7 +33,10 @@ export interface CommandOutcome {
   readonly eventIds: readonly string[];
   /** Revision of the stream's last event after the command; null if the stream is still empty. */
   readonly revision: number | null;
-  /** Global position to pass as `minPosition` to queries; 0 when nothing was ever written. */
+  /**
+   * Global position to pass as `minPosition` to queries; 0 when nothing was ever written.
+   * @asType integer
+   */
   readonly position: number;
   /** True when this was a retry answered with the original result, appending nothing. */
   readonly replayed: boolean;

@@ -65,10 +65,24 @@ export function idFromIdempotencyKey(ctx: RequestContext, purpose: string): stri
     : deterministicEventId(purpose, claimed.apiKeyId, claimed.key, 'item', claimed.item);
 }
 
+/** What @Ctx() gives a route; the OpenAPI document recognises the routes that read these headers by it. */
+export function readRequestContext(_: unknown, context: ExecutionContext): RequestContext {
+  return requestContext(context.switchToHttp().getRequest<AuthenticatedRequest>());
+}
+
 /** `@Ctx() ctx: RequestContext` in a controller method. */
-export const Ctx = createParamDecorator((_: unknown, context: ExecutionContext) =>
-  requestContext(context.switchToHttp().getRequest<AuthenticatedRequest>()),
-);
+export const Ctx = createParamDecorator(readRequestContext);
+
+/** The headers a command reads besides its body (1–200 visible ASCII characters each; else 400). */
+export const CONTEXT_HEADERS: Readonly<Record<string, string>> = {
+  'X-Correlation-Id': 'Kept on every event the request records (and on what reactors record in response); generated when absent.',
+  'X-Causation-Id': 'The id of what caused this request, kept on its events.',
+  'X-Actor-Id': 'On whose behalf the caller acts (an agent id, say), kept beside the actor, which is always the API key.',
+  'X-Source': 'The publishing system, kept on the events; defaults to the API key\'s label.',
+};
+
+/** The pattern of every header value the commands read, Idempotency-Key included. */
+export const HEADER_VALUE_PATTERN = HEADER_VALUE;
 
 const MAX_FUTURE_SKEW_MS = 5 * 60 * 1000;
 

@@ -1,5 +1,5 @@
-// Pieces every command DTO shares: the business time, and what every command answers.
-import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+// Pieces every command DTO shares: the business time. (What commands answer is the CommandOutcome type.)
+import { ApiPropertyOptional } from '@nestjs/swagger';
 import { IsInstant } from '../validation/time-fields';
 import { Optional } from '../validation/optional-fields';
 
@@ -16,13 +16,4 @@ export abstract class CommandDto {
   @Optional()
   @IsInstant()
   occurredAt?: string;
-}
-
-export class CommandOutcomeDto {
-  @ApiProperty({ example: 'call-c-81723' }) streamId!: string;
-  @ApiProperty({ type: [String] }) eventIds!: string[];
-  @ApiProperty({ nullable: true, type: Number, example: 0 }) revision!: number | null;
-  @ApiProperty({ description: 'Global position reached; pass it as minPosition to queries to read your write.', example: 1042 }) position!: number;
-  @ApiProperty({ description: 'True when a retry was answered with the original result and nothing was appended.' }) replayed!: boolean;
-  @ApiProperty({ description: 'False when the command changed nothing.' }) changed!: boolean;
 }

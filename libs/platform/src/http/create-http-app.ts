@@ -4,7 +4,7 @@
 import { type INestApplication, VersioningType, type ModuleMetadata } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import type { NestExpressApplication } from '@nestjs/platform-express';
-import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
+import { SwaggerModule } from '@nestjs/swagger';
 import type { NextFunction, Request, Response } from 'express';
 import { existsSync } from 'node:fs';
 import type { Server } from 'node:http';
@@ -15,8 +15,14 @@ import { sendProblem } from '../errors/problem.filter';
 import { createValidationPipe } from '../errors/validation';
 import { httpMetrics } from '../observability/metrics';
 import { methodNotAllowed, type RouteLayer } from './method-not-allowed';
+import { buildOpenApiDocument, type OpenApiOptions } from '../openapi/openapi-document';
 
-export async function createHttpApp(rootModule: NonNullable<ModuleMetadata['imports']>[number], config: ChronicleConfig): Promise<INestApplication> {
+export interface HttpAppOptions {
+  /** What the OpenAPI document at /docs/openapi.json needs beside the routes (the schemas of their answers). */
+  readonly openApi?: OpenApiOptions;
+}
+
+export async function createHttpApp(rootModule: NonNullable<ModuleMetadata['imports']>[number], config: ChronicleConfig, options: HttpAppOptions = {}): Promise<INestApplication> {
   const app = await NestFactory.create<NestExpressApplication>(rootModule as never, {
     bodyParser: false,
     bufferLogs: true,
@@ -47,18 +53,7 @@ export async function createHttpApp(rootModule: NonNullable<ModuleMetadata['impo
   app.useGlobalPipes(createValidationPipe());
   app.enableShutdownHooks();
 
-  const document = SwaggerModule.createDocument(
-    app,
-    new DocumentBuilder()
-      .setTitle('Chronicle')
-      .setDescription(
-        'Event-sourced customer-interaction platform. Commands answer with the global `position` they reached; pass it as `minPosition` to queries to read your own writes. Errors are RFC 9457 problem documents naming every bad field.',
-      )
-      .setVersion('1')
-      .addBearerAuth({ type: 'http', scheme: 'bearer', description: 'An API key (roles: ingest, support, analyst, auditor, admin)' })
-      .build(),
-  );
-  SwaggerModule.setup('docs', app, document, { jsonDocumentUrl: 'docs/openapi.json' });
+  SwaggerModule.setup('docs', app, buildOpenApiDocument(app, options.openApi), { jsonDocumentUrl: 'docs/openapi.json' });
   // Failures outside Nest's routes (a path express cannot decode, the console's static files) are
   // problem documents too, and logged when they are server errors.
   app.use((error: unknown, _request: Request, response: Response, next: NextFunction) => {

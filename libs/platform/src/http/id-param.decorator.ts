@@ -4,6 +4,9 @@ import { RequestValidationError } from '../errors/validation';
 import { ID_PATTERN } from './command-dtos';
 
 class IdPipe implements PipeTransform<string, string> {
+  /** How the OpenAPI document describes the parameter (read by openapi-document.ts from the route's pipes). */
+  readonly openApiSchema = { type: 'string', pattern: ID_PATTERN.source, minLength: 1, maxLength: 100 } as const;
+
   constructor(private readonly name: string) {}
   transform(value: string): string {
     if (typeof value !== 'string' || !ID_PATTERN.test(value)) {

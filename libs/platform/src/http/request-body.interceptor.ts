@@ -1,7 +1,8 @@
 // Gives a route its JSON body, read only after the API key guard let the request through (guards
 // run before interceptors), so a request without a valid key or role is refused with 401/403 before
 // anything about its body (400, 413, 415) is looked at. The IdempotencyInterceptor comes after it
-// and fingerprints the body read here. Also refuses query parameters named like Object.prototype's.
+// and fingerprints the body read here. Also refuses query parameters named like Object.prototype's,
+// and any query parameter on a route that takes none.
 import { type CallHandler, type ExecutionContext, Inject, Injectable, type NestInterceptor } from '@nestjs/common';
 import { ROUTE_ARGS_METADATA } from '@nestjs/common/constants';
 import { RouteParamtypes } from '@nestjs/common/enums/route-paramtypes.enum';
@@ -11,17 +12,24 @@ import { CHRONICLE_CONFIG, type ChronicleConfig } from '../config/chronicle-conf
 import { RequestValidationError } from '../errors/validation';
 import { FORBIDDEN_FIELD_NAMES, MAX_JSON_DEPTH, MAX_JSON_ENTRIES, readJsonBody, type JsonBodyLimits } from './json-body';
 
-const takesBodyCache = new WeakMap<object, boolean>();
+const takesCache = new WeakMap<object, ReadonlySet<string>>();
+
+/** The kinds of request data (`body`, `query`) a controller method declares parameters for. */
+// eslint-disable-next-line @typescript-eslint/no-unsafe-function-type -- what ExecutionContext.getHandler() gives
+function routeTakes(controller: object, handler: Function): ReadonlySet<string> {
+  const cached = takesCache.get(handler);
+  if (cached !== undefined) return cached;
+  const args = (Reflect.getMetadata(ROUTE_ARGS_METADATA, controller, handler.name) ?? {}) as Record<string, unknown>;
+  const kinds = new Set(Object.keys(args).map((key) => key.split(':')[0]));
+  const takes = new Set<string>([...(kinds.has(String(RouteParamtypes.BODY)) ? ['body'] : []), ...(kinds.has(String(RouteParamtypes.QUERY)) ? ['query'] : [])]);
+  takesCache.set(handler, takes);
+  return takes;
+}
 
 /** Whether a controller method declares a `@Body()` parameter: the route's own word on taking a body. */
 // eslint-disable-next-line @typescript-eslint/no-unsafe-function-type -- what ExecutionContext.getHandler() gives
 export function routeTakesBody(controller: object, handler: Function): boolean {
-  const cached = takesBodyCache.get(handler);
-  if (cached !== undefined) return cached;
-  const args = (Reflect.getMetadata(ROUTE_ARGS_METADATA, controller, handler.name) ?? {}) as Record<string, unknown>;
-  const takes = Object.keys(args).some((key) => key.split(':')[0] === String(RouteParamtypes.BODY));
-  takesBodyCache.set(handler, takes);
-  return takes;
+  return routeTakes(controller, handler).has('body');
 }
 
 @Injectable()
@@ -35,9 +43,14 @@ export class RequestBodyInterceptor implements NestInterceptor {
   async intercept(context: ExecutionContext, next: CallHandler): Promise<Observable<unknown>> {
     if (context.getType() !== 'http') return next.handle();
     const request = context.switchToHttp().getRequest<Request>();
-    const forbidden = Object.keys(request.query ?? {}).filter((name) => FORBIDDEN_FIELD_NAMES.has(name));
+    const takes = routeTakes(context.getClass(), context.getHandler());
+    const names = Object.keys(request.query ?? {});
+    const forbidden = names.filter((name) => FORBIDDEN_FIELD_NAMES.has(name));
     if (forbidden.length > 0) throw new RequestValidationError(forbidden.map((field) => ({ field, message: 'unknown field (not allowed)' })));
-    const body = await readJsonBody(request, routeTakesBody(context.getClass(), context.getHandler()), this.limits);
+    // A route without query parameters refuses any, as a DTO refuses unknown ones: `?dryRun=true` on a
+    // command must not be silently ignored.
+    if (!takes.has('query') && names.length > 0) throw new RequestValidationError(names.map((field) => ({ field, message: 'unknown query parameter (this route takes none)' })));
+    const body = await readJsonBody(request, takes.has('body'), this.limits);
     if (body !== undefined) request.body = body;
     return next.handle();
   }

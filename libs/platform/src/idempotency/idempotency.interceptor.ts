@@ -9,11 +9,11 @@ import type { Response } from 'express';
 import { from, lastValueFrom, type Observable } from 'rxjs';
 import { IDEMPOTENCY_KEYS, type IdempotencyKeys } from '@app/event-store';
 import type { AuthenticatedRequest } from '../auth/api-key.guard';
-import { idempotencyKeyOf, markIdempotencyClaimed } from '../http/command-context.decorator';
+import { HEADER_VALUE_PATTERN, idempotencyKeyOf, markIdempotencyClaimed } from '../http/command-context.decorator';
 import { IdempotentRequests } from './idempotent-requests';
 import { requestFingerprint } from './request-fingerprint';
 
-const IDEMPOTENT_METADATA = 'chronicle:idempotent';
+export const IDEMPOTENT_METADATA = 'chronicle:idempotent';
 const MUTATING = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);
 
 /** The controller's POST/PUT/PATCH/DELETE routes honour Idempotency-Key. */
@@ -23,6 +23,7 @@ export const AcceptsIdempotencyKey = () =>
     ApiHeader({
       name: 'Idempotency-Key',
       required: false,
+      schema: { type: 'string', pattern: HEADER_VALUE_PATTERN.source, minLength: 1, maxLength: 200 },
       description:
         'Unique per API key across all routes. A retry of the same request (method, route, path, query and JSON body) gets the first answer with `replayed: true` and appends nothing, also while the first is still running; a different request with the key is a 409. A 4xx answer frees the key.',
     }),

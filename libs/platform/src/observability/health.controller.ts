@@ -3,11 +3,12 @@
 // lag are listed, so an operator sees a stalled relay or projector without reading logs.
 import { Controller, Get, Inject, Optional, Res, ServiceUnavailableException } from '@nestjs/common';
 import type { Response } from 'express';
-import { ApiTags } from '@nestjs/swagger';
+import { ApiOperation, ApiTags } from '@nestjs/swagger';
 import { HealthCheck, HealthCheckService, HealthIndicatorService, type HealthIndicatorResult } from '@nestjs/terminus';
 import { EVENT_STORE, type EventStore } from '@app/event-store';
 import { READ_STORE, type ReadStore } from '@app/read-store';
 import { Public } from '../auth/roles';
+import { ApiAnswer } from '../openapi/api-answers';
 import { SUPERVISOR, type Supervisor } from '../supervision/supervisor';
 
 @ApiTags('health')
@@ -23,12 +24,15 @@ export class HealthController {
 
   @Get('live')
   @Public()
+  @ApiOperation({ summary: 'Liveness: the process answers' })
+  @ApiAnswer(200, 'Liveness')
   live() {
     return { status: 'ok' };
   }
 
   @Get('ready')
   @Public()
+  @ApiOperation({ summary: 'Readiness: the stores answer and take writes, no pipeline has failed; every pipeline with its state and lag' })
   @HealthCheck()
   async ready(@Res({ passthrough: true }) response: Response) {
     const checks: (() => Promise<HealthIndicatorResult>)[] = [];

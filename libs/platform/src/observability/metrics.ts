@@ -1,7 +1,8 @@
 // Prometheus metrics: HTTP request durations by route and status, plus whatever gauges parts register.
 import { Controller, Get, Header } from '@nestjs/common';
-import { ApiExcludeController } from '@nestjs/swagger';
+import { ApiOperation, ApiTags } from '@nestjs/swagger';
 import type { NextFunction, Request, Response } from 'express';
+import { ApiAnswer } from '../openapi/api-answers';
 import { collectDefaultMetrics, Histogram, Registry } from 'prom-client';
 import { Public } from '../auth/roles';
 
@@ -45,12 +46,14 @@ export function httpMetrics() {
   };
 }
 
-@ApiExcludeController()
+@ApiTags('health')
 @Controller('metrics')
 export class MetricsController {
   @Get()
   @Public()
   @Header('Content-Type', 'text/plain; version=0.0.4')
+  @ApiOperation({ summary: 'Prometheus metrics: HTTP, pipelines (state, restarts, lag), process' })
+  @ApiAnswer(200, { mediaType: 'text/plain' }, 'Prometheus text exposition format 0.0.4')
   metrics(): Promise<string> {
     return metricsRegistry.metrics();
   }

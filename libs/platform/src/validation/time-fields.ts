@@ -3,10 +3,10 @@
 import { isISO8601, registerDecorator, type ValidationArguments, type ValidationOptions } from 'class-validator';
 
 /** RFC 3339 date-time: date, `T`, time to the minute or finer, and `Z` or `±hh:mm`. */
-const INSTANT = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d{1,9})?)?(Z|[+-]\d{2}:\d{2})$/;
+export const INSTANT_PATTERN = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d{1,9})?)?(Z|[+-]\d{2}:\d{2})$/;
 
 export function isInstant(value: unknown): value is string {
-  return typeof value === 'string' && INSTANT.test(value) && isISO8601(value, { strict: true, strictSeparator: true }) && !Number.isNaN(Date.parse(value));
+  return typeof value === 'string' && INSTANT_PATTERN.test(value) && isISO8601(value, { strict: true, strictSeparator: true }) && !Number.isNaN(Date.parse(value));
 }
 
 /** An instant with its offset, e.g. `2026-11-20T10:15:00Z` or `2026-11-20T11:15:00+01:00`. */

@@ -2,23 +2,17 @@
 // export (admin, auditor). Validates and dispatches.
 import { Body, Controller, Get, Header, HttpCode, Inject, Post, Query as QueryParam } from '@nestjs/common';
 import { QueryBus } from '@nestjs/cqrs';
-import { ApiBearerAuth, ApiOperation, ApiProperty, ApiPropertyOptional, ApiResponse, ApiTags } from '@nestjs/swagger';
+import { ApiBearerAuth, ApiOperation, ApiProperty, ApiPropertyOptional, ApiTags } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
 import { IsInt, IsOptional, IsString, Min, MaxLength } from 'class-validator';
 import type { Clock } from '@app/event-sourcing';
-import { AcceptsIdempotencyKey, CLOCK, CommandOutcomeDto, Ctx, IdParam, NotBlank, Roles, SingleLineText, type RequestContext } from '@app/platform';
+import { AcceptsIdempotencyKey, ApiAnswer, ApiRefusals, CLOCK, Ctx, IdParam, NotBlank, Roles, SingleLineText, type RequestContext } from '@app/platform';
 import { Erasures, type ForgetOutcome } from '../erasure/erasures';
 import { ExportCustomer, type CustomerExport } from '../export/customer-export';
 
 export class ForgetCustomerDto {
   @ApiProperty({ example: 'GDPR art. 17 request, ticket DPO-2026-114', description: 'Why. Kept in clear as evidence of the erasure: name no personal data here.' })
   @IsString() @SingleLineText() @NotBlank() @MaxLength(500) reason!: string;
-}
-
-export class ForgetOutcomeDto extends CommandOutcomeDto {
-  @ApiProperty() customerId!: string;
-  @ApiProperty({ description: 'When the data key was destroyed' }) forgottenAt!: string;
-  @ApiProperty({ nullable: true, type: String }) dataKeyId!: string | null;
 }
 
 export class ExportQueryDto {
@@ -45,7 +39,8 @@ export class ForgetController {
   @ApiOperation({
     summary: 'Forget a customer (right to erasure): destroys their data key, records CustomerForgotten, scrubs every read model. Idempotent.',
   })
-  @ApiResponse({ status: 200, type: ForgetOutcomeDto })
+  @ApiAnswer(200, 'ForgetOutcome', 'Forgotten (now or by an earlier request)')
+  @ApiRefusals({ 404: 'The customer is not registered.' })
   forget(@IdParam('customerId') customerId: string, @Body() body: ForgetCustomerDto, @Ctx() ctx: RequestContext): Promise<ForgetOutcome> {
     return this.erasures.forget(customerId, body.reason, { ...ctx, occurredAt: this.clock.now().toISOString() });
   }
@@ -62,6 +57,8 @@ export class ExportController {
   @Roles('auditor')
   @Header('Cache-Control', 'no-store')
   @ApiOperation({ summary: 'Subject access: everything Chronicle holds about the customer as one JSON document, decrypted' })
+  @ApiAnswer(200, 'CustomerExport')
+  @ApiRefusals({ 404: 'The customer is not registered.' })
   export(@IdParam('customerId') customerId: string, @QueryParam() query: ExportQueryDto): Promise<CustomerExport> {
     return this.queryBus.execute(new ExportCustomer(customerId, query.minPosition));
   }

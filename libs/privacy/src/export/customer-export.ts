@@ -41,6 +41,9 @@ export interface ConsentDecision {
   readonly recordedAt: string;
 }
 
+/** A read-model document as exported: its fields, without the store's bookkeeping (id, lastPosition). */
+export type ExportedDocument = { readonly [field: string]: unknown };
+
 export interface CustomerExport {
   readonly format: typeof EXPORT_FORMAT;
   readonly customerId: string;
@@ -55,10 +58,10 @@ export interface CustomerExport {
   readonly consents: { readonly current: Customer360Document['consents']; readonly history: readonly ConsentDecision[] };
   /** Every interaction and profile change, oldest first, as the timeline holds it (payload included). */
   readonly interactions: readonly Omit<TimelineEntryDocument, 'id' | 'lastPosition'>[];
-  readonly tickets: readonly ReadDocument[];
-  readonly loyalty: { readonly account: ReadDocument | null; readonly history: readonly ReadDocument[] };
-  readonly segments: { readonly current: readonly string[]; readonly memberships: readonly ReadDocument[] };
-  readonly analytics: { readonly facts: ReadDocument | null; readonly scores: CustomerAnalyticsView | null };
+  readonly tickets: readonly ExportedDocument[];
+  readonly loyalty: { readonly account: ExportedDocument | null; readonly history: readonly ExportedDocument[] };
+  readonly segments: { readonly current: readonly string[]; readonly memberships: readonly ExportedDocument[] };
+  readonly analytics: { readonly facts: ExportedDocument | null; readonly scores: CustomerAnalyticsView | null };
   /** Every event of the customer's streams, oldest first, decrypted. */
   readonly events: readonly ExportedEvent[];
 }
@@ -156,10 +159,10 @@ export class ExportCustomerHandler implements IQueryHandler<ExportCustomer, Cust
       contactPoints: c360?.contactPoints ?? [],
       consents: { current: c360?.consents ?? {}, history: consents },
       interactions: timeline.map((row) => withoutBookkeeping(row)),
-      tickets: tickets.map(withoutBookkeeping) as ReadDocument[],
-      loyalty: { account: account ? (withoutBookkeeping(account) as ReadDocument) : null, history: history.map(withoutBookkeeping) as ReadDocument[] },
-      segments: { current: current?.segmentIds ?? [], memberships: memberships.map(withoutBookkeeping) as ReadDocument[] },
-      analytics: { facts: facts ? (withoutBookkeeping(facts) as ReadDocument) : null, scores },
+      tickets: tickets.map(withoutBookkeeping),
+      loyalty: { account: account ? withoutBookkeeping(account) : null, history: history.map(withoutBookkeeping) },
+      segments: { current: current?.segmentIds ?? [], memberships: memberships.map(withoutBookkeeping) },
+      analytics: { facts: facts ? withoutBookkeeping(facts) : null, scores },
       events: events.map(exported),
     };
   }

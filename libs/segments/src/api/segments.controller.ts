@@ -2,13 +2,16 @@
 // and services read definitions, members and a customer's segments.
 import { Body, Controller, Delete, Get, Header, HttpCode, Inject, Post, Put, Query as QueryParam, Res } from '@nestjs/common';
 import { CommandBus, QueryBus } from '@nestjs/cqrs';
-import { ApiBearerAuth, ApiOperation, ApiResponse, ApiTags } from '@nestjs/swagger';
+import { ApiBearerAuth, ApiOperation, ApiTags } from '@nestjs/swagger';
 import type { Response } from 'express';
 import { newEventId, type Clock } from '@app/event-sourcing';
-import { AcceptsIdempotencyKey, CLOCK, CommandOutcomeDto, Ctx, idFromIdempotencyKey, IdParam, Roles, type CommandOutcome, type RequestContext } from '@app/platform';
+import { AcceptsIdempotencyKey, ApiAnswer, ApiRefusals, CLOCK, Ctx, idFromIdempotencyKey, IdParam, Roles, type CommandOutcome, type RequestContext } from '@app/platform';
 import { ChangeSegmentRuleDto, checkedRule, DefineSegmentDto, ListSegmentsQueryDto, PreviewSegmentDto, SegmentMembersQueryDto, SegmentQueryDto } from './segments.dtos';
 import { ExecuteSegmentCommand } from './segments.command-handler';
-import { GetCustomerSegments, GetSegment, GetSegmentMembers, ListSegments, PreviewSegment } from './segments.queries';
+import { GetCustomerSegments, GetSegment, GetSegmentMembers, ListSegments, PreviewSegment, type SegmentList } from './segments.queries';
+
+/** What defining a segment answers: the command outcome and the segment's id (generated when none was given). */
+export type SegmentDefinedOutcome = CommandOutcome & { readonly segmentId: string };
 
 @ApiTags('segments')
 @ApiBearerAuth()
@@ -23,8 +26,9 @@ export class SegmentCommandController {
   @Post()
   @Roles('analyst', 'admin')
   @ApiOperation({ summary: 'Define a segment; 400 names each bad rule node (`rule.all[1].purchases.withinDays`)' })
-  @ApiResponse({ status: 201, type: CommandOutcomeDto })
-  async define(@Body() body: DefineSegmentDto, @Ctx() ctx: RequestContext): Promise<CommandOutcome & { segmentId: string }> {
+  @ApiAnswer(201, 'SegmentDefinedOutcome')
+  @ApiRefusals({ 409: 'The segmentId is defined with other data.' })
+  async define(@Body() body: DefineSegmentDto, @Ctx() ctx: RequestContext): Promise<SegmentDefinedOutcome> {
     const rule = checkedRule(body.rule);
     const segmentId = body.segmentId ?? idFromIdempotencyKey(ctx, 'segment-id') ?? newEventId();
     const outcome = await this.commandBus.execute(
@@ -39,7 +43,8 @@ export class SegmentCommandController {
   @Put(':segmentId/rule')
   @Roles('analyst', 'admin')
   @ApiOperation({ summary: 'Replace the rule; members are re-evaluated in the background' })
-  @ApiResponse({ status: 200, type: CommandOutcomeDto })
+  @ApiAnswer(200, 'CommandOutcome')
+  @ApiRefusals({ 404: 'No segment with this id.', 409: 'The segment is archived.' })
   changeRule(@IdParam('segmentId') segmentId: string, @Body() body: ChangeSegmentRuleDto, @Ctx() ctx: RequestContext): Promise<CommandOutcome> {
     const rule = checkedRule(body.rule);
     return this.commandBus.execute(new ExecuteSegmentCommand({ type: 'ChangeSegmentRule', segmentId, rule }, { ...ctx, occurredAt: this.clock.now().toISOString() }));
@@ -48,7 +53,8 @@ export class SegmentCommandController {
   @Delete(':segmentId')
   @Roles('analyst', 'admin')
   @ApiOperation({ summary: 'Archive the segment; every member leaves it in the background' })
-  @ApiResponse({ status: 200, type: CommandOutcomeDto })
+  @ApiAnswer(200, 'CommandOutcome')
+  @ApiRefusals({ 404: 'No segment with this id.' })
   archive(@IdParam('segmentId') segmentId: string, @Ctx() ctx: RequestContext): Promise<CommandOutcome> {
     return this.commandBus.execute(new ExecuteSegmentCommand({ type: 'ArchiveSegment', segmentId }, { ...ctx, occurredAt: this.clock.now().toISOString() }));
   }
@@ -64,7 +70,8 @@ export class SegmentQueryController {
   @Roles('analyst', 'support', 'auditor')
   @Header('Cache-Control', 'no-store')
   @ApiOperation({ summary: 'Segment definitions with member counts' })
-  async list(@QueryParam() query: ListSegmentsQueryDto) {
+  @ApiAnswer(200, 'SegmentList')
+  async list(@QueryParam() query: ListSegmentsQueryDto): Promise<SegmentList> {
     return { items: await this.queryBus.execute(new ListSegments(query.status)) };
   }
 
@@ -72,6 +79,7 @@ export class SegmentQueryController {
   @HttpCode(200)
   @Roles('analyst')
   @ApiOperation({ summary: 'How many customers a rule selects now, with a sample; nothing is saved' })
+  @ApiAnswer(200, 'SegmentPreview')
   preview(@Body() body: PreviewSegmentDto) {
     return this.queryBus.execute(new PreviewSegment(checkedRule(body.rule), body.sampleSize ?? 20, body.purpose ?? null));
   }
@@ -80,6 +88,8 @@ export class SegmentQueryController {
   @Roles('analyst', 'support', 'auditor')
   @Header('Cache-Control', 'no-store')
   @ApiOperation({ summary: 'One segment definition with its member count (404 when unknown)' })
+  @ApiAnswer(200, 'SegmentView')
+  @ApiRefusals({ 404: 'No segment with this id.' })
   async get(@IdParam('segmentId') segmentId: string, @QueryParam() query: SegmentQueryDto, @Res({ passthrough: true }) response: Response) {
     const result = await this.queryBus.execute(new GetSegment(segmentId, query.minPosition));
     response.setHeader('X-Chronicle-Consistent', String(result.consistent));
@@ -87,9 +97,12 @@ export class SegmentQueryController {
   }
 
   @Get('segments/:segmentId/members')
-  @Roles('analyst', 'auditor')
+  // Every read of segments is open to support too (README, Roles): agents see who a campaign targets.
+  @Roles('analyst', 'support', 'auditor')
   @Header('Cache-Control', 'no-store')
   @ApiOperation({ summary: 'Members by customer id, paged with a cursor' })
+  @ApiAnswer(200, 'SegmentMembersPage')
+  @ApiRefusals({ 404: 'No segment with this id.' })
   members(@IdParam('segmentId') segmentId: string, @QueryParam() query: SegmentMembersQueryDto) {
     return this.queryBus.execute(new GetSegmentMembers(segmentId, query.limit ?? 100, query.cursor));
   }
@@ -98,6 +111,8 @@ export class SegmentQueryController {
   @Roles('support', 'analyst', 'auditor')
   @Header('Cache-Control', 'no-store')
   @ApiOperation({ summary: 'The segments a customer is in now (404 for an unknown customer)' })
+  @ApiAnswer(200, 'CustomerSegmentsView')
+  @ApiRefusals({ 404: 'The customer is not registered.' })
   customerSegments(@IdParam('customerId') customerId: string, @QueryParam() query: SegmentQueryDto) {
     return this.queryBus.execute(new GetCustomerSegments(customerId, query.minPosition));
   }

@@ -8,6 +8,8 @@ import { CONSENT_PURPOSE_NAMES, validateSegmentRule, type ConsentPurposeName, ty
 import { MAX_SEGMENT_DESCRIPTION_LENGTH, MAX_SEGMENT_NAME_LENGTH } from '../domain/segment.decider';
 
 const RULE_EXAMPLE = { all: [{ field: 'age', op: 'between', value: [30, 39] }, { purchases: { count: { gte: 3 }, withinDays: 183 } }] };
+/** The rule's schema is generated from the SegmentRule type (see the composition's api-types.ts). */
+const RULE_SCHEMA = { allOf: [{ $ref: '#/components/schemas/SegmentRule' }] };
 const RULE_DESCRIPTION = 'Condition tree: {all:[…]}, {any:[…]}, {not:…} over leaves {field: age|gender|country|city, op, value}, {purchases}, {lastPurchase}, {calls}, {ticketsOpen}, {emailsOpened}, {rfm}, {loyaltyTier}, {npsClass}, {consent}.';
 
 /** Throws a 400 naming every bad node of the rule. */
@@ -22,17 +24,17 @@ export class DefineSegmentDto {
   @Optional() @Matches(ID_PATTERN, { message: ID_MESSAGE }) segmentId?: string;
   @ApiProperty({ example: 'Thirties, frequent buyers' }) @IsString() @NotBlank() @MaxLength(MAX_SEGMENT_NAME_LENGTH) @SingleLineText() name!: string;
   @ApiPropertyOptional({ example: 'In their 30s, 3+ orders in the last 6 months' }) @Optional() @IsString() @MaxLength(MAX_SEGMENT_DESCRIPTION_LENGTH) @MultiLineText() description?: string;
-  @ApiProperty({ example: RULE_EXAMPLE, description: RULE_DESCRIPTION }) @IsObject() rule!: Record<string, unknown>;
+  @ApiProperty({ example: RULE_EXAMPLE, description: RULE_DESCRIPTION, ...RULE_SCHEMA }) @IsObject() rule!: Record<string, unknown>;
   @ApiPropertyOptional({ enum: CONSENT_PURPOSE_NAMES, description: 'What the segment is used for, when that needs consent (e.g. marketing_email): only customers who currently give that consent are ever members.' })
   @Optional() @IsIn(CONSENT_PURPOSE_NAMES) purpose?: ConsentPurposeName;
 }
 
 export class ChangeSegmentRuleDto {
-  @ApiProperty({ example: RULE_EXAMPLE, description: RULE_DESCRIPTION }) @IsObject() rule!: Record<string, unknown>;
+  @ApiProperty({ example: RULE_EXAMPLE, description: RULE_DESCRIPTION, ...RULE_SCHEMA }) @IsObject() rule!: Record<string, unknown>;
 }
 
 export class PreviewSegmentDto {
-  @ApiProperty({ example: RULE_EXAMPLE, description: RULE_DESCRIPTION }) @IsObject() rule!: Record<string, unknown>;
+  @ApiProperty({ example: RULE_EXAMPLE, description: RULE_DESCRIPTION, ...RULE_SCHEMA }) @IsObject() rule!: Record<string, unknown>;
   @ApiPropertyOptional({ enum: CONSENT_PURPOSE_NAMES, description: 'Preview as a segment used for this consent purpose' }) @Optional() @IsIn(CONSENT_PURPOSE_NAMES) purpose?: ConsentPurposeName;
   @ApiPropertyOptional({ default: 20, maximum: 100 }) @Optional() @IsInt() @Min(0) @Max(100) sampleSize?: number;
 }

@@ -11,14 +11,20 @@ import { CustomerFactsReader } from '../evaluation/customer-facts';
 import { previewSegment, type SegmentPreview } from '../evaluation/segment-evaluator';
 import {
   CUSTOMER_SEGMENTS_COLLECTION, SEGMENT_MEMBERS_COLLECTION, SEGMENTS_COLLECTION,
-  type CustomerSegmentsDocument, type SegmentDocument, type SegmentMemberDocument, type SegmentStatus,
+  type CustomerSegmentsDocument, type SegmentDocument, type SegmentFields, type SegmentMemberDocument, type SegmentStatus,
 } from '../projections/segments.projection';
 import { SEGMENTS_ANALYTICS_SETTINGS, SEGMENTS_CONFIG } from './segments-tokens';
 import type { AnalyticsSettings } from '@app/analytics';
 import type { SegmentsConfig } from './segments-config';
 
 /** A definition as the API shows it, with its current member count. */
-export type SegmentView = Omit<SegmentDocument, 'id'> & { readonly memberCount: number };
+// From the fields, not the stored document: the store's open index signature would make Omit drop every named field.
+export type SegmentView = SegmentFields & { readonly lastPosition: number; readonly memberCount: number };
+
+/** Segment definitions with their member counts. */
+export interface SegmentList {
+  readonly items: readonly SegmentView[];
+}
 
 export interface SegmentMembersPage {
   readonly items: readonly { readonly customerId: string; readonly since: string }[];

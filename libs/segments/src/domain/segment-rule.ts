@@ -19,6 +19,30 @@ export interface Range {
   readonly lte?: number;
 }
 
+// The bounds the validator below enforces, as JSDoc the OpenAPI schema generator reads (a client
+// sees them in the document; the contract test generates rules within them).
+/** Inclusive bounds of a count; at least one is given. */
+export interface CountRange extends Range {
+  /** @minimum 0 */
+  readonly gte?: number;
+  /** @minimum 0 */
+  readonly lte?: number;
+}
+
+/** Inclusive bounds of an RFM score; at least one is given. */
+export interface ScoreRange extends Range {
+  /**
+   * @minimum 0
+   * @maximum 5
+   */
+  readonly gte?: number;
+  /**
+   * @minimum 0
+   * @maximum 5
+   */
+  readonly lte?: number;
+}
+
 /** A fixed instant (ISO-8601) or a moment relative to "now". */
 export type DateRef = string | { readonly daysAgo: number };
 
@@ -49,9 +73,13 @@ export type FieldCondition = AgeCondition | TextFieldCondition;
  */
 export interface PurchasesCondition {
   readonly purchases: {
-    readonly count?: Range;
+    readonly count?: CountRange;
     /** Net of refunds, minor units of `currency`; with a category, the sum of that category's lines. */
     readonly sumMinor?: Range;
+    /**
+     * @asType integer
+     * @minimum 1
+     */
     readonly withinDays: number;
     readonly category?: string;
     /**
@@ -68,21 +96,28 @@ export interface LastPurchaseCondition {
 }
 
 export interface CallsCondition {
-  readonly calls: { readonly count: Range; readonly withinDays: number };
+  readonly calls: {
+    readonly count: CountRange;
+    /**
+     * @asType integer
+     * @minimum 1
+     */
+    readonly withinDays: number;
+  };
 }
 
 export interface TicketsOpenCondition {
-  readonly ticketsOpen: Range;
+  readonly ticketsOpen: CountRange;
 }
 
 /** Distinct emails opened, all time. */
 export interface EmailsOpenedCondition {
-  readonly emailsOpened: Range;
+  readonly emailsOpened: CountRange;
 }
 
 /** RFM scores 1–5 ranked against every customer with an order; customers without orders never match. */
 export interface RfmCondition {
-  readonly rfm: { readonly r?: Range; readonly f?: Range; readonly m?: Range };
+  readonly rfm: { readonly r?: ScoreRange; readonly f?: ScoreRange; readonly m?: ScoreRange };
 }
 
 /**
@@ -133,8 +168,14 @@ export type LeafCondition =
   | ConsentCondition;
 
 export type SegmentRule =
-  | { readonly all: readonly SegmentRule[] }
-  | { readonly any: readonly SegmentRule[] }
+  | {
+      /** @minItems 1 */
+      readonly all: readonly SegmentRule[];
+    }
+  | {
+      /** @minItems 1 */
+      readonly any: readonly SegmentRule[];
+    }
   | { readonly not: SegmentRule }
   | LeafCondition;
 

@@ -5,7 +5,7 @@ import { Controller, Headers, Inject, MessageEvent, Optional, Sse } from '@nestj
 import { ApiBearerAuth, ApiHeader, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { interval, map, merge, Observable } from 'rxjs';
 import { READ_STORE, type ReadStore } from '@app/read-store';
-import { APPLIED_EVENTS, lastEventPosition, LiveStreams, resumeAfter, Roles, type AppliedEvents } from '@app/platform';
+import { APPLIED_EVENTS, ApiAnswer, lastEventPosition, LiveStreams, resumeAfter, Roles, type AppliedEvents } from '@app/platform';
 import { isTicketEvent, TICKETS_COLLECTION, type TicketDocument } from '../projections/ticket.projection';
 
 const HEARTBEAT_MS = 15_000;
@@ -38,6 +38,7 @@ export class TicketLiveController {
     summary: 'Server-sent events: `changed` (id = global position) once the tickets read model includes a change of any ticket; `heartbeat` every 15 s; ends when the server shuts down',
   })
   @ApiHeader({ name: 'Last-Event-ID', required: false, description: 'The id of the last `changed` message seen: the stream first replays every ticket changed after it' })
+  @ApiAnswer(200, { mediaType: 'text/event-stream' }, 'A stream until the server shuts down: `event: changed` with `id` the global position and data {ticketId, customerId, position, type?}, `event: heartbeat` every 15 s')
   live(@Headers('last-event-id') lastEventId?: string): Observable<MessageEvent> {
     this.streams.assertOpen();
     const after = lastEventPosition(lastEventId);

@@ -5,7 +5,7 @@ import { ApiBearerAuth, ApiOperation, ApiPropertyOptional, ApiTags } from '@nest
 import { Type } from 'class-transformer';
 import { IsIn, IsInt, IsOptional, Matches, Max, Min } from 'class-validator';
 import type { Response } from 'express';
-import { ID_MESSAGE, ID_PATTERN, IdParam, Roles, type AuthenticatedRequest } from '@app/platform';
+import { ApiAnswer, ApiRefusals, ID_MESSAGE, ID_PATTERN, IdParam, Roles, type AuthenticatedRequest } from '@app/platform';
 import type { TicketStatus } from '../domain/ticket.decider';
 import { GetTicket, ListCustomerTickets, ListTicketQueue } from './ticket.queries';
 
@@ -43,6 +43,7 @@ export class TicketQueryController {
   @ApiOperation({
     summary: 'The work queue: tickets by urgency (next SLA deadline first, breached ones at the top, then priority, then age), with the total that match',
   })
+  @ApiAnswer(200, 'TicketQueuePage')
   queue(@QueryParam() query: TicketQueueQueryDto, @Req() request: AuthenticatedRequest) {
     const assignee = query.assignee === undefined ? undefined : query.assignee === 'none' ? null : query.assignee === 'me' ? (request.principal?.keyId ?? null) : query.assignee;
     return this.queryBus.execute(new ListTicketQueue(
@@ -56,6 +57,8 @@ export class TicketQueryController {
   @Roles('support', 'analyst', 'auditor')
   @Header('Cache-Control', 'no-store')
   @ApiOperation({ summary: 'A ticket with its thread (replies the customer sees; internal notes apart), its history and SLA state now' })
+  @ApiAnswer(200, 'TicketDetail')
+  @ApiRefusals({ 404: 'No ticket with this id.' })
   async get(@IdParam('ticketId') ticketId: string, @QueryParam() query: TicketQueryDto, @Res({ passthrough: true }) response: Response) {
     const result = await this.queryBus.execute(new GetTicket(ticketId, query.minPosition));
     response.setHeader('X-Chronicle-Consistent', String(result.consistent));
@@ -65,6 +68,8 @@ export class TicketQueryController {
   @Get('customers/:customerId/tickets')
   @Roles('support', 'analyst', 'auditor')
   @ApiOperation({ summary: 'A customer\'s tickets, newest first (404 for an unknown customer)' })
+  @ApiAnswer(200, 'TicketList')
+  @ApiRefusals({ 404: 'The customer is not registered.' })
   list(@IdParam('customerId') customerId: string, @QueryParam() query: CustomerTicketsQueryDto) {
     return this.queryBus.execute(new ListCustomerTickets(customerId, query.status, query.limit ?? 50, query.minPosition));
   }

@@ -57,19 +57,36 @@ export interface TicketQueueFilter {
   readonly dueWithinMinutes?: number;
 }
 
-export class ListTicketQueue extends Query<{ items: TicketQueueItem[]; total: number }> {
+/** One page of the work queue, with how many tickets match in all. */
+export interface TicketQueuePage {
+  readonly items: readonly TicketQueueItem[];
+  readonly total: number;
+}
+
+export class ListTicketQueue extends Query<TicketQueuePage> {
   constructor(readonly filter: TicketQueueFilter, readonly limit: number, readonly minPosition?: number) {
     super();
   }
 }
 
-export class GetTicket extends Query<{ view: TicketView & { customerName: string | null }; consistent: boolean }> {
+/** One ticket as GET /v1/tickets/:ticketId answers it: the view with the customer's display name. */
+export type TicketDetail = TicketView & {
+  /** The customer's display name; null when the customer has none (show the id). */
+  readonly customerName: string | null;
+};
+
+export class GetTicket extends Query<{ view: TicketDetail; consistent: boolean }> {
   constructor(readonly ticketId: string, readonly minPosition?: number) {
     super();
   }
 }
 
-export class ListCustomerTickets extends Query<{ items: TicketView[] }> {
+/** A customer's tickets, newest first. */
+export interface TicketList {
+  readonly items: readonly TicketView[];
+}
+
+export class ListCustomerTickets extends Query<TicketList> {
   constructor(readonly customerId: string, readonly status: TicketStatus | undefined, readonly limit: number, readonly minPosition?: number) {
     super();
   }
@@ -109,7 +126,7 @@ export class ListTicketQueueHandler implements IQueryHandler<ListTicketQueue> {
     @Optional() @Inject(PROJECTION_PROGRESS) private readonly progress?: ProjectionProgress,
   ) {}
 
-  async execute({ filter, limit, minPosition }: ListTicketQueue) {
+  async execute({ filter, limit, minPosition }: ListTicketQueue): Promise<TicketQueuePage> {
     // Read-your-writes for the agent who just changed a ticket: some ticket has reached the position.
     await waitUntilCaughtUp(
       minPosition,
@@ -151,7 +168,7 @@ export class ListCustomerTicketsHandler implements IQueryHandler<ListCustomerTic
     @Optional() @Inject(PROJECTION_PROGRESS) private readonly progress?: ProjectionProgress,
   ) {}
 
-  async execute({ customerId, status, limit, minPosition }: ListCustomerTickets) {
+  async execute({ customerId, status, limit, minPosition }: ListCustomerTickets): Promise<TicketList> {
     await this.customers.assertRegistered(customerId, minPosition);
     await waitUntilCaughtUp(
       minPosition,
