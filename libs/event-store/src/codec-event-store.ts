@@ -12,6 +12,8 @@ import type {
   LogVerification,
   ReadAllOptions,
   ReadStreamOptions,
+  StreamAppend,
+  StreamAppendOutcome,
   StreamMetadata,
   SubscribeOptions,
   Subscription,
@@ -59,6 +61,20 @@ export class CodecEventStore implements EventStore {
 
   async append(streamId: string, events: readonly NewEvent[], options: { expectedRevision: ExpectedRevision }): Promise<AppendResult> {
     return this.inner.append(streamId, await this.codec.encode(events), options);
+  }
+
+  async appendMany(appends: readonly StreamAppend[]): Promise<StreamAppendOutcome[]> {
+    const encoded = await Promise.all(appends.map(async (entry) => ({ ...entry, events: await this.codec.encode(entry.events) })));
+    return this.inner.appendMany(encoded);
+  }
+
+  /** Decoded in one call, so a codec that fetches keys per customer does it once for the whole read. */
+  async readStreams(streamIds: readonly string[]): Promise<Map<string, RecordedEvent[]>> {
+    const read = await this.inner.readStreams(streamIds);
+    const decoded = await this.codec.decode([...read.values()].flat());
+    const streams = new Map<string, RecordedEvent[]>([...read.keys()].map((streamId) => [streamId, []]));
+    for (const event of decoded) (streams.get(event.streamId) as RecordedEvent[]).push(event);
+    return streams;
   }
 
   async readStream(streamId: string, options?: ReadStreamOptions): Promise<RecordedEvent[]> {

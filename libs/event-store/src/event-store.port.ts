@@ -20,6 +20,18 @@ export interface AppendResult {
   readonly deduplicated: boolean;
 }
 
+/** One stream's part of a multi-stream append (EventStore.appendMany). */
+export interface StreamAppend {
+  readonly streamId: string;
+  readonly events: readonly NewEvent[];
+  readonly expectedRevision: ExpectedRevision;
+}
+
+/** What became of one StreamAppend: what `append` would have answered, or its refusal (nothing of it written). */
+export type StreamAppendOutcome =
+  | { readonly ok: true; readonly result: AppendResult }
+  | { readonly ok: false; readonly error: WrongExpectedRevisionError | DuplicateEventIdError };
+
 export interface ReadStreamOptions {
   readonly direction?: 'forwards' | 'backwards';
   /** Inclusive start revision; defaults to the first (forwards) or last (backwards) event. */
@@ -130,8 +142,29 @@ export interface EventStore {
    * deterministic ids from the stream id, so a reused id never belongs to another stream.
    */
   append(streamId: string, events: readonly NewEvent[], options: { expectedRevision: ExpectedRevision }): Promise<AppendResult>;
+  /**
+   * Appends to many streams at once (a batch of commands): one outcome per entry, in the order given.
+   * Each entry is judged exactly as `append` would judge it (expected revision, retries by event id),
+   * against its stream as the entries before it in this call left it, so several entries may target
+   * one stream, each expecting the revision the previous one ends at. An entry `append` would refuse
+   * is answered with that WrongExpectedRevisionError or DuplicateEventIdError, writes nothing, and
+   * does not stop the others (a batch answers per item); any other failure rejects the whole call.
+   *
+   * SQLite: every accepted entry commits in one transaction, so they are all written or, when the call
+   * rejects, none is. EventStoreDB has no multi-stream transaction: entries are appended one stream at
+   * a time (streams in parallel, the entries of one stream in order), each atomic on its own, so a
+   * rejected call may leave some entries written. A retry of the call is safe for entries with
+   * deterministic event ids (the written ones answer `deduplicated`, the others are written), which
+   * is every command with a natural key or an Idempotency-Key.
+   */
+  appendMany(appends: readonly StreamAppend[]): Promise<StreamAppendOutcome[]>;
   /** Events of one stream; an empty array when the stream does not exist. */
   readStream(streamId: string, options?: ReadStreamOptions): Promise<RecordedEvent[]>;
+  /**
+   * Every event of each stream, forwards, in one read where the engine allows it (SQLite: one query);
+   * a missing stream maps to an empty array. Each stream id of the argument is a key of the answer.
+   */
+  readStreams(streamIds: readonly string[]): Promise<Map<string, RecordedEvent[]>>;
   /** Events of the global log in order, user events only (no store system events). */
   readAll(options?: ReadAllOptions): Promise<RecordedEvent[]>;
   /**

@@ -37,6 +37,8 @@ import {
   type LogVerification,
   type ReadAllOptions,
   type ReadStreamOptions,
+  type StreamAppend,
+  type StreamAppendOutcome,
   type StreamMetadata,
   type SubscribeOptions,
   type Subscription,
@@ -131,6 +133,38 @@ export class EventStoreDbEventStore implements EventStore {
       if (!same) throw new DuplicateEventIdError(event.eventId, streamId);
     }
     return { nextExpectedRevision, position: stored[stored.length - 1].position, deduplicated: true };
+  }
+
+  /**
+   * EventStoreDB has no transaction across streams: each stream's entries are appended in order
+   * through `append` (atomic per entry, idempotent by event id), streams in parallel. The outcome of
+   * each entry is the one SQLite gives; only atomicity across entries differs (see the port).
+   */
+  async appendMany(appends: readonly StreamAppend[]): Promise<StreamAppendOutcome[]> {
+    const outcomes: StreamAppendOutcome[] = new Array(appends.length);
+    const byStream = new Map<string, number[]>();
+    appends.forEach((entry, index) => byStream.set(entry.streamId, [...(byStream.get(entry.streamId) ?? []), index]));
+    await Promise.all(
+      [...byStream.values()].map(async (indexes) => {
+        for (const index of indexes) {
+          const { streamId, events, expectedRevision } = appends[index];
+          try {
+            outcomes[index] = { ok: true, result: await this.append(streamId, events, { expectedRevision }) };
+          } catch (error) {
+            if (!(error instanceof WrongExpectedRevisionError || error instanceof DuplicateEventIdError)) throw error;
+            outcomes[index] = { ok: false, error };
+          }
+        }
+      }),
+    );
+    return outcomes;
+  }
+
+  /** One read per stream, all at once: the server has no multi-stream read but serves them in parallel. */
+  async readStreams(streamIds: readonly string[]): Promise<Map<string, RecordedEvent[]>> {
+    const unique = [...new Set(streamIds)];
+    const read = await Promise.all(unique.map((streamId) => this.readStream(streamId)));
+    return new Map(unique.map((streamId, index) => [streamId, read[index]]));
   }
 
   /** An empty append only checks the expectation, as the server does; no chain is involved. */

@@ -240,6 +240,36 @@ describe('SqliteEventStore specifics', () => {
     }
   });
 
+  it('appendMany is one transaction: a failure that is no refusal rejects the call and writes none of its entries', async () => {
+    // JSON.stringify throws on a BigInt: an append that fails inside the transaction, not a refusal.
+    const unwritable = event('NoteTaken', { amount: 1n });
+    const call = store.appendMany([
+      { streamId: 'call-1', events: [event()], expectedRevision: 'no_stream' },
+      { streamId: 'note-1', events: [event(), event()], expectedRevision: 'no_stream' },
+      { streamId: 'note-2', events: [unwritable], expectedRevision: 'no_stream' },
+    ]);
+    const alongside = store.append('chat-1', [event()], { expectedRevision: 'no_stream' });
+
+    await expect(call).rejects.toThrow(/BigInt/);
+    // Its group commit went on for the other writes queued with it.
+    await expect(alongside).resolves.toMatchObject({ nextExpectedRevision: 0 });
+    expect((await store.readAll()).map((recorded) => recorded.streamId)).toEqual(['chat-1']);
+  });
+
+  it('readStreams answers each stream asked for, its events in revision order, a missing one empty', async () => {
+    await store.appendMany([
+      { streamId: 'order-2', events: [event('A'), event('B')], expectedRevision: 'no_stream' },
+      { streamId: 'order-1', events: [event('C')], expectedRevision: 'no_stream' },
+      { streamId: 'order-2', events: [event('D')], expectedRevision: 1 },
+    ]);
+    const read = await store.readStreams(['order-1', 'order-2', 'order-3']);
+    expect([...read].map(([stream, events]) => [stream, events.map((e) => `${e.revision}:${e.type}`)])).toEqual([
+      ['order-1', ['0:C']],
+      ['order-2', ['0:A', '1:B', '2:D']],
+      ['order-3', []],
+    ]);
+  });
+
   it('closing the store ends its subscriptions and refuses new appends', async () => {
     const subscription = store.subscribeToAll({ from: 'start' }, async () => undefined);
     await store.close();

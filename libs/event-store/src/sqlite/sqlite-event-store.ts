@@ -19,6 +19,8 @@ import {
   type LogVerification,
   type ReadAllOptions,
   type ReadStreamOptions,
+  type StreamAppend,
+  type StreamAppendOutcome,
   type StreamMetadata,
   type SubscribeOptions,
   type Subscription,
@@ -66,14 +68,6 @@ interface ChainTip {
 
 /** What telling a retry from a reused event id needs of a stored event. */
 type StoredEventRow = Pick<EventRow, 'stream_id' | 'revision' | 'position' | 'type' | 'data'>;
-
-interface PendingAppend {
-  readonly streamId: string;
-  readonly events: readonly NewEvent[];
-  readonly expectedRevision: ExpectedRevision;
-  readonly resolve: (result: AppendResult) => void;
-  readonly reject: (error: unknown) => void;
-}
 
 /** A write (an append or a stream-metadata update) waiting for the next group commit. */
 interface QueuedWrite {
@@ -152,6 +146,10 @@ export class SqliteEventStore implements EventStore {
     upsertStreamRevision: Database.Statement<[string, number]>;
     lastEventOfStream: Database.Statement<[string], { position: number }>;
     readForwards: Database.Statement<[string, number, number], EventRow>;
+    readStreams: Database.Statement<[string], EventRow>;
+    savepointEntry: Database.Statement<[]>;
+    releaseEntry: Database.Statement<[]>;
+    rollbackEntry: Database.Statement<[]>;
     readBackwards: Database.Statement<[string, number, number], EventRow>;
     readAll: Database.Statement<[number, number], EventRow>;
     head: Database.Statement<[], { head: number | null }>;
@@ -206,6 +204,12 @@ export class SqliteEventStore implements EventStore {
       ),
       lastEventOfStream: this.db.prepare('SELECT position FROM events WHERE stream_id = ? ORDER BY revision DESC LIMIT 1'),
       readForwards: this.db.prepare('SELECT * FROM events WHERE stream_id = ? AND revision >= ? ORDER BY revision ASC LIMIT ?'),
+      // The stream ids as one JSON array parameter: one prepared statement for any number of streams,
+      // each looked up in the (stream_id, revision) index.
+      readStreams: this.db.prepare('SELECT * FROM events WHERE stream_id IN (SELECT value FROM json_each(?)) ORDER BY stream_id, revision'),
+      savepointEntry: this.db.prepare('SAVEPOINT append_entry'),
+      releaseEntry: this.db.prepare('RELEASE append_entry'),
+      rollbackEntry: this.db.prepare('ROLLBACK TO append_entry'),
       readBackwards: this.db.prepare('SELECT * FROM events WHERE stream_id = ? AND revision <= ? ORDER BY revision DESC LIMIT ?'),
       readAll: this.db.prepare('SELECT * FROM events WHERE position > ? ORDER BY position ASC LIMIT ?'),
       head: this.db.prepare('SELECT MAX(position) AS head FROM events'),
@@ -227,7 +231,7 @@ export class SqliteEventStore implements EventStore {
   append(streamId: string, events: readonly NewEvent[], options: { expectedRevision: ExpectedRevision }): Promise<AppendResult> {
     if (this.closed) return Promise.reject(new Error('SqliteEventStore is closed'));
     return new Promise<AppendResult>((resolve, reject) => {
-      const pending: PendingAppend = { streamId, events, expectedRevision: options.expectedRevision, resolve, reject };
+      const pending: StreamAppend = { streamId, events, expectedRevision: options.expectedRevision };
       this.enqueue({
         queuedAt: Date.now(),
         reject,
@@ -237,6 +241,32 @@ export class SqliteEventStore implements EventStore {
         },
       });
     });
+  }
+
+  appendMany(appends: readonly StreamAppend[]): Promise<StreamAppendOutcome[]> {
+    if (this.closed) return Promise.reject(new Error('SqliteEventStore is closed'));
+    if (appends.length === 0) return Promise.resolve([]);
+    // One queued write: the whole call shares one group commit, so its accepted entries are written
+    // together or not at all; a refused entry is rolled back alone.
+    return new Promise<StreamAppendOutcome[]>((resolve, reject) => {
+      this.enqueue({
+        queuedAt: Date.now(),
+        reject,
+        apply: (recordedAt) => {
+          const outcomes = appends.map((entry) => this.appendEntry(entry, recordedAt));
+          return () => resolve(outcomes);
+        },
+      });
+    });
+  }
+
+  async readStreams(streamIds: readonly string[]): Promise<Map<string, RecordedEvent[]>> {
+    const streams = new Map<string, RecordedEvent[]>(streamIds.map((streamId) => [streamId, []]));
+    if (streamIds.length === 0) return streams;
+    for (const row of this.statements.readStreams.all(JSON.stringify([...new Set(streamIds)]))) {
+      (streams.get(row.stream_id) as RecordedEvent[]).push(toRecordedEvent(row));
+    }
+    return streams;
   }
 
   async readStream(streamId: string, options: ReadStreamOptions = {}): Promise<RecordedEvent[]> {
@@ -472,7 +502,27 @@ export class SqliteEventStore implements EventStore {
     return true;
   }
 
-  private appendInTransaction(pending: PendingAppend, recordedAt: string): AppendResult {
+  /** One entry of appendMany, inside the group's transaction: its result, or its refusal with nothing of it written. */
+  private appendEntry(entry: StreamAppend, recordedAt: string): StreamAppendOutcome {
+    // A refusal is found before the first insert, or is the unique index refusing an insert: a
+    // single event leaves nothing behind, several need a savepoint to undo the ones before it.
+    const undoable = entry.events.length > 1;
+    if (undoable) this.statements.savepointEntry.run();
+    try {
+      const result = this.appendInTransaction(entry, recordedAt);
+      if (undoable) this.statements.releaseEntry.run();
+      return { ok: true, result };
+    } catch (error) {
+      if (undoable) {
+        this.statements.rollbackEntry.run();
+        this.statements.releaseEntry.run();
+      }
+      if (error instanceof WrongExpectedRevisionError || error instanceof DuplicateEventIdError) return { ok: false, error };
+      throw error;
+    }
+  }
+
+  private appendInTransaction(pending: StreamAppend, recordedAt: string): AppendResult {
     const { streamId, events, expectedRevision } = pending;
     if (events.length > 0) {
       const retried = this.statements.eventById.get(events[0].eventId);
@@ -522,7 +572,7 @@ export class SqliteEventStore implements EventStore {
    * revision is the one the earlier append had. Runs inside the flush's transaction, so of
    * concurrent appends with the same ids exactly one wrote and every other one lands here.
    */
-  private originalResult(pending: PendingAppend, first: StoredEventRow): AppendResult {
+  private originalResult(pending: StreamAppend, first: StoredEventRow): AppendResult {
     const { streamId, events, expectedRevision } = pending;
     let last = first;
     for (const [index, event] of events.entries()) {

@@ -273,6 +273,105 @@ export function describeEventStoreContract(name: string, factory: () => Promise<
       });
     });
 
+    describe('appendMany and readStreams', () => {
+      it('appends to several streams in one call: one outcome per entry, in order, each what append would answer', async () => {
+        const [a, b, c] = [uniqueStream('call'), uniqueStream('order'), uniqueStream('note')];
+        await store.append(b, events(2), { expectedRevision: 'no_stream' });
+        const written = [events(1), events(3), events(2)];
+        const outcomes = await store.appendMany([
+          { streamId: a, events: written[0], expectedRevision: 'no_stream' },
+          { streamId: b, events: written[1], expectedRevision: 1 },
+          { streamId: c, events: written[2], expectedRevision: 'any' },
+        ]);
+
+        const results = outcomes.map((outcome) => (outcome.ok ? outcome.result : outcome.error));
+        expect(results.map((result) => ('nextExpectedRevision' in result ? [result.nextExpectedRevision, result.deduplicated] : result))).toEqual([[0, false], [4, false], [1, false]]);
+        const streams = await store.readStreams([a, b, c]);
+        for (const [index, stream] of [a, b, c].entries()) {
+          const read = streams.get(stream) as RecordedEvent[];
+          expect(read.slice(-written[index].length).map((event) => event.eventId)).toEqual(written[index].map((event) => event.eventId));
+          expect((results[index] as AppendResult).position).toBe(read[read.length - 1].position);
+        }
+        expectStrictlyIncreasing(results.map((result) => (result as AppendResult).position));
+        expect(await store.readStream(b)).toEqual(streams.get(b));
+      });
+
+      it('a refused entry writes nothing and answers its refusal; the other entries are written', async () => {
+        const [taken, fresh] = [uniqueStream('call'), uniqueStream('call')];
+        await store.append(taken, events(1), { expectedRevision: 'no_stream' });
+        const [refusedEvents, acceptedEvents] = [events(2), events(1)];
+        const outcomes = await store.appendMany([
+          { streamId: taken, events: refusedEvents, expectedRevision: 'no_stream' },
+          { streamId: fresh, events: acceptedEvents, expectedRevision: 'no_stream' },
+        ]);
+
+        expect(outcomes[0].ok).toBe(false);
+        const refusal = (outcomes[0] as { error: unknown }).error;
+        expect(refusal).toBeInstanceOf(WrongExpectedRevisionError);
+        expect(refusal).toMatchObject({ streamId: taken, expected: 'no_stream', actual: 0 });
+        expect(outcomes[1]).toMatchObject({ ok: true, result: { nextExpectedRevision: 0, deduplicated: false } });
+        expect(await store.readStream(taken)).toHaveLength(1);
+        expect((await store.readStream(fresh)).map((event) => event.eventId)).toEqual(acceptedEvents.map((event) => event.eventId));
+      });
+
+      it('entries of one stream follow each other in the order given; one refused refuses those that expected it', async () => {
+        const stream = uniqueStream('ticket');
+        const [first, second] = [events(2), events(1)];
+        const outcomes = await store.appendMany([
+          { streamId: stream, events: first, expectedRevision: 'no_stream' },
+          { streamId: stream, events: second, expectedRevision: 1 },
+        ]);
+        expect(outcomes.map((outcome) => outcome.ok && outcome.result.nextExpectedRevision)).toEqual([1, 2]);
+        expect((await store.readStream(stream)).map((event) => event.eventId)).toEqual([...first, ...second].map((event) => event.eventId));
+
+        const other = uniqueStream('ticket');
+        await store.append(other, events(1), { expectedRevision: 'no_stream' });
+        const chained = await store.appendMany([
+          { streamId: other, events: events(1), expectedRevision: 'no_stream' },
+          { streamId: other, events: events(1), expectedRevision: 1 },
+        ]);
+        expect(chained.map((outcome) => (outcome.ok ? 'written' : outcome.error.constructor))).toEqual([WrongExpectedRevisionError, WrongExpectedRevisionError]);
+        expect(await store.readStream(other)).toHaveLength(1);
+      });
+
+      it('the same call again writes nothing and answers every original result, deduplicated; a reused id with other data is refused alone', async () => {
+        const [a, b] = [uniqueStream('survey'), uniqueStream('chat')];
+        const entries = [
+          { streamId: a, events: events(2), expectedRevision: 'no_stream' as const },
+          { streamId: b, events: events(1), expectedRevision: 'no_stream' as const },
+        ];
+        const original = await store.appendMany(entries);
+        const head = await store.headPosition();
+        const again = await store.appendMany(entries);
+        expect(again).toEqual(original.map((outcome) => (outcome.ok ? { ok: true, result: { ...outcome.result, deduplicated: true } } : outcome)));
+        expect(await store.readAll({ after: head })).toEqual([]);
+
+        const fresh = uniqueStream('chat');
+        const changed = { ...entries[0].events[1], data: { sequence: -1 } };
+        const mixed = await store.appendMany([
+          { streamId: a, events: [entries[0].events[0], changed], expectedRevision: 'no_stream' },
+          { streamId: fresh, events: events(1), expectedRevision: 'no_stream' },
+        ]);
+        expect(mixed[0].ok ? 'written' : mixed[0].error).toBeInstanceOf(DuplicateEventIdError);
+        expect(mixed[1].ok).toBe(true);
+        expect((await store.readStream(a)).map((event) => event.data)).toEqual(entries[0].events.map((event) => event.data));
+        expect(await store.readStream(fresh)).toHaveLength(1);
+      });
+
+      it('an empty call answers nothing; readStreams maps every stream asked for, a missing one to []', async () => {
+        expect(await store.appendMany([])).toEqual([]);
+        const [a, b, missing] = [uniqueStream('email'), uniqueStream('email'), uniqueStream('missing')];
+        await store.append(a, events(3), { expectedRevision: 'no_stream' });
+        await store.append(b, events(1), { expectedRevision: 'no_stream' });
+        const read = await store.readStreams([missing, b, a, b]);
+        expect([...read.keys()].sort()).toEqual([a, b, missing].sort());
+        expect(read.get(missing)).toEqual([]);
+        expect(read.get(a)).toEqual(await store.readStream(a));
+        expect(read.get(b)).toEqual(await store.readStream(b));
+        expect(await store.readStreams([])).toEqual(new Map());
+      });
+    });
+
     describe('readStream', () => {
       it('reads forwards and backwards with fromRevision and maxCount', async () => {
         const stream = uniqueStream('chat');
