@@ -148,7 +148,10 @@ export interface EventStore {
    * against its stream as the entries before it in this call left it, so several entries may target
    * one stream, each expecting the revision the previous one ends at. An entry `append` would refuse
    * is answered with that WrongExpectedRevisionError or DuplicateEventIdError, writes nothing, and
-   * does not stop the others (a batch answers per item); any other failure rejects the whole call.
+   * does not stop the entries of other streams (a batch answers per item); the later entries of its
+   * own stream were decided on it, so they are refused too (WrongExpectedRevisionError with the
+   * stream's actual revision), even where their expected revision happens to hold. Any other failure
+   * rejects the whole call.
    *
    * SQLite: every accepted entry commits in one transaction, so they are all written or, when the call
    * rejects, none is. EventStoreDB has no multi-stream transaction: entries are appended one stream at

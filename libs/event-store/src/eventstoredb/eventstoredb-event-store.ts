@@ -146,18 +146,38 @@ export class EventStoreDbEventStore implements EventStore {
     appends.forEach((entry, index) => byStream.set(entry.streamId, [...(byStream.get(entry.streamId) ?? []), index]));
     await Promise.all(
       [...byStream.values()].map(async (indexes) => {
+        let refused: WrongExpectedRevisionError | DuplicateEventIdError | undefined;
         for (const index of indexes) {
           const { streamId, events, expectedRevision } = appends[index];
+          if (refused !== undefined) {
+            // Decided on the refused entry: refused with it (see the port), with the stream's actual revision.
+            const actual = refused instanceof WrongExpectedRevisionError ? refused.actual : await this.lastRevision(streamId);
+            outcomes[index] = { ok: false, error: new WrongExpectedRevisionError(streamId, expectedRevision, actual) };
+            continue;
+          }
           try {
             outcomes[index] = { ok: true, result: await this.append(streamId, events, { expectedRevision }) };
           } catch (error) {
             if (!(error instanceof WrongExpectedRevisionError || error instanceof DuplicateEventIdError)) throw error;
             outcomes[index] = { ok: false, error };
+            refused = error;
           }
         }
       }),
     );
     return outcomes;
+  }
+
+  /** Revision of the stream's last event, or 'no_stream'. */
+  private async lastRevision(streamId: string): Promise<number | 'no_stream'> {
+    try {
+      for await (const resolved of this.client.readStream(streamId, { direction: BACKWARDS, fromRevision: END, maxCount: 1n })) {
+        if (resolved.event) return Number(resolved.event.revision);
+      }
+    } catch (error) {
+      if (!(error instanceof StreamNotFoundError)) throw error;
+    }
+    return 'no_stream';
   }
 
   /** One read per stream, all at once: the server has no multi-stream read but serves them in parallel. */

@@ -253,7 +253,16 @@ export class SqliteEventStore implements EventStore {
         queuedAt: Date.now(),
         reject,
         apply: (recordedAt) => {
-          const outcomes = appends.map((entry) => this.appendEntry(entry, recordedAt));
+          const refusedStreams = new Set<string>();
+          const outcomes = appends.map((entry): StreamAppendOutcome => {
+            if (refusedStreams.has(entry.streamId)) {
+              const current = this.statements.streamRevision.get(entry.streamId)?.last_revision ?? null;
+              return { ok: false, error: new WrongExpectedRevisionError(entry.streamId, entry.expectedRevision, current === null ? 'no_stream' : current) };
+            }
+            const outcome = this.appendEntry(entry, recordedAt);
+            if (!outcome.ok) refusedStreams.add(entry.streamId);
+            return outcome;
+          });
           return () => resolve(outcomes);
         },
       });

@@ -6,7 +6,8 @@ import { join } from 'node:path';
 import { DomainError, DomainErrorCode, refuse, type Decider } from '@app/event-sourcing';
 import { SqliteEventStore } from '@app/event-store';
 import type { CommandContext, CommandOutcome } from './command-context';
-import { CommandExecutor, type StreamCommand } from './command-executor';
+import fc from 'fast-check';
+import { CommandExecutor, type CommandRun, type StreamCommand } from './command-executor';
 
 type AccountCommand =
   | { type: 'Open'; customerId: string; owner: string }
@@ -244,5 +245,119 @@ describe('CommandExecutor', () => {
       await open('Ada', at('2026-05-01T12:00:00.000Z'));
       await expect(note('late', at('2026-04-01T00:00:00.000Z'))).resolves.toMatchObject({ changed: true });
     });
+  });
+});
+
+describe('CommandExecutor.executeMany (a batch)', () => {
+  const directories: string[] = [];
+  const stores: SqliteEventStore[] = [];
+  const fresh = <T extends SqliteEventStore>(make: (file: string) => T = (file) => new SqliteEventStore(file) as T): T => {
+    const directory = mkdtempSync(join(tmpdir(), 'chronicle-executor-batch-'));
+    directories.push(directory);
+    const opened = make(join(directory, 'events.sqlite'));
+    stores.push(opened);
+    return opened;
+  };
+
+  afterEach(async () => {
+    await Promise.all(stores.splice(0).map((opened) => opened.close()));
+    for (const directory of directories.splice(0)) rmSync(directory, { recursive: true, force: true });
+  });
+
+  type Run = { stream: number; command: AccountCommand; chronological: boolean; key?: number; occurredAt: string };
+  const request = ({ stream, command, chronological }: Run): StreamCommand<AccountCommand, AccountState, AccountEvent> => ({
+    streamId: `account-${stream}`,
+    decider: account,
+    command,
+    chronological,
+    ...(command.type === 'Open' ? { naturalKey: 'open' } : command.type === 'Deposit' ? { naturalKey: `deposit:${command.depositId}` } : {}),
+  });
+  // Deterministic but for the ids of commands without a key (random by design): compared apart.
+  const runContext = (run: Run, index: number): CommandContext =>
+    context({ correlationId: `corr-${index}`, occurredAt: run.occurredAt, ...(run.key !== undefined ? { idempotency: { apiKeyId: 'key-a', key: `k-${run.key}`, item: index } } : {}) });
+  const shape = (settled: PromiseSettledResult<CommandOutcome>) =>
+    settled.status === 'fulfilled'
+      ? { ...settled.value, eventIds: settled.value.eventIds.length }
+      : { refused: (settled.reason as Error).constructor.name, code: (settled.reason as DomainError).code, field: (settled.reason as DomainError).field };
+  const contents = async (store: SqliteEventStore, streams: number) =>
+    [...(await store.readStreams(Array.from({ length: streams }, (_, stream) => `account-${stream}`)))].map(([id, events]) => [
+      id,
+      events.map((event) => ({ revision: event.revision, position: event.position, type: event.type, data: event.data, metadata: event.metadata })),
+    ]);
+
+  const runs = fc.array(
+    fc.record({
+      stream: fc.integer({ min: 0, max: 2 }),
+      command: fc.oneof(
+        fc.record({ type: fc.constant('Open' as const), customerId: fc.constant(C), owner: fc.constantFrom('Ada', 'Eve') }),
+        fc.record({ type: fc.constant('Deposit' as const), customerId: fc.constant(C), depositId: fc.constantFrom('d-1', 'd-2'), amount: fc.constantFrom(100, 200), at: fc.constant('t') }),
+        fc.record({ type: fc.constant('Note' as const), customerId: fc.constant(C), text: fc.constantFrom('a', 'b') }),
+        fc.record({ type: fc.constant('Touch' as const), customerId: fc.constant(C) }),
+      ),
+      chronological: fc.boolean(),
+      key: fc.option(fc.integer({ min: 0, max: 1 }), { nil: undefined }),
+      occurredAt: fc.constantFrom('2026-05-01T10:00:00.000Z', '2026-05-01T11:00:00.000Z', '2026-05-01T12:00:00.000Z'),
+    }),
+    { maxLength: 14 },
+  );
+
+  it('answers and writes what executing the same commands one after the other would, whatever the history', async () => {
+    await fc.assert(
+      fc.asyncProperty(runs, runs, async (before, batch) => {
+        const [one, many] = [fresh(), fresh()];
+        // The same history in both stores, then the batch: one by one, or at once.
+        for (const store of [one, many]) {
+          const executor = new CommandExecutor(store);
+          for (const [index, run] of before.entries()) await executor.execute(request(run), runContext(run, 1000 + index)).catch(() => undefined);
+        }
+        const sequential: PromiseSettledResult<CommandOutcome>[] = [];
+        const executor = new CommandExecutor(one);
+        for (const [index, run] of batch.entries()) {
+          sequential.push(await executor.execute(request(run), runContext(run, index)).then(
+            (value): PromiseSettledResult<CommandOutcome> => ({ status: 'fulfilled', value }),
+            (reason: unknown): PromiseSettledResult<CommandOutcome> => ({ status: 'rejected', reason }),
+          ));
+        }
+        const batched = await new CommandExecutor(many).executeMany(batch.map((run, index) => ({ request: request(run), context: runContext(run, index) })));
+
+        expect(batched.map(shape)).toEqual(sequential.map(shape));
+        // Ids derived from a key are the same; those of keyless commands are random in both.
+        batched.forEach((settled, index) => {
+          const keyed = batch[index].key !== undefined || request(batch[index]).naturalKey !== undefined;
+          if (keyed && settled.status === 'fulfilled') expect(settled.value.eventIds).toEqual((sequential[index] as PromiseFulfilledResult<CommandOutcome>).value.eventIds);
+        });
+        expect(await contents(many, 3)).toEqual(await contents(one, 3));
+        await Promise.all([one, many].map((store) => store.close()));
+      }),
+      { numRuns: 50 },
+    );
+  }, 180_000);
+
+  it('a stream another writer appends to between the read and the append: its commands run again, each written once', async () => {
+    let interleave: (() => Promise<void>) | undefined;
+    class InterleavedStore extends SqliteEventStore {
+      override async readStreams(streamIds: readonly string[]) {
+        const read = await super.readStreams(streamIds);
+        const write = interleave;
+        interleave = undefined;
+        await write?.();
+        return read;
+      }
+    }
+    const store = fresh((file) => new InterleavedStore(file));
+    const executor = new CommandExecutor(store);
+    await executor.execute(request({ stream: 0, command: { type: 'Open', customerId: C, owner: 'Ada' }, chronological: false, occurredAt: '2026-05-01T10:00:00.000Z' }), context());
+    interleave = async () => {
+      await executor.execute({ streamId: 'account-0', decider: account, command: { type: 'Note', customerId: C, text: 'meanwhile' } }, context());
+    };
+    const note = (stream: number, text: string): CommandRun<AccountCommand, AccountState, AccountEvent> => ({ request: { streamId: `account-${stream}`, decider: account, command: { type: 'Note', customerId: C, text } }, context: context() });
+
+    const settled = await executor.executeMany([note(0, 'first'), note(1, 'elsewhere'), note(0, 'second')]);
+
+    expect(settled.map((result) => result.status)).toEqual(['fulfilled', 'fulfilled', 'fulfilled']);
+    const texts = (await store.readStream('account-0')).map((event) => (event.data as { text?: string }).text ?? event.type);
+    expect(texts).toEqual(['Opened', 'meanwhile', 'first', 'second']);
+    expect((settled[2] as PromiseFulfilledResult<CommandOutcome>).value.revision).toBe(3);
+    expect(await store.readStream('account-1')).toHaveLength(1);
   });
 });

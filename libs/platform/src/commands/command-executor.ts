@@ -11,7 +11,7 @@ import {
   type NewEvent,
   type RecordedEvent,
 } from '@app/event-sourcing';
-import { DuplicateEventIdError, WrongExpectedRevisionError, type EventStore } from '@app/event-store';
+import { DuplicateEventIdError, WrongExpectedRevisionError, type EventStore, type StreamAppend } from '@app/event-store';
 import { ProblemException } from '../errors/problem.filter';
 import type { CommandContext, CommandOutcome } from './command-context';
 
@@ -34,7 +34,23 @@ export interface StreamCommand<C, S, E extends DomainEvent> {
   readonly chronological?: boolean;
 }
 
+/** One command of a batch and the context it runs in (executeMany). */
+export interface CommandRun<C, S, E extends DomainEvent> {
+  readonly request: StreamCommand<C, S, E>;
+  readonly context: CommandContext;
+}
+
 const MAX_ATTEMPTS = 5;
+
+/** An event of this batch not written yet, as later commands of its stream see it; `position` is set once written. */
+type PendingEvent = { -readonly [K in keyof RecordedEvent]: RecordedEvent[K] };
+
+/** One stream as a batch goes through it: what was read, then what the batch's commands decided, in order. */
+interface StreamInBatch<S> {
+  readonly history: RecordedEvent[];
+  /** The decider's state after `history`, computed when first needed. */
+  state?: S;
+}
 
 export interface CommandExecutorOptions {
   /**
@@ -134,6 +150,127 @@ export class CommandExecutor {
         if (!retryable || attempt >= MAX_ATTEMPTS) throw error;
       }
     }
+  }
+
+  /**
+   * Runs a batch of commands as `execute` runs each, in the order given, with one read of every target
+   * stream and one append of everything decided (EventStore.appendMany: one transaction on SQLite).
+   * Commands of one stream are decided in order, each on the state its predecessors in the batch left
+   * (a refused one leaves it unchanged), exactly as `execute` one after the other would. One settled
+   * answer per run: its outcome, or the error `execute` would have thrown. A stream another writer
+   * appended to meanwhile (a refused entry) has its commands from there run again through `execute`,
+   * which re-reads and retries as for any conflict. A store failure rejects the whole call.
+   */
+  async executeMany<C extends { readonly type: string }, S, E extends DomainEvent>(
+    runs: readonly CommandRun<C, S, E>[],
+  ): Promise<PromiseSettledResult<CommandOutcome>[]> {
+    const read = await this.store.readStreams(runs.map((run) => run.request.streamId));
+    const streams = new Map<string, StreamInBatch<S>>([...read].map(([streamId, history]) => [streamId, { history }]));
+    const entries: StreamAppend[] = [];
+    /** Per entry: the run it came from and its events as the batch sees them until written. */
+    const appended: { run: number; pending: PendingEvent[] }[] = [];
+    /** Per run: its answer, read once the entries are written (positions are known then). */
+    const answers = runs.map(({ request, context }, run): (() => PromiseSettledResult<CommandOutcome>) => {
+      const stream = streams.get(request.streamId) as StreamInBatch<S>;
+      let decided: ReturnType<CommandExecutor['decideInBatch']>;
+      try {
+        decided = this.decideInBatch(request, context, stream);
+      } catch (error) {
+        return () => ({ status: 'rejected', reason: error });
+      }
+      if (decided.kind === 'answered') {
+        const answer = decided.answer;
+        return () => ({ status: 'fulfilled', value: answer() });
+      }
+      const last = stream.history.at(-1);
+      entries.push({ streamId: request.streamId, events: decided.events, expectedRevision: last ? last.revision : 'no_stream' });
+      const pending = decided.events.map((event, index): PendingEvent => ({
+        ...event,
+        streamId: request.streamId,
+        revision: (last?.revision ?? -1) + 1 + index,
+        position: 0,
+        recordedAt: context.occurredAt,
+      }));
+      appended.push({ run, pending });
+      stream.history.push(...pending);
+      stream.state = pending.reduce((state, event) => request.decider.evolve(state, event as unknown as E), stream.state as S);
+      const lastEvent = pending[pending.length - 1];
+      return () => ({
+        status: 'fulfilled',
+        value: { streamId: request.streamId, eventIds: pending.map((e) => e.eventId), revision: lastEvent.revision, position: lastEvent.position, replayed: false, changed: true },
+      });
+    });
+
+    const outcomes = entries.length === 0 ? [] : await this.store.appendMany(entries);
+    /** Streams another writer appended to meanwhile: their commands run again from this run on. */
+    const rerunFrom = new Map<string, number>();
+    const replayed = new Set<number>();
+    outcomes.forEach((outcome, entry) => {
+      const { run, pending } = appended[entry];
+      if (!outcome.ok) {
+        const streamId = runs[run].request.streamId;
+        if (!rerunFrom.has(streamId)) rerunFrom.set(streamId, run);
+        return;
+      }
+      // Every event of an entry answers the entry's last position: for read-your-writes a bound
+      // each of them lies at or before.
+      for (const event of pending) event.position = outcome.result.position;
+      // Deduplicated: a concurrent execution of the same command wrote these very events first.
+      if (outcome.result.deduplicated) replayed.add(run);
+    });
+
+    const settled = answers.map((answer, run): PromiseSettledResult<CommandOutcome> | undefined => {
+      const from = rerunFrom.get(runs[run].request.streamId);
+      if (from !== undefined && run >= from) return undefined;
+      const result = answer();
+      return result.status === 'fulfilled' && replayed.has(run) ? { status: 'fulfilled', value: { ...result.value, replayed: true } } : result;
+    });
+    await Promise.all(
+      [...rerunFrom].map(async ([streamId, from]) => {
+        for (let run = from; run < runs.length; run++) {
+          if (runs[run].request.streamId !== streamId) continue;
+          settled[run] = await this.execute(runs[run].request, runs[run].context).then(
+            (value): PromiseSettledResult<CommandOutcome> => ({ status: 'fulfilled', value }),
+            (reason: unknown): PromiseSettledResult<CommandOutcome> => ({ status: 'rejected', reason }),
+          );
+        }
+      }),
+    );
+    return settled as PromiseSettledResult<CommandOutcome>[];
+  }
+
+  /**
+   * One command of a batch on its stream as the batch has left it: the events it appends, or its
+   * answer without appending (a retry found, nothing to do), read once the batch is written. Throws
+   * what `execute` would throw.
+   */
+  private decideInBatch<C extends { readonly type: string }, S, E extends DomainEvent>(
+    request: StreamCommand<C, S, E>,
+    context: CommandContext,
+    stream: StreamInBatch<S>,
+  ): { kind: 'append'; events: NewEvent[] } | { kind: 'answered'; answer: () => CommandOutcome } {
+    const { history } = stream;
+    const identity = identityOf(request.naturalKey, context);
+    const eventId = (index: number) => (identity === undefined ? newEventId() : deterministicEventId(request.streamId, ...identity.parts, index));
+    if (identity !== undefined) {
+      const earlier = this.earlierRun(request, history, identity, eventId);
+      if (earlier) {
+        // It may be the retry of a command earlier in this batch, whose position is known once written.
+        const original = history.find((event) => event.eventId === earlier.eventIds[earlier.eventIds.length - 1]) as RecordedEvent;
+        return { kind: 'answered', answer: () => ({ ...earlier, position: original.position }) };
+      }
+    }
+    stream.state ??= this.fold(request, history);
+    const decided = request.decider.decide(request.command, stream.state);
+    const last = history.at(-1);
+    if (decided.length === 0) {
+      return { kind: 'answered', answer: () => ({ streamId: request.streamId, eventIds: [], revision: last?.revision ?? null, position: last?.position ?? 0, replayed: false, changed: false }) };
+    }
+    if (request.chronological) assertNotBeforeHistory(request.streamId, history, context.occurredAt);
+    const events = decided.map((event, index) => this.envelope(event, context, eventId(index)));
+    const maxEventBytes = this.options.maxEventBytes;
+    if (maxEventBytes !== undefined) for (const event of events) assertWithinSize(event, maxEventBytes);
+    return { kind: 'append', events };
   }
 
   /**
