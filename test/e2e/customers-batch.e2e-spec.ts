@@ -59,6 +59,22 @@ describe('POST /v1/customers/batch', () => {
     expect((await support.get(`/v1/customers/cb-2?minPosition=${position}`)).status).toBe(404);
   });
 
+  it('items run together see the ones before them: a registration twice is one, then replayed; another profile under its id is refused (409)', async () => {
+    const batch = await ingest.post('/v1/customers/batch', {
+      items: [
+        { customerId: 'cb-20', profile: profile('Gus') },
+        { customerId: 'cb-21', profile: profile('Hal') },
+        { customerId: 'cb-20', profile: profile('Gus') },
+        { customerId: 'cb-20', profile: profile('Other') },
+      ],
+    });
+    expect(batch.body.results.map((r: { status: number }) => r.status)).toEqual([201, 201, 201, 409]);
+    expect(batch.body.results[2].outcome).toEqual({ ...batch.body.results[0].outcome, replayed: true });
+    expect(batch.body.results[0].outcome.position).not.toBe(batch.body.results[1].outcome.position);
+    const stored = await support.get(`/v1/customers/cb-20?minPosition=${batch.body.results[1].outcome.position}`);
+    expect(stored.body.profile).toMatchObject({ firstName: 'Gus' });
+  });
+
   it('keeps the limits of the interactions batch: 1 to MAX_BATCH_SIZE items, the ingest role', async () => {
     const before = await head();
     const tooMany = await ingest.post('/v1/customers/batch', { items: Array.from({ length: 21 }, (_, i) => ({ customerId: `cb-many-${i}`, profile: profile('Max') })) });

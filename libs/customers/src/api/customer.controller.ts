@@ -6,19 +6,25 @@ import { randomUUID } from 'node:crypto';
 import type { Clock } from '@app/event-sourcing';
 import {
   AcceptsIdempotencyKey, ApiAnswer, ApiRefusals, businessTime, CHRONICLE_CONFIG, ChronicleConfig, CLOCK, Ctx, idFromIdempotencyKey, IdParam, RequestValidationError, Roles, runBatch,
-  validateBatchItem, type BatchAnswer, type CommandContext, type CommandOutcome, type RequestContext,
+  validateBatchItem, type BatchAnswer, type CommandOutcome, type RequestContext,
 } from '@app/platform';
-import { customerStreamId } from '../domain/customer.streams';
 import { AddContactPointDto, birthDateProblem, ConsentDto, RegisterCustomerDto, RegisterCustomersBatchDto, UpdateProfileDto } from './customer.dtos';
 
 function checkBirthDate(birthDate: string | null | undefined, field: string, now: Date): void {
   const problem = birthDateProblem(birthDate, now);
   if (problem !== null) throw new RequestValidationError([{ field, message: problem }]);
 }
-import { ExecuteCustomerCommand } from './customer.command-handler';
+import { ExecuteCustomerCommand, ExecuteCustomerCommands } from './customer.command-handler';
+import type { CustomerCommand } from '../domain/customer.commands';
 
 /** What a registration answers: the command outcome and the customer's id (generated when none was given). */
 export type RegistrationOutcome = CommandOutcome & { readonly customerId: string };
+
+type RegisterCustomer = Extract<CustomerCommand, { type: 'RegisterCustomer' }>;
+
+function registered(command: RegisterCustomer, outcome: CommandOutcome): RegistrationOutcome {
+  return { customerId: command.customerId, ...outcome, eventIds: [...outcome.eventIds] };
+}
 
 @ApiTags('customers')
 @ApiBearerAuth()
@@ -38,8 +44,9 @@ export class CustomerController {
   @ApiRefusals({ 409: 'The customerId is registered with other data, or another customer has the externalId.' })
   async register(@Body() body: RegisterCustomerDto, @Ctx() ctx: RequestContext): Promise<RegistrationOutcome> {
     checkBirthDate(body.profile.birthDate, 'profile.birthDate', this.clock.now());
-    const registration = this.registration(body, ctx);
-    return registration.run({ ...ctx, occurredAt: businessTime(body.occurredAt, this.clock.now()) });
+    const command = this.registration(body, ctx);
+    const outcome: CommandOutcome = await this.commandBus.execute(new ExecuteCustomerCommand(command, { ...ctx, occurredAt: businessTime(body.occurredAt, this.clock.now()) }));
+    return registered(command, outcome);
   }
 
   @Post('batch')
@@ -53,27 +60,26 @@ export class CustomerController {
   @ApiAnswer(200, 'CustomerBatchAnswer', 'One result per item, in order')
   async batch(@Body() body: RegisterCustomersBatchDto, @Ctx() ctx: RequestContext): Promise<BatchAnswer<RegistrationOutcome>> {
     const now = this.clock.now();
-    return runBatch(body.items, ctx, {
+    return runBatch<RegisterCustomer, RegistrationOutcome>(body.items, ctx, {
       maxItems: this.config.MAX_BATCH_SIZE,
       prepare: async (raw, index, itemCtx) => {
         const dto = await validateBatchItem(RegisterCustomerDto, raw, `items[${index}]`);
         checkBirthDate(dto.profile.birthDate, `items[${index}].profile.birthDate`, now);
-        return { ...this.registration(dto, itemCtx), occurredAt: businessTime(dto.occurredAt, now) };
+        return { occurredAt: businessTime(dto.occurredAt, now), prepared: this.registration(dto, itemCtx) };
+      },
+      execute: async (items) => {
+        const settled: PromiseSettledResult<CommandOutcome>[] = await this.commandBus.execute(
+          new ExecuteCustomerCommands(items.map(({ prepared, context }) => ({ command: prepared, context }))),
+        );
+        return settled.map((answer, at) => (answer.status === 'fulfilled' ? { status: 'fulfilled', value: registered(items[at].prepared, answer.value) } : answer));
       },
     });
   }
 
-  /** A registration's stream and how to run it; without an id, one derived from the Idempotency-Key keeps a retry idempotent. */
-  private registration(body: RegisterCustomerDto, ctx: RequestContext): { streamId: string; run(context: CommandContext): Promise<RegistrationOutcome> } {
+  /** A registration command; without an id, one derived from the Idempotency-Key keeps a retry idempotent. */
+  private registration(body: RegisterCustomerDto, ctx: RequestContext): RegisterCustomer {
     const customerId = body.customerId ?? idFromIdempotencyKey(ctx, 'customer-id') ?? randomUUID();
-    const command = { type: 'RegisterCustomer', customerId, profile: { ...body.profile }, ...(body.externalId !== undefined ? { externalId: body.externalId } : {}) } as const;
-    return {
-      streamId: customerStreamId(customerId),
-      run: async (context) => {
-        const outcome: CommandOutcome = await this.commandBus.execute(new ExecuteCustomerCommand(command, context));
-        return { customerId, ...outcome, eventIds: [...outcome.eventIds] };
-      },
-    };
+    return { type: 'RegisterCustomer', customerId, profile: { ...body.profile }, ...(body.externalId !== undefined ? { externalId: body.externalId } : {}) };
   }
 
   @Patch(':customerId')

@@ -1,11 +1,11 @@
 // Records an interaction: checks the customer exists (through the customer stream), then
-// load → decide → append on the interaction's own stream.
+// load → decide → append on the interaction's own stream; a batch does it for all its items at once.
 import { Inject } from '@nestjs/common';
 import { Command, CommandHandler, type ICommandHandler } from '@nestjs/cqrs';
 import type { Decider, DomainEvent } from '@app/event-sourcing';
 import { EVENT_STORE, type EventStore } from '@app/event-store';
 import { CommandExecutor, type CommandContext, type CommandOutcome } from '@app/platform';
-import { CustomerStatusLookup, type WithCustomerStatus } from '@app/customers';
+import { CustomerStatusLookup, type CustomerStatus, type WithCustomerStatus } from '@app/customers';
 import type { InteractionCommand } from '../domain/interaction.commands';
 import { callDecider } from '../domain/call.decider';
 import { chatDecider } from '../domain/chat.decider';
@@ -16,6 +16,13 @@ import { surveyDecider } from '../domain/survey.decider';
 
 export class RecordInteraction extends Command<CommandOutcome> {
   constructor(readonly command: InteractionCommand, readonly context: CommandContext) {
+    super();
+  }
+}
+
+/** The items of a batch, in order: one settled answer each (CommandExecutor.executeMany). */
+export class RecordInteractions extends Command<PromiseSettledResult<CommandOutcome>[]> {
+  constructor(readonly items: readonly { readonly command: InteractionCommand; readonly context: CommandContext }[]) {
     super();
   }
 }
@@ -76,5 +83,28 @@ export class RecordInteractionHandler implements ICommandHandler<RecordInteracti
     const customerStatus = await this.customers.of(command.customerId);
     const target = targetOf(command);
     return this.executor.execute({ ...target, command: { ...command, customerStatus }, chronological: true }, context);
+  }
+}
+
+@CommandHandler(RecordInteractions)
+export class RecordInteractionsHandler implements ICommandHandler<RecordInteractions, PromiseSettledResult<CommandOutcome>[]> {
+  private readonly customers: CustomerStatusLookup;
+
+  constructor(
+    @Inject(CommandExecutor) private readonly executor: CommandExecutor,
+    @Inject(EVENT_STORE) store: EventStore,
+  ) {
+    this.customers = new CustomerStatusLookup(store);
+  }
+
+  async execute({ items }: RecordInteractions): Promise<PromiseSettledResult<CommandOutcome>[]> {
+    const customerIds = [...new Set(items.map(({ command }) => command.customerId))];
+    const statuses = new Map(await Promise.all(customerIds.map(async (customerId) => [customerId, await this.customers.of(customerId)] as const)));
+    return this.executor.executeMany(
+      items.map(({ command, context }) => ({
+        request: { ...targetOf(command), command: { ...command, customerStatus: statuses.get(command.customerId) as CustomerStatus }, chronological: true },
+        context,
+      })),
+    );
   }
 }

@@ -14,7 +14,7 @@ import {
   AddNoteDto, AnswerSurveyDto, BatchDto, CALL_CONNECTIONS, CALL_RESOLUTIONS, ClickEmailDto, CompleteChatDto, CompletePurchaseDto, LogCallDto, OpenEmailDto, ReceiveEmailDto, RefundPurchaseDto, SendEmailDto,
   type InteractionKind,
 } from './interaction.dtos';
-import { RecordInteraction, targetOf } from './interaction.command-handler';
+import { RecordInteraction, RecordInteractions } from './interaction.command-handler';
 
 const opt = <K extends string, V>(key: K, value: V | undefined) => (value === undefined ? {} : ({ [key]: value } as { [P in K]: V }));
 
@@ -111,19 +111,15 @@ export class InteractionController {
   @ApiAnswer(200, 'InteractionBatchAnswer', 'One result per item, in order')
   async batch(@Body() body: BatchDto, @Ctx() ctx: RequestContext): Promise<BatchAnswer<CommandOutcome>> {
     const now = this.clock.now();
-    return runBatch(body.items, ctx, {
+    return runBatch<InteractionCommand, CommandOutcome>(body.items, ctx, {
       maxItems: this.config.MAX_BATCH_SIZE,
+      execute: (items) => this.commandBus.execute(new RecordInteractions(items.map(({ prepared, context }) => ({ command: prepared, context })))),
       prepare: async (raw, index) => {
         const { type, ...fields } = (typeof raw === 'object' && raw !== null ? raw : {}) as { type?: unknown };
         const spec = typeof type === 'string' && Object.hasOwn(KINDS, type) ? KINDS[type as InteractionKind] : undefined;
         if (!spec) throw new RequestValidationError([{ field: `items[${index}].type`, message: `type must be one of ${Object.keys(KINDS).join(', ')}` }]);
         const dto = (await validateBatchItem(spec.dto, fields, `items[${index}]`)) as { occurredAt?: string };
-        const command = spec.toCommand(dto as never);
-        return {
-          streamId: targetOf(command).streamId,
-          occurredAt: businessTime(dto.occurredAt, now),
-          run: (itemCtx) => this.commandBus.execute(new RecordInteraction(command, itemCtx)),
-        };
+        return { occurredAt: businessTime(dto.occurredAt, now), prepared: spec.toCommand(dto as never) };
       },
     });
   }

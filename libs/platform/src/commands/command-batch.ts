@@ -1,9 +1,10 @@
 // How a batch route runs its commands (POST /v1/interactions/batch, POST /v1/customers/batch): at
-// most MAX_BATCH_SIZE items, each validated and recorded on its own, one result per item (its
-// outcome or its own 4xx problem, fields named `items[3].…`); items of one stream in order, streams
-// in parallel (their appends share group commits). A server error fails the whole request, as for a
-// single command. Under an Idempotency-Key the batch is one request; each item without a natural key
-// derives its event ids from the key and its index.
+// most MAX_BATCH_SIZE items, all validated first, then every valid one run at once (one read of
+// their streams, one append: CommandExecutor.executeMany), one result per item (its outcome or its
+// own 4xx problem, fields named `items[3].…`); items of one stream in order, each seeing the ones
+// before it. A server error fails the whole request, as for a single command. Under an
+// Idempotency-Key the batch is one request; each item without a natural key derives its event ids
+// from the key and its index.
 import type { Type } from '@nestjs/common';
 import { plainToInstance } from 'class-transformer';
 import { validate } from 'class-validator';
@@ -29,19 +30,23 @@ export interface BatchAnswer<O> {
   readonly results: BatchItemResult<O>[];
 }
 
-/** One validated item, ready to run. */
-export interface BatchItem<O> {
-  /** Items of one stream run in the order given. */
-  readonly streamId: string;
+/** One validated item, ready to run with the others. */
+export interface BatchItem<P> {
   /** The item's business time (ISO-8601). */
   readonly occurredAt: string;
-  run(ctx: CommandContext): Promise<O>;
+  /** What `execute` needs to run it (its command). */
+  readonly prepared: P;
 }
 
-export interface BatchOptions<O> {
+export interface BatchOptions<P, O> {
   readonly maxItems: number;
   /** Validates one item and says how to run it; `ctx` is the item's own (its Idempotency-Key carries the index). */
-  prepare(raw: unknown, index: number, ctx: RequestContext): Promise<BatchItem<O>> | BatchItem<O>;
+  prepare(raw: unknown, index: number, ctx: RequestContext): Promise<BatchItem<P>> | BatchItem<P>;
+  /**
+   * Runs every valid item at once, in the order given (items of one stream in that order): one
+   * settled answer per item, its outcome or the error it alone would have been refused with.
+   */
+  execute(items: readonly { readonly prepared: P; readonly context: CommandContext }[]): Promise<PromiseSettledResult<O>[]>;
 }
 
 /** Validates a batch item against a DTO class as the global ValidationPipe does a body, naming fields under `prefix`. */
@@ -66,39 +71,34 @@ function itemContext(ctx: RequestContext, index: number): RequestContext {
   return ctx.idempotency === undefined ? ctx : { ...ctx, idempotency: { ...ctx.idempotency, item: index } };
 }
 
-export async function runBatch<O>(items: readonly unknown[], ctx: RequestContext, options: BatchOptions<O>): Promise<BatchAnswer<O>> {
+export async function runBatch<P, O>(items: readonly unknown[], ctx: RequestContext, options: BatchOptions<P, O>): Promise<BatchAnswer<O>> {
   if (items.length > options.maxItems) {
     throw new RequestValidationError([{ field: 'items', message: `items must contain at most ${options.maxItems} entries (MAX_BATCH_SIZE)` }]);
   }
   const results: BatchItemResult<O>[] = new Array(items.length);
-  const streams = new Map<string, { index: number; item: BatchItem<O> }[]>();
-  await Promise.all(
+  const refused = (index: number, error: unknown) => {
+    const problem = itemProblem(error, `items[${index}]`);
+    if (problem.status >= 500) throw error;
+    results[index] = { index, status: problem.status, problem };
+  };
+  const prepared = await Promise.all(
     items.map(async (raw, index) => {
       try {
         const item = await options.prepare(raw, index, itemContext(ctx, index));
-        const queue = streams.get(item.streamId) ?? [];
-        queue.push({ index, item });
-        streams.set(item.streamId, queue);
+        return { index, prepared: item.prepared, context: { ...itemContext(ctx, index), occurredAt: item.occurredAt } };
       } catch (error) {
-        const problem = itemProblem(error, `items[${index}]`);
-        if (problem.status >= 500) throw error;
-        results[index] = { index, status: problem.status, problem };
+        refused(index, error);
+        return undefined;
       }
     }),
   );
-  await Promise.all(
-    [...streams.values()].map(async (queue) => {
-      for (const { index, item } of queue) {
-        try {
-          results[index] = { index, status: 201, outcome: await item.run({ ...itemContext(ctx, index), occurredAt: item.occurredAt }) };
-        } catch (error) {
-          const problem = itemProblem(error, `items[${index}]`);
-          if (problem.status >= 500) throw error;
-          results[index] = { index, status: problem.status, problem };
-        }
-      }
-    }),
-  );
+  const valid = prepared.filter((item) => item !== undefined);
+  const settled = valid.length === 0 ? [] : await options.execute(valid);
+  settled.forEach((answer, at) => {
+    const { index } = valid[at];
+    if (answer.status === 'fulfilled') results[index] = { index, status: 201, outcome: answer.value };
+    else refused(index, answer.reason);
+  });
   const accepted = results.filter((result) => result.status < 300).length;
   return { accepted, rejected: results.length - accepted, results };
 }
