@@ -162,7 +162,8 @@ async function main(): Promise<void> {
   const gcFull = await storeGroupCommit('FULL');
 
   const dataDir = mkdtempSync(join(tmpdir(), 'chronicle-bench-'));
-  const server = await startServer({ DATA_DIR: dataDir, PORT: '0', API_KEYS: `admin=${KEY}`, LOG_LEVEL: 'warn', MAX_BATCH_SIZE: '1000', MAX_BODY_BYTES: String(8 * 1024 * 1024) });
+  // BENCH_SERVER_MAIN: another build's main.js (e.g. the one before a change), measured in the same way.
+  const server = await startServer({ DATA_DIR: dataDir, PORT: '0', API_KEYS: `admin=${KEY}`, LOG_LEVEL: 'warn', MAX_BATCH_SIZE: '1000', MAX_BODY_BYTES: String(8 * 1024 * 1024) }, process.env.BENCH_SERVER_MAIN);
   try {
     const customers = 1000;
     const registerRate = await registerCustomers(server.url, 0, customers, 32);

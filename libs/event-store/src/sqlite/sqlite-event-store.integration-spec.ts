@@ -256,6 +256,23 @@ describe('SqliteEventStore specifics', () => {
     expect((await store.readAll()).map((recorded) => recorded.streamId)).toEqual(['chat-1']);
   });
 
+  it('appendMany continues both hash chains entry after entry, past refused and rolled back entries', async () => {
+    const existing = event();
+    await store.append('order-1', [existing], { expectedRevision: 'no_stream' });
+    const outcomes = await store.appendMany([
+      { streamId: 'call-1', events: [event()], expectedRevision: 'no_stream' },
+      { streamId: 'order-1', events: [event(), event()], expectedRevision: 0 },
+      { streamId: 'order-1', events: [event()], expectedRevision: 'no_stream' },
+      // The second event reuses an id of order-1: refused after its first insert, which is undone.
+      { streamId: 'note-1', events: [event(), { ...existing, data: { other: true } }], expectedRevision: 'no_stream' },
+      { streamId: 'call-2', events: [event(), event()], expectedRevision: 'no_stream' },
+    ]);
+    expect(outcomes.map((outcome) => outcome.ok)).toEqual([true, true, false, false, true]);
+    const verification = await store.verifyLog();
+    expect(verification).toMatchObject({ ok: true, events: 6 });
+    expect((await store.readAll()).map((recorded) => recorded.position)).toEqual([1, 2, 3, 4, 5, 6]);
+  });
+
   it('readStreams answers each stream asked for, its events in revision order, a missing one empty', async () => {
     await store.appendMany([
       { streamId: 'order-2', events: [event('A'), event('B')], expectedRevision: 'no_stream' },

@@ -66,6 +66,9 @@ interface ChainTip {
   stream_hash: string | null;
 }
 
+/** The log's newest event as the next append continues it (within one appendMany). */
+type LogTip = { position: number; log_hash: string | null; recorded_at: string | null };
+
 /** What telling a retry from a reused event id needs of a stored event. */
 type StoredEventRow = Pick<EventRow, 'stream_id' | 'revision' | 'position' | 'type' | 'data'>;
 
@@ -147,6 +150,7 @@ export class SqliteEventStore implements EventStore {
     lastEventOfStream: Database.Statement<[string], { position: number }>;
     readForwards: Database.Statement<[string, number, number], EventRow>;
     readStreams: Database.Statement<[string], EventRow>;
+    streamHashAt: Database.Statement<[string, number], { hash: string | null }>;
     savepointEntry: Database.Statement<[]>;
     releaseEntry: Database.Statement<[]>;
     rollbackEntry: Database.Statement<[]>;
@@ -207,6 +211,7 @@ export class SqliteEventStore implements EventStore {
       // The stream ids as one JSON array parameter: one prepared statement for any number of streams,
       // each looked up in the (stream_id, revision) index.
       readStreams: this.db.prepare('SELECT * FROM events WHERE stream_id IN (SELECT value FROM json_each(?)) ORDER BY stream_id, revision'),
+      streamHashAt: this.db.prepare('SELECT hash FROM events WHERE stream_id = ? AND revision = ?'),
       savepointEntry: this.db.prepare('SAVEPOINT append_entry'),
       releaseEntry: this.db.prepare('RELEASE append_entry'),
       rollbackEntry: this.db.prepare('ROLLBACK TO append_entry'),
@@ -254,12 +259,14 @@ export class SqliteEventStore implements EventStore {
         reject,
         apply: (recordedAt) => {
           const refusedStreams = new Set<string>();
+          const first = this.statements.chainTip.get('', -1) as ChainTip;
+          const logTip: LogTip = { position: Math.max(first.position ?? 0, first.seq ?? 0), log_hash: first.log_hash, recorded_at: first.recorded_at };
           const outcomes = appends.map((entry): StreamAppendOutcome => {
             if (refusedStreams.has(entry.streamId)) {
               const current = this.statements.streamRevision.get(entry.streamId)?.last_revision ?? null;
               return { ok: false, error: new WrongExpectedRevisionError(entry.streamId, entry.expectedRevision, current === null ? 'no_stream' : current) };
             }
-            const outcome = this.appendEntry(entry, recordedAt);
+            const outcome = this.appendEntry(entry, recordedAt, logTip);
             if (!outcome.ok) refusedStreams.add(entry.streamId);
             return outcome;
           });
@@ -512,13 +519,13 @@ export class SqliteEventStore implements EventStore {
   }
 
   /** One entry of appendMany, inside the group's transaction: its result, or its refusal with nothing of it written. */
-  private appendEntry(entry: StreamAppend, recordedAt: string): StreamAppendOutcome {
+  private appendEntry(entry: StreamAppend, recordedAt: string, logTip: LogTip): StreamAppendOutcome {
     // A refusal is found before the first insert, or is the unique index refusing an insert: a
     // single event leaves nothing behind, several need a savepoint to undo the ones before it.
     const undoable = entry.events.length > 1;
     if (undoable) this.statements.savepointEntry.run();
     try {
-      const result = this.appendInTransaction(entry, recordedAt);
+      const result = this.appendInTransaction(entry, recordedAt, logTip);
       if (undoable) this.statements.releaseEntry.run();
       return { ok: true, result };
     } catch (error) {
@@ -531,7 +538,11 @@ export class SqliteEventStore implements EventStore {
     }
   }
 
-  private appendInTransaction(pending: StreamAppend, recordedAt: string): AppendResult {
+  /**
+   * `logTip`: where the log ends, carried from one entry of an appendMany to the next (read on the
+   * first, moved on by each one written); undefined for a single append.
+   */
+  private appendInTransaction(pending: StreamAppend, recordedAt: string, logTip?: LogTip): AppendResult {
     const { streamId, events, expectedRevision } = pending;
     if (events.length > 0) {
       const retried = this.statements.eventById.get(events[0].eventId);
@@ -550,7 +561,12 @@ export class SqliteEventStore implements EventStore {
     // The chains continue from the newest event of the log and of the stream (this transaction holds
     // the write lock, so nobody else appends meanwhile). recordedAt never goes back along the log,
     // even if the clock does, so a time range of the log is a position range.
-    const tip = this.statements.chainTip.get(streamId, current ?? -1) as ChainTip;
+    // Within one appendMany the log's tip is the previous entry's last event, known already: only the
+    // stream's own tip is read, and a new stream has none.
+    const tip: ChainTip =
+      logTip === undefined
+        ? (this.statements.chainTip.get(streamId, current ?? -1) as ChainTip)
+        : { position: logTip.position, log_hash: logTip.log_hash, recorded_at: logTip.recorded_at, seq: logTip.position, stream_hash: current === null ? null : (this.statements.streamHashAt.get(streamId, current)?.hash ?? null) };
     let position = Math.max(tip.position ?? 0, tip.seq ?? 0);
     let previousInLog = tip.log_hash ?? CHAIN_START;
     const recorded = tip.recorded_at !== null && tip.recorded_at > recordedAt ? tip.recorded_at : recordedAt;
@@ -572,6 +588,7 @@ export class SqliteEventStore implements EventStore {
       previousInLog = chained;
     }
     this.statements.upsertStreamRevision.run(streamId, revision);
+    if (logTip !== undefined) Object.assign(logTip, { position, log_hash: previousInLog, recorded_at: recorded });
     return { nextExpectedRevision: revision, position, deduplicated: false };
   }
 
