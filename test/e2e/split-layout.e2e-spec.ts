@@ -307,7 +307,6 @@ describeWithEngines('The split layout as separate processes behind the gateway (
     await kill('command-api');
     const firstAttempts = await Promise.allSettled(burst);
     const answered = firstAttempts.map((attempt) => (attempt.status === 'fulfilled' && attempt.value.status === 201 ? attempt.value : undefined));
-    process.stderr.write(`burst: ${answered.filter(Boolean).length} of ${burst.length} answered 201 before the kill\n`);
     await start('command-api');
     const burstIds = noteIds.slice(-40);
     await Promise.all(burstIds.map(async (noteId, i) => {
