@@ -9,14 +9,12 @@ import { startChronicle, type RunningChronicle } from '@app/composition';
 import { ApiClient } from '../support/api-client';
 import { eventually } from '../support/eventually';
 import { NGINX, startGateway, type Gateway } from '../support/gateway';
+import { suiteWithoutEngine } from '../support/missing-engine';
 
 const KEYS = { ingest: 'gw-ingest-key-0123456789', support: 'gw-support-key-0123456789', analyst: 'gw-analyst-key-0123456789' };
 
 if (!NGINX) {
-  process.stderr.write('Gateway e2e suite SKIPPED: nginx is not installed (deploy/gateway/install-nginx.sh)\n');
-  describe('Gateway (nginx route map)', () => {
-    it.todo('runs with nginx installed: bash deploy/gateway/install-nginx.sh');
-  });
+  suiteWithoutEngine('Gateway (nginx route map)', 'nginx is not installed', 'bash deploy/gateway/install-nginx.sh');
 } else {
   describe('Gateway (nginx route map) in front of the split roles', () => {
     let dir: string;

@@ -19,6 +19,7 @@ import { buildApps, removeBuiltApps, startServer, type ChronicleProcess } from '
 import { customerStory } from '../support/customer-story';
 import { eventually } from '../support/eventually';
 import { freePort, NGINX, startGateway, type Gateway } from '../support/gateway';
+import { suiteWithoutEngine } from '../support/missing-engine';
 import { settledAcross } from '../support/settled-head';
 
 jest.setTimeout(600_000);
@@ -42,11 +43,13 @@ const ENTRY: Record<Role, string> = {
 type Server = ChronicleProcess & { url: string };
 type PipelineStatus = { state: string; lag?: { events: number } };
 
-const skipped = !NGINX ? 'nginx is not installed (bash deploy/gateway/install-nginx.sh)' : !ENGINES.kafka || !ENGINES.mongo ? 'KAFKA_BROKERS and MONGO_URL are not set (npm run engines:up)' : undefined;
-if (skipped) process.stderr.write(`Split-layout e2e suite SKIPPED: ${skipped}\n`);
-const describeWithEngines = skipped ? describe.skip : describe;
+const SUITE = 'The split layout as separate processes behind the gateway (SQLite event store + Kafka + FerretDB)';
+const missing = !NGINX
+  ? { what: 'nginx is not installed', provide: 'bash deploy/gateway/install-nginx.sh' }
+  : !ENGINES.kafka || !ENGINES.mongo ? { what: 'KAFKA_BROKERS and MONGO_URL are not set', provide: 'npm run engines:up' } : undefined;
 
-describeWithEngines('The split layout as separate processes behind the gateway (SQLite event store + Kafka + FerretDB)', () => {
+if (missing) suiteWithoutEngine(SUITE, missing.what, missing.provide);
+else describe(SUITE, () => {
   let dir: string;
   let env: Record<string, string>;
   const ports = {} as Record<Role, number>;
