@@ -9,6 +9,8 @@
 import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { Kafka, logLevel } from 'kafkajs';
+import { MongoClient } from 'mongodb';
 import { addMonths } from '@app/loyalty';
 import { loadConfig } from '@app/platform';
 import { GenerationalReadStore, MongoReadStore } from '@app/read-store';
@@ -18,6 +20,7 @@ import { ApiClient, type ApiResponse } from '../support/api-client';
 import { buildApps, removeBuiltApps, startServer, type ChronicleProcess } from '../support/chronicle-process';
 import { customerStory } from '../support/customer-story';
 import { eventually } from '../support/eventually';
+import { deleteTopic } from '../engines/kafka-support/kafka-engine';
 import { freePort, NGINX, startGateway, type Gateway } from '../support/gateway';
 import { suiteWithoutEngine } from '../support/missing-engine';
 import { settledAcross } from '../support/settled-head';
@@ -126,6 +129,16 @@ else describe(SUITE, () => {
     await Promise.all([...servers.values()].map((s) => s.kill('SIGKILL')));
     removeBuiltApps();
     if (dir) rmSync(dir, { recursive: true, force: true });
+    // The shared engines keep nothing of this run: its databases and topics go.
+    if (!env) return;
+    const mongo = new MongoClient(env.MONGO_URL as string);
+    try {
+      for (const db of [env.MONGO_DB, env.KEY_STORE_MONGO_DB, `${env.MONGO_DB}_clean`]) await mongo.db(db as string).dropDatabase().catch(() => undefined);
+    } finally {
+      await mongo.close();
+    }
+    const kafka = new Kafka({ clientId: 'split-layout-cleanup', brokers: [env.KAFKA_BROKERS as string], logLevel: logLevel.NOTHING });
+    for (const topic of [env.KAFKA_TOPIC as string, `${env.KAFKA_TOPIC}.dead-letter`]) await deleteTopic(kafka, topic).catch(() => undefined);
   });
 
   // Points earned 24 months (the programme's expiry) before an instant a minute after the start: the
