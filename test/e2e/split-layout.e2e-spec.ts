@@ -9,7 +9,7 @@
 import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Kafka, logLevel } from 'kafkajs';
+import { AssignerProtocol, Kafka, logLevel } from 'kafkajs';
 import { MongoClient } from 'mongodb';
 import { addMonths } from '@app/loyalty';
 import { loadConfig } from '@app/platform';
@@ -76,6 +76,22 @@ else describe(SUITE, () => {
     const ready = await new ApiClient(server(role).url).get('/health/ready');
     return (ready.body.details ?? ready.body.info ?? ready.body.error ?? {}).pipelines ?? {};
   };
+  /** Both projectors are members of the one consumer group, and between them they hold every partition. */
+  const bothProjectorsConsume = async (): Promise<void> => {
+    const kafka = new Kafka({ clientId: 'split-layout-group-check', brokers: [env.KAFKA_BROKERS as string], logLevel: logLevel.NOTHING });
+    const admin = kafka.admin();
+    await admin.connect();
+    try {
+      await eventually(async () => {
+        const [group] = (await admin.describeGroups([env.KAFKA_GROUP as string])).groups;
+        const assignments = (group?.members ?? []).map((member) => AssignerProtocol.MemberAssignment.decode(member.memberAssignment)?.assignment[env.KAFKA_TOPIC as string] ?? []);
+        expect({ state: group?.state, members: assignments.filter((partitions) => partitions.length > 0).length }).toEqual({ state: 'Stable', members: 2 });
+        expect(assignments.flat().sort()).toEqual([0, 1, 2, 3]);
+      }, 90_000);
+    } finally {
+      await admin.disconnect();
+    }
+  };
   /** Kills the role's process with SIGKILL (no shutdown code runs) and checks it died of it. */
   const kill = async (role: Role): Promise<void> => {
     expect(await server(role).kill('SIGKILL')).toBe('SIGKILL');
@@ -118,10 +134,10 @@ else describe(SUITE, () => {
     ingest = new ApiClient(gateway.url, KEYS.ingest);
     support = new ApiClient(gateway.url, KEYS.support);
     analyst = new ApiClient(gateway.url, KEYS.analyst);
-    // Both projectors joined the group and share the partitions.
     for (const role of ['projector-a', 'projector-b'] as Role[]) {
       await eventually(async () => expect((await pipelines(role))['kafka-projector']?.state).toBe('running'), 60_000);
     }
+    await bothProjectorsConsume();
   });
 
   afterAll(async () => {
@@ -379,6 +395,8 @@ else describe(SUITE, () => {
   });
 
   it('ends with read models equal, document for document, to a clean rebuild from the event store', async () => {
+    // The restarted projectors are back in the group, sharing the partitions again.
+    await bothProjectorsConsume();
     await settledAcross([...servers.values()].map((s) => s.url), 120_000);
     const config = loadConfig(env);
     const keys = await openKeyStore(config);
