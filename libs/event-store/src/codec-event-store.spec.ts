@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { EventSchemas, type NewEvent, type RecordedEvent, type Upcaster } from '@app/event-sourcing';
+import { DomainErrorCode, EventSchemas, refuse, type NewEvent, type RecordedEvent, type Upcaster } from '@app/event-sourcing';
 import { SqliteEventStore } from './sqlite/sqlite-event-store';
 import { CodecEventStore, composeCodecs, upcastingCodec, type EventCodec } from './codec-event-store';
 
@@ -135,5 +135,41 @@ describe('CodecEventStore with the upcasting codec', () => {
     expect((stored?.data as { trail: string[] }).trail).toEqual(['enc-a', 'enc-b']);
     const [read] = await composed.readStream('order-3');
     expect((read?.data as { trail: string[] }).trail).toEqual(['enc-a', 'enc-b', 'dec-b', 'dec-a']);
+  });
+});
+
+describe('CodecEventStore.appendMany with a codec that refuses some content', () => {
+  let inner: SqliteEventStore;
+  let store: CodecEventStore;
+  // As the personal-data codec refuses personal values of a forgotten customer.
+  const refusing: EventCodec = {
+    encode: async (events) => {
+      if (events.some((e) => e.metadata.customerId === 'c-gone')) throw refuse.invalidState('Customer c-gone was forgotten', 'customerId');
+      return events;
+    },
+    decode: async (events) => events,
+  };
+  const of = (customerId: string): NewEvent => {
+    const base = event('NoteAdded', { text: 'x' }, 1);
+    return { ...base, metadata: { ...base.metadata, customerId } };
+  };
+
+  beforeEach(() => {
+    inner = new SqliteEventStore(':memory:');
+    store = new CodecEventStore(inner, refusing);
+  });
+
+  afterEach(() => inner.close());
+
+  it('answers the refused entry with the refusal and the later ones of its stream as conflicts; the others are written', async () => {
+    const outcomes = await store.appendMany([
+      { streamId: 'note-a', events: [of('c-1')], expectedRevision: 'no_stream' },
+      { streamId: 'note-b', events: [of('c-gone')], expectedRevision: 'no_stream' },
+      { streamId: 'note-b', events: [of('c-1')], expectedRevision: 0 },
+      { streamId: 'note-c', events: [of('c-1')], expectedRevision: 'no_stream' },
+    ]);
+    expect(outcomes.map((o) => (o.ok ? 'written' : o.error.constructor.name))).toEqual(['written', 'DomainError', 'WrongExpectedRevisionError', 'written']);
+    expect(outcomes[1]).toMatchObject({ error: { code: DomainErrorCode.InvalidState, field: 'customerId' } });
+    expect((await inner.readAll()).map((e) => e.streamId)).toEqual(['note-a', 'note-c']);
   });
 });

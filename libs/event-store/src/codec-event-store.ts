@@ -2,7 +2,8 @@
 // the current one (upcasting) and, where privacy is on, personal fields are encrypted at rest. An
 // EventCodec does that translation; CodecEventStore applies it on every path of the EventStore port,
 // so commands, projectors, reactors and audit views all read current, plain events.
-import type { EventSchemas, NewEvent, RecordedEvent } from '@app/event-sourcing';
+import { DomainError, type EventSchemas, type NewEvent, type RecordedEvent } from '@app/event-sourcing';
+import { WrongExpectedRevisionError } from './event-store.port';
 import type {
   AppendResult,
   BatchHandler,
@@ -63,9 +64,34 @@ export class CodecEventStore implements EventStore {
     return this.inner.append(streamId, await this.codec.encode(events), options);
   }
 
+  /**
+   * A codec may refuse an entry's content (a DomainError: personal data of a forgotten customer), as
+   * `append` would: that entry is answered with the refusal, the later entries of its stream (decided
+   * on it) with WrongExpectedRevisionError, and the rest is appended. Any other codec failure rejects the call.
+   */
   async appendMany(appends: readonly StreamAppend[]): Promise<StreamAppendOutcome[]> {
-    const encoded = await Promise.all(appends.map(async (entry) => ({ ...entry, events: await this.codec.encode(entry.events) })));
-    return this.inner.appendMany(encoded);
+    const encoded = await Promise.allSettled(appends.map((entry) => this.codec.encode(entry.events)));
+    const outcomes: (StreamAppendOutcome | undefined)[] = new Array(appends.length);
+    const refusedStreams = new Set<string>();
+    const written: StreamAppend[] = [];
+    const writtenAt: number[] = [];
+    for (const [index, entry] of appends.entries()) {
+      const result = encoded[index];
+      if (result.status === 'rejected' && !(result.reason instanceof DomainError)) throw result.reason;
+      if (refusedStreams.has(entry.streamId)) {
+        const [last] = await this.inner.readStream(entry.streamId, { direction: 'backwards', maxCount: 1 });
+        outcomes[index] = { ok: false, error: new WrongExpectedRevisionError(entry.streamId, entry.expectedRevision, last ? last.revision : 'no_stream') };
+      } else if (result.status === 'rejected') {
+        refusedStreams.add(entry.streamId);
+        outcomes[index] = { ok: false, error: result.reason as DomainError };
+      } else {
+        written.push({ ...entry, events: result.value });
+        writtenAt.push(index);
+      }
+    }
+    const appended = written.length === 0 ? [] : await this.inner.appendMany(written);
+    appended.forEach((outcome, at) => (outcomes[writtenAt[at]] = outcome));
+    return outcomes as StreamAppendOutcome[];
   }
 
   /** Decoded in one call, so a codec that fetches keys per customer does it once for the whole read. */

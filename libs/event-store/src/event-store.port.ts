@@ -1,6 +1,6 @@
 // The EventStore port: what every event store adapter (SQLite embedded, EventStoreDB) must do.
 // Its contract suite is in ./testing/event-store.contract.ts.
-import type { NewEvent, RecordedEvent } from '@app/event-sourcing';
+import type { DomainError, NewEvent, RecordedEvent } from '@app/event-sourcing';
 
 /**
  * `no_stream`: the stream must not exist. `stream_exists`: it must exist. `any`: no check.
@@ -27,10 +27,14 @@ export interface StreamAppend {
   readonly expectedRevision: ExpectedRevision;
 }
 
-/** What became of one StreamAppend: what `append` would have answered, or its refusal (nothing of it written). */
+/**
+ * What became of one StreamAppend: what `append` would have answered, or its refusal, nothing of it
+ * written: WrongExpectedRevisionError, DuplicateEventIdError, or (CodecEventStore) the DomainError a
+ * codec refuses its content with, as `append` would have thrown it.
+ */
 export type StreamAppendOutcome =
   | { readonly ok: true; readonly result: AppendResult }
-  | { readonly ok: false; readonly error: WrongExpectedRevisionError | DuplicateEventIdError };
+  | { readonly ok: false; readonly error: WrongExpectedRevisionError | DuplicateEventIdError | DomainError };
 
 export interface ReadStreamOptions {
   readonly direction?: 'forwards' | 'backwards';

@@ -143,7 +143,11 @@ export class EventStoreDbEventStore implements EventStore {
   async appendMany(appends: readonly StreamAppend[]): Promise<StreamAppendOutcome[]> {
     const outcomes: StreamAppendOutcome[] = new Array(appends.length);
     const byStream = new Map<string, number[]>();
-    appends.forEach((entry, index) => byStream.set(entry.streamId, [...(byStream.get(entry.streamId) ?? []), index]));
+    appends.forEach((entry, index) => {
+      const indexes = byStream.get(entry.streamId);
+      if (indexes) indexes.push(index);
+      else byStream.set(entry.streamId, [index]);
+    });
     await Promise.all(
       [...byStream.values()].map(async (indexes) => {
         let refused: WrongExpectedRevisionError | DuplicateEventIdError | undefined;

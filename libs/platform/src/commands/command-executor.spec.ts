@@ -4,7 +4,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DomainError, DomainErrorCode, refuse, type Decider } from '@app/event-sourcing';
-import { SqliteEventStore } from '@app/event-store';
+import { CodecEventStore, SqliteEventStore } from '@app/event-store';
 import type { CommandContext, CommandOutcome } from './command-context';
 import fc from 'fast-check';
 import { CommandExecutor, type CommandRun, type StreamCommand } from './command-executor';
@@ -332,6 +332,27 @@ describe('CommandExecutor.executeMany (a batch)', () => {
       { numRuns: 50 },
     );
   }, 180_000);
+
+  it('an item whose content the store refuses (a forgotten customer\'s personal data) gets that refusal alone, as on its own', async () => {
+    const refusing = new CodecEventStore(fresh(), {
+      encode: async (events) => {
+        if (events.some((e) => e.metadata.customerId === 'c-gone')) throw refuse.invalidState('Customer c-gone was forgotten', 'customerId');
+        return events;
+      },
+      decode: async (events) => events,
+    });
+    const note = (stream: number, customerId: string): CommandRun<AccountCommand, AccountState, AccountEvent> => ({
+      request: { streamId: `account-${stream}`, decider: account, command: { type: 'Note', customerId, text: 'x' } },
+      context: context(),
+    });
+
+    const settled = await new CommandExecutor(refusing).executeMany([note(0, C), note(1, 'c-gone'), note(1, C)]);
+
+    expect(settled.map((result) => result.status)).toEqual(['fulfilled', 'rejected', 'fulfilled']);
+    expect((settled[1] as PromiseRejectedResult).reason).toMatchObject({ code: DomainErrorCode.InvalidState, field: 'customerId' });
+    expect((settled[2] as PromiseFulfilledResult<CommandOutcome>).value.revision).toBe(0);
+    expect((await refusing.readStream('account-1')).map((event) => event.metadata.customerId)).toEqual([C]);
+  });
 
   it('a stream another writer appends to between the read and the append: its commands run again, each written once', async () => {
     let interleave: (() => Promise<void>) | undefined;
