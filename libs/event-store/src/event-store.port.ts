@@ -87,6 +87,12 @@ export interface SubscribeOptions {
   readonly from: SubscriptionStart;
   /** Most events handed to the handler in one call. */
   readonly maxBatchSize?: number;
+  /**
+   * Only events of these types (stored type names; upcasters keep them). The store filters them
+   * out itself, so a follower that needs a few types (a reactor) does not read, decode and decrypt
+   * the whole log; it still moves past the others, so it neither re-reads them nor falls behind.
+   */
+  readonly types?: readonly string[];
 }
 
 /** Receives events in global order, in batches; the next batch waits for the returned promise. */

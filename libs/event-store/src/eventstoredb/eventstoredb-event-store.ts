@@ -10,6 +10,7 @@ import {
   STREAM_EXISTS,
   StreamNotFoundError,
   WrongExpectedVersionError,
+  eventTypeFilter,
   excludeSystemEvents,
   jsonEvent,
   type AllStreamResolvedEvent,
@@ -341,6 +342,7 @@ export class EventStoreDbEventStore implements EventStore {
       this.client,
       options.from === 'start' ? undefined : options.from.after,
       options.maxBatchSize ?? this.defaultBatchSize,
+      options.types,
       handler,
       (ended) => this.subscriptions.delete(ended),
     );
@@ -440,6 +442,7 @@ class EsdbSubscription implements Subscription {
     client: EventStoreDBClient,
     after: number | undefined,
     private readonly maxBatchSize: number,
+    types: readonly string[] | undefined,
     private readonly handler: BatchHandler,
     private readonly onEnd: (subscription: EsdbSubscription) => void,
   ) {
@@ -447,7 +450,8 @@ class EsdbSubscription implements Subscription {
     // Subscription start positions are exclusive, as the port's `after` is.
     this.stream = client.subscribeToAll({
       fromPosition: startPosition(after),
-      filter: excludeSystemEvents(),
+      // User event types never start with `$`, so a filter on them leaves out the system events too.
+      filter: types === undefined ? excludeSystemEvents() : eventTypeFilter({ regex: exactly(types) }),
     });
     this.stream.on('data', (resolved: AllStreamResolvedEvent) => {
       const event = toUserEvent(resolved);
@@ -617,4 +621,10 @@ function toRecordedEvent(event: EsdbRecordedEvent | undefined, commitPosition: b
 
 function isRecord(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+/** A regular expression that matches exactly these names (an empty list matches nothing). */
+function exactly(names: readonly string[]): string {
+  if (names.length === 0) return '(?!)';
+  return `^(?:${names.map((name) => name.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')).join('|')})$`;
 }
