@@ -46,9 +46,10 @@ export interface AppliedBatch {
 /** Called after the read store took a batch, before its offsets are committed. */
 export type AppliedListener = (batch: AppliedBatch) => void;
 
-// Measured with bench/kafka-catchup.bench.ts (bench/README.md): 2,000 events per write take the
-// catch-up from ~3.3 to ~2.x document writes per event; kafkajs' 1 MiB per partition and fetch
-// would cut a batch at ~1,400 events of ~700 bytes, so the fetch limits grow with it.
+// Measured with bench/kafka-catchup.bench.ts (bench/README.md): 2,000 events per write take a
+// catch-up from 4.25 to 3.72 document writes per event (5,000: 3.36, but a synchronous SQLite write
+// that long would hold a process that also serves queries for seconds). kafkajs' 1 MiB per
+// partition and 10 MiB per fetch would cut a batch at ~1,400 events of ~700 bytes.
 const DEFAULT_EVENTS_PER_WRITE = 2_000;
 const DEFAULT_MAX_BYTES_PER_PARTITION = 4 * 1024 * 1024;
 const MAX_BYTES_PER_FETCH = 32 * 1024 * 1024;
