@@ -343,6 +343,7 @@ export class EventStoreDbEventStore implements EventStore {
       options.from === 'start' ? undefined : options.from.after,
       options.maxBatchSize ?? this.defaultBatchSize,
       options.types,
+      options.onPassed,
       handler,
       (ended) => this.subscriptions.delete(ended),
     );
@@ -433,6 +434,9 @@ class EsdbSubscription implements Subscription {
   private readonly buffer: RecordedEvent[] = [];
   private readonly stream: AllStreamSubscription;
   private lastPosition: number;
+  /** How far the server looked (its last checkpoint of a filtered subscription). */
+  private passed = -1;
+  private reportedPassed = -1;
   private closing = false;
   private failure: unknown = null;
   private ended = false;
@@ -443,6 +447,7 @@ class EsdbSubscription implements Subscription {
     after: number | undefined,
     private readonly maxBatchSize: number,
     types: readonly string[] | undefined,
+    private readonly onPassed: ((position: number) => void) | undefined,
     private readonly handler: BatchHandler,
     private readonly onEnd: (subscription: EsdbSubscription) => void,
   ) {
@@ -451,7 +456,18 @@ class EsdbSubscription implements Subscription {
     this.stream = client.subscribeToAll({
       fromPosition: startPosition(after),
       // User event types never start with `$`, so a filter on them leaves out the system events too.
-      filter: types === undefined ? excludeSystemEvents() : eventTypeFilter({ regex: exactly(types) }),
+      filter:
+        types === undefined
+          ? excludeSystemEvents()
+          : eventTypeFilter({
+              regex: exactly(types),
+              // The server's checkpoints say how far it looked past events of other types; they
+              // arrive in stream order, after every event before them.
+              checkpointReached: (_subscription, position) => {
+                this.passed = Math.max(this.passed, Number(position.commit));
+                this.signal();
+              },
+            }),
     });
     this.stream.on('data', (resolved: AllStreamResolvedEvent) => {
       const event = toUserEvent(resolved);
@@ -489,6 +505,11 @@ class EsdbSubscription implements Subscription {
       while (!this.closing) {
         if (this.failure) throw this.failure;
         if (this.buffer.length === 0) {
+          // Every event before the last checkpoint has been handled: the follower has passed it.
+          if (this.passed > this.reportedPassed) {
+            this.reportedPassed = this.passed;
+            this.onPassed?.(this.passed);
+          }
           if (this.ended) throw new Error('EventStoreDB subscription to $all ended unexpectedly');
           await new Promise<void>((resolve) => (this.wake = resolve));
           continue;

@@ -12,6 +12,8 @@ export interface PollingSubscriptionOptions {
    */
   readonly read: (after: number) => { readonly events: RecordedEvent[]; readonly lookedUpTo: number };
   readonly handler: BatchHandler;
+  /** Called with the position the subscription has followed the log to, each time it moves. */
+  readonly onPassed?: (position: number) => void;
   readonly pollIntervalMs: number;
   readonly onEnd: (subscription: PollingSubscription) => void;
 }
@@ -53,12 +55,12 @@ export class PollingSubscription implements Subscription {
         // smaller one becoming visible later, so reading strictly after the checkpoint leaves no gaps.
         const { events: batch, lookedUpTo } = this.options.read(this.position);
         if (batch.length === 0) {
-          this.position = Math.max(this.position, lookedUpTo);
+          this.moveTo(lookedUpTo);
           await this.waitForEvents();
           continue;
         }
         await this.options.handler(batch);
-        this.position = Math.max(batch[batch.length - 1].position, lookedUpTo);
+        this.moveTo(Math.max(batch[batch.length - 1].position, lookedUpTo));
         // Let the event loop run between batches. A synchronous store's reads and writes settle as
         // microtasks, so without this a backlog would be worked off in one unbroken stretch, and
         // the process would answer no request, timer or heartbeat until it was done.
@@ -68,6 +70,12 @@ export class PollingSubscription implements Subscription {
       this.wake = null;
       this.options.onEnd(this);
     }
+  }
+
+  private moveTo(position: number): void {
+    if (position <= this.position) return;
+    this.position = position;
+    this.options.onPassed?.(position);
   }
 
   private waitForEvents(): Promise<void> {

@@ -288,6 +288,7 @@ export class SqliteEventStore implements EventStore {
       after: options.from === 'start' ? 0 : options.from.after,
       read: options.types === undefined ? (after) => this.readPage(after, batchSize) : (after) => this.readPageOfTypes(after, batchSize, options.types ?? []),
       handler,
+      ...(options.onPassed ? { onPassed: options.onPassed } : {}),
       pollIntervalMs: this.pollIntervalMs,
       onEnd: (ended) => this.subscriptions.delete(ended),
     });

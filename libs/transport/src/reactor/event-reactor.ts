@@ -50,7 +50,10 @@ export class EventReactor implements PipelineWork {
     return { initialDelayMs: this.options.initialRetryDelayMs ?? 200, maxDelayMs: this.options.maxRetryDelayMs ?? 30_000 };
   }
 
-  /** The highest global position whose batch the handler finished (and the checkpoint holds). */
+  /**
+   * The highest global position up to which the handler finished every event it is given (the
+   * checkpoint holds the last of them; with `types`, this may be further on, past other events).
+   */
   get position(): number {
     return this.progress.position;
   }
@@ -72,7 +75,9 @@ export class EventReactor implements PipelineWork {
       {
         from: checkpoint === null || checkpoint === 0 ? 'start' : { after: checkpoint },
         maxBatchSize: this.options.maxBatchSize ?? 200,
-        ...(this.options.types ? { types: this.options.types } : {}),
+        // Its position follows the log past events of other types, so "handled up to the head" holds
+        // once every event of its types up to the head is handled.
+        ...(this.options.types ? { types: this.options.types, onPassed: (position: number) => this.progress.advance(position) } : {}),
       },
       async (batch) => {
         if (batch.length === 0) return;
