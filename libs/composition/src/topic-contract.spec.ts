@@ -11,7 +11,7 @@ import { CachedKeyStore, MasterKeyRing, SqliteKeyStore } from '@app/key-store';
 import { decodeEventMessage, encodeEventMessage } from '@app/transport/kafka';
 import { readerCodec } from './engines';
 import { chroniclePersonalData } from './personal-data';
-import { catalogueSamples, catalogueTypes } from './testing/event-catalogue';
+import { catalogueEvents, catalogueTypes } from './testing/event-catalogue';
 
 const CUSTOMER = 'c-ce-1';
 /** Plaintext personal values of the samples: none may travel on the topic. */
@@ -26,23 +26,8 @@ describe('Topic contract over every event type of the catalogue', () => {
     directory = mkdtempSync(join(tmpdir(), 'chronicle-topic-contract-'));
     keys = new CachedKeyStore(new SqliteKeyStore(join(directory, 'keys.sqlite'), new MasterKeyRing([Buffer.alloc(32, 7)])));
     const revisions = new Map<string, number>();
-    const samples = catalogueSamples(CUSTOMER, 't1');
-    const fresh: NewEvent[] = samples.map(({ event }, index) => ({
-      eventId: `00000000-0000-4000-8000-${String(index).padStart(12, '0')}`,
-      type: event.type,
-      data: event.data,
-      metadata: {
-        customerId: (event.data as { customerId: string }).customerId,
-        schemaVersion: event.type === 'CallLogged' ? 2 : 1,
-        occurredAt: new Date(Date.UTC(2026, 2, 1, 10, index)).toISOString(),
-        // Every other event with the optional envelope fields, so both shapes are covered per area.
-        actor: index % 2 === 0 ? { type: 'service', id: 'key-1', name: 'shop', role: 'ingest' } : { type: 'system', id: 'loyalty-reactor' },
-        ...(index % 2 === 0 ? { onBehalfOf: { id: 'agent-7' }, idempotencyKey: `idem-${index}` } : {}),
-        source: index % 2 === 0 ? 'shop' : 'chronicle',
-        correlationId: `corr-${index}`,
-        causationId: index % 2 === 0 ? null : `cause-${index}`,
-      },
-    }));
+    const samples = catalogueEvents(CUSTOMER, 't1');
+    const fresh: NewEvent[] = samples.map(({ event }) => event);
     const sealed = await readerCodec(keys).encode(fresh);
     stored = sealed.map((event, index) => {
       const streamId = samples[index].streamId;

@@ -2,12 +2,13 @@
 // with personal values where the type has them: what the topic-contract specs and the CloudEvents
 // consumer suite publish. `catalogueTypes()` is the list they check coverage against, so a new event
 // type without a sample here fails them.
-import type { DomainEvent } from '@app/event-sourcing';
+import type { DomainEvent, NewEvent } from '@app/event-sourcing';
 import { CUSTOMER_EVENT_TYPES } from '@app/customers';
 import { INTERACTION_EVENT_TYPES } from '@app/interactions';
 import { TICKET_EVENT_TYPES } from '@app/tickets';
 import { LOYALTY_EVENT_TYPES } from '@app/loyalty';
 import { MEMBERSHIP_EVENT_TYPES, SEGMENT_EVENT_TYPES, SEGMENTS_CUSTOMER_ID } from '@app/segments';
+import { chronicleEventSchemas } from '../event-schemas';
 
 export interface CatalogueSample {
   readonly streamId: string;
@@ -76,4 +77,33 @@ export function catalogueSamples(customerId: string, tag: string): CatalogueSamp
     // Last: nothing of this customer's may follow a forget.
     sample(customer, 'CustomerForgotten', { customerId, reason: 'erasure request', dataKeyId: null }),
   ];
+}
+
+/**
+ * The samples as events ready to append, in their current schema version, with ids derived from `tag`
+ * and every other one carrying the optional envelope fields (onBehalfOf, idempotencyKey, a causation),
+ * so both shapes of the envelope occur in every area.
+ */
+export function catalogueEvents(customerId: string, tag: string): { readonly streamId: string; readonly event: NewEvent }[] {
+  return catalogueSamples(customerId, tag).map(({ streamId, event }, index) => {
+    const full = index % 2 === 0;
+    return {
+      streamId,
+      event: {
+        eventId: `${tag}-${index}`,
+        type: event.type,
+        data: event.data,
+        metadata: {
+          customerId: (event.data as { customerId: string }).customerId,
+          schemaVersion: chronicleEventSchemas.currentVersion(event.type),
+          occurredAt: new Date(Date.UTC(2026, 2, 1, 10, index)).toISOString(),
+          actor: full ? { type: 'service', id: 'key-1', name: 'shop', role: 'ingest' } : { type: 'system', id: 'loyalty-reactor' },
+          ...(full ? { onBehalfOf: { id: 'agent-7' }, idempotencyKey: `idem-${tag}-${index}` } : {}),
+          source: full ? 'shop' : 'chronicle',
+          correlationId: `corr-${tag}-${index}`,
+          causationId: full ? null : `cause-${tag}-${index}`,
+        },
+      },
+    };
+  });
 }
