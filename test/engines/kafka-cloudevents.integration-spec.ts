@@ -17,8 +17,9 @@ import { EventStoreCheckpointStore, KafkaRelay, createKafkaClient } from '@app/t
 import { eventually } from './kafka-support/eventually';
 import { deleteTopic, freshRunId, kafkaBrokersFromEnv } from './kafka-support/kafka-engine';
 import { openEventStore } from './kafka-support/engines-under-test';
+import { suiteWithoutEngine } from '../support/missing-engine';
 
-const brokers = kafkaBrokersFromEnv('Kafka CloudEvents consumer suite');
+const brokers = kafkaBrokersFromEnv();
 
 interface Received {
   readonly partition: number;
@@ -38,9 +39,7 @@ function asCloudEvent(message: KafkaMessage): CloudEvent<unknown> {
 }
 
 if (!brokers) {
-  describe('Kafka CloudEvents consumer suite', () => {
-    it.todo('runs against a broker: set KAFKA_BROKERS (npm run engines:up)');
-  });
+  suiteWithoutEngine('Kafka CloudEvents consumer suite', 'KAFKA_BROKERS is not set', 'npm run engines:up');
 } else {
   describe('The event topic read by a CloudEvents consumer (real broker)', () => {
     let dir: string;
