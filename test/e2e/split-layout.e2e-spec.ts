@@ -346,7 +346,7 @@ else describe(SUITE, () => {
       // until then a retry is told to come back later (409, in progress), never run twice.
       const retry = await eventually(async () => {
         const answer = await ingest.post('/v1/interactions/notes', { customerId: 'c-ada', noteId, text: `note ${noteId}`, authorId: 'agent-7' }, { 'Idempotency-Key': `split-${noteId}` });
-        if (answer.status === 409 && /still in progress/.test(answer.body.detail)) throw new Error(`${noteId}: still in progress`);
+        if (answer.status === 409 && answer.body.code === 'IDEMPOTENCY_IN_PROGRESS' && answer.headers['retry-after'] === '1') throw new Error(`${noteId}: still in progress`);
         return answer;
       }, 120_000);
       expect({ noteId, status: retry.status }).toEqual({ noteId, status: 201 });
