@@ -7,6 +7,7 @@ import { SqliteEventStore } from '@app/event-store';
 import { startChronicle, type RunningChronicle } from '@app/composition';
 import { ApiClient } from '../support/api-client';
 import { eventually } from '../support/eventually';
+import { suiteWithoutEngine } from '../support/missing-engine';
 
 jest.setTimeout(60_000);
 
@@ -26,7 +27,7 @@ if (process.env.KAFKA_BROKERS && process.env.MONGO_URL) {
     env: { TRANSPORT: 'kafka', KAFKA_BROKERS: process.env.KAFKA_BROKERS, KAFKA_TOPIC: `e2e-${RUN}`, KAFKA_GROUP: `e2e-${RUN}`, KAFKA_PARTITIONS: '3', READ_STORE: 'mongodb', MONGO_URL: process.env.MONGO_URL, MONGO_DB: `e2e_${RUN.replace(/-/g, '_')}`, READ_WAIT_TIMEOUT_MS: '20000' },
   });
 } else {
-  process.stderr.write('End-to-end on Kafka + MongoDB-wire SKIPPED: KAFKA_BROKERS and MONGO_URL are not set (run npm run engines:up)\n');
+  suiteWithoutEngine('Chronicle end to end on Kafka + MongoDB-wire', 'KAFKA_BROKERS or MONGO_URL is not set', 'npm run engines:up');
 }
 
 function env(dataDir: string, engine: Record<string, string>): Record<string, string> {

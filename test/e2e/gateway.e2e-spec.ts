@@ -10,6 +10,7 @@ import { join } from 'node:path';
 import { startChronicle, type RunningChronicle } from '@app/composition';
 import { ApiClient } from '../support/api-client';
 import { eventually } from '../support/eventually';
+import { suiteWithoutEngine } from '../support/missing-engine';
 
 const NGINX = ['/usr/sbin/nginx', '/usr/bin/nginx'].find((path) => existsSync(path));
 const KEYS = { ingest: 'gw-ingest-key-0123456789', support: 'gw-support-key-0123456789', analyst: 'gw-analyst-key-0123456789' };
@@ -26,10 +27,7 @@ function freePort(): Promise<number> {
 }
 
 if (!NGINX) {
-  process.stderr.write('Gateway e2e suite SKIPPED: nginx is not installed (deploy/gateway/install-nginx.sh)\n');
-  describe('Gateway (nginx route map)', () => {
-    it.todo('runs with nginx installed: bash deploy/gateway/install-nginx.sh');
-  });
+  suiteWithoutEngine('Gateway (nginx route map)', 'nginx is not installed', 'bash deploy/gateway/install-nginx.sh');
 } else {
   describe('Gateway (nginx route map) in front of the split roles', () => {
     let dir: string;

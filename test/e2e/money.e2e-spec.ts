@@ -8,8 +8,8 @@ import { join } from 'node:path';
 import { FixedClock, newEventId, type NewEvent } from '@app/event-sourcing';
 import { SqliteEventStore } from '@app/event-store';
 import { startChronicle, type RunningChronicle } from '@app/composition';
-import { LoyaltyBackground } from '@app/loyalty';
 import { ApiClient, type ApiResponse } from '../support/api-client';
+import { settledHead } from '../support/settled-head';
 
 const KEYS = {
   ingest: 'test-ingest-key-0123456789',
@@ -55,18 +55,6 @@ describe('Money end to end (embedded): ISO 4217 codes, exponents, never two curr
     return response;
   };
   const storeHead = async () => (await support.get('/health/ready')).body.details.eventStore.headPosition as number;
-  /** The head once the loyalty reactor has followed it (its points for the purchases are in), so a refused command is the only thing left to move it. */
-  const settledHead = async () => {
-    const reactor = chronicle.app.get(LoyaltyBackground).purchaseReactor;
-    const deadline = Date.now() + 60_000;
-    for (;;) {
-      const at = await storeHead();
-      if (reactor?.position === at) return at;
-      if (Date.now() > deadline) throw new Error(`the loyalty reactor is at ${reactor?.position}, the log at ${at}`);
-      await new Promise((resolve) => setImmediate(resolve));
-    }
-  };
-
   beforeAll(async () => {
     dataDir = mkdtempSync(join(tmpdir(), 'chronicle-money-e2e-'));
     chronicle = await start(dataDir);
@@ -122,7 +110,7 @@ describe('Money end to end (embedded): ISO 4217 codes, exponents, never two curr
     await send(ingest, '/v1/interactions/purchases', { customerId, orderId: 'o-jpy', channel: 'web', currency: 'JPY', lines: line(1500, 'tea'), occurredAt: '2026-11-21T10:00:00Z' });
     await send(ingest, '/v1/interactions/purchases', { customerId, orderId: 'o-bhd', channel: 'store', currency: 'BHD', lines: line(12_345, 'tea'), occurredAt: '2026-11-21T11:00:00Z' });
 
-    const before = await settledHead();
+    const before = await settledHead(chronicle.url);
     const wrong = await support.post('/v1/interactions/refunds', { customerId, orderId: 'o-usd', refundId: 'r-1', amountMinor: 50_00, currency: 'EUR' });
     expect(wrong.status).toBe(422);
     expect(wrong.body.errors).toEqual([{ field: 'currency', message: "Order o-usd was paid in USD; a refund is in the purchase's currency, not EUR" }]);

@@ -12,13 +12,14 @@ import { compareReadModels, describeDifference, openEventStore, openKeyStore, re
 import { ApiClient } from '../support/api-client';
 import { eventually } from '../support/eventually';
 import { PrivateEngines } from '../support/private-engines';
+import { suiteWithoutEngine } from '../support/missing-engine';
 
 jest.setTimeout(600_000);
 
 const KEYS = { ingest: 'test-ingest-key-0123456789', support: 'test-support-key-0123456789' };
 const RUN = `r${Date.now().toString(36)}`;
 const provisioned = PrivateEngines.provisioned();
-if (!provisioned) process.stderr.write('Pipeline recovery e2e SKIPPED: the engines are not provisioned in .engines (run npm run engines:up once)\n');
+if (!provisioned) suiteWithoutEngine('Pipeline recovery e2e', 'the engines are not provisioned in .engines', 'npm run engines:up once');
 const describeWithEngines = provisioned ? describe : describe.skip;
 
 type PipelineStatus = { state: string; lastError?: { message: string } };

@@ -16,6 +16,7 @@ import type { ProjectorRunner } from '@app/transport';
 import { ApiClient } from '../support/api-client';
 import { filesUnder, markersFor, markersFound, rawFiles, recordCustomerWithMarkers } from '../support/personal-markers';
 import { readTopicWithKcat, requireKcat } from '../engines/kafka-support/kcat-reader';
+import { suiteWithoutEngine } from '../support/missing-engine';
 
 jest.setTimeout(300_000);
 
@@ -32,10 +33,7 @@ const KEYS = {
 };
 
 if (!brokers || !mongoUrl) {
-  process.stderr.write('Privacy on Kafka + MongoDB-wire SKIPPED: KAFKA_BROKERS and MONGO_URL are not set (run npm run engines:up)\n');
-  describe('Privacy on Kafka + MongoDB-wire', () => {
-    it.todo('runs with KAFKA_BROKERS and MONGO_URL (npm run engines:up)');
-  });
+  suiteWithoutEngine('Privacy on Kafka + MongoDB-wire', 'KAFKA_BROKERS or MONGO_URL is not set', 'npm run engines:up');
 } else {
   const run = randomBytes(4).toString('hex');
   const readDb = `privacy_reads_${run}`;

@@ -14,8 +14,9 @@ import { eventually } from './kafka-support/eventually';
 import { deleteTopic, freshRunId, kafkaBrokersFromEnv } from './kafka-support/kafka-engine';
 import { readTopicWithKcat, requireKcat } from './kafka-support/kcat-reader';
 import { openEventStore } from './kafka-support/engines-under-test';
+import { suiteWithoutEngine } from '../support/missing-engine';
 
-const brokers = kafkaBrokersFromEnv('Kafka relay message sizes engine suite');
+const brokers = kafkaBrokersFromEnv();
 
 function purchase(runId: string, customerId: string, n: number, lines: number): NewEvent {
   const orderId = `${customerId}-o${n}`;
@@ -53,9 +54,7 @@ function note(runId: string, customerId: string, id: string, textBytes: number):
 }
 
 if (!brokers) {
-  describe('Kafka relay message sizes engine suite', () => {
-    it.todo('runs against a broker: set KAFKA_BROKERS (npm run engines:up)');
-  });
+  suiteWithoutEngine('Kafka relay message sizes engine suite', 'KAFKA_BROKERS is not set', 'npm run engines:up');
 } else {
   describe('KafkaRelay message sizes (real broker, SqliteEventStore)', () => {
     let dir: string;

@@ -15,15 +15,13 @@ import { eventually } from './kafka-support/eventually';
 import { deleteTopic, freshRunId, kafkaBrokersFromEnv } from './kafka-support/kafka-engine';
 import { readTopicWithKcat, requireKcat } from './kafka-support/kcat-reader';
 import { dropMongoDatabase } from './kafka-support/engines-under-test';
+import { suiteWithoutEngine } from '../support/missing-engine';
 
-const brokers = kafkaBrokersFromEnv('Schema evolution on Kafka + MongoDB-wire');
+const brokers = kafkaBrokersFromEnv();
 const mongoUrl = process.env['MONGO_URL']?.trim();
 
 if (!brokers || !mongoUrl) {
-  if (brokers && !mongoUrl) process.stderr.write('Schema evolution on Kafka + MongoDB-wire SKIPPED: MONGO_URL is not set (run npm run engines:up)\n');
-  describe('Schema evolution on Kafka + MongoDB-wire', () => {
-    it.todo('runs against a broker and a MongoDB-wire server: set KAFKA_BROKERS and MONGO_URL (npm run engines:up)');
-  });
+  suiteWithoutEngine('Schema evolution on Kafka + MongoDB-wire', 'KAFKA_BROKERS or MONGO_URL is not set', 'npm run engines:up');
 } else {
   jest.setTimeout(180_000);
 

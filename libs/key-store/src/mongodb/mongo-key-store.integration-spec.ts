@@ -4,14 +4,12 @@ import { randomBytes } from 'node:crypto';
 import { describeKeyStoreContract } from '../testing/key-store.contract';
 import { MasterKeyRing } from '../master-key-ring';
 import { MongoKeyStore } from './mongo-key-store';
+import { suiteWithoutEngine } from '../../../../test/support/missing-engine';
 
 const mongoUrl = process.env['MONGO_URL']?.trim();
 
 if (!mongoUrl) {
-  process.stderr.write('MongoDB-wire KeyStore contract suite SKIPPED: MONGO_URL is not set (run npm run engines:up)\n');
-  describe('MongoKeyStore', () => {
-    it.todo('runs the KeyStore contract suite on a MongoDB-wire server: set MONGO_URL (npm run engines:up)');
-  });
+  suiteWithoutEngine('MongoKeyStore contract suite on a MongoDB-wire server', 'MONGO_URL is not set', 'npm run engines:up');
 } else {
   const engine = process.env['MONGO_ENGINE']?.trim();
   describe(`MongoKeyStore on ${mongoUrl}${engine ? ` (${engine})` : ''}`, () => {

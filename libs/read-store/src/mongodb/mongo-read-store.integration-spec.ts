@@ -7,6 +7,7 @@ import { MongoClient, type Collection, type Db, type Document } from 'mongodb';
 import type { ReadStoreWrite } from '../read-store.port';
 import { describeReadStoreContract } from '../testing/read-store.contract';
 import { MongoReadStore } from './mongo-read-store';
+import { suiteWithoutEngine } from '../../../../test/support/missing-engine';
 
 const mongoUrl = process.env['MONGO_URL']?.trim();
 
@@ -39,10 +40,7 @@ function withWriterBetween(db: Db, meanwhile: (call: number) => Promise<void>): 
 }
 
 if (!mongoUrl) {
-  process.stderr.write('MongoDB-wire contract suite SKIPPED: MONGO_URL is not set (run npm run engines:up)\n');
-  describe('MongoReadStore', () => {
-    it.todo('runs the ReadStore contract suite on a MongoDB-wire server: set MONGO_URL (npm run engines:up)');
-  });
+  suiteWithoutEngine('MongoReadStore contract suite on a MongoDB-wire server', 'MONGO_URL is not set', 'npm run engines:up');
 } else {
   // A throw-away database per run, so runs sharing one server never see each other's documents.
   const database = `chronicle_contract_${randomBytes(4).toString('hex')}`;
