@@ -3,7 +3,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { SqliteSessionRevocations } from '@app/event-store';
+import { SqliteSessionRevocations, type SessionRevocations } from '@app/event-store';
 import { Sessions } from './sessions';
 
 const SECRET = Buffer.from('a-test-secret-of-at-least-32-bytes!!', 'utf8');
@@ -56,6 +56,31 @@ describe('Sessions across processes', () => {
     expect(await b.check(token, now)).toMatchObject({ ok: true });
     await a.revoke(claims, now);
     expect(await b.check(token, now)).toEqual({ ok: false, reason: 'This session was signed out' });
+  });
+
+  it('does not let a store read begun before this process signed the session out bring it back', async () => {
+    const store = new SqliteSessionRevocations(join(directory, 'events.sqlite'));
+    opened.push(store);
+    let release: () => void = () => undefined;
+    const gate = new Promise<void>((resolve) => (release = resolve));
+    // The real store, its answers held until the test lets them go (a slow network read).
+    const slow: SessionRevocations = {
+      revoke: (sid, until) => store.revoke(sid, until),
+      isRevoked: async (sid) => {
+        const answer = await store.isRevoked(sid);
+        await gate;
+        return answer;
+      },
+      close: () => store.close(),
+    };
+    const sessions = new Sessions(SECRET, IDLE_MS, MAX_MS, { revocations: slow, revocationCacheMs: CACHE_MS, monotonicNow: () => monotonic });
+    const { token, claims } = sessions.issue('agent-ada', now);
+    const begunBefore = sessions.check(token, now);
+    await sessions.revoke(claims, now);
+    release();
+    // Even the check under way when the sign-out landed refuses: the sign-out is known by then.
+    expect(await begunBefore).toEqual({ ok: false, reason: 'This session was signed out' });
+    expect(await sessions.check(token, now)).toEqual({ ok: false, reason: 'This session was signed out' });
   });
 
   it('leaves the other sessions of the same agent alone', async () => {

@@ -176,6 +176,8 @@ export class Sessions {
       this.asking.set(sid, asked);
     }
     const revoked = await asked;
+    // A read that began before this process signed the session out must not bring it back.
+    if (this.remembered.get(sid)?.revoked) return true;
     this.remember(sid, revoked);
     return revoked;
   }
