@@ -167,7 +167,8 @@ class Pipelines implements OnApplicationBootstrap, BeforeApplicationShutdown, On
       // The relay publishes events as stored (personal values sealed), in their current schema version.
       const published = publishedEventStore(this.eventStore);
       const relay = new KafkaRelay(published, new EventStoreCheckpointStore(published), kafka, {
-        name: 'chronicle-relay',
+        // One checkpoint per topic: a new topic (a new format version, more partitions) gets the whole log.
+        name: `chronicle-relay-${this.config.KAFKA_TOPIC}`,
         topic: this.config.KAFKA_TOPIC,
         partitions: this.config.KAFKA_PARTITIONS,
         replicationFactor: this.config.KAFKA_REPLICATION_FACTOR,

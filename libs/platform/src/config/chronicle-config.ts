@@ -82,8 +82,9 @@ export class ChronicleConfig {
   @IsString({ message: 'KAFKA_BROKERS is required when TRANSPORT=kafka (e.g. 127.0.0.1:9092)' })
   KAFKA_BROKERS?: string;
 
+  /** The name carries the topic format's version (deploy/README.md, "Topic contract"). */
   @IsString()
-  KAFKA_TOPIC = 'chronicle.events';
+  KAFKA_TOPIC = 'chronicle.events.v2';
 
   @Transform(envNumber) @IsInt() @Min(1) @Max(1000)
   KAFKA_PARTITIONS = 6;
