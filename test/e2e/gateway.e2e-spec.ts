@@ -2,29 +2,16 @@
 // nginx in front of a command-api, a query-api and a projector (separate Nest applications on one
 // SQLite data folder). Every kind of route answers through the gateway as the process that serves it
 // would, although each API alone refuses the other side's routes.
-import { spawn, type ChildProcess } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:net';
+import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startChronicle, type RunningChronicle } from '@app/composition';
 import { ApiClient } from '../support/api-client';
 import { eventually } from '../support/eventually';
+import { NGINX, startGateway, type Gateway } from '../support/gateway';
 import { suiteWithoutEngine } from '../support/missing-engine';
 
-const NGINX = ['/usr/sbin/nginx', '/usr/bin/nginx'].find((path) => existsSync(path));
 const KEYS = { ingest: 'gw-ingest-key-0123456789', support: 'gw-support-key-0123456789', analyst: 'gw-analyst-key-0123456789' };
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as { port: number };
-      server.close(() => resolve(port));
-    });
-  });
-}
 
 if (!NGINX) {
   suiteWithoutEngine('Gateway (nginx route map)', 'nginx is not installed', 'bash deploy/gateway/install-nginx.sh');
@@ -34,7 +21,7 @@ if (!NGINX) {
     const apps: RunningChronicle[] = [];
     let commandApi: RunningChronicle;
     let queryApi: RunningChronicle;
-    let nginx: ChildProcess | undefined;
+    let nginx: Gateway | undefined;
     let gateway: string;
 
     beforeAll(async () => {
@@ -52,30 +39,12 @@ if (!NGINX) {
       apps.push(await startChronicle(env('projector')));
       apps.push(await startChronicle(env('worker')));
 
-      // The shipped route map, with the compose service names pointed at this test's processes.
-      const port = await freePort();
-      const site = readFileSync(join(__dirname, '..', '..', 'deploy', 'gateway', 'nginx.conf'), 'utf8')
-        .replace('server command-api:3000;', `server ${new URL(commandApi.url).host};`)
-        .replace('server query-api:3000;', `server ${new URL(queryApi.url).host};`)
-        .replace(/listen 8080;/, `listen 127.0.0.1:${port};`);
-      writeFileSync(join(dir, 'site.conf'), site);
-      writeFileSync(join(dir, 'nginx.conf'), [
-        ...(process.getuid?.() === 0 ? ['user root;'] : []),
-        'daemon off;', 'worker_processes 1;', `pid ${join(dir, 'nginx.pid')};`, `error_log ${join(dir, 'error.log')} warn;`,
-        'events { worker_connections 256; }',
-        `http { access_log off; client_body_temp_path ${dir}/body; proxy_temp_path ${dir}/proxy; fastcgi_temp_path ${dir}/fcgi; uwsgi_temp_path ${dir}/uwsgi; scgi_temp_path ${dir}/scgi; include ${join(dir, 'site.conf')}; }`,
-      ].join('\n'));
-      nginx = spawn(NGINX, ['-p', dir, '-c', join(dir, 'nginx.conf')], { stdio: 'ignore' });
-      gateway = `http://127.0.0.1:${port}`;
-      await eventually(async () => (await fetch(`${gateway}/gateway/health`)).ok);
+      nginx = await startGateway(dir, { commandApi: commandApi.url, queryApi: queryApi.url });
+      gateway = nginx.url;
     });
 
     afterAll(async () => {
-      if (nginx && nginx.exitCode === null) {
-        const exited = new Promise((resolve) => nginx?.once('exit', resolve));
-        nginx.kill('SIGTERM');
-        await exited;
-      }
+      await nginx?.stop();
       for (const app of apps.reverse()) await app.close();
       rmSync(dir, { recursive: true, force: true });
     });

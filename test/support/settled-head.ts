@@ -24,3 +24,30 @@ export async function settledHead(url: string, timeoutMs = 60_000): Promise<numb
     return after.head;
   }, timeoutMs);
 }
+
+/**
+ * The event store's head once every pipeline of every process listed (the split layout's roles) runs
+ * and has followed it: no pipeline waits in standby, retries or failed, none lags, and the head read
+ * from the processes that have the event store stays the same across two rounds.
+ */
+export async function settledAcross(urls: readonly string[], timeoutMs = 60_000): Promise<number> {
+  const read = async () => {
+    const reports = await Promise.all(urls.map(async (url) => ({ url, body: (await new ApiClient(url).get('/health/ready')).body })));
+    const heads = reports.map(({ body }) => body.details?.eventStore?.headPosition as number | undefined).filter((head): head is number => head !== undefined);
+    if (heads.length === 0) throw new Error('no process reports the event store head');
+    const unsettled = reports.flatMap(({ url, body }) =>
+      Object.entries((body.details?.pipelines ?? body.error?.pipelines ?? {}) as Record<string, PipelineStatus | string>)
+        .filter((entry): entry is [string, PipelineStatus] => typeof entry[1] === 'object')
+        .filter(([, pipeline]) => pipeline.state !== 'running' || (pipeline.lag?.events ?? 0) > 0)
+        .map(([name, pipeline]) => `${url} ${name}: ${pipeline.state}, lag ${pipeline.lag?.events ?? 0}`),
+    );
+    return { head: Math.max(...heads), unsettled };
+  };
+  return eventually(async () => {
+    const before = await read();
+    const after = await read();
+    const unsettled = [...before.unsettled, ...after.unsettled];
+    if (unsettled.length > 0 || before.head !== after.head) throw new Error(`pipelines still following the log (head ${before.head} → ${after.head}): ${unsettled.join('; ')}`);
+    return after.head;
+  }, timeoutMs);
+}

@@ -4,8 +4,9 @@
 // Delivery is at least once. A crash or a rebalance between the read-store write and the offset
 // commit hands the same events to the next owner of the partition; the runner skips events a
 // document already has (by lastPosition), so the redelivery changes nothing. Per-customer order
-// holds because the relay keys messages by customer id: all of a customer's events sit on one
-// partition, and one partition has one consumer at a time.
+// holds because the relay keys messages by customer id (a segment's definition events by their
+// stream): all of a customer's events sit on one partition, and one partition has one consumer at a
+// time. Messages are CloudEvents (kafka-message.ts); decoding rebuilds the stored envelope.
 import type { Admin, Consumer, EachBatchPayload, Kafka, KafkaMessage } from 'kafkajs';
 import type { RecordedEvent } from '@app/event-sourcing';
 import { aborted, type PipelineLag, type PipelineRun, type PipelineWork } from '@app/platform';
