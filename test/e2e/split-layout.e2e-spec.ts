@@ -124,6 +124,8 @@ else describe(SUITE, () => {
       READ_WAIT_TIMEOUT_MS: '20000',
       // A killed worker's leases (relay, reactors, sweeps) pass to its successor within 2 s.
       LEASE_TTL_MS: '2000',
+      // A killed projector's partitions pass to the other within 10 s (the default 30 s only makes the run longer).
+      KAFKA_SESSION_TIMEOUT_MS: '10000',
       // The expiry sweep runs on the system clock every second: points whose expiry comes during the run expire then.
       LOYALTY_SWEEP_INTERVAL_MS: '1000',
     };

@@ -205,6 +205,8 @@ class Pipelines implements OnApplicationBootstrap, BeforeApplicationShutdown, On
               projector = new KafkaProjector(sink, kafka, {
                 groupId: generation === 0 ? this.config.KAFKA_GROUP : `${this.config.KAFKA_GROUP}-g${generation}`,
                 topic: this.config.KAFKA_TOPIC,
+                sessionTimeout: this.config.KAFKA_SESSION_TIMEOUT_MS,
+                heartbeatInterval: Math.floor(this.config.KAFKA_SESSION_TIMEOUT_MS / 3),
               });
               await projector.run(context);
             },

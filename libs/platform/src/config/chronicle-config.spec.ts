@@ -69,4 +69,11 @@ describe('console session settings', () => {
     expect(loadConfig({ SESSION_REVOCATION_CACHE_MS: '0' }).SESSION_REVOCATION_CACHE_MS).toBe(0);
     expect(problemsOf({ SESSION_REVOCATION_CACHE_MS: '-1' })).toEqual([expect.stringMatching(/^SESSION_REVOCATION_CACHE_MS="-1"/)]);
   });
+
+  it('give a stopped projector\'s partitions to the others after 30 s by default, within what the broker allows', () => {
+    expect(loadConfig({}).KAFKA_SESSION_TIMEOUT_MS).toBe(30_000);
+    expect(loadConfig({ KAFKA_SESSION_TIMEOUT_MS: '10000' }).KAFKA_SESSION_TIMEOUT_MS).toBe(10_000);
+    // Below the broker's default group.min.session.timeout.ms (6 s) the group refuses to join.
+    expect(problemsOf({ KAFKA_SESSION_TIMEOUT_MS: '1000' })).toEqual([expect.stringMatching(/^KAFKA_SESSION_TIMEOUT_MS="1000"/)]);
+  });
 });

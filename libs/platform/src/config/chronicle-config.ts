@@ -100,6 +100,14 @@ export class ChronicleConfig {
   @IsString()
   KAFKA_GROUP = 'chronicle-projector';
 
+  /**
+   * How long the group waits for a projector that stopped heartbeating before giving its partitions to
+   * the others (a killed projector's partitions stand still that long). Lower detects a dead one sooner;
+   * too low and a projector busy with a long read-store write is taken for dead. Heartbeats every third.
+   */
+  @Transform(envNumber) @IsInt() @Min(6_000) @Max(300_000)
+  KAFKA_SESSION_TIMEOUT_MS = 30_000;
+
   /** SQLite durability: NORMAL survives a process crash, FULL also a power cut. */
   @IsIn(['NORMAL', 'FULL'])
   SQLITE_SYNCHRONOUS: 'NORMAL' | 'FULL' = 'NORMAL';
