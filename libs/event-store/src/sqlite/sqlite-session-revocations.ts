@@ -2,9 +2,9 @@
 // that opens the file sees a sign-out made by any other, and the events table (the global log) never
 // holds them. A check is one primary-key read; a write waits for another process's write lock on a
 // timer, never on the event loop's thread.
-import Database from 'better-sqlite3';
+import type Database from 'better-sqlite3';
 import { systemClock, type Clock } from '@app/event-sourcing';
-import { DEFAULT_WRITE_LOCK_BUDGET_MS, READ_BUSY_TIMEOUT_MS, writeTransaction } from '@app/sqlite';
+import { DEFAULT_WRITE_LOCK_BUDGET_MS, openSharedSqliteFile, writeTransaction } from '@app/sqlite';
 import { EventStoreBusyError } from '../event-store.port';
 import type { SessionRevocations } from '../session-revocations.port';
 
@@ -42,13 +42,7 @@ export class SqliteSessionRevocations implements SessionRevocations {
   ) {
     this.clock = options.clock ?? systemClock;
     this.writeLockBudgetMs = Math.max(0, Math.floor(options.writeLockBudgetMs ?? DEFAULT_WRITE_LOCK_BUDGET_MS));
-    this.db = new Database(filename);
-    // Opening may wait synchronously for another process's lock: the process serves nothing yet.
-    this.db.pragma(`busy_timeout = ${this.writeLockBudgetMs}`);
-    this.db.pragma('journal_mode = WAL');
-    this.db.pragma(`synchronous = ${options.synchronous === 'FULL' ? 'FULL' : 'NORMAL'}`);
-    this.db.exec(SCHEMA);
-    this.db.pragma(`busy_timeout = ${READ_BUSY_TIMEOUT_MS}`);
+    this.db = openSharedSqliteFile(filename, { writeLockBudgetMs: this.writeLockBudgetMs, synchronous: options.synchronous === 'FULL' ? 'FULL' : 'NORMAL', schema: SCHEMA });
     this.statements = {
       get: this.db.prepare('SELECT sid FROM session_revocations WHERE sid = ?'),
       put: this.db.prepare('INSERT INTO session_revocations (sid, until, revoked_at) VALUES (?, ?, ?) ON CONFLICT (sid) DO NOTHING'),
