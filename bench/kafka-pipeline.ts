@@ -120,7 +120,7 @@ export interface ProjectorSide {
 }
 
 /** Creates the topic, starts a runner and a projector in a fresh group, and waits until it holds partitions. */
-export async function startProjectorSide(kafka: Kafka, store: ReadStore, topic: string, groupId: string, partitions: number): Promise<ProjectorSide> {
+export async function startProjectorSide(kafka: Kafka, store: ReadStore, topic: string, groupId: string, partitions: number, maxEventsPerWrite?: number): Promise<ProjectorSide> {
   await ensureTopic(kafka, topic, { partitions, replicationFactor: -1 });
   const readStore = new TimedReadStore(store);
   const runner = new ProjectorRunner(readStore, chronicleProjections('EUR'), { name: `bench-${groupId}` });
@@ -139,7 +139,8 @@ export async function startProjectorSide(kafka: Kafka, store: ReadStore, topic: 
     },
   };
   // A short fetch wait keeps the live path from idling on an empty partition while another fills.
-  const projector = new KafkaProjector(sink, kafka, { groupId, topic, maxEventsPerWrite: 500, maxWaitTimeInMs: 100 });
+  // The projector's own write batch unless told otherwise (bench/kafka-catchup.bench.ts compares sizes).
+  const projector = new KafkaProjector(sink, kafka, { groupId, topic, maxWaitTimeInMs: 100, ...(maxEventsPerWrite ? { maxEventsPerWrite } : {}) });
   await projector.start();
   await waitUntil(() => projector.assignedPartitions.length === partitions, 60_000, `projector ${groupId} holds all ${partitions} partitions`, () => projector.failure);
   return { runner, projector, readStore, applied, runnerMs: () => runnerMs, stop: () => projector.stop() };

@@ -88,18 +88,24 @@ describe('docker-compose.yml', () => {
     expect(compose.services['eventstore']?.environment?.['EVENTSTORE_ENABLE_ATOM_PUB_OVER_HTTP']).toBe('false');
   });
 
-  it('reads the master key and the hashed API keys from secret files, never from plaintext environment', () => {
+  it('reads the master key, the hashed API keys and the session secret from secret files, never from plaintext environment', () => {
     for (const role of CHRONICLE_ROLES) {
       const service = compose.services[role] as Service;
       const env = service.environment ?? {};
-      expect(Object.keys(env).filter((name) => name === 'API_KEYS' || name === 'MASTER_KEY')).toEqual([]);
-      for (const variable of ['MASTER_KEY_FILE', 'API_KEYS_FILE']) {
+      expect(Object.keys(env).filter((name) => name === 'API_KEYS' || name === 'MASTER_KEY' || name === 'SESSION_SECRET')).toEqual([]);
+      for (const variable of ['MASTER_KEY_FILE', 'API_KEYS_FILE', 'SESSION_SECRET_FILE']) {
         const secret = /^\/run\/secrets\/(.+)$/.exec(env[variable] ?? '')?.[1];
         expect({ variable, secret }).toEqual({ variable, secret: expect.any(String) });
         expect(service.secrets).toContain(secret);
         expect(compose.secrets[secret as string]?.file).toMatch(/^\.\/deploy\/secrets\//);
       }
     }
+  });
+
+  it('gives both APIs the same session secret, so a console sign-in through one is honoured by the other', () => {
+    const secretOf = (role: string) => compose.services[role]?.environment?.['SESSION_SECRET_FILE'];
+    expect(secretOf('command-api')).toMatch(/^\/run\/secrets\//);
+    expect(secretOf('query-api')).toBe(secretOf('command-api'));
   });
 
   it('runs the Kafka version the engine suites run, keeps events forever, and sets replication explicitly', () => {

@@ -94,5 +94,23 @@ if (!NGINX) {
       expect(through.status).toBe(direct.status);
       expect(await through.text()).toBe(await direct.text());
     });
+
+    it('documents the whole API at /docs/openapi.json: each side alone documents only its own routes', async () => {
+      const documentAt = async (url: string) => {
+        const answer = await fetch(`${url}/docs/openapi.json`);
+        expect(answer.headers.get('content-type')).toMatch(/^application\/json/);
+        return (await answer.json()) as { paths: Record<string, Record<string, unknown>> };
+      };
+      const operations = (document: { paths: Record<string, Record<string, unknown>> }) =>
+        Object.entries(document.paths).flatMap(([path, item]) => Object.keys(item).filter((method) => method !== 'parameters').map((method) => `${method.toUpperCase()} ${path}`)).sort();
+      const whole = operations(await documentAt(gateway));
+      const commands = operations(await documentAt(commandApi.url));
+      const queries = operations(await documentAt(queryApi.url));
+      expect(whole).toEqual(expect.arrayContaining(['POST /v1/customers', 'GET /v1/customers/{customerId}', 'POST /v1/tickets', 'GET /v1/tickets/{ticketId}']));
+      expect(commands).not.toContain('GET /v1/customers/{customerId}');
+      expect(queries).not.toContain('POST /v1/customers');
+      // Everything either side serves is in the gateway's document.
+      expect(whole).toEqual(expect.arrayContaining([...commands, ...queries]));
+    });
   });
 }

@@ -222,6 +222,9 @@ describe('Idempotency under concurrency, end to end (embedded)', () => {
     const reused = await ingest.post('/v1/interactions/notes', note('n-seq-2', 'two'), { 'Idempotency-Key': `k-seq-${run}` });
     expect(first.status).toBe(201);
     expectConflictOn(reused, 'Idempotency-Key');
+    // A wrong key, not a wait: its own code and no Retry-After (sending it again cannot help).
+    expect(reused.body.code).toBe('IDEMPOTENCY_KEY_REUSED');
+    expect(reused.headers['retry-after']).toBeUndefined();
     expect(await stored('note-n-seq-2')).toEqual([]);
 
     const otherCaller = await ingest2.post('/v1/interactions/notes', note('n-seq-2', 'two'), { 'Idempotency-Key': `k-seq-${run}` });

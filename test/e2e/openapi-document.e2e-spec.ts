@@ -11,7 +11,7 @@ import { join } from 'node:path';
 import type { OpenAPIObject } from '@nestjs/swagger';
 import { startChronicle, type RunningChronicle } from '@app/composition';
 import { generateApiTypeSchemas, GENERATED_FILE, renderGeneratedFile } from '@app/composition/openapi/generate-api-type-schemas';
-import { README } from '@app/composition/openapi/write-routes-table';
+import { GATEWAY_DOCUMENT, README, renderGatewayDocument } from '@app/composition/openapi/write-routes-table';
 import { EVENT_STORE, type EventStore } from '@app/event-store';
 import { apiRoutes, mayCall, openApiGaps, renderRoutesTable, ROLES, withRoutesTable, type ApiRoute } from '@app/platform';
 import { exchange } from '../support/contract/contract-http';
@@ -67,6 +67,10 @@ describe('The API described from the code', () => {
   it('has the README route table the code gives (`npm run docs:api` rewrites it)', () => {
     const readme = readFileSync(README, 'utf8');
     expect(readme).toBe(withRoutesTable(readme, renderRoutesTable(routes, document)));
+  });
+
+  it('gives the split layout\'s gateway this whole document (deploy/gateway/openapi.json; `npm run docs:api` rewrites it)', () => {
+    expect(readFileSync(GATEWAY_DOCUMENT, 'utf8')).toBe(renderGatewayDocument(document));
   });
 
   it('serves answer schemas generated from the current answer types (`npm run docs:api` regenerates them)', () => {

@@ -6,10 +6,11 @@ import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { CloudEvent, Kafka as CloudEventsKafka, type KafkaMessage as CloudEventsMessage } from 'cloudevents';
 import type { Kafka } from 'kafkajs';
 import { deterministicEventId, type NewEvent } from '@app/event-sourcing';
 import type { EventStore } from '@app/event-store';
-import { EventStoreCheckpointStore, KafkaRelay, createKafkaClient, untilLeadersElected, type DeadLetter } from '@app/transport/kafka';
+import { EventStoreCheckpointStore, KafkaRelay, createKafkaClient, decodeEventMessage, untilLeadersElected, type DeadLetter } from '@app/transport/kafka';
 import { eventually } from './kafka-support/eventually';
 import { deleteTopic, freshRunId, kafkaBrokersFromEnv } from './kafka-support/kafka-engine';
 import { readTopicWithKcat, requireKcat } from './kafka-support/kcat-reader';
@@ -112,7 +113,7 @@ if (!brokers) {
 
       const records = await readTopicWithKcat(brokers as string, topic);
       expect(records.map((r) => r.headers['ce_id'])).toEqual(events.map((e) => e.eventId));
-      expect(records.map((r) => JSON.parse(r.value))).toEqual(events);
+      expect(records.map((r) => decodeEventMessage({ key: r.key, value: r.value, headers: r.headers }))).toEqual(events);
       expect(relay.alerts()).toEqual([]);
       expect(await readTopicWithKcat(brokers as string, `${topic}.dead-letter`)).toEqual([]);
     });
@@ -159,6 +160,11 @@ if (!brokers) {
         customerId, topic, limitBytes: limit,
       });
       expect(letter.sizeBytes).toBeGreaterThan(limit);
+      // The pointer is a CloudEvent too, from the relay's own source.
+      const pointerMessage: CloudEventsMessage<string> = { key: letters[0].key, value: letters[0].value, headers: letters[0].headers, body: letters[0].value };
+      const pointer = CloudEventsKafka.toEvent(pointerMessage) as CloudEvent<unknown>;
+      expect(pointer.validate()).toBe(true);
+      expect(pointer).toMatchObject({ id: refused.eventId, type: 'chronicle.dead-letter', source: '/chronicle/relay', subject: customerId, data: letter });
       expect(relay.alerts()).toEqual([expect.objectContaining({ code: 'dead-lettered', count: 1, last: expect.objectContaining({ eventId: refused.eventId }) })]);
 
       // A restarted relay still raises the alert (it counts the dead-letter topic) and publishes from its checkpoint.

@@ -39,7 +39,8 @@ export async function startGateway(dir: string, upstreams: { commandApi: string;
   const site = readFileSync(join(__dirname, '..', '..', 'deploy', 'gateway', 'nginx.conf'), 'utf8')
     .replace('server command-api:3000;', `server ${new URL(upstreams.commandApi).host};`)
     .replace('server query-api:3000;', `server ${new URL(upstreams.queryApi).host};`)
-    .replace(/listen 8080;/, `listen 127.0.0.1:${port};`);
+    .replace(/listen 8080;/, `listen 127.0.0.1:${port};`)
+    .replace('alias /etc/chronicle/openapi.json;', `alias ${join(__dirname, '..', '..', 'deploy', 'gateway', 'openapi.json')};`);
   writeFileSync(join(dir, 'site.conf'), site);
   writeFileSync(join(dir, 'nginx.conf'), [
     ...(process.getuid?.() === 0 ? ['user root;'] : []),

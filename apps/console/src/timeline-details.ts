@@ -39,6 +39,17 @@ export function authorOf(entry: TimelineEntry, names: Names): string | null {
   return (claimed !== null ? (names.agent(claimed) ?? claimed) : null) ?? recordedBy(entry.actor);
 }
 
+/**
+ * A row's one-line summary: the read model's, but with the agent a ticket was assigned to named as
+ * a person (the read model knows only the key id the API records).
+ */
+export function rowSummary(entry: TimelineEntry, names: Names): string {
+  if (entry.kind !== 'TicketAssigned') return entry.summary;
+  const agentId = text(entry.data ?? {}, 'agentId');
+  const name = names.agent(agentId);
+  return name ? `Ticket assigned to ${name}` : entry.summary;
+}
+
 /** The text a row shows under its summary (the part the summary clips), or null. */
 export function entryText(entry: TimelineEntry): string | null {
   const data = entry.data ?? {};

@@ -6,7 +6,7 @@ import type { ChronicleApi } from './api-client';
 import { h, redrawKeepingFocus, uniqueId } from './element';
 import { dateTime, relativeTime, words } from './display-format';
 import { TIMELINE_CHANNELS, TIMELINE_KINDS, type TimelineEntry, type TimelinePage } from './read-models';
-import { authorOf, entryDetails, entryText, type Names } from './timeline-details';
+import { authorOf, entryDetails, entryText, rowSummary, type Names } from './timeline-details';
 
 const PAGE_SIZE = 25;
 
@@ -178,8 +178,11 @@ export class TimelinePanel {
         toggle.setAttribute('aria-expanded', String(open));
         toggle.textContent = open ? 'Hide details' : 'Details';
         details.hidden = !open;
+        // The details start with the full text: the clipped preview above them would say it twice.
+        if (preview) preview.hidden = open;
       },
     }, 'Details');
+    const preview = text !== null ? h('p', { class: 'entry-text' }, text) : null;
     return h('li', { class: `entry channel-${entry.channel}${fresh ? ' fresh' : ''}`, 'data-event-id': entry.eventId, 'data-kind': entry.kind },
       h('div', { class: 'entry-line' },
         h('time', { datetime: entry.occurredAt, title: dateTime(entry.occurredAt) }, relativeTime(entry.occurredAt)),
@@ -187,11 +190,11 @@ export class TimelinePanel {
         h('span', { class: 'summary' },
           ticketId ? h('a', { class: 'entry-ticket', href: `#/tickets/${encodeURIComponent(ticketId)}` }, this.ticketLabel(ticketId)) : null,
           ticketId ? ': ' : null,
-          entry.summary,
+          rowSummary(entry, this.names),
           author ? h('span', { class: 'by' }, ` — by ${author}`) : null),
         toggle,
       ),
-      text !== null ? h('p', { class: 'entry-text' }, text) : null,
+      preview,
       details,
     );
   }

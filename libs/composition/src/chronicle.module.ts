@@ -5,7 +5,7 @@ import {
 } from '@nestjs/common';
 import { CqrsModule } from '@nestjs/cqrs';
 import type { Clock, RecordedEvent } from '@app/event-sourcing';
-import { ACCESS_LOG, EVENT_STORE, IDEMPOTENCY_KEYS, type AccessLog, type EventStore, type IdempotencyKeys } from '@app/event-store';
+import { ACCESS_LOG, EVENT_STORE, IDEMPOTENCY_KEYS, SESSION_REVOCATIONS, type AccessLog, type EventStore, type IdempotencyKeys, type SessionRevocations } from '@app/event-store';
 import { GenerationalReadStore, READ_STORE, type ReadStore } from '@app/read-store';
 import {
   APPLIED_EVENTS, CLOCK, CommandExecutor, ConfigError, pause, PlatformModule, PROJECTION_PROGRESS, SINGLE_INSTANCE, SUPERVISOR, type ChronicleConfig, type PipelineSpec, type ProjectionProgress,
@@ -31,7 +31,7 @@ import type { DataDirClaims } from './data-dir-claims';
 import { AUDIT_PROJECTIONS, AuditModule, auditProjectionsProvider } from '@app/audit';
 import { CachedKeyStore, KEY_STORE } from '@app/key-store';
 import { PrivacyModule } from '@app/privacy';
-import { openAccessLog, openEventStore, openIdempotencyKeys, openKeyStore, openLogSealer, openReadStore, openStoredEventStore, publishedEventStore, readerCodec } from './engines';
+import { openAccessLog, openEventStore, openIdempotencyKeys, openSessionRevocations, openKeyStore, openLogSealer, openReadStore, openStoredEventStore, publishedEventStore, readerCodec } from './engines';
 import { chronicleProjections, PROJECTOR_NAME } from './read-models';
 import { chronicleEventSchemas } from './event-schemas';
 import { ERASURE_EVENT_TYPE, PERSONAL_COLLECTIONS } from './personal-data';
@@ -154,6 +154,7 @@ class Pipelines implements OnApplicationBootstrap, BeforeApplicationShutdown, On
     @Optional() @Inject(SINGLE_INSTANCE) private readonly single?: SingleInstance,
     @Optional() @Inject(IDEMPOTENCY_KEYS) private readonly idempotencyKeys?: IdempotencyKeys,
     @Optional() @Inject(ACCESS_LOG) private readonly accessLog?: AccessLog,
+    @Optional() @Inject(SESSION_REVOCATIONS) private readonly sessionRevocations?: SessionRevocations,
     @Optional() @Inject(KEY_STORE) private readonly keys?: CachedKeyStore,
     @Optional() @Inject(CLAIMS) private readonly claims?: DataDirClaims,
   ) {}
@@ -166,7 +167,8 @@ class Pipelines implements OnApplicationBootstrap, BeforeApplicationShutdown, On
       // The relay publishes events as stored (personal values sealed), in their current schema version.
       const published = publishedEventStore(this.eventStore);
       const relay = new KafkaRelay(published, new EventStoreCheckpointStore(published), kafka, {
-        name: 'chronicle-relay',
+        // One checkpoint per topic: a new topic (a new format version, more partitions) gets the whole log.
+        name: `chronicle-relay-${this.config.KAFKA_TOPIC}`,
         topic: this.config.KAFKA_TOPIC,
         partitions: this.config.KAFKA_PARTITIONS,
         replicationFactor: this.config.KAFKA_REPLICATION_FACTOR,
@@ -203,6 +205,8 @@ class Pipelines implements OnApplicationBootstrap, BeforeApplicationShutdown, On
               projector = new KafkaProjector(sink, kafka, {
                 groupId: generation === 0 ? this.config.KAFKA_GROUP : `${this.config.KAFKA_GROUP}-g${generation}`,
                 topic: this.config.KAFKA_TOPIC,
+                sessionTimeout: this.config.KAFKA_SESSION_TIMEOUT_MS,
+                heartbeatInterval: Math.floor(this.config.KAFKA_SESSION_TIMEOUT_MS / 3),
               });
               await projector.run(context);
             },
@@ -259,6 +263,7 @@ class Pipelines implements OnApplicationBootstrap, BeforeApplicationShutdown, On
       for (const close of this.closeAfterShutdown.splice(0)) await close();
       await this.accessLog?.close();
       await this.idempotencyKeys?.close();
+      await this.sessionRevocations?.close();
       await this.eventStore?.close();
       await this.readStore?.close();
       await this.keys?.close();
@@ -311,6 +316,11 @@ export class ChronicleModule {
       providers.push({ provide: ACCESS_LOG, useFactory: () => openAccessLog(config) });
       providers.push(auditProjectionsProvider(chronicleProjections(config.REPORTING_CURRENCY)));
       exported.push(ACCESS_LOG, AUDIT_PROJECTIONS);
+    }
+    if (parts.has('commands') || parts.has('queries')) {
+      // Console sign-outs: one API process records them, every other refuses the cookie (sessions.ts).
+      providers.push({ provide: SESSION_REVOCATIONS, useFactory: () => openSessionRevocations(config) });
+      exported.push(SESSION_REVOCATIONS);
     }
     if (parts.has('commands')) {
       providers.push({ provide: IDEMPOTENCY_KEYS, useFactory: () => openIdempotencyKeys(config) });

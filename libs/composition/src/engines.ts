@@ -6,7 +6,7 @@ import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import {
   CodecEventStore, composeCodecs, EventStoreDbAccessLog, EventStoreDbEventStore, EventStoreDbIdempotencyKeys, EventStoreDbLogSealer, SqliteAccessLog, SqliteEventStore,
-  SqliteIdempotencyKeys, upcastingCodec, type AccessLog, type EventCodec, type EventStore, type IdempotencyKeys,
+  SqliteIdempotencyKeys, SqliteSessionRevocations, EventStoreDbSessionRevocations, upcastingCodec, type AccessLog, type SessionRevocations, type EventCodec, type EventStore, type IdempotencyKeys,
 } from '@app/event-store';
 import { CachedKeyStore, MasterKeyRing, MongoKeyStore, SqliteKeyStore, type KeyStore } from '@app/key-store';
 import { GenerationalReadStore, MongoReadStore, SqliteReadStore, type ReadStore } from '@app/read-store';
@@ -126,6 +126,19 @@ export async function openIdempotencyKeys(config: ChronicleConfig): Promise<Idem
       return openSqlite(config, 'events.sqlite', (path) => new SqliteIdempotencyKeys(path, { synchronous: config.SQLITE_SYNCHRONOUS, writeLockBudgetMs: config.SQLITE_WRITE_LOCK_BUDGET_MS }));
     case 'eventstoredb':
       return new EventStoreDbIdempotencyKeys(config.EVENTSTORE_URL as string);
+  }
+}
+
+/**
+ * Console sign-outs live with the event store (a table of events.sqlite, `$` streams on
+ * EventStoreDB), which every API process of a deployment shares.
+ */
+export async function openSessionRevocations(config: ChronicleConfig): Promise<SessionRevocations> {
+  switch (config.EVENT_STORE) {
+    case 'sqlite':
+      return openSqlite(config, 'events.sqlite', (path) => new SqliteSessionRevocations(path, { synchronous: config.SQLITE_SYNCHRONOUS, writeLockBudgetMs: config.SQLITE_WRITE_LOCK_BUDGET_MS }));
+    case 'eventstoredb':
+      return new EventStoreDbSessionRevocations(config.EVENTSTORE_URL as string);
   }
 }
 

@@ -103,6 +103,18 @@ export interface SubscribeOptions {
   readonly from: SubscriptionStart;
   /** Most events handed to the handler in one call. */
   readonly maxBatchSize?: number;
+  /**
+   * Only events of these types (stored type names; upcasters keep them). The store filters them
+   * out itself, so a follower that needs a few types (a reactor) does not read, decode and decrypt
+   * the whole log; it still moves past the others, so it neither re-reads them nor falls behind.
+   */
+  readonly types?: readonly string[];
+  /**
+   * With `types`: called when the subscription has handed over (and the handler finished) every
+   * event of those types up to this position, having looked past the others, so a follower can tell
+   * how far it has followed the log although the last event it was given is older.
+   */
+  readonly onPassed?: (position: number) => void;
 }
 
 /** Receives events in global order, in batches; the next batch waits for the returned promise. */

@@ -9,3 +9,6 @@ export { EventStoreDbIdempotencyKeys, type EventStoreDbIdempotencyKeysOptions } 
 export * from './access-log.port';
 export { SqliteAccessLog, type SqliteAccessLogOptions } from './sqlite/sqlite-access-log';
 export { EventStoreDbAccessLog, ACCESS_LOG_STREAM } from './eventstoredb/eventstoredb-access-log';
+export * from './session-revocations.port';
+export { SqliteSessionRevocations, type SqliteSessionRevocationsOptions } from './sqlite/sqlite-session-revocations';
+export { EventStoreDbSessionRevocations, type EventStoreDbSessionRevocationsOptions } from './eventstoredb/eventstoredb-session-revocations';

@@ -18,6 +18,7 @@ import { HealthController } from './observability/health.controller';
 import { Supervisor, SUPERVISOR } from './supervision/supervisor';
 import { AccessLogInterceptor, AccessRecorder } from './access/access-recorder';
 import { CLOCK } from './platform.tokens';
+import { SESSION_REVOCATIONS, type SessionRevocations } from '@app/event-store';
 import { loadSessionSecret, SESSIONS, Sessions } from './auth/sessions';
 import { IdentityController } from './auth/identity.controller';
 
@@ -99,7 +100,13 @@ export class PlatformModule {
               { provide: API_KEY_REGISTRY, useFactory: () => loadApiKeys(config, clock) },
               {
                 provide: SESSIONS,
-                useFactory: () => new Sessions(loadSessionSecret(config), config.SESSION_IDLE_MINUTES * 60_000, config.SESSION_MAX_HOURS * 3_600_000),
+                useFactory: (revocations?: SessionRevocations) =>
+                  new Sessions(loadSessionSecret(config), config.SESSION_IDLE_MINUTES * 60_000, config.SESSION_MAX_HOURS * 3_600_000, {
+                    ...(revocations ? { revocations } : {}),
+                    revocationCacheMs: config.SESSION_REVOCATION_CACHE_MS,
+                  }),
+                // Provided by the composition wherever the process serves the API (libs/composition).
+                inject: [{ token: SESSION_REVOCATIONS, optional: true }],
               },
               { provide: APP_GUARD, useClass: ApiKeyGuard },
               { provide: APP_FILTER, useClass: ProblemFilter },

@@ -1,3 +1,4 @@
 export * from './write-lock';
 export * from './process-lock';
 export * from './background-checkpoints';
+export * from './shared-file';

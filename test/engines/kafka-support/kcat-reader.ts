@@ -38,10 +38,13 @@ export async function readTopicWithKcat(brokers: string, topic: string): Promise
   });
 }
 
-/** kcat prints headers as `name=value,name=value`. */
+/**
+ * kcat prints headers as `name=value,name=value`, unescaped. Values may hold commas (the ce_actor
+ * attribute is JSON), so a pair starts only where a comma is followed by a header name and `=`.
+ */
 function parseHeaders(text: string): Record<string, string> {
   const headers: Record<string, string> = {};
-  for (const pair of text.split(',')) {
+  for (const pair of text.split(/,(?=[A-Za-z0-9_.-]+=)/)) {
     if (pair.length === 0) continue;
     const eq = pair.indexOf('=');
     headers[pair.slice(0, eq)] = pair.slice(eq + 1);

@@ -10,11 +10,10 @@ type Recorded<E> = E extends DomainEvent<infer T extends string, infer D> ? Reco
 export type CatalogueEvent = Recorded<CustomerEvent | InteractionEvent | TicketEvent>;
 export type CatalogueEventType = CatalogueEvent['type'];
 
-const CATALOGUE_TYPES: ReadonlySet<string> = new Set<string>([
-  ...CUSTOMER_EVENT_TYPES,
-  ...INTERACTION_EVENT_TYPES,
-  ...TICKET_EVENT_TYPES,
-]);
+/** Every catalogue event type (for a subscription filtered by type). */
+export const CATALOGUE_EVENT_TYPES: readonly CatalogueEventType[] = [...CUSTOMER_EVENT_TYPES, ...INTERACTION_EVENT_TYPES, ...TICKET_EVENT_TYPES];
+
+const CATALOGUE_TYPES: ReadonlySet<string> = new Set<string>(CATALOGUE_EVENT_TYPES);
 
 /** Events outside the catalogue (loyalty, segments, future types) are ignored by these projections. */
 export function isCatalogueEvent(event: RecordedEvent): event is CatalogueEvent {

@@ -1,4 +1,4 @@
-// Runs the EventStore and IdempotencyKeys contract suites on a real EventStoreDB: the one at EVENTSTORE_URL, or one that
+// Runs the EventStore, IdempotencyKeys, SessionRevocations and AccessLog contract suites on a real EventStoreDB: the one at EVENTSTORE_URL, or one that
 // testcontainers starts when it finds a Docker engine. Without either it says so once and runs nothing.
 import { execFileSync } from 'node:child_process';
 import { GenericContainer, Wait, type StartedTestContainer } from 'testcontainers';
@@ -8,6 +8,9 @@ import { describeEventStoreContract } from '../testing/event-store.contract';
 import { describeIdempotencyKeysContract } from '../testing/idempotency-keys.contract';
 import { EventStoreDbEventStore } from './eventstoredb-event-store';
 import { EventStoreDbIdempotencyKeys } from './eventstoredb-idempotency-keys';
+import { EventStoreDbSessionRevocations } from './eventstoredb-session-revocations';
+import type { SessionRevocations } from '../session-revocations.port';
+import { describeSessionRevocationsContract } from '../testing/session-revocations.contract';
 import { EventStoreDbLogSealer } from './eventstoredb-log-sealer';
 import { EventStoreDbAccessLog } from './eventstoredb-access-log';
 import { describeAccessLogContract } from '../testing/access-log.contract';
@@ -43,7 +46,7 @@ function findEngine(): Engine {
 const engine = findEngine();
 
 if (engine.kind === 'none') {
-  const line = `EventStoreDB contract suites (EventStore, IdempotencyKeys, AccessLog, sealer) SKIPPED: EVENTSTORE_URL is not set and no Docker engine was found (${engine.reason})`;
+  const line = `EventStoreDB contract suites (EventStore, IdempotencyKeys, SessionRevocations, AccessLog, sealer) SKIPPED: EVENTSTORE_URL is not set and no Docker engine was found (${engine.reason})`;
   process.stderr.write(`${line}\n`);
   describe.skip(line, () => {
     it('runs the EventStore and IdempotencyKeys contract suites against EventStoreDB', () => undefined);
@@ -122,6 +125,23 @@ if (engine.kind === 'none') {
         },
         dispose: async () => {
           for (const one of opened) await one.close();
+        },
+      };
+    });
+
+    describeSessionRevocationsContract('EventStoreDbSessionRevocations', async () => {
+      const events = new EventStoreDbEventStore(connectionString);
+      const opened: SessionRevocations[] = [];
+      return {
+        events,
+        open: () => {
+          const revocations = new EventStoreDbSessionRevocations(connectionString);
+          opened.push(revocations);
+          return revocations;
+        },
+        dispose: async () => {
+          await Promise.all(opened.map((revocations) => revocations.close()));
+          await events.close();
         },
       };
     });

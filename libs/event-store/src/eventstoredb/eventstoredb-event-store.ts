@@ -10,6 +10,7 @@ import {
   STREAM_EXISTS,
   StreamNotFoundError,
   WrongExpectedVersionError,
+  eventTypeFilter,
   excludeSystemEvents,
   jsonEvent,
   type AllStreamResolvedEvent,
@@ -399,6 +400,8 @@ export class EventStoreDbEventStore implements EventStore {
       this.client,
       options.from === 'start' ? undefined : options.from.after,
       options.maxBatchSize ?? this.defaultBatchSize,
+      options.types,
+      options.onPassed,
       handler,
       (ended) => this.subscriptions.delete(ended),
     );
@@ -489,6 +492,9 @@ class EsdbSubscription implements Subscription {
   private readonly buffer: RecordedEvent[] = [];
   private readonly stream: AllStreamSubscription;
   private lastPosition: number;
+  /** How far the server looked (its last checkpoint of a filtered subscription). */
+  private passed = -1;
+  private reportedPassed = -1;
   private closing = false;
   private failure: unknown = null;
   private ended = false;
@@ -498,6 +504,8 @@ class EsdbSubscription implements Subscription {
     client: EventStoreDBClient,
     after: number | undefined,
     private readonly maxBatchSize: number,
+    types: readonly string[] | undefined,
+    private readonly onPassed: ((position: number) => void) | undefined,
     private readonly handler: BatchHandler,
     private readonly onEnd: (subscription: EsdbSubscription) => void,
   ) {
@@ -505,7 +513,19 @@ class EsdbSubscription implements Subscription {
     // Subscription start positions are exclusive, as the port's `after` is.
     this.stream = client.subscribeToAll({
       fromPosition: startPosition(after),
-      filter: excludeSystemEvents(),
+      // User event types never start with `$`, so a filter on them leaves out the system events too.
+      filter:
+        types === undefined
+          ? excludeSystemEvents()
+          : eventTypeFilter({
+              regex: exactly(types),
+              // The server's checkpoints say how far it looked past events of other types; they
+              // arrive in stream order, after every event before them.
+              checkpointReached: (_subscription, position) => {
+                this.passed = Math.max(this.passed, Number(position.commit));
+                this.signal();
+              },
+            }),
     });
     this.stream.on('data', (resolved: AllStreamResolvedEvent) => {
       const event = toUserEvent(resolved);
@@ -543,6 +563,11 @@ class EsdbSubscription implements Subscription {
       while (!this.closing) {
         if (this.failure) throw this.failure;
         if (this.buffer.length === 0) {
+          // Every event before the last checkpoint has been handled: the follower has passed it.
+          if (this.passed > this.reportedPassed) {
+            this.reportedPassed = this.passed;
+            this.onPassed?.(this.passed);
+          }
           if (this.ended) throw new Error('EventStoreDB subscription to $all ended unexpectedly');
           await new Promise<void>((resolve) => (this.wake = resolve));
           continue;
@@ -675,4 +700,10 @@ function toRecordedEvent(event: EsdbRecordedEvent | undefined, commitPosition: b
 
 function isRecord(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+/** A regular expression that matches exactly these names (an empty list matches nothing). */
+function exactly(names: readonly string[]): string {
+  if (names.length === 0) return '(?!)';
+  return `^(?:${names.map((name) => name.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')).join('|')})$`;
 }

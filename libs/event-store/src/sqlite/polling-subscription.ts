@@ -6,9 +6,14 @@ import type { BatchHandler, Subscription } from '../event-store.port';
 export interface PollingSubscriptionOptions {
   /** Exclusive global position to start after (0 = from the beginning). */
   readonly after: number;
-  /** Reads the next batch strictly after a position, in position order. */
-  readonly read: (after: number) => RecordedEvent[];
+  /**
+   * Reads the next batch strictly after a position, in position order, and says how far it looked:
+   * a filtered read may look past events it does not deliver, and the next read starts there.
+   */
+  readonly read: (after: number) => { readonly events: RecordedEvent[]; readonly lookedUpTo: number };
   readonly handler: BatchHandler;
+  /** Called with the position the subscription has followed the log to, each time it moves. */
+  readonly onPassed?: (position: number) => void;
   readonly pollIntervalMs: number;
   readonly onEnd: (subscription: PollingSubscription) => void;
 }
@@ -48,13 +53,14 @@ export class PollingSubscription implements Subscription {
         this.dirty = false;
         // One writer at a time and AUTOINCREMENT positions: a committed position is never followed by a
         // smaller one becoming visible later, so reading strictly after the checkpoint leaves no gaps.
-        const batch = this.options.read(this.position);
+        const { events: batch, lookedUpTo } = this.options.read(this.position);
         if (batch.length === 0) {
+          this.moveTo(lookedUpTo);
           await this.waitForEvents();
           continue;
         }
         await this.options.handler(batch);
-        this.position = batch[batch.length - 1].position;
+        this.moveTo(Math.max(batch[batch.length - 1].position, lookedUpTo));
         // Let the event loop run between batches. A synchronous store's reads and writes settle as
         // microtasks, so without this a backlog would be worked off in one unbroken stretch, and
         // the process would answer no request, timer or heartbeat until it was done.
@@ -64,6 +70,12 @@ export class PollingSubscription implements Subscription {
       this.wake = null;
       this.options.onEnd(this);
     }
+  }
+
+  private moveTo(position: number): void {
+    if (position <= this.position) return;
+    this.position = position;
+    this.options.onPassed?.(position);
   }
 
   private waitForEvents(): Promise<void> {

@@ -2,8 +2,8 @@
 // recording a read never waits for the event store's write lock. Append-only by the file's own
 // triggers; group commit: every entry recorded in one tick shares one transaction and one fsync.
 // Query APIs in several processes share the file: a write waits for another's lock on a timer.
-import Database from 'better-sqlite3';
-import { DEFAULT_WRITE_LOCK_BUDGET_MS, READ_BUSY_TIMEOUT_MS, writeTransaction } from '@app/sqlite';
+import type Database from 'better-sqlite3';
+import { DEFAULT_WRITE_LOCK_BUDGET_MS, openSharedSqliteFile, writeTransaction } from '@app/sqlite';
 import type { AccessEntry, AccessLog, AccessPage, AccessQuery, RecordedAccess } from '../access-log.port';
 import { EventStoreBusyError } from '../event-store.port';
 
@@ -67,13 +67,7 @@ export class SqliteAccessLog implements AccessLog {
     options: SqliteAccessLogOptions = {},
   ) {
     this.writeLockBudgetMs = Math.max(0, Math.floor(options.writeLockBudgetMs ?? DEFAULT_WRITE_LOCK_BUDGET_MS));
-    this.db = new Database(filename);
-    // Opening may wait synchronously for another process's lock: the process serves nothing yet.
-    this.db.pragma(`busy_timeout = ${this.writeLockBudgetMs}`);
-    this.db.pragma('journal_mode = WAL');
-    this.db.pragma(`synchronous = ${options.synchronous === 'FULL' ? 'FULL' : 'NORMAL'}`);
-    this.db.exec(SCHEMA);
-    this.db.pragma(`busy_timeout = ${READ_BUSY_TIMEOUT_MS}`);
+    this.db = openSharedSqliteFile(filename, { writeLockBudgetMs: this.writeLockBudgetMs, synchronous: options.synchronous === 'FULL' ? 'FULL' : 'NORMAL', schema: SCHEMA });
     this.insert = this.db.prepare(
       'INSERT INTO access_log (at, actor_id, actor_name, actor_role, on_behalf_of, action, customer_id, resource, correlation_id) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)',
     );

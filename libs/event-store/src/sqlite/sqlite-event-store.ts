@@ -135,6 +135,8 @@ export class SqliteEventStore implements EventStore {
   private readonly pollIntervalMs: number;
   private readonly defaultBatchSize: number;
   private readonly subscriptions = new Set<PollingSubscription>();
+  /** Prepared reads of type-filtered subscriptions, one per number of types (a handful of reactors). */
+  private readonly typeFilteredReads = new Map<string, Database.Statement>();
   private queue: QueuedWrite[] = [];
   /** The writer loop while the queue has writes; null when idle. */
   private writing: Promise<void> | null = null;
@@ -330,8 +332,9 @@ export class SqliteEventStore implements EventStore {
     const batchSize = options.maxBatchSize ?? this.defaultBatchSize;
     const subscription = new PollingSubscription({
       after: options.from === 'start' ? 0 : options.from.after,
-      read: (after) => this.readAllSync(after, batchSize),
+      read: options.types === undefined ? (after) => this.readPage(after, batchSize) : (after) => this.readPageOfTypes(after, batchSize, options.types ?? []),
       handler,
+      ...(options.onPassed ? { onPassed: options.onPassed } : {}),
       pollIntervalMs: this.pollIntervalMs,
       onEnd: (ended) => this.subscriptions.delete(ended),
     });
@@ -432,6 +435,31 @@ export class SqliteEventStore implements EventStore {
       else low = row.position + 1;
     }
     return low;
+  }
+
+  private readPage(after: number, limit: number): { events: RecordedEvent[]; lookedUpTo: number } {
+    const events = this.readAllSync(after, limit);
+    return { events, lookedUpTo: events[events.length - 1]?.position ?? after };
+  }
+
+  /**
+   * The next events of these types after `after`, and how far the log was looked at: up to the head
+   * read first (events committed later have higher positions, so they are left for the next read),
+   * or up to the last event returned when the page is full. Rows of other types are skipped inside
+   * SQLite, never parsed.
+   */
+  private readPageOfTypes(after: number, limit: number, types: readonly string[]): { events: RecordedEvent[]; lookedUpTo: number } {
+    const head = this.statements.head.get()?.head ?? 0;
+    if (types.length === 0 || head <= after) return { events: [], lookedUpTo: Math.max(after, head) };
+    const sql = `SELECT * FROM events WHERE position > ? AND position <= ? AND type IN (${types.map(() => '?').join(', ')}) ORDER BY position ASC LIMIT ?`;
+    let statement = this.typeFilteredReads.get(sql);
+    if (!statement) {
+      statement = this.db.prepare(sql);
+      this.typeFilteredReads.set(sql, statement);
+    }
+    const rows = statement.all(after, head, ...types, limit) as EventRow[];
+    const events = rows.map(toRecordedEvent);
+    return { events, lookedUpTo: events.length === limit ? (events[events.length - 1]?.position ?? head) : head };
   }
 
   private readAllSync(after: number, limit: number): RecordedEvent[] {

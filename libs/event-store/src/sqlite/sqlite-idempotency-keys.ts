@@ -1,10 +1,10 @@
 // Idempotency keys in a table of the embedded event store's SQLite file: every process that opens
 // the file shares them, and the events table (the global log) never holds them. Writes wait for
 // another process's write lock on a timer, never on the event loop's thread.
-import Database from 'better-sqlite3';
+import type Database from 'better-sqlite3';
 import { randomUUID } from 'node:crypto';
 import { systemClock, type Clock } from '@app/event-sourcing';
-import { DEFAULT_WRITE_LOCK_BUDGET_MS, READ_BUSY_TIMEOUT_MS, writeTransaction } from '@app/sqlite';
+import { DEFAULT_WRITE_LOCK_BUDGET_MS, openSharedSqliteFile, writeTransaction } from '@app/sqlite';
 import { EventStoreBusyError } from '../event-store.port';
 import type { IdempotencyClaim, IdempotencyKeyRef, IdempotencyKeys, RecordedAnswer } from '../idempotency-keys.port';
 
@@ -60,13 +60,7 @@ export class SqliteIdempotencyKeys implements IdempotencyKeys {
   ) {
     this.clock = options.clock ?? systemClock;
     this.writeLockBudgetMs = Math.max(0, Math.floor(options.writeLockBudgetMs ?? DEFAULT_WRITE_LOCK_BUDGET_MS));
-    this.db = new Database(filename);
-    // Opening may wait synchronously for another process's lock: the process serves nothing yet.
-    this.db.pragma(`busy_timeout = ${this.writeLockBudgetMs}`);
-    this.db.pragma('journal_mode = WAL');
-    this.db.pragma(`synchronous = ${options.synchronous === 'FULL' ? 'FULL' : 'NORMAL'}`);
-    this.db.exec(SCHEMA);
-    this.db.pragma(`busy_timeout = ${READ_BUSY_TIMEOUT_MS}`);
+    this.db = openSharedSqliteFile(filename, { writeLockBudgetMs: this.writeLockBudgetMs, synchronous: options.synchronous === 'FULL' ? 'FULL' : 'NORMAL', schema: SCHEMA });
     this.statements = {
       get: this.db.prepare('SELECT fingerprint, token, lease_until, status, body FROM idempotency_keys WHERE scope = ? AND key = ?'),
       claim: this.db.prepare(

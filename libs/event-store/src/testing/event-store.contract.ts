@@ -651,6 +651,35 @@ export function describeEventStoreContract(name: string, factory: () => Promise<
       );
 
       it(
+        'with types, delivers only events of those types, in order, through catch-up and live, past long stretches of others',
+        async () => {
+          const checkpoint = await store.headPosition();
+          const wanted = `Wanted${randomUUID().slice(0, 8)}`;
+          const alsoWanted = `AlsoWanted${randomUUID().slice(0, 8)}`;
+          const stream = uniqueStream('filter');
+          await store.append(stream, events(2, 'c', wanted), { expectedRevision: 'no_stream' });
+          await store.append(stream, events(30, 'c'), { expectedRevision: 1 });
+          await store.append(stream, events(1, 'c', alsoWanted), { expectedRevision: 31 });
+
+          const collector = new Collector();
+          const maxBatchSize = 2;
+          openSubscriptions.push(store.subscribeToAll({ from: { after: checkpoint }, maxBatchSize, types: [wanted, alsoWanted] }, collector.handler));
+          await collector.until((seen) => seen.length >= 3);
+
+          // Live: many other events, then one of a wanted type, which must still arrive.
+          await store.append(stream, events(40, 'c'), { expectedRevision: 32 });
+          await store.append(stream, events(1, 'c', wanted), { expectedRevision: 72 });
+          await collector.until((seen) => seen.length >= 4);
+
+          const expected = (await readAllUpTo(store, checkpoint, await store.headPosition())).filter((event) => event.type === wanted || event.type === alsoWanted);
+          expect(collector.events.map((event) => [event.type, event.revision])).toEqual([[wanted, 0], [wanted, 1], [alsoWanted, 32], [wanted, 73]]);
+          expect(collector.events).toEqual(expected);
+          expect(Math.max(...collector.batchSizes)).toBeLessThanOrEqual(maxBatchSize);
+        },
+        SUBSCRIPTION_TIMEOUT_MS,
+      );
+
+      it(
         'close() stops delivery and resolves done',
         async () => {
           const stream = uniqueStream('note');

@@ -5,9 +5,9 @@
 // created in one transaction, one fsync for all of them. secure_delete zeroes the bytes a destroyed key occupied and
 // a truncating WAL checkpoint after each destroy drops the old page images, so the file keeps no
 // copy of a destroyed key, wrapped or not.
-import Database from 'better-sqlite3';
+import type Database from 'better-sqlite3';
 import { randomUUID } from 'node:crypto';
-import { DEFAULT_WRITE_LOCK_BUDGET_MS, READ_BUSY_TIMEOUT_MS, truncateWal, WriteLockBusyError, writeTransaction } from '@app/sqlite';
+import { DEFAULT_WRITE_LOCK_BUDGET_MS, openSharedSqliteFile, READ_BUSY_TIMEOUT_MS, truncateWal, WriteLockBusyError, writeTransaction } from '@app/sqlite';
 import { DataKeyDestroyedError, type DataKey, type DataKeyLookup, type Erasure, type ErasureRequest, type KeyStore } from '../key-store.port';
 import { MasterKeyRing } from '../master-key-ring';
 
@@ -50,13 +50,8 @@ export class SqliteKeyStore implements KeyStore {
     options: SqliteKeyStoreOptions = {},
   ) {
     this.writeLockBudgetMs = Math.max(0, Math.floor(options.writeLockBudgetMs ?? DEFAULT_WRITE_LOCK_BUDGET_MS));
-    this.db = new Database(file);
-    // Opening may wait synchronously for another process's lock: the process serves nothing yet.
-    this.db.pragma(`busy_timeout = ${this.writeLockBudgetMs}`);
-    this.db.pragma('journal_mode = WAL');
-    this.db.pragma('synchronous = FULL');
-    this.db.pragma('secure_delete = ON');
-    this.db.exec(`
+    // Keys: durable against a power cut, and a destroyed key's bytes never left in freed pages.
+    this.db = openSharedSqliteFile(file, { writeLockBudgetMs: this.writeLockBudgetMs, synchronous: 'FULL', secureDelete: true, schema: `
       CREATE TABLE IF NOT EXISTS data_keys (
         customer_id TEXT PRIMARY KEY,
         key_id TEXT,
@@ -68,8 +63,7 @@ export class SqliteKeyStore implements KeyStore {
         completed_at TEXT
       );
       CREATE INDEX IF NOT EXISTS data_keys_pending ON data_keys (destroyed_at) WHERE destroyed_at IS NOT NULL AND completed_at IS NULL;
-    `);
-    this.db.pragma(`busy_timeout = ${READ_BUSY_TIMEOUT_MS}`);
+    ` });
     this.select = this.db.prepare('SELECT customer_id, key_id, master_key_id, wrapped, destroyed_at, erasure, completed_at FROM data_keys WHERE customer_id = ?');
     this.insert = this.db.prepare('INSERT OR IGNORE INTO data_keys (customer_id, key_id, master_key_id, wrapped, created_at) VALUES (?, ?, ?, ?, ?)');
   }

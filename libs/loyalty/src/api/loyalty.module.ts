@@ -14,7 +14,7 @@ import { CLOCK, CommandExecutor, PeriodicTask, SINGLE_INSTANCE, SUPERVISOR, type
 import { EventStoreCheckpointStore } from '@app/transport/kafka';
 import type { LoyaltyProgram } from '../domain/loyalty-program';
 import { EventReactor } from '@app/transport';
-import { LOYALTY_REACTOR_NAME, loyaltyPurchaseReaction } from '../reactor/loyalty-purchase.reaction';
+import { LOYALTY_REACTION_TYPES, LOYALTY_REACTOR_NAME, loyaltyPurchaseReaction } from '../reactor/loyalty-purchase.reaction';
 import { LoyaltyExpirySweep } from '../expiry/loyalty-expiry-sweep';
 import { loadLoyaltyConfig, type LoyaltyConfig } from './loyalty-config';
 import { LoyaltyCommands } from './loyalty-commands';
@@ -76,6 +76,7 @@ export class LoyaltyBackground implements OnApplicationBootstrap, BeforeApplicat
       this.reactor = new EventReactor(this.eventStore, new EventStoreCheckpointStore(this.eventStore), loyaltyPurchaseReaction(this.commands, undefined, this.clock), {
         name: LOYALTY_REACTOR_NAME,
         maxBatchSize: this.config.LOYALTY_REACTOR_BATCH_SIZE,
+        types: LOYALTY_REACTION_TYPES,
       });
       await this.supervise({ name: LOYALTY_REACTOR_NAME, work: this.reactor, ...(singleInstance ? { singleInstance } : {}) });
     }

@@ -18,6 +18,9 @@ export const LOYALTY_REACTOR_NAME = 'loyalty-reactor';
 type Recorded<E extends { type: string; data: unknown }> = RecordedEvent<E['type'], E['data']>;
 
 /** The loyalty command an event calls for, or null when loyalty does not react to it. */
+/** The only events the reaction acts on: its subscription asks the store for these alone. */
+export const LOYALTY_REACTION_TYPES: readonly string[] = ['PurchaseCompleted', 'PurchaseRefunded'];
+
 export function loyaltyCommandFor(event: RecordedEvent): LoyaltyCommand | null {
   if (event.type === 'PurchaseCompleted') {
     const { data, metadata } = event as Recorded<PurchaseCompleted>;

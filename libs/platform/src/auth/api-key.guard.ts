@@ -59,7 +59,7 @@ export class ApiKeyGuard implements CanActivate {
     @Inject(CLOCK) private readonly clock: Clock,
   ) {}
 
-  canActivate(context: ExecutionContext): boolean {
+  async canActivate(context: ExecutionContext): Promise<boolean> {
     const targets = [context.getHandler(), context.getClass()];
     if (this.reflector.getAllAndOverride<boolean>(PUBLIC_METADATA, targets)) return true;
     const allowed = this.reflector.getAllAndOverride<Role[] | undefined>(ROLES_METADATA, targets);
@@ -69,7 +69,7 @@ export class ApiKeyGuard implements CanActivate {
     }
     const request = context.switchToHttp().getRequest<AuthenticatedRequest>();
     const key = presentedKey(request);
-    const principal = key !== undefined ? this.registry.authenticate(key) : this.fromSession(request, context.switchToHttp().getResponse<Response>());
+    const principal = key !== undefined ? this.registry.authenticate(key) : await this.fromSession(request, context.switchToHttp().getResponse<Response>());
     if (!principal) throw unauthorized('Unknown or revoked API key', 'invalid_token');
     request.principal = principal;
     if (rolesAllow(allowed, principal.roles)) return true;
@@ -77,10 +77,10 @@ export class ApiKeyGuard implements CanActivate {
   }
 
   /** The principal of the request's session cookie (renewing its idle timer), or a 401/403 saying why not. */
-  private fromSession(request: AuthenticatedRequest, response: Response): Principal {
+  private async fromSession(request: AuthenticatedRequest, response: Response): Promise<Principal> {
     const cookie = sessionCookieOf(request);
     if (cookie === undefined) throw unauthorized(`Missing API key: ${HOW}`);
-    const checked = this.sessions.check(cookie, this.clock.now());
+    const checked = await this.sessions.check(cookie, this.clock.now());
     if (!checked.ok) {
       clearSessionCookie(request, response);
       throw sessionEnded(`${checked.reason}: sign in again`);

@@ -74,8 +74,9 @@ export class IdentityController {
   @Roles(...ROLES)
   @ApiOperation({ summary: 'Sign out: ends the console session of the request (with its CSRF token) and clears the cookie' })
   @ApiAnswer(204, null, 'Signed out (nothing to end when the request came with a key): the cookie is cleared')
-  signOut(@Req() request: AuthenticatedRequest, @Res({ passthrough: true }) response: Response): void {
-    if (request.session !== undefined) this.sessions.revoke(request.session, this.clock.now());
+  async signOut(@Req() request: AuthenticatedRequest, @Res({ passthrough: true }) response: Response): Promise<void> {
+    // Recorded for every process before the answer: a 204 means no copy of the cookie works anywhere.
+    if (request.session !== undefined) await this.sessions.revoke(request.session, this.clock.now());
     clearSessionCookie(request, response);
   }
 

@@ -3,12 +3,17 @@
 // browser shares the sign-in. The cookie holds a token signed with a server secret (HMAC-SHA256):
 // which key it stands for, when it was issued (absolute expiry) and last used (idle expiry, renewed
 // as the agent works). It carries no role: the key's roles are looked up on every request, so a
-// revoked key ends its sessions at once. Signing out revokes the session on this process and clears
-// the cookie.
+// revoked key ends its sessions at once. Every process given the same secret enforces both expiries
+// from the cookie alone. A sign-out is the one fact not in the cookie: it is recorded in the shared
+// SessionRevocations store (beside the events), which every API process reads, so a copy of a
+// signed-out cookie is refused by every process, not only the one that handled the sign-out. A
+// process remembers a session it found not revoked for SESSION_REVOCATION_CACHE_MS (the most a sign-out
+// elsewhere may take to reach it), and one it found revoked until the session's end.
 import { createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Request, Response } from 'express';
+import type { SessionRevocations } from '@app/event-store';
 import { describeSetting, StartupError } from '../config/env-config';
 import type { ChronicleConfig } from '../config/chronicle-config';
 import { ensureWritableFolder, systemReason } from '../config/writable-folder';
@@ -19,6 +24,8 @@ export const CSRF_HEADER = 'x-csrf-token';
 /** Renew the idle timer at most this often (each renewal is a Set-Cookie). */
 const RENEW_AFTER_MS = 60_000;
 const SECRET_FILE = 'session-secret';
+/** Most sessions a process remembers the revocation state of (the oldest are forgotten first). */
+const MAX_REMEMBERED = 10_000;
 
 export interface SessionClaims {
   /** Session id: random, what sign-out revokes. */
@@ -41,11 +48,14 @@ export interface SessionTimes {
 const base64url = (data: Buffer | string): string => Buffer.from(data).toString('base64url');
 
 /**
- * The server secret: SESSION_SECRET when set (give every replica the same one), else a random one
- * kept in DATA_DIR/session-secret, created on first start.
+ * The server secret: SESSION_SECRET, or the content of SESSION_SECRET_FILE (give every API process the
+ * same one), else a random one kept in DATA_DIR/session-secret, created on first start (shared only by
+ * processes on one data folder). loadConfig refuses both at once, and neither where processes share no
+ * data folder.
  */
 export function loadSessionSecret(config: ChronicleConfig): Buffer {
   if (config.SESSION_SECRET !== undefined) return Buffer.from(config.SESSION_SECRET, 'utf8');
+  if (config.SESSION_SECRET_FILE !== undefined) return secretFromFile(config.SESSION_SECRET_FILE);
   const path = join(config.DATA_DIR, SECRET_FILE);
   try {
     return Buffer.from(readFileSync(path, 'utf8').trim(), 'hex');
@@ -66,16 +76,54 @@ export function loadSessionSecret(config: ChronicleConfig): Buffer {
   }
 }
 
+/** The secret is the file's text without its final line break; its value is never shown. */
+function secretFromFile(path: string): Buffer {
+  let text: string;
+  try {
+    text = readFileSync(path, 'utf8').replace(/\r?\n$/, '');
+  } catch (error) {
+    throw new StartupError([describeSetting('SESSION_SECRET_FILE', path, `the file cannot be read (${systemReason(error)})`)]);
+  }
+  if (text.length < 32) {
+    throw new StartupError([describeSetting('SESSION_SECRET_FILE', path, `the file holds ${text.length} characters: give at least 32 (a random string, the same for every process; the value is not shown)`)]);
+  }
+  return Buffer.from(text, 'utf8');
+}
+
+export interface SessionsOptions {
+  /** The deployment's shared record of sign-outs; without it (a process serving no API) a sign-out is known to this process only. */
+  readonly revocations?: SessionRevocations;
+  /** How long a session found not revoked is believed so without asking the store again, in ms (0: ask on every request). */
+  readonly revocationCacheMs?: number;
+  /** Monotonic milliseconds for that cache (the session clock may be a test's fixed clock). */
+  readonly monotonicNow?: () => number;
+}
+
+interface Remembered {
+  readonly revoked: boolean;
+  /** Monotonic time of the answer. */
+  readonly at: number;
+}
+
 export class Sessions {
-  /** Signed-out sessions, until they would have expired anyway. */
-  private readonly revoked = new Map<string, number>();
+  /** What this process last learnt of each session's revocation, oldest first. */
+  private readonly remembered = new Map<string, Remembered>();
+  /** Store reads under way, so concurrent requests of one session ask once. */
+  private readonly asking = new Map<string, Promise<boolean>>();
+  /** Sign-outs when there is no shared store: session id → when it would have ended anyway. */
+  private readonly local = new Map<string, number>();
+  private readonly cacheMs: number;
+  private readonly monotonicNow: () => number;
 
   constructor(
     private readonly secret: Buffer,
     private readonly idleMs: number,
     private readonly maxMs: number,
+    private readonly options: SessionsOptions = {},
   ) {
     if (secret.length < 32) throw new Error('A session secret needs at least 32 bytes');
+    this.cacheMs = options.revocationCacheMs ?? 0;
+    this.monotonicNow = options.monotonicNow ?? (() => performance.now());
   }
 
   issue(keyId: string, now: Date): { token: string; claims: SessionClaims } {
@@ -84,7 +132,7 @@ export class Sessions {
   }
 
   /** Whether a cookie's token is a live session; `renewed` is a token to set when the idle timer moved. */
-  check(token: string, now: Date): SessionCheck {
+  async check(token: string, now: Date): Promise<SessionCheck> {
     const [version, payload, signature, extra] = token.split('.');
     if (version !== 'v1' || payload === undefined || signature === undefined || extra !== undefined) return { ok: false, reason: 'The session cookie is not one this server issued' };
     const expected = this.mac(`v1.${payload}`);
@@ -97,17 +145,50 @@ export class Sessions {
       return { ok: false, reason: 'The session cookie is not one this server issued' };
     }
     const at = now.getTime();
-    if (this.revoked.has(claims.sid)) return { ok: false, reason: 'This session was signed out' };
     if (at >= claims.issuedAt + this.maxMs) return { ok: false, reason: 'The session reached its time limit' };
     if (at >= claims.seenAt + this.idleMs) return { ok: false, reason: 'The session ended after a time without activity' };
+    if (await this.isRevoked(claims.sid)) return { ok: false, reason: 'This session was signed out' };
     if (at - claims.seenAt < RENEW_AFTER_MS) return { ok: true, claims };
     const renewedClaims = { ...claims, seenAt: at };
     return { ok: true, claims: renewedClaims, renewed: this.sign(renewedClaims) };
   }
 
-  revoke(claims: SessionClaims, now: Date): void {
-    for (const [sid, until] of this.revoked) if (until <= now.getTime()) this.revoked.delete(sid);
-    this.revoked.set(claims.sid, claims.issuedAt + this.maxMs);
+  /** Ends the session for every process on the shared store (this one at once, the others within the cache time). */
+  async revoke(claims: SessionClaims, now: Date): Promise<void> {
+    const until = new Date(claims.issuedAt + this.maxMs);
+    if (this.options.revocations) {
+      await this.options.revocations.revoke(claims.sid, until);
+    } else {
+      for (const [sid, end] of this.local) if (end <= now.getTime()) this.local.delete(sid);
+      this.local.set(claims.sid, until.getTime());
+    }
+    this.remember(claims.sid, true);
+  }
+
+  private async isRevoked(sid: string): Promise<boolean> {
+    const store = this.options.revocations;
+    if (!store) return this.local.has(sid);
+    const known = this.remembered.get(sid);
+    if (known && (known.revoked || this.monotonicNow() - known.at < this.cacheMs)) return known.revoked;
+    let asked = this.asking.get(sid);
+    if (!asked) {
+      asked = store.isRevoked(sid).finally(() => this.asking.delete(sid));
+      this.asking.set(sid, asked);
+    }
+    const revoked = await asked;
+    // A read that began before this process signed the session out must not bring it back.
+    if (this.remembered.get(sid)?.revoked) return true;
+    this.remember(sid, revoked);
+    return revoked;
+  }
+
+  private remember(sid: string, revoked: boolean): void {
+    this.remembered.delete(sid);
+    this.remembered.set(sid, { revoked, at: this.monotonicNow() });
+    if (this.remembered.size > MAX_REMEMBERED) {
+      const oldest = this.remembered.keys().next().value;
+      if (oldest !== undefined) this.remembered.delete(oldest);
+    }
   }
 
   /** The anti-CSRF token of a session: derived from it, so every tab can fetch it and no other site can. */

@@ -36,4 +36,44 @@ describe('console session settings', () => {
     expect(problems.join('\n')).not.toContain(secret);
     expect(loadConfig({ SESSION_SECRET: 'x'.repeat(32) }).SESSION_SECRET).toHaveLength(32);
   });
+
+  const problemsOf = (env: Record<string, string>): readonly string[] => {
+    try {
+      loadConfig(env);
+      return [];
+    } catch (error) {
+      if (!(error instanceof ConfigError)) throw error;
+      return error.problems;
+    }
+  };
+
+  it('take the secret one way only: SESSION_SECRET or SESSION_SECRET_FILE, not both', () => {
+    expect(problemsOf({ SESSION_SECRET: 'x'.repeat(32), SESSION_SECRET_FILE: '/run/secrets/session-secret' })).toEqual([
+      expect.stringMatching(/^SESSION_SECRET and SESSION_SECRET_FILE are both set/),
+    ]);
+    expect(loadConfig({ SESSION_SECRET_FILE: '/run/secrets/session-secret' }).SESSION_SECRET_FILE).toBe('/run/secrets/session-secret');
+  });
+
+  it('need a shared secret for an API process on EventStoreDB (no shared data folder), and not for the other roles', () => {
+    const esdb = { EVENT_STORE: 'eventstoredb', EVENTSTORE_URL: 'esdb://eventstore:2113?tls=false' };
+    for (const role of ['all', 'command-api', 'query-api']) {
+      expect(problemsOf({ ...esdb, CHRONICLE_ROLE: role })).toEqual([expect.stringMatching(new RegExp(`^SESSION_SECRET_FILE \\(or SESSION_SECRET\\) is required when CHRONICLE_ROLE=${role} and EVENT_STORE=eventstoredb`))]);
+      expect(problemsOf({ ...esdb, CHRONICLE_ROLE: role, SESSION_SECRET_FILE: '/run/secrets/session-secret' })).toEqual([]);
+    }
+    for (const role of ['worker', 'projector']) expect(problemsOf({ ...esdb, CHRONICLE_ROLE: role })).toEqual([]);
+    expect(problemsOf({ CHRONICLE_ROLE: 'query-api' })).toEqual([]);
+  });
+
+  it('believe a session found not signed out for 5 s by default (0: ask the shared record on every request)', () => {
+    expect(loadConfig({}).SESSION_REVOCATION_CACHE_MS).toBe(5000);
+    expect(loadConfig({ SESSION_REVOCATION_CACHE_MS: '0' }).SESSION_REVOCATION_CACHE_MS).toBe(0);
+    expect(problemsOf({ SESSION_REVOCATION_CACHE_MS: '-1' })).toEqual([expect.stringMatching(/^SESSION_REVOCATION_CACHE_MS="-1"/)]);
+  });
+
+  it('give a stopped projector\'s partitions to the others after 30 s by default, within what the broker allows', () => {
+    expect(loadConfig({}).KAFKA_SESSION_TIMEOUT_MS).toBe(30_000);
+    expect(loadConfig({ KAFKA_SESSION_TIMEOUT_MS: '10000' }).KAFKA_SESSION_TIMEOUT_MS).toBe(10_000);
+    // Below the broker's default group.min.session.timeout.ms (6 s) the group refuses to join.
+    expect(problemsOf({ KAFKA_SESSION_TIMEOUT_MS: '1000' })).toEqual([expect.stringMatching(/^KAFKA_SESSION_TIMEOUT_MS="1000"/)]);
+  });
 });

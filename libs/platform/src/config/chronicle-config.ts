@@ -82,8 +82,9 @@ export class ChronicleConfig {
   @IsString({ message: 'KAFKA_BROKERS is required when TRANSPORT=kafka (e.g. 127.0.0.1:9092)' })
   KAFKA_BROKERS?: string;
 
+  /** The name carries the topic format's version (deploy/README.md, "Topic contract"). */
   @IsString()
-  KAFKA_TOPIC = 'chronicle.events';
+  KAFKA_TOPIC = 'chronicle.events.v2';
 
   @Transform(envNumber) @IsInt() @Min(1) @Max(1000)
   KAFKA_PARTITIONS = 6;
@@ -98,6 +99,14 @@ export class ChronicleConfig {
 
   @IsString()
   KAFKA_GROUP = 'chronicle-projector';
+
+  /**
+   * How long the group waits for a projector that stopped heartbeating before giving its partitions to
+   * the others (a killed projector's partitions stand still that long). Lower detects a dead one sooner;
+   * too low and a projector busy with a long read-store write is taken for dead. Heartbeats every third.
+   */
+  @Transform(envNumber) @IsInt() @Min(6_000) @Max(300_000)
+  KAFKA_SESSION_TIMEOUT_MS = 30_000;
 
   /** SQLite durability: NORMAL survives a process crash, FULL also a power cut. */
   @IsIn(['NORMAL', 'FULL'])
@@ -168,10 +177,23 @@ export class ChronicleConfig {
 
   /**
    * Signs the support console's session cookies: at least 32 characters, the same on every process
-   * that serves the API. Unset: a random secret kept in `<DATA_DIR>/session-secret`.
+   * that serves the API. Or SESSION_SECRET_FILE: a file holding it (a compose secret). Neither: a
+   * random secret kept in `<DATA_DIR>/session-secret` (shared by processes on one data folder only,
+   * so one of the two is required for an API process on EventStoreDB).
    */
   @IsOptional() @IsString()
   SESSION_SECRET?: string;
+
+  @IsOptional() @IsString()
+  SESSION_SECRET_FILE?: string;
+
+  /**
+   * How long a process believes a console session it found not signed out, in ms, before it reads the
+   * shared record again: the longest a sign-out made through another process may take to reach this
+   * one. 0: read on every request that comes with a session cookie.
+   */
+  @Transform(envNumber) @IsInt() @Min(0) @Max(60_000)
+  SESSION_REVOCATION_CACHE_MS = 5000;
 
   /** A console session ends after this many minutes without a request. */
   @Transform(envNumber) @IsInt() @Min(1) @Max(1440)
@@ -194,7 +216,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
   const problems: string[] = [];
   let config: ChronicleConfig | undefined;
   try {
-    config = readEnvConfig(ChronicleConfig, env, ['EVENTSTORE_URL', 'MONGO_URL', 'KAFKA_BROKERS', 'API_KEYS', 'API_KEYS_FILE', 'MASTER_KEY', 'MASTER_KEY_FILE', 'SESSION_SECRET', 'KAFKA_MIN_INSYNC_REPLICAS']);
+    config = readEnvConfig(ChronicleConfig, env, ['EVENTSTORE_URL', 'MONGO_URL', 'KAFKA_BROKERS', 'API_KEYS', 'API_KEYS_FILE', 'MASTER_KEY', 'MASTER_KEY_FILE', 'SESSION_SECRET', 'SESSION_SECRET_FILE', 'KAFKA_MIN_INSYNC_REPLICAS']);
   } catch (error) {
     if (!(error instanceof ConfigError)) throw error;
     problems.push(...error.problems);
@@ -203,6 +225,18 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
   const secret = env.SESSION_SECRET;
   if (secret !== undefined && secret.length < 32) {
     problems.push(`SESSION_SECRET is set but has ${secret.length} characters: give at least 32 (a random string, the same for every process; the value is not shown)`);
+  }
+  if (secret !== undefined && env.SESSION_SECRET_FILE !== undefined) {
+    problems.push('SESSION_SECRET and SESSION_SECRET_FILE are both set: give the session secret one way only (SESSION_SECRET_FILE in production)');
+  }
+  // Processes on EventStoreDB share no data folder, so a secret each kept there would differ, and a
+  // console cookie signed by one API process would be refused by the next.
+  const servesApi = config !== undefined && ['all', 'command-api', 'query-api'].includes(config.CHRONICLE_ROLE);
+  if (servesApi && config?.EVENT_STORE === 'eventstoredb' && secret === undefined && env.SESSION_SECRET_FILE === undefined) {
+    problems.push(
+      `SESSION_SECRET_FILE (or SESSION_SECRET) is required when CHRONICLE_ROLE=${config.CHRONICLE_ROLE} and EVENT_STORE=eventstoredb: ` +
+        'every process serving the API must sign console sessions with the same secret',
+    );
   }
   if (problems.length > 0 || !config) throw new ConfigError(problems);
   return config;

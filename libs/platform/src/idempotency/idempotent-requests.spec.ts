@@ -3,8 +3,9 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { DomainError, DomainErrorCode, FixedClock, refuse } from '@app/event-sourcing';
+import { DomainErrorCode, FixedClock, refuse } from '@app/event-sourcing';
 import { SqliteIdempotencyKeys, type RecordedAnswer } from '@app/event-store';
+import { problemHeaders, toProblem } from '../errors/problem.filter';
 import { IdempotentRequests, type IdempotentAnswer } from './idempotent-requests';
 
 /** A run the test finishes when it wants to. */
@@ -63,10 +64,15 @@ describe('IdempotentRequests', () => {
     rmSync(directory, { recursive: true, force: true });
   });
 
+  /** The 409 problem a refused run answers: naming the Idempotency-Key, a code telling "wait" from "wrong key"; its detail. */
   const conflictOn = (error: unknown) => {
-    expect(error).toBeInstanceOf(DomainError);
-    expect(error).toMatchObject({ code: DomainErrorCode.Conflict, field: 'Idempotency-Key' });
-    return (error as DomainError).message;
+    const problem = toProblem(error);
+    expect(problem).toMatchObject({ status: 409, errors: [{ field: 'Idempotency-Key' }] });
+    const inProgress = /still in progress/.test(problem.detail);
+    expect(problem.code).toBe(inProgress ? 'IDEMPOTENCY_IN_PROGRESS' : 'IDEMPOTENCY_KEY_REUSED');
+    // Only a request still running may be sent again, and the client is told when.
+    expect(problemHeaders(error, problem)).toEqual(inProgress ? { 'Retry-After': '1' } : {});
+    return problem.detail;
   };
 
   it('20 concurrent same requests run once: one answer is the run\'s, 19 are its replay', async () => {

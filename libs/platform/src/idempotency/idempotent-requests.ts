@@ -9,9 +9,8 @@
 //     request and its lease ends (at once, or when a crashed holder's lease lapses): only the same
 //     request may run it again, and the deterministic event ids make that run find what was written.
 import { performance } from 'node:perf_hooks';
-import { DomainError, DomainErrorCode } from '@app/event-sourcing';
 import type { IdempotencyKeyRef, IdempotencyKeys, RecordedAnswer } from '@app/event-store';
-import { toProblem } from '../errors/problem.filter';
+import { ProblemException, toProblem } from '../errors/problem.filter';
 
 export interface IdempotentRequestsOptions {
   /** How long a claim lasts unless renewed; renewed every third of it while the request runs. */
@@ -29,6 +28,17 @@ export interface IdempotentAnswer {
 const FIRST_POLL_MS = 5;
 const LONGEST_POLL_MS = 200;
 export const IDEMPOTENCY_KEY_FIELD = 'Idempotency-Key';
+/** When a client may send a request again whose first run is still going (a 409 IDEMPOTENCY_IN_PROGRESS). */
+export const IN_PROGRESS_RETRY_AFTER_SECONDS = 1;
+
+/** A 409 naming the Idempotency-Key header, with a code that tells "wait and retry" from "wrong key". */
+function refusal(code: 'IDEMPOTENCY_KEY_REUSED' | 'IDEMPOTENCY_IN_PROGRESS', detail: string, retryAfterSeconds?: number): ProblemException {
+  return new ProblemException(409, detail, {
+    code,
+    errors: [{ field: IDEMPOTENCY_KEY_FIELD, message: detail }],
+    ...(retryAfterSeconds !== undefined ? { headers: { 'Retry-After': String(retryAfterSeconds) } } : {}),
+  });
+}
 
 export class IdempotentRequests {
   private readonly leaseMs: number;
@@ -55,11 +65,13 @@ export class IdempotentRequests {
         case 'answered':
           return { answer: claim.answer, replayed: true };
         case 'mismatch':
-          throw new DomainError(DomainErrorCode.Conflict, 'This Idempotency-Key was already used for a different request', IDEMPOTENCY_KEY_FIELD);
+          throw refusal('IDEMPOTENCY_KEY_REUSED', 'This Idempotency-Key was already used for a different request');
         case 'in_progress': {
           const left = deadline - performance.now();
           if (left <= 0) {
-            throw new DomainError(DomainErrorCode.Conflict, 'A request with this Idempotency-Key is still in progress; retry it later', IDEMPOTENCY_KEY_FIELD);
+            // Running here or in another process, or held by a process that stopped (its claim lapses
+            // within the lease): the same request may be sent again, so the client is told when.
+            throw refusal('IDEMPOTENCY_IN_PROGRESS', 'A request with this Idempotency-Key is still in progress; retry it with the same key after Retry-After', IN_PROGRESS_RETRY_AFTER_SECONDS);
           }
           // Woken at once by a run of this process; another process's run is seen by polling, backing off.
           await this.settledOrAfter(ref, Math.min(pause, left));

@@ -33,7 +33,7 @@ const REFUSALS: Readonly<Record<number, string>> = {
   401: 'No API key, or an unknown or revoked one; or a console session that ended (signed out, idle, too old, or its key revoked).',
   403: 'The key\'s role may not call this route; or a POST, PUT, PATCH or DELETE signed in by a console session came without its X-CSRF-Token.',
   404: 'No such resource.',
-  409: 'The Idempotency-Key was used with another request (or its first request is still running after 15 s).',
+  409: 'The Idempotency-Key was used with another request (IDEMPOTENCY_KEY_REUSED), or its first request is still running after 15 s (IDEMPOTENCY_IN_PROGRESS: send it again after Retry-After).',
   413: 'The body is larger than MAX_BODY_BYTES, as sent or once decoded; or an event it would record is larger than MAX_EVENT_BYTES (`errors[]` names the field).',
   415: 'Content-Type is not application/json (optionally with charset=utf-8), or Content-Encoding is not gzip, deflate or br.',
   422: 'The request breaks a business rule on the current state.',
@@ -46,6 +46,7 @@ const REFUSAL_HEADERS: Readonly<Record<number, Record<string, { description: str
     Accept: { description: 'The media type the route takes (with a wrong Content-Type)', schema: { type: 'string' } },
     'Accept-Encoding': { description: 'The encodings the route takes (with a wrong Content-Encoding)', schema: { type: 'string' } },
   },
+  409: { 'Retry-After': { description: 'With IDEMPOTENCY_IN_PROGRESS: seconds to wait before sending the same request again', schema: { type: 'integer', minimum: 1 } } },
   503: { 'Retry-After': { description: 'Seconds to wait before retrying', schema: { type: 'integer', minimum: 1 } } },
 };
 

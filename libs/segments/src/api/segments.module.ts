@@ -14,7 +14,7 @@ import { EventStoreCheckpointStore } from '@app/transport/kafka';
 import { EventReactor } from '@app/transport';
 import { SegmentEvaluator } from '../evaluation/segment-evaluator';
 import { SegmentSweep } from '../evaluation/segment-sweep';
-import { SEGMENTS_REACTOR_NAME, segmentReaction } from '../evaluation/segment.reaction';
+import { SEGMENT_REACTION_TYPES, SEGMENTS_REACTOR_NAME, segmentReaction } from '../evaluation/segment.reaction';
 import { readModelGate } from '../evaluation/read-model-gate';
 import { loadSegmentsConfig, type SegmentsConfig } from './segments-config';
 import { SEGMENTS_ANALYTICS_SETTINGS, SEGMENTS_CONFIG } from './segments-tokens';
@@ -98,6 +98,7 @@ export class SegmentsBackground implements OnApplicationBootstrap, BeforeApplica
         this.reactor = new EventReactor(this.eventStore, new EventStoreCheckpointStore(this.eventStore), segmentReaction(this.segmentEvaluator, gate, this.clock), {
           name: SEGMENTS_REACTOR_NAME,
           maxBatchSize: this.config.SEGMENTS_REACTOR_BATCH_SIZE,
+          types: SEGMENT_REACTION_TYPES,
         });
         await this.supervise({ name: SEGMENTS_REACTOR_NAME, work: this.reactor, ...(singleInstance ? { singleInstance } : {}) });
       }

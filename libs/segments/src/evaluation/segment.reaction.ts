@@ -8,10 +8,11 @@
 // reactor redelivers it from its checkpoint with backoff — idempotent thanks to natural keys.
 // Membership events never trigger evaluation (no feedback loop).
 import type { Clock, RecordedEvent } from '@app/event-sourcing';
-import { isCatalogueEvent } from '@app/customer-view';
+import { CATALOGUE_EVENT_TYPES, isCatalogueEvent } from '@app/customer-view';
 import type { ReactionHandler } from '@app/transport';
 import type { SegmentRule } from '../domain/segment-rule';
 import { isSegmentEvent } from '../projections/segment-event';
+import { SEGMENT_EVENT_TYPES } from '../domain/segment.events';
 import type { SegmentEvaluator } from './segment-evaluator';
 
 export const SEGMENTS_REACTOR_NAME = 'segments-reactor';
@@ -25,6 +26,9 @@ const ALSO_RELEVANT: ReadonlySet<string> = new Set(['TierChanged']);
 export function affectsCustomerFacts(event: RecordedEvent): boolean {
   return isCatalogueEvent(event) || ALSO_RELEVANT.has(event.type);
 }
+
+/** What the reaction acts on: its subscription asks the store for these only (membership events, most loyalty events never come). */
+export const SEGMENT_REACTION_TYPES: readonly string[] = [...SEGMENT_EVENT_TYPES, ...CATALOGUE_EVENT_TYPES, ...ALSO_RELEVANT];
 
 export function segmentReaction(evaluator: SegmentEvaluator, gate: ReadModelGate, clock: Clock): ReactionHandler {
   return async (events) => {

@@ -3,11 +3,15 @@
 // was refused, and is small enough for any broker. An operator handles it by raising the topic's
 // max.message.bytes and republishing from the store (deploy/README.md, "Dead letters").
 //
-// Topic: `<event topic>.dead-letter`, one partition. Key: the customer id. Value: UTF-8 JSON of
-// DeadLetter below. Headers: ce_id (the event's id), ce_type `chronicle.dead-letter`, content-type.
+// Topic: `<event topic>.dead-letter`, one partition. A CloudEvent in binary mode like the event topic:
+// key as the event's (partitionKeyOf), value UTF-8 JSON of DeadLetter below, headers content-type,
+// ce_specversion, ce_id (the event's id), ce_type `chronicle.dead-letter`, ce_source `/chronicle/relay`
+// (so source + id stays unique), ce_subject (the customer id), ce_time (when it was set aside).
 import type { RecordedEvent } from '@app/event-sourcing';
+import { CLOUDEVENTS_SPEC_VERSION, EVENT_CONTENT_TYPE, KafkaHeader, partitionKeyOf } from './kafka-message';
 
 export const DEAD_LETTER_TYPE = 'chronicle.dead-letter';
+export const DEAD_LETTER_SOURCE = '/chronicle/relay';
 
 export interface DeadLetter {
   readonly eventId: string;
@@ -49,13 +53,22 @@ export function deadLetterMessage(
     limitBytes: refusal.limitBytes,
     reason: refusal.reason,
   };
+  const now = new Date();
   return {
     record,
     message: {
-      key: record.customerId,
+      key: partitionKeyOf(event),
       value: JSON.stringify(record),
-      headers: { ce_specversion: '1.0', ce_id: record.eventId, ce_type: DEAD_LETTER_TYPE, 'content-type': 'application/json' },
-      timestamp: String(Date.now()),
+      headers: {
+        [KafkaHeader.contentType]: EVENT_CONTENT_TYPE,
+        [KafkaHeader.specVersion]: CLOUDEVENTS_SPEC_VERSION,
+        [KafkaHeader.id]: record.eventId,
+        [KafkaHeader.type]: DEAD_LETTER_TYPE,
+        [KafkaHeader.source]: DEAD_LETTER_SOURCE,
+        [KafkaHeader.subject]: record.customerId,
+        [KafkaHeader.time]: now.toISOString(),
+      },
+      timestamp: String(now.getTime()),
     },
   };
 }

@@ -3,7 +3,7 @@ import type { RecordedEvent } from '@app/event-sourcing';
 import type { BatchHandler, EventStore, SubscribeOptions } from '@app/event-store';
 import type { CheckpointStore } from './checkpoint-store';
 import { KafkaRelay } from './kafka-relay';
-import { decodeEventMessage } from './kafka-message';
+import { DEFAULT_EVENTS_TOPIC, decodeEventMessage } from './kafka-message';
 
 function event(position: number, customerId = `c-${position % 3}`): RecordedEvent {
   return {
@@ -119,7 +119,7 @@ describe('KafkaRelay', () => {
 
   it('resumes strictly after its checkpoint and leaves an existing topic alone', async () => {
     const { store, calls } = feedingStore([]);
-    const fake = fakeKafka({ topics: ['chronicle.events', 'chronicle.events.dead-letter'] });
+    const fake = fakeKafka({ topics: [DEFAULT_EVENTS_TOPIC, `${DEFAULT_EVENTS_TOPIC}.dead-letter`] });
     const relay = new KafkaRelay(store, memoryCheckpoints(41).checkpoints, fake.kafka, { name: 'main' });
     await relay.start();
     await relay.stop();

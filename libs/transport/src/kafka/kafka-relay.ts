@@ -1,6 +1,6 @@
 // Relay: event store -> Kafka. Follows the global log from its own checkpoint and publishes every
-// event to the event topic (format in kafka-message.ts), keyed by customer so each customer's
-// events stay in order on one partition.
+// event to the event topic as a CloudEvent (format in kafka-message.ts), keyed by customer so each
+// customer's events stay in order on one partition.
 //
 // Delivery: at least once, with no duplicates in normal operation. The producer is idempotent
 // (the broker drops a retried batch it already has), and the checkpoint moves only after the

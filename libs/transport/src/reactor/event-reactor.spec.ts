@@ -33,8 +33,8 @@ describe('EventReactor (real SqliteEventStore)', () => {
     rmSync(directory, { recursive: true, force: true });
   });
 
-  const append = async (n: number) => {
-    const result = await store.append(`thing-${n}`, [{ eventId: newEventId(), type: 'ThingHappened', data: { customerId: 'c', n }, metadata: { customerId: 'c', schemaVersion: 1, occurredAt: '2026-01-01T00:00:00Z', actor: { type: 'system', id: 't' }, source: 't', correlationId: 'x', causationId: null } }], { expectedRevision: 'no_stream' });
+  const append = async (n: number, type = 'ThingHappened') => {
+    const result = await store.append(`thing-${n}`, [{ eventId: newEventId(), type, data: { customerId: 'c', n }, metadata: { customerId: 'c', schemaVersion: 1, occurredAt: '2026-01-01T00:00:00Z', actor: { type: 'system', id: 't' }, source: 't', correlationId: 'x', causationId: null } }], { expectedRevision: 'no_stream' });
     return result.position;
   };
 
@@ -73,5 +73,30 @@ describe('EventReactor (real SqliteEventStore)', () => {
     expect(await reactor.waitForPosition(last, 5000)).toBe(true);
     await reactor.stop();
     expect(seen).toEqual([3]);
+  });
+
+  it('with types, hands over only those events, follows the log past the others, and has no lag when only they follow its checkpoint', async () => {
+    const checkpoints = new MemoryCheckpoints();
+    const seen: number[] = [];
+    const reactor = new EventReactor(store, checkpoints, async (events) => void seen.push(...events.map((e) => (e.data as { n: number }).n)), {
+      name: 'test',
+      maxBatchSize: 2,
+      types: ['Wanted'],
+    });
+    await append(1, 'Wanted');
+    for (let n = 2; n <= 6; n++) await append(n);
+    await reactor.start();
+    const wanted = await append(7, 'Wanted');
+    expect(await reactor.waitForPosition(wanted, 5000)).toBe(true);
+    const other = await append(8);
+    // Its position moves past events it is not given: "handled up to the head" holds.
+    expect(await reactor.waitForPosition(other, 5000)).toBe(true);
+    expect(seen).toEqual([1, 7]);
+    expect(checkpoints.saved.at(-1)).toBe(wanted);
+    expect(await reactor.lag()).toEqual({ events: 0, seconds: 0 });
+    await reactor.stop();
+    // Stopped, so nothing takes it: an event of its type is work waiting.
+    await append(9, 'Wanted');
+    expect((await reactor.lag()).events).toBeGreaterThan(0);
   });
 });

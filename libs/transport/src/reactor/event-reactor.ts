@@ -16,6 +16,11 @@ export interface EventReactorOptions {
   readonly name: string;
   /** Most events per handler call (default 200). */
   readonly maxBatchSize?: number;
+  /**
+   * The event types the handler acts on; the store delivers only those (default: every event). The
+   * checkpoint then names the last event of these types handled, and the lag counts only them.
+   */
+  readonly types?: readonly string[];
   /** First restart delay after a failure when run standalone with start() (default 200 ms). */
   readonly initialRetryDelayMs?: number;
   /** Upper bound of the restart delay when run standalone (default 30 s). */
@@ -45,7 +50,10 @@ export class EventReactor implements PipelineWork {
     return { initialDelayMs: this.options.initialRetryDelayMs ?? 200, maxDelayMs: this.options.maxRetryDelayMs ?? 30_000 };
   }
 
-  /** The highest global position whose batch the handler finished (and the checkpoint holds). */
+  /**
+   * The highest global position up to which the handler finished every event it is given (the
+   * checkpoint holds the last of them; with `types`, this may be further on, past other events).
+   */
   get position(): number {
     return this.progress.position;
   }
@@ -64,7 +72,13 @@ export class EventReactor implements PipelineWork {
     if (checkpoint !== null) this.progress.advance(checkpoint);
     const subscription = this.events.subscribeToAll(
       // A checkpoint of 0 is a reset (rebuild): positions start above it, so it means the beginning.
-      { from: checkpoint === null || checkpoint === 0 ? 'start' : { after: checkpoint }, maxBatchSize: this.options.maxBatchSize ?? 200 },
+      {
+        from: checkpoint === null || checkpoint === 0 ? 'start' : { after: checkpoint },
+        maxBatchSize: this.options.maxBatchSize ?? 200,
+        // Its position follows the log past events of other types, so "handled up to the head" holds
+        // once every event of its types up to the head is handled.
+        ...(this.options.types ? { types: this.options.types, onPassed: (position: number) => this.progress.advance(position) } : {}),
+      },
       async (batch) => {
         if (batch.length === 0) return;
         await this.handler(batch);
@@ -85,7 +99,7 @@ export class EventReactor implements PipelineWork {
 
   /** Events after the checkpoint, and the age of the oldest of them. */
   async lag(): Promise<PipelineLag> {
-    return logLag(this.events, this.position);
+    return logLag(this.events, this.position, this.options.types);
   }
 
   /** Runs it under a supervisor of its own (tests and tools); resolves once subscribed. */
@@ -108,9 +122,12 @@ export class EventReactor implements PipelineWork {
   }
 }
 
-/** How far a follower of the global log at `position` is behind the store's head. */
-export async function logLag(events: EventStore, position: number): Promise<PipelineLag> {
-  const [next] = await events.readAll({ after: position, maxCount: 1 });
+/**
+ * How far a follower of the global log at `position` is behind the store's head; for a follower of
+ * some types only, whether one of those is waiting (the others after its checkpoint are no work).
+ */
+export async function logLag(events: EventStore, position: number, types?: readonly string[]): Promise<PipelineLag> {
+  const [next] = types ? await events.queryLog({ after: position, types, maxCount: 1 }) : await events.readAll({ after: position, maxCount: 1 });
   if (!next) return { events: 0, seconds: 0 };
   const head = await events.headPosition();
   return {
