@@ -14,6 +14,7 @@ import { CachedKeyStore, MasterKeyRing, SqliteKeyStore } from '@app/key-store';
 import { publishedEventStore, readerCodec } from '@app/composition';
 import { catalogueEvents, catalogueTypes } from '@app/composition/testing/event-catalogue';
 import { EventStoreCheckpointStore, KafkaRelay, createKafkaClient } from '@app/transport/kafka';
+import { expectedExtensions, extensionsOf } from '@app/transport/kafka/testing/topic-contract';
 import { eventually } from './kafka-support/eventually';
 import { deleteTopic, freshRunId, kafkaBrokersFromEnv } from './kafka-support/kafka-engine';
 import { openEventStore } from './kafka-support/engines-under-test';
@@ -109,21 +110,7 @@ if (!brokers) {
         const m = event.metadata;
         expect({ id: read.id, valid: read.validate() }).toEqual({ id: read.id, valid: true });
         expect(read.data).toEqual(event.data);
-        const extensions = Object.fromEntries(Object.entries(read).filter(([name, value]) =>
-          value !== undefined && !['specversion', 'id', 'type', 'source', 'subject', 'time', 'datacontenttype', 'data', 'partitionkey'].includes(name)));
-        expect(extensions).toEqual({
-          chronicleposition: String(event.position),
-          chroniclerevision: String(event.revision),
-          chroniclestream: event.streamId,
-          schemaversion: String(m.schemaVersion),
-          recordedtime: event.recordedAt,
-          correlationid: m.correlationId,
-          actor: JSON.stringify(m.actor),
-          ...(m.causationId !== null ? { causationid: m.causationId } : {}),
-          ...(m.idempotencyKey !== undefined ? { idempotencykey: m.idempotencyKey } : {}),
-          ...(m.onBehalfOf !== undefined ? { onbehalfof: m.onBehalfOf.id } : {}),
-          ...(m.dataKeyId !== undefined ? { datakeyid: m.dataKeyId } : {}),
-        });
+        expect(extensionsOf(read)).toEqual(expectedExtensions(event));
         expect(read).toMatchObject({
           specversion: '1.0', type: event.type, source: `/chronicle/${encodeURIComponent(m.source)}`, subject: m.customerId,
           time: m.occurredAt, datacontenttype: 'application/json',

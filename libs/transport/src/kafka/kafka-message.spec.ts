@@ -12,6 +12,7 @@ import {
   partitionKeyOf,
   type IncomingEventMessage,
 } from './kafka-message';
+import { expectedExtensions, extensionsOf } from './testing/topic-contract';
 
 const purchase: RecordedEvent = {
   eventId: '3f1c2a4e-5b6d-5e7f-8a9b-0c1d2e3f4a5b',
@@ -55,30 +56,6 @@ function readWithSdk(event: RecordedEvent): CloudEvent<unknown> {
   const encoded = encodeEventMessage(event);
   const message: KafkaMessage<string> = { key: encoded.key, value: encoded.value, headers: { ...encoded.headers }, body: encoded.value };
   return Kafka.toEvent(message) as CloudEvent<unknown>;
-}
-
-/** The Chronicle attributes of an envelope, as the topic contract lists them (strings on the wire). */
-function expectedExtensions(event: RecordedEvent): Record<string, string> {
-  const m = event.metadata;
-  return {
-    chronicleposition: String(event.position),
-    chroniclerevision: String(event.revision),
-    chroniclestream: event.streamId,
-    schemaversion: String(m.schemaVersion),
-    recordedtime: event.recordedAt,
-    correlationid: m.correlationId,
-    actor: JSON.stringify(m.actor),
-    ...(m.causationId !== null ? { causationid: m.causationId } : {}),
-    ...(m.idempotencyKey !== undefined ? { idempotencykey: m.idempotencyKey } : {}),
-    ...(m.onBehalfOf !== undefined ? { onbehalfof: m.onBehalfOf.id } : {}),
-    ...(m.dataKeyId !== undefined ? { datakeyid: m.dataKeyId } : {}),
-  };
-}
-
-const STANDARD = new Set(['specversion', 'id', 'type', 'source', 'subject', 'time', 'datacontenttype', 'dataschema', 'data', 'data_base64', 'partitionkey']);
-
-function extensionsOf(event: CloudEvent<unknown>): Record<string, unknown> {
-  return Object.fromEntries(Object.entries(event).filter(([name, value]) => !STANDARD.has(name) && value !== undefined));
 }
 
 const text = fc.string({ unit: 'grapheme', minLength: 1, maxLength: 12 });
