@@ -12,6 +12,8 @@ export interface SharedSqliteFileOptions {
   readonly secureDelete?: boolean;
   /** CREATE … IF NOT EXISTS statements, run once the file is in WAL mode. */
   readonly schema: string;
+  /** Upgrades of a file an older version wrote (added columns, backfills), run after the schema within the same wait. */
+  readonly migrate?: (db: Database.Database) => void;
 }
 
 /**
@@ -26,6 +28,7 @@ export function openSharedSqliteFile(filename: string, options: SharedSqliteFile
   db.pragma(`synchronous = ${options.synchronous}`);
   if (options.secureDelete) db.pragma('secure_delete = ON');
   db.exec(options.schema);
+  options.migrate?.(db);
   db.pragma(`busy_timeout = ${READ_BUSY_TIMEOUT_MS}`);
   return db;
 }

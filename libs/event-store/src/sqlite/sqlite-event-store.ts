@@ -1,10 +1,10 @@
 // The embedded EventStore: one SQLite file (better-sqlite3, WAL), group commit, in-process live subscriptions.
 // Several processes may write the same file: SQLite serialises their transactions, and a write that
 // finds the lock taken waits for it on a timer, never on the event loop's thread.
-import Database from 'better-sqlite3';
+import type Database from 'better-sqlite3';
 import { canonicalJson, systemClock, type Clock, type NewEvent, type RecordedEvent } from '@app/event-sourcing';
 import {
-  checkpointInBackground, DEFAULT_WRITE_LOCK_BUDGET_MS, isSqliteBusy, READ_BUSY_TIMEOUT_MS, tryWriteTransaction, writeLockRetryDelayMs,
+  checkpointInBackground, DEFAULT_WRITE_LOCK_BUDGET_MS, isSqliteBusy, openSharedSqliteFile, tryWriteTransaction, writeLockRetryDelayMs,
   type BackgroundCheckpoints,
 } from '@app/sqlite';
 import {
@@ -171,24 +171,25 @@ export class SqliteEventStore implements EventStore {
     this.defaultBatchSize = options.defaultBatchSize ?? 500;
     this.filename = filename;
     this.writeLockBudgetMs = Math.max(0, Math.floor(options.writeLockBudgetMs ?? DEFAULT_WRITE_LOCK_BUDGET_MS));
-    this.db = new Database(filename);
-    // Opening may wait synchronously for another process's lock (switching to WAL, creating the
+    // Opening may wait for another process's lock (switching to WAL, creating and upgrading the
     // schema): the process serves nothing yet. Once open, writes never wait on this thread.
-    this.db.pragma(`busy_timeout = ${this.writeLockBudgetMs}`);
-    this.db.pragma('journal_mode = WAL');
-    this.db.pragma(`synchronous = ${options.synchronous === 'FULL' ? 'FULL' : 'NORMAL'}`);
-    this.db.exec(SCHEMA);
-    for (const { table, column, definition } of MIGRATIONS) {
-      const columns = this.db.prepare(`PRAGMA table_info(${table})`).all() as { name: string }[];
-      if (!columns.some((c) => c.name === column)) this.db.exec(`ALTER TABLE ${table} ADD COLUMN ${column} ${definition}`);
-    }
-    this.db.exec(INDEXES);
-    // Events written before the column existed: filled once from their metadata.
-    if (this.db.prepare('SELECT 1 FROM events WHERE customer_id IS NULL LIMIT 1').get() !== undefined) {
-      this.db.exec("UPDATE events SET customer_id = json_extract(metadata, '$.customerId') WHERE customer_id IS NULL");
-    }
-    chainUnchainedFile(this.db);
-    this.db.pragma(`busy_timeout = ${READ_BUSY_TIMEOUT_MS}`);
+    this.db = openSharedSqliteFile(filename, {
+      writeLockBudgetMs: this.writeLockBudgetMs,
+      synchronous: options.synchronous === 'FULL' ? 'FULL' : 'NORMAL',
+      schema: SCHEMA,
+      migrate: (db) => {
+        for (const { table, column, definition } of MIGRATIONS) {
+          const columns = db.prepare(`PRAGMA table_info(${table})`).all() as { name: string }[];
+          if (!columns.some((c) => c.name === column)) db.exec(`ALTER TABLE ${table} ADD COLUMN ${column} ${definition}`);
+        }
+        db.exec(INDEXES);
+        // Events written before the column existed: filled once from their metadata.
+        if (db.prepare('SELECT 1 FROM events WHERE customer_id IS NULL LIMIT 1').get() !== undefined) {
+          db.exec("UPDATE events SET customer_id = json_extract(metadata, '$.customerId') WHERE customer_id IS NULL");
+        }
+        chainUnchainedFile(db);
+      },
+    });
     this.checkpoints = checkpointInBackground(this.db, filename);
     this.statements = {
       streamRevision: this.db.prepare('SELECT last_revision FROM streams WHERE stream_id = ?'),

@@ -2,9 +2,9 @@
 // collection, expression indexes on json_extract, the position guard inside the upsert statement,
 // and the checkpoint written in the same transaction as the documents. Writes wait for another
 // process's write lock on a timer, never on the event loop's thread.
-import Database from 'better-sqlite3';
+import type Database from 'better-sqlite3';
 import {
-  checkpointInBackground, DEFAULT_WRITE_LOCK_BUDGET_MS, READ_BUSY_TIMEOUT_MS, truncateWal, writeTransaction, type BackgroundCheckpoints,
+  checkpointInBackground, DEFAULT_WRITE_LOCK_BUDGET_MS, openSharedSqliteFile, truncateWal, writeTransaction, type BackgroundCheckpoints,
 } from '@app/sqlite';
 import type {
   AggregateRow,
@@ -53,16 +53,14 @@ export class SqliteReadStore implements ReadStore {
     options: SqliteReadStoreOptions = {},
   ) {
     this.writeLockBudgetMs = Math.max(0, Math.floor(options.writeLockBudgetMs ?? DEFAULT_WRITE_LOCK_BUDGET_MS));
-    this.db = new Database(file);
-    // Opening may wait synchronously for another process's lock: the process serves nothing yet.
-    this.db.pragma(`busy_timeout = ${this.writeLockBudgetMs}`);
-    this.db.pragma('journal_mode = WAL');
-    this.db.pragma('synchronous = NORMAL');
     // Read models hold personal data in clear: what a forget overwrites or deletes must not stay
     // behind in freed pages (see purge for the write-ahead log).
-    this.db.pragma('secure_delete = ON');
-    this.db.exec(`CREATE TABLE IF NOT EXISTS ${CHECKPOINTS_TABLE} (name TEXT PRIMARY KEY, position INTEGER NOT NULL)`);
-    this.db.pragma(`busy_timeout = ${READ_BUSY_TIMEOUT_MS}`);
+    this.db = openSharedSqliteFile(file, {
+      writeLockBudgetMs: this.writeLockBudgetMs,
+      synchronous: 'NORMAL',
+      secureDelete: true,
+      schema: `CREATE TABLE IF NOT EXISTS ${CHECKPOINTS_TABLE} (name TEXT PRIMARY KEY, position INTEGER NOT NULL)`,
+    });
     this.checkpoints = checkpointInBackground(this.db, file);
   }
 
