@@ -3,13 +3,13 @@
 // CHRONICLE_URL) and says why when it cannot reach it, and a second seed run is a no-op answered
 // with replays.
 import { mkdtempSync, rmSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startChronicle, type RunningChronicle } from '@app/composition';
 import { ApiClient } from '../support/api-client';
 import { settledHead } from '../support/settled-head';
 import { startProcess } from '../support/chronicle-process';
+import { freePort } from '../support/free-port';
 
 jest.setTimeout(300_000);
 
@@ -70,11 +70,8 @@ describe('the chronicle CLI against a running server', () => {
   });
 
   it('`seed` says which address it could not reach and why, and exits 1', async () => {
-    // A port nobody listens on: taken from the system, then given back.
-    const free = createServer();
-    await new Promise<void>((resolve) => free.listen(0, '127.0.0.1', resolve));
-    const url = `http://127.0.0.1:${(free.address() as { port: number }).port}`;
-    await new Promise<void>((resolve) => free.close(() => resolve()));
+    // A port nobody listens on (outside the range the system hands out, so no other suite's connection takes it meanwhile).
+    const url = `http://127.0.0.1:${await freePort()}`;
     const { code, output } = await cli(['seed', '--customers', '1'], { CHRONICLE_URL: url, CHRONICLE_INGEST_KEY: keys.ingest as string });
     expect(code).toBe(1);
     expect(output).toContain(`Cannot reach Chronicle at ${url} (ECONNREFUSED): is it running there?`);

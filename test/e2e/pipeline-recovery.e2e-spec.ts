@@ -25,7 +25,9 @@ const describeWithEngines = provisioned ? describe : describe.skip;
 type PipelineStatus = { state: string; lastError?: { message: string } };
 
 describeWithEngines('Pipelines recover from a broker and a read store that stop mid-stream (private Kafka + FerretDB)', () => {
-  const engines = new PrivateEngines({ kafka: 39092, kafkaController: 39093, mongo: 37018 });
+  // Fixed ports below the ephemeral range (32768+): while these engines are stopped, no outgoing
+  // connection of a suite running in parallel can take their ports (test/support/free-port.ts).
+  const engines = new PrivateEngines({ kafka: 18092, kafkaController: 18093, mongo: 17018 });
   let dataDir: string;
   let chronicle: RunningChronicle | undefined;
   let env: Record<string, string>;

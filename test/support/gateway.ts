@@ -3,24 +3,14 @@
 // Used by test/e2e/gateway.e2e-spec.ts and test/e2e/split-layout.e2e-spec.ts.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { eventually } from './eventually';
+import { freePort } from './free-port';
+
+export { freePort };
 
 /** Where nginx is installed (deploy/gateway/install-nginx.sh), or undefined. */
 export const NGINX = ['/usr/sbin/nginx', '/usr/bin/nginx'].find((path) => existsSync(path));
-
-/** A port nobody listens on now, for a process that must come back on the same address after a restart. */
-export function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as { port: number };
-      server.close(() => resolve(port));
-    });
-  });
-}
 
 export interface Gateway {
   /** `http://127.0.0.1:<port>`: the one origin clients talk to. */
