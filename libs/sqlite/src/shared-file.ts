@@ -12,8 +12,13 @@ export interface SharedSqliteFileOptions {
   readonly secureDelete?: boolean;
   /** CREATE … IF NOT EXISTS statements, run once the file is in WAL mode. */
   readonly schema: string;
-  /** Upgrades of a file an older version wrote (added columns, backfills), run after the schema within the same wait. */
+  /**
+   * Upgrades of a file an older version wrote (added columns, indexes, backfills), run in the same
+   * transaction as the schema: processes opening one file at once each see it before or after.
+   */
   readonly migrate?: (db: Database.Database) => void;
+  /** Work that takes its own transactions (BEGIN IMMEDIATE), run after the schema, still within the opening wait. */
+  readonly afterMigrate?: (db: Database.Database) => void;
 }
 
 /**
@@ -27,8 +32,19 @@ export function openSharedSqliteFile(filename: string, options: SharedSqliteFile
   db.pragma('journal_mode = WAL');
   db.pragma(`synchronous = ${options.synchronous}`);
   if (options.secureDelete) db.pragma('secure_delete = ON');
-  db.exec(options.schema);
-  options.migrate?.(db);
+  // One write transaction for the schema and its upgrades: two processes opening a new file at once
+  // would otherwise both find a column missing and both add it (SQLITE_ERROR: duplicate column name).
+  db.exec('BEGIN IMMEDIATE');
+  try {
+    db.exec(options.schema);
+    options.migrate?.(db);
+    db.exec('COMMIT');
+  } catch (error) {
+    if (db.inTransaction) db.exec('ROLLBACK');
+    db.close();
+    throw error;
+  }
+  options.afterMigrate?.(db);
   db.pragma(`busy_timeout = ${READ_BUSY_TIMEOUT_MS}`);
   return db;
 }

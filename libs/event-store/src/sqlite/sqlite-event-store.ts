@@ -187,8 +187,9 @@ export class SqliteEventStore implements EventStore {
         if (db.prepare('SELECT 1 FROM events WHERE customer_id IS NULL LIMIT 1').get() !== undefined) {
           db.exec("UPDATE events SET customer_id = json_extract(metadata, '$.customerId') WHERE customer_id IS NULL");
         }
-        chainUnchainedFile(db);
       },
+      // Its own write transactions, in chunks.
+      afterMigrate: chainUnchainedFile,
     });
     this.checkpoints = checkpointInBackground(this.db, filename);
     this.statements = {
