@@ -12,7 +12,7 @@ import {
   type SingleInstance,
   type Supervisor,
 } from '@app/platform';
-import { EmbeddedProjector, EventStoreLeaseStore, ProjectorRunner } from '@app/transport';
+import { EventStoreLeaseStore, ProjectorRunner } from '@app/transport';
 import { createKafkaClient, EventStoreCheckpointStore, KafkaProjector, KafkaRelay } from '@app/transport/kafka';
 import { CUSTOMER_NAMES, CustomersCommandModule, REGISTERED_CUSTOMERS } from '@app/customers';
 import { InteractionsCommandModule } from '@app/interactions';
@@ -34,7 +34,8 @@ import { PrivacyModule } from '@app/privacy';
 import { openAccessLog, openEventStore, openIdempotencyKeys, openSessionRevocations, openKeyStore, openLogSealer, openReadStore, openStoredEventStore, publishedEventStore, readerCodec } from './engines';
 import { chronicleProjections, PROJECTOR_NAME } from './read-models';
 import { chronicleEventSchemas } from './event-schemas';
-import { ERASURE_EVENT_TYPE, PERSONAL_COLLECTIONS } from './personal-data';
+import { chronicleProjectorRunner, embeddedProjector } from './embedded-projection';
+import { ProjectorThread } from './projector-thread/projector-thread';
 
 /**
  * `commands` and `queries`: the HTTP APIs. `projector`: read models from the log. `relay`: the log to
@@ -65,15 +66,8 @@ export function partsOf(config: ChronicleConfig): ReadonlySet<ChroniclePart> {
 }
 
 const RUNNER = Symbol('ProjectorRunner');
+const PROJECTOR_THREAD = Symbol('ProjectorThread');
 
-/**
- * Most events per embedded projector batch. A batch is one unbroken stretch of the event loop
- * (read, load documents, project, write ~5.7 documents per event), so its size bounds how long a
- * request waits behind a catch-up. Measured with bench/catchup.bench.ts on a shared 2-core machine:
- * 100 events take 50-130 ms (p50) where 2,000 held the loop for 0.6-3.4 s, at 60-75% of the
- * 2,000-event throughput (bench/README.md, "Catch-up").
- */
-export const EMBEDDED_PROJECTOR_BATCH_SIZE = 100;
 const CLAIMS = Symbol('DataDirClaims');
 
 /**
@@ -157,6 +151,7 @@ class Pipelines implements OnApplicationBootstrap, BeforeApplicationShutdown, On
     @Optional() @Inject(SESSION_REVOCATIONS) private readonly sessionRevocations?: SessionRevocations,
     @Optional() @Inject(KEY_STORE) private readonly keys?: CachedKeyStore,
     @Optional() @Inject(CLAIMS) private readonly claims?: DataDirClaims,
+    @Optional() @Inject(PROJECTOR_THREAD) private readonly projectorThread?: ProjectorThread,
   ) {}
 
   async onApplicationBootstrap(): Promise<void> {
@@ -186,7 +181,13 @@ class Pipelines implements OnApplicationBootstrap, BeforeApplicationShutdown, On
     const runner = this.runner;
     const generations = this.readStore instanceof GenerationalReadStore ? this.readStore : undefined;
     let projectorSpec: PipelineSpec | undefined;
-    if (this.parts.has('projector') && runner) {
+    const thread = this.projectorThread;
+    if (this.parts.has('projector') && thread) {
+      projectorSpec = { name: 'embedded-projector', work: thread, ...singleInstance };
+      // After the supervisor stopped its run (beforeApplicationShutdown), before this thread's stores close.
+      this.closeAfterShutdown.push(() => thread.close());
+      await this.supervise(projectorSpec);
+    } else if (this.parts.has('projector') && runner) {
       const keys = this.keys;
       if (kafka && keys) {
         // Scaled by the consumer group, not by a lease. Each read-model generation has a group of its
@@ -214,7 +215,7 @@ class Pipelines implements OnApplicationBootstrap, BeforeApplicationShutdown, On
           },
         };
       } else if (this.eventStore) {
-        projectorSpec = { name: 'embedded-projector', work: new EmbeddedProjector(this.eventStore, runner, { maxBatchSize: EMBEDDED_PROJECTOR_BATCH_SIZE }), ...singleInstance };
+        projectorSpec = { name: 'embedded-projector', work: embeddedProjector(this.eventStore, runner), ...singleInstance };
       }
       if (projectorSpec) await this.supervise(projectorSpec);
     }
@@ -285,6 +286,9 @@ export class ChronicleModule {
     // Whoever reads or writes events in clear needs the data keys; a relay alone publishes ciphertext and never does.
     const needsKeys = parts.has('commands') || parts.has('queries') || parts.has('projector') || reactors;
     const inProcessProjector = parts.has('projector') && config.TRANSPORT === 'embedded';
+    // The all-in-one process on SQLite files projects in a worker thread of its own (EMBEDDED_PROJECTOR).
+    const projectorThread =
+      inProcessProjector && config.CHRONICLE_ROLE === 'all' && config.EMBEDDED_PROJECTOR === 'thread' && config.EVENT_STORE === 'sqlite' && config.READ_STORE === 'sqlite';
 
     const providers: Provider[] = [
       { provide: 'CHRONICLE_PARTS', useValue: parts },
@@ -347,24 +351,25 @@ export class ChronicleModule {
       providers.push({ provide: CUSTOMER_NAMES, useExisting: REGISTERED_CUSTOMERS });
       exported.push(READ_STORE, CUSTOMER_360_ENRICHERS, CUSTOMER_360_ENRICHER_FACTORY, REGISTERED_CUSTOMERS, CUSTOMER_NAMES);
     }
-    if (parts.has('projector')) {
+    if (projectorThread) {
       providers.push({
-        provide: RUNNER,
-        useFactory: (store: ReadStore) =>
-          new ProjectorRunner(store, chronicleProjections(config.REPORTING_CURRENCY), {
-            name: PROJECTOR_NAME,
-            // A forget's scrub must not stay readable in the read store's free space or log.
-            purge: { after: (event) => event.type === ERASURE_EVENT_TYPE, collections: PERSONAL_COLLECTIONS },
-          }),
-        inject: [READ_STORE],
+        provide: PROJECTOR_THREAD,
+        useFactory: (events: EventStore, store: ReadStore) =>
+          new ProjectorThread(config, events, { generation: () => (store instanceof GenerationalReadStore ? store.generation : 0) }),
+        inject: [EVENT_STORE, READ_STORE],
       });
+      // Read-your-writes and live updates wait on the thread's progress, as on an inline runner.
+      providers.push({ provide: APPLIED_EVENTS, useExisting: PROJECTOR_THREAD }, { provide: PROJECTION_PROGRESS, useExisting: PROJECTOR_THREAD });
+      exported.push(APPLIED_EVENTS, PROJECTION_PROGRESS);
+    } else if (parts.has('projector')) {
+      providers.push({ provide: RUNNER, useFactory: (store: ReadStore) => chronicleProjectorRunner(config, store), inject: [READ_STORE] });
       providers.push({ provide: APPLIED_EVENTS, useExisting: RUNNER });
       exported.push(APPLIED_EVENTS);
-    }
-    if (inProcessProjector) {
-      // Read-your-writes waits on the projector itself when it runs in this process on the global order.
-      providers.push({ provide: PROJECTION_PROGRESS, useExisting: RUNNER });
-      exported.push(PROJECTION_PROGRESS);
+      if (inProcessProjector) {
+        // Read-your-writes waits on the projector itself when it runs in this process on the global order.
+        providers.push({ provide: PROJECTION_PROGRESS, useExisting: RUNNER });
+        exported.push(PROJECTION_PROGRESS);
+      }
     }
 
     const stores: DynamicModule = { module: ChronicleStoresModule, global: true, providers, exports: exported };

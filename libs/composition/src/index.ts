@@ -3,6 +3,8 @@ export * from './start-chronicle';
 export * from './engines';
 export * from './data-dir-claims';
 export * from './read-models';
+export * from './embedded-projection';
+export * from './projector-thread/projector-thread';
 export * from './cli/chronicle-cli';
 export * from './cli/rebuild';
 export * from './demo/seed';

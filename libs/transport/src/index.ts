@@ -1,5 +1,6 @@
 export { ProjectorRunner, type ProjectorRunnerOptions, type AppliedEventsListener } from './projector/projector-runner';
 export { EmbeddedProjector, type EmbeddedProjectorOptions, type EmbeddedProjectorState } from './embedded/embedded-projector';
+export { PositionWaiters } from './projector/position-waiters';
 export { EventReactor, logLag, type EventReactorOptions, type EventReactorState, type ReactionHandler } from './reactor/event-reactor';
 export type { CheckpointStore } from './kafka/checkpoint-store';
 export { EventStoreCheckpointStore } from './kafka/event-store-checkpoint-store';

@@ -2,6 +2,8 @@
 // Several processes may write the same file: SQLite serialises their transactions, and a write that
 // finds the lock taken waits for it on a timer, never on the event loop's thread.
 import type Database from 'better-sqlite3';
+import { resolve } from 'node:path';
+import { BroadcastChannel } from 'node:worker_threads';
 import { canonicalJson, systemClock, type Clock, type NewEvent, type RecordedEvent } from '@app/event-sourcing';
 import {
   checkpointInBackground, DEFAULT_WRITE_LOCK_BUDGET_MS, isSqliteBusy, openSharedSqliteFile, tryWriteTransaction, writeLockRetryDelayMs,
@@ -135,6 +137,12 @@ export class SqliteEventStore implements EventStore {
   private readonly pollIntervalMs: number;
   private readonly defaultBatchSize: number;
   private readonly subscriptions = new Set<PollingSubscription>();
+  /**
+   * Commits of this file by any thread of this process: the embedded projector follows the file
+   * from a worker thread while the HTTP thread writes it, and must hear of a commit at once rather
+   * than at its next poll. Absent for an in-memory database (no other connection can see it).
+   */
+  private readonly commits: BroadcastChannel | undefined;
   /** Prepared reads of type-filtered subscriptions, one per number of types (a handful of reactors). */
   private readonly typeFilteredReads = new Map<string, Database.Statement>();
   private queue: QueuedWrite[] = [];
@@ -192,6 +200,14 @@ export class SqliteEventStore implements EventStore {
       afterMigrate: chainUnchainedFile,
     });
     this.checkpoints = checkpointInBackground(this.db, filename);
+    if (!this.db.memory) {
+      this.commits = new BroadcastChannel(`chronicle-sqlite-commits:${resolve(filename)}`);
+      this.commits.onmessage = () => {
+        for (const subscription of this.subscriptions) subscription.notify();
+      };
+      // Listening must not keep the process alive.
+      this.commits.unref();
+    }
     this.statements = {
       streamRevision: this.db.prepare('SELECT last_revision FROM streams WHERE stream_id = ?'),
       eventById: this.db.prepare('SELECT stream_id, revision, position, type, data FROM events WHERE event_id = ?'),
@@ -421,6 +437,7 @@ export class SqliteEventStore implements EventStore {
     // Writes already accepted are written (or refused, once their wait for the lock is over) before the file closes.
     await this.writing;
     await Promise.all([...this.subscriptions].map((subscription) => subscription.close()));
+    this.commits?.close();
     await this.checkpoints.stop();
     this.db.close();
   }
@@ -545,6 +562,7 @@ export class SqliteEventStore implements EventStore {
       else write.reject(outcome.error);
     });
     for (const subscription of this.subscriptions) subscription.notify();
+    this.commits?.postMessage(null);
     return true;
   }
 

@@ -144,6 +144,15 @@ export class ChronicleConfig {
   @Transform(envNumber) @IsInt() @Min(1024)
   MAX_EVENT_BYTES = 900_000;
 
+  /**
+   * Where the all-in-one process runs its embedded projector on SQLite files: `thread` (a worker
+   * thread with its own connections, so projection batches never hold up HTTP answers) or `inline`
+   * (on the event loop that answers HTTP: one thread, for a debugger or a machine with one core).
+   * Other layouts (MongoDB read store, EventStoreDB) always project inline.
+   */
+  @IsIn(['thread', 'inline'])
+  EMBEDDED_PROJECTOR: 'thread' | 'inline' = 'thread';
+
   /** Longest a query with `minPosition` waits for the projector, in ms. */
   @Transform(envNumber) @IsInt() @Min(0) @Max(60000)
   READ_WAIT_TIMEOUT_MS = 2000;
