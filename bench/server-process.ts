@@ -11,9 +11,15 @@ export interface ServerProcess {
   stop(): Promise<void>;
 }
 
-/** `main`: another build's entry point, to measure it against the same workload (default: this tree's dist). */
-export async function startServer(env: Record<string, string>, main = join(__dirname, '..', 'dist', 'apps', 'chronicle', 'src', 'main.js')): Promise<ServerProcess> {
-  const child: ChildProcess = spawn(process.execPath, [main], { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'inherit'] });
+/** This tree's built all-in-one entry point. */
+export const THIS_BUILD = join(__dirname, '..', 'dist', 'apps', 'chronicle', 'src', 'main.js');
+
+/**
+ * `main`: another build's entry point, to measure it against the same workload (default: this tree's
+ * dist). `nodeArgs`: options for node itself (e.g. --cpu-prof).
+ */
+export async function startServer(env: Record<string, string>, main = THIS_BUILD, nodeArgs: readonly string[] = []): Promise<ServerProcess> {
+  const child: ChildProcess = spawn(process.execPath, [...nodeArgs, main], { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'inherit'] });
   const url = await new Promise<string>((resolve, reject) => {
     let output = '';
     child.stdout?.on('data', (chunk: Buffer) => {

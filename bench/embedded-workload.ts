@@ -1,0 +1,105 @@
+// The embedded benchmark's HTTP workloads, shared by bench/embedded.bench.ts and
+// bench/projector-thread.bench.ts: customer registration, batch ingest, append→360 visible, 360 reads.
+import { randomUUID } from 'node:crypto';
+import { http, type HttpResult } from './http-client';
+import { summarise } from './stats';
+
+export const BENCH_KEY = 'bench-admin-key-0123456789abcdef';
+export const SECONDS = Number(process.env.BENCH_SECONDS ?? 5);
+export const headers = { Authorization: `Bearer ${BENCH_KEY}`, 'Content-Type': 'application/json' };
+
+export function post(url: string, body: unknown): Promise<HttpResult> {
+  return http('POST', url, headers, body);
+}
+
+export async function pool(total: number, concurrency: number, task: (i: number) => Promise<void>): Promise<void> {
+  let next = 0;
+  await Promise.all(Array.from({ length: concurrency }, async () => {
+    while (next < total) await task(next++);
+  }));
+}
+
+export const customerId = (i: number) => `bench-${i}`;
+
+export async function registerCustomers(url: string, from: number, to: number, concurrency: number): Promise<number> {
+  const started = Date.now();
+  await pool(to - from, concurrency, async (i) => {
+    const n = from + i;
+    const r = await post(`${url}/v1/customers`, { customerId: customerId(n), profile: { firstName: `First${n}`, lastName: `Last${n}`, email: `c${n}@example.com` } });
+    if (r.status !== 201) throw new Error(`register ${n}: ${r.status} ${JSON.stringify(r.json)}`);
+  });
+  return ((to - from) / (Date.now() - started)) * 1000;
+}
+
+export function callItem(i: number, customers: number) {
+  return { type: 'call', customerId: customerId(i % customers), callId: `b-${randomUUID()}`, direction: 'inbound', durationSeconds: 60 + (i % 600), outcome: 'resolved', summary: 'Asked about delivery' };
+}
+
+/** Batch ingest by 2 clients of 1,000 calls per request for SECONDS, or until `until` resolves. */
+export async function batchIngest(url: string, customers: number, until?: Promise<unknown>): Promise<number> {
+  let events = 0;
+  let done = false;
+  void until?.then(() => (done = true));
+  const deadline = until ? Infinity : Date.now() + SECONDS * 1000;
+  const started = Date.now();
+  await Promise.all(Array.from({ length: 2 }, async () => {
+    while (!done && Date.now() < deadline) {
+      const items = Array.from({ length: 1000 }, (_, i) => callItem(events + i, customers));
+      const r = await post(`${url}/v1/interactions/batch`, { items });
+      if (r.status !== 200) throw new Error(`batch: ${r.status}`);
+      events += ((r.json.results ?? []) as { status: number }[]).filter((x) => x.status === 201).length;
+    }
+  }));
+  return (events / (Date.now() - started)) * 1000;
+}
+
+/** Open loop at `rate` commands/s: each sample is command sent → 360 view answered with minPosition reached. */
+export async function appendToVisible(url: string, customers: number, rate: number): Promise<{ p50: number; p99: number; max: number; n: number; achieved: number; inconsistent: number }> {
+  const latencies: number[] = [];
+  const inflight: Promise<void>[] = [];
+  let inconsistent = 0;
+  const started = performance.now();
+  let sent = 0;
+  while (performance.now() - started < SECONDS * 1000) {
+    const due = Math.floor(((performance.now() - started) / 1000) * rate);
+    for (; sent < due; sent++) {
+      const i = sent;
+      inflight.push((async () => {
+        const t0 = performance.now();
+        const c = customerId(i % customers);
+        const r = await post(`${url}/v1/interactions/notes`, { customerId: c, noteId: `lat-${process.pid}-${i}`, text: 'Latency probe', authorId: 'bench' });
+        const view = await http('GET', `${url}/v1/customers/${c}?minPosition=${r.json.position}`, headers);
+        if (view.headers['x-chronicle-consistent'] !== 'true') inconsistent++;
+        latencies.push(performance.now() - t0);
+      })());
+    }
+    await new Promise((resolve) => setTimeout(resolve, 1));
+  }
+  await Promise.all(inflight);
+  return { ...summarise(latencies), achieved: latencies.length / SECONDS, inconsistent };
+}
+
+/** Open loop at `rate` 360 reads/s, each timed from send to full response (keep-alive pool of 64). */
+export async function readLatency(url: string, customers: number, rate: number): Promise<{ p50: number; p99: number; rate: number }> {
+  const latencies: number[] = [];
+  const inflight: Promise<void>[] = [];
+  const started = performance.now();
+  let sent = 0;
+  while (performance.now() - started < SECONDS * 2000) {
+    const due = Math.floor(((performance.now() - started) / 1000) * rate);
+    for (; sent < due; sent++) {
+      const i = sent;
+      inflight.push((async () => {
+        const t0 = performance.now();
+        const r = await http('GET', `${url}/v1/customers/${customerId((i * 7919) % customers)}`, headers);
+        if (r.status !== 200) throw new Error(`360 read: ${r.status}`);
+        latencies.push(performance.now() - t0);
+      })());
+    }
+    await new Promise((resolve) => setTimeout(resolve, 1));
+  }
+  await Promise.all(inflight);
+  const s = summarise(latencies);
+  return { p50: Number(s.p50.toFixed(2)), p99: Number(s.p99.toFixed(2)), rate: latencies.length / (SECONDS * 2) };
+}
+
