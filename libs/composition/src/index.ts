@@ -7,6 +7,7 @@ export * from './embedded-projection';
 export * from './projector-thread/projector-thread';
 export * from './cli/chronicle-cli';
 export * from './cli/rebuild';
+export { REBUILD_LEASE, withRebuildLease } from './cli/rebuild-lease';
 export * from './demo/seed';
 export * from './demo/demo-data';
 export * from './cli/compare-read-models';
