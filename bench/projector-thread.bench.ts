@@ -64,7 +64,8 @@ async function round(arm: Arm, nodeArgs: readonly string[] = []): Promise<RoundR
 
 const median = (values: readonly number[]): number => {
   const sorted = [...values].sort((a, b) => a - b);
-  return sorted[Math.floor((sorted.length - 1) / 2)];
+  const middle = Math.floor(sorted.length / 2);
+  return sorted.length % 2 === 1 ? sorted[middle] : (sorted[middle - 1] + sorted[middle]) / 2;
 };
 
 /** Self time per function of the main thread's profile (thread id 0), the largest first. */
