@@ -382,6 +382,29 @@ describe('SqliteEventStore while another process holds the write lock', () => {
   });
 });
 
+describe('SqliteEventStore writer thread', () => {
+  it('commits off the event loop: the loop keeps turning while a large group is written', async () => {
+    const store = new SqliteEventStore(tempFile());
+    try {
+      // 5,000 events in one group: inserts, JSON and two SHA-256 chains per event. Committed on the
+      // event loop, no turn of it would run between the group's start and its answer.
+      const appends = Array.from({ length: 5_000 }, (_, i) => ({ streamId: `call-${i}`, events: [event()], expectedRevision: 'no_stream' as const }));
+      let answered = false;
+      const written = store.appendMany(appends).finally(() => (answered = true));
+      let turns = 0;
+      while (!answered) {
+        await new Promise<void>((resolve) => setImmediate(resolve));
+        turns += 1;
+      }
+      expect((await written).every((outcome) => outcome.ok)).toBe(true);
+      expect(turns).toBeGreaterThan(20);
+      expect(await store.headPosition()).toBe(5_000);
+    } finally {
+      await store.close();
+    }
+  });
+});
+
 describe('SqliteEventStore when its writer thread stops', () => {
   it('fails the write in flight and every later write with a clear error, reports it to readiness, and still reads and closes', async () => {
     const file = tempFile();
