@@ -27,7 +27,7 @@ import {
 import { PollingSubscription } from './polling-subscription';
 import { openEventLogFile, rebuildError, rebuildOutcomes, type WireStreamAppendOutcome, type WriteAnswer, type WriteRequest } from './sqlite-event-log-writer';
 import { verifySqliteLog } from './sqlite-hash-chain';
-import { processWriterThread, type EventLogWriterHandle, type SqliteWriterThread } from './sqlite-writer-thread';
+import { InlineEventLogWriter, processWriterThread, type EventLogWriterHandle, type SqliteWriterThread } from './sqlite-writer-thread';
 
 export interface SqliteEventStoreOptions {
   /** NORMAL (default): durable across process crashes; FULL: also across power loss, at a write-throughput cost. */
@@ -110,7 +110,7 @@ export class SqliteEventStore implements EventStore {
     this.db = openEventLogFile(filename, settings);
     this.checkpoints = checkpointInBackground(this.db, filename);
     // The schema is in place (opened above), so the writer's own opening never waits long.
-    this.writer = (options.writerThread ?? processWriterThread()).open(filename, settings);
+    this.writer = this.db.memory ? new InlineEventLogWriter(this.db) : (options.writerThread ?? processWriterThread()).open(filename, settings);
     this.statements = {
       positionFrom: this.db.prepare('SELECT position, recorded_at FROM events WHERE position >= ? ORDER BY position ASC LIMIT 1'),
       readForwards: this.db.prepare('SELECT * FROM events WHERE stream_id = ? AND revision >= ? ORDER BY revision ASC LIMIT ?'),
