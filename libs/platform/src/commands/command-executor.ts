@@ -389,16 +389,17 @@ export class CommandExecutor {
    * that must be read whole after all (a snapshot that does not fit, such a retry).
    */
   private async loadMany<C extends { readonly type: string }, S, E extends DomainEvent>(runs: readonly CommandRun<C, S, E>[]): Promise<Map<string, StreamInBatch<S>>> {
-    const deciders = new Map(runs.map(({ request }) => [request.streamId, request.decider]));
-    const snapshotted = [...deciders].filter(([, decider]) => this.snapshotsOf(decider) !== undefined).map(([streamId]) => streamId);
+    // One request per stream is enough: every command of a stream has its decider.
+    const requests = new Map(runs.map(({ request }) => [request.streamId, request]));
+    const snapshotted = [...requests].filter(([, request]) => this.snapshotsOf(request.decider) !== undefined).map(([streamId]) => streamId);
     const snapshots = snapshotted.length === 0 ? new Map<string, Snapshot>() : await this.readSnapshots(snapshotted);
     const fromRevisions = new Map([...snapshots].map(([streamId, snapshot]) => [streamId, snapshot.revision]));
-    const read = await this.store.readStreams([...deciders.keys()], { fromRevisions });
+    const read = await this.store.readStreams([...requests.keys()], { fromRevisions });
     const streams = new Map<string, StreamInBatch<S>>();
     const whole = new Set<string>();
     for (const [streamId, events] of read) {
       const snapshot = snapshots.get(streamId);
-      const resumed = snapshot === undefined ? null : resume(deciders.get(streamId) as Decider<C, S, E>, snapshot, events);
+      const resumed = snapshot === undefined ? null : resume((requests.get(streamId) as StreamCommand<C, S, E>).decider, snapshot, events);
       if (snapshot !== undefined && resumed === null) whole.add(streamId);
       else streams.set(streamId, { history: resumed === null ? events : events.slice(1), resumed });
     }
@@ -414,10 +415,7 @@ export class CommandExecutor {
       }
     }
     if (whole.size > 0) for (const [streamId, history] of await this.store.readStreams([...whole])) streams.set(streamId, { history, resumed: null });
-    for (const [streamId, stream] of streams) {
-      const request = runs.find((run) => run.request.streamId === streamId)?.request as StreamCommand<C, S, E>;
-      stream.snapshot = this.snapshotDue(request, stream);
-    }
+    for (const [streamId, stream] of streams) stream.snapshot = this.snapshotDue(requests.get(streamId) as StreamCommand<C, S, E>, stream);
     return streams;
   }
 
