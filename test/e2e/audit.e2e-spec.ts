@@ -350,6 +350,62 @@ describe('Auditors (embedded)', () => {
     expect(log.body.items.some((e: RecordedEvent) => e.type.includes('access') || e.streamId.includes('access'))).toBe(false);
   });
 
+  it('records a read on every route that serves customer data, the console\'s included (ticket, queue, search, live streams, loyalty, segments, export)', async () => {
+    // The whole class, from the served document: every read the API offers is either recorded or on
+    // this list of reads that serve no customer's data (definitions, aggregates, the caller itself).
+    const NO_CUSTOMER_DATA = new Set([
+      'GET /health/live', 'GET /health/ready', 'GET /metrics', 'GET /v1/me', 'GET /v1/agents',
+      'GET /v1/segments', 'GET /v1/segments/{segmentId}',
+      'GET /v1/analytics/kpis', 'GET /v1/analytics/service', 'GET /v1/analytics/rfm/distribution', 'GET /v1/analytics/model',
+      'GET /v1/audit/access-log',
+    ]);
+    const admin = new ApiClient(chronicle.url, KEYS.admin);
+    const customerId = 'demo-00003';
+    const ticketId = await eventually(async () => {
+      const page = await admin.get('/v1/tickets?status=closed&limit=1');
+      expect(page.body.items.length).toBe(1);
+      return page.body.items[0].ticketId as string;
+    });
+    const ids: Record<string, string> = { customerId, ticketId, segmentId: 'buyers', streamId: `customer-${customerId}` };
+    const queries: Record<string, string> = { '/v1/customers': `?id=${customerId}`, '/v1/tickets': '?status=closed', '/v1/audit/customers/{customerId}/360': '?asOf=5', '/v1/audit/log': '?limit=1' };
+    const bodies: Record<string, unknown> = { '/v1/segments/preview': { rule: { purchases: { count: { gte: 1 }, withinDays: 3650 } }, sampleSize: 3 } };
+    const document = (await admin.get('/docs/openapi.json')).body as { paths: Record<string, Record<string, unknown>> };
+    const reads = Object.entries(document.paths).flatMap(([path, operations]) =>
+      Object.keys(operations)
+        .filter((method) => method === 'get' || path.endsWith('/preview'))
+        .map((method) => ({ method: method.toUpperCase(), path }))
+        .filter(({ method, path: p }) => !NO_CUSTOMER_DATA.has(`${method} ${p}`)),
+    );
+    expect(reads.length).toBeGreaterThanOrEqual(20);
+    const logged = async () => {
+      const entries: { resource: string; actor: { id: string }; customerId: string | null }[] = [];
+      for (let cursor: string | null = null; ; ) {
+        const page = await auditor.get(`/v1/audit/access-log?actor=${KEY_IDS.admin.name}&limit=500${cursor === null ? '' : `&cursor=${cursor}`}`);
+        entries.push(...page.body.items);
+        cursor = page.body.nextCursor;
+        if (cursor === null) return entries;
+      }
+    };
+    const unrecorded: string[] = [];
+    for (const { method, path } of reads) {
+      const url = path.replace(/\{(\w+)\}/g, (_, name: string) => ids[name]) + (queries[path] ?? '');
+      const before = (await logged()).length;
+      const aborter = new AbortController();
+      // Headers are enough: a live stream records its read before its first byte.
+      const response = await fetch(`${chronicle.url}${url}`, {
+        method,
+        signal: aborter.signal,
+        headers: { Authorization: `Bearer ${KEYS.admin}`, ...(bodies[path] ? { 'Content-Type': 'application/json' } : {}) },
+        ...(bodies[path] ? { body: JSON.stringify(bodies[path]) } : {}),
+      });
+      expect({ url, status: response.status }).toEqual({ url, status: 200 });
+      aborter.abort();
+      const added = (await logged()).slice(before);
+      if (!added.some((entry) => entry.resource === `${method} ${url}`)) unrecorded.push(`${method} ${url}`);
+    }
+    expect(unrecorded).toEqual([]);
+  });
+
   it('refuses every audit route to every role but auditor and admin', async () => {
     const routes = Object.getOwnPropertyNames(AuditController.prototype)
       .filter((name) => name !== 'constructor')

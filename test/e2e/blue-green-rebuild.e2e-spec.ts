@@ -5,13 +5,17 @@ import { createHash } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { spawnSync } from 'node:child_process';
+import { hostname } from 'node:os';
 import { newEventId, type NewEvent } from '@app/event-sourcing';
 import { SqliteEventStore } from '@app/event-store';
-import { activeGeneration, GenerationalReadStore, SqliteReadStore, type ReadStore } from '@app/read-store';
+import { activeGeneration, generationCheckpoint, GenerationalReadStore, SqliteReadStore, type ReadStore } from '@app/read-store';
 import {
   blueGreenRebuild, compareReadModels, describeDifference, dropInactiveGenerations, listGenerations, projectedCollections, rebuildReadModels, seed, startChronicle,
   type RunningChronicle,
 } from '@app/composition';
+import { PROJECTOR_NAME, REBUILD_LEASE } from '@app/composition';
+import { EventStoreLeaseStore } from '@app/transport';
 import { LoyaltyBackground } from '@app/loyalty';
 import { SegmentsBackground } from '@app/segments';
 import { ApiClient } from '../support/api-client';
@@ -103,6 +107,51 @@ describe('Blue/green rebuild', () => {
       await physical.close();
       await chronicle.close();
       chronicle = undefined;
+    }
+  });
+
+  it('runs one rebuild at a time: a second run and `rebuild drop` are refused while one holds the lease, naming it, and change nothing; a holder gone from this host is taken over', async () => {
+    const dataDir = tempDir();
+    const events = new SqliteEventStore(join(dataDir, 'events.sqlite'));
+    const physical = new SqliteReadStore(join(dataDir, 'read-models.sqlite'));
+    const leases = new EventStoreLeaseStore(events);
+    try {
+      const customerId = 'c-lease';
+      await events.append(`customer-${customerId}`, [{
+        eventId: newEventId(), type: 'CustomerRegistered', data: { customerId, profile: { firstName: 'Ada', lastName: 'Lovelace', email: 'ada@example.com' } },
+        metadata: { customerId, schemaVersion: 1, occurredAt: '2026-03-01T10:00:00.000Z', actor: { type: 'service', id: 'test' }, source: 'test', correlationId: newEventId(), causationId: null },
+      }], { expectedRevision: 'no_stream' });
+      await rebuildReadModels(events, new GenerationalReadStore(physical, 0), { currency: 'EUR' });
+      // An unfinished generation 1, as a running rebuild leaves it.
+      await physical.applyBatch([], { name: generationCheckpoint(PROJECTOR_NAME, 1), position: 0 });
+      const before = await listGenerations(physical);
+      const env = { DATA_DIR: dataDir, LOG_LEVEL: 'warn' };
+
+      // Another host's rebuild holds the lease.
+      expect(await leases.acquire(REBUILD_LEASE, 'rebuild-host-b:4242', 120_000)).toBe(true);
+      for (const args of [['rebuild', '--fresh'], ['rebuild', 'drop']]) {
+        const refused = startProcess('apps/cli/src/main.ts', args, env);
+        expect({ args, exit: await refused.exited }).toEqual({ args, exit: 1 });
+        expect(refused.lines.join('\n')).toMatch(/Another rebuild is running: rebuild-host-b:4242 holds the rebuild lease/);
+      }
+      expect(await listGenerations(physical)).toEqual(before);
+      expect(await activeGeneration(physical)).toBe(0);
+
+      // A holder of this host whose process is gone (killed): taken over at once.
+      const gone = spawnSync(process.execPath, ['-e', '']).pid as number;
+      await leases.release(REBUILD_LEASE, 'rebuild-host-b:4242');
+      expect(await leases.acquire(REBUILD_LEASE, `${hostname()}:${gone}`, 120_000)).toBe(true);
+      const rebuilt = startProcess('apps/cli/src/main.ts', ['rebuild'], env);
+      expect(await rebuilt.exited).toBe(0);
+      expect(await activeGeneration(physical)).toBe(1);
+      // Released when done: the next run needs no wait.
+      expect(await leases.current(REBUILD_LEASE)).toBeNull();
+      const dropped = startProcess('apps/cli/src/main.ts', ['rebuild', 'drop'], env);
+      expect(await dropped.exited).toBe(0);
+      expect((await listGenerations(physical)).map((g) => g.generation)).toEqual([1]);
+    } finally {
+      await events.close();
+      await physical.close();
     }
   });
 

@@ -75,6 +75,22 @@ describe('What the API contract tests found', () => {
     expect(segment.body).toEqual(expect.objectContaining({ segmentId: 'seg-rg', name: 'Buyers', memberCount: expect.any(Number) }));
   });
 
+  it('documents every header once and none as required (Last-Event-ID came twice, once required, though a first connection has none)', async () => {
+    const document = (await exchange(chronicle.url, 'GET', '/docs/openapi.json', {})).json as { paths: Record<string, Record<string, { parameters?: { name: string; in: string; required?: boolean }[] }>> };
+    const headers = Object.entries(document.paths).flatMap(([path, operations]) =>
+      Object.entries(operations).flatMap(([method, operation]) => (operation.parameters ?? []).filter((p) => p.in === 'header').map((p) => ({ operation: `${method} ${path}`, name: p.name.toLowerCase(), required: p.required === true }))),
+    );
+    expect(headers.some((h) => h.name === 'last-event-id')).toBe(true);
+    expect(headers.filter((h) => h.required)).toEqual([]);
+    const seen = new Set<string>();
+    const twice = headers.filter((h) => seen.size === seen.add(`${h.operation} ${h.name}`).size);
+    expect(twice).toEqual([]);
+    // A first connection, with no Last-Event-ID, is served.
+    const live = await fetch(`${chronicle.url}/v1/live/tickets`, { headers: { Authorization: `Bearer ${KEYS.admin}` }, signal: AbortSignal.timeout(30_000) });
+    expect(live.status).toBe(200);
+    await live.body?.cancel();
+  });
+
   it('refuses a query parameter on a route that takes none, naming it, and stores nothing (it was ignored)', async () => {
     const store = chronicle.app.get<EventStore>(EVENT_STORE, { strict: false });
     const head = await store.headPosition();

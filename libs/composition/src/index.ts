@@ -5,6 +5,7 @@ export * from './data-dir-claims';
 export * from './read-models';
 export * from './cli/chronicle-cli';
 export * from './cli/rebuild';
+export { REBUILD_LEASE, withRebuildLease } from './cli/rebuild-lease';
 export * from './demo/seed';
 export * from './demo/demo-data';
 export * from './cli/compare-read-models';

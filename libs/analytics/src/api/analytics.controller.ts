@@ -218,6 +218,7 @@ export class CustomerAnalyticsController {
   constructor(private readonly queryBus: QueryBus) {}
 
   @Get(':customerId/analytics')
+  @AccessLogged('customer-analytics')
   // Support agents see a customer's value and churn risk in the console while on the phone. Auditors
   // do not: they audit events and read models, not derived scores (least privilege; README, Roles).
   @Roles('analyst', 'support')

@@ -10,6 +10,8 @@ import { openEventStore, openKeyStore, openPhysicalReadStore, openStoredEventSto
 import { ERASURE_EVENT_TYPE } from '../personal-data';
 import { defaultAnchor, seed } from '../demo/seed';
 import { blueGreenRebuild, dropInactiveGenerations, listGenerations } from './rebuild';
+import { withRebuildLease } from './rebuild-lease';
+import { EventStoreLeaseStore } from '@app/transport';
 import { describeLogVerification, describeProjectionVerification, verifyLog, verifyProjections, type CliOutput } from './verify';
 import { replayRange } from './replay';
 import { chronicleProjections } from '../read-models';
@@ -133,13 +135,16 @@ export function chronicleCli(): Command {
     .action(async (opts: { fresh?: boolean; batchSize: number }) => {
       await withStores(async (events, reads, config) => {
         const tty = process.stdout.isTTY === true;
-        const result = await blueGreenRebuild(events, reads, {
-          currency: config.REPORTING_CURRENCY,
-          fresh: opts.fresh === true,
-          batchSize: opts.batchSize,
-          progress: tty,
-          ...(tty ? {} : { onProgress: (line: string) => process.stdout.write(`${line}\n`) }),
-        });
+        const result = await withRebuildLease(new EventStoreLeaseStore(events), config.LEASE_TTL_MS, (stillHeld) =>
+          blueGreenRebuild(events, reads, {
+            currency: config.REPORTING_CURRENCY,
+            fresh: opts.fresh === true,
+            batchSize: opts.batchSize,
+            progress: tty,
+            ...(tty ? {} : { onProgress: (line: string) => process.stdout.write(`${line}\n`) }),
+            beforeActivate: stillHeld,
+          }),
+        );
         process.stdout.write(
           `${result.resumed ? 'Resumed and finished' : 'Built'} generation ${result.generation} from ${result.events} events (up to position ${result.position}) ` +
             `in ${result.seconds.toFixed(1)} s; it is live now (was generation ${result.previous}, kept until \`chronicle rebuild drop\`).\n`,
@@ -160,10 +165,19 @@ export function chronicleCli(): Command {
     .command('drop')
     .description('Remove every read-model generation but the live one')
     .action(async () => {
-      await withReadStore(async (reads) => {
-        const dropped = await dropInactiveGenerations(reads);
-        process.stdout.write(dropped.length === 0 ? 'Nothing to drop: only the live generation exists.\n' : `Dropped generation ${dropped.join(', ')}.\n`);
-      });
+      const config = loadConfig();
+      // Under the rebuild lease: a running rebuild's unfinished generation is not dropped from under it.
+      const events = await openStoredEventStore(config);
+      try {
+        await withRebuildLease(new EventStoreLeaseStore(events), config.LEASE_TTL_MS, () =>
+          withReadStore(async (reads) => {
+            const dropped = await dropInactiveGenerations(reads);
+            process.stdout.write(dropped.length === 0 ? 'Nothing to drop: only the live generation exists.\n' : `Dropped generation ${dropped.join(', ')}.\n`);
+          }, config),
+        );
+      } finally {
+        await events.close();
+      }
     });
 
   const verify = program.command('verify').description('Check the event log against its hash chains, or the read models against a rebuild; exits 1 on any finding');
@@ -191,7 +205,10 @@ export function chronicleCli(): Command {
     .option('--batch-size <n>', 'events per read-store write (larger batches merge more writes to the same document)', positiveInt, REPLAY_BATCH)
     .action(async (opts: { batchSize: number }) => {
       await withStores(async (events, reads, config) => {
-        const result = await verifyProjections(events, reads, cliOutput(), { batchSize: opts.batchSize, currency: config.REPORTING_CURRENCY });
+        // Under the rebuild lease: its shadow generation would look like an unfinished rebuild to one.
+        const result = await withRebuildLease(new EventStoreLeaseStore(events), config.LEASE_TTL_MS, () =>
+          verifyProjections(events, reads, cliOutput(), { batchSize: opts.batchSize, currency: config.REPORTING_CURRENCY }),
+        );
         (result.differences.length === 0 ? process.stdout : process.stderr).write(`${describeProjectionVerification(result)}\n`);
         if (result.differences.length > 0) process.exitCode = 1;
       });

@@ -10,7 +10,7 @@ import { TIMELINE_CHANNELS } from '../projections/timeline-entry';
 import { CUSTOMER_EVENT_TYPES } from '@app/customers/domain/customer.events';
 import { INTERACTION_EVENT_TYPES } from '@app/interactions/domain/interaction.events';
 import { TICKET_EVENT_TYPES } from '@app/tickets/domain/ticket.events';
-import { GetCustomer360, GetTimeline, SearchCustomers, type Consistency } from './customer-view.queries';
+import { GetCustomer360, GetTimeline, SearchCustomers, type Consistency, type CustomerSearchResult } from './customer-view.queries';
 
 const EVENT_TYPES: readonly string[] = [...CUSTOMER_EVENT_TYPES, ...INTERACTION_EVENT_TYPES, ...TICKET_EVENT_TYPES];
 
@@ -52,6 +52,7 @@ export class CustomerViewController {
   constructor(private readonly queryBus: QueryBus) {}
 
   @Get()
+  @AccessLogged<CustomerSearchResult>('customer-search', (answer) => answer.items.map((hit) => hit.customerId))
   @Roles('support', 'analyst', 'auditor')
   @ApiOperation({ summary: 'Find customers by email, phone, name prefix, external id, id, or q (any of them) (exactly one criterion)' })
   @ApiAnswer(200, 'CustomerSearchResult')

@@ -5,7 +5,7 @@ import { CommandBus, QueryBus } from '@nestjs/cqrs';
 import { ApiBearerAuth, ApiOperation, ApiTags } from '@nestjs/swagger';
 import type { Response } from 'express';
 import type { Clock } from '@app/event-sourcing';
-import { AcceptsIdempotencyKey, ApiAnswer, ApiRefusals, businessTime, CLOCK, Ctx, IdParam, Roles, type CommandOutcome, type RequestContext } from '@app/platform';
+import { AccessLogged, AcceptsIdempotencyKey, ApiAnswer, ApiRefusals, businessTime, CLOCK, Ctx, IdParam, Roles, type CommandOutcome, type RequestContext } from '@app/platform';
 import { AdjustPointsDto, LoyaltyAccountQueryDto, LoyaltyHistoryQueryDto, RedeemPointsDto } from './loyalty.dtos';
 import { ExecuteLoyaltyCommand } from './loyalty.command-handler';
 import { GetLoyaltyAccount, GetLoyaltyHistory, type Consistency } from './loyalty.queries';
@@ -52,6 +52,7 @@ export class LoyaltyQueryController {
   constructor(private readonly queryBus: QueryBus) {}
 
   @Get()
+  @AccessLogged('loyalty')
   @Roles('support', 'ingest', 'analyst', 'auditor')
   @Header('Cache-Control', 'no-store')
   @ApiOperation({ summary: 'The loyalty account: balance, tier, totals, next expiry, rolling 12-month spend (404 when the customer has none)' })
@@ -64,6 +65,7 @@ export class LoyaltyQueryController {
   }
 
   @Get('history')
+  @AccessLogged('loyalty-history')
   // Like the account: the shop (an ingest key) shows its customer the points history.
   @Roles('support', 'ingest', 'analyst', 'auditor')
   @Header('Cache-Control', 'no-store')

@@ -1,10 +1,11 @@
 // Every read of a customer's data leaves an entry in the access log before it is answered: who (the
 // API key, never a header), for whom they said they read it, what, whose, when. A route declares
-// it with @AccessLogged (the customer comes from a path parameter); routes whose customer is only
-// known after reading (a stream, the global log) call the AccessRecorder themselves.
+// it with @AccessLogged: the customer comes from a path parameter, or from the answer (a ticket, a
+// search, a queue: whose data it holds is known once read, and recorded before it is sent); routes
+// that stream pages (a stream, the global log) call the AccessRecorder themselves.
 import { Inject, Injectable, Optional, ServiceUnavailableException, SetMetadata, type CallHandler, type ExecutionContext, type NestInterceptor } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
-import { from, switchMap, type Observable } from 'rxjs';
+import { concatMap, from, map, switchMap, type Observable } from 'rxjs';
 import type { Clock } from '@app/event-sourcing';
 import { ACCESS_LOG, type AccessLog } from '@app/event-store';
 import type { AuthenticatedRequest } from '../auth/api-key.guard';
@@ -16,13 +17,24 @@ export const ACCESS_LOGGED_METADATA = 'chronicle:access-logged';
 export interface AccessLoggedSpec {
   /** What is read, as the access log names it (`customer360`, `timeline`...). */
   readonly action: string;
-  /** The path parameter naming the customer; omit for reads that span every customer. */
+  /** The path parameter naming the customer; omit (and no `customersInAnswer`) for reads that span every customer. */
   readonly customerParam?: string;
+  /** The customers whose data the answer holds (one entry each, none for an empty answer). */
+  readonly customersInAnswer?: (answer: never) => readonly string[];
 }
 
-/** This route reads customer data: each call is recorded in the access log before it is answered. */
-export const AccessLogged = (action: string, customerParam: string | null = 'customerId') =>
-  SetMetadata(ACCESS_LOGGED_METADATA, { action, ...(customerParam === null ? {} : { customerParam }) } satisfies AccessLoggedSpec);
+/**
+ * This route reads customer data: each call is recorded in the access log before it is answered.
+ * `customers`: the path parameter naming the customer (default `customerId`), null for a read
+ * spanning every customer, or a function naming the customers in the answer.
+ */
+export const AccessLogged = <A = never>(action: string, customers: string | null | ((answer: A) => readonly string[]) = 'customerId') =>
+  SetMetadata(
+    ACCESS_LOGGED_METADATA,
+    (typeof customers === 'function'
+      ? { action, customersInAnswer: customers as (answer: never) => readonly string[] }
+      : { action, ...(customers === null ? {} : { customerParam: customers }) }) satisfies AccessLoggedSpec,
+  );
 
 @Injectable()
 export class AccessRecorder {
@@ -65,6 +77,10 @@ export class AccessLogInterceptor implements NestInterceptor {
     const spec = this.reflector.getAllAndOverride<AccessLoggedSpec | undefined>(ACCESS_LOGGED_METADATA, [context.getHandler(), context.getClass()]);
     if (!spec) return next.handle();
     const request = context.switchToHttp().getRequest<AuthenticatedRequest>();
+    const inAnswer = spec.customersInAnswer;
+    if (inAnswer) {
+      return next.handle().pipe(concatMap((answer: unknown) => from(this.recorder.record(request, spec.action, inAnswer(answer as never))).pipe(map(() => answer))));
+    }
     const param = spec.customerParam === undefined ? undefined : request.params[spec.customerParam];
     const customerId = typeof param === 'string' ? param : null;
     return from(this.recorder.record(request, spec.action, [customerId])).pipe(switchMap(() => next.handle()));

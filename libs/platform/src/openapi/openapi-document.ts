@@ -173,9 +173,21 @@ function describeRequestClasses(schemas: Record<string, Schema>, routes: readonl
   }
 }
 
+/**
+ * Header parameters as a client must send them. Swagger adds one for each @Headers(name) argument,
+ * marked required although Nest never requires a header; where @ApiHeader documents the same header
+ * (names are case-insensitive: `last-event-id` is `Last-Event-ID`), that one stays alone.
+ */
+function headerParameters(parameters: readonly ParameterObject[]): ParameterObject[] {
+  const documented = new Set(parameters.filter((p) => p.in === 'header' && p.description !== undefined).map((p) => p.name.toLowerCase()));
+  return parameters
+    .filter((p) => p.in !== 'header' || p.description !== undefined || !documented.has(p.name.toLowerCase()))
+    .map((p) => (p.in === 'header' && p.description === undefined ? { ...p, required: false } : p));
+}
+
 function describeOperation(operation: MutableOperation, route: ApiRoute): void {
   const args = routeArguments(route);
-  const parameters = (operation.parameters ?? []) as ParameterObject[];
+  const parameters = headerParameters((operation.parameters ?? []) as ParameterObject[]);
   const queryRules = args.query ? validationRulesOf(args.query) : new Map();
   for (const parameter of parameters) {
     if (parameter.in === 'query') {

@@ -6,7 +6,7 @@ import { ApiBearerAuth, ApiOperation, ApiProperty, ApiPropertyOptional, ApiTags 
 import { Type } from 'class-transformer';
 import { IsInt, IsOptional, IsString, Min, MaxLength } from 'class-validator';
 import type { Clock } from '@app/event-sourcing';
-import { AcceptsIdempotencyKey, ApiAnswer, ApiRefusals, CLOCK, Ctx, IdParam, NotBlank, Roles, SingleLineText, type RequestContext } from '@app/platform';
+import { AccessLogged, AcceptsIdempotencyKey, ApiAnswer, ApiRefusals, CLOCK, Ctx, IdParam, NotBlank, Roles, SingleLineText, type RequestContext } from '@app/platform';
 import { Erasures, type ForgetOutcome } from '../erasure/erasures';
 import { ExportCustomer, type CustomerExport } from '../export/customer-export';
 
@@ -52,8 +52,8 @@ export class ForgetController {
 export class ExportController {
   constructor(private readonly queryBus: QueryBus) {}
 
-  // Once the access log (auditors' issue) lands, this read of a customer's data is recorded there too.
   @Get(':customerId/export')
+  @AccessLogged('export')
   @Roles('auditor')
   @Header('Cache-Control', 'no-store')
   @ApiOperation({ summary: 'Subject access: everything Chronicle holds about the customer as one JSON document, decrypted' })

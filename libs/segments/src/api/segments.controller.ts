@@ -5,10 +5,11 @@ import { CommandBus, QueryBus } from '@nestjs/cqrs';
 import { ApiBearerAuth, ApiOperation, ApiTags } from '@nestjs/swagger';
 import type { Response } from 'express';
 import { newEventId, type Clock } from '@app/event-sourcing';
-import { AcceptsIdempotencyKey, ApiAnswer, ApiRefusals, CLOCK, Ctx, idFromIdempotencyKey, IdParam, Roles, type CommandOutcome, type RequestContext } from '@app/platform';
+import { AccessLogged, AcceptsIdempotencyKey, ApiAnswer, ApiRefusals, CLOCK, Ctx, idFromIdempotencyKey, IdParam, Roles, type CommandOutcome, type RequestContext } from '@app/platform';
 import { ChangeSegmentRuleDto, checkedRule, DefineSegmentDto, ListSegmentsQueryDto, PreviewSegmentDto, SegmentMembersQueryDto, SegmentQueryDto } from './segments.dtos';
 import { ExecuteSegmentCommand } from './segments.command-handler';
-import { GetCustomerSegments, GetSegment, GetSegmentMembers, ListSegments, PreviewSegment, type SegmentList } from './segments.queries';
+import { GetCustomerSegments, GetSegment, GetSegmentMembers, ListSegments, PreviewSegment, type SegmentList, type SegmentMembersPage } from './segments.queries';
+import type { SegmentPreview } from '../evaluation/segment-evaluator';
 
 /** What defining a segment answers: the command outcome and the segment's id (generated when none was given). */
 export type SegmentDefinedOutcome = CommandOutcome & { readonly segmentId: string };
@@ -76,6 +77,7 @@ export class SegmentQueryController {
   }
 
   @Post('segments/preview')
+  @AccessLogged<SegmentPreview>('segment-preview', (preview) => preview.sample)
   @HttpCode(200)
   @Roles('analyst')
   @ApiOperation({ summary: 'How many customers a rule selects now, with a sample; nothing is saved' })
@@ -97,6 +99,7 @@ export class SegmentQueryController {
   }
 
   @Get('segments/:segmentId/members')
+  @AccessLogged<SegmentMembersPage>('segment-members', (page) => page.items.map((member) => member.customerId))
   // Every read of segments is open to support too (README, Roles): agents see who a campaign targets.
   @Roles('analyst', 'support', 'auditor')
   @Header('Cache-Control', 'no-store')
@@ -108,6 +111,7 @@ export class SegmentQueryController {
   }
 
   @Get('customers/:customerId/segments')
+  @AccessLogged('customer-segments')
   @Roles('support', 'analyst', 'auditor')
   @Header('Cache-Control', 'no-store')
   @ApiOperation({ summary: 'The segments a customer is in now (404 for an unknown customer)' })

@@ -5,7 +5,7 @@ import { Controller, Headers, Inject, MessageEvent, Optional, Sse } from '@nestj
 import { ApiBearerAuth, ApiHeader, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { interval, map, merge, Observable } from 'rxjs';
 import { READ_STORE, type ReadStore } from '@app/read-store';
-import { APPLIED_EVENTS, ApiAnswer, lastEventPosition, LiveStreams, resumeAfter, Roles, type AppliedEvents } from '@app/platform';
+import { AccessLogged, APPLIED_EVENTS, ApiAnswer, lastEventPosition, LiveStreams, resumeAfter, Roles, type AppliedEvents } from '@app/platform';
 import { isTicketEvent, TICKETS_COLLECTION, type TicketDocument } from '../projections/ticket.projection';
 
 const HEARTBEAT_MS = 15_000;
@@ -33,6 +33,7 @@ export class TicketLiveController {
   ) {}
 
   @Sse('tickets')
+  @AccessLogged('ticket-live', null)
   @Roles('support', 'analyst', 'auditor')
   @ApiOperation({
     summary: 'Server-sent events: `changed` (id = global position) once the tickets read model includes a change of any ticket; `heartbeat` every 15 s; ends when the server shuts down',

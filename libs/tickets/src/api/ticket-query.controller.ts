@@ -5,9 +5,9 @@ import { ApiBearerAuth, ApiOperation, ApiPropertyOptional, ApiTags } from '@nest
 import { Type } from 'class-transformer';
 import { IsIn, IsInt, IsOptional, Matches, Max, Min } from 'class-validator';
 import type { Response } from 'express';
-import { ApiAnswer, ApiRefusals, ID_MESSAGE, ID_PATTERN, IdParam, Roles, type AuthenticatedRequest } from '@app/platform';
+import { AccessLogged, ApiAnswer, ApiRefusals, ID_MESSAGE, ID_PATTERN, IdParam, Roles, type AuthenticatedRequest } from '@app/platform';
 import type { TicketStatus } from '../domain/ticket.decider';
-import { GetTicket, ListCustomerTickets, ListTicketQueue } from './ticket.queries';
+import { GetTicket, ListCustomerTickets, ListTicketQueue, type TicketDetail, type TicketQueuePage } from './ticket.queries';
 
 export class TicketQueryDto {
   @ApiPropertyOptional() @IsOptional() @Type(() => Number) @IsInt() @Min(0) minPosition?: number;
@@ -38,6 +38,7 @@ export class TicketQueryController {
   constructor(private readonly queryBus: QueryBus) {}
 
   @Get('tickets')
+  @AccessLogged<TicketQueuePage>('ticket-queue', (page) => page.items.map((ticket) => ticket.customerId))
   @Roles('support', 'analyst', 'auditor')
   @Header('Cache-Control', 'no-store')
   @ApiOperation({
@@ -54,6 +55,7 @@ export class TicketQueryController {
   }
 
   @Get('tickets/:ticketId')
+  @AccessLogged<TicketDetail>('ticket', (ticket) => [ticket.customerId])
   @Roles('support', 'analyst', 'auditor')
   @Header('Cache-Control', 'no-store')
   @ApiOperation({ summary: 'A ticket with its thread (replies the customer sees; internal notes apart), its history and SLA state now' })
@@ -66,6 +68,7 @@ export class TicketQueryController {
   }
 
   @Get('customers/:customerId/tickets')
+  @AccessLogged('customer-tickets')
   @Roles('support', 'analyst', 'auditor')
   @ApiOperation({ summary: 'A customer\'s tickets, newest first (404 for an unknown customer)' })
   @ApiAnswer(200, 'TicketList')

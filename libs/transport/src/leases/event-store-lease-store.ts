@@ -14,7 +14,7 @@ export function leaseStreamId(name: string): string {
   return `${LEASE_CATEGORY}-${name}`;
 }
 
-interface LeaseRecord {
+export interface LeaseRecord {
   readonly holder: string;
   /** Epoch milliseconds. */
   readonly expiresAt: number;
@@ -41,6 +41,23 @@ export class EventStoreLeaseStore implements LeaseStore {
     const next = { ...metadata, custom: { ...metadata.custom, holder, expiresAt: now + ttlMs } };
     // Refused when another process renewed or took it since we read: it is theirs then.
     return this.store.compareAndSetStreamMetadata(streamId, next, revision);
+  }
+
+  /** Who holds the lease `name` and until when (epoch ms); null when nobody ever took it or it was released. */
+  async current(name: string): Promise<LeaseRecord | null> {
+    const lease = leaseOf((await this.store.readStreamMetadata(leaseStreamId(name))).metadata.custom);
+    return lease && lease.expiresAt > 0 ? lease : null;
+  }
+
+  /**
+   * Takes the lease from `from` although it has not expired: for a holder known to be gone (a process
+   * of this host that no longer exists). Refused (false) when someone else holds it by now.
+   */
+  async takeOver(name: string, from: string, holder: string, ttlMs: number): Promise<boolean> {
+    const streamId = leaseStreamId(name);
+    const { metadata, revision } = await this.store.readStreamMetadata(streamId);
+    if (leaseOf(metadata.custom)?.holder !== from) return false;
+    return this.store.compareAndSetStreamMetadata(streamId, { ...metadata, custom: { ...metadata.custom, holder, expiresAt: this.now() + ttlMs } }, revision);
   }
 
   async release(name: string, holder: string): Promise<void> {
