@@ -8,6 +8,7 @@ import { holdWriteLock, type WriteLockHolder } from '@app/sqlite/testing/write-l
 import { DuplicateEventIdError, EventStoreBusyError, WrongExpectedRevisionError, type AppendResult } from '../event-store.port';
 import { describeEventStoreContract } from '../testing/event-store.contract';
 import { SqliteEventStore } from './sqlite-event-store';
+import { EventStoreWriterStoppedError, SqliteWriterThread } from './sqlite-writer-thread';
 
 const directories: string[] = [];
 
@@ -378,5 +379,64 @@ describe('SqliteEventStore while another process holds the write lock', () => {
     await expect(queued).resolves.toMatchObject({ nextExpectedRevision: 0 });
     store = new SqliteEventStore(file);
     expect(await store.readStream('email-1')).toHaveLength(1);
+  });
+});
+
+describe('SqliteEventStore writer thread', () => {
+  it('commits off the event loop: the loop keeps turning while a large group is written', async () => {
+    const store = new SqliteEventStore(tempFile());
+    try {
+      // 5,000 events in one group: inserts, JSON and two SHA-256 chains per event. Committed on the
+      // event loop, no turn of it would run between the group's start and its answer.
+      const appends = Array.from({ length: 5_000 }, (_, i) => ({ streamId: `call-${i}`, events: [event()], expectedRevision: 'no_stream' as const }));
+      let answered = false;
+      const written = store.appendMany(appends).finally(() => (answered = true));
+      let turns = 0;
+      while (!answered) {
+        await new Promise<void>((resolve) => setImmediate(resolve));
+        turns += 1;
+      }
+      expect((await written).every((outcome) => outcome.ok)).toBe(true);
+      expect(turns).toBeGreaterThan(20);
+      expect(await store.headPosition()).toBe(5_000);
+    } finally {
+      await store.close();
+    }
+  });
+});
+
+describe('SqliteEventStore when its writer thread stops', () => {
+  it('fails the write in flight and every later write with a clear error, reports it to readiness, and still reads and closes', async () => {
+    const file = tempFile();
+    const thread = new SqliteWriterThread();
+    const store = new SqliteEventStore(file, { writerThread: thread });
+    try {
+      await store.append('call-1', [event()], { expectedRevision: 'no_stream' });
+      await store.checkWritable();
+
+      const inFlight = store.append('call-2', [event()], { expectedRevision: 'no_stream' }).catch((error: unknown) => error);
+      await thread.terminate();
+      const failure = await inFlight;
+      expect(failure).toBeInstanceOf(EventStoreWriterStoppedError);
+      expect((failure as Error).message).toContain(file);
+
+      await expect(store.append('call-3', [event()], { expectedRevision: 'no_stream' })).rejects.toBeInstanceOf(EventStoreWriterStoppedError);
+      await expect(store.appendMany([{ streamId: 'call-4', events: [event()], expectedRevision: 'no_stream' }])).rejects.toBeInstanceOf(EventStoreWriterStoppedError);
+      await expect(store.setStreamMetadata('$checkpoint-x', { custom: { position: 1 } })).rejects.toBeInstanceOf(EventStoreWriterStoppedError);
+      await expect(store.compareAndSetStreamMetadata('$lease-x', { custom: {} }, null)).rejects.toBeInstanceOf(EventStoreWriterStoppedError);
+      // Readiness asks checkWritable: the store is reported down rather than hanging its callers.
+      await expect(store.checkWritable()).rejects.toBeInstanceOf(EventStoreWriterStoppedError);
+
+      expect((await store.readAll()).map((e) => e.streamId)).toEqual(['call-1']);
+    } finally {
+      await store.close();
+    }
+    // A store opened afterwards gets a new thread.
+    const reopened = new SqliteEventStore(file, { writerThread: thread });
+    try {
+      await expect(reopened.append('call-2', [event()], { expectedRevision: 'no_stream' })).resolves.toMatchObject({ nextExpectedRevision: 0 });
+    } finally {
+      await reopened.close();
+    }
   });
 });

@@ -5,7 +5,10 @@ import { Global, Module } from '@nestjs/common';
 import { CqrsModule } from '@nestjs/cqrs';
 import request from 'supertest';
 import { FixedClock } from '@app/event-sourcing';
-import { EVENT_STORE } from '@app/event-store';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { ACCESS_LOG, EVENT_STORE, SqliteAccessLog } from '@app/event-store';
 import { READ_STORE } from '@app/read-store';
 import { CommandExecutor, createHttpApp, loadConfig, PlatformModule, PROJECTION_PROGRESS, type ProjectionProgress } from '@app/platform';
 import { REGISTERED_CUSTOMERS } from '@app/customers';
@@ -36,22 +39,29 @@ describe('loyalty HTTP API', () => {
   const clock = new FixedClock(new Date('2026-06-01T12:00:00Z'));
   const as = (role: keyof typeof KEYS) => ({ Authorization: `Bearer ${KEYS[role]}` });
 
+  let accessLog: SqliteAccessLog;
+  let accessLogDir: string;
+
   beforeAll(async () => {
     bed = await new LoyaltyTestBed().start();
     projector = new EventReactor(bed.events, new MemoryCheckpoints(), (events) => bed.runner.applyBatch(events), { name: 'test-projector' });
     const progress: ProjectionProgress = { waitForPosition: (position: number, timeoutMs: number) => projector.waitForPosition(position, timeoutMs), onApplied: () => () => undefined };
+    accessLogDir = mkdtempSync(join(tmpdir(), 'chronicle-api-spec-'));
+    accessLog = new SqliteAccessLog(join(accessLogDir, 'access-log.sqlite'));
     const config = loadConfig({ API_KEYS: Object.entries(KEYS).map(([role, key]) => `${role}=${key}`).join(','), LOG_LEVEL: 'silent', READ_WAIT_TIMEOUT_MS: '5000' });
 
     @Global()
     @Module({
       providers: [
         { provide: EVENT_STORE, useValue: bed.events },
+        // Every read of customer data is recorded before it is answered (the platform's access log).
+        { provide: ACCESS_LOG, useValue: accessLog },
         { provide: READ_STORE, useValue: bed.reads },
         { provide: CommandExecutor, useValue: bed.executor },
         { provide: PROJECTION_PROGRESS, useValue: progress },
         { provide: REGISTERED_CUSTOMERS, useValue: new ReadModelRegisteredCustomers(bed.reads, 5000, progress) },
       ],
-      exports: [EVENT_STORE, READ_STORE, CommandExecutor, PROJECTION_PROGRESS, REGISTERED_CUSTOMERS],
+      exports: [EVENT_STORE, ACCESS_LOG, READ_STORE, CommandExecutor, PROJECTION_PROGRESS, REGISTERED_CUSTOMERS],
     })
     class StoresModule {}
 
@@ -74,6 +84,8 @@ describe('loyalty HTTP API', () => {
 
   afterAll(async () => {
     await app?.close();
+    await accessLog?.close();
+    rmSync(accessLogDir, { recursive: true, force: true });
     await projector?.stop();
     await bed?.close();
   });

@@ -1,0 +1,105 @@
+// Rows 1 and 2 of embedded.bench.ts alone, for an A/B of the event store's writer (issue 13 item 2):
+// 64 concurrent appenders on SqliteEventStore, and batch ingest over HTTP, each beside the raw
+// SQLite limit measured in the same run. Run it from two trees (or with BENCH_SERVER_MAIN for the
+// HTTP row), alternating, and compare the ratios. Prints one JSON line last.
+// Run: npx ts-node --transpile-only -r tsconfig-paths/register bench/writer-thread.bench.ts
+import { randomUUID } from 'node:crypto';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { SqliteEventStore } from '@app/event-store';
+import { http } from './http-client';
+import { measureRawSqlite } from './raw-sqlite';
+import { startServer } from './server-process';
+import { fmt } from './stats';
+
+const KEY = 'bench-admin-key-0123456789abcdef';
+const SECONDS = Number(process.env.BENCH_SECONDS ?? 5);
+const headers = { Authorization: `Bearer ${KEY}`, 'Content-Type': 'application/json' };
+
+/** 64 concurrent appenders, each waiting for its own durable ack, straight on the store (row 2). */
+async function storeGroupCommit(): Promise<number> {
+  const dir = mkdtempSync(join(tmpdir(), 'chronicle-gc-'));
+  const store = new SqliteEventStore(join(dir, 'events.sqlite'));
+  let appended = 0;
+  const deadline = Date.now() + SECONDS * 1000;
+  const started = Date.now();
+  await Promise.all(
+    Array.from({ length: 64 }, async (_, client) => {
+      for (let i = 0; Date.now() < deadline; i++) {
+        await store.append(
+          `call-gc-${client}-${i}`,
+          [
+            {
+              eventId: randomUUID(),
+              type: 'CallLogged',
+              data: { customerId: `c-${client}`, callId: `gc-${client}-${i}`, direction: 'inbound', durationSeconds: 312, outcome: 'resolved', summary: 'x'.repeat(180) },
+              metadata: { customerId: `c-${client}`, schemaVersion: 1, occurredAt: new Date().toISOString(), actor: { type: 'service', id: 'bench' }, source: 'bench', correlationId: randomUUID(), causationId: null },
+            },
+          ],
+          { expectedRevision: 'no_stream' },
+        );
+        appended++;
+      }
+    }),
+  );
+  const rate = (appended / (Date.now() - started)) * 1000;
+  await store.close();
+  rmSync(dir, { recursive: true, force: true });
+  return rate;
+}
+
+/** 2 clients posting batches of 1,000 calls (row 1), after registering the customers. */
+async function batchIngest(): Promise<number> {
+  const dataDir = mkdtempSync(join(tmpdir(), 'chronicle-bench-'));
+  const server = await startServer(
+    { DATA_DIR: dataDir, PORT: '0', API_KEYS: `admin=${KEY}`, LOG_LEVEL: 'warn', MAX_BATCH_SIZE: '1000', MAX_BODY_BYTES: String(8 * 1024 * 1024) },
+    process.env.BENCH_SERVER_MAIN,
+  );
+  try {
+    const customers = 1000;
+    for (let n = 0; n < customers; n += 50) {
+      await Promise.all(
+        Array.from({ length: 50 }, async (_, k) => {
+          const r = await http('POST', `${server.url}/v1/customers`, headers, { customerId: `bench-${n + k}`, profile: { firstName: 'First', lastName: 'Last', email: `c${n + k}@example.com` } });
+          if (r.status !== 201) throw new Error(`register: ${r.status}`);
+        }),
+      );
+    }
+    let events = 0;
+    const deadline = Date.now() + SECONDS * 1000;
+    const started = Date.now();
+    await Promise.all(
+      Array.from({ length: 2 }, async () => {
+        while (Date.now() < deadline) {
+          const items = Array.from({ length: 1000 }, (_, i) => ({
+            type: 'call', customerId: `bench-${(events + i) % customers}`, callId: `b-${randomUUID()}`, direction: 'inbound', durationSeconds: 60 + (i % 600), outcome: 'resolved', summary: 'Asked about delivery',
+          }));
+          const r = await http('POST', `${server.url}/v1/interactions/batch`, headers, { items });
+          if (r.status !== 200) throw new Error(`batch: ${r.status}`);
+          events += ((r.json.results ?? []) as { status: number }[]).filter((x) => x.status === 201).length;
+        }
+      }),
+    );
+    return (events / (Date.now() - started)) * 1000;
+  } finally {
+    await server.stop();
+    rmSync(dataDir, { recursive: true, force: true });
+  }
+}
+
+async function main(): Promise<void> {
+  const raw = measureRawSqlite('NORMAL');
+  const groupCommit = process.env.BENCH_ROWS === 'http' ? NaN : await storeGroupCommit();
+  const batch = process.env.BENCH_ROWS === 'store' ? NaN : await batchIngest();
+  const percent = (value: number) => `${fmt((value / raw.batched1000) * 100)}%`;
+  process.stdout.write(`raw SQLite NORMAL: ${fmt(raw.batched1000)} rows/s in 1,000-row transactions\n`);
+  process.stdout.write(`row 2, 64 appenders on the store API: ${fmt(groupCommit)} events/s (${percent(groupCommit)} of raw)\n`);
+  process.stdout.write(`row 1, batch ingest over HTTP: ${fmt(batch)} events/s (${percent(batch)} of raw)\n`);
+  process.stdout.write(`${JSON.stringify({ raw: Math.round(raw.batched1000), groupCommit: Math.round(groupCommit), batch: Math.round(batch) })}\n`);
+}
+
+main().catch((error: unknown) => {
+  console.error(error);
+  process.exit(1);
+});

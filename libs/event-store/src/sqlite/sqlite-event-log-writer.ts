@@ -1,0 +1,423 @@
+// The SQLite event store's writes, synchronous, against one write connection: the group commit (one
+// transaction, a savepoint per write), retries told apart by event id, and both hash chains. It runs
+// in the writer thread (sqlite-writer.worker.ts); requests and answers are plain data, so they cross
+// the thread boundary as messages, and the refusals are rebuilt as the port's error classes.
+import type Database from 'better-sqlite3';
+import { canonicalJson } from '@app/event-sourcing';
+import { BACKSTOP_AUTOCHECKPOINT_PAGES, isSqliteBusy, openSharedSqliteFile, tryWriteTransaction, type SharedSqliteFileOptions } from '@app/sqlite';
+import {
+  DuplicateEventIdError,
+  WrongExpectedRevisionError,
+  type AppendResult,
+  type ExpectedRevision,
+  type StreamAppend,
+  type StreamAppendOutcome,
+  type StreamMetadata,
+} from '../event-store.port';
+import { CHAIN_START, chainUnchainedFile, eventHash, logHash } from './sqlite-hash-chain';
+
+const SCHEMA = `
+CREATE TABLE IF NOT EXISTS events (
+  position    INTEGER PRIMARY KEY AUTOINCREMENT,
+  event_id    TEXT    NOT NULL UNIQUE,
+  stream_id   TEXT    NOT NULL,
+  revision    INTEGER NOT NULL,
+  type        TEXT    NOT NULL,
+  data        TEXT    NOT NULL,
+  metadata    TEXT    NOT NULL,
+  recorded_at TEXT    NOT NULL,
+  UNIQUE (stream_id, revision)
+);
+CREATE TABLE IF NOT EXISTS streams (
+  stream_id     TEXT PRIMARY KEY,
+  last_revision INTEGER,
+  metadata      TEXT
+);
+`;
+
+/** Columns added after the first release, for files created before them. */
+const MIGRATIONS: readonly { readonly table: string; readonly column: string; readonly definition: string }[] = [
+  // Revision of the stream's metadata, for compare-and-set (leases); NULL while never set.
+  { table: 'streams', column: 'metadata_revision', definition: 'INTEGER' },
+  // Tamper evidence (sqlite-hash-chain.ts): the stream chain and the log chain.
+  { table: 'events', column: 'hash', definition: 'TEXT' },
+  { table: 'events', column: 'log_hash', definition: 'TEXT' },
+  // metadata.customerId as a column of its own, for the by-customer index: cheaper to index than a
+  // json_extract expression (no JSON parsing per insert). verify log checks it against the metadata.
+  { table: 'events', column: 'customer_id', definition: 'TEXT' },
+];
+
+/**
+ * Indexes created after the first release. By customer: an auditor's "everything about customer X"
+ * (and the 360 view as of an instant) reads one index range instead of the whole log. An index
+ * entry holds the rowid, which is the position, so the range comes out in log order.
+ */
+const INDEXES = `
+CREATE INDEX IF NOT EXISTS events_by_customer ON events (customer_id);
+`;
+
+export interface EventLogFileSettings {
+  readonly writeLockBudgetMs: number;
+  readonly synchronous: 'NORMAL' | 'FULL';
+}
+
+/**
+ * Opens the event log file with its schema and upgrades in place: the same settings for the reading
+ * connection (the store's thread) and the writing one (the writer thread).
+ */
+export function openEventLogFile(filename: string, settings: EventLogFileSettings): Database.Database {
+  const options: SharedSqliteFileOptions = {
+    writeLockBudgetMs: settings.writeLockBudgetMs,
+    synchronous: settings.synchronous,
+    schema: SCHEMA,
+    migrate: (db) => {
+      for (const { table, column, definition } of MIGRATIONS) {
+        const columns = db.prepare(`PRAGMA table_info(${table})`).all() as { name: string }[];
+        if (!columns.some((c) => c.name === column)) db.exec(`ALTER TABLE ${table} ADD COLUMN ${column} ${definition}`);
+      }
+      db.exec(INDEXES);
+      // Events written before the column existed: filled once from their metadata.
+      if (db.prepare('SELECT 1 FROM events WHERE customer_id IS NULL LIMIT 1').get() !== undefined) {
+        db.exec("UPDATE events SET customer_id = json_extract(metadata, '$.customerId') WHERE customer_id IS NULL");
+      }
+    },
+    // Its own write transactions, in chunks.
+    afterMigrate: chainUnchainedFile,
+  };
+  return openSharedSqliteFile(filename, options);
+}
+
+/** One write of a group commit, as plain data. */
+export type WriteRequest =
+  | { readonly kind: 'append'; readonly append: StreamAppend }
+  | { readonly kind: 'appendMany'; readonly appends: readonly StreamAppend[] }
+  | { readonly kind: 'setMetadata'; readonly streamId: string; readonly metadata: StreamMetadata }
+  | { readonly kind: 'compareAndSetMetadata'; readonly streamId: string; readonly metadata: StreamMetadata; readonly expectedRevision: number | null };
+
+/** An error as it crosses the thread boundary (rebuilt by `rebuildError`). */
+export interface SerializedError {
+  readonly name: string;
+  readonly message: string;
+  readonly stack?: string;
+  readonly code?: unknown;
+  readonly streamId?: string;
+  readonly expected?: ExpectedRevision;
+  readonly actual?: number | 'no_stream';
+  readonly eventId?: string;
+}
+
+export type WireStreamAppendOutcome = { readonly ok: true; readonly result: AppendResult } | { readonly ok: false; readonly error: SerializedError };
+
+/** What a write answers once committed: append → AppendResult, appendMany → outcomes, setMetadata → null, compareAndSet → boolean. */
+export type WriteAnswer = AppendResult | readonly WireStreamAppendOutcome[] | boolean | null;
+
+export type WriteOutcome = { readonly ok: true; readonly answer: WriteAnswer } | { readonly ok: false; readonly error: SerializedError };
+
+/** One try at a group: busy (another process holds the write lock; nothing written), or one outcome per write, committed. */
+export type GroupAttempt = { readonly busy: true } | { readonly busy: false; readonly outcomes: readonly WriteOutcome[] };
+
+export function serializeError(error: unknown): SerializedError {
+  if (error instanceof WrongExpectedRevisionError) {
+    return { name: error.name, message: error.message, streamId: error.streamId, expected: error.expected, actual: error.actual };
+  }
+  if (error instanceof DuplicateEventIdError) return { name: error.name, message: error.message, eventId: error.eventId, streamId: error.streamId };
+  if (error instanceof Error) {
+    const code = (error as { code?: unknown }).code;
+    return { name: error.name, message: error.message, ...(error.stack !== undefined ? { stack: error.stack } : {}), ...(code !== undefined ? { code } : {}) };
+  }
+  return { name: 'Error', message: String(error) };
+}
+
+/** The error the writer thread raised, as the same class with the same fields (storage errors keep their SQLite code). */
+export function rebuildError(serialized: SerializedError): Error {
+  switch (serialized.name) {
+    case 'WrongExpectedRevisionError':
+      return new WrongExpectedRevisionError(serialized.streamId as string, serialized.expected as ExpectedRevision, serialized.actual as number | 'no_stream');
+    case 'DuplicateEventIdError':
+      return new DuplicateEventIdError(serialized.eventId as string, serialized.streamId as string);
+    default: {
+      const error = new Error(serialized.message) as Error & { code?: unknown };
+      error.name = serialized.name;
+      if (serialized.code !== undefined) error.code = serialized.code;
+      if (serialized.stack !== undefined) error.stack = `${serialized.stack}\n    (raised in the SQLite event store's writer thread)`;
+      return error;
+    }
+  }
+}
+
+export function rebuildOutcomes(outcomes: readonly WireStreamAppendOutcome[]): StreamAppendOutcome[] {
+  return outcomes.map((outcome) =>
+    outcome.ok ? outcome : { ok: false, error: rebuildError(outcome.error) as WrongExpectedRevisionError | DuplicateEventIdError },
+  );
+}
+
+/** Where an append continues the chains (null fields: an empty log, a new stream). */
+interface ChainTip {
+  position: number | null;
+  log_hash: string | null;
+  recorded_at: string | null;
+  seq: number | null;
+  stream_hash: string | null;
+}
+
+/** The log's newest event as the next append continues it (within one appendMany). */
+type LogTip = { position: number; log_hash: string | null; recorded_at: string | null };
+
+/** What telling a retry from a reused event id needs of a stored event. */
+interface StoredEventRow {
+  stream_id: string;
+  revision: number;
+  position: number;
+  type: string;
+  data: string;
+}
+
+export class SqliteEventLogWriter {
+  private readonly statements: {
+    streamRevision: Database.Statement<[string], { last_revision: number | null }>;
+    eventById: Database.Statement<[string], StoredEventRow>;
+    insertEvent: Database.Statement<[number, string, string, number, string, string, string, string, string, string, string]>;
+    chainTip: Database.Statement<[string, number], ChainTip>;
+    upsertStreamRevision: Database.Statement<[string, number]>;
+    lastEventOfStream: Database.Statement<[string], { position: number }>;
+    streamHashAt: Database.Statement<[string, number], { hash: string | null }>;
+    savepointEntry: Database.Statement<[]>;
+    releaseEntry: Database.Statement<[]>;
+    rollbackEntry: Database.Statement<[]>;
+    upsertStreamMetadata: Database.Statement<[string, string]>;
+    insertFirstStreamMetadata: Database.Statement<[string, string]>;
+    replaceStreamMetadataAt: Database.Statement<[string, string, number]>;
+  };
+
+  /** `db`: a connection opened with openEventLogFile, written by nothing else in this process. */
+  constructor(private readonly db: Database.Database) {
+    // Checkpoints run in the background thread (checkpointInBackground on the store's connection);
+    // this connection keeps the same far threshold as a backstop.
+    if (!db.memory) db.pragma(`wal_autocheckpoint = ${BACKSTOP_AUTOCHECKPOINT_PAGES}`);
+    this.statements = {
+      streamRevision: db.prepare('SELECT last_revision FROM streams WHERE stream_id = ?'),
+      eventById: db.prepare('SELECT stream_id, revision, position, type, data FROM events WHERE event_id = ?'),
+      // The position is given, not left to AUTOINCREMENT: the log chain hashes it before the insert.
+      insertEvent: db.prepare(
+        'INSERT INTO events (position, event_id, stream_id, revision, type, data, metadata, recorded_at, hash, log_hash, customer_id) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)',
+      ),
+      // Where both chains continue, in one round trip: the log's newest event, the newest position ever
+      // given (a removed tail must not be reused), and the hash of the stream's last event.
+      chainTip: db.prepare(
+        `SELECT tip.position, tip.log_hash, tip.recorded_at, (SELECT seq FROM sqlite_sequence WHERE name = 'events') AS seq,
+                (SELECT hash FROM events WHERE stream_id = ? AND revision = ?) AS stream_hash
+         FROM (SELECT 1) LEFT JOIN (SELECT position, log_hash, recorded_at FROM events ORDER BY position DESC LIMIT 1) AS tip`,
+      ),
+      upsertStreamRevision: db.prepare(
+        'INSERT INTO streams (stream_id, last_revision) VALUES (?, ?) ON CONFLICT (stream_id) DO UPDATE SET last_revision = excluded.last_revision',
+      ),
+      lastEventOfStream: db.prepare('SELECT position FROM events WHERE stream_id = ? ORDER BY revision DESC LIMIT 1'),
+      streamHashAt: db.prepare('SELECT hash FROM events WHERE stream_id = ? AND revision = ?'),
+      savepointEntry: db.prepare('SAVEPOINT append_entry'),
+      releaseEntry: db.prepare('RELEASE append_entry'),
+      rollbackEntry: db.prepare('ROLLBACK TO append_entry'),
+      upsertStreamMetadata: db.prepare(
+        'INSERT INTO streams (stream_id, last_revision, metadata, metadata_revision) VALUES (?, NULL, ?, 0) ' +
+          'ON CONFLICT (stream_id) DO UPDATE SET metadata = excluded.metadata, metadata_revision = COALESCE(streams.metadata_revision, -1) + 1',
+      ),
+      insertFirstStreamMetadata: db.prepare(
+        'INSERT INTO streams (stream_id, last_revision, metadata, metadata_revision) VALUES (?, NULL, ?, 0) ' +
+          'ON CONFLICT (stream_id) DO UPDATE SET metadata = excluded.metadata, metadata_revision = 0 WHERE streams.metadata_revision IS NULL',
+      ),
+      replaceStreamMetadataAt: db.prepare(
+        'UPDATE streams SET metadata = ?, metadata_revision = metadata_revision + 1 WHERE stream_id = ? AND metadata_revision = ?',
+      ),
+    };
+  }
+
+  /**
+   * One try at committing a group: busy when another process holds the write lock (nothing written),
+   * else one outcome per write, all committed together. A failure of the transaction itself (the
+   * COMMIT, a full disk) is thrown: nothing of the group was written.
+   */
+  commitGroup(group: readonly WriteRequest[], recordedAt: string): GroupAttempt {
+    const outcomes: WriteOutcome[] = [];
+    const attempt = tryWriteTransaction(this.db, () => {
+      outcomes.length = 0;
+      for (const write of group) {
+        // A savepoint per write: one refused append rolls back alone and the rest of the group still commits.
+        this.db.exec('SAVEPOINT append_one');
+        try {
+          outcomes.push({ ok: true, answer: this.apply(write, recordedAt) });
+          this.db.exec('RELEASE append_one');
+        } catch (error) {
+          this.db.exec('ROLLBACK TO append_one');
+          this.db.exec('RELEASE append_one');
+          // A busy file fails the whole try (and it is tried again), never one write of it.
+          if (isSqliteBusy(error)) throw error;
+          outcomes.push({ ok: false, error: serializeError(error) });
+        }
+      }
+    });
+    return attempt.busy ? { busy: true } : { busy: false, outcomes };
+  }
+
+  /** One write inside the group's transaction: its answer, or throws to refuse it alone. */
+  private apply(write: WriteRequest, recordedAt: string): WriteAnswer {
+    switch (write.kind) {
+      case 'append':
+        return this.appendInTransaction(write.append, recordedAt);
+      case 'appendMany':
+        return this.appendMany(write.appends, recordedAt);
+      case 'setMetadata':
+        this.statements.upsertStreamMetadata.run(write.streamId, JSON.stringify(write.metadata));
+        return null;
+      case 'compareAndSetMetadata': {
+        const json = JSON.stringify(write.metadata);
+        const info =
+          write.expectedRevision === null
+            ? this.statements.insertFirstStreamMetadata.run(write.streamId, json)
+            : this.statements.replaceStreamMetadataAt.run(json, write.streamId, write.expectedRevision);
+        return info.changes === 1;
+      }
+    }
+  }
+
+  private appendMany(appends: readonly StreamAppend[], recordedAt: string): WireStreamAppendOutcome[] {
+    const refusedStreams = new Set<string>();
+    const first = this.statements.chainTip.get('', -1) as ChainTip;
+    const logTip: LogTip = { position: Math.max(first.position ?? 0, first.seq ?? 0), log_hash: first.log_hash, recorded_at: first.recorded_at };
+    return appends.map((entry): WireStreamAppendOutcome => {
+      if (refusedStreams.has(entry.streamId)) {
+        const current = this.statements.streamRevision.get(entry.streamId)?.last_revision ?? null;
+        return { ok: false, error: serializeError(new WrongExpectedRevisionError(entry.streamId, entry.expectedRevision, current === null ? 'no_stream' : current)) };
+      }
+      const outcome = this.appendEntry(entry, recordedAt, logTip);
+      if (!outcome.ok) refusedStreams.add(entry.streamId);
+      return outcome;
+    });
+  }
+
+  /** One entry of appendMany, inside the group's transaction: its result, or its refusal with nothing of it written. */
+  private appendEntry(entry: StreamAppend, recordedAt: string, logTip: LogTip): WireStreamAppendOutcome {
+    // A refusal is found before the first insert, or is the unique index refusing an insert: a
+    // single event leaves nothing behind, several need a savepoint to undo the ones before it.
+    const undoable = entry.events.length > 1;
+    if (undoable) this.statements.savepointEntry.run();
+    try {
+      const result = this.appendInTransaction(entry, recordedAt, logTip);
+      if (undoable) this.statements.releaseEntry.run();
+      return { ok: true, result };
+    } catch (error) {
+      if (undoable) {
+        this.statements.rollbackEntry.run();
+        this.statements.releaseEntry.run();
+      }
+      if (error instanceof WrongExpectedRevisionError || error instanceof DuplicateEventIdError) return { ok: false, error: serializeError(error) };
+      throw error;
+    }
+  }
+
+  /**
+   * `logTip`: where the log ends, carried from one entry of an appendMany to the next (read on the
+   * first, moved on by each one written); undefined for a single append.
+   */
+  private appendInTransaction(pending: StreamAppend, recordedAt: string, logTip?: LogTip): AppendResult {
+    const { streamId, events, expectedRevision } = pending;
+    if (events.length > 0) {
+      const retried = this.statements.eventById.get(events[0].eventId);
+      if (retried) return this.originalResult(pending, retried);
+    }
+
+    const current = this.statements.streamRevision.get(streamId)?.last_revision ?? null;
+    const actual = current === null ? 'no_stream' : current;
+    if (!expectationHolds(expectedRevision, actual)) {
+      throw new WrongExpectedRevisionError(streamId, expectedRevision, actual);
+    }
+    if (events.length === 0) {
+      return { nextExpectedRevision: current ?? -1, position: this.statements.lastEventOfStream.get(streamId)?.position ?? 0, deduplicated: false };
+    }
+
+    // The chains continue from the newest event of the log and of the stream (this transaction holds
+    // the write lock, so nobody else appends meanwhile). recordedAt never goes back along the log,
+    // even if the clock does, so a time range of the log is a position range.
+    // Within one appendMany the log's tip is the previous entry's last event, known already: only the
+    // stream's own tip is read, and a new stream has none.
+    const tip: ChainTip =
+      logTip === undefined
+        ? (this.statements.chainTip.get(streamId, current ?? -1) as ChainTip)
+        : { position: logTip.position, log_hash: logTip.log_hash, recorded_at: logTip.recorded_at, seq: logTip.position, stream_hash: current === null ? null : (this.statements.streamHashAt.get(streamId, current)?.hash ?? null) };
+    let position = Math.max(tip.position ?? 0, tip.seq ?? 0);
+    let previousInLog = tip.log_hash ?? CHAIN_START;
+    const recorded = tip.recorded_at !== null && tip.recorded_at > recordedAt ? tip.recorded_at : recordedAt;
+    let previousInStream = tip.stream_hash ?? CHAIN_START;
+    let revision = current ?? -1;
+    for (const event of events) {
+      revision += 1;
+      position += 1;
+      const stored = { eventId: event.eventId, streamId, revision, type: event.type, data: JSON.stringify(event.data), metadata: JSON.stringify(event.metadata), recordedAt: recorded };
+      const hash = eventHash(previousInStream, stored);
+      const chained = logHash(previousInLog, position, hash);
+      try {
+        this.statements.insertEvent.run(position, stored.eventId, streamId, revision, stored.type, stored.data, stored.metadata, recorded, hash, chained, event.metadata.customerId);
+      } catch (error) {
+        if (isUniqueEventIdViolation(error)) throw new DuplicateEventIdError(event.eventId, streamId);
+        throw error;
+      }
+      previousInStream = hash;
+      previousInLog = chained;
+    }
+    this.statements.upsertStreamRevision.run(streamId, revision);
+    if (logTip !== undefined) Object.assign(logTip, { position, log_hash: previousInLog, recorded_at: recorded });
+    return { nextExpectedRevision: revision, position, deduplicated: false };
+  }
+
+  /**
+   * The first event id is already stored: this is a retry only if the whole batch is that earlier
+   * append, event for event (stream, consecutive revisions, type, canonical data), and the expected
+   * revision is the one the earlier append had. Runs inside the group's transaction, so of
+   * concurrent appends with the same ids exactly one wrote and every other one lands here.
+   */
+  private originalResult(pending: StreamAppend, first: StoredEventRow): AppendResult {
+    const { streamId, events, expectedRevision } = pending;
+    let last = first;
+    for (const [index, event] of events.entries()) {
+      const stored = index === 0 ? first : this.statements.eventById.get(event.eventId);
+      const same =
+        stored !== undefined &&
+        stored.stream_id === streamId &&
+        stored.revision === first.revision + index &&
+        stored.type === event.type &&
+        canonicalJson(JSON.parse(stored.data)) === canonicalJson(event.data);
+      if (!same) throw new DuplicateEventIdError(stored ? event.eventId : events[0].eventId, streamId);
+      last = stored;
+    }
+    const expectedBefore = first.revision === 0 ? 'no_stream' : first.revision - 1;
+    if (typeof expectedRevision === 'number' || expectedRevision === 'no_stream') {
+      if (expectedRevision !== expectedBefore) {
+        const current = this.statements.streamRevision.get(streamId)?.last_revision ?? null;
+        throw new WrongExpectedRevisionError(streamId, expectedRevision, current === null ? 'no_stream' : current);
+      }
+    }
+    return { nextExpectedRevision: last.revision, position: last.position, deduplicated: true };
+  }
+}
+
+function expectationHolds(expected: ExpectedRevision, actual: number | 'no_stream'): boolean {
+  switch (expected) {
+    case 'any':
+      return true;
+    case 'no_stream':
+      return actual === 'no_stream';
+    case 'stream_exists':
+      return actual !== 'no_stream';
+    default:
+      return actual === expected;
+  }
+}
+
+function isUniqueEventIdViolation(error: unknown): boolean {
+  return (
+    // Duck-typed, not `instanceof`: under Jest the native module's errors can come from another
+    // realm, whose SqliteError and Error classes differ from this module's.
+    typeof error === 'object' &&
+    error !== null &&
+    (error as { code?: unknown }).code === 'SQLITE_CONSTRAINT_UNIQUE' &&
+    String((error as { message?: unknown }).message).includes('events.event_id')
+  );
+}
