@@ -3,7 +3,7 @@
 import { ArgumentsHost, Catch, ExceptionFilter, HttpException, HttpStatus, Logger } from '@nestjs/common';
 import type { Request, Response } from 'express';
 import { DomainError, DomainErrorCode } from '@app/event-sourcing';
-import { DuplicateEventIdError, EventStoreBusyError, WrongExpectedRevisionError } from '@app/event-store';
+import { DuplicateEventIdError, EventStoreBusyError, EventStoreWriterStoppedError, WrongExpectedRevisionError } from '@app/event-store';
 import { isStorageUnavailable, STORAGE_RETRY_AFTER_SECONDS } from './storage-errors';
 import { RequestValidationError, type FieldProblem } from './validation';
 
@@ -88,6 +88,12 @@ export function toProblem(error: unknown): Problem {
   if (error instanceof EventStoreBusyError) {
     // Nothing was written: the same request (same Idempotency-Key) may simply be sent again.
     return make(503, 'The event store is busy with another process\'s write; nothing was recorded, retry later', { code: 'STORE_BUSY' });
+  }
+  if (error instanceof EventStoreWriterStoppedError) {
+    // The process cannot write any more (its readiness says so, and an orchestrator restarts it);
+    // a write in flight may or may not have been committed: the same request with the same
+    // Idempotency-Key, sent again to a healthy process, is answered without a second recording.
+    return make(503, 'This process can no longer write events (its event store writer stopped); send the request again, with the same Idempotency-Key, to a healthy process', { code: 'WRITER_STOPPED' });
   }
   if (error instanceof HttpException) {
     const status = error.getStatus();

@@ -3,6 +3,7 @@ import Database from 'better-sqlite3';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { EventStoreWriterStoppedError } from '@app/event-store';
 import { problemHeaders, toProblem } from './problem.filter';
 import { isStorageUnavailable } from './storage-errors';
 
@@ -44,6 +45,14 @@ describe('storage failures', () => {
       readOnly.close();
       full.close();
     }
+  });
+
+  it('answers a write after the event store writer thread stopped with 503 WRITER_STOPPED (it was a 500)', () => {
+    // The store rejects with this error once its thread is gone (sqlite-event-store.integration-spec shows the real one).
+    const error = new EventStoreWriterStoppedError(join(dir, 'events.sqlite'), 1);
+    const problem = toProblem(error);
+    expect({ status: problem.status, code: problem.code }).toEqual({ status: 503, code: 'WRITER_STOPPED' });
+    expect(problem.detail).toMatch(/same Idempotency-Key/);
   });
 
   it('leaves other failures alone: a bug is still a 500', () => {

@@ -35,6 +35,11 @@ export interface SqliteReadStoreOptions {
   readonly writeLockBudgetMs?: number;
 }
 
+interface WriteStatements {
+  readonly upsert: Database.Statement;
+  readonly remove: Database.Statement;
+}
+
 interface DocumentRow {
   id: string;
   last_position: number;
@@ -44,6 +49,11 @@ interface DocumentRow {
 export class SqliteReadStore implements ReadStore {
   private readonly db: Database.Database;
   private readonly statements = new Map<string, Database.Statement>();
+  /**
+   * Each collection's upsert and delete, prepared once: a rebuild runs them ~3 times per event, and
+   * looking them up by their SQL text (built anew each time) in the LRU cache showed in its profile.
+   */
+  private readonly writers = new Map<string, WriteStatements>();
   private readonly tables = new Set<string>();
   private readonly writeLockBudgetMs: number;
   private readonly checkpoints: BackgroundCheckpoints;
@@ -137,16 +147,9 @@ export class SqliteReadStore implements ReadStore {
     const latest = latestWritePerDocument(writes);
     await this.write(() => {
       for (const write of latest) {
-        const table = this.table(write.collection);
-        if (write.kind === 'delete') {
-          this.statement(`DELETE FROM ${table} WHERE id = ? AND last_position < ?`).run(write.id, write.position);
-          continue;
-        }
-        this.statement(
-          `INSERT INTO ${table} (id, last_position, doc) VALUES (?, ?, ?)
-           ON CONFLICT(id) DO UPDATE SET last_position = excluded.last_position, doc = excluded.doc
-           WHERE excluded.last_position > ${table}.last_position`,
-        ).run(write.doc.id, write.doc.lastPosition, JSON.stringify(write.doc));
+        const statements = this.writeStatements(write.collection);
+        if (write.kind === 'delete') statements.remove.run(write.id, write.position);
+        else statements.upsert.run(write.doc.id, write.doc.lastPosition, JSON.stringify(write.doc));
       }
       if (checkpoint) {
         this.statement(
@@ -174,6 +177,7 @@ export class SqliteReadStore implements ReadStore {
   async drop(collections: readonly string[]): Promise<void> {
     // Statements prepared on a dropped table would fail; forget them all (the cache refills).
     this.statements.clear();
+    this.writers.clear();
     await this.write(() => {
       for (const collection of collections) {
         const table = tableName(collection);
@@ -224,6 +228,7 @@ export class SqliteReadStore implements ReadStore {
 
   async close(): Promise<void> {
     this.statements.clear();
+    this.writers.clear();
     await this.checkpoints.stop();
     if (this.db.open) this.db.close();
   }
@@ -244,6 +249,7 @@ export class SqliteReadStore implements ReadStore {
     } catch (error) {
       // A table created inside the rolled-back transaction is gone again: forget what was cached.
       this.tables.clear();
+      this.writers.clear();
       throw error;
     }
   }
@@ -269,6 +275,23 @@ export class SqliteReadStore implements ReadStore {
       this.tables.add(table);
     }
     return table;
+  }
+
+  private writeStatements(collection: string): WriteStatements {
+    let statements = this.writers.get(collection);
+    if (!statements) {
+      const table = this.table(collection);
+      statements = {
+        upsert: this.db.prepare(
+          `INSERT INTO ${table} (id, last_position, doc) VALUES (?, ?, ?)
+           ON CONFLICT(id) DO UPDATE SET last_position = excluded.last_position, doc = excluded.doc
+           WHERE excluded.last_position > ${table}.last_position`,
+        ),
+        remove: this.db.prepare(`DELETE FROM ${table} WHERE id = ? AND last_position < ?`),
+      };
+      this.writers.set(collection, statements);
+    }
+    return statements;
   }
 
   private createIndex(table: string, index: IndexDefinition): void {
@@ -299,7 +322,11 @@ function typeOf(field: string): string {
 }
 
 function toDocument<T extends ReadDocument>(row: DocumentRow): T {
-  return { ...(JSON.parse(row.doc) as Record<string, unknown>), id: row.id, lastPosition: row.last_position } as unknown as T;
+  // The parsed object is new and ours: the columns are set on it rather than copied into another.
+  const doc = JSON.parse(row.doc) as Record<string, unknown>;
+  doc['id'] = row.id;
+  doc['lastPosition'] = row.last_position;
+  return doc as unknown as T;
 }
 
 function toScalar(value: SqlValue, type: SqlValue): Scalar {
