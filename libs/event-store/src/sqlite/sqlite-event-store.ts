@@ -16,6 +16,8 @@ import {
   type LogVerification,
   type ReadAllOptions,
   type ReadStreamOptions,
+  type ReadStreamsOptions,
+  type EventRef,
   type StreamAppend,
   type StreamAppendOutcome,
   type StreamMetadata,
@@ -92,6 +94,8 @@ export class SqliteEventStore implements EventStore {
     positionFrom: Database.Statement<[number], { position: number; recorded_at: string }>;
     readForwards: Database.Statement<[string, number, number], EventRow>;
     readStreams: Database.Statement<[string], EventRow>;
+    readStreamsFrom: Database.Statement<[string], EventRow>;
+    eventsById: Database.Statement<[string], EventRow>;
     readBackwards: Database.Statement<[string, number, number], EventRow>;
     readAll: Database.Statement<[number, number], EventRow>;
     head: Database.Statement<[], { head: number | null }>;
@@ -117,6 +121,12 @@ export class SqliteEventStore implements EventStore {
       // The stream ids as one JSON array parameter: one prepared statement for any number of streams,
       // each looked up in the (stream_id, revision) index.
       readStreams: this.db.prepare('SELECT * FROM events WHERE stream_id IN (SELECT value FROM json_each(?)) ORDER BY stream_id, revision'),
+      // [[streamId, fromRevision], ...] as one JSON parameter: one (stream_id, revision) index range per stream.
+      readStreamsFrom: this.db.prepare(
+        "SELECT events.* FROM json_each(?) AS wanted JOIN events ON events.stream_id = json_extract(wanted.value, '$[0]') AND events.revision >= json_extract(wanted.value, '$[1]') ORDER BY events.stream_id, events.revision",
+      ),
+      // Event ids as one JSON array parameter, each looked up in the unique event-id index.
+      eventsById: this.db.prepare('SELECT * FROM events WHERE event_id IN (SELECT value FROM json_each(?))'),
       readBackwards: this.db.prepare('SELECT * FROM events WHERE stream_id = ? AND revision <= ? ORDER BY revision DESC LIMIT ?'),
       readAll: this.db.prepare('SELECT * FROM events WHERE position > ? ORDER BY position ASC LIMIT ?'),
       head: this.db.prepare('SELECT MAX(position) AS head FROM events'),
@@ -136,13 +146,24 @@ export class SqliteEventStore implements EventStore {
     return this.write<readonly WireStreamAppendOutcome[]>({ kind: 'appendMany', appends }).then(rebuildOutcomes);
   }
 
-  async readStreams(streamIds: readonly string[]): Promise<Map<string, RecordedEvent[]>> {
+  async readStreams(streamIds: readonly string[], options: ReadStreamsOptions = {}): Promise<Map<string, RecordedEvent[]>> {
     const streams = new Map<string, RecordedEvent[]>(streamIds.map((streamId) => [streamId, []]));
     if (streamIds.length === 0) return streams;
-    for (const row of this.statements.readStreams.all(JSON.stringify([...new Set(streamIds)]))) {
-      (streams.get(row.stream_id) as RecordedEvent[]).push(toRecordedEvent(row));
-    }
+    const unique = [...new Set(streamIds)];
+    const from = options.fromRevisions;
+    const rows =
+      from === undefined || from.size === 0
+        ? this.statements.readStreams.all(JSON.stringify(unique))
+        : this.statements.readStreamsFrom.all(JSON.stringify(unique.map((streamId) => [streamId, from.get(streamId) ?? 0])));
+    for (const row of rows) (streams.get(row.stream_id) as RecordedEvent[]).push(toRecordedEvent(row));
     return streams;
+  }
+
+  async readEventsById(wanted: readonly EventRef[]): Promise<RecordedEvent[]> {
+    if (wanted.length === 0) return [];
+    const asked = new Set(wanted.map((ref) => `${ref.streamId}\u0000${ref.eventId}`));
+    const rows = this.statements.eventsById.all(JSON.stringify([...new Set(wanted.map((ref) => ref.eventId))]));
+    return rows.filter((row) => asked.has(`${row.stream_id}\u0000${row.event_id}`)).map(toRecordedEvent);
   }
 
   async readStream(streamId: string, options: ReadStreamOptions = {}): Promise<RecordedEvent[]> {
