@@ -5,7 +5,7 @@ import {
 } from '@nestjs/common';
 import { CqrsModule } from '@nestjs/cqrs';
 import type { Clock, RecordedEvent } from '@app/event-sourcing';
-import { ACCESS_LOG, EVENT_STORE, IDEMPOTENCY_KEYS, SESSION_REVOCATIONS, type AccessLog, type EventStore, type IdempotencyKeys, type SessionRevocations } from '@app/event-store';
+import { ACCESS_LOG, EVENT_STORE, IDEMPOTENCY_KEYS, SESSION_REVOCATIONS, SNAPSHOT_STORE, type AccessLog, type EventStore, type IdempotencyKeys, type SessionRevocations, type SnapshotStore } from '@app/event-store';
 import { GenerationalReadStore, READ_STORE, type ReadStore } from '@app/read-store';
 import {
   APPLIED_EVENTS, CLOCK, CommandExecutor, ConfigError, pause, PlatformModule, PROJECTION_PROGRESS, SINGLE_INSTANCE, SUPERVISOR, type ChronicleConfig, type PipelineSpec, type ProjectionProgress,
@@ -31,7 +31,7 @@ import type { DataDirClaims } from './data-dir-claims';
 import { AUDIT_PROJECTIONS, AuditModule, auditProjectionsProvider } from '@app/audit';
 import { CachedKeyStore, KEY_STORE } from '@app/key-store';
 import { PrivacyModule } from '@app/privacy';
-import { openAccessLog, openEventStore, openIdempotencyKeys, openSessionRevocations, openKeyStore, openLogSealer, openReadStore, openStoredEventStore, publishedEventStore, readerCodec } from './engines';
+import { openAccessLog, openEventStore, openIdempotencyKeys, openSessionRevocations, openSnapshotStore, openKeyStore, openLogSealer, openReadStore, openStoredEventStore, publishedEventStore, readerCodec } from './engines';
 import { chronicleProjections, PROJECTOR_NAME } from './read-models';
 import { chronicleEventSchemas } from './event-schemas';
 import { chronicleProjectorRunner, embeddedProjector } from './embedded-projection';
@@ -151,6 +151,8 @@ class Pipelines implements OnApplicationBootstrap, BeforeApplicationShutdown, On
     @Optional() @Inject(SESSION_REVOCATIONS) private readonly sessionRevocations?: SessionRevocations,
     @Optional() @Inject(KEY_STORE) private readonly keys?: CachedKeyStore,
     @Optional() @Inject(CLAIMS) private readonly claims?: DataDirClaims,
+    @Optional() @Inject(SNAPSHOT_STORE) private readonly snapshots?: SnapshotStore,
+    @Optional() private readonly executor?: CommandExecutor,
     @Optional() @Inject(PROJECTOR_THREAD) private readonly projectorThread?: ProjectorThread,
   ) {}
 
@@ -265,6 +267,9 @@ class Pipelines implements OnApplicationBootstrap, BeforeApplicationShutdown, On
       await this.accessLog?.close();
       await this.idempotencyKeys?.close();
       await this.sessionRevocations?.close();
+      // Snapshot writes still under way finish (or fail, harmlessly) before their store closes.
+      await this.executor?.snapshotsWritten();
+      await this.snapshots?.close();
       await this.eventStore?.close();
       await this.readStore?.close();
       await this.keys?.close();
@@ -307,14 +312,28 @@ export class ChronicleModule {
           ? { provide: EVENT_STORE, useFactory: (keys: CachedKeyStore) => openEventStore(config, keys), inject: [KEY_STORE] }
           : { provide: EVENT_STORE, useFactory: async () => publishedEventStore(await openStoredEventStore(config)) },
       );
-      providers.push({ provide: CommandExecutor, useFactory: (store: EventStore) => new CommandExecutor(store, chronicleEventSchemas, { maxEventBytes: config.MAX_EVENT_BYTES }), inject: [EVENT_STORE] });
+      // Snapshots hold decoded states: only where the data keys are (to seal them), and only when on.
+      const snapshots = needsKeys && config.SNAPSHOT_EVERY > 0;
+      if (snapshots) providers.push({ provide: SNAPSHOT_STORE, useFactory: (keys: CachedKeyStore) => openSnapshotStore(config, keys), inject: [KEY_STORE] });
+      const snapshotLog = new Logger('Snapshots');
+      providers.push({
+        provide: CommandExecutor,
+        useFactory: (store: EventStore, snapshotStore?: SnapshotStore) =>
+          new CommandExecutor(store, chronicleEventSchemas, {
+            maxEventBytes: config.MAX_EVENT_BYTES,
+            ...(snapshotStore
+              ? { snapshots: { store: snapshotStore, every: config.SNAPSHOT_EVERY, onError: (error: unknown, streamId: string) => snapshotLog.warn(`${streamId}: ${String((error as Error)?.message ?? error)} (the command was answered; the stream is read whole until a snapshot is written)`) } }
+              : {}),
+          }),
+        inject: snapshots ? [EVENT_STORE, SNAPSHOT_STORE] : [EVENT_STORE],
+      });
       // Leases live in the event store, which every process of a deployment that runs pipelines shares.
       providers.push({
         provide: SINGLE_INSTANCE,
         useFactory: (store: EventStore): SingleInstance => ({ leases: new EventStoreLeaseStore(store), ttlMs: config.LEASE_TTL_MS }),
         inject: [EVENT_STORE],
       });
-      exported.push(EVENT_STORE, CommandExecutor, SINGLE_INSTANCE);
+      exported.push(EVENT_STORE, CommandExecutor, SINGLE_INSTANCE, ...(snapshots ? [SNAPSHOT_STORE] : []));
     }
     if (parts.has('queries')) {
       providers.push({ provide: ACCESS_LOG, useFactory: () => openAccessLog(config) });

@@ -7,12 +7,13 @@ import { join } from 'node:path';
 import {
   CodecEventStore, composeCodecs, EventStoreDbAccessLog, EventStoreDbEventStore, EventStoreDbIdempotencyKeys, EventStoreDbLogSealer, SqliteAccessLog, SqliteEventStore,
   SqliteIdempotencyKeys, SqliteSessionRevocations, EventStoreDbSessionRevocations, upcastingCodec, type AccessLog, type SessionRevocations, type EventCodec, type EventStore, type IdempotencyKeys,
+  SqliteSnapshotStore, EventStoreDbSnapshotStore, type SnapshotStore,
 } from '@app/event-store';
 import { CachedKeyStore, MasterKeyRing, MongoKeyStore, SqliteKeyStore, type KeyStore } from '@app/key-store';
 import { GenerationalReadStore, MongoReadStore, SqliteReadStore, type ReadStore } from '@app/read-store';
 import { isSqliteBusy } from '@app/sqlite';
 import { describeSetting, ensureWritableFolder, StartupError, systemReason, type ChronicleConfig } from '@app/platform';
-import { personalDataCodec } from '@app/privacy';
+import { personalDataCodec, SealedSnapshotStore } from '@app/privacy';
 import { chronicleEventSchemas } from './event-schemas';
 import { chroniclePersonalData, ERASURE_EVENT_TYPE } from './personal-data';
 
@@ -126,6 +127,22 @@ export async function openIdempotencyKeys(config: ChronicleConfig): Promise<Idem
       return openSqlite(config, 'events.sqlite', (path) => new SqliteIdempotencyKeys(path, { synchronous: config.SQLITE_SYNCHRONOUS, writeLockBudgetMs: config.SQLITE_WRITE_LOCK_BUDGET_MS }));
     case 'eventstoredb':
       return new EventStoreDbIdempotencyKeys(config.EVENTSTORE_URL as string);
+  }
+}
+
+/**
+ * Snapshots live with the event store (a table of events.sqlite, `$chronicle-snapshot-<stream>`
+ * streams on EventStoreDB), sealed with each customer's data key like the personal values of events.
+ */
+export async function openSnapshotStore(config: ChronicleConfig, keys: CachedKeyStore): Promise<SnapshotStore> {
+  switch (config.EVENT_STORE) {
+    case 'sqlite':
+      return new SealedSnapshotStore(
+        await openSqlite(config, 'events.sqlite', (path) => new SqliteSnapshotStore(path, { synchronous: config.SQLITE_SYNCHRONOUS, writeLockBudgetMs: config.SQLITE_WRITE_LOCK_BUDGET_MS })),
+        keys,
+      );
+    case 'eventstoredb':
+      return new SealedSnapshotStore(new EventStoreDbSnapshotStore(config.EVENTSTORE_URL as string), keys);
   }
 }
 

@@ -13,6 +13,8 @@ import type {
   LogVerification,
   ReadAllOptions,
   ReadStreamOptions,
+  ReadStreamsOptions,
+  EventRef,
   StreamAppend,
   StreamAppendOutcome,
   StreamMetadata,
@@ -95,12 +97,16 @@ export class CodecEventStore implements EventStore {
   }
 
   /** Decoded in one call, so a codec that fetches keys per customer does it once for the whole read. */
-  async readStreams(streamIds: readonly string[]): Promise<Map<string, RecordedEvent[]>> {
-    const read = await this.inner.readStreams(streamIds);
+  async readStreams(streamIds: readonly string[], options?: ReadStreamsOptions): Promise<Map<string, RecordedEvent[]>> {
+    const read = await this.inner.readStreams(streamIds, options);
     const decoded = await this.codec.decode([...read.values()].flat());
     const streams = new Map<string, RecordedEvent[]>([...read.keys()].map((streamId) => [streamId, []]));
     for (const event of decoded) (streams.get(event.streamId) as RecordedEvent[]).push(event);
     return streams;
+  }
+
+  async readEventsById(wanted: readonly EventRef[]): Promise<RecordedEvent[]> {
+    return [...(await this.codec.decode(await this.inner.readEventsById(wanted)))];
   }
 
   async readStream(streamId: string, options?: ReadStreamOptions): Promise<RecordedEvent[]> {

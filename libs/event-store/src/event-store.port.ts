@@ -43,6 +43,20 @@ export interface ReadStreamOptions {
   readonly maxCount?: number;
 }
 
+export interface ReadStreamsOptions {
+  /**
+   * Inclusive start revision per stream (a command resuming from a snapshot reads only the events
+   * from the snapshot's revision on); a stream not named here is read from its first event.
+   */
+  readonly fromRevisions?: ReadonlyMap<string, number>;
+}
+
+/** An event looked up by its id within the stream it must belong to (EventStore.readEventsById). */
+export interface EventRef {
+  readonly streamId: string;
+  readonly eventId: string;
+}
+
 export interface ReadAllOptions {
   /** Exclusive: events strictly after this global position. Omit to start at the beginning. */
   readonly after?: number;
@@ -180,10 +194,20 @@ export interface EventStore {
   /** Events of one stream; an empty array when the stream does not exist. */
   readStream(streamId: string, options?: ReadStreamOptions): Promise<RecordedEvent[]>;
   /**
-   * Every event of each stream, forwards, in one read where the engine allows it (SQLite: one query);
-   * a missing stream maps to an empty array. Each stream id of the argument is a key of the answer.
+   * Every event of each stream (from `options.fromRevisions` where given), forwards, in one read where
+   * the engine allows it (SQLite: one query); a missing stream maps to an empty array. Each stream id
+   * of the argument is a key of the answer.
    */
-  readStreams(streamIds: readonly string[]): Promise<Map<string, RecordedEvent[]>>;
+  readStreams(streamIds: readonly string[], options?: ReadStreamsOptions): Promise<Map<string, RecordedEvent[]>>;
+  /**
+   * The events among `wanted` that are stored, each in the stream it is asked for (an id stored in
+   * another stream is not answered), in no particular order. A command resuming from a snapshot asks
+   * this whether its deterministic event ids were written before the snapshot (a retry).
+   * SQLite: one query on the unique event-id index for any number of refs. EventStoreDB has no index
+   * by event id: it reads each named stream backwards until it has seen every id asked of it, so a
+   * miss costs a read of the whole stream, as a command read it before snapshots.
+   */
+  readEventsById(wanted: readonly EventRef[]): Promise<RecordedEvent[]>;
   /** Events of the global log in order, user events only (no store system events). */
   readAll(options?: ReadAllOptions): Promise<RecordedEvent[]>;
   /**

@@ -13,3 +13,6 @@ export { EventStoreDbAccessLog, ACCESS_LOG_STREAM } from './eventstoredb/eventst
 export * from './session-revocations.port';
 export { SqliteSessionRevocations, type SqliteSessionRevocationsOptions } from './sqlite/sqlite-session-revocations';
 export { EventStoreDbSessionRevocations, type EventStoreDbSessionRevocationsOptions } from './eventstoredb/eventstoredb-session-revocations';
+export * from './snapshot-store.port';
+export { SqliteSnapshotStore, type SqliteSnapshotStoreOptions } from './sqlite/sqlite-snapshot-store';
+export { EventStoreDbSnapshotStore } from './eventstoredb/eventstoredb-snapshot-store';

@@ -9,6 +9,7 @@ export * from './errors/validation';
 export * from './errors/problem.filter';
 export * from './commands/command-context';
 export * from './commands/command-executor';
+export type { SnapshotSettings } from './commands/stream-snapshots';
 export * from './commands/command-batch';
 export * from './consistency/read-your-writes';
 export * from './http/command-context.decorator';

@@ -1,4 +1,5 @@
 export * from './encryption/personal-data-codec';
+export * from './encryption/sealed-snapshot-store';
 export * from './erasure/erasures';
 export * from './erasure/erasure-completion';
 export * from './export/customer-export';

@@ -1,5 +1,5 @@
 // Identity, profile, contact points and consents of one customer (`customer-<id>`).
-import { refuse, type Decider } from '@app/event-sourcing';
+import { jsonSnapshot, refuse, type Decider } from '@app/event-sourcing';
 import type { AddContactPoint, CustomerCommand, ForgetCustomer, GiveConsent, RegisterCustomer, UpdateCustomerProfile, WithdrawConsent } from './customer.commands';
 import type { ConsentPurpose, ContactPointKind, CustomerEvent, CustomerProfile, ProfileChanges } from './customer.events';
 
@@ -35,6 +35,11 @@ const PROFILE_FIELDS = Object.keys({
 
 export const customerDecider: Decider<CustomerCommand, CustomerState, CustomerEvent> = {
   initialState: () => ({ status: 'unknown' }),
+
+  // A customer's profile, contact points and consents change for as long as they are a customer:
+  // commands resume from a snapshot. The state is plain JSON (holding personal values: the snapshot
+  // store seals them with the customer's data key where personal data is encrypted).
+  snapshot: jsonSnapshot('customer/1'),
 
   decide(command, state) {
     switch (command.type) {

@@ -1,4 +1,4 @@
-// Runs the EventStore, IdempotencyKeys, SessionRevocations and AccessLog contract suites on a real EventStoreDB: the one at EVENTSTORE_URL, or one that
+// Runs the EventStore, IdempotencyKeys, SessionRevocations, SnapshotStore and AccessLog contract suites on a real EventStoreDB: the one at EVENTSTORE_URL, or one that
 // testcontainers starts when it finds a Docker engine. Without either it says so once and runs nothing.
 import { execFileSync } from 'node:child_process';
 import { GenericContainer, Wait, type StartedTestContainer } from 'testcontainers';
@@ -11,6 +11,9 @@ import { EventStoreDbIdempotencyKeys } from './eventstoredb-idempotency-keys';
 import { EventStoreDbSessionRevocations } from './eventstoredb-session-revocations';
 import type { SessionRevocations } from '../session-revocations.port';
 import { describeSessionRevocationsContract } from '../testing/session-revocations.contract';
+import type { SnapshotStore } from '../snapshot-store.port';
+import { describeSnapshotStoreContract } from '../testing/snapshot-store.contract';
+import { EventStoreDbSnapshotStore } from './eventstoredb-snapshot-store';
 import { EventStoreDbLogSealer } from './eventstoredb-log-sealer';
 import { EventStoreDbAccessLog } from './eventstoredb-access-log';
 import { describeAccessLogContract } from '../testing/access-log.contract';
@@ -46,7 +49,7 @@ function findEngine(): Engine {
 const engine = findEngine();
 
 if (engine.kind === 'none') {
-  const line = `EventStoreDB contract suites (EventStore, IdempotencyKeys, SessionRevocations, AccessLog, sealer) SKIPPED: EVENTSTORE_URL is not set and no Docker engine was found (${engine.reason})`;
+  const line = `EventStoreDB contract suites (EventStore, IdempotencyKeys, SessionRevocations, SnapshotStore, AccessLog, sealer) SKIPPED: EVENTSTORE_URL is not set and no Docker engine was found (${engine.reason})`;
   process.stderr.write(`${line}\n`);
   describe.skip(line, () => {
     it('runs the EventStore and IdempotencyKeys contract suites against EventStoreDB', () => undefined);
@@ -141,6 +144,23 @@ if (engine.kind === 'none') {
         },
         dispose: async () => {
           await Promise.all(opened.map((revocations) => revocations.close()));
+          await events.close();
+        },
+      };
+    });
+
+    describeSnapshotStoreContract('EventStoreDbSnapshotStore', async () => {
+      const events = new EventStoreDbEventStore(connectionString);
+      const opened: SnapshotStore[] = [];
+      return {
+        events,
+        open: () => {
+          const snapshots = new EventStoreDbSnapshotStore(connectionString);
+          opened.push(snapshots);
+          return snapshots;
+        },
+        dispose: async () => {
+          await Promise.all(opened.map((snapshots) => snapshots.close()));
           await events.close();
         },
       };

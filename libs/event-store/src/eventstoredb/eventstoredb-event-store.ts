@@ -38,6 +38,8 @@ import {
   type LogVerification,
   type ReadAllOptions,
   type ReadStreamOptions,
+  type ReadStreamsOptions,
+  type EventRef,
   type StreamAppend,
   type StreamAppendOutcome,
   type StreamMetadata,
@@ -186,10 +188,41 @@ export class EventStoreDbEventStore implements EventStore {
   }
 
   /** One read per stream, all at once: the server has no multi-stream read but serves them in parallel. */
-  async readStreams(streamIds: readonly string[]): Promise<Map<string, RecordedEvent[]>> {
+  async readStreams(streamIds: readonly string[], options: ReadStreamsOptions = {}): Promise<Map<string, RecordedEvent[]>> {
     const unique = [...new Set(streamIds)];
-    const read = await Promise.all(unique.map((streamId) => this.readStream(streamId)));
+    const read = await Promise.all(unique.map((streamId) => this.readStream(streamId, { fromRevision: options.fromRevisions?.get(streamId) ?? 0 })));
     return new Map(unique.map((streamId, index) => [streamId, read[index]]));
+  }
+
+  /**
+   * The server has no index by event id: each named stream is read backwards (newest first, where a
+   * retry's events usually are) until every id asked of it is found, streams in parallel; a miss
+   * reads the whole stream, as a command's read did before snapshots.
+   */
+  async readEventsById(wanted: readonly EventRef[]): Promise<RecordedEvent[]> {
+    const byStream = new Map<string, Set<string>>();
+    for (const ref of wanted) {
+      let ids = byStream.get(ref.streamId);
+      if (!ids) byStream.set(ref.streamId, (ids = new Set()));
+      ids.add(ref.eventId);
+    }
+    const found = await Promise.all(
+      [...byStream].map(async ([streamId, ids]) => {
+        const events: RecordedEvent[] = [];
+        try {
+          for await (const resolved of this.client.readStream(streamId, { direction: BACKWARDS, fromRevision: END })) {
+            const event = toRecordedEvent(resolved.event, resolved.commitPosition);
+            if (!event || !ids.has(event.eventId)) continue;
+            events.push(event);
+            if (events.length === ids.size) break;
+          }
+        } catch (error) {
+          if (!(error instanceof StreamNotFoundError)) throw error;
+        }
+        return events;
+      }),
+    );
+    return found.flat();
   }
 
   /** An empty append only checks the expectation, as the server does; no chain is involved. */

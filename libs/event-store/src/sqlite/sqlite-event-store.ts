@@ -18,6 +18,8 @@ import {
   type LogVerification,
   type ReadAllOptions,
   type ReadStreamOptions,
+  type ReadStreamsOptions,
+  type EventRef,
   type StreamAppend,
   type StreamAppendOutcome,
   type StreamMetadata,
@@ -29,7 +31,7 @@ import {
 import { PollingSubscription } from './polling-subscription';
 import { openEventLogFile, rebuildError, rebuildOutcomes, type WireStreamAppendOutcome, type WriteAnswer, type WriteRequest } from './sqlite-event-log-writer';
 import { verifySqliteLog } from './sqlite-hash-chain';
-import { processWriterThread, type EventLogWriterHandle, type SqliteWriterThread } from './sqlite-writer-thread';
+import { InlineEventLogWriter, processWriterThread, type EventLogWriterHandle, type SqliteWriterThread } from './sqlite-writer-thread';
 
 export interface SqliteEventStoreOptions {
   /** NORMAL (default): durable across process crashes; FULL: also across power loss, at a write-throughput cost. */
@@ -100,6 +102,8 @@ export class SqliteEventStore implements EventStore {
     positionFrom: Database.Statement<[number], { position: number; recorded_at: string }>;
     readForwards: Database.Statement<[string, number, number], EventRow>;
     readStreams: Database.Statement<[string], EventRow>;
+    readStreamsFrom: Database.Statement<[string], EventRow>;
+    eventsById: Database.Statement<[string], EventRow>;
     readBackwards: Database.Statement<[string, number, number], EventRow>;
     readAll: Database.Statement<[number, number], EventRow>;
     head: Database.Statement<[], { head: number | null }>;
@@ -126,13 +130,19 @@ export class SqliteEventStore implements EventStore {
       this.commits.unref();
     }
     // The schema is in place (opened above), so the writer's own opening never waits long.
-    this.writer = (options.writerThread ?? processWriterThread()).open(filename, settings);
+    this.writer = this.db.memory ? new InlineEventLogWriter(this.db) : (options.writerThread ?? processWriterThread()).open(filename, settings);
     this.statements = {
       positionFrom: this.db.prepare('SELECT position, recorded_at FROM events WHERE position >= ? ORDER BY position ASC LIMIT 1'),
       readForwards: this.db.prepare('SELECT * FROM events WHERE stream_id = ? AND revision >= ? ORDER BY revision ASC LIMIT ?'),
       // The stream ids as one JSON array parameter: one prepared statement for any number of streams,
       // each looked up in the (stream_id, revision) index.
       readStreams: this.db.prepare('SELECT * FROM events WHERE stream_id IN (SELECT value FROM json_each(?)) ORDER BY stream_id, revision'),
+      // [[streamId, fromRevision], ...] as one JSON parameter: one (stream_id, revision) index range per stream.
+      readStreamsFrom: this.db.prepare(
+        "SELECT events.* FROM json_each(?) AS wanted JOIN events ON events.stream_id = json_extract(wanted.value, '$[0]') AND events.revision >= json_extract(wanted.value, '$[1]') ORDER BY events.stream_id, events.revision",
+      ),
+      // Event ids as one JSON array parameter, each looked up in the unique event-id index.
+      eventsById: this.db.prepare('SELECT * FROM events WHERE event_id IN (SELECT value FROM json_each(?))'),
       readBackwards: this.db.prepare('SELECT * FROM events WHERE stream_id = ? AND revision <= ? ORDER BY revision DESC LIMIT ?'),
       readAll: this.db.prepare('SELECT * FROM events WHERE position > ? ORDER BY position ASC LIMIT ?'),
       head: this.db.prepare('SELECT MAX(position) AS head FROM events'),
@@ -152,13 +162,24 @@ export class SqliteEventStore implements EventStore {
     return this.write<readonly WireStreamAppendOutcome[]>({ kind: 'appendMany', appends }).then(rebuildOutcomes);
   }
 
-  async readStreams(streamIds: readonly string[]): Promise<Map<string, RecordedEvent[]>> {
+  async readStreams(streamIds: readonly string[], options: ReadStreamsOptions = {}): Promise<Map<string, RecordedEvent[]>> {
     const streams = new Map<string, RecordedEvent[]>(streamIds.map((streamId) => [streamId, []]));
     if (streamIds.length === 0) return streams;
-    for (const row of this.statements.readStreams.all(JSON.stringify([...new Set(streamIds)]))) {
-      (streams.get(row.stream_id) as RecordedEvent[]).push(toRecordedEvent(row));
-    }
+    const unique = [...new Set(streamIds)];
+    const from = options.fromRevisions;
+    const rows =
+      from === undefined || from.size === 0
+        ? this.statements.readStreams.all(JSON.stringify(unique))
+        : this.statements.readStreamsFrom.all(JSON.stringify(unique.map((streamId) => [streamId, from.get(streamId) ?? 0])));
+    for (const row of rows) (streams.get(row.stream_id) as RecordedEvent[]).push(toRecordedEvent(row));
     return streams;
+  }
+
+  async readEventsById(wanted: readonly EventRef[]): Promise<RecordedEvent[]> {
+    if (wanted.length === 0) return [];
+    const asked = new Set(wanted.map((ref) => `${ref.streamId}\u0000${ref.eventId}`));
+    const rows = this.statements.eventsById.all(JSON.stringify([...new Set(wanted.map((ref) => ref.eventId))]));
+    return rows.filter((row) => asked.has(`${row.stream_id}\u0000${row.event_id}`)).map(toRecordedEvent);
   }
 
   async readStream(streamId: string, options: ReadStreamOptions = {}): Promise<RecordedEvent[]> {

@@ -7,7 +7,8 @@ import { existsSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, extname, join } from 'node:path';
 import { Worker } from 'node:worker_threads';
-import { rebuildError, type EventLogFileSettings, type GroupAttempt, type WriteRequest } from './sqlite-event-log-writer';
+import type Database from 'better-sqlite3';
+import { rebuildError, SqliteEventLogWriter, type EventLogFileSettings, type GroupAttempt, type WriteRequest } from './sqlite-event-log-writer';
 import type { FromWriter, ToWriter } from './sqlite-writer-protocol';
 
 /** A thread with no file open ends after this long; a store opened meanwhile keeps it. */
@@ -40,6 +41,27 @@ export interface EventLogWriterHandle {
   readonly failure: Error | undefined;
   /** Closes the write connection (writes already answered are committed). */
   close(): Promise<void>;
+}
+
+/**
+ * The writer on the store's own connection, for an in-memory database: a worker's connection to
+ * `:memory:` would be another, empty database. Tests and scratch stores only; files use the thread.
+ */
+export class InlineEventLogWriter implements EventLogWriterHandle {
+  private readonly writer: SqliteEventLogWriter;
+  readonly failure: Error | undefined = undefined;
+
+  constructor(db: Database.Database) {
+    this.writer = new SqliteEventLogWriter(db);
+  }
+
+  async commit(writes: readonly WriteRequest[], recordedAt: string): Promise<GroupAttempt> {
+    return this.writer.commitGroup(writes, recordedAt);
+  }
+
+  async close(): Promise<void> {
+    // The store closes the connection it shares with this writer.
+  }
 }
 
 type Outgoing = ToWriter extends infer M ? (M extends { request: number } ? Omit<M, 'request'> : never) : never;

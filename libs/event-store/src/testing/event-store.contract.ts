@@ -375,6 +375,48 @@ export function describeEventStoreContract(name: string, factory: () => Promise<
       });
     });
 
+    describe('readStreams from revisions and readEventsById (commands resuming from a snapshot)', () => {
+      it('reads each stream from its own start revision in one call; streams not named from their first event', async () => {
+        const [a, b, c, missing] = [uniqueStream('loyalty'), uniqueStream('loyalty'), uniqueStream('customer'), uniqueStream('missing')];
+        await store.append(a, events(5), { expectedRevision: 'no_stream' });
+        await store.append(b, events(3), { expectedRevision: 'no_stream' });
+        await store.append(c, events(2), { expectedRevision: 'no_stream' });
+        const read = await store.readStreams([a, b, c, missing, a], { fromRevisions: new Map([[a, 3], [b, 7], [missing, 1]]) });
+        expect([...read.keys()].sort()).toEqual([a, b, c, missing].sort());
+        expect(read.get(a)).toEqual(await store.readStream(a, { fromRevision: 3 }));
+        expect(read.get(a)?.map((event) => event.revision)).toEqual([3, 4]);
+        expect(read.get(b)).toEqual([]);
+        expect(read.get(c)).toEqual(await store.readStream(c));
+        expect(read.get(missing)).toEqual([]);
+      });
+
+      it('finds stored events by id within the stream asked, old or new, and nothing else', async () => {
+        const [stream, other, missing] = [uniqueStream('loyalty'), uniqueStream('loyalty'), uniqueStream('missing')];
+        const early = events(3);
+        await store.append(stream, early, { expectedRevision: 'no_stream' });
+        await store.append(stream, events(4), { expectedRevision: 2 });
+        const late = events(2);
+        await store.append(stream, late, { expectedRevision: 6 });
+        const elsewhere = events(1);
+        await store.append(other, elsewhere, { expectedRevision: 'no_stream' });
+        const stored = await store.readStream(stream);
+
+        const found = await store.readEventsById([
+          { streamId: stream, eventId: early[1].eventId },
+          { streamId: stream, eventId: late[1].eventId },
+          { streamId: stream, eventId: randomUUID() },
+          // Stored, but in another stream than the one asked: not an answer.
+          { streamId: stream, eventId: elsewhere[0].eventId },
+          { streamId: other, eventId: elsewhere[0].eventId },
+          { streamId: missing, eventId: randomUUID() },
+        ]);
+        const byId = (list: readonly RecordedEvent[]) => [...list].sort((x, y) => (x.eventId < y.eventId ? -1 : 1));
+        expect(byId(found)).toEqual(byId([stored[1], stored[8], (await store.readStream(other))[0]]));
+        expect(await store.readEventsById([])).toEqual([]);
+        expect(await store.readEventsById([{ streamId: missing, eventId: early[0].eventId }])).toEqual([]);
+      });
+    });
+
     describe('readStream', () => {
       it('reads forwards and backwards with fromRevision and maxCount', async () => {
         const stream = uniqueStream('chat');

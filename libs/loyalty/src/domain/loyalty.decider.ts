@@ -1,6 +1,6 @@
 // One loyalty account (`loyalty-<customerId>`): points earned per order in lots that expire, spent
 // and expired oldest first; the tier follows the rolling 12-month net spend, up and down.
-import { refuse, type Decider } from '@app/event-sourcing';
+import { jsonSnapshot, refuse, type Decider } from '@app/event-sourcing';
 import { assertCustomerRegistered } from '@app/customers/domain/customer-status';
 import { minorToMajor, recordedCurrency } from '@app/money';
 import { addMonths, ROLLING_WINDOW_MONTHS, utc } from './calendar-months';
@@ -87,6 +87,11 @@ export function loyaltyDecider(program: LoyaltyProgram): Decider<LoyaltyCommand,
     },
 
     evolve,
+
+    // A loyalty account grows with every purchase for as long as the customer buys: commands resume
+    // from a snapshot. The state is plain JSON; the fold depends on the program only through the
+    // first tier (the initial state), so a program starting from another tier makes older snapshots stale.
+    snapshot: jsonSnapshot(`loyalty/1/${program.tiers[0].name}`),
   };
 
   /** Appends a TierChanged when the events move the rolling spend across a threshold. */

@@ -11,9 +11,10 @@ import {
   type NewEvent,
   type RecordedEvent,
 } from '@app/event-sourcing';
-import { DuplicateEventIdError, WrongExpectedRevisionError, type EventStore, type StreamAppend } from '@app/event-store';
+import { DuplicateEventIdError, WrongExpectedRevisionError, type EventRef, type EventStore, type Snapshot, type StreamAppend } from '@app/event-store';
 import { ProblemException } from '../errors/problem.filter';
 import type { CommandContext, CommandOutcome } from './command-context';
+import { latestOf, resume, snapshotAt, type Latest, type Resumed, type SnapshotSettings } from './stream-snapshots';
 
 export interface StreamCommand<C, S, E extends DomainEvent> {
   readonly streamId: string;
@@ -45,11 +46,27 @@ const MAX_ATTEMPTS = 5;
 /** An event of this batch not written yet, as later commands of its stream see it; `position` is set once written. */
 type PendingEvent = { -readonly [K in keyof RecordedEvent]: RecordedEvent[K] };
 
-/** One stream as a batch goes through it: what was read, then what the batch's commands decided, in order. */
+/**
+ * One stream as a command (or a batch) goes through it: the events read after the snapshot it resumed
+ * from (every event without one), then what the batch's commands decided, in order.
+ */
 interface StreamInBatch<S> {
   readonly history: RecordedEvent[];
+  /** The snapshot the read resumed from, confirmed by the stream; null when the stream was read whole. */
+  readonly resumed: Resumed<S> | null;
   /** The decider's state after `history`, computed when first needed. */
   state?: S;
+  /** The snapshot to write once the batch appended to the stream (taken of the state as read). */
+  snapshot?: Snapshot;
+}
+
+/** The stream's last event: of the history, else the one the snapshot was taken at; undefined for a new stream. */
+function lastOf(stream: StreamInBatch<unknown>): RecordedEvent | undefined {
+  return stream.history.at(-1) ?? stream.resumed?.event;
+}
+
+function latestIn(stream: StreamInBatch<unknown>): Latest | null {
+  return latestOf(stream.history, stream.resumed?.latest ?? null);
 }
 
 export interface CommandExecutorOptions {
@@ -58,6 +75,8 @@ export interface CommandExecutorOptions {
    * under the event topic's max.message.bytes, so every appended event can also be published.
    */
   readonly maxEventBytes?: number;
+  /** Snapshots of the streams whose deciders keep them (Decider.snapshot); none without. */
+  readonly snapshots?: SnapshotSettings;
 }
 
 /** Refuses an event larger than the limit before it reaches the store, naming its largest field. */
@@ -81,14 +100,9 @@ function asStored(data: unknown): unknown {
 }
 
 /** Refuses a business time before the latest one already in the stream. */
-function assertNotBeforeHistory(streamId: string, history: readonly RecordedEvent[], occurredAt: string): void {
-  let latest: RecordedEvent | undefined;
-  for (const event of history) if (latest === undefined || Date.parse(event.metadata.occurredAt) > Date.parse(latest.metadata.occurredAt)) latest = event;
-  if (latest !== undefined && Date.parse(occurredAt) < Date.parse(latest.metadata.occurredAt)) {
-    throw refuse.rule(
-      `occurredAt ${occurredAt} is before ${latest.type} at ${latest.metadata.occurredAt}: the events of ${streamId} follow each other in time`,
-      'occurredAt',
-    );
+function assertNotBeforeLatest(streamId: string, latest: Latest | null, occurredAt: string): void {
+  if (latest !== null && Date.parse(occurredAt) < Date.parse(latest.occurredAt)) {
+    throw refuse.rule(`occurredAt ${occurredAt} is before ${latest.type} at ${latest.occurredAt}: the events of ${streamId} follow each other in time`, 'occurredAt');
   }
 }
 
@@ -111,6 +125,8 @@ function identityOf(naturalKey: string | undefined, context: CommandContext): Id
  * result with `replayed: true`, or the domain's refusal when it is not the same command.
  */
 export class CommandExecutor {
+  private readonly snapshotWrites = new Set<Promise<void>>();
+
   constructor(
     private readonly store: EventStore,
     /** Where each event type's current schema version comes from (version 1 for undeclared types). */
@@ -125,22 +141,30 @@ export class CommandExecutor {
     const identity = identityOf(request.naturalKey, context);
     const eventId = (index: number) => (identity === undefined ? newEventId() : deterministicEventId(request.streamId, ...identity.parts, index));
     for (let attempt = 1; ; attempt++) {
-      const history = await this.store.readStream(request.streamId);
+      let stream = await this.load(request);
       if (identity !== undefined) {
-        const earlier = this.earlierRun(request, history, identity, eventId);
+        // Its first run may lie under the snapshot: then the stream is read whole, as before snapshots.
+        const first = eventId(0);
+        if (stream.resumed !== null && !stream.history.some((event) => event.eventId === first) && (await this.writtenBefore(stream, [{ streamId: request.streamId, eventId: first }])).length > 0) {
+          stream = { history: await this.store.readStream(request.streamId), resumed: null };
+        }
+        const earlier = this.earlierRun(request, stream, identity, eventId);
         if (earlier) return earlier;
       }
-      const decided = request.decider.decide(request.command, this.fold(request, history));
-      const last = history.at(-1);
+      const state = this.stateOf(request, stream);
+      const decided = request.decider.decide(request.command, state);
+      const last = lastOf(stream);
       if (decided.length === 0) {
         return { streamId: request.streamId, eventIds: [], revision: last?.revision ?? null, position: last?.position ?? 0, replayed: false, changed: false };
       }
-      if (request.chronological) assertNotBeforeHistory(request.streamId, history, context.occurredAt);
+      if (request.chronological) assertNotBeforeLatest(request.streamId, latestIn(stream), context.occurredAt);
       const events = decided.map((event, index) => this.envelope(event, context, eventId(index)));
       const maxEventBytes = this.options.maxEventBytes;
       if (maxEventBytes !== undefined) for (const event of events) assertWithinSize(event, maxEventBytes);
       try {
         const result = await this.store.append(request.streamId, events, { expectedRevision: last ? last.revision : 'no_stream' });
+        const snapshot = this.snapshotDue(request, stream);
+        if (snapshot) this.writeSnapshot(snapshot);
         // Deduplicated: a concurrent execution of the same command wrote these very events first.
         return { streamId: request.streamId, eventIds: events.map((e) => e.eventId), revision: result.nextExpectedRevision, position: result.position, replayed: result.deduplicated, changed: true };
       } catch (error) {
@@ -164,8 +188,7 @@ export class CommandExecutor {
   async executeMany<C extends { readonly type: string }, S, E extends DomainEvent>(
     runs: readonly CommandRun<C, S, E>[],
   ): Promise<PromiseSettledResult<CommandOutcome>[]> {
-    const read = await this.store.readStreams(runs.map((run) => run.request.streamId));
-    const streams = new Map<string, StreamInBatch<S>>([...read].map(([streamId, history]) => [streamId, { history }]));
+    const streams = await this.loadMany(runs);
     const entries: StreamAppend[] = [];
     /** Per entry: the run it came from and its events as the batch sees them until written. */
     const appended: { run: number; pending: PendingEvent[] }[] = [];
@@ -182,7 +205,7 @@ export class CommandExecutor {
         const answer = decided.answer;
         return () => ({ status: 'fulfilled', value: answer() });
       }
-      const last = stream.history.at(-1);
+      const last = lastOf(stream);
       entries.push({ streamId: request.streamId, events: decided.events, expectedRevision: last ? last.revision : 'no_stream' });
       const pending = decided.events.map((event, index): PendingEvent => ({
         ...event,
@@ -202,6 +225,12 @@ export class CommandExecutor {
     });
 
     const outcomes = entries.length === 0 ? [] : await this.store.appendMany(entries);
+    for (const [entry, outcome] of outcomes.entries()) {
+      const stream = streams.get(entries[entry].streamId) as StreamInBatch<S>;
+      if (!outcome.ok || stream.snapshot === undefined) continue;
+      this.writeSnapshot(stream.snapshot);
+      stream.snapshot = undefined;
+    }
     /** Streams another writer appended to meanwhile: their commands run again from this run on. */
     const rerunFrom = new Map<string, number>();
     const replayed = new Set<number>();
@@ -253,20 +282,19 @@ export class CommandExecutor {
     const identity = identityOf(request.naturalKey, context);
     const eventId = (index: number) => (identity === undefined ? newEventId() : deterministicEventId(request.streamId, ...identity.parts, index));
     if (identity !== undefined) {
-      const earlier = this.earlierRun(request, history, identity, eventId);
+      const earlier = this.earlierRun(request, stream, identity, eventId);
       if (earlier) {
         // It may be the retry of a command earlier in this batch, whose position is known once written.
         const original = history.find((event) => event.eventId === earlier.eventIds[earlier.eventIds.length - 1]) as RecordedEvent;
         return { kind: 'answered', answer: () => ({ ...earlier, position: original.position }) };
       }
     }
-    stream.state ??= this.fold(request, history);
-    const decided = request.decider.decide(request.command, stream.state);
-    const last = history.at(-1);
+    const decided = request.decider.decide(request.command, this.stateOf(request, stream));
+    const last = lastOf(stream);
     if (decided.length === 0) {
       return { kind: 'answered', answer: () => ({ streamId: request.streamId, eventIds: [], revision: last?.revision ?? null, position: last?.position ?? 0, replayed: false, changed: false }) };
     }
-    if (request.chronological) assertNotBeforeHistory(request.streamId, history, context.occurredAt);
+    if (request.chronological) assertNotBeforeLatest(request.streamId, latestIn(stream), context.occurredAt);
     const events = decided.map((event, index) => this.envelope(event, context, eventId(index)));
     const maxEventBytes = this.options.maxEventBytes;
     if (maxEventBytes !== undefined) for (const event of events) assertWithinSize(event, maxEventBytes);
@@ -284,26 +312,27 @@ export class CommandExecutor {
    */
   private earlierRun<C, S, E extends DomainEvent>(
     request: StreamCommand<C, S, E>,
-    history: readonly RecordedEvent[],
+    stream: StreamInBatch<S>,
     identity: Identity,
     eventId: (index: number) => string,
   ): CommandOutcome | null {
+    const { history } = stream;
     const at = history.findIndex((e) => e.eventId === eventId(0));
     if (at < 0) return null;
     let count = 1;
     while (at + count < history.length && history[at + count].eventId === eventId(count)) count += 1;
     const original = history.slice(at, at + count);
-    if (identity.natural && !this.decidesAgain(request, history.slice(0, at), original)) {
-      request.decider.decide(request.command, this.fold(request, history));
+    if (identity.natural && !this.decidesAgain(request, this.fold(request, history.slice(0, at), stream.resumed), original)) {
+      request.decider.decide(request.command, this.stateOf(request, stream));
     }
     const lastOriginal = original[original.length - 1];
     return { streamId: request.streamId, eventIds: original.map((e) => e.eventId), revision: lastOriginal.revision, position: lastOriginal.position, replayed: true, changed: true };
   }
 
-  private decidesAgain<C, S, E extends DomainEvent>(request: StreamCommand<C, S, E>, before: readonly RecordedEvent[], original: readonly RecordedEvent[]): boolean {
+  private decidesAgain<C, S, E extends DomainEvent>(request: StreamCommand<C, S, E>, before: S, original: readonly RecordedEvent[]): boolean {
     let again: E[];
     try {
-      again = request.decider.decide(request.command, this.fold(request, before));
+      again = request.decider.decide(request.command, before);
     } catch {
       return false;
     }
@@ -313,8 +342,118 @@ export class CommandExecutor {
     );
   }
 
-  private fold<C, S, E extends DomainEvent>(request: StreamCommand<C, S, E>, history: readonly RecordedEvent[]): S {
-    return history.reduce((state, event) => request.decider.evolve(state, event as unknown as E), request.decider.initialState());
+  /** The state after `events`, folded from the snapshot resumed from, else from the start. */
+  private fold<C, S, E extends DomainEvent>(request: StreamCommand<C, S, E>, events: readonly RecordedEvent[], resumed: Resumed<S> | null): S {
+    return events.reduce((state, event) => request.decider.evolve(state, event as unknown as E), resumed === null ? request.decider.initialState() : resumed.state);
+  }
+
+  private stateOf<C, S, E extends DomainEvent>(request: StreamCommand<C, S, E>, stream: StreamInBatch<S>): S {
+    return (stream.state ??= this.fold(request, stream.history, stream.resumed));
+  }
+
+  /** The snapshot settings when this decider keeps snapshots and they are on; undefined otherwise. */
+  private snapshotsOf(decider: { readonly snapshot?: unknown }): SnapshotSettings | undefined {
+    const settings = this.options.snapshots;
+    return settings !== undefined && settings.every > 0 && decider.snapshot !== undefined ? settings : undefined;
+  }
+
+  /** The streams' snapshots; a store that fails to answer is a cache miss (the streams are read whole). */
+  private async readSnapshots(streamIds: readonly string[]): Promise<Map<string, Snapshot>> {
+    const settings = this.options.snapshots as SnapshotSettings;
+    try {
+      return await settings.store.read(streamIds);
+    } catch (error) {
+      settings.onError?.(error, streamIds[0]);
+      return new Map();
+    }
+  }
+
+  /** A stream as the command reads it: from the events after its snapshot when one fits, else whole. */
+  private async load<C, S, E extends DomainEvent>(request: StreamCommand<C, S, E>): Promise<StreamInBatch<S>> {
+    const { streamId, decider } = request;
+    if (this.snapshotsOf(decider) !== undefined) {
+      const snapshot = (await this.readSnapshots([streamId])).get(streamId);
+      if (snapshot !== undefined) {
+        const read = await this.store.readStream(streamId, { fromRevision: snapshot.revision });
+        const resumed = resume(decider, snapshot, read);
+        if (resumed !== null) return { history: read.slice(1), resumed };
+      }
+    }
+    return { history: await this.store.readStream(streamId), resumed: null };
+  }
+
+  /**
+   * Every stream of a batch as `load` reads one: one read of the snapshots, one of the streams (each
+   * from its snapshot's revision), one lookup of the first event ids of the commands that carry an
+   * identity (a retry whose first run lies under the snapshot), and one more read of the streams
+   * that must be read whole after all (a snapshot that does not fit, such a retry).
+   */
+  private async loadMany<C extends { readonly type: string }, S, E extends DomainEvent>(runs: readonly CommandRun<C, S, E>[]): Promise<Map<string, StreamInBatch<S>>> {
+    // One request per stream is enough: every command of a stream has its decider.
+    const requests = new Map(runs.map(({ request }) => [request.streamId, request]));
+    const snapshotted = [...requests].filter(([, request]) => this.snapshotsOf(request.decider) !== undefined).map(([streamId]) => streamId);
+    const snapshots = snapshotted.length === 0 ? new Map<string, Snapshot>() : await this.readSnapshots(snapshotted);
+    const fromRevisions = new Map([...snapshots].map(([streamId, snapshot]) => [streamId, snapshot.revision]));
+    const read = await this.store.readStreams([...requests.keys()], { fromRevisions });
+    const streams = new Map<string, StreamInBatch<S>>();
+    const whole = new Set<string>();
+    for (const [streamId, events] of read) {
+      const snapshot = snapshots.get(streamId);
+      const resumed = snapshot === undefined ? null : resume((requests.get(streamId) as StreamCommand<C, S, E>).decider, snapshot, events);
+      if (snapshot !== undefined && resumed === null) whole.add(streamId);
+      else streams.set(streamId, { history: resumed === null ? events : events.slice(1), resumed });
+    }
+    const refs: EventRef[] = [];
+    for (const { request, context } of runs) {
+      const identity = identityOf(request.naturalKey, context);
+      if (identity !== undefined && streams.get(request.streamId)?.resumed) refs.push({ streamId: request.streamId, eventId: deterministicEventId(request.streamId, ...identity.parts, 0) });
+    }
+    if (refs.length > 0) {
+      for (const found of await this.store.readEventsById(refs)) {
+        const stream = streams.get(found.streamId);
+        if (stream?.resumed && found.revision <= stream.resumed.event.revision) whole.add(found.streamId);
+      }
+    }
+    if (whole.size > 0) for (const [streamId, history] of await this.store.readStreams([...whole])) streams.set(streamId, { history, resumed: null });
+    for (const [streamId, stream] of streams) stream.snapshot = this.snapshotDue(requests.get(streamId) as StreamCommand<C, S, E>, stream);
+    return streams;
+  }
+
+  /** Of `refs`, the events the stream holds at or before the snapshot it resumed from. */
+  private async writtenBefore(stream: StreamInBatch<unknown>, refs: readonly EventRef[]): Promise<RecordedEvent[]> {
+    const found = await this.store.readEventsById(refs);
+    return found.filter((event) => stream.resumed !== null && event.revision <= stream.resumed.event.revision);
+  }
+
+  /**
+   * A snapshot of the stream as read, when its decider keeps them and at least SNAPSHOT_EVERY events
+   * were read after the latest one; taken before the command's own events, which it knows only as decided.
+   */
+  private snapshotDue<C, S, E extends DomainEvent>(request: StreamCommand<C, S, E>, stream: StreamInBatch<S>): Snapshot | undefined {
+    const settings = this.snapshotsOf(request.decider);
+    const last = stream.history.at(-1);
+    if (settings === undefined || last === undefined || stream.history.length < settings.every) return undefined;
+    try {
+      return snapshotAt(request.decider as Decider<unknown, S, DomainEvent>, this.stateOf(request, stream), last, latestIn(stream));
+    } catch (error) {
+      settings.onError?.(error, request.streamId);
+      return undefined;
+    }
+  }
+
+  /** In the background: the command is answered without waiting for it, and a failure only leaves the cache older. */
+  private writeSnapshot(snapshot: Snapshot): void {
+    const settings = this.options.snapshots as SnapshotSettings;
+    const write: Promise<void> = settings.store
+      .write(snapshot)
+      .catch((error: unknown) => settings.onError?.(error, snapshot.streamId))
+      .finally(() => this.snapshotWrites.delete(write));
+    this.snapshotWrites.add(write);
+  }
+
+  /** Settles once every snapshot write started so far has (for shutdown, tests and benchmarks). */
+  async snapshotsWritten(): Promise<void> {
+    while (this.snapshotWrites.size > 0) await Promise.all([...this.snapshotWrites]);
   }
 
   private envelope<E extends DomainEvent>(event: E, context: CommandContext, eventId: string): NewEvent {

@@ -153,6 +153,15 @@ export class ChronicleConfig {
   @IsIn(['thread', 'inline'])
   EMBEDDED_PROJECTOR: 'thread' | 'inline' = 'thread';
 
+  /**
+   * Snapshots of long-lived streams (loyalty, customer): a command writes one, in the background, once
+   * it has read this many events after the stream's latest snapshot, and later commands read only the
+   * events after it. 0 turns snapshots off (none read, none written). A snapshot is a cache: dropping
+   * them all changes no answer (README, "Snapshots").
+   */
+  @Transform(envNumber) @IsInt() @Min(0) @Max(1_000_000)
+  SNAPSHOT_EVERY = 100;
+
   /** Longest a query with `minPosition` waits for the projector, in ms. */
   @Transform(envNumber) @IsInt() @Min(0) @Max(60000)
   READ_WAIT_TIMEOUT_MS = 2000;

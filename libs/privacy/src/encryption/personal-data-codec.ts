@@ -45,7 +45,8 @@ function freshIv(): Buffer {
   return iv;
 }
 
-function seal(key: DataKey, associated: Buffer, value: unknown): string {
+/** One value sealed with the data key (AES-256-GCM, a fresh IV), bound to `associated`. */
+export function seal(key: DataKey, associated: Buffer, value: unknown): string {
   const iv = freshIv();
   const cipher = createCipheriv('aes-256-gcm', keyObject(key), iv);
   cipher.setAAD(associated);
@@ -53,7 +54,8 @@ function seal(key: DataKey, associated: Buffer, value: unknown): string {
   return SEALED_PREFIX + Buffer.concat([iv, sealed, cipher.getAuthTag()]).toString('base64');
 }
 
-function open(key: DataKey, associated: Buffer, value: string, eventId: string): unknown {
+/** A sealed value opened again; throws when it does not authenticate (`eventId` names what it belongs to in the error). */
+export function open(key: DataKey, associated: Buffer, value: string, eventId: string): unknown {
   const bytes = Buffer.from(value.slice(SEALED_PREFIX.length), 'base64');
   const decipher = createDecipheriv('aes-256-gcm', keyObject(key), bytes.subarray(0, IV_BYTES));
   decipher.setAAD(associated);

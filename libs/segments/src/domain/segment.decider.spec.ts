@@ -72,4 +72,14 @@ describe('membership decider', () => {
   it('is a no-op when a verdict is repeated (redelivery)', () => {
     spec.given([entered('a')]).when({ type: 'ReconcileMemberships', customerId: 'c1', at, reason: 'activity', verdicts: [{ segmentId: 'a', member: true }] }).then([]);
   });
+
+  it('decides the same from its snapshot (stored as JSON) as from the events, and refuses to decode anything else', () => {
+    const codec = membershipDecider.snapshot as NonNullable<typeof membershipDecider.snapshot>;
+    const state = [entered('a'), entered('b'), left('a'), entered('c')].reduce(membershipDecider.evolve, membershipDecider.initialState());
+    const restored = codec.decode(JSON.parse(JSON.stringify(codec.encode(state))));
+    const command = { type: 'ReconcileMemberships' as const, customerId: 'c1', at, reason: 'activity' as const, verdicts: ['a', 'b', 'c', 'd'].map((segmentId) => ({ segmentId, member: segmentId !== 'b' })) };
+    expect(membershipDecider.decide(command, restored)).toEqual(membershipDecider.decide(command, state));
+    expect(membershipDecider.decide(command, restored)).toEqual([entered('a'), left('b'), entered('d')].map((event) => ({ ...event, data: { ...event.data } })));
+    expect(() => codec.decode({ a: true })).toThrow('Not a membership snapshot');
+  });
 });

@@ -93,4 +93,15 @@ export const membershipDecider: Decider<ReconcileMemberships, MembershipState, M
     if (event.type === 'CustomerLeftSegment') next.delete(event.data.segmentId);
     return next;
   },
+
+  // A customer enters and leaves segments for as long as the rules and sweeps run: reconciliations
+  // resume from a snapshot. The Set is kept as an array of segment ids.
+  snapshot: {
+    version: 'segmentmembership/1',
+    encode: (state) => [...state],
+    decode: (encoded) => {
+      if (!Array.isArray(encoded) || !encoded.every((id) => typeof id === 'string')) throw new Error('Not a membership snapshot: an array of segment ids was expected');
+      return new Set(encoded);
+    },
+  },
 };
