@@ -10,7 +10,7 @@ module.exports = {
         path: [
           '^node_modules/(@nestjs|better-sqlite3|kafkajs|mongodb|@eventstore|express|class-validator|class-transformer)/',
           '^libs/[^/]+/src/(api|projections|sqlite|mongodb|eventstoredb|kafka|embedded|reactor)/',
-          '^libs/(platform|composition|transport|read-store|event-store|sqlite)/',
+          '^libs/(platform|composition|transport|read-store|event-store|sqlite|threads)/',
         ],
         dependencyTypes: ['npm', 'npm-dev', 'local', 'aliased-tsconfig', 'aliased', 'aliased-tsconfig-paths'],
       },

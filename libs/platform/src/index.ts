@@ -42,4 +42,3 @@ export * from './scheduling/periodic-task';
 export * from './supervision/supervisor';
 export * from './supervision/lease';
 export { liveSupervisors } from './supervision/pipeline-metrics';
-export * from './threads/module-worker';

@@ -9,7 +9,8 @@ import { join } from 'node:path';
 import type { Worker } from 'node:worker_threads';
 import type { RecordedEvent } from '@app/event-sourcing';
 import type { EventStore } from '@app/event-store';
-import { startModuleWorker, type AppliedEvents, type ChronicleConfig, type PipelineLag, type PipelineRun, type PipelineWork, type ProjectionProgress } from '@app/platform';
+import { type AppliedEvents, type ChronicleConfig, type PipelineLag, type PipelineRun, type PipelineWork, type ProjectionProgress } from '@app/platform';
+import { startModuleWorker } from '@app/threads';
 import { logLag, PositionWaiters } from '@app/transport';
 import type { FromProjectorThread, ProjectorThreadData, ToProjectorThread } from './projector-thread.protocol';
 

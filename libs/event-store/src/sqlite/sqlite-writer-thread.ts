@@ -2,11 +2,9 @@
 // JSON around them never hold the event loop (HTTP, validation, projection). One per process, with
 // one write connection per open event log file; started with the first store, ended shortly after
 // the last one closes.
-import { createHash } from 'node:crypto';
-import { existsSync, readFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { dirname, extname, join } from 'node:path';
-import { Worker } from 'node:worker_threads';
+import { join } from 'node:path';
+import type { Worker } from 'node:worker_threads';
+import { startModuleWorker } from '@app/threads';
 import type Database from 'better-sqlite3';
 import { rebuildError, SqliteEventLogWriter, type EventLogFileSettings, type GroupAttempt, type WriteRequest } from './sqlite-event-log-writer';
 import type { FromWriter, ToWriter } from './sqlite-writer-protocol';
@@ -80,7 +78,8 @@ class WriterWorker {
   private ending = false;
 
   constructor(private readonly onExit: (worker: WriterWorker) => void) {
-    this.worker = startWorker();
+    // From dist/ the compiled module; from the TypeScript sources (Jest, ts-node) through the shared bootstrap.
+    this.worker = startModuleWorker(join(__dirname, 'sqlite-writer.worker'), null, { name: 'chronicle-sqlite-writer' });
     this.worker.on('message', (message: FromWriter) => {
       const waiting = this.pending.get(message.request);
       this.pending.delete(message.request);
@@ -205,82 +204,3 @@ export function processWriterThread(): SqliteWriterThread {
   return (processWide ??= new SqliteWriterThread());
 }
 
-/**
- * From the built dist/: the compiled worker module. From the TypeScript sources (Jest, ts-node):
- * a bootstrap that compiles the worker's modules as it requires them (TypeScript's transpileModule,
- * cached on disk by content, so only the first thread after a change pays for loading TypeScript)
- * and resolves the path aliases of tsconfig.json.
- */
-function startWorker(): Worker {
-  const extension = extname(__filename);
-  const entry = join(__dirname, `sqlite-writer.worker${extension}`);
-  if (extension !== '.ts') return new Worker(entry);
-  const root = projectRoot(__dirname);
-  const { compilerOptions } = JSON.parse(readFileSync(join(root, 'tsconfig.json'), 'utf8')) as { compilerOptions: { paths: Record<string, string[]> } };
-  return new Worker(SOURCE_BOOTSTRAP, {
-    eval: true,
-    workerData: { entry, root, paths: compilerOptions.paths, typescript: require.resolve('typescript'),
-      cacheDir: join(tmpdir(), 'chronicle-writer-thread-ts'),
-      bootstrap: createHash('sha256').update(SOURCE_BOOTSTRAP).digest('hex'),
-    },
-  });
-}
-
-function projectRoot(from: string): string {
-  for (let directory = from; ; directory = dirname(directory)) {
-    if (existsSync(join(directory, 'tsconfig.json'))) return directory;
-    if (dirname(directory) === directory) throw new Error(`No tsconfig.json above ${from}: cannot start the writer thread from TypeScript sources`);
-  }
-}
-
-// `bootstrap` (a hash of this text) is in the cache key: changed compiler options give new entries.
-const SOURCE_BOOTSTRAP = `
-const { workerData, threadId } = require('node:worker_threads');
-const Module = require('node:module');
-const fs = require('node:fs');
-const path = require('node:path');
-const crypto = require('node:crypto');
-const { entry, root, paths, typescript, cacheDir, bootstrap } = workerData;
-const aliases = Object.entries(paths).map(([pattern, [target]]) => ({
-  wildcard: pattern.endsWith('/*'),
-  prefix: pattern.replace(/\\*$/, ''),
-  target: path.join(root, target.replace(/\\*$/, '')),
-}));
-const resolveFilename = Module._resolveFilename;
-Module._resolveFilename = function (request, ...rest) {
-  for (const alias of aliases) {
-    if (alias.wildcard ? request.startsWith(alias.prefix) : request === alias.prefix) {
-      const mapped = alias.wildcard ? path.join(alias.target, request.slice(alias.prefix.length)) : alias.target;
-      return resolveFilename.call(this, mapped, ...rest);
-    }
-  }
-  return resolveFilename.call(this, request, ...rest);
-};
-let ts;
-const typescriptVersion = require(path.join(path.dirname(typescript), '..', 'package.json')).version;
-Module._extensions['.ts'] = (module, filename) => {
-  const source = fs.readFileSync(filename, 'utf8');
-  const key = crypto.createHash('sha256').update(bootstrap).update(typescriptVersion).update('\\0').update(filename).update('\\0').update(source).digest('hex');
-  const cached = path.join(cacheDir, key + '.js');
-  let code;
-  try {
-    code = fs.readFileSync(cached, 'utf8');
-  } catch {
-    ts ??= require(typescript);
-    code = ts.transpileModule(source, {
-      fileName: filename,
-      compilerOptions: { module: ts.ModuleKind.CommonJS, target: ts.ScriptTarget.ES2022, esModuleInterop: true, experimentalDecorators: true, isolatedModules: true, inlineSourceMap: true },
-    }).outputText;
-    try {
-      fs.mkdirSync(cacheDir, { recursive: true });
-      const partial = cached + '.' + process.pid + '-' + threadId;
-      fs.writeFileSync(partial, code);
-      fs.renameSync(partial, cached);
-    } catch {
-      // Not cached: the next thread compiles again.
-    }
-  }
-  module._compile(code, filename);
-};
-require(entry);
-`;
