@@ -1,4 +1,5 @@
-export { ProjectorRunner, type ProjectorRunnerOptions, type AppliedEventsListener } from './projector/projector-runner';
+export { ProjectorRunner, type ProjectorRunnerOptions } from './projector/projector-runner';
+export { AppliedListeners, type AppliedEventsListener } from './projector/applied-listeners';
 export { EmbeddedProjector, type EmbeddedProjectorOptions, type EmbeddedProjectorState } from './embedded/embedded-projector';
 export { PositionWaiters } from './projector/position-waiters';
 export { EventReactor, logLag, type EventReactorOptions, type EventReactorState, type ReactionHandler } from './reactor/event-reactor';

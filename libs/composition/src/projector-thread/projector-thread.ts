@@ -11,10 +11,9 @@ import type { RecordedEvent } from '@app/event-sourcing';
 import type { EventStore } from '@app/event-store';
 import { type AppliedEvents, type ChronicleConfig, type PipelineLag, type PipelineRun, type PipelineWork, type ProjectionProgress } from '@app/platform';
 import { startModuleWorker } from '@app/threads';
-import { logLag, PositionWaiters } from '@app/transport';
+import { AppliedListeners, logLag, PositionWaiters, type AppliedEventsListener } from '@app/transport';
 import type { FromProjectorThread, ProjectorThreadData, ToProjectorThread } from './projector-thread.protocol';
 
-type Listener = (events: readonly RecordedEvent[]) => void;
 
 /** How long close() lets the thread close its stores before it is terminated. */
 const CLOSE_TIMEOUT_MS = 5_000;
@@ -40,8 +39,9 @@ export interface ProjectorThreadOptions {
 export class ProjectorThread implements PipelineWork, ProjectionProgress, AppliedEvents {
   private readonly logger = new Logger('ProjectorThread');
   private readonly progress = new PositionWaiters();
-  private readonly listeners = new Set<Listener>();
+  /** How many listen, shared with the thread: it sends the applied events only while someone does. */
   private readonly listening = new Int32Array(new SharedArrayBuffer(4));
+  private readonly listeners = new AppliedListeners(this.logger, (count) => Atomics.store(this.listening, 0, count));
   private thread: Thread | undefined;
   private closing = false;
 
@@ -81,13 +81,8 @@ export class ProjectorThread implements PipelineWork, ProjectionProgress, Applie
     return this.progress.wait(position, timeoutMs);
   }
 
-  onApplied(listener: Listener): () => void {
-    this.listeners.add(listener);
-    Atomics.store(this.listening, 0, this.listeners.size);
-    return () => {
-      this.listeners.delete(listener);
-      Atomics.store(this.listening, 0, this.listeners.size);
-    };
+  onApplied(listener: AppliedEventsListener): () => void {
+    return this.listeners.add(listener);
   }
 
   /** Ends the thread once its stores are closed (after the supervisor stopped the run). */
@@ -130,7 +125,7 @@ export class ProjectorThread implements PipelineWork, ProjectionProgress, Applie
           return;
         case 'applied':
           this.progress.advance(message.position);
-          if (message.events) this.notify(message.events);
+          if (message.events) this.listeners.notify(message.events);
           return;
         case 'stopped':
           thread.run?.resolve();
@@ -167,14 +162,4 @@ export class ProjectorThread implements PipelineWork, ProjectionProgress, Applie
     thread.worker.postMessage(message);
   }
 
-  private notify(events: readonly RecordedEvent[]): void {
-    for (const listener of this.listeners) {
-      try {
-        listener(events);
-      } catch (error: unknown) {
-        // A console's live feed must not stop the progress of the others.
-        this.logger.warn(`onApplied listener failed: ${error instanceof Error ? error.message : String(error)}`);
-      }
-    }
-  }
 }

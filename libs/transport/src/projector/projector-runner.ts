@@ -6,6 +6,7 @@ import { Logger } from '@nestjs/common';
 import { PositionWaiters } from './position-waiters';
 import type { RecordedEvent } from '@app/event-sourcing';
 import type { CollectionDefinition, DocumentChange, Projection, ProjectionView, ReadDocument, ReadStore, ReadStoreWrite } from '@app/read-store';
+import { AppliedListeners, type AppliedEventsListener } from './applied-listeners';
 
 export interface ProjectorRunnerOptions {
   /** Checkpoint name of this projector in the read store. */
@@ -17,7 +18,6 @@ export interface ProjectorRunnerOptions {
   readonly purge?: { readonly after: (event: RecordedEvent) => boolean; readonly collections: readonly string[] };
 }
 
-export type AppliedEventsListener = (events: readonly RecordedEvent[]) => void;
 
 const keyOf = (collection: string, id: string): string => `${collection}\u0000${id}`;
 
@@ -25,7 +25,7 @@ export class ProjectorRunner {
   readonly name: string;
   private readonly logger: Logger;
   private readonly progress = new PositionWaiters();
-  private readonly listeners = new Set<AppliedEventsListener>();
+  private readonly listeners: AppliedListeners;
   /** Batches run one at a time, whoever calls (Kafka may hand over several partitions at once). */
   private queue: Promise<unknown> = Promise.resolve();
 
@@ -36,6 +36,7 @@ export class ProjectorRunner {
   ) {
     this.name = options.name;
     this.logger = new Logger(`ProjectorRunner ${options.name}`);
+    this.listeners = new AppliedListeners(this.logger);
   }
 
   /** Every collection of every projection, one definition per name (indexes merged). */
@@ -88,10 +89,7 @@ export class ProjectorRunner {
 
   /** Called after each batch the read store took (live updates); returns the unsubscribe. */
   onApplied(listener: AppliedEventsListener): () => void {
-    this.listeners.add(listener);
-    return () => {
-      this.listeners.delete(listener);
-    };
+    return this.listeners.add(listener);
   }
 
   private serialised(work: () => Promise<void>): Promise<void> {
@@ -113,7 +111,7 @@ export class ProjectorRunner {
     let last = this.progress.position;
     for (const segment of segments) last = Math.max(last, await this.applySegment(segment));
     this.advance(last);
-    this.notify(events);
+    this.listeners.notify(events);
   }
 
   /**
@@ -199,16 +197,6 @@ export class ProjectorRunner {
     this.progress.advance(position);
   }
 
-  private notify(events: readonly RecordedEvent[]): void {
-    for (const listener of this.listeners) {
-      try {
-        listener(events);
-      } catch (error: unknown) {
-        // A listener (a console's live feed) must not fail the batch the store already holds.
-        this.logger.warn(`onApplied listener failed: ${error instanceof Error ? error.message : String(error)}`);
-      }
-    }
-  }
 }
 
 function toWrite(change: DocumentChange, position: number): ReadStoreWrite {
