@@ -11,6 +11,7 @@ import { validate } from 'class-validator';
 import { toProblem, type Problem } from '../errors/problem.filter';
 import { flattenValidationErrors, RequestValidationError } from '../errors/validation';
 import type { CommandContext } from './command-context';
+import { EventLoopTurns } from './event-loop-turns';
 import type { RequestContext } from '../http/command-context.decorator';
 
 export interface BatchItemResult<O> {
@@ -40,6 +41,8 @@ export interface BatchItem<P> {
 
 export interface BatchOptions<P, O> {
   readonly maxItems: number;
+  /** Longest validation runs without letting queued I/O through, in ms (default TURN_MS). */
+  readonly turnMs?: number;
   /** Validates one item and says how to run it; `ctx` is the item's own (its Idempotency-Key carries the index). */
   prepare(raw: unknown, index: number, ctx: RequestContext): Promise<BatchItem<P>> | BatchItem<P>;
   /**
@@ -81,17 +84,19 @@ export async function runBatch<P, O>(items: readonly unknown[], ctx: RequestCont
     if (problem.status >= 500) throw error;
     results[index] = { index, status: problem.status, problem };
   };
-  const prepared = await Promise.all(
-    items.map(async (raw, index) => {
-      try {
-        const item = await options.prepare(raw, index, itemContext(ctx, index));
-        return { index, prepared: item.prepared, context: { ...itemContext(ctx, index), occurredAt: item.occurredAt } };
-      } catch (error) {
-        refused(index, error);
-        return undefined;
-      }
-    }),
-  );
+  // One item after the other, letting reads through every TURN_MS (event-loop-turns.ts).
+  const turns = new EventLoopTurns(options.turnMs);
+  const prepared: ({ index: number; prepared: P; context: CommandContext } | undefined)[] = [];
+  for (const [index, raw] of items.entries()) {
+    await turns.maybeYield();
+    try {
+      const item = await options.prepare(raw, index, itemContext(ctx, index));
+      prepared.push({ index, prepared: item.prepared, context: { ...itemContext(ctx, index), occurredAt: item.occurredAt } });
+    } catch (error) {
+      refused(index, error);
+      prepared.push(undefined);
+    }
+  }
   const valid = prepared.filter((item) => item !== undefined);
   const settled = valid.length === 0 ? [] : await options.execute(valid);
   settled.forEach((answer, at) => {

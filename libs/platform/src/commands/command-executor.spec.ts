@@ -354,6 +354,32 @@ describe('CommandExecutor.executeMany (a batch)', () => {
     expect((await refusing.readStream('account-1')).map((event) => event.metadata.customerId)).toEqual([C]);
   });
 
+  it('lets queued I/O through while it decides a long batch (a read arriving meanwhile waits one slice, not the whole batch)', async () => {
+    const store = fresh();
+    // Counts turns of the event loop: a callback queued with setImmediate runs only between them.
+    let turns = 0;
+    let counting = true;
+    const tick = (): void => {
+      turns++;
+      if (counting) setImmediate(tick);
+    };
+    setImmediate(tick);
+    const seen: number[] = [];
+    const observed: Decider<AccountCommand, AccountState, AccountEvent> = { ...account, decide: (command, state) => (seen.push(turns), account.decide(command, state)) };
+    const runs = Array.from({ length: 50 }, (_, stream): CommandRun<AccountCommand, AccountState, AccountEvent> => ({
+      request: { streamId: `account-${stream}`, decider: observed, command: { type: 'Note', customerId: C, text: 'x' } },
+      context: context(),
+    }));
+
+    // turnMs 0: a turn before every decision (the default gives one every TURN_MS of work).
+    const settled = await new CommandExecutor(store, undefined, { turnMs: 0 }).executeMany(runs);
+    counting = false;
+
+    expect(settled.every((result) => result.status === 'fulfilled')).toBe(true);
+    // Deciding all fifty in one synchronous go, every decision would see the same count.
+    expect(new Set(seen).size).toBe(runs.length);
+  });
+
   it('a stream another writer appends to between the read and the append: its commands run again, each written once', async () => {
     let interleave: (() => Promise<void>) | undefined;
     class InterleavedStore extends SqliteEventStore {

@@ -14,6 +14,7 @@ import {
 import { DuplicateEventIdError, WrongExpectedRevisionError, type EventRef, type EventStore, type Snapshot, type StreamAppend } from '@app/event-store';
 import { ProblemException } from '../errors/problem.filter';
 import type { CommandContext, CommandOutcome } from './command-context';
+import { EventLoopTurns } from './event-loop-turns';
 import { latestOf, resume, snapshotAt, type Latest, type Resumed, type SnapshotSettings } from './stream-snapshots';
 
 export interface StreamCommand<C, S, E extends DomainEvent> {
@@ -70,6 +71,8 @@ function latestIn(stream: StreamInBatch<unknown>): Latest | null {
 }
 
 export interface CommandExecutorOptions {
+  /** Longest executeMany decides without letting queued I/O through, in ms (default TURN_MS). */
+  readonly turnMs?: number;
   /**
    * Largest event, in bytes of its JSON (data and metadata), the store takes (MAX_EVENT_BYTES). Kept
    * under the event topic's max.message.bytes, so every appended event can also be published.
@@ -192,8 +195,8 @@ export class CommandExecutor {
     const entries: StreamAppend[] = [];
     /** Per entry: the run it came from and its events as the batch sees them until written. */
     const appended: { run: number; pending: PendingEvent[] }[] = [];
-    /** Per run: its answer, read once the entries are written (positions are known then). */
-    const answers = runs.map(({ request, context }, run): (() => PromiseSettledResult<CommandOutcome>) => {
+    /** One run decided on its stream's state so far: its answer, read once the entries are written (positions are known then). */
+    const decide = (request: StreamCommand<C, S, E>, context: CommandContext, run: number): (() => PromiseSettledResult<CommandOutcome>) => {
       const stream = streams.get(request.streamId) as StreamInBatch<S>;
       let decided: ReturnType<CommandExecutor['decideInBatch']>;
       try {
@@ -222,7 +225,14 @@ export class CommandExecutor {
         status: 'fulfilled',
         value: { streamId: request.streamId, eventIds: pending.map((e) => e.eventId), revision: lastEvent.revision, position: lastEvent.position, replayed: false, changed: true },
       });
-    });
+    };
+    // Deciding a whole batch is long synchronous work: reads get a turn every TURN_MS.
+    const turns = new EventLoopTurns(this.options.turnMs);
+    const answers: (() => PromiseSettledResult<CommandOutcome>)[] = [];
+    for (const [run, { request, context }] of runs.entries()) {
+      await turns.maybeYield();
+      answers.push(decide(request, context, run));
+    }
 
     const outcomes = entries.length === 0 ? [] : await this.store.appendMany(entries);
     for (const [entry, outcome] of outcomes.entries()) {
