@@ -63,10 +63,17 @@ describe('Segments end to end (embedded)', () => {
     }
     const purchase = (customerId: string, orderId: string, occurredAt: string) =>
       ingest.post('/v1/interactions/purchases', { customerId, orderId, channel: 'web', currency: 'EUR', occurredAt, lines: [{ sku: 'S', name: 'Scarf', category: 'apparel', quantity: 1, unitPriceMinor: 40_00 }] });
+    let position = 0;
     for (const [i, day] of ['2026-09-01', '2026-10-01', '2026-11-01'].entries()) {
       expect((await purchase('c-thirty', `t-${i}`, `${day}T10:00:00Z`)).status).toBe(201);
-      expect((await purchase('c-fifty', `f-${i}`, `${day}T10:00:00Z`)).status).toBe(201);
+      const answer = await purchase('c-fifty', `f-${i}`, `${day}T10:00:00Z`);
+      expect(answer.status).toBe(201);
+      position = answer.body.position;
     }
+    // A preview reads the read models as they are (it takes no minPosition): wait until they hold
+    // every purchase (the projector runs in its own thread, after the command was answered).
+    const caughtUp = await support.get(`/v1/customers/c-fifty?minPosition=${position}`);
+    expect(caughtUp.headers['x-chronicle-consistent']).toBe('true');
 
     const invalid = await analyst.post('/v1/segments', { name: 'Bad', rule: { all: [{ field: 'age', op: 'between', value: [30, 39] }, { purchases: { count: { gte: 3 }, withinDays: -1 } }] } });
     expect(invalid.status).toBe(400);
