@@ -1,5 +1,6 @@
 // The CommandExecutor on a real SqliteEventStore, with a small account decider: which executions
 // write, which are answered as retries, and which are refused, sequentially and concurrently.
+import { EventLoopTurnCounter } from '../testing/event-loop-turn-counter';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -356,16 +357,9 @@ describe('CommandExecutor.executeMany (a batch)', () => {
 
   it('lets queued I/O through while it decides a long batch (a read arriving meanwhile waits one slice, not the whole batch)', async () => {
     const store = fresh();
-    // Counts turns of the event loop: a callback queued with setImmediate runs only between them.
-    let turns = 0;
-    let counting = true;
-    const tick = (): void => {
-      turns++;
-      if (counting) setImmediate(tick);
-    };
-    setImmediate(tick);
+    const loop = new EventLoopTurnCounter();
     const seen: number[] = [];
-    const observed: Decider<AccountCommand, AccountState, AccountEvent> = { ...account, decide: (command, state) => (seen.push(turns), account.decide(command, state)) };
+    const observed: Decider<AccountCommand, AccountState, AccountEvent> = { ...account, decide: (command, state) => (seen.push(loop.turns), account.decide(command, state)) };
     const runs = Array.from({ length: 50 }, (_, stream): CommandRun<AccountCommand, AccountState, AccountEvent> => ({
       request: { streamId: `account-${stream}`, decider: observed, command: { type: 'Note', customerId: C, text: 'x' } },
       context: context(),
@@ -373,7 +367,7 @@ describe('CommandExecutor.executeMany (a batch)', () => {
 
     // turnMs 0: a turn before every decision (the default gives one every TURN_MS of work).
     const settled = await new CommandExecutor(store, undefined, { turnMs: 0 }).executeMany(runs);
-    counting = false;
+    loop.stop();
 
     expect(settled.every((result) => result.status === 'fulfilled')).toBe(true);
     // Deciding all fifty in one synchronous go, every decision would see the same count.

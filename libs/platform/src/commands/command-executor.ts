@@ -148,7 +148,7 @@ export class CommandExecutor {
       if (identity !== undefined) {
         // Its first run may lie under the snapshot: then the stream is read whole, as before snapshots.
         const first = eventId(0);
-        if (stream.resumed !== null && !stream.history.some((event) => event.eventId === first) && (await this.writtenBefore(stream, [{ streamId: request.streamId, eventId: first }])).length > 0) {
+        if (stream.resumed !== null && !stream.history.some((event) => event.eventId === first) && (await this.underSnapshot(new Map([[request.streamId, stream]]), [{ streamId: request.streamId, eventId: first }])).size > 0) {
           stream = { history: await this.store.readStream(request.streamId), resumed: null };
         }
         const earlier = this.earlierRun(request, stream, identity, eventId);
@@ -418,21 +418,24 @@ export class CommandExecutor {
       const identity = identityOf(request.naturalKey, context);
       if (identity !== undefined && streams.get(request.streamId)?.resumed) refs.push({ streamId: request.streamId, eventId: deterministicEventId(request.streamId, ...identity.parts, 0) });
     }
-    if (refs.length > 0) {
-      for (const found of await this.store.readEventsById(refs)) {
-        const stream = streams.get(found.streamId);
-        if (stream?.resumed && found.revision <= stream.resumed.event.revision) whole.add(found.streamId);
-      }
-    }
+    for (const streamId of await this.underSnapshot(streams, refs)) whole.add(streamId);
     if (whole.size > 0) for (const [streamId, history] of await this.store.readStreams([...whole])) streams.set(streamId, { history, resumed: null });
     for (const [streamId, stream] of streams) stream.snapshot = this.snapshotDue(requests.get(streamId) as StreamCommand<C, S, E>, stream);
     return streams;
   }
 
-  /** Of `refs`, the events the stream holds at or before the snapshot it resumed from. */
-  private async writtenBefore(stream: StreamInBatch<unknown>, refs: readonly EventRef[]): Promise<RecordedEvent[]> {
-    const found = await this.store.readEventsById(refs);
-    return found.filter((event) => stream.resumed !== null && event.revision <= stream.resumed.event.revision);
+  /**
+   * Of the streams resumed from a snapshot, those holding one of `refs` at or before it: a retry whose
+   * first run lies under the snapshot (one lookup for all of them).
+   */
+  private async underSnapshot(streams: ReadonlyMap<string, StreamInBatch<unknown>>, refs: readonly EventRef[]): Promise<Set<string>> {
+    const under = new Set<string>();
+    if (refs.length === 0) return under;
+    for (const found of await this.store.readEventsById(refs)) {
+      const resumed = streams.get(found.streamId)?.resumed;
+      if (resumed && found.revision <= resumed.event.revision) under.add(found.streamId);
+    }
+    return under;
   }
 
   /**
