@@ -105,6 +105,29 @@ export async function writeTransaction<T>(db: Database.Database, work: () => T, 
   }
 }
 
+const PROBED = Symbol('probed');
+
+/**
+ * Proves the file takes writes from this connection: a write that is rolled back (SQLite opens a
+ * file it may not write read-only without a word, and only a write tells). While another connection
+ * holds the write lock (this process's writer or projector thread in the middle of a commit, or
+ * another process) it waits its turn as a write would, from a timer, and only a lock held longer than
+ * the budget fails it with `busyError`: a commit in flight is not a store that is down.
+ */
+export async function probeWritable(db: Database.Database, options: WriteTransactionOptions): Promise<void> {
+  await writeTransaction(
+    db,
+    () => {
+      const version = db.pragma('user_version', { simple: true }) as number;
+      db.pragma(`user_version = ${version}`);
+      throw PROBED; // rolled back: nothing is written
+    },
+    options,
+  ).catch((error: unknown) => {
+    if (error !== PROBED) throw error;
+  });
+}
+
 function sleep(ms: number): Promise<void> {
   return new Promise((resolve) => setTimeout(resolve, ms));
 }

@@ -322,6 +322,27 @@ describe('SqliteEventStore while another process holds the write lock', () => {
     return { promise, settled: () => settled };
   }
 
+  // Readiness asks checkWritable. It failed at once (database is locked) whenever another connection
+  // was committing, so readiness flapped down while the writer thread committed: a lock held for less
+  // than a write's budget is not a store that is down.
+  it('reports itself writable once a lock held for less than the budget is released, and busy only after the budget', async () => {
+    store = new SqliteEventStore(file, { writeLockBudgetMs: 60_000 });
+    await store.append('note-before', [event()], { expectedRevision: 'no_stream' });
+    holder = await holdWriteLock(file);
+    const probe = track(store.checkWritable());
+    await holder.ping();
+    expect(probe.settled()).toBe(false);
+    await holder.commit();
+    await expect(probe.promise).resolves.toBeUndefined();
+    await store.close();
+
+    store = new SqliteEventStore(file, { writeLockBudgetMs: 30 });
+    holder = await holdWriteLock(file);
+    const refused: unknown = await store.checkWritable().catch((error: unknown) => error);
+    expect(refused).toBeInstanceOf(EventStoreBusyError);
+    expect((refused as Error).message).toContain(file);
+  });
+
   it('waits without blocking the event loop, keeps queued writes in order, and commits them once the lock is released', async () => {
     store = new SqliteEventStore(file, { writeLockBudgetMs: 60_000 });
     await store.append('note-before', [event()], { expectedRevision: 'no_stream' });

@@ -7,7 +7,7 @@ import type Database from 'better-sqlite3';
 import { resolve } from 'node:path';
 import { BroadcastChannel } from 'node:worker_threads';
 import { systemClock, type Clock, type NewEvent, type RecordedEvent } from '@app/event-sourcing';
-import { checkpointInBackground, DEFAULT_WRITE_LOCK_BUDGET_MS, writeLockRetryDelayMs, type BackgroundCheckpoints } from '@app/sqlite';
+import { checkpointInBackground, DEFAULT_WRITE_LOCK_BUDGET_MS, probeWritable, writeLockRetryDelayMs, type BackgroundCheckpoints } from '@app/sqlite';
 import {
   EventStoreBusyError,
   type AppendResult,
@@ -265,26 +265,12 @@ export class SqliteEventStore implements EventStore {
     return this.write<boolean>({ kind: 'compareAndSetMetadata', streamId, metadata, expectedRevision });
   }
 
-  /**
-   * A write that is rolled back: SQLite opens a file it may not write read-only without a word, and
-   * only a write tells.
-   */
+  /** A write that is rolled back (probeWritable): refused only once the lock is held longer than a write may wait. */
   async checkWritable(): Promise<void> {
     // Writes go through the writer thread: once it stopped, the store takes none.
     const stopped = this.writer.failure;
     if (stopped) throw stopped;
-    // Never waits for another process's lock on the event loop: a lock held right now fails the check
-    // at once (SQLITE_BUSY); at start-up the caller takes that for a file that takes writes.
-    const readTimeout = this.db.pragma('busy_timeout', { simple: true }) as number;
-    this.db.pragma('busy_timeout = 0');
-    this.db.exec('BEGIN');
-    try {
-      const version = this.db.pragma('user_version', { simple: true }) as number;
-      this.db.pragma(`user_version = ${version}`);
-    } finally {
-      if (this.db.inTransaction) this.db.exec('ROLLBACK');
-      this.db.pragma(`busy_timeout = ${readTimeout}`);
-    }
+    await probeWritable(this.db, { budgetMs: this.writeLockBudgetMs, busyError: (waited) => new EventStoreBusyError(this.filename, waited) });
   }
 
   async close(): Promise<void> {

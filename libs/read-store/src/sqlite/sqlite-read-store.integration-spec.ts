@@ -176,6 +176,27 @@ describe('SqliteReadStore while another process holds the write lock', () => {
     expect(await store.getCheckpoint('p')).toBe(5);
   });
 
+  // Readiness asks checkWritable. It failed at once (database is locked) whenever another connection
+  // was committing, so readiness flapped down while the projector thread wrote (found by the e2e
+  // suites polling /health/ready during ingest): a lock held for less than a write's budget is not a
+  // store that is down.
+  it('reports itself writable once a lock held for less than the budget is released, and busy only after the budget', async () => {
+    store = new SqliteReadStore(file, { writeLockBudgetMs: 60_000 });
+    await store.ensureCollections([{ name: 'lookup', indexes: [] }]);
+    holder = await holdWriteLock(file);
+    const probe = store.checkWritable().then(() => 'writable', (error: unknown) => error);
+    await holder.ping();
+    await holder.commit();
+    expect(await probe).toBe('writable');
+    await store.close();
+
+    store = new SqliteReadStore(file, { writeLockBudgetMs: 30 });
+    holder = await holdWriteLock(file);
+    const refused: unknown = await store.checkWritable().catch((error: unknown) => error);
+    expect(refused).toBeInstanceOf(ReadStoreBusyError);
+    expect((refused as Error).message).toContain(file);
+  });
+
   it('refuses a write whose wait reaches the budget with a clear error and writes nothing', async () => {
     store = new SqliteReadStore(file, { writeLockBudgetMs: 30 });
     await store.ensureCollections([{ name: 'lookup', indexes: [] }]);

@@ -4,7 +4,7 @@
 // process's write lock on a timer, never on the event loop's thread.
 import type Database from 'better-sqlite3';
 import {
-  checkpointInBackground, DEFAULT_WRITE_LOCK_BUDGET_MS, openSharedSqliteFile, truncateWal, writeTransaction, type BackgroundCheckpoints,
+  checkpointInBackground, DEFAULT_WRITE_LOCK_BUDGET_MS, openSharedSqliteFile, probeWritable, truncateWal, writeTransaction, type BackgroundCheckpoints,
 } from '@app/sqlite';
 import type {
   AggregateRow,
@@ -193,23 +193,9 @@ export class SqliteReadStore implements ReadStore {
     });
   }
 
-  /**
-   * A write that is rolled back: SQLite opens a file it may not write read-only without a word, and
-   * only a write tells.
-   */
+  /** A write that is rolled back (probeWritable): refused only once the lock is held longer than a write may wait. */
   async checkWritable(): Promise<void> {
-    // Never waits for another process's lock on the event loop: a lock held right now fails the check
-    // at once (SQLITE_BUSY); at start-up the caller takes that for a file that takes writes.
-    const readTimeout = this.db.pragma('busy_timeout', { simple: true }) as number;
-    this.db.pragma('busy_timeout = 0');
-    this.db.exec('BEGIN');
-    try {
-      const version = this.db.pragma('user_version', { simple: true }) as number;
-      this.db.pragma(`user_version = ${version}`);
-    } finally {
-      if (this.db.inTransaction) this.db.exec('ROLLBACK');
-      this.db.pragma(`busy_timeout = ${readTimeout}`);
-    }
+    await probeWritable(this.db, { budgetMs: this.writeLockBudgetMs, busyError: (waited) => new ReadStoreBusyError(this.file, waited) });
   }
 
   /**
