@@ -68,11 +68,16 @@ export function publishedEventStore(store: EventStore): EventStore {
   return new CodecEventStore(store instanceof CodecEventStore ? store.inner : store, upcastingCodec(chronicleEventSchemas));
 }
 
-/** The configured event store itself: events exactly as stored. */
-export async function openStoredEventStore(config: ChronicleConfig): Promise<EventStore> {
+/**
+ * The configured event store itself: events exactly as stored. `readOnly`: only to read and follow
+ * the log (the embedded projector thread): a SQLite store starts no writer thread and refuses writes.
+ */
+export async function openStoredEventStore(config: ChronicleConfig, { readOnly = false }: { readonly readOnly?: boolean } = {}): Promise<EventStore> {
   switch (config.EVENT_STORE) {
-    case 'sqlite':
-      return openSqlite(config, 'events.sqlite', (path) => new SqliteEventStore(path, { synchronous: config.SQLITE_SYNCHRONOUS, writeLockBudgetMs: config.SQLITE_WRITE_LOCK_BUDGET_MS }));
+    case 'sqlite': {
+      const open = (path: string) => new SqliteEventStore(path, { synchronous: config.SQLITE_SYNCHRONOUS, writeLockBudgetMs: config.SQLITE_WRITE_LOCK_BUDGET_MS, readOnly });
+      return readOnly ? open(join(config.DATA_DIR, 'events.sqlite')) : openSqlite(config, 'events.sqlite', open);
+    }
     case 'eventstoredb':
       return new EventStoreDbEventStore(config.EVENTSTORE_URL as string);
   }

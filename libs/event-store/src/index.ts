@@ -1,6 +1,6 @@
 export * from './event-store.port';
 export { SqliteEventStore, type SqliteEventStoreOptions } from './sqlite/sqlite-event-store';
-export { EventStoreWriterStoppedError, SqliteWriterThread } from './sqlite/sqlite-writer-thread';
+export { EventStoreReadOnlyError, EventStoreWriterStoppedError, SqliteWriterThread } from './sqlite/sqlite-writer-thread';
 export { EventStoreDbEventStore, type EventStoreDbEventStoreOptions } from './eventstoredb/eventstoredb-event-store';
 export { EventStoreDbLogSealer, type EventStoreDbLogSealerOptions } from './eventstoredb/eventstoredb-log-sealer';
 export { CodecEventStore, composeCodecs, upcastingCodec, type EventCodec } from './codec-event-store';

@@ -17,7 +17,8 @@ const failure = (error: unknown): FromProjectorThread =>
 
 async function open() {
   const keys = await openKeyStore(config);
-  const stored = await openStoredEventStore(config);
+  // Reads and follows the log the HTTP thread writes: no writer thread of its own.
+  const stored = await openStoredEventStore(config, { readOnly: true });
   // Events as the domain reads them: the projections and the live updates get personal values in clear.
   const events = new CodecEventStore(stored, readerCodec(keys));
   const store = await openReadStore(config);

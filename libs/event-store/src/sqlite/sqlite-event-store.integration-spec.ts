@@ -8,7 +8,7 @@ import { holdWriteLock, type WriteLockHolder } from '@app/sqlite/testing/write-l
 import { DuplicateEventIdError, EventStoreBusyError, WrongExpectedRevisionError, type AppendResult } from '../event-store.port';
 import { describeEventStoreContract } from '../testing/event-store.contract';
 import { SqliteEventStore } from './sqlite-event-store';
-import { EventStoreWriterStoppedError, SqliteWriterThread } from './sqlite-writer-thread';
+import { EventStoreReadOnlyError, EventStoreWriterStoppedError, SqliteWriterThread } from './sqlite-writer-thread';
 
 const directories: string[] = [];
 
@@ -222,20 +222,50 @@ describe('SqliteEventStore specifics', () => {
     });
   });
 
+  /** What a subscription of `reader` from the start sees while `write` runs, once it has seen `count` events. */
+  async function followWhile(reader: SqliteEventStore, count: number, write: () => Promise<unknown>): Promise<RecordedEvent[]> {
+    const seen: RecordedEvent[] = [];
+    let arrived!: () => void;
+    const allArrived = new Promise<void>((resolve) => (arrived = resolve));
+    const subscription = reader.subscribeToAll({ from: 'start' }, async (batch) => {
+      seen.push(...batch);
+      if (seen.length >= count) arrived();
+    });
+    await write();
+    await allArrived;
+    await subscription.close();
+    return seen;
+  }
+
   it('lets a subscription on one connection see events written by another connection to the same file', async () => {
     const reader = new SqliteEventStore(file, { pollIntervalMs: 20 });
     try {
-      const seen: RecordedEvent[] = [];
-      let arrived!: () => void;
-      const allArrived = new Promise<void>((resolve) => (arrived = resolve));
-      const subscription = reader.subscribeToAll({ from: 'start' }, async (batch) => {
-        seen.push(...batch);
-        if (seen.length >= 3) arrived();
-      });
-      await store.append('survey-1', [event(), event(), event()], { expectedRevision: 'no_stream' });
-      await allArrived;
-      await subscription.close();
+      const seen = await followWhile(reader, 3, () => store.append('survey-1', [event(), event(), event()], { expectedRevision: 'no_stream' }));
       expect(seen.map((recorded) => recorded.revision)).toEqual([0, 1, 2]);
+    } finally {
+      await reader.close();
+    }
+  });
+
+  it('opened to read only (as the projector thread opens it): reads and follows what another connection writes, starts no writer thread, refuses every write', async () => {
+    let opened = 0;
+    const thread = new (class extends SqliteWriterThread {
+      override open(...args: Parameters<SqliteWriterThread['open']>) {
+        opened += 1;
+        return super.open(...args);
+      }
+    })();
+    const reader = new SqliteEventStore(file, { pollIntervalMs: 20, readOnly: true, writerThread: thread });
+    try {
+      await followWhile(reader, 2, () => store.append('survey-1', [event(), event()], { expectedRevision: 'no_stream' }));
+      expect((await reader.readStream('survey-1')).map((recorded) => recorded.revision)).toEqual([0, 1]);
+
+      await expect(reader.append('survey-2', [event()], { expectedRevision: 'no_stream' })).rejects.toBeInstanceOf(EventStoreReadOnlyError);
+      await expect(reader.appendMany([{ streamId: 'survey-3', events: [event()], expectedRevision: 'no_stream' }])).rejects.toBeInstanceOf(EventStoreReadOnlyError);
+      await expect(reader.setStreamMetadata('$checkpoint-x', { custom: { position: 1 } })).rejects.toBeInstanceOf(EventStoreReadOnlyError);
+      await expect(reader.checkWritable()).rejects.toBeInstanceOf(EventStoreReadOnlyError);
+      expect(opened).toBe(0);
+      expect((await store.readAll()).map((recorded) => recorded.streamId)).toEqual(['survey-1', 'survey-1']);
     } finally {
       await reader.close();
     }

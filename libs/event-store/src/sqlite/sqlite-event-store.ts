@@ -31,7 +31,7 @@ import {
 import { PollingSubscription } from './polling-subscription';
 import { openEventLogFile, rebuildError, rebuildOutcomes, type WireStreamAppendOutcome, type WriteAnswer, type WriteRequest } from './sqlite-event-log-writer';
 import { verifySqliteLog } from './sqlite-hash-chain';
-import { InlineEventLogWriter, processWriterThread, type EventLogWriterHandle, type SqliteWriterThread } from './sqlite-writer-thread';
+import { InlineEventLogWriter, processWriterThread, ReadOnlyEventLogWriter, type EventLogWriterHandle, type SqliteWriterThread } from './sqlite-writer-thread';
 
 export interface SqliteEventStoreOptions {
   /** NORMAL (default): durable across process crashes; FULL: also across power loss, at a write-throughput cost. */
@@ -49,6 +49,11 @@ export interface SqliteEventStoreOptions {
   readonly clock?: Clock;
   /** The thread that commits the writes (default: the process's own, shared by every store). */
   readonly writerThread?: SqliteWriterThread;
+  /**
+   * Only reads and follows the log (the embedded projector thread's store): no writer thread is
+   * started, and every write (and checkWritable) is refused with EventStoreReadOnlyError.
+   */
+  readonly readOnly?: boolean;
 }
 
 interface EventRow {
@@ -130,7 +135,11 @@ export class SqliteEventStore implements EventStore {
       this.commits.unref();
     }
     // The schema is in place (opened above), so the writer's own opening never waits long.
-    this.writer = this.db.memory ? new InlineEventLogWriter(this.db) : (options.writerThread ?? processWriterThread()).open(filename, settings);
+    this.writer = options.readOnly
+      ? new ReadOnlyEventLogWriter(filename)
+      : this.db.memory
+        ? new InlineEventLogWriter(this.db)
+        : (options.writerThread ?? processWriterThread()).open(filename, settings);
     this.statements = {
       positionFrom: this.db.prepare('SELECT position, recorded_at FROM events WHERE position >= ? ORDER BY position ASC LIMIT 1'),
       readForwards: this.db.prepare('SELECT * FROM events WHERE stream_id = ? AND revision >= ? ORDER BY revision ASC LIMIT ?'),
@@ -267,7 +276,7 @@ export class SqliteEventStore implements EventStore {
 
   /** A write that is rolled back (probeWritable): refused only once the lock is held longer than a write may wait. */
   async checkWritable(): Promise<void> {
-    // Writes go through the writer thread: once it stopped, the store takes none.
+    // Writes go through the writer thread: once it stopped (or for a store opened to read only), the store takes none.
     const stopped = this.writer.failure;
     if (stopped) throw stopped;
     await probeWritable(this.db, { budgetMs: this.writeLockBudgetMs, busyError: (waited) => new EventStoreBusyError(this.filename, waited) });

@@ -62,6 +62,34 @@ export class InlineEventLogWriter implements EventLogWriterHandle {
   }
 }
 
+/**
+ * A store opened only to read (the embedded projector thread's, which follows the log the HTTP
+ * thread writes): it starts no writer thread, and every write is refused.
+ */
+export class EventStoreReadOnlyError extends Error {
+  constructor(readonly filename: string) {
+    super(`The SQLite event store ${filename} was opened for reading only; it takes no writes`);
+    this.name = 'EventStoreReadOnlyError';
+  }
+}
+
+/** The writer of a store opened for reading only: refuses every write, holds no connection or thread. */
+export class ReadOnlyEventLogWriter implements EventLogWriterHandle {
+  readonly failure: Error;
+
+  constructor(filename: string) {
+    this.failure = new EventStoreReadOnlyError(filename);
+  }
+
+  async commit(): Promise<GroupAttempt> {
+    throw this.failure;
+  }
+
+  async close(): Promise<void> {
+    // Nothing was opened.
+  }
+}
+
 type Outgoing = ToWriter extends infer M ? (M extends { request: number } ? Omit<M, 'request'> : never) : never;
 
 /** One running worker; the handles opened on it fail for good if it stops. */
