@@ -13,6 +13,7 @@ import {
 import { ChronicleModule, partsOf } from './chronicle.module';
 import { checkConfiguration } from './configuration';
 import { claimDataDir } from './data-dir-claims';
+import { applyMemoryProfile } from './memory-profile';
 import { API_TYPE_SCHEMAS } from './openapi/api-type-schemas.generated';
 
 export interface RunningChronicle {
@@ -90,6 +91,8 @@ function listenError(error: unknown, config: ChronicleConfig): Error {
  */
 export async function runChronicle(role?: ChronicleConfig['CHRONICLE_ROLE']): Promise<void> {
   const env = role ? { ...process.env, CHRONICLE_ROLE: process.env.CHRONICLE_ROLE ?? role } : process.env;
+  // Before anything grows the heaps (a value other than these two is refused by the config below).
+  if (env.MEMORY_PROFILE === 'lean') applyMemoryProfile('lean');
   let running: RunningChronicle;
   try {
     running = await startChronicle(env);
@@ -102,6 +105,7 @@ export async function runChronicle(role?: ChronicleConfig['CHRONICLE_ROLE']): Pr
     `Chronicle (${config.CHRONICLE_ROLE}: ${[...partsOf(config)].join(', ')}) listening on ${url}\n` +
       `  engines: event store ${config.EVENT_STORE}, transport ${config.TRANSPORT}, read store ${config.READ_STORE}` +
       (config.EVENT_STORE === 'sqlite' || config.READ_STORE === 'sqlite' ? `, data in ${config.DATA_DIR}` : '') +
+      `, memory profile ${config.MEMORY_PROFILE}` +
       `\n  API docs ${url}/docs · health ${url}/health/ready · metrics ${url}/metrics\n`,
   );
 }

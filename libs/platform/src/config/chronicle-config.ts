@@ -154,6 +154,16 @@ export class ChronicleConfig {
   EMBEDDED_PROJECTOR: 'thread' | 'inline' = 'thread';
 
   /**
+   * How the process's JavaScript heaps trade memory for speed: `fast` (V8's own sizing: the heap
+   * grows generously between collections) or `lean` (MEMORY_PROFILE_FLAGS: the old generation grows
+   * by 20% per collection and worker threads' young generations are capped at 8 MB semi-spaces; about
+   * a third less resident memory for 7–19% less throughput, bench/README.md "Memory"). Applied
+   * when the process starts (runChronicle), before the heaps grow.
+   */
+  @IsIn(['fast', 'lean'])
+  MEMORY_PROFILE: 'fast' | 'lean' = 'fast';
+
+  /**
    * Snapshots of long-lived streams (loyalty, customer): a command writes one, in the background, once
    * it has read this many events after the stream's latest snapshot, and later commands read only the
    * events after it. 0 turns snapshots off (none read, none written). A snapshot is a cache: dropping
