@@ -7,10 +7,10 @@ import { join } from 'node:path';
 import {
   CodecEventStore, composeCodecs, EventStoreDbAccessLog, EventStoreDbEventStore, EventStoreDbIdempotencyKeys, EventStoreDbLogSealer, SqliteAccessLog, SqliteEventStore,
   SqliteIdempotencyKeys, SqliteSessionRevocations, EventStoreDbSessionRevocations, upcastingCodec, type AccessLog, type SessionRevocations, type EventCodec, type EventStore, type IdempotencyKeys,
-  SqliteSnapshotStore, EventStoreDbSnapshotStore, type SnapshotStore,
+  SqliteSnapshotStore, EventStoreDbSnapshotStore, EventStoreBusyError, type SnapshotStore,
 } from '@app/event-store';
 import { CachedKeyStore, MasterKeyRing, MongoKeyStore, SqliteKeyStore, type KeyStore } from '@app/key-store';
-import { GenerationalReadStore, MongoReadStore, SqliteReadStore, type ReadStore } from '@app/read-store';
+import { GenerationalReadStore, MongoReadStore, ReadStoreBusyError, SqliteReadStore, type ReadStore } from '@app/read-store';
 import { isSqliteBusy } from '@app/sqlite';
 import { describeSetting, ensureWritableFolder, StartupError, systemReason, type ChronicleConfig } from '@app/platform';
 import { personalDataCodec, SealedSnapshotStore } from '@app/privacy';
@@ -33,8 +33,9 @@ async function openSqlite<T extends { checkWritable?(): Promise<void>; close(): 
   try {
     await store.checkWritable?.();
   } catch (error) {
-    // Another process is writing the file right now: it takes writes, and ours will wait their turn.
-    if (isSqliteBusy(error)) return store;
+    // Another process has held the write lock for the whole wait: the file takes writes (its), and ours
+    // will wait their turn.
+    if (isSqliteBusy(error) || error instanceof EventStoreBusyError || error instanceof ReadStoreBusyError) return store;
     await store.close().catch(() => undefined);
     fail(error);
   }

@@ -157,7 +157,7 @@ export class ChronicleConfig {
    * How the process's JavaScript heaps trade memory for speed: `fast` (V8's own sizing: the heap
    * grows generously between collections) or `lean` (MEMORY_PROFILE_FLAGS: the old generation grows
    * by 20% per collection and worker threads' young generations are capped at 8 MB semi-spaces; about
-   * a third less resident memory for 7–19% less throughput, bench/README.md "Memory"). Applied
+   * a third less resident memory for 4–33% less throughput, bench/README.md "Memory"). Applied
    * when the process starts (runChronicle), before the heaps grow.
    */
   @IsIn(['fast', 'lean'])
