@@ -60,27 +60,61 @@ const BUSY: WriteAttempt<never> = { busy: true };
  * open across an await would let this connection's other users read uncommitted rows.
  */
 export function tryWriteTransaction<T>(db: Database.Database, work: () => T): WriteAttempt<T> {
-  const readTimeout = db.pragma('busy_timeout', { simple: true }) as number;
-  db.pragma('busy_timeout = 0');
+  const control = controlOf(db);
+  const readTimeout = control.busyTimeout.get() as number;
+  control.setBusyTimeout(0);
   try {
     try {
-      db.exec('BEGIN IMMEDIATE');
+      control.begin.run();
     } catch (error) {
       if (isSqliteBusy(error)) return BUSY;
       throw error;
     }
     try {
       const value = work();
-      db.exec('COMMIT');
+      control.commit.run();
       return { busy: false, value };
     } catch (error) {
-      if (db.inTransaction) db.exec('ROLLBACK');
+      if (db.inTransaction) control.rollback.run();
       if (isSqliteBusy(error)) return BUSY;
       throw error;
     }
   } finally {
-    db.pragma(`busy_timeout = ${readTimeout}`);
+    control.setBusyTimeout(readTimeout);
   }
+}
+
+/**
+ * A connection's transaction control, prepared once: `db.exec` and `db.pragma` compile their SQL on
+ * every call, which cost as much as the access log's one-row insert it wraps (found profiling reads).
+ */
+interface TransactionControl {
+  readonly begin: Database.Statement;
+  readonly commit: Database.Statement;
+  readonly rollback: Database.Statement;
+  readonly busyTimeout: Database.Statement;
+  setBusyTimeout(ms: number): void;
+}
+
+const controls = new WeakMap<Database.Database, TransactionControl>();
+
+function controlOf(db: Database.Database): TransactionControl {
+  let control = controls.get(db);
+  if (control) return control;
+  const setters = new Map<number, Database.Statement>();
+  control = {
+    begin: db.prepare('BEGIN IMMEDIATE'),
+    commit: db.prepare('COMMIT'),
+    rollback: db.prepare('ROLLBACK'),
+    busyTimeout: db.prepare('PRAGMA busy_timeout').pluck(),
+    setBusyTimeout(ms: number): void {
+      let setter = setters.get(ms);
+      if (!setter) setters.set(ms, (setter = db.prepare(`PRAGMA busy_timeout = ${Math.max(0, Math.floor(ms))}`)));
+      setter.get();
+    },
+  };
+  controls.set(db, control);
+  return control;
 }
 
 export interface WriteTransactionOptions {

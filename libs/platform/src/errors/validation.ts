@@ -1,5 +1,8 @@
 // Turns class-validator's error tree into a flat list naming every bad field by its path.
 import { BadRequestException, ValidationPipe, type ValidationError } from '@nestjs/common';
+import { cacheValidationMetadata } from './validation-metadata-cache';
+
+cacheValidationMetadata();
 
 export interface FieldProblem {
   /** Path of the bad field in the request body or query, e.g. `lines[0].quantity`. */

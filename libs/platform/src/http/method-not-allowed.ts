@@ -32,7 +32,7 @@ function methodsFor(layers: readonly RouteLayer[], path: string): Set<string> {
   return methods;
 }
 
-/** Middleware to install before the routes; `routes` gives the router's layers once they are all registered. */
+/** Middleware for requests no route took (installed after the routes); `routes` gives the router's layers. */
 export function methodNotAllowed(routes: () => readonly RouteLayer[]) {
   return (request: Request, response: Response, next: NextFunction): void => {
     const methods = methodsFor(routes(), request.path);
