@@ -5,7 +5,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { holdWriteLock, type WriteLockHolder } from '@app/sqlite/testing/write-lock-holder';
+import { holdWriteLock, watchSettled as watch, type WriteLockHolder } from '@app/sqlite/testing/write-lock-holder';
 import { EventStoreBusyError } from '../event-store.port';
 import { SqliteAccessLog } from './sqlite-access-log';
 import { SqliteIdempotencyKeys } from './sqlite-idempotency-keys';
@@ -29,15 +29,6 @@ afterAll(() => {
 });
 
 /** True once `promise` settled; read it after a round trip through the lock holder. */
-function watch(promise: Promise<unknown>): () => boolean {
-  let settled = false;
-  promise.then(
-    () => (settled = true),
-    () => (settled = true),
-  );
-  return () => settled;
-}
-
 const ref = { scope: 'key-1', key: 'order-7' };
 const entry = { at: '2026-11-20T10:00:00.000Z', actor: { id: 'k1' }, action: 'customer360', customerId: 'c-1', resource: 'GET /v1/customers/c-1', correlationId: 'x' };
 

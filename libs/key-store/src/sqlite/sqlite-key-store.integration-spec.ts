@@ -4,7 +4,7 @@ import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { WriteLockBusyError } from '@app/sqlite';
-import { holdWriteLock, type WriteLockHolder } from '@app/sqlite/testing/write-lock-holder';
+import { holdWriteLock, watchSettled, type WriteLockHolder } from '@app/sqlite/testing/write-lock-holder';
 import { MasterKeyRing } from '../master-key-ring';
 import { describeKeyStoreContract } from '../testing/key-store.contract';
 import { SqliteKeyStore } from './sqlite-key-store';
@@ -67,16 +67,12 @@ describe('SqliteKeyStore while another process holds the write lock', () => {
     const store = new SqliteKeyStore(file, new MasterKeyRing([Buffer.alloc(32, 7)]), { writeLockBudgetMs: 60_000 });
     try {
       holder = await holdWriteLock(file);
-      let settled = false;
       const created = store.getOrCreate('c-waiting');
-      created.then(
-        () => (settled = true),
-        () => (settled = true),
-      );
+      const settled = watchSettled(created);
       // Needs this process's event loop; a synchronous wait for the lock would settle the key first.
       await holder.ping();
       await holder.ping();
-      expect(settled).toBe(false);
+      expect(settled()).toBe(false);
       await holder.commit();
       holder = undefined;
       const key = await created;

@@ -2,12 +2,13 @@
 // file of their own (keys.sqlite, apart from the event store, so the two can be kept and backed up
 // apart). Durable at every commit (synchronous=FULL: an event encrypted with a key that a power cut
 // then lost could never be read again); the keys of customers first seen at the same moment are
-// created in one transaction, one fsync for all of them. secure_delete zeroes the bytes a destroyed key occupied and
+// created in one transaction, one fsync for all of them, committed on a thread of their own (the
+// fsync of a registration used to hold up every request of the process). secure_delete zeroes the bytes a destroyed key occupied and
 // a truncating WAL checkpoint after each destroy drops the old page images, so the file keeps no
 // copy of a destroyed key, wrapped or not.
 import type Database from 'better-sqlite3';
 import { randomUUID } from 'node:crypto';
-import { DEFAULT_WRITE_LOCK_BUDGET_MS, openSharedSqliteFile, READ_BUSY_TIMEOUT_MS, truncateWal, WriteLockBusyError, writeTransaction } from '@app/sqlite';
+import { DEFAULT_WRITE_LOCK_BUDGET_MS, openSharedSqliteFile, READ_BUSY_TIMEOUT_MS, SqliteWriteThread, truncateWal, WriteLockBusyError, writeTransaction } from '@app/sqlite';
 import { DataKeyDestroyedError, type DataKey, type DataKeyLookup, type Erasure, type ErasureRequest, type KeyStore } from '../key-store.port';
 import { MasterKeyRing } from '../master-key-ring';
 
@@ -34,12 +35,15 @@ interface Waiting {
   reject(error: unknown): void;
 }
 
+const INSERT_KEY = 'INSERT OR IGNORE INTO data_keys (customer_id, key_id, master_key_id, wrapped, created_at) VALUES (?, ?, ?, ?, ?)';
+
 export class SqliteKeyStore implements KeyStore {
   private readonly db: Database.Database;
   /** New customers waiting for the next key-creating transaction (group commit). */
   private creating: Map<string, Waiting[]> | null = null;
   private readonly select: Database.Statement<[string], KeyRow>;
-  private readonly insert: Database.Statement<[string, string, string, Buffer, string]>;
+  /** Creates keys off the event loop; the rare writes (destroy, rewrap) stay on this connection. */
+  private readonly creator: SqliteWriteThread;
   private readonly writeLockBudgetMs: number;
   /** The key-creating transaction under way, if any (close waits for it). */
   private writing: Promise<void> | null = null;
@@ -65,7 +69,7 @@ export class SqliteKeyStore implements KeyStore {
       CREATE INDEX IF NOT EXISTS data_keys_pending ON data_keys (destroyed_at) WHERE destroyed_at IS NOT NULL AND completed_at IS NULL;
     ` });
     this.select = this.db.prepare('SELECT customer_id, key_id, master_key_id, wrapped, destroyed_at, erasure, completed_at FROM data_keys WHERE customer_id = ?');
-    this.insert = this.db.prepare('INSERT OR IGNORE INTO data_keys (customer_id, key_id, master_key_id, wrapped, created_at) VALUES (?, ?, ?, ?, ?)');
+    this.creator = new SqliteWriteThread(file, { synchronous: 'FULL', secureDelete: true, writeLockBudgetMs: this.writeLockBudgetMs });
   }
 
   async getOrCreate(customerId: string): Promise<DataKey> {
@@ -99,17 +103,17 @@ export class SqliteKeyStore implements KeyStore {
   }
 
   private async createKeys(creating: Map<string, Waiting[]>): Promise<void> {
+    const at = new Date().toISOString();
+    const keys = [...creating.keys()].map((customerId): DataKey => ({ customerId, keyId: randomUUID(), key: MasterKeyRing.newDataKey() }));
+    const rows = keys.map(({ customerId, keyId, key }) => {
+      const { masterKeyId, wrapped } = this.ring.wrap(customerId, keyId, key);
+      return [customerId, keyId, masterKeyId, wrapped, at];
+    });
     const made = new Map<string, DataKey>();
     try {
-      await this.write(() => {
-        const at = new Date().toISOString();
-        for (const customerId of creating.keys()) {
-          const key: DataKey = { customerId, keyId: randomUUID(), key: MasterKeyRing.newDataKey() };
-          const { masterKeyId, wrapped } = this.ring.wrap(customerId, key.keyId, key.key);
-          // Another process may insert first: then its key is the customer's key, and this one is dropped.
-          if (this.insert.run(customerId, key.keyId, masterKeyId, wrapped, at).changes === 1) made.set(customerId, key);
-        }
-      });
+      const [changes] = await this.creator.run([{ sql: INSERT_KEY, rows }]);
+      // Another process may insert first: then its key is the customer's key, and this one is dropped.
+      keys.forEach((key, index) => changes[index] === 1 && made.set(key.customerId, key));
     } catch (error) {
       for (const waiting of creating.values()) for (const { reject } of waiting) reject(error);
       return;
@@ -195,6 +199,7 @@ export class SqliteKeyStore implements KeyStore {
   async close(): Promise<void> {
     // Keys asked for but not created yet are created (or refused) before the file closes.
     while (this.writing || this.creating) await (this.writing ?? this.createWaiting());
+    await this.creator.close();
     if (this.db.open) this.db.close();
   }
 

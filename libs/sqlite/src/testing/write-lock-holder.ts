@@ -62,3 +62,13 @@ export async function holdWriteLock(file: string): Promise<WriteLockHolder> {
     },
   };
 }
+
+/** Whether `promise` has settled yet, asked after round trips through a holder (which need this event loop). */
+export function watchSettled(promise: Promise<unknown>): () => boolean {
+  let settled = false;
+  promise.then(
+    () => (settled = true),
+    () => (settled = true),
+  );
+  return () => settled;
+}
