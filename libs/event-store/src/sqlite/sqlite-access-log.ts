@@ -1,9 +1,11 @@
 // The embedded AccessLog: a SQLite file of its own (`access-log.sqlite` beside `events.sqlite`), so
 // recording a read never waits for the event store's write lock. Append-only by the file's own
-// triggers; group commit: every entry recorded in one tick shares one transaction and one fsync.
-// Query APIs in several processes share the file: a write waits for another's lock on a timer.
+// triggers; group commit: every entry recorded in one tick (or while the previous commit ran) shares
+// one transaction and one fsync, committed by a write thread of the file's own, so the commit of every
+// read's entry no longer runs on the event loop (18% of a 360 read's HTTP-thread CPU). Query APIs in
+// several processes share the file: a write waits for another's lock on that thread, within the budget.
 import type Database from 'better-sqlite3';
-import { DEFAULT_WRITE_LOCK_BUDGET_MS, openSharedSqliteFile, writeTransaction } from '@app/sqlite';
+import { DEFAULT_WRITE_LOCK_BUDGET_MS, openSharedSqliteFile, SqliteWriteThread, WriteLockBusyError } from '@app/sqlite';
 import type { AccessEntry, AccessLog, AccessPage, AccessQuery, RecordedAccess } from '../access-log.port';
 import { EventStoreBusyError } from '../event-store.port';
 
@@ -53,9 +55,12 @@ interface Pending {
   readonly reject: (error: unknown) => void;
 }
 
+const INSERT_ENTRY = 'INSERT INTO access_log (at, actor_id, actor_name, actor_role, on_behalf_of, action, customer_id, resource, correlation_id) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)';
+
 export class SqliteAccessLog implements AccessLog {
   private readonly db: Database.Database;
-  private readonly insert: Database.Statement<[string, string, string | null, string | null, string | null, string, string | null, string, string]>;
+  /** Commits the entries off the event loop (the caller's connection keeps the queries). */
+  private readonly writer: SqliteWriteThread;
   private queue: Pending[] = [];
   /** The writer loop while the queue has entries; null when idle. */
   private writing: Promise<void> | null = null;
@@ -68,9 +73,7 @@ export class SqliteAccessLog implements AccessLog {
   ) {
     this.writeLockBudgetMs = Math.max(0, Math.floor(options.writeLockBudgetMs ?? DEFAULT_WRITE_LOCK_BUDGET_MS));
     this.db = openSharedSqliteFile(filename, { writeLockBudgetMs: this.writeLockBudgetMs, synchronous: options.synchronous === 'FULL' ? 'FULL' : 'NORMAL', schema: SCHEMA });
-    this.insert = this.db.prepare(
-      'INSERT INTO access_log (at, actor_id, actor_name, actor_role, on_behalf_of, action, customer_id, resource, correlation_id) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)',
-    );
+    this.writer = new SqliteWriteThread(filename, { synchronous: options.synchronous === 'FULL' ? 'FULL' : 'NORMAL', writeLockBudgetMs: this.writeLockBudgetMs });
   }
 
   record(entry: AccessEntry): Promise<void> {
@@ -110,12 +113,13 @@ export class SqliteAccessLog implements AccessLog {
     this.closed = true;
     // Entries already accepted are written (or refused, once their wait for the lock is over) before the file closes.
     await this.writing;
+    await this.writer.close();
     this.db.close();
   }
 
   /**
-   * Writes the queue until it is empty: every entry recorded in one tick (or while another process
-   * holds the write lock) shares one transaction; the lock is waited for on a timer.
+   * Writes the queue until it is empty: every entry recorded in one tick (or while the previous group
+   * was committed, or another process held the write lock) shares one transaction.
    */
   private async writeQueue(): Promise<void> {
     await new Promise<void>((resolve) => setImmediate(resolve));
@@ -131,24 +135,22 @@ export class SqliteAccessLog implements AccessLog {
   }
 
   private async writeGroup(group: readonly Pending[]): Promise<void> {
+    const rows = group.map(({ entry }) => [
+      new Date(entry.at).toISOString(),
+      entry.actor.id,
+      entry.actor.name ?? null,
+      entry.actor.role ?? null,
+      entry.onBehalfOf?.id ?? null,
+      entry.action,
+      entry.customerId,
+      entry.resource,
+      entry.correlationId,
+    ]);
     try {
-      await writeTransaction(this.db, () => {
-        for (const { entry } of group) {
-          this.insert.run(
-            new Date(entry.at).toISOString(),
-            entry.actor.id,
-            entry.actor.name ?? null,
-            entry.actor.role ?? null,
-            entry.onBehalfOf?.id ?? null,
-            entry.action,
-            entry.customerId,
-            entry.resource,
-            entry.correlationId,
-          );
-        }
-      }, { budgetMs: this.writeLockBudgetMs, busyError: (waited) => new EventStoreBusyError(this.filename, waited) });
+      await this.writer.run([{ sql: INSERT_ENTRY, rows }]);
     } catch (error) {
-      for (const pending of group) pending.reject(error);
+      const refusal = error instanceof WriteLockBusyError ? new EventStoreBusyError(this.filename, error.waitedMs) : error;
+      for (const pending of group) pending.reject(refusal);
       return;
     }
     for (const pending of group) pending.resolve();
