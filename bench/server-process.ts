@@ -18,8 +18,9 @@ export const THIS_BUILD = join(__dirname, '..', 'dist', 'apps', 'chronicle', 'sr
  * `main`: another build's entry point, to measure it against the same workload (default: this tree's
  * dist). `nodeArgs`: options for node itself (e.g. --cpu-prof).
  */
-export async function startServer(env: Record<string, string>, main = THIS_BUILD, nodeArgs: readonly string[] = []): Promise<ServerProcess> {
-  const child: ChildProcess = spawn(process.execPath, [...nodeArgs, main], { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'inherit'] });
+export async function startServer(env: Record<string, string>, main?: string, nodeArgs: readonly string[] = []): Promise<ServerProcess> {
+  // An empty BENCH_SERVER_MAIN means this build too.
+  const child: ChildProcess = spawn(process.execPath, [...nodeArgs, main || THIS_BUILD], { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'inherit'] });
   const url = await new Promise<string>((resolve, reject) => {
     let output = '';
     child.stdout?.on('data', (chunk: Buffer) => {

@@ -129,6 +129,9 @@ export class SqliteWriteThread {
     if (this.worker) return this.worker;
     const worker = new Worker(WORKER_SOURCE, {
       eval: true,
+      // It keeps nothing but prepared statements and the batch in hand: a small heap is plenty, where
+      // V8's default young generation alone may grow to tens of MB per thread.
+      resourceLimits: { maxYoungGenerationSizeMb: 4, maxOldGenerationSizeMb: 64 },
       workerData: { driver: require.resolve('better-sqlite3'), file: this.file, budgetMs: Math.max(0, Math.floor(this.options.writeLockBudgetMs)), synchronous: this.options.synchronous, secureDelete: this.options.secureDelete === true },
     });
     worker.on('message', (reply: Reply) => this.answer(reply));
