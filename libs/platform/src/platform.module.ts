@@ -12,6 +12,7 @@ import { ApiKeyGuard } from './auth/api-key.guard';
 import { ProblemFilter } from './errors/problem.filter';
 import { MetricsController } from './observability/metrics';
 import { IdempotencyInterceptor } from './idempotency/idempotency.interceptor';
+import { HttpPipelineInterceptor } from './http/http-pipeline.interceptor';
 import { RequestBodyInterceptor } from './http/request-body.interceptor';
 import { LiveStreams } from './http/live-streams';
 import { HealthController } from './observability/health.controller';
@@ -110,13 +111,14 @@ export class PlatformModule {
               },
               { provide: APP_GUARD, useClass: ApiKeyGuard },
               { provide: APP_FILTER, useClass: ProblemFilter },
-              // In this order: the body is read after the guard, before the Idempotency-Key fingerprints it.
+              // One global interceptor runs the body, idempotency and access-log steps in their order.
               // (Metrics are recorded at the HTTP layer: httpMetrics in createHttpApp.)
-              { provide: APP_INTERCEPTOR, useClass: RequestBodyInterceptor },
-              { provide: APP_INTERCEPTOR, useClass: IdempotencyInterceptor },
+              RequestBodyInterceptor,
+              IdempotencyInterceptor,
+              AccessLogInterceptor,
+              { provide: APP_INTERCEPTOR, useClass: HttpPipelineInterceptor },
               LiveStreams,
               AccessRecorder,
-              { provide: APP_INTERCEPTOR, useClass: AccessLogInterceptor },
             ]
           : []),
         Logger,

@@ -5,7 +5,8 @@
 // that stream pages (a stream, the global log) call the AccessRecorder themselves.
 import { Inject, Injectable, Optional, ServiceUnavailableException, SetMetadata, type CallHandler, type ExecutionContext, type NestInterceptor } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
-import { concatMap, from, map, switchMap, type Observable } from 'rxjs';
+import { SSE_METADATA } from '@nestjs/common/constants';
+import { concatMap, from, ignoreElements, map, merge, switchMap, type Observable } from 'rxjs';
 import type { Clock } from '@app/event-sourcing';
 import { ACCESS_LOG, type AccessLog } from '@app/event-store';
 import type { AuthenticatedRequest } from '../auth/api-key.guard';
@@ -83,6 +84,15 @@ export class AccessLogInterceptor implements NestInterceptor {
     }
     const param = spec.customerParam === undefined ? undefined : request.params[spec.customerParam];
     const customerId = typeof param === 'string' ? param : null;
-    return from(this.recorder.record(request, spec.action, [customerId])).pipe(switchMap(() => next.handle()));
+    const recorded = this.recorder.record(request, spec.action, [customerId]);
+    if (Reflect.getMetadata(SSE_METADATA, context.getHandler()) === true) {
+      // Server-sent events: Nest sends the stream's headers one macrotask after the chain returns, and
+      // the entry's commit (on the access log's own thread) takes longer, so a handler that refuses
+      // (404 for an unknown customer) would be too late for its answer. It runs while the entry is
+      // committed instead, and nothing it emits goes out before the entry is recorded; a refused
+      // entry ends the stream at once.
+      return merge(from(recorded).pipe(ignoreElements()), next.handle().pipe(concatMap((message) => from(recorded).pipe(map(() => message)))));
+    }
+    return from(recorded).pipe(switchMap(() => next.handle()));
   }
 }
