@@ -25,6 +25,26 @@ describeKeyStoreContract('SqliteKeyStore', async () => {
   return { open: (ring) => new SqliteKeyStore(file, ring), dispose: async () => undefined };
 });
 
+describe('SqliteKeyStore key creation', () => {
+  it('refuses every customer of a group whose keys cannot be wrapped, rather than leaving them waiting, and writes nothing', async () => {
+    class UnavailableRing extends MasterKeyRing {
+      override wrap(): never {
+        throw new Error('the master key is unavailable');
+      }
+    }
+    const file = join(newDirectory(), 'keys.sqlite');
+    const store = new SqliteKeyStore(file, new UnavailableRing([Buffer.alloc(32, 7)]));
+    try {
+      const asked = [store.getOrCreate('c-1'), store.getOrCreate('c-2'), store.getOrCreate('c-1')];
+      const settled = await Promise.allSettled(asked);
+      expect(settled.map((result) => (result.status === 'rejected' ? (result.reason as Error).message : 'created'))).toEqual(Array(3).fill('the master key is unavailable'));
+      expect(await store.get('c-1')).toEqual({ state: 'none' });
+    } finally {
+      await store.close();
+    }
+  });
+});
+
 describe('SqliteKeyStore file', () => {
   it('holds neither a data key nor, once destroyed, its wrapping anywhere in its files (WAL included)', async () => {
     const directory = newDirectory();

@@ -103,14 +103,14 @@ export class SqliteKeyStore implements KeyStore {
   }
 
   private async createKeys(creating: Map<string, Waiting[]>): Promise<void> {
-    const at = new Date().toISOString();
-    const keys = [...creating.keys()].map((customerId): DataKey => ({ customerId, keyId: randomUUID(), key: MasterKeyRing.newDataKey() }));
-    const rows = keys.map(({ customerId, keyId, key }) => {
-      const { masterKeyId, wrapped } = this.ring.wrap(customerId, keyId, key);
-      return [customerId, keyId, masterKeyId, wrapped, at];
-    });
     const made = new Map<string, DataKey>();
     try {
+      const at = new Date().toISOString();
+      const keys = [...creating.keys()].map((customerId): DataKey => ({ customerId, keyId: randomUUID(), key: MasterKeyRing.newDataKey() }));
+      const rows = keys.map(({ customerId, keyId, key }) => {
+        const { masterKeyId, wrapped } = this.ring.wrap(customerId, keyId, key);
+        return [customerId, keyId, masterKeyId, wrapped, at];
+      });
       const [changes] = await this.creator.run([{ sql: INSERT_KEY, rows }]);
       // Another process may insert first: then its key is the customer's key, and this one is dropped.
       keys.forEach((key, index) => changes[index] === 1 && made.set(key.customerId, key));
