@@ -5,7 +5,7 @@
 // too (SQLite's busy handler sleeps in the worker, up to the write-lock budget, then refuses with
 // WriteLockBusyError as a write on the event loop would). The caller's own connection keeps the reads.
 import { Worker } from 'node:worker_threads';
-import { WriteLockBusyError } from './write-lock';
+import { isSqliteBusy, WriteLockBusyError } from './write-lock';
 
 /** One statement and the rows of parameters it runs with, in order. */
 export interface StatementBatch {
@@ -149,7 +149,7 @@ export class SqliteWriteThread {
     if (this.pending.size === 0) this.worker?.unref();
     if (reply.changes) return pending.resolve(reply.changes);
     const { message, code } = reply.error ?? { message: 'unknown failure' };
-    if (code === 'SQLITE_BUSY' || code?.startsWith('SQLITE_BUSY_')) return pending.reject(new WriteLockBusyError(this.file, reply.waitedMs ?? 0));
+    if (isSqliteBusy(reply.error)) return pending.reject(new WriteLockBusyError(this.file, reply.waitedMs ?? 0));
     pending.reject(new SqliteWriteThreadError(message, code));
   }
 
