@@ -11,13 +11,12 @@
 // some of the three kinds.
 //
 //   npm run bench:request-cost
-import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { http } from './http-client';
 import { BENCH_KEY, customerId, headers, pool, post, registerCustomers } from './embedded-workload';
-import { startServer, THIS_BUILD } from './server-process';
+import { startProcess, startServer, THIS_BUILD, type ServerProcess } from './server-process';
 import { fmt, table } from './stats';
 
 const ROUNDS = Number(process.env.BENCH_COST_ROUNDS ?? 2);
@@ -25,27 +24,13 @@ const REQUESTS = Number(process.env.BENCH_COST_REQUESTS ?? 3_000);
 const CLIENTS = Number(process.env.BENCH_COST_CLIENTS ?? 8);
 const CUSTOMERS = 1_000;
 const WARM = 300;
-const TICK_MS = 10; // USER_HZ = 100 on Linux
 
-/** CPU time (ms) of a process's main thread and of the whole process, from /proc. */
-function cpuOf(pid: number): { main: number; process: number } {
-  const ticks = (path: string) => {
-    const fields = readFileSync(path, 'utf8').split(') ')[1].split(' ');
-    return (Number(fields[11]) + Number(fields[12])) * TICK_MS;
-  };
-  return { main: ticks(`/proc/${pid}/task/${pid}/stat`), process: ticks(`/proc/${pid}/stat`) };
-}
-
-interface Target {
-  readonly url: string;
-  readonly pid: number;
-  stop(): Promise<void>;
-}
-
-type Kind = '360 read' | 'note (command)' | 'customer registration (command)';
-const ALL_KINDS: readonly Kind[] = ['360 read', 'note (command)', 'customer registration (command)'];
+const KIND_NAMES = { read: '360 read', note: 'note (command)', registration: 'customer registration (command)' } as const;
+type Kind = (typeof KIND_NAMES)[keyof typeof KIND_NAMES];
 /** BENCH_COST_KINDS: a comma-separated subset of read, note, registration (default all three). */
-const KINDS = ALL_KINDS.filter((kind, i) => (process.env.BENCH_COST_KINDS ?? 'read,note,registration').split(',').includes(['read', 'note', 'registration'][i]));
+const KINDS: readonly Kind[] = (Object.keys(KIND_NAMES) as (keyof typeof KIND_NAMES)[])
+  .filter((name) => (process.env.BENCH_COST_KINDS ?? 'read,note,registration').split(',').includes(name))
+  .map((name) => KIND_NAMES[name]);
 
 interface Cost {
   readonly rate: number;
@@ -70,21 +55,21 @@ function request(kind: Kind, url: string, i: number): Promise<void> {
   }
 }
 
-async function costs(target: Target): Promise<Map<Kind, Cost>> {
+async function costs(target: ServerProcess): Promise<Map<Kind, Cost>> {
   const result = new Map<Kind, Cost>();
   for (const kind of KINDS) {
     await pool(WARM, CLIENTS, (i) => request(kind, target.url, i));
-    const before = cpuOf(target.pid);
+    const before = target.cpuMs();
     const started = performance.now();
     await pool(REQUESTS, CLIENTS, (i) => request(kind, target.url, i));
     const seconds = (performance.now() - started) / 1000;
-    const after = cpuOf(target.pid);
+    const after = target.cpuMs();
     result.set(kind, { rate: REQUESTS / seconds, mainUs: ((after.main - before.main) / REQUESTS) * 1000, processUs: ((after.process - before.process) / REQUESTS) * 1000 });
   }
   return result;
 }
 
-async function chronicle(main: string): Promise<{ target: Target; document: unknown; cleanup: () => void }> {
+async function chronicle(main: string): Promise<{ target: ServerProcess; document: unknown; cleanup: () => void }> {
   const dataDir = mkdtempSync(join(tmpdir(), 'chronicle-cost-'));
   const server = await startServer({ DATA_DIR: dataDir, PORT: '0', API_KEYS: `admin=${BENCH_KEY}`, LOG_LEVEL: 'warn' }, main);
   await registerCustomers(server.url, 0, CUSTOMERS, 16);
@@ -128,23 +113,10 @@ http.createServer((req, res) => {
 }).listen(0, '127.0.0.1', function () { process.stdout.write('listening on http://127.0.0.1:' + this.address().port + '\\n'); });
 `;
 
-async function floor(document: unknown): Promise<{ target: Target; cleanup: () => void }> {
+async function floor(document: unknown): Promise<{ target: ServerProcess; cleanup: () => void }> {
   const dir = mkdtempSync(join(tmpdir(), 'chronicle-cost-floor-'));
-  const child: ChildProcess = spawn(process.execPath, ['-e', FLOOR_SOURCE], {
-    env: { ...process.env, DRIVER: require.resolve('better-sqlite3'), FILE: join(dir, 'floor.sqlite'), DOC: JSON.stringify(document) },
-    stdio: ['ignore', 'pipe', 'inherit'],
-  });
-  const url = await new Promise<string>((resolve, reject) => {
-    child.stdout?.on('data', (chunk: Buffer) => {
-      const match = /listening on (\S+)/.exec(chunk.toString());
-      if (match) resolve(match[1]);
-    });
-    child.once('exit', (code) => reject(new Error(`floor server exited with ${code}`)));
-  });
-  return {
-    target: { url, pid: child.pid as number, stop: () => new Promise<void>((resolve) => { child.once('exit', () => resolve()); child.kill(); }) },
-    cleanup: () => rmSync(dir, { recursive: true, force: true }),
-  };
+  const target = await startProcess(['-e', FLOOR_SOURCE], { DRIVER: require.resolve('better-sqlite3'), FILE: join(dir, 'floor.sqlite'), DOC: JSON.stringify(document) });
+  return { target, cleanup: () => rmSync(dir, { recursive: true, force: true }) };
 }
 
 async function main(): Promise<void> {

@@ -1,5 +1,5 @@
-// Runs the built Chronicle server as a child process (so its memory and CPU are its own) and
-// tells where it listens.
+// Runs the built Chronicle server (or any server that prints `listening on <url>`) as a child
+// process, so its memory and CPU are its own, and tells where it listens.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -8,8 +8,12 @@ export interface ServerProcess {
   readonly url: string;
   readonly pid: number;
   rssBytes(): number;
+  /** CPU time so far, in ms: of the main thread (the event loop) and of the whole process. */
+  cpuMs(): { main: number; process: number };
   stop(): Promise<void>;
 }
+
+const TICK_MS = 10; // USER_HZ = 100 on Linux
 
 /** This tree's built all-in-one entry point. */
 export const THIS_BUILD = join(__dirname, '..', 'dist', 'apps', 'chronicle', 'src', 'main.js');
@@ -18,9 +22,14 @@ export const THIS_BUILD = join(__dirname, '..', 'dist', 'apps', 'chronicle', 'sr
  * `main`: another build's entry point, to measure it against the same workload (default: this tree's
  * dist). `nodeArgs`: options for node itself (e.g. --cpu-prof).
  */
-export async function startServer(env: Record<string, string>, main?: string, nodeArgs: readonly string[] = []): Promise<ServerProcess> {
+export function startServer(env: Record<string, string>, main?: string, nodeArgs: readonly string[] = []): Promise<ServerProcess> {
   // An empty BENCH_SERVER_MAIN means this build too.
-  const child: ChildProcess = spawn(process.execPath, [...nodeArgs, main || THIS_BUILD], { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'inherit'] });
+  return startProcess([...nodeArgs, main || THIS_BUILD], env);
+}
+
+/** `node <args>` with `env` added to this process's environment, once it prints where it listens. */
+export async function startProcess(args: readonly string[], env: Record<string, string>): Promise<ServerProcess> {
+  const child: ChildProcess = spawn(process.execPath, args, { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'inherit'] });
   const url = await new Promise<string>((resolve, reject) => {
     let output = '';
     child.stdout?.on('data', (chunk: Buffer) => {
@@ -31,13 +40,19 @@ export async function startServer(env: Record<string, string>, main?: string, no
     child.once('exit', (code) => reject(new Error(`server exited with ${code} before listening:\n${output}`)));
   });
   child.stdout?.resume();
+  const pid = child.pid as number;
+  const ticks = (path: string) => {
+    const fields = readFileSync(path, 'utf8').split(') ')[1].split(' ');
+    return (Number(fields[11]) + Number(fields[12])) * TICK_MS;
+  };
   return {
     url,
-    pid: child.pid as number,
+    pid,
     rssBytes() {
-      const status = readFileSync(`/proc/${child.pid}/status`, 'utf8');
+      const status = readFileSync(`/proc/${pid}/status`, 'utf8');
       return Number(/VmRSS:\s+(\d+) kB/.exec(status)?.[1] ?? 0) * 1024;
     },
+    cpuMs: () => ({ main: ticks(`/proc/${pid}/task/${pid}/stat`), process: ticks(`/proc/${pid}/stat`) }),
     stop: () =>
       new Promise<void>((resolve) => {
         child.once('exit', () => resolve());

@@ -174,9 +174,10 @@ function sleep(ms: number): Promise<void> {
  */
 export async function truncateWal(db: Database.Database, options: WriteTransactionOptions): Promise<void> {
   const started = Date.now();
+  const control = controlOf(db);
   for (let refusals = 1; ; refusals++) {
-    const readTimeout = db.pragma('busy_timeout', { simple: true }) as number;
-    db.pragma('busy_timeout = 0');
+    const readTimeout = control.busyTimeout.get() as number;
+    control.setBusyTimeout(0);
     let busy: boolean;
     try {
       const [result] = db.pragma('wal_checkpoint(TRUNCATE)') as { busy: number }[];
@@ -185,7 +186,7 @@ export async function truncateWal(db: Database.Database, options: WriteTransacti
       if (!isSqliteBusy(error)) throw error;
       busy = true;
     } finally {
-      db.pragma(`busy_timeout = ${readTimeout}`);
+      control.setBusyTimeout(readTimeout);
     }
     if (!busy) return;
     const waited = Date.now() - started;

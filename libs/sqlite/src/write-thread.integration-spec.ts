@@ -2,7 +2,7 @@ import Database from 'better-sqlite3';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { holdWriteLock, watchSettled, type WriteLockHolder } from './testing/write-lock-holder';
+import { holdWriteLock, type WriteLockHolder } from './testing/write-lock-holder';
 import { WriteLockBusyError } from './write-lock';
 import { SqliteWriteThread, SqliteWriteThreadError } from './write-thread';
 
@@ -65,11 +65,8 @@ describe('SqliteWriteThread', () => {
     thread = new SqliteWriteThread(file, { synchronous: 'FULL', writeLockBudgetMs: 60_000 });
     holder = await holdWriteLock(file);
     const committed = thread.run([{ sql: INSERT, rows: [['waited', Buffer.from('x')]] }]);
-    const settled = watchSettled(committed);
     // Round trips through the holder need this event loop: a wait on it would settle the write first.
-    await holder.ping();
-    await holder.ping();
-    expect(settled()).toBe(false);
+    expect(await holder.settledAfterRoundTrips(committed)).toBe(false);
     await holder.commit();
     holder = undefined;
     expect(await committed).toEqual([[1]]);

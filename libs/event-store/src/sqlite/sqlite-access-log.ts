@@ -72,8 +72,9 @@ export class SqliteAccessLog implements AccessLog {
     options: SqliteAccessLogOptions = {},
   ) {
     this.writeLockBudgetMs = Math.max(0, Math.floor(options.writeLockBudgetMs ?? DEFAULT_WRITE_LOCK_BUDGET_MS));
-    this.db = openSharedSqliteFile(filename, { writeLockBudgetMs: this.writeLockBudgetMs, synchronous: options.synchronous === 'FULL' ? 'FULL' : 'NORMAL', schema: SCHEMA });
-    this.writer = new SqliteWriteThread(filename, { synchronous: options.synchronous === 'FULL' ? 'FULL' : 'NORMAL', writeLockBudgetMs: this.writeLockBudgetMs });
+    const settings = { writeLockBudgetMs: this.writeLockBudgetMs, synchronous: options.synchronous === 'FULL' ? ('FULL' as const) : ('NORMAL' as const) };
+    this.db = openSharedSqliteFile(filename, { ...settings, schema: SCHEMA });
+    this.writer = new SqliteWriteThread(filename, settings);
   }
 
   record(entry: AccessEntry): Promise<void> {

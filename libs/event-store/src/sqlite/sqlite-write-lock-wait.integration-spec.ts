@@ -5,7 +5,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { holdWriteLock, watchSettled as watch, type WriteLockHolder } from '@app/sqlite/testing/write-lock-holder';
+import { holdWriteLock, type WriteLockHolder } from '@app/sqlite/testing/write-lock-holder';
 import { EventStoreBusyError } from '../event-store.port';
 import { SqliteAccessLog } from './sqlite-access-log';
 import { SqliteIdempotencyKeys } from './sqlite-idempotency-keys';
@@ -39,11 +39,8 @@ describe('SqliteIdempotencyKeys while another process holds the write lock', () 
     try {
       holder = await holdWriteLock(file);
       const claim = keys.claim(ref, 'fp', 10_000);
-      const settled = watch(claim);
       // Needs this process's event loop; a synchronous wait for the lock would settle the claim first.
-      await holder.ping();
-      await holder.ping();
-      expect(settled()).toBe(false);
+      expect(await holder.settledAfterRoundTrips(claim)).toBe(false);
       await holder.commit();
       holder = undefined;
       expect(await claim).toMatchObject({ outcome: 'acquired' });
@@ -77,10 +74,7 @@ describe('SqliteAccessLog while another process holds the write lock', () => {
     try {
       holder = await holdWriteLock(file);
       const recorded = log.record(entry);
-      const settled = watch(recorded);
-      await holder.ping();
-      await holder.ping();
-      expect(settled()).toBe(false);
+      expect(await holder.settledAfterRoundTrips(recorded)).toBe(false);
       await holder.commit();
       holder = undefined;
       await recorded;

@@ -4,7 +4,7 @@ import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { WriteLockBusyError } from '@app/sqlite';
-import { holdWriteLock, watchSettled, type WriteLockHolder } from '@app/sqlite/testing/write-lock-holder';
+import { holdWriteLock, type WriteLockHolder } from '@app/sqlite/testing/write-lock-holder';
 import { MasterKeyRing } from '../master-key-ring';
 import { describeKeyStoreContract } from '../testing/key-store.contract';
 import { SqliteKeyStore } from './sqlite-key-store';
@@ -88,11 +88,8 @@ describe('SqliteKeyStore while another process holds the write lock', () => {
     try {
       holder = await holdWriteLock(file);
       const created = store.getOrCreate('c-waiting');
-      const settled = watchSettled(created);
       // Needs this process's event loop; a synchronous wait for the lock would settle the key first.
-      await holder.ping();
-      await holder.ping();
-      expect(settled()).toBe(false);
+      expect(await holder.settledAfterRoundTrips(created)).toBe(false);
       await holder.commit();
       holder = undefined;
       const key = await created;

@@ -2,7 +2,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
-import { holdWriteLock, watchSettled, type WriteLockHolder } from '@app/sqlite/testing/write-lock-holder';
+import { holdWriteLock, type WriteLockHolder } from '@app/sqlite/testing/write-lock-holder';
 import { ReadStoreBusyError } from '../read-store.port';
 import { describeReadStoreContract } from '../testing/read-store.contract';
 import { SqliteReadStore } from './sqlite-read-store';
@@ -159,11 +159,8 @@ describe('SqliteReadStore while another process holds the write lock', () => {
     holder = await holdWriteLock(file);
 
     const batch = store.applyBatch([{ kind: 'upsert', collection: 'lookup', doc: { id: 'a', lastPosition: 5, key: 'x' } }], { name: 'p', position: 5 });
-    const settled = watchSettled(batch);
     // Needs this process's event loop; a synchronous wait for the lock would settle the batch first.
-    await holder.ping();
-    await holder.ping();
-    expect(settled()).toBe(false);
+    expect(await holder.settledAfterRoundTrips(batch)).toBe(false);
     expect(await store.getCheckpoint('p')).toBeNull();
 
     await holder.commit();

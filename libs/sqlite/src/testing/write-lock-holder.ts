@@ -24,6 +24,11 @@ export interface WriteLockHolder {
   readonly pid: number;
   /** A round trip through the other process: resolves only if this process's event loop turns. */
   ping(): Promise<void>;
+  /**
+   * Whether `pending` has settled by the end of two round trips through the other process, which need
+   * this event loop to turn: a write waiting synchronously for the lock would have settled first.
+   */
+  settledAfterRoundTrips(pending: Promise<unknown>): Promise<boolean>;
   /** Commits (releasing the lock) and waits for the other process to end. */
   commit(): Promise<void>;
   /** Ends the other process without committing, if it still runs. */
@@ -44,12 +49,23 @@ export async function holdWriteLock(file: string): Promise<WriteLockHolder> {
   });
   const awaitLine = (line: string) => new Promise<void>((resolve, reject) => waiters.push({ line, resolve, reject }));
   await awaitLine('locked');
+  const ping = () => {
+    const pong = awaitLine('pong');
+    child.stdin.write('ping\n');
+    return pong;
+  };
   return {
     pid: child.pid as number,
-    ping: () => {
-      const pong = awaitLine('pong');
-      child.stdin.write('ping\n');
-      return pong;
+    ping,
+    settledAfterRoundTrips: async (pending) => {
+      let settled = false;
+      pending.then(
+        () => (settled = true),
+        () => (settled = true),
+      );
+      await ping();
+      await ping();
+      return settled;
     },
     commit: async () => {
       const committed = awaitLine('committed');
@@ -61,14 +77,4 @@ export async function holdWriteLock(file: string): Promise<WriteLockHolder> {
       if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
     },
   };
-}
-
-/** Whether `promise` has settled yet, asked after round trips through a holder (which need this event loop). */
-export function watchSettled(promise: Promise<unknown>): () => boolean {
-  let settled = false;
-  promise.then(
-    () => (settled = true),
-    () => (settled = true),
-  );
-  return () => settled;
 }
