@@ -151,16 +151,15 @@ export function rebuildOutcomes(outcomes: readonly WireStreamAppendOutcome[]): S
   );
 }
 
-/** Where an append continues the chains (null fields: an empty log, a new stream). */
-interface ChainTip {
+/** Where the log ends as stored (null fields: an empty log). */
+interface StoredLogTip {
   position: number | null;
   log_hash: string | null;
   recorded_at: string | null;
   seq: number | null;
-  stream_hash: string | null;
 }
 
-/** The log's newest event as the next append continues it (within one appendMany). */
+/** The log's newest event as the next append of a group continues it. */
 type LogTip = { position: number; log_hash: string | null; recorded_at: string | null };
 
 /** What telling a retry from a reused event id needs of a stored event. */
@@ -177,10 +176,13 @@ export class SqliteEventLogWriter {
     streamRevision: Database.Statement<[string], { last_revision: number | null }>;
     eventById: Database.Statement<[string], StoredEventRow>;
     insertEvent: Database.Statement<[number, string, string, number, string, string, string, string, string, string, string]>;
-    chainTip: Database.Statement<[string, number], ChainTip>;
+    logTip: Database.Statement<[], StoredLogTip>;
     upsertStreamRevision: Database.Statement<[string, number]>;
     lastEventOfStream: Database.Statement<[string], { position: number }>;
     streamHashAt: Database.Statement<[string, number], { hash: string | null }>;
+    savepointWrite: Database.Statement<[]>;
+    releaseWrite: Database.Statement<[]>;
+    rollbackWrite: Database.Statement<[]>;
     savepointEntry: Database.Statement<[]>;
     releaseEntry: Database.Statement<[]>;
     rollbackEntry: Database.Statement<[]>;
@@ -201,11 +203,10 @@ export class SqliteEventLogWriter {
       insertEvent: db.prepare(
         'INSERT INTO events (position, event_id, stream_id, revision, type, data, metadata, recorded_at, hash, log_hash, customer_id) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)',
       ),
-      // Where both chains continue, in one round trip: the log's newest event, the newest position ever
-      // given (a removed tail must not be reused), and the hash of the stream's last event.
-      chainTip: db.prepare(
-        `SELECT tip.position, tip.log_hash, tip.recorded_at, (SELECT seq FROM sqlite_sequence WHERE name = 'events') AS seq,
-                (SELECT hash FROM events WHERE stream_id = ? AND revision = ?) AS stream_hash
+      // Where the log chain continues, in one round trip: the log's newest event and the newest
+      // position ever given (a removed tail must not be reused).
+      logTip: db.prepare(
+        `SELECT tip.position, tip.log_hash, tip.recorded_at, (SELECT seq FROM sqlite_sequence WHERE name = 'events') AS seq
          FROM (SELECT 1) LEFT JOIN (SELECT position, log_hash, recorded_at FROM events ORDER BY position DESC LIMIT 1) AS tip`,
       ),
       upsertStreamRevision: db.prepare(
@@ -213,6 +214,10 @@ export class SqliteEventLogWriter {
       ),
       lastEventOfStream: db.prepare('SELECT position FROM events WHERE stream_id = ? ORDER BY revision DESC LIMIT 1'),
       streamHashAt: db.prepare('SELECT hash FROM events WHERE stream_id = ? AND revision = ?'),
+      // Prepared once: db.exec compiles its SQL on every call, twice per write of every group.
+      savepointWrite: db.prepare('SAVEPOINT append_one'),
+      releaseWrite: db.prepare('RELEASE append_one'),
+      rollbackWrite: db.prepare('ROLLBACK TO append_one'),
       savepointEntry: db.prepare('SAVEPOINT append_entry'),
       releaseEntry: db.prepare('RELEASE append_entry'),
       rollbackEntry: db.prepare('ROLLBACK TO append_entry'),
@@ -239,15 +244,20 @@ export class SqliteEventLogWriter {
     const outcomes: WriteOutcome[] = [];
     const attempt = tryWriteTransaction(this.db, () => {
       outcomes.length = 0;
+      // Where the log ends, read once for the group and moved on by each write (a write rolled back
+      // puts it back): every append continues the log chain from it instead of querying the tip.
+      const logTip = this.readLogTip();
       for (const write of group) {
+        const before = { ...logTip };
         // A savepoint per write: one refused append rolls back alone and the rest of the group still commits.
-        this.db.exec('SAVEPOINT append_one');
+        this.statements.savepointWrite.run();
         try {
-          outcomes.push({ ok: true, answer: this.apply(write, recordedAt) });
-          this.db.exec('RELEASE append_one');
+          outcomes.push({ ok: true, answer: this.apply(write, recordedAt, logTip) });
+          this.statements.releaseWrite.run();
         } catch (error) {
-          this.db.exec('ROLLBACK TO append_one');
-          this.db.exec('RELEASE append_one');
+          this.statements.rollbackWrite.run();
+          this.statements.releaseWrite.run();
+          Object.assign(logTip, before);
           // A busy file fails the whole try (and it is tried again), never one write of it.
           if (isSqliteBusy(error)) throw error;
           outcomes.push({ ok: false, error: serializeError(error) });
@@ -257,13 +267,19 @@ export class SqliteEventLogWriter {
     return attempt.busy ? { busy: true } : { busy: false, outcomes };
   }
 
+  /** The log's newest event (or the newest position ever given, if its tail was removed), inside the write transaction. */
+  private readLogTip(): LogTip {
+    const tip = this.statements.logTip.get() as StoredLogTip;
+    return { position: Math.max(tip.position ?? 0, tip.seq ?? 0), log_hash: tip.log_hash, recorded_at: tip.recorded_at };
+  }
+
   /** One write inside the group's transaction: its answer, or throws to refuse it alone. */
-  private apply(write: WriteRequest, recordedAt: string): WriteAnswer {
+  private apply(write: WriteRequest, recordedAt: string, logTip: LogTip): WriteAnswer {
     switch (write.kind) {
       case 'append':
-        return this.appendInTransaction(write.append, recordedAt);
+        return this.appendInTransaction(write.append, recordedAt, logTip);
       case 'appendMany':
-        return this.appendMany(write.appends, recordedAt);
+        return this.appendMany(write.appends, recordedAt, logTip);
       case 'setMetadata':
         this.statements.upsertStreamMetadata.run(write.streamId, JSON.stringify(write.metadata));
         return null;
@@ -278,10 +294,8 @@ export class SqliteEventLogWriter {
     }
   }
 
-  private appendMany(appends: readonly StreamAppend[], recordedAt: string): WireStreamAppendOutcome[] {
+  private appendMany(appends: readonly StreamAppend[], recordedAt: string, logTip: LogTip): WireStreamAppendOutcome[] {
     const refusedStreams = new Set<string>();
-    const first = this.statements.chainTip.get('', -1) as ChainTip;
-    const logTip: LogTip = { position: Math.max(first.position ?? 0, first.seq ?? 0), log_hash: first.log_hash, recorded_at: first.recorded_at };
     return appends.map((entry): WireStreamAppendOutcome => {
       if (refusedStreams.has(entry.streamId)) {
         const current = this.statements.streamRevision.get(entry.streamId)?.last_revision ?? null;
@@ -313,11 +327,8 @@ export class SqliteEventLogWriter {
     }
   }
 
-  /**
-   * `logTip`: where the log ends, carried from one entry of an appendMany to the next (read on the
-   * first, moved on by each one written); undefined for a single append.
-   */
-  private appendInTransaction(pending: StreamAppend, recordedAt: string, logTip?: LogTip): AppendResult {
+  /** `logTip`: where the log ends, carried along the group (read once, moved on by each event written). */
+  private appendInTransaction(pending: StreamAppend, recordedAt: string, logTip: LogTip): AppendResult {
     const { streamId, events, expectedRevision } = pending;
     if (events.length > 0) {
       const retried = this.statements.eventById.get(events[0].eventId);
@@ -336,16 +347,12 @@ export class SqliteEventLogWriter {
     // The chains continue from the newest event of the log and of the stream (this transaction holds
     // the write lock, so nobody else appends meanwhile). recordedAt never goes back along the log,
     // even if the clock does, so a time range of the log is a position range.
-    // Within one appendMany the log's tip is the previous entry's last event, known already: only the
-    // stream's own tip is read, and a new stream has none.
-    const tip: ChainTip =
-      logTip === undefined
-        ? (this.statements.chainTip.get(streamId, current ?? -1) as ChainTip)
-        : { position: logTip.position, log_hash: logTip.log_hash, recorded_at: logTip.recorded_at, seq: logTip.position, stream_hash: current === null ? null : (this.statements.streamHashAt.get(streamId, current)?.hash ?? null) };
-    let position = Math.max(tip.position ?? 0, tip.seq ?? 0);
-    let previousInLog = tip.log_hash ?? CHAIN_START;
-    const recorded = tip.recorded_at !== null && tip.recorded_at > recordedAt ? tip.recorded_at : recordedAt;
-    let previousInStream = tip.stream_hash ?? CHAIN_START;
+    // The log's tip is known already (read once per group): only the stream's own tip is read, and a
+    // new stream has none.
+    let position = logTip.position;
+    let previousInLog = logTip.log_hash ?? CHAIN_START;
+    const recorded = logTip.recorded_at !== null && logTip.recorded_at > recordedAt ? logTip.recorded_at : recordedAt;
+    let previousInStream = current === null ? CHAIN_START : (this.statements.streamHashAt.get(streamId, current)?.hash ?? CHAIN_START);
     let revision = current ?? -1;
     for (const event of events) {
       revision += 1;
@@ -363,7 +370,7 @@ export class SqliteEventLogWriter {
       previousInLog = chained;
     }
     this.statements.upsertStreamRevision.run(streamId, revision);
-    if (logTip !== undefined) Object.assign(logTip, { position, log_hash: previousInLog, recorded_at: recorded });
+    Object.assign(logTip, { position, log_hash: previousInLog, recorded_at: recorded });
     return { nextExpectedRevision: revision, position, deduplicated: false };
   }
 

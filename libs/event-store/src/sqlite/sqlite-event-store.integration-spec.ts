@@ -150,6 +150,29 @@ describe('SqliteEventStore specifics', () => {
       expect(await store.readStream('ticket-2')).toHaveLength(1);
       expect(await store.readStream('ticket-3')).toHaveLength(2);
       expect(await store.readAll()).toHaveLength(5);
+      // The log chain runs on past the refused write, without a gap.
+      expect((await store.readAll()).map((recorded) => recorded.position)).toEqual([1, 2, 3, 4, 5]);
+      expect(await store.verifyLog()).toMatchObject({ ok: true, events: 5 });
+    });
+
+    it('continues both hash chains across the groups it commits, whatever their mix of writes', async () => {
+      // Several groups (each awaited before the next is queued), each a mix of single appends,
+      // appendMany calls and stream metadata, with refusals in the middle.
+      for (let group = 0; group < 4; group++) {
+        await Promise.allSettled([
+          store.append(`call-${group}`, [event()], { expectedRevision: 'no_stream' }),
+          store.appendMany([
+            { streamId: `note-${group}`, events: [event(), event()], expectedRevision: 'no_stream' },
+            { streamId: 'order-1', events: [event()], expectedRevision: group === 0 ? 'no_stream' : group - 1 },
+          ]),
+          store.append(`call-${group}`, [event()], { expectedRevision: 'no_stream' }), // refused: the first one wrote it
+          store.setStreamMetadata(`call-${group}`, { custom: { group } }),
+          store.append('order-1', [event()], { expectedRevision: 'any' }),
+        ]);
+      }
+      const log = await store.readAll();
+      expect(log.map((recorded) => recorded.position)).toEqual(log.map((_, index) => index + 1));
+      expect(await store.verifyLog()).toMatchObject({ ok: true, events: log.length });
     });
 
     it('sees earlier appends of the same group: two appends to one stream in one tick', async () => {
@@ -282,9 +305,11 @@ describe('SqliteEventStore specifics', () => {
     const alongside = store.append('chat-1', [event()], { expectedRevision: 'no_stream' });
 
     await expect(call).rejects.toThrow(/BigInt/);
-    // Its group commit went on for the other writes queued with it.
-    await expect(alongside).resolves.toMatchObject({ nextExpectedRevision: 0 });
+    // Its group commit went on for the other writes queued with it, and continued the log where it
+    // ended before the rolled-back call (no gap, no link to an event that was never committed).
+    await expect(alongside).resolves.toMatchObject({ nextExpectedRevision: 0, position: 1 });
     expect((await store.readAll()).map((recorded) => recorded.streamId)).toEqual(['chat-1']);
+    expect(await store.verifyLog()).toMatchObject({ ok: true, events: 1 });
   });
 
   it('appendMany continues both hash chains entry after entry, past refused and rolled back entries', async () => {
