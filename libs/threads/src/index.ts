@@ -1,3 +1,5 @@
-// Worker threads on Chronicle's own modules, from dist/ or from the TypeScript sources: the SQLite
-// event store's writer thread and the embedded projector thread start through here.
+// Worker threads on Chronicle's own modules, from dist/ or from the TypeScript sources (the SQLite
+// event store's writer thread and the embedded projector thread start through here), and the turns
+// long loops give the event loop of the thread they run on.
 export { startModuleWorker } from './module-worker';
+export { EventLoopTurns, shareTurn, TURN_MS } from './event-loop-turns';

@@ -98,8 +98,7 @@ export class RecordInteractionsHandler implements ICommandHandler<RecordInteract
   }
 
   async execute({ items }: RecordInteractions): Promise<PromiseSettledResult<CommandOutcome>[]> {
-    const customerIds = [...new Set(items.map(({ command }) => command.customerId))];
-    const statuses = new Map(await Promise.all(customerIds.map(async (customerId) => [customerId, await this.customers.of(customerId)] as const)));
+    const statuses = await this.customers.ofMany(items.map(({ command }) => command.customerId));
     return this.executor.executeMany(
       items.map(({ command, context }) => ({
         request: { ...targetOf(command), command: { ...command, customerStatus: statuses.get(command.customerId) as CustomerStatus }, chronological: true },

@@ -11,7 +11,7 @@ import { validate } from 'class-validator';
 import { toProblem, type Problem } from '../errors/problem.filter';
 import { flattenValidationErrors, RequestValidationError } from '../errors/validation';
 import type { CommandContext } from './command-context';
-import { EventLoopTurns } from './event-loop-turns';
+import { EventLoopTurns } from '@app/threads';
 import type { RequestContext } from '../http/command-context.decorator';
 
 export interface BatchItemResult<O> {

@@ -14,7 +14,7 @@ import {
 import { DuplicateEventIdError, WrongExpectedRevisionError, type EventRef, type EventStore, type Snapshot, type StreamAppend } from '@app/event-store';
 import { ProblemException } from '../errors/problem.filter';
 import type { CommandContext, CommandOutcome } from './command-context';
-import { EventLoopTurns } from './event-loop-turns';
+import { EventLoopTurns } from '@app/threads';
 import { latestOf, resume, snapshotAt, type Latest, type Resumed, type SnapshotSettings } from './stream-snapshots';
 
 export interface StreamCommand<C, S, E extends DomainEvent> {

@@ -77,6 +77,30 @@ describe('personalDataCodec', () => {
     expect((await store.readStream('customer-c-1'))[0].data).toEqual(registered.data);
   });
 
+  it('gives the event loop turns while it seals or opens a large batch, so a read waits a slice, not the batch', async () => {
+    const notes = Array.from({ length: 3_000 }, (_, index) => event('NoteAdded', { body: { text: `note ${index}` } }, 2, `c-${index % 50}`));
+    const turnsDuring = async (work: Promise<unknown>): Promise<number> => {
+      let turns = 0;
+      let done = false;
+      const count = (): void => {
+        if (done) return;
+        turns += 1;
+        setImmediate(count);
+      };
+      setImmediate(count);
+      await work;
+      done = true;
+      return turns;
+    };
+    // Keys made first: sealing then awaits nothing but the key cache, so no I/O gives the loop a turn.
+    await Promise.all(Array.from({ length: 50 }, (_, index) => keys.getOrCreate(`c-${index}`)));
+    const codec = personalDataCodec(personal, keys);
+    // 3,000 values at ~20 µs each is tens of ms: with no turns, the counter would not move at all.
+    expect(await turnsDuring(codec.encode(notes))).toBeGreaterThan(3);
+    await store.appendMany(notes.map((note, index) => ({ streamId: `note-${index}`, events: [note], expectedRevision: 'no_stream' })));
+    expect(await turnsDuring(store.readAll())).toBeGreaterThan(3);
+  });
+
   it('leaves events without personal values as they are and makes no key for them', async () => {
     await store.append('customer-c-2', [event('Forgotten', {}, 1, 'c-2')], { expectedRevision: 'no_stream' });
     expect((await inner.readStream('customer-c-2'))[0].metadata.dataKeyId).toBeUndefined();

@@ -9,6 +9,7 @@ import {
 } from '@app/event-sourcing';
 import type { EventCodec } from '@app/event-store';
 import { DataKeyDestroyedError, type DataKey, type DataKeyLookup, type KeyStore } from '@app/key-store';
+import { shareTurn } from '@app/threads';
 
 /** Sealed values are strings with this prefix, followed by base64(iv ‖ ciphertext ‖ tag). */
 export const SEALED_PREFIX = 'enc1:';
@@ -91,6 +92,8 @@ export function personalDataCodec(personal: PersonalData, keys: CodecKeyStore, o
       };
       const encoded: NewEvent[] = [];
       for (const event of events) {
+        // Sealing is ~20 µs a value, and a batch seals its entries all at once: reads get a turn.
+        await shareTurn();
         const paths = personal.paths(event.type, event.metadata.schemaVersion);
         if (paths.length === 0 || personalValues(event.data, paths).length === 0) {
           encoded.push(event);
@@ -120,6 +123,7 @@ export function personalDataCodec(personal: PersonalData, keys: CodecKeyStore, o
       const lookups = new Map<string, Promise<DataKeyLookup>>();
       const decoded: RecordedEvent[] = [];
       for (const event of events) {
+        await shareTurn();
         const customerId = event.metadata.customerId;
         if (options.refreshesKey?.(event)) {
           keys.invalidate?.(customerId);
