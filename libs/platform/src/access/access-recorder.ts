@@ -6,7 +6,7 @@
 import { Inject, Injectable, Optional, ServiceUnavailableException, SetMetadata, type CallHandler, type ExecutionContext, type NestInterceptor } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
 import { SSE_METADATA } from '@nestjs/common/constants';
-import { concatMap, from, ignoreElements, map, merge, switchMap, type Observable } from 'rxjs';
+import { catchError, concatMap, from, ignoreElements, map, merge, switchMap, throwError, type Observable } from 'rxjs';
 import type { Clock } from '@app/event-sourcing';
 import { ACCESS_LOG, type AccessLog } from '@app/event-store';
 import type { AuthenticatedRequest } from '../auth/api-key.guard';
@@ -84,15 +84,19 @@ export class AccessLogInterceptor implements NestInterceptor {
     }
     const param = spec.customerParam === undefined ? undefined : request.params[spec.customerParam];
     const customerId = typeof param === 'string' ? param : null;
+    // The route runs while its entry is committed (on the access log's own thread), and nothing it
+    // answers goes out before the entry is recorded: its answer, its refusal (a 404 for an unknown
+    // customer) and each server-sent event wait for the commit, and a refused entry answers 503 at
+    // once (ending a stream of events too). Recording first and reading after made every read wait
+    // for the commit and then for a turn of the event loop, behind whatever queued meanwhile.
     const recorded = this.recorder.record(request, spec.action, [customerId]);
-    if (Reflect.getMetadata(SSE_METADATA, context.getHandler()) === true) {
-      // Server-sent events: Nest sends the stream's headers one macrotask after the chain returns, and
-      // the entry's commit (on the access log's own thread) takes longer, so a handler that refuses
-      // (404 for an unknown customer) would be too late for its answer. It runs while the entry is
-      // committed instead, and nothing it emits goes out before the entry is recorded; a refused
-      // entry ends the stream at once.
-      return merge(from(recorded).pipe(ignoreElements()), next.handle().pipe(concatMap((message) => from(recorded).pipe(map(() => message)))));
-    }
-    return from(recorded).pipe(switchMap(() => next.handle()));
+    const answers = next.handle().pipe(concatMap((answer) => from(recorded).pipe(map(() => answer))));
+    // Server-sent events: Nest sends the stream's headers one macrotask after the chain returns, so a
+    // refusal of the route (404) passes at once, or it would come after the headers (it reveals no data).
+    const sse = Reflect.getMetadata(SSE_METADATA, context.getHandler()) === true;
+    return merge(
+      from(recorded).pipe(ignoreElements()),
+      sse ? answers : answers.pipe(catchError((error: unknown) => from(recorded).pipe(switchMap(() => throwError(() => error))))),
+    );
   }
 }
