@@ -110,6 +110,32 @@ describe('CodecEventStore with the upcasting codec', () => {
     expect(shape(seen)).toEqual([...lifted, { type: 'PurchaseCompleted', version: 3, data: { amount: { cents: 200, currency: 'EUR' } } }]);
   });
 
+  it('decodes for a subscription only the types whose content it reads; the others come as stored, in their place', async () => {
+    const decodedCalls: (readonly RecordedEvent[])[] = [];
+    const counting = new CodecEventStore(inner, {
+      encode: async (events) => events,
+      decode: async (events) => (decodedCalls.push(events), upcasting(purchaseV1toV2, purchaseV2toV3).decode(events)),
+    });
+    const seen: RecordedEvent[] = [];
+    let arrived!: () => void;
+    const allArrived = new Promise<void>((resolve) => (arrived = resolve));
+    const subscription = counting.subscribeToAll({ from: 'start', contentOf: ['PurchaseRefunded'] }, async (batch) => {
+      seen.push(...batch);
+      if (seen.length >= 4) arrived();
+    });
+    await allArrived;
+    await subscription.close();
+    // The purchases as stored (versions 1, 2, 3 untouched), the refund decoded, log order kept.
+    expect(shape(seen)).toEqual([
+      { type: 'PurchaseCompleted', version: 1, data: { amount: 12.5 } },
+      { type: 'PurchaseCompleted', version: 2, data: { amountCents: 700 } },
+      { type: 'PurchaseCompleted', version: 3, data: { amount: { cents: 300, currency: 'SEK' } } },
+      { type: 'PurchaseRefunded', version: 1, data: { amount: 1 } },
+    ]);
+    expect(seen.map((e) => e.position)).toEqual([1, 2, 3, 4]);
+    expect(decodedCalls.flat().map((e) => e.type)).toEqual(['PurchaseRefunded']);
+  });
+
   it('refuses two upcasters for the same type and version', () => {
     expect(() => upcasting(purchaseV1toV2, { ...purchaseV1toV2 })).toThrow('Two upcasters');
   });

@@ -127,7 +127,15 @@ export class CodecEventStore implements EventStore {
   }
 
   subscribeToAll(options: SubscribeOptions, handler: BatchHandler): Subscription {
-    return this.inner.subscribeToAll(options, async (events) => handler(await this.codec.decode(events)));
+    const { contentOf } = options;
+    if (contentOf === undefined) return this.inner.subscribeToAll(options, async (events) => handler(await this.codec.decode(events)));
+    const read = new Set(contentOf);
+    return this.inner.subscribeToAll(options, async (events) => {
+      // Only the events whose content is read are decoded (in one call); the others keep their place.
+      const decoded = await this.codec.decode(events.filter((event) => read.has(event.type)));
+      let next = 0;
+      await handler(events.map((event) => (read.has(event.type) ? decoded[next++] : event)));
+    });
   }
 
   headPosition(): Promise<number> {

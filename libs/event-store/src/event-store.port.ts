@@ -129,6 +129,14 @@ export interface SubscribeOptions {
    * how far it has followed the log although the last event it was given is older.
    */
   readonly onPassed?: (position: number) => void;
+  /**
+   * Types whose content (data) the handler reads; events of other types reach it as stored, their
+   * data neither decoded nor decrypted (through a CodecEventStore: possibly sealed, possibly of an
+   * older schema version), their envelope (type, ids, position, metadata) as usual. For a follower
+   * that only needs whose event it is and when (the segments reactor re-evaluates the customer of a
+   * purchase without reading it). Omitted: every event is decoded.
+   */
+  readonly contentOf?: readonly string[];
 }
 
 /** Receives events in global order, in batches; the next batch waits for the returned promise. */

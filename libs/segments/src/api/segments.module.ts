@@ -15,6 +15,7 @@ import { EventReactor } from '@app/transport';
 import { SegmentEvaluator } from '../evaluation/segment-evaluator';
 import { SegmentSweep } from '../evaluation/segment-sweep';
 import { SEGMENT_REACTION_TYPES, SEGMENTS_REACTOR_NAME, segmentReaction } from '../evaluation/segment.reaction';
+import { SEGMENT_EVENT_TYPES } from '../domain/segment.events';
 import { readModelGate } from '../evaluation/read-model-gate';
 import { loadSegmentsConfig, type SegmentsConfig } from './segments-config';
 import { SEGMENTS_ANALYTICS_SETTINGS, SEGMENTS_CONFIG } from './segments-tokens';
@@ -99,6 +100,8 @@ export class SegmentsBackground implements OnApplicationBootstrap, BeforeApplica
           name: SEGMENTS_REACTOR_NAME,
           maxBatchSize: this.config.SEGMENTS_REACTOR_BATCH_SIZE,
           types: SEGMENT_REACTION_TYPES,
+          // Of a customer's other events it needs whose they are, not what they say: nothing is decrypted for them.
+          contentOf: SEGMENT_EVENT_TYPES,
         });
         await this.supervise({ name: SEGMENTS_REACTOR_NAME, work: this.reactor, ...(singleInstance ? { singleInstance } : {}) });
       }

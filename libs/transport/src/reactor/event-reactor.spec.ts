@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Logger } from '@nestjs/common';
 import { newEventId, type RecordedEvent } from '@app/event-sourcing';
-import { SqliteEventStore } from '@app/event-store';
+import { CodecEventStore, SqliteEventStore } from '@app/event-store';
 import type { CheckpointStore } from '../kafka';
 import { EventReactor } from './event-reactor';
 
@@ -98,5 +98,32 @@ describe('EventReactor (real SqliteEventStore)', () => {
     // Stopped, so nothing takes it: an event of its type is work waiting.
     await append(9, 'Wanted');
     expect((await reactor.lag()).events).toBeGreaterThan(0);
+  });
+  it('with contentOf, has only those types decoded; the others reach the handler as stored', async () => {
+    const decodedTypes: string[] = [];
+    // A codec whose decoding shows: it marks every event it decodes.
+    const codecStore = new CodecEventStore(store, {
+      encode: async (events) => events,
+      decode: async (events) => events.map((event) => (decodedTypes.push(event.type), { ...event, data: { ...(event.data as object), decoded: true } })),
+    });
+    const seen: { type: string; decoded: boolean }[] = [];
+    const reactor = new EventReactor(codecStore, new MemoryCheckpoints(), async (events) => void seen.push(...events.map((e) => ({ type: e.type, decoded: (e.data as { decoded?: boolean }).decoded === true }))), {
+      name: 'test',
+      types: ['Wanted', 'Read'],
+      contentOf: ['Read'],
+    });
+    await append(1, 'Wanted');
+    await append(2, 'Read');
+    await append(3);
+    const last = await append(4, 'Wanted');
+    await reactor.start();
+    expect(await reactor.waitForPosition(last, 5000)).toBe(true);
+    expect(seen).toEqual([
+      { type: 'Wanted', decoded: false },
+      { type: 'Read', decoded: true },
+      { type: 'Wanted', decoded: false },
+    ]);
+    expect(decodedTypes).toEqual(['Read']);
+    await reactor.stop();
   });
 });

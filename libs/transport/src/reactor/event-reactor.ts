@@ -21,6 +21,11 @@ export interface EventReactorOptions {
    * checkpoint then names the last event of these types handled, and the lag counts only them.
    */
   readonly types?: readonly string[];
+  /**
+   * The types whose content (data) the handler reads; the others reach it undecoded (SubscribeOptions.contentOf).
+   * Default: every event decoded.
+   */
+  readonly contentOf?: readonly string[];
   /** First restart delay after a failure when run standalone with start() (default 200 ms). */
   readonly initialRetryDelayMs?: number;
   /** Upper bound of the restart delay when run standalone (default 30 s). */
@@ -78,6 +83,7 @@ export class EventReactor implements PipelineWork {
         // Its position follows the log past events of other types, so "handled up to the head" holds
         // once every event of its types up to the head is handled.
         ...(this.options.types ? { types: this.options.types, onPassed: (position: number) => this.progress.advance(position) } : {}),
+        ...(this.options.contentOf ? { contentOf: this.options.contentOf } : {}),
       },
       async (batch) => {
         if (batch.length === 0) return;
