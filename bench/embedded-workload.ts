@@ -80,12 +80,15 @@ export async function appendToVisible(url: string, customers: number, rate: numb
 }
 
 /** Open loop at `rate` 360 reads/s, each timed from send to full response (keep-alive pool of 64). */
-export async function readLatency(url: string, customers: number, rate: number): Promise<{ p50: number; p99: number; rate: number }> {
+/** Open loop at `rate` 360 reads/s over `customers` until `until` settles: each read's latency in ms. */
+export async function readLatencies(url: string, customers: number, rate: number, until: Promise<unknown>): Promise<number[]> {
+  let done = false;
+  void until.finally(() => (done = true)).catch(() => undefined);
   const latencies: number[] = [];
   const inflight: Promise<void>[] = [];
   const started = performance.now();
   let sent = 0;
-  while (performance.now() - started < SECONDS * 2000) {
+  while (!done) {
     const due = Math.floor(((performance.now() - started) / 1000) * rate);
     for (; sent < due; sent++) {
       const i = sent;
@@ -99,6 +102,12 @@ export async function readLatency(url: string, customers: number, rate: number):
     await new Promise((resolve) => setTimeout(resolve, 1));
   }
   await Promise.all(inflight);
+  return latencies;
+}
+
+/** 360 reads at `rate`/s for 2 × SECONDS: p50, p99 (ms) and the rate served. */
+export async function readLatency(url: string, customers: number, rate: number): Promise<{ p50: number; p99: number; rate: number }> {
+  const latencies = await readLatencies(url, customers, rate, new Promise((resolve) => setTimeout(resolve, SECONDS * 2000)));
   const s = summarise(latencies);
   return { p50: Number(s.p50.toFixed(2)), p99: Number(s.p99.toFixed(2)), rate: latencies.length / (SECONDS * 2) };
 }

@@ -8,10 +8,9 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { BENCH_KEY, callItem, customerId, headers, post, registerCustomers } from './embedded-workload';
-import { http } from './http-client';
+import { BENCH_KEY, callItem, post, readLatencies, registerCustomers } from './embedded-workload';
 import { startServer } from './server-process';
-import { fmt } from './stats';
+import { fmt, summarise } from './stats';
 
 const CUSTOMERS = 1000;
 const READS_PER_SECOND = 200;
@@ -26,36 +25,18 @@ async function main(): Promise<void> {
     await registerCustomers(server.url, 0, CUSTOMERS, 16);
     // Let the projector and the reactors finish with the registrations.
     await sleep(4000);
-    const reads: number[] = [];
-    let reading = true;
-    const reader = (async () => {
-      const inflight: Promise<void>[] = [];
-      const started = performance.now();
-      for (let sent = 0; reading; await sleep(1)) {
-        const due = Math.floor(((performance.now() - started) / 1000) * READS_PER_SECOND);
-        for (; sent < due; sent++) {
-          const path = `${server.url}/v1/customers/${customerId(sent % CUSTOMERS)}`;
-          inflight.push((async () => {
-            const t0 = performance.now();
-            const response = await http('GET', path, headers);
-            if (response.status !== 200) throw new Error(`360 read: ${response.status}`);
-            reads.push(performance.now() - t0);
-          })());
-        }
-      }
-      await Promise.all(inflight);
+    let batchMs = 0;
+    const batch = (async () => {
+      await sleep(300);
+      const t0 = performance.now();
+      const response = await post(`${server.url}/v1/interactions/batch`, { items: Array.from({ length: CUSTOMERS }, (_, i) => callItem(i, CUSTOMERS)) });
+      batchMs = performance.now() - t0;
+      if (response.status !== 200) throw new Error(`batch: ${response.status}`);
+      await sleep(300);
     })();
-    await sleep(300);
-    const t0 = performance.now();
-    const response = await post(`${server.url}/v1/interactions/batch`, { items: Array.from({ length: CUSTOMERS }, (_, i) => callItem(i, CUSTOMERS)) });
-    const batchMs = performance.now() - t0;
-    if (response.status !== 200) throw new Error(`batch: ${response.status}`);
-    await sleep(300);
-    reading = false;
-    await reader;
-    reads.sort((a, b) => a - b);
-    const at = (q: number) => fmt(reads[Math.min(reads.length - 1, Math.floor(reads.length * q))], 1);
-    console.log(`first batch of ${CUSTOMERS} calls naming ${CUSTOMERS} customers not seen yet: ${fmt(batchMs)} ms; 360 reads at ${READS_PER_SECOND}/s meanwhile (n=${reads.length}): p50 ${at(0.5)} ms, p99 ${at(0.99)} ms, max ${fmt(reads[reads.length - 1], 1)} ms`);
+    const reads = summarise(await readLatencies(server.url, CUSTOMERS, READS_PER_SECOND, batch));
+    await batch;
+    console.log(`first batch of ${CUSTOMERS} calls naming ${CUSTOMERS} customers not seen yet: ${fmt(batchMs)} ms; 360 reads at ${READS_PER_SECOND}/s meanwhile (n=${reads.n}): p50 ${fmt(reads.p50, 1)} ms, p99 ${fmt(reads.p99, 1)} ms, max ${fmt(reads.max, 1)} ms`);
   } finally {
     await server.stop();
     rmSync(dataDir, { recursive: true, force: true });

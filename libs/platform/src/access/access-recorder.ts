@@ -86,9 +86,9 @@ export class AccessLogInterceptor implements NestInterceptor {
     const customerId = typeof param === 'string' ? param : null;
     // The route runs while its entry is committed (on the access log's own thread), and nothing it
     // answers goes out before the entry is recorded: its answer, its refusal (a 404 for an unknown
-    // customer) and each server-sent event wait for the commit, and a refused entry answers 503 at
-    // once (ending a stream of events too). Recording first and reading after made every read wait
-    // for the commit and then for a turn of the event loop, behind whatever queued meanwhile.
+    // customer) and each server-sent event wait for the commit, and a refused entry answers with its
+    // refusal at once (ending a stream of events too). Recording first and reading after made every
+    // read wait for the commit and then for a turn of the event loop, behind whatever queued meanwhile.
     const recorded = this.recorder.record(request, spec.action, [customerId]);
     const answers = next.handle().pipe(concatMap((answer) => from(recorded).pipe(map(() => answer))));
     // Server-sent events: Nest sends the stream's headers one macrotask after the chain returns, so a
