@@ -151,7 +151,16 @@ start_ferretdb() {
   log "ferretdb $FERRETDB_VERSION ready (pid $pid, $((SECONDS - started))s)"
 }
 
+# The probes ask the engines through the project's own clients (kafkajs, mongodb): without them every
+# probe fails and a healthy engine would be reported as not answering.
+require_clients() {
+  (cd "$REPO_ROOT" && node -e 'require.resolve("kafkajs"); require.resolve("mongodb")') >/dev/null 2>&1 && return 0
+  log "the engines are probed with the project's kafkajs and mongodb packages, which are not installed in $REPO_ROOT: run 'npm ci' first"
+  exit 1
+}
+
 targets="$(parse_targets "$@")"
+require_clients
 mkdir -p "$KAFKA_HOME" "$MONGO_HOME"
 # Whatever happens, engines.env lists exactly the engines that are running when this script ends.
 trap write_env_file EXIT
