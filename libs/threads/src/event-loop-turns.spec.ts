@@ -1,7 +1,7 @@
 // Slices given as bounds no machine reaches (0 ms: every call after the first is past it; a minute:
 // none is), so the cases hold however loaded the machine running them is.
 import { setImmediate as nextTurn } from 'node:timers/promises';
-import { shareTurn } from './event-loop-turns';
+import { EventLoopTurns, shareTurn } from './event-loop-turns';
 
 describe('shareTurn: the thread\'s current run of synchronous work', () => {
   beforeEach(async () => {
@@ -31,15 +31,57 @@ describe('shareTurn: the thread\'s current run of synchronous work', () => {
     };
     const second = async (): Promise<void> => {
       // Its own first call, but the run started with the other loop's.
-      expect(shareTurn(0)).toBeDefined();
+      const turn = shareTurn(0);
+      expect(turn).toBeDefined();
+      // Every turn handed out is awaited, as the loops do: the one it resumes starts a run.
+      await turn;
     };
     await Promise.all([first(), second()]);
   });
 
   it('starts a new run once the event loop has turned', async () => {
     expect(shareTurn(0)).toBeUndefined();
-    expect(shareTurn(0)).toBeDefined();
+    const turn = shareTurn(0);
+    expect(turn).toBeDefined();
+    await nextTurn();
+    await turn;
     await nextTurn();
     expect(shareTurn(0)).toBeUndefined();
+  });
+
+  it('starts the run of the callers a turn resumes: past the slice again, they yield again', async () => {
+    expect(shareTurn(0)).toBeUndefined();
+    await shareTurn(0);
+    // Without a run started at the resume, this call would start one and let the work go on.
+    const again = shareTurn(0);
+    expect(again).toBeDefined();
+    await again;
+  });
+});
+
+describe('EventLoopTurns: a loop\'s turns, on the thread\'s shared slice', () => {
+  beforeEach(async () => {
+    await nextTurn();
+  });
+
+  it('a second loop in the same run yields at once where its own slice would just have started', async () => {
+    const order: string[] = [];
+    const first = new EventLoopTurns(0);
+    const second = new EventLoopTurns(0);
+    setImmediate(() => order.push('queued'));
+    await first.maybeYield();
+    order.push('first goes on');
+    await second.maybeYield();
+    order.push('second goes on');
+    expect(order).toEqual(['first goes on', 'queued', 'second goes on']);
+  });
+
+  it('with a slice no run reaches, never yields', async () => {
+    const order: string[] = [];
+    const loop = new EventLoopTurns(60_000);
+    setImmediate(() => order.push('queued'));
+    for (let i = 0; i < 100; i++) await loop.maybeYield();
+    order.push('loop done');
+    expect(order).toEqual(['loop done']);
   });
 });

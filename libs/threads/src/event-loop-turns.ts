@@ -8,24 +8,11 @@ import { setImmediate as nextTurn } from 'node:timers/promises';
 /** Longest a batch loop runs before letting queued I/O (a read) through, in ms. */
 export const TURN_MS = 2;
 
-/** One loop's slices: counted from the loop's own start and from each turn it gave. */
-export class EventLoopTurns {
-  private since = performance.now();
-
-  constructor(private readonly turnMs: number = TURN_MS) {}
-
-  /** Resolves at once while the current slice is short; after TURN_MS, on the next turn of the event loop. */
-  async maybeYield(): Promise<void> {
-    if (performance.now() - this.since < this.turnMs) return;
-    await nextTurn();
-    this.since = performance.now();
-  }
-}
-
 /**
  * The thread's current run of synchronous work, for loops that run many at once (each entry of a
  * batch sealed by its own call, all in one chain of promise callbacks): the run started at the first
- * `shareTurn` since the event loop last reached its check phase, whichever loop called it.
+ * `shareTurn` since the event loop last reached its check phase, whichever loop called it, or when a
+ * turn it gave resumed its callers.
  */
 let runStartedAt: number | undefined;
 const runEnded = (): void => {
@@ -34,15 +21,38 @@ const runEnded = (): void => {
 
 /**
  * Undefined (go on) while the thread's current run is shorter than `turnMs`; past it, a promise that
- * resolves on the next turn of the event loop, after the I/O queued meanwhile. Costs a clock reading
- * when there is nothing to yield, so it can sit in per-item loops that also serve single requests.
+ * resolves on the next turn of the event loop, after the I/O queued meanwhile, with a new run started
+ * for the callers it resumes. Costs a clock reading when there is nothing to yield, so it can sit in
+ * per-item loops that also serve single requests.
  */
 export function shareTurn(turnMs: number = TURN_MS): Promise<void> | undefined {
   const now = performance.now();
   if (runStartedAt === undefined) {
-    runStartedAt = now;
-    setImmediate(runEnded);
+    startRun(now);
     return undefined;
   }
-  return now - runStartedAt < turnMs ? undefined : nextTurn();
+  return now - runStartedAt < turnMs ? undefined : nextTurn().then(resumed);
+}
+
+function startRun(at: number): void {
+  runStartedAt = at;
+  setImmediate(runEnded);
+}
+
+/** What a turn resumes is the start of a run (the first of its callers to resume starts it). */
+function resumed(): void {
+  if (runStartedAt === undefined) startRun(performance.now());
+}
+
+/**
+ * A loop's turns: every loop of the thread shares one slice (shareTurn), so two batches validated at
+ * once give reads a turn every `turnMs` of their work together, not every `turnMs` each.
+ */
+export class EventLoopTurns {
+  constructor(private readonly turnMs: number = TURN_MS) {}
+
+  /** Resolves at once while the thread's current run is short; past `turnMs`, on the next turn of the event loop. */
+  async maybeYield(): Promise<void> {
+    await shareTurn(this.turnMs);
+  }
 }
