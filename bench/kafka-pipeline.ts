@@ -1,6 +1,8 @@
 // The production Kafka path as the bench runs it: KafkaRelay (event store → topic) and
 // KafkaProjector → ProjectorRunner over chronicleProjections → read store, with counters that say
 // when every event is applied and where the projector's time goes (load, project, write).
+import { fork } from 'node:child_process';
+import { join } from 'node:path';
 import type { Kafka } from 'kafkajs';
 import type { RecordedEvent } from '@app/event-sourcing';
 import type { EventStore } from '@app/event-store';
@@ -8,6 +10,7 @@ import type { Checkpoint, CollectionDefinition, ReadDocument, ReadStore, ReadSto
 import { ProjectorRunner } from '@app/transport';
 import { EventStoreCheckpointStore, KafkaProjector, KafkaRelay, ensureTopic } from '@app/transport/kafka';
 import { chronicleProjections } from '@app/composition/read-models';
+import type { FromRelayProcess } from './kafka-relay-process';
 
 /** Resolves once `condition` holds, checking every few milliseconds; fails after `timeoutMs`. */
 export async function waitUntil(condition: () => boolean, timeoutMs: number, what: string, failure?: () => Error | undefined): Promise<void> {
@@ -159,4 +162,50 @@ export function pipelineFailure(relay: KafkaRelay | undefined, side: ProjectorSi
     relayError = error instanceof Error ? error : new Error(String(error));
   });
   return () => relayError ?? side?.projector.failure;
+}
+
+/** A relay running in a child process (bench/kafka-relay-process.ts) over the event log in `file`. */
+export interface RelayProcess {
+  /** performance.now() of this process when the child began starting its relay. */
+  readonly startedAt: number;
+  /** The child's failure, once it failed or exited early. */
+  failure(): Error | undefined;
+  /** Stops the relay and the child; resolves with how many events it published. */
+  stop(): Promise<number>;
+}
+
+export async function startRelayProcess(args: { file: string; brokers: string; topic: string; name: string; partitions: number }): Promise<RelayProcess> {
+  const child = fork(join(__dirname, 'kafka-relay-process.ts'), [JSON.stringify(args)], {
+    execArgv: ['-r', 'ts-node/register/transpile-only', '-r', 'tsconfig-paths/register'],
+    stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+  });
+  let failed: Error | undefined;
+  let stopped: ((published: number) => void) | undefined;
+  let startedAt = 0;
+  const started = new Promise<void>((resolve, reject) => {
+    child.on('message', (message: FromRelayProcess) => {
+      if (message.kind === 'starting') startedAt = performance.now();
+      if (message.kind === 'started') resolve();
+      if (message.kind === 'stopped') stopped?.(message.published);
+      if (message.kind === 'failed') {
+        failed = new Error(`relay process: ${message.message}`);
+        reject(failed);
+      }
+    });
+    child.once('exit', (code) => {
+      failed ??= new Error(`relay process exited with code ${code}`);
+      reject(failed);
+    });
+  });
+  await started;
+  return {
+    startedAt,
+    failure: () => failed,
+    stop: () =>
+      new Promise<number>((resolve, reject) => {
+        stopped = resolve;
+        child.once('exit', () => (failed ? reject(failed) : undefined));
+        child.send('stop');
+      }),
+  };
 }
