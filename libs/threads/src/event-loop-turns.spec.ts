@@ -43,7 +43,7 @@ describe('shareTurn: the thread\'s current run of synchronous work', () => {
     expect(shareTurn(0)).toBeUndefined();
     const turn = shareTurn(0);
     expect(turn).toBeDefined();
-    await nextTurn();
+    // The turn resumes its caller in a run of its own; that run ends when the loop turns again.
     await turn;
     await nextTurn();
     expect(shareTurn(0)).toBeUndefined();
