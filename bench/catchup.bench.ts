@@ -15,7 +15,7 @@
 // 0 skips the sweep), BENCH_SWEEP_BATCHES (100,250,500,1000,2000), BENCH_HEALTH_RATE (10/s),
 // BENCH_READ_RATE (20/s), BENCH_IDLE_SECONDS (5), BENCH_SERVER_MAIN (another build's main.js).
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { cpus, loadavg, tmpdir } from 'node:os';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { Logger } from '@nestjs/common';
@@ -28,7 +28,7 @@ import { appendPlan, benchCustomerId, planWorkload } from './kafka-workload';
 import { measureRawScan } from './raw-sqlite';
 import { startServer } from './server-process';
 import { http } from './http-client';
-import { fmt, summarise, table } from './stats';
+import { fmt, loadNow, machineLine, summarise, table } from './stats';
 
 const EVENTS = Number(process.env.BENCH_CATCHUP_EVENTS ?? 100_000);
 const CUSTOMERS = Number(process.env.BENCH_CATCHUP_CUSTOMERS ?? 10_000);
@@ -135,7 +135,7 @@ function latencyCell(samples: readonly Sample[]): string {
 async function main(): Promise<void> {
   Logger.overrideLogger(['error']);
   say(`# Catch-up benchmark, ${new Date().toISOString()}`);
-  say(`machine: ${cpus().length} cores, Node ${process.version}, load average at start ${loadavg().map((n) => n.toFixed(1)).join(' ')}; backlog ${fmt(EVENTS)} events over ${fmt(CUSTOMERS)} customers`);
+  say(`machine: ${machineLine()} at the start; backlog ${fmt(EVENTS)} events over ${fmt(CUSTOMERS)} customers`);
   say(`server: ${SERVER_MAIN ?? `this tree's build (embedded projector batch ${fmt(EMBEDDED_PROJECTOR_BATCH_SIZE)})`}`);
   const dir = mkdtempSync(join(tmpdir(), 'chronicle-catchup-'));
   const eventsFile = join(dir, 'events.sqlite');
@@ -219,7 +219,7 @@ async function main(): Promise<void> {
         [`360 read at ${READ_RATE}/s idle`, latencyCell(idleView.samples), '', ''],
       ]));
       say('');
-      say(`load average at the end: ${loadavg().map((n) => n.toFixed(1)).join(' ')}`);
+      say(`load average at the end: ${loadNow()}`);
       say(`The reactors appended ${fmt(settled.head - backlog)} events while catching up (loyalty points for purchases); the projector projected those too before "idle".`);
       if (sweeps.length > 0) {
         say('');

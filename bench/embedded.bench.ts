@@ -9,7 +9,7 @@ import { randomUUID } from 'node:crypto';
 import { SqliteEventStore } from '@app/event-store';
 import { measureRawSqlite } from './raw-sqlite';
 import { startServer } from './server-process';
-import { fmt, table } from './stats';
+import { fmt, loadNow, machineLine, table } from './stats';
 import { appendToVisible, batchIngest, BENCH_KEY, customerId, headers, readLatency, registerCustomers, SECONDS } from './embedded-workload';
 
 const KEY = BENCH_KEY;
@@ -58,7 +58,7 @@ async function main(): Promise<void> {
     process.stdout.write(line + '\n');
   };
   say(`# Embedded benchmark, ${new Date().toISOString()}`);
-  say(`machine: ${require('node:os').cpus().length} cores, Node ${process.version}; ${SECONDS}s per measurement\n`);
+  say(`machine: ${machineLine()} at the start; ${SECONDS}s per measurement\n`);
 
   const raw = measureRawSqlite('NORMAL');
   const rawFull = measureRawSqlite('FULL');
@@ -114,6 +114,7 @@ async function main(): Promise<void> {
     await server.stop();
     rmSync(dataDir, { recursive: true, force: true });
   }
+  say(`\nload average at the end: ${loadNow()}`);
   mkdirSync(join(__dirname, 'results'), { recursive: true });
   writeFileSync(join(__dirname, 'results', 'embedded-latest.md'), lines.join('\n') + '\n');
 }

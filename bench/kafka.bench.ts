@@ -2,7 +2,6 @@
 // ProjectorRunner (chronicleProjections) → read store (SQLite, and MongoDB wire when MONGO_URL is
 // set), each figure beside the raw engine limits measured in the same run.
 // Run: npm run bench:kafka   (needs the broker of `npm run engines:up`; results also go to bench/results/)
-import { cpus, loadavg } from 'node:os';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -12,7 +11,7 @@ import { SqliteEventStore } from '@app/event-store';
 import type { ReadDocument } from '@app/read-store';
 import { createKafkaClient, decodeEventMessage, encodeEventMessage, type KafkaRelay } from '@app/transport/kafka';
 import { measureRawSqlite } from './raw-sqlite';
-import { fmt, summarise, table } from './stats';
+import { fmt, machineLine, summarise, table } from './stats';
 import { benchEngines, deleteBenchTopics, freshBenchId, readStoreKinds, type ReadStoreKind } from './kafka-engines';
 import { measureRawKafka, measureRawReadStore, type RawReadStoreRates } from './kafka-raw';
 import { pipelineFailure, startProjectorSide, startRelay, startRelayProcess, waitUntil, type ProjectorSide } from './kafka-pipeline';
@@ -157,7 +156,7 @@ async function main(): Promise<void> {
   const topics: string[] = [];
   const dir = mkdtempSync(join(tmpdir(), 'chronicle-kafka-bench-'));
   say(`# Kafka path benchmark, ${new Date().toISOString()}`);
-  say(`machine: ${cpus().length} cores (${cpus()[0]?.model ?? 'unknown'}), Node ${process.version}, load average at start ${loadavg().map((l) => fmt(l, 1)).join(' ')}; `
+  say(`machine: ${machineLine()} at the start; `
     + `broker ${engines.kafkaBrokers} (${PARTITIONS} partitions), read stores: ${readStoreKinds(engines, runId).map((k) => k.name).join(', ')}`);
   say(`workload: ${fmt(EVENTS)} catalogue events over ${fmt(CUSTOMERS)} customers; latency ${fmt(LATENCY_RATE)}/s for ${LATENCY_SECONDS} s; catch-up ${fmt(CATCHUP_EVENTS)} events; `
     + `MongoDB wire: ${fmt(MONGO_EVENTS)} events, latency ${fmt(MONGO_LATENCY_RATE)}/s for ${MONGO_LATENCY_SECONDS} s, raw sample ${fmt(MONGO_RAW_DOCS)} docs\n`);

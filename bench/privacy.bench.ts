@@ -15,7 +15,7 @@ import { customerDecider } from '@app/customers';
 import { targetOf, type InteractionCommand } from '@app/interactions';
 import { chronicleEventSchemas, readerCodec, rebuildReadModels } from '@app/composition';
 import { measureRawSqlite } from './raw-sqlite';
-import { fmt, table } from './stats';
+import { fmt, loadNow, machineLine, table } from './stats';
 
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 5);
 const CUSTOMERS = Number(process.env.BENCH_PRIVACY_CUSTOMERS ?? 2_000);
@@ -155,7 +155,7 @@ async function main(): Promise<void> {
     process.stdout.write(`${line}\n`);
   };
   say(`# Privacy benchmark (encryption on vs off), ${new Date().toISOString()}`);
-  say(`machine: ${require('node:os').cpus().length} cores, Node ${process.version}; ${SECONDS}s per ingest run, ${fmt(CUSTOMERS)} customers, ${fmt(PROJECTED_EVENTS)} events projected\n`);
+  say(`machine: ${machineLine()}; ${SECONDS}s per ingest run, ${fmt(CUSTOMERS)} customers, ${fmt(PROJECTED_EVENTS)} events projected\n`);
   const raw = measureRawSqlite('NORMAL');
   say(`raw SQLite (WAL, NORMAL, ~400-byte rows): ${fmt(raw.batched1000)} rows/s in 1,000-row transactions, ${fmt(raw.singleRowCommits)} single-row commits/s`);
 
@@ -201,7 +201,7 @@ async function main(): Promise<void> {
   ]));
   const runs = (values: number[]) => values.map((r) => fmt(r)).join(', ');
   say(`\nruns (events/s): ingest off ${runs(off.ingest)}; on ${runs(on.ingest)}. Projection off ${runs(off.projection)}; on ${runs(on.projection)}. Read + decode off ${runs(off.decodeOnly)}; on ${runs(on.decodeOnly)}.`);
-  say(`Projected logs: off ${fmt(off.events)}, on ${fmt(on.events)} events. Load average at the end: ${require('node:os').loadavg().map((l: number) => l.toFixed(1)).join(' ')} (2 cores, shared).`);
+  say(`Projected logs: off ${fmt(off.events)}, on ${fmt(on.events)} events. Load average at the end: ${loadNow()}.`);
   mkdirSync(join(__dirname, 'results'), { recursive: true });
   writeFileSync(join(__dirname, 'results', 'privacy-latest.md'), `${lines.join('\n')}\n`);
 }

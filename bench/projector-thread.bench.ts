@@ -12,7 +12,7 @@ import { tmpdir } from 'node:os';
 import { basename, join } from 'node:path';
 import { measureRawSqlite } from './raw-sqlite';
 import { startServer, THIS_BUILD } from './server-process';
-import { fmt, table } from './stats';
+import { fmt, machineLine, table } from './stats';
 import { appendToVisible, batchIngest, BENCH_KEY, readLatency, registerCustomers } from './embedded-workload';
 
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3);
@@ -104,7 +104,7 @@ async function main(): Promise<void> {
     ...(process.env.BENCH_SERVER_MAIN ? [{ name: `other build (${process.env.BENCH_SERVER_MAIN_NAME ?? 'BENCH_SERVER_MAIN'})`, main: process.env.BENCH_SERVER_MAIN, env: {} }] : []),
   ];
   say(`# Projector thread A/B, ${new Date().toISOString()}`);
-  say(`machine: ${require('node:os').cpus().length} cores, Node ${process.version}, load average ${require('node:os').loadavg().map((l: number) => l.toFixed(1)).join(' ')}; ${ROUNDS} rounds, arms interleaved; reads at ${READ_RATE}/s, append → visible at ${VISIBLE_RATE}/s\n`);
+  say(`machine: ${machineLine()}; ${ROUNDS} rounds, arms interleaved; reads at ${READ_RATE}/s, append → visible at ${VISIBLE_RATE}/s\n`);
   const raw = measureRawSqlite('NORMAL');
   say(`raw SQLite (WAL, ~400-byte rows, NORMAL): ${fmt(raw.batched1000)} rows/s in 1,000-row transactions, ${fmt(raw.singleRowCommits)} single-row commits/s\n`);
 
