@@ -2,7 +2,7 @@
 // SQLite files are opened only in a folder this process can write, and must take a write: SQLite
 // opens a file it may not write read-only without a word, which would leave a server that is
 // "ready" but answers every command with an error.
-import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import {
   CodecEventStore, composeCodecs, EventStoreDbAccessLog, EventStoreDbEventStore, EventStoreDbIdempotencyKeys, EventStoreDbLogSealer, SqliteAccessLog, SqliteEventStore,
@@ -12,7 +12,7 @@ import {
 import { CachedKeyStore, MasterKeyRing, MongoKeyStore, SqliteKeyStore, type KeyStore } from '@app/key-store';
 import { GenerationalReadStore, MongoReadStore, ReadStoreBusyError, SqliteReadStore, type ReadStore } from '@app/read-store';
 import { isSqliteBusy } from '@app/sqlite';
-import { describeSetting, ensureWritableFolder, StartupError, systemReason, type ChronicleConfig } from '@app/platform';
+import { createFileOnce, describeSetting, ensureWritableFolder, StartupError, systemReason, type ChronicleConfig } from '@app/platform';
 import { personalDataCodec, SealedSnapshotStore } from '@app/privacy';
 import { chronicleEventSchemas } from './event-schemas';
 import { chroniclePersonalData, ERASURE_EVENT_TYPE } from './personal-data';
@@ -95,18 +95,13 @@ export function masterKeyRing(config: ChronicleConfig): MasterKeyRing {
   if (!existsSync(file)) {
     if (config.MASTER_KEY_FILE !== undefined) throw new StartupError([describeSetting('MASTER_KEY_FILE', file, 'the file does not exist')]);
     ensureWritableFolder(config.DATA_DIR, 'DATA_DIR');
-    try {
-      writeFileSync(
-        file,
-        '# Chronicle master key: wraps every customer data key in keys.sqlite. Keep it apart from backups of the data.\n' +
-          '# One base64 key per line, the current one first (see README, "Personal data").\n' +
-          `${MasterKeyRing.generate()}\n`,
-        { mode: 0o600, flag: 'wx' },
-      );
-    } catch (error) {
-      // Another process created it first: use theirs.
-      if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
-    }
+    // Whole or not at all; if another process created it first (starting at once), theirs is read below.
+    createFileOnce(
+      file,
+      '# Chronicle master key: wraps every customer data key in keys.sqlite. Keep it apart from backups of the data.\n' +
+        '# One base64 key per line, the current one first (see README, "Personal data").\n' +
+        `${MasterKeyRing.generate()}\n`,
+    );
   }
   return MasterKeyRing.parse(readFileSync(file, 'utf8'));
 }

@@ -1,5 +1,6 @@
 export * from './config/chronicle-config';
 export * from './config/writable-folder';
+export * from './config/create-file-once';
 export * from './auth/roles';
 export * from './auth/api-key-registry';
 export * from './auth/api-key.guard';

@@ -8,6 +8,7 @@ import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
 import { readFileSync, renameSync, statSync, unlinkSync, writeFileSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 import { ConfigError, describeSetting, StartupError } from '../config/env-config';
+import { createFileOnce } from '../config/create-file-once';
 import { ensureWritableFolder, systemReason } from '../config/writable-folder';
 import { ROLES, type Principal, type Role } from './roles';
 
@@ -141,12 +142,14 @@ export class ApiKeyRegistry {
     this.pending = [];
     ensureWritableFolder(dirname(this.file), 'API_KEYS_FILE', this.file);
     const keys = [...this.byHash.values()];
+    let made: boolean;
     try {
-      writeFileSync(this.file, JSON.stringify({ keys }, null, 2) + '\n', { mode: 0o600, flag: 'wx' });
+      // Whole or not at all: a process starting at once (or the file watcher) never reads half of it.
+      made = createFileOnce(this.file, JSON.stringify({ keys }, null, 2) + '\n');
     } catch (error) {
-      if ((error as { code?: string }).code !== 'EEXIST') {
-        throw new StartupError([describeSetting('API_KEYS_FILE', this.file, `cannot be written (${systemReason(error)})`)]);
-      }
+      throw new StartupError([describeSetting('API_KEYS_FILE', this.file, `cannot be written (${systemReason(error)})`)]);
+    }
+    if (!made) {
       this.replace(parseKeyFile(this.file));
       return [];
     }

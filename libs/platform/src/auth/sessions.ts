@@ -10,12 +10,13 @@
 // process remembers a session it found not revoked for SESSION_REVOCATION_CACHE_MS (the most a sign-out
 // elsewhere may take to reach it), and one it found revoked until the session's end.
 import { createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
-import { readFileSync, writeFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Request, Response } from 'express';
 import type { SessionRevocations } from '@app/event-store';
 import { describeSetting, StartupError } from '../config/env-config';
 import type { ChronicleConfig } from '../config/chronicle-config';
+import { createFileOnce } from '../config/create-file-once';
 import { ensureWritableFolder, systemReason } from '../config/writable-folder';
 
 export const SESSION_COOKIE = 'chronicle_session';
@@ -57,23 +58,36 @@ export function loadSessionSecret(config: ChronicleConfig): Buffer {
   if (config.SESSION_SECRET !== undefined) return Buffer.from(config.SESSION_SECRET, 'utf8');
   if (config.SESSION_SECRET_FILE !== undefined) return secretFromFile(config.SESSION_SECRET_FILE);
   const path = join(config.DATA_DIR, SECRET_FILE);
-  try {
-    return Buffer.from(readFileSync(path, 'utf8').trim(), 'hex');
-  } catch (error) {
-    if ((error as { code?: string }).code !== 'ENOENT') {
-      throw new StartupError([describeSetting('SESSION_SECRET', '(unset)', `and ${path} cannot be read (${systemReason(error)})`)]);
-    }
-  }
+  const kept = keptSecret(path);
+  if (kept) return kept;
   ensureWritableFolder(config.DATA_DIR, 'DATA_DIR');
   const secret = randomBytes(32);
   try {
-    writeFileSync(path, secret.toString('hex') + '\n', { mode: 0o600, flag: 'wx' });
-    return secret;
+    // Whole or not at all: another process starting at once reads this secret, never half of it.
+    if (createFileOnce(path, secret.toString('hex') + '\n')) return secret;
   } catch (error) {
-    // Another process of this deployment wrote it first: use theirs.
-    if ((error as { code?: string }).code === 'EEXIST') return Buffer.from(readFileSync(path, 'utf8').trim(), 'hex');
     throw new StartupError([describeSetting('SESSION_SECRET', '(unset)', `and ${path} cannot be written (${systemReason(error)})`)]);
   }
+  // Another process of this deployment made it first: use theirs.
+  return keptSecret(path) as Buffer;
+}
+
+/** The secret kept in DATA_DIR, or undefined where there is none yet; one too short to sign with is refused by name. */
+function keptSecret(path: string): Buffer | undefined {
+  let text: string;
+  try {
+    text = readFileSync(path, 'utf8').trim();
+  } catch (error) {
+    if ((error as { code?: string }).code === 'ENOENT') return undefined;
+    throw new StartupError([describeSetting('SESSION_SECRET', '(unset)', `and ${path} cannot be read (${systemReason(error)})`)]);
+  }
+  const secret = Buffer.from(text, 'hex');
+  if (secret.length < 32 || !/^[0-9a-f]+$/i.test(text)) {
+    throw new StartupError([
+      describeSetting('SESSION_SECRET', '(unset)', `and ${path} holds no valid secret (${secret.length} bytes of hex, 32 needed): remove the file to have a new one made on the next start (it signs every console session out)`),
+    ]);
+  }
+  return secret;
 }
 
 /** The secret is the file's text without its final line break; its value is never shown. */
