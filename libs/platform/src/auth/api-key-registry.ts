@@ -5,10 +5,10 @@
 // has started for good (see persistNewKeys).
 import { Logger } from '@nestjs/common';
 import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
-import { readFileSync, renameSync, statSync, unlinkSync, writeFileSync } from 'node:fs';
-import { basename, dirname, join } from 'node:path';
+import { readFileSync, statSync } from 'node:fs';
+import { dirname } from 'node:path';
 import { ConfigError, describeSetting, StartupError } from '../config/env-config';
-import { createFileOnce } from '../config/create-file-once';
+import { createFileOnce, replaceFileWhole } from '../config/create-file-once';
 import { ensureWritableFolder, systemReason } from '../config/writable-folder';
 import { ROLES, type Principal, type Role } from './roles';
 
@@ -72,16 +72,10 @@ function parseKeyFile(path: string): StoredApiKey[] {
   return keys as StoredApiKey[];
 }
 
-/** Writes the file whole under a temporary name, then renames it: a reader never sees half a file. */
-function writeKeyFileAtomically(path: string, keys: readonly StoredApiKey[]): void {
-  const temporary = join(dirname(path), `.${basename(path)}.${process.pid}.tmp`);
-  writeFileSync(temporary, JSON.stringify({ keys }, null, 2) + '\n', { mode: 0o600 });
-  try {
-    renameSync(temporary, path);
-  } catch (error) {
-    unlinkSync(temporary);
-    throw error;
-  }
+
+/** The key file's text. */
+function keyFileText(keys: readonly StoredApiKey[]): string {
+  return JSON.stringify({ keys }, null, 2) + '\n';
 }
 
 export class ApiKeyRegistry {
@@ -145,7 +139,7 @@ export class ApiKeyRegistry {
     let made: boolean;
     try {
       // Whole or not at all: a process starting at once (or the file watcher) never reads half of it.
-      made = createFileOnce(this.file, JSON.stringify({ keys }, null, 2) + '\n');
+      made = createFileOnce(this.file, keyFileText(keys));
     } catch (error) {
       throw new StartupError([describeSetting('API_KEYS_FILE', this.file, `cannot be written (${systemReason(error)})`)]);
     }
@@ -226,7 +220,8 @@ export class ApiKeyRegistry {
     const existing = signatureOf(path) === undefined ? [] : parseKeyFile(path);
     const key = generateApiKey(role);
     ensureWritableFolder(dirname(path), 'API_KEYS_FILE', path);
-    writeKeyFileAtomically(path, [...existing, storedKey(key, role, label, now)]);
+    // Whole: the running servers' file watchers never read half of it.
+    replaceFileWhole(path, keyFileText([...existing, storedKey(key, role, label, now)]));
     return key;
   }
 }

@@ -4,8 +4,10 @@
 // but not the second: it creates the file empty, then writes, and a second process that reads in
 // between gets an empty secret (seen as "A session secret needs at least 32 bytes" when two
 // command-api processes started together). Here the text is written under a temporary name first and
-// then linked to the path, which creates the path whole or fails because it exists.
-import { closeSync, fsyncSync, linkSync, openSync, unlinkSync, writeFileSync } from 'node:fs';
+// then linked to the path, which creates the path whole or fails because it exists. A file rewritten
+// while others read it (the API key file after `chronicle keys create`) is replaced the same way, by
+// a rename instead of a link.
+import { closeSync, fsyncSync, linkSync, openSync, renameSync, unlinkSync, writeFileSync } from 'node:fs';
 import { randomBytes } from 'node:crypto';
 import { basename, dirname, join } from 'node:path';
 
@@ -18,7 +20,7 @@ const NO_HARD_LINKS = new Set(['EPERM', 'ENOTSUP', 'EOPNOTSUPP', 'ENOSYS']);
  * process (or an earlier start) made it first; read theirs.
  */
 export function createFileOnce(path: string, text: string, mode = 0o600): boolean {
-  const temporary = join(dirname(path), `.${basename(path)}.${process.pid}.${randomBytes(6).toString('hex')}.tmp`);
+  const temporary = temporaryBeside(path);
   writeWhole(temporary, text, mode, 'wx');
   try {
     linkSync(temporary, path);
@@ -37,6 +39,26 @@ export function createFileOnce(path: string, text: string, mode = 0o600): boolea
     if ((error as NodeJS.ErrnoException).code === 'EEXIST') return false;
     throw error;
   }
+}
+
+/**
+ * Replaces `path` with a file holding `text`: written whole under a temporary name, then renamed over
+ * it, so a reader finds the old file or the new one, never part of either.
+ */
+export function replaceFileWhole(path: string, text: string, mode = 0o600): void {
+  const temporary = temporaryBeside(path);
+  writeWhole(temporary, text, mode, 'wx');
+  try {
+    renameSync(temporary, path);
+  } catch (error) {
+    unlinkSync(temporary);
+    throw error;
+  }
+}
+
+/** A fresh name in the same folder (a link or rename needs the same file system), hidden, never another process's. */
+function temporaryBeside(path: string): string {
+  return join(dirname(path), `.${basename(path)}.${process.pid}.${randomBytes(6).toString('hex')}.tmp`);
 }
 
 function writeWhole(path: string, text: string, mode: number, flags: string): void {
