@@ -270,6 +270,45 @@ describe('SqliteEventStore specifics', () => {
     }
   });
 
+  // Stores on one file in one process (the HTTP thread's and the projector thread's) hear of each
+  // other's commits at once, not at their next poll: the writer thread announces every committed
+  // group on the file's BroadcastChannel. Poll intervals of an hour: only the announcement can
+  // bring these events within the test's time.
+  it("hears at once of another store's commits in this process, and of its own", async () => {
+    const hour = 3_600_000;
+    const writer = new SqliteEventStore(file, { pollIntervalMs: hour });
+    const reader = new SqliteEventStore(file, { pollIntervalMs: hour });
+    /** A subscription of `on` from the start, and a wait for its n-th event. */
+    const follow = (on: SqliteEventStore) => {
+      const seen: RecordedEvent[] = [];
+      const waiting: { n: number; resolve: () => void }[] = [];
+      const subscription = on.subscribeToAll({ from: 'start' }, async (batch) => {
+        seen.push(...batch);
+        for (const wait of waiting.filter((w) => seen.length >= w.n)) wait.resolve();
+      });
+      const until = (n: number) => (seen.length >= n ? Promise.resolve() : new Promise<void>((resolve) => waiting.push({ n, resolve })));
+      return { seen, until, subscription };
+    };
+    try {
+      await writer.append('survey-0', [event()], { expectedRevision: 'no_stream' });
+      const theirs = follow(reader);
+      const own = follow(writer);
+      // Both have read what was there and wait for news: the next events can only come from an announcement.
+      await theirs.until(1);
+      await own.until(1);
+      await writer.append('survey-1', [event(), event()], { expectedRevision: 'no_stream' });
+      await theirs.until(3);
+      await own.until(3);
+      expect(theirs.seen.map((recorded) => recorded.streamId)).toEqual(['survey-0', 'survey-1', 'survey-1']);
+      expect(own.seen.map((recorded) => recorded.streamId)).toEqual(['survey-0', 'survey-1', 'survey-1']);
+      await theirs.subscription.close();
+      await own.subscription.close();
+    } finally {
+      await reader.close();
+      await writer.close();
+    }
+  });
+
   it('opened to read only (as the projector thread opens it): reads and follows what another connection writes, starts no writer thread, refuses every write', async () => {
     let opened = 0;
     const thread = new (class extends SqliteWriterThread {
