@@ -1,7 +1,7 @@
 // Slices given as bounds no machine reaches (0 ms: every call after the first is past it; a minute:
 // none is), so the cases hold however loaded the machine running them is.
 import { setImmediate as nextTurn } from 'node:timers/promises';
-import { EventLoopTurns, shareTurn } from './event-loop-turns';
+import { shareTurn } from './event-loop-turns';
 
 describe('shareTurn: the thread\'s current run of synchronous work', () => {
   beforeEach(async () => {
@@ -59,28 +59,26 @@ describe('shareTurn: the thread\'s current run of synchronous work', () => {
   });
 });
 
-describe('EventLoopTurns: a loop\'s turns, on the thread\'s shared slice', () => {
+describe('shareTurn in loops: every loop of the thread on one slice', () => {
   beforeEach(async () => {
     await nextTurn();
   });
 
   it('a second loop in the same run yields at once where its own slice would just have started', async () => {
     const order: string[] = [];
-    const first = new EventLoopTurns(0);
-    const second = new EventLoopTurns(0);
     setImmediate(() => order.push('queued'));
-    await first.maybeYield();
+    // The first loop's call starts the run; the second loop's, in the same run, is past its 0 ms slice.
+    await shareTurn(0);
     order.push('first goes on');
-    await second.maybeYield();
+    await shareTurn(0);
     order.push('second goes on');
     expect(order).toEqual(['first goes on', 'queued', 'second goes on']);
   });
 
   it('with a slice no run reaches, never yields', async () => {
     const order: string[] = [];
-    const loop = new EventLoopTurns(60_000);
     setImmediate(() => order.push('queued'));
-    for (let i = 0; i < 100; i++) await loop.maybeYield();
+    for (let i = 0; i < 100; i++) await shareTurn(60_000);
     order.push('loop done');
     expect(order).toEqual(['loop done']);
   });

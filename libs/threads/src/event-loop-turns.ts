@@ -43,16 +43,3 @@ function startRun(at: number): void {
 function resumed(): void {
   if (runStartedAt === undefined) startRun(performance.now());
 }
-
-/**
- * A loop's turns: every loop of the thread shares one slice (shareTurn), so two batches validated at
- * once give reads a turn every `turnMs` of their work together, not every `turnMs` each.
- */
-export class EventLoopTurns {
-  constructor(private readonly turnMs: number = TURN_MS) {}
-
-  /** Resolves at once while the thread's current run is short; past `turnMs`, on the next turn of the event loop. */
-  async maybeYield(): Promise<void> {
-    await shareTurn(this.turnMs);
-  }
-}

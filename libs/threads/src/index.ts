@@ -2,4 +2,4 @@
 // event store's writer thread and the embedded projector thread start through here), and the turns
 // long loops give the event loop of the thread they run on.
 export { startModuleWorker } from './module-worker';
-export { EventLoopTurns, shareTurn, TURN_MS } from './event-loop-turns';
+export { shareTurn, TURN_MS } from './event-loop-turns';

@@ -245,19 +245,25 @@ describe('SqliteEventStore specifics', () => {
     });
   });
 
+  /** A subscription of `on` from the start: what it has seen, and a wait for its n-th event. */
+  function follow(on: SqliteEventStore) {
+    const seen: RecordedEvent[] = [];
+    const waiting: { n: number; resolve: () => void }[] = [];
+    const subscription = on.subscribeToAll({ from: 'start' }, async (batch) => {
+      seen.push(...batch);
+      for (const wait of waiting.filter((w) => seen.length >= w.n)) wait.resolve();
+    });
+    const until = (n: number) => (seen.length >= n ? Promise.resolve() : new Promise<void>((resolve) => waiting.push({ n, resolve })));
+    return { seen, until, subscription };
+  }
+
   /** What a subscription of `reader` from the start sees while `write` runs, once it has seen `count` events. */
   async function followWhile(reader: SqliteEventStore, count: number, write: () => Promise<unknown>): Promise<RecordedEvent[]> {
-    const seen: RecordedEvent[] = [];
-    let arrived!: () => void;
-    const allArrived = new Promise<void>((resolve) => (arrived = resolve));
-    const subscription = reader.subscribeToAll({ from: 'start' }, async (batch) => {
-      seen.push(...batch);
-      if (seen.length >= count) arrived();
-    });
+    const following = follow(reader);
     await write();
-    await allArrived;
-    await subscription.close();
-    return seen;
+    await following.until(count);
+    await following.subscription.close();
+    return following.seen;
   }
 
   it('lets a subscription on one connection see events written by another connection to the same file', async () => {
@@ -278,17 +284,6 @@ describe('SqliteEventStore specifics', () => {
     const hour = 3_600_000;
     const writer = new SqliteEventStore(file, { pollIntervalMs: hour });
     const reader = new SqliteEventStore(file, { pollIntervalMs: hour });
-    /** A subscription of `on` from the start, and a wait for its n-th event. */
-    const follow = (on: SqliteEventStore) => {
-      const seen: RecordedEvent[] = [];
-      const waiting: { n: number; resolve: () => void }[] = [];
-      const subscription = on.subscribeToAll({ from: 'start' }, async (batch) => {
-        seen.push(...batch);
-        for (const wait of waiting.filter((w) => seen.length >= w.n)) wait.resolve();
-      });
-      const until = (n: number) => (seen.length >= n ? Promise.resolve() : new Promise<void>((resolve) => waiting.push({ n, resolve })));
-      return { seen, until, subscription };
-    };
     try {
       await writer.append('survey-0', [event()], { expectedRevision: 'no_stream' });
       const theirs = follow(reader);

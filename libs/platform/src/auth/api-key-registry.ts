@@ -72,7 +72,6 @@ function parseKeyFile(path: string): StoredApiKey[] {
   return keys as StoredApiKey[];
 }
 
-
 /** The key file's text. */
 function keyFileText(keys: readonly StoredApiKey[]): string {
   return JSON.stringify({ keys }, null, 2) + '\n';

@@ -11,7 +11,7 @@ import { validate } from 'class-validator';
 import { toProblem, type Problem } from '../errors/problem.filter';
 import { flattenValidationErrors, RequestValidationError } from '../errors/validation';
 import type { CommandContext } from './command-context';
-import { EventLoopTurns } from '@app/threads';
+import { shareTurn } from '@app/threads';
 import type { RequestContext } from '../http/command-context.decorator';
 
 export interface BatchItemResult<O> {
@@ -84,11 +84,10 @@ export async function runBatch<P, O>(items: readonly unknown[], ctx: RequestCont
     if (problem.status >= 500) throw error;
     results[index] = { index, status: problem.status, problem };
   };
-  // One item after the other, letting reads through every TURN_MS (event-loop-turns.ts).
-  const turns = new EventLoopTurns(options.turnMs);
+  // One item after the other, letting reads through every TURN_MS of the thread's work (event-loop-turns.ts).
   const prepared: ({ index: number; prepared: P; context: CommandContext } | undefined)[] = [];
   for (const [index, raw] of items.entries()) {
-    await turns.maybeYield();
+    await shareTurn(options.turnMs);
     try {
       const item = await options.prepare(raw, index, itemContext(ctx, index));
       prepared.push({ index, prepared: item.prepared, context: { ...itemContext(ctx, index), occurredAt: item.occurredAt } });

@@ -14,7 +14,7 @@ import {
 import { DuplicateEventIdError, WrongExpectedRevisionError, type EventRef, type EventStore, type Snapshot, type StreamAppend } from '@app/event-store';
 import { ProblemException } from '../errors/problem.filter';
 import type { CommandContext, CommandOutcome } from './command-context';
-import { EventLoopTurns } from '@app/threads';
+import { shareTurn } from '@app/threads';
 import { latestOf, resume, snapshotAt, type Latest, type Resumed, type SnapshotSettings } from './stream-snapshots';
 
 export interface StreamCommand<C, S, E extends DomainEvent> {
@@ -226,11 +226,10 @@ export class CommandExecutor {
         value: { streamId: request.streamId, eventIds: pending.map((e) => e.eventId), revision: lastEvent.revision, position: lastEvent.position, replayed: false, changed: true },
       });
     };
-    // Deciding a whole batch is long synchronous work: reads get a turn every TURN_MS.
-    const turns = new EventLoopTurns(this.options.turnMs);
+    // Deciding a whole batch is long synchronous work: reads get a turn every TURN_MS of the thread's work.
     const answers: (() => PromiseSettledResult<CommandOutcome>)[] = [];
     for (const [run, { request, context }] of runs.entries()) {
-      await turns.maybeYield();
+      await shareTurn(this.options.turnMs);
       answers.push(decide(request, context, run));
     }
 
