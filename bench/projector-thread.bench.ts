@@ -7,6 +7,8 @@
 // while it serves reads during ingest.
 // Run: npm run build && BENCH_SERVER_MAIN=/path/to/main/dist/apps/chronicle/src/main.js \
 //      npx ts-node --transpile-only -r tsconfig-paths/register bench/projector-thread.bench.ts
+// BENCH_THREAD_SETTING=EMBEDDED_BATCHES compares the batch thread the same way instead (bench/README.md,
+// "Batches in a worker thread"): this build with EMBEDDED_BATCHES=thread against inline.
 import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { basename, join } from 'node:path';
@@ -20,6 +22,9 @@ const CUSTOMERS = 1000;
 /** The issue's rates; lower them where the machine is shared and cannot serve them at all (the queue then grows for the whole measurement). */
 const READ_RATE = Number(process.env.BENCH_READ_RATE ?? 500);
 const VISIBLE_RATE = Number(process.env.BENCH_VISIBLE_RATE ?? 1000);
+/** The setting whose two values (`thread`, `inline`) the arms of this build take. */
+const SETTING = process.env.BENCH_THREAD_SETTING ?? 'EMBEDDED_PROJECTOR';
+if (SETTING !== 'EMBEDDED_PROJECTOR' && SETTING !== 'EMBEDDED_BATCHES') throw new Error(`BENCH_THREAD_SETTING: EMBEDDED_PROJECTOR or EMBEDDED_BATCHES, not ${SETTING}`);
 
 interface Arm {
   readonly name: string;
@@ -32,6 +37,8 @@ interface RoundResult {
   readonly ingest: { p50: number; p99: number };
   readonly ingested: number;
   readonly visible: { p50: number; p99: number; achieved: number; inconsistent: number };
+  /** The server's resident memory after the ingest, in MB. */
+  readonly rssMb: number;
 }
 
 const serverEnv = (dataDir: string): Record<string, string> => ({
@@ -54,8 +61,9 @@ async function round(arm: Arm, nodeArgs: readonly string[] = []): Promise<RoundR
     await registerCustomers(server.url, 0, CUSTOMERS, 32);
     const idle = await readLatency(server.url, CUSTOMERS, READ_RATE);
     const during = await readsDuringIngest(server.url);
+    const rssMb = server.rssBytes() / 2 ** 20;
     const visible = await appendToVisible(server.url, CUSTOMERS, VISIBLE_RATE);
-    return { idle, ingest: during.read, ingested: during.ingested, visible };
+    return { idle, ingest: during.read, ingested: during.ingested, visible, rssMb };
   } finally {
     await server.stop();
     rmSync(dataDir, { recursive: true, force: true });
@@ -99,11 +107,11 @@ async function main(): Promise<void> {
     process.stdout.write(line + '\n');
   };
   const arms: Arm[] = [
-    { name: 'this build, projector thread', main: THIS_BUILD, env: { EMBEDDED_PROJECTOR: 'thread' } },
-    { name: 'this build, inline', main: THIS_BUILD, env: { EMBEDDED_PROJECTOR: 'inline' } },
+    { name: `this build, ${SETTING}=thread`, main: THIS_BUILD, env: { [SETTING]: 'thread' } },
+    { name: `this build, ${SETTING}=inline`, main: THIS_BUILD, env: { [SETTING]: 'inline' } },
     ...(process.env.BENCH_SERVER_MAIN ? [{ name: `other build (${process.env.BENCH_SERVER_MAIN_NAME ?? 'BENCH_SERVER_MAIN'})`, main: process.env.BENCH_SERVER_MAIN, env: {} }] : []),
   ];
-  say(`# Projector thread A/B, ${new Date().toISOString()}`);
+  say(`# ${SETTING} A/B, ${new Date().toISOString()}`);
   say(`machine: ${machineLine()}; ${ROUNDS} rounds, arms interleaved; reads at ${READ_RATE}/s, append → visible at ${VISIBLE_RATE}/s\n`);
   const raw = measureRawSqlite('NORMAL');
   say(`raw SQLite (WAL, ~400-byte rows, NORMAL): ${fmt(raw.batched1000)} rows/s in 1,000-row transactions, ${fmt(raw.singleRowCommits)} single-row commits/s\n`);
@@ -113,13 +121,13 @@ async function main(): Promise<void> {
     for (const arm of arms) {
       const result = await round(arm);
       results.get(arm.name)?.push(result);
-      say(`round ${r + 1}, ${arm.name}: read idle p99 ${result.idle.p99} ms, during ingest p99 ${result.ingest.p99} ms (${fmt(result.ingested)} events/s), append→visible p99 ${fmt(result.visible.p99, 1)} ms (${fmt(result.visible.achieved)}/s, ${result.visible.inconsistent} not consistent)`);
+      say(`round ${r + 1}, ${arm.name}: read idle p99 ${result.idle.p99} ms, during ingest p99 ${result.ingest.p99} ms (${fmt(result.ingested)} events/s), append→visible p99 ${fmt(result.visible.p99, 1)} ms (${fmt(result.visible.achieved)}/s, ${result.visible.inconsistent} not consistent), RSS after the ingest ${fmt(result.rssMb)} MB`);
     }
   }
   const ratio = (value: number, limit: number) => `${fmt((value / limit) * 100)}%`;
   say('');
   say(table([
-    ['arm (median of rounds)', `360 read p99 idle (${READ_RATE}/s)`, `360 read p99 during ingest (${READ_RATE}/s)`, 'ingest meanwhile (ratio to raw 1,000-row txns)', `append → 360 visible p99 at ${VISIBLE_RATE}/s`],
+    ['arm (median of rounds)', `360 read p99 idle (${READ_RATE}/s)`, `360 read p99 during ingest (${READ_RATE}/s)`, 'ingest meanwhile (ratio to raw 1,000-row txns)', `append → 360 visible p99 at ${VISIBLE_RATE}/s`, 'RSS after the ingest'],
     ...arms.map((arm) => {
       const rs = results.get(arm.name) ?? [];
       const ingested = median(rs.map((x) => x.ingested));
@@ -129,6 +137,7 @@ async function main(): Promise<void> {
         `${fmt(median(rs.map((x) => x.ingest.p99)), 2)} ms (p50 ${fmt(median(rs.map((x) => x.ingest.p50)), 2)})`,
         `${fmt(ingested)} events/s (${ratio(ingested, raw.batched1000)})`,
         `${fmt(median(rs.map((x) => x.visible.p99)), 1)} ms (p50 ${fmt(median(rs.map((x) => x.visible.p50)), 1)})`,
+        `${fmt(median(rs.map((x) => x.rssMb)))} MB`,
       ];
     }),
   ]));

@@ -1,5 +1,6 @@
 // POST /v1/customers/batch: registering many customers in one request, with the per-item result
-// shape, limits and Idempotency-Key semantics of POST /v1/interactions/batch.
+// shape, limits and Idempotency-Key semantics of POST /v1/interactions/batch. Every case runs with
+// the batches on the HTTP thread and in the batch thread (EMBEDDED_BATCHES): the same answers.
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -10,7 +11,7 @@ jest.setTimeout(120_000);
 
 const KEYS = { ingest: 'cbatch-ingest-key-0123456789', support: 'cbatch-support-key-0123456789' };
 
-describe('POST /v1/customers/batch', () => {
+describe.each(['inline', 'thread'] as const)('POST /v1/customers/batch (EMBEDDED_BATCHES=%s)', (batches) => {
   let dataDir: string;
   let chronicle: RunningChronicle;
   let ingest: ApiClient;
@@ -20,7 +21,7 @@ describe('POST /v1/customers/batch', () => {
 
   beforeAll(async () => {
     dataDir = mkdtempSync(join(tmpdir(), 'chronicle-cbatch-'));
-    chronicle = await startChronicle({ DATA_DIR: dataDir, PORT: '0', LOG_LEVEL: 'silent', MAX_BATCH_SIZE: '20', API_KEYS: Object.entries(KEYS).map(([role, key]) => `${role}=${key}`).join(',') });
+    chronicle = await startChronicle({ DATA_DIR: dataDir, PORT: '0', LOG_LEVEL: 'silent', MAX_BATCH_SIZE: '20', EMBEDDED_BATCHES: batches, API_KEYS: Object.entries(KEYS).map(([role, key]) => `${role}=${key}`).join(',') });
     ingest = new ApiClient(chronicle.url, KEYS.ingest);
     support = new ApiClient(chronicle.url, KEYS.support);
   });
@@ -73,6 +74,24 @@ describe('POST /v1/customers/batch', () => {
     expect(batch.body.results[0].outcome.position).not.toBe(batch.body.results[1].outcome.position);
     const stored = await support.get(`/v1/customers/cb-20?minPosition=${batch.body.results[1].outcome.position}`);
     expect(stored.body.profile).toMatchObject({ firstName: 'Gus' });
+  });
+
+  it('answers an interactions batch the same way: a result per item, bad items refused alone, the rest recorded', async () => {
+    const registered = await ingest.post('/v1/customers/batch', { items: [{ customerId: 'cb-mail', profile: profile('Mia') }] });
+    const batch = await ingest.post('/v1/interactions/batch', {
+      items: [
+        { type: 'email-sent', customerId: 'cb-mail', messageId: 'cb-m-1', subject: 'Your order shipped', occurredAt: '2026-11-21T08:00:00Z' },
+        { type: 'email-opened', customerId: 'cb-mail', messageId: 'cb-m-1', occurredAt: '2026-11-21T09:00:00Z' },
+        { type: 'teleport', customerId: 'cb-mail' },
+        { type: 'call', customerId: 'cb-nobody', callId: 'cb-pbx-9', direction: 'inbound', durationSeconds: 5, outcome: 'resolved' },
+      ],
+    });
+    expect(registered.body.results[0].status).toBe(201);
+    expect(batch.body.results.map((r: { status: number }) => r.status)).toEqual([201, 201, 400, 404]);
+    expect(batch.body.results[2].problem.errors[0].field).toBe('items[2].type');
+    expect(batch.body.results[3].problem).toMatchObject({ status: 404, code: 'NOT_FOUND' });
+    const position = batch.body.results[1].outcome.position;
+    expect((await support.get(`/v1/customers/cb-mail?minPosition=${position}`)).body.emails).toMatchObject({ sent: 1, opened: 1 });
   });
 
   it('keeps the limits of the interactions batch: 1 to MAX_BATCH_SIZE items, the ingest role', async () => {

@@ -8,7 +8,7 @@ import type { Clock, RecordedEvent } from '@app/event-sourcing';
 import { ACCESS_LOG, EVENT_STORE, IDEMPOTENCY_KEYS, SESSION_REVOCATIONS, SNAPSHOT_STORE, type AccessLog, type EventStore, type IdempotencyKeys, type SessionRevocations, type SnapshotStore } from '@app/event-store';
 import { GenerationalReadStore, READ_STORE, type ReadStore } from '@app/read-store';
 import {
-  APPLIED_EVENTS, CLOCK, CommandExecutor, ConfigError, pause, PlatformModule, PROJECTION_PROGRESS, SINGLE_INSTANCE, SUPERVISOR, type ChronicleConfig, type PipelineSpec, type ProjectionProgress,
+  APPLIED_EVENTS, BATCH_RUNNER, CLOCK, CommandExecutor, ConfigError, pause, PlatformModule, PROJECTION_PROGRESS, SINGLE_INSTANCE, SUPERVISOR, type ChronicleConfig, type PipelineSpec, type ProjectionProgress,
   type SingleInstance,
   type Supervisor,
 } from '@app/platform';
@@ -36,6 +36,7 @@ import { chronicleProjections, PROJECTOR_NAME } from './read-models';
 import { chronicleEventSchemas } from './event-schemas';
 import { chronicleProjectorRunner, embeddedProjector } from './embedded-projection';
 import { ProjectorThread } from './projector-thread/projector-thread';
+import { BatchThread } from './batch-thread/batch-thread';
 
 /**
  * `commands` and `queries`: the HTTP APIs. `projector`: read models from the log. `relay`: the log to
@@ -67,6 +68,7 @@ export function partsOf(config: ChronicleConfig): ReadonlySet<ChroniclePart> {
 
 const RUNNER = Symbol('ProjectorRunner');
 const PROJECTOR_THREAD = Symbol('ProjectorThread');
+const BATCH_THREAD = Symbol('BatchThread');
 
 const CLAIMS = Symbol('DataDirClaims');
 
@@ -154,6 +156,7 @@ class Pipelines implements OnApplicationBootstrap, BeforeApplicationShutdown, On
     @Optional() @Inject(SNAPSHOT_STORE) private readonly snapshots?: SnapshotStore,
     @Optional() private readonly executor?: CommandExecutor,
     @Optional() @Inject(PROJECTOR_THREAD) private readonly projectorThread?: ProjectorThread,
+    @Optional() @Inject(BATCH_THREAD) private readonly batchThread?: BatchThread,
   ) {}
 
   async onApplicationBootstrap(): Promise<void> {
@@ -263,6 +266,8 @@ class Pipelines implements OnApplicationBootstrap, BeforeApplicationShutdown, On
 
   async onApplicationShutdown(): Promise<void> {
     try {
+      // Its batches under way finish, then its own stores close.
+      await this.batchThread?.close();
       for (const close of this.closeAfterShutdown.splice(0)) await close();
       await this.accessLog?.close();
       await this.idempotencyKeys?.close();
@@ -281,8 +286,15 @@ class Pipelines implements OnApplicationBootstrap, BeforeApplicationShutdown, On
 
 @Module({})
 export class ChronicleModule {
-  /** `claims`: the data folder's claims this process took (claimDataDir); released after the stores close. */
-  static forRoot(config: ChronicleConfig, options: { clock?: Clock; env?: Record<string, string | undefined>; claims?: DataDirClaims } = {}): DynamicModule {
+  /**
+   * `claims`: the data folder's claims this process took (claimDataDir); released after the stores
+   * close. `batchThread`: this is the all-in-one process's batch thread (a command-api role without
+   * the HTTP layer or background sweeps: batch-thread.worker.ts).
+   */
+  static forRoot(
+    config: ChronicleConfig,
+    options: { clock?: Clock; env?: Record<string, string | undefined>; claims?: DataDirClaims; batchThread?: boolean } = {},
+  ): DynamicModule {
     const parts = partsOf(config);
     // Queries need it too: the audit routes read history through it, the access log lives beside it, and the subject access export reads every stream of the customer.
     const reactors = parts.has('reactors');
@@ -294,6 +306,9 @@ export class ChronicleModule {
     // The all-in-one process on SQLite files projects in a worker thread of its own (EMBEDDED_PROJECTOR).
     const projectorThread =
       inProcessProjector && config.CHRONICLE_ROLE === 'all' && config.EMBEDDED_PROJECTOR === 'thread' && config.EVENT_STORE === 'sqlite' && config.READ_STORE === 'sqlite';
+    // And runs its batch requests in another (EMBEDDED_BATCHES), so they never hold up the reads.
+    const batchThread =
+      parts.has('commands') && config.CHRONICLE_ROLE === 'all' && config.EMBEDDED_BATCHES === 'thread' && config.EVENT_STORE === 'sqlite' && config.READ_STORE === 'sqlite';
 
     const providers: Provider[] = [
       { provide: 'CHRONICLE_PARTS', useValue: parts },
@@ -391,11 +406,17 @@ export class ChronicleModule {
       }
     }
 
+    if (batchThread) {
+      providers.push({ provide: BATCH_THREAD, useFactory: () => new BatchThread(config, options.env ?? process.env) });
+      providers.push({ provide: BATCH_RUNNER, useExisting: BATCH_THREAD });
+      exported.push(BATCH_RUNNER);
+    }
+
     const stores: DynamicModule = { module: ChronicleStoresModule, global: true, providers, exports: exported };
     return {
       module: ChronicleModule,
       imports: [
-        PlatformModule.forRoot(config, { ...(options.clock ? { clock: options.clock } : {}) }),
+        PlatformModule.forRoot(config, { ...(options.clock ? { clock: options.clock } : {}), http: !options.batchThread }),
         CqrsModule.forRoot(),
         stores,
         ...(parts.has('commands') ? [CustomersCommandModule, InteractionsCommandModule, TicketsCommandModule] : []),
@@ -407,7 +428,7 @@ export class ChronicleModule {
           : []),
         ...(parts.has('queries') ? [CustomerViewQueryModule, TicketsQueryModule, AnalyticsModule.forRoot({ env: options.env ?? process.env, projectorCheckpoint: PROJECTOR_NAME }), AuditModule] : []),
         ...(parts.has('commands') || parts.has('queries')
-          ? [PrivacyModule.forRoot({ commands: parts.has('commands'), queries: parts.has('queries'), sweepIntervalMs: config.ERASURE_SWEEP_INTERVAL_MS })]
+          ? [PrivacyModule.forRoot({ commands: parts.has('commands'), queries: parts.has('queries'), sweepIntervalMs: config.ERASURE_SWEEP_INTERVAL_MS, sweep: !options.batchThread })]
           : []),
       ],
     };

@@ -22,6 +22,7 @@ import { CLOCK } from './platform.tokens';
 import { SESSION_REVOCATIONS, type SessionRevocations } from '@app/event-store';
 import { loadSessionSecret, SESSIONS, Sessions } from './auth/sessions';
 import { IdentityController } from './auth/identity.controller';
+import { BatchRoutes } from './commands/batch-routes';
 
 export { CLOCK };
 
@@ -96,6 +97,7 @@ export class PlatformModule {
         { provide: CLOCK, useValue: clock },
         { provide: SUPERVISOR, useFactory: () => new Supervisor() },
         SupervisorShutdown,
+        BatchRoutes,
         ...(http
           ? [
               { provide: API_KEY_REGISTRY, useFactory: () => loadApiKeys(config, clock) },
@@ -123,7 +125,7 @@ export class PlatformModule {
           : []),
         Logger,
       ],
-      exports: [CHRONICLE_CONFIG, CLOCK, SUPERVISOR, ...(http ? [API_KEY_REGISTRY, LiveStreams, AccessRecorder] : [])],
+      exports: [CHRONICLE_CONFIG, CLOCK, SUPERVISOR, BatchRoutes, ...(http ? [API_KEY_REGISTRY, LiveStreams, AccessRecorder] : [])],
     };
   }
 }

@@ -1,12 +1,12 @@
 // HTTP commands on customers. Validates and dispatches; the rules live in the decider.
-import { Body, Controller, HttpCode, Inject, Param, Patch, Post } from '@nestjs/common';
+import { Body, Controller, HttpCode, Inject, Optional, Param, Patch, Post } from '@nestjs/common';
 import { CommandBus } from '@nestjs/cqrs';
 import { ApiBearerAuth, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { randomUUID } from 'node:crypto';
 import type { Clock } from '@app/event-sourcing';
 import {
-  AcceptsIdempotencyKey, ApiAnswer, ApiRefusals, businessTime, CHRONICLE_CONFIG, ChronicleConfig, CLOCK, Ctx, idFromIdempotencyKey, IdParam, RequestValidationError, Roles, runBatch,
-  validateBatchItem, type BatchAnswer, type CommandOutcome, type RequestContext,
+  AcceptsIdempotencyKey, ApiAnswer, ApiRefusals, businessTime, CHRONICLE_CONFIG, ChronicleConfig, CLOCK, Ctx, idFromIdempotencyKey, IdParam, RequestValidationError, Roles,
+  validateBatchItem, BATCH_RUNNER, BatchRoutes, type BatchAnswer, type BatchOptions, type BatchRunner, type CommandOutcome, type RequestContext,
 } from '@app/platform';
 import { AddContactPointDto, birthDateProblem, ConsentDto, RegisterCustomerDto, RegisterCustomersBatchDto, UpdateProfileDto } from './customer.dtos';
 
@@ -31,11 +31,18 @@ function registered(command: RegisterCustomer, outcome: CommandOutcome): Registr
 @AcceptsIdempotencyKey()
 @Controller({ path: 'customers', version: '1' })
 export class CustomerController {
+  private readonly batches: BatchRunner;
+
   constructor(
     private readonly commandBus: CommandBus,
     @Inject(CLOCK) private readonly clock: Clock,
     @Inject(CHRONICLE_CONFIG) private readonly config: ChronicleConfig,
-  ) {}
+    routes: BatchRoutes,
+    @Optional() @Inject(BATCH_RUNNER) runner?: BatchRunner,
+  ) {
+    routes.register('customers', (now) => this.batchRoute(now));
+    this.batches = runner ?? routes;
+  }
 
   @Post()
   @Roles('ingest', 'support')
@@ -58,9 +65,13 @@ export class CustomerController {
       'Each item is the body of POST /v1/customers. Answers 200 with one result per item (status 201 with the registration\'s outcome and customerId, or the item\'s own 4xx problem), as POST /v1/interactions/batch does.',
   })
   @ApiAnswer(200, 'CustomerBatchAnswer', 'One result per item, in order')
-  async batch(@Body() body: RegisterCustomersBatchDto, @Ctx() ctx: RequestContext): Promise<BatchAnswer<RegistrationOutcome>> {
-    const now = this.clock.now();
-    return runBatch<RegisterCustomer, RegistrationOutcome>(body.items, ctx, {
+  batch(@Body() body: RegisterCustomersBatchDto, @Ctx() ctx: RequestContext): Promise<BatchAnswer<RegistrationOutcome>> {
+    return this.batches.run('customers', body.items, ctx, this.clock.now());
+  }
+
+  /** How a batch's registrations are validated and recorded (wherever the process runs its batches: BATCH_RUNNER). */
+  private batchRoute(now: Date): BatchOptions<RegisterCustomer, RegistrationOutcome> {
+    return {
       maxItems: this.config.MAX_BATCH_SIZE,
       prepare: async (raw, index, itemCtx) => {
         const dto = await validateBatchItem(RegisterCustomerDto, raw, `items[${index}]`);
@@ -73,8 +84,9 @@ export class CustomerController {
         );
         return settled.map((answer, at) => (answer.status === 'fulfilled' ? { status: 'fulfilled', value: registered(items[at].prepared, answer.value) } : answer));
       },
-    });
+    };
   }
+
 
   /** A registration command; without an id, one derived from the Idempotency-Key keeps a retry idempotent. */
   private registration(body: RegisterCustomerDto, ctx: RequestContext): RegisterCustomer {

@@ -1,12 +1,12 @@
 // HTTP commands recording interactions: one endpoint per kind, and a batch endpoint with a result per item.
-import { Body, Controller, HttpCode, Inject, Post, type Type } from '@nestjs/common';
+import { Body, Controller, HttpCode, Inject, Optional, Post, type Type } from '@nestjs/common';
 import { CommandBus } from '@nestjs/cqrs';
 import { ApiBearerAuth, ApiOperation, ApiTags } from '@nestjs/swagger';
 import type { Clock } from '@app/event-sourcing';
 import {
   AcceptsIdempotencyKey, ApiAnswer, ApiRefusals,
-  businessTime, CHRONICLE_CONFIG, ChronicleConfig, CLOCK, Ctx, RequestValidationError, Roles, runBatch, validateBatchItem,
-  type BatchAnswer, type CommandOutcome, type RequestContext,
+  businessTime, BATCH_RUNNER, BatchRoutes, CHRONICLE_CONFIG, ChronicleConfig, CLOCK, Ctx, RequestValidationError, Roles, validateBatchItem,
+  type BatchAnswer, type BatchOptions, type BatchRunner, type CommandOutcome, type RequestContext,
 } from '@app/platform';
 import type { InteractionCommand } from '../domain/interaction.commands';
 import { callResultOf, type CallResult } from '../domain/interaction.schemas';
@@ -60,11 +60,18 @@ const KINDS: { readonly [K in InteractionKind]: { readonly dto: Type<object>; re
 @AcceptsIdempotencyKey()
 @Controller({ path: 'interactions', version: '1' })
 export class InteractionController {
+  private readonly batches: BatchRunner;
+
   constructor(
     private readonly commandBus: CommandBus,
     @Inject(CLOCK) private readonly clock: Clock,
     @Inject(CHRONICLE_CONFIG) private readonly config: ChronicleConfig,
-  ) {}
+    routes: BatchRoutes,
+    @Optional() @Inject(BATCH_RUNNER) runner?: BatchRunner,
+  ) {
+    routes.register('interactions', (now) => this.batchRoute(now));
+    this.batches = runner ?? routes;
+  }
 
   private record(kind: InteractionKind, body: { occurredAt?: string }, ctx: RequestContext): Promise<CommandOutcome> {
     const command = KINDS[kind].toCommand(body as never);
@@ -109,9 +116,13 @@ export class InteractionController {
     description: 'Answers 200 with one result per item (status 201 or the item\'s own 4xx problem). Items for the same stream are applied in order.',
   })
   @ApiAnswer(200, 'InteractionBatchAnswer', 'One result per item, in order')
-  async batch(@Body() body: BatchDto, @Ctx() ctx: RequestContext): Promise<BatchAnswer<CommandOutcome>> {
-    const now = this.clock.now();
-    return runBatch<InteractionCommand, CommandOutcome>(body.items, ctx, {
+  batch(@Body() body: BatchDto, @Ctx() ctx: RequestContext): Promise<BatchAnswer<CommandOutcome>> {
+    return this.batches.run('interactions', body.items, ctx, this.clock.now());
+  }
+
+  /** How a batch's items are validated and recorded (wherever the process runs its batches: BATCH_RUNNER). */
+  private batchRoute(now: Date): BatchOptions<InteractionCommand, CommandOutcome> {
+    return {
       maxItems: this.config.MAX_BATCH_SIZE,
       execute: (items) => this.commandBus.execute(new RecordInteractions(items.map(({ prepared, context }) => ({ command: prepared, context })))),
       prepare: async (raw, index) => {
@@ -121,7 +132,7 @@ export class InteractionController {
         const dto = (await validateBatchItem(spec.dto, fields, `items[${index}]`)) as { occurredAt?: string };
         return { occurredAt: businessTime(dto.occurredAt, now), prepared: spec.toCommand(dto as never) };
       },
-    });
+    };
   }
 }
 

@@ -154,6 +154,24 @@ export class ChronicleConfig {
   EMBEDDED_PROJECTOR: 'thread' | 'inline' = 'thread';
 
   /**
+   * Where the all-in-one process on SQLite files runs its batch requests (POST /v1/interactions/batch,
+   * POST /v1/customers/batch): `inline` (on the HTTP thread, in turns of TURN_MS with the reads) or
+   * `thread` (a worker thread with a command side and connections of its own, started at the first
+   * batch, at BATCH_THREAD_NICE: a batch's validation, deciding and sealing then never hold up the
+   * reads and single commands the HTTP thread serves, for ~100 MB more resident memory; bench/README.md,
+   * "Batches in a worker thread"). Other layouts run them inline; a command-api process serves no reads.
+   */
+  @IsIn(['thread', 'inline'])
+  EMBEDDED_BATCHES: 'thread' | 'inline' = 'inline';
+
+  /**
+   * The batch thread's CPU priority below the HTTP thread's, as `nice -n` counts (0–19; Linux only,
+   * elsewhere it runs at the process's priority): with both wanting a core, the reads get it first.
+   */
+  @Transform(envNumber) @IsInt() @Min(0) @Max(19)
+  BATCH_THREAD_NICE = 10;
+
+  /**
    * How the process's JavaScript heaps trade memory for speed: `fast` (V8's own sizing: the heap
    * grows generously between collections) or `lean` (MEMORY_PROFILE_FLAGS: the old generation grows
    * by 20% per collection and worker threads' young generations are capped at 8 MB semi-spaces; about

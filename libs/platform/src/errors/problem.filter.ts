@@ -128,7 +128,8 @@ const logger = new Logger('Errors');
 export function sendProblem(response: Response, error: unknown): void {
   const problem = toProblem(error);
   // Another process's long write is an operating condition, not a bug: one line, no stack.
-  if (error instanceof EventStoreBusyError) logger.warn(error.message);
+  // (A batch thread's busy store reaches the HTTP thread as the problem it made: BatchThread.)
+  if (error instanceof EventStoreBusyError || (error instanceof ProblemException && error.extra.code === 'STORE_BUSY')) logger.warn(error.message);
   else if (problem.status >= 500) logger.error(error instanceof Error ? (error.stack ?? error.message) : String(error));
   if (response.headersSent) {
     // A streamed answer (server-sent events) already started: nothing can be said any more.

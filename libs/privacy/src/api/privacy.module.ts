@@ -21,6 +21,8 @@ export interface PrivacyModuleOptions {
   readonly queries: boolean;
   /** How often to look for interrupted forgets, in ms. */
   readonly sweepIntervalMs: number;
+  /** Look for interrupted forgets in this context (default with `commands`; not in a batch thread). */
+  readonly sweep?: boolean;
 }
 
 const OPTIONS = Symbol('PrivacyModuleOptions');
@@ -62,7 +64,7 @@ export class PrivacyModule {
           useFactory: (keys: KeyStore, executor: CommandExecutor, events: EventStore, clock: Clock) => new Erasures(keys, executor, events, clock),
           inject: [KEY_STORE, CommandExecutor, EVENT_STORE, CLOCK],
         },
-        ErasureBackground,
+        ...(options.sweep === false ? [] : [ErasureBackground]),
       );
     }
     if (options.queries) providers.push(ExportCustomerHandler);
