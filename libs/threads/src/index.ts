@@ -4,3 +4,4 @@
 export { startModuleWorker } from './module-worker';
 export { shareTurn, TURN_MS } from './event-loop-turns';
 export { lowerThreadPriority, threadNice } from './thread-priority';
+export { ThreadEnd } from './thread-end';

@@ -8,7 +8,7 @@ import { Logger } from '@nestjs/common';
 import { join } from 'node:path';
 import type { Worker } from 'node:worker_threads';
 import { ProblemException, type BatchAnswer, type BatchRouteName, type BatchRunner, type ChronicleConfig, type RequestContext } from '@app/platform';
-import { startModuleWorker } from '@app/threads';
+import { startModuleWorker, ThreadEnd } from '@app/threads';
 import type { BatchThreadData, FromBatchThread, ToBatchThread } from './batch-thread.protocol';
 
 /** How long close() waits for the batches under way and the thread's stores before terminating it. */
@@ -21,12 +21,11 @@ interface Pending {
 
 interface Thread {
   readonly worker: Worker;
+  readonly end: ThreadEnd;
   /** Its requests not answered yet, by id. */
   readonly pending: Map<number, Pending>;
   /** Resolves with the thread's nice value once its command side is open. */
   readonly opened: Promise<number | undefined>;
-  readonly exited: Promise<number>;
-  closed?: () => void;
 }
 
 export interface BatchThreadOptions {
@@ -67,14 +66,7 @@ export class BatchThread implements BatchRunner {
     this.closing = true;
     const thread = this.thread;
     if (!thread) return;
-    let timer: NodeJS.Timeout | undefined;
-    const timeout = new Promise<void>((resolve) => (timer = setTimeout(resolve, CLOSE_TIMEOUT_MS)));
-    await Promise.race([this.answered(thread), thread.exited, timeout]);
-    const closed = new Promise<void>((resolve) => (thread.closed = resolve));
-    this.send(thread, { kind: 'close' });
-    await Promise.race([closed, thread.exited, timeout]);
-    clearTimeout(timer);
-    await thread.worker.terminate();
+    await thread.end.close(() => this.send(thread, { kind: 'close' }), CLOSE_TIMEOUT_MS, this.answered(thread));
   }
 
   /** Resolves once every request the thread holds now is answered. */
@@ -96,25 +88,29 @@ export class BatchThread implements BatchRunner {
     const data: BatchThreadData = { config: { ...this.config }, env: { ...this.env }, nice: this.config.BATCH_THREAD_NICE };
     const worker = startModuleWorker(this.options.module ?? join(__dirname, 'batch-thread.worker'), data, { name: 'chronicle-batches' });
     let opened!: { resolve: (nice: number | undefined) => void; reject: (error: Error) => void };
-    let exited!: (code: number) => void;
+    const end = new ThreadEnd(worker, 'batch thread', (ended) => {
+      if (this.thread === thread) this.thread = undefined;
+      opened.reject(end.lastError ?? ended);
+      for (const id of [...thread.pending.keys()]) this.settle(thread, id)?.reject(ended);
+      if (!this.closing) this.logger.error(ended.message, end.lastError?.stack);
+    });
     const thread: Thread = {
       worker,
+      end,
       pending: new Map(),
       opened: new Promise<number | undefined>((resolve, reject) => (opened = { resolve, reject })),
-      exited: new Promise<number>((resolve) => (exited = resolve)),
     };
     // Awaited by run(); a failure to open must not also surface as an unhandled rejection.
     thread.opened.catch(() => undefined);
     this.thread = thread;
-    let lastError: Error | undefined;
     worker.on('message', (message: FromBatchThread) => {
       switch (message.kind) {
         case 'opened':
           opened.resolve(message.nice);
           return;
         case 'open-failed':
-          lastError = Object.assign(new Error(`the batch thread could not open its stores: ${message.message}`), message.stack ? { stack: message.stack } : {});
-          opened.reject(lastError);
+          end.lastError = Object.assign(new Error(`the batch thread could not open its stores: ${message.message}`), message.stack ? { stack: message.stack } : {});
+          opened.reject(end.lastError);
           return;
         case 'answer':
           this.settle(thread, message.id)?.resolve(message.answer);
@@ -134,20 +130,9 @@ export class BatchThread implements BatchRunner {
           return;
         }
         case 'closed':
-          thread.closed?.();
+          end.closed();
           return;
       }
-    });
-    worker.on('error', (error) => {
-      lastError = error;
-    });
-    worker.on('exit', (code) => {
-      if (this.thread === thread) this.thread = undefined;
-      exited(code);
-      const error = new Error(`the batch thread ended (exit code ${code})${lastError ? `: ${lastError.message}` : ''}`);
-      opened.reject(lastError ?? error);
-      for (const id of [...thread.pending.keys()]) this.settle(thread, id)?.reject(error);
-      if (!this.closing) this.logger.error(error.message, lastError?.stack);
     });
     return thread;
   }

@@ -10,7 +10,7 @@ import type { Worker } from 'node:worker_threads';
 import type { RecordedEvent } from '@app/event-sourcing';
 import type { EventStore } from '@app/event-store';
 import { type AppliedEvents, type ChronicleConfig, type PipelineLag, type PipelineRun, type PipelineWork, type ProjectionProgress } from '@app/platform';
-import { startModuleWorker } from '@app/threads';
+import { startModuleWorker, ThreadEnd } from '@app/threads';
 import { AppliedListeners, logLag, PositionWaiters, type AppliedEventsListener } from '@app/transport';
 import type { FromProjectorThread, ProjectorThreadData, ToProjectorThread } from './projector-thread.protocol';
 
@@ -20,13 +20,11 @@ const CLOSE_TIMEOUT_MS = 5_000;
 
 interface Thread {
   readonly worker: Worker;
+  readonly end: ThreadEnd;
   /** Resolves once its stores are open; rejects if opening failed or the thread ended first. */
   readonly opened: Promise<void>;
   /** Settles the run under way, if any. */
   run?: { readonly ready: () => void; readonly resolve: () => void; readonly reject: (error: Error) => void };
-  /** Resolves when the thread has ended. */
-  readonly exited: Promise<number>;
-  closed?: () => void;
 }
 
 export interface ProjectorThreadOptions {
@@ -90,28 +88,29 @@ export class ProjectorThread implements PipelineWork, ProjectionProgress, Applie
     this.closing = true;
     const thread = this.thread;
     if (!thread) return;
-    const closed = new Promise<void>((resolve) => (thread.closed = resolve));
-    this.send(thread, { kind: 'close' });
-    let timer: NodeJS.Timeout | undefined;
-    await Promise.race([closed, thread.exited, new Promise<void>((resolve) => (timer = setTimeout(resolve, CLOSE_TIMEOUT_MS)))]);
-    clearTimeout(timer);
-    await thread.worker.terminate();
+    await thread.end.close(() => this.send(thread, { kind: 'close' }), CLOSE_TIMEOUT_MS);
   }
 
   private start(): Thread {
     const data: ProjectorThreadData = { config: { ...this.config }, listeners: this.listening.buffer as SharedArrayBuffer };
     const worker = startModuleWorker(this.options.module ?? join(__dirname, 'projector-thread.worker'), data, { name: 'chronicle-projector' });
     let opened!: { resolve: () => void; reject: (error: Error) => void };
-    let exited!: (code: number) => void;
+    const end = new ThreadEnd(worker, 'projector thread', (ended) => {
+      if (this.thread === thread) this.thread = undefined;
+      if (this.closing) return;
+      // Loud: the supervisor logs it too, restarts a new thread and shows it in /health/ready.
+      this.logger.error(ended.message, end.lastError?.stack);
+      opened.reject(ended);
+      thread.run?.reject(ended);
+    });
     const thread: Thread = {
       worker,
+      end,
       opened: new Promise<void>((resolve, reject) => (opened = { resolve, reject })),
-      exited: new Promise<number>((resolve) => (exited = resolve)),
     };
     // Awaited by run(); a failure to open must not also surface as an unhandled rejection.
     thread.opened.catch(() => undefined);
     this.thread = thread;
-    let lastError: Error | undefined;
     worker.on('message', (message: FromProjectorThread) => {
       switch (message.kind) {
         case 'opened':
@@ -132,28 +131,15 @@ export class ProjectorThread implements PipelineWork, ProjectionProgress, Applie
           return;
         case 'failed': {
           const error = Object.assign(new Error(message.message), message.stack ? { stack: message.stack } : {});
-          lastError = error;
+          end.lastError = error;
           if (thread.run) thread.run.reject(error);
           else opened.reject(error);
           return;
         }
         case 'closed':
-          thread.closed?.();
+          end.closed();
           return;
       }
-    });
-    worker.on('error', (error) => {
-      lastError = error;
-    });
-    worker.on('exit', (code) => {
-      if (this.thread === thread) this.thread = undefined;
-      exited(code);
-      if (this.closing) return;
-      // Loud: the supervisor logs it too, restarts a new thread and shows it in /health/ready.
-      const error = new Error(`the projector thread ended (exit code ${code})${lastError ? `: ${lastError.message}` : ''}`);
-      this.logger.error(error.message, lastError?.stack);
-      opened.reject(error);
-      thread.run?.reject(error);
     });
     return thread;
   }
