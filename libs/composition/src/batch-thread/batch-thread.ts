@@ -26,6 +26,8 @@ interface Thread {
   readonly pending: Map<number, Pending>;
   /** Resolves with the thread's nice value once its command side is open. */
   readonly opened: Promise<number | undefined>;
+  /** Ended on purpose (replace): its end is no news. */
+  retired?: boolean;
 }
 
 export interface BatchThreadOptions {
@@ -92,7 +94,7 @@ export class BatchThread implements BatchRunner {
       if (this.thread === thread) this.thread = undefined;
       opened.reject(end.lastError ?? ended);
       for (const id of [...thread.pending.keys()]) this.settle(thread, id)?.reject(ended);
-      if (!this.closing) this.logger.error(ended.message, end.lastError?.stack);
+      if (!this.closing && !thread.retired) this.logger.error(ended.message, end.lastError?.stack);
     });
     const thread: Thread = {
       worker,
@@ -140,6 +142,7 @@ export class BatchThread implements BatchRunner {
   /** Ends a thread that can serve no more once its requests are answered; the next batch starts another. */
   private async replace(thread: Thread): Promise<void> {
     this.thread = undefined;
+    thread.retired = true;
     this.logger.error('the batch thread\'s event store writer stopped; the next batch starts a new batch thread');
     await this.answered(thread);
     await thread.worker.terminate();
