@@ -124,8 +124,8 @@ export class BatchThread implements BatchRunner {
             ...(problem.errors !== undefined ? { errors: problem.errors } : {}),
             headers,
           });
-          // An internal error is logged where it is answered: with the batch thread's own stack.
-          if (message.stack) error.stack = message.stack;
+          // An internal error is logged where it is answered: as the batch thread saw it.
+          error.stack = message.stack ?? message.message;
           this.settle(thread, message.id)?.reject(error);
           // Its event store can write no more: the next batch gets a new thread.
           if (problem.code === 'WRITER_STOPPED' && this.thread === thread) void this.replace(thread);
