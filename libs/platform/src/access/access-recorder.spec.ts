@@ -1,8 +1,8 @@
 // The access-log step of the HTTP pipeline on its own: a read runs while its entry is committed, and
 // nothing of it (answer or refusal) goes out before the entry is durable; a refused entry answers at once.
-import { NotFoundException, ServiceUnavailableException, type CallHandler, type ExecutionContext } from '@nestjs/common';
+import { NotFoundException, ServiceUnavailableException, Sse, type CallHandler, type ExecutionContext } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
-import { firstValueFrom, from, type Observable } from 'rxjs';
+import { firstValueFrom, from, Subject, type Observable } from 'rxjs';
 import { FixedClock } from '@app/event-sourcing';
 import type { AccessEntry, AccessLog } from '@app/event-store';
 import { AccessLogged, AccessLogInterceptor, AccessRecorder } from './access-recorder';
@@ -10,6 +10,10 @@ import { AccessLogged, AccessLogInterceptor, AccessRecorder } from './access-rec
 class Reads {
   @AccessLogged('customer360')
   view(): void {}
+
+  @AccessLogged('customer360')
+  @Sse('live')
+  live(): void {}
 }
 
 /** An access log whose commits the test completes by hand. */
@@ -37,10 +41,10 @@ class HeldAccessLog implements AccessLog {
   async close(): Promise<void> {}
 }
 
-function readOf(customerId: string): ExecutionContext {
+function readOf(customerId: string, handler: () => void = Reads.prototype.view): ExecutionContext {
   const request = { method: 'GET', url: `/v1/customers/${customerId}`, params: { customerId }, headers: {}, principal: { keyId: 'k-1', label: 'Agent', roles: ['support'] } };
   return {
-    getHandler: () => Reads.prototype.view,
+    getHandler: () => handler,
     getClass: () => Reads,
     switchToHttp: () => ({ getRequest: () => request }),
   } as unknown as ExecutionContext;
@@ -97,6 +101,21 @@ describe('AccessLogInterceptor (a route naming its customer)', () => {
     expect(answer.state()).toBe('pending');
     log.commit();
     await expect(answer.result).resolves.toEqual({ customerId: 'c-1' });
+  });
+
+  it('sends no event of a live stream before its entry is durable (the stream\'s headers may go first: they carry no data)', async () => {
+    const events = new Subject<unknown>();
+    const seen: unknown[] = [];
+    interceptor.intercept(readOf('c-5', Reads.prototype.live), { handle: () => events.asObservable() }).subscribe({ next: (event) => seen.push(event) });
+    events.next({ data: 'first' });
+    await turns();
+    expect(log.entries).toMatchObject([{ action: 'customer360', customerId: 'c-5' }]);
+    expect(seen).toEqual([]);
+    log.commit();
+    await turns();
+    events.next({ data: 'second' });
+    await turns();
+    expect(seen).toEqual([{ data: 'first' }, { data: 'second' }]);
   });
 
   it('answers a refused entry with its error at once and never the data, whether the read ends before or after', async () => {
