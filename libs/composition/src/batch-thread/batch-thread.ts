@@ -17,6 +17,8 @@ const CLOSE_TIMEOUT_MS = 10_000;
 interface Pending {
   readonly resolve: (answer: BatchAnswer<unknown>) => void;
   readonly reject: (error: Error) => void;
+  /** Settles with the request (what close() and replace() wait for). */
+  readonly answer: Promise<unknown>;
 }
 
 interface Thread {
@@ -52,10 +54,11 @@ export class BatchThread implements BatchRunner {
     const thread = this.thread ?? this.start();
     await thread.opened;
     const id = this.nextId++;
-    return new Promise<BatchAnswer<O>>((resolve, reject) => {
-      thread.pending.set(id, { resolve: resolve as (answer: BatchAnswer<unknown>) => void, reject });
-      this.send(thread, { kind: 'run', id, route, items, ctx, now: now.getTime() });
-    });
+    let settle!: Omit<Pending, 'answer'>;
+    const answer = new Promise<BatchAnswer<O>>((resolve, reject) => (settle = { resolve: resolve as (answer: BatchAnswer<unknown>) => void, reject }));
+    thread.pending.set(id, { ...settle, answer });
+    this.send(thread, { kind: 'run', id, route, items, ctx, now: now.getTime() });
+    return answer;
   }
 
   /** The nice value the thread runs at, once it is open (starting it if need be); undefined where unknown. */
@@ -73,17 +76,7 @@ export class BatchThread implements BatchRunner {
 
   /** Resolves once every request the thread holds now is answered. */
   private answered(thread: Thread): Promise<unknown> {
-    return Promise.allSettled(
-      [...thread.pending].map(
-        ([id, pending]) =>
-          new Promise<void>((done) =>
-            thread.pending.set(id, {
-              resolve: (answer) => (pending.resolve(answer), done()),
-              reject: (error) => (pending.reject(error), done()),
-            }),
-          ),
-      ),
-    );
+    return Promise.allSettled([...thread.pending.values()].map((pending) => pending.answer));
   }
 
   private start(): Thread {

@@ -31,7 +31,10 @@ async function open() {
 
 const opening = open();
 opening.then(
-  () => post({ kind: 'opened', ...(threadNice() !== undefined ? { nice: threadNice() } : {}) }),
+  () => {
+    const nice = threadNice();
+    post({ kind: 'opened', ...(nice !== undefined ? { nice } : {}) });
+  },
   (error: unknown) => {
     post({ kind: 'open-failed', message: error instanceof Error ? error.message : String(error), ...(error instanceof Error && error.stack ? { stack: error.stack } : {}) });
     // Nothing to run batches with: end the thread, which the HTTP thread reports.

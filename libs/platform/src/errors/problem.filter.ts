@@ -127,9 +127,9 @@ const logger = new Logger('Errors');
 /** Answers a failure as a problem document; every 5xx is logged (with its stack, unless the store was only busy). */
 export function sendProblem(response: Response, error: unknown): void {
   const problem = toProblem(error);
-  // Another process's long write is an operating condition, not a bug: one line, no stack.
-  // (A batch thread's busy store reaches the HTTP thread as the problem it made: BatchThread.)
-  if (error instanceof EventStoreBusyError || (error instanceof ProblemException && error.extra.code === 'STORE_BUSY')) logger.warn(error.message);
+  // Another process's long write is an operating condition, not a bug: one line, no stack (whichever
+  // thread met it: a batch thread's busy store arrives as the problem it made, BatchThread).
+  if (problem.code === 'STORE_BUSY') logger.warn(error instanceof Error ? error.message : String(error));
   else if (problem.status >= 500) logger.error(error instanceof Error ? (error.stack ?? error.message) : String(error));
   if (response.headersSent) {
     // A streamed answer (server-sent events) already started: nothing can be said any more.
