@@ -30,7 +30,6 @@ CREATE TABLE IF NOT EXISTS events (
 );
 CREATE TABLE IF NOT EXISTS streams (
   stream_id     TEXT PRIMARY KEY,
-  last_revision INTEGER,
   metadata      TEXT
 );
 `;
@@ -72,8 +71,14 @@ export function openEventLogFile(filename: string, settings: EventLogFileSetting
     schema: SCHEMA,
     migrate: (db) => {
       for (const { table, column, definition } of MIGRATIONS) {
-        const columns = db.prepare(`PRAGMA table_info(${table})`).all() as { name: string }[];
-        if (!columns.some((c) => c.name === column)) db.exec(`ALTER TABLE ${table} ADD COLUMN ${column} ${definition}`);
+        if (!hasColumn(db, table, column)) db.exec(`ALTER TABLE ${table} ADD COLUMN ${column} ${definition}`);
+      }
+      // A stream's revision is its newest event's (the (stream_id, revision) index answers it): files
+      // written before kept a copy in streams.last_revision, one more B-tree write per append. The
+      // copy goes, and with it the rows that held nothing else.
+      if (hasColumn(db, 'streams', 'last_revision')) {
+        db.exec('ALTER TABLE streams DROP COLUMN last_revision');
+        db.exec('DELETE FROM streams WHERE metadata IS NULL AND metadata_revision IS NULL');
       }
       db.exec(INDEXES);
       // Events written before the column existed: filled once from their metadata.
@@ -162,6 +167,13 @@ interface StoredLogTip {
 /** The log's newest event as the next append of a group continues it. */
 type LogTip = { position: number; log_hash: string | null; recorded_at: string | null };
 
+/** A stream's newest event, as the next append to it continues it. */
+interface StreamTip {
+  revision: number;
+  hash: string | null;
+  position: number;
+}
+
 /** What telling a retry from a reused event id needs of a stored event. */
 interface StoredEventRow {
   stream_id: string;
@@ -173,13 +185,10 @@ interface StoredEventRow {
 
 export class SqliteEventLogWriter {
   private readonly statements: {
-    streamRevision: Database.Statement<[string], { last_revision: number | null }>;
+    streamTip: Database.Statement<[string], StreamTip>;
     eventById: Database.Statement<[string], StoredEventRow>;
     insertEvent: Database.Statement<[number, string, string, number, string, string, string, string, string, string, string]>;
     logTip: Database.Statement<[], StoredLogTip>;
-    upsertStreamRevision: Database.Statement<[string, number]>;
-    lastEventOfStream: Database.Statement<[string], { position: number }>;
-    streamHashAt: Database.Statement<[string, number], { hash: string | null }>;
     savepointWrite: Database.Statement<[]>;
     releaseWrite: Database.Statement<[]>;
     rollbackWrite: Database.Statement<[]>;
@@ -197,7 +206,9 @@ export class SqliteEventLogWriter {
     // this connection keeps the same far threshold as a backstop.
     if (!db.memory) db.pragma(`wal_autocheckpoint = ${BACKSTOP_AUTOCHECKPOINT_PAGES}`);
     this.statements = {
-      streamRevision: db.prepare('SELECT last_revision FROM streams WHERE stream_id = ?'),
+      // The stream's newest event: its revision (the expectation's check), its hash (where the stream's
+      // chain continues) and its position, in one probe of the (stream_id, revision) index.
+      streamTip: db.prepare('SELECT revision, hash, position FROM events WHERE stream_id = ? ORDER BY revision DESC LIMIT 1'),
       eventById: db.prepare('SELECT stream_id, revision, position, type, data FROM events WHERE event_id = ?'),
       // The position is given, not left to AUTOINCREMENT: the log chain hashes it before the insert.
       insertEvent: db.prepare(
@@ -209,11 +220,6 @@ export class SqliteEventLogWriter {
         `SELECT tip.position, tip.log_hash, tip.recorded_at, (SELECT seq FROM sqlite_sequence WHERE name = 'events') AS seq
          FROM (SELECT 1) LEFT JOIN (SELECT position, log_hash, recorded_at FROM events ORDER BY position DESC LIMIT 1) AS tip`,
       ),
-      upsertStreamRevision: db.prepare(
-        'INSERT INTO streams (stream_id, last_revision) VALUES (?, ?) ON CONFLICT (stream_id) DO UPDATE SET last_revision = excluded.last_revision',
-      ),
-      lastEventOfStream: db.prepare('SELECT position FROM events WHERE stream_id = ? ORDER BY revision DESC LIMIT 1'),
-      streamHashAt: db.prepare('SELECT hash FROM events WHERE stream_id = ? AND revision = ?'),
       // Prepared once: db.exec compiles its SQL on every call, twice per write of every group.
       savepointWrite: db.prepare('SAVEPOINT append_one'),
       releaseWrite: db.prepare('RELEASE append_one'),
@@ -222,11 +228,11 @@ export class SqliteEventLogWriter {
       releaseEntry: db.prepare('RELEASE append_entry'),
       rollbackEntry: db.prepare('ROLLBACK TO append_entry'),
       upsertStreamMetadata: db.prepare(
-        'INSERT INTO streams (stream_id, last_revision, metadata, metadata_revision) VALUES (?, NULL, ?, 0) ' +
+        'INSERT INTO streams (stream_id, metadata, metadata_revision) VALUES (?, ?, 0) ' +
           'ON CONFLICT (stream_id) DO UPDATE SET metadata = excluded.metadata, metadata_revision = COALESCE(streams.metadata_revision, -1) + 1',
       ),
       insertFirstStreamMetadata: db.prepare(
-        'INSERT INTO streams (stream_id, last_revision, metadata, metadata_revision) VALUES (?, NULL, ?, 0) ' +
+        'INSERT INTO streams (stream_id, metadata, metadata_revision) VALUES (?, ?, 0) ' +
           'ON CONFLICT (stream_id) DO UPDATE SET metadata = excluded.metadata, metadata_revision = 0 WHERE streams.metadata_revision IS NULL',
       ),
       replaceStreamMetadataAt: db.prepare(
@@ -241,6 +247,18 @@ export class SqliteEventLogWriter {
    * COMMIT, a full disk) is thrown: nothing of the group was written.
    */
   commitGroup(group: readonly WriteRequest[], recordedAt: string): GroupAttempt {
+    // Fast path first: a savepoint only around the writes a refusal could leave half done. A write
+    // failing for any other reason (a storage error) fails that try as a whole, rolled back, and the
+    // group is tried again with a savepoint around every write, so that write fails alone as before.
+    try {
+      return this.commitGroupOnce(group, recordedAt, false);
+    } catch (error) {
+      if (isSqliteBusy(error) || !(error instanceof UnexpectedWriteError)) throw error;
+      return this.commitGroupOnce(group, recordedAt, true);
+    }
+  }
+
+  private commitGroupOnce(group: readonly WriteRequest[], recordedAt: string, savepointEach: boolean): GroupAttempt {
     const outcomes: WriteOutcome[] = [];
     const attempt = tryWriteTransaction(this.db, () => {
       outcomes.length = 0;
@@ -249,17 +267,23 @@ export class SqliteEventLogWriter {
       const logTip = this.readLogTip();
       for (const write of group) {
         const before = { ...logTip };
-        // A savepoint per write: one refused append rolls back alone and the rest of the group still commits.
-        this.statements.savepointWrite.run();
+        // A savepoint per write that needs one: one refused append rolls back alone and the rest of
+        // the group still commits. A single-event append is refused before it writes anything (or by
+        // the unique index at its one insert), so it needs none on the fast path.
+        const savepoint = savepointEach || needsSavepoint(write);
+        if (savepoint) this.statements.savepointWrite.run();
         try {
           outcomes.push({ ok: true, answer: this.apply(write, recordedAt, logTip) });
-          this.statements.releaseWrite.run();
+          if (savepoint) this.statements.releaseWrite.run();
         } catch (error) {
-          this.statements.rollbackWrite.run();
-          this.statements.releaseWrite.run();
+          if (savepoint) {
+            this.statements.rollbackWrite.run();
+            this.statements.releaseWrite.run();
+          }
           Object.assign(logTip, before);
           // A busy file fails the whole try (and it is tried again), never one write of it.
           if (isSqliteBusy(error)) throw error;
+          if (!savepoint && !isRefusal(error)) throw new UnexpectedWriteError(error);
           outcomes.push({ ok: false, error: serializeError(error) });
         }
       }
@@ -298,7 +322,7 @@ export class SqliteEventLogWriter {
     const refusedStreams = new Set<string>();
     return appends.map((entry): WireStreamAppendOutcome => {
       if (refusedStreams.has(entry.streamId)) {
-        const current = this.statements.streamRevision.get(entry.streamId)?.last_revision ?? null;
+        const current = this.statements.streamTip.get(entry.streamId)?.revision ?? null;
         return { ok: false, error: serializeError(new WrongExpectedRevisionError(entry.streamId, entry.expectedRevision, current === null ? 'no_stream' : current)) };
       }
       const outcome = this.appendEntry(entry, recordedAt, logTip);
@@ -330,18 +354,19 @@ export class SqliteEventLogWriter {
   /** `logTip`: where the log ends, carried along the group (read once, moved on by each event written). */
   private appendInTransaction(pending: StreamAppend, recordedAt: string, logTip: LogTip): AppendResult {
     const { streamId, events, expectedRevision } = pending;
-    if (events.length > 0) {
-      const retried = this.statements.eventById.get(events[0].eventId);
-      if (retried) return this.originalResult(pending, retried);
-    }
-
-    const current = this.statements.streamRevision.get(streamId)?.last_revision ?? null;
+    // A retry (its first event id stored already) is looked for only when the append cannot go
+    // ahead as new: its expectation fails, or the unique index refuses its first event id. Either
+    // way nothing of it is written yet, and the answer is the one the earlier append had.
+    const tip = this.statements.streamTip.get(streamId);
+    const current = tip?.revision ?? null;
     const actual = current === null ? 'no_stream' : current;
     if (!expectationHolds(expectedRevision, actual)) {
+      const retried = events.length > 0 ? this.statements.eventById.get(events[0].eventId) : undefined;
+      if (retried) return this.originalResult(pending, retried);
       throw new WrongExpectedRevisionError(streamId, expectedRevision, actual);
     }
     if (events.length === 0) {
-      return { nextExpectedRevision: current ?? -1, position: this.statements.lastEventOfStream.get(streamId)?.position ?? 0, deduplicated: false };
+      return { nextExpectedRevision: current ?? -1, position: tip?.position ?? 0, deduplicated: false };
     }
 
     // The chains continue from the newest event of the log and of the stream (this transaction holds
@@ -352,7 +377,7 @@ export class SqliteEventLogWriter {
     let position = logTip.position;
     let previousInLog = logTip.log_hash ?? CHAIN_START;
     const recorded = logTip.recorded_at !== null && logTip.recorded_at > recordedAt ? logTip.recorded_at : recordedAt;
-    let previousInStream = current === null ? CHAIN_START : (this.statements.streamHashAt.get(streamId, current)?.hash ?? CHAIN_START);
+    let previousInStream = tip?.hash ?? CHAIN_START;
     let revision = current ?? -1;
     for (const event of events) {
       revision += 1;
@@ -363,13 +388,14 @@ export class SqliteEventLogWriter {
       try {
         this.statements.insertEvent.run(position, stored.eventId, streamId, revision, stored.type, stored.data, stored.metadata, recorded, hash, chained, event.metadata.customerId);
       } catch (error) {
-        if (isUniqueEventIdViolation(error)) throw new DuplicateEventIdError(event.eventId, streamId);
-        throw error;
+        if (!isUniqueEventIdViolation(error)) throw error;
+        const retried = revision === (current ?? -1) + 1 ? this.statements.eventById.get(event.eventId) : undefined;
+        if (retried) return this.originalResult(pending, retried);
+        throw new DuplicateEventIdError(event.eventId, streamId);
       }
       previousInStream = hash;
       previousInLog = chained;
     }
-    this.statements.upsertStreamRevision.run(streamId, revision);
     Object.assign(logTip, { position, log_hash: previousInLog, recorded_at: recorded });
     return { nextExpectedRevision: revision, position, deduplicated: false };
   }
@@ -397,12 +423,33 @@ export class SqliteEventLogWriter {
     const expectedBefore = first.revision === 0 ? 'no_stream' : first.revision - 1;
     if (typeof expectedRevision === 'number' || expectedRevision === 'no_stream') {
       if (expectedRevision !== expectedBefore) {
-        const current = this.statements.streamRevision.get(streamId)?.last_revision ?? null;
+        const current = this.statements.streamTip.get(streamId)?.revision ?? null;
         throw new WrongExpectedRevisionError(streamId, expectedRevision, current === null ? 'no_stream' : current);
       }
     }
     return { nextExpectedRevision: last.revision, position: last.position, deduplicated: true };
   }
+}
+
+/** A write that throws part way cannot be undone without a savepoint: an append of several events (or several appends). */
+function needsSavepoint(write: WriteRequest): boolean {
+  return (write.kind === 'append' && write.append.events.length > 1) || write.kind === 'appendMany';
+}
+
+/** The refusals a write may meet before it has written anything: answered to that write alone. */
+function isRefusal(error: unknown): boolean {
+  return error instanceof WrongExpectedRevisionError || error instanceof DuplicateEventIdError;
+}
+
+/** A write failed other than by a refusal, on the fast path (no savepoint): the whole try is rolled back and run again with savepoints. */
+class UnexpectedWriteError extends Error {
+  constructor(readonly error: unknown) {
+    super('a write of the group failed without a savepoint around it');
+  }
+}
+
+function hasColumn(db: Database.Database, table: string, column: string): boolean {
+  return (db.prepare(`PRAGMA table_info(${table})`).all() as { name: string }[]).some((c) => c.name === column);
 }
 
 function expectationHolds(expected: ExpectedRevision, actual: number | 'no_stream'): boolean {

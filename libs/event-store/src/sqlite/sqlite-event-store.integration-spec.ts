@@ -194,6 +194,66 @@ describe('SqliteEventStore specifics', () => {
       expect(retry).toEqual({ ...first, deduplicated: true });
       expect(await store.readAll()).toHaveLength(2);
     });
+    it('fails a write that meets a storage error alone; the rest of its group commits, the chains unbroken', async () => {
+      // A write failing for a reason other than a refusal (here a trigger standing in for a storage
+      // error) is not one a single-event append can leave half done, but the group's first try has no
+      // savepoint around it: the group is tried again with one around every write.
+      const db = new Database(file);
+      db.exec("CREATE TRIGGER poison BEFORE INSERT ON events WHEN NEW.stream_id LIKE 'poison-%' BEGIN SELECT RAISE(ABORT, 'poisoned write'); END");
+      db.close();
+      const outcomes = await Promise.allSettled([
+        store.append('call-1', [event()], { expectedRevision: 'no_stream' }),
+        store.append('poison-1', [event()], { expectedRevision: 'no_stream' }),
+        store.setStreamMetadata('call-1', { custom: { kept: true } }),
+        store.append('call-2', [event(), event()], { expectedRevision: 'no_stream' }),
+        store.append('poison-2', [event(), event()], { expectedRevision: 'any' }),
+        store.append('call-1', [event()], { expectedRevision: 0 }),
+      ]);
+      expect(outcomes.map((outcome) => outcome.status)).toEqual(['fulfilled', 'rejected', 'fulfilled', 'fulfilled', 'rejected', 'fulfilled']);
+      expect(String((outcomes[1] as PromiseRejectedResult).reason)).toContain('poisoned write');
+      expect(await store.readStream('call-1')).toHaveLength(2);
+      expect(await store.readStream('call-2')).toHaveLength(2);
+      expect(await store.readStream('poison-1')).toHaveLength(0);
+      expect(await store.getStreamMetadata('call-1')).toEqual({ custom: { kept: true } });
+      expect((await store.readAll()).map((recorded) => recorded.position)).toEqual([1, 2, 3, 4]);
+      expect(await store.verifyLog()).toMatchObject({ ok: true, events: 4 });
+    });
+  });
+
+  it('takes over a file that kept a copy of each stream\'s revision in streams.last_revision: metadata kept, revisions from the log', async () => {
+    await store.close();
+    const old = tempFile();
+    const db = new Database(old);
+    db.exec(`CREATE TABLE events (position INTEGER PRIMARY KEY AUTOINCREMENT, event_id TEXT NOT NULL UNIQUE, stream_id TEXT NOT NULL, revision INTEGER NOT NULL,
+      type TEXT NOT NULL, data TEXT NOT NULL, metadata TEXT NOT NULL, recorded_at TEXT NOT NULL, UNIQUE (stream_id, revision));
+      CREATE TABLE streams (stream_id TEXT PRIMARY KEY, last_revision INTEGER, metadata TEXT, metadata_revision INTEGER);`);
+    const insert = db.prepare('INSERT INTO events (event_id, stream_id, revision, type, data, metadata, recorded_at) VALUES (?, ?, ?, ?, ?, ?, ?)');
+    for (const [streamId, count] of [['note-1', 3], ['note-2', 1]] as const) {
+      for (let revision = 0; revision < count; revision++) {
+        const written = event();
+        insert.run(written.eventId, streamId, revision, written.type, JSON.stringify(written.data), JSON.stringify(written.metadata), '2025-01-01T00:00:00.000Z');
+      }
+    }
+    db.prepare("INSERT INTO streams VALUES ('note-1', 2, '{\"custom\":{\"owner\":\"ops\"}}', 0), ('note-2', 0, NULL, NULL)").run();
+    db.close();
+
+    store = new SqliteEventStore(old);
+    await expect(store.append('note-1', [event()], { expectedRevision: 2 })).resolves.toMatchObject({ nextExpectedRevision: 3 });
+    await expect(store.append('note-2', [event()], { expectedRevision: 1 })).rejects.toBeInstanceOf(WrongExpectedRevisionError);
+    await expect(store.append('note-2', [event()], { expectedRevision: 0 })).resolves.toMatchObject({ nextExpectedRevision: 1 });
+    expect(await store.getStreamMetadata('note-1')).toEqual({ custom: { owner: 'ops' } });
+    await expect(store.compareAndSetStreamMetadata('note-1', { custom: { owner: 'audit' } }, 0)).resolves.toBe(true);
+    expect(await store.verifyLog()).toMatchObject({ ok: true, events: 6 });
+    await store.close();
+
+    const after = new Database(old, { readonly: true });
+    try {
+      expect((after.prepare('PRAGMA table_info(streams)').all() as { name: string }[]).map((column) => column.name)).not.toContain('last_revision');
+      expect(after.prepare('SELECT stream_id FROM streams').pluck().all()).toEqual(['note-1']);
+    } finally {
+      after.close();
+    }
+    store = new SqliteEventStore(tempFile());
   });
 
   describe('event id uniqueness', () => {
