@@ -1,7 +1,7 @@
 // Runs the built Chronicle server (or any server that prints `listening on <url>`) as a child
 // process, so its memory and CPU are its own, and tells where it listens.
 import { spawn, type ChildProcess } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 
 export interface ServerProcess {
@@ -10,7 +10,14 @@ export interface ServerProcess {
   rssBytes(): number;
   /** CPU time so far, in ms: of the main thread (the event loop) and of the whole process. */
   cpuMs(): { main: number; process: number };
+  /** Each thread's CPU time (ms) and bytes handed to write calls so far, by thread id (the main thread's id is the pid). */
+  threads(): Map<number, ThreadUsage>;
   stop(): Promise<void>;
+}
+
+export interface ThreadUsage {
+  readonly cpuMs: number;
+  readonly writtenBytes: number;
 }
 
 const TICK_MS = 10; // USER_HZ = 100 on Linux
@@ -28,6 +35,19 @@ export function startServer(env: Record<string, string>, main?: string, nodeArgs
 }
 
 /** `node <args>` with `env` added to this process's environment, once it prints where it listens. */
+/**
+ * What each thread did between two readings of `threads()`: CPU ms and MB written, the busiest first,
+ * threads that did next to nothing left out. The main thread (the event loop) is marked.
+ */
+export function threadShares(pid: number, before: Map<number, ThreadUsage>, after: Map<number, ThreadUsage>): string {
+  return [...after]
+    .map(([tid, usage]) => ({ tid, cpuMs: usage.cpuMs - (before.get(tid)?.cpuMs ?? 0), mb: (usage.writtenBytes - (before.get(tid)?.writtenBytes ?? 0)) / 2 ** 20 }))
+    .filter((thread) => thread.cpuMs >= 100 || thread.mb >= 1)
+    .sort((a, b) => b.cpuMs - a.cpuMs)
+    .map((thread) => `${thread.tid === pid ? 'main' : thread.tid}: ${thread.cpuMs} ms CPU, ${thread.mb.toFixed(0)} MB written`)
+    .join('; ');
+}
+
 export async function startProcess(args: readonly string[], env: Record<string, string>): Promise<ServerProcess> {
   const child: ChildProcess = spawn(process.execPath, args, { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'inherit'] });
   const url = await new Promise<string>((resolve, reject) => {
@@ -53,6 +73,18 @@ export async function startProcess(args: readonly string[], env: Record<string, 
       return Number(/VmRSS:\s+(\d+) kB/.exec(status)?.[1] ?? 0) * 1024;
     },
     cpuMs: () => ({ main: ticks(`/proc/${pid}/task/${pid}/stat`), process: ticks(`/proc/${pid}/stat`) }),
+    threads() {
+      const usage = new Map<number, ThreadUsage>();
+      for (const tid of readdirSync(`/proc/${pid}/task`)) {
+        try {
+          const io = readFileSync(`/proc/${pid}/task/${tid}/io`, 'utf8');
+          usage.set(Number(tid), { cpuMs: ticks(`/proc/${pid}/task/${tid}/stat`), writtenBytes: Number(/wchar: (\d+)/.exec(io)?.[1] ?? 0) });
+        } catch {
+          // The thread ended between the listing and the read.
+        }
+      }
+      return usage;
+    },
     stop: () =>
       new Promise<void>((resolve) => {
         child.once('exit', () => resolve());

@@ -2,15 +2,18 @@
 // 64 concurrent appenders on SqliteEventStore, and batch ingest over HTTP, each beside the raw
 // SQLite limit measured in the same run. Run it from two trees (or with BENCH_SERVER_MAIN for the
 // HTTP row), alternating, and compare the ratios. Prints one JSON line last.
+// Also, for each row, what it costs: row 2's WAL pages per 64-append group (the event log's pages a
+// group commit dirties, written again by the checkpoint), row 1's CPU and bytes written per thread.
 // Run: npx ts-node --transpile-only -r tsconfig-paths/register bench/writer-thread.bench.ts
 import { randomUUID } from 'node:crypto';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { SqliteEventStore } from '@app/event-store';
 import { http } from './http-client';
 import { measureRawSqlite } from './raw-sqlite';
-import { startServer } from './server-process';
+import { openEventLogFile, SqliteEventLogWriter, type WriteRequest } from '../libs/event-store/src/sqlite/sqlite-event-log-writer';
+import { startServer, threadShares } from './server-process';
 import { fmt } from './stats';
 
 const KEY = 'bench-admin-key-0123456789abcdef';
@@ -49,8 +52,48 @@ async function storeGroupCommit(): Promise<number> {
   return rate;
 }
 
+/**
+ * Row 2's groups as the writer thread commits them, straight on the writer (no thread, no timing):
+ * 64 single-event appends to new streams of 64 customers per group, after 20,000 events so the
+ * indexes are not trivially small; the WAL pages one group adds (checkpoints off meanwhile).
+ */
+function walPagesPerGroup(): number {
+  const dir = mkdtempSync(join(tmpdir(), 'chronicle-wal-'));
+  const db = openEventLogFile(join(dir, 'events.sqlite'), { writeLockBudgetMs: 1_000, synchronous: 'NORMAL' });
+  try {
+    const writer = new SqliteEventLogWriter(db);
+    db.pragma('wal_autocheckpoint = 0');
+    let n = 0;
+    const group = (): WriteRequest[] =>
+      Array.from({ length: 64 }, (_, client) => {
+        const i = n++;
+        return {
+          kind: 'append',
+          append: {
+            streamId: `call-gc-${client}-${i}`,
+            expectedRevision: 'no_stream',
+            events: [{
+              eventId: randomUUID(), type: 'CallLogged',
+              data: { customerId: `c-${client}`, callId: `gc-${client}-${i}`, direction: 'inbound', durationSeconds: 312, outcome: 'resolved', summary: 'x'.repeat(180) },
+              metadata: { customerId: `c-${client}`, schemaVersion: 1, occurredAt: new Date().toISOString(), actor: { type: 'service', id: 'bench' }, source: 'bench', correlationId: randomUUID(), causationId: null },
+            }],
+          },
+        };
+      });
+    for (let g = 0; g < 20_000 / 64; g++) writer.commitGroup(group(), new Date().toISOString());
+    db.pragma('wal_checkpoint(TRUNCATE)');
+    const groups = 200;
+    for (let g = 0; g < groups; g++) writer.commitGroup(group(), new Date().toISOString());
+    const frameBytes = Number(db.pragma('page_size', { simple: true })) + 24;
+    return statSync(join(dir, 'events.sqlite-wal')).size / frameBytes / groups;
+  } finally {
+    db.close();
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
 /** 2 clients posting batches of 1,000 calls (row 1), after registering the customers. */
-async function batchIngest(): Promise<number> {
+async function batchIngest(): Promise<{ rate: number; threads: string }> {
   const dataDir = mkdtempSync(join(tmpdir(), 'chronicle-bench-'));
   const server = await startServer(
     { DATA_DIR: dataDir, PORT: '0', API_KEYS: `admin=${KEY}`, LOG_LEVEL: 'warn', MAX_BATCH_SIZE: '1000', MAX_BODY_BYTES: String(8 * 1024 * 1024) },
@@ -67,6 +110,7 @@ async function batchIngest(): Promise<number> {
       );
     }
     let events = 0;
+    const threadsBefore = server.threads();
     const deadline = Date.now() + SECONDS * 1000;
     const started = Date.now();
     await Promise.all(
@@ -81,7 +125,8 @@ async function batchIngest(): Promise<number> {
         }
       }),
     );
-    return (events / (Date.now() - started)) * 1000;
+    const rate = (events / (Date.now() - started)) * 1000;
+    return { rate, threads: threadShares(server.pid, threadsBefore, server.threads()) };
   } finally {
     await server.stop();
     rmSync(dataDir, { recursive: true, force: true });
@@ -91,12 +136,16 @@ async function batchIngest(): Promise<number> {
 async function main(): Promise<void> {
   const raw = measureRawSqlite('NORMAL');
   const groupCommit = process.env.BENCH_ROWS === 'http' ? NaN : await storeGroupCommit();
-  const batch = process.env.BENCH_ROWS === 'store' ? NaN : await batchIngest();
+  const ingest = process.env.BENCH_ROWS === 'store' ? { rate: NaN, threads: '' } : await batchIngest();
+  const batch = ingest.rate;
+  const walPages = process.env.BENCH_ROWS === 'http' ? NaN : walPagesPerGroup();
   const percent = (value: number) => `${fmt((value / raw.batched1000) * 100)}%`;
   process.stdout.write(`raw SQLite NORMAL: ${fmt(raw.batched1000)} rows/s in 1,000-row transactions\n`);
   process.stdout.write(`row 2, 64 appenders on the store API: ${fmt(groupCommit)} events/s (${percent(groupCommit)} of raw)\n`);
+  process.stdout.write(`   WAL pages per 64-append group: ${fmt(walPages, 1)}\n`);
   process.stdout.write(`row 1, batch ingest over HTTP: ${fmt(batch)} events/s (${percent(batch)} of raw)\n`);
-  process.stdout.write(`${JSON.stringify({ raw: Math.round(raw.batched1000), groupCommit: Math.round(groupCommit), batch: Math.round(batch) })}\n`);
+  process.stdout.write(`   server threads meanwhile: ${ingest.threads}\n`);
+  process.stdout.write(`${JSON.stringify({ raw: Math.round(raw.batched1000), groupCommit: Math.round(groupCommit), walPages: Math.round(walPages * 10) / 10, batch: Math.round(batch) })}\n`);
 }
 
 main().catch((error: unknown) => {
