@@ -253,7 +253,7 @@ export class SqliteEventLogWriter {
     try {
       return this.commitGroupOnce(group, recordedAt, false);
     } catch (error) {
-      if (isSqliteBusy(error) || !(error instanceof UnexpectedWriteError)) throw error;
+      if (!(error instanceof UnexpectedWriteError)) throw error;
       return this.commitGroupOnce(group, recordedAt, true);
     }
   }
