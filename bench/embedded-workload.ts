@@ -53,8 +53,11 @@ export async function batchIngest(url: string, customers: number, until?: Promis
   return (events / (Date.now() - started)) * 1000;
 }
 
-/** Open loop at `rate` commands/s: each sample is command sent → 360 view answered with minPosition reached. */
-export async function appendToVisible(url: string, customers: number, rate: number): Promise<{ p50: number; p99: number; max: number; n: number; achieved: number; inconsistent: number }> {
+/**
+ * Open loop at `rate` commands/s: each sample is command sent → 360 view answered with minPosition
+ * reached. `readUrl`: where the 360 view is read (another process of a split layout), else `url`.
+ */
+export async function appendToVisible(url: string, customers: number, rate: number, readUrl = url): Promise<{ p50: number; p99: number; max: number; n: number; achieved: number; inconsistent: number }> {
   const latencies: number[] = [];
   const inflight: Promise<void>[] = [];
   let inconsistent = 0;
@@ -68,7 +71,7 @@ export async function appendToVisible(url: string, customers: number, rate: numb
         const t0 = performance.now();
         const c = customerId(i % customers);
         const r = await post(`${url}/v1/interactions/notes`, { customerId: c, noteId: `lat-${process.pid}-${i}`, text: 'Latency probe', authorId: 'bench' });
-        const view = await http('GET', `${url}/v1/customers/${c}?minPosition=${r.json.position}`, headers);
+        const view = await http('GET', `${readUrl}/v1/customers/${c}?minPosition=${r.json.position}`, headers);
         if (view.headers['x-chronicle-consistent'] !== 'true') inconsistent++;
         latencies.push(performance.now() - t0);
       })());

@@ -10,7 +10,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { setPriority, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { BENCH_KEY, batchIngest, readLatency, registerCustomers } from './embedded-workload';
+import { BENCH_KEY, appendToVisible, batchIngest, readLatency, registerCustomers } from './embedded-workload';
 import { startServer, THIS_BUILD } from './server-process';
 import { measureRawSqlite } from './raw-sqlite';
 import { fmt } from './stats';
@@ -18,6 +18,8 @@ import { fmt } from './stats';
 const CUSTOMERS = 1000;
 const READS_PER_SECOND = 500;
 const WRITE_NICE = Number(process.env.BENCH_WRITE_NICE ?? 0);
+/** Commands per second for append → 360 visible (note to command-api, 360 read with minPosition from query-api). */
+const VISIBLE_RATES = (process.env.BENCH_VISIBLE_RATES ?? '500,1000').split(',').map(Number);
 
 async function main(): Promise<void> {
   const raw = measureRawSqlite('NORMAL');
@@ -33,6 +35,13 @@ async function main(): Promise<void> {
     // Let the projector finish with the registrations.
     await sleep(5000);
     const idle = await readLatency(queries.url, CUSTOMERS, READS_PER_SECOND);
+    // Before the ingest: after it, the projector works off its backlog for a while, and every read
+    // with minPosition would wait for that.
+    const visibility: string[] = [];
+    for (const rate of VISIBLE_RATES) {
+      const visible = await appendToVisible(commands.url, CUSTOMERS, rate, queries.url);
+      visibility.push(`append → 360 visible at ${rate} commands/s (note to command-api, 360 read from query-api): p50 ${fmt(visible.p50, 1)} ms, p99 ${fmt(visible.p99, 1)} ms, max ${fmt(visible.max, 1)} ms (${fmt(visible.achieved)}/s achieved, ${visible.inconsistent} not consistent)`);
+    }
     let finished!: () => void;
     const readsDone = new Promise<void>((resolve) => (finished = resolve));
     const ingesting = batchIngest(commands.url, CUSTOMERS, readsDone);
@@ -40,6 +49,7 @@ async function main(): Promise<void> {
     const ingested = await ingesting;
     console.log(`split layout, write side at nice ${WRITE_NICE}; raw 1,000-row inserts ${fmt(raw.batched1000)} rows/s`);
     console.log(`360 read at ${READS_PER_SECOND}/s on query-api, idle: p50 ${fmt(idle.p50, 2)} ms, p99 ${fmt(idle.p99, 1)} ms`);
+    for (const line of visibility) console.log(line);
     console.log(`360 read at ${READS_PER_SECOND}/s on query-api during batch ingest: p50 ${fmt(during.p50, 2)} ms, p99 ${fmt(during.p99, 1)} ms; ingested meanwhile ${fmt(ingested)} events/s (${fmt((ingested / raw.batched1000) * 100)}% of raw)`);
   } finally {
     await commands.stop();

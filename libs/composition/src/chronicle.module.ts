@@ -12,7 +12,7 @@ import {
   type SingleInstance,
   type Supervisor,
 } from '@app/platform';
-import { EventStoreLeaseStore, ProjectorRunner } from '@app/transport';
+import { EventStoreLeaseStore, ProjectorRunner, StoredCheckpointProgress } from '@app/transport';
 import { createKafkaClient, EventStoreCheckpointStore, KafkaProjector, KafkaRelay } from '@app/transport/kafka';
 import { CUSTOMER_NAMES, CustomersCommandModule, REGISTERED_CUSTOMERS } from '@app/customers';
 import { InteractionsCommandModule } from '@app/interactions';
@@ -404,6 +404,12 @@ export class ChronicleModule {
         providers.push({ provide: PROJECTION_PROGRESS, useExisting: RUNNER });
         exported.push(PROJECTION_PROGRESS);
       }
+    } else if (needsReadStore && config.TRANSPORT === 'embedded') {
+      // The projector follows the global log in another process (the projector role on the same
+      // read store): the checkpoint it stores with its documents says how far every read model got,
+      // read once per poll for every query waiting (a Kafka-fed projector has no global position).
+      providers.push({ provide: PROJECTION_PROGRESS, useFactory: (store: ReadStore) => new StoredCheckpointProgress(store, PROJECTOR_NAME), inject: [READ_STORE] });
+      exported.push(PROJECTION_PROGRESS);
     }
 
     if (batchThread) {

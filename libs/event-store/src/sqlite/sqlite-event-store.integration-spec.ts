@@ -364,6 +364,39 @@ describe('SqliteEventStore specifics', () => {
     }
   });
 
+  it("hears within its commit watch of a commit no announcement tells of (another process's), without waiting for its poll", async () => {
+    // A connection of its own, as another process has: its commit reaches no BroadcastChannel of
+    // this process. Polls of an hour: only the commit watch can bring the event within the test's time.
+    const hour = 3_600_000;
+    const reader = new SqliteEventStore(file, { pollIntervalMs: hour, commitWatchMs: 5 });
+    const other = new Database(file);
+    try {
+      // A subscription to one type: an event of another type moves it on (onPassed) right before it
+      // parks to wait for news, so the insert below lands while it waits, not before its next read.
+      const seen: RecordedEvent[] = [];
+      let delivered!: () => void;
+      const arrived = new Promise<void>((resolve) => (delivered = resolve));
+      let parked!: () => void;
+      const waiting = new Promise<void>((resolve) => (parked = resolve));
+      const subscription = reader.subscribeToAll({ from: 'start', types: ['SurveyAnswered'], onPassed: (position) => position >= 1 && parked() }, async (batch) => {
+        seen.push(...batch);
+        delivered();
+      });
+      await store.append('note-0', [event('NoteTaken')], { expectedRevision: 'no_stream' });
+      await waiting;
+      const written = event('SurveyAnswered', { score: 9 });
+      other
+        .prepare('INSERT INTO events (event_id, stream_id, revision, type, data, metadata, recorded_at) VALUES (?, ?, 0, ?, ?, ?, ?)')
+        .run(written.eventId, 'survey-1', written.type, JSON.stringify(written.data), JSON.stringify(written.metadata), '2025-02-03T04:05:06.789Z');
+      await arrived;
+      expect(seen.map((recorded) => recorded.eventId)).toEqual([written.eventId]);
+      await subscription.close();
+    } finally {
+      other.close();
+      await reader.close();
+    }
+  });
+
   it('opened to read only (as the projector thread opens it): reads and follows what another connection writes, starts no writer thread, refuses every write', async () => {
     let opened = 0;
     const thread = new (class extends SqliteWriterThread {

@@ -36,8 +36,15 @@ import { InlineEventLogWriter, processWriterThread, ReadOnlyEventLogWriter, type
 export interface SqliteEventStoreOptions {
   /** NORMAL (default): durable across process crashes; FULL: also across power loss, at a write-throughput cost. */
   readonly synchronous?: 'NORMAL' | 'FULL';
-  /** How often live subscriptions look for events written by another process on the same file. */
+  /** How often live subscriptions read the log whatever they heard (a backstop; default 250 ms). */
   readonly pollIntervalMs?: number;
+  /**
+   * How often, while subscriptions follow the log, the store asks SQLite whether another connection
+   * committed (`PRAGMA data_version`, no read of the log): a commit by another process on the same
+   * file wakes them within this (default 10 ms; 0: only the poll). Commits of this process are
+   * announced at once either way.
+   */
+  readonly commitWatchMs?: number;
   /**
    * How long a write may wait for another process's write lock before it is refused with
    * EventStoreBusyError (default 5 s). The wait is asynchronous: the process keeps serving.
@@ -86,6 +93,10 @@ export class SqliteEventStore implements EventStore {
   private readonly checkpoints: BackgroundCheckpoints;
   private readonly clock: Clock;
   private readonly pollIntervalMs: number;
+  private readonly commitWatchMs: number;
+  /** While subscriptions exist: the timer asking SQLite for commits by other connections. */
+  private commitWatch: NodeJS.Timeout | undefined;
+  private dataVersion: number | undefined;
   private readonly defaultBatchSize: number;
   private readonly subscriptions = new Set<PollingSubscription>();
   /**
@@ -112,12 +123,14 @@ export class SqliteEventStore implements EventStore {
     readBackwards: Database.Statement<[string, number, number], EventRow>;
     readAll: Database.Statement<[number, number], EventRow>;
     head: Database.Statement<[], { head: number | null }>;
+    dataVersion: Database.Statement<[], number>;
     streamMetadata: Database.Statement<[string], { metadata: string | null; metadata_revision: number | null }>;
   };
 
   constructor(filename: string, options: SqliteEventStoreOptions = {}) {
     this.clock = options.clock ?? systemClock;
     this.pollIntervalMs = options.pollIntervalMs ?? 250;
+    this.commitWatchMs = Math.max(0, options.commitWatchMs ?? 10);
     this.defaultBatchSize = options.defaultBatchSize ?? 500;
     this.filename = filename;
     this.writeLockBudgetMs = Math.max(0, Math.floor(options.writeLockBudgetMs ?? DEFAULT_WRITE_LOCK_BUDGET_MS));
@@ -155,6 +168,8 @@ export class SqliteEventStore implements EventStore {
       readBackwards: this.db.prepare('SELECT * FROM events WHERE stream_id = ? AND revision <= ? ORDER BY revision DESC LIMIT ?'),
       readAll: this.db.prepare('SELECT * FROM events WHERE position > ? ORDER BY position ASC LIMIT ?'),
       head: this.db.prepare('SELECT MAX(position) AS head FROM events'),
+      // Changes whenever another connection (another process, or this process's writer thread) committed.
+      dataVersion: this.db.prepare('PRAGMA data_version').pluck() as Database.Statement<[], number>,
       streamMetadata: this.db.prepare('SELECT metadata, metadata_revision FROM streams WHERE stream_id = ?'),
     };
   }
@@ -240,9 +255,13 @@ export class SqliteEventStore implements EventStore {
       handler,
       ...(options.onPassed ? { onPassed: options.onPassed } : {}),
       pollIntervalMs: this.pollIntervalMs,
-      onEnd: (ended) => this.subscriptions.delete(ended),
+      onEnd: (ended) => {
+        this.subscriptions.delete(ended);
+        if (this.subscriptions.size === 0) this.stopCommitWatch();
+      },
     });
     this.subscriptions.add(subscription);
+    this.startCommitWatch();
     return subscription;
   }
 
@@ -289,9 +308,33 @@ export class SqliteEventStore implements EventStore {
     await this.writing;
     await this.writer.close();
     await Promise.all([...this.subscriptions].map((subscription) => subscription.close()));
+    this.stopCommitWatch();
     this.commits?.close();
     await this.checkpoints.stop();
     this.db.close();
+  }
+
+  /**
+   * Commits by another process reach no BroadcastChannel of this one: while subscriptions follow the
+   * log, SQLite's data_version (a counter in the WAL index, no read of the log) is asked every
+   * commitWatchMs, and a change wakes them.
+   */
+  private startCommitWatch(): void {
+    if (this.commitWatch || this.commitWatchMs === 0 || this.db.memory || this.closed) return;
+    this.dataVersion = this.statements.dataVersion.get();
+    this.commitWatch = setInterval(() => {
+      const version = this.statements.dataVersion.get();
+      if (version === this.dataVersion) return;
+      this.dataVersion = version;
+      for (const subscription of this.subscriptions) subscription.notify();
+    }, this.commitWatchMs);
+    // Watching must not keep the process alive.
+    this.commitWatch.unref();
+  }
+
+  private stopCommitWatch(): void {
+    clearInterval(this.commitWatch);
+    this.commitWatch = undefined;
   }
 
   /** The first position whose recordedAt is at or after `instant`; one past the head when there is none. */

@@ -2,11 +2,14 @@
 // with the position a command answered.
 import type { RecordedEvent } from '@app/event-sourcing';
 
-/** How far the projector of this process has got; absent when projection runs in another process. */
+/**
+ * How far the projector has followed the global log: the one of this process, or (embedded transport)
+ * one in another process through the checkpoint it stores. Absent when no global position is
+ * meaningful (a Kafka-fed projector follows partitions): queries then check their own documents.
+ */
 export interface ProjectionProgress {
   /** Resolves true once everything up to `position` is applied, false after the timeout. */
   waitForPosition(position: number, timeoutMs: number): Promise<boolean>;
-  onApplied(listener: (events: readonly RecordedEvent[]) => void): () => void;
 }
 
 export const PROJECTION_PROGRESS = Symbol('ProjectionProgress');
@@ -14,8 +17,8 @@ export const PROJECTION_PROGRESS = Symbol('ProjectionProgress');
 const POLL_MS = [5, 10, 20, 50, 100];
 
 /**
- * Waits until `caughtUp()` holds or the timeout passes. With an in-process projector it waits on the
- * projector itself; otherwise (projector in another process) it re-checks the read model with backoff.
+ * Waits until `caughtUp()` holds or the timeout passes. With a projection progress it waits on it;
+ * otherwise (a Kafka-fed projector in another process) it re-checks the read model with backoff.
  */
 export async function waitUntilCaughtUp(
   minPosition: number | undefined,

@@ -51,7 +51,7 @@ describe('segments HTTP API', () => {
   beforeAll(async () => {
     bed = await new SegmentsTestBed(clock).start();
     projector = new EventReactor(bed.events, new MemoryCheckpoints(), (events) => bed.runner.applyBatch(events), { name: 'test-projector' });
-    const progress: ProjectionProgress = { waitForPosition: (position: number, timeoutMs: number) => projector.waitForPosition(position, timeoutMs), onApplied: () => () => undefined };
+    const progress: ProjectionProgress = { waitForPosition: (position: number, timeoutMs: number) => projector.waitForPosition(position, timeoutMs) };
     accessLogDir = mkdtempSync(join(tmpdir(), 'chronicle-api-spec-'));
     accessLog = new SqliteAccessLog(join(accessLogDir, 'access-log.sqlite'));
     const config = loadConfig({ API_KEYS: Object.entries(KEYS).map(([role, key]) => `${role}=${key}`).join(','), LOG_LEVEL: 'silent', READ_WAIT_TIMEOUT_MS: '5000' });

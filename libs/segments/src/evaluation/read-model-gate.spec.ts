@@ -27,7 +27,7 @@ describe('readModelGate', () => {
     await bed.register('c1', {}, '2026-03-01T00:00:00Z');
     const events = await bed.events.readAll();
     const asked: number[] = [];
-    const gate = readModelGate(bed.reads, { waitForPosition: async (position) => { asked.push(position); return true; }, onApplied: () => () => undefined }, 50);
+    const gate = readModelGate(bed.reads, { waitForPosition: async (position) => { asked.push(position); return true; } }, 50);
     expect(await gate(events)).toBe(true);
     expect(asked).toEqual([events[events.length - 1].position]);
   });
