@@ -1,5 +1,5 @@
 // The highest global position something has reached, and promises waiting for a position: shared by
-// the projector runner (read-your-writes) and the event reactor.
+// the projector runner (read-your-writes), the event reactor and the stored checkpoint's progress.
 interface Waiter {
   readonly position: number;
   readonly resolve: (reached: boolean) => void;
@@ -12,6 +12,11 @@ export class PositionWaiters {
 
   get position(): number {
     return this.reached;
+  }
+
+  /** How many waits are pending. */
+  get pending(): number {
+    return this.waiters.length;
   }
 
   /** Resolves true as soon as `position` is reached, false after `timeoutMs`. */

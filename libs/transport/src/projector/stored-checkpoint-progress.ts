@@ -4,15 +4,10 @@
 // every few milliseconds serves every query waiting for a position, where each query used to poll
 // its own documents with a backoff (up to 100 ms apart).
 import type { ReadStore } from '@app/read-store';
-
-interface Waiter {
-  readonly position: number;
-  readonly resolve: (reached: boolean) => void;
-  readonly timer: NodeJS.Timeout;
-}
+import { PositionWaiters } from './position-waiters';
 
 export class StoredCheckpointProgress {
-  private readonly waiters = new Set<Waiter>();
+  private readonly waiters = new PositionWaiters();
   private poll: NodeJS.Timeout | undefined;
 
   /**
@@ -26,27 +21,17 @@ export class StoredCheckpointProgress {
     private readonly pollMs = 5,
   ) {}
 
-  /** Resolves true once the stored checkpoint is at `position` or past it, false after `timeoutMs`. */
+  /** Resolves true once the stored checkpoint is at `position` or past it (as last read), false after `timeoutMs`. */
   waitForPosition(position: number, timeoutMs: number): Promise<boolean> {
-    return new Promise<boolean>((resolve) => {
-      const waiter: Waiter = {
-        position,
-        resolve,
-        timer: setTimeout(() => {
-          this.waiters.delete(waiter);
-          resolve(false);
-        }, timeoutMs),
-      };
-      // A pending wait must not keep the process alive.
-      waiter.timer.unref();
-      this.waiters.add(waiter);
-      this.schedule();
-    });
+    const waiting = this.waiters.wait(position, timeoutMs);
+    this.schedule();
+    return waiting;
   }
 
   private schedule(): void {
-    if (this.poll || this.waiters.size === 0) return;
+    if (this.poll || this.waiters.pending === 0) return;
     this.poll = setTimeout(() => void this.check(), this.pollMs);
+    // Polling must not keep the process alive.
     this.poll.unref();
   }
 
@@ -55,12 +40,9 @@ export class StoredCheckpointProgress {
       // A read store that cannot answer now leaves the waiters to their timeout (and the query to its own check).
       const checkpoint = await this.store.getCheckpoint(this.name).catch(() => null);
       if (checkpoint === null) return;
-      for (const waiter of this.waiters) {
-        if (waiter.position > checkpoint) continue;
-        this.waiters.delete(waiter);
-        clearTimeout(waiter.timer);
-        waiter.resolve(true);
-      }
+      // Lower than last read: the store moved to another read-model generation (a blue/green rebuild).
+      if (checkpoint < this.waiters.position) this.waiters.reset(checkpoint);
+      this.waiters.advance(checkpoint);
     } finally {
       this.poll = undefined;
       this.schedule();
