@@ -323,8 +323,14 @@ export class SqliteEventStore implements EventStore {
     if (this.commitWatch || this.commitWatchMs === 0 || this.db.memory || this.closed) return;
     this.dataVersion = this.statements.dataVersion.get();
     this.commitWatch = setInterval(() => {
-      const version = this.statements.dataVersion.get();
-      if (version === this.dataVersion) return;
+      let version: number | undefined;
+      try {
+        version = this.statements.dataVersion.get();
+      } catch {
+        // The file could not be asked now (busy, closing): the subscriptions read it themselves and
+        // meet whatever is wrong in their own loop, where it is reported.
+      }
+      if (version !== undefined && version === this.dataVersion) return;
       this.dataVersion = version;
       for (const subscription of this.subscriptions) subscription.notify();
     }, this.commitWatchMs);
