@@ -9,8 +9,8 @@ import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { setPriority, tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { setTimeout as sleep } from 'node:timers/promises';
-import { BENCH_KEY, appendToVisible, batchIngest, readLatency, registerCustomers } from './embedded-workload';
+import { BENCH_KEY, appendToVisible, batchIngest, headers, readLatency, registerCustomers } from './embedded-workload';
+import { http } from './http-client';
 import { startServer, THIS_BUILD } from './server-process';
 import { measureRawSqlite } from './raw-sqlite';
 import { fmt } from './stats';
@@ -32,8 +32,12 @@ async function main(): Promise<void> {
     setPriority(commands.pid, WRITE_NICE);
     setPriority(projector.pid as number, WRITE_NICE);
     await registerCustomers(commands.url, 0, CUSTOMERS, 16);
-    // Let the projector finish with the registrations.
-    await sleep(5000);
+    // Until the projector has every registration: the last one's position, read with minPosition.
+    const last = await http('POST', `${commands.url}/v1/customers`, headers, { customerId: 'bench-split-last', profile: { firstName: 'Last', lastName: 'One' } });
+    for (let consistent = false; !consistent; ) {
+      const view = await http('GET', `${queries.url}/v1/customers/bench-split-last?minPosition=${last.json.position}`, headers);
+      consistent = view.headers['x-chronicle-consistent'] === 'true';
+    }
     const idle = await readLatency(queries.url, CUSTOMERS, READS_PER_SECOND);
     // Before the ingest: after it, the projector works off its backlog for a while, and every read
     // with minPosition would wait for that.
