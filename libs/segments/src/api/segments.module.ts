@@ -1,7 +1,7 @@
 // The segments capability as a Nest module: definition commands and queries over HTTP, plus the
 // background work where this process has what it needs: the reactor (event store + read store +
 // executor) and the time sweep (read store + executor). Needs CommandExecutor, EVENT_STORE and
-// READ_STORE from the composition root; PROJECTION_PROGRESS when the projector runs in process.
+// READ_STORE from the composition root; PROJECTION_PROGRESS when the projector follows the global log.
 import {
   type BeforeApplicationShutdown, type DynamicModule, Inject, Injectable, Logger, Module, type OnApplicationBootstrap, Optional, type Provider,
 } from '@nestjs/common';

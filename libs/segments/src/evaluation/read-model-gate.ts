@@ -1,7 +1,8 @@
-// When may the segments reactor evaluate a batch? Once the read models include it. With an
-// in-process projector that is its position; otherwise (projector in another process, possibly fed
-// by Kafka partitions, so no single global position is meaningful) each touched document must have
-// applied its customer's or segment's latest event of the batch — per-key order is what Kafka keeps.
+// When may the segments reactor evaluate a batch? Once the read models include it. With a projector
+// that follows the global log (in this process, or in another one through the checkpoint it stores)
+// that is its position; otherwise (a projector fed by Kafka partitions, so no single global position
+// is meaningful) each touched document must have applied its customer's or segment's latest event of
+// the batch — per-key order is what Kafka keeps.
 import type { RecordedEvent } from '@app/event-sourcing';
 import type { ReadStore } from '@app/read-store';
 import { waitUntilCaughtUp, type ProjectionProgress } from '@app/platform';
