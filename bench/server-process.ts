@@ -34,7 +34,6 @@ export function startServer(env: Record<string, string>, main?: string, nodeArgs
   return startProcess([...nodeArgs, main || THIS_BUILD], env);
 }
 
-/** `node <args>` with `env` added to this process's environment, once it prints where it listens. */
 /**
  * What each thread did between two readings of `threads()`: CPU ms and MB written, the busiest first,
  * threads that did next to nothing left out. The main thread (the event loop) is marked.
@@ -48,6 +47,7 @@ export function threadShares(pid: number, before: Map<number, ThreadUsage>, afte
     .join('; ');
 }
 
+/** `node <args>` with `env` added to this process's environment, once it prints where it listens. */
 export async function startProcess(args: readonly string[], env: Record<string, string>): Promise<ServerProcess> {
   const child: ChildProcess = spawn(process.execPath, args, { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'inherit'] });
   const url = await new Promise<string>((resolve, reject) => {

@@ -9,6 +9,7 @@ import { randomUUID } from 'node:crypto';
 import { mkdtempSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import type { NewEvent } from '@app/event-sourcing';
 import { SqliteEventStore } from '@app/event-store';
 import { http } from './http-client';
 import { measureRawSqlite } from './raw-sqlite';
@@ -20,6 +21,16 @@ const KEY = 'bench-admin-key-0123456789abcdef';
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 5);
 const headers = { Authorization: `Bearer ${KEY}`, 'Content-Type': 'application/json' };
 
+/** The i-th event of appender `client` (row 2): a ~400-byte call of its own customer, in a new stream. */
+function appenderEvent(client: number, i: number): NewEvent {
+  return {
+    eventId: randomUUID(),
+    type: 'CallLogged',
+    data: { customerId: `c-${client}`, callId: `gc-${client}-${i}`, direction: 'inbound', durationSeconds: 312, outcome: 'resolved', summary: 'x'.repeat(180) },
+    metadata: { customerId: `c-${client}`, schemaVersion: 1, occurredAt: new Date().toISOString(), actor: { type: 'service', id: 'bench' }, source: 'bench', correlationId: randomUUID(), causationId: null },
+  };
+}
+
 /** 64 concurrent appenders, each waiting for its own durable ack, straight on the store (row 2). */
 async function storeGroupCommit(): Promise<number> {
   const dir = mkdtempSync(join(tmpdir(), 'chronicle-gc-'));
@@ -30,18 +41,7 @@ async function storeGroupCommit(): Promise<number> {
   await Promise.all(
     Array.from({ length: 64 }, async (_, client) => {
       for (let i = 0; Date.now() < deadline; i++) {
-        await store.append(
-          `call-gc-${client}-${i}`,
-          [
-            {
-              eventId: randomUUID(),
-              type: 'CallLogged',
-              data: { customerId: `c-${client}`, callId: `gc-${client}-${i}`, direction: 'inbound', durationSeconds: 312, outcome: 'resolved', summary: 'x'.repeat(180) },
-              metadata: { customerId: `c-${client}`, schemaVersion: 1, occurredAt: new Date().toISOString(), actor: { type: 'service', id: 'bench' }, source: 'bench', correlationId: randomUUID(), causationId: null },
-            },
-          ],
-          { expectedRevision: 'no_stream' },
-        );
+        await store.append(`call-gc-${client}-${i}`, [appenderEvent(client, i)], { expectedRevision: 'no_stream' });
         appended++;
       }
     }),
@@ -72,11 +72,7 @@ function walPagesPerGroup(): number {
           append: {
             streamId: `call-gc-${client}-${i}`,
             expectedRevision: 'no_stream',
-            events: [{
-              eventId: randomUUID(), type: 'CallLogged',
-              data: { customerId: `c-${client}`, callId: `gc-${client}-${i}`, direction: 'inbound', durationSeconds: 312, outcome: 'resolved', summary: 'x'.repeat(180) },
-              metadata: { customerId: `c-${client}`, schemaVersion: 1, occurredAt: new Date().toISOString(), actor: { type: 'service', id: 'bench' }, source: 'bench', correlationId: randomUUID(), causationId: null },
-            }],
+            events: [appenderEvent(client, i)],
           },
         };
       });

@@ -283,7 +283,7 @@ export class SqliteEventLogWriter {
           Object.assign(logTip, before);
           // A busy file fails the whole try (and it is tried again), never one write of it.
           if (isSqliteBusy(error)) throw error;
-          if (!savepoint && !isRefusal(error)) throw new UnexpectedWriteError(error);
+          if (!savepoint && !isRefusal(error)) throw new UnexpectedWriteError();
           outcomes.push({ ok: false, error: serializeError(error) });
         }
       }
@@ -389,7 +389,8 @@ export class SqliteEventLogWriter {
         this.statements.insertEvent.run(position, stored.eventId, streamId, revision, stored.type, stored.data, stored.metadata, recorded, hash, chained, event.metadata.customerId);
       } catch (error) {
         if (!isUniqueEventIdViolation(error)) throw error;
-        const retried = revision === (current ?? -1) + 1 ? this.statements.eventById.get(event.eventId) : undefined;
+        // Only the first event's id can make this a retry; nothing of the append is written before it.
+        const retried = event === events[0] ? this.statements.eventById.get(event.eventId) : undefined;
         if (retried) return this.originalResult(pending, retried);
         throw new DuplicateEventIdError(event.eventId, streamId);
       }
@@ -443,7 +444,7 @@ function isRefusal(error: unknown): boolean {
 
 /** A write failed other than by a refusal, on the fast path (no savepoint): the whole try is rolled back and run again with savepoints. */
 class UnexpectedWriteError extends Error {
-  constructor(readonly error: unknown) {
+  constructor() {
     super('a write of the group failed without a savepoint around it');
   }
 }

@@ -141,9 +141,7 @@ export class SqliteEventStore implements EventStore {
     this.checkpoints = checkpointInBackground(this.db, filename);
     if (!this.db.memory) {
       this.commits = new BroadcastChannel(`chronicle-sqlite-commits:${resolve(filename)}`);
-      this.commits.onmessage = () => {
-        for (const subscription of this.subscriptions) subscription.notify();
-      };
+      this.commits.onmessage = () => this.wakeSubscriptions();
       // Listening must not keep the process alive.
       this.commits.unref();
     }
@@ -321,21 +319,31 @@ export class SqliteEventStore implements EventStore {
    */
   private startCommitWatch(): void {
     if (this.commitWatch || this.commitWatchMs === 0 || this.db.memory || this.closed) return;
-    this.dataVersion = this.statements.dataVersion.get();
+    this.dataVersion = this.readDataVersion();
     this.commitWatch = setInterval(() => {
-      let version: number | undefined;
-      try {
-        version = this.statements.dataVersion.get();
-      } catch {
-        // The file could not be asked now (busy, closing): the subscriptions read it themselves and
-        // meet whatever is wrong in their own loop, where it is reported.
-      }
-      if (version !== undefined && version === this.dataVersion) return;
-      this.dataVersion = version;
-      for (const subscription of this.subscriptions) subscription.notify();
+      const version = this.readDataVersion();
+      if (version === undefined || version !== this.dataVersion) this.wakeSubscriptions(version);
     }, this.commitWatchMs);
     // Watching must not keep the process alive.
     this.commitWatch.unref();
+  }
+
+  /**
+   * Wakes every subscription to read the log. What SQLite counts as committed until now is then seen
+   * (they read after this), so the watch does not wake them again for a commit already announced.
+   */
+  private wakeSubscriptions(version = this.commitWatch ? this.readDataVersion() : undefined): void {
+    this.dataVersion = version;
+    for (const subscription of this.subscriptions) subscription.notify();
+  }
+
+  /** undefined when the file cannot be asked now (busy, closing): the subscriptions then read it themselves and meet whatever is wrong in their own loop, where it is reported. */
+  private readDataVersion(): number | undefined {
+    try {
+      return this.statements.dataVersion.get();
+    } catch {
+      return undefined;
+    }
   }
 
   private stopCommitWatch(): void {
@@ -458,7 +466,7 @@ export class SqliteEventStore implements EventStore {
       if (outcome.ok) write.resolve(outcome.answer);
       else write.reject(rebuildError(outcome.error));
     });
-    for (const subscription of this.subscriptions) subscription.notify();
+    this.wakeSubscriptions();
     this.commits?.postMessage(null);
     return true;
   }
