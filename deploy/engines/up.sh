@@ -100,9 +100,8 @@ transaction.state.log.min.isr=1
 group.initial.rebalance.delay.ms=0
 PROPS
 
-  # What `StorageTool random-uuid` prints (16 random bytes, URL-safe base64, unpadded), without a JVM.
   local cluster_id
-  cluster_id="$(head -c 16 /dev/urandom | base64 | tr '+/' '-_' | tr -d '=')"
+  cluster_id="$(bash "$(dirname "${BASH_SOURCE[0]}")/kafka-cluster-id.sh")"
   # A restart on kept data runs on its existing cluster id: formatting again would name another.
   if [[ "$ENGINES_KEEP_DATA" != 1 || ! -f "$data/meta.properties" ]]; then
     java "$log4j" -cp "$KAFKA_LIB/*" kafka.tools.StorageTool format \
