@@ -114,7 +114,7 @@ export class PlatformModule {
               { provide: APP_GUARD, useClass: ApiKeyGuard },
               { provide: APP_FILTER, useClass: ProblemFilter },
               // One global interceptor runs the body, idempotency and access-log steps in their order.
-              // (Metrics are recorded at the HTTP layer: httpMetrics in createHttpApp.)
+              // (Metrics are recorded at the HTTP layer: recordHttpMetrics, from createHttpApp's first hook.)
               RequestBodyInterceptor,
               IdempotencyInterceptor,
               AccessLogInterceptor,

@@ -5,7 +5,7 @@ import { QueryBus } from '@nestjs/cqrs';
 import { ApiBearerAuth, ApiOperation, ApiProperty, ApiPropertyOptional, ApiTags } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
 import { IsIn, IsInt, IsOptional, Matches, Max, Min, Validate, ValidatorConstraint, type ValidationArguments, type ValidatorConstraintInterface } from 'class-validator';
-import type { Response } from 'express';
+import type { FastifyReply } from 'fastify';
 import { Readable } from 'node:stream';
 import { AccessLogged, ApiAnswer, ApiRefusals, IdParam, IsInstant, Roles } from '@app/platform';
 import {
@@ -125,8 +125,8 @@ export class CustomerExportQueryDto implements CustomerExportFilter {
   @IsOptional() @Type(() => Number) @IsInt() @Min(0) minPosition?: number;
 }
 
-function consistencyHeader(response: Response, result: Consistency): void {
-  response.setHeader('X-Chronicle-Consistent', String(result.consistent));
+function consistencyHeader(reply: FastifyReply, result: Consistency): void {
+  reply.header('X-Chronicle-Consistent', String(result.consistent));
 }
 
 /** Drops the undefined keys class-transformer leaves, so the filter says only what was asked. */
@@ -145,9 +145,9 @@ export class AnalyticsController {
   @Header('Cache-Control', 'no-store')
   @ApiOperation({ summary: 'Revenue, orders, average order value and interactions per day and/or channel (money per currency, minor units)' })
   @ApiAnswer(200, 'KpiReport')
-  async kpis(@QueryParam() query: KpiQueryDto, @Res({ passthrough: true }) response: Response) {
+  async kpis(@QueryParam() query: KpiQueryDto, @Res({ passthrough: true }) reply: FastifyReply) {
     const { consistent, ...report } = await this.queryBus.execute(new GetKpis(query.from, query.to, GROUPINGS[query.groupBy ?? 'day'], query.minPosition, query.asOf));
-    consistencyHeader(response, { consistent });
+    consistencyHeader(reply, { consistent });
     return report;
   }
 
@@ -156,11 +156,11 @@ export class AnalyticsController {
   @Header('Cache-Control', 'no-store')
   @ApiOperation({ summary: 'NPS, CSAT, ticket SLA (first response, resolution) and first-contact resolution per channel and/or day' })
   @ApiAnswer(200, 'ServiceReport')
-  async service(@QueryParam() query: ServiceQueryDto, @Res({ passthrough: true }) response: Response) {
+  async service(@QueryParam() query: ServiceQueryDto, @Res({ passthrough: true }) reply: FastifyReply) {
     const { consistent, ...report } = await this.queryBus.execute(
       new GetServiceMetrics(query.from, query.to, GROUPINGS[query.groupBy ?? 'channel'], query.minPosition, query.asOf),
     );
-    consistencyHeader(response, { consistent });
+    consistencyHeader(reply, { consistent });
     return report;
   }
 
@@ -169,9 +169,9 @@ export class AnalyticsController {
   @Header('Cache-Control', 'no-store')
   @ApiOperation({ summary: 'Customers per RFM score (111..555) and per R, F and M score, ranked against all customers with an order by asOf (from its population snapshot)' })
   @ApiAnswer(200, 'RfmDistributionReport')
-  async rfmDistribution(@QueryParam() query: AnalyticsQueryDto, @Res({ passthrough: true }) response: Response) {
+  async rfmDistribution(@QueryParam() query: AnalyticsQueryDto, @Res({ passthrough: true }) reply: FastifyReply) {
     const { consistent, ...report } = await this.queryBus.execute(new GetRfmDistribution(query.minPosition, query.asOf));
-    consistencyHeader(response, { consistent });
+    consistencyHeader(reply, { consistent });
     return report;
   }
 
@@ -180,9 +180,9 @@ export class AnalyticsController {
   @Header('Cache-Control', 'no-store')
   @ApiOperation({ summary: 'The population snapshot of asOf: RFM cut points, BG/NBD and Gamma-Gamma parameters with fit diagnostics (computed and stored on first use)' })
   @ApiAnswer(200, 'AnalyticsModelReport')
-  async model(@QueryParam() query: AnalyticsQueryDto, @Res({ passthrough: true }) response: Response) {
+  async model(@QueryParam() query: AnalyticsQueryDto, @Res({ passthrough: true }) reply: FastifyReply) {
     const { consistent, ...report } = await this.queryBus.execute(new GetAnalyticsModel(query.asOf, query.minPosition));
-    consistencyHeader(response, { consistent });
+    consistencyHeader(reply, { consistent });
     return report;
   }
 
@@ -191,9 +191,9 @@ export class AnalyticsController {
   @Roles('analyst')
   @ApiOperation({ summary: 'Refits now: computes the population snapshot of asOf (default now) afresh, stores it and answers it with fit diagnostics' })
   @ApiAnswer(200, 'AnalyticsModelReport')
-  async fit(@QueryParam() query: AnalyticsQueryDto, @Res({ passthrough: true }) response: Response) {
+  async fit(@QueryParam() query: AnalyticsQueryDto, @Res({ passthrough: true }) reply: FastifyReply) {
     const { consistent, ...report } = await this.queryBus.execute(new FitAnalyticsModel(query.asOf, query.minPosition));
-    consistencyHeader(response, { consistent });
+    consistencyHeader(reply, { consistent });
     return report;
   }
 
@@ -202,11 +202,11 @@ export class AnalyticsController {
   @AccessLogged('analytics-export', null)
   @ApiAnswer(200, { mediaType: 'text/csv' }, 'One header line (the chosen columns, money columns named with their unit), then one line per customer (UTF-8; cells that could run as spreadsheet formulas are prefixed with \'); X-Chronicle-As-Of names the observation date')
   @ApiOperation({ summary: 'Customers with RFM, P(alive), expected purchases and spend, CLV and churn risk as of asOf, as CSV (money columns in minor units of the reporting currency, named in the header), filtered by RFM scores, recency, churn risk, country' })
-  async exportCustomers(@QueryParam() query: CustomerExportQueryDto, @Res({ passthrough: true }) response: Response): Promise<StreamableFile> {
+  async exportCustomers(@QueryParam() query: CustomerExportQueryDto, @Res({ passthrough: true }) reply: FastifyReply): Promise<StreamableFile> {
     const { asOf, columns, minPosition, ...filter } = query;
     const options = definedOnly({ asOf, minPosition, columns: columns === undefined ? undefined : (columns.split(',') as CsvColumn[]) });
     const exported = await this.queryBus.execute(new ExportCustomers(definedOnly({ ...filter }), options));
-    response.setHeader('X-Chronicle-As-Of', exported.asOf);
+    reply.header('X-Chronicle-As-Of', exported.asOf);
     return new StreamableFile(Readable.from(exported.lines), { type: 'text/csv; charset=utf-8', disposition: 'attachment; filename="customers.csv"' });
   }
 }
@@ -226,9 +226,9 @@ export class CustomerAnalyticsController {
   @ApiOperation({ summary: 'One customer as of asOf: money, RFM values and scores, model inputs, P(alive), expected purchases and spend, predicted CLV, churn risk with its components' })
   @ApiAnswer(200, 'CustomerAnalyticsView')
   @ApiRefusals({ 404: 'The customer is not registered.' })
-  async customer(@IdParam('customerId') customerId: string, @QueryParam() query: CustomerAnalyticsQueryDto, @Res({ passthrough: true }) response: Response) {
+  async customer(@IdParam('customerId') customerId: string, @QueryParam() query: CustomerAnalyticsQueryDto, @Res({ passthrough: true }) reply: FastifyReply) {
     const result = await this.queryBus.execute(new GetCustomerAnalytics(customerId, definedOnly({ asOf: query.asOf, horizonDays: query.horizonDays, minPosition: query.minPosition })));
-    consistencyHeader(response, result);
+    consistencyHeader(reply, result);
     return result.view;
   }
 }

@@ -4,7 +4,7 @@
 // log before it is answered. Roles: auditor (and admin, who may call every route).
 import { Controller, Get, Headers, Inject, NotFoundException, Param, Query as QueryParam, Req, Res, type PipeTransform } from '@nestjs/common';
 import { ApiBearerAuth, ApiOperation, ApiTags } from '@nestjs/swagger';
-import type { Request, Response } from 'express';
+import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { Clock, RecordedEvent } from '@app/event-sourcing';
 import { ACCESS_LOG, EVENT_STORE, type AccessLog, type EventStore, type LogQuery } from '@app/event-store';
 import { AccessLogged, AccessRecorder, ApiAnswer, ApiRefusals, CLOCK, IdParam, Roles, RequestValidationError, type AuthenticatedRequest } from '@app/platform';
@@ -54,10 +54,10 @@ function parseAsOf(value: string | undefined): AsOf {
   return { kind: 'instant', at };
 }
 
-function asOfHeaders(response: Response, context: AsOfContext): void {
-  response.setHeader('X-Chronicle-As-Of', context.at);
-  response.setHeader('X-Chronicle-As-Of-Position', String(context.position));
-  response.setHeader('Cache-Control', 'no-store');
+function asOfHeaders(reply: FastifyReply, context: AsOfContext): void {
+  reply.header('X-Chronicle-As-Of', context.at);
+  reply.header('X-Chronicle-As-Of-Position', String(context.position));
+  reply.header('Cache-Control', 'no-store');
 }
 
 @ApiTags('audit')
@@ -86,8 +86,8 @@ export class AuditController {
     @Param('streamId', new StreamIdPipe()) streamId: string,
     @QueryParam() query: StreamHistoryQueryDto,
     @Headers('accept') accept: string | undefined,
-    @Req() request: Request,
-    @Res() response: Response,
+    @Req() request: FastifyRequest,
+    @Res() reply: FastifyReply,
   ): Promise<void> {
     const recorded = new Set<string>();
     // Whose data a page holds is known once it is read: recorded before the page is sent.
@@ -113,16 +113,17 @@ export class AuditController {
           yield page.map(auditEnvelope);
         }
       }
-      await streamNdjson(response, pages());
+      await streamNdjson(reply, pages());
       return;
     }
     const limit = query.limit ?? 100;
     const page = await this.events.readStream(streamId, { fromRevision: from, maxCount: limit });
     if (page.length === 0 && from === 0) throw new NotFoundException(`Stream ${streamId} not found`);
     await record(page);
-    response.setHeader('Cache-Control', 'no-store');
+    reply.header('Cache-Control', 'no-store');
     const answer: AuditStreamPage = { streamId, items: page.map(auditEnvelope), nextRevision: page.length === limit ? page[page.length - 1].revision + 1 : null };
-    response.json(answer);
+    // Sent as JSON, `Content-Type: application/json; charset=utf-8`, as for a route that returns its answer.
+    reply.send(answer);
   }
 
   @Get('log')
@@ -130,7 +131,7 @@ export class AuditController {
     summary: 'The global log with every event\'s full envelope, paged by position, filtered by recordedAt range, event types and customer; NDJSON (streamed) with Accept: application/x-ndjson',
   })
   @ApiAnswer(200, 'AuditLogPage', 'One page of the log (JSON), or every matching event (NDJSON)', { ndjsonLine: 'AuditEnvelope' })
-  async log(@QueryParam() query: LogQueryDto, @Headers('accept') accept: string | undefined, @Req() request: Request, @Res() response: Response): Promise<void> {
+  async log(@QueryParam() query: LogQueryDto, @Headers('accept') accept: string | undefined, @Req() request: FastifyRequest, @Res() reply: FastifyReply): Promise<void> {
     const filter: LogQuery = {
       ...(query.after !== undefined ? { after: query.after } : {}),
       ...(query.until !== undefined ? { until: query.until } : {}),
@@ -156,14 +157,14 @@ export class AuditController {
           yield page.map(auditEnvelope);
         }
       }
-      await streamNdjson(response, pages());
+      await streamNdjson(reply, pages());
       return;
     }
     const limit = query.limit ?? 100;
     const page = await this.events.queryLog({ ...filter, maxCount: limit });
-    response.setHeader('Cache-Control', 'no-store');
+    reply.header('Cache-Control', 'no-store');
     const answer: AuditLogPage = { items: page.map(auditEnvelope), nextAfter: page.length === limit ? page[page.length - 1].position : null };
-    response.json(answer);
+    reply.send(answer);
   }
 
   @Get('customers/:customerId/360')
@@ -171,10 +172,10 @@ export class AuditController {
   @ApiOperation({ summary: 'The 360 view as of a global position or an instant: the customer\'s events up to then through the same projections; without asOf it equals the live view' })
   @ApiAnswer(200, 'Customer360Answer', 'The 360 view as of then; X-Chronicle-As-Of and X-Chronicle-As-Of-Position say which point it shows')
   @ApiRefusals({ 404: 'The customer was not registered as of then.' })
-  async customer360(@IdParam('customerId') customerId: string, @QueryParam() query: AsOfQueryDto, @Res({ passthrough: true }) response: Response) {
+  async customer360(@IdParam('customerId') customerId: string, @QueryParam() query: AsOfQueryDto, @Res({ passthrough: true }) reply: FastifyReply) {
     const { view, context } = await this.asOf.view360(customerId, parseAsOf(query.asOf));
     if (view === null) throw new NotFoundException(`Customer ${customerId} was not registered as of ${query.asOf ?? 'now'}`);
-    asOfHeaders(response, context);
+    asOfHeaders(reply, context);
     return view;
   }
 
@@ -182,14 +183,14 @@ export class AuditController {
   @AccessLogged('audit-timeline-as-of')
   @ApiOperation({ summary: 'The timeline as of a global position or an instant, paged like the live timeline' })
   @ApiAnswer(200, 'TimelinePage', 'The timeline as of then; X-Chronicle-As-Of and X-Chronicle-As-Of-Position say which point it shows')
-  async timeline(@IdParam('customerId') customerId: string, @QueryParam() query: AsOfTimelineQueryDto, @Res({ passthrough: true }) response: Response) {
+  async timeline(@IdParam('customerId') customerId: string, @QueryParam() query: AsOfTimelineQueryDto, @Res({ passthrough: true }) reply: FastifyReply) {
     const { page, context } = await this.asOf.timeline(customerId, parseAsOf(query.asOf), {
       limit: query.limit ?? 50,
       ...(query.cursor !== undefined ? { cursor: query.cursor } : {}),
       ...(query.channel !== undefined ? { channel: query.channel } : {}),
       ...(query.kind !== undefined ? { kind: query.kind } : {}),
     });
-    asOfHeaders(response, context);
+    asOfHeaders(reply, context);
     return page;
   }
 

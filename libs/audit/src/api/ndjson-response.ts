@@ -4,7 +4,7 @@
 // cannot become a problem document any more: the connection is cut, so the client sees a
 // truncated (unterminated chunked) response instead of a short one that looks complete.
 import { once } from 'node:events';
-import type { Response } from 'express';
+import type { FastifyReply } from 'fastify';
 
 export const NDJSON = 'application/x-ndjson';
 
@@ -13,16 +13,23 @@ export function wantsNdjson(accept: string | undefined): boolean {
   return accept !== undefined && accept.split(',').some((part) => part.trim().toLowerCase().startsWith(NDJSON));
 }
 
-export async function streamNdjson<T>(response: Response, pages: AsyncIterable<readonly T[]>, beforePage?: (page: readonly T[]) => Promise<void>): Promise<void> {
+export async function streamNdjson<T>(reply: FastifyReply, pages: AsyncIterable<readonly T[]>, beforePage?: (page: readonly T[]) => Promise<void>): Promise<void> {
+  const response = reply.raw;
   let gone = false;
   response.on('close', () => {
     gone = true;
   });
   const iterator = pages[Symbol.asyncIterator]();
-  // The first page is read before the headers go out, so a failure there is still a proper error.
+  // The first page is read before the headers go out, so a failure there is still a proper error
+  // (the reply is still Fastify's, and Nest's exception filter answers it).
   let next = await iterator.next();
   if (!next.done && beforePage) await beforePage(next.value);
-  response.status(200);
+  // From here the stream is written to the Node response itself, and Fastify must not answer too.
+  // The headers already on the reply (an onRequest hook's, a decorator's) are Fastify's own until it
+  // sends: they are copied over, as it would have.
+  reply.hijack();
+  for (const [name, value] of Object.entries(reply.getHeaders())) if (value !== undefined) response.setHeader(name, value);
+  response.statusCode = 200;
   response.setHeader('Content-Type', `${NDJSON}; charset=utf-8`);
   response.setHeader('Cache-Control', 'no-store');
   response.setHeader('X-Content-Type-Options', 'nosniff');

@@ -4,7 +4,7 @@ import { QueryBus } from '@nestjs/cqrs';
 import { ApiBearerAuth, ApiOperation, ApiPropertyOptional, ApiTags } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
 import { IsIn, IsInt, IsOptional, IsString, Max, MaxLength, Min, MinLength } from 'class-validator';
-import type { Response } from 'express';
+import type { FastifyReply } from 'fastify';
 import { AccessLogged, ApiAnswer, ApiRefusals, IdParam, Roles, SingleLineText } from '@app/platform';
 import { TIMELINE_CHANNELS } from '../projections/timeline-entry';
 import { CUSTOMER_EVENT_TYPES } from '@app/customers/domain/customer.events';
@@ -41,8 +41,8 @@ export class SearchQueryDto {
 }
 
 /** Tells the client whether the answer is known to include `minPosition`. */
-function consistencyHeader(response: Response, result: Consistency): void {
-  response.setHeader('X-Chronicle-Consistent', String(result.consistent));
+function consistencyHeader(reply: FastifyReply, result: Consistency): void {
+  reply.header('X-Chronicle-Consistent', String(result.consistent));
 }
 
 @ApiTags('customers')
@@ -72,9 +72,9 @@ export class CustomerViewController {
   @ApiOperation({ summary: 'The 360° view of a customer' })
   @ApiAnswer(200, 'Customer360Answer', 'The customer360 read model with loyalty, segments and value; X-Chronicle-Consistent tells whether minPosition was reached')
   @ApiRefusals({ 404: 'The customer is not registered.' })
-  async get360(@IdParam('customerId') customerId: string, @QueryParam() query: ConsistencyQueryDto, @Res({ passthrough: true }) response: Response) {
+  async get360(@IdParam('customerId') customerId: string, @QueryParam() query: ConsistencyQueryDto, @Res({ passthrough: true }) reply: FastifyReply) {
     const result = await this.queryBus.execute(new GetCustomer360(customerId, query.minPosition));
-    consistencyHeader(response, result);
+    consistencyHeader(reply, result);
     return result.view;
   }
 
@@ -85,7 +85,7 @@ export class CustomerViewController {
   @ApiOperation({ summary: 'Interactions newest first, paged with a cursor, filterable by channel and kind' })
   @ApiAnswer(200, 'TimelinePage')
   @ApiRefusals({ 404: 'The customer is not registered.' })
-  async timeline(@IdParam('customerId') customerId: string, @QueryParam() query: TimelineQueryDto, @Res({ passthrough: true }) response: Response) {
+  async timeline(@IdParam('customerId') customerId: string, @QueryParam() query: TimelineQueryDto, @Res({ passthrough: true }) reply: FastifyReply) {
     const result = await this.queryBus.execute(
       new GetTimeline(customerId, {
         limit: query.limit ?? 50,
@@ -95,7 +95,7 @@ export class CustomerViewController {
         ...(query.minPosition !== undefined ? { minPosition: query.minPosition } : {}),
       }),
     );
-    consistencyHeader(response, result);
+    consistencyHeader(reply, result);
     return { items: result.items, nextCursor: result.nextCursor };
   }
 }

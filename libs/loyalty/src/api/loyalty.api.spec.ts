@@ -3,6 +3,7 @@
 import type { INestApplication } from '@nestjs/common';
 import { Global, Module } from '@nestjs/common';
 import { CqrsModule } from '@nestjs/cqrs';
+import type { FastifyInstance } from 'fastify';
 import request from 'supertest';
 import { FixedClock } from '@app/event-sourcing';
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -77,6 +78,8 @@ describe('loyalty HTTP API', () => {
 
     app = await createHttpApp(RootModule, config);
     await app.init();
+    // Fastify takes requests only once ready (listen() makes it so; supertest does not listen first).
+    await (app.getHttpAdapter().getInstance() as FastifyInstance).ready();
     await projector.start();
     background = app.get(LoyaltyBackground);
     await bed.register(C, '2026-01-01T00:00:00Z');

@@ -3,15 +3,15 @@
 import { Body, Controller, Get, Header, Inject, Post, Query as QueryParam, Res } from '@nestjs/common';
 import { CommandBus, QueryBus } from '@nestjs/cqrs';
 import { ApiBearerAuth, ApiOperation, ApiTags } from '@nestjs/swagger';
-import type { Response } from 'express';
+import type { FastifyReply } from 'fastify';
 import type { Clock } from '@app/event-sourcing';
 import { AccessLogged, AcceptsIdempotencyKey, ApiAnswer, ApiRefusals, businessTime, CLOCK, Ctx, IdParam, Roles, type CommandOutcome, type RequestContext } from '@app/platform';
 import { AdjustPointsDto, LoyaltyAccountQueryDto, LoyaltyHistoryQueryDto, RedeemPointsDto } from './loyalty.dtos';
 import { ExecuteLoyaltyCommand } from './loyalty.command-handler';
 import { GetLoyaltyAccount, GetLoyaltyHistory, type Consistency } from './loyalty.queries';
 
-function consistencyHeader(response: Response, result: Consistency): void {
-  response.setHeader('X-Chronicle-Consistent', String(result.consistent));
+function consistencyHeader(reply: FastifyReply, result: Consistency): void {
+  reply.header('X-Chronicle-Consistent', String(result.consistent));
 }
 
 @ApiTags('loyalty')
@@ -58,9 +58,9 @@ export class LoyaltyQueryController {
   @ApiOperation({ summary: 'The loyalty account: balance, tier, totals, next expiry, rolling 12-month spend (404 when the customer has none)' })
   @ApiAnswer(200, 'LoyaltyAccountView')
   @ApiRefusals({ 404: 'The customer is not registered, or has no loyalty account yet.' })
-  async account(@IdParam('customerId') customerId: string, @QueryParam() query: LoyaltyAccountQueryDto, @Res({ passthrough: true }) response: Response) {
+  async account(@IdParam('customerId') customerId: string, @QueryParam() query: LoyaltyAccountQueryDto, @Res({ passthrough: true }) reply: FastifyReply) {
     const result = await this.queryBus.execute(new GetLoyaltyAccount(customerId, query.minPosition));
-    consistencyHeader(response, result);
+    consistencyHeader(reply, result);
     return result.view;
   }
 
@@ -72,11 +72,11 @@ export class LoyaltyQueryController {
   @ApiOperation({ summary: 'Every loyalty event of the account, newest first, paged with a cursor' })
   @ApiAnswer(200, 'LoyaltyHistoryPage')
   @ApiRefusals({ 404: 'The customer is not registered.' })
-  async history(@IdParam('customerId') customerId: string, @QueryParam() query: LoyaltyHistoryQueryDto, @Res({ passthrough: true }) response: Response) {
+  async history(@IdParam('customerId') customerId: string, @QueryParam() query: LoyaltyHistoryQueryDto, @Res({ passthrough: true }) reply: FastifyReply) {
     const result = await this.queryBus.execute(
       new GetLoyaltyHistory(customerId, { limit: query.limit ?? 50, ...(query.cursor !== undefined ? { cursor: query.cursor } : {}), ...(query.minPosition !== undefined ? { minPosition: query.minPosition } : {}) }),
     );
-    consistencyHeader(response, result);
+    consistencyHeader(reply, result);
     return { items: result.items, nextCursor: result.nextCursor };
   }
 }

@@ -82,7 +82,7 @@ export class AccessLogInterceptor implements NestInterceptor {
     if (inAnswer) {
       return next.handle().pipe(concatMap((answer: unknown) => from(this.recorder.record(request, spec.action, inAnswer(answer as never))).pipe(map(() => answer))));
     }
-    const param = spec.customerParam === undefined ? undefined : request.params[spec.customerParam];
+    const param = spec.customerParam === undefined ? undefined : (request.params as Readonly<Record<string, string | undefined>>)[spec.customerParam];
     const customerId = typeof param === 'string' ? param : null;
     // The route runs while its entry is committed (on the access log's own thread), and nothing it
     // answers goes out before the entry is recorded: its answer, its refusal (a 404 for an unknown

@@ -4,7 +4,7 @@
 // header is sent; a POST, PUT, PATCH or DELETE made with it must carry the session's CSRF token.
 import { CanActivate, ExecutionContext, Inject, Injectable } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
-import type { Request, Response } from 'express';
+import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { Clock } from '@app/event-sourcing';
 import { ProblemException } from '../errors/problem.filter';
 import { CLOCK } from '../platform.tokens';
@@ -12,7 +12,7 @@ import { API_KEY_REGISTRY, ApiKeyRegistry } from './api-key-registry';
 import { PUBLIC_METADATA, ROLES_METADATA, rolesAllow, type Principal, type Role } from './roles';
 import { clearSessionCookie, CSRF_HEADER, sessionCookieOf, SESSIONS, Sessions, setSessionCookie, type SessionClaims } from './sessions';
 
-export type AuthenticatedRequest = Request & { principal?: Principal; session?: SessionClaims };
+export type AuthenticatedRequest = FastifyRequest & { principal?: Principal; session?: SessionClaims };
 
 const HOW = 'send "Authorization: Bearer <key>" or "X-API-Key: <key>", or sign in to the console';
 const MUTATING = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);
@@ -24,7 +24,7 @@ const MUTATING = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);
 const CREDENTIALS = /^([!#$%&'*+.^_`|~0-9A-Za-z-]+)(?:[ \t]+(.*))?$/;
 
 /** The key a request presents; a ProblemException (401) when its Authorization header is unusable. */
-export function presentedKey(request: Request): string | undefined {
+export function presentedKey(request: FastifyRequest): string | undefined {
   const header = request.headers.authorization?.trim();
   const apiKey = request.headers['x-api-key'];
   if (header) {
@@ -69,7 +69,7 @@ export class ApiKeyGuard implements CanActivate {
     }
     const request = context.switchToHttp().getRequest<AuthenticatedRequest>();
     const key = presentedKey(request);
-    const principal = key !== undefined ? this.registry.authenticate(key) : await this.fromSession(request, context.switchToHttp().getResponse<Response>());
+    const principal = key !== undefined ? this.registry.authenticate(key) : await this.fromSession(request, context.switchToHttp().getResponse<FastifyReply>());
     if (!principal) throw unauthorized('Unknown or revoked API key', 'invalid_token');
     request.principal = principal;
     if (rolesAllow(allowed, principal.roles)) return true;
@@ -77,17 +77,17 @@ export class ApiKeyGuard implements CanActivate {
   }
 
   /** The principal of the request's session cookie (renewing its idle timer), or a 401/403 saying why not. */
-  private async fromSession(request: AuthenticatedRequest, response: Response): Promise<Principal> {
+  private async fromSession(request: AuthenticatedRequest, reply: FastifyReply): Promise<Principal> {
     const cookie = sessionCookieOf(request);
     if (cookie === undefined) throw unauthorized(`Missing API key: ${HOW}`);
     const checked = await this.sessions.check(cookie, this.clock.now());
     if (!checked.ok) {
-      clearSessionCookie(request, response);
+      clearSessionCookie(request, reply);
       throw sessionEnded(`${checked.reason}: sign in again`);
     }
     const principal = this.registry.principalById(checked.claims.keyId);
     if (!principal) {
-      clearSessionCookie(request, response);
+      clearSessionCookie(request, reply);
       throw sessionEnded('The API key this session was opened with is revoked: sign in again');
     }
     // SameSite=Strict already keeps other sites' requests cookie-less; the token is the second lock
@@ -95,7 +95,7 @@ export class ApiKeyGuard implements CanActivate {
     if (MUTATING.has(request.method) && !this.sessions.csrfTokenMatches(checked.claims, headerValue(request.headers[CSRF_HEADER]))) {
       throw new ProblemException(403, `A request signed in by the session cookie must send the ${CSRF_HEADER} header with the session's token (GET /v1/me)`, { code: 'CSRF_TOKEN' });
     }
-    if (checked.renewed !== undefined) setSessionCookie(request, response, checked.renewed);
+    if (checked.renewed !== undefined) setSessionCookie(request, reply, checked.renewed);
     request.session = checked.claims;
     return principal;
   }

@@ -2,7 +2,7 @@
 // browser session, sign out, and list the agents work can be assigned to.
 import { Controller, Delete, Get, HttpCode, Inject, Post, Req, Res } from '@nestjs/common';
 import { ApiBearerAuth, ApiOperation, ApiTags } from '@nestjs/swagger';
-import type { Response } from 'express';
+import type { FastifyReply } from 'fastify';
 import type { Clock } from '@app/event-sourcing';
 import { ProblemException } from '../errors/problem.filter';
 import { ApiAnswer } from '../openapi/api-answers';
@@ -60,12 +60,12 @@ export class IdentityController {
       '(Secure over TLS) that stands for the key until sign-out, the browser closes, SESSION_IDLE_MINUTES without a request or SESSION_MAX_HOURS',
   })
   @ApiAnswer(201, 'Identity', 'Signed in: Set-Cookie chronicle_session (HttpOnly, SameSite=Strict); the identity with the session\'s end and CSRF token')
-  signIn(@Req() request: AuthenticatedRequest, @Res({ passthrough: true }) response: Response): Identity {
+  signIn(@Req() request: AuthenticatedRequest, @Res({ passthrough: true }) reply: FastifyReply): Identity {
     // A session opening another would outlive its own time limit.
     if (request.session !== undefined) throw new ProblemException(403, 'Sign in with the API key itself (Authorization: Bearer), not with a session', { code: 'KEY_REQUIRED' });
     const principal = request.principal as Principal;
     const { token, claims } = this.sessions.issue(principal.keyId, this.clock.now());
-    setSessionCookie(request, response, token);
+    setSessionCookie(request, reply, token);
     return this.identity(principal, claims);
   }
 
@@ -74,10 +74,10 @@ export class IdentityController {
   @Roles(...ROLES)
   @ApiOperation({ summary: 'Sign out: ends the console session of the request (with its CSRF token) and clears the cookie' })
   @ApiAnswer(204, null, 'Signed out (nothing to end when the request came with a key): the cookie is cleared')
-  async signOut(@Req() request: AuthenticatedRequest, @Res({ passthrough: true }) response: Response): Promise<void> {
+  async signOut(@Req() request: AuthenticatedRequest, @Res({ passthrough: true }) reply: FastifyReply): Promise<void> {
     // Recorded for every process before the answer: a 204 means no copy of the cookie works anywhere.
     if (request.session !== undefined) await this.sessions.revoke(request.session, this.clock.now());
-    clearSessionCookie(request, response);
+    clearSessionCookie(request, reply);
   }
 
   @Get('agents')

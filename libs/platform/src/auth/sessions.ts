@@ -12,7 +12,7 @@
 import { createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import type { Request, Response } from 'express';
+import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { SessionRevocations } from '@app/event-store';
 import { describeSetting, StartupError } from '../config/env-config';
 import type { ChronicleConfig } from '../config/chronicle-config';
@@ -237,7 +237,7 @@ export class Sessions {
 export const SESSIONS = Symbol('Sessions');
 
 /** The session cookie's value, if the request has one. */
-export function sessionCookieOf(request: Request): string | undefined {
+export function sessionCookieOf(request: FastifyRequest): string | undefined {
   const header = request.headers.cookie;
   if (typeof header !== 'string') return undefined;
   for (const part of header.split(';')) {
@@ -252,10 +252,26 @@ export function sessionCookieOf(request: Request): string | undefined {
  * Secure when the request came over TLS, no Expires (it ends with the browser session), Path=/ (the
  * API and the console).
  */
-export function setSessionCookie(request: Request, response: Response, token: string): void {
-  response.cookie(SESSION_COOKIE, token, { httpOnly: true, sameSite: 'strict', secure: request.secure, path: '/' });
+export function setSessionCookie(request: FastifyRequest, reply: FastifyReply, token: string): void {
+  // Fastify's header() adds a Set-Cookie beside any set before; it never replaces one.
+  reply.header('Set-Cookie', sessionCookie(token, request));
 }
 
-export function clearSessionCookie(request: Request, response: Response): void {
-  response.clearCookie(SESSION_COOKIE, { httpOnly: true, sameSite: 'strict', secure: request.secure, path: '/' });
+/** Clears it: the same cookie, empty and expired at the epoch (what browsers drop at once). */
+export function clearSessionCookie(request: FastifyRequest, reply: FastifyReply): void {
+  reply.header('Set-Cookie', sessionCookie('', request, new Date(1)));
+}
+
+/**
+ * The Set-Cookie value, attribute for attribute and in the order Express's res.cookie wrote it (the
+ * `cookie` package's serialize): `name=value; Path=/[; Expires=…]; HttpOnly[; Secure]; SameSite=Strict`.
+ * Secure follows the request's own connection: without trustProxy (the app sets none) Fastify's
+ * request.protocol is 'https' only when the socket is TLS, as Express's request.secure was.
+ */
+function sessionCookie(value: string, request: FastifyRequest, expires?: Date): string {
+  let cookie = `${SESSION_COOKIE}=${encodeURIComponent(value)}; Path=/`;
+  if (expires) cookie += `; Expires=${expires.toUTCString()}`;
+  cookie += '; HttpOnly';
+  if (request.protocol === 'https') cookie += '; Secure';
+  return `${cookie}; SameSite=Strict`;
 }

@@ -1,7 +1,7 @@
 // One place maps every failure to an HTTP status and an RFC 9457 problem document, and logs every
 // server error (5xx), whether it came from a route, a guard or the HTTP layer before Nest.
 import { ArgumentsHost, Catch, ExceptionFilter, HttpException, HttpStatus, Logger } from '@nestjs/common';
-import type { Request, Response } from 'express';
+import type { FastifyReply, FastifyRequest } from 'fastify';
 import { DomainError, DomainErrorCode } from '@app/event-sourcing';
 import { DuplicateEventIdError, EventStoreBusyError, EventStoreWriterStoppedError, WrongExpectedRevisionError } from '@app/event-store';
 import { isStorageUnavailable, STORAGE_RETRY_AFTER_SECONDS } from './storage-errors';
@@ -104,8 +104,12 @@ export function toProblem(error: unknown): Problem {
   if (isStorageUnavailable(error)) {
     return make(503, `The data store cannot take this request now; retry after ${STORAGE_RETRY_AFTER_SECONDS} s with the same Idempotency-Key`, { code: 'STORAGE_UNAVAILABLE' });
   }
-  // express refuses a path parameter it cannot decode (bad percent-encoding) with a URIError.
-  if (error instanceof URIError) return make(400, `The request path is not valid percent-encoding: ${error.message}`, { code: 'INVALID_PATH' });
+  // A request target Fastify cannot decode (bad percent-encoding), and what its body parsing refuses.
+  const fastifyError = error as { code?: unknown; statusCode?: unknown; message?: unknown };
+  if (fastifyError?.code === 'FST_ERR_BAD_URL') return make(400, `The request path is not valid percent-encoding: ${String(fastifyError.message)}`, { code: 'INVALID_PATH' });
+  if (typeof fastifyError?.code === 'string' && fastifyError.code.startsWith('FST_') && typeof fastifyError.statusCode === 'number' && fastifyError.statusCode >= 400 && fastifyError.statusCode < 500) {
+    return make(fastifyError.statusCode, String(fastifyError.message));
+  }
   // Static files (the console) refuse with http-errors, which say when their message is fit to show.
   const httpError = error as { status?: unknown; expose?: unknown; message?: unknown };
   if (typeof httpError?.status === 'number' && httpError.status >= 400 && httpError.status < 500 && httpError.expose === true) {
@@ -125,29 +129,30 @@ export function problemHeaders(error: unknown, problem: Problem): Record<string,
 const logger = new Logger('Errors');
 
 /** Answers a failure as a problem document; every 5xx is logged (with its stack, unless the store was only busy). */
-export function sendProblem(response: Response, error: unknown): void {
+export function sendProblem(reply: FastifyReply, error: unknown, request: FastifyRequest = reply.request): void {
   const problem = toProblem(error);
   // Another process's long write is an operating condition, not a bug: one line, no stack (whichever
   // thread met it: a batch thread's busy store arrives as the problem it made, BatchThread).
   if (problem.code === 'STORE_BUSY') logger.warn(error instanceof Error ? error.message : String(error));
   else if (problem.status >= 500) logger.error(error instanceof Error ? (error.stack ?? error.message) : String(error));
-  if (response.headersSent) {
-    // A streamed answer (server-sent events) already started: nothing can be said any more.
-    response.end();
+  if (reply.sent || reply.raw.headersSent) {
+    // A streamed answer (server-sent events, an export) already started: nothing can be said any more.
+    reply.raw.end();
     return;
   }
-  response.set(problemHeaders(error, problem));
+  reply.headers(problemHeaders(error, problem));
   // Refused before its body was read: closing beats reading (Node would) a body nobody wants.
-  const request = response.req as Request | undefined;
-  if (request && !request.complete && (request.headers['transfer-encoding'] !== undefined || Number(request.headers['content-length'] ?? 0) > 0)) {
-    response.set('Connection', 'close');
+  const incoming = request.raw;
+  if (!incoming.complete && (incoming.headers['transfer-encoding'] !== undefined || Number(incoming.headers['content-length'] ?? 0) > 0)) {
+    reply.header('Connection', 'close');
   }
-  response.status(problem.status).type('application/problem+json').json(problem);
+  reply.code(problem.status).type('application/problem+json; charset=utf-8').send(JSON.stringify(problem));
 }
 
 @Catch()
 export class ProblemFilter implements ExceptionFilter {
   catch(error: unknown, host: ArgumentsHost): void {
-    sendProblem(host.switchToHttp().getResponse<Response>(), error);
+    const http = host.switchToHttp();
+    sendProblem(http.getResponse<FastifyReply>(), error, http.getRequest<FastifyRequest>());
   }
 }

@@ -1,20 +1,23 @@
-// Creates a Chronicle HTTP application: /v1 versioning, strict validation, one error filter, 405 for
-// a known path with another method, OpenAPI at /docs, graceful shutdown. Bodies are not parsed here
-// but by RequestBodyInterceptor, after authentication (see json-body.ts).
+// Creates a Chronicle HTTP application on Fastify: /v1 versioning, strict validation, one error
+// filter, 405 for a known path with another method, OpenAPI at /docs, graceful shutdown. Bodies are
+// not parsed here but by RequestBodyInterceptor, after authentication (see json-body.ts): Fastify's
+// own content-type parsers are replaced by one that leaves the body unread.
 import { type INestApplication, VersioningType, type ModuleMetadata } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
-import type { NestExpressApplication } from '@nestjs/platform-express';
+import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
 import { SwaggerModule } from '@nestjs/swagger';
-import type { NextFunction, Request, Response } from 'express';
+import type { FastifyStaticOptions } from '@fastify/static';
+import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { existsSync } from 'node:fs';
-import type { Server } from 'node:http';
-import { extname, join, resolve, sep } from 'node:path';
+import { join, resolve } from 'node:path';
 import { Logger as PinoLogger } from 'nestjs-pino';
 import type { ChronicleConfig } from '../config/chronicle-config';
 import { sendProblem } from '../errors/problem.filter';
 import { createValidationPipe } from '../errors/validation';
-import { httpMetrics } from '../observability/metrics';
-import { methodNotAllowed, type RouteLayer } from './method-not-allowed';
+import { recordHttpMetrics } from '../observability/metrics';
+import { setAsideMalformedContentType } from './json-body';
+import { answerOtherMethods, RouteTable } from './method-not-allowed';
+import { isUnder, pathOf } from './paths';
 import { buildOpenApiDocument, type OpenApiOptions } from '../openapi/openapi-document';
 
 export interface HttpAppOptions {
@@ -22,8 +25,25 @@ export interface HttpAppOptions {
   readonly openApi?: OpenApiOptions;
 }
 
+/**
+ * How requests are matched, the same for the routes and for the 405 check: paths ignore case and a
+ * trailing slash (as Express did by default), and a path parameter may be as long as a URL line
+ * (identifiers are checked by the validation pipe, which names the field; a router limit would
+ * answer 404 instead).
+ */
+export const ROUTER_OPTIONS = { caseSensitive: false, ignoreTrailingSlash: true, maxParamLength: 16_384 } as const;
+
 export async function createHttpApp(rootModule: NonNullable<ModuleMetadata['imports']>[number], config: ChronicleConfig, options: HttpAppOptions = {}): Promise<INestApplication> {
-  const app = await NestFactory.create<NestExpressApplication>(rootModule as never, {
+  const adapter = new FastifyAdapter({
+    routerOptions: ROUTER_OPTIONS,
+    // Idle keep-alive connections outlive the client's and the load balancer's pools (see the setting).
+    keepAliveTimeout: config.HTTP_KEEP_ALIVE_TIMEOUT_MS,
+    // No request logging of Fastify's own: pino-http does it when LOG_REQUESTS is set.
+    logger: false,
+    // A path Fastify cannot decode (bad percent-encoding) is a problem document like any other 400.
+    frameworkErrors: (error: FastifyError, request: FastifyRequest, reply: FastifyReply) => sendProblem(reply, error, request),
+  });
+  const app = await NestFactory.create<NestFastifyApplication>(rootModule as never, adapter, {
     bodyParser: false,
     bufferLogs: true,
     // A module that fails to load (a store that cannot be written, say) is thrown to the caller, who
@@ -31,54 +51,55 @@ export async function createHttpApp(rootModule: NonNullable<ModuleMetadata['impo
     abortOnError: false,
     autoFlushLogs: false,
   });
-  // Idle keep-alive connections outlive the client's and the load balancer's pools (see the setting);
-  // headers must be allowed a little longer than that, or Node closes a reused connection early.
-  const server = app.getHttpServer() as Server;
-  server.keepAliveTimeout = config.HTTP_KEEP_ALIVE_TIMEOUT_MS;
-  server.headersTimeout = config.HTTP_KEEP_ALIVE_TIMEOUT_MS + 1000;
+  const fastify = app.getHttpAdapter().getInstance() as unknown as FastifyInstance;
+  // Headers must be allowed a little longer than the keep-alive, or Node closes a reused connection early.
+  fastify.server.headersTimeout = config.HTTP_KEEP_ALIVE_TIMEOUT_MS + 1000;
   app.useLogger(app.get(PinoLogger));
   app.flushLogs();
-  app.disable('x-powered-by');
-  // No ETag on API answers: they are `no-store` (nothing keeps a copy to revalidate), and express
-  // hashed every body to make one. The console's static files keep theirs (serve-static's own).
-  app.set('etag', false);
-  app.use(httpMetrics());
-  // API answers carry personal data: no browser or proxy keeps a copy (Back after sign-out shows
-  // nothing old). A route may set its own Cache-Control before answering.
-  app.use('/v1', (_request: Request, response: Response, next: NextFunction) => {
-    response.setHeader('Cache-Control', 'no-store');
-    next();
+
+  // The body stays unread until the route and the caller are known (RequestBodyInterceptor).
+  fastify.removeAllContentTypeParsers();
+  fastify.addContentTypeParser('*', (_request: FastifyRequest, _payload: unknown, done: (error: Error | null, body?: unknown) => void) => done(null, undefined));
+
+  fastify.addHook('onRequest', (request, reply, done) => {
+    recordHttpMetrics(request, reply);
+    setAsideMalformedContentType(request.raw);
+    // API answers carry personal data: no browser or proxy keeps a copy (Back after sign-out shows
+    // nothing old). A route may set its own Cache-Control before answering.
+    if (isUnder(request.url, '/v1')) reply.header('Cache-Control', 'no-store');
+    done();
   });
-  const express = app.getHttpAdapter().getInstance() as unknown as { router: { stack: readonly RouteLayer[] } };
-  answerOtherMethodsBeforeNotFound(app, methodNotAllowed(() => express.router.stack));
-  serveConsole(app);
+  const routes = new RouteTable(ROUTER_OPTIONS);
+  fastify.addHook('onRoute', (route) => routes.add(route.method, route.url));
+  answerOtherMethodsBeforeNotFound(app, routes);
+  // Failures outside Nest's routes (the console's static files, say) reach Nest's exception filters
+  // through the error handler Nest gives Fastify when it starts: problem documents too.
+  serveConsole(app, fastify);
   app.enableVersioning({ type: VersioningType.URI, defaultVersion: undefined });
   app.useGlobalPipes(createValidationPipe());
   app.enableShutdownHooks();
 
   SwaggerModule.setup('docs', app, buildOpenApiDocument(app, options.openApi), { jsonDocumentUrl: 'docs/openapi.json' });
-  // Failures outside Nest's routes (a path express cannot decode, the console's static files) are
-  // problem documents too, and logged when they are server errors.
-  app.use((error: unknown, _request: Request, response: Response, next: NextFunction) => {
-    if (!error) return next();
-    sendProblem(response, error);
-  });
   return app;
 }
 
 /**
- * Installs the 405/OPTIONS answer where a request arrives only once no route took it: just before
- * Nest's 404 handler, which Nest adds after the routes when the application starts. Matching every
- * route's pattern against every request before routing cost a tenth of a 360 read's CPU.
+ * Installs the 405/OPTIONS answer where a request arrives only once no route took it: in front of
+ * Nest's 404 handler, which Nest sets when the application starts.
  */
-function answerOtherMethodsBeforeNotFound(app: NestExpressApplication, middleware: (request: Request, response: Response, next: NextFunction) => void): void {
-  const adapter = app.getHttpAdapter() as unknown as { setNotFoundHandler(handler: unknown, prefix?: string): unknown; use(handler: unknown): unknown };
+function answerOtherMethodsBeforeNotFound(app: NestFastifyApplication, routes: RouteTable): void {
+  const adapter = app.getHttpAdapter() as unknown as { setNotFoundHandler(handler: (request: FastifyRequest, reply: FastifyReply) => unknown, prefix?: string): unknown };
   const setNotFoundHandler = adapter.setNotFoundHandler.bind(adapter);
-  adapter.setNotFoundHandler = (handler: unknown, prefix?: string) => {
-    adapter.use(middleware);
-    return setNotFoundHandler(handler, prefix);
-  };
+  adapter.setNotFoundHandler = (handler, prefix) =>
+    setNotFoundHandler((request, reply) => (answerOtherMethods(routes, request, reply) ? undefined : handler(request, reply)), prefix);
 }
+
+const CONSOLE_HEADERS: Readonly<Record<string, string>> = {
+  'Content-Security-Policy': "default-src 'self'; img-src 'self' data:; frame-ancestors 'none'; base-uri 'none'; form-action 'none'",
+  'X-Content-Type-Options': 'nosniff',
+  'Referrer-Policy': 'no-referrer',
+  Vary: 'Accept-Encoding',
+};
 
 /**
  * The support console's static files (built by `npm run build` into dist/console), public under
@@ -87,38 +108,44 @@ function answerOtherMethodsBeforeNotFound(app: NestExpressApplication, middlewar
  * build stores every text asset compressed too (Brotli, gzip): those are sent to browsers that
  * accept them, so nothing is compressed per request.
  */
-function serveConsole(app: NestExpressApplication): void {
+function serveConsole(app: NestFastifyApplication, fastify: FastifyInstance): void {
   const up = resolve(__dirname, '..', '..', '..', '..');
   const folder = [join(up, 'console'), join(up, 'dist', 'console')].find((dir) => existsSync(join(dir, 'index.html')));
+  fastify.addHook('onRequest', (request, reply, done) => {
+    if (isUnder(request.url, '/console')) reply.headers(CONSOLE_HEADERS);
+    done();
+  });
   if (!folder) {
-    app.use('/console', (_request: Request, response: Response) => {
-      response.status(404).type('text/plain').send('The support console is not built: run npm run build.');
-    });
+    const notBuilt = (_request: FastifyRequest, reply: FastifyReply) => {
+      reply.code(404).type('text/plain; charset=utf-8').send('The support console is not built: run npm run build.');
+    };
+    fastify.all('/console', notBuilt);
+    fastify.all('/console/*', notBuilt);
     return;
   }
-  const cacheControl = (path: string) => (path.endsWith('.html') ? 'no-store' : 'public, max-age=31536000, immutable');
-  app.use('/console', (request: Request, response: Response, next: NextFunction) => {
-    response.setHeader('Content-Security-Policy', "default-src 'self'; img-src 'self' data:; frame-ancestors 'none'; base-uri 'none'; form-action 'none'");
-    response.setHeader('X-Content-Type-Options', 'nosniff');
-    response.setHeader('Referrer-Policy', 'no-referrer');
-    response.setHeader('Vary', 'Accept-Encoding');
-    if (request.method !== 'GET' && request.method !== 'HEAD') return next();
-    const file = resolve(folder, `.${request.path === '/' ? '/index.html' : request.path}`);
-    if (!file.startsWith(folder + sep)) return next();
-    const encoding = request.acceptsEncodings('br', 'gzip');
-    if (encoding !== 'br' && encoding !== 'gzip') return next();
-    const compressed = `${file}.${encoding === 'br' ? 'br' : 'gz'}`;
-    if (!existsSync(compressed)) return next();
-    // The type of what was asked for, not of the .br file; send() keeps a type already set.
-    response.type(extname(file));
-    response.setHeader('Content-Encoding', encoding);
-    response.setHeader('Cache-Control', cacheControl(file));
-    response.sendFile(compressed, (error?: Error) => { if (error) next(error); });
-  });
-  app.useStaticAssets(folder, {
-    prefix: '/console',
-    index: 'index.html',
+  // By the file asked for: index.html.br is the page.
+  const cacheControl = (path: string) => (path.replace(/\.(br|gz)$/, '').endsWith('.html') ? 'no-store' : 'public, max-age=31536000, immutable');
+  const statics: FastifyStaticOptions = {
+    root: folder,
+    prefix: '/console/',
+    index: ['index.html'],
+    // The .br and .gz files beside each asset, for browsers that accept them.
+    preCompressed: true,
+    // Directories are answered below (the router ignores a trailing slash, which this option does not).
+    redirect: false,
     // Hashed asset names never change content; the page itself is never kept (Back after sign-out).
-    setHeaders: (response, path) => response.setHeader('Cache-Control', cacheControl(path)),
+    setHeaders: (reply, path) => reply.header('Cache-Control', cacheControl(path)),
+  };
+  // Nest types the options with its own copy of the plugin's interface.
+  app.useStaticAssets(statics as Parameters<typeof app.useStaticAssets>[0]);
+  // The page itself: /console/ is the index, /console is sent there (as a static file server does).
+  fastify.route({
+    method: ['GET', 'HEAD'],
+    url: '/console',
+    handler: (request, reply) => {
+      const path = pathOf(request.url);
+      if (path.endsWith('/')) return reply.sendFile('index.html');
+      return reply.redirect(`${path}/${request.url.slice(path.length)}`, 301);
+    },
   });
 }

@@ -67,6 +67,25 @@ export function parseMediaType(header: string): MediaType | undefined {
   return { essence: `${match[1]}/${match[2]}`.toLowerCase(), parameters };
 }
 
+/** Content-Type headers set aside from the router (see setAsideMalformedContentType), by request. */
+const setAside = new WeakMap<IncomingMessage, string>();
+
+/**
+ * Takes a Content-Type that is not a media type off the request before Fastify routes it: Fastify
+ * would answer 415 before authentication, and before the route is known to take a body at all.
+ * readJsonBody still reads it, and refuses it in its turn (after the caller is known).
+ */
+export function setAsideMalformedContentType(request: IncomingMessage): void {
+  const header = request.headers['content-type'];
+  if (header === undefined || parseMediaType(header) !== undefined) return;
+  setAside.set(request, header);
+  delete request.headers['content-type'];
+}
+
+function contentTypeOf(request: IncomingMessage): string | undefined {
+  return request.headers['content-type'] ?? setAside.get(request);
+}
+
 function contentLength(request: IncomingMessage): number | undefined {
   const header = request.headers['content-length'];
   return header === undefined ? undefined : Number(header);
@@ -191,7 +210,7 @@ export async function readJsonBody(request: IncomingMessage, takesBody: boolean,
   const needsBody = () => new ProblemException(400, `${method} on this route needs a JSON object as its body (send {} when no field applies)`, { code: 'BODY_REQUIRED' });
   if (!announcesContent(request)) throw needsBody();
 
-  const contentType = request.headers['content-type'];
+  const contentType = contentTypeOf(request);
   const media = contentType === undefined ? undefined : parseMediaType(contentType);
   if (media?.essence !== 'application/json') {
     throw new ProblemException(415, `Content-Type must be application/json${contentType === undefined ? ' (none was sent)' : `, not ${JSON.stringify(contentType)}`}`, {

@@ -6,7 +6,7 @@
 import { type CallHandler, type ExecutionContext, Inject, Injectable, type NestInterceptor } from '@nestjs/common';
 import { ROUTE_ARGS_METADATA } from '@nestjs/common/constants';
 import { RouteParamtypes } from '@nestjs/common/enums/route-paramtypes.enum';
-import type { Request } from 'express';
+import type { FastifyRequest } from 'fastify';
 import type { Observable } from 'rxjs';
 import { CHRONICLE_CONFIG, type ChronicleConfig } from '../config/chronicle-config';
 import { RequestValidationError } from '../errors/validation';
@@ -42,15 +42,15 @@ export class RequestBodyInterceptor implements NestInterceptor {
 
   async intercept(context: ExecutionContext, next: CallHandler): Promise<Observable<unknown>> {
     if (context.getType() !== 'http') return next.handle();
-    const request = context.switchToHttp().getRequest<Request>();
+    const request = context.switchToHttp().getRequest<FastifyRequest>();
     const takes = routeTakes(context.getClass(), context.getHandler());
-    const names = Object.keys(request.query ?? {});
+    const names = Object.keys((request.query as Record<string, unknown> | undefined) ?? {});
     const forbidden = names.filter((name) => FORBIDDEN_FIELD_NAMES.has(name));
     if (forbidden.length > 0) throw new RequestValidationError(forbidden.map((field) => ({ field, message: 'unknown field (not allowed)' })));
     // A route without query parameters refuses any, as a DTO refuses unknown ones: `?dryRun=true` on a
     // command must not be silently ignored.
     if (!takes.has('query') && names.length > 0) throw new RequestValidationError(names.map((field) => ({ field, message: 'unknown query parameter (this route takes none)' })));
-    const body = await readJsonBody(request, takes.has('body'), this.limits);
+    const body = await readJsonBody(request.raw, takes.has('body'), this.limits);
     if (body !== undefined) request.body = body;
     return next.handle();
   }

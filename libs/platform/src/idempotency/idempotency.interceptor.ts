@@ -5,7 +5,7 @@ import {
 } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
 import { ApiHeader } from '@nestjs/swagger';
-import type { Response } from 'express';
+import type { FastifyReply } from 'fastify';
 import { from, lastValueFrom, type Observable } from 'rxjs';
 import { IDEMPOTENCY_KEYS, type IdempotencyKeys } from '@app/event-store';
 import type { AuthenticatedRequest } from '../auth/api-key.guard';
@@ -49,16 +49,16 @@ export class IdempotencyInterceptor implements NestInterceptor {
     if (key === undefined) return next.handle();
     if (!this.requests) throw new ServiceUnavailableException('This process keeps no Idempotency-Key store; send the request without the header or to a command API');
     const apiKeyId = request.principal?.keyId ?? 'anonymous';
-    const response = context.switchToHttp().getResponse<Response>();
+    const reply = context.switchToHttp().getResponse<FastifyReply>();
     const run = this.requests.run({ scope: apiKeyId, key }, requestFingerprint(request), async () => {
       markIdempotencyClaimed(request, { apiKeyId, key });
       const body: unknown = await lastValueFrom(next.handle(), { defaultValue: undefined });
-      return { status: response.statusCode, body: body ?? null };
+      return { status: reply.statusCode, body: body ?? null };
     });
     return from(
       run.then(({ answer, replayed }) => {
         if (!replayed) return answer.body;
-        response.status(answer.status);
+        reply.code(answer.status);
         return replayedAnswer(answer.body);
       }),
     );

@@ -1,15 +1,18 @@
 // What makes two HTTP requests "the same request" for an Idempotency-Key: method, route, path
 // parameters, query and JSON body, compared as canonical JSON (key order and spacing aside).
 import { createHash } from 'node:crypto';
-import type { Request } from 'express';
+import type { FastifyRequest } from 'fastify';
 import { canonicalJson } from '@app/event-sourcing';
+import { pathOf } from '../http/paths';
 
-export function requestFingerprint(request: Pick<Request, 'method' | 'path' | 'params' | 'query' | 'body'> & { route?: unknown }): string {
-  const route = (request.route as { path?: unknown } | undefined)?.path;
+export function requestFingerprint(request: Pick<FastifyRequest, 'method' | 'url' | 'params' | 'query' | 'body'> & { readonly routeOptions?: { readonly url?: string } }): string {
+  const route = request.routeOptions?.url;
   const shape = {
     method: request.method,
-    // The route pattern (`/v1/tickets/:ticketId/replies`), so the path parameters are compared once, by name.
-    route: typeof route === 'string' ? route : request.path,
+    // The route pattern (`/v1/tickets/:ticketId/replies`), so the path parameters are compared once,
+    // by name; the request's path (without the query) where no route matched. The same strings as
+    // under Express (its request.route.path and request.path), so keys recorded before stay valid.
+    route: typeof route === 'string' ? route : pathOf(request.url),
     params: request.params ?? {},
     query: request.query ?? {},
     body: request.body ?? null,

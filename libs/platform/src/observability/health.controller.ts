@@ -2,7 +2,7 @@
 // pipeline of this process has failed repeatedly. Every pipeline's state, last error, restarts and
 // lag are listed, so an operator sees a stalled relay or projector without reading logs.
 import { Controller, Get, Inject, Optional, Res, ServiceUnavailableException } from '@nestjs/common';
-import type { Response } from 'express';
+import type { FastifyReply } from 'fastify';
 import { ApiOperation, ApiTags } from '@nestjs/swagger';
 import { HealthCheck, HealthCheckService, HealthIndicatorService, type HealthIndicatorResult } from '@nestjs/terminus';
 import { EVENT_STORE, type EventStore } from '@app/event-store';
@@ -34,7 +34,7 @@ export class HealthController {
   @Public()
   @ApiOperation({ summary: 'Readiness: the stores answer and take writes, no pipeline has failed; every pipeline with its state and lag' })
   @HealthCheck()
-  async ready(@Res({ passthrough: true }) response: Response) {
+  async ready(@Res({ passthrough: true }) reply: FastifyReply) {
     const checks: (() => Promise<HealthIndicatorResult>)[] = [];
     if (this.eventStore) {
       const store = this.eventStore;
@@ -78,7 +78,7 @@ export class HealthController {
     } catch (error) {
       // Not ready: still the whole report (what is down and why), with 503, not a bare problem document.
       if (!(error instanceof ServiceUnavailableException)) throw error;
-      response.status(503);
+      reply.code(503);
       return error.getResponse();
     }
   }

@@ -1,7 +1,8 @@
 // Prometheus metrics: HTTP request durations by route and status, plus whatever gauges parts register.
 import { Controller, Get, Header } from '@nestjs/common';
 import { ApiOperation, ApiTags } from '@nestjs/swagger';
-import type { NextFunction, Request, Response } from 'express';
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import { isUnder } from '../http/paths';
 import { ApiAnswer } from '../openapi/api-answers';
 import { collectDefaultMetrics, Histogram, Registry } from 'prom-client';
 import { Public } from '../auth/roles';
@@ -18,32 +19,31 @@ export const httpDuration = new Histogram({
 });
 
 /** The route label: the route's pattern, `/console` for the console's files, `unmatched` for anything else (bounded). */
-function routeLabel(request: Request): string {
-  const route = (request.route as { path?: unknown } | undefined)?.path;
-  if (typeof route === 'string') return route;
-  return request.originalUrl.startsWith('/console') ? '/console' : 'unmatched';
+function routeLabel(request: FastifyRequest): string {
+  const route = request.is404 ? undefined : request.routeOptions.url;
+  if (route !== undefined && !route.startsWith('/console')) return route;
+  return isUnder(request.url, '/console') ? '/console' : 'unmatched';
 }
 
 /**
- * Records every response, measured at the HTTP layer: an interceptor sees neither what guards and
- * middleware answer (401, 403, 404, 405, the body checks) nor the status an exception filter sets
- * afterwards (it read 200 for a thrown 400), which is how 4xx answers went missing from /metrics.
- * Install first. A response that never finishes (the client left, a stream) counts when it closes.
+ * Records a response, measured at the HTTP layer (call it from the first onRequest hook): an
+ * interceptor sees neither what guards and hooks answer (401, 403, 404, 405, the body checks) nor
+ * the status an exception filter sets afterwards (it read 200 for a thrown 400), which is how 4xx
+ * answers went missing from /metrics. A response that never finishes (the client left, a stream)
+ * counts when it closes.
  */
-export function httpMetrics() {
-  return (request: Request, response: Response, next: NextFunction): void => {
-    const started = process.hrtime.bigint();
-    let recorded = false;
-    const record = (): void => {
-      if (recorded) return;
-      recorded = true;
-      const status = response.headersSent ? String(response.statusCode) : 'aborted';
-      httpDuration.observe({ method: request.method, route: routeLabel(request), status }, Number(process.hrtime.bigint() - started) / 1e9);
-    };
-    response.once('finish', record);
-    response.once('close', record);
-    next();
+export function recordHttpMetrics(request: FastifyRequest, reply: FastifyReply): void {
+  const started = process.hrtime.bigint();
+  const response = reply.raw;
+  let recorded = false;
+  const record = (): void => {
+    if (recorded) return;
+    recorded = true;
+    const status = response.headersSent ? String(response.statusCode) : 'aborted';
+    httpDuration.observe({ method: request.method, route: routeLabel(request), status }, Number(process.hrtime.bigint() - started) / 1e9);
   };
+  response.once('finish', record);
+  response.once('close', record);
 }
 
 @ApiTags('health')

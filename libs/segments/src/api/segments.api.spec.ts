@@ -3,6 +3,7 @@
 import type { INestApplication } from '@nestjs/common';
 import { Global, Module } from '@nestjs/common';
 import { CqrsModule } from '@nestjs/cqrs';
+import type { FastifyInstance } from 'fastify';
 import request from 'supertest';
 import { FixedClock } from '@app/event-sourcing';
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -76,6 +77,8 @@ describe('segments HTTP API', () => {
 
     app = await createHttpApp(RootModule, config);
     await app.init();
+    // Fastify takes requests only once ready (listen() makes it so; supertest does not listen first).
+    await (app.getHttpAdapter().getInstance() as FastifyInstance).ready();
     await projector.start();
     background = app.get(SegmentsBackground);
     for (const [id, birthDate] of [['c1', '1990-01-01'], ['c2', '1991-02-02'], ['c3', '1970-03-03'], ['c4', '1995-04-04']]) await bed.register(id, { birthDate }, '2026-01-01T00:00:00Z');

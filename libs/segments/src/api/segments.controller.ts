@@ -3,7 +3,7 @@
 import { Body, Controller, Delete, Get, Header, HttpCode, Inject, Post, Put, Query as QueryParam, Res } from '@nestjs/common';
 import { CommandBus, QueryBus } from '@nestjs/cqrs';
 import { ApiBearerAuth, ApiOperation, ApiTags } from '@nestjs/swagger';
-import type { Response } from 'express';
+import type { FastifyReply } from 'fastify';
 import { newEventId, type Clock } from '@app/event-sourcing';
 import { AccessLogged, AcceptsIdempotencyKey, ApiAnswer, ApiRefusals, CLOCK, Ctx, idFromIdempotencyKey, IdParam, Roles, type CommandOutcome, type RequestContext } from '@app/platform';
 import { ChangeSegmentRuleDto, checkedRule, DefineSegmentDto, ListSegmentsQueryDto, PreviewSegmentDto, SegmentMembersQueryDto, SegmentQueryDto } from './segments.dtos';
@@ -92,9 +92,9 @@ export class SegmentQueryController {
   @ApiOperation({ summary: 'One segment definition with its member count (404 when unknown)' })
   @ApiAnswer(200, 'SegmentView')
   @ApiRefusals({ 404: 'No segment with this id.' })
-  async get(@IdParam('segmentId') segmentId: string, @QueryParam() query: SegmentQueryDto, @Res({ passthrough: true }) response: Response) {
+  async get(@IdParam('segmentId') segmentId: string, @QueryParam() query: SegmentQueryDto, @Res({ passthrough: true }) reply: FastifyReply) {
     const result = await this.queryBus.execute(new GetSegment(segmentId, query.minPosition));
-    response.setHeader('X-Chronicle-Consistent', String(result.consistent));
+    reply.header('X-Chronicle-Consistent', String(result.consistent));
     return result.view;
   }
 

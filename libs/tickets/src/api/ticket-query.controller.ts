@@ -4,7 +4,7 @@ import { QueryBus } from '@nestjs/cqrs';
 import { ApiBearerAuth, ApiOperation, ApiPropertyOptional, ApiTags } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
 import { IsIn, IsInt, IsOptional, Matches, Max, Min } from 'class-validator';
-import type { Response } from 'express';
+import type { FastifyReply } from 'fastify';
 import { AccessLogged, ApiAnswer, ApiRefusals, ID_MESSAGE, ID_PATTERN, IdParam, Roles, type AuthenticatedRequest } from '@app/platform';
 import type { TicketStatus } from '../domain/ticket.decider';
 import { GetTicket, ListCustomerTickets, ListTicketQueue, type TicketDetail, type TicketQueuePage } from './ticket.queries';
@@ -61,9 +61,9 @@ export class TicketQueryController {
   @ApiOperation({ summary: 'A ticket with its thread (replies the customer sees; internal notes apart), its history and SLA state now' })
   @ApiAnswer(200, 'TicketDetail')
   @ApiRefusals({ 404: 'No ticket with this id.' })
-  async get(@IdParam('ticketId') ticketId: string, @QueryParam() query: TicketQueryDto, @Res({ passthrough: true }) response: Response) {
+  async get(@IdParam('ticketId') ticketId: string, @QueryParam() query: TicketQueryDto, @Res({ passthrough: true }) reply: FastifyReply) {
     const result = await this.queryBus.execute(new GetTicket(ticketId, query.minPosition));
-    response.setHeader('X-Chronicle-Consistent', String(result.consistent));
+    reply.header('X-Chronicle-Consistent', String(result.consistent));
     return result.view;
   }
 
