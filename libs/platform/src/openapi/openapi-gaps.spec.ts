@@ -3,6 +3,7 @@
 // as a gap (the e2e suite asserts the application has none).
 import { Body, Controller, Get, Module, Post, type INestApplication } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
+import { FastifyAdapter } from '@nestjs/platform-fastify';
 import { ApiProperty } from '@nestjs/swagger';
 import { IsInt, Max, Min } from 'class-validator';
 import { Roles } from '../auth/roles';
@@ -47,7 +48,7 @@ describe('openApiGaps', () => {
   let app: INestApplication;
 
   beforeAll(async () => {
-    app = await NestFactory.create(WidgetModule, { logger: false });
+    app = await NestFactory.create(WidgetModule, new FastifyAdapter(), { logger: false });
     app.enableVersioning();
     await app.init();
   });
