@@ -14,11 +14,11 @@ interface Answer {
   readonly cut: boolean;
 }
 
-/** The pages; the read of page `failAt` fails (a while after the one before, so that one has left). */
-async function* pages(values: readonly (readonly number[])[], failAt?: number): AsyncGenerator<readonly number[]> {
+/** The pages; the read of page `failAt` fails, once `before` resolves (the client has the pages before it). */
+async function* pages(values: readonly (readonly number[])[], failAt?: number, before?: Promise<void>): AsyncGenerator<readonly number[]> {
   for (const [index, page] of values.entries()) {
     if (index === failAt) {
-      if (index > 0) await new Promise((resolve) => setTimeout(resolve, 50));
+      await before;
       throw new Error('the store went away');
     }
     yield page;
@@ -28,6 +28,9 @@ async function* pages(values: readonly (readonly number[])[], failAt?: number): 
 describe('streamNdjson', () => {
   let app: FastifyInstance;
   let base: string;
+  // Resolved when the client of /fails-later receives its first bytes: the failure waits for it, not for time.
+  let firstBytes!: () => void;
+  let received!: Promise<void>;
   beforeAll(async () => {
     app = Fastify();
     app.addHook('onRequest', (_request, reply, done) => {
@@ -37,7 +40,7 @@ describe('streamNdjson', () => {
     });
     app.get('/ok', (_request, reply) => streamNdjson(reply, pages([[1, 2], [3]])));
     app.get('/fails-first', (_request, reply) => streamNdjson(reply, pages([[1]], 0)));
-    app.get('/fails-later', (_request, reply) => streamNdjson(reply, pages([[1], [2]], 1)));
+    app.get('/fails-later', (_request, reply) => streamNdjson(reply, pages([[1], [2]], 1, received)));
     await app.listen({ port: 0, host: '127.0.0.1' });
     base = `http://127.0.0.1:${(app.server.address() as AddressInfo).port}`;
   });
@@ -49,7 +52,10 @@ describe('streamNdjson', () => {
         let body = '';
         let cut = false;
         response.setEncoding('utf8');
-        response.on('data', (chunk: string) => (body += chunk));
+        response.on('data', (chunk: string) => {
+          body += chunk;
+          if (path === '/fails-later') firstBytes();
+        });
         response.on('aborted', () => (cut = true));
         response.on('error', () => (cut = true));
         response.on('close', () => resolve({ status: response.statusCode ?? 0, headers: response.headers, body, cut: cut || !response.complete }));
@@ -77,6 +83,7 @@ describe('streamNdjson', () => {
   });
 
   it('cuts the connection on a failure after the first byte', async () => {
+    received = new Promise<void>((resolve) => (firstBytes = resolve));
     const answer = await get('/fails-later');
     expect(answer.status).toBe(200);
     expect(answer.body).toBe('1\n');
