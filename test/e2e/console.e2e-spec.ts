@@ -210,6 +210,22 @@ describe('Support console in headless Chromium', () => {
       expect(icon.headers.get('content-type')).toMatch(/image\/svg\+xml/);
       expect(text).toContain('rel="icon"');
     });
+
+    it('sends its security headers on the page, its assets and its redirect, and none of them on the API', async () => {
+      const html = await fetch(`${chronicle.url}/console/`);
+      const asset = await fetch(`${chronicle.url}/console/favicon.svg`);
+      const redirect = await fetch(`${chronicle.url}/console`, { redirect: 'manual' });
+      expect(redirect.status).toBe(301);
+      expect(redirect.headers.get('location')).toBe('/console/');
+      for (const answer of [html, asset, redirect]) {
+        expect(answer.headers.get('content-security-policy')).toContain("frame-ancestors 'none'");
+        expect(answer.headers.get('x-content-type-options')).toBe('nosniff');
+        expect(answer.headers.get('referrer-policy')).toBe('no-referrer');
+      }
+      const api = await fetch(`${chronicle.url}/v1/customers/nobody`);
+      expect(api.headers.get('cache-control')).toBe('no-store');
+      expect(api.headers.get('content-security-policy')).toBeNull();
+    });
   });
 
   describe('signing in', () => {

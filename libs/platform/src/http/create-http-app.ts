@@ -67,13 +67,12 @@ export async function createHttpApp(rootModule: NonNullable<ModuleMetadata['impo
     // API answers carry personal data: no browser or proxy keeps a copy (Back after sign-out shows
     // nothing old). A route may set its own Cache-Control before answering.
     if (isUnder(request.url, '/v1')) reply.header('Cache-Control', 'no-store');
+    else if (isUnder(request.url, '/console')) reply.headers(CONSOLE_HEADERS);
     done();
   });
   const routes = new RouteTable(ROUTER_OPTIONS);
   fastify.addHook('onRoute', (route) => routes.add(route.method, route.url));
   answerOtherMethodsBeforeNotFound(app, routes);
-  // Failures outside Nest's routes (the console's static files, say) reach Nest's exception filters
-  // through the error handler Nest gives Fastify when it starts: problem documents too.
   serveConsole(app, fastify);
   app.enableVersioning({ type: VersioningType.URI, defaultVersion: undefined });
   app.useGlobalPipes(createValidationPipe());
@@ -94,6 +93,7 @@ function answerOtherMethodsBeforeNotFound(app: NestFastifyApplication, routes: R
     setNotFoundHandler((request, reply) => (answerOtherMethods(routes, request, reply) ? undefined : handler(request, reply)), prefix);
 }
 
+/** The console's security headers, set by createHttpApp's onRequest hook on every answer under /console. */
 const CONSOLE_HEADERS: Readonly<Record<string, string>> = {
   'Content-Security-Policy': "default-src 'self'; img-src 'self' data:; frame-ancestors 'none'; base-uri 'none'; form-action 'none'",
   'X-Content-Type-Options': 'nosniff',
@@ -106,15 +106,12 @@ const CONSOLE_HEADERS: Readonly<Record<string, string>> = {
  * /console: the page holds no data, the agent's session only unlocks the /v1 routes it calls. Four
  * folders up from this file is `dist/` when compiled and the repository root under ts-jest. The
  * build stores every text asset compressed too (Brotli, gzip): those are sent to browsers that
- * accept them, so nothing is compressed per request.
+ * accept them, so nothing is compressed per request. A failure while sending a file reaches Nest's
+ * exception filters through the error handler Nest gives Fastify when it starts: a problem document.
  */
 function serveConsole(app: NestFastifyApplication, fastify: FastifyInstance): void {
   const up = resolve(__dirname, '..', '..', '..', '..');
   const folder = [join(up, 'console'), join(up, 'dist', 'console')].find((dir) => existsSync(join(dir, 'index.html')));
-  fastify.addHook('onRequest', (request, reply, done) => {
-    if (isUnder(request.url, '/console')) reply.headers(CONSOLE_HEADERS);
-    done();
-  });
   if (!folder) {
     const notBuilt = (_request: FastifyRequest, reply: FastifyReply) => {
       reply.code(404).type('text/plain; charset=utf-8').send('The support console is not built: run npm run build.');
