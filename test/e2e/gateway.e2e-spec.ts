@@ -30,6 +30,8 @@ if (!NGINX) {
         DATA_DIR: join(dir, 'data'), PORT: '0', LOG_LEVEL: 'warn', CHRONICLE_ROLE: role, READ_WAIT_TIMEOUT_MS: '20000',
         API_KEYS: Object.entries(KEYS).map(([r, key]) => `${r}=${key}`).join(','),
         LOYALTY_SWEEP_INTERVAL_MS: '0', SEGMENTS_SWEEP_INTERVAL_MS: '0',
+        // The gateway runs on the loopback here: its X-Forwarded-Proto is believed (docker-compose.yml: one hop).
+        TRUST_PROXY: 'loopback',
       });
       mkdirSync(join(dir, 'data'));
       commandApi = await startChronicle(env('command-api'));
@@ -93,6 +95,19 @@ if (!NGINX) {
       const through = await fetch(`${gateway}/console/`);
       expect(through.status).toBe(direct.status);
       expect(await through.text()).toBe(await direct.text());
+    });
+
+    it('says how the client came in: a client cannot claim https through the gateway (the session cookie stays not Secure over plain HTTP)', async () => {
+      const signIn = (url: string) => fetch(`${url}/v1/session`, { method: 'POST', headers: { Authorization: `Bearer ${KEYS.support}`, 'X-Forwarded-Proto': 'https' } });
+      const cookieOf = (answer: Response) => answer.headers.getSetCookie().find((cookie) => cookie.startsWith('chronicle_session=')) as string;
+      // Straight to the API from the loopback (where the gateway runs), the header is believed...
+      const direct = await signIn(commandApi.url);
+      expect(direct.status).toBe(201);
+      expect(cookieOf(direct)).toMatch(/; Secure/);
+      // ...but through the gateway it is the gateway's own: it came over plain HTTP.
+      const through = await signIn(gateway);
+      expect(through.status).toBe(201);
+      expect(cookieOf(through)).not.toMatch(/; Secure/);
     });
 
     it('documents the whole API at /docs/openapi.json: each side alone documents only its own routes', async () => {

@@ -265,8 +265,8 @@ export function clearSessionCookie(request: FastifyRequest, reply: FastifyReply)
 /**
  * The Set-Cookie value, attribute for attribute and in the order Express's res.cookie wrote it (the
  * `cookie` package's serialize): `name=value; Path=/[; Expires=…]; HttpOnly[; Secure]; SameSite=Strict`.
- * Secure follows the request's own connection: without trustProxy (the app sets none) Fastify's
- * request.protocol is 'https' only when the socket is TLS, as Express's request.secure was.
+ * Secure when the request came over https: the socket is TLS, or a trusted proxy (TRUST_PROXY) says
+ * so in X-Forwarded-Proto (Fastify's request.protocol).
  */
 function sessionCookie(value: string, request: FastifyRequest, expires?: Date): string {
   let cookie = `${SESSION_COOKIE}=${encodeURIComponent(value)}; Path=/`;

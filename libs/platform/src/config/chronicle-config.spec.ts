@@ -77,3 +77,21 @@ describe('console session settings', () => {
     expect(problemsOf({ KAFKA_SESSION_TIMEOUT_MS: '1000' })).toEqual([expect.stringMatching(/^KAFKA_SESSION_TIMEOUT_MS="1000"/)]);
   });
 });
+
+describe('TRUST_PROXY', () => {
+  it('believes no proxy unless set', () => {
+    expect(loadConfig({}).TRUST_PROXY).toBe('');
+    expect(loadConfig({ TRUST_PROXY: '1' }).TRUST_PROXY).toBe('1');
+    expect(loadConfig({ TRUST_PROXY: 'loopback, 10.0.0.0/8' }).TRUST_PROXY).toBe('loopback, 10.0.0.0/8');
+  });
+
+  it.each([
+    ['true', /TRUST_PROXY="true": TRUST_PROXY cannot trust every peer/],
+    ['10.0.0.0/33', /TRUST_PROXY="10.0.0.0\/33": TRUST_PROXY has '10.0.0.0\/33', which is not/],
+    ['gateway', /TRUST_PROXY has 'gateway'/],
+    ['11', /at most 10/],
+  ])('stops the start on %p, naming the variable and the entry', (value, message) => {
+    expect(() => loadConfig({ TRUST_PROXY: value })).toThrow(ConfigError);
+    expect(() => loadConfig({ TRUST_PROXY: value })).toThrow(message);
+  });
+});

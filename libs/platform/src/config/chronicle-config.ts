@@ -1,8 +1,9 @@
 // Chronicle's configuration: every setting comes from the environment, is validated at start, and
 // fails fast with the name of the bad variable.
 import { Transform } from 'class-transformer';
-import { IsBoolean, IsIn, IsInt, IsOptional, IsString, Max, Min, ValidateIf } from 'class-validator';
+import { IsBoolean, IsIn, IsInt, IsOptional, IsString, Max, Min, ValidateBy, ValidateIf } from 'class-validator';
 import { IsCurrencyCode } from '@app/money/validation/is-currency-code';
+import { trustedProxiesProblem } from '../http/trusted-proxies';
 import { ConfigError, envBoolean, envNumber, readEnvConfig } from './env-config';
 
 export { ConfigError, StartupError, describeSetting, envBoolean, envNumber, readEnvConfig } from './env-config';
@@ -131,6 +132,16 @@ export class ChronicleConfig {
    */
   @Transform(envNumber) @IsInt() @Min(1000) @Max(3_600_000)
   HTTP_KEEP_ALIVE_TIMEOUT_MS = 65_000;
+
+  /**
+   * Which peers' X-Forwarded-Proto/-For/-Host to believe: empty (the default) believes none; a number
+   * believes that many proxies in front (right when only they can reach the port, as behind the
+   * compose file's gateway); otherwise comma-separated addresses, CIDR ranges and the names loopback,
+   * linklocal, uniquelocal. Behind a gateway that terminates TLS, set it, or the session cookie is not
+   * marked Secure (the server sees plain HTTP). Trusting every peer is refused.
+   */
+  @ValidateBy({ name: 'isTrustedProxies', validator: { validate: (value) => trustedProxiesProblem(value) === undefined, defaultMessage: (args) => trustedProxiesProblem(args?.value) ?? 'TRUST_PROXY is invalid' } })
+  TRUST_PROXY = '';
 
   /** Largest accepted request body, in bytes. */
   @Transform(envNumber) @IsInt() @Min(1024)

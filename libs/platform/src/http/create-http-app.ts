@@ -18,6 +18,7 @@ import { recordHttpMetrics } from '../observability/metrics';
 import { setAsideMalformedContentType } from './json-body';
 import { answerOtherMethods, RouteTable } from './method-not-allowed';
 import { isUnder, pathOf } from './paths';
+import { trustedProxies } from './trusted-proxies';
 import { buildOpenApiDocument, type OpenApiOptions } from '../openapi/openapi-document';
 
 export interface HttpAppOptions {
@@ -38,6 +39,8 @@ export async function createHttpApp(rootModule: NonNullable<ModuleMetadata['impo
     routerOptions: ROUTER_OPTIONS,
     // Idle keep-alive connections outlive the client's and the load balancer's pools (see the setting).
     keepAliveTimeout: config.HTTP_KEEP_ALIVE_TIMEOUT_MS,
+    // Whose X-Forwarded-Proto makes a request https (the session cookie's Secure); none unless set.
+    trustProxy: trustedProxies(config.TRUST_PROXY) as boolean | number | string[],
     // No request logging of Fastify's own: pino-http does it when LOG_REQUESTS is set.
     logger: false,
     // A path Fastify cannot decode (bad percent-encoding) is a problem document like any other 400.
