@@ -1,7 +1,7 @@
 // Opening a SQLite file that several processes share (the embedded stores beside the event log):
 // one sequence of settings for every store, so none forgets WAL, its durability or the two waits.
 import Database from 'better-sqlite3';
-import { READ_BUSY_TIMEOUT_MS } from './write-lock';
+import { isSqliteBusy, READ_BUSY_TIMEOUT_MS, writeLockRetryDelayMs } from './write-lock';
 
 export interface SharedSqliteFileOptions {
   /** How long opening may wait, synchronously, for another process's lock (switching to WAL, creating the schema). */
@@ -29,7 +29,7 @@ export interface SharedSqliteFileOptions {
 export function openSharedSqliteFile(filename: string, options: SharedSqliteFileOptions): Database.Database {
   const db = new Database(filename);
   db.pragma(`busy_timeout = ${Math.max(0, Math.floor(options.writeLockBudgetMs))}`);
-  db.pragma('journal_mode = WAL');
+  switchToWal(db, options.writeLockBudgetMs);
   db.pragma(`synchronous = ${options.synchronous}`);
   if (options.secureDelete) db.pragma('secure_delete = ON');
   // One write transaction for the schema and its upgrades: two processes opening a new file at once
@@ -47,4 +47,30 @@ export function openSharedSqliteFile(filename: string, options: SharedSqliteFile
   options.afterMigrate?.(db);
   db.pragma(`busy_timeout = ${READ_BUSY_TIMEOUT_MS}`);
   return db;
+}
+
+/**
+ * `journal_mode = WAL`, retried while another process holds the file: on a new file, two processes
+ * that both read it (SHARED) and both want the EXCLUSIVE lock the switch needs are a deadlock, which
+ * SQLite answers with SQLITE_BUSY at once, without its busy handler (a fresh-clone CI run: "database
+ * is locked" when six processes opened one new event log together). The one refused backs off and
+ * tries again until the budget is spent; by then the other has switched the file, and the pragma finds
+ * WAL already set.
+ */
+function switchToWal(db: Database.Database, budgetMs: number): void {
+  const deadline = Date.now() + budgetMs;
+  const pause = new Int32Array(new SharedArrayBuffer(4));
+  for (let refusals = 1; ; refusals++) {
+    try {
+      db.pragma('journal_mode = WAL');
+      return;
+    } catch (error) {
+      if (!isSqliteBusy(error) || Date.now() >= deadline) {
+        db.close();
+        throw error;
+      }
+      // Opening blocks the thread anyway (see above); the writes' jittered backoff, so the contenders do not meet again.
+      Atomics.wait(pause, 0, 0, writeLockRetryDelayMs(refusals));
+    }
+  }
 }
