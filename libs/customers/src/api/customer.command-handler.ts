@@ -52,6 +52,7 @@ function customerRequest(command: CustomerCommand): StreamCommand<CustomerComman
     command,
     // Registering is the stream's creation: a retried registration is recognised without a key.
     naturalKey: command.type === 'RegisterCustomer' ? 'register' : undefined,
+    opensStream: command.type === 'RegisterCustomer',
     chronological: true,
   };
 }

@@ -34,6 +34,8 @@ interface Target {
   readonly decider: AnyDecider;
   /** Set where the source's own id makes a retry recognisable without an Idempotency-Key. */
   readonly naturalKey?: string;
+  /** The command starts its stream (StreamCommand.opensStream). */
+  readonly opensStream?: boolean;
 }
 
 function assertUnreachable(value: never): never {
@@ -45,24 +47,24 @@ export function targetOf(command: InteractionCommand): Target {
   const as = (decider: unknown) => decider as AnyDecider;
   switch (command.type) {
     case 'LogCall':
-      return { streamId: `call-${command.callId}`, decider: as(callDecider), naturalKey: 'create' };
+      return { streamId: `call-${command.callId}`, decider: as(callDecider), naturalKey: 'create', opensStream: true };
     case 'SendEmail':
     case 'ReceiveEmail':
-      return { streamId: `email-${command.messageId}`, decider: as(emailDecider), naturalKey: 'create' };
+      return { streamId: `email-${command.messageId}`, decider: as(emailDecider), naturalKey: 'create', opensStream: true };
     case 'OpenEmail':
     case 'ClickEmail':
       // Repeated opens and clicks are real facts; only an Idempotency-Key makes them retries.
       return { streamId: `email-${command.messageId}`, decider: as(emailDecider) };
     case 'CompleteChat':
-      return { streamId: `chat-${command.chatId}`, decider: as(chatDecider), naturalKey: 'create' };
+      return { streamId: `chat-${command.chatId}`, decider: as(chatDecider), naturalKey: 'create', opensStream: true };
     case 'CompletePurchase':
-      return { streamId: `order-${command.orderId}`, decider: as(orderDecider), naturalKey: 'create' };
+      return { streamId: `order-${command.orderId}`, decider: as(orderDecider), naturalKey: 'create', opensStream: true };
     case 'RefundPurchase':
       return { streamId: `order-${command.orderId}`, decider: as(orderDecider), naturalKey: `refund:${command.refundId}` };
     case 'AnswerSurvey':
-      return { streamId: `survey-${command.surveyId}`, decider: as(surveyDecider), naturalKey: 'create' };
+      return { streamId: `survey-${command.surveyId}`, decider: as(surveyDecider), naturalKey: 'create', opensStream: true };
     case 'AddNote':
-      return { streamId: `note-${command.noteId}`, decider: as(noteDecider), naturalKey: 'create' };
+      return { streamId: `note-${command.noteId}`, decider: as(noteDecider), naturalKey: 'create', opensStream: true };
     default:
       return assertUnreachable(command);
   }

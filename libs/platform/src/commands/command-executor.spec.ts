@@ -249,7 +249,7 @@ describe('CommandExecutor', () => {
   });
 });
 
-describe('CommandExecutor.executeMany (a batch)', () => {
+describe('CommandExecutor on generated histories: batches (executeMany), and commands that open their stream', () => {
   const directories: string[] = [];
   const stores: SqliteEventStore[] = [];
   const fresh = <T extends SqliteEventStore>(make: (file: string) => T = (file) => new SqliteEventStore(file) as T): T => {
@@ -353,6 +353,98 @@ describe('CommandExecutor.executeMany (a batch)', () => {
     expect((settled[1] as PromiseRejectedResult).reason).toMatchObject({ code: DomainErrorCode.InvalidState, field: 'customerId' });
     expect((settled[2] as PromiseFulfilledResult<CommandOutcome>).value.revision).toBe(0);
     expect((await refusing.readStream('account-1')).map((event) => event.metadata.customerId)).toEqual([C]);
+  });
+
+  it('a command that opens its stream (opensStream, not read on its first try) answers and writes what it would after reading, whatever the history', async () => {
+    // Deposits need an open account here, so a command can be refused on the stream taken as new
+    // and accepted on the stream as it is.
+    const guarded: Decider<AccountCommand, AccountState, AccountEvent> = {
+      ...account,
+      decide: (command, state) => {
+        if (command.type === 'Deposit' && !state.opened) throw refuse.rule('Deposits need an open account', 'depositId');
+        return account.decide(command, state);
+      },
+    };
+    const reading = (run: Run) => ({ ...request(run), decider: guarded });
+    // Any command may be marked: the mark is only a guess that the stream is new, right or wrong.
+    const opening = (run: Run) => ({ ...reading(run), opensStream: true });
+    await fc.assert(
+      fc.asyncProperty(runs, runs, async (before, after) => {
+        const [read, unread] = [fresh(), fresh()];
+        for (const store of [read, unread]) {
+          const executor = new CommandExecutor(store);
+          for (const [index, run] of before.entries()) await executor.execute(reading(run), runContext(run, 1000 + index)).catch(() => undefined);
+        }
+        const outcomes = async (store: SqliteEventStore, requestOf: (run: Run) => StreamCommand<AccountCommand, AccountState, AccountEvent>) => {
+          const executor = new CommandExecutor(store);
+          const settled: PromiseSettledResult<CommandOutcome>[] = [];
+          for (const [index, run] of after.entries()) {
+            settled.push(await executor.execute(requestOf(run), runContext(run, index)).then(
+              (value): PromiseSettledResult<CommandOutcome> => ({ status: 'fulfilled', value }),
+              (reason: unknown): PromiseSettledResult<CommandOutcome> => ({ status: 'rejected', reason }),
+            ));
+          }
+          return settled;
+        };
+        const [asRead, asOpened] = [await outcomes(read, reading), await outcomes(unread, opening)];
+
+        expect(asOpened.map(shape)).toEqual(asRead.map(shape));
+        asOpened.forEach((settled, index) => {
+          const keyed = after[index].key !== undefined || request(after[index]).naturalKey !== undefined;
+          if (keyed && settled.status === 'fulfilled') expect(settled.value.eventIds).toEqual((asRead[index] as PromiseFulfilledResult<CommandOutcome>).value.eventIds);
+        });
+        expect(await contents(unread, 3)).toEqual(await contents(read, 3));
+        await Promise.all([read, unread].map((store) => store.close()));
+      }),
+      { numRuns: 50 },
+    );
+  }, 180_000);
+
+  it('a command that opens its stream reads nothing when the stream is new, and reads it when the append finds it there', async () => {
+    let reads = 0;
+    class CountingStore extends SqliteEventStore {
+      override async readStream(...args: Parameters<SqliteEventStore['readStream']>) {
+        reads += 1;
+        return super.readStream(...args);
+      }
+    }
+    const store = fresh((file) => new CountingStore(file));
+    const executor = new CommandExecutor(store);
+    const open = (owner: string) =>
+      executor.execute({ streamId: 'account-0', decider: account, command: { type: 'Open', customerId: C, owner }, naturalKey: 'open', opensStream: true }, context());
+
+    const first = await open('Ada');
+    expect([first.replayed, first.revision, reads]).toEqual([false, 0, 0]);
+    // A retry with the same events: the store answers it as the first run, unwritten, unread.
+    expect(await open('Ada')).toEqual({ ...first, replayed: true });
+    expect(reads).toBe(0);
+    // Another command under the same key: the append is refused unwritten, the stream read, and the
+    // command judged on it by the decider.
+    await expect(open('Eve')).rejects.toMatchObject({ code: DomainErrorCode.AlreadyExists, field: 'owner' });
+    expect(reads).toBe(1);
+    expect((await store.readStream('account-0')).map((event) => event.data)).toEqual([{ customerId: C, owner: 'Ada' }]);
+  });
+
+  it('a retry of a command that opens its stream, through a codec whose stored data never compares equal (sealed personal values): answered as the first run', async () => {
+    // Sealing draws a fresh IV each time: the store cannot tell the retry's events from the first's.
+    const sealing = new CodecEventStore(fresh(), {
+      encode: async (events) => events.map((event) => ({ ...event, data: { ...(event.data as object), sealedWith: Math.random() } })),
+      decode: async (events) => events.map((event) => {
+        const { sealedWith: _sealedWith, ...data } = event.data as Record<string, unknown>;
+        return { ...event, data };
+      }),
+    });
+    const executor = new CommandExecutor(sealing);
+    const open = () => executor.execute({ streamId: 'account-0', decider: account, command: { type: 'Open', customerId: C, owner: 'Ada' }, naturalKey: 'open', opensStream: true }, context());
+
+    const first = await open();
+    const { answered, refused } = await Promise.allSettled(Array.from({ length: 10 }, open)).then((results) => ({
+      answered: results.flatMap((result) => (result.status === 'fulfilled' ? [result.value] : [])),
+      refused: results.filter((result) => result.status === 'rejected'),
+    }));
+    expect(refused).toEqual([]);
+    expect(answered).toEqual(answered.map(() => ({ ...first, replayed: true })));
+    expect(await sealing.readStream('account-0')).toHaveLength(1);
   });
 
   it('lets queued I/O through while it decides a long batch (a read arriving meanwhile waits one slice, not the whole batch)', async () => {

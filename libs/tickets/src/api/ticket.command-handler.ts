@@ -36,6 +36,7 @@ export class ExecuteTicketCommandHandler implements ICommandHandler<ExecuteTicke
         decider: ticketDecider as unknown as Decider<TicketCommand & { customerStatus: CustomerStatus }, unknown, DomainEvent>,
         command: { ...command, customerStatus },
         naturalKey: command.type === 'OpenTicket' ? 'create' : undefined,
+        opensStream: command.type === 'OpenTicket',
         chronological: true,
       },
       context,
