@@ -9,9 +9,11 @@ import { randomUUID } from 'node:crypto';
 import type { NewEvent } from '@app/event-sourcing';
 import type { CodecEventStore } from '@app/event-store';
 import { startChronicle, type RunningChronicle } from '@app/composition';
+import { INSTANT_PATTERN } from '@app/platform';
 import { ApiClient, type ApiResponse } from '../support/api-client';
 import { eventually } from '../support/eventually';
 import { openDecodingEventStore } from '../support/decoding-event-store';
+import { operationsOf, resolve, type OpenApiDocument, type Schema } from '../support/contract/openapi-model';
 
 jest.setTimeout(120_000);
 
@@ -347,6 +349,119 @@ describe('Domain input rules over HTTP', () => {
 
     it('refuses a profile change dated before the registration (422)', async () => {
       expectRefused(await storesNothing(() => support.patch('/v1/customers/c-ok', { changes: { city: 'Paris' }, occurredAt: '2025-12-31T23:59:59Z' })), 422, 'occurredAt');
+    });
+  });
+
+  describe('instants: every query parameter and body field that takes one wants a date and time with its offset that Date reads (400 naming it, never 500)', () => {
+    /**
+     * ISO-8601 forms class-validator's isISO8601 admits but Date cannot read (the audit time filters
+     * answered them 500), a bare date and a local time (answered 200), and a day Date rolls over.
+     */
+    const NOT_INSTANTS = ['2026-12-03T07', '2026-W49', '2026-337', '2026-12-03T07Z', '2026-12-03T07:00:00+01', '2026-12-03', '2026-12-03T00:00:00', '2026-02-30T10:00:00Z'];
+
+    /** Every query parameter that takes an instant: method, path, parameter, the route's other required parameters. */
+    const QUERY_INSTANTS: readonly (readonly [string, string, string, string])[] = [
+      ['GET', '/v1/audit/log', 'from', ''],
+      ['GET', '/v1/audit/log', 'to', ''],
+      ['GET', '/v1/audit/access-log', 'from', ''],
+      ['GET', '/v1/audit/access-log', 'to', ''],
+      ['GET', '/v1/audit/customers/{customerId}/360', 'asOf', ''],
+      ['GET', '/v1/audit/customers/{customerId}/timeline', 'asOf', ''],
+      ['GET', '/v1/analytics/kpis', 'asOf', 'from=2026-01-01&to=2026-01-31&'],
+      ['GET', '/v1/analytics/service', 'asOf', 'from=2026-01-01&to=2026-01-31&'],
+      ['GET', '/v1/analytics/rfm/distribution', 'asOf', ''],
+      ['GET', '/v1/analytics/model', 'asOf', ''],
+      ['POST', '/v1/analytics/model/fit', 'asOf', ''],
+      ['GET', '/v1/analytics/customers.csv', 'asOf', ''],
+      ['GET', '/v1/customers/{customerId}/analytics', 'asOf', ''],
+    ];
+
+    /** Every command that takes a business time `occurredAt` in its body. */
+    const BODY_INSTANTS: readonly (readonly [string, string])[] = [
+      ['POST', '/v1/customers'],
+      ['PATCH', '/v1/customers/{customerId}'],
+      ['POST', '/v1/customers/{customerId}/contact-points'],
+      ['POST', '/v1/customers/{customerId}/consents'],
+      ['POST', '/v1/customers/{customerId}/loyalty/redemptions'],
+      ['POST', '/v1/customers/{customerId}/loyalty/adjustments'],
+      ...['calls', 'emails/sent', 'emails/received', 'emails/opened', 'emails/clicked', 'chats', 'purchases', 'refunds', 'surveys', 'notes'].map((kind) => ['POST', `/v1/interactions/${kind}`] as const),
+      ['POST', '/v1/tickets'],
+      ...['assign', 'replies', 'resolve', 'reopen', 'notes', 'priority', 'close'].map((action) => ['POST', `/v1/tickets/{ticketId}/${action}`] as const),
+    ];
+
+    /** Batch commands: each item's `occurredAt`, refused in that item's result. */
+    const BATCH_INSTANTS: readonly (readonly [string, Record<string, unknown>])[] = [
+      ['/v1/customers/batch', { customerId: 'c-instant-b', profile: {} }],
+      ['/v1/interactions/batch', { type: 'note', customerId: 'c-ok', noteId: 'n-instant-b', text: 'x', authorId: 'a' }],
+    ];
+
+    const concrete = (path: string) => path.replace('{customerId}', 'c-ok').replace('{ticketId}', 't-any');
+
+    /** Sends every form that is no instant and answers, per form, what was wrong with the refusal (nothing when it was a 400 naming `field`). */
+    async function faults(send: (value: string) => Promise<ApiResponse>, field: string): Promise<Record<string, string>> {
+      const found: Record<string, string> = {};
+      for (const value of NOT_INSTANTS) {
+        const response = await storesNothing(() => send(value));
+        const named = (response.body?.errors ?? []).some((error: { field: string }) => error.field === field);
+        const problem = String(response.headers['content-type']).startsWith('application/problem+json');
+        if (response.status !== 400 || !named || !problem) found[value] = `${response.status} ${problem ? JSON.stringify(response.body?.errors) : String(response.headers['content-type'])}`;
+      }
+      return found;
+    }
+
+    it.each(['/v1/audit/log', '/v1/audit/access-log'].flatMap((path) => ['from', 'to'].flatMap((name) => NOT_INSTANTS.map((value) => [path, name, value]))))(
+      'GET %s?%s=%s is a 400 naming the parameter (it was 500, or 200 for a bare date or a local time)',
+      async (path, name, value) => {
+        expectRefused(await admin.get(`${path}?${name}=${encodeURIComponent(value)}`), 400, name);
+      },
+    );
+
+    it('takes on the audit routes an instant with an offset, Z or a fraction of a second', async () => {
+      for (const path of ['/v1/audit/log', '/v1/audit/access-log']) {
+        const answer = await admin.get(`${path}?from=${encodeURIComponent('2026-12-03T07:00:00+01:00')}&to=${encodeURIComponent('2126-12-03T07:00:00.5Z')}`);
+        expect({ path, status: answer.status }).toEqual({ path, status: 200 });
+      }
+    });
+
+    it.each(QUERY_INSTANTS)('%s %s?%s= refuses every form that is no instant (400 naming it)', async (method, path, name, others) => {
+      // Without a body: a POST that takes none (model/fit) refuses one before reading its query.
+      const send = (value: string) => admin.raw(method, `${concrete(path)}?${others}${name}=${encodeURIComponent(value)}`, undefined);
+      expect(await faults(send, name)).toEqual({});
+    });
+
+    it.each(BODY_INSTANTS)('%s %s refuses an occurredAt in every form that is no instant (400 naming it)', async (method, path) => {
+      const send = (value: string) => (method === 'PATCH' ? admin.patch(concrete(path), { changes: { city: 'Paris' }, occurredAt: value }) : admin.post(concrete(path), { occurredAt: value }));
+      expect(await faults(send, 'occurredAt')).toEqual({});
+    });
+
+    it.each(BATCH_INSTANTS)('POST %s refuses an item whose occurredAt is no instant, naming it', async (path, item) => {
+      for (const value of NOT_INSTANTS) {
+        const response = await storesNothing(() => admin.post(path, { items: [{ ...item, occurredAt: value }] }));
+        expect({ value, result: response.body.results?.[0] }).toMatchObject({ value, result: { status: 400, problem: { errors: [{ field: 'items[0].occurredAt' }] } } });
+      }
+    });
+
+    it('covers every instant the served OpenAPI document declares, and the document declares every one of them', async () => {
+      const document = (await admin.get('/docs/openapi.json')).body as OpenApiDocument;
+      const instant = (schema: Schema): boolean => schema.format === 'date-time' || (typeof schema.pattern === 'string' && schema.pattern.includes(INSTANT_PATTERN.source.slice(1, -1)));
+      const declared: string[] = [];
+      for (const operation of operationsOf(document)) {
+        for (const parameter of operation.parameters) if (instant(parameter.schema)) declared.push(`${operation.method} ${operation.path} ${parameter.in}:${parameter.name}`);
+        const body = operation.body ? resolve(document, operation.body) : {};
+        for (const [name, property] of Object.entries((body.properties ?? {}) as Record<string, Schema>)) {
+          if (instant(resolve(document, property))) declared.push(`${operation.method} ${operation.path} body:${name}`);
+          const items = property.type === 'array' && property.items ? resolve(document, property.items as Schema) : undefined;
+          const itemTimes = Object.entries((items?.properties ?? {}) as Record<string, Schema>).filter(([, field]) => instant(resolve(document, field)));
+          for (const [field] of itemTimes) declared.push(`${operation.method} ${operation.path} body:${name}[].${field}`);
+        }
+      }
+      const tested = [
+        ...QUERY_INSTANTS.map(([method, path, name]) => `${method} ${path} query:${name}`),
+        ...BODY_INSTANTS.map(([method, path]) => `${method} ${path} body:occurredAt`),
+        // The interactions batch's items are "the fields of that kind's endpoint": the document lists only `type` there.
+        ...BATCH_INSTANTS.filter(([path]) => path !== '/v1/interactions/batch').map(([path]) => `POST ${path} body:items[].occurredAt`),
+      ];
+      expect(declared.sort()).toEqual(tested.sort());
     });
   });
 

@@ -49,9 +49,8 @@ const EXPORT_PAGE = 1_000;
 function parseAsOf(value: string | undefined): AsOf {
   if (value === undefined) return { kind: 'now' };
   if (/^\d+$/.test(value)) return { kind: 'position', position: Number(value) };
-  const at = new Date(value);
-  if (Number.isNaN(at.getTime())) throw new RequestValidationError([{ field: 'asOf', message: 'asOf is not a valid instant' }]);
-  return { kind: 'instant', at };
+  // AsOfQueryDto let only a position or an instant Date reads through.
+  return { kind: 'instant', at: new Date(value) };
 }
 
 function asOfHeaders(reply: FastifyReply, context: AsOfContext): void {

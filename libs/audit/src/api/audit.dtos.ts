@@ -1,8 +1,8 @@
 // Query parameters of the audit routes, validated like every other request (a bad one is a 400 naming it).
 import { ApiPropertyOptional } from '@nestjs/swagger';
 import { Transform, Type } from 'class-transformer';
-import { ArrayMaxSize, IsArray, IsIn, IsInt, IsISO8601, IsOptional, IsString, Matches, Max, MaxLength, Min } from 'class-validator';
-import { ID_MESSAGE, ID_PATTERN, SingleLineText } from '@app/platform';
+import { ArrayMaxSize, IsArray, IsIn, IsInt, IsOptional, IsString, Matches, Max, MaxLength, Min } from 'class-validator';
+import { ID_MESSAGE, ID_PATTERN, IsInstant, IsPositionOrInstant, SingleLineText } from '@app/platform';
 import { TIMELINE_CHANNELS } from '@app/customer-view';
 
 /** `?type=A,B` and `?type=A&type=B` both give ['A', 'B']. */
@@ -21,10 +21,10 @@ export class LogQueryDto {
   @IsOptional() @Type(() => Number) @IsInt() @Min(0) after?: number;
   @ApiPropertyOptional({ description: 'Events at or before this global position' })
   @IsOptional() @Type(() => Number) @IsInt() @Min(0) until?: number;
-  @ApiPropertyOptional({ description: 'Recorded at or after this instant (ISO-8601)' })
-  @IsOptional() @IsISO8601({ strict: true, strictSeparator: true }) from?: string;
-  @ApiPropertyOptional({ description: 'Recorded before this instant (ISO-8601)' })
-  @IsOptional() @IsISO8601({ strict: true, strictSeparator: true }) to?: string;
+  @ApiPropertyOptional({ description: 'Recorded at or after this instant: ISO-8601 date and time with its offset or Z', example: '2026-03-03T00:00:00Z' })
+  @IsOptional() @IsInstant() from?: string;
+  @ApiPropertyOptional({ description: 'Recorded before this instant: ISO-8601 date and time with its offset or Z', example: '2026-03-03T00:00:00Z' })
+  @IsOptional() @IsInstant() to?: string;
   @ApiPropertyOptional({ type: [String], description: 'Event types: `type=CallLogged,PurchaseCompleted` or repeated' })
   @IsOptional() @Transform(list) @IsArray() @ArrayMaxSize(50) @Matches(/^[A-Za-z][A-Za-z0-9_.-]{0,99}$/, { each: true, message: 'each type must be an event type name like CallLogged' }) type?: string[];
   @ApiPropertyOptional({ description: 'Only this customer\'s events (served from a store-side index)' })
@@ -33,12 +33,9 @@ export class LogQueryDto {
   @IsOptional() @Type(() => Number) @IsInt() @Min(1) @Max(1000) limit?: number;
 }
 
-/** A global position (digits) or an ISO-8601 instant. */
-const AS_OF = /^(\d{1,15}|\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d{1,9})?)?(Z|[+-]\d{2}:\d{2}))$/;
-
 export class AsOfQueryDto {
-  @ApiPropertyOptional({ description: 'A global position (e.g. `1042`) or an ISO-8601 instant (e.g. `2026-03-03T00:00:00Z`); default now', example: '2026-03-03T00:00:00Z' })
-  @IsOptional() @Matches(AS_OF, { message: 'asOf must be a global position (digits) or an ISO-8601 instant with a time zone, e.g. 2026-03-03T00:00:00Z' }) asOf?: string;
+  @ApiPropertyOptional({ description: 'A global position (e.g. `1042`) or an ISO-8601 date and time with its offset or Z (e.g. `2026-03-03T00:00:00Z`); default now', example: '2026-03-03T00:00:00Z' })
+  @IsOptional() @IsPositionOrInstant() asOf?: string;
 }
 
 export class AsOfTimelineQueryDto extends AsOfQueryDto {
@@ -53,10 +50,10 @@ export class AccessLogQueryDto {
   @IsOptional() @Matches(ID_PATTERN, { message: ID_MESSAGE }) customerId?: string;
   @ApiPropertyOptional({ description: 'The reader: an API key id or name' })
   @IsOptional() @IsString() @SingleLineText() @Matches(/^[\x21-\x7e]{1,200}$/, { message: 'actor must be 1–200 visible ASCII characters' }) actor?: string;
-  @ApiPropertyOptional({ description: 'Read at or after this instant (ISO-8601)' })
-  @IsOptional() @IsISO8601({ strict: true, strictSeparator: true }) from?: string;
-  @ApiPropertyOptional({ description: 'Read before this instant (ISO-8601)' })
-  @IsOptional() @IsISO8601({ strict: true, strictSeparator: true }) to?: string;
+  @ApiPropertyOptional({ description: 'Read at or after this instant: ISO-8601 date and time with its offset or Z', example: '2026-03-03T00:00:00Z' })
+  @IsOptional() @IsInstant() from?: string;
+  @ApiPropertyOptional({ description: 'Read before this instant: ISO-8601 date and time with its offset or Z', example: '2026-03-03T00:00:00Z' })
+  @IsOptional() @IsInstant() to?: string;
   @ApiPropertyOptional({ description: 'nextCursor of the previous page' })
   @IsOptional() @Matches(/^\d{1,20}$/, { message: 'cursor is not one this API returned' }) cursor?: string;
   @ApiPropertyOptional({ default: 100, maximum: 1000 }) @IsOptional() @Type(() => Number) @IsInt() @Min(1) @Max(1000) limit?: number;
