@@ -4,7 +4,7 @@
 import {
   analyseCustomer, buildPopulationSnapshot, expectedPurchases, populationMemberOf, utcDayNumber, type CustomerHistory, type PopulationMember, type PopulationSnapshot,
 } from '@app/analytics';
-import { CDNOW_CALIBRATION_END, CDNOW_HOLDOUT_END, cdnowHistories, loadCdnowSample } from '@app/analytics/testing/cdnow';
+import { CDNOW_CALIBRATION_END, CDNOW_REGISTERED_AT, CDNOW_HOLDOUT_END, cdnowHistories, loadCdnowSample } from '@app/analytics/testing/cdnow';
 
 export interface ScoredCustomer {
   readonly customerId: string;
@@ -54,7 +54,7 @@ export function cdnowTimeSplit(): CdnowSplit {
   const asOf = new Date(CDNOW_CALIBRATION_END);
   const end = new Date(CDNOW_HOLDOUT_END);
   const holdoutDays = utcDayNumber(end) - utcDayNumber(asOf);
-  const members = [...histories.values()].map((h) => populationMemberOf({ history: h, profilingConsent: true }, asOf, 'USD')).filter((m): m is PopulationMember => m !== null);
+  const members = [...histories.values()].map((h) => populationMemberOf({ history: h, profilingConsent: true, registeredAt: CDNOW_REGISTERED_AT }, asOf, 'USD')).filter((m): m is PopulationMember => m !== null);
   const started = performance.now();
   const snapshot = buildPopulationSnapshot(members, { asOf, computedAt: asOf, currency: 'USD' });
   const fitMs = performance.now() - started;

@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { FixedClock } from '@app/event-sourcing';
 import { startChronicle, type RunningChronicle } from '@app/composition';
 import { analyseCustomer, buildPopulationSnapshot, populationMemberOf, type CustomerAnalysis, type PopulationMember } from '@app/analytics';
-import { CDNOW_CALIBRATION_END, CDNOW_PUBLISHED_BG_NBD, cdnowHistories, loadCdnowSample } from '@app/analytics/testing/cdnow';
+import { CDNOW_CALIBRATION_END, CDNOW_REGISTERED_AT, CDNOW_PUBLISHED_BG_NBD, cdnowHistories, loadCdnowSample } from '@app/analytics/testing/cdnow';
 import { ApiClient } from '../support/api-client';
 import { settledHead } from '../support/settled-head';
 import { eventually } from '../support/eventually';
@@ -39,7 +39,7 @@ describe('the CDNOW history imported through the API (issue 12)', () => {
 
   /** The library's figures for one customer as of `asOf`, from the same history, directly. */
   function direct(asOf: Date) {
-    const members = [...histories.values()].map((h) => populationMemberOf({ history: h, profilingConsent: true }, asOf, 'USD')).filter((m): m is PopulationMember => m !== null);
+    const members = [...histories.values()].map((h) => populationMemberOf({ history: h, profilingConsent: true, registeredAt: CDNOW_REGISTERED_AT }, asOf, 'USD')).filter((m): m is PopulationMember => m !== null);
     const snapshot = buildPopulationSnapshot(members, { asOf, computedAt: NOW, currency: 'USD' });
     return {
       snapshot,
@@ -62,7 +62,7 @@ describe('the CDNOW history imported through the API (issue 12)', () => {
     analyst = new ApiClient(chronicle.url, KEYS.analyst);
     support = new ApiClient(chronicle.url, KEYS.support);
     await pooled([...histories.keys()], 16, async (customerId) => {
-      const response = await ingest.post('/v1/customers', { customerId, profile: {}, occurredAt: '1997-01-01T00:00:00Z' });
+      const response = await ingest.post('/v1/customers', { customerId, profile: {}, occurredAt: CDNOW_REGISTERED_AT });
       expect(response.status).toBe(201);
       // Scores and the population fit are profiling: every CDNOW customer consents to it.
       const consented = await ingest.post(`/v1/customers/${customerId}/consents`, { purpose: 'profiling', granted: true, via: 'import', occurredAt: '1997-01-01T00:00:00Z' });

@@ -225,7 +225,7 @@ export class CustomerAnalyticsController {
   @Header('Cache-Control', 'no-store')
   @ApiOperation({ summary: 'One customer as of asOf: money, RFM values and scores, model inputs, P(alive), expected purchases and spend, predicted CLV, churn risk with its components' })
   @ApiAnswer(200, 'CustomerAnalyticsView')
-  @ApiRefusals({ 404: 'The customer is not registered.' })
+  @ApiRefusals({ 404: 'The customer is not registered, or was not as of asOf.' })
   async customer(@IdParam('customerId') customerId: string, @QueryParam() query: CustomerAnalyticsQueryDto, @Res({ passthrough: true }) reply: FastifyReply) {
     const result = await this.queryBus.execute(new GetCustomerAnalytics(customerId, definedOnly({ asOf: query.asOf, horizonDays: query.horizonDays, minPosition: query.minPosition })));
     consistencyHeader(reply, result);

@@ -19,6 +19,7 @@ import { CUSTOMER_ANALYTICS_COLLECTION, type CustomerAnalyticsDocument, type Cus
 import type { RfmDistribution } from '../domain/rfm';
 import { analyseCustomer, type CustomerAnalysis, type CustomerRecord } from '../domain/customer-analysis';
 import type { PopulationSnapshot } from '../domain/population-snapshot';
+import { registeredBy } from '../domain/customer-history';
 import { mean, netPromoterScore, percent } from '../metrics/service-metrics';
 import { csvLine, type CsvValue } from '../metrics/csv-line';
 import { ANALYTICS_CONFIG, AnalyticsConfig, analyticsSettings } from './analytics-config';
@@ -403,8 +404,9 @@ export class GetCustomerAnalyticsHandler extends PopulationQuery implements IQue
       ((await this.store.get(CUSTOMER_ANALYTICS_COLLECTION, customerId))?.lastPosition ?? 0) >= (minPosition ?? 0),
     );
     const doc = await this.store.get<CustomerAnalyticsDocument>(CUSTOMER_ANALYTICS_COLLECTION, customerId);
-    // Its own read model knows whether the customer registered: facts seen before a registration are not a customer.
+    // Its own read model knows whether and when the customer registered: facts seen before a registration are not a customer.
     if (!doc || !doc.registered) throw new NotFoundException(`Customer ${customerId} not found`);
+    if (!registeredBy(doc.registeredAt, date.date)) throw new NotFoundException(`Customer ${customerId} was not registered as of ${date.date.toISOString()}`);
     const snapshot = await this.population(date, minPosition);
     const settings = analyticsSettings(this.analytics, options.horizonDays);
     return { view: analyseCustomer(customerRecordOf(doc), snapshot, date.date, settings, this.config.REPORTING_CURRENCY), consistent };
@@ -506,7 +508,8 @@ export class ExportCustomersHandler extends PopulationQuery implements IQueryHan
       let after: string | null = null;
       for (;;) {
         // Keyset paging on customerId: stable under concurrent writes, unlike skip.
-        const conditions: Filter[] = [{ registered: true }];
+        // One row per customer registered by asOf (registeredAt is null until the registration).
+        const conditions: Filter[] = [{ registeredAt: { lte: date.date.toISOString() } }];
         if (filter.country !== undefined) conditions.push({ country: filter.country.toUpperCase() });
         if (after !== null) conditions.push({ customerId: { gt: after } });
         const page = await store.find<CustomerAnalyticsDocument>(CUSTOMER_ANALYTICS_COLLECTION, { and: conditions }, {

@@ -89,8 +89,8 @@ export class PopulationSnapshots {
     let newest = 0;
     const pageSize = this.options.pageSize ?? 1000;
     for (let after: string | null = null; ; ) {
-      // Only buyers who consented to profiling (populationMemberOf checks it again, for any caller).
-      const buyers: Filter = { and: [{ orders: { gt: 0 } }, { profilingConsent: true }] };
+      // Only buyers registered by asOf who consented to profiling (populationMemberOf checks both again, for any caller).
+      const buyers: Filter = { and: [{ orders: { gt: 0 } }, { profilingConsent: true }, { registeredAt: { lte: asOf.toISOString() } }] };
       const filter: Filter = after === null ? buyers : { and: [buyers, { customerId: { gt: after } }] };
       const page: CustomerAnalyticsDocument[] = await this.store.find<CustomerAnalyticsDocument>(CUSTOMER_ANALYTICS_COLLECTION, filter, {
         sort: [{ field: 'customerId', direction: 'asc' }],

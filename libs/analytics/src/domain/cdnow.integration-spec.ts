@@ -2,7 +2,7 @@
 // period reproduces Fader, Hardie & Lee's published parameters (α in weeks), through Chronicle's own
 // definitions (purchase days, recency from first to last purchase, T to the observation day). The
 // data come from the `lifetimes` wheel on PyPI (test/datasets/fetch-cdnow.sh); without it this fails.
-import { CDNOW_CALIBRATION_END, CDNOW_PUBLISHED_BG_NBD, cdnowHistories, loadCdnowSample } from '../testing/cdnow';
+import { CDNOW_CALIBRATION_END, CDNOW_REGISTERED_AT, CDNOW_PUBLISHED_BG_NBD, cdnowHistories, loadCdnowSample } from '../testing/cdnow';
 import { populationMemberOf } from './customer-analysis';
 import { buildPopulationSnapshot, type PopulationMember } from './population-snapshot';
 
@@ -15,7 +15,7 @@ function twoSignificantDigits(value: number, published: number): boolean {
 describe('BG/NBD and Gamma-Gamma on the CDNOW sample', () => {
   const asOf = new Date(CDNOW_CALIBRATION_END);
   const histories = cdnowHistories(loadCdnowSample());
-  const members = [...histories.values()].map((h) => populationMemberOf({ history: h, profilingConsent: true }, asOf, 'USD')).filter((m): m is PopulationMember => m !== null);
+  const members = [...histories.values()].map((h) => populationMemberOf({ history: h, profilingConsent: true, registeredAt: CDNOW_REGISTERED_AT }, asOf, 'USD')).filter((m): m is PopulationMember => m !== null);
   const snapshot = buildPopulationSnapshot(members, { asOf, computedAt: asOf, currency: 'USD' });
 
   it('has the 2,357 customers of the sample, every one a buyer in the calibration period', () => {

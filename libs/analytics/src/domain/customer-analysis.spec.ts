@@ -13,9 +13,12 @@ function ordersOf(prefix: string, days: readonly number[], amount: number): Orde
   return days.map((day, i) => ({ orderId: `${prefix}-${i}`, at: new Date(ASOF.getTime() - day * DAY).toISOString(), currency: 'EUR', grossMinor: amount }));
 }
 
-function record(customerId: string, orders: OrderFact[]): CustomerRecord {
+/** Registered three years before ASOF, so before any of their orders. */
+const REGISTERED_AT = new Date(ASOF.getTime() - 3 * 365 * DAY).toISOString();
+
+function record(customerId: string, orders: OrderFact[]): CustomerRecord & { registeredAt: string | null } {
   const history: CustomerHistory = { orders: [...orders].sort((a, b) => (a.at < b.at ? -1 : 1)), refunds: [], nps: [], tickets: [] };
-  return { customerId, name: customerId, email: null, country: null, profilingConsent: true, history };
+  return { customerId, registeredAt: REGISTERED_AT, name: customerId, email: null, country: null, profilingConsent: true, history };
 }
 
 /** 3,000 simulated buyers turned into dated orders, and the snapshot of them as of ASOF. */
@@ -85,6 +88,14 @@ describe('customer analysis', () => {
       expect(populationMemberOf(customer, ASOF, 'EUR')).toBeNull();
     }
     expect(populationMemberOf(record('c', orders), ASOF, 'EUR')).not.toBeNull();
+  });
+
+  it('leaves a buyer out of the population of a date before their registration, or without one', () => {
+    // Orders imported with their own dates, registered later: a buyer only from the registration on.
+    const customer = { ...record('late', ordersOf('o', [300, 200, 100], 1000)), registeredAt: new Date(ASOF.getTime() - 150 * DAY).toISOString() };
+    expect(populationMemberOf(customer, new Date(ASOF.getTime() - 151 * DAY), 'EUR')).toBeNull();
+    expect(populationMemberOf(customer, new Date(ASOF.getTime() - 150 * DAY), 'EUR')).not.toBeNull();
+    expect(populationMemberOf({ ...customer, registeredAt: null }, ASOF, 'EUR')).toBeNull();
   });
 
   it('raises churn risk as the last purchase recedes, all else equal', () => {

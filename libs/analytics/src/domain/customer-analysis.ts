@@ -8,7 +8,7 @@ import { minorUnitExponent } from '@app/money';
 import { expectedPurchases, probabilityAlive, probabilityNoPurchase, type BgNbdCustomer } from './bg-nbd';
 import { expectedSpend } from './gamma-gamma';
 import { churnRisk, type ChurnRisk } from './churn-risk';
-import { historyAsOf, type CurrencyTotals, type CustomerHistory, type ModelInputs } from './customer-history';
+import { historyAsOf, registeredBy, type CurrencyTotals, type CustomerHistory, type ModelInputs } from './customer-history';
 import { predictedClv, type ClvSettings, type PredictedClv } from './predictive-clv';
 import { recencyDays, scoreRfm, type RfmScores, type RfmValues } from './rfm';
 import type { PopulationSnapshot } from './population-snapshot';
@@ -166,10 +166,17 @@ export function analyseCustomer(record: CustomerRecord, snapshot: PopulationSnap
 }
 
 /**
- * A buyer's contribution to a population snapshot as of `asOf`; null without an order by then, or
- * without their consent to profiling (fitting and ranking on their data would profile them).
+ * A buyer's contribution to a population snapshot as of `asOf`; null when not registered by then,
+ * without an order by then, or without their consent to profiling (fitting and ranking on their data
+ * would profile them).
  */
-export function populationMemberOf(record: Pick<CustomerRecord, 'history' | 'profilingConsent'>, asOf: Date, currency: CurrencyCode) {
+export function populationMemberOf(
+  record: Pick<CustomerRecord, 'history' | 'profilingConsent'> & {
+    /** The registration's business time; null while not registered. */
+    readonly registeredAt: string | null;
+  },
+  asOf: Date, currency: CurrencyCode) {
+  if (!registeredBy(record.registeredAt, asOf)) return null;
   if (!profilingAllowed(record.profilingConsent)) return null;
   const history = record.history;
   const facts = historyAsOf(history, asOf, currency);

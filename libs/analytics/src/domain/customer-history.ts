@@ -104,6 +104,14 @@ export function npsBand(score: number): NpsBand {
   return score >= 9 ? 'promoter' : score >= 7 ? 'passive' : 'detractor';
 }
 
+/**
+ * Whether a customer registered at `registeredAt` (business time; null: not registered) is one as of
+ * `asOf`. Every analytics read as of a date counts only such customers, as the audit's 360 does.
+ */
+export function registeredBy(registeredAt: string | null | undefined, asOf: Date): boolean {
+  return typeof registeredAt === 'string' && Date.parse(registeredAt) <= asOf.getTime();
+}
+
 /** What the history says as of `asOf` (facts dated later are ignored); money in `reportingCurrency` for the model. */
 export function historyAsOf(history: CustomerHistory, asOf: Date, reportingCurrency: string): HistoryAsOf {
   const cutoff = asOf.getTime();

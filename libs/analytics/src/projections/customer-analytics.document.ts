@@ -27,6 +27,11 @@ export type CustomerAnalyticsFields = {
   readonly customerId: string;
   /** False while only other streams' events were seen. */
   readonly registered: boolean;
+  /**
+   * The registration's business time (UTC ISO-8601); null while not registered. Every read as of an
+   * observation date counts the customer only from then on (see ../domain/customer-history.ts).
+   */
+  readonly registeredAt: string | null;
   readonly firstName: string | null;
   readonly lastName: string | null;
   /** "First Last". */

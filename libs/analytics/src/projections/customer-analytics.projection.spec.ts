@@ -21,7 +21,7 @@ describe('customer analytics projection', () => {
         .purchase('c-1', 'o-3', '2024-04-01T00:00:00Z', 2000),
     );
     expect(doc).toMatchObject({
-      registered: true, name: 'Ada Lovelace', email: 'ada@example.com', country: 'GB',
+      registered: true, registeredAt: '2024-01-01T00:00:00.000Z', name: 'Ada Lovelace', email: 'ada@example.com', country: 'GB',
       // 6000 + 4000 + 2000 = 12000 gross, 2000 refunded.
       orders: 3,
       money: { EUR: { currency: 'EUR', exponent: 2, orders: 3, grossMinor: 12000, refundedMinor: 2000, netMinor: 10000 } },

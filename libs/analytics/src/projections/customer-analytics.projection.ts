@@ -10,7 +10,7 @@ import { CUSTOMER_ANALYTICS_COLLECTION, type CurrencyMoney, type CustomerAnalyti
 
 export function emptyCustomerAnalytics(customerId: string): CustomerAnalyticsFields {
   return {
-    customerId, registered: false, firstName: null, lastName: null, name: '', email: null, country: null,
+    customerId, registered: false, registeredAt: null, firstName: null, lastName: null, name: '', email: null, country: null,
     orders: 0, money: {}, firstPurchaseAt: null, lastPurchaseAt: null,
     npsLast: null, npsLastAt: null, npsLastClass: null, openTickets: 0, history: EMPTY_HISTORY,
     profilingConsent: null, forgotten: false,
@@ -71,7 +71,7 @@ export function evolveCustomerAnalytics(view: CustomerAnalyticsFields, event: Ca
   const at = businessTime(event);
   switch (event.type) {
     case 'CustomerRegistered':
-      return { ...withProfile(view, event.data.profile), registered: true };
+      return { ...withProfile(view, event.data.profile), registered: true, registeredAt: at };
     case 'CustomerProfileUpdated':
       return withProfile(view, event.data.changes);
     case 'PurchaseCompleted': {

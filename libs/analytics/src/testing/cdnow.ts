@@ -21,6 +21,8 @@ export interface CdnowPurchase {
 
 /** The 39-week calibration period of Fader, Hardie & Lee (2005) ends with 30 September 1997. */
 export const CDNOW_CALIBRATION_END = '1997-09-30T23:59:59Z';
+/** When the imports register the sample's customers: before their first purchase (January 1997). */
+export const CDNOW_REGISTERED_AT = '1997-01-01T00:00:00Z';
 /** The data end: the holdout runs from 1 October 1997 to 30 June 1998 (39 weeks). */
 export const CDNOW_HOLDOUT_END = '1998-06-30T23:59:59Z';
 /** BG/NBD on the calibration period with time in weeks, as published (FHL 2005, table 1). */
