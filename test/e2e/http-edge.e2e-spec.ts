@@ -251,4 +251,58 @@ describe('The HTTP edge: every bad input a clear 4xx', () => {
     expect(answers.filter((answer) => ![400, 415].includes(answer.status))).toEqual([]);
     expect(await head()).toBe(before);
   });
+
+  describe('a refusal names the header, query parameter or id at fault in errors[]', () => {
+    const post = (headers: Record<string, string | readonly string[]>) =>
+      request({ method: 'POST', path: '/v1/interactions/notes', headers: { ...json, ...as('ingest'), ...headers }, body: note(`n-header-${Math.random()}`) });
+    const named = (response: RawResponse) => ({
+      status: response.status, code: response.body?.code, fields: response.body?.errors?.map((error: { field: string }) => error.field),
+    });
+
+    it.each([
+      ['Idempotency-Key with a space', { 'Idempotency-Key': 'a b' }, 'Idempotency-Key'],
+      ['an empty Idempotency-Key', { 'Idempotency-Key': '' }, 'Idempotency-Key'],
+      ['an Idempotency-Key of 201 characters', { 'Idempotency-Key': 'k'.repeat(201) }, 'Idempotency-Key'],
+      ['X-Correlation-Id with a space', { 'X-Correlation-Id': 'a b' }, 'X-Correlation-Id'],
+      ['X-Causation-Id with a space', { 'X-Causation-Id': 'a b' }, 'X-Causation-Id'],
+      ['X-Actor-Id with a space', { 'X-Actor-Id': 'a b' }, 'X-Actor-Id'],
+      ['X-Source of 201 characters', { 'X-Source': 's'.repeat(201) }, 'X-Source'],
+    ])('%s: 400 VALIDATION naming it, nothing stored', async (_name, headers, field) => {
+      const before = await head();
+      expect(named(await post(headers))).toEqual({ status: 400, code: 'VALIDATION', fields: [field] });
+      expect(await head()).toBe(before);
+    });
+
+    it('says a header sent twice was sent twice, not that it is malformed', async () => {
+      for (const field of ['Idempotency-Key', 'X-Correlation-Id']) {
+        const twice = await post({ [field]: ['key-1', 'key-2'] });
+        expect(named(twice)).toEqual({ status: 400, code: 'VALIDATION', fields: [field] });
+        expect(twice.body.detail).toBe(`Header ${field} was sent more than once; send it once`);
+      }
+      // The same value twice is still two headers.
+      expect(named(await post({ 'Idempotency-Key': ['key-3', 'key-3'] }))).toEqual({ status: 400, code: 'VALIDATION', fields: ['Idempotency-Key'] });
+    });
+
+    it('names the search criteria when none or several are given', async () => {
+      const none = await request({ method: 'GET', path: '/v1/customers', headers: as('support') });
+      expect(named(none)).toEqual({ status: 400, code: 'VALIDATION', fields: ['email', 'phone', 'name', 'externalId', 'id', 'q'] });
+      const two = await request({ method: 'GET', path: '/v1/customers?email=a%40example.com&name=Ed', headers: as('support') });
+      expect(named(two)).toEqual({ status: 400, code: 'VALIDATION', fields: ['email', 'name'] });
+    });
+
+    it('names Last-Event-ID on the live routes when it is no position', async () => {
+      for (const path of [`/v1/customers/${customerId}/live`, '/v1/live/tickets']) {
+        const answer = await request({ method: 'GET', path, headers: { ...as('support'), 'Last-Event-ID': 'abc' } });
+        expect({ path, ...named(answer) }).toEqual({ path, status: 400, code: 'VALIDATION', fields: ['Last-Event-ID'] });
+      }
+    });
+
+    it('names the ticket of an INVALID_STATE 409: a reply on a closed ticket', async () => {
+      const open = await request({ method: 'POST', path: '/v1/tickets', headers: { ...json, ...as('support') }, body: JSON.stringify({ customerId, ticketId: 't-shut', subject: 'Shut', channel: 'email', priority: 'low' }) });
+      expect(open.status).toBe(201);
+      expect((await request({ method: 'POST', path: '/v1/tickets/t-shut/close', headers: { ...json, ...as('support') }, body: '{}' })).status).toBe(200);
+      const reply = await request({ method: 'POST', path: '/v1/tickets/t-shut/replies', headers: { ...json, ...as('support') }, body: JSON.stringify({ author: 'agent', authorId: 'agent-1', body: 'Hello?' }) });
+      expect(named(reply)).toEqual({ status: 409, code: 'INVALID_STATE', fields: ['ticketId'] });
+    });
+  });
 });

@@ -14,7 +14,8 @@ export interface RawResponse {
 export interface RawRequest {
   readonly method: string;
   readonly path: string;
-  readonly headers?: Record<string, string | number>;
+  /** An array sends the header once per value (a header sent twice). */
+  readonly headers?: Record<string, string | number | readonly string[]>;
   /** Sent whole. */
   readonly body?: string | Buffer;
   /**

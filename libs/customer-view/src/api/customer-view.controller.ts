@@ -1,11 +1,11 @@
 // HTTP queries for support agents and services: the 360 view, the timeline, customer search.
-import { BadRequestException, Controller, Get, Header, Query as QueryParam, Res } from '@nestjs/common';
+import { Controller, Get, Header, Query as QueryParam, Res } from '@nestjs/common';
 import { QueryBus } from '@nestjs/cqrs';
 import { ApiBearerAuth, ApiOperation, ApiPropertyOptional, ApiTags } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
 import { IsIn, IsInt, IsOptional, IsString, Max, MaxLength, Min, MinLength } from 'class-validator';
 import type { FastifyReply } from 'fastify';
-import { AccessLogged, ApiAnswer, ApiRefusals, IdParam, Roles, SingleLineText } from '@app/platform';
+import { AccessLogged, ApiAnswer, ApiRefusals, IdParam, invalidInput, Roles, SingleLineText } from '@app/platform';
 import { TIMELINE_CHANNELS } from '../projections/timeline-entry';
 import { CUSTOMER_EVENT_TYPES } from '@app/customers/domain/customer.events';
 import { INTERACTION_EVENT_TYPES } from '@app/interactions/domain/interaction.events';
@@ -45,6 +45,8 @@ function consistencyHeader(reply: FastifyReply, result: Consistency): void {
   reply.header('X-Chronicle-Consistent', String(result.consistent));
 }
 
+const SEARCH_CRITERIA = ['email', 'phone', 'name', 'externalId', 'id', 'q'] as const;
+
 @ApiTags('customers')
 @ApiBearerAuth()
 @Controller({ path: 'customers', version: '1' })
@@ -57,9 +59,10 @@ export class CustomerViewController {
   @ApiOperation({ summary: 'Find customers by email, phone, name prefix, external id, id, or q (any of them) (exactly one criterion)' })
   @ApiAnswer(200, 'CustomerSearchResult')
   async search(@QueryParam() query: SearchQueryDto) {
-    const criteria = (['email', 'phone', 'name', 'externalId', 'id', 'q'] as const).filter((k) => query[k] !== undefined);
+    const criteria = SEARCH_CRITERIA.filter((k) => query[k] !== undefined);
     if (criteria.length !== 1) {
-      throw new BadRequestException('Give exactly one of email, phone, name, externalId, id, q');
+      // Several given: each of them is at fault; none given: the parameters that could be.
+      throw invalidInput(criteria.length > 1 ? criteria : SEARCH_CRITERIA, 'Give exactly one of email, phone, name, externalId, id, q');
     }
     const by = criteria[0];
     return this.queryBus.execute(new SearchCustomers(by, query[by] as string, query.limit ?? 20));

@@ -42,7 +42,7 @@ class HeldAccessLog implements AccessLog {
 }
 
 function readOf(customerId: string, handler: () => void = Reads.prototype.view): ExecutionContext {
-  const request = { method: 'GET', url: `/v1/customers/${customerId}`, params: { customerId }, headers: {}, principal: { keyId: 'k-1', label: 'Agent', roles: ['support'] } };
+  const request = { method: 'GET', url: `/v1/customers/${customerId}`, params: { customerId }, headers: {}, raw: { headersDistinct: {} }, principal: { keyId: 'k-1', label: 'Agent', roles: ['support'] } };
   return {
     getHandler: () => handler,
     getClass: () => Reads,

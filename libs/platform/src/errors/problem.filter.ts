@@ -21,6 +21,15 @@ export class ProblemException extends HttpException {
   }
 }
 
+/**
+ * A 400 for an input at fault (a header, a query parameter, a path id): `errors[]` names it (or each), with the
+ * validation pipe's code, and the detail says what is wrong. The one way the edge refuses such input.
+ */
+export function invalidInput(field: string | readonly string[], message: string): ProblemException {
+  const fields = typeof field === 'string' ? [field] : field;
+  return new ProblemException(400, message, { code: 'VALIDATION', errors: fields.map((name) => ({ field: name, message })) });
+}
+
 export interface Problem {
   readonly type: string;
   readonly title: string;

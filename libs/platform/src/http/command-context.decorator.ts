@@ -1,21 +1,31 @@
 // Builds the CommandContext (actor, source, correlation, idempotency key) from an HTTP request.
-import { BadRequestException, createParamDecorator, type ExecutionContext } from '@nestjs/common';
+import { createParamDecorator, type ExecutionContext } from '@nestjs/common';
 import { randomUUID } from 'node:crypto';
 import { deterministicEventId } from '@app/event-sourcing';
 import type { AuthenticatedRequest } from '../auth/api-key.guard';
 import type { CommandContext, IdempotencyClaimed } from '../commands/command-context';
 import { RequestValidationError } from '../errors/validation';
+import { invalidInput } from '../errors/problem.filter';
 
 const HEADER_VALUE = /^[\x21-\x7e]{1,200}$/;
 
-function header(request: AuthenticatedRequest, name: string): string | undefined {
-  const value = request.headers[name];
-  if (value === undefined) return undefined;
-  const single = Array.isArray(value) ? value[0] : value;
-  if (!HEADER_VALUE.test(single)) {
-    throw new BadRequestException(`Header ${name} must be 1–200 visible ASCII characters`);
-  }
-  return single;
+/** The headers' names as the docs spell them, for `errors[].field`. */
+const HEADER_NAMES: Readonly<Record<string, string>> = {
+  'idempotency-key': 'Idempotency-Key',
+  'x-actor-id': 'X-Actor-Id',
+  'x-source': 'X-Source',
+  'x-correlation-id': 'X-Correlation-Id',
+  'x-causation-id': 'X-Causation-Id',
+};
+
+function header(request: AuthenticatedRequest, name: keyof typeof HEADER_NAMES): string | undefined {
+  // Node joins repeated headers with ", ": the distinct values tell a header sent twice from a bad one.
+  const values = request.raw.headersDistinct[name];
+  if (values === undefined) return undefined;
+  const field = HEADER_NAMES[name];
+  if (values.length > 1) throw invalidInput(field, `Header ${field} was sent more than once; send it once`);
+  if (!HEADER_VALUE.test(values[0])) throw invalidInput(field, `Header ${field} must be 1–200 visible ASCII characters`);
+  return values[0];
 }
 
 /** The request's Idempotency-Key header, if it has one (400 when it is not 1–200 visible ASCII characters). */

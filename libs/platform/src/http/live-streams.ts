@@ -2,10 +2,10 @@
 // a console tab would otherwise hold the HTTP server open after SIGTERM (server.close() waits for
 // every response), so every deploy waited on the slowest tab to close. Shutdown ends each stream,
 // and a reconnecting client sends Last-Event-ID (the last position it saw) to get what it missed.
-import { BadRequestException, Injectable, type BeforeApplicationShutdown } from '@nestjs/common';
+import { Injectable, type BeforeApplicationShutdown } from '@nestjs/common';
 import { Gauge } from 'prom-client';
 import { Observable, Subject, takeUntil } from 'rxjs';
-import { ProblemException } from '../errors/problem.filter';
+import { invalidInput, ProblemException } from '../errors/problem.filter';
 import { metricsRegistry } from '../observability/metrics';
 
 const openStreams = new Gauge({
@@ -57,7 +57,7 @@ export function lastEventPosition(header: string | string[] | undefined): number
   const value = Array.isArray(header) ? header[0] : header;
   if (value === undefined || value.trim() === '') return undefined;
   if (!/^\d{1,15}$/.test(value.trim())) {
-    throw new BadRequestException('Last-Event-ID must be the id of an event this stream sent (a global position)');
+    throw invalidInput('Last-Event-ID', 'Last-Event-ID must be the id of an event this stream sent (a global position)');
   }
   return Number(value.trim());
 }

@@ -36,7 +36,7 @@ export const segmentDecider: Decider<SegmentCommand, SegmentState, SegmentEvent>
       }
       case 'ChangeSegmentRule': {
         if (state.status === 'none') throw refuse.notFound(`Segment ${command.segmentId} does not exist`, 'segmentId');
-        if (state.status === 'archived') throw refuse.invalidState(`Segment ${command.segmentId} is archived`);
+        if (state.status === 'archived') throw refuse.invalidState(`Segment ${command.segmentId} is archived`, 'segmentId');
         const rule = validRule(command.rule);
         if (JSON.stringify(rule) === JSON.stringify(state.rule)) return [];
         return [{ type: 'SegmentRuleChanged', data: { customerId, segmentId: command.segmentId, rule } }];

@@ -116,13 +116,13 @@ function reply(command: ReplyToTicket, ticket: KnownTicket): TicketEvent[] {
 
 function resolve(command: ResolveTicket, ticket: KnownTicket): TicketEvent[] {
   assertNotClosed(ticket, 'resolved');
-  if (ticket.status !== 'open') throw refuse.invalidState(`Ticket ${ticket.ticketId} is already resolved`);
+  if (ticket.status !== 'open') throw refuse.invalidState(`Ticket ${ticket.ticketId} is already resolved`, 'ticketId');
   return [{ type: 'TicketResolved', data: { customerId: ticket.customerId, ticketId: ticket.ticketId, resolution: command.resolution } }];
 }
 
 function reopen(command: ReopenTicket, ticket: KnownTicket): TicketEvent[] {
-  if (ticket.status === 'closed') throw refuse.invalidState(`Ticket ${ticket.ticketId} is closed and cannot be reopened`);
-  if (ticket.status !== 'resolved') throw refuse.invalidState(`Ticket ${ticket.ticketId} is open; only a resolved ticket can be reopened`);
+  if (ticket.status === 'closed') throw refuse.invalidState(`Ticket ${ticket.ticketId} is closed and cannot be reopened`, 'ticketId');
+  if (ticket.status !== 'resolved') throw refuse.invalidState(`Ticket ${ticket.ticketId} is open; only a resolved ticket can be reopened`, 'ticketId');
   const { reason } = command;
   return [{ type: 'TicketReopened', data: { customerId: ticket.customerId, ticketId: ticket.ticketId, ...(reason !== undefined && { reason }) } }];
 }
@@ -159,7 +159,7 @@ function known(state: TicketState, ticketId: string): KnownTicket {
 }
 
 function assertNotClosed(ticket: KnownTicket, action: string): void {
-  if (ticket.status === 'closed') throw refuse.invalidState(`Ticket ${ticket.ticketId} is closed and cannot be ${action}`);
+  if (ticket.status === 'closed') throw refuse.invalidState(`Ticket ${ticket.ticketId} is closed and cannot be ${action}`, 'ticketId');
 }
 
 function assertPositiveMinutes(minutes: number, field: string): void {
