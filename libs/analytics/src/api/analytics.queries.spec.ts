@@ -62,7 +62,7 @@ async function queriesOver(history: AnalyticsHistory, now: string, env: Record<s
 }
 
 const zeroTickets = {
-  opened: 0, resolved: 0, firstResponses: 0, meanFirstResponseMinutes: null, firstResponseBreaches: 0, firstResponseBreachRate: null,
+  opened: 0, resolved: 0, closedUnresolved: 0, firstResponses: 0, meanFirstResponseMinutes: null, firstResponseBreaches: 0, firstResponseBreachRate: null,
   meanResolutionMinutes: null, resolutionBreaches: 0, resolutionBreachRate: null, firstContactResolutions: 0, firstContactResolutionRate: null,
 };
 const kinds = (counts: Partial<Record<'purchase' | 'call' | 'email' | 'chat' | 'survey' | 'note' | 'ticket', number>>) => ({
@@ -120,7 +120,7 @@ describe('KPI and service queries (two days of a shop, figures in analytics-hist
         nps: { answers: 0, promoters: 0, passives: 0, detractors: 0, score: null },
         csat: { answers: 0, satisfied: 0, score: null },
         tickets: {
-          opened: 1, resolved: 1, firstResponses: 1, meanFirstResponseMinutes: 90, firstResponseBreaches: 1, firstResponseBreachRate: 100,
+          opened: 1, resolved: 1, closedUnresolved: 0, firstResponses: 1, meanFirstResponseMinutes: 90, firstResponseBreaches: 1, firstResponseBreachRate: 100,
           meanResolutionMinutes: 1440, resolutionBreaches: 1, resolutionBreachRate: 100, firstContactResolutions: 0, firstContactResolutionRate: 0,
         },
       },
@@ -129,7 +129,7 @@ describe('KPI and service queries (two days of a shop, figures in analytics-hist
         nps: { answers: 0, promoters: 0, passives: 0, detractors: 0, score: null },
         csat: { answers: 0, satisfied: 0, score: null },
         tickets: {
-          opened: 2, resolved: 2, firstResponses: 1, meanFirstResponseMinutes: 30, firstResponseBreaches: 1, firstResponseBreachRate: 50,
+          opened: 2, resolved: 2, closedUnresolved: 0, firstResponses: 1, meanFirstResponseMinutes: 30, firstResponseBreaches: 1, firstResponseBreachRate: 50,
           meanResolutionMinutes: 120, resolutionBreaches: 0, resolutionBreachRate: 0, firstContactResolutions: 1, firstContactResolutionRate: 50,
         },
       },
@@ -142,7 +142,7 @@ describe('KPI and service queries (two days of a shop, figures in analytics-hist
     ]);
     // (30 + 90) / 2 = 60 min to first response; (120 + 1440 + 120) / 3 = 560 min to resolve.
     expect(report.totals.tickets).toEqual({
-      opened: 3, resolved: 3, firstResponses: 2, meanFirstResponseMinutes: 60, firstResponseBreaches: 2, firstResponseBreachRate: 66.7,
+      opened: 3, resolved: 3, closedUnresolved: 0, firstResponses: 2, meanFirstResponseMinutes: 60, firstResponseBreaches: 2, firstResponseBreachRate: 66.7,
       meanResolutionMinutes: 560, resolutionBreaches: 1, resolutionBreachRate: 33.3, firstContactResolutions: 1, firstContactResolutionRate: 33.3,
     });
   });

@@ -80,10 +80,15 @@ export interface ServiceGroup {
   readonly nps: { answers: number; promoters: number; passives: number; detractors: number; score: number | null };
   /** score: % of answers scoring 4–5. */
   readonly csat: { answers: number; satisfied: number; score: number | null };
-  /** Rates are % of tickets resolved (first resolution) in the period. */
+  /**
+   * Breach rates are % of tickets whose SLA was judged in the period (first resolved, or closed
+   * without ever being resolved); the other rates are % of tickets resolved.
+   */
   readonly tickets: {
     opened: number;
     resolved: number;
+    /** Closed without ever being resolved: their SLA is judged at the close. */
+    closedUnresolved: number;
     firstResponses: number;
     meanFirstResponseMinutes: number | null;
     firstResponseBreaches: number;
@@ -291,6 +296,7 @@ export function kpiGroups(rows: readonly AggregateRow[], groupBy: readonly Dimen
 export function serviceGroup(row: AggregateRow, groupBy: readonly Dimension[]): ServiceGroup {
   const s = (field: string) => row.sums[field] ?? 0;
   const resolved = s('tickets.resolved');
+  const judged = resolved + s('tickets.closedUnresolved');
   return {
     ...keyOf(row, groupBy),
     nps: {
@@ -304,13 +310,14 @@ export function serviceGroup(row: AggregateRow, groupBy: readonly Dimension[]): 
     tickets: {
       opened: s('tickets.opened'),
       resolved,
+      closedUnresolved: s('tickets.closedUnresolved'),
       firstResponses: s('tickets.firstResponses'),
       meanFirstResponseMinutes: mean(s('tickets.firstResponseMinutes'), s('tickets.firstResponses')),
       firstResponseBreaches: s('tickets.firstResponseBreaches'),
-      firstResponseBreachRate: percent(s('tickets.firstResponseBreaches'), resolved),
+      firstResponseBreachRate: percent(s('tickets.firstResponseBreaches'), judged),
       meanResolutionMinutes: mean(s('tickets.resolutionMinutes'), resolved),
       resolutionBreaches: s('tickets.resolutionBreaches'),
-      resolutionBreachRate: percent(s('tickets.resolutionBreaches'), resolved),
+      resolutionBreachRate: percent(s('tickets.resolutionBreaches'), judged),
       firstContactResolutions: s('tickets.firstContactResolutions'),
       firstContactResolutionRate: percent(s('tickets.firstContactResolutions'), resolved),
     },
@@ -356,8 +363,8 @@ export class GetServiceMetricsHandler extends AnalyticsQuery implements IQueryHa
   async execute({ from, to, groupBy, minPosition, asOf }: GetServiceMetrics): Promise<ServiceReport & Consistency> {
     const { date } = this.observationDate(asOf);
     const consistent = await this.caughtUp(minPosition);
-    // Only rows that carry service measures: surveys, ticket openings and resolutions.
-    const filter: Filter = { and: [dayRange(from, to, date), { rowKind: { in: ['activity', 'ticket-opened', 'ticket-resolved'] } }] };
+    // Only rows that carry service measures: surveys, ticket openings, resolutions and unresolved closes.
+    const filter: Filter = { and: [dayRange(from, to, date), { rowKind: { in: ['activity', 'ticket-opened', 'ticket-resolved', 'ticket-closed'] } }] };
     // A resolution reopened after the observation date was still a first-contact one then.
     const reopenedLater: Filter = { and: [dayRange(from, to, date), { rowKind: 'ticket-resolved' }, { reopenedAt: { gt: date.toISOString() } }] };
     const rows = withReopenedLater(
@@ -372,7 +379,7 @@ export class GetServiceMetricsHandler extends AnalyticsQuery implements IQueryHa
     );
     const groups = rows
       .map((row) => serviceGroup(row, groupBy))
-      .filter((g) => g.nps.answers + g.csat.answers + g.tickets.opened + g.tickets.resolved > 0)
+      .filter((g) => g.nps.answers + g.csat.answers + g.tickets.opened + g.tickets.resolved + g.tickets.closedUnresolved > 0)
       .sort(byDayThenChannel);
     return { asOf: date.toISOString(), from, to, groupBy, groups, totals: serviceGroup(total ?? EMPTY_ROW, []), consistent };
   }

@@ -33,29 +33,35 @@ export type DailyMeasures = {
 };
 
 /**
- * `opened` counts on the opening day. Everything else is the ticket's outcome, final at its first
- * resolution and counted on that day (a reopen changes only the first-contact flag): SLA outcomes of
- * tickets still unresolved are not in this table.
+ * `opened` counts on the opening day. Everything else is the ticket's outcome, final when it first
+ * leaves the open state (its first resolution, or its close if it was never resolved) and counted
+ * on that day (a reopen changes only the first-contact flag): SLA outcomes of tickets still open
+ * and never resolved are not in this table.
  */
 export type TicketMeasures = {
   readonly opened: number;
   /** Tickets resolved for the first time. */
   readonly resolved: number;
+  /** Tickets closed without ever being resolved: their SLA is judged at the close. */
+  readonly closedUnresolved: number;
   /** Resolved tickets that had an agent reply before their first resolution. */
   readonly firstResponses: number;
   /** Sum of minutes from opening to the first agent reply, over `firstResponses`. */
   readonly firstResponseMinutes: number;
-  /** First agent reply after its due time, or resolved after that time without any agent reply. */
+  /**
+   * First agent reply after its due time, or the ticket resolved or closed unresolved after that
+   * time without any agent reply.
+   */
   readonly firstResponseBreaches: number;
   /** Sum of minutes from opening to first resolution, over `resolved`. */
   readonly resolutionMinutes: number;
-  /** First resolution after its due time. */
+  /** First resolution, or the close of a ticket never resolved, after its due time. */
   readonly resolutionBreaches: number;
   /** Resolved with at most one agent reply before the first resolution and never reopened since. */
   readonly firstContactResolutions: number;
 };
 
-export type DailyRowKind = 'activity' | 'order' | 'refund' | 'ticket-opened' | 'ticket-resolved';
+export type DailyRowKind = 'activity' | 'order' | 'refund' | 'ticket-opened' | 'ticket-resolved' | 'ticket-closed';
 
 /** What the ticket-opened row remembers so the ticket's later events can finish its outcome. */
 export type TicketProgress = {
@@ -110,7 +116,7 @@ export const DAILY_MEASURE_FIELDS: readonly string[] = [
   ...INTERACTION_KINDS.map((kind) => `kinds.${kind}`),
   'nps.count', 'nps.promoters', 'nps.passives', 'nps.detractors',
   'csat.count', 'csat.satisfied',
-  'tickets.opened', 'tickets.resolved', 'tickets.firstResponses', 'tickets.firstResponseMinutes', 'tickets.firstResponseBreaches',
+  'tickets.opened', 'tickets.resolved', 'tickets.closedUnresolved', 'tickets.firstResponses', 'tickets.firstResponseMinutes', 'tickets.firstResponseBreaches',
   'tickets.resolutionMinutes', 'tickets.resolutionBreaches', 'tickets.firstContactResolutions',
 ];
 
@@ -121,7 +127,7 @@ export function emptyMeasures(): DailyMeasures {
     nps: { count: 0, promoters: 0, passives: 0, detractors: 0 },
     csat: { count: 0, satisfied: 0 },
     tickets: {
-      opened: 0, resolved: 0, firstResponses: 0, firstResponseMinutes: 0, firstResponseBreaches: 0,
+      opened: 0, resolved: 0, closedUnresolved: 0, firstResponses: 0, firstResponseMinutes: 0, firstResponseBreaches: 0,
       resolutionMinutes: 0, resolutionBreaches: 0, firstContactResolutions: 0,
     },
   };
@@ -134,6 +140,8 @@ export const dailyRowId = {
   refund: (orderId: string, refundId: string) => `refund|${orderId}|${refundId}`,
   ticketOpened: (ticketId: string) => `ticket-opened|${ticketId}`,
   ticketResolved: (ticketId: string) => `ticket-resolved|${ticketId}`,
+  /** A ticket closed without ever being resolved. */
+  ticketClosed: (ticketId: string) => `ticket-closed|${ticketId}`,
 };
 
 /** The day of a UTC instant as businessTime() gives it (`2024-03-01T21:30:00.000Z` → `2024-03-01`). */

@@ -50,7 +50,7 @@ describe('daily KPI projection', () => {
   it('counts a ticket opened on its day and its outcome on its first resolution day, under the ticket channel', () => {
     expect(row(harness, dailyRowId.ticketOpened('T-2'))).toMatchObject({ day: '2024-03-01', channel: 'chat', tickets: { opened: 1 }, kinds: { ticket: 1 } });
     expect(row(harness, dailyRowId.ticketResolved('T-1')).tickets).toEqual({
-      opened: 0, resolved: 1, firstResponses: 1, firstResponseMinutes: 30, firstResponseBreaches: 0,
+      opened: 0, resolved: 1, closedUnresolved: 0, firstResponses: 1, firstResponseMinutes: 30, firstResponseBreaches: 0,
       resolutionMinutes: 120, resolutionBreaches: 0, firstContactResolutions: 1,
     });
     expect(row(harness, dailyRowId.ticketResolved('T-2'))).toMatchObject({
@@ -63,7 +63,7 @@ describe('daily KPI projection', () => {
     expect(row(harness, dailyRowId.ticketResolved('T-3'))).toMatchObject({ at: '2024-03-02T10:00:00.000Z', reopenedAt: '2024-03-02T11:00:00.000Z', firstContactBeforeReopen: 1 });
     expect(row(harness, dailyRowId.ticketResolved('T-1'))).toMatchObject({ reopenedAt: null, firstContactBeforeReopen: 1 });
     expect(row(harness, dailyRowId.ticketResolved('T-3')).tickets).toEqual({
-      opened: 0, resolved: 1, firstResponses: 0, firstResponseMinutes: 0, firstResponseBreaches: 1,
+      opened: 0, resolved: 1, closedUnresolved: 0, firstResponses: 0, firstResponseMinutes: 0, firstResponseBreaches: 1,
       resolutionMinutes: 120, resolutionBreaches: 0, firstContactResolutions: 0,
     });
     expect(sum(all, 'tickets.resolved')).toBe(3);

@@ -3,7 +3,7 @@ import type { RecordedEvent } from '@app/event-sourcing';
 import { recordedCurrency } from '@app/money';
 import type { DocumentChange, DocumentRef, Projection, ProjectionView } from '@app/read-store';
 import { assertUnreachable, businessTime, isCatalogueEvent, npsClass, type CatalogueEvent } from '@app/customer-view';
-import { isLate, minutesBetween, slaDueAt } from '@app/tickets/projections/ticket-sla';
+import { firstReplyBreached, minutesBetween, slaBreachesOnLeavingOpen, slaDueAt, type OpenTicketSla } from '@app/tickets/projections/ticket-sla';
 import {
   DAILY_KPIS_COLLECTION,
   dailyRowId,
@@ -52,6 +52,8 @@ function refsOf(event: CatalogueEvent): Ref[] {
     case 'TicketResolved':
     case 'TicketReopened':
       return [row(dailyRowId.ticketOpened(event.data.ticketId)), row(dailyRowId.ticketResolved(event.data.ticketId))];
+    case 'TicketClosed':
+      return [row(dailyRowId.ticketOpened(event.data.ticketId)), row(dailyRowId.ticketClosed(event.data.ticketId))];
     default: {
       const channel = activityChannel(event);
       return channel === null ? [] : [row(dailyRowId.activity(event.streamId))];
@@ -70,6 +72,12 @@ function newRow(kind: DailyKpiFields['rowKind'], at: string, channel: string, cu
 
 function countInteraction(measures: DailyMeasures, kind: InteractionKind): Pick<DailyMeasures, 'interactions' | 'kinds'> {
   return { interactions: measures.interactions + 1, kinds: { ...measures.kinds, [kind]: measures.kinds[kind] + 1 } };
+}
+
+/** What the shared SLA judgement needs from a ticket's progress. */
+function openSla(ticket: TicketProgress): OpenTicketSla {
+  const { firstResponseAt, firstResponseDueAt, resolutionDueAt } = ticket;
+  return { firstResponseBreached: firstResponseAt === null ? null : firstReplyBreached(firstResponseAt, firstResponseDueAt), firstResponseDueAt, resolutionDueAt };
 }
 
 /** Pure: the row changes one catalogue event makes, given the rows it touches. */
@@ -121,6 +129,7 @@ export function dailyKpiChanges(event: CatalogueEvent, get: (id: string) => Dail
       if (!opened?.ticket || opened.ticket.firstResolvedAt !== null) return [];
       const ticket = opened.ticket;
       const responded = ticket.firstResponseAt !== null;
+      const breaches = slaBreachesOnLeavingOpen(openSla(ticket), at);
       const base = newRow('ticket-resolved', at, opened.channel, null, customerId);
       const resolved: DailyKpiFields = {
         ...base,
@@ -129,9 +138,9 @@ export function dailyKpiChanges(event: CatalogueEvent, get: (id: string) => Dail
           resolved: 1,
           firstResponses: responded ? 1 : 0,
           firstResponseMinutes: ticket.firstResponseAt !== null ? minutesBetween(ticket.openedAt, ticket.firstResponseAt) : 0,
-          firstResponseBreaches: isLate(ticket.firstResponseAt ?? at, ticket.firstResponseDueAt) ? 1 : 0,
+          firstResponseBreaches: breaches.firstResponse ? 1 : 0,
           resolutionMinutes: minutesBetween(ticket.openedAt, at),
-          resolutionBreaches: isLate(at, ticket.resolutionDueAt) ? 1 : 0,
+          resolutionBreaches: breaches.resolution ? 1 : 0,
           firstContactResolutions: ticket.agentReplies <= 1 ? 1 : 0,
         },
         reopenedAt: null,
@@ -148,6 +157,21 @@ export function dailyKpiChanges(event: CatalogueEvent, get: (id: string) => Dail
       if (!resolved || (resolved.reopenedAt ?? null) !== null) return [];
       return [{ id, doc: { ...resolved, reopenedAt: at, tickets: { ...resolved.tickets, firstContactResolutions: 0 } } }];
     }
+    case 'TicketClosed': {
+      // A ticket closed without ever being resolved: the close is when its SLA is judged.
+      const opened = get(dailyRowId.ticketOpened(event.data.ticketId));
+      const id = dailyRowId.ticketClosed(event.data.ticketId);
+      if (!opened?.ticket || opened.ticket.firstResolvedAt !== null || get(id)) return [];
+      const breaches = slaBreachesOnLeavingOpen(openSla(opened.ticket), at);
+      const base = newRow('ticket-closed', at, opened.channel, null, customerId);
+      const tickets = {
+        ...base.tickets,
+        closedUnresolved: 1,
+        firstResponseBreaches: breaches.firstResponse ? 1 : 0,
+        resolutionBreaches: breaches.resolution ? 1 : 0,
+      };
+      return [{ id, doc: { ...base, tickets } }];
+    }
     case 'CustomerRegistered':
     case 'CustomerProfileUpdated':
     case 'ContactPointAdded':
@@ -157,7 +181,6 @@ export function dailyKpiChanges(event: CatalogueEvent, get: (id: string) => Dail
     case 'EmailOpened':
     case 'EmailClicked':
     case 'TicketAssigned':
-    case 'TicketClosed':
     case 'TicketNoteAdded':
     case 'TicketPriorityChanged':
       return [];

@@ -4104,6 +4104,10 @@ export const API_TYPE_SCHEMAS: Readonly<Record<string, SchemaObject>> = {
           "resolved": {
             "type": "number"
           },
+          "closedUnresolved": {
+            "type": "number",
+            "description": "Closed without ever being resolved: their SLA is judged at the close."
+          },
           "firstResponses": {
             "type": "number"
           },
@@ -4140,6 +4144,7 @@ export const API_TYPE_SCHEMAS: Readonly<Record<string, SchemaObject>> = {
         "required": [
           "opened",
           "resolved",
+          "closedUnresolved",
           "firstResponses",
           "meanFirstResponseMinutes",
           "firstResponseBreaches",
@@ -4151,7 +4156,7 @@ export const API_TYPE_SCHEMAS: Readonly<Record<string, SchemaObject>> = {
           "firstContactResolutionRate"
         ],
         "additionalProperties": false,
-        "description": "Rates are % of tickets resolved (first resolution) in the period."
+        "description": "Breach rates are % of tickets whose SLA was judged in the period (first resolved, or closed without ever being resolved); the other rates are % of tickets resolved."
       }
     },
     "required": [
@@ -4439,6 +4444,11 @@ export const API_TYPE_SCHEMAS: Readonly<Record<string, SchemaObject>> = {
         "type": "string",
         "nullable": true
       },
+      "slaSettledAt": {
+        "type": "string",
+        "description": "When the ticket first left the open state (its first resolve, or its close if it was never resolved): both SLA verdicts are final from then on. Null while it has never left.",
+        "nullable": true
+      },
       "reopenCount": {
         "type": "number"
       },
@@ -4503,7 +4513,7 @@ export const API_TYPE_SCHEMAS: Readonly<Record<string, SchemaObject>> = {
           "resolution"
         ],
         "additionalProperties": false,
-        "description": "firstResponse: the first agent reply came after firstResponseDueAt, or the ticket was first resolved after that time without any agent reply. resolution: first resolved after resolutionDueAt. Breaches not yet decided (still open, overdue) are for the query side to compute from the due times, since a projection has no clock."
+        "description": "firstResponse: the first agent reply came after firstResponseDueAt, or the ticket left the open state (first resolved, or closed unresolved) after that time without any agent reply. resolution: it left the open state after resolutionDueAt. Breaches not yet decided (still open, overdue) are for the query side to compute from the due times, since a projection has no clock."
       },
       "resolution": {
         "type": "string",
@@ -4542,6 +4552,7 @@ export const API_TYPE_SCHEMAS: Readonly<Record<string, SchemaObject>> = {
       "resolutionSla",
       "resolvedAt",
       "sla",
+      "slaSettledAt",
       "status",
       "subject",
       "ticketId"
@@ -4732,6 +4743,11 @@ export const API_TYPE_SCHEMAS: Readonly<Record<string, SchemaObject>> = {
         "type": "string",
         "nullable": true
       },
+      "slaSettledAt": {
+        "type": "string",
+        "description": "When the ticket first left the open state (its first resolve, or its close if it was never resolved): both SLA verdicts are final from then on. Null while it has never left.",
+        "nullable": true
+      },
       "reopenCount": {
         "type": "number"
       },
@@ -4775,7 +4791,7 @@ export const API_TYPE_SCHEMAS: Readonly<Record<string, SchemaObject>> = {
           "resolution"
         ],
         "additionalProperties": false,
-        "description": "firstResponse: the first agent reply came after firstResponseDueAt, or the ticket was first resolved after that time without any agent reply. resolution: first resolved after resolutionDueAt. Breaches not yet decided (still open, overdue) are for the query side to compute from the due times, since a projection has no clock."
+        "description": "firstResponse: the first agent reply came after firstResponseDueAt, or the ticket left the open state (first resolved, or closed unresolved) after that time without any agent reply. resolution: it left the open state after resolutionDueAt. Breaches not yet decided (still open, overdue) are for the query side to compute from the due times, since a projection has no clock."
       },
       "resolution": {
         "type": "string",
@@ -4828,6 +4844,7 @@ export const API_TYPE_SCHEMAS: Readonly<Record<string, SchemaObject>> = {
       "resolutionSla",
       "resolvedAt",
       "sla",
+      "slaSettledAt",
       "status",
       "subject",
       "ticketId",
@@ -4930,7 +4947,7 @@ export const API_TYPE_SCHEMAS: Readonly<Record<string, SchemaObject>> = {
       },
       "slaBreaches": {
         "type": "number",
-        "description": "SLA targets missed: firstResponseBreaches + resolutionBreaches (a ticket can miss both). First response: the first agent reply came after its due time, or the ticket was first resolved after that time without an agent reply. Resolution: first resolved after its due time. Open tickets already overdue are not counted here (no clock in a projection); the query side derives them from the due times in `openTickets`."
+        "description": "SLA targets missed: firstResponseBreaches + resolutionBreaches (a ticket can miss both). First response: the first agent reply came after its due time, or the ticket left the open state (first resolved, or closed unresolved) after that time without an agent reply. Resolution: it left the open state after its due time. Open tickets already overdue are not counted here (no clock in a projection); the query side derives them from the due times in `openTickets`."
       },
       "firstResponseBreaches": {
         "type": "number"
@@ -5085,6 +5102,11 @@ export const API_TYPE_SCHEMAS: Readonly<Record<string, SchemaObject>> = {
         "type": "string",
         "nullable": true
       },
+      "slaSettledAt": {
+        "type": "string",
+        "description": "When the ticket first left the open state (its first resolve, or its close if it was never resolved): both SLA verdicts are final from then on. Null while it has never left.",
+        "nullable": true
+      },
       "reopenCount": {
         "type": "number"
       },
@@ -5149,7 +5171,7 @@ export const API_TYPE_SCHEMAS: Readonly<Record<string, SchemaObject>> = {
           "resolution"
         ],
         "additionalProperties": false,
-        "description": "firstResponse: the first agent reply came after firstResponseDueAt, or the ticket was first resolved after that time without any agent reply. resolution: first resolved after resolutionDueAt. Breaches not yet decided (still open, overdue) are for the query side to compute from the due times, since a projection has no clock."
+        "description": "firstResponse: the first agent reply came after firstResponseDueAt, or the ticket left the open state (first resolved, or closed unresolved) after that time without any agent reply. resolution: it left the open state after resolutionDueAt. Breaches not yet decided (still open, overdue) are for the query side to compute from the due times, since a projection has no clock."
       },
       "resolution": {
         "type": "string",
@@ -5187,6 +5209,7 @@ export const API_TYPE_SCHEMAS: Readonly<Record<string, SchemaObject>> = {
       "resolutionSla",
       "resolvedAt",
       "sla",
+      "slaSettledAt",
       "status",
       "subject",
       "ticketId"

@@ -184,9 +184,9 @@ export type TicketStats = {
   readonly resolved: number;
   /**
    * SLA targets missed: firstResponseBreaches + resolutionBreaches (a ticket can miss both).
-   * First response: the first agent reply came after its due time, or the ticket was first
-   * resolved after that time without an agent reply. Resolution: first resolved after its due
-   * time. Open tickets already overdue are not counted here (no clock in a projection); the
+   * First response: the first agent reply came after its due time, or the ticket left the open
+   * state (first resolved, or closed unresolved) after that time without an agent reply.
+   * Resolution: it left the open state after its due time. Open tickets already overdue are not counted here (no clock in a projection); the
    * query side derives them from the due times in `openTickets`.
    */
   readonly slaBreaches: number;

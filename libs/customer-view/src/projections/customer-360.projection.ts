@@ -4,7 +4,7 @@ import { FORGOTTEN } from '@app/event-sourcing';
 import { recordedCurrency, type RecordedCurrency } from '@app/money';
 import type { DocumentChange, DocumentQuery, DocumentRef, Projection, ProjectionView } from '@app/read-store';
 import type { ProfileChanges } from '@app/customers/domain/customer.events';
-import { isLate, minutesBetween, slaDueAt } from '@app/tickets/projections/ticket-sla';
+import { firstReplyBreached, minutesBetween, slaBreachesOnLeavingOpen, slaDueAt, type SlaBreaches } from '@app/tickets/projections/ticket-sla';
 import { businessTime, earlier, later } from './business-time';
 import { assertUnreachable, isCatalogueEvent, type CatalogueEvent } from './catalogue-event';
 import {
@@ -331,7 +331,7 @@ function evolveTickets(tickets: TicketStats, event: TicketCatalogueEvent, at: st
       return put({ ...entry, assigneeId: event.data.agentId });
     case 'TicketReplied': {
       if (event.data.author !== 'agent' || entry.firstResponseAt !== null) return tickets;
-      const breached = isLate(at, entry.firstResponseDueAt) && entry.firstResolvedAt === null;
+      const breached = entry.firstResolvedAt === null && firstReplyBreached(at, entry.firstResponseDueAt);
       return put({ ...entry, firstResponseAt: at }, breached ? addBreaches(tickets, 1, 0) : {});
     }
     case 'TicketResolved': {
@@ -339,8 +339,6 @@ function evolveTickets(tickets: TicketStats, event: TicketCatalogueEvent, at: st
       const resolved: CustomerTicketEntry = { ...entry, status: 'resolved', firstResolvedAt: entry.firstResolvedAt ?? at };
       const open = tickets.open - (wasOpen ? 1 : 0);
       if (entry.firstResolvedAt !== null) return put(resolved, { open });
-      const firstResponseBreach = entry.firstResponseAt === null && isLate(at, entry.firstResponseDueAt) ? 1 : 0;
-      const resolutionBreach = isLate(at, entry.resolutionDueAt) ? 1 : 0;
       const resolvedCount = tickets.resolved + 1;
       const minutesTotal = tickets.resolutionMinutesTotal + (entry.openedAt === null ? 0 : minutesBetween(entry.openedAt, at));
       return put(resolved, {
@@ -348,14 +346,16 @@ function evolveTickets(tickets: TicketStats, event: TicketCatalogueEvent, at: st
         resolved: resolvedCount,
         resolutionMinutesTotal: minutesTotal,
         meanResolutionMinutes: round(minutesTotal / resolvedCount, 2),
-        ...addBreaches(tickets, firstResponseBreach, resolutionBreach),
+        ...breachesOnLeavingOpen(tickets, entry, at),
       });
     }
     case 'TicketReopened':
       return entry.status === 'open' ? tickets : put({ ...entry, status: 'open' }, { open: tickets.open + 1 });
     case 'TicketClosed': {
       const { [key]: _closed, ...stillOpen } = tickets.openTickets;
-      return { ...tickets, open: tickets.open - (entry.status === 'open' ? 1 : 0), openTickets: stillOpen };
+      // Closed without ever being resolved: the close is when its SLA is judged.
+      const judged = entry.firstResolvedAt === null ? breachesOnLeavingOpen(tickets, entry, at) : {};
+      return { ...tickets, ...judged, open: tickets.open - (entry.status === 'open' ? 1 : 0), openTickets: stillOpen };
     }
     case 'TicketNoteAdded':
       return tickets;
@@ -372,6 +372,17 @@ function evolveTickets(tickets: TicketStats, event: TicketCatalogueEvent, at: st
     default:
       return assertUnreachable(event);
   }
+}
+
+/**
+ * The breaches a ticket adds when it first leaves the open state; a late first reply was counted
+ * when it came, so only an unanswered ticket's first response is judged here.
+ */
+function breachesOnLeavingOpen(tickets: TicketStats, entry: CustomerTicketEntry, at: string): Partial<TicketStats> {
+  const answered = entry.firstResponseAt !== null;
+  // The reply's verdict is already counted: passing it as met keeps it out of what is added now.
+  const verdict: SlaBreaches = slaBreachesOnLeavingOpen({ ...entry, firstResponseBreached: answered ? false : null }, at);
+  return addBreaches(tickets, verdict.firstResponse ? 1 : 0, verdict.resolution ? 1 : 0);
 }
 
 function addBreaches(tickets: TicketStats, firstResponse: number, resolution: number): Partial<TicketStats> {

@@ -6,7 +6,7 @@ import type { Clock } from '@app/event-sourcing';
 import { READ_STORE, type Filter, type ReadStore } from '@app/read-store';
 import { CUSTOMER_NAMES, REGISTERED_CUSTOMERS, type CustomerNames, type RegisteredCustomers } from '@app/customers';
 import { CHRONICLE_CONFIG, ChronicleConfig, CLOCK, PROJECTION_PROGRESS, waitUntilCaughtUp, type ProjectionProgress } from '@app/platform';
-import { NO_DUE_TIME, TICKETS_COLLECTION, type TicketDocument } from '../projections/ticket.projection';
+import { NO_DUE_TIME, slaSettledAt, TICKETS_COLLECTION, type TicketDocument } from '../projections/ticket.projection';
 import type { TicketStatus } from '../domain/ticket.decider';
 
 /** Where a ticket stands against its SLA at this moment. */
@@ -28,11 +28,12 @@ function slaState(doneAt: string | null, breached: boolean, start: string | null
 }
 
 export function toTicketView(doc: TicketDocument, now: Date): TicketView {
-  const closedEarly = doc.status !== 'open';
+  // Once the ticket has left the open state (resolved, or closed unresolved) both verdicts are final.
+  const settledAt = slaSettledAt(doc);
   return {
     ...doc,
-    firstResponseSla: slaState(doc.firstResponseAt ?? (closedEarly ? doc.firstResolvedAt : null), doc.breaches.firstResponse, doc.openedAt, doc.firstResponseDueAt, now),
-    resolutionSla: slaState(doc.firstResolvedAt, doc.breaches.resolution, doc.openedAt, doc.resolutionDueAt, now),
+    firstResponseSla: slaState(doc.firstResponseAt ?? settledAt, doc.breaches.firstResponse, doc.openedAt, doc.firstResponseDueAt, now),
+    resolutionSla: slaState(settledAt, doc.breaches.resolution, doc.openedAt, doc.resolutionDueAt, now),
   };
 }
 

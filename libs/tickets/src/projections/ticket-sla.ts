@@ -34,3 +34,39 @@ export function isLate(at: string, dueAt: string | null): boolean {
 export function minutesBetween(from: string, to: string): number {
   return (Date.parse(to) - Date.parse(from)) / 60_000;
 }
+
+/** A ticket's verdict on each SLA target: true where the target was missed. */
+export type SlaBreaches = { readonly firstResponse: boolean; readonly resolution: boolean };
+
+/** What a ticket's verdicts depend on while it is open. */
+export type OpenTicketSla = {
+  /** The first-response verdict given at the first agent reply (firstReplyBreached); null while unanswered. */
+  readonly firstResponseBreached: boolean | null;
+  readonly firstResponseDueAt: string | null;
+  readonly resolutionDueAt: string | null;
+};
+
+/**
+ * The first-response verdict given when the first agent reply comes while the ticket is open:
+ * missed when it came after its due time then in force (a later priority change does not undo it).
+ */
+export function firstReplyBreached(repliedAt: string, firstResponseDueAt: string | null): boolean {
+  return isLate(repliedAt, firstResponseDueAt);
+}
+
+/**
+ * Both SLA verdicts of a ticket at the instant it first leaves the open state, whichever way it
+ * leaves: first resolved, or closed without ever being resolved. Every read model that counts
+ * breaches judges them here, so they agree.
+ * - first response: the verdict given at the first agent reply; with no agent reply at all, missed
+ *   when the ticket left after its due time (the due time passed unanswered);
+ * - resolution: missed when the ticket left after its due time (closing an open ticket ends it
+ *   as surely as resolving it).
+ * Both are final from then on: a reply, resolve or close after a reopen is not judged again.
+ */
+export function slaBreachesOnLeavingOpen(ticket: OpenTicketSla, leftAt: string): SlaBreaches {
+  return {
+    firstResponse: ticket.firstResponseBreached ?? isLate(leftAt, ticket.firstResponseDueAt),
+    resolution: isLate(leftAt, ticket.resolutionDueAt),
+  };
+}

@@ -67,6 +67,8 @@ describe('ticket projection', () => {
       firstResolvedAt: '2024-04-01T15:30:00.000Z',
       resolutionMinutes: 330,
       closedAt: '2024-04-02T09:00:00.000Z',
+      // Settled by the resolve: the close a day later is not judged again.
+      slaSettledAt: '2024-04-01T15:30:00.000Z',
       reopenCount: 0,
       replies: [
         {

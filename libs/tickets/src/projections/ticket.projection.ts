@@ -12,7 +12,7 @@ import {
   type TicketEvent,
   type TicketPriority,
 } from '../domain/ticket.events';
-import { isLate, minutesBetween, slaDueAt, utcInstant } from './ticket-sla';
+import { firstReplyBreached, minutesBetween, slaBreachesOnLeavingOpen, slaDueAt, utcInstant } from './ticket-sla';
 
 export const TICKETS_COLLECTION = 'tickets';
 
@@ -96,6 +96,11 @@ export type TicketFields = {
   /** Minutes from openedAt to firstResolvedAt; null until first resolved. Sum and count it for means. */
   readonly resolutionMinutes: number | null;
   readonly closedAt: string | null;
+  /**
+   * When the ticket first left the open state (its first resolve, or its close if it was never
+   * resolved): both SLA verdicts are final from then on. Null while it has never left.
+   */
+  readonly slaSettledAt: string | null;
   readonly reopenCount: number;
   /** The last TICKET_REPLIES_KEPT replies, oldest first. */
   readonly replies: readonly TicketReplyEntry[];
@@ -119,10 +124,11 @@ export type TicketFields = {
   /** PRIORITY_RANK of the priority (4 when unknown): the queue's second sort key. */
   readonly priorityRank: number;
   /**
-   * firstResponse: the first agent reply came after firstResponseDueAt, or the ticket was first
-   * resolved after that time without any agent reply. resolution: first resolved after
-   * resolutionDueAt. Breaches not yet decided (still open, overdue) are for the query side to
-   * compute from the due times, since a projection has no clock.
+   * firstResponse: the first agent reply came after firstResponseDueAt, or the ticket left the open
+   * state (first resolved, or closed unresolved) after that time without any agent reply.
+   * resolution: it left the open state after resolutionDueAt. Breaches not yet decided (still
+   * open, overdue) are for the query side to compute from the due times, since a projection has
+   * no clock.
    */
   readonly breaches: { readonly firstResponse: boolean; readonly resolution: boolean };
   /** Resolution text of the latest resolve; null while open. */
@@ -162,6 +168,7 @@ function emptyTicket(ticketId: string, customerId: string): TicketFields {
     firstResolvedAt: null,
     resolutionMinutes: null,
     closedAt: null,
+    slaSettledAt: null,
     reopenCount: 0,
     replies: [],
     replyCount: 0,
@@ -193,7 +200,7 @@ function kept<T>(entries: readonly T[], entry: T): T[] {
 
 /** The next deadline still to meet (see TicketFields.nextDueAt). */
 export function nextDueAt(ticket: TicketFields): string | null {
-  if (ticket.status !== 'open' || ticket.firstResolvedAt !== null) return null;
+  if (ticket.status !== 'open' || slaSettledAt(ticket) !== null) return null;
   const due = ticket.firstResponseAt === null ? [ticket.firstResponseDueAt, ticket.resolutionDueAt] : [ticket.resolutionDueAt];
   const known = due.filter((at): at is string => at !== null).sort();
   return known[0] ?? null;
@@ -250,9 +257,9 @@ function evolveLifecycle(ticket: TicketFields, event: RecordedTicketEvent): Tick
         replies: kept(ticket.replies, reply),
         replyCount: ticket.replyCount + 1,
         firstResponseAt: isFirstResponse ? at : ticket.firstResponseAt,
-        // Once first resolved, the first-response verdict is final (a reply after a reopen is not judged).
-        breaches: isFirstResponse && ticket.firstResolvedAt === null
-          ? { ...ticket.breaches, firstResponse: isLate(at, ticket.firstResponseDueAt) }
+        // Once settled, the first-response verdict is final (a reply after a reopen is not judged).
+        breaches: isFirstResponse && slaSettledAt(ticket) === null
+          ? { ...ticket.breaches, firstResponse: firstReplyBreached(at, ticket.firstResponseDueAt) }
           : ticket.breaches,
       };
     }
@@ -266,13 +273,7 @@ function evolveLifecycle(ticket: TicketFields, event: RecordedTicketEvent): Tick
         activity: step('resolved', event.data.resolution),
         firstResolvedAt: first ? at : ticket.firstResolvedAt,
         resolutionMinutes: first && ticket.openedAt !== null ? minutesBetween(ticket.openedAt, at) : ticket.resolutionMinutes,
-        breaches: first
-          ? {
-              firstResponse:
-                ticket.breaches.firstResponse || (ticket.firstResponseAt === null && isLate(at, ticket.firstResponseDueAt)),
-              resolution: isLate(at, ticket.resolutionDueAt),
-            }
-          : ticket.breaches,
+        ...leavingOpen(ticket, at),
       };
     }
     case 'TicketReopened':
@@ -281,7 +282,7 @@ function evolveLifecycle(ticket: TicketFields, event: RecordedTicketEvent): Tick
         activity: step('reopened', event.data.reason ?? null),
       };
     case 'TicketClosed':
-      return { ...ticket, status: 'closed', closedAt: at, activity: step('closed') };
+      return { ...ticket, status: 'closed', closedAt: at, activity: step('closed'), ...leavingOpen(ticket, at) };
     case 'TicketNoteAdded': {
       const note: TicketNoteEntry = { eventId: event.eventId, body: event.data.body, at, actor: actorOf(event) };
       return { ...ticket, notes: kept(ticket.notes, note), noteCount: ticket.noteCount + 1 };
@@ -299,6 +300,22 @@ function evolveLifecycle(ticket: TicketFields, event: RecordedTicketEvent): Tick
       };
     }
   }
+}
+
+/**
+ * When the SLA verdicts became final. A document written before `slaSettledAt` existed has none:
+ * there the first resolve is the only way it can have been settled (rebuild to judge closes).
+ */
+export function slaSettledAt(ticket: Pick<TicketFields, 'slaSettledAt' | 'firstResolvedAt'>): string | null {
+  return ticket.slaSettledAt ?? ticket.firstResolvedAt ?? null;
+}
+
+/** The SLA verdicts when a ticket leaves the open state for the first time; none again after. */
+function leavingOpen(ticket: TicketFields, at: string): Pick<TicketFields, 'slaSettledAt' | 'breaches'> {
+  const settled = slaSettledAt(ticket);
+  if (settled !== null) return { slaSettledAt: settled, breaches: ticket.breaches };
+  const firstResponseBreached = ticket.firstResponseAt === null ? null : ticket.breaches.firstResponse;
+  return { slaSettledAt: at, breaches: slaBreachesOnLeavingOpen({ ...ticket, firstResponseBreached }, at) };
 }
 
 /**
