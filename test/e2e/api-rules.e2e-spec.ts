@@ -183,6 +183,33 @@ describe('Domain input rules over HTTP', () => {
     });
   });
 
+  describe('a survey names a ticket that exists and is its customer\'s, or nothing is stored', () => {
+    beforeAll(async () => {
+      expect((await ingest.post('/v1/customers', { customerId: 'c-other', profile: { firstName: 'Grace', lastName: 'Hopper' }, occurredAt: '2026-01-01T00:00:00Z' })).status).toBe(201);
+      expect((await support.post('/v1/tickets', { customerId: 'c-other', ticketId: 't-other', subject: 'S', channel: 'email', priority: 'low', occurredAt: '2026-01-02T00:00:00Z' })).status).toBe(201);
+      expect((await support.post('/v1/tickets', { customerId: 'c-ok', ticketId: 't-mine', subject: 'S', channel: 'email', priority: 'low', occurredAt: '2026-01-02T00:00:00Z' })).status).toBe(201);
+    });
+    const survey = (surveyId: string, ticketId: string) => ({ customerId: 'c-ok', surveyId, kind: 'csat', score: 4, ticketId });
+
+    it('404 naming ticketId for a ticket that does not exist; 422 for another customer\'s ticket (as a refund of another customer\'s order)', async () => {
+      expectRefused(await storesNothing(() => ingest.post('/v1/interactions/surveys', survey('sv-x', 't-does-not-exist'))), 404, 'ticketId');
+      expectRefused(await storesNothing(() => ingest.post('/v1/interactions/surveys', survey('sv-y', 't-other'))), 422, 'customerId');
+      expect((await ingest.post('/v1/interactions/surveys', survey('sv-z', 't-mine'))).status).toBe(201);
+    });
+
+    it('the same in a batch, per item', async () => {
+      const response = await storesNothing(() => ingest.post('/v1/interactions/batch', {
+        items: [{ type: 'survey', ...survey('sv-bx', 't-does-not-exist') }, { type: 'survey', ...survey('sv-by', 't-other') }],
+      }));
+      expect(response.body.results).toMatchObject([
+        { status: 404, problem: { errors: [{ field: 'items[0].ticketId' }] } },
+        { status: 422, problem: { errors: [{ field: 'items[1].customerId' }] } },
+      ]);
+      const accepted = await ingest.post('/v1/interactions/batch', { items: [{ type: 'survey', ...survey('sv-bz', 't-mine') }] });
+      expect(accepted.body.results[0].status).toBe(201);
+    });
+  });
+
   describe('a per-customer query about an unknown customer is 404', () => {
     it.each([
       '/v1/customers/nobody-2',

@@ -14,3 +14,4 @@ export * from './api/ticket-query.controller';
 export * from './api/ticket-live.controller';
 export * from './api/tickets-command.module';
 export * from './api/tickets-query.module';
+export * from './api/ticket-owner-lookup';

@@ -6,6 +6,7 @@ import type { Decider, DomainEvent } from '@app/event-sourcing';
 import { EVENT_STORE, type EventStore } from '@app/event-store';
 import { CommandExecutor, type CommandContext, type CommandOutcome } from '@app/platform';
 import { CustomerStatusLookup, type CustomerStatus, type WithCustomerStatus } from '@app/customers';
+import { TicketOwnerLookup, type TicketOwner } from '@app/tickets';
 import type { InteractionCommand } from '../domain/interaction.commands';
 import { callDecider } from '../domain/call.decider';
 import { chatDecider } from '../domain/chat.decider';
@@ -70,40 +71,58 @@ export function targetOf(command: InteractionCommand): Target {
   }
 }
 
+/** The ticket a command names besides its own stream (a survey about a ticket), if any. */
+function ticketNamedBy(command: InteractionCommand): string | undefined {
+  return command.type === 'AnswerSurvey' ? command.ticketId : undefined;
+}
+
+/** The command as its decider takes it: with its customer's status and, where it names a ticket, that ticket's owner. */
+function withReferences(command: InteractionCommand, customerStatus: CustomerStatus, owners: ReadonlyMap<string, TicketOwner>) {
+  const ticketId = ticketNamedBy(command);
+  return { ...command, customerStatus, ...(ticketId !== undefined && { ticketOwner: owners.get(ticketId) ?? null }) };
+}
+
 @CommandHandler(RecordInteraction)
 export class RecordInteractionHandler implements ICommandHandler<RecordInteraction, CommandOutcome> {
   private readonly customers: CustomerStatusLookup;
+  private readonly tickets: TicketOwnerLookup;
 
   constructor(
     @Inject(CommandExecutor) private readonly executor: CommandExecutor,
     @Inject(EVENT_STORE) store: EventStore,
   ) {
     this.customers = new CustomerStatusLookup(store);
+    this.tickets = new TicketOwnerLookup(store);
   }
 
   async execute({ command, context }: RecordInteraction): Promise<CommandOutcome> {
     const customerStatus = await this.customers.of(command.customerId);
+    const ticketId = ticketNamedBy(command);
+    const owners = new Map(ticketId === undefined ? [] : [[ticketId, await this.tickets.of(ticketId)]]);
     const target = targetOf(command);
-    return this.executor.execute({ ...target, command: { ...command, customerStatus }, chronological: true }, context);
+    return this.executor.execute({ ...target, command: withReferences(command, customerStatus, owners), chronological: true }, context);
   }
 }
 
 @CommandHandler(RecordInteractions)
 export class RecordInteractionsHandler implements ICommandHandler<RecordInteractions, PromiseSettledResult<CommandOutcome>[]> {
   private readonly customers: CustomerStatusLookup;
+  private readonly tickets: TicketOwnerLookup;
 
   constructor(
     @Inject(CommandExecutor) private readonly executor: CommandExecutor,
     @Inject(EVENT_STORE) store: EventStore,
   ) {
     this.customers = new CustomerStatusLookup(store);
+    this.tickets = new TicketOwnerLookup(store);
   }
 
   async execute({ items }: RecordInteractions): Promise<PromiseSettledResult<CommandOutcome>[]> {
     const statuses = await this.customers.ofMany(items.map(({ command }) => command.customerId));
+    const owners = await this.tickets.ofMany(items.flatMap(({ command }) => ticketNamedBy(command) ?? []));
     return this.executor.executeMany(
       items.map(({ command, context }) => ({
-        request: { ...targetOf(command), command: { ...command, customerStatus: statuses.get(command.customerId) as CustomerStatus }, chronological: true },
+        request: { ...targetOf(command), command: withReferences(command, statuses.get(command.customerId) as CustomerStatus, owners), chronological: true },
         context,
       })),
     );

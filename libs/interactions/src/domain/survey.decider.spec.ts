@@ -27,8 +27,14 @@ describe('survey decider', () => {
   });
 
   it('records a CSAT answer about a ticket', () => {
-    spec.given([]).when({ type: 'AnswerSurvey', customerStatus: 'active', customerId: 'c1', surveyId: 's2', kind: 'csat', score: 4, ticketId: 'T-9' })
+    spec.given([]).when({ type: 'AnswerSurvey', customerStatus: 'active', customerId: 'c1', surveyId: 's2', kind: 'csat', score: 4, ticketId: 'T-9', ticketOwner: 'c1' })
       .then([{ type: 'SurveyAnswered', data: { customerId: 'c1', surveyId: 's2', kind: 'csat', score: 4, ticketId: 'T-9' } }]);
+  });
+
+  it('refuses a survey about a ticket that was never opened (404 naming ticketId) or another customer\'s ticket (422)', () => {
+    const about = { type: 'AnswerSurvey', customerStatus: 'active', customerId: 'c1', surveyId: 's2', kind: 'csat', score: 4, ticketId: 'T-9' } as const;
+    spec.given([]).when({ ...about, ticketOwner: null }).thenThrows(DomainErrorCode.NotFound, 'Ticket T-9 does not exist');
+    spec.given([]).when({ ...about, ticketOwner: 'c2' }).thenThrows(DomainErrorCode.RuleViolated, 'belongs to another customer');
   });
 
   it.each([

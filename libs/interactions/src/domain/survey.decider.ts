@@ -12,7 +12,13 @@ export const SURVEY_SCALES: Readonly<Record<SurveyKind, { readonly min: number; 
   csat: { min: 1, max: 5 },
 };
 
-export const surveyDecider: Decider<WithCustomerStatus<SurveyCommand>, SurveyState, SurveyEvent> = {
+/**
+ * A survey about a ticket: the handler says whose ticket it is (the decider cannot read the ticket
+ * stream): its customer's id, or null when no such ticket was ever opened.
+ */
+export type SurveyDeciderCommand = WithCustomerStatus<SurveyCommand> & { readonly ticketOwner?: string | null };
+
+export const surveyDecider: Decider<SurveyDeciderCommand, SurveyState, SurveyEvent> = {
   initialState: initialSingleShotState,
   evolve: evolveSingleShot,
   decide(command, state) {
@@ -27,8 +33,13 @@ export const surveyDecider: Decider<WithCustomerStatus<SurveyCommand>, SurveySta
   },
 };
 
-function answerSurvey(command: WithCustomerStatus<AnswerSurvey>, state: SurveyState): SurveyEvent[] {
+function answerSurvey(command: WithCustomerStatus<AnswerSurvey> & { readonly ticketOwner?: string | null }, state: SurveyState): SurveyEvent[] {
   assertCustomerRegistered(command);
+  if (command.ticketId !== undefined) {
+    // As a refund of another customer's order: the reference must exist and be this customer's.
+    if (command.ticketOwner === undefined || command.ticketOwner === null) throw refuse.notFound(`Ticket ${command.ticketId} does not exist`, 'ticketId');
+    if (command.ticketOwner !== command.customerId) throw refuse.rule(`Ticket ${command.ticketId} belongs to another customer`, 'customerId');
+  }
   assertNotRecorded(state, `Survey ${command.surveyId}`, 'surveyId');
   const { min, max } = SURVEY_SCALES[command.kind];
   if (!Number.isInteger(command.score) || command.score < min || command.score > max) {
