@@ -326,6 +326,29 @@ describe('Console server support on the embedded default', () => {
     });
   });
 
+  describe('a search term with nothing to search by', () => {
+    // Each once matched every customer through the bare `phone:`, `email:`, `name:` or `ext:` prefix.
+    it.each([
+      ['phone', 'abc'], ['phone', 'xyz'], ['phone', '--'], ['phone', '%2B%2B'], ['phone', '%20%20'],
+      ['q', '%20'], ['q', '%C2%A0'], ['q', '%E3%80%80%E2%80%83'],
+      ['name', '%20%20'], ['name', '%C2%A0'],
+      ['email', '%20%20'], ['email', '%E2%80%AF'],
+      ['externalId', '%20%20'], ['externalId', '%C2%A0'],
+      ['id', '%20%20'],
+    ])('?%s=%s is a 400 naming the parameter, listing nobody', async (field, typed) => {
+      const answer = await ada.get(`/v1/customers?${field}=${typed}`);
+      expect({ status: answer.status, fields: [...new Set(answer.body.errors?.map((e: { field: string }) => e.field))], items: answer.body.items })
+        .toEqual({ status: 400, fields: [field], items: undefined });
+    });
+
+    it.each([
+      ['phone', '%2B999'], ['q', 'zzz'], ['name', 'zzz'], ['email', 'zzz%40'], ['externalId', 'zzz'], ['id', 'c-nobody'],
+    ])('?%s=%s, a valid term that matches nothing, lists nobody', async (field, typed) => {
+      const answer = await ada.get(`/v1/customers?${field}=${typed}`);
+      expect({ status: answer.status, items: answer.body.items }).toEqual({ status: 200, items: [] });
+    });
+  });
+
   it('counts every answer in /metrics, the refusals of guards and of the HTTP edge included', async () => {
     await new ApiClient(chronicle.url).get('/v1/customers/c-ada'); // 401
     await new ApiClient(chronicle.url, keys.analyst).post('/v1/interactions/notes', {}); // 403

@@ -3,14 +3,14 @@ import { Controller, Get, Header, Query as QueryParam, Res } from '@nestjs/commo
 import { QueryBus } from '@nestjs/cqrs';
 import { ApiBearerAuth, ApiOperation, ApiPropertyOptional, ApiTags } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
-import { IsIn, IsInt, IsOptional, IsString, Max, MaxLength, Min, MinLength } from 'class-validator';
+import { IsIn, IsInt, IsOptional, IsString, Matches, Max, MaxLength, Min, MinLength } from 'class-validator';
 import type { FastifyReply } from 'fastify';
-import { AccessLogged, ApiAnswer, ApiRefusals, IdParam, invalidInput, Roles, SingleLineText } from '@app/platform';
+import { AccessLogged, ApiAnswer, ApiRefusals, IdParam, invalidInput, NotBlank, Roles, SingleLineText } from '@app/platform';
 import { TIMELINE_CHANNELS } from '../projections/timeline-entry';
 import { CUSTOMER_EVENT_TYPES } from '@app/customers/domain/customer.events';
 import { INTERACTION_EVENT_TYPES } from '@app/interactions/domain/interaction.events';
 import { TICKET_EVENT_TYPES } from '@app/tickets/domain/ticket.events';
-import { GetCustomer360, GetTimeline, SearchCustomers, type Consistency, type CustomerSearchResult } from './customer-view.queries';
+import { GetCustomer360, GetTimeline, PHONE_WITHOUT_DIGIT, SearchCustomers, type Consistency, type CustomerSearchResult } from './customer-view.queries';
 
 const EVENT_TYPES: readonly string[] = [...CUSTOMER_EVENT_TYPES, ...INTERACTION_EVENT_TYPES, ...TICKET_EVENT_TYPES];
 
@@ -27,16 +27,16 @@ export class TimelineQueryDto extends ConsistencyQueryDto {
 }
 
 export class SearchQueryDto {
-  @ApiPropertyOptional({ description: 'Email or its beginning' }) @IsOptional() @IsString() @MinLength(1) @MaxLength(254) @SingleLineText() email?: string;
-  @ApiPropertyOptional({ description: 'Phone (E.164) or its beginning' }) @IsOptional() @IsString() @MinLength(2) @MaxLength(20) @SingleLineText() phone?: string;
-  @ApiPropertyOptional({ description: 'Beginning of "first last" or "last first"' }) @IsOptional() @IsString() @MinLength(1) @MaxLength(200) @SingleLineText() name?: string;
-  @ApiPropertyOptional({ description: 'Exact or beginning of the publishing system\'s id' }) @IsOptional() @IsString() @MinLength(1) @MaxLength(100) @SingleLineText() externalId?: string;
-  @ApiPropertyOptional({ description: 'Chronicle customer id (exact)' }) @IsOptional() @IsString() @MinLength(1) @MaxLength(100) @SingleLineText() id?: string;
+  @ApiPropertyOptional({ description: 'Email or its beginning' }) @IsOptional() @IsString() @MinLength(1) @MaxLength(254) @SingleLineText() @NotBlank() email?: string;
+  @ApiPropertyOptional({ description: 'Phone (E.164) or its beginning' }) @IsOptional() @IsString() @MinLength(2) @MaxLength(20) @SingleLineText() @Matches(/\d/, { message: PHONE_WITHOUT_DIGIT }) phone?: string;
+  @ApiPropertyOptional({ description: 'Beginning of "first last" or "last first"' }) @IsOptional() @IsString() @MinLength(1) @MaxLength(200) @SingleLineText() @NotBlank() name?: string;
+  @ApiPropertyOptional({ description: 'Exact or beginning of the publishing system\'s id' }) @IsOptional() @IsString() @MinLength(1) @MaxLength(100) @SingleLineText() @NotBlank() externalId?: string;
+  @ApiPropertyOptional({ description: 'Chronicle customer id (exact)' }) @IsOptional() @IsString() @MinLength(1) @MaxLength(100) @SingleLineText() @NotBlank() id?: string;
   @ApiPropertyOptional({
     description: 'What an agent typed, matched as every kind at once: the exact id, then the beginning of an external id, an email (with or without "@"), ' +
       'a phone number (international or as dialled in its country: "07000 007919", "0044 7000…", "+44 (0) 7000…") and a name',
   })
-  @IsOptional() @IsString() @MinLength(1) @MaxLength(254) @SingleLineText() q?: string;
+  @IsOptional() @IsString() @MinLength(1) @MaxLength(254) @SingleLineText() @NotBlank() q?: string;
   @ApiPropertyOptional({ default: 20, maximum: 100 }) @IsOptional() @Type(() => Number) @IsInt() @Min(1) @Max(100) limit?: number;
 }
 

@@ -7,7 +7,7 @@ import { REGISTERED_CUSTOMERS, type RegisteredCustomers } from '@app/customers';
 import { CHRONICLE_CONFIG, ChronicleConfig, CLOCK, PROJECTION_PROGRESS, RequestValidationError, waitUntilCaughtUp, type ProjectionProgress } from '@app/platform';
 import { CUSTOMER_360_COLLECTION, type Customer360Document } from '../projections/customer-360.document';
 import { TIMELINE_COLLECTION, type TimelineEntryDocument } from '../projections/timeline.projection';
-import { CUSTOMER_LOOKUP_COLLECTION, lookupKey, type CustomerLookupDocument } from '../projections/customer-lookup.projection';
+import { CUSTOMER_LOOKUP_COLLECTION, lookupPrefix, type CustomerLookupDocument, type LookupKind } from '../projections/customer-lookup.projection';
 
 /** What a read answers besides its data: whether it is known to include `minPosition`. */
 export interface Consistency {
@@ -205,9 +205,12 @@ export async function timelinePage(store: ReadStore, customerId: string, options
   return { items, nextCursor: rows.length > options.limit ? encodeCursor(items[items.length - 1]) : null };
 }
 
-/** Search keys exactly as the lookup projection writes them. */
-export function searchKey(by: Exclude<SearchCriterion, 'id' | 'q'>, value: string): string {
-  return lookupKey[by](value);
+/** Refusal of a phone search term with no digit (`abc`, `--`, `+`): it normalises to nothing. */
+export const PHONE_WITHOUT_DIGIT = 'phone must contain a digit';
+
+/** A search term with nothing to search by: a 400 naming the criterion, never a match of everyone. */
+function blankTerm(by: SearchCriterion): RequestValidationError {
+  return new RequestValidationError([{ field: by, message: by === 'phone' ? PHONE_WITHOUT_DIGIT : `${by} must not be empty or only white space` }]);
 }
 
 @QueryHandler(SearchCustomers)
@@ -215,6 +218,7 @@ export class SearchCustomersHandler extends ReadModelQuery implements IQueryHand
   async execute({ by, value, limit }: SearchCustomers): Promise<CustomerSearchResult> {
     const matches = new Map<string, string>();
     const text = value.trim();
+    if (text === '') throw blankTerm(by);
     if (by === 'id' || by === 'q') {
       const doc = await this.store.get<Customer360Document>(CUSTOMER_360_COLLECTION, text);
       if (doc && doc.registeredAt !== null) matches.set(doc.customerId, `id:${doc.customerId}`);
@@ -222,14 +226,10 @@ export class SearchCustomersHandler extends ReadModelQuery implements IQueryHand
     if (by !== 'id') {
       // `q`: whatever the agent typed, as every kind of key at once; the most specific kinds first.
       const phone = by === 'q' ? typedPhone(text) : null;
-      const prefixes = by === 'q'
-        ? [searchKey('externalId', text), searchKey('email', text), ...(phone !== null ? [`phone:${phone}`] : []), searchKey('name', text)]
-        : [searchKey(by, value)];
-      // Email and phone match from the start too, so results come as the agent types.
-      const found = await Promise.all(prefixes.map((prefix) => this.store.find<CustomerLookupDocument>(CUSTOMER_LOOKUP_COLLECTION, { key: { prefix } }, {
-        sort: [{ field: 'key', direction: 'asc' }],
-        limit: limit * 4,
-      })));
+      const searches: readonly (readonly [LookupKind, string])[] = by === 'q'
+        ? [['externalId', text], ['email', text], ...(phone !== null ? [['phone', phone] as const] : []), ['name', text]]
+        : [[by, value]];
+      const found = await Promise.all(searches.map(([kind, term]) => this.lookup(by, kind, term, limit * 4)));
       for (const row of found.flat()) if (!matches.has(row.customerId) && matches.size < limit) matches.set(row.customerId, row.key);
     }
     const docs = await this.store.getMany<Customer360Document>(CUSTOMER_360_COLLECTION, [...matches.keys()]);
@@ -240,5 +240,13 @@ export class SearchCustomersHandler extends ReadModelQuery implements IQueryHand
       items.push({ customerId, displayName: doc.displayName, email: doc.profile.email, phone: doc.profile.phone, externalId: doc.externalId, matched });
     }
     return { items };
+  }
+
+  /** Lookup rows whose key starts with the term's key (email and phone match from the start too, so results come as the agent types). */
+  private lookup(by: SearchCriterion, kind: LookupKind, term: string, limit: number): Promise<CustomerLookupDocument[]> {
+    const prefix = lookupPrefix(kind, term);
+    // Refused here too, whatever the caller checked: an empty term is the bare `phone:` prefix, every customer.
+    if (prefix === null) throw blankTerm(by);
+    return this.store.find<CustomerLookupDocument>(CUSTOMER_LOOKUP_COLLECTION, { key: { prefix } }, { sort: [{ field: 'key', direction: 'asc' }], limit });
   }
 }

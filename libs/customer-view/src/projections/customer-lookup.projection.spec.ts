@@ -4,6 +4,8 @@ import {
   CUSTOMER_LOOKUP_SOURCES_COLLECTION,
   customerLookupProjection,
   lookupKey,
+  lookupPrefix,
+  lookupTerm,
   nationalDigits,
   type CustomerLookupDocument,
 } from './customer-lookup.projection';
@@ -121,5 +123,43 @@ describe('customer lookup projection', () => {
     expect(customerLookupProjection.collections.find((c) => c.name === 'customerLookup')?.indexes).toEqual([
       { fields: [{ field: 'key', direction: 'asc' }] },
     ]);
+  });
+});
+
+describe('search terms: normalised as the keys are, and never a prefix of every key', () => {
+  it.each([
+    ['email', '  Ada@Example.COM ', 'email:ada@example.com'],
+    ['phone', '+44 (7000) 007-919', 'phone:+447000007919'],
+    ['phone', '+1', 'phone:+1'],
+    ['name', '\u00a0 ADA\u2003 Love\t', 'name:ada love'],
+    ['externalId', ' shop-100 ', 'ext:shop-100'],
+  ] as const)('%s %p → %p', (kind, typed, prefix) => {
+    expect(lookupPrefix(kind, typed)).toBe(prefix);
+    expect(lookupKey[kind](typed)).toBe(prefix);
+  });
+
+  // NBSP, em space, ideographic space, narrow NBSP, line separator: white space to trim() and \s.
+  const blanks = ['', ' ', '  ', '\t', '\u00a0', '\u2003\u3000', '\u202f', '\u2028', '\ufeff'];
+
+  it.each(['email', 'name', 'externalId'] as const)('%s: white space only (Unicode spaces too) normalises to nothing, and gives no prefix', (kind) => {
+    for (const typed of blanks) {
+      expect({ typed, term: lookupTerm[kind](typed), prefix: lookupPrefix(kind, typed) }).toEqual({ typed, term: '', prefix: null });
+    }
+  });
+
+  it('phone: a term without a digit normalises to nothing, "+" alone included, and gives no prefix', () => {
+    for (const typed of [...blanks, 'abc', 'xyz', '--', '+', '+ ( ) -', 'call me']) {
+      expect({ typed, term: lookupTerm.phone(typed), prefix: lookupPrefix('phone', typed) }).toEqual({ typed, term: '', prefix: null });
+    }
+  });
+
+  it('no prefix a term can give matches every key of its kind: each holds at least one character after the kind', () => {
+    const everyKind = ['email:', 'phone:', 'name:', 'ext:'];
+    for (const kind of ['email', 'phone', 'name', 'externalId'] as const) {
+      for (const typed of [...blanks, 'abc', '--', '+', 'a', '1']) {
+        const prefix = lookupPrefix(kind, typed);
+        if (prefix !== null) expect({ kind, typed, bare: everyKind.includes(prefix) }).toEqual({ kind, typed, bare: false });
+      }
+    }
   });
 });

@@ -50,13 +50,41 @@ export type CustomerLookupSourcesFields = {
 
 export type CustomerLookupSourcesDocument = CustomerLookupSourcesFields & { readonly id: string; readonly lastPosition: number };
 
-/** Key builders: the query side must normalise what the user types the same way. */
-export const lookupKey = {
-  email: (email: string): string => `email:${email.trim().toLowerCase()}`,
-  phone: (phone: string): string => `phone:${phone.replace(/[^\d+]/g, '')}`,
-  name: (text: string): string => `name:${text.trim().toLowerCase().replace(/\s+/g, ' ')}`,
-  externalId: (externalId: string): string => `ext:${externalId.trim()}`,
+export type LookupKind = 'email' | 'phone' | 'name' | 'externalId';
+
+/**
+ * What a key holds of a value, stored or typed: the one normalisation of both sides. '' when nothing
+ * searchable is left (white space only, Unicode spaces included; a phone without a digit), which as
+ * a prefix would match every key of its kind.
+ */
+export const lookupTerm: Readonly<Record<LookupKind, (value: string) => string>> = {
+  email: (email) => email.trim().toLowerCase(),
+  phone: (phone) => {
+    const kept = phone.replace(/[^\d+]/g, '');
+    return /\d/.test(kept) ? kept : '';
+  },
+  name: (text) => text.trim().toLowerCase().replace(/\s+/g, ' '),
+  externalId: (externalId) => externalId.trim(),
 };
+
+const KEY_PREFIXES: Readonly<Record<LookupKind, string>> = { email: 'email:', phone: 'phone:', name: 'name:', externalId: 'ext:' };
+
+/** Key builders: the query side must normalise what the user types the same way (`lookupPrefix`). */
+export const lookupKey: Readonly<Record<LookupKind, (value: string) => string>> = {
+  email: (email) => `${KEY_PREFIXES.email}${lookupTerm.email(email)}`,
+  phone: (phone) => `${KEY_PREFIXES.phone}${lookupTerm.phone(phone)}`,
+  name: (text) => `${KEY_PREFIXES.name}${lookupTerm.name(text)}`,
+  externalId: (externalId) => `${KEY_PREFIXES.externalId}${lookupTerm.externalId(externalId)}`,
+};
+
+/**
+ * The key prefix a search by `kind` looks for; null when the term normalises to nothing, so no caller
+ * can turn a blank term into the bare `email:` prefix that every customer's key starts with.
+ */
+export function lookupPrefix(kind: LookupKind, typed: string): string | null {
+  const term = lookupTerm[kind](typed);
+  return term === '' ? null : `${KEY_PREFIXES[kind]}${term}`;
+}
 
 export function lookupDocumentId(key: string, customerId: string): string {
   return `${key}|${customerId}`;
