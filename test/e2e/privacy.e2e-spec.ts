@@ -126,6 +126,15 @@ describe('Personal data, end to end (embedded, one real process, request logs on
 
   it('forgets a customer: admin only, a reason required, idempotent; every read model replaces their personal data', async () => {
     aggregatesBefore = await aggregates(api.analyst);
+    // Searches that find them before the forget: each leaves an access-log entry tied to them.
+    const searches = [
+      `email=${encodeURIComponent(FORGOTTEN.markers.email)}`, `phone=${encodeURIComponent(FORGOTTEN.markers.phone2)}`,
+      `q=${encodeURIComponent(FORGOTTEN.markers.lastName)}`, `name=${encodeURIComponent(FORGOTTEN.markers.firstName)}&limit=5`,
+    ];
+    for (const query of searches) {
+      const found = await api.support.get(`/v1/customers?${query}`);
+      expect({ query, ids: found.body.items.map((hit: { customerId: string }) => hit.customerId) }).toEqual({ query, ids: [FORGOTTEN.id] });
+    }
     expect((await api.support.post(`/v1/customers/${FORGOTTEN.id}/forget`, { reason: 'GDPR art. 17, request DPO-1' })).status).toBe(403);
     const noReason = await api.admin.post(`/v1/customers/${FORGOTTEN.id}/forget`, {});
     expect({ status: noReason.status, fields: [...new Set(noReason.body.errors.map((e: { field: string }) => e.field))] }).toEqual({ status: 400, fields: ['reason'] });
@@ -149,6 +158,13 @@ describe('Personal data, end to end (embedded, one real process, request logs on
     for (const query of [`email=${encodeURIComponent(markers.email)}`, `email=${encodeURIComponent(markers.email2)}`, `phone=${encodeURIComponent(markers.phone2)}`, `name=${encodeURIComponent(markers.lastName)}`, 'externalId=shop-p-ada']) {
       expect({ query, items: (await api.support.get(`/v1/customers?${query}`)).body.items }).toEqual({ query, items: [] });
     }
+    // The access log keeps who searched, when and by which kind of term, never the term itself.
+    const trail = await api.auditor.get(`/v1/audit/access-log?customerId=${FORGOTTEN.id}&limit=1000`);
+    expect(trail.status).toBe(200);
+    const searchedBy = trail.body.items.filter((entry: { action: string }) => entry.action === 'customer-search').map((entry: { resource: string }) => entry.resource);
+    expect(searchedBy).toEqual(['GET /v1/customers?email=…', 'GET /v1/customers?phone=…', 'GET /v1/customers?q=…', 'GET /v1/customers?name=…&limit=…']);
+    const trailBytes = JSON.stringify(trail.body);
+    expect(markersFound(markers, [{ where: 'access log', bytes: trailBytes }, { where: 'access log, URL-encoded', bytes: decodeURIComponent(trailBytes) }])).toEqual([]);
     const timeline = await api.support.get(`/v1/customers/${FORGOTTEN.id}/timeline?limit=200`);
     expect(markersFound(markers, [{ where: 'timeline', bytes: JSON.stringify(timeline.body) }])).toEqual([]);
     expect(timeline.body.items.length).toBeGreaterThan(15);

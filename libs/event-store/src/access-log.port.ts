@@ -23,7 +23,11 @@ export interface AccessEntry {
   readonly action: string;
   /** Whose data; null when the read spans every customer (the global log unfiltered, a full export). */
   readonly customerId: string | null;
-  /** Method and path with query string, e.g. `GET /v1/audit/log?after=10`. */
+  /**
+   * Method, path and the names of the query parameters, never their values (a search puts emails,
+   * phones and names there), e.g. `GET /v1/customers?email=…`. Entries recorded before 2026-12 may
+   * hold the whole query string.
+   */
   readonly resource: string;
   readonly correlationId: string;
 }
