@@ -83,7 +83,12 @@ describe('Personal data, end to end (embedded, one real process, request logs on
     expect(invalid.body.errors.map((error: { field: string }) => error.field)).toEqual(['profile.email']);
     const conflicting = await api.ingest.post(`/v1/customers/${KEPT.id}/contact-points`, { kind: 'email', value: markers.email2, label: 'another label' });
     expect(conflicting.status).toBe(409);
-    expect(markersFound(markers, [{ where: '400', bytes: JSON.stringify(invalid.body) }, { where: '409', bytes: JSON.stringify(conflicting.body) }])).toEqual([]);
+    // A search on a mistyped route: the 404 names the path, not the query.
+    const mistyped = await api.support.get(`/v1/customer?email=${markers.email}&name=${markers.lastName}`);
+    expect(mistyped.status).toBe(404);
+    expect(markersFound(markers, [
+      { where: '400', bytes: JSON.stringify(invalid.body) }, { where: '409', bytes: JSON.stringify(conflicting.body) }, { where: '404', bytes: JSON.stringify(mistyped.body) },
+    ])).toEqual([]);
   });
 
   it('keeps a marketing segment to the customers who give that consent; a withdrawal takes them out with the exit event', async () => {

@@ -93,7 +93,17 @@ function answerOtherMethodsBeforeNotFound(app: NestFastifyApplication, routes: R
   const adapter = app.getHttpAdapter() as unknown as { setNotFoundHandler(handler: (request: FastifyRequest, reply: FastifyReply) => unknown, prefix?: string): unknown };
   const setNotFoundHandler = adapter.setNotFoundHandler.bind(adapter);
   adapter.setNotFoundHandler = (handler, prefix) =>
-    setNotFoundHandler((request, reply) => (answerOtherMethods(routes, request, reply) ? undefined : handler(request, reply)), prefix);
+    setNotFoundHandler((request, reply) => (answerOtherMethods(routes, request, reply) ? undefined : handler(withoutQuery(request), reply)), prefix);
+}
+
+/**
+ * The request as Nest's 404 handler sees it (it reads the raw request's URL): its `Cannot GET <url>` would echo the query string, and a
+ * search on a mistyped route carries emails and phones there (problem documents never hold values).
+ */
+function withoutQuery(request: FastifyRequest): FastifyRequest {
+  const path = pathOf(request.url);
+  const raw: unknown = Object.create(request.raw, { url: { value: path }, originalUrl: { value: path } });
+  return Object.create(request, { url: { value: path }, originalUrl: { value: path }, raw: { value: raw } }) as FastifyRequest;
 }
 
 /** The console's security headers, set by createHttpApp's onRequest hook on every answer under /console. */
