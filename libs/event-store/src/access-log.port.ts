@@ -25,8 +25,8 @@ export interface AccessEntry {
   readonly customerId: string | null;
   /**
    * Method, path and the names of the query parameters, never their values (a search puts emails,
-   * phones and names there), e.g. `GET /v1/customers?email=…`. Entries recorded before 2026-12 may
-   * hold the whole query string.
+   * phones and names there), e.g. `GET /v1/customers?email=…`. Entries recorded before on EventStoreDB
+   * may hold the whole query string (SQLite rewrites them when the file is opened).
    */
   readonly resource: string;
   readonly correlationId: string;

@@ -8,6 +8,7 @@ export * from './idempotency-keys.port';
 export { SqliteIdempotencyKeys, type SqliteIdempotencyKeysOptions } from './sqlite/sqlite-idempotency-keys';
 export { EventStoreDbIdempotencyKeys, type EventStoreDbIdempotencyKeysOptions } from './eventstoredb/eventstoredb-idempotency-keys';
 export * from './access-log.port';
+export { accessResource } from './access-resource';
 export { SqliteAccessLog, type SqliteAccessLogOptions } from './sqlite/sqlite-access-log';
 export { EventStoreDbAccessLog, ACCESS_LOG_STREAM } from './eventstoredb/eventstoredb-access-log';
 export * from './session-revocations.port';

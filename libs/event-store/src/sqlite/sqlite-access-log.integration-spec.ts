@@ -1,4 +1,4 @@
-import { mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
@@ -34,6 +34,45 @@ describeAccessLogContract('SqliteAccessLog (temp file)', async () => {
 });
 
 describe('SqliteAccessLog specifics', () => {
+  it('scrubs the query values of entries written before, once, when the file is opened; everything else as it was, and still append-only', async () => {
+    const file = tempFile();
+    const old = new SqliteAccessLog(file);
+    const entry = (resource: string, customerId: string) => ({ at: '2026-11-20T09:00:00.000Z', actor: { id: 'k1', name: 'agent' }, action: 'customer-search', customerId, resource, correlationId: 'x' });
+    // What the recorder wrote before it left query values out.
+    await old.record(entry('GET /v1/customers?email=zed%40example.com', 'c-zed'));
+    await old.record(entry('GET /v1/customers?phone=%2B15559876543&limit=5', 'c-zed'));
+    await old.record(entry('GET /v1/customers?q=Zedowski', 'c-zed'));
+    await old.record(entry('GET /v1/customers/c-ada', 'c-ada'));
+    await old.close();
+    const plain = new Database(file);
+    plain.pragma('user_version = 0'); // a file from before the scrub
+    plain.close();
+    const personal = ['zed%40example.com', '15559876543', 'Zedowski'];
+    const rawBytes = () => [file, `${file}-wal`].filter(existsSync).map((path) => readFileSync(path).toString('latin1')).join('\n');
+    expect(personal.filter((value) => rawBytes().includes(value))).toEqual(personal);
+
+    const reopened = new SqliteAccessLog(file);
+    try {
+      const page = await reopened.query({ limit: 10 });
+      expect(page.entries.map(({ id, resource, customerId }) => ({ id, resource, customerId }))).toEqual([
+        { id: '1', resource: 'GET /v1/customers?email=…', customerId: 'c-zed' },
+        { id: '2', resource: 'GET /v1/customers?phone=…&limit=…', customerId: 'c-zed' },
+        { id: '3', resource: 'GET /v1/customers?q=…', customerId: 'c-zed' },
+        { id: '4', resource: 'GET /v1/customers/c-ada', customerId: 'c-ada' },
+      ]);
+      expect(page.entries[0]).toMatchObject({ at: '2026-11-20T09:00:00.000Z', actor: { id: 'k1', name: 'agent' }, action: 'customer-search', correlationId: 'x' });
+      expect(personal.filter((value) => rawBytes().includes(value))).toEqual([]);
+    } finally {
+      await reopened.close();
+    }
+    const db = new Database(file);
+    try {
+      expect(() => db.prepare("UPDATE access_log SET resource = 'GET /v1/customers?email=zed%40example.com'").run()).toThrow('append-only');
+    } finally {
+      db.close();
+    }
+  });
+
   it('refuses to change or remove a recorded entry, even through plain SQL on the file', async () => {
     const file = tempFile();
     const log = new SqliteAccessLog(file);

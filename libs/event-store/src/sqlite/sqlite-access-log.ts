@@ -7,6 +7,7 @@
 import type Database from 'better-sqlite3';
 import { DEFAULT_WRITE_LOCK_BUDGET_MS, openSharedSqliteFile, SqliteWriteThread, WriteLockBusyError } from '@app/sqlite';
 import type { AccessEntry, AccessLog, AccessPage, AccessQuery, RecordedAccess } from '../access-log.port';
+import { accessResource } from '../access-resource';
 import { EventStoreBusyError } from '../event-store.port';
 
 export interface SqliteAccessLogOptions {
@@ -35,6 +36,34 @@ CREATE INDEX IF NOT EXISTS access_by_actor_name ON access_log (actor_name, id);
 CREATE TRIGGER IF NOT EXISTS access_log_no_update BEFORE UPDATE ON access_log BEGIN SELECT RAISE(ABORT, 'the access log is append-only'); END;
 CREATE TRIGGER IF NOT EXISTS access_log_no_delete BEFORE DELETE ON access_log BEGIN SELECT RAISE(ABORT, 'the access log is append-only'); END;
 `;
+
+/** `user_version` from which no entry's resource holds a query value. */
+const WITHOUT_QUERY_VALUES = 1;
+
+/**
+ * Entries written before resources left query values out kept a search's email, phone or name in
+ * clear, beyond any forget. Rewritten once, in the opening transaction: only the query values go (the
+ * parameter names, who, whose, what and when stay), the update guard is lifted and put back inside
+ * that transaction, so no other connection ever sees the table without it. The file is not hash-chained;
+ * its only evidence is that rows are never changed, and this one documented change removes data.
+ */
+/** Whether any entry changed. */
+function scrubQueryValues(db: Database.Database): boolean {
+  if ((db.pragma('user_version', { simple: true }) as number) >= WITHOUT_QUERY_VALUES) return false;
+  // Freed bytes are zeroed, so the old values do not linger in the file's free space.
+  db.pragma('secure_delete = ON');
+  db.function('chronicle_access_resource', { deterministic: true }, (resource: unknown) => {
+    const text = String(resource);
+    const space = text.indexOf(' ');
+    return space === -1 ? text : accessResource(text.slice(0, space), text.slice(space + 1));
+  });
+  db.exec('DROP TRIGGER IF EXISTS access_log_no_update');
+  const { changes } = db.prepare("UPDATE access_log SET resource = chronicle_access_resource(resource) WHERE instr(resource, '?') > 0").run();
+  db.exec(SCHEMA);
+  db.pragma(`user_version = ${WITHOUT_QUERY_VALUES}`);
+  db.pragma('secure_delete = OFF');
+  return changes > 0;
+}
 
 interface Row {
   id: number;
@@ -73,7 +102,18 @@ export class SqliteAccessLog implements AccessLog {
   ) {
     this.writeLockBudgetMs = Math.max(0, Math.floor(options.writeLockBudgetMs ?? DEFAULT_WRITE_LOCK_BUDGET_MS));
     const settings = { writeLockBudgetMs: this.writeLockBudgetMs, synchronous: options.synchronous === 'FULL' ? ('FULL' as const) : ('NORMAL' as const) };
-    this.db = openSharedSqliteFile(filename, { ...settings, schema: SCHEMA });
+    let scrubbed = false;
+    this.db = openSharedSqliteFile(filename, {
+      ...settings,
+      schema: SCHEMA,
+      migrate: (db) => {
+        scrubbed = scrubQueryValues(db);
+      },
+      // Once, after the scrub: the WAL file still holds the old pages (and frames from before) until it is truncated.
+      afterMigrate: (db) => {
+        if (scrubbed) db.pragma('wal_checkpoint(TRUNCATE)');
+      },
+    });
     this.writer = new SqliteWriteThread(filename, settings);
   }
 

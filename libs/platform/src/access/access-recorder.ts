@@ -8,10 +8,9 @@ import { Reflector } from '@nestjs/core';
 import { SSE_METADATA } from '@nestjs/common/constants';
 import { catchError, concatMap, from, ignoreElements, map, merge, switchMap, throwError, type Observable } from 'rxjs';
 import type { Clock } from '@app/event-sourcing';
-import { ACCESS_LOG, type AccessLog } from '@app/event-store';
+import { ACCESS_LOG, accessResource, type AccessLog } from '@app/event-store';
 import type { AuthenticatedRequest } from '../auth/api-key.guard';
 import { requestContext } from '../http/command-context.decorator';
-import { pathOf } from '../http/paths';
 import { CLOCK } from '../platform.tokens';
 
 export const ACCESS_LOGGED_METADATA = 'chronicle:access-logged';
@@ -37,34 +36,6 @@ export const AccessLogged = <A = never>(action: string, customers: string | null
       ? { action, customersInAnswer: customers as (answer: never) => readonly string[] }
       : { action, ...(customers === null ? {} : { customerParam: customers }) }) satisfies AccessLoggedSpec,
   );
-
-/** A query parameter's name as routes declare them; anything else (`?ada@example.com`) is not echoed either. */
-const PARAMETER_NAME = /^[A-Za-z][A-Za-z0-9_]{0,39}$/;
-
-/**
- * What the access log records as the resource read: the method, the path and the names of the query
- * parameters with every value left out (`GET /v1/customers?email=…`). A search by email, phone or name
- * puts personal values in the query string, and the log is append-only: they would outlive a forget.
- * The names tell an auditor which kind of search found the customer.
- */
-export function accessResource(method: string, url: string): string {
-  const path = pathOf(url);
-  const query = url.slice(path.length + 1);
-  const names: string[] = [];
-  for (const part of query.split('&')) {
-    if (part === '') continue;
-    const raw = part.split('=', 1)[0];
-    let name: string;
-    try {
-      name = decodeURIComponent(raw.replace(/\+/g, ' '));
-    } catch {
-      name = '';
-    }
-    const shown = PARAMETER_NAME.test(name) ? name : '…';
-    if (!names.includes(shown)) names.push(shown);
-  }
-  return names.length === 0 ? `${method} ${path}` : `${method} ${path}?${names.map((name) => (name === '…' ? name : `${name}=…`)).join('&')}`;
-}
 
 @Injectable()
 export class AccessRecorder {
