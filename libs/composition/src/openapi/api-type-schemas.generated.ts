@@ -3523,7 +3523,7 @@ export const API_TYPE_SCHEMAS: Readonly<Record<string, SchemaObject>> = {
       },
       "resource": {
         "type": "string",
-        "description": "Method and path with query string, e.g. `GET /v1/audit/log?after=10`."
+        "description": "Method, path and the names of the query parameters, never their values (a search puts emails, phones and names there), e.g. `GET /v1/customers?email=…`. Entries recorded before on EventStoreDB may hold the whole query string (SQLite rewrites them when the file is opened)."
       },
       "correlationId": {
         "type": "string"
