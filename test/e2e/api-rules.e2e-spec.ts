@@ -272,6 +272,9 @@ describe('Domain input rules over HTTP', () => {
       ['a first-strong isolate', 'Ada\u2068'],
       ['a lone surrogate', 'Ada\uD800'],
       ['a line separator', 'Ada\u2028Lovelace'],
+      ['a trailing newline (refused, not trimmed)', 'Ann\n'],
+      ['a trailing vertical tab (refused, not trimmed)', 'Ann\u000b'],
+      ['a leading tab (refused, not trimmed)', '\tAnn'],
     ])('refuses a name with %s (400 naming it)', async (_what, name) => {
       expectRefused(await storesNothing(() => ingest.post('/v1/customers', { customerId: 'c-bad-text', profile: { firstName: name } })), 400, 'profile.firstName');
     });
@@ -288,6 +291,22 @@ describe('Domain input rules over HTTP', () => {
       function line() {
         return { sku: 'S', name: 'N', category: 'c', quantity: 1, unitPriceMinor: 1 };
       }
+    });
+
+    it('trims only spaces around the trimmed fields of a customer: a control or line break at either end is a 400 naming the field', async () => {
+      expectRefused(await storesNothing(() => ingest.post('/v1/customers', { customerId: 'c-edge', profile: { lastName: 'Lovelace\r\n' } })), 400, 'profile.lastName');
+      expectRefused(await storesNothing(() => ingest.post('/v1/customers', { customerId: 'c-edge', profile: { city: '\u000cLondon' } })), 400, 'profile.city');
+      expectRefused(await storesNothing(() => ingest.post('/v1/customers', { customerId: 'c-edge', profile: { email: 'ann@example.com\n' } })), 400, 'profile.email');
+      expectRefused(await storesNothing(() => ingest.post('/v1/customers', { customerId: 'c-edge', profile: { phone: '+442071234567\n' } })), 400, 'profile.phone');
+      expectRefused(await storesNothing(() => ingest.post('/v1/customers', { customerId: 'c-edge', profile: { country: 'GB\u000b' } })), 400, 'profile.country');
+      expectRefused(await storesNothing(() => ingest.post('/v1/customers', { customerId: 'c-edge', externalId: 'shop-9\t', profile: {} })), 400, 'externalId');
+      expectRefused(await storesNothing(() => support.patch('/v1/customers/c-ok', { changes: { firstName: 'Ann\n' } })), 400, 'changes.firstName');
+      expectRefused(await storesNothing(() => support.post('/v1/customers/c-ok/contact-points', { kind: 'address', value: '1 Road\n', label: 'home' })), 400, 'value');
+      expectRefused(await storesNothing(() => support.post('/v1/customers/c-ok/consents', { purpose: 'marketing_email', granted: true, via: 'web\n' })), 400, 'via');
+      const spaced = await ingest.post('/v1/customers', { customerId: 'c-spaced', profile: { firstName: '\u00a0 Ann ', country: ' gb ' } });
+      expect(spaced.status).toBe(201);
+      const stored = (await events.readStream('customer-c-spaced')).find((event) => event.type === 'CustomerRegistered');
+      expect(stored?.data).toMatchObject({ profile: { firstName: 'Ann', country: 'GB' } });
     });
 
     it('allows newlines and tabs in free text but no other control, normalising CRLF to LF', async () => {

@@ -1,32 +1,30 @@
 // HTTP contracts of the customer commands: validated at the edge, so invalid commands never reach the store.
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { Transform, Type } from 'class-transformer';
+import { Type } from 'class-transformer';
 import {
   ArrayMinSize, IsArray, IsEmail, isEmail, IsIn, registerDecorator, type ValidationArguments, IsISO8601, IsISO31661Alpha2, IsObject, IsString, Matches, MaxLength, ValidateNested,
 } from 'class-validator';
-import { Clearable, CommandDto, ID_MESSAGE, ID_PATTERN, NotBlank, Optional, SingleLineText } from '@app/platform';
+import { Clearable, CommandDto, ID_MESSAGE, ID_PATTERN, NotBlank, Optional, SingleLineText, TrimSpaces } from '@app/platform';
 import { CONSENT_PURPOSES, CONTACT_POINT_KINDS, GENDERS, type ConsentPurpose, type ContactPointKind, type Gender } from '../domain/customer.events';
 
-const trim = ({ value }: { value: unknown }) => (typeof value === 'string' ? value.trim() : value);
-const lower = ({ value }: { value: unknown }) => (typeof value === 'string' ? value.trim().toLowerCase() : value);
-const upper = ({ value }: { value: unknown }) => (typeof value === 'string' ? value.trim().toUpperCase() : value);
 export const E164 = /^\+[1-9][0-9]{6,14}$/;
 export const BIRTH_DATE = /^\d{4}-\d{2}-\d{2}$/;
 
 /**
  * The rules of each profile field, whatever its presence rule. Every field is optional: a customer
- * may be known by an email, a phone or only by its ids. Names are trimmed; given, they say something.
+ * may be known by an email, a phone or only by its ids. Spaces around a text are trimmed (controls
+ * and line breaks are refused, not trimmed); given, a name says something.
  */
 abstract class ProfileFieldRules {
-  @ApiPropertyOptional({ example: 'Ada' }) @Transform(trim) @IsString() @NotBlank() @MaxLength(100) @SingleLineText() firstName?: string | null;
-  @ApiPropertyOptional({ example: 'Lovelace' }) @Transform(trim) @IsString() @NotBlank() @MaxLength(100) @SingleLineText() lastName?: string | null;
-  @ApiPropertyOptional({ example: 'ada@example.com' }) @Transform(lower) @IsEmail() @MaxLength(254) @SingleLineText() email?: string | null;
-  @ApiPropertyOptional({ example: '+442071234567', description: 'E.164' }) @Transform(trim) @Matches(E164, { message: 'phone must be in E.164 form, e.g. +442071234567' }) phone?: string | null;
+  @ApiPropertyOptional({ example: 'Ada' }) @TrimSpaces() @IsString() @NotBlank() @MaxLength(100) @SingleLineText() firstName?: string | null;
+  @ApiPropertyOptional({ example: 'Lovelace' }) @TrimSpaces() @IsString() @NotBlank() @MaxLength(100) @SingleLineText() lastName?: string | null;
+  @ApiPropertyOptional({ example: 'ada@example.com' }) @TrimSpaces('lower') @IsEmail() @MaxLength(254) @SingleLineText() email?: string | null;
+  @ApiPropertyOptional({ example: '+442071234567', description: 'E.164' }) @TrimSpaces() @Matches(E164, { message: 'phone must be in E.164 form, e.g. +442071234567' }) phone?: string | null;
   @ApiPropertyOptional({ example: '1990-12-10', description: 'A calendar date YYYY-MM-DD, not in the future and at most 150 years back' })
   @IsISO8601({ strict: true }) @Matches(BIRTH_DATE, { message: 'birthDate must be a date YYYY-MM-DD' }) birthDate?: string | null;
   @ApiPropertyOptional({ enum: GENDERS }) @IsIn(GENDERS) gender?: Gender | null;
-  @ApiPropertyOptional({ example: 'GB' }) @Transform(upper) @IsISO31661Alpha2() country?: string | null;
-  @ApiPropertyOptional({ example: 'London' }) @Transform(trim) @IsString() @NotBlank() @MaxLength(100) @SingleLineText() city?: string | null;
+  @ApiPropertyOptional({ example: 'GB' }) @TrimSpaces('upper') @IsISO31661Alpha2() country?: string | null;
+  @ApiPropertyOptional({ example: 'London' }) @TrimSpaces() @IsString() @NotBlank() @MaxLength(100) @SingleLineText() city?: string | null;
   @ApiPropertyOptional({ example: 'en-GB' }) @Matches(/^[a-z]{2,3}(-[A-Z]{2})?$/, { message: 'language must be a language tag like en or en-GB' }) language?: string | null;
 }
 
@@ -61,7 +59,7 @@ export class RegisterCustomerDto extends CommandDto {
   @Optional() @Matches(ID_PATTERN, { message: ID_MESSAGE }) customerId?: string;
 
   @ApiPropertyOptional({ description: 'The id the customer has in the publishing system: one customer per externalId (409 otherwise); set at registration, never changed.', example: 'shop-88213' })
-  @Optional() @Transform(trim) @IsString() @NotBlank() @MaxLength(100) @SingleLineText() externalId?: string;
+  @Optional() @TrimSpaces() @IsString() @NotBlank() @MaxLength(100) @SingleLineText() externalId?: string;
 
   @ApiProperty({ type: ProfileDto, description: 'Every field optional; {} registers a customer known only by its ids.' })
   @IsObject() @ValidateNested() @Type(() => ProfileDto) profile!: ProfileDto;
@@ -130,12 +128,12 @@ function MatchesContactKind() {
 
 export class AddContactPointDto extends CommandDto {
   @ApiProperty({ enum: CONTACT_POINT_KINDS }) @IsIn(CONTACT_POINT_KINDS) kind!: ContactPointKind;
-  @ApiProperty({ example: 'ada.work@example.com' }) @Transform(trim) @IsString() @NotBlank() @MaxLength(300) @SingleLineText() @MatchesContactKind() value!: string;
-  @ApiPropertyOptional({ example: 'work' }) @Optional() @Transform(trim) @IsString() @NotBlank() @MaxLength(50) @SingleLineText() label?: string;
+  @ApiProperty({ example: 'ada.work@example.com' }) @TrimSpaces() @IsString() @NotBlank() @MaxLength(300) @SingleLineText() @MatchesContactKind() value!: string;
+  @ApiPropertyOptional({ example: 'work' }) @Optional() @TrimSpaces() @IsString() @NotBlank() @MaxLength(50) @SingleLineText() label?: string;
 }
 
 export class ConsentDto extends CommandDto {
   @ApiProperty({ enum: CONSENT_PURPOSES }) @IsIn(CONSENT_PURPOSES) purpose!: ConsentPurpose;
   @ApiProperty({ description: 'true gives the consent, false withdraws it' }) @IsIn([true, false], { message: 'granted must be true or false' }) granted!: boolean;
-  @ApiProperty({ example: 'web-preferences', description: 'Where the customer said so' }) @Transform(trim) @IsString() @NotBlank() @MaxLength(100) @SingleLineText() via!: string;
+  @ApiProperty({ example: 'web-preferences', description: 'Where the customer said so' }) @TrimSpaces() @IsString() @NotBlank() @MaxLength(100) @SingleLineText() via!: string;
 }

@@ -3,7 +3,7 @@ import 'reflect-metadata';
 import { plainToInstance, Type } from 'class-transformer';
 import { IsString, validate, ValidateNested } from 'class-validator';
 import { Clearable, Optional } from './optional-fields';
-import { MultiLineText, NotBlank, SingleLineText } from './text-fields';
+import { MultiLineText, NotBlank, SingleLineText, TrimSpaces, trimSpaces } from './text-fields';
 import { IsInstant } from './time-fields';
 
 class Inner {
@@ -14,6 +14,7 @@ class Sample {
   @Optional() @IsString() @SingleLineText() name?: string;
   @Optional() @IsString() @MultiLineText() note?: string;
   @Optional() @IsString() @NotBlank() subject?: string;
+  @Optional() @TrimSpaces() @IsString() @NotBlank() @SingleLineText() firstName?: string;
   @Optional() @IsInstant() at?: string;
   @Clearable() @IsString() city?: string | null;
   @Optional() @ValidateNested() @Type(() => Inner) inner?: Inner;
@@ -54,6 +55,16 @@ describe('field decorators', () => {
   it('names the offending character in the message', async () => {
     const [error] = await validate(plainToInstance(Sample, { name: 'Ada\u202E' }));
     expect(error.constraints?.isSingleLineText).toContain('bidi control U+202E at position 4');
+  });
+
+  it('trims spaces before the text rules, but leaves controls and line breaks for them to refuse', async () => {
+    expect(trimSpaces('\u00A0 Ann\u3000\uFEFF ')).toBe('Ann');
+    expect(trimSpaces('\tAnn\n')).toBe('\tAnn\n');
+    expect(plainToInstance(Sample, { firstName: '  Ann ' }).firstName).toBe('Ann');
+    expect(await problems({ firstName: '  Ann ' })).toEqual({});
+    for (const firstName of ['Ann\n', 'Ann\u000b', '\tAnn', 'Ann\r', 'Ann\f', 'Ann\u2028', ' Ann\n ']) {
+      expect(await problems({ firstName })).toEqual({ firstName: ['isSingleLineText'] });
+    }
   });
 
   it('refuses a blank required text', async () => {

@@ -42,6 +42,27 @@ export function MultiLineText(validationOptions?: ValidationOptions): PropertyDe
   };
 }
 
+/** Spaces at either end of a text (U+0020, no-break and other Unicode spaces, a BOM): not controls. */
+const EDGE_SPACES = /^[\p{Zs}\uFEFF]+|[\p{Zs}\uFEFF]+$/gu;
+
+/**
+ * `text` without its leading and trailing spaces. Unlike String.prototype.trim, controls and line
+ * breaks (tab, LF, VT, CR, U+2028...) stay, so the text rules refuse them: "Ann\n" is a 400 naming
+ * the field, as the document's pattern says, not a name silently stored as "Ann".
+ */
+export function trimSpaces(text: string): string {
+  return text.replace(EDGE_SPACES, '');
+}
+
+/** `@TrimSpaces()`: a text field's edge spaces are dropped before the rules run (see trimSpaces). */
+export function TrimSpaces(toCase?: 'lower' | 'upper'): PropertyDecorator {
+  return Transform(({ value }: { value: unknown }) => {
+    if (typeof value !== 'string') return value;
+    const text = trimSpaces(value);
+    return toCase === 'lower' ? text.toLowerCase() : toCase === 'upper' ? text.toUpperCase() : text;
+  });
+}
+
 /** Not empty and not only white space: a subject of three spaces says nothing. */
 export function NotBlank(validationOptions?: ValidationOptions): PropertyDecorator {
   return (target: object, propertyName: string | symbol) =>
