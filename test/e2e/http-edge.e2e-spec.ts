@@ -223,6 +223,29 @@ describe('The HTTP edge: every bad input a clear 4xx', () => {
     expect(await head()).toBe(before);
   });
 
+  it('refuses a query parameter given with an empty value (400 naming it) and one with an empty name (400 saying so), on every kind of query', async () => {
+    const fields = async (path: string, role: keyof typeof KEYS = 'support') => {
+      const response = await request({ method: 'GET', path, headers: as(role) });
+      return { status: response.status, fields: response.body?.errors?.map((e: { field: string }) => e.field), messages: response.body?.errors?.map((e: { message: string }) => e.message) };
+    };
+    for (const [path, field, role] of [
+      [`/v1/customers/${customerId}/timeline?minPosition=`, 'minPosition', 'support'],
+      [`/v1/customers/${customerId}/timeline?limit=5&cursor=`, 'cursor', 'support'],
+      [`/v1/customers/${customerId}?minPosition=`, 'minPosition', 'support'],
+      [`/v1/customers/${customerId}/loyalty/history?cursor=`, 'cursor', 'support'],
+      [`/v1/customers/${customerId}/tickets?cursor`, 'cursor', 'support'],
+      ['/v1/audit/log?type=CallLogged&type=', 'type', 'admin'],
+      ['/v1/audit/access-log?cursor=', 'cursor', 'admin'],
+    ] as const) {
+      expect({ path, ...(await fields(path, role)) }).toEqual({ path, status: 400, fields: [field], messages: [`${field} must not be empty: give a value or leave the parameter out`] });
+    }
+    expect(await fields(`/v1/customers/${customerId}/timeline?=1`)).toEqual({ status: 400, fields: [''], messages: ['a field or parameter must have a name (an empty name is not allowed)'] });
+    // A route that takes no query parameter says the same of an empty name.
+    const command = await request({ method: 'POST', path: '/v1/interactions/notes?=1', headers: { ...json, ...as('support') }, body: note('n-empty-name') });
+    expect({ status: command.status, errors: command.body.errors }).toEqual({ status: 400, errors: [{ field: '', message: 'a field or parameter must have a name (an empty name is not allowed)' }] });
+    expect((await fields(`/v1/customers/${customerId}/timeline?minPosition=0&limit=5`)).status).toBe(200);
+  });
+
   it('never answers a malformed body with a 5xx, on any route of the API that takes one', async () => {
     const before = await head();
     const document = (await new ApiClient(chronicle.url).get('/docs/openapi.json')).body as { paths: Record<string, Record<string, { requestBody?: unknown }>> };

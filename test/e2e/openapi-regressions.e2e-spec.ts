@@ -99,4 +99,17 @@ describe('What the API contract tests found', () => {
     expect(answer.body.errors).toEqual([expect.objectContaining({ field: 'dryRun' })]);
     expect(await store.headPosition()).toBe(head);
   });
+
+  it('documents that no query parameter takes an empty value (`?cursor=` was accepted and ignored; it is a 400 naming it)', async () => {
+    const document = (await exchange(chronicle.url, 'GET', '/docs/openapi.json', {})).json as { paths: Record<string, Record<string, { parameters?: { name: string; in: string; allowEmptyValue?: boolean; schema?: Schema & { type?: string; minLength?: number; items?: Schema & { minLength?: number } } }[] }>> };
+    const query = Object.entries(document.paths).flatMap(([path, operations]) =>
+      Object.entries(operations).flatMap(([method, operation]) => (operation.parameters ?? []).filter((p) => p.in === 'query').map((p) => ({ at: `${method} ${path} ${p.name}`, ...p }))),
+    );
+    expect(query.length).toBeGreaterThan(10);
+    expect(query.filter((p) => p.allowEmptyValue === true).map((p) => p.at)).toEqual([]);
+    expect(query.filter((p) => p.schema?.type === 'string' && !(p.schema.minLength! >= 1)).map((p) => p.at)).toEqual([]);
+    expect(query.filter((p) => p.schema?.type === 'array' && p.schema.items?.type === 'string' && !(p.schema.items.minLength! >= 1)).map((p) => p.at)).toEqual([]);
+    const answer = await admin.get('/v1/customers/c-rg-1/timeline?cursor=');
+    expect({ status: answer.status, fields: answer.body.errors?.map((e: { field: string }) => e.field) }).toEqual({ status: 400, fields: ['cursor'] });
+  });
 });

@@ -16,9 +16,28 @@ export function flattenValidationErrors(errors: readonly ValidationError[], pare
     const isIndex = /^\d+$/.test(error.property);
     const field = parent === '' ? error.property : isIndex ? `${parent}[${error.property}]` : `${parent}.${error.property}`;
     for (const message of Object.values(error.constraints ?? {})) {
-      problems.push({ field, message: message.replace(/^property (\S+) should not exist$/, 'unknown field (not allowed)') });
+      problems.push({ field, message: /^property (\S*) should not exist$/.test(message) ? unknownFieldMessage(error.property) : message });
     }
     if (error.children?.length) problems.push(...flattenValidationErrors(error.children, field));
+  }
+  return problems;
+}
+
+function unknownFieldMessage(name: string): string {
+  return name === '' ? 'a field or parameter must have a name (an empty name is not allowed)' : 'unknown field (not allowed)';
+}
+
+/**
+ * What is wrong with a query string before its DTO sees it: a parameter with an empty name (`?=1`),
+ * or one given with an empty value (`?cursor=`, `?minPosition=`, `?type=A&type=`). Every parameter
+ * takes a value, so an empty one is a mistake to name, not a parameter to ignore or read as 0.
+ */
+export function queryStringProblems(query: unknown): FieldProblem[] {
+  if (query === null || typeof query !== 'object') return [];
+  const problems: FieldProblem[] = [];
+  for (const [name, value] of Object.entries(query as Record<string, unknown>)) {
+    if (name === '') problems.push({ field: name, message: unknownFieldMessage(name) });
+    else if (value === '' || (Array.isArray(value) && value.includes(''))) problems.push({ field: name, message: `${name} must not be empty: give a value or leave the parameter out` });
   }
   return problems;
 }

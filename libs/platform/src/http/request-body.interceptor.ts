@@ -9,7 +9,7 @@ import { RouteParamtypes } from '@nestjs/common/enums/route-paramtypes.enum';
 import type { FastifyRequest } from 'fastify';
 import type { Observable } from 'rxjs';
 import { CHRONICLE_CONFIG, type ChronicleConfig } from '../config/chronicle-config';
-import { RequestValidationError } from '../errors/validation';
+import { queryStringProblems, RequestValidationError } from '../errors/validation';
 import { FORBIDDEN_FIELD_NAMES, MAX_JSON_DEPTH, MAX_JSON_ENTRIES, readJsonBody, type JsonBodyLimits } from './json-body';
 
 const takesCache = new WeakMap<object, ReadonlySet<string>>();
@@ -47,6 +47,8 @@ export class RequestBodyInterceptor implements NestInterceptor {
     const names = Object.keys((request.query as Record<string, unknown> | undefined) ?? {});
     const forbidden = names.filter((name) => FORBIDDEN_FIELD_NAMES.has(name));
     if (forbidden.length > 0) throw new RequestValidationError(forbidden.map((field) => ({ field, message: 'unknown field (not allowed)' })));
+    const malformed = queryStringProblems(request.query);
+    if (malformed.length > 0) throw new RequestValidationError(malformed);
     // A route without query parameters refuses any, as a DTO refuses unknown ones: `?dryRun=true` on a
     // command must not be silently ignored.
     if (!takes.has('query') && names.length > 0) throw new RequestValidationError(names.map((field) => ({ field, message: 'unknown query parameter (this route takes none)' })));

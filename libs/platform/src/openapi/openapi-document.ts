@@ -185,6 +185,12 @@ function headerParameters(parameters: readonly ParameterObject[]): ParameterObje
     .map((p) => (p.in === 'header' && p.description === undefined ? { ...p, required: false } : p));
 }
 
+function nonEmpty(schema: Schema): Schema {
+  if (schema.type === 'string' && schema.minLength === undefined) return { ...schema, minLength: 1 };
+  if (schema.type === 'array' && schema.items && !('$ref' in schema.items)) return { ...schema, items: nonEmpty(schema.items as Schema) };
+  return schema;
+}
+
 function describeOperation(operation: MutableOperation, route: ApiRoute): void {
   const args = routeArguments(route);
   const parameters = headerParameters((operation.parameters ?? []) as ParameterObject[]);
@@ -197,6 +203,8 @@ function describeOperation(operation: MutableOperation, route: ApiRoute): void {
         const { nullable: _nullable, ...schema } = withValidationRules((parameter.schema ?? {}) as Schema, rules);
         parameter.schema = schema;
       }
+      // An empty value (`?cursor=`) is refused for every parameter (see queryStringProblems).
+      parameter.schema = nonEmpty((parameter.schema ?? {}) as Schema);
     } else if (parameter.in === 'path') {
       const declared = args.pathSchemas.get(parameter.name);
       if (declared) parameter.schema = { ...(parameter.schema as SchemaObject), ...declared };
