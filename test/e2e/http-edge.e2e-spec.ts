@@ -246,6 +246,31 @@ describe('The HTTP edge: every bad input a clear 4xx', () => {
     expect((await fields(`/v1/customers/${customerId}/timeline?minPosition=0&limit=5`)).status).toBe(200);
   });
 
+  it('refuses a tampered cursor on every paged route (400 naming cursor), and still follows the cursors it returned', async () => {
+    const b64 = (value: unknown) => Buffer.from(JSON.stringify(value)).toString('base64url');
+    for (const noteId of ['n-page-1', 'n-page-2']) {
+      expect((await request({ method: 'POST', path: '/v1/interactions/notes', headers: { ...json, ...as('support') }, body: note(noteId) })).status).toBe(201);
+    }
+    expect((await request({ method: 'POST', path: '/v1/segments', headers: { ...json, ...as('analyst') }, body: JSON.stringify({ segmentId: 'seg-edge', name: 'Edge', rule: { field: 'country', op: 'eq', value: 'GB' } }) })).status).toBe(201);
+    const refused = async (path: string, role: keyof typeof KEYS = 'admin') => {
+      const response = await request({ method: 'GET', path, headers: as(role) });
+      return { path, status: response.status, errors: response.body?.errors };
+    };
+    const tampered = [b64(['x', 'y']), b64(['2026-13-45T99:00:00Z', 'x']), b64(['2026-02-30T10:00:00.000Z', '5f0c2a44-2b1e-4c8e-9a57-0b9f6b1d2e3f']), b64([-1]), b64(['c 1']), b64({}), 'not-a-cursor'];
+    for (const cursor of tampered) {
+      for (const route of [`/v1/customers/${customerId}/timeline`, `/v1/audit/customers/${customerId}/timeline`, `/v1/customers/${customerId}/loyalty/history`, '/v1/segments/seg-edge/members', '/v1/audit/access-log']) {
+        const path = `${route}?cursor=${cursor}`;
+        expect(await refused(path)).toEqual({ path, status: 400, errors: [{ field: 'cursor', message: 'cursor is not one this API returned' }] });
+      }
+    }
+    const minPosition = await head();
+    const first = await support.get(`/v1/customers/${customerId}/timeline?limit=1&minPosition=${minPosition}`);
+    expect(first.body.nextCursor).toEqual(expect.any(String));
+    const second = await support.get(`/v1/customers/${customerId}/timeline?limit=1&cursor=${first.body.nextCursor}`);
+    expect({ status: second.status, items: second.body.items.length }).toEqual({ status: 200, items: 1 });
+    expect(second.body.items[0].eventId).not.toBe(first.body.items[0].eventId);
+  });
+
   it('never answers a malformed body with a 5xx, on any route of the API that takes one', async () => {
     const before = await head();
     const document = (await new ApiClient(chronicle.url).get('/docs/openapi.json')).body as { paths: Record<string, Record<string, { requestBody?: unknown }>> };

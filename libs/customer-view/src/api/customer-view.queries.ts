@@ -4,7 +4,7 @@ import { IQueryHandler, Query, QueryHandler } from '@nestjs/cqrs';
 import type { Clock } from '@app/event-sourcing';
 import { READ_STORE, type Filter, type ReadStore } from '@app/read-store';
 import { REGISTERED_CUSTOMERS, type RegisteredCustomers } from '@app/customers';
-import { CHRONICLE_CONFIG, ChronicleConfig, CLOCK, PROJECTION_PROGRESS, RequestValidationError, waitUntilCaughtUp, type ProjectionProgress } from '@app/platform';
+import { CHRONICLE_CONFIG, ChronicleConfig, CLOCK, decodePageCursor, encodePageCursor, PROJECTION_PROGRESS, RequestValidationError, waitUntilCaughtUp, type ProjectionProgress } from '@app/platform';
 import { CUSTOMER_360_COLLECTION, type Customer360Document } from '../projections/customer-360.document';
 import { TIMELINE_COLLECTION, type TimelineEntryDocument } from '../projections/timeline.projection';
 import { CUSTOMER_LOOKUP_COLLECTION, lookupPrefix, type CustomerLookupDocument, type LookupKind } from '../projections/customer-lookup.projection';
@@ -89,17 +89,7 @@ export function typedPhone(text: string): string | null {
 }
 
 function encodeCursor(entry: TimelineEntryDocument): string {
-  return Buffer.from(JSON.stringify([entry.occurredAt, entry.eventId])).toString('base64url');
-}
-
-function decodeCursor(cursor: string): [string, string] {
-  try {
-    const parsed = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8')) as unknown;
-    if (Array.isArray(parsed) && parsed.length === 2 && parsed.every((p) => typeof p === 'string')) return parsed as [string, string];
-  } catch {
-    // fall through to the validation error
-  }
-  throw new RequestValidationError([{ field: 'cursor', message: 'cursor is not one this API returned' }]);
+  return encodePageCursor([entry.occurredAt, entry.eventId]);
 }
 
 abstract class ReadModelQuery {
@@ -194,7 +184,7 @@ export async function timelinePage(store: ReadStore, customerId: string, options
   if (options.channel) conditions.push({ channel: options.channel });
   if (options.kind) conditions.push({ kind: options.kind });
   if (options.cursor) {
-    const [occurredAt, eventId] = decodeCursor(options.cursor);
+    const [occurredAt, eventId] = decodePageCursor(options.cursor, ['instant', 'eventId']);
     conditions.push({ or: [{ occurredAt: { lt: occurredAt } }, { and: [{ occurredAt }, { eventId: { lt: eventId } }] }] });
   }
   const rows = await store.find<TimelineEntryDocument>(TIMELINE_COLLECTION, { and: conditions }, {

@@ -3,7 +3,7 @@ import { Inject, NotFoundException, Optional } from '@nestjs/common';
 import { type IQueryHandler, Query, QueryHandler } from '@nestjs/cqrs';
 import { READ_STORE, type Filter, type ReadStore } from '@app/read-store';
 import { REGISTERED_CUSTOMERS, type RegisteredCustomers } from '@app/customers';
-import { CHRONICLE_CONFIG, ChronicleConfig, PROJECTION_PROGRESS, RequestValidationError, waitUntilCaughtUp, type ProjectionProgress } from '@app/platform';
+import { CHRONICLE_CONFIG, ChronicleConfig, decodePageCursor, encodePageCursor, PROJECTION_PROGRESS, waitUntilCaughtUp, type ProjectionProgress } from '@app/platform';
 import type { LoyaltyProgram } from '../domain/loyalty-program';
 import { LOYALTY_ACCOUNTS_COLLECTION, type LoyaltyAccountDocument, type LoyaltyAccountFields } from '../projections/loyalty-account.projection';
 import { LOYALTY_HISTORY_COLLECTION, type LoyaltyHistoryDocument } from '../projections/loyalty-history.projection';
@@ -42,17 +42,7 @@ export function toAccountView(doc: LoyaltyAccountDocument, program: LoyaltyProgr
 }
 
 function encodeCursor(row: LoyaltyHistoryDocument): string {
-  return Buffer.from(JSON.stringify([row.position])).toString('base64url');
-}
-
-function decodeCursor(cursor: string): number {
-  try {
-    const parsed = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8')) as unknown;
-    if (Array.isArray(parsed) && parsed.length === 1 && Number.isSafeInteger(parsed[0])) return parsed[0] as number;
-  } catch {
-    // fall through to the validation error
-  }
-  throw new RequestValidationError([{ field: 'cursor', message: 'cursor is not one this API returned' }]);
+  return encodePageCursor([row.position]);
 }
 
 abstract class LoyaltyQuery {
@@ -91,7 +81,7 @@ export class GetLoyaltyHistoryHandler extends LoyaltyQuery implements IQueryHand
   async execute({ customerId, options }: GetLoyaltyHistory): Promise<LoyaltyHistoryPage & Consistency> {
     await this.customers.assertRegistered(customerId, options.minPosition);
     const consistent = await this.caughtUp(customerId, options.minPosition);
-    const filter: Filter = options.cursor ? { customerId, position: { lt: decodeCursor(options.cursor) } } : { customerId };
+    const filter: Filter = options.cursor ? { customerId, position: { lt: decodePageCursor(options.cursor, ['position'])[0] } } : { customerId };
     const rows = await this.store.find<LoyaltyHistoryDocument>(LOYALTY_HISTORY_COLLECTION, filter, {
       sort: [{ field: 'position', direction: 'desc' }],
       limit: options.limit + 1,

@@ -5,7 +5,7 @@ import { type IQueryHandler, Query, QueryHandler } from '@nestjs/cqrs';
 import type { Clock } from '@app/event-sourcing';
 import { READ_STORE, type ReadStore } from '@app/read-store';
 import { REGISTERED_CUSTOMERS, type RegisteredCustomers } from '@app/customers';
-import { CHRONICLE_CONFIG, ChronicleConfig, CLOCK, PROJECTION_PROGRESS, RequestValidationError, waitUntilCaughtUp, type ProjectionProgress } from '@app/platform';
+import { CHRONICLE_CONFIG, ChronicleConfig, CLOCK, decodePageCursor, encodePageCursor, PROJECTION_PROGRESS, waitUntilCaughtUp, type ProjectionProgress } from '@app/platform';
 import type { ConsentPurposeName, SegmentRule } from '../domain/segment-rule';
 import { CustomerFactsReader } from '../evaluation/customer-facts';
 import { previewSegment, type SegmentPreview } from '../evaluation/segment-evaluator';
@@ -72,16 +72,6 @@ function toView(doc: SegmentDocument, memberCount: number): SegmentView {
   return { ...rest, memberCount };
 }
 
-function encodeCursor(customerId: string): string {
-  return Buffer.from(customerId, 'utf8').toString('base64url');
-}
-
-function decodeCursor(cursor: string): string {
-  const decoded = Buffer.from(cursor, 'base64url').toString('utf8');
-  if (decoded.length === 0 || encodeCursor(decoded) !== cursor) throw new RequestValidationError([{ field: 'cursor', message: 'cursor is not one this API returned' }]);
-  return decoded;
-}
-
 @QueryHandler(ListSegments)
 export class ListSegmentsHandler implements IQueryHandler<ListSegments> {
   constructor(@Inject(READ_STORE) private readonly store: ReadStore) {}
@@ -121,7 +111,7 @@ export class GetSegmentMembersHandler implements IQueryHandler<GetSegmentMembers
   constructor(@Inject(READ_STORE) private readonly store: ReadStore) {}
 
   async execute({ segmentId, limit, cursor }: GetSegmentMembers): Promise<SegmentMembersPage> {
-    const after = cursor === undefined ? undefined : decodeCursor(cursor);
+    const after = cursor === undefined ? undefined : decodePageCursor(cursor, ['id'])[0];
     if (!(await this.store.get(SEGMENTS_COLLECTION, segmentId))) throw new NotFoundException(`Segment ${segmentId} does not exist`);
     const rows = await this.store.find<SegmentMemberDocument>(
       SEGMENT_MEMBERS_COLLECTION,
@@ -131,7 +121,7 @@ export class GetSegmentMembersHandler implements IQueryHandler<GetSegmentMembers
     const page = rows.slice(0, limit);
     return {
       items: page.map((row) => ({ customerId: row.customerId, since: row.since })),
-      nextCursor: rows.length > limit ? encodeCursor(page[page.length - 1].customerId) : null,
+      nextCursor: rows.length > limit ? encodePageCursor([page[page.length - 1].customerId]) : null,
     };
   }
 }

@@ -1,0 +1,50 @@
+// The one cursor decoder of the paged routes: what it returns, and what it refuses.
+import { RequestValidationError } from '../errors/validation';
+import { decodePageCursor, encodePageCursor } from './page-cursor';
+
+const cursorOf = (value: unknown) => Buffer.from(JSON.stringify(value), 'utf8').toString('base64url');
+const refusal = (cursor: string, keys: Parameters<typeof decodePageCursor>[1]) => {
+  try {
+    decodePageCursor(cursor, keys);
+  } catch (error) {
+    return error instanceof RequestValidationError ? error.problems : error;
+  }
+  return 'accepted';
+};
+const REFUSED = [{ field: 'cursor', message: 'cursor is not one this API returned' }];
+
+describe('page cursors', () => {
+  it('gives back the sort keys it encoded', () => {
+    const timeline = encodePageCursor(['2026-03-03T10:15:00.000Z', 'a3bb189e-8bf9-3888-9912-ace4e6543002']);
+    expect(decodePageCursor(timeline, ['instant', 'eventId'])).toEqual(['2026-03-03T10:15:00.000Z', 'a3bb189e-8bf9-3888-9912-ace4e6543002']);
+    expect(decodePageCursor(encodePageCursor([42]), ['position'])).toEqual([42]);
+    expect(decodePageCursor(encodePageCursor(['c-1001']), ['id'])).toEqual(['c-1001']);
+  });
+
+  it.each([
+    ['strings that are no instant and no event id', cursorOf(['x', 'y'])],
+    ['month 13, day 45, hour 99', cursorOf(['2026-13-45T99:00:00Z', 'a3bb189e-8bf9-3888-9912-ace4e6543002'])],
+    ['30 February', cursorOf(['2026-02-30T10:00:00.000Z', 'a3bb189e-8bf9-3888-9912-ace4e6543002'])],
+    ['an instant not in the stored form', cursorOf(['2026-03-03T10:15:00+01:00', 'a3bb189e-8bf9-3888-9912-ace4e6543002'])],
+    ['an event id that is not a UUID', cursorOf(['2026-03-03T10:15:00.000Z', 'zzz'])],
+    ['too few keys', cursorOf(['2026-03-03T10:15:00.000Z'])],
+    ['too many keys', cursorOf(['2026-03-03T10:15:00.000Z', 'a3bb189e-8bf9-3888-9912-ace4e6543002', 1])],
+    ['an object', cursorOf({ occurredAt: '2026-03-03T10:15:00.000Z' })],
+    ['not JSON', Buffer.from('[nope').toString('base64url')],
+    ['not base64url', '!!!'],
+    ['padding the API never writes', `${encodePageCursor(['2026-03-03T10:15:00.000Z', 'a3bb189e-8bf9-3888-9912-ace4e6543002'])}==`],
+  ])('refuses a timeline cursor with %s', (_what, cursor) => {
+    expect(refusal(cursor, ['instant', 'eventId'])).toEqual(REFUSED);
+  });
+
+  it.each([
+    ['a negative position', cursorOf([-1]), ['position'] as const],
+    ['a fraction', cursorOf([1.5]), ['position'] as const],
+    ['a position beyond the safe integers', cursorOf([2 ** 53]), ['position'] as const],
+    ['a position as text', cursorOf(['7']), ['position'] as const],
+    ['an id with a space', cursorOf(['c 1']), ['id'] as const],
+    ['an empty id', cursorOf(['']), ['id'] as const],
+  ])('refuses %s', (_what, cursor, keys) => {
+    expect(refusal(cursor, keys)).toEqual(REFUSED);
+  });
+});
