@@ -271,6 +271,21 @@ describe('The HTTP edge: every bad input a clear 4xx', () => {
     expect(second.body.items[0].eventId).not.toBe(first.body.items[0].eventId);
   });
 
+  it('refuses an unknown event type in the audit log filter and the audit timeline (400 naming type or kind), and takes the known ones', async () => {
+    const get = async (path: string) => {
+      const response = await request({ method: 'GET', path, headers: as('admin') });
+      return { status: response.status, fields: response.body?.errors?.map((e: { field: string }) => e.field), message: response.body?.errors?.[0]?.message };
+    };
+    expect(await get('/v1/audit/log?type=Bogus')).toEqual({ status: 400, fields: ['type'], message: expect.stringContaining('type names no known event type: Bogus (known: ') });
+    expect(await get('/v1/audit/log?type=CallLogged,calllogged')).toEqual({ status: 400, fields: ['type'], message: expect.stringContaining('no known event type: calllogged (') });
+    expect(await get(`/v1/audit/customers/${customerId}/timeline?kind=Bogus`)).toMatchObject({ status: 400, fields: ['kind'] });
+    expect(await get(`/v1/customers/${customerId}/timeline?kind=Bogus`)).toMatchObject({ status: 400, fields: ['kind'] });
+    const known = await request({ method: 'GET', path: '/v1/audit/log?type=TicketOpened&type=PointsEarned,CustomerEnteredSegment,SegmentDefined', headers: as('admin') });
+    expect(known.status).toBe(200);
+    expect(known.body.items.map((e: { type: string }) => e.type)).toContain('TicketOpened');
+    expect(known.body.items.filter((e: { type: string }) => !['TicketOpened', 'PointsEarned', 'CustomerEnteredSegment', 'SegmentDefined'].includes(e.type))).toEqual([]);
+  });
+
   it('never answers a malformed body with a 5xx, on any route of the API that takes one', async () => {
     const before = await head();
     const document = (await new ApiClient(chronicle.url).get('/docs/openapi.json')).body as { paths: Record<string, Record<string, { requestBody?: unknown }>> };

@@ -1,13 +1,28 @@
 // Query parameters of the audit routes, validated like every other request (a bad one is a 400 naming it).
 import { ApiPropertyOptional } from '@nestjs/swagger';
 import { Transform, Type } from 'class-transformer';
-import { ArrayMaxSize, IsArray, IsIn, IsInt, IsOptional, IsString, Matches, Max, MaxLength, Min } from 'class-validator';
-import { ID_MESSAGE, ID_PATTERN, IsInstant, IsPositionOrInstant, SingleLineText } from '@app/platform';
-import { TIMELINE_CHANNELS } from '@app/customer-view';
+import { ArrayMaxSize, IsArray, IsIn, IsInt, IsOptional, IsString, Matches, Max, MaxLength, Min, type ValidationArguments } from 'class-validator';
+import { ID_MESSAGE, ID_PATTERN, IsInstant, IsPositionOrInstant, SingleLineText, trimSpaces } from '@app/platform';
+import { CATALOGUE_EVENT_TYPES, TIMELINE_CHANNELS } from '@app/customer-view';
+import { LOYALTY_EVENT_TYPES } from '@app/loyalty/domain/loyalty.events';
+import { MEMBERSHIP_EVENT_TYPES, SEGMENT_EVENT_TYPES } from '@app/segments/domain/segment.events';
+
+/**
+ * Every event type Chronicle writes, from each capability's own list: a filter on another type can
+ * only ever match nothing, so `type=Bogus` (or a misspelt `Calllogged`) is a 400, not an empty page.
+ */
+export const EVENT_TYPES: readonly string[] = [...CATALOGUE_EVENT_TYPES, ...LOYALTY_EVENT_TYPES, ...SEGMENT_EVENT_TYPES, ...MEMBERSHIP_EVENT_TYPES].sort();
+const KNOWN_TYPES: ReadonlySet<string> = new Set(EVENT_TYPES);
+
+function unknownTypesMessage(args: ValidationArguments): string {
+  const given: unknown[] = Array.isArray(args.value) ? args.value : [args.value];
+  const unknown = given.filter((type) => typeof type !== 'string' || !KNOWN_TYPES.has(type)).map(String);
+  return `type names no known event type: ${unknown.join(', ')} (known: ${EVENT_TYPES.join(', ')})`;
+}
 
 /** `?type=A,B` and `?type=A&type=B` both give ['A', 'B']. */
 const list = ({ value }: { value: unknown }): unknown =>
-  value === undefined ? undefined : (Array.isArray(value) ? value : [value]).flatMap((item) => (typeof item === 'string' ? item.split(',') : [item])).map((item) => (typeof item === 'string' ? item.trim() : item));
+  value === undefined ? undefined : (Array.isArray(value) ? value : [value]).flatMap((item) => (typeof item === 'string' ? item.split(',') : [item])).map((item) => (typeof item === 'string' ? trimSpaces(item) : item));
 
 export class StreamHistoryQueryDto {
   @ApiPropertyOptional({ default: 0, description: 'First revision of the page (0-based)' })
@@ -25,8 +40,8 @@ export class LogQueryDto {
   @IsOptional() @IsInstant() from?: string;
   @ApiPropertyOptional({ description: 'Recorded before this instant: ISO-8601 date and time with its offset or Z', example: '2026-03-03T00:00:00Z' })
   @IsOptional() @IsInstant() to?: string;
-  @ApiPropertyOptional({ type: [String], description: 'Event types: `type=CallLogged,PurchaseCompleted` or repeated' })
-  @IsOptional() @Transform(list) @IsArray() @ArrayMaxSize(50) @Matches(/^[A-Za-z][A-Za-z0-9_.-]{0,99}$/, { each: true, message: 'each type must be an event type name like CallLogged' }) type?: string[];
+  @ApiPropertyOptional({ type: [String], description: 'Event types: `type=CallLogged,PurchaseCompleted` or repeated; an unknown type is a 400' })
+  @IsOptional() @Transform(list) @IsArray() @ArrayMaxSize(50) @IsIn(EVENT_TYPES, { each: true, message: unknownTypesMessage }) type?: string[];
   @ApiPropertyOptional({ description: 'Only this customer\'s events (served from a store-side index)' })
   @IsOptional() @Matches(ID_PATTERN, { message: ID_MESSAGE }) customerId?: string;
   @ApiPropertyOptional({ default: 100, maximum: 1000, description: 'Events per page (JSON); with NDJSON, at most this many in all (default: the whole range)' })
@@ -42,7 +57,7 @@ export class AsOfTimelineQueryDto extends AsOfQueryDto {
   @ApiPropertyOptional({ default: 50, maximum: 200 }) @IsOptional() @Type(() => Number) @IsInt() @Min(1) @Max(200) limit?: number;
   @ApiPropertyOptional({ description: 'nextCursor of the previous page' }) @IsOptional() @IsString() @SingleLineText() @MaxLength(500) cursor?: string;
   @ApiPropertyOptional({ enum: TIMELINE_CHANNELS }) @IsOptional() @IsIn(TIMELINE_CHANNELS) channel?: string;
-  @ApiPropertyOptional({ description: 'Event type, e.g. CallLogged' }) @IsOptional() @Matches(/^[A-Za-z][A-Za-z0-9]{0,99}$/) kind?: string;
+  @ApiPropertyOptional({ description: 'Event type, e.g. CallLogged (a type the timeline shows, as on the live timeline)' }) @IsOptional() @IsIn(CATALOGUE_EVENT_TYPES) kind?: string;
 }
 
 export class AccessLogQueryDto {
