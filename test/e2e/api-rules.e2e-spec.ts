@@ -540,7 +540,15 @@ describe('Domain input rules over HTTP', () => {
       expectRefused(await storesNothing(() => ingest.post('/v1/interactions/surveys', { customerId: 'c-ok', surveyId: `s-${answer.kind}-${answer.score}`, ...answer })), 400, 'score');
     });
 
-    it('refuses blank required text, a zero adjustment and an empty segment name with 400', async () => {
+    it('refuses a ticket SLA whose resolution is due before its first response (400 naming sla.resolutionMinutes)', async () => {
+      const ticket = (ticketId: string, resolutionMinutes: number) => ({ customerId: 'c-ok', ticketId, subject: 'S', channel: 'email', priority: 'low', sla: { name: 'custom', firstResponseMinutes: 100, resolutionMinutes } });
+      const refused = await storesNothing(() => support.post('/v1/tickets', ticket('t-sla-back', 10)));
+      expectRefused(refused, 400, 'sla.resolutionMinutes');
+      expect(refused.body.errors[0].message).toContain('must not be shorter than firstResponseMinutes');
+      expect((await support.post('/v1/tickets', ticket('t-sla-even', 100))).status).toBe(201);
+    });
+
+        it('refuses blank required text, a zero adjustment and an empty segment name with 400', async () => {
       expectRefused(await storesNothing(() => support.post('/v1/tickets', { customerId: 'c-ok', ticketId: 't-blank', subject: '   ', channel: 'email', priority: 'low' })), 400, 'subject');
       expectRefused(await storesNothing(() => support.post('/v1/interactions/notes', { customerId: 'c-ok', noteId: 'n-blank', text: ' \n ', authorId: 'a-1' })), 400, 'text');
       expectRefused(await storesNothing(() => admin.post('/v1/customers/c-ok/loyalty/adjustments', { adjustmentId: 'adj-0', points: 0, reason: 'nothing' })), 400, 'points');

@@ -1,7 +1,7 @@
 // HTTP contracts of the ticket lifecycle commands.
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
-import { IsIn, IsInt, IsObject, IsString, Matches, Max, MaxLength, Min, ValidateNested } from 'class-validator';
+import { IsIn, IsInt, IsObject, IsString, Matches, Max, MaxLength, Min, registerDecorator, ValidateNested, type ValidationArguments } from 'class-validator';
 import { CommandDto, ID_MESSAGE, ID_PATTERN, MultiLineText, NotBlank, Optional, SingleLineText } from '@app/platform';
 import type { ReplyAuthor, TicketChannel, TicketPriority } from '../domain/ticket.events';
 
@@ -9,10 +9,27 @@ export const TICKET_PRIORITIES: readonly TicketPriority[] = ['low', 'normal', 'h
 export const TICKET_CHANNELS: readonly TicketChannel[] = ['email', 'phone', 'chat', 'web', 'store'];
 export const REPLY_AUTHORS: readonly ReplyAuthor[] = ['agent', 'customer'];
 
+/** resolutionMinutes: not shorter than firstResponseMinutes (both run from the opening). A request rule, so a 400. */
+function NotBeforeFirstResponse(): PropertyDecorator {
+  return (target: object, propertyName: string | symbol) =>
+    registerDecorator({
+      name: 'notBeforeFirstResponse',
+      target: target.constructor,
+      propertyName: String(propertyName),
+      validator: {
+        validate: (value: unknown, args?: ValidationArguments) => {
+          const first = (args?.object as { firstResponseMinutes?: unknown } | undefined)?.firstResponseMinutes;
+          return typeof value !== 'number' || typeof first !== 'number' || value >= first;
+        },
+        defaultMessage: () => 'resolutionMinutes must not be shorter than firstResponseMinutes: a ticket cannot be due for resolution before its first response',
+      },
+    });
+}
+
 export class SlaPolicyDto {
   @ApiProperty({ example: 'standard' }) @IsString() @NotBlank() @MaxLength(50) @SingleLineText() name!: string;
   @ApiProperty({ example: 240 }) @IsInt() @Min(1) @Max(525_600) firstResponseMinutes!: number;
-  @ApiProperty({ example: 2880 }) @IsInt() @Min(1) @Max(525_600) resolutionMinutes!: number;
+  @ApiProperty({ example: 2880, description: 'At least firstResponseMinutes (a 400 otherwise)' }) @IsInt() @Min(1) @Max(525_600) @NotBeforeFirstResponse() resolutionMinutes!: number;
 }
 
 export class OpenTicketDto extends CommandDto {

@@ -65,6 +65,14 @@ describe('ticket decider', () => {
       spec.given([]).when(command).thenThrows(DomainErrorCode.RuleViolated, `sla.${target}`);
       expect(refusalOf([], command).field).toBe(`sla.${target}`);
     });
+
+    it('refuses an SLA whose resolution is due before its first response, and takes one where both fall together', () => {
+      const backwards = { ...openTicket, sla: { ...sla, firstResponseMinutes: 100, resolutionMinutes: 10 } };
+      spec.given([]).when(backwards).thenThrows(DomainErrorCode.RuleViolated, 'must not be shorter than sla.firstResponseMinutes');
+      expect(refusalOf([], backwards).field).toBe('sla.resolutionMinutes');
+      const together = { ...openTicket, sla: { ...sla, firstResponseMinutes: 100, resolutionMinutes: 100 } };
+      spec.given([]).when(together).then([{ type: 'TicketOpened', data: { ...ids, subject: 'Parcel missing', channel: 'email', priority: 'high', sla: together.sla } }]);
+    });
   });
 
   describe('AssignTicket', () => {

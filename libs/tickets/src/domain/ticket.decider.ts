@@ -93,6 +93,10 @@ function open(command: WithCustomerStatus<OpenTicket>, state: TicketState): Tick
   if (command.subject.trim() === '') throw refuse.rule('A ticket needs a subject', 'subject');
   assertPositiveMinutes(command.sla.firstResponseMinutes, 'sla.firstResponseMinutes');
   assertPositiveMinutes(command.sla.resolutionMinutes, 'sla.resolutionMinutes');
+  // A ticket resolved before anyone could answer it on time is no policy: both clocks start at opening.
+  if (command.sla.resolutionMinutes < command.sla.firstResponseMinutes) {
+    throw refuse.rule('sla.resolutionMinutes must not be shorter than sla.firstResponseMinutes: a ticket cannot be due for resolution before its first response', 'sla.resolutionMinutes');
+  }
   const { customerId, ticketId, subject, channel, priority, sla } = command;
   return [{ type: 'TicketOpened', data: { customerId, ticketId, subject, channel, priority, sla } }];
 }
