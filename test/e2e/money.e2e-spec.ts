@@ -116,6 +116,20 @@ describe('Money end to end (embedded): ISO 4217 codes, exponents, never two curr
     expect(wrong.body.errors).toEqual([{ field: 'currency', message: "Order o-usd was paid in USD; a refund is in the purchase's currency, not EUR" }]);
     expect(await storeHead()).toBe(before);
     await send(support, '/v1/interactions/refunds', { customerId, orderId: 'o-usd', refundId: 'r-1', amountMinor: 50_00, currency: 'USD', occurredAt: '2026-11-22T10:00:00Z' });
+
+    const settled = await settledHead(chronicle.url);
+    // Too large a refund states every amount in the currency's major units (4000 JPY minor units are 4000 JPY, 4000 EUR minor units 40.00 EUR).
+    for (const [orderId, currency, amountMinor, message] of [
+      ['o-usd', 'USD', 250_01, 'Refund of 250.01 USD (amountMinor 25001) exceeds the refundable remainder of 250.00 USD (order total 300.00 USD, already refunded 50.00 USD)'],
+      ['o-jpy', 'JPY', 1501, 'Refund of 1501 JPY (amountMinor 1501) exceeds the refundable remainder of 1500 JPY (order total 1500 JPY, already refunded 0 JPY)'],
+      ['o-bhd', 'BHD', 12_346, 'Refund of 12.346 BHD (amountMinor 12346) exceeds the refundable remainder of 12.345 BHD (order total 12.345 BHD, already refunded 0.000 BHD)'],
+    ] as const) {
+      const tooMuch = await support.post('/v1/interactions/refunds', { customerId, orderId, refundId: 'r-too-much', amountMinor, currency });
+      expect({ status: tooMuch.status, errors: tooMuch.body.errors }).toEqual({ status: 422, errors: [{ field: 'amountMinor', message }] });
+    }
+    const again = await support.post('/v1/interactions/refunds', { customerId, orderId: 'o-usd', refundId: 'r-1', amountMinor: 40_00, currency: 'USD' });
+    expect({ status: again.status, errors: again.body.errors }).toEqual({ status: 409, errors: [{ field: 'refundId', message: 'Refund r-1 of order o-usd was already recorded for 50.00 USD (amountMinor 5000)' }] });
+    expect(await storeHead()).toBe(settled);
   });
 
   it('shows the 360 purchase figures per currency with each exponent, never a sum across currencies', async () => {

@@ -2,6 +2,7 @@ import { DeciderSpecification, DomainError, DomainErrorCode, fold } from '@app/e
 import type { WithCustomerStatus } from '@app/customers/domain/customer-status';
 import type { CompletePurchase, OrderCommand, RefundPurchase } from './interaction.commands';
 import type { OrderEvent, OrderLine } from './interaction.events';
+import { formatMinor } from '@app/money';
 import { MAX_ORDER_TOTAL_MINOR, orderDecider, orderTotalMinor, type OrderState } from './order.decider';
 
 const spec = DeciderSpecification.for(orderDecider);
@@ -56,7 +57,7 @@ describe('order decider', () => {
 
     it('refuses a total beyond MAX_ORDER_TOTAL_MINOR, whatever each line is, so sums of totals stay exact', () => {
       const big = { sku: 'B', name: 'Big', category: 'big', quantity: 100_000, unitPriceMinor: 100_000_000_000 };
-      spec.given([]).when({ ...completePurchase, lines: [big, big] }).thenThrows(DomainErrorCode.RuleViolated, 'exceeds');
+      spec.given([]).when({ ...completePurchase, lines: [big, big] }).thenThrows(DomainErrorCode.RuleViolated, `minor units (${formatMinor(2 * big.quantity * big.unitPriceMinor, 'EUR')}) exceeds the limit of ${MAX_ORDER_TOTAL_MINOR} minor units`);
       expect(refusalOf([], { ...completePurchase, lines: [big] }).field).toBe('lines');
       spec.given([]).when({ ...completePurchase, lines: [{ ...big, quantity: 1, unitPriceMinor: MAX_ORDER_TOTAL_MINOR }] })
         .then([{ type: 'PurchaseCompleted', data: { customerId: 'c1', orderId: 'o1', channel: 'web', currency: 'EUR', lines: [{ ...big, quantity: 1, unitPriceMinor: MAX_ORDER_TOTAL_MINOR }], totalMinor: MAX_ORDER_TOTAL_MINOR } }]);
@@ -114,19 +115,30 @@ describe('order decider', () => {
 
     it('refuses the same refundId with a different amount', () => {
       const command = refund('r1', 500);
-      spec.given([completed, refunded('r1', 450)]).when(command).thenThrows(DomainErrorCode.AlreadyExists, 'Refund r1 of order o1 was already recorded');
+      spec.given([completed, refunded('r1', 450)]).when(command).thenThrows(DomainErrorCode.AlreadyExists, 'Refund r1 of order o1 was already recorded for 4.50 EUR (amountMinor 450)');
       expect(refusalOf([completed, refunded('r1', 450)], command).field).toBe('refundId');
     });
 
     it('refuses refunding beyond the purchase total and names the remainder', () => {
       const given = [completed, refunded('r1', 2000)];
       const command = refund('r2', 600);
-      spec.given(given).when(command).thenThrows(DomainErrorCode.RuleViolated, 'refundable remainder of 550 EUR');
-      expect(refusalOf(given, command).field).toBe('amountMinor');
+      spec.given(given).when(command).thenThrows(DomainErrorCode.RuleViolated, 'refundable remainder of 5.50 EUR');
+      expect(refusalOf(given, command)).toMatchObject({
+        field: 'amountMinor',
+        message: 'Refund of 6.00 EUR (amountMinor 600) exceeds the refundable remainder of 5.50 EUR (order total 25.50 EUR, already refunded 20.00 EUR)',
+      });
+    });
+
+    it.each([
+      ['JPY', 'Refund of 4001 JPY (amountMinor 4001) exceeds the refundable remainder of 4000 JPY (order total 4000 JPY, already refunded 0 JPY)'],
+      ['BHD', 'Refund of 4.001 BHD (amountMinor 4001) exceeds the refundable remainder of 4.000 BHD (order total 4.000 BHD, already refunded 0.000 BHD)'],
+    ])('states amounts in %s with its own exponent', (currency, message) => {
+      const order: OrderEvent = { type: 'PurchaseCompleted', data: { customerId: 'c1', orderId: 'o1', channel: 'web', currency, lines: [{ ...lines[0], quantity: 1, unitPriceMinor: 4000 }], totalMinor: 4000 } };
+      expect(refusalOf([order], { ...refund('r1', 4001), currency })).toMatchObject({ field: 'amountMinor', message });
     });
 
     it('refuses any refund of a fully refunded order', () => {
-      spec.given([completed, refunded('r1', 2550)]).when(refund('r2', 1)).thenThrows(DomainErrorCode.RuleViolated, 'refundable remainder of 0 EUR');
+      spec.given([completed, refunded('r1', 2550)]).when(refund('r2', 1)).thenThrows(DomainErrorCode.RuleViolated, 'refundable remainder of 0.00 EUR');
     });
 
     it.each([0, -5, 10.5])('refuses an amount of %p', (amountMinor) => {

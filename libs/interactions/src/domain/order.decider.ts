@@ -1,6 +1,6 @@
 // One order (`order-<orderId>`): completed once, then refunded in parts, never beyond its total.
 import { refuse, type Decider } from '@app/event-sourcing';
-import { currencyCodeProblem, recordedCurrency } from '@app/money';
+import { currencyCodeProblem, formatMinor, recordedCurrency } from '@app/money';
 import { assertCustomerRegistered, type WithCustomerStatus } from '@app/customers/domain/customer-status';
 import type { CompletePurchase, OrderCommand, RefundPurchase } from './interaction.commands';
 import type { OrderEvent, OrderLine } from './interaction.events';
@@ -86,7 +86,7 @@ function completePurchase(command: CompletePurchase, state: OrderState): OrderEv
   const { customerId, orderId, channel, currency, lines } = command;
   const totalMinor = orderTotalMinor(lines);
   // Within MAX_ORDER_TOTAL_MINOR, so every sum of totals a read model keeps stays exact too.
-  if (totalMinor > MAX_ORDER_TOTAL_MINOR) throw refuse.rule(`The order total ${totalMinor} exceeds ${MAX_ORDER_TOTAL_MINOR} minor units`, 'lines');
+  if (totalMinor > MAX_ORDER_TOTAL_MINOR) throw refuse.rule(`The order total of ${totalMinor} minor units (${formatMinor(totalMinor, currency)}) exceeds the limit of ${MAX_ORDER_TOTAL_MINOR} minor units`, 'lines');
   return [{ type: 'PurchaseCompleted', data: { customerId, orderId, channel, currency, lines, totalMinor } }];
 }
 
@@ -115,12 +115,15 @@ function refundPurchase(command: RefundPurchase, state: OrderState): OrderEvent[
   if (earlier !== undefined) {
     // The same refund again is a retry; the same refundId with another amount is a different refund.
     if (earlier === command.amountMinor) return [];
-    throw refuse.alreadyExists(`Refund ${command.refundId} of order ${command.orderId} was already recorded for ${earlier}`, 'refundId');
+    throw refuse.alreadyExists(`Refund ${command.refundId} of order ${command.orderId} was already recorded for ${formatMinor(earlier, order.currency)} (amountMinor ${earlier})`, 'refundId');
   }
   const remainder = order.totalMinor - order.refundedMinor;
   if (command.amountMinor > remainder) {
     throw refuse.rule(
-      `Refund of ${command.amountMinor} exceeds the refundable remainder of ${remainder} ${order.currency} (order total ${order.totalMinor}, already refunded ${order.refundedMinor})`,
+      // Amounts in major units with the currency's exponent (4000 EUR minor units is 40.00 EUR), and the
+      // refund as the client sent it, so the figure can be matched to the request.
+      `Refund of ${formatMinor(command.amountMinor, order.currency)} (amountMinor ${command.amountMinor}) exceeds the refundable remainder of ${formatMinor(remainder, order.currency)}`
+        + ` (order total ${formatMinor(order.totalMinor, order.currency)}, already refunded ${formatMinor(order.refundedMinor, order.currency)})`,
       'amountMinor',
     );
   }
