@@ -46,8 +46,8 @@ const WITHOUT_QUERY_VALUES = 1;
  * parameter names, who, whose, what and when stay), the update guard is lifted and put back inside
  * that transaction, so no other connection ever sees the table without it. The file is not hash-chained;
  * its only evidence is that rows are never changed, and this one documented change removes data.
+ * Answers whether any entry changed.
  */
-/** Whether any entry changed. */
 function scrubQueryValues(db: Database.Database): boolean {
   if ((db.pragma('user_version', { simple: true }) as number) >= WITHOUT_QUERY_VALUES) return false;
   // Freed bytes are zeroed, so the old values do not linger in the file's free space.
