@@ -15,23 +15,28 @@ const LEAVE = { early: '2024-04-01T10:45:00Z', inTime: '2024-04-01T15:00:00Z', l
 
 type Path = 'resolve' | 'close' | 'resolve, reopen, close' | 'resolve, close';
 
-function history(reply: keyof typeof REPLY, path: Path, leave: keyof typeof LEAVE) {
+/** A priority change to urgent (first response due 10:15, resolution 12:00 from the opening), and when it comes. */
+const urgent = { name: 'urgent', firstResponseMinutes: 15, resolutionMinutes: 120 };
+const PRIORITY = { none: null, beforeReply: '2024-04-01T10:10:00Z', afterReply: '2024-04-01T12:30:00Z' } as const;
+
+function history(reply: keyof typeof REPLY, path: Path, leave: keyof typeof LEAVE, priority: keyof typeof PRIORITY = 'none') {
   const factory = new RecordedEventFactory();
   const d = { customerId: C, ticketId: 't-old' };
-  const record = (at: string, event: TicketEvent) => factory.record('ticket-t-old', event, { at, actor: helpdesk });
-  const events = [record('2024-04-01T10:00:00Z', { type: 'TicketOpened', data: { ...d, subject: 'Ignored', channel: 'web', priority: 'normal', sla } })];
+  const steps: [string, TicketEvent][] = [['2024-04-01T10:00:00Z', { type: 'TicketOpened', data: { ...d, subject: 'Ignored', channel: 'web', priority: 'normal', sla } }]];
   const repliedAt = REPLY[reply];
-  if (repliedAt !== null) events.push(record(repliedAt, { type: 'TicketReplied', data: { ...d, author: 'agent', body: 'Looking' } }));
+  if (repliedAt !== null) steps.push([repliedAt, { type: 'TicketReplied', data: { ...d, author: 'agent', body: 'Looking' } }]);
   const at = LEAVE[leave];
   // What happens after the ticket first left the open state, days later, is never judged.
   const later = '2024-04-09T09:00:00Z';
-  if (path === 'close') events.push(record(at, { type: 'TicketClosed', data: d }));
-  else events.push(record(at, { type: 'TicketResolved', data: { ...d, resolution: 'Done' } }));
-  if (path === 'resolve, reopen, close') {
-    events.push(record(later, { type: 'TicketReopened', data: d }), record(later, { type: 'TicketClosed', data: d }));
-  }
-  if (path === 'resolve, close') events.push(record(later, { type: 'TicketClosed', data: d }));
-  return events;
+  if (path === 'close') steps.push([at, { type: 'TicketClosed', data: d }]);
+  else steps.push([at, { type: 'TicketResolved', data: { ...d, resolution: 'Done' } }]);
+  if (path === 'resolve, reopen, close') steps.push([later, { type: 'TicketReopened', data: d }], [later, { type: 'TicketClosed', data: d }]);
+  if (path === 'resolve, close') steps.push([later, { type: 'TicketClosed', data: d }]);
+  const changedAt = PRIORITY[priority];
+  if (changedAt !== null) steps.push([changedAt, { type: 'TicketPriorityChanged', data: { ...d, priority: 'urgent', previousPriority: 'normal', sla: urgent } }]);
+  // Recorded in business time order (a stable sort keeps same-instant steps as listed).
+  steps.sort(([a], [b]) => Date.parse(a) - Date.parse(b));
+  return steps.map(([when, event]) => factory.record('ticket-t-old', event, { at: when, actor: helpdesk }));
 }
 
 function verdicts(events: ReturnType<typeof history>) {
@@ -67,6 +72,22 @@ describe('SLA breaches agree across the read models, whichever way a ticket leav
       customer360: { firstResponse: n(firstResponse), resolution: n(resolution), sla: n(firstResponse) + n(resolution) },
       dailyKpis: { firstResponse: n(firstResponse), resolution: n(resolution) },
     });
+  });
+
+  // A change of priority moves the due times from the opening; a verdict already given stays.
+  const priorities = (['beforeReply', 'afterReply'] as const).flatMap((priority) => paths.flatMap((path) => cases.map(([reply, leave]) => [priority, path, reply, leave] as const)));
+  it.each(priorities)('priority changed %s; %s; reply %s, leaves %s: every model judges as the ticket does', (priority, path, reply, leave) => {
+    const seen = verdicts(history(reply, path, leave, priority));
+    const n = (breached: boolean | undefined) => (breached ? 1 : 0);
+    expect(seen.customer360).toEqual({ firstResponse: n(seen.ticket?.firstResponse), resolution: n(seen.ticket?.resolution), sla: n(seen.ticket?.firstResponse) + n(seen.ticket?.resolution) });
+    expect(seen.dailyKpis).toEqual({ firstResponse: n(seen.ticket?.firstResponse), resolution: n(seen.ticket?.resolution) });
+  });
+
+  it('a priority change after an in-time reply keeps that verdict and judges the resolution by the new due time', () => {
+    // Replied 10:30 (due 11:00), urgent from 12:30 (resolution due 12:00 from the opening), resolved 15:00.
+    expect(verdicts(history('inTime', 'resolve', 'inTime', 'afterReply')).ticket).toEqual({ firstResponse: false, resolution: true });
+    // Urgent from 10:10 (first response due 10:15): the 10:30 reply is late.
+    expect(verdicts(history('inTime', 'resolve', 'inTime', 'beforeReply')).ticket).toEqual({ firstResponse: true, resolution: true });
   });
 
   it('counts a ticket closed unresolved apart from the resolved ones', () => {

@@ -70,6 +70,12 @@ export type TicketProgress = {
   readonly firstResponseDueAt: string;
   readonly resolutionDueAt: string;
   readonly firstResponseAt: string | null;
+  /**
+   * The first-response verdict given at the first agent reply, against the due time then in force
+   * (a later priority change does not undo it, as in the ticket read model). Absent in rows written
+   * before it was kept: judged then from firstResponseAt and the due time.
+   */
+  readonly firstResponseBreached?: boolean;
   /** Agent replies before the first resolution. */
   readonly agentReplies: number;
   readonly firstResolvedAt: string | null;

@@ -49,6 +49,8 @@ function refsOf(event: CatalogueEvent): Ref[] {
       return [row(dailyRowId.ticketOpened(event.data.ticketId))];
     case 'TicketReplied':
       return event.data.author === 'agent' ? [row(dailyRowId.ticketOpened(event.data.ticketId))] : [];
+    case 'TicketPriorityChanged':
+      return [row(dailyRowId.ticketOpened(event.data.ticketId))];
     case 'TicketResolved':
     case 'TicketReopened':
       return [row(dailyRowId.ticketOpened(event.data.ticketId)), row(dailyRowId.ticketResolved(event.data.ticketId))];
@@ -77,7 +79,8 @@ function countInteraction(measures: DailyMeasures, kind: InteractionKind): Pick<
 /** What the shared SLA judgement needs from a ticket's progress. */
 function openSla(ticket: TicketProgress): OpenTicketSla {
   const { firstResponseAt, firstResponseDueAt, resolutionDueAt } = ticket;
-  return { firstResponseBreached: firstResponseAt === null ? null : firstReplyBreached(firstResponseAt, firstResponseDueAt), firstResponseDueAt, resolutionDueAt };
+  const firstResponseBreached = firstResponseAt === null ? null : (ticket.firstResponseBreached ?? firstReplyBreached(firstResponseAt, firstResponseDueAt));
+  return { firstResponseBreached, firstResponseDueAt, resolutionDueAt };
 }
 
 /** Pure: the row changes one catalogue event makes, given the rows it touches. */
@@ -121,7 +124,18 @@ export function dailyKpiChanges(event: CatalogueEvent, get: (id: string) => Dail
       const opened = get(id);
       if (!opened?.ticket || opened.ticket.firstResolvedAt !== null) return [];
       const ticket = opened.ticket;
-      return [{ id, doc: { ...opened, ticket: { ...ticket, agentReplies: ticket.agentReplies + 1, firstResponseAt: ticket.firstResponseAt ?? at } } }];
+      const first = ticket.firstResponseAt === null ? { firstResponseAt: at, firstResponseBreached: firstReplyBreached(at, ticket.firstResponseDueAt) } : {};
+      return [{ id, doc: { ...opened, ticket: { ...ticket, agentReplies: ticket.agentReplies + 1, ...first } } }];
+    }
+    case 'TicketPriorityChanged': {
+      // Due times follow the new policy from the opening, as in the ticket read model, until the
+      // ticket is judged (its first resolve or close); a verdict already given stays.
+      const id = dailyRowId.ticketOpened(event.data.ticketId);
+      const opened = get(id);
+      if (!opened?.ticket || opened.ticket.firstResolvedAt !== null) return [];
+      const { sla } = event.data;
+      const ticket = opened.ticket;
+      return [{ id, doc: { ...opened, ticket: { ...ticket, firstResponseDueAt: slaDueAt(ticket.openedAt, sla.firstResponseMinutes), resolutionDueAt: slaDueAt(ticket.openedAt, sla.resolutionMinutes) } } }];
     }
     case 'TicketResolved': {
       const openedId = dailyRowId.ticketOpened(event.data.ticketId);
@@ -182,7 +196,6 @@ export function dailyKpiChanges(event: CatalogueEvent, get: (id: string) => Dail
     case 'EmailClicked':
     case 'TicketAssigned':
     case 'TicketNoteAdded':
-    case 'TicketPriorityChanged':
       return [];
     case 'CallLogged':
     case 'EmailSent':
