@@ -1,6 +1,6 @@
 // The `chronicle` command line: seed demo data, manage API keys, rebuild, verify and replay read models, verify the log, rotate the master key.
 import { Command, InvalidArgumentError } from 'commander';
-import { ApiKeyRegistry, apiKeysFilePath, loadConfig, ROLES, type ChronicleConfig, type Role } from '@app/platform';
+import { ApiKeyRegistry, apiKeysFilePath, isInstant, loadConfig, ROLES, type ChronicleConfig, type Role } from '@app/platform';
 import { systemClock } from '@app/event-sourcing';
 import type { EventStore } from '@app/event-store';
 import type { ReadStore } from '@app/read-store';
@@ -44,9 +44,17 @@ const httpUrl = (value: string) => {
   return value.replace(/\/+$/, '');
 };
 
-const pastInstant = (value: string) => {
-  const at = new Date(value);
-  if (Number.isNaN(at.getTime()) || !/^\d{4}-\d{2}-\d{2}/.test(value)) throw new InvalidArgumentError('must be an ISO-8601 date or instant, e.g. 2026-11-30');
+/**
+ * A UTC calendar day (`2026-11-30`, its midnight UTC) or an instant with its offset, as the API takes
+ * instants, not in the future. A local time would be read in this machine's zone, and Date rolls a
+ * day that does not exist (30 February) over into the next month: both are refused.
+ */
+export const pastInstant = (value: string): Date => {
+  const day = /^\d{4}-\d{2}-\d{2}$/.test(value);
+  const at = new Date(day ? `${value}T00:00:00Z` : value);
+  if (day ? Number.isNaN(at.getTime()) || at.toISOString().slice(0, 10) !== value : !isInstant(value)) {
+    throw new InvalidArgumentError('must be a UTC date (e.g. 2026-11-30) or an ISO-8601 date and time with its offset or Z (e.g. 2026-11-30T10:00:00Z)');
+  }
   if (at.getTime() > Date.now()) throw new InvalidArgumentError('must not lie in the future');
   return at;
 };
@@ -81,7 +89,7 @@ export function chronicleCli(): Command {
     .option('--key <key>', 'API key with the ingest (or admin) role', process.env.CHRONICLE_INGEST_KEY ?? process.env.CHRONICLE_ADMIN_KEY)
     .option('--customers <n>', 'customers to create', positiveInt, 300)
     .option('--seed <n>', 'random seed (same seed, same data)', positiveInt, 42)
-    .option('--anchor <date>', 'when the demo history ends (ISO-8601, not in the future; default: the start of today, UTC)', pastInstant)
+    .option('--anchor <date>', 'when the demo history ends: a UTC date (2026-11-30) or an instant with its offset (2026-11-30T10:00:00Z), not in the future; default: the start of today, UTC', pastInstant)
     .option('--batch-size <n>', 'items per batch request (at most the server\'s MAX_BATCH_SIZE)', positiveInt, 200)
     .option('--concurrency <n>', 'requests in flight at once', positiveInt, 8)
     .action(async (opts: { url?: string; key?: string; customers: number; seed: number; anchor?: Date; batchSize: number; concurrency: number }) => {
