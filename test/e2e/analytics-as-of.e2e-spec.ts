@@ -8,6 +8,7 @@ import { join } from 'node:path';
 import { FixedClock } from '@app/event-sourcing';
 import { startChronicle, type RunningChronicle } from '@app/composition';
 import { ApiClient } from '../support/api-client';
+import { apiKeysSetting } from '../support/api-keys';
 
 const KEYS = {
   ingest: 'asof-ingest-key-0123456789',
@@ -40,7 +41,7 @@ describe('Analytics as of a date before some registrations', () => {
         DATA_DIR: dataDir,
         PORT: '0',
         LOG_LEVEL: 'warn',
-        API_KEYS: Object.entries(KEYS).map(([role, key]) => `${role}=${key}`).join(','),
+        API_KEYS: apiKeysSetting(KEYS),
       },
       { clock: new FixedClock(new Date('2026-11-23T00:00:00Z')) },
     );

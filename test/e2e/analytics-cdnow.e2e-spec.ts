@@ -13,6 +13,7 @@ import { CDNOW_CALIBRATION_END, CDNOW_REGISTERED_AT, CDNOW_PUBLISHED_BG_NBD, cdn
 import { ApiClient } from '../support/api-client';
 import { settledHead } from '../support/settled-head';
 import { eventually } from '../support/eventually';
+import { apiKeysSetting } from '../support/api-keys';
 
 jest.setTimeout(180_000);
 
@@ -54,7 +55,7 @@ describe('the CDNOW history imported through the API (issue 12)', () => {
       {
         DATA_DIR: dataDir, PORT: '0', LOG_LEVEL: 'warn', REPORTING_CURRENCY: 'USD', MAX_BATCH_SIZE: '1000',
         ANALYTICS_REFIT_INTERVAL_MS: '0', ANALYTICS_MARGIN: '0.3', ANALYTICS_DISCOUNT_RATE: '0.1', ANALYTICS_CLV_HORIZON_MONTHS: '12', ANALYTICS_HORIZON_DAYS: '90',
-        API_KEYS: Object.entries(KEYS).map(([role, key]) => `${role}=${key}`).join(','),
+        API_KEYS: apiKeysSetting(KEYS),
       },
       { clock: new FixedClock(NOW) },
     );

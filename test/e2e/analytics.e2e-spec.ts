@@ -7,6 +7,7 @@ import { join } from 'node:path';
 import { FixedClock } from '@app/event-sourcing';
 import { startChronicle, type RunningChronicle } from '@app/composition';
 import { ApiClient } from '../support/api-client';
+import { apiKeysSetting } from '../support/api-keys';
 
 const KEYS = {
   ingest: 'test-ingest-key-0123456789',
@@ -37,7 +38,7 @@ describe('Chronicle analytics end to end', () => {
         DATA_DIR: dataDir,
         PORT: '0',
         LOG_LEVEL: 'warn',
-        API_KEYS: Object.entries(KEYS).map(([role, key]) => `${role}=${key}`).join(','),
+        API_KEYS: apiKeysSetting(KEYS),
       },
       { clock: new FixedClock(new Date('2026-11-23T00:00:00Z')) },
     );

@@ -14,6 +14,7 @@ import { ApiClient, type ApiResponse } from '../support/api-client';
 import { eventually } from '../support/eventually';
 import { openDecodingEventStore } from '../support/decoding-event-store';
 import { operationsOf, resolve, type OpenApiDocument, type Schema } from '../support/contract/openapi-model';
+import { apiKeysSetting } from '../support/api-keys';
 
 jest.setTimeout(120_000);
 
@@ -29,7 +30,7 @@ function env(dataDir: string, extra: Record<string, string> = {}): Record<string
     DATA_DIR: dataDir,
     PORT: '0',
     LOG_LEVEL: 'error',
-    API_KEYS: Object.entries(KEYS).map(([role, key]) => `${role}=${key}`).join(','),
+    API_KEYS: apiKeysSetting(KEYS),
     ...extra,
   };
 }

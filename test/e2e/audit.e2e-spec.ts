@@ -20,6 +20,7 @@ import { ApiClient } from '../support/api-client';
 import { eventually } from '../support/eventually';
 import { startServer } from '../support/chronicle-process';
 import { openDecodingEventStore } from '../support/decoding-event-store';
+import { apiKeysSetting } from '../support/api-keys';
 
 jest.setTimeout(240_000);
 
@@ -30,7 +31,7 @@ const KEYS = {
   auditor: 'test-auditor-key-0123456789',
   admin: 'test-admin-key-0123456789',
 };
-const API_KEYS = Object.entries(KEYS).map(([role, key]) => `${role}=${key}`).join(',');
+const API_KEYS = apiKeysSetting(KEYS);
 // Keys from API_KEYS are named by their place in it: env-<n>, label <role>-env-<n>.
 const KEY_IDS = Object.fromEntries(Object.keys(KEYS).map((role, index) => [role, { id: `env-${index + 1}`, name: `${role}-env-${index + 1}`, role }])) as Record<keyof typeof KEYS, { id: string; name: string; role: string }>;
 // The application's clock: an hour ahead of the real one (which stamps recordedAt), so every event is

@@ -22,6 +22,7 @@ import { ApiClient } from '../support/api-client';
 import { eventually } from '../support/eventually';
 import { openDecodingEventStore } from '../support/decoding-event-store';
 import { startProcess } from '../support/chronicle-process';
+import { apiKeysSetting } from '../support/api-keys';
 
 jest.setTimeout(240_000);
 
@@ -56,7 +57,7 @@ describe('Blue/green rebuild', () => {
       DATA_DIR: dataDir,
       PORT: '0',
       LOG_LEVEL: 'warn',
-      API_KEYS: Object.entries(KEYS).map(([role, key]) => `${role}=${key}`).join(','),
+      API_KEYS: apiKeysSetting(KEYS),
       SEGMENTS_SWEEP_INTERVAL_MS: '0',
       LOYALTY_SWEEP_INTERVAL_MS: '0',
       READ_MODEL_GENERATION_POLL_MS: '50',

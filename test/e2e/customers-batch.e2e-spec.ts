@@ -6,6 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startChronicle, type RunningChronicle } from '@app/composition';
 import { ApiClient } from '../support/api-client';
+import { apiKeysSetting } from '../support/api-keys';
 
 jest.setTimeout(120_000);
 
@@ -21,7 +22,7 @@ describe.each(['inline', 'thread'] as const)('POST /v1/customers/batch (EMBEDDED
 
   beforeAll(async () => {
     dataDir = mkdtempSync(join(tmpdir(), 'chronicle-cbatch-'));
-    chronicle = await startChronicle({ DATA_DIR: dataDir, PORT: '0', LOG_LEVEL: 'silent', MAX_BATCH_SIZE: '20', EMBEDDED_BATCHES: batches, API_KEYS: Object.entries(KEYS).map(([role, key]) => `${role}=${key}`).join(',') });
+    chronicle = await startChronicle({ DATA_DIR: dataDir, PORT: '0', LOG_LEVEL: 'silent', MAX_BATCH_SIZE: '20', EMBEDDED_BATCHES: batches, API_KEYS: apiKeysSetting(KEYS) });
     ingest = new ApiClient(chronicle.url, KEYS.ingest);
     support = new ApiClient(chronicle.url, KEYS.support);
   });

@@ -9,6 +9,7 @@ import { ApiClient } from '../support/api-client';
 import { customerStory } from '../support/customer-story';
 import { eventually } from '../support/eventually';
 import { suiteWithoutEngine } from '../support/missing-engine';
+import { apiKeysSetting } from '../support/api-keys';
 
 jest.setTimeout(60_000);
 
@@ -39,7 +40,7 @@ function env(dataDir: string, engine: Record<string, string>): Record<string, st
     LOG_LEVEL: 'warn',
     MAX_BODY_BYTES: String(64 * 1024),
     MAX_BATCH_SIZE: '50',
-    API_KEYS: Object.entries(KEYS).map(([role, key]) => `${role}=${key}`).join(','),
+    API_KEYS: apiKeysSetting(KEYS),
   };
 }
 

@@ -10,6 +10,7 @@ import { ApiClient } from '../support/api-client';
 import { eventually } from '../support/eventually';
 import { NGINX, startGateway, type Gateway } from '../support/gateway';
 import { suiteWithoutEngine } from '../support/missing-engine';
+import { apiKeysSetting } from '../support/api-keys';
 
 const KEYS = { ingest: 'gw-ingest-key-0123456789', support: 'gw-support-key-0123456789', analyst: 'gw-analyst-key-0123456789' };
 
@@ -28,7 +29,7 @@ if (!NGINX) {
       dir = mkdtempSync(join(tmpdir(), 'chronicle-gateway-'));
       const env = (role: string) => ({
         DATA_DIR: join(dir, 'data'), PORT: '0', LOG_LEVEL: 'warn', CHRONICLE_ROLE: role, READ_WAIT_TIMEOUT_MS: '20000',
-        API_KEYS: Object.entries(KEYS).map(([r, key]) => `${r}=${key}`).join(','),
+        API_KEYS: apiKeysSetting(KEYS),
         LOYALTY_SWEEP_INTERVAL_MS: '0', SEGMENTS_SWEEP_INTERVAL_MS: '0',
         // The gateway runs on the loopback here: its X-Forwarded-Proto is believed (docker-compose.yml: one hop).
         TRUST_PROXY: 'loopback',

@@ -10,6 +10,7 @@ import { startChronicle, type RunningChronicle } from '@app/composition';
 import { MAX_RULE_DEPTH } from '@app/segments';
 import { ApiClient } from '../support/api-client';
 import { send, type RawRequest, type RawResponse } from '../support/raw-http';
+import { apiKeysSetting } from '../support/api-keys';
 
 jest.setTimeout(120_000);
 
@@ -45,7 +46,7 @@ describe('The HTTP edge: every bad input a clear 4xx', () => {
     dataDir = mkdtempSync(join(tmpdir(), 'chronicle-edge-'));
     chronicle = await startChronicle({
       DATA_DIR: dataDir, PORT: '0', LOG_LEVEL: 'silent', MAX_BODY_BYTES: String(MAX_BODY_BYTES), MAX_BATCH_SIZE: '50', MAX_EVENT_BYTES: String(MAX_EVENT_BYTES),
-      API_KEYS: Object.entries(KEYS).map(([role, key]) => `${role}=${key}`).join(','),
+      API_KEYS: apiKeysSetting(KEYS),
     });
     support = new ApiClient(chronicle.url, KEYS.support);
     const ingest = new ApiClient(chronicle.url, KEYS.ingest);

@@ -7,6 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startChronicle, type RunningChronicle } from '@app/composition';
 import { ApiClient, type ApiResponse } from '../support/api-client';
+import { apiKeysSetting } from '../support/api-keys';
 
 const KEYS = {
   ingest: 'test-ingest-key-0123456789',
@@ -40,7 +41,7 @@ describe('Loyalty end to end (embedded)', () => {
       DATA_DIR: dataDir,
       PORT: '0',
       LOG_LEVEL: 'warn',
-      API_KEYS: Object.entries(KEYS).map(([role, key]) => `${role}=${key}`).join(','),
+      API_KEYS: apiKeysSetting(KEYS),
     });
     ingest = new ApiClient(chronicle.url, KEYS.ingest);
     support = new ApiClient(chronicle.url, KEYS.support);

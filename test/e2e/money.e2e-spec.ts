@@ -10,6 +10,7 @@ import { SqliteEventStore } from '@app/event-store';
 import { startChronicle, type RunningChronicle } from '@app/composition';
 import { ApiClient, type ApiResponse } from '../support/api-client';
 import { settledHead } from '../support/settled-head';
+import { apiKeysSetting } from '../support/api-keys';
 
 const KEYS = {
   ingest: 'test-ingest-key-0123456789',
@@ -32,7 +33,7 @@ async function eventually(read: () => Promise<ApiResponse>, passes: (response: A
 
 function start(dataDir: string, env: Record<string, string> = {}): Promise<RunningChronicle> {
   return startChronicle(
-    { DATA_DIR: dataDir, PORT: '0', LOG_LEVEL: 'warn', API_KEYS: Object.entries(KEYS).map(([role, key]) => `${role}=${key}`).join(','), ...env },
+    { DATA_DIR: dataDir, PORT: '0', LOG_LEVEL: 'warn', API_KEYS: apiKeysSetting(KEYS), ...env },
     { clock: new FixedClock(NOW) },
   );
 }

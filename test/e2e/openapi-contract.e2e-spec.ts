@@ -17,6 +17,7 @@ import { ContractChecker, ROLES, type Caller } from '../support/contract/contrac
 import { exchange } from '../support/contract/contract-http';
 import { operationsOf, type OpenApiDocument, type Operation } from '../support/contract/openapi-model';
 import { RequestArbitraries, type GeneratedRequest, type Pools } from '../support/contract/request-arbitraries';
+import { apiKeysSetting } from '../support/api-keys';
 
 const SEED = Number(process.env.CONTRACT_SEED ?? 1_120_2026);
 /** Valid and invalid requests per operation as admin; the other callers get a third of that. */
@@ -46,7 +47,7 @@ describe('The OpenAPI contract, fuzzed', () => {
     dataDir = mkdtempSync(join(tmpdir(), 'chronicle-contract-'));
     chronicle = await startChronicle({
       DATA_DIR: dataDir, PORT: '0', LOG_LEVEL: process.env.CONTRACT_LOG_LEVEL ?? 'silent', MAX_BATCH_SIZE: '5', READ_WAIT_TIMEOUT_MS: '100',
-      API_KEYS: Object.entries(KEYS).map(([role, key]) => `${role}=${key}`).join(','),
+      API_KEYS: apiKeysSetting(KEYS),
     });
     const pools = await seed(new ApiClient(chronicle.url, KEYS.admin));
     document = (await exchange(chronicle.url, 'GET', '/docs/openapi.json', {})).json as OpenApiDocument;

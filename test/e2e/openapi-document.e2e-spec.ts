@@ -15,6 +15,7 @@ import { GATEWAY_DOCUMENT, README, renderGatewayDocument } from '@app/compositio
 import { EVENT_STORE, type EventStore } from '@app/event-store';
 import { apiRoutes, mayCall, openApiGaps, renderRoutesTable, ROLES, withRoutesTable, type ApiRoute } from '@app/platform';
 import { exchange } from '../support/contract/contract-http';
+import { apiKeysSetting } from '../support/api-keys';
 
 jest.setTimeout(300_000);
 
@@ -30,7 +31,7 @@ describe('The API described from the code', () => {
   beforeAll(async () => {
     dataDir = mkdtempSync(join(tmpdir(), 'chronicle-apidoc-'));
     chronicle = await startChronicle({
-      DATA_DIR: dataDir, PORT: '0', LOG_LEVEL: 'silent', API_KEYS: Object.entries(KEYS).map(([role, key]) => `${role}=${key}`).join(','),
+      DATA_DIR: dataDir, PORT: '0', LOG_LEVEL: 'silent', API_KEYS: apiKeysSetting(KEYS),
     });
     document = (await exchange(chronicle.url, 'GET', '/docs/openapi.json', {})).json as OpenAPIObject;
     routes = apiRoutes(chronicle.app);

@@ -10,6 +10,7 @@ import { ApiClient } from '../support/api-client';
 import { eventually } from '../support/eventually';
 import { exchange } from '../support/contract/contract-http';
 import { ContractValidator, type OpenApiDocument, type Schema } from '../support/contract/openapi-model';
+import { apiKeysSetting } from '../support/api-keys';
 
 jest.setTimeout(180_000);
 
@@ -26,7 +27,7 @@ describe('What the API contract tests found', () => {
 
   beforeAll(async () => {
     dataDir = mkdtempSync(join(tmpdir(), 'chronicle-regress-'));
-    chronicle = await startChronicle({ DATA_DIR: dataDir, PORT: '0', LOG_LEVEL: 'silent', API_KEYS: Object.entries(KEYS).map(([role, key]) => `${role}=${key}`).join(',') });
+    chronicle = await startChronicle({ DATA_DIR: dataDir, PORT: '0', LOG_LEVEL: 'silent', API_KEYS: apiKeysSetting(KEYS) });
     admin = new ApiClient(chronicle.url, KEYS.admin);
     auditor = new ApiClient(chronicle.url, KEYS.auditor);
     analyst = new ApiClient(chronicle.url, KEYS.analyst);

@@ -13,6 +13,7 @@ import { ApiClient } from '../support/api-client';
 import { eventually } from '../support/eventually';
 import { PrivateEngines } from '../support/private-engines';
 import { suiteWithoutEngine } from '../support/missing-engine';
+import { apiKeysSetting } from '../support/api-keys';
 
 jest.setTimeout(600_000);
 
@@ -39,7 +40,7 @@ describeWithEngines('Pipelines recover from a broker and a read store that stop 
       DATA_DIR: dataDir,
       PORT: '0',
       LOG_LEVEL: 'fatal',
-      API_KEYS: Object.entries(KEYS).map(([role, key]) => `${role}=${key}`).join(','),
+      API_KEYS: apiKeysSetting(KEYS),
       TRANSPORT: 'kafka',
       KAFKA_BROKERS: engines.kafkaBrokers,
       KAFKA_TOPIC: `recovery-${RUN}`,

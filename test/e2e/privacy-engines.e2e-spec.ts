@@ -17,6 +17,7 @@ import { ApiClient } from '../support/api-client';
 import { filesUnder, markersFor, markersFound, rawFiles, recordCustomerWithMarkers } from '../support/personal-markers';
 import { readTopicWithKcat, requireKcat } from '../engines/kafka-support/kcat-reader';
 import { suiteWithoutEngine } from '../support/missing-engine';
+import { apiKeysSetting } from '../support/api-keys';
 
 jest.setTimeout(300_000);
 
@@ -52,7 +53,7 @@ if (!brokers || !mongoUrl) {
       dataDir = mkdtempSync(join(tmpdir(), 'chronicle-privacy-engines-'));
       mongo = await new MongoClient(mongoUrl).connect();
       chronicle = await startChronicle({
-        DATA_DIR: dataDir, PORT: '0', LOG_LEVEL: 'warn', API_KEYS: Object.entries(KEYS).map(([role, key]) => `${role}=${key}`).join(','),
+        DATA_DIR: dataDir, PORT: '0', LOG_LEVEL: 'warn', API_KEYS: apiKeysSetting(KEYS),
         TRANSPORT: 'kafka', KAFKA_BROKERS: brokers, KAFKA_TOPIC: topic, KAFKA_GROUP: topic, KAFKA_PARTITIONS: '3',
         READ_STORE: 'mongodb', MONGO_URL: mongoUrl, MONGO_DB: readDb,
         KEY_STORE: 'mongodb', KEY_STORE_MONGO_DB: keysDb, MASTER_KEY: MasterKeyRing.generate(),

@@ -18,6 +18,7 @@ import { ApiClient } from '../support/api-client';
 import { eventually } from '../support/eventually';
 import { startProcess, startServer, type ChronicleProcess } from '../support/chronicle-process';
 import { filesUnder, markersFor, markersFound, rawFiles, recordCustomerWithMarkers, type PersonalMarkers } from '../support/personal-markers';
+import { apiKeysSetting } from '../support/api-keys';
 
 jest.setTimeout(300_000);
 
@@ -28,7 +29,7 @@ const KEYS = {
   auditor: 'privacy-auditor-key-0123456789',
   admin: 'privacy-admin-key-0123456789',
 };
-const API_KEYS = Object.entries(KEYS).map(([role, key]) => `${role}=${key}`).join(',');
+const API_KEYS = apiKeysSetting(KEYS);
 
 const FORGOTTEN = { id: 'p-ada', markers: markersFor('pa', 1) };
 const KEPT = { id: 'p-bob', markers: markersFor('pb', 2) };

@@ -13,6 +13,7 @@ import { SegmentsBackground } from '@app/segments';
 import { ApiClient } from '../support/api-client';
 import { eventually } from '../support/eventually';
 import { openDecodingEventStore } from '../support/decoding-event-store';
+import { apiKeysSetting } from '../support/api-keys';
 
 const KEYS = {
   ingest: 'test-ingest-key-0123456789',
@@ -56,7 +57,7 @@ describe('Rebuild equals the live read models (embedded)', () => {
       DATA_DIR: dataDir,
       PORT: '0',
       LOG_LEVEL: 'warn',
-      API_KEYS: Object.entries(KEYS).map(([role, key]) => `${role}=${key}`).join(','),
+      API_KEYS: apiKeysSetting(KEYS),
       SEGMENTS_SWEEP_INTERVAL_MS: '0',
       LOYALTY_SWEEP_INTERVAL_MS: '0',
     });

@@ -10,6 +10,7 @@ import { chronicleProjections, startChronicle, type RunningChronicle } from '@ap
 import { SegmentsBackground } from '@app/segments';
 import { ApiClient } from '../support/api-client';
 import { eventually } from '../support/eventually';
+import { apiKeysSetting } from '../support/api-keys';
 
 const KEYS = {
   ingest: 'test-ingest-key-0123456789',
@@ -38,7 +39,7 @@ describe('Segments end to end (embedded)', () => {
         DATA_DIR: dataDir,
         PORT: '0',
         LOG_LEVEL: 'warn',
-        API_KEYS: Object.entries(KEYS).map(([role, key]) => `${role}=${key}`).join(','),
+        API_KEYS: apiKeysSetting(KEYS),
         SEGMENTS_SWEEP_INTERVAL_MS: '0',
         LOYALTY_SWEEP_INTERVAL_MS: '0',
       },

@@ -10,6 +10,7 @@ import { SqliteEventStore } from '@app/event-store';
 import { ApiClient } from '../support/api-client';
 import { eventually } from '../support/eventually';
 import { buildApps, removeBuiltApps, startServer, type ChronicleProcess } from '../support/chronicle-process';
+import { apiKeysSetting } from '../support/api-keys';
 
 jest.setTimeout(240_000);
 
@@ -43,7 +44,7 @@ describe('Single-instance reactors across processes (a command-api and two worke
   it('runs the loyalty reactor in one process only, earns every order once, and fails over when the holder dies', async () => {
     const env = {
       DATA_DIR: dataDir,
-      API_KEYS: Object.entries(KEYS).map(([role, key]) => `${role}=${key}`).join(','),
+      API_KEYS: apiKeysSetting(KEYS),
       LEASE_TTL_MS: '1500',
       // Start-up lines say what runs where.
       LOG_LEVEL: 'info',

@@ -9,6 +9,7 @@ import Database from 'better-sqlite3';
 import { startChronicle, type RunningChronicle } from '@app/composition';
 import { ApiClient } from '../support/api-client';
 import { eventually } from '../support/eventually';
+import { apiKeysSetting } from '../support/api-keys';
 
 jest.setTimeout(120_000);
 
@@ -29,7 +30,7 @@ describe('Snapshots (SNAPSHOT_EVERY) in the embedded default', () => {
 
   beforeAll(async () => {
     dataDir = mkdtempSync(join(tmpdir(), 'chronicle-snapshots-e2e-'));
-    chronicle = await startChronicle({ DATA_DIR: dataDir, PORT: '0', LOG_LEVEL: 'warn', SNAPSHOT_EVERY: '3', API_KEYS: Object.entries(KEYS).map(([role, key]) => `${role}=${key}`).join(',') });
+    chronicle = await startChronicle({ DATA_DIR: dataDir, PORT: '0', LOG_LEVEL: 'warn', SNAPSHOT_EVERY: '3', API_KEYS: apiKeysSetting(KEYS) });
     ingest = new ApiClient(chronicle.url, KEYS.ingest);
   });
 

@@ -24,6 +24,7 @@ import { deleteTopic } from '../engines/kafka-support/kafka-engine';
 import { freePort, NGINX, startGateway, type Gateway } from '../support/gateway';
 import { suiteWithoutEngine } from '../support/missing-engine';
 import { settledAcross } from '../support/settled-head';
+import { apiKeysSetting } from '../support/api-keys';
 
 jest.setTimeout(600_000);
 
@@ -106,7 +107,7 @@ else describe(SUITE, () => {
     env = {
       DATA_DIR: join(dir, 'data'),
       LOG_LEVEL: 'warn',
-      API_KEYS: Object.entries(KEYS).map(([role, key]) => `${role}=${key}`).join(','),
+      API_KEYS: apiKeysSetting(KEYS),
       // One secret on every process that serves the API: a session cookie from the command API is good on the query API.
       SESSION_SECRET: 'split-layout-session-secret-0123456789-abcdef',
       TRANSPORT: 'kafka',

@@ -11,6 +11,7 @@ import { join } from 'node:path';
 import { startChronicle, type RunningChronicle } from '@app/composition';
 import { ApiClient } from '../support/api-client';
 import { eventually } from '../support/eventually';
+import { apiKeysSetting } from '../support/api-keys';
 
 jest.setTimeout(180_000);
 
@@ -25,7 +26,7 @@ describe('a data store that cannot take writes at run time', () => {
   beforeAll(async () => {
     dataDir = mkdtempSync(join(tmpdir(), 'chronicle-store-'));
     chronicle = await startChronicle({
-      DATA_DIR: dataDir, PORT: '0', LOG_LEVEL: 'silent', API_KEYS: Object.entries(KEYS).map(([role, key]) => `${role}=${key}`).join(','),
+      DATA_DIR: dataDir, PORT: '0', LOG_LEVEL: 'silent', API_KEYS: apiKeysSetting(KEYS),
       // Here only the request under test writes; it waits for the lock at most this long (on a timer).
       SQLITE_WRITE_LOCK_BUDGET_MS: '300',
       LOYALTY_REACTOR: 'false', SEGMENTS_REACTOR: 'false', LOYALTY_SWEEP_INTERVAL_MS: '0', SEGMENTS_SWEEP_INTERVAL_MS: '0', LEASE_TTL_MS: '600000',

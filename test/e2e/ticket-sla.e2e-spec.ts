@@ -6,6 +6,7 @@ import { join } from 'node:path';
 import { FixedClock } from '@app/event-sourcing';
 import { startChronicle, type RunningChronicle } from '@app/composition';
 import { ApiClient } from '../support/api-client';
+import { apiKeysSetting } from '../support/api-keys';
 
 const KEYS = {
   ingest: 'test-ingest-key-0123456789',
@@ -30,7 +31,7 @@ describe('Ticket SLA breaches end to end', () => {
   beforeAll(async () => {
     dataDir = mkdtempSync(join(tmpdir(), 'chronicle-ticket-sla-e2e-'));
     chronicle = await startChronicle(
-      { DATA_DIR: dataDir, PORT: '0', LOG_LEVEL: 'warn', API_KEYS: Object.entries(KEYS).map(([role, key]) => `${role}=${key}`).join(',') },
+      { DATA_DIR: dataDir, PORT: '0', LOG_LEVEL: 'warn', API_KEYS: apiKeysSetting(KEYS) },
       // Days after the tickets were opened: the closes and resolves below happen now.
       { clock: new FixedClock(new Date('2026-12-05T00:00:00Z')) },
     );
