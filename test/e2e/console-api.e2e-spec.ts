@@ -112,7 +112,7 @@ describe('Console server support on the embedded default', () => {
       const note = { customerId: 'c-ada', noteId: 'session-note-1', text: 'Called back about the invoice', authorId: adaId };
       const refused = await call('POST', '/v1/interactions/notes', { Cookie: cookie }, note);
       expect(refused.status).toBe(403);
-      expect(refused.body).toMatchObject({ code: 'CSRF_TOKEN' });
+      expect(refused.body).toMatchObject({ code: 'CSRF_TOKEN', errors: [{ field: 'X-CSRF-Token' }] });
       expect((await call('POST', '/v1/interactions/notes', { Cookie: cookie, 'X-CSRF-Token': `${csrf}x` }, note)).status).toBe(403);
       const recorded = await call('POST', '/v1/interactions/notes', { Cookie: cookie, 'X-CSRF-Token': csrf }, note);
       expect(recorded.status).toBe(201);

@@ -93,7 +93,8 @@ export class ApiKeyGuard implements CanActivate {
     // SameSite=Strict already keeps other sites' requests cookie-less; the token is the second lock
     // (an older browser, a sibling subdomain), and no page of another origin can read it.
     if (MUTATING.has(request.method) && !this.sessions.csrfTokenMatches(checked.claims, headerValue(request.headers[CSRF_HEADER]))) {
-      throw new ProblemException(403, `A request signed in by the session cookie must send the ${CSRF_HEADER} header with the session's token (GET /v1/me)`, { code: 'CSRF_TOKEN' });
+      const detail = `A request signed in by the session cookie must send the ${CSRF_HEADER} header with the session's token (GET /v1/me)`;
+      throw new ProblemException(403, detail, { code: 'CSRF_TOKEN', errors: [{ field: 'X-CSRF-Token', message: detail }] });
     }
     if (checked.renewed !== undefined) setSessionCookie(request, reply, checked.renewed);
     request.session = checked.claims;

@@ -213,14 +213,13 @@ export async function readJsonBody(request: IncomingMessage, takesBody: boolean,
   const contentType = contentTypeOf(request);
   const media = contentType === undefined ? undefined : parseMediaType(contentType);
   if (media?.essence !== 'application/json') {
-    throw new ProblemException(415, `Content-Type must be application/json${contentType === undefined ? ' (none was sent)' : `, not ${JSON.stringify(contentType)}`}`, {
-      code: 'UNSUPPORTED_MEDIA_TYPE',
-      headers: accept,
-    });
+    const detail = `Content-Type must be application/json${contentType === undefined ? ' (none was sent)' : `, not ${JSON.stringify(contentType)}`}`;
+    throw new ProblemException(415, detail, { code: 'UNSUPPORTED_MEDIA_TYPE', errors: [{ field: 'Content-Type', message: detail }], headers: accept });
   }
   const charset = media.parameters.get('charset');
   if (charset !== undefined && charset !== 'utf-8' && charset !== 'utf8') {
-    throw new ProblemException(415, `JSON is read as UTF-8 only; charset=${charset} is not supported`, { code: 'UNSUPPORTED_CHARSET', headers: accept });
+    const detail = `JSON is read as UTF-8 only; charset=${charset} is not supported`;
+    throw new ProblemException(415, detail, { code: 'UNSUPPORTED_CHARSET', errors: [{ field: 'Content-Type', message: detail }], headers: accept });
   }
 
   const codings = (request.headers['content-encoding'] ?? '')
@@ -229,8 +228,10 @@ export async function readJsonBody(request: IncomingMessage, takesBody: boolean,
     .filter((coding) => coding !== '' && coding !== 'identity');
   const unsupported = codings.filter((coding) => !Object.hasOwn(DECODERS, coding));
   if (unsupported.length > 0) {
-    throw new ProblemException(415, `Content-Encoding ${unsupported.join(', ')} is not supported; use ${ACCEPTED_ENCODINGS} or none`, {
+    const detail = `Content-Encoding ${unsupported.join(', ')} is not supported; use ${ACCEPTED_ENCODINGS} or none`;
+    throw new ProblemException(415, detail, {
       code: 'UNSUPPORTED_CONTENT_ENCODING',
+      errors: [{ field: 'Content-Encoding', message: detail }],
       headers: { 'Accept-Encoding': ACCEPTED_ENCODINGS },
     });
   }
