@@ -8,8 +8,6 @@ import { join } from 'node:path';
 import { ApiKeyRegistry } from '@app/platform';
 import { startChronicle, type RunningChronicle } from '@app/composition';
 
-jest.setTimeout(120_000);
-
 describe('TRUST_PROXY and the session cookie', () => {
   const running: RunningChronicle[] = [];
   const dataDirs: string[] = [];

@@ -2,11 +2,6 @@
 // query parameters, never their values. One function for the recorder and for the SQLite log's scrub
 // of entries written before.
 
-function pathOf(url: string): string {
-  const query = url.indexOf('?');
-  return query === -1 ? url : url.slice(0, query);
-}
-
 /** A query parameter's name as routes declare them; anything else (`?ada@example.com`) is not echoed either. */
 const PARAMETER_NAME = /^[A-Za-z][A-Za-z0-9_]{0,39}$/;
 
@@ -17,8 +12,8 @@ const PARAMETER_NAME = /^[A-Za-z][A-Za-z0-9_]{0,39}$/;
  * The names tell an auditor which kind of search found the customer.
  */
 export function accessResource(method: string, url: string): string {
-  const path = pathOf(url);
-  const query = url.slice(path.length + 1);
+  // Path and query split as platform's pathOf does (this library sits below platform).
+  const [path = url, query = ''] = url.split(/\?(.*)/s, 2);
   const names: string[] = [];
   for (const part of query.split('&')) {
     if (part === '') continue;

@@ -3,7 +3,7 @@ import type { RecordedEvent } from '@app/event-sourcing';
 import { recordedCurrency } from '@app/money';
 import type { DocumentChange, DocumentRef, Projection, ProjectionView } from '@app/read-store';
 import { assertUnreachable, businessTime, isCatalogueEvent, npsClass, type CatalogueEvent } from '@app/customer-view';
-import { firstReplyBreached, minutesBetween, slaBreachesOnLeavingOpen, slaDueAt, type OpenTicketSla } from '@app/tickets/projections/ticket-sla';
+import { firstReplyBreached, minutesBetween, slaBreachesOnLeavingOpen, slaDueTimes, type OpenTicketSla } from '@app/tickets/projections/ticket-sla';
 import {
   DAILY_KPIS_COLLECTION,
   dailyRowId,
@@ -110,8 +110,7 @@ export function dailyKpiChanges(event: CatalogueEvent, get: (id: string) => Dail
       const ticket: TicketProgress = {
         ticketId: event.data.ticketId,
         openedAt: at,
-        firstResponseDueAt: slaDueAt(at, sla.firstResponseMinutes),
-        resolutionDueAt: slaDueAt(at, sla.resolutionMinutes),
+        ...slaDueTimes(at, sla),
         firstResponseAt: null,
         agentReplies: 0,
         firstResolvedAt: null,
@@ -135,7 +134,7 @@ export function dailyKpiChanges(event: CatalogueEvent, get: (id: string) => Dail
       if (!opened?.ticket || opened.ticket.firstResolvedAt !== null) return [];
       const { sla } = event.data;
       const ticket = opened.ticket;
-      return [{ id, doc: { ...opened, ticket: { ...ticket, firstResponseDueAt: slaDueAt(ticket.openedAt, sla.firstResponseMinutes), resolutionDueAt: slaDueAt(ticket.openedAt, sla.resolutionMinutes) } } }];
+      return [{ id, doc: { ...opened, ticket: { ...ticket, ...slaDueTimes(ticket.openedAt, sla) } } }];
     }
     case 'TicketResolved': {
       const openedId = dailyRowId.ticketOpened(event.data.ticketId);

@@ -4,7 +4,7 @@ import { FORGOTTEN } from '@app/event-sourcing';
 import { recordedCurrency, type RecordedCurrency } from '@app/money';
 import type { DocumentChange, DocumentQuery, DocumentRef, Projection, ProjectionView } from '@app/read-store';
 import type { ProfileChanges } from '@app/customers/domain/customer.events';
-import { firstReplyBreached, minutesBetween, slaBreachesOnLeavingOpen, slaDueAt, type SlaBreaches } from '@app/tickets/projections/ticket-sla';
+import { firstReplyBreached, minutesBetween, slaBreachesOnLeavingOpen, slaDueTimes, type SlaBreaches } from '@app/tickets/projections/ticket-sla';
 import { businessTime, earlier, later } from './business-time';
 import { assertUnreachable, isCatalogueEvent, type CatalogueEvent } from './catalogue-event';
 import {
@@ -313,8 +313,7 @@ function evolveTickets(tickets: TicketStats, event: TicketCatalogueEvent, at: st
       assigneeId: null,
       openedAt: at,
       firstResponseAt: null,
-      firstResponseDueAt: slaDueAt(at, sla.firstResponseMinutes),
-      resolutionDueAt: slaDueAt(at, sla.resolutionMinutes),
+      ...slaDueTimes(at, sla),
       firstResolvedAt: null,
     };
     return { ...tickets, total: tickets.total + 1, open: tickets.open + 1, openTickets: { ...tickets.openTickets, [key]: opened } };
@@ -365,8 +364,7 @@ function evolveTickets(tickets: TicketStats, event: TicketCatalogueEvent, at: st
       return put({
         ...entry,
         priority,
-        firstResponseDueAt: entry.openedAt === null ? entry.firstResponseDueAt : slaDueAt(entry.openedAt, sla.firstResponseMinutes),
-        resolutionDueAt: entry.openedAt === null ? entry.resolutionDueAt : slaDueAt(entry.openedAt, sla.resolutionMinutes),
+        ...(entry.openedAt === null ? {} : slaDueTimes(entry.openedAt, sla)),
       });
     }
     default:

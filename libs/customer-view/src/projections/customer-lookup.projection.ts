@@ -70,11 +70,12 @@ export const lookupTerm: Readonly<Record<LookupKind, (value: string) => string>>
 const KEY_PREFIXES: Readonly<Record<LookupKind, string>> = { email: 'email:', phone: 'phone:', name: 'name:', externalId: 'ext:' };
 
 /** Key builders: the query side must normalise what the user types the same way (`lookupPrefix`). */
+const keyOf = (kind: LookupKind) => (value: string): string => `${KEY_PREFIXES[kind]}${lookupTerm[kind](value)}`;
 export const lookupKey: Readonly<Record<LookupKind, (value: string) => string>> = {
-  email: (email) => `${KEY_PREFIXES.email}${lookupTerm.email(email)}`,
-  phone: (phone) => `${KEY_PREFIXES.phone}${lookupTerm.phone(phone)}`,
-  name: (text) => `${KEY_PREFIXES.name}${lookupTerm.name(text)}`,
-  externalId: (externalId) => `${KEY_PREFIXES.externalId}${lookupTerm.externalId(externalId)}`,
+  email: keyOf('email'),
+  phone: keyOf('phone'),
+  name: keyOf('name'),
+  externalId: keyOf('externalId'),
 };
 
 /**

@@ -33,7 +33,7 @@ export const surveyDecider: Decider<SurveyDeciderCommand, SurveyState, SurveyEve
   },
 };
 
-function answerSurvey(command: WithCustomerStatus<AnswerSurvey> & { readonly ticketOwner?: string | null }, state: SurveyState): SurveyEvent[] {
+function answerSurvey(command: Extract<SurveyDeciderCommand, { type: 'AnswerSurvey' }>, state: SurveyState): SurveyEvent[] {
   assertCustomerRegistered(command);
   if (command.ticketId !== undefined) {
     // As a refund of another customer's order: the reference must exist and be this customer's.

@@ -25,6 +25,11 @@ export function slaDueAt(from: string, minutes: number): string {
   return new Date(Date.parse(from) + minutes * 60_000).toISOString();
 }
 
+/** Both due times of a ticket opened at `openedAt` under an SLA policy (on opening, and again from the opening when its priority changes). */
+export function slaDueTimes(openedAt: string, sla: { readonly firstResponseMinutes: number; readonly resolutionMinutes: number }): { firstResponseDueAt: string; resolutionDueAt: string } {
+  return { firstResponseDueAt: slaDueAt(openedAt, sla.firstResponseMinutes), resolutionDueAt: slaDueAt(openedAt, sla.resolutionMinutes) };
+}
+
 /** True when `at` is strictly after the due time; a missing due time is never breached. */
 export function isLate(at: string, dueAt: string | null): boolean {
   return dueAt !== null && Date.parse(at) > Date.parse(dueAt);

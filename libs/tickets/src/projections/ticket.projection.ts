@@ -12,7 +12,7 @@ import {
   type TicketEvent,
   type TicketPriority,
 } from '../domain/ticket.events';
-import { firstReplyBreached, minutesBetween, slaBreachesOnLeavingOpen, slaDueAt, utcInstant } from './ticket-sla';
+import { firstReplyBreached, minutesBetween, slaBreachesOnLeavingOpen, slaDueTimes, utcInstant } from './ticket-sla';
 
 export const TICKETS_COLLECTION = 'tickets';
 
@@ -235,8 +235,7 @@ function evolveLifecycle(ticket: TicketFields, event: RecordedTicketEvent): Tick
         sla,
         status: 'open',
         openedAt: at,
-        firstResponseDueAt: slaDueAt(at, sla.firstResponseMinutes),
-        resolutionDueAt: slaDueAt(at, sla.resolutionMinutes),
+        ...slaDueTimes(at, sla),
         activity: step('opened'),
       };
     }
@@ -294,8 +293,7 @@ function evolveLifecycle(ticket: TicketFields, event: RecordedTicketEvent): Tick
         ...ticket,
         priority,
         sla,
-        firstResponseDueAt: ticket.openedAt === null ? ticket.firstResponseDueAt : slaDueAt(ticket.openedAt, sla.firstResponseMinutes),
-        resolutionDueAt: ticket.openedAt === null ? ticket.resolutionDueAt : slaDueAt(ticket.openedAt, sla.resolutionMinutes),
+        ...(ticket.openedAt === null ? {} : slaDueTimes(ticket.openedAt, sla)),
         activity: step('priorityChanged', `${previousPriority} → ${priority}`),
       };
     }
