@@ -1,7 +1,7 @@
 // Domain refusals carry a code; one HTTP filter maps codes to statuses.
 
 export enum DomainErrorCode {
-  /** The command names something that does not exist (unknown customer, ticket, order). */
+  /** The command or query names something that does not exist (unknown customer, ticket, order, segment). */
   NotFound = 'NOT_FOUND',
   /** The thing already exists (customer registered twice). */
   AlreadyExists = 'ALREADY_EXISTS',
@@ -17,7 +17,7 @@ export class DomainError extends Error {
   constructor(
     readonly code: DomainErrorCode,
     message: string,
-    /** The command field the refusal is about, when there is one. */
+    /** The field the refusal is about (a command field, a path parameter), when there is one: the problem's errors[] names it. */
     readonly field?: string,
   ) {
     super(message);

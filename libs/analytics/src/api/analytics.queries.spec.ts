@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Test } from '@nestjs/testing';
 import { CqrsModule, QueryBus } from '@nestjs/cqrs';
-import { FixedClock } from '@app/event-sourcing';
+import { DomainErrorCode, FixedClock } from '@app/event-sourcing';
 import { READ_STORE, SqliteReadStore, type Projection } from '@app/read-store';
 import { CHRONICLE_CONFIG, CLOCK, loadConfig } from '@app/platform';
 import { ProjectionHarness } from '@app/customer-view/projections/testing';
@@ -236,7 +236,7 @@ describe('RFM and the CSV export (six customers on 1 July 2024)', () => {
     // Without the profiling consent: the figures from events, no scores.
     expect((await bus.execute(new GetCustomerAnalytics('c-g'))).view).toMatchObject({ orders: 1, netRevenueMinor: 900000, profilingConsent: null, rfm: null, model: null, clv: null, churnRisk: null });
     expect((await bus.execute(new GetCustomerAnalytics('c-h'))).view).toMatchObject({ orders: 1, profilingConsent: false, rfm: null, model: null, clv: null, churnRisk: null });
-    await expect(bus.execute(new GetCustomerAnalytics('c-unknown'))).rejects.toMatchObject({ status: 404 });
+    await expect(bus.execute(new GetCustomerAnalytics('c-unknown'))).rejects.toMatchObject({ code: DomainErrorCode.NotFound, field: 'customerId' });
   });
 
   it('answers as of an earlier date from what had happened by then, and refuses a date in the future', async () => {

@@ -6,9 +6,9 @@
 // Money: KPIs list revenue per currency; per-customer figures, RFM monetary, expected spend, CLV and
 // the CSV are in REPORTING_CURRENCY, a customer's money in other currencies listed apart (never
 // converted, never added). Recency, frequency, the model's purchase days and churn count every order.
-import { Inject, NotFoundException, Optional } from '@nestjs/common';
+import { Inject, Optional } from '@nestjs/common';
 import { IQueryHandler, Query, QueryHandler } from '@nestjs/cqrs';
-import type { Clock } from '@app/event-sourcing';
+import { refuse, type Clock } from '@app/event-sourcing';
 import { currencyOfKey, type CurrencyCode } from '@app/money';
 import { READ_STORE, type AggregateRow, type Filter, type ReadStore } from '@app/read-store';
 import {
@@ -412,8 +412,8 @@ export class GetCustomerAnalyticsHandler extends PopulationQuery implements IQue
     );
     const doc = await this.store.get<CustomerAnalyticsDocument>(CUSTOMER_ANALYTICS_COLLECTION, customerId);
     // Its own read model knows whether and when the customer registered: facts seen before a registration are not a customer.
-    if (!doc || !doc.registered) throw new NotFoundException(`Customer ${customerId} not found`);
-    if (!registeredBy(doc.registeredAt, date.date)) throw new NotFoundException(`Customer ${customerId} was not registered as of ${date.date.toISOString()}`);
+    if (!doc || !doc.registered) throw refuse.notFound(`Customer ${customerId} not found`, 'customerId');
+    if (!registeredBy(doc.registeredAt, date.date)) throw refuse.notFound(`Customer ${customerId} was not registered as of ${date.date.toISOString()}`, 'customerId');
     const snapshot = await this.population(date, minPosition);
     const settings = analyticsSettings(this.analytics, options.horizonDays);
     return { view: analyseCustomer(customerRecordOf(doc), snapshot, date.date, settings, this.config.REPORTING_CURRENCY), consistent };

@@ -2,10 +2,10 @@
 // envelope (JSON pages, or NDJSON streamed for exports), the 360 view and the timeline as of any
 // position or instant, and the access log. Every read of customer data is recorded in the access
 // log before it is answered. Roles: auditor (and admin, who may call every route).
-import { Controller, Get, Headers, Inject, NotFoundException, Param, Query as QueryParam, Req, Res, type PipeTransform } from '@nestjs/common';
+import { Controller, Get, Headers, Inject, Param, Query as QueryParam, Req, Res, type PipeTransform } from '@nestjs/common';
 import { ApiBearerAuth, ApiOperation, ApiTags } from '@nestjs/swagger';
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import type { Clock, RecordedEvent } from '@app/event-sourcing';
+import { refuse, type Clock, type RecordedEvent } from '@app/event-sourcing';
 import { ACCESS_LOG, EVENT_STORE, type AccessLog, type EventStore, type LogQuery } from '@app/event-store';
 import { AccessLogged, AccessRecorder, ApiAnswer, ApiRefusals, CLOCK, IdParam, Roles, RequestValidationError, type AuthenticatedRequest } from '@app/platform';
 import { CUSTOMER_360_ENRICHER_FACTORY, type Customer360EnricherFactory } from '@app/customer-view';
@@ -117,7 +117,7 @@ export class AuditController {
     }
     const limit = query.limit ?? 100;
     const page = await this.events.readStream(streamId, { fromRevision: from, maxCount: limit });
-    if (page.length === 0 && from === 0) throw new NotFoundException(`Stream ${streamId} not found`);
+    if (page.length === 0 && from === 0) throw refuse.notFound(`Stream ${streamId} not found`, 'streamId');
     await record(page);
     reply.header('Cache-Control', 'no-store');
     const answer: AuditStreamPage = { streamId, items: page.map(auditEnvelope), nextRevision: page.length === limit ? page[page.length - 1].revision + 1 : null };
@@ -173,7 +173,7 @@ export class AuditController {
   @ApiRefusals({ 404: 'The customer was not registered as of then.' })
   async customer360(@IdParam('customerId') customerId: string, @QueryParam() query: AsOfQueryDto, @Res({ passthrough: true }) reply: FastifyReply) {
     const { view, context } = await this.asOf.view360(customerId, parseAsOf(query.asOf));
-    if (view === null) throw new NotFoundException(`Customer ${customerId} was not registered as of ${query.asOf ?? 'now'}`);
+    if (view === null) throw refuse.notFound(`Customer ${customerId} was not registered as of ${query.asOf ?? 'now'}`, 'customerId');
     asOfHeaders(reply, context);
     return view;
   }

@@ -1,7 +1,7 @@
 // Queries on the customer read models: the 360 view, the timeline with cursor paging, and search.
-import { Inject, NotFoundException, Optional } from '@nestjs/common';
+import { Inject, Optional } from '@nestjs/common';
 import { IQueryHandler, Query, QueryHandler } from '@nestjs/cqrs';
-import type { Clock } from '@app/event-sourcing';
+import { refuse, type Clock } from '@app/event-sourcing';
 import { READ_STORE, type Filter, type ReadStore } from '@app/read-store';
 import { REGISTERED_CUSTOMERS, type RegisteredCustomers } from '@app/customers';
 import { CHRONICLE_CONFIG, ChronicleConfig, CLOCK, decodePageCursor, encodePageCursor, PROJECTION_PROGRESS, RequestValidationError, waitUntilCaughtUp, type ProjectionProgress } from '@app/platform';
@@ -118,7 +118,7 @@ export class GetCustomer360Handler extends ReadModelQuery implements IQueryHandl
   async execute({ customerId, minPosition }: GetCustomer360): Promise<{ view: Customer360View } & Consistency> {
     const consistent = await this.caughtUp(customerId, minPosition);
     const view = await customer360View(this.store, this.enrichers ?? [], customerId, this.clock.now());
-    if (view === null) throw new NotFoundException(`Customer ${customerId} not found`);
+    if (view === null) throw refuse.notFound(`Customer ${customerId} not found`, 'customerId');
     return { view, consistent };
   }
 }

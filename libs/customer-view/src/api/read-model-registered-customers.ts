@@ -1,6 +1,6 @@
 // RegisteredCustomers from the customer360 read model: a customer is known once its registration is
 // projected (registeredAt set; a document without it only holds events seen before a registration).
-import { NotFoundException } from '@nestjs/common';
+import { refuse } from '@app/event-sourcing';
 import type { CustomerNames, RegisteredCustomers } from '@app/customers';
 import type { ReadStore } from '@app/read-store';
 import { waitUntilCaughtUp, type ProjectionProgress } from '@app/platform';
@@ -19,7 +19,7 @@ export class ReadModelRegisteredCustomers implements RegisteredCustomers, Custom
     if (minPosition !== undefined && (await waitUntilCaughtUp(minPosition, () => this.registered(customerId), this.progress, this.waitTimeoutMs))) {
       if (await this.registered(customerId)) return;
     }
-    throw new NotFoundException(`Customer ${customerId} not found`);
+    throw refuse.notFound(`Customer ${customerId} not found`, 'customerId');
   }
 
   async namesOf(customerIds: readonly string[]): Promise<Map<string, string>> {

@@ -1,6 +1,7 @@
 // Loyalty queries: the account as it stands, and its history newest first with a cursor.
-import { Inject, NotFoundException, Optional } from '@nestjs/common';
+import { Inject, Optional } from '@nestjs/common';
 import { type IQueryHandler, Query, QueryHandler } from '@nestjs/cqrs';
+import { refuse } from '@app/event-sourcing';
 import { READ_STORE, type Filter, type ReadStore } from '@app/read-store';
 import { REGISTERED_CUSTOMERS, type RegisteredCustomers } from '@app/customers';
 import { CHRONICLE_CONFIG, ChronicleConfig, decodePageCursor, encodePageCursor, PROJECTION_PROGRESS, waitUntilCaughtUp, type ProjectionProgress } from '@app/platform';
@@ -71,7 +72,7 @@ export class GetLoyaltyAccountHandler extends LoyaltyQuery implements IQueryHand
     await this.customers.assertRegistered(customerId, minPosition);
     const consistent = await this.caughtUp(customerId, minPosition);
     const doc = await this.store.get<LoyaltyAccountDocument>(LOYALTY_ACCOUNTS_COLLECTION, customerId);
-    if (!doc) throw new NotFoundException(`Customer ${customerId} has no loyalty account`);
+    if (!doc) throw refuse.notFound(`Customer ${customerId} has no loyalty account`, 'customerId');
     return { view: toAccountView(doc, this.program), consistent };
   }
 }

@@ -3,9 +3,9 @@
 // read-model document about them (profile, contact points, consents with their history, all
 // interactions, tickets, loyalty, segments, analytics with the scores their profiling consent
 // allows). A forgotten customer's export says so and shows `[forgotten]` where personal values were.
-import { Inject, NotFoundException, Optional } from '@nestjs/common';
+import { Inject, Optional } from '@nestjs/common';
 import { IQueryHandler, Query, QueryBus, QueryHandler } from '@nestjs/cqrs';
-import type { Clock, RecordedEvent } from '@app/event-sourcing';
+import { DomainError, DomainErrorCode, refuse, type Clock, type RecordedEvent } from '@app/event-sourcing';
 import { EVENT_STORE, type EventStore } from '@app/event-store';
 import { KEY_STORE, type KeyStore } from '@app/key-store';
 import { READ_STORE, type ReadDocument, type ReadStore } from '@app/read-store';
@@ -105,7 +105,7 @@ export class ExportCustomerHandler implements IQueryHandler<ExportCustomer, Cust
       this.config.READ_WAIT_TIMEOUT_MS,
     );
     const own = await this.events.readStream(customerStreamId(customerId));
-    if (own.length === 0) throw new NotFoundException(`Customer ${customerId} is not registered`);
+    if (own.length === 0) throw refuse.notFound(`Customer ${customerId} is not registered`, 'customerId');
 
     const byCustomer = { customerId };
     const [c360, timeline, tickets, account, history, current, memberships, facts, key] = await Promise.all([
@@ -138,7 +138,7 @@ export class ExportCustomerHandler implements IQueryHandler<ExportCustomer, Cust
     const scores = await this.queryBus.execute(new GetCustomerAnalytics(customerId)).then(
       (result) => result.view,
       (error: unknown) => {
-        if (error instanceof NotFoundException) return null;
+        if (error instanceof DomainError && error.code === DomainErrorCode.NotFound) return null;
         throw error;
       },
     );

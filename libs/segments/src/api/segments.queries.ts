@@ -1,8 +1,8 @@
 // Segment queries: definitions with member counts, members paged by customer id, a customer's
 // segments, and a preview of a rule over the read models (nothing recorded).
-import { Inject, NotFoundException, Optional } from '@nestjs/common';
+import { Inject, Optional } from '@nestjs/common';
 import { type IQueryHandler, Query, QueryHandler } from '@nestjs/cqrs';
-import type { Clock } from '@app/event-sourcing';
+import { refuse, type Clock } from '@app/event-sourcing';
 import { READ_STORE, type ReadStore } from '@app/read-store';
 import { REGISTERED_CUSTOMERS, type RegisteredCustomers } from '@app/customers';
 import { CHRONICLE_CONFIG, ChronicleConfig, CLOCK, decodePageCursor, encodePageCursor, PROJECTION_PROGRESS, waitUntilCaughtUp, type ProjectionProgress } from '@app/platform';
@@ -101,7 +101,7 @@ export class GetSegmentHandler implements IQueryHandler<GetSegment> {
       this.config.READ_WAIT_TIMEOUT_MS,
     );
     const doc = await this.store.get<SegmentDocument>(SEGMENTS_COLLECTION, segmentId);
-    if (!doc) throw new NotFoundException(`Segment ${segmentId} does not exist`);
+    if (!doc) throw refuse.notFound(`Segment ${segmentId} does not exist`, 'segmentId');
     return { view: toView(doc, await this.store.count(SEGMENT_MEMBERS_COLLECTION, { segmentId, member: true })), consistent };
   }
 }
@@ -112,7 +112,7 @@ export class GetSegmentMembersHandler implements IQueryHandler<GetSegmentMembers
 
   async execute({ segmentId, limit, cursor }: GetSegmentMembers): Promise<SegmentMembersPage> {
     const after = cursor === undefined ? undefined : decodePageCursor(cursor, ['id'])[0];
-    if (!(await this.store.get(SEGMENTS_COLLECTION, segmentId))) throw new NotFoundException(`Segment ${segmentId} does not exist`);
+    if (!(await this.store.get(SEGMENTS_COLLECTION, segmentId))) throw refuse.notFound(`Segment ${segmentId} does not exist`, 'segmentId');
     const rows = await this.store.find<SegmentMemberDocument>(
       SEGMENT_MEMBERS_COLLECTION,
       after === undefined ? { segmentId, member: true } : { segmentId, member: true, customerId: { gt: after } },

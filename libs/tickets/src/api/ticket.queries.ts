@@ -1,8 +1,8 @@
 // Ticket queries: one ticket with its thread and SLA state now, a customer's tickets, and the work
 // queue (open tickets of an assignee, or none, or due soon, most urgent first).
-import { Inject, NotFoundException, Optional } from '@nestjs/common';
+import { Inject, Optional } from '@nestjs/common';
 import { IQueryHandler, Query, QueryHandler } from '@nestjs/cqrs';
-import type { Clock } from '@app/event-sourcing';
+import { refuse, type Clock } from '@app/event-sourcing';
 import { READ_STORE, type Filter, type ReadStore } from '@app/read-store';
 import { CUSTOMER_NAMES, REGISTERED_CUSTOMERS, type CustomerNames, type RegisteredCustomers } from '@app/customers';
 import { CHRONICLE_CONFIG, ChronicleConfig, CLOCK, PROJECTION_PROGRESS, waitUntilCaughtUp, type ProjectionProgress } from '@app/platform';
@@ -111,7 +111,7 @@ export class GetTicketHandler implements IQueryHandler<GetTicket> {
       this.config.READ_WAIT_TIMEOUT_MS,
     );
     const doc = await this.store.get<TicketDocument>(TICKETS_COLLECTION, ticketId);
-    if (!doc) throw new NotFoundException(`Ticket ${ticketId} not found`);
+    if (!doc) throw refuse.notFound(`Ticket ${ticketId} not found`, 'ticketId');
     const names = this.names ? await this.names.namesOf([doc.customerId]) : new Map<string, string>();
     return { view: { ...toTicketView(doc, this.clock.now()), customerName: names.get(doc.customerId) ?? null }, consistent };
   }
