@@ -256,6 +256,11 @@ export class WrongExpectedRevisionError extends Error {
     readonly expected: ExpectedRevision,
     /** Revision of the stream's last event, or 'no_stream'. */
     readonly actual: number | 'no_stream',
+    /**
+     * The request field that names the stream (`ticketId` for `ticket-…`), when the writer knows it
+     * (the command executor does; a store never does): the 409's errors[] names it.
+     */
+    readonly field?: string,
   ) {
     super(`Stream ${streamId}: expected revision ${String(expected)} but it is at ${String(actual)}`);
     this.name = 'WrongExpectedRevisionError';

@@ -54,6 +54,7 @@ function customerRequest(command: CustomerCommand): StreamCommand<CustomerComman
     naturalKey: command.type === 'RegisterCustomer' ? 'register' : undefined,
     opensStream: command.type === 'RegisterCustomer',
     chronological: true,
+    streamIdField: 'customerId',
   };
 }
 

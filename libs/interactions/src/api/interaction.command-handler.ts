@@ -33,6 +33,8 @@ type AnyDecider = Decider<WithCustomerStatus<InteractionCommand>, unknown, Domai
 interface Target {
   readonly streamId: string;
   readonly decider: AnyDecider;
+  /** The command field carrying the stream's id (StreamCommand.streamIdField). */
+  readonly streamIdField: string;
   /** Set where the source's own id makes a retry recognisable without an Idempotency-Key. */
   readonly naturalKey?: string;
   /** The command starts its stream (StreamCommand.opensStream). */
@@ -43,29 +45,29 @@ function assertUnreachable(value: never): never {
   throw new Error(`Unhandled interaction command ${JSON.stringify(value)}`);
 }
 
-/** The stream an interaction command targets, its decider, and its natural idempotency key. */
+/** The stream an interaction command targets, the field naming it, its decider, and its natural idempotency key. */
 export function targetOf(command: InteractionCommand): Target {
   const as = (decider: unknown) => decider as AnyDecider;
   switch (command.type) {
     case 'LogCall':
-      return { streamId: `call-${command.callId}`, decider: as(callDecider), naturalKey: 'create', opensStream: true };
+      return { streamId: `call-${command.callId}`, streamIdField: 'callId', decider: as(callDecider), naturalKey: 'create', opensStream: true };
     case 'SendEmail':
     case 'ReceiveEmail':
-      return { streamId: `email-${command.messageId}`, decider: as(emailDecider), naturalKey: 'create', opensStream: true };
+      return { streamId: `email-${command.messageId}`, streamIdField: 'messageId', decider: as(emailDecider), naturalKey: 'create', opensStream: true };
     case 'OpenEmail':
     case 'ClickEmail':
       // Repeated opens and clicks are real facts; only an Idempotency-Key makes them retries.
-      return { streamId: `email-${command.messageId}`, decider: as(emailDecider) };
+      return { streamId: `email-${command.messageId}`, streamIdField: 'messageId', decider: as(emailDecider) };
     case 'CompleteChat':
-      return { streamId: `chat-${command.chatId}`, decider: as(chatDecider), naturalKey: 'create', opensStream: true };
+      return { streamId: `chat-${command.chatId}`, streamIdField: 'chatId', decider: as(chatDecider), naturalKey: 'create', opensStream: true };
     case 'CompletePurchase':
-      return { streamId: `order-${command.orderId}`, decider: as(orderDecider), naturalKey: 'create', opensStream: true };
+      return { streamId: `order-${command.orderId}`, streamIdField: 'orderId', decider: as(orderDecider), naturalKey: 'create', opensStream: true };
     case 'RefundPurchase':
-      return { streamId: `order-${command.orderId}`, decider: as(orderDecider), naturalKey: `refund:${command.refundId}` };
+      return { streamId: `order-${command.orderId}`, streamIdField: 'orderId', decider: as(orderDecider), naturalKey: `refund:${command.refundId}` };
     case 'AnswerSurvey':
-      return { streamId: `survey-${command.surveyId}`, decider: as(surveyDecider), naturalKey: 'create', opensStream: true };
+      return { streamId: `survey-${command.surveyId}`, streamIdField: 'surveyId', decider: as(surveyDecider), naturalKey: 'create', opensStream: true };
     case 'AddNote':
-      return { streamId: `note-${command.noteId}`, decider: as(noteDecider), naturalKey: 'create', opensStream: true };
+      return { streamId: `note-${command.noteId}`, streamIdField: 'noteId', decider: as(noteDecider), naturalKey: 'create', opensStream: true };
     default:
       return assertUnreachable(command);
   }

@@ -45,7 +45,7 @@ export class LoyaltyCommands {
   execute(command: LoyaltyCommand, context: CommandContext): Promise<CommandOutcome> {
     const streamId = loyaltyStreamId(command.customerId);
     const previous = this.tails.get(streamId) ?? Promise.resolve();
-    const run = previous.then(() => this.executor.execute({ streamId, decider: this.decider, command, naturalKey: naturalKeyOf(command) }, context));
+    const run = previous.then(() => this.executor.execute({ streamId, decider: this.decider, command, naturalKey: naturalKeyOf(command), streamIdField: 'customerId' }, context));
     const tail = run.catch(() => undefined);
     this.tails.set(streamId, tail);
     void tail.then(() => {

@@ -5,7 +5,8 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DomainError, DomainErrorCode, refuse, type Decider } from '@app/event-sourcing';
-import { CodecEventStore, SqliteEventStore } from '@app/event-store';
+import { CodecEventStore, SqliteEventStore, WrongExpectedRevisionError } from '@app/event-store';
+import { toProblem } from '../errors/problem.filter';
 import type { CommandContext, CommandOutcome } from './command-context';
 import fc from 'fast-check';
 import { CommandExecutor, type CommandRun, type StreamCommand } from './command-executor';
@@ -245,6 +246,43 @@ describe('CommandExecutor', () => {
     it('lets streams that are not chronological take late facts', async () => {
       await open('Ada', at('2026-05-01T12:00:00.000Z'));
       await expect(note('late', at('2026-04-01T00:00:00.000Z'))).resolves.toMatchObject({ changed: true });
+    });
+  });
+
+  describe('a stream another writer changes between every read and append', () => {
+    /** Another writer adds a note to the stream after each read of it: every append of this executor is stale. */
+    class ContendedStore extends SqliteEventStore {
+      private interleaving = false;
+      private readonly other = new CommandExecutor(this);
+
+      override async readStream(...args: Parameters<SqliteEventStore['readStream']>) {
+        const read = await super.readStream(...args);
+        if (!this.interleaving) {
+          this.interleaving = true;
+          await this.other.execute({ streamId: args[0], decider: account, command: { type: 'Note', customerId: C, text: 'meanwhile' } }, context()).finally(() => (this.interleaving = false));
+        }
+        return read;
+      }
+    }
+
+    it('gives up after its retries with a 409 CONFLICT naming the field that carries the stream\'s id (none when the command does not say)', async () => {
+      const contended = new ContendedStore(join(directory, 'contended.sqlite'));
+      try {
+        const conflicting = (streamIdField?: string) =>
+          new CommandExecutor(contended)
+            .execute({ streamId, decider: account, command: { type: 'Note', customerId: C, text: 'mine' }, ...(streamIdField !== undefined ? { streamIdField } : {}) }, context())
+            .then(() => undefined, (error: unknown) => error);
+
+        const named = await conflicting('customerId');
+        expect(named).toBeInstanceOf(WrongExpectedRevisionError);
+        const detail = (named as Error).message;
+        expect(toProblem(named)).toEqual({ type: 'about:blank', title: 'Conflict', status: 409, detail, code: 'CONFLICT', errors: [{ field: 'customerId', message: detail }] });
+        const unnamed = await conflicting();
+        expect(toProblem(unnamed)).toEqual({ type: 'about:blank', title: 'Conflict', status: 409, detail: (unnamed as Error).message, code: 'CONFLICT' });
+        expect((await contended.readStream(streamId)).map((event) => (event.data as { text: string }).text)).not.toContain('mine');
+      } finally {
+        await contended.close();
+      }
     });
   });
 });

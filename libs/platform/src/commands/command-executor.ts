@@ -44,6 +44,11 @@ export interface StreamCommand<C, S, E extends DomainEvent> {
    * thread on SQLite). Batches read all their streams in one query and do not use it.
    */
   readonly opensStream?: boolean;
+  /**
+   * The command field carrying the stream's id (`customerId` for `customer-…` and `loyalty-…`,
+   * `orderId` for `order-…`): a concurrent change that outlives the retries is a 409 naming it.
+   */
+  readonly streamIdField?: string;
 }
 
 /** One command of a batch and the context it runs in (executeMany). */
@@ -105,6 +110,12 @@ function assertWithinSize(event: NewEvent, maxBytes: number): void {
   }
   const detail = `The ${event.type} event this request records would take ${bytes} bytes, more than the ${maxBytes} an event may (MAX_EVENT_BYTES); ${field} is its largest field (${largest} bytes)`;
   throw new ProblemException(413, detail, { code: 'EVENT_TOO_LARGE', errors: [{ field, message: detail }] });
+}
+
+/** A conflict the retries could not get past, naming the command field that carries the stream's id. */
+function namingTheStream(error: unknown, field: string | undefined): unknown {
+  if (!(error instanceof WrongExpectedRevisionError) || field === undefined) return error;
+  return new WrongExpectedRevisionError(error.streamId, error.expected, error.actual, field);
 }
 
 /** Event data as a store gives it back: JSON, so undefined fields are gone. */
@@ -194,7 +205,8 @@ export class CommandExecutor {
         // Someone else appended first: decide again on the new state (deciders are pure, so this is safe);
         // if it was this command under the same identity, the next read finds its events.
         const retryable = error instanceof WrongExpectedRevisionError || error instanceof DuplicateEventIdError;
-        if (!retryable || attempt >= MAX_ATTEMPTS) throw error;
+        if (!retryable) throw error;
+        if (attempt >= MAX_ATTEMPTS) throw namingTheStream(error, request.streamIdField);
       }
     }
   }

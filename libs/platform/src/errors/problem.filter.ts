@@ -82,14 +82,13 @@ export function toProblem(error: unknown): Problem {
   if (error instanceof RequestValidationError) {
     return make(400, 'The request has invalid fields', { code: 'VALIDATION', errors: error.problems });
   }
+  // Both name the field they are about (an unknown or colliding id, a stream changed meanwhile) when they know it.
+  const naming = (field: string | undefined, message: string) => (field ? { errors: [{ field, message }] } : {});
   if (error instanceof DomainError) {
-    return make(statusForDomainError(error.code), error.message, {
-      code: error.code,
-      ...(error.field ? { errors: [{ field: error.field, message: error.message }] } : {}),
-    });
+    return make(statusForDomainError(error.code), error.message, { code: error.code, ...naming(error.field, error.message) });
   }
   if (error instanceof WrongExpectedRevisionError) {
-    return make(409, error.message, { code: DomainErrorCode.Conflict });
+    return make(409, error.message, { code: DomainErrorCode.Conflict, ...naming(error.field, error.message) });
   }
   if (error instanceof DuplicateEventIdError) {
     return make(409, error.message, { code: 'DUPLICATE_EVENT_ID' });

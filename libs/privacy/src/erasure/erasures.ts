@@ -73,7 +73,7 @@ export class Erasures {
   async complete(erasure: Erasure): Promise<ForgetOutcome> {
     const command: CustomerCommand = { type: 'ForgetCustomer', customerId: erasure.customerId, reason: erasure.request.reason, dataKeyId: erasure.keyId };
     const outcome = await this.executor.execute(
-      { streamId: customerStreamId(erasure.customerId), decider: customerDecider, command, naturalKey: 'forget' },
+      { streamId: customerStreamId(erasure.customerId), decider: customerDecider, command, naturalKey: 'forget', streamIdField: 'customerId' },
       contextOf(erasure.request),
     );
     await this.keys.completeErasure(erasure.customerId, this.clock.now().toISOString());

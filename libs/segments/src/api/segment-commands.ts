@@ -29,6 +29,6 @@ export class SegmentCommands {
 
   execute(command: SegmentCommand, context: CommandContext): Promise<CommandOutcome> {
     const naturalKey = naturalKeyOf(command);
-    return this.executor.execute({ streamId: segmentStreamId(command.segmentId), decider: this.decider, command, ...(naturalKey ? { naturalKey } : {}) }, context);
+    return this.executor.execute({ streamId: segmentStreamId(command.segmentId), decider: this.decider, command, streamIdField: 'segmentId', ...(naturalKey ? { naturalKey } : {}) }, context);
   }
 }

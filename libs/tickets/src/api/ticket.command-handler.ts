@@ -38,6 +38,7 @@ export class ExecuteTicketCommandHandler implements ICommandHandler<ExecuteTicke
         naturalKey: command.type === 'OpenTicket' ? 'create' : undefined,
         opensStream: command.type === 'OpenTicket',
         chronological: true,
+        streamIdField: 'ticketId',
       },
       context,
     );
