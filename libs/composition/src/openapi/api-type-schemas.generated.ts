@@ -2272,7 +2272,7 @@ export const API_TYPE_SCHEMAS: Readonly<Record<string, SchemaObject>> = {
     "properties": {
       "field": {
         "type": "string",
-        "description": "Path of the bad field in the request body or query, e.g. `lines[0].quantity`."
+        "description": "What is at fault: a body field (`lines[0].quantity`; `items[2].customerId` in a batch), a query or path parameter (`customerId` of an unknown customer), or a header (`Idempotency-Key`)."
       },
       "message": {
         "type": "string"

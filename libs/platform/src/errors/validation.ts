@@ -5,7 +5,10 @@ import { cacheValidationMetadata } from './validation-metadata-cache';
 cacheValidationMetadata();
 
 export interface FieldProblem {
-  /** Path of the bad field in the request body or query, e.g. `lines[0].quantity`. */
+  /**
+   * What is at fault: a body field (`lines[0].quantity`; `items[2].customerId` in a batch), a query or
+   * path parameter (`customerId` of an unknown customer), or a header (`Idempotency-Key`).
+   */
   readonly field: string;
   readonly message: string;
 }

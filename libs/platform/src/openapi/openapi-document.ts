@@ -27,13 +27,19 @@ export const PROBLEM_SCHEMA = 'Problem';
 export const NDJSON_MEDIA_TYPE = 'application/x-ndjson';
 export const CONSISTENCY_HEADER = 'X-Chronicle-Consistent';
 
+/** What a route's 404 and its own 409s say besides what they mean there (a reused Idempotency-Key's 409 says it itself). */
+const NAMING: Readonly<Record<number, string>> = {
+  404: '`errors[]` names the unknown id (a path parameter such as `customerId`, or a body field such as `orderId`).',
+  409: '`errors[]` names the field it is about (the id that collided, or whose state or stream refused the change).',
+};
+
 /** What each refusal means wherever a route's shape allows it. */
 const REFUSALS: Readonly<Record<number, string>> = {
   400: 'The request is invalid whatever is stored: `errors[]` names each bad field (`lines[0].quantity`), query parameter, path id or header. Also a body where the route takes none, or none where it needs one.',
   401: 'No API key, or an unknown or revoked one; or a console session that ended (signed out, idle, too old, or its key revoked).',
   403: 'The key\'s role may not call this route; or a POST, PUT, PATCH or DELETE signed in by a console session came without its X-CSRF-Token.',
   404: 'No such resource.',
-  409: 'The Idempotency-Key was used with another request (IDEMPOTENCY_KEY_REUSED), or its first request is still running after 15 s (IDEMPOTENCY_IN_PROGRESS: send it again after Retry-After).',
+  409: 'The Idempotency-Key was used with another request (IDEMPOTENCY_KEY_REUSED), or its first request is still running after 15 s (IDEMPOTENCY_IN_PROGRESS: send it again after Retry-After): `errors[]` names the header. Or other writes to the same record kept coming in between this one\'s read and write (CONFLICT: `errors[]` names the record\'s id; nothing was recorded, send it again).',
   413: 'The body is larger than MAX_BODY_BYTES, as sent or once decoded; or an event it would record is larger than MAX_EVENT_BYTES (`errors[]` names the field).',
   415: 'Content-Type is not application/json (optionally with charset=utf-8), or Content-Encoding is not gzip, deflate or br.',
   422: 'The request breaks a business rule on the current state.',
@@ -285,11 +291,12 @@ function refusalsFor(route: ApiRoute, args: RouteArguments): Map<number, string>
     refusals.set(413, REFUSALS[413] as string);
     refusals.set(415, REFUSALS[415] as string);
   }
-  if (route.path.includes('{')) refusals.set(404, REFUSALS[404] as string);
+  if (route.path.includes('{')) refusals.set(404, `${REFUSALS[404]} ${NAMING[404]}`);
   const idempotent = route.method !== 'GET' && (Reflect.getMetadata(IDEMPOTENT_METADATA, route.handler) || Reflect.getMetadata(IDEMPOTENT_METADATA, route.controller));
   if (idempotent) refusals.set(409, REFUSALS[409] as string);
-  for (const [status, description] of Object.entries(refusalsOf(route.handler))) {
+  for (const [status, own] of Object.entries(refusalsOf(route.handler))) {
     const code = Number(status);
+    const description = NAMING[code] === undefined ? own : `${own} ${NAMING[code]}`;
     refusals.set(code, code === 409 && idempotent ? `${description} Or: ${REFUSALS[409]}` : description);
   }
   return new Map([...refusals].sort(([a], [b]) => a - b));
