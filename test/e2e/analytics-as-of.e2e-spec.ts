@@ -61,6 +61,11 @@ describe('Analytics as of a date before some registrations', () => {
     await purchase('a-1', 'o-1', '2026-11-05T00:00:00Z');
     await purchase('a-2', 'o-2', '2026-11-03T00:00:00Z');
     await ok(admin.post('/v1/customers/a-3/forget', { reason: 'GDPR art. 17, request DPO-9' }));
+    // a-4 had given the profiling consent and bought before being forgotten.
+    await ok(ingest.post('/v1/customers', { customerId: 'a-4', profile: { firstName: 'Dee' }, occurredAt: '2026-11-01T00:00:00Z' }));
+    await ok(ingest.post('/v1/customers/a-4/consents', { purpose: 'profiling', granted: true, via: 'web-preferences' }));
+    await purchase('a-4', 'o-4', '2026-11-02T00:00:00Z');
+    await ok(admin.post('/v1/customers/a-4/forget', { reason: 'GDPR art. 17, request DPO-10' }));
   });
 
   afterAll(async () => {
@@ -72,9 +77,24 @@ describe('Analytics as of a date before some registrations', () => {
     const header = 'customerId,name,orders\r\n';
     expect(await csv('1970-01-01T00:00:00Z')).toBe(header);
     expect(await csv('2026-10-31T23:59:59Z')).toBe(header);
-    expect(await csv('2026-11-06T00:00:00Z')).toBe(`${header}a-1,Ada,1\r\n`);
+    expect(await csv('2026-11-06T00:00:00Z')).toBe(`${header}a-1,Ada,1\r\na-4,[forgotten],1\r\n`);
     // At the instant of a registration the customer is registered.
-    expect(await csv('2026-11-10T00:00:00Z')).toBe(`${header}a-1,Ada,1\r\na-2,Bea,1\r\na-3,[forgotten],0\r\n`);
+    expect(await csv('2026-11-10T00:00:00Z')).toBe(`${header}a-1,Ada,1\r\na-2,Bea,1\r\na-3,[forgotten],0\r\na-4,[forgotten],1\r\n`);
+  });
+
+  // A forgotten customer who had given the profiling consent was still scored in the CSV and counted among the model's buyers.
+  it('scores, ranks and fits no forgotten customer, whatever their consent was, and keeps their figures', async () => {
+    const exported = await analyst.get('/v1/analytics/customers.csv?asOf=2026-11-10T00:00:00Z');
+    expect(exported.status).toBe(200);
+    const [header, ...rows] = (exported.body as string).split('\r\n').map((line) => line.split(','));
+    const row = (customerId: string) => Object.fromEntries(header.map((name, i) => [name, rows.find((cells) => cells[0] === customerId)?.[i]]));
+    const scored = ['R', 'F', 'M', 'pAlive', 'expectedPurchases', 'clvMinorEUR', 'churnRisk'];
+    // The forgotten buyer's figures stay, their scores are empty; a consenting buyer's are there.
+    expect(row('a-4')).toMatchObject({ name: '[forgotten]', orders: '1', netRevenueMinorEUR: '1000', ...Object.fromEntries(scored.map((name) => [name, ''])) });
+    expect(row('a-1')).toMatchObject({ orders: '1', R: expect.stringMatching(/^[1-5]$/), F: expect.stringMatching(/^[1-5]$/), M: expect.stringMatching(/^[1-5]$/) });
+    const one = await analyst.get('/v1/customers/a-4/analytics?asOf=2026-11-10T00:00:00Z');
+    expect(one.status).toBe(200);
+    expect(one.body).toMatchObject({ customerId: 'a-4', orders: 1, profilingConsent: false, rfm: null, model: null, clv: null, churnRisk: null });
   });
 
   it('answers 404 for one customer not registered as of asOf', async () => {

@@ -72,6 +72,19 @@ describe('customer analytics projection', () => {
     expect(doc.money['EUR']?.netMinor).toBe(25_000);
   });
 
+  // A forgotten customer who had given the profiling consent was still scored, ranked and fitted.
+  it('withdraws the profiling consent when the customer is forgotten, for good, and keeps the figures', () => {
+    const given = new AnalyticsHistory()
+      .registered('c-1', '2024-01-01T00:00:00Z')
+      .consent('c-1', '2024-01-02T00:00:00Z', 'profiling', true)
+      .purchase('c-1', 'o-1', '2024-02-01T00:00:00Z', 6000);
+    expect(project(given).profilingConsent).toBe(true);
+    const forgotten = given.forgotten('c-1', '2024-03-01T00:00:00Z');
+    expect(project(forgotten)).toMatchObject({ profilingConsent: false, forgotten: true, orders: 1, money: { EUR: { netMinor: 6000 } } });
+    // A consent delivered after the forget (a replay of an older import) does not bring it back.
+    expect(project(forgotten.consent('c-1', '2024-03-02T00:00:00Z', 'profiling', true)).profilingConsent).toBe(false);
+  });
+
   it('keeps the latest NPS answer by business time and counts tickets open now', () => {
     const doc = project(
       new AnalyticsHistory()

@@ -117,7 +117,8 @@ export function evolveCustomerAnalytics(view: CustomerAnalyticsFields, event: Ca
       return withTicketChange(view, event.data.ticketId, at, 'closed', false);
     case 'ConsentGiven':
     case 'ConsentWithdrawn':
-      return event.data.purpose === 'profiling' ? { ...view, profilingConsent: event.type === 'ConsentGiven' } : view;
+      // A forgotten customer's consent is withdrawn for good (nothing is recorded about them after the forget).
+      return event.data.purpose === 'profiling' ? { ...view, profilingConsent: !view.forgotten && event.type === 'ConsentGiven' } : view;
     case 'CustomerForgotten':
       // The same whatever the names were, so a rebuild (reading FORGOTTEN from the log) ends here too.
       return {
@@ -127,6 +128,9 @@ export function evolveCustomerAnalytics(view: CustomerAnalyticsFields, event: Ca
         email: forgetValue(view.email),
         name: FORGOTTEN,
         forgotten: true,
+        // Erasure ends profiling: no scores, no RFM rank, not among the model's buyers, from now on
+        // and as of any earlier date (computing them is processing now). The figures stay.
+        profilingConsent: false,
       };
     case 'ContactPointAdded':
     case 'CallLogged':

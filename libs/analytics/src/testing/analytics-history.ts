@@ -30,6 +30,10 @@ export class AnalyticsHistory {
     return this.add(`customer-${customerId}`, at, { type: granted ? 'ConsentGiven' : 'ConsentWithdrawn', data: { customerId, purpose, via: 'web' } });
   }
 
+  forgotten(customerId: string, at: string): this {
+    return this.add(`customer-${customerId}`, at, { type: 'CustomerForgotten', data: { customerId, reason: 'GDPR art. 17', dataKeyId: `key-${customerId}` } });
+  }
+
   profileUpdated(customerId: string, at: string, changes: Partial<CustomerProfile>): this {
     return this.add(`customer-${customerId}`, at, { type: 'CustomerProfileUpdated', data: { customerId, changes } });
   }
