@@ -1,6 +1,7 @@
-// Regression tests for what the contract fuzzer (openapi-contract.e2e-spec.ts) and the role matrix
-// (openapi-document.e2e-spec.ts) found, one per defect, each on a fixed request so it fails for
-// that defect alone. The answers are checked against the served document's schemas with ajv.
+// Regression tests for what the contract fuzzer (openapi-contract.e2e-spec.ts), the role matrix
+// (openapi-document.e2e-spec.ts) and readers of the document found, one per defect, each on a fixed
+// request so it fails for that defect alone. The answers are checked against the served document's
+// schemas with ajv.
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -9,10 +10,38 @@ import { EVENT_STORE, type EventStore } from '@app/event-store';
 import { ApiClient } from '../support/api-client';
 import { eventually } from '../support/eventually';
 import { exchange } from '../support/contract/contract-http';
-import { ContractValidator, type OpenApiDocument, type Schema } from '../support/contract/openapi-model';
+import { ContractValidator, resolve, type Json, type OpenApiDocument, type Schema } from '../support/contract/openapi-model';
 import { apiKeysSetting } from '../support/api-keys';
 
 jest.setTimeout(180_000);
+
+/** Each interaction kind's own endpoint: a batch item of the kind is that endpoint's body with `type` naming the kind. */
+const KIND_ENDPOINTS: Readonly<Record<string, string>> = {
+  call: '/v1/interactions/calls',
+  'email-sent': '/v1/interactions/emails/sent',
+  'email-received': '/v1/interactions/emails/received',
+  'email-opened': '/v1/interactions/emails/opened',
+  'email-clicked': '/v1/interactions/emails/clicked',
+  chat: '/v1/interactions/chats',
+  purchase: '/v1/interactions/purchases',
+  refund: '/v1/interactions/refunds',
+  survey: '/v1/interactions/surveys',
+  note: '/v1/interactions/notes',
+};
+
+/** One valid item of each kind for customer c-rg-1 (its order o-rg-1 is recorded; the email is sent before it is opened and clicked). */
+const BATCH_ITEMS: readonly Record<string, Json>[] = [
+  { type: 'call', customerId: 'c-rg-1', callId: 'call-rg-b1', direction: 'inbound', durationSeconds: 120, connection: 'answered', resolution: 'resolved', agentId: 'agent-7', summary: 'Asked about delivery' },
+  { type: 'email-sent', customerId: 'c-rg-1', messageId: 'm-rg-b1', subject: 'Your order has shipped', campaignId: 'winter-sale' },
+  { type: 'email-received', customerId: 'c-rg-1', messageId: 'm-rg-b2', subject: 'Where is my parcel?' },
+  { type: 'email-opened', customerId: 'c-rg-1', messageId: 'm-rg-b1' },
+  { type: 'email-clicked', customerId: 'c-rg-1', messageId: 'm-rg-b1', url: 'https://shop.example.com/track' },
+  { type: 'chat', customerId: 'c-rg-1', chatId: 'chat-rg-b1', channel: 'web', messageCount: 4, durationSeconds: 300 },
+  { type: 'purchase', customerId: 'c-rg-1', orderId: 'o-rg-b1', channel: 'store', currency: 'EUR', lines: [{ sku: 'G', name: 'Gloves', category: 'accessories', quantity: 1, unitPriceMinor: 1999 }] },
+  { type: 'refund', customerId: 'c-rg-1', orderId: 'o-rg-1', refundId: 'r-rg-b1', amountMinor: 1000, currency: 'EUR', reason: 'damaged' },
+  { type: 'survey', customerId: 'c-rg-1', surveyId: 's-rg-b1', kind: 'csat', score: 4, comment: 'Quick' },
+  { type: 'note', customerId: 'c-rg-1', noteId: 'n-rg-b1', text: 'Prefers calls after 5pm', authorId: 'agent-7' },
+];
 
 const KEYS = { admin: 'regress-admin-key-0123456789', auditor: 'regress-auditor-key-0123456789', analyst: 'regress-analyst-key-0123456789' };
 
@@ -112,5 +141,64 @@ describe('What the API contract tests found', () => {
     expect(query.filter((p) => p.schema?.type === 'array' && p.schema.items?.type === 'string' && !(p.schema.items.minLength! >= 1)).map((p) => p.at)).toEqual([]);
     const answer = await admin.get('/v1/customers/c-rg-1/timeline?cursor=');
     expect({ status: answer.status, fields: answer.body.errors?.map((e: { field: string }) => e.field) }).toEqual({ status: 400, fields: ['cursor'] });
+  });
+
+  describe('describes each item of POST /v1/interactions/batch exactly (an item was `{type}` alone: a client generated from the document sent no other field)', () => {
+    let document: OpenApiDocument;
+    const bodyOf = (path: string): Schema => {
+      const operation = document.paths[path]?.post as { requestBody: { content: { 'application/json': { schema: Schema } } } };
+      return resolve(document, operation.requestBody.content['application/json'].schema);
+    };
+
+    beforeAll(async () => {
+      document = (await exchange(chronicle.url, 'GET', '/docs/openapi.json', {})).json as OpenApiDocument;
+    });
+
+    it('as one of the kinds, each with the fields and required fields of its own endpoint\'s body and `type`, nothing else', () => {
+      const items = resolve(document, (bodyOf('/v1/interactions/batch').properties as Record<string, Schema>).items as Schema).items as Schema;
+      const { discriminator, oneOf } = items as { discriminator: { propertyName: string; mapping: Record<string, string> }; oneOf: Schema[] };
+      expect(discriminator.propertyName).toBe('type');
+      expect(Object.keys(discriminator.mapping).sort()).toEqual(Object.keys(KIND_ENDPOINTS).sort());
+      expect(oneOf.map((branch) => branch.$ref).sort()).toEqual(Object.values(discriminator.mapping).sort());
+      for (const [kind, endpoint] of Object.entries(KIND_ENDPOINTS)) {
+        const item = resolve(document, { $ref: discriminator.mapping[kind] as string });
+        const body = bodyOf(endpoint);
+        const { type, ...fields } = item.properties as Record<string, Schema>;
+        expect({ kind, type }).toEqual({ kind, type: expect.objectContaining({ type: 'string', enum: [kind] }) });
+        expect({ kind, fields: Object.keys(item.properties as Schema).sort(), required: [...(item.required as string[])].sort(), closed: item.additionalProperties })
+          .toEqual({ kind, fields: [...Object.keys(body.properties as Schema), 'type'].sort(), required: [...(body.required as string[]), 'type'].sort(), closed: false });
+        // The same rules on every field as the endpoint's body.
+        expect({ kind, fields }).toEqual({ kind, fields: body.properties });
+        expect(body.additionalProperties).toBe(false);
+      }
+      // The customers' batch takes exactly the registration body.
+      const registrations = resolve(document, (bodyOf('/v1/customers/batch').properties as Record<string, Schema>).items as Schema).items as Schema;
+      expect(resolve(document, registrations)).toEqual(bodyOf('/v1/customers'));
+    });
+
+    it('takes an item of every kind valid by the document, and refuses one with a field its kind does not have, naming it, storing nothing', async () => {
+      const batch = schema('BatchDto');
+      expect(validator.errors(batch, { items: BATCH_ITEMS })).toEqual([]);
+      const recorded = await admin.post('/v1/interactions/batch', { items: BATCH_ITEMS });
+      expect(recorded.status).toBe(200);
+      expect(recorded.body.results.map((r: { index: number; status: number; problem?: unknown }) => ({ kind: BATCH_ITEMS[r.index]?.type, status: r.status, problem: r.problem })))
+        .toEqual(BATCH_ITEMS.map((item) => ({ kind: item.type, status: 201, problem: undefined })));
+
+      // A field of another kind (a client mixing up kinds): outside the item's schema, and refused in its result.
+      const allFields = new Set(BATCH_ITEMS.flatMap((item) => Object.keys(item)));
+      const mixedUp = BATCH_ITEMS.map((item) => {
+        const field = [...allFields].find((name) => !(name in item)) as string;
+        return { item: { ...item, [field]: 'x' }, field };
+      });
+      const store = chronicle.app.get<EventStore>(EVENT_STORE, { strict: false });
+      const head = await store.headPosition();
+      for (const { item } of mixedUp) expect({ item, refused: validator.errors(batch, { items: [item] }).length > 0 }).toEqual({ item, refused: true });
+      // Reactors may still append for the batch before (loyalty points): what this request stored is what carries its correlation id.
+      const refused = await admin.post('/v1/interactions/batch', { items: mixedUp.map(({ item }) => item) }, { 'X-Correlation-Id': 'rg-mixed-up-kinds' });
+      expect(refused.status).toBe(200);
+      expect(refused.body.results.map((r: { status: number; problem?: { errors?: { field: string }[] } }) => ({ status: r.status, fields: r.problem?.errors?.map((e) => e.field) })))
+        .toEqual(mixedUp.map(({ field }, index) => ({ status: 400, fields: [`items[${index}].${field}`] })));
+      expect((await store.readAll({ after: head })).filter((event) => event.metadata.correlationId === 'rg-mixed-up-kinds')).toEqual([]);
+    });
   });
 });

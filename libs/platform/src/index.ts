@@ -12,6 +12,7 @@ export * from './commands/command-context';
 export * from './commands/command-executor';
 export type { SnapshotSettings } from './commands/stream-snapshots';
 export * from './commands/command-batch';
+export * from './commands/batch-item-kinds';
 export * from './commands/batch-routes';
 export * from './consistency/read-your-writes';
 export * from './http/command-context.decorator';

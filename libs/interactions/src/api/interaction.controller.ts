@@ -1,17 +1,17 @@
 // HTTP commands recording interactions: one endpoint per kind, and a batch endpoint with a result per item.
-import { Body, Controller, HttpCode, Inject, Optional, Post, type Type } from '@nestjs/common';
+import { Body, Controller, HttpCode, Inject, Optional, Post } from '@nestjs/common';
 import { CommandBus } from '@nestjs/cqrs';
 import { ApiBearerAuth, ApiOperation, ApiTags } from '@nestjs/swagger';
 import type { Clock } from '@app/event-sourcing';
 import {
   AcceptsIdempotencyKey, ApiAnswer, ApiRefusals,
-  businessTime, BATCH_RUNNER, BatchRoutes, CHRONICLE_CONFIG, ChronicleConfig, CLOCK, Ctx, RequestValidationError, Roles, validateBatchItem,
+  businessTime, BATCH_RUNNER, BatchRoutes, CHRONICLE_CONFIG, ChronicleConfig, CLOCK, Ctx, RequestValidationError, Roles,
   type BatchAnswer, type BatchOptions, type BatchRunner, type CommandOutcome, type RequestContext,
 } from '@app/platform';
 import type { InteractionCommand } from '../domain/interaction.commands';
 import { callResultOf, type CallResult } from '../domain/interaction.schemas';
 import {
-  AddNoteDto, AnswerSurveyDto, BatchDto, CALL_CONNECTIONS, CALL_RESOLUTIONS, ClickEmailDto, CompleteChatDto, CompletePurchaseDto, LogCallDto, OpenEmailDto, ReceiveEmailDto, RefundPurchaseDto, SendEmailDto,
+  AddNoteDto, AnswerSurveyDto, BatchDto, CALL_CONNECTIONS, CALL_RESOLUTIONS, ClickEmailDto, CompleteChatDto, CompletePurchaseDto, INTERACTION_BATCH_ITEMS, LogCallDto, OpenEmailDto, ReceiveEmailDto, RefundPurchaseDto, SendEmailDto,
   type InteractionKind,
 } from './interaction.dtos';
 import { RecordInteraction, RecordInteractions } from './interaction.command-handler';
@@ -41,18 +41,18 @@ function callResult(d: LogCallDto): CallResult {
   return { connection: d.connection, resolution: d.resolution ?? null };
 }
 
-/** Each kind: its DTO and how it becomes a domain command. */
-const KINDS: { readonly [K in InteractionKind]: { readonly dto: Type<object>; readonly toCommand: (dto: never) => InteractionCommand } } = {
-  call: { dto: LogCallDto, toCommand: (d: LogCallDto) => ({ type: 'LogCall', customerId: d.customerId, callId: d.callId, direction: d.direction, durationSeconds: d.durationSeconds, ...callResult(d), ...opt('agentId', d.agentId), ...opt('summary', d.summary) }) },
-  'email-sent': { dto: SendEmailDto, toCommand: (d: SendEmailDto) => ({ type: 'SendEmail', customerId: d.customerId, messageId: d.messageId, subject: d.subject, ...opt('campaignId', d.campaignId) }) },
-  'email-received': { dto: ReceiveEmailDto, toCommand: (d: ReceiveEmailDto) => ({ type: 'ReceiveEmail', customerId: d.customerId, messageId: d.messageId, subject: d.subject }) },
-  'email-opened': { dto: OpenEmailDto, toCommand: (d: OpenEmailDto) => ({ type: 'OpenEmail', customerId: d.customerId, messageId: d.messageId }) },
-  'email-clicked': { dto: ClickEmailDto, toCommand: (d: ClickEmailDto) => ({ type: 'ClickEmail', customerId: d.customerId, messageId: d.messageId, url: d.url }) },
-  chat: { dto: CompleteChatDto, toCommand: (d: CompleteChatDto) => ({ type: 'CompleteChat', customerId: d.customerId, chatId: d.chatId, channel: d.channel, messageCount: d.messageCount, durationSeconds: d.durationSeconds, ...opt('agentId', d.agentId), ...opt('summary', d.summary) }) },
-  purchase: { dto: CompletePurchaseDto, toCommand: (d: CompletePurchaseDto) => ({ type: 'CompletePurchase', customerId: d.customerId, orderId: d.orderId, channel: d.channel, currency: d.currency, lines: d.lines.map((l) => ({ sku: l.sku, name: l.name, category: l.category, quantity: l.quantity, unitPriceMinor: l.unitPriceMinor })) }) },
-  refund: { dto: RefundPurchaseDto, toCommand: (d: RefundPurchaseDto) => ({ type: 'RefundPurchase', customerId: d.customerId, orderId: d.orderId, refundId: d.refundId, amountMinor: d.amountMinor, currency: d.currency, ...opt('reason', d.reason) }) },
-  survey: { dto: AnswerSurveyDto, toCommand: (d: AnswerSurveyDto) => ({ type: 'AnswerSurvey', customerId: d.customerId, surveyId: d.surveyId, kind: d.kind, score: d.score, ...opt('comment', d.comment), ...opt('ticketId', d.ticketId) }) },
-  note: { dto: AddNoteDto, toCommand: (d: AddNoteDto) => ({ type: 'AddNote', customerId: d.customerId, noteId: d.noteId, text: d.text, authorId: d.authorId }) },
+/** How each kind's DTO (INTERACTION_BATCH_ITEMS) becomes a domain command. */
+const COMMANDS: { readonly [K in InteractionKind]: (dto: never) => InteractionCommand } = {
+  call: (d: LogCallDto) => ({ type: 'LogCall', customerId: d.customerId, callId: d.callId, direction: d.direction, durationSeconds: d.durationSeconds, ...callResult(d), ...opt('agentId', d.agentId), ...opt('summary', d.summary) }),
+  'email-sent': (d: SendEmailDto) => ({ type: 'SendEmail', customerId: d.customerId, messageId: d.messageId, subject: d.subject, ...opt('campaignId', d.campaignId) }),
+  'email-received': (d: ReceiveEmailDto) => ({ type: 'ReceiveEmail', customerId: d.customerId, messageId: d.messageId, subject: d.subject }),
+  'email-opened': (d: OpenEmailDto) => ({ type: 'OpenEmail', customerId: d.customerId, messageId: d.messageId }),
+  'email-clicked': (d: ClickEmailDto) => ({ type: 'ClickEmail', customerId: d.customerId, messageId: d.messageId, url: d.url }),
+  chat: (d: CompleteChatDto) => ({ type: 'CompleteChat', customerId: d.customerId, chatId: d.chatId, channel: d.channel, messageCount: d.messageCount, durationSeconds: d.durationSeconds, ...opt('agentId', d.agentId), ...opt('summary', d.summary) }),
+  purchase: (d: CompletePurchaseDto) => ({ type: 'CompletePurchase', customerId: d.customerId, orderId: d.orderId, channel: d.channel, currency: d.currency, lines: d.lines.map((l) => ({ sku: l.sku, name: l.name, category: l.category, quantity: l.quantity, unitPriceMinor: l.unitPriceMinor })) }),
+  refund: (d: RefundPurchaseDto) => ({ type: 'RefundPurchase', customerId: d.customerId, orderId: d.orderId, refundId: d.refundId, amountMinor: d.amountMinor, currency: d.currency, ...opt('reason', d.reason) }),
+  survey: (d: AnswerSurveyDto) => ({ type: 'AnswerSurvey', customerId: d.customerId, surveyId: d.surveyId, kind: d.kind, score: d.score, ...opt('comment', d.comment), ...opt('ticketId', d.ticketId) }),
+  note: (d: AddNoteDto) => ({ type: 'AddNote', customerId: d.customerId, noteId: d.noteId, text: d.text, authorId: d.authorId }),
 };
 
 @ApiTags('interactions')
@@ -74,7 +74,7 @@ export class InteractionController {
   }
 
   private record(kind: InteractionKind, body: { occurredAt?: string }, ctx: RequestContext): Promise<CommandOutcome> {
-    const command = KINDS[kind].toCommand(body as never);
+    const command = COMMANDS[kind](body as never);
     return this.commandBus.execute(new RecordInteraction(command, { ...ctx, occurredAt: businessTime(body.occurredAt, this.clock.now()) }));
   }
 
@@ -126,11 +126,8 @@ export class InteractionController {
       maxItems: this.config.MAX_BATCH_SIZE,
       execute: (items) => this.commandBus.execute(new RecordInteractions(items.map(({ prepared, context }) => ({ command: prepared, context })))),
       prepare: async (raw, index) => {
-        const { type, ...fields } = (typeof raw === 'object' && raw !== null ? raw : {}) as { type?: unknown };
-        const spec = typeof type === 'string' && Object.hasOwn(KINDS, type) ? KINDS[type as InteractionKind] : undefined;
-        if (!spec) throw new RequestValidationError([{ field: `items[${index}].type`, message: `type must be one of ${Object.keys(KINDS).join(', ')}` }]);
-        const dto = (await validateBatchItem(spec.dto, fields, `items[${index}]`)) as { occurredAt?: string };
-        return { occurredAt: businessTime(dto.occurredAt, now), prepared: spec.toCommand(dto as never) };
+        const { kind, dto } = await INTERACTION_BATCH_ITEMS.validate(raw, `items[${index}]`);
+        return { occurredAt: businessTime((dto as { occurredAt?: string }).occurredAt, now), prepared: COMMANDS[kind](dto as never) };
       },
     };
   }

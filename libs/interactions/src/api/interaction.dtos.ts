@@ -1,10 +1,10 @@
-// HTTP contracts of the interaction commands, one DTO per kind; the batch endpoint reuses them per item.
+// HTTP contracts of the interaction commands, one DTO per kind; the batch endpoint takes each as an item (INTERACTION_BATCH_ITEMS).
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
 import {
   ArrayMaxSize, ArrayMinSize, IsArray, IsIn, IsInt, IsString, IsUrl, Matches, Max, MaxLength, Min, registerDecorator, ValidateNested, type ValidationArguments,
 } from 'class-validator';
-import { CommandDto, ID_MESSAGE, ID_PATTERN, MultiLineText, NotBlank, Optional, SingleLineText } from '@app/platform';
+import { BatchItemKinds, BatchItemsOf, CommandDto, ID_MESSAGE, ID_PATTERN, MultiLineText, NotBlank, Optional, SingleLineText } from '@app/platform';
 import { IsCurrencyCode } from '@app/money/validation/is-currency-code';
 import { MAX_ORDER_TOTAL_MINOR } from '../domain/order.decider';
 import { SURVEY_SCALES } from '../domain/survey.decider';
@@ -159,13 +159,24 @@ export const INTERACTION_KINDS = [
 ] as const;
 export type InteractionKind = (typeof INTERACTION_KINDS)[number];
 
-export class BatchItemDto {
-  @ApiProperty({ enum: INTERACTION_KINDS, description: 'Which interaction; the other fields are those of that kind\'s endpoint.' })
-  @IsIn(INTERACTION_KINDS) type!: InteractionKind;
-  [field: string]: unknown;
-}
+/**
+ * Each kind's DTO, the body of its own endpoint: a batch item is that body with `type` naming the
+ * kind. The one table the batch validates its items by and the OpenAPI document describes them by.
+ */
+export const INTERACTION_BATCH_ITEMS = new BatchItemKinds<InteractionKind>('Batch', {
+  call: LogCallDto,
+  'email-sent': SendEmailDto,
+  'email-received': ReceiveEmailDto,
+  'email-opened': OpenEmailDto,
+  'email-clicked': ClickEmailDto,
+  chat: CompleteChatDto,
+  purchase: CompletePurchaseDto,
+  refund: RefundPurchaseDto,
+  survey: AnswerSurveyDto,
+  note: AddNoteDto,
+});
 
 export class BatchDto {
-  @ApiProperty({ type: [BatchItemDto], description: 'Up to MAX_BATCH_SIZE items; each is validated and recorded on its own.' })
-  @IsArray() @ArrayMinSize(1) items!: Record<string, unknown>[];
+  @BatchItemsOf(INTERACTION_BATCH_ITEMS, 'Up to MAX_BATCH_SIZE items, each the body of its kind\'s own endpoint with `type` naming the kind; each is validated and recorded on its own.')
+  @IsArray() @ArrayMinSize(1) items!: unknown[];
 }

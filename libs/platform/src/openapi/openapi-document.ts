@@ -4,7 +4,7 @@
 // (@ApiAnswer, schemas generated from the answer types), the problem documents it can answer with
 // (those of its shape: 400, 401, 403, 409 for a reused Idempotency-Key, 413, 415, 503; and its own
 // 404, 409, 422 from @ApiRefusals), its key schemes and the roles @Roles declares (`x-roles`).
-import type { INestApplication } from '@nestjs/common';
+import type { INestApplication, Type } from '@nestjs/common';
 import { ROUTE_ARGS_METADATA } from '@nestjs/common/constants';
 import { RouteParamtypes } from '@nestjs/common/enums/route-paramtypes.enum';
 import {
@@ -13,6 +13,7 @@ import {
 import { SESSION_COOKIE } from '../auth/sessions';
 import { IDEMPOTENT_METADATA } from '../idempotency/idempotency.interceptor';
 import { CONTEXT_HEADERS, HEADER_VALUE_PATTERN, readRequestContext } from '../http/command-context.decorator';
+import { batchItemKindsOf, type BatchItemKinds } from '../commands/batch-item-kinds';
 import { apiRoutes, type ApiRoute } from './api-routes';
 import { answersOf, refusalsOf, type ApiAnswerSpec } from './api-answers';
 import { dtoClassOf, dtoPropertiesOf, isNested, validationRulesOf, withValidationRules } from './validation-schemas';
@@ -73,6 +74,7 @@ type MutableOperation = OperationObject & { 'x-roles'?: unknown };
 
 /** The OpenAPI 3.0 document of the application's routes. */
 export function buildOpenApiDocument(app: INestApplication, options: OpenApiOptions = {}): OpenAPIObject {
+  const routes = apiRoutes(app);
   const document = SwaggerModule.createDocument(
     app,
     new DocumentBuilder()
@@ -87,6 +89,8 @@ export function buildOpenApiDocument(app: INestApplication, options: OpenApiOpti
         'session',
       )
       .build(),
+    // The kinds of batch items: each kind's schema is derived from its DTO's, which must be in the document.
+    { extraModels: routes.flatMap((route) => batchItemKindsIn(routeArguments(route).body)).flatMap(({ kinds }) => Object.values<Type<object>>(kinds.dtos)) },
   );
   // An API key is an opaque token, not the JWT swagger assumes for bearer schemes.
   delete (document.components?.securitySchemes?.bearer as { bearerFormat?: string } | undefined)?.bearerFormat;
@@ -96,7 +100,6 @@ export function buildOpenApiDocument(app: INestApplication, options: OpenApiOpti
     if (schemas[name] !== undefined) throw new Error(`The schema name ${name} is both a DTO class and an API type: rename one`);
     schemas[name] = schema;
   }
-  const routes = apiRoutes(app);
   describeRequestClasses(schemas as Record<string, Schema>, routes);
   for (const route of routes) {
     const operation = document.paths[route.path]?.[route.method.toLowerCase() as 'get'] as MutableOperation | undefined;
@@ -144,7 +147,9 @@ function routeArguments(route: ApiRoute): RouteArguments {
 /**
  * Adds the validators' rules to the schema of every DTO class a route takes as its body, and of the
  * classes nested in them. A class validated as a body or nested object refuses unknown fields (the
- * validation pipe forbids them): its schema says `additionalProperties: false`.
+ * validation pipe forbids them): its schema says `additionalProperties: false`. So does each kind of
+ * a batch's items (validateBatchItem validates them as the pipe does), and the items themselves are
+ * described kind by kind (describeBatchItems).
  */
 function describeRequestClasses(schemas: Record<string, Schema>, routes: readonly ApiRoute[]): void {
   // eslint-disable-next-line @typescript-eslint/no-unsafe-function-type -- DTO classes
@@ -160,6 +165,9 @@ function describeRequestClasses(schemas: Record<string, Schema>, routes: readonl
     for (const property of dtoPropertiesOf(dto)) {
       const nested = dtoClassOf(property.type);
       if (nested) visit(nested, validated && isNested(rules.get(property.name) ?? []));
+    }
+    for (const { kinds } of batchItemKindsIn(dto)) {
+      for (const kind of Object.values<Type<object>>(kinds.dtos)) visit(kind, true);
     }
   };
   for (const route of routes) {
@@ -177,6 +185,56 @@ function describeRequestClasses(schemas: Record<string, Schema>, routes: readonl
     }
     if (closed.has(dto)) schema.additionalProperties = false;
   }
+  // Once every kind's schema has its rules: the kinds' schemas are copies of them.
+  for (const dto of seen) {
+    const properties = (schemas[dto.name]?.properties ?? {}) as Record<string, Schema>;
+    for (const { property, kinds } of batchItemKindsIn(dto)) {
+      const items = properties[property];
+      if (!items) throw new Error(`${dto.name}.${property} is not in the document`);
+      items.items = describeBatchItems(schemas, kinds, routes);
+    }
+  }
+}
+
+/** The properties of a DTO class (a route's body) that hold batch items of several kinds. */
+// eslint-disable-next-line @typescript-eslint/no-unsafe-function-type -- DTO classes
+function batchItemKindsIn(dto: Function | undefined): { readonly property: string; readonly kinds: BatchItemKinds }[] {
+  if (!dto) return [];
+  return dtoPropertiesOf(dto).flatMap(({ name }) => {
+    const kinds = batchItemKindsOf(dto, name);
+    return kinds ? [{ property: name, kinds }] : [];
+  });
+}
+
+/**
+ * A batch item as exactly one of its kinds: for each kind a schema of its own with the fields of the
+ * kind's DTO (the body of its endpoint) and `type` fixed to the kind, required, no other field (an
+ * `allOf` of the DTO's closed schema and `{type}` would take no item at all); a discriminator on
+ * `type` maps each kind to its schema.
+ */
+function describeBatchItems(schemas: Record<string, Schema>, kinds: BatchItemKinds, routes: readonly ApiRoute[]): Schema {
+  const mapping: Record<string, string> = {};
+  for (const kind of kinds.kinds) {
+    const dto = kinds.dtos[kind];
+    const source = schemas[dto.name];
+    if (!source?.properties) throw new Error(`The batch item kind ${kind} has no schema of its DTO ${dto.name} in the document`);
+    if (kinds.tag in source.properties) throw new Error(`${dto.name} has a field ${kinds.tag}, which names the kind of a batch item: rename it`);
+    const name = kinds.schemaName(kind);
+    if (schemas[name] !== undefined) throw new Error(`The schema name ${name} of the batch item kind ${kind} is taken`);
+    const endpoints = routes.filter((route) => routeArguments(route).body === dto).map((route) => `${route.method} ${route.path}`);
+    schemas[name] = {
+      type: 'object',
+      description: `A \`${kind}\` item: ${endpoints.length > 0 ? `the body of ${endpoints.join(' or ')}` : `the fields of ${dto.name}`}, with \`${kinds.tag}\` naming the kind.`,
+      properties: {
+        [kinds.tag]: { type: 'string', enum: [kind], description: 'The item\'s kind: its other fields are those of this kind.' },
+        ...(structuredClone(source.properties) as Record<string, Schema>),
+      },
+      required: [kinds.tag, ...((source.required ?? []) as string[])],
+      additionalProperties: false,
+    };
+    mapping[kind] = `#/components/schemas/${name}`;
+  }
+  return { oneOf: Object.values(mapping).map(($ref) => ({ $ref })), discriminator: { propertyName: kinds.tag, mapping } };
 }
 
 /**
