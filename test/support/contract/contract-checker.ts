@@ -19,6 +19,8 @@ export interface Outcome {
   readonly violations: readonly string[];
   /** The problem's detail and errors, for refusals. */
   readonly detail?: string;
+  /** The answer's body, when it is JSON. */
+  readonly json?: unknown;
 }
 
 export class ContractChecker {
@@ -87,7 +89,7 @@ export class ContractChecker {
       if (!result || result.status < 400 || result.status >= 500) violations.push(`accepted item ${index}, which the document forbids (its result: ${JSON.stringify(result)})`);
     }
     if (response.status >= 400) violations.push(...(await this.storedBy(before, correlationId)));
-    return { status: response.status, violations, ...(response.status >= 400 ? { detail: detailOf(response) } : {}) };
+    return { status: response.status, violations, ...(response.status >= 400 ? { detail: detailOf(response) } : {}), ...(response.json !== undefined ? { json: response.json } : {}) };
   }
 
   /** Whether the operation's success is a per-item batch answer (`results[]` with `accepted` and `rejected`). */

@@ -191,6 +191,13 @@ export class RequestArbitraries {
       return fc.integer({ min: -60, max: 1 }).map((days) => new Date(this.now.getTime() + days * DAY_MS).toISOString().slice(0, 10));
     }
     if (name === 'minPosition' && schema.type === 'integer') return fc.integer({ min: 0, max: 50 });
+    if (name.endsWith('Minor') && schema.type === 'integer') {
+      // Amounts of money: mostly prices and refunds of everyday size, so orders stay within their total
+      // bound and refunds within what is left often enough to be recorded; sometimes anything allowed.
+      const min = typeof schema.minimum === 'number' ? schema.minimum : 0;
+      const max = typeof schema.maximum === 'number' ? schema.maximum : Number.MAX_SAFE_INTEGER;
+      return fc.oneof({ weight: 4, arbitrary: fc.integer({ min, max: Math.max(min, Math.min(max, 10_000)) }) }, { weight: 1, arbitrary: fc.integer({ min, max }) });
+    }
     if (name === 'currency' && Array.isArray(schema.enum)) return fc.oneof({ weight: 5, arbitrary: fc.constant('EUR') }, { weight: 1, arbitrary: fc.constantFrom(...(schema.enum as string[])) });
     return undefined;
   }
@@ -295,13 +302,24 @@ function objectNodes(document: OpenApiDocument, schema: Schema, value: unknown, 
     return value.flatMap((item, index) => objectNodes(document, resolved.items as Schema, item, [...path, index]));
   }
   if (resolved.properties === undefined) {
-    // A union (a segment rule node): the branch this value took is the one it is valid against; its
-    // nested values are not mutated, the node itself may be.
+    // A union with a discriminator (a batch item): the branch the value's tag maps to is its schema.
+    const branch = discriminatedBranch(resolved, value as Record<string, Json>);
+    if (branch) return objectNodes(document, branch, value, path);
+    // Another union (a segment rule node): which branch the value took is not said; it is not mutated.
     return [];
   }
   const here = { schema: resolved, value: value as Record<string, Json>, path: [...path] };
   const properties = resolved.properties as Record<string, Schema>;
   return [here, ...Object.entries(value).flatMap(([key, child]) => (properties[key] ? objectNodes(document, properties[key] as Schema, child, [...path, key]) : []))];
+}
+
+/** The branch of a oneOf/anyOf a value's discriminator field maps to (OpenAPI `discriminator.mapping`), if the schema has one. */
+function discriminatedBranch(schema: Schema, value: Readonly<Record<string, Json>>): Schema | undefined {
+  const discriminator = schema.discriminator as { propertyName?: string; mapping?: Record<string, string> } | undefined;
+  if (!discriminator?.propertyName || !discriminator.mapping) return undefined;
+  const tag = value[discriminator.propertyName];
+  const $ref = typeof tag === 'string' && Object.hasOwn(discriminator.mapping, tag) ? discriminator.mapping[tag] : undefined;
+  return $ref === undefined ? undefined : { $ref };
 }
 
 function at(value: Json, path: readonly (string | number)[]): Json {
