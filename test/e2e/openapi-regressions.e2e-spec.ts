@@ -201,4 +201,13 @@ describe('What the API contract tests found', () => {
       expect((await store.readAll({ after: head })).filter((event) => event.metadata.correlationId === 'rg-mixed-up-kinds')).toEqual([]);
     });
   });
+
+  it('documents the 422 a survey about another customer\'s ticket is answered with (it was answered, undocumented)', async () => {
+    expect((await admin.post('/v1/customers', { customerId: 'c-rg-2', profile: {} })).status).toBe(201);
+    const answer = await admin.post('/v1/interactions/surveys', { customerId: 'c-rg-2', surveyId: 's-rg-other', kind: 'nps', score: 9, ticketId: 't-rg-1' });
+    expect({ status: answer.status, fields: answer.body.errors?.map((e: { field: string }) => e.field) }).toEqual({ status: 422, fields: ['customerId'] });
+    expect(validator.errors(schema('Problem'), answer.body)).toEqual([]);
+    const document = (await exchange(chronicle.url, 'GET', '/docs/openapi.json', {})).json as { paths: Record<string, Record<string, { responses: Record<string, unknown> }>> };
+    expect(Object.keys(document.paths['/v1/interactions/surveys']?.post?.responses ?? {})).toContain('422');
+  });
 });

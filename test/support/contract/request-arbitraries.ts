@@ -58,14 +58,22 @@ export class RequestArbitraries {
     return fc.record({ path, query, idempotencyKey, body, accept }).map(({ path: params, query: queryValues, idempotencyKey: key, body: value, accept: mediaType }) => ({
       path: fillPath(operation.path, Object.fromEntries(params.map(([name, v]) => [name, String(v)]))),
       query: Object.fromEntries(queryValues.filter((entry): entry is [string, Json] => entry !== null)),
-      headers: { ...(key === null ? {} : { 'Idempotency-Key': key }), ...(mediaType === null ? {} : { Accept: mediaType }) } as Record<string, string>,
+      // Keys are unique per API key across routes, and one seed draws the same keys for every operation: the
+      // operation's name in the key keeps one operation's requests from being refused as another's retries.
+      headers: { ...(key === null ? {} : { 'Idempotency-Key': `${operation.id.replace(/[^A-Za-z0-9]+/g, '-')}-${key}` }), ...(mediaType === null ? {} : { Accept: mediaType }) } as Record<string, string>,
       ...(value !== undefined ? { body: value as Json } : {}),
     }));
   }
 
   /** A valid request with one thing broken that the document forbids. */
   invalid(operation: Operation): fc.Arbitrary<GeneratedRequest> {
-    return this.valid(operation).chain((request) => {
+    // Its own Idempotency-Key: the valid request drawn first under the same seed has the same one, and a
+    // reused key is refused before the mutation is looked at.
+    const own = (request: GeneratedRequest): GeneratedRequest => {
+      const key = request.headers['Idempotency-Key'];
+      return key === undefined ? request : { ...request, headers: { ...request.headers, 'Idempotency-Key': `${key}-invalid` } };
+    };
+    return this.valid(operation).map(own).chain((request) => {
       const mutations: fc.Arbitrary<GeneratedRequest>[] = [];
       if (operation.body && request.body !== undefined) mutations.push(this.mutateBody(operation.body, request));
       if (operation.body) mutations.push(fc.constantFrom<Json>([], 'text', 42, null, true).map((body) => ({ ...request, body, mutation: `body ${JSON.stringify(body)}`, invalid: { where: 'body' as const } })));

@@ -87,10 +87,10 @@ export class InteractionController {
   @Post('emails/received') @Roles('ingest') @ApiOperation({ summary: 'An email from the customer was received' }) @ApiAnswer(201, 'CommandOutcome') @ApiRefusals({ 404: 'The customer is not registered.', 409: 'The messageId is recorded with other data.' })
   receiveEmail(@Body() body: ReceiveEmailDto, @Ctx() ctx: RequestContext) { return this.record('email-received', body, ctx); }
 
-  @Post('emails/opened') @Roles('ingest') @ApiOperation({ summary: 'The customer opened a sent email' }) @ApiAnswer(201, 'CommandOutcome') @ApiRefusals({ 404: 'The customer is not registered, or no email with the messageId was sent to them.', 422: 'occurredAt lies before the email\'s latest event.' })
+  @Post('emails/opened') @Roles('ingest') @ApiOperation({ summary: 'The customer opened a sent email' }) @ApiAnswer(201, 'CommandOutcome') @ApiRefusals({ 404: 'The customer is not registered, or no email with the messageId was sent or received.', 422: 'The email is another customer\'s, or occurredAt lies before its latest event.' })
   openEmail(@Body() body: OpenEmailDto, @Ctx() ctx: RequestContext) { return this.record('email-opened', body, ctx); }
 
-  @Post('emails/clicked') @Roles('ingest') @ApiOperation({ summary: 'The customer clicked a link in a sent email' }) @ApiAnswer(201, 'CommandOutcome') @ApiRefusals({ 404: 'The customer is not registered, or no email with the messageId was sent to them.', 422: 'occurredAt lies before the email\'s latest event.' })
+  @Post('emails/clicked') @Roles('ingest') @ApiOperation({ summary: 'The customer clicked a link in a sent email' }) @ApiAnswer(201, 'CommandOutcome') @ApiRefusals({ 404: 'The customer is not registered, or no email with the messageId was sent or received.', 422: 'The email is another customer\'s, or occurredAt lies before its latest event.' })
   clickEmail(@Body() body: ClickEmailDto, @Ctx() ctx: RequestContext) { return this.record('email-clicked', body, ctx); }
 
   @Post('chats') @Roles('ingest', 'support') @ApiOperation({ summary: 'A chat conversation ended' }) @ApiAnswer(201, 'CommandOutcome') @ApiRefusals({ 404: 'The customer is not registered.', 409: 'The chatId is recorded with other data.' })
@@ -99,10 +99,10 @@ export class InteractionController {
   @Post('purchases') @Roles('ingest') @ApiOperation({ summary: 'A purchase was completed' }) @ApiAnswer(201, 'CommandOutcome') @ApiRefusals({ 404: 'The customer is not registered.', 409: 'The orderId is recorded with other data.' })
   completePurchase(@Body() body: CompletePurchaseDto, @Ctx() ctx: RequestContext) { return this.record('purchase', body, ctx); }
 
-  @Post('refunds') @Roles('ingest', 'support') @ApiOperation({ summary: 'Refund (part of) a purchase; never above what is left' }) @ApiAnswer(201, 'CommandOutcome') @ApiRefusals({ 404: 'The customer is not registered, or has no order with the orderId.', 409: 'The refundId is recorded with another amount.', 422: 'The refund exceeds what is left of the order, is in another currency, or lies before the purchase.' })
+  @Post('refunds') @Roles('ingest', 'support') @ApiOperation({ summary: 'Refund (part of) a purchase; never above what is left' }) @ApiAnswer(201, 'CommandOutcome') @ApiRefusals({ 404: 'The customer is not registered, or no order with the orderId was completed.', 409: 'The refundId is recorded with another amount.', 422: 'The order is another customer\'s, or the refund exceeds what is left of it, is in another currency, or lies before the purchase.' })
   refund(@Body() body: RefundPurchaseDto, @Ctx() ctx: RequestContext) { return this.record('refund', body, ctx); }
 
-  @Post('surveys') @Roles('ingest') @ApiOperation({ summary: 'A survey was answered (NPS 0–10 or CSAT 1–5)' }) @ApiAnswer(201, 'CommandOutcome') @ApiRefusals({ 404: 'The customer is not registered.', 409: 'The surveyId is recorded with other data.' })
+  @Post('surveys') @Roles('ingest') @ApiOperation({ summary: 'A survey was answered (NPS 0–10 or CSAT 1–5)' }) @ApiAnswer(201, 'CommandOutcome') @ApiRefusals({ 404: 'The customer is not registered, or the ticketId names no ticket.', 409: 'The surveyId is recorded with other data.', 422: 'The ticketId names another customer\'s ticket.' })
   answerSurvey(@Body() body: AnswerSurveyDto, @Ctx() ctx: RequestContext) { return this.record('survey', body, ctx); }
 
   @Post('notes') @Roles('ingest', 'support') @ApiOperation({ summary: 'Add a note to the customer' }) @ApiAnswer(201, 'CommandOutcome') @ApiRefusals({ 404: 'The customer is not registered.', 409: 'The noteId is recorded with other data.' })
