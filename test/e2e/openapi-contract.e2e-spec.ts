@@ -6,9 +6,9 @@
 // event a refused request stored. A batch whose items are of several kinds (a oneOf with a
 // discriminator) also gets items of every kind generated from the document: none may be refused for
 // its kind or for a field the document lists, and some of every kind must get past validation to
-// their business rules. Property-based and seeded (fast-check): a failure
-// prints the seed and the request; CONTRACT_SEED and CONTRACT_RUNS replay or widen a run. New routes
-// are covered by being in the document.
+// their business rules. Property-based and seeded (fast-check): a failure prints the seed and the
+// request; CONTRACT_SEED and CONTRACT_RUNS replay or widen a run. New routes are covered by being in
+// the document.
 import fc from 'fast-check';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
