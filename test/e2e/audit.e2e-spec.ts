@@ -248,6 +248,9 @@ describe('Auditors (embedded)', () => {
     const after = await auditor.get(`/v1/audit/customers/${customerId}/360`);
     expect(after.body.calls.count).toBe(1);
     expect((await auditor.get(`/v1/audit/customers/${customerId}/360?asOf=2020-01-01T00:00:00Z`)).status).toBe(404);
+    // The timeline as of then says the same (it answered an empty page): the customer was not registered yet.
+    const timelineBefore = await auditor.get(`/v1/audit/customers/${customerId}/timeline?asOf=2020-01-01T00:00:00Z`);
+    expect({ status: timelineBefore.status, errors: timelineBefore.body.errors }).toEqual({ status: 404, errors: [expect.objectContaining({ field: 'customerId' })] });
     const bad = await auditor.get(`/v1/audit/customers/${customerId}/360?asOf=last-tuesday`);
     expect(bad.status).toBe(400);
     expect(bad.body.errors).toEqual([expect.objectContaining({ field: 'asOf' })]);

@@ -182,6 +182,7 @@ export class AuditController {
   @AccessLogged('audit-timeline-as-of')
   @ApiOperation({ summary: 'The timeline as of a global position or an instant, paged like the live timeline' })
   @ApiAnswer(200, 'TimelinePage', 'The timeline as of then; X-Chronicle-As-Of and X-Chronicle-As-Of-Position say which point it shows')
+  @ApiRefusals({ 404: 'The customer was not registered as of then.' })
   async timeline(@IdParam('customerId') customerId: string, @QueryParam() query: AsOfTimelineQueryDto, @Res({ passthrough: true }) reply: FastifyReply) {
     const { page, context } = await this.asOf.timeline(customerId, parseAsOf(query.asOf), {
       limit: query.limit ?? 50,
@@ -189,6 +190,7 @@ export class AuditController {
       ...(query.channel !== undefined ? { channel: query.channel } : {}),
       ...(query.kind !== undefined ? { kind: query.kind } : {}),
     });
+    if (page === null) throw refuse.notFound(`Customer ${customerId} was not registered as of ${query.asOf ?? 'now'}`, 'customerId');
     asOfHeaders(reply, context);
     return page;
   }

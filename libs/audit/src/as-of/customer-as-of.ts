@@ -18,7 +18,7 @@ import type { Clock, RecordedEvent } from '@app/event-sourcing';
 import type { EventStore, LogQuery } from '@app/event-store';
 import { SqliteReadStore, type Projection } from '@app/read-store';
 import { ProjectorRunner } from '@app/transport';
-import { customer360View, timelinePage, type Customer360EnricherFactory, type Customer360View, type TimelinePage, type TimelinePageOptions } from '@app/customer-view';
+import { customer360View, isRegisteredIn, timelinePage, type Customer360EnricherFactory, type Customer360View, type TimelinePage, type TimelinePageOptions } from '@app/customer-view';
 
 export type AsOf = { readonly kind: 'now' } | { readonly kind: 'instant'; readonly at: Date } | { readonly kind: 'position'; readonly position: number };
 
@@ -54,8 +54,11 @@ export class CustomerAsOf {
     return this.withReadModels(customerId, asOf, async (store, now) => customer360View(store, this.enrichers(store, { now: () => new Date(now.getTime()) }), customerId, now));
   }
 
-  async timeline(customerId: string, asOf: AsOf, options: TimelinePageOptions): Promise<{ page: TimelinePage; context: AsOfContext }> {
-    const { view, context } = await this.withReadModels(customerId, asOf, (store) => timelinePage(store, customerId, options));
+  /** The timeline as of then; null when the customer was not registered by then (as the 360 view as of then, and the live timeline). */
+  async timeline(customerId: string, asOf: AsOf, options: TimelinePageOptions): Promise<{ page: TimelinePage | null; context: AsOfContext }> {
+    const { view, context } = await this.withReadModels(customerId, asOf, async (store) =>
+      (await isRegisteredIn(store, customerId)) ? timelinePage(store, customerId, options) : null,
+    );
     return { page: view, context };
   }
 

@@ -29,8 +29,13 @@ export class ReadModelRegisteredCustomers implements RegisteredCustomers, Custom
     return names;
   }
 
-  private async registered(customerId: string): Promise<boolean> {
-    const doc = await this.store.get<Customer360Document>(CUSTOMER_360_COLLECTION, customerId);
-    return doc !== undefined && doc !== null && doc.registeredAt !== null;
+  private registered(customerId: string): Promise<boolean> {
+    return isRegisteredIn(this.store, customerId);
   }
+}
+
+/** Whether these read models know the customer as registered (the live ones, or the audit's as of a point). */
+export async function isRegisteredIn(store: ReadStore, customerId: string): Promise<boolean> {
+  const doc = await store.get<Customer360Document>(CUSTOMER_360_COLLECTION, customerId);
+  return doc !== undefined && doc !== null && doc.registeredAt !== null;
 }
