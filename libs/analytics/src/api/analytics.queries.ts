@@ -14,7 +14,7 @@ import { READ_STORE, type AggregateRow, type Filter, type ReadStore } from '@app
 import {
   CHRONICLE_CONFIG, ChronicleConfig, CLOCK, PROJECTION_PROGRESS, RequestValidationError, waitUntilCaughtUp, type ProjectionProgress,
 } from '@app/platform';
-import { DAILY_KPIS_COLLECTION, DAILY_MEASURE_FIELDS, INTERACTION_KINDS, type InteractionKind } from '../projections/daily-kpis.document';
+import { DAILY_KPIS_COLLECTION, DAILY_MEASURE_FIELDS, COUNTED_KINDS, type CountedKind } from '../projections/daily-kpis.document';
 import { CUSTOMER_ANALYTICS_COLLECTION, type CustomerAnalyticsDocument, type CustomerAnalyticsFields } from '../projections/customer-analytics.document';
 import type { RfmDistribution } from '../domain/rfm';
 import { analyseCustomer, type CustomerAnalysis, type CustomerRecord } from '../domain/customer-analysis';
@@ -55,7 +55,7 @@ export interface KpiGroup {
   /** Per currency: sums across currencies mean nothing. */
   readonly revenue: readonly CurrencyRevenue[];
   readonly interactions: number;
-  readonly interactionsByKind: Readonly<Record<InteractionKind, number>>;
+  readonly interactionsByKind: Readonly<Record<CountedKind, number>>;
 }
 
 export interface KpiReport {
@@ -288,7 +288,7 @@ export function kpiGroups(rows: readonly AggregateRow[], groupBy: readonly Dimen
         };
       })
       .sort((a, b) => (a.currency < b.currency ? -1 : a.currency > b.currency ? 1 : (a.exponent ?? -1) - (b.exponent ?? -1)));
-    const byKind = Object.fromEntries(INTERACTION_KINDS.map((kind) => [kind, sum(`kinds.${kind}`)])) as Record<InteractionKind, number>;
+    const byKind = Object.fromEntries(COUNTED_KINDS.map((kind) => [kind, sum(`kinds.${kind}`)])) as Record<CountedKind, number>;
     return { ...key, orders: sum('orders'), revenue, interactions: sum('interactions'), interactionsByKind: byKind };
   });
 }

@@ -13,8 +13,8 @@ import type { ReadDocument } from '@app/read-store';
 export const DAILY_KPIS_COLLECTION = 'dailyKpis';
 
 /** Interaction kinds counted in `kinds` (email = sent + received; opens, clicks, replies are not interactions). */
-export const INTERACTION_KINDS = ['purchase', 'call', 'email', 'chat', 'survey', 'note', 'ticket'] as const;
-export type InteractionKind = (typeof INTERACTION_KINDS)[number];
+export const COUNTED_KINDS = ['purchase', 'call', 'email', 'chat', 'survey', 'note', 'ticket'] as const;
+export type CountedKind = (typeof COUNTED_KINDS)[number];
 
 export type DailyMeasures = {
   /** Gross order totals, minor units of `currency`. */
@@ -24,7 +24,7 @@ export type DailyMeasures = {
   readonly orders: number;
   /** Sum of `kinds`. */
   readonly interactions: number;
-  readonly kinds: Readonly<Record<InteractionKind, number>>;
+  readonly kinds: Readonly<Record<CountedKind, number>>;
   /** NPS answers: promoter 9–10, passive 7–8, detractor 0–6. */
   readonly nps: { readonly count: number; readonly promoters: number; readonly passives: number; readonly detractors: number };
   /** CSAT answers; satisfied = score 4 or 5. */
@@ -119,7 +119,7 @@ export type DailyKpiDocument = DailyKpiFields & ReadDocument;
 /** Every summable measure path, for `aggregate({ sum })`. */
 export const DAILY_MEASURE_FIELDS: readonly string[] = [
   'revenueMinor', 'refundsMinor', 'orders', 'interactions',
-  ...INTERACTION_KINDS.map((kind) => `kinds.${kind}`),
+  ...COUNTED_KINDS.map((kind) => `kinds.${kind}`),
   'nps.count', 'nps.promoters', 'nps.passives', 'nps.detractors',
   'csat.count', 'csat.satisfied',
   'tickets.opened', 'tickets.resolved', 'tickets.closedUnresolved', 'tickets.firstResponses', 'tickets.firstResponseMinutes', 'tickets.firstResponseBreaches',

@@ -12,7 +12,7 @@ import {
   type DailyKpiDocument,
   type DailyKpiFields,
   type DailyMeasures,
-  type InteractionKind,
+  type CountedKind,
   type TicketProgress,
 } from './daily-kpis.document';
 
@@ -20,7 +20,7 @@ type Ref = { collection: string; id: string };
 const row = (id: string): Ref => ({ collection: DAILY_KPIS_COLLECTION, id });
 
 /** The channel of a per-customer activity row, for events that are not orders or tickets. */
-function activityChannel(event: CatalogueEvent): InteractionKind | null {
+function activityChannel(event: CatalogueEvent): CountedKind | null {
   switch (event.type) {
     case 'CallLogged':
       return 'call';
@@ -72,7 +72,7 @@ function newRow(kind: DailyKpiFields['rowKind'], at: string, channel: string, cu
   return { rowKind: kind, day: utcDay(at), at, channel, currency, customerId, ...emptyMeasures() };
 }
 
-function countInteraction(measures: DailyMeasures, kind: InteractionKind): Pick<DailyMeasures, 'interactions' | 'kinds'> {
+function countInteraction(measures: DailyMeasures, kind: CountedKind): Pick<DailyMeasures, 'interactions' | 'kinds'> {
   return { interactions: measures.interactions + 1, kinds: { ...measures.kinds, [kind]: measures.kinds[kind] + 1 } };
 }
 
@@ -202,7 +202,7 @@ export function dailyKpiChanges(event: CatalogueEvent, get: (id: string) => Dail
     case 'ChatCompleted':
     case 'NoteAdded':
     case 'SurveyAnswered': {
-      const channel = activityChannel(event) as InteractionKind;
+      const channel = activityChannel(event) as CountedKind;
       const id = dailyRowId.activity(event.streamId);
       // One interaction per stream: a second event there is not another interaction.
       if (get(id)) return [];
