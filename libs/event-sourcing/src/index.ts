@@ -8,3 +8,4 @@ export * from './canonical-json';
 export * from './text-rules';
 export * from './event-schemas';
 export * from './personal-data';
+export * from './instants';

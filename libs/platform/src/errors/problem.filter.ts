@@ -2,7 +2,7 @@
 // server error (5xx), whether it came from a route, a guard or the HTTP layer before Nest.
 import { ArgumentsHost, Catch, ExceptionFilter, HttpException, HttpStatus, Logger } from '@nestjs/common';
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import { DomainError, DomainErrorCode } from '@app/event-sourcing';
+import { DomainError, DomainErrorCode, InvalidInstantError } from '@app/event-sourcing';
 import { DuplicateEventIdError, EventStoreBusyError, EventStoreWriterStoppedError, WrongExpectedRevisionError } from '@app/event-store';
 import { isStorageUnavailable, STORAGE_RETRY_AFTER_SECONDS } from './storage-errors';
 import { RequestValidationError, type FieldProblem } from './validation';
@@ -84,6 +84,11 @@ export function toProblem(error: unknown): Problem {
   }
   // Both name the field they are about (an unknown or colliding id, a stream changed meanwhile) when they know it.
   const naming = (field: string | undefined, message: string) => (field ? { errors: [{ field, message }] } : {});
+  // The API validates every instant it takes; one that reached a store port anyway is still the
+  // request's fault (400, naming the store's argument), not the server's.
+  if (error instanceof InvalidInstantError) {
+    return make(400, error.message, { code: 'VALIDATION', errors: [{ field: error.argument, message: error.message }] });
+  }
   if (error instanceof DomainError) {
     return make(statusForDomainError(error.code), error.message, { code: error.code, ...naming(error.field, error.message) });
   }

@@ -1,24 +1,18 @@
 // Timestamps a client sends. A local time ("2026-01-01T10:00:00") names a different instant in every
 // zone, so the server would guess (Node takes its own zone); an instant must say its offset or Z.
 // Every instant the API takes (body field or query parameter) is checked here and nowhere else, so
-// nothing Date cannot read reaches a handler or a store.
-import { isISO8601, registerDecorator, type ValidationArguments, type ValidationOptions } from 'class-validator';
+// nothing Date cannot read reaches a handler or a store (which refuses it too: InvalidInstantError).
+import { registerDecorator, type ValidationArguments, type ValidationOptions } from 'class-validator';
+import { INSTANT_EXAMPLE, INSTANT_PATTERN, isInstant } from '@app/event-sourcing';
 
-/** RFC 3339 date-time: date, `T`, time to the minute or finer, and `Z` or `±hh:mm`. */
-export const INSTANT_PATTERN = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d{1,9})?)?(Z|[+-]\d{2}:\d{2})$/;
+// The one definition of an instant lives beside the events (the store ports check it too).
+export { INSTANT_PATTERN, isInstant };
 
 /** A global position: digits. */
 const POSITION_PATTERN = /^\d{1,15}$/;
 
 /** A global position (digits) or an instant, as the as-of routes take it. */
 export const POSITION_OR_INSTANT_PATTERN = new RegExp(`^(${POSITION_PATTERN.source.slice(1, -1)}|${INSTANT_PATTERN.source.slice(1, -1)})$`);
-
-const INSTANT_EXAMPLE = 'an ISO-8601 date and time with its offset or Z, e.g. 2026-11-20T10:15:00Z';
-
-/** The pattern, a real calendar date and clock time (no 30 February, no 24:00), and one Date reads. */
-export function isInstant(value: unknown): value is string {
-  return typeof value === 'string' && INSTANT_PATTERN.test(value) && isISO8601(value, { strict: true, strictSeparator: true }) && !Number.isNaN(Date.parse(value));
-}
 
 export function isPositionOrInstant(value: unknown): value is string {
   return typeof value === 'string' && (POSITION_PATTERN.test(value) || isInstant(value));

@@ -1,0 +1,38 @@
+// The one definition of an instant, as the API, the CLI and the store ports take it.
+import { InvalidInstantError, isInstant, requireInstant, requireValidDate } from './instants';
+
+describe('instants', () => {
+  it.each(['2026-11-20T10:15:00Z', '2026-11-20T10:15Z', '2026-11-20T11:15:00.123+01:00', '2024-02-29T00:00:00Z'])('takes %s', (value) => {
+    expect(isInstant(value)).toBe(true);
+    expect(requireInstant('from', value)).toBe(value);
+  });
+
+  it.each([
+    '2026-02-30T10:00:00Z', // no such day
+    '2026-11-20T24:00:00Z',
+    '2026-11-20T10:00:00', // a local time: read in the machine's zone
+    '2026-11-20',
+    '+275760-09-13T00:00:00Z', // out of Date's range
+    'yesterday',
+    '',
+    1_700_000_000_000,
+    undefined,
+  ])('refuses %j with an InvalidInstantError naming the argument', (value) => {
+    expect(isInstant(value)).toBe(false);
+    let thrown: unknown;
+    try {
+      requireInstant('recordedFrom', value);
+    } catch (error) {
+      thrown = error;
+    }
+    expect(thrown).toBeInstanceOf(InvalidInstantError);
+    expect(thrown).toBeInstanceOf(RangeError);
+    expect(thrown).toMatchObject({ argument: 'recordedFrom', name: 'InvalidInstantError', message: expect.stringMatching(/^recordedFrom must be an ISO-8601 date and time with its offset or Z/) });
+  });
+
+  it('requireValidDate refuses an Invalid Date, naming the argument', () => {
+    expect(() => requireValidDate('until', new Date('nope'))).toThrow(new InvalidInstantError('until'));
+    const at = new Date('2026-11-20T10:15:00Z');
+    expect(requireValidDate('until', at)).toBe(at);
+  });
+});

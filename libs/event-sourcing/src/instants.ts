@@ -1,0 +1,40 @@
+// What Chronicle takes as an instant, in one place: the API's validation, the CLI's options and the
+// store ports all ask isInstant, so an input one of them takes, the others take too. A local time
+// ("2026-01-01T10:00:00") names a different instant in every zone (Node reads it in its own), so an
+// instant must say its offset or Z.
+import { isISO8601 } from 'class-validator';
+
+/** RFC 3339 date-time: date, `T`, time to the minute or finer, and `Z` or `±hh:mm`. */
+export const INSTANT_PATTERN = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d{1,9})?)?(Z|[+-]\d{2}:\d{2})$/;
+
+/** What an instant looks like, in words, for refusals. */
+export const INSTANT_EXAMPLE = 'an ISO-8601 date and time with its offset or Z, e.g. 2026-11-20T10:15:00Z';
+
+/** The pattern, a real calendar date and clock time (no 30 February, no 24:00), and one Date reads. */
+export function isInstant(value: unknown): value is string {
+  return typeof value === 'string' && INSTANT_PATTERN.test(value) && isISO8601(value, { strict: true, strictSeparator: true }) && !Number.isNaN(Date.parse(value));
+}
+
+/**
+ * A store port was handed something that is not an instant (or an invalid Date) for `argument`. A
+ * RangeError, as Date's own refusal is, but one that says which argument and what it takes, and that
+ * the caller (not the store) is at fault: nothing was read or written.
+ */
+export class InvalidInstantError extends RangeError {
+  constructor(readonly argument: string) {
+    super(`${argument} must be ${INSTANT_EXAMPLE}`);
+    this.name = 'InvalidInstantError';
+  }
+}
+
+/** `value` as given when it is an instant (isInstant); throws InvalidInstantError naming `argument` otherwise. */
+export function requireInstant(argument: string, value: unknown): string {
+  if (!isInstant(value)) throw new InvalidInstantError(argument);
+  return value;
+}
+
+/** `value` when it is a Date that holds a time; throws InvalidInstantError naming `argument` for an Invalid Date or a non-Date. */
+export function requireValidDate(argument: string, value: unknown): Date {
+  if (!(value instanceof Date) || Number.isNaN(value.getTime())) throw new InvalidInstantError(argument);
+  return value;
+}
