@@ -2,6 +2,7 @@
 // events but apart from them: a file of its own next to the SQLite event store, a `$` stream on
 // EventStoreDB. Customer streams, the global log, the relay and the projectors never see it.
 // Contract: ./testing/access-log.contract.ts.
+import { requireInstant } from '@app/event-sourcing';
 
 export interface AccessActor {
   /** The API key's id. */
@@ -42,9 +43,9 @@ export interface AccessQuery {
   readonly customerId?: string;
   /** The reader: an API key id or name. */
   readonly actor?: string;
-  /** at ≥ from (ISO-8601). */
+  /** at ≥ from (ISO-8601 with its offset, as isInstant takes it). */
   readonly from?: string;
-  /** at < to (ISO-8601). */
+  /** at < to (ISO-8601 with its offset, as isInstant takes it). */
   readonly to?: string;
   /** The `next` of the previous page. */
   readonly after?: string;
@@ -59,13 +60,20 @@ export interface AccessPage {
 
 export interface AccessLog {
   /**
-   * Resolves once the entry is durable. Entries recorded at the same time share one write (group
+   * Resolves once the entry is durable; rejects with InvalidInstantError (naming `at`) an entry whose
+   * `at` isInstant does not take, alone (the entries recorded with it are written). Entries recorded at the same time share one write (group
    * commit), so a read waits for at most one commit and a crash loses no answered read's entry.
    */
   record(entry: AccessEntry): Promise<void>;
-  /** Entries in recording order, filtered, one page at a time. */
+  /** Entries in recording order, filtered, one page at a time. Rejects with InvalidInstantError a `from` or `to` isInstant does not take. */
   query(query: AccessQuery): Promise<AccessPage>;
   close(): Promise<void>;
+}
+
+/** The instants an access-log query filters on, checked as every adapter's query does first. */
+export function checkAccessQueryInstants(query: AccessQuery): void {
+  if (query.from !== undefined) requireInstant('from', query.from);
+  if (query.to !== undefined) requireInstant('to', query.to);
 }
 
 /** DI token for the AccessLog port. */

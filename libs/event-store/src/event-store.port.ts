@@ -1,6 +1,6 @@
 // The EventStore port: what every event store adapter (SQLite embedded, EventStoreDB) must do.
 // Its contract suite is in ./testing/event-store.contract.ts.
-import type { DomainError, NewEvent, RecordedEvent } from '@app/event-sourcing';
+import { requireInstant, type DomainError, type NewEvent, type RecordedEvent } from '@app/event-sourcing';
 
 /**
  * `no_stream`: the stream must not exist. `stream_exists`: it must exist. `any`: no check.
@@ -76,11 +76,21 @@ export interface LogQuery {
   readonly customerId?: string;
   /** Only events of these types. */
   readonly types?: readonly string[];
-  /** Only events with recordedAt at or after this instant (ISO-8601). */
+  /** Only events with recordedAt at or after this instant (ISO-8601 with its offset, as isInstant takes it). */
   readonly recordedFrom?: string;
-  /** Only events with recordedAt strictly before this instant (ISO-8601). */
+  /** Only events with recordedAt strictly before this instant (ISO-8601 with its offset, as isInstant takes it). */
   readonly recordedBefore?: string;
   readonly maxCount?: number;
+}
+
+/**
+ * queryLog refuses (rejects with InvalidInstantError naming recordedFrom or recordedBefore) an
+ * instant isInstant does not take, before reading anything: a local time would be read in the
+ * server's zone, and what Date cannot read was a bare "Invalid time value". Every adapter calls this.
+ */
+export function checkLogQueryInstants(query: LogQuery): void {
+  if (query.recordedFrom !== undefined) requireInstant('recordedFrom', query.recordedFrom);
+  if (query.recordedBefore !== undefined) requireInstant('recordedBefore', query.recordedBefore);
 }
 
 /** Where a chain of the tamper evidence does not hold: the first such place in log order. */

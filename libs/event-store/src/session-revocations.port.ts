@@ -8,7 +8,9 @@
 export interface SessionRevocations {
   /**
    * Records that session `sid` is over. `until` is when it would have ended anyway (its absolute
-   * expiry): the record may be forgotten after that. Revoking twice is harmless.
+   * expiry): the record may be forgotten after that. Revoking twice is harmless. An Invalid Date
+   * `until` is refused (InvalidInstantError naming `until`), nothing recorded: a revocation with no
+   * end could be pruned at once (the session would stay signed in) or never.
    */
   revoke(sid: string, until: Date): Promise<void>;
   /** Whether `sid` was revoked, by any process on the store (false for a session never revoked). */

@@ -5,7 +5,8 @@
 // Queries read the stream forward from a cursor (the revision), starting from a binary search on the
 // entries' time when `from` is given; customer and actor filters are applied while reading.
 import { ANY, BACKWARDS, END, EventStoreDBClient, FORWARDS, jsonEvent, StreamNotFoundError, type JSONType } from '@eventstore/db-client';
-import type { AccessEntry, AccessLog, AccessPage, AccessQuery, RecordedAccess } from '../access-log.port';
+import { checkAccessQueryInstants, type AccessEntry, type AccessLog, type AccessPage, type AccessQuery, type RecordedAccess } from '../access-log.port';
+import { InvalidInstantError, isInstant } from '@app/event-sourcing';
 
 export const ACCESS_LOG_STREAM = '$chronicle-access-log';
 const ACCESS_EVENT_TYPE = '$chronicle-access';
@@ -28,6 +29,7 @@ export class EventStoreDbAccessLog implements AccessLog {
   }
 
   record(entry: AccessEntry): Promise<void> {
+    if (!isInstant(entry.at)) return Promise.reject(new InvalidInstantError('at'));
     return new Promise<void>((resolve, reject) => {
       this.queue.push({ entry, resolve, reject });
       this.writing ??= this.drain();
@@ -35,6 +37,7 @@ export class EventStoreDbAccessLog implements AccessLog {
   }
 
   async query(query: AccessQuery): Promise<AccessPage> {
+    checkAccessQueryInstants(query);
     let from: bigint = query.after === undefined ? 0n : BigInt(query.after) + 1n;
     if (query.after === undefined && query.from !== undefined) from = await this.firstRevisionAtOrAfter(new Date(Date.parse(query.from) - CLOCK_SKEW_MS).toISOString());
     const fromAt = query.from === undefined ? undefined : new Date(query.from).toISOString();

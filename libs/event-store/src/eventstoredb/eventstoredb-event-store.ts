@@ -34,6 +34,7 @@ import {
   type BatchHandler,
   type EventStore,
   type ExpectedRevision,
+  checkLogQueryInstants,
   type LogQuery,
   type LogVerification,
   type ReadAllOptions,
@@ -277,6 +278,7 @@ export class EventStoreDbEventStore implements EventStore {
   }
 
   async queryLog(query: LogQuery): Promise<RecordedEvent[]> {
+    checkLogQueryInstants(query);
     if (query.types?.length === 0) return [];
     const maxCount = query.maxCount ?? Number.POSITIVE_INFINITY;
     if (maxCount <= 0) return [];

@@ -4,7 +4,7 @@
 // Chronicle's global log (the adapter's readAll and subscriptions skip them); they need the admin
 // credentials the $all subscription already needs. A check is one read of the stream's last event.
 import { BACKWARDS, END, EventStoreDBClient, StreamNotFoundError, jsonEvent } from '@eventstore/db-client';
-import { systemClock, type Clock } from '@app/event-sourcing';
+import { requireValidDate, systemClock, type Clock } from '@app/event-sourcing';
 import type { SessionRevocations } from '../session-revocations.port';
 
 export interface EventStoreDbSessionRevocationsOptions {
@@ -25,6 +25,7 @@ export class EventStoreDbSessionRevocations implements SessionRevocations {
   }
 
   async revoke(sid: string, until: Date): Promise<void> {
+    requireValidDate('until', until);
     const stream = streamOf(sid);
     const now = this.clock.now();
     // Any expected revision: a second sign-out of the same session only adds a duplicate fact.

@@ -6,7 +6,8 @@
 // several processes share the file: a write waits for another's lock on that thread, within the budget.
 import type Database from 'better-sqlite3';
 import { DEFAULT_WRITE_LOCK_BUDGET_MS, openSharedSqliteFile, SqliteWriteThread, WriteLockBusyError } from '@app/sqlite';
-import type { AccessEntry, AccessLog, AccessPage, AccessQuery, RecordedAccess } from '../access-log.port';
+import { checkAccessQueryInstants, type AccessEntry, type AccessLog, type AccessPage, type AccessQuery, type RecordedAccess } from '../access-log.port';
+import { InvalidInstantError, isInstant } from '@app/event-sourcing';
 import { accessResource } from '../access-resource';
 import { EventStoreBusyError } from '../event-store.port';
 
@@ -119,6 +120,8 @@ export class SqliteAccessLog implements AccessLog {
 
   record(entry: AccessEntry): Promise<void> {
     if (this.closed) return Promise.reject(new Error('SqliteAccessLog is closed'));
+    // Checked before it joins a group: an `at` Date cannot read would fail the whole group's write.
+    if (!isInstant(entry.at)) return Promise.reject(new InvalidInstantError('at'));
     return new Promise<void>((resolve, reject) => {
       this.queue.push({ entry, resolve, reject });
       this.writing ??= this.writeQueue();
@@ -126,6 +129,7 @@ export class SqliteAccessLog implements AccessLog {
   }
 
   async query(query: AccessQuery): Promise<AccessPage> {
+    checkAccessQueryInstants(query);
     const conditions: string[] = ['id > ?'];
     const parameters: (string | number)[] = [query.after === undefined ? 0 : Number(query.after)];
     if (query.customerId !== undefined) {

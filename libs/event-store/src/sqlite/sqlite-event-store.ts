@@ -14,6 +14,7 @@ import {
   type BatchHandler,
   type EventStore,
   type ExpectedRevision,
+  checkLogQueryInstants,
   type LogQuery,
   type LogVerification,
   type ReadAllOptions,
@@ -218,6 +219,7 @@ export class SqliteEventStore implements EventStore {
   }
 
   async queryLog(query: LogQuery): Promise<RecordedEvent[]> {
+    checkLogQueryInstants(query);
     let after = query.after ?? 0;
     let until = query.until ?? Number.MAX_SAFE_INTEGER;
     // recordedAt never decreases along the log (appendInTransaction keeps it so): a time range is a

@@ -3,7 +3,7 @@
 // holds them. A check is one primary-key read; a write waits for another process's write lock on a
 // timer, never on the event loop's thread.
 import type Database from 'better-sqlite3';
-import { systemClock, type Clock } from '@app/event-sourcing';
+import { requireValidDate, systemClock, type Clock } from '@app/event-sourcing';
 import { DEFAULT_WRITE_LOCK_BUDGET_MS, openSharedSqliteFile, writeTransaction } from '@app/sqlite';
 import { EventStoreBusyError } from '../event-store.port';
 import type { SessionRevocations } from '../session-revocations.port';
@@ -50,7 +50,8 @@ export class SqliteSessionRevocations implements SessionRevocations {
     };
   }
 
-  revoke(sid: string, until: Date): Promise<void> {
+  async revoke(sid: string, until: Date): Promise<void> {
+    requireValidDate('until', until);
     return writeTransaction(
       this.db,
       () => {

@@ -1,6 +1,7 @@
 // The AccessLog port's contract suite: every adapter's integration spec calls it with a factory.
 // The log may be shared with other tests: each test uses its own customer ids and actors.
 import { randomUUID } from 'node:crypto';
+import { InvalidInstantError } from '@app/event-sourcing';
 import type { AccessEntry, AccessLog, RecordedAccess } from '../access-log.port';
 
 export interface AccessLogUnderTest {
@@ -59,6 +60,23 @@ export function describeAccessLogContract(name: string, factory: () => Promise<A
       } finally {
         await other.close();
       }
+    });
+
+    it.each(['2026-02-30T10:00:00Z', '2026-03-01T10:00:00', 'yesterday', '+275760-09-14T00:00:00Z', ''])('refuses %j as from or to with an InvalidInstantError naming it', async (bad) => {
+      for (const argument of ['from', 'to'] as const) {
+        await expect(subject.log.query({ [argument]: bad, limit: 10 })).rejects.toBeInstanceOf(InvalidInstantError);
+        await expect(subject.log.query({ [argument]: bad, limit: 10 })).rejects.toMatchObject({ argument });
+      }
+    });
+
+    it('refuses an entry whose `at` is not an instant, alone: the entries recorded with it are written', async () => {
+      const actor = { id: `key-${randomUUID()}`, name: `reader-${randomUUID()}` };
+      const [before, bad, after] = [entry({ actor }), entry({ actor, at: '2026-02-30T10:00:00Z' }), entry({ actor })];
+      const outcomes = await Promise.allSettled([subject.log.record(before), subject.log.record(bad), subject.log.record(after)]);
+      expect(outcomes.map((outcome) => outcome.status)).toEqual(['fulfilled', 'rejected', 'fulfilled']);
+      expect((outcomes[1] as PromiseRejectedResult).reason).toBeInstanceOf(InvalidInstantError);
+      expect((outcomes[1] as PromiseRejectedResult).reason).toMatchObject({ argument: 'at' });
+      expect((await everything(subject.log, { actor: actor.id })).map((one) => one.correlationId)).toEqual([before.correlationId, after.correlationId]);
     });
 
     it('pages in recording order with a cursor, and filters by customer, actor id or name, and time', async () => {

@@ -2,7 +2,7 @@
 // It assumes a possibly shared store: unique stream ids per test, and no assumption about what else is in
 // the global log (start value, contiguity, foreign events between ours).
 import { randomUUID } from 'node:crypto';
-import type { NewEvent, RecordedEvent } from '@app/event-sourcing';
+import { InvalidInstantError, type NewEvent, type RecordedEvent } from '@app/event-sourcing';
 import {
   DuplicateEventIdError,
   WrongExpectedRevisionError,
@@ -514,6 +514,14 @@ export function describeEventStoreContract(name: string, factory: () => Promise<
         );
         expect(await store.queryLog({ customerId: customer, recordedFrom: from })).toEqual(ours.filter((event) => event.recordedAt >= from));
         expect(await store.queryLog({ customerId: customer, recordedBefore: ours[0].recordedAt })).toEqual([]);
+      });
+
+      it.each(['2026-02-30T10:00:00Z', '2026-03-01T10:00:00', 'yesterday', '+275760-09-14T00:00:00Z', ''])('refuses %j as recordedFrom or recordedBefore with an InvalidInstantError naming it (a local time, a day that does not exist, what Date cannot read)', async (bad) => {
+        for (const argument of ['recordedFrom', 'recordedBefore'] as const) {
+          const refused = store.queryLog({ [argument]: bad });
+          await expect(refused).rejects.toBeInstanceOf(InvalidInstantError);
+          await expect(store.queryLog({ [argument]: bad })).rejects.toMatchObject({ argument, message: expect.stringContaining('offset or Z') });
+        }
       });
     });
 

@@ -1,6 +1,7 @@
 // The SessionRevocations port's contract suite: every adapter's integration spec calls it with a
 // factory. It assumes a possibly shared store: fresh session ids per test.
 import { randomBytes } from 'node:crypto';
+import { InvalidInstantError } from '@app/event-sourcing';
 import type { EventStore } from '../event-store.port';
 import type { SessionRevocations } from '../session-revocations.port';
 
@@ -33,6 +34,14 @@ export function describeSessionRevocationsContract(name: string, factory: () => 
       await revocations.revoke(sid, new Date(Date.now() + 12 * HOUR));
       expect(await revocations.isRevoked(sid)).toBe(true);
       expect(await revocations.isRevoked(other)).toBe(false);
+    });
+
+    it('refuses an Invalid Date `until` with an InvalidInstantError naming it, recording nothing', async () => {
+      const revocations = subject.open();
+      const sid = sessionId();
+      await expect(revocations.revoke(sid, new Date('not a date'))).rejects.toBeInstanceOf(InvalidInstantError);
+      await expect(revocations.revoke(sid, new Date(Number.NaN))).rejects.toMatchObject({ argument: 'until' });
+      expect(await revocations.isRevoked(sid)).toBe(false);
     });
 
     it('shows a sign-out made through one connection to every other, including ones opened before it', async () => {
