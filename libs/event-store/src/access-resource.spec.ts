@@ -18,4 +18,10 @@ describe('accessResource: what the access log records as the resource, never a q
   ])('%s → %s', (url, resource) => {
     expect(accessResource('GET', url)).toBe(resource);
   });
+
+  it('keeps only the names the route declares when it is told them', () => {
+    const declared = new Set(['minPosition']);
+    expect(accessResource('GET', '/v1/customers/c-1?minPosition=3&cus8f3a9c2d41e7=1', declared)).toBe('GET /v1/customers/c-1?minPosition=…&…');
+    expect(accessResource('GET', '/v1/customers/c-1?cus8f3a9c2d41e7', new Set())).toBe('GET /v1/customers/c-1?…');
+  });
 });

@@ -1,15 +1,23 @@
 // The access-log step of the HTTP pipeline on its own: a read runs while its entry is committed, and
 // nothing of it (answer or refusal) goes out before the entry is durable; a refused entry answers at once.
-import { NotFoundException, ServiceUnavailableException, Sse, type CallHandler, type ExecutionContext } from '@nestjs/common';
+import { NotFoundException, Query, ServiceUnavailableException, Sse, type CallHandler, type ExecutionContext } from '@nestjs/common';
+import { IsInt, IsOptional } from 'class-validator';
 import { Reflector } from '@nestjs/core';
 import { firstValueFrom, from, Subject, type Observable } from 'rxjs';
 import { FixedClock } from '@app/event-sourcing';
 import type { AccessEntry, AccessLog } from '@app/event-store';
 import { AccessLogged, AccessLogInterceptor, AccessRecorder } from './access-recorder';
 
+class ConsistencyQuery {
+  @IsOptional() @IsInt() minPosition?: number;
+}
+
 class Reads {
   @AccessLogged('customer360')
   view(): void {}
+
+  @AccessLogged('customer360')
+  withQuery(@Query() _query: ConsistencyQuery): void {}
 
   @AccessLogged('customer360')
   @Sse('live')
@@ -41,8 +49,9 @@ class HeldAccessLog implements AccessLog {
   async close(): Promise<void> {}
 }
 
-function readOf(customerId: string, handler: () => void = Reads.prototype.view): ExecutionContext {
-  const request = { method: 'GET', url: `/v1/customers/${customerId}`, params: { customerId }, headers: {}, raw: { headersDistinct: {} }, principal: { keyId: 'k-1', label: 'Agent', roles: ['support'] } };
+// eslint-disable-next-line @typescript-eslint/no-unsafe-function-type -- a controller method, as getHandler() gives it
+function readOf(customerId: string, handler: Function = Reads.prototype.view, query = ''): ExecutionContext {
+  const request = { method: 'GET', url: `/v1/customers/${customerId}${query}`, params: { customerId }, headers: {}, raw: { headersDistinct: {} }, principal: { keyId: 'k-1', label: 'Agent', roles: ['support'] } };
   return {
     getHandler: () => handler,
     getClass: () => Reads,
@@ -144,6 +153,16 @@ describe('AccessLogInterceptor (a route naming its customer)', () => {
     expect(answer.state()).toBe('pending');
     log.commit();
     await expect(answer.result).rejects.toBeInstanceOf(NotFoundException);
+  });
+
+  it('names in the resource only the query parameters the route declares: one its validation will refuse (an id sent as a name) stays out', async () => {
+    const read = route();
+    const answer = watch(interceptor.intercept(readOf('c-1', Reads.prototype.withQuery, '?minPosition=4&cus8f3a9c2d41e7=1'), read.handler));
+    watch(interceptor.intercept(readOf('c-2', Reads.prototype.view, '?cus8f3a9c2d41e7'), route().handler));
+    log.commit();
+    read.answer({});
+    await answer.result;
+    expect(log.entries.map((entry) => entry.resource)).toEqual(['GET /v1/customers/c-1?minPosition=…&…', 'GET /v1/customers/c-2?…']);
   });
 
   it('serves no customer data where no access log is configured', async () => {

@@ -11,6 +11,7 @@ import type { Clock } from '@app/event-sourcing';
 import { ACCESS_LOG, accessResource, type AccessLog } from '@app/event-store';
 import type { AuthenticatedRequest } from '../auth/api-key.guard';
 import { requestContext } from '../http/command-context.decorator';
+import { routeQueryNames } from '../http/route-query-names';
 import { CLOCK } from '../platform.tokens';
 
 export const ACCESS_LOGGED_METADATA = 'chronicle:access-logged';
@@ -44,13 +45,17 @@ export class AccessRecorder {
     @Optional() @Inject(ACCESS_LOG) private readonly log?: AccessLog,
   ) {}
 
-  /** Records one read per customer (null: a read spanning every customer); resolves once durable. */
-  async record(request: AuthenticatedRequest, action: string, customerIds: readonly (string | null)[]): Promise<void> {
+  /**
+   * Records one read per customer (null: a read spanning every customer); resolves once durable.
+   * `queryNames`: the query parameters the route declares, when it records before its query is
+   * validated; the resource names no other (a route recording after validation has no other).
+   */
+  async record(request: AuthenticatedRequest, action: string, customerIds: readonly (string | null)[], queryNames?: ReadonlySet<string>): Promise<void> {
     // No access log, no customer data: a read that cannot be recorded is not served.
     if (!this.log) throw new ServiceUnavailableException('The access log is not available in this process, so customer data is not served');
     const context = requestContext(request);
     const at = this.clock.now().toISOString();
-    const resource = accessResource(request.method, request.originalUrl ?? request.url);
+    const resource = accessResource(request.method, request.originalUrl ?? request.url, queryNames);
     await Promise.all(
       [...new Set(customerIds)].map((customerId) =>
         (this.log as AccessLog).record({
@@ -78,9 +83,11 @@ export class AccessLogInterceptor implements NestInterceptor {
     const spec = this.reflector.getAllAndOverride<AccessLoggedSpec | undefined>(ACCESS_LOGGED_METADATA, [context.getHandler(), context.getClass()]);
     if (!spec) return next.handle();
     const request = context.switchToHttp().getRequest<AuthenticatedRequest>();
+    // Recorded while the route (and its query's validation) runs: only the names it declares are named.
+    const queryNames = routeQueryNames(context.getClass(), context.getHandler());
     const inAnswer = spec.customersInAnswer;
     if (inAnswer) {
-      return next.handle().pipe(concatMap((answer: unknown) => from(this.recorder.record(request, spec.action, inAnswer(answer as never))).pipe(map(() => answer))));
+      return next.handle().pipe(concatMap((answer: unknown) => from(this.recorder.record(request, spec.action, inAnswer(answer as never), queryNames)).pipe(map(() => answer))));
     }
     const param = spec.customerParam === undefined ? undefined : (request.params as Readonly<Record<string, string | undefined>>)[spec.customerParam];
     const customerId = typeof param === 'string' ? param : null;
@@ -89,7 +96,7 @@ export class AccessLogInterceptor implements NestInterceptor {
     // customer) and each server-sent event wait for the commit, and a refused entry answers with its
     // refusal at once (ending a stream of events too). Recording first and reading after made every
     // read wait for the commit and then for a turn of the event loop, behind whatever queued meanwhile.
-    const recorded = this.recorder.record(request, spec.action, [customerId]);
+    const recorded = this.recorder.record(request, spec.action, [customerId], queryNames);
     const answers = next.handle().pipe(concatMap((answer) => from(recorded).pipe(map(() => answer))));
     // Server-sent events: Nest sends the stream's headers one macrotask after the chain returns, so a
     // refusal of the route (404) passes at once, or it would come after the headers (it reveals no data).
