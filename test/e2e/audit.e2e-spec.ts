@@ -251,6 +251,9 @@ describe('Auditors (embedded)', () => {
     // The timeline as of then says the same (it answered an empty page): the customer was not registered yet.
     const timelineBefore = await auditor.get(`/v1/audit/customers/${customerId}/timeline?asOf=2020-01-01T00:00:00Z`);
     expect({ status: timelineBefore.status, errors: timelineBefore.body.errors }).toEqual({ status: 404, errors: [expect.objectContaining({ field: 'customerId' })] });
+    // The last instant the API takes: one ms later is past year 9999, which Date writes in six digits.
+    const farFuture = await auditor.get(`/v1/audit/customers/${customerId}/360?asOf=${encodeURIComponent('9999-12-31T23:59:59.999Z')}`);
+    expect({ status: farFuture.status, calls: farFuture.body.calls?.count }).toEqual({ status: 200, calls: 1 });
     const bad = await auditor.get(`/v1/audit/customers/${customerId}/360?asOf=last-tuesday`);
     expect(bad.status).toBe(400);
     expect(bad.body.errors).toEqual([expect.objectContaining({ field: 'asOf' })]);
@@ -352,6 +355,21 @@ describe('Auditors (embedded)', () => {
     // Kept apart from customer streams and the global log.
     const log = await auditor.get(`/v1/audit/log?customerId=${customerId}&limit=1000`);
     expect(log.body.items.some((e: RecordedEvent) => e.type.includes('access') || e.streamId.includes('access'))).toBe(false);
+  });
+
+  it('names no query parameter the route refuses in the access log: an id sent as a parameter name stays out', async () => {
+    const customerId = 'demo-00006';
+    const refused = await support.get(`/v1/customers/${customerId}?cus8f3a9c2d41e7=1`);
+    expect(refused.status).toBe(400);
+    const entries: { resource: string }[] = [];
+    for (let cursor: string | null = null; ; ) {
+      const page = await auditor.get(`/v1/audit/access-log?customerId=${customerId}&limit=500${cursor === null ? '' : `&cursor=${cursor}`}`);
+      entries.push(...page.body.items);
+      cursor = page.body.nextCursor;
+      if (cursor === null) break;
+    }
+    expect(entries.map((entry) => entry.resource)).toContain(`GET /v1/customers/${customerId}?…`);
+    expect(entries.some((entry) => entry.resource.includes('cus8f3a9c2d41e7'))).toBe(false);
   });
 
   it('records a read on every route that serves customer data, the console\'s included (ticket, queue, search, live streams, loyalty, segments, export)', async () => {

@@ -41,6 +41,17 @@ export function auditProjectionsProvider(projections: readonly Projection[]): { 
 
 const PAGE = 2_000;
 
+/**
+ * Events recorded at or before `at`, as a bound the store takes (an instant, isInstant): past year 9999
+ * Date writes six-digit years (+010000-…), which the store refuses and no recordedAt reaches, so every
+ * event is in; before year 1 (year 0 is no instant for isISO8601 either) none is.
+ */
+function recordedUpTo(at: Date): Pick<LogQuery, 'recordedBefore'> {
+  const bound = new Date(at.getTime() + 1);
+  if (bound.getUTCFullYear() > 9999) return {};
+  return { recordedBefore: bound.getUTCFullYear() < 1 ? '0001-01-01T00:00:00.000Z' : bound.toISOString() };
+}
+
 export class CustomerAsOf {
   constructor(
     /** The event store as readers see it (current schema versions, decrypted where allowed). */
@@ -71,7 +82,7 @@ export class CustomerAsOf {
         asOf.kind === 'position'
           ? { customerId, until: asOf.position }
           : asOf.kind === 'instant'
-            ? { customerId, recordedBefore: new Date(asOf.at.getTime() + 1).toISOString() }
+            ? { customerId, ...recordedUpTo(asOf.at) }
             : { customerId };
       let last: RecordedEvent | undefined;
       let count = 0;
