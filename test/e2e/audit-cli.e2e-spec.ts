@@ -176,4 +176,15 @@ describe('chronicle CLI for auditors (real processes, real SQLite files)', () =>
     expect(run.code).toBe(0);
     expect(run.output).toMatch(/Built generation 1 from 80 events \(up to position 80\).*it is live now/);
   });
+
+  it('seed --anchor: an instant the API would refuse exits 1 naming the option and what it takes, no stack trace, nothing sent', async () => {
+    const dataDir = tempDir();
+    for (const anchor of ['2026-02-30', '2026-11-30T10:00:00', '+275760-09-14T00:00:00Z']) {
+      // --url points nowhere: the option is refused before any request.
+      const run = await cli(dataDir, 'seed', '--key', 'k', '--url', 'http://127.0.0.1:9', '--anchor', anchor);
+      expect(run.code).toBe(1);
+      expect(run.output).toContain(`option '--anchor <date>' argument '${anchor}' is invalid. must be a UTC date (e.g. 2026-11-30) or an ISO-8601 date and time with its offset or Z`);
+      expect(run.output).not.toMatch(/RangeError|Invalid time value|\n\s+at /);
+    }
+  });
 });
