@@ -42,8 +42,10 @@ export async function waitUntilCaughtUp(
 }
 
 /** Events as the projector of this process applies them (live updates for consoles). */
-export interface AppliedEvents {
+export interface AppliedEvents extends ProjectionProgress {
   onApplied(listener: (events: readonly RecordedEvent[]) => void): () => void;
+  /** The highest global position applied whose batch the listeners have been told of (0 before any). */
+  readonly position: number;
 }
 
 export const APPLIED_EVENTS = Symbol('AppliedEvents');

@@ -1,5 +1,7 @@
 import { firstValueFrom, Subject, toArray } from 'rxjs';
-import { lastEventPosition, LiveStreams, resumeAfter } from './live-streams';
+import type { RecordedEvent } from '@app/event-sourcing';
+import type { AppliedEvents } from '../consistency/read-your-writes';
+import { appliedAfter, lastEventPosition, LiveStreams, resumeAfter } from './live-streams';
 
 type Update = { readonly position: number; readonly label: string };
 
@@ -26,6 +28,47 @@ describe('resumeAfter', () => {
   it('fails the stream when the replay cannot be read', async () => {
     const failed = firstValueFrom(resumeAfter(new Subject<Update>(), () => Promise.reject(new Error('store down'))));
     await expect(failed).rejects.toThrow('store down');
+  });
+});
+
+describe('appliedAfter', () => {
+  const log = Array.from({ length: 1200 }, (_, i) => ({ position: i + 1 }) as RecordedEvent);
+  /** The log as a paged query: events after `after`, at most `maxCount`, and the pages asked for. */
+  const paged = (asked: number[]) => async (after: number, maxCount: number) => {
+    asked.push(after);
+    return log.filter((event) => event.position > after).slice(0, maxCount);
+  };
+  /** A projector at `position`; waiting moves it to `reaches` (where it got to when the wait ended). */
+  const projector = (position: number, reaches = position): AppliedEvents & { waited: number[] } => {
+    const applied = {
+      position,
+      waited: [] as number[],
+      onApplied: () => () => undefined,
+      waitForPosition: async (wanted: number) => {
+        applied.waited.push(wanted);
+        applied.position = reaches;
+        return reaches >= wanted;
+      },
+    };
+    return applied;
+  };
+
+  it('reads every page after the position, and waits for nothing the projector already applied', async () => {
+    const asked: number[] = [];
+    const applied = projector(1200);
+    const found = await appliedAfter(applied, 100, paged(asked));
+    expect(found.map((event) => event.position)).toEqual(log.slice(100).map((event) => event.position));
+    expect(asked).toEqual([100, 600, 1100]);
+    expect(applied.waited).toEqual([]);
+  });
+
+  it('waits for the projector to apply what the log holds (a batch on its way to this thread), and stops where it got to', async () => {
+    const caughtUp = projector(1000, 1200);
+    expect((await appliedAfter(caughtUp, 990, paged([]))).map((event) => event.position)).toEqual(log.slice(990).map((event) => event.position));
+    expect(caughtUp.waited).toEqual([1200]);
+    // Still behind when the wait ends: the rest goes out live as it is applied.
+    const behind = projector(1000, 1005);
+    expect((await appliedAfter(behind, 990, paged([]))).map((event) => event.position)).toEqual([991, 992, 993, 994, 995, 996, 997, 998, 999, 1000, 1001, 1002, 1003, 1004, 1005]);
   });
 });
 

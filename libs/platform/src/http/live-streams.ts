@@ -5,6 +5,8 @@
 import { Injectable, type BeforeApplicationShutdown } from '@nestjs/common';
 import { Gauge } from 'prom-client';
 import { Observable, Subject, takeUntil } from 'rxjs';
+import type { RecordedEvent } from '@app/event-sourcing';
+import type { AppliedEvents } from '../consistency/read-your-writes';
 import { invalidInput, ProblemException } from '../errors/problem.filter';
 import { metricsRegistry } from '../observability/metrics';
 
@@ -16,6 +18,10 @@ const openStreams = new Gauge({
 
 /** Seconds a client should wait before reconnecting to a server that is shutting down. */
 const RECONNECT_AFTER_SECONDS = 1;
+/** Events read from the log per page of a replay. */
+const REPLAY_PAGE = 500;
+/** Longest a replay waits for the projector to apply what the log already holds. */
+const REPLAY_WAIT_MS = 5_000;
 
 @Injectable()
 export class LiveStreams implements BeforeApplicationShutdown {
@@ -92,4 +98,33 @@ export function resumeAfter<T extends { readonly position: number }>(live: Obser
     );
     return () => subscription.unsubscribe();
   });
+}
+
+/**
+ * What a feed of `applied.onApplied` would have heard after `position`, read from the log again:
+ * `read(after, maxCount)` is the feed's own filter as a log query (a page in position order), and
+ * the answer stops where the projector has got to, since live messages go out once the read models
+ * include an event. Reading the log, not a read model, keeps every event the feed sends (whatever
+ * stream or writer appended it, whether or not a read model keeps a row of it) and each one apart.
+ * It waits (bounded) for the projector to apply what the log already holds: a batch applied while
+ * nobody listened may still be on its way to this thread, and its events reach no listener.
+ */
+export async function appliedAfter(
+  applied: AppliedEvents,
+  position: number,
+  read: (after: number, maxCount: number) => Promise<readonly RecordedEvent[]>,
+): Promise<RecordedEvent[]> {
+  const found: RecordedEvent[] = [];
+  for (let after = position; ; ) {
+    const page = await read(after, REPLAY_PAGE);
+    found.push(...page);
+    const last = page.at(-1);
+    if (!last || page.length < REPLAY_PAGE) break;
+    after = last.position;
+  }
+  const last = found.at(-1)?.position ?? 0;
+  if (last > applied.position) await applied.waitForPosition(last, REPLAY_WAIT_MS);
+  // Beyond it, events reach the live feed as they are applied.
+  const reached = applied.position;
+  return found.filter((event) => event.position <= reached);
 }

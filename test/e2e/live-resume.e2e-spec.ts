@@ -1,0 +1,133 @@
+// Live streams resumed with Last-Event-ID send exactly what the live connection sent after that id:
+// the same ids, event names and data, in order, none twice, then go on live. A resume used to read
+// read models instead (the timeline's catalogue events, one row per ticket at its latest position),
+// so events appended by reactors (loyalty points, segment membership) and all but a ticket's
+// latest change were never sent to a client that had dropped.
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { startChronicle, type RunningChronicle } from '@app/composition';
+import { ApiClient } from '../support/api-client';
+import { apiKeysSetting } from '../support/api-keys';
+import { openSse, type SseConnection } from '../support/sse-client';
+
+jest.setTimeout(120_000);
+
+const KEYS = { ingest: 'test-ingest-key-0123456789', support: 'test-support-key-0123456789', analyst: 'test-analyst-key-0123456789' };
+
+interface Sent {
+  readonly id: string;
+  readonly event: string;
+  readonly data: unknown;
+}
+
+describe('Live streams resumed with Last-Event-ID (embedded)', () => {
+  let dataDir: string;
+  let chronicle: RunningChronicle;
+  let ingest: ApiClient;
+  let support: ApiClient;
+  const open: SseConnection[] = [];
+
+  const follow = async (path: string, lastEventId?: number): Promise<SseConnection> => {
+    const stream = await openSse(`${chronicle.url}${path}`, { Authorization: `Bearer ${KEYS.support}`, ...(lastEventId === undefined ? {} : { 'Last-Event-ID': String(lastEventId) }) });
+    expect(stream.status).toBe(200);
+    open.push(stream);
+    return stream;
+  };
+  /** What a stream sent, heartbeats aside, as a client sees it. */
+  const sentOn = (stream: SseConnection, event: string): Sent[] =>
+    stream.messages.filter((m) => m.event === event).map((m) => ({ id: m.lastEventId, event: m.event, data: JSON.parse(m.data) as unknown }));
+  const position = async (answer: Promise<{ status: number; body: { position?: number } }>): Promise<number> => {
+    const { status, body } = await answer;
+    expect([200, 201]).toContain(status);
+    return body.position as number;
+  };
+  const typeOf = (sent: Sent): string => (sent.data as { type: string }).type;
+
+  /**
+   * Resumes `path` after each of `points` while `live` follows along: a change made after the resume
+   * (`change`) must reach both, and the resumed stream must have sent exactly what `live` sent after
+   * its point up to that change.
+   */
+  const expectResumesLikeLive = async (path: string, event: string, live: SseConnection, points: readonly number[], change: (n: number) => Promise<number>): Promise<void> => {
+    for (const [n, point] of points.entries()) {
+      const resumed = await follow(path, point);
+      const changed = String(await change(n));
+      await resumed.next((m) => m.event === event && m.lastEventId === changed);
+      await live.next((m) => m.event === event && m.lastEventId === changed);
+      const expected = sentOn(live, event).filter((sent) => Number(sent.id) > point && Number(sent.id) <= Number(changed));
+      expect({ point, sent: sentOn(resumed, event) }).toEqual({ point, sent: expected });
+      resumed.close();
+    }
+  };
+
+  beforeAll(async () => {
+    dataDir = mkdtempSync(join(tmpdir(), 'chronicle-live-resume-'));
+    chronicle = await startChronicle(
+      { DATA_DIR: dataDir, PORT: '0', LOG_LEVEL: 'warn', API_KEYS: apiKeysSetting(KEYS), SEGMENTS_SWEEP_INTERVAL_MS: '0', LOYALTY_SWEEP_INTERVAL_MS: '0' },
+      { announce: () => undefined },
+    );
+    ingest = new ApiClient(chronicle.url, KEYS.ingest);
+    support = new ApiClient(chronicle.url, KEYS.support);
+    expect((await new ApiClient(chronicle.url, KEYS.analyst).post('/v1/segments', { segmentId: 'gb', name: 'In Britain', rule: { field: 'country', op: 'eq', value: 'GB' } })).status).toBe(201);
+  });
+
+  afterAll(async () => {
+    for (const stream of open) stream.close();
+    await chronicle?.close();
+    if (dataDir) rmSync(dataDir, { recursive: true, force: true });
+  });
+
+  it('customer: sends every event of the customer it sent live, whatever stream or writer appended it (reactors too)', async () => {
+    const customerId = 'c-live';
+    const registered = await position(ingest.post('/v1/customers', { customerId, profile: { firstName: 'Lee', lastName: 'Live', country: 'GB' } }));
+    const path = `/v1/customers/${customerId}/live`;
+    const live = await follow(path);
+    const waitFor = (type: string) => live.next((m) => m.event === 'applied' && (JSON.parse(m.data) as { type?: string }).type === type);
+
+    // Profiling consent puts the customer in the segment (the segments reactor appends the entry).
+    await position(ingest.post(`/v1/customers/${customerId}/consents`, { purpose: 'profiling', granted: true, via: 'web-preferences' }));
+    await waitFor('CustomerEnteredSegment');
+    // A purchase earns points and a refund reverses some (the loyalty reactor appends both).
+    const lines = [{ sku: 'S', name: 'Scarf', category: 'apparel', quantity: 1, unitPriceMinor: 200_00 }];
+    await position(ingest.post('/v1/interactions/purchases', { customerId, orderId: 'o-1', channel: 'web', currency: 'EUR', lines }));
+    await waitFor('PointsEarned');
+    await position(ingest.post('/v1/interactions/refunds', { customerId, orderId: 'o-1', refundId: 'r-1', amountMinor: 100_00, currency: 'EUR' }));
+    await waitFor('PointsReversed');
+    await position(ingest.post('/v1/interactions/notes', { customerId, noteId: 'n-1', text: 'Called about the refund', authorId: 'shop-bot' }));
+    // Moving abroad takes the customer out of the segment.
+    await position(ingest.patch(`/v1/customers/${customerId}`, { changes: { country: 'FR' } }));
+    await waitFor('CustomerLeftSegment');
+
+    const sent = sentOn(live, 'applied');
+    expect(sent.map((s) => s.id)).toEqual([...new Set(sent.map((s) => s.id))].sort((a, b) => Number(a) - Number(b)));
+    const types = sent.map(typeOf);
+    for (const type of ['ConsentGiven', 'CustomerEnteredSegment', 'PurchaseCompleted', 'PointsEarned', 'PointsReversed', 'CustomerLeftSegment']) expect(types).toContain(type);
+    const middle = Number(sent[types.indexOf('PointsEarned')].id);
+    const last = Number(sent[sent.length - 1].id);
+
+    await expectResumesLikeLive(path, 'applied', live, [registered, middle, last], (n) =>
+      position(ingest.post('/v1/interactions/notes', { customerId, noteId: `n-after-${n}`, text: 'After the reconnect', authorId: 'shop-bot' })),
+    );
+  });
+
+  it('tickets: sends one `changed` per ticket change it sent live, with the same data', async () => {
+    await position(ingest.post('/v1/customers', { customerId: 'c-tickets', profile: { firstName: 'Tia' } }));
+    const live = await follow('/v1/live/tickets');
+    const before = await position(ingest.post('/v1/tickets', { customerId: 'c-tickets', ticketId: 't-1', subject: 'Late parcel', channel: 'email', priority: 'normal' }));
+    await position(ingest.post('/v1/tickets', { customerId: 'c-tickets', ticketId: 't-2', subject: 'Wrong size', channel: 'email', priority: 'low' }));
+    await position(ingest.post('/v1/tickets/t-1/replies', { author: 'customer', body: 'Any news?' }));
+    const resolved = await position(ingest.post('/v1/tickets/t-1/resolve', { resolution: 'Parcel found' }));
+    await position(support.post('/v1/tickets/t-2/notes', { body: 'Check the stock' }));
+    await position(ingest.post('/v1/tickets/t-2/replies', { author: 'agent', body: 'Exchanging it' }));
+    const last = await position(ingest.post('/v1/tickets/t-2/priority', { priority: 'high' }));
+    await live.next((m) => m.event === 'changed' && m.lastEventId === String(last));
+
+    const sent = sentOn(live, 'changed');
+    expect(sent.map(typeOf)).toEqual(['TicketOpened', 'TicketOpened', 'TicketReplied', 'TicketResolved', 'TicketNoteAdded', 'TicketReplied', 'TicketPriorityChanged']);
+
+    await expectResumesLikeLive('/v1/live/tickets', 'changed', live, [before - 1, before, resolved, last], (n) =>
+      position(ingest.post('/v1/tickets/t-2/notes', { body: `After the reconnect ${n}` })),
+    );
+  });
+});
