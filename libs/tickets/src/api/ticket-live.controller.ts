@@ -1,24 +1,26 @@
-// Server-sent events for the work queue: one `changed` message per ticket the projector updated,
-// so queues and counts refresh while agents watch. A client reconnecting with Last-Event-ID (the last
-// position it saw) first gets every ticket changed after it, read from the tickets read model.
+// Server-sent events for the work queue: one `changed` message per ticket change the projector
+// applied, so queues and counts refresh while agents watch. A client reconnecting with Last-Event-ID
+// (the last position it saw) first gets what it missed: the same messages, read again from the log.
 import { Controller, Headers, Inject, MessageEvent, Optional, Sse } from '@nestjs/common';
 import { ApiBearerAuth, ApiHeader, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { interval, map, merge, Observable } from 'rxjs';
+import { EVENT_STORE, type EventStore } from '@app/event-store';
 import { READ_STORE, type ReadStore } from '@app/read-store';
-import { AccessLogged, APPLIED_EVENTS, ApiAnswer, lastEventPosition, LiveStreams, resumeAfter, Roles, type AppliedEvents } from '@app/platform';
-import { isTicketEvent, TICKETS_COLLECTION, type TicketDocument } from '../projections/ticket.projection';
+import { AccessLogged, APPLIED_EVENTS, appliedAfter, ApiAnswer, lastEventPosition, LiveStreams, resumeAfter, Roles, type AppliedEvents } from '@app/platform';
+import { TICKET_EVENT_TYPES } from '../domain/ticket.events';
+import { isTicketEvent, TICKETS_COLLECTION, type RecordedTicketEvent, type TicketDocument } from '../projections/ticket.projection';
 
 const HEARTBEAT_MS = 15_000;
 const POLL_MS = 1_000;
-/** Most tickets replayed one by one after a reconnect. */
-const REPLAY_LIMIT = 500;
+/** Most tickets one look of the polling feed reports. */
+const POLL_LIMIT = 500;
 
 export interface TicketChange {
   readonly ticketId: string;
   readonly customerId: string;
   /** Global position of the change: the message id, and `minPosition` for reading it. */
   readonly position: number;
-  /** The event type, when the change is seen as it is applied. */
+  /** The event type; absent where the projector runs in another process (one message per ticket that moved). */
   readonly type?: string;
 }
 
@@ -28,6 +30,7 @@ export interface TicketChange {
 export class TicketLiveController {
   constructor(
     @Inject(READ_STORE) private readonly store: ReadStore,
+    @Inject(EVENT_STORE) private readonly events: EventStore,
     private readonly streams: LiveStreams,
     @Optional() @Inject(APPLIED_EVENTS) private readonly applied?: AppliedEvents,
   ) {}
@@ -38,34 +41,36 @@ export class TicketLiveController {
   @ApiOperation({
     summary: 'Server-sent events: `changed` (id = global position) once the tickets read model includes a change of any ticket; `heartbeat` every 15 s; ends when the server shuts down',
   })
-  @ApiHeader({ name: 'Last-Event-ID', required: false, description: 'The id of the last `changed` message seen: the stream first replays every ticket changed after it' })
+  @ApiHeader({ name: 'Last-Event-ID', required: false, description: 'The id of the last `changed` message seen: the stream first sends the `changed` messages after it, as it would have sent them live' })
   @ApiAnswer(200, { mediaType: 'text/event-stream' }, 'A stream until the server shuts down: `event: changed` with `id` the global position and data {ticketId, customerId, position, type?}, `event: heartbeat` every 15 s')
   live(@Headers('last-event-id') lastEventId?: string): Observable<MessageEvent> {
     this.streams.assertOpen();
     const after = lastEventPosition(lastEventId);
-    const live = this.applied ? this.fromProjector() : this.fromPolling(after);
-    const changes = after === undefined ? live : resumeAfter(live, () => this.missed(after));
+    const changes = this.applied ? this.fromProjector(this.applied, after) : this.fromPolling(after);
     const heartbeat = interval(HEARTBEAT_MS).pipe(map((): MessageEvent => ({ type: 'heartbeat', data: {} })));
     return this.streams.serve(merge(changes.pipe(map((change): MessageEvent => ({ type: 'changed', data: change, id: String(change.position) }))), heartbeat));
   }
 
-  private async missed(position: number): Promise<TicketChange[]> {
-    const docs = await this.store.find<TicketDocument>(TICKETS_COLLECTION, { lastPosition: { gt: position } }, {
-      sort: [{ field: 'lastPosition', direction: 'asc' }],
-      limit: REPLAY_LIMIT,
-    });
-    return docs.map((doc) => ({ ticketId: doc.ticketId, customerId: doc.customerId, position: doc.lastPosition }));
-  }
-
-  private fromProjector(): Observable<TicketChange> {
-    const applied = this.applied as AppliedEvents;
-    return new Observable<TicketChange>((subscriber) =>
+  /** Every ticket change as the projector applies it, after the ones the log holds past `after`. */
+  private fromProjector(applied: AppliedEvents, after: number | undefined): Observable<TicketChange> {
+    const live = new Observable<TicketChange>((subscriber) =>
       applied.onApplied((events) => {
-        for (const event of events) {
-          if (isTicketEvent(event)) subscriber.next({ ticketId: event.data.ticketId, customerId: event.metadata.customerId, position: event.position, type: event.type });
-        }
+        for (const event of events) if (isTicketEvent(event)) subscriber.next(ticketChange(event));
       }),
     );
+    if (after === undefined) return live;
+    const missed = async (): Promise<TicketChange[]> =>
+      (await appliedAfter(applied, after, (from, maxCount) => this.events.queryLog({ types: TICKET_EVENT_TYPES, after: from, maxCount }))).filter(isTicketEvent).map(ticketChange);
+    return resumeAfter(live, missed);
+  }
+
+  /** Tickets whose document moved past `position`, one message each at its latest position. */
+  private async changedTickets(position: number): Promise<TicketChange[]> {
+    const docs = await this.store.find<TicketDocument>(TICKETS_COLLECTION, { lastPosition: { gt: position } }, {
+      sort: [{ field: 'lastPosition', direction: 'asc' }],
+      limit: POLL_LIMIT,
+    });
+    return docs.map((doc) => ({ ticketId: doc.ticketId, customerId: doc.customerId, position: doc.lastPosition }));
   }
 
   /** Without the projector in this process: tickets changed since the last look, once a second. */
@@ -78,7 +83,7 @@ export class TicketLiveController {
           last = newest?.lastPosition ?? 0;
           return;
         }
-        const changes = await this.missed(last);
+        const changes = await this.changedTickets(last);
         for (const change of changes) subscriber.next(change);
         last = Math.max(last, ...changes.map((change) => change.position));
       };
@@ -86,4 +91,9 @@ export class TicketLiveController {
       return () => clearInterval(timer);
     });
   }
+}
+
+/** The message for one ticket change, sent live or replayed alike. */
+function ticketChange(event: RecordedTicketEvent): TicketChange {
+  return { ticketId: event.data.ticketId, customerId: event.metadata.customerId, position: event.position, type: event.type };
 }
