@@ -9,7 +9,7 @@ import type { RecordedEvent } from '@app/event-sourcing';
 import { EVENT_STORE, type EventStore } from '@app/event-store';
 import { READ_STORE, type ReadStore } from '@app/read-store';
 import { REGISTERED_CUSTOMERS, type RegisteredCustomers } from '@app/customers';
-import { AccessLogged, APPLIED_EVENTS, appliedAfter, ApiAnswer, ApiRefusals, IdParam, lastEventPosition, LiveStreams, resumeAfter, Roles, type AppliedEvents } from '@app/platform';
+import { AccessLogged, APPLIED_EVENTS, appliedAfter, ApiAnswer, ApiRefusals, IdParam, lastEventPosition, LiveStreams, ReplayTooLongError, resumeAfter, Roles, type AppliedEvents } from '@app/platform';
 import { CUSTOMER_360_COLLECTION, type Customer360Document } from '../projections/customer-360.document';
 
 const HEARTBEAT_MS = 15_000;
@@ -64,8 +64,16 @@ export class CustomerLiveController {
       }),
     );
     if (after === undefined) return live;
-    const missed = async (): Promise<LiveUpdate[]> =>
-      (await appliedAfter(applied, after, (from, maxCount) => this.events.queryLog({ customerId, after: from, maxCount }))).map(liveUpdate);
+    const missed = async (): Promise<LiveUpdate[]> => {
+      try {
+        return (await appliedAfter(applied, after, (from, maxCount) => this.events.queryLog({ customerId, after: from, maxCount }))).map(liveUpdate);
+      } catch (error) {
+        if (!(error instanceof ReplayTooLongError)) throw error;
+        // Further behind than a replay goes: one message at the 360 view's position says "read it again".
+        const view = await this.store.get<Customer360Document>(CUSTOMER_360_COLLECTION, customerId);
+        return view && view.lastPosition > after ? [{ customerId, position: view.lastPosition }] : [];
+      }
+    };
     return resumeAfter(live, missed);
   }
 

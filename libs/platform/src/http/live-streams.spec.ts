@@ -1,7 +1,7 @@
 import { firstValueFrom, Subject, toArray } from 'rxjs';
 import type { RecordedEvent } from '@app/event-sourcing';
 import type { AppliedEvents } from '../consistency/read-your-writes';
-import { appliedAfter, lastEventPosition, LiveStreams, resumeAfter } from './live-streams';
+import { appliedAfter, lastEventPosition, LiveStreams, ReplayTooLongError, resumeAfter } from './live-streams';
 
 type Update = { readonly position: number; readonly label: string };
 
@@ -69,6 +69,24 @@ describe('appliedAfter', () => {
     // Still behind when the wait ends: the rest goes out live as it is applied.
     const behind = projector(1000, 1005);
     expect((await appliedAfter(behind, 990, paged([]))).map((event) => event.position)).toEqual([991, 992, 993, 994, 995, 996, 997, 998, 999, 1000, 1001, 1002, 1003, 1004, 1005]);
+  });
+});
+
+describe('appliedAfter, bounded', () => {
+  const log = Array.from({ length: 1200 }, (_, i) => ({ position: i + 1 }) as RecordedEvent);
+  const applied: AppliedEvents = { position: 1200, onApplied: () => () => undefined, waitForPosition: async () => true };
+  const asked: number[] = [];
+  const read = async (after: number, maxCount: number) => {
+    asked.push(maxCount);
+    return log.filter((event) => event.position > after).slice(0, maxCount);
+  };
+
+  it('sends up to the limit, and refuses to read past it (the stream sends its summary instead)', async () => {
+    expect(await appliedAfter(applied, 1200 - 700, read, 700)).toHaveLength(700);
+    asked.length = 0;
+    await expect(appliedAfter(applied, 1200 - 701, read, 700)).rejects.toBeInstanceOf(ReplayTooLongError);
+    // Never more than the limit and one read: 500, then 201.
+    expect(asked).toEqual([500, 201]);
   });
 });
 

@@ -22,6 +22,16 @@ const RECONNECT_AFTER_SECONDS = 1;
 const REPLAY_PAGE = 500;
 /** Longest a replay waits for the projector to apply what the log already holds. */
 const REPLAY_WAIT_MS = 5_000;
+/** Most events a replay sends one by one; a client further behind gets its stream's summary instead. */
+export const REPLAY_MAX_EVENTS = 5_000;
+
+/** More was missed than a replay sends one by one (REPLAY_MAX_EVENTS): the stream sends its summary. */
+export class ReplayTooLongError extends Error {
+  constructor(readonly after: number, readonly limit: number) {
+    super(`More than ${limit} events after position ${after} to replay`);
+    this.name = 'ReplayTooLongError';
+  }
+}
 
 @Injectable()
 export class LiveStreams implements BeforeApplicationShutdown {
@@ -113,13 +123,17 @@ export async function appliedAfter(
   applied: AppliedEvents,
   position: number,
   read: (after: number, maxCount: number) => Promise<readonly RecordedEvent[]>,
+  limit = REPLAY_MAX_EVENTS,
 ): Promise<RecordedEvent[]> {
   const found: RecordedEvent[] = [];
   for (let after = position; ; ) {
-    const page = await read(after, REPLAY_PAGE);
+    const wanted = Math.min(REPLAY_PAGE, limit + 1 - found.length);
+    const page = await read(after, wanted);
     found.push(...page);
+    // A client days behind (or sending 0) must not make this process read and hold the log: bounded.
+    if (found.length > limit) throw new ReplayTooLongError(position, limit);
     const last = page.at(-1);
-    if (!last || page.length < REPLAY_PAGE) break;
+    if (!last || page.length < wanted) break;
     after = last.position;
   }
   const last = found.at(-1)?.position ?? 0;
