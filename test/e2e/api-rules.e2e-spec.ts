@@ -13,7 +13,9 @@ import { INSTANT_PATTERN } from '@app/platform';
 import { ApiClient, type ApiResponse } from '../support/api-client';
 import { eventually } from '../support/eventually';
 import { openDecodingEventStore } from '../support/decoding-event-store';
-import { operationsOf, resolve, type OpenApiDocument, type Schema } from '../support/contract/openapi-model';
+import fc from 'fast-check';
+import { operationsOf, resolve, type Json, type OpenApiDocument, type Operation, type Schema } from '../support/contract/openapi-model';
+import { objectNodes, RequestArbitraries } from '../support/contract/request-arbitraries';
 import { apiKeysSetting } from '../support/api-keys';
 
 jest.setTimeout(120_000);
@@ -558,6 +560,82 @@ describe('Domain input rules over HTTP', () => {
 
     it('keeps 422 for a rule on state: redeeming more than the balance', async () => {
       expectRefused(await storesNothing(() => support.post('/v1/customers/c-first/loyalty/redemptions', { redemptionId: 'rd-over', points: 10, reason: 'x' })), 422, 'points');
+    });
+  });
+
+  describe('a required field left out: one error naming it, saying it is required', () => {
+    const IS_REQUIRED = /^(\S+) is required\b/;
+
+    /** Bodies the document describes as valid for an operation (batches: one item of every kind), in the order to try them. */
+    function candidates(document: OpenApiDocument, operation: Operation, arbitraries: RequestArbitraries, seed: number): { path: string; body: Json }[] {
+      const requests = fc.sample(arbitraries.valid(operation), { seed, numRuns: 30 });
+      const items = resolve(document, ((resolve(document, operation.body as Schema).properties ?? {}) as Record<string, Schema>).items ?? {});
+      const kinds = ((resolve(document, (items.items ?? {}) as Schema).oneOf ?? []) as Schema[]);
+      return requests.map((request, at) => {
+        if (kinds.length === 0 || typeof request.body !== 'object' || request.body === null) return { path: request.path, body: request.body as Json };
+        const oneOfEach = kinds.map((kind, index) => fc.sample(arbitraries.value(kind, undefined, 1), { seed: seed + at * 100 + index, numRuns: 1 })[0] as Json);
+        return { path: request.path, body: { ...(request.body as Record<string, Json>), items: oneOfEach } };
+      });
+    }
+
+    /** The problems a request was refused with, by field: the whole request's, or a batch item's. */
+    function errorsOf(response: ApiResponse, item: number | undefined): { field: string; message: string }[] {
+      if (item === undefined) return response.status === 400 ? (response.body?.errors ?? []) : [];
+      const result = response.body?.results?.[item];
+      return result?.status === 400 ? (result.problem?.errors ?? []) : [];
+    }
+
+    const send = (operation: Operation, path: string, body: Json) => admin.raw(operation.method, path, JSON.stringify(body), { 'Content-Type': 'application/json' });
+
+    it('for every required property of every request body the served OpenAPI document describes, batch items included', async () => {
+      const document = (await admin.get('/docs/openapi.json')).body as OpenApiDocument;
+      // A customer of its own: the table runs every command, forgetting a customer included.
+      expect((await admin.post('/v1/customers', { customerId: 'c-required', profile: { lastName: 'Table' } })).status).toBe(201);
+      const arbitraries = new RequestArbitraries(document, { customerId: ['c-required'] }, new Date());
+      const faults: string[] = [];
+      const covered: string[] = [];
+      for (const [index, operation] of operationsOf(document).filter((op) => op.body !== undefined).entries()) {
+        const name = `${operation.method} ${operation.path}`;
+        // A valid body: accepted, or refused for a rule on state (404, 409, 422), but never a 400.
+        let valid: { path: string; body: Json } | undefined;
+        for (const candidate of candidates(document, operation, arbitraries, 4_242 + index)) {
+          const response = await send(operation, candidate.path, candidate.body);
+          const batchRefused = Array.isArray(response.body?.results) && response.body.results.some((result: { status: number }) => result.status === 400);
+          if (response.status !== 400 && !batchRefused) {
+            valid = candidate;
+            break;
+          }
+        }
+        if (!valid) {
+          faults.push(`${name}: no generated body was accepted`);
+          continue;
+        }
+        for (const node of objectNodes(document, operation.body as Schema, valid.body, [])) {
+          for (const property of (node.schema.required ?? []) as string[]) {
+            if (!(property in node.value)) continue;
+            const body = structuredClone(valid.body);
+            let target = body as Json;
+            for (const step of node.path) target = (target as Record<string | number, Json>)[step] as Json;
+            delete (target as Record<string, Json>)[property];
+            const item = node.path[0] === 'items' && typeof node.path[1] === 'number' ? node.path[1] : undefined;
+            const field = [...node.path, property].reduce<string>((at, step) => (typeof step === 'number' ? `${at}[${step}]` : at === '' ? step : `${at}.${step}`), '');
+            const errors = errorsOf(await send(operation, valid.path, body), item);
+            covered.push(`${name} ${field}`);
+            const own = errors.filter((error) => error.field === field);
+            if (own.length !== 1 || IS_REQUIRED.exec(own[0].message)?.[1] !== property || errors.length !== 1) faults.push(`${name} without ${field}: ${JSON.stringify(errors)}`);
+          }
+        }
+      }
+      expect(faults).toEqual([]);
+      // The table reached the field the tester named, nested objects, and items of both batches.
+      expect(covered).toEqual(expect.arrayContaining(['POST /v1/customers/{customerId}/loyalty/redemptions reason', 'POST /v1/tickets sla.name', 'POST /v1/interactions/purchases lines[0].quantity', 'POST /v1/customers/batch items[0].profile', 'POST /v1/interactions/batch items[0].type']));
+    });
+
+    it('says so for the field the tester named, and that null is not a value for it', async () => {
+      const absent = await storesNothing(() => support.post('/v1/customers/c-ok/loyalty/redemptions', { redemptionId: 'rd4', points: 1 }));
+      expect(absent.body.errors).toEqual([{ field: 'reason', message: expect.stringMatching(/^reason is required: it must be a string/) }]);
+      const sentNull = await storesNothing(() => support.post('/v1/customers/c-ok/loyalty/redemptions', { redemptionId: 'rd4', points: 1, reason: null }));
+      expect(sentNull.body.errors).toEqual([{ field: 'reason', message: expect.stringMatching(/^reason is required and cannot be null/) }]);
     });
   });
 });

@@ -302,7 +302,7 @@ function badValues(schema: Schema): Json[] {
 }
 
 /** Every object in a generated value together with its schema and path, the root first. */
-function objectNodes(document: OpenApiDocument, schema: Schema, value: unknown, path: readonly (string | number)[]): { schema: Schema; value: Record<string, Json>; path: (string | number)[] }[] {
+export function objectNodes(document: OpenApiDocument, schema: Schema, value: unknown, path: readonly (string | number)[]): { schema: Schema; value: Record<string, Json>; path: (string | number)[] }[] {
   const resolved = resolve(document, schema);
   if (typeof value !== 'object' || value === null) return [];
   if (Array.isArray(value)) {

@@ -35,9 +35,13 @@ export class BatchItemKinds<K extends string = string> {
    * validates its body (unknown fields refused); problems are named under `prefix` (`items[3].type`).
    */
   async validate(raw: unknown, prefix: string): Promise<{ readonly kind: K; readonly dto: object }> {
-    const { [this.tag]: kind, ...fields } = (typeof raw === 'object' && raw !== null ? raw : {}) as Record<string, unknown>;
+    const isObject = typeof raw === 'object' && raw !== null && !Array.isArray(raw);
+    const { [this.tag]: kind, ...fields } = (isObject ? raw : {}) as Record<string, unknown>;
     if (typeof kind !== 'string' || !Object.hasOwn(this.dtos, kind)) {
-      throw new RequestValidationError([{ field: `${prefix}.${this.tag}`, message: `${this.tag} must be one of ${this.kinds.join(', ')}` }]);
+      // As validateBatchItem words an absent field of an item (flattenValidationErrors).
+      const missing = isObject && (kind === undefined || kind === null);
+      const required = !missing ? `${this.tag} must be` : kind === null ? `${this.tag} is required and cannot be null: it must be` : `${this.tag} is required: it must be`;
+      throw new RequestValidationError([{ field: `${prefix}.${this.tag}`, message: `${required} one of ${this.kinds.join(', ')}` }]);
     }
     return { kind: kind as K, dto: await validateBatchItem(this.dtos[kind as K], fields, prefix) };
   }

@@ -9,7 +9,7 @@ import type { Type } from '@nestjs/common';
 import { plainToInstance } from 'class-transformer';
 import { validate } from 'class-validator';
 import { toProblem, type Problem } from '../errors/problem.filter';
-import { flattenValidationErrors, RequestValidationError } from '../errors/validation';
+import { flattenValidationErrors, RequestValidationError, VALIDATOR_OPTIONS } from '../errors/validation';
 import type { CommandContext } from './command-context';
 import { shareTurn } from '@app/threads';
 import type { RequestContext } from '../http/command-context.decorator';
@@ -58,7 +58,7 @@ export async function validateBatchItem<T extends object>(type: Type<T>, fields:
     throw new RequestValidationError([{ field: prefix, message: 'each item must be a JSON object' }]);
   }
   const dto = plainToInstance(type, fields, { enableImplicitConversion: false });
-  const errors = await validate(dto, { whitelist: true, forbidNonWhitelisted: true, forbidUnknownValues: true, validationError: { target: false, value: false } });
+  const errors = await validate(dto, VALIDATOR_OPTIONS);
   if (errors.length > 0) throw new RequestValidationError(flattenValidationErrors(errors, prefix));
   return dto;
 }

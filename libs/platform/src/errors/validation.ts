@@ -13,17 +13,54 @@ export interface FieldProblem {
   readonly message: string;
 }
 
+/**
+ * How the validation pipe and validateBatchItem run class-validator: unknown fields refused, and each
+ * error carrying the value it was about (never the object), so an absent field can be told from a wrong one.
+ */
+export const VALIDATOR_OPTIONS = {
+  whitelist: true,
+  forbidNonWhitelisted: true,
+  forbidUnknownValues: true,
+  validationError: { target: false, value: true },
+} as const;
+
 export function flattenValidationErrors(errors: readonly ValidationError[], parent = ''): FieldProblem[] {
   const problems: FieldProblem[] = [];
   for (const error of errors) {
     const isIndex = /^\d+$/.test(error.property);
     const field = parent === '' ? error.property : isIndex ? `${parent}[${error.property}]` : `${parent}.${error.property}`;
-    for (const message of Object.values(error.constraints ?? {})) {
+    for (const message of messagesOf(error, isIndex)) {
       problems.push({ field, message: /^property (\S*) should not exist$/.test(message) ? unknownFieldMessage(error.property) : message });
     }
     if (error.children?.length) problems.push(...flattenValidationErrors(error.children, field));
   }
   return problems;
+}
+
+/**
+ * A field's messages. Absent (or null where null is not a value), every rule fails at once and
+ * class-validator says each ("reason must be shorter than or equal to 500 characters", "reason must be
+ * a string"), which reads as if something wrong had been sent: one message says it is required and
+ * what it takes. A field that may be left out (@Optional) but was sent as null keeps its own one
+ * message. Only where the error carries its value (VALIDATOR_OPTIONS) is absence known.
+ */
+function messagesOf(error: ValidationError, isIndex: boolean): string[] {
+  const constraints = error.constraints ?? {};
+  const messages = Object.values(constraints);
+  const missing = 'value' in error && (error.value === undefined || error.value === null);
+  if (!missing || isIndex || messages.length === 0 || 'whitelistValidation' in constraints) return messages;
+  if (constraints.isDefined !== undefined) return [constraints.isDefined];
+  return [requiredMessage(error.property, messages, error.value === null)];
+}
+
+/** "reason is required: it must be a string and must be shorter than …", from the field's own rules. */
+function requiredMessage(name: string, messages: readonly string[], sentNull: boolean): string {
+  // class-validator lists a field's rules last decorator first: reversed, they read as written.
+  const rules = [...messages].reverse().filter((message) => message.startsWith(`${name} `)).map((message) => message.slice(name.length + 1));
+  const required = sentNull ? `${name} is required and cannot be null` : `${name} is required`;
+  if (rules.length === 0) return required;
+  const said = rules.length === 1 ? rules[0] : `${rules.slice(0, -1).join(', ')} and ${rules[rules.length - 1]}`;
+  return `${required}: it ${said}`;
 }
 
 function unknownFieldMessage(name: string): string {
@@ -54,12 +91,9 @@ export class RequestValidationError extends BadRequestException {
 /** Strict validation: unknown fields rejected, types converted only where declared. */
 export function createValidationPipe(): ValidationPipe {
   return new ValidationPipe({
-    whitelist: true,
-    forbidNonWhitelisted: true,
-    forbidUnknownValues: true,
+    ...VALIDATOR_OPTIONS,
     transform: true,
     transformOptions: { enableImplicitConversion: false },
-    validationError: { target: false, value: false },
     exceptionFactory: (errors) => new RequestValidationError(flattenValidationErrors(errors)),
   });
 }
