@@ -90,4 +90,23 @@ describe('Loyalty end to end (embedded)', () => {
     const rest = await support.get(`/v1/customers/${customerId}/loyalty/history?cursor=${history.body.nextCursor}`);
     expect(rest.body.items.map((row: { type: string }) => row.type)).toEqual(['PointsReversed', 'TierChanged', 'PointsEarned', 'PointsEarned']);
   });
+
+  it('refuses a redemption from a balance below 0, stating the balance and deficit the account shows', async () => {
+    const owing = 'c-owing';
+    expect((await ingest.post('/v1/customers', { customerId: owing, profile: { lastName: 'Owing' } })).status).toBe(201);
+    const bought = await ingest.post('/v1/interactions/purchases', { customerId: owing, orderId: 'o-owe', channel: 'web', currency: 'EUR', occurredAt: '2026-11-01T10:00:00Z', lines: [{ sku: 'S', name: 'Scarf', category: 'apparel', quantity: 1, unitPriceMinor: 20_00 }] });
+    expect(bought.status).toBe(201);
+    await eventually(() => support.get(`/v1/customers/${owing}/loyalty`), (r) => r.status === 200 && r.body.balance === 20);
+    expect((await support.post(`/v1/customers/${owing}/loyalty/redemptions`, { redemptionId: 'rd-owe', points: 15, reason: 'voucher' })).status).toBe(201);
+    // The refund reverses all 20 points earned on the order: 15 were spent, so 15 more than were left.
+    expect((await ingest.post('/v1/interactions/refunds', { customerId: owing, orderId: 'o-owe', refundId: 'r-owe', amountMinor: 20_00, currency: 'EUR', occurredAt: '2026-11-02T10:00:00Z' })).status).toBe(201);
+    const account = await eventually(() => support.get(`/v1/customers/${owing}/loyalty`), (r) => r.body.reversed === 20);
+    expect(account.body).toMatchObject({ balance: -15, deficit: 15 });
+
+    const refused = await support.post(`/v1/customers/${owing}/loyalty/redemptions`, { redemptionId: 'rd-owe-2', points: 1, reason: 'voucher' });
+    expect({ status: refused.status, errors: refused.body.errors }).toEqual({
+      status: 422,
+      errors: [{ field: 'points', message: 'Cannot redeem 1 points: the balance is -15 (a deficit of 15: points reversed beyond what was left, paid off by the next points earned)' }],
+    });
+  });
 });

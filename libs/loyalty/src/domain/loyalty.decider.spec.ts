@@ -33,6 +33,9 @@ const earned = (orderId: string, points: number, amountMinor: number, earnedAt: 
 
 const o1 = earned('o1', 100, 100_00, '2026-01-10T10:00:00.000Z', '2027-01-10T10:00:00.000Z');
 const o2 = earned('o2', 50, 50_00, '2026-03-01T10:00:00.000Z', '2027-03-01T10:00:00.000Z');
+/** After o1: 60 of its 100 points spent, then its refund reverses all 100, 60 beyond what was left (balance -60). */
+const spentAll: LoyaltyEvent = { type: 'PointsRedeemed', data: { customerId: C, redemptionId: 'x', points: 60, reason: 'r', consumed: [{ lotId: 'order:o1', points: 60 }], redeemedAt: '2026-01-20T00:00:00.000Z' } };
+const reversedBeyond: LoyaltyEvent = { type: 'PointsReversed', data: { customerId: C, orderId: 'o1', refundId: 'r1', refundedMinor: 100_00, points: 100, consumed: [{ lotId: 'order:o1', points: 40 }], deficit: 60, reversedAt: '2026-02-01T00:00:00.000Z' } };
 
 function refusal(given: readonly LoyaltyEvent[], command: LoyaltyCommand): DomainError {
   try {
@@ -86,9 +89,7 @@ describe('loyalty decider', () => {
     });
 
     it('pays off a deficit from the points of the next purchase', () => {
-      const deficit: LoyaltyEvent = { type: 'PointsReversed', data: { customerId: C, orderId: 'o1', refundId: 'r1', refundedMinor: 100_00, points: 100, consumed: [{ lotId: 'order:o1', points: 40 }], deficit: 60, reversedAt: '2026-02-01T00:00:00.000Z' } };
-      const redeemed: LoyaltyEvent = { type: 'PointsRedeemed', data: { customerId: C, redemptionId: 'x', points: 60, reason: 'r', consumed: [{ lotId: 'order:o1', points: 60 }], redeemedAt: '2026-01-20T00:00:00.000Z' } };
-      const state = fold(decider, [o1, redeemed, deficit]);
+      const state = fold(decider, [o1, spentAll, reversedBeyond]);
       expect(balanceOf(state)).toBe(-60);
       const events = decider.decide(earnCmd('o9', '2026-03-01T00:00:00Z', [{ category: 'apparel', amountMinor: 100_00 }]), state);
       expect(events[0]).toMatchObject({ data: { points: 100, settledDeficit: 60 } });
@@ -196,8 +197,16 @@ describe('loyalty decider', () => {
       expect(refusal([o1, o2], redeem('x1', 151)).field).toBe('points');
     });
 
-    it('does not spend points that expired before the redemption, even if not swept yet', () => {
-      spec.given([o1, o2]).when(redeem('x1', 60, '2027-02-01T00:00:00Z')).thenThrows(DomainErrorCode.RuleViolated, 'the balance is 50');
+    it('does not spend points that expired before the redemption, even if not swept yet, and says so beside the balance the account shows', () => {
+      spec.given([o1, o2]).when(redeem('x1', 60, '2027-02-01T00:00:00Z')).thenThrows(DomainErrorCode.RuleViolated, 'points');
+      expect(balanceOf(fold(decider, [o1, o2]))).toBe(150);
+      expect(refusal([o1, o2], redeem('x1', 60, '2027-02-01T00:00:00Z')).message).toBe('Cannot redeem 60 points: the balance is 150, of which 50 can be spent (100 expired and not yet removed)');
+    });
+
+    it('states a balance below 0 as the account shows it, with the deficit that explains it', () => {
+      const state = fold(decider, [o1, spentAll, reversedBeyond]);
+      expect(balanceOf(state)).toBe(-60);
+      expect(refusal([o1, spentAll, reversedBeyond], redeem('x1', 1)).message).toBe('Cannot redeem 1 points: the balance is -60 (a deficit of 60: points reversed beyond what was left, paid off by the next points earned)');
     });
 
     it('is a no-op for the same redemption again, and refuses its id reused for other points', () => {
@@ -270,6 +279,8 @@ describe('loyalty decider', () => {
 
     it('refuses a negative correction beyond the balance, and 0', () => {
       spec.given([o1]).when(adjust('a1', -101)).thenThrows(DomainErrorCode.RuleViolated, 'the balance is 100');
+      expect(refusal([o1], adjust('a1', -101)).message).toBe('Cannot take 101 points: the balance is 100');
+      expect(refusal([o1, spentAll, reversedBeyond], adjust('a1', -1)).message).toBe('Cannot take 1 points: the balance is -60 (a deficit of 60: points reversed beyond what was left, paid off by the next points earned)');
       spec.given([o1]).when(adjust('a1', 0)).thenThrows(DomainErrorCode.RuleViolated, 'points');
     });
 

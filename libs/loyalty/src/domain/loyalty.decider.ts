@@ -185,7 +185,7 @@ export function loyaltyDecider(program: LoyaltyProgram): Decider<LoyaltyCommand,
     }
     const available = availablePoints(state, command.at);
     if (command.points > available) {
-      throw refuse.rule(`Cannot redeem ${command.points} points: the balance is ${Math.max(0, available)}`, 'points');
+      throw refuse.rule(`Cannot redeem ${command.points} points: ${balanceStated(state, command.at)}`, 'points');
     }
     const at = utc(command.at);
     const { consumed } = consume(state.lots.filter((lot) => lot.expiresAt > at), command.points);
@@ -229,7 +229,7 @@ export function loyaltyDecider(program: LoyaltyProgram): Decider<LoyaltyCommand,
     }
     const available = availablePoints(state, at);
     if (-command.points > available) {
-      throw refuse.rule(`Cannot take ${-command.points} points: the balance is ${Math.max(0, available)}`, 'points');
+      throw refuse.rule(`Cannot take ${-command.points} points: ${balanceStated(state, at)}`, 'points');
     }
     const { consumed } = consume(state.lots.filter((lot) => lot.expiresAt > at), -command.points);
     return [{ type: 'PointsAdjusted', data: { ...base, lotId: null, expiresAt: null, consumed, settledDeficit: 0 } }];
@@ -322,7 +322,30 @@ function evolve(state: LoyaltyState, event: LoyaltyEvent): LoyaltyState {
   }
 }
 
-/** The balance: points in lots less any deficit (expired-but-unswept lots still count until swept). */
+/**
+ * The balance an account shows (its read model too): points left in its lots less any deficit.
+ * Lots expired but not yet swept still count until the sweep records their expiry.
+ */
+export function pointsBalance(lots: readonly { readonly remaining: number }[], deficit: number): number {
+  return lots.reduce((sum, lot) => sum + lot.remaining, 0) - deficit;
+}
+
 export function balanceOf(state: LoyaltyState): number {
-  return state.lots.reduce((sum, lot) => sum + lot.remaining, 0) - state.deficit;
+  return pointsBalance(state.lots, state.deficit);
+}
+
+/**
+ * A refusal's account of the balance: the figure the account shows, and why less of it can be spent
+ * at `at` (points expired but not yet swept, a deficit), so a client reading both sees one story.
+ */
+function balanceStated(state: LoyaltyState, at: string): string {
+  const balance = balanceOf(state);
+  const expired = balance - availablePoints(state, at);
+  const reasons = [
+    ...(expired > 0 ? [`${expired} expired and not yet removed`] : []),
+    ...(state.deficit > 0 ? [`a deficit of ${state.deficit}: points reversed beyond what was left, paid off by the next points earned`] : []),
+  ];
+  if (reasons.length === 0) return `the balance is ${balance}`;
+  const spendable = expired > 0 ? `, of which ${Math.max(0, balance - expired)} can be spent` : '';
+  return `the balance is ${balance}${spendable} (${reasons.join('; ')})`;
 }

@@ -6,6 +6,7 @@ import type { RecordedEvent } from '@app/event-sourcing';
 import { recordedCurrency, type CurrencyCode } from '@app/money';
 import type { DocumentChange, DocumentRef, Projection, ProjectionView, ReadDocument } from '@app/read-store';
 import { addMonths, ROLLING_WINDOW_MONTHS, utc } from '../domain/calendar-months';
+import { pointsBalance } from '../domain/loyalty.decider';
 import type { LotConsumption } from '../domain/loyalty.events';
 import { isLoyaltyEvent, type RecordedLoyaltyEvent } from './loyalty-event';
 
@@ -145,7 +146,7 @@ function derive(account: LoyaltyAccountFields, at: string): LoyaltyAccountFields
   return {
     ...account,
     spendWindow,
-    balance: account.lots.reduce((sum, lot) => sum + lot.remaining, 0) - account.deficit,
+    balance: pointsBalance(account.lots, account.deficit),
     rolling12mSpendMinor: spendWindow.filter((entry) => entry.at <= at).reduce((sum, entry) => sum + entry.netMinor, 0),
     nextExpiry,
     tierReviewAt: review,
