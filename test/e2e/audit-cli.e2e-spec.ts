@@ -4,7 +4,7 @@
 // and a shadow rebuild and exits 1, and drops the shadow; `replay` runs a range through one
 // projection into a file of its own; `rebuild --blue-green` is the documented spelling of rebuild.
 import { randomUUID } from 'node:crypto';
-import { copyFileSync, mkdtempSync, rmSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
@@ -167,6 +167,20 @@ describe('chronicle CLI for auditors (real processes, real SQLite files)', () =>
     expect(existing.output).toContain('exists; pass --replace');
     expect(unknown.code).toBe(1);
     expect(unknown.output).toContain('Unknown projection nonsense; the projections are: customer-360');
+  });
+
+  it('replay: a --to beyond the head of the log is refused naming both, and no file is made for a range that was not replayed', async () => {
+    const dataDir = tempDir();
+    await writeLog(dataDir);
+    for (const from of ['1', '81']) {
+      const run = await cli(dataDir, 'replay', '--from', from, '--to', '99999', '--projection', 'tickets');
+      expect({ code: run.code, output: run.output }).toEqual({ code: 1, output: expect.stringContaining('--to 99999 is beyond the head of the event log (position 80): give --to 80 or less') });
+    }
+    expect(existsSync(join(dataDir, 'replays', 'tickets-1-99999.sqlite'))).toBe(false);
+    const atHead = await cli(dataDir, 'replay', '--from', '1', '--to', '80', '--projection', 'tickets');
+    expect(atHead.code).toBe(0);
+    expect(atHead.output).toContain(`Replayed 80 events (positions 1..80) through tickets`);
+    expect(atHead.output).toContain(join(dataDir, 'replays', 'tickets-1-80.sqlite'));
   });
 
   it('rebuild --blue-green builds the next generation and switches it live', async () => {

@@ -229,7 +229,7 @@ export function chronicleCli(): Command {
         '(never the live read models), and report what it holds',
     )
     .requiredOption('--from <position>', 'first global position replayed', position)
-    .requiredOption('--to <position>', 'last global position replayed', position)
+    .requiredOption('--to <position>', 'last global position replayed (at most the head of the event log: a --to beyond it is refused)', position)
     .requiredOption('--projection <name>', `one of ${chronicleProjections('EUR').map((p) => p.name).join(', ')}`)
     .option('--target <file>', 'SQLite file to write (default: <DATA_DIR>/replays/<projection>-<from>-<to>.sqlite)')
     .option('--replace', 'overwrite the target file if it exists')

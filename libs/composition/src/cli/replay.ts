@@ -1,5 +1,5 @@
 // `chronicle replay --from <position> --to <position> --projection <name>`: runs exactly the events
-// at positions from..to (inclusive) through one projection, starting from empty documents, into a
+// at positions from..to (inclusive, to at most the log's head) through one projection, starting from empty documents, into a
 // read store of its own: a fresh SQLite file (default `<DATA_DIR>/replays/<projection>-<from>-<to>.sqlite`),
 // never the live read models. What is left there is what that projection makes of those events alone
 // (for instance the daily KPI rows of one month), to inspect with any SQLite client or to compare.
@@ -48,6 +48,12 @@ export async function replayRange(events: EventStore, options: ReplayRangeOption
     throw new Error(`--from and --to must be positions with 1 ≤ from ≤ to (got ${options.from}..${options.to})`);
   }
   const projection = projectionNamed(options.projection, options.currency);
+  // Refused rather than cut short: a replay is exactly the range asked for (its default file is named
+  // after it), so the same command means the same events however far the log has grown since.
+  const head = await events.headPosition();
+  if (options.to > head) {
+    throw new Error(`--to ${options.to} is beyond the head of the event log (position ${head}${head === 0 ? ': no events yet' : ''}): give --to ${head} or less`);
+  }
   if (existsSync(options.target)) {
     if (!options.replace) throw new Error(`${options.target} exists; pass --replace to overwrite it`);
     for (const suffix of ['', '-wal', '-shm']) rmSync(`${options.target}${suffix}`, { force: true });
