@@ -11,7 +11,6 @@ import { ApiClient } from '../support/api-client';
 import { apiKeysSetting } from '../support/api-keys';
 import { openSse, type SseConnection } from '../support/sse-client';
 
-jest.setTimeout(120_000);
 
 const KEYS = { ingest: 'test-ingest-key-0123456789', support: 'test-support-key-0123456789', analyst: 'test-analyst-key-0123456789' };
 

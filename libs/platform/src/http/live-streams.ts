@@ -142,3 +142,36 @@ export async function appliedAfter(
   const reached = applied.position;
   return found.filter((event) => event.position <= reached);
 }
+
+/** What a stream that follows the projector sends, and what it reads again for a client that reconnects. */
+export interface AppliedFeed<T extends { readonly position: number }> {
+  /** The message for an applied event, or undefined for an event this stream does not send. */
+  readonly message: (event: RecordedEvent) => T | undefined;
+  /** The log query of the events `message` sends (at least those): a page after `after`. */
+  readonly read: (after: number, maxCount: number) => Promise<readonly RecordedEvent[]>;
+  /** For a client further behind than a replay goes (REPLAY_MAX_EVENTS): what says "read it again". */
+  readonly summary: (after: number) => Promise<readonly T[]>;
+}
+
+/**
+ * The messages of `feed` as the projector applies events, after (for a client reconnecting after
+ * `after`) the same messages read again from the log, or the feed's summary when too many were missed.
+ */
+export function followApplied<T extends { readonly position: number }>(applied: AppliedEvents, after: number | undefined, feed: AppliedFeed<T>): Observable<T> {
+  const messagesOf = (events: readonly RecordedEvent[]): T[] => events.flatMap((event) => feed.message(event) ?? []);
+  const live = new Observable<T>((subscriber) =>
+    applied.onApplied((events) => {
+      for (const message of messagesOf(events)) subscriber.next(message);
+    }),
+  );
+  if (after === undefined) return live;
+  const missed = async (): Promise<readonly T[]> => {
+    try {
+      return messagesOf(await appliedAfter(applied, after, feed.read));
+    } catch (error) {
+      if (error instanceof ReplayTooLongError) return feed.summary(after);
+      throw error;
+    }
+  };
+  return resumeAfter(live, missed);
+}

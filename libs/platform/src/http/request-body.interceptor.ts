@@ -4,13 +4,13 @@
 // and fingerprints the body read here. Also refuses query parameters named like Object.prototype's,
 // and any query parameter on a route that takes none.
 import { type CallHandler, type ExecutionContext, Inject, Injectable, type NestInterceptor } from '@nestjs/common';
-import { ROUTE_ARGS_METADATA } from '@nestjs/common/constants';
 import { RouteParamtypes } from '@nestjs/common/enums/route-paramtypes.enum';
 import type { FastifyRequest } from 'fastify';
 import type { Observable } from 'rxjs';
 import { CHRONICLE_CONFIG, type ChronicleConfig } from '../config/chronicle-config';
 import { queryStringProblems, RequestValidationError } from '../errors/validation';
 import { FORBIDDEN_FIELD_NAMES, MAX_JSON_DEPTH, MAX_JSON_ENTRIES, readJsonBody, type JsonBodyLimits } from './json-body';
+import { routeArgumentsOf } from './route-arguments';
 
 const takesCache = new WeakMap<object, ReadonlySet<string>>();
 
@@ -19,8 +19,7 @@ const takesCache = new WeakMap<object, ReadonlySet<string>>();
 function routeTakes(controller: object, handler: Function): ReadonlySet<string> {
   const cached = takesCache.get(handler);
   if (cached !== undefined) return cached;
-  const args = (Reflect.getMetadata(ROUTE_ARGS_METADATA, controller, handler.name) ?? {}) as Record<string, unknown>;
-  const kinds = new Set(Object.keys(args).map((key) => key.split(':')[0]));
+  const kinds = new Set(routeArgumentsOf(controller, handler.name).map((arg) => arg.kind));
   const takes = new Set<string>([...(kinds.has(String(RouteParamtypes.BODY)) ? ['body'] : []), ...(kinds.has(String(RouteParamtypes.QUERY)) ? ['query'] : [])]);
   takesCache.set(handler, takes);
   return takes;

@@ -1,8 +1,8 @@
 // The query parameter names a controller method declares: a named @Query('x'), or the properties of
 // its @Query() DTO that carry a validation rule (the validation pipe refuses every other name).
-import { ROUTE_ARGS_METADATA } from '@nestjs/common/constants';
 import { RouteParamtypes } from '@nestjs/common/enums/route-paramtypes.enum';
-import { getMetadataStorage } from 'class-validator';
+import { validationRulesOf } from '../openapi/validation-schemas';
+import { routeArgumentsOf } from './route-arguments';
 
 const namesCache = new WeakMap<object, ReadonlySet<string>>();
 
@@ -10,18 +10,11 @@ const namesCache = new WeakMap<object, ReadonlySet<string>>();
 export function routeQueryNames(controller: { prototype: object }, handler: Function): ReadonlySet<string> {
   const cached = namesCache.get(handler);
   if (cached !== undefined) return cached;
-  const args = (Reflect.getMetadata(ROUTE_ARGS_METADATA, controller, handler.name) ?? {}) as Record<string, { index: number; data?: unknown }>;
-  const types = (Reflect.getMetadata('design:paramtypes', controller.prototype, handler.name) ?? []) as unknown[];
   const names = new Set<string>();
-  for (const [key, arg] of Object.entries(args)) {
-    if (key.split(':')[0] !== String(RouteParamtypes.QUERY)) continue;
-    if (typeof arg.data === 'string') {
-      names.add(arg.data);
-      continue;
-    }
-    const dto = types[arg.index];
-    if (typeof dto !== 'function') continue;
-    for (const rule of getMetadataStorage().getTargetValidationMetadatas(dto, '', true, false)) names.add(rule.propertyName);
+  for (const arg of routeArgumentsOf(controller, handler.name)) {
+    if (arg.kind !== String(RouteParamtypes.QUERY)) continue;
+    if (typeof arg.data === 'string') names.add(arg.data);
+    else if (typeof arg.type === 'function') for (const name of validationRulesOf(arg.type).keys()) names.add(name);
   }
   namesCache.set(handler, names);
   return names;

@@ -5,7 +5,6 @@
 // (those of its shape: 400, 401, 403, 409 for a reused Idempotency-Key, 413, 415, 503; and its own
 // 404, 409, 422 from @ApiRefusals), its key schemes and the roles @Roles declares (`x-roles`).
 import type { INestApplication, Type } from '@nestjs/common';
-import { ROUTE_ARGS_METADATA } from '@nestjs/common/constants';
 import { RouteParamtypes } from '@nestjs/common/enums/route-paramtypes.enum';
 import {
   DocumentBuilder, SwaggerModule, type OpenAPIObject, type OperationObject, type ParameterObject, type ReferenceObject, type ResponseObject, type SchemaObject,
@@ -14,6 +13,7 @@ import { SESSION_COOKIE } from '../auth/sessions';
 import { IDEMPOTENT_METADATA } from '../idempotency/idempotency.interceptor';
 import { CONTEXT_HEADERS, HEADER_VALUE_PATTERN, readRequestContext } from '../http/command-context.decorator';
 import { batchItemKindsOf, type BatchItemKinds } from '../commands/batch-item-kinds';
+import { routeArgumentsOf } from '../http/route-arguments';
 import { apiRoutes, type ApiRoute } from './api-routes';
 import { answersOf, refusalsOf, type ApiAnswerSpec } from './api-answers';
 import { dtoClassOf, dtoPropertiesOf, isNested, validationRulesOf, withValidationRules } from './validation-schemas';
@@ -122,21 +122,17 @@ interface RouteArguments {
 
 /** What a route's handler parameters take, from Nest's route-argument metadata. */
 function routeArguments(route: ApiRoute): RouteArguments {
-  const args = (Reflect.getMetadata(ROUTE_ARGS_METADATA, route.controller, route.handlerName) ?? {}) as Record<string, { index: number; data?: unknown; pipes?: unknown[]; factory?: unknown }>;
-  // eslint-disable-next-line @typescript-eslint/no-unsafe-function-type -- DTO classes
-  const types = (Reflect.getMetadata('design:paramtypes', route.controller.prototype as object, route.handlerName) ?? []) as Function[];
   // eslint-disable-next-line @typescript-eslint/no-unsafe-function-type -- DTO classes
   let body: Function | undefined;
   // eslint-disable-next-line @typescript-eslint/no-unsafe-function-type -- DTO classes
   let query: Function | undefined;
   let readsContext = false;
   const pathSchemas = new Map<string, SchemaObject>();
-  for (const [key, arg] of Object.entries(args)) {
-    const kind = key.split(':')[0];
+  for (const arg of routeArgumentsOf(route.controller, route.handlerName)) {
     if (arg.factory === readRequestContext) readsContext = true;
-    else if (kind === String(RouteParamtypes.BODY)) body = types[arg.index];
-    else if (kind === String(RouteParamtypes.QUERY) && arg.data === undefined) query = types[arg.index];
-    else if (kind === String(RouteParamtypes.PARAM) && typeof arg.data === 'string') {
+    else if (arg.kind === String(RouteParamtypes.BODY)) body = arg.type;
+    else if (arg.kind === String(RouteParamtypes.QUERY) && arg.data === undefined) query = arg.type;
+    else if (arg.kind === String(RouteParamtypes.PARAM) && typeof arg.data === 'string') {
       const declared = (arg.pipes ?? []).map((pipe) => (pipe as { openApiSchema?: SchemaObject }).openApiSchema).find((schema) => schema !== undefined);
       if (declared) pathSchemas.set(arg.data, declared);
     }

@@ -6,7 +6,7 @@ import { ApiBearerAuth, ApiHeader, ApiOperation, ApiTags } from '@nestjs/swagger
 import { interval, map, merge, Observable } from 'rxjs';
 import { EVENT_STORE, type EventStore } from '@app/event-store';
 import { READ_STORE, type ReadStore } from '@app/read-store';
-import { AccessLogged, APPLIED_EVENTS, appliedAfter, ApiAnswer, lastEventPosition, LiveStreams, ReplayTooLongError, resumeAfter, Roles, type AppliedEvents } from '@app/platform';
+import { AccessLogged, APPLIED_EVENTS, ApiAnswer, followApplied, lastEventPosition, LiveStreams, Roles, type AppliedEvents } from '@app/platform';
 import { TICKET_EVENT_TYPES } from '../domain/ticket.events';
 import { isTicketEvent, TICKETS_COLLECTION, type RecordedTicketEvent, type TicketDocument } from '../projections/ticket.projection';
 
@@ -53,22 +53,12 @@ export class TicketLiveController {
 
   /** Every ticket change as the projector applies it, after the ones the log holds past `after`. */
   private fromProjector(applied: AppliedEvents, after: number | undefined): Observable<TicketChange> {
-    const live = new Observable<TicketChange>((subscriber) =>
-      applied.onApplied((events) => {
-        for (const event of events) if (isTicketEvent(event)) subscriber.next(ticketChange(event));
-      }),
-    );
-    if (after === undefined) return live;
-    const missed = async (): Promise<TicketChange[]> => {
-      try {
-        return (await appliedAfter(applied, after, (from, maxCount) => this.events.queryLog({ types: TICKET_EVENT_TYPES, after: from, maxCount }))).filter(isTicketEvent).map(ticketChange);
-      } catch (error) {
-        // Further behind than a replay goes: one message per ticket that changed, at its latest position.
-        if (error instanceof ReplayTooLongError) return this.changedTickets(after);
-        throw error;
-      }
-    };
-    return resumeAfter(live, missed);
+    return followApplied(applied, after, {
+      message: (event) => (isTicketEvent(event) ? ticketChange(event) : undefined),
+      read: (from, maxCount) => this.events.queryLog({ types: TICKET_EVENT_TYPES, after: from, maxCount }),
+      // Further behind than a replay goes: one message per ticket that changed, at its latest position.
+      summary: (position) => this.changedTickets(position),
+    });
   }
 
   /** Tickets whose document moved past `position`, one message each at its latest position (the polling feed, and a replay too long to send change by change). */
