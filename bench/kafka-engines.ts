@@ -6,7 +6,8 @@ import { join } from 'node:path';
 import { randomUUID } from 'node:crypto';
 import { MongoClient } from 'mongodb';
 import type { Kafka } from 'kafkajs';
-import { MongoReadStore, SqliteReadStore, type ReadDocument, type ReadStore } from '@app/read-store';
+import { SqliteReadStore, type ReadDocument, type ReadStore } from '@app/read-store';
+import { MongoReadStore } from '@app/read-store/mongodb';
 import { measureRawMongo, type RawMongoRates } from './kafka-raw';
 
 export interface BenchEngines {

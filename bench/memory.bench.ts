@@ -1,7 +1,8 @@
 // Resident memory of the all-in-one server (embedded default: SQLite files, writer thread, projector
 // thread) under each MEMORY_PROFILE, and what the profile costs: customers registered per second
 // (64 clients), batch ingest (events/s) and 360 reads at 500/s (p50/p99), then the RSS after start
-// and after registering BENCH_MEMORY_CUSTOMERS customers (default 20,000; `npm run bench` measures
+// and after registering BENCH_MEMORY_CUSTOMERS customers, right after and once left idle (V8 gives back
+// its grown heaps only then; default 20,000 customers; `npm run bench` measures
 // 100,000 at the end of its run). Beside it, the floor of the same run: a bare Node process that has
 // loaded better-sqlite3 and opened a database.
 // Profiles (BENCH_MEMORY_PROFILES, default fast,lean) and builds (this one, and BENCH_SERVER_MAIN:
@@ -47,6 +48,7 @@ interface Measured {
   readonly read: { readonly p50: number; readonly p99: number };
   readonly idle: number;
   readonly loaded: number;
+  readonly settled: number;
 }
 
 async function measure(main: string, profile: string): Promise<Measured> {
@@ -58,7 +60,8 @@ async function measure(main: string, profile: string): Promise<Measured> {
     const batchRate = await batchIngest(server.url, WARM_CUSTOMERS);
     const read = await readLatency(server.url, WARM_CUSTOMERS, 500);
     await registerCustomers(server.url, WARM_CUSTOMERS, Math.max(WARM_CUSTOMERS, CUSTOMERS), 64);
-    return { registerRate, batchRate, read, idle, loaded: server.rssBytes() };
+    const loaded = server.rssBytes();
+    return { registerRate, batchRate, read, idle, loaded, settled: await server.settledRssBytes() };
   } finally {
     await server.stop();
     rmSync(dataDir, { recursive: true, force: true });
@@ -76,13 +79,13 @@ async function main(): Promise<void> {
         const m = await measure(main, profile);
         rows.push([
           `${name}, MEMORY_PROFILE=${profile}, round ${round}`, `${fmt(m.registerRate)}/s`, `${fmt(m.batchRate)} events/s`, `${fmt(m.read.p50, 1)} / ${fmt(m.read.p99, 1)} ms`,
-          `${fmt(m.idle / MB)} MB`, `${fmt(m.loaded / MB)} MB`, `${(m.loaded / base).toFixed(1)}×`,
+          `${fmt(m.idle / MB)} MB`, `${fmt(m.loaded / MB)} MB`, `${fmt(m.settled / MB)} MB`, `${(m.loaded / base).toFixed(1)}× / ${(m.settled / base).toFixed(1)}×`,
         ]);
       }
     }
   }
   console.log(`# Memory, ${new Date().toISOString()}, ${fmt(Math.max(WARM_CUSTOMERS, CUSTOMERS))} customers; floor (bare Node + better-sqlite3, same run) ${fmt(base / MB)} MB\n`);
-  console.log(table([['server', 'customers registered (64 clients)', 'batch ingest', '360 read at 500/s p50 / p99', 'RSS after start', `RSS after ${fmt(Math.max(WARM_CUSTOMERS, CUSTOMERS))} customers`, 'RSS / floor'], ...rows]));
+  console.log(table([['server', 'customers registered (64 clients)', 'batch ingest', '360 read at 500/s p50 / p99', 'RSS after start', `RSS after ${fmt(Math.max(WARM_CUSTOMERS, CUSTOMERS))} customers`, 'then once left idle', 'RSS / floor (after / idle)'], ...rows]));
 }
 
 main().catch((error: unknown) => {

@@ -1,9 +1,5 @@
 // CRM analytics: daily KPI facts and per-customer analytics read models; RFM, BG/NBD, Gamma-Gamma,
 // predictive CLV and churn risk as of an observation date; service metrics; the analyst HTTP API.
-import type { Projection } from '@app/read-store';
-import { customerAnalyticsProjection } from './projections/customer-analytics.projection';
-import { dailyKpisProjection } from './projections/daily-kpis.projection';
-
 export * from './projections/daily-kpis.document';
 export * from './projections/daily-kpis.projection';
 export * from './projections/customer-analytics.document';
@@ -25,6 +21,4 @@ export * from './api/analytics.queries';
 export * from './api/analytics.controller';
 export * from './api/analytics-refit';
 export * from './api/analytics.module';
-
-/** The analytics projections, for the projector's list (libs/composition/src/read-models.ts). */
-export const analyticsProjections: readonly Projection[] = [dailyKpisProjection, customerAnalyticsProjection];
+export { analyticsProjections } from './projections';

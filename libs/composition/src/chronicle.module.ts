@@ -12,8 +12,8 @@ import {
   type SingleInstance,
   type Supervisor,
 } from '@app/platform';
-import { EventStoreLeaseStore, ProjectorRunner, StoredCheckpointProgress } from '@app/transport';
-import { createKafkaClient, EventStoreCheckpointStore, KafkaProjector, KafkaRelay } from '@app/transport/kafka';
+import { EventStoreCheckpointStore, EventStoreLeaseStore, ProjectorRunner, StoredCheckpointProgress } from '@app/transport';
+import type { KafkaProjector } from '@app/transport/kafka';
 import { CUSTOMER_NAMES, CustomersCommandModule, REGISTERED_CUSTOMERS } from '@app/customers';
 import { InteractionsCommandModule } from '@app/interactions';
 import { TicketsCommandModule, TicketsQueryModule } from '@app/tickets';
@@ -31,7 +31,7 @@ import type { DataDirClaims } from './data-dir-claims';
 import { AUDIT_PROJECTIONS, AuditModule, auditProjectionsProvider } from '@app/audit';
 import { CachedKeyStore, KEY_STORE } from '@app/key-store';
 import { PrivacyModule } from '@app/privacy';
-import { openAccessLog, openEventStore, openIdempotencyKeys, openSessionRevocations, openSnapshotStore, openKeyStore, openLogSealer, openReadStore, openStoredEventStore, publishedEventStore, readerCodec } from './engines';
+import { kafkaTransport, openAccessLog, openEventStore, openIdempotencyKeys, openSessionRevocations, openSnapshotStore, openKeyStore, openLogSealer, openReadStore, openStoredEventStore, publishedEventStore, readerCodec } from './engines';
 import { chronicleProjections, PROJECTOR_NAME } from './read-models';
 import { chronicleEventSchemas } from './event-schemas';
 import { chronicleProjectorRunner, embeddedProjector } from './embedded-projection';
@@ -160,13 +160,14 @@ class Pipelines implements OnApplicationBootstrap, BeforeApplicationShutdown, On
   ) {}
 
   async onApplicationBootstrap(): Promise<void> {
-    const kafka = this.config.TRANSPORT === 'kafka' ? createKafkaClient({ brokers: this.config.KAFKA_BROKERS as string, clientId: `chronicle-${this.config.CHRONICLE_ROLE}` }) : undefined;
+    const transport = kafkaTransport(this.config);
+    const kafka = transport?.createKafkaClient({ brokers: this.config.KAFKA_BROKERS as string, clientId: `chronicle-${this.config.CHRONICLE_ROLE}` });
     // Relay and embedded projector follow one checkpoint each: one instance across processes.
     const singleInstance = this.single ? { singleInstance: this.single } : {};
-    if (this.parts.has('relay') && kafka && this.eventStore) {
+    if (this.parts.has('relay') && transport && kafka && this.eventStore) {
       // The relay publishes events as stored (personal values sealed), in their current schema version.
       const published = publishedEventStore(this.eventStore);
-      const relay = new KafkaRelay(published, new EventStoreCheckpointStore(published), kafka, {
+      const relay = new transport.KafkaRelay(published, new EventStoreCheckpointStore(published), kafka, {
         // One checkpoint per topic: a new topic (a new format version, more partitions) gets the whole log.
         name: `chronicle-relay-${this.config.KAFKA_TOPIC}`,
         topic: this.config.KAFKA_TOPIC,
@@ -194,7 +195,7 @@ class Pipelines implements OnApplicationBootstrap, BeforeApplicationShutdown, On
       await this.supervise(projectorSpec);
     } else if (this.parts.has('projector') && runner) {
       const keys = this.keys;
-      if (kafka && keys) {
+      if (transport && kafka && keys) {
         // Scaled by the consumer group, not by a lease. Each read-model generation has a group of its
         // own: a generation a rebuild made live starts its group at the beginning of the topic, and
         // the position guard skips what the rebuild already applied.
@@ -208,7 +209,7 @@ class Pipelines implements OnApplicationBootstrap, BeforeApplicationShutdown, On
               // Messages carry events as stored; the projections read them as the domain does.
               const codec = readerCodec(keys);
               const sink = { applyBatch: async (events: RecordedEvent[]) => runner.applyBatch([...(await codec.decode(events))]) };
-              projector = new KafkaProjector(sink, kafka, {
+              projector = new transport.KafkaProjector(sink, kafka, {
                 groupId: generation === 0 ? this.config.KAFKA_GROUP : `${this.config.KAFKA_GROUP}-g${generation}`,
                 topic: this.config.KAFKA_TOPIC,
                 sessionTimeout: this.config.KAFKA_SESSION_TIMEOUT_MS,

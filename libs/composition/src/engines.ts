@@ -5,17 +5,33 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import {
-  CodecEventStore, composeCodecs, EventStoreDbAccessLog, EventStoreDbEventStore, EventStoreDbIdempotencyKeys, EventStoreDbLogSealer, SqliteAccessLog, SqliteEventStore,
-  SqliteIdempotencyKeys, SqliteSessionRevocations, EventStoreDbSessionRevocations, upcastingCodec, type AccessLog, type SessionRevocations, type EventCodec, type EventStore, type IdempotencyKeys,
-  SqliteSnapshotStore, EventStoreDbSnapshotStore, EventStoreBusyError, type SnapshotStore,
+  CodecEventStore, composeCodecs, SqliteAccessLog, SqliteEventStore, SqliteIdempotencyKeys, SqliteSessionRevocations, upcastingCodec, type AccessLog, type SessionRevocations, type EventCodec,
+  type EventStore, type IdempotencyKeys, SqliteSnapshotStore, EventStoreBusyError, type SnapshotStore,
 } from '@app/event-store';
-import { CachedKeyStore, MasterKeyRing, MongoKeyStore, SqliteKeyStore, type KeyStore } from '@app/key-store';
-import { GenerationalReadStore, MongoReadStore, ReadStoreBusyError, SqliteReadStore, type ReadStore } from '@app/read-store';
+import type { EventStoreDbLogSealer } from '@app/event-store/eventstoredb';
+import { CachedKeyStore, MasterKeyRing, SqliteKeyStore, type KeyStore } from '@app/key-store';
+import { GenerationalReadStore, ReadStoreBusyError, SqliteReadStore, type ReadStore } from '@app/read-store';
 import { isSqliteBusy } from '@app/sqlite';
-import { createFileOnce, describeSetting, ensureWritableFolder, StartupError, systemReason, type ChronicleConfig } from '@app/platform';
-import { personalDataCodec, SealedSnapshotStore } from '@app/privacy';
+import type { ChronicleConfig } from '@app/platform';
+import { describeSetting, StartupError } from '@app/platform/config/env-config';
+import { ensureWritableFolder, systemReason } from '@app/platform/config/writable-folder';
+import { createFileOnce } from '@app/platform/config/create-file-once';
+import { personalDataCodec } from '@app/privacy/encryption/personal-data-codec';
+import { SealedSnapshotStore } from '@app/privacy/encryption/sealed-snapshot-store';
 import { chronicleEventSchemas } from './event-schemas';
 import { chroniclePersonalData, ERASURE_EVENT_TYPE } from './personal-data';
+
+// The engines' drivers are loaded where they are configured, not by the embedded default: EventStoreDB's
+// client with gRPC and MongoDB's driver each hold ~20 MB of RSS in every thread that loads them, and
+// the all-in-one process loads this module in its projector thread too.
+const eventStoreDb = (): typeof import('@app/event-store/eventstoredb') => require('@app/event-store/eventstoredb');
+const mongoReadStore = (): typeof import('@app/read-store/mongodb') => require('@app/read-store/mongodb');
+const mongoKeyStore = (): typeof import('@app/key-store/mongodb') => require('@app/key-store/mongodb');
+
+/** The Kafka relay and projector with KafkaJS, where TRANSPORT=kafka is configured; undefined on the embedded transport. */
+export function kafkaTransport(config: ChronicleConfig): typeof import('@app/transport/kafka') | undefined {
+  return config.TRANSPORT === 'kafka' ? require('@app/transport/kafka') : undefined;
+}
 
 /** Opens one SQLite-backed adapter in DATA_DIR and proves it takes writes; a StartupError names the file otherwise. */
 async function openSqlite<T extends { checkWritable?(): Promise<void>; close(): Promise<void> }>(config: ChronicleConfig, file: string, open: (path: string) => T): Promise<T> {
@@ -80,7 +96,7 @@ export async function openStoredEventStore(config: ChronicleConfig, { readOnly =
       return readOnly ? open(join(config.DATA_DIR, 'events.sqlite')) : openSqlite(config, 'events.sqlite', open);
     }
     case 'eventstoredb':
-      return new EventStoreDbEventStore(config.EVENTSTORE_URL as string);
+      return new (eventStoreDb().EventStoreDbEventStore)(config.EVENTSTORE_URL as string);
   }
 }
 
@@ -115,7 +131,7 @@ export async function openKeyStore(config: ChronicleConfig): Promise<CachedKeySt
       store = await openSqlite(config, 'keys.sqlite', (path) => new SqliteKeyStore(path, ring, { writeLockBudgetMs: config.SQLITE_WRITE_LOCK_BUDGET_MS }));
       break;
     case 'mongodb':
-      store = await MongoKeyStore.connect(config.MONGO_URL as string, config.KEY_STORE_MONGO_DB, ring);
+      store = await mongoKeyStore().MongoKeyStore.connect(config.MONGO_URL as string, config.KEY_STORE_MONGO_DB, ring);
       break;
   }
   return new CachedKeyStore(store, { ttlMs: config.KEY_CACHE_TTL_MS, maxEntries: config.KEY_CACHE_SIZE });
@@ -127,7 +143,7 @@ export async function openIdempotencyKeys(config: ChronicleConfig): Promise<Idem
     case 'sqlite':
       return openSqlite(config, 'events.sqlite', (path) => new SqliteIdempotencyKeys(path, { synchronous: config.SQLITE_SYNCHRONOUS, writeLockBudgetMs: config.SQLITE_WRITE_LOCK_BUDGET_MS }));
     case 'eventstoredb':
-      return new EventStoreDbIdempotencyKeys(config.EVENTSTORE_URL as string);
+      return new (eventStoreDb().EventStoreDbIdempotencyKeys)(config.EVENTSTORE_URL as string);
   }
 }
 
@@ -143,7 +159,7 @@ export async function openSnapshotStore(config: ChronicleConfig, keys: CachedKey
         keys,
       );
     case 'eventstoredb':
-      return new SealedSnapshotStore(new EventStoreDbSnapshotStore(config.EVENTSTORE_URL as string), keys);
+      return new SealedSnapshotStore(new (eventStoreDb().EventStoreDbSnapshotStore)(config.EVENTSTORE_URL as string), keys);
   }
 }
 
@@ -156,7 +172,7 @@ export async function openSessionRevocations(config: ChronicleConfig): Promise<S
     case 'sqlite':
       return openSqlite(config, 'events.sqlite', (path) => new SqliteSessionRevocations(path, { synchronous: config.SQLITE_SYNCHRONOUS, writeLockBudgetMs: config.SQLITE_WRITE_LOCK_BUDGET_MS }));
     case 'eventstoredb':
-      return new EventStoreDbSessionRevocations(config.EVENTSTORE_URL as string);
+      return new (eventStoreDb().EventStoreDbSessionRevocations)(config.EVENTSTORE_URL as string);
   }
 }
 
@@ -169,7 +185,7 @@ export async function openAccessLog(config: ChronicleConfig): Promise<AccessLog>
     case 'sqlite':
       return openSqlite(config, 'access-log.sqlite', (path) => new SqliteAccessLog(path, { synchronous: config.SQLITE_SYNCHRONOUS, writeLockBudgetMs: config.SQLITE_WRITE_LOCK_BUDGET_MS }));
     case 'eventstoredb':
-      return new EventStoreDbAccessLog(config.EVENTSTORE_URL as string);
+      return new (eventStoreDb().EventStoreDbAccessLog)(config.EVENTSTORE_URL as string);
   }
 }
 
@@ -178,7 +194,7 @@ export async function openAccessLog(config: ChronicleConfig): Promise<AccessLog>
  * append), or undefined where there is nothing to seal.
  */
 export function openLogSealer(config: ChronicleConfig): EventStoreDbLogSealer | undefined {
-  return config.EVENT_STORE === 'eventstoredb' ? new EventStoreDbLogSealer(config.EVENTSTORE_URL as string) : undefined;
+  return config.EVENT_STORE === 'eventstoredb' ? new (eventStoreDb().EventStoreDbLogSealer)(config.EVENTSTORE_URL as string) : undefined;
 }
 
 /** The read store a process serves and projects into: the live read-model generation of the configured store. */
@@ -192,6 +208,6 @@ export async function openPhysicalReadStore(config: ChronicleConfig): Promise<Re
     case 'sqlite':
       return openSqlite(config, 'read-models.sqlite', (path) => new SqliteReadStore(path, { writeLockBudgetMs: config.SQLITE_WRITE_LOCK_BUDGET_MS }));
     case 'mongodb':
-      return MongoReadStore.connect(config.MONGO_URL as string, config.MONGO_DB);
+      return mongoReadStore().MongoReadStore.connect(config.MONGO_URL as string, config.MONGO_DB);
   }
 }

@@ -2,12 +2,18 @@
 // registry: each declared type's current version must be declared), and the read-model collections
 // a forget scrubs, which the projector purges afterwards.
 import { PersonalData } from '@app/event-sourcing';
-import { customerPersonalData, CUSTOMER_FORGOTTEN } from '@app/customers';
-import { interactionPersonalData } from '@app/interactions';
-import { ticketPersonalData, TICKETS_COLLECTION } from '@app/tickets';
-import { loyaltyPersonalData, LOYALTY_HISTORY_COLLECTION } from '@app/loyalty';
-import { CUSTOMER_360_COLLECTION, CUSTOMER_LOOKUP_COLLECTION, CUSTOMER_LOOKUP_SOURCES_COLLECTION, TIMELINE_COLLECTION } from '@app/customer-view';
-import { CUSTOMER_ANALYTICS_COLLECTION } from '@app/analytics';
+// The domains' declarations only, not their HTTP APIs: the projector thread loads this module.
+import { customerPersonalData } from '@app/customers/domain/customer.personal-data';
+import { CUSTOMER_FORGOTTEN } from '@app/customers/domain/customer.events';
+import { interactionPersonalData } from '@app/interactions/domain/interaction.personal-data';
+import { ticketPersonalData } from '@app/tickets/domain/ticket.personal-data';
+import { TICKETS_COLLECTION } from '@app/tickets/projections/ticket.projection';
+import { loyaltyPersonalData } from '@app/loyalty/domain/loyalty.personal-data';
+import { LOYALTY_HISTORY_COLLECTION } from '@app/loyalty/projections/loyalty-history.projection';
+import { CUSTOMER_360_COLLECTION } from '@app/customer-view/projections/customer-360.document';
+import { CUSTOMER_LOOKUP_COLLECTION, CUSTOMER_LOOKUP_SOURCES_COLLECTION } from '@app/customer-view/projections/customer-lookup.projection';
+import { TIMELINE_COLLECTION } from '@app/customer-view/projections/timeline.projection';
+import { CUSTOMER_ANALYTICS_COLLECTION } from '@app/analytics/projections/customer-analytics.document';
 import { chronicleEventSchemas } from './event-schemas';
 
 export const chroniclePersonalData = new PersonalData(

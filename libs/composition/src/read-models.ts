@@ -1,11 +1,12 @@
 // Every projection Chronicle runs, in one list: the projector and a rebuild use the same.
 import type { Projection } from '@app/read-store';
 import type { CurrencyCode } from '@app/money';
-import { customerViewProjections } from '@app/customer-view';
-import { ticketProjection } from '@app/tickets';
-import { analyticsProjections } from '@app/analytics';
-import { loyaltyProjections } from '@app/loyalty';
-import { segmentsProjections } from '@app/segments';
+// The projections only, not the libraries' HTTP APIs: the projector thread loads this list.
+import { customerViewProjections } from '@app/customer-view/projections';
+import { ticketProjection } from '@app/tickets/projections/ticket.projection';
+import { analyticsProjections } from '@app/analytics/projections';
+import { loyaltyProjections } from '@app/loyalty/projections';
+import { segmentsProjections } from '@app/segments/projections';
 
 /** `currency`: REPORTING_CURRENCY, the loyalty programme's currency (the only projection that needs it). */
 export const chronicleProjections = (currency: CurrencyCode): readonly Projection[] =>

@@ -1,9 +1,4 @@
 // The customer view: pure projections for the 360 document, the timeline and customer search.
-import type { Projection } from '@app/read-store';
-import { customer360Projection } from './projections/customer-360.projection';
-import { customerLookupProjection } from './projections/customer-lookup.projection';
-import { timelineProjection } from './projections/timeline.projection';
-
 export * from './projections/catalogue-event';
 export * from './projections/business-time';
 export * from './projections/timeline-entry';
@@ -12,9 +7,7 @@ export * from './projections/customer-360.projection';
 export * from './projections/customer-lookup.projection';
 export * from './projections/timeline.projection';
 export * from './projections/forgotten';
-
-/** The customer view's projections; the tickets read model is `ticketProjection` in @app/tickets. */
-export const customerViewProjections: readonly Projection[] = [customer360Projection, customerLookupProjection, timelineProjection];
+export { customerViewProjections } from './projections';
 export * from './api/customer-view.queries';
 export * from './api/customer-view.controller';
 export * from './api/customer-view-query.module';

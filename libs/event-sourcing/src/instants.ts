@@ -2,7 +2,9 @@
 // store ports all ask isInstant, so an input one of them takes, the others take too. A local time
 // ("2026-01-01T10:00:00") names a different instant in every zone (Node reads it in its own), so an
 // instant must say its offset or Z.
-import { isISO8601 } from 'class-validator';
+// validator's own module for this one check, as class-validator's isISO8601 calls it: class-validator's
+// entry loads every rule (and libphonenumber's metadata) in each thread that reads an event.
+import isISO8601 from 'validator/lib/isISO8601';
 
 /** RFC 3339 date-time: date, `T`, time to the minute or finer, and `Z` or `±hh:mm`. */
 export const INSTANT_PATTERN = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d{1,9})?)?(Z|[+-]\d{2}:\d{2})$/;

@@ -2,4 +2,3 @@ export * from './key-store.port';
 export { MasterKeyRing, type WrappedKey } from './master-key-ring';
 export { CachedKeyStore, type CachedKeyStoreOptions } from './cached-key-store';
 export { SqliteKeyStore, type SqliteKeyStoreOptions } from './sqlite/sqlite-key-store';
-export { MongoKeyStore, DATA_KEYS_COLLECTION } from './mongodb/mongo-key-store';

@@ -3,7 +3,7 @@ import type { RecordedEvent } from '@app/event-sourcing';
 import { recordedCurrency, type RecordedCurrency } from '@app/money';
 import type { DocumentChange, DocumentRef, Projection, ProjectionView } from '@app/read-store';
 import { FORGOTTEN } from '@app/event-sourcing';
-import { assertUnreachable, businessTime, earlier, forgetValue, isCatalogueEvent, later, npsClass, type CatalogueEvent } from '@app/customer-view';
+import { assertUnreachable, businessTime, earlier, forgetValue, isCatalogueEvent, later, npsClass, type CatalogueEvent } from '@app/customer-view/projections';
 import type { ProfileChanges } from '@app/customers/domain/customer.events';
 import { EMPTY_HISTORY, type CustomerHistory, type TicketFact, type TicketStatus } from '../domain/customer-history';
 import { CUSTOMER_ANALYTICS_COLLECTION, type CurrencyMoney, type CustomerAnalyticsDocument, type CustomerAnalyticsFields } from './customer-analytics.document';

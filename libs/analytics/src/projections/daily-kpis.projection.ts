@@ -2,7 +2,7 @@
 import type { RecordedEvent } from '@app/event-sourcing';
 import { recordedCurrency } from '@app/money';
 import type { DocumentChange, DocumentRef, Projection, ProjectionView } from '@app/read-store';
-import { assertUnreachable, businessTime, isCatalogueEvent, npsClass, type CatalogueEvent } from '@app/customer-view';
+import { assertUnreachable, businessTime, isCatalogueEvent, npsClass, type CatalogueEvent } from '@app/customer-view/projections';
 import { firstReplyBreached, minutesBetween, slaBreachesOnLeavingOpen, slaDueTimes, type OpenTicketSla } from '@app/tickets/projections/ticket-sla';
 import {
   DAILY_KPIS_COLLECTION,

@@ -4,11 +4,11 @@ import { ApiOperation, ApiTags } from '@nestjs/swagger';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { isUnder } from '../http/paths';
 import { ApiAnswer } from '../openapi/api-answers';
-import { collectDefaultMetrics, Histogram, Registry } from 'prom-client';
+import { Histogram } from 'prom-client';
 import { Public } from '../auth/roles';
+import { metricsRegistry } from './metrics-registry';
 
-export const metricsRegistry = new Registry();
-collectDefaultMetrics({ register: metricsRegistry, prefix: 'chronicle_' });
+export { metricsRegistry };
 
 export const httpDuration = new Histogram({
   name: 'chronicle_http_request_duration_seconds',

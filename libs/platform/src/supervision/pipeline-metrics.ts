@@ -1,7 +1,7 @@
 // Prometheus series of the supervised pipelines: state, restarts, and lag in events and seconds
 // (asked of every live supervisor on each scrape).
 import { Counter, Gauge } from 'prom-client';
-import { metricsRegistry } from '../observability/metrics';
+import { metricsRegistry } from '../observability/metrics-registry';
 import type { PipelineState, PipelineStatus } from './supervisor';
 
 const STATES: readonly PipelineState[] = ['starting', 'running', 'retrying', 'failed', 'standby', 'stopped'];

@@ -3,7 +3,7 @@
 // the subscription fails (the store or a projection threw), the supervisor starts it again from the
 // stored checkpoint after a backoff; the runner's idempotency makes the replayed part a no-op.
 import type { EventStore } from '@app/event-store';
-import { Supervisor, type PipelineLag, type PipelineRun, type PipelineWork } from '@app/platform';
+import { Supervisor, type PipelineLag, type PipelineRun, type PipelineWork } from '@app/platform/supervision/supervisor';
 import type { CheckpointStore } from '../kafka/checkpoint-store';
 import { EventReactor, standaloneState, type EventReactorState } from '../reactor/event-reactor';
 import type { ProjectorRunner } from '../projector/projector-runner';

@@ -9,7 +9,7 @@
 // time. Messages are CloudEvents (kafka-message.ts); decoding rebuilds the stored envelope.
 import type { Admin, Consumer, EachBatchPayload, Kafka, KafkaMessage } from 'kafkajs';
 import type { RecordedEvent } from '@app/event-sourcing';
-import { aborted, type PipelineLag, type PipelineRun, type PipelineWork } from '@app/platform';
+import { aborted, type PipelineLag, type PipelineRun, type PipelineWork } from '@app/platform/supervision/supervisor';
 import { DEFAULT_EVENTS_TOPIC, decodeEventMessage } from './kafka-message';
 
 /** What the projector needs from the projector runner (ProjectorRunner satisfies it). */

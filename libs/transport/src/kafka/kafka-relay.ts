@@ -19,7 +19,7 @@ import { Logger } from '@nestjs/common';
 import { CompressionTypes, Partitioners, type Kafka, type Message, type Producer } from 'kafkajs';
 import type { RecordedEvent } from '@app/event-sourcing';
 import type { EventStore, Subscription } from '@app/event-store';
-import { aborted, type PipelineAlert, type PipelineLag, type PipelineRun, type PipelineWork } from '@app/platform';
+import { aborted, type PipelineAlert, type PipelineLag, type PipelineRun, type PipelineWork } from '@app/platform/supervision/supervisor';
 import { logLag } from '../reactor/event-reactor';
 import type { CheckpointStore } from './checkpoint-store';
 import { deadLetterMessage, type DeadLetter } from './dead-letter';

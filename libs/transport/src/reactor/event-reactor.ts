@@ -5,7 +5,7 @@
 // reactor and the segment reactor all run on it.
 import type { RecordedEvent } from '@app/event-sourcing';
 import type { EventStore } from '@app/event-store';
-import { aborted, Supervisor, type PipelineLag, type PipelineRun, type PipelineState, type PipelineWork, type RetryPolicy } from '@app/platform';
+import { aborted, Supervisor, type PipelineLag, type PipelineRun, type PipelineState, type PipelineWork, type RetryPolicy } from '@app/platform/supervision/supervisor';
 import type { CheckpointStore } from '../kafka/checkpoint-store';
 import { PositionWaiters } from '../projector/position-waiters';
 
