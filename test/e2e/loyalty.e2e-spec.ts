@@ -106,7 +106,7 @@ describe('Loyalty end to end (embedded)', () => {
     const refused = await support.post(`/v1/customers/${owing}/loyalty/redemptions`, { redemptionId: 'rd-owe-2', points: 1, reason: 'voucher' });
     expect({ status: refused.status, errors: refused.body.errors }).toEqual({
       status: 422,
-      errors: [{ field: 'points', message: 'Cannot redeem 1 points: the balance is -15 (a deficit of 15: points reversed beyond what was left, paid off by the next points earned)' }],
+      errors: [{ field: 'points', message: 'Cannot redeem 1 point: the balance is -15 (a deficit of 15: points reversed beyond what was left, paid off by the next points earned)' }],
     });
   });
 });

@@ -105,7 +105,18 @@ export class UpdateProfileDto extends CommandDto {
   @IsObject() @NamesAField() @ValidateNested() @Type(() => ProfileChangesDto) changes!: ProfileChangesDto;
 }
 
-/** An email contact point must be an email address, a phone an E.164 number. */
+/** What a contact point's value must be, by its kind (a kind it does not know is refused on its own). */
+const CONTACT_VALUE_RULES: Readonly<Record<ContactPointKind, string>> = {
+  email: 'value must be an email address for an email contact point',
+  phone: 'value must be a phone number in E.164 form, e.g. +442071234567, for a phone contact point',
+  address: 'value must be the address as text for an address contact point',
+};
+
+function contactValueRule(kind: unknown): string {
+  return (CONTACT_POINT_KINDS as readonly unknown[]).includes(kind) ? CONTACT_VALUE_RULES[kind as ContactPointKind] : `value must suit the contact point's kind (${CONTACT_POINT_KINDS.join(', ')})`;
+}
+
+/** An email contact point must be an email address, a phone an E.164 number, an address text. */
 function MatchesContactKind() {
   return (target: object, propertyName: string) =>
     registerDecorator({
@@ -120,8 +131,7 @@ function MatchesContactKind() {
           if (kind === 'phone') return E164.test(value);
           return value.length > 0;
         },
-        defaultMessage: (args?: ValidationArguments) =>
-          `value must be ${(args?.object as { kind?: string })?.kind === 'phone' ? 'an E.164 phone number' : 'an email address'} for a ${(args?.object as { kind?: string })?.kind} contact point`,
+        defaultMessage: (args?: ValidationArguments) => contactValueRule((args?.object as { kind?: unknown })?.kind),
       },
     });
 }

@@ -206,13 +206,16 @@ describe('loyalty decider', () => {
     it('states a balance below 0 as the account shows it, with the deficit that explains it', () => {
       const state = fold(decider, [o1, spentAll, reversedBeyond]);
       expect(balanceOf(state)).toBe(-60);
-      expect(refusal([o1, spentAll, reversedBeyond], redeem('x1', 1)).message).toBe('Cannot redeem 1 points: the balance is -60 (a deficit of 60: points reversed beyond what was left, paid off by the next points earned)');
+      expect(refusal([o1, spentAll, reversedBeyond], redeem('x1', 1)).message).toBe('Cannot redeem 1 point: the balance is -60 (a deficit of 60: points reversed beyond what was left, paid off by the next points earned)');
     });
 
     it('is a no-op for the same redemption again, and refuses its id reused for other points', () => {
       const done: LoyaltyEvent = { type: 'PointsRedeemed', data: { customerId: C, redemptionId: 'x1', points: 10, reason: 'voucher', consumed: [{ lotId: 'order:o1', points: 10 }], redeemedAt: '2026-04-01T00:00:00.000Z' } };
       spec.given([o1, done]).when(redeem('x1', 10)).then([]);
       spec.given([o1, done]).when(redeem('x1', 20)).thenThrows(DomainErrorCode.AlreadyExists, 'x1');
+      expect(refusal([o1, done], redeem('x1', 20)).message).toBe('Redemption x1 was already made for 10 points');
+      const one: LoyaltyEvent = { type: 'PointsRedeemed', data: { ...done.data, redemptionId: 'x2', points: 1, consumed: [{ lotId: 'order:o1', points: 1 }] } } as LoyaltyEvent;
+      expect(refusal([o1, one], redeem('x2', 2)).message).toBe('Redemption x2 was already made for 1 point');
     });
 
     it('refuses a customer who is not registered (404 customerId), before looking at the balance', () => {
@@ -280,7 +283,7 @@ describe('loyalty decider', () => {
     it('refuses a negative correction beyond the balance, and 0', () => {
       spec.given([o1]).when(adjust('a1', -101)).thenThrows(DomainErrorCode.RuleViolated, 'the balance is 100');
       expect(refusal([o1], adjust('a1', -101)).message).toBe('Cannot take 101 points: the balance is 100');
-      expect(refusal([o1, spentAll, reversedBeyond], adjust('a1', -1)).message).toBe('Cannot take 1 points: the balance is -60 (a deficit of 60: points reversed beyond what was left, paid off by the next points earned)');
+      expect(refusal([o1, spentAll, reversedBeyond], adjust('a1', -1)).message).toBe('Cannot take 1 point: the balance is -60 (a deficit of 60: points reversed beyond what was left, paid off by the next points earned)');
       spec.given([o1]).when(adjust('a1', 0)).thenThrows(DomainErrorCode.RuleViolated, 'points');
     });
 

@@ -181,11 +181,11 @@ export function loyaltyDecider(program: LoyaltyProgram): Decider<LoyaltyCommand,
     const earlier = state.redemptions[command.redemptionId];
     if (earlier !== undefined) {
       if (earlier === command.points) return [];
-      throw refuse.alreadyExists(`Redemption ${command.redemptionId} was already made for ${earlier} points`, 'redemptionId');
+      throw refuse.alreadyExists(`Redemption ${command.redemptionId} was already made for ${pointsText(earlier)}`, 'redemptionId');
     }
     const available = availablePoints(state, command.at);
     if (command.points > available) {
-      throw refuse.rule(`Cannot redeem ${command.points} points: ${balanceStated(state, command.at)}`, 'points');
+      throw refuse.rule(`Cannot redeem ${pointsText(command.points)}: ${balanceStated(state, command.at)}`, 'points');
     }
     const at = utc(command.at);
     const { consumed } = consume(state.lots.filter((lot) => lot.expiresAt > at), command.points);
@@ -216,7 +216,7 @@ export function loyaltyDecider(program: LoyaltyProgram): Decider<LoyaltyCommand,
     const earlier = state.adjustments[command.adjustmentId];
     if (earlier !== undefined) {
       if (earlier === command.points) return [];
-      throw refuse.alreadyExists(`Adjustment ${command.adjustmentId} was already made for ${earlier} points`, 'adjustmentId');
+      throw refuse.alreadyExists(`Adjustment ${command.adjustmentId} was already made for ${pointsText(earlier)}`, 'adjustmentId');
     }
     const at = utc(command.at);
     if (command.points > 0) assertBalanceStaysExact(state, command.points);
@@ -229,7 +229,7 @@ export function loyaltyDecider(program: LoyaltyProgram): Decider<LoyaltyCommand,
     }
     const available = availablePoints(state, at);
     if (-command.points > available) {
-      throw refuse.rule(`Cannot take ${-command.points} points: ${balanceStated(state, at)}`, 'points');
+      throw refuse.rule(`Cannot take ${pointsText(-command.points)}: ${balanceStated(state, at)}`, 'points');
     }
     const { consumed } = consume(state.lots.filter((lot) => lot.expiresAt > at), -command.points);
     return [{ type: 'PointsAdjusted', data: { ...base, lotId: null, expiresAt: null, consumed, settledDeficit: 0 } }];
@@ -246,7 +246,7 @@ export function loyaltyDecider(program: LoyaltyProgram): Decider<LoyaltyCommand,
 function assertBalanceStaysExact(state: LoyaltyState, points: number): void {
   const lotsTotal = state.lots.reduce((sum, lot) => sum + lot.remaining, 0);
   if (!Number.isSafeInteger(points) || !Number.isSafeInteger(lotsTotal + points)) {
-    throw refuse.rule(`${points} more points would take the balance beyond ${Number.MAX_SAFE_INTEGER}`, 'points');
+    throw refuse.rule(`${pointsText(points)} more would take the balance beyond ${Number.MAX_SAFE_INTEGER}`, 'points');
   }
 }
 
@@ -332,6 +332,11 @@ export function pointsBalance(lots: readonly { readonly remaining: number }[], d
 
 export function balanceOf(state: LoyaltyState): number {
   return pointsBalance(state.lots, state.deficit);
+}
+
+/** A number of points in words: `1 point`, `5 points`. */
+function pointsText(points: number): string {
+  return `${points} ${Math.abs(points) === 1 ? 'point' : 'points'}`;
 }
 
 /**
