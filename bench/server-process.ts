@@ -11,7 +11,7 @@ export interface ServerProcess {
   /**
    * The RSS once the server has been left alone: V8 grows a busy isolate's heap well past what it keeps
    * alive and gives it back only when its memory reducer sees the isolate idle (20–30 s after a load on
-   * this machine). Read every second until it has not fallen by 1% for 15 s (at most 120 s).
+   * this machine). Read every second until it has not fallen by 1% for 60 s (at most 180 s).
    */
   settledRssBytes(): Promise<number>;
   /** CPU time so far, in ms: of the main thread (the event loop) and of the whole process. */
@@ -82,7 +82,7 @@ export async function startProcess(args: readonly string[], env: Record<string, 
       const rss = () => Number(/VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1] ?? 0) * 1024;
       let lowest = rss();
       let lowestAt = Date.now();
-      for (const started = Date.now(); Date.now() - started < 120_000 && Date.now() - lowestAt < 15_000; ) {
+      for (const started = Date.now(); Date.now() - started < 180_000 && Date.now() - lowestAt < 60_000; ) {
         await new Promise((resolve) => setTimeout(resolve, 1_000));
         const now = rss();
         if (now < lowest * 0.99) lowestAt = Date.now();
