@@ -13,7 +13,7 @@ import { CachedKeyStore, MasterKeyRing, SqliteKeyStore, type KeyStore } from '@a
 import { GenerationalReadStore, ReadStoreBusyError, SqliteReadStore, type ReadStore } from '@app/read-store';
 import { isSqliteBusy } from '@app/sqlite';
 import type { ChronicleConfig } from '@app/platform';
-import { describeSetting, StartupError } from '@app/platform/config/env-config';
+import { describeSetting, StartupError } from '@app/platform/config/startup-error';
 import { ensureWritableFolder, systemReason } from '@app/platform/config/writable-folder';
 import { createFileOnce } from '@app/platform/config/create-file-once';
 import { personalDataCodec } from '@app/privacy/encryption/personal-data-codec';

@@ -3,25 +3,9 @@
 // and quoting the value as given (a number that does not parse is shown as typed, never as null).
 import { plainToInstance } from 'class-transformer';
 import { validateSync, type ValidationError } from 'class-validator';
+import { ConfigError, describeSetting } from './startup-error';
 
-/** A process cannot start: one clear line per problem, no stack trace. */
-export class StartupError extends Error {
-  constructor(
-    readonly problems: readonly string[],
-    heading = 'Chronicle cannot start',
-  ) {
-    super(`${heading}:\n  - ${problems.join('\n  - ')}`);
-    this.name = 'StartupError';
-  }
-}
-
-/** A setting is missing or invalid: every bad variable is named in `problems`. */
-export class ConfigError extends StartupError {
-  constructor(problems: readonly string[]) {
-    super(problems, 'Invalid configuration');
-    this.name = 'ConfigError';
-  }
-}
+export { ConfigError, describeSetting, StartupError } from './startup-error';
 
 const TRUE = ['1', 'true', 'yes', 'on'];
 const FALSE = ['0', 'false', 'no', 'off'];
@@ -35,11 +19,6 @@ export const envBoolean = ({ value }: { value: unknown }): unknown => {
   const word = String(value).trim().toLowerCase();
   return TRUE.includes(word) ? true : FALSE.includes(word) ? false : value;
 };
-
-/** `NAME="value": what is wrong`, or `NAME is not set: what is wrong`. */
-export function describeSetting(name: string, given: string | undefined, reason: string): string {
-  return given === undefined ? `${name} is not set: ${reason}` : `${name}=${JSON.stringify(given)}: ${reason}`;
-}
 
 /**
  * Reads the variables a config class declares (its own properties, plus `optional` names that have no

@@ -3,7 +3,7 @@
 // forever where mkdir answers ENOENT under an existing parent (e.g. anywhere in /proc).
 import { mkdirSync, statSync, unlinkSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
-import { describeSetting, StartupError } from './env-config';
+import { describeSetting, StartupError } from './startup-error';
 
 /** `ENOENT: no such file or directory, mkdir '/x'` → `ENOENT: no such file or directory`. */
 export function systemReason(error: unknown): string {
