@@ -11,11 +11,11 @@
 //
 //   npm run bench:memory
 import { spawn } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { BENCH_KEY, batchIngest, readLatency, registerCustomers } from './embedded-workload';
-import { startServer, THIS_BUILD } from './server-process';
+import { rssOf, startServer, THIS_BUILD } from './server-process';
 import { fmt, table } from './stats';
 
 const CUSTOMERS = Number(process.env.BENCH_MEMORY_CUSTOMERS ?? 20_000);
@@ -23,8 +23,6 @@ const ROUNDS = Number(process.env.BENCH_MEMORY_ROUNDS ?? 2);
 const PROFILES = (process.env.BENCH_MEMORY_PROFILES ?? 'fast,lean').split(',');
 const WARM_CUSTOMERS = 5_000;
 const MB = 1024 * 1024;
-
-const rssOf = (pid: number): number => Number(/VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1] ?? 0) * 1024;
 
 /** RSS of a bare Node process with better-sqlite3 loaded and a database open: what any embedded server pays. */
 async function floor(): Promise<number> {

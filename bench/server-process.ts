@@ -53,6 +53,11 @@ export function threadShares(pid: number, before: Map<number, ThreadUsage>, afte
     .join('; ');
 }
 
+/** A process's resident set, in bytes. */
+export function rssOf(pid: number): number {
+  return Number(/VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1] ?? 0) * 1024;
+}
+
 /** `node <args>` with `env` added to this process's environment, once it prints where it listens. */
 export async function startProcess(args: readonly string[], env: Record<string, string>): Promise<ServerProcess> {
   const child: ChildProcess = spawn(process.execPath, args, { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'inherit'] });
@@ -74,17 +79,13 @@ export async function startProcess(args: readonly string[], env: Record<string, 
   return {
     url,
     pid,
-    rssBytes() {
-      const status = readFileSync(`/proc/${pid}/status`, 'utf8');
-      return Number(/VmRSS:\s+(\d+) kB/.exec(status)?.[1] ?? 0) * 1024;
-    },
+    rssBytes: () => rssOf(pid),
     async settledRssBytes() {
-      const rss = () => Number(/VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1] ?? 0) * 1024;
-      let lowest = rss();
+      let lowest = rssOf(pid);
       let lowestAt = Date.now();
       for (const started = Date.now(); Date.now() - started < 180_000 && Date.now() - lowestAt < 60_000; ) {
         await new Promise((resolve) => setTimeout(resolve, 1_000));
-        const now = rss();
+        const now = rssOf(pid);
         if (now < lowest * 0.99) lowestAt = Date.now();
         lowest = Math.min(lowest, now);
       }

@@ -38,6 +38,7 @@ export * from './http/json-body';
 export * from './http/request-body.interceptor';
 export * from './http/live-streams';
 export * from './errors/storage-errors';
+export * from './observability/metrics-registry';
 export * from './observability/metrics';
 export * from './observability/health.controller';
 export * from './platform.module';

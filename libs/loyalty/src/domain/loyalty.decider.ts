@@ -244,7 +244,7 @@ export function loyaltyDecider(program: LoyaltyProgram): Decider<LoyaltyCommand,
  * the decider still refuses rather than record a figure it cannot add up.
  */
 function assertBalanceStaysExact(state: LoyaltyState, points: number): void {
-  const lotsTotal = state.lots.reduce((sum, lot) => sum + lot.remaining, 0);
+  const lotsTotal = pointsBalance(state.lots, 0);
   if (!Number.isSafeInteger(points) || !Number.isSafeInteger(lotsTotal + points)) {
     throw refuse.rule(`${pointsText(points)} more would take the balance beyond ${Number.MAX_SAFE_INTEGER}`, 'points');
   }

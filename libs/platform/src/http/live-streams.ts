@@ -8,7 +8,7 @@ import { Observable, Subject, takeUntil } from 'rxjs';
 import type { RecordedEvent } from '@app/event-sourcing';
 import type { AppliedEvents } from '../consistency/read-your-writes';
 import { invalidInput, ProblemException } from '../errors/problem.filter';
-import { metricsRegistry } from '../observability/metrics';
+import { metricsRegistry } from '../observability/metrics-registry';
 
 const openStreams = new Gauge({
   name: 'chronicle_live_streams',

@@ -8,8 +8,6 @@ import { Histogram } from 'prom-client';
 import { Public } from '../auth/roles';
 import { metricsRegistry } from './metrics-registry';
 
-export { metricsRegistry };
-
 export const httpDuration = new Histogram({
   name: 'chronicle_http_request_duration_seconds',
   help: 'HTTP request duration by method, route and status',

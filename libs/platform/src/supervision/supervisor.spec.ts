@@ -1,4 +1,4 @@
-import { metricsRegistry } from '../observability/metrics';
+import { metricsRegistry } from '../observability/metrics-registry';
 import type { LeaseStore } from './lease';
 import { Supervisor, type PipelineRun, type PipelineWork } from './supervisor';
 
