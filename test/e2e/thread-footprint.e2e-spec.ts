@@ -70,4 +70,12 @@ describe('threads of the all-in-one process on the embedded default', () => {
     expect(writer.packages).toContain('better-sqlite3');
     expect(writer.packages.filter((name) => [...HTTP_STACK, '@nestjs/common', 'class-validator', 'class-transformer', 'libphonenumber-js'].includes(name))).toEqual([]);
   });
+
+  it('checkpoints the SQLite files from one thread, not one per isolate that opens them', () => {
+    // The projector thread's stores open the files the HTTP thread's stores already watch: a second
+    // checkpointing thread (another isolate, ~5 MB of heap and its own connections) did the same work.
+    expect(threads.filter((each) => each.thread === 'eval:wal-checkpoints')).toHaveLength(1);
+    // The recording names the threads evaluated from source (the key store's and access log's write threads).
+    expect(threads.filter((each) => each.thread === 'eval:sqlite-write-thread').length).toBeGreaterThan(0);
+  });
 });

@@ -198,15 +198,23 @@ export function openLogSealer(config: ChronicleConfig): EventStoreDbLogSealer | 
 }
 
 /** The read store a process serves and projects into: the live read-model generation of the configured store. */
-export async function openReadStore(config: ChronicleConfig): Promise<GenerationalReadStore> {
-  return GenerationalReadStore.live(await openPhysicalReadStore(config));
+export async function openReadStore(config: ChronicleConfig, options: ReadStoreOpening = {}): Promise<GenerationalReadStore> {
+  return GenerationalReadStore.live(await openPhysicalReadStore(config, options));
+}
+
+export interface ReadStoreOpening {
+  /**
+   * Another store of this process already checkpoints the SQLite file in the background (the
+   * embedded projector thread: the HTTP thread's store does), so this one starts no checkpoints.
+   */
+  readonly checkpointedElsewhere?: boolean;
 }
 
 /** The configured read store itself, every generation in it (for rebuilds and their housekeeping). */
-export async function openPhysicalReadStore(config: ChronicleConfig): Promise<ReadStore> {
+export async function openPhysicalReadStore(config: ChronicleConfig, { checkpointedElsewhere = false }: ReadStoreOpening = {}): Promise<ReadStore> {
   switch (config.READ_STORE) {
     case 'sqlite':
-      return openSqlite(config, 'read-models.sqlite', (path) => new SqliteReadStore(path, { writeLockBudgetMs: config.SQLITE_WRITE_LOCK_BUDGET_MS }));
+      return openSqlite(config, 'read-models.sqlite', (path) => new SqliteReadStore(path, { writeLockBudgetMs: config.SQLITE_WRITE_LOCK_BUDGET_MS, checkpointsInBackground: !checkpointedElsewhere }));
     case 'mongodb':
       return mongoReadStore().MongoReadStore.connect(config.MONGO_URL as string, config.MONGO_DB);
   }

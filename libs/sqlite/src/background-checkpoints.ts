@@ -6,6 +6,7 @@
 // connections keep only a far threshold as a backstop, should the worker fall behind or die.
 import type Database from 'better-sqlite3';
 import { Worker } from 'node:worker_threads';
+import { PAGE_CACHE_KIB } from './shared-file';
 
 /** WAL pages after which a store's own connection checkpoints on the event loop after all (~40 MB). */
 export const BACKSTOP_AUTOCHECKPOINT_PAGES = 10_000;
@@ -21,6 +22,7 @@ parentPort.on('message', (message) => {
   if (message.kind === 'watch') {
     try {
       const db = new Database(message.file, { fileMustExist: true });
+      db.pragma('cache_size = -' + workerData.pageCacheKib);
       db.pragma('busy_timeout = 0');
       files.set(message.id, db);
     } catch {
@@ -77,11 +79,20 @@ export function checkpointInBackground(db: Database.Database, file: string): Bac
   };
 }
 
+/**
+ * For a connection whose file another connection of this process checkpoints in the background:
+ * only the far backstop threshold, no worker of its own.
+ */
+export function noBackgroundCheckpoints(db: Database.Database): BackgroundCheckpoints {
+  if (!db.memory) db.pragma(`wal_autocheckpoint = ${BACKSTOP_AUTOCHECKPOINT_PAGES}`);
+  return { stop: async () => undefined };
+}
+
 function running(): Worker {
   if (idleTimer) clearTimeout(idleTimer);
   idleTimer = undefined;
   if (worker) return worker;
-  const thread = new Worker(WORKER_SOURCE, { eval: true, workerData: { driver: require.resolve('better-sqlite3'), intervalMs: INTERVAL_MS } });
+  const thread = new Worker(WORKER_SOURCE, { eval: true, workerData: { role: 'wal-checkpoints', driver: require.resolve('better-sqlite3'), intervalMs: INTERVAL_MS, pageCacheKib: PAGE_CACHE_KIB } });
   thread.on('message', (message: { kind: string; id: number }) => {
     if (message.kind !== 'forgotten') return;
     forgetting.get(message.id)?.();

@@ -5,6 +5,7 @@
 // too (SQLite's busy handler sleeps in the worker, up to the write-lock budget, then refuses with
 // WriteLockBusyError as a write on the event loop would). The caller's own connection keeps the reads.
 import { Worker } from 'node:worker_threads';
+import { PAGE_CACHE_KIB } from './shared-file';
 import { isSqliteBusy, WriteLockBusyError } from './write-lock';
 
 /** One statement and the rows of parameters it runs with, in order. */
@@ -25,6 +26,7 @@ const WORKER_SOURCE = `
 const { parentPort, workerData } = require('node:worker_threads');
 const Database = require(workerData.driver);
 const db = new Database(workerData.file, { fileMustExist: true });
+db.pragma('cache_size = -' + workerData.pageCacheKib);
 db.pragma('busy_timeout = ' + workerData.budgetMs);
 db.pragma('synchronous = ' + workerData.synchronous);
 if (workerData.secureDelete) db.pragma('secure_delete = ON');
@@ -132,7 +134,7 @@ export class SqliteWriteThread {
       // It keeps nothing but prepared statements and the batch in hand: a small heap is plenty, where
       // V8's default young generation alone may grow to tens of MB per thread.
       resourceLimits: { maxYoungGenerationSizeMb: 4, maxOldGenerationSizeMb: 64 },
-      workerData: { driver: require.resolve('better-sqlite3'), file: this.file, budgetMs: Math.max(0, Math.floor(this.options.writeLockBudgetMs)), synchronous: this.options.synchronous, secureDelete: this.options.secureDelete === true },
+      workerData: { role: 'sqlite-write-thread', driver: require.resolve('better-sqlite3'), pageCacheKib: PAGE_CACHE_KIB, file: this.file, budgetMs: Math.max(0, Math.floor(this.options.writeLockBudgetMs)), synchronous: this.options.synchronous, secureDelete: this.options.secureDelete === true },
     });
     worker.on('message', (reply: Reply) => this.answer(reply));
     worker.on('error', (error: Error) => this.stopped(worker, error));

@@ -21,7 +21,8 @@ async function open() {
   const stored = await openStoredEventStore(config, { readOnly: true });
   // Events as the domain reads them: the projections and the live updates get personal values in clear.
   const events = new CodecEventStore(stored, readerCodec(keys));
-  const store = await openReadStore(config);
+  // The HTTP thread's read store checkpoints the file in the background: no second checkpointer here.
+  const store = await openReadStore(config, { checkpointedElsewhere: true });
   const runner = chronicleProjectorRunner(config, store);
   runner.onApplied((applied) => post({ kind: 'applied', position: runner.position, ...(Atomics.load(listening, 0) > 0 ? { events: applied } : {}) }));
   return { keys, events, store, runner, projector: embeddedProjector(events, runner) };

@@ -7,7 +7,7 @@ import type Database from 'better-sqlite3';
 import { resolve } from 'node:path';
 import { BroadcastChannel } from 'node:worker_threads';
 import { systemClock, type Clock, type NewEvent, type RecordedEvent } from '@app/event-sourcing';
-import { checkpointInBackground, DEFAULT_WRITE_LOCK_BUDGET_MS, probeWritable, writeLockRetryDelayMs, type BackgroundCheckpoints } from '@app/sqlite';
+import { checkpointInBackground, DEFAULT_WRITE_LOCK_BUDGET_MS, noBackgroundCheckpoints, probeWritable, writeLockRetryDelayMs, type BackgroundCheckpoints } from '@app/sqlite';
 import {
   EventStoreBusyError,
   type AppendResult,
@@ -59,7 +59,8 @@ export interface SqliteEventStoreOptions {
   readonly writerThread?: SqliteWriterThread;
   /**
    * Only reads and follows the log (the embedded projector thread's store): no writer thread is
-   * started, and every write (and checkWritable) is refused with EventStoreReadOnlyError.
+   * started, every write (and checkWritable) is refused with EventStoreReadOnlyError, and no
+   * background checkpoints are started (the connections that write the file checkpoint it).
    */
   readonly readOnly?: boolean;
 }
@@ -139,7 +140,9 @@ export class SqliteEventStore implements EventStore {
     // schema): the process serves nothing yet. Once open, writes never wait on this thread.
     const settings = { writeLockBudgetMs: this.writeLockBudgetMs, synchronous: options.synchronous === 'FULL' ? ('FULL' as const) : ('NORMAL' as const) };
     this.db = openEventLogFile(filename, settings);
-    this.checkpoints = checkpointInBackground(this.db, filename);
+    // A read-only store leaves checkpoints to the connections that write the file (the embedded
+    // projector thread's: the HTTP thread's store watches it), keeping only the backstop threshold.
+    this.checkpoints = options.readOnly ? noBackgroundCheckpoints(this.db) : checkpointInBackground(this.db, filename);
     if (!this.db.memory) {
       this.commits = new BroadcastChannel(`chronicle-sqlite-commits:${resolve(filename)}`);
       this.commits.onmessage = () => this.wakeSubscriptions();

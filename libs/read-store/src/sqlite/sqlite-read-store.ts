@@ -4,7 +4,7 @@
 // process's write lock on a timer, never on the event loop's thread.
 import type Database from 'better-sqlite3';
 import {
-  checkpointInBackground, DEFAULT_WRITE_LOCK_BUDGET_MS, openSharedSqliteFile, probeWritable, truncateWal, writeTransaction, type BackgroundCheckpoints,
+  checkpointInBackground, DEFAULT_WRITE_LOCK_BUDGET_MS, noBackgroundCheckpoints, openSharedSqliteFile, probeWritable, truncateWal, writeTransaction, type BackgroundCheckpoints,
 } from '@app/sqlite';
 import type {
   AggregateRow,
@@ -33,6 +33,12 @@ export interface SqliteReadStoreOptions {
    * ReadStoreBusyError (default 5 s). The wait is asynchronous: the process keeps serving.
    */
   readonly writeLockBudgetMs?: number;
+  /**
+   * Whether this store starts background checkpoints of its file (default true). False where
+   * another connection of the same process already checkpoints it: the embedded projector thread's
+   * store, whose file the HTTP thread's store watches. Its own backstop threshold still applies.
+   */
+  readonly checkpointsInBackground?: boolean;
 }
 
 interface WriteStatements {
@@ -71,7 +77,7 @@ export class SqliteReadStore implements ReadStore {
       secureDelete: true,
       schema: `CREATE TABLE IF NOT EXISTS ${CHECKPOINTS_TABLE} (name TEXT PRIMARY KEY, position INTEGER NOT NULL)`,
     });
-    this.checkpoints = checkpointInBackground(this.db, file);
+    this.checkpoints = options.checkpointsInBackground === false ? noBackgroundCheckpoints(this.db) : checkpointInBackground(this.db, file);
   }
 
   async ensureCollections(definitions: readonly CollectionDefinition[]): Promise<void> {
