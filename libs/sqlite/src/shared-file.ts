@@ -24,9 +24,9 @@ export interface SharedSqliteFileOptions {
 /**
  * Each connection's page cache, in KiB: SQLite's own default (better-sqlite3 builds with 16 MB). A
  * connection reading a file another connection writes loses its cache at every commit of the other
- * (WAL mode), so only a file's writer keeps one across transactions; a bigger cache showed no speed
- * in `npm run bench:memory` (2,000 against 16,000 KiB, alternated rounds) and cost ~50 MB resident at
- * 100,000 customers (bench/README.md, Memory).
+ * (WAL mode), so only a file's writer keeps one across transactions; 16 MB per connection measured
+ * no faster than 2 MB (three alternated rounds) and cost ~50–65 MB resident at 100,000 customers
+ * (bench/README.md, "SQLite's page caches").
  */
 export const PAGE_CACHE_KIB = 2000;
 
