@@ -1,6 +1,7 @@
 // The KeyStore port: one data key per customer, which encrypts the personal values of that
 // customer's events (crypto-shredding: destroying the key is forgetting the customer). Every adapter
 // keeps keys wrapped by a master key (MasterKeyRing) and passes ./testing/key-store.contract.ts.
+import { requireInstant } from '@app/event-sourcing';
 
 /** A customer's data key: 32 bytes for AES-256-GCM, and the id events name it by (metadata.dataKeyId). */
 export interface DataKey {
@@ -45,12 +46,16 @@ export interface KeyStore {
   /**
    * Destroys the customer's key for good (no copy of it stays readable in the store) and records the
    * erasure, even when there was no key yet (so none is created later). Idempotent: a second call
-   * keeps and returns the first erasure.
+   * keeps and returns the first erasure. Rejects with InvalidInstantError (naming `at` or
+   * `request.requestedAt`) an instant isInstant does not take, changing nothing.
    */
   destroy(customerId: string, request: ErasureRequest, at: string): Promise<Erasure>;
   /** Erasures not yet confirmed complete, oldest first. */
   pendingErasures(limit?: number): Promise<Erasure[]>;
-  /** Confirms an erasure complete (no-op if it already is, or if there is no erasure). */
+  /**
+   * Confirms an erasure complete (no-op if it already is, or if there is no erasure). Rejects with
+   * InvalidInstantError an `at` isInstant does not take, changing nothing.
+   */
   completeErasure(customerId: string, at: string): Promise<void>;
   /** Wraps every live key with the ring's current master key (rotation); returns how many it re-wrapped. */
   rewrap(): Promise<number>;
@@ -66,3 +71,9 @@ export class DataKeyDestroyedError extends Error {
 
 /** DI token for the KeyStore port. */
 export const KEY_STORE = Symbol('KeyStore');
+
+/** Throws InvalidInstantError naming the first of an erasure's instants (`at`, `request.requestedAt`) that is not one. */
+export function checkErasureInstants(request: ErasureRequest, at: string): void {
+  requireInstant('at', at);
+  requireInstant('request.requestedAt', request.requestedAt);
+}

@@ -92,6 +92,7 @@ function running(): Worker {
   if (idleTimer) clearTimeout(idleTimer);
   idleTimer = undefined;
   if (worker) return worker;
+  // `role` names the thread for whoever lists a process's threads (test/support/thread-packages-preload.js).
   const thread = new Worker(WORKER_SOURCE, { eval: true, workerData: { role: 'wal-checkpoints', driver: require.resolve('better-sqlite3'), intervalMs: INTERVAL_MS, pageCacheKib: PAGE_CACHE_KIB } });
   thread.on('message', (message: { kind: string; id: number }) => {
     if (message.kind !== 'forgotten') return;

@@ -134,6 +134,7 @@ export class SqliteWriteThread {
       // It keeps nothing but prepared statements and the batch in hand: a small heap is plenty, where
       // V8's default young generation alone may grow to tens of MB per thread.
       resourceLimits: { maxYoungGenerationSizeMb: 4, maxOldGenerationSizeMb: 64 },
+      // `role` names the thread for whoever lists a process's threads (test/support/thread-packages-preload.js).
       workerData: { role: 'sqlite-write-thread', driver: require.resolve('better-sqlite3'), pageCacheKib: PAGE_CACHE_KIB, file: this.file, budgetMs: Math.max(0, Math.floor(this.options.writeLockBudgetMs)), synchronous: this.options.synchronous, secureDelete: this.options.secureDelete === true },
     });
     worker.on('message', (reply: Reply) => this.answer(reply));

@@ -6,7 +6,8 @@
 import { Logger } from '@nestjs/common';
 import { Binary, MongoClient, MongoServerError, type Collection, type Db } from 'mongodb';
 import { randomUUID } from 'node:crypto';
-import { DataKeyDestroyedError, type DataKey, type DataKeyLookup, type Erasure, type ErasureRequest, type KeyStore } from '../key-store.port';
+import { requireInstant } from '@app/event-sourcing';
+import { checkErasureInstants, DataKeyDestroyedError, type DataKey, type DataKeyLookup, type Erasure, type ErasureRequest, type KeyStore } from '../key-store.port';
 import { MasterKeyRing } from '../master-key-ring';
 
 export const DATA_KEYS_COLLECTION = 'dataKeys';
@@ -73,6 +74,7 @@ export class MongoKeyStore implements KeyStore {
   }
 
   async destroy(customerId: string, request: ErasureRequest, at: string): Promise<Erasure> {
+    checkErasureInstants(request, at);
     const before = await this.keys.findOne({ _id: customerId });
     if (before?.destroyedAt) return erasureOf(before);
     try {
@@ -100,6 +102,7 @@ export class MongoKeyStore implements KeyStore {
   }
 
   async completeErasure(customerId: string, at: string): Promise<void> {
+    requireInstant('at', at);
     await this.keys.updateOne({ _id: customerId, destroyedAt: { $exists: true }, completedAt: null }, { $set: { completedAt: at } });
   }
 

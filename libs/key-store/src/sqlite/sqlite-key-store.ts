@@ -8,8 +8,9 @@
 // copy of a destroyed key, wrapped or not.
 import type Database from 'better-sqlite3';
 import { randomUUID } from 'node:crypto';
+import { requireInstant } from '@app/event-sourcing';
 import { DEFAULT_WRITE_LOCK_BUDGET_MS, openSharedSqliteFile, READ_BUSY_TIMEOUT_MS, SqliteWriteThread, truncateWal, WriteLockBusyError, writeTransaction } from '@app/sqlite';
-import { DataKeyDestroyedError, type DataKey, type DataKeyLookup, type Erasure, type ErasureRequest, type KeyStore } from '../key-store.port';
+import { checkErasureInstants, DataKeyDestroyedError, type DataKey, type DataKeyLookup, type Erasure, type ErasureRequest, type KeyStore } from '../key-store.port';
 import { MasterKeyRing } from '../master-key-ring';
 
 interface KeyRow {
@@ -141,6 +142,7 @@ export class SqliteKeyStore implements KeyStore {
   }
 
   async destroy(customerId: string, request: ErasureRequest, at: string): Promise<Erasure> {
+    checkErasureInstants(request, at);
     const erasure = await this.write((): Erasure => {
       const row = this.select.get(customerId);
       if (row?.destroyed_at) return erasureOf(row);
@@ -172,6 +174,7 @@ export class SqliteKeyStore implements KeyStore {
   }
 
   async completeErasure(customerId: string, at: string): Promise<void> {
+    requireInstant('at', at);
     await this.write(() => {
       this.db.prepare('UPDATE data_keys SET completed_at = ? WHERE customer_id = ? AND destroyed_at IS NOT NULL AND completed_at IS NULL').run(at, customerId);
     });

@@ -2,6 +2,7 @@
 // spec calls describeKeyStoreContract with a factory; `open` gives a new connection to the same
 // store (as another process would have), with the master key ring given.
 import { randomUUID } from 'node:crypto';
+import { InvalidInstantError } from '@app/event-sourcing';
 import { DataKeyDestroyedError, type ErasureRequest, type KeyStore } from '../key-store.port';
 import { MasterKeyRing } from '../master-key-ring';
 
@@ -89,6 +90,31 @@ export function describeKeyStoreContract(name: string, factory: () => Promise<Ke
       const erasure = await store.destroy(c, request('never encrypted'), '2026-05-01T10:00:01.000Z');
       expect(erasure.keyId).toBeNull();
       await expect(store.getOrCreate(c)).rejects.toBeInstanceOf(DataKeyDestroyedError);
+    });
+
+    it.each(['2026-02-30T10:00:00Z', '2026-05-01T10:00:00', 'yesterday', ''])('refuses %j as a destroy\'s `at` or `request.requestedAt` with an InvalidInstantError naming it, keeping the key', async (bad) => {
+      const c = customer();
+      const key = await store.getOrCreate(c);
+      for (const [argument, destroying] of [
+        ['at', store.destroy(c, request('bad at'), bad)],
+        ['request.requestedAt', store.destroy(c, { ...request('bad requestedAt'), requestedAt: bad }, '2026-05-01T10:00:01.000Z')],
+      ] as const) {
+        const refused = await destroying.then(() => undefined, (error: unknown) => error);
+        expect(refused).toBeInstanceOf(InvalidInstantError);
+        expect((refused as InvalidInstantError).argument).toBe(argument);
+      }
+      for (const connection of [store, await open()]) expect(await connection.get(c)).toEqual({ state: 'live', key });
+      expect((await store.pendingErasures(1_000)).map((erasure) => erasure.customerId)).not.toContain(c);
+    });
+
+    it.each(['2026-02-30T10:00:00Z', 'yesterday', ''])('refuses %j as the `at` of completeErasure with an InvalidInstantError, leaving the erasure pending', async (bad) => {
+      const c = customer();
+      await store.destroy(c, request('pending'), '2026-05-01T10:00:01.000Z');
+      const refused = await store.completeErasure(c, bad).then(() => undefined, (error: unknown) => error);
+      expect(refused).toBeInstanceOf(InvalidInstantError);
+      expect((refused as InvalidInstantError).argument).toBe('at');
+      expect((await store.pendingErasures(1_000)).map((erasure) => erasure.customerId)).toContain(c);
+      expect(await store.get(c)).toMatchObject({ state: 'destroyed', erasure: { completedAt: null } });
     });
 
     it('lists erasures until they are confirmed complete, oldest first', async () => {
