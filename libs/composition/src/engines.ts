@@ -10,7 +10,7 @@ import {
 } from '@app/event-store';
 import type { EventStoreDbLogSealer } from '@app/event-store/eventstoredb';
 import { CachedKeyStore, MasterKeyRing, SqliteKeyStore, type KeyStore } from '@app/key-store';
-import { GenerationalReadStore, ReadStoreBusyError, SqliteReadStore, type ReadStore } from '@app/read-store';
+import { GenerationalReadStore, ReadStoreBusyError, SqliteReadStore, type ReadStore, type SqliteReadStoreOptions } from '@app/read-store';
 import { isSqliteBusy } from '@app/sqlite';
 import type { ChronicleConfig } from '@app/platform';
 import { describeSetting, StartupError } from '@app/platform/config/startup-error';
@@ -202,19 +202,14 @@ export async function openReadStore(config: ChronicleConfig, options: ReadStoreO
   return GenerationalReadStore.live(await openPhysicalReadStore(config, options));
 }
 
-export interface ReadStoreOpening {
-  /**
-   * Another store of this process already checkpoints the SQLite file in the background (the
-   * embedded projector thread: the HTTP thread's store does), so this one starts no checkpoints.
-   */
-  readonly checkpointedElsewhere?: boolean;
-}
+/** How a SQLite read store is opened (ignored for MongoDB): `checkpointsInBackground: false` where another store of the process checkpoints the file. */
+export type ReadStoreOpening = Pick<SqliteReadStoreOptions, 'checkpointsInBackground'>;
 
 /** The configured read store itself, every generation in it (for rebuilds and their housekeeping). */
-export async function openPhysicalReadStore(config: ChronicleConfig, { checkpointedElsewhere = false }: ReadStoreOpening = {}): Promise<ReadStore> {
+export async function openPhysicalReadStore(config: ChronicleConfig, { checkpointsInBackground }: ReadStoreOpening = {}): Promise<ReadStore> {
   switch (config.READ_STORE) {
     case 'sqlite':
-      return openSqlite(config, 'read-models.sqlite', (path) => new SqliteReadStore(path, { writeLockBudgetMs: config.SQLITE_WRITE_LOCK_BUDGET_MS, checkpointsInBackground: !checkpointedElsewhere }));
+      return openSqlite(config, 'read-models.sqlite', (path) => new SqliteReadStore(path, { writeLockBudgetMs: config.SQLITE_WRITE_LOCK_BUDGET_MS, checkpointsInBackground }));
     case 'mongodb':
       return mongoReadStore().MongoReadStore.connect(config.MONGO_URL as string, config.MONGO_DB);
   }

@@ -22,7 +22,7 @@ async function open() {
   // Events as the domain reads them: the projections and the live updates get personal values in clear.
   const events = new CodecEventStore(stored, readerCodec(keys));
   // The HTTP thread's read store checkpoints the file in the background: no second checkpointer here.
-  const store = await openReadStore(config, { checkpointedElsewhere: true });
+  const store = await openReadStore(config, { checkpointsInBackground: false });
   const runner = chronicleProjectorRunner(config, store);
   runner.onApplied((applied) => post({ kind: 'applied', position: runner.position, ...(Atomics.load(listening, 0) > 0 ? { events: applied } : {}) }));
   return { keys, events, store, runner, projector: embeddedProjector(events, runner) };

@@ -105,15 +105,23 @@ export class UpdateProfileDto extends CommandDto {
   @IsObject() @NamesAField() @ValidateNested() @Type(() => ProfileChangesDto) changes!: ProfileChangesDto;
 }
 
-/** What a contact point's value must be, by its kind (a kind it does not know is refused on its own). */
-const CONTACT_VALUE_RULES: Readonly<Record<ContactPointKind, string>> = {
-  email: 'value must be an email address for an email contact point',
-  phone: 'value must be a phone number in E.164 form, e.g. +442071234567, for a phone contact point',
-  address: 'value must be the address as text for an address contact point',
+interface ContactValueRule {
+  accepts(value: string): boolean;
+  readonly message: string;
+}
+
+/** What a contact point's value must be, by its kind: the check and the refusal that names it. */
+const CONTACT_VALUE_RULES: Readonly<Record<ContactPointKind, ContactValueRule>> = {
+  email: { accepts: (value) => isEmail(value), message: 'value must be an email address for an email contact point' },
+  phone: { accepts: (value) => E164.test(value), message: 'value must be a phone number in E.164 form, e.g. +442071234567, for a phone contact point' },
+  address: { accepts: (value) => value.length > 0, message: 'value must be the address as text for an address contact point' },
 };
 
-function contactValueRule(kind: unknown): string {
-  return (CONTACT_POINT_KINDS as readonly unknown[]).includes(kind) ? CONTACT_VALUE_RULES[kind as ContactPointKind] : `value must suit the contact point's kind (${CONTACT_POINT_KINDS.join(', ')})`;
+/** A kind it does not know is refused on `kind`; its value is held to no other kind's rule. */
+const UNKNOWN_KIND_VALUE: ContactValueRule = { accepts: (value) => value.length > 0, message: `value must suit the contact point's kind (${CONTACT_POINT_KINDS.join(', ')})` };
+
+function contactValueRule(kind: unknown): ContactValueRule {
+  return (CONTACT_POINT_KINDS as readonly unknown[]).includes(kind) ? CONTACT_VALUE_RULES[kind as ContactPointKind] : UNKNOWN_KIND_VALUE;
 }
 
 /** An email contact point must be an email address, a phone an E.164 number, an address text. */
@@ -124,14 +132,8 @@ function MatchesContactKind() {
       target: target.constructor,
       propertyName,
       validator: {
-        validate(value: unknown, args: ValidationArguments) {
-          const kind = (args.object as { kind?: string }).kind;
-          if (typeof value !== 'string') return false;
-          if (kind === 'email') return isEmail(value);
-          if (kind === 'phone') return E164.test(value);
-          return value.length > 0;
-        },
-        defaultMessage: (args?: ValidationArguments) => contactValueRule((args?.object as { kind?: unknown })?.kind),
+        validate: (value: unknown, args: ValidationArguments) => typeof value === 'string' && contactValueRule((args.object as { kind?: unknown }).kind).accepts(value),
+        defaultMessage: (args?: ValidationArguments) => contactValueRule((args?.object as { kind?: unknown })?.kind).message,
       },
     });
 }
