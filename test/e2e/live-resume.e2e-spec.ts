@@ -136,3 +136,96 @@ describe('Live streams resumed with Last-Event-ID (embedded)', () => {
     );
   });
 });
+
+// A client further behind than LIVE_REPLAY_MAX_EVENTS gets its stream's summary, then goes on live. The
+// tickets' summary used to stop at its first page (500 tickets): a client that had missed changes
+// to more tickets never heard of the rest.
+describe('Live streams resumed further back than LIVE_REPLAY_MAX_EVENTS (embedded)', () => {
+  const REPLAY_MAX = 20;
+  const TICKETS = 501;
+  let dataDir: string;
+  let chronicle: RunningChronicle;
+  let ingest: ApiClient;
+  let support: ApiClient;
+  const open: SseConnection[] = [];
+
+  const follow = async (path: string, lastEventId: number): Promise<SseConnection> => {
+    const stream = await openSse(`${chronicle.url}${path}`, { Authorization: `Bearer ${KEYS.support}`, 'Last-Event-ID': String(lastEventId) });
+    expect(stream.status).toBe(200);
+    open.push(stream);
+    return stream;
+  };
+  const position = async (answer: Promise<{ status: number; body: { position?: number } }>): Promise<number> => {
+    const { status, body } = await answer;
+    expect([200, 201]).toContain(status);
+    return body.position as number;
+  };
+  /** Runs `task` for 0..count-1, `width` at a time, answers in order. */
+  const inParallel = async <T>(count: number, width: number, task: (n: number) => Promise<T>): Promise<T[]> => {
+    const answers: T[] = new Array(count);
+    let next = 0;
+    await Promise.all(Array.from({ length: width }, async () => {
+      while (next < count) {
+        const n = next++;
+        answers[n] = await task(n);
+      }
+    }));
+    return answers;
+  };
+
+  beforeAll(async () => {
+    dataDir = mkdtempSync(join(tmpdir(), 'chronicle-live-summary-'));
+    chronicle = await startChronicle(
+      { DATA_DIR: dataDir, PORT: '0', LOG_LEVEL: 'warn', API_KEYS: apiKeysSetting(KEYS), SEGMENTS_SWEEP_INTERVAL_MS: '0', LOYALTY_SWEEP_INTERVAL_MS: '0', LIVE_REPLAY_MAX_EVENTS: String(REPLAY_MAX) },
+      { announce: () => undefined },
+    );
+    ingest = new ApiClient(chronicle.url, KEYS.ingest);
+    support = new ApiClient(chronicle.url, KEYS.support);
+  });
+
+  afterAll(async () => {
+    for (const stream of open) stream.close();
+    await chronicle?.close();
+    if (dataDir) rmSync(dataDir, { recursive: true, force: true });
+  });
+
+  it('customer: one message at the 360 view\'s position for all it missed, then the events live', async () => {
+    const customerId = 'c-far';
+    const registered = await position(ingest.post('/v1/customers', { customerId, profile: { firstName: 'Fay', lastName: 'Far' } }));
+    const items = Array.from({ length: REPLAY_MAX + 5 }, (_, n) => ({ type: 'note', customerId, noteId: `n-${n}`, text: `Note ${n}`, authorId: 'shop-bot' }));
+    const batch = await ingest.post('/v1/interactions/batch', { items });
+    expect({ status: batch.status, rejected: batch.body.rejected }).toEqual({ status: 200, rejected: 0 });
+    const newest = Math.max(...(batch.body.results as { outcome: { position: number } }[]).map((result) => result.outcome.position));
+    expect((await support.get(`/v1/customers/${customerId}?minPosition=${newest}`)).status).toBe(200);
+
+    const resumed = await follow(`/v1/customers/${customerId}/live`, registered);
+    const after = await position(ingest.post('/v1/interactions/notes', { customerId, noteId: 'n-after', text: 'After the reconnect', authorId: 'shop-bot' }));
+    await resumed.next((m) => m.event === 'applied' && m.lastEventId === String(after));
+    const sent = resumed.messages.filter((m) => m.event === 'applied').map((m) => ({ id: m.lastEventId, data: JSON.parse(m.data) as { type?: string } }));
+    expect(sent.map((s) => s.id)).toEqual([String(newest), String(after)]);
+    expect(sent[0].data).toEqual({ customerId, position: newest });
+    expect(sent[1].data.type).toBe('NoteAdded');
+  });
+
+  it(`tickets: one message per ticket changed since, at its latest position, for all of them (${TICKETS} tickets, more than a page), then changes live`, async () => {
+    await position(ingest.post('/v1/customers', { customerId: 'c-queue', profile: { firstName: 'Quinn' } }));
+    const opened = await inParallel(TICKETS, 8, (n) =>
+      position(ingest.post('/v1/tickets', { customerId: 'c-queue', ticketId: `tq-${n}`, subject: `Question ${n}`, channel: 'email', priority: 'normal' })),
+    );
+    const before = Math.min(...opened) - 1;
+    // The first ticket changes again after all were opened: it is sent once, at the reply's position.
+    const replied = await position(ingest.post('/v1/tickets/tq-0/replies', { author: 'agent', body: 'On it' }));
+    expect((await support.get(`/v1/tickets/tq-0?minPosition=${replied}`)).status).toBe(200);
+    const latest = new Map(opened.map((at, n) => [`tq-${n}`, at]));
+    latest.set('tq-0', replied);
+
+    const resumed = await follow('/v1/live/tickets', before);
+    const after = await position(ingest.post('/v1/tickets/tq-1/replies', { author: 'customer', body: 'Thanks' }));
+    await resumed.next((m) => m.event === 'changed' && m.lastEventId === String(after));
+    const sent = resumed.messages.filter((m) => m.event === 'changed').map((m) => ({ id: Number(m.lastEventId), data: JSON.parse(m.data) as { ticketId: string; position: number; type?: string } }));
+    const summary = sent.slice(0, -1);
+    expect(summary.map((s) => s.id)).toEqual([...latest.values()].sort((a, b) => a - b));
+    expect(new Map(summary.map((s) => [s.data.ticketId, s.data.position]))).toEqual(new Map([...latest].sort((a, b) => a[1] - b[1])));
+    expect(sent.at(-1)).toEqual({ id: after, data: expect.objectContaining({ ticketId: 'tq-1', position: after, type: 'TicketReplied' }) });
+  });
+});

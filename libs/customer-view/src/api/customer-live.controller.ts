@@ -9,7 +9,7 @@ import type { RecordedEvent } from '@app/event-sourcing';
 import { EVENT_STORE, type EventStore } from '@app/event-store';
 import { READ_STORE, type ReadStore } from '@app/read-store';
 import { REGISTERED_CUSTOMERS, type RegisteredCustomers } from '@app/customers';
-import { AccessLogged, APPLIED_EVENTS, ApiAnswer, ApiRefusals, followApplied, IdParam, lastEventPosition, LiveStreams, Roles, type AppliedEvents } from '@app/platform';
+import { AccessLogged, APPLIED_EVENTS, ApiAnswer, ApiRefusals, IdParam, lastEventPosition, LiveStreams, Roles, type AppliedEvents } from '@app/platform';
 import { CUSTOMER_360_COLLECTION, type Customer360Document } from '../projections/customer-360.document';
 
 const HEARTBEAT_MS = 15_000;
@@ -58,13 +58,14 @@ export class CustomerLiveController {
 
   /** Every event of the customer as the projector applies it, after the ones the log holds past `after`. */
   private fromProjector(applied: AppliedEvents, customerId: string, after: number | undefined): Observable<LiveUpdate> {
-    return followApplied(applied, after, {
+    const store = this.store;
+    return this.streams.followApplied(applied, after, {
       message: (event) => (event.metadata.customerId === customerId ? liveUpdate(event) : undefined),
       read: (from, maxCount) => this.events.queryLog({ customerId, after: from, maxCount }),
       // Further behind than a replay goes: one message at the 360 view's position says "read it again".
-      summary: async (position) => {
-        const view = await this.store.get<Customer360Document>(CUSTOMER_360_COLLECTION, customerId);
-        return view && view.lastPosition > position ? [{ customerId, position: view.lastPosition }] : [];
+      summary: async function* (this: void, position: number) {
+        const view = await store.get<Customer360Document>(CUSTOMER_360_COLLECTION, customerId);
+        if (view && view.lastPosition > position) yield [{ customerId, position: view.lastPosition }];
       },
     });
   }

@@ -134,6 +134,14 @@ export class ChronicleConfig {
   HTTP_KEEP_ALIVE_TIMEOUT_MS = 65_000;
 
   /**
+   * Most events a live stream (a customer's, the tickets') reads again, one message each, for a client
+   * reconnecting with Last-Event-ID. A client further behind gets the stream's summary instead: one
+   * message at the customer's 360 view, one per ticket changed since (each at its latest position).
+   */
+  @Transform(envNumber) @IsInt() @Min(1) @Max(1_000_000)
+  LIVE_REPLAY_MAX_EVENTS = 5_000;
+
+  /**
    * Which peers' X-Forwarded-Proto/-For/-Host to believe: empty (the default) believes none; a number
    * believes that many proxies in front (right when only they can reach the port, as behind the
    * compose file's gateway); otherwise comma-separated addresses, CIDR ranges and the names loopback,

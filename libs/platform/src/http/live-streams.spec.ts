@@ -5,19 +5,41 @@ import { appliedAfter, lastEventPosition, LiveStreams, ReplayTooLongError, resum
 
 type Update = { readonly position: number; readonly label: string };
 
+/** Pages handed out one at a time: `give(page)` lets the next page through, `end()` ends them, `fail` fails the read. */
+function pagesByHand<T>(): { pages: () => AsyncIterable<readonly T[]>; give: (page: readonly T[]) => void; end: () => void; fail: (error: Error) => void } {
+  type Item = IteratorResult<readonly T[]> | Error;
+  const waiting: ((item: Item) => void)[] = [];
+  const ready: Item[] = [];
+  const put = (item: Item) => (waiting.length > 0 ? (waiting.shift() as (item: Item) => void)(item) : ready.push(item));
+  const take = (item: Item) => (item instanceof Error ? Promise.reject(item) : Promise.resolve(item));
+  return {
+    pages: () => ({
+      [Symbol.asyncIterator]: () => ({
+        next: () => (ready.length > 0 ? take(ready.shift() as Item) : new Promise<Item>((resolve) => waiting.push(resolve)).then(take)),
+      }),
+    }),
+    give: (page) => put({ value: page, done: false }),
+    end: () => put({ value: undefined, done: true }),
+    fail: (error) => put(error),
+  };
+}
+
+/** Lets pending promise callbacks run. */
+const settle = () => new Promise<void>((resolve) => setImmediate(resolve));
+
 describe('resumeAfter', () => {
   it('sends what was missed first, then live updates, none twice and none lost while the replay is read', async () => {
     const live = new Subject<Update>();
-    let finishReplay!: (updates: Update[]) => void;
+    const replay = pagesByHand<Update>();
     const seen: string[] = [];
-    const subscription = resumeAfter(live, () => new Promise<Update[]>((resolve) => (finishReplay = resolve))).subscribe((u) => seen.push(u.label));
+    const subscription = resumeAfter(live, replay.pages).subscribe((u) => seen.push(u.label));
     // While the replay is being read, two updates arrive live: one the replay also finds, one newer.
     live.next({ position: 7, label: 'live-7' });
     live.next({ position: 9, label: 'live-9' });
     expect(seen).toEqual([]);
-    finishReplay([{ position: 7, label: 'replay-7' }, { position: 5, label: 'replay-5' }]);
-    await Promise.resolve();
-    await Promise.resolve();
+    replay.give([{ position: 7, label: 'replay-7' }, { position: 5, label: 'replay-5' }]);
+    replay.end();
+    await settle();
     expect(seen).toEqual(['replay-5', 'replay-7', 'live-9']);
     live.next({ position: 9, label: 'again-9' });
     live.next({ position: 12, label: 'live-12' });
@@ -25,8 +47,30 @@ describe('resumeAfter', () => {
     subscription.unsubscribe();
   });
 
+  it('sends every page of a summary in order, each as it is read, and holds live updates until the last', async () => {
+    const live = new Subject<Update>();
+    const summary = pagesByHand<Update>();
+    const seen: string[] = [];
+    const subscription = resumeAfter(live, summary.pages).subscribe((u) => seen.push(u.label));
+    summary.give([{ position: 4, label: 't1@4' }, { position: 3, label: 't2@3' }]);
+    await settle();
+    expect(seen).toEqual(['t2@3', 't1@4']);
+    // t2 changes while the next page is read: live hears it, and the next page finds t2 there too.
+    live.next({ position: 8, label: 'live-t2@8' });
+    summary.give([{ position: 6, label: 't3@6' }, { position: 8, label: 't2@8' }]);
+    await settle();
+    expect(seen).toEqual(['t2@3', 't1@4', 't3@6', 't2@8']);
+    summary.end();
+    await settle();
+    live.next({ position: 9, label: 'live-9' });
+    expect(seen).toEqual(['t2@3', 't1@4', 't3@6', 't2@8', 'live-9']);
+    subscription.unsubscribe();
+  });
+
   it('fails the stream when the replay cannot be read', async () => {
-    const failed = firstValueFrom(resumeAfter(new Subject<Update>(), () => Promise.reject(new Error('store down'))));
+    const replay = pagesByHand<Update>();
+    const failed = firstValueFrom(resumeAfter(new Subject<Update>(), replay.pages));
+    replay.fail(new Error('store down'));
     await expect(failed).rejects.toThrow('store down');
   });
 });

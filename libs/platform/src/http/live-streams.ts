@@ -2,10 +2,11 @@
 // a console tab would otherwise hold the HTTP server open after SIGTERM (server.close() waits for
 // every response), so every deploy waited on the slowest tab to close. Shutdown ends each stream,
 // and a reconnecting client sends Last-Event-ID (the last position it saw) to get what it missed.
-import { Injectable, type BeforeApplicationShutdown } from '@nestjs/common';
+import { Inject, Injectable, Optional, type BeforeApplicationShutdown } from '@nestjs/common';
 import { Gauge } from 'prom-client';
 import { Observable, Subject, takeUntil } from 'rxjs';
 import type { RecordedEvent } from '@app/event-sourcing';
+import { CHRONICLE_CONFIG, type ChronicleConfig } from '../config/chronicle-config';
 import type { AppliedEvents } from '../consistency/read-your-writes';
 import { invalidInput, ProblemException } from '../errors/problem.filter';
 import { metricsRegistry } from '../observability/metrics-registry';
@@ -22,10 +23,10 @@ const RECONNECT_AFTER_SECONDS = 1;
 const REPLAY_PAGE = 500;
 /** Longest a replay waits for the projector to apply what the log already holds. */
 const REPLAY_WAIT_MS = 5_000;
-/** Most events a replay sends one by one; a client further behind gets its stream's summary instead. */
+/** Most events a replay sends one by one (LIVE_REPLAY_MAX_EVENTS's default); a client further behind gets its stream's summary instead. */
 export const REPLAY_MAX_EVENTS = 5_000;
 
-/** More was missed than a replay sends one by one (REPLAY_MAX_EVENTS): the stream sends its summary. */
+/** More was missed than a replay sends one by one (LIVE_REPLAY_MAX_EVENTS): the stream sends its summary. */
 export class ReplayTooLongError extends Error {
   constructor(readonly after: number, readonly limit: number) {
     super(`More than ${limit} events after position ${after} to replay`);
@@ -37,6 +38,13 @@ export class ReplayTooLongError extends Error {
 export class LiveStreams implements BeforeApplicationShutdown {
   private readonly ending = new Subject<void>();
   private closing = false;
+
+  constructor(@Optional() @Inject(CHRONICLE_CONFIG) private readonly config?: Pick<ChronicleConfig, 'LIVE_REPLAY_MAX_EVENTS'>) {}
+
+  /** followApplied, replaying at most LIVE_REPLAY_MAX_EVENTS events before the feed's summary. */
+  followApplied<T extends { readonly position: number }>(applied: AppliedEvents, after: number | undefined, feed: AppliedFeed<T>): Observable<T> {
+    return followApplied(applied, after, feed, this.config?.LIVE_REPLAY_MAX_EVENTS ?? REPLAY_MAX_EVENTS);
+  }
 
   /** Refuses a new stream once shutdown began (503 with Retry-After: the client reconnects elsewhere). */
   assertOpen(): void {
@@ -80,13 +88,15 @@ export function lastEventPosition(header: string | string[] | undefined): number
 
 /**
  * Live updates preceded by what the client missed: subscribes to `live` first (buffering), then
- * emits `missed()` in order, then the buffered and later live updates it has not emitted yet. So an
- * update that lands while the replay is read is neither lost nor sent twice.
+ * emits `missed()` page by page in position order, then the buffered and later live updates it has
+ * not emitted yet. So an update that lands while the replay is read is neither lost nor sent twice.
+ * Each page must lie after the previous one (a keyset over positions); the process holds one at a time.
  */
-export function resumeAfter<T extends { readonly position: number }>(live: Observable<T>, missed: () => Promise<readonly T[]>): Observable<T> {
+export function resumeAfter<T extends { readonly position: number }>(live: Observable<T>, missed: () => AsyncIterable<readonly T[]>): Observable<T> {
   return new Observable<T>((subscriber) => {
     let replaying = true;
     let sent = 0;
+    let closed = false;
     const buffered: T[] = [];
     const emit = (update: T): void => {
       if (update.position <= sent) return;
@@ -98,15 +108,18 @@ export function resumeAfter<T extends { readonly position: number }>(live: Obser
       error: (error: unknown) => subscriber.error(error),
       complete: () => subscriber.complete(),
     });
-    missed().then(
-      (updates) => {
-        for (const update of [...updates].sort((a, b) => a.position - b.position)) emit(update);
-        replaying = false;
-        for (const update of buffered.splice(0).sort((a, b) => a.position - b.position)) emit(update);
-      },
-      (error: unknown) => subscriber.error(error),
-    );
-    return () => subscription.unsubscribe();
+    void (async () => {
+      for await (const page of missed()) {
+        if (closed) return;
+        for (const update of [...page].sort((a, b) => a.position - b.position)) emit(update);
+      }
+      replaying = false;
+      for (const update of buffered.splice(0).sort((a, b) => a.position - b.position)) emit(update);
+    })().catch((error: unknown) => subscriber.error(error));
+    return () => {
+      closed = true;
+      subscription.unsubscribe();
+    };
   });
 }
 
@@ -149,15 +162,19 @@ export interface AppliedFeed<T extends { readonly position: number }> {
   readonly message: (event: RecordedEvent) => T | undefined;
   /** The log query of the events `message` sends (at least those): a page after `after`. */
   readonly read: (after: number, maxCount: number) => Promise<readonly RecordedEvent[]>;
-  /** For a client further behind than a replay goes (REPLAY_MAX_EVENTS): what says "read it again". */
-  readonly summary: (after: number) => Promise<readonly T[]>;
+  /**
+   * For a client further behind than a replay goes (LIVE_REPLAY_MAX_EVENTS): what says "read it
+   * again", in pages after `after` (each page's positions past the previous page's), every one of them.
+   */
+  readonly summary: (after: number) => AsyncIterable<readonly T[]>;
 }
 
 /**
  * The messages of `feed` as the projector applies events, after (for a client reconnecting after
- * `after`) the same messages read again from the log, or the feed's summary when too many were missed.
+ * `after`) the same messages read again from the log (at most `limit` events), or the feed's
+ * summary when more were missed.
  */
-export function followApplied<T extends { readonly position: number }>(applied: AppliedEvents, after: number | undefined, feed: AppliedFeed<T>): Observable<T> {
+export function followApplied<T extends { readonly position: number }>(applied: AppliedEvents, after: number | undefined, feed: AppliedFeed<T>, limit = REPLAY_MAX_EVENTS): Observable<T> {
   const messagesOf = (events: readonly RecordedEvent[]): T[] => events.flatMap((event) => feed.message(event) ?? []);
   const live = new Observable<T>((subscriber) =>
     applied.onApplied((events) => {
@@ -165,13 +182,16 @@ export function followApplied<T extends { readonly position: number }>(applied: 
     }),
   );
   if (after === undefined) return live;
-  const missed = async (): Promise<readonly T[]> => {
+  async function* missed(): AsyncIterable<readonly T[]> {
+    let events: readonly RecordedEvent[];
     try {
-      return messagesOf(await appliedAfter(applied, after, feed.read));
+      events = await appliedAfter(applied, after as number, feed.read, limit);
     } catch (error) {
-      if (error instanceof ReplayTooLongError) return feed.summary(after);
-      throw error;
+      if (!(error instanceof ReplayTooLongError)) throw error;
+      yield* feed.summary(after as number);
+      return;
     }
-  };
+    yield messagesOf(events);
+  }
   return resumeAfter(live, missed);
 }

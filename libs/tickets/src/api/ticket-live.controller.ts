@@ -6,7 +6,7 @@ import { ApiBearerAuth, ApiHeader, ApiOperation, ApiTags } from '@nestjs/swagger
 import { interval, map, merge, Observable } from 'rxjs';
 import { EVENT_STORE, type EventStore } from '@app/event-store';
 import { READ_STORE, type ReadStore } from '@app/read-store';
-import { AccessLogged, APPLIED_EVENTS, ApiAnswer, followApplied, lastEventPosition, LiveStreams, Roles, type AppliedEvents } from '@app/platform';
+import { AccessLogged, APPLIED_EVENTS, ApiAnswer, lastEventPosition, LiveStreams, Roles, type AppliedEvents } from '@app/platform';
 import { TICKET_EVENT_TYPES } from '../domain/ticket.events';
 import { isTicketEvent, TICKETS_COLLECTION, type RecordedTicketEvent, type TicketDocument } from '../projections/ticket.projection';
 
@@ -53,7 +53,7 @@ export class TicketLiveController {
 
   /** Every ticket change as the projector applies it, after the ones the log holds past `after`. */
   private fromProjector(applied: AppliedEvents, after: number | undefined): Observable<TicketChange> {
-    return followApplied(applied, after, {
+    return this.streams.followApplied(applied, after, {
       message: (event) => (isTicketEvent(event) ? ticketChange(event) : undefined),
       read: (from, maxCount) => this.events.queryLog({ types: TICKET_EVENT_TYPES, after: from, maxCount }),
       // Further behind than a replay goes: one message per ticket that changed, at its latest position.
@@ -61,13 +61,22 @@ export class TicketLiveController {
     });
   }
 
-  /** Tickets whose document moved past `position`, one message each at its latest position (the polling feed, and a replay too long to send change by change). */
-  private async changedTickets(position: number): Promise<TicketChange[]> {
-    const docs = await this.store.find<TicketDocument>(TICKETS_COLLECTION, { lastPosition: { gt: position } }, {
-      sort: [{ field: 'lastPosition', direction: 'asc' }],
-      limit: POLL_LIMIT,
-    });
-    return docs.map((doc) => ({ ticketId: doc.ticketId, customerId: doc.customerId, position: doc.lastPosition }));
+  /**
+   * Every ticket whose document moved past `position`, one message each at its latest position, in
+   * pages of POLL_LIMIT in position order (the polling feed, and a replay too long to send change by
+   * change). Each page starts after the last one's newest position, so a ticket that changes while the
+   * pages are read turns up again in a later page at its new position.
+   */
+  private async *changedTickets(position: number): AsyncIterable<TicketChange[]> {
+    for (let after = position; ; ) {
+      const docs = await this.store.find<TicketDocument>(TICKETS_COLLECTION, { lastPosition: { gt: after } }, {
+        sort: [{ field: 'lastPosition', direction: 'asc' }],
+        limit: POLL_LIMIT,
+      });
+      if (docs.length > 0) yield docs.map((doc) => ({ ticketId: doc.ticketId, customerId: doc.customerId, position: doc.lastPosition }));
+      if (docs.length < POLL_LIMIT) return;
+      after = docs[docs.length - 1].lastPosition;
+    }
   }
 
   /** Without the projector in this process: tickets changed since the last look, once a second. */
@@ -80,11 +89,22 @@ export class TicketLiveController {
           last = newest?.lastPosition ?? 0;
           return;
         }
-        const changes = await this.changedTickets(last);
-        for (const change of changes) subscriber.next(change);
-        last = Math.max(last, ...changes.map((change) => change.position));
+        for await (const changes of this.changedTickets(last)) {
+          for (const change of changes) subscriber.next(change);
+          last = Math.max(last, ...changes.map((change) => change.position));
+        }
       };
-      const timer = setInterval(() => void look().catch((error: unknown) => subscriber.error(error)), POLL_MS);
+      // One look at a time: a look paging through many tickets may outlast the interval, and a second
+      // one started from the same `last` would send its changes twice.
+      let looking = false;
+      const timer = setInterval(() => {
+        if (looking) return;
+        looking = true;
+        look().then(
+          () => (looking = false),
+          (error: unknown) => subscriber.error(error),
+        );
+      }, POLL_MS);
       return () => clearInterval(timer);
     });
   }
