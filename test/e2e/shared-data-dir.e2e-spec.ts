@@ -13,6 +13,7 @@ import { holdWriteLock, type WriteLockHolder } from '@app/sqlite/testing/write-l
 import { ApiClient, type ApiResponse } from '../support/api-client';
 import { buildApps, removeBuiltApps, startProcess, startServer, type ChronicleProcess } from '../support/chronicle-process';
 import { eventually } from '../support/eventually';
+import { openSse } from '../support/sse-client';
 
 jest.setTimeout(180_000);
 
@@ -113,6 +114,59 @@ describe('split roles on one data folder', () => {
       expect(registered.map((event) => event.streamId).sort()).toEqual(ids.map((id) => `customer-${id}`).sort());
     } finally {
       await log.close();
+    }
+  });
+});
+
+describe('live streams on a query API (the projector in another process)', () => {
+  // Without the projector in its process the streams poll the read models: a client reconnecting with
+  // Last-Event-ID hears of every ticket changed since (more than one page of them), each once at its
+  // latest position, and the customer's 360 view moved past it; then what changes afterwards.
+  it('resume with Last-Event-ID: every ticket changed since, once, at its latest position; the 360 view\'s position; then live changes', async () => {
+    const dir = dataDir();
+    const env = { DATA_DIR: dir, API_KEYS, READ_WAIT_TIMEOUT_MS: '20000' };
+    const [commands, , queries] = await Promise.all([server('command-api', env), server('projector', env), server('query-api', env)]);
+    const api = new ApiClient(commands.url, KEY);
+    const query = new ApiClient(queries.url, KEY);
+    const position = async (answer: Promise<ApiResponse>): Promise<number> => {
+      const { status, body } = await answer;
+      expect([200, 201]).toContain(status);
+      return body.position as number;
+    };
+    const registered = await position(register(api, 'c-poll'));
+    const tickets = Array.from({ length: 501 }, (_, n) => `tp-${n}`);
+    const opened: number[] = [];
+    for (let n = 0; n < tickets.length; n += 16) {
+      opened.push(...(await Promise.all(tickets.slice(n, n + 16).map((ticketId) =>
+        position(api.post('/v1/tickets', { customerId: 'c-poll', ticketId, subject: `Question ${ticketId}`, channel: 'email', priority: 'normal' })),
+      ))));
+    }
+    const replied = await position(api.post('/v1/tickets/tp-0/replies', { author: 'agent', body: 'On it' }));
+    expect((await query.get(`/v1/tickets/tp-0?minPosition=${replied}`)).status).toBe(200);
+    const latest = new Map(tickets.map((ticketId, n) => [ticketId, opened[n]]));
+    latest.set('tp-0', replied);
+
+    const headers = { Authorization: `Bearer ${KEY}` };
+    const ticketStream = await openSse(`${queries.url}/v1/live/tickets`, { ...headers, 'Last-Event-ID': String(registered) });
+    const customerStream = await openSse(`${queries.url}/v1/customers/c-poll/live`, { ...headers, 'Last-Event-ID': String(registered) });
+    try {
+      expect([ticketStream.status, customerStream.status]).toEqual([200, 200]);
+      await ticketStream.next((m) => m.event === 'changed' && m.lastEventId === String(Math.max(...latest.values())));
+      await customerStream.next((m) => m.event === 'applied' && m.lastEventId === String(replied));
+      const after = await position(api.post('/v1/tickets/tp-1/replies', { author: 'customer', body: 'Thanks' }));
+      await ticketStream.next((m) => m.event === 'changed' && m.lastEventId === String(after));
+      await customerStream.next((m) => m.event === 'applied' && m.lastEventId === String(after));
+
+      const changes = ticketStream.messages.filter((m) => m.event === 'changed').map((m) => JSON.parse(m.data) as { ticketId: string; position: number });
+      const expected = [...latest, ['tp-1', after] as const].sort((a, b) => a[1] - b[1]);
+      expect(changes.map((change) => [change.ticketId, change.position])).toEqual(expected.map(([ticketId, at]) => [ticketId, at]));
+      expect(customerStream.messages.filter((m) => m.event === 'applied').map((m) => JSON.parse(m.data) as unknown)).toEqual([
+        { customerId: 'c-poll', position: replied },
+        { customerId: 'c-poll', position: after },
+      ]);
+    } finally {
+      ticketStream.close();
+      customerStream.close();
     }
   });
 });

@@ -58,16 +58,18 @@ export class CustomerLiveController {
 
   /** Every event of the customer as the projector applies it, after the ones the log holds past `after`. */
   private fromProjector(applied: AppliedEvents, customerId: string, after: number | undefined): Observable<LiveUpdate> {
-    const store = this.store;
     return this.streams.followApplied(applied, after, {
       message: (event) => (event.metadata.customerId === customerId ? liveUpdate(event) : undefined),
       read: (from, maxCount) => this.events.queryLog({ customerId, after: from, maxCount }),
       // Further behind than a replay goes: one message at the 360 view's position says "read it again".
-      summary: async function* (this: void, position: number) {
-        const view = await store.get<Customer360Document>(CUSTOMER_360_COLLECTION, customerId);
-        if (view && view.lastPosition > position) yield [{ customerId, position: view.lastPosition }];
-      },
+      summary: (position) => this.viewMovedPast(customerId, position),
     });
+  }
+
+  /** One message at the 360 view's position when it lies past `position`. */
+  private async *viewMovedPast(customerId: string, position: number): AsyncIterable<LiveUpdate[]> {
+    const view = await this.store.get<Customer360Document>(CUSTOMER_360_COLLECTION, customerId);
+    if (view && view.lastPosition > position) yield [{ customerId, position: view.lastPosition }];
   }
 
   /** Without the projector in this process: the 360 view's position when it moves (at once when past `after`). */
