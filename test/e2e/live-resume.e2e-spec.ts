@@ -20,27 +20,57 @@ interface Sent {
   readonly data: unknown;
 }
 
-describe('Live streams resumed with Last-Event-ID (embedded)', () => {
-  let dataDir: string;
-  let chronicle: RunningChronicle;
-  let ingest: ApiClient;
-  let support: ApiClient;
-  const open: SseConnection[] = [];
+/** The global position a command answered with (after checking it was accepted). */
+async function position(answer: Promise<{ status: number; body: { position?: number } }>): Promise<number> {
+  const { status, body } = await answer;
+  expect([200, 201]).toContain(status);
+  return body.position as number;
+}
 
-  const follow = async (path: string, lastEventId?: number): Promise<SseConnection> => {
-    const stream = await openSse(`${chronicle.url}${path}`, { Authorization: `Bearer ${KEYS.support}`, ...(lastEventId === undefined ? {} : { 'Last-Event-ID': String(lastEventId) }) });
-    expect(stream.status).toBe(200);
-    open.push(stream);
-    return stream;
+/**
+ * An embedded Chronicle (with `env` added) started before the describe's tests and closed after them,
+ * its clients, and `follow`: a stream opened as support (closed with the server).
+ */
+function liveServer(prefix: string, env: Record<string, string> = {}) {
+  const open: SseConnection[] = [];
+  let dataDir: string | undefined;
+  const server = {
+    chronicle: undefined as unknown as RunningChronicle,
+    ingest: undefined as unknown as ApiClient,
+    support: undefined as unknown as ApiClient,
+    analyst: undefined as unknown as ApiClient,
+    follow: async (path: string, lastEventId?: number): Promise<SseConnection> => {
+      const stream = await openSse(`${server.chronicle.url}${path}`, { Authorization: `Bearer ${KEYS.support}`, ...(lastEventId === undefined ? {} : { 'Last-Event-ID': String(lastEventId) }) });
+      expect(stream.status).toBe(200);
+      open.push(stream);
+      return stream;
+    },
   };
+  beforeAll(async () => {
+    dataDir = mkdtempSync(join(tmpdir(), prefix));
+    server.chronicle = await startChronicle(
+      { DATA_DIR: dataDir, PORT: '0', LOG_LEVEL: 'warn', API_KEYS: apiKeysSetting(KEYS), SEGMENTS_SWEEP_INTERVAL_MS: '0', LOYALTY_SWEEP_INTERVAL_MS: '0', ...env },
+      { announce: () => undefined },
+    );
+    server.ingest = new ApiClient(server.chronicle.url, KEYS.ingest);
+    server.support = new ApiClient(server.chronicle.url, KEYS.support);
+    server.analyst = new ApiClient(server.chronicle.url, KEYS.analyst);
+  });
+  afterAll(async () => {
+    for (const stream of open) stream.close();
+    await server.chronicle?.close();
+    if (dataDir) rmSync(dataDir, { recursive: true, force: true });
+  });
+  return server;
+}
+
+describe('Live streams resumed with Last-Event-ID (embedded)', () => {
+  const server = liveServer('chronicle-live-resume-');
+  const { follow } = server;
+
   /** What a stream sent, heartbeats aside, as a client sees it. */
   const sentOn = (stream: SseConnection, event: string): Sent[] =>
     stream.messages.filter((m) => m.event === event).map((m) => ({ id: m.lastEventId, event: m.event, data: JSON.parse(m.data) as unknown }));
-  const position = async (answer: Promise<{ status: number; body: { position?: number } }>): Promise<number> => {
-    const { status, body } = await answer;
-    expect([200, 201]).toContain(status);
-    return body.position as number;
-  };
   const typeOf = (sent: Sent): string => (sent.data as { type: string }).type;
 
   /**
@@ -61,45 +91,32 @@ describe('Live streams resumed with Last-Event-ID (embedded)', () => {
   };
 
   beforeAll(async () => {
-    dataDir = mkdtempSync(join(tmpdir(), 'chronicle-live-resume-'));
-    chronicle = await startChronicle(
-      { DATA_DIR: dataDir, PORT: '0', LOG_LEVEL: 'warn', API_KEYS: apiKeysSetting(KEYS), SEGMENTS_SWEEP_INTERVAL_MS: '0', LOYALTY_SWEEP_INTERVAL_MS: '0' },
-      { announce: () => undefined },
-    );
-    ingest = new ApiClient(chronicle.url, KEYS.ingest);
-    support = new ApiClient(chronicle.url, KEYS.support);
-    expect((await new ApiClient(chronicle.url, KEYS.analyst).post('/v1/segments', { segmentId: 'gb', name: 'In Britain', rule: { field: 'country', op: 'eq', value: 'GB' } })).status).toBe(201);
-  });
-
-  afterAll(async () => {
-    for (const stream of open) stream.close();
-    await chronicle?.close();
-    if (dataDir) rmSync(dataDir, { recursive: true, force: true });
+    expect((await server.analyst.post('/v1/segments', { segmentId: 'gb', name: 'In Britain', rule: { field: 'country', op: 'eq', value: 'GB' } })).status).toBe(201);
   });
 
   it('customer: sends every event of the customer it sent live, whatever stream or writer appended it (reactors too)', async () => {
     const customerId = 'c-live';
-    const registered = await position(ingest.post('/v1/customers', { customerId, profile: { firstName: 'Lee', lastName: 'Live', country: 'FR' } }));
+    const registered = await position(server.ingest.post('/v1/customers', { customerId, profile: { firstName: 'Lee', lastName: 'Live', country: 'FR' } }));
     // The stream answers 404 until the read models know the customer: read the 360 view at the registration's position first.
-    expect((await support.get(`/v1/customers/${customerId}?minPosition=${registered}`)).status).toBe(200);
+    expect((await server.support.get(`/v1/customers/${customerId}?minPosition=${registered}`)).status).toBe(200);
     const path = `/v1/customers/${customerId}/live`;
     const live = await follow(path);
     const waitFor = (type: string) => live.next((m) => m.event === 'applied' && (JSON.parse(m.data) as { type?: string }).type === type);
 
-    await position(ingest.post(`/v1/customers/${customerId}/consents`, { purpose: 'profiling', granted: true, via: 'web-preferences' }));
+    await position(server.ingest.post(`/v1/customers/${customerId}/consents`, { purpose: 'profiling', granted: true, via: 'web-preferences' }));
     await waitFor('ConsentGiven');
     // Moving to Britain puts the customer in the segment (the segments reactor appends the entry).
-    await position(ingest.patch(`/v1/customers/${customerId}`, { changes: { country: 'GB' } }));
+    await position(server.ingest.patch(`/v1/customers/${customerId}`, { changes: { country: 'GB' } }));
     await waitFor('CustomerEnteredSegment');
     // A purchase earns points and a refund reverses some (the loyalty reactor appends both).
     const lines = [{ sku: 'S', name: 'Scarf', category: 'apparel', quantity: 1, unitPriceMinor: 200_00 }];
-    await position(ingest.post('/v1/interactions/purchases', { customerId, orderId: 'o-1', channel: 'web', currency: 'EUR', lines }));
+    await position(server.ingest.post('/v1/interactions/purchases', { customerId, orderId: 'o-1', channel: 'web', currency: 'EUR', lines }));
     await waitFor('PointsEarned');
-    await position(ingest.post('/v1/interactions/refunds', { customerId, orderId: 'o-1', refundId: 'r-1', amountMinor: 100_00, currency: 'EUR' }));
+    await position(server.ingest.post('/v1/interactions/refunds', { customerId, orderId: 'o-1', refundId: 'r-1', amountMinor: 100_00, currency: 'EUR' }));
     await waitFor('PointsReversed');
-    await position(ingest.post('/v1/interactions/notes', { customerId, noteId: 'n-1', text: 'Called about the refund', authorId: 'shop-bot' }));
+    await position(server.ingest.post('/v1/interactions/notes', { customerId, noteId: 'n-1', text: 'Called about the refund', authorId: 'shop-bot' }));
     // Moving abroad takes the customer out of the segment.
-    await position(ingest.patch(`/v1/customers/${customerId}`, { changes: { country: 'FR' } }));
+    await position(server.ingest.patch(`/v1/customers/${customerId}`, { changes: { country: 'FR' } }));
     await waitFor('CustomerLeftSegment');
 
     const sent = sentOn(live, 'applied');
@@ -112,27 +129,27 @@ describe('Live streams resumed with Last-Event-ID (embedded)', () => {
     // Before the first message live sent: whatever of the customer's the stream opened after is not in `sent`.
     const first = Number(sent[0].id) - 1;
     await expectResumesLikeLive(path, 'applied', live, [first, middle, last], (n) =>
-      position(ingest.post('/v1/interactions/notes', { customerId, noteId: `n-after-${n}`, text: 'After the reconnect', authorId: 'shop-bot' })),
+      position(server.ingest.post('/v1/interactions/notes', { customerId, noteId: `n-after-${n}`, text: 'After the reconnect', authorId: 'shop-bot' })),
     );
   });
 
   it('tickets: sends one `changed` per ticket change it sent live, with the same data', async () => {
-    await position(ingest.post('/v1/customers', { customerId: 'c-tickets', profile: { firstName: 'Tia' } }));
+    await position(server.ingest.post('/v1/customers', { customerId: 'c-tickets', profile: { firstName: 'Tia' } }));
     const live = await follow('/v1/live/tickets');
-    const before = await position(ingest.post('/v1/tickets', { customerId: 'c-tickets', ticketId: 't-1', subject: 'Late parcel', channel: 'email', priority: 'normal' }));
-    await position(ingest.post('/v1/tickets', { customerId: 'c-tickets', ticketId: 't-2', subject: 'Wrong size', channel: 'email', priority: 'low' }));
-    await position(ingest.post('/v1/tickets/t-1/replies', { author: 'customer', body: 'Any news?' }));
-    const resolved = await position(ingest.post('/v1/tickets/t-1/resolve', { resolution: 'Parcel found' }));
-    await position(support.post('/v1/tickets/t-2/notes', { body: 'Check the stock' }));
-    await position(ingest.post('/v1/tickets/t-2/replies', { author: 'agent', body: 'Exchanging it' }));
-    const last = await position(ingest.post('/v1/tickets/t-2/priority', { priority: 'high' }));
+    const before = await position(server.ingest.post('/v1/tickets', { customerId: 'c-tickets', ticketId: 't-1', subject: 'Late parcel', channel: 'email', priority: 'normal' }));
+    await position(server.ingest.post('/v1/tickets', { customerId: 'c-tickets', ticketId: 't-2', subject: 'Wrong size', channel: 'email', priority: 'low' }));
+    await position(server.ingest.post('/v1/tickets/t-1/replies', { author: 'customer', body: 'Any news?' }));
+    const resolved = await position(server.ingest.post('/v1/tickets/t-1/resolve', { resolution: 'Parcel found' }));
+    await position(server.support.post('/v1/tickets/t-2/notes', { body: 'Check the stock' }));
+    await position(server.ingest.post('/v1/tickets/t-2/replies', { author: 'agent', body: 'Exchanging it' }));
+    const last = await position(server.ingest.post('/v1/tickets/t-2/priority', { priority: 'high' }));
     await live.next((m) => m.event === 'changed' && m.lastEventId === String(last));
 
     const sent = sentOn(live, 'changed');
     expect(sent.map(typeOf)).toEqual(['TicketOpened', 'TicketOpened', 'TicketReplied', 'TicketResolved', 'TicketNoteAdded', 'TicketReplied', 'TicketPriorityChanged']);
 
     await expectResumesLikeLive('/v1/live/tickets', 'changed', live, [before - 1, before, resolved, last], (n) =>
-      position(ingest.post('/v1/tickets/t-2/notes', { body: `After the reconnect ${n}` })),
+      position(server.ingest.post('/v1/tickets/t-2/notes', { body: `After the reconnect ${n}` })),
     );
   });
 });
@@ -143,23 +160,8 @@ describe('Live streams resumed with Last-Event-ID (embedded)', () => {
 describe('Live streams resumed further back than LIVE_REPLAY_MAX_EVENTS (embedded)', () => {
   const REPLAY_MAX = 20;
   const TICKETS = 501;
-  let dataDir: string;
-  let chronicle: RunningChronicle;
-  let ingest: ApiClient;
-  let support: ApiClient;
-  const open: SseConnection[] = [];
-
-  const follow = async (path: string, lastEventId: number): Promise<SseConnection> => {
-    const stream = await openSse(`${chronicle.url}${path}`, { Authorization: `Bearer ${KEYS.support}`, 'Last-Event-ID': String(lastEventId) });
-    expect(stream.status).toBe(200);
-    open.push(stream);
-    return stream;
-  };
-  const position = async (answer: Promise<{ status: number; body: { position?: number } }>): Promise<number> => {
-    const { status, body } = await answer;
-    expect([200, 201]).toContain(status);
-    return body.position as number;
-  };
+  const server = liveServer('chronicle-live-summary-', { LIVE_REPLAY_MAX_EVENTS: String(REPLAY_MAX) });
+  const { follow } = server;
   /** Runs `task` for 0..count-1, `width` at a time, answers in order. */
   const inParallel = async <T>(count: number, width: number, task: (n: number) => Promise<T>): Promise<T[]> => {
     const answers: T[] = new Array(count);
@@ -173,33 +175,17 @@ describe('Live streams resumed further back than LIVE_REPLAY_MAX_EVENTS (embedde
     return answers;
   };
 
-  beforeAll(async () => {
-    dataDir = mkdtempSync(join(tmpdir(), 'chronicle-live-summary-'));
-    chronicle = await startChronicle(
-      { DATA_DIR: dataDir, PORT: '0', LOG_LEVEL: 'warn', API_KEYS: apiKeysSetting(KEYS), SEGMENTS_SWEEP_INTERVAL_MS: '0', LOYALTY_SWEEP_INTERVAL_MS: '0', LIVE_REPLAY_MAX_EVENTS: String(REPLAY_MAX) },
-      { announce: () => undefined },
-    );
-    ingest = new ApiClient(chronicle.url, KEYS.ingest);
-    support = new ApiClient(chronicle.url, KEYS.support);
-  });
-
-  afterAll(async () => {
-    for (const stream of open) stream.close();
-    await chronicle?.close();
-    if (dataDir) rmSync(dataDir, { recursive: true, force: true });
-  });
-
   it('customer: one message at the 360 view\'s position for all it missed, then the events live', async () => {
     const customerId = 'c-far';
-    const registered = await position(ingest.post('/v1/customers', { customerId, profile: { firstName: 'Fay', lastName: 'Far' } }));
+    const registered = await position(server.ingest.post('/v1/customers', { customerId, profile: { firstName: 'Fay', lastName: 'Far' } }));
     const items = Array.from({ length: REPLAY_MAX + 5 }, (_, n) => ({ type: 'note', customerId, noteId: `n-${n}`, text: `Note ${n}`, authorId: 'shop-bot' }));
-    const batch = await ingest.post('/v1/interactions/batch', { items });
+    const batch = await server.ingest.post('/v1/interactions/batch', { items });
     expect({ status: batch.status, rejected: batch.body.rejected }).toEqual({ status: 200, rejected: 0 });
     const newest = Math.max(...(batch.body.results as { outcome: { position: number } }[]).map((result) => result.outcome.position));
-    expect((await support.get(`/v1/customers/${customerId}?minPosition=${newest}`)).status).toBe(200);
+    expect((await server.support.get(`/v1/customers/${customerId}?minPosition=${newest}`)).status).toBe(200);
 
     const resumed = await follow(`/v1/customers/${customerId}/live`, registered);
-    const after = await position(ingest.post('/v1/interactions/notes', { customerId, noteId: 'n-after', text: 'After the reconnect', authorId: 'shop-bot' }));
+    const after = await position(server.ingest.post('/v1/interactions/notes', { customerId, noteId: 'n-after', text: 'After the reconnect', authorId: 'shop-bot' }));
     await resumed.next((m) => m.event === 'applied' && m.lastEventId === String(after));
     const sent = resumed.messages.filter((m) => m.event === 'applied').map((m) => ({ id: m.lastEventId, data: JSON.parse(m.data) as { type?: string } }));
     expect(sent.map((s) => s.id)).toEqual([String(newest), String(after)]);
@@ -208,19 +194,19 @@ describe('Live streams resumed further back than LIVE_REPLAY_MAX_EVENTS (embedde
   });
 
   it(`tickets: one message per ticket changed since, at its latest position, for all of them (${TICKETS} tickets, more than a page), then changes live`, async () => {
-    await position(ingest.post('/v1/customers', { customerId: 'c-queue', profile: { firstName: 'Quinn' } }));
+    await position(server.ingest.post('/v1/customers', { customerId: 'c-queue', profile: { firstName: 'Quinn' } }));
     const opened = await inParallel(TICKETS, 8, (n) =>
-      position(ingest.post('/v1/tickets', { customerId: 'c-queue', ticketId: `tq-${n}`, subject: `Question ${n}`, channel: 'email', priority: 'normal' })),
+      position(server.ingest.post('/v1/tickets', { customerId: 'c-queue', ticketId: `tq-${n}`, subject: `Question ${n}`, channel: 'email', priority: 'normal' })),
     );
     const before = Math.min(...opened) - 1;
     // The first ticket changes again after all were opened: it is sent once, at the reply's position.
-    const replied = await position(ingest.post('/v1/tickets/tq-0/replies', { author: 'agent', body: 'On it' }));
-    expect((await support.get(`/v1/tickets/tq-0?minPosition=${replied}`)).status).toBe(200);
+    const replied = await position(server.ingest.post('/v1/tickets/tq-0/replies', { author: 'agent', body: 'On it' }));
+    expect((await server.support.get(`/v1/tickets/tq-0?minPosition=${replied}`)).status).toBe(200);
     const latest = new Map(opened.map((at, n) => [`tq-${n}`, at]));
     latest.set('tq-0', replied);
 
     const resumed = await follow('/v1/live/tickets', before);
-    const after = await position(ingest.post('/v1/tickets/tq-1/replies', { author: 'customer', body: 'Thanks' }));
+    const after = await position(server.ingest.post('/v1/tickets/tq-1/replies', { author: 'customer', body: 'Thanks' }));
     await resumed.next((m) => m.event === 'changed' && m.lastEventId === String(after));
     const sent = resumed.messages.filter((m) => m.event === 'changed').map((m) => ({ id: Number(m.lastEventId), data: JSON.parse(m.data) as { ticketId: string; position: number; type?: string } }));
     const summary = sent.slice(0, -1);
