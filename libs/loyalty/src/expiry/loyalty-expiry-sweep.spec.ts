@@ -51,6 +51,27 @@ describe('LoyaltyExpirySweep (injected clock, real stores)', () => {
     expect(again.changed).toBe(false);
   });
 
+  it('goes through every due account in one sweep, however many share a due date (a page at a time), and none twice', async () => {
+    // Five accounts due at the same instant, one later: with pages of two, the sweep reads three pages.
+    // It used to stop after its first page (1,000 accounts by default): the rest expired a sweep (an hour) later each.
+    sweep = new LoyaltyExpirySweep(bed.reads, bed.commands, clock, { pageSize: 2 });
+    const due = ['c-1', 'c-2', 'c-3', 'c-4', 'c-5'];
+    for (const [n, customerId] of due.entries()) await earn(customerId, `o-${n}`, 10_00, '2026-01-10T10:00:00Z');
+    await earn('c-later', 'o-later', 10_00, '2026-02-10T10:00:00Z');
+    await bed.project();
+    const earned = (await account('c-1'))?.balance as number;
+    expect(earned).toBeGreaterThan(0);
+
+    clock.set(new Date('2027-01-10T10:00:00Z'));
+    expect(await sweep.sweep()).toEqual({ due: 5, changed: 5, failed: 0 });
+    for (const customerId of due) {
+      expect((await bed.loyaltyEvents(customerId)).filter((event) => event.type === 'PointsExpired')).toHaveLength(1);
+    }
+    expect((await bed.loyaltyEvents('c-later')).map((event) => event.type)).not.toContain('PointsExpired');
+    await bed.project();
+    for (const customerId of due) expect(await account(customerId)).toMatchObject({ balance: 0, expired: earned });
+  });
+
   it('moves a tier down when the spend that earned it leaves the 12-month window, without any points expiring', async () => {
     // Points live 24 months here, so only the tier review makes the account due.
     await bed.close();

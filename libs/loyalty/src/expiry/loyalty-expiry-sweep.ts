@@ -4,7 +4,7 @@
 // no-op, never a wrong expiry.
 import { Logger } from '@nestjs/common';
 import type { Clock } from '@app/event-sourcing';
-import type { ReadStore } from '@app/read-store';
+import type { Filter, ReadStore } from '@app/read-store';
 import type { CommandContext } from '@app/platform';
 import type { LoyaltyCommands } from '../api/loyalty-commands';
 import { LOYALTY_ACCOUNTS_COLLECTION, type LoyaltyAccountDocument } from '../projections/loyalty-account.projection';
@@ -18,8 +18,8 @@ export interface SweepResult {
 }
 
 export interface LoyaltyExpirySweepOptions {
-  /** Most accounts per sweep; the rest wait for the next one (default 1000). */
-  readonly maxAccounts?: number;
+  /** Accounts read from the read model at a time (default 1000); a sweep goes through every due account. */
+  readonly pageSize?: number;
 }
 
 export class LoyaltyExpirySweep {
@@ -32,25 +32,37 @@ export class LoyaltyExpirySweep {
     private readonly options: LoyaltyExpirySweepOptions = {},
   ) {}
 
+  /**
+   * Every account due by `now`, a page at a time in (dueAt, id) order. Each page starts after the
+   * last account of the one before, not at the read model's new dueAt (which moves only once the
+   * projector has applied the expiry): a year-end expiry of every account is done in one sweep, and
+   * an account that fails is not read again until the next sweep.
+   */
   async sweep(now: Date = this.clock.now()): Promise<SweepResult> {
     const asOf = now.toISOString();
-    const due = await this.readStore.find<LoyaltyAccountDocument>(LOYALTY_ACCOUNTS_COLLECTION, { dueAt: { lte: asOf } }, {
-      sort: [{ field: 'dueAt', direction: 'asc' }],
-      limit: this.options.maxAccounts ?? 1000,
-    });
+    const pageSize = this.options.pageSize ?? 1000;
     const context: CommandContext = { actor: { type: 'system', id: 'loyalty-expiry-sweep' }, source: 'loyalty', correlationId: `loyalty-sweep-${asOf}`, causationId: null, occurredAt: asOf };
+    let due = 0;
     let changed = 0;
     let failed = 0;
-    for (const account of due) {
-      try {
-        const outcome = await this.commands.execute({ type: 'ExpirePoints', customerId: account.customerId, asOf }, context);
-        if (outcome.changed && !outcome.replayed) changed += 1;
-      } catch (error) {
-        failed += 1;
-        this.logger.error(`ExpirePoints for ${account.customerId} failed: ${error instanceof Error ? error.message : String(error)}`);
+    for (let after: LoyaltyAccountDocument | undefined; ; ) {
+      const page = await this.readStore.find<LoyaltyAccountDocument>(LOYALTY_ACCOUNTS_COLLECTION, after ? { and: [{ dueAt: { lte: asOf } }, pastAccount(after)] } : { dueAt: { lte: asOf } }, {
+        sort: [{ field: 'dueAt', direction: 'asc' }, { field: 'id', direction: 'asc' }],
+        limit: pageSize,
+      });
+      due += page.length;
+      for (const account of page) {
+        try {
+          const outcome = await this.commands.execute({ type: 'ExpirePoints', customerId: account.customerId, asOf }, context);
+          if (outcome.changed && !outcome.replayed) changed += 1;
+        } catch (error) {
+          failed += 1;
+          this.logger.error(`ExpirePoints for ${account.customerId} failed: ${error instanceof Error ? error.message : String(error)}`);
+        }
       }
+      if (page.length < pageSize) return { due, changed, failed };
+      after = page[page.length - 1];
     }
-    return { due: due.length, changed, failed };
   }
 
   /** One scheduled sweep: a sweep where some accounts failed fails, so the supervisor retries it soon. */
@@ -59,4 +71,9 @@ export class LoyaltyExpirySweep {
     if (result.failed > 0) throw new Error(`ExpirePoints failed for ${result.failed} of ${result.due} due accounts (logged above)`);
     return result;
   }
+}
+
+/** The accounts after `account` in (dueAt, id) order. */
+function pastAccount(account: LoyaltyAccountDocument): Filter {
+  return { or: [{ dueAt: { gt: account.dueAt as string } }, { and: [{ dueAt: account.dueAt as string }, { id: { gt: account.id } }] }] };
 }
