@@ -5,6 +5,8 @@
 // its grown heaps only then; default 20,000 customers; `npm run bench` measures
 // 100,000 at the end of its run). Beside it, the floor of the same run: a bare Node process that has
 // loaded better-sqlite3 and opened a database.
+// An arm of BENCH_MEMORY_PROFILES may also be `node:<options>`: the default profile with options on the
+// node command line (space-separated V8 settings, e.g. `node:--heap-growing-percent=25`).
 // Profiles (BENCH_MEMORY_PROFILES, default fast,lean) and builds (this one, and BENCH_SERVER_MAIN:
 // another build's dist/apps/chronicle/src/main.js) are measured alternately, BENCH_MEMORY_ROUNDS
 // times each (default 2), so a noisy machine hits every arm alike.
@@ -51,7 +53,9 @@ interface Measured {
 
 async function measure(main: string, profile: string): Promise<Measured> {
   const dataDir = mkdtempSync(join(tmpdir(), 'chronicle-memory-'));
-  const server = await startServer({ DATA_DIR: dataDir, PORT: '0', API_KEYS: `admin=${BENCH_KEY}`, LOG_LEVEL: 'warn', MAX_BATCH_SIZE: '1000', MAX_BODY_BYTES: String(8 * 1024 * 1024), MEMORY_PROFILE: profile }, main);
+  const nodeOptions = profile.startsWith('node:') ? profile.slice('node:'.length).split(' ').filter(Boolean) : [];
+  const env = { DATA_DIR: dataDir, PORT: '0', API_KEYS: `admin=${BENCH_KEY}`, LOG_LEVEL: 'warn', MAX_BATCH_SIZE: '1000', MAX_BODY_BYTES: String(8 * 1024 * 1024), MEMORY_PROFILE: nodeOptions.length > 0 ? 'fast' : profile };
+  const server = await startServer(env, main, nodeOptions);
   try {
     const idle = server.rssBytes();
     const registerRate = await registerCustomers(server.url, 0, WARM_CUSTOMERS, 64);
@@ -76,7 +80,7 @@ async function main(): Promise<void> {
       for (const profile of PROFILES) {
         const m = await measure(main, profile);
         rows.push([
-          `${name}, MEMORY_PROFILE=${profile}, round ${round}`, `${fmt(m.registerRate)}/s`, `${fmt(m.batchRate)} events/s`, `${fmt(m.read.p50, 1)} / ${fmt(m.read.p99, 1)} ms`,
+          `${name}, ${profile.startsWith('node:') ? profile : `MEMORY_PROFILE=${profile}`}, round ${round}`, `${fmt(m.registerRate)}/s`, `${fmt(m.batchRate)} events/s`, `${fmt(m.read.p50, 1)} / ${fmt(m.read.p99, 1)} ms`,
           `${fmt(m.idle / MB)} MB`, `${fmt(m.loaded / MB)} MB`, `${fmt(m.settled / MB)} MB`, `${(m.loaded / base).toFixed(1)}× / ${(m.settled / base).toFixed(1)}×`,
         ]);
       }
