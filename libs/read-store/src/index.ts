@@ -1,4 +1,5 @@
 export * from './read-store.port';
 export * from './projection';
 export * from './generational-read-store';
+export * from './keyset-pages';
 export { SqliteReadStore, type SqliteReadStoreOptions } from './sqlite/sqlite-read-store';

@@ -10,7 +10,7 @@ import { Inject, Optional } from '@nestjs/common';
 import { IQueryHandler, Query, QueryHandler } from '@nestjs/cqrs';
 import { refuse, type Clock } from '@app/event-sourcing';
 import { currencyOfKey, type CurrencyCode } from '@app/money';
-import { READ_STORE, type AggregateRow, type Filter, type ReadStore } from '@app/read-store';
+import { keysetPages, READ_STORE, type AggregateRow, type Filter, type ReadStore } from '@app/read-store';
 import {
   CHRONICLE_CONFIG, ChronicleConfig, CLOCK, PROJECTION_PROGRESS, RequestValidationError, waitUntilCaughtUp, type ProjectionProgress,
 } from '@app/platform';
@@ -512,23 +512,20 @@ export class ExportCustomersHandler extends PopulationQuery implements IQueryHan
     const store = this.store;
     async function* lines(): AsyncGenerator<string> {
       yield csvLine(columns.map((column) => csvHeaderOf(column, currency)));
-      let after: string | null = null;
-      for (;;) {
-        // Keyset paging on customerId: stable under concurrent writes, unlike skip.
-        // One row per customer registered by asOf (registeredAt is null until the registration).
-        const conditions: Filter[] = [{ registeredAt: { lte: date.date.toISOString() } }];
-        if (filter.country !== undefined) conditions.push({ country: filter.country.toUpperCase() });
-        if (after !== null) conditions.push({ customerId: { gt: after } });
-        const page = await store.find<CustomerAnalyticsDocument>(CUSTOMER_ANALYTICS_COLLECTION, { and: conditions }, {
-          sort: [{ field: 'customerId', direction: 'asc' }],
-          limit: EXPORT_PAGE_SIZE,
-        });
+      // Keyset paging on customerId: stable under concurrent writes, unlike skip.
+      // One row per customer registered by asOf (registeredAt is null until the registration).
+      const conditions: Filter[] = [{ registeredAt: { lte: date.date.toISOString() } }];
+      if (filter.country !== undefined) conditions.push({ country: filter.country.toUpperCase() });
+      const pages = keysetPages<CustomerAnalyticsDocument>(store, CUSTOMER_ANALYTICS_COLLECTION, { and: conditions }, {
+        sort: [{ field: 'customerId', direction: 'asc' }],
+        pageSize: EXPORT_PAGE_SIZE,
+        past: (last) => ({ customerId: { gt: last.customerId } }),
+      });
+      for await (const page of pages) {
         for (const doc of page) {
           const view = analyseCustomer(customerRecordOf(doc), snapshot, date.date, settings, currency);
           if (matchesExportFilter(view, filter)) yield customerCsvLine(view, columns);
         }
-        if (page.length < EXPORT_PAGE_SIZE) return;
-        after = page[page.length - 1].customerId;
       }
     }
     return { lines: lines(), asOf: date.date.toISOString() };

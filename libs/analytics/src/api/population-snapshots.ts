@@ -5,7 +5,7 @@
 // fits the models; a request then costs two document reads, not a scan. Concurrent requests for the same snapshot share one computation.
 import type { Clock } from '@app/event-sourcing';
 import type { CurrencyCode } from '@app/money';
-import type { Filter, ReadDocument, ReadStore } from '@app/read-store';
+import { keysetPages, type Filter, type ReadDocument, type ReadStore } from '@app/read-store';
 import { populationMemberOf } from '../domain/customer-analysis';
 import { buildPopulationSnapshot, type PopulationMember, type PopulationSnapshot } from '../domain/population-snapshot';
 import { CUSTOMER_ANALYTICS_COLLECTION, type CustomerAnalyticsDocument } from '../projections/customer-analytics.document';
@@ -88,21 +88,19 @@ export class PopulationSnapshots {
     const members: PopulationMember[] = [];
     let newest = 0;
     const pageSize = this.options.pageSize ?? 1000;
-    for (let after: string | null = null; ; ) {
-      // Only buyers registered by asOf who consented to profiling (populationMemberOf checks both again, for any caller).
-      const buyers: Filter = { and: [{ orders: { gt: 0 } }, { profilingConsent: true }, { registeredAt: { lte: asOf.toISOString() } }] };
-      const filter: Filter = after === null ? buyers : { and: [buyers, { customerId: { gt: after } }] };
-      const page: CustomerAnalyticsDocument[] = await this.store.find<CustomerAnalyticsDocument>(CUSTOMER_ANALYTICS_COLLECTION, filter, {
-        sort: [{ field: 'customerId', direction: 'asc' }],
-        limit: pageSize,
-      });
+    // Only buyers registered by asOf who consented to profiling (populationMemberOf checks both again, for any caller).
+    const buyers: Filter = { and: [{ orders: { gt: 0 } }, { profilingConsent: true }, { registeredAt: { lte: asOf.toISOString() } }] };
+    const pages = keysetPages<CustomerAnalyticsDocument>(this.store, CUSTOMER_ANALYTICS_COLLECTION, buyers, {
+      sort: [{ field: 'customerId', direction: 'asc' }],
+      pageSize,
+      past: (last) => ({ customerId: { gt: last.customerId } }),
+    });
+    for await (const page of pages) {
       for (const doc of page) {
         newest = Math.max(newest, doc.lastPosition);
         const member = populationMemberOf(doc, asOf, this.currency);
         if (member) members.push(member);
       }
-      if (page.length < pageSize) break;
-      after = page[page.length - 1].customerId;
     }
     const computedAt = this.clock.now();
     const snapshot = buildPopulationSnapshot(members, { asOf, computedAt, currency: this.currency, nowMs: () => performance.now() });

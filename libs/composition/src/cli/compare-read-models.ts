@@ -1,7 +1,7 @@
 // Compares two sets of read models document by document (a live generation against a rebuild), paging
 // through each collection by id so millions of documents never sit in memory at once.
 import { isDeepStrictEqual } from 'node:util';
-import type { ReadDocument, ReadStore } from '@app/read-store';
+import { keysetPages, type ReadDocument, type ReadStore } from '@app/read-store';
 import { CHRONICLE_COLLECTIONS } from '../read-models';
 
 export interface ReadModelDifference {
@@ -24,13 +24,7 @@ export function projectedCollections(): string[] {
 }
 
 async function* pages(store: ReadStore, collection: string, pageSize: number): AsyncGenerator<ReadDocument> {
-  let after: string | undefined;
-  for (;;) {
-    const page = await store.find(collection, after === undefined ? {} : { id: { gt: after } }, { sort: [{ field: 'id', direction: 'asc' }], limit: pageSize });
-    for (const doc of page) yield doc;
-    if (page.length < pageSize) return;
-    after = page[page.length - 1]?.id;
-  }
+  for await (const page of keysetPages(store, collection, {}, { sort: [{ field: 'id', direction: 'asc' }], pageSize, past: (last) => ({ id: { gt: last.id } }) })) yield* page;
 }
 
 /** Merges the two id-ordered streams of each collection and lists every document that is not the same. */

@@ -4,7 +4,7 @@
 // no-op, never a wrong expiry.
 import { Logger } from '@nestjs/common';
 import type { Clock } from '@app/event-sourcing';
-import type { Filter, ReadStore } from '@app/read-store';
+import { keysetPages, type Filter, type ReadStore } from '@app/read-store';
 import type { CommandContext } from '@app/platform';
 import type { LoyaltyCommands } from '../api/loyalty-commands';
 import { LOYALTY_ACCOUNTS_COLLECTION, type LoyaltyAccountDocument } from '../projections/loyalty-account.projection';
@@ -40,16 +40,16 @@ export class LoyaltyExpirySweep {
    */
   async sweep(now: Date = this.clock.now()): Promise<SweepResult> {
     const asOf = now.toISOString();
-    const pageSize = this.options.pageSize ?? 1000;
     const context: CommandContext = { actor: { type: 'system', id: 'loyalty-expiry-sweep' }, source: 'loyalty', correlationId: `loyalty-sweep-${asOf}`, causationId: null, occurredAt: asOf };
     let due = 0;
     let changed = 0;
     let failed = 0;
-    for (let after: LoyaltyAccountDocument | undefined; ; ) {
-      const page = await this.readStore.find<LoyaltyAccountDocument>(LOYALTY_ACCOUNTS_COLLECTION, after ? { and: [{ dueAt: { lte: asOf } }, pastAccount(after)] } : { dueAt: { lte: asOf } }, {
-        sort: [{ field: 'dueAt', direction: 'asc' }, { field: 'id', direction: 'asc' }],
-        limit: pageSize,
-      });
+    const pages = keysetPages<LoyaltyAccountDocument>(this.readStore, LOYALTY_ACCOUNTS_COLLECTION, { dueAt: { lte: asOf } }, {
+      sort: [{ field: 'dueAt', direction: 'asc' }, { field: 'id', direction: 'asc' }],
+      pageSize: this.options.pageSize ?? 1000,
+      past: pastAccount,
+    });
+    for await (const page of pages) {
       due += page.length;
       for (const account of page) {
         try {
@@ -60,9 +60,8 @@ export class LoyaltyExpirySweep {
           this.logger.error(`ExpirePoints for ${account.customerId} failed: ${error instanceof Error ? error.message : String(error)}`);
         }
       }
-      if (page.length < pageSize) return { due, changed, failed };
-      after = page[page.length - 1];
     }
+    return { due, changed, failed };
   }
 
   /** One scheduled sweep: a sweep where some accounts failed fails, so the supervisor retries it soon. */

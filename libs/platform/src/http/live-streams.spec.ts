@@ -5,6 +5,9 @@ import { appliedAfter, lastEventPosition, LiveStreams, ReplayTooLongError, resum
 
 type Update = { readonly position: number; readonly label: string };
 
+/** A replay bound beyond the 1,200 events of these logs. */
+const NO_BOUND = 5_000;
+
 /** Pages handed out one at a time: `give(page)` lets the next page through, `end()` ends them, `fail` fails the read. */
 function pagesByHand<T>(): { pages: () => AsyncIterable<readonly T[]>; give: (page: readonly T[]) => void; end: () => void; fail: (error: Error) => void } {
   type Item = IteratorResult<readonly T[]> | Error;
@@ -100,7 +103,7 @@ describe('appliedAfter', () => {
   it('reads every page after the position, and waits for nothing the projector already applied', async () => {
     const asked: number[] = [];
     const applied = projector(1200);
-    const found = await appliedAfter(applied, 100, paged(asked));
+    const found = await appliedAfter(applied, 100, paged(asked), NO_BOUND);
     expect(found.map((event) => event.position)).toEqual(log.slice(100).map((event) => event.position));
     expect(asked).toEqual([100, 600, 1100]);
     expect(applied.waited).toEqual([]);
@@ -108,11 +111,11 @@ describe('appliedAfter', () => {
 
   it('waits for the projector to apply what the log holds (a batch on its way to this thread), and stops where it got to', async () => {
     const caughtUp = projector(1000, 1200);
-    expect((await appliedAfter(caughtUp, 990, paged([]))).map((event) => event.position)).toEqual(log.slice(990).map((event) => event.position));
+    expect((await appliedAfter(caughtUp, 990, paged([]), NO_BOUND)).map((event) => event.position)).toEqual(log.slice(990).map((event) => event.position));
     expect(caughtUp.waited).toEqual([1200]);
     // Still behind when the wait ends: the rest goes out live as it is applied.
     const behind = projector(1000, 1005);
-    expect((await appliedAfter(behind, 990, paged([]))).map((event) => event.position)).toEqual([991, 992, 993, 994, 995, 996, 997, 998, 999, 1000, 1001, 1002, 1003, 1004, 1005]);
+    expect((await appliedAfter(behind, 990, paged([]), NO_BOUND)).map((event) => event.position)).toEqual([991, 992, 993, 994, 995, 996, 997, 998, 999, 1000, 1001, 1002, 1003, 1004, 1005]);
   });
 });
 
@@ -145,7 +148,7 @@ describe('lastEventPosition', () => {
 
 describe('LiveStreams', () => {
   it('ends every open stream at shutdown and refuses new ones after it', async () => {
-    const streams = new LiveStreams();
+    const streams = new LiveStreams({ LIVE_REPLAY_MAX_EVENTS: NO_BOUND });
     const endless = new Subject<number>();
     const received = firstValueFrom(streams.serve(endless).pipe(toArray()));
     endless.next(1);

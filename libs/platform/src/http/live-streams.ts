@@ -2,7 +2,7 @@
 // a console tab would otherwise hold the HTTP server open after SIGTERM (server.close() waits for
 // every response), so every deploy waited on the slowest tab to close. Shutdown ends each stream,
 // and a reconnecting client sends Last-Event-ID (the last position it saw) to get what it missed.
-import { Inject, Injectable, Optional, type BeforeApplicationShutdown } from '@nestjs/common';
+import { Inject, Injectable, type BeforeApplicationShutdown } from '@nestjs/common';
 import { Gauge } from 'prom-client';
 import { Observable, Subject, takeUntil } from 'rxjs';
 import type { RecordedEvent } from '@app/event-sourcing';
@@ -23,9 +23,6 @@ const RECONNECT_AFTER_SECONDS = 1;
 const REPLAY_PAGE = 500;
 /** Longest a replay waits for the projector to apply what the log already holds. */
 const REPLAY_WAIT_MS = 5_000;
-/** Most events a replay sends one by one (LIVE_REPLAY_MAX_EVENTS's default); a client further behind gets its stream's summary instead. */
-export const REPLAY_MAX_EVENTS = 5_000;
-
 /** More was missed than a replay sends one by one (LIVE_REPLAY_MAX_EVENTS): the stream sends its summary. */
 export class ReplayTooLongError extends Error {
   constructor(readonly after: number, readonly limit: number) {
@@ -39,11 +36,11 @@ export class LiveStreams implements BeforeApplicationShutdown {
   private readonly ending = new Subject<void>();
   private closing = false;
 
-  constructor(@Optional() @Inject(CHRONICLE_CONFIG) private readonly config?: Pick<ChronicleConfig, 'LIVE_REPLAY_MAX_EVENTS'>) {}
+  constructor(@Inject(CHRONICLE_CONFIG) private readonly config: Pick<ChronicleConfig, 'LIVE_REPLAY_MAX_EVENTS'>) {}
 
   /** followApplied, replaying at most LIVE_REPLAY_MAX_EVENTS events before the feed's summary. */
   followApplied<T extends { readonly position: number }>(applied: AppliedEvents, after: number | undefined, feed: AppliedFeed<T>): Observable<T> {
-    return followApplied(applied, after, feed, this.config?.LIVE_REPLAY_MAX_EVENTS ?? REPLAY_MAX_EVENTS);
+    return followApplied(applied, after, feed, this.config.LIVE_REPLAY_MAX_EVENTS);
   }
 
   /** Refuses a new stream once shutdown began (503 with Retry-After: the client reconnects elsewhere). */
@@ -136,7 +133,7 @@ export async function appliedAfter(
   applied: AppliedEvents,
   position: number,
   read: (after: number, maxCount: number) => Promise<readonly RecordedEvent[]>,
-  limit = REPLAY_MAX_EVENTS,
+  limit: number,
 ): Promise<RecordedEvent[]> {
   const found: RecordedEvent[] = [];
   for (let after = position; ; ) {
@@ -174,7 +171,7 @@ export interface AppliedFeed<T extends { readonly position: number }> {
  * `after`) the same messages read again from the log (at most `limit` events), or the feed's
  * summary when more were missed.
  */
-export function followApplied<T extends { readonly position: number }>(applied: AppliedEvents, after: number | undefined, feed: AppliedFeed<T>, limit = REPLAY_MAX_EVENTS): Observable<T> {
+export function followApplied<T extends { readonly position: number }>(applied: AppliedEvents, after: number | undefined, feed: AppliedFeed<T>, limit: number): Observable<T> {
   const messagesOf = (events: readonly RecordedEvent[]): T[] => events.flatMap((event) => feed.message(event) ?? []);
   const live = new Observable<T>((subscriber) =>
     applied.onApplied((events) => {

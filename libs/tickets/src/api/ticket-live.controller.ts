@@ -5,7 +5,7 @@ import { Controller, Headers, Inject, MessageEvent, Optional, Sse } from '@nestj
 import { ApiBearerAuth, ApiHeader, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { interval, map, merge, Observable } from 'rxjs';
 import { EVENT_STORE, type EventStore } from '@app/event-store';
-import { READ_STORE, type ReadStore } from '@app/read-store';
+import { keysetPages, READ_STORE, type ReadStore } from '@app/read-store';
 import { AccessLogged, APPLIED_EVENTS, ApiAnswer, lastEventPosition, LiveStreams, Roles, type AppliedEvents } from '@app/platform';
 import { TICKET_EVENT_TYPES } from '../domain/ticket.events';
 import { isTicketEvent, TICKETS_COLLECTION, type RecordedTicketEvent, type TicketDocument } from '../projections/ticket.projection';
@@ -68,15 +68,12 @@ export class TicketLiveController {
    * pages are read turns up again in a later page at its new position.
    */
   private async *changedTickets(position: number): AsyncIterable<TicketChange[]> {
-    for (let after = position; ; ) {
-      const docs = await this.store.find<TicketDocument>(TICKETS_COLLECTION, { lastPosition: { gt: after } }, {
-        sort: [{ field: 'lastPosition', direction: 'asc' }],
-        limit: POLL_LIMIT,
-      });
-      if (docs.length > 0) yield docs.map((doc) => ({ ticketId: doc.ticketId, customerId: doc.customerId, position: doc.lastPosition }));
-      if (docs.length < POLL_LIMIT) return;
-      after = docs[docs.length - 1].lastPosition;
-    }
+    const pages = keysetPages<TicketDocument>(this.store, TICKETS_COLLECTION, { lastPosition: { gt: position } }, {
+      sort: [{ field: 'lastPosition', direction: 'asc' }],
+      pageSize: POLL_LIMIT,
+      past: (last) => ({ lastPosition: { gt: last.lastPosition } }),
+    });
+    for await (const docs of pages) yield docs.map((doc) => ({ ticketId: doc.ticketId, customerId: doc.customerId, position: doc.lastPosition }));
   }
 
   /** Without the projector in this process: tickets changed since the last look, once a second. */
