@@ -13,7 +13,7 @@ import { CodecEventStore, type EventStore } from '@app/event-store';
 import { CachedKeyStore, MasterKeyRing, SqliteKeyStore } from '@app/key-store';
 import { publishedEventStore, readerCodec } from '@app/composition';
 import { catalogueEvents, catalogueTypes } from '@app/composition/testing/event-catalogue';
-import { EventStoreCheckpointStore, KafkaRelay, createKafkaClient } from '@app/transport/kafka';
+import { EventStoreCheckpointStore, KafkaRelay, WATERMARK_TYPE, createKafkaClient } from '@app/transport/kafka';
 import { expectedExtensions, extensionsOf } from '@app/transport/kafka/testing/topic-contract';
 import { eventually } from './kafka-support/eventually';
 import { deleteTopic, freshRunId, kafkaBrokersFromEnv } from './kafka-support/kafka-engine';
@@ -92,12 +92,25 @@ if (!brokers) {
       await eventually(`the relay to publish up to ${head}`, () => relay?.position === head);
 
       const received: Received[] = [];
+      const watermarks: CloudEvent<unknown>[] = [];
       consumer = kafka.consumer({ groupId: `${topic}-reader` });
       await consumer.connect();
       await consumer.subscribe({ topics: [topic], fromBeginning: true });
-      await consumer.run({ eachMessage: async ({ partition, message }) => { received.push({ partition, offset: Number(message.offset), message }); } });
-      await eventually(`${expected.length} messages to arrive`, () => received.length >= expected.length);
+      await consumer.run({
+        eachMessage: async ({ partition, message }) => {
+          // The relay's watermark records are CloudEvents of their own type, which an events consumer skips.
+          const read = asCloudEvent(message);
+          if (read.type === WATERMARK_TYPE) watermarks.push(read);
+          else received.push({ partition, offset: Number(message.offset), message });
+        },
+      });
+      await eventually(`${expected.length} events and the last watermarks to arrive`, () => received.length >= expected.length && watermarks.filter((w) => (w.data as { position: number }).position === head).length === 3);
       expect(received).toHaveLength(expected.length);
+      for (const watermark of watermarks) {
+        expect(watermark.validate()).toBe(true);
+        expect(watermark).toMatchObject({ specversion: '1.0', source: '/chronicle/relay', datacontenttype: 'application/json', data: { partitions: 3 } });
+      }
+      expect(new Set(watermarks.map((w) => w.id)).size).toBe(watermarks.length);
 
       const byId = new Map(expected.map((event) => [event.eventId, event]));
       const sealed: string[] = [];

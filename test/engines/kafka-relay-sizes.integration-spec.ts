@@ -13,7 +13,7 @@ import type { EventStore } from '@app/event-store';
 import { EventStoreCheckpointStore, KafkaRelay, createKafkaClient, decodeEventMessage, untilLeadersElected, type DeadLetter } from '@app/transport/kafka';
 import { eventually } from './kafka-support/eventually';
 import { deleteTopic, freshRunId, kafkaBrokersFromEnv } from './kafka-support/kafka-engine';
-import { readTopicWithKcat, requireKcat } from './kafka-support/kcat-reader';
+import { eventRecords, readTopicWithKcat, requireKcat } from './kafka-support/kcat-reader';
 import { openEventStore } from './kafka-support/engines-under-test';
 import { suiteWithoutEngine } from '../support/missing-engine';
 
@@ -111,7 +111,7 @@ if (!brokers) {
       expect(batchBytes).toBeGreaterThan(1_300_000);
       expect(relay.messageLimitBytes).toBeLessThan(batchBytes);
 
-      const records = await readTopicWithKcat(brokers as string, topic);
+      const records = eventRecords(await readTopicWithKcat(brokers as string, topic));
       expect(records.map((r) => r.headers['ce_id'])).toEqual(events.map((e) => e.eventId));
       expect(records.map((r) => decodeEventMessage({ key: r.key, value: r.value, headers: r.headers }))).toEqual(events);
       expect(relay.alerts()).toEqual([]);
@@ -148,7 +148,7 @@ if (!brokers) {
       const events = await store.readAll();
       const refused = events.find((e) => e.eventId === appended[1].eventId);
       if (!refused) throw new Error('the large note was not appended');
-      const records = await readTopicWithKcat(brokers as string, topic);
+      const records = eventRecords(await readTopicWithKcat(brokers as string, topic));
       expect(records.map((r) => r.headers['ce_id'])).toEqual(events.filter((e) => e !== refused).map((e) => e.eventId));
 
       const letters = await readTopicWithKcat(brokers as string, `${topic}.dead-letter`);
@@ -175,7 +175,7 @@ if (!brokers) {
       const later = note(runId, customerId, 'n6', 500);
       await store.append('note-n6', [later], { expectedRevision: 'no_stream' });
       expect(await publishedUpToHead(again)).toBeGreaterThan(head);
-      expect((await readTopicWithKcat(brokers as string, topic)).map((r) => r.headers['ce_id']).at(-1)).toBe(later.eventId);
+      expect(eventRecords(await readTopicWithKcat(brokers as string, topic)).map((r) => r.headers['ce_id']).at(-1)).toBe(later.eventId);
     });
   });
 }

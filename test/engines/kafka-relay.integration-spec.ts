@@ -14,11 +14,13 @@ import {
   decodeEventMessage,
   encodeEventMessage,
   relayCheckpointStreamId,
+  watermarkOf,
+  WATERMARK_TYPE,
 } from '@app/transport/kafka';
 import { appendHistoryRound } from './kafka-support/interaction-history';
 import { eventually } from './kafka-support/eventually';
 import { deleteTopic, freshRunId, kafkaBrokersFromEnv } from './kafka-support/kafka-engine';
-import { readTopicWithKcat, requireKcat, type KcatRecord } from './kafka-support/kcat-reader';
+import { eventRecords, readTopicWithKcat, requireKcat, watermarkRecords, type KcatRecord } from './kafka-support/kcat-reader';
 import { openEventStore } from './kafka-support/engines-under-test';
 import { suiteWithoutEngine } from '../support/missing-engine';
 
@@ -87,8 +89,29 @@ if (!brokers) {
 
       const events: RecordedEvent[] = await store.readAll();
       expect(events).toHaveLength(12 + 12 * 4 * 2);
-      const records = await readTopicWithKcat(brokers, topic);
+      const all = await readTopicWithKcat(brokers, topic);
+      const records = eventRecords(all);
       expect(records).toHaveLength(events.length);
+
+      // The watermark records keep their promise on the broker: in each partition, every event at or
+      // below a record's position lies before it and every event after it lies above; each partition
+      // (an idle one too) ends with the head's.
+      const head = events[events.length - 1].position;
+      const partitions = new Set(all.map((r) => r.partition));
+      expect(partitions.size).toBe(4);
+      for (const partition of partitions) {
+        const inOrder = all.filter((r) => r.partition === partition).sort((a, b) => a.offset - b.offset);
+        for (const [at, record] of inOrder.entries()) {
+          if (record.headers['ce_type'] !== WATERMARK_TYPE) continue;
+          const mark = watermarkOf({ key: null, value: record.value, headers: record.headers });
+          expect(mark?.partitions).toBe(4);
+          const position = (r: KcatRecord): number => Number(r.headers[KafkaHeader.position]);
+          expect(eventRecords(inOrder.slice(at + 1)).every((later) => position(later) > (mark?.position ?? 0))).toBe(true);
+          expect(eventRecords(inOrder.slice(0, at)).every((earlier) => position(earlier) <= (mark?.position ?? 0))).toBe(true);
+        }
+        expect(watermarkOf({ key: null, value: inOrder[inOrder.length - 1].value, headers: inOrder[inOrder.length - 1].headers })?.position).toBe(head);
+      }
+      expect(watermarkRecords(all).length).toBeGreaterThan(0);
 
       const copies = byEventId(records);
       for (const event of events) {
@@ -147,7 +170,7 @@ if (!brokers) {
       const events = await store.readAll();
       expect(second.published).toBe(events.filter((e) => e.position > firstHead).length);
       expect(head).toBe(events[events.length - 1].position);
-      const records = await readTopicWithKcat(brokers, topic);
+      const records = eventRecords(await readTopicWithKcat(brokers, topic));
       const copies = byEventId(records);
       const duplicated = [...copies].filter(([, found]) => found.length !== 1).map(([id]) => id);
       expect(duplicated).toEqual([]);

@@ -8,11 +8,11 @@ import type { Clock, RecordedEvent } from '@app/event-sourcing';
 import { ACCESS_LOG, EVENT_STORE, IDEMPOTENCY_KEYS, SESSION_REVOCATIONS, SNAPSHOT_STORE, type AccessLog, type EventStore, type IdempotencyKeys, type SessionRevocations, type SnapshotStore } from '@app/event-store';
 import { GenerationalReadStore, READ_STORE, type ReadStore } from '@app/read-store';
 import {
-  APPLIED_EVENTS, BATCH_RUNNER, CLOCK, CommandExecutor, ConfigError, pause, PlatformModule, PROJECTION_PROGRESS, SINGLE_INSTANCE, SUPERVISOR, type ChronicleConfig, type PipelineSpec, type ProjectionProgress,
+  APPLIED_EVENTS, APPLIED_WATERMARK, BATCH_RUNNER, CLOCK, CommandExecutor, ConfigError, pause, PlatformModule, PROJECTION_PROGRESS, SINGLE_INSTANCE, SUPERVISOR, type AppliedWatermark, type ChronicleConfig, type PipelineSpec, type ProjectionProgress,
   type SingleInstance,
   type Supervisor,
 } from '@app/platform';
-import { EventStoreCheckpointStore, EventStoreLeaseStore, ProjectorRunner, StoredCheckpointProgress } from '@app/transport';
+import { EventStoreCheckpointStore, EventStoreLeaseStore, PartitionWatermarks, ProjectorRunner, StoredCheckpointProgress } from '@app/transport';
 import type { KafkaProjector } from '@app/transport/kafka';
 import { CUSTOMER_NAMES, CustomersCommandModule, REGISTERED_CUSTOMERS } from '@app/customers';
 import { InteractionsCommandModule } from '@app/interactions';
@@ -77,6 +77,35 @@ const CLAIMS = Symbol('DataDirClaims');
  * customer's own value figures now (P(alive), predicted CLV and churn risk, against the latest
  * population snapshot; the rest is on GET /v1/customers/:id/analytics).
  */
+/** Longest a read of the applied watermark is shared by every stream that asks for it meanwhile. */
+const WATERMARK_SHARED_MS = 200;
+
+/**
+ * How far the read models got along the global log, read from the read store (see AppliedWatermark);
+ * one read serves every live stream polling within WATERMARK_SHARED_MS (with Kafka it is one
+ * checkpoint per partition).
+ */
+function appliedWatermark(config: ChronicleConfig, store: ReadStore): AppliedWatermark {
+  // The embedded projector applies in log order and stores its checkpoint with its documents.
+  const source: AppliedWatermark =
+    config.TRANSPORT === 'kafka' ? new PartitionWatermarks(store, PROJECTOR_NAME) : { read: async () => (await store.getCheckpoint(PROJECTOR_NAME)) ?? 0 };
+  let shared: { readonly at: number; readonly value: Promise<number> } | undefined;
+  return {
+    read: () => {
+      const now = Date.now();
+      if (!shared || now - shared.at >= WATERMARK_SHARED_MS) {
+        const value = source.read();
+        shared = { at: now, value };
+        // A failed read is not shared: the next caller reads again.
+        value.catch(() => {
+          if (shared?.value === value) shared = undefined;
+        });
+      }
+      return shared.value;
+    },
+  };
+}
+
 function customer360Enrichers(liveStore: ReadStore, liveClock: Clock, env: Record<string, string | undefined>, config: ChronicleConfig): Customer360EnricherFactory {
   const settings = analyticsSettings(loadAnalyticsConfig(env));
   // The population (RFM cut points, fitted models) is the live one even for an auditor's view as of
@@ -214,6 +243,8 @@ class Pipelines implements OnApplicationBootstrap, BeforeApplicationShutdown, On
                 topic: this.config.KAFKA_TOPIC,
                 sessionTimeout: this.config.KAFKA_SESSION_TIMEOUT_MS,
                 heartbeatInterval: Math.floor(this.config.KAFKA_SESSION_TIMEOUT_MS / 3),
+                // Each partition's watermark beside the documents: how far the read models got across partitions.
+                ...(this.readStore ? { watermarks: new PartitionWatermarks(this.readStore, runner.name) } : {}),
               });
               await projector.run(context);
             },
@@ -384,6 +415,8 @@ export class ChronicleModule {
         inject: [READ_STORE, { token: PROJECTION_PROGRESS, optional: true }],
       });
       providers.push({ provide: CUSTOMER_NAMES, useExisting: REGISTERED_CUSTOMERS });
+      providers.push({ provide: APPLIED_WATERMARK, useFactory: (store: ReadStore) => appliedWatermark(config, store), inject: [READ_STORE] });
+      exported.push(APPLIED_WATERMARK);
       exported.push(READ_STORE, CUSTOMER_360_ENRICHERS, CUSTOMER_360_ENRICHER_FACTORY, REGISTERED_CUSTOMERS, CUSTOMER_NAMES);
     }
     if (projectorThread) {
@@ -398,12 +431,13 @@ export class ChronicleModule {
       exported.push(APPLIED_EVENTS, PROJECTION_PROGRESS);
     } else if (parts.has('projector')) {
       providers.push({ provide: RUNNER, useFactory: (store: ReadStore) => chronicleProjectorRunner(config, store), inject: [READ_STORE] });
-      providers.push({ provide: APPLIED_EVENTS, useExisting: RUNNER });
-      exported.push(APPLIED_EVENTS);
       if (inProcessProjector) {
-        // Read-your-writes waits on the projector itself when it runs in this process on the global order.
-        providers.push({ provide: PROJECTION_PROGRESS, useExisting: RUNNER });
-        exported.push(PROJECTION_PROGRESS);
+        // Live updates and read-your-writes follow the projector itself when it runs in this process on
+        // the global order. A Kafka-fed runner does not: it applies only this member's partitions, each
+        // at its own pace, so its "applied" is neither every event nor in order (the live streams poll
+        // the read store up to the applied watermark instead).
+        providers.push({ provide: APPLIED_EVENTS, useExisting: RUNNER }, { provide: PROJECTION_PROGRESS, useExisting: RUNNER });
+        exported.push(APPLIED_EVENTS, PROJECTION_PROGRESS);
       }
     } else if (needsReadStore && config.TRANSPORT === 'embedded') {
       // The projector follows the global log in another process (the projector role on the same

@@ -3,6 +3,7 @@ export { AppliedListeners, type AppliedEventsListener } from './projector/applie
 export { EmbeddedProjector, type EmbeddedProjectorOptions, type EmbeddedProjectorState } from './embedded/embedded-projector';
 export { PositionWaiters } from './projector/position-waiters';
 export { StoredCheckpointProgress } from './projector/stored-checkpoint-progress';
+export { PartitionWatermarks } from './projector/partition-watermarks';
 export { EventReactor, logLag, type EventReactorOptions, type EventReactorState, type ReactionHandler } from './reactor/event-reactor';
 export type { CheckpointStore } from './kafka/checkpoint-store';
 export { EventStoreCheckpointStore } from './kafka/event-store-checkpoint-store';

@@ -2,6 +2,7 @@
 // check what is really on the broker rather than what kafkajs believes it wrote.
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
+import { WATERMARK_TYPE } from '@app/transport/kafka';
 
 const run = promisify(execFile);
 // Unit/record separators: they cannot occur in JSON text, keys or our header values.
@@ -50,4 +51,14 @@ function parseHeaders(text: string): Record<string, string> {
     headers[pair.slice(0, eq)] = pair.slice(eq + 1);
   }
   return headers;
+}
+
+/** The records that are events, without the relay's watermark records (kafka-message.ts). */
+export function eventRecords(records: readonly KcatRecord[]): KcatRecord[] {
+  return records.filter((record) => record.headers['ce_type'] !== WATERMARK_TYPE);
+}
+
+/** The relay's watermark records. */
+export function watermarkRecords(records: readonly KcatRecord[]): KcatRecord[] {
+  return records.filter((record) => record.headers['ce_type'] === WATERMARK_TYPE);
 }

@@ -49,3 +49,17 @@ export interface AppliedEvents extends ProjectionProgress {
 }
 
 export const APPLIED_EVENTS = Symbol('AppliedEvents');
+
+/**
+ * How far the read models got along the global log, as the read store says (whichever process
+ * projects): every position up to `read()` is applied. With the embedded transport it is the
+ * projector's checkpoint (it applies in log order); with Kafka, the least of the partitions'
+ * watermarks (PartitionWatermarks), since partitions are applied apart and a higher position applied
+ * says nothing of a lower one in a partition that lags. Feeds that send changes in position order
+ * send nothing past it.
+ */
+export interface AppliedWatermark {
+  read(): Promise<number>;
+}
+
+export const APPLIED_WATERMARK = Symbol('AppliedWatermark');

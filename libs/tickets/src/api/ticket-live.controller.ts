@@ -6,7 +6,7 @@ import { ApiBearerAuth, ApiHeader, ApiOperation, ApiTags } from '@nestjs/swagger
 import { interval, map, merge, Observable } from 'rxjs';
 import { EVENT_STORE, type EventStore } from '@app/event-store';
 import { keysetPages, READ_STORE, type ReadStore } from '@app/read-store';
-import { AccessLogged, APPLIED_EVENTS, ApiAnswer, lastEventPosition, LiveStreams, Roles, type AppliedEvents } from '@app/platform';
+import { AccessLogged, APPLIED_EVENTS, APPLIED_WATERMARK, ApiAnswer, lastEventPosition, LiveStreams, Roles, type AppliedEvents, type AppliedWatermark } from '@app/platform';
 import { TICKET_EVENT_TYPES } from '../domain/ticket.events';
 import { isTicketEvent, TICKETS_COLLECTION, type RecordedTicketEvent, type TicketDocument } from '../projections/ticket.projection';
 
@@ -32,6 +32,7 @@ export class TicketLiveController {
     @Inject(READ_STORE) private readonly store: ReadStore,
     @Inject(EVENT_STORE) private readonly events: EventStore,
     private readonly streams: LiveStreams,
+    @Inject(APPLIED_WATERMARK) private readonly watermark: AppliedWatermark,
     @Optional() @Inject(APPLIED_EVENTS) private readonly applied?: AppliedEvents,
   ) {}
 
@@ -43,10 +44,12 @@ export class TicketLiveController {
   })
   @ApiHeader({ name: 'Last-Event-ID', required: false, description: 'The id of the last `changed` message seen: the stream first sends the `changed` messages after it, as it would have sent them live' })
   @ApiAnswer(200, { mediaType: 'text/event-stream' }, 'A stream until the server shuts down: `event: changed` with `id` the global position and data {ticketId, customerId, position, type?}, `event: heartbeat` every 15 s')
-  live(@Headers('last-event-id') lastEventId?: string): Observable<MessageEvent> {
+  async live(@Headers('last-event-id') lastEventId?: string): Promise<Observable<MessageEvent>> {
     this.streams.assertOpen();
     const after = lastEventPosition(lastEventId);
-    const changes = this.applied ? this.fromProjector(this.applied, after) : this.fromPolling(after);
+    // Polling, a new stream starts where the read models are as it opens (before the response does):
+    // every change past that is sent, whenever the first look comes.
+    const changes = this.applied ? this.fromProjector(this.applied, after) : this.fromPolling(after ?? (await this.watermark.read()));
     const heartbeat = interval(HEARTBEAT_MS).pipe(map((): MessageEvent => ({ type: 'heartbeat', data: {} })));
     return this.streams.serve(merge(changes.pipe(map((change): MessageEvent => ({ type: 'changed', data: change, id: String(change.position) }))), heartbeat));
   }
@@ -62,13 +65,14 @@ export class TicketLiveController {
   }
 
   /**
-   * Every ticket whose document moved past `position`, one message each at its latest position, in
-   * pages of POLL_LIMIT in position order (the polling feed, and a replay too long to send change by
-   * change). Each page starts after the last one's newest position, so a ticket that changes while the
-   * pages are read turns up again in a later page at its new position.
+   * Every ticket whose document moved past `position` (and, when given, not past `upTo`), one message
+   * each at its latest position, in pages of POLL_LIMIT in position order (the polling feed, and a
+   * replay too long to send change by change). Each page starts after the last one's newest position,
+   * so a ticket that changes while the pages are read turns up again in a later page at its new position.
    */
-  private async *changedTickets(position: number): AsyncIterable<TicketChange[]> {
-    const pages = keysetPages<TicketDocument>(this.store, TICKETS_COLLECTION, { lastPosition: { gt: position } }, {
+  private async *changedTickets(position: number, upTo?: number): AsyncIterable<TicketChange[]> {
+    const range = upTo === undefined ? { gt: position } : { gt: position, lte: upTo };
+    const pages = keysetPages<TicketDocument>(this.store, TICKETS_COLLECTION, { lastPosition: range }, {
       sort: [{ field: 'lastPosition', direction: 'asc' }],
       pageSize: POLL_LIMIT,
       past: (last) => ({ lastPosition: { gt: last.lastPosition } }),
@@ -76,20 +80,22 @@ export class TicketLiveController {
     for await (const docs of pages) yield docs.map((doc) => ({ ticketId: doc.ticketId, customerId: doc.customerId, position: doc.lastPosition }));
   }
 
-  /** Without the projector in this process: tickets changed since the last look, once a second. */
-  private fromPolling(after: number | undefined): Observable<TicketChange> {
+  /**
+   * Without the projector in this process: tickets changed since the last look, once a second, up to
+   * the applied watermark (every position up to it is in the read models). Where partitions are
+   * applied apart (Kafka), a ticket may move to a position below one already in the read models; a
+   * look that went past the watermark would have sent the higher one and never this one.
+   */
+  private fromPolling(after: number): Observable<TicketChange> {
     return new Observable<TicketChange>((subscriber) => {
       let last = after;
       const look = async (): Promise<void> => {
-        if (last === undefined) {
-          const [newest] = await this.store.find<TicketDocument>(TICKETS_COLLECTION, {}, { sort: [{ field: 'lastPosition', direction: 'desc' }], limit: 1 });
-          last = newest?.lastPosition ?? 0;
-          return;
-        }
-        for await (const changes of this.changedTickets(last)) {
+        const reached = await this.watermark.read();
+        if (reached <= last) return;
+        for await (const changes of this.changedTickets(last, reached)) {
           for (const change of changes) subscriber.next(change);
-          last = Math.max(last, ...changes.map((change) => change.position));
         }
+        last = reached;
       };
       // One look at a time: a look paging through many tickets may outlast the interval, and a second
       // one started from the same `last` would send its changes twice.

@@ -6,8 +6,11 @@ import type { EventMetadata, RecordedEvent } from '@app/event-sourcing';
 import {
   KafkaHeader,
   KafkaMessageFormatError,
+  WATERMARK_TYPE,
   decodeEventMessage,
   encodeEventMessage,
+  encodeWatermarkMessage,
+  watermarkOf,
   headerText,
   partitionKeyOf,
   type IncomingEventMessage,
@@ -174,5 +177,28 @@ describe('Kafka event message format (CloudEvents binary mode)', () => {
   it('reads the last value of a repeated header', () => {
     expect(headerText({ ce_id: [Buffer.from('a'), 'b'] }, 'ce_id')).toBe('b');
     expect(headerText(undefined, 'ce_id')).toBeUndefined();
+  });
+
+  it('writes the relay\'s watermark record as a CloudEvent of its own type, which the SDK reads and an event is not', () => {
+    const encoded = encodeWatermarkMessage({ position: 4711, partitions: 6 }, 3);
+    expect(encoded).toMatchObject({ key: null, partition: 3 });
+    const read = Kafka.toEvent({ key: '', value: encoded.value, headers: { ...encoded.headers }, body: encoded.value } as KafkaMessage<string>) as CloudEvent<unknown>;
+    expect(read.validate()).toBe(true);
+    expect(read).toMatchObject({ specversion: '1.0', type: WATERMARK_TYPE, source: '/chronicle/relay', datacontenttype: 'application/json', data: { position: 4711, partitions: 6 } });
+    // Two records of the same position (a restarted relay repeats one) are still two CloudEvents.
+    expect(encodeWatermarkMessage({ position: 4711, partitions: 6 }, 3).headers['ce_id']).not.toBe(encoded.headers['ce_id']);
+    const received = { key: null, value: Buffer.from(encoded.value), headers: Object.fromEntries(Object.entries(encoded.headers).map(([k, v]) => [k, Buffer.from(v)])) };
+    expect(watermarkOf(received)).toEqual({ position: 4711, partitions: 6 });
+    expect(watermarkOf(asReceived(purchase))).toBeUndefined();
+  });
+
+  it.each([
+    ['no value', null],
+    ['a value that is not JSON', 'nope'],
+    ['a fractional position', '{"position":1.5,"partitions":6}'],
+    ['no partition count', '{"position":15}'],
+  ])('refuses a watermark record with %s', (_what, value) => {
+    const encoded = encodeWatermarkMessage({ position: 15, partitions: 6 }, 0);
+    expect(() => watermarkOf({ key: null, value, headers: encoded.headers, offset: '7' })).toThrow(/chronicle\.watermark record's value .*offset 7/);
   });
 });

@@ -20,6 +20,8 @@
 //            (the last four and causationid only when the envelope has them).
 // Timestamp: recordedAt in epoch milliseconds (Kafka CreateTime), so time-based offset lookups
 //          line up with the store's clock.
+// Besides events, the topic carries the relay's watermark records (type `chronicle.watermark`, below).
+import { randomUUID } from 'node:crypto';
 import type { Actor, EventMetadata, RecordedEvent } from '@app/event-sourcing';
 
 /** The topic's name carries the format version: format 1 (the whole envelope as the value) was `chronicle.events`. */
@@ -209,6 +211,57 @@ export function decodeEventMessage(message: IncomingEventMessage): RecordedEvent
     metadata,
     recordedAt: required(KafkaHeader.recordedAt),
   };
+}
+
+/**
+ * The relay's progress record: after each batch the broker acknowledged, the relay writes one to every
+ * partition of the topic, a CloudEvent of type `chronicle.watermark` (no key, source `/chronicle/relay`)
+ * whose data says `{"position": R, "partitions": P}`: every event of this partition at or below global
+ * position R was written to it before this record, and the topic had P partitions. A consumer of the
+ * events skips it; a projector records it, so that "every position up to W is applied" can be said
+ * across partitions that progress apart (the least of the partitions' watermarks), idle ones included.
+ */
+export const WATERMARK_TYPE = 'chronicle.watermark';
+export const WATERMARK_SOURCE = `${EVENT_SOURCE_PREFIX}relay`;
+
+export interface Watermark {
+  readonly position: number;
+  readonly partitions: number;
+}
+
+/** The watermark record for one partition, as the relay hands it to the producer. */
+export function encodeWatermarkMessage(watermark: Watermark, partition: number): Omit<EncodedEventMessage, 'key'> & { readonly key: null; readonly partition: number } {
+  return {
+    key: null,
+    partition,
+    value: JSON.stringify({ position: watermark.position, partitions: watermark.partitions }),
+    headers: {
+      [KafkaHeader.contentType]: EVENT_CONTENT_TYPE,
+      [KafkaHeader.specVersion]: CLOUDEVENTS_SPEC_VERSION,
+      // Unique per record (a restarted relay repeats a position): CloudEvents consumers dedupe by source + id.
+      [KafkaHeader.id]: `watermark-${watermark.position}-${partition}-${randomUUID()}`,
+      [KafkaHeader.type]: WATERMARK_TYPE,
+      [KafkaHeader.source]: WATERMARK_SOURCE,
+      [KafkaHeader.time]: new Date().toISOString(),
+    },
+    timestamp: String(Date.now()),
+  };
+}
+
+/** The watermark a message carries, or undefined for any other message (an event). Refuses a malformed one. */
+export function watermarkOf(message: IncomingEventMessage): Watermark | undefined {
+  if (headerText(message.headers, KafkaHeader.type) !== WATERMARK_TYPE) return undefined;
+  let body: unknown;
+  try {
+    body = JSON.parse(message.value === null ? 'null' : textOf(message.value));
+  } catch {
+    body = undefined;
+  }
+  const count = (value: unknown): value is number => typeof value === 'number' && Number.isSafeInteger(value) && value >= 0;
+  if (!isRecord(body) || !count(body['position']) || !count(body['partitions'])) {
+    throw new KafkaMessageFormatError(`A ${WATERMARK_TYPE} record's value is not {"position": <integer>, "partitions": <integer>}`, message.offset);
+  }
+  return { position: body['position'], partitions: body['partitions'] };
 }
 
 /** One header as text; a repeated header counts by its last value, as kafkajs delivers them. */

@@ -1,7 +1,7 @@
 import type { ConsumerRunConfig, EachBatchPayload, Kafka, KafkaMessage } from 'kafkajs';
 import type { RecordedEvent } from '@app/event-sourcing';
 import { KafkaProjector, type ProjectorBatchSink } from './kafka-projector';
-import { encodeEventMessage } from './kafka-message';
+import { encodeEventMessage, encodeWatermarkMessage } from './kafka-message';
 
 function event(position: number): RecordedEvent {
   return {
@@ -17,6 +17,11 @@ function message(position: number, offset: number): KafkaMessage {
     key: Buffer.from(encoded.key), value: Buffer.from(encoded.value), headers: { ...encoded.headers },
     timestamp: encoded.timestamp, attributes: 0, offset: String(offset),
   };
+}
+
+function watermark(position: number, partitions: number, offset: number): KafkaMessage {
+  const encoded = encodeWatermarkMessage({ position, partitions }, 2);
+  return { key: null, value: Buffer.from(encoded.value), headers: { ...encoded.headers }, timestamp: encoded.timestamp, attributes: 0, offset: String(offset) };
 }
 
 /** A consumer that records what the projector asks of it; the test drives eachBatch itself. */
@@ -113,5 +118,21 @@ describe('KafkaProjector', () => {
     projector.onApplied(() => { running = false; });
     await fake.runConfig()?.eachBatch?.(batchPayload([message(7, 10), message(8, 11)], fake.calls, () => running));
     expect(fake.calls.filter((c) => c.startsWith('apply'))).toEqual(['apply 7']);
+  });
+
+  it('records the partition watermark once the runner wrote its events, before the commit; a part of watermark records only applies nothing', async () => {
+    const fake = fakeKafka();
+    const watermarks = { record: async (partition: number, position: number, partitions: number) => { fake.calls.push(`watermark ${partition} ${position} of ${partitions}`); } };
+    const projector = new KafkaProjector(recordingSink(fake.calls), fake.kafka, { groupId: 'g', topic: 't', maxEventsPerWrite: 3, watermarks: watermarks as never });
+    await projector.start();
+    fake.calls.length = 0;
+    await fake.runConfig()?.eachBatch?.(batchPayload([message(7, 10), watermark(8, 6, 11), message(12, 12), watermark(15, 6, 13), watermark(20, 6, 14)], fake.calls));
+    const commit = 'commit {"topics":[{"topic":"t","partitions":[{"partition":2,"offset":"resolved"}]}]}';
+    expect(fake.calls).toEqual([
+      // An event at 12 says as much as a watermark record at 12: everything of this partition below it came first.
+      'apply 7,12', 'watermark 2 12 of 6', 'resolve 12', commit, 'heartbeat',
+      'watermark 2 20 of 6', 'resolve 14', commit, 'heartbeat',
+    ]);
+    expect(projector.applied).toBe(2);
   });
 });

@@ -10,7 +10,8 @@
 import type { Admin, Consumer, EachBatchPayload, Kafka, KafkaMessage } from 'kafkajs';
 import type { RecordedEvent } from '@app/event-sourcing';
 import { aborted, type PipelineLag, type PipelineRun, type PipelineWork } from '@app/platform/supervision/supervisor';
-import { DEFAULT_EVENTS_TOPIC, decodeEventMessage } from './kafka-message';
+import { DEFAULT_EVENTS_TOPIC, decodeEventMessage, watermarkOf } from './kafka-message';
+import type { PartitionWatermarks } from '../projector/partition-watermarks';
 
 /** What the projector needs from the projector runner (ProjectorRunner satisfies it). */
 export interface ProjectorBatchSink {
@@ -34,6 +35,12 @@ export interface KafkaProjectorOptions {
   readonly heartbeatInterval?: number;
   /** Upper bound for a fetch to wait for new data, in ms (kafkajs default 5000). */
   readonly maxWaitTimeInMs?: number;
+  /**
+   * Where each partition's watermark goes once its events are applied (the highest global position
+   * below which the partition holds nothing unapplied, from its events and the relay's watermark
+   * records), so readers can tell how far every read model got across partitions.
+   */
+  readonly watermarks?: PartitionWatermarks;
 }
 
 export interface AppliedBatch {
@@ -213,19 +220,35 @@ export class KafkaProjector implements PipelineWork {
       // After a rebalance took the partition away or a seek, the rest belongs to someone else.
       if (this.killed || !payload.isRunning() || payload.isStale()) return;
       const messages: KafkaMessage[] = batch.messages.slice(start, start + size);
-      const events = messages.map((message) => decodeEventMessage(message));
-      await this.whileHeartbeating(payload, () => this.sink.applyBatch(events));
-      this.appliedCount += events.length;
-      this.lastAppliedRecordedAt = events[events.length - 1]?.recordedAt ?? this.lastAppliedRecordedAt;
-      const applied: AppliedBatch = {
-        partition: batch.partition,
-        events,
-        firstOffset: messages[0].offset,
-        lastOffset: messages[messages.length - 1].offset,
-      };
-      for (const listener of this.listeners) listener(applied);
+      // The relay's watermark records are no events; they and the events both say how far this partition got.
+      const events: RecordedEvent[] = [];
+      let reached = 0;
+      let partitions = 0;
+      for (const message of messages) {
+        const watermark = watermarkOf(message);
+        if (watermark) {
+          reached = Math.max(reached, watermark.position);
+          partitions = Math.max(partitions, watermark.partitions);
+          continue;
+        }
+        const event = decodeEventMessage(message);
+        events.push(event);
+        reached = Math.max(reached, event.position);
+      }
+      if (events.length > 0) {
+        await this.whileHeartbeating(payload, () => this.sink.applyBatch(events));
+        this.appliedCount += events.length;
+        this.lastAppliedRecordedAt = events[events.length - 1].recordedAt;
+      }
+      // Recorded once the events are in the read store: a reader that sees it finds them there.
+      if (this.options.watermarks && reached > 0) await this.options.watermarks.record(batch.partition, reached, partitions);
+      const lastOffset = messages[messages.length - 1].offset;
+      if (events.length > 0) {
+        const applied: AppliedBatch = { partition: batch.partition, events, firstOffset: messages[0].offset, lastOffset };
+        for (const listener of this.listeners) listener(applied);
+      }
       if (this.killed) return;
-      payload.resolveOffset(applied.lastOffset);
+      payload.resolveOffset(lastOffset);
       // With autoCommit off, commitOffsetsIfNecessary() without arguments never commits (it only
       // checks the auto-commit interval/threshold); handing it the resolved offsets commits them now.
       await payload.commitOffsetsIfNecessary(payload.uncommittedOffsets());

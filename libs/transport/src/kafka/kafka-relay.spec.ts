@@ -3,7 +3,7 @@ import type { RecordedEvent } from '@app/event-sourcing';
 import type { BatchHandler, EventStore, SubscribeOptions } from '@app/event-store';
 import type { CheckpointStore } from './checkpoint-store';
 import { KafkaRelay } from './kafka-relay';
-import { DEFAULT_EVENTS_TOPIC, decodeEventMessage } from './kafka-message';
+import { DEFAULT_EVENTS_TOPIC, decodeEventMessage, watermarkOf } from './kafka-message';
 
 function event(position: number, customerId = `c-${position % 3}`): RecordedEvent {
   return {
@@ -43,7 +43,7 @@ function memoryCheckpoints(initial: number | null = null) {
   return { checkpoints, saved: () => saved };
 }
 
-function fakeKafka(options: { topics?: string[]; send?: (record: ProducerRecord) => Promise<void> } = {}) {
+function fakeKafka(options: { topics?: string[]; partitions?: number; send?: (record: ProducerRecord) => Promise<void> } = {}) {
   const sent: ProducerRecord[] = [];
   const created: unknown[] = [];
   const producerConfigs: ProducerConfig[] = [];
@@ -55,7 +55,8 @@ function fakeKafka(options: { topics?: string[]; send?: (record: ProducerRecord)
       listTopics: async () => options.topics ?? [],
       createTopics: async (request: unknown) => { created.push(request); return true; },
       describeConfigs: async () => ({ resources: [{ configEntries: [{ configName: 'max.message.bytes', configValue: '1048588' }, { configName: 'retention.ms', configValue: '-1' }] }] }),
-      fetchTopicOffsets: async () => [{ partition: 0, offset: '0', high: '0', low: '0' }],
+      fetchTopicOffsets: async (topic: string) =>
+        Array.from({ length: topic.endsWith('.dead-letter') ? 1 : options.partitions ?? 1 }, (_, partition) => ({ partition, offset: '0', high: '0', low: '0' })),
       fetchTopicMetadata: async ({ topics }: { topics: string[] }) => ({ topics: topics.map((name) => ({ name, partitions: [{ partitionId: 0, leader: 1 }] })) }),
     }),
     producer: (config: ProducerConfig) => {
@@ -90,7 +91,7 @@ describe('KafkaRelay', () => {
   it('creates a missing topic, publishes idempotently with acks from all replicas, and checkpoints after the ack', async () => {
     const { store, calls } = feedingStore([[event(1), event(2)], [event(5)]]);
     const { checkpoints, saved } = memoryCheckpoints();
-    const fake = fakeKafka();
+    const fake = fakeKafka({ partitions: 3 });
     const relay = new KafkaRelay(store, checkpoints, fake.kafka, { name: 'main', topic: 't', partitions: 3 });
     const published: number[] = [];
     relay.onPublished((_events, checkpoint) => published.push(checkpoint));
@@ -106,7 +107,12 @@ describe('KafkaRelay', () => {
     ]);
     expect(fake.producerConfigs[0]).toMatchObject({ idempotent: true, maxInFlightRequests: 1 });
     expect(calls).toEqual([{ from: 'start', maxBatchSize: 500 }]);
-    expect(fake.sent.map((r) => [r.topic, r.acks, r.messages.length])).toEqual([['t', -1, 2], ['t', -1, 1]]);
+    // Each batch, then a watermark record to every partition: what the batch put there lies before it.
+    expect(fake.sent.map((r) => [r.topic, r.acks, r.messages.length])).toEqual([['t', -1, 2], ['t', -1, 3], ['t', -1, 1], ['t', -1, 3]]);
+    const marks = (request: ProducerRecord) => request.messages.map((m) => [m.partition, watermarkOf({ key: null, value: m.value as string, headers: m.headers as Record<string, string> })]);
+    expect(marks(fake.sent[1])).toEqual([0, 1, 2].map((partition) => [partition, { position: 2, partitions: 3 }]));
+    expect(marks(fake.sent[3])).toEqual([0, 1, 2].map((partition) => [partition, { position: 5, partitions: 3 }]));
+    expect(fake.sent[0].messages.map((m) => watermarkOf({ key: null, value: m.value as string, headers: m.headers as Record<string, string> }))).toEqual([undefined, undefined]);
     const first = fake.sent[0].messages[0];
     expect(first.key).toBe('c-1');
     expect(decodeEventMessage({ key: first.key ?? null, value: first.value, headers: first.headers })).toEqual(event(1));
@@ -117,14 +123,18 @@ describe('KafkaRelay', () => {
     await expect(relay.done).resolves.toBeUndefined();
   });
 
-  it('resumes strictly after its checkpoint and leaves an existing topic alone', async () => {
+  it('resumes strictly after its checkpoint and leaves an existing topic alone, its partitions told of the checkpoint first', async () => {
     const { store, calls } = feedingStore([]);
-    const fake = fakeKafka({ topics: [DEFAULT_EVENTS_TOPIC, `${DEFAULT_EVENTS_TOPIC}.dead-letter`] });
+    const fake = fakeKafka({ topics: [DEFAULT_EVENTS_TOPIC, `${DEFAULT_EVENTS_TOPIC}.dead-letter`], partitions: 2 });
     const relay = new KafkaRelay(store, memoryCheckpoints(41).checkpoints, fake.kafka, { name: 'main' });
     await relay.start();
     await relay.stop();
     expect(calls).toEqual([{ from: { after: 41 }, maxBatchSize: 500 }]);
     expect(fake.created).toEqual([]);
+    // A partition added while the relay was down hears of the log's progress before any new event.
+    expect(fake.sent.map((r) => r.messages.map((m) => [m.partition, watermarkOf({ key: null, value: m.value as string, headers: m.headers as Record<string, string> })]))).toEqual([
+      [[0, { position: 41, partitions: 2 }], [1, { position: 41, partitions: 2 }]],
+    ]);
   });
 
   it('keeps the checkpoint at the last acknowledged batch when the broker refuses one, and ends with the error', async () => {
@@ -134,7 +144,8 @@ describe('KafkaRelay', () => {
     const fake = fakeKafka({
       send: async () => {
         sends++;
-        if (sends === 2) throw new Error('NOT_ENOUGH_REPLICAS');
+        // The first batch and its watermarks go through; the second batch is refused.
+        if (sends === 3) throw new Error('NOT_ENOUGH_REPLICAS');
       },
     });
     const relay = new KafkaRelay(store, checkpoints, fake.kafka, { name: 'main' });

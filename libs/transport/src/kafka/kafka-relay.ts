@@ -8,6 +8,9 @@
 // the checkpoint write republishes the last batch; consumers apply by global position, so such
 // a copy is a no-op for them.
 //
+// Progress: after each acknowledged batch, a watermark record goes to every partition (kafka-message.ts),
+// from which projectors tell how far every read model got across partitions applied apart.
+//
 // Size: the broker refuses a record batch over the topic's max.message.bytes, and kafkajs does not
 // retry that. The relay reads the limit at start, compresses with GZIP (the broker checks the
 // compressed batch), and cuts a batch into produce requests that stay under it uncompressed, so one
@@ -23,7 +26,7 @@ import { aborted, type PipelineAlert, type PipelineLag, type PipelineRun, type P
 import { logLag } from '../reactor/event-reactor';
 import type { CheckpointStore } from './checkpoint-store';
 import { deadLetterMessage, type DeadLetter } from './dead-letter';
-import { DEFAULT_EVENTS_TOPIC, encodeEventMessage, type EncodedEventMessage } from './kafka-message';
+import { DEFAULT_EVENTS_TOPIC, encodeEventMessage, encodeWatermarkMessage, type EncodedEventMessage } from './kafka-message';
 import { isTooLargeForBroker, splitIntoRequests } from './produce-requests';
 import { prepareTopics } from './topic-admin';
 
@@ -60,6 +63,7 @@ export class KafkaRelay implements PipelineWork {
   private readonly topic: string;
   private readonly deadLetterTopic: string;
   private maxMessageBytes: number | undefined;
+  private partitions = 0;
   private deadLetters = 0;
   private lastDeadLetter: DeadLetter | undefined;
   private producer: Producer | undefined;
@@ -125,6 +129,7 @@ export class KafkaRelay implements PipelineWork {
       ...(this.options.minInsyncReplicas !== undefined ? { minInsyncReplicas: this.options.minInsyncReplicas } : {}),
     });
     this.maxMessageBytes = limits.maxMessageBytes;
+    this.partitions = limits.partitions;
     this.deadLetters = limits.deadLetters;
     if (limits.retentionMs !== -1) {
       this.logger.warn(
@@ -140,6 +145,11 @@ export class KafkaRelay implements PipelineWork {
       throw error;
     }
     this.producer = producer;
+    // Partitions added since the last run have had no watermark yet: they get the checkpoint's now.
+    if (this.checkpoint !== null) await this.publishWatermarks(this.checkpoint).catch(async (error: unknown) => {
+      await this.disconnectProducer();
+      throw error;
+    });
     this.subscription = this.store.subscribeToAll(
       {
         from: this.checkpoint === null ? 'start' : { after: this.checkpoint },
@@ -205,10 +215,25 @@ export class KafkaRelay implements PipelineWork {
     // In log order, one request after another: per-customer order holds across the requests.
     for (const request of splitIntoRequests(outgoing, budget)) await this.send(request);
     const last = events[events.length - 1].position;
+    await this.publishWatermarks(last);
     await this.checkpoints.save(this.options.name, last);
     this.checkpoint = last;
     this.publishedCount += events.length;
     for (const listener of this.listeners) listener(events, last);
+  }
+
+  /**
+   * A watermark record to every partition (kafka-message.ts): the batch up to `position` is acknowledged,
+   * so whatever of it a partition holds lies before this record. Projectors derive from these how far
+   * every partition is applied, an idle one too (a partition no event went to still hears of the log's progress).
+   */
+  private async publishWatermarks(position: number): Promise<void> {
+    const watermark = { position, partitions: this.partitions };
+    const messages = Array.from({ length: this.partitions }, (_, partition) => {
+      const record = encodeWatermarkMessage(watermark, partition);
+      return { key: record.key, partition: record.partition, value: record.value, headers: { ...record.headers }, timestamp: record.timestamp };
+    });
+    await this.produce(this.topic, messages);
   }
 
   /** Publishes one request; an event the broker refuses as too large goes to the dead-letter topic instead. */

@@ -19,6 +19,8 @@ export interface TopicLimits {
   readonly retentionMs: number;
   /** Records on the dead-letter topic, all time (its end offsets minus its start offsets). */
   readonly deadLetters: number;
+  /** Partitions of the event topic as it is (which may differ from the settings' for a topic that existed). */
+  readonly partitions: number;
 }
 
 /**
@@ -59,7 +61,9 @@ export async function prepareTopics(kafka: Kafka, topic: string, deadLetterTopic
     };
     const offsets = await admin.fetchTopicOffsets(deadLetterTopic);
     const deadLetters = offsets.reduce((sum, partition) => sum + (Number(partition.high) - Number(partition.low)), 0);
-    return { maxMessageBytes: value('max.message.bytes'), retentionMs: value('retention.ms'), deadLetters };
+    const partitions = (await admin.fetchTopicOffsets(topic)).length;
+    if (partitions === 0) throw new Error(`The broker reported no partitions of topic ${topic}`);
+    return { maxMessageBytes: value('max.message.bytes'), retentionMs: value('retention.ms'), deadLetters, partitions };
   });
 }
 

@@ -1,0 +1,45 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { SqliteReadStore } from '@app/read-store';
+import { PartitionWatermarks } from './partition-watermarks';
+
+describe('PartitionWatermarks (on a real SqliteReadStore)', () => {
+  let directory: string;
+  let store: SqliteReadStore;
+
+  beforeEach(() => {
+    directory = mkdtempSync(join(tmpdir(), 'chronicle-watermarks-'));
+    store = new SqliteReadStore(join(directory, 'reads.sqlite'));
+  });
+
+  afterEach(async () => {
+    await store.close();
+    rmSync(directory, { recursive: true, force: true });
+  });
+
+  it('says nothing until a watermark record told how many partitions there are: the ones seen are not all', async () => {
+    const marks = new PartitionWatermarks(store, 'p');
+    await marks.record(0, 40, 0);
+    expect(await marks.read()).toBe(0);
+    await marks.record(1, 30, 3);
+    // Partition 2 has told nothing yet.
+    expect(await marks.read()).toBe(0);
+    await marks.record(2, 35, 3);
+    expect(await marks.read()).toBe(30);
+  });
+
+  it('is the least of the partitions, read by any instance on the same store; the count is never lowered', async () => {
+    const first = new PartitionWatermarks(store, 'p');
+    const second = new PartitionWatermarks(store, 'p');
+    await first.record(0, 10, 4);
+    await first.record(1, 12, 4);
+    // Another instance with partitions 2 and 3, from an older watermark record that knew of fewer partitions.
+    await second.record(2, 9, 2);
+    await second.record(3, 11, 2);
+    expect(await first.read()).toBe(9);
+    expect(await new PartitionWatermarks(store, 'p').read()).toBe(9);
+    // A projector of another name keeps its own.
+    expect(await new PartitionWatermarks(store, 'q').read()).toBe(0);
+  });
+});

@@ -1,0 +1,58 @@
+// How far a Kafka-fed projector got along the global log. It applies partitions apart, so the highest
+// position applied says nothing about a lower one in a partition that lags (or one no consumer has
+// started yet). Each partition's watermark does: the highest position below which the partition holds
+// nothing unapplied, known from its own events (one at position x comes after every event of its
+// partition below x) and from the relay's watermark records (kafka-message.ts), which reach idle
+// partitions too. The least of them over every partition of the topic is a global watermark: every
+// position up to it is in the read models. They live in the read store as checkpoints, so any process
+// reading the read models (a query API apart from the projectors) can tell, whichever projector
+// instance holds which partition.
+import type { ReadStore } from '@app/read-store';
+
+export class PartitionWatermarks {
+  /** The partition count this instance has stored, and each partition's watermark it stored last. */
+  private partitionsStored = 0;
+  private readonly stored = new Map<number, number>();
+
+  /** `name`: the projector's checkpoint name; the watermarks are checkpoints named after it. */
+  constructor(
+    private readonly store: Pick<ReadStore, 'applyBatch' | 'getCheckpoint'>,
+    private readonly name: string,
+  ) {}
+
+  /**
+   * Records that every event of `partition` up to `position` is applied (called after the read store
+   * took them) and, from a watermark record (0 without one), that the topic has `partitions`
+   * partitions. Until a watermark record told the count, the global watermark stays 0: the partitions
+   * seen so far are not all there are. A lower value written by another instance (a redelivery after
+   * a rebalance) is still true, only less informative.
+   */
+  async record(partition: number, position: number, partitions: number): Promise<void> {
+    const count = partitions > 0 ? Math.max(partitions, partition + 1) : 0;
+    if (count > this.partitionsStored) {
+      // Never lowered: partitions a lower count leaves out would be left out of the minimum.
+      const known = (await this.store.getCheckpoint(this.partitionsName)) ?? 0;
+      if (count > known) await this.store.applyBatch([], { name: this.partitionsName, position: count });
+      this.partitionsStored = Math.max(count, known);
+    }
+    if ((this.stored.get(partition) ?? 0) >= position) return;
+    await this.store.applyBatch([], { name: this.partitionName(partition), position });
+    this.stored.set(partition, position);
+  }
+
+  /** The global watermark: every position up to it is applied in the read models; 0 while nothing can be said. */
+  async read(): Promise<number> {
+    const partitions = (await this.store.getCheckpoint(this.partitionsName)) ?? 0;
+    if (partitions === 0) return 0;
+    const marks = await Promise.all(Array.from({ length: partitions }, (_, partition) => this.store.getCheckpoint(this.partitionName(partition))));
+    return Math.min(...marks.map((mark) => mark ?? 0));
+  }
+
+  private get partitionsName(): string {
+    return `${this.name}@partitions`;
+  }
+
+  private partitionName(partition: number): string {
+    return `${this.name}@partition-${partition}`;
+  }
+}
