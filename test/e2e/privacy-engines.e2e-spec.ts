@@ -9,11 +9,11 @@ import { existsSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { MongoClient } from 'mongodb';
-import { APPLIED_EVENTS } from '@app/platform';
+import { APPLIED_WATERMARK, type AppliedWatermark } from '@app/platform';
 import { MasterKeyRing } from '@app/key-store';
 import { startChronicle, type RunningChronicle } from '@app/composition';
-import type { ProjectorRunner } from '@app/transport';
 import { ApiClient } from '../support/api-client';
+import { eventually } from '../support/eventually';
 import { filesUnder, markersFor, markersFound, rawFiles, recordCustomerWithMarkers } from '../support/personal-markers';
 import { readTopicWithKcat, requireKcat } from '../engines/kafka-support/kcat-reader';
 import { suiteWithoutEngine } from '../support/missing-engine';
@@ -81,8 +81,10 @@ if (!brokers || !mongoUrl) {
       const api = Object.fromEntries(Object.entries(KEYS).map(([role, key]) => [role, new ApiClient(url, key)])) as Record<keyof typeof KEYS, ApiClient>;
       await recordCustomerWithMarkers(api, forgotten.id, forgotten.markers);
       const last = await recordCustomerWithMarkers(api, kept.id, kept.markers);
-      const runner = (chronicle as RunningChronicle).app.get<ProjectorRunner>(APPLIED_EVENTS);
-      expect(await runner.waitForPosition(last, 60_000)).toBe(true);
+      // The applied watermark: every position up to it is in the read models, across the Kafka partitions.
+      const watermark = (chronicle as RunningChronicle).app.get<AppliedWatermark>(APPLIED_WATERMARK);
+      const applied = (position: number) => eventually(async () => expect(await watermark.read()).toBeGreaterThanOrEqual(position), 60_000);
+      await applied(last);
       // The report names its observation date (the request's instant by default): not a figure.
       const kpis = async () => {
         const { asOf: _asOf, ...figures } = (await api.analyst.get('/v1/analytics/kpis?from=2026-01-01&to=2026-12-31&groupBy=day,channel')).body;
@@ -94,7 +96,7 @@ if (!brokers || !mongoUrl) {
       const forget = await api.admin.post(`/v1/customers/${forgotten.id}/forget`, { reason: 'GDPR art. 17, request DPO-9' });
       expect(forget.status).toBe(200);
       // The projector purges the read store before it reports the position reached.
-      expect(await runner.waitForPosition(forget.body.position, 60_000)).toBe(true);
+      await applied(forget.body.position);
       const view = await api.support.get(`/v1/customers/${forgotten.id}?minPosition=${forget.body.position}`);
       expect(view.body).toMatchObject({ displayName: '[forgotten]', forgottenAt: expect.any(String), purchases: { count: 1 } });
       expect(await kpis()).toEqual(before);
