@@ -6,7 +6,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { Kafka, Message, Producer } from 'kafkajs';
+import { Partitioners, type Kafka, type Producer } from 'kafkajs';
 import type { RecordedEvent } from '@app/event-sourcing';
 import { startChronicle, type RunningChronicle } from '@app/composition';
 import { createKafkaClient, encodeEventMessage, encodeWatermarkMessage, ensureTopic } from '@app/transport/kafka';
@@ -15,7 +15,7 @@ import { apiKeysSetting } from '../support/api-keys';
 import { eventually } from '../support/eventually';
 import { suiteWithoutEngine } from '../support/missing-engine';
 import { openSse, type SseConnection } from '../support/sse-client';
-import { deleteTopic, freshRunId, kafkaBrokersFromEnv } from '../engines/kafka-support/kafka-engine';
+import { deleteTopic, freshRunId, kafkaBrokersFromEnv, onPartition } from '../engines/kafka-support/kafka-engine';
 
 const brokers = kafkaBrokersFromEnv();
 const KEYS = { support: 'test-support-key-0123456789' };
@@ -27,10 +27,6 @@ function ticketOpened(position: number, customerId: string, ticketId: string): R
     recordedAt: '2026-01-01T10:00:00.000Z',
     metadata: { customerId, schemaVersion: 1, occurredAt: '2026-01-01T10:00:00.000Z', actor: { type: 'service', id: 'helpdesk' }, source: 'helpdesk', correlationId: `corr-${position}`, causationId: null },
   };
-}
-
-function onPartition(partition: number, message: { key: string | null; value: string; headers: Record<string, string>; timestamp: string }): Message {
-  return { key: message.key, value: message.value, headers: { ...message.headers }, timestamp: message.timestamp, partition };
 }
 
 if (!brokers) {
@@ -54,7 +50,7 @@ if (!brokers) {
       dataDir = mkdtempSync(join(tmpdir(), 'chronicle-live-kafka-'));
       kafka = createKafkaClient({ brokers, clientId: `live-kafka-${runId}` });
       await ensureTopic(kafka, topic, { partitions: 2, replicationFactor: -1 });
-      producer = kafka.producer({ idempotent: true, maxInFlightRequests: 1 });
+      producer = kafka.producer({ idempotent: true, maxInFlightRequests: 1, createPartitioner: Partitioners.DefaultPartitioner });
       await producer.connect();
       const env = {
         DATA_DIR: dataDir, PORT: '0', LOG_LEVEL: 'fatal', API_KEYS: apiKeysSetting(KEYS),

@@ -5,7 +5,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { Kafka, Producer } from 'kafkajs';
+import { Partitioners, type Kafka, type Producer } from 'kafkajs';
 import type { RecordedEvent } from '@app/event-sourcing';
 import type { ReadStore } from '@app/read-store';
 import { PartitionWatermarks } from '@app/transport';
@@ -20,7 +20,7 @@ import {
 } from '@app/transport/kafka';
 import { appendHistoryRound } from './kafka-support/interaction-history';
 import { eventually } from './kafka-support/eventually';
-import { deleteTopic, freshRunId, kafkaBrokersFromEnv } from './kafka-support/kafka-engine';
+import { deleteTopic, freshRunId, kafkaBrokersFromEnv, onPartition } from './kafka-support/kafka-engine';
 import { LEDGER_COLLECTION, customerLedgerProjection, type LedgerDocument } from './kafka-support/customer-ledger.projection';
 import { newProjectorRunner, openEventStore, openSqliteReadStore } from './kafka-support/engines-under-test';
 import { suiteWithoutEngine } from '../support/missing-engine';
@@ -76,7 +76,7 @@ if (!brokers) {
     }
 
     async function producer(): Promise<Producer> {
-      const started = kafka.producer({ idempotent: true, maxInFlightRequests: 1 });
+      const started = kafka.producer({ idempotent: true, maxInFlightRequests: 1, createPartitioner: Partitioners.DefaultPartitioner });
       await started.connect();
       cleanups.push(() => started.disconnect());
       return started;
@@ -89,18 +89,16 @@ if (!brokers) {
       const consumer = await projector(watermarks);
       const applied: number[] = [];
       consumer.onApplied((batch) => applied.push(...batch.events.map((e) => e.position)));
-      const toPartition = (partition: number, message: { key: string | null; value: string; headers: Record<string, string>; timestamp: string }) =>
-        ({ key: message.key, value: message.value, headers: { ...message.headers }, timestamp: message.timestamp, partition });
 
       // The log: 5 (customer a, partition 1), then 6 (customer b, partition 0); partition 0 gets there first.
-      await send.send({ topic, acks: -1, messages: [toPartition(0, encodeEventMessage(event(6, 'b'))), toPartition(0, encodeWatermarkMessage({ position: 6, partitions: 2 }, 0))] });
+      await send.send({ topic, acks: -1, messages: [onPartition(0, encodeEventMessage(event(6, 'b'))), onPartition(0, encodeWatermarkMessage({ position: 6, partitions: 2 }, 0))] });
       await eventually('the projector to apply 6', () => applied.includes(6));
       // 6 is in the read models and partition 0's watermark says so; 5 is not, so neither may the global one.
       expect((await readModels.get<LedgerDocument>(LEDGER_COLLECTION, 'b'))?.positions).toEqual([6]);
       expect(await readModels.get(LEDGER_COLLECTION, 'a')).toBeNull();
       expect(await watermarks.read()).toBe(0);
 
-      await send.send({ topic, acks: -1, messages: [toPartition(1, encodeEventMessage(event(5, 'a'))), toPartition(1, encodeWatermarkMessage({ position: 6, partitions: 2 }, 1))] });
+      await send.send({ topic, acks: -1, messages: [onPartition(1, encodeEventMessage(event(5, 'a'))), onPartition(1, encodeWatermarkMessage({ position: 6, partitions: 2 }, 1))] });
       await eventually('the global watermark to reach 6', async () => (await watermarks.read()) === 6);
       expect((await readModels.get<LedgerDocument>(LEDGER_COLLECTION, 'a'))?.positions).toEqual([5]);
     });

@@ -1,6 +1,6 @@
 // Where the Kafka suites find their broker, and the one line they print when there is none.
 import { randomUUID } from 'node:crypto';
-import type { Kafka } from 'kafkajs';
+import type { Kafka, Message } from 'kafkajs';
 
 /** The broker the test command started (deploy/engines), if any; the suite says what it does without one (suiteWithoutEngine). */
 export function kafkaBrokersFromEnv(): string | undefined {
@@ -21,4 +21,9 @@ export async function deleteTopic(kafka: Kafka, topic: string): Promise<void> {
   } finally {
     await admin.disconnect();
   }
+}
+
+/** An encoded event or watermark record, sent to a chosen partition (a test playing the relay). */
+export function onPartition(partition: number, message: { key: string | null; value: string; headers: Readonly<Record<string, string>>; timestamp: string }): Message {
+  return { key: message.key, value: message.value, headers: { ...message.headers }, timestamp: message.timestamp, partition };
 }
