@@ -10,7 +10,7 @@ import { CloudEvent, Kafka as CloudEventsKafka, type KafkaMessage as CloudEvents
 import type { Kafka } from 'kafkajs';
 import { deterministicEventId, type NewEvent } from '@app/event-sourcing';
 import type { EventStore } from '@app/event-store';
-import { EventStoreCheckpointStore, KafkaRelay, createKafkaClient, decodeEventMessage, untilLeadersElected, type DeadLetter } from '@app/transport/kafka';
+import { EventStoreCheckpointStore, KafkaRelay, createKafkaClient, decodeEventMessage, untilLeadersElected, watermarkOf, type DeadLetter } from '@app/transport/kafka';
 import { eventually } from './kafka-support/eventually';
 import { deleteTopic, freshRunId, kafkaBrokersFromEnv } from './kafka-support/kafka-engine';
 import { eventRecords, readTopicWithKcat, requireKcat } from './kafka-support/kcat-reader';
@@ -148,8 +148,14 @@ if (!brokers) {
       const events = await store.readAll();
       const refused = events.find((e) => e.eventId === appended[1].eventId);
       if (!refused) throw new Error('the large note was not appended');
-      const records = eventRecords(await readTopicWithKcat(brokers as string, topic));
+      const all = await readTopicWithKcat(brokers as string, topic);
+      const records = eventRecords(all);
       expect(records.map((r) => r.headers['ce_id'])).toEqual(events.filter((e) => e !== refused).map((e) => e.eventId));
+      // Requests sent apart or event by event still end each partition with the head's watermark record.
+      for (const partition of [0, 1]) {
+        const last = all.filter((r) => r.partition === partition).sort((a, b) => a.offset - b.offset).at(-1);
+        expect(last && watermarkOf({ key: null, value: last.value, headers: last.headers })).toEqual({ position: head, partitions: 2 });
+      }
 
       const letters = await readTopicWithKcat(brokers as string, `${topic}.dead-letter`);
       expect(letters).toHaveLength(1);

@@ -107,12 +107,11 @@ describe('KafkaRelay', () => {
     ]);
     expect(fake.producerConfigs[0]).toMatchObject({ idempotent: true, maxInFlightRequests: 1 });
     expect(calls).toEqual([{ from: 'start', maxBatchSize: 500 }]);
-    // Each batch, then a watermark record to every partition: what the batch put there lies before it.
-    expect(fake.sent.map((r) => [r.topic, r.acks, r.messages.length])).toEqual([['t', -1, 2], ['t', -1, 3], ['t', -1, 1], ['t', -1, 3]]);
-    const marks = (request: ProducerRecord) => request.messages.map((m) => [m.partition, watermarkOf({ key: null, value: m.value as string, headers: m.headers as Record<string, string> })]);
-    expect(marks(fake.sent[1])).toEqual([0, 1, 2].map((partition) => [partition, { position: 2, partitions: 3 }]));
-    expect(marks(fake.sent[3])).toEqual([0, 1, 2].map((partition) => [partition, { position: 5, partitions: 3 }]));
-    expect(fake.sent[0].messages.map((m) => watermarkOf({ key: null, value: m.value as string, headers: m.headers as Record<string, string> }))).toEqual([undefined, undefined]);
+    // Each batch in one request, its events then a watermark record for every partition: what the batch put there lies before it.
+    expect(fake.sent.map((r) => [r.topic, r.acks, r.messages.length])).toEqual([['t', -1, 5], ['t', -1, 4]]);
+    const marks = (request: ProducerRecord) => request.messages.map((m) => [m.partition, watermarkOf({ key: null, value: m.value as string, headers: m.headers as Record<string, string> }) ?? 'event']);
+    expect(marks(fake.sent[0])).toEqual([[undefined, 'event'], [undefined, 'event'], ...[0, 1, 2].map((partition) => [partition, { position: 2, partitions: 3 }])]);
+    expect(marks(fake.sent[1])).toEqual([[undefined, 'event'], ...[0, 1, 2].map((partition) => [partition, { position: 5, partitions: 3 }])]);
     const first = fake.sent[0].messages[0];
     expect(first.key).toBe('c-1');
     expect(decodeEventMessage({ key: first.key ?? null, value: first.value, headers: first.headers })).toEqual(event(1));
@@ -144,8 +143,8 @@ describe('KafkaRelay', () => {
     const fake = fakeKafka({
       send: async () => {
         sends++;
-        // The first batch and its watermarks go through; the second batch is refused.
-        if (sends === 3) throw new Error('NOT_ENOUGH_REPLICAS');
+        // The first batch (with its watermarks) goes through; the second is refused.
+        if (sends === 2) throw new Error('NOT_ENOUGH_REPLICAS');
       },
     });
     const relay = new KafkaRelay(store, checkpoints, fake.kafka, { name: 'main' });

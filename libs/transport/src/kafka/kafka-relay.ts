@@ -212,10 +212,11 @@ export class KafkaRelay implements PipelineWork {
     if (events.length === 0) return;
     const budget = Math.floor((this.maxMessageBytes ?? 0) * REQUEST_BUDGET_SHARE);
     const outgoing: OutgoingMessage[] = events.map((event) => ({ ...encodeEventMessage(event), event }));
-    // In log order, one request after another: per-customer order holds across the requests.
-    for (const request of splitIntoRequests(outgoing, budget)) await this.send(request);
     const last = events[events.length - 1].position;
-    await this.publishWatermarks(last);
+    // In log order, one request after another: per-customer order holds across the requests. The
+    // watermark records ride in the last one, after its events (one request per partition keeps its order).
+    const requests = splitIntoRequests(outgoing, budget);
+    for (const [i, request] of requests.entries()) await this.send(request, i === requests.length - 1 ? this.watermarkMessages(last) : []);
     await this.checkpoints.save(this.options.name, last);
     this.checkpoint = last;
     this.publishedCount += events.length;
@@ -223,40 +224,49 @@ export class KafkaRelay implements PipelineWork {
   }
 
   /**
-   * A watermark record to every partition (kafka-message.ts): the batch up to `position` is acknowledged,
-   * so whatever of it a partition holds lies before this record. Projectors derive from these how far
-   * every partition is applied, an idle one too (a partition no event went to still hears of the log's progress).
+   * A watermark record for every partition (kafka-message.ts): sent after what the batch up to
+   * `position` put there, so whatever of it a partition holds lies before the record. Projectors
+   * derive from these how far every partition is applied, an idle one too (a partition no event went
+   * to still hears of the log's progress).
    */
-  private async publishWatermarks(position: number): Promise<void> {
+  private watermarkMessages(position: number): Message[] {
     const watermark = { position, partitions: this.partitions };
-    const messages = Array.from({ length: this.partitions }, (_, partition) => {
+    return Array.from({ length: this.partitions }, (_, partition) => {
       const record = encodeWatermarkMessage(watermark, partition);
       return { key: record.key, partition: record.partition, value: record.value, headers: { ...record.headers }, timestamp: record.timestamp };
     });
-    await this.produce(this.topic, messages);
   }
 
-  /** Publishes one request; an event the broker refuses as too large goes to the dead-letter topic instead. */
-  private async send(request: readonly OutgoingMessage[]): Promise<void> {
+  private async publishWatermarks(position: number): Promise<void> {
+    await this.produce(this.topic, this.watermarkMessages(position));
+  }
+
+  /**
+   * Publishes one request, then `after` (records that must follow its events: the watermarks), in the
+   * same request while it fits; an event the broker refuses as too large goes to the dead-letter topic instead.
+   */
+  private async send(request: readonly OutgoingMessage[], after: readonly Message[] = []): Promise<void> {
     try {
-      await this.produce(this.topic, request.map(toKafkaMessage));
+      await this.produce(this.topic, [...request.map(toKafkaMessage), ...after]);
       return;
     } catch (error) {
       if (!isTooLargeForBroker(error)) throw error;
       if (request.length === 1) {
         await this.deadLetter(request[0], error);
-        return;
+      } else {
+        // Over the limit although the estimate said otherwise (the topic's limit was lowered since the
+        // start). Part of the request may have been written: a new producer (new id, fresh sequence
+        // numbers) sends each event alone; a copy already written is a no-op for projectors.
+        this.logger.warn(`A produce request of ${request.length} events was too large for ${this.topic}; sending them one by one`);
+        await this.disconnectProducer();
+        const producer = this.newProducer();
+        await producer.connect();
+        this.producer = producer;
+        for (const message of request) await this.send([message]);
       }
-      // Over the limit although the estimate said otherwise (the topic's limit was lowered since the
-      // start). Part of the request may have been written: a new producer (new id, fresh sequence
-      // numbers) sends each event alone; a copy already written is a no-op for projectors.
-      this.logger.warn(`A produce request of ${request.length} events was too large for ${this.topic}; sending them one by one`);
-      await this.disconnectProducer();
-      const producer = this.newProducer();
-      await producer.connect();
-      this.producer = producer;
     }
-    for (const message of request) await this.send([message]);
+    // The request did not go as one: what must follow its events goes after them on its own.
+    if (after.length > 0) await this.produce(this.topic, [...after]);
   }
 
   private async produce(topic: string, messages: Message[]): Promise<void> {
