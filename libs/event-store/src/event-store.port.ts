@@ -279,7 +279,15 @@ export class WrongExpectedRevisionError extends Error {
 
 /** The same event id is already in the store for a different append (another stream or position). */
 export class DuplicateEventIdError extends Error {
-  constructor(readonly eventId: string, readonly streamId: string) {
+  constructor(
+    readonly eventId: string,
+    readonly streamId: string,
+    /**
+     * The request field the event id derives from (the natural id, or the Idempotency-Key header),
+     * when the writer knows it (the command executor does; a store never does): the 409's errors[] names it.
+     */
+    readonly field?: string,
+  ) {
     super(`Event id ${eventId} already exists in the store and does not match this append to ${streamId}`);
     this.name = 'DuplicateEventIdError';
   }

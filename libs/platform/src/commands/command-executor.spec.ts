@@ -5,7 +5,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DomainError, DomainErrorCode, refuse, type Decider } from '@app/event-sourcing';
-import { CodecEventStore, SqliteEventStore, WrongExpectedRevisionError } from '@app/event-store';
+import { CodecEventStore, DuplicateEventIdError, SqliteEventStore, WrongExpectedRevisionError } from '@app/event-store';
 import { toProblem } from '../errors/problem.filter';
 import type { CommandContext, CommandOutcome } from './command-context';
 import fc from 'fast-check';
@@ -282,6 +282,32 @@ describe('CommandExecutor', () => {
         expect((await contended.readStream(streamId)).map((event) => (event.data as { text: string }).text)).not.toContain('mine');
       } finally {
         await contended.close();
+      }
+    });
+
+    it('gives up on an event id stored for something else with a 409 DUPLICATE_EVENT_ID naming what the id derives from: the Idempotency-Key, or the natural id', async () => {
+      /** Every append finds its first event id taken by another write (as after a key reused for another request). */
+      class TakenIds extends SqliteEventStore {
+        override async append(streamId: string, events: Parameters<SqliteEventStore['append']>[1]): ReturnType<SqliteEventStore['append']> {
+          throw new DuplicateEventIdError(events[0].eventId, streamId);
+        }
+      }
+      const taken = new TakenIds(join(directory, 'taken.sqlite'));
+      try {
+        const refused = (naturalKey?: string) =>
+          new CommandExecutor(taken)
+            .execute(
+              { streamId, decider: account, command: { type: 'Note', customerId: C, text: 'mine' }, streamIdField: 'customerId', ...(naturalKey !== undefined ? { naturalKey } : {}) },
+              context({ idempotency: { apiKeyId: 'key-1', key: 'k-1' } }),
+            )
+            .then(() => undefined, (error: unknown) => error);
+        for (const [naturalKey, field] of [[undefined, 'Idempotency-Key'], ['n-1', 'customerId']] as const) {
+          const problem = toProblem(await refused(naturalKey));
+          expect(problem).toMatchObject({ status: 409, code: 'DUPLICATE_EVENT_ID', errors: [{ field, message: problem.detail }] });
+          expect(problem.detail).toContain(`${field} was already used for another request`);
+        }
+      } finally {
+        await taken.close();
       }
     });
   });

@@ -12,7 +12,7 @@ import {
   type RecordedEvent,
 } from '@app/event-sourcing';
 import { DuplicateEventIdError, WrongExpectedRevisionError, type EventRef, type EventStore, type Snapshot, type StreamAppend } from '@app/event-store';
-import { ProblemException } from '../errors/problem.filter';
+import { IDEMPOTENCY_KEY_FIELD, ProblemException } from '../errors/problem.filter';
 import type { CommandContext, CommandOutcome } from './command-context';
 import { shareTurn } from '@app/threads';
 import { latestOf, resume, snapshotAt, type Latest, type Resumed, type SnapshotSettings } from './stream-snapshots';
@@ -113,7 +113,12 @@ function assertWithinSize(event: NewEvent, maxBytes: number): void {
 }
 
 /** A conflict the retries could not get past, naming the command field that carries the stream's id. */
-function namingTheStream(error: unknown, field: string | undefined): unknown {
+function namingTheStream(error: unknown, field: string | undefined, identity: Identity | undefined): unknown {
+  if (error instanceof DuplicateEventIdError) {
+    // The ids derive from the natural id (the stream's own field) or from the Idempotency-Key.
+    const from = identity?.natural ? field : IDEMPOTENCY_KEY_FIELD;
+    return from === undefined ? error : new DuplicateEventIdError(error.eventId, error.streamId, from);
+  }
   if (!(error instanceof WrongExpectedRevisionError) || field === undefined) return error;
   return new WrongExpectedRevisionError(error.streamId, error.expected, error.actual, field);
 }
@@ -206,7 +211,7 @@ export class CommandExecutor {
         // if it was this command under the same identity, the next read finds its events.
         const retryable = error instanceof WrongExpectedRevisionError || error instanceof DuplicateEventIdError;
         if (!retryable) throw error;
-        if (attempt >= MAX_ATTEMPTS) throw namingTheStream(error, request.streamIdField);
+        if (attempt >= MAX_ATTEMPTS) throw namingTheStream(error, request.streamIdField, identity);
       }
     }
   }

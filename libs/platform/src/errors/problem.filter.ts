@@ -58,6 +58,9 @@ export function statusForDomainError(code: DomainErrorCode): number {
   }
 }
 
+/** The request header whose key the event ids of a request derive from: the field a refusal about it names. */
+export const IDEMPOTENCY_KEY_FIELD = 'Idempotency-Key';
+
 const TITLES: Record<number, string> = {
   400: 'Bad Request', 401: 'Unauthorized', 403: 'Forbidden', 404: 'Not Found', 405: 'Method Not Allowed',
   409: 'Conflict', 413: 'Payload Too Large', 415: 'Unsupported Media Type', 422: 'Unprocessable Entity',
@@ -96,7 +99,10 @@ export function toProblem(error: unknown): Problem {
     return make(409, error.message, { code: DomainErrorCode.Conflict, ...naming(error.field, error.message) });
   }
   if (error instanceof DuplicateEventIdError) {
-    return make(409, error.message, { code: 'DUPLICATE_EVENT_ID' });
+    // The id derives from the request's natural id or its Idempotency-Key: another request with the
+    // same one recorded something else under it.
+    const detail = error.field === undefined ? error.message : `${error.message}: ${error.field} was already used for another request`;
+    return make(409, detail, { code: 'DUPLICATE_EVENT_ID', ...naming(error.field, detail) });
   }
   if (error instanceof EventStoreBusyError) {
     // Nothing was written: the same request (same Idempotency-Key) may simply be sent again.

@@ -10,7 +10,7 @@
 //     request may run it again, and the deterministic event ids make that run find what was written.
 import { performance } from 'node:perf_hooks';
 import type { IdempotencyKeyRef, IdempotencyKeys, RecordedAnswer } from '@app/event-store';
-import { ProblemException, toProblem } from '../errors/problem.filter';
+import { IDEMPOTENCY_KEY_FIELD, ProblemException, toProblem } from '../errors/problem.filter';
 
 export interface IdempotentRequestsOptions {
   /** How long a claim lasts unless renewed; renewed every third of it while the request runs. */
@@ -27,7 +27,7 @@ export interface IdempotentAnswer {
 
 const FIRST_POLL_MS = 5;
 const LONGEST_POLL_MS = 200;
-export const IDEMPOTENCY_KEY_FIELD = 'Idempotency-Key';
+export { IDEMPOTENCY_KEY_FIELD };
 /** When a client may send a request again whose first run is still going (a 409 IDEMPOTENCY_IN_PROGRESS). */
 export const IN_PROGRESS_RETRY_AFTER_SECONDS = 1;
 
