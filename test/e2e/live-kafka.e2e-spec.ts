@@ -18,7 +18,7 @@ import { openSse, type SseConnection } from '../support/sse-client';
 import { deleteTopic, freshRunId, kafkaBrokersFromEnv, onPartition } from '../engines/kafka-support/kafka-engine';
 
 const brokers = kafkaBrokersFromEnv();
-const KEYS = { support: 'test-support-key-0123456789' };
+const KEYS = { support: 'test-support-key-0123456789', analyst: 'test-analyst-key-0123456789' };
 
 function ticketOpened(position: number, customerId: string, ticketId: string): RecordedEvent {
   return {
@@ -105,6 +105,25 @@ if (!brokers) {
       const resumed = await open(5);
       await resumed.next((m) => m.event === 'changed');
       expect(changed(resumed)).toEqual([{ id: '6', ticketId: 'B' }]);
+    });
+
+    it('answers a query after a write once every partition got there (the applied watermark), not when another partition did', async () => {
+      // Partition 0 runs ahead again: D at 9 is applied; E at 8 (partition 1) is not yet in Kafka.
+      await producer.send({ topic, acks: -1, messages: [onPartition(0, encodeEventMessage(ticketOpened(9, 'cust-d', 'D'))), onPartition(0, encodeWatermarkMessage({ position: 9, partitions: 2 }, 0))] });
+      await visible('D');
+      // An agent's queue and an analyst's report, each after the write at 8.
+      const queue = api().get('/v1/tickets?status=open&minPosition=8');
+      const report = new ApiClient(queries.url, KEYS.analyst).get('/v1/analytics/kpis?from=2026-01-01&to=2026-01-31&minPosition=8');
+      await producer.send({ topic, acks: -1, messages: [onPartition(1, encodeEventMessage(ticketOpened(8, 'cust-e', 'E'))), onPartition(1, encodeWatermarkMessage({ position: 9, partitions: 2 }, 1))] });
+
+      // "Some ticket is at 8 or past it" (D) was no proof: the queue holds E too.
+      const answered = await queue;
+      expect(answered.status).toBe(200);
+      expect((answered.body.items as { ticketId: string }[]).map((t) => t.ticketId).sort()).toEqual(['A', 'B', 'C', 'D', 'E']);
+      // An aggregate cannot check its own documents: it is consistent once the watermark passed 8.
+      const kpis = await report;
+      expect(kpis.status).toBe(200);
+      expect(kpis.headers['x-chronicle-consistent']).toBe('true');
     });
   });
 }

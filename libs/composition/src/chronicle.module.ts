@@ -77,6 +77,9 @@ const CLAIMS = Symbol('DataDirClaims');
  * customer's own value figures now (P(alive), predicted CLV and churn risk, against the latest
  * population snapshot; the rest is on GET /v1/customers/:id/analytics).
  */
+/** How often a query waiting for a position reads the applied watermark with Kafka (one checkpoint per partition). */
+const KAFKA_PROGRESS_POLL_MS = 10;
+
 /** Longest a read of the applied watermark is shared by every stream that asks for it meanwhile. */
 const WATERMARK_SHARED_MS = 200;
 
@@ -443,7 +446,22 @@ export class ChronicleModule {
       // The projector follows the global log in another process (the projector role on the same
       // read store): the checkpoint it stores with its documents says how far every read model got,
       // read once per poll for every query waiting (a Kafka-fed projector has no global position).
-      providers.push({ provide: PROJECTION_PROGRESS, useFactory: (store: ReadStore) => new StoredCheckpointProgress(store, PROJECTOR_NAME), inject: [READ_STORE] });
+      providers.push({ provide: PROJECTION_PROGRESS, useFactory: (store: ReadStore) => new StoredCheckpointProgress(() => store.getCheckpoint(PROJECTOR_NAME)), inject: [READ_STORE] });
+      exported.push(PROJECTION_PROGRESS);
+    } else if (needsReadStore && config.TRANSPORT === 'kafka') {
+      // With Kafka, every process reading the read models (a projector's own too: its runner applies
+      // only its partitions) waits on the applied watermark, the least of the partitions' watermarks
+      // the projectors store: a query after a write sees it in every read model, aggregates included.
+      // Read afresh at each poll (not the live streams' shared read, which may be 200 ms old).
+      providers.push({
+        provide: PROJECTION_PROGRESS,
+        useFactory: (store: ReadStore) => {
+          const watermark = new PartitionWatermarks(store, PROJECTOR_NAME);
+          // A query whose own documents are in answers then, whatever partition holds the watermark.
+          return new StoredCheckpointProgress(() => watermark.read(), KAFKA_PROGRESS_POLL_MS, true);
+        },
+        inject: [READ_STORE],
+      });
       exported.push(PROJECTION_PROGRESS);
     }
 

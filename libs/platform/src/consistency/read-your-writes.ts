@@ -10,6 +10,12 @@ import type { RecordedEvent } from '@app/event-sourcing';
 export interface ProjectionProgress {
   /** Resolves true once everything up to `position` is applied, false after the timeout. */
   waitForPosition(position: number, timeoutMs: number): Promise<boolean>;
+  /**
+   * True where it may hold still for events no query of a document waits for (with Kafka, one
+   * lagging partition holds the applied watermark for all): a query then also checks its own
+   * documents while it waits, and answers as soon as either says it is there.
+   */
+  readonly heldByAnyPartition?: boolean;
 }
 
 export const PROJECTION_PROGRESS = Symbol('ProjectionProgress');
@@ -28,14 +34,25 @@ export async function waitUntilCaughtUp(
 ): Promise<boolean> {
   if (minPosition === undefined || minPosition <= 0) return true;
   if (await caughtUp()) return true;
-  if (progress) {
-    // The projector reached the position: every read model of this process reflects it, even a
-    // document the event did not touch.
-    return (await progress.waitForPosition(minPosition, timeoutMs)) || caughtUp();
+  if (!progress) return documentsCaughtUp(caughtUp, timeoutMs, { stopped: false });
+  // The projector reached the position: every read model of this process reflects it, even a
+  // document the event did not touch.
+  const projected = progress.waitForPosition(minPosition, timeoutMs).then((reached) => reached || caughtUp());
+  if (!progress.heldByAnyPartition) return projected;
+  const polling = { stopped: false };
+  try {
+    return await Promise.race([projected, documentsCaughtUp(caughtUp, timeoutMs, polling).then((found) => found || projected)]);
+  } finally {
+    polling.stopped = true;
   }
+}
+
+/** Re-checks the read model with backoff until `caughtUp()` holds (true), the timeout passes or `stopped` (false). */
+async function documentsCaughtUp(caughtUp: () => Promise<boolean>, timeoutMs: number, polling: { stopped: boolean }): Promise<boolean> {
   const deadline = Date.now() + timeoutMs;
-  for (let i = 0; Date.now() < deadline; i++) {
+  for (let i = 0; Date.now() < deadline && !polling.stopped; i++) {
     await new Promise((resolve) => setTimeout(resolve, Math.min(POLL_MS[Math.min(i, POLL_MS.length - 1)], deadline - Date.now())));
+    if (polling.stopped) return false;
     if (await caughtUp()) return true;
   }
   return false;

@@ -1,8 +1,9 @@
 // When may the segments reactor evaluate a batch? Once the read models include it. With a projector
 // that follows the global log (in this process, or in another one through the checkpoint it stores)
-// that is its position; otherwise (a projector fed by Kafka partitions, so no single global position
-// is meaningful) each touched document must have applied its customer's or segment's latest event of
-// the batch — per-key order is what Kafka keeps.
+// that is its position; with a projector fed by Kafka partitions, each touched document must have
+// applied its customer's or segment's latest event of the batch (per-key order is what Kafka keeps),
+// or the applied watermark over the partitions passed it, whichever comes first (a partition that lags
+// elsewhere holds the watermark, not these documents).
 import type { RecordedEvent } from '@app/event-sourcing';
 import type { ReadStore } from '@app/read-store';
 import { waitUntilCaughtUp, type ProjectionProgress } from '@app/platform';
@@ -23,7 +24,7 @@ function documentOf(event: RecordedEvent): { collection: string; id: string } | 
 export function readModelGate(store: ReadStore, progress: ProjectionProgress | undefined, timeoutMs: number): ReadModelGate {
   return async (events) => {
     const last = events[events.length - 1].position;
-    if (progress) return progress.waitForPosition(last, timeoutMs);
+    if (progress && !progress.heldByAnyPartition) return progress.waitForPosition(last, timeoutMs);
     const needed = new Map<string, { collection: string; id: string; position: number }>();
     for (const event of events) {
       const doc = documentOf(event);
@@ -35,6 +36,7 @@ export function readModelGate(store: ReadStore, progress: ProjectionProgress | u
       }
       return true;
     };
-    return waitUntilCaughtUp(last, caughtUp, undefined, timeoutMs);
+    // With Kafka, its documents or the applied watermark, whichever says so first.
+    return waitUntilCaughtUp(last, caughtUp, progress, timeoutMs);
   };
 }

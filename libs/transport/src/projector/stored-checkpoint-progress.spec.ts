@@ -34,18 +34,12 @@ describe('StoredCheckpointProgress (a projector on another connection to a real 
     queryStore = new SqliteReadStore(join(directory, 'reads.sqlite'));
     reads = 0;
     readDone = [];
-    progress = new StoredCheckpointProgress(
-      {
-        getCheckpoint: async (name) => {
-          const checkpoint = await queryStore.getCheckpoint(name);
-          reads += 1;
-          for (const done of readDone.splice(0)) done();
-          return checkpoint;
-        },
-      },
-      NAME,
-      1,
-    );
+    progress = new StoredCheckpointProgress(async () => {
+      const checkpoint = await queryStore.getCheckpoint(NAME);
+      reads += 1;
+      for (const done of readDone.splice(0)) done();
+      return checkpoint;
+    }, 1);
   });
 
   afterEach(async () => {

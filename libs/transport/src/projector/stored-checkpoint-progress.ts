@@ -1,9 +1,9 @@
-// How far a projector running in another process (the `projector` role on the same read store) has
-// followed the global log, for read-your-writes in this one: the checkpoint it stores in the same
-// write as its documents says every read model holds the log up to it. One read of that checkpoint
-// every few milliseconds serves every query waiting for a position, where each query used to poll
-// its own documents with a backoff (up to 100 ms apart).
-import type { ReadStore } from '@app/read-store';
+// How far the read models got along the global log, as the read store says, for read-your-writes in a
+// process whose projector (if any) cannot say it: with the embedded transport, the checkpoint a
+// projector in another process stores in the same write as its documents; with Kafka, the applied
+// watermark over the partitions (PartitionWatermarks). One read every few milliseconds serves every
+// query waiting for a position, where each query used to poll its own documents with a backoff (up to
+// 100 ms apart).
 import { PositionWaiters } from './position-waiters';
 
 export class StoredCheckpointProgress {
@@ -11,14 +11,15 @@ export class StoredCheckpointProgress {
   private poll: NodeJS.Timeout | undefined;
 
   /**
-   * `name`: the projector's checkpoint (it follows the global log: a Kafka-fed projector's position
-   * is no global one, so this is for the embedded transport only). `pollMs`: how often it is read
-   * while a query waits.
+   * `read`: how far the read models got, as stored (the embedded projector's checkpoint: it follows
+   * the global log; with Kafka, the applied watermark over the partitions, PartitionWatermarks), null
+   * while nothing is. `pollMs`: how often it is read while a query waits.
    */
   constructor(
-    private readonly store: Pick<ReadStore, 'getCheckpoint'>,
-    private readonly name: string,
+    private readonly read: () => Promise<number | null>,
     private readonly pollMs = 5,
+    /** ProjectionProgress.heldByAnyPartition: true for the applied watermark over Kafka partitions. */
+    readonly heldByAnyPartition = false,
   ) {}
 
   /** Resolves true once the stored checkpoint is at `position` or past it (as last read), false after `timeoutMs`. */
@@ -38,7 +39,7 @@ export class StoredCheckpointProgress {
   private async check(): Promise<void> {
     try {
       // A read store that cannot answer now leaves the waiters to their timeout (and the query to its own check).
-      const checkpoint = await this.store.getCheckpoint(this.name).catch(() => null);
+      const checkpoint = await this.read().catch(() => null);
       if (checkpoint === null) return;
       // Lower than last read: the store moved to another read-model generation (a blue/green rebuild).
       if (checkpoint < this.waiters.position) this.waiters.reset(checkpoint);
