@@ -155,4 +155,26 @@ describe('KafkaRelay', () => {
     expect(fake.disconnected()).toBe(1);
     await relay.stop();
   });
+
+  it('ends its run, writing nothing, when the topic has more partitions than when it started (the restart gives every partition watermarks)', async () => {
+    const { store } = feedingStore([[event(1)]]);
+    const { checkpoints, saved } = memoryCheckpoints();
+    const partitionMetadata = (count: number) => Array.from({ length: count }, (_, partitionId) => ({ partitionErrorCode: 0, partitionId, leader: 1, replicas: [1], isr: [1], offlineReplicas: [] }));
+    let written = 0;
+    const fake = fakeKafka({
+      partitions: 2,
+      // The broker's metadata as the producer sees it now: a third partition was added meanwhile.
+      send: async (record) => {
+        const partitionOf = fake.producerConfigs[0].createPartitioner?.();
+        for (const message of record.messages) partitionOf?.({ topic: record.topic, partitionMetadata: partitionMetadata(3), message });
+        written += record.messages.length;
+      },
+    });
+    const relay = new KafkaRelay(store, checkpoints, fake.kafka, { name: 'main', topic: 't' });
+    await relay.start();
+    await expect(relay.done).rejects.toThrow('Topic t has 3 partitions now, 2 when the relay started');
+    expect(written).toBe(0);
+    expect(saved()).toBeNull();
+    await relay.stop();
+  });
 });

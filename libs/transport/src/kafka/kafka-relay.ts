@@ -204,7 +204,19 @@ export class KafkaRelay implements PipelineWork {
       maxInFlightRequests: 1,
       allowAutoTopicCreation: false,
       // murmur2 on the key, as Java clients do: any producer of the same key picks the same partition.
-      createPartitioner: Partitioners.DefaultPartitioner,
+      createPartitioner: () => {
+        const partitionOf = Partitioners.DefaultPartitioner();
+        return (args) => {
+          // A partition added while this run goes would get events before any watermark record, and
+          // projectors, counting the partitions the records name, would leave it out of the applied
+          // watermark. So the run ends before anything of this request is written; the next one
+          // (the supervisor's restart) reads the new count and starts with a round for every partition.
+          if (args.topic === this.topic && args.partitionMetadata.length !== this.partitions) {
+            throw new Error(`Topic ${this.topic} has ${args.partitionMetadata.length} partitions now, ${this.partitions} when the relay started: restarting, so that every partition gets watermark records`);
+          }
+          return partitionOf(args);
+        };
+      },
     });
   }
 
