@@ -1,6 +1,6 @@
 import type { ConsumerRunConfig, EachBatchPayload, Kafka, KafkaMessage } from 'kafkajs';
 import type { RecordedEvent } from '@app/event-sourcing';
-import { KafkaProjector, type ProjectorBatchSink } from './kafka-projector';
+import { KafkaProjector, type PartitionWatermarkSink, type ProjectorBatchSink } from './kafka-projector';
 import { encodeEventMessage, encodeWatermarkMessage } from './kafka-message';
 
 function event(position: number): RecordedEvent {
@@ -122,8 +122,8 @@ describe('KafkaProjector', () => {
 
   it('records the partition watermark once the runner wrote its events, before the commit; a part of watermark records only applies nothing', async () => {
     const fake = fakeKafka();
-    const watermarks = { record: async (partition: number, position: number, partitions: number) => { fake.calls.push(`watermark ${partition} ${position} of ${partitions}`); } };
-    const projector = new KafkaProjector(recordingSink(fake.calls), fake.kafka, { groupId: 'g', topic: 't', maxEventsPerWrite: 3, watermarks: watermarks as never });
+    const watermarks: PartitionWatermarkSink = { record: async (partition, position, partitions) => { fake.calls.push(`watermark ${partition} ${position} of ${partitions}`); } };
+    const projector = new KafkaProjector(recordingSink(fake.calls), fake.kafka, { groupId: 'g', topic: 't', maxEventsPerWrite: 3, watermarks });
     await projector.start();
     fake.calls.length = 0;
     await fake.runConfig()?.eachBatch?.(batchPayload([message(7, 10), watermark(8, 6, 11), message(12, 12), watermark(15, 6, 13), watermark(20, 6, 14)], fake.calls));

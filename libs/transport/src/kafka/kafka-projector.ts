@@ -11,12 +11,17 @@ import type { Admin, Consumer, EachBatchPayload, Kafka, KafkaMessage } from 'kaf
 import type { RecordedEvent } from '@app/event-sourcing';
 import { aborted, type PipelineLag, type PipelineRun, type PipelineWork } from '@app/platform/supervision/supervisor';
 import { DEFAULT_EVENTS_TOPIC, decodeEventMessage, watermarkOf } from './kafka-message';
-import type { PartitionWatermarks } from '../projector/partition-watermarks';
 
 /** What the projector needs from the projector runner (ProjectorRunner satisfies it). */
 export interface ProjectorBatchSink {
   /** Applies events idempotently and returns once the read store holds the result. */
   applyBatch(events: RecordedEvent[]): Promise<unknown>;
+}
+
+/** Where a partition's watermark goes once its events are applied (PartitionWatermarks stores it in the read store). */
+export interface PartitionWatermarkSink {
+  /** Every event of `partition` up to `position` is applied; `partitions`: the topic's count from a watermark record, 0 without one. */
+  record(partition: number, position: number, partitions: number): Promise<void>;
 }
 
 export interface KafkaProjectorOptions {
@@ -40,7 +45,7 @@ export interface KafkaProjectorOptions {
    * below which the partition holds nothing unapplied, from its events and the relay's watermark
    * records), so readers can tell how far every read model got across partitions.
    */
-  readonly watermarks?: PartitionWatermarks;
+  readonly watermarks?: PartitionWatermarkSink;
 }
 
 export interface AppliedBatch {
