@@ -6,10 +6,12 @@ function heldProgress(heldByAnyPartition: boolean) {
   let wasAsked: () => void = () => undefined;
   const askedOnce = new Promise<void>((resolve) => (wasAsked = resolve));
   const asked: number[] = [];
+  const signals: (AbortSignal | undefined)[] = [];
   const progress: ProjectionProgress = {
     heldByAnyPartition,
-    waitForPosition: (position) => {
+    waitForPosition: (position, _timeoutMs, signal) => {
       asked.push(position);
+      signals.push(signal);
       wasAsked();
       return new Promise<boolean>((resolve) => (answer = resolve));
     },
@@ -19,7 +21,7 @@ function heldProgress(heldByAnyPartition: boolean) {
     await askedOnce;
     answer(reached);
   };
-  return { progress, asked, settle };
+  return { progress, asked, signals, settle };
 }
 
 /** A document check that holds from its `n`th call on. */
@@ -42,6 +44,8 @@ describe('waitUntilCaughtUp', () => {
     expect(await waitUntilCaughtUp(7, documents.check, held.progress, 60_000)).toBe(true);
     expect(held.asked).toEqual([7]);
     expect(documents.calls()).toBe(3);
+    // Answered by its documents, the query stops waiting on the progress.
+    expect(held.signals.map((signal) => signal?.aborted)).toEqual([true]);
   });
 
   it('with such a progress, answers when the progress reaches the position though its documents never say so (an aggregate)', async () => {

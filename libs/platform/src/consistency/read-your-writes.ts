@@ -8,8 +8,11 @@ import type { RecordedEvent } from '@app/event-sourcing';
  * meaningful (a Kafka-fed projector follows partitions): queries then check their own documents.
  */
 export interface ProjectionProgress {
-  /** Resolves true once everything up to `position` is applied, false after the timeout. */
-  waitForPosition(position: number, timeoutMs: number): Promise<boolean>;
+  /**
+   * Resolves true once everything up to `position` is applied, false after the timeout (or, where
+   * supported, once `signal` aborts: a query answered otherwise stops waiting).
+   */
+  waitForPosition(position: number, timeoutMs: number, signal?: AbortSignal): Promise<boolean>;
   /**
    * True where it may hold still for events no query of a document waits for (with Kafka, one
    * lagging partition holds the applied watermark for all): a query then also checks its own
@@ -37,13 +40,16 @@ export async function waitUntilCaughtUp(
   if (!progress) return documentsCaughtUp(caughtUp, timeoutMs, { stopped: false });
   // The projector reached the position: every read model of this process reflects it, even a
   // document the event did not touch.
-  const projected = progress.waitForPosition(minPosition, timeoutMs).then((reached) => reached || caughtUp());
-  if (!progress.heldByAnyPartition) return projected;
+  if (!progress.heldByAnyPartition) return (await progress.waitForPosition(minPosition, timeoutMs)) || caughtUp();
+  // Whichever answers first; the other stops (the progress forgets the wait, the polling ends).
+  const answered = new AbortController();
   const polling = { stopped: false };
+  const projected = progress.waitForPosition(minPosition, timeoutMs, answered.signal).then((reached) => reached || (!answered.signal.aborted && caughtUp()));
   try {
     return await Promise.race([projected, documentsCaughtUp(caughtUp, timeoutMs, polling).then((found) => found || projected)]);
   } finally {
     polling.stopped = true;
+    answered.abort();
   }
 }
 

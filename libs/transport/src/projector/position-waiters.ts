@@ -19,16 +19,20 @@ export class PositionWaiters {
     return this.waiters.length;
   }
 
-  /** Resolves true as soon as `position` is reached, false after `timeoutMs`. */
-  wait(position: number, timeoutMs: number): Promise<boolean> {
+  /** Resolves true as soon as `position` is reached, false after `timeoutMs` or once `signal` aborts (the waiter is gone then). */
+  wait(position: number, timeoutMs: number, signal?: AbortSignal): Promise<boolean> {
     if (this.reached >= position) return Promise.resolve(true);
+    if (signal?.aborted) return Promise.resolve(false);
     return new Promise<boolean>((resolve) => {
-      const timer = setTimeout(() => {
+      const give = (): void => {
+        clearTimeout(timer);
         this.waiters = this.waiters.filter((waiter) => waiter.timer !== timer);
         resolve(false);
-      }, timeoutMs);
+      };
+      const timer = setTimeout(give, timeoutMs);
       // A pending wait must not keep the process alive.
       timer.unref();
+      signal?.addEventListener('abort', give, { once: true });
       this.waiters.push({ position, resolve, timer });
     });
   }

@@ -22,9 +22,12 @@ export class StoredCheckpointProgress {
     readonly heldByAnyPartition = false,
   ) {}
 
-  /** Resolves true once the stored checkpoint is at `position` or past it (as last read), false after `timeoutMs`. */
-  waitForPosition(position: number, timeoutMs: number): Promise<boolean> {
-    const waiting = this.waiters.wait(position, timeoutMs);
+  /**
+   * Resolves true once the stored checkpoint is at `position` or past it (as last read), false after
+   * `timeoutMs` or once `signal` aborts (the query got its answer otherwise: it stops counting as waiting).
+   */
+  waitForPosition(position: number, timeoutMs: number, signal?: AbortSignal): Promise<boolean> {
+    const waiting = this.waiters.wait(position, timeoutMs, signal);
     this.schedule();
     return waiting;
   }
