@@ -1,7 +1,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { SqliteReadStore } from '@app/read-store';
+import { GenerationalReadStore, SqliteReadStore } from '@app/read-store';
 import { PartitionWatermarks } from './partition-watermarks';
 
 describe('PartitionWatermarks (on a real SqliteReadStore)', () => {
@@ -41,5 +41,16 @@ describe('PartitionWatermarks (on a real SqliteReadStore)', () => {
     expect(await new PartitionWatermarks(store, 'p').read()).toBe(9);
     // A projector of another name keeps its own.
     expect(await new PartitionWatermarks(store, 'q').read()).toBe(0);
+  });
+
+  it('keeps each read-model generation apart (a blue/green rebuild has its own partitions\' watermarks)', async () => {
+    const live = new PartitionWatermarks(new GenerationalReadStore(store, 0), 'p');
+    const next = new PartitionWatermarks(new GenerationalReadStore(store, 1), 'p');
+    await live.record(0, 50, 1);
+    expect(await live.read()).toBe(50);
+    expect(await next.read()).toBe(0);
+    await next.record(0, 20, 1);
+    expect(await next.read()).toBe(20);
+    expect(await live.read()).toBe(50);
   });
 });

@@ -16,7 +16,7 @@ export class PartitionWatermarks {
 
   /** `name`: the projector's checkpoint name; the watermarks are checkpoints named after it. */
   constructor(
-    private readonly store: Pick<ReadStore, 'applyBatch' | 'getCheckpoint'>,
+    private readonly store: Pick<ReadStore, 'applyBatch' | 'getCheckpoint' | 'listCheckpoints'>,
     private readonly name: string,
   ) {}
 
@@ -40,12 +40,16 @@ export class PartitionWatermarks {
     this.stored.set(partition, position);
   }
 
-  /** The global watermark: every position up to it is applied in the read models; 0 while nothing can be said. */
+  /**
+   * The global watermark: every position up to it is applied in the read models; 0 while nothing can
+   * be said. One read of the checkpoints (a handful of rows), however many partitions.
+   */
   async read(): Promise<number> {
-    const partitions = (await this.store.getCheckpoint(this.partitionsName)) ?? 0;
-    if (partitions === 0) return 0;
-    const marks = await Promise.all(Array.from({ length: partitions }, (_, partition) => this.store.getCheckpoint(this.partitionName(partition))));
-    return Math.min(...marks.map((mark) => mark ?? 0));
+    const stored = new Map((await this.store.listCheckpoints()).map((checkpoint) => [checkpoint.name, checkpoint.position]));
+    const partitions = stored.get(this.partitionsName) ?? 0;
+    let least = partitions === 0 ? 0 : Infinity;
+    for (let partition = 0; partition < partitions; partition++) least = Math.min(least, stored.get(this.partitionName(partition)) ?? 0);
+    return least;
   }
 
   private get partitionsName(): string {
