@@ -143,7 +143,10 @@ export async function dropGeneration(physical: ReadStore, generation: number): P
   if (generation === (await activeGeneration(physical))) throw new Error(`Generation ${generation} is live; it cannot be dropped`);
   const store = new GenerationalReadStore(physical, generation);
   await store.drop([...CHRONICLE_COLLECTIONS]);
-  await physical.deleteCheckpoint(generationCheckpoint(PROJECTOR_NAME, generation));
+  // Every checkpoint of its projector: its own and, fed by Kafka, its partitions' watermarks.
+  for (const checkpoint of await store.listCheckpoints()) {
+    if (checkpoint.name === PROJECTOR_NAME || checkpoint.name.startsWith(`${PROJECTOR_NAME}@`)) await store.deleteCheckpoint(checkpoint.name);
+  }
   // An old generation may still hold customers forgotten since (only the live one is scrubbed):
   // what it held must not stay readable in the store's free space or log.
   await (await GenerationalReadStore.live(physical)).purge(PERSONAL_COLLECTIONS);
