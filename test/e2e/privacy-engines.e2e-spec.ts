@@ -95,6 +95,9 @@ if (!brokers || !mongoUrl) {
 
       const forget = await api.admin.post(`/v1/customers/${forgotten.id}/forget`, { reason: 'GDPR art. 17, request DPO-9' });
       expect(forget.status).toBe(200);
+      // An aggregate after the write, on this all-in-one process fed by Kafka, waits for the applied watermark.
+      const kpisAfter = await api.analyst.get(`/v1/analytics/kpis?from=2026-01-01&to=2026-12-31&groupBy=day,channel&minPosition=${forget.body.position}`);
+      expect(kpisAfter.headers['x-chronicle-consistent']).toBe('true');
       // The projector purges the read store before it reports the position reached.
       await applied(forget.body.position);
       const view = await api.support.get(`/v1/customers/${forgotten.id}?minPosition=${forget.body.position}`);

@@ -72,12 +72,7 @@ const BATCH_THREAD = Symbol('BatchThread');
 
 const CLAIMS = Symbol('DataDirClaims');
 
-/**
- * What the 360 view shows from other capabilities' read models: segment ids, loyalty standing, and the
- * customer's own value figures now (P(alive), predicted CLV and churn risk, against the latest
- * population snapshot; the rest is on GET /v1/customers/:id/analytics).
- */
-/** How often a query waiting for a position reads the applied watermark with Kafka (one checkpoint per partition). */
+/** How often a query waiting for a position reads the applied watermark with Kafka (one read of the checkpoints). */
 const KAFKA_PROGRESS_POLL_MS = 10;
 
 /** Longest a read of the applied watermark is shared by every stream that asks for it meanwhile. */
@@ -85,8 +80,7 @@ const WATERMARK_SHARED_MS = 200;
 
 /**
  * How far the read models got along the global log, read from the read store (see AppliedWatermark);
- * one read serves every live stream polling within WATERMARK_SHARED_MS (with Kafka it is one
- * checkpoint per partition).
+ * one read serves every live stream polling within WATERMARK_SHARED_MS.
  */
 function appliedWatermark(config: ChronicleConfig, store: ReadStore): AppliedWatermark {
   // The embedded projector applies in log order and stores its checkpoint with its documents.
@@ -109,6 +103,11 @@ function appliedWatermark(config: ChronicleConfig, store: ReadStore): AppliedWat
   };
 }
 
+/**
+ * What the 360 view shows from other capabilities' read models: segment ids, loyalty standing, and the
+ * customer's own value figures now (P(alive), predicted CLV and churn risk, against the latest
+ * population snapshot; the rest is on GET /v1/customers/:id/analytics).
+ */
 function customer360Enrichers(liveStore: ReadStore, liveClock: Clock, env: Record<string, string | undefined>, config: ChronicleConfig): Customer360EnricherFactory {
   const settings = analyticsSettings(loadAnalyticsConfig(env));
   // The population (RFM cut points, fitted models) is the live one even for an auditor's view as of
@@ -448,8 +447,9 @@ export class ChronicleModule {
       // read once per poll for every query waiting (a Kafka-fed projector has no global position).
       providers.push({ provide: PROJECTION_PROGRESS, useFactory: (store: ReadStore) => new StoredCheckpointProgress(() => store.getCheckpoint(PROJECTOR_NAME)), inject: [READ_STORE] });
       exported.push(PROJECTION_PROGRESS);
-    } else if (needsReadStore && config.TRANSPORT === 'kafka') {
-      // With Kafka, every process reading the read models (a projector's own too: its runner applies
+    }
+    if (needsReadStore && config.TRANSPORT === 'kafka') {
+      // With Kafka, every process reading the read models (one with a projector too: its runner applies
       // only its partitions) waits on the applied watermark, the least of the partitions' watermarks
       // the projectors store: a query after a write sees it in every read model, aggregates included.
       // Read afresh at each poll (not the live streams' shared read, which may be 200 ms old).
