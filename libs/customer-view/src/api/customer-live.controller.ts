@@ -44,7 +44,7 @@ export class CustomerLiveController {
       'ends when the server shuts down (reconnect with Last-Event-ID to get what was missed) (404 for an unknown customer)',
   })
   @ApiHeader({ name: 'Last-Event-ID', required: false, description: 'The id of the last `applied` message seen: the stream first sends the `applied` messages of this customer after it, as it would have sent them live' })
-  @ApiAnswer(200, { mediaType: 'text/event-stream' }, 'A stream until the server shuts down: `event: applied` with `id` the global position and data {customerId, position, eventId, type, occurredAt} (only {customerId, position} where the projector runs in another process), `event: heartbeat` every 15 s')
+  @ApiAnswer(200, { mediaType: 'text/event-stream' }, 'A stream until the server shuts down: `event: applied` with `id` the global position and data {customerId, position, eventId, type, occurredAt} (only {customerId, position} where the projector runs in another process or is fed by Kafka), `event: heartbeat` every 15 s')
   @ApiRefusals({ 404: 'The customer is not registered.' })
   async live(@IdParam('customerId') customerId: string, @Headers('last-event-id') lastEventId?: string): Promise<Observable<MessageEvent>> {
     this.streams.assertOpen();

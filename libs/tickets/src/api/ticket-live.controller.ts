@@ -20,7 +20,7 @@ export interface TicketChange {
   readonly customerId: string;
   /** Global position of the change: the message id, and `minPosition` for reading it. */
   readonly position: number;
-  /** The event type; absent where the projector runs in another process (one message per ticket that moved). */
+  /** The event type; absent where the projector runs in another process or is fed by Kafka (one message per ticket that moved). */
   readonly type?: string;
 }
 
