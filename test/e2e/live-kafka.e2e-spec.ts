@@ -32,7 +32,6 @@ function ticketOpened(position: number, customerId: string, ticketId: string): R
 if (!brokers) {
   suiteWithoutEngine('Tickets live stream on Kafka e2e', 'KAFKA_BROKERS is not set', 'npm run engines:up');
 } else {
-  jest.setTimeout(120_000);
 
   describe('GET /v1/live/tickets with a Kafka-fed projector in another process (query-api + projector)', () => {
     let dataDir: string;

@@ -38,7 +38,6 @@ function event(position: number, customerId: string): RecordedEvent {
 if (!brokers) {
   suiteWithoutEngine('Kafka applied watermark engine suite', 'KAFKA_BROKERS is not set', 'npm run engines:up');
 } else {
-  jest.setTimeout(120_000);
 
   describe('PartitionWatermarks (real broker, SqliteReadStore)', () => {
     let dir: string;

@@ -79,13 +79,17 @@ const KAFKA_PROGRESS_POLL_MS = 10;
 const WATERMARK_SHARED_MS = 200;
 
 /**
- * How far the read models got along the global log, read from the read store (see AppliedWatermark);
- * one read serves every live stream polling within WATERMARK_SHARED_MS.
+ * How far the read models got along the global log, as the read store says (see AppliedWatermark):
+ * the embedded projector applies in log order and stores its checkpoint with its documents; with
+ * Kafka, the least of the partitions' watermarks.
  */
+function storedWatermark(config: ChronicleConfig, store: ReadStore): AppliedWatermark {
+  return config.TRANSPORT === 'kafka' ? new PartitionWatermarks(store, PROJECTOR_NAME) : { read: async () => (await store.getCheckpoint(PROJECTOR_NAME)) ?? 0 };
+}
+
+/** The stored watermark for the live streams: one read serves every stream polling within WATERMARK_SHARED_MS. */
 function appliedWatermark(config: ChronicleConfig, store: ReadStore): AppliedWatermark {
-  // The embedded projector applies in log order and stores its checkpoint with its documents.
-  const source: AppliedWatermark =
-    config.TRANSPORT === 'kafka' ? new PartitionWatermarks(store, PROJECTOR_NAME) : { read: async () => (await store.getCheckpoint(PROJECTOR_NAME)) ?? 0 };
+  const source = storedWatermark(config, store);
   let shared: { readonly at: number; readonly value: Promise<number> } | undefined;
   return {
     read: () => {
@@ -445,7 +449,14 @@ export class ChronicleModule {
       // The projector follows the global log in another process (the projector role on the same
       // read store): the checkpoint it stores with its documents says how far every read model got,
       // read once per poll for every query waiting (a Kafka-fed projector has no global position).
-      providers.push({ provide: PROJECTION_PROGRESS, useFactory: (store: ReadStore) => new StoredCheckpointProgress(() => store.getCheckpoint(PROJECTOR_NAME)), inject: [READ_STORE] });
+      providers.push({
+        provide: PROJECTION_PROGRESS,
+        useFactory: (store: ReadStore) => {
+          const watermark = storedWatermark(config, store);
+          return new StoredCheckpointProgress(() => watermark.read());
+        },
+        inject: [READ_STORE],
+      });
       exported.push(PROJECTION_PROGRESS);
     }
     if (needsReadStore && config.TRANSPORT === 'kafka') {
@@ -456,7 +467,7 @@ export class ChronicleModule {
       providers.push({
         provide: PROJECTION_PROGRESS,
         useFactory: (store: ReadStore) => {
-          const watermark = new PartitionWatermarks(store, PROJECTOR_NAME);
+          const watermark = storedWatermark(config, store);
           // A query whose own documents are in answers then, whatever partition holds the watermark.
           return new StoredCheckpointProgress(() => watermark.read(), KAFKA_PROGRESS_POLL_MS, true);
         },

@@ -27,7 +27,6 @@ export interface IdempotentAnswer {
 
 const FIRST_POLL_MS = 5;
 const LONGEST_POLL_MS = 200;
-export { IDEMPOTENCY_KEY_FIELD };
 /** When a client may send a request again whose first run is still going (a 409 IDEMPOTENCY_IN_PROGRESS). */
 export const IN_PROGRESS_RETRY_AFTER_SECONDS = 1;
 
