@@ -1,7 +1,10 @@
 // The embedded benchmark's HTTP workloads, shared by bench/embedded.bench.ts and
 // bench/projector-thread.bench.ts: customer registration, batch ingest, append→360 visible, 360 reads.
 import { randomUUID } from 'node:crypto';
+import { join } from 'node:path';
+import { Worker } from 'node:worker_threads';
 import { http, type HttpResult } from './http-client';
+import type { ReadClientData } from './read-client.worker';
 import { summarise } from './stats';
 
 export const BENCH_KEY = 'bench-admin-key-0123456789abcdef';
@@ -82,30 +85,26 @@ export async function appendToVisible(url: string, customers: number, rate: numb
   return { ...summarise(latencies), achieved: latencies.length / SECONDS, inconsistent };
 }
 
-/** Open loop at `rate` 360 reads/s, each timed from send to full response (keep-alive pool of 64). */
-/** Open loop at `rate` 360 reads/s over `customers` until `until` settles: each read's latency in ms. */
+/**
+ * Open loop at `rate` 360 reads/s over `customers` until `until` settles: each read's latency in ms,
+ * timed from send to full response (keep-alive pool of 64) by a client in a worker thread of its own
+ * (bench/read-client.worker.ts), so the benchmark's other clients never delay its clock.
+ */
 export async function readLatencies(url: string, customers: number, rate: number, until: Promise<unknown>): Promise<number[]> {
-  let done = false;
-  void until.finally(() => (done = true)).catch(() => undefined);
-  const latencies: number[] = [];
-  const inflight: Promise<void>[] = [];
-  const started = performance.now();
-  let sent = 0;
-  while (!done) {
-    const due = Math.floor(((performance.now() - started) / 1000) * rate);
-    for (; sent < due; sent++) {
-      const i = sent;
-      inflight.push((async () => {
-        const t0 = performance.now();
-        const r = await http('GET', `${url}/v1/customers/${customerId((i * 7919) % customers)}`, headers);
-        if (r.status !== 200) throw new Error(`360 read: ${r.status}`);
-        latencies.push(performance.now() - t0);
-      })());
-    }
-    await new Promise((resolve) => setTimeout(resolve, 1));
+  const data: ReadClientData = { url, customers, rate };
+  // The worker runs the TypeScript source as this process does (ts-node, without type checks).
+  const worker = new Worker(`require('ts-node').register({ transpileOnly: true }); require(${JSON.stringify(join(__dirname, 'read-client.worker.ts'))});`, { eval: true, workerData: data });
+  const result = new Promise<number[]>((resolve, reject) => {
+    worker.once('message', (message: { latencies?: number[]; error?: string }) => (message.latencies ? resolve(message.latencies) : reject(new Error(message.error))));
+    worker.once('error', reject);
+    worker.once('exit', (code) => reject(new Error(`read client exited with ${code}`)));
+  });
+  void until.finally(() => worker.postMessage('stop')).catch(() => undefined);
+  try {
+    return await result;
+  } finally {
+    await worker.terminate();
   }
-  await Promise.all(inflight);
-  return latencies;
 }
 
 /** 360 reads at `rate`/s for 2 × SECONDS: p50, p99 (ms) and the rate served. */

@@ -2,6 +2,7 @@
 // process, so its memory and CPU are its own, and tells where it listens.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { readdirSync, readFileSync } from 'node:fs';
+import { setPriority } from 'node:os';
 import { join } from 'node:path';
 
 export interface ServerProcess {
@@ -51,6 +52,21 @@ export function threadShares(pid: number, before: Map<number, ThreadUsage>, afte
     .sort((a, b) => b.cpuMs - a.cpuMs)
     .map((thread) => `${thread.tid === pid ? 'main' : thread.tid}: ${thread.cpuMs} ms CPU, ${thread.mb.toFixed(0)} MB written`)
     .join('; ');
+}
+
+/**
+ * Sets the CPU priority of every thread of a running process, as starting it under `nice -n` would:
+ * on Linux `setpriority` on a process id reaches its main thread alone, and the threads it started
+ * before (SQLite writers, checkpointer) would keep theirs. Threads started later inherit it.
+ */
+export function setProcessPriority(pid: number, nice: number): void {
+  for (const tid of readdirSync(`/proc/${pid}/task`)) {
+    try {
+      setPriority(Number(tid), nice);
+    } catch {
+      // The thread ended between the listing and the call.
+    }
+  }
 }
 
 /** A process's resident set, in bytes. */

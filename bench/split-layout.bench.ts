@@ -1,18 +1,19 @@
 // The 360 read during batch ingest with the parts in separate processes on one data folder
 // (deploy/README.md, "Several processes on one data folder"): `command-api` takes the batches,
 // `projector` projects, `query-api` answers the reads. With BENCH_WRITE_NICE the write side
-// (command-api and projector) runs at that lower CPU priority (os.setPriority, as `nice -n` would),
-// so the reads get a core first whenever both want one.
+// (command-api and projector) runs at that lower CPU priority, every thread of it (SQLite writers
+// and checkpointer too, as starting them under `nice -n` would), so the reads get a core first
+// whenever both want one. The reads are timed by a client on a thread of its own (readLatencies).
 // Run: npm run build && BENCH_WRITE_NICE=15 npx ts-node --transpile-only -r tsconfig-paths/register bench/split-layout.bench.ts
 //      (alternate with BENCH_WRITE_NICE=0 for the comparison; BENCH_SERVER_MAIN=<another build's
 //      dist/apps/chronicle/src/main.js> runs the three processes from that build, for an A/B)
 import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
-import { setPriority, tmpdir } from 'node:os';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { BENCH_KEY, appendToVisible, batchIngest, headers, readLatency, registerCustomers } from './embedded-workload';
 import { http } from './http-client';
-import { startServer, THIS_BUILD } from './server-process';
+import { setProcessPriority, startServer, THIS_BUILD } from './server-process';
 import { measureRawSqlite } from './raw-sqlite';
 import { fmt } from './stats';
 
@@ -31,8 +32,8 @@ async function main(): Promise<void> {
   const projector = spawn(process.execPath, [MAIN], { env: { ...process.env, ...env, CHRONICLE_ROLE: 'projector' }, stdio: ['ignore', 'ignore', 'inherit'] });
   const queries = await startServer({ ...env, CHRONICLE_ROLE: 'query-api' }, MAIN);
   try {
-    setPriority(commands.pid, WRITE_NICE);
-    setPriority(projector.pid as number, WRITE_NICE);
+    setProcessPriority(commands.pid, WRITE_NICE);
+    setProcessPriority(projector.pid as number, WRITE_NICE);
     await registerCustomers(commands.url, 0, CUSTOMERS, 16);
     // Until the projector has every registration: the last one's position, read with minPosition.
     const last = await http('POST', `${commands.url}/v1/customers`, headers, { customerId: 'bench-split-last', profile: { firstName: 'Last', lastName: 'One' } });
