@@ -183,7 +183,7 @@ export async function openSessionRevocations(config: ChronicleConfig): Promise<S
 export async function openAccessLog(config: ChronicleConfig): Promise<AccessLog> {
   switch (config.EVENT_STORE) {
     case 'sqlite':
-      return openSqlite(config, 'access-log.sqlite', (path) => new SqliteAccessLog(path, { synchronous: config.SQLITE_SYNCHRONOUS, writeLockBudgetMs: config.SQLITE_WRITE_LOCK_BUDGET_MS }));
+      return openSqlite(config, 'access-log.sqlite', (path) => new SqliteAccessLog(path, { synchronous: config.SQLITE_SYNCHRONOUS, writeLockBudgetMs: config.SQLITE_WRITE_LOCK_BUDGET_MS, commits: config.ACCESS_LOG_COMMITS }));
     case 'eventstoredb':
       return new (eventStoreDb().EventStoreDbAccessLog)(config.EVENTSTORE_URL as string);
   }

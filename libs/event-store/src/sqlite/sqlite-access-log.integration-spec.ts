@@ -16,21 +16,23 @@ function tempFile(): string {
   return join(directory, 'access-log.sqlite');
 }
 
-describeAccessLogContract('SqliteAccessLog (temp file)', async () => {
-  const file = tempFile();
-  const log = new SqliteAccessLog(file);
-  const opened = [log];
-  return {
-    log,
-    reopen: () => {
-      const other = new SqliteAccessLog(file);
-      opened.push(other);
-      return other;
-    },
-    dispose: async () => {
-      for (const one of opened) await one.close();
-    },
-  };
+describe.each(['thread', 'inline'] as const)('commits on the %s', (commits) => {
+  describeAccessLogContract(`SqliteAccessLog (temp file, commits on the ${commits})`, async () => {
+    const file = tempFile();
+    const log = new SqliteAccessLog(file, { commits });
+    const opened = [log];
+    return {
+      log,
+      reopen: () => {
+        const other = new SqliteAccessLog(file, { commits });
+        opened.push(other);
+        return other;
+      },
+      dispose: async () => {
+        for (const one of opened) await one.close();
+      },
+    };
+  });
 });
 
 describe('SqliteAccessLog specifics', () => {
@@ -71,6 +73,34 @@ describe('SqliteAccessLog specifics', () => {
     } finally {
       db.close();
     }
+  });
+
+  it('commits inline within the turn the entries were recorded in: durable in the file before an immediate queued after them runs', async () => {
+    const file = tempFile();
+    const log = new SqliteAccessLog(file, { commits: 'inline' });
+    try {
+      const at = new Date().toISOString();
+      const recorded = ['c-1', 'c-2', 'c-3'].map((customerId) => log.record({ at, actor: { id: 'k1' }, action: 'customer360', customerId, resource: `GET /v1/customers/${customerId}`, correlationId: customerId }));
+      let settled = 0;
+      for (const one of recorded) void one.then(() => settled++);
+      const inFileThen = await new Promise<unknown[]>((resolve) =>
+        setImmediate(() => {
+          const db = new Database(file, { readonly: true });
+          try {
+            resolve([settled, db.prepare('SELECT customer_id FROM access_log ORDER BY id').pluck().all()]);
+          } finally {
+            db.close();
+          }
+        }),
+      );
+      expect(inFileThen).toEqual([3, ['c-1', 'c-2', 'c-3']]);
+    } finally {
+      await log.close();
+    }
+  });
+
+  it('refuses inline commits at synchronous FULL (each commit would wait for the disk on the event loop)', () => {
+    expect(() => new SqliteAccessLog(tempFile(), { commits: 'inline', synchronous: 'FULL' })).toThrow('inline commits need synchronous NORMAL');
   });
 
   it('refuses to change or remove a recorded entry, even through plain SQL on the file', async () => {

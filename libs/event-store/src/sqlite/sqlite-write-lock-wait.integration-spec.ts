@@ -67,10 +67,10 @@ describe('SqliteIdempotencyKeys while another process holds the write lock', () 
   });
 });
 
-describe('SqliteAccessLog while another process holds the write lock', () => {
+describe.each(['thread', 'inline'] as const)('SqliteAccessLog (commits on the %s) while another process holds the write lock', (commits) => {
   it('records without blocking the event loop once the lock is released', async () => {
     const file = tempFile('access-log.sqlite');
-    const log = new SqliteAccessLog(file, { writeLockBudgetMs: 60_000 });
+    const log = new SqliteAccessLog(file, { writeLockBudgetMs: 60_000, commits });
     try {
       holder = await holdWriteLock(file);
       const recorded = log.record(entry);
@@ -86,7 +86,7 @@ describe('SqliteAccessLog while another process holds the write lock', () => {
 
   it('refuses entries whose wait reaches the budget; later entries are recorded', async () => {
     const file = tempFile('access-log.sqlite');
-    const log = new SqliteAccessLog(file, { writeLockBudgetMs: 30 });
+    const log = new SqliteAccessLog(file, { writeLockBudgetMs: 30, commits });
     try {
       holder = await holdWriteLock(file);
       const refused: unknown = await log.record(entry).catch((error: unknown) => error);

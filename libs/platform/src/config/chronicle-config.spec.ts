@@ -95,3 +95,16 @@ describe('TRUST_PROXY', () => {
     expect(() => loadConfig({ TRUST_PROXY: value })).toThrow(message);
   });
 });
+
+describe('ACCESS_LOG_COMMITS', () => {
+  it('commits on the access log\'s thread unless set; inline at synchronous NORMAL', () => {
+    expect(loadConfig({}).ACCESS_LOG_COMMITS).toBe('thread');
+    expect(loadConfig({ ACCESS_LOG_COMMITS: 'inline' }).ACCESS_LOG_COMMITS).toBe('inline');
+  });
+
+  it('stops the start on inline with SQLITE_SYNCHRONOUS=FULL, and on an unknown value, naming the variable', () => {
+    expect(() => loadConfig({ ACCESS_LOG_COMMITS: 'inline', SQLITE_SYNCHRONOUS: 'FULL' })).toThrow(/ACCESS_LOG_COMMITS=inline needs SQLITE_SYNCHRONOUS=NORMAL/);
+    expect(() => loadConfig({ ACCESS_LOG_COMMITS: 'sometimes' })).toThrow(/ACCESS_LOG_COMMITS="sometimes"/);
+    expect(loadConfig({ ACCESS_LOG_COMMITS: 'thread', SQLITE_SYNCHRONOUS: 'FULL' }).ACCESS_LOG_COMMITS).toBe('thread');
+  });
+});

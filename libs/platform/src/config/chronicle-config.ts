@@ -114,6 +114,16 @@ export class ChronicleConfig {
   SQLITE_SYNCHRONOUS: 'NORMAL' | 'FULL' = 'NORMAL';
 
   /**
+   * Where the embedded access log (access-log.sqlite) commits the entries that reads of customer data
+   * wait for: `thread` (a write thread of the file's own; the event loop posts each group and takes the
+   * reply a turn later) or `inline` (on the event loop: a read answers a turn sooner, and the loop pays
+   * the commit's CPU). `inline` suits a query-api process, whose loop serves nothing but reads
+   * (bench/README.md, "Where the reads' tail goes"); it needs SQLITE_SYNCHRONOUS=NORMAL.
+   */
+  @IsIn(['thread', 'inline'])
+  ACCESS_LOG_COMMITS: 'thread' | 'inline' = 'thread';
+
+  /**
    * How long a write may wait for another process's write lock on a SQLite file before it is
    * refused (a command then answers 503 with Retry-After). The wait never blocks the process.
    */
@@ -302,6 +312,9 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       `SESSION_SECRET_FILE (or SESSION_SECRET) is required when CHRONICLE_ROLE=${config.CHRONICLE_ROLE} and EVENT_STORE=eventstoredb: ` +
         'every process serving the API must sign console sessions with the same secret',
     );
+  }
+  if (config?.ACCESS_LOG_COMMITS === 'inline' && config.SQLITE_SYNCHRONOUS === 'FULL') {
+    problems.push('ACCESS_LOG_COMMITS=inline needs SQLITE_SYNCHRONOUS=NORMAL: at FULL every commit waits for the disk, and an inline commit would stop the event loop meanwhile (use ACCESS_LOG_COMMITS=thread)');
   }
   if (problems.length > 0 || !config) throw new ConfigError(problems);
   return config;
