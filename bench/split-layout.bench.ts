@@ -5,7 +5,8 @@
 // and checkpointer too, as starting them under `nice -n` would), so the reads get a core first
 // whenever both want one. The reads are timed by a client on a thread of its own (readLatencies).
 // Run: npm run build && BENCH_WRITE_NICE=15 npx ts-node --transpile-only -r tsconfig-paths/register bench/split-layout.bench.ts
-//      (alternate with BENCH_WRITE_NICE=0 for the comparison; BENCH_SERVER_MAIN=<another build's
+//      (alternate with BENCH_WRITE_NICE=0 for the comparison, BENCH_ACCESS_LOG_COMMITS=thread for the
+//      access log's default; BENCH_SERVER_MAIN=<another build's
 //      dist/apps/chronicle/src/main.js> runs the three processes from that build, for an A/B)
 import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -23,6 +24,8 @@ const WRITE_NICE = Number(process.env.BENCH_WRITE_NICE ?? 0);
 /** Commands per second for append → 360 visible (note to command-api, 360 read with minPosition from query-api). */
 const VISIBLE_RATES = (process.env.BENCH_VISIBLE_RATES ?? '500,1000').split(',').map(Number);
 const MAIN = process.env.BENCH_SERVER_MAIN || THIS_BUILD;
+/** Where query-api commits the reads' access-log entries (ACCESS_LOG_COMMITS): inline, as README advises for it. */
+const ACCESS_LOG_COMMITS = process.env.BENCH_ACCESS_LOG_COMMITS ?? 'inline';
 
 async function main(): Promise<void> {
   const raw = measureRawSqlite('NORMAL');
@@ -30,7 +33,7 @@ async function main(): Promise<void> {
   const env = { DATA_DIR: dataDir, API_KEYS: `admin=${BENCH_KEY}`, LOG_LEVEL: 'warn', MAX_BATCH_SIZE: '1000', MAX_BODY_BYTES: String(8 << 20), PORT: '0' };
   const commands = await startServer({ ...env, CHRONICLE_ROLE: 'command-api' }, MAIN);
   const projector = spawn(process.execPath, [MAIN], { env: { ...process.env, ...env, CHRONICLE_ROLE: 'projector' }, stdio: ['ignore', 'ignore', 'inherit'] });
-  const queries = await startServer({ ...env, CHRONICLE_ROLE: 'query-api' }, MAIN);
+  const queries = await startServer({ ...env, CHRONICLE_ROLE: 'query-api', ACCESS_LOG_COMMITS }, MAIN);
   try {
     setProcessPriority(commands.pid, WRITE_NICE);
     setProcessPriority(projector.pid as number, WRITE_NICE);
@@ -54,7 +57,7 @@ async function main(): Promise<void> {
     const ingesting = batchIngest(commands.url, CUSTOMERS, readsDone);
     const during = await readLatency(queries.url, CUSTOMERS, READS_PER_SECOND).finally(finished);
     const ingested = await ingesting;
-    console.log(`split layout (${MAIN === THIS_BUILD ? 'this build' : MAIN}), write side at nice ${WRITE_NICE}; raw 1,000-row inserts ${fmt(raw.batched1000)} rows/s`);
+    console.log(`split layout (${MAIN === THIS_BUILD ? 'this build' : MAIN}), write side at nice ${WRITE_NICE}, query-api's access log commits ${ACCESS_LOG_COMMITS}; raw 1,000-row inserts ${fmt(raw.batched1000)} rows/s`);
     console.log(`360 read at ${READS_PER_SECOND}/s on query-api, idle: p50 ${fmt(idle.p50, 2)} ms, p99 ${fmt(idle.p99, 1)} ms`);
     for (const line of visibility) console.log(line);
     console.log(`360 read at ${READS_PER_SECOND}/s on query-api during batch ingest: p50 ${fmt(during.p50, 2)} ms, p99 ${fmt(during.p99, 1)} ms; ingested meanwhile ${fmt(ingested)} events/s (${fmt((ingested / raw.batched1000) * 100)}% of raw)`);
