@@ -1,23 +1,38 @@
-// The Kafka projector's catch-up at several write-batch sizes, alternated in one run on one topic:
-// a backlog appended and published once, then for each size (each round) a new consumer group reads
-// the whole topic into a fresh read store. Shows how many document writes an event costs and what
-// the catch-up rate is at each size, beside raw SQLite's write rate of the same run.
-//   BENCH_CATCHUP_EVENTS (40,000)  BENCH_CUSTOMERS (5,000)  BENCH_KAFKA_WRITE_BATCHES (500,2000)  BENCH_ROUNDS (2)
+// The Kafka projector's catch-up in several settings, alternated in one run on one topic: a backlog
+// appended and published once, then for each arm (each round) a new consumer group reads the whole
+// topic into a fresh read store. Shows how many document writes an event costs, the catch-up rate
+// and the CPU it took (the whole process, and its main thread alone) for each arm, beside raw
+// SQLite's write rate of the same run.
+//   BENCH_CATCHUP_EVENTS (40,000)  BENCH_CUSTOMERS (5,000)  BENCH_ROUNDS (2)
+//   BENCH_KAFKA_PROJECTOR_ARMS: comma-separated events-per-write:partitions-in-flight:SQLite-writes
+//     (default 2000:1:inline,2000:3:thread: before and after the pipelined projector)
+//   BENCH_KAFKA_WRITE_BATCHES (e.g. 500,2000): arms of those write sizes, with the other two settings at their defaults
 //   BENCH_CATCHUP_STORE: sqlite (default) or mongo (the MONGO_URL server, e.g. FerretDB)
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { SqliteEventStore } from '@app/event-store';
 import { createKafkaClient } from '@app/transport/kafka';
-import { benchEngines, deleteBenchTopics, freshBenchId, readStoreKinds } from './kafka-engines';
-import { startProjectorSide, startRelay, waitUntil, pipelineFailure } from './kafka-pipeline';
+import type { SqliteReadStoreWrites } from '@app/read-store';
+import { BENCH_READ_STORE_WRITES, benchEngines, deleteBenchTopics, freshBenchId, readStoreKinds } from './kafka-engines';
+import { BENCH_PARTITIONS_IN_FLIGHT, mainThreadCpuMicros, startProjectorSide, startRelay, waitUntil, pipelineFailure } from './kafka-pipeline';
 import { appendPlan, planWorkload } from './kafka-workload';
 import { measureRawSqlite } from './raw-sqlite';
 import { fmt } from './stats';
 
 const EVENTS = Number(process.env['BENCH_CATCHUP_EVENTS'] ?? 40_000);
 const CUSTOMERS = Number(process.env['BENCH_CUSTOMERS'] ?? 5_000);
-const SIZES = (process.env['BENCH_KAFKA_WRITE_BATCHES'] ?? '500,2000').split(',').map(Number);
+interface Arm {
+  readonly size: number;
+  readonly inFlight: number;
+  readonly writes: SqliteReadStoreWrites;
+}
+const ARMS: readonly Arm[] = process.env['BENCH_KAFKA_WRITE_BATCHES']
+  ? process.env['BENCH_KAFKA_WRITE_BATCHES'].split(',').map((size) => ({ size: Number(size), inFlight: BENCH_PARTITIONS_IN_FLIGHT, writes: BENCH_READ_STORE_WRITES }))
+  : (process.env['BENCH_KAFKA_PROJECTOR_ARMS'] ?? '2000:1:inline,2000:3:thread').split(',').map((arm) => {
+      const [size, inFlight, writes] = arm.split(':');
+      return { size: Number(size), inFlight: Number(inFlight), writes: writes === 'thread' ? 'thread' : 'inline' };
+    });
 const ROUNDS = Number(process.env['BENCH_ROUNDS'] ?? 2);
 const PARTITIONS = 6;
 const STORE = process.env['BENCH_CATCHUP_STORE'] ?? 'sqlite';
@@ -44,20 +59,22 @@ async function main(): Promise<void> {
       const raw = measureRawSqlite('NORMAL', 2);
       console.log(`round ${round}: raw SQLite ${fmt(raw.batched1000)} rows/s in 1,000-row transactions`);
       // Alternate the order each round, so drift on a shared machine falls on every size.
-      for (const size of round % 2 === 1 ? SIZES : [...SIZES].reverse()) {
-        const label = `r${round}-w${size}`;
+      for (const { size, inFlight, writes } of round % 2 === 1 ? ARMS : [...ARMS].reverse()) {
+        const label = `r${round}-w${size}-p${inFlight}-${writes}`;
         const cpu = process.cpuUsage();
+        const mainCpu = mainThreadCpuMicros();
         const started = performance.now();
-        const side = await startProjectorSide(kafka, await kind.open(dir, label), topic, `${runId}-${label}`, PARTITIONS, size);
+        const side = await startProjectorSide(kafka, await kind.open(dir, label, writes), topic, `${runId}-${label}`, PARTITIONS, { maxEventsPerWrite: size, partitionsInFlight: inFlight });
         try {
           await waitUntil(() => side.applied.count >= backlog, TIMEOUT_MS, `catch-up ${label}`, pipelineFailure(undefined, side));
           const seconds = (performance.now() - started) / 1000;
           const used = process.cpuUsage(cpu);
+          const usedMain = mainThreadCpuMicros() - mainCpu;
           const writesPerEvent = side.readStore.timings.writes / backlog;
           const rate = backlog / seconds;
           console.log(
-            `  ${fmt(size)} events/write: ${fmt(rate)} events/s (${seconds.toFixed(1)} s, group join included), ${writesPerEvent.toFixed(2)} document writes/event, `
-              + `${((used.user + used.system) / backlog).toFixed(0)} µs CPU/event; read-store bound ${fmt(raw.batched1000 / writesPerEvent)} events/s → ${((100 * rate * writesPerEvent) / raw.batched1000).toFixed(0)}%`,
+            `  ${fmt(size)} events/write, ${inFlight} partition(s) in flight, writes ${writes}: ${fmt(rate)} events/s (${seconds.toFixed(1)} s, group join included), ${writesPerEvent.toFixed(2)} document writes/event, `
+              + `${((used.user + used.system) / backlog).toFixed(0)} µs CPU/event (main thread ${(usedMain / backlog).toFixed(0)}); read-store bound ${fmt(raw.batched1000 / writesPerEvent)} events/s → ${((100 * rate * writesPerEvent) / raw.batched1000).toFixed(0)}%`,
           );
         } finally {
           await side.stop();

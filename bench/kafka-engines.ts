@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { randomUUID } from 'node:crypto';
 import { MongoClient } from 'mongodb';
 import type { Kafka } from 'kafkajs';
-import { SqliteReadStore, type ReadDocument, type ReadStore } from '@app/read-store';
+import { SqliteReadStore, type ReadDocument, type ReadStore, type SqliteReadStoreWrites } from '@app/read-store';
 import { MongoReadStore } from '@app/read-store/mongodb';
 import { measureRawMongo, type RawMongoRates } from './kafka-raw';
 
@@ -51,17 +51,24 @@ export async function deleteBenchTopics(kafka: Kafka, topics: readonly string[])
 
 export interface ReadStoreKind {
   readonly name: string;
-  /** A fresh, empty read store called `label`. */
-  open(dir: string, label: string): Promise<ReadStore>;
+  /** A fresh, empty read store called `label`; `writes`: where a SQLite store commits (default BENCH_READ_STORE_WRITES). */
+  open(dir: string, label: string, writes?: SqliteReadStoreWrites): Promise<ReadStore>;
   /** Removes what open() left outside the bench's temp dir. */
   discard(label: string): Promise<void>;
   /** The server's own write rate for these documents without the adapter, where there is a server. */
   measureServer?(label: string, docs: readonly { collection: string; doc: ReadDocument }[], batchSize: number): Promise<RawMongoRates>;
 }
 
+/** Where the SQLite read store commits the projector's writes (the deployment's SQLITE_READ_STORE_WRITES, default inline). */
+export const BENCH_READ_STORE_WRITES: SqliteReadStoreWrites = process.env.BENCH_READ_STORE_WRITES === 'thread' ? 'thread' : 'inline';
+
 export function readStoreKinds(engines: BenchEngines, runId: string): ReadStoreKind[] {
   const kinds: ReadStoreKind[] = [
-    { name: 'SQLite', open: async (dir, label) => new SqliteReadStore(join(dir, `${label}.sqlite`)), discard: async () => undefined },
+    {
+      name: 'SQLite',
+      open: async (dir, label, writes = BENCH_READ_STORE_WRITES) => new SqliteReadStore(join(dir, `${label}.sqlite`), { writes }),
+      discard: async () => undefined,
+    },
   ];
   const mongoUrl = engines.mongoUrl;
   if (mongoUrl) {

@@ -2,6 +2,7 @@
 // KafkaProjector → ProjectorRunner over chronicleProjections → read store, with counters that say
 // when every event is applied and where the projector's time goes (load, project, write).
 import { fork } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Kafka } from 'kafkajs';
 import type { RecordedEvent } from '@app/event-sourcing';
@@ -117,13 +118,26 @@ export interface ProjectorSide {
   readonly projector: KafkaProjector;
   readonly readStore: TimedReadStore;
   readonly applied: AppliedPositions;
-  /** Milliseconds inside runner.applyBatch (load + project + write). */
+  /** Wall milliseconds while any runner.applyBatch was in hand (several partitions' batches overlap). */
   readonly runnerMs: () => number;
+  /** CPU microseconds of this process's main thread (projection, loads, Kafka; not the write thread) since the side started. */
+  readonly mainThreadCpuMicros: () => number;
   stop(): Promise<void>;
 }
 
+/** Partitions whose batches the projector has in hand at once (the deployment's KAFKA_PROJECTOR_PARTITIONS_IN_FLIGHT). */
+export const BENCH_PARTITIONS_IN_FLIGHT = Number(process.env.BENCH_PARTITIONS_IN_FLIGHT ?? 3);
+
+export interface ProjectorSideOptions {
+  readonly maxEventsPerWrite?: number;
+  readonly partitionsInFlight?: number;
+}
+
 /** Creates the topic, starts a runner and a projector in a fresh group, and waits until it holds partitions. */
-export async function startProjectorSide(kafka: Kafka, store: ReadStore, topic: string, groupId: string, partitions: number, maxEventsPerWrite?: number): Promise<ProjectorSide> {
+export async function startProjectorSide(
+  kafka: Kafka, store: ReadStore, topic: string, groupId: string, partitions: number,
+  { maxEventsPerWrite, partitionsInFlight = BENCH_PARTITIONS_IN_FLIGHT }: ProjectorSideOptions = {},
+): Promise<ProjectorSide> {
   await ensureTopic(kafka, topic, { partitions, replicationFactor: -1 });
   const readStore = new TimedReadStore(store);
   const runner = new ProjectorRunner(readStore, chronicleProjections('EUR'), { name: `bench-${groupId}` });
@@ -131,22 +145,34 @@ export async function startProjectorSide(kafka: Kafka, store: ReadStore, topic: 
   const applied = new AppliedPositions();
   runner.onApplied((events) => applied.add(events));
   let runnerMs = 0;
+  let inHand = 0;
+  let since = 0;
   const sink = {
     applyBatch: async (events: RecordedEvent[]) => {
-      const started = performance.now();
+      if (inHand++ === 0) since = performance.now();
       try {
         await runner.applyBatch(events);
       } finally {
-        runnerMs += performance.now() - started;
+        if (--inHand === 0) runnerMs += performance.now() - since;
       }
     },
   };
+  const cpuAtStart = mainThreadCpuMicros();
   // A short fetch wait keeps the live path from idling on an empty partition while another fills.
   // The projector's own write batch unless told otherwise (bench/kafka-catchup.bench.ts compares sizes).
-  const projector = new KafkaProjector(sink, kafka, { groupId, topic, maxWaitTimeInMs: 100, ...(maxEventsPerWrite ? { maxEventsPerWrite } : {}) });
+  const projector = new KafkaProjector(sink, kafka, {
+    groupId, topic, maxWaitTimeInMs: 100, partitionsInFlight, ...(maxEventsPerWrite ? { maxEventsPerWrite } : {}),
+  });
   await projector.start();
   await waitUntil(() => projector.assignedPartitions.length === partitions, 60_000, `projector ${groupId} holds all ${partitions} partitions`, () => projector.failure);
-  return { runner, projector, readStore, applied, runnerMs: () => runnerMs, stop: () => projector.stop() };
+  return { runner, projector, readStore, applied, runnerMs: () => runnerMs, mainThreadCpuMicros: () => mainThreadCpuMicros() - cpuAtStart, stop: () => projector.stop() };
+}
+
+/** CPU time of this process's main thread (user + system), in µs, from /proc (clock ticks of 10 ms). */
+export function mainThreadCpuMicros(): number {
+  const stat = readFileSync(`/proc/self/task/${process.pid}/stat`, 'utf8');
+  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  return (Number(fields[11]) + Number(fields[12])) * 10_000;
 }
 
 export async function startRelay(store: EventStore, kafka: Kafka, topic: string, name: string, partitions: number): Promise<KafkaRelay> {

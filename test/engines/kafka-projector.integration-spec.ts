@@ -32,6 +32,8 @@ const mongoUrl = process.env['MONGO_URL']?.trim();
 
 interface ReadStoreKind {
   readonly name: string;
+  /** The projector's partitionsInFlight: with more than one, batches are prepared while the one before is written. */
+  readonly partitionsInFlight: number;
   /** A fresh, empty read store; `label` keeps stores of one test apart. */
   open(dir: string, runId: string, label: string): Promise<ReadStore>;
   /** Removes what open() left outside the test's temp dir. */
@@ -39,11 +41,17 @@ interface ReadStoreKind {
 }
 
 const readStoreKinds: ReadStoreKind[] = [
-  { name: 'SqliteReadStore', open: (dir, _runId, label) => openSqliteReadStore(join(dir, `${label}.sqlite`)) },
+  { name: 'SqliteReadStore, 1 partition in flight', partitionsInFlight: 1, open: (dir, _runId, label) => openSqliteReadStore(join(dir, `${label}.sqlite`)) },
+  {
+    name: 'SqliteReadStore writing on its write thread, 3 partitions in flight',
+    partitionsInFlight: 3,
+    open: (dir, _runId, label) => openSqliteReadStore(join(dir, `${label}.sqlite`), 'thread'),
+  },
 ];
 if (mongoUrl) {
   readStoreKinds.push({
-    name: 'MongoReadStore',
+    name: 'MongoReadStore, 3 partitions in flight',
+    partitionsInFlight: 3,
     open: (_dir, runId, label) => openMongoReadStore(mongoUrl, `kt_${runId}_${label}`),
     discard: (runId, label) => dropMongoDatabase(mongoUrl, `kt_${runId}_${label}`),
   });
@@ -108,6 +116,7 @@ if (!brokers) {
           rebalanceTimeout: 6_000,
           heartbeatInterval: 500,
           maxWaitTimeInMs: 200,
+          partitionsInFlight: kind.partitionsInFlight,
           ...overrides,
         });
         cleanups.push(() => started.stop());

@@ -249,6 +249,7 @@ class Pipelines implements OnApplicationBootstrap, BeforeApplicationShutdown, On
                 topic: this.config.KAFKA_TOPIC,
                 sessionTimeout: this.config.KAFKA_SESSION_TIMEOUT_MS,
                 heartbeatInterval: Math.floor(this.config.KAFKA_SESSION_TIMEOUT_MS / 3),
+                partitionsInFlight: this.config.KAFKA_PROJECTOR_PARTITIONS_IN_FLIGHT,
                 // Each partition's watermark beside the documents: how far the read models got across partitions.
                 ...(this.readStore ? { watermarks: new PartitionWatermarks(this.readStore, runner.name) } : {}),
               });

@@ -209,7 +209,9 @@ export type ReadStoreOpening = Pick<SqliteReadStoreOptions, 'checkpointsInBackgr
 export async function openPhysicalReadStore(config: ChronicleConfig, { checkpointsInBackground }: ReadStoreOpening = {}): Promise<ReadStore> {
   switch (config.READ_STORE) {
     case 'sqlite':
-      return openSqlite(config, 'read-models.sqlite', (path) => new SqliteReadStore(path, { writeLockBudgetMs: config.SQLITE_WRITE_LOCK_BUDGET_MS, checkpointsInBackground }));
+      return openSqlite(config, 'read-models.sqlite', (path) =>
+        new SqliteReadStore(path, { writeLockBudgetMs: config.SQLITE_WRITE_LOCK_BUDGET_MS, checkpointsInBackground, writes: config.SQLITE_READ_STORE_WRITES }),
+      );
     case 'mongodb':
       return mongoReadStore().MongoReadStore.connect(config.MONGO_URL as string, config.MONGO_DB);
   }

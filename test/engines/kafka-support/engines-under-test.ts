@@ -5,7 +5,7 @@ import type { EventStore } from '@app/event-store';
 import { SqliteEventStore } from '@app/event-store/sqlite/sqlite-event-store';
 import type { Projection, ReadStore } from '@app/read-store';
 import { MongoReadStore } from '@app/read-store/mongodb/mongo-read-store';
-import { SqliteReadStore } from '@app/read-store/sqlite/sqlite-read-store';
+import { SqliteReadStore, type SqliteReadStoreWrites } from '@app/read-store/sqlite/sqlite-read-store';
 import { ProjectorRunner } from '@app/transport/projector/projector-runner';
 
 export async function openEventStore(path: string): Promise<EventStore> {
@@ -13,8 +13,8 @@ export async function openEventStore(path: string): Promise<EventStore> {
   return new SqliteEventStore(path);
 }
 
-export async function openSqliteReadStore(path: string): Promise<ReadStore> {
-  return new SqliteReadStore(path);
+export async function openSqliteReadStore(path: string, writes: SqliteReadStoreWrites = 'inline'): Promise<ReadStore> {
+  return new SqliteReadStore(path, { writes });
 }
 
 export async function openMongoReadStore(url: string, db: string): Promise<ReadStore> {

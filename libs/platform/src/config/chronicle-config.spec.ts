@@ -76,6 +76,19 @@ describe('console session settings', () => {
     // Below the broker's default group.min.session.timeout.ms (6 s) the group refuses to join.
     expect(problemsOf({ KAFKA_SESSION_TIMEOUT_MS: '1000' })).toEqual([expect.stringMatching(/^KAFKA_SESSION_TIMEOUT_MS="1000"/)]);
   });
+
+  it('hand a Kafka projector 3 partitions\' batches at once by default, at least 1', () => {
+    expect(loadConfig({}).KAFKA_PROJECTOR_PARTITIONS_IN_FLIGHT).toBe(3);
+    expect(loadConfig({ KAFKA_PROJECTOR_PARTITIONS_IN_FLIGHT: '1' }).KAFKA_PROJECTOR_PARTITIONS_IN_FLIGHT).toBe(1);
+    expect(problemsOf({ KAFKA_PROJECTOR_PARTITIONS_IN_FLIGHT: '0' })).toEqual([expect.stringMatching(/^KAFKA_PROJECTOR_PARTITIONS_IN_FLIGHT="0"/)]);
+    expect(problemsOf({ KAFKA_PROJECTOR_PARTITIONS_IN_FLIGHT: '2.5' })).toEqual([expect.stringMatching(/^KAFKA_PROJECTOR_PARTITIONS_IN_FLIGHT="2.5"/)]);
+  });
+
+  it('commit the SQLite read store\'s writes on the projecting thread by default, or on a write thread', () => {
+    expect(loadConfig({}).SQLITE_READ_STORE_WRITES).toBe('inline');
+    expect(loadConfig({ SQLITE_READ_STORE_WRITES: 'thread' }).SQLITE_READ_STORE_WRITES).toBe('thread');
+    expect(problemsOf({ SQLITE_READ_STORE_WRITES: 'later' })).toEqual([expect.stringMatching(/^SQLITE_READ_STORE_WRITES="later"/)]);
+  });
 });
 
 describe('TRUST_PROXY', () => {

@@ -109,6 +109,15 @@ export class ChronicleConfig {
   @Transform(envNumber) @IsInt() @Min(6_000) @Max(300_000)
   KAFKA_SESSION_TIMEOUT_MS = 30_000;
 
+  /**
+   * How many of its partitions' batches a Kafka projector has in hand at once. Each partition still
+   * has one batch at a time, committed after its own write; the runner prepares (loads, projects)
+   * one batch while the read store writes the one before, which overlaps only with more than one in
+   * flight. 1: one batch at a time, as before.
+   */
+  @Transform(envNumber) @IsInt() @Min(1) @Max(64)
+  KAFKA_PROJECTOR_PARTITIONS_IN_FLIGHT = 3;
+
   /** SQLite durability: NORMAL survives a process crash, FULL also a power cut. */
   @IsIn(['NORMAL', 'FULL'])
   SQLITE_SYNCHRONOUS: 'NORMAL' | 'FULL' = 'NORMAL';
@@ -122,6 +131,16 @@ export class ChronicleConfig {
    */
   @IsIn(['thread', 'inline'])
   ACCESS_LOG_COMMITS: 'thread' | 'inline' = 'thread';
+
+  /**
+   * Where the SQLite read store (read-models.sqlite) commits the projector's writes: `inline`, on the
+   * projecting thread; `thread`, on a write thread of its own, so the projector prepares its next
+   * batch meanwhile (with a Kafka projector and KAFKA_PROJECTOR_PARTITIONS_IN_FLIGHT above 1). Worth
+   * it where the projector's process has a core to spare (bench/README.md, "The Kafka projector
+   * pipelined"); on two cores shared with the broker it measured no faster.
+   */
+  @IsIn(['inline', 'thread'])
+  SQLITE_READ_STORE_WRITES: 'inline' | 'thread' = 'inline';
 
   /**
    * How long a write may wait for another process's write lock on a SQLite file before it is

@@ -5,7 +5,9 @@ import Database from 'better-sqlite3';
 import { holdWriteLock, type WriteLockHolder } from '@app/sqlite/testing/write-lock-holder';
 import { ReadStoreBusyError, type Filter, type ReadDocument, type ReadStoreWrite, type SortField } from '../read-store.port';
 import { describeReadStoreContract } from '../testing/read-store.contract';
-import { SqliteReadStore } from './sqlite-read-store';
+import { SqliteReadStore, type SqliteReadStoreWrites } from './sqlite-read-store';
+
+const WRITE_MODES: readonly SqliteReadStoreWrites[] = ['inline', 'thread'];
 
 const directories: string[] = [];
 
@@ -24,13 +26,18 @@ describeReadStoreContract('SqliteReadStore (temp file)', async () => {
   return { store, dispose: () => store.close() };
 });
 
-describe('SqliteReadStore specifics', () => {
+describeReadStoreContract('SqliteReadStore (temp file, writes on a write thread)', async () => {
+  const store = new SqliteReadStore(tempFile(), { writes: 'thread' });
+  return { store, dispose: () => store.close() };
+});
+
+describe.each(WRITE_MODES)('SqliteReadStore specifics (writes %s)', (mode) => {
   let file: string;
   let store: SqliteReadStore;
 
   beforeEach(async () => {
     file = tempFile();
-    store = new SqliteReadStore(file);
+    store = new SqliteReadStore(file, { writes: mode });
     await store.ensureCollections([
       {
         name: 'lookup',
@@ -103,6 +110,21 @@ describe('SqliteReadStore specifics', () => {
     expect(await store.get('lookup', 'secret')).toEqual({ id: 'secret', lastPosition: 1002, key: 'scrubbed', note: 'scrubbed' });
   });
 
+  it('runs writes in the order they were called, whichever connection runs them', async () => {
+    const upsert = (id: string, position: number): ReadStoreWrite => ({ kind: 'upsert', collection: 'lookup', doc: { id, lastPosition: position, key: id } });
+    // Not awaited in between: a batch the write thread commits must not land after a clear called later.
+    const calls = [
+      store.applyBatch([upsert('first', 1001)], { name: 'order', position: 1001 }),
+      store.clear(['lookup']),
+      store.applyBatch([upsert('second', 1002)], { name: 'order', position: 1002 }),
+      store.deleteCheckpoint('order'),
+      store.applyBatch([upsert('third', 1003)]),
+    ];
+    await Promise.all(calls);
+    expect((await store.find('lookup', {})).map((doc) => doc.id).sort()).toEqual(['second', 'third']);
+    expect(await store.getCheckpoint('order')).toBeNull();
+  });
+
   it('uses WAL, keeps documents and checkpoints across reopen', async () => {
     await store.applyBatch([], { name: 'projector', position: 200 });
     const before = await store.find('lookup', {}, { sort: [{ field: 'id', direction: 'asc' }] });
@@ -113,7 +135,7 @@ describe('SqliteReadStore specifics', () => {
     } finally {
       raw.close();
     }
-    store = new SqliteReadStore(file);
+    store = new SqliteReadStore(file, { writes: mode });
     expect(await store.find('lookup', {}, { sort: [{ field: 'id', direction: 'asc' }] })).toEqual(before);
     expect(await store.getCheckpoint('projector')).toBe(200);
   });
@@ -137,7 +159,7 @@ describe('SqliteReadStore specifics', () => {
   });
 });
 
-describe('SqliteReadStore while another process holds the write lock', () => {
+describe.each(WRITE_MODES)('SqliteReadStore while another process holds the write lock (writes %s)', (mode) => {
   let file: string;
   let store: SqliteReadStore | undefined;
   let holder: WriteLockHolder | undefined;
@@ -154,7 +176,7 @@ describe('SqliteReadStore while another process holds the write lock', () => {
   });
 
   it('waits for the lock without blocking the event loop and writes the batch once it is released', async () => {
-    store = new SqliteReadStore(file, { writeLockBudgetMs: 60_000 });
+    store = new SqliteReadStore(file, { writeLockBudgetMs: 60_000, writes: mode });
     await store.ensureCollections([{ name: 'lookup', indexes: [] }]);
     holder = await holdWriteLock(file);
 
@@ -191,7 +213,7 @@ describe('SqliteReadStore while another process holds the write lock', () => {
   });
 
   it('refuses a write whose wait reaches the budget with a clear error and writes nothing', async () => {
-    store = new SqliteReadStore(file, { writeLockBudgetMs: 30 });
+    store = new SqliteReadStore(file, { writeLockBudgetMs: 30, writes: mode });
     await store.ensureCollections([{ name: 'lookup', indexes: [] }]);
     holder = await holdWriteLock(file);
 

@@ -4,7 +4,8 @@
 // process's write lock on a timer, never on the event loop's thread.
 import type Database from 'better-sqlite3';
 import {
-  checkpointInBackground, DEFAULT_WRITE_LOCK_BUDGET_MS, noBackgroundCheckpoints, openSharedSqliteFile, probeWritable, truncateWal, writeTransaction, type BackgroundCheckpoints,
+  checkpointInBackground, DEFAULT_WRITE_LOCK_BUDGET_MS, noBackgroundCheckpoints, openSharedSqliteFile, probeWritable, SqliteWriteThread, truncateWal, WriteLockBusyError, writeTransaction,
+  type BackgroundCheckpoints, type StatementBatch,
 } from '@app/sqlite';
 import type {
   AggregateRow,
@@ -39,7 +40,18 @@ export interface SqliteReadStoreOptions {
    * store, whose file the HTTP thread's store watches. Its own backstop threshold still applies.
    */
   readonly checkpointsInBackground?: boolean;
+  /**
+   * Where applyBatch runs its transaction (default 'inline'): on this thread, or on a write thread
+   * with a connection of its own ('thread'), so the caller's thread prepares the next batch (loads,
+   * projects, serialises) while SQLite writes this one. Documents are serialised here either way;
+   * applyBatch resolves once COMMIT returned. Everything else (reads, DDL, purge) stays on this
+   * thread's connection, and in 'thread' mode every write of this store, on either connection, runs
+   * in the order it was called.
+   */
+  readonly writes?: SqliteReadStoreWrites;
 }
+
+export type SqliteReadStoreWrites = 'inline' | 'thread';
 
 interface WriteStatements {
   readonly upsert: Database.Statement;
@@ -63,6 +75,9 @@ export class SqliteReadStore implements ReadStore {
   private readonly tables = new Set<string>();
   private readonly writeLockBudgetMs: number;
   private readonly checkpoints: BackgroundCheckpoints;
+  private readonly writeThread: SqliteWriteThread | undefined;
+  /** In 'thread' mode, the last write called (on either connection): the next one runs after it. */
+  private writesInOrder: Promise<unknown> = Promise.resolve();
 
   constructor(
     private readonly file: string,
@@ -78,6 +93,10 @@ export class SqliteReadStore implements ReadStore {
       schema: `CREATE TABLE IF NOT EXISTS ${CHECKPOINTS_TABLE} (name TEXT PRIMARY KEY, position INTEGER NOT NULL)`,
     });
     this.checkpoints = options.checkpointsInBackground === false ? noBackgroundCheckpoints(this.db) : checkpointInBackground(this.db, file);
+    this.writeThread =
+      options.writes === 'thread' && file !== ':memory:'
+        ? new SqliteWriteThread(file, { synchronous: 'NORMAL', secureDelete: true, writeLockBudgetMs: this.writeLockBudgetMs })
+        : undefined;
   }
 
   async ensureCollections(definitions: readonly CollectionDefinition[]): Promise<void> {
@@ -151,17 +170,25 @@ export class SqliteReadStore implements ReadStore {
 
   async applyBatch(writes: readonly ReadStoreWrite[], checkpoint?: Checkpoint): Promise<void> {
     const latest = latestWritePerDocument(writes);
+    const thread = this.writeThread;
+    if (thread) {
+      const batches = threadBatches(latest, checkpoint);
+      await this.inOrder(async () => {
+        try {
+          await thread.run(batches);
+        } catch (error) {
+          throw error instanceof WriteLockBusyError ? new ReadStoreBusyError(this.file, error.waitedMs) : error;
+        }
+      });
+      return;
+    }
     await this.write(() => {
       for (const write of latest) {
         const statements = this.writeStatements(write.collection);
         if (write.kind === 'delete') statements.remove.run(write.id, write.position);
         else statements.upsert.run(write.doc.id, write.doc.lastPosition, JSON.stringify(write.doc));
       }
-      if (checkpoint) {
-        this.statement(
-          `INSERT INTO ${CHECKPOINTS_TABLE} (name, position) VALUES (?, ?) ON CONFLICT(name) DO UPDATE SET position = excluded.position`,
-        ).run(checkpoint.name, checkpoint.position);
-      }
+      if (checkpoint) this.statement(checkpointSql).run(checkpoint.name, checkpoint.position);
     });
   }
 
@@ -219,6 +246,7 @@ export class SqliteReadStore implements ReadStore {
   }
 
   async close(): Promise<void> {
+    await this.writeThread?.close();
     this.statements.clear();
     this.writers.clear();
     await this.checkpoints.stop();
@@ -236,14 +264,24 @@ export class SqliteReadStore implements ReadStore {
 
   /** A write transaction that waits for another process's write lock asynchronously, within the budget. */
   private async write(work: () => void): Promise<void> {
-    try {
-      await writeTransaction(this.db, work, { budgetMs: this.writeLockBudgetMs, busyError: (waited) => new ReadStoreBusyError(this.file, waited) });
-    } catch (error) {
-      // A table created inside the rolled-back transaction is gone again: forget what was cached.
-      this.tables.clear();
-      this.writers.clear();
-      throw error;
-    }
+    const transaction = async (): Promise<void> => {
+      try {
+        await writeTransaction(this.db, work, { budgetMs: this.writeLockBudgetMs, busyError: (waited) => new ReadStoreBusyError(this.file, waited) });
+      } catch (error) {
+        // A table created inside the rolled-back transaction is gone again: forget what was cached.
+        this.tables.clear();
+        this.writers.clear();
+        throw error;
+      }
+    };
+    await (this.writeThread ? this.inOrder(transaction) : transaction());
+  }
+
+  /** Runs `work` once every write called before it settled (thread mode: two connections, one order). */
+  private inOrder<T>(work: () => Promise<T>): Promise<T> {
+    const run = this.writesInOrder.then(work, work);
+    this.writesInOrder = run.catch(() => undefined);
+    return run;
   }
 
   private findQuery(collection: string, filter: Filter, options: FindOptions): { sql: string; params: SqlValue[] } {
@@ -263,7 +301,7 @@ export class SqliteReadStore implements ReadStore {
   private table(collection: string): string {
     const table = tableName(collection);
     if (!this.tables.has(table)) {
-      this.db.exec(`CREATE TABLE IF NOT EXISTS ${table} (id TEXT PRIMARY KEY, last_position INTEGER NOT NULL, doc TEXT NOT NULL)`);
+      this.db.exec(createTableSql(table));
       this.tables.add(table);
     }
     return table;
@@ -274,12 +312,8 @@ export class SqliteReadStore implements ReadStore {
     if (!statements) {
       const table = this.table(collection);
       statements = {
-        upsert: this.db.prepare(
-          `INSERT INTO ${table} (id, last_position, doc) VALUES (?, ?, ?)
-           ON CONFLICT(id) DO UPDATE SET last_position = excluded.last_position, doc = excluded.doc
-           WHERE excluded.last_position > ${table}.last_position`,
-        ),
-        remove: this.db.prepare(`DELETE FROM ${table} WHERE id = ? AND last_position < ?`),
+        upsert: this.db.prepare(upsertSql(table)),
+        remove: this.db.prepare(deleteSql(table)),
       };
       this.writers.set(collection, statements);
     }
@@ -307,6 +341,39 @@ export class SqliteReadStore implements ReadStore {
     this.statements.set(sql, statement);
     return statement;
   }
+}
+
+/** A document's write with the position guard: a document never goes back to an older version. */
+const upsertSql = (table: string): string =>
+  `INSERT INTO ${table} (id, last_position, doc) VALUES (?, ?, ?)
+   ON CONFLICT(id) DO UPDATE SET last_position = excluded.last_position, doc = excluded.doc
+   WHERE excluded.last_position > ${table}.last_position`;
+const deleteSql = (table: string): string => `DELETE FROM ${table} WHERE id = ? AND last_position < ?`;
+const createTableSql = (table: string): string => `CREATE TABLE IF NOT EXISTS ${table} (id TEXT PRIMARY KEY, last_position INTEGER NOT NULL, doc TEXT NOT NULL)`;
+const checkpointSql = `INSERT INTO ${CHECKPOINTS_TABLE} (name, position) VALUES (?, ?) ON CONFLICT(name) DO UPDATE SET position = excluded.position`;
+
+/**
+ * applyBatch's statements for the write thread, grouped by statement: each collection's table first
+ * (created on first use, as `table` does on this thread), then its upserts and deletes, then the
+ * checkpoint. The documents are serialised on the caller's thread, once.
+ */
+function threadBatches(latest: readonly ReadStoreWrite[], checkpoint: Checkpoint | undefined): StatementBatch[] {
+  const tables = new Map<string, { upserts: (string | number)[][]; deletes: (string | number)[][] }>();
+  for (const write of latest) {
+    const table = tableName(write.collection);
+    let rows = tables.get(table);
+    if (!rows) tables.set(table, (rows = { upserts: [], deletes: [] }));
+    if (write.kind === 'delete') rows.deletes.push([write.id, write.position]);
+    else rows.upserts.push([write.doc.id, write.doc.lastPosition, JSON.stringify(write.doc)]);
+  }
+  const batches: StatementBatch[] = [];
+  for (const [table, rows] of tables) {
+    batches.push({ sql: createTableSql(table), rows: [[]] });
+    if (rows.upserts.length > 0) batches.push({ sql: upsertSql(table), rows: rows.upserts });
+    if (rows.deletes.length > 0) batches.push({ sql: deleteSql(table), rows: rows.deletes });
+  }
+  if (checkpoint) batches.push({ sql: checkpointSql, rows: [[checkpoint.name, checkpoint.position]] });
+  return batches;
 }
 
 function typeOf(field: string): string {

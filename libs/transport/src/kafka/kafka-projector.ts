@@ -32,6 +32,13 @@ export interface KafkaProjectorOptions {
    * (default 2,000). Larger writes merge more of a customer's events into one document write.
    */
   readonly maxEventsPerWrite?: number;
+  /**
+   * How many partitions' batches are handed to the sink at once (kafkajs' partitionsConsumedConcurrently,
+   * default 1). Each partition still has one batch at a time, in offset order, and its offsets are
+   * committed once its own batch is in the read store. A sink that prepares one batch while it writes
+   * another (ProjectorRunner) overlaps the two only when more than one is in flight.
+   */
+  readonly partitionsInFlight?: number;
   /** Most bytes one fetch brings per partition (default 4 MiB: a full write of events as the relay sends them). */
   readonly maxBytesPerPartition?: number;
   /** Group liveness, in ms. Defaults are kafkajs' (30 s session, 60 s rebalance, 3 s heartbeat). */
@@ -166,8 +173,8 @@ export class KafkaProjector implements PipelineWork {
       await consumer.subscribe({ topics: [this.topic], fromBeginning: true });
       await consumer.run({
         autoCommit: false,
-        // One batch at a time per consumer: the runner's writes for a partition stay in offset order.
-        partitionsConsumedConcurrently: 1,
+        // kafkajs hands a partition one batch at a time, so the runner's writes for it stay in offset order.
+        partitionsConsumedConcurrently: Math.max(1, Math.floor(this.options.partitionsInFlight ?? 1)),
         eachBatch: (payload) => this.handleBatch(payload),
       });
     } catch (error) {

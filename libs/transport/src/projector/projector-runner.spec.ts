@@ -179,6 +179,99 @@ describe('ProjectorRunner (on a real SqliteReadStore)', () => {
     }
   });
 
+  describe('batches called without waiting (prepared while the one before is written)', () => {
+    /** The store, with each applyBatch held until the test lets it through; `calls` says how many arrived. */
+    const gated = () => {
+      const held: { release: () => void; fail: (error: Error) => void }[] = [];
+      const gate = Object.create(store) as SqliteReadStore & { calls: number };
+      gate.calls = 0;
+      gate.applyBatch = async (writes, checkpoint) => {
+        gate.calls++;
+        await new Promise<void>((release, fail) => held.push({ release, fail }));
+        return store.applyBatch(writes, checkpoint);
+      };
+      return { gate, held };
+    };
+    const settledYet = async (promise: Promise<unknown>): Promise<boolean> => {
+      let settled = false;
+      promise.then(() => (settled = true), () => (settled = true));
+      // Macrotask turns: the runner's prepare awaits the store's reads.
+      for (let i = 0; i < 20; i++) await new Promise((resolve) => setImmediate(resolve));
+      return settled;
+    };
+    const projected: number[] = [];
+    const counting = (): Projection => {
+      const inner = ledgerProjection();
+      return { ...inner, apply: (event, view) => (projected.push(event.position), inner.apply(event, view)) };
+    };
+
+    beforeEach(() => {
+      projected.length = 0;
+    });
+
+    it('projects the next batch from the documents still being written, writes in order, and ends where one pass ends', async () => {
+      const { gate, held } = gated();
+      const pipelined = new ProjectorRunner(gate, [counting()], { name: NAME });
+      await pipelined.start();
+      const first = pipelined.applyBatch(log.slice(0, 4));
+      const second = pipelined.applyBatch(log.slice(4));
+      expect(await settledYet(first)).toBe(false);
+      // The second batch is projected while the first is held in the store's write; its write waits.
+      expect(projected).toEqual(log.map((event) => event.position));
+      expect(gate.calls).toBe(1);
+      expect(pipelined.position).toBe(0);
+      held[0]?.release();
+      await first;
+      expect(pipelined.position).toBe(5);
+      expect(await settledYet(second)).toBe(false);
+      expect(gate.calls).toBe(2);
+      held[1]?.release();
+      await second;
+      expect(pipelined.position).toBe(9);
+
+      const clean = await open('clean.sqlite');
+      try {
+        await clean.runner.applyBatch(log);
+        expect(await snapshot()).toEqual(await snapshot(clean.store));
+      } finally {
+        await clean.store.close();
+      }
+    });
+
+    it('fails the batches prepared on top of a failed write, writes none of them, and starts the next from the store', async () => {
+      const { gate, held } = gated();
+      const pipelined = new ProjectorRunner(gate, [counting()], { name: NAME });
+      await pipelined.start();
+      const first = pipelined.applyBatch(log.slice(0, 4)).catch((error: unknown) => error);
+      const second = pipelined.applyBatch(log.slice(4)).catch((error: unknown) => error);
+      expect(await settledYet(first)).toBe(false);
+      held[0]?.fail(new Error('disk full'));
+      expect(await first).toHaveProperty('message', 'disk full');
+      expect(await second).toHaveProperty('message', 'disk full');
+      expect(gate.calls).toBe(1);
+      expect(await snapshot()).toEqual({ balances: [], emails: [], checkpoint: null });
+      expect(pipelined.position).toBe(0);
+
+      // The next batch builds on the store (nothing of ada), not on the failed write's ada (history
+      // 1, 2, 5), and its checkpoint is its own, not one of the failed batches'.
+      const next = pipelined.applyBatch(log.slice(0, 1));
+      expect(await settledYet(next)).toBe(false);
+      held[1]?.release();
+      await next;
+      expect(await store.get<BalanceDocument>(BALANCES, 'ada')).toMatchObject({ history: [1], lastPosition: 1 });
+      expect(await runner.checkpoint()).toBe(1);
+
+      const again = [pipelined.applyBatch(log.slice(1, 4)), pipelined.applyBatch(log.slice(4))];
+      expect(await settledYet(again[0] as Promise<void>)).toBe(false);
+      held[2]?.release();
+      expect(await settledYet(again[1] as Promise<void>)).toBe(false);
+      held[3]?.release();
+      await Promise.all(again);
+      expect(await runner.checkpoint()).toBe(9);
+      expect((await store.get<BalanceDocument>(BALANCES, 'ada'))?.history).toEqual([1, 2, 5, 7, 8]);
+    });
+  });
+
   it('an empty batch changes nothing', async () => {
     await runner.applyBatch([]);
     expect(await runner.checkpoint()).toBeNull();

@@ -21,13 +21,30 @@ export interface ProjectorRunnerOptions {
 
 const keyOf = (collection: string, id: string): string => `${collection}\u0000${id}`;
 
+/** A document of a batch prepared but not yet written, as the next batch must see it. */
+interface Unwritten {
+  readonly doc: ReadDocument | null;
+}
+
 export class ProjectorRunner {
   readonly name: string;
   private readonly logger: Logger;
   private readonly progress = new PositionWaiters();
   private readonly listeners: AppliedListeners;
-  /** Batches run one at a time, whoever calls (Kafka may hand over several partitions at once). */
-  private queue: Promise<unknown> = Promise.resolve();
+  /**
+   * Batches are prepared (documents loaded, events projected) one at a time, whoever calls (Kafka
+   * may hand over several partitions at once), and written one at a time in the same order. A batch
+   * is prepared while the one before it is still being written: with a store that writes on another
+   * thread (SqliteReadStore's `writes: 'thread'`) or another machine (MongoDB), both run at once.
+   */
+  private preparing: Promise<unknown> = Promise.resolve();
+  private writing: Promise<void> = Promise.resolve();
+  /** What the batches being written hold, by document: loaded from here before the store. */
+  private readonly unwritten = new Map<string, Unwritten>();
+  /** The highest position a batch prepared so far ends at (its checkpoint); back to `position` after a failed write. */
+  private prepared = 0;
+  /** Counts failed writes: a batch prepared on top of one (from its unwritten documents) is not written. */
+  private failures = 0;
 
   constructor(
     private readonly store: ReadStore,
@@ -65,6 +82,7 @@ export class ProjectorRunner {
     await this.store.ensureCollections(this.collections);
     const checkpoint = (await this.checkpoint()) ?? 0;
     if (checkpoint < this.progress.position) this.progress.reset(checkpoint);
+    this.prepared = Math.min(this.prepared, checkpoint);
     this.advance(checkpoint);
   }
 
@@ -76,10 +94,14 @@ export class ProjectorRunner {
   /**
    * Applies a batch of events (in global order, or at least in per-document order) idempotently:
    * an event a document already has (its lastPosition is at or past the event) changes nothing.
-   * Resolves once the read store holds the result and the checkpoint.
+   * Resolves once the read store holds the result and the checkpoint. Batches called without
+   * waiting for each other are applied in the order called; the next is prepared while this one is
+   * written. A failed write fails the batches prepared on top of it too (none of them is written).
    */
   applyBatch(events: readonly RecordedEvent[]): Promise<void> {
-    return this.serialised(() => this.applyNow(events));
+    const prepared = this.preparing.then(() => this.prepare(events));
+    this.preparing = prepared.catch(() => undefined);
+    return prepared.then((batch) => batch.written);
   }
 
   /** Resolves true as soon as everything up to `position` is applied, false after `timeoutMs`. */
@@ -92,14 +114,10 @@ export class ProjectorRunner {
     return this.listeners.add(listener);
   }
 
-  private serialised(work: () => Promise<void>): Promise<void> {
-    const run = this.queue.then(work);
-    this.queue = run.catch(() => undefined);
-    return run;
-  }
-
-  private async applyNow(events: readonly RecordedEvent[]): Promise<void> {
-    if (events.length === 0) return;
+  /** Prepares every segment of the batch and queues its writes; `written` settles with the last one. */
+  private async prepare(events: readonly RecordedEvent[]): Promise<{ written: Promise<void> }> {
+    if (events.length === 0) return { written: this.writing.catch(() => undefined) };
+    const failures = this.failures;
     // An event that finds its documents by a filter starts a segment of its own: what came before it
     // is written first, so the store's answer to the filter is complete.
     const segments: RecordedEvent[][] = [];
@@ -108,22 +126,69 @@ export class ProjectorRunner {
       if (!last || this.projections.some((projection) => (projection.touchesWhere?.(event) ?? []).length > 0)) segments.push([event]);
       else last.push(event);
     }
-    let last = this.progress.position;
-    for (const segment of segments) last = Math.max(last, await this.applySegment(segment));
-    this.advance(last);
-    this.listeners.notify(events);
+    let written: Promise<void> = Promise.resolve();
+    for (const segment of segments) {
+      const writes = await this.applySegment(segment);
+      // A write failed meanwhile: what this batch loaded from its documents was never stored.
+      if (this.failures !== failures) {
+        await this.writing;
+        throw new Error('an earlier batch of this projector failed to write; this batch was not written');
+      }
+      const last = segment.reduce((highest, event) => Math.max(highest, event.position), Math.max(this.prepared, this.progress.position));
+      this.prepared = last;
+      const purge = this.options.purge;
+      written = this.queueWrite(writes, last, !!purge && segment.some((event) => purge.after(event)));
+    }
+    const last = this.prepared;
+    return {
+      written: written.then(() => {
+        this.advance(last);
+        this.listeners.notify(events);
+      }),
+    };
   }
 
   /**
-   * Applies events whose documents are all known up front, except those the first event finds by
-   * filter; returns the position the store holds now.
+   * Writes after every write queued before it, and only if they all succeeded. Until then, the
+   * documents are what the next batch loads.
    */
-  private async applySegment(events: readonly RecordedEvent[]): Promise<number> {
+  private queueWrite(writes: readonly ReadStoreWrite[], position: number, purge: boolean): Promise<void> {
+    const entries = writes.map((write): [string, Unwritten] => [
+      write.kind === 'upsert' ? keyOf(write.collection, write.doc.id) : keyOf(write.collection, write.id),
+      { doc: write.kind === 'upsert' ? write.doc : null },
+    ]);
+    for (const [key, entry] of entries) this.unwritten.set(key, entry);
+    const run = this.writing.then(async () => {
+      await this.store.applyBatch(writes, { name: this.name, position });
+      // Purged before anyone waiting for the position hears of it: a read that sees the scrub finds the files clean too.
+      if (purge) await this.store.purge(this.options.purge?.collections ?? []);
+    });
+    this.writing = run;
+    run.then(
+      () => {
+        for (const [key, entry] of entries) if (this.unwritten.get(key) === entry) this.unwritten.delete(key);
+      },
+      () => {
+        if (this.writing === run) this.writing = Promise.resolve();
+        this.failures++;
+        this.unwritten.clear();
+        this.prepared = this.progress.position;
+      },
+    );
+    return run;
+  }
+
+  /**
+   * Projects events whose documents are all known up front, except those the first event finds by
+   * filter (once every write queued before is in the store); returns the writes.
+   */
+  private async applySegment(events: readonly RecordedEvent[]): Promise<ReadStoreWrite[]> {
     const touches = events.map((event) => this.projections.map((projection) => projection.touches(event)));
-    const stored = await this.load(touches.flat(2).map((ref) => ({ collection: ref.collection, id: ref.id })));
     const first = events[0];
-    const foundIds = new Map<string, Set<string>>();
     const queries = this.projections.map((projection) => projection.touchesWhere?.(first) ?? []);
+    if (queries.some((perProjection) => perProjection.length > 0)) await this.writing.catch(() => undefined);
+    const stored = await this.load(touches.flat(2).map((ref) => ({ collection: ref.collection, id: ref.id })));
+    const foundIds = new Map<string, Set<string>>();
     for (const [p, perProjection] of queries.entries()) {
       for (const query of perProjection) {
         const ids = foundIds.get(query.collection) ?? new Set<string>();
@@ -168,23 +233,23 @@ export class ProjectorRunner {
         }
       });
     });
-
-    const last = events.reduce((highest, event) => Math.max(highest, event.position), this.progress.position);
-    await this.store.applyBatch([...writes.values()], { name: this.name, position: last });
-    // Purged before anyone waiting for the position hears of it: a read that sees the scrub finds the files clean too.
-    const purge = this.options.purge;
-    if (purge && events.some((event) => purge.after(event))) await this.store.purge(purge.collections);
-    return last;
+    return [...writes.values()];
   }
 
+  /** The documents as the store will hold them once the writes queued so far are in: unwritten ones first. */
   private async load(refs: readonly { collection: string; id: string }[]): Promise<Map<string, ReadDocument>> {
     const idsByCollection = new Map<string, Set<string>>();
+    const loaded = new Map<string, ReadDocument>();
     for (const ref of refs) {
+      const unwritten = this.unwritten.get(keyOf(ref.collection, ref.id));
+      if (unwritten) {
+        if (unwritten.doc) loaded.set(keyOf(ref.collection, ref.id), unwritten.doc);
+        continue;
+      }
       const ids = idsByCollection.get(ref.collection) ?? new Set<string>();
       ids.add(ref.id);
       idsByCollection.set(ref.collection, ids);
     }
-    const loaded = new Map<string, ReadDocument>();
     await Promise.all(
       [...idsByCollection].map(async ([collection, ids]) => {
         for (const [id, doc] of await this.store.getMany(collection, [...ids])) loaded.set(keyOf(collection, id), doc);
