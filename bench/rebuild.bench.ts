@@ -6,7 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { randomUUID } from 'node:crypto';
 import { SqliteEventStore } from '@app/event-store';
-import { SqliteReadStore } from '@app/read-store';
+import { SqliteReadStore, type SqliteReadStoreWrites } from '@app/read-store';
 import { rebuildReadModels } from '@app/composition';
 import { TimedReadStore } from './kafka-pipeline';
 import { appendPlan, planWorkload } from './kafka-workload';
@@ -17,6 +17,8 @@ const EVENTS = Number(process.env['BENCH_REBUILD_EVENTS'] ?? 30_000);
 const CUSTOMERS = Number(process.env['BENCH_REBUILD_CUSTOMERS'] ?? 3_000);
 /** The CLI's batch size. */
 const BATCH = Number(process.env['BENCH_REBUILD_BATCH'] ?? 10_000);
+/** Where the read store commits: on a write thread, as the CLI's rebuild does (default), or inline. */
+const WRITES: SqliteReadStoreWrites = process.env['BENCH_REBUILD_WRITES'] === 'inline' ? 'inline' : 'thread';
 
 async function main(): Promise<void> {
   const dir = mkdtempSync(join(tmpdir(), 'chronicle-rebuild-bench-'));
@@ -28,7 +30,7 @@ async function main(): Promise<void> {
     const raw = measureRawScan(eventsFile);
     const events = new SqliteEventStore(eventsFile);
     // Timed from outside: the runner's document loads and its write transactions, the rest is projection.
-    const readModels = new TimedReadStore(new SqliteReadStore(join(dir, 'read-models.sqlite')));
+    const readModels = new TimedReadStore(new SqliteReadStore(join(dir, 'read-models.sqlite'), { writes: WRITES }));
     const started = process.hrtime.bigint();
     const cpu = process.cpuUsage();
     const rebuilt = await rebuildReadModels(events, readModels, { batchSize: BATCH, currency: 'EUR' });
@@ -60,7 +62,7 @@ async function main(): Promise<void> {
     const filtered = await follow(reactorTypes);
     await events.close();
     const rate = rebuilt.events / seconds;
-    console.log(`rebuild of ${fmt(total)} events over ${fmt(CUSTOMERS)} customers, batches of ${fmt(BATCH)}, Node ${process.version}`);
+    console.log(`rebuild of ${fmt(total)} events over ${fmt(CUSTOMERS)} customers, batches of ${fmt(BATCH)}, writes ${WRITES}, Node ${process.version}`);
     console.log(`raw scan + parse ${fmt(raw.rowsPerSecond)} rows/s`);
     console.log(`reactor following the log: every event ${everything.ms.toFixed(0)} ms (${fmt(everything.delivered)} delivered); purchases and refunds only ${filtered.ms.toFixed(0)} ms (${fmt(filtered.delivered)} delivered)`);
     const { loadMs, writeMs, writes } = readModels.timings;

@@ -202,15 +202,19 @@ export async function openReadStore(config: ChronicleConfig, options: ReadStoreO
   return GenerationalReadStore.live(await openPhysicalReadStore(config, options));
 }
 
-/** How a SQLite read store is opened (ignored for MongoDB): `checkpointsInBackground: false` where another store of the process checkpoints the file. */
-export type ReadStoreOpening = Pick<SqliteReadStoreOptions, 'checkpointsInBackground'>;
+/**
+ * How a SQLite read store is opened (ignored for MongoDB): `checkpointsInBackground: false` where
+ * another store of the process checkpoints the file; `writes` instead of SQLITE_READ_STORE_WRITES
+ * (the CLI's rebuilds write on a thread, so the next batch is read and projected meanwhile).
+ */
+export type ReadStoreOpening = Pick<SqliteReadStoreOptions, 'checkpointsInBackground' | 'writes'>;
 
 /** The configured read store itself, every generation in it (for rebuilds and their housekeeping). */
-export async function openPhysicalReadStore(config: ChronicleConfig, { checkpointsInBackground }: ReadStoreOpening = {}): Promise<ReadStore> {
+export async function openPhysicalReadStore(config: ChronicleConfig, { checkpointsInBackground, writes }: ReadStoreOpening = {}): Promise<ReadStore> {
   switch (config.READ_STORE) {
     case 'sqlite':
       return openSqlite(config, 'read-models.sqlite', (path) =>
-        new SqliteReadStore(path, { writeLockBudgetMs: config.SQLITE_WRITE_LOCK_BUDGET_MS, checkpointsInBackground, writes: config.SQLITE_READ_STORE_WRITES }),
+        new SqliteReadStore(path, { writeLockBudgetMs: config.SQLITE_WRITE_LOCK_BUDGET_MS, checkpointsInBackground, writes: writes ?? config.SQLITE_READ_STORE_WRITES }),
       );
     case 'mongodb':
       return mongoReadStore().MongoReadStore.connect(config.MONGO_URL as string, config.MONGO_DB);

@@ -324,7 +324,9 @@ async function withStores(work: (events: EventStore, reads: ReadStore, config: C
 }
 
 async function withReadStore(work: (reads: ReadStore) => Promise<void>, config = loadConfig()): Promise<void> {
-  const reads = await openPhysicalReadStore(config);
+  // Rebuilds and verifications write batch after batch: on a write thread, the next is read and
+  // projected meanwhile (bench/README.md, "The projector pipelined").
+  const reads = await openPhysicalReadStore(config, { writes: 'thread' });
   try {
     await work(reads);
   } finally {

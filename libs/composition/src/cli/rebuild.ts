@@ -69,18 +69,36 @@ export async function rebuildReadModels(events: EventStore, target: ReadStore, o
     ...(options.onProgress ? { onLine: options.onProgress } : {}),
   });
   let count = 0;
+  // One batch is written while the next is read and projected: the runner prepares a batch while the
+  // store writes the one before (in parallel when the store writes on a thread of its own or a
+  // server). At most two batches in hand; progress counts what the store holds.
+  let writing: Promise<void> | undefined;
+  let reached = after;
+  const written = async (): Promise<void> => {
+    if (!writing) return;
+    await writing;
+    // Shown once the store holds it: a progress line means that much is written (and resumable).
+    shown.update(reached, count, head);
+  };
   for (;;) {
     if (options.until !== undefined && after >= options.until) break;
     const read = await events.readAll({ after, maxCount: batchSize });
     const batch = options.until === undefined ? read : read.filter((event) => event.position <= (options.until as number));
     if (batch.length === 0) break;
-    await runner.applyBatch(batch);
-    after = batch[batch.length - 1].position;
-    count += batch.length;
+    const applying = runner.applyBatch(batch);
+    // Settled by the await below or the one after the loop; a rejection before then is not unhandled.
+    applying.catch(() => undefined);
+    await written();
+    const position = batch[batch.length - 1].position;
+    writing = applying.then(() => {
+      reached = position;
+      count += batch.length;
+    });
+    after = position;
     if (after > head) head = end(await events.headPosition());
-    shown.update(after, count, head);
     if (batch.length < read.length) break;
   }
+  await written();
   shown.stop();
   return { events: count, position: after, seconds: (Date.now() - started) / 1000 };
 }

@@ -59,7 +59,8 @@ export async function replayRange(events: EventStore, options: ReplayRangeOption
     for (const suffix of ['', '-wal', '-shm']) rmSync(`${options.target}${suffix}`, { force: true });
   }
   mkdirSync(dirname(options.target), { recursive: true });
-  const target = new SqliteReadStore(options.target);
+  // Written on a thread of its own: the next batch is read and projected meanwhile.
+  const target = new SqliteReadStore(options.target, { writes: 'thread' });
   try {
     // The range starts after from − 1: the runner's checkpoint says where it is.
     await target.applyBatch([], { name: 'replay', position: options.from - 1 });

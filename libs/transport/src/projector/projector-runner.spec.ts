@@ -238,7 +238,7 @@ describe('ProjectorRunner (on a real SqliteReadStore)', () => {
       }
     });
 
-    it('fails the batches prepared on top of a failed write, writes none of them, and starts the next from the store', async () => {
+    it('fails the batches prepared on top of a failed write, writes none of them, refuses the next until started again, then builds from the store', async () => {
       const { gate, held } = gated();
       const pipelined = new ProjectorRunner(gate, [counting()], { name: NAME });
       await pipelined.start();
@@ -252,8 +252,13 @@ describe('ProjectorRunner (on a real SqliteReadStore)', () => {
       expect(await snapshot()).toEqual({ balances: [], emails: [], checkpoint: null });
       expect(pipelined.position).toBe(0);
 
-      // The next batch builds on the store (nothing of ada), not on the failed write's ada (history
-      // 1, 2, 5), and its checkpoint is its own, not one of the failed batches'.
+      // Every later batch is refused (its events come after ones the store lacks) until start()
+      // takes up the stored checkpoint again, as a restarted transport does.
+      await expect(pipelined.applyBatch(log.slice(0, 1))).rejects.toThrow(/stopped after a failed write \(disk full\); start\(\) takes up its stored checkpoint/);
+      expect(gate.calls).toBe(1);
+      await pipelined.start();
+      // The next batch then builds on the store (nothing of ada), not on the failed write's ada
+      // (history 1, 2, 5), and its checkpoint is its own, not one of the failed batches'.
       const next = pipelined.applyBatch(log.slice(0, 1));
       expect(await settledYet(next)).toBe(false);
       held[1]?.release();

@@ -45,6 +45,12 @@ export class ProjectorRunner {
   private prepared = 0;
   /** Counts failed writes: a batch prepared on top of one (from its unwritten documents) is not written. */
   private failures = 0;
+  /**
+   * Why the runner stopped: after a failed write no later batch is written (its events come after
+   * ones the store lacks, and its checkpoint would claim them) until start() takes up the stored
+   * checkpoint again, as every transport does when it restarts after a failure.
+   */
+  private stopped: Error | undefined;
 
   constructor(
     private readonly store: ReadStore,
@@ -79,10 +85,13 @@ export class ProjectorRunner {
    * or after the store moved to another read-model generation, whose checkpoint may be lower).
    */
   async start(): Promise<void> {
+    await this.writing.catch(() => undefined);
     await this.store.ensureCollections(this.collections);
     const checkpoint = (await this.checkpoint()) ?? 0;
     if (checkpoint < this.progress.position) this.progress.reset(checkpoint);
-    this.prepared = Math.min(this.prepared, checkpoint);
+    this.unwritten.clear();
+    this.prepared = checkpoint;
+    this.stopped = undefined;
     this.advance(checkpoint);
   }
 
@@ -96,7 +105,8 @@ export class ProjectorRunner {
    * an event a document already has (its lastPosition is at or past the event) changes nothing.
    * Resolves once the read store holds the result and the checkpoint. Batches called without
    * waiting for each other are applied in the order called; the next is prepared while this one is
-   * written. A failed write fails the batches prepared on top of it too (none of them is written).
+   * written. A failed write fails the batches prepared on top of it too (none of them is written),
+   * and every batch after it until start() is called again.
    */
   applyBatch(events: readonly RecordedEvent[]): Promise<void> {
     const prepared = this.preparing.then(() => this.prepare(events));
@@ -116,6 +126,7 @@ export class ProjectorRunner {
 
   /** Prepares every segment of the batch and queues its writes; `written` settles with the last one. */
   private async prepare(events: readonly RecordedEvent[]): Promise<{ written: Promise<void> }> {
+    if (this.stopped) throw new Error(`projector ${this.name} stopped after a failed write (${this.stopped.message}); start() takes up its stored checkpoint again`);
     if (events.length === 0) return { written: this.writing.catch(() => undefined) };
     const failures = this.failures;
     // An event that finds its documents by a filter starts a segment of its own: what came before it
@@ -168,9 +179,10 @@ export class ProjectorRunner {
       () => {
         for (const [key, entry] of entries) if (this.unwritten.get(key) === entry) this.unwritten.delete(key);
       },
-      () => {
+      (error: unknown) => {
         if (this.writing === run) this.writing = Promise.resolve();
         this.failures++;
+        this.stopped ??= error instanceof Error ? error : new Error(String(error));
         this.unwritten.clear();
         this.prepared = this.progress.position;
       },
