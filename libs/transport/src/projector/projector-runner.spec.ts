@@ -28,6 +28,17 @@ describe('ProjectorRunner (on a real SqliteReadStore)', () => {
     checkpoint: await target.getCheckpoint(NAME),
   });
 
+  /** The store holds what one clean pass of the whole log into a fresh store gives. */
+  const expectOnePassOfTheLog = async (): Promise<void> => {
+    const clean = await open('clean.sqlite');
+    try {
+      await clean.runner.applyBatch(log);
+      expect(await snapshot()).toEqual(await snapshot(clean.store));
+    } finally {
+      await clean.store.close();
+    }
+  };
+
   const log: RecordedEvent[] = [
     at({ type: 'Deposited', data: { customerId: 'ada', amount: 10 } }, 1),
     at({ type: 'EmailChanged', data: { customerId: 'ada', email: 'ada@one.example' } }, 2),
@@ -98,13 +109,7 @@ describe('ProjectorRunner (on a real SqliteReadStore)', () => {
     await runner.applyBatch(log.slice(0, 4));
     await runner.applyBatch(log.slice(2));
 
-    const clean = await open('clean.sqlite');
-    try {
-      await clean.runner.applyBatch(log);
-      expect(await snapshot()).toEqual(await snapshot(clean.store));
-    } finally {
-      await clean.store.close();
-    }
+    await expectOnePassOfTheLog();
   });
 
   it('a redelivered batch in a new process (same store) is also a no-op', async () => {
@@ -170,13 +175,7 @@ describe('ProjectorRunner (on a real SqliteReadStore)', () => {
 
   it('runs concurrent batches one after the other', async () => {
     await Promise.all([runner.applyBatch(log.slice(0, 3)), runner.applyBatch(log.slice(3))]);
-    const clean = await open('clean.sqlite');
-    try {
-      await clean.runner.applyBatch(log);
-      expect(await snapshot()).toEqual(await snapshot(clean.store));
-    } finally {
-      await clean.store.close();
-    }
+    await expectOnePassOfTheLog();
   });
 
   describe('batches called without waiting (prepared while the one before is written)', () => {
@@ -229,13 +228,7 @@ describe('ProjectorRunner (on a real SqliteReadStore)', () => {
       await second;
       expect(pipelined.position).toBe(9);
 
-      const clean = await open('clean.sqlite');
-      try {
-        await clean.runner.applyBatch(log);
-        expect(await snapshot()).toEqual(await snapshot(clean.store));
-      } finally {
-        await clean.store.close();
-      }
+      await expectOnePassOfTheLog();
     });
 
     it('fails the batches prepared on top of a failed write, writes none of them, refuses the next until started again, then builds from the store', async () => {
