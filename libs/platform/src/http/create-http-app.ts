@@ -79,7 +79,10 @@ export async function createHttpApp(rootModule: NonNullable<ModuleMetadata['impo
   serveConsole(app, fastify);
   app.enableVersioning({ type: VersioningType.URI, defaultVersion: undefined });
   app.useGlobalPipes(createValidationPipe());
-  app.enableShutdownHooks();
+  // The signals that mean "stop": a list, since with none Nest stops on every signal it knows,
+  // SIGUSR2 included, which operators send for Node's diagnostic report (--report-on-signal) or a
+  // heap snapshot (--heapsnapshot-signal=SIGUSR2) of a process that must keep serving.
+  app.enableShutdownHooks(['SIGTERM', 'SIGINT', 'SIGHUP']);
 
   SwaggerModule.setup('docs', app, buildOpenApiDocument(app, options.openApi), { jsonDocumentUrl: 'docs/openapi.json' });
   return app;
