@@ -59,8 +59,8 @@ export interface ReadStoreKind {
   measureServer?(label: string, docs: readonly { collection: string; doc: ReadDocument }[], batchSize: number): Promise<RawMongoRates>;
 }
 
-/** Where the SQLite read store commits the projector's writes (the deployment's SQLITE_READ_STORE_WRITES, default inline). */
-export const BENCH_READ_STORE_WRITES: SqliteReadStoreWrites = process.env.BENCH_READ_STORE_WRITES === 'thread' ? 'thread' : 'inline';
+/** Where the SQLite read store commits the projector's writes (a Kafka projector's default, SQLITE_READ_STORE_WRITES=auto: thread). */
+export const BENCH_READ_STORE_WRITES: SqliteReadStoreWrites = process.env.BENCH_READ_STORE_WRITES === 'inline' ? 'inline' : 'thread';
 
 export function readStoreKinds(engines: BenchEngines, runId: string): ReadStoreKind[] {
   const kinds: ReadStoreKind[] = [

@@ -404,7 +404,9 @@ export class ChronicleModule {
       exported.push(IDEMPOTENCY_KEYS);
     }
     if (needsReadStore) {
-      providers.push({ provide: READ_STORE, useFactory: () => openReadStore(config) });
+      // A Kafka projector prepares a batch while the one before is written: on SQLite, on a write thread.
+      const writes = config.SQLITE_READ_STORE_WRITES === 'auto' ? (parts.has('projector') && config.TRANSPORT === 'kafka' ? 'thread' : 'inline') : config.SQLITE_READ_STORE_WRITES;
+      providers.push({ provide: READ_STORE, useFactory: () => openReadStore(config, { writes }) });
       providers.push({
         provide: CUSTOMER_360_ENRICHER_FACTORY,
         useFactory: (store: ReadStore, clock: Clock) => customer360Enrichers(store, clock, options.env ?? process.env, config),

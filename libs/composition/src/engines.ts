@@ -214,7 +214,7 @@ export async function openPhysicalReadStore(config: ChronicleConfig, { checkpoin
   switch (config.READ_STORE) {
     case 'sqlite':
       return openSqlite(config, 'read-models.sqlite', (path) =>
-        new SqliteReadStore(path, { writeLockBudgetMs: config.SQLITE_WRITE_LOCK_BUDGET_MS, checkpointsInBackground, writes: writes ?? config.SQLITE_READ_STORE_WRITES }),
+        new SqliteReadStore(path, { writeLockBudgetMs: config.SQLITE_WRITE_LOCK_BUDGET_MS, checkpointsInBackground, writes: writes ?? (config.SQLITE_READ_STORE_WRITES === 'thread' ? 'thread' : 'inline') }),
       );
     case 'mongodb':
       return mongoReadStore().MongoReadStore.connect(config.MONGO_URL as string, config.MONGO_DB);

@@ -20,6 +20,12 @@ export interface SqliteWriteThreadOptions {
   readonly secureDelete?: boolean;
   /** Longest total wait for another connection's write lock, in ms. */
   readonly writeLockBudgetMs: number;
+  /**
+   * WAL pages after which a commit of the thread checkpoints the file itself (SQLite's default:
+   * 1,000). A file checkpointed in the background (background-checkpoints.ts) takes its far backstop,
+   * or every few MB written a commit on the thread would copy the WAL back and wait for the disk.
+   */
+  readonly autocheckpointPages?: number;
 }
 
 const WORKER_SOURCE = `
@@ -30,6 +36,7 @@ db.pragma('cache_size = -' + workerData.pageCacheKib);
 db.pragma('busy_timeout = ' + workerData.budgetMs);
 db.pragma('synchronous = ' + workerData.synchronous);
 if (workerData.secureDelete) db.pragma('secure_delete = ON');
+if (workerData.autocheckpointPages !== undefined) db.pragma('wal_autocheckpoint = ' + workerData.autocheckpointPages);
 const begin = db.prepare('BEGIN IMMEDIATE');
 const commit = db.prepare('COMMIT');
 const rollback = db.prepare('ROLLBACK');
@@ -135,7 +142,7 @@ export class SqliteWriteThread {
       // V8's default young generation alone may grow to tens of MB per thread.
       resourceLimits: { maxYoungGenerationSizeMb: 4, maxOldGenerationSizeMb: 64 },
       // `role` names the thread for whoever lists a process's threads (test/support/thread-packages-preload.js).
-      workerData: { role: 'sqlite-write-thread', driver: require.resolve('better-sqlite3'), pageCacheKib: PAGE_CACHE_KIB, file: this.file, budgetMs: Math.max(0, Math.floor(this.options.writeLockBudgetMs)), synchronous: this.options.synchronous, secureDelete: this.options.secureDelete === true },
+      workerData: { role: 'sqlite-write-thread', driver: require.resolve('better-sqlite3'), pageCacheKib: PAGE_CACHE_KIB, file: this.file, budgetMs: Math.max(0, Math.floor(this.options.writeLockBudgetMs)), synchronous: this.options.synchronous, secureDelete: this.options.secureDelete === true, autocheckpointPages: this.options.autocheckpointPages },
     });
     worker.on('message', (reply: Reply) => this.answer(reply));
     worker.on('error', (error: Error) => this.stopped(worker, error));

@@ -84,8 +84,9 @@ describe('console session settings', () => {
     expect(problemsOf({ KAFKA_PROJECTOR_PARTITIONS_IN_FLIGHT: '2.5' })).toEqual([expect.stringMatching(/^KAFKA_PROJECTOR_PARTITIONS_IN_FLIGHT="2.5"/)]);
   });
 
-  it('commit the SQLite read store\'s writes on the projecting thread by default, or on a write thread', () => {
-    expect(loadConfig({}).SQLITE_READ_STORE_WRITES).toBe('inline');
+  it('commit the SQLite read store\'s writes where the process suits by default, or as told', () => {
+    expect(loadConfig({}).SQLITE_READ_STORE_WRITES).toBe('auto');
+    expect(loadConfig({ SQLITE_READ_STORE_WRITES: 'inline' }).SQLITE_READ_STORE_WRITES).toBe('inline');
     expect(loadConfig({ SQLITE_READ_STORE_WRITES: 'thread' }).SQLITE_READ_STORE_WRITES).toBe('thread');
     expect(problemsOf({ SQLITE_READ_STORE_WRITES: 'later' })).toEqual([expect.stringMatching(/^SQLITE_READ_STORE_WRITES="later"/)]);
   });

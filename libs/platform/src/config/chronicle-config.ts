@@ -135,12 +135,12 @@ export class ChronicleConfig {
   /**
    * Where the SQLite read store (read-models.sqlite) commits the projector's writes: `inline`, on the
    * projecting thread; `thread`, on a write thread of its own, so the projector prepares its next
-   * batch meanwhile (with a Kafka projector and KAFKA_PROJECTOR_PARTITIONS_IN_FLIGHT above 1). Worth
-   * it where the projector's process has a core to spare (bench/README.md, "The Kafka projector
-   * pipelined"); on two cores shared with the broker it measured no faster.
+   * batch meanwhile (a Kafka projector with KAFKA_PROJECTOR_PARTITIONS_IN_FLIGHT above 1); `auto`
+   * (default): `thread` in a process running the Kafka projector, `inline` elsewhere (the embedded
+   * projector takes one batch at a time). bench/README.md, "The projector pipelined".
    */
-  @IsIn(['inline', 'thread'])
-  SQLITE_READ_STORE_WRITES: 'inline' | 'thread' = 'inline';
+  @IsIn(['auto', 'inline', 'thread'])
+  SQLITE_READ_STORE_WRITES: 'auto' | 'inline' | 'thread' = 'auto';
 
   /**
    * How long a write may wait for another process's write lock on a SQLite file before it is

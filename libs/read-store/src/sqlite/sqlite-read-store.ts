@@ -4,7 +4,7 @@
 // process's write lock on a timer, never on the event loop's thread.
 import type Database from 'better-sqlite3';
 import {
-  checkpointInBackground, DEFAULT_WRITE_LOCK_BUDGET_MS, noBackgroundCheckpoints, openSharedSqliteFile, probeWritable, SqliteWriteThread, truncateWal, WriteLockBusyError, writeTransaction,
+  BACKSTOP_AUTOCHECKPOINT_PAGES, checkpointInBackground, DEFAULT_WRITE_LOCK_BUDGET_MS, noBackgroundCheckpoints, openSharedSqliteFile, probeWritable, SqliteWriteThread, truncateWal, WriteLockBusyError, writeTransaction,
   type BackgroundCheckpoints, type StatementBatch,
 } from '@app/sqlite';
 import type {
@@ -95,7 +95,8 @@ export class SqliteReadStore implements ReadStore {
     this.checkpoints = options.checkpointsInBackground === false ? noBackgroundCheckpoints(this.db) : checkpointInBackground(this.db, file);
     this.writeThread =
       options.writes === 'thread' && file !== ':memory:'
-        ? new SqliteWriteThread(file, { synchronous: 'NORMAL', secureDelete: true, writeLockBudgetMs: this.writeLockBudgetMs })
+        ? // The file is checkpointed in the background (by this store or another of the process): only the backstop here.
+          new SqliteWriteThread(file, { synchronous: 'NORMAL', secureDelete: true, writeLockBudgetMs: this.writeLockBudgetMs, autocheckpointPages: BACKSTOP_AUTOCHECKPOINT_PAGES })
         : undefined;
   }
 
