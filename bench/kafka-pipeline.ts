@@ -7,8 +7,8 @@ import { join } from 'node:path';
 import type { Kafka } from 'kafkajs';
 import type { RecordedEvent } from '@app/event-sourcing';
 import type { EventStore } from '@app/event-store';
-import type { Checkpoint, CollectionDefinition, ReadDocument, ReadStore, ReadStoreWrite } from '@app/read-store';
-import { ProjectorRunner } from '@app/transport';
+import type { Checkpoint, Checkpoints, CollectionDefinition, ReadDocument, ReadStore, ReadStoreWrite } from '@app/read-store';
+import { PartitionWatermarks, ProjectorRunner } from '@app/transport';
 import { EventStoreCheckpointStore, KafkaProjector, KafkaRelay, ensureTopic } from '@app/transport/kafka';
 import { chronicleProjections } from '@app/composition/read-models';
 import type { FromRelayProcess } from './kafka-relay-process';
@@ -59,10 +59,10 @@ export class TimedReadStore implements ReadStore {
     }
   }
 
-  async applyBatch(writes: readonly ReadStoreWrite[], checkpoint?: Checkpoint): Promise<void> {
+  async applyBatch(writes: readonly ReadStoreWrite[], checkpoints?: Checkpoints): Promise<void> {
     const started = performance.now();
     try {
-      await this.inner.applyBatch(writes, checkpoint);
+      await this.inner.applyBatch(writes, checkpoints);
     } finally {
       this.timings.writeMs += performance.now() - started;
       this.timings.writes += writes.length;
@@ -128,15 +128,24 @@ export interface ProjectorSide {
 /** Partitions whose batches the projector has in hand at once (the deployment's KAFKA_PROJECTOR_PARTITIONS_IN_FLIGHT). */
 export const BENCH_PARTITIONS_IN_FLIGHT = Number(process.env.BENCH_PARTITIONS_IN_FLIGHT ?? 3);
 
+/**
+ * How the projector stores each partition's watermark: in the batch's own write, as deployed
+ * (`alongside`, the default); in a write of its own after it, as before 2026-12-04 (`apart`); or
+ * not at all, as the bench did before then (`none`).
+ */
+export type BenchWatermarks = 'alongside' | 'apart' | 'none';
+export const BENCH_WATERMARKS: BenchWatermarks = process.env.BENCH_WATERMARKS === 'apart' || process.env.BENCH_WATERMARKS === 'none' ? process.env.BENCH_WATERMARKS : 'alongside';
+
 export interface ProjectorSideOptions {
   readonly maxEventsPerWrite?: number;
   readonly partitionsInFlight?: number;
+  readonly watermarks?: BenchWatermarks;
 }
 
 /** Creates the topic, starts a runner and a projector in a fresh group, and waits until it holds partitions. */
 export async function startProjectorSide(
   kafka: Kafka, store: ReadStore, topic: string, groupId: string, partitions: number,
-  { maxEventsPerWrite, partitionsInFlight = BENCH_PARTITIONS_IN_FLIGHT }: ProjectorSideOptions = {},
+  { maxEventsPerWrite, partitionsInFlight = BENCH_PARTITIONS_IN_FLIGHT, watermarks = BENCH_WATERMARKS }: ProjectorSideOptions = {},
 ): Promise<ProjectorSide> {
   await ensureTopic(kafka, topic, { partitions, replicationFactor: -1 });
   const readStore = new TimedReadStore(store);
@@ -148,10 +157,10 @@ export async function startProjectorSide(
   let inHand = 0;
   let since = 0;
   const sink = {
-    applyBatch: async (events: RecordedEvent[]) => {
+    applyBatch: async (events: RecordedEvent[], alongside?: readonly Checkpoint[]) => {
       if (inHand++ === 0) since = performance.now();
       try {
-        await runner.applyBatch(events);
+        await runner.applyBatch(events, alongside);
       } finally {
         if (--inHand === 0) runnerMs += performance.now() - since;
       }
@@ -160,8 +169,11 @@ export async function startProjectorSide(
   const cpuAtStart = mainThreadCpuMicros();
   // A short fetch wait keeps the live path from idling on an empty partition while another fills.
   // The projector's own write batch unless told otherwise (bench/kafka-catchup.bench.ts compares sizes).
+  // Watermarks in the read store as the deployed projector keeps them (chronicle.module.ts).
+  const marks = new PartitionWatermarks(readStore, runner.name);
+  const watermarkSink = watermarks === 'alongside' ? marks : watermarks === 'apart' ? { record: marks.record.bind(marks) } : undefined;
   const projector = new KafkaProjector(sink, kafka, {
-    groupId, topic, maxWaitTimeInMs: 100, partitionsInFlight, ...(maxEventsPerWrite ? { maxEventsPerWrite } : {}),
+    groupId, topic, maxWaitTimeInMs: 100, partitionsInFlight, ...(maxEventsPerWrite ? { maxEventsPerWrite } : {}), ...(watermarkSink ? { watermarks: watermarkSink } : {}),
   });
   await projector.start();
   await waitUntil(() => projector.assignedPartitions.length === partitions, 60_000, `projector ${groupId} holds all ${partitions} partitions`, () => projector.failure);

@@ -12,9 +12,9 @@ import type { ReadDocument } from '@app/read-store';
 import { createKafkaClient, decodeEventMessage, encodeEventMessage, type KafkaRelay } from '@app/transport/kafka';
 import { measureRawSqlite } from './raw-sqlite';
 import { fmt, machineLine, summarise, table } from './stats';
-import { benchEngines, deleteBenchTopics, freshBenchId, readStoreKinds, type ReadStoreKind } from './kafka-engines';
+import { BENCH_READ_STORE_WRITES, benchEngines, deleteBenchTopics, freshBenchId, readStoreKinds, type ReadStoreKind } from './kafka-engines';
 import { measureRawKafka, measureRawReadStore, type RawReadStoreRates } from './kafka-raw';
-import { pipelineFailure, startProjectorSide, startRelay, startRelayProcess, waitUntil, type ProjectorSide } from './kafka-pipeline';
+import { BENCH_PARTITIONS_IN_FLIGHT, BENCH_WATERMARKS, pipelineFailure, startProjectorSide, startRelay, startRelayProcess, waitUntil, type ProjectorSide } from './kafka-pipeline';
 import { appendPlan, benchCustomerId, benchEnvelope, planWorkload } from './kafka-workload';
 
 const EVENTS = Number(process.env.BENCH_EVENTS ?? 100_000);
@@ -161,7 +161,8 @@ async function main(): Promise<void> {
   say(`machine: ${machineLine()} at the start; `
     + `broker ${engines.kafkaBrokers} (${PARTITIONS} partitions), read stores: ${readStoreKinds(engines, runId).map((k) => k.name).join(', ')}`);
   say(`workload: ${fmt(EVENTS)} catalogue events over ${fmt(CUSTOMERS)} customers; latency ${fmt(LATENCY_RATE)}/s for ${LATENCY_SECONDS} s; catch-up ${fmt(CATCHUP_EVENTS)} events; `
-    + `MongoDB wire: ${fmt(MONGO_EVENTS)} events, latency ${fmt(MONGO_LATENCY_RATE)}/s for ${MONGO_LATENCY_SECONDS} s, raw sample ${fmt(MONGO_RAW_DOCS)} docs\n`);
+    + `MongoDB wire: ${fmt(MONGO_EVENTS)} events, latency ${fmt(MONGO_LATENCY_RATE)}/s for ${MONGO_LATENCY_SECONDS} s, raw sample ${fmt(MONGO_RAW_DOCS)} docs`);
+  say(`projector: ${BENCH_PARTITIONS_IN_FLIGHT} partitions in flight, SQLite read store's writes ${BENCH_READ_STORE_WRITES}, partition watermarks ${BENCH_WATERMARKS}\n`);
 
   const rows: string[][] = [['measurement', 'result', 'raw limit (same run)', 'ratio', 'target']];
   const notes: string[] = [];

@@ -6,7 +6,7 @@ import {
 import { CqrsModule } from '@nestjs/cqrs';
 import type { Clock, RecordedEvent } from '@app/event-sourcing';
 import { ACCESS_LOG, EVENT_STORE, IDEMPOTENCY_KEYS, SESSION_REVOCATIONS, SNAPSHOT_STORE, type AccessLog, type EventStore, type IdempotencyKeys, type SessionRevocations, type SnapshotStore } from '@app/event-store';
-import { GenerationalReadStore, READ_STORE, type ReadStore } from '@app/read-store';
+import { GenerationalReadStore, READ_STORE, type Checkpoint, type ReadStore } from '@app/read-store';
 import {
   APPLIED_EVENTS, APPLIED_WATERMARK, BATCH_RUNNER, CLOCK, CommandExecutor, ConfigError, pause, PlatformModule, PROJECTION_PROGRESS, SINGLE_INSTANCE, SUPERVISOR, type AppliedWatermark, type ChronicleConfig, type PipelineSpec, type ProjectionProgress,
   type SingleInstance,
@@ -243,7 +243,9 @@ class Pipelines implements OnApplicationBootstrap, BeforeApplicationShutdown, On
               const generation = generations?.generation ?? 0;
               // Messages carry events as stored; the projections read them as the domain does.
               const codec = readerCodec(keys);
-              const sink = { applyBatch: async (events: RecordedEvent[]) => runner.applyBatch([...(await codec.decode(events))]) };
+              const sink = {
+                applyBatch: async (events: RecordedEvent[], alongside?: readonly Checkpoint[]) => runner.applyBatch([...(await codec.decode(events))], alongside),
+              };
               projector = new transport.KafkaProjector(sink, kafka, {
                 groupId: generation === 0 ? this.config.KAFKA_GROUP : `${this.config.KAFKA_GROUP}-g${generation}`,
                 topic: this.config.KAFKA_TOPIC,

@@ -14,6 +14,7 @@ import type {
   ReadStore,
   ReadStoreWrite,
 } from './read-store.port';
+import { checkpointList, type Checkpoints } from './read-store.port';
 
 /** Checkpoint (in the physical store) whose position is the live generation's number. */
 export const ACTIVE_GENERATION_CHECKPOINT = 'chronicle:active-read-model-generation';
@@ -104,9 +105,9 @@ export class GenerationalReadStore implements ReadStore {
     return this.physical.aggregate(this.name(collection), filter, spec);
   }
 
-  applyBatch(writes: readonly ReadStoreWrite[], checkpoint?: Checkpoint): Promise<void> {
+  applyBatch(writes: readonly ReadStoreWrite[], checkpoints?: Checkpoints): Promise<void> {
     const mapped = writes.map((write) => ({ ...write, collection: this.name(write.collection) }));
-    return this.physical.applyBatch(mapped, checkpoint ? { name: this.checkpointName(checkpoint.name), position: checkpoint.position } : undefined);
+    return this.physical.applyBatch(mapped, checkpointList(checkpoints).map((checkpoint) => ({ name: this.checkpointName(checkpoint.name), position: checkpoint.position })));
   }
 
   getCheckpoint(name: string): Promise<number | null> {

@@ -97,6 +97,19 @@ export interface Checkpoint {
   readonly position: number;
 }
 
+/** applyBatch's checkpoints: one, several (stored together), or none. */
+export type Checkpoints = Checkpoint | readonly Checkpoint[] | undefined;
+
+/** The checkpoints applyBatch was given, as a list. */
+export function checkpointList(checkpoints: Checkpoints): readonly Checkpoint[] {
+  if (checkpoints === undefined) return [];
+  return isCheckpoint(checkpoints) ? [checkpoints] : checkpoints;
+}
+
+function isCheckpoint(checkpoints: Checkpoint | readonly Checkpoint[]): checkpoints is Checkpoint {
+  return !Array.isArray(checkpoints);
+}
+
 export interface ReadStore {
   /** Creates collections and the indexes their queries need; idempotent, called at start. */
   ensureCollections(definitions: readonly CollectionDefinition[]): Promise<void>;
@@ -107,11 +120,12 @@ export interface ReadStore {
   aggregate(collection: string, filter: Filter, spec: AggregateSpec): Promise<AggregateRow[]>;
   /**
    * Applies writes with the position guard (a stale or repeated write is a no-op), then stores the
-   * checkpoint if given. SQLite does it in one transaction. MongoDB has none: it writes collection
-   * by collection, the collection the batch touched first last, then the checkpoint, so until it
-   * returns a reader may see part of the batch.
+   * checkpoints if given (a projector's own and, fed by Kafka, its partition's watermark: one write
+   * for all). SQLite does it in one transaction. MongoDB has none: it writes collection by
+   * collection, the collection the batch touched first last, then the checkpoints, so until it
+   * returns a reader may see part of the batch, and a checkpoint is never seen before the documents.
    */
-  applyBatch(writes: readonly ReadStoreWrite[], checkpoint?: Checkpoint): Promise<void>;
+  applyBatch(writes: readonly ReadStoreWrite[], checkpoints?: Checkpoint | readonly Checkpoint[]): Promise<void>;
   getCheckpoint(name: string): Promise<number | null>;
   /** Every stored checkpoint, by name. */
   listCheckpoints(): Promise<Checkpoint[]>;

@@ -27,6 +27,7 @@ import type {
   Scalar,
   SortField,
 } from '../read-store.port';
+import { checkpointList, type Checkpoints } from '../read-store.port';
 import { compileFilter, storedPath } from './mongo-filter';
 
 /** Collection holding one `{ _id: projectorName, position }` document per projector. */
@@ -159,7 +160,7 @@ export class MongoReadStore implements ReadStore {
    * last. The runner emits the customer view's writes first, and a query that checks the customer360
    * document for minPosition then reads other collections finds the rest of that batch stored.
    */
-  async applyBatch(writes: readonly ReadStoreWrite[], checkpoint?: Checkpoint): Promise<void> {
+  async applyBatch(writes: readonly ReadStoreWrite[], checkpoints?: Checkpoints): Promise<void> {
     const byCollection = new Map<string, ReadStoreWrite[]>();
     for (const write of latestWritePerDocument(writes)) {
       const list = byCollection.get(write.collection) ?? [];
@@ -168,10 +169,13 @@ export class MongoReadStore implements ReadStore {
     }
     for (const [collection, list] of [...byCollection].reverse()) await this.writeCollection(collection, list);
 
-    if (checkpoint) {
-      await this.db
-        .collection<{ _id: string; position: number }>(CHECKPOINTS_COLLECTION)
-        .updateOne({ _id: checkpoint.name }, { $set: { position: checkpoint.position } }, { upsert: true });
+    const marks = checkpointList(checkpoints);
+    if (marks.length > 0) {
+      // Every checkpoint in one request, after the documents.
+      await this.db.collection<{ _id: string; position: number }>(CHECKPOINTS_COLLECTION).bulkWrite(
+        marks.map((checkpoint) => ({ updateOne: { filter: { _id: checkpoint.name }, update: { $set: { position: checkpoint.position } }, upsert: true } })),
+        { ordered: true },
+      );
     }
   }
 

@@ -20,7 +20,7 @@ import type {
   ReadStoreWrite,
   Scalar,
 } from '../read-store.port';
-import { ReadStoreBusyError } from '../read-store.port';
+import { checkpointList, ReadStoreBusyError, type Checkpoints } from '../read-store.port';
 import { assertFieldPath, compileFilter, compileSort, fieldExpression, tableName, type SqlValue } from './sqlite-filter';
 
 const CHECKPOINTS_TABLE = 'read_checkpoints';
@@ -169,11 +169,12 @@ export class SqliteReadStore implements ReadStore {
     return spec.groupBy.length === 0 && result[0]?.count === 0 ? [] : result;
   }
 
-  async applyBatch(writes: readonly ReadStoreWrite[], checkpoint?: Checkpoint): Promise<void> {
+  async applyBatch(writes: readonly ReadStoreWrite[], checkpoints?: Checkpoints): Promise<void> {
     const latest = latestWritePerDocument(writes);
+    const marks = checkpointList(checkpoints);
     const thread = this.writeThread;
     if (thread) {
-      const batches = threadBatches(latest, checkpoint);
+      const batches = threadBatches(latest, marks);
       await this.inOrder(async () => {
         try {
           await thread.run(batches);
@@ -189,7 +190,7 @@ export class SqliteReadStore implements ReadStore {
         if (write.kind === 'delete') statements.remove.run(write.id, write.position);
         else statements.upsert.run(write.doc.id, write.doc.lastPosition, JSON.stringify(write.doc));
       }
-      if (checkpoint) this.statement(checkpointSql).run(checkpoint.name, checkpoint.position);
+      for (const checkpoint of marks) this.statement(checkpointSql).run(checkpoint.name, checkpoint.position);
     });
   }
 
@@ -356,9 +357,9 @@ const checkpointSql = `INSERT INTO ${CHECKPOINTS_TABLE} (name, position) VALUES 
 /**
  * applyBatch's statements for the write thread, grouped by statement: each collection's table first
  * (created on first use, as `table` does on this thread), then its upserts and deletes, then the
- * checkpoint. The documents are serialised on the caller's thread, once.
+ * checkpoints. The documents are serialised on the caller's thread, once.
  */
-function threadBatches(latest: readonly ReadStoreWrite[], checkpoint: Checkpoint | undefined): StatementBatch[] {
+function threadBatches(latest: readonly ReadStoreWrite[], checkpoints: readonly Checkpoint[]): StatementBatch[] {
   const tables = new Map<string, { upserts: (string | number)[][]; deletes: (string | number)[][] }>();
   for (const write of latest) {
     const table = tableName(write.collection);
@@ -373,7 +374,7 @@ function threadBatches(latest: readonly ReadStoreWrite[], checkpoint: Checkpoint
     if (rows.upserts.length > 0) batches.push({ sql: upsertSql(table), rows: rows.upserts });
     if (rows.deletes.length > 0) batches.push({ sql: deleteSql(table), rows: rows.deletes });
   }
-  if (checkpoint) batches.push({ sql: checkpointSql, rows: [[checkpoint.name, checkpoint.position]] });
+  if (checkpoints.length > 0) batches.push({ sql: checkpointSql, rows: checkpoints.map((checkpoint) => [checkpoint.name, checkpoint.position]) });
   return batches;
 }
 

@@ -540,6 +540,26 @@ export function describeReadStoreContract(name: string, factory: () => Promise<R
         expect(await store.getCheckpoint(`${checkpoint}-other`)).toBeNull();
       });
 
+      it('applyBatch stores several checkpoints with the writes, each read back by name; an empty list stores none', async () => {
+        await store.applyBatch([upsert(people, PEOPLE[0] as ReadDocument)], [
+          { name: `${checkpoint}-own`, position: 20 },
+          { name: `${checkpoint}-partition-3`, position: 17 },
+        ]);
+        expect(await store.getCheckpoint(`${checkpoint}-own`)).toBe(20);
+        expect(await store.getCheckpoint(`${checkpoint}-partition-3`)).toBe(17);
+        expect((await store.get(people, PEOPLE[0].id))?.lastPosition).toBe(PEOPLE[0].lastPosition);
+        await store.applyBatch([], [{ name: `${checkpoint}-own`, position: 21 }]);
+        await store.applyBatch([upsert(people, { ...(PEOPLE[0] as ReadDocument), lastPosition: PEOPLE[0].lastPosition + 100 })], []);
+        expect(await store.getCheckpoint(`${checkpoint}-own`)).toBe(21);
+        expect(await store.getCheckpoint(`${checkpoint}-partition-3`)).toBe(17);
+        expect((await store.get(people, PEOPLE[0].id))?.lastPosition).toBe(PEOPLE[0].lastPosition + 100);
+        const ours = (await store.listCheckpoints()).filter((c) => c.name.startsWith(checkpoint));
+        expect(ours).toEqual([
+          { name: `${checkpoint}-own`, position: 21 },
+          { name: `${checkpoint}-partition-3`, position: 17 },
+        ]);
+      });
+
       it('moves only with applyBatch: writes without a checkpoint and clear() leave it where it is', async () => {
         await store.applyBatch([], { name: checkpoint, position: 10 });
         await store.applyBatch([upsert(people, { id: 'z', lastPosition: 11 })]);

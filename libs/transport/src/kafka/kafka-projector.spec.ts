@@ -1,5 +1,6 @@
 import type { ConsumerRunConfig, EachBatchPayload, Kafka, KafkaMessage } from 'kafkajs';
 import type { RecordedEvent } from '@app/event-sourcing';
+import type { Checkpoint } from '@app/read-store';
 import { KafkaProjector, type PartitionWatermarkSink, type ProjectorBatchSink } from './kafka-projector';
 import { encodeEventMessage, encodeWatermarkMessage } from './kafka-message';
 
@@ -60,10 +61,22 @@ function batchPayload(messages: KafkaMessage[], calls: string[], running = () =>
 
 function recordingSink(calls: string[], fail?: Error): ProjectorBatchSink {
   return {
-    applyBatch: async (events: RecordedEvent[]) => {
-      calls.push(`apply ${events.map((e) => e.position).join(',')}`);
+    applyBatch: async (events: RecordedEvent[], alongside?: readonly Checkpoint[]) => {
+      const carried = alongside && alongside.length > 0 ? ` with ${alongside.map((c) => `${c.name}=${c.position}`).join(',')}` : '';
+      calls.push(`apply ${events.map((e) => e.position).join(',')}${carried}`);
       if (fail) throw fail;
     },
+  };
+}
+
+/** A watermark sink that hands its checkpoints to the batch's write, recording what it is told. */
+function foldingWatermarks(calls: string[]): PartitionWatermarkSink {
+  return {
+    record: async (partition, position, partitions) => { calls.push(`watermark ${partition} ${position} of ${partitions}`); },
+    checkpoints: async (partition, position, partitions) => ({
+      checkpoints: [{ name: `p${partition}`, position }, { name: 'count', position: partitions }],
+      stored: () => { calls.push(`stored p${partition}=${position}`); },
+    }),
   };
 }
 
@@ -134,5 +147,27 @@ describe('KafkaProjector', () => {
       'watermark 2 20 of 6', 'resolve 14', commit, 'heartbeat',
     ]);
     expect(projector.applied).toBe(2);
+  });
+
+  it('hands the partition watermark to the batch\'s own write where the sink offers checkpoints; a part of watermark records only stores it alone', async () => {
+    const fake = fakeKafka();
+    const projector = new KafkaProjector(recordingSink(fake.calls), fake.kafka, { groupId: 'g', topic: 't', maxEventsPerWrite: 3, watermarks: foldingWatermarks(fake.calls) });
+    await projector.start();
+    fake.calls.length = 0;
+    await fake.runConfig()?.eachBatch?.(batchPayload([message(7, 10), watermark(8, 6, 11), message(12, 12), watermark(15, 6, 13), watermark(20, 6, 14)], fake.calls));
+    const commit = 'commit {"topics":[{"topic":"t","partitions":[{"partition":2,"offset":"resolved"}]}]}';
+    expect(fake.calls).toEqual([
+      'apply 7,12 with p2=12,count=6', 'stored p2=12', 'resolve 12', commit, 'heartbeat',
+      'watermark 2 20 of 6', 'resolve 14', commit, 'heartbeat',
+    ]);
+  });
+
+  it('when that write fails, tells the watermark sink nothing was stored and commits nothing', async () => {
+    const fake = fakeKafka();
+    const projector = new KafkaProjector(recordingSink(fake.calls, new Error('disk full')), fake.kafka, { groupId: 'g', topic: 't', watermarks: foldingWatermarks(fake.calls) });
+    await projector.start();
+    fake.calls.length = 0;
+    await expect(fake.runConfig()?.eachBatch?.(batchPayload([message(7, 10), watermark(8, 6, 11)], fake.calls))).rejects.toThrow('disk full');
+    expect(fake.calls).toEqual(['apply 7 with p2=8,count=6']);
   });
 });

@@ -9,19 +9,28 @@
 // time. Messages are CloudEvents (kafka-message.ts); decoding rebuilds the stored envelope.
 import type { Admin, Consumer, EachBatchPayload, Kafka, KafkaMessage } from 'kafkajs';
 import type { RecordedEvent } from '@app/event-sourcing';
+import type { Checkpoint } from '@app/read-store';
 import { aborted, type PipelineLag, type PipelineRun, type PipelineWork } from '@app/platform/supervision/supervisor';
 import { DEFAULT_EVENTS_TOPIC, decodeEventMessage, watermarkOf } from './kafka-message';
 
 /** What the projector needs from the projector runner (ProjectorRunner satisfies it). */
 export interface ProjectorBatchSink {
-  /** Applies events idempotently and returns once the read store holds the result. */
-  applyBatch(events: RecordedEvent[]): Promise<unknown>;
+  /**
+   * Applies events idempotently and returns once the read store holds the result, with the
+   * checkpoints `alongside` (a partition's watermark) stored in the same write.
+   */
+  applyBatch(events: RecordedEvent[], alongside?: readonly Checkpoint[]): Promise<unknown>;
 }
 
 /** Where a partition's watermark goes once its events are applied (PartitionWatermarks stores it in the read store). */
 export interface PartitionWatermarkSink {
   /** Every event of `partition` up to `position` is applied; `partitions`: the topic's count from a watermark record, 0 without one. */
   record(partition: number, position: number, partitions: number): Promise<void>;
+  /**
+   * The same as checkpoints, for the batch's own write to store with its events (one commit, not
+   * two); `stored` once it did. Without it, `record` follows the write.
+   */
+  checkpoints?(partition: number, position: number, partitions: number): Promise<{ readonly checkpoints: readonly Checkpoint[]; stored(): void }>;
 }
 
 export interface KafkaProjectorOptions {
@@ -247,13 +256,17 @@ export class KafkaProjector implements PipelineWork {
         events.push(event);
         reached = Math.max(reached, event.position);
       }
+      // The watermark is stored once the events are in the read store (a reader that sees it finds
+      // them there): in the same write where the sink can, else right after it.
+      const watermarks = this.options.watermarks;
+      const alongside = watermarks?.checkpoints && events.length > 0 && reached > 0 ? await watermarks.checkpoints(batch.partition, reached, partitions) : undefined;
       if (events.length > 0) {
-        await this.whileHeartbeating(payload, () => this.sink.applyBatch(events));
+        await this.whileHeartbeating(payload, () => this.sink.applyBatch(events, alongside?.checkpoints));
+        alongside?.stored();
         this.appliedCount += events.length;
         this.lastAppliedRecordedAt = events[events.length - 1].recordedAt;
       }
-      // Recorded once the events are in the read store: a reader that sees it finds them there.
-      if (this.options.watermarks && reached > 0) await this.options.watermarks.record(batch.partition, reached, partitions);
+      if (watermarks && !alongside && reached > 0) await watermarks.record(batch.partition, reached, partitions);
       const lastOffset = messages[messages.length - 1].offset;
       if (events.length > 0) {
         const applied: AppliedBatch = { partition: batch.partition, events, firstOffset: messages[0].offset, lastOffset };

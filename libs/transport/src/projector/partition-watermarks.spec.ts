@@ -43,6 +43,26 @@ describe('PartitionWatermarks (on a real SqliteReadStore)', () => {
     expect(await new PartitionWatermarks(store, 'q').read()).toBe(0);
   });
 
+  it('gives what record would store as checkpoints for a batch\'s own write: due again until stored, nothing once stored', async () => {
+    const marks = new PartitionWatermarks(store, 'p');
+    const first = await marks.checkpoints(1, 30, 2);
+    expect(first.checkpoints).toEqual([{ name: 'p@partitions', position: 2 }, { name: 'p@partition-1', position: 30 }]);
+    // Not stored yet (the batch's write failed or has not happened): due again, and nothing in the store.
+    expect((await marks.checkpoints(1, 30, 2)).checkpoints).toEqual(first.checkpoints);
+    expect(await store.listCheckpoints()).toEqual([]);
+    await store.applyBatch([], first.checkpoints);
+    first.stored();
+    expect((await marks.checkpoints(1, 30, 2)).checkpoints).toEqual([]);
+    expect((await marks.checkpoints(1, 25, 2)).checkpoints).toEqual([]);
+    expect((await marks.checkpoints(1, 31, 2)).checkpoints).toEqual([{ name: 'p@partition-1', position: 31 }]);
+    // A count another instance stored already is not written again.
+    await new PartitionWatermarks(store, 'p').record(0, 12, 3);
+    expect((await marks.checkpoints(0, 12, 3)).checkpoints).toEqual([{ name: 'p@partition-0', position: 12 }]);
+    expect(await marks.read()).toBe(0);
+    await marks.record(2, 40, 3);
+    expect(await marks.read()).toBe(12);
+  });
+
   it('keeps each read-model generation apart (a blue/green rebuild has its own partitions\' watermarks)', async () => {
     const live = new PartitionWatermarks(new GenerationalReadStore(store, 0), 'p');
     const next = new PartitionWatermarks(new GenerationalReadStore(store, 1), 'p');

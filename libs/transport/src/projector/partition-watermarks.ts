@@ -7,7 +7,7 @@
 // position up to it is in the read models. They live in the read store as checkpoints, so any process
 // reading the read models (a query API apart from the projectors) can tell, whichever projector
 // instance holds which partition.
-import type { ReadStore } from '@app/read-store';
+import type { Checkpoint, ReadStore } from '@app/read-store';
 
 export class PartitionWatermarks {
   /** The partition count this instance has stored, and each partition's watermark it stored last. */
@@ -28,16 +28,36 @@ export class PartitionWatermarks {
    * a rebalance) is still true, only less informative.
    */
   async record(partition: number, position: number, partitions: number): Promise<void> {
+    const due = await this.checkpoints(partition, position, partitions);
+    if (due.checkpoints.length === 0) return;
+    await this.store.applyBatch([], due.checkpoints);
+    due.stored();
+  }
+
+  /**
+   * What `record` would store, as checkpoints for the batch's own write to store with its events
+   * (ProjectorRunner's `alongside`: one commit instead of two, never visible before the events);
+   * `stored` once that write succeeded. Nothing for what this instance stored already.
+   */
+  async checkpoints(partition: number, position: number, partitions: number): Promise<{ readonly checkpoints: readonly Checkpoint[]; stored(): void }> {
+    const checkpoints: Checkpoint[] = [];
     const count = partitions > 0 ? Math.max(partitions, partition + 1) : 0;
+    let counted = this.partitionsStored;
     if (count > this.partitionsStored) {
       // Never lowered: partitions a lower count leaves out would be left out of the minimum.
       const known = (await this.store.getCheckpoint(this.partitionsName)) ?? 0;
-      if (count > known) await this.store.applyBatch([], { name: this.partitionsName, position: count });
-      this.partitionsStored = Math.max(count, known);
+      if (count > known) checkpoints.push({ name: this.partitionsName, position: count });
+      counted = Math.max(count, known);
     }
-    if ((this.stored.get(partition) ?? 0) >= position) return;
-    await this.store.applyBatch([], { name: this.partitionName(partition), position });
-    this.stored.set(partition, position);
+    const higher = (this.stored.get(partition) ?? 0) < position;
+    if (higher) checkpoints.push({ name: this.partitionName(partition), position });
+    return {
+      checkpoints,
+      stored: () => {
+        this.partitionsStored = Math.max(this.partitionsStored, counted);
+        if (higher) this.stored.set(partition, Math.max(this.stored.get(partition) ?? 0, position));
+      },
+    };
   }
 
   /**

@@ -270,6 +270,36 @@ describe('ProjectorRunner (on a real SqliteReadStore)', () => {
     });
   });
 
+  it('stores checkpoints given alongside in the batch\'s own write, after every batch before it; none of them when that write fails', async () => {
+    const calls: { writes: number; checkpoints: unknown }[] = [];
+    let failNext = false;
+    const recording = Object.create(store) as SqliteReadStore;
+    recording.applyBatch = async (writes, checkpoints) => {
+      calls.push({ writes: writes.length, checkpoints });
+      if (failNext) throw new Error('disk full');
+      return store.applyBatch(writes, checkpoints);
+    };
+    const alongside = new ProjectorRunner(recording, [ledgerProjection()], { name: NAME });
+    await alongside.start();
+    await Promise.all([alongside.applyBatch(log.slice(0, 3)), alongside.applyBatch(log.slice(3), [{ name: 'ledger@partition-2', position: 9 }])]);
+    expect(calls).toEqual([
+      { writes: expect.any(Number), checkpoints: [{ name: NAME, position: 4 }] },
+      { writes: expect.any(Number), checkpoints: [{ name: NAME, position: 9 }, { name: 'ledger@partition-2', position: 9 }] },
+    ]);
+    expect(calls[1]?.writes).toBeGreaterThan(0);
+    expect(await store.getCheckpoint('ledger@partition-2')).toBe(9);
+
+    // Checkpoints with no events: one write of them alone, after what came before.
+    await alongside.applyBatch([], [{ name: 'ledger@partition-3', position: 9 }]);
+    expect(calls[2]).toEqual({ writes: 0, checkpoints: [{ name: NAME, position: 9 }, { name: 'ledger@partition-3', position: 9 }] });
+    expect(await store.getCheckpoint('ledger@partition-3')).toBe(9);
+
+    failNext = true;
+    await expect(alongside.applyBatch([at({ type: 'Deposited', data: { customerId: 'cy', amount: 1 } }, 12)], [{ name: 'ledger@partition-2', position: 12 }])).rejects.toThrow('disk full');
+    expect(await store.getCheckpoint('ledger@partition-2')).toBe(9);
+    expect(await store.getCheckpoint(NAME)).toBe(9);
+  });
+
   it('an empty batch changes nothing', async () => {
     await runner.applyBatch([]);
     expect(await runner.checkpoint()).toBeNull();
@@ -359,6 +389,13 @@ describe('ProjectorRunner (on a real SqliteReadStore)', () => {
       const texts = (await store.find<ReadDocument & { text: string }>(NOTES, {}, { sort: [{ field: 'id', direction: 'asc' }] })).map((doc) => `${doc.id}:${doc.text}:${doc.lastPosition}`);
       expect(texts).toEqual(['n1:erased:4', 'n2:erased:4', 'n3:kept:3', 'n5:late:5']);
       expect(purged.map(([collections, position]) => [collections, position < 4])).toEqual([[[NOTES], true]]);
+      // Checkpoints other processes wait on (a partition's watermark) follow the purge, in a write of their own.
+      purging.purge = async (collections) => {
+        purged.push([[...collections], (await store.getCheckpoint('notes@partition-0')) ?? 0]);
+      };
+      await erasing.applyBatch([noted('bob', 'more', 6), erased('bob', 7)], [{ name: 'notes@partition-0', position: 7 }]);
+      expect(purged[1]).toEqual([[NOTES], 0]);
+      expect(await store.getCheckpoint('notes@partition-0')).toBe(7);
       // Redelivered, the erase finds every note already past it: nothing is rewritten.
       await erasing.applyBatch([erased('ada', 4)]);
       expect((await store.get<ReadDocument>(NOTES, 'n1'))?.lastPosition).toBe(4);

@@ -5,7 +5,7 @@
 import { Logger } from '@nestjs/common';
 import { PositionWaiters } from './position-waiters';
 import type { RecordedEvent } from '@app/event-sourcing';
-import type { CollectionDefinition, DocumentChange, Projection, ProjectionView, ReadDocument, ReadStore, ReadStoreWrite } from '@app/read-store';
+import type { Checkpoint, CollectionDefinition, DocumentChange, Projection, ProjectionView, ReadDocument, ReadStore, ReadStoreWrite } from '@app/read-store';
 import { AppliedListeners, type AppliedEventsListener } from './applied-listeners';
 
 export interface ProjectorRunnerOptions {
@@ -107,9 +107,13 @@ export class ProjectorRunner {
    * waiting for each other are applied in the order called; the next is prepared while this one is
    * written. A failed write fails the batches prepared on top of it too (none of them is written),
    * and every batch after it until start() is called again.
+   *
+   * `alongside`: other checkpoints that hold once the batch is in (a Kafka partition's watermark),
+   * stored in the same write as the batch's last documents and the runner's own checkpoint: one
+   * commit, and a reader never sees them before the documents.
    */
-  applyBatch(events: readonly RecordedEvent[]): Promise<void> {
-    const prepared = this.preparing.then(() => this.prepare(events));
+  applyBatch(events: readonly RecordedEvent[], alongside: readonly Checkpoint[] = []): Promise<void> {
+    const prepared = this.preparing.then(() => this.prepare(events, alongside));
     this.preparing = prepared.catch(() => undefined);
     return prepared.then((batch) => batch.written);
   }
@@ -125,9 +129,12 @@ export class ProjectorRunner {
   }
 
   /** Prepares every segment of the batch and queues its writes; `written` settles with the last one. */
-  private async prepare(events: readonly RecordedEvent[]): Promise<{ written: Promise<void> }> {
+  private async prepare(events: readonly RecordedEvent[], alongside: readonly Checkpoint[]): Promise<{ written: Promise<void> }> {
     if (this.stopped) throw new Error(`projector ${this.name} stopped after a failed write (${this.stopped.message}); start() takes up its stored checkpoint again`);
-    if (events.length === 0) return { written: this.writing.catch(() => undefined) };
+    if (events.length === 0) {
+      // Only checkpoints: stored once everything queued before them is.
+      return { written: alongside.length === 0 ? this.writing.catch(() => undefined) : this.queueWrite([], Math.max(this.prepared, this.progress.position), false, alongside) };
+    }
     const failures = this.failures;
     // An event that finds its documents by a filter starts a segment of its own: what came before it
     // is written first, so the store's answer to the filter is complete.
@@ -138,7 +145,7 @@ export class ProjectorRunner {
       else last.push(event);
     }
     let written: Promise<void> = Promise.resolve();
-    for (const segment of segments) {
+    for (const [s, segment] of segments.entries()) {
       const writes = await this.applySegment(segment);
       // A write failed meanwhile: what this batch loaded from its documents was never stored.
       if (this.failures !== failures) {
@@ -148,7 +155,7 @@ export class ProjectorRunner {
       const last = segment.reduce((highest, event) => Math.max(highest, event.position), Math.max(this.prepared, this.progress.position));
       this.prepared = last;
       const purge = this.options.purge;
-      written = this.queueWrite(writes, last, !!purge && segment.some((event) => purge.after(event)));
+      written = this.queueWrite(writes, last, !!purge && segment.some((event) => purge.after(event)), s === segments.length - 1 ? alongside : []);
     }
     const last = this.prepared;
     return {
@@ -163,16 +170,21 @@ export class ProjectorRunner {
    * Writes after every write queued before it, and only if they all succeeded. Until then, the
    * documents are what the next batch loads.
    */
-  private queueWrite(writes: readonly ReadStoreWrite[], position: number, purge: boolean): Promise<void> {
+  private queueWrite(writes: readonly ReadStoreWrite[], position: number, purge: boolean, alongside: readonly Checkpoint[]): Promise<void> {
     const entries = writes.map((write): [string, Unwritten] => [
       write.kind === 'upsert' ? keyOf(write.collection, write.doc.id) : keyOf(write.collection, write.id),
       { doc: write.kind === 'upsert' ? write.doc : null },
     ]);
     for (const [key, entry] of entries) this.unwritten.set(key, entry);
     const run = this.writing.then(async () => {
-      await this.store.applyBatch(writes, { name: this.name, position });
-      // Purged before anyone waiting for the position hears of it: a read that sees the scrub finds the files clean too.
-      if (purge) await this.store.purge(this.options.purge?.collections ?? []);
+      // Purged before anyone waiting for the position hears of it: a read that sees the scrub finds
+      // the files clean too. So after a purge the other checkpoints (what readers in other processes
+      // wait on) follow in a write of their own.
+      await this.store.applyBatch(writes, [{ name: this.name, position }, ...(purge ? [] : alongside)]);
+      if (purge) {
+        await this.store.purge(this.options.purge?.collections ?? []);
+        if (alongside.length > 0) await this.store.applyBatch([], alongside);
+      }
     });
     this.writing = run;
     run.then(
