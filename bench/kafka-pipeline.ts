@@ -120,6 +120,8 @@ export interface ProjectorSide {
   readonly applied: AppliedPositions;
   /** Wall milliseconds while any runner.applyBatch was in hand (several partitions' batches overlap). */
   readonly runnerMs: () => number;
+  /** Partition batches handed to the runner so far (each a read-store write, plus one per watermark `apart`). */
+  readonly runnerBatches: () => number;
   /** CPU microseconds of this process's main thread (projection, loads, Kafka; not the write thread) since the side started. */
   readonly mainThreadCpuMicros: () => number;
   stop(): Promise<void>;
@@ -154,11 +156,13 @@ export async function startProjectorSide(
   const applied = new AppliedPositions();
   runner.onApplied((events) => applied.add(events));
   let runnerMs = 0;
+  let runnerBatches = 0;
   let inHand = 0;
   let since = 0;
   const sink = {
     applyBatch: async (events: RecordedEvent[], alongside?: readonly Checkpoint[]) => {
       if (inHand++ === 0) since = performance.now();
+      runnerBatches += 1;
       try {
         await runner.applyBatch(events, alongside);
       } finally {
@@ -177,7 +181,7 @@ export async function startProjectorSide(
   });
   await projector.start();
   await waitUntil(() => projector.assignedPartitions.length === partitions, 60_000, `projector ${groupId} holds all ${partitions} partitions`, () => projector.failure);
-  return { runner, projector, readStore, applied, runnerMs: () => runnerMs, mainThreadCpuMicros: () => mainThreadCpuMicros() - cpuAtStart, stop: () => projector.stop() };
+  return { runner, projector, readStore, applied, runnerMs: () => runnerMs, runnerBatches: () => runnerBatches, mainThreadCpuMicros: () => mainThreadCpuMicros() - cpuAtStart, stop: () => projector.stop() };
 }
 
 /** CPU time of this process's main thread (user + system), in µs, from /proc (clock ticks of 10 ms). */

@@ -88,12 +88,12 @@ function sample<T>(items: readonly T[], most: number): T[] {
 }
 
 function profileOf(side: ProjectorSide, ms: number, events: number, decodeMicros: number): string {
-  const { loadMs, writeMs } = side.readStore.timings;
+  const { loadMs, writeMs, batches } = side.readStore.timings;
   const share = (part: number) => `${fmt((part / ms) * 100)}%`;
   // With several partitions in flight a batch is loaded and projected while the one before is
   // written, so the parts overlap: each is a share of the run on its own, not a slice of one whole.
   return `a batch in hand ${share(side.runnerMs())} of the run (loading documents ${share(loadMs)}, writing ${share(writeMs)}, decode ≈${share((decodeMicros * events) / 1000)}); `
-    + `main thread CPU ${fmt(side.mainThreadCpuMicros() / events)} µs/event`;
+    + `main thread CPU ${fmt(side.mainThreadCpuMicros() / events)} µs/event; ${fmt(batches)} read-store writes for ${fmt(side.runnerBatches())} partition batches (watermarks ${BENCH_WATERMARKS})`;
 }
 
 /** Open loop at LATENCY_RATE appends/s on the running pipeline; each sample: append resolved → applied. */
