@@ -133,7 +133,7 @@ export class ProjectorRunner {
     if (this.stopped) throw new Error(`projector ${this.name} stopped after a failed write (${this.stopped.message}); start() takes up its stored checkpoint again`);
     if (events.length === 0) {
       // Only checkpoints: stored once everything queued before them is.
-      return { written: alongside.length === 0 ? this.writing.catch(() => undefined) : this.queueWrite([], Math.max(this.prepared, this.progress.position), false, alongside) };
+      return { written: alongside.length === 0 ? this.writing.catch(() => undefined) : this.queueWrite(new Map(), Math.max(this.prepared, this.progress.position), false, alongside) };
     }
     const failures = this.failures;
     // An event that finds its documents by a filter starts a segment of its own: what came before it
@@ -170,12 +170,14 @@ export class ProjectorRunner {
    * Writes after every write queued before it, and only if they all succeeded. Until then, the
    * documents are what the next batch loads.
    */
-  private queueWrite(writes: readonly ReadStoreWrite[], position: number, purge: boolean, alongside: readonly Checkpoint[]): Promise<void> {
-    const entries = writes.map((write): [string, Unwritten] => [
-      write.kind === 'upsert' ? keyOf(write.collection, write.doc.id) : keyOf(write.collection, write.id),
-      { doc: write.kind === 'upsert' ? write.doc : null },
-    ]);
-    for (const [key, entry] of entries) this.unwritten.set(key, entry);
+  private queueWrite(byDocument: ReadonlyMap<string, ReadStoreWrite>, position: number, purge: boolean, alongside: readonly Checkpoint[]): Promise<void> {
+    const writes = [...byDocument.values()];
+    const entries: [string, Unwritten][] = [];
+    for (const [key, write] of byDocument) {
+      const entry: Unwritten = { doc: write.kind === 'upsert' ? write.doc : null };
+      entries.push([key, entry]);
+      this.unwritten.set(key, entry);
+    }
     const run = this.writing.then(async () => {
       // Purged before anyone waiting for the position hears of it: a read that sees the scrub finds
       // the files clean too. So after a purge the other checkpoints (what readers in other processes
@@ -206,12 +208,12 @@ export class ProjectorRunner {
    * Projects events whose documents are all known up front, except those the first event finds by
    * filter (once every write queued before is in the store); returns the writes.
    */
-  private async applySegment(events: readonly RecordedEvent[]): Promise<ReadStoreWrite[]> {
+  private async applySegment(events: readonly RecordedEvent[]): Promise<Map<string, ReadStoreWrite>> {
     const touches = events.map((event) => this.projections.map((projection) => projection.touches(event)));
     const first = events[0];
     const queries = this.projections.map((projection) => projection.touchesWhere?.(first) ?? []);
     if (queries.some((perProjection) => perProjection.length > 0)) await this.writing.catch(() => undefined);
-    const stored = await this.load(touches.flat(2).map((ref) => ({ collection: ref.collection, id: ref.id })));
+    const stored = await this.load(touches.flat(2));
     const foundIds = new Map<string, Set<string>>();
     for (const [p, perProjection] of queries.entries()) {
       for (const query of perProjection) {
@@ -239,25 +241,24 @@ export class ProjectorRunner {
           : [...(foundIds.get(collection) ?? [])].map((id) => view.get(keyOf(collection, id))).filter((doc): doc is ReadDocument => !!doc) as unknown as T[],
     };
     const writes = new Map<string, ReadStoreWrite>();
-    const alreadyHas = (collection: string, id: string, position: number): boolean =>
-      (stored.get(keyOf(collection, id))?.lastPosition ?? -Infinity) >= position;
+    const alreadyHas = (key: string, position: number): boolean => (stored.get(key)?.lastPosition ?? -Infinity) >= position;
 
     events.forEach((event, e) => {
       current = event;
       this.projections.forEach((projection, p) => {
         const refs = touches[e]?.[p] ?? [];
-        if (refs.length > 0 && refs.every((ref) => alreadyHas(ref.collection, ref.id, event.position))) return;
+        if (refs.length > 0 && refs.every((ref) => alreadyHas(keyOf(ref.collection, ref.id), event.position))) return;
         for (const change of projection.apply(event, projectionView)) {
-          // A document that already has this event keeps what it has, declared touch or blind write.
-          if (alreadyHas(change.collection, change.id, event.position)) continue;
-          const write = toWrite(change, event.position);
           const key = keyOf(change.collection, change.id);
+          // A document that already has this event keeps what it has, declared touch or blind write.
+          if (alreadyHas(key, event.position)) continue;
+          const write = toWrite(change, event.position);
           writes.set(key, write);
           view.set(key, write.kind === 'upsert' ? write.doc : null);
         }
       });
     });
-    return [...writes.values()];
+    return writes;
   }
 
   /** The documents as the store will hold them once the writes queued so far are in: unwritten ones first. */
@@ -265,9 +266,10 @@ export class ProjectorRunner {
     const idsByCollection = new Map<string, Set<string>>();
     const loaded = new Map<string, ReadDocument>();
     for (const ref of refs) {
-      const unwritten = this.unwritten.get(keyOf(ref.collection, ref.id));
+      const key = keyOf(ref.collection, ref.id);
+      const unwritten = this.unwritten.get(key);
       if (unwritten) {
-        if (unwritten.doc) loaded.set(keyOf(ref.collection, ref.id), unwritten.doc);
+        if (unwritten.doc) loaded.set(key, unwritten.doc);
         continue;
       }
       const ids = idsByCollection.get(ref.collection) ?? new Set<string>();
