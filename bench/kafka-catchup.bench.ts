@@ -74,7 +74,11 @@ async function main(): Promise<void> {
           const rate = backlog / seconds;
           console.log(
             `  ${fmt(size)} events/write, ${inFlight} partition(s) in flight, writes ${writes}: ${fmt(rate)} events/s (${seconds.toFixed(1)} s, group join included), ${writesPerEvent.toFixed(2)} document writes/event, `
-              + `${((used.user + used.system) / backlog).toFixed(0)} µs CPU/event (main thread ${(usedMain / backlog).toFixed(0)}); read-store bound ${fmt(raw.batched1000 / writesPerEvent)} events/s → ${((100 * rate * writesPerEvent) / raw.batched1000).toFixed(0)}%`,
+              + `${((used.user + used.system) / backlog).toFixed(0)} µs CPU/event (main thread ${(usedMain / backlog).toFixed(0)}); `
+              // The raw SQLite rate bounds the SQLite read store only; a MongoDB-wire server's own bound is measured by bench:kafka (plain driver).
+              + (STORE === 'mongo'
+                ? `read store ${kind.name}: its own raw bound is measured by npm run bench:kafka`
+                : `read-store bound ${fmt(raw.batched1000 / writesPerEvent)} events/s → ${((100 * rate * writesPerEvent) / raw.batched1000).toFixed(0)}%`),
           );
         } finally {
           await side.stop();
