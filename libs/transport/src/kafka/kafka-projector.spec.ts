@@ -133,33 +133,30 @@ describe('KafkaProjector', () => {
     expect(fake.calls.filter((c) => c.startsWith('apply'))).toEqual(['apply 7']);
   });
 
-  it('records the partition watermark once the runner wrote its events, before the commit; a part of watermark records only applies nothing', async () => {
-    const fake = fakeKafka();
-    const watermarks: PartitionWatermarkSink = { record: async (partition, position, partitions) => { fake.calls.push(`watermark ${partition} ${position} of ${partitions}`); } };
-    const projector = new KafkaProjector(recordingSink(fake.calls), fake.kafka, { groupId: 'g', topic: 't', maxEventsPerWrite: 3, watermarks });
-    await projector.start();
-    fake.calls.length = 0;
-    await fake.runConfig()?.eachBatch?.(batchPayload([message(7, 10), watermark(8, 6, 11), message(12, 12), watermark(15, 6, 13), watermark(20, 6, 14)], fake.calls));
-    const commit = 'commit {"topics":[{"topic":"t","partitions":[{"partition":2,"offset":"resolved"}]}]}';
-    expect(fake.calls).toEqual([
-      // An event at 12 says as much as a watermark record at 12: everything of this partition below it came first.
-      'apply 7,12', 'watermark 2 12 of 6', 'resolve 12', commit, 'heartbeat',
-      'watermark 2 20 of 6', 'resolve 14', commit, 'heartbeat',
-    ]);
-    expect(projector.applied).toBe(2);
+  const COMMIT = 'commit {"topics":[{"topic":"t","partitions":[{"partition":2,"offset":"resolved"}]}]}';
+  const recordingWatermarks = (calls: string[]): PartitionWatermarkSink => ({
+    record: async (partition, position, partitions) => { calls.push(`watermark ${partition} ${position} of ${partitions}`); },
   });
-
-  it('hands the partition watermark to the batch\'s own write where the sink offers checkpoints; a part of watermark records only stores it alone', async () => {
+  it.each([
+    {
+      // An event at 12 says as much as a watermark record at 12: everything of this partition below it came first.
+      how: 'records the partition watermark once the runner wrote its events, before the commit',
+      sink: recordingWatermarks,
+      first: ['apply 7,12', 'watermark 2 12 of 6'],
+    },
+    {
+      how: 'hands the partition watermark to the batch\'s own write where the sink offers checkpoints',
+      sink: foldingWatermarks,
+      first: ['apply 7,12 with p2=12,count=6', 'stored p2=12'],
+    },
+  ])('$how; a part of watermark records only applies nothing and stores it alone', async ({ sink, first }) => {
     const fake = fakeKafka();
-    const projector = new KafkaProjector(recordingSink(fake.calls), fake.kafka, { groupId: 'g', topic: 't', maxEventsPerWrite: 3, watermarks: foldingWatermarks(fake.calls) });
+    const projector = new KafkaProjector(recordingSink(fake.calls), fake.kafka, { groupId: 'g', topic: 't', maxEventsPerWrite: 3, watermarks: sink(fake.calls) });
     await projector.start();
     fake.calls.length = 0;
     await fake.runConfig()?.eachBatch?.(batchPayload([message(7, 10), watermark(8, 6, 11), message(12, 12), watermark(15, 6, 13), watermark(20, 6, 14)], fake.calls));
-    const commit = 'commit {"topics":[{"topic":"t","partitions":[{"partition":2,"offset":"resolved"}]}]}';
-    expect(fake.calls).toEqual([
-      'apply 7,12 with p2=12,count=6', 'stored p2=12', 'resolve 12', commit, 'heartbeat',
-      'watermark 2 20 of 6', 'resolve 14', commit, 'heartbeat',
-    ]);
+    expect(fake.calls).toEqual([...first, 'resolve 12', COMMIT, 'heartbeat', 'watermark 2 20 of 6', 'resolve 14', COMMIT, 'heartbeat']);
+    expect(projector.applied).toBe(2);
   });
 
   it('when that write fails, tells the watermark sink nothing was stored and commits nothing', async () => {
