@@ -11,9 +11,9 @@ import { READ_STORE, type ReadStore } from '@app/read-store';
 import { REGISTERED_CUSTOMERS, type RegisteredCustomers } from '@app/customers';
 import { AccessLogged, APPLIED_EVENTS, ApiAnswer, ApiRefusals, IdParam, lastEventPosition, LiveStreams, Roles, type AppliedEvents } from '@app/platform';
 import { CUSTOMER_360_COLLECTION, type Customer360Document } from '../projections/customer-360.document';
+import { ViewPositionPoll } from './view-position-poll';
 
 const HEARTBEAT_MS = 15_000;
-const POLL_MS = 1_000;
 
 export interface LiveUpdate {
   readonly customerId: string;
@@ -27,13 +27,18 @@ export interface LiveUpdate {
 @ApiBearerAuth()
 @Controller({ path: 'customers', version: '1' })
 export class CustomerLiveController {
+  /** Every polling stream of this process shares one read per tick. */
+  private readonly poll: ViewPositionPoll;
+
   constructor(
     @Inject(READ_STORE) private readonly store: ReadStore,
     @Inject(EVENT_STORE) private readonly events: EventStore,
     @Inject(REGISTERED_CUSTOMERS) private readonly customers: RegisteredCustomers,
     private readonly streams: LiveStreams,
     @Optional() @Inject(APPLIED_EVENTS) private readonly applied?: AppliedEvents,
-  ) {}
+  ) {
+    this.poll = new ViewPositionPoll(store);
+  }
 
   @Sse(':customerId/live')
   @AccessLogged('customer-live')
@@ -72,22 +77,9 @@ export class CustomerLiveController {
     if (view && view.lastPosition > position) yield [{ customerId, position: view.lastPosition }];
   }
 
-  /** Without the projector in this process: the 360 view's position when it moves (at once when past `after`). */
+  /** Without the projector in this process: the 360 view's position when it moves (at once when past `after`), read with every other stream's. */
   private fromPolling(customerId: string, after: number | undefined): Observable<LiveUpdate> {
-    return new Observable<LiveUpdate>((subscriber) => {
-      let last = after;
-      const timer = setInterval(() => {
-        void this.store.get<Customer360Document>(CUSTOMER_360_COLLECTION, customerId).then(
-          (doc) => {
-            const position = doc?.lastPosition ?? 0;
-            if (last !== undefined && position > last) subscriber.next({ customerId, position });
-            last = Math.max(last ?? 0, position);
-          },
-          (error: unknown) => subscriber.error(error),
-        );
-      }, POLL_MS);
-      return () => clearInterval(timer);
-    });
+    return this.poll.watch(customerId, after);
   }
 }
 
