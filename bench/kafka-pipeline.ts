@@ -169,6 +169,7 @@ export async function startProjectorSide(
         if (--inHand === 0) runnerMs += performance.now() - since;
       }
     },
+    recover: () => runner.recover(),
   };
   const cpuAtStart = mainThreadCpuMicros();
   // A short fetch wait keeps the live path from idling on an empty partition while another fills.

@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import type { Kafka } from 'kafkajs';
 import type { RecordedEvent } from '@app/event-sourcing';
 import type { EventStore } from '@app/event-store';
-import type { Projection, ReadDocument, ReadStore } from '@app/read-store';
+import { ReadStoreBusyError, type Projection, type ReadDocument, type ReadStore } from '@app/read-store';
 import { customerViewProjections } from '@app/customer-view';
 import {
   EventStoreCheckpointStore,
@@ -216,6 +216,30 @@ if (!brokers) {
       // The test really exercised redelivery: events written before the crash came again, harmlessly.
       expect(redelivered.size).toBeGreaterThan(0);
       expect(successor.failure).toBeUndefined();
+    });
+
+    it('a write refused once (the store busy) is taken again in place: kafkajs\' retry hands it over, the runner recovers, no consumer restart', async () => {
+      await appendRound(0);
+      await appendRound(1);
+      await relayedEverything();
+      const readModels = await readStore('projected');
+      // The third write that carries documents is refused, as a store whose lock another process held too long refuses it.
+      let documentWrites = 0;
+      let refused = 0;
+      const busyOnce = Object.create(readModels) as ReadStore;
+      busyOnce.applyBatch = async (writes, checkpoints) => {
+        if (writes.length > 0 && ++documentWrites === 3) {
+          refused++;
+          throw new ReadStoreBusyError('test', 5_000);
+        }
+        return readModels.applyBatch(writes, checkpoints);
+      };
+      const consumer = await projector(busyOnce);
+      await consumer.start();
+      // Nothing restarts a crashed consumer here (the supervisor would): only an in-place retry gets there.
+      await expectEqualToRebuild(readModels);
+      expect(refused).toBe(1);
+      expect(consumer.failure).toBeUndefined();
     });
 
     it('two projectors in one group share the partitions; when one stops the other takes over, equal to a clean rebuild', async () => {

@@ -245,6 +245,8 @@ class Pipelines implements OnApplicationBootstrap, BeforeApplicationShutdown, On
               const codec = readerCodec(keys);
               const sink = {
                 applyBatch: async (events: RecordedEvent[], alongside?: readonly Checkpoint[]) => runner.applyBatch([...(await codec.decode(events))], alongside),
+                // After a failed write (a busy store), kafkajs' retry hands everything unwritten over again: no restart needed.
+                recover: () => runner.recover(),
               };
               projector = new transport.KafkaProjector(sink, kafka, {
                 groupId: generation === 0 ? this.config.KAFKA_GROUP : `${this.config.KAFKA_GROUP}-g${generation}`,

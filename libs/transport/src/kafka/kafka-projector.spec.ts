@@ -112,6 +112,31 @@ describe('KafkaProjector', () => {
     expect(projector.applied).toBe(0);
   });
 
+  it('after a failed write, has the sink recover before the batch kafkajs hands over again, and only then', async () => {
+    const fake = fakeKafka();
+    let failNext = true;
+    const sink: ProjectorBatchSink = {
+      applyBatch: async (events: RecordedEvent[]) => {
+        fake.calls.push(`apply ${events.map((e) => e.position).join(',')}`);
+        if (failNext) {
+          failNext = false;
+          throw new Error('database is locked');
+        }
+      },
+      recover: async () => { fake.calls.push('recover'); },
+    };
+    const projector = new KafkaProjector(sink, fake.kafka, { groupId: 'g', topic: 't' });
+    await projector.start();
+    fake.calls.length = 0;
+    await expect(fake.runConfig()?.eachBatch?.(batchPayload([message(7, 10)], fake.calls))).rejects.toThrow('database is locked');
+    // kafkajs' retry: the same batch again.
+    await fake.runConfig()?.eachBatch?.(batchPayload([message(7, 10)], fake.calls));
+    await fake.runConfig()?.eachBatch?.(batchPayload([message(9, 11)], fake.calls));
+    const commit = 'commit {"topics":[{"topic":"t","partitions":[{"partition":2,"offset":"resolved"}]}]}';
+    expect(fake.calls).toEqual(['apply 7', 'recover', 'apply 7', 'resolve 10', commit, 'heartbeat', 'apply 9', 'resolve 11', commit, 'heartbeat']);
+    expect(projector.applied).toBe(2);
+  });
+
   it('once killed from an applied listener, commits nothing more', async () => {
     const fake = fakeKafka();
     const projector = new KafkaProjector(recordingSink(fake.calls), fake.kafka, { groupId: 'g', topic: 't', maxEventsPerWrite: 1 });

@@ -20,6 +20,13 @@ export interface ProjectorBatchSink {
    * checkpoints `alongside` (a partition's watermark) stored in the same write.
    */
   applyBatch(events: RecordedEvent[], alongside?: readonly Checkpoint[]): Promise<unknown>;
+  /**
+   * Called before the next batch after one failed: kafkajs retries by fetching every partition again
+   * from its last resolved offset, so whatever was not written comes again and the sink may take
+   * batches again (ProjectorRunner.recover). Without it, a failed sink stays failed until the
+   * consumer is restarted.
+   */
+  recover?(): Promise<void>;
 }
 
 /** Where a partition's watermark goes once its events are applied (PartitionWatermarks stores it in the read store). */
@@ -95,6 +102,8 @@ export class KafkaProjector implements PipelineWork {
   private onCrash: ((error: Error) => void) | undefined;
   private lagAdmin: Admin | undefined;
   private lastAppliedRecordedAt: string | undefined;
+  /** A batch failed in the sink since it last recovered. */
+  private sinkFailed = false;
 
   constructor(
     private readonly sink: ProjectorBatchSink,
@@ -156,6 +165,7 @@ export class KafkaProjector implements PipelineWork {
     if (this.consumer) throw new Error(`Projector in group ${this.options.groupId} is already running`);
     this.killed = false;
     this.crashError = undefined;
+    this.sinkFailed = false;
     const consumer = this.kafka.consumer({
       groupId: this.options.groupId,
       sessionTimeout: this.options.sessionTimeout,
@@ -261,7 +271,17 @@ export class KafkaProjector implements PipelineWork {
       const watermarks = this.options.watermarks;
       const alongside = watermarks?.checkpoints && events.length > 0 && reached > 0 ? await watermarks.checkpoints(batch.partition, reached, partitions) : undefined;
       if (events.length > 0) {
-        await this.whileHeartbeating(payload, () => this.sink.applyBatch(events, alongside?.checkpoints));
+        if (this.sinkFailed && this.sink.recover) {
+          this.sinkFailed = false;
+          await this.sink.recover();
+        }
+        try {
+          await this.whileHeartbeating(payload, () => this.sink.applyBatch(events, alongside?.checkpoints));
+        } catch (error) {
+          // kafkajs retries (the consumer's retry settings) by fetching every partition again; the sink recovers first.
+          this.sinkFailed = true;
+          throw error;
+        }
         alongside?.stored();
         this.appliedCount += events.length;
         this.lastAppliedRecordedAt = events[events.length - 1].recordedAt;

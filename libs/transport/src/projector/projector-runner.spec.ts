@@ -268,6 +268,38 @@ describe('ProjectorRunner (on a real SqliteReadStore)', () => {
       expect(await runner.checkpoint()).toBe(9);
       expect((await store.get<BalanceDocument>(BALANCES, 'ada'))?.history).toEqual([1, 2, 5, 7, 8]);
     });
+
+    it('recover(): after a failed write, once what was called before settled, takes the batches handed over again, building on the store', async () => {
+      const { gate, held } = gated();
+      const pipelined = new ProjectorRunner(gate, [counting()], { name: NAME });
+      await pipelined.start();
+      const first = pipelined.applyBatch(log.slice(0, 4)).catch((error: unknown) => error);
+      const second = pipelined.applyBatch(log.slice(4)).catch((error: unknown) => error);
+      const recovered = pipelined.recover();
+      expect(await settledYet(recovered)).toBe(false);
+      held[0]?.fail(new Error('database is locked'));
+      await recovered;
+      expect(await first).toHaveProperty('message', 'database is locked');
+      expect(await second).toHaveProperty('message', 'database is locked');
+
+      // As a Kafka consumer does on its retry: both batches again, from where each stands.
+      const again = [pipelined.applyBatch(log.slice(0, 4)), pipelined.applyBatch(log.slice(4))];
+      expect(await settledYet(again[0] as Promise<void>)).toBe(false);
+      held[1]?.release();
+      expect(await settledYet(again[1] as Promise<void>)).toBe(false);
+      held[2]?.release();
+      await Promise.all(again);
+      expect(pipelined.position).toBe(9);
+      await expectOnePassOfTheLog();
+
+      // With nothing failed it changes nothing: a batch in hand goes on, recover() waits for it.
+      const late = pipelined.applyBatch([at({ type: 'Deposited', data: { customerId: 'bob', amount: 1 } }, 11)]);
+      const idle = pipelined.recover();
+      expect(await settledYet(idle)).toBe(false);
+      held[3]?.release();
+      await Promise.all([late, idle]);
+      expect(await runner.checkpoint()).toBe(11);
+    });
   });
 
   it('stores checkpoints given alongside in the batch\'s own write, after every batch before it; none of them when that write fails', async () => {

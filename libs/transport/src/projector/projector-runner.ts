@@ -118,6 +118,26 @@ export class ProjectorRunner {
     return prepared.then((batch) => batch.written);
   }
 
+  /**
+   * After a failed write, takes batches again without a restart, for a transport that hands every
+   * batch not yet written over again, each from where its own source stands (a Kafka consumer
+   * re-fetches every partition from its last resolved offset): waits until every batch called before
+   * it is settled, then builds on what the store holds. Nothing to do when no write failed. A
+   * transport that goes on from the next batch (the embedded reactor, a rebuild) must call start().
+   */
+  recover(): Promise<void> {
+    const recovered = this.preparing.then(async () => {
+      await this.writing.catch(() => undefined);
+      if (!this.stopped) return;
+      this.logger.warn(`taking batches again after a failed write (${this.stopped.message}): the transport hands over again what was not written`);
+      this.unwritten.clear();
+      this.prepared = this.progress.position;
+      this.stopped = undefined;
+    });
+    this.preparing = recovered.catch(() => undefined);
+    return recovered;
+  }
+
   /** Resolves true as soon as everything up to `position` is applied, false after `timeoutMs`. */
   waitForPosition(position: number, timeoutMs: number): Promise<boolean> {
     return this.progress.wait(position, timeoutMs);
@@ -130,7 +150,7 @@ export class ProjectorRunner {
 
   /** Prepares every segment of the batch and queues its writes; `written` settles with the last one. */
   private async prepare(events: readonly RecordedEvent[], alongside: readonly Checkpoint[]): Promise<{ written: Promise<void> }> {
-    if (this.stopped) throw new Error(`projector ${this.name} stopped after a failed write (${this.stopped.message}); start() takes up its stored checkpoint again`);
+    if (this.stopped) throw new Error(`projector ${this.name} stopped after a failed write (${this.stopped.message}); start() takes up its stored checkpoint again (or recover(), where the transport hands over again what was not written)`);
     if (events.length === 0) {
       // Only checkpoints: stored once everything queued before them is.
       return { written: alongside.length === 0 ? this.writing.catch(() => undefined) : this.queueWrite(new Map(), Math.max(this.prepared, this.progress.position), false, alongside) };
