@@ -122,6 +122,8 @@ export interface ProjectorSide {
   readonly runnerMs: () => number;
   /** Partition batches handed to the runner so far (each a read-store write, plus one per watermark `apart`). */
   readonly runnerBatches: () => number;
+  /** The applied watermark as a query API reads it from the read store (0 with BENCH_WATERMARKS=none). */
+  readonly watermark: () => Promise<number>;
   /** CPU microseconds of this process's main thread (projection, loads, Kafka; not the write thread) since the side started. */
   readonly mainThreadCpuMicros: () => number;
   stop(): Promise<void>;
@@ -182,7 +184,7 @@ export async function startProjectorSide(
   });
   await projector.start();
   await waitUntil(() => projector.assignedPartitions.length === partitions, 60_000, `projector ${groupId} holds all ${partitions} partitions`, () => projector.failure);
-  return { runner, projector, readStore, applied, runnerMs: () => runnerMs, runnerBatches: () => runnerBatches, mainThreadCpuMicros: () => mainThreadCpuMicros() - cpuAtStart, stop: () => projector.stop() };
+  return { runner, projector, readStore, applied, runnerMs: () => runnerMs, runnerBatches: () => runnerBatches, watermark: () => (watermarkSink ? marks.read() : Promise.resolve(0)), mainThreadCpuMicros: () => mainThreadCpuMicros() - cpuAtStart, stop: () => projector.stop() };
 }
 
 /** CPU time of this process's main thread (user + system), in µs, from /proc (clock ticks of 10 ms). */
