@@ -55,9 +55,18 @@ describe('PartitionWatermarks (on a real SqliteReadStore)', () => {
     expect((await marks.checkpoints(1, 30, 2)).checkpoints).toEqual([]);
     expect((await marks.checkpoints(1, 25, 2)).checkpoints).toEqual([]);
     expect((await marks.checkpoints(1, 31, 2)).checkpoints).toEqual([{ name: 'p@partition-1', position: 31 }]);
-    // A count another instance stored already is not written again.
+    // A count another instance stored already is not written again, nor read again once known.
     await new PartitionWatermarks(store, 'p').record(0, 12, 3);
     expect((await marks.checkpoints(0, 12, 3)).checkpoints).toEqual([{ name: 'p@partition-0', position: 12 }]);
+    const known = new PartitionWatermarks(store, 'q');
+    await known.record(0, 12, 2);
+    await new PartitionWatermarks(store, 'q').record(1, 5, 3);
+    const reads = jest.spyOn(store, 'getCheckpoint');
+    // Nothing due (partition 0 is stored, the count 3 too, by the other): the count is read once.
+    await known.record(0, 12, 3);
+    await known.record(0, 12, 3);
+    expect(reads).toHaveBeenCalledTimes(1);
+    reads.mockRestore();
     expect(await marks.read()).toBe(0);
     await marks.record(2, 40, 3);
     expect(await marks.read()).toBe(12);
