@@ -106,7 +106,8 @@ export class ProjectorRunner {
    * Resolves once the read store holds the result and the checkpoint. Batches called without
    * waiting for each other are applied in the order called; the next is prepared while this one is
    * written. A failed write fails the batches prepared on top of it too (none of them is written),
-   * and every batch after it until start() is called again.
+   * and every batch after it until start() is called again (or recover(), for a transport that
+   * hands every unwritten batch over again).
    *
    * `alongside`: other checkpoints that hold once the batch is in (a Kafka partition's watermark),
    * stored in the same write as the batch's last documents and the runner's own checkpoint: one
