@@ -204,6 +204,16 @@ describe('ProjectorRunner (on a real SqliteReadStore)', () => {
       return { ...inner, apply: (event, view) => (projected.push(event.position), inner.apply(event, view)) };
     };
 
+    /** A runner on the held store, the log's two halves called without waiting (their outcomes caught). */
+    const twoBatchesHeld = async () => {
+      const { gate, held } = gated();
+      const pipelined = new ProjectorRunner(gate, [counting()], { name: NAME });
+      await pipelined.start();
+      const first = pipelined.applyBatch(log.slice(0, 4)).catch((error: unknown) => error);
+      const second = pipelined.applyBatch(log.slice(4)).catch((error: unknown) => error);
+      return { gate, held, pipelined, first, second };
+    };
+
     beforeEach(() => {
       projected.length = 0;
     });
@@ -232,11 +242,7 @@ describe('ProjectorRunner (on a real SqliteReadStore)', () => {
     });
 
     it('fails the batches prepared on top of a failed write, writes none of them, refuses the next until started again, then builds from the store', async () => {
-      const { gate, held } = gated();
-      const pipelined = new ProjectorRunner(gate, [counting()], { name: NAME });
-      await pipelined.start();
-      const first = pipelined.applyBatch(log.slice(0, 4)).catch((error: unknown) => error);
-      const second = pipelined.applyBatch(log.slice(4)).catch((error: unknown) => error);
+      const { gate, held, pipelined, first, second } = await twoBatchesHeld();
       expect(await settledYet(first)).toBe(false);
       held[0]?.fail(new Error('disk full'));
       expect(await first).toHaveProperty('message', 'disk full');
@@ -270,11 +276,7 @@ describe('ProjectorRunner (on a real SqliteReadStore)', () => {
     });
 
     it('recover(): after a failed write, once what was called before settled, takes the batches handed over again, building on the store', async () => {
-      const { gate, held } = gated();
-      const pipelined = new ProjectorRunner(gate, [counting()], { name: NAME });
-      await pipelined.start();
-      const first = pipelined.applyBatch(log.slice(0, 4)).catch((error: unknown) => error);
-      const second = pipelined.applyBatch(log.slice(4)).catch((error: unknown) => error);
+      const { held, pipelined, first, second } = await twoBatchesHeld();
       const recovered = pipelined.recover();
       expect(await settledYet(recovered)).toBe(false);
       held[0]?.fail(new Error('database is locked'));
