@@ -174,11 +174,11 @@ export async function startProjectorSide(
     recover: () => runner.recover(),
   };
   const cpuAtStart = mainThreadCpuMicros();
-  // A short fetch wait keeps the live path from idling on an empty partition while another fills.
-  // The projector's own write batch unless told otherwise (bench/kafka-catchup.bench.ts compares sizes).
   // Watermarks in the read store as the deployed projector keeps them (chronicle.module.ts).
   const marks = new PartitionWatermarks(readStore, runner.name);
   const watermarkSink = watermarks === 'alongside' ? marks : watermarks === 'apart' ? { record: marks.record.bind(marks) } : undefined;
+  // A short fetch wait keeps the live path from idling on an empty partition while another fills.
+  // The projector's own write batch unless told otherwise (bench/kafka-catchup.bench.ts compares sizes).
   const projector = new KafkaProjector(sink, kafka, {
     groupId, topic, maxWaitTimeInMs: 100, partitionsInFlight, ...(maxEventsPerWrite ? { maxEventsPerWrite } : {}), ...(watermarkSink ? { watermarks: watermarkSink } : {}),
   });

@@ -31,7 +31,7 @@ import type { DataDirClaims } from './data-dir-claims';
 import { AUDIT_PROJECTIONS, AuditModule, auditProjectionsProvider } from '@app/audit';
 import { CachedKeyStore, KEY_STORE } from '@app/key-store';
 import { PrivacyModule } from '@app/privacy';
-import { kafkaTransport, openAccessLog, openEventStore, openIdempotencyKeys, openSessionRevocations, openSnapshotStore, openKeyStore, openLogSealer, openReadStore, openStoredEventStore, publishedEventStore, readerCodec } from './engines';
+import { kafkaTransport, openAccessLog, openEventStore, openIdempotencyKeys, openSessionRevocations, openSnapshotStore, openKeyStore, openLogSealer, openReadStore, openStoredEventStore, publishedEventStore, readerCodec, sqliteReadStoreWrites } from './engines';
 import { chronicleProjections, PROJECTOR_NAME } from './read-models';
 import { chronicleEventSchemas } from './event-schemas';
 import { chronicleProjectorRunner, embeddedProjector } from './embedded-projection';
@@ -408,8 +408,7 @@ export class ChronicleModule {
       exported.push(IDEMPOTENCY_KEYS);
     }
     if (needsReadStore) {
-      // A Kafka projector prepares a batch while the one before is written: on SQLite, on a write thread.
-      const writes = config.SQLITE_READ_STORE_WRITES === 'auto' ? (parts.has('projector') && config.TRANSPORT === 'kafka' ? 'thread' : 'inline') : config.SQLITE_READ_STORE_WRITES;
+      const writes = sqliteReadStoreWrites(config, parts.has('projector') && config.TRANSPORT === 'kafka');
       providers.push({ provide: READ_STORE, useFactory: () => openReadStore(config, { writes }) });
       providers.push({
         provide: CUSTOMER_360_ENRICHER_FACTORY,

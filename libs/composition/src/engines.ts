@@ -10,7 +10,7 @@ import {
 } from '@app/event-store';
 import type { EventStoreDbLogSealer } from '@app/event-store/eventstoredb';
 import { CachedKeyStore, MasterKeyRing, SqliteKeyStore, type KeyStore } from '@app/key-store';
-import { GenerationalReadStore, ReadStoreBusyError, SqliteReadStore, type ReadStore, type SqliteReadStoreOptions } from '@app/read-store';
+import { GenerationalReadStore, ReadStoreBusyError, SqliteReadStore, type ReadStore, type SqliteReadStoreOptions, type SqliteReadStoreWrites } from '@app/read-store';
 import { isSqliteBusy } from '@app/sqlite';
 import type { ChronicleConfig } from '@app/platform';
 import { describeSetting, StartupError } from '@app/platform/config/startup-error';
@@ -203,6 +203,16 @@ export async function openReadStore(config: ChronicleConfig, options: ReadStoreO
 }
 
 /**
+ * Where the SQLite read store commits (SQLITE_READ_STORE_WRITES): `auto` puts the writes on a thread
+ * only in a process running the Kafka projector, which prepares a batch while the one before is
+ * written; elsewhere (the embedded projector takes one batch at a time) a thread would only add a hop.
+ */
+export function sqliteReadStoreWrites(config: ChronicleConfig, runsKafkaProjector: boolean): SqliteReadStoreWrites {
+  if (config.SQLITE_READ_STORE_WRITES !== 'auto') return config.SQLITE_READ_STORE_WRITES;
+  return runsKafkaProjector ? 'thread' : 'inline';
+}
+
+/**
  * How a SQLite read store is opened (ignored for MongoDB): `checkpointsInBackground: false` where
  * another store of the process checkpoints the file; `writes` instead of SQLITE_READ_STORE_WRITES
  * (the CLI's rebuilds write on a thread, so the next batch is read and projected meanwhile).
@@ -214,7 +224,7 @@ export async function openPhysicalReadStore(config: ChronicleConfig, { checkpoin
   switch (config.READ_STORE) {
     case 'sqlite':
       return openSqlite(config, 'read-models.sqlite', (path) =>
-        new SqliteReadStore(path, { writeLockBudgetMs: config.SQLITE_WRITE_LOCK_BUDGET_MS, checkpointsInBackground, writes: writes ?? (config.SQLITE_READ_STORE_WRITES === 'thread' ? 'thread' : 'inline') }),
+        new SqliteReadStore(path, { writeLockBudgetMs: config.SQLITE_WRITE_LOCK_BUDGET_MS, checkpointsInBackground, writes: writes ?? sqliteReadStoreWrites(config, false) }),
       );
     case 'mongodb':
       return mongoReadStore().MongoReadStore.connect(config.MONGO_URL as string, config.MONGO_DB);

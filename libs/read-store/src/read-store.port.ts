@@ -125,7 +125,7 @@ export interface ReadStore {
    * collection, the collection the batch touched first last, then the checkpoints, so until it
    * returns a reader may see part of the batch, and a checkpoint is never seen before the documents.
    */
-  applyBatch(writes: readonly ReadStoreWrite[], checkpoints?: Checkpoint | readonly Checkpoint[]): Promise<void>;
+  applyBatch(writes: readonly ReadStoreWrite[], checkpoints?: Checkpoints): Promise<void>;
   getCheckpoint(name: string): Promise<number | null>;
   /** Every stored checkpoint, by name. */
   listCheckpoints(): Promise<Checkpoint[]>;

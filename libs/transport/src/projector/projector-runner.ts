@@ -130,9 +130,8 @@ export class ProjectorRunner {
     const recovered = this.preparing.then(async () => {
       await this.writing.catch(() => undefined);
       if (!this.stopped) return;
+      // The failed write already dropped what was unwritten and took `prepared` back (queueWrite).
       this.logger.warn(`taking batches again after a failed write (${this.stopped.message}): the transport hands over again what was not written`);
-      this.unwritten.clear();
-      this.prepared = this.progress.position;
       this.stopped = undefined;
     });
     this.preparing = recovered.catch(() => undefined);
