@@ -86,14 +86,25 @@ function compileOperators(field: string, ops: FieldOperators): SqlFragment[] {
 
 /**
  * json_extract turns JSON true/false into 1/0 and arrays/objects into JSON text, so a bare `=` would
- * let `eq: 1` match `true` and `eq: '[1]'` match an array; the json_type check keeps types apart.
- * The `expr = ?` comes first so an index on the field is used.
+ * let `eq: 1` match `true` and `eq: '[1]'` match an array; the json_type check keeps types apart
+ * where they can meet (typeCheckNeeded). The `expr = ?` comes first so an index on the field is used.
  */
 function equals(field: string, value: Scalar): SqlFragment {
   const expr = fieldExpression(field);
   if (value === null) return { sql: `${expr} IS NULL`, params: [] };
   if (typeof value === 'boolean') return { sql: `${typeExpression(field)} = '${value ? 'true' : 'false'}'`, params: [] };
-  return { sql: `${expr} = ? AND ${typeCheck(field, value)}`, params: [value] };
+  return { sql: typeCheckNeeded([value]) ? `${expr} = ? AND ${typeCheck(field, value)}` : `${expr} = ?`, params: [value] };
+}
+
+/**
+ * Whether `json_extract(…) = value` (or IN values) could match a value of another JSON type: SQLite
+ * compares without conversion here (neither side has an affinity), so a number only meets the 1 or 0
+ * of a boolean, and a string only meets the JSON text of an array or object, which starts with `[` or
+ * `{`. Any other equality needs no `json_type`, which parses each candidate's document once more (a
+ * customer's timeline page: about a fifth of its query).
+ */
+function typeCheckNeeded(values: readonly (string | number)[]): boolean {
+  return values.some((value) => (typeof value === 'number' ? value === 0 || value === 1 : value.startsWith('[') || value.startsWith('{')));
 }
 
 function notEquals(field: string, value: Scalar): SqlFragment {
@@ -114,8 +125,12 @@ function oneOf(field: string, values: readonly Scalar[]): SqlFragment {
   const strings = plain.filter((v) => typeof v === 'string');
   const numbers = plain.filter((v) => typeof v === 'number');
   const expr = fieldExpression(field);
-  if (strings.length > 0) parts.push({ sql: `${expr} IN (${strings.map(() => '?').join(', ')}) AND ${typeCheck(field, '')}`, params: strings });
-  if (numbers.length > 0) parts.push({ sql: `${expr} IN (${numbers.map(() => '?').join(', ')}) AND ${typeCheck(field, 0)}`, params: numbers });
+  const listed = (values: readonly (string | number)[], kind: string | number): SqlFragment => {
+    const sql = `${expr} IN (${values.map(() => '?').join(', ')})`;
+    return { sql: typeCheckNeeded(values) ? `${sql} AND ${typeCheck(field, kind)}` : sql, params: values };
+  };
+  if (strings.length > 0) parts.push(listed(strings, ''));
+  if (numbers.length > 0) parts.push(listed(numbers, 0));
   return combine(parts, 'OR', '0');
 }
 
@@ -126,10 +141,13 @@ function oneOf(field: string, values: readonly Scalar[]): SqlFragment {
 function prefix(field: string, start: string): SqlFragment {
   const expr = fieldExpression(field);
   const upper = prefixUpperBound(start);
+  // Every text in the range starts with `start` (numbers and booleans sort below any text): only an
+  // empty prefix, or one an array's or object's JSON text could start with, needs the type check.
+  const check = start === '' || typeCheckNeeded([start]) ? ` AND ${typeCheck(field, '')}` : '';
   if (upper === null) {
-    return { sql: `${expr} >= ? AND substr(${expr}, 1, ?) = ? AND ${typeCheck(field, '')}`, params: [start, start.length, start] };
+    return { sql: `${expr} >= ? AND substr(${expr}, 1, ?) = ?${check}`, params: [start, start.length, start] };
   }
-  return { sql: `${expr} >= ? AND ${expr} < ? AND ${typeCheck(field, '')}`, params: [start, upper] };
+  return { sql: `${expr} >= ? AND ${expr} < ?${check}`, params: [start, upper] };
 }
 
 

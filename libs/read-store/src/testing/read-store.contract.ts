@@ -330,6 +330,24 @@ export function describeReadStoreContract(name: string, factory: () => Promise<R
         expect(await ids({ name: 36 })).toEqual([]);
         expect(await ids({ age: '36' })).toEqual([]);
         expect(await ids({ active: 1 })).toEqual([]);
+        expect(await ids({ active: 0 })).toEqual([]);
+        expect(await ids({ active: { in: [1, 0] } })).toEqual([]);
+        expect(await ids({ active: { ne: 1 } })).toEqual(['a', 'b', 'c', 'd', 'e']);
+      });
+
+      it('eq keeps types apart: a string never equals an array or an object, even their JSON text', async () => {
+        const ada = PEOPLE[0] as { tags: unknown; profile: unknown };
+        for (const text of [JSON.stringify(ada.tags), JSON.stringify(ada.profile)]) {
+          expect(await ids({ tags: text })).toEqual([]);
+          expect(await ids({ profile: text })).toEqual([]);
+          expect(await ids({ tags: { in: [text] } })).toEqual([]);
+          expect(await ids({ profile: { in: ['x', text] } })).toEqual([]);
+        }
+        expect(await ids({ profile: { prefix: '{' } })).toEqual([]);
+        expect(await ids({ tags: { prefix: '[' } })).toEqual([]);
+        expect(await ids({ profile: { prefix: '' } })).toEqual([]);
+        expect(await ids({ age: { prefix: '3' } })).toEqual([]);
+        expect(await ids({ active: { prefix: '' } })).toEqual([]);
       });
 
       it('ne matches documents where the field differs, is null or is missing', async () => {
