@@ -85,13 +85,16 @@ export async function appendToVisible(url: string, customers: number, rate: numb
   return { ...summarise(latencies), achieved: latencies.length / SECONDS, inconsistent };
 }
 
+/** What a read client asks for: a customer's 360 view, or the first page of their timeline (the console's two reads). */
+export type ReadView = '360' | 'timeline';
+
 /**
- * Open loop at `rate` 360 reads/s over `customers` until `until` settles: each read's latency in ms,
- * timed from send to full response (keep-alive pool of 64) by a client in a worker thread of its own
- * (bench/read-client.worker.ts), so the benchmark's other clients never delay its clock.
+ * Open loop at `rate` reads/s of `view` over `customers` until `until` settles: each read's latency
+ * in ms, timed from send to full response (keep-alive pool of 64) by a client in a worker thread of
+ * its own (bench/read-client.worker.ts), so the benchmark's other clients never delay its clock.
  */
-export async function readLatencies(url: string, customers: number, rate: number, until: Promise<unknown>): Promise<number[]> {
-  const data: ReadClientData = { url, customers, rate };
+export async function readLatencies(url: string, customers: number, rate: number, until: Promise<unknown>, view: ReadView = '360'): Promise<number[]> {
+  const data: ReadClientData = { url, customers, rate, view };
   // The worker runs the TypeScript source as this process does (ts-node, without type checks).
   const worker = new Worker(`require('ts-node').register({ transpileOnly: true }); require(${JSON.stringify(join(__dirname, 'read-client.worker.ts'))});`, { eval: true, workerData: data });
   const result = new Promise<number[]>((resolve, reject) => {
@@ -107,10 +110,22 @@ export async function readLatencies(url: string, customers: number, rate: number
   }
 }
 
-/** 360 reads at `rate`/s for 2 × SECONDS: p50, p99 (ms) and the rate served. */
-export async function readLatency(url: string, customers: number, rate: number): Promise<{ p50: number; p99: number; rate: number }> {
-  const latencies = await readLatencies(url, customers, rate, new Promise((resolve) => setTimeout(resolve, SECONDS * 2000)));
+/** Reads of `view` at `rate`/s for 2 × SECONDS: p50, p99 (ms) and the rate served. */
+export async function readLatency(url: string, customers: number, rate: number, view: ReadView = '360'): Promise<{ p50: number; p99: number; rate: number }> {
+  const latencies = await readLatencies(url, customers, rate, new Promise((resolve) => setTimeout(resolve, SECONDS * 2000)), view);
   const s = summarise(latencies);
   return { p50: Number(s.p50.toFixed(2)), p99: Number(s.p99.toFixed(2)), rate: latencies.length / (SECONDS * 2) };
+}
+
+/** Entries on the first timeline page of a sample of the customers, on average (what a timeline read returned). */
+export async function timelinePageEntries(url: string, customers: number): Promise<number> {
+  const sample = Array.from({ length: Math.min(50, customers) }, (_, i) => customerId(Math.floor((i * customers) / Math.min(50, customers))));
+  let entries = 0;
+  for (const id of sample) {
+    const r = await http('GET', `${url}/v1/customers/${id}/timeline`, headers);
+    if (r.status !== 200) throw new Error(`timeline read: ${r.status}`);
+    entries += (r.json.items as unknown[]).length;
+  }
+  return entries / sample.length;
 }
 

@@ -10,7 +10,7 @@ import { SqliteEventStore } from '@app/event-store';
 import { measureRawSqlite } from './raw-sqlite';
 import { startServer } from './server-process';
 import { fmt, loadNow, machineLine, table } from './stats';
-import { appendToVisible, batchIngest, BENCH_KEY, customerId, headers, readLatency, registerCustomers, SECONDS } from './embedded-workload';
+import { appendToVisible, batchIngest, BENCH_KEY, customerId, headers, readLatency, registerCustomers, SECONDS, timelinePageEntries, type ReadView } from './embedded-workload';
 
 const KEY = BENCH_KEY;
 const CUSTOMERS_FOR_MEMORY = Number(process.env.BENCH_MEMORY_CUSTOMERS ?? 100_000);
@@ -78,13 +78,19 @@ async function main(): Promise<void> {
     const rates = (process.env.BENCH_LATENCY_RATES ?? '250,500,1000').split(',').map(Number);
     const visibleAt: [number, Awaited<ReturnType<typeof appendToVisible>>][] = [];
     for (const rate of rates) visibleAt.push([rate, await appendToVisible(server.url, customers, rate)]);
-    const read = await readLatency(server.url, customers, 500);
-    // The same reads while two clients ingest batches: the issue's goal is "during ingest".
-    let finished!: () => void;
-    const readsDone = new Promise<void>((resolve) => (finished = resolve));
-    const ingesting = batchIngest(server.url, customers, readsDone);
-    const readDuringIngest = await readLatency(server.url, customers, 500).finally(finished);
-    const ingestDuringReads = await ingesting;
+    // The console's two reads, the 360 view and the first page of the timeline, idle and then while
+    // two clients ingest batches (the issue's goal is "during ingest").
+    const readsOf = async (view: ReadView) => {
+      const idle = await readLatency(server.url, customers, 500, view);
+      let finished!: () => void;
+      const readsDone = new Promise<void>((resolve) => (finished = resolve));
+      const ingesting = batchIngest(server.url, customers, readsDone);
+      const duringIngest = await readLatency(server.url, customers, 500, view).finally(finished);
+      return { idle, duringIngest, ingested: await ingesting };
+    };
+    const { idle: read, duringIngest: readDuringIngest, ingested: ingestDuringReads } = await readsOf('360');
+    const timeline = await readsOf('timeline');
+    const timelineEntries = await timelinePageEntries(server.url, customers);
     const memoryRegisterRate = await registerCustomers(server.url, customers, CUSTOMERS_FOR_MEMORY, 64);
     const rss = server.rssBytes();
     const settled = await server.settledRssBytes();
@@ -107,6 +113,12 @@ async function main(): Promise<void> {
         '360 view read at 500 requests/s during batch ingest (2 clients, 1,000 calls/request)',
         `p50 ${readDuringIngest.p50} ms, p99 ${readDuringIngest.p99} ms (${fmt(readDuringIngest.rate)}/s served; ${fmt(ingestDuringReads)} events/s ingested meanwhile)`,
         `${fmt(raw.batched1000)} rows/s (1,000-row txns)`, ratio(ingestDuringReads, raw.batched1000), 'p99 < 5 ms',
+      ],
+      [`timeline read (first page, ${fmt(timelineEntries, 1)} entries on average) at 500 requests/s, idle`, `p50 ${timeline.idle.p50} ms, p99 ${timeline.idle.p99} ms (${fmt(timeline.idle.rate)}/s served)`, '', '', ''],
+      [
+        'timeline read (first page) at 500 requests/s during batch ingest (2 clients, 1,000 calls/request)',
+        `p50 ${timeline.duringIngest.p50} ms, p99 ${timeline.duringIngest.p99} ms (${fmt(timeline.duringIngest.rate)}/s served; ${fmt(timeline.ingested)} events/s ingested meanwhile)`,
+        `${fmt(raw.batched1000)} rows/s (1,000-row txns)`, ratio(timeline.ingested, raw.batched1000), '',
       ],
       [`resident memory with ${fmt(CUSTOMERS_FOR_MEMORY)} customers`, `${fmt(rss / 1024 / 1024)} MB right after registering them, ${fmt(settled / 1024 / 1024)} MB once left idle`, '', '', '< 300 MB'],
       ['customer registration over HTTP (32–64 clients)', `${fmt(registerRate)}/s, then ${fmt(memoryRegisterRate)}/s`, `${fmt(raw.singleRowCommits)} single-row commits/s`, ratio(memoryRegisterRate, raw.singleRowCommits), ''],

@@ -1,17 +1,19 @@
-// The open-loop 360 read client, in a worker thread of its own (readLatencies in
+// The open-loop read client (a customer's 360 view, or the first page of their timeline), in a worker thread of its own (readLatencies in
 // embedded-workload.ts starts it): its timing runs on an event loop nothing else uses, so the batch
 // clients' JSON work on the benchmark's main thread does not count as read latency.
 import { parentPort, workerData } from 'node:worker_threads';
-import { customerId, headers } from './embedded-workload';
+import { customerId, headers, type ReadView } from './embedded-workload';
 import { http } from './http-client';
 
 export interface ReadClientData {
   readonly url: string;
   readonly customers: number;
   readonly rate: number;
+  readonly view: ReadView;
 }
 
-const { url, customers, rate } = workerData as ReadClientData;
+const { url, customers, rate, view } = workerData as ReadClientData;
+const path = (id: string): string => (view === 'timeline' ? `/v1/customers/${id}/timeline` : `/v1/customers/${id}`);
 let done = false;
 parentPort?.once('message', () => (done = true));
 
@@ -26,8 +28,8 @@ async function run(): Promise<number[]> {
       const i = sent;
       inflight.push((async () => {
         const t0 = performance.now();
-        const r = await http('GET', `${url}/v1/customers/${customerId((i * 7919) % customers)}`, headers);
-        if (r.status !== 200) throw new Error(`360 read: ${r.status}`);
+        const r = await http('GET', `${url}${path(customerId((i * 7919) % customers))}`, headers);
+        if (r.status !== 200) throw new Error(`${view} read: ${r.status}`);
         latencies.push(performance.now() - t0);
       })());
     }

@@ -1,4 +1,4 @@
-// The 360 read during batch ingest with the parts in separate processes on one data folder
+// The 360 and timeline reads during batch ingest with the parts in separate processes on one data folder
 // (deploy/README.md, "Several processes on one data folder"): `command-api` takes the batches,
 // `projector` projects, `query-api` answers the reads. With BENCH_WRITE_NICE the write side
 // (command-api and projector) runs at that lower CPU priority, every thread of it (SQLite writers
@@ -12,7 +12,7 @@ import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { BENCH_KEY, appendToVisible, batchIngest, headers, readLatency, registerCustomers } from './embedded-workload';
+import { BENCH_KEY, appendToVisible, batchIngest, headers, readLatency, registerCustomers, timelinePageEntries, type ReadView } from './embedded-workload';
 import { http } from './http-client';
 import { setProcessPriority, startServer, THIS_BUILD } from './server-process';
 import { measureRawSqlite } from './raw-sqlite';
@@ -38,12 +38,17 @@ async function main(): Promise<void> {
     setProcessPriority(commands.pid, WRITE_NICE);
     setProcessPriority(projector.pid as number, WRITE_NICE);
     await registerCustomers(commands.url, 0, CUSTOMERS, 16);
-    // Until the projector has every registration: the last one's position, read with minPosition.
-    const last = await http('POST', `${commands.url}/v1/customers`, headers, { customerId: 'bench-split-last', profile: { firstName: 'Last', lastName: 'One' } });
-    for (let consistent = false; !consistent; ) {
-      const view = await http('GET', `${queries.url}/v1/customers/bench-split-last?minPosition=${last.json.position}`, headers);
-      consistent = view.headers['x-chronicle-consistent'] === 'true';
-    }
+    // Until the projector has everything appended so far: a new registration's position, read with minPosition.
+    let marks = 0;
+    const caughtUp = async () => {
+      const id = `bench-split-last-${marks++}`;
+      const last = await http('POST', `${commands.url}/v1/customers`, headers, { customerId: id, profile: { firstName: 'Last', lastName: 'One' } });
+      for (let consistent = false; !consistent; ) {
+        const view = await http('GET', `${queries.url}/v1/customers/${id}?minPosition=${last.json.position}`, headers);
+        consistent = view.headers['x-chronicle-consistent'] === 'true';
+      }
+    };
+    await caughtUp();
     const idle = await readLatency(queries.url, CUSTOMERS, READS_PER_SECOND);
     // Before the ingest: after it, the projector works off its backlog for a while, and every read
     // with minPosition would wait for that.
@@ -52,15 +57,26 @@ async function main(): Promise<void> {
       const visible = await appendToVisible(commands.url, CUSTOMERS, rate, queries.url);
       visibility.push(`append → 360 visible at ${rate} commands/s (note to command-api, 360 read from query-api): p50 ${fmt(visible.p50, 1)} ms, p99 ${fmt(visible.p99, 1)} ms, max ${fmt(visible.max, 1)} ms (${fmt(visible.achieved)}/s achieved, ${visible.inconsistent} not consistent)`);
     }
-    let finished!: () => void;
-    const readsDone = new Promise<void>((resolve) => (finished = resolve));
-    const ingesting = batchIngest(commands.url, CUSTOMERS, readsDone);
-    const during = await readLatency(queries.url, CUSTOMERS, READS_PER_SECOND).finally(finished);
-    const ingested = await ingesting;
+    const duringIngest = async (view: ReadView) => {
+      let finished!: () => void;
+      const readsDone = new Promise<void>((resolve) => (finished = resolve));
+      const ingesting = batchIngest(commands.url, CUSTOMERS, readsDone);
+      const reads = await readLatency(queries.url, CUSTOMERS, READS_PER_SECOND, view).finally(finished);
+      return { reads, ingested: await ingesting };
+    };
+    const { reads: during, ingested } = await duringIngest('360');
+    // The timeline's first page, once the ingest above gave every customer a full one: idle (after
+    // the projector caught up), then during another ingest.
+    await caughtUp();
+    const timelineEntries = await timelinePageEntries(queries.url, CUSTOMERS);
+    const timelineIdle = await readLatency(queries.url, CUSTOMERS, READS_PER_SECOND, 'timeline');
+    const timeline = await duringIngest('timeline');
     console.log(`split layout (${MAIN === THIS_BUILD ? 'this build' : MAIN}), write side at nice ${WRITE_NICE}, query-api's access log commits ${ACCESS_LOG_COMMITS}; raw 1,000-row inserts ${fmt(raw.batched1000)} rows/s`);
     console.log(`360 read at ${READS_PER_SECOND}/s on query-api, idle: p50 ${fmt(idle.p50, 2)} ms, p99 ${fmt(idle.p99, 1)} ms`);
     for (const line of visibility) console.log(line);
     console.log(`360 read at ${READS_PER_SECOND}/s on query-api during batch ingest: p50 ${fmt(during.p50, 2)} ms, p99 ${fmt(during.p99, 1)} ms; ingested meanwhile ${fmt(ingested)} events/s (${fmt((ingested / raw.batched1000) * 100)}% of raw)`);
+    console.log(`timeline read (first page, ${fmt(timelineEntries, 1)} entries on average) at ${READS_PER_SECOND}/s on query-api, idle: p50 ${fmt(timelineIdle.p50, 2)} ms, p99 ${fmt(timelineIdle.p99, 1)} ms`);
+    console.log(`timeline read at ${READS_PER_SECOND}/s on query-api during batch ingest: p50 ${fmt(timeline.reads.p50, 2)} ms, p99 ${fmt(timeline.reads.p99, 1)} ms; ingested meanwhile ${fmt(timeline.ingested)} events/s (${fmt((timeline.ingested / raw.batched1000) * 100)}% of raw)`);
   } finally {
     await commands.stop();
     await queries.stop();

@@ -336,7 +336,7 @@ export function describeReadStoreContract(name: string, factory: () => Promise<R
       });
 
       it('eq keeps types apart: a string never equals an array or an object, even their JSON text', async () => {
-        const ada = PEOPLE[0] as { tags: unknown; profile: unknown };
+        const ada = PEOPLE[0] as ReadDocument & { tags: unknown; profile: unknown };
         for (const text of [JSON.stringify(ada.tags), JSON.stringify(ada.profile)]) {
           expect(await ids({ tags: text })).toEqual([]);
           expect(await ids({ profile: text })).toEqual([]);
