@@ -34,8 +34,12 @@ export class ReadModelRegisteredCustomers implements RegisteredCustomers, Custom
   }
 }
 
-/** Whether these read models know the customer as registered (the live ones, or the audit's as of a point). */
+/**
+ * Whether these read models know the customer as registered (the live ones, or the audit's as of a
+ * point). Counted by the store, not read: every timeline, loyalty and segment read asks this first,
+ * and reading the 360 document for it parsed a few KB of JSON per request (7% of a timeline read).
+ */
 export async function isRegisteredIn(store: ReadStore, customerId: string): Promise<boolean> {
-  const doc = await store.get<Customer360Document>(CUSTOMER_360_COLLECTION, customerId);
-  return doc !== undefined && doc !== null && doc.registeredAt !== null;
+  const registeredAt: keyof Customer360Document = 'registeredAt';
+  return (await store.count(CUSTOMER_360_COLLECTION, { id: customerId, [registeredAt]: { ne: null } })) > 0;
 }
