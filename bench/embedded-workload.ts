@@ -56,6 +56,24 @@ export async function batchIngest(url: string, customers: number, until?: Promis
   return (events / (Date.now() - started)) * 1000;
 }
 
+let catchUpMarks = 0;
+
+/**
+ * Waits until the projector has everything appended so far: registers a marker customer through
+ * `url` and reads it from `readUrl` with its position as minPosition until the answer is consistent.
+ * A phase measured right after a load would otherwise measure the projector's backlog (every read
+ * with minPosition waits for it, and the catch-up takes the cores).
+ */
+export async function projectorCaughtUp(url: string, readUrl = url): Promise<void> {
+  const id = `bench-caught-up-${process.pid}-${catchUpMarks++}`;
+  const marker = await http('POST', `${url}/v1/customers`, headers, { customerId: id, profile: { firstName: 'Caught', lastName: 'Up' } });
+  if (marker.status !== 201) throw new Error(`marker registration: ${marker.status}`);
+  for (let consistent = false; !consistent; ) {
+    const view = await http('GET', `${readUrl}/v1/customers/${id}?minPosition=${marker.json.position}`, headers);
+    consistent = view.headers['x-chronicle-consistent'] === 'true';
+  }
+}
+
 /**
  * Open loop at `rate` commands/s: each sample is command sent → 360 view answered with minPosition
  * reached. `readUrl`: where the 360 view is read (another process of a split layout), else `url`.

@@ -10,7 +10,7 @@ import { SqliteEventStore } from '@app/event-store';
 import { measureRawSqlite } from './raw-sqlite';
 import { startServer } from './server-process';
 import { fmt, loadNow, machineLine, table } from './stats';
-import { appendToVisible, batchIngest, BENCH_KEY, customerId, headers, readLatency, registerCustomers, SECONDS, timelinePageEntries, type ReadView } from './embedded-workload';
+import { appendToVisible, batchIngest, BENCH_KEY, customerId, headers, projectorCaughtUp, readLatency, registerCustomers, SECONDS, timelinePageEntries, type ReadView } from './embedded-workload';
 
 const KEY = BENCH_KEY;
 const CUSTOMERS_FOR_MEMORY = Number(process.env.BENCH_MEMORY_CUSTOMERS ?? 100_000);
@@ -77,10 +77,15 @@ async function main(): Promise<void> {
     const single = await singleEventClients(server.url, customers);
     const rates = (process.env.BENCH_LATENCY_RATES ?? '250,500,1000').split(',').map(Number);
     const visibleAt: [number, Awaited<ReturnType<typeof appendToVisible>>][] = [];
-    for (const rate of rates) visibleAt.push([rate, await appendToVisible(server.url, customers, rate)]);
+    // Each phase starts once the projector has what the one before appended (its backlog is not this phase's latency).
+    for (const rate of rates) {
+      await projectorCaughtUp(server.url);
+      visibleAt.push([rate, await appendToVisible(server.url, customers, rate)]);
+    }
     // The console's two reads, the 360 view and the first page of the timeline, idle and then while
     // two clients ingest batches (the goal is "during ingest").
     const readsOf = async (view: ReadView) => {
+      await projectorCaughtUp(server.url);
       const idle = await readLatency(server.url, customers, 500, view);
       let finished!: () => void;
       const readsDone = new Promise<void>((resolve) => (finished = resolve));

@@ -12,8 +12,7 @@ import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { BENCH_KEY, appendToVisible, batchIngest, headers, readLatency, registerCustomers, timelinePageEntries, type ReadView } from './embedded-workload';
-import { http } from './http-client';
+import { BENCH_KEY, appendToVisible, batchIngest, projectorCaughtUp, readLatency, registerCustomers, timelinePageEntries, type ReadView } from './embedded-workload';
 import { setProcessPriority, startServer, THIS_BUILD } from './server-process';
 import { measureRawSqlite } from './raw-sqlite';
 import { fmt } from './stats';
@@ -38,16 +37,8 @@ async function main(): Promise<void> {
     setProcessPriority(commands.pid, WRITE_NICE);
     setProcessPriority(projector.pid as number, WRITE_NICE);
     await registerCustomers(commands.url, 0, CUSTOMERS, 16);
-    // Until the projector has everything appended so far: a new registration's position, read with minPosition.
-    let marks = 0;
-    const caughtUp = async () => {
-      const id = `bench-split-last-${marks++}`;
-      const last = await http('POST', `${commands.url}/v1/customers`, headers, { customerId: id, profile: { firstName: 'Last', lastName: 'One' } });
-      for (let consistent = false; !consistent; ) {
-        const view = await http('GET', `${queries.url}/v1/customers/${id}?minPosition=${last.json.position}`, headers);
-        consistent = view.headers['x-chronicle-consistent'] === 'true';
-      }
-    };
+    // Until the projector has everything appended so far (the registrations).
+    const caughtUp = () => projectorCaughtUp(commands.url, queries.url);
     await caughtUp();
     const idle = await readLatency(queries.url, CUSTOMERS, READS_PER_SECOND);
     // Before the ingest: after it, the projector works off its backlog for a while, and every read
