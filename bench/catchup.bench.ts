@@ -7,8 +7,8 @@
 //  3. (sweep) in this process, the embedded projector alone over the first 30k events at several
 //     batch sizes: events/s and the longest stretch the event loop was held (what a request waits);
 //  4. the built server is started as a child process on that folder, so its projector (and the
-//     loyalty and segment reactors) catch up from zero, while open-loop probes time /health/live and
-//     the 360 read; the projector's progress comes from /health/ready. Then the same probes once the
+//     loyalty and segment reactors) catch up from zero, while open-loop probes time /health/live, the
+//     360 read and the timeline's first page; the projector's progress comes from /health/ready. Then the same probes once the
 //     server has settled, for the idle figures.
 // Run: npm run bench:catchup   (builds first; results also go to bench/results/catchup-latest.md)
 // Knobs: BENCH_CATCHUP_EVENTS (100000), BENCH_CATCHUP_CUSTOMERS (10000), BENCH_SWEEP_EVENTS (30000,
@@ -176,12 +176,16 @@ async function main(): Promise<void> {
     const headers = { Authorization: `Bearer ${KEY}` };
     let reads = 0;
     const customer = () => `/v1/customers/${benchCustomerId(RUN, (reads++ * 7919) % CUSTOMERS)}`;
+    // The console's other read: the first page of a customer's timeline.
+    let timelineReads = 0;
+    const timeline = () => `/v1/customers/${benchCustomerId(RUN, (timelineReads++ * 6151) % CUSTOMERS)}/timeline`;
     try {
       const firstLive = await http('GET', `${server.url}/health/live`, {});
       const firstLiveAt = performance.now();
       if (firstLive.status !== 200) throw new Error(`/health/live answered ${firstLive.status}`);
       const health = probe(server.url, () => '/health/live', HEALTH_RATE);
       const view = probe(server.url, customer, READ_RATE, headers);
+      const timelineView = probe(server.url, timeline, READ_RATE, headers);
       const progress: { at: number; checkpoint: number; head: number }[] = [];
       for (;;) {
         const state = await readiness(server.url);
@@ -190,7 +194,7 @@ async function main(): Promise<void> {
         await pause(250);
       }
       const caughtUpAt = progress[progress.length - 1].at;
-      await Promise.all([health.stop(), view.stop()]);
+      await Promise.all([health.stop(), view.stop(), timelineView.stop()]);
       const during = (samples: readonly Sample[]) => samples.filter((sample) => sample.sentAt < caughtUpAt);
       const firstSample = progress[0];
       const rate = (backlog - firstSample.checkpoint) / ((caughtUpAt - firstSample.at) / 1000);
@@ -204,8 +208,9 @@ async function main(): Promise<void> {
       }
       const idleHealth = probe(server.url, () => '/health/live', HEALTH_RATE);
       const idleView = probe(server.url, customer, READ_RATE, headers);
+      const idleTimeline = probe(server.url, timeline, READ_RATE, headers);
       await pause(IDLE_SECONDS * 1000);
-      await Promise.all([idleHealth.stop(), idleView.stop()]);
+      await Promise.all([idleHealth.stop(), idleView.stop(), idleTimeline.stop()]);
       const settled = await readiness(server.url);
 
       say('');
@@ -215,8 +220,10 @@ async function main(): Promise<void> {
         ['server start → listening / first /health/live answer', `${fmt((listeningAt - spawnedAt) / 1000, 1)} s / ${fmt((firstLiveAt - spawnedAt) / 1000, 1)} s (answered while checkpoint was ${fmt(firstSample.checkpoint)} of ${fmt(backlog)})`, '', ''],
         [`/health/live at ${HEALTH_RATE}/s during catch-up`, latencyCell(during(health.samples)), '', ''],
         [`360 read at ${READ_RATE}/s during catch-up`, latencyCell(during(view.samples)), '', ''],
+        [`timeline read (first page) at ${READ_RATE}/s during catch-up`, latencyCell(during(timelineView.samples)), '', ''],
         [`/health/live at ${HEALTH_RATE}/s idle (after catch-up, ${IDLE_SECONDS} s)`, latencyCell(idleHealth.samples), '', ''],
         [`360 read at ${READ_RATE}/s idle`, latencyCell(idleView.samples), '', ''],
+        [`timeline read (first page) at ${READ_RATE}/s idle`, latencyCell(idleTimeline.samples), '', ''],
       ]));
       say('');
       say(`load average at the end: ${loadNow()}`);
