@@ -112,6 +112,19 @@ describe('ProjectorRunner (on a real SqliteReadStore)', () => {
     await expectOnePassOfTheLog();
   });
 
+  // Found by the pipeline-recovery e2e (a fresh-clone CI run, 2026-12-04): after a broker outage the
+  // relay publishes again what it could not confirm, and the projector fetched both copies of an event
+  // in one batch; the redelivery check looked only at the stored documents, so the event counted twice.
+  it.each([
+    ['right after it', (events: RecordedEvent[]) => [...events.slice(0, 3), events[2], ...events.slice(3)]],
+    ['after later events (a re-sent run of several)', (events: RecordedEvent[]) => [...events.slice(0, 5), ...events.slice(2, 5), ...events.slice(5)]],
+    ['twice over, in a batch that also redelivers stored events', (events: RecordedEvent[]) => [...events, ...events, ...events.slice(3)]],
+  ])('an event delivered again within one batch (%s) counts once, as one clean pass does', async (_how, deliver) => {
+    await runner.applyBatch(deliver(log));
+
+    await expectOnePassOfTheLog();
+  });
+
   it('a redelivered batch in a new process (same store) is also a no-op', async () => {
     await runner.applyBatch(log);
     const before = await snapshot();

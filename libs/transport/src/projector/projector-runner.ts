@@ -149,7 +149,8 @@ export class ProjectorRunner {
   }
 
   /** Prepares every segment of the batch and queues its writes; `written` settles with the last one. */
-  private async prepare(events: readonly RecordedEvent[], alongside: readonly Checkpoint[]): Promise<{ written: Promise<void> }> {
+  private async prepare(delivered: readonly RecordedEvent[], alongside: readonly Checkpoint[]): Promise<{ written: Promise<void> }> {
+    const events = onceEach(delivered);
     if (this.stopped) throw new Error(`projector ${this.name} stopped after a failed write (${this.stopped.message}); start() takes up its stored checkpoint again (or recover(), where the transport hands over again what was not written)`);
     if (events.length === 0) {
       // Only checkpoints: stored once everything queued before them is.
@@ -308,6 +309,24 @@ export class ProjectorRunner {
     this.progress.advance(position);
   }
 
+}
+
+/**
+ * The batch with each event once (its first delivery): a transport may hand the same event over twice
+ * in one batch (a Kafka relay publishes again what a broker outage left unconfirmed, and both copies
+ * are fetched together). The redelivery check compares with the documents as stored before the batch,
+ * so a second copy inside the batch would be applied again.
+ */
+function onceEach(events: readonly RecordedEvent[]): readonly RecordedEvent[] {
+  const seen = new Set<number>();
+  let repeated = false;
+  for (const event of events) {
+    if (seen.has(event.position)) repeated = true;
+    seen.add(event.position);
+  }
+  if (!repeated) return events;
+  seen.clear();
+  return events.filter((event) => !seen.has(event.position) && seen.add(event.position));
 }
 
 function toWrite(change: DocumentChange, position: number): ReadStoreWrite {
