@@ -135,6 +135,18 @@ export async function readLatency(url: string, customers: number, rate: number, 
   return { p50: Number(s.p50.toFixed(2)), p99: Number(s.p99.toFixed(2)), rate: latencies.length / (SECONDS * 2) };
 }
 
+/**
+ * Reads of `view` at `rate`/s from `readUrl` for 2 × SECONDS while two clients ingest batches through
+ * `url`: the reads, and the events/s ingested meanwhile.
+ */
+export async function readsDuringIngest(url: string, customers: number, rate: number, view: ReadView, readUrl = url): Promise<{ reads: Awaited<ReturnType<typeof readLatency>>; ingested: number }> {
+  let finished!: () => void;
+  const readsDone = new Promise<void>((resolve) => (finished = resolve));
+  const ingesting = batchIngest(url, customers, readsDone);
+  const reads = await readLatency(readUrl, customers, rate, view).finally(finished);
+  return { reads, ingested: await ingesting };
+}
+
 /** Entries on the first timeline page of a sample of the customers, on average (what a timeline read returned). */
 export async function timelinePageEntries(url: string, customers: number): Promise<number> {
   const sample = Array.from({ length: Math.min(50, customers) }, (_, i) => customerId(Math.floor((i * customers) / Math.min(50, customers))));

@@ -12,7 +12,7 @@ import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { BENCH_KEY, appendToVisible, batchIngest, projectorCaughtUp, readLatency, registerCustomers, timelinePageEntries, type ReadView } from './embedded-workload';
+import { BENCH_KEY, appendToVisible, projectorCaughtUp, readLatency, readsDuringIngest, registerCustomers, timelinePageEntries, type ReadView } from './embedded-workload';
 import { setProcessPriority, startServer, THIS_BUILD } from './server-process';
 import { measureRawSqlite } from './raw-sqlite';
 import { fmt } from './stats';
@@ -48,13 +48,7 @@ async function main(): Promise<void> {
       const visible = await appendToVisible(commands.url, CUSTOMERS, rate, queries.url);
       visibility.push(`append → 360 visible at ${rate} commands/s (note to command-api, 360 read from query-api): p50 ${fmt(visible.p50, 1)} ms, p99 ${fmt(visible.p99, 1)} ms, max ${fmt(visible.max, 1)} ms (${fmt(visible.achieved)}/s achieved, ${visible.inconsistent} not consistent)`);
     }
-    const duringIngest = async (view: ReadView) => {
-      let finished!: () => void;
-      const readsDone = new Promise<void>((resolve) => (finished = resolve));
-      const ingesting = batchIngest(commands.url, CUSTOMERS, readsDone);
-      const reads = await readLatency(queries.url, CUSTOMERS, READS_PER_SECOND, view).finally(finished);
-      return { reads, ingested: await ingesting };
-    };
+    const duringIngest = (view: ReadView) => readsDuringIngest(commands.url, CUSTOMERS, READS_PER_SECOND, view, queries.url);
     const { reads: during, ingested } = await duringIngest('360');
     // The timeline's first page, once the ingest above gave every customer a full one: idle (after
     // the projector caught up), then during another ingest.

@@ -319,14 +319,8 @@ export class ProjectorRunner {
  */
 function onceEach(events: readonly RecordedEvent[]): readonly RecordedEvent[] {
   const seen = new Set<number>();
-  let repeated = false;
-  for (const event of events) {
-    if (seen.has(event.position)) repeated = true;
-    seen.add(event.position);
-  }
-  if (!repeated) return events;
-  seen.clear();
-  return events.filter((event) => !seen.has(event.position) && seen.add(event.position));
+  const once = events.filter((event) => !seen.has(event.position) && seen.add(event.position));
+  return once.length === events.length ? events : once;
 }
 
 function toWrite(change: DocumentChange, position: number): ReadStoreWrite {
