@@ -14,6 +14,7 @@ import {
   KafkaRelay,
   createKafkaClient,
   type KafkaProjectorOptions,
+  type ProjectorBatchSink,
 } from '@app/transport/kafka';
 import { appendHistoryRound } from './kafka-support/interaction-history';
 import { eventually } from './kafka-support/eventually';
@@ -247,6 +248,83 @@ if (!brokers) {
       // The test really handed both copies of an event over in one batch.
       expect(batchesWithBothCopies).toBeGreaterThan(0);
       expect(twice.failure).toBeUndefined();
+    });
+
+    // Found by the two-projector takeover test failing now and then on MongoDB (2026-12-04): a member
+    // that stops, or loses its partitions, in the middle of a fetched batch returns from eachBatch
+    // early; kafkajs then marked the whole batch processed (its eachBatchAutoResolve default), and the
+    // next commit of another partition's handler (uncommittedOffsets() spans every partition) stored
+    // that mark: the rest of the batch was applied by no one, and the next owner built on top of it.
+    it('a projector stopped in the middle of a fetched batch commits no offset past what it applied, while another partition\'s handler commits after it', async () => {
+      await appendRound(0);
+      await appendRound(1);
+      await appendRound(2);
+      await relayedEverything();
+      const readModels = await readStore('projected');
+      const runner = newProjectorRunner(readModels, PROJECTIONS, `ledger-${runId}`);
+      await runner.start();
+
+      let cutPartition: number | undefined;
+      let stopping: Promise<void> | undefined;
+      let stopRequested!: () => void;
+      const stopRequestedYet = new Promise<void>((resolve) => { stopRequested = resolve; });
+      let cutHandlerReturned!: () => void;
+      const cutHandlerReturnedYet = new Promise<void>((resolve) => { cutHandlerReturned = resolve; });
+      // Every batch after the first comes from another partition's handler, in flight beside the cut
+      // one: it writes once the stop is asked for, and goes on to its commit only after the cut
+      // handler returned to kafkajs (the order that lost events).
+      let sinkCalls = 0;
+      const sink: ProjectorBatchSink = {
+        applyBatch: async (events, alongside) => {
+          if (++sinkCalls === 1) return runner.applyBatch(events, alongside);
+          await stopRequestedYet;
+          await runner.applyBatch(events, alongside);
+          await cutHandlerReturnedYet;
+        },
+      };
+      // The real client, with kafkajs' own instrumentation event for "eachBatch returned".
+      const observed = Object.create(kafka) as Kafka;
+      observed.consumer = (config) => {
+        const consumer = kafka.consumer(config);
+        consumer.on(consumer.events.END_BATCH_PROCESS, (event) => {
+          if (event.payload.partition === cutPartition) cutHandlerReturned();
+        });
+        return consumer;
+      };
+      const cut = new KafkaProjector(sink, observed, {
+        groupId: `ledger-${runId}`, topic, maxEventsPerWrite: 5, maxWaitTimeInMs: 200, heartbeatInterval: 500,
+        partitionsInFlight: Math.max(2, kind.partitionsInFlight),
+      });
+      cleanups.push(() => cut.stop());
+      const appliedUpTo = new Map<number, number>();
+      cut.onApplied((batch) => {
+        appliedUpTo.set(batch.partition, Number(batch.lastOffset) + 1);
+        if (cutPartition !== undefined) return;
+        cutPartition = batch.partition;
+        stopping = cut.stop();
+        stopRequested();
+      });
+      await cut.start();
+      await eventually('the projector to be stopped after its first write', () => stopping !== undefined);
+      await stopping;
+      // The test really had another partition's handler commit after the cut one returned.
+      expect(sinkCalls).toBeGreaterThanOrEqual(2);
+
+      const admin = kafka.admin();
+      await admin.connect();
+      try {
+        const [committed] = await admin.fetchOffsets({ groupId: `ledger-${runId}`, topics: [topic] });
+        const cutAt = committed?.partitions.find((p) => p.partition === cutPartition);
+        // Committed up to the end of what was applied of the cut batch, not to the end of the batch.
+        expect(Number(cutAt?.offset)).toBe(appliedUpTo.get(cutPartition as number));
+      } finally {
+        await admin.disconnect();
+      }
+
+      const successor = await projector(readModels);
+      await successor.start();
+      await expectEqualToRebuild(readModels);
+      expect(successor.failure).toBeUndefined();
     });
 
     it('a write refused once (the store busy) is taken again in place: kafkajs\' retry hands it over, the runner recovers, no consumer restart', async () => {

@@ -1,5 +1,6 @@
 // Projector fed by Kafka: a consumer group over the event topic hands each partition batch to the
-// projector runner, and commits the offsets only after the read store took the write.
+// projector runner, and commits the offsets only after the read store took the write: each handler
+// its own partition's, up to the last message written (never kafkajs' mark for a whole batch).
 //
 // Delivery is at least once. A crash or a rebalance between the read-store write and the offset
 // commit hands the same events to the next owner of the partition; the runner skips events a
@@ -7,7 +8,7 @@
 // holds because the relay keys messages by customer id (a segment's definition events by their
 // stream): all of a customer's events sit on one partition, and one partition has one consumer at a
 // time. Messages are CloudEvents (kafka-message.ts); decoding rebuilds the stored envelope.
-import type { Admin, Consumer, EachBatchPayload, Kafka, KafkaMessage } from 'kafkajs';
+import type { Admin, Consumer, EachBatchPayload, Kafka, KafkaMessage, OffsetsByTopicPartition } from 'kafkajs';
 import type { RecordedEvent } from '@app/event-sourcing';
 import type { Checkpoint } from '@app/read-store';
 import { aborted, type PipelineLag, type PipelineRun, type PipelineWork } from '@app/platform/supervision/supervisor';
@@ -192,6 +193,11 @@ export class KafkaProjector implements PipelineWork {
       await consumer.subscribe({ topics: [this.topic], fromBeginning: true });
       await consumer.run({
         autoCommit: false,
+        // kafkajs would otherwise mark a whole batch processed when eachBatch returns, also when it
+        // returns early (stopping, the partition revoked) with part of the batch never applied, and
+        // the next commit stores that mark: the rest is lost to whoever owns the partition next.
+        // Only resolveOffset after a write marks anything.
+        eachBatchAutoResolve: false,
         // kafkajs hands a partition one batch at a time, so the runner's writes for it stay in offset order.
         partitionsConsumedConcurrently: Math.max(1, Math.floor(this.options.partitionsInFlight ?? 1)),
         eachBatch: (payload) => this.handleBatch(payload),
@@ -295,8 +301,10 @@ export class KafkaProjector implements PipelineWork {
       if (this.killed) return;
       payload.resolveOffset(lastOffset);
       // With autoCommit off, commitOffsetsIfNecessary() without arguments never commits (it only
-      // checks the auto-commit interval/threshold); handing it the resolved offsets commits them now.
-      await payload.commitOffsetsIfNecessary(payload.uncommittedOffsets());
+      // checks the auto-commit interval/threshold); handing it the resolved offset commits it now.
+      // This partition's only: uncommittedOffsets() spans every partition of the consumer, and each
+      // handler commits what it applied itself.
+      await payload.commitOffsetsIfNecessary(ownOffsets(payload.uncommittedOffsets(), batch.topic, batch.partition));
       await payload.heartbeat();
     }
   }
@@ -316,4 +324,17 @@ export class KafkaProjector implements PipelineWork {
       clearInterval(timer);
     }
   }
+}
+
+/**
+ * The resolved offset of one partition out of kafkajs' uncommitted offsets (all the consumer's
+ * partitions). kafkajs 2.2 lists partitions by its map's keys: strings, whatever its types say.
+ */
+function ownOffsets(uncommitted: OffsetsByTopicPartition, topic: string, partition: number): OffsetsByTopicPartition {
+  return {
+    topics: uncommitted.topics
+      .filter((entry) => entry.topic === topic)
+      .map((entry) => ({ topic, partitions: entry.partitions.filter((p) => Number(p.partition) === partition) }))
+      .filter((entry) => entry.partitions.length > 0),
+  };
 }
