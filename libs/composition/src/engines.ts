@@ -204,8 +204,10 @@ export async function openReadStore(config: ChronicleConfig, options: ReadStoreO
 
 /**
  * Where the SQLite read store commits (SQLITE_READ_STORE_WRITES): `auto` puts the writes on a thread
- * only in a process running the Kafka projector, which prepares a batch while the one before is
- * written; elsewhere (the embedded projector takes one batch at a time) a thread would only add a hop.
+ * only in a process running the Kafka projector. The embedded projector also prepares a batch while
+ * the one before is written, and on a write thread catches up ~12% faster, but batch ingest and the
+ * reads during it gain nothing there and the process holds 11-20 MB more (bench/README.md, "The
+ * embedded projector pipelined"), so `auto` keeps its writes inline.
  */
 export function sqliteReadStoreWrites(config: ChronicleConfig, runsKafkaProjector: boolean): SqliteReadStoreWrites {
   if (config.SQLITE_READ_STORE_WRITES !== 'auto') return config.SQLITE_READ_STORE_WRITES;

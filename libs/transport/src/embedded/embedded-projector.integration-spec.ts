@@ -5,7 +5,8 @@ import { join } from 'node:path';
 import { Logger } from '@nestjs/common';
 import type { RecordedEvent } from '@app/event-sourcing';
 import { SqliteEventStore } from '@app/event-store';
-import { SqliteReadStore, type Projection, type ReadDocument } from '@app/read-store';
+import { ReadStoreBusyError, SqliteReadStore, type Projection, type ReadDocument } from '@app/read-store';
+import { eventually } from '../../../../test/support/eventually';
 import { ProjectorRunner } from '../projector/projector-runner';
 import { BALANCES, EMAILS, ledgerEvent, ledgerProjection, type LedgerEvent } from '../projector/testing/ledger-projection';
 import { EmbeddedProjector } from './embedded-projector';
@@ -149,6 +150,88 @@ describe('EmbeddedProjector (real SqliteEventStore -> ProjectorRunner -> SqliteR
       expect(errors).toHaveBeenCalledTimes(2);
       expect(String(errors.mock.calls[0]?.[0])).toContain(`projection failed at ${failAt}`);
       expect(await snapshot(store)).toEqual(await cleanRebuild());
+    } finally {
+      errors.mockRestore();
+    }
+  });
+
+  /** The store, with every write that carries documents held until released (while `holding`). */
+  const holdingWrites = (store: SqliteReadStore): { store: SqliteReadStore; held: (() => void)[]; releaseAll: () => void } => {
+    const held: (() => void)[] = [];
+    let holding = true;
+    const gated = Object.create(store) as SqliteReadStore;
+    gated.applyBatch = async (writes, checkpoints) => {
+      if (holding && writes.length > 0) await new Promise<void>((resolve) => held.push(resolve));
+      return store.applyBatch(writes, checkpoints);
+    };
+    return { store: gated, held, releaseAll: () => { holding = false; for (const release of held.splice(0)) release(); } };
+  };
+
+  /** The ledger projection, recording the position of every event it projects. */
+  const recordingLedger = (projected: number[]): Projection => {
+    const ledger = ledgerProjection();
+    return { ...ledger, apply: (event, view) => { projected.push(event.position); return ledger.apply(event, view); } };
+  };
+
+  it('projects the next batch while the store writes the one before, and never takes a third', async () => {
+    const head = await append(90);
+    const real = readStore('reads.sqlite');
+    const { store, held, releaseAll } = holdingWrites(real);
+    const projected: number[] = [];
+    const { runner, projector: embedded } = projector(store, [recordingLedger(projected)], { maxBatchSize: 20 });
+    await embedded.start();
+    // The first batch's write is held; the second batch is read and projected meanwhile.
+    await eventually(async () => expect(held.length === 1 && projected.length >= 40).toBe(true));
+    // Two batches in hand, not more: the subscription waits for the first write before reading a third.
+    expect(projected).toHaveLength(40);
+    releaseAll();
+    expect(await runner.waitForPosition(head, CATCH_UP_MS)).toBe(true);
+    expect(await snapshot(real)).toEqual(await cleanRebuild());
+  });
+
+  it('stop() returns once the store holds every batch handed over, the one still being projected too', async () => {
+    await append(90);
+    const real = readStore('reads.sqlite');
+    const { store, held, releaseAll } = holdingWrites(real);
+    const projected: number[] = [];
+    const { runner, projector: embedded } = projector(store, [recordingLedger(projected)], { maxBatchSize: 20 });
+    await embedded.start();
+    await eventually(async () => expect(held.length === 1 && projected.length >= 40).toBe(true));
+    let stopped = false;
+    const stopping = embedded.stop().then(() => { stopped = true; });
+    // The first write goes in; the second batch's write is the one in flight now, and stop() waits for it.
+    held.shift()?.();
+    await eventually(async () => expect(held).toHaveLength(1));
+    expect(stopped).toBe(false);
+    releaseAll();
+    await stopping;
+    // Both batches in the store (the second's last event is the checkpoint), nothing after them.
+    expect(await runner.checkpoint()).toBe(projected[39]);
+    expect(projected).toHaveLength(40);
+  });
+
+  it('a write refused with no batch after it ends the run: the restart takes the batch again and loses nothing', async () => {
+    const errors = jest.spyOn(Logger.prototype, 'error').mockImplementation(() => undefined);
+    try {
+      // One batch: nothing follows the refused write to notice it.
+      const head = await append(12);
+      const real = readStore('reads.sqlite');
+      let refusals = 1;
+      const refusingOnce = Object.create(real) as SqliteReadStore;
+      refusingOnce.applyBatch = async (writes, checkpoints) => {
+        if (writes.length > 0 && refusals > 0) {
+          refusals -= 1;
+          throw new ReadStoreBusyError('test', 5_000);
+        }
+        return real.applyBatch(writes, checkpoints);
+      };
+      const { runner, projector: embedded } = projector(refusingOnce, undefined, { initialRetryDelayMs: 5 });
+      await embedded.start();
+      expect(await runner.waitForPosition(head, CATCH_UP_MS)).toBe(true);
+      expect(refusals).toBe(0);
+      expect(errors).toHaveBeenCalledTimes(1);
+      expect(String(errors.mock.calls[0]?.[0])).toContain('is busy');
+      expect(await snapshot(real)).toEqual(await cleanRebuild());
     } finally {
       errors.mockRestore();
     }
