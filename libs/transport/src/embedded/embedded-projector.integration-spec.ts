@@ -173,15 +173,23 @@ describe('EmbeddedProjector (real SqliteEventStore -> ProjectorRunner -> SqliteR
     return { ...ledger, apply: (event, view) => { projected.push(event.position); return ledger.apply(event, view); } };
   };
 
-  it('projects the next batch while the store writes the one before, and never takes a third', async () => {
+  /**
+   * 90 events in batches of 20, the store's writes held: started, until the first batch's write is
+   * held and the second batch is read and projected meanwhile.
+   */
+  const withFirstWriteHeld = async () => {
     const head = await append(90);
     const real = readStore('reads.sqlite');
     const { store, held, releaseAll } = holdingWrites(real);
     const projected: number[] = [];
     const { runner, projector: embedded } = projector(store, [recordingLedger(projected)], { maxBatchSize: 20 });
     await embedded.start();
-    // The first batch's write is held; the second batch is read and projected meanwhile.
     await eventually(async () => expect(held.length === 1 && projected.length >= 40).toBe(true));
+    return { head, real, held, releaseAll, projected, runner, embedded };
+  };
+
+  it('projects the next batch while the store writes the one before, and never takes a third', async () => {
+    const { head, real, releaseAll, projected, runner } = await withFirstWriteHeld();
     // Two batches in hand, not more: the subscription waits for the first write before reading a third.
     expect(projected).toHaveLength(40);
     releaseAll();
@@ -190,13 +198,7 @@ describe('EmbeddedProjector (real SqliteEventStore -> ProjectorRunner -> SqliteR
   });
 
   it('stop() returns once the store holds every batch handed over, the one still being projected too', async () => {
-    await append(90);
-    const real = readStore('reads.sqlite');
-    const { store, held, releaseAll } = holdingWrites(real);
-    const projected: number[] = [];
-    const { runner, projector: embedded } = projector(store, [recordingLedger(projected)], { maxBatchSize: 20 });
-    await embedded.start();
-    await eventually(async () => expect(held.length === 1 && projected.length >= 40).toBe(true));
+    const { held, releaseAll, projected, runner, embedded } = await withFirstWriteHeld();
     let stopped = false;
     const stopping = embedded.stop().then(() => { stopped = true; });
     // The first write goes in; the second batch's write is the one in flight now, and stop() waits for it.
