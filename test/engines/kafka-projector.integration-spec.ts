@@ -106,11 +106,19 @@ if (!brokers) {
       return opened;
     }
 
-    function projector(readModels: ReadStore, overrides: Partial<KafkaProjectorOptions> = {}): Promise<KafkaProjector> {
+    /**
+     * A projector of the test's group over a started runner. `wiring`: a sink around that runner, a
+     * client around the test's (both default to the plain ones).
+     */
+    function projector(
+      readModels: ReadStore,
+      overrides: Partial<KafkaProjectorOptions> = {},
+      wiring: { sink?: (runner: ProjectorBatchSink) => ProjectorBatchSink; kafka?: Kafka } = {},
+    ): Promise<KafkaProjector> {
       return (async () => {
         const runner = newProjectorRunner(readModels, PROJECTIONS, `ledger-${runId}`);
         await runner.start();
-        const started = new KafkaProjector(runner, kafka, {
+        const started = new KafkaProjector(wiring.sink?.(runner) ?? runner, wiring.kafka ?? kafka, {
           groupId: `ledger-${runId}`,
           topic,
           maxEventsPerWrite: 20,
@@ -261,8 +269,6 @@ if (!brokers) {
       await appendRound(2);
       await relayedEverything();
       const readModels = await readStore('projected');
-      const runner = newProjectorRunner(readModels, PROJECTIONS, `ledger-${runId}`);
-      await runner.start();
 
       let cutPartition: number | undefined;
       let stopping: Promise<void> | undefined;
@@ -274,14 +280,14 @@ if (!brokers) {
       // one: it writes once the stop is asked for, and goes on to its commit only after the cut
       // handler returned to kafkajs (the order that lost events).
       let sinkCalls = 0;
-      const sink: ProjectorBatchSink = {
+      const heldAfterTheFirst = (runner: ProjectorBatchSink): ProjectorBatchSink => ({
         applyBatch: async (events, alongside) => {
           if (++sinkCalls === 1) return runner.applyBatch(events, alongside);
           await stopRequestedYet;
           await runner.applyBatch(events, alongside);
           await cutHandlerReturnedYet;
         },
-      };
+      });
       // The real client, with kafkajs' own instrumentation event for "eachBatch returned".
       const observed = Object.create(kafka) as Kafka;
       observed.consumer = (config) => {
@@ -291,11 +297,7 @@ if (!brokers) {
         });
         return consumer;
       };
-      const cut = new KafkaProjector(sink, observed, {
-        groupId: `ledger-${runId}`, topic, maxEventsPerWrite: 5, maxWaitTimeInMs: 200, heartbeatInterval: 500,
-        partitionsInFlight: Math.max(2, kind.partitionsInFlight),
-      });
-      cleanups.push(() => cut.stop());
+      const cut = await projector(readModels, { maxEventsPerWrite: 5, partitionsInFlight: Math.max(2, kind.partitionsInFlight) }, { sink: heldAfterTheFirst, kafka: observed });
       const appliedUpTo = new Map<number, number>();
       cut.onApplied((batch) => {
         appliedUpTo.set(batch.partition, Number(batch.lastOffset) + 1);
