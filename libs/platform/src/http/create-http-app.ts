@@ -15,6 +15,7 @@ import type { ChronicleConfig } from '../config/chronicle-config';
 import { sendProblem } from '../errors/problem.filter';
 import { createValidationPipe } from '../errors/validation';
 import { recordHttpMetrics } from '../observability/metrics';
+import { installCheapAsyncResourceBind } from './async-resource-bind';
 import { setAsideMalformedContentType } from './json-body';
 import { answerOtherMethods, RouteTable } from './method-not-allowed';
 import { isUnder, pathOf } from './paths';
@@ -35,6 +36,8 @@ export interface HttpAppOptions {
 export const ROUTER_OPTIONS = { caseSensitive: false, ignoreTrailingSlash: true, maxParamLength: 16_384 } as const;
 
 export async function createHttpApp(rootModule: NonNullable<ModuleMetadata['imports']>[number], config: ChronicleConfig, options: HttpAppOptions = {}): Promise<INestApplication> {
+  // Fastify and Nest bind an AsyncResource up to three times per request (async-resource-bind.ts).
+  installCheapAsyncResourceBind();
   const adapter = new FastifyAdapter({
     routerOptions: ROUTER_OPTIONS,
     // Idle keep-alive connections outlive the client's and the load balancer's pools (see the setting).
