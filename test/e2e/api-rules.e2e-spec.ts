@@ -282,6 +282,29 @@ describe('Domain input rules over HTTP', () => {
       expectRefused(await storesNothing(() => ingest.post('/v1/customers', { customerId: 'c-bad-text', profile: { firstName: name } })), 400, 'profile.firstName');
     });
 
+    // Found from outside: validator.js's email check throws on a lone surrogate (URIError), which
+    // answered 500 before the field's text rule could name the character, and took a whole batch down.
+    it('refuses a lone surrogate in a field another rule reads first (an email): 400 naming the field and the character, in a batch only that item', async () => {
+      for (const [what, send, field] of [
+        ['a registration', () => ingest.post('/v1/customers', { customerId: 'c-sur', profile: { email: '\uD800' } }), 'profile.email'],
+        ['an address around it', () => ingest.post('/v1/customers', { customerId: 'c-sur', profile: { email: 'x\uD800@example.com' } }), 'profile.email'],
+        ['a profile change', () => support.patch('/v1/customers/c-ok', { changes: { email: '\uDFFF' } }), 'changes.email'],
+        ['an email contact point', () => support.post('/v1/customers/c-ok/contact-points', { kind: 'email', value: 'x\uD800@example.com' }), 'value'],
+      ] as const) {
+        const response = await storesNothing(send);
+        expect({ what, status: response.status }).toEqual({ what, status: 400 });
+        expectRefused(response, 400, field);
+      }
+      const named = await ingest.post('/v1/customers', { customerId: 'c-sur', profile: { email: 'x\uD800@example.com' } });
+      expect(named.body.errors.map((error: { message: string }) => error.message).join(' | ')).toContain('unpaired surrogate U+D800 at position 2');
+      const batch = await ingest.post('/v1/customers/batch', { items: [{ customerId: 'c-sur-ok', profile: { firstName: 'Ok' } }, { customerId: 'c-sur-bad', profile: { email: 'x\uD800@example.com' } }] });
+      expect(batch.status).toBe(200);
+      expect(batch.body.results.map((result: { status: number }) => result.status)).toEqual([201, 400]);
+      expect(batch.body.results[1].problem.errors.map((error: { field: string }) => error.field)).toContain('items[1].profile.email');
+      expect((await events.readStream('customer-c-sur-ok')).map((event) => event.type)).toEqual(['CustomerRegistered']);
+      expect(await events.readStream('customer-c-sur-bad')).toEqual([]);
+    });
+
     it('refuses control characters in every single-line field: ids, subjects, labels, SKUs, reasons', async () => {
       expectRefused(await storesNothing(() => ingest.post('/v1/customers', { customerId: 'c-x1', externalId: 'shop\u0000-1', profile: {} })), 400, 'externalId');
       expectRefused(await storesNothing(() => ingest.post('/v1/interactions/emails/sent', { customerId: 'c-ok', messageId: 'm-ctl', subject: 'Hello\r\nBcc: x' })), 400, 'subject');

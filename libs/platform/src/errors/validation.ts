@@ -1,8 +1,10 @@
 // Turns class-validator's error tree into a flat list naming every bad field by its path.
 import { BadRequestException, ValidationPipe, type ValidationError } from '@nestjs/common';
+import { refuseWhatValidatorsThrowOn } from './throwing-validators';
 import { cacheValidationMetadata } from './validation-metadata-cache';
 
 cacheValidationMetadata();
+refuseWhatValidatorsThrowOn();
 
 export interface FieldProblem {
   /**
