@@ -1,5 +1,5 @@
 // The one definition of an instant, as the API, the CLI and the store ports take it.
-import { InvalidInstantError, isInstant, requireInstant, requireValidDate } from './instants';
+import { InvalidInstantError, isCalendarDay, isInstant, requireInstant, requireValidDate } from './instants';
 
 describe('instants', () => {
   it.each(['2026-11-20T10:15:00Z', '2026-11-20T10:15Z', '2026-11-20T11:15:00.123+01:00', '2024-02-29T00:00:00Z'])('takes %s', (value) => {
@@ -35,4 +35,19 @@ describe('instants', () => {
     const at = new Date('2026-11-20T10:15:00Z');
     expect(requireValidDate('until', at)).toBe(at);
   });
+});
+
+describe('calendar days', () => {
+  it.each(['2026-11-30', '2024-02-29', '0001-01-01', '9999-12-31'])('takes %s', (value) => {
+    expect(isCalendarDay(value)).toBe(true);
+  });
+
+  // Month 13 and day 00 make an Invalid Date, whose toISOString throws (a 500 on the report routes
+  // once); 30 February is a Date in March.
+  it.each(['2026-13-01', '2026-00-01', '2026-12-00', '2026-12-32', '2026-12-99', '2026-02-30', '2025-02-29', '2026-1-01', '2026-11-30T00:00:00Z', ' 2026-11-30', '', 20261130, null, undefined])(
+    'refuses %j without throwing',
+    (value) => {
+      expect(isCalendarDay(value)).toBe(false);
+    },
+  );
 });

@@ -17,6 +17,19 @@ export function isInstant(value: unknown): value is string {
   return typeof value === 'string' && INSTANT_PATTERN.test(value) && isISO8601(value, { strict: true, strictSeparator: true }) && !Number.isNaN(Date.parse(value));
 }
 
+/** A UTC calendar day, as report ranges take them: `2026-11-30`. */
+export const CALENDAR_DAY_PATTERN = /^\d{4}-\d{2}-\d{2}$/;
+
+/**
+ * The pattern and a day the calendar has: no 30 February, no month 13 or day 00 (Date would roll the
+ * first over into March and cannot read the others at all).
+ */
+export function isCalendarDay(value: unknown): value is string {
+  if (typeof value !== 'string' || !CALENDAR_DAY_PATTERN.test(value)) return false;
+  const midnight = new Date(`${value}T00:00:00Z`);
+  return !Number.isNaN(midnight.getTime()) && midnight.toISOString().slice(0, 10) === value;
+}
+
 /**
  * A store port was handed something that is not an instant (or an invalid Date) for `argument`. A
  * RangeError, as Date's own refusal is, but one that says which argument and what it takes, and that

@@ -7,13 +7,12 @@ import { Type } from 'class-transformer';
 import { IsIn, IsInt, IsOptional, Matches, Max, Min, Validate, ValidatorConstraint, type ValidationArguments, type ValidatorConstraintInterface } from 'class-validator';
 import type { FastifyReply } from 'fastify';
 import { Readable } from 'node:stream';
-import { AccessLogged, ApiAnswer, ApiRefusals, IdParam, IsInstant, Roles } from '@app/platform';
+import { AccessLogged, ApiAnswer, ApiRefusals, IdParam, IsCalendarDay, IsInstant, isCalendarDay, Roles } from '@app/platform';
 import {
   CSV_COLUMNS, ExportCustomers, FitAnalyticsModel, GetAnalyticsModel, GetCustomerAnalytics, GetKpis, GetRfmDistribution, GetServiceMetrics,
   type Consistency, type CsvColumn, type CustomerExportFilter, type Dimension,
 } from './analytics.queries';
 
-const DAY_PATTERN = /^\d{4}-\d{2}-\d{2}$/;
 /** Longest range one report covers, in days. */
 export const MAX_RANGE_DAYS = 3660;
 
@@ -24,20 +23,17 @@ const GROUPINGS: Readonly<Record<string, readonly Dimension[]>> = {
   'channel,day': ['day', 'channel'],
 };
 
-function isCalendarDay(value: string): boolean {
-  return DAY_PATTERN.test(value) && new Date(`${value}T00:00:00Z`).toISOString().slice(0, 10) === value;
-}
-
 @ValidatorConstraint({ name: 'dayRange' })
 class DayRangeConstraint implements ValidatorConstraintInterface {
   validate(to: unknown, args: ValidationArguments): boolean {
     const from = (args.object as { from?: unknown }).from;
-    if (typeof to !== 'string' || typeof from !== 'string' || !isCalendarDay(to) || !isCalendarDay(from)) return false;
+    // A day that is not one is named by its own field's rule; the range is about two real days.
+    if (!isCalendarDay(to) || !isCalendarDay(from)) return true;
     const days = (Date.parse(to) - Date.parse(from)) / 86_400_000;
     return days >= 0 && days <= MAX_RANGE_DAYS;
   }
   defaultMessage(): string {
-    return `from and to must be calendar days YYYY-MM-DD with from <= to, at most ${MAX_RANGE_DAYS} days apart`;
+    return `to must not be before from, and at most ${MAX_RANGE_DAYS} days after it`;
   }
 }
 
@@ -54,10 +50,10 @@ function AsOf(): PropertyDecorator {
 
 class ReportQueryDto {
   @ApiProperty({ example: '2026-11-01', description: 'First day (UTC), inclusive' })
-  @Matches(DAY_PATTERN, { message: 'from must be YYYY-MM-DD' }) from!: string;
+  @IsCalendarDay() from!: string;
 
   @ApiProperty({ example: '2026-11-30', description: 'Last day (UTC), inclusive' })
-  @Matches(DAY_PATTERN, { message: 'to must be YYYY-MM-DD' }) @Validate(DayRangeConstraint) to!: string;
+  @IsCalendarDay() @Validate(DayRangeConstraint) to!: string;
 
   @ApiPropertyOptional({ description: 'Wait (bounded) until the read models include this global position.' })
   @IsOptional() @Type(() => Number) @IsInt() @Min(0) minPosition?: number;

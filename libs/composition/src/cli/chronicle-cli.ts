@@ -1,6 +1,6 @@
 // The `chronicle` command line: seed demo data, manage API keys, rebuild, verify and replay read models, verify the log, rotate the master key.
 import { Command, InvalidArgumentError } from 'commander';
-import { ApiKeyRegistry, apiKeysFilePath, isInstant, loadConfig, ROLES, type ChronicleConfig, type Role } from '@app/platform';
+import { ApiKeyRegistry, apiKeysFilePath, CALENDAR_DAY_PATTERN, isCalendarDay, isInstant, loadConfig, ROLES, type ChronicleConfig, type Role } from '@app/platform';
 import { systemClock } from '@app/event-sourcing';
 import type { EventStore } from '@app/event-store';
 import type { ReadStore } from '@app/read-store';
@@ -50,11 +50,11 @@ const httpUrl = (value: string) => {
  * day that does not exist (30 February) over into the next month: both are refused.
  */
 export const pastInstant = (value: string): Date => {
-  const day = /^\d{4}-\d{2}-\d{2}$/.test(value);
-  const at = new Date(day ? `${value}T00:00:00Z` : value);
-  if (day ? Number.isNaN(at.getTime()) || at.toISOString().slice(0, 10) !== value : !isInstant(value)) {
+  const day = CALENDAR_DAY_PATTERN.test(value);
+  if (day ? !isCalendarDay(value) : !isInstant(value)) {
     throw new InvalidArgumentError('must be a UTC date (e.g. 2026-11-30) or an ISO-8601 date and time with its offset or Z (e.g. 2026-11-30T10:00:00Z)');
   }
+  const at = new Date(day ? `${value}T00:00:00Z` : value);
   if (at.getTime() > Date.now()) throw new InvalidArgumentError('must not lie in the future');
   return at;
 };

@@ -7,7 +7,7 @@ import { getMetadataStorage } from 'class-validator';
 import type { ValidationMetadata } from 'class-validator/types/metadata/ValidationMetadata';
 import { DECORATORS, type SchemaObject } from '@nestjs/swagger';
 import { CURRENCY_CODES } from '@app/money';
-import { INSTANT_PATTERN, POSITION_OR_INSTANT_PATTERN } from '../validation/time-fields';
+import { CALENDAR_DAY_PATTERN, INSTANT_PATTERN, POSITION_OR_INSTANT_PATTERN } from '../validation/time-fields';
 
 type Schema = SchemaObject & Record<string, unknown>;
 
@@ -101,6 +101,10 @@ function applyRule(schema: Schema, rule: ValidationMetadata): void {
     case 'isInstant':
       schema.format = 'date-time';
       schema.pattern = INSTANT_PATTERN.source;
+      break;
+    case 'isCalendarDay':
+      schema.format = 'date';
+      schema.pattern = CALENDAR_DAY_PATTERN.source;
       break;
     case 'isPositionOrInstant':
       schema.pattern = POSITION_OR_INSTANT_PATTERN.source;

@@ -3,10 +3,10 @@
 // Every instant the API takes (body field or query parameter) is checked here and nowhere else, so
 // nothing Date cannot read reaches a handler or a store (which refuses it too: InvalidInstantError).
 import { registerDecorator, type ValidationArguments, type ValidationOptions } from 'class-validator';
-import { INSTANT_EXAMPLE, INSTANT_PATTERN, isInstant } from '@app/event-sourcing';
+import { CALENDAR_DAY_PATTERN, INSTANT_EXAMPLE, INSTANT_PATTERN, isCalendarDay, isInstant } from '@app/event-sourcing';
 
 // The one definition of an instant lives beside the events (the store ports check it too).
-export { INSTANT_PATTERN, isInstant };
+export { CALENDAR_DAY_PATTERN, INSTANT_PATTERN, isCalendarDay, isInstant };
 
 /** A global position: digits. */
 const POSITION_PATTERN = /^\d{1,15}$/;
@@ -38,4 +38,9 @@ export function IsInstant(validationOptions?: ValidationOptions): PropertyDecora
 /** A global position (`1042`) or an instant with its offset (`2026-03-03T00:00:00Z`). */
 export function IsPositionOrInstant(validationOptions?: ValidationOptions): PropertyDecorator {
   return timeRule('isPositionOrInstant', isPositionOrInstant, `a global position (digits) or ${INSTANT_EXAMPLE}`, validationOptions);
+}
+
+/** A UTC calendar day that exists, e.g. `2026-11-30` (not `2026-02-30`, `2026-13-01`). */
+export function IsCalendarDay(validationOptions?: ValidationOptions): PropertyDecorator {
+  return timeRule('isCalendarDay', isCalendarDay, 'a calendar day YYYY-MM-DD (UTC) that exists, e.g. 2026-11-30', validationOptions);
 }
