@@ -422,6 +422,34 @@ describe('Domain input rules over HTTP', () => {
     it('refuses a profile change dated before the registration (422)', async () => {
       expectRefused(await storesNothing(() => support.patch('/v1/customers/c-ok', { changes: { city: 'Paris' }, occurredAt: '2025-12-31T23:59:59Z' })), 422, 'occurredAt');
     });
+
+    // Found from outside: a client clock a few minutes fast dated a ticket's opening (or a customer's
+    // registration) ahead of the server's clock, within the skew taken; every later command sent
+    // without a time of its own was then refused as "before" it (422), on single routes and in batches.
+    it('records a command sent without occurredAt at its stream\'s latest time when a fast client clock put that ahead, instead of refusing it', async () => {
+      const ahead = new Date(Date.now() + 4 * 60_000).toISOString();
+      expect((await support.post('/v1/tickets', { customerId: 'c-ok', ticketId: 't-ahead', subject: 'Fast clock', channel: 'web', priority: 'low', occurredAt: ahead })).status).toBe(201);
+      const reply = await support.post('/v1/tickets/t-ahead/replies', { author: 'agent', body: 'No time sent' });
+      expect(reply.status).toBe(201);
+      expect((await events.readStream('ticket-t-ahead')).map((event) => [event.type, event.metadata.occurredAt])).toEqual([['TicketOpened', ahead], ['TicketReplied', ahead]]);
+      // A time the client gives is still its own: before the opening, it is refused.
+      expectRefused(await storesNothing(() => support.post('/v1/tickets/t-ahead/replies', { author: 'agent', body: 'Dated now', occurredAt: new Date().toISOString() })), 422, 'occurredAt');
+
+      expect((await ingest.post('/v1/customers', { customerId: 'c-ahead', profile: { firstName: 'Fast' }, occurredAt: ahead })).status).toBe(201);
+      expect((await support.patch('/v1/customers/c-ahead', { changes: { city: 'Paris' } })).status).toBe(200);
+
+      const batch = await ingest.post('/v1/interactions/batch', {
+        items: [
+          { type: 'email-sent', customerId: 'c-ok', messageId: 'm-ahead', subject: 'Fast clock', occurredAt: ahead },
+          { type: 'email-opened', customerId: 'c-ok', messageId: 'm-ahead' },
+        ],
+      });
+      expect(batch.body.results.map((result: { status: number }) => result.status)).toEqual([201, 201]);
+      const email = await events.readStream(batch.body.results[0].outcome.streamId);
+      expect(email.map((event) => event.metadata.occurredAt)).toEqual([ahead, ahead]);
+      // Later than five minutes ahead is the future: refused before anything is read.
+      expectRefused(await storesNothing(() => support.post('/v1/tickets', { customerId: 'c-ok', ticketId: 't-future', subject: 'Future', channel: 'web', priority: 'low', occurredAt: new Date(Date.now() + 6 * 60_000).toISOString() })), 400, 'occurredAt');
+    });
   });
 
   describe('instants: every query parameter and body field that takes one wants a date and time with its offset that Date reads (400 naming it, never 500)', () => {

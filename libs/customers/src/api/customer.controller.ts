@@ -5,7 +5,7 @@ import { ApiBearerAuth, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { randomUUID } from 'node:crypto';
 import type { Clock } from '@app/event-sourcing';
 import {
-  AcceptsIdempotencyKey, ApiAnswer, ApiRefusals, businessTime, CHRONICLE_CONFIG, ChronicleConfig, CLOCK, Ctx, idFromIdempotencyKey, IdParam, RequestValidationError, Roles,
+  AcceptsIdempotencyKey, ApiAnswer, ApiRefusals, CHRONICLE_CONFIG, commandTime, ChronicleConfig, CLOCK, Ctx, idFromIdempotencyKey, IdParam, RequestValidationError, Roles,
   validateBatchItem, BATCH_RUNNER, BatchRoutes, type BatchAnswer, type BatchOptions, type BatchRunner, type CommandOutcome, type RequestContext,
 } from '@app/platform';
 import { AddContactPointDto, birthDateProblem, ConsentDto, RegisterCustomerDto, RegisterCustomersBatchDto, UpdateProfileDto } from './customer.dtos';
@@ -52,7 +52,7 @@ export class CustomerController {
   async register(@Body() body: RegisterCustomerDto, @Ctx() ctx: RequestContext): Promise<RegistrationOutcome> {
     checkBirthDate(body.profile.birthDate, 'profile.birthDate', this.clock.now());
     const command = this.registration(body, ctx);
-    const outcome: CommandOutcome = await this.commandBus.execute(new ExecuteCustomerCommand(command, { ...ctx, occurredAt: businessTime(body.occurredAt, this.clock.now()) }));
+    const outcome: CommandOutcome = await this.commandBus.execute(new ExecuteCustomerCommand(command, { ...ctx, ...commandTime(body.occurredAt, this.clock.now()) }));
     return registered(command, outcome);
   }
 
@@ -76,7 +76,7 @@ export class CustomerController {
       prepare: async (raw, index, itemCtx) => {
         const dto = await validateBatchItem(RegisterCustomerDto, raw, `items[${index}]`);
         checkBirthDate(dto.profile.birthDate, `items[${index}].profile.birthDate`, now);
-        return { occurredAt: businessTime(dto.occurredAt, now), prepared: this.registration(dto, itemCtx) };
+        return { ...commandTime(dto.occurredAt, now), prepared: this.registration(dto, itemCtx) };
       },
       execute: async (items) => {
         const settled: PromiseSettledResult<CommandOutcome>[] = await this.commandBus.execute(
@@ -103,7 +103,7 @@ export class CustomerController {
   async updateProfile(@IdParam('customerId') customerId: string, @Body() body: UpdateProfileDto, @Ctx() ctx: RequestContext) {
     checkBirthDate(body.changes.birthDate, 'changes.birthDate', this.clock.now());
     return this.commandBus.execute(
-      new ExecuteCustomerCommand({ type: 'UpdateCustomerProfile', customerId, changes: { ...body.changes } }, { ...ctx, occurredAt: businessTime(body.occurredAt, this.clock.now()) }),
+      new ExecuteCustomerCommand({ type: 'UpdateCustomerProfile', customerId, changes: { ...body.changes } }, { ...ctx, ...commandTime(body.occurredAt, this.clock.now()) }),
     );
   }
 
@@ -117,7 +117,7 @@ export class CustomerController {
     return this.commandBus.execute(
       new ExecuteCustomerCommand(
         { type: 'AddContactPoint', customerId, kind: body.kind, value, ...(body.label !== undefined ? { label: body.label } : {}) },
-        { ...ctx, occurredAt: businessTime(body.occurredAt, this.clock.now()) },
+        { ...ctx, ...commandTime(body.occurredAt, this.clock.now()) },
       ),
     );
   }
@@ -132,7 +132,7 @@ export class CustomerController {
     return this.commandBus.execute(
       new ExecuteCustomerCommand(
         { type: body.granted ? 'GiveConsent' : 'WithdrawConsent', customerId, purpose: body.purpose, via: body.via },
-        { ...ctx, occurredAt: businessTime(body.occurredAt, this.clock.now()) },
+        { ...ctx, ...commandTime(body.occurredAt, this.clock.now()) },
       ),
     );
   }

@@ -5,7 +5,7 @@ import { ApiBearerAuth, ApiOperation, ApiTags } from '@nestjs/swagger';
 import type { Clock } from '@app/event-sourcing';
 import {
   AcceptsIdempotencyKey, ApiAnswer, ApiRefusals,
-  businessTime, BATCH_RUNNER, BatchRoutes, CHRONICLE_CONFIG, ChronicleConfig, CLOCK, Ctx, RequestValidationError, Roles,
+  BATCH_RUNNER, BatchRoutes, CHRONICLE_CONFIG, ChronicleConfig, CLOCK, commandTime, Ctx, RequestValidationError, Roles,
   type BatchAnswer, type BatchOptions, type BatchRunner, type CommandOutcome, type RequestContext,
 } from '@app/platform';
 import type { InteractionCommand } from '../domain/interaction.commands';
@@ -75,7 +75,7 @@ export class InteractionController {
 
   private record(kind: InteractionKind, body: { occurredAt?: string }, ctx: RequestContext): Promise<CommandOutcome> {
     const command = COMMANDS[kind](body as never);
-    return this.commandBus.execute(new RecordInteraction(command, { ...ctx, occurredAt: businessTime(body.occurredAt, this.clock.now()) }));
+    return this.commandBus.execute(new RecordInteraction(command, { ...ctx, ...commandTime(body.occurredAt, this.clock.now()) }));
   }
 
   @Post('calls') @Roles('ingest', 'support') @ApiOperation({ summary: 'Log a phone call' }) @ApiAnswer(201, 'CommandOutcome') @ApiRefusals({ 404: 'The customer is not registered.', 409: 'The callId is recorded with other data.' })
@@ -127,7 +127,7 @@ export class InteractionController {
       execute: (items) => this.commandBus.execute(new RecordInteractions(items.map(({ prepared, context }) => ({ command: prepared, context })))),
       prepare: async (raw, index) => {
         const { kind, dto } = await INTERACTION_BATCH_ITEMS.validate(raw, `items[${index}]`);
-        return { occurredAt: businessTime((dto as { occurredAt?: string }).occurredAt, now), prepared: COMMANDS[kind](dto as never) };
+        return { ...commandTime((dto as { occurredAt?: string }).occurredAt, now), prepared: COMMANDS[kind](dto as never) };
       },
     };
   }

@@ -35,6 +35,8 @@ export interface BatchAnswer<O> {
 export interface BatchItem<P> {
   /** The item's business time (ISO-8601). */
   readonly occurredAt: string;
+  /** Set when the server took the arrival time (the item sent no occurredAt): CommandContext. */
+  readonly occurredAtAssigned?: true;
   /** What `execute` needs to run it (its command). */
   readonly prepared: P;
 }
@@ -90,7 +92,8 @@ export async function runBatch<P, O>(items: readonly unknown[], ctx: RequestCont
     await shareTurn(options.turnMs);
     try {
       const item = await options.prepare(raw, index, itemContext(ctx, index));
-      prepared.push({ index, prepared: item.prepared, context: { ...itemContext(ctx, index), occurredAt: item.occurredAt } });
+      const time = item.occurredAtAssigned === true ? { occurredAt: item.occurredAt, occurredAtAssigned: true as const } : { occurredAt: item.occurredAt };
+      prepared.push({ index, prepared: item.prepared, context: { ...itemContext(ctx, index), ...time } });
     } catch (error) {
       refused(index, error);
       prepared.push(undefined);

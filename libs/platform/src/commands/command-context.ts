@@ -16,6 +16,13 @@ export interface CommandContext {
   readonly idempotency?: IdempotencyClaimed;
   /** Business time of the fact (ISO-8601); defaults to the time the command arrived. */
   readonly occurredAt: string;
+  /**
+   * Set when the client sent no occurredAt and the server took the time the command arrived. On a
+   * stream whose events follow each other in time, such a command is recorded at the stream's latest
+   * time when that lies ahead of the arrival (a client clock running up to five minutes ahead put it
+   * there), not refused for being before it: the client said nothing about when it happened.
+   */
+  readonly occurredAtAssigned?: true;
 }
 
 export interface IdempotencyClaimed {

@@ -238,6 +238,18 @@ describe('CommandExecutor', () => {
       expect(await store.readStream(streamId)).toHaveLength(3);
     });
 
+    it('records a command whose time the server assigned (no occurredAt sent) at the latest time when that lies ahead of it, instead of refusing it', async () => {
+      // A client clock running ahead put the ticket's opening a few minutes past now; a reply sent
+      // without a time must not be refused for being "before" it.
+      await chronological({ type: 'Open', customerId: C, owner: 'Ada' }, at('2026-05-01T12:04:00.000Z'));
+      const assigned = context({ occurredAt: '2026-05-01T12:00:00.000Z', occurredAtAssigned: true });
+      await expect(chronological({ type: 'Note', customerId: C, text: 'no time sent' }, assigned)).resolves.toMatchObject({ changed: true });
+      await chronological({ type: 'Note', customerId: C, text: 'later, no time sent' }, context({ occurredAt: '2026-05-01T12:05:00.000Z', occurredAtAssigned: true }));
+      expect((await store.readStream(streamId)).map((event) => event.metadata.occurredAt)).toEqual(['2026-05-01T12:04:00.000Z', '2026-05-01T12:04:00.000Z', '2026-05-01T12:05:00.000Z']);
+      // The same time sent by the client is still refused: it said when, and it is before.
+      await expect(chronological({ type: 'Note', customerId: C, text: 'early' }, at('2026-05-01T12:00:00.000Z'))).rejects.toMatchObject({ field: 'occurredAt' });
+    });
+
     it('checks nothing when the command records nothing', async () => {
       await chronological({ type: 'Open', customerId: C, owner: 'Ada' }, at('2026-05-01T12:00:00.000Z'));
       await expect(chronological({ type: 'Touch', customerId: C }, at('2020-01-01T00:00:00.000Z'))).resolves.toMatchObject({ changed: false });
@@ -329,7 +341,7 @@ describe('CommandExecutor on generated histories: batches (executeMany), and com
     for (const directory of directories.splice(0)) rmSync(directory, { recursive: true, force: true });
   });
 
-  type Run = { stream: number; command: AccountCommand; chronological: boolean; key?: number; occurredAt: string };
+  type Run = { stream: number; command: AccountCommand; chronological: boolean; key?: number; occurredAt: string; assigned: boolean };
   const request = ({ stream, command, chronological }: Run): StreamCommand<AccountCommand, AccountState, AccountEvent> => ({
     streamId: `account-${stream}`,
     decider: account,
@@ -339,7 +351,7 @@ describe('CommandExecutor on generated histories: batches (executeMany), and com
   });
   // Deterministic but for the ids of commands without a key (random by design): compared apart.
   const runContext = (run: Run, index: number): CommandContext =>
-    context({ correlationId: `corr-${index}`, occurredAt: run.occurredAt, ...(run.key !== undefined ? { idempotency: { apiKeyId: 'key-a', key: `k-${run.key}`, item: index } } : {}) });
+    context({ correlationId: `corr-${index}`, occurredAt: run.occurredAt, ...(run.assigned ? { occurredAtAssigned: true as const } : {}), ...(run.key !== undefined ? { idempotency: { apiKeyId: 'key-a', key: `k-${run.key}`, item: index } } : {}) });
   const shape = (settled: PromiseSettledResult<CommandOutcome>) =>
     settled.status === 'fulfilled'
       ? { ...settled.value, eventIds: settled.value.eventIds.length }
@@ -362,6 +374,7 @@ describe('CommandExecutor on generated histories: batches (executeMany), and com
       chronological: fc.boolean(),
       key: fc.option(fc.integer({ min: 0, max: 1 }), { nil: undefined }),
       occurredAt: fc.constantFrom('2026-05-01T10:00:00.000Z', '2026-05-01T11:00:00.000Z', '2026-05-01T12:00:00.000Z'),
+      assigned: fc.boolean(),
     }),
     { maxLength: 14 },
   );
@@ -543,7 +556,7 @@ describe('CommandExecutor on generated histories: batches (executeMany), and com
     }
     const store = fresh((file) => new InterleavedStore(file));
     const executor = new CommandExecutor(store);
-    await executor.execute(request({ stream: 0, command: { type: 'Open', customerId: C, owner: 'Ada' }, chronological: false, occurredAt: '2026-05-01T10:00:00.000Z' }), context());
+    await executor.execute(request({ stream: 0, command: { type: 'Open', customerId: C, owner: 'Ada' }, chronological: false, occurredAt: '2026-05-01T10:00:00.000Z', assigned: false }), context());
     interleave = async () => {
       await executor.execute({ streamId: 'account-0', decider: account, command: { type: 'Note', customerId: C, text: 'meanwhile' } }, context());
     };

@@ -128,11 +128,16 @@ function asStored(data: unknown): unknown {
   return data === undefined ? undefined : JSON.parse(JSON.stringify(data));
 }
 
-/** Refuses a business time before the latest one already in the stream. */
-function assertNotBeforeLatest(streamId: string, latest: Latest | null, occurredAt: string): void {
-  if (latest !== null && Date.parse(occurredAt) < Date.parse(latest.occurredAt)) {
-    throw refuse.rule(`occurredAt ${occurredAt} is before ${latest.type} at ${latest.occurredAt}: the events of ${streamId} follow each other in time`, 'occurredAt');
-  }
+/**
+ * The context a command's events are recorded with on a stream whose events follow each other in
+ * time: a business time the client gave before the latest one already there is refused; a time the
+ * server assigned (no occurredAt sent) that is before it becomes it (that latest time lies ahead of
+ * now only because a client's clock ran fast, within the skew commandTime allows).
+ */
+function inTimeOrder(streamId: string, latest: Latest | null, context: CommandContext): CommandContext {
+  if (latest === null || Date.parse(context.occurredAt) >= Date.parse(latest.occurredAt)) return context;
+  if (context.occurredAtAssigned === true) return { ...context, occurredAt: new Date(latest.occurredAt).toISOString() };
+  throw refuse.rule(`occurredAt ${context.occurredAt} is before ${latest.type} at ${latest.occurredAt}: the events of ${streamId} follow each other in time`, 'occurredAt');
 }
 
 /** What a command's event ids derive from: its natural key, else the Idempotency-Key it was sent with. */
@@ -196,8 +201,8 @@ export class CommandExecutor {
         if (unread) continue;
         return { streamId: request.streamId, eventIds: [], revision: last?.revision ?? null, position: last?.position ?? 0, replayed: false, changed: false };
       }
-      if (request.chronological) assertNotBeforeLatest(request.streamId, latestIn(stream), context.occurredAt);
-      const events = decided.map((event, index) => this.envelope(event, context, eventId(index)));
+      const timed = request.chronological ? inTimeOrder(request.streamId, latestIn(stream), context) : context;
+      const events = decided.map((event, index) => this.envelope(event, timed, eventId(index)));
       const maxEventBytes = this.options.maxEventBytes;
       if (maxEventBytes !== undefined) for (const event of events) assertWithinSize(event, maxEventBytes);
       try {
@@ -340,8 +345,8 @@ export class CommandExecutor {
     if (decided.length === 0) {
       return { kind: 'answered', answer: () => ({ streamId: request.streamId, eventIds: [], revision: last?.revision ?? null, position: last?.position ?? 0, replayed: false, changed: false }) };
     }
-    if (request.chronological) assertNotBeforeLatest(request.streamId, latestIn(stream), context.occurredAt);
-    const events = decided.map((event, index) => this.envelope(event, context, eventId(index)));
+    const timed = request.chronological ? inTimeOrder(request.streamId, latestIn(stream), context) : context;
+    const events = decided.map((event, index) => this.envelope(event, timed, eventId(index)));
     const maxEventBytes = this.options.maxEventBytes;
     if (maxEventBytes !== undefined) for (const event of events) assertWithinSize(event, maxEventBytes);
     return { kind: 'append', events };

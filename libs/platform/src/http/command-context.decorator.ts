@@ -98,10 +98,18 @@ const MAX_FUTURE_SKEW_MS = 5 * 60 * 1000;
 
 /** The business time of a command: the client's `occurredAt` (not in the future) or now. */
 export function businessTime(occurredAt: string | undefined, now: Date): string {
-  if (occurredAt === undefined) return now.toISOString();
+  return commandTime(occurredAt, now).occurredAt;
+}
+
+/**
+ * A command context's time: the client's `occurredAt` (not more than MAX_FUTURE_SKEW_MS ahead of
+ * now, for clocks that run a little fast), or now, marked as assigned by the server.
+ */
+export function commandTime(occurredAt: string | undefined, now: Date): Pick<CommandContext, 'occurredAt' | 'occurredAtAssigned'> {
+  if (occurredAt === undefined) return { occurredAt: now.toISOString(), occurredAtAssigned: true };
   const at = new Date(occurredAt);
   if (at.getTime() > now.getTime() + MAX_FUTURE_SKEW_MS) {
     throw new RequestValidationError([{ field: 'occurredAt', message: 'occurredAt must not lie in the future' }]);
   }
-  return at.toISOString();
+  return { occurredAt: at.toISOString() };
 }

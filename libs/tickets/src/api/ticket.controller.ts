@@ -3,7 +3,7 @@ import { Body, Controller, HttpCode, Inject, Post } from '@nestjs/common';
 import { CommandBus } from '@nestjs/cqrs';
 import { ApiBearerAuth, ApiOperation, ApiTags } from '@nestjs/swagger';
 import type { Clock } from '@app/event-sourcing';
-import { AcceptsIdempotencyKey, ApiAnswer, ApiRefusals, businessTime, CLOCK, Ctx, IdParam, Roles, type CommandOutcome, type RequestContext } from '@app/platform';
+import { AcceptsIdempotencyKey, ApiAnswer, ApiRefusals, CLOCK, commandTime, Ctx, IdParam, Roles, type CommandOutcome, type RequestContext } from '@app/platform';
 import type { TicketCommand } from '../domain/ticket.commands';
 import { defaultSlaPolicy } from '../domain/ticket-sla-policy';
 import { AddTicketNoteDto, AssignTicketDto, ChangeTicketPriorityDto, CloseTicketDto, OpenTicketDto, ReopenTicketDto, ReplyToTicketDto, ResolveTicketDto } from './ticket.dtos';
@@ -20,7 +20,7 @@ export class TicketController {
   ) {}
 
   private run(command: TicketCommand, occurredAt: string | undefined, ctx: RequestContext): Promise<CommandOutcome> {
-    return this.commandBus.execute(new ExecuteTicketCommand(command, { ...ctx, occurredAt: businessTime(occurredAt, this.clock.now()) }));
+    return this.commandBus.execute(new ExecuteTicketCommand(command, { ...ctx, ...commandTime(occurredAt, this.clock.now()) }));
   }
 
   @Post() @Roles('ingest', 'support') @ApiOperation({ summary: 'Open a ticket' }) @ApiAnswer(201, 'CommandOutcome') @ApiRefusals({ 404: 'The customer is not registered.', 409: 'The ticketId is recorded with other data.' })
