@@ -264,6 +264,32 @@ describe('Domain input rules over HTTP', () => {
     });
   });
 
+  describe('an order line is an object: a list in its place is a 400 naming lines, not a line the domain cannot read (422)', () => {
+    const line = { sku: 'S', name: 'N', category: 'c', quantity: 1, unitPriceMinor: 100 };
+    const purchase = (orderId: string, lines: unknown[]) => ({ customerId: 'c-ok', orderId, channel: 'web', currency: 'EUR', lines });
+    // The object check of a list names the list (class-validator's `each`), not the element at fault.
+    const refusal = (field: string) => [{ field, message: 'each value in lines must be an object' }];
+
+    it.each([
+      ['an empty list', [[]]],
+      ['a list holding a valid line', [[line]]],
+    ])('refuses %s as a line (400 naming lines), storing nothing', async (_what, lines) => {
+      const response = await storesNothing(() => ingest.post('/v1/interactions/purchases', purchase('o-line-list', lines)));
+      expectRefused(response, 400, 'lines');
+      expect(response.body.errors).toEqual(refusal('lines'));
+    });
+
+    it('refuses the same as a batch item, naming items[i].lines, storing nothing', async () => {
+      const response = await storesNothing(() => ingest.post('/v1/interactions/batch', {
+        items: [{ type: 'purchase', ...purchase('o-line-list-b0', [[]]) }, { type: 'purchase', ...purchase('o-line-list-b1', [[line]]) }],
+      }));
+      expect(response.body.results).toMatchObject([
+        { status: 400, problem: { errors: refusal('items[0].lines') } },
+        { status: 400, problem: { errors: refusal('items[1].lines') } },
+      ]);
+    });
+  });
+
   describe('text: no control characters, bidi overrides or lone surrogates', () => {
     it.each([
       ['NUL', 'Ada\u0000'],

@@ -2,7 +2,7 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
 import {
-  ArrayMaxSize, ArrayMinSize, IsArray, IsIn, IsInt, IsString, IsUrl, Matches, Max, MaxLength, Min, registerDecorator, ValidateNested, type ValidationArguments,
+  ArrayMaxSize, ArrayMinSize, IsArray, IsIn, IsInt, IsObject, IsString, IsUrl, Matches, Max, MaxLength, Min, registerDecorator, ValidateNested, type ValidationArguments,
 } from 'class-validator';
 import { BatchItemKinds, BatchItemsOf, CommandDto, ID_MESSAGE, ID_PATTERN, MultiLineText, NotBlank, Optional, SingleLineText } from '@app/platform';
 import { IsCurrencyCode } from '@app/money/validation/is-currency-code';
@@ -129,7 +129,7 @@ export class CompletePurchaseDto extends CustomerInteractionDto {
   @ApiProperty({ enum: SALES_CHANNELS }) @IsIn(SALES_CHANNELS) channel!: SalesChannel;
   @ApiProperty({ example: 'EUR', description: CURRENCY_DESCRIPTION }) @IsCurrencyCode() currency!: string;
   @ApiProperty({ type: [OrderLineDto], description: `The order total (sum of quantity × unitPriceMinor) is at most ${MAX_ORDER_TOTAL_MINOR} minor units.` })
-  @IsArray() @ArrayMinSize(1) @ArrayMaxSize(500) @ValidateNested({ each: true }) @Type(() => OrderLineDto) @OrderTotalWithinBound() lines!: OrderLineDto[];
+  @IsArray() @ArrayMinSize(1) @ArrayMaxSize(500) @IsObject({ each: true }) @ValidateNested({ each: true }) @Type(() => OrderLineDto) @OrderTotalWithinBound() lines!: OrderLineDto[];
 }
 
 export class RefundPurchaseDto extends CustomerInteractionDto {
