@@ -28,7 +28,7 @@ export class TimelineQueryDto extends ConsistencyQueryDto {
 
 export class SearchQueryDto {
   @ApiPropertyOptional({ description: 'Email or its beginning' }) @IsOptional() @IsString() @MinLength(1) @MaxLength(254) @SingleLineText() @NotBlank() email?: string;
-  @ApiPropertyOptional({ description: 'Phone (E.164) or its beginning, with at least one digit' }) @IsOptional() @IsString() @MinLength(2) @MaxLength(20) @SingleLineText() @Matches(/\d/, { message: PHONE_WITHOUT_DIGIT }) phone?: string;
+  @ApiPropertyOptional({ description: 'Phone or its beginning, international or as dialled in its country ("+44 20 7123…", "0044 20…", "+44 (0) 20…", "020 7123…"), with at least one digit' }) @IsOptional() @IsString() @MinLength(2) @MaxLength(40) @SingleLineText() @Matches(/\d/, { message: PHONE_WITHOUT_DIGIT }) phone?: string;
   @ApiPropertyOptional({ description: 'Beginning of "first last" or "last first"' }) @IsOptional() @IsString() @MinLength(1) @MaxLength(200) @SingleLineText() @NotBlank() name?: string;
   @ApiPropertyOptional({ description: 'Exact or beginning of the publishing system\'s id' }) @IsOptional() @IsString() @MinLength(1) @MaxLength(100) @SingleLineText() @NotBlank() externalId?: string;
   @ApiPropertyOptional({ description: 'Chronicle customer id (exact)' }) @IsOptional() @IsString() @MinLength(1) @MaxLength(100) @SingleLineText() @NotBlank() id?: string;

@@ -85,7 +85,9 @@ export class SearchCustomers extends Query<CustomerSearchResult> {
 export function typedPhone(text: string): string | null {
   if (!/^[+\d\s().\/-]+$/.test(text) || (text.match(/\d/g) ?? []).length < 3) return null;
   const digits = text.replace(/\(0\)/g, '').replace(/[^\d+]/g, '');
-  return digits.startsWith('00') ? `+${digits.slice(2)}` : digits;
+  const key = digits.startsWith('00') ? `+${digits.slice(2)}` : digits;
+  // Nothing but trunk markers or the `00` itself (`(0)(0)(0)`, `00(0)`) is no number to look up.
+  return /\d/.test(key) ? key : null;
 }
 
 function encodeCursor(entry: TimelineEntryDocument): string {
@@ -215,10 +217,12 @@ export class SearchCustomersHandler extends ReadModelQuery implements IQueryHand
     }
     if (by !== 'id') {
       // `q`: whatever the agent typed, as every kind of key at once; the most specific kinds first.
-      const phone = by === 'q' ? typedPhone(text) : null;
+      // A phone is read as dialled (`0044…`, `+44 (0) …`) by `q` and `phone` alike; a `phone` term
+      // typedPhone does not read as a number keeps its digits, and one without any is refused by lookup.
+      const phone = by === 'q' || by === 'phone' ? typedPhone(text) : null;
       const searches: readonly (readonly [LookupKind, string])[] = by === 'q'
         ? [['externalId', text], ['email', text], ...(phone !== null ? [['phone', phone] as const] : []), ['name', text]]
-        : [[by, value]];
+        : [[by, by === 'phone' ? phone ?? value : value]];
       const found = await Promise.all(searches.map(([kind, term]) => this.lookup(by, kind, term, limit * 4)));
       for (const row of found.flat()) if (!matches.has(row.customerId) && matches.size < limit) matches.set(row.customerId, row.key);
     }

@@ -13,7 +13,7 @@ describe('typedPhone: what an agent types, read as a phone search key', () => {
     expect(typedPhone(typed)).toBe(key);
   });
 
-  it.each(['ada', 'shop-100007', '12', 'ada@example.com', 'c-42'])('%p is not a phone number', (typed) => {
+  it.each(['ada', 'shop-100007', '12', 'ada@example.com', 'c-42', '(0)(0)(0)', '00(0)'])('%p is not a phone number', (typed) => {
     expect(typedPhone(typed)).toBeNull();
   });
 });
