@@ -8,7 +8,8 @@
 // Run: npm run build && BENCH_SERVER_MAIN=/path/to/main/dist/apps/chronicle/src/main.js \
 //      npx ts-node --transpile-only -r tsconfig-paths/register bench/projector-thread.bench.ts
 // BENCH_THREAD_SETTING=EMBEDDED_BATCHES compares the batch thread the same way instead (bench/README.md,
-// "Batches in a worker thread"): this build with EMBEDDED_BATCHES=thread against inline.
+// "Batches in a worker thread"): this build with EMBEDDED_BATCHES=thread against inline; and
+// BENCH_THREAD_SETTING=ACCESS_LOG_COMMITS the access log's commits on their thread against inline.
 import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { basename, join } from 'node:path';
@@ -24,7 +25,8 @@ const READ_RATE = Number(process.env.BENCH_READ_RATE ?? 500);
 const VISIBLE_RATE = Number(process.env.BENCH_VISIBLE_RATE ?? 1000);
 /** The setting whose two values (`thread`, `inline`) the arms of this build take. */
 const SETTING = process.env.BENCH_THREAD_SETTING ?? 'EMBEDDED_PROJECTOR';
-if (SETTING !== 'EMBEDDED_PROJECTOR' && SETTING !== 'EMBEDDED_BATCHES') throw new Error(`BENCH_THREAD_SETTING: EMBEDDED_PROJECTOR or EMBEDDED_BATCHES, not ${SETTING}`);
+const SETTINGS = ['EMBEDDED_PROJECTOR', 'EMBEDDED_BATCHES', 'ACCESS_LOG_COMMITS'];
+if (!SETTINGS.includes(SETTING)) throw new Error(`BENCH_THREAD_SETTING: one of ${SETTINGS.join(', ')}, not ${SETTING}`);
 
 interface Arm {
   readonly name: string;
