@@ -115,6 +115,27 @@ describe('The HTTP edge: every bad input a clear 4xx', () => {
     expect((await request({ method: 'GET', path: `/v1/customers/${customerId}`, headers: { Authorization: 'Basic dXNlcjpwYXNz', 'X-API-Key': KEYS.support } })).status).toBe(200);
   });
 
+  // Found from outside: two keys in one request were taken silently (Node keeps the first Authorization
+  // header; a Bearer key beside a different X-API-Key won), so which principal acted was up to the order.
+  it('refuses a request that presents two keys (the same header twice, or a Bearer key and a different X-API-Key): 401 saying so, nothing stored', async () => {
+    const path = `/v1/customers/${customerId}`;
+    for (const [what, headers] of [
+      ['two Authorization headers', { Authorization: [`Bearer ${KEYS.support}`, `Bearer ${KEYS.ingest}`] }],
+      ['the same key twice in Authorization', { Authorization: [`Bearer ${KEYS.support}`, `Bearer ${KEYS.support}`] }],
+      ['two X-API-Key headers', { 'X-API-Key': [KEYS.support, KEYS.ingest] }],
+      ['a Bearer key and a different X-API-Key', { Authorization: `Bearer ${KEYS.support}`, 'X-API-Key': KEYS.ingest }],
+    ] as const) {
+      const answer = await request({ method: 'GET', path, headers });
+      expect({ what, status: answer.status, code: answer.body?.code }).toEqual({ what, status: 401, code: 'UNAUTHENTICATED' });
+      expect(answer.headers['www-authenticate']).toContain('error="invalid_request"');
+    }
+    const before = await head();
+    expectProblem(await request({ method: 'POST', path: '/v1/interactions/notes', headers: { ...json, Authorization: `Bearer ${KEYS.ingest}`, 'X-API-Key': KEYS.support }, body: note('n-two-keys') }), 401);
+    expect(await head()).toBe(before);
+    // The same key in both places is one key.
+    expect((await request({ method: 'GET', path, headers: { Authorization: `Bearer ${KEYS.support}`, 'X-API-Key': KEYS.support } })).status).toBe(200);
+  });
+
   it('answers 405 with Allow for a known path and another method, 204 with Allow to OPTIONS, 404 for an unknown path', async () => {
     const put = await request({ method: 'PUT', path: '/v1/customers', headers: { ...json, ...as('ingest') }, body: '{}' });
     expectProblem(put, 405, 'METHOD_NOT_ALLOWED');

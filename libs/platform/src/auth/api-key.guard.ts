@@ -23,16 +23,35 @@ const MUTATING = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);
  */
 const CREDENTIALS = /^([!#$%&'*+.^_`|~0-9A-Za-z-]+)(?:[ \t]+(.*))?$/;
 
-/** The key a request presents; a ProblemException (401) when its Authorization header is unusable. */
+/** How many times the request sent header `name` (Node keeps only the first Authorization, and joins repeated X-API-Keys). */
+function timesSent(request: FastifyRequest, name: string): number {
+  const raw = request.raw.rawHeaders;
+  let times = 0;
+  for (let i = 0; i < raw.length; i += 2) if (raw[i]?.toLowerCase() === name) times += 1;
+  return times;
+}
+
+/**
+ * The key a request presents; a ProblemException (401) when its Authorization header is unusable or
+ * the request is ambiguous about who it is: the same header twice, or a Bearer key and an X-API-Key
+ * that differ. Taking one of them silently would act as a principal the caller may not have meant
+ * (and a proxy that adds its own header would decide it).
+ */
 export function presentedKey(request: FastifyRequest): string | undefined {
+  for (const name of ['authorization', 'x-api-key']) {
+    if (timesSent(request, name) > 1) throw unauthorized(`The ${name === 'authorization' ? 'Authorization' : 'X-API-Key'} header is sent more than once: send one key`, 'invalid_request');
+  }
   const header = request.headers.authorization?.trim();
   const apiKey = request.headers['x-api-key'];
   if (header) {
     const match = CREDENTIALS.exec(header);
     if (match && match[1]?.toLowerCase() === 'bearer') {
       const key = match[2]?.trim();
-      if (key) return key;
-      throw unauthorized('The Authorization header names the Bearer scheme but carries no key', 'invalid_request');
+      if (!key) throw unauthorized('The Authorization header names the Bearer scheme but carries no key', 'invalid_request');
+      if (typeof apiKey === 'string' && apiKey.trim() !== '' && apiKey.trim() !== key) {
+        throw unauthorized('The Bearer key and the X-API-Key differ: send one key', 'invalid_request');
+      }
+      return key;
     }
     // Another scheme (Basic, say) with an X-API-Key beside it: the X-API-Key is the key.
     if (typeof apiKey !== 'string' || apiKey.trim() === '') {
