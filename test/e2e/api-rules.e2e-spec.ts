@@ -331,6 +331,11 @@ describe('Domain input rules over HTTP', () => {
       expect(await events.readStream('customer-c-sur-bad')).toEqual([]);
     });
 
+    it('refuses a required text made only of characters that show nothing (a zero-width space, a word joiner, soft hyphens): 400 naming it', async () => {
+      expectRefused(await storesNothing(() => support.post('/v1/tickets', { customerId: 'c-ok', ticketId: 't-invisible', subject: '\u200B', channel: 'email', priority: 'low' })), 400, 'subject');
+      expectRefused(await storesNothing(() => support.post('/v1/interactions/notes', { customerId: 'c-ok', noteId: 'n-invisible', text: '\u2060\u00AD\n', authorId: 'a-1' })), 400, 'text');
+    });
+
     it('refuses control characters in every single-line field: ids, subjects, labels, SKUs, reasons', async () => {
       expectRefused(await storesNothing(() => ingest.post('/v1/customers', { customerId: 'c-x1', externalId: 'shop\u0000-1', profile: {} })), 400, 'externalId');
       expectRefused(await storesNothing(() => ingest.post('/v1/interactions/emails/sent', { customerId: 'c-ok', messageId: 'm-ctl', subject: 'Hello\r\nBcc: x' })), 400, 'subject');

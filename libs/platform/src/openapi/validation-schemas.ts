@@ -7,6 +7,7 @@ import { getMetadataStorage } from 'class-validator';
 import type { ValidationMetadata } from 'class-validator/types/metadata/ValidationMetadata';
 import { DECORATORS, type SchemaObject } from '@nestjs/swagger';
 import { CURRENCY_CODES } from '@app/money';
+import { BLANK_CHARACTERS } from '../validation/text-fields';
 import { CALENDAR_DAY_PATTERN, INSTANT_PATTERN, POSITION_OR_INSTANT_PATTERN } from '../validation/time-fields';
 
 type Schema = SchemaObject & Record<string, unknown>;
@@ -22,7 +23,7 @@ const MULTI_LINE_FORBIDDEN = '\\u0000-\\u0008\\u000B\\u000C\\u000E-\\u001F\\u007
 /** The pattern of a text rule; `notBlank` adds "at least one character that is not white space". */
 export function textPattern(kind: 'single-line' | 'multi-line', notBlank: boolean): string {
   const forbidden = kind === 'single-line' ? SINGLE_LINE_FORBIDDEN : MULTI_LINE_FORBIDDEN;
-  return notBlank ? `^[^${forbidden}]*[^${forbidden}\\s][^${forbidden}]*$` : `^[^${forbidden}]*$`;
+  return notBlank ? `^[^${forbidden}]*[^${forbidden}${BLANK_CHARACTERS}][^${forbidden}]*$` : `^[^${forbidden}]*$`;
 }
 
 /** The validation metadata of a class (inherited included), by property. */
@@ -43,7 +44,7 @@ export function withValidationRules(schema: Schema, rules: readonly ValidationMe
   for (const rule of own) applyRule(out, rule);
   const textKind = names.has('isSingleLineText') ? 'single-line' : names.has('isMultiLineText') ? 'multi-line' : undefined;
   if (textKind) out.pattern = textPattern(textKind, names.has('isNotBlank'));
-  else if (names.has('isNotBlank') && out.pattern === undefined) out.pattern = '\\S';
+  else if (names.has('isNotBlank') && out.pattern === undefined) out.pattern = `[^${BLANK_CHARACTERS}]`;
   // IsOptional and Clearable (a ValidateIf without IsDefined) take null; Optional (with IsDefined) refuses it.
   if (own.some((rule) => rule.type === 'conditionalValidation') && !names.has('isDefined')) out.nullable = true;
   // A `string | null` property is reflected as Object (TypeScript emits Object for unions): a value its

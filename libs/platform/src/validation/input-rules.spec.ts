@@ -71,6 +71,23 @@ describe('field decorators', () => {
     expect(await problems({ subject: ' \t ' })).toEqual({ subject: ['isNotBlank'] });
   });
 
+  // Found from outside: a subject, reply or forget reason of only a zero-width space was taken as said.
+  it.each([
+    ['a zero-width space', '\u200B'],
+    ['a word joiner', '\u2060'],
+    ['soft hyphens', '\u00AD\u00AD'],
+    ['a BOM and spaces', ' \uFEFF '],
+    ['a Hangul filler', '\u3164'],
+    ['a variation selector', '\uFE0F'],
+    ['a combining grapheme joiner and an ideographic space', '\u034F\u3000'],
+  ])('refuses a required text of only %s (nothing shows)', async (_what, subject) => {
+    expect(await problems({ subject })).toEqual({ subject: ['isNotBlank'] });
+  });
+
+  it.each([['x'], ['\u200BAda'], ['\u00ADa'], ['\u{1F600}'], ['\u0301']])('takes a required text with something to show: %j', async (subject) => {
+    expect(await problems({ subject })).toEqual({});
+  });
+
   it.each([
     ['2026-11-20T10:15:00Z', true],
     ['2026-11-20T10:15Z', true],

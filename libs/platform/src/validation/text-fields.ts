@@ -63,7 +63,16 @@ export function TrimSpaces(toCase?: 'lower' | 'upper'): PropertyDecorator {
   });
 }
 
-/** Not empty and not only white space: a subject of three spaces says nothing. */
+/**
+ * What a text that says nothing is made of, as a character class: white space and the characters
+ * that show nothing (zero-width space and joiners, word joiner, soft hyphen, BOM, Hangul fillers,
+ * variation selectors, bidi marks: Unicode's default-ignorable code points of the BMP). The OpenAPI
+ * document's pattern for required text uses the same class.
+ */
+export const BLANK_CHARACTERS = '\\s\\u00AD\\u034F\\u061C\\u115F\\u1160\\u17B4\\u17B5\\u180B-\\u180F\\u200B-\\u200F\\u202A-\\u202E\\u2060-\\u206F\\u3164\\uFE00-\\uFE0F\\uFEFF\\uFFA0';
+const SAYS_SOMETHING = new RegExp(`[^${BLANK_CHARACTERS}]`);
+
+/** Not empty, not only white space, not only characters that show nothing: a subject of three spaces or of a zero-width space says nothing. */
 export function NotBlank(validationOptions?: ValidationOptions): PropertyDecorator {
   return (target: object, propertyName: string | symbol) =>
     registerDecorator({
@@ -72,8 +81,8 @@ export function NotBlank(validationOptions?: ValidationOptions): PropertyDecorat
       propertyName: String(propertyName),
       options: validationOptions,
       validator: {
-        validate: (value: unknown) => typeof value !== 'string' || value.trim().length > 0,
-        defaultMessage: (args?: ValidationArguments) => `${args?.property ?? 'value'} must not be empty or only white space`,
+        validate: (value: unknown) => typeof value !== 'string' || SAYS_SOMETHING.test(value),
+        defaultMessage: (args?: ValidationArguments) => `${args?.property ?? 'value'} must not be empty or only white space (or characters that show nothing)`,
       },
     });
 }
