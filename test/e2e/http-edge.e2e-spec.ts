@@ -270,6 +270,25 @@ describe('The HTTP edge: every bad input a clear 4xx', () => {
     expect((await fields(`/v1/customers/${customerId}/timeline?minPosition=0&limit=5`)).status).toBe(200);
   });
 
+  // Found from outside: `?limit=1&limit=2` was answered "limit must not be greater than 100, must not
+  // be less than 1, must be an integer", about a list the client never meant to send.
+  it('refuses a single-valued query parameter sent more than once (400 naming it, saying so); a list parameter may repeat', async () => {
+    const fields = async (path: string, role: keyof typeof KEYS = 'support') => {
+      const response = await request({ method: 'GET', path, headers: as(role) });
+      return { status: response.status, errors: response.body?.errors };
+    };
+    for (const [path, field, role] of [
+      [`/v1/customers/${customerId}/timeline?limit=1&limit=2`, 'limit', 'support'],
+      [`/v1/customers/${customerId}?minPosition=1&minPosition=1`, 'minPosition', 'support'],
+      ['/v1/customers?email=a@example.com&email=b@example.com', 'email', 'support'],
+      ['/v1/analytics/kpis?from=2026-11-01&from=2026-11-02&to=2026-11-30', 'from', 'analyst'],
+      ['/v1/audit/access-log?limit=5&limit=5', 'limit', 'admin'],
+    ] as const) {
+      expect({ path, ...(await fields(path, role)) }).toEqual({ path, status: 400, errors: [{ field, message: `${field} is sent more than once: send it once` }] });
+    }
+    expect((await fields('/v1/audit/log?type=CallLogged&type=NoteAdded', 'admin')).status).toBe(200);
+  });
+
   it('refuses a tampered cursor on every paged route (400 naming cursor), and still follows the cursors it returned', async () => {
     const b64 = (value: unknown) => Buffer.from(JSON.stringify(value)).toString('base64url');
     for (const noteId of ['n-page-1', 'n-page-2']) {

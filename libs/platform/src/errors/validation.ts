@@ -1,5 +1,6 @@
 // Turns class-validator's error tree into a flat list naming every bad field by its path.
-import { BadRequestException, ValidationPipe, type ValidationError } from '@nestjs/common';
+import { BadRequestException, ValidationPipe, type ArgumentMetadata, type ValidationError } from '@nestjs/common';
+import { getMetadataStorage } from 'class-validator';
 import { refuseWhatValidatorsThrowOn } from './throwing-validators';
 import { cacheValidationMetadata } from './validation-metadata-cache';
 
@@ -90,9 +91,35 @@ export class RequestValidationError extends BadRequestException {
   }
 }
 
-/** Strict validation: unknown fields rejected, types converted only where declared. */
+/**
+ * The query parameters of `query` sent more than once that `dto` takes one value of (`?limit=1&limit=2`):
+ * the server cannot tell which was meant, and the DTO's rules would only say the list is not a number.
+ * A parameter the DTO declares as a list (`@IsArray()`, the audit log's `type`) may repeat.
+ */
+export function repeatedQueryProblems(query: unknown, dto: Function): FieldProblem[] {
+  if (query === null || typeof query !== 'object') return [];
+  const repeated = Object.entries(query as Record<string, unknown>).filter(([, value]) => Array.isArray(value));
+  if (repeated.length === 0) return [];
+  const lists = new Set(
+    getMetadataStorage()
+      .getTargetValidationMetadatas(dto, '', true, false)
+      .filter((rule) => rule.name === 'isArray')
+      .map((rule) => rule.propertyName),
+  );
+  return repeated.filter(([name]) => !lists.has(name)).map(([name]) => ({ field: name, message: `${name} is sent more than once: send it once` }));
+}
+
+/** Strict validation: unknown fields rejected, types converted only where declared, a single-valued query parameter sent once. */
 export function createValidationPipe(): ValidationPipe {
-  return new ValidationPipe({
+  return new (class extends ValidationPipe {
+    override async transform(value: unknown, metadata: ArgumentMetadata): Promise<unknown> {
+      if (metadata.type === 'query' && typeof metadata.metatype === 'function') {
+        const problems = repeatedQueryProblems(value, metadata.metatype);
+        if (problems.length > 0) throw new RequestValidationError(problems);
+      }
+      return super.transform(value, metadata);
+    }
+  })({
     ...VALIDATOR_OPTIONS,
     transform: true,
     transformOptions: { enableImplicitConversion: false },
