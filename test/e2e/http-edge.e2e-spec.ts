@@ -289,6 +289,15 @@ describe('The HTTP edge: every bad input a clear 4xx', () => {
     expect((await fields('/v1/audit/log?type=CallLogged&type=NoteAdded', 'admin')).status).toBe(200);
   });
 
+  // Found from outside: `limit=0x10`, `limit=1e1` and `limit=%2010` were read by Number() as 16 and 10.
+  it('reads a whole-number query parameter only from decimal digits: hex, exponents, spaces and signs are a 400 naming it', async () => {
+    for (const limit of ['0x10', '1e1', '%2010', '%2B10', '10.0']) {
+      const response = await request({ method: 'GET', path: `/v1/customers/${customerId}/timeline?limit=${limit}`, headers: as('support') });
+      expect({ limit, status: response.status, fields: response.body?.errors?.map((e: { field: string }) => e.field) }).toEqual({ limit, status: 400, fields: ['limit'] });
+    }
+    expect((await request({ method: 'GET', path: `/v1/customers/${customerId}/timeline?limit=10`, headers: as('support') })).status).toBe(200);
+  });
+
   it('refuses a tampered cursor on every paged route (400 naming cursor), and still follows the cursors it returned', async () => {
     const b64 = (value: unknown) => Buffer.from(JSON.stringify(value)).toString('base64url');
     for (const noteId of ['n-page-1', 'n-page-2']) {

@@ -22,6 +22,7 @@ export * from './http/page-cursor';
 export * from './validation/text-fields';
 export * from './validation/optional-fields';
 export * from './validation/time-fields';
+export * from './validation/query-numbers';
 export * from './idempotency/idempotency.interceptor';
 export * from './idempotency/idempotent-requests';
 export * from './idempotency/request-fingerprint';

@@ -3,11 +3,10 @@
 import { Controller, Get, Header, HttpCode, Post, Query as QueryParam, Res, StreamableFile } from '@nestjs/common';
 import { QueryBus } from '@nestjs/cqrs';
 import { ApiBearerAuth, ApiOperation, ApiProperty, ApiPropertyOptional, ApiTags } from '@nestjs/swagger';
-import { Type } from 'class-transformer';
 import { IsIn, IsInt, IsOptional, Matches, Max, Min, Validate, ValidatorConstraint, type ValidationArguments, type ValidatorConstraintInterface } from 'class-validator';
 import type { FastifyReply } from 'fastify';
 import { Readable } from 'node:stream';
-import { AccessLogged, ApiAnswer, ApiRefusals, IdParam, IsCalendarDay, IsInstant, isCalendarDay, Roles } from '@app/platform';
+import { AccessLogged, ApiAnswer, ApiRefusals, IdParam, IsCalendarDay, isCalendarDay, IsInstant, QueryInteger, Roles } from '@app/platform';
 import {
   CSV_COLUMNS, ExportCustomers, FitAnalyticsModel, GetAnalyticsModel, GetCustomerAnalytics, GetKpis, GetRfmDistribution, GetServiceMetrics,
   type Consistency, type CsvColumn, type CustomerExportFilter, type Dimension,
@@ -56,7 +55,7 @@ class ReportQueryDto {
   @IsCalendarDay() @Validate(DayRangeConstraint) to!: string;
 
   @ApiPropertyOptional({ description: 'Wait (bounded) until the read models include this global position.' })
-  @IsOptional() @Type(() => Number) @IsInt() @Min(0) minPosition?: number;
+  @IsOptional() @QueryInteger() @IsInt() @Min(0) minPosition?: number;
 
   @AsOf() asOf?: string;
 }
@@ -73,14 +72,14 @@ export class ServiceQueryDto extends ReportQueryDto {
 
 export class AnalyticsQueryDto {
   @ApiPropertyOptional({ description: 'Wait (bounded) until the read models include this global position; with asOf, a stored snapshot that saw less is recomputed.' })
-  @IsOptional() @Type(() => Number) @IsInt() @Min(0) minPosition?: number;
+  @IsOptional() @QueryInteger() @IsInt() @Min(0) minPosition?: number;
 
   @AsOf() asOf?: string;
 }
 
 export class CustomerAnalyticsQueryDto extends AnalyticsQueryDto {
   @ApiPropertyOptional({ minimum: 1, maximum: 3650, description: 'Days ahead of expected purchases and churn risk (default ANALYTICS_HORIZON_DAYS)' })
-  @IsOptional() @Type(() => Number) @IsInt() @Min(1) @Max(3650) horizonDays?: number;
+  @IsOptional() @QueryInteger() @IsInt() @Min(1) @Max(3650) horizonDays?: number;
 }
 
 @ValidatorConstraint({ name: 'csvColumns' })
@@ -98,7 +97,7 @@ class CsvColumnsConstraint implements ValidatorConstraintInterface {
 /** What the document says of `columns` (the constraint above also refuses a column named twice). */
 const CSV_COLUMNS_PATTERN = `^(${CSV_COLUMNS.join('|')})(,(${CSV_COLUMNS.join('|')}))*$`;
 
-const score = () => [IsOptional(), Type(() => Number), IsInt(), Min(1), Max(5)];
+const score = () => [IsOptional(), QueryInteger(), IsInt(), Min(1), Max(5)];
 function Score(): PropertyDecorator {
   return (target, key) => score().forEach((decorate) => decorate(target, key));
 }
@@ -111,14 +110,14 @@ export class CustomerExportQueryDto implements CustomerExportFilter {
   @ApiPropertyOptional({ minimum: 1, maximum: 5 }) @Score() fMax?: number;
   @ApiPropertyOptional({ minimum: 1, maximum: 5 }) @Score() mMin?: number;
   @ApiPropertyOptional({ minimum: 1, maximum: 5 }) @Score() mMax?: number;
-  @ApiPropertyOptional({ description: 'Days since the last purchase, at least' }) @IsOptional() @Type(() => Number) @IsInt() @Min(0) minRecencyDays?: number;
-  @ApiPropertyOptional({ description: 'Days since the last purchase, at most' }) @IsOptional() @Type(() => Number) @IsInt() @Min(0) maxRecencyDays?: number;
-  @ApiPropertyOptional({ minimum: 0, maximum: 100 }) @IsOptional() @Type(() => Number) @IsInt() @Min(0) @Max(100) minChurnRisk?: number;
+  @ApiPropertyOptional({ description: 'Days since the last purchase, at least' }) @IsOptional() @QueryInteger() @IsInt() @Min(0) minRecencyDays?: number;
+  @ApiPropertyOptional({ description: 'Days since the last purchase, at most' }) @IsOptional() @QueryInteger() @IsInt() @Min(0) maxRecencyDays?: number;
+  @ApiPropertyOptional({ minimum: 0, maximum: 100 }) @IsOptional() @QueryInteger() @IsInt() @Min(0) @Max(100) minChurnRisk?: number;
   @AsOf() asOf?: string;
   @ApiPropertyOptional({ description: `Columns and their order, comma-separated, each at most once, from: ${CSV_COLUMNS.join(', ')}`, pattern: CSV_COLUMNS_PATTERN })
   @IsOptional() @Validate(CsvColumnsConstraint) columns?: string;
   @ApiPropertyOptional({ description: 'With asOf: recompute a stored snapshot that saw less than this global position.' })
-  @IsOptional() @Type(() => Number) @IsInt() @Min(0) minPosition?: number;
+  @IsOptional() @QueryInteger() @IsInt() @Min(0) minPosition?: number;
 }
 
 function consistencyHeader(reply: FastifyReply, result: Consistency): void {

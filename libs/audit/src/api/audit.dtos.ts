@@ -1,8 +1,8 @@
 // Query parameters of the audit routes, validated like every other request (a bad one is a 400 naming it).
 import { ApiPropertyOptional } from '@nestjs/swagger';
-import { Transform, Type } from 'class-transformer';
+import { Transform } from 'class-transformer';
 import { ArrayMaxSize, IsArray, IsIn, IsInt, IsOptional, IsString, Matches, Max, MaxLength, Min, type ValidationArguments } from 'class-validator';
-import { ID_MESSAGE, ID_PATTERN, IsInstant, IsPositionOrInstant, SingleLineText, trimSpaces } from '@app/platform';
+import { ID_MESSAGE, ID_PATTERN, IsInstant, IsPositionOrInstant, QueryInteger, SingleLineText, trimSpaces } from '@app/platform';
 import { CATALOGUE_EVENT_TYPES, TIMELINE_CHANNELS } from '@app/customer-view';
 import { LOYALTY_EVENT_TYPES } from '@app/loyalty/domain/loyalty.events';
 import { MEMBERSHIP_EVENT_TYPES, SEGMENT_EVENT_TYPES } from '@app/segments/domain/segment.events';
@@ -26,16 +26,16 @@ const list = ({ value }: { value: unknown }): unknown =>
 
 export class StreamHistoryQueryDto {
   @ApiPropertyOptional({ default: 0, description: 'First revision of the page (0-based)' })
-  @IsOptional() @Type(() => Number) @IsInt() @Min(0) fromRevision?: number;
+  @IsOptional() @QueryInteger() @IsInt() @Min(0) fromRevision?: number;
   @ApiPropertyOptional({ default: 100, maximum: 1000, description: 'Events per page (JSON); with NDJSON, at most this many events in all (default: the whole stream)' })
-  @IsOptional() @Type(() => Number) @IsInt() @Min(1) @Max(1000) limit?: number;
+  @IsOptional() @QueryInteger() @IsInt() @Min(1) @Max(1000) limit?: number;
 }
 
 export class LogQueryDto {
   @ApiPropertyOptional({ description: 'Events strictly after this global position (the nextAfter of the previous page)' })
-  @IsOptional() @Type(() => Number) @IsInt() @Min(0) after?: number;
+  @IsOptional() @QueryInteger() @IsInt() @Min(0) after?: number;
   @ApiPropertyOptional({ description: 'Events at or before this global position' })
-  @IsOptional() @Type(() => Number) @IsInt() @Min(0) until?: number;
+  @IsOptional() @QueryInteger() @IsInt() @Min(0) until?: number;
   @ApiPropertyOptional({ description: 'Recorded at or after this instant: ISO-8601 date and time with its offset or Z', example: '2026-03-03T00:00:00Z' })
   @IsOptional() @IsInstant() from?: string;
   @ApiPropertyOptional({ description: 'Recorded before this instant: ISO-8601 date and time with its offset or Z', example: '2026-03-03T00:00:00Z' })
@@ -45,7 +45,7 @@ export class LogQueryDto {
   @ApiPropertyOptional({ description: 'Only this customer\'s events (served from a store-side index)' })
   @IsOptional() @Matches(ID_PATTERN, { message: ID_MESSAGE }) customerId?: string;
   @ApiPropertyOptional({ default: 100, maximum: 1000, description: 'Events per page (JSON); with NDJSON, at most this many in all (default: the whole range)' })
-  @IsOptional() @Type(() => Number) @IsInt() @Min(1) @Max(1000) limit?: number;
+  @IsOptional() @QueryInteger() @IsInt() @Min(1) @Max(1000) limit?: number;
 }
 
 export class AsOfQueryDto {
@@ -54,7 +54,7 @@ export class AsOfQueryDto {
 }
 
 export class AsOfTimelineQueryDto extends AsOfQueryDto {
-  @ApiPropertyOptional({ default: 50, maximum: 200 }) @IsOptional() @Type(() => Number) @IsInt() @Min(1) @Max(200) limit?: number;
+  @ApiPropertyOptional({ default: 50, maximum: 200 }) @IsOptional() @QueryInteger() @IsInt() @Min(1) @Max(200) limit?: number;
   @ApiPropertyOptional({ description: 'nextCursor of the previous page' }) @IsOptional() @IsString() @SingleLineText() @MaxLength(500) cursor?: string;
   @ApiPropertyOptional({ enum: TIMELINE_CHANNELS }) @IsOptional() @IsIn(TIMELINE_CHANNELS) channel?: string;
   @ApiPropertyOptional({ description: 'Event type, e.g. CallLogged (a type the timeline shows, as on the live timeline)' }) @IsOptional() @IsIn(CATALOGUE_EVENT_TYPES) kind?: string;
@@ -71,5 +71,5 @@ export class AccessLogQueryDto {
   @IsOptional() @IsInstant() to?: string;
   @ApiPropertyOptional({ description: 'nextCursor of the previous page' })
   @IsOptional() @Matches(/^\d{1,20}$/, { message: 'cursor is not one this API returned' }) cursor?: string;
-  @ApiPropertyOptional({ default: 100, maximum: 1000 }) @IsOptional() @Type(() => Number) @IsInt() @Min(1) @Max(1000) limit?: number;
+  @ApiPropertyOptional({ default: 100, maximum: 1000 }) @IsOptional() @QueryInteger() @IsInt() @Min(1) @Max(1000) limit?: number;
 }

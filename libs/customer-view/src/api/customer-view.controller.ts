@@ -2,10 +2,9 @@
 import { Controller, Get, Header, Query as QueryParam, Res } from '@nestjs/common';
 import { QueryBus } from '@nestjs/cqrs';
 import { ApiBearerAuth, ApiOperation, ApiPropertyOptional, ApiTags } from '@nestjs/swagger';
-import { Type } from 'class-transformer';
 import { IsIn, IsInt, IsOptional, IsString, Matches, Max, MaxLength, Min, MinLength } from 'class-validator';
 import type { FastifyReply } from 'fastify';
-import { AccessLogged, ApiAnswer, ApiRefusals, IdParam, invalidInput, NotBlank, Roles, SingleLineText } from '@app/platform';
+import { AccessLogged, ApiAnswer, ApiRefusals, IdParam, invalidInput, NotBlank, QueryInteger, Roles, SingleLineText } from '@app/platform';
 import { TIMELINE_CHANNELS } from '../projections/timeline-entry';
 import { CUSTOMER_EVENT_TYPES } from '@app/customers/domain/customer.events';
 import { INTERACTION_EVENT_TYPES } from '@app/interactions/domain/interaction.events';
@@ -16,11 +15,11 @@ const EVENT_TYPES: readonly string[] = [...CUSTOMER_EVENT_TYPES, ...INTERACTION_
 
 export class ConsistencyQueryDto {
   @ApiPropertyOptional({ description: 'Wait (bounded by READ_WAIT_TIMEOUT_MS) until the read model includes this global position, as answered by a command.' })
-  @IsOptional() @Type(() => Number) @IsInt() @Min(0) minPosition?: number;
+  @IsOptional() @QueryInteger() @IsInt() @Min(0) minPosition?: number;
 }
 
 export class TimelineQueryDto extends ConsistencyQueryDto {
-  @ApiPropertyOptional({ default: 50, maximum: 200 }) @IsOptional() @Type(() => Number) @IsInt() @Min(1) @Max(200) limit?: number;
+  @ApiPropertyOptional({ default: 50, maximum: 200 }) @IsOptional() @QueryInteger() @IsInt() @Min(1) @Max(200) limit?: number;
   @ApiPropertyOptional({ description: 'nextCursor of the previous page' }) @IsOptional() @IsString() @MaxLength(500) @SingleLineText() cursor?: string;
   @ApiPropertyOptional({ enum: TIMELINE_CHANNELS }) @IsOptional() @IsIn(TIMELINE_CHANNELS) channel?: string;
   @ApiPropertyOptional({ description: 'Event type, e.g. CallLogged' }) @IsOptional() @IsIn(EVENT_TYPES) kind?: string;
@@ -37,7 +36,7 @@ export class SearchQueryDto {
       'a phone number (international or as dialled in its country: "07000 007919", "0044 7000…", "+44 (0) 7000…") and a name',
   })
   @IsOptional() @IsString() @MinLength(1) @MaxLength(254) @SingleLineText() @NotBlank() q?: string;
-  @ApiPropertyOptional({ default: 20, maximum: 100 }) @IsOptional() @Type(() => Number) @IsInt() @Min(1) @Max(100) limit?: number;
+  @ApiPropertyOptional({ default: 20, maximum: 100 }) @IsOptional() @QueryInteger() @IsInt() @Min(1) @Max(100) limit?: number;
 }
 
 /** Tells the client whether the answer is known to include `minPosition`. */

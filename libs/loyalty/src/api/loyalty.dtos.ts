@@ -1,8 +1,7 @@
 // HTTP contracts of the loyalty commands and queries.
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { Type } from 'class-transformer';
 import { IsInt, IsOptional, IsString, Matches, Max, MaxLength, Min, NotEquals } from 'class-validator';
-import { CommandDto, ID_MESSAGE, ID_PATTERN, NotBlank, SingleLineText } from '@app/platform';
+import { CommandDto, ID_MESSAGE, ID_PATTERN, NotBlank, QueryInteger, SingleLineText } from '@app/platform';
 
 const MAX_POINTS = 1_000_000_000;
 
@@ -23,10 +22,10 @@ export class AdjustPointsDto extends CommandDto {
 
 export class LoyaltyAccountQueryDto {
   @ApiPropertyOptional({ description: 'Wait (bounded by READ_WAIT_TIMEOUT_MS) until the read model includes this global position, as answered by a command.' })
-  @IsOptional() @Type(() => Number) @IsInt() @Min(0) minPosition?: number;
+  @IsOptional() @QueryInteger() @IsInt() @Min(0) minPosition?: number;
 }
 
 export class LoyaltyHistoryQueryDto extends LoyaltyAccountQueryDto {
-  @ApiPropertyOptional({ default: 50, maximum: 200 }) @IsOptional() @Type(() => Number) @IsInt() @Min(1) @Max(200) limit?: number;
+  @ApiPropertyOptional({ default: 50, maximum: 200 }) @IsOptional() @QueryInteger() @IsInt() @Min(1) @Max(200) limit?: number;
   @ApiPropertyOptional({ description: 'nextCursor of the previous page' }) @IsOptional() @IsString() @MaxLength(200) @SingleLineText() cursor?: string;
 }

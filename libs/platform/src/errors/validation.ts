@@ -40,6 +40,10 @@ export function flattenValidationErrors(errors: readonly ValidationError[], pare
   return problems;
 }
 
+const NUMBER_TYPE_RULES = ['isInt', 'isNumber'];
+/** Rules about a number's size, which class-validator also reports failing for a value that is no number. */
+const NUMBER_RANGE_RULES = new Set(['min', 'max', 'isPositive', 'isNegative']);
+
 /**
  * A field's messages. Absent (or null where null is not a value), every rule fails at once and
  * class-validator says each ("reason must be shorter than or equal to 500 characters", "reason must be
@@ -51,6 +55,10 @@ function messagesOf(error: ValidationError, isIndex: boolean): string[] {
   const constraints = error.constraints ?? {};
   const messages = Object.values(constraints);
   const missing = 'value' in error && (error.value === undefined || error.value === null);
+  if (!missing && 'value' in error && typeof error.value !== 'number' && NUMBER_TYPE_RULES.some((rule) => rule in constraints)) {
+    // `limit=0x10` or `"quantity": "5"` is not a number: "must not be greater than 200" says nothing about it.
+    return Object.entries(constraints).filter(([rule]) => !NUMBER_RANGE_RULES.has(rule)).map(([, message]) => message);
+  }
   if (!missing || isIndex || messages.length === 0 || 'whitelistValidation' in constraints) return messages;
   if (constraints.isDefined !== undefined) return [constraints.isDefined];
   return [requiredMessage(error.property, messages, error.value === null)];

@@ -3,10 +3,9 @@
 import { Body, Controller, Get, Header, HttpCode, Inject, Post, Query as QueryParam } from '@nestjs/common';
 import { QueryBus } from '@nestjs/cqrs';
 import { ApiBearerAuth, ApiOperation, ApiProperty, ApiPropertyOptional, ApiTags } from '@nestjs/swagger';
-import { Type } from 'class-transformer';
 import { IsInt, IsOptional, IsString, Min, MaxLength } from 'class-validator';
 import type { Clock } from '@app/event-sourcing';
-import { AccessLogged, AcceptsIdempotencyKey, ApiAnswer, ApiRefusals, CLOCK, Ctx, IdParam, NotBlank, Roles, SingleLineText, type RequestContext } from '@app/platform';
+import { AccessLogged, AcceptsIdempotencyKey, ApiAnswer, ApiRefusals, CLOCK, Ctx, IdParam, NotBlank, QueryInteger, Roles, SingleLineText, type RequestContext } from '@app/platform';
 import { Erasures, type ForgetOutcome } from '../erasure/erasures';
 import { ExportCustomer, type CustomerExport } from '../export/customer-export';
 
@@ -17,7 +16,7 @@ export class ForgetCustomerDto {
 
 export class ExportQueryDto {
   @ApiPropertyOptional({ description: 'Wait (bounded by READ_WAIT_TIMEOUT_MS) until the read models include this global position.' })
-  @IsOptional() @Type(() => Number) @IsInt() @Min(0) minPosition?: number;
+  @IsOptional() @QueryInteger() @IsInt() @Min(0) minPosition?: number;
 }
 
 /** A slot for Erasures, so the controller is served only where commands run. */

@@ -1,9 +1,8 @@
 // HTTP contracts of the segments API. The rule is a JSON tree checked by the rule validator, which
 // names each bad node by its path (`rule.all[1].purchases.withinDays`).
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { Type } from 'class-transformer';
 import { IsIn, IsInt, IsObject, IsOptional, IsString, Matches, Max, MaxLength, Min } from 'class-validator';
-import { ID_MESSAGE, ID_PATTERN, MultiLineText, NotBlank, Optional, RequestValidationError, SingleLineText } from '@app/platform';
+import { ID_MESSAGE, ID_PATTERN, MultiLineText, NotBlank, Optional, QueryInteger, RequestValidationError, SingleLineText } from '@app/platform';
 import { CONSENT_PURPOSE_NAMES, validateSegmentRule, type ConsentPurposeName, type SegmentRule } from '../domain/segment-rule';
 import { MAX_SEGMENT_DESCRIPTION_LENGTH, MAX_SEGMENT_NAME_LENGTH } from '../domain/segment.decider';
 
@@ -45,10 +44,10 @@ export class ListSegmentsQueryDto {
 
 export class SegmentQueryDto {
   @ApiPropertyOptional({ description: 'Wait (bounded) until the read model includes this global position, as answered by a command.' })
-  @IsOptional() @Type(() => Number) @IsInt() @Min(0) minPosition?: number;
+  @IsOptional() @QueryInteger() @IsInt() @Min(0) minPosition?: number;
 }
 
 export class SegmentMembersQueryDto {
-  @ApiPropertyOptional({ default: 100, maximum: 1000 }) @IsOptional() @Type(() => Number) @IsInt() @Min(1) @Max(1000) limit?: number;
+  @ApiPropertyOptional({ default: 100, maximum: 1000 }) @IsOptional() @QueryInteger() @IsInt() @Min(1) @Max(1000) limit?: number;
   @ApiPropertyOptional({ description: 'nextCursor of the previous page' }) @IsOptional() @IsString() @MaxLength(300) @SingleLineText() cursor?: string;
 }

@@ -2,22 +2,21 @@
 import { Controller, Get, Header, Query as QueryParam, Req, Res } from '@nestjs/common';
 import { QueryBus } from '@nestjs/cqrs';
 import { ApiBearerAuth, ApiOperation, ApiPropertyOptional, ApiTags } from '@nestjs/swagger';
-import { Type } from 'class-transformer';
 import { IsIn, IsInt, IsOptional, Matches, Max, Min } from 'class-validator';
 import type { FastifyReply } from 'fastify';
-import { AccessLogged, ApiAnswer, ApiRefusals, ID_MESSAGE, ID_PATTERN, IdParam, Roles, type AuthenticatedRequest } from '@app/platform';
+import { AccessLogged, ApiAnswer, ApiRefusals, ID_MESSAGE, ID_PATTERN, IdParam, QueryInteger, Roles, type AuthenticatedRequest } from '@app/platform';
 import type { TicketStatus } from '../domain/ticket.decider';
 import { GetTicket, ListCustomerTickets, ListTicketQueue, type TicketDetail, type TicketQueuePage } from './ticket.queries';
 
 export class TicketQueryDto {
-  @ApiPropertyOptional() @IsOptional() @Type(() => Number) @IsInt() @Min(0) minPosition?: number;
+  @ApiPropertyOptional() @IsOptional() @QueryInteger() @IsInt() @Min(0) minPosition?: number;
 }
 
 export class CustomerTicketsQueryDto {
   @ApiPropertyOptional({ description: 'Wait (bounded) until the read model includes this global position, as answered by a command.' })
-  @IsOptional() @Type(() => Number) @IsInt() @Min(0) minPosition?: number;
+  @IsOptional() @QueryInteger() @IsInt() @Min(0) minPosition?: number;
   @ApiPropertyOptional({ enum: ['open', 'resolved', 'closed'] }) @IsOptional() @IsIn(['open', 'resolved', 'closed']) status?: TicketStatus;
-  @ApiPropertyOptional({ default: 50, maximum: 200 }) @IsOptional() @Type(() => Number) @IsInt() @Min(1) @Max(200) limit?: number;
+  @ApiPropertyOptional({ default: 50, maximum: 200 }) @IsOptional() @QueryInteger() @IsInt() @Min(1) @Max(200) limit?: number;
 }
 
 export class TicketQueueQueryDto {
@@ -25,10 +24,10 @@ export class TicketQueueQueryDto {
   @ApiPropertyOptional({ description: '`me` (the agent of the key or session asking), `none` (unassigned) or an agent id; every assignee when left out', example: 'me' })
   @IsOptional() @Matches(ID_PATTERN, { message: ID_MESSAGE }) assignee?: string;
   @ApiPropertyOptional({ description: 'Only tickets whose next SLA deadline falls before now + this many minutes: breached ones and those due soon (0: breached only)', example: 60 })
-  @IsOptional() @Type(() => Number) @IsInt() @Min(0) @Max(525_600) dueWithinMinutes?: number;
-  @ApiPropertyOptional({ default: 50, maximum: 200 }) @IsOptional() @Type(() => Number) @IsInt() @Min(1) @Max(200) limit?: number;
+  @IsOptional() @QueryInteger() @IsInt() @Min(0) @Max(525_600) dueWithinMinutes?: number;
+  @ApiPropertyOptional({ default: 50, maximum: 200 }) @IsOptional() @QueryInteger() @IsInt() @Min(1) @Max(200) limit?: number;
   @ApiPropertyOptional({ description: 'Wait (bounded) until the tickets read model includes this global position, as answered by a ticket command.' })
-  @IsOptional() @Type(() => Number) @IsInt() @Min(0) minPosition?: number;
+  @IsOptional() @QueryInteger() @IsInt() @Min(0) minPosition?: number;
 }
 
 @ApiTags('tickets')
