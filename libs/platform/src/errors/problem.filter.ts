@@ -118,7 +118,8 @@ export function toProblem(error: unknown): Problem {
     const status = error.getStatus();
     const body = error.getResponse();
     const detail = typeof body === 'string' ? body : String((body as { message?: unknown }).message ?? error.message);
-    return make(status, detail);
+    // A path no route serves (Nest's NotFoundException) is a 404 like an unknown resource's.
+    return make(status, detail, status === 404 ? { code: 'NOT_FOUND' } : {});
   }
   if (isStorageUnavailable(error)) {
     return make(503, `The data store cannot take this request now; retry after ${STORAGE_RETRY_AFTER_SECONDS} s with the same Idempotency-Key`, { code: 'STORAGE_UNAVAILABLE' });
@@ -159,6 +160,8 @@ export function sendProblem(reply: FastifyReply, error: unknown, request: Fastif
     reply.raw.end();
     return;
   }
+  // A refusal is about this request: never kept by a cache, whichever hook ran or not before it.
+  reply.header('Cache-Control', 'no-store');
   reply.headers(problemHeaders(error, problem));
   // Refused before its body was read: closing beats reading (Node would) a body nobody wants.
   const incoming = request.raw;
