@@ -167,7 +167,7 @@ describe('The HTTP edge: every bad input a clear 4xx', () => {
     expect(await head()).toBe(before);
     expect((await support.get(`/v1/tickets/t-edge?minPosition=${before}`)).body.status).toBe('open');
 
-    for (const contentType of [undefined, 'text/plain', 'application/x-www-form-urlencoded', 'application/merge-patch+json', 'application/json; charset=iso-8859-1', 'application json']) {
+    for (const contentType of [undefined, 'text/plain', 'application/x-www-form-urlencoded', 'application/merge-patch+json', 'application/json; charset=iso-8859-1', 'application json', 'application/json; foo=bar', 'application/json; charset=utf-8; version=2']) {
       const sent = await request({ method: 'POST', path: '/v1/interactions/notes', headers: { ...(contentType ? { 'Content-Type': contentType } : {}), ...as('ingest') }, body: note('n-type') });
       expect({ contentType, status: sent.status, fields: (sent.body.errors as { field: string }[]).map((e) => e.field) }).toEqual({ contentType, status: 415, fields: ['Content-Type'] });
     }

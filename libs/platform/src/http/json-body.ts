@@ -216,6 +216,12 @@ export async function readJsonBody(request: IncomingMessage, takesBody: boolean,
     const detail = `Content-Type must be application/json${contentType === undefined ? ' (none was sent)' : `, not ${JSON.stringify(contentType)}`}`;
     throw new ProblemException(415, detail, { code: 'UNSUPPORTED_MEDIA_TYPE', errors: [{ field: 'Content-Type', message: detail }], headers: accept });
   }
+  const others = [...media.parameters.keys()].filter((name) => name !== 'charset');
+  if (others.length > 0) {
+    // application/json defines no parameters: one the client means something by would be ignored.
+    const detail = `Content-Type takes no parameter but charset=utf-8; not ${others.join(', ')}`;
+    throw new ProblemException(415, detail, { code: 'UNSUPPORTED_MEDIA_TYPE', errors: [{ field: 'Content-Type', message: detail }], headers: accept });
+  }
   const charset = media.parameters.get('charset');
   if (charset !== undefined && charset !== 'utf-8' && charset !== 'utf8') {
     const detail = `JSON is read as UTF-8 only; charset=${charset} is not supported`;
