@@ -695,11 +695,11 @@ export const API_TYPE_SCHEMAS: Readonly<Record<string, SchemaObject>> = {
     "type": "object",
     "properties": {
       "gte": {
-        "type": "number",
+        "type": "integer",
         "minimum": 0
       },
       "lte": {
-        "type": "number",
+        "type": "integer",
         "minimum": 0
       }
     },
@@ -3381,7 +3381,8 @@ export const API_TYPE_SCHEMAS: Readonly<Record<string, SchemaObject>> = {
             "minimum": 1
           },
           "category": {
-            "type": "string"
+            "type": "string",
+            "maxLength": 200
           },
           "currency": {
             "type": "string",

@@ -77,6 +77,14 @@ describe('validateSegmentRule', () => {
     [{ field: 'age', op: 'prefix', value: 3 }, 'rule.op must be one of eq, ne, gt, gte, lt, lte, between, in, notIn for age'],
     [{ field: 'gender', op: 'eq', value: 'robot' }, 'rule.value must be one of female, male, diverse, unspecified'],
     [{ not: { all: [{ not: 3 }] } }, 'rule.not.all[0].not must be an object'],
+    // Found from outside: fractional counts and texts of any length were taken.
+    [{ purchases: { count: { gte: 1.5 }, withinDays: 30 } }, 'rule.purchases.count.gte must be a whole number (a count)'],
+    [{ calls: { count: { lte: 0.5 }, withinDays: 7 } }, 'rule.calls.count.lte must be a whole number (a count)'],
+    [{ ticketsOpen: { gte: 2.5 } }, 'rule.ticketsOpen.gte must be a whole number (a count)'],
+    [{ emailsOpened: { lte: 1e-3 } }, 'rule.emailsOpened.lte must be a whole number (a count)'],
+    [{ field: 'city', op: 'eq', value: 'x'.repeat(201) }, 'rule.value must be at most 200 characters'],
+    [{ loyaltyTier: { in: ['gold', 'x'.repeat(201)] } }, 'rule.loyaltyTier.in[1] must be at most 200 characters'],
+    [{ purchases: { count: { gte: 1 }, withinDays: 30, category: 'c'.repeat(201) } }, 'rule.purchases.category must be at most 200 characters'],
   ])('refuses %j', (rule, message) => {
     const found = messages(rule);
     expect(found.some((m) => m.startsWith(message))).toBe(true);

@@ -23,9 +23,15 @@ export interface Range {
 // sees them in the document; the contract test generates rules within them).
 /** Inclusive bounds of a count; at least one is given. */
 export interface CountRange extends Range {
-  /** @minimum 0 */
+  /**
+   * @asType integer
+   * @minimum 0
+   */
   readonly gte?: number;
-  /** @minimum 0 */
+  /**
+   * @asType integer
+   * @minimum 0
+   */
   readonly lte?: number;
 }
 
@@ -81,6 +87,7 @@ export interface PurchasesCondition {
      * @minimum 1
      */
     readonly withinDays: number;
+    /** @maxLength 200 */
     readonly category?: string;
     /**
      * ISO 4217 code; required with sumMinor. Rules stored before it was required have none: they
@@ -190,6 +197,8 @@ export interface RuleError {
 export const MAX_RULE_DEPTH = 12;
 export const MAX_RULE_NODES = 200;
 export const MAX_WITHIN_DAYS = 3650;
+/** Longest text a rule compares with (a city, a category, a tier): longer than any stored value. */
+export const MAX_RULE_TEXT = 200;
 
 const LEAF_KEYS = ['purchases', 'lastPurchase', 'calls', 'ticketsOpen', 'emailsOpened', 'rfm', 'pAlive', 'churnRisk', 'predictedClv', 'loyaltyTier', 'npsClass', 'consent'] as const;
 const NUMERIC_OPS: readonly NumericOp[] = ['eq', 'ne', 'gt', 'gte', 'lt', 'lte', 'between', 'in', 'notIn'];
@@ -252,12 +261,12 @@ class RuleChecker {
         return this.lastPurchase(inner, at);
       case 'calls':
         if (!this.object(inner, at, ['count', 'withinDays'])) return;
-        this.range(inner.count, `${at}.count`, true);
+        this.range(inner.count, `${at}.count`, true, undefined, true);
         this.withinDays(inner.withinDays, `${at}.withinDays`);
         return;
       case 'ticketsOpen':
       case 'emailsOpened':
-        return this.range(inner, at, true);
+        return this.range(inner, at, true, undefined, true);
       case 'rfm': {
         if (!this.object(inner, at, ['r', 'f', 'm'])) return;
         const dims = (['r', 'f', 'm'] as const).filter((d) => inner[d] !== undefined);
@@ -305,13 +314,15 @@ class RuleChecker {
     return unknown.length === 0;
   }
 
-  private range(value: unknown, path: string, nonNegative: boolean, max?: number): void {
+  /** `count`: the range is of a count, whole numbers only (`gte: 1.5` purchases matches what `gte: 2` does, and says it less plainly). */
+  private range(value: unknown, path: string, nonNegative: boolean, max?: number, count = false): void {
     if (!this.object(value, path, ['gte', 'lte'])) return;
     if (value.gte === undefined && value.lte === undefined) return this.fail(path, 'must give gte, lte or both');
     for (const bound of ['gte', 'lte'] as const) {
       const v = value[bound];
       if (v === undefined) continue;
       if (typeof v !== 'number' || !Number.isFinite(v) || (nonNegative && v < 0)) this.fail(`${path}.${bound}`, `must be a ${nonNegative ? 'non-negative ' : ''}number`);
+      else if (count && !Number.isInteger(v)) this.fail(`${path}.${bound}`, 'must be a whole number (a count)');
       else if (max !== undefined && (v < 1 || v > max)) this.fail(`${path}.${bound}`, `must be between 1 and ${max}`);
     }
     if (typeof value.gte === 'number' && typeof value.lte === 'number' && value.gte > value.lte) this.fail(path, 'has gte greater than lte');
@@ -344,7 +355,7 @@ class RuleChecker {
   private purchases(value: unknown, path: string): void {
     if (!this.object(value, path, ['count', 'sumMinor', 'withinDays', 'category', 'currency'])) return;
     if (value.count === undefined && value.sumMinor === undefined) this.fail(path, 'must give count, sumMinor or both');
-    if (value.count !== undefined) this.range(value.count, `${path}.count`, true);
+    if (value.count !== undefined) this.range(value.count, `${path}.count`, true, undefined, true);
     if (value.sumMinor !== undefined) this.range(value.sumMinor, `${path}.sumMinor`, false);
     if (value.currency !== undefined) {
       const problem = currencyCodeProblem(value.currency, `${path}.currency`);
@@ -359,6 +370,10 @@ class RuleChecker {
 
   /** Rule values are compared with stored single-line text: the same characters are refused. */
   private oneLine(text: string, path: string): boolean {
+    if (text.length > MAX_RULE_TEXT) {
+      this.fail(path, `must be at most ${MAX_RULE_TEXT} characters`);
+      return false;
+    }
     const fault = textFault(text, 'single-line');
     if (fault) this.fail(path, `must be one line of text: ${describeTextFault(fault)}`);
     return fault === null;
