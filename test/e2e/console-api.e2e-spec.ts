@@ -324,6 +324,15 @@ describe('Console server support on the embedded default', () => {
       expect(await search(text)).toEqual(['c-ada']);
     });
 
+    // Found from outside: a name typed with a combining accent (NFD) and one precomposed (NFC) were two names.
+    it('finds a name whichever Unicode form it was registered and typed in (a combining accent or a precomposed letter)', async () => {
+      const registered = await ingest.post('/v1/customers', { customerId: 'c-jose', profile: { firstName: 'Jose\u0301', lastName: 'Garci\u0301a' } });
+      expect((await ada.get(`/v1/customers/c-jose?minPosition=${registered.body.position}`)).headers['x-chronicle-consistent']).toBe('true');
+      for (const typed of ['Jos\u00e9 Garc\u00eda', 'Jose\u0301 Garci\u0301a', 'garc\u00eda']) {
+        expect({ typed, found: await search(typed) }).toEqual({ typed, found: ['c-jose'] });
+      }
+    });
+
     it.each([
       ['the international prefix', '0044 7000 007919'],
       ['the trunk marker', '+44 (0) 7000 007919'],

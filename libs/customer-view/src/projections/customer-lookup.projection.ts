@@ -58,12 +58,13 @@ export type LookupKind = 'email' | 'phone' | 'name' | 'externalId';
  * a prefix would match every key of its kind.
  */
 export const lookupTerm: Readonly<Record<LookupKind, (value: string) => string>> = {
-  email: (email) => email.trim().toLowerCase(),
+  // Names and emails in one Unicode form (NFC): "José" typed with a combining accent is the same name.
+  email: (email) => email.normalize('NFC').trim().toLowerCase(),
   phone: (phone) => {
     const kept = phone.replace(/[^\d+]/g, '');
     return /\d/.test(kept) ? kept : '';
   },
-  name: (text) => text.trim().toLowerCase().replace(/\s+/g, ' '),
+  name: (text) => text.normalize('NFC').trim().toLowerCase().replace(/\s+/g, ' '),
   externalId: (externalId) => externalId.trim(),
 };
 
