@@ -222,7 +222,7 @@ export class SearchCustomersHandler extends ReadModelQuery implements IQueryHand
       const phone = by === 'q' || by === 'phone' ? typedPhone(text) : null;
       const searches: readonly (readonly [LookupKind, string])[] = by === 'q'
         ? [['externalId', text], ['email', text], ...(phone !== null ? [['phone', phone] as const] : []), ['name', text]]
-        : [[by, by === 'phone' ? phone ?? value : value]];
+        : [[by, phone ?? value]];
       const found = await Promise.all(searches.map(([kind, term]) => this.lookup(by, kind, term, limit * 4)));
       for (const row of found.flat()) if (!matches.has(row.customerId) && matches.size < limit) matches.set(row.customerId, row.key);
     }

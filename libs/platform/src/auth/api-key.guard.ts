@@ -42,23 +42,24 @@ export function presentedKey(request: FastifyRequest): string | undefined {
     if (timesSent(request, name) > 1) throw unauthorized(`The ${name === 'authorization' ? 'Authorization' : 'X-API-Key'} header is sent more than once: send one key`, 'invalid_request');
   }
   const header = request.headers.authorization?.trim();
-  const apiKey = request.headers['x-api-key'];
+  const raw = request.headers['x-api-key'];
+  const apiKey = typeof raw === 'string' && raw.trim() !== '' ? raw.trim() : undefined;
   if (header) {
     const match = CREDENTIALS.exec(header);
     if (match && match[1]?.toLowerCase() === 'bearer') {
       const key = match[2]?.trim();
       if (!key) throw unauthorized('The Authorization header names the Bearer scheme but carries no key', 'invalid_request');
-      if (typeof apiKey === 'string' && apiKey.trim() !== '' && apiKey.trim() !== key) {
+      if (apiKey !== undefined && apiKey !== key) {
         throw unauthorized('The Bearer key and the X-API-Key differ: send one key', 'invalid_request');
       }
       return key;
     }
     // Another scheme (Basic, say) with an X-API-Key beside it: the X-API-Key is the key.
-    if (typeof apiKey !== 'string' || apiKey.trim() === '') {
+    if (apiKey === undefined) {
       throw unauthorized(`Authorization scheme ${JSON.stringify(match?.[1] ?? header.split(/[ \t]/)[0])} is not supported: ${HOW}`, 'invalid_request');
     }
   }
-  return typeof apiKey === 'string' && apiKey.trim() !== '' ? apiKey.trim() : undefined;
+  return apiKey;
 }
 
 /** 401 with the WWW-Authenticate challenge RFC 9110 §15.5.2 requires (error codes of RFC 6750 §3.1). */

@@ -31,15 +31,11 @@ export interface BatchAnswer<O> {
   readonly results: BatchItemResult<O>[];
 }
 
-/** One validated item, ready to run with the others. */
-export interface BatchItem<P> {
-  /** The item's business time (ISO-8601). */
-  readonly occurredAt: string;
-  /** Set when the server took the arrival time (the item sent no occurredAt): CommandContext. */
-  readonly occurredAtAssigned?: true;
+/** One validated item, ready to run with the others: its business time (commandTime) and its command. */
+export type BatchItem<P> = Pick<CommandContext, 'occurredAt' | 'occurredAtAssigned'> & {
   /** What `execute` needs to run it (its command). */
   readonly prepared: P;
-}
+};
 
 export interface BatchOptions<P, O> {
   readonly maxItems: number;
@@ -91,9 +87,8 @@ export async function runBatch<P, O>(items: readonly unknown[], ctx: RequestCont
   for (const [index, raw] of items.entries()) {
     await shareTurn(options.turnMs);
     try {
-      const item = await options.prepare(raw, index, itemContext(ctx, index));
-      const time = item.occurredAtAssigned === true ? { occurredAt: item.occurredAt, occurredAtAssigned: true as const } : { occurredAt: item.occurredAt };
-      prepared.push({ index, prepared: item.prepared, context: { ...itemContext(ctx, index), ...time } });
+      const { prepared: command, ...time } = await options.prepare(raw, index, itemContext(ctx, index));
+      prepared.push({ index, prepared: command, context: { ...itemContext(ctx, index), ...time } });
     } catch (error) {
       refused(index, error);
       prepared.push(undefined);

@@ -261,12 +261,12 @@ class RuleChecker {
         return this.lastPurchase(inner, at);
       case 'calls':
         if (!this.object(inner, at, ['count', 'withinDays'])) return;
-        this.range(inner.count, `${at}.count`, true, undefined, true);
+        this.countRange(inner.count, `${at}.count`);
         this.withinDays(inner.withinDays, `${at}.withinDays`);
         return;
       case 'ticketsOpen':
       case 'emailsOpened':
-        return this.range(inner, at, true, undefined, true);
+        return this.countRange(inner, at);
       case 'rfm': {
         if (!this.object(inner, at, ['r', 'f', 'm'])) return;
         const dims = (['r', 'f', 'm'] as const).filter((d) => inner[d] !== undefined);
@@ -314,7 +314,11 @@ class RuleChecker {
     return unknown.length === 0;
   }
 
-  /** `count`: the range is of a count, whole numbers only (`gte: 1.5` purchases matches what `gte: 2` does, and says it less plainly). */
+  /** A range of a count: whole numbers only (`gte: 1.5` purchases matches what `gte: 2` does, and says it less plainly). */
+  private countRange(value: unknown, path: string): void {
+    this.range(value, path, true, undefined, true);
+  }
+
   private range(value: unknown, path: string, nonNegative: boolean, max?: number, count = false): void {
     if (!this.object(value, path, ['gte', 'lte'])) return;
     if (value.gte === undefined && value.lte === undefined) return this.fail(path, 'must give gte, lte or both');
@@ -355,7 +359,7 @@ class RuleChecker {
   private purchases(value: unknown, path: string): void {
     if (!this.object(value, path, ['count', 'sumMinor', 'withinDays', 'category', 'currency'])) return;
     if (value.count === undefined && value.sumMinor === undefined) this.fail(path, 'must give count, sumMinor or both');
-    if (value.count !== undefined) this.range(value.count, `${path}.count`, true, undefined, true);
+    if (value.count !== undefined) this.countRange(value.count, `${path}.count`);
     if (value.sumMinor !== undefined) this.range(value.sumMinor, `${path}.sumMinor`, false);
     if (value.currency !== undefined) {
       const problem = currencyCodeProblem(value.currency, `${path}.currency`);
