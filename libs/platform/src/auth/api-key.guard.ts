@@ -7,6 +7,7 @@ import { Reflector } from '@nestjs/core';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { Clock } from '@app/event-sourcing';
 import { ProblemException } from '../errors/problem.filter';
+import { UNSAFE_METHODS } from '../http/methods';
 import { CLOCK } from '../platform.tokens';
 import { API_KEY_REGISTRY, ApiKeyRegistry } from './api-key-registry';
 import { PUBLIC_METADATA, ROLES_METADATA, rolesAllow, type Principal, type Role } from './roles';
@@ -15,7 +16,6 @@ import { clearSessionCookie, CSRF_HEADER, sessionCookieOf, SESSIONS, Sessions, s
 export type AuthenticatedRequest = FastifyRequest & { principal?: Principal; session?: SessionClaims };
 
 const HOW = 'send "Authorization: Bearer <key>" or "X-API-Key: <key>", or sign in to the console';
-const MUTATING = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);
 
 /**
  * `Authorization: <scheme> <credentials>` (RFC 9110 §11.4): the scheme is case-insensitive and one
@@ -112,7 +112,7 @@ export class ApiKeyGuard implements CanActivate {
     }
     // SameSite=Strict already keeps other sites' requests cookie-less; the token is the second lock
     // (an older browser, a sibling subdomain), and no page of another origin can read it.
-    if (MUTATING.has(request.method) && !this.sessions.csrfTokenMatches(checked.claims, headerValue(request.headers[CSRF_HEADER]))) {
+    if (UNSAFE_METHODS.has(request.method) && !this.sessions.csrfTokenMatches(checked.claims, headerValue(request.headers[CSRF_HEADER]))) {
       const detail = `A request signed in by the session cookie must send the ${CSRF_HEADER} header with the session's token (GET /v1/me)`;
       throw new ProblemException(403, detail, { code: 'CSRF_TOKEN', errors: [{ field: 'X-CSRF-Token', message: detail }] });
     }

@@ -67,8 +67,31 @@ const TITLES: Record<number, string> = {
   429: 'Too Many Requests', 500: 'Internal Server Error', 503: 'Service Unavailable',
 };
 
-/** Maps any thrown value to a problem document. Exported for the batch endpoint's per-item results. */
-export function toProblem(error: unknown): Problem {
+/**
+ * How a request that failed on the server's side may be sent again: with its Idempotency-Key where
+ * its route honours one (a command: the retry is answered without a second recording), or as it was
+ * (a read, or a route that takes no key).
+ */
+export type RetryAdvice = 'with-idempotency-key' | 'as-is';
+
+const RETRIED_WITH_KEY = new WeakSet<object>();
+
+/** Set by the IdempotencyInterceptor on a request whose route honours an Idempotency-Key. */
+export function markRetriedWithIdempotencyKey(request: object): void {
+  RETRIED_WITH_KEY.add(request);
+}
+
+/** The retry advice for a request's failure (a request refused before its route was known: as it was). */
+export function retryAdviceFor(request: object): RetryAdvice {
+  return RETRIED_WITH_KEY.has(request) ? 'with-idempotency-key' : 'as-is';
+}
+
+/**
+ * Maps any thrown value to a problem document. Exported for the batch endpoint's per-item results
+ * (commands: their retry takes the Idempotency-Key, the default).
+ */
+export function toProblem(error: unknown, retry: RetryAdvice = 'with-idempotency-key'): Problem {
+  const withKey = retry === 'with-idempotency-key';
   const make = (status: number, detail: string, extra: Partial<Problem> = {}): Problem => ({
     type: 'about:blank',
     title: TITLES[status] ?? 'Error',
@@ -112,7 +135,7 @@ export function toProblem(error: unknown): Problem {
     // The process cannot write any more (its readiness says so, and an orchestrator restarts it);
     // a write in flight may or may not have been committed: the same request with the same
     // Idempotency-Key, sent again to a healthy process, is answered without a second recording.
-    return make(503, 'This process can no longer write events (its event store writer stopped); send the request again, with the same Idempotency-Key, to a healthy process', { code: 'WRITER_STOPPED' });
+    return make(503, `This process can no longer write events (its event store writer stopped); send the request again${withKey ? ', with the same Idempotency-Key,' : ''} to a healthy process`, { code: 'WRITER_STOPPED' });
   }
   if (error instanceof HttpException) {
     const status = error.getStatus();
@@ -122,7 +145,7 @@ export function toProblem(error: unknown): Problem {
     return make(status, detail, status === 404 ? { code: 'NOT_FOUND' } : {});
   }
   if (isStorageUnavailable(error)) {
-    return make(503, `The data store cannot take this request now; retry after ${STORAGE_RETRY_AFTER_SECONDS} s with the same Idempotency-Key`, { code: 'STORAGE_UNAVAILABLE' });
+    return make(503, `The data store cannot take this request now; retry after ${STORAGE_RETRY_AFTER_SECONDS} s${withKey ? ' with the same Idempotency-Key' : ''}`, { code: 'STORAGE_UNAVAILABLE' });
   }
   // A request target Fastify cannot decode (bad percent-encoding), and what its body parsing refuses.
   const fastifyError = error as { code?: unknown; statusCode?: unknown; message?: unknown };
@@ -135,7 +158,7 @@ export function toProblem(error: unknown): Problem {
   if (typeof httpError?.status === 'number' && httpError.status >= 400 && httpError.status < 500 && httpError.expose === true) {
     return make(httpError.status, typeof httpError.message === 'string' ? httpError.message : 'Bad request');
   }
-  return make(500, 'Internal error; the request may be retried with the same Idempotency-Key');
+  return make(500, `Internal error; the request may be retried${withKey ? ' with the same Idempotency-Key' : ''}`);
 }
 
 /** Response headers a failure calls for, beside its problem document. */
@@ -150,7 +173,7 @@ const logger = new Logger('Errors');
 
 /** Answers a failure as a problem document; every 5xx is logged (with its stack, unless the store was only busy). */
 export function sendProblem(reply: FastifyReply, error: unknown, request: FastifyRequest = reply.request): void {
-  const problem = toProblem(error);
+  const problem = toProblem(error, retryAdviceFor(request));
   // Another process's long write is an operating condition, not a bug: one line, no stack (whichever
   // thread met it: a batch thread's busy store arrives as the problem it made, BatchThread).
   if (problem.code === 'STORE_BUSY') logger.warn(error instanceof Error ? error.message : String(error));

@@ -9,12 +9,13 @@ import type { FastifyReply } from 'fastify';
 import { from, lastValueFrom, type Observable } from 'rxjs';
 import { IDEMPOTENCY_KEYS, type IdempotencyKeys } from '@app/event-store';
 import type { AuthenticatedRequest } from '../auth/api-key.guard';
+import { markRetriedWithIdempotencyKey } from '../errors/problem.filter';
 import { HEADER_VALUE_PATTERN, idempotencyKeyOf, markIdempotencyClaimed } from '../http/command-context.decorator';
+import { UNSAFE_METHODS } from '../http/methods';
 import { IdempotentRequests } from './idempotent-requests';
 import { requestFingerprint } from './request-fingerprint';
 
 export const IDEMPOTENT_METADATA = 'chronicle:idempotent';
-const MUTATING = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);
 
 /** The controller's POST/PUT/PATCH/DELETE routes honour Idempotency-Key. */
 export const AcceptsIdempotencyKey = () =>
@@ -44,7 +45,9 @@ export class IdempotencyInterceptor implements NestInterceptor {
     if (context.getType() !== 'http') return next.handle();
     if (!this.reflector.getAllAndOverride<boolean>(IDEMPOTENT_METADATA, [context.getHandler(), context.getClass()])) return next.handle();
     const request = context.switchToHttp().getRequest<AuthenticatedRequest>();
-    if (!MUTATING.has(request.method)) return next.handle();
+    if (!UNSAFE_METHODS.has(request.method)) return next.handle();
+    // Whether or not it came with a key, where keys are kept: a failure's answer may tell to send it again with one.
+    if (this.requests) markRetriedWithIdempotencyKey(request);
     const key = idempotencyKeyOf(request);
     if (key === undefined) return next.handle();
     if (!this.requests) throw new ServiceUnavailableException('This process keeps no Idempotency-Key store; send the request without the header or to a command API');

@@ -44,7 +44,7 @@ const REFUSALS: Readonly<Record<number, string>> = {
   413: 'The body is larger than MAX_BODY_BYTES, as sent or once decoded; or an event it would record is larger than MAX_EVENT_BYTES (`errors[]` names the field).',
   415: 'Content-Type is not application/json (optionally with charset=utf-8), or Content-Encoding is not gzip, deflate or br.',
   422: 'The request breaks a business rule on the current state.',
-  503: 'The data store cannot take the request now (read-only or full disk, a lock held elsewhere: STORE_BUSY), or the server is shutting down (a live stream); retry after Retry-After seconds with the same Idempotency-Key.',
+  503: 'The data store cannot take the request now (read-only or full disk, a lock held elsewhere: STORE_BUSY), or the server is shutting down (a live stream); retry after Retry-After seconds (a command with the same Idempotency-Key).',
 };
 
 const REFUSAL_HEADERS: Readonly<Record<number, Record<string, { description: string; schema: SchemaObject }>>> = {
