@@ -10,6 +10,7 @@ import { startChronicle, type RunningChronicle } from '@app/composition';
 import { MAX_RULE_DEPTH } from '@app/segments';
 import { ApiClient } from '../support/api-client';
 import { send, type RawRequest, type RawResponse } from '../support/raw-http';
+import { openSse } from '../support/sse-client';
 import { apiKeysSetting } from '../support/api-keys';
 
 jest.setTimeout(120_000);
@@ -415,6 +416,25 @@ describe('The HTTP edge: every bad input a clear 4xx', () => {
       for (const path of [`/v1/customers/${customerId}/live`, '/v1/live/tickets']) {
         const answer = await request({ method: 'GET', path, headers: { ...as('support'), 'Last-Event-ID': 'abc' } });
         expect({ path, ...named(answer) }).toEqual({ path, status: 400, code: 'VALIDATION', fields: ['Last-Event-ID'] });
+      }
+    });
+
+    it('answers every live route with one Cache-Control and no made-up header (there were two, and `Expire: 0`)', async () => {
+      // Every route the document says answers with server-sent events.
+      const document = (await support.get('/docs/openapi.json')).body as { paths: Record<string, Record<string, { responses?: Record<string, { content?: Record<string, unknown> }> }>> };
+      const live = Object.entries(document.paths)
+        .filter(([, operations]) => operations.get?.responses?.['200']?.content?.['text/event-stream'] !== undefined)
+        .map(([path]) => path.replace('{customerId}', customerId));
+      expect(live).toEqual([`/v1/customers/${customerId}/live`, '/v1/live/tickets']);
+      for (const path of live) {
+        const stream = await openSse(`${chronicle.url}${path}`, as('support'));
+        try {
+          const head = { path, status: stream.status, type: stream.headers.get('content-type'), cacheControl: stream.headers.get('cache-control'), expire: stream.headers.get('expire') };
+          // Two Cache-Control lines would read here as one value joined by ", ".
+          expect(head).toEqual({ path, status: 200, type: 'text/event-stream', cacheControl: 'private, no-cache, no-store, must-revalidate, max-age=0, no-transform', expire: null });
+        } finally {
+          stream.close();
+        }
       }
     });
 

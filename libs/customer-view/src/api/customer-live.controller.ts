@@ -2,14 +2,14 @@
 // console shows new interactions without reloading. With the projector in another process it
 // watches the 360 document's position instead. A client reconnecting with Last-Event-ID (the last
 // position it saw) first gets what it missed: the same messages, read again from the log.
-import { Controller, Headers, Inject, MessageEvent, Optional, Sse } from '@nestjs/common';
+import { Controller, Headers, Inject, MessageEvent, Optional } from '@nestjs/common';
 import { ApiBearerAuth, ApiHeader, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { interval, map, merge, Observable } from 'rxjs';
 import type { RecordedEvent } from '@app/event-sourcing';
 import { EVENT_STORE, type EventStore } from '@app/event-store';
 import { READ_STORE, type ReadStore } from '@app/read-store';
 import { REGISTERED_CUSTOMERS, type RegisteredCustomers } from '@app/customers';
-import { AccessLogged, APPLIED_EVENTS, ApiAnswer, ApiRefusals, IdParam, lastEventPosition, LiveStreams, Roles, type AppliedEvents } from '@app/platform';
+import { AccessLogged, APPLIED_EVENTS, ApiAnswer, ApiRefusals, IdParam, lastEventPosition, LiveStream, LiveStreams, Roles, type AppliedEvents } from '@app/platform';
 import { CUSTOMER_360_COLLECTION, type Customer360Document } from '../projections/customer-360.document';
 import { ViewPositionPoll } from './view-position-poll';
 
@@ -40,7 +40,7 @@ export class CustomerLiveController {
     this.poll = new ViewPositionPoll(store);
   }
 
-  @Sse(':customerId/live')
+  @LiveStream(':customerId/live')
   @AccessLogged('customer-live')
   @Roles('support', 'analyst', 'auditor')
   @ApiOperation({

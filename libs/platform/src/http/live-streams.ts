@@ -2,7 +2,11 @@
 // a console tab would otherwise hold the HTTP server open after SIGTERM (server.close() waits for
 // every response), so every deploy waited on the slowest tab to close. Shutdown ends each stream,
 // and a reconnecting client sends Last-Event-ID (the last position it saw) to get what it missed.
-import { Inject, Injectable, type BeforeApplicationShutdown } from '@nestjs/common';
+import {
+  applyDecorators, Inject, Injectable, Sse, UseInterceptors, type BeforeApplicationShutdown, type CallHandler, type ExecutionContext, type NestInterceptor,
+} from '@nestjs/common';
+import type { FastifyReply } from 'fastify';
+import type { OutgoingHttpHeaders, ServerResponse } from 'node:http';
 import { Gauge } from 'prom-client';
 import { Observable, Subject, takeUntil } from 'rxjs';
 import type { RecordedEvent } from '@app/event-sourcing';
@@ -72,6 +76,40 @@ export class LiveStreams implements BeforeApplicationShutdown {
     this.ending.complete();
   }
 }
+
+/**
+ * The head of a server-sent event answer, each header once. Nest writes its own Cache-Control
+ * (private, no-cache, no-store, must-revalidate, max-age=0, no-transform) after the headers the reply
+ * held, under another spelling, so the API's `cache-control: no-store` went out as a second
+ * Cache-Control; and it adds `Expire: 0`, a header HTTP does not define (Cache-Control already forbids
+ * any copy). Nest reads the reply's headers before any interceptor of the route runs, so the head is
+ * mended as it is written: one header per name whatever its case, the later value kept.
+ */
+@Injectable()
+export class LiveStreamHead implements NestInterceptor {
+  intercept(context: ExecutionContext, next: CallHandler): Observable<unknown> {
+    const raw: ServerResponse = context.switchToHttp().getResponse<FastifyReply>().raw;
+    const writeHead = raw.writeHead as (statusCode: number, ...rest: unknown[]) => ServerResponse;
+    raw.writeHead = ((statusCode: number, ...rest: unknown[]) => {
+      const last = rest.length - 1;
+      const headers = rest[last];
+      if (typeof headers === 'object' && headers !== null && !Array.isArray(headers)) rest[last] = eachHeaderOnce(headers as OutgoingHttpHeaders);
+      return writeHead.call(raw, statusCode, ...rest);
+    }) as typeof raw.writeHead;
+    return next.handle();
+  }
+}
+
+function eachHeaderOnce(headers: OutgoingHttpHeaders): OutgoingHttpHeaders {
+  const byName = new Map<string, readonly [string, OutgoingHttpHeaders[string]]>();
+  for (const [name, value] of Object.entries(headers)) {
+    if (value !== undefined && name.toLowerCase() !== 'expire') byName.set(name.toLowerCase(), [name, value]);
+  }
+  return Object.fromEntries(byName.values());
+}
+
+/** A server-sent event route (Nest's @Sse) with its answer's head as LiveStreamHead makes it. */
+export const LiveStream = (path: string) => applyDecorators(Sse(path), UseInterceptors(LiveStreamHead));
 
 /** The Last-Event-ID header as a global position; undefined without one, 400 when it is not one. */
 export function lastEventPosition(header: string | string[] | undefined): number | undefined {

@@ -1,12 +1,12 @@
 // Server-sent events for the work queue: one `changed` message per ticket change the projector
 // applied, so queues and counts refresh while agents watch. A client reconnecting with Last-Event-ID
 // (the last position it saw) first gets what it missed: the same messages, read again from the log.
-import { Controller, Headers, Inject, MessageEvent, Optional, Sse } from '@nestjs/common';
+import { Controller, Headers, Inject, MessageEvent, Optional } from '@nestjs/common';
 import { ApiBearerAuth, ApiHeader, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { interval, map, merge, Observable } from 'rxjs';
 import { EVENT_STORE, type EventStore } from '@app/event-store';
 import { keysetPages, READ_STORE, type ReadStore } from '@app/read-store';
-import { AccessLogged, APPLIED_EVENTS, APPLIED_WATERMARK, ApiAnswer, lastEventPosition, LiveStreams, Roles, type AppliedEvents, type AppliedWatermark } from '@app/platform';
+import { AccessLogged, APPLIED_EVENTS, APPLIED_WATERMARK, ApiAnswer, lastEventPosition, LiveStream, LiveStreams, Roles, type AppliedEvents, type AppliedWatermark } from '@app/platform';
 import { TICKET_EVENT_TYPES } from '../domain/ticket.events';
 import { isTicketEvent, TICKETS_COLLECTION, type RecordedTicketEvent, type TicketDocument } from '../projections/ticket.projection';
 
@@ -36,7 +36,7 @@ export class TicketLiveController {
     @Optional() @Inject(APPLIED_EVENTS) private readonly applied?: AppliedEvents,
   ) {}
 
-  @Sse('tickets')
+  @LiveStream('tickets')
   @AccessLogged('ticket-live', null)
   @Roles('support', 'analyst', 'auditor')
   @ApiOperation({
