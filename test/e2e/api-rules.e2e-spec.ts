@@ -264,29 +264,41 @@ describe('Domain input rules over HTTP', () => {
     });
   });
 
-  describe('an order line is an object: a list in its place is a 400 naming lines, not a line the domain cannot read (422)', () => {
+  describe('an order line is an object: anything else in its place is a 400 naming that line, not a line the domain cannot read (422)', () => {
     const line = { sku: 'S', name: 'N', category: 'c', quantity: 1, unitPriceMinor: 100 };
     const purchase = (orderId: string, lines: unknown[]) => ({ customerId: 'c-ok', orderId, channel: 'web', currency: 'EUR', lines });
-    // The object check of a list names the list (class-validator's `each`), not the element at fault.
-    const refusal = (field: string) => [{ field, message: 'each value in lines must be an object' }];
+    // Each item that is no object named by itself, once (class-validator blamed the whole list, and
+    // said it again of the item in other words, or not at all for an item that is a list).
+    const refusal = (field: string) => ({ field, message: `${field} must be an object` });
 
     it.each([
-      ['an empty list', [[]]],
-      ['a list holding a valid line', [[line]]],
-    ])('refuses %s as a line (400 naming lines), storing nothing', async (_what, lines) => {
+      ['an empty list', [[]], [0]],
+      ['a list holding a valid line', [[line]], [0]],
+      ['a number', [5], [0]],
+      ['null', [null], [0]],
+      ['a text', ['line'], [0]],
+      ['a number after a valid line', [line, 5], [1]],
+      ['two lists around a valid line', [[], line, [line]], [0, 2]],
+    ])('refuses %s as a line (400 naming that line), storing nothing', async (_what, lines, indices) => {
       const response = await storesNothing(() => ingest.post('/v1/interactions/purchases', purchase('o-line-list', lines)));
-      expectRefused(response, 400, 'lines');
-      expect(response.body.errors).toEqual(refusal('lines'));
+      expectRefused(response, 400, `lines[${indices[0]}]`);
+      expect(response.body.errors).toEqual(indices.map((index) => refusal(`lines[${index}]`)));
     });
 
-    it('refuses the same as a batch item, naming items[i].lines, storing nothing', async () => {
+    it('refuses the same as a batch item, naming items[i].lines[j], storing nothing', async () => {
       const response = await storesNothing(() => ingest.post('/v1/interactions/batch', {
-        items: [{ type: 'purchase', ...purchase('o-line-list-b0', [[]]) }, { type: 'purchase', ...purchase('o-line-list-b1', [[line]]) }],
+        items: [{ type: 'purchase', ...purchase('o-line-list-b0', [[]]) }, { type: 'purchase', ...purchase('o-line-list-b1', [line, [line]]) }],
       }));
       expect(response.body.results).toMatchObject([
-        { status: 400, problem: { errors: refusal('items[0].lines') } },
-        { status: 400, problem: { errors: refusal('items[1].lines') } },
+        { status: 400, problem: { errors: [refusal('items[0].lines[0]')] } },
+        { status: 400, problem: { errors: [refusal('items[1].lines[1]')] } },
       ]);
+    });
+
+    it('says once that a nested object is no object (profile: 5 was refused twice in other words)', async () => {
+      const response = await storesNothing(() => ingest.post('/v1/customers', { customerId: 'c-profile-number', profile: 5 }));
+      expectRefused(response, 400, 'profile');
+      expect(response.body.errors).toEqual([{ field: 'profile', message: 'profile must be an object' }]);
     });
   });
 

@@ -32,12 +32,30 @@ export function flattenValidationErrors(errors: readonly ValidationError[], pare
   for (const error of errors) {
     const isIndex = /^\d+$/.test(error.property);
     const field = parent === '' ? error.property : isIndex ? `${parent}[${error.property}]` : `${parent}.${error.property}`;
-    for (const message of messagesOf(error, isIndex)) {
+    const notObjects = listItemsNotObjects(error);
+    // Each item that is no object is named below, instead of the whole list.
+    for (const message of messagesOf(error, isIndex).filter((said) => notObjects === undefined || said !== error.constraints?.isObject)) {
       problems.push({ field, message: /^property (\S*) should not exist$/.test(message) ? unknownFieldMessage(error.property) : message });
     }
-    if (error.children?.length) problems.push(...flattenValidationErrors(error.children, field));
+    for (const index of notObjects ?? []) problems.push({ field: `${field}[${index}]`, message: `${field}[${index}] must be an object` });
+    const children = (error.children ?? []).filter((child) => !notObjects?.includes(Number(child.property)));
+    if (children.length) problems.push(...flattenValidationErrors(children, field));
   }
   return problems;
+}
+
+/**
+ * A list of nested objects (`@IsObject({ each: true })` beside `@ValidateNested({ each: true })`)
+ * holding something else: the indices of the items that are no object, each to be named by itself
+ * (`lines[1] must be an object`). class-validator blames the whole list ("each value in lines must be
+ * an object") and says it again of the item in words of its own ("each value in nested property lines
+ * must be either object or array"), or not at all for an item that is a list. Undefined otherwise.
+ */
+function listItemsNotObjects(error: ValidationError): number[] | undefined {
+  const message = error.constraints?.isObject;
+  if (message === undefined || !message.startsWith('each value in ') || !Array.isArray(error.value)) return undefined;
+  const indices = (error.value as unknown[]).flatMap((item, index) => (typeof item === 'object' && item !== null && !Array.isArray(item) ? [] : [index]));
+  return indices.length > 0 ? indices : undefined;
 }
 
 const NUMBER_TYPE_RULES = ['isInt', 'isNumber'];
@@ -53,7 +71,8 @@ const NUMBER_RANGE_RULES = new Set(['min', 'max', 'isPositive', 'isNegative']);
  */
 function messagesOf(error: ValidationError, isIndex: boolean): string[] {
   const constraints = error.constraints ?? {};
-  const messages = Object.values(constraints);
+  // "profile must be an object" already says what "nested property profile must be either object or array" says.
+  const messages = Object.entries(constraints).filter(([rule]) => !(rule === 'nestedValidation' && 'isObject' in constraints)).map(([, message]) => message);
   const missing = 'value' in error && (error.value === undefined || error.value === null);
   if (!missing && 'value' in error && typeof error.value !== 'number' && NUMBER_TYPE_RULES.some((rule) => rule in constraints)) {
     // `limit=0x10` or `"quantity": "5"` is not a number: "must not be greater than 200" says nothing about it.
