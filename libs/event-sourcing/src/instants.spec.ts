@@ -2,7 +2,11 @@
 import { InvalidInstantError, isCalendarDay, isInstant, requireInstant, requireValidDate } from './instants';
 
 describe('instants', () => {
-  it.each(['2026-11-20T10:15:00Z', '2026-11-20T10:15Z', '2026-11-20T11:15:00.123+01:00', '2024-02-29T00:00:00Z'])('takes %s', (value) => {
+  it.each([
+    '2026-11-20T10:15:00Z', '2026-11-20T10:15Z', '2026-11-20T11:15:00.123+01:00', '2024-02-29T00:00:00Z', '2026-11-20T23:59:59.999999999-23:59',
+    // Every four-digit year, as the calendar days take them: 0000–0099 were refused as malformed, 0100 on taken.
+    '0001-01-01T00:00:00Z', '0099-12-31T23:59:59Z', '0100-01-01T00:00:00Z', '0000-02-29T00:00:00Z', '9999-12-31T23:59:59Z',
+  ])('takes %s', (value) => {
     expect(isInstant(value)).toBe(true);
     expect(requireInstant('from', value)).toBe(value);
   });
@@ -10,6 +14,11 @@ describe('instants', () => {
   it.each([
     '2026-02-30T10:00:00Z', // no such day
     '2026-11-20T24:00:00Z',
+    '2026-11-20T10:60:00Z',
+    '2026-11-20T10:15:60Z', // a leap second: Date cannot hold it
+    '2026-11-20T10:15:00+24:00',
+    '2026-11-20T10:15:00+01:60',
+    '0001-02-29T00:00:00Z', // no such day in year 1
     '2026-11-20T10:00:00', // a local time: read in the machine's zone
     '2026-11-20',
     '+275760-09-13T00:00:00Z', // out of Date's range

@@ -2,9 +2,6 @@
 // store ports all ask isInstant, so an input one of them takes, the others take too. A local time
 // ("2026-01-01T10:00:00") names a different instant in every zone (Node reads it in its own), so an
 // instant must say its offset or Z.
-// validator's own module for this one check, as class-validator's isISO8601 calls it: class-validator's
-// entry loads every rule (and libphonenumber's metadata) in each thread that reads an event.
-import isISO8601 from 'validator/lib/isISO8601';
 
 /** RFC 3339 date-time: date, `T`, time to the minute or finer, and `Z` or `±hh:mm`. */
 export const INSTANT_PATTERN = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d{1,9})?)?(Z|[+-]\d{2}:\d{2})$/;
@@ -12,9 +9,19 @@ export const INSTANT_PATTERN = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d{1,9})
 /** What an instant looks like, in words, for refusals. */
 export const INSTANT_EXAMPLE = 'an ISO-8601 date and time with its offset or Z, e.g. 2026-11-20T10:15:00Z';
 
-/** The pattern, a real calendar date and clock time (no 30 February, no 24:00), and one Date reads. */
+/** The clock parts of an instant that matches INSTANT_PATTERN: hour, minute, second, offset hours and minutes. */
+const CLOCK_PARTS = /T(\d{2}):(\d{2})(?::(\d{2}))?.*?(?:Z|[+-](\d{2}):(\d{2}))$/;
+
+/**
+ * The pattern, a real calendar date and clock time (no 30 February, no 24:00, no minute 60, no offset
+ * beyond ±23:59), and one Date reads. Any year of four digits: validator's isISO8601, used here
+ * before, refused years 0000–0099 as malformed (it checks the day with a Date that reads them as
+ * 1900–1999) while 0100 on passed.
+ */
 export function isInstant(value: unknown): value is string {
-  return typeof value === 'string' && INSTANT_PATTERN.test(value) && isISO8601(value, { strict: true, strictSeparator: true }) && !Number.isNaN(Date.parse(value));
+  if (typeof value !== 'string' || !INSTANT_PATTERN.test(value) || !isCalendarDay(value.slice(0, 10))) return false;
+  const [, hour, minute, second = '00', offsetHours = '00', offsetMinutes = '00'] = CLOCK_PARTS.exec(value) ?? [];
+  return Number(hour) <= 23 && Number(minute) <= 59 && Number(second) <= 59 && Number(offsetHours) <= 23 && Number(offsetMinutes) <= 59 && !Number.isNaN(Date.parse(value));
 }
 
 /** A UTC calendar day, as report ranges take them: `2026-11-30`. */
