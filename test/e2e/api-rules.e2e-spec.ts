@@ -462,6 +462,16 @@ describe('Domain input rules over HTTP', () => {
       expectRefused(await storesNothing(() => ingest.post('/v1/interactions/refunds', { customerId: 'c-ok', orderId: 'o-time', refundId: 'r-time', amountMinor: 1, currency: 'EUR', occurredAt: '2026-02-28T12:00:00Z' })), 422, 'occurredAt');
     });
 
+    // Found from outside: opens and clicks were taken on an email the customer sent us, and counted in
+    // the 360 view's opens (the routes said "a sent email").
+    it('refuses an open or a click of an email the customer sent us (422 naming messageId), single and in a batch', async () => {
+      expect((await ingest.post('/v1/interactions/emails/received', { customerId: 'c-ok', messageId: 'm-from-customer', subject: 'Where is my parcel?' })).status).toBe(201);
+      expectRefused(await storesNothing(() => ingest.post('/v1/interactions/emails/opened', { customerId: 'c-ok', messageId: 'm-from-customer' })), 422, 'messageId');
+      expectRefused(await storesNothing(() => ingest.post('/v1/interactions/emails/clicked', { customerId: 'c-ok', messageId: 'm-from-customer', url: 'https://shop.example/' })), 422, 'messageId');
+      const batch = await storesNothing(() => ingest.post('/v1/interactions/batch', { items: [{ type: 'email-opened', customerId: 'c-ok', messageId: 'm-from-customer' }] }));
+      expect(batch.body.results).toMatchObject([{ status: 422, problem: { errors: [{ field: 'items[0].messageId' }] } }]);
+    });
+
     it('refuses a profile change dated before the registration (422)', async () => {
       expectRefused(await storesNothing(() => support.patch('/v1/customers/c-ok', { changes: { city: 'Paris' }, occurredAt: '2025-12-31T23:59:59Z' })), 422, 'occurredAt');
     });

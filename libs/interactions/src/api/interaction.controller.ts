@@ -87,10 +87,10 @@ export class InteractionController {
   @Post('emails/received') @Roles('ingest') @ApiOperation({ summary: 'An email from the customer was received' }) @ApiAnswer(201, 'CommandOutcome') @ApiRefusals({ 404: 'The customer is not registered.', 409: 'The messageId is recorded with other data.' })
   receiveEmail(@Body() body: ReceiveEmailDto, @Ctx() ctx: RequestContext) { return this.record('email-received', body, ctx); }
 
-  @Post('emails/opened') @Roles('ingest') @ApiOperation({ summary: 'The customer opened a sent email' }) @ApiAnswer(201, 'CommandOutcome') @ApiRefusals({ 404: 'The customer is not registered, or no email with the messageId was sent or received.', 422: 'The email is another customer\'s, or occurredAt lies before its latest event.' })
+  @Post('emails/opened') @Roles('ingest') @ApiOperation({ summary: 'The customer opened a sent email' }) @ApiAnswer(201, 'CommandOutcome') @ApiRefusals({ 404: 'The customer is not registered, or no email with the messageId was sent or received.', 422: 'The email is another customer\'s, or one the customer sent us (opens and clicks are tracked on sent emails), or occurredAt lies before its latest event.' })
   openEmail(@Body() body: OpenEmailDto, @Ctx() ctx: RequestContext) { return this.record('email-opened', body, ctx); }
 
-  @Post('emails/clicked') @Roles('ingest') @ApiOperation({ summary: 'The customer clicked a link in a sent email' }) @ApiAnswer(201, 'CommandOutcome') @ApiRefusals({ 404: 'The customer is not registered, or no email with the messageId was sent or received.', 422: 'The email is another customer\'s, or occurredAt lies before its latest event.' })
+  @Post('emails/clicked') @Roles('ingest') @ApiOperation({ summary: 'The customer clicked a link in a sent email' }) @ApiAnswer(201, 'CommandOutcome') @ApiRefusals({ 404: 'The customer is not registered, or no email with the messageId was sent or received.', 422: 'The email is another customer\'s, or one the customer sent us (opens and clicks are tracked on sent emails), or occurredAt lies before its latest event.' })
   clickEmail(@Body() body: ClickEmailDto, @Ctx() ctx: RequestContext) { return this.record('email-clicked', body, ctx); }
 
   @Post('chats') @Roles('ingest', 'support') @ApiOperation({ summary: 'A chat conversation ended' }) @ApiAnswer(201, 'CommandOutcome') @ApiRefusals({ 404: 'The customer is not registered.', 409: 'The chatId is recorded with other data.' })

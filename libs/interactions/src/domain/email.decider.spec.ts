@@ -81,6 +81,11 @@ describe('email decider', () => {
       expect(refusalOf([], openEmail).field).toBe('messageId');
     });
 
+    it('refuses an email the customer sent us: no tracking of ours (it was recorded)', () => {
+      spec.given([received]).when({ ...openEmail, messageId: 'm2' }).thenThrows(DomainErrorCode.RuleViolated, 'Email m2 was received from the customer: opens and clicks are tracked on emails sent to the customer');
+      expect(refusalOf([received], { ...openEmail, messageId: 'm2' }).field).toBe('messageId');
+    });
+
     it("refuses another customer's email", () => {
       const command = { ...openEmail, customerId: 'c2' };
       spec.given([sent]).when(command).thenThrows(DomainErrorCode.RuleViolated, 'belongs to another customer');
@@ -102,6 +107,11 @@ describe('email decider', () => {
     it('refuses an email that was never sent', () => {
       spec.given([]).when(clickEmail).thenThrows(DomainErrorCode.NotFound, 'Email m1 was never sent or received');
       expect(refusalOf([], clickEmail).field).toBe('messageId');
+    });
+
+    it('refuses an email the customer sent us: no tracking of ours (it was recorded)', () => {
+      spec.given([received]).when({ ...clickEmail, messageId: 'm2' }).thenThrows(DomainErrorCode.RuleViolated, 'opens and clicks are tracked on emails sent to the customer');
+      expect(refusalOf([received], { ...clickEmail, messageId: 'm2' }).field).toBe('messageId');
     });
 
     it("refuses another customer's email", () => {

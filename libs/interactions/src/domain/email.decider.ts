@@ -1,5 +1,5 @@
-// One email message (`email-<messageId>`): sent to or received from the customer once, then any
-// number of opens and clicks tracked for it.
+// One email message (`email-<messageId>`): sent to or received from the customer once, then, for a
+// sent one, any number of opens and clicks tracked for it.
 import { refuse, type Decider } from '@app/event-sourcing';
 import { assertCustomerRegistered, type WithCustomerStatus } from '@app/customers/domain/customer-status';
 import type { ClickEmail, EmailCommand, OpenEmail, ReceiveEmail, SendEmail } from './interaction.commands';
@@ -76,10 +76,17 @@ function assertFirstEvent(command: SendEmail | ReceiveEmail, state: EmailState):
   if (state.status !== 'none') throw refuse.alreadyExists(`Email ${command.messageId} is already recorded`, 'messageId');
 }
 
-/** Opens and clicks are tracked on an email this customer was sent or sent us. */
+/**
+ * Opens and clicks are tracked on an email this customer was sent: one the customer sent us has no
+ * tracking of ours, and counting it would inflate the open and click rates of the 360 view and the
+ * segments. (The log may hold such opens from before this rule: they still count where they are.)
+ */
 function assertTracksThisCustomer(command: OpenEmail | ClickEmail, state: EmailState): void {
   if (state.status === 'none') throw refuse.notFound(`Email ${command.messageId} was never sent or received`, 'messageId');
   if (state.customerId !== command.customerId) {
     throw refuse.rule(`Email ${command.messageId} belongs to another customer`, 'customerId');
+  }
+  if (state.status === 'received') {
+    throw refuse.rule(`Email ${command.messageId} was received from the customer: opens and clicks are tracked on emails sent to the customer`, 'messageId');
   }
 }
