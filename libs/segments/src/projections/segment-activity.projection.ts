@@ -38,9 +38,17 @@ function utc(at: string): string {
   return new Date(at).toISOString();
 }
 
-function keepLatest<T>(entries: readonly T[], at: (entry: T) => string): T[] {
-  const sorted = [...entries].sort((a, b) => (at(a) < at(b) ? -1 : at(a) > at(b) ? 1 : 0));
-  return sorted.slice(Math.max(0, sorted.length - ACTIVITY_ENTRIES_KEPT));
+/**
+ * `entries` (oldest first, as kept) with `added`, the latest ACTIVITY_ENTRIES_KEPT of them, oldest
+ * first; of equal times the one added last comes last. Most facts arrive in time order: one no
+ * earlier than the latest kept is appended, without sorting the list again (a heavy caller's call
+ * times were copied and sorted, all 200, at every call).
+ */
+function keepLatest<T>(entries: readonly T[], added: T, at: (entry: T) => string): T[] {
+  const latest = entries[entries.length - 1];
+  const inOrder = latest === undefined || at(latest) <= at(added);
+  const all = inOrder ? [...entries, added] : [...entries, added].sort((a, b) => (at(a) < at(b) ? -1 : at(a) > at(b) ? 1 : 0));
+  return all.length > ACTIVITY_ENTRIES_KEPT ? all.slice(all.length - ACTIVITY_ENTRIES_KEPT) : all;
 }
 
 export const segmentActivityProjection: Projection = {
@@ -66,13 +74,13 @@ export const segmentActivityProjection: Projection = {
         orderId: data.orderId, at: utc(event.metadata.occurredAt), currency: recordedCurrency(data.currency).key, netMinor: data.totalMinor,
         categories: [...byCategory.entries()].map(([category, amountMinor]) => ({ category, amountMinor })),
       };
-      next = { ...current, purchases: keepLatest([...current.purchases, purchase], (p) => p.at) };
+      next = { ...current, purchases: keepLatest(current.purchases, purchase, (p) => p.at) };
     } else if (event.type === 'PurchaseRefunded') {
       const { data } = event as Recorded<PurchaseRefunded>;
       next = { ...current, purchases: current.purchases.map((p) => (p.orderId === data.orderId ? { ...p, netMinor: p.netMinor - data.amountMinor } : p)) };
     } else {
       const call = event as Recorded<CallLogged>;
-      next = { ...current, callTimes: keepLatest([...current.callTimes, utc(call.metadata.occurredAt)], (t) => t) };
+      next = { ...current, callTimes: keepLatest(current.callTimes, utc(call.metadata.occurredAt), (t) => t) };
     }
     return [{ collection: SEGMENT_ACTIVITY_COLLECTION, id: customerId, doc: next }];
   },

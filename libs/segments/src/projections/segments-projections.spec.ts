@@ -7,7 +7,7 @@ import {
   CUSTOMER_SEGMENTS_COLLECTION, SEGMENT_MEMBERS_COLLECTION, SEGMENTS_COLLECTION, segmentMemberId,
   type CustomerSegmentsDocument, type SegmentDocument, type SegmentMemberDocument,
 } from './segments.projection';
-import { SEGMENT_ACTIVITY_COLLECTION, type SegmentActivityDocument } from './segment-activity.projection';
+import { ACTIVITY_ENTRIES_KEPT, SEGMENT_ACTIVITY_COLLECTION, type SegmentActivityDocument } from './segment-activity.projection';
 
 const customerId = SEGMENTS_CUSTOMER_ID;
 
@@ -78,6 +78,25 @@ describe('segments projections', () => {
       purchases: [{ orderId: 'o1', at: '2026-03-01T09:00:00.000Z', currency: 'EUR', netMinor: 60_00, categories: [{ category: 'shoes', amountMinor: 40_00 }, { category: 'hats', amountMinor: 30_00 }] }],
       callTimes: ['2026-03-03T00:00:00.000Z'],
     });
+  });
+
+  it(`keeps the latest ${ACTIVITY_ENTRIES_KEPT} call times and purchases, oldest first, whatever order they arrive in`, () => {
+    const factory = new RecordedEventFactory();
+    const minute = (n: number) => new Date(Date.UTC(2026, 2, 1) + n * 60_000).toISOString();
+    const call = (n: number) => factory.record(`call-k${n}`, { type: 'CallLogged', data: { customerId: 'c1', callId: `k${n}`, direction: 'inbound', durationSeconds: 60, connection: 'answered', resolution: 'resolved' } }, { at: minute(n) });
+    // Purchase i of the order below, at its time.
+    const purchase = (i: number, n: number) => factory.record(`order-o${i}`, {
+      type: 'PurchaseCompleted',
+      data: { customerId: 'c1', orderId: `o${i}`, channel: 'web', currency: 'EUR', totalMinor: 100, lines: [{ sku: 'a', name: 'a', category: 'x', quantity: 1, unitPriceMinor: 100 }] },
+    }, { at: minute(n) });
+    // In time order past the cap, then a late one inside the kept window, one older than all kept, one tied with the latest.
+    const order = [...Array.from({ length: ACTIVITY_ENTRIES_KEPT + 20 }, (_, i) => i + 10), 100.5, 0, ACTIVITY_ENTRIES_KEPT + 29];
+    const harness = new ProjectionHarness(segmentsProjections).run(order.flatMap((n, i) => [call(n), purchase(i, n)]));
+    // By time, of equal times the one that came later last (a stable sort).
+    const kept = order.map((n, i) => ({ n, i })).sort((a, b) => a.n - b.n).slice(-ACTIVITY_ENTRIES_KEPT);
+    const activity = harness.get<SegmentActivityDocument>(SEGMENT_ACTIVITY_COLLECTION, 'c1');
+    expect(activity?.callTimes).toEqual(kept.map(({ n }) => minute(n)));
+    expect(activity?.purchases.map((p) => p.orderId)).toEqual(kept.map(({ i }) => `o${i}`));
   });
 
   it('files each purchase under its currency, legacy `eur` as EUR and `XYZ` apart', () => {
