@@ -2783,7 +2783,8 @@ export const API_TYPE_SCHEMAS: Readonly<Record<string, SchemaObject>> = {
         "description": "The programme's currency: rolling12mSpendMinor and tierThresholdMinor are minor units of it."
       },
       "balance": {
-        "type": "number"
+        "type": "number",
+        "description": "Points the customer holds. Negative (minus `deficit`) when a refund reversed points already redeemed or expired: the next earnings settle it first, and nothing can be redeemed meanwhile."
       },
       "lifetimeEarned": {
         "type": "number"

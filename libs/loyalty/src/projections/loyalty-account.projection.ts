@@ -29,6 +29,10 @@ export type LoyaltyAccountFields = {
   readonly customerId: string;
   /** The programme's currency: rolling12mSpendMinor and tierThresholdMinor are minor units of it. */
   readonly currency: CurrencyCode;
+  /**
+   * Points the customer holds. Negative (minus `deficit`) when a refund reversed points already
+   * redeemed or expired: the next earnings settle it first, and nothing can be redeemed meanwhile.
+   */
   readonly balance: number;
   /** Null until an event names it (an account opened by an admin correction): the programme's entry tier. */
   readonly tier: string | null;
