@@ -662,6 +662,19 @@ describe('Domain input rules over HTTP', () => {
       expectRefused(await storesNothing(() => analyst.post('/v1/segments', { segmentId: 'seg-blank', name: '', rule: { field: 'country', op: 'eq', value: 'GB' } })), 400, 'name');
     });
 
+    // Found from outside: a segment on a tier the programme does not have (a typo, "gld") was
+    // stored, and matched nobody ever.
+    it('refuses a segment rule or preview naming a loyalty tier LOYALTY_TIERS does not have (400 naming it), and takes the tiers it has', async () => {
+      const rule = (tiers: string[]) => ({ all: [{ field: 'country', op: 'eq', value: 'GB' }, { loyaltyTier: { in: tiers } }] });
+      const refused = await storesNothing(() => analyst.post('/v1/segments', { segmentId: 'seg-tier', name: 'Gold', rule: rule(['gold', 'gld']) }));
+      expectRefused(refused, 400, 'rule.all[1].loyaltyTier.in[1]');
+      expect(refused.body.errors).toEqual([{ field: 'rule.all[1].loyaltyTier.in[1]', message: 'rule.all[1].loyaltyTier.in[1] must be one of bronze, silver, gold' }]);
+      expectRefused(await analyst.post('/v1/segments/preview', { rule: rule(['platinum']) }), 400, 'rule.all[1].loyaltyTier.in[0]');
+      expect((await analyst.post('/v1/segments/preview', { rule: rule(['gold', 'silver']) })).status).toBe(200);
+      expect((await analyst.post('/v1/segments', { segmentId: 'seg-tier', name: 'Gold', rule: rule(['gold']) })).status).toBe(201);
+      expectRefused(await storesNothing(() => analyst.raw('PUT', '/v1/segments/seg-tier/rule', JSON.stringify({ rule: rule(['Gold']) }), { 'Content-Type': 'application/json' })), 400, 'rule.all[1].loyaltyTier.in[0]');
+    });
+
     it('keeps 422 for a rule on state: redeeming more than the balance', async () => {
       expectRefused(await storesNothing(() => support.post('/v1/customers/c-first/loyalty/redemptions', { redemptionId: 'rd-over', points: 10, reason: 'x' })), 422, 'points');
     });

@@ -24,7 +24,7 @@ import {
   analyseCustomer, analyticsSettings, AnalyticsModule, CUSTOMER_ANALYTICS_COLLECTION, customerRecordOf, loadAnalyticsConfig, PopulationSnapshots, type CustomerAnalyticsDocument, type CustomerAnalyticsView,
 } from '@app/analytics';
 import type { CurrencyCode } from '@app/money';
-import { LoyaltyModule } from '@app/loyalty';
+import { loadLoyaltyConfig, LoyaltyModule } from '@app/loyalty';
 import { CUSTOMER_SEGMENTS_COLLECTION, SegmentsModule, type CustomerSegmentsDocument } from '@app/segments';
 import { LOYALTY_ACCOUNTS_COLLECTION, type LoyaltyAccountDocument } from '@app/loyalty';
 import type { DataDirClaims } from './data-dir-claims';
@@ -499,7 +499,11 @@ export class ChronicleModule {
         ...(parts.has('commands') || parts.has('queries') || reactors
           ? [
               LoyaltyModule.forRoot({ currency: config.REPORTING_CURRENCY, env: options.env ?? process.env, commands: parts.has('commands'), queries: parts.has('queries'), background: reactors }),
-              SegmentsModule.forRoot({ env: options.env ?? process.env, commands: parts.has('commands'), queries: parts.has('queries'), background: reactors }),
+              SegmentsModule.forRoot({
+                env: options.env ?? process.env, commands: parts.has('commands'), queries: parts.has('queries'), background: reactors,
+                // A segment may name the programme's tiers only: any other would match nobody.
+                loyaltyTiers: loadLoyaltyConfig(options.env ?? process.env, config.REPORTING_CURRENCY).program.tiers.map((tier) => tier.name),
+              }),
             ]
           : []),
         ...(parts.has('queries') ? [CustomerViewQueryModule, TicketsQueryModule, AnalyticsModule.forRoot({ env: options.env ?? process.env, projectorCheckpoint: PROJECTOR_NAME }), AuditModule] : []),

@@ -10,6 +10,8 @@ import { ChangeSegmentRuleDto, checkedRule, DefineSegmentDto, ListSegmentsQueryD
 import { ExecuteSegmentCommand } from './segments.command-handler';
 import { GetCustomerSegments, GetSegment, GetSegmentMembers, ListSegments, PreviewSegment, type SegmentList, type SegmentMembersPage } from './segments.queries';
 import type { SegmentPreview } from '../evaluation/segment-evaluator';
+import type { RuleVocabulary } from '../domain/segment-rule';
+import { SEGMENT_RULE_VOCABULARY } from './segments-tokens';
 
 /** What defining a segment answers: the command outcome and the segment's id (generated when none was given). */
 export type SegmentDefinedOutcome = CommandOutcome & { readonly segmentId: string };
@@ -22,6 +24,7 @@ export class SegmentCommandController {
   constructor(
     private readonly commandBus: CommandBus,
     @Inject(CLOCK) private readonly clock: Clock,
+    @Inject(SEGMENT_RULE_VOCABULARY) private readonly vocabulary: RuleVocabulary,
   ) {}
 
   @Post()
@@ -30,7 +33,7 @@ export class SegmentCommandController {
   @ApiAnswer(201, 'SegmentDefinedOutcome')
   @ApiRefusals({ 409: 'The segmentId is defined with other data.' })
   async define(@Body() body: DefineSegmentDto, @Ctx() ctx: RequestContext): Promise<SegmentDefinedOutcome> {
-    const rule = checkedRule(body.rule);
+    const rule = checkedRule(body.rule, this.vocabulary);
     const segmentId = body.segmentId ?? idFromIdempotencyKey(ctx, 'segment-id') ?? newEventId();
     const outcome = await this.commandBus.execute(
       new ExecuteSegmentCommand(
@@ -47,7 +50,7 @@ export class SegmentCommandController {
   @ApiAnswer(200, 'CommandOutcome')
   @ApiRefusals({ 404: 'No segment with this id.', 409: 'The segment is archived.' })
   changeRule(@IdParam('segmentId') segmentId: string, @Body() body: ChangeSegmentRuleDto, @Ctx() ctx: RequestContext): Promise<CommandOutcome> {
-    const rule = checkedRule(body.rule);
+    const rule = checkedRule(body.rule, this.vocabulary);
     return this.commandBus.execute(new ExecuteSegmentCommand({ type: 'ChangeSegmentRule', segmentId, rule }, { ...ctx, occurredAt: this.clock.now().toISOString() }));
   }
 
@@ -65,7 +68,10 @@ export class SegmentCommandController {
 @ApiBearerAuth()
 @Controller({ version: '1' })
 export class SegmentQueryController {
-  constructor(private readonly queryBus: QueryBus) {}
+  constructor(
+    private readonly queryBus: QueryBus,
+    @Inject(SEGMENT_RULE_VOCABULARY) private readonly vocabulary: RuleVocabulary,
+  ) {}
 
   @Get('segments')
   @Roles('analyst', 'support', 'auditor')
@@ -83,7 +89,7 @@ export class SegmentQueryController {
   @ApiOperation({ summary: 'How many customers a rule selects now, with a sample; nothing is saved' })
   @ApiAnswer(200, 'SegmentPreview')
   preview(@Body() body: PreviewSegmentDto) {
-    return this.queryBus.execute(new PreviewSegment(checkedRule(body.rule), body.sampleSize ?? 20, body.purpose ?? null));
+    return this.queryBus.execute(new PreviewSegment(checkedRule(body.rule, this.vocabulary), body.sampleSize ?? 20, body.purpose ?? null));
   }
 
   @Get('segments/:segmentId')

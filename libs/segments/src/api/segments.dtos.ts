@@ -3,17 +3,17 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { IsIn, IsInt, IsObject, IsOptional, IsString, Matches, Max, MaxLength, Min } from 'class-validator';
 import { ID_MESSAGE, ID_PATTERN, MultiLineText, NotBlank, Optional, QueryInteger, RequestValidationError, SingleLineText } from '@app/platform';
-import { CONSENT_PURPOSE_NAMES, validateSegmentRule, type ConsentPurposeName, type SegmentRule } from '../domain/segment-rule';
+import { CONSENT_PURPOSE_NAMES, validateSegmentRule, type ConsentPurposeName, type RuleVocabulary, type SegmentRule } from '../domain/segment-rule';
 import { MAX_SEGMENT_DESCRIPTION_LENGTH, MAX_SEGMENT_NAME_LENGTH } from '../domain/segment.decider';
 
 const RULE_EXAMPLE = { all: [{ field: 'age', op: 'between', value: [30, 39] }, { purchases: { count: { gte: 3 }, withinDays: 183 } }] };
 /** The rule's schema is generated from the SegmentRule type (see the composition's api-types.ts). */
 const RULE_SCHEMA = { allOf: [{ $ref: '#/components/schemas/SegmentRule' }] };
-const RULE_DESCRIPTION = 'Condition tree: {all:[…]}, {any:[…]}, {not:…} over leaves {field: age|gender|country|city, op, value}, {purchases}, {lastPurchase}, {calls}, {ticketsOpen}, {emailsOpened}, {rfm}, {loyaltyTier}, {npsClass}, {consent}.';
+const RULE_DESCRIPTION = 'Condition tree: {all:[…]}, {any:[…]}, {not:…} over leaves {field: age|gender|country|city, op, value}, {purchases}, {lastPurchase}, {calls}, {ticketsOpen}, {emailsOpened}, {rfm}, {loyaltyTier} (tiers of LOYALTY_TIERS), {npsClass}, {consent}.';
 
 /** Throws a 400 naming every bad node of the rule. */
-export function checkedRule(rule: unknown, root = 'rule'): SegmentRule {
-  const errors = validateSegmentRule(rule, root);
+export function checkedRule(rule: unknown, vocabulary: RuleVocabulary, root = 'rule'): SegmentRule {
+  const errors = validateSegmentRule(rule, root, vocabulary);
   if (errors.length > 0) throw new RequestValidationError(errors.map((e) => ({ field: e.path, message: e.message })));
   return rule as SegmentRule;
 }

@@ -17,7 +17,8 @@ import { SEGMENT_REACTION_TYPES, SEGMENTS_REACTOR_NAME, segmentReaction } from '
 import { SEGMENT_EVENT_TYPES } from '../domain/segment.events';
 import { readModelGate } from '../evaluation/read-model-gate';
 import { loadSegmentsConfig, type SegmentsConfig } from './segments-config';
-import { SEGMENTS_ANALYTICS_SETTINGS, SEGMENTS_CONFIG } from './segments-tokens';
+import { SEGMENT_RULE_VOCABULARY, SEGMENTS_ANALYTICS_SETTINGS, SEGMENTS_CONFIG } from './segments-tokens';
+import type { RuleVocabulary } from '../domain/segment-rule';
 import { analyticsSettings, loadAnalyticsConfig, type AnalyticsSettings } from '@app/analytics';
 import { SegmentCommands } from './segment-commands';
 import { ExecuteSegmentCommandHandler } from './segments.command-handler';
@@ -36,6 +37,11 @@ export interface SegmentsModuleOptions {
   readonly background?: boolean;
   /** Serve the queries and the preview (default true). Needs READ_STORE. */
   readonly queries?: boolean;
+  /**
+   * The loyalty programme's tier names (LOYALTY_TIERS): a rule defined or previewed with
+   * `loyaltyTier` may name these only (400 otherwise). Unset: any name is taken.
+   */
+  readonly loyaltyTiers?: readonly string[];
 }
 
 /** Starts the reactor and the sweep timer after the stores are open; stops them before they close. */
@@ -130,6 +136,7 @@ export class SegmentsModule {
     const providers: Provider[] = [
       { provide: SEGMENTS_CONFIG, useValue: config },
       { provide: SEGMENTS_ANALYTICS_SETTINGS, useValue: analyticsSettings(loadAnalyticsConfig(options.env ?? process.env)) },
+      { provide: SEGMENT_RULE_VOCABULARY, useValue: { ...(options.loyaltyTiers ? { loyaltyTiers: options.loyaltyTiers } : {}) } satisfies RuleVocabulary },
     ];
     if (commands) {
       providers.push(

@@ -223,9 +223,20 @@ function isIsoInstant(value: unknown): value is string {
   return typeof value === 'string' && /^\d{4}-\d{2}-\d{2}(T\d{2}:\d{2}(:\d{2}(\.\d{1,9})?)?(Z|[+-]\d{2}:\d{2}))?$/.test(value) && !Number.isNaN(Date.parse(value));
 }
 
+/**
+ * What a rule may name beside its own vocabulary, from the deployment's configuration: a rule is
+ * checked against it when it is defined or previewed, never when one already recorded is read.
+ */
+export interface RuleVocabulary {
+  /** The loyalty programme's tiers (LOYALTY_TIERS): a rule naming another would match nobody. */
+  readonly loyaltyTiers?: readonly string[];
+}
+
 class RuleChecker {
   readonly errors: RuleError[] = [];
   private nodes = 0;
+
+  constructor(private readonly vocabulary: RuleVocabulary) {}
 
   fail(path: string, problem: string): void {
     this.errors.push({ path, message: `${path} ${problem}` });
@@ -288,7 +299,7 @@ class RuleChecker {
       }
       case 'loyaltyTier':
         if (!this.object(inner, at, ['in'])) return;
-        this.stringList(inner.in, `${at}.in`);
+        this.stringList(inner.in, `${at}.in`, this.vocabulary.loyaltyTiers);
         return;
       case 'npsClass':
         if (!this.object(inner, at, ['in'])) return;
@@ -428,9 +439,12 @@ class RuleChecker {
   }
 }
 
-/** Every problem of a rule, each naming its JSON path under `root`; empty when the rule is valid. */
-export function validateSegmentRule(value: unknown, root = 'rule'): RuleError[] {
-  const checker = new RuleChecker();
+/**
+ * Every problem of a rule, each naming its JSON path under `root`; empty when the rule is valid.
+ * With a vocabulary, what the rule names is checked against the configuration too.
+ */
+export function validateSegmentRule(value: unknown, root = 'rule', vocabulary: RuleVocabulary = {}): RuleError[] {
+  const checker = new RuleChecker(vocabulary);
   checker.rule(value, root, 1);
   return checker.errors;
 }
