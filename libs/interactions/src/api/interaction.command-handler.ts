@@ -4,7 +4,7 @@ import { Inject } from '@nestjs/common';
 import { Command, CommandHandler, type ICommandHandler } from '@nestjs/cqrs';
 import type { Decider, DomainEvent } from '@app/event-sourcing';
 import { EVENT_STORE, type EventStore } from '@app/event-store';
-import { CommandExecutor, type CommandContext, type CommandOutcome } from '@app/platform';
+import { CommandExecutor, type CommandContext, type CommandField, type CommandOutcome } from '@app/platform';
 import { CustomerStatusLookup, type CustomerStatus, type WithCustomerStatus } from '@app/customers';
 import { TicketOwnerLookup, type TicketOwner } from '@app/tickets';
 import type { InteractionCommand } from '../domain/interaction.commands';
@@ -34,7 +34,7 @@ interface Target {
   readonly streamId: string;
   readonly decider: AnyDecider;
   /** The command field carrying the stream's id (StreamCommand.streamIdField). */
-  readonly streamIdField: string;
+  readonly streamIdField: CommandField<InteractionCommand>;
   /** Set where the source's own id makes a retry recognisable without an Idempotency-Key. */
   readonly naturalKey?: string;
   /** The command starts its stream (StreamCommand.opensStream). */

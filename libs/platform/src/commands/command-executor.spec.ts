@@ -9,7 +9,7 @@ import { CodecEventStore, DuplicateEventIdError, SqliteEventStore, WrongExpected
 import { toProblem } from '../errors/problem.filter';
 import type { CommandContext, CommandOutcome } from './command-context';
 import fc from 'fast-check';
-import { CommandExecutor, type CommandRun, type StreamCommand } from './command-executor';
+import { CommandExecutor, type CommandField, type CommandRun, type StreamCommand } from './command-executor';
 
 type AccountCommand =
   | { type: 'Open'; customerId: string; owner: string }
@@ -280,7 +280,7 @@ describe('CommandExecutor', () => {
     it('gives up after its retries with a 409 CONFLICT naming the field that carries the stream\'s id (none when the command does not say)', async () => {
       const contended = new ContendedStore(join(directory, 'contended.sqlite'));
       try {
-        const conflicting = (streamIdField?: string) =>
+        const conflicting = (streamIdField?: CommandField<AccountCommand>) =>
           new CommandExecutor(contended)
             .execute({ streamId, decider: account, command: { type: 'Note', customerId: C, text: 'mine' }, ...(streamIdField !== undefined ? { streamIdField } : {}) }, context())
             .then(() => undefined, (error: unknown) => error);

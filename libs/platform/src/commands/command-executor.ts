@@ -48,8 +48,11 @@ export interface StreamCommand<C, S, E extends DomainEvent> {
    * The command field carrying the stream's id (`customerId` for `customer-…` and `loyalty-…`,
    * `orderId` for `order-…`): a concurrent change that outlives the retries is a 409 naming it.
    */
-  readonly streamIdField?: string;
+  readonly streamIdField?: CommandField<C>;
 }
+
+/** A field of the command (of any one of its kinds, for a union of commands). */
+export type CommandField<C> = C extends unknown ? keyof C & string : never;
 
 /** One command of a batch and the context it runs in (executeMany). */
 export interface CommandRun<C, S, E extends DomainEvent> {
