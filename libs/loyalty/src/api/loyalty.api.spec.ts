@@ -108,6 +108,25 @@ describe('loyalty HTTP API', () => {
     expect(account.body.lots).toBeUndefined();
   });
 
+  // Found from outside: a purchase recorded late earned at the tier reached since, and the account's
+  // rolling spend fell back to the 12 months before the late purchase (no promotion for the spend of now).
+  it('takes a purchase recorded late at the tier of its own time, and shows and reviews the spend of now', async () => {
+    const customer = 'c-late';
+    await bed.register(customer, '2026-01-01T00:00:00Z');
+    // Dated so that nothing of this account is due at the expiry sweep's time below.
+    await bed.purchase(customer, 'o-aug', '2026-08-01T09:00:00Z', [{ category: 'apparel', quantity: 1, unitPriceMinor: 300_00 }]);
+    const late = await bed.purchase(customer, 'o-jul', '2026-07-01T09:00:00Z', [{ category: 'apparel', quantity: 1, unitPriceMinor: 250_00 }]);
+    expect(await background.purchaseReactor?.waitForPosition(late.position, 5000)).toBe(true);
+    const events = await bed.loyaltyEvents(customer);
+    const earnedLate = events.find((event) => event.type === 'PointsEarned' && (event.data as { orderId: string }).orderId === 'o-jul');
+    expect(earnedLate?.data).toMatchObject({ points: 250, basis: { tier: 'bronze', tierMultiplier: 1 } });
+    const promoted = events.find((event) => event.type === 'TierChanged');
+    expect(promoted?.data).toMatchObject({ from: 'bronze', to: 'silver', rolling12mSpendMinor: 550_00, changedAt: '2026-08-01T09:00:00.000Z' });
+    const position = events[events.length - 1].position;
+    const account = await request(app.getHttpServer()).get(`/v1/customers/${customer}/loyalty?minPosition=${position}`).set(as('support'));
+    expect(account.body).toMatchObject({ tier: 'silver', rolling12mSpendMinor: 550_00, lastEventAt: '2026-08-01T09:00:00.000Z', balance: 550 });
+  });
+
   it('redeems (201), refuses what the balance does not cover (422 on points), and answers a retry as the original', async () => {
     const server = app.getHttpServer();
     const redeemed = await request(server).post(`/v1/customers/${C}/loyalty/redemptions`).set(as('support')).send({ redemptionId: 'rd-1', points: 120, reason: 'voucher' });

@@ -81,6 +81,42 @@ describe('loyalty decider', () => {
       expect(events[0]).toMatchObject({ type: 'PointsEarned', data: { points: 15, basis: { tier: 'silver', tierMultiplier: 1.5 } } });
     });
 
+    // Found from outside: a purchase recorded late (dated before the account's later orders) earned at
+    // the tier reached since, and its tier review looked only at the 12 months before its own date,
+    // leaving out the later orders (no promotion to gold although the spend of now passed it).
+    describe('a purchase recorded late', () => {
+      const nov = earned('o-nov', 1000, 1000_00, '2026-11-01T09:00:00.000Z', '2027-11-01T09:00:00.000Z');
+      const silverInNov: LoyaltyEvent = { type: 'TierChanged', data: { customerId: C, from: 'bronze', to: 'silver', direction: 'up', reason: 'purchase', rolling12mSpendMinor: 1000_00, thresholdMinor: 500_00, changedAt: '2026-11-01T09:00:00.000Z' } };
+
+      it('earns at the tier in force at its own time, and is reviewed with the later orders as of the account\'s latest time', () => {
+        spec.given([nov, silverInNov]).when(earnCmd('o-oct', '2026-10-01T09:00:00Z', [{ category: 'apparel', amountMinor: 1100_00 }])).then([
+          {
+            type: 'PointsEarned',
+            data: {
+              customerId: C, orderId: 'o-oct', lotId: 'order:o-oct', points: 1100,
+              basis: { amountMinor: 1100_00, currency: 'EUR', categories: { apparel: 1100_00 }, tier: 'bronze', tierMultiplier: 1 },
+              earnedAt: '2026-10-01T09:00:00.000Z', expiresAt: '2027-10-01T09:00:00.000Z', settledDeficit: 0,
+            },
+          },
+          { type: 'TierChanged', data: { customerId: C, from: 'silver', to: 'gold', direction: 'up', reason: 'purchase', rolling12mSpendMinor: 2100_00, thresholdMinor: 2000_00, changedAt: '2026-11-01T09:00:00.000Z' } },
+        ]);
+      });
+
+      it('earns at the tier reached since when it comes after that tier took effect', () => {
+        const events = decider.decide(earnCmd('o-late', '2026-11-15T00:00:00Z', [{ category: 'apparel', amountMinor: 10_00 }]), fold(decider, [nov, silverInNov, earned('o-dec', 5, 5_00, '2026-12-01T00:00:00.000Z', '2027-12-01T00:00:00.000Z')]));
+        expect(events[0]).toMatchObject({ type: 'PointsEarned', data: { points: 15, basis: { tier: 'silver', tierMultiplier: 1.5 } } });
+      });
+
+      it('is reviewed the same for a refund recorded late: the spend of now, not of the refund\'s own date', () => {
+        const oct = earned('o-oct', 1100, 1100_00, '2026-10-01T09:00:00.000Z', '2027-10-01T09:00:00.000Z');
+        const gold: LoyaltyEvent = { type: 'TierChanged', data: { customerId: C, from: 'silver', to: 'gold', direction: 'up', reason: 'purchase', rolling12mSpendMinor: 2100_00, thresholdMinor: 2000_00, changedAt: '2026-11-01T09:00:00.000Z' } };
+        const refund: LoyaltyCommand = { type: 'ReverseForRefund', customerId: C, orderId: 'o-oct', refundId: 'r-oct', amountMinor: 200_00, at: '2026-10-15T00:00:00Z' };
+        const events = decider.decide(refund, fold(decider, [nov, silverInNov, oct, gold]));
+        expect(events.map((event) => event.type)).toEqual(['PointsReversed', 'TierChanged']);
+        expect(events[1]).toMatchObject({ data: { from: 'gold', to: 'silver', rolling12mSpendMinor: 1900_00, changedAt: '2026-11-01T09:00:00.000Z' } });
+      });
+    });
+
     it('moves the tier up when the purchase crosses a threshold', () => {
       spec.given([o1]).when(earnCmd('o2', '2026-02-01T00:00:00Z', [{ category: 'apparel', amountMinor: 450_00 }])).then([
         earned('o2', 450, 450_00, '2026-02-01T00:00:00.000Z', '2027-02-01T00:00:00.000Z'),

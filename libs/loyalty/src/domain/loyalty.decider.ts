@@ -28,7 +28,18 @@ export interface OrderRecord {
 
 export interface LoyaltyState {
   readonly customerId: string | null;
+  /** The tier in force now. */
   readonly tier: string;
+  /**
+   * Each tier change, by when it took effect, oldest first: a purchase recorded late earns at the
+   * tier in force at its own time.
+   */
+  readonly tierChanges: readonly { readonly at: string; readonly tier: string }[];
+  /**
+   * The latest business time of the account's events (null before any): tiers are reviewed as of it,
+   * so a fact recorded late is reviewed with everything the account holds, not as of its own past.
+   */
+  readonly latestAt: string | null;
   /** Lots with points left, oldest first. */
   readonly lots: readonly PointsLot[];
   /** Points reversed beyond the balance; the next points earned pay it off first. */
@@ -49,6 +60,17 @@ export function availablePoints(state: LoyaltyState, at: string): number {
   return state.lots.filter((lot) => lot.expiresAt > instant).reduce((sum, lot) => sum + lot.remaining, 0) - state.deficit;
 }
 
+/** The tier in force at `at`: the last change that took effect by then, or the programme's first tier. */
+export function tierAt(state: LoyaltyState, at: string, firstTier: string): string {
+  const instant = utc(at);
+  let tier = firstTier;
+  for (const change of state.tierChanges) {
+    if (change.at > instant) break;
+    tier = change.tier;
+  }
+  return tier;
+}
+
 /** Net spend (purchases less refunds) in `currency` of orders placed in the 12 months up to `at`. */
 export function rollingSpendMinor(state: LoyaltyState, at: string, currency: string): number {
   const end = utc(at);
@@ -65,7 +87,7 @@ const EPSILON = 1e-9;
 
 export function loyaltyDecider(program: LoyaltyProgram): Decider<LoyaltyCommand, LoyaltyState, LoyaltyEvent> {
   const decider: Decider<LoyaltyCommand, LoyaltyState, LoyaltyEvent> = {
-    initialState: () => ({ customerId: null, tier: program.tiers[0].name, lots: [], deficit: 0, orders: {}, refunds: {}, redemptions: {}, adjustments: {} }),
+    initialState: () => ({ customerId: null, tier: program.tiers[0].name, tierChanges: [], latestAt: null, lots: [], deficit: 0, orders: {}, refunds: {}, redemptions: {}, adjustments: {} }),
 
     decide(command, state) {
       switch (command.type) {
@@ -91,23 +113,29 @@ export function loyaltyDecider(program: LoyaltyProgram): Decider<LoyaltyCommand,
     // A loyalty account grows with every purchase for as long as the customer buys: commands resume
     // from a snapshot. The state is plain JSON; the fold depends on the program only through the
     // first tier (the initial state), so a program starting from another tier makes older snapshots stale.
-    snapshot: jsonSnapshot(`loyalty/1/${program.tiers[0].name}`),
+    // Version 2: the state keeps its tier changes and latest time.
+    snapshot: jsonSnapshot(`loyalty/2/${program.tiers[0].name}`),
   };
 
-  /** Appends a TierChanged when the events move the rolling spend across a threshold. */
+  /**
+   * Appends a TierChanged when the events move the rolling spend across a threshold, reviewed as of
+   * the account's latest time (a purchase or refund recorded late counts in the window it falls in,
+   * beside the later orders; the change takes effect at that latest time).
+   */
   function withTierReview(events: LoyaltyEvent[], state: LoyaltyState, at: string, reason: TierChangeReason, evenIfUnchanged: boolean): LoyaltyEvent[] {
     // A redelivered earn or refund decides nothing, not even a review, so it stays a no-op.
     if (events.length === 0 && !evenIfUnchanged) return events;
     const customerId = state.customerId ?? (events[0]?.data.customerId as string | undefined);
     if (customerId === undefined) return events;
     const after = events.reduce(evolve, state);
-    const spend = rollingSpendMinor(after, at, program.currency);
+    const asOf = after.latestAt !== null && after.latestAt > utc(at) ? after.latestAt : utc(at);
+    const spend = rollingSpendMinor(after, asOf, program.currency);
     const target = tierForSpend(program, spend);
     if (target.name === after.tier) return events;
     const direction = target.thresholdMinor > tierNamed(program, after.tier).thresholdMinor ? 'up' : 'down';
     const changed: TierChanged = {
       type: 'TierChanged',
-      data: { customerId, from: after.tier, to: target.name, direction, reason, rolling12mSpendMinor: spend, thresholdMinor: target.thresholdMinor, changedAt: utc(at) },
+      data: { customerId, from: after.tier, to: target.name, direction, reason, rolling12mSpendMinor: spend, thresholdMinor: target.thresholdMinor, changedAt: asOf },
     };
     return [...events, changed];
   }
@@ -122,7 +150,8 @@ export function loyaltyDecider(program: LoyaltyProgram): Decider<LoyaltyCommand,
       categories[line.category] = (categories[line.category] ?? 0) + line.amountMinor;
     });
     const amountMinor = Object.values(categories).reduce((sum, amount) => sum + amount, 0);
-    const tier = tierNamed(program, state.tier);
+    // The tier in force when the purchase was made, also for one recorded late.
+    const tier = tierNamed(program, tierAt(state, command.at, program.tiers[0].name));
     const weightedMinor = Object.entries(categories).reduce((sum, [category, amount]) => sum + amount * (program.categoryMultipliers[category] ?? 1), 0);
     // Points are per major unit of the programme's currency (its own exponent: 1 JPY, 1.00 EUR, 1.000 BHD);
     // a purchase in any other currency earns none, since no rate converts it.
@@ -275,7 +304,9 @@ function takeFromLots(lots: readonly PointsLot[], taken: readonly LotConsumption
   return lots.map((lot) => ({ ...lot, remaining: lot.remaining - (byLot.get(lot.lotId) ?? 0) })).filter((lot) => lot.remaining > 0);
 }
 
-function evolve(state: LoyaltyState, event: LoyaltyEvent): LoyaltyState {
+function evolve(before: LoyaltyState, event: LoyaltyEvent): LoyaltyState {
+  const at = businessTimeOf(event);
+  const state = at !== undefined && (before.latestAt === null || at > before.latestAt) ? { ...before, latestAt: at } : before;
   const customerId = state.customerId ?? event.data.customerId;
   switch (event.type) {
     case 'PointsEarned': {
@@ -311,14 +342,38 @@ function evolve(state: LoyaltyState, event: LoyaltyEvent): LoyaltyState {
       };
       return lotId !== null && expiresAt !== null ? addLot(next, { lotId, earnedAt: adjustedAt, expiresAt, remaining: points - settledDeficit }) : next;
     }
-    case 'TierChanged':
-      return { ...state, customerId, tier: event.data.to };
+    case 'TierChanged': {
+      const change = { at: utc(event.data.changedAt), tier: event.data.to };
+      // By when each took effect (changes recorded before reviews used the latest time may be dated earlier).
+      const tierChanges = [...state.tierChanges, change].sort((a, b) => (a.at < b.at ? -1 : a.at > b.at ? 1 : 0));
+      return { ...state, customerId, tier: event.data.to, tierChanges };
+    }
     default: {
       // Compile-time exhaustiveness; at run time an event type this code does not know is ignored.
       const unknownEvent: never = event;
       void unknownEvent;
       return state;
     }
+  }
+}
+
+/** When a loyalty event happened in business time (undefined for a type this code does not know). */
+function businessTimeOf(event: LoyaltyEvent): string | undefined {
+  switch (event.type) {
+    case 'PointsEarned':
+      return utc(event.data.earnedAt);
+    case 'PointsReversed':
+      return utc(event.data.reversedAt);
+    case 'PointsRedeemed':
+      return utc(event.data.redeemedAt);
+    case 'PointsExpired':
+      return utc(event.data.asOf);
+    case 'PointsAdjusted':
+      return utc(event.data.adjustedAt);
+    case 'TierChanged':
+      return utc(event.data.changedAt);
+    default:
+      return undefined;
   }
 }
 

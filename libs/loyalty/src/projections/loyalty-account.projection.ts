@@ -139,8 +139,13 @@ function tierReviewAt(window: readonly SpendEntry[], threshold: number): string 
   return null;
 }
 
-/** Recomputes what follows from lots and the spend window, as of the event's business time. */
-function derive(account: LoyaltyAccountFields, at: string): LoyaltyAccountFields {
+/**
+ * Recomputes what follows from lots and the spend window, as of the account's latest business time:
+ * an event recorded late (a purchase dated before others) changes the figures of now, it does not
+ * move them back to its own time.
+ */
+function derive(account: LoyaltyAccountFields, eventAt: string): LoyaltyAccountFields {
+  const at = eventAt > account.lastEventAt ? eventAt : account.lastEventAt;
   const windowStart = addMonths(at, -ROLLING_WINDOW_MONTHS);
   const spendWindow = account.spendWindow.filter((entry) => entry.at > windowStart);
   const earliest = account.lots.reduce<string | null>((min, lot) => (min === null || lot.expiresAt < min ? lot.expiresAt : min), null);
@@ -155,7 +160,7 @@ function derive(account: LoyaltyAccountFields, at: string): LoyaltyAccountFields
     nextExpiry,
     tierReviewAt: review,
     dueAt: candidates[0] ?? null,
-    lastEventAt: at > account.lastEventAt ? at : account.lastEventAt,
+    lastEventAt: at,
   };
 }
 

@@ -110,6 +110,21 @@ describe('loyalty projections', () => {
   });
 
   // Issue 11: a USD purchase added its amount to a EUR programme's rolling spend.
+  // Found from outside: a purchase recorded late moved the account's figures back to its own date
+  // (rolling spend of the 12 months before it, without the later orders; lastEventAt unchanged).
+  it('keeps the figures of the account\'s latest time when a purchase or refund is recorded late, as the decider reviews the tier', () => {
+    const account = new Account();
+    account.run(earn('o-nov', 300_00, '2026-11-01T09:00:00Z'), '2026-11-01T09:00:00Z');
+    // Recorded at their own business times, as the loyalty reactor records a late purchase's points.
+    account.run(earn('o-oct', 250_00, '2026-10-01T09:00:00Z'), '2026-10-01T09:00:00Z'); // 550.00 in the window of now → silver
+    account.run({ type: 'ReverseForRefund', customerId: C, orderId: 'o-oct', refundId: 'r-late', amountMinor: 10_00, at: '2026-10-05T00:00:00Z' }, '2026-10-05T00:00:00Z');
+    const harness = new ProjectionHarness(loyaltyProjections('EUR')).run(account.recorded);
+    expect(account.state.tier).toBe('silver');
+    expect(harness.get<LoyaltyAccountDocument>(LOYALTY_ACCOUNTS_COLLECTION, C)).toMatchObject({
+      tier: 'silver', rolling12mSpendMinor: 540_00, lastEventAt: '2026-11-01T09:00:00.000Z', balance: balanceOf(account.state),
+    });
+  });
+
   it('counts only the programme currency toward tier spend, also for points earned before purchases were told apart', () => {
     const account = new Account();
     account.run(earn('o1', 100_00, '2026-01-10T10:00:00Z'), '2026-01-10T10:00:00Z');
