@@ -129,6 +129,11 @@ describe('Auditors (embedded)', () => {
       ],
     });
     expect((await auditor.get('/v1/audit/streams/note-nothing-here')).status).toBe(404);
+    // Found from outside: the export of a stream with no events was an empty 200.
+    const exported = await ndjson(`${chronicle.url}/v1/audit/streams/note-nothing-here`, KEYS.auditor);
+    expect({ status: exported.status, contentType: exported.contentType, values: exported.values }).toEqual({
+      status: 404, contentType: expect.stringMatching(/^application\/problem\+json/), values: [expect.objectContaining({ code: 'NOT_FOUND', errors: [expect.objectContaining({ field: 'streamId' })] })],
+    });
     expect((await auditor.get('/v1/audit/streams/$chronicle-seals')).status).toBe(400);
   });
 
@@ -145,6 +150,10 @@ describe('Auditors (embedded)', () => {
     const streamed = await ndjson(`${chronicle.url}/v1/audit/streams/${ticket}`, KEYS.auditor);
     expect(streamed.contentType).toMatch(/^application\/x-ndjson/);
     expect(streamed.values).toEqual([...first.body.items, ...rest.body.items]);
+    expect((await ndjson(`${chronicle.url}/v1/audit/streams/${ticket}?limit=2`, KEYS.auditor)).values).toEqual(first.body.items);
+    expect((await ndjson(`${chronicle.url}/v1/audit/streams/${ticket}?fromRevision=3&limit=1`, KEYS.auditor)).values).toEqual(rest.body.items.slice(1, 2));
+    // Past its end: an empty export, as the JSON page is empty.
+    expect(await ndjson(`${chronicle.url}/v1/audit/streams/${ticket}?fromRevision=99`, KEYS.auditor)).toMatchObject({ status: 200, values: [] });
 
     // The whole log, page by page, equals the NDJSON export.
     const pages: RecordedEvent[] = [];

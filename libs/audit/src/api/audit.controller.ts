@@ -97,27 +97,30 @@ export class AuditController {
       for (const customer of customers) recorded.add(customer);
     };
     const from = query.fromRevision ?? 0;
-    if (wantsNdjson(accept)) {
+    const ndjson = wantsNdjson(accept);
+    const total = query.limit ?? (ndjson ? Number.POSITIVE_INFINITY : 100);
+    // The first page before anything is answered: a stream with no events is a 404 in either form
+    // (the export of an unknown stream was an empty 200, which a script cannot tell from an empty stream).
+    const first = await this.events.readStream(streamId, { fromRevision: from, maxCount: ndjson ? Math.min(EXPORT_PAGE, total) : total });
+    if (first.length === 0 && from === 0) throw refuse.notFound(`Stream ${streamId} not found`, 'streamId');
+    if (ndjson) {
       const events = this.events;
-      const total = query.limit ?? Number.POSITIVE_INFINITY;
       async function* pages(): AsyncGenerator<AuditEnvelope[]> {
-        let next = from;
+        let page = first;
         let sent = 0;
-        while (sent < total) {
-          const page = await events.readStream(streamId, { fromRevision: next, maxCount: Math.min(EXPORT_PAGE, total - sent) });
-          if (page.length === 0) return;
+        while (page.length > 0) {
           await record(page);
           sent += page.length;
-          next = page[page.length - 1].revision + 1;
           yield page.map(auditEnvelope);
+          if (sent >= total) return;
+          page = await events.readStream(streamId, { fromRevision: page[page.length - 1].revision + 1, maxCount: Math.min(EXPORT_PAGE, total - sent) });
         }
       }
       await streamNdjson(reply, pages());
       return;
     }
-    const limit = query.limit ?? 100;
-    const page = await this.events.readStream(streamId, { fromRevision: from, maxCount: limit });
-    if (page.length === 0 && from === 0) throw refuse.notFound(`Stream ${streamId} not found`, 'streamId');
+    const limit = total;
+    const page = first;
     await record(page);
     reply.header('Cache-Control', 'no-store');
     const answer: AuditStreamPage = { streamId, items: page.map(auditEnvelope), nextRevision: page.length === limit ? page[page.length - 1].revision + 1 : null };
