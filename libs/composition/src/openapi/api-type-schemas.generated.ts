@@ -798,7 +798,7 @@ export const API_TYPE_SCHEMAS: Readonly<Record<string, SchemaObject>> = {
         "additionalProperties": {
           "$ref": "#/components/schemas/CategoryStats"
         },
-        "description": "By product category. Keys are the category with `.` and a leading `$` replaced by `_`, since MongoDB field names cannot query through them."
+        "description": "By product category. Keys are the category with `%` written `%25`, `.` `%2E` and a leading `$` `%24` (MongoDB field names cannot query through `.` and `$`), one key per category. Documents written before 2026-12-05 hold `_` for `.` and a leading `$` until the read models are rebuilt."
       },
       "byChannel": {
         "type": "object",
@@ -4971,7 +4971,7 @@ export const API_TYPE_SCHEMAS: Readonly<Record<string, SchemaObject>> = {
         "additionalProperties": {
           "$ref": "#/components/schemas/CustomerTicketEntry"
         },
-        "description": "Not-yet-closed tickets by ticket id (key sanitised like byCategory; `ticketId` holds the raw id)."
+        "description": "Not-yet-closed tickets by ticket id (`.` in an id written `%2E` in its key, as in byCategory; `ticketId` holds the id as it is)."
       }
     },
     "required": [

@@ -87,8 +87,9 @@ export type CurrencyPurchaseStats = {
   readonly firstAt: string | null;
   readonly lastAt: string | null;
   /**
-   * By product category. Keys are the category with `.` and a leading `$` replaced by `_`, since
-   * MongoDB field names cannot query through them.
+   * By product category. Keys are the category with `%` written `%25`, `.` `%2E` and a leading `$`
+   * `%24` (MongoDB field names cannot query through `.` and `$`), one key per category. Documents
+   * written before 2026-12-05 hold `_` for `.` and a leading `$` until the read models are rebuilt.
    */
   readonly byCategory: Readonly<Record<string, CategoryStats>>;
   /** By sales channel: web, app, store, phone, marketplace. */
@@ -196,7 +197,7 @@ export type TicketStats = {
   readonly meanResolutionMinutes: number | null;
   /** Exact sum behind the mean, so aggregates over customers stay exact. */
   readonly resolutionMinutesTotal: number;
-  /** Not-yet-closed tickets by ticket id (key sanitised like byCategory; `ticketId` holds the raw id). */
+  /** Not-yet-closed tickets by ticket id (`.` in an id written `%2E` in its key, as in byCategory; `ticketId` holds the id as it is). */
   readonly openTickets: Readonly<Record<string, CustomerTicketEntry>>;
 };
 

@@ -3,7 +3,7 @@ import type { CustomerEvent } from '@app/customers/domain/customer.events';
 import type { InteractionEvent, OrderLine } from '@app/interactions/domain/interaction.events';
 import type { SlaPolicy, TicketEvent } from '@app/tickets/domain/ticket.events';
 import { CUSTOMER_360_COLLECTION, type Customer360Document } from './customer-360.document';
-import { customer360Projection } from './customer-360.projection';
+import { customer360Projection, fieldKey } from './customer-360.projection';
 import { ProjectionHarness, RecordedEventFactory } from './testing';
 
 const C = 'c-1';
@@ -374,13 +374,47 @@ describe('customer 360 projection', () => {
     expect(tickets).toMatchObject({ total: 1, open: 0, resolved: 1, slaBreaches: 0, meanResolutionMinutes: 30, openTickets: {} });
   });
 
-  it('keys categories and tickets safely for MongoDB field paths', () => {
+  it('keys categories and tickets safely for MongoDB field paths, one key per value', () => {
     const h = history();
-    h.purchase('o-1', '2024-01-01T08:00:00Z', 'web', 'EUR', [line('a', 'home.garden', 1, 100), line('b', '$pecial', 1, 200)]);
+    h.purchase('o-1', '2024-01-01T08:00:00Z', 'web', 'EUR', [line('a', 'home.garden', 1, 100), line('b', '$pecial', 1, 200), line('c', 'home_garden', 1, 400), line('d', '50%', 1, 800)]);
     h.ticketOpened('T.1', '2024-01-01T08:00:00Z', 'Dots', { name: 's', firstResponseMinutes: 1, resolutionMinutes: 2 });
     const doc = project(h.events);
-    expect(Object.keys(doc.purchases.byCurrency['EUR']?.byCategory ?? {}).sort()).toEqual(['_pecial', 'home_garden']);
-    expect(doc.tickets.openTickets['T_1']?.ticketId).toBe('T.1');
+    expect(Object.entries(doc.purchases.byCurrency['EUR']?.byCategory ?? {}).map(([key, stats]) => [key, stats.totalMinor]).sort()).toEqual([
+      ['%24pecial', 200], ['50%25', 800], ['home%2Egarden', 100], ['home_garden', 400],
+    ]);
+    expect(doc.tickets.openTickets[fieldKey('T.1')]?.ticketId).toBe('T.1');
+    expect(Object.keys(doc.tickets.openTickets)).toEqual(['T%2E1']);
+  });
+
+  // Found from outside: tickets `o_d` and `o.d` shared one key, so the second opened took the first's
+  // place and closing it removed both (the overdue one vanished from the 360 view).
+  it('keeps tickets whose ids differ only by `.` and `_` apart', () => {
+    const h = history();
+    const sla = { name: 's', firstResponseMinutes: 60, resolutionMinutes: 480 };
+    h.ticketOpened('o_d', '2024-01-01T08:00:00Z', 'Overdue one', sla);
+    h.ticketOpened('o.d', '2024-01-01T09:00:00Z', 'Other', sla);
+    expect(Object.values(project(h.events).tickets.openTickets).map((ticket) => ticket.ticketId).sort()).toEqual(['o.d', 'o_d']);
+    h.closed('o.d', '2024-01-01T10:00:00Z');
+    const { tickets } = project(h.events);
+    expect(Object.values(tickets.openTickets).map((ticket) => ticket.ticketId)).toEqual(['o_d']);
+    expect(tickets).toMatchObject({ total: 2, open: 1 });
+  });
+
+  it('finds an open ticket a build before one-to-one keys stored under its old key, and moves it to its own', () => {
+    const h = history();
+    const sla = { name: 's', firstResponseMinutes: 60, resolutionMinutes: 480 };
+    h.ticketOpened('T.7', '2024-01-01T08:00:00Z', 'Old key', sla);
+    const opened = project(h.events);
+    // As the build before wrote it: `.` as `_`.
+    const old = { ...opened, tickets: { ...opened.tickets, openTickets: { T_7: opened.tickets.openTickets[fieldKey('T.7')] } } } as Customer360Document;
+    const harness = new ProjectionHarness([customer360Projection]).seed(CUSTOMER_360_COLLECTION, old);
+    h.assigned('T.7', '2024-01-01T08:30:00Z', 'agent-2');
+    harness.run(h.events.slice(-1));
+    const assigned = harness.get<Customer360Document>(CUSTOMER_360_COLLECTION, C);
+    expect(assigned?.tickets.openTickets).toEqual({ 'T%2E7': expect.objectContaining({ ticketId: 'T.7', assigneeId: 'agent-2' }) });
+    h.closed('T.7', '2024-01-01T09:00:00Z');
+    harness.run(h.events.slice(-1));
+    expect(harness.get<Customer360Document>(CUSTOMER_360_COLLECTION, C)?.tickets).toMatchObject({ open: 0, openTickets: {} });
   });
 
   it('applies a redelivered event once', () => {

@@ -24,10 +24,17 @@ import { forgetValue, isCustomerForgotten } from './forgotten';
 import { forgottenTimelineEntry, TIMELINE_COLLECTION, type TimelineEntryDocument } from './timeline.projection';
 
 /**
- * A map key safe for MongoDB field paths: `.` and a leading `$` become `_`. Categories and
- * ticket ids are keys in the 360 document; look them up through this function.
+ * A map key safe for MongoDB field paths, one to one with the value: `%` is written `%25`, `.` `%2E`
+ * and a leading `$` `%24`; any other value is its own key. Categories and ticket ids are keys in the
+ * 360 document; look them up through this function. (Before 2026-12-05 `.` and a leading `$` became
+ * `_`, so tickets `o.d` and `o_d`, or categories `a.b` and `a_b`, shared one entry: legacyFieldKey.)
  */
 export function fieldKey(value: string): string {
+  return value.replace(/%/g, '%25').replace(/\./g, '%2E').replace(/^\$/, '%24');
+}
+
+/** The key documents written before 2026-12-05 hold a value under (not one to one: see fieldKey). */
+export function legacyFieldKey(value: string): string {
   return value.replace(/\./g, '_').replace(/^\$/, '_');
 }
 
@@ -300,8 +307,19 @@ function emptyCurrencyStats(currency: RecordedCurrency): CurrencyPurchaseStats {
 
 type TicketCatalogueEvent = Extract<CatalogueEvent, { type: `Ticket${string}` }>;
 
-function evolveTickets(tickets: TicketStats, event: TicketCatalogueEvent, at: string): TicketStats {
-  const key = fieldKey(event.data.ticketId);
+function movedKey<T>(record: Readonly<Record<string, T>>, from: string, to: string): Record<string, T> {
+  const { [from]: value, ...others } = record;
+  return value === undefined ? others : { ...others, [to]: value };
+}
+
+function evolveTickets(stored: TicketStats, event: TicketCatalogueEvent, at: string): TicketStats {
+  const { ticketId } = event.data;
+  const key = fieldKey(ticketId);
+  // An open ticket recorded before keys were one to one sits under its old key: found there when that
+  // entry is this ticket's (it carries its id), and moved to its own key.
+  const legacy = legacyFieldKey(ticketId);
+  const underLegacy = legacy !== key && stored.openTickets[key] === undefined && stored.openTickets[legacy]?.ticketId === ticketId;
+  const tickets = underLegacy ? { ...stored, openTickets: movedKey(stored.openTickets, legacy, key) } : stored;
   const entry = tickets.openTickets[key];
   if (event.type === 'TicketOpened') {
     const { sla } = event.data;

@@ -29,6 +29,12 @@ export class ProjectionHarness {
     return this;
   }
 
+  /** Puts a document in the store as it is (one an older build wrote, say) before events run on it. */
+  seed(collection: string, doc: ReadDocument): this {
+    this.collection(collection).set(doc.id, doc);
+    return this;
+  }
+
   get<T extends ReadDocument = ReadDocument>(collection: string, id: string): T | undefined {
     return this.collection(collection).get(id) as T | undefined;
   }
