@@ -32,8 +32,6 @@ export function naturalKeyOf(command: LoyaltyCommand): string {
 
 export class LoyaltyCommands {
   private readonly decider: Decider<LoyaltyCommand, unknown, DomainEvent>;
-  /** Tail of the queue of each account with commands in flight. */
-  private readonly tails = new Map<string, Promise<unknown>>();
 
   constructor(
     private readonly executor: CommandExecutor,
@@ -42,16 +40,9 @@ export class LoyaltyCommands {
     this.decider = loyaltyDecider(program) as unknown as Decider<LoyaltyCommand, unknown, DomainEvent>;
   }
 
+  /** An account's commands run one after another in this process (the executor queues each stream's). */
   execute(command: LoyaltyCommand, context: CommandContext): Promise<CommandOutcome> {
-    const streamId = loyaltyStreamId(command.customerId);
-    const previous = this.tails.get(streamId) ?? Promise.resolve();
-    const run = previous.then(() => this.executor.execute({ streamId, decider: this.decider, command, naturalKey: naturalKeyOf(command), streamIdField: 'customerId' }, context));
-    const tail = run.catch(() => undefined);
-    this.tails.set(streamId, tail);
-    void tail.then(() => {
-      if (this.tails.get(streamId) === tail) this.tails.delete(streamId);
-    });
-    return run;
+    return this.executor.execute({ streamId: loyaltyStreamId(command.customerId), decider: this.decider, command, naturalKey: naturalKeyOf(command), streamIdField: 'customerId' }, context);
   }
 }
 
