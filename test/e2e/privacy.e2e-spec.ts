@@ -160,6 +160,12 @@ describe('Personal data, end to end (embedded, one real process, request logs on
       profile: { firstName: '[forgotten]', lastName: '[forgotten]', email: '[forgotten]', phone: '[forgotten]', birthDate: '[forgotten]', city: '[forgotten]', country: 'DE' },
       purchases: { count: 1 }, calls: { count: 1 }, tickets: { total: 1 },
     });
+    // Found from outside: the 360 view and the export still said the profiling consent was given
+    // after the forget, while the analytics counted it withdrawn. Withdrawn as of the forget, in both.
+    const withdrawnByForget = { granted: false, at: view.body.forgottenAt, via: 'forget' };
+    expect(view.body.consents).toEqual({ profiling: withdrawnByForget, marketing_email: expect.objectContaining({ granted: true }) });
+    expect((await api.auditor.get(`/v1/customers/${FORGOTTEN.id}/export`)).body.consents.current.profiling).toEqual(withdrawnByForget);
+    expect((await api.analyst.get(`/v1/customers/${FORGOTTEN.id}/analytics`)).body.profilingConsent).toBe(false);
     const { markers } = FORGOTTEN;
     for (const query of [`email=${encodeURIComponent(markers.email)}`, `email=${encodeURIComponent(markers.email2)}`, `phone=${encodeURIComponent(markers.phone2)}`, `name=${encodeURIComponent(markers.lastName)}`, 'externalId=shop-p-ada']) {
       expect({ query, items: (await api.support.get(`/v1/customers?${query}`)).body.items }).toEqual({ query, items: [] });

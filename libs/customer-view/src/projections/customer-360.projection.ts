@@ -72,11 +72,14 @@ export function emptyCustomer360(customerId: string): Customer360Fields {
 /**
  * The 360 fields of a forgotten customer: every personal value FORGOTTEN (null stays null), contact
  * points gone, each recent timeline line said again from its forgotten timeline row. Figures,
- * consents (purposes and dates) and ids stay. The same whatever the values were before, so a
- * rebuild (which reads FORGOTTEN from the log) ends where the live scrub did.
+ * consents (purposes and dates) and ids stay, but a profiling consent given is withdrawn as of the
+ * forget (`via: forget`): forgetting ends profiling for good, as the analytics already count it. The
+ * same whatever the values were before, so a rebuild (which reads FORGOTTEN from the log) ends where
+ * the live scrub did.
  */
 export function forgetCustomer360(view: Customer360Fields, at: string, timeline: readonly TimelineEntryDocument[]): Customer360Fields {
   const rows = new Map(timeline.map((row) => [row.id, row]));
+  const consents = view.consents.profiling?.granted === true ? { ...view.consents, profiling: { granted: false, at, via: 'forget' } } : view.consents;
   const { profile } = view;
   const openTickets = Object.fromEntries(
     Object.entries(view.tickets.openTickets).map(([key, ticket]) => [key, { ...ticket, subject: forgetValue(ticket.subject) }]),
@@ -95,6 +98,7 @@ export function forgetCustomer360(view: Customer360Fields, at: string, timeline:
     },
     // Not each value masked: equal values would collapse differently live and in a rebuild.
     contactPoints: [],
+    consents,
     tickets: { ...view.tickets, openTickets },
     recentTimeline: view.recentTimeline.map((entry) => {
       const row = rows.get(entry.eventId);
