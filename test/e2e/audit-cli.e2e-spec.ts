@@ -4,7 +4,7 @@
 // and a shadow rebuild and exits 1, and drops the shadow; `replay` runs a range through one
 // projection into a file of its own; `rebuild --blue-green` is the documented spelling of rebuild.
 import { randomUUID } from 'node:crypto';
-import { copyFileSync, existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
@@ -99,6 +99,21 @@ describe('chronicle CLI for auditors (real processes, real SQLite files)', () =>
 
     expect(swap.code).toBe(1);
     expect(swap.output).toContain(`BROKEN LINK at stream ${a.streamId}, revision ${a.revision}, position ${a.position}`);
+  });
+
+  // Found from outside: `verify log` on a mistyped DATA_DIR said "Log verified: 0 events" (exit 0)
+  // and created an event store there; with DATA_DIR="" one in the working folder.
+  it('refuses every command on existing stores when DATA_DIR holds no event store (exit 1 naming it), creating nothing', async () => {
+    const missing = join(tempDir(), 'typo');
+    const empty = tempDir();
+    const commands = [['verify', 'log'], ['verify', 'projections'], ['rebuild', '--blue-green'], ['rebuild', 'status'], ['rebuild', 'drop'], ['replay', '--from', '1', '--to', '1', '--projection', 'customer-360'], ['data-keys', 'rewrap'], ['data-keys', 'reapply-erasures']];
+    const runs = [...commands.map((args) => ({ args, dataDir: missing })), { args: ['verify', 'log'], dataDir: empty }];
+    const answers = await Promise.all(runs.map(async ({ args, dataDir }) => ({ args, ...(await cli(dataDir, ...args)) })));
+    expect(answers).toEqual(runs.map(({ args, dataDir }) => ({ args, code: 1, output: expect.stringContaining(`DATA_DIR=${JSON.stringify(dataDir)}: holds no event store`) })));
+    expect(existsSync(missing)).toBe(false);
+    expect(readdirSync(empty)).toEqual([]);
+    const blank = await cli('', 'verify', 'log');
+    expect(blank).toEqual({ code: 1, output: expect.stringContaining('DATA_DIR="": DATA_DIR must name a folder') });
   });
 
   it('verify projections: exit 0 when live equals a rebuild; every difference reported and exit 1 otherwise; the shadow is dropped', async () => {

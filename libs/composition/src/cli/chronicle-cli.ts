@@ -1,9 +1,10 @@
 // The `chronicle` command line: seed demo data, manage API keys, rebuild, verify and replay read models, verify the log, rotate the master key.
 import { Command, InvalidArgumentError } from 'commander';
-import { ApiKeyRegistry, apiKeysFilePath, CALENDAR_DAY_PATTERN, isCalendarDay, isInstant, loadConfig, ROLES, type ChronicleConfig, type Role } from '@app/platform';
+import { ApiKeyRegistry, apiKeysFilePath, CALENDAR_DAY_PATTERN, describeSetting, isCalendarDay, isInstant, loadConfig, ROLES, StartupError, type ChronicleConfig, type Role } from '@app/platform';
 import { systemClock } from '@app/event-sourcing';
 import type { EventStore } from '@app/event-store';
 import type { ReadStore } from '@app/read-store';
+import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { MasterKeyRing } from '@app/key-store';
 import { openEventStore, openKeyStore, openPhysicalReadStore, openStoredEventStore } from '../engines';
@@ -173,7 +174,7 @@ export function chronicleCli(): Command {
     .command('drop')
     .description('Remove every read-model generation but the live one')
     .action(async () => {
-      const config = loadConfig();
+      const config = loadExistingConfig();
       // Under the rebuild lease: a running rebuild's unfinished generation is not dropped from under it.
       const events = await openStoredEventStore(config);
       try {
@@ -193,7 +194,7 @@ export function chronicleCli(): Command {
     .command('log')
     .description('Walk the stream chains and the global chain of the event store; report the first broken link (stream, revision, position)')
     .action(async () => {
-      const config = loadConfig();
+      const config = loadExistingConfig();
       // The chains are over events as stored: no decoding needed, and none wanted.
       const events = await openStoredEventStore(config);
       try {
@@ -235,7 +236,7 @@ export function chronicleCli(): Command {
     .option('--replace', 'overwrite the target file if it exists')
     .option('--batch-size <n>', 'events per read-store write (larger batches merge more writes to the same document)', positiveInt, REPLAY_BATCH)
     .action(async (opts: { from: number; to: number; projection: string; target?: string; replace?: boolean; batchSize: number }) => {
-      const config = loadConfig();
+      const config = loadExistingConfig();
       const keys = await openKeyStore(config);
       const events = await openEventStore(config, keys);
       try {
@@ -267,7 +268,7 @@ export function chronicleCli(): Command {
         'between putting a new master key first and removing the old one',
     )
     .action(async () => {
-      const keys = await openKeyStore(loadConfig());
+      const keys = await openKeyStore(loadExistingConfig());
       try {
         const count = await keys.rewrap();
         process.stdout.write(`Re-wrapped ${count} data key${count === 1 ? '' : 's'} with the current master key.\n`);
@@ -283,7 +284,7 @@ export function chronicleCli(): Command {
         'taken before some forgets',
     )
     .action(async () => {
-      const config = loadConfig();
+      const config = loadExistingConfig();
       const keys = await openKeyStore(config);
       const events = await openStoredEventStore(config);
       try {
@@ -310,9 +311,23 @@ export function chronicleCli(): Command {
   return program;
 }
 
+/**
+ * The configuration of a command that works on stores already there (verify, rebuild, replay, the
+ * key maintenance): a SQLite data folder without an event log is a mistyped DATA_DIR, not an empty log
+ * to report verified (and a new one created there).
+ */
+function loadExistingConfig(): ChronicleConfig {
+  const config = loadConfig();
+  const log = join(config.DATA_DIR, 'events.sqlite');
+  if (config.EVENT_STORE === 'sqlite' && !existsSync(log)) {
+    throw new StartupError([describeSetting('DATA_DIR', config.DATA_DIR, `holds no event store (${log} does not exist): check the path, or start Chronicle on it first`)], 'Nothing to work on');
+  }
+  return config;
+}
+
 /** Opens the configured event store (reading through the key store) and physical read store for one command, and closes them after. */
 async function withStores(work: (events: EventStore, reads: ReadStore, config: ChronicleConfig) => Promise<void>): Promise<void> {
-  const config = loadConfig();
+  const config = loadExistingConfig();
   const keys = await openKeyStore(config);
   const events = await openEventStore(config, keys);
   try {
@@ -323,7 +338,7 @@ async function withStores(work: (events: EventStore, reads: ReadStore, config: C
   }
 }
 
-async function withReadStore(work: (reads: ReadStore) => Promise<void>, config = loadConfig()): Promise<void> {
+async function withReadStore(work: (reads: ReadStore) => Promise<void>, config = loadExistingConfig()): Promise<void> {
   // Rebuilds and verifications write batch after batch: on a write thread, the next is read and
   // projected meanwhile (bench/README.md, "The projector pipelined").
   const reads = await openPhysicalReadStore(config, { writes: 'thread' });

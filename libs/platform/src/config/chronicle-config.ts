@@ -1,7 +1,7 @@
 // Chronicle's configuration: every setting comes from the environment, is validated at start, and
 // fails fast with the name of the bad variable.
 import { Transform } from 'class-transformer';
-import { IsBoolean, IsIn, IsInt, IsOptional, IsString, Max, Min, ValidateBy, ValidateIf } from 'class-validator';
+import { IsBoolean, IsIn, IsInt, IsOptional, IsString, Max, Min, MinLength, ValidateBy, ValidateIf } from 'class-validator';
 import { IsCurrencyCode } from '@app/money/validation/is-currency-code';
 import { trustedProxiesProblem } from '../http/trusted-proxies';
 import { ConfigError, envBoolean, envNumber, readEnvConfig } from './env-config';
@@ -25,6 +25,7 @@ export class ChronicleConfig {
 
   /** Folder for the embedded SQLite files and generated API keys. */
   @IsString()
+  @MinLength(1, { message: 'DATA_DIR must name a folder (empty would be the current one: give "." if that is meant)' })
   DATA_DIR = './data';
 
   @IsIn(['sqlite', 'eventstoredb'])
