@@ -239,6 +239,20 @@ describe('loyalty decider', () => {
       expect(refusal([o1, o2], redeem('x1', 60, '2027-02-01T00:00:00Z')).message).toBe('Cannot redeem 60 points: the balance is 150, of which 50 can be spent (100 expired and not yet removed)');
     });
 
+    // Found from outside: a redemption dated a year back took points earned today (the check used the
+    // balance of now), so the statement read as points spent before they existed.
+    it('does not spend points earned after the redemption\'s own time, and says so', () => {
+      // o1 earned 2026-01-10, o2 2026-03-01: on 2026-02-01 only o1's 100 can be spent.
+      expect(refusal([o1, o2], redeem('x1', 101, '2026-02-01T00:00:00Z')).message).toBe(
+        'Cannot redeem 101 points: the balance is 150, of which 100 can be spent (50 earned after 2026-02-01T00:00:00.000Z, the time of this request)',
+      );
+      spec.given([o1, o2]).when(redeem('x1', 100, '2026-02-01T00:00:00Z')).then([{
+        type: 'PointsRedeemed',
+        data: { customerId: C, redemptionId: 'x1', points: 100, reason: 'voucher', consumed: [{ lotId: 'order:o1', points: 100 }], redeemedAt: '2026-02-01T00:00:00.000Z' },
+      }]);
+      spec.given([o1, o2]).when(redeem('x1', 1, '2026-01-01T00:00:00Z')).thenThrows(DomainErrorCode.RuleViolated, 'can be spent');
+    });
+
     it('states a balance below 0 as the account shows it, with the deficit that explains it', () => {
       const state = fold(decider, [o1, spentAll, reversedBeyond]);
       expect(balanceOf(state)).toBe(-60);

@@ -54,10 +54,18 @@ export interface LoyaltyState {
 export const orderLotId = (orderId: string) => `order:${orderId}`;
 export const adjustmentLotId = (adjustmentId: string) => `adjustment:${adjustmentId}`;
 
-/** Points that can be spent at `at`: lots not yet expired then, less any deficit. */
-export function availablePoints(state: LoyaltyState, at: string): number {
+/**
+ * The lots that can be spent at `at`: earned by then and not yet expired. A redemption or correction
+ * dated before a lot was earned cannot take from it (one dated a year back spent points earned today).
+ */
+function lotsAt(state: LoyaltyState, at: string): PointsLot[] {
   const instant = utc(at);
-  return state.lots.filter((lot) => lot.expiresAt > instant).reduce((sum, lot) => sum + lot.remaining, 0) - state.deficit;
+  return state.lots.filter((lot) => lot.earnedAt <= instant && lot.expiresAt > instant);
+}
+
+/** Points that can be spent at `at`: lots earned by then and not yet expired then, less any deficit. */
+export function availablePoints(state: LoyaltyState, at: string): number {
+  return lotsAt(state, at).reduce((sum, lot) => sum + lot.remaining, 0) - state.deficit;
 }
 
 /** The tier in force at `at`: the last change that took effect by then, or the programme's first tier. */
@@ -217,7 +225,7 @@ export function loyaltyDecider(program: LoyaltyProgram): Decider<LoyaltyCommand,
       throw refuse.rule(`Cannot redeem ${pointsText(command.points)}: ${balanceStated(state, command.at)}`, 'points');
     }
     const at = utc(command.at);
-    const { consumed } = consume(state.lots.filter((lot) => lot.expiresAt > at), command.points);
+    const { consumed } = consume(lotsAt(state, at), command.points);
     return [{
       type: 'PointsRedeemed',
       data: { customerId: command.customerId, redemptionId: command.redemptionId, points: command.points, reason: command.reason, consumed, redeemedAt: at },
@@ -260,7 +268,7 @@ export function loyaltyDecider(program: LoyaltyProgram): Decider<LoyaltyCommand,
     if (-command.points > available) {
       throw refuse.rule(`Cannot take ${pointsText(-command.points)}: ${balanceStated(state, at)}`, 'points');
     }
-    const { consumed } = consume(state.lots.filter((lot) => lot.expiresAt > at), -command.points);
+    const { consumed } = consume(lotsAt(state, at), -command.points);
     return [{ type: 'PointsAdjusted', data: { ...base, lotId: null, expiresAt: null, consumed, settledDeficit: 0 } }];
   }
 
@@ -400,12 +408,15 @@ function pointsText(points: number): string {
  */
 function balanceStated(state: LoyaltyState, at: string): string {
   const balance = balanceOf(state);
-  const expired = balance - availablePoints(state, at);
+  const instant = utc(at);
+  const later = state.lots.filter((lot) => lot.earnedAt > instant).reduce((sum, lot) => sum + lot.remaining, 0);
+  const expired = balance - availablePoints(state, at) - later;
   const reasons = [
     ...(expired > 0 ? [`${expired} expired and not yet removed`] : []),
+    ...(later > 0 ? [`${later} earned after ${instant}, the time of this request`] : []),
     ...(state.deficit > 0 ? [`a deficit of ${state.deficit}: points reversed beyond what was left, paid off by the next points earned`] : []),
   ];
   if (reasons.length === 0) return `the balance is ${balance}`;
-  const spendable = expired > 0 ? `, of which ${Math.max(0, balance - expired)} can be spent` : '';
+  const spendable = expired > 0 || later > 0 ? `, of which ${Math.max(0, balance - expired - later)} can be spent` : '';
   return `the balance is ${balance}${spendable} (${reasons.join('; ')})`;
 }
