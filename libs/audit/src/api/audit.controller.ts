@@ -53,6 +53,23 @@ function parseAsOf(value: string | undefined): AsOf {
   return { kind: 'instant', at: new Date(value) };
 }
 
+/**
+ * A replay's asOf, if it names what has happened: an instant not in the future (as the analytics
+ * routes take it) and a position the log has reached. A replay as of 9999 answered 200 with figures
+ * that depend on the clock (overdue tickets, value figures) judged at that made-up instant.
+ */
+async function pastAsOf(value: string | undefined, now: Date, head: () => Promise<number>): Promise<AsOf> {
+  const asOf = parseAsOf(value);
+  if (asOf.kind === 'instant' && asOf.at.getTime() > now.getTime()) {
+    throw new RequestValidationError([{ field: 'asOf', message: `asOf must not lie in the future (now is ${now.toISOString()})` }]);
+  }
+  if (asOf.kind === 'position') {
+    const reached = await head();
+    if (asOf.position > reached) throw new RequestValidationError([{ field: 'asOf', message: `asOf must be a position the log has reached (its head is ${reached})` }]);
+  }
+  return asOf;
+}
+
 function asOfHeaders(reply: FastifyReply, context: AsOfContext): void {
   reply.header('X-Chronicle-As-Of', context.at);
   reply.header('X-Chronicle-As-Of-Position', String(context.position));
@@ -71,7 +88,7 @@ export class AuditController {
     @Inject(ACCESS_LOG) private readonly accessLog: AccessLog,
     @Inject(AUDIT_PROJECTIONS) projections: readonly Projection[],
     @Inject(CUSTOMER_360_ENRICHER_FACTORY) enrichers: Customer360EnricherFactory,
-    @Inject(CLOCK) clock: Clock,
+    @Inject(CLOCK) private readonly clock: Clock,
     private readonly recorder: AccessRecorder,
   ) {
     this.asOf = new CustomerAsOf(events, projections, enrichers, clock);
@@ -175,7 +192,7 @@ export class AuditController {
   @ApiAnswer(200, 'Customer360Answer', 'The 360 view as of then; X-Chronicle-As-Of and X-Chronicle-As-Of-Position say which point it shows')
   @ApiRefusals({ 404: 'The customer was not registered as of then.' })
   async customer360(@IdParam('customerId') customerId: string, @QueryParam() query: AsOfQueryDto, @Res({ passthrough: true }) reply: FastifyReply) {
-    const { view, context } = await this.asOf.view360(customerId, parseAsOf(query.asOf));
+    const { view, context } = await this.asOf.view360(customerId, await pastAsOf(query.asOf, this.clock.now(), () => this.events.headPosition()));
     if (view === null) throw refuse.notFound(`Customer ${customerId} was not registered as of ${query.asOf ?? 'now'}`, 'customerId');
     asOfHeaders(reply, context);
     return view;
@@ -187,7 +204,7 @@ export class AuditController {
   @ApiAnswer(200, 'TimelinePage', 'The timeline as of then; X-Chronicle-As-Of and X-Chronicle-As-Of-Position say which point it shows')
   @ApiRefusals({ 404: 'The customer was not registered as of then.' })
   async timeline(@IdParam('customerId') customerId: string, @QueryParam() query: AsOfTimelineQueryDto, @Res({ passthrough: true }) reply: FastifyReply) {
-    const { page, context } = await this.asOf.timeline(customerId, parseAsOf(query.asOf), {
+    const { page, context } = await this.asOf.timeline(customerId, await pastAsOf(query.asOf, this.clock.now(), () => this.events.headPosition()), {
       limit: query.limit ?? 50,
       ...(query.cursor !== undefined ? { cursor: query.cursor } : {}),
       ...(query.channel !== undefined ? { channel: query.channel } : {}),

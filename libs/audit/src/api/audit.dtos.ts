@@ -49,7 +49,7 @@ export class LogQueryDto {
 }
 
 export class AsOfQueryDto {
-  @ApiPropertyOptional({ description: 'A global position (e.g. `1042`) or an ISO-8601 date and time with its offset or Z (e.g. `2026-03-03T00:00:00Z`); default now', example: '2026-03-03T00:00:00Z' })
+  @ApiPropertyOptional({ description: 'A global position the log has reached (e.g. `1042`) or an ISO-8601 date and time with its offset or Z, not in the future (e.g. `2026-03-03T00:00:00Z`); default now', example: '2026-03-03T00:00:00Z' })
   @IsOptional() @IsPositionOrInstant() asOf?: string;
 }
 
