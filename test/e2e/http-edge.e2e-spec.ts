@@ -11,6 +11,7 @@ import { MAX_RULE_DEPTH } from '@app/segments';
 import { ApiClient } from '../support/api-client';
 import { send, type RawRequest, type RawResponse } from '../support/raw-http';
 import { openSse } from '../support/sse-client';
+import { connect } from 'node:net';
 import { apiKeysSetting } from '../support/api-keys';
 
 jest.setTimeout(120_000);
@@ -410,6 +411,30 @@ describe('The HTTP edge: every bad input a clear 4xx', () => {
       expect(named(none)).toEqual({ status: 400, code: 'VALIDATION', fields: ['email', 'phone', 'name', 'externalId', 'id', 'q'] });
       const two = await request({ method: 'GET', path: '/v1/customers?email=a%40example.com&name=Ed', headers: as('support') });
       expect(named(two)).toEqual({ status: 400, code: 'VALIDATION', fields: ['email', 'name'] });
+    });
+
+    // Found from outside: a query string with raw UTF-8 (as curl sends `?name=zébulon`) and headers
+    // too large got Fastify's own `{"error":"Bad Request","message":"Client Error"}`, no problem document.
+    it('answers a request Node cannot parse with a problem document too', async () => {
+      const url = new URL(chronicle.url);
+      const rawAnswer = (head: Buffer): Promise<{ status: number; type: string | undefined; body: { status?: number; code?: string; detail?: string } }> =>
+        new Promise((resolve, reject) => {
+          const socket = connect(Number(url.port), url.hostname, () => socket.write(head));
+          const chunks: Buffer[] = [];
+          socket.on('data', (chunk: Buffer) => chunks.push(chunk));
+          socket.on('error', reject);
+          socket.on('close', () => {
+            const text = Buffer.concat(chunks).toString('utf8');
+            const [headers, body] = [text.slice(0, text.indexOf('\r\n\r\n')), text.slice(text.indexOf('\r\n\r\n') + 4)];
+            resolve({ status: Number(/^HTTP\/1\.1 (\d{3})/.exec(headers)?.[1]), type: /content-type: ([^\r]+)/i.exec(headers)?.[1], body: JSON.parse(body) as never });
+          });
+        });
+      const utf8 = await rawAnswer(Buffer.concat([Buffer.from('GET /v1/customers?name='), Buffer.from('zébulon', 'utf8'), Buffer.from(` HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer ${KEYS.support}\r\n\r\n`)]));
+      expect(utf8).toEqual({ status: 400, type: 'application/problem+json; charset=utf-8', body: expect.objectContaining({ status: 400, code: 'MALFORMED_REQUEST', detail: expect.stringContaining('must be percent-encoded') }) });
+      const huge = await rawAnswer(Buffer.from(`GET /v1/customers HTTP/1.1\r\nHost: x\r\nX-Big: ${'a'.repeat(20_000)}\r\n\r\n`));
+      expect(huge).toEqual({ status: 431, type: 'application/problem+json; charset=utf-8', body: expect.objectContaining({ status: 431, code: 'MALFORMED_REQUEST' }) });
+      // Percent-encoded, the same search is taken.
+      expect((await request({ method: 'GET', path: `/v1/customers?name=${encodeURIComponent('zébulon')}`, headers: as('support') })).status).toBe(200);
     });
 
     it('names Last-Event-ID on the live routes when it is no position', async () => {

@@ -21,6 +21,7 @@ import { answerOtherMethods, RouteTable } from './method-not-allowed';
 import { isUnder, pathOf } from './paths';
 import { trustedProxies } from './trusted-proxies';
 import { buildOpenApiDocument, type OpenApiOptions } from '../openapi/openapi-document';
+import { answerClientError } from './client-errors';
 
 export interface HttpAppOptions {
   /** What the OpenAPI document at /docs/openapi.json needs beside the routes (the schemas of their answers). */
@@ -48,6 +49,8 @@ export async function createHttpApp(rootModule: NonNullable<ModuleMetadata['impo
     logger: false,
     // A path Fastify cannot decode (bad percent-encoding) is a problem document like any other 400.
     frameworkErrors: (error: FastifyError, request: FastifyRequest, reply: FastifyReply) => sendProblem(reply, error, request),
+    // And one Node cannot parse at all (raw UTF-8 in the query string, headers too large).
+    clientErrorHandler: answerClientError,
   });
   const app = await NestFactory.create<NestFastifyApplication>(rootModule as never, adapter, {
     bodyParser: false,
