@@ -675,6 +675,31 @@ describe('Domain input rules over HTTP', () => {
       expectRefused(await storesNothing(() => analyst.raw('PUT', '/v1/segments/seg-tier/rule', JSON.stringify({ rule: rule(['Gold']) }), { 'Content-Type': 'application/json' })), 400, 'rule.all[1].loyaltyTier.in[0]');
     });
 
+    // Found from outside: NPS 11 was refused twice for one fault (its scale, and a generic 0–10), and a
+    // number where a text goes got the text's length rule beside "must be a string".
+    it('says one thing once: a score off its scale, a number where a text goes', async () => {
+      const survey = (surveyId: string, kind: string, score: number) => ({ customerId: 'c-ok', surveyId, kind, score });
+      for (const [body, message] of [
+        [survey('sv-nps-11', 'nps', 11), 'score must be from 0 to 10 for NPS'],
+        [survey('sv-nps-neg', 'nps', -1), 'score must be from 0 to 10 for NPS'],
+        [survey('sv-csat-6', 'csat', 6), 'score must be from 1 to 5 for CSAT'],
+        [survey('sv-csat-0', 'csat', 0), 'score must be from 1 to 5 for CSAT'],
+      ] as const) {
+        const refused = await storesNothing(() => ingest.post('/v1/interactions/surveys', body));
+        expect({ status: refused.status, errors: refused.body.errors }).toEqual({ status: 400, errors: [{ field: 'score', message }] });
+      }
+      expect((await ingest.post('/v1/interactions/surveys', survey('sv-nps-10', 'nps', 10))).status).toBe(201);
+      expect((await support.post('/v1/tickets', { customerId: 'c-ok', ticketId: 't-typed', subject: 'Types', channel: 'web', priority: 'low' })).status).toBe(201);
+      for (const [path, body, field] of [
+        ['/v1/tickets/t-typed/replies', { author: 'agent', body: 5 }, 'body'],
+        ['/v1/interactions/notes', { customerId: 'c-ok', noteId: 'n-typed', text: ['a'], authorId: 'a-1' }, 'text'],
+        ['/v1/tickets', { customerId: 'c-ok', ticketId: 't-typed-2', subject: { text: 'x' }, channel: 'web', priority: 'low' }, 'subject'],
+      ] as const) {
+        const refused = await storesNothing(() => support.post(path, body));
+        expect({ path, status: refused.status, errors: refused.body.errors }).toEqual({ path, status: 400, errors: [{ field, message: `${field} must be a string` }] });
+      }
+    });
+
     it('keeps 422 for a rule on state: redeeming more than the balance', async () => {
       expectRefused(await storesNothing(() => support.post('/v1/customers/c-first/loyalty/redemptions', { redemptionId: 'rd-over', points: 10, reason: 'x' })), 422, 'points');
     });

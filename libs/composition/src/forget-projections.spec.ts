@@ -127,7 +127,8 @@ describe('Forgetting a customer across every read model', () => {
     expect(afterForget.purchases).toMatchObject({ count: 2, byCurrency: { EUR: { totalMinor: 5700, refundedMinor: 1000 } } });
     expect(afterForget.nps).toEqual(before.nps);
     expect(afterForget.calls).toEqual(before.calls);
-    expect(afterForget.consents).toEqual(before.consents);
+    // Consents stay, but the profiling one given is withdrawn as of the forget (as the analytics count it).
+    expect(afterForget.consents).toEqual({ ...before.consents, profiling: { granted: false, at: '2026-02-01T00:00:00.000Z', via: 'forget' } });
     expect(live.get(CUSTOMER_360_COLLECTION, 'B')).toEqual(rebuilt.get(CUSTOMER_360_COLLECTION, 'B'));
   });
 });

@@ -143,7 +143,8 @@ export class RefundPurchaseDto extends CustomerInteractionDto {
 export class AnswerSurveyDto extends CustomerInteractionDto {
   @ApiProperty({ example: 's-5512' }) @Matches(ID_PATTERN, { message: ID_MESSAGE }) surveyId!: string;
   @ApiProperty({ enum: SURVEY_KINDS }) @IsIn(SURVEY_KINDS) kind!: SurveyKind;
-  @ApiProperty({ example: 9, description: 'NPS 0–10, CSAT 1–5' }) @IsInt() @Min(0) @Max(10) @ScoreOnItsScale() score!: number;
+  // The scale's own rule names the range of the survey's kind; a generic 0–10 beside it said the same twice.
+  @ApiProperty({ example: 9, minimum: 0, maximum: 10, description: 'NPS 0–10, CSAT 1–5' }) @IsInt() @ScoreOnItsScale() score!: number;
   @ApiPropertyOptional() @Optional() @IsString() @MaxLength(2000) @MultiLineText() comment?: string;
   @ApiPropertyOptional() @Optional() @Matches(ID_PATTERN, { message: ID_MESSAGE }) ticketId?: string;
 }

@@ -78,6 +78,10 @@ function messagesOf(error: ValidationError, isIndex: boolean): string[] {
     // `limit=0x10` or `"quantity": "5"` is not a number: "must not be greater than 200" says nothing about it.
     return Object.entries(constraints).filter(([rule]) => !NUMBER_RANGE_RULES.has(rule)).map(([, message]) => message);
   }
+  if (!missing && 'value' in error && typeof error.value !== 'string' && constraints.isString !== undefined) {
+    // `"body": 5` is not a text: its length or its characters say nothing about it.
+    return [constraints.isString];
+  }
   if (!missing || isIndex || messages.length === 0 || 'whitelistValidation' in constraints) return messages;
   if (constraints.isDefined !== undefined) return [constraints.isDefined];
   return [requiredMessage(error.property, messages, error.value === null)];
