@@ -65,7 +65,7 @@ export function summarise(event: CatalogueEvent): string {
     case 'CustomerProfileUpdated':
       return `Profile updated: ${Object.keys(event.data.changes).join(', ')}`;
     case 'ContactPointAdded': {
-      const label = event.data.label ? ` (${event.data.label})` : '';
+      const label = sayingOrNothing(event.data.label, (text) => ` (${text})`);
       return `Contact point added: ${event.data.kind} ${event.data.value}${label}`;
     }
     case 'ConsentGiven':
@@ -91,11 +91,11 @@ export function summarise(event: CatalogueEvent): string {
       return `Purchase ${plural(items, 'item')}, ${formatMinor(event.data.totalMinor, event.data.currency)}`;
     }
     case 'PurchaseRefunded': {
-      const reason = event.data.reason ? `: ${clip(event.data.reason)}` : '';
+      const reason = sayingOrNothing(event.data.reason, (text) => `: ${clip(text)}`);
       return `Refund ${formatMinor(event.data.amountMinor, event.data.currency)} on order ${event.data.orderId}${reason}`;
     }
     case 'SurveyAnswered': {
-      const comment = event.data.comment ? `: "${clip(event.data.comment)}"` : '';
+      const comment = sayingOrNothing(event.data.comment, (text) => `: "${clip(text)}"`);
       return event.data.kind === 'nps'
         ? `NPS ${event.data.score} (${npsClass(event.data.score)})${comment}`
         : `CSAT ${event.data.score}/5${comment}`;
@@ -111,7 +111,7 @@ export function summarise(event: CatalogueEvent): string {
     case 'TicketResolved':
       return `Ticket resolved: ${clip(event.data.resolution)}`;
     case 'TicketReopened':
-      return event.data.reason ? `Ticket reopened: ${clip(event.data.reason)}` : 'Ticket reopened';
+      return `Ticket reopened${sayingOrNothing(event.data.reason, (text) => `: ${clip(text)}`)}`;
     case 'TicketClosed':
       return 'Ticket closed';
     case 'TicketNoteAdded':
@@ -145,6 +145,15 @@ export function formatDuration(totalSeconds: number): string {
 }
 
 const SUMMARY_TEXT_LIMIT = 80;
+
+/**
+ * An optional text as a summary quotes it, trimmed, through `quote`; nothing when it says nothing
+ * (empty, or only spaces: a survey comment of "   " read `NPS 7 (passive): ""`, where "" read `NPS 7 (passive)`).
+ */
+function sayingOrNothing(text: string | null | undefined, quote: (text: string) => string): string {
+  const trimmed = text?.trim();
+  return trimmed ? quote(trimmed) : '';
+}
 
 /** One line, at most SUMMARY_TEXT_LIMIT characters: summaries are for lists, the data holds the rest. */
 function clip(text: string): string {

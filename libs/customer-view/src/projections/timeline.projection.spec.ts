@@ -121,6 +121,19 @@ const cases: { stream: string; event: CustomerEvent | InteractionEvent | TicketE
     channel: 'survey',
     summary: 'CSAT 4/5',
   },
+  // Found from outside: a comment of spaces read `NPS 7 (passive): ""`; said nothing, as an empty one.
+  {
+    stream: 'survey-s3',
+    event: { type: 'SurveyAnswered', data: { customerId: C, surveyId: 's3', kind: 'nps', score: 7, comment: '   ' } },
+    channel: 'survey',
+    summary: 'NPS 7 (passive)',
+  },
+  {
+    stream: 'survey-s4',
+    event: { type: 'SurveyAnswered', data: { customerId: C, surveyId: 's4', kind: 'nps', score: 7, comment: '  Slow delivery ' } },
+    channel: 'survey',
+    summary: 'NPS 7 (passive): "Slow delivery"',
+  },
   {
     stream: 'note-n1',
     event: { type: 'NoteAdded', data: { customerId: C, noteId: 'n1', text: 'x'.repeat(100), authorId: 'agent-7' } },
