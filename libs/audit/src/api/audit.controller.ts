@@ -53,22 +53,6 @@ function parseAsOf(value: string | undefined): AsOf {
   return { kind: 'instant', at: new Date(value) };
 }
 
-/**
- * A replay's asOf, if it names what has happened: an instant not in the future (as the analytics
- * routes take it) and a position the log has reached. A replay as of 9999 answered 200 with figures
- * that depend on the clock (overdue tickets, value figures) judged at that made-up instant.
- */
-async function pastAsOf(value: string | undefined, now: Date, head: () => Promise<number>): Promise<AsOf> {
-  const asOf = parseAsOf(value);
-  if (asOf.kind === 'instant' && asOf.at.getTime() > now.getTime()) {
-    throw new RequestValidationError([{ field: 'asOf', message: `asOf must not lie in the future (now is ${now.toISOString()})` }]);
-  }
-  if (asOf.kind === 'position') {
-    const reached = await head();
-    if (asOf.position > reached) throw new RequestValidationError([{ field: 'asOf', message: `asOf must be a position the log has reached (its head is ${reached})` }]);
-  }
-  return asOf;
-}
 
 function asOfHeaders(reply: FastifyReply, context: AsOfContext): void {
   reply.header('X-Chronicle-As-Of', context.at);
@@ -92,6 +76,24 @@ export class AuditController {
     private readonly recorder: AccessRecorder,
   ) {
     this.asOf = new CustomerAsOf(events, projections, enrichers, clock);
+  }
+
+  /**
+   * A replay's asOf, if it names what has happened: an instant not in the future (as the analytics
+   * routes take it) and a position the log has reached. A replay as of 9999 answered 200 with figures
+   * that depend on the clock (overdue tickets, value figures) judged at that made-up instant.
+   */
+  private async replayPoint(value: string | undefined): Promise<AsOf> {
+    const asOf = parseAsOf(value);
+    const now = this.clock.now();
+    if (asOf.kind === 'instant' && asOf.at.getTime() > now.getTime()) {
+      throw new RequestValidationError([{ field: 'asOf', message: `asOf must not lie in the future (now is ${now.toISOString()})` }]);
+    }
+    if (asOf.kind === 'position') {
+      const head = await this.events.headPosition();
+      if (asOf.position > head) throw new RequestValidationError([{ field: 'asOf', message: `asOf must be a position the log has reached (its head is ${head})` }]);
+    }
+    return asOf;
   }
 
   @Get('streams/:streamId')
@@ -136,11 +138,9 @@ export class AuditController {
       await streamNdjson(reply, pages());
       return;
     }
-    const limit = total;
-    const page = first;
-    await record(page);
+    await record(first);
     reply.header('Cache-Control', 'no-store');
-    const answer: AuditStreamPage = { streamId, items: page.map(auditEnvelope), nextRevision: page.length === limit ? page[page.length - 1].revision + 1 : null };
+    const answer: AuditStreamPage = { streamId, items: first.map(auditEnvelope), nextRevision: first.length === total ? first[first.length - 1].revision + 1 : null };
     // Sent as JSON, `Content-Type: application/json; charset=utf-8`, as for a route that returns its answer.
     reply.send(answer);
   }
@@ -192,7 +192,7 @@ export class AuditController {
   @ApiAnswer(200, 'Customer360Answer', 'The 360 view as of then; X-Chronicle-As-Of and X-Chronicle-As-Of-Position say which point it shows')
   @ApiRefusals({ 404: 'The customer was not registered as of then.' })
   async customer360(@IdParam('customerId') customerId: string, @QueryParam() query: AsOfQueryDto, @Res({ passthrough: true }) reply: FastifyReply) {
-    const { view, context } = await this.asOf.view360(customerId, await pastAsOf(query.asOf, this.clock.now(), () => this.events.headPosition()));
+    const { view, context } = await this.asOf.view360(customerId, await this.replayPoint(query.asOf));
     if (view === null) throw refuse.notFound(`Customer ${customerId} was not registered as of ${query.asOf ?? 'now'}`, 'customerId');
     asOfHeaders(reply, context);
     return view;
@@ -204,7 +204,7 @@ export class AuditController {
   @ApiAnswer(200, 'TimelinePage', 'The timeline as of then; X-Chronicle-As-Of and X-Chronicle-As-Of-Position say which point it shows')
   @ApiRefusals({ 404: 'The customer was not registered as of then.' })
   async timeline(@IdParam('customerId') customerId: string, @QueryParam() query: AsOfTimelineQueryDto, @Res({ passthrough: true }) reply: FastifyReply) {
-    const { page, context } = await this.asOf.timeline(customerId, await pastAsOf(query.asOf, this.clock.now(), () => this.events.headPosition()), {
+    const { page, context } = await this.asOf.timeline(customerId, await this.replayPoint(query.asOf), {
       limit: query.limit ?? 50,
       ...(query.cursor !== undefined ? { cursor: query.cursor } : {}),
       ...(query.channel !== undefined ? { channel: query.channel } : {}),

@@ -2,8 +2,8 @@
 // problem document like every other refusal, not Fastify's own `{"error":"Bad Request","message":
 // "Client Error"}`. The commonest cause seen: a query string sent with raw UTF-8 (`?name=zébulon`
 // unencoded, as curl sends it), which HTTP does not allow in a request target.
-import { STATUS_CODES } from 'node:http';
 import type { Socket } from 'node:net';
+import { ProblemException, toProblem } from '../errors/problem.filter';
 
 /** The refusal for a request Node could not parse, by its parser's error code. */
 export function clientErrorProblem(code: string | undefined): { status: number; detail: string } {
@@ -26,10 +26,11 @@ export function answerClientError(error: Error & { code?: string }, socket: Sock
   if (error.code === 'ECONNRESET' || socket.destroyed) return;
   if (socket.writable) {
     const { status, detail } = clientErrorProblem(error.code);
-    const title = STATUS_CODES[status] ?? 'Bad Request';
-    const body = JSON.stringify({ type: 'about:blank', title, status, detail, code: 'MALFORMED_REQUEST' });
+    // The same document every refusal is (toProblem); written raw, as no request or reply exists.
+    const problem = toProblem(new ProblemException(status, detail, { code: 'MALFORMED_REQUEST' }));
+    const body = JSON.stringify(problem);
     socket.write(
-      `HTTP/1.1 ${status} ${title}\r\nContent-Type: application/problem+json; charset=utf-8\r\nCache-Control: no-store\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`,
+      `HTTP/1.1 ${status} ${problem.title}\r\nContent-Type: application/problem+json; charset=utf-8\r\nCache-Control: no-store\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`,
     );
   }
   socket.destroy(error);
