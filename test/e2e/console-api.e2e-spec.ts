@@ -390,4 +390,45 @@ describe('Console server support on the embedded default', () => {
     expect(count('/v1/interactions/notes', 400)).toBeGreaterThanOrEqual(1);
     expect(count('/v1/tickets/:ticketId/notes', 404)).toBeGreaterThanOrEqual(1);
   });
+
+  it('pages the queue and a customer\'s tickets by nextCursor: each ticket once, in the order of one long page, ties and all', async () => {
+    // Seven tickets opened at one instant (ties on deadline, priority and age: the id decides), two priorities.
+    clock.set(new Date('2026-11-23T08:00:00Z'));
+    let position = 0;
+    for (const [i, priority] of ['normal', 'low', 'normal', 'normal', 'low', 'normal', 'normal'].entries()) {
+      const opened = await ingest.post('/v1/tickets', { customerId: 'c-smith-1', ticketId: `t-page-${i}`, subject: `Question ${i}`, channel: 'chat', priority });
+      expect(opened.status).toBe(201);
+      position = opened.body.position;
+    }
+    const ids = (items: { ticketId: string }[]) => items.map((ticket) => ticket.ticketId);
+    const pages = async (path: string, limit: number) => {
+      const seen: string[] = [];
+      let cursor: string | null = null;
+      let answers = 0;
+      do {
+        const answer = await ada.get(`${path}${path.includes('?') ? '&' : '?'}limit=${limit}&minPosition=${position}${cursor === null ? '' : `&cursor=${cursor}`}`);
+        expect(answer.status).toBe(200);
+        seen.push(...ids(answer.body.items));
+        cursor = answer.body.nextCursor;
+        answers++;
+      } while (cursor !== null);
+      return { seen, answers };
+    };
+    for (const path of ['/v1/tickets?status=open', '/v1/customers/c-smith-1/tickets']) {
+      const whole = await ada.get(`${path}${path.includes('?') ? '&' : '?'}limit=200&minPosition=${position}`);
+      expect(whole.body.nextCursor).toBeNull();
+      for (const limit of [1, 2, 3]) expect({ path, limit, ...(await pages(path, limit)) }).toEqual({ path, limit, seen: ids(whole.body.items), answers: Math.max(1, Math.ceil(whole.body.items.length / limit)) });
+    }
+    const customers = ids((await ada.get(`/v1/customers/c-smith-1/tickets?minPosition=${position}`)).body.items);
+    expect(customers).toEqual(['t-page-6', 't-page-5', 't-page-4', 't-page-3', 't-page-2', 't-page-1', 't-page-0']);
+    // The queue's total counts every match, on every page.
+    const first = await ada.get(`/v1/tickets?assignee=none&limit=2&minPosition=${position}`);
+    const second = await ada.get(`/v1/tickets?assignee=none&limit=2&cursor=${first.body.nextCursor}`);
+    expect(second.body.total).toBe(first.body.total);
+    // A cursor this API did not write, or one of another list, is refused naming it.
+    for (const path of [`/v1/tickets?cursor=bm9wZQ`, `/v1/customers/c-smith-1/tickets?cursor=${first.body.nextCursor}`]) {
+      const refused = await ada.get(path);
+      expect({ status: refused.status, fields: refused.body.errors?.map((e: { field: string }) => e.field) }).toEqual({ status: 400, fields: ['cursor'] });
+    }
+  });
 });

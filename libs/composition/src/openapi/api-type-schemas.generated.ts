@@ -4598,10 +4598,16 @@ export const API_TYPE_SCHEMAS: Readonly<Record<string, SchemaObject>> = {
         "items": {
           "$ref": "#/components/schemas/TicketView"
         }
+      },
+      "nextCursor": {
+        "type": "string",
+        "description": "Pass as `cursor` for the page after this one; null on the last page.",
+        "nullable": true
       }
     },
     "required": [
-      "items"
+      "items",
+      "nextCursor"
     ],
     "additionalProperties": false,
     "description": "A customer's tickets, newest first."
@@ -4864,12 +4870,19 @@ export const API_TYPE_SCHEMAS: Readonly<Record<string, SchemaObject>> = {
         }
       },
       "total": {
-        "type": "number"
+        "type": "number",
+        "description": "How many tickets match the filter in all, on every page."
+      },
+      "nextCursor": {
+        "type": "string",
+        "description": "Pass as `cursor` for the page after this one; null on the last page.",
+        "nullable": true
       }
     },
     "required": [
       "items",
-      "total"
+      "total",
+      "nextCursor"
     ],
     "additionalProperties": false,
     "description": "One page of the work queue, with how many tickets match in all."

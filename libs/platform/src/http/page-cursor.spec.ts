@@ -19,6 +19,9 @@ describe('page cursors', () => {
     expect(decodePageCursor(timeline, ['instant', 'eventId'])).toEqual(['2026-03-03T10:15:00.000Z', 'a3bb189e-8bf9-3888-9912-ace4e6543002']);
     expect(decodePageCursor(encodePageCursor([42]), ['position'])).toEqual([42]);
     expect(decodePageCursor(encodePageCursor(['c-1001']), ['id'])).toEqual(['c-1001']);
+    const queue = ['9999-12-31T23:59:59.999Z', 4, null, 't-1'] as const;
+    expect(decodePageCursor(encodePageCursor(queue), ['instant', 'rank', 'instantOrNull', 'id'])).toEqual(queue);
+    expect(decodePageCursor(encodePageCursor(['2026-03-03T10:15:00.000Z', 't-1']), ['instantOrNull', 'id'])).toEqual(['2026-03-03T10:15:00.000Z', 't-1']);
   });
 
   it.each([
@@ -44,6 +47,10 @@ describe('page cursors', () => {
     ['a position as text', cursorOf(['7']), ['position'] as const],
     ['an id with a space', cursorOf(['c 1']), ['id'] as const],
     ['an empty id', cursorOf(['']), ['id'] as const],
+    ['a null where a time must be', cursorOf([null]), ['instant'] as const],
+    ['a malformed time where one may be missing', cursorOf(['2026-02-30T10:00:00.000Z']), ['instantOrNull'] as const],
+    ['a negative rank', cursorOf([-2]), ['rank'] as const],
+    ['a rank as text', cursorOf(['1']), ['rank'] as const],
   ])('refuses %s', (_what, cursor, keys) => {
     expect(refusal(cursor, keys)).toEqual(REFUSED);
   });

@@ -2,7 +2,8 @@
 // and must pass it unchanged. Operator semantics are MongoDB's. Collection and checkpoint names get
 // a random suffix per run, so the suite can share a server with other runs.
 import { randomBytes } from 'node:crypto';
-import type { AggregateRow, CollectionDefinition, Filter, FindOptions, ReadDocument, ReadStore, ReadStoreWrite } from '../read-store.port';
+import { pastKeys, type KeysetField } from '../keyset-pages';
+import type { AggregateRow, CollectionDefinition, Filter, FindOptions, ReadDocument, ReadStore, ReadStoreWrite, Scalar } from '../read-store.port';
 
 export interface ReadStoreUnderTest {
   readonly store: ReadStore;
@@ -458,6 +459,28 @@ export function describeReadStoreContract(name: string, factory: () => Promise<R
         expect(await sortedIds({}, { sort: byName, skip: 10 })).toEqual([]);
         expect(await sortedIds({}, { sort: byName, limit: 0 })).toEqual([]);
         expect(await sortedIds({ city: 'London' }, { sort: byName, limit: 1 })).toEqual(['a']);
+      });
+      it('pages past a row by its keys (pastKeys), null and missing keys included, each document once and in order', async () => {
+        const orders: KeysetField[][] = [
+          [{ field: 'city', direction: 'asc', nullable: true }, { field: 'age', direction: 'desc', nullable: true }, { field: 'id', direction: 'asc' }],
+          [{ field: 'city', direction: 'desc', nullable: true }, { field: 'age', direction: 'asc', nullable: true }, { field: 'id', direction: 'desc' }],
+          [{ field: 'age', direction: 'desc', nullable: true }, { field: 'id', direction: 'asc' }],
+        ];
+        for (const order of orders) {
+          const all = await sortedIds({}, { sort: order });
+          for (const pageSize of [1, 2]) {
+            const seen: string[] = [];
+            for (let keys: Scalar[] | undefined; ; ) {
+              const page = await store.find(people, keys === undefined ? {} : pastKeys(order, keys), { sort: order, limit: pageSize });
+              seen.push(...page.map((doc) => doc.id));
+              const last = page[page.length - 1];
+              if (page.length < pageSize || last === undefined) break;
+              keys = order.map((field) => (last[field.field] ?? null) as Scalar);
+            }
+            expect({ order: order.map((field) => `${field.field} ${field.direction}`), pageSize, seen }).toEqual({ order: order.map((field) => `${field.field} ${field.direction}`), pageSize, seen: all });
+          }
+        }
+        expect(await sortedIds({}, { sort: orders[0] })).toEqual(['e', 'd', 'c', 'a', 'b']);
       });
     });
 

@@ -2,9 +2,9 @@
 import { Controller, Get, Header, Query as QueryParam, Req, Res } from '@nestjs/common';
 import { QueryBus } from '@nestjs/cqrs';
 import { ApiBearerAuth, ApiOperation, ApiPropertyOptional, ApiTags } from '@nestjs/swagger';
-import { IsIn, IsInt, IsOptional, Matches, Max, Min } from 'class-validator';
+import { IsIn, IsInt, IsOptional, IsString, Matches, Max, MaxLength, Min } from 'class-validator';
 import type { FastifyReply } from 'fastify';
-import { AccessLogged, ApiAnswer, ApiRefusals, ID_MESSAGE, ID_PATTERN, IdParam, QueryInteger, Roles, type AuthenticatedRequest } from '@app/platform';
+import { AccessLogged, ApiAnswer, ApiRefusals, ID_MESSAGE, ID_PATTERN, IdParam, QueryInteger, Roles, SingleLineText, type AuthenticatedRequest } from '@app/platform';
 import type { TicketStatus } from '../domain/ticket.decider';
 import { GetTicket, ListCustomerTickets, ListTicketQueue, type TicketDetail, type TicketQueuePage } from './ticket.queries';
 
@@ -17,6 +17,7 @@ export class CustomerTicketsQueryDto {
   @IsOptional() @QueryInteger() @IsInt() @Min(0) minPosition?: number;
   @ApiPropertyOptional({ enum: ['open', 'resolved', 'closed'] }) @IsOptional() @IsIn(['open', 'resolved', 'closed']) status?: TicketStatus;
   @ApiPropertyOptional({ default: 50, maximum: 200 }) @IsOptional() @QueryInteger() @IsInt() @Min(1) @Max(200) limit?: number;
+  @ApiPropertyOptional({ description: 'nextCursor of the previous page' }) @IsOptional() @IsString() @MaxLength(500) @SingleLineText() cursor?: string;
 }
 
 export class TicketQueueQueryDto {
@@ -26,6 +27,7 @@ export class TicketQueueQueryDto {
   @ApiPropertyOptional({ description: 'Only tickets whose next SLA deadline falls before now + this many minutes: breached ones and those due soon (0: breached only)', example: 60 })
   @IsOptional() @QueryInteger() @IsInt() @Min(0) @Max(525_600) dueWithinMinutes?: number;
   @ApiPropertyOptional({ default: 50, maximum: 200 }) @IsOptional() @QueryInteger() @IsInt() @Min(1) @Max(200) limit?: number;
+  @ApiPropertyOptional({ description: 'nextCursor of the previous page (the same filter)' }) @IsOptional() @IsString() @MaxLength(500) @SingleLineText() cursor?: string;
   @ApiPropertyOptional({ description: 'Wait (bounded) until the tickets read model includes this global position, as answered by a ticket command.' })
   @IsOptional() @QueryInteger() @IsInt() @Min(0) minPosition?: number;
 }
@@ -41,14 +43,14 @@ export class TicketQueryController {
   @Roles('support', 'analyst', 'auditor')
   @Header('Cache-Control', 'no-store')
   @ApiOperation({
-    summary: 'The work queue: tickets by urgency (next SLA deadline first, breached ones at the top, then priority, then age), with the total that match',
+    summary: 'The work queue: tickets by urgency (next SLA deadline first, breached ones at the top, then priority, then age), with the total that match; paged by nextCursor',
   })
   @ApiAnswer(200, 'TicketQueuePage')
   queue(@QueryParam() query: TicketQueueQueryDto, @Req() request: AuthenticatedRequest) {
     const assignee = query.assignee === undefined ? undefined : query.assignee === 'none' ? null : query.assignee === 'me' ? (request.principal?.keyId ?? null) : query.assignee;
     return this.queryBus.execute(new ListTicketQueue(
       { status: query.status ?? 'open', ...(assignee !== undefined ? { assignee } : {}), ...(query.dueWithinMinutes !== undefined ? { dueWithinMinutes: query.dueWithinMinutes } : {}) },
-      query.limit ?? 50,
+      { limit: query.limit ?? 50, ...(query.cursor !== undefined ? { cursor: query.cursor } : {}) },
       query.minPosition,
     ));
   }
@@ -69,10 +71,10 @@ export class TicketQueryController {
   @Get('customers/:customerId/tickets')
   @AccessLogged('customer-tickets')
   @Roles('support', 'analyst', 'auditor')
-  @ApiOperation({ summary: 'A customer\'s tickets, newest first (404 for an unknown customer)' })
+  @ApiOperation({ summary: 'A customer\'s tickets, newest first, paged by nextCursor (404 for an unknown customer)' })
   @ApiAnswer(200, 'TicketList')
   @ApiRefusals({ 404: 'The customer is not registered.' })
   list(@IdParam('customerId') customerId: string, @QueryParam() query: CustomerTicketsQueryDto) {
-    return this.queryBus.execute(new ListCustomerTickets(customerId, query.status, query.limit ?? 50, query.minPosition));
+    return this.queryBus.execute(new ListCustomerTickets(customerId, query.status, { limit: query.limit ?? 50, ...(query.cursor !== undefined ? { cursor: query.cursor } : {}) }, query.minPosition));
   }
 }

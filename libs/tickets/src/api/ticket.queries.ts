@@ -3,9 +3,9 @@
 import { Inject, Optional } from '@nestjs/common';
 import { IQueryHandler, Query, QueryHandler } from '@nestjs/cqrs';
 import { refuse, type Clock } from '@app/event-sourcing';
-import { READ_STORE, type Filter, type ReadStore } from '@app/read-store';
+import { pastKeys, READ_STORE, type Filter, type KeysetField, type ReadStore } from '@app/read-store';
 import { CUSTOMER_NAMES, REGISTERED_CUSTOMERS, type CustomerNames, type RegisteredCustomers } from '@app/customers';
-import { CHRONICLE_CONFIG, ChronicleConfig, CLOCK, PROJECTION_PROGRESS, waitUntilCaughtUp, type ProjectionProgress } from '@app/platform';
+import { CHRONICLE_CONFIG, ChronicleConfig, CLOCK, decodePageCursor, encodePageCursor, PROJECTION_PROGRESS, waitUntilCaughtUp, type ProjectionProgress } from '@app/platform';
 import { NO_DUE_TIME, slaSettledAt, TICKETS_COLLECTION, type TicketDocument } from '../projections/ticket.projection';
 import type { TicketStatus } from '../domain/ticket.decider';
 
@@ -61,13 +61,53 @@ export interface TicketQueueFilter {
 /** One page of the work queue, with how many tickets match in all. */
 export interface TicketQueuePage {
   readonly items: readonly TicketQueueItem[];
+  /** How many tickets match the filter in all, on every page. */
   readonly total: number;
+  /** Pass as `cursor` for the page after this one; null on the last page. */
+  readonly nextCursor: string | null;
+}
+
+/** A page of a list: how many, and after which row (a cursor this API returned). */
+export interface TicketPaging {
+  readonly limit: number;
+  readonly cursor?: string;
 }
 
 export class ListTicketQueue extends Query<TicketQueuePage> {
-  constructor(readonly filter: TicketQueueFilter, readonly limit: number, readonly minPosition?: number) {
+  constructor(readonly filter: TicketQueueFilter, readonly paging: TicketPaging, readonly minPosition?: number) {
     super();
   }
+}
+
+/**
+ * The queue's order: next SLA deadline (breached ones first), priority, age, id. A ticket projected
+ * before its opening has no openedAt yet (null sorts first). Pages follow each other by these keys,
+ * so a ticket whose deadline moves meanwhile is listed at its new place if that lies ahead.
+ */
+const QUEUE_ORDER: readonly KeysetField[] = [
+  { field: 'dueSort', direction: 'asc' }, { field: 'priorityRank', direction: 'asc' },
+  { field: 'openedAt', direction: 'asc', nullable: true }, { field: 'ticketId', direction: 'asc' },
+];
+/** A customer's tickets: newest opening first (those not opened yet last), then id. */
+const CUSTOMER_ORDER: readonly KeysetField[] = [{ field: 'openedAt', direction: 'desc', nullable: true }, { field: 'ticketId', direction: 'desc' }];
+
+/**
+ * One page of tickets in `order`: the filter narrowed past the cursor's row, one more read than
+ * asked to tell whether a next page exists, and the cursor of this page's last ticket.
+ */
+async function ticketPage(
+  store: ReadStore,
+  filter: Filter,
+  order: readonly KeysetField[],
+  cursorKeys: Parameters<typeof decodePageCursor>[1],
+  paging: TicketPaging,
+): Promise<{ docs: TicketDocument[]; nextCursor: string | null }> {
+  const where = paging.cursor === undefined ? filter : { and: [filter, pastKeys(order, decodePageCursor(paging.cursor, cursorKeys))] };
+  const rows = await store.find<TicketDocument>(TICKETS_COLLECTION, where, { sort: order, limit: paging.limit + 1 });
+  const docs = rows.slice(0, paging.limit);
+  const last = docs[docs.length - 1];
+  const keysOf = (doc: TicketDocument) => order.map((field) => (doc as unknown as Record<string, string | number | null>)[field.field] ?? null);
+  return { docs, nextCursor: rows.length > paging.limit && last ? encodePageCursor(keysOf(last)) : null };
 }
 
 /** One ticket as GET /v1/tickets/:ticketId answers it: the view with the customer's display name. */
@@ -85,10 +125,12 @@ export class GetTicket extends Query<{ view: TicketDetail; consistent: boolean }
 /** A customer's tickets, newest first. */
 export interface TicketList {
   readonly items: readonly TicketView[];
+  /** Pass as `cursor` for the page after this one; null on the last page. */
+  readonly nextCursor: string | null;
 }
 
 export class ListCustomerTickets extends Query<TicketList> {
-  constructor(readonly customerId: string, readonly status: TicketStatus | undefined, readonly limit: number, readonly minPosition?: number) {
+  constructor(readonly customerId: string, readonly status: TicketStatus | undefined, readonly paging: TicketPaging, readonly minPosition?: number) {
     super();
   }
 }
@@ -127,7 +169,7 @@ export class ListTicketQueueHandler implements IQueryHandler<ListTicketQueue> {
     @Optional() @Inject(PROJECTION_PROGRESS) private readonly progress?: ProjectionProgress,
   ) {}
 
-  async execute({ filter, limit, minPosition }: ListTicketQueue): Promise<TicketQueuePage> {
+  async execute({ filter, paging, minPosition }: ListTicketQueue): Promise<TicketQueuePage> {
     // Read-your-writes for the agent who just changed a ticket (which one, the query does not know): the
     // projector got there. "Some ticket has reached the position" is no proof with Kafka, where a
     // ticket in a partition ahead may have while the agent's lags.
@@ -141,18 +183,12 @@ export class ListTicketQueueHandler implements IQueryHandler<ListTicketQueue> {
       conditions.push({ dueSort: { lt: until < NO_DUE_TIME ? until : NO_DUE_TIME } });
     }
     const where: Filter = { and: conditions };
-    const [docs, total] = await Promise.all([
-      this.store.find<TicketDocument>(TICKETS_COLLECTION, where, {
-        sort: [
-          { field: 'dueSort', direction: 'asc' }, { field: 'priorityRank', direction: 'asc' },
-          { field: 'openedAt', direction: 'asc' }, { field: 'ticketId', direction: 'asc' },
-        ],
-        limit,
-      }),
+    const [{ docs, nextCursor }, total] = await Promise.all([
+      ticketPage(this.store, where, QUEUE_ORDER, ['instant', 'rank', 'instantOrNull', 'id'], paging),
       this.store.count(TICKETS_COLLECTION, where),
     ]);
     const names = this.names ? await this.names.namesOf(docs.map((doc) => doc.customerId)) : new Map<string, string>();
-    return { items: docs.map((doc) => toQueueItem(doc, now, names.get(doc.customerId) ?? null)), total };
+    return { items: docs.map((doc) => toQueueItem(doc, now, names.get(doc.customerId) ?? null)), total, nextCursor };
   }
 }
 
@@ -166,7 +202,7 @@ export class ListCustomerTicketsHandler implements IQueryHandler<ListCustomerTic
     @Optional() @Inject(PROJECTION_PROGRESS) private readonly progress?: ProjectionProgress,
   ) {}
 
-  async execute({ customerId, status, limit, minPosition }: ListCustomerTickets): Promise<TicketList> {
+  async execute({ customerId, status, paging, minPosition }: ListCustomerTickets): Promise<TicketList> {
     await this.customers.assertRegistered(customerId, minPosition);
     await waitUntilCaughtUp(
       minPosition,
@@ -175,8 +211,8 @@ export class ListCustomerTicketsHandler implements IQueryHandler<ListCustomerTic
       this.config.READ_WAIT_TIMEOUT_MS,
     );
     const filter: Filter = status ? { customerId, status } : { customerId };
-    const docs = await this.store.find<TicketDocument>(TICKETS_COLLECTION, filter, { sort: [{ field: 'openedAt', direction: 'desc' }], limit });
+    const { docs, nextCursor } = await ticketPage(this.store, filter, CUSTOMER_ORDER, ['instantOrNull', 'id'], paging);
     const now = this.clock.now();
-    return { items: docs.map((doc) => toTicketView(doc, now)) };
+    return { items: docs.map((doc) => toTicketView(doc, now)), nextCursor };
   }
 }
