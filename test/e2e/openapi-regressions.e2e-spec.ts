@@ -5,6 +5,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import Ajv from 'ajv';
 import { startChronicle, type RunningChronicle } from '@app/composition';
 import { EVENT_STORE, type EventStore } from '@app/event-store';
 import { ApiClient } from '../support/api-client';
@@ -103,6 +104,28 @@ describe('What the API contract tests found', () => {
     const segment = await analyst.get('/v1/segments/seg-rg');
     expect(validator.errors(schema('SegmentView'), segment.body)).toEqual([]);
     expect(segment.body).toEqual(expect.objectContaining({ segmentId: 'seg-rg', name: 'Buyers', memberCount: expect.any(Number) }));
+  });
+
+  it('writes nullable as OpenAPI 3.0.3 reads it: beside a type, so a strict validator compiles every schema and takes null where the API answers null (`{allOf: [$ref], nullable}` was ignored or refused by them)', async () => {
+    const document = (await exchange(chronicle.url, 'GET', '/docs/openapi.json', {})).json as { components: { schemas: Record<string, Json> } };
+    // ajv applies OpenAPI's nullable keyword itself, and refuses one without a type as 3.0.3 says.
+    const ajv = new Ajv({ strict: false, validateFormats: false, allErrors: true });
+    ajv.addSchema({ $id: 'openapi', components: document.components });
+    const refused = Object.keys(document.components.schemas).flatMap((name) => {
+      try {
+        ajv.getSchema(`openapi#/components/schemas/${name}`);
+        return [];
+      } catch (error) {
+        return [`${name}: ${(error as Error).message}`];
+      }
+    });
+    expect(refused).toEqual([]);
+    for (const property of ['Customer360Profile/properties/gender', 'NpsStats/properties/lastClass', 'TicketView/properties/channel', 'TicketView/properties/sla', 'CustomerAnalysis/properties/churnRisk']) {
+      const validate = ajv.getSchema(`openapi#/components/schemas/${property}`);
+      expect({ property, null: validate?.(null) }).toEqual({ property, null: true });
+    }
+    // And a value of the referenced schema still has to be one: a nullable enum takes no other text.
+    expect(ajv.getSchema('openapi#/components/schemas/TicketView/properties/channel')?.('fax')).toBe(false);
   });
 
   it('documents every header once and none as required (Last-Event-ID came twice, once required, though a first connection has none)', async () => {

@@ -488,12 +488,18 @@ export const API_TYPE_SCHEMAS: Readonly<Record<string, SchemaObject>> = {
             "type": "number"
           },
           "npsLastClass": {
-            "allOf": [
+            "anyOf": [
               {
                 "$ref": "#/components/schemas/NpsBand"
+              },
+              {
+                "type": "string",
+                "nullable": true,
+                "enum": [
+                  null
+                ]
               }
-            ],
-            "nullable": true
+            ]
           },
           "npsMultiplier": {
             "type": "number"
@@ -988,12 +994,18 @@ export const API_TYPE_SCHEMAS: Readonly<Record<string, SchemaObject>> = {
           },
           "churnRisk": {
             "description": "Null without profiling consent, or where the model is missing.",
-            "allOf": [
+            "anyOf": [
               {
                 "$ref": "#/components/schemas/ChurnRisk"
+              },
+              {
+                "type": "object",
+                "nullable": true,
+                "enum": [
+                  null
+                ]
               }
-            ],
-            "nullable": true
+            ]
           }
         },
         "required": [
@@ -1254,12 +1266,18 @@ export const API_TYPE_SCHEMAS: Readonly<Record<string, SchemaObject>> = {
         "nullable": true
       },
       "gender": {
-        "allOf": [
+        "anyOf": [
           {
             "$ref": "#/components/schemas/Gender"
+          },
+          {
+            "type": "string",
+            "nullable": true,
+            "enum": [
+              null
+            ]
           }
-        ],
-        "nullable": true
+        ]
       },
       "country": {
         "type": "string",
@@ -1412,21 +1430,33 @@ export const API_TYPE_SCHEMAS: Readonly<Record<string, SchemaObject>> = {
       },
       "modelInputs": {
         "description": "The model's inputs (purchase days, recency from first to last, T, mean repeat spend); null without orders. Counts and means of the customer's own orders, like `orders`: not a score.",
-        "allOf": [
+        "anyOf": [
           {
             "$ref": "#/components/schemas/ModelInputs"
+          },
+          {
+            "type": "object",
+            "nullable": true,
+            "enum": [
+              null
+            ]
           }
-        ],
-        "nullable": true
+        ]
       },
       "model": {
         "description": "Null without orders, without profiling consent, or when the snapshot has no BG/NBD fit.",
-        "allOf": [
+        "anyOf": [
           {
             "$ref": "#/components/schemas/CustomerModelFigures"
+          },
+          {
+            "type": "object",
+            "nullable": true,
+            "enum": [
+              null
+            ]
           }
-        ],
-        "nullable": true
+        ]
       },
       "clv": {
         "description": "Null without profiling consent, or where the model or the expected spend is missing.",
@@ -1466,12 +1496,18 @@ export const API_TYPE_SCHEMAS: Readonly<Record<string, SchemaObject>> = {
       },
       "churnRisk": {
         "description": "Null without profiling consent, or where the model is missing.",
-        "allOf": [
+        "anyOf": [
           {
             "$ref": "#/components/schemas/ChurnRisk"
+          },
+          {
+            "type": "object",
+            "nullable": true,
+            "enum": [
+              null
+            ]
           }
-        ],
-        "nullable": true
+        ]
       },
       "population": {
         "type": "object",
@@ -1641,12 +1677,18 @@ export const API_TYPE_SCHEMAS: Readonly<Record<string, SchemaObject>> = {
             "nullable": true
           },
           "gender": {
-            "allOf": [
+            "anyOf": [
               {
                 "$ref": "#/components/schemas/Gender"
+              },
+              {
+                "type": "string",
+                "nullable": true,
+                "enum": [
+                  null
+                ]
               }
-            ],
-            "nullable": true
+            ]
           },
           "country": {
             "type": "string",
@@ -1817,12 +1859,18 @@ export const API_TYPE_SCHEMAS: Readonly<Record<string, SchemaObject>> = {
         "type": "object",
         "properties": {
           "account": {
-            "allOf": [
+            "anyOf": [
               {
                 "$ref": "#/components/schemas/ExportedDocument"
+              },
+              {
+                "type": "object",
+                "nullable": true,
+                "enum": [
+                  null
+                ]
               }
-            ],
-            "nullable": true
+            ]
           },
           "history": {
             "type": "array",
@@ -1863,20 +1911,32 @@ export const API_TYPE_SCHEMAS: Readonly<Record<string, SchemaObject>> = {
         "type": "object",
         "properties": {
           "facts": {
-            "allOf": [
+            "anyOf": [
               {
                 "$ref": "#/components/schemas/ExportedDocument"
+              },
+              {
+                "type": "object",
+                "nullable": true,
+                "enum": [
+                  null
+                ]
               }
-            ],
-            "nullable": true
+            ]
           },
           "scores": {
-            "allOf": [
+            "anyOf": [
               {
                 "$ref": "#/components/schemas/CustomerAnalyticsView"
+              },
+              {
+                "type": "object",
+                "nullable": true,
+                "enum": [
+                  null
+                ]
               }
-            ],
-            "nullable": true
+            ]
           }
         },
         "required": [
@@ -2046,12 +2106,18 @@ export const API_TYPE_SCHEMAS: Readonly<Record<string, SchemaObject>> = {
         "nullable": true
       },
       "priority": {
-        "allOf": [
+        "anyOf": [
           {
             "$ref": "#/components/schemas/TicketPriority"
+          },
+          {
+            "type": "string",
+            "nullable": true,
+            "enum": [
+              null
+            ]
           }
-        ],
-        "nullable": true
+        ]
       },
       "status": {
         "type": "string",
@@ -3158,12 +3224,18 @@ export const API_TYPE_SCHEMAS: Readonly<Record<string, SchemaObject>> = {
       },
       "lastClass": {
         "description": "Band of the latest score: 9–10 promoter, 7–8 passive, 0–6 detractor.",
-        "allOf": [
+        "anyOf": [
           {
             "$ref": "#/components/schemas/NpsClass"
+          },
+          {
+            "type": "string",
+            "nullable": true,
+            "enum": [
+              null
+            ]
           }
-        ],
-        "nullable": true
+        ]
       },
       "promoters": {
         "type": "number"
@@ -3259,21 +3331,33 @@ export const API_TYPE_SCHEMAS: Readonly<Record<string, SchemaObject>> = {
       },
       "bgNbd": {
         "description": "Time in days (α is in days). Null when it could not be fitted; `notes` says why.",
-        "allOf": [
+        "anyOf": [
           {
             "$ref": "#/components/schemas/BgNbdFit"
+          },
+          {
+            "type": "object",
+            "nullable": true,
+            "enum": [
+              null
+            ]
           }
-        ],
-        "nullable": true
+        ]
       },
       "gammaGamma": {
         "description": "v in minor units of `currency`.",
-        "allOf": [
+        "anyOf": [
           {
             "$ref": "#/components/schemas/GammaGammaFit"
+          },
+          {
+            "type": "object",
+            "nullable": true,
+            "enum": [
+              null
+            ]
           }
-        ],
-        "nullable": true
+        ]
       },
       "notes": {
         "type": "array",
@@ -3995,12 +4079,18 @@ export const API_TYPE_SCHEMAS: Readonly<Record<string, SchemaObject>> = {
       },
       "purpose": {
         "description": "The consent purpose the segment is used for (only consenting customers are members); null: none.",
-        "allOf": [
+        "anyOf": [
           {
             "$ref": "#/components/schemas/ConsentPurposeName"
+          },
+          {
+            "type": "string",
+            "nullable": true,
+            "enum": [
+              null
+            ]
           }
-        ],
-        "nullable": true
+        ]
       },
       "status": {
         "$ref": "#/components/schemas/SegmentStatus"
@@ -4371,29 +4461,47 @@ export const API_TYPE_SCHEMAS: Readonly<Record<string, SchemaObject>> = {
       },
       "channel": {
         "description": "Where the customer raised it: email, phone, chat, web, store.",
-        "allOf": [
+        "anyOf": [
           {
             "$ref": "#/components/schemas/TicketChannel"
+          },
+          {
+            "type": "string",
+            "nullable": true,
+            "enum": [
+              null
+            ]
           }
-        ],
-        "nullable": true
+        ]
       },
       "priority": {
-        "allOf": [
+        "anyOf": [
           {
             "$ref": "#/components/schemas/TicketPriority"
+          },
+          {
+            "type": "string",
+            "nullable": true,
+            "enum": [
+              null
+            ]
           }
-        ],
-        "nullable": true
+        ]
       },
       "sla": {
         "description": "The SLA policy the ticket was opened under (targets in minutes).",
-        "allOf": [
+        "anyOf": [
           {
             "$ref": "#/components/schemas/SlaPolicy"
+          },
+          {
+            "type": "object",
+            "nullable": true,
+            "enum": [
+              null
+            ]
           }
-        ],
-        "nullable": true
+        ]
       },
       "status": {
         "allOf": [
@@ -4676,29 +4784,47 @@ export const API_TYPE_SCHEMAS: Readonly<Record<string, SchemaObject>> = {
       },
       "channel": {
         "description": "Where the customer raised it: email, phone, chat, web, store.",
-        "allOf": [
+        "anyOf": [
           {
             "$ref": "#/components/schemas/TicketChannel"
+          },
+          {
+            "type": "string",
+            "nullable": true,
+            "enum": [
+              null
+            ]
           }
-        ],
-        "nullable": true
+        ]
       },
       "priority": {
-        "allOf": [
+        "anyOf": [
           {
             "$ref": "#/components/schemas/TicketPriority"
+          },
+          {
+            "type": "string",
+            "nullable": true,
+            "enum": [
+              null
+            ]
           }
-        ],
-        "nullable": true
+        ]
       },
       "sla": {
         "description": "The SLA policy the ticket was opened under (targets in minutes).",
-        "allOf": [
+        "anyOf": [
           {
             "$ref": "#/components/schemas/SlaPolicy"
+          },
+          {
+            "type": "object",
+            "nullable": true,
+            "enum": [
+              null
+            ]
           }
-        ],
-        "nullable": true
+        ]
       },
       "status": {
         "allOf": [
@@ -5042,29 +5168,47 @@ export const API_TYPE_SCHEMAS: Readonly<Record<string, SchemaObject>> = {
       },
       "channel": {
         "description": "Where the customer raised it: email, phone, chat, web, store.",
-        "allOf": [
+        "anyOf": [
           {
             "$ref": "#/components/schemas/TicketChannel"
+          },
+          {
+            "type": "string",
+            "nullable": true,
+            "enum": [
+              null
+            ]
           }
-        ],
-        "nullable": true
+        ]
       },
       "priority": {
-        "allOf": [
+        "anyOf": [
           {
             "$ref": "#/components/schemas/TicketPriority"
+          },
+          {
+            "type": "string",
+            "nullable": true,
+            "enum": [
+              null
+            ]
           }
-        ],
-        "nullable": true
+        ]
       },
       "sla": {
         "description": "The SLA policy the ticket was opened under (targets in minutes).",
-        "allOf": [
+        "anyOf": [
           {
             "$ref": "#/components/schemas/SlaPolicy"
+          },
+          {
+            "type": "object",
+            "nullable": true,
+            "enum": [
+              null
+            ]
           }
-        ],
-        "nullable": true
+        ]
       },
       "status": {
         "allOf": [

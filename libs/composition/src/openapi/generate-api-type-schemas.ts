@@ -128,6 +128,7 @@ export function generateApiTypeSchemas(): Record<string, Json> {
     if (root.$ref === undefined) schemas[name] = toOpenApi30(root);
     else if (componentName(decodeURIComponent(String(root.$ref).replace('#/definitions/', ''))) !== name) schemas[name] = { allOf: [toOpenApi30(root)] };
   }
+  for (const [name, schema] of Object.entries(schemas)) schemas[name] = typedNulls(schema, schemas);
   const emptyObjects = Object.entries(schemas).flatMap(([name, schema]) => emptyObjectsIn(schema, name));
   if (emptyObjects.length > 0) {
     // What the generator makes of a type it cannot read (a field of a type intersected with an open
@@ -135,6 +136,39 @@ export function generateApiTypeSchemas(): Record<string, Json> {
     throw new Error(`These fields came out as empty objects; derive the type from the read model's fields, not its stored document:\n  ${emptyObjects.join('\n  ')}`);
   }
   return Object.fromEntries(Object.entries(schemas).sort(([a], [b]) => a.localeCompare(b)));
+}
+
+/**
+ * OpenAPI 3.0.3: `nullable` means something only beside a `type` (strict validators refuse it
+ * elsewhere). A nullable reference or union without one becomes an `anyOf` with a branch that is
+ * null alone, typed as the referenced schema is.
+ */
+function typedNulls(schema: Json, components: Readonly<Record<string, Json>>): Json {
+  if (Array.isArray(schema)) return schema.map((item) => typedNulls(item, components));
+  if (typeof schema !== 'object' || schema === null) return schema;
+  const out = Object.fromEntries(Object.entries(schema).map(([key, value]) => [key, typedNulls(value, components)])) as JsonObject;
+  if (out.nullable !== true || out.type !== undefined) return out;
+  const { nullable: _nullable, allOf, anyOf, oneOf, ...rest } = out;
+  const branches = (anyOf ?? oneOf ?? allOf) as JsonObject[] | undefined;
+  if (!Array.isArray(branches) || (allOf !== undefined && branches.length !== 1) || [allOf, anyOf, oneOf].filter((c) => c !== undefined).length !== 1) {
+    throw new Error(`A nullable schema without a type this generator cannot type: ${JSON.stringify(schema).slice(0, 200)}`);
+  }
+  const type = typeOfSchema(branches[0] ?? {}, components) ?? 'object';
+  return { ...rest, [oneOf !== undefined ? 'oneOf' : 'anyOf']: [...branches, { type, nullable: true, enum: [null] }] };
+}
+
+/** The `type` a schema's values have, following references and single-branch wrappers. */
+function typeOfSchema(schema: Json, components: Readonly<Record<string, Json>>, seen = new Set<string>()): string | undefined {
+  if (typeof schema !== 'object' || schema === null || Array.isArray(schema)) return undefined;
+  if (typeof schema.type === 'string') return schema.type;
+  if (typeof schema.$ref === 'string') {
+    const name = schema.$ref.replace('#/components/schemas/', '');
+    if (seen.has(name)) return undefined;
+    seen.add(name);
+    return typeOfSchema(components[name] ?? null, components, seen);
+  }
+  const only = Array.isArray(schema.allOf) && schema.allOf.length === 1 ? schema.allOf[0] : undefined;
+  return only === undefined ? undefined : typeOfSchema(only, components, seen);
 }
 
 function emptyObjectsIn(schema: Json, path: string): string[] {
