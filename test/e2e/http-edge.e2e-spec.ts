@@ -318,7 +318,7 @@ describe('The HTTP edge: every bad input a clear 4xx', () => {
     };
     const tampered = [b64(['x', 'y']), b64(['2026-13-45T99:00:00Z', 'x']), b64(['2026-02-30T10:00:00.000Z', '5f0c2a44-2b1e-4c8e-9a57-0b9f6b1d2e3f']), b64([-1]), b64(['c 1']), b64({}), 'not-a-cursor'];
     for (const cursor of tampered) {
-      for (const route of [`/v1/customers/${customerId}/timeline`, `/v1/audit/customers/${customerId}/timeline`, `/v1/customers/${customerId}/loyalty/history`, '/v1/segments/seg-edge/members', '/v1/audit/access-log']) {
+      for (const route of [`/v1/customers/${customerId}/timeline`, `/v1/audit/customers/${customerId}/timeline`, `/v1/customers/${customerId}/loyalty/history`, '/v1/segments/seg-edge/members', '/v1/audit/access-log', '/v1/tickets', `/v1/customers/${customerId}/tickets`]) {
         const path = `${route}?cursor=${cursor}`;
         expect(await refused(path)).toEqual({ path, status: 400, errors: [{ field: 'cursor', message: 'cursor is not one this API returned' }] });
       }
@@ -329,6 +329,34 @@ describe('The HTTP edge: every bad input a clear 4xx', () => {
     const second = await support.get(`/v1/customers/${customerId}/timeline?limit=1&cursor=${first.body.nextCursor}`);
     expect({ status: second.status, items: second.body.items.length }).toEqual({ status: 200, items: 1 });
     expect(second.body.items[0].eventId).not.toBe(first.body.items[0].eventId);
+  });
+
+  it('weighs Accept as HTTP says: 406 naming Accept where it takes nothing the API answers in (text/csv got JSON), NDJSON only where preferred to JSON (q=0 was ignored)', async () => {
+    const asked = async (path: string, accept: string, role: keyof typeof KEYS = 'admin') => {
+      const response = await request({ method: 'GET', path, headers: { ...as(role), Accept: accept } });
+      return { path, accept, status: response.status, type: String(response.headers['content-type']).split(';')[0], fields: response.body?.errors?.map((e: { field: string }) => e.field) };
+    };
+    for (const accept of ['text/csv', 'application/xml, text/plain;q=0.5', 'application/json;q=0']) {
+      for (const path of [`/v1/customers/${customerId}`, '/v1/audit/log', '/v1/tickets']) {
+        expect(await asked(path, accept)).toEqual({ path, accept, status: 406, type: 'application/problem+json', fields: ['Accept'] });
+      }
+    }
+    // Refused before it ran: a command with such an Accept records nothing.
+    const before = await head();
+    const command = await request({ method: 'POST', path: '/v1/interactions/notes', headers: { ...json, ...as('support'), Accept: 'text/csv' }, body: note('n-accept-csv') });
+    expect({ status: command.status, head: await head() }).toEqual({ status: 406, head: before });
+    // An unknown path is still a 404, whatever it accepts.
+    expect((await asked('/v1/no-such-route', 'text/csv')).status).toBe(404);
+    for (const [accept, type] of [
+      ['application/x-ndjson', 'application/x-ndjson'],
+      ['application/x-ndjson; charset=utf-8', 'application/x-ndjson'],
+      ['application/x-ndjson;q=0, application/json', 'application/json'],
+      ['application/json, application/x-ndjson;q=0.9', 'application/json'],
+      ['text/csv, application/json;q=0.1', 'application/json'],
+      ['*/*', 'application/json'],
+    ] as const) {
+      expect(await asked('/v1/audit/log?limit=1', accept)).toEqual({ path: '/v1/audit/log?limit=1', accept, status: 200, type, fields: undefined });
+    }
   });
 
   it('refuses an unknown event type in the audit log filter and the audit timeline (400 naming type or kind), and takes the known ones', async () => {

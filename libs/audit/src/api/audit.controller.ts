@@ -7,12 +7,12 @@ import { ApiBearerAuth, ApiOperation, ApiTags } from '@nestjs/swagger';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { refuse, type Clock, type RecordedEvent } from '@app/event-sourcing';
 import { ACCESS_LOG, EVENT_STORE, type AccessLog, type EventStore, type LogQuery } from '@app/event-store';
-import { AccessLogged, AccessRecorder, ApiAnswer, ApiRefusals, CLOCK, IdParam, Roles, RequestValidationError, type AuthenticatedRequest } from '@app/platform';
+import { AccessLogged, AccessRecorder, ApiAnswer, ApiRefusals, CLOCK, IdParam, prefersNdjson, Roles, RequestValidationError, type AuthenticatedRequest } from '@app/platform';
 import { CUSTOMER_360_ENRICHER_FACTORY, type Customer360EnricherFactory } from '@app/customer-view';
 import type { Projection } from '@app/read-store';
 import { AUDIT_PROJECTIONS, CustomerAsOf, type AsOf, type AsOfContext } from '../as-of/customer-as-of';
 import { AccessLogQueryDto, AsOfQueryDto, AsOfTimelineQueryDto, LogQueryDto, StreamHistoryQueryDto } from './audit.dtos';
-import { streamNdjson, wantsNdjson } from './ndjson-response';
+import { streamNdjson } from './ndjson-response';
 import type { AccessLogPage, AuditEnvelope, AuditLogPage, AuditStreamPage } from './audit-answers';
 
 /** Stream ids are `<category>-<id>`; `$` (store-internal) streams are not user history. */
@@ -112,11 +112,11 @@ export class AuditController {
     const record = async (page: readonly RecordedEvent[]): Promise<void> => {
       const customers = [...new Set(page.map((event) => event.metadata.customerId))].filter((customer) => !recorded.has(customer));
       if (customers.length === 0) return;
-      await this.recorder.record(request as AuthenticatedRequest, wantsNdjson(accept) ? 'audit-stream-export' : 'audit-stream', customers);
+      await this.recorder.record(request as AuthenticatedRequest, prefersNdjson(accept) ? 'audit-stream-export' : 'audit-stream', customers);
       for (const customer of customers) recorded.add(customer);
     };
     const from = query.fromRevision ?? 0;
-    const ndjson = wantsNdjson(accept);
+    const ndjson = prefersNdjson(accept);
     const total = query.limit ?? (ndjson ? Number.POSITIVE_INFINITY : 100);
     // The first page before anything is answered: a stream with no events is a 404 in either form
     // (the export of an unknown stream was an empty 200, which a script cannot tell from an empty stream).
@@ -159,7 +159,7 @@ export class AuditController {
       ...(query.type !== undefined ? { types: query.type } : {}),
       ...(query.customerId !== undefined ? { customerId: query.customerId } : {}),
     };
-    const ndjson = wantsNdjson(accept);
+    const ndjson = prefersNdjson(accept);
     // One entry for the read: the customer it was limited to, or null for a read across every customer.
     await this.recorder.record(request as AuthenticatedRequest, ndjson ? 'audit-log-export' : 'audit-log', [query.customerId ?? null]);
     if (ndjson) {

@@ -4,7 +4,7 @@
 import Fastify, { type FastifyInstance } from 'fastify';
 import { request as httpRequest, type IncomingHttpHeaders } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { streamNdjson, wantsNdjson } from './ndjson-response';
+import { streamNdjson } from './ndjson-response';
 
 interface Answer {
   readonly status: number;
@@ -90,9 +90,4 @@ describe('streamNdjson', () => {
     expect(answer.cut).toBe(true);
   });
 
-  it('knows an NDJSON Accept header', () => {
-    expect(wantsNdjson('application/json, Application/X-NDJSON;q=0.9')).toBe(true);
-    expect(wantsNdjson('application/json')).toBe(false);
-    expect(wantsNdjson(undefined)).toBe(false);
-  });
 });

@@ -5,13 +5,9 @@
 // truncated (unterminated chunked) response instead of a short one that looks complete.
 import { once } from 'node:events';
 import type { FastifyReply } from 'fastify';
+import { NDJSON_MEDIA_TYPE } from '@app/platform';
 
-export const NDJSON = 'application/x-ndjson';
 
-/** True when the client asked for NDJSON (`Accept: application/x-ndjson`). */
-export function wantsNdjson(accept: string | undefined): boolean {
-  return accept !== undefined && accept.split(',').some((part) => part.trim().toLowerCase().startsWith(NDJSON));
-}
 
 export async function streamNdjson<T>(reply: FastifyReply, pages: AsyncIterable<readonly T[]>, beforePage?: (page: readonly T[]) => Promise<void>): Promise<void> {
   const response = reply.raw;
@@ -30,7 +26,7 @@ export async function streamNdjson<T>(reply: FastifyReply, pages: AsyncIterable<
   reply.hijack();
   for (const [name, value] of Object.entries(reply.getHeaders())) if (value !== undefined) response.setHeader(name, value);
   response.statusCode = 200;
-  response.setHeader('Content-Type', `${NDJSON}; charset=utf-8`);
+  response.setHeader('Content-Type', `${NDJSON_MEDIA_TYPE}; charset=utf-8`);
   response.setHeader('Cache-Control', 'no-store');
   response.setHeader('X-Content-Type-Options', 'nosniff');
   try {

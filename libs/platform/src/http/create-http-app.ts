@@ -22,6 +22,7 @@ import { isUnder, pathOf } from './paths';
 import { trustedProxies } from './trusted-proxies';
 import { buildOpenApiDocument, type OpenApiOptions } from '../openapi/openapi-document';
 import { answerClientError } from './client-errors';
+import { notAcceptable } from './content-negotiation';
 
 export interface HttpAppOptions {
   /** What the OpenAPI document at /docs/openapi.json needs beside the routes (the schemas of their answers). */
@@ -75,8 +76,12 @@ export async function createHttpApp(rootModule: NonNullable<ModuleMetadata['impo
     setAsideMalformedContentType(request.raw);
     // API answers carry personal data: no browser or proxy keeps a copy (Back after sign-out shows
     // nothing old). A route may set its own Cache-Control before answering.
-    if (isUnder(request.url, '/v1')) reply.header('Cache-Control', 'no-store');
-    else if (isUnder(request.url, '/console')) reply.headers(CONSOLE_HEADERS);
+    if (isUnder(request.url, '/v1')) {
+      reply.header('Cache-Control', 'no-store');
+      // A route that answers only in media types the client said it cannot read: 406 before it runs.
+      const refusal = request.routeOptions.url === undefined ? undefined : notAcceptable(request.headers.accept);
+      if (refusal) return sendProblem(reply, refusal, request);
+    } else if (isUnder(request.url, '/console')) reply.headers(CONSOLE_HEADERS);
     done();
   });
   const routes = new RouteTable(ROUTER_OPTIONS);

@@ -2,7 +2,7 @@
 // the routes and DTO classes; this adds what it cannot know. Request schemas get the limits the
 // class-validator decorators enforce (validation-schemas.ts); every operation gets its success answer
 // (@ApiAnswer, schemas generated from the answer types), the problem documents it can answer with
-// (those of its shape: 400, 401, 403, 409 for a reused Idempotency-Key, 413, 415, 503; and its own
+// (those of its shape: 400, 401, 403, 406, 409 for a reused Idempotency-Key, 413, 415, 503; and its own
 // 404, 409, 422 from @ApiRefusals), its key schemes and the roles @Roles declares (`x-roles`).
 import type { INestApplication, Type } from '@nestjs/common';
 import { RouteParamtypes } from '@nestjs/common/enums/route-paramtypes.enum';
@@ -14,6 +14,7 @@ import { IDEMPOTENT_METADATA } from '../idempotency/idempotency.interceptor';
 import { CONTEXT_HEADERS, HEADER_VALUE_PATTERN, readRequestContext } from '../http/command-context.decorator';
 import { batchItemKindsOf, type BatchItemKinds } from '../commands/batch-item-kinds';
 import { routeArgumentsOf } from '../http/route-arguments';
+import { isUnder } from '../http/paths';
 import { apiRoutes, type ApiRoute } from './api-routes';
 import { answersOf, refusalsOf, type ApiAnswerSpec } from './api-answers';
 import { dtoClassOf, dtoPropertiesOf, isNested, validationRulesOf, withValidationRules } from './validation-schemas';
@@ -40,6 +41,7 @@ const REFUSALS: Readonly<Record<number, string>> = {
   401: 'No API key, or an unknown or revoked one; or a console session that ended (signed out, idle, too old, or its key revoked).',
   403: 'The key\'s role may not call this route; or a POST, PUT, PATCH or DELETE signed in by a console session came without its X-CSRF-Token.',
   404: 'No such resource.',
+  406: 'The Accept header takes none of the media types API routes answer in (application/json, application/problem+json, application/x-ndjson, text/event-stream): `errors[]` names Accept. Nothing ran.',
   409: 'The Idempotency-Key was used with another request (IDEMPOTENCY_KEY_REUSED), or its first request is still running after 15 s (IDEMPOTENCY_IN_PROGRESS: send it again after Retry-After): `errors[]` names the header. Or other writes to the same record kept coming in between this one\'s read and write (CONFLICT: `errors[]` names the record\'s id; nothing was recorded, send it again). Or an event id derived from the Idempotency-Key or natural id is stored for another request (DUPLICATE_EVENT_ID: `errors[]` names which).',
   413: 'The body is larger than MAX_BODY_BYTES, as sent or once decoded; or an event it would record is larger than MAX_EVENT_BYTES (`errors[]` names the field).',
   415: 'Content-Type is not application/json (optionally with charset=utf-8), or Content-Encoding is not gzip, deflate or br.',
@@ -336,6 +338,7 @@ function answerResponse(answer: ApiAnswerSpec, readsConsistently: boolean): Resp
 /** The refusals a route can answer with: those of its shape, and its own. */
 function refusalsFor(route: ApiRoute, args: RouteArguments): Map<number, string> {
   const refusals = new Map<number, string>([[400, REFUSALS[400] as string]]);
+  if (isUnder(route.path, '/v1')) refusals.set(406, REFUSALS[406] as string);
   if (route.access !== 'public') {
     refusals.set(401, REFUSALS[401] as string);
     refusals.set(403, REFUSALS[403] as string);
