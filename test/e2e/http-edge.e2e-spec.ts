@@ -345,8 +345,11 @@ describe('The HTTP edge: every bad input a clear 4xx', () => {
     const before = await head();
     const command = await request({ method: 'POST', path: '/v1/interactions/notes', headers: { ...json, ...as('support'), Accept: 'text/csv' }, body: note('n-accept-csv') });
     expect({ status: command.status, head: await head() }).toEqual({ status: 406, head: before });
-    // An unknown path is still a 404, whatever it accepts.
+    // An unknown path is still a 404, whatever it accepts; the CSV export takes text/csv, and refuses JSON only.
     expect((await asked('/v1/no-such-route', 'text/csv')).status).toBe(404);
+    const csv = await asked('/v1/analytics/customers.csv', 'text/csv', 'analyst');
+    expect({ status: csv.status, type: csv.type }).toEqual({ status: 200, type: 'text/csv' });
+    expect(await asked('/v1/analytics/customers.csv', 'application/json', 'analyst')).toEqual({ path: '/v1/analytics/customers.csv', accept: 'application/json', status: 406, type: 'application/problem+json', fields: ['Accept'] });
     for (const [accept, type] of [
       ['application/x-ndjson', 'application/x-ndjson'],
       ['application/x-ndjson; charset=utf-8', 'application/x-ndjson'],

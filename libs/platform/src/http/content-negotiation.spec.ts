@@ -1,6 +1,6 @@
 // How the Accept header is weighed: NDJSON only where the client prefers it to JSON, and a 406 only
 // where it takes nothing the API answers in.
-import { notAcceptable, prefersNdjson } from './content-negotiation';
+import { answeredMediaTypes, notAcceptable, prefersNdjson } from './content-negotiation';
 
 describe('content negotiation', () => {
   it.each([
@@ -22,14 +22,28 @@ describe('content negotiation', () => {
     expect(prefersNdjson(accept)).toBe(ndjson);
   });
 
-  it.each([['text/csv'], ['text/html'], ['application/xml, text/plain;q=0.5'], ['application/json;q=0'], ['*/*;q=0']])('Accept: %s takes nothing the API answers: 406 naming Accept', (accept) => {
-    const refusal = notAcceptable(accept);
+  const JSON_ROUTE = answeredMediaTypes([{ status: 200, schema: 'Customer360', description: 'OK' }]);
+  const EXPORT_ROUTE = answeredMediaTypes([{ status: 200, schema: 'AuditLogPage', description: 'OK', ndjsonLine: 'AuditEnvelope' }]);
+  const CSV_ROUTE = answeredMediaTypes([{ status: 200, mediaType: 'text/csv', description: 'OK' }]);
+  const NO_BODY_ROUTE = answeredMediaTypes([{ status: 204, description: 'OK' }]);
+
+  it('reads what a route answers in from its @ApiAnswer', () => {
+    expect({ json: JSON_ROUTE, exports: EXPORT_ROUTE, csv: CSV_ROUTE, none: NO_BODY_ROUTE, undeclared: answeredMediaTypes([]) })
+      .toEqual({ json: ['application/json'], exports: ['application/json', 'application/x-ndjson'], csv: ['text/csv'], none: [], undeclared: ['application/json'] });
+  });
+
+  it.each([
+    ['text/csv', JSON_ROUTE], ['text/html', JSON_ROUTE], ['application/xml, text/plain;q=0.5', JSON_ROUTE], ['application/json;q=0', JSON_ROUTE], ['*/*;q=0', JSON_ROUTE],
+    ['application/problem+json', JSON_ROUTE], ['text/plain', EXPORT_ROUTE], ['application/json', CSV_ROUTE],
+  ])('Accept: %s takes nothing a route answering %j answers in: 406 naming Accept', (accept, answered) => {
+    const refusal = notAcceptable(accept, answered);
     expect({ status: refusal?.getStatus(), code: refusal?.extra.code, fields: refusal?.extra.errors?.map((error) => error.field) }).toEqual({ status: 406, code: 'NOT_ACCEPTABLE', fields: ['Accept'] });
   });
 
-  it.each([[undefined], [''], ['*/*'], ['application/json'], ['text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8'], ['application/problem+json'], ['text/event-stream'], ['application/*'], ['text/csv, application/json;q=0.1']])(
-    'Accept: %s takes an answer', (accept) => {
-      expect(notAcceptable(accept)).toBeUndefined();
-    },
-  );
+  it.each([
+    [undefined, JSON_ROUTE], ['', JSON_ROUTE], ['*/*', JSON_ROUTE], ['application/json', JSON_ROUTE], ['text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8', JSON_ROUTE],
+    ['application/*', JSON_ROUTE], ['text/csv, application/json;q=0.1', JSON_ROUTE], ['application/x-ndjson', EXPORT_ROUTE], ['text/csv', CSV_ROUTE], ['text/*', CSV_ROUTE], ['text/csv', NO_BODY_ROUTE],
+  ])('Accept: %s takes an answer of a route answering %j', (accept, answered) => {
+    expect(notAcceptable(accept, answered)).toBeUndefined();
+  });
 });

@@ -1,19 +1,21 @@
-// What a client's Accept header asks for, weighed as HTTP says (q-values, wildcards, parameters) by
+// What a client's Accept header asks for, weighed as HTTP says (q-values, wildcards) by
 // `negotiator`: whether an export route streams NDJSON or answers JSON, and whether a request asks
-// for nothing this API ever answers (406, before anything runs).
+// for nothing its route answers in (406, before anything runs).
+import type { INestApplication } from '@nestjs/common';
 import Negotiator from 'negotiator';
 import { ProblemException } from '../errors/problem.filter';
+import { answersOf, type ApiAnswerSpec } from '../openapi/api-answers';
+import { apiRoutes, openApiPath } from '../openapi/api-routes';
 import { NDJSON_MEDIA_TYPE } from '../openapi/openapi-document';
 
 const JSON_MEDIA_TYPE = 'application/json';
-/** Every media type an API route answers in: JSON, problem documents, NDJSON exports, server-sent events. */
-const ANSWERED = [JSON_MEDIA_TYPE, 'application/problem+json', NDJSON_MEDIA_TYPE, 'text/event-stream'];
+const PROBLEM_MEDIA_TYPE = 'application/problem+json';
 
 /**
  * The offered types the header takes, most wanted first. Parameters other than q are dropped first:
  * negotiator matches them against the offered type's own (a charset we always send as UTF-8).
  */
-const mediaTypes = (accept: string, offered: string[]): string[] => new Negotiator({ headers: { accept: weightsOnly(accept) } }).mediaTypes(offered);
+const mediaTypes = (accept: string, offered: readonly string[]): string[] => new Negotiator({ headers: { accept: weightsOnly(accept) } }).mediaTypes([...offered]);
 const weightsOnly = (accept: string): string =>
   accept
     .split(',')
@@ -24,21 +26,50 @@ const weightsOnly = (accept: string): string =>
     })
     .join(',');
 /** No Accept, or one that takes anything or JSON as it is: the commonest headers, answered without parsing. */
-const takesJson = (accept: string | undefined): boolean => accept === undefined || accept === '*/*' || accept === JSON_MEDIA_TYPE || accept.trim() === '';
+const takesAnything = (accept: string | undefined): boolean => accept === undefined || accept === '*/*' || accept.trim() === '';
 
 /** True when the client prefers NDJSON to JSON (`Accept: application/x-ndjson`; not with q=0, nor below JSON). */
 export function prefersNdjson(accept: string | undefined): boolean {
-  return !takesJson(accept) && mediaTypes(accept as string, [JSON_MEDIA_TYPE, NDJSON_MEDIA_TYPE])[0] === NDJSON_MEDIA_TYPE;
+  return !takesAnything(accept) && accept !== JSON_MEDIA_TYPE && mediaTypes(accept as string, [JSON_MEDIA_TYPE, NDJSON_MEDIA_TYPE])[0] === NDJSON_MEDIA_TYPE;
+}
+
+/** The media types a route's successes come in (JSON, a text type, NDJSON beside JSON); none for a route that answers 204 only. */
+export function answeredMediaTypes(answers: readonly ApiAnswerSpec[]): string[] {
+  if (answers.length === 0) return [JSON_MEDIA_TYPE];
+  const types = answers.flatMap((answer) => [
+    ...(answer.schema !== undefined ? [JSON_MEDIA_TYPE] : []),
+    ...(answer.mediaType !== undefined ? [answer.mediaType] : []),
+    ...(answer.ndjsonLine !== undefined ? [NDJSON_MEDIA_TYPE] : []),
+  ]);
+  return [...new Set(types)];
 }
 
 /**
- * A 406 for a request whose Accept takes none of the media types API routes answer in (`Accept:
- * text/csv`): it would otherwise get JSON it said it cannot read. Undefined when it takes one.
+ * A 406 for a request whose Accept takes none of the media types its route answers in (`Accept:
+ * text/csv` on a JSON route): it would otherwise get an answer it said it cannot read. Undefined when
+ * it takes one, and for a route with no body to answer (204). Problem documents are always taken.
  */
-export function notAcceptable(accept: string | undefined): ProblemException | undefined {
-  if (takesJson(accept) || mediaTypes(accept as string, ANSWERED).length > 0) return undefined;
-  return new ProblemException(406, `This API answers in ${ANSWERED.join(', ')}; the Accept header takes none of them`, {
+export function notAcceptable(accept: string | undefined, answered: readonly string[]): ProblemException | undefined {
+  if (takesAnything(accept) || answered.length === 0) return undefined;
+  const offered = [...answered, PROBLEM_MEDIA_TYPE];
+  if (mediaTypes(accept as string, answered).length > 0) return undefined;
+  return new ProblemException(406, `This route answers in ${offered.join(', ')}; the Accept header takes none of them`, {
     code: 'NOT_ACCEPTABLE',
-    errors: [{ field: 'Accept', message: `must accept ${JSON_MEDIA_TYPE} (or ${NDJSON_MEDIA_TYPE} for exports, text/event-stream for live streams)` }],
+    errors: [{ field: 'Accept', message: `must accept ${answered.join(' or ')}` }],
   });
+}
+
+/**
+ * Each route's answered media types by `METHOD /path` as Fastify matched it (`GET
+ * /v1/customers/:customerId`; HEAD as GET), read from the routes' @ApiAnswer once the application is up.
+ */
+export class RouteMediaTypes {
+  private table: Map<string, string[]> | undefined;
+
+  constructor(private readonly app: INestApplication) {}
+
+  of(method: string, url: string): readonly string[] | undefined {
+    this.table ??= new Map(apiRoutes(this.app).map((route) => [`${route.method} ${route.path}`, answeredMediaTypes(answersOf(route.handler))]));
+    return this.table.get(`${method === 'HEAD' ? 'GET' : method} ${openApiPath(url)}`);
+  }
 }

@@ -22,7 +22,7 @@ import { isUnder, pathOf } from './paths';
 import { trustedProxies } from './trusted-proxies';
 import { buildOpenApiDocument, type OpenApiOptions } from '../openapi/openapi-document';
 import { answerClientError } from './client-errors';
-import { notAcceptable } from './content-negotiation';
+import { notAcceptable, RouteMediaTypes } from './content-negotiation';
 
 export interface HttpAppOptions {
   /** What the OpenAPI document at /docs/openapi.json needs beside the routes (the schemas of their answers). */
@@ -71,6 +71,7 @@ export async function createHttpApp(rootModule: NonNullable<ModuleMetadata['impo
   fastify.removeAllContentTypeParsers();
   fastify.addContentTypeParser('*', (_request: FastifyRequest, _payload: unknown, done: (error: Error | null, body?: unknown) => void) => done(null, undefined));
 
+  const routeMediaTypes = new RouteMediaTypes(app);
   fastify.addHook('onRequest', (request, reply, done) => {
     recordHttpMetrics(request, reply);
     setAsideMalformedContentType(request.raw);
@@ -79,7 +80,8 @@ export async function createHttpApp(rootModule: NonNullable<ModuleMetadata['impo
     if (isUnder(request.url, '/v1')) {
       reply.header('Cache-Control', 'no-store');
       // A route that answers only in media types the client said it cannot read: 406 before it runs.
-      const refusal = request.routeOptions.url === undefined ? undefined : notAcceptable(request.headers.accept);
+      const answered = request.routeOptions.url === undefined ? undefined : routeMediaTypes.of(request.method, request.routeOptions.url);
+      const refusal = answered === undefined ? undefined : notAcceptable(request.headers.accept, answered);
       if (refusal) return sendProblem(reply, refusal, request);
     } else if (isUnder(request.url, '/console')) reply.headers(CONSOLE_HEADERS);
     done();

@@ -41,7 +41,7 @@ const REFUSALS: Readonly<Record<number, string>> = {
   401: 'No API key, or an unknown or revoked one; or a console session that ended (signed out, idle, too old, or its key revoked).',
   403: 'The key\'s role may not call this route; or a POST, PUT, PATCH or DELETE signed in by a console session came without its X-CSRF-Token.',
   404: 'No such resource.',
-  406: 'The Accept header takes none of the media types API routes answer in (application/json, application/problem+json, application/x-ndjson, text/event-stream): `errors[]` names Accept. Nothing ran.',
+  406: 'The Accept header takes none of the media types this route answers in (its success\'s, listed under 200 or 201): `errors[]` names Accept. Nothing ran.',
   409: 'The Idempotency-Key was used with another request (IDEMPOTENCY_KEY_REUSED), or its first request is still running after 15 s (IDEMPOTENCY_IN_PROGRESS: send it again after Retry-After): `errors[]` names the header. Or other writes to the same record kept coming in between this one\'s read and write (CONFLICT: `errors[]` names the record\'s id; nothing was recorded, send it again). Or an event id derived from the Idempotency-Key or natural id is stored for another request (DUPLICATE_EVENT_ID: `errors[]` names which).',
   413: 'The body is larger than MAX_BODY_BYTES, as sent or once decoded; or an event it would record is larger than MAX_EVENT_BYTES (`errors[]` names the field).',
   415: 'Content-Type is not application/json (optionally with charset=utf-8), or Content-Encoding is not gzip, deflate or br.',

@@ -63,9 +63,9 @@ describe('openApiGaps', () => {
     const document = buildOpenApiDocument(app, { schemas: widget });
     const create = document.paths['/v1/widgets']?.post as unknown as Record<string, unknown>;
     expect(create['x-roles']).toEqual(['ingest']);
-    expect(Object.keys(create.responses as object).sort()).toEqual(['201', '400', '401', '403', '413', '415', '503']);
+    expect(Object.keys(create.responses as object).sort()).toEqual(['201', '400', '401', '403', '406', '413', '415', '503']);
     const one = document.paths['/v1/widgets/{widgetId}']?.get as unknown as Record<string, unknown>;
-    expect(Object.keys(one.responses as object).sort()).toEqual(['200', '400', '401', '403', '404', '503']);
+    expect(Object.keys(one.responses as object).sort()).toEqual(['200', '400', '401', '403', '404', '406', '503']);
     // The validator's limits reach the request schema; integers are integers.
     expect((document.components?.schemas?.WidgetDto as { properties: Record<string, unknown> }).properties.size).toMatchObject({ type: 'integer', minimum: 1, maximum: 9 });
   });
