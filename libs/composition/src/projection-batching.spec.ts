@@ -41,6 +41,8 @@ function historyOf(customer: string, day: number): [string, string, DomainEvent]
     [`note-${customer}`, at(11), { type: 'NoteAdded', data: { ...d, noteId: customer, text: 'note', authorId: 'agent-1' } }],
     [`chat-${customer}`, at(12), { type: 'ChatCompleted', data: { ...d, chatId: customer, channel: 'web', messageCount: 3, durationSeconds: 90 } }],
     [`ticket-${customer}`, at(13), { type: 'TicketOpened', data: { ...d, ticketId: customer, subject: 'Broken', channel: 'email', priority: 'high', sla: SLA } }],
+    // The customer writes first: no first response (a rebuild counted it as one where the opening was in the batch).
+    [`ticket-${customer}`, at(13), { type: 'TicketReplied', data: { ...d, ticketId: customer, author: 'customer', body: 'Any news?' } }],
     [`ticket-${customer}`, at(14), { type: 'TicketReplied', data: { ...d, ticketId: customer, author: 'agent', authorId: 'agent-1', body: 'On it' } }],
     [`ticket-${customer}`, at(15), { type: 'TicketResolved', data: { ...d, ticketId: customer, resolution: 'fixed' } }],
     [`ticket-${customer}`, at(16), { type: 'TicketClosed', data: { ...d, ticketId: customer } }],

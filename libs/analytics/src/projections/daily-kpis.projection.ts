@@ -119,6 +119,8 @@ export function dailyKpiChanges(event: CatalogueEvent, get: (id: string) => Dail
       return [{ id, doc: { ...base, ...countInteraction(base, 'ticket'), tickets: { ...base.tickets, opened: 1 }, ticket } }];
     }
     case 'TicketReplied': {
+      // Only an agent's reply answers the customer (refsOf declares nothing for the customer's own).
+      if (event.data.author !== 'agent') return [];
       const id = dailyRowId.ticketOpened(event.data.ticketId);
       const opened = get(id);
       if (!opened?.ticket || opened.ticket.firstResolvedAt !== null) return [];

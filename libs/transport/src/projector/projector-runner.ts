@@ -253,9 +253,11 @@ export class ProjectorRunner {
     // same document for the same event, and the first one's change must not hide it from the second.
     const view = new Map<string, ReadDocument | null>(stored);
     let current: RecordedEvent | undefined;
+    /** What the projection being applied declared for the event: all it may read (what else the batch loaded, it would not see alone). */
+    let declared: readonly { collection: string; id: string }[] = [];
     const projectionView: ProjectionView = {
       get: <T extends ReadDocument = ReadDocument>(collection: string, id: string): T | undefined =>
-        (view.get(keyOf(collection, id)) ?? undefined) as T | undefined,
+        declared.some((ref) => ref.id === id && ref.collection === collection) ? ((view.get(keyOf(collection, id)) ?? undefined) as T | undefined) : undefined,
       found: <T extends ReadDocument = ReadDocument>(collection: string): readonly T[] =>
         current !== first
           ? []
@@ -268,7 +270,11 @@ export class ProjectorRunner {
       current = event;
       this.projections.forEach((projection, p) => {
         const refs = touches[e]?.[p] ?? [];
+        // A projection that touches nothing for the event ignores it (Projection.touches), whatever
+        // documents the batch loaded for other events: applied only when declared, live and in a rebuild alike.
+        if (refs.length === 0 && !(e === 0 && (queries[p]?.length ?? 0) > 0)) return;
         if (refs.length > 0 && refs.every((ref) => alreadyHas(keyOf(ref.collection, ref.id), event.position))) return;
+        declared = refs;
         for (const change of projection.apply(event, projectionView)) {
           const key = keyOf(change.collection, change.id);
           // A document that already has this event keeps what it has, declared touch or blind write.
