@@ -67,6 +67,13 @@ describe('the chronicle CLI against a running server', () => {
     expect(second).toMatchObject({ code: 0 });
     expect(second.output).toContain(`12 customers (12 already there), ${interactions} interactions (${interactions} already there), ${tickets} ticket commands (${tickets} already there)`);
     expect(await settledHead(chronicle.url)).toBe(afterFirst);
+
+    // Another cut into requests records nothing again either (opens and clicks, which have no id of
+    // their own, were recorded once more under the new batches' keys, and then refused their emails' order).
+    const recut = await cli(['seed', '--customers', '12', '--batch-size', '3', '--seed', '5'], env);
+    expect(recut).toMatchObject({ code: 0 });
+    expect(recut.output).toContain(`${interactions} interactions (${interactions} already there)`);
+    expect(await settledHead(chronicle.url)).toBe(afterFirst);
   });
 
   it('`seed` says which address it could not reach and why, and exits 1', async () => {

@@ -1,6 +1,6 @@
 // Loads demo data through the public HTTP API, as an internal service would: registrations in
-// batches (POST /v1/customers/batch), interactions in batches of whole customers, then each
-// customer's ticket lifecycle. Every request carries an Idempotency-Key derived from the seed and
+// batches (POST /v1/customers/batch), interactions in batches of whole customers, email opens and
+// clicks one request each, then each customer's ticket lifecycle. Every request carries an Idempotency-Key derived from the seed and
 // what it loads, and the data is a pure function of (seed, anchor), so running the same seed again
 // is a no-op answered with replays, and an interrupted run completes when run again.
 import { Presets, SingleBar } from 'cli-progress';
@@ -86,13 +86,24 @@ async function inParallel<T>(items: readonly T[], concurrency: number, work: (it
   await Promise.all(Array.from({ length: Math.min(concurrency, items.length) }, worker));
 }
 
-/** Consecutive customers whose interactions fit one batch (a customer with more is sent alone, in parts). */
+/**
+ * Opens and clicks carry no id of their own: their event ids come from the request's Idempotency-Key
+ * (and the item's place in a batch). In batches, another --customers or --batch-size would cut them
+ * into other requests and record them again; one request each, keyed by customer and order, they
+ * replay whatever the cut.
+ */
+const ENGAGEMENT_PATHS: Readonly<Record<string, string>> = { 'email-opened': '/v1/interactions/emails/opened', 'email-clicked': '/v1/interactions/emails/clicked' };
+const isEngagement = (item: Record<string, unknown>): boolean => typeof item['type'] === 'string' && ENGAGEMENT_PATHS[item['type']] !== undefined;
+const batchedInteractions = (customer: DemoCustomer) => customer.interactions.filter((item) => !isEngagement(item));
+const engagements = (customer: DemoCustomer) => customer.interactions.filter(isEngagement);
+
+/** Consecutive customers whose interactions (with an id of their own) fit one batch (a customer with more is sent alone, in parts). */
 function interactionBatches(customers: readonly DemoCustomer[], batchSize: number): { key: string; parts: Record<string, unknown>[][] }[] {
   const batches: { key: string; parts: Record<string, unknown>[][] }[] = [];
   let group: DemoCustomer[] = [];
   const close = () => {
     if (group.length === 0) return;
-    const items = group.flatMap((customer) => customer.interactions);
+    const items = group.flatMap(batchedInteractions);
     const parts: Record<string, unknown>[][] = [];
     for (let i = 0; i < items.length; i += batchSize) parts.push(items.slice(i, i + batchSize));
     batches.push({ key: `${String(group[0]?.register.customerId)}..${String(group[group.length - 1]?.register.customerId)}`, parts });
@@ -100,13 +111,14 @@ function interactionBatches(customers: readonly DemoCustomer[], batchSize: numbe
   };
   let size = 0;
   for (const customer of customers) {
-    if (customer.interactions.length === 0) continue;
-    if (size + customer.interactions.length > batchSize) {
+    const count = batchedInteractions(customer).length;
+    if (count === 0) continue;
+    if (size + count > batchSize) {
       close();
       size = 0;
     }
     group.push(customer);
-    size += customer.interactions.length;
+    size += count;
   }
   close();
   return batches;
@@ -130,6 +142,7 @@ export async function seed(given: SeedOptions): Promise<SeedResult> {
     registrations.length +
     customers.reduce((sum, customer) => sum + customer.consents.length, 0) +
     interactions.reduce((sum, batch) => sum + batch.parts.length, 0) +
+    customers.reduce((sum, customer) => sum + engagements(customer).length, 0) +
     customers.reduce((sum, customer) => sum + customer.tickets.length, 0);
   const bar = options.progress ? new SingleBar({ format: 'seeding {bar} {value}/{total} requests', hideCursor: true }, Presets.shades_classic) : undefined;
   bar?.start(total, 0);
@@ -181,7 +194,26 @@ export async function seed(given: SeedOptions): Promise<SeedResult> {
     await inParallel(interactions, options.concurrency, async (batch) => {
       for (const [part, items] of batch.parts.entries()) {
         const mine = items.filter((item) => registered.has(item.customerId));
-        if (mine.length > 0) countBatch(await post(options, '/v1/interactions/batch', { items: mine }, `${namespace}:interactions:${batch.key}:${part}`), 'interactions', `interactions ${batch.key}`);
+        // The part's bounds in the key: another --batch-size cuts a customer's interactions otherwise, and
+        // must not meet the key of a part that held other items (a 409 that would skip them).
+        const from = batch.parts.slice(0, part).reduce((sum, earlier) => sum + earlier.length, 0);
+        const key = `${namespace}:interactions:${batch.key}:${from}+${items.length}`;
+        if (mine.length > 0) countBatch(await post(options, '/v1/interactions/batch', { items: mine }, key), 'interactions', `interactions ${batch.key}`);
+        step();
+      }
+    });
+
+    // After every batch: an open or a click follows its email.
+    await inParallel(customers.filter(ready), options.concurrency, async (customer) => {
+      const id = String(customer.register.customerId);
+      for (const [n, { type, ...body }] of engagements(customer).entries()) {
+        const answer = await post(options, ENGAGEMENT_PATHS[String(type)] as string, body, `${namespace}:engagement:${id}:${n}`);
+        if (loadedEarlier(answer)) loadedByEarlierRun++;
+        else if (answer.status >= 300) failures.push(`${String(type)} ${n} of ${id}: ${answer.status} ${JSON.stringify(answer.body)}`);
+        else {
+          recorded.interactions++;
+          if (answer.body?.replayed) replayed.interactions++;
+        }
         step();
       }
     });
