@@ -2,7 +2,7 @@
 // by `keys create` works at once, `seed` finds the server from the same HOST/PORT variables (or
 // CHRONICLE_URL) and says why when it cannot reach it, and a second seed run is a no-op answered
 // with replays.
-import { mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startChronicle, type RunningChronicle } from '@app/composition';
@@ -48,6 +48,26 @@ describe('the chronicle CLI against a running server', () => {
     expect(key).toMatch(/^chr_support_\S{40,}$/);
     expect((await new ApiClient(chronicle.url, key).get('/v1/customers/nobody')).status).toBe(404);
     expect((await new ApiClient(chronicle.url, key).post('/v1/interactions/emails/sent', {})).status).toBe(403);
+  });
+
+  it('`keys create` refuses a label that is no one line of text, an option given twice and a data folder that is not there; `seed --help` shows no key', async () => {
+    const refused = async (args: readonly string[], env: Record<string, string> = { DATA_DIR: dataDir }) => {
+      const { code, output } = await cli(args, env);
+      return { code, output: output.includes('chr_') ? 'printed a key' : output.split('\n').find((line) => line.includes('error')) ?? output };
+    };
+    const keyFile = readFileSync(join(dataDir, 'api-keys.json'), 'utf8');
+    for (const label of ['bad\nlabel', 'Ada\u202Eecalevol', '\u001b[31mred', '   ', 'x'.repeat(101)]) {
+      expect(await refused(['keys', 'create', '--role', 'support', '--label', label])).toEqual({ code: 1, output: expect.stringContaining('--label must') });
+    }
+    // Commander kept the last: `--role analyst --role admin` made an admin key.
+    expect(await refused(['keys', 'create', '--role', 'analyst', '--role', 'admin'])).toEqual({ code: 1, output: expect.stringContaining('--role is given more than once') });
+    const missing = join(dataDir, 'no-such-folder');
+    expect(await refused(['keys', 'create', '--role', 'admin'], { DATA_DIR: missing })).toEqual({ code: 1, output: expect.stringContaining(`${missing} does not exist`) });
+    expect(existsSync(missing)).toBe(false);
+    expect(readFileSync(join(dataDir, 'api-keys.json'), 'utf8')).toBe(keyFile);
+    // --help printed CHRONICLE_INGEST_KEY as the default of --key.
+    const help = await cli(['seed', '--help'], { CHRONICLE_INGEST_KEY: 'chr_ingest_SECRETVALUE123', CHRONICLE_ADMIN_KEY: 'chr_admin_SECRETVALUE456' });
+    expect({ code: help.code, secret: /SECRETVALUE/.test(help.output), documented: help.output.includes('CHRONICLE_INGEST_KEY') }).toEqual({ code: 0, secret: false, documented: true });
   });
 
   it('`seed` finds the server by HOST and PORT (no --url), and a second run changes nothing: every answer a replay', async () => {

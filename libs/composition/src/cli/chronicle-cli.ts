@@ -1,11 +1,11 @@
 // The `chronicle` command line: seed demo data, manage API keys, rebuild, verify and replay read models, verify the log, rotate the master key.
 import { Command, InvalidArgumentError } from 'commander';
-import { ApiKeyRegistry, apiKeysFilePath, CALENDAR_DAY_PATTERN, describeSetting, isCalendarDay, isInstant, loadConfig, ROLES, StartupError, type ChronicleConfig, type Role } from '@app/platform';
+import { ApiKeyRegistry, apiKeyLabelFault, apiKeysFilePath, CALENDAR_DAY_PATTERN, describeSetting, isCalendarDay, isInstant, loadConfig, ROLES, StartupError, type ChronicleConfig, type Role } from '@app/platform';
 import { systemClock } from '@app/event-sourcing';
 import type { EventStore } from '@app/event-store';
 import type { ReadStore } from '@app/read-store';
 import { existsSync } from 'node:fs';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { MasterKeyRing } from '@app/key-store';
 import { openEventStore, openKeyStore, openPhysicalReadStore, openStoredEventStore } from '../engines';
 import { ERASURE_EVENT_TYPE } from '../personal-data';
@@ -77,6 +77,19 @@ const positiveInt = (value: string) => {
   return n;
 };
 
+/**
+ * An option's parser that refuses the option given twice (commander keeps the last: `--role analyst
+ * --role admin` made an admin key), then parses the value as `parse` says.
+ */
+function once<T = string>(flag: string, parse?: (value: string) => T): (value: string, previous: unknown) => T {
+  let given = false;
+  return (value) => {
+    if (given) throw new InvalidArgumentError(`${flag} is given more than once`);
+    given = true;
+    return parse ? parse(value) : (value as unknown as T);
+  };
+}
+
 export function chronicleCli(): Command {
   const program = new Command('chronicle').description('Chronicle command line. Engines and data folder come from the same environment variables as the server.');
 
@@ -86,19 +99,21 @@ export function chronicleCli(): Command {
       'Load realistic demo data through the public HTTP API. Every request carries an Idempotency-Key and the data depends only on --seed and ' +
         '--anchor, so running it again with the same ones changes nothing (answers are replays) and completes an interrupted run.',
     )
-    .option('--url <url>', 'Chronicle base URL (default: CHRONICLE_URL, else http://HOST:PORT from the same variables as the server)', httpUrl)
-    .option('--key <key>', 'API key with the ingest (or admin) role', process.env.CHRONICLE_INGEST_KEY ?? process.env.CHRONICLE_ADMIN_KEY)
-    .option('--customers <n>', 'customers to create', positiveInt, 300)
-    .option('--seed <n>', 'random seed (same seed, same data)', positiveInt, 42)
-    .option('--anchor <date>', 'when the demo history ends: a UTC date (2026-11-30) or an instant with its offset (2026-11-30T10:00:00Z), not in the future; default: the start of today, UTC', pastInstant)
-    .option('--batch-size <n>', 'items per batch request (at most the server\'s MAX_BATCH_SIZE)', positiveInt, 200)
-    .option('--concurrency <n>', 'requests in flight at once', positiveInt, 8)
+    .option('--url <url>', 'Chronicle base URL (default: CHRONICLE_URL, else http://HOST:PORT from the same variables as the server)', once('--url', httpUrl))
+    // No default value here: commander prints defaults in --help, and this one is a secret.
+    .option('--key <key>', 'API key with the ingest (or admin) role (default: CHRONICLE_INGEST_KEY, else CHRONICLE_ADMIN_KEY)', once('--key'))
+    .option('--customers <n>', 'customers to create', once('--customers', positiveInt), 300)
+    .option('--seed <n>', 'random seed (same seed, same data)', once('--seed', positiveInt), 42)
+    .option('--anchor <date>', 'when the demo history ends: a UTC date (2026-11-30) or an instant with its offset (2026-11-30T10:00:00Z), not in the future; default: the start of today, UTC', once('--anchor', pastInstant))
+    .option('--batch-size <n>', 'items per batch request (at most the server\'s MAX_BATCH_SIZE)', once('--batch-size', positiveInt), 200)
+    .option('--concurrency <n>', 'requests in flight at once', once('--concurrency', positiveInt), 8)
     .action(async (opts: { url?: string; key?: string; customers: number; seed: number; anchor?: Date; batchSize: number; concurrency: number }) => {
-      if (!opts.key) throw new InvalidArgumentError('an API key is needed: --key or CHRONICLE_INGEST_KEY');
+      const apiKey = opts.key ?? process.env.CHRONICLE_INGEST_KEY ?? process.env.CHRONICLE_ADMIN_KEY;
+      if (!apiKey) throw new InvalidArgumentError('an API key is needed: --key or CHRONICLE_INGEST_KEY');
       const url = opts.url ?? chronicleUrl(process.env);
       const anchor = opts.anchor ?? defaultAnchor();
       const result = await seed({
-        url, apiKey: opts.key, customers: opts.customers, seed: opts.seed, anchor, batchSize: opts.batchSize, concurrency: opts.concurrency, progress: process.stdout.isTTY === true,
+        url, apiKey, customers: opts.customers, seed: opts.seed, anchor, batchSize: opts.batchSize, concurrency: opts.concurrency, progress: process.stdout.isTTY === true,
       });
       const { recorded, replayed } = result;
       const counted = (kind: keyof typeof recorded, noun: string) => `${recorded[kind]} ${noun}${replayed[kind] > 0 ? ` (${replayed[kind]} already there)` : ''}`;
@@ -119,13 +134,20 @@ export function chronicleCli(): Command {
   keys
     .command('create')
     .description('Create a key and print it once')
-    .requiredOption('--role <role>', `one of ${ROLES.join(', ')}`)
-    .option('--label <label>', 'a name to recognise the key by')
+    .requiredOption('--role <role>', `one of ${ROLES.join(', ')}`, once('--role'))
+    .option('--label <label>', 'a name to recognise the key by (the agent\'s name in the console and in the audit trail)', once('--label'))
     .action((opts: { role: string; label?: string }) => {
       if (!(ROLES as readonly string[]).includes(opts.role)) throw new InvalidArgumentError(`--role must be one of ${ROLES.join(', ')}`);
+      const label = opts.label ?? `${opts.role}-cli`;
+      const fault = apiKeyLabelFault(label);
+      if (fault !== undefined) throw new InvalidArgumentError(`--label ${fault}`);
       const config = loadConfig();
-      const key = ApiKeyRegistry.addToFile(apiKeysFilePath(config), opts.role as Role, opts.label ?? `${opts.role}-cli`, systemClock.now());
+      const file = apiKeysFilePath(config);
+      // A mistyped DATA_DIR would get a key file no server reads: the folder must be there already.
+      if (!existsSync(dirname(file))) throw new InvalidArgumentError(`${dirname(file)} does not exist (DATA_DIR or API_KEYS_FILE mistyped?); start the server once to create it`);
+      const key = ApiKeyRegistry.addToFile(file, opts.role as Role, label, systemClock.now());
       process.stdout.write(`${key}\n`);
+      process.stderr.write(`Added to ${file}.\n`);
       // Running servers read the key file again when it changes: the key works at once, no restart.
       if (config.API_KEYS !== undefined) {
         process.stderr.write(`Note: API_KEYS is set here; a server started with API_KEYS does not read ${apiKeysFilePath(config)}.\n`);
@@ -140,7 +162,7 @@ export function chronicleCli(): Command {
     )
     .option('--blue-green', 'build beside the live models and switch atomically (what rebuild always does; accepted for explicitness)')
     .option('--fresh', 'discard an unfinished rebuild and start a new generation from position 0')
-    .option('--batch-size <n>', 'events per read-store write (larger batches merge more writes to the same document)', positiveInt, REPLAY_BATCH)
+    .option('--batch-size <n>', 'events per read-store write (larger batches merge more writes to the same document)', once('--batch-size', positiveInt), REPLAY_BATCH)
     .action(async (opts: { fresh?: boolean; batchSize: number }) => {
       await withStores(async (events, reads, config) => {
         const tty = process.stdout.isTTY === true;
@@ -211,7 +233,7 @@ export function chronicleCli(): Command {
       'Rebuild every read model into a shadow generation (never made live) up to the live checkpoint and compare it with the live one, ' +
         'document by document; list every difference. The shadow is dropped afterwards.',
     )
-    .option('--batch-size <n>', 'events per read-store write (larger batches merge more writes to the same document)', positiveInt, REPLAY_BATCH)
+    .option('--batch-size <n>', 'events per read-store write (larger batches merge more writes to the same document)', once('--batch-size', positiveInt), REPLAY_BATCH)
     .action(async (opts: { batchSize: number }) => {
       await withStores(async (events, reads, config) => {
         // Under the rebuild lease: its shadow generation would look like an unfinished rebuild to one.
@@ -229,12 +251,12 @@ export function chronicleCli(): Command {
       'Run the events at positions --from..--to (inclusive) through one projection, from empty documents, into a SQLite file of its own ' +
         '(never the live read models), and report what it holds',
     )
-    .requiredOption('--from <position>', 'first global position replayed', position)
-    .requiredOption('--to <position>', 'last global position replayed (at most the head of the event log: a --to beyond it is refused)', position)
-    .requiredOption('--projection <name>', `one of ${chronicleProjections('EUR').map((p) => p.name).join(', ')}`)
-    .option('--target <file>', 'SQLite file to write (default: <DATA_DIR>/replays/<projection>-<from>-<to>.sqlite)')
+    .requiredOption('--from <position>', 'first global position replayed', once('--from', position))
+    .requiredOption('--to <position>', 'last global position replayed (at most the head of the event log: a --to beyond it is refused)', once('--to', position))
+    .requiredOption('--projection <name>', `one of ${chronicleProjections('EUR').map((p) => p.name).join(', ')}`, once('--projection'))
+    .option('--target <file>', 'SQLite file to write (default: <DATA_DIR>/replays/<projection>-<from>-<to>.sqlite)', once('--target'))
     .option('--replace', 'overwrite the target file if it exists')
-    .option('--batch-size <n>', 'events per read-store write (larger batches merge more writes to the same document)', positiveInt, REPLAY_BATCH)
+    .option('--batch-size <n>', 'events per read-store write (larger batches merge more writes to the same document)', once('--batch-size', positiveInt), REPLAY_BATCH)
     .action(async (opts: { from: number; to: number; projection: string; target?: string; replace?: boolean; batchSize: number }) => {
       const config = loadExistingConfig();
       const keys = await openKeyStore(config);

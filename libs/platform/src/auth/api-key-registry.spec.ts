@@ -46,6 +46,15 @@ describe('ApiKeyRegistry on a key file', () => {
     expect(registry.authenticate(added)).not.toBeNull();
   });
 
+  it('refuses to add a key whose label is no one line of text, and names by a safe label a key whose label was edited into the file by hand', () => {
+    for (const label of ['two\nlines', 'Ada\u202Eecalevol', '  ', 'x'.repeat(101)]) expect(() => ApiKeyRegistry.addToFile(file, 'support', label, NOW)).toThrow(/label must/);
+    expect(existsSync(file)).toBe(false);
+    const key = ApiKeyRegistry.addToFile(file, 'support', 'Ada', NOW);
+    const parsed = JSON.parse(readFileSync(file, 'utf8')) as { keys: { label: string }[] };
+    writeFileSync(file, JSON.stringify({ keys: parsed.keys.map((stored) => ({ ...stored, label: 'Ada\u202E\u001b[31m Lovelace\n' })) }));
+    expect(ApiKeyRegistry.forFile(file, NOW).authenticate(key)?.label).toBe('Ada [31m Lovelace');
+  });
+
   it('keeps the keys it has when the file turns unreadable or vanishes (an editor saving it), and picks up the next good version', () => {
     const key = ApiKeyRegistry.addToFile(file, 'support', 'kept', NOW);
     const registry = ApiKeyRegistry.forFile(file, NOW);

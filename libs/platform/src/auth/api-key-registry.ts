@@ -11,6 +11,7 @@ import { ConfigError, describeSetting, StartupError } from '../config/env-config
 import { createFileOnce, replaceFileWhole } from '../config/create-file-once';
 import { ensureWritableFolder, systemReason } from '../config/writable-folder';
 import { ROLES, type Principal, type Role } from './roles';
+import { describeTextFault, neutraliseText, textFault } from '@app/event-sourcing';
 
 export interface StoredApiKey {
   readonly id: string;
@@ -39,6 +40,22 @@ export function generateApiKey(role: Role): string {
 
 function isRole(value: unknown): value is Role {
   return (ROLES as readonly unknown[]).includes(value);
+}
+
+/** Longest label a key may carry (an agent's name as the console and the audit trail show it). */
+export const API_KEY_LABEL_MAX_LENGTH = 100;
+
+/**
+ * What is wrong with a key's label, or undefined: it names the agent in every event they record (the
+ * actor, never rewritten) and on every console page, so it is one line of text as names are: not
+ * blank, no control or bidi characters, at most API_KEY_LABEL_MAX_LENGTH characters.
+ */
+export function apiKeyLabelFault(label: string): string | undefined {
+  if (label.trim() === '') return 'must not be blank';
+  const fault = textFault(label, 'single-line');
+  if (fault !== null) return `must be one line of text without control characters: ${describeTextFault(fault)}`;
+  if (label.length > API_KEY_LABEL_MAX_LENGTH) return `must be at most ${API_KEY_LABEL_MAX_LENGTH} characters`;
+  return undefined;
 }
 
 function storedKey(key: string, role: Role, label: string, now: Date): StoredApiKey {
@@ -151,7 +168,8 @@ export class ApiKeyRegistry {
   }
 
   private replace(keys: readonly StoredApiKey[]): void {
-    this.byHash = new Map(keys.map((key) => [key.sha256, key]));
+    // A label edited into the file by hand is made safe before it names anyone in an event or a page.
+    this.byHash = new Map(keys.map((key) => [key.sha256, apiKeyLabelFault(key.label) === undefined ? key : { ...key, label: neutraliseText(key.label).trim() || key.id }]));
   }
 
   /** Re-reads the key file when it changed; a broken or missing file keeps the keys last read. */
@@ -216,6 +234,8 @@ export class ApiKeyRegistry {
    * (write, then rename), so a running server reading it never sees half of it.
    */
   static addToFile(path: string, role: Role, label: string, now: Date): string {
+    const fault = apiKeyLabelFault(label);
+    if (fault !== undefined) throw new ConfigError([`The key's label ${fault}`]);
     const existing = signatureOf(path) === undefined ? [] : parseKeyFile(path);
     const key = generateApiKey(role);
     ensureWritableFolder(dirname(path), 'API_KEYS_FILE', path);
