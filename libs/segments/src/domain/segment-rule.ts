@@ -2,7 +2,7 @@
 // customer's profile and behaviour), its validator (errors name the JSON path, e.g.
 // `rule.all[1].purchases.withinDays`) and whether a rule depends on the passing of time.
 // Pure: no I/O; "now" comes in as a value where it matters (see segment-rule.evaluator.ts).
-import { describeTextFault, textFault } from '@app/event-sourcing';
+import { describeTextFault, isCalendarDay, isInstant, textFault } from '@app/event-sourcing';
 import { currencyCodeProblem } from '@app/money';
 
 export type ConsentPurposeName = 'marketing_email' | 'marketing_sms' | 'marketing_phone' | 'profiling' | 'third_party_sharing';
@@ -218,9 +218,12 @@ function isPositiveInteger(value: unknown): value is number {
   return typeof value === 'number' && Number.isInteger(value) && value > 0;
 }
 
+/**
+ * A UTC calendar day or an instant with its offset (a local time would name no instant at all), each
+ * one the calendar has: Date.parse rolled 2026-02-30 over into 2 March.
+ */
 function isIsoInstant(value: unknown): value is string {
-  // A date (a UTC day) or an instant with its offset: a local time would name no instant at all.
-  return typeof value === 'string' && /^\d{4}-\d{2}-\d{2}(T\d{2}:\d{2}(:\d{2}(\.\d{1,9})?)?(Z|[+-]\d{2}:\d{2}))?$/.test(value) && !Number.isNaN(Date.parse(value));
+  return isCalendarDay(value) || isInstant(value);
 }
 
 /**
@@ -405,7 +408,7 @@ class RuleChecker {
         if (!this.object(v, at, ['daysAgo'])) continue;
         if (!(typeof v.daysAgo === 'number' && Number.isInteger(v.daysAgo) && v.daysAgo >= 0)) this.fail(`${at}.daysAgo`, 'must be a non-negative integer');
       } else if (!isIsoInstant(v)) {
-        this.fail(at, 'must be an ISO-8601 date or {daysAgo: N}');
+        this.fail(at, 'must be a UTC calendar day that exists (2026-03-01), an ISO-8601 date and time with its offset or Z, or {daysAgo: N}');
       }
     }
   }
