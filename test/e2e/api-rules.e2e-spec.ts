@@ -675,6 +675,20 @@ describe('Domain input rules over HTTP', () => {
       expectRefused(await storesNothing(() => analyst.raw('PUT', '/v1/segments/seg-tier/rule', JSON.stringify({ rule: rule(['Gold']) }), { 'Content-Type': 'application/json' })), 400, 'rule.all[1].loyaltyTier.in[0]');
     });
 
+    // Found from outside: a country that is no code ("Germany", "ZZ") or a blank city was stored and
+    // matched nobody, where an unknown tier or gender is refused.
+    it('refuses a segment rule on a country profiles cannot hold or a blank city (400 naming it), and takes a code in any case', async () => {
+      for (const [condition, field] of [
+        [{ field: 'country', op: 'eq', value: 'Germany' }, 'rule.any[0].value'],
+        [{ field: 'country', op: 'in', value: ['DE', 'ZZ'] }, 'rule.any[0].value[1]'],
+        [{ field: 'city', op: 'eq', value: '   ' }, 'rule.any[0].value'],
+      ] as const) {
+        expectRefused(await storesNothing(() => analyst.post('/v1/segments', { segmentId: 'seg-where', name: 'Where', rule: { any: [condition] } })), 400, field);
+        expectRefused(await analyst.post('/v1/segments/preview', { rule: { any: [condition] } }), 400, field);
+      }
+      expect((await analyst.post('/v1/segments/preview', { rule: { any: [{ field: 'country', op: 'in', value: ['de', 'GB'] }] } })).status).toBe(200);
+    });
+
     // Found from outside: NPS 11 was refused twice for one fault (its scale, and a generic 0–10), and a
     // number where a text goes got the text's length rule beside "must be a string".
     it('says one thing once: a score off its scale, a number where a text goes', async () => {

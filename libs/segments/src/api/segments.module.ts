@@ -2,6 +2,7 @@
 // background work where this process has what it needs: the reactor (event store + read store +
 // executor) and the time sweep (read store + executor). Needs CommandExecutor, EVENT_STORE and
 // READ_STORE from the composition root; PROJECTION_PROGRESS when the projector follows the global log.
+import { isISO31661Alpha2 } from 'class-validator';
 import {
   type BeforeApplicationShutdown, type DynamicModule, Inject, Injectable, Logger, Module, type OnApplicationBootstrap, Optional, type Provider,
 } from '@nestjs/common';
@@ -136,7 +137,8 @@ export class SegmentsModule {
     const providers: Provider[] = [
       { provide: SEGMENTS_CONFIG, useValue: config },
       { provide: SEGMENTS_ANALYTICS_SETTINGS, useValue: analyticsSettings(loadAnalyticsConfig(options.env ?? process.env)) },
-      { provide: SEGMENT_RULE_VOCABULARY, useValue: { ...(options.loyaltyTiers ? { loyaltyTiers: options.loyaltyTiers } : {}) } satisfies RuleVocabulary },
+      // Countries as registration checks them (class-validator's ISO 3166-1 alpha-2 list).
+      { provide: SEGMENT_RULE_VOCABULARY, useValue: { ...(options.loyaltyTiers ? { loyaltyTiers: options.loyaltyTiers } : {}), isCountryCode: isISO31661Alpha2 } satisfies RuleVocabulary },
     ];
     if (commands) {
       providers.push(

@@ -88,6 +88,9 @@ describe('matches', () => {
     [{ field: 'country', op: 'eq', value: 'de' }, { country: 'DE' }, true],
     [{ field: 'city', op: 'in', value: ['berlin', 'Hamburg'] }, { city: 'Berlin ' }, true],
     [{ field: 'city', op: 'ne', value: 'Berlin' }, { city: null }, true],
+    // One Unicode form: precomposed in the rule, a combining accent in the profile, and the other way round.
+    [{ field: 'city', op: 'eq', value: 'M\u00fcnchen' }, { city: 'Mu\u0308nchen' }, true],
+    [{ field: 'city', op: 'in', value: ['MU\u0308NCHEN'] }, { city: 'M\u00fcnchen' }, true],
     [{ field: 'gender', op: 'eq', value: 'female' }, { gender: null }, false],
     [{ field: 'age', op: 'in', value: [20, 40] }, { birthDate: '1986-01-01' }, true],
     [{ field: 'age', op: 'lt', value: 18 }, { birthDate: '2010-01-01' }, true],

@@ -142,7 +142,8 @@ export function matches(rule: SegmentRule, facts: CustomerFacts, now: Date): boo
     const actual = facts[rule.field];
     // A missing value only satisfies the negative operators.
     if (actual === null) return rule.op === 'ne' || rule.op === 'notIn';
-    const normalise = rule.field === 'country' ? (s: string) => s.toUpperCase() : rule.field === 'city' ? (s: string) => s.trim().toLowerCase() : (s: string) => s;
+    // A city in one Unicode form (München typed precomposed matches one registered with a combining accent), case and spaces aside.
+    const normalise = rule.field === 'country' ? (s: string) => s.toUpperCase() : rule.field === 'city' ? (s: string) => s.normalize('NFC').trim().toLowerCase() : (s: string) => s;
     return compareText(actual, rule.op, rule.value, normalise);
   }
   if ('purchases' in rule) {

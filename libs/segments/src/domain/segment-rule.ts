@@ -233,7 +233,14 @@ function isIsoInstant(value: unknown): value is string {
 export interface RuleVocabulary {
   /** The loyalty programme's tiers (LOYALTY_TIERS): a rule naming another would match nobody. */
   readonly loyaltyTiers?: readonly string[];
+  /** Whether an upper-case code is a country profiles can hold (registration's own check): another would match nobody. */
+  readonly isCountryCode?: (code: string) => boolean;
 }
+
+/** What is wrong with a text operand as a value of its field, or undefined. */
+type TextValueCheck = (value: string) => string | undefined;
+const anyText: TextValueCheck = () => undefined;
+const oneOf = (allowed: readonly string[]): TextValueCheck => (value) => (allowed.includes(value) ? undefined : `must be one of ${allowed.join(', ')}`);
 
 class RuleChecker {
   readonly errors: RuleError[] = [];
@@ -302,11 +309,11 @@ class RuleChecker {
       }
       case 'loyaltyTier':
         if (!this.object(inner, at, ['in'])) return;
-        this.stringList(inner.in, `${at}.in`, this.vocabulary.loyaltyTiers);
+        this.stringList(inner.in, `${at}.in`, this.vocabulary.loyaltyTiers ? oneOf(this.vocabulary.loyaltyTiers) : anyText);
         return;
       case 'npsClass':
         if (!this.object(inner, at, ['in'])) return;
-        this.stringList(inner.in, `${at}.in`, NPS_CLASS_NAMES);
+        this.stringList(inner.in, `${at}.in`, oneOf(NPS_CLASS_NAMES));
         return;
       case 'consent':
         if (!this.object(inner, at, ['purpose', 'granted'])) return;
@@ -361,13 +368,31 @@ class RuleChecker {
     if (value > MAX_WITHIN_DAYS) this.fail(path, `must be at most ${MAX_WITHIN_DAYS}`);
   }
 
-  private stringList(value: unknown, path: string, allowed?: readonly string[]): void {
+  /** The profile fields' values as registration takes them: a gender of the list, a country code (any case), a city that says something. */
+  private profileValueCheck(field: 'gender' | 'country' | 'city'): TextValueCheck {
+    switch (field) {
+      case 'gender':
+        return oneOf(GENDER_NAMES);
+      case 'country': {
+        const isCountryCode = this.vocabulary.isCountryCode;
+        return (value) => (isCountryCode === undefined || isCountryCode(value.toUpperCase()) ? undefined : 'must be an ISO 3166-1 alpha-2 country code (DE, FR, GB, …), as profiles hold them');
+      }
+      case 'city':
+        return (value) => (value.trim() === '' ? 'must not be blank' : undefined);
+    }
+  }
+
+  private stringList(value: unknown, path: string, check: TextValueCheck = anyText): void {
     if (!Array.isArray(value) || value.length === 0) return this.fail(path, 'must be a non-empty array of strings');
-    value.forEach((item, index) => {
-      if (typeof item !== 'string' || item.length === 0) this.fail(`${path}[${index}]`, 'must be a non-empty string');
-      else if (!this.oneLine(item, `${path}[${index}]`)) return;
-      else if (allowed && !allowed.includes(item)) this.fail(`${path}[${index}]`, `must be one of ${allowed.join(', ')}`);
-    });
+    value.forEach((item, index) => this.textValue(item, `${path}[${index}]`, check));
+  }
+
+  /** One text operand: a non-empty single line that `check` takes (a value the field can hold). */
+  private textValue(value: unknown, path: string, check: TextValueCheck): void {
+    if (typeof value !== 'string' || value.length === 0) return this.fail(path, 'must be a non-empty string');
+    if (!this.oneLine(value, path)) return;
+    const problem = check(value);
+    if (problem !== undefined) this.fail(path, problem);
   }
 
   private purchases(value: unknown, path: string): void {
@@ -431,11 +456,10 @@ class RuleChecker {
     }
     if (field === 'gender' || field === 'country' || field === 'city') {
       if (!TEXT_OPS.includes(op as TextOp)) return this.fail(`${path}.op`, `must be one of ${TEXT_OPS.join(', ')} for ${field}`);
-      const allowed: readonly string[] | undefined = field === 'gender' ? GENDER_NAMES : undefined;
-      if (op === 'in' || op === 'notIn') this.stringList(operand, `${path}.value`, allowed);
-      else if (typeof operand !== 'string' || operand.length === 0) this.fail(`${path}.value`, 'must be a non-empty string');
-      else if (!this.oneLine(operand, `${path}.value`)) return;
-      else if (allowed && !allowed.includes(operand)) this.fail(`${path}.value`, `must be one of ${allowed.join(', ')}`);
+      // A value the field cannot hold would match nobody (or, negated, everyone): refused as a typo.
+      const check = this.profileValueCheck(field);
+      if (op === 'in' || op === 'notIn') this.stringList(operand, `${path}.value`, check);
+      else this.textValue(operand, `${path}.value`, check);
       return;
     }
     this.fail(`${path}.field`, 'must be one of age, gender, country, city');
