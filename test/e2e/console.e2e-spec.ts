@@ -368,15 +368,28 @@ describe('Support console in headless Chromium', () => {
       await page.getByLabel(/^Why/).fill('The cup arrived broken again');
       await page.getByRole('button', { name: 'Reopen ticket' }).click();
       await page.locator('#ticket-state .status', { hasText: 'Open' }).waitFor();
-      await page.locator('.thread .step', { hasText: 'reopened it' }).waitFor();
+      await page.locator('.thread .step', { hasText: 'reopened it: The cup arrived broken again' }).waitFor();
+      // Judged at the resolve, not again after the reopen: no deadline counts down (found from outside:
+      // "overdue" beside "met"), as the API says (nextDueAt null, both verdicts met).
+      const reopened = (await reader.get('/v1/tickets/t-parcel')).body;
+      expect({ nextDueAt: reopened.nextDueAt, firstResponse: reopened.firstResponseSla, resolution: reopened.resolutionSla }).toEqual({ nextDueAt: null, firstResponse: 'met', resolution: 'met' });
+      expect(await page.locator('#ticket-state [data-due-at]').count()).toBe(0);
 
       await page.getByRole('button', { name: 'Close ticket' }).click();
       await page.locator('#ticket-state .status', { hasText: 'Closed' }).waitFor();
       expect((await reader.get('/v1/tickets/t-parcel')).body.status).toBe('closed');
+      // A closed ticket takes no assignment or priority: the controls go (they stayed, and were refused).
+      expect(await page.locator('#ticket-state .ticket-controls').isHidden()).toBe(true);
     });
 
     it('assigns a queue ticket to the agent and goes to the next ticket with a shortcut', async () => {
       await load('/tickets/t-urgent', 'ticket:t-urgent');
+      // Unassigned: no agent is chosen for the agent, and Assign without a choice assigns nobody (the first agent of the list stood there).
+      const assignee = page.locator('#ticket-state').getByLabel('Assignee', { exact: true });
+      expect(await assignee.inputValue()).toBe('');
+      await page.getByRole('button', { name: 'Assign', exact: true }).click();
+      await page.locator('#toast', { hasText: 'Choose an agent first.' }).waitFor();
+      expect((await reader.get('/v1/tickets/t-urgent')).body.assigneeId).toBeNull();
       await page.getByRole('button', { name: 'Assign to me' }).click();
       await page.locator('#ticket-state dd', { hasText: 'Ada Lovelace' }).waitFor();
       await page.locator('body').press('j');
@@ -606,6 +619,14 @@ describe('Support console in headless Chromium', () => {
     it('edits the profile, adds a contact point and records a consent with its history', async () => {
       await page.locator('summary', { hasText: 'Edit the profile' }).click();
       const profile = page.locator('form', { has: page.getByRole('heading', { name: 'Edit the profile' }) });
+      // A refusal marks the field it names (the API names it changes.phone; found from outside: nothing was marked).
+      const phone = profile.getByLabel('Phone');
+      const storedPhone = await phone.inputValue();
+      await phone.fill('07700 900123');
+      await profile.getByRole('button', { name: 'Save profile' }).click();
+      await profile.locator('.form-status.error').waitFor();
+      expect({ invalid: await phone.getAttribute('aria-invalid'), focused: await phone.evaluate((input) => input === document.activeElement) }).toEqual({ invalid: 'true', focused: true });
+      await phone.fill(storedPhone);
       await profile.getByLabel('City').fill('Manchester');
       await profile.getByRole('button', { name: 'Save profile' }).click();
       await profile.locator('.form-status.success').waitFor();

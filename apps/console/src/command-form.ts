@@ -149,7 +149,10 @@ export class CommandForm {
       }
     }
     const sentence = error instanceof Error ? error.message : 'Something went wrong.';
-    this.status.textContent = [sentence, ...unmatched].join(' ');
+    // A field the form has no control for (the ticket of a 409) often carries the problem's own sentence: said once.
+    const said = [sentence];
+    for (const message of unmatched) if (!said.some((earlier) => earlier.includes(message))) said.push(message);
+    this.status.textContent = said.join(' ');
     this.status.classList.add('error');
     announce(this.status.textContent, 'error');
     (first ?? this.button).focus();

@@ -22,7 +22,8 @@ export function profileFacts(view: Customer360): HTMLElement {
   return facts([
     ['Email', p.email],
     ['Phone', p.phone],
-    ['City', [p.city, p.country].filter(Boolean).join(', ')],
+    ['City', p.city],
+    ['Country', p.country],
     ['Born', p.birthDate ? day(p.birthDate) : null],
     ['Language', p.language],
     ['External id', view.externalId],
@@ -87,7 +88,7 @@ export function figuresSection(view: Customer360, analytics: CustomerAnalytics |
       figure('Orders', String(view.purchases.count), view.purchases.lastAt ? `last ${day(view.purchases.lastAt)}` : undefined),
       figure('Average order', amounts(currencies, (entry) => entry.averageOrderValueMinor)),
       figure('Net revenue', amounts(currencies, (entry) => entry.netMinor)),
-      figure('NPS', view.nps.count > 0 ? `${score(view.nps.last, 0)} last` : '—', view.nps.count > 0 ? `avg ${score(view.nps.average)} · ${view.nps.count} answers` : undefined),
+      figure('NPS', view.nps.count > 0 ? `${score(view.nps.last, 0)} last` : '—', view.nps.count > 0 ? `avg ${score(view.nps.average)} · ${view.nps.count} ${view.nps.count === 1 ? 'answer' : 'answers'}` : undefined),
       figure('CSAT', view.csat.count > 0 ? `${score(view.csat.average)} / 5` : '—', view.csat.count > 0 ? `${percent(view.csat.satisfiedShare)} satisfied` : undefined),
       figure('Churn risk', churn === undefined ? NOT_AVAILABLE : percent(churn > 1 ? churn / 100 : churn)),
       figure('Interactions', String(view.interactions), view.lastInteractionAt ? `last ${day(view.lastInteractionAt)}` : undefined),
@@ -103,7 +104,9 @@ export function slaBadge(label: string, state: SlaState): HTMLElement {
 
 /** The deadline still to meet, as a countdown that says when it is past. */
 export function dueBadge(ticket: TicketSummary, now: Date = new Date()): HTMLElement | null {
-  const dueAt = ticket.nextDueAt ?? (ticket.status !== 'open' ? null : ticket.firstResponseAt ? ticket.resolutionDueAt : ticket.firstResponseDueAt);
+  // nextDueAt is null once nothing is left to meet (both verdicts given, a reopen judged no more):
+  // no countdown then. Only an answer without the field (an older server) falls back to the due times.
+  const dueAt = ticket.nextDueAt !== undefined ? ticket.nextDueAt : ticket.status !== 'open' ? null : ticket.firstResponseAt ? ticket.resolutionDueAt : ticket.firstResponseDueAt;
   if (!dueAt || ticket.status !== 'open') return null;
   const { text, overdue } = countdown(dueAt, now);
   return h('span', { class: `due${overdue ? ' overdue' : ''}`, 'data-due-at': dueAt }, text);

@@ -24,6 +24,10 @@ describe('times an agent reads at a glance', () => {
     expect(relativeTime('2026-11-20T12:25:00Z', now, 'en')).toBe('in 25 minutes');
     expect(relativeTime('2026-11-19T12:00:00Z', now, 'en')).toBe('yesterday');
     expect(relativeTime('2026-11-20T11:59:30Z', now, 'en')).toBe('just now');
+    // Rounded, not cut (found from outside: 10 Dec 2024 read "last year" on 5 Dec 2026, 16 Oct "last month").
+    const december = new Date('2026-12-05T12:00:00Z');
+    expect(relativeTime('2024-12-10T10:00:00Z', december, 'en')).toBe('2 years ago');
+    expect(relativeTime('2026-10-16T10:00:00Z', december, 'en')).toBe('2 months ago');
   });
 
   it('counts down to an SLA deadline and says when it is past', () => {

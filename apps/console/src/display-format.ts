@@ -41,7 +41,8 @@ export function relativeTime(iso: string | null | undefined, now: Date = new Dat
   if (Number.isNaN(at)) return iso;
   const diff = at - now.getTime();
   const format = new Intl.RelativeTimeFormat(locale, { numeric: 'auto' });
-  for (const [unit, ms] of UNITS) if (Math.abs(diff) >= ms) return format.format(Math.trunc(diff / ms), unit);
+  // Rounded, not cut: 23 months ago is "2 years ago", not "last year".
+  for (const [unit, ms] of UNITS) if (Math.abs(diff) >= ms) return format.format(Math.round(diff / ms), unit);
   return diff > 0 ? format.format(1, 'minute') : 'just now';
 }
 

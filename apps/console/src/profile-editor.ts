@@ -53,6 +53,8 @@ export class ProfileEditor {
       title: 'Edit the profile',
       submitLabel: 'Save profile',
       keepValues: true,
+      // The API names the fields of the patch `changes.phone`: marked on the profile form's own.
+      fieldAlias: Object.fromEntries(PROFILE_FIELDS.map(([name]) => [`changes.${name}`, name])),
       fields: PROFILE_FIELDS.map(([name, label, autocomplete]) => ({
         name, label, autocomplete, ...(name === 'birthDate' ? { kind: 'date' as const } : name === 'email' ? { kind: 'email' as const } : name === 'phone' ? { kind: 'tel' as const, hint: 'International form, e.g. +442071234567' } : {}),
       })),

@@ -22,7 +22,7 @@ interface TicketChange {
 }
 
 const STEP_WORDS: Readonly<Record<string, string>> = {
-  opened: 'opened the ticket', assigned: 'assigned it to', priorityChanged: 'changed the priority:', resolved: 'resolved it:', reopened: 'reopened it', closed: 'closed it',
+  opened: 'opened the ticket', assigned: 'assigned it to', priorityChanged: 'changed the priority:', resolved: 'resolved it:', reopened: 'reopened it:', closed: 'closed it',
 };
 
 export class TicketPage {
@@ -80,7 +80,10 @@ export class TicketPage {
     });
     this.closeButton = h('button', { type: 'button', class: 'secondary', 'data-focus-key': 'close', onclick: () => void this.close() }, 'Close ticket');
     const assignId = uniqueId('assign');
+    // No agent chosen until the agent chooses one: the first of the list stood there for an
+    // unassigned ticket, and Assign gave the ticket to whoever came first alphabetically.
     this.assignSelect = h('select', { id: assignId, 'data-focus-key': 'assignee' },
+      h('option', { value: '' }, 'Choose an agent…'),
       ...agents.map((agent) => h('option', { value: agent.id }, agent.id === identity.id ? `${agent.name} (me)` : agent.name)));
     const priorityId = uniqueId('priority');
     this.prioritySelect = h('select', { id: priorityId, 'data-focus-key': 'priority' }, ...TICKET_PRIORITIES.map((p) => h('option', { value: p }, sentence(p))));
@@ -180,15 +183,22 @@ export class TicketPage {
       ` · ${ticket.channel ?? 'unknown channel'} · opened ${relativeTime(ticket.openedAt)}`);
     redrawKeepingFocus(this.factsBox, () => replaceChildren(this.factsBox, this.facts(ticket)));
     // Select what is stored, unless the agent is choosing right now.
-    if (document.activeElement !== this.assignSelect && ticket.assigneeId && this.agents.some((a) => a.id === ticket.assigneeId)) this.assignSelect.value = ticket.assigneeId;
-    if (document.activeElement !== this.prioritySelect && ticket.priority) this.prioritySelect.value = ticket.priority;
+    this.showStored(ticket);
     redrawKeepingFocus(this.thread, () => replaceChildren(this.thread, ...threadOf(ticket).map((item) => this.threadItem(item))));
     this.showActions(ticket);
+  }
+
+  /** The assignee and priority stored, unless the agent is choosing right now (after a refusal too). */
+  private showStored(ticket: TicketView): void {
+    if (document.activeElement !== this.assignSelect) this.assignSelect.value = ticket.assigneeId && this.agents.some((a) => a.id === ticket.assigneeId) ? ticket.assigneeId : '';
+    if (document.activeElement !== this.prioritySelect && ticket.priority) this.prioritySelect.value = ticket.priority;
   }
 
   /** Only the actions the status allows, but never hide a form the agent is in or has typed into. */
   private showActions(ticket: TicketView): void {
     const keep = (form: HTMLElement) => form.contains(document.activeElement) || [...form.querySelectorAll('textarea')].some((t) => t.value.trim() !== '');
+    // A closed ticket takes no assignment and no priority change (the API refuses both).
+    this.controls.hidden = ticket.status === 'closed' && !this.controls.contains(document.activeElement);
     this.resolve.element.hidden = ticket.status !== 'open' && !keep(this.resolve.element);
     this.reopen.element.hidden = ticket.status !== 'resolved' && !keep(this.reopen.element);
     this.closeButton.hidden = ticket.status === 'closed' && document.activeElement !== this.closeButton;
@@ -196,20 +206,21 @@ export class TicketPage {
   }
 
   private facts(ticket: TicketView): HTMLElement {
-    const due = (label: string, at: string | null, done: string | null | undefined) => {
+    // A deadline counts down only while its verdict is open: the API's verdict (met, breached) is final,
+    // a reopened ticket's included (it is not judged again).
+    const due = (label: string, at: string | null, verdict: TicketView['firstResponseSla']) => {
       if (!at) return h('dd', {}, '—');
-      if (done) return h('dd', {}, `${dateTime(at)} · met or decided ${relativeTime(done)}`);
+      if (verdict === 'met' || verdict === 'breached') return h('dd', {}, `${dateTime(at)} · ${verdict}`);
       const { text, overdue } = countdown(at);
       return h('dd', {}, `${dateTime(at)} · `, h('span', { class: `due${overdue ? ' overdue' : ''}`, 'data-due-at': at, 'aria-label': `${label} ${text}` }, text));
     };
-    const open = ticket.status === 'open';
     return h('div', {},
       h('dl', { class: 'facts' },
         h('dt', {}, 'Status'), h('dd', {}, h('span', { class: `status status-${ticket.status}` }, sentence(ticket.status))),
         h('dt', {}, 'Priority'), h('dd', {}, h('span', { class: `priority priority-${ticket.priority ?? 'none'}` }, ticket.priority ?? '—')),
         h('dt', {}, 'Assignee'), h('dd', {}, ticket.assigneeId ? (this.agentName(ticket.assigneeId) ?? ticket.assigneeId) : 'Unassigned'),
-        h('dt', {}, 'First response due'), due('First response', ticket.firstResponseDueAt, ticket.firstResponseAt ?? (open ? null : ticket.lastActivityAt)),
-        h('dt', {}, 'Resolution due'), due('Resolution', ticket.resolutionDueAt, open ? null : ticket.lastActivityAt),
+        h('dt', {}, 'First response due'), due('First response', ticket.firstResponseDueAt, ticket.firstResponseSla),
+        h('dt', {}, 'Resolution due'), due('Resolution', ticket.resolutionDueAt, ticket.resolutionSla),
         ticket.resolution ? h('dt', {}, 'Resolution') : null, ticket.resolution ? h('dd', {}, ticket.resolution) : null,
       ),
       h('div', { class: 'sla-row' }, slaBadge('First response', ticket.firstResponseSla), ' ', slaBadge('Resolution', ticket.resolutionSla), ' ', dueBadge(ticket)),
@@ -251,11 +262,18 @@ export class TicketPage {
       announce(await what());
     } catch (error) {
       announce(error instanceof Error ? error.message : 'That did not work.', 'error');
+      // A refused choice does not stay on screen as if it had been made.
+      if (this.ticket) this.showStored(this.ticket);
     }
     if (focusAfter && (document.activeElement === document.body || (document.activeElement as HTMLElement | null)?.hidden)) focusAfter.focus();
   }
 
   private assign(agentId: string): Promise<void> {
+    if (agentId === '') {
+      announce('Choose an agent first.', 'error');
+      this.assignSelect.focus();
+      return Promise.resolve();
+    }
     const ctx = { committed: (position: number) => this.refresh(position) };
     const name = this.agentName(agentId) ?? agentId;
     return this.act(() => run(ctx, () => this.api.post(`${this.path}/assign`, { agentId }), agentId === this.identity.id ? 'Assigned to you' : `Assigned to ${name}`));
