@@ -264,6 +264,12 @@ describe('Console server support on the embedded default', () => {
       const due = await queue('dueWithinMinutes=60');
       expect(due.items.map((t: { ticketId: string; firstResponseSla: string }) => [t.ticketId, t.firstResponseSla])).toEqual([['t-urgent', 'overdue']]);
       expect((await ada.get('/v1/tickets?assignee=not%20an%20id')).status).toBe(400);
+      // The queue's words are no agent ids (found from outside: a ticket assigned to "none" was in no list).
+      for (const agentId of ['none', 'me']) {
+        const refused = await ingest.post('/v1/tickets/t-low/assign', { agentId });
+        expect({ status: refused.status, fields: refused.body.errors?.map((e: { field: string }) => e.field) }).toEqual({ status: 400, fields: ['agentId'] });
+      }
+      expect((await queue('assignee=none')).items.map((t: { ticketId: string }) => t.ticketId)).toContain('t-low');
     });
   });
 

@@ -1,7 +1,7 @@
 // HTTP contracts of the ticket lifecycle commands.
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
-import { IsIn, IsInt, IsObject, IsString, Matches, Max, MaxLength, Min, registerDecorator, ValidateNested, type ValidationArguments } from 'class-validator';
+import { IsIn, IsInt, IsNotIn, IsObject, IsString, Matches, Max, MaxLength, Min, registerDecorator, ValidateNested, type ValidationArguments } from 'class-validator';
 import { CommandDto, ID_MESSAGE, ID_PATTERN, MultiLineText, NotBlank, Optional, SingleLineText } from '@app/platform';
 import type { ReplyAuthor, TicketChannel, TicketPriority } from '../domain/ticket.events';
 
@@ -43,8 +43,14 @@ export class OpenTicketDto extends CommandDto {
   @Optional() @IsObject() @ValidateNested() @Type(() => SlaPolicyDto) sla?: SlaPolicyDto;
 }
 
+/** What the work queue's `assignee` filter reads as words, not agent ids: no agent may be called so. */
+export const QUEUE_ASSIGNEE_WORDS = ['me', 'none'] as const;
+
 export class AssignTicketDto extends CommandDto {
-  @ApiProperty({ example: 'agent-7' }) @Matches(ID_PATTERN, { message: ID_MESSAGE }) agentId!: string;
+  @ApiProperty({ example: 'agent-7', description: 'An agent id; not `me` or `none`, which the work queue reads as words' })
+  @Matches(ID_PATTERN, { message: ID_MESSAGE })
+  @IsNotIn(QUEUE_ASSIGNEE_WORDS, { message: 'agentId must be an agent id, not me or none (the work queue reads those as words: ?assignee=me, ?assignee=none)' })
+  agentId!: string;
 }
 
 export class ReplyToTicketDto extends CommandDto {
