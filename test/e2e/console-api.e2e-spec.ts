@@ -147,6 +147,19 @@ describe('Console server support on the embedded default', () => {
       expect(sessionCookieOf(ended)).toMatch(/chronicle_session=;.*Expires=Thu, 01 Jan 1970/);
     });
 
+    it('are not kept alive by requests the page makes on its own (X-Chronicle-Background: 1): answered, but no activity (found from outside: an open work queue, re-read every minute, never let the session end)', async () => {
+      const { cookie } = await signIn(keys.ada);
+      for (let minute = 5; minute <= 25; minute += 5) {
+        clock.advance(5 * MINUTE);
+        const background = await call('GET', '/v1/tickets?assignee=me', { Cookie: cookie, 'X-Chronicle-Background': '1' });
+        expect({ minute, status: background.status, renewed: sessionCookieOf(background) }).toEqual({ minute, status: 200, renewed: undefined });
+      }
+      clock.advance(6 * MINUTE);
+      // 31 minutes since the agent's last own request: over, however often the page asked meanwhile.
+      const ended = await call('GET', '/v1/tickets?assignee=me', { Cookie: cookie, 'X-Chronicle-Background': '1' });
+      expect({ status: ended.status, code: ended.body.code }).toEqual({ status: 401, code: 'SESSION_ENDED' });
+    });
+
     it('end SESSION_MAX_HOURS after sign-in however active the agent is', async () => {
       let { cookie } = await signIn(keys.ada);
       for (let i = 0; i < 12 * 3 - 1; i++) {

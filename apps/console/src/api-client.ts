@@ -22,6 +22,21 @@ export interface SessionPort {
   ended(message: string): void;
 }
 
+/** How long after the agent's last key, click, touch or scroll a request still counts as theirs. */
+const AGENT_QUIET_MS = 60_000;
+let lastInput = Date.now();
+
+/**
+ * Follows the agent's input on the page: a request long after it (the queue re-read every minute, a
+ * page following live updates) is sent as the page's own (X-Chronicle-Background), which does not
+ * renew the session's idle timer, so an unattended console signs out after SESSION_IDLE_MINUTES.
+ */
+export function followAgentInput(target: EventTarget): void {
+  for (const type of ['keydown', 'pointerdown', 'wheel', 'touchstart']) {
+    target.addEventListener(type, () => { lastInput = Date.now(); }, { capture: true, passive: true });
+  }
+}
+
 export interface SendOptions {
   /** One per draft, kept across retries: a retry after a lost answer is recognised, not recorded twice. */
   readonly idempotencyKey?: string;
@@ -82,6 +97,7 @@ export class ChronicleApi {
 
   private async fetch(method: string, path: string, body: unknown, signal: AbortSignal | undefined, accept: string, extra: Record<string, string>): Promise<Response> {
     const headers: Record<string, string> = { Accept: accept, ...extra };
+    if (Date.now() - lastInput > AGENT_QUIET_MS) headers['X-Chronicle-Background'] = '1';
     if (body !== undefined) headers['Content-Type'] = 'application/json';
     const csrf = this.session.csrfToken();
     if (method !== 'GET' && csrf) headers['X-CSRF-Token'] = csrf;

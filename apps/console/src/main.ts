@@ -3,7 +3,7 @@
 // Back works. Every route checks the session first: after sign-out, Back shows the sign-in screen,
 // never a page drawn before.
 import './console.css';
-import { ChronicleApi } from './api-client';
+import { ChronicleApi, followAgentInput } from './api-client';
 import { CustomerPage } from './customer-page';
 import { h, replaceChildren } from './element';
 import { loadQueueOrder, nextTicketAfter, QueuePage } from './queue-page';
@@ -179,4 +179,5 @@ onOtherTab((message) => {
   if (message === 'signed-in' && !identity) void show();
 });
 listenForShortcuts(shortcuts);
+followAgentInput(document);
 void show();

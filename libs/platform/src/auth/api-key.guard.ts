@@ -100,7 +100,9 @@ export class ApiKeyGuard implements CanActivate {
   private async fromSession(request: AuthenticatedRequest, reply: FastifyReply): Promise<Principal> {
     const cookie = sessionCookieOf(request);
     if (cookie === undefined) throw unauthorized(`Missing API key: ${HOW}`);
-    const checked = await this.sessions.check(cookie, this.clock.now());
+    // A page refreshing itself on a timer or a live update says so: answered, but the agent was not there.
+    const background = headerValue(request.headers[BACKGROUND_HEADER]) === '1';
+    const checked = await this.sessions.check(cookie, this.clock.now(), { renew: !background });
     if (!checked.ok) {
       clearSessionCookie(request, reply);
       throw sessionEnded(`${checked.reason}: sign in again`);
@@ -121,6 +123,13 @@ export class ApiKeyGuard implements CanActivate {
     return principal;
   }
 }
+
+/**
+ * Sent as `1` by the console with a request no agent made (a work queue re-read every minute, a page
+ * following live updates): it does not renew the session's idle timer, so an unattended console
+ * still signs out after SESSION_IDLE_MINUTES.
+ */
+export const BACKGROUND_HEADER = 'x-chronicle-background';
 
 function headerValue(value: string | string[] | undefined): string | undefined {
   return Array.isArray(value) ? value[0] : value;

@@ -145,8 +145,12 @@ export class Sessions {
     return { token: this.sign(claims), claims };
   }
 
-  /** Whether a cookie's token is a live session; `renewed` is a token to set when the idle timer moved. */
-  async check(token: string, now: Date): Promise<SessionCheck> {
+  /**
+   * Whether a cookie's token is a live session; `renewed` is a token to set when the idle timer moved.
+   * `renew: false` for a request the agent did not make (a page refreshing itself): it is answered,
+   * but does not count as activity.
+   */
+  async check(token: string, now: Date, options: { readonly renew?: boolean } = {}): Promise<SessionCheck> {
     const [version, payload, signature, extra] = token.split('.');
     if (version !== 'v1' || payload === undefined || signature === undefined || extra !== undefined) return { ok: false, reason: 'The session cookie is not one this server issued' };
     const expected = this.mac(`v1.${payload}`);
@@ -162,7 +166,7 @@ export class Sessions {
     if (at >= claims.issuedAt + this.maxMs) return { ok: false, reason: 'The session reached its time limit' };
     if (at >= claims.seenAt + this.idleMs) return { ok: false, reason: 'The session ended after a time without activity' };
     if (await this.isRevoked(claims.sid)) return { ok: false, reason: 'This session was signed out' };
-    if (at - claims.seenAt < RENEW_AFTER_MS) return { ok: true, claims };
+    if (options.renew === false || at - claims.seenAt < RENEW_AFTER_MS) return { ok: true, claims };
     const renewedClaims = { ...claims, seenAt: at };
     return { ok: true, claims: renewedClaims, renewed: this.sign(renewedClaims) };
   }
