@@ -659,6 +659,17 @@ describe('Support console in headless Chromium', () => {
       expect(await page.locator('main').textContent()).not.toContain('Gone Person');
       await state('12-forgotten-customer');
     });
+
+    it('erases the rows already drawn when the customer is forgotten while the page is open (found from outside: the note and the name stayed until a reload)', async () => {
+      await post(ingest, '/v1/customers', { customerId: 'c-gone-live', profile: { firstName: 'Fiona', lastName: 'Later' } });
+      await post(ingest, '/v1/interactions/notes', { customerId: 'c-gone-live', noteId: 'gone-live-1', text: 'Lives at 1 Secret Lane', authorId: ids.grace });
+      await page.goto(`${chronicle.url}/console/#/customers/c-gone-live`);
+      await pageReady(page, 'customer:c-gone-live');
+      await page.locator('.timeline', { hasText: 'Lives at 1 Secret Lane' }).first().waitFor();
+      await post(admin, '/v1/customers/c-gone-live/forget', { reason: 'erasure request DPO-2' });
+      await page.getByRole('heading', { level: 1, name: 'Forgotten customer' }).waitFor();
+      await page.waitForFunction(() => !/Secret Lane|Fiona/.test(document.querySelector('main')?.textContent ?? 'Secret Lane'));
+    });
   });
 
   describe('live updates across a network drop', () => {

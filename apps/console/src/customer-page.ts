@@ -36,6 +36,9 @@ export class CustomerPage {
   private readonly subtitle: HTMLElement;
   private readonly liveStatus: HTMLElement;
   private readonly forgottenNotice = h('p', { class: 'notice', id: 'forgotten-notice', hidden: true });
+  /** When the customer was forgotten, as last drawn (null: not forgotten); and whether anything was drawn yet. */
+  private shownForgotten: string | null = null;
+  private drawnOnce = false;
   /** What records or edits: hidden for a forgotten customer, whose personal data is gone for good. */
   private readonly editing: HTMLElement[] = [];
   private readonly profileFacts = h('div');
@@ -168,6 +171,11 @@ export class CustomerPage {
       ? `This customer was forgotten on ${dateTime(forgotten)} (right to erasure): their personal data is erased and shows as “[forgotten]”; counts and figures stay. Nothing more can be recorded for them here.`
       : '';
     for (const part of this.editing) part.hidden = forgotten !== null;
+    // Forgotten while the page is open: the timeline rows already drawn still hold the erased text
+    // (live updates only add rows), so they are read again as the read models now have them.
+    if (forgotten !== null && this.shownForgotten === null && this.drawnOnce) void this.timeline.reload(view.lastPosition);
+    this.shownForgotten = forgotten;
+    this.drawnOnce = true;
     this.subtitle.textContent = `Customer ${view.customerId}${view.externalId ? ` · ${view.externalId}` : ''} · ${view.interactions} interactions`;
     replaceChildren(this.profileFacts, profileFacts(view));
     replaceChildren(this.contactPoints, contactPointList(view));
