@@ -21,6 +21,7 @@ import { startCuttableProxy, type CuttableProxy } from '../support/tcp-proxy';
 // here so the root (Node-only) type check accepts them without pulling DOM types into every file.
 interface PageElement {
   readonly id: string;
+  readonly textContent: string | null;
   readonly tagName: string;
   readonly value?: string;
   readonly scrollWidth: number;

@@ -128,6 +128,29 @@ describe('What the API contract tests found', () => {
     expect(ajv.getSchema('openapi#/components/schemas/TicketView/properties/channel')?.('fax')).toBe(false);
   });
 
+  it('answers X-Chronicle-Consistent on every read that takes minPosition, as the document says (found from outside: the ticket lists, a customer\'s segments and the customer CSV sent none, and the segments did not wait)', async () => {
+    type Operation = { parameters?: { name: string; in: string; required?: boolean }[]; responses: Record<string, { headers?: Record<string, unknown> }> };
+    const document = (await exchange(chronicle.url, 'GET', '/docs/openapi.json', {})).json as { paths: Record<string, Record<string, Operation>> };
+    expect((await analyst.post('/v1/segments', { segmentId: 'seg-rg-1', name: 'Buyers', rule: { purchases: { count: { gte: 1 }, withinDays: 365 } } })).status).toBeLessThan(300);
+    const ids: Record<string, string> = { customerId: 'c-rg-1', ticketId: 't-rg-1', segmentId: 'seg-rg-1' };
+    const required: Record<string, string> = { from: '2026-01-01', to: '2026-01-31' };
+    const head = (await admin.get('/health/ready')).body.details.eventStore.headPosition as number;
+    const answers: { route: string; status: number; header: unknown }[] = [];
+    for (const [path, operations] of Object.entries(document.paths)) {
+      for (const [method, operation] of Object.entries(operations)) {
+        if (!operation.parameters?.some((parameter) => parameter.name === 'minPosition' && parameter.in === 'query')) continue;
+        expect({ route: `${method} ${path}`, documented: operation.responses['200']?.headers?.['X-Chronicle-Consistent'] !== undefined }).toEqual({ route: `${method} ${path}`, documented: true });
+        const concrete = path.replace(/\{(\w+)\}/g, (_, name: string) => encodeURIComponent(ids[name] ?? `missing-${name}`));
+        const query = new URLSearchParams({ minPosition: String(head) });
+        for (const parameter of operation.parameters) if (parameter.required && parameter.in === 'query') query.set(parameter.name, required[parameter.name] ?? `missing-${parameter.name}`);
+        const answer = await exchange(chronicle.url, method.toUpperCase(), `${concrete}?${query}`, { Authorization: `Bearer ${KEYS.admin}` });
+        answers.push({ route: `${method.toUpperCase()} ${path}`, status: answer.status, header: answer.headers['x-chronicle-consistent'] });
+      }
+    }
+    expect(answers.length).toBeGreaterThanOrEqual(15);
+    expect(answers.filter((answer) => answer.status !== 200 || (answer.header !== 'true' && answer.header !== 'false'))).toEqual([]);
+  });
+
   it('documents every header once and none as required (Last-Event-ID came twice, once required, though a first connection has none)', async () => {
     const document = (await exchange(chronicle.url, 'GET', '/docs/openapi.json', {})).json as { paths: Record<string, Record<string, { parameters?: { name: string; in: string; required?: boolean }[] }>> };
     const headers = Object.entries(document.paths).flatMap(([path, operations]) =>

@@ -202,6 +202,7 @@ export class AnalyticsController {
     const options = definedOnly({ asOf, minPosition, columns: columns === undefined ? undefined : (columns.split(',') as CsvColumn[]) });
     const exported = await this.queryBus.execute(new ExportCustomers(definedOnly({ ...filter }), options));
     reply.header('X-Chronicle-As-Of', exported.asOf);
+    consistencyHeader(reply, exported);
     return new StreamableFile(Readable.from(exported.lines), { type: 'text/csv; charset=utf-8', disposition: 'attachment; filename="customers.csv"' });
   }
 }

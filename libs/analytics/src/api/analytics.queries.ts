@@ -203,7 +203,7 @@ export interface CustomerExportOptions {
   readonly minPosition?: number;
 }
 
-export class ExportCustomers extends Query<{ lines: AsyncIterable<string>; asOf: string }> {
+export class ExportCustomers extends Query<{ lines: AsyncIterable<string>; asOf: string } & Consistency> {
   constructor(readonly filter: CustomerExportFilter, readonly options: CustomerExportOptions = {}) {
     super();
   }
@@ -503,9 +503,11 @@ const EXPORT_PAGE_SIZE = 500;
 export class ExportCustomersHandler extends PopulationQuery implements IQueryHandler<ExportCustomers> {
   @Inject(ANALYTICS_CONFIG) private readonly analytics!: AnalyticsConfig;
 
-  async execute({ filter, options }: ExportCustomers): Promise<{ lines: AsyncIterable<string>; asOf: string }> {
+  async execute({ filter, options }: ExportCustomers): Promise<{ lines: AsyncIterable<string>; asOf: string } & Consistency> {
     const date = this.observationDate(options.asOf);
     const currency = this.config.REPORTING_CURRENCY;
+    // Read your writes as every analytics read: the rows are read once the projector got there.
+    const consistent = await this.caughtUp(options.minPosition);
     const snapshot = await this.population(date, options.minPosition);
     const settings = analyticsSettings(this.analytics);
     const columns = options.columns ?? DEFAULT_CSV_COLUMNS;
@@ -528,6 +530,6 @@ export class ExportCustomersHandler extends PopulationQuery implements IQueryHan
         }
       }
     }
-    return { lines: lines(), asOf: date.date.toISOString() };
+    return { lines: lines(), asOf: date.date.toISOString(), consistent };
   }
 }

@@ -1,11 +1,12 @@
 // HTTP routes of the privacy capability: forgetting a customer (admin) and the subject access
 // export (admin, auditor). Validates and dispatches.
-import { Body, Controller, Get, Header, HttpCode, Inject, Post, Query as QueryParam } from '@nestjs/common';
+import { Body, Controller, Get, Header, HttpCode, Inject, Post, Query as QueryParam, Res } from '@nestjs/common';
+import type { FastifyReply } from 'fastify';
 import { QueryBus } from '@nestjs/cqrs';
 import { ApiBearerAuth, ApiOperation, ApiProperty, ApiPropertyOptional, ApiTags } from '@nestjs/swagger';
 import { IsInt, IsOptional, IsString, Min, MaxLength } from 'class-validator';
 import type { Clock } from '@app/event-sourcing';
-import { AccessLogged, AcceptsIdempotencyKey, ApiAnswer, ApiRefusals, CLOCK, Ctx, IdParam, NotBlank, QueryInteger, Roles, SingleLineText, type RequestContext } from '@app/platform';
+import { AccessLogged, AcceptsIdempotencyKey, ApiAnswer, ApiRefusals, CLOCK, CONSISTENCY_HEADER, Ctx, IdParam, NotBlank, QueryInteger, Roles, SingleLineText, type RequestContext } from '@app/platform';
 import { Erasures, type ForgetOutcome } from '../erasure/erasures';
 import { ExportCustomer, type CustomerExport } from '../export/customer-export';
 
@@ -58,7 +59,9 @@ export class ExportController {
   @ApiOperation({ summary: 'Subject access: everything Chronicle holds about the customer as one JSON document, decrypted' })
   @ApiAnswer(200, 'CustomerExport')
   @ApiRefusals({ 404: 'The customer is not registered.' })
-  export(@IdParam('customerId') customerId: string, @QueryParam() query: ExportQueryDto): Promise<CustomerExport> {
-    return this.queryBus.execute(new ExportCustomer(customerId, query.minPosition));
+  async export(@IdParam('customerId') customerId: string, @QueryParam() query: ExportQueryDto, @Res({ passthrough: true }) reply: FastifyReply): Promise<CustomerExport> {
+    const exported = await this.queryBus.execute(new ExportCustomer(customerId, query.minPosition));
+    reply.header(CONSISTENCY_HEADER, String(exported.consistent));
+    return exported;
   }
 }

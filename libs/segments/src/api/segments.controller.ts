@@ -123,7 +123,9 @@ export class SegmentQueryController {
   @ApiOperation({ summary: 'The segments a customer is in now (404 for an unknown customer)' })
   @ApiAnswer(200, 'CustomerSegmentsView')
   @ApiRefusals({ 404: 'The customer is not registered.' })
-  customerSegments(@IdParam('customerId') customerId: string, @QueryParam() query: SegmentQueryDto) {
-    return this.queryBus.execute(new GetCustomerSegments(customerId, query.minPosition));
+  async customerSegments(@IdParam('customerId') customerId: string, @QueryParam() query: SegmentQueryDto, @Res({ passthrough: true }) reply: FastifyReply) {
+    const result = await this.queryBus.execute(new GetCustomerSegments(customerId, query.minPosition));
+    reply.header('X-Chronicle-Consistent', String(result.consistent));
+    return result.view;
   }
 }

@@ -55,7 +55,7 @@ export class GetSegmentMembers extends Query<SegmentMembersPage> {
   }
 }
 
-export class GetCustomerSegments extends Query<CustomerSegmentsView> {
+export class GetCustomerSegments extends Query<{ view: CustomerSegmentsView; consistent: boolean }> {
   constructor(readonly customerId: string, readonly minPosition?: number) {
     super();
   }
@@ -131,14 +131,19 @@ export class GetCustomerSegmentsHandler implements IQueryHandler<GetCustomerSegm
   constructor(
     @Inject(READ_STORE) private readonly store: ReadStore,
     @Inject(REGISTERED_CUSTOMERS) private readonly customers: RegisteredCustomers,
+    @Inject(CHRONICLE_CONFIG) private readonly config: ChronicleConfig,
+    @Optional() @Inject(PROJECTION_PROGRESS) private readonly progress?: ProjectionProgress,
   ) {}
 
-  async execute({ customerId, minPosition }: GetCustomerSegments): Promise<CustomerSegmentsView> {
+  async execute({ customerId, minPosition }: GetCustomerSegments): Promise<{ view: CustomerSegmentsView; consistent: boolean }> {
     await this.customers.assertRegistered(customerId, minPosition);
+    // The read models got to minPosition (a membership document changes only when a membership does,
+    // so it cannot tell); memberships an event there causes follow once the segments reactor evaluated it.
+    const consistent = await waitUntilCaughtUp(minPosition, async () => false, this.progress, this.config.READ_WAIT_TIMEOUT_MS);
     const doc = await this.store.get<CustomerSegmentsDocument>(CUSTOMER_SEGMENTS_COLLECTION, customerId);
     const ids = doc?.segmentIds ?? [];
     const segments = await this.store.getMany<SegmentDocument>(SEGMENTS_COLLECTION, ids);
-    return { customerId, segments: ids.map((segmentId) => ({ segmentId, name: segments.get(segmentId)?.name ?? null })) };
+    return { view: { customerId, segments: ids.map((segmentId) => ({ segmentId, name: segments.get(segmentId)?.name ?? null })) }, consistent };
   }
 }
 

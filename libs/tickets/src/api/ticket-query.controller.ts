@@ -6,7 +6,13 @@ import { IsIn, IsInt, IsOptional, IsString, Matches, Max, MaxLength, Min } from 
 import type { FastifyReply } from 'fastify';
 import { AccessLogged, ApiAnswer, ApiRefusals, ID_MESSAGE, ID_PATTERN, IdParam, QueryInteger, Roles, SingleLineText, type AuthenticatedRequest } from '@app/platform';
 import type { TicketStatus } from '../domain/ticket.decider';
-import { GetTicket, ListCustomerTickets, ListTicketQueue, type TicketDetail, type TicketQueuePage } from './ticket.queries';
+import { GetTicket, ListCustomerTickets, ListTicketQueue, type ConsistentAnswer, type TicketDetail, type TicketList, type TicketQueuePage } from './ticket.queries';
+
+/** The answer, with X-Chronicle-Consistent saying whether it is known to include minPosition. */
+function answered<T>(reply: FastifyReply, result: ConsistentAnswer<T>): T {
+  reply.header('X-Chronicle-Consistent', String(result.consistent));
+  return result.answer;
+}
 
 export class TicketQueryDto {
   @ApiPropertyOptional() @IsOptional() @QueryInteger() @IsInt() @Min(0) minPosition?: number;
@@ -46,13 +52,13 @@ export class TicketQueryController {
     summary: 'The work queue: tickets by urgency (next SLA deadline first, breached ones at the top, then priority, then age), with the total that match; paged by nextCursor',
   })
   @ApiAnswer(200, 'TicketQueuePage')
-  queue(@QueryParam() query: TicketQueueQueryDto, @Req() request: AuthenticatedRequest) {
+  async queue(@QueryParam() query: TicketQueueQueryDto, @Req() request: AuthenticatedRequest, @Res({ passthrough: true }) reply: FastifyReply): Promise<TicketQueuePage> {
     const assignee = query.assignee === undefined ? undefined : query.assignee === 'none' ? null : query.assignee === 'me' ? (request.principal?.keyId ?? null) : query.assignee;
-    return this.queryBus.execute(new ListTicketQueue(
+    return answered(reply, await this.queryBus.execute(new ListTicketQueue(
       { status: query.status ?? 'open', ...(assignee !== undefined ? { assignee } : {}), ...(query.dueWithinMinutes !== undefined ? { dueWithinMinutes: query.dueWithinMinutes } : {}) },
       { limit: query.limit ?? 50, ...(query.cursor !== undefined ? { cursor: query.cursor } : {}) },
       query.minPosition,
-    ));
+    )));
   }
 
   @Get('tickets/:ticketId')
@@ -74,7 +80,7 @@ export class TicketQueryController {
   @ApiOperation({ summary: 'A customer\'s tickets, newest first, paged by nextCursor (404 for an unknown customer)' })
   @ApiAnswer(200, 'TicketList')
   @ApiRefusals({ 404: 'The customer is not registered.' })
-  list(@IdParam('customerId') customerId: string, @QueryParam() query: CustomerTicketsQueryDto) {
-    return this.queryBus.execute(new ListCustomerTickets(customerId, query.status, { limit: query.limit ?? 50, ...(query.cursor !== undefined ? { cursor: query.cursor } : {}) }, query.minPosition));
+  async list(@IdParam('customerId') customerId: string, @QueryParam() query: CustomerTicketsQueryDto, @Res({ passthrough: true }) reply: FastifyReply): Promise<TicketList> {
+    return answered(reply, await this.queryBus.execute(new ListCustomerTickets(customerId, query.status, { limit: query.limit ?? 50, ...(query.cursor !== undefined ? { cursor: query.cursor } : {}) }, query.minPosition)));
   }
 }

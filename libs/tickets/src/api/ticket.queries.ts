@@ -73,7 +73,13 @@ export interface TicketPaging {
   readonly cursor?: string;
 }
 
-export class ListTicketQueue extends Query<TicketQueuePage> {
+/** A list and whether it is known to include `minPosition` (the X-Chronicle-Consistent header). */
+export interface ConsistentAnswer<T> {
+  readonly answer: T;
+  readonly consistent: boolean;
+}
+
+export class ListTicketQueue extends Query<ConsistentAnswer<TicketQueuePage>> {
   constructor(readonly filter: TicketQueueFilter, readonly paging: TicketPaging, readonly minPosition?: number) {
     super();
   }
@@ -129,7 +135,7 @@ export interface TicketList {
   readonly nextCursor: string | null;
 }
 
-export class ListCustomerTickets extends Query<TicketList> {
+export class ListCustomerTickets extends Query<ConsistentAnswer<TicketList>> {
   constructor(readonly customerId: string, readonly status: TicketStatus | undefined, readonly paging: TicketPaging, readonly minPosition?: number) {
     super();
   }
@@ -169,11 +175,11 @@ export class ListTicketQueueHandler implements IQueryHandler<ListTicketQueue> {
     @Optional() @Inject(PROJECTION_PROGRESS) private readonly progress?: ProjectionProgress,
   ) {}
 
-  async execute({ filter, paging, minPosition }: ListTicketQueue): Promise<TicketQueuePage> {
+  async execute({ filter, paging, minPosition }: ListTicketQueue): Promise<ConsistentAnswer<TicketQueuePage>> {
     // Read-your-writes for the agent who just changed a ticket (which one, the query does not know): the
     // projector got there. "Some ticket has reached the position" is no proof with Kafka, where a
     // ticket in a partition ahead may have while the agent's lags.
-    await waitUntilCaughtUp(minPosition, async () => false, this.progress, this.config.READ_WAIT_TIMEOUT_MS);
+    const consistent = await waitUntilCaughtUp(minPosition, async () => false, this.progress, this.config.READ_WAIT_TIMEOUT_MS);
     const now = this.clock.now();
     const conditions: Filter[] = [{ status: filter.status }];
     if (filter.assignee !== undefined) conditions.push({ assigneeId: filter.assignee });
@@ -188,7 +194,7 @@ export class ListTicketQueueHandler implements IQueryHandler<ListTicketQueue> {
       this.store.count(TICKETS_COLLECTION, where),
     ]);
     const names = this.names ? await this.names.namesOf(docs.map((doc) => doc.customerId)) : new Map<string, string>();
-    return { items: docs.map((doc) => toQueueItem(doc, now, names.get(doc.customerId) ?? null)), total, nextCursor };
+    return { answer: { items: docs.map((doc) => toQueueItem(doc, now, names.get(doc.customerId) ?? null)), total, nextCursor }, consistent };
   }
 }
 
@@ -202,9 +208,9 @@ export class ListCustomerTicketsHandler implements IQueryHandler<ListCustomerTic
     @Optional() @Inject(PROJECTION_PROGRESS) private readonly progress?: ProjectionProgress,
   ) {}
 
-  async execute({ customerId, status, paging, minPosition }: ListCustomerTickets): Promise<TicketList> {
+  async execute({ customerId, status, paging, minPosition }: ListCustomerTickets): Promise<ConsistentAnswer<TicketList>> {
     await this.customers.assertRegistered(customerId, minPosition);
-    await waitUntilCaughtUp(
+    const consistent = await waitUntilCaughtUp(
       minPosition,
       async () => (await this.store.count(TICKETS_COLLECTION, { customerId, lastPosition: { gte: minPosition ?? 0 } })) > 0,
       this.progress,
@@ -213,6 +219,6 @@ export class ListCustomerTicketsHandler implements IQueryHandler<ListCustomerTic
     const filter: Filter = status ? { customerId, status } : { customerId };
     const { docs, nextCursor } = await ticketPage(this.store, filter, CUSTOMER_ORDER, ['instantOrNull', 'id'], paging);
     const now = this.clock.now();
-    return { items: docs.map((doc) => toTicketView(doc, now)), nextCursor };
+    return { answer: { items: docs.map((doc) => toTicketView(doc, now)), nextCursor }, consistent };
   }
 }
