@@ -162,6 +162,12 @@ describe('Chronicle analytics end to end', () => {
       expect(await fields(`/v1/analytics/${route}?from=2026-13-01&to=2026-12-32`)).toEqual({ status: 400, fields: ['from', 'to'] });
     }
     expect((await analyst.get('/v1/analytics/customers.csv?rMin=6')).status).toBe(400);
+    // Found from outside: a range that selects nothing (rMin 4, rMax 2) answered an empty 200, and a
+    // recency of 10^20 days was taken.
+    for (const [query, field] of [['rMin=4&rMax=2', 'rMax'], ['fMin=5&fMax=1', 'fMax'], ['mMin=3&mMax=2', 'mMax'], ['minRecencyDays=30&maxRecencyDays=10', 'maxRecencyDays'], ['minRecencyDays=99999999999999999999', 'minRecencyDays']]) {
+      expect({ query, ...(await fields(`/v1/analytics/customers.csv?${query}`)) }).toEqual({ query, status: 400, fields: [field] });
+    }
+    expect((await analyst.get('/v1/analytics/customers.csv?rMin=2&rMax=2&minRecencyDays=0&maxRecencyDays=36600')).status).toBe(200);
     const bad = await analyst.get('/v1/analytics/customers.csv?columns=customerId,ssn');
     expect(bad.status).toBe(400);
     expect(bad.body.errors[0].field).toBe('columns');

@@ -97,6 +97,22 @@ class CsvColumnsConstraint implements ValidatorConstraintInterface {
 /** What the document says of `columns` (the constraint above also refuses a column named twice). */
 const CSV_COLUMNS_PATTERN = `^(${CSV_COLUMNS.join('|')})(,(${CSV_COLUMNS.join('|')}))*$`;
 
+/** An upper bound not below its lower one (`rMax` against `rMin`): a range that selects nothing is a typo, refused naming it. */
+@ValidatorConstraint({ name: 'notBelowItsMinimum' })
+class NotBelowMinimumConstraint implements ValidatorConstraintInterface {
+  validate(value: unknown, args: ValidationArguments): boolean {
+    const minimum = (args.object as Record<string, unknown>)[args.constraints[0] as string];
+    return typeof value !== 'number' || typeof minimum !== 'number' || value >= minimum;
+  }
+
+  defaultMessage(args: ValidationArguments): string {
+    return `${args.property} must not be below ${String(args.constraints[0])}`;
+  }
+}
+const NotBelow = (minimum: string) => Validate(NotBelowMinimumConstraint, [minimum]);
+/** Longer than any customer has been one: a bound beyond it is a typo (and 1e20 is no whole number a store keeps). */
+const MAX_RECENCY_DAYS = 36_600;
+
 const score = () => [IsOptional(), QueryInteger(), IsInt(), Min(1), Max(5)];
 function Score(): PropertyDecorator {
   return (target, key) => score().forEach((decorate) => decorate(target, key));
@@ -105,13 +121,13 @@ function Score(): PropertyDecorator {
 export class CustomerExportQueryDto implements CustomerExportFilter {
   @ApiPropertyOptional({ description: 'ISO 3166-1 alpha-2' }) @IsOptional() @Matches(/^[A-Za-z]{2}$/, { message: 'country must be two letters' }) country?: string;
   @ApiPropertyOptional({ minimum: 1, maximum: 5 }) @Score() rMin?: number;
-  @ApiPropertyOptional({ minimum: 1, maximum: 5 }) @Score() rMax?: number;
+  @ApiPropertyOptional({ minimum: 1, maximum: 5 }) @Score() @NotBelow('rMin') rMax?: number;
   @ApiPropertyOptional({ minimum: 1, maximum: 5 }) @Score() fMin?: number;
-  @ApiPropertyOptional({ minimum: 1, maximum: 5 }) @Score() fMax?: number;
+  @ApiPropertyOptional({ minimum: 1, maximum: 5 }) @Score() @NotBelow('fMin') fMax?: number;
   @ApiPropertyOptional({ minimum: 1, maximum: 5 }) @Score() mMin?: number;
-  @ApiPropertyOptional({ minimum: 1, maximum: 5 }) @Score() mMax?: number;
-  @ApiPropertyOptional({ description: 'Days since the last purchase, at least' }) @IsOptional() @QueryInteger() @IsInt() @Min(0) minRecencyDays?: number;
-  @ApiPropertyOptional({ description: 'Days since the last purchase, at most' }) @IsOptional() @QueryInteger() @IsInt() @Min(0) maxRecencyDays?: number;
+  @ApiPropertyOptional({ minimum: 1, maximum: 5 }) @Score() @NotBelow('mMin') mMax?: number;
+  @ApiPropertyOptional({ description: 'Days since the last purchase, at least' }) @IsOptional() @QueryInteger() @IsInt() @Min(0) @Max(MAX_RECENCY_DAYS) minRecencyDays?: number;
+  @ApiPropertyOptional({ description: 'Days since the last purchase, at most' }) @IsOptional() @QueryInteger() @IsInt() @Min(0) @Max(MAX_RECENCY_DAYS) @NotBelow('minRecencyDays') maxRecencyDays?: number;
   @ApiPropertyOptional({ minimum: 0, maximum: 100 }) @IsOptional() @QueryInteger() @IsInt() @Min(0) @Max(100) minChurnRisk?: number;
   @AsOf() asOf?: string;
   @ApiPropertyOptional({ description: `Columns and their order, comma-separated, each at most once, from: ${CSV_COLUMNS.join(', ')}`, pattern: CSV_COLUMNS_PATTERN })
