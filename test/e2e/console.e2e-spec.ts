@@ -664,12 +664,24 @@ describe('Support console in headless Chromium', () => {
     it('erases the rows already drawn when the customer is forgotten while the page is open (found from outside: the note and the name stayed until a reload)', async () => {
       await post(ingest, '/v1/customers', { customerId: 'c-gone-live', profile: { firstName: 'Fiona', lastName: 'Later' } });
       await post(ingest, '/v1/interactions/notes', { customerId: 'c-gone-live', noteId: 'gone-live-1', text: 'Lives at 1 Secret Lane', authorId: ids.grace });
+      await post(ingest, '/v1/tickets', { customerId: 'c-gone-live', ticketId: 't-gone-live', subject: 'Change my address', channel: 'email', priority: 'low' });
       await page.goto(`${chronicle.url}/console/#/customers/c-gone-live`);
       await pageReady(page, 'customer:c-gone-live');
       await page.locator('.timeline', { hasText: 'Lives at 1 Secret Lane' }).first().waitFor();
       await post(admin, '/v1/customers/c-gone-live/forget', { reason: 'erasure request DPO-2' });
       await page.getByRole('heading', { level: 1, name: 'Forgotten customer' }).waitFor();
       await page.waitForFunction(() => !/Secret Lane|Fiona/.test(document.querySelector('main')?.textContent ?? 'Secret Lane'));
+
+      // Their ticket says so and offers only its close (found from outside: reply, note, resolve,
+      // assign and priority were offered, and every one refused with a 409).
+      await load('/tickets/t-gone-live', 'ticket:t-gone-live');
+      await page.locator('#ticket-forgotten-notice', { hasText: 'right to erasure' }).waitFor();
+      const offered = async () => page.evaluate(() => ['Send reply', 'Add internal note', 'Resolve ticket', 'Change priority', 'Close ticket']
+        .filter((name) => Array.from(document.querySelectorAll('button')).some((button) => button.textContent === name && button.getBoundingClientRect().height > 0)));
+      expect(await offered()).toEqual(['Close ticket']);
+      await page.getByRole('button', { name: 'Close ticket' }).click();
+      await page.locator('#ticket-state .status', { hasText: 'Closed' }).waitFor();
+      expect((await reader.get('/v1/tickets/t-gone-live')).body).toMatchObject({ status: 'closed', customerForgottenAt: expect.any(String) });
     });
   });
 

@@ -145,6 +145,8 @@ export interface TicketView extends TicketSummary {
   readonly notes: readonly TicketNote[];
   readonly activity: readonly TicketStep[];
   readonly lastPosition: number;
+  /** When the customer was forgotten: the ticket's text reads [forgotten] and only its close can be recorded. */
+  readonly customerForgottenAt?: string | null;
 }
 
 /** GET /v1/tickets (the queue). */

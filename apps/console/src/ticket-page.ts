@@ -34,6 +34,7 @@ export class TicketPage {
   private readonly thread = h('ol', { class: 'thread', 'aria-label': 'Conversation, oldest first' });
   private readonly reply: CommandForm;
   private readonly note: CommandForm;
+  private readonly forgottenNotice = h('p', { class: 'notice', id: 'ticket-forgotten-notice', hidden: true });
   private readonly resolve: CommandForm;
   private readonly reopen: CommandForm;
   private readonly closeButton: HTMLButtonElement;
@@ -97,7 +98,7 @@ export class TicketPage {
         h('button', { type: 'button', class: 'secondary', onclick: () => void this.changePriority(this.prioritySelect.value) }, 'Change priority')),
     );
     this.element = h('main', { class: 'ticket-page', 'aria-labelledby': 'ticket-title', 'aria-busy': 'true' },
-      h('header', { class: 'page-header' }, this.heading, this.subtitle, this.liveStatus),
+      h('header', { class: 'page-header' }, this.heading, this.subtitle, this.forgottenNotice, this.liveStatus),
       h('div', { class: 'ticket-grid' },
         h('div', { class: 'main-column' },
           h('section', { class: 'panel', id: 'conversation', 'aria-labelledby': 'conversation-title' }, h('h2', { id: 'conversation-title' }, 'Conversation'), this.thread),
@@ -197,11 +198,21 @@ export class TicketPage {
   /** Only the actions the status allows, but never hide a form the agent is in or has typed into. */
   private showActions(ticket: TicketView): void {
     const keep = (form: HTMLElement) => form.contains(document.activeElement) || [...form.querySelectorAll('textarea')].some((t) => t.value.trim() !== '');
-    // A closed ticket takes no assignment and no priority change (the API refuses both).
-    this.controls.hidden = ticket.status === 'closed' && !this.controls.contains(document.activeElement);
+    // A closed ticket takes no assignment and no priority change (the API refuses both); a forgotten
+    // customer's ticket takes nothing but its close (the API refuses the rest), and says why.
+    const forgotten = ticket.customerForgottenAt ?? null;
+    this.forgottenNotice.hidden = forgotten === null;
+    this.forgottenNotice.textContent = forgotten
+      ? `This customer was forgotten on ${dateTime(forgotten)} (right to erasure): the ticket's text is erased and nothing more can be recorded on it; close it when it needs no more attention.`
+      : '';
+    this.controls.hidden = (ticket.status === 'closed' || forgotten !== null) && !this.controls.contains(document.activeElement);
+    this.closeButton.hidden = ticket.status === 'closed' && document.activeElement !== this.closeButton;
+    if (forgotten !== null) {
+      for (const form of [this.reply.element, this.note.element, this.resolve.element, this.reopen.element]) form.hidden = true;
+      return;
+    }
     this.resolve.element.hidden = ticket.status !== 'open' && !keep(this.resolve.element);
     this.reopen.element.hidden = ticket.status !== 'resolved' && !keep(this.reopen.element);
-    this.closeButton.hidden = ticket.status === 'closed' && document.activeElement !== this.closeButton;
     this.reply.element.hidden = ticket.status === 'closed' && !keep(this.reply.element);
   }
 

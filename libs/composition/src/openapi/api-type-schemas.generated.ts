@@ -4559,6 +4559,11 @@ export const API_TYPE_SCHEMAS: Readonly<Record<string, SchemaObject>> = {
         "description": "When the ticket first left the open state (its first resolve, or its close if it was never resolved): both SLA verdicts are final from then on. Null while it has never left.",
         "nullable": true
       },
+      "customerForgottenAt": {
+        "type": "string",
+        "description": "When the customer was forgotten (right to erasure): the ticket's text reads [forgotten], and nothing more can be recorded on it but its close. Null otherwise.",
+        "nullable": true
+      },
       "reopenCount": {
         "type": "number"
       },
@@ -4637,6 +4642,7 @@ export const API_TYPE_SCHEMAS: Readonly<Record<string, SchemaObject>> = {
       "breaches",
       "channel",
       "closedAt",
+      "customerForgottenAt",
       "customerId",
       "customerName",
       "dueSort",
@@ -4882,6 +4888,11 @@ export const API_TYPE_SCHEMAS: Readonly<Record<string, SchemaObject>> = {
         "description": "When the ticket first left the open state (its first resolve, or its close if it was never resolved): both SLA verdicts are final from then on. Null while it has never left.",
         "nullable": true
       },
+      "customerForgottenAt": {
+        "type": "string",
+        "description": "When the customer was forgotten (right to erasure): the ticket's text reads [forgotten], and nothing more can be recorded on it but its close. Null otherwise.",
+        "nullable": true
+      },
       "reopenCount": {
         "type": "number"
       },
@@ -4955,6 +4966,7 @@ export const API_TYPE_SCHEMAS: Readonly<Record<string, SchemaObject>> = {
       "breaches",
       "channel",
       "closedAt",
+      "customerForgottenAt",
       "customerId",
       "customerName",
       "dueSort",
@@ -5266,6 +5278,11 @@ export const API_TYPE_SCHEMAS: Readonly<Record<string, SchemaObject>> = {
         "description": "When the ticket first left the open state (its first resolve, or its close if it was never resolved): both SLA verdicts are final from then on. Null while it has never left.",
         "nullable": true
       },
+      "customerForgottenAt": {
+        "type": "string",
+        "description": "When the customer was forgotten (right to erasure): the ticket's text reads [forgotten], and nothing more can be recorded on it but its close. Null otherwise.",
+        "nullable": true
+      },
       "reopenCount": {
         "type": "number"
       },
@@ -5344,6 +5361,7 @@ export const API_TYPE_SCHEMAS: Readonly<Record<string, SchemaObject>> = {
       "breaches",
       "channel",
       "closedAt",
+      "customerForgottenAt",
       "customerId",
       "dueSort",
       "firstResolvedAt",

@@ -32,6 +32,8 @@ export function toTicketView(doc: TicketDocument, now: Date): TicketView {
   const settledAt = slaSettledAt(doc);
   return {
     ...doc,
+    // Projected before the field existed: not known to be forgotten until the next rebuild.
+    customerForgottenAt: doc.customerForgottenAt ?? null,
     firstResponseSla: slaState(doc.firstResponseAt ?? settledAt, doc.breaches.firstResponse, doc.openedAt, doc.firstResponseDueAt, now),
     resolutionSla: slaState(settledAt, doc.breaches.resolution, doc.openedAt, doc.resolutionDueAt, now),
   };

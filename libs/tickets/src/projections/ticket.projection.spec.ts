@@ -54,6 +54,7 @@ describe('ticket projection', () => {
       ticketId: 'T-1',
       customerId: C,
       subject: 'Wrong size',
+      customerForgottenAt: null,
       channel: 'email',
       priority: 'high',
       sla: standard,

@@ -101,6 +101,11 @@ export type TicketFields = {
    * resolved): both SLA verdicts are final from then on. Null while it has never left.
    */
   readonly slaSettledAt: string | null;
+  /**
+   * When the customer was forgotten (right to erasure): the ticket's text reads [forgotten], and
+   * nothing more can be recorded on it but its close. Null otherwise.
+   */
+  readonly customerForgottenAt: string | null;
   readonly reopenCount: number;
   /** The last TICKET_REPLIES_KEPT replies, oldest first. */
   readonly replies: readonly TicketReplyEntry[];
@@ -161,6 +166,7 @@ function emptyTicket(ticketId: string, customerId: string): TicketFields {
     status: 'open',
     assigneeId: null,
     openedAt: null,
+    customerForgottenAt: null,
     firstResponseAt: null,
     firstResponseDueAt: null,
     resolutionDueAt: null,
@@ -321,7 +327,7 @@ function leavingOpen(ticket: TicketFields, at: string): Pick<TicketFields, 'slaS
  * reopen reasons) FORGOTTEN, the same as a rebuild reads from the log once the customer's key is
  * destroyed; times, SLA, agents and priority changes stay.
  */
-export function forgetTicket(ticket: TicketFields): TicketFields {
+export function forgetTicket(ticket: TicketFields, at: string): TicketFields {
   const forget = (text: string | null) => (text === null ? null : FORGOTTEN);
   const personalDetail: ReadonlySet<TicketActivityEntry['kind']> = new Set(['resolved', 'reopened']);
   return {
@@ -331,6 +337,7 @@ export function forgetTicket(ticket: TicketFields): TicketFields {
     replies: ticket.replies.map((reply) => ({ ...reply, body: FORGOTTEN })),
     notes: ticket.notes.map((note) => ({ ...note, body: FORGOTTEN })),
     activity: ticket.activity.map((step) => (personalDetail.has(step.kind) ? { ...step, detail: forget(step.detail) } : step)),
+    customerForgottenAt: ticket.customerForgottenAt ?? at,
   };
 }
 
@@ -367,7 +374,7 @@ export const ticketProjection: Projection = {
 
   apply(event: RecordedEvent, view: ProjectionView): readonly DocumentChange[] {
     if (event.type === CUSTOMER_FORGOTTEN) {
-      return view.found<TicketDocument>(TICKETS_COLLECTION).map((doc) => ({ collection: TICKETS_COLLECTION, id: doc.id, doc: forgetTicket(fieldsOf(doc)) }));
+      return view.found<TicketDocument>(TICKETS_COLLECTION).map((doc) => ({ collection: TICKETS_COLLECTION, id: doc.id, doc: forgetTicket(fieldsOf(doc), utcInstant(event.metadata.occurredAt)) }));
     }
     if (!isTicketEvent(event)) return [];
     const { ticketId } = event.data;
