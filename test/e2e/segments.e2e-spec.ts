@@ -85,6 +85,15 @@ describe('Segments end to end (embedded)', () => {
 
     const defined = await analyst.post('/v1/segments', { segmentId: 'thirties-frequent', name: 'Thirties, frequent', rule: { all: [{ field: 'age', op: 'between', value: [30, 39] }, { purchases: { count: { gte: 3 }, withinDays: 183 } }] } });
     expect(defined.status).toBe(201);
+    // The segment says when everyone was evaluated; the members read at that position are complete
+    // (found from outside: a member list read while the evaluation ran looked complete, and /members took no minPosition).
+    const evaluation = await eventually(async () => {
+      const segment = (await analyst.get(`/v1/segments/thirties-frequent?minPosition=${defined.body.position}`)).body;
+      expect(segment.evaluation).toEqual({ state: 'done', completedAt: expect.any(String), position: expect.any(Number) });
+      return segment.evaluation as { position: number };
+    }, 30_000);
+    const members = await analyst.get(`/v1/segments/thirties-frequent/members?minPosition=${evaluation.position}`);
+    expect({ consistent: members.headers['x-chronicle-consistent'], members: members.body.items.map((m: { customerId: string }) => m.customerId) }).toEqual({ consistent: 'true', members: ['c-thirty'] });
     await eventually(async () => expect(await segmentsOf('c-thirty')).toEqual(['thirties-frequent']));
     expect(await segmentsOf('c-fifty')).toEqual([]);
 

@@ -5,13 +5,13 @@ import { ArrayMaxSize, IsArray, IsIn, IsInt, IsOptional, IsString, Matches, Max,
 import { ID_MESSAGE, ID_PATTERN, IsInstant, IsPositionOrInstant, QueryInteger, SingleLineText, trimSpaces } from '@app/platform';
 import { CATALOGUE_EVENT_TYPES, TIMELINE_CHANNELS } from '@app/customer-view';
 import { LOYALTY_EVENT_TYPES } from '@app/loyalty/domain/loyalty.events';
-import { MEMBERSHIP_EVENT_TYPES, SEGMENT_EVENT_TYPES } from '@app/segments/domain/segment.events';
+import { MEMBERSHIP_EVENT_TYPES, SEGMENT_EVALUATION_EVENT_TYPES, SEGMENT_EVENT_TYPES } from '@app/segments/domain/segment.events';
 
 /**
  * Every event type Chronicle writes, from each capability's own list: a filter on another type can
  * only ever match nothing, so `type=Bogus` (or a misspelt `Calllogged`) is a 400, not an empty page.
  */
-export const EVENT_TYPES: readonly string[] = [...CATALOGUE_EVENT_TYPES, ...LOYALTY_EVENT_TYPES, ...SEGMENT_EVENT_TYPES, ...MEMBERSHIP_EVENT_TYPES].sort();
+export const EVENT_TYPES: readonly string[] = [...CATALOGUE_EVENT_TYPES, ...LOYALTY_EVENT_TYPES, ...SEGMENT_EVENT_TYPES, ...SEGMENT_EVALUATION_EVENT_TYPES, ...MEMBERSHIP_EVENT_TYPES].sort();
 const KNOWN_TYPES: ReadonlySet<string> = new Set(EVENT_TYPES);
 
 function unknownTypesMessage(args: ValidationArguments): string {

@@ -3927,6 +3927,36 @@ export const API_TYPE_SCHEMAS: Readonly<Record<string, SchemaObject>> = {
     ],
     "description": "What defining a segment answers: the command outcome and the segment's id (generated when none was given)."
   },
+  "SegmentEvaluation": {
+    "type": "object",
+    "properties": {
+      "state": {
+        "type": "string",
+        "enum": [
+          "running",
+          "done",
+          "unknown"
+        ],
+        "description": "`unknown`: the segment's latest definition was recorded before evaluations were (rebuild to know)."
+      },
+      "completedAt": {
+        "type": "string",
+        "description": "When the evaluation finished; null while running.",
+        "nullable": true
+      },
+      "position": {
+        "type": "integer",
+        "description": "The global position of its SegmentEvaluated event; null while running."
+      }
+    },
+    "required": [
+      "state",
+      "completedAt",
+      "position"
+    ],
+    "additionalProperties": false,
+    "description": "Whether the memberships of the latest definition (or rule, or archive) are all decided: `running` while the segments reactor goes through every customer, `done` once it recorded them all (read the members with minPosition = `position` for the complete list)."
+  },
   "SegmentList": {
     "type": "object",
     "properties": {
@@ -4059,6 +4089,10 @@ export const API_TYPE_SCHEMAS: Readonly<Record<string, SchemaObject>> = {
     "type": "object",
     "additionalProperties": false,
     "properties": {
+      "definitionEventId": {
+        "type": "string",
+        "nullable": true
+      },
       "lastPosition": {
         "type": "number"
       },
@@ -4109,11 +4143,16 @@ export const API_TYPE_SCHEMAS: Readonly<Record<string, SchemaObject>> = {
       "updatedAt": {
         "type": "string",
         "description": "Latest definition change (defined, rule changed, archived)."
+      },
+      "evaluation": {
+        "$ref": "#/components/schemas/SegmentEvaluation"
       }
     },
     "required": [
       "definedAt",
+      "definitionEventId",
       "description",
+      "evaluation",
       "lastPosition",
       "memberCount",
       "name",

@@ -7,7 +7,7 @@ import { CUSTOMER_EVENT_TYPES } from '@app/customers';
 import { INTERACTION_EVENT_TYPES } from '@app/interactions';
 import { TICKET_EVENT_TYPES } from '@app/tickets';
 import { LOYALTY_EVENT_TYPES } from '@app/loyalty';
-import { MEMBERSHIP_EVENT_TYPES, SEGMENT_EVENT_TYPES, SEGMENTS_CUSTOMER_ID } from '@app/segments';
+import { MEMBERSHIP_EVENT_TYPES, SEGMENT_EVALUATION_EVENT_TYPES, SEGMENT_EVENT_TYPES, SEGMENTS_CUSTOMER_ID } from '@app/segments';
 import { chronicleEventSchemas } from '../event-schemas';
 
 export interface CatalogueSample {
@@ -19,7 +19,7 @@ export interface CatalogueSample {
 export function catalogueTypes(): readonly string[] {
   return [
     ...CUSTOMER_EVENT_TYPES, ...INTERACTION_EVENT_TYPES, ...TICKET_EVENT_TYPES,
-    ...LOYALTY_EVENT_TYPES, ...SEGMENT_EVENT_TYPES, ...MEMBERSHIP_EVENT_TYPES,
+    ...LOYALTY_EVENT_TYPES, ...SEGMENT_EVENT_TYPES, ...SEGMENT_EVALUATION_EVENT_TYPES, ...MEMBERSHIP_EVENT_TYPES,
   ];
 }
 
@@ -71,6 +71,7 @@ export function catalogueSamples(customerId: string, tag: string): CatalogueSamp
     sample(`loyalty-${customerId}`, 'TierChanged', { customerId, from: 'bronze', to: 'silver', direction: 'up', reason: 'purchase', rolling12mSpendMinor: 100000, thresholdMinor: 50000, changedAt: at }),
     sample(`segment-${segmentId}`, 'SegmentDefined', { customerId: SEGMENTS_CUSTOMER_ID, segmentId, name: 'VIP', description: 'Germany', rule, purpose: 'marketing_email' }),
     sample(`segment-${segmentId}`, 'SegmentRuleChanged', { customerId: SEGMENTS_CUSTOMER_ID, segmentId, rule: { all: [{ field: 'country', op: 'in', value: ['DE', 'AT'] }] } }),
+    sample(`segment-${segmentId}`, 'SegmentEvaluated', { customerId: SEGMENTS_CUSTOMER_ID, segmentId, definitionEventId: '5f0c2a44-2b1e-4c8e-9a57-0b9f6b1d2e3f', evaluated: 120, entered: 7, left: 2, at }),
     sample(`segmentmembership-${customerId}`, 'CustomerEnteredSegment', { customerId, segmentId, at, reason: 'segment-defined' }),
     sample(`segmentmembership-${customerId}`, 'CustomerLeftSegment', { customerId, segmentId, at, reason: 'segment-archived' }),
     sample(`segment-${segmentId}`, 'SegmentArchived', { customerId: SEGMENTS_CUSTOMER_ID, segmentId }),

@@ -109,11 +109,13 @@ export class SegmentQueryController {
   // Every read of segments is open to support too (README, Roles): agents see who a campaign targets.
   @Roles('analyst', 'support', 'auditor')
   @Header('Cache-Control', 'no-store')
-  @ApiOperation({ summary: 'Members by customer id, paged with a cursor' })
+  @ApiOperation({ summary: 'Members by customer id, paged with a cursor; complete once the segment\'s evaluation is done (pass its evaluation.position as minPosition)' })
   @ApiAnswer(200, 'SegmentMembersPage')
   @ApiRefusals({ 404: 'No segment with this id.' })
-  members(@IdParam('segmentId') segmentId: string, @QueryParam() query: SegmentMembersQueryDto) {
-    return this.queryBus.execute(new GetSegmentMembers(segmentId, query.limit ?? 100, query.cursor));
+  async members(@IdParam('segmentId') segmentId: string, @QueryParam() query: SegmentMembersQueryDto, @Res({ passthrough: true }) reply: FastifyReply): Promise<SegmentMembersPage> {
+    const result = await this.queryBus.execute(new GetSegmentMembers(segmentId, query.limit ?? 100, query.cursor, query.minPosition));
+    reply.header('X-Chronicle-Consistent', String(result.consistent));
+    return result.page;
   }
 
   @Get('customers/:customerId/segments')

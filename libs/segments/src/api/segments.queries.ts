@@ -19,7 +19,7 @@ import type { SegmentsConfig } from './segments-config';
 
 /** A definition as the API shows it, with its current member count. */
 // From the fields, not the stored document: the store's open index signature would make Omit drop every named field.
-export type SegmentView = SegmentFields & { readonly lastPosition: number; readonly memberCount: number };
+export type SegmentView = Omit<SegmentFields, 'definitionEventId'> & { readonly definitionEventId: string | null; readonly lastPosition: number; readonly memberCount: number };
 
 /** Segment definitions with their member counts. */
 export interface SegmentList {
@@ -49,8 +49,8 @@ export class GetSegment extends Query<{ view: SegmentView; consistent: boolean }
   }
 }
 
-export class GetSegmentMembers extends Query<SegmentMembersPage> {
-  constructor(readonly segmentId: string, readonly limit: number, readonly cursor?: string) {
+export class GetSegmentMembers extends Query<{ page: SegmentMembersPage; consistent: boolean }> {
+  constructor(readonly segmentId: string, readonly limit: number, readonly cursor?: string, readonly minPosition?: number) {
     super();
   }
 }
@@ -69,7 +69,8 @@ export class PreviewSegment extends Query<SegmentPreview> {
 
 function toView(doc: SegmentDocument, memberCount: number): SegmentView {
   const { id: _id, ...rest } = doc;
-  return { ...rest, memberCount };
+  // Projected before evaluations were recorded: whether it is done, the read model cannot say.
+  return { ...rest, definitionEventId: doc.definitionEventId ?? null, evaluation: doc.evaluation ?? { state: 'unknown', completedAt: null, position: null }, memberCount };
 }
 
 @QueryHandler(ListSegments)
@@ -108,10 +109,15 @@ export class GetSegmentHandler implements IQueryHandler<GetSegment> {
 
 @QueryHandler(GetSegmentMembers)
 export class GetSegmentMembersHandler implements IQueryHandler<GetSegmentMembers> {
-  constructor(@Inject(READ_STORE) private readonly store: ReadStore) {}
+  constructor(
+    @Inject(READ_STORE) private readonly store: ReadStore,
+    @Inject(CHRONICLE_CONFIG) private readonly config: ChronicleConfig,
+    @Optional() @Inject(PROJECTION_PROGRESS) private readonly progress?: ProjectionProgress,
+  ) {}
 
-  async execute({ segmentId, limit, cursor }: GetSegmentMembers): Promise<SegmentMembersPage> {
+  async execute({ segmentId, limit, cursor, minPosition }: GetSegmentMembers): Promise<{ page: SegmentMembersPage; consistent: boolean }> {
     const after = cursor === undefined ? undefined : decodePageCursor(cursor, ['id'])[0];
+    const consistent = await waitUntilCaughtUp(minPosition, async () => false, this.progress, this.config.READ_WAIT_TIMEOUT_MS);
     if (!(await this.store.get(SEGMENTS_COLLECTION, segmentId))) throw refuse.notFound(`Segment ${segmentId} does not exist`, 'segmentId');
     const rows = await this.store.find<SegmentMemberDocument>(
       SEGMENT_MEMBERS_COLLECTION,
@@ -120,8 +126,11 @@ export class GetSegmentMembersHandler implements IQueryHandler<GetSegmentMembers
     );
     const page = rows.slice(0, limit);
     return {
-      items: page.map((row) => ({ customerId: row.customerId, since: row.since })),
-      nextCursor: rows.length > limit ? encodePageCursor([page[page.length - 1].customerId]) : null,
+      page: {
+        items: page.map((row) => ({ customerId: row.customerId, since: row.since })),
+        nextCursor: rows.length > limit ? encodePageCursor([page[page.length - 1].customerId]) : null,
+      },
+      consistent,
     };
   }
 }

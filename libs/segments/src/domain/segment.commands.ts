@@ -18,6 +18,17 @@ export type ArchiveSegment = { readonly type: 'ArchiveSegment'; readonly segment
 
 export type SegmentCommand = DefineSegment | ChangeSegmentRule | ArchiveSegment;
 
+/** The evaluator's record that it went through everyone for a definition event (the segments reactor's only). */
+export type RecordSegmentEvaluation = {
+  readonly type: 'RecordSegmentEvaluation';
+  readonly segmentId: string;
+  readonly definitionEventId: string;
+  readonly evaluated: number;
+  readonly entered: number;
+  readonly left: number;
+  readonly at: string;
+};
+
 /** The evaluator's verdicts for one customer; the decider turns differences with the stream into events. */
 export type ReconcileMemberships = {
   readonly type: 'ReconcileMemberships';

@@ -50,6 +50,15 @@ describe('segment decider', () => {
     spec.given([defined, archived]).when({ type: 'ArchiveSegment', segmentId: 's1' }).then([]);
     spec.given([]).when({ type: 'ArchiveSegment', segmentId: 's1' }).thenThrows(DomainErrorCode.NotFound);
   });
+
+  it('records an evaluation of a segment that exists (archived too), and of none that does not; the state stays as it was', () => {
+    const evaluation = { segmentId: 's1', definitionEventId: 'e-1', evaluated: 40, entered: 3, left: 1, at: '2026-01-01T00:05:00.000Z' };
+    const evaluated = { type: 'SegmentEvaluated', data: { customerId, ...evaluation } } as const;
+    spec.given([defined]).when({ type: 'RecordSegmentEvaluation', ...evaluation }).then([evaluated]);
+    spec.given([defined, archived]).when({ type: 'RecordSegmentEvaluation', ...evaluation }).then([evaluated]);
+    spec.given([]).when({ type: 'RecordSegmentEvaluation', ...evaluation }).thenThrows(DomainErrorCode.NotFound);
+    spec.given([defined, evaluated]).when({ type: 'ArchiveSegment', segmentId: 's1' }).then([archived]);
+  });
 });
 
 describe('membership decider', () => {

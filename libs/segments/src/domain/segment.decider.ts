@@ -1,8 +1,8 @@
 // The segment definition decider (`segment-<id>`) and the membership decider
 // (`segmentmembership-<customerId>`).
 import { refuse, type Decider } from '@app/event-sourcing';
-import type { ReconcileMemberships, SegmentCommand } from './segment.commands';
-import { SEGMENTS_CUSTOMER_ID, type MembershipEvent, type SegmentEvent } from './segment.events';
+import type { ReconcileMemberships, RecordSegmentEvaluation, SegmentCommand } from './segment.commands';
+import { SEGMENTS_CUSTOMER_ID, type MembershipEvent, type SegmentStreamEvent } from './segment.events';
 import { CONSENT_PURPOSE_NAMES, validateSegmentRule, type SegmentRule } from './segment-rule';
 
 export const MAX_SEGMENT_NAME_LENGTH = 120;
@@ -18,7 +18,7 @@ function validRule(rule: unknown): SegmentRule {
   return rule as SegmentRule;
 }
 
-export const segmentDecider: Decider<SegmentCommand, SegmentState, SegmentEvent> = {
+export const segmentDecider: Decider<SegmentCommand | RecordSegmentEvaluation, SegmentState, SegmentStreamEvent> = {
   initialState: () => ({ status: 'none' }),
 
   decide(command, state) {
@@ -45,6 +45,11 @@ export const segmentDecider: Decider<SegmentCommand, SegmentState, SegmentEvent>
         if (state.status === 'none') throw refuse.notFound(`Segment ${command.segmentId} does not exist`, 'segmentId');
         if (state.status === 'archived') return [];
         return [{ type: 'SegmentArchived', data: { customerId, segmentId: command.segmentId } }];
+      }
+      case 'RecordSegmentEvaluation': {
+        if (state.status === 'none') throw refuse.notFound(`Segment ${command.segmentId} does not exist`, 'segmentId');
+        const { segmentId, definitionEventId, evaluated, entered, left, at } = command;
+        return [{ type: 'SegmentEvaluated', data: { customerId, segmentId, definitionEventId, evaluated, entered, left, at } }];
       }
       default: {
         const unhandled: never = command;

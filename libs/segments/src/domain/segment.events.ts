@@ -35,6 +35,27 @@ export type SegmentArchived = DomainEvent<'SegmentArchived', {
 
 export type SegmentEvent = SegmentDefined | SegmentRuleChanged | SegmentArchived;
 
+/**
+ * The segments reactor went through every customer for a definition event (defined, rule changed,
+ * archived) and recorded the memberships it changed: from its position on, the log holds them all.
+ * Recorded in the segment's own stream; it triggers no evaluation.
+ */
+export type SegmentEvaluated = DomainEvent<'SegmentEvaluated', {
+  readonly customerId: typeof SEGMENTS_CUSTOMER_ID;
+  readonly segmentId: string;
+  /** The definition event evaluated. */
+  readonly definitionEventId: string;
+  /** Customers evaluated, and how many entered and left. */
+  readonly evaluated: number;
+  readonly entered: number;
+  readonly left: number;
+  /** When the evaluation finished, ISO-8601. */
+  readonly at: string;
+}>;
+
+/** Every event of a `segment-<id>` stream. */
+export type SegmentStreamEvent = SegmentEvent | SegmentEvaluated;
+
 /** Why a membership changed: the customer's own activity, the segment's definition, or time passing. */
 export type MembershipReason = 'activity' | 'segment-defined' | 'rule-changed' | 'segment-archived' | 'time-passed';
 
@@ -56,4 +77,5 @@ export type CustomerLeftSegment = DomainEvent<'CustomerLeftSegment', {
 export type MembershipEvent = CustomerEnteredSegment | CustomerLeftSegment;
 
 export const SEGMENT_EVENT_TYPES: readonly SegmentEvent['type'][] = ['SegmentDefined', 'SegmentRuleChanged', 'SegmentArchived'];
+export const SEGMENT_EVALUATION_EVENT_TYPES: readonly SegmentEvaluated['type'][] = ['SegmentEvaluated'];
 export const MEMBERSHIP_EVENT_TYPES: readonly MembershipEvent['type'][] = ['CustomerEnteredSegment', 'CustomerLeftSegment'];

@@ -7,10 +7,10 @@ import type { CommandContext, CommandExecutor } from '@app/platform';
 import type { AnalyticsSettings } from '@app/analytics';
 import type { Clock } from '@app/event-sourcing';
 import type { CurrencyCode } from '@app/money';
-import type { ReconcileMemberships } from '../domain/segment.commands';
-import { membershipDecider } from '../domain/segment.decider';
+import type { ReconcileMemberships, RecordSegmentEvaluation } from '../domain/segment.commands';
+import { membershipDecider, segmentDecider } from '../domain/segment.decider';
 import type { MembershipEvent, MembershipReason } from '../domain/segment.events';
-import { membershipStreamId } from '../domain/segment.streams';
+import { membershipStreamId, segmentStreamId } from '../domain/segment.streams';
 import { usesModel, usesRfm, withMoneyCurrency, type ConsentPurposeName, type SegmentRule } from '../domain/segment-rule';
 import { matches, mayBeMember, type CustomerFacts } from '../domain/segment-rule.evaluator';
 import { SEGMENT_MEMBERS_COLLECTION, SEGMENTS_COLLECTION, segmentMemberId, type SegmentDocument, type SegmentMemberDocument } from '../projections/segments.projection';
@@ -155,6 +155,24 @@ export class SegmentEvaluator {
       if (ids.length < this.pageSize) break;
     }
     return { evaluated, entered, left };
+  }
+
+  /**
+   * Records that everyone was evaluated for a definition event (SegmentEvaluated in the segment's
+   * stream): GET /v1/segments/:id then says the memberships are all decided. Once per event
+   * (natural key), however often the reactor gets it.
+   */
+  async recordEvaluation(segmentId: string, definitionEventId: string, result: EvaluationResult, run: EvaluationRun): Promise<void> {
+    const at = run.now.toISOString();
+    const command: RecordSegmentEvaluation = { type: 'RecordSegmentEvaluation', segmentId, definitionEventId, ...result, at };
+    const context: CommandContext = {
+      actor: { type: 'system', id: SEGMENT_EVALUATOR_ACTOR },
+      source: 'segments',
+      correlationId: run.trigger,
+      causationId: run.causationId,
+      occurredAt: at,
+    };
+    await this.executor.execute({ streamId: segmentStreamId(segmentId), decider: segmentDecider, command, naturalKey: `evaluated:${definitionEventId}` }, context);
   }
 
   /** Who a rule would select now, without recording anything. */

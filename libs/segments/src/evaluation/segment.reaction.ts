@@ -43,7 +43,9 @@ export function segmentReaction(evaluator: SegmentEvaluator, gate: ReadModelGate
       const reason = event.type === 'SegmentDefined' ? 'segment-defined' : event.type === 'SegmentRuleChanged' ? 'rule-changed' : 'segment-archived';
       // A rule change keeps the purpose the definition declared (the read models include it: gated above).
       const purpose = event.type === 'SegmentDefined' ? (event.data.purpose ?? null) : await evaluator.purposeOf(event.data.segmentId);
-      await evaluator.evaluateSegments([{ segmentId: event.data.segmentId, rule, purpose }], { reason, trigger: `segment:${event.eventId}`, causationId: event.eventId, now });
+      const run = { reason, trigger: `segment:${event.eventId}`, causationId: event.eventId, now } as const;
+      const result = await evaluator.evaluateSegments([{ segmentId: event.data.segmentId, rule, purpose }], run);
+      await evaluator.recordEvaluation(event.data.segmentId, event.eventId, result, run);
     }
     // The latest event of each customer in the batch names the trigger.
     const latest = new Map<string, RecordedEvent>();

@@ -54,6 +54,25 @@ describe('segments projections', () => {
     expect(harness.get<CustomerSegmentsDocument>(CUSTOMER_SEGMENTS_COLLECTION, 'c1')?.segmentIds).toEqual(['s1']);
   });
 
+  it('says whether the latest definition\'s memberships are all decided: running from a definition or rule change, done at its SegmentEvaluated, not at an older one\'s', () => {
+    // In log order: a definition, its evaluation, a rule change, the first evaluation again (redelivered), the change's.
+    const factory = new RecordedEventFactory();
+    const defined = factory.record('segment-s1', { type: 'SegmentDefined', data: { customerId, segmentId: 's1', name: 'Buyers', description: '', rule: { ticketsOpen: { gte: 1 } } } } satisfies SegmentEvent, { at: '2026-01-01T00:00:00.000Z' });
+    const evaluated = (of: string, at: string) =>
+      factory.record('segment-s1', { type: 'SegmentEvaluated', data: { customerId, segmentId: 's1', definitionEventId: of, evaluated: 10, entered: 2, left: 0, at } }, { at });
+    const harness = new ProjectionHarness(segmentsProjections).run([defined]);
+    expect(harness.get<SegmentDocument>(SEGMENTS_COLLECTION, 's1')).toMatchObject({ definitionEventId: defined.eventId, evaluation: { state: 'running', completedAt: null, position: null } });
+    const first = evaluated(defined.eventId, '2026-01-01T00:05:00.000Z');
+    harness.run([first]);
+    expect(harness.get<SegmentDocument>(SEGMENTS_COLLECTION, 's1')?.evaluation).toEqual({ state: 'done', completedAt: '2026-01-01T00:05:00.000Z', position: first.position });
+    const changed = factory.record('segment-s1', { type: 'SegmentRuleChanged', data: { customerId, segmentId: 's1', rule: { ticketsOpen: { gte: 2 } } } } satisfies SegmentEvent, { at: '2026-01-02T00:00:00.000Z' });
+    harness.run([changed, evaluated(defined.eventId, '2026-01-02T00:01:00.000Z')]);
+    expect(harness.get<SegmentDocument>(SEGMENTS_COLLECTION, 's1')?.evaluation.state).toBe('running');
+    const second = evaluated(changed.eventId, '2026-01-02T00:05:00.000Z');
+    harness.run([second]);
+    expect(harness.get<SegmentDocument>(SEGMENTS_COLLECTION, 's1')?.evaluation).toEqual({ state: 'done', completedAt: '2026-01-02T00:05:00.000Z', position: second.position });
+  });
+
   it('archives', () => {
     const factory = new RecordedEventFactory();
     const archived: SegmentEvent = { type: 'SegmentArchived', data: { customerId, segmentId: 's1' } };

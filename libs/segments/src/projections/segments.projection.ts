@@ -7,7 +7,7 @@
 import type { RecordedEvent } from '@app/event-sourcing';
 import type { DocumentChange, DocumentRef, Projection, ProjectionView, ReadDocument } from '@app/read-store';
 import { dependsOnTime, usesRfm, type ConsentPurposeName, type SegmentRule } from '../domain/segment-rule';
-import { isMembershipEvent, isSegmentEvent } from './segment-event';
+import { isMembershipEvent, isSegmentEvaluated, isSegmentEvent } from './segment-event';
 
 export const SEGMENTS_COLLECTION = 'segments';
 export const SEGMENT_MEMBERS_COLLECTION = 'segmentMembers';
@@ -30,8 +30,27 @@ export type SegmentFields = {
   readonly definedAt: string;
   /** Latest definition change (defined, rule changed, archived). */
   readonly updatedAt: string;
+  /** The latest definition change's event, whose evaluation `evaluation` follows. */
+  readonly definitionEventId: string;
+  readonly evaluation: SegmentEvaluation;
 };
 export type SegmentDocument = SegmentFields & ReadDocument;
+
+/**
+ * Whether the memberships of the latest definition (or rule, or archive) are all decided: `running`
+ * while the segments reactor goes through every customer, `done` once it recorded them all (read the
+ * members with minPosition = `position` for the complete list).
+ */
+export interface SegmentEvaluation {
+  /** `unknown`: the segment's latest definition was recorded before evaluations were (rebuild to know). */
+  readonly state: 'running' | 'done' | 'unknown';
+  /** When the evaluation finished; null while running. */
+  readonly completedAt: string | null;
+  /** The global position of its SegmentEvaluated event; null while running. @asType integer */
+  readonly position: number | null;
+}
+
+const RUNNING: SegmentEvaluation = { state: 'running', completedAt: null, position: null };
 
 /**
  * A customer who is or was in a segment. Leaving keeps the row with `member: false` rather than
@@ -76,7 +95,7 @@ export const segmentsProjection: Projection = {
   ],
 
   touches(event: RecordedEvent): readonly DocumentRef[] {
-    if (isSegmentEvent(event)) return [{ collection: SEGMENTS_COLLECTION, id: event.data.segmentId }];
+    if (isSegmentEvent(event) || isSegmentEvaluated(event)) return [{ collection: SEGMENTS_COLLECTION, id: event.data.segmentId }];
     if (isMembershipEvent(event)) {
       return [
         { collection: SEGMENT_MEMBERS_COLLECTION, id: segmentMemberId(event.data.segmentId, event.data.customerId) },
@@ -88,6 +107,13 @@ export const segmentsProjection: Projection = {
 
   apply(event: RecordedEvent, view: ProjectionView): readonly DocumentChange[] {
     const at = event.metadata.occurredAt;
+    if (isSegmentEvaluated(event)) {
+      const stored = view.get<SegmentDocument>(SEGMENTS_COLLECTION, event.data.segmentId);
+      // The evaluation of an older definition (the rule changed again meanwhile) says nothing of the latest.
+      if (!stored || stored.definitionEventId !== event.data.definitionEventId) return [];
+      const evaluation: SegmentEvaluation = { state: 'done', completedAt: event.data.at, position: event.position };
+      return [{ collection: SEGMENTS_COLLECTION, id: event.data.segmentId, doc: { ...strip(stored), evaluation } }];
+    }
     if (isSegmentEvent(event)) {
       const { segmentId } = event.data;
       const stored = view.get<SegmentDocument>(SEGMENTS_COLLECTION, segmentId);
@@ -96,17 +122,18 @@ export const segmentsProjection: Projection = {
           const { name, description, rule } = event.data;
           const doc: SegmentFields = {
             segmentId, name, description, rule, purpose: event.data.purpose ?? null, status: 'active', timeBound: dependsOnTime(rule), usesRfm: usesRfm(rule), definedAt: at, updatedAt: at,
+            definitionEventId: event.eventId, evaluation: RUNNING,
           };
           return [{ collection: SEGMENTS_COLLECTION, id: segmentId, doc }];
         }
         case 'SegmentRuleChanged': {
           if (!stored) return [];
           const { rule } = event.data;
-          return [{ collection: SEGMENTS_COLLECTION, id: segmentId, doc: { ...strip(stored), rule, timeBound: dependsOnTime(rule), usesRfm: usesRfm(rule), updatedAt: at } }];
+          return [{ collection: SEGMENTS_COLLECTION, id: segmentId, doc: { ...strip(stored), rule, timeBound: dependsOnTime(rule), usesRfm: usesRfm(rule), updatedAt: at, definitionEventId: event.eventId, evaluation: RUNNING } }];
         }
         case 'SegmentArchived':
           if (!stored) return [];
-          return [{ collection: SEGMENTS_COLLECTION, id: segmentId, doc: { ...strip(stored), status: 'archived', updatedAt: at } }];
+          return [{ collection: SEGMENTS_COLLECTION, id: segmentId, doc: { ...strip(stored), status: 'archived', updatedAt: at, definitionEventId: event.eventId, evaluation: RUNNING } }];
         default: {
           const unhandled: never = event;
           throw new Error(`Unhandled segment event type ${String((unhandled as { type?: unknown }).type)}`);
