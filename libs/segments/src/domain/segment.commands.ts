@@ -1,4 +1,4 @@
-import type { MembershipReason } from './segment.events';
+import type { MembershipReason, SegmentEvaluated } from './segment.events';
 import type { ConsentPurposeName, SegmentRule } from './segment-rule';
 
 export type DefineSegment = {
@@ -19,15 +19,7 @@ export type ArchiveSegment = { readonly type: 'ArchiveSegment'; readonly segment
 export type SegmentCommand = DefineSegment | ChangeSegmentRule | ArchiveSegment;
 
 /** The evaluator's record that it went through everyone for a definition event (the segments reactor's only). */
-export type RecordSegmentEvaluation = {
-  readonly type: 'RecordSegmentEvaluation';
-  readonly segmentId: string;
-  readonly definitionEventId: string;
-  readonly evaluated: number;
-  readonly entered: number;
-  readonly left: number;
-  readonly at: string;
-};
+export type RecordSegmentEvaluation = { readonly type: 'RecordSegmentEvaluation' } & Omit<SegmentEvaluated['data'], 'customerId'>;
 
 /** The evaluator's verdicts for one customer; the decider turns differences with the stream into events. */
 export type ReconcileMemberships = {

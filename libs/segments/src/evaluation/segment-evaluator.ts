@@ -165,14 +165,7 @@ export class SegmentEvaluator {
   async recordEvaluation(segmentId: string, definitionEventId: string, result: EvaluationResult, run: EvaluationRun): Promise<void> {
     const at = run.now.toISOString();
     const command: RecordSegmentEvaluation = { type: 'RecordSegmentEvaluation', segmentId, definitionEventId, ...result, at };
-    const context: CommandContext = {
-      actor: { type: 'system', id: SEGMENT_EVALUATOR_ACTOR },
-      source: 'segments',
-      correlationId: run.trigger,
-      causationId: run.causationId,
-      occurredAt: at,
-    };
-    await this.executor.execute({ streamId: segmentStreamId(segmentId), decider: segmentDecider, command, naturalKey: `evaluated:${definitionEventId}` }, context);
+    await this.executor.execute({ streamId: segmentStreamId(segmentId), decider: segmentDecider, command, naturalKey: `evaluated:${definitionEventId}` }, evaluatorContext(run, at));
   }
 
   /** Who a rule would select now, without recording anything. */
@@ -197,13 +190,7 @@ export class SegmentEvaluator {
   private async reconcile(customerId: string, verdicts: ReconcileMemberships['verdicts'], run: EvaluationRun): Promise<{ entered: number; left: number }> {
     const at = run.now.toISOString();
     const command: ReconcileMemberships = { type: 'ReconcileMemberships', customerId, at, reason: run.reason, verdicts };
-    const context: CommandContext = {
-      actor: { type: 'system', id: SEGMENT_EVALUATOR_ACTOR },
-      source: 'segments',
-      correlationId: run.trigger,
-      causationId: run.causationId,
-      occurredAt: at,
-    };
+    const context = evaluatorContext(run, at);
     // The executor may decide more than once (conflict retries); the last decision is what it appended.
     let decided: readonly MembershipEvent[] = [];
     const recording: typeof membershipDecider = {
@@ -217,6 +204,11 @@ export class SegmentEvaluator {
     if (!outcome.changed || outcome.replayed) return { entered: 0, left: 0 };
     return { entered: decided.filter((e) => e.type === 'CustomerEnteredSegment').length, left: decided.filter((e) => e.type === 'CustomerLeftSegment').length };
   }
+}
+
+/** What the evaluator records is the system's, caused by the run's trigger, at the run's instant. */
+function evaluatorContext(run: EvaluationRun, at: string): CommandContext {
+  return { actor: { type: 'system', id: SEGMENT_EVALUATOR_ACTOR }, source: 'segments', correlationId: run.trigger, causationId: run.causationId, occurredAt: at };
 }
 
 /** Who a rule would select now over every known customer; reads only (query side). */
