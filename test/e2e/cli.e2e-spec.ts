@@ -44,8 +44,10 @@ describe('the chronicle CLI against a running server', () => {
   it('`keys create` makes a key the running server accepts at once, without a restart', async () => {
     const { code, output } = await cli(['keys', 'create', '--role', 'support', '--label', 'new-agent'], { DATA_DIR: dataDir });
     expect(code).toBe(0);
-    const key = output.trim();
+    // The key alone on stdout (to pipe into a secret store); where it was added, on stderr.
+    const [key = '', ...said] = output.trim().split('\n');
     expect(key).toMatch(/^chr_support_\S{40,}$/);
+    expect(said).toEqual([`Added to ${join(dataDir, 'api-keys.json')}.`]);
     expect((await new ApiClient(chronicle.url, key).get('/v1/customers/nobody')).status).toBe(404);
     expect((await new ApiClient(chronicle.url, key).post('/v1/interactions/emails/sent', {})).status).toBe(403);
   });
