@@ -725,6 +725,27 @@ describe('Support console in headless Chromium', () => {
     });
   });
 
+  describe('a long work queue', () => {
+    it('shows a list\'s first 100 tickets and the rest on asking, in the server\'s order (there was no way past the first 100)', async () => {
+      for (let i = 0; i < 105; i++) {
+        await post(ingest, '/v1/tickets', { customerId: 'c-ada', ticketId: `t-long-${String(i).padStart(3, '0')}`, subject: `Long queue ${i}`, channel: 'web', priority: 'low' });
+      }
+      const expected: string[] = [];
+      for (let cursor: string | null = null; ; ) {
+        const answer = (await reader.get(`/v1/tickets?assignee=none&limit=200${cursor ? `&cursor=${cursor}` : ''}`)).body as { items: { ticketId: string }[]; nextCursor: string | null };
+        expected.push(...answer.items.map((item) => item.ticketId));
+        if ((cursor = answer.nextCursor) === null) break;
+      }
+      expect(expected.length).toBeGreaterThan(100);
+      await load('/', 'queue');
+      const shown = () => page.evaluate(() => Array.from(document.querySelectorAll('#queue-unassigned li[data-ticket-id]')).map((item) => (item as unknown as { dataset: Record<string, string> }).dataset.ticketId));
+      expect(await shown()).toEqual(expected.slice(0, 100));
+      await page.locator('#queue-unassigned').getByRole('button', { name: `Show ${Math.min(100, expected.length - 100)} more` }).click();
+      await page.waitForFunction((count) => document.querySelectorAll('#queue-unassigned li[data-ticket-id]').length === count, expected.length);
+      expect(await shown()).toEqual(expected);
+    });
+  });
+
   describe('signing out', () => {
     it('ends the session everywhere: Back shows the sign-in screen, not the last customer (defect), and other tabs follow', async () => {
       const other = await browser.newPage();

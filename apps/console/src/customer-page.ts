@@ -155,9 +155,21 @@ export class CustomerPage {
       this.api.getIfAvailable<LoyaltyAccount>(`/customers/${id}/loyalty`, { minPosition }),
       this.api.getIfAvailable<CustomerAnalytics>(`/customers/${id}/analytics`, { minPosition }),
       this.api.getIfAvailable<CustomerSegments>(`/customers/${id}/segments`, { minPosition }),
-      this.api.get<{ items: TicketSummary[] }>(`/customers/${id}/tickets`, { limit: 200 }),
+      this.ticketsOf(id),
     ]);
-    return { view, loyalty, analytics, segments, tickets: tickets.items };
+    return { view, loyalty, analytics, segments, tickets };
+  }
+
+  /** The customer's tickets, newest first, page after page (200 each, at most 1,000: beyond, the newest 1,000). */
+  private async ticketsOf(id: string): Promise<TicketSummary[]> {
+    const tickets: TicketSummary[] = [];
+    let cursor: string | null = null;
+    do {
+      const page: { items: TicketSummary[]; nextCursor?: string | null } = await this.api.get(`/customers/${id}/tickets`, { limit: 200, ...(cursor === null ? {} : { cursor }) });
+      tickets.push(...page.items);
+      cursor = page.nextCursor ?? null;
+    } while (cursor !== null && tickets.length < 1000);
+    return tickets;
   }
 
   private draw(reads: Reads): void {

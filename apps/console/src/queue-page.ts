@@ -58,6 +58,8 @@ export class QueuePage {
   private refreshing: Promise<void> | undefined;
   private again = false;
   private readonly ticker: ReturnType<typeof setInterval>;
+  /** How many tickets each list shows: LIMIT, and LIMIT more each time the agent asks for more. */
+  private readonly shown = new Map<string, number>();
 
   constructor(private readonly api: ChronicleApi, private readonly agentName: (id: string | null | undefined) => string | null) {
     for (const list of LISTS) this.sections.set(list.id, h('section', { class: 'panel queue-list', id: list.id, 'aria-labelledby': `${list.id}-title` }, h('h2', { id: `${list.id}-title` }, list.title)));
@@ -131,8 +133,26 @@ export class QueuePage {
     return this.refreshing;
   }
 
+  /** A list's tickets up to what the agent asked to see, a page at a time by the queue's cursor; the total from its first page. */
+  private async readList(list: QueueList, minPosition: number | undefined): Promise<QueueAnswer> {
+    const wanted = this.shown.get(list.id) ?? LIMIT;
+    const first = await this.api.get<QueueAnswer>('/tickets', { ...list.query, limit: LIMIT, minPosition });
+    const items = [...first.items];
+    for (let cursor = first.nextCursor ?? null; cursor !== null && items.length < wanted; ) {
+      const next = await this.api.get<QueueAnswer>('/tickets', { ...list.query, limit: LIMIT, cursor });
+      items.push(...next.items);
+      cursor = next.nextCursor ?? null;
+    }
+    return { items, total: first.total };
+  }
+
+  private showMore(list: QueueList): void {
+    this.shown.set(list.id, (this.shown.get(list.id) ?? LIMIT) + LIMIT);
+    void this.refresh(0);
+  }
+
   private async load(minPosition: number | undefined): Promise<void> {
-    const answers = await Promise.all(LISTS.map((list) => this.api.get<QueueAnswer>('/tickets', { ...list.query, limit: LIMIT, minPosition })));
+    const answers = await Promise.all(LISTS.map((list) => this.readList(list, minPosition)));
     queueOrder = [...new Set(answers.flatMap((answer) => answer.items.map((item) => item.ticketId)))];
     let total = 0;
     LISTS.forEach((list, index) => {
@@ -145,7 +165,10 @@ export class QueuePage {
         answer.items.length === 0
           ? h('p', { class: 'muted' }, list.empty)
           : h('ol', { class: 'tickets' }, ...answer.items.map((item) => h('li', { 'data-ticket-id': item.ticketId }, ticketRow(item, this.extra(item))))),
-        answer.total > answer.items.length ? h('p', { class: 'muted' }, `${answer.total - answer.items.length} more not shown.`) : null,
+        answer.total > answer.items.length
+          ? h('p', { class: 'muted more' }, `${answer.total - answer.items.length} more not shown. `,
+            h('button', { type: 'button', class: 'secondary', 'data-focus-key': `more:${list.id}`, onclick: () => this.showMore(list) }, `Show ${Math.min(LIMIT, answer.total - answer.items.length)} more`))
+          : null,
       ));
     });
     document.title = total > 0 ? `(${total}) Work queue · Chronicle` : 'Work queue · Chronicle';

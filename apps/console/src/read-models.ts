@@ -158,6 +158,8 @@ export interface QueueItem extends TicketSummary {
 export interface QueuePage {
   readonly items: readonly QueueItem[];
   readonly total: number;
+  /** The page after this one (GET /v1/tickets?cursor=…); null on the last. */
+  readonly nextCursor?: string | null;
 }
 
 export interface Agent {
