@@ -164,7 +164,7 @@ describe('Chronicle analytics end to end', () => {
     expect((await analyst.get('/v1/analytics/customers.csv?rMin=6')).status).toBe(400);
     // Found from outside: a range that selects nothing (rMin 4, rMax 2) answered an empty 200, and a
     // recency of 10^20 days was taken.
-    for (const [query, field] of [['rMin=4&rMax=2', 'rMax'], ['fMin=5&fMax=1', 'fMax'], ['mMin=3&mMax=2', 'mMax'], ['minRecencyDays=30&maxRecencyDays=10', 'maxRecencyDays'], ['minRecencyDays=99999999999999999999', 'minRecencyDays']]) {
+    for (const [query, field] of [['rMin=4&rMax=2', 'rMax'], ['fMin=5&fMax=1', 'fMax'], ['mMin=3&mMax=2', 'mMax'], ['minRecencyDays=30&maxRecencyDays=10', 'maxRecencyDays'], ['minRecencyDays=99999999999999999999', 'minRecencyDays'], ['country=UK', 'country'], ['country=XX', 'country']]) {
       expect({ query, ...(await fields(`/v1/analytics/customers.csv?${query}`)) }).toEqual({ query, status: 400, fields: [field] });
     }
     expect((await analyst.get('/v1/analytics/customers.csv?rMin=2&rMax=2&minRecencyDays=0&maxRecencyDays=36600')).status).toBe(200);

@@ -682,6 +682,7 @@ describe('Domain input rules over HTTP', () => {
         [{ field: 'country', op: 'eq', value: 'Germany' }, 'rule.any[0].value'],
         [{ field: 'country', op: 'in', value: ['DE', 'ZZ'] }, 'rule.any[0].value[1]'],
         [{ field: 'city', op: 'eq', value: '   ' }, 'rule.any[0].value'],
+        [{ field: 'city', op: 'in', value: ['Berlin', '\u200b\u2060'] }, 'rule.any[0].value[1]'],
       ] as const) {
         expectRefused(await storesNothing(() => analyst.post('/v1/segments', { segmentId: 'seg-where', name: 'Where', rule: { any: [condition] } })), 400, field);
         expectRefused(await analyst.post('/v1/segments/preview', { rule: { any: [condition] } }), 400, field);

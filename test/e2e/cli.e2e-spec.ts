@@ -67,6 +67,9 @@ describe('the chronicle CLI against a running server', () => {
     expect(await refused(['keys', 'create', '--role', 'admin'], { DATA_DIR: missing })).toEqual({ code: 1, output: expect.stringContaining(`${missing} does not exist`) });
     expect(existsSync(missing)).toBe(false);
     expect(readFileSync(join(dataDir, 'api-keys.json'), 'utf8')).toBe(keyFile);
+    // A key given twice is refused without printing either (commander quotes a refused value).
+    const twice = await cli(['seed', '--key', 'chr_ingest_SECRETONE', '--key', 'chr_ingest_SECRETTWO', '--customers', '1'], {});
+    expect({ code: twice.code, secret: /SECRET/.test(twice.output), said: twice.output.includes('--key is given more than once') }).toEqual({ code: 1, secret: false, said: true });
     // --help printed CHRONICLE_INGEST_KEY as the default of --key.
     const help = await cli(['seed', '--help'], { CHRONICLE_INGEST_KEY: 'chr_ingest_SECRETVALUE123', CHRONICLE_ADMIN_KEY: 'chr_admin_SECRETVALUE456' });
     expect({ code: help.code, secret: /SECRETVALUE/.test(help.output), documented: help.output.includes('CHRONICLE_INGEST_KEY') }).toEqual({ code: 0, secret: false, documented: true });

@@ -120,7 +120,7 @@ describe('What the API contract tests found', () => {
       }
     });
     expect(refused).toEqual([]);
-    for (const property of ['Customer360Profile/properties/gender', 'NpsStats/properties/lastClass', 'TicketView/properties/channel', 'TicketView/properties/sla', 'CustomerAnalysis/properties/churnRisk']) {
+    for (const property of ['Customer360Profile/properties/gender', 'NpsStats/properties/lastClass', 'TicketView/properties/channel', 'TicketView/properties/sla', 'CustomerAnalysis/properties/churnRisk', 'SegmentEvaluation/properties/position', 'SegmentEvaluation/properties/completedAt']) {
       const validate = ajv.getSchema(`openapi#/components/schemas/${property}`);
       expect({ property, null: validate?.(null) }).toEqual({ property, null: true });
     }

@@ -84,3 +84,17 @@ export function neutraliseText(text: string): string {
   }
   return out;
 }
+
+/**
+ * What a text that says nothing is made of, as a character class: white space and the characters
+ * that show nothing (zero-width space and joiners, word joiner, soft hyphen, BOM, Hangul fillers,
+ * variation selectors, bidi marks: Unicode's default-ignorable code points of the BMP). The OpenAPI
+ * document's pattern for required text uses the same class.
+ */
+export const BLANK_CHARACTERS = '\\s\\u00AD\\u034F\\u061C\\u115F\\u1160\\u17B4\\u17B5\\u180B-\\u180F\\u200B-\\u200F\\u202A-\\u202E\\u2060-\\u206F\\u3164\\uFE00-\\uFE0F\\uFEFF\\uFFA0';
+const SAYS_SOMETHING = new RegExp(`[^${BLANK_CHARACTERS}]`);
+
+/** Whether a text shows anything: not empty, not only white space or characters that show nothing (a zero-width space). */
+export function saysSomething(text: string): boolean {
+  return SAYS_SOMETHING.test(text);
+}

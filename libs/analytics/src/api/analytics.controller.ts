@@ -3,10 +3,10 @@
 import { Controller, Get, Header, HttpCode, Post, Query as QueryParam, Res, StreamableFile } from '@nestjs/common';
 import { QueryBus } from '@nestjs/cqrs';
 import { ApiBearerAuth, ApiOperation, ApiProperty, ApiPropertyOptional, ApiTags } from '@nestjs/swagger';
-import { IsIn, IsInt, IsOptional, Matches, Max, Min, Validate, ValidatorConstraint, type ValidationArguments, type ValidatorConstraintInterface } from 'class-validator';
+import { IsIn, IsInt, IsISO31661Alpha2, IsOptional, Max, Min, Validate, ValidatorConstraint, type ValidationArguments, type ValidatorConstraintInterface } from 'class-validator';
 import type { FastifyReply } from 'fastify';
 import { Readable } from 'node:stream';
-import { AccessLogged, ApiAnswer, ApiRefusals, IdParam, IsCalendarDay, isCalendarDay, IsInstant, QueryInteger, Roles } from '@app/platform';
+import { AccessLogged, ApiAnswer, ApiRefusals, IdParam, IsCalendarDay, isCalendarDay, IsInstant, QueryInteger, Roles, TrimSpaces } from '@app/platform';
 import {
   CSV_COLUMNS, ExportCustomers, FitAnalyticsModel, GetAnalyticsModel, GetCustomerAnalytics, GetKpis, GetRfmDistribution, GetServiceMetrics,
   type Consistency, type CsvColumn, type CustomerExportFilter, type Dimension,
@@ -119,7 +119,8 @@ function Score(): PropertyDecorator {
 }
 
 export class CustomerExportQueryDto implements CustomerExportFilter {
-  @ApiPropertyOptional({ description: 'ISO 3166-1 alpha-2' }) @IsOptional() @Matches(/^[A-Za-z]{2}$/, { message: 'country must be two letters' }) country?: string;
+  // A code profiles cannot hold (UK for GB) would list nobody: refused as registration refuses it.
+  @ApiPropertyOptional({ description: 'ISO 3166-1 alpha-2 (any case)' }) @IsOptional() @TrimSpaces('upper') @IsISO31661Alpha2({ message: 'country must be an ISO 3166-1 alpha-2 code (DE, FR, GB, …)' }) country?: string;
   @ApiPropertyOptional({ minimum: 1, maximum: 5 }) @Score() rMin?: number;
   @ApiPropertyOptional({ minimum: 1, maximum: 5 }) @Score() @NotBelow('rMin') rMax?: number;
   @ApiPropertyOptional({ minimum: 1, maximum: 5 }) @Score() fMin?: number;

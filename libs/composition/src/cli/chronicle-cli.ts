@@ -90,8 +90,29 @@ function once<T = string>(flag: string, parse?: (value: string) => T): (value: s
   };
 }
 
+/**
+ * `once` for a secret (an API key): commander's refusal of a parsed value quotes the value, which
+ * would print the key in a terminal or CI log; the second one is noted instead, and the command's
+ * action refuses it (assertGivenOnce) in words that name only the option.
+ */
+function secretOnce(flag: string): { parse: (value: string, previous: unknown) => string; assertGivenOnce: () => void } {
+  let given = 0;
+  let first = '';
+  return {
+    parse: (value) => {
+      given += 1;
+      if (given === 1) first = value;
+      return first;
+    },
+    assertGivenOnce: () => {
+      if (given > 1) throw new InvalidArgumentError(`${flag} is given more than once (its values are not shown: it is a secret)`);
+    },
+  };
+}
+
 export function chronicleCli(): Command {
   const program = new Command('chronicle').description('Chronicle command line. Engines and data folder come from the same environment variables as the server.');
+  const seedKey = secretOnce('--key');
 
   program
     .command('seed')
@@ -101,13 +122,14 @@ export function chronicleCli(): Command {
     )
     .option('--url <url>', 'Chronicle base URL (default: CHRONICLE_URL, else http://HOST:PORT from the same variables as the server)', once('--url', httpUrl))
     // No default value here: commander prints defaults in --help, and this one is a secret.
-    .option('--key <key>', 'API key with the ingest (or admin) role (default: CHRONICLE_INGEST_KEY, else CHRONICLE_ADMIN_KEY)', once('--key'))
+    .option('--key <key>', 'API key with the ingest (or admin) role (default: CHRONICLE_INGEST_KEY, else CHRONICLE_ADMIN_KEY)', seedKey.parse)
     .option('--customers <n>', 'customers to create', once('--customers', positiveInt), 300)
     .option('--seed <n>', 'random seed (same seed, same data)', once('--seed', positiveInt), 42)
     .option('--anchor <date>', 'when the demo history ends: a UTC date (2026-11-30) or an instant with its offset (2026-11-30T10:00:00Z), not in the future; default: the start of today, UTC', once('--anchor', pastInstant))
     .option('--batch-size <n>', 'items per batch request (at most the server\'s MAX_BATCH_SIZE)', once('--batch-size', positiveInt), 200)
     .option('--concurrency <n>', 'requests in flight at once', once('--concurrency', positiveInt), 8)
     .action(async (opts: { url?: string; key?: string; customers: number; seed: number; anchor?: Date; batchSize: number; concurrency: number }) => {
+      seedKey.assertGivenOnce();
       const apiKey = opts.key ?? process.env.CHRONICLE_INGEST_KEY ?? process.env.CHRONICLE_ADMIN_KEY;
       if (!apiKey) throw new InvalidArgumentError('an API key is needed: --key or CHRONICLE_INGEST_KEY');
       const url = opts.url ?? chronicleUrl(process.env);

@@ -3945,8 +3945,9 @@ export const API_TYPE_SCHEMAS: Readonly<Record<string, SchemaObject>> = {
         "nullable": true
       },
       "position": {
-        "type": "integer",
-        "description": "The global position of its SegmentEvaluated event; null while running."
+        "type": "number",
+        "description": "The global position of its SegmentEvaluated event (a whole number); null while running.",
+        "nullable": true
       }
     },
     "required": [

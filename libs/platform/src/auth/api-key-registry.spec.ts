@@ -47,7 +47,7 @@ describe('ApiKeyRegistry on a key file', () => {
   });
 
   it('refuses to add a key whose label is no one line of text, and names by a safe label a key whose label was edited into the file by hand', () => {
-    for (const label of ['two\nlines', 'Ada\u202Eecalevol', '  ', 'x'.repeat(101)]) expect(() => ApiKeyRegistry.addToFile(file, 'support', label, NOW)).toThrow(/label must/);
+    for (const label of ['two\nlines', 'Ada\u202Eecalevol', '  ', '\u200b', '\u00ad\u2060', 'x'.repeat(101)]) expect(() => ApiKeyRegistry.addToFile(file, 'support', label, NOW)).toThrow(/label must/);
     expect(existsSync(file)).toBe(false);
     const key = ApiKeyRegistry.addToFile(file, 'support', 'Ada', NOW);
     const parsed = JSON.parse(readFileSync(file, 'utf8')) as { keys: { label: string }[] };

@@ -11,7 +11,7 @@ import { ConfigError, describeSetting, StartupError } from '../config/env-config
 import { createFileOnce, replaceFileWhole } from '../config/create-file-once';
 import { ensureWritableFolder, systemReason } from '../config/writable-folder';
 import { ROLES, type Principal, type Role } from './roles';
-import { describeTextFault, neutraliseText, textFault } from '@app/event-sourcing';
+import { describeTextFault, neutraliseText, saysSomething, textFault } from '@app/event-sourcing';
 
 export interface StoredApiKey {
   readonly id: string;
@@ -51,7 +51,7 @@ export const API_KEY_LABEL_MAX_LENGTH = 100;
  * blank, no control or bidi characters, at most API_KEY_LABEL_MAX_LENGTH characters.
  */
 export function apiKeyLabelFault(label: string): string | undefined {
-  if (label.trim() === '') return 'must not be blank';
+  if (!saysSomething(label)) return 'must not be blank (or only characters that show nothing)';
   const fault = textFault(label, 'single-line');
   if (fault !== null) return `must be one line of text without control characters: ${describeTextFault(fault)}`;
   if (label.length > API_KEY_LABEL_MAX_LENGTH) return `must be at most ${API_KEY_LABEL_MAX_LENGTH} characters`;
@@ -169,7 +169,7 @@ export class ApiKeyRegistry {
 
   private replace(keys: readonly StoredApiKey[]): void {
     // A label edited into the file by hand is made safe before it names anyone in an event or a page.
-    this.byHash = new Map(keys.map((key) => [key.sha256, apiKeyLabelFault(key.label) === undefined ? key : { ...key, label: neutraliseText(key.label).trim() || key.id }]));
+    this.byHash = new Map(keys.map((key) => [key.sha256, apiKeyLabelFault(key.label) === undefined ? key : { ...key, label: saysSomething(neutraliseText(key.label)) ? neutraliseText(key.label).trim() : key.id }]));
   }
 
   /** Re-reads the key file when it changed; a broken or missing file keeps the keys last read. */

@@ -1,7 +1,7 @@
 // The session cookie on the wire: the Set-Cookie values are the ones Express's res.cookie and
 // res.clearCookie sent before the move to Fastify, byte for byte, so browsers keep and drop it alike.
 import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
-import { clearSessionCookie, sessionCookieOf, SESSION_COOKIE, setSessionCookie } from './sessions';
+import { clearSessionCookie, sessionCookieOf, SESSION_COOKIE, Sessions, setSessionCookie } from './sessions';
 
 const TOKEN = 'v1.eyJzaWQiOiJhYmMifQ.c2lnbmF0dXJl-_';
 
@@ -63,5 +63,29 @@ describe('session cookie', () => {
     expect(sessionCookieOf(request(`a=1; ${SESSION_COOKIE}=${TOKEN}; b=2`))).toBe(TOKEN);
     expect(sessionCookieOf(request('a=1'))).toBeUndefined();
     expect(sessionCookieOf(request())).toBeUndefined();
+  });
+});
+
+describe('session idle timer', () => {
+  const secret = Buffer.alloc(32, 7);
+  const at = (start: Date, seconds: number) => new Date(start.getTime() + seconds * 1000);
+  const renewedOf = (check: Awaited<ReturnType<Sessions['check']>>) => (check.ok ? check.renewed : undefined);
+
+  // Found from outside: renewals came at most once a minute, so with SESSION_IDLE_MINUTES=2 an agent
+  // active at +59 s was signed out at +120 s, and with 1 minute a session never renewed at all.
+  it.each([[1, 6], [2, 12], [30, 60]])('with %i idle minutes, an agent\'s request renews it once %i s have passed since the last renewal', async (minutes, renewAfterSeconds) => {
+    const sessions = new Sessions(secret, minutes * 60_000, 12 * 3_600_000);
+    const start = new Date('2026-12-05T10:00:00Z');
+    const { token } = sessions.issue('key-1', start);
+    expect(renewedOf(await sessions.check(token, at(start, renewAfterSeconds - 1)))).toBeUndefined();
+    const renewed = await sessions.check(token, at(start, renewAfterSeconds));
+    expect(renewed.ok && renewed.renewed !== undefined).toBe(true);
+    // A request the page made on its own renews nothing, however late.
+    expect(renewedOf(await sessions.check(token, at(start, minutes * 60 - 1), { renew: false }))).toBeUndefined();
+    // Active just before the end of the first window: the renewed token lives a whole idle time from then.
+    const late = await sessions.check(token, at(start, minutes * 60 - 1));
+    const lateToken = late.ok ? (late.renewed as string) : '';
+    expect((await sessions.check(lateToken, at(start, 2 * minutes * 60 - 2))).ok).toBe(true);
+    expect((await sessions.check(token, at(start, minutes * 60))).ok).toBe(false);
   });
 });

@@ -22,7 +22,11 @@ import { ensureWritableFolder, systemReason } from '../config/writable-folder';
 export const SESSION_COOKIE = 'chronicle_session';
 /** The header a cookie-authenticated POST, PUT, PATCH or DELETE must carry, with the session's token from GET /v1/me. */
 export const CSRF_HEADER = 'x-csrf-token';
-/** Renew the idle timer at most this often (each renewal is a Set-Cookie). */
+/**
+ * Renew the idle timer at most this often (each renewal is a Set-Cookie), and at most a tenth of the
+ * idle time: a request of the agent's then counts within a tenth of SESSION_IDLE_MINUTES (with a
+ * fixed minute, an idle time of one minute never renewed, and of two ended a minute after a request).
+ */
 const RENEW_AFTER_MS = 60_000;
 const SECRET_FILE = 'session-secret';
 /** Most sessions a process remembers the revocation state of (the oldest are forgotten first). */
@@ -166,7 +170,7 @@ export class Sessions {
     if (at >= claims.issuedAt + this.maxMs) return { ok: false, reason: 'The session reached its time limit' };
     if (at >= claims.seenAt + this.idleMs) return { ok: false, reason: 'The session ended after a time without activity' };
     if (await this.isRevoked(claims.sid)) return { ok: false, reason: 'This session was signed out' };
-    if (options.renew === false || at - claims.seenAt < RENEW_AFTER_MS) return { ok: true, claims };
+    if (options.renew === false || at - claims.seenAt < Math.min(RENEW_AFTER_MS, this.idleMs / 10)) return { ok: true, claims };
     const renewedClaims = { ...claims, seenAt: at };
     return { ok: true, claims: renewedClaims, renewed: this.sign(renewedClaims) };
   }

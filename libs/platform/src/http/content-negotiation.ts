@@ -47,13 +47,14 @@ export function answeredMediaTypes(answers: readonly ApiAnswerSpec[]): string[] 
 /**
  * A 406 for a request whose Accept takes none of the media types its route answers in (`Accept:
  * text/csv` on a JSON route): it would otherwise get an answer it said it cannot read. Undefined when
- * it takes one, and for a route with no body to answer (204). Problem documents are always taken.
+ * it takes one, and for a route with no body to answer (204). Refusals are problem documents whatever
+ * it says (RFC 9110 lets a 4xx come in a type not asked for).
  */
 export function notAcceptable(accept: string | undefined, answered: readonly string[]): ProblemException | undefined {
   if (takesAnything(accept) || answered.length === 0) return undefined;
-  const offered = [...answered, PROBLEM_MEDIA_TYPE];
   if (mediaTypes(accept as string, answered).length > 0) return undefined;
-  return new ProblemException(406, `This route answers in ${offered.join(', ')}; the Accept header takes none of them`, {
+  // A refusal is a problem document whatever Accept says; a client that takes only those cannot read a success.
+  return new ProblemException(406, `This route answers in ${answered.join(', ')} (refusals in ${PROBLEM_MEDIA_TYPE}); the Accept header takes none of them`, {
     code: 'NOT_ACCEPTABLE',
     errors: [{ field: 'Accept', message: `must accept ${answered.join(' or ')}` }],
   });

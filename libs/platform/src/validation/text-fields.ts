@@ -3,7 +3,7 @@
 // The characters themselves are defined once in @app/event-sourcing's text rules.
 import { Transform } from 'class-transformer';
 import { registerDecorator, type ValidationArguments, type ValidationOptions } from 'class-validator';
-import { describeTextFault, textFault, type TextKind } from '@app/event-sourcing';
+import { describeTextFault, saysSomething, textFault, type TextKind } from '@app/event-sourcing';
 
 function textRule(kind: TextKind, validationOptions?: ValidationOptions): PropertyDecorator {
   return (target: object, propertyName: string | symbol) =>
@@ -63,14 +63,7 @@ export function TrimSpaces(toCase?: 'lower' | 'upper'): PropertyDecorator {
   });
 }
 
-/**
- * What a text that says nothing is made of, as a character class: white space and the characters
- * that show nothing (zero-width space and joiners, word joiner, soft hyphen, BOM, Hangul fillers,
- * variation selectors, bidi marks: Unicode's default-ignorable code points of the BMP). The OpenAPI
- * document's pattern for required text uses the same class.
- */
-export const BLANK_CHARACTERS = '\\s\\u00AD\\u034F\\u061C\\u115F\\u1160\\u17B4\\u17B5\\u180B-\\u180F\\u200B-\\u200F\\u202A-\\u202E\\u2060-\\u206F\\u3164\\uFE00-\\uFE0F\\uFEFF\\uFFA0';
-const SAYS_SOMETHING = new RegExp(`[^${BLANK_CHARACTERS}]`);
+export { BLANK_CHARACTERS } from '@app/event-sourcing';
 
 /** Not empty, not only white space, not only characters that show nothing: a subject of three spaces or of a zero-width space says nothing. */
 export function NotBlank(validationOptions?: ValidationOptions): PropertyDecorator {
@@ -81,7 +74,7 @@ export function NotBlank(validationOptions?: ValidationOptions): PropertyDecorat
       propertyName: String(propertyName),
       options: validationOptions,
       validator: {
-        validate: (value: unknown) => typeof value !== 'string' || SAYS_SOMETHING.test(value),
+        validate: (value: unknown) => typeof value !== 'string' || saysSomething(value),
         defaultMessage: (args?: ValidationArguments) => `${args?.property ?? 'value'} must not be empty or only white space (or characters that show nothing)`,
       },
     });

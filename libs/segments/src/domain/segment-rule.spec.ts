@@ -64,6 +64,7 @@ describe('validateSegmentRule', () => {
     [{ lastPurchase: { before: '2026-02-31T00:00:00Z' } }, 'rule.lastPurchase.before must be a UTC calendar day that exists (2026-03-01), an ISO-8601 date and time with its offset or Z, or {daysAgo: N}'],
     [{ lastPurchase: { after: '2026-04-31' } }, 'rule.lastPurchase.after must be a UTC calendar day that exists (2026-03-01), an ISO-8601 date and time with its offset or Z, or {daysAgo: N}'],
     [{ lastPurchase: { after: '2026-03-01T24:00:00Z' } }, 'rule.lastPurchase.after must be a UTC calendar day that exists (2026-03-01), an ISO-8601 date and time with its offset or Z, or {daysAgo: N}'],
+    [{ lastPurchase: { after: '2026-03-01', before: '2026-02-01' } }, 'rule.lastPurchase.after must be before lastPurchase.before'],
     [{ field: 'city', op: 'eq', value: 'Lon\u0000don' }, 'rule.value must be one line of text: control character U+0000 at position 4'],
     [{ field: 'city', op: 'in', value: ['Paris', 'Rome\u202E'] }, 'rule.value[1] must be one line of text: bidi control U+202E'],
     [{ purchases: { count: { gte: 1 }, withinDays: 30, category: 'shoes\n' } }, 'rule.purchases.category must be one line of text'],

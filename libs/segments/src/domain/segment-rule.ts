@@ -2,7 +2,7 @@
 // customer's profile and behaviour), its validator (errors name the JSON path, e.g.
 // `rule.all[1].purchases.withinDays`) and whether a rule depends on the passing of time.
 // Pure: no I/O; "now" comes in as a value where it matters (see segment-rule.evaluator.ts).
-import { describeTextFault, isCalendarDay, isInstant, textFault } from '@app/event-sourcing';
+import { describeTextFault, isCalendarDay, isInstant, saysSomething, textFault } from '@app/event-sourcing';
 import { currencyCodeProblem } from '@app/money';
 
 export type ConsentPurposeName = 'marketing_email' | 'marketing_sms' | 'marketing_phone' | 'profiling' | 'third_party_sharing';
@@ -378,7 +378,7 @@ class RuleChecker {
         return (value) => (isCountryCode === undefined || isCountryCode(value.toUpperCase()) ? undefined : 'must be an ISO 3166-1 alpha-2 country code (DE, FR, GB, …), as profiles hold them');
       }
       case 'city':
-        return (value) => (value.trim() === '' ? 'must not be blank' : undefined);
+        return (value) => (saysSomething(value) ? undefined : 'must not be blank (or only characters that show nothing)');
     }
   }
 
@@ -436,6 +436,9 @@ class RuleChecker {
         this.fail(at, 'must be a UTC calendar day that exists (2026-03-01), an ISO-8601 date and time with its offset or Z, or {daysAgo: N}');
       }
     }
+    // Two dates where the window closes before it opens select nobody: a typo, refused as count ranges are.
+    const { before, after } = value;
+    if (isIsoInstant(before) && isIsoInstant(after) && Date.parse(after) >= Date.parse(before)) this.fail(`${path}.after`, 'must be before lastPurchase.before (the window would hold no day)');
   }
 
   private field(value: Json, path: string): void {

@@ -46,7 +46,7 @@ export interface SegmentEvaluation {
   readonly state: 'running' | 'done' | 'unknown';
   /** When the evaluation finished; null while running. */
   readonly completedAt: string | null;
-  /** The global position of its SegmentEvaluated event; null while running. @asType integer */
+  /** The global position of its SegmentEvaluated event (a whole number); null while running. */
   readonly position: number | null;
 }
 
