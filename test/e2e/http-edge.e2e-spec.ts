@@ -298,12 +298,17 @@ describe('The HTTP edge: every bad input a clear 4xx', () => {
   });
 
   // Found from outside: `limit=0x10`, `limit=1e1` and `limit=%2010` were read by Number() as 16 and 10.
-  it('reads a whole-number query parameter only from decimal digits: hex, exponents, spaces and signs are a 400 naming it', async () => {
+  it('reads a whole-number query parameter only from decimal digits, and only as many as a number holds: hex, exponents, spaces, signs and 20 digits are a 400 naming it', async () => {
     for (const limit of ['0x10', '1e1', '%2010', '%2B10', '10.0']) {
       const response = await request({ method: 'GET', path: `/v1/customers/${customerId}/timeline?limit=${limit}`, headers: as('support') });
       expect({ limit, status: response.status, fields: response.body?.errors?.map((e: { field: string }) => e.field) }).toEqual({ limit, status: 400, fields: ['limit'] });
     }
     expect((await request({ method: 'GET', path: `/v1/customers/${customerId}/timeline?limit=10`, headers: as('support') })).status).toBe(200);
+    // Digits beyond what a number holds exactly: 1e20 passed as a whole number, and a read waited for a position no log reaches.
+    for (const path of [`/v1/customers/${customerId}?minPosition=99999999999999999999`, '/v1/tickets?minPosition=9007199254740993']) {
+      const response = await request({ method: 'GET', path, headers: as('support') });
+      expect({ path, status: response.status, fields: response.body?.errors?.map((e: { field: string }) => e.field) }).toEqual({ path, status: 400, fields: ['minPosition'] });
+    }
   });
 
   it('refuses a tampered cursor on every paged route (400 naming cursor), and still follows the cursors it returned', async () => {

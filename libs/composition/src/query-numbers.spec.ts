@@ -28,11 +28,11 @@ describe('numbers in query strings', () => {
     return { limit: page.limit, valid: validateSync(page).length === 0 };
   };
 
-  it.each(['10', '0', '-3', '0010'])('reads decimal digits %j as a number', (limit) => {
+  it.each(['10', '0', '-3', '0010', '9007199254740991'])('reads decimal digits %j as a number', (limit) => {
     expect(read(limit)).toEqual({ limit: Number(limit), valid: true });
   });
 
-  it.each(['0x10', '1e1', ' 10', '10 ', '+10', '10.0', '1_000', 'Infinity', '', '٣'])('leaves %j as sent, for @IsInt to refuse', (limit) => {
+  it.each(['0x10', '1e1', ' 10', '10 ', '+10', '10.0', '1_000', 'Infinity', '', '٣', '99999999999999999999', '9007199254740993'])('leaves %j as sent, for @IsInt to refuse', (limit) => {
     expect(read(limit)).toEqual({ limit, valid: false });
   });
 });

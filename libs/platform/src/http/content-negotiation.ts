@@ -25,7 +25,7 @@ const weightsOnly = (accept: string): string =>
       return weight === undefined ? type : `${type};${weight}`;
     })
     .join(',');
-/** No Accept, or one that takes anything or JSON as it is: the commonest headers, answered without parsing. */
+/** No Accept, an empty one, or the wildcard that takes any type: the commonest headers, taken without parsing. */
 const takesAnything = (accept: string | undefined): boolean => accept === undefined || accept === '*/*' || accept.trim() === '';
 
 /** True when the client prefers NDJSON to JSON (`Accept: application/x-ndjson`; not with q=0, nor below JSON). */
