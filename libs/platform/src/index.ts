@@ -20,6 +20,7 @@ export * from './http/command-dtos';
 export * from './http/id-param.decorator';
 export * from './http/page-cursor';
 export * from './http/content-negotiation';
+export * from './http/consistency-header';
 export * from './validation/text-fields';
 export * from './validation/optional-fields';
 export * from './validation/time-fields';

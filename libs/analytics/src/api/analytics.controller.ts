@@ -6,7 +6,7 @@ import { ApiBearerAuth, ApiOperation, ApiProperty, ApiPropertyOptional, ApiTags 
 import { IsIn, IsInt, IsISO31661Alpha2, IsOptional, Max, Min, Validate, ValidatorConstraint, type ValidationArguments, type ValidatorConstraintInterface } from 'class-validator';
 import type { FastifyReply } from 'fastify';
 import { Readable } from 'node:stream';
-import { AccessLogged, ApiAnswer, ApiRefusals, IdParam, IsCalendarDay, isCalendarDay, IsInstant, QueryInteger, Roles, TrimSpaces } from '@app/platform';
+import { AccessLogged, ApiAnswer, ApiRefusals, consistencyHeader, IdParam, IsCalendarDay, isCalendarDay, IsInstant, QueryInteger, Roles, TrimSpaces } from '@app/platform';
 import {
   CSV_COLUMNS, ExportCustomers, FitAnalyticsModel, GetAnalyticsModel, GetCustomerAnalytics, GetKpis, GetRfmDistribution, GetServiceMetrics,
   type Consistency, type CsvColumn, type CustomerExportFilter, type Dimension,
@@ -137,9 +137,6 @@ export class CustomerExportQueryDto implements CustomerExportFilter {
   @IsOptional() @QueryInteger() @IsInt() @Min(0) minPosition?: number;
 }
 
-function consistencyHeader(reply: FastifyReply, result: Consistency): void {
-  reply.header('X-Chronicle-Consistent', String(result.consistent));
-}
 
 /** Drops the undefined keys class-transformer leaves, so the filter says only what was asked. */
 function definedOnly<T extends object>(value: T): T {

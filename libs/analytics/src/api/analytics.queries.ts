@@ -30,10 +30,8 @@ export const POPULATION_SNAPSHOTS = Symbol('PopulationSnapshots');
 
 export type Dimension = 'day' | 'channel';
 
-/** What a read answers besides its data: whether it is known to include `minPosition`. */
-export interface Consistency {
-  readonly consistent: boolean;
-}
+import type { Consistency } from '@app/platform';
+export type { Consistency };
 
 export interface CurrencyRevenue {
   /** ISO 4217 code; for an unrecognised legacy code (exponent null), the code as recorded. */

@@ -53,7 +53,6 @@ function parseAsOf(value: string | undefined): AsOf {
   return { kind: 'instant', at: new Date(value) };
 }
 
-
 function asOfHeaders(reply: FastifyReply, context: AsOfContext): void {
   reply.header('X-Chronicle-As-Of', context.at);
   reply.header('X-Chronicle-As-Of-Position', String(context.position));

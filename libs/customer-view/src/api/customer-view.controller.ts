@@ -4,12 +4,12 @@ import { QueryBus } from '@nestjs/cqrs';
 import { ApiBearerAuth, ApiOperation, ApiPropertyOptional, ApiTags } from '@nestjs/swagger';
 import { IsIn, IsInt, IsOptional, IsString, Matches, Max, MaxLength, Min, MinLength } from 'class-validator';
 import type { FastifyReply } from 'fastify';
-import { AccessLogged, ApiAnswer, ApiRefusals, IdParam, invalidInput, NotBlank, QueryInteger, Roles, SingleLineText } from '@app/platform';
+import { AccessLogged, ApiAnswer, ApiRefusals, consistencyHeader, IdParam, invalidInput, NotBlank, QueryInteger, Roles, SingleLineText } from '@app/platform';
 import { TIMELINE_CHANNELS } from '../projections/timeline-entry';
 import { CUSTOMER_EVENT_TYPES } from '@app/customers/domain/customer.events';
 import { INTERACTION_EVENT_TYPES } from '@app/interactions/domain/interaction.events';
 import { TICKET_EVENT_TYPES } from '@app/tickets/domain/ticket.events';
-import { GetCustomer360, GetTimeline, PHONE_WITHOUT_DIGIT, SearchCustomers, type Consistency, type CustomerSearchResult } from './customer-view.queries';
+import { GetCustomer360, GetTimeline, PHONE_WITHOUT_DIGIT, SearchCustomers, type CustomerSearchResult } from './customer-view.queries';
 
 const EVENT_TYPES: readonly string[] = [...CUSTOMER_EVENT_TYPES, ...INTERACTION_EVENT_TYPES, ...TICKET_EVENT_TYPES];
 
@@ -39,10 +39,6 @@ export class SearchQueryDto {
   @ApiPropertyOptional({ default: 20, maximum: 100 }) @IsOptional() @QueryInteger() @IsInt() @Min(1) @Max(100) limit?: number;
 }
 
-/** Tells the client whether the answer is known to include `minPosition`. */
-function consistencyHeader(reply: FastifyReply, result: Consistency): void {
-  reply.header('X-Chronicle-Consistent', String(result.consistent));
-}
 
 const SEARCH_CRITERIA = ['email', 'phone', 'name', 'externalId', 'id', 'q'] as const;
 

@@ -2,17 +2,15 @@
 import { Inject, Optional } from '@nestjs/common';
 import { IQueryHandler, Query, QueryHandler } from '@nestjs/cqrs';
 import { refuse, type Clock } from '@app/event-sourcing';
-import { READ_STORE, type Filter, type ReadStore } from '@app/read-store';
+import { pastKeys, READ_STORE, type Filter, type KeysetField, type ReadStore } from '@app/read-store';
 import { REGISTERED_CUSTOMERS, type RegisteredCustomers } from '@app/customers';
 import { CHRONICLE_CONFIG, ChronicleConfig, CLOCK, decodePageCursor, encodePageCursor, PROJECTION_PROGRESS, RequestValidationError, waitUntilCaughtUp, type ProjectionProgress } from '@app/platform';
 import { CUSTOMER_360_COLLECTION, type Customer360Document } from '../projections/customer-360.document';
 import { TIMELINE_COLLECTION, type TimelineEntryDocument } from '../projections/timeline.projection';
 import { CUSTOMER_LOOKUP_COLLECTION, lookupPrefix, type CustomerLookupDocument, type LookupKind } from '../projections/customer-lookup.projection';
 
-/** What a read answers besides its data: whether it is known to include `minPosition`. */
-export interface Consistency {
-  readonly consistent: boolean;
-}
+import type { Consistency } from '@app/platform';
+export type { Consistency };
 
 /**
  * Adds what other capabilities know about a customer to the 360 view (segments, loyalty...):
@@ -180,6 +178,9 @@ export interface TimelinePageOptions {
   readonly kind?: string;
 }
 
+/** Newest first, then by event id: every timeline row has both. */
+const TIMELINE_ORDER: readonly KeysetField[] = [{ field: 'occurredAt', direction: 'desc' }, { field: 'eventId', direction: 'desc' }];
+
 /** One page of a customer's timeline from a set of read models: the live timeline's and the as-of timeline's code path. */
 export async function timelinePage(store: ReadStore, customerId: string, options: TimelinePageOptions): Promise<TimelinePage> {
   const conditions: Filter[] = [{ customerId }];
@@ -187,12 +188,9 @@ export async function timelinePage(store: ReadStore, customerId: string, options
   if (options.kind) conditions.push({ kind: options.kind });
   if (options.cursor) {
     const [occurredAt, eventId] = decodePageCursor(options.cursor, ['instant', 'eventId']);
-    conditions.push({ or: [{ occurredAt: { lt: occurredAt } }, { and: [{ occurredAt }, { eventId: { lt: eventId } }] }] });
+    conditions.push(pastKeys(TIMELINE_ORDER, [occurredAt, eventId]));
   }
-  const rows = await store.find<TimelineEntryDocument>(TIMELINE_COLLECTION, { and: conditions }, {
-    sort: [{ field: 'occurredAt', direction: 'desc' }, { field: 'eventId', direction: 'desc' }],
-    limit: options.limit + 1,
-  });
+  const rows = await store.find<TimelineEntryDocument>(TIMELINE_COLLECTION, { and: conditions }, { sort: TIMELINE_ORDER, limit: options.limit + 1 });
   const items = rows.slice(0, options.limit);
   return { items, nextCursor: rows.length > options.limit ? encodeCursor(items[items.length - 1]) : null };
 }

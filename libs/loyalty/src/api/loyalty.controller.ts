@@ -5,14 +5,11 @@ import { CommandBus, QueryBus } from '@nestjs/cqrs';
 import { ApiBearerAuth, ApiOperation, ApiTags } from '@nestjs/swagger';
 import type { FastifyReply } from 'fastify';
 import type { Clock } from '@app/event-sourcing';
-import { AccessLogged, AcceptsIdempotencyKey, ApiAnswer, ApiRefusals, businessTime, CLOCK, Ctx, IdParam, Roles, type CommandOutcome, type RequestContext } from '@app/platform';
+import { AccessLogged, AcceptsIdempotencyKey, ApiAnswer, ApiRefusals, businessTime, CLOCK, consistencyHeader, Ctx, IdParam, Roles, type CommandOutcome, type RequestContext } from '@app/platform';
 import { AdjustPointsDto, LoyaltyAccountQueryDto, LoyaltyHistoryQueryDto, RedeemPointsDto } from './loyalty.dtos';
 import { ExecuteLoyaltyCommand } from './loyalty.command-handler';
-import { GetLoyaltyAccount, GetLoyaltyHistory, type Consistency } from './loyalty.queries';
+import { GetLoyaltyAccount, GetLoyaltyHistory } from './loyalty.queries';
 
-function consistencyHeader(reply: FastifyReply, result: Consistency): void {
-  reply.header('X-Chronicle-Consistent', String(result.consistent));
-}
 
 @ApiTags('loyalty')
 @ApiBearerAuth()

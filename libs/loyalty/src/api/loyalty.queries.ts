@@ -15,9 +15,8 @@ export const LOYALTY_PROGRAM = Symbol('LoyaltyProgram');
 // From the fields, not the stored document: the store's open index signature would make Omit drop every named field.
 export type LoyaltyAccountView = Omit<LoyaltyAccountFields, 'lots' | 'spendWindow' | 'tier'> & { readonly tier: string; readonly id: string; readonly lastPosition: number };
 
-export interface Consistency {
-  readonly consistent: boolean;
-}
+import type { Consistency } from '@app/platform';
+export type { Consistency };
 
 export interface LoyaltyHistoryPage {
   readonly items: readonly LoyaltyHistoryDocument[];

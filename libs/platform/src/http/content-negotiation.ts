@@ -66,11 +66,17 @@ export function notAcceptable(accept: string | undefined, answered: readonly str
  */
 export class RouteMediaTypes {
   private table: Map<string, string[]> | undefined;
+  /** The same, by the route as Fastify names it: each request finds its route without rewriting the path. */
+  private readonly byRoute = new Map<string, readonly string[] | undefined>();
 
   constructor(private readonly app: INestApplication) {}
 
   of(method: string, url: string): readonly string[] | undefined {
-    this.table ??= new Map(apiRoutes(this.app).map((route) => [`${route.method} ${route.path}`, answeredMediaTypes(answersOf(route.handler))]));
-    return this.table.get(`${method === 'HEAD' ? 'GET' : method} ${openApiPath(url)}`);
+    const route = `${method === 'HEAD' ? 'GET' : method} ${url}`;
+    if (this.byRoute.has(route)) return this.byRoute.get(route);
+    this.table ??= new Map(apiRoutes(this.app).map((api) => [`${api.method} ${api.path}`, answeredMediaTypes(answersOf(api.handler))]));
+    const found = this.table.get(`${method === 'HEAD' ? 'GET' : method} ${openApiPath(url)}`);
+    this.byRoute.set(route, found);
+    return found;
   }
 }

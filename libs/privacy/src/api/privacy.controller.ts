@@ -6,7 +6,7 @@ import { QueryBus } from '@nestjs/cqrs';
 import { ApiBearerAuth, ApiOperation, ApiProperty, ApiPropertyOptional, ApiTags } from '@nestjs/swagger';
 import { IsInt, IsOptional, IsString, Min, MaxLength } from 'class-validator';
 import type { Clock } from '@app/event-sourcing';
-import { AccessLogged, AcceptsIdempotencyKey, ApiAnswer, ApiRefusals, CLOCK, CONSISTENCY_HEADER, Ctx, IdParam, NotBlank, QueryInteger, Roles, SingleLineText, type RequestContext } from '@app/platform';
+import { AccessLogged, AcceptsIdempotencyKey, ApiAnswer, ApiRefusals, CLOCK, consistencyHeader, Ctx, IdParam, NotBlank, QueryInteger, Roles, SingleLineText, type RequestContext } from '@app/platform';
 import { Erasures, type ForgetOutcome } from '../erasure/erasures';
 import { ExportCustomer, type CustomerExport } from '../export/customer-export';
 
@@ -61,7 +61,7 @@ export class ExportController {
   @ApiRefusals({ 404: 'The customer is not registered.' })
   async export(@IdParam('customerId') customerId: string, @QueryParam() query: ExportQueryDto, @Res({ passthrough: true }) reply: FastifyReply): Promise<CustomerExport> {
     const exported = await this.queryBus.execute(new ExportCustomer(customerId, query.minPosition));
-    reply.header(CONSISTENCY_HEADER, String(exported.consistent));
+    consistencyHeader(reply, exported);
     return exported;
   }
 }

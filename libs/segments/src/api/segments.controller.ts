@@ -5,7 +5,7 @@ import { CommandBus, QueryBus } from '@nestjs/cqrs';
 import { ApiBearerAuth, ApiOperation, ApiTags } from '@nestjs/swagger';
 import type { FastifyReply } from 'fastify';
 import { newEventId, type Clock } from '@app/event-sourcing';
-import { AccessLogged, AcceptsIdempotencyKey, ApiAnswer, ApiRefusals, CLOCK, Ctx, idFromIdempotencyKey, IdParam, Roles, type CommandOutcome, type RequestContext } from '@app/platform';
+import { AccessLogged, AcceptsIdempotencyKey, ApiAnswer, ApiRefusals, CLOCK, consistencyHeader, Ctx, idFromIdempotencyKey, IdParam, Roles, type CommandOutcome, type RequestContext } from '@app/platform';
 import { ChangeSegmentRuleDto, checkedRule, DefineSegmentDto, ListSegmentsQueryDto, PreviewSegmentDto, SegmentMembersQueryDto, SegmentQueryDto } from './segments.dtos';
 import { ExecuteSegmentCommand } from './segments.command-handler';
 import { GetCustomerSegments, GetSegment, GetSegmentMembers, ListSegments, PreviewSegment, type SegmentList, type SegmentMembersPage } from './segments.queries';
@@ -100,7 +100,7 @@ export class SegmentQueryController {
   @ApiRefusals({ 404: 'No segment with this id.' })
   async get(@IdParam('segmentId') segmentId: string, @QueryParam() query: SegmentQueryDto, @Res({ passthrough: true }) reply: FastifyReply) {
     const result = await this.queryBus.execute(new GetSegment(segmentId, query.minPosition));
-    reply.header('X-Chronicle-Consistent', String(result.consistent));
+    consistencyHeader(reply, result);
     return result.view;
   }
 
@@ -114,7 +114,7 @@ export class SegmentQueryController {
   @ApiRefusals({ 404: 'No segment with this id.' })
   async members(@IdParam('segmentId') segmentId: string, @QueryParam() query: SegmentMembersQueryDto, @Res({ passthrough: true }) reply: FastifyReply): Promise<SegmentMembersPage> {
     const result = await this.queryBus.execute(new GetSegmentMembers(segmentId, query.limit ?? 100, query.cursor, query.minPosition));
-    reply.header('X-Chronicle-Consistent', String(result.consistent));
+    consistencyHeader(reply, result);
     return result.page;
   }
 
@@ -127,7 +127,7 @@ export class SegmentQueryController {
   @ApiRefusals({ 404: 'The customer is not registered.' })
   async customerSegments(@IdParam('customerId') customerId: string, @QueryParam() query: SegmentQueryDto, @Res({ passthrough: true }) reply: FastifyReply) {
     const result = await this.queryBus.execute(new GetCustomerSegments(customerId, query.minPosition));
-    reply.header('X-Chronicle-Consistent', String(result.consistent));
+    consistencyHeader(reply, result);
     return result.view;
   }
 }

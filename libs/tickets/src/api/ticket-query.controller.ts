@@ -4,13 +4,13 @@ import { QueryBus } from '@nestjs/cqrs';
 import { ApiBearerAuth, ApiOperation, ApiPropertyOptional, ApiTags } from '@nestjs/swagger';
 import { IsIn, IsInt, IsOptional, IsString, Matches, Max, MaxLength, Min } from 'class-validator';
 import type { FastifyReply } from 'fastify';
-import { AccessLogged, ApiAnswer, ApiRefusals, ID_MESSAGE, ID_PATTERN, IdParam, QueryInteger, Roles, SingleLineText, type AuthenticatedRequest } from '@app/platform';
+import { AccessLogged, ApiAnswer, ApiRefusals, consistencyHeader, ID_MESSAGE, ID_PATTERN, IdParam, QueryInteger, Roles, SingleLineText, type AuthenticatedRequest } from '@app/platform';
 import type { TicketStatus } from '../domain/ticket.decider';
 import { GetTicket, ListCustomerTickets, ListTicketQueue, type ConsistentAnswer, type TicketDetail, type TicketList, type TicketQueuePage } from './ticket.queries';
 
 /** The answer, with X-Chronicle-Consistent saying whether it is known to include minPosition. */
 function answered<T>(reply: FastifyReply, result: ConsistentAnswer<T>): T {
-  reply.header('X-Chronicle-Consistent', String(result.consistent));
+  consistencyHeader(reply, result);
   return result.answer;
 }
 
@@ -70,7 +70,7 @@ export class TicketQueryController {
   @ApiRefusals({ 404: 'No ticket with this id.' })
   async get(@IdParam('ticketId') ticketId: string, @QueryParam() query: TicketQueryDto, @Res({ passthrough: true }) reply: FastifyReply) {
     const result = await this.queryBus.execute(new GetTicket(ticketId, query.minPosition));
-    reply.header('X-Chronicle-Consistent', String(result.consistent));
+    consistencyHeader(reply, result);
     return result.view;
   }
 
