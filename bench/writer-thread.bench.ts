@@ -2,8 +2,10 @@
 // 64 concurrent appenders on SqliteEventStore, and batch ingest over HTTP, each beside the raw
 // SQLite limit measured in the same run. Run it from two trees (or with BENCH_SERVER_MAIN for the
 // HTTP row), alternating, and compare the ratios. Prints one JSON line last.
-// Also, for each row, what it costs: row 2's WAL pages per 64-append group (the event log's pages a
-// group commit dirties, written again by the checkpoint), row 1's CPU and bytes written per thread.
+// Also, for each row, what it costs: row 2's writer alone (no thread, no messages: its floor) in
+// µs per event and WAL pages per group of 32 and 64 appends (the event log's pages a group commit
+// dirties, written again by the checkpoint), row 1's CPU and bytes written per thread.
+// BENCH_ROWS=store or http runs one row only.
 // Run: npx ts-node --transpile-only -r tsconfig-paths/register bench/writer-thread.bench.ts
 import { randomUUID } from 'node:crypto';
 import { mkdtempSync, rmSync, statSync } from 'node:fs';
@@ -53,11 +55,13 @@ async function storeGroupCommit(): Promise<number> {
 }
 
 /**
- * Row 2's groups as the writer thread commits them, straight on the writer (no thread, no timing):
- * 64 single-event appends to new streams of 64 customers per group, after 20,000 events so the
- * indexes are not trivially small; the WAL pages one group adds (checkpoints off meanwhile).
+ * Row 2's groups as the writer thread commits them, straight on the writer (no thread, no messages):
+ * `size` single-event appends to new streams of 64 customers per group (the store sends 64 waiting
+ * appenders as two halves of 32 since the group commit is pipelined), after 20,000 events so the
+ * indexes are not trivially small. What the writer alone costs per event, and the WAL pages one
+ * group adds (checkpoints off meanwhile): the floor under row 2 on this machine.
  */
-function walPagesPerGroup(): number {
+function writerAlone(size: number): { walPages: number; microsPerEvent: number } {
   const dir = mkdtempSync(join(tmpdir(), 'chronicle-wal-'));
   const db = openEventLogFile(join(dir, 'events.sqlite'), { writeLockBudgetMs: 1_000, synchronous: 'NORMAL' });
   try {
@@ -65,7 +69,8 @@ function walPagesPerGroup(): number {
     db.pragma('wal_autocheckpoint = 0');
     let n = 0;
     const group = (): WriteRequest[] =>
-      Array.from({ length: 64 }, (_, client) => {
+      Array.from({ length: size }, (_, k) => {
+        const client = k % 64;
         const i = n++;
         return {
           kind: 'append',
@@ -76,12 +81,15 @@ function walPagesPerGroup(): number {
           },
         };
       });
-    for (let g = 0; g < 20_000 / 64; g++) writer.commitGroup(group(), new Date().toISOString());
+    for (let g = 0; g < 20_000 / size; g++) writer.commitGroup(group(), new Date().toISOString());
     db.pragma('wal_checkpoint(TRUNCATE)');
-    const groups = 200;
-    for (let g = 0; g < groups; g++) writer.commitGroup(group(), new Date().toISOString());
+    const groups = Math.round(12_800 / size);
+    const prepared = Array.from({ length: groups }, group);
+    const started = process.hrtime.bigint();
+    for (const writes of prepared) writer.commitGroup(writes, new Date().toISOString());
+    const micros = Number(process.hrtime.bigint() - started) / 1e3;
     const frameBytes = Number(db.pragma('page_size', { simple: true })) + 24;
-    return statSync(join(dir, 'events.sqlite-wal')).size / frameBytes / groups;
+    return { walPages: statSync(join(dir, 'events.sqlite-wal')).size / frameBytes / groups, microsPerEvent: micros / (groups * size) };
   } finally {
     db.close();
     rmSync(dir, { recursive: true, force: true });
@@ -134,14 +142,16 @@ async function main(): Promise<void> {
   const groupCommit = process.env.BENCH_ROWS === 'http' ? NaN : await storeGroupCommit();
   const ingest = process.env.BENCH_ROWS === 'store' ? { rate: NaN, threads: '' } : await batchIngest();
   const batch = ingest.rate;
-  const walPages = process.env.BENCH_ROWS === 'http' ? NaN : walPagesPerGroup();
+  const alone = process.env.BENCH_ROWS === 'http' ? [] : [32, 64].map((size) => ({ size, ...writerAlone(size) }));
   const percent = (value: number) => `${fmt((value / raw.batched1000) * 100)}%`;
   process.stdout.write(`raw SQLite NORMAL: ${fmt(raw.batched1000)} rows/s in 1,000-row transactions\n`);
   process.stdout.write(`row 2, 64 appenders on the store API: ${fmt(groupCommit)} events/s (${percent(groupCommit)} of raw)\n`);
-  process.stdout.write(`   WAL pages per 64-append group: ${fmt(walPages, 1)}\n`);
+  for (const { size, walPages, microsPerEvent } of alone) {
+    process.stdout.write(`   the writer alone, groups of ${size}: ${fmt(microsPerEvent, 1)} µs per event (${fmt(1e6 / microsPerEvent)} events/s, ${fmt((1e6 / microsPerEvent / raw.batched1000) * 100)}% of raw), ${fmt(walPages, 1)} WAL pages per group (${fmt(walPages / size, 2)} per event)\n`);
+  }
   process.stdout.write(`row 1, batch ingest over HTTP: ${fmt(batch)} events/s (${percent(batch)} of raw)\n`);
   process.stdout.write(`   server threads meanwhile: ${ingest.threads}\n`);
-  process.stdout.write(`${JSON.stringify({ raw: Math.round(raw.batched1000), groupCommit: Math.round(groupCommit), walPages: Math.round(walPages * 10) / 10, batch: Math.round(batch) })}\n`);
+  process.stdout.write(`${JSON.stringify({ raw: Math.round(raw.batched1000), groupCommit: Math.round(groupCommit), writerAlone: alone, batch: Math.round(batch) })}\n`);
 }
 
 main().catch((error: unknown) => {
