@@ -7,7 +7,7 @@
 // log parameters, time scaled so the longest T is 10 (as `lifetimes` does, for conditioning).
 import { hyp2f1, logAddExp, logGamma } from './special-functions';
 import { inverseSpd, minimise, numericalHessian } from './nelder-mead';
-import { LOG_PARAMETER_BOUND, type ModelFit } from './model-fit';
+import { atSearchBounds, LOG_PARAMETER_BOUND, type ModelFit } from './model-fit';
 
 export interface BgNbdParameters {
   readonly r: number;
@@ -117,7 +117,7 @@ export function fitBgNbd(customers: readonly BgNbdCustomer[]): BgNbdFit {
       converged: result.converged,
       customers: customers.length,
       standardErrors,
-      atBounds: NAMES.filter((_, i) => Math.abs(Math.abs(result.point[i]) - LOG_PARAMETER_BOUND) < 1e-9),
+      atBounds: atSearchBounds(NAMES, result.point),
     },
   };
 }
@@ -151,7 +151,42 @@ export function expectedPurchases(p: BgNbdParameters, c: BgNbdCustomer, t: numbe
   const transformed = Math.pow(1 - z, a - 1) * hyp2f1(a + b - 1 - r, a - 1, a + b + c.x - 1, z);
   const unconditional = ((a + b + c.x - 1) / (a - 1)) * (1 - transformed);
   const denominator = c.x > 0 ? 1 + Math.exp(logOddsDead({ ...p, a }, c)) : 1;
-  return Math.max(0, unconditional / denominator);
+  const value = unconditional / denominator;
+  // An alive customer buys at most at their mean posterior rate: (r + x)·t/(α + T) bounds the answer.
+  const bound = ((r + c.x) * t) / (alpha + c.T);
+  if (Number.isFinite(value) && value >= -1e-12 * bound && value <= bound * (1 + 1e-9)) return Math.min(bound, Math.max(0, value));
+  // The series overflowed or did not converge (a large a with t long against α + T): the same
+  // expectation by quadrature over the dropout probability.
+  return Math.min(bound, Math.max(0, probabilityAlive(p, c) * meanPurchasesOverDropout(p.a, b + c.x, r + c.x, alpha + c.T, t)));
+}
+
+const QUADRATURE_STEP = 1 / 128;
+const QUADRATURE_REACH = 6;
+
+/**
+ * The mean over p ~ Beta(a, b′) of g(p) = (1/p)(1 − (β/(β + pt))^s): an alive customer's expected
+ * purchases in t with dropout probability p, their rate λ ~ Gamma(s, β) integrated out. g is
+ * written as g(0) + (g(1) − g(0))·p + a remainder that vanishes at both ends: the first two terms
+ * integrate exactly (E[p] = a/(a + b′)), and the remainder, by tanh-sinh quadrature, has no
+ * singularity at either end however small a or b′ are (the Beta density's mass piles up there).
+ */
+function meanPurchasesOverDropout(a: number, b: number, s: number, beta: number, t: number): number {
+  const g = (q: number) => -Math.expm1(-s * Math.log1p((q * t) / beta)) / q;
+  const g0 = (s * t) / beta;
+  const g1 = g(1);
+  const logB = logGamma(a) + logGamma(b) - logGamma(a + b);
+  let remainder = 0;
+  for (let k = -QUADRATURE_REACH / QUADRATURE_STEP; k <= QUADRATURE_REACH / QUADRATURE_STEP; k++) {
+    const u = k * QUADRATURE_STEP;
+    const w = Math.PI * Math.sinh(u);
+    const q = 1 / (1 + Math.exp(-w));
+    const q1 = 1 / (1 + Math.exp(w));
+    if (q === 0 || q1 === 0) continue;
+    // The Beta density times dq/du = q^a (1 − q)^b · π cosh u / B(a, b).
+    const weight = Math.exp(a * Math.log(q) + b * Math.log(q1) - logB) * Math.PI * Math.cosh(u) * QUADRATURE_STEP;
+    remainder += weight * (g(q) - g0 - (g1 - g0) * q);
+  }
+  return g0 + (g1 - g0) * (a / (a + b)) + remainder;
 }
 
 /** E[purchases in (0, t]] of a customer just acquired (FHL 2005, eq. 7): the model's population view. */

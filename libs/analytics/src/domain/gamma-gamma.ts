@@ -4,7 +4,7 @@
 // count x and mean spend m); q > 1 gives a finite population mean p·v/(q − 1).
 import { logGamma } from './special-functions';
 import { inverseSpd, minimise, numericalHessian } from './nelder-mead';
-import { LOG_PARAMETER_BOUND, type ModelFit } from './model-fit';
+import { atSearchBounds, LOG_PARAMETER_BOUND, type ModelFit } from './model-fit';
 
 export interface GammaGammaParameters {
   readonly p: number;
@@ -69,7 +69,7 @@ export function fitGammaGamma(customers: readonly SpendCustomer[]): GammaGammaFi
       converged: result.converged,
       customers: usable.length,
       standardErrors,
-      atBounds: NAMES.filter((_, i) => Math.abs(Math.abs(result.point[i]) - LOG_PARAMETER_BOUND) < 1e-9),
+      atBounds: atSearchBounds(NAMES, result.point),
     },
   };
 }
