@@ -82,14 +82,45 @@ describe('Supervisor', () => {
   it('restarts a failed run after a backoff, recording the error and the restart, then reports it running again', async () => {
     const work = new ScriptedWork();
     const s = supervisor();
-    await s.run({ name: 'relay', work, retry: { initialDelayMs: 1, maxDelayMs: 2 } });
+    await s.run({ name: 'relay', work, retry: { initialDelayMs: 1, maxDelayMs: 2, healthyAfterMs: 5 } });
     work.runs[0]?.fail(new Error('broker unreachable'));
 
     await work.started(2);
     await until(() => s.state('relay') === 'running');
+    // The failure counts until the new run has stayed up for healthyAfterMs.
+    await until(async () => (await s.statuses())[0]?.consecutiveFailures === 0);
     const [status] = await s.statuses();
     expect(status).toMatchObject({ state: 'running', restarts: 1, consecutiveFailures: 0, lastError: { message: 'broker unreachable' } });
     expect(await metricsRegistry.getSingleMetricAsString('chronicle_pipeline_restarts_total')).toContain('chronicle_pipeline_restarts_total{pipeline="relay"} 1');
+  });
+
+  // Found from outside: a segments reactor that failed on the same event right after every restart
+  // said ready each time, which reset its count, so it stayed `retrying` with 1 failure through 357
+  // restarts (every 0.5 s) and readiness stayed up while nothing was processed any more.
+  it('reaches failed when every run fails right after it said ready (the same bad event after each restart), backing off longer each time', async () => {
+    const work = new ScriptedWork();
+    const s = supervisor();
+    await s.run({ name: 'reactor', work, retry: { initialDelayMs: 40, maxDelayMs: 10_000, failedAfter: 3, healthyAfterMs: 60_000 } });
+    for (let n = 1; n <= 3; n++) {
+      await work.started(n);
+      expect((await s.statuses())[0]).toMatchObject({ state: 'running', consecutiveFailures: n - 1 });
+      work.runs[n - 1]?.fail(new Error('bad event'));
+      await until(() => s.state('reactor') !== 'running');
+    }
+    // Three in a row: failed (readiness down) while the next restart waits, 4 × 40 ms at the most.
+    expect((await s.statuses())[0]).toMatchObject({ state: 'failed', consecutiveFailures: 3, restarts: 3, lastError: { message: 'bad event' } });
+  });
+
+  it('counts the failures before as in a row until the new run stayed up for healthyAfterMs', async () => {
+    const work = new ScriptedWork();
+    const s = supervisor();
+    await s.run({ name: 'projector', work, retry: { initialDelayMs: 1, maxDelayMs: 2, failedAfter: 1, healthyAfterMs: 200 } });
+    work.runs[0]?.fail(new Error('read store down'));
+    await work.started(2);
+    await until(() => s.state('projector') === 'running');
+    expect((await s.statuses())[0]).toMatchObject({ consecutiveFailures: 1 });
+    await until(async () => (await s.statuses())[0]?.consecutiveFailures === 0);
+    expect((await s.statuses())[0]).toMatchObject({ state: 'running', restarts: 1 });
   });
 
   it('says retrying while a restart is pending, and failed after repeated failures (still retrying)', async () => {

@@ -60,6 +60,12 @@ export interface RetryPolicy {
   readonly maxDelayMs?: number;
   /** Consecutive failures after which the state says `failed` and readiness goes down (default 5). */
   readonly failedAfter?: number;
+  /**
+   * How long a run must stay up after it said ready before its failures stop counting as in a row
+   * (default 60 s). Being ready is not being well: a projector or reactor that meets the same bad
+   * event right after it subscribes fails again and again within this, and so reaches `failed`.
+   */
+  readonly healthyAfterMs?: number;
 }
 
 export interface SingleInstance {
@@ -94,6 +100,7 @@ export interface PipelineStatus {
 const DEFAULT_INITIAL_DELAY_MS = 500;
 const DEFAULT_MAX_DELAY_MS = 30_000;
 const DEFAULT_FAILED_AFTER = 5;
+const DEFAULT_HEALTHY_AFTER_MS = 60_000;
 const DEFAULT_LEASE_TTL_MS = 15_000;
 
 /** Waits `ms` or until the signal aborts, whichever comes first; never rejects. */
@@ -200,13 +207,19 @@ class Pipeline {
       const onStop = (): void => attempt.abort();
       stop.addEventListener('abort', onStop, { once: true });
       const renewal = this.spec.singleInstance ? this.keepLease(attempt) : undefined;
+      let healthy: NodeJS.Timeout | undefined;
       try {
         await this.spec.work.run({
           signal: attempt.signal,
           ready: () => {
-            this.failures = 0;
+            if (healthy !== undefined || attempt.signal.aborted) return;
             this.setState('running');
             settle();
+            // The failures before count as in a row until this run has stayed up a while.
+            healthy = setTimeout(() => {
+              if (!attempt.signal.aborted) this.failures = 0;
+            }, this.spec.retry?.healthyAfterMs ?? DEFAULT_HEALTHY_AFTER_MS);
+            healthy.unref();
           },
         });
         if (!attempt.signal.aborted) throw new Error('the pipeline ended by itself');
@@ -232,6 +245,7 @@ class Pipeline {
         await pause(delay, stop);
         continue;
       } finally {
+        clearTimeout(healthy);
         stop.removeEventListener('abort', onStop);
       }
       attempt.abort();
