@@ -242,28 +242,11 @@ export class SqliteEventLogWriter {
   }
 
   /**
-   * Set when a group found the write lock taken, until a group comes with `resume`: the store may
-   * send a second group while the first is being committed, and a group sent behind one that was
-   * refused as busy must not commit ahead of it (the store puts both back in the queue, in order).
-   */
-  private blocked = false;
-
-  /**
    * One try at committing a group: busy when another process holds the write lock (nothing written),
    * else one outcome per write, all committed together. A failure of the transaction itself (the
    * COMMIT, a full disk) is thrown: nothing of the group was written.
-   * `resume`: false for a group sent while an earlier one was still unanswered; after a busy try,
-   * such a group is answered busy untried, so groups commit in the order they were sent.
    */
-  commitGroup(group: readonly WriteRequest[], recordedAt: string, resume = true): GroupAttempt {
-    if (this.blocked && !resume) return { busy: true };
-    this.blocked = false;
-    const attempt = this.commitGroupTwice(group, recordedAt);
-    if (attempt.busy) this.blocked = true;
-    return attempt;
-  }
-
-  private commitGroupTwice(group: readonly WriteRequest[], recordedAt: string): GroupAttempt {
+  commitGroup(group: readonly WriteRequest[], recordedAt: string): GroupAttempt {
     // Fast path first: a savepoint only around the writes a refusal could leave half done. A write
     // failing for any other reason (a storage error) fails that try as a whole, rolled back, and the
     // group is tried again with a savepoint around every write, so that write fails alone as before.

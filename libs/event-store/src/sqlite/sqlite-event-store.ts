@@ -30,7 +30,7 @@ import {
   type VersionedStreamMetadata,
 } from '../event-store.port';
 import { PollingSubscription } from './polling-subscription';
-import { openEventLogFile, rebuildError, rebuildOutcomes, type GroupAttempt, type WireStreamAppendOutcome, type WriteAnswer, type WriteRequest } from './sqlite-event-log-writer';
+import { openEventLogFile, rebuildError, rebuildOutcomes, type WireStreamAppendOutcome, type WriteAnswer, type WriteRequest } from './sqlite-event-log-writer';
 import { verifySqliteLog } from './sqlite-hash-chain';
 import { InlineEventLogWriter, processWriterThread, ReadOnlyEventLogWriter, type EventLogWriterHandle, type SqliteWriterThread } from './sqlite-writer-thread';
 
@@ -87,10 +87,6 @@ interface QueuedWrite {
 }
 
 const UNBOUNDED = -1; // SQLite's LIMIT -1: no limit
-/** Groups with the writer thread at once: one being committed, the next one waiting behind it. */
-const GROUPS_IN_FLIGHT = 2;
-/** A queue found with nothing in flight is sent as two halves from this many writes on. */
-const SPLIT_FROM = 8;
 
 export class SqliteEventStore implements EventStore {
   private readonly db: Database.Database;
@@ -114,20 +110,8 @@ export class SqliteEventStore implements EventStore {
   /** Prepared reads of type-filtered subscriptions, one per number of types (a handful of reactors). */
   private readonly typeFilteredReads = new Map<string, Database.Statement>();
   private queue: QueuedWrite[] = [];
-  /** Settles once every write queued is answered (close waits for it); null when idle. */
+  /** The writer loop while the queue has writes; null when idle. */
   private writing: Promise<void> | null = null;
-  private drained: (() => void) | undefined;
-  private pumpScheduled = false;
-  /** Groups with the writer, unanswered. */
-  private inFlight = 0;
-  /** A group came back busy: nothing is sent until every group in flight is answered. */
-  private blocked = false;
-  /** The writes of the groups answered busy, in the order they were sent. */
-  private refused: QueuedWrite[] = [];
-  /** Busy tries in a row, for the backoff. */
-  private refusals = 0;
-  /** The timer of the wait for another process's write lock. */
-  private lockWait: NodeJS.Timeout | undefined;
   private closed = false;
 
   private readonly writer: EventLogWriterHandle;
@@ -420,115 +404,76 @@ export class SqliteEventStore implements EventStore {
     if (this.closed) return Promise.reject(new Error('SqliteEventStore is closed'));
     return new Promise<T>((resolve, reject) => {
       this.queue.push({ queuedAt: Date.now(), request, resolve: resolve as (answer: WriteAnswer) => void, reject });
-      this.schedulePump();
+      // Group commit: every write queued in this tick, or while the writer commits the previous group
+      // or waits for the lock, shares the next transaction and its fsync.
+      this.writing ??= this.writeQueue();
     });
   }
 
   /**
-   * Group commit: every write queued in this tick, or while the writer commits, shares a transaction
-   * and its fsync. Up to two groups are with the writer at once, so that this thread prepares (and
-   * answers) one while the writer commits the other; writers that wait for their own answer before
-   * the next write (a closed loop) would otherwise all land in one group, and the two threads would
-   * take turns. So a queue found with nothing in flight is sent as two halves once it is large
-   * enough, and the halves then keep alternating.
+   * Commits the queue, oldest first, until it is empty. While another process holds the write lock,
+   * the queue waits on a timer (backoff with jitter) and takes in new writes behind the old ones;
+   * a write whose wait reaches the budget is refused unwritten, the others keep their place.
    */
-  private schedulePump(): void {
-    if (this.pumpScheduled || this.lockWait !== undefined) return;
-    this.pumpScheduled = true;
-    this.writing ??= new Promise<void>((resolve) => (this.drained = resolve));
-    setImmediate(() => {
-      this.pumpScheduled = false;
-      this.pump();
-    });
-  }
-
-  private pump(): void {
-    while (!this.blocked && this.lockWait === undefined && this.inFlight < GROUPS_IN_FLIGHT && this.queue.length > 0) {
-      const take = this.inFlight === 0 && this.queue.length >= SPLIT_FROM ? Math.ceil(this.queue.length / 2) : this.queue.length;
-      const group = this.queue.splice(0, take);
+  private async writeQueue(): Promise<void> {
+    await new Promise<void>((resolve) => setImmediate(resolve));
+    let refusals = 0;
+    try {
+      while (this.queue.length > 0) {
+        const group = this.queue;
+        this.queue = [];
+        if (await this.commitGroup(group)) {
+          refusals = 0;
+          continue;
+        }
+        refusals += 1;
+        const now = Date.now();
+        const waiting: QueuedWrite[] = [];
+        for (const write of group) {
+          if (now - write.queuedAt >= this.writeLockBudgetMs) write.reject(new EventStoreBusyError(this.filename, now - write.queuedAt));
+          else waiting.push(write);
+        }
+        this.queue = [...waiting, ...this.queue];
+        if (this.queue.length === 0) break;
+        // The oldest write is first; its last try is due when its budget ends.
+        const lastTryOfOldest = this.queue[0].queuedAt + this.writeLockBudgetMs - now;
+        await new Promise<void>((resolve) => setTimeout(resolve, Math.max(0, Math.min(writeLockRetryDelayMs(refusals), lastTryOfOldest))));
+      }
+    } catch (error) {
       // Not expected (commitGroup answers every failure of a group to its writers); never leave callers hanging.
-      this.commitGroup(group).catch((error: unknown) => {
-        for (const write of group) write.reject(error);
-      });
+      for (const write of this.queue.splice(0)) write.reject(error);
+    } finally {
+      this.writing = null;
     }
-    this.settleIfDrained();
-  }
-
-  private settleIfDrained(): void {
-    if (this.queue.length > 0 || this.inFlight > 0 || this.lockWait !== undefined || this.pumpScheduled) return;
-    this.writing = null;
-    this.drained?.();
-    this.drained = undefined;
   }
 
   /**
-   * One try at committing a group in the writer thread. Answers are given only after COMMIT, and live
-   * subscriptions are told at once. When another process holds the write lock (nothing written,
-   * nobody answered), the group and every group sent behind it (the writer refuses those untried)
-   * go back to the front of the queue in order, and the queue waits on a timer (backoff with
-   * jitter), taking in new writes behind them; a write whose wait reaches the budget is refused
-   * unwritten, the others keep their place.
+   * One try at committing a group in the writer thread: false when another process holds the write
+   * lock (nothing written, nobody answered). Answers are given only after COMMIT, and live
+   * subscriptions are told at once.
    */
-  private async commitGroup(group: QueuedWrite[]): Promise<void> {
-    const resume = this.inFlight === 0;
-    this.inFlight += 1;
-    let attempt: GroupAttempt;
+  private async commitGroup(group: readonly QueuedWrite[]): Promise<boolean> {
+    const recordedAt = this.clock.now().toISOString();
+    let attempt;
     try {
       attempt = await this.writer.commit(
         group.map((write) => write.request),
-        this.clock.now().toISOString(),
-        resume,
+        recordedAt,
       );
     } catch (error) {
       // The transaction failed (nothing of the group was written) or the writer thread stopped.
       for (const write of group) write.reject(error);
-      attempt = { busy: false, outcomes: [] };
-      group = [];
-    } finally {
-      this.inFlight -= 1;
+      return true;
     }
-    if (attempt.busy) {
-      this.blocked = true;
-      this.refused.push(...group);
-    } else if (group.length > 0) {
-      this.refusals = 0;
-      group.forEach((write, index) => {
-        const outcome = attempt.outcomes[index];
-        if (outcome.ok) write.resolve(outcome.answer);
-        else write.reject(rebuildError(outcome.error));
-      });
-      this.wakeSubscriptions();
-      this.commits?.postMessage(null);
-    }
-    // Whatever the groups behind a busy one met (busy too, or a failure), the busy ones go back once all are answered.
-    if (this.blocked) {
-      if (this.inFlight === 0) this.waitForLock();
-    } else if (this.queue.length > 0) this.schedulePump();
-    else this.settleIfDrained();
-  }
-
-  /** Every group sent is answered, the first of them busy: the refused writes wait for their next try. */
-  private waitForLock(): void {
-    this.refusals += 1;
-    const now = Date.now();
-    const waiting: QueuedWrite[] = [];
-    for (const write of this.refused) {
-      if (now - write.queuedAt >= this.writeLockBudgetMs) write.reject(new EventStoreBusyError(this.filename, now - write.queuedAt));
-      else waiting.push(write);
-    }
-    this.refused = [];
-    this.queue = [...waiting, ...this.queue];
-    this.blocked = false;
-    if (this.queue.length === 0) {
-      this.settleIfDrained();
-      return;
-    }
-    // The oldest write is first; its last try is due when its budget ends.
-    const lastTryOfOldest = this.queue[0].queuedAt + this.writeLockBudgetMs - now;
-    this.lockWait = setTimeout(() => {
-      this.lockWait = undefined;
-      this.schedulePump();
-    }, Math.max(0, Math.min(writeLockRetryDelayMs(this.refusals), lastTryOfOldest)));
+    if (attempt.busy) return false;
+    group.forEach((write, index) => {
+      const outcome = attempt.outcomes[index];
+      if (outcome.ok) write.resolve(outcome.answer);
+      else write.reject(rebuildError(outcome.error));
+    });
+    this.wakeSubscriptions();
+    this.commits?.postMessage(null);
+    return true;
   }
 }
 

@@ -3,7 +3,7 @@ import type { EventLogFileSettings, GroupAttempt, SerializedError, WriteRequest 
 
 export type ToWriter =
   | { readonly kind: 'open'; readonly file: number; readonly filename: string; readonly settings: EventLogFileSettings }
-  | { readonly kind: 'commit'; readonly file: number; readonly request: number; readonly recordedAt: string; readonly writes: readonly WriteRequest[]; readonly resume: boolean }
+  | { readonly kind: 'commit'; readonly file: number; readonly request: number; readonly recordedAt: string; readonly writes: readonly WriteRequest[] }
   | { readonly kind: 'close'; readonly file: number; readonly request: number };
 
 export type FromWriter =

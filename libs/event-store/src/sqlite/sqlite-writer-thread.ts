@@ -33,12 +33,8 @@ export class EventStoreWriterStoppedError extends Error {
 
 /** One event log file's writes, through the writer thread. */
 export interface EventLogWriterHandle {
-  /**
-   * One try at a group: busy, or one outcome per write once committed. Rejects when the transaction
-   * failed or the thread stopped. Groups are tried in the order they were given, and answered in it.
-   * `resume`: nothing given before is unanswered (see SqliteEventLogWriter.commitGroup).
-   */
-  commit(writes: readonly WriteRequest[], recordedAt: string, resume: boolean): Promise<GroupAttempt>;
+  /** One try at a group: busy, or one outcome per write once committed. Rejects when the transaction failed or the thread stopped. */
+  commit(writes: readonly WriteRequest[], recordedAt: string): Promise<GroupAttempt>;
   /** Why writes cannot be taken any more (the thread stopped), or undefined while they can. */
   readonly failure: Error | undefined;
   /** Closes the write connection (writes already answered are committed). */
@@ -57,8 +53,8 @@ export class InlineEventLogWriter implements EventLogWriterHandle {
     this.writer = new SqliteEventLogWriter(db);
   }
 
-  async commit(writes: readonly WriteRequest[], recordedAt: string, resume: boolean): Promise<GroupAttempt> {
-    return this.writer.commitGroup(writes, recordedAt, resume);
+  async commit(writes: readonly WriteRequest[], recordedAt: string): Promise<GroupAttempt> {
+    return this.writer.commitGroup(writes, recordedAt);
   }
 
   async close(): Promise<void> {
@@ -148,10 +144,10 @@ class WriterWorker {
       get failure() {
         return failure();
       },
-      commit: async (writes, recordedAt, resume) => {
+      commit: async (writes, recordedAt) => {
         const stopped = failure();
         if (stopped) throw stopped;
-        const answer = await this.request({ kind: 'commit', file, recordedAt, writes, resume }).catch((error: unknown) => {
+        const answer = await this.request({ kind: 'commit', file, recordedAt, writes }).catch((error: unknown) => {
           throw failure() ?? error;
         });
         if (answer.kind === 'failed') throw rebuildError(answer.error);

@@ -31,7 +31,7 @@ port.on('message', (message: ToWriter) => {
         return;
       }
       try {
-        answer({ kind: 'committed', request: message.request, attempt: file.writer.commitGroup(message.writes, message.recordedAt, message.resume) });
+        answer({ kind: 'committed', request: message.request, attempt: file.writer.commitGroup(message.writes, message.recordedAt) });
       } catch (error) {
         answer({ kind: 'failed', request: message.request, error: serializeError(error) });
       }
