@@ -56,9 +56,8 @@ async function storeGroupCommit(): Promise<number> {
 
 /**
  * Row 2's groups as the writer thread commits them, straight on the writer (no thread, no messages):
- * `size` single-event appends to new streams of 64 customers per group (the store sends 64 waiting
- * appenders as two halves of 32 since the group commit is pipelined), after 20,000 events so the
- * indexes are not trivially small. What the writer alone costs per event, and the WAL pages one
+ * `size` single-event appends to new streams of 64 customers per group (64: row 2's groups; 32: what
+ * two groups in flight would make of them), after 20,000 events so the indexes are not trivially small. What the writer alone costs per event, and the WAL pages one
  * group adds (checkpoints off meanwhile): the floor under row 2 on this machine.
  */
 function writerAlone(size: number): { walPages: number; microsPerEvent: number } {

@@ -2,6 +2,7 @@
 // answered. It lives in the event store (a table of the SQLite file, `$` streams in EventStoreDB),
 // so every process writing to one store shares it, and it is never part of the global log that
 // readAll, subscriptions, the relay and the projectors see. Contract: ./testing/idempotency-keys.contract.ts.
+import { createHmac, hkdfSync } from 'node:crypto';
 
 /** A key is unique within its scope (Chronicle's scope is the API key that sent it). */
 export interface IdempotencyKeyRef {
@@ -50,3 +51,22 @@ export interface IdempotencyKeys {
 
 /** DI token for the IdempotencyKeys port. */
 export const IDEMPOTENCY_KEYS = Symbol('IdempotencyKeys');
+
+/**
+ * The key a deployment's request fingerprints are computed with, from a server secret every API
+ * process shares (the session secret): HKDF, so the secret itself signs nothing else.
+ */
+export function fingerprintKey(serverSecret: Buffer): Buffer {
+  return Buffer.from(hkdfSync('sha256', serverSecret, Buffer.alloc(0), 'chronicle idempotency fingerprint v1', 32));
+}
+
+/**
+ * A request's fingerprint as stored: an HMAC of its SHA-256 under the deployment's fingerprint key.
+ * A plain hash of a request body is a hash of the personal data in it (a phone number, a name), and
+ * could be matched against guesses long after the customer was forgotten; keyed, it tells nothing
+ * to whoever lacks the key. Of the plain hash, so that fingerprints stored plain before can be keyed
+ * in place (SqliteIdempotencyKeys does on open).
+ */
+export function keyedFingerprint(key: Buffer, plainSha256Hex: string): string {
+  return createHmac('sha256', key).update(plainSha256Hex).digest('hex');
+}

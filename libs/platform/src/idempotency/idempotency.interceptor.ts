@@ -13,7 +13,7 @@ import { markRetriedWithIdempotencyKey } from '../errors/problem.filter';
 import { HEADER_VALUE_PATTERN, idempotencyKeyOf, markIdempotencyClaimed } from '../http/command-context.decorator';
 import { UNSAFE_METHODS } from '../http/methods';
 import { IdempotentRequests } from './idempotent-requests';
-import { requestFingerprint } from './request-fingerprint';
+import { IDEMPOTENCY_FINGERPRINT_KEY, requestFingerprint } from './request-fingerprint';
 
 export const IDEMPOTENT_METADATA = 'chronicle:idempotent';
 
@@ -36,6 +36,7 @@ export class IdempotencyInterceptor implements NestInterceptor {
 
   constructor(
     private readonly reflector: Reflector,
+    @Inject(IDEMPOTENCY_FINGERPRINT_KEY) private readonly fingerprintKey: Buffer,
     @Optional() @Inject(IDEMPOTENCY_KEYS) keys?: IdempotencyKeys,
   ) {
     this.requests = keys && new IdempotentRequests(keys);
@@ -53,7 +54,7 @@ export class IdempotencyInterceptor implements NestInterceptor {
     if (!this.requests) throw new ServiceUnavailableException('This process keeps no Idempotency-Key store; send the request without the header or to a command API');
     const apiKeyId = request.principal?.keyId ?? 'anonymous';
     const reply = context.switchToHttp().getResponse<FastifyReply>();
-    const run = this.requests.run({ scope: apiKeyId, key }, requestFingerprint(request), async () => {
+    const run = this.requests.run({ scope: apiKeyId, key }, requestFingerprint(request, this.fingerprintKey), async () => {
       markIdempotencyClaimed(request, { apiKeyId, key });
       const body: unknown = await lastValueFrom(next.handle(), { defaultValue: undefined });
       return { status: reply.statusCode, body: body ?? null };

@@ -1,11 +1,14 @@
 // What makes two HTTP requests "the same request" for an Idempotency-Key: method, route, path
-// parameters, query and JSON body, compared as canonical JSON (key order and spacing aside).
+// parameters, query and JSON body, compared as canonical JSON (key order and spacing aside), kept
+// as a keyed hash (keyedFingerprint): a plain one of a body with a phone number in it could be
+// matched against guesses after the customer was forgotten.
 import { createHash } from 'node:crypto';
+import { keyedFingerprint } from '@app/event-store';
 import type { FastifyRequest } from 'fastify';
 import { canonicalJson } from '@app/event-sourcing';
 import { pathOf } from '../http/paths';
 
-export function requestFingerprint(request: Pick<FastifyRequest, 'method' | 'url' | 'params' | 'query' | 'body'> & { readonly routeOptions?: { readonly url?: string } }): string {
+export function requestFingerprint(request: Pick<FastifyRequest, 'method' | 'url' | 'params' | 'query' | 'body'> & { readonly routeOptions?: { readonly url?: string } }, key: Buffer): string {
   const route = request.routeOptions?.url;
   const shape = {
     method: request.method,
@@ -17,5 +20,8 @@ export function requestFingerprint(request: Pick<FastifyRequest, 'method' | 'url
     query: request.query ?? {},
     body: request.body ?? null,
   };
-  return createHash('sha256').update(canonicalJson(shape)).digest('hex');
+  return keyedFingerprint(key, createHash('sha256').update(canonicalJson(shape)).digest('hex'));
 }
+
+/** DI token of the deployment's fingerprint key (fingerprintKey of the session secret). */
+export const IDEMPOTENCY_FINGERPRINT_KEY = Symbol('IdempotencyFingerprintKey');
