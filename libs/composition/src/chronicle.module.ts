@@ -254,6 +254,7 @@ class Pipelines implements OnApplicationBootstrap, BeforeApplicationShutdown, On
                 sessionTimeout: this.config.KAFKA_SESSION_TIMEOUT_MS,
                 heartbeatInterval: Math.floor(this.config.KAFKA_SESSION_TIMEOUT_MS / 3),
                 partitionsInFlight: this.config.KAFKA_PROJECTOR_PARTITIONS_IN_FLIGHT,
+                maxWaitTimeInMs: this.config.KAFKA_FETCH_MAX_WAIT_MS,
                 // Each partition's watermark beside the documents: how far the read models got across partitions.
                 ...(this.readStore ? { watermarks: new PartitionWatermarks(this.readStore, runner.name) } : {}),
               });

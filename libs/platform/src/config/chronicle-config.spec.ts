@@ -122,3 +122,22 @@ describe('ACCESS_LOG_COMMITS', () => {
     expect(loadConfig({ ACCESS_LOG_COMMITS: 'thread', SQLITE_SYNCHRONOUS: 'FULL' }).ACCESS_LOG_COMMITS).toBe('thread');
   });
 });
+
+// Found from outside: the deployed Kafka projector fetched with kafkajs' 5,000 ms wait, and a write
+// showed in the read models 2–5 s later on an idle deployment, so a read with minPosition gave up
+// (READ_WAIT_TIMEOUT_MS, 2 s) 5 times out of 5.
+describe('KAFKA_FETCH_MAX_WAIT_MS', () => {
+  const kafka = { TRANSPORT: 'kafka', KAFKA_BROKERS: 'localhost:9092' };
+
+  it('is 100 ms unless set, well within how long a read waits for its position', () => {
+    const config = loadConfig(kafka);
+    expect(config.KAFKA_FETCH_MAX_WAIT_MS).toBe(100);
+    expect(config.KAFKA_FETCH_MAX_WAIT_MS * 4).toBeLessThanOrEqual(config.READ_WAIT_TIMEOUT_MS);
+  });
+
+  it('stops the start on a wait that would outlast a quarter of READ_WAIT_TIMEOUT_MS, naming both', () => {
+    expect(() => loadConfig({ ...kafka, KAFKA_FETCH_MAX_WAIT_MS: '5000' })).toThrow(/KAFKA_FETCH_MAX_WAIT_MS=5000.*READ_WAIT_TIMEOUT_MS \(2000\)/);
+    expect(loadConfig({ ...kafka, KAFKA_FETCH_MAX_WAIT_MS: '2500', READ_WAIT_TIMEOUT_MS: '10000' }).KAFKA_FETCH_MAX_WAIT_MS).toBe(2500);
+    expect(() => loadConfig({ ...kafka, KAFKA_FETCH_MAX_WAIT_MS: '5' })).toThrow(/KAFKA_FETCH_MAX_WAIT_MS/);
+  });
+});

@@ -119,6 +119,15 @@ export class ChronicleConfig {
   @Transform(envNumber) @IsInt() @Min(1) @Max(64)
   KAFKA_PROJECTOR_PARTITIONS_IN_FLIGHT = 3;
 
+  /**
+   * Longest a Kafka projector's fetch waits for new events, in ms. A partition whose batch is in hand
+   * is left out of the fetch under way, so its next events wait for that fetch to end: at kafkajs'
+   * 5,000 ms default a write showed in the read models 2–5 s later on an idle deployment, past
+   * READ_WAIT_TIMEOUT_MS (found from outside). Lower costs only empty fetches while idle.
+   */
+  @Transform(envNumber) @IsInt() @Min(10) @Max(5_000)
+  KAFKA_FETCH_MAX_WAIT_MS = 100;
+
   /** SQLite durability: NORMAL survives a process crash, FULL also a power cut. */
   @IsIn(['NORMAL', 'FULL'])
   SQLITE_SYNCHRONOUS: 'NORMAL' | 'FULL' = 'NORMAL';
@@ -336,6 +345,14 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
   }
   if (config?.ACCESS_LOG_COMMITS === 'inline' && config.SQLITE_SYNCHRONOUS === 'FULL') {
     problems.push('ACCESS_LOG_COMMITS=inline needs SQLITE_SYNCHRONOUS=NORMAL: at FULL every commit waits for the disk, and an inline commit would stop the event loop meanwhile (use ACCESS_LOG_COMMITS=thread)');
+  }
+  // A read that waits for its position gives up after READ_WAIT_TIMEOUT_MS; a Kafka projector's fetch
+  // that may hold a partition's next events for as long makes read-your-writes fail.
+  if (config?.TRANSPORT === 'kafka' && config.KAFKA_FETCH_MAX_WAIT_MS * 4 > config.READ_WAIT_TIMEOUT_MS) {
+    problems.push(
+      `KAFKA_FETCH_MAX_WAIT_MS=${config.KAFKA_FETCH_MAX_WAIT_MS}: a Kafka projector's fetch may hold a partition's next events that long, ` +
+        `so give at most a quarter of READ_WAIT_TIMEOUT_MS (${config.READ_WAIT_TIMEOUT_MS}), or a read with minPosition may give up before its write is applied`,
+    );
   }
   if (problems.length > 0 || !config) throw new ConfigError(problems);
   return config;
