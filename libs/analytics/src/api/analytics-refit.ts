@@ -37,7 +37,15 @@ export class AnalyticsRefit implements OnApplicationBootstrap, BeforeApplication
     if (every <= 0) return;
     await this.supervisor.run({
       name: ANALYTICS_REFIT_PIPELINE,
-      work: new PeriodicTask(() => this.refitNow(), every),
+      // Due an interval after the stored snapshot was computed (at once when that is past: a process
+      // restarted more often than the interval refits all the same); a fresh store waits an interval,
+      // the snapshot being computed on the first read that needs it.
+      work: new PeriodicTask(() => this.refitNow(), every, {
+        firstRunIn: async () => {
+          const stored = await this.snapshots.stored();
+          return stored ? Date.parse(stored.computedAt) + every - this.clock.now().getTime() : every;
+        },
+      }),
       ...(this.singleInstance ? { singleInstance: this.singleInstance } : {}),
     });
     this.running = true;
