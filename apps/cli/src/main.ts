@@ -2,6 +2,8 @@
 import 'reflect-metadata';
 import { chronicleCli } from '@app/composition';
 
+// Files the CLI creates (replays, rebuilt generations, key files) are its user's alone.
+process.umask(0o077);
 chronicleCli()
   .parseAsync(process.argv)
   .catch((error: unknown) => {

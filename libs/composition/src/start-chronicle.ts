@@ -2,12 +2,12 @@
 // the end-to-end tests. Order matters: every setting is checked first, then the data folder, then
 // the stores are opened (and must take writes), then the port is bound; only a process that got
 // that far writes a first start's API keys and shows them.
-import type { INestApplication } from '@nestjs/common';
+import { Logger, type INestApplication } from '@nestjs/common';
 import { existsSync } from 'node:fs';
 import { dirname } from 'node:path';
 import type { Clock } from '@app/event-sourcing';
 import {
-  announceNewKeys, API_KEY_REGISTRY, apiKeysFilePath, createHttpApp, describeSetting, ensureWritableFolder, StartupError, systemReason, type ApiKeyRegistry,
+  announceNewKeys, API_KEY_REGISTRY, apiKeysFilePath, createHttpApp, describeSetting, ensureWritableFolder, openToOthers, StartupError, systemReason, type ApiKeyRegistry,
   type ChronicleConfig,
 } from '@app/platform';
 import { ChronicleModule, partsOf } from './chronicle.module';
@@ -32,7 +32,10 @@ export interface StartOptions {
 
 export async function startChronicle(env: Record<string, string | undefined>, options: StartOptions = {}): Promise<RunningChronicle> {
   const config = checkConfiguration(env);
-  if (config.EVENT_STORE === 'sqlite' || config.READ_STORE === 'sqlite') ensureWritableFolder(config.DATA_DIR, 'DATA_DIR');
+  if (config.EVENT_STORE === 'sqlite' || config.READ_STORE === 'sqlite') {
+    const open = openToOthers(ensureWritableFolder(config.DATA_DIR, 'DATA_DIR'));
+    if (open) new Logger('Chronicle').warn(`DATA_DIR: ${open}`);
+  }
   const keyFile = apiKeysFilePath(config);
   // A first start writes its key file once it listens: make sure that will work before binding.
   if (!config.API_KEYS && !existsSync(keyFile)) {
@@ -91,6 +94,8 @@ function listenError(error: unknown, config: ChronicleConfig): Error {
  */
 export async function runChronicle(role?: ChronicleConfig['CHRONICLE_ROLE']): Promise<void> {
   const env = role ? { ...process.env, CHRONICLE_ROLE: process.env.CHRONICLE_ROLE ?? role } : process.env;
+  // Files this process creates (SQLite files, the key file, replays) are its user's alone.
+  process.umask(0o077);
   // Before anything grows the heaps (a value other than these two is refused by the config below).
   if (env.MEMORY_PROFILE === 'lean') applyMemoryProfile('lean');
   let running: RunningChronicle;

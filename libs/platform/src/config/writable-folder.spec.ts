@@ -1,8 +1,8 @@
-import { existsSync, mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { StartupError } from './env-config';
-import { ensureWritableFolder } from './writable-folder';
+import { ensureWritableFolder, openToOthers } from './writable-folder';
 
 function failure(path: string): string {
   try {
@@ -23,6 +23,15 @@ describe('ensureWritableFolder', () => {
     const folder = ensureWritableFolder(join(root, 'a', 'b', 'c'), 'DATA_DIR');
     expect(statSync(folder).isDirectory()).toBe(true);
     expect(existsSync(join(folder, `.chronicle-write-probe-${process.pid}`))).toBe(false);
+  });
+
+  // Found from outside: DATA_DIR was made 0755 and every local user could read the personal data in it.
+  it('makes the folders it creates for their owner only, and tells a folder open to others', () => {
+    const folder = ensureWritableFolder(join(root, 'data'), 'DATA_DIR');
+    expect(statSync(folder).mode & 0o777).toBe(0o700);
+    expect(openToOthers(folder)).toBeUndefined();
+    chmodSync(folder, 0o755);
+    expect(openToOthers(folder)).toMatch(/has mode 755: other users of this machine may read .*\(chmod 700 it\)/);
   });
 
   // Node 20's mkdirSync(..., { recursive: true }) never returns for this path.

@@ -43,7 +43,9 @@ export function ensureWritableFolder(path: string, setting: string, given: strin
   }
   for (const level of missing) {
     try {
-      mkdirSync(level);
+      // Only its owner may enter it: the read models, the access log and the key store in it hold
+      // personal data in clear (found from outside: a folder made 0755 let every local user read them).
+      mkdirSync(level, { mode: 0o700 });
     } catch (error) {
       if ((error as { code?: string }).code !== 'EEXIST') fail(`cannot create the folder ${level} (${systemReason(error)})`);
     }
@@ -57,4 +59,13 @@ export function ensureWritableFolder(path: string, setting: string, given: strin
     fail(`this process cannot create files in ${folder} (${systemReason(error)})`);
   }
   return folder;
+}
+
+/**
+ * Why a data folder is open to other users of the machine (its group or others may enter it), or
+ * undefined when only its owner may: a start says so, since the files in it hold personal data.
+ */
+export function openToOthers(path: string): string | undefined {
+  const mode = statSync(path).mode & 0o777;
+  return (mode & 0o077) === 0 ? undefined : `${resolve(path)} has mode ${mode.toString(8).padStart(3, '0')}: other users of this machine may read the read models, access log and keys in it (chmod 700 it)`;
 }
