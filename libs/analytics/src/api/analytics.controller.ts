@@ -6,7 +6,7 @@ import { ApiBearerAuth, ApiOperation, ApiProperty, ApiPropertyOptional, ApiTags 
 import { IsIn, IsInt, IsISO31661Alpha2, IsOptional, Max, Min, Validate, ValidatorConstraint, type ValidationArguments, type ValidatorConstraintInterface } from 'class-validator';
 import type { FastifyReply } from 'fastify';
 import { Readable } from 'node:stream';
-import { AccessLogged, ApiAnswer, ApiRefusals, consistencyHeader, IdParam, IsCalendarDay, isCalendarDay, IsInstant, QueryInteger, Roles, TrimSpaces } from '@app/platform';
+import { AccessLogged, ApiAnswer, ApiRefusals, consistencyHeader, IdParam, IsCalendarDay, isCalendarDay, IsInstant, NotBelow, QueryInteger, Roles, TrimSpaces } from '@app/platform';
 import {
   CSV_COLUMNS, ExportCustomers, FitAnalyticsModel, GetAnalyticsModel, GetCustomerAnalytics, GetKpis, GetRfmDistribution, GetServiceMetrics,
   type Consistency, type CsvColumn, type CustomerExportFilter, type Dimension,
@@ -97,19 +97,6 @@ class CsvColumnsConstraint implements ValidatorConstraintInterface {
 /** What the document says of `columns` (the constraint above also refuses a column named twice). */
 const CSV_COLUMNS_PATTERN = `^(${CSV_COLUMNS.join('|')})(,(${CSV_COLUMNS.join('|')}))*$`;
 
-/** An upper bound not below its lower one (`rMax` against `rMin`): a range that selects nothing is a typo, refused naming it. */
-@ValidatorConstraint({ name: 'notBelowItsMinimum' })
-class NotBelowMinimumConstraint implements ValidatorConstraintInterface {
-  validate(value: unknown, args: ValidationArguments): boolean {
-    const minimum = (args.object as Record<string, unknown>)[args.constraints[0] as string];
-    return typeof value !== 'number' || typeof minimum !== 'number' || value >= minimum;
-  }
-
-  defaultMessage(args: ValidationArguments): string {
-    return `${args.property} must not be below ${String(args.constraints[0])}`;
-  }
-}
-const NotBelow = (minimum: string) => Validate(NotBelowMinimumConstraint, [minimum]);
 /** Longer than any customer has been one: a bound beyond it is a typo (and 1e20 is no whole number a store keeps). */
 const MAX_RECENCY_DAYS = 36_600;
 

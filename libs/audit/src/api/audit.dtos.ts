@@ -2,7 +2,7 @@
 import { ApiPropertyOptional } from '@nestjs/swagger';
 import { Transform } from 'class-transformer';
 import { ArrayMaxSize, IsArray, IsIn, IsInt, IsOptional, IsString, Matches, Max, MaxLength, Min, type ValidationArguments } from 'class-validator';
-import { ID_MESSAGE, ID_PATTERN, IsInstant, IsPositionOrInstant, QueryInteger, SingleLineText, trimSpaces } from '@app/platform';
+import { ID_MESSAGE, ID_PATTERN, IsInstant, IsPositionOrInstant, NotBelow, QueryInteger, SingleLineText, trimSpaces } from '@app/platform';
 import { CATALOGUE_EVENT_TYPES, TIMELINE_CHANNELS } from '@app/customer-view';
 import { LOYALTY_EVENT_TYPES } from '@app/loyalty/domain/loyalty.events';
 import { MEMBERSHIP_EVENT_TYPES, SEGMENT_EVALUATION_EVENT_TYPES, SEGMENT_EVENT_TYPES } from '@app/segments/domain/segment.events';
@@ -34,12 +34,12 @@ export class StreamHistoryQueryDto {
 export class LogQueryDto {
   @ApiPropertyOptional({ description: 'Events strictly after this global position (the nextAfter of the previous page)' })
   @IsOptional() @QueryInteger() @IsInt() @Min(0) after?: number;
-  @ApiPropertyOptional({ description: 'Events at or before this global position' })
-  @IsOptional() @QueryInteger() @IsInt() @Min(0) until?: number;
+  @ApiPropertyOptional({ description: 'Events at or before this global position (not below `after`)' })
+  @IsOptional() @QueryInteger() @IsInt() @Min(0) @NotBelow('after') until?: number;
   @ApiPropertyOptional({ description: 'Recorded at or after this instant: ISO-8601 date and time with its offset or Z', example: '2026-03-03T00:00:00Z' })
   @IsOptional() @IsInstant() from?: string;
-  @ApiPropertyOptional({ description: 'Recorded before this instant: ISO-8601 date and time with its offset or Z', example: '2026-03-03T00:00:00Z' })
-  @IsOptional() @IsInstant() to?: string;
+  @ApiPropertyOptional({ description: 'Recorded before this instant (not before `from`): ISO-8601 date and time with its offset or Z', example: '2026-03-03T00:00:00Z' })
+  @IsOptional() @IsInstant() @NotBelow('from') to?: string;
   @ApiPropertyOptional({ type: [String], description: 'Event types: `type=CallLogged,PurchaseCompleted` or repeated; an unknown type is a 400' })
   @IsOptional() @Transform(list) @IsArray() @ArrayMaxSize(50) @IsIn(EVENT_TYPES, { each: true, message: unknownTypesMessage }) type?: string[];
   @ApiPropertyOptional({ description: 'Only this customer\'s events (served from a store-side index)' })
@@ -67,8 +67,8 @@ export class AccessLogQueryDto {
   @IsOptional() @IsString() @SingleLineText() @Matches(/^[\x21-\x7e]{1,200}$/, { message: 'actor must be 1–200 visible ASCII characters' }) actor?: string;
   @ApiPropertyOptional({ description: 'Read at or after this instant: ISO-8601 date and time with its offset or Z', example: '2026-03-03T00:00:00Z' })
   @IsOptional() @IsInstant() from?: string;
-  @ApiPropertyOptional({ description: 'Read before this instant: ISO-8601 date and time with its offset or Z', example: '2026-03-03T00:00:00Z' })
-  @IsOptional() @IsInstant() to?: string;
+  @ApiPropertyOptional({ description: 'Read before this instant (not before `from`): ISO-8601 date and time with its offset or Z', example: '2026-03-03T00:00:00Z' })
+  @IsOptional() @IsInstant() @NotBelow('from') to?: string;
   @ApiPropertyOptional({ description: 'nextCursor of the previous page' })
   @IsOptional() @Matches(/^\d{1,20}$/, { message: 'cursor is not one this API returned' }) cursor?: string;
   @ApiPropertyOptional({ default: 100, maximum: 1000 }) @IsOptional() @QueryInteger() @IsInt() @Min(1) @Max(1000) limit?: number;

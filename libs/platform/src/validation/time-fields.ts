@@ -44,3 +44,31 @@ export function IsPositionOrInstant(validationOptions?: ValidationOptions): Prop
 export function IsCalendarDay(validationOptions?: ValidationOptions): PropertyDecorator {
   return timeRule('isCalendarDay', isCalendarDay, 'a calendar day YYYY-MM-DD (UTC) that exists, e.g. 2026-11-30', validationOptions);
 }
+
+/**
+ * The upper end of a range given with its lower end `lowerField` (`to` with `from`, `until` with
+ * `after`, `rMax` with `rMin`): not below it, where both are given and each is valid on its own (a
+ * broken value is named by its own rule). A range that holds nothing is a client's mistake, not a
+ * question with no answer: found from outside, `from=2026-12-06&to=2026-12-01` on the audit log
+ * answered 200 with nothing, where the analytics routes said 400 naming `to`.
+ */
+export function NotBelow(lowerField: string, validationOptions?: ValidationOptions): PropertyDecorator {
+  const comparable = (value: unknown): number | undefined =>
+    typeof value === 'number' && Number.isFinite(value) ? value : isInstant(value) || isCalendarDay(value) ? Date.parse(value as string) : undefined;
+  return (target: object, propertyName: string | symbol) =>
+    registerDecorator({
+      name: 'notBelow',
+      target: target.constructor,
+      propertyName: String(propertyName),
+      constraints: [lowerField],
+      options: validationOptions,
+      validator: {
+        validate: (value: unknown, args: ValidationArguments) => {
+          const upper = comparable(value);
+          const lower = comparable((args.object as Record<string, unknown>)[lowerField]);
+          return upper === undefined || lower === undefined || upper >= lower;
+        },
+        defaultMessage: (args?: ValidationArguments) => `${args?.property ?? 'value'} must not be ${typeof args?.value === 'number' ? 'below' : 'before'} ${lowerField}`,
+      },
+    });
+}
