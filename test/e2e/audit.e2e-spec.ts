@@ -147,6 +147,10 @@ describe('Auditors (embedded)', () => {
     expect(first.body.nextRevision).toBe(2);
     const rest = await auditor.get(`/v1/audit/streams/${ticket}?fromRevision=2&limit=10`);
     expect(rest.body.items.map((e: RecordedEvent) => e.revision)).toEqual([2, 3, 4]);
+    expect(rest.body.nextRevision).toBeNull();
+    // A last page exactly full says it is the last (found from outside: it named a next, empty page).
+    const lastTwo = await auditor.get(`/v1/audit/streams/${ticket}?fromRevision=3&limit=2`);
+    expect(lastTwo.body).toMatchObject({ items: [{ revision: 3 }, { revision: 4 }], nextRevision: null });
     const streamed = await ndjson(`${chronicle.url}/v1/audit/streams/${ticket}`, KEYS.auditor);
     expect(streamed.contentType).toMatch(/^application\/x-ndjson/);
     expect(streamed.values).toEqual([...first.body.items, ...rest.body.items]);
@@ -176,6 +180,10 @@ describe('Auditors (embedded)', () => {
     const middle = pages[Math.floor(pages.length / 2)];
     const window = await auditor.get(`/v1/audit/log?after=${pages[10].position}&until=${middle.position}&limit=1000`);
     expect(window.body.items).toEqual(pages.filter((e) => e.position > pages[10].position && e.position <= middle.position));
+    // A range's last page exactly full: no next page named; one short of it: the next one named.
+    const exact = middle.position - pages[10].position;
+    expect((await auditor.get(`/v1/audit/log?after=${pages[10].position}&until=${middle.position}&limit=${exact}`)).body.nextAfter).toBeNull();
+    expect((await auditor.get(`/v1/audit/log?after=${pages[10].position}&until=${middle.position}&limit=${exact - 1}`)).body.nextAfter).toBe(middle.position - 1);
     const recorded = await auditor.get(`/v1/audit/log?from=${encodeURIComponent(middle.recordedAt)}&limit=1000`);
     expect(recorded.body.items.filter((e: RecordedEvent) => e.position <= last)).toEqual(pages.filter((e) => e.recordedAt >= middle.recordedAt));
     expect((await auditor.get('/v1/audit/log?from=yesterday')).body.errors).toEqual([expect.objectContaining({ field: 'from' })]);

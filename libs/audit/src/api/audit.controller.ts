@@ -119,7 +119,10 @@ export class AuditController {
     const total = query.limit ?? (ndjson ? Number.POSITIVE_INFINITY : 100);
     // The first page before anything is answered: a stream with no events is a 404 in either form
     // (the export of an unknown stream was an empty 200, which a script cannot tell from an empty stream).
-    const first = await this.events.readStream(streamId, { fromRevision: from, maxCount: ndjson ? Math.min(EXPORT_PAGE, total) : total });
+    // A page of JSON reads one event more than it answers: whether another page follows (a last page
+    // that was exactly full said so, and the next one was empty; found from outside).
+    const read = await this.events.readStream(streamId, { fromRevision: from, maxCount: ndjson ? Math.min(EXPORT_PAGE, total) : total + 1 });
+    const first = ndjson ? read : read.slice(0, total);
     if (first.length === 0 && from === 0) throw refuse.notFound(`Stream ${streamId} not found`, 'streamId');
     if (ndjson) {
       const events = this.events;
@@ -139,7 +142,7 @@ export class AuditController {
     }
     await record(first);
     reply.header('Cache-Control', 'no-store');
-    const answer: AuditStreamPage = { streamId, items: first.map(auditEnvelope), nextRevision: first.length === total ? first[first.length - 1].revision + 1 : null };
+    const answer: AuditStreamPage = { streamId, items: first.map(auditEnvelope), nextRevision: read.length > total ? first[first.length - 1].revision + 1 : null };
     // Sent as JSON, `Content-Type: application/json; charset=utf-8`, as for a route that returns its answer.
     reply.send(answer);
   }
@@ -179,9 +182,10 @@ export class AuditController {
       return;
     }
     const limit = query.limit ?? 100;
-    const page = await this.events.queryLog({ ...filter, maxCount: limit });
+    const read = await this.events.queryLog({ ...filter, maxCount: limit + 1 });
+    const page = read.slice(0, limit);
     reply.header('Cache-Control', 'no-store');
-    const answer: AuditLogPage = { items: page.map(auditEnvelope), nextAfter: page.length === limit ? page[page.length - 1].position : null };
+    const answer: AuditLogPage = { items: page.map(auditEnvelope), nextAfter: read.length > limit ? page[page.length - 1].position : null };
     reply.send(answer);
   }
 
