@@ -32,6 +32,7 @@ function historyOf(factory: RecordedEventFactory, customer: string, mark: (field
     [`customer-${customer}`, '2026-01-01T10:02:00.000Z', { type: 'ContactPointAdded', data: { ...d, kind: 'email', value: `${mark('email2')}@example.com`, label: mark('label') } }],
     [`customer-${customer}`, '2026-01-01T10:03:00.000Z', { type: 'ContactPointAdded', data: { ...d, kind: 'address', value: mark('street') } }],
     [`customer-${customer}`, '2026-01-01T10:04:00.000Z', { type: 'ConsentGiven', data: { ...d, purpose: 'profiling', via: 'web' } }],
+    [`customer-${customer}`, '2026-01-01T10:04:30.000Z', { type: 'ConsentGiven', data: { ...d, purpose: 'marketing_email', via: 'web' } }],
     [`call-${customer}`, '2026-01-02T10:00:00.000Z', { type: 'CallLogged', data: { ...d, callId: customer, direction: 'inbound', durationSeconds: 60, connection: 'answered', resolution: 'resolved', summary: mark('call') } }],
     [`email-${customer}`, '2026-01-02T11:00:00.000Z', { type: 'EmailSent', data: { ...d, messageId: customer, subject: mark('subject') } }],
     [`email-${customer}`, '2026-01-02T11:05:00.000Z', { type: 'EmailClicked', data: { ...d, messageId: customer, url: `https://x.example/${mark('url')}` } }],
@@ -127,8 +128,11 @@ describe('Forgetting a customer across every read model', () => {
     expect(afterForget.purchases).toMatchObject({ count: 2, byCurrency: { EUR: { totalMinor: 5700, refundedMinor: 1000 } } });
     expect(afterForget.nps).toEqual(before.nps);
     expect(afterForget.calls).toEqual(before.calls);
-    // Consents stay, but the profiling one given is withdrawn as of the forget (as the analytics count it).
-    expect(afterForget.consents).toEqual({ ...before.consents, profiling: { granted: false, at: '2026-02-01T00:00:00.000Z', via: 'forget' } });
+    // Consents stay, but every one given is withdrawn as of the forget (profiling, as the analytics count it, and marketing).
+    const withdrawn = { granted: false, at: '2026-02-01T00:00:00.000Z', via: 'forget' };
+    expect(Object.keys(before.consents).length).toBeGreaterThan(1);
+    expect(afterForget.consents).toEqual(Object.fromEntries(Object.entries(before.consents).map(([purpose, consent]) => [purpose, consent?.granted ? withdrawn : consent])));
+    expect(Object.values(afterForget.consents).some((consent) => consent?.granted)).toBe(false);
     expect(live.get(CUSTOMER_360_COLLECTION, 'B')).toEqual(rebuilt.get(CUSTOMER_360_COLLECTION, 'B'));
   });
 });

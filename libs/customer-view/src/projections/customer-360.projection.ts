@@ -72,14 +72,17 @@ export function emptyCustomer360(customerId: string): Customer360Fields {
 /**
  * The 360 fields of a forgotten customer: every personal value FORGOTTEN (null stays null), contact
  * points gone, each recent timeline line said again from its forgotten timeline row. Figures,
- * consents (purposes and dates) and ids stay, but a profiling consent given is withdrawn as of the
- * forget (`via: forget`): forgetting ends profiling for good, as the analytics already count it. The
+ * consents (purposes and dates) and ids stay, but every consent given is withdrawn as of the forget
+ * (`via: forget`): forgetting ends all processing for good (profiling, as the analytics count it, and
+ * marketing: found from outside, `marketing_email` still read given on a forgotten customer). The
  * same whatever the values were before, so a rebuild (which reads FORGOTTEN from the log) ends where
  * the live scrub did.
  */
 export function forgetCustomer360(view: Customer360Fields, at: string, timeline: readonly TimelineEntryDocument[]): Customer360Fields {
   const rows = new Map(timeline.map((row) => [row.id, row]));
-  const consents = view.consents.profiling?.granted === true ? { ...view.consents, profiling: { granted: false, at, via: 'forget' } } : view.consents;
+  const consents = Object.fromEntries(
+    Object.entries(view.consents).map(([purpose, consent]) => [purpose, consent?.granted === true ? { granted: false, at, via: 'forget' } : consent]),
+  ) as Customer360Fields['consents'];
   const { profile } = view;
   const openTickets = Object.fromEntries(
     Object.entries(view.tickets.openTickets).map(([key, ticket]) => [key, { ...ticket, subject: forgetValue(ticket.subject) }]),

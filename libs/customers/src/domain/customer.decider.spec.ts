@@ -215,10 +215,16 @@ describe('customer decider', () => {
       { type: 'UpdateCustomerProfile', customerId: 'c1', changes: { city: 'Paris' } },
       { type: 'AddContactPoint', customerId: 'c1', kind: 'email', value: 'new@example.com' },
       { type: 'GiveConsent', customerId: 'c1', purpose: 'marketing_email', via: 'web' },
-      { type: 'WithdrawConsent', customerId: 'c1', purpose: 'profiling', via: 'web' },
       { type: 'RegisterCustomer', customerId: 'c1', profile },
     ])('refuses $type once the customer is forgotten', (command) => {
       spec.given([registered, forgotten]).when(command).thenThrows(DomainErrorCode.InvalidState, 'was forgotten');
+    });
+
+    // Found from outside: a withdrawal after the forget was refused (409), as if the consent still stood.
+    it('takes a withdrawal once the customer is forgotten, recording nothing: every consent ended with the forget', () => {
+      spec.given([registered, { type: 'ConsentGiven', data: { customerId: 'c1', purpose: 'marketing_email', via: 'web' } }, forgotten])
+        .when({ type: 'WithdrawConsent', customerId: 'c1', purpose: 'marketing_email', via: 'web' })
+        .then([]);
     });
 
     it('folds to forgotten, keeping nothing but the id', () => {

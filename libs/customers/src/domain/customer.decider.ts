@@ -52,6 +52,8 @@ export const customerDecider: Decider<CustomerCommand, CustomerState, CustomerEv
       case 'GiveConsent':
         return giveConsent(command, registered(state, command.customerId));
       case 'WithdrawConsent':
+        // Every consent ended with the forget: a withdrawal after it has nothing left to record.
+        if (state.status === 'forgotten') return [];
         return withdrawConsent(command, registered(state, command.customerId));
       case 'ForgetCustomer':
         return forget(command, state);
