@@ -8,7 +8,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { loadConfig } from '@app/platform';
-import { compareReadModels, describeDifference, openKeyStore, rebuildReadModels, seed, startChronicle, type RunningChronicle } from '@app/composition';
+import { compareReadModels, describeDifference, openKeyStore, rebuildReadModels, replayRange, REPLAYS_FOLDER, seed, startChronicle, type RunningChronicle } from '@app/composition';
 import { SqliteReadStore } from '@app/read-store';
 import { CUSTOMER_360_COLLECTION } from '@app/customer-view';
 import { LoyaltyBackground } from '@app/loyalty';
@@ -145,6 +145,17 @@ describe('Personal data, end to end (embedded, one real process, request logs on
     const noReason = await api.admin.post(`/v1/customers/${FORGOTTEN.id}/forget`, {});
     expect({ status: noReason.status, fields: [...new Set(noReason.body.errors.map((e: { field: string }) => e.field))] }).toEqual({ status: 400, fields: ['reason'] });
     expect((await api.admin.post('/v1/customers/p-nobody/forget', { reason: 'x' })).status).toBe(404);
+
+    // An auditor's replay of the log so far (`chronicle replay`'s default folder): read models of then,
+    // the customer's values in clear. Found from outside: it kept them after the forget, for good.
+    const replayed = await openDecodingEventStore(dataDir);
+    const replay = join(dataDir, REPLAYS_FOLDER, 'customer-lookup-1-head.sqlite');
+    try {
+      await replayRange(replayed, { from: 1, to: await replayed.headPosition(), projection: 'customer-lookup', target: replay, replace: false, batchSize: 500, currency: 'EUR' }, { tty: false, line: () => undefined });
+    } finally {
+      await replayed.close();
+    }
+    expect(markersFound(FORGOTTEN.markers, rawFiles(filesUnder(join(dataDir, REPLAYS_FOLDER)))).length).toBeGreaterThan(0);
 
     const forgotten = await api.admin.post(`/v1/customers/${FORGOTTEN.id}/forget`, { reason: 'GDPR art. 17, request DPO-1' });
     expect(forgotten.status).toBe(200);

@@ -16,6 +16,7 @@ import { EventStoreLeaseStore } from '@app/transport';
 import { describeLogVerification, describeProjectionVerification, verifyLog, verifyProjections, type CliOutput } from './verify';
 import { replayRange } from './replay';
 import { chronicleProjections } from '../read-models';
+import { REPLAYS_FOLDER } from '../embedded-projection';
 
 const position = (value: string) => {
   const n = Number(value);
@@ -284,7 +285,7 @@ export function chronicleCli(): Command {
       const keys = await openKeyStore(config);
       const events = await openEventStore(config, keys);
       try {
-        const target = opts.target ?? join(config.DATA_DIR, 'replays', `${opts.projection}-${opts.from}-${opts.to}.sqlite`);
+        const target = opts.target ?? join(config.DATA_DIR, REPLAYS_FOLDER, `${opts.projection}-${opts.from}-${opts.to}.sqlite`);
         const result = await replayRange(events, { from: opts.from, to: opts.to, projection: opts.projection, target, replace: opts.replace === true, batchSize: opts.batchSize, currency: config.REPORTING_CURRENCY }, cliOutput());
         const documents = Object.entries(result.documents).map(([collection, count]) => `${collection}: ${count}`).join(', ');
         process.stdout.write(

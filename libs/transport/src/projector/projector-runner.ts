@@ -15,7 +15,12 @@ export interface ProjectorRunnerOptions {
    * After a batch with one of these events (a forget), the read store purges these collections
    * (ReadStore.purge): what the scrub overwrote must not stay readable in free space or the log.
    */
-  readonly purge?: { readonly after: (event: RecordedEvent) => boolean; readonly collections: readonly string[] };
+  readonly purge?: {
+    readonly after: (event: RecordedEvent) => boolean;
+    readonly collections: readonly string[];
+    /** Whatever else must go with it (copies of read models kept elsewhere), before readers hear of the position. */
+    readonly also?: () => Promise<void>;
+  };
 }
 
 
@@ -206,6 +211,7 @@ export class ProjectorRunner {
       await this.store.applyBatch(writes, [{ name: this.name, position }, ...(purge ? [] : alongside)]);
       if (purge) {
         await this.store.purge(this.options.purge?.collections ?? []);
+        await this.options.purge?.also?.();
         if (alongside.length > 0) await this.store.applyBatch([], alongside);
       }
     });
