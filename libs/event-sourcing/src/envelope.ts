@@ -30,10 +30,16 @@ export interface EventMetadata {
   readonly actor: Actor;
   /** What the client claimed (X-Actor-Id): kept beside the actor, never instead of it. */
   readonly onBehalfOf?: OnBehalfOf;
-  /** The publishing system (e.g. `shop`, `helpdesk`, `console`). */
+  /**
+   * The publishing system (e.g. `shop`, `helpdesk`, `console`) as the caller names it (X-Source; by
+   * default the API key's label): a claim, as onBehalfOf is; `actor` says who sent it.
+   */
   readonly source: string;
   readonly correlationId: string;
-  /** Id of the command or event that caused this one; null for a command from outside. */
+  /**
+   * Id of the command or event that caused this one: a reactor's trigger; for a command from outside,
+   * what its caller names in X-Causation-Id (a claim), else null.
+   */
   readonly causationId: string | null;
   /** Client idempotency key the event id was derived from, if any. */
   readonly idempotencyKey?: string;

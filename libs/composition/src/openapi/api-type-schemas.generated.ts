@@ -2238,14 +2238,14 @@ export const API_TYPE_SCHEMAS: Readonly<Record<string, SchemaObject>> = {
       },
       "source": {
         "type": "string",
-        "description": "The publishing system (e.g. `shop`, `helpdesk`, `console`)."
+        "description": "The publishing system (e.g. `shop`, `helpdesk`, `console`) as the caller names it (X-Source; by default the API key's label): a claim, as onBehalfOf is; `actor` says who sent it."
       },
       "correlationId": {
         "type": "string"
       },
       "causationId": {
         "type": "string",
-        "description": "Id of the command or event that caused this one; null for a command from outside.",
+        "description": "Id of the command or event that caused this one: a reactor's trigger; for a command from outside, what its caller names in X-Causation-Id (a claim), else null.",
         "nullable": true
       },
       "idempotencyKey": {

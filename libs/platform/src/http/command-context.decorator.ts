@@ -86,9 +86,9 @@ export const Ctx = createParamDecorator(readRequestContext);
 /** The headers a command reads besides its body (1–200 visible ASCII characters each; else 400). */
 export const CONTEXT_HEADERS: Readonly<Record<string, string>> = {
   'X-Correlation-Id': 'Kept on every event the request records (and on what reactors record in response); generated when absent.',
-  'X-Causation-Id': 'The id of what caused this request, kept on its events.',
+  'X-Causation-Id': 'The id of what caused this request, kept on its events as causationId: the caller\'s claim (the actor, always the API key, says who sent it).',
   'X-Actor-Id': 'On whose behalf the caller acts (an agent id, say), kept beside the actor, which is always the API key.',
-  'X-Source': 'The publishing system, kept on the events; defaults to the API key\'s label.',
+  'X-Source': 'The publishing system, kept on the events as source; defaults to the API key\'s label. The caller\'s claim: the actor, always the API key, says who sent it.',
 };
 
 /** The pattern of every header value the commands read, Idempotency-Key included. */
