@@ -102,9 +102,11 @@ describe('Chronicle start-up, as a real process', () => {
     it('fails naming PORT, shows no key and writes no key file; once the port is free it starts, and only then writes and shows its keys', async () => {
       const dataDir = folder('port');
       const env = { DATA_DIR: dataDir, PORT: String(port), HOST: '127.0.0.1' };
-      const { code, output } = await failedStart(env);
+      const { code, output, process: failed } = await failedStart(env);
       expect(code).toBe(1);
       expectOneLinePerProblem(output, [new RegExp(`^ {2}- PORT="${port}": 127\\.0\\.0\\.1:${port} is already in use by another process$`)]);
+      // Said once, in that line: no structured error line about it before (found from outside: it read as a crash).
+      expect(failed.lines.filter((line) => line.includes('EADDRINUSE'))).toEqual([]);
       expect(existsSync(join(dataDir, 'api-keys.json'))).toBe(false);
 
       await new Promise<void>((resolve) => blocker.close(() => resolve()));

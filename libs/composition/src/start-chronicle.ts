@@ -4,6 +4,7 @@
 // that far writes a first start's API keys and shows them.
 import { Logger, type INestApplication } from '@nestjs/common';
 import { existsSync } from 'node:fs';
+import { createServer } from 'node:net';
 import { dirname } from 'node:path';
 import type { Clock } from '@app/event-sourcing';
 import {
@@ -32,15 +33,15 @@ export interface StartOptions {
 
 export async function startChronicle(env: Record<string, string | undefined>, options: StartOptions = {}): Promise<RunningChronicle> {
   const config = checkConfiguration(env);
-  if (config.EVENT_STORE === 'sqlite' || config.READ_STORE === 'sqlite') {
-    const open = openToOthers(ensureWritableFolder(config.DATA_DIR, 'DATA_DIR'));
-    if (open) new Logger('Chronicle').warn(`DATA_DIR: ${open}`);
-  }
+  const dataDirOpen = config.EVENT_STORE === 'sqlite' || config.READ_STORE === 'sqlite' ? openToOthers(ensureWritableFolder(config.DATA_DIR, 'DATA_DIR')) : undefined;
   const keyFile = apiKeysFilePath(config);
   // A first start writes its key file once it listens: make sure that will work before binding.
   if (!config.API_KEYS && !existsSync(keyFile)) {
     ensureWritableFolder(dirname(keyFile), config.API_KEYS_FILE === undefined ? 'DATA_DIR' : 'API_KEYS_FILE', config.API_KEYS_FILE ?? config.DATA_DIR);
   }
+  // A port another process holds is named here, in one line, before anything is opened (Nest's own
+  // listen logs the error as a structured line first, which read as a crash; found from outside).
+  await assertCanListen(config);
   // Before any store is opened: a second all-in-one process on this data folder stops here.
   const claims = claimDataDir(config);
   let app: INestApplication;
@@ -51,6 +52,8 @@ export async function startChronicle(env: Record<string, string | undefined>, op
     claims.release();
     throw error;
   }
+  // Through the app's own (structured) logger, now that it is set up.
+  if (dataDirOpen) new Logger('Chronicle').warn(`DATA_DIR: ${dataDirOpen}`);
   try {
     await app.listen(config.PORT, config.HOST);
   } catch (error) {
@@ -70,6 +73,18 @@ export async function startChronicle(env: Record<string, string | undefined>, op
 }
 
 /** Why the port could not be bound, naming the setting to change. */
+/** Binds the configured address for a moment (not port 0: any free port will do): the refusal the real listen would meet. */
+async function assertCanListen(config: ChronicleConfig): Promise<void> {
+  if (config.PORT === 0) return;
+  const probe = createServer();
+  await new Promise<void>((resolve, reject) => {
+    probe.once('error', reject);
+    probe.listen(config.PORT, config.HOST, () => probe.close(() => resolve()));
+  }).catch((error: unknown) => {
+    throw listenError(error, config);
+  });
+}
+
 function listenError(error: unknown, config: ChronicleConfig): Error {
   const code = (error as { code?: unknown }).code;
   const where = `${config.HOST}:${config.PORT}`;
