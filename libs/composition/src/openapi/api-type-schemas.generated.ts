@@ -1607,7 +1607,7 @@ export const API_TYPE_SCHEMAS: Readonly<Record<string, SchemaObject>> = {
       },
       "consistent": {
         "type": "boolean",
-        "description": "Whether the read models include every event up to the `minPosition` asked for."
+        "description": "Whether the read-model sections include every event of the customer (the export waits up to READ_WAIT_TIMEOUT_MS for their newest, or for `minPosition` if further). While a forget the log holds is not yet applied to them, those sections are empty and this is false."
       },
       "forgotten": {
         "type": "boolean"
@@ -1950,7 +1950,7 @@ export const API_TYPE_SCHEMAS: Readonly<Record<string, SchemaObject>> = {
         "items": {
           "$ref": "#/components/schemas/ExportedEvent"
         },
-        "description": "Every event of the customer's streams, oldest first, decrypted."
+        "description": "Every event whose metadata names the customer, from the log, oldest first, decrypted."
       }
     },
     "required": [

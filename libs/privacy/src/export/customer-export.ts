@@ -7,14 +7,14 @@ import { Inject, Optional } from '@nestjs/common';
 import { IQueryHandler, Query, QueryBus, QueryHandler } from '@nestjs/cqrs';
 import { DomainError, DomainErrorCode, refuse, type Clock, type RecordedEvent } from '@app/event-sourcing';
 import { EVENT_STORE, type EventStore } from '@app/event-store';
-import { KEY_STORE, type KeyStore } from '@app/key-store';
+import { KEY_STORE, type DataKeyLookup, type KeyStore } from '@app/key-store';
 import { READ_STORE, type ReadDocument, type ReadStore } from '@app/read-store';
 import { CHRONICLE_CONFIG, ChronicleConfig, CLOCK, PROJECTION_PROGRESS, waitUntilCaughtUp, type ProjectionProgress } from '@app/platform';
 import { customerStreamId } from '@app/customers';
 import { CUSTOMER_360_COLLECTION, TIMELINE_COLLECTION, type Customer360Document, type TimelineEntryDocument } from '@app/customer-view';
 import { TICKETS_COLLECTION } from '@app/tickets';
-import { LOYALTY_ACCOUNTS_COLLECTION, LOYALTY_HISTORY_COLLECTION, loyaltyStreamId } from '@app/loyalty';
-import { CUSTOMER_SEGMENTS_COLLECTION, membershipStreamId, SEGMENT_MEMBERS_COLLECTION, type CustomerSegmentsDocument } from '@app/segments';
+import { LOYALTY_ACCOUNTS_COLLECTION, LOYALTY_HISTORY_COLLECTION } from '@app/loyalty';
+import { CUSTOMER_SEGMENTS_COLLECTION, SEGMENT_MEMBERS_COLLECTION, type CustomerSegmentsDocument } from '@app/segments';
 import { CUSTOMER_ANALYTICS_COLLECTION, GetCustomerAnalytics, type CustomerAnalyticsView } from '@app/analytics';
 
 export const EXPORT_FORMAT = 'chronicle-subject-access/1';
@@ -48,7 +48,11 @@ export interface CustomerExport {
   readonly format: typeof EXPORT_FORMAT;
   readonly customerId: string;
   readonly exportedAt: string;
-  /** Whether the read models include every event up to the `minPosition` asked for. */
+  /**
+   * Whether the read-model sections include every event of the customer (the export waits up to
+   * READ_WAIT_TIMEOUT_MS for their newest, or for `minPosition` if further). While a forget the log
+   * holds is not yet applied to them, those sections are empty and this is false.
+   */
   readonly consistent: boolean;
   readonly forgotten: boolean;
   /** The data key's state (never the key): live, destroyed (forgotten), or none (nothing encrypted yet). */
@@ -62,7 +66,7 @@ export interface CustomerExport {
   readonly loyalty: { readonly account: ExportedDocument | null; readonly history: readonly ExportedDocument[] };
   readonly segments: { readonly current: readonly string[]; readonly memberships: readonly ExportedDocument[] };
   readonly analytics: { readonly facts: ExportedDocument | null; readonly scores: CustomerAnalyticsView | null };
-  /** Every event of the customer's streams, oldest first, decrypted. */
+  /** Every event whose metadata names the customer, from the log, oldest first, decrypted. */
   readonly events: readonly ExportedEvent[];
 }
 
@@ -98,14 +102,22 @@ export class ExportCustomerHandler implements IQueryHandler<ExportCustomer, Cust
   ) {}
 
   async execute({ customerId, minPosition }: ExportCustomer): Promise<CustomerExport> {
+    // Every event of the customer, from the log's by-customer index: not from the streams a read
+    // model names (found from outside: with the timeline behind, the export left events out while it
+    // said consistent).
+    const events = await this.eventsOf(customerId);
+    const own = events.filter((event) => event.streamId === customerStreamId(customerId));
+    if (own.length === 0) throw refuse.notFound(`Customer ${customerId} is not registered`, 'customerId');
+    // The read models are waited for up to the customer's newest event (and minPosition, if further):
+    // `consistent` says whether every section below includes everything the log holds of them.
+    const newest = events[events.length - 1]?.position ?? 0;
+    const target = Math.max(minPosition ?? 0, newest);
     const consistent = await waitUntilCaughtUp(
-      minPosition,
-      async () => ((await this.store.get(CUSTOMER_360_COLLECTION, customerId))?.lastPosition ?? 0) >= (minPosition ?? 0),
+      target,
+      async () => ((await this.store.get(CUSTOMER_360_COLLECTION, customerId))?.lastPosition ?? 0) >= target,
       this.progress,
       this.config.READ_WAIT_TIMEOUT_MS,
     );
-    const own = await this.events.readStream(customerStreamId(customerId));
-    if (own.length === 0) throw refuse.notFound(`Customer ${customerId} is not registered`, 'customerId');
 
     const byCustomer = { customerId };
     const [c360, timeline, tickets, account, history, current, memberships, facts, key] = await Promise.all([
@@ -119,22 +131,11 @@ export class ExportCustomerHandler implements IQueryHandler<ExportCustomer, Cust
       this.store.get(CUSTOMER_ANALYTICS_COLLECTION, customerId),
       this.keys.get(customerId),
     ]);
-
-    // Every stream of theirs: their own, loyalty and memberships by name, the others named by the timeline.
-    const streams = new Set([customerStreamId(customerId), loyaltyStreamId(customerId), membershipStreamId(customerId), ...timeline.map((row) => row.streamId)]);
-    const events = (await Promise.all([...streams].map((stream) => (stream === customerStreamId(customerId) ? own : this.events.readStream(stream)))))
-      .flat()
-      // A shared stream (a future one) may hold other customers' events: only theirs.
-      .filter((event) => event.metadata.customerId === customerId)
-      .sort((a, b) => a.position - b.position);
-
-    const consents: ConsentDecision[] = own
-      .filter((event) => event.type === 'ConsentGiven' || event.type === 'ConsentWithdrawn')
-      .map((event) => {
-        const data = event.data as { purpose: string; via: string };
-        return { purpose: data.purpose, granted: event.type === 'ConsentGiven', via: data.via, occurredAt: event.metadata.occurredAt, recordedAt: event.recordedAt };
-      });
-
+    const forgotten = own.some((event) => event.type === 'CustomerForgotten');
+    // Forgotten in the log, not yet scrubbed in the read models: their sections would hand out what
+    // the forget erased (found from outside: plaintext beside `dataKey: destroyed`). Left empty, and
+    // the export says it is not consistent; the events (decoded after the forget) are already scrubbed.
+    if (forgotten && !c360?.forgottenAt) return this.answer(customerId, false, true, key, own, events, null);
     const scores = await this.queryBus.execute(new GetCustomerAnalytics(customerId)).then(
       (result) => result.view,
       (error: unknown) => {
@@ -142,13 +143,42 @@ export class ExportCustomerHandler implements IQueryHandler<ExportCustomer, Cust
         throw error;
       },
     );
+    return this.answer(customerId, consistent, forgotten, key, own, events, { c360, timeline, tickets, account, history, current, memberships, facts, scores });
+  }
 
+  /** Every event whose metadata names the customer, oldest first, decrypted (a page of the by-customer index at a time). */
+  private async eventsOf(customerId: string): Promise<RecordedEvent[]> {
+    const events: RecordedEvent[] = [];
+    for (let after = 0; ; ) {
+      const page = await this.events.queryLog({ customerId, after, maxCount: EVENTS_PAGE });
+      events.push(...page);
+      if (page.length < EVENTS_PAGE) return events;
+      after = page[page.length - 1].position;
+    }
+  }
+
+  private answer(
+    customerId: string,
+    consistent: boolean,
+    forgotten: boolean,
+    key: DataKeyLookup,
+    own: readonly RecordedEvent[],
+    events: readonly RecordedEvent[],
+    models: ReadModels | null,
+  ): CustomerExport {
+    const consents: ConsentDecision[] = own
+      .filter((event) => event.type === 'ConsentGiven' || event.type === 'ConsentWithdrawn')
+      .map((event) => {
+        const data = event.data as { purpose: string; via: string };
+        return { purpose: data.purpose, granted: event.type === 'ConsentGiven', via: data.via, occurredAt: event.metadata.occurredAt, recordedAt: event.recordedAt };
+      });
+    const c360 = models?.c360 ?? null;
     return {
       format: EXPORT_FORMAT,
       customerId,
       exportedAt: this.clock.now().toISOString(),
       consistent,
-      forgotten: own.some((event) => event.type === 'CustomerForgotten'),
+      forgotten,
       dataKey:
         key.state === 'live'
           ? { state: 'live', keyId: key.key.keyId }
@@ -158,12 +188,28 @@ export class ExportCustomerHandler implements IQueryHandler<ExportCustomer, Cust
       profile: c360 ? { externalId: c360.externalId, registeredAt: c360.registeredAt, ...c360.profile } : null,
       contactPoints: c360?.contactPoints ?? [],
       consents: { current: c360?.consents ?? {}, history: consents },
-      interactions: timeline.map((row) => withoutBookkeeping(row)),
-      tickets: tickets.map(withoutBookkeeping),
-      loyalty: { account: account ? withoutBookkeeping(account) : null, history: history.map(withoutBookkeeping) },
-      segments: { current: current?.segmentIds ?? [], memberships: memberships.map(withoutBookkeeping) },
-      analytics: { facts: facts ? withoutBookkeeping(facts) : null, scores },
+      interactions: (models?.timeline ?? []).map((row) => withoutBookkeeping(row)),
+      tickets: (models?.tickets ?? []).map(withoutBookkeeping),
+      loyalty: { account: models?.account ? withoutBookkeeping(models.account) : null, history: (models?.history ?? []).map(withoutBookkeeping) },
+      segments: { current: models?.current?.segmentIds ?? [], memberships: (models?.memberships ?? []).map(withoutBookkeeping) },
+      analytics: { facts: models?.facts ? withoutBookkeeping(models.facts) : null, scores: models?.scores ?? null },
       events: events.map(exported),
     };
   }
+}
+
+/** Events read per page of the by-customer index. */
+const EVENTS_PAGE = 1000;
+
+/** The read models' sections of an export, as read. */
+interface ReadModels {
+  readonly c360: Customer360Document | null;
+  readonly timeline: readonly TimelineEntryDocument[];
+  readonly tickets: readonly ReadDocument[];
+  readonly account: ReadDocument | null;
+  readonly history: readonly ReadDocument[];
+  readonly current: CustomerSegmentsDocument | null;
+  readonly memberships: readonly ReadDocument[];
+  readonly facts: ReadDocument | null;
+  readonly scores: CustomerAnalyticsView | null;
 }
