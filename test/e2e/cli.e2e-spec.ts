@@ -10,6 +10,7 @@ import { ApiClient } from '../support/api-client';
 import { settledHead } from '../support/settled-head';
 import { startProcess } from '../support/chronicle-process';
 import { freePort } from '../support/free-port';
+import { eventually } from '../support/eventually';
 
 jest.setTimeout(300_000);
 
@@ -50,6 +51,32 @@ describe('the chronicle CLI against a running server', () => {
     expect(said).toEqual([`Added to ${join(dataDir, 'api-keys.json')}.`]);
     expect((await new ApiClient(chronicle.url, key).get('/v1/customers/nobody')).status).toBe(404);
     expect((await new ApiClient(chronicle.url, key).post('/v1/interactions/emails/sent', {})).status).toBe(403);
+  });
+
+  // Found from outside: README spoke of revoked keys, but the CLI could only create them.
+  it('`keys list` shows every key without its secret; `keys revoke` removes one, which the running server refuses at once; the last admin key stays', async () => {
+    const made = await cli(['keys', 'create', '--role', 'analyst', '--label', 'leaving-analyst'], { DATA_DIR: dataDir });
+    const key = made.output.trim().split('\n')[0] ?? '';
+    const analyst = new ApiClient(chronicle.url, key);
+    expect((await analyst.get('/v1/analytics/kpis?from=2026-01-01&to=2026-01-02')).status).toBe(200);
+
+    const listed = await cli(['keys', 'list'], { DATA_DIR: dataDir });
+    expect(listed.code).toBe(0);
+    expect(listed.output).not.toMatch(/chr_|[0-9a-f]{64}/);
+    const line = listed.output.split('\n').find((row) => row.endsWith('leaving-analyst')) ?? '';
+    expect(line).toMatch(/^[0-9a-f]{12}  analyst /);
+    const id = line.slice(0, 12);
+
+    const revoked = await cli(['keys', 'revoke', id], { DATA_DIR: dataDir });
+    expect(revoked).toMatchObject({ code: 0, output: expect.stringContaining(`Revoked ${id} (analyst, leaving-analyst)`) });
+    await eventually(async () => expect((await analyst.get('/v1/analytics/kpis?from=2026-01-01&to=2026-01-02')).status).toBe(401));
+    expect((await cli(['keys', 'list'], { DATA_DIR: dataDir })).output).not.toContain('leaving-analyst');
+
+    expect(await cli(['keys', 'revoke', 'ffffffffffff'], { DATA_DIR: dataDir })).toMatchObject({ code: 1, output: expect.stringContaining('No key with id ffffffffffff') });
+    const admin = (await cli(['keys', 'list'], { DATA_DIR: dataDir })).output.split('\n').find((row) => row.includes('  admin ')) ?? '';
+    expect(await cli(['keys', 'revoke', admin.slice(0, 12)], { DATA_DIR: dataDir })).toMatchObject({ code: 1, output: expect.stringContaining('is the last admin key') });
+    // Still there, still taken.
+    expect((await new ApiClient(chronicle.url, keys.admin).get('/v1/audit/access-log?limit=1')).status).toBe(200);
   });
 
   it('`keys create` refuses a label that is no one line of text, an option given twice and a data folder that is not there; `seed --help` shows no key', async () => {

@@ -1,6 +1,6 @@
 // The `chronicle` command line: seed demo data, manage API keys, rebuild, verify and replay read models, verify the log, rotate the master key.
 import { Command, InvalidArgumentError } from 'commander';
-import { ApiKeyRegistry, apiKeyLabelFault, apiKeysFilePath, CALENDAR_DAY_PATTERN, describeSetting, isCalendarDay, isInstant, loadConfig, ROLES, StartupError, type ChronicleConfig, type Role } from '@app/platform';
+import { ApiKeyRegistry, apiKeyLabelFault, ConfigError, apiKeysFilePath, CALENDAR_DAY_PATTERN, describeSetting, isCalendarDay, isInstant, loadConfig, ROLES, StartupError, type ChronicleConfig, type Role } from '@app/platform';
 import { systemClock } from '@app/event-sourcing';
 import type { EventStore } from '@app/event-store';
 import type { ReadStore } from '@app/read-store';
@@ -174,6 +174,29 @@ export function chronicleCli(): Command {
       // Running servers read the key file again when it changes: the key works at once, no restart.
       if (config.API_KEYS !== undefined) {
         process.stderr.write(`Note: API_KEYS is set here; a server started with API_KEYS does not read ${apiKeysFilePath(config)}.\n`);
+      }
+    });
+
+  keys
+    .command('list')
+    .description('List the keys of the key file: id, roles, label, when made (never a key or its hash)')
+    .action(() => {
+      const file = apiKeysFilePath(loadConfig());
+      const listed = ApiKeyRegistry.listFile(file);
+      if (listed.length === 0) process.stderr.write(`No keys in ${file}.\n`);
+      for (const key of listed) process.stdout.write(`${key.id}  ${key.roles.join(',').padEnd(8)}  ${key.createdAt ?? '-'}  ${key.label}\n`);
+    });
+  keys
+    .command('revoke <id>')
+    .description('Remove a key (its id from `keys list`): running servers refuse it at once and its console sessions end; the last admin key is kept')
+    .action((id: string) => {
+      const file = apiKeysFilePath(loadConfig());
+      try {
+        const revoked = ApiKeyRegistry.revokeInFile(file, id);
+        process.stdout.write(`Revoked ${revoked.id} (${revoked.roles.join(',')}, ${revoked.label}) in ${file}.\n`);
+      } catch (error) {
+        if (error instanceof ConfigError) throw new InvalidArgumentError(error.problems.join('; '));
+        throw error;
       }
     });
 

@@ -243,6 +243,30 @@ export class ApiKeyRegistry {
     replaceFileWhole(path, keyFileText([...existing, storedKey(key, role, label, now)]));
     return key;
   }
+
+  /** The keys of a key file as the CLI lists them: id, label, roles, creation; never a hash. */
+  static listFile(path: string): { id: string; label: string; roles: readonly Role[]; createdAt: string | undefined }[] {
+    if (signatureOf(path) === undefined) return [];
+    return parseKeyFile(path).map((stored) => ({ id: stored.id, label: stored.label, roles: stored.roles, createdAt: stored.createdAt }));
+  }
+
+  /**
+   * Removes a key from a key file by its id (for the CLI): running servers refuse it as soon as they
+   * read the file again, and its console sessions end (a session is checked against its key on every
+   * request). The last admin key is kept: without one, nobody could forget a customer or read the
+   * access log until a key file is written by hand. Returns the key removed.
+   */
+  static revokeInFile(path: string, id: string): { id: string; label: string; roles: readonly Role[] } {
+    const existing = signatureOf(path) === undefined ? [] : parseKeyFile(path);
+    const revoked = existing.find((stored) => stored.id === id);
+    if (revoked === undefined) throw new ConfigError([`No key with id ${id} in ${path} (\`keys list\` shows the ids)`]);
+    const kept = existing.filter((stored) => stored !== revoked);
+    if (revoked.roles.includes('admin') && !kept.some((stored) => stored.roles.includes('admin'))) {
+      throw new ConfigError([`${id} is the last admin key in ${path}: create another admin key first (\`keys create --role admin\`)`]);
+    }
+    replaceFileWhole(path, keyFileText(kept));
+    return { id: revoked.id, label: revoked.label, roles: revoked.roles };
+  }
 }
 
 export const API_KEY_REGISTRY = Symbol('ApiKeyRegistry');

@@ -19,7 +19,7 @@ const event = (type: string, data: Record<string, unknown>): NewEvent => ({
   eventId: `${type}-${Math.random().toString(36).slice(2)}`,
   type,
   data: { customerId: 'c1', ...data },
-  metadata: { customerId: 'c1', schemaVersion: 1, occurredAt: '2026-12-01T10:00:00.000Z', actor: { type: 'apiKey', id: 'k1' }, source: 'test', correlationId: 'x', causationId: null },
+  metadata: { customerId: 'c1', schemaVersion: 1, occurredAt: '2026-12-01T10:00:00.000Z', actor: { type: 'service', id: 'k1' }, source: 'test', correlationId: 'x', causationId: null },
 });
 
 describe('ExportCustomer against read models behind the log', () => {
