@@ -2,7 +2,8 @@ import { Logger } from '@nestjs/common';
 import type { RecordedEvent } from '@app/event-sourcing';
 import { EventStoreCheckpointStore } from '@app/transport/kafka';
 import { LOYALTY_ACCOUNTS_COLLECTION, type LoyaltyAccountDocument } from '../projections';
-import { LoyaltyTestBed } from '../testing/loyalty-test-bed';
+import { LoyaltyTestBed, TEST_PROGRAM } from '../testing/loyalty-test-bed';
+import { loyaltyProgram } from '../domain/loyalty-program';
 import { EventReactor } from '@app/transport';
 import { LOYALTY_REACTOR_NAME, loyaltyPurchaseReaction } from './loyalty-purchase.reaction';
 
@@ -108,5 +109,34 @@ describe('loyalty purchase reaction (real SqliteEventStore and CommandExecutor)'
 
     const earned = (await bed.loyaltyEvents(C)).map((event) => (event.data as { orderId: string }).orderId);
     expect(earned).toEqual(['o-1', 'o-2', 'o-3']);
+  });
+});
+
+// Found from outside: a thousand earns beyond what a balance can hold went by as warning log lines;
+// the reactor's pipeline now lists them as an alert (/health/ready, /metrics).
+describe('loyalty purchase reaction: purchases the rules refuse', () => {
+  let bed: LoyaltyTestBed;
+
+  beforeEach(async () => {
+    // 2,000 points per euro: one large order would take a balance beyond 2^53.
+    bed = await new LoyaltyTestBed(loyaltyProgram({ ...TEST_PROGRAM, pointsPerMajorUnit: 2_000 })).start();
+  });
+
+  afterEach(() => bed.close());
+
+  it('goes on past them, counting them as an alert with the last one; no alert while every purchase earns', async () => {
+    const react = loyaltyPurchaseReaction(bed.commands, quietLogger);
+    const fine = await bed.purchase(C, 'o-fine', '2026-03-01T10:00:00Z', [{ category: 'apparel', quantity: 1, unitPriceMinor: 10_00 }]);
+    await react([fine]);
+    expect(react.alerts?.()).toEqual([]);
+
+    // 5 × 10^14 minor units: 10^16 points, beyond what a balance holds exactly (2^53 ≈ 9 × 10^15).
+    const huge = await bed.purchase(C, 'o-huge', '2026-03-02T10:00:00Z', [{ category: 'apparel', quantity: 1, unitPriceMinor: 5e14 }]);
+    const after = await bed.purchase(C, 'o-after', '2026-03-03T10:00:00Z', [{ category: 'apparel', quantity: 1, unitPriceMinor: 5_00 }]);
+    await react([huge, after]);
+    expect((await bed.loyaltyEvents(C)).filter((event) => event.type === 'PointsEarned').map((event) => (event.data as { orderId?: string }).orderId)).toEqual(['o-fine', 'o-after']);
+    expect(react.alerts?.()).toEqual([
+      expect.objectContaining({ code: 'purchases-not-earned', count: 1, last: expect.objectContaining({ eventId: huge.eventId, customerId: C, reason: expect.stringContaining('beyond') }) }),
+    ]);
   });
 });

@@ -5,8 +5,8 @@
 // Points that are already past their expiry when they are earned (an imported 1997 purchase) are
 // expired right away, as of their expiry instant, instead of counting until the next sweep.
 import { Logger } from '@nestjs/common';
-import { systemClock, type Clock, type RecordedEvent } from '@app/event-sourcing';
-import type { CommandContext } from '@app/platform';
+import { DomainErrorCode, systemClock, type Clock, type RecordedEvent } from '@app/event-sourcing';
+import type { CommandContext, PipelineAlert } from '@app/platform';
 import type { PurchaseCompleted, PurchaseRefunded } from '@app/interactions/domain/interaction.events';
 import type { ExpirePoints, LoyaltyCommand } from '../domain/loyalty.commands';
 import { addMonths, utc } from '../domain/calendar-months';
@@ -59,7 +59,15 @@ export function expiryDueOnEarn(command: LoyaltyCommand, expiryMonths: number, n
 }
 
 export function loyaltyPurchaseReaction(commands: LoyaltyCommands, logger = new Logger('LoyaltyReaction'), clock: Clock = systemClock): ReactionHandler {
-  return async (events) => {
+  // Purchases whose points a rule refused (an earn that would take a balance beyond 2^53): they stay
+  // in the log without points, so an operator is told on /health/ready and /metrics, not only in a
+  // log line (found from outside: a thousand earns went by as warnings).
+  const refused = { count: 0, last: undefined as Record<string, unknown> | undefined };
+  const alerts = (): readonly PipelineAlert[] =>
+    refused.count === 0
+      ? []
+      : [{ code: 'purchases-not-earned', message: 'Purchases the loyalty rules refused to earn or reverse points for (recorded, without points): see the last one', count: refused.count, ...(refused.last ? { last: refused.last } : {}) }];
+  const handler = async (events: readonly RecordedEvent[]): Promise<void> => {
     // In log order: a refund always follows its purchase.
     for (const event of events) {
       const command = loyaltyCommandFor(event);
@@ -72,7 +80,12 @@ export function loyaltyPurchaseReaction(commands: LoyaltyCommands, logger = new 
       } catch (error) {
         if (!isRefusal(error)) throw error;
         logger.warn(`Skipped ${event.type} ${event.eventId} at position ${event.position}: ${error.message}`);
+        if (error.code === DomainErrorCode.RuleViolated) {
+          refused.count += 1;
+          refused.last = { eventId: event.eventId, type: event.type, position: event.position, customerId: event.metadata.customerId, reason: error.message };
+        }
       }
     }
   };
+  return Object.assign(handler, { alerts });
 }

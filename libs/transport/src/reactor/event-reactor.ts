@@ -5,11 +5,14 @@
 // reactor and the segment reactor all run on it.
 import type { RecordedEvent } from '@app/event-sourcing';
 import type { EventStore } from '@app/event-store';
-import { aborted, Supervisor, type PipelineLag, type PipelineRun, type PipelineState, type PipelineWork, type RetryPolicy } from '@app/platform/supervision/supervisor';
+import { aborted, Supervisor, type PipelineAlert, type PipelineLag, type PipelineRun, type PipelineState, type PipelineWork, type RetryPolicy } from '@app/platform/supervision/supervisor';
 import type { CheckpointStore } from '../kafka/checkpoint-store';
 import { PositionWaiters } from '../projector/position-waiters';
 
-export type ReactionHandler = (events: readonly RecordedEvent[]) => Promise<void>;
+export type ReactionHandler = ((events: readonly RecordedEvent[]) => Promise<void>) & {
+  /** What the handler set aside that an operator must see (listed on /health/ready, counted in /metrics). */
+  readonly alerts?: () => readonly PipelineAlert[];
+};
 
 export interface EventReactorOptions {
   /** Checkpoint and pipeline name; one per reactor. */
@@ -48,6 +51,10 @@ export class EventReactor implements PipelineWork {
 
   get name(): string {
     return this.options.name;
+  }
+
+  alerts(): readonly PipelineAlert[] {
+    return this.handler.alerts?.() ?? [];
   }
 
   /** The restart policy its options ask for, for whoever supervises it. */
