@@ -139,5 +139,7 @@ describe('KAFKA_FETCH_MAX_WAIT_MS', () => {
     expect(() => loadConfig({ ...kafka, KAFKA_FETCH_MAX_WAIT_MS: '5000' })).toThrow(/KAFKA_FETCH_MAX_WAIT_MS=5000.*READ_WAIT_TIMEOUT_MS \(2000\)/);
     expect(loadConfig({ ...kafka, KAFKA_FETCH_MAX_WAIT_MS: '2500', READ_WAIT_TIMEOUT_MS: '10000' }).KAFKA_FETCH_MAX_WAIT_MS).toBe(2500);
     expect(() => loadConfig({ ...kafka, KAFKA_FETCH_MAX_WAIT_MS: '5' })).toThrow(/KAFKA_FETCH_MAX_WAIT_MS/);
+    // Reads that never wait have no wait to outlast.
+    expect(loadConfig({ ...kafka, READ_WAIT_TIMEOUT_MS: '0' }).KAFKA_FETCH_MAX_WAIT_MS).toBe(100);
   });
 });

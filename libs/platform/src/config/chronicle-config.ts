@@ -348,7 +348,8 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
   }
   // A read that waits for its position gives up after READ_WAIT_TIMEOUT_MS; a Kafka projector's fetch
   // that may hold a partition's next events for as long makes read-your-writes fail.
-  if (config?.TRANSPORT === 'kafka' && config.KAFKA_FETCH_MAX_WAIT_MS * 4 > config.READ_WAIT_TIMEOUT_MS) {
+  // (READ_WAIT_TIMEOUT_MS=0: reads never wait, so there is nothing to outlast.)
+  if (config?.TRANSPORT === 'kafka' && config.READ_WAIT_TIMEOUT_MS > 0 && config.KAFKA_FETCH_MAX_WAIT_MS * 4 > config.READ_WAIT_TIMEOUT_MS) {
     problems.push(
       `KAFKA_FETCH_MAX_WAIT_MS=${config.KAFKA_FETCH_MAX_WAIT_MS}: a Kafka projector's fetch may hold a partition's next events that long, ` +
         `so give at most a quarter of READ_WAIT_TIMEOUT_MS (${config.READ_WAIT_TIMEOUT_MS}), or a read with minPosition may give up before its write is applied`,
