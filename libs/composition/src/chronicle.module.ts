@@ -5,10 +5,10 @@ import {
 } from '@nestjs/common';
 import { CqrsModule } from '@nestjs/cqrs';
 import type { Clock, RecordedEvent } from '@app/event-sourcing';
-import { ACCESS_LOG, EVENT_STORE, IDEMPOTENCY_KEYS, SESSION_REVOCATIONS, SNAPSHOT_STORE, type AccessLog, type EventStore, type IdempotencyKeys, type SessionRevocations, type SnapshotStore } from '@app/event-store';
+import { ACCESS_LOG, EVENT_STORE, fingerprintKey, IDEMPOTENCY_KEYS, SESSION_REVOCATIONS, SNAPSHOT_STORE, type AccessLog, type EventStore, type IdempotencyKeys, type SessionRevocations, type SnapshotStore } from '@app/event-store';
 import { GenerationalReadStore, READ_STORE, type Checkpoint, type ReadStore } from '@app/read-store';
 import {
-  APPLIED_EVENTS, APPLIED_WATERMARK, BATCH_RUNNER, CLOCK, CommandExecutor, ConfigError, pause, PlatformModule, PROJECTION_PROGRESS, SINGLE_INSTANCE, SUPERVISOR, type AppliedWatermark, type ChronicleConfig, type PipelineSpec, type ProjectionProgress,
+  APPLIED_EVENTS, APPLIED_WATERMARK, BATCH_RUNNER, CLOCK, CommandExecutor, ConfigError, loadSessionSecret, pause, PlatformModule, PROJECTION_PROGRESS, SINGLE_INSTANCE, SUPERVISOR, type AppliedWatermark, type ChronicleConfig, type PipelineSpec, type ProjectionProgress,
   type SingleInstance,
   type Supervisor,
 } from '@app/platform';
@@ -405,7 +405,8 @@ export class ChronicleModule {
       exported.push(SESSION_REVOCATIONS);
     }
     if (parts.has('commands')) {
-      providers.push({ provide: IDEMPOTENCY_KEYS, useFactory: () => openIdempotencyKeys(config) });
+      // The key the API processes fingerprint requests with (from the session secret they share).
+      providers.push({ provide: IDEMPOTENCY_KEYS, useFactory: () => openIdempotencyKeys(config, fingerprintKey(loadSessionSecret(config))) });
       exported.push(IDEMPOTENCY_KEYS);
     }
     if (needsReadStore) {

@@ -5,14 +5,14 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import {
-  CodecEventStore, composeCodecs, fingerprintKey, SqliteAccessLog, SqliteEventStore, SqliteIdempotencyKeys, SqliteSessionRevocations, upcastingCodec, type AccessLog, type SessionRevocations, type EventCodec,
+  CodecEventStore, composeCodecs, SqliteAccessLog, SqliteEventStore, SqliteIdempotencyKeys, SqliteSessionRevocations, upcastingCodec, type AccessLog, type SessionRevocations, type EventCodec,
   type EventStore, type IdempotencyKeys, SqliteSnapshotStore, EventStoreBusyError, type SnapshotStore,
 } from '@app/event-store';
 import type { EventStoreDbLogSealer } from '@app/event-store/eventstoredb';
 import { CachedKeyStore, MasterKeyRing, SqliteKeyStore, type KeyStore } from '@app/key-store';
 import { GenerationalReadStore, ReadStoreBusyError, SqliteReadStore, type ReadStore, type SqliteReadStoreOptions, type SqliteReadStoreWrites } from '@app/read-store';
 import { isSqliteBusy } from '@app/sqlite';
-import { loadSessionSecret, type ChronicleConfig } from '@app/platform';
+import type { ChronicleConfig } from '@app/platform';
 import { describeSetting, StartupError } from '@app/platform/config/startup-error';
 import { ensureWritableFolder, systemReason } from '@app/platform/config/writable-folder';
 import { createFileOnce } from '@app/platform/config/create-file-once';
@@ -138,7 +138,7 @@ export async function openKeyStore(config: ChronicleConfig): Promise<CachedKeySt
 }
 
 /** Idempotency keys live beside the events, so every process writing to the store shares them. */
-export async function openIdempotencyKeys(config: ChronicleConfig): Promise<IdempotencyKeys> {
+export async function openIdempotencyKeys(config: ChronicleConfig, fingerprintKey: Buffer): Promise<IdempotencyKeys> {
   switch (config.EVENT_STORE) {
     case 'sqlite':
       return openSqlite(config, 'events.sqlite', (path) =>
@@ -146,7 +146,7 @@ export async function openIdempotencyKeys(config: ChronicleConfig): Promise<Idem
           synchronous: config.SQLITE_SYNCHRONOUS,
           writeLockBudgetMs: config.SQLITE_WRITE_LOCK_BUDGET_MS,
           // Fingerprints stored plain by earlier versions are keyed in place.
-          fingerprintKey: fingerprintKey(loadSessionSecret(config)),
+          fingerprintKey,
         }),
       );
     case 'eventstoredb':
