@@ -249,7 +249,7 @@ class Pipelines implements OnApplicationBootstrap, BeforeApplicationShutdown, On
                 recover: () => runner.recover(),
               };
               projector = new transport.KafkaProjector(sink, kafka, {
-                groupId: generation === 0 ? this.config.KAFKA_GROUP : `${this.config.KAFKA_GROUP}-g${generation}`,
+                groupId: transport.projectorGroupId(this.config.KAFKA_GROUP, generation),
                 topic: this.config.KAFKA_TOPIC,
                 sessionTimeout: this.config.KAFKA_SESSION_TIMEOUT_MS,
                 heartbeatInterval: Math.floor(this.config.KAFKA_SESSION_TIMEOUT_MS / 3),

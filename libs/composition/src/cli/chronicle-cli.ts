@@ -219,7 +219,11 @@ export function chronicleCli(): Command {
             batchSize: opts.batchSize,
             progress: tty,
             ...(tty ? {} : { onProgress: (line: string) => process.stdout.write(`${line}\n`) }),
-            beforeActivate: stillHeld,
+            beforeActivate: async (built) => {
+              await stillHeld();
+              // Fed by Kafka, the new generation's projector group starts near the position built up to.
+              if (config.TRANSPORT === 'kafka') await startGenerationGroup(events, config, built);
+            },
           }),
         );
         process.stdout.write(
@@ -415,4 +419,27 @@ async function withReadStore(work: (reads: ReadStore) => Promise<void>, config =
   } finally {
     await reads.close();
   }
+}
+
+/** Margin before the built position's recordedAt: a broker stamping records itself (LogAppendTime) on a clock behind the writer's. */
+const GROUP_START_MARGIN_MS = 5 * 60_000;
+
+/**
+ * The Kafka projector group of a rebuilt generation (`<KAFKA_GROUP>-g<n>`, as the projector names it)
+ * starts at the records stamped from the built position's recordedAt on (less a margin), not at the
+ * topic's beginning; a group that already committed (a resumed rebuild's) is left as it is.
+ */
+async function startGenerationGroup(events: EventStore, config: ChronicleConfig, built: { generation: number; position: number }): Promise<void> {
+  if (built.position <= 0 || built.generation === 0) return;
+  const [last] = await events.readAll({ after: built.position - 1, maxCount: 1 });
+  if (last === undefined) return;
+  const { createKafkaClient, projectorGroupId, startNewGroupAt } = await import('@app/transport/kafka');
+  const kafka = createKafkaClient({ clientId: 'chronicle-rebuild', brokers: config.KAFKA_BROKERS as string });
+  const groupId = projectorGroupId(config.KAFKA_GROUP, built.generation);
+  const offsets = await startNewGroupAt(kafka, config.KAFKA_TOPIC, groupId, new Date(Date.parse(last.recordedAt) - GROUP_START_MARGIN_MS));
+  process.stdout.write(
+    offsets === null
+      ? `Kafka group ${groupId} has committed offsets already: left as it is.\n`
+      : `Kafka group ${groupId} starts at ${offsets.map((o) => `${o.partition}:${o.offset}`).join(', ')} (records from position ${built.position}'s recordedAt, less 5 minutes).\n`,
+  );
 }

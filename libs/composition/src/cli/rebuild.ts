@@ -136,7 +136,7 @@ export interface BlueGreenResult extends ReplayResult {
 export async function blueGreenRebuild(
   events: EventStore,
   physical: ReadStore,
-  options: ReplayOptions & { fresh?: boolean; beforeActivate?: () => Promise<void> },
+  options: ReplayOptions & { fresh?: boolean; beforeActivate?: (built: { readonly generation: number; readonly position: number }) => Promise<void> },
 ): Promise<BlueGreenResult> {
   const previous = await activeGeneration(physical);
   const generations = await listGenerations(physical);
@@ -151,7 +151,7 @@ export async function blueGreenRebuild(
   // the next run resumes and `drop` finds.
   if (!resume) await physical.applyBatch([], { name: generationCheckpoint(PROJECTOR_NAME, generation), position: 0 });
   const replay = await rebuildReadModels(events, target, { ...options, label: options.label ?? `generation ${generation}` });
-  await options.beforeActivate?.();
+  await options.beforeActivate?.({ generation, position: replay.position });
   await activateGeneration(physical, generation);
   return { ...replay, generation, previous, resumed: resume };
 }
