@@ -1,13 +1,8 @@
 import { PeriodicTask } from './periodic-task';
 
-/** Polls a condition (no fixed sleeps). */
-async function until(condition: () => boolean, timeoutMs = 5000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!condition()) {
-    if (Date.now() > deadline) throw new Error('condition not reached');
-    await new Promise((resolve) => setTimeout(resolve, 1));
-  }
-}
+// Jest's fake clock: the task's pauses end when the spec moves time on, never by waiting for it.
+beforeEach(() => jest.useFakeTimers());
+afterEach(() => jest.useRealTimers());
 
 describe('PeriodicTask', () => {
   // Found from outside: every run waited an interval first (1 h for the loyalty expiry and tier
@@ -18,23 +13,41 @@ describe('PeriodicTask', () => {
     const task = new PeriodicTask(async () => void (runs += 1), 60_000);
     const stop = new AbortController();
     const running = task.run({ signal: stop.signal, ready: () => undefined });
-    await until(() => runs === 1);
+    await jest.advanceTimersByTimeAsync(0);
+    expect(runs).toBe(1);
+    await jest.advanceTimersByTimeAsync(59_999);
+    expect(runs).toBe(1);
+    await jest.advanceTimersByTimeAsync(1);
+    expect(runs).toBe(2);
     stop.abort();
     await running;
-    expect(runs).toBe(1);
   });
 
   it('waits as long as the job says before its first run (an interval at most), and the interval after each', async () => {
-    const started = Date.now();
-    const at: number[] = [];
-    const task = new PeriodicTask(async () => void at.push(Date.now() - started), 100, { firstRunIn: async () => 50 });
+    let runs = 0;
+    const task = new PeriodicTask(async () => void (runs += 1), 100, { firstRunIn: async () => 50 });
     const stop = new AbortController();
     const running = task.run({ signal: stop.signal, ready: () => undefined });
-    await until(() => at.length === 2);
+    await jest.advanceTimersByTimeAsync(49);
+    expect(runs).toBe(0);
+    await jest.advanceTimersByTimeAsync(1);
+    expect(runs).toBe(1);
+    await jest.advanceTimersByTimeAsync(99);
+    expect(runs).toBe(1);
+    await jest.advanceTimersByTimeAsync(1);
+    expect(runs).toBe(2);
     stop.abort();
     await running;
-    expect(at[0]).toBeGreaterThanOrEqual(45); // timers may fire a millisecond early by Date.now()
-    expect(at[1] - at[0]).toBeGreaterThanOrEqual(95);
+
+    // Said due later than an interval: an interval.
+    let late = 0;
+    const capped = new PeriodicTask(async () => void (late += 1), 100, { firstRunIn: async () => 10_000 });
+    const stopCapped = new AbortController();
+    const runningCapped = capped.run({ signal: stopCapped.signal, ready: () => undefined });
+    await jest.advanceTimersByTimeAsync(100);
+    expect(late).toBe(1);
+    stopCapped.abort();
+    await runningCapped;
   });
 
   it('runs the job again at once when the run after a failed one starts', async () => {
@@ -42,11 +55,15 @@ describe('PeriodicTask', () => {
     const task = new PeriodicTask(async () => {
       calls += 1;
       if (calls === 1) throw new Error('store down');
-    }, 60_000, { firstRunIn: async () => 0 });
-    await expect(task.run({ signal: new AbortController().signal, ready: () => undefined })).rejects.toThrow('store down');
+    }, 60_000, { firstRunIn: async () => 30_000 });
+    const failed = task.run({ signal: new AbortController().signal, ready: () => undefined });
+    const failure = expect(failed).rejects.toThrow('store down');
+    await jest.advanceTimersByTimeAsync(30_000);
+    await failure;
     const stop = new AbortController();
     const running = task.run({ signal: stop.signal, ready: () => undefined });
-    await until(() => calls === 2);
+    await jest.advanceTimersByTimeAsync(0);
+    expect(calls).toBe(2);
     stop.abort();
     await running;
   });
