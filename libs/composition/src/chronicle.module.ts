@@ -8,7 +8,7 @@ import type { Clock, RecordedEvent } from '@app/event-sourcing';
 import { ACCESS_LOG, EVENT_STORE, fingerprintKey, IDEMPOTENCY_KEYS, SESSION_REVOCATIONS, SNAPSHOT_STORE, type AccessLog, type EventStore, type IdempotencyKeys, type SessionRevocations, type SnapshotStore } from '@app/event-store';
 import { GenerationalReadStore, READ_STORE, type Checkpoint, type ReadStore } from '@app/read-store';
 import {
-  APPLIED_EVENTS, APPLIED_WATERMARK, BATCH_RUNNER, CLOCK, CommandExecutor, ConfigError, loadSessionSecret, pause, PlatformModule, PROJECTION_PROGRESS, SINGLE_INSTANCE, SUPERVISOR, type AppliedWatermark, type ChronicleConfig, type PipelineSpec, type ProjectionProgress,
+  APPLIED_EVENTS, APPLIED_WATERMARK, BATCH_RUNNER, CLOCK, CommandExecutor, ConfigError, IDEMPOTENCY_FINGERPRINT_KEY, loadSessionSecret, pause, PlatformModule, PROJECTION_PROGRESS, SINGLE_INSTANCE, SUPERVISOR, type AppliedWatermark, type ChronicleConfig, type PipelineSpec, type ProjectionProgress,
   type SingleInstance,
   type Supervisor,
 } from '@app/platform';
@@ -405,9 +405,11 @@ export class ChronicleModule {
       exported.push(SESSION_REVOCATIONS);
     }
     if (parts.has('commands')) {
-      // The key the API processes fingerprint requests with (from the session secret they share).
-      providers.push({ provide: IDEMPOTENCY_KEYS, useFactory: () => openIdempotencyKeys(config, fingerprintKey(loadSessionSecret(config))) });
-      exported.push(IDEMPOTENCY_KEYS);
+      // The key every command API fingerprints requests with (from the session secret they share), and
+      // the store that keys the fingerprints of earlier versions with it.
+      providers.push({ provide: IDEMPOTENCY_FINGERPRINT_KEY, useFactory: () => fingerprintKey(loadSessionSecret(config)) });
+      providers.push({ provide: IDEMPOTENCY_KEYS, useFactory: (key: Buffer) => openIdempotencyKeys(config, key), inject: [IDEMPOTENCY_FINGERPRINT_KEY] });
+      exported.push(IDEMPOTENCY_FINGERPRINT_KEY, IDEMPOTENCY_KEYS);
     }
     if (needsReadStore) {
       const writes = sqliteReadStoreWrites(config, parts.has('projector') && config.TRANSPORT === 'kafka');

@@ -72,7 +72,6 @@ export async function startChronicle(env: Record<string, string | undefined>, op
   return { app, config, url, close: () => app.close() };
 }
 
-/** Why the port could not be bound, naming the setting to change. */
 /** Binds the configured address for a moment (not port 0: any free port will do): the refusal the real listen would meet. */
 async function assertCanListen(config: ChronicleConfig): Promise<void> {
   if (config.PORT === 0) return;
@@ -85,6 +84,7 @@ async function assertCanListen(config: ChronicleConfig): Promise<void> {
   });
 }
 
+/** Why the port could not be bound, naming the setting to change. */
 function listenError(error: unknown, config: ChronicleConfig): Error {
   const code = (error as { code?: unknown }).code;
   const where = `${config.HOST}:${config.PORT}`;

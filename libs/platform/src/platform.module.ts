@@ -12,7 +12,6 @@ import { ApiKeyGuard } from './auth/api-key.guard';
 import { ProblemFilter } from './errors/problem.filter';
 import { MetricsController } from './observability/metrics';
 import { IdempotencyInterceptor } from './idempotency/idempotency.interceptor';
-import { IDEMPOTENCY_FINGERPRINT_KEY } from './idempotency/request-fingerprint';
 import { HttpPipelineInterceptor } from './http/http-pipeline.interceptor';
 import { RequestBodyInterceptor } from './http/request-body.interceptor';
 import { LiveStreams } from './http/live-streams';
@@ -20,7 +19,7 @@ import { HealthController } from './observability/health.controller';
 import { Supervisor, SUPERVISOR } from './supervision/supervisor';
 import { AccessLogInterceptor, AccessRecorder } from './access/access-recorder';
 import { CLOCK } from './platform.tokens';
-import { fingerprintKey, SESSION_REVOCATIONS, type SessionRevocations } from '@app/event-store';
+import { SESSION_REVOCATIONS, type SessionRevocations } from '@app/event-store';
 import { loadSessionSecret, SESSIONS, Sessions } from './auth/sessions';
 import { IdentityController } from './auth/identity.controller';
 import { BatchRoutes } from './commands/batch-routes';
@@ -112,8 +111,6 @@ export class PlatformModule {
                 // Provided by the composition wherever the process serves the API (libs/composition).
                 inject: [{ token: SESSION_REVOCATIONS, optional: true }],
               },
-              // Every API process computes the same fingerprints: the key comes from the shared session secret.
-              { provide: IDEMPOTENCY_FINGERPRINT_KEY, useFactory: () => fingerprintKey(loadSessionSecret(config)) },
               { provide: APP_GUARD, useClass: ApiKeyGuard },
               { provide: APP_FILTER, useClass: ProblemFilter },
               // One global interceptor runs the body, idempotency and access-log steps in their order.

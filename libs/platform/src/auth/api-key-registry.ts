@@ -69,6 +69,11 @@ function signatureOf(path: string): string | undefined {
   return stat && `${stat.ino}:${stat.size}:${stat.mtimeMs}:${stat.ctimeMs}`;
 }
 
+/** The keys of a key file, none where there is no file yet. */
+function keysInFile(path: string): StoredApiKey[] {
+  return signatureOf(path) === undefined ? [] : parseKeyFile(path);
+}
+
 /** Parses and checks a key file; throws with a one-line reason. */
 function parseKeyFile(path: string): StoredApiKey[] {
   let parsed: unknown;
@@ -169,7 +174,7 @@ export class ApiKeyRegistry {
 
   private replace(keys: readonly StoredApiKey[]): void {
     // A label edited into the file by hand is made safe before it names anyone in an event or a page.
-    this.byHash = new Map(keys.map((key) => [key.sha256, apiKeyLabelFault(key.label) === undefined ? key : { ...key, label: saysSomething(neutraliseText(key.label)) ? neutraliseText(key.label).trim() : key.id }]));
+    this.byHash = new Map(keys.map((key) => [key.sha256, apiKeyLabelFault(key.label) === undefined ? key : { ...key, label: shownLabel(key) }]));
   }
 
   /** Re-reads the key file when it changed; a broken or missing file keeps the keys last read. */
@@ -236,7 +241,7 @@ export class ApiKeyRegistry {
   static addToFile(path: string, role: Role, label: string, now: Date): string {
     const fault = apiKeyLabelFault(label);
     if (fault !== undefined) throw new ConfigError([`The key's label ${fault}`]);
-    const existing = signatureOf(path) === undefined ? [] : parseKeyFile(path);
+    const existing = keysInFile(path);
     const key = generateApiKey(role);
     ensureWritableFolder(dirname(path), 'API_KEYS_FILE', path);
     // Whole: the running servers' file watchers never read half of it.
@@ -246,8 +251,7 @@ export class ApiKeyRegistry {
 
   /** The keys of a key file as the CLI lists them: id, label, roles, creation; never a hash. */
   static listFile(path: string): { id: string; label: string; roles: readonly Role[]; createdAt: string | undefined }[] {
-    if (signatureOf(path) === undefined) return [];
-    return parseKeyFile(path).map((stored) => ({ id: stored.id, label: stored.label, roles: stored.roles, createdAt: stored.createdAt }));
+    return keysInFile(path).map((stored) => ({ id: stored.id, label: stored.label, roles: stored.roles, createdAt: stored.createdAt }));
   }
 
   /**
@@ -257,7 +261,7 @@ export class ApiKeyRegistry {
    * access log until a key file is written by hand. Returns the key removed.
    */
   static revokeInFile(path: string, id: string): { id: string; label: string; roles: readonly Role[] } {
-    const existing = signatureOf(path) === undefined ? [] : parseKeyFile(path);
+    const existing = keysInFile(path);
     const revoked = existing.find((stored) => stored.id === id);
     if (revoked === undefined) throw new ConfigError([`No key with id ${id} in ${path} (\`keys list\` shows the ids)`]);
     const kept = existing.filter((stored) => stored !== revoked);
@@ -270,3 +274,9 @@ export class ApiKeyRegistry {
 }
 
 export const API_KEY_REGISTRY = Symbol('ApiKeyRegistry');
+
+/** A label edited into the key file by hand that breaks the label rules, as it is shown: made harmless, or the key's id where nothing shows. */
+function shownLabel(key: StoredApiKey): string {
+  const neutralised = neutraliseText(key.label);
+  return saysSomething(neutralised) ? neutralised.trim() : key.id;
+}

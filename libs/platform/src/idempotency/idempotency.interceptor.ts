@@ -32,14 +32,17 @@ export const AcceptsIdempotencyKey = () =>
 
 @Injectable()
 export class IdempotencyInterceptor implements NestInterceptor {
-  private readonly requests: IdempotentRequests | undefined;
+  /** Where keys are kept (a command API): the requests they hold, and the key their fingerprints are computed with. */
+  private readonly keeping: { readonly requests: IdempotentRequests; readonly fingerprintKey: Buffer } | undefined;
 
+  /** Both come with the command side's stores (the key with the store that keeps what it fingerprints). */
   constructor(
     private readonly reflector: Reflector,
-    @Inject(IDEMPOTENCY_FINGERPRINT_KEY) private readonly fingerprintKey: Buffer,
     @Optional() @Inject(IDEMPOTENCY_KEYS) keys?: IdempotencyKeys,
+    @Optional() @Inject(IDEMPOTENCY_FINGERPRINT_KEY) fingerprintKey?: Buffer,
   ) {
-    this.requests = keys && new IdempotentRequests(keys);
+    if (keys && !fingerprintKey) throw new Error('An Idempotency-Key store is provided without IDEMPOTENCY_FINGERPRINT_KEY');
+    this.keeping = keys && fingerprintKey ? { requests: new IdempotentRequests(keys), fingerprintKey } : undefined;
   }
 
   intercept(context: ExecutionContext, next: CallHandler): Observable<unknown> {
@@ -48,13 +51,13 @@ export class IdempotencyInterceptor implements NestInterceptor {
     const request = context.switchToHttp().getRequest<AuthenticatedRequest>();
     if (!UNSAFE_METHODS.has(request.method)) return next.handle();
     // Whether or not it came with a key, where keys are kept: a failure's answer may tell to send it again with one.
-    if (this.requests) markRetriedWithIdempotencyKey(request);
+    if (this.keeping) markRetriedWithIdempotencyKey(request);
     const key = idempotencyKeyOf(request);
     if (key === undefined) return next.handle();
-    if (!this.requests) throw new ServiceUnavailableException('This process keeps no Idempotency-Key store; send the request without the header or to a command API');
+    if (!this.keeping) throw new ServiceUnavailableException('This process keeps no Idempotency-Key store; send the request without the header or to a command API');
     const apiKeyId = request.principal?.keyId ?? 'anonymous';
     const reply = context.switchToHttp().getResponse<FastifyReply>();
-    const run = this.requests.run({ scope: apiKeyId, key }, requestFingerprint(request, this.fingerprintKey), async () => {
+    const run = this.keeping.requests.run({ scope: apiKeyId, key }, requestFingerprint(request, this.keeping.fingerprintKey), async () => {
       markIdempotencyClaimed(request, { apiKeyId, key });
       const body: unknown = await lastValueFrom(next.handle(), { defaultValue: undefined });
       return { status: reply.statusCode, body: body ?? null };

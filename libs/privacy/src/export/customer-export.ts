@@ -105,7 +105,7 @@ export class ExportCustomerHandler implements IQueryHandler<ExportCustomer, Cust
     // Every event of the customer, from the log's by-customer index: not from the streams a read
     // model names (found from outside: with the timeline behind, the export left events out while it
     // said consistent).
-    const events = await this.eventsOf(customerId);
+    const events = await this.events.queryLog({ customerId });
     const own = events.filter((event) => event.streamId === customerStreamId(customerId));
     if (own.length === 0) throw refuse.notFound(`Customer ${customerId} is not registered`, 'customerId');
     // The read models are waited for up to the customer's newest event (and minPosition, if further):
@@ -144,17 +144,6 @@ export class ExportCustomerHandler implements IQueryHandler<ExportCustomer, Cust
       },
     );
     return this.answer(customerId, consistent, forgotten, key, own, events, { c360, timeline, tickets, account, history, current, memberships, facts, scores });
-  }
-
-  /** Every event whose metadata names the customer, oldest first, decrypted (a page of the by-customer index at a time). */
-  private async eventsOf(customerId: string): Promise<RecordedEvent[]> {
-    const events: RecordedEvent[] = [];
-    for (let after = 0; ; ) {
-      const page = await this.events.queryLog({ customerId, after, maxCount: EVENTS_PAGE });
-      events.push(...page);
-      if (page.length < EVENTS_PAGE) return events;
-      after = page[page.length - 1].position;
-    }
   }
 
   private answer(
@@ -197,9 +186,6 @@ export class ExportCustomerHandler implements IQueryHandler<ExportCustomer, Cust
     };
   }
 }
-
-/** Events read per page of the by-customer index. */
-const EVENTS_PAGE = 1000;
 
 /** The read models' sections of an export, as read. */
 interface ReadModels {
