@@ -8,7 +8,8 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import request from 'supertest';
-import { ACCESS_LOG, EVENT_STORE, IDEMPOTENCY_KEYS, SqliteAccessLog, SqliteEventStore, SqliteIdempotencyKeys } from '@app/event-store';
+import { ACCESS_LOG, EVENT_STORE, fingerprintKey, IDEMPOTENCY_KEYS, SqliteAccessLog, SqliteEventStore, SqliteIdempotencyKeys } from '@app/event-store';
+import { IDEMPOTENCY_FINGERPRINT_KEY } from '../idempotency/request-fingerprint';
 import { AcceptsIdempotencyKey } from '../idempotency/idempotency.interceptor';
 import { createHttpApp } from '../http/create-http-app';
 import { loadConfig } from '../config/chronicle-config';
@@ -79,9 +80,11 @@ describe('retry advice of server-side failures (HTTP)', () => {
       providers: [
         { provide: EVENT_STORE, useValue: events },
         { provide: IDEMPOTENCY_KEYS, useValue: keys },
+        // Provided with the store, as the composition does.
+        { provide: IDEMPOTENCY_FINGERPRINT_KEY, useValue: fingerprintKey(Buffer.alloc(32, 9)) },
         { provide: ACCESS_LOG, useValue: accessLog },
       ],
-      exports: [EVENT_STORE, IDEMPOTENCY_KEYS, ACCESS_LOG],
+      exports: [EVENT_STORE, IDEMPOTENCY_KEYS, IDEMPOTENCY_FINGERPRINT_KEY, ACCESS_LOG],
     })
     class StoresModule {}
 
