@@ -1,7 +1,7 @@
 // A rebuilt generation's projector group starts where the generation was built to, not at the
 // topic's beginning (found from outside: read from offset 0, a rebuild's new generation stayed ~45 s
 // behind the writes made right after its switch, and more the longer the topic). Against a real broker.
-import { createKafkaClient, startNewGroupAt, untilLeadersElected } from '@app/transport/kafka';
+import { committedOffsets, createKafkaClient, startNewGroupAt, untilLeadersElected } from '@app/transport/kafka';
 import { deleteTopic, freshRunId, kafkaBrokersFromEnv } from './kafka-support/kafka-engine';
 import { suiteWithoutEngine } from '../support/missing-engine';
 
@@ -52,8 +52,8 @@ if (!brokers) {
       const admin = kafka.admin();
       await admin.connect();
       try {
-        const [committed] = await admin.fetchOffsets({ groupId, topics: [topic] });
-        expect([...(committed?.partitions ?? [])].sort((a, b) => a.partition - b.partition).map((p) => [p.partition, p.offset])).toEqual([[0, '5'], [1, '5'], [2, '3']]);
+        const committed = await committedOffsets(admin, groupId, topic);
+        expect([...committed].sort((a, b) => a.partition - b.partition).map((p) => [p.partition, p.offset])).toEqual([[0, '5'], [1, '5'], [2, '3']]);
       } finally {
         await admin.disconnect();
       }

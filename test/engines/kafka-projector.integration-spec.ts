@@ -12,6 +12,7 @@ import {
   EventStoreCheckpointStore,
   KafkaProjector,
   KafkaRelay,
+  committedOffsets,
   createKafkaClient,
   type KafkaProjectorOptions,
   type ProjectorBatchSink,
@@ -315,8 +316,8 @@ if (!brokers) {
       const admin = kafka.admin();
       await admin.connect();
       try {
-        const [committed] = await admin.fetchOffsets({ groupId: `ledger-${runId}`, topics: [topic] });
-        const cutAt = committed?.partitions.find((p) => p.partition === cutPartition);
+        const committed = await committedOffsets(admin, `ledger-${runId}`, topic);
+        const cutAt = committed.find((p) => p.partition === cutPartition);
         // Committed up to the end of what was applied of the cut batch, not to the end of the batch.
         expect(Number(cutAt?.offset)).toBe(appliedUpTo.get(cutPartition as number));
       } finally {

@@ -13,6 +13,7 @@ import type { RecordedEvent } from '@app/event-sourcing';
 import type { Checkpoint } from '@app/read-store';
 import { aborted, type PipelineLag, type PipelineRun, type PipelineWork } from '@app/platform/supervision/supervisor';
 import { DEFAULT_EVENTS_TOPIC, decodeEventMessage, watermarkOf } from './kafka-message';
+import { committedOffsets } from './topic-admin';
 
 /** What the projector needs from the projector runner (ProjectorRunner satisfies it). */
 export interface ProjectorBatchSink {
@@ -144,9 +145,10 @@ export class KafkaProjector implements PipelineWork {
     }
     const [ends, committed] = await Promise.all([
       this.lagAdmin.fetchTopicOffsets(this.topic),
-      this.lagAdmin.fetchOffsets({ groupId: this.options.groupId, topics: [this.topic] }),
+      // A few seconds at most: the supervisor asks again at its next look.
+      committedOffsets(this.lagAdmin, this.options.groupId, this.topic, 2_000),
     ]);
-    const done = new Map((committed[0]?.partitions ?? []).map((p) => [p.partition, Number(p.offset)]));
+    const done = new Map(committed.map((p) => [p.partition, Number(p.offset)]));
     let events = 0;
     for (const end of ends) {
       const at = done.get(end.partition) ?? -1;

@@ -82,22 +82,61 @@ async function createMissing(admin: Admin, topic: string, settings: TopicSetting
 /** What a broker answers for a topic it created a moment ago; anything else is a real failure. */
 const TRANSIENT_METADATA_ERRORS = new Set(['UNKNOWN_TOPIC_OR_PARTITION', 'LEADER_NOT_AVAILABLE']);
 
-/** Waits until every partition of `topic` has a leader, retrying the broker's transient answers. */
-export async function untilLeadersElected(admin: Pick<Admin, 'fetchTopicMetadata'>, topic: string, timeoutMs = 30_000): Promise<void> {
+/**
+ * What a broker answers about a consumer group while its coordinator is being elected or is loading
+ * the group offsets topic (a broker that started a moment ago, or a group's first request): kafkajs's
+ * admin does not retry them, so a rebuild on a fresh broker failed with "This is not the correct
+ * coordinator for this group" (found by CI).
+ */
+const TRANSIENT_COORDINATOR_ERRORS = new Set(['GROUP_LOAD_IN_PROGRESS', 'GROUP_COORDINATOR_NOT_AVAILABLE', 'NOT_COORDINATOR_FOR_GROUP']);
+
+/**
+ * Asks until `answer` gives a value, going on through the broker's `transient` errors (doubling the
+ * pause from 50 ms to 1 s); any other error fails at once, and after `timeoutMs` `timedOut` is thrown.
+ */
+async function untilAnswered<T>(ask: () => Promise<T | undefined>, transient: ReadonlySet<string>, timeoutMs: number, timedOut: () => string): Promise<T> {
   const deadline = Date.now() + timeoutMs;
   let delay = 50;
+  let lastError: unknown;
   for (;;) {
     try {
-      const { topics } = await admin.fetchTopicMetadata({ topics: [topic] });
-      const partitions = topics.find((found) => found.name === topic)?.partitions ?? [];
-      if (partitions.length > 0 && partitions.every((partition) => partition.leader >= 0)) return;
+      const answer = await ask();
+      if (answer !== undefined) return answer;
     } catch (error) {
-      if (!TRANSIENT_METADATA_ERRORS.has((error as { type?: string }).type ?? '')) throw error;
+      if (!transient.has((error as { type?: string }).type ?? '')) throw error;
+      lastError = error;
     }
-    if (Date.now() >= deadline) throw new Error(`Kafka topic ${topic}: not every partition has a leader ${timeoutMs} ms after it was created`);
+    if (Date.now() >= deadline) throw new Error(timedOut() + (lastError instanceof Error ? ` (last answer: ${lastError.message})` : ''));
     await new Promise((resolve) => setTimeout(resolve, delay));
     delay = Math.min(delay * 2, 1000);
   }
+}
+
+/** Waits until every partition of `topic` has a leader, retrying the broker's transient answers. */
+export async function untilLeadersElected(admin: Pick<Admin, 'fetchTopicMetadata'>, topic: string, timeoutMs = 30_000): Promise<void> {
+  await untilAnswered(
+    async () => {
+      const { topics } = await admin.fetchTopicMetadata({ topics: [topic] });
+      const partitions = topics.find((found) => found.name === topic)?.partitions ?? [];
+      return partitions.length > 0 && partitions.every((partition) => partition.leader >= 0) ? true : undefined;
+    },
+    TRANSIENT_METADATA_ERRORS,
+    timeoutMs,
+    () => `Kafka topic ${topic}: not every partition has a leader ${timeoutMs} ms after it was created`,
+  );
+}
+
+/** A group's committed offset of each partition of `topic` (-1: none), retrying while the group's coordinator is not ready. */
+export async function committedOffsets(admin: Pick<Admin, 'fetchOffsets'>, groupId: string, topic: string, timeoutMs = 30_000): Promise<{ partition: number; offset: string }[]> {
+  return untilAnswered(
+    async () => {
+      const [committed] = await admin.fetchOffsets({ groupId, topics: [topic] });
+      return (committed?.partitions ?? []).map(({ partition, offset }) => ({ partition, offset }));
+    },
+    TRANSIENT_COORDINATOR_ERRORS,
+    timeoutMs,
+    () => `Kafka group ${groupId}: its coordinator did not answer for topic ${topic} within ${timeoutMs} ms`,
+  );
 }
 
 async function withAdmin<T>(kafka: Kafka, work: (admin: Admin) => Promise<T>): Promise<T> {
@@ -123,8 +162,7 @@ async function withAdmin<T>(kafka: Kafka, work: (admin: Admin) => Promise<T>): P
  */
 export async function startNewGroupAt(kafka: Kafka, topic: string, groupId: string, from: Date): Promise<{ partition: number; offset: string }[] | null> {
   return withAdmin(kafka, async (admin) => {
-    const [committed] = await admin.fetchOffsets({ groupId, topics: [topic] });
-    if ((committed?.partitions ?? []).some((partition) => Number(partition.offset) >= 0)) return null;
+    if ((await committedOffsets(admin, groupId, topic)).some((partition) => Number(partition.offset) >= 0)) return null;
     const offsets = (await admin.fetchTopicOffsetsByTimestamp(topic, from.getTime())).map(({ partition, offset }) => ({ partition, offset: String(offset) }));
     await admin.setOffsets({ groupId, topic, partitions: offsets });
     return offsets;
