@@ -444,8 +444,17 @@ describe('Console server support on the embedded default', () => {
     const first = await ada.get(`/v1/tickets?assignee=none&limit=2&minPosition=${position}`);
     const second = await ada.get(`/v1/tickets?assignee=none&limit=2&cursor=${first.body.nextCursor}`);
     expect(second.body.total).toBe(first.body.total);
-    // A cursor this API did not write, or one of another list, is refused naming it.
-    for (const path of [`/v1/tickets?cursor=bm9wZQ`, `/v1/customers/c-smith-1/tickets?cursor=${first.body.nextCursor}`]) {
+    // A cursor this API did not write, one of another list, or one of the same list with another
+    // filter (it would start the other list at a row of the first) is refused naming it.
+    const customerFirst = await ada.get(`/v1/customers/c-smith-1/tickets?limit=2&minPosition=${position}`);
+    expect(customerFirst.body.nextCursor).not.toBeNull();
+    for (const path of [
+      `/v1/tickets?cursor=bm9wZQ`,
+      `/v1/customers/c-smith-1/tickets?cursor=${first.body.nextCursor}`,
+      `/v1/tickets?assignee=none&dueWithinMinutes=60&limit=2&cursor=${first.body.nextCursor}`,
+      `/v1/tickets?status=resolved&assignee=none&limit=2&cursor=${first.body.nextCursor}`,
+      `/v1/customers/c-smith-1/tickets?status=open&limit=2&cursor=${customerFirst.body.nextCursor}`,
+    ]) {
       const refused = await ada.get(path);
       expect({ status: refused.status, fields: refused.body.errors?.map((e: { field: string }) => e.field) }).toEqual({ status: 400, fields: ['cursor'] });
     }

@@ -99,6 +99,12 @@ describe.each(ENGINES)('Chronicle end to end on $name', ({ env: engineEnv }) => 
     const calls = await support.get(`/v1/customers/${customerId}/timeline?channel=call`);
     expect(calls.body.items).toHaveLength(1);
     expect(calls.body.items[0]).toMatchObject({ type: 'CallLogged', channel: 'call', customerId });
+    // A cursor belongs to its customer and filters: given with others it would start their list at a
+    // row of this one, so it is refused naming it.
+    for (const path of [`/v1/customers/c-grace/timeline?limit=2&cursor=${first.body.nextCursor}`, `/v1/customers/${customerId}/timeline?limit=2&channel=call&cursor=${first.body.nextCursor}`]) {
+      const refused = await support.get(path);
+      expect({ status: refused.status, errors: refused.body.errors }).toEqual({ status: 400, errors: [{ field: 'cursor', message: expect.stringContaining('another query') }] });
+    }
   });
 
   it('finds customers by email, phone, name prefix and external id', async () => {

@@ -89,6 +89,10 @@ describe('Loyalty end to end (embedded)', () => {
     ]);
     const rest = await support.get(`/v1/customers/${customerId}/loyalty/history?cursor=${history.body.nextCursor}`);
     expect(rest.body.items.map((row: { type: string }) => row.type)).toEqual(['PointsReversed', 'TierChanged', 'PointsEarned', 'PointsEarned']);
+    // The cursor is this customer's: another's history is not paged from a row of this one.
+    const other = await ingest.post('/v1/customers', { customerId: 'c-history-other', profile: { lastName: 'Other' } });
+    const elsewhere = await support.get(`/v1/customers/c-history-other/loyalty/history?minPosition=${other.body.position}&cursor=${history.body.nextCursor}`);
+    expect({ status: elsewhere.status, fields: elsewhere.body.errors?.map((e: { field: string }) => e.field) }).toEqual({ status: 400, fields: ['cursor'] });
   });
 
   it('refuses a redemption from a balance below 0, stating the balance and deficit the account shows', async () => {

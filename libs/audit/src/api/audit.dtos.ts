@@ -55,7 +55,7 @@ export class AsOfQueryDto {
 
 export class AsOfTimelineQueryDto extends AsOfQueryDto {
   @ApiPropertyOptional({ default: 50, maximum: 200 }) @IsOptional() @QueryInteger() @IsInt() @Min(1) @Max(200) limit?: number;
-  @ApiPropertyOptional({ description: 'nextCursor of the previous page' }) @IsOptional() @IsString() @SingleLineText() @MaxLength(500) cursor?: string;
+  @ApiPropertyOptional({ description: "nextCursor of the previous page of this customer's timeline with the same channel and kind (another query's is refused; one of the live timeline serves as well)" }) @IsOptional() @IsString() @SingleLineText() @MaxLength(500) cursor?: string;
   @ApiPropertyOptional({ enum: TIMELINE_CHANNELS }) @IsOptional() @IsIn(TIMELINE_CHANNELS) channel?: string;
   @ApiPropertyOptional({ description: 'Event type, e.g. CallLogged (a type the timeline shows, as on the live timeline)' }) @IsOptional() @IsIn(CATALOGUE_EVENT_TYPES) kind?: string;
 }
@@ -69,7 +69,7 @@ export class AccessLogQueryDto {
   @IsOptional() @IsInstant() from?: string;
   @ApiPropertyOptional({ description: 'Read before this instant (not before `from`): ISO-8601 date and time with its offset or Z', example: '2026-03-03T00:00:00Z' })
   @IsOptional() @IsInstant() @NotBelow('from') to?: string;
-  @ApiPropertyOptional({ description: 'nextCursor of the previous page' })
+  @ApiPropertyOptional({ description: 'nextCursor of the previous page: the sequence of the last entry read, so it also serves with other filters (the entries after it that match them)' })
   @IsOptional() @Matches(/^\d{1,20}$/, { message: 'cursor is not one this API returned' }) cursor?: string;
   @ApiPropertyOptional({ default: 100, maximum: 1000 }) @IsOptional() @QueryInteger() @IsInt() @Min(1) @Max(1000) limit?: number;
 }

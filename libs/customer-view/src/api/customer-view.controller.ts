@@ -20,7 +20,7 @@ export class ConsistencyQueryDto {
 
 export class TimelineQueryDto extends ConsistencyQueryDto {
   @ApiPropertyOptional({ default: 50, maximum: 200 }) @IsOptional() @QueryInteger() @IsInt() @Min(1) @Max(200) limit?: number;
-  @ApiPropertyOptional({ description: 'nextCursor of the previous page' }) @IsOptional() @IsString() @MaxLength(500) @SingleLineText() cursor?: string;
+  @ApiPropertyOptional({ description: "nextCursor of the previous page of this customer's timeline with the same channel and kind (another query's is refused)" }) @IsOptional() @IsString() @MaxLength(500) @SingleLineText() cursor?: string;
   @ApiPropertyOptional({ enum: TIMELINE_CHANNELS }) @IsOptional() @IsIn(TIMELINE_CHANNELS) channel?: string;
   @ApiPropertyOptional({ description: 'Event type, e.g. CallLogged' }) @IsOptional() @IsIn(EVENT_TYPES) kind?: string;
 }

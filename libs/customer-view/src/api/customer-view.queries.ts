@@ -4,7 +4,7 @@ import { IQueryHandler, Query, QueryHandler } from '@nestjs/cqrs';
 import { refuse, type Clock } from '@app/event-sourcing';
 import { pastKeys, READ_STORE, type Filter, type KeysetField, type ReadStore } from '@app/read-store';
 import { REGISTERED_CUSTOMERS, type RegisteredCustomers } from '@app/customers';
-import { CHRONICLE_CONFIG, ChronicleConfig, CLOCK, decodePageCursor, encodePageCursor, PROJECTION_PROGRESS, RequestValidationError, waitUntilCaughtUp, type ProjectionProgress } from '@app/platform';
+import { CHRONICLE_CONFIG, ChronicleConfig, CLOCK, decodePageCursor, encodePageCursor, PROJECTION_PROGRESS, RequestValidationError, waitUntilCaughtUp, type PagedQuery, type ProjectionProgress } from '@app/platform';
 import { CUSTOMER_360_COLLECTION, type Customer360Document } from '../projections/customer-360.document';
 import { TIMELINE_COLLECTION, type TimelineEntryDocument } from '../projections/timeline.projection';
 import { CUSTOMER_LOOKUP_COLLECTION, lookupPrefix, type CustomerLookupDocument, type LookupKind } from '../projections/customer-lookup.projection';
@@ -88,8 +88,13 @@ export function typedPhone(text: string): string | null {
   return /\d/.test(key) ? key : null;
 }
 
-function encodeCursor(entry: TimelineEntryDocument): string {
-  return encodePageCursor([entry.occurredAt, entry.eventId]);
+/** What a timeline page is of: the customer and the filters (the live and the as-of timeline page alike). */
+function timelineQuery(customerId: string, options: TimelinePageOptions): PagedQuery {
+  return { timeline: customerId, channel: options.channel ?? null, kind: options.kind ?? null };
+}
+
+function encodeCursor(entry: TimelineEntryDocument, query: PagedQuery): string {
+  return encodePageCursor([entry.occurredAt, entry.eventId], query);
 }
 
 abstract class ReadModelQuery {
@@ -187,12 +192,12 @@ export async function timelinePage(store: ReadStore, customerId: string, options
   if (options.channel) conditions.push({ channel: options.channel });
   if (options.kind) conditions.push({ kind: options.kind });
   if (options.cursor) {
-    const [occurredAt, eventId] = decodePageCursor(options.cursor, ['instant', 'eventId']);
+    const [occurredAt, eventId] = decodePageCursor(options.cursor, ['instant', 'eventId'], timelineQuery(customerId, options));
     conditions.push(pastKeys(TIMELINE_ORDER, [occurredAt, eventId]));
   }
   const rows = await store.find<TimelineEntryDocument>(TIMELINE_COLLECTION, { and: conditions }, { sort: TIMELINE_ORDER, limit: options.limit + 1 });
   const items = rows.slice(0, options.limit);
-  return { items, nextCursor: rows.length > options.limit ? encodeCursor(items[items.length - 1]) : null };
+  return { items, nextCursor: rows.length > options.limit ? encodeCursor(items[items.length - 1], timelineQuery(customerId, options)) : null };
 }
 
 /** Refusal of a phone search term with no digit (`abc`, `--`, `+`): it normalises to nothing. */

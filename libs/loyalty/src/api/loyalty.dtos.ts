@@ -27,5 +27,5 @@ export class LoyaltyAccountQueryDto {
 
 export class LoyaltyHistoryQueryDto extends LoyaltyAccountQueryDto {
   @ApiPropertyOptional({ default: 50, maximum: 200 }) @IsOptional() @QueryInteger() @IsInt() @Min(1) @Max(200) limit?: number;
-  @ApiPropertyOptional({ description: 'nextCursor of the previous page' }) @IsOptional() @IsString() @MaxLength(200) @SingleLineText() cursor?: string;
+  @ApiPropertyOptional({ description: "nextCursor of the previous page of this customer's history (another customer's is refused)" }) @IsOptional() @IsString() @MaxLength(200) @SingleLineText() cursor?: string;
 }

@@ -42,7 +42,7 @@ export function toAccountView(doc: LoyaltyAccountDocument, program: LoyaltyProgr
 }
 
 function encodeCursor(row: LoyaltyHistoryDocument): string {
-  return encodePageCursor([row.position]);
+  return encodePageCursor([row.position], { loyaltyHistory: row.customerId });
 }
 
 abstract class LoyaltyQuery {
@@ -81,7 +81,7 @@ export class GetLoyaltyHistoryHandler extends LoyaltyQuery implements IQueryHand
   async execute({ customerId, options }: GetLoyaltyHistory): Promise<LoyaltyHistoryPage & Consistency> {
     await this.customers.assertRegistered(customerId, options.minPosition);
     const consistent = await this.caughtUp(customerId, options.minPosition);
-    const filter: Filter = options.cursor ? { customerId, position: { lt: decodePageCursor(options.cursor, ['position'])[0] } } : { customerId };
+    const filter: Filter = options.cursor ? { customerId, position: { lt: decodePageCursor(options.cursor, ['position'], { loyaltyHistory: customerId })[0] } } : { customerId };
     const rows = await this.store.find<LoyaltyHistoryDocument>(LOYALTY_HISTORY_COLLECTION, filter, {
       sort: [{ field: 'position', direction: 'desc' }],
       limit: options.limit + 1,

@@ -1,6 +1,11 @@
 // Paging cursors: opaque to clients, the base64url of a JSON array holding the sort keys of a page's
-// last row. One decoder serves every paged route and checks the cursor's shape and each value, so a
-// tampered cursor (`["x","y"]`, a month 13) is a 400 naming `cursor`, never a page from nowhere.
+// last row and a tag of the query it pages (the customer, segment or filter). One decoder serves
+// every paged route and checks the cursor's shape and each value, so a tampered cursor (`["x","y"]`,
+// a month 13) is a 400 naming `cursor`, never a page from nowhere; and a cursor given with another
+// query than the one it came from (another customer, another filter) is a 400 too, instead of a page
+// of that other list starting at a row of the first.
+import { createHash } from 'node:crypto';
+import { canonicalJson } from '@app/event-sourcing';
 import { RequestValidationError } from '../errors/validation';
 import { ID_PATTERN } from './command-dtos';
 
@@ -34,23 +39,42 @@ function holds(key: CursorKey, value: unknown): boolean {
   }
 }
 
-/** The cursor of a page whose last row has these sort keys. */
-export function encodePageCursor(values: readonly (string | number | null)[]): string {
-  return Buffer.from(JSON.stringify(values), 'utf8').toString('base64url');
+/**
+ * What a page's rows are chosen by, beside the cursor: the customer, segment or filter of the query
+ * (whatever object the route builds them into; key order does not matter). A cursor carries its tag.
+ */
+export type PagedQuery = Readonly<Record<string, unknown>>;
+
+/** 12 characters of the query's SHA-256: a cursor's check that it is given back with its own query, not a secret. */
+function queryTag(query: PagedQuery): string {
+  return createHash('sha256').update(canonicalJson(query)).digest('base64url').slice(0, 12);
 }
 
-/** The sort keys a cursor holds, checked against `keys`; a 400 naming `cursor` when it is not one this API returned. */
-export function decodePageCursor<const T extends readonly CursorKey[]>(cursor: string, keys: T): CursorValues<T> {
+/** The cursor of a page of `query` whose last row has these sort keys. */
+export function encodePageCursor(values: readonly (string | number | null)[], query: PagedQuery): string {
+  return Buffer.from(JSON.stringify([...values, queryTag(query)]), 'utf8').toString('base64url');
+}
+
+/**
+ * The sort keys a cursor holds, checked against `keys`; a 400 naming `cursor` when it is not one this
+ * API returned, or when it was returned for another query than `query`.
+ */
+export function decodePageCursor<const T extends readonly CursorKey[]>(cursor: string, keys: T, query: PagedQuery): CursorValues<T> {
   let parsed: unknown;
   try {
     parsed = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8'));
   } catch {
     parsed = undefined;
   }
-  const fits = Array.isArray(parsed) && parsed.length === keys.length && keys.every((key, index) => holds(key, (parsed as unknown[])[index]));
+  const values = Array.isArray(parsed) ? (parsed.slice(0, -1) as (string | number | null)[]) : [];
+  const tag: unknown = Array.isArray(parsed) ? parsed[parsed.length - 1] : undefined;
+  const fits = Array.isArray(parsed) && values.length === keys.length && typeof tag === 'string' && keys.every((key, index) => holds(key, values[index]));
   // Only the exact text this API wrote: base64url has several spellings of one value (padding, stray characters).
-  if (!fits || encodePageCursor(parsed as (string | number | null)[]) !== cursor) {
+  if (!fits || Buffer.from(JSON.stringify(parsed), 'utf8').toString('base64url') !== cursor) {
     throw new RequestValidationError([{ field: 'cursor', message: 'cursor is not one this API returned' }]);
   }
-  return parsed as CursorValues<T>;
+  if (tag !== queryTag(query)) {
+    throw new RequestValidationError([{ field: 'cursor', message: 'cursor belongs to another query (another customer, segment or filter): start again without it' }]);
+  }
+  return values as CursorValues<T>;
 }

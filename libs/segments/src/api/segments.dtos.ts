@@ -49,7 +49,7 @@ export class SegmentQueryDto {
 
 export class SegmentMembersQueryDto {
   @ApiPropertyOptional({ default: 100, maximum: 1000 }) @IsOptional() @QueryInteger() @IsInt() @Min(1) @Max(1000) limit?: number;
-  @ApiPropertyOptional({ description: 'nextCursor of the previous page' }) @IsOptional() @IsString() @MaxLength(300) @SingleLineText() cursor?: string;
+  @ApiPropertyOptional({ description: "nextCursor of the previous page of this segment's members (another segment's is refused)" }) @IsOptional() @IsString() @MaxLength(300) @SingleLineText() cursor?: string;
   @ApiPropertyOptional({ description: 'Wait (bounded) until the read models include this global position: the segment\'s evaluation.position gives every member its evaluation decided.' })
   @IsOptional() @QueryInteger() @IsInt() @Min(0) minPosition?: number;
 }

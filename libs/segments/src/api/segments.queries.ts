@@ -116,7 +116,7 @@ export class GetSegmentMembersHandler implements IQueryHandler<GetSegmentMembers
   ) {}
 
   async execute({ segmentId, limit, cursor, minPosition }: GetSegmentMembers): Promise<{ page: SegmentMembersPage; consistent: boolean }> {
-    const after = cursor === undefined ? undefined : decodePageCursor(cursor, ['id'])[0];
+    const after = cursor === undefined ? undefined : decodePageCursor(cursor, ['id'], { segmentId })[0];
     const consistent = await waitUntilCaughtUp(minPosition, async () => false, this.progress, this.config.READ_WAIT_TIMEOUT_MS);
     if (!(await this.store.get(SEGMENTS_COLLECTION, segmentId))) throw refuse.notFound(`Segment ${segmentId} does not exist`, 'segmentId');
     const rows = await this.store.find<SegmentMemberDocument>(
@@ -128,7 +128,7 @@ export class GetSegmentMembersHandler implements IQueryHandler<GetSegmentMembers
     return {
       page: {
         items: page.map((row) => ({ customerId: row.customerId, since: row.since })),
-        nextCursor: rows.length > limit ? encodePageCursor([page[page.length - 1].customerId]) : null,
+        nextCursor: rows.length > limit ? encodePageCursor([page[page.length - 1].customerId], { segmentId }) : null,
       },
       consistent,
     };

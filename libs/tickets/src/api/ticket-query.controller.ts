@@ -23,7 +23,7 @@ export class CustomerTicketsQueryDto {
   @IsOptional() @QueryInteger() @IsInt() @Min(0) minPosition?: number;
   @ApiPropertyOptional({ enum: ['open', 'resolved', 'closed'] }) @IsOptional() @IsIn(['open', 'resolved', 'closed']) status?: TicketStatus;
   @ApiPropertyOptional({ default: 50, maximum: 200 }) @IsOptional() @QueryInteger() @IsInt() @Min(1) @Max(200) limit?: number;
-  @ApiPropertyOptional({ description: 'nextCursor of the previous page' }) @IsOptional() @IsString() @MaxLength(500) @SingleLineText() cursor?: string;
+  @ApiPropertyOptional({ description: "nextCursor of the previous page of this customer's tickets with the same status (another query's is refused)" }) @IsOptional() @IsString() @MaxLength(500) @SingleLineText() cursor?: string;
 }
 
 export class TicketQueueQueryDto {
@@ -33,7 +33,7 @@ export class TicketQueueQueryDto {
   @ApiPropertyOptional({ description: 'Only tickets whose next SLA deadline falls before now + this many minutes: breached ones and those due soon (0: breached only)', example: 60 })
   @IsOptional() @QueryInteger() @IsInt() @Min(0) @Max(525_600) dueWithinMinutes?: number;
   @ApiPropertyOptional({ default: 50, maximum: 200 }) @IsOptional() @QueryInteger() @IsInt() @Min(1) @Max(200) limit?: number;
-  @ApiPropertyOptional({ description: 'nextCursor of the previous page (the same filter)' }) @IsOptional() @IsString() @MaxLength(500) @SingleLineText() cursor?: string;
+  @ApiPropertyOptional({ description: 'nextCursor of the previous page of the queue with the same status, assignee and dueWithinMinutes (another query\'s is refused)' }) @IsOptional() @IsString() @MaxLength(500) @SingleLineText() cursor?: string;
   @ApiPropertyOptional({ description: 'Wait (bounded) until the tickets read model includes this global position, as answered by a ticket command.' })
   @IsOptional() @QueryInteger() @IsInt() @Min(0) minPosition?: number;
 }

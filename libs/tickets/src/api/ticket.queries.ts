@@ -5,7 +5,7 @@ import { IQueryHandler, Query, QueryHandler } from '@nestjs/cqrs';
 import { refuse, type Clock } from '@app/event-sourcing';
 import { pastKeys, READ_STORE, type Filter, type KeysetField, type ReadStore } from '@app/read-store';
 import { CUSTOMER_NAMES, REGISTERED_CUSTOMERS, type CustomerNames, type RegisteredCustomers } from '@app/customers';
-import { CHRONICLE_CONFIG, ChronicleConfig, CLOCK, decodePageCursor, encodePageCursor, PROJECTION_PROGRESS, waitUntilCaughtUp, type ProjectionProgress } from '@app/platform';
+import { CHRONICLE_CONFIG, ChronicleConfig, CLOCK, decodePageCursor, encodePageCursor, PROJECTION_PROGRESS, waitUntilCaughtUp, type PagedQuery, type ProjectionProgress } from '@app/platform';
 import { NO_DUE_TIME, slaSettledAt, TICKETS_COLLECTION, type TicketDocument } from '../projections/ticket.projection';
 import type { TicketStatus } from '../domain/ticket.decider';
 
@@ -101,21 +101,23 @@ const CUSTOMER_ORDER: readonly KeysetField[] = [{ field: 'openedAt', direction: 
 
 /**
  * One page of tickets in `order`: the filter narrowed past the cursor's row, one more read than
- * asked to tell whether a next page exists, and the cursor of this page's last ticket.
+ * asked to tell whether a next page exists, and the cursor of this page's last ticket. `query` is
+ * what the caller asked for (the filter may hold the time of the request, which moves between pages).
  */
 async function ticketPage(
   store: ReadStore,
+  query: PagedQuery,
   filter: Filter,
   order: readonly KeysetField[],
   cursorKeys: Parameters<typeof decodePageCursor>[1],
   paging: TicketPaging,
 ): Promise<{ docs: TicketDocument[]; nextCursor: string | null }> {
-  const where = paging.cursor === undefined ? filter : { and: [filter, pastKeys(order, decodePageCursor(paging.cursor, cursorKeys))] };
+  const where = paging.cursor === undefined ? filter : { and: [filter, pastKeys(order, decodePageCursor(paging.cursor, cursorKeys, query))] };
   const rows = await store.find<TicketDocument>(TICKETS_COLLECTION, where, { sort: order, limit: paging.limit + 1 });
   const docs = rows.slice(0, paging.limit);
   const last = docs[docs.length - 1];
   const keysOf = (doc: TicketDocument) => order.map((field) => (doc as unknown as Record<string, string | number | null>)[field.field] ?? null);
-  return { docs, nextCursor: rows.length > paging.limit && last ? encodePageCursor(keysOf(last)) : null };
+  return { docs, nextCursor: rows.length > paging.limit && last ? encodePageCursor(keysOf(last), query) : null };
 }
 
 /** One ticket as GET /v1/tickets/:ticketId answers it: the view with the customer's display name. */
@@ -192,7 +194,7 @@ export class ListTicketQueueHandler implements IQueryHandler<ListTicketQueue> {
     }
     const where: Filter = { and: conditions };
     const [{ docs, nextCursor }, total] = await Promise.all([
-      ticketPage(this.store, where, QUEUE_ORDER, ['instant', 'rank', 'instantOrNull', 'id'], paging),
+      ticketPage(this.store, { queue: filter }, where, QUEUE_ORDER, ['instant', 'rank', 'instantOrNull', 'id'], paging),
       this.store.count(TICKETS_COLLECTION, where),
     ]);
     const names = this.names ? await this.names.namesOf(docs.map((doc) => doc.customerId)) : new Map<string, string>();
@@ -219,7 +221,7 @@ export class ListCustomerTicketsHandler implements IQueryHandler<ListCustomerTic
       this.config.READ_WAIT_TIMEOUT_MS,
     );
     const filter: Filter = status ? { customerId, status } : { customerId };
-    const { docs, nextCursor } = await ticketPage(this.store, filter, CUSTOMER_ORDER, ['instantOrNull', 'id'], paging);
+    const { docs, nextCursor } = await ticketPage(this.store, { customerTickets: filter }, filter, CUSTOMER_ORDER, ['instantOrNull', 'id'], paging);
     const now = this.clock.now();
     return { answer: { items: docs.map((doc) => toTicketView(doc, now)), nextCursor }, consistent };
   }
