@@ -56,6 +56,7 @@ describe('page cursors', () => {
     ['not JSON', Buffer.from('[nope').toString('base64url')],
     ['not base64url', '!!!'],
     ['padding the API never writes', `${encodePageCursor(['2026-03-03T10:15:00.000Z', 'a3bb189e-8bf9-3888-9912-ace4e6543002'], QUERY)}==`],
+    ['a tag of another form', base64urlJson(['2026-03-03T10:15:00.000Z', 'a3bb189e-8bf9-3888-9912-ace4e6543002', 'y'])],
     ['a tag that is not text', base64urlJson(['2026-03-03T10:15:00.000Z', 'a3bb189e-8bf9-3888-9912-ace4e6543002', 7])],
   ])('refuses a timeline cursor with %s', (_what, cursor) => {
     expect(refusal(cursor, ['instant', 'eventId'])).toEqual(REFUSED);

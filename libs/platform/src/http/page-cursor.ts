@@ -45,6 +45,8 @@ function holds(key: CursorKey, value: unknown): boolean {
  */
 export type PagedQuery = Readonly<Record<string, unknown>>;
 
+const QUERY_TAG = /^[A-Za-z0-9_-]{12}$/;
+
 /** 12 characters of the query's SHA-256: a cursor's check that it is given back with its own query, not a secret. */
 function queryTag(query: PagedQuery): string {
   return createHash('sha256').update(canonicalJson(query)).digest('base64url').slice(0, 12);
@@ -68,7 +70,7 @@ export function decodePageCursor<const T extends readonly CursorKey[]>(cursor: s
   }
   const values = Array.isArray(parsed) ? (parsed.slice(0, -1) as (string | number | null)[]) : [];
   const tag: unknown = Array.isArray(parsed) ? parsed[parsed.length - 1] : undefined;
-  const fits = Array.isArray(parsed) && values.length === keys.length && typeof tag === 'string' && keys.every((key, index) => holds(key, values[index]));
+  const fits = Array.isArray(parsed) && values.length === keys.length && typeof tag === 'string' && QUERY_TAG.test(tag) && keys.every((key, index) => holds(key, values[index]));
   // Only the exact text this API wrote: base64url has several spellings of one value (padding, stray characters).
   if (!fits || Buffer.from(JSON.stringify(parsed), 'utf8').toString('base64url') !== cursor) {
     throw new RequestValidationError([{ field: 'cursor', message: 'cursor is not one this API returned' }]);
