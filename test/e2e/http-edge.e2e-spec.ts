@@ -255,6 +255,26 @@ describe('The HTTP edge: every bad input a clear 4xx', () => {
     expect(await head()).toBe(before);
   });
 
+  it('refuses what JSON.parse would let by silently: a field written twice (the last would win) and a number too small to tell from 0 (read as 0), 400 naming each, nothing stored', async () => {
+    const before = await head();
+    const fieldsOf = async (path: string, body: string) => {
+      const response = await request({ method: 'POST', path, headers: { ...json, ...as('ingest') }, body });
+      return { status: response.status, fields: response.body.errors?.map((e: { field: string }) => e.field) };
+    };
+    // Found from outside: the note was recorded on the second customer, the purchase at 0.
+    expect(await fieldsOf('/v1/interactions/notes', `{"customerId":"${customerId}","customerId":"c-other","noteId":"n-dup","text":"dup","authorId":"a1"}`)).toEqual({ status: 400, fields: ['customerId'] });
+    expect(await fieldsOf('/v1/interactions/notes', `{"customerId":"${customerId}","\u0063ustomerId":"c-other","noteId":"n-dup","text":"dup","authorId":"a1"}`)).toEqual({ status: 400, fields: ['customerId'] });
+    const line = (price: string) => `{"sku":"S","name":"n","category":"c","quantity":1,"unitPriceMinor":${price}}`;
+    const purchase = (lines: string) => `{"customerId":"${customerId}","orderId":"o-tiny","channel":"web","currency":"EUR","lines":[${lines}]}`;
+    expect(await fieldsOf('/v1/interactions/purchases', purchase(`${line('100')},${line('1e-400')}`))).toEqual({ status: 400, fields: ['lines[1].unitPriceMinor'] });
+    expect(await fieldsOf('/v1/interactions/purchases', purchase(line(`0.${'0'.repeat(400)}1`)))).toEqual({ status: 400, fields: ['lines[0].unitPriceMinor'] });
+    expect(await fieldsOf('/v1/interactions/batch', `{"items":[{"type":"call","customerId":"${customerId}","callId":"k-tiny","direction":"inbound","durationSeconds":-1e-400,"outcome":"resolved"},{"type":"note","customerId":"${customerId}","noteId":"n-d2","noteId":"n-d3","text":"x","authorId":"a"}]}`)).toEqual({ status: 400, fields: ['items[0].durationSeconds', 'items[1].noteId'] });
+    expect(await head()).toBe(before);
+    // Zero written as zero in any form, and a text that only looks like a tiny number, are fine.
+    const zero = await fieldsOf('/v1/interactions/purchases', purchase(`${line('0e-400')},${line('0.000')}`).replace('"category":"c"', '"category":"1e-400"'));
+    expect(zero).toEqual({ status: 201, fields: undefined });
+  });
+
   it('refuses a query parameter given with an empty value (400 naming it) and one with an empty name (400 saying so), on every kind of query', async () => {
     const fields = async (path: string, role: keyof typeof KEYS = 'support') => {
       const response = await request({ method: 'GET', path, headers: as(role) });

@@ -3,7 +3,8 @@
 // problem naming what is wrong, never a 5xx. Checks run cheapest first: does the route take a body,
 // media type, content coding, declared length; then the bytes (read up to the limit, decoded with
 // the decoded size bounded too, strict UTF-8); then the shape (nesting depth scanned before parsing,
-// JSON.parse, entries per object or array, field names that would reach Object.prototype).
+// JSON.parse, entries per object or array, field names that would reach Object.prototype, and what
+// JSON.parse lets by silently: a field name written twice, a number too small to tell from 0).
 import type { IncomingMessage } from 'node:http';
 import { promisify } from 'node:util';
 import { brotliDecompress, gunzip, inflate } from 'node:zlib';
@@ -145,9 +146,18 @@ async function decode(raw: Buffer, codings: readonly string[], maxBytes: number)
   return body;
 }
 
-/** Whether objects and arrays nest deeper than maxDepth, by one pass over the text (strings skipped). */
-export function nestsDeeperThan(text: string, maxDepth: number): boolean {
+/** What one pass over a JSON text tells before it is parsed (strings skipped). */
+export interface JsonTextScan {
+  /** Objects and arrays nest deeper than the maxDepth asked about (the pass stops there). */
+  readonly tooDeep: boolean;
+  /** Object members written (one `:` each): more than the parsed objects hold when a field name repeats. */
+  readonly members: number;
+}
+
+/** Nesting depth and members of a JSON text, by one pass over it (strings skipped). */
+export function scanJsonText(text: string, maxDepth: number): JsonTextScan {
   let depth = 0;
+  let members = 0;
   let inString = false;
   for (let i = 0; i < text.length; i++) {
     const c = text.charCodeAt(i);
@@ -156,20 +166,105 @@ export function nestsDeeperThan(text: string, maxDepth: number): boolean {
       else if (c === 0x22) inString = false;
     } else if (c === 0x22) {
       inString = true;
+    } else if (c === 0x3a) {
+      members++;
     } else if (c === 0x7b || c === 0x5b) {
-      if (++depth > maxDepth) return true;
+      if (++depth > maxDepth) return { tooDeep: true, members };
     } else if (c === 0x7d || c === 0x5d) {
       depth--;
     }
   }
-  return false;
+  return { tooDeep: false, members };
+}
+
+/** Whether objects and arrays nest deeper than maxDepth, by one pass over the text (strings skipped). */
+export function nestsDeeperThan(text: string, maxDepth: number): boolean {
+  return scanJsonText(text, maxDepth).tooDeep;
+}
+
+/**
+ * A number written with an exponent of 300 or more digits' worth, or 300 zeros in a row: the only
+ * texts that may stand for a number too small for a double (JSON.parse reads `1e-400` as 0, which a
+ * whole-number field then takes). Strings may match too; the exact check tells.
+ */
+const MAY_UNDERFLOW = /[eE]-0*(?:[3-9]\d\d|\d{4,})|0{300}/;
+
+/**
+ * What JSON.parse lets by without a word, by path: a field name written twice in one object (the
+ * last one would win: `{"customerId":"a","customerId":"b"}` recorded for b), and a number too small
+ * to be told from 0. Walks a text JSON.parse has accepted, so it checks no syntax.
+ */
+export function textProblems(text: string): FieldProblem[] {
+  const problems: FieldProblem[] = [];
+  let i = 0;
+  const skipSpace = () => {
+    while (i < text.length && (text[i] === ' ' || text[i] === '\t' || text[i] === '\n' || text[i] === '\r')) i++;
+  };
+  const readString = (): string => {
+    const start = i++;
+    while (text.charCodeAt(i) !== 0x22) i += text.charCodeAt(i) === 0x5c ? 2 : 1;
+    i++;
+    return JSON.parse(text.slice(start, i)) as string;
+  };
+  const readValue = (path: string): void => {
+    skipSpace();
+    const c = text[i];
+    if (c === '{' || c === '[') {
+      i++;
+      skipSpace();
+      const close = c === '{' ? '}' : ']';
+      if (text[i] === close) {
+        i++;
+        return;
+      }
+      const seen = new Set<string>();
+      for (let index = 0; ; index++) {
+        if (c === '{') {
+          skipSpace();
+          const key = readString();
+          const field = path === '' ? key : `${path}.${key}`;
+          if (seen.has(key)) problems.push({ field, message: `${JSON.stringify(key)} is written more than once in one object; send it once` });
+          seen.add(key);
+          skipSpace();
+          i++; // the colon
+          readValue(field);
+        } else {
+          readValue(`${path}[${index}]`);
+        }
+        skipSpace();
+        if (text[i++] === close) return;
+      }
+    }
+    if (c === '"') {
+      readString();
+      return;
+    }
+    const start = i;
+    while (i < text.length && /[-+0-9.eE]/.test(text[i] as string)) i++;
+    if (start === i) {
+      i += text.startsWith('false', i) ? 5 : 4; // true, null
+      return;
+    }
+    const number = text.slice(start, i);
+    if (Number(number) === 0 && /[1-9]/.test(number.split(/[eE]/)[0] as string)) {
+      problems.push({ field: path || '(body)', message: `${number.length > 40 ? `${number.slice(0, 37)}...` : number} is too small a number to be told from 0` });
+    }
+  };
+  readValue('');
+  return problems;
 }
 
 const MAX_SHAPE_PROBLEMS = 20;
 
 /** Field names that reach Object.prototype, and objects or arrays with too many entries, by path. */
 export function shapeProblems(value: unknown, maxEntries: number): FieldProblem[] {
+  return shapeOf(value, maxEntries).problems;
+}
+
+/** shapeProblems, and how many fields the objects hold in all (while no problem is found). */
+function shapeOf(value: unknown, maxEntries: number): { problems: FieldProblem[]; fields: number } {
   const problems: FieldProblem[] = [];
+  let fields = 0;
   const stack: { value: unknown; path: string }[] = [{ value, path: '' }];
   while (stack.length > 0 && problems.length < MAX_SHAPE_PROBLEMS) {
     const { value: node, path } = stack.pop() as { value: unknown; path: string };
@@ -182,6 +277,7 @@ export function shapeProblems(value: unknown, maxEntries: number): FieldProblem[
         problems.push({ field: path || '(body)', message: `must not have more than ${maxEntries} fields` });
         continue;
       }
+      fields += keys.length;
       for (const key of keys) {
         const field = path === '' ? key : `${path}.${key}`;
         if (FORBIDDEN_FIELD_NAMES.has(key)) problems.push({ field, message: 'unknown field (not allowed)' });
@@ -189,7 +285,7 @@ export function shapeProblems(value: unknown, maxEntries: number): FieldProblem[
       }
     }
   }
-  return problems.sort((a, b) => a.field.localeCompare(b.field));
+  return { problems: problems.sort((a, b) => a.field.localeCompare(b.field)), fields };
 }
 
 const strictUtf8 = new TextDecoder('utf-8', { fatal: true });
@@ -252,7 +348,8 @@ export async function readJsonBody(request: IncomingMessage, takesBody: boolean,
     throw new ProblemException(400, 'The request body is not valid UTF-8', { code: 'INVALID_UTF8' });
   }
   if (text.trim() === '') throw needsBody();
-  if (nestsDeeperThan(text, limits.maxDepth)) {
+  const scan = scanJsonText(text, limits.maxDepth);
+  if (scan.tooDeep) {
     throw new ProblemException(400, `The request body nests objects and arrays deeper than ${limits.maxDepth} levels`, { code: 'BODY_TOO_DEEP' });
   }
   let body: unknown;
@@ -264,7 +361,13 @@ export async function readJsonBody(request: IncomingMessage, takesBody: boolean,
   if (typeof body !== 'object' || body === null || Array.isArray(body)) {
     throw new ProblemException(400, `The request body must be a JSON object, not ${body === null ? 'null' : Array.isArray(body) ? 'an array' : typeof body}`, { code: 'INVALID_BODY' });
   }
-  const problems = shapeProblems(body, limits.maxEntries);
-  if (problems.length > 0) throw new RequestValidationError(problems);
+  const shape = shapeOf(body, limits.maxEntries);
+  if (shape.problems.length > 0) throw new RequestValidationError(shape.problems);
+  // The exact walk only when the cheap signs show something JSON.parse let by: fewer fields parsed
+  // than written (a name written twice), or a number that may be too small for a double.
+  if (scan.members !== shape.fields || MAY_UNDERFLOW.test(text)) {
+    const problems = textProblems(text);
+    if (problems.length > 0) throw new RequestValidationError(problems.slice(0, MAX_SHAPE_PROBLEMS));
+  }
   return body as Record<string, unknown>;
 }
