@@ -503,6 +503,17 @@ describe('Domain input rules over HTTP', () => {
       // Later than five minutes ahead is the future: refused before anything is read.
       expectRefused(await storesNothing(() => support.post('/v1/tickets', { customerId: 'c-ok', ticketId: 't-future', subject: 'Future', channel: 'web', priority: 'low', occurredAt: new Date(Date.now() + 6 * 60_000).toISOString() })), 400, 'occurredAt');
     });
+
+    it('refuses business times before 1970 on every command, alone and in a batch (found from outside: a ticket opened in the year 1 was shown overdue by 739,947 days)', async () => {
+      for (const occurredAt of ['0001-01-01T00:00:00Z', '1969-12-31T23:59:59.999Z']) {
+        expectRefused(await storesNothing(() => support.post('/v1/tickets', { customerId: 'c-ok', ticketId: 't-ancient', subject: 'Ancient', channel: 'web', priority: 'low', occurredAt })), 400, 'occurredAt');
+        expectRefused(await storesNothing(() => ingest.post('/v1/customers', { customerId: 'c-ancient', profile: { firstName: 'Old' }, occurredAt })), 400, 'occurredAt');
+        expectRefused(await storesNothing(() => support.post('/v1/customers/c-ok/loyalty/redemptions', { redemptionId: 'rd-ancient', points: 1, reason: 'x', occurredAt })), 400, 'occurredAt');
+        const batch = await storesNothing(() => ingest.post('/v1/interactions/batch', { items: [{ type: 'note', customerId: 'c-ok', noteId: 'n-ancient', text: 'old', authorId: 'a', occurredAt }] }));
+        expect(batch.body.results.map((result: { status: number; problem?: { errors?: { field: string }[] } }) => [result.status, result.problem?.errors?.map((e) => e.field)])).toEqual([[400, ['items[0].occurredAt']]]);
+      }
+      expect((await ingest.post('/v1/customers', { customerId: 'c-epoch', profile: { firstName: 'Epoch' }, occurredAt: '1970-01-01T00:00:00Z' })).status).toBe(201);
+    });
   });
 
   describe('instants: every query parameter and body field that takes one wants a date and time with its offset that Date reads (400 naming it, never 500)', () => {

@@ -96,20 +96,30 @@ export const HEADER_VALUE_PATTERN = HEADER_VALUE;
 
 const MAX_FUTURE_SKEW_MS = 5 * 60 * 1000;
 
-/** The business time of a command: the client's `occurredAt` (not in the future) or now. */
+/**
+ * The earliest business time a command takes: no interaction Chronicle records happened before
+ * 1970 (found from outside: a ticket opened in the year 1 was taken and shown "overdue by 739,947 d").
+ */
+export const EARLIEST_OCCURRED_AT = '1970-01-01T00:00:00.000Z';
+
+/** The business time of a command: the client's `occurredAt` (not in the future, not before 1970) or now. */
 export function businessTime(occurredAt: string | undefined, now: Date): string {
   return commandTime(occurredAt, now).occurredAt;
 }
 
 /**
  * A command context's time: the client's `occurredAt` (not more than MAX_FUTURE_SKEW_MS ahead of
- * now, for clocks that run a little fast), or now, marked as assigned by the server.
+ * now, for clocks that run a little fast, and not before EARLIEST_OCCURRED_AT), or now, marked as
+ * assigned by the server.
  */
 export function commandTime(occurredAt: string | undefined, now: Date): Pick<CommandContext, 'occurredAt' | 'occurredAtAssigned'> {
   if (occurredAt === undefined) return { occurredAt: now.toISOString(), occurredAtAssigned: true };
   const at = new Date(occurredAt);
   if (at.getTime() > now.getTime() + MAX_FUTURE_SKEW_MS) {
     throw new RequestValidationError([{ field: 'occurredAt', message: 'occurredAt must not lie in the future' }]);
+  }
+  if (at.getTime() < Date.parse(EARLIEST_OCCURRED_AT)) {
+    throw new RequestValidationError([{ field: 'occurredAt', message: 'occurredAt must not lie before 1970-01-01T00:00:00Z' }]);
   }
   return { occurredAt: at.toISOString() };
 }
