@@ -255,6 +255,27 @@ describe('The HTTP edge: every bad input a clear 4xx', () => {
     expect(await head()).toBe(before);
   });
 
+  it('refuses query parameters named like methods every object has (toString, valueOf, hasOwnProperty…) like any unknown one, on every kind of query (found from outside: they were taken without a word)', async () => {
+    const routes = [`/v1/tickets`, `/v1/customers?q=ada`, `/v1/customers/${customerId}`, `/v1/customers/${customerId}/timeline`, '/v1/segments', '/v1/analytics/kpis?from=2026-01-01&to=2026-01-31', '/v1/audit/log', `/v1/customers/${customerId}/loyalty/history`];
+    for (const route of routes) {
+      for (const name of ['toString', 'valueOf', 'hasOwnProperty', 'isPrototypeOf', 'toLocaleString']) {
+        const path = `${route}${route.includes('?') ? '&' : '?'}${name}=1`;
+        const response = await request({ method: 'GET', path, headers: as('admin') });
+        expect({ path, status: response.status, errors: response.body?.errors }).toEqual({ path, status: 400, errors: [{ field: name, message: 'unknown field (not allowed)' }] });
+      }
+    }
+    // Bodies too, alone and in a batch (a note with "toString" was recorded), at any depth.
+    const before = await head();
+    const note = { customerId, noteId: 'n-method', text: 'x', authorId: 'a', toString: 'x' };
+    const alone = await request({ method: 'POST', path: '/v1/interactions/notes', headers: { ...json, ...as('ingest') }, body: JSON.stringify(note) });
+    expect({ status: alone.status, fields: alone.body.errors?.map((e: { field: string }) => e.field) }).toEqual({ status: 400, fields: ['toString'] });
+    const batch = await request({ method: 'POST', path: '/v1/interactions/batch', headers: { ...json, ...as('ingest') }, body: JSON.stringify({ items: [{ type: 'note', ...note, valueOf: 1 }] }) });
+    expect({ status: batch.status, fields: batch.body.errors?.map((e: { field: string }) => e.field) }).toEqual({ status: 400, fields: ['items[0].toString', 'items[0].valueOf'] });
+    const profile = await request({ method: 'POST', path: '/v1/customers', headers: { ...json, ...as('ingest') }, body: JSON.stringify({ customerId: 'c-method', profile: { firstName: 'A', hasOwnProperty: 'x' } }) });
+    expect({ status: profile.status, fields: profile.body.errors?.map((e: { field: string }) => e.field) }).toEqual({ status: 400, fields: ['profile.hasOwnProperty'] });
+    expect(await head()).toBe(before);
+  });
+
   it('refuses what JSON.parse would let by silently: a field written twice (the last would win) and a number too small to tell from 0 (read as 0), 400 naming each, nothing stored', async () => {
     const before = await head();
     const fieldsOf = async (path: string, body: string) => {
