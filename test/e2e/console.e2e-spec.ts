@@ -11,6 +11,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Page } from 'playwright-core';
 import { startChronicle, type RunningChronicle } from '@app/composition';
+import { FixedClock } from '@app/event-sourcing';
 import { ApiKeyRegistry } from '@app/platform';
 import { ApiClient } from '../support/api-client';
 import { eventually } from '../support/eventually';
@@ -52,6 +53,8 @@ const WAIT_MS = 20_000;
 const DESKTOP = { width: 1440, height: 900 };
 const PHONE = { width: 390, height: 844 };
 const AXE_SOURCE = readFileSync(require.resolve('axe-core/axe.min.js'), 'utf8');
+/** A support key's label as long as a real one gets: emoji and Arabic, 45 characters (it overflowed the ticket's controls). */
+const LONG_LABEL = '🌟 فاطمة الزهراء عبد الرحمن — Customer Care 🚀';
 const LONG_NOTE = 'The customer called twice about the delayed parcel. The courier confirmed a new delivery window on Friday between 10:00 and 12:00; she asked us to call back if it slips again, and prefers the afternoon.';
 
 jest.setTimeout(180_000);
@@ -65,7 +68,7 @@ describe('Support console in headless Chromium', () => {
   let admin: ApiClient;
   /** Reads as Ada's key (support may read tickets and customers). */
   let reader: ApiClient;
-  const keys = { ada: '', grace: '', ingest: '', analyst: '', admin: '' };
+  const keys = { ada: '', grace: '', ingest: '', analyst: '', admin: '', long: '' };
   const ids = { ada: '', grace: '' };
   let lastPosition = 0;
 
@@ -132,6 +135,7 @@ describe('Support console in headless Chromium', () => {
     keys.ingest = ApiKeyRegistry.addToFile(keyFile, 'ingest', 'Shop', now);
     keys.analyst = ApiKeyRegistry.addToFile(keyFile, 'analyst', 'Reports', now);
     keys.admin = ApiKeyRegistry.addToFile(keyFile, 'admin', 'Data protection officer', now);
+    keys.long = ApiKeyRegistry.addToFile(keyFile, 'support', LONG_LABEL, now);
     chronicle = await startChronicle({ DATA_DIR: dataDir, PORT: '0', LOG_LEVEL: 'warn', API_KEYS_FILE: keyFile }, { announce: () => undefined });
     ingest = new ApiClient(chronicle.url, keys.ingest);
     admin = new ApiClient(chronicle.url, keys.admin);
@@ -398,6 +402,24 @@ describe('Support console in headless Chromium', () => {
     });
   });
 
+  describe('a long agent label', () => {
+    it('keeps the ticket\'s controls inside the Status panel at 1280 and 320 px (defect: the assignee dropdown ran past the panel, page 1290 px wide at 1280)', async () => {
+      await load('/tickets/t-late', 'ticket:t-late');
+      expect(await page.locator('#ticket-state').getByLabel('Assignee', { exact: true }).locator('option', { hasText: 'فاطمة' }).count()).toBe(1);
+      for (const width of [1280, 320]) {
+        await page.setViewportSize({ width, height: 800 });
+        await noSidewaysScroll(page);
+        const inside = await page.evaluate(() => {
+          const panel = (document.querySelector('#ticket-state') as PageElement).getBoundingClientRect();
+          return Array.from(document.querySelectorAll('#ticket-state .control-row, #ticket-state .control-row select'))
+            .filter((node) => node.getBoundingClientRect().right > panel.right + 0.5 || node.getBoundingClientRect().left < panel.left - 0.5).length;
+        });
+        expect({ width, outside: inside }).toEqual({ width, outside: 0 });
+      }
+      await page.setViewportSize(DESKTOP);
+    });
+  });
+
   describe('shortcuts', () => {
     it('lists the shortcuts in a help overlay and runs them: / search, r reply, n note, q queue', async () => {
       await load('/tickets/t-late', 'ticket:t-late');
@@ -463,6 +485,17 @@ describe('Support console in headless Chromium', () => {
       await search().fill('shop-1815');
       await search().press('Enter');
       await pageReady(page, 'customer:c-ada');
+    });
+
+    it('says why the API refused a term, since no field of the page can be marked (defect: "Please correct the marked fields." with nothing marked)', async () => {
+      await search().fill('a'.repeat(300));
+      await page.locator('#search-status', { hasText: 'shorter than or equal to 254 characters' }).waitFor();
+      await search().fill('\u200B');
+      await page.waitForFunction(() => !/Searching/.test(document.querySelector('#search-status')?.textContent ?? 'Searching'));
+      const said = await page.locator('#search-status').textContent();
+      expect(said).not.toMatch(/marked fields|^$/);
+      expect(said).toMatch(/\bq\b/);
+      await search().fill('');
     });
 
     it('has a usable search box at 320 px and on a split screen (defect: 17–43 px wide)', async () => {
@@ -650,6 +683,56 @@ describe('Support console in headless Chromium', () => {
       await state('11-profile-edited');
     });
 
+    it('says "No change" and why when the API recorded nothing, and sends a phone as dialled in E.164 (defects: "Consent withdrawn" for a consent never given, "Contact point added" twice, +44 20 7123 4567 refused)', async () => {
+      await load('/customers/c-ada', 'customer:c-ada');
+      await page.locator('summary', { hasText: 'Record a consent given or withdrawn' }).click();
+      const consent = page.locator('form', { has: page.getByRole('heading', { name: 'Record a consent' }) });
+      await consent.getByLabel('Purpose').selectOption('profiling');
+      await consent.getByLabel('The customer').selectOption('false');
+      await consent.getByRole('button', { name: 'Record consent' }).click();
+      await consent.locator('.form-status', { hasText: 'No change: Profiling was not given, so there is nothing to withdraw.' }).waitFor();
+      expect(await consent.locator('.form-status').textContent()).not.toContain('withdrawn:');
+
+      await page.locator('summary', { hasText: 'Add a contact point' }).click();
+      const contact = page.locator('form', { has: page.getByRole('heading', { name: 'Add a contact point' }) });
+      const value = contact.getByLabel('Email, phone (+44…) or address');
+      await contact.getByLabel('Kind').selectOption('phone');
+      await value.fill('+44 20 7123 4567');
+      await contact.getByRole('button', { name: 'Add contact point' }).click();
+      await contact.locator('.form-status.success', { hasText: 'Contact point added.' }).waitFor();
+      await page.locator('#profile .contact-points', { hasText: 'phone: +442071234567' }).waitFor();
+      // The same number again, dialled with 00: nothing new, and the form says so.
+      await contact.getByLabel('Kind').selectOption('phone');
+      await value.fill('0044 20 7123 4567');
+      await contact.getByRole('button', { name: 'Add contact point' }).click();
+      await contact.locator('.form-status', { hasText: 'No change: this phone is already one of the customer\'s contact points.' }).waitFor();
+      expect((await reader.get('/v1/customers/c-ada')).body.contactPoints.filter((point: { value: string }) => point.value === '+442071234567')).toHaveLength(1);
+      // Anything else still goes to the API, whose refusal is shown beside the field.
+      await contact.getByLabel('Kind').selectOption('phone');
+      await value.fill('ask for Ada');
+      await contact.getByRole('button', { name: 'Add contact point' }).click();
+      await contact.locator('.field-error', { hasText: 'E.164' }).waitFor();
+      expect(await value.getAttribute('aria-invalid')).toBe('true');
+    });
+
+    it('says "1 interaction", not "1 interactions" (defect)', async () => {
+      await post(ingest, '/v1/customers', { customerId: 'c-one', profile: { firstName: 'Una', lastName: 'Single' } });
+      await post(ingest, '/v1/interactions/notes', { customerId: 'c-one', noteId: 'one-1', text: 'The only note', authorId: ids.grace });
+      await eventually(async () => expect((await reader.get(`/v1/customers/c-one?minPosition=${lastPosition}`)).body.interactions).toBe(1));
+      await load('/customers/c-one', 'customer:c-one');
+      await page.locator('.customer-page .page-header', { hasText: '· 1 interaction' }).waitFor();
+      expect(await page.locator('.customer-page').textContent()).not.toMatch(/\b1 interactions\b/);
+    });
+
+    it('shows the API\'s reason for a malformed id in the address, on the customer and the ticket page (defect: "Please correct the marked fields.")', async () => {
+      for (const [hash, ready] of [[`/customers/${encodeURIComponent('x'.repeat(300))}`, `customer:${'x'.repeat(300)}`], [`/tickets/${encodeURIComponent('\u200B')}`, 'ticket:\u200B']]) {
+        await load(hash, ready);
+        const said = await page.locator('main [role="alert"]').textContent();
+        expect(said).not.toMatch(/marked fields/);
+        expect(said).toMatch(/Id|id\b|characters|must/);
+      }
+    });
+
     it('shows a forgotten customer as forgotten, with no forms to record for them', async () => {
       await page.goto(`${chronicle.url}/console/#/customers/c-gone`);
       await pageReady(page, 'customer:c-gone');
@@ -722,6 +805,155 @@ describe('Support console in headless Chromium', () => {
       expect(resumed[resumed.length - 1]).toBeGreaterThanOrEqual(shown.lastPosition);
       expect(resumed[resumed.length - 1]).toBeLessThan(missed.body.position);
       await tab.close();
+    });
+  });
+
+  describe('a re-read that fails', () => {
+    const STORE_BUSY = { status: 503, contentType: 'application/problem+json', body: JSON.stringify({ type: 'about:blank', title: 'Service Unavailable', status: 503, code: 'STORE_BUSY', detail: 'The store is busy' }) };
+
+    it('says the customer page is behind while offline, and retries until the change shows (defect: "Live" beside stale data until the next event)', async () => {
+      const tab = await browser.newPage();
+      tab.setDefaultTimeout(WAIT_MS);
+      try {
+        await tab.goto(`${chronicle.url}/console/#/customers/c-ada`);
+        await pageReady(tab, 'customer:c-ada');
+        await tab.locator('.live-status[data-state="live"]').waitFor();
+        await browser.context.setOffline(true);
+        await post(ingest, '/v1/interactions/notes', { customerId: 'c-ada', noteId: 'while-offline', text: 'Written while the page could not read', authorId: 'shop-bot' });
+        await tab.locator('.live-status[data-state="behind"]', { hasText: 'Not up to date' }).waitFor();
+        await state('16-behind', tab);
+        await browser.context.setOffline(false);
+        await tab.locator('#timeline li.entry[data-kind="NoteAdded"]', { hasText: 'Written while the page could not read' }).waitFor();
+        await tab.locator('.live-status[data-state="live"]').waitFor();
+      } finally {
+        await browser.context.setOffline(false);
+        await tab.close();
+      }
+    });
+
+    it('says the ticket page is behind on a 503, and retries until the change shows', async () => {
+      const tab = await browser.newPage();
+      tab.setDefaultTimeout(WAIT_MS);
+      try {
+        await tab.goto(`${chronicle.url}/console/#/tickets/t-late`);
+        await pageReady(tab, 'ticket:t-late');
+        await tab.locator('.live-status[data-state="live"]').waitFor();
+        const busy = (url: URL) => url.pathname === '/v1/tickets/t-late' && url.searchParams.has('minPosition');
+        await tab.route(busy, (route) => route.fulfill(STORE_BUSY));
+        await post(reader, '/v1/tickets/t-late/notes', { body: 'Noted while the store was busy' });
+        await tab.locator('.live-status[data-state="behind"]', { hasText: 'Not up to date' }).waitFor();
+        await tab.unroute(busy);
+        await tab.locator('.thread .internal-note', { hasText: 'Noted while the store was busy' }).waitFor();
+        await tab.locator('.live-status[data-state="live"]').waitFor();
+      } finally {
+        await tab.close();
+      }
+    });
+
+    it('says the work queue is behind on a 503, and retries until the change shows', async () => {
+      const tab = await browser.newPage();
+      tab.setDefaultTimeout(WAIT_MS);
+      try {
+        await tab.goto(`${chronicle.url}/console/#/`);
+        await pageReady(tab, 'queue');
+        await tab.locator('.live-status[data-state="live"]').waitFor();
+        const busy = (url: URL) => url.pathname === '/v1/tickets' && url.searchParams.has('minPosition');
+        await tab.route(busy, (route) => route.fulfill(STORE_BUSY));
+        await post(ingest, '/v1/tickets', { customerId: 'c-smith-03', ticketId: 't-while-busy', subject: 'Opened while the store was busy', channel: 'web', priority: 'normal' });
+        await tab.locator('.live-status[data-state="behind"]', { hasText: 'Not up to date' }).waitFor();
+        await tab.unroute(busy);
+        await tab.locator('#queue-unassigned li[data-ticket-id="t-while-busy"]').waitFor();
+        await tab.locator('.live-status[data-state="live"]').waitFor();
+      } finally {
+        await tab.close();
+      }
+    });
+  });
+
+  describe('a session that ends while the agent types (SESSION_IDLE_MINUTES=1)', () => {
+    const START = new Date('2026-11-20T09:00:00Z');
+    const clock = new FixedClock(START);
+    let idleDir: string;
+    let idle: RunningChronicle;
+    let typing: HeadlessBrowser;
+    let tab: Page;
+    const idleKeys = { ada: '', grace: '' };
+    /** The page's Date.now(), moved by the test with the server's clock (timers keep running). */
+    let pageNow = START.getTime();
+    const pass = async (ms: number) => {
+      clock.advance(ms);
+      pageNow += ms;
+      await tab.clock.setFixedTime(pageNow);
+    };
+    const signIn = async (key: string) => {
+      await tab.getByLabel('Your support key').fill(key);
+      await tab.getByRole('button', { name: 'Sign in' }).click();
+      await pageReady(tab, 'ticket:t-idle');
+    };
+
+    beforeAll(async () => {
+      idleDir = mkdtempSync(join(tmpdir(), 'chronicle-console-idle-'));
+      const keyFile = join(idleDir, 'api-keys.json');
+      idleKeys.ada = ApiKeyRegistry.addToFile(keyFile, 'support', 'Ada Lovelace', START);
+      idleKeys.grace = ApiKeyRegistry.addToFile(keyFile, 'support', 'Grace Hopper', START);
+      const shop = ApiKeyRegistry.addToFile(keyFile, 'ingest', 'Shop', START);
+      idle = await startChronicle({ DATA_DIR: idleDir, PORT: '0', LOG_LEVEL: 'warn', API_KEYS_FILE: keyFile, SESSION_IDLE_MINUTES: '1' }, { clock, announce: () => undefined });
+      const client = new ApiClient(idle.url, shop);
+      expect((await client.post('/v1/customers', { customerId: 'c-idle', profile: { firstName: 'Ida', lastName: 'Lee' } })).status).toBe(201);
+      expect((await client.post('/v1/tickets', { customerId: 'c-idle', ticketId: 't-idle', subject: 'Where is my cup?', channel: 'email', priority: 'normal' })).status).toBe(201);
+      typing = await launchChromium();
+      tab = await typing.newPage();
+      tab.setDefaultTimeout(WAIT_MS);
+      await tab.clock.setFixedTime(pageNow);
+      await tab.goto(`${idle.url}/console/#/tickets/t-idle`);
+      await signIn(idleKeys.ada);
+    });
+
+    afterAll(async () => {
+      await typing?.close();
+      await idle?.close();
+      if (idleDir) rmSync(idleDir, { recursive: true, force: true });
+    });
+
+    it('keeps the session while the agent types a reply for 100 s, a keystroke every 5 s, renewing it a few times only (defect: 401 on Send)', async () => {
+      const renewals: string[] = [];
+      tab.on('request', (request) => { if (new URL(request.url()).pathname === '/v1/me') renewals.push(request.url()); });
+      const text = 'New cup sent, sorry!';
+      await tab.getByLabel('Reply (the customer sees this)').click();
+      for (const key of text) {
+        await pass(5_000);
+        await tab.keyboard.type(key);
+      }
+      await tab.getByRole('button', { name: 'Send reply' }).click();
+      await tab.locator('.thread .message.from-agent', { hasText: text }).waitFor();
+      expect(await tab.getByLabel('Your support key').count()).toBe(0);
+      // Throttled: one renewal per 15 s of typing at most, not one per keystroke.
+      expect(renewals.length).toBeGreaterThanOrEqual(5);
+      expect(renewals.length).toBeLessThanOrEqual(8);
+    });
+
+    it('brings back what was typed after the session expired and the same agent signs in again, in memory only; another agent never sees it (defect: reply box empty)', async () => {
+      await tab.getByLabel('Reply (the customer sees this)').fill('Sorry for the wait: a new cup left today.');
+      await tab.getByLabel('Note for agents (never sent to the customer)').fill('Customer waited three weeks');
+      clock.advance(2 * 60_000);
+      await tab.getByRole('button', { name: 'Send reply' }).click();
+      await tab.locator('.sign-in .form-status', { hasText: 'comes back when you sign in again' }).waitFor();
+      expect(await tab.evaluate(() => sessionStorage.length + localStorage.length)).toBe(0);
+      await signIn(idleKeys.ada);
+      expect(await tab.getByLabel('Reply (the customer sees this)').inputValue()).toBe('Sorry for the wait: a new cup left today.');
+      expect(await tab.getByLabel('Note for agents (never sent to the customer)').inputValue()).toBe('Customer waited three weeks');
+      // Nothing was recorded while signed out.
+      expect(await tab.locator('.thread .message.from-agent', { hasText: 'a new cup left today' }).count()).toBe(0);
+
+      // Expired again, found by the renewal typing sends: another agent signing in here gets empty fields.
+      clock.advance(2 * 60_000);
+      await pass(20_000);
+      await tab.getByLabel('Note for agents (never sent to the customer)').press('End');
+      await tab.getByLabel('Your support key').waitFor();
+      await signIn(idleKeys.grace);
+      await tab.locator('.agent', { hasText: 'Grace Hopper' }).waitFor();
+      expect(await tab.getByLabel('Reply (the customer sees this)').inputValue()).toBe('');
+      expect(await tab.getByLabel('Note for agents (never sent to the customer)').inputValue()).toBe('');
     });
   });
 

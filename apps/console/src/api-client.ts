@@ -24,16 +24,41 @@ export interface SessionPort {
 
 /** How long after the agent's last key, click, touch or scroll a request still counts as theirs. */
 const AGENT_QUIET_MS = 60_000;
+/**
+ * While the agent works without the page sending anything (a reply typed for minutes), their input
+ * renews the session at most this often: a quarter of the shortest idle time the server allows
+ * (SESSION_IDLE_MINUTES=1), and the server itself renews at most once per tenth of the idle time.
+ */
+const RENEW_WHILE_WORKING_MS = 15_000;
 let lastInput = Date.now();
+/** When the page last sent a request of the agent's (each one renews the session). */
+let lastAgentRequest = Date.now();
+let renewal: ReturnType<typeof setTimeout> | undefined;
 
 /**
  * Follows the agent's input on the page: a request long after it (the queue re-read every minute, a
  * page following live updates) is sent as the page's own (X-Chronicle-Background), which does not
- * renew the session's idle timer, so an unattended console signs out after SESSION_IDLE_MINUTES.
+ * renew the session's idle timer, so an unattended console signs out after SESSION_IDLE_MINUTES. The
+ * input itself is activity: `renew` (a cheap request of the agent's) is called when no request of
+ * theirs went out for RENEW_WHILE_WORKING_MS, and once more at the end of that time after input
+ * within it, so typing alone keeps the session.
  */
-export function followAgentInput(target: EventTarget): void {
-  for (const type of ['keydown', 'pointerdown', 'wheel', 'touchstart']) {
-    target.addEventListener(type, () => { lastInput = Date.now(); }, { capture: true, passive: true });
+export function followAgentInput(target: EventTarget, renew: () => void): void {
+  const renewSoon = () => {
+    // Input already followed by a request of the agent's has renewed the session.
+    if (lastInput <= lastAgentRequest) return;
+    const wait = lastAgentRequest + RENEW_WHILE_WORKING_MS - Date.now();
+    if (wait > 0) {
+      renewal ??= setTimeout(() => { renewal = undefined; renewSoon(); }, wait);
+      return;
+    }
+    clearTimeout(renewal);
+    renewal = undefined;
+    lastAgentRequest = Date.now();
+    renew();
+  };
+  for (const type of ['keydown', 'input', 'pointerdown', 'wheel', 'touchstart']) {
+    target.addEventListener(type, () => { lastInput = Date.now(); renewSoon(); }, { capture: true, passive: true });
   }
 }
 
@@ -98,6 +123,7 @@ export class ChronicleApi {
   private async fetch(method: string, path: string, body: unknown, signal: AbortSignal | undefined, accept: string, extra: Record<string, string>): Promise<Response> {
     const headers: Record<string, string> = { Accept: accept, ...extra };
     if (Date.now() - lastInput > AGENT_QUIET_MS) headers['X-Chronicle-Background'] = '1';
+    else lastAgentRequest = Date.now();
     if (body !== undefined) headers['Content-Type'] = 'application/json';
     const csrf = this.session.csrfToken();
     if (method !== 'GET' && csrf) headers['X-CSRF-Token'] = csrf;

@@ -8,8 +8,16 @@ describe('API problems in plain words', () => {
         errors: [{ field: 'durationSeconds', message: 'durationSeconds must not be less than 0' }, { field: 'durationSeconds', message: 'second' }, { nonsense: true }],
       }),
     );
-    expect(error.message).toBe('Please correct the marked fields.');
     expect([...error.fieldMessages()]).toEqual([['durationSeconds', 'durationSeconds must not be less than 0']]);
+  });
+
+  it('says the API\'s own messages where no field can be marked (defect: "Please correct the marked fields." with nothing marked)', () => {
+    const error = new ApiError(toProblemDocument(400, {
+      status: 400, detail: 'The request has invalid fields',
+      errors: [{ field: 'q', message: 'q must be shorter than or equal to 254 characters' }, { field: 'limit', message: 'limit must be a whole number.' }],
+    }));
+    expect(error.message).toBe('q must be shorter than or equal to 254 characters. limit must be a whole number.');
+    expect(error.message).not.toMatch(/marked/);
   });
 
   it('tells an agent whose session ended to sign in again and one with the wrong role that it is not allowed', () => {

@@ -51,6 +51,11 @@ export function toProblemDocument(status: number, body: unknown): ProblemDocumen
   return { status };
 }
 
+function asSentence(text: string): string {
+  const trimmed = text.trim();
+  return /[.!?]$/.test(trimmed) ? trimmed : `${trimmed}.`;
+}
+
 export function explainProblem(problem: ProblemDocument): string {
   switch (problem.status) {
     case 0:
@@ -63,7 +68,9 @@ export function explainProblem(problem: ProblemDocument): string {
       return problem.detail ?? 'Not found.';
     case 400:
     case 422:
-      return problem.errors && problem.errors.length > 0 ? 'Please correct the marked fields.' : (problem.detail ?? 'The request was refused as invalid.');
+      // The API's own messages: this sentence is shown where no field can be marked (a search, an id
+      // in the address); a form that marks its fields says so instead (CommandForm).
+      return problem.errors && problem.errors.length > 0 ? [...new Set(problem.errors.map((error) => asSentence(error.message)))].join(' ') : (problem.detail ?? 'The request was refused as invalid.');
     case 409:
       return problem.detail ? `Refused: ${problem.detail}` : 'Refused: it conflicts with the current state.';
     case 413:

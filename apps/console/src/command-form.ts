@@ -148,7 +148,9 @@ export class CommandForm {
         else unmatched.push(message);
       }
     }
-    const sentence = error instanceof Error ? error.message : 'Something went wrong.';
+    // Fields marked: say so, and add what names no field of the form. None marked: the error's own
+    // sentence, which for a refusal holds the API's messages (a field the form has no control for).
+    const sentence = first ? 'Please correct the marked fields.' : error instanceof Error ? error.message : 'Something went wrong.';
     // A field the form has no control for (the ticket of a 409) often carries the problem's own sentence: said once.
     const said = [sentence];
     for (const message of unmatched) if (!said.some((earlier) => earlier.includes(message))) said.push(message);

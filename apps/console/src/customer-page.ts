@@ -4,11 +4,12 @@
 // where it is: forms are built once, so nothing an agent types is ever thrown away.
 import type { ChronicleApi } from './api-client';
 import { ApiError } from './api-problem';
-import { dateTime } from './display-format';
+import { counted, dateTime } from './display-format';
 import { h, redrawKeepingFocus, replaceChildren } from './element';
 import { consentList, contactPointList, figuresSection, loyaltySection, profileFacts, section, segmentsSection, ticketRow } from './customer-sections';
-import { followStream, type LiveState } from './live-updates';
-import { describeLive } from './live-status';
+import { CatchUp } from './catch-up';
+import { followStream } from './live-updates';
+import { LiveStatus } from './live-status';
 import { ProfileEditor } from './profile-editor';
 import { addNoteForm, logCallForm, openTicketForm, redeemPointsForm, type ActionContext } from './quick-actions';
 import type { Customer360, CustomerAnalytics, CustomerSegments, LoyaltyAccount, TicketSummary } from './read-models';
@@ -34,7 +35,7 @@ export class CustomerPage {
   readonly element: HTMLElement;
   private readonly heading: HTMLHeadingElement;
   private readonly subtitle: HTMLElement;
-  private readonly liveStatus: HTMLElement;
+  private readonly liveStatus = new LiveStatus();
   private readonly forgottenNotice = h('p', { class: 'notice', id: 'forgotten-notice', hidden: true });
   /** When the customer was forgotten, as last drawn (null: not forgotten); and whether anything was drawn yet. */
   private shownForgotten: string | null = null;
@@ -56,9 +57,9 @@ export class CustomerPage {
   private readonly forms: { call: CommandForm; note: CommandForm; ticket: CommandForm };
   private redeem: CommandForm | undefined;
   private ticketSubjects = new Map<string, string>();
-  private shownPosition = 0;
-  private refreshing: Promise<void> | undefined;
-  private wantedPosition = 0;
+  private readonly catchUp: CatchUp;
+  /** A ticket a command just opened or changed, to wait for before reading the tickets list. */
+  private commandTicket: string | undefined;
   private readonly ticker: ReturnType<typeof setInterval>;
 
   constructor(
@@ -69,7 +70,12 @@ export class CustomerPage {
   ) {
     this.heading = h('h1', { tabindex: -1, id: 'customer-title' }, customerId);
     this.subtitle = h('p', { class: 'muted' });
-    this.liveStatus = h('p', { class: 'live-status', role: 'status', 'aria-live': 'polite' });
+    this.catchUp = new CatchUp(async (position) => {
+      const ticketId = this.commandTicket;
+      const [reads] = await Promise.all([this.read(position || undefined, ticketId), this.timeline.refreshHead(position)]);
+      this.draw(reads);
+      if (this.commandTicket === ticketId) this.commandTicket = undefined;
+    }, (behind) => this.liveStatus.setBehind(behind));
     const names: Names = { agent: agentName, ticket: (id) => this.ticketSubjects.get(id) ?? null };
     this.timeline = new TimelinePanel(api, customerId, names);
     this.context = { api, customerId, identity, committed: (position, ticketId) => this.afterCommand(position, ticketId) };
@@ -84,7 +90,7 @@ export class CustomerPage {
     const actions = h('section', { class: 'panel', id: 'actions', 'aria-labelledby': 'actions-title' }, h('h2', { id: 'actions-title' }, 'Quick actions'), this.actionForms);
     this.editing.push(actions);
     this.element = h('main', { class: 'customer-page', 'aria-labelledby': 'customer-title', 'aria-busy': 'true' },
-      h('header', { class: 'page-header' }, this.heading, this.subtitle, this.forgottenNotice, this.liveStatus),
+      h('header', { class: 'page-header' }, this.heading, this.subtitle, this.forgottenNotice, this.liveStatus.element),
       h('div', { class: 'customer-grid' },
         h('div', { class: 'side' },
           section('profile', 'Profile', this.profileFacts, disclosure('Edit the profile', this.editor.profileForm),
@@ -110,11 +116,11 @@ export class CustomerPage {
       const [reads] = await Promise.all([this.read(undefined), this.timeline.reload()]);
       this.draw(reads);
       this.element.removeAttribute('aria-busy');
-      followStream<AppliedUpdate>(this.api, `/customers/${encodeURIComponent(this.customerId)}/live`, { events: ['applied'], lastEventId: String(this.shownPosition) }, {
-        message: (update) => { if (update.customerId === this.customerId) void this.follow(update.position); },
-        state: (state, reason) => this.showLive(state, reason),
+      followStream<AppliedUpdate>(this.api, `/customers/${encodeURIComponent(this.customerId)}/live`, { events: ['applied'], lastEventId: String(reads.view.lastPosition) }, {
+        message: (update) => { if (update.customerId === this.customerId) void this.catchUp.request(update.position); },
+        state: (state, reason) => this.liveStatus.show(state, reason),
         // Back after a drop: the server replayed what was missed; refresh the figures and counts too.
-        resumed: () => void this.follow(this.wantedPosition, true),
+        resumed: () => void this.catchUp.request(this.catchUp.wantedPosition, true),
       }, this.live.signal);
       return true;
     } catch (error) {
@@ -128,6 +134,7 @@ export class CustomerPage {
 
   dispose(): void {
     this.live.abort();
+    this.catchUp.dispose();
     this.timeline.dispose();
     clearInterval(this.ticker);
   }
@@ -139,11 +146,6 @@ export class CustomerPage {
   /** Keyboard shortcut targets. */
   focusNote(): void {
     this.forms.note.focus();
-  }
-
-  private showLive(state: LiveState, reason?: string): void {
-    this.liveStatus.textContent = describeLive(state, reason);
-    this.liveStatus.dataset.state = state;
   }
 
   private async read(minPosition: number | undefined, ticketId?: string): Promise<Reads> {
@@ -174,7 +176,7 @@ export class CustomerPage {
 
   private draw(reads: Reads): void {
     const { view } = reads;
-    this.shownPosition = Math.max(this.shownPosition, view.lastPosition);
+    this.catchUp.shownAt(view.lastPosition);
     const forgotten = view.forgottenAt ?? null;
     // A forgotten customer has no name left to show: say what happened rather than "[forgotten]".
     this.heading.textContent = forgotten ? 'Forgotten customer' : view.displayName || view.customerId;
@@ -188,7 +190,7 @@ export class CustomerPage {
     if (forgotten !== null && this.shownForgotten === null && this.drawnOnce) void this.timeline.reload(view.lastPosition);
     this.shownForgotten = forgotten;
     this.drawnOnce = true;
-    this.subtitle.textContent = `Customer ${view.customerId}${view.externalId ? ` · ${view.externalId}` : ''} · ${view.interactions} interactions`;
+    this.subtitle.textContent = `Customer ${view.customerId}${view.externalId ? ` · ${view.externalId}` : ''} · ${counted(view.interactions, 'interaction')}`;
     replaceChildren(this.profileFacts, profileFacts(view));
     replaceChildren(this.contactPoints, contactPointList(view));
     replaceChildren(this.consents, consentList(view));
@@ -216,33 +218,9 @@ export class CustomerPage {
     return h('span', { class: 'muted' }, ` · ${ticket.assigneeId ? `assigned to ${this.agentName(ticket.assigneeId) ?? ticket.assigneeId}` : 'unassigned'}`);
   }
 
-  private async afterCommand(position: number, ticketId?: string): Promise<void> {
-    this.wantedPosition = Math.max(this.wantedPosition, position);
-    const [reads] = await Promise.all([this.read(position, ticketId), this.timeline.refreshHead(position)]);
-    this.draw(reads);
-    this.shownPosition = Math.max(this.shownPosition, position);
-  }
-
-  /** Live update: refreshes once per burst, always up to the newest position announced. */
-  private follow(position: number, always = false): Promise<void> {
-    this.wantedPosition = Math.max(this.wantedPosition, position);
-    if (!always && this.wantedPosition <= this.shownPosition && this.refreshing === undefined) return Promise.resolve();
-    this.refreshing ??= (async () => {
-      try {
-        let first = always;
-        while (first || this.wantedPosition > this.shownPosition) {
-          first = false;
-          const target = this.wantedPosition;
-          const [reads] = await Promise.all([this.read(target), this.timeline.refreshHead(target)]);
-          this.draw(reads);
-          this.shownPosition = Math.max(this.shownPosition, target);
-        }
-      } catch {
-        // A failed refresh is retried by the next update; a 401 already sent the agent to sign-in.
-      } finally {
-        this.refreshing = undefined;
-      }
-    })();
-    return this.refreshing;
+  /** After the agent's command: read again at its position (a failure is retried, and the page says it is behind). */
+  private afterCommand(position: number, ticketId?: string): Promise<void> {
+    if (ticketId !== undefined) this.commandTicket = ticketId;
+    return this.catchUp.request(position, true);
   }
 }

@@ -1,6 +1,6 @@
 // The read-only parts of the customer page, each drawn from the answers it depends on.
 import { h, type Child } from './element';
-import { countdown, day, money, percent, relativeTime, score, sentence } from './display-format';
+import { counted, countdown, day, money, percent, relativeTime, score, sentence } from './display-format';
 import type { Customer360, CurrencyPurchases, CustomerAnalytics, CustomerSegments, LoyaltyAccount, SlaState, TicketSummary } from './read-models';
 
 const NOT_AVAILABLE = 'not available';
@@ -50,9 +50,9 @@ export function loyaltySection(loyalty: LoyaltyAccount | null, view: Customer360
   const tier = loyalty ? loyalty.tier : (view.loyalty?.tier ?? null);
   return section('loyalty', 'Loyalty',
     facts([
-      ['Balance', `${balance} points`],
+      ['Balance', counted(balance, 'point')],
       ['Tier', tier ?? 'none'],
-      ['Next expiry', loyalty?.nextExpiry ? `${loyalty.nextExpiry.points} points on ${day(loyalty.nextExpiry.at)}` : null],
+      ['Next expiry', loyalty?.nextExpiry ? `${counted(loyalty.nextExpiry.points, 'point')} on ${day(loyalty.nextExpiry.at)}` : null],
     ]),
   );
 }
@@ -88,7 +88,7 @@ export function figuresSection(view: Customer360, analytics: CustomerAnalytics |
       figure('Orders', String(view.purchases.count), view.purchases.lastAt ? `last ${day(view.purchases.lastAt)}` : undefined),
       figure('Average order', amounts(currencies, (entry) => entry.averageOrderValueMinor)),
       figure('Net revenue', amounts(currencies, (entry) => entry.netMinor)),
-      figure('NPS', view.nps.count > 0 ? `${score(view.nps.last, 0)} last` : '—', view.nps.count > 0 ? `avg ${score(view.nps.average)} · ${view.nps.count} ${view.nps.count === 1 ? 'answer' : 'answers'}` : undefined),
+      figure('NPS', view.nps.count > 0 ? `${score(view.nps.last, 0)} last` : '—', view.nps.count > 0 ? `avg ${score(view.nps.average)} · ${counted(view.nps.count, 'answer')}` : undefined),
       figure('CSAT', view.csat.count > 0 ? `${score(view.csat.average)} / 5` : '—', view.csat.count > 0 ? `${percent(view.csat.satisfiedShare)} satisfied` : undefined),
       figure('Churn risk', churn === undefined ? NOT_AVAILABLE : percent(churn > 1 ? churn / 100 : churn)),
       figure('Interactions', String(view.interactions), view.lastInteractionAt ? `last ${day(view.lastInteractionAt)}` : undefined),
@@ -119,7 +119,7 @@ export function ticketRow(ticket: TicketSummary, extra: readonly Child[] = []): 
     ' ',
     h('span', { class: `priority priority-${ticket.priority ?? 'none'}` }, ticket.priority ?? '—'),
     ' ',
-    h('span', { class: 'muted' }, `${ticket.ticketId} · ${ticket.status} · opened ${relativeTime(ticket.openedAt)} · ${ticket.replyCount} repl${ticket.replyCount === 1 ? 'y' : 'ies'}`),
+    h('span', { class: 'muted' }, `${ticket.ticketId} · ${ticket.status} · opened ${relativeTime(ticket.openedAt)} · ${counted(ticket.replyCount, 'reply', 'replies')}`),
     ...extra,
     h('div', { class: 'sla-row' }, slaBadge('First response', ticket.firstResponseSla), ' ', slaBadge('Resolution', ticket.resolutionSla), ' ', dueBadge(ticket)),
   );

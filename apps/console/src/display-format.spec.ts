@@ -1,4 +1,4 @@
-import { countdown, money, parseDuration, relativeTime } from './display-format';
+import { counted, countdown, dialledPhone, money, parseDuration, relativeTime } from './display-format';
 
 const plain = (text: string) => text.replace(/\s/g, ' ');
 
@@ -51,5 +51,29 @@ describe('a call\'s length as typed', () => {
       expect('problem' in parsed && parsed.problem).not.toMatch(/required/);
     }
     expect(parseDuration('1.5 seconds')).toEqual({ problem: expect.stringContaining('“1.5 seconds” is not a length') });
+  });
+});
+
+describe('counts in words', () => {
+  it('puts the noun in the singular for one (defect: "1 interactions")', () => {
+    expect(counted(1, 'interaction')).toBe('1 interaction');
+    expect(counted(0, 'interaction')).toBe('0 interactions');
+    expect(counted(12, 'interaction')).toBe('12 interactions');
+    expect(counted(1, 'reply', 'replies')).toBe('1 reply');
+    expect(counted(3, 'reply', 'replies')).toBe('3 replies');
+  });
+});
+
+describe('a phone number as dialled', () => {
+  it.each([
+    ['+44 20 7123 4567', '+442071234567'], ['0044 20 7123 4567', '+442071234567'], ['+44 (20) 7123-4567', '+442071234567'],
+    ['+44.20.7123.4567', '+442071234567'], ['+442071234567', '+442071234567'],
+  ])('sends %p as %p (defect: refused 400 for the spaces the label invites)', (typed, sent) => {
+    expect(dialledPhone(typed)).toBe(sent);
+  });
+
+  it('leaves anything else as typed, for the API to refuse by name', () => {
+    expect(dialledPhone('call me maybe')).toBe('callmemaybe');
+    expect(dialledPhone('07700 900123')).toBe('07700900123');
   });
 });

@@ -98,3 +98,18 @@ export function sentence(key: string): string {
   const text = words(key);
   return text.charAt(0).toUpperCase() + text.slice(1);
 }
+
+/** A count with its noun in the right number: `1 interaction`, `2 interactions`, `1 reply`, `3 replies`. */
+export function counted(count: number, one: string, many = `${one}s`): string {
+  return `${count} ${count === 1 ? one : many}`;
+}
+
+/**
+ * A phone number as dialled (`+44 20 7123 4567`, `0044 (20) 7123-4567`, `+44.20.7123.4567`) in the
+ * strict E.164 form the API takes (`+442071234567`): spaces, hyphens, dots and parentheses go, a
+ * leading 00 becomes +. Anything else is left as typed, for the API to refuse by name.
+ */
+export function dialledPhone(text: string): string {
+  const compact = text.trim().replace(/[\s\-.()]/g, '');
+  return /^00\d/.test(compact) ? `+${compact.slice(2)}` : compact;
+}

@@ -5,7 +5,7 @@
 import './console.css';
 import { ChronicleApi, followAgentInput } from './api-client';
 import { CustomerPage } from './customer-page';
-import { h, replaceChildren } from './element';
+import { announce, h, replaceChildren } from './element';
 import { loadQueueOrder, nextTicketAfter, QueuePage } from './queue-page';
 import type { Agent } from './read-models';
 import { searchBox } from './search-box';
@@ -13,6 +13,7 @@ import { currentIdentity, onOtherTab, signOut, tellOtherTabs, type Identity } fr
 import { helpDialog, listenForShortcuts, type Shortcut } from './shortcuts';
 import { signInScreen } from './sign-in-screen';
 import { TicketPage } from './ticket-page';
+import { collectDrafts, markTyping, restoreDrafts, type UnsentDrafts } from './unsent-drafts';
 
 type Page = CustomerPage | TicketPage | QueuePage;
 
@@ -22,10 +23,13 @@ let agents: readonly Agent[] = [];
 let page: Page | undefined;
 let content: HTMLElement | undefined;
 let routing = 0;
+/** What the agent had typed when their session ended under them: back once they sign in again here. */
+let drafts: UnsentDrafts | undefined;
 
 const api = new ChronicleApi({
   csrfToken: () => identity?.session?.csrfToken,
-  ended: (message) => { if (identity) endSession(message); },
+  // Expired, revoked or signed out elsewhere, found by a request: what the agent typed is kept.
+  ended: (message) => { if (identity) endSession(message, true); },
 });
 
 const agentName = (id: string | null | undefined): string | null => (id ? (agents.find((agent) => agent.id === id)?.name ?? null) : null);
@@ -42,6 +46,7 @@ function go(hash: string): void {
 }
 
 function forget(): void {
+  drafts = undefined;
   page?.dispose();
   page = undefined;
   content = undefined;
@@ -49,10 +54,15 @@ function forget(): void {
   agents = [];
 }
 
-/** The session is over (signed out here or elsewhere, expired, key revoked): nothing stays on screen. */
-function endSession(notice: string): void {
+/**
+ * The session is over (signed out here or elsewhere, expired, key revoked): nothing stays on screen.
+ * When it ended under the agent (`keepDrafts`), what they typed is kept in memory for their next sign-in.
+ */
+function endSession(notice: string, keepDrafts = false): void {
+  const kept = keepDrafts && identity && page ? collectDrafts(page.element, identity.id, location.hash) : undefined;
   forget();
-  showSignIn(notice);
+  drafts = kept;
+  showSignIn(kept ? `${notice} What you had typed here comes back when you sign in again.` : notice);
 }
 
 function showSignIn(notice?: string): void {
@@ -100,6 +110,8 @@ async function nextTicket(): Promise<void> {
 
 async function showConsole(): Promise<void> {
   if (!identity) return showSignIn();
+  // Drafts are the agent's own: another agent signing in in this tab never sees them.
+  if (drafts && drafts.agentId !== identity.id) drafts = undefined;
   agents = (await api.getIfAvailable<{ items: Agent[] }>('/agents'))?.items ?? [];
   if (!identity) return;
   document.body.dataset.signedIn = identity.id;
@@ -167,6 +179,10 @@ async function show(): Promise<void> {
   }
   if (target.kind === 'customer') document.title = `${next.element.querySelector('h1')?.textContent ?? target.id} · Chronicle`;
   if (target.kind === 'ticket') document.title = `${next.element.querySelector('h1')?.textContent ?? target.id} · Ticket · Chronicle`;
+  if (drafts && drafts.hash === location.hash) {
+    if (restoreDrafts(next.element, drafts) > 0) announce('What you had typed before the session ended is back in its fields.', 'info');
+    drafts = undefined;
+  }
   document.body.dataset.pageReady = `${target.kind}${target.kind === 'queue' ? '' : `:${target.id}`}`;
   next.focusHeading();
 }
@@ -179,5 +195,7 @@ onOtherTab((message) => {
   if (message === 'signed-in' && !identity) void show();
 });
 listenForShortcuts(shortcuts);
-followAgentInput(document);
+markTyping(root);
+// The agent at work renews their session even while the page sends nothing (a long reply being typed).
+followAgentInput(document, () => { if (identity) void api.get('/me').catch(() => undefined); });
 void show();

@@ -4,7 +4,7 @@
 // editing, so nothing typed is overwritten.
 import type { ChronicleApi } from './api-client';
 import { CommandForm, type FormValues } from './command-form';
-import { dateTime, sentence } from './display-format';
+import { dateTime, dialledPhone, sentence } from './display-format';
 import { h, replaceChildren } from './element';
 import type { ActionContext } from './quick-actions';
 import { run } from './quick-actions';
@@ -32,7 +32,8 @@ export function profileChanges(before: Readonly<Record<string, string>>, after: 
   const changes: Record<string, string | null> = {};
   for (const [field] of PROFILE_FIELDS) {
     const was = before[field] ?? '';
-    const now = after[field] ?? '';
+    // A phone as dialled (+44 20 7123 4567) is sent in the E.164 form the API takes.
+    const now = field === 'phone' ? dialledPhone(after[field] ?? '') : (after[field] ?? '');
     if (now !== was) changes[field] = now === '' ? null : now;
   }
   return changes;
@@ -61,7 +62,7 @@ export class ProfileEditor {
       submit: async (values, idempotencyKey) => {
         const changes = profileChanges(this.stored ?? {}, values);
         if (Object.keys(changes).length === 0) return 'Nothing changed.';
-        const message = await run(ctx, () => this.api.patch(path, { changes }, { idempotencyKey }), 'Profile saved');
+        const message = await run(ctx, () => this.api.patch(path, { changes }, { idempotencyKey }), { done: 'Profile saved', unchanged: 'the profile already holds these values.' });
         this.dirty = false;
         return message;
       },
@@ -76,7 +77,8 @@ export class ProfileEditor {
         { name: 'value', label: 'Email, phone (+44…) or address', required: true },
         { name: 'label', label: 'Label (e.g. work)' },
       ],
-      submit: (v, idempotencyKey) => run(ctx, () => this.api.post(`${path}/contact-points`, { kind: v.kind, value: v.value, ...(v.label ? { label: v.label } : {}) }, { idempotencyKey }), 'Contact point added'),
+      submit: (v, idempotencyKey) => run(ctx, () => this.api.post(`${path}/contact-points`, { kind: v.kind, value: v.kind === 'phone' ? dialledPhone(v.value) : v.value, ...(v.label ? { label: v.label } : {}) }, { idempotencyKey }),
+        { done: 'Contact point added', unchanged: `this ${v.kind} is already one of the customer's contact points.` }),
     });
     this.consentForm = new CommandForm({
       key: 'consent',
@@ -88,7 +90,11 @@ export class ProfileEditor {
         { name: 'via', label: 'Said how', required: true, value: 'phone call with support' },
       ],
       submit: async (v, idempotencyKey) => {
-        const message = await run(ctx, () => this.api.post(`${path}/consents`, { purpose: v.purpose, granted: v.granted === 'true', via: v.via }, { idempotencyKey }), `Consent ${v.granted === 'true' ? 'given' : 'withdrawn'}: ${sentence(v.purpose)}`);
+        const given = v.granted === 'true';
+        const message = await run(ctx, () => this.api.post(`${path}/consents`, { purpose: v.purpose, granted: given, via: v.via }, { idempotencyKey }), {
+          done: `Consent ${given ? 'given' : 'withdrawn'}: ${sentence(v.purpose)}`,
+          unchanged: given ? `${sentence(v.purpose)} was already given.` : `${sentence(v.purpose)} was not given, so there is nothing to withdraw.`,
+        });
         void this.loadConsentHistory();
         return message;
       },

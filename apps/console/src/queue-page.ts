@@ -7,8 +7,9 @@ import { ApiError } from './api-problem';
 import { ticketRow } from './customer-sections';
 import { countdown } from './display-format';
 import { h, redrawKeepingFocus, replaceChildren } from './element';
-import { followStream, type LiveState } from './live-updates';
-import { describeLive } from './live-status';
+import { CatchUp } from './catch-up';
+import { followStream } from './live-updates';
+import { LiveStatus } from './live-status';
 import type { QueueItem, QueuePage as QueueAnswer } from './read-models';
 
 interface TicketChange {
@@ -51,12 +52,12 @@ export async function loadQueueOrder(api: ChronicleApi): Promise<void> {
 export class QueuePage {
   readonly element: HTMLElement;
   private readonly heading = h('h1', { tabindex: -1, id: 'queue-title' }, 'Work queue');
-  private readonly liveStatus = h('p', { class: 'live-status', role: 'status', 'aria-live': 'polite' });
+  private readonly liveStatus = new LiveStatus();
   private readonly sections = new Map<string, HTMLElement>();
   private readonly live = new AbortController();
+  /** The newest position of a ticket drawn: where the live stream resumes. */
   private wanted = 0;
-  private refreshing: Promise<void> | undefined;
-  private again = false;
+  private readonly catchUp = new CatchUp((position) => this.load(position || undefined), (behind) => this.liveStatus.setBehind(behind));
   private readonly ticker: ReturnType<typeof setInterval>;
   /** How many tickets each list shows: LIMIT, and LIMIT more each time the agent asks for more. */
   private readonly shown = new Map<string, number>();
@@ -64,7 +65,7 @@ export class QueuePage {
   constructor(private readonly api: ChronicleApi, private readonly agentName: (id: string | null | undefined) => string | null) {
     for (const list of LISTS) this.sections.set(list.id, h('section', { class: 'panel queue-list', id: list.id, 'aria-labelledby': `${list.id}-title` }, h('h2', { id: `${list.id}-title` }, list.title)));
     this.element = h('main', { class: 'queue-page', 'aria-labelledby': 'queue-title', 'aria-busy': 'true' },
-      h('header', { class: 'page-header' }, this.heading, h('p', { class: 'muted' }, 'Most urgent first: the next SLA deadline, then priority, then age.'), this.liveStatus),
+      h('header', { class: 'page-header' }, this.heading, h('p', { class: 'muted' }, 'Most urgent first: the next SLA deadline, then priority, then age.'), this.liveStatus.element),
       h('div', { class: 'queue-grid' }, ...this.sections.values()),
     );
     // Time alone moves tickets into "due within the hour": read again every minute, count down every 30 s.
@@ -85,7 +86,7 @@ export class QueuePage {
       this.element.removeAttribute('aria-busy');
       followStream<TicketChange>(this.api, '/live/tickets', { events: ['changed'], ...(this.wanted > 0 ? { lastEventId: String(this.wanted) } : {}) }, {
         message: (change) => void this.refresh(change.position),
-        state: (state, reason) => this.showLive(state, reason),
+        state: (state, reason) => this.liveStatus.show(state, reason),
         resumed: () => void this.refresh(this.wanted),
       }, this.live.signal);
       return true;
@@ -99,6 +100,7 @@ export class QueuePage {
 
   dispose(): void {
     this.live.abort();
+    this.catchUp.dispose();
     clearInterval(this.ticker);
   }
 
@@ -106,31 +108,10 @@ export class QueuePage {
     this.heading.focus();
   }
 
-  private showLive(state: LiveState, reason?: string): void {
-    this.liveStatus.textContent = describeLive(state, reason);
-    this.liveStatus.dataset.state = state;
-  }
-
-  /** Re-reads every list once per burst of changes, at least at the newest position announced. */
+  /** Re-reads every list once per burst of changes, at least at the newest position announced (a failure is retried). */
   private refresh(position: number): Promise<void> {
     this.wanted = Math.max(this.wanted, position);
-    if (this.refreshing) {
-      this.again = true;
-      return this.refreshing;
-    }
-    this.refreshing = (async () => {
-      try {
-        do {
-          this.again = false;
-          await this.load(this.wanted || undefined);
-        } while (this.again);
-      } catch {
-        // The next change or tick tries again; a 401 already sent the agent to sign-in.
-      } finally {
-        this.refreshing = undefined;
-      }
-    })();
-    return this.refreshing;
+    return this.catchUp.request(this.wanted, true);
   }
 
   /** A list's tickets up to what the agent asked to see, a page at a time by the queue's cursor; the total from its first page. */

@@ -5,7 +5,7 @@
 // for carry the same id.
 import { newId, type ChronicleApi, type CommandOutcome } from './api-client';
 import { CommandForm, type FormValues } from './command-form';
-import { parseDuration } from './display-format';
+import { counted, parseDuration } from './display-format';
 import type { Identity } from './session';
 
 /** Runs after a command succeeded: reloads the page's reads at `position` (read-your-writes). */
@@ -32,11 +32,21 @@ function wholeNumber(what: string) {
   return (value: string): string | undefined => (/^\d+$/.test(value) ? undefined : `${what} must be a whole number, like 10.`);
 }
 
-export async function run(ctx: Pick<ActionContext, 'committed'>, send: () => Promise<CommandOutcome>, what: string, ticketId?: string, id?: { done(): void }): Promise<string> {
+/**
+ * What to say after a command: `done` when it recorded something; `unchanged`, in plain words, when
+ * the API recorded nothing because there was nothing to change (`changed: false`: a consent withdrawn
+ * that was never given, a contact point already there). A bare string is a command that always
+ * records: nothing changed then means the same draft was already recorded.
+ */
+export type Outcome = string | { readonly done: string; readonly unchanged: string };
+
+export async function run(ctx: Pick<ActionContext, 'committed'>, send: () => Promise<CommandOutcome>, what: Outcome, ticketId?: string, id?: { done(): void }): Promise<string> {
   const outcome = await send();
   id?.done();
   await ctx.committed(outcome.position, ticketId);
-  return outcome.replayed ? `${what} (already recorded earlier).` : `${what}.`;
+  const done = typeof what === 'string' ? what : what.done;
+  if (outcome.changed === false) return `No change: ${typeof what === 'string' ? 'this was already recorded earlier.' : what.unchanged}`;
+  return outcome.replayed ? `${done} (already recorded earlier).` : `${done}.`;
 }
 
 export function logCallForm(ctx: ActionContext): CommandForm {
@@ -108,6 +118,6 @@ export function redeemPointsForm(ctx: ActionContext): CommandForm {
       { name: 'points', label: 'Points', required: true, inputMode: 'numeric', check: wholeNumber('Points') },
       { name: 'reason', label: 'Reason', required: true, value: 'voucher' },
     ],
-    submit: (v) => run(ctx, () => ctx.api.post(`/customers/${encodeURIComponent(ctx.customerId)}/loyalty/redemptions`, { redemptionId: id.current(), points: Number(v.points), reason: v.reason }), `${v.points} points redeemed`, undefined, id),
+    submit: (v) => run(ctx, () => ctx.api.post(`/customers/${encodeURIComponent(ctx.customerId)}/loyalty/redemptions`, { redemptionId: id.current(), points: Number(v.points), reason: v.reason }), `${counted(Number(v.points), 'point')} redeemed`, undefined, id),
   });
 }

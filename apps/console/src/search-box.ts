@@ -3,6 +3,7 @@
 // API's `q` search, which tries every kind. Enter opens the top hit, arrows move through the hits,
 // Escape or a click elsewhere closes them.
 import type { ChronicleApi } from './api-client';
+import { counted } from './display-format';
 import { h, replaceChildren } from './element';
 import type { SearchHit } from './read-models';
 
@@ -14,7 +15,7 @@ export const SHOWN_HITS = 20;
 export function describeHits(found: number, shown: number, text: string): string {
   if (found === 0) return `No customer matches “${text}”.`;
   if (found > shown) return `More than ${shown} customers match: the first ${shown} are shown, keep typing to narrow them down.`;
-  return `${found} customer${found === 1 ? '' : 's'} found.`;
+  return `${counted(found, 'customer')} found.`;
 }
 
 export function searchBox(api: ChronicleApi, open: (customerId: string) => void): HTMLElement {

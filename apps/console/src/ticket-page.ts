@@ -9,8 +9,9 @@ import { CommandForm } from './command-form';
 import { dueBadge, slaBadge } from './customer-sections';
 import { countdown, dateTime, relativeTime, sentence } from './display-format';
 import { announce, h, redrawKeepingFocus, replaceChildren, uniqueId } from './element';
-import { followStream, type LiveState } from './live-updates';
-import { describeLive } from './live-status';
+import { CatchUp } from './catch-up';
+import { followStream } from './live-updates';
+import { LiveStatus } from './live-status';
 import { run } from './quick-actions';
 import { TICKET_PRIORITIES, type Agent, type TicketView } from './read-models';
 import type { Identity } from './session';
@@ -29,7 +30,7 @@ export class TicketPage {
   readonly element: HTMLElement;
   private readonly heading: HTMLHeadingElement;
   private readonly subtitle = h('p', { class: 'muted' });
-  private readonly liveStatus = h('p', { class: 'live-status', role: 'status', 'aria-live': 'polite' });
+  private readonly liveStatus = new LiveStatus();
   private readonly factsBox = h('div', { class: 'ticket-facts' });
   private readonly thread = h('ol', { class: 'thread', 'aria-label': 'Conversation, oldest first' });
   private readonly reply: CommandForm;
@@ -43,9 +44,7 @@ export class TicketPage {
   private readonly controls: HTMLElement;
   private readonly live = new AbortController();
   private ticket: TicketView | undefined;
-  private shownPosition = 0;
-  private wanted = 0;
-  private refreshing: Promise<void> | undefined;
+  private readonly catchUp: CatchUp;
   private readonly ticker: ReturnType<typeof setInterval>;
   private readonly path: string;
 
@@ -57,6 +56,9 @@ export class TicketPage {
     private readonly agentName: (id: string | null | undefined) => string | null,
   ) {
     this.path = `/tickets/${encodeURIComponent(ticketId)}`;
+    this.catchUp = new CatchUp(async (position) => {
+      this.draw(await this.api.get<TicketView>(this.path, { minPosition: position || undefined }));
+    }, (behind) => this.liveStatus.setBehind(behind));
     this.heading = h('h1', { tabindex: -1, id: 'ticket-title' }, `Ticket ${ticketId}`);
     const ctx = { committed: (position: number) => this.refresh(position) };
     this.reply = new CommandForm({
@@ -98,7 +100,7 @@ export class TicketPage {
         h('button', { type: 'button', class: 'secondary', onclick: () => void this.changePriority(this.prioritySelect.value) }, 'Change priority')),
     );
     this.element = h('main', { class: 'ticket-page', 'aria-labelledby': 'ticket-title', 'aria-busy': 'true' },
-      h('header', { class: 'page-header' }, this.heading, this.subtitle, this.forgottenNotice, this.liveStatus),
+      h('header', { class: 'page-header' }, this.heading, this.subtitle, this.forgottenNotice, this.liveStatus.element),
       h('div', { class: 'ticket-grid' },
         h('div', { class: 'main-column' },
           h('section', { class: 'panel', id: 'conversation', 'aria-labelledby': 'conversation-title' }, h('h2', { id: 'conversation-title' }, 'Conversation'), this.thread),
@@ -119,8 +121,8 @@ export class TicketPage {
       this.element.removeAttribute('aria-busy');
       followStream<TicketChange>(this.api, '/live/tickets', { events: ['changed'], lastEventId: String(ticket.lastPosition) }, {
         message: (change) => { if (change.ticketId === this.ticketId) void this.refresh(change.position); },
-        state: (state, reason) => this.showLive(state, reason),
-        resumed: () => void this.refresh(this.wanted),
+        state: (state, reason) => this.liveStatus.show(state, reason),
+        resumed: () => void this.catchUp.request(this.catchUp.wantedPosition, true),
       }, this.live.signal);
       return true;
     } catch (error) {
@@ -134,6 +136,7 @@ export class TicketPage {
 
   dispose(): void {
     this.live.abort();
+    this.catchUp.dispose();
     clearInterval(this.ticker);
   }
 
@@ -149,34 +152,15 @@ export class TicketPage {
     this.note.focus();
   }
 
-  private showLive(state: LiveState, reason?: string): void {
-    this.liveStatus.textContent = describeLive(state, reason);
-    this.liveStatus.dataset.state = state;
-  }
-
-  /** Reads the ticket again, at least at `position`, once per burst of changes. */
+  /** Reads the ticket again, at least at `position`, once per burst of changes (a failure is retried). */
   private refresh(position: number): Promise<void> {
-    this.wanted = Math.max(this.wanted, position);
-    this.refreshing ??= (async () => {
-      try {
-        do {
-          const target = this.wanted;
-          this.draw(await this.api.get<TicketView>(this.path, { minPosition: target || undefined }));
-          this.shownPosition = Math.max(this.shownPosition, target);
-        } while (this.wanted > this.shownPosition);
-      } catch {
-        // Retried by the next change; a 401 already sent the agent to sign-in.
-      } finally {
-        this.refreshing = undefined;
-      }
-    })();
-    return this.refreshing;
+    return this.catchUp.request(position);
   }
 
   private draw(ticket: TicketView): void {
     this.ticket = ticket;
-    this.shownPosition = Math.max(this.shownPosition, ticket.lastPosition);
-    document.body.dataset.ticketPosition = String(this.shownPosition);
+    this.catchUp.shownAt(ticket.lastPosition);
+    document.body.dataset.ticketPosition = String(ticket.lastPosition);
     this.heading.textContent = ticket.subject ?? `Ticket ${ticket.ticketId}`;
     replaceChildren(this.subtitle,
       `Ticket ${ticket.ticketId} · `,
@@ -287,12 +271,13 @@ export class TicketPage {
     }
     const ctx = { committed: (position: number) => this.refresh(position) };
     const name = this.agentName(agentId) ?? agentId;
-    return this.act(() => run(ctx, () => this.api.post(`${this.path}/assign`, { agentId }), agentId === this.identity.id ? 'Assigned to you' : `Assigned to ${name}`));
+    const who = agentId === this.identity.id ? 'you' : name;
+    return this.act(() => run(ctx, () => this.api.post(`${this.path}/assign`, { agentId }), { done: `Assigned to ${who}`, unchanged: `the ticket is already assigned to ${who}.` }));
   }
 
   private changePriority(priority: string): Promise<void> {
     const ctx = { committed: (position: number) => this.refresh(position) };
-    return this.act(() => run(ctx, () => this.api.post(`${this.path}/priority`, { priority }), `Priority is now ${priority}`));
+    return this.act(() => run(ctx, () => this.api.post(`${this.path}/priority`, { priority }), { done: `Priority is now ${priority}`, unchanged: `the priority is already ${priority}.` }));
   }
 
   private close(): Promise<void> {

@@ -4,7 +4,7 @@
 // stay as they are).
 import type { ChronicleApi } from './api-client';
 import { h, redrawKeepingFocus, uniqueId } from './element';
-import { dateTime, relativeTime, words } from './display-format';
+import { counted, dateTime, relativeTime, words } from './display-format';
 import { TIMELINE_CHANNELS, TIMELINE_KINDS, type TimelineEntry, type TimelinePage } from './read-models';
 import { authorOf, entryDetails, entryText, rowSummary, type Names } from './timeline-details';
 
@@ -100,7 +100,7 @@ export class TimelinePanel {
       this.nextCursor = page.nextCursor;
       this.nodes.clear();
       this.render([]);
-      this.status.textContent = this.entries.length === 0 ? 'No interactions match.' : `${this.entries.length} interactions shown${this.nextCursor ? ', older ones load as you scroll' : ''}.`;
+      this.status.textContent = this.entries.length === 0 ? 'No interactions match.' : `${counted(this.entries.length, 'interaction')} shown${this.nextCursor ? ', older ones load as you scroll' : ''}.`;
     } finally {
       if (generation === this.generation) {
         this.loading = false;
@@ -121,7 +121,7 @@ export class TimelinePanel {
       this.entries.push(...page.items.filter((item) => !known.has(item.eventId)));
       this.nextCursor = page.nextCursor;
       this.render([]);
-      this.status.textContent = `${this.entries.length} interactions shown${this.nextCursor ? '' : ', that is all of them'}.`;
+      this.status.textContent = `${counted(this.entries.length, 'interaction')} shown${this.nextCursor ? '' : ', that is all of them'}.`;
     } catch (error) {
       if (generation === this.generation) this.status.textContent = error instanceof Error ? error.message : 'Loading failed.';
     } finally {
