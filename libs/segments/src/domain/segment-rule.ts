@@ -337,17 +337,26 @@ class RuleChecker {
 
   /** A range of a count: whole numbers only (`gte: 1.5` purchases matches what `gte: 2` does, and says it less plainly). */
   private countRange(value: unknown, path: string): void {
-    this.range(value, path, true, undefined, true);
+    this.range(value, path, true, undefined, 'count');
   }
 
-  private range(value: unknown, path: string, nonNegative: boolean, max?: number, count = false): void {
+  /**
+   * A range of an amount in minor units: whole, not negative, exact in a double (found from outside:
+   * `sumMinor: {gte: -1}` matched every customer, 1.5 and 2^53 + 1 were taken).
+   */
+  private minorUnitsRange(value: unknown, path: string): void {
+    this.range(value, path, true, undefined, 'minor units');
+  }
+
+  private range(value: unknown, path: string, nonNegative: boolean, max?: number, whole?: 'count' | 'minor units'): void {
     if (!this.object(value, path, ['gte', 'lte'])) return;
     if (value.gte === undefined && value.lte === undefined) return this.fail(path, 'must give gte, lte or both');
     for (const bound of ['gte', 'lte'] as const) {
       const v = value[bound];
       if (v === undefined) continue;
       if (typeof v !== 'number' || !Number.isFinite(v) || (nonNegative && v < 0)) this.fail(`${path}.${bound}`, `must be a ${nonNegative ? 'non-negative ' : ''}number`);
-      else if (count && !Number.isInteger(v)) this.fail(`${path}.${bound}`, 'must be a whole number (a count)');
+      else if (whole === 'count' && !Number.isInteger(v)) this.fail(`${path}.${bound}`, 'must be a whole number (a count)');
+      else if (whole === 'minor units' && !Number.isSafeInteger(v)) this.fail(`${path}.${bound}`, `must be a whole number of minor units (cents for EUR), at most ${Number.MAX_SAFE_INTEGER}`);
       else if (max !== undefined && (v < 1 || v > max)) this.fail(`${path}.${bound}`, `must be between 1 and ${max}`);
     }
     if (typeof value.gte === 'number' && typeof value.lte === 'number' && value.gte > value.lte) this.fail(path, 'has gte greater than lte');
@@ -399,7 +408,7 @@ class RuleChecker {
     if (!this.object(value, path, ['count', 'sumMinor', 'withinDays', 'category', 'currency'])) return;
     if (value.count === undefined && value.sumMinor === undefined) this.fail(path, 'must give count, sumMinor or both');
     if (value.count !== undefined) this.countRange(value.count, `${path}.count`);
-    if (value.sumMinor !== undefined) this.range(value.sumMinor, `${path}.sumMinor`, false);
+    if (value.sumMinor !== undefined) this.minorUnitsRange(value.sumMinor, `${path}.sumMinor`);
     if (value.currency !== undefined) {
       const problem = currencyCodeProblem(value.currency, `${path}.currency`);
       if (problem !== null) this.errors.push({ path: `${path}.currency`, message: problem });
