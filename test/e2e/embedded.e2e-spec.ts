@@ -119,6 +119,16 @@ describe.each(ENGINES)('Chronicle end to end on $name', ({ env: engineEnv }) => 
     expect((await support.get('/v1/customers?name=a&email=b')).status).toBe(400);
   });
 
+  it('finds a name by what it shows, whatever characters that show nothing it holds (found from outside: "Zed" did not find "\\u200b\\u200bZed")', async () => {
+    expect((await ingest.post('/v1/customers', { customerId: 'c-zw', profile: { firstName: '\u200b\u200bZed', lastName: 'Wid\u200dth' } })).status).toBe(201);
+    for (const query of ['q=Zed', 'name=zed%20wid', 'q=Width', `name=${encodeURIComponent('\u200bzed')}`]) {
+      await eventually(async () => {
+        const found = await support.get(`/v1/customers?${query}`);
+        expect({ query, ids: found.body.items.map((i: { customerId: string }) => i.customerId) }).toEqual({ query, ids: ['c-zw'] });
+      });
+    }
+  });
+
   it('answers a retried command with the same Idempotency-Key with the first result and stores one event', async () => {
     const body = { customerId, noteId: 'n-1', text: 'Prefers calls after 5pm', authorId: 'agent-7' };
     const first = await support.post('/v1/interactions/notes', body, { 'Idempotency-Key': 'note-retry-1' });

@@ -137,6 +137,11 @@ describe('search terms: normalised as the keys are, and never a prefix of every 
     ['name', 'Jose\u0301 Garci\u0301a', 'name:jos\u00e9 garc\u00eda'],
     ['name', 'Jos\u00e9 Garc\u00eda', 'name:jos\u00e9 garc\u00eda'],
     ['email', 'rene\u0301@example.com', 'email:ren\u00e9@example.com'],
+    // Found from outside: names holding characters that show nothing were not found by what they show.
+    ['name', '\u200b\u200bZed Wid\u200dth', 'name:zed width'],
+    ['name', 'عبد\u200bالله', 'name:عبدالله'],
+    ['name', 'Anne\u00ad-Marie\u2060 Ro\u034fse', 'name:anne-marie rose'],
+    ['email', 'ada\u200c@example.com', 'email:ada@example.com'],
   ] as const)('%s %p → %p', (kind, typed, prefix) => {
     expect(lookupPrefix(kind, typed)).toBe(prefix);
     expect(lookupKey[kind](typed)).toBe(prefix);
@@ -147,6 +152,12 @@ describe('search terms: normalised as the keys are, and never a prefix of every 
 
   it.each(['email', 'name', 'externalId'] as const)('%s: white space only (Unicode spaces too) normalises to nothing, and gives no prefix', (kind) => {
     for (const typed of blanks) {
+      expect({ typed, term: lookupTerm[kind](typed), prefix: lookupPrefix(kind, typed) }).toEqual({ typed, term: '', prefix: null });
+    }
+  });
+
+  it.each(['email', 'name'] as const)('%s: characters that show nothing, with or without spaces, normalise to nothing too', (kind) => {
+    for (const typed of ['\u200b', '\u200d \u00ad', '\u2060\u200c']) {
       expect({ typed, term: lookupTerm[kind](typed), prefix: lookupPrefix(kind, typed) }).toEqual({ typed, term: '', prefix: null });
     }
   });

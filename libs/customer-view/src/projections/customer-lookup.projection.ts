@@ -52,19 +52,29 @@ export type CustomerLookupSourcesDocument = CustomerLookupSourcesFields & { read
 
 export type LookupKind = 'email' | 'phone' | 'name' | 'externalId';
 
+const SHOWS_NOTHING = /\p{Default_Ignorable_Code_Point}/gu;
+
+/** `text` without the characters that show nothing. */
+function visible(text: string): string {
+  return text.replace(SHOWS_NOTHING, '');
+}
+
 /**
  * What a key holds of a value, stored or typed: the one normalisation of both sides. '' when nothing
  * searchable is left (white space only, Unicode spaces included; a phone without a digit), which as
  * a prefix would match every key of its kind.
  */
 export const lookupTerm: Readonly<Record<LookupKind, (value: string) => string>> = {
-  // Names and emails in one Unicode form (NFC): "José" typed with a combining accent is the same name.
-  email: (email) => email.normalize('NFC').trim().toLowerCase(),
+  // Names and emails in one Unicode form (NFC): "José" typed with a combining accent is the same name;
+  // without the characters that show nothing (zero-width spaces and joiners, soft hyphens: Unicode's
+  // default-ignorable code points), which no one types when searching (found from outside: "Zed" did
+  // not find "\u200b\u200bZed", nor "عبدالله" "عبد\u200bالله").
+  email: (email) => visible(email).normalize('NFC').trim().toLowerCase(),
   phone: (phone) => {
     const kept = phone.replace(/[^\d+]/g, '');
     return /\d/.test(kept) ? kept : '';
   },
-  name: (text) => text.normalize('NFC').trim().toLowerCase().replace(/\s+/g, ' '),
+  name: (text) => visible(text).normalize('NFC').trim().toLowerCase().replace(/\s+/g, ' '),
   externalId: (externalId) => externalId.trim(),
 };
 
