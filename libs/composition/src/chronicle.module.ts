@@ -9,7 +9,7 @@ import { ACCESS_LOG, EVENT_STORE, fingerprintKey, IDEMPOTENCY_KEYS, SESSION_REVO
 import { GenerationalReadStore, READ_STORE, type Checkpoint, type ReadStore } from '@app/read-store';
 import {
   APPLIED_EVENTS, APPLIED_WATERMARK, BATCH_RUNNER, CLOCK, CommandExecutor, ConfigError, IDEMPOTENCY_FINGERPRINT_KEY, loadSessionSecret, pause, PlatformModule, PROJECTION_PROGRESS, SINGLE_INSTANCE, SUPERVISOR, type AppliedWatermark, type ChronicleConfig, type PipelineSpec, type ProjectionProgress,
-  type SingleInstance,
+  READINESS_PROBES, type ReadinessProbe, type SingleInstance,
   type Supervisor,
 } from '@app/platform';
 import { EventStoreCheckpointStore, EventStoreLeaseStore, PartitionWatermarks, ProjectorRunner, StoredCheckpointProgress } from '@app/transport';
@@ -363,7 +363,13 @@ export class ChronicleModule {
     const exported: (string | symbol | typeof CommandExecutor)[] = [];
     if (needsKeys) {
       providers.push({ provide: KEY_STORE, useFactory: () => openKeyStore(config) });
-      exported.push(KEY_STORE);
+      // Readiness says whether it answers: with the key store down, every registration failed while the command API said ready (found from outside).
+      providers.push({
+        provide: READINESS_PROBES,
+        useFactory: (keys: CachedKeyStore): ReadinessProbe[] => [{ name: 'keyStore', probe: async () => ({ pendingErasures: (await keys.pendingErasures(1)).length > 0 }) }],
+        inject: [KEY_STORE],
+      });
+      exported.push(KEY_STORE, READINESS_PROBES);
     }
     if (needsEventStore) {
       providers.push(

@@ -131,7 +131,7 @@ export async function openKeyStore(config: ChronicleConfig): Promise<CachedKeySt
       store = await openSqlite(config, 'keys.sqlite', (path) => new SqliteKeyStore(path, ring, { writeLockBudgetMs: config.SQLITE_WRITE_LOCK_BUDGET_MS }));
       break;
     case 'mongodb':
-      store = await mongoKeyStore().MongoKeyStore.connect(config.MONGO_URL as string, config.KEY_STORE_MONGO_DB, ring);
+      store = await namingMongoUrl(config, () => mongoKeyStore().MongoKeyStore.connect(config.MONGO_URL as string, config.KEY_STORE_MONGO_DB, ring, { timeoutMs: config.MONGO_TIMEOUT_MS }));
       break;
   }
   return new CachedKeyStore(store, { ttlMs: config.KEY_CACHE_TTL_MS, maxEntries: config.KEY_CACHE_SIZE });
@@ -236,6 +236,19 @@ export async function openPhysicalReadStore(config: ChronicleConfig, { checkpoin
         new SqliteReadStore(path, { writeLockBudgetMs: config.SQLITE_WRITE_LOCK_BUDGET_MS, checkpointsInBackground, writes: writes ?? sqliteReadStoreWrites(config, false) }),
       );
     case 'mongodb':
-      return mongoReadStore().MongoReadStore.connect(config.MONGO_URL as string, config.MONGO_DB);
+      return namingMongoUrl(config, () => mongoReadStore().MongoReadStore.connect(config.MONGO_URL as string, config.MONGO_DB, { timeoutMs: config.MONGO_TIMEOUT_MS }));
+  }
+}
+
+/**
+ * A first connection that fails says which setting to check (found from outside: "connect
+ * ECONNREFUSED 127.0.0.1:39998" named no setting), without the URL's password.
+ */
+async function namingMongoUrl<T>(config: ChronicleConfig, connect: () => Promise<T>): Promise<T> {
+  try {
+    return await connect();
+  } catch (error) {
+    const shown = (config.MONGO_URL as string).replace(/\/\/[^@/]*@/, '//…@');
+    throw new Error(`MONGO_URL (${shown}): could not connect (servers are waited for MONGO_TIMEOUT_MS, ${config.MONGO_TIMEOUT_MS} ms): ${(error as Error).message}`, { cause: error });
   }
 }

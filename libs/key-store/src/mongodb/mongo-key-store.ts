@@ -36,8 +36,9 @@ export class MongoKeyStore implements KeyStore {
     this.keys = db.collection<KeyDocument>(DATA_KEYS_COLLECTION);
   }
 
-  static async connect(url: string, database: string, ring: MasterKeyRing): Promise<MongoKeyStore> {
-    const client = new MongoClient(url, { ignoreUndefined: true });
+  /** `timeoutMs`: longest an operation waits for a server to take it (the driver's serverSelectionTimeoutMS). */
+  static async connect(url: string, database: string, ring: MasterKeyRing, { timeoutMs }: { timeoutMs?: number } = {}): Promise<MongoKeyStore> {
+    const client = new MongoClient(url, { ignoreUndefined: true, ...(timeoutMs !== undefined ? { serverSelectionTimeoutMS: timeoutMs } : {}) });
     await client.connect();
     const store = new MongoKeyStore(client, client.db(database), ring);
     const existing = await store.db.listCollections({ name: DATA_KEYS_COLLECTION }, { nameOnly: true }).toArray();

@@ -45,6 +45,14 @@ export class ChronicleConfig {
   @IsString()
   MONGO_DB = 'chronicle';
 
+  /**
+   * Longest a MongoDB operation waits for a server to take it, in ms (the driver's
+   * serverSelectionTimeoutMS, 30,000 by default): with the server down, requests and readiness
+   * answered 503 only after 30 s, and probes with shorter timeouts saw nothing (found from outside).
+   */
+  @Transform(envNumber) @IsInt() @Min(100) @Max(120000)
+  MONGO_TIMEOUT_MS = 5000;
+
   /** Where customers' data keys live: `sqlite` (keys.sqlite in DATA_DIR) or `mongodb` (MONGO_URL, database KEY_STORE_MONGO_DB). */
   @IsIn(['sqlite', 'mongodb'])
   KEY_STORE: 'sqlite' | 'mongodb' = 'sqlite';

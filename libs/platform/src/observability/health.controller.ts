@@ -9,7 +9,22 @@ import { EVENT_STORE, type EventStore } from '@app/event-store';
 import { READ_STORE, type ReadStore } from '@app/read-store';
 import { Public } from '../auth/roles';
 import { ApiAnswer } from '../openapi/api-answers';
-import { SUPERVISOR, type Supervisor } from '../supervision/supervisor';
+import { answerWithin, SUPERVISOR, type Supervisor } from '../supervision/supervisor';
+
+/**
+ * Longest readiness waits for one store's answer, in ms: with MongoDB down, readiness answered only
+ * after the driver's 30 s and probes with shorter timeouts saw nothing (found from outside). A store
+ * that does not answer in time is down.
+ */
+export const READINESS_CHECK_TIMEOUT_MS = 2_000;
+
+/** Another store this process needs to serve, checked by readiness beside the event and read stores (the key store). */
+export interface ReadinessProbe {
+  readonly name: string;
+  /** Resolves with details to show when the store answers; rejects when it does not. */
+  probe(): Promise<Record<string, unknown>>;
+}
+export const READINESS_PROBES = Symbol('ReadinessProbes');
 
 @ApiTags('health')
 @Controller('health')
@@ -20,6 +35,7 @@ export class HealthController {
     @Inject(SUPERVISOR) private readonly supervisor: Supervisor,
     @Optional() @Inject(EVENT_STORE) private readonly eventStore?: EventStore,
     @Optional() @Inject(READ_STORE) private readonly readStore?: ReadStore,
+    @Optional() @Inject(READINESS_PROBES) private readonly probes: readonly ReadinessProbe[] = [],
   ) {}
 
   @Get('live')
@@ -35,37 +51,41 @@ export class HealthController {
   @ApiOperation({ summary: 'Readiness: the stores answer and take writes, no pipeline has failed; every pipeline with its state and lag' })
   @HealthCheck()
   async ready(@Res({ passthrough: true }) reply: FastifyReply) {
-    const checks: (() => Promise<HealthIndicatorResult>)[] = [];
-    if (this.eventStore) {
-      const store = this.eventStore;
-      checks.push(async () => {
-        const session = this.indicators.check('eventStore');
-        try {
+    const stores: ReadinessProbe[] = [...this.probes];
+    const eventStore = this.eventStore;
+    if (eventStore) {
+      stores.unshift({
+        name: 'eventStore',
+        probe: async () => {
           // A store that reads but cannot take a write (read-only file, full disk, lock held) is down.
-          await store.checkWritable?.();
-          return session.up({ headPosition: await store.headPosition() });
-        } catch (error) {
-          return session.down({ error: String(error) });
-        }
+          await eventStore.checkWritable?.();
+          return { headPosition: await eventStore.headPosition() };
+        },
       });
     }
-    if (this.readStore) {
-      const store = this.readStore;
-      checks.push(async () => {
-        const session = this.indicators.check('readStore');
-        try {
-          const generation = (store as { generation?: unknown }).generation;
-          await store.checkWritable?.();
-          return session.up({
-            projectorCheckpoint: await store.getCheckpoint('chronicle-projector'),
+    const readStore = this.readStore;
+    if (readStore) {
+      stores.splice(eventStore ? 1 : 0, 0, {
+        name: 'readStore',
+        probe: async () => {
+          const generation = (readStore as { generation?: unknown }).generation;
+          await readStore.checkWritable?.();
+          return {
+            projectorCheckpoint: await readStore.getCheckpoint('chronicle-projector'),
             // The live read-model generation (blue/green rebuilds), where the store has generations.
             ...(typeof generation === 'number' ? { generation } : {}),
-          });
-        } catch (error) {
-          return session.down({ error: String(error) });
-        }
+          };
+        },
       });
     }
+    const checks: (() => Promise<HealthIndicatorResult>)[] = stores.map(({ name, probe }) => async () => {
+      const session = this.indicators.check(name);
+      try {
+        return session.up(await answerWithin(probe(), READINESS_CHECK_TIMEOUT_MS));
+      } catch (error) {
+        return session.down({ error: String(error) });
+      }
+    });
     checks.push(async () => {
       const session = this.indicators.check('pipelines');
       const statuses = await this.supervisor.statuses(true);

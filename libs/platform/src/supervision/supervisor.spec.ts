@@ -153,6 +153,21 @@ describe('Supervisor', () => {
     expect(scraped).toContain('chronicle_pipeline_lag_events{pipeline="lagging"} 42');
   });
 
+  it('leaves the lag out when the work takes over a second to tell it, so a status (readiness) answers while an engine is down (found from outside: readiness hung with the broker)', async () => {
+    const work = Object.assign(new ScriptedWork(), { lag: () => new Promise<never>(() => undefined) });
+    const s = supervisor();
+    await s.run({ name: 'stuck', work });
+    jest.useFakeTimers();
+    try {
+      const statuses = s.statuses();
+      await jest.advanceTimersByTimeAsync(1_000);
+      const [status] = await statuses;
+      expect({ state: status?.state, lag: status?.lag }).toEqual({ state: 'running', lag: undefined });
+    } finally {
+      jest.useRealTimers();
+    }
+  });
+
   it('lists the alerts the work raises in its status and counts them in /metrics, none when there are none', async () => {
     let alerts: { code: string; message: string; count: number }[] = [];
     const work = Object.assign(new ScriptedWork(), { alerts: () => alerts });

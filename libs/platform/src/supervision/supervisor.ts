@@ -102,6 +102,18 @@ const DEFAULT_MAX_DELAY_MS = 30_000;
 const DEFAULT_FAILED_AFTER = 5;
 const DEFAULT_HEALTHY_AFTER_MS = 60_000;
 const DEFAULT_LEASE_TTL_MS = 15_000;
+/** Longest a pipeline's lag is waited for when its status is asked (readiness, metrics). */
+const LAG_TIMEOUT_MS = 1_000;
+
+/** What `promise` answers, or a rejection naming `ms` when it takes longer (the promise itself goes on). */
+export function answerWithin<T>(promise: Promise<T>, ms: number): Promise<T> {
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const late = new Promise<never>((_resolve, reject) => {
+    timer = setTimeout(() => reject(new Error(`no answer within ${ms} ms`)), ms);
+    timer.unref?.();
+  });
+  return Promise.race([promise, late]).finally(() => clearTimeout(timer));
+}
 
 /** Waits `ms` or until the signal aborts, whichever comes first; never rejects. */
 export function pause(ms: number, signal: AbortSignal): Promise<void> {
@@ -170,7 +182,9 @@ class Pipeline {
   async status(withLag: boolean): Promise<PipelineStatus> {
     let lag: PipelineLag | undefined;
     if (withLag && this.spec.work.lag && (this.stateValue === 'running' || this.stateValue === 'retrying' || this.stateValue === 'failed')) {
-      lag = await this.spec.work.lag().catch(() => undefined);
+      // Bounded: readiness must answer while an engine is down (a Kafka projector's lag asks the broker,
+      // and readiness hung with it, found from outside); the lag is left out when it takes longer.
+      lag = await answerWithin(this.spec.work.lag(), LAG_TIMEOUT_MS).catch(() => undefined);
     }
     const alerts = this.spec.work.alerts?.() ?? [];
     return {

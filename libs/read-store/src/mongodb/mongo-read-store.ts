@@ -63,10 +63,13 @@ export class MongoReadStore implements ReadStore {
     private readonly db: Db,
   ) {}
 
-  /** Connects to `url` and uses the database `database` (created on first write). */
-  static async connect(url: string, database: string): Promise<MongoReadStore> {
+  /**
+   * Connects to `url` and uses the database `database` (created on first write). `timeoutMs`: longest
+   * an operation waits for a server to take it (the driver's serverSelectionTimeoutMS).
+   */
+  static async connect(url: string, database: string, { timeoutMs }: { timeoutMs?: number } = {}): Promise<MongoReadStore> {
     // ignoreUndefined: a field set to undefined is absent, as in the JSON the SQLite store keeps.
-    const client = new MongoClient(url, { ignoreUndefined: true });
+    const client = new MongoClient(url, { ignoreUndefined: true, ...(timeoutMs !== undefined ? { serverSelectionTimeoutMS: timeoutMs } : {}) });
     await client.connect();
     return new MongoReadStore(client, client.db(database));
   }
