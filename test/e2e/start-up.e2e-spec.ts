@@ -69,6 +69,16 @@ describe('Chronicle start-up, as a real process', () => {
     expectOneLinePerProblem(onFile.output, [new RegExp(`^ {2}- DATA_DIR="${file}": ${file} is a file, not a folder$`)]);
   });
 
+  it('refuses an API_KEYS_FILE given that does not exist, naming it, and makes no keys (found from outside: a fresh admin key set was made and printed to the log)', async () => {
+    const dataDir = folder('keys');
+    const missing = join(dataDir, 'secrets', 'api-keys.json');
+    const { code, output } = await failedStart({ DATA_DIR: dataDir, API_KEYS_FILE: missing });
+    expect(code).toBe(1);
+    expectOneLinePerProblem(output, [new RegExp(`^ {2}- API_KEYS_FILE="${missing}": the file does not exist: make keys into it with \`chronicle keys create --role admin\``)]);
+    expect(output.join('\n')).not.toMatch(/chr_admin_|First start/);
+    expect(existsSync(missing)).toBe(false);
+  });
+
   it('refuses a data folder or database files it may not write, instead of a "ready" server whose every write fails', async () => {
     const readOnlyFolder = folder('ro-folder');
     chmodSync(readOnlyFolder, 0o555);

@@ -37,7 +37,15 @@ export async function startChronicle(env: Record<string, string | undefined>, op
   const keyFile = apiKeysFilePath(config);
   // A first start writes its key file once it listens: make sure that will work before binding.
   if (!config.API_KEYS && !existsSync(keyFile)) {
-    ensureWritableFolder(dirname(keyFile), config.API_KEYS_FILE === undefined ? 'DATA_DIR' : 'API_KEYS_FILE', config.API_KEYS_FILE ?? config.DATA_DIR);
+    // A key file named on purpose that is not there is a mistake (a secret not mounted, a typo): made
+    // anew, it gave a process that refused every client and printed fresh admin keys to its log
+    // (found from outside). Only the default file in DATA_DIR is made on a first start.
+    if (config.API_KEYS_FILE !== undefined) {
+      throw new StartupError([
+        describeSetting('API_KEYS_FILE', config.API_KEYS_FILE, 'the file does not exist: make keys into it with `chronicle keys create --role admin` (API_KEYS_FILE set alike), or leave API_KEYS_FILE unset to have one key per role made in DATA_DIR on a first start'),
+      ]);
+    }
+    ensureWritableFolder(dirname(keyFile), 'DATA_DIR', config.DATA_DIR);
   }
   // A port another process holds is named here, in one line, before anything is opened (Nest's own
   // listen logs the error as a structured line first, which read as a crash; found from outside).
