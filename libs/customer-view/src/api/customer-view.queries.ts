@@ -4,7 +4,7 @@ import { IQueryHandler, Query, QueryHandler } from '@nestjs/cqrs';
 import { refuse, type Clock } from '@app/event-sourcing';
 import { pastKeys, READ_STORE, type Filter, type KeysetField, type ReadStore } from '@app/read-store';
 import { REGISTERED_CUSTOMERS, type RegisteredCustomers } from '@app/customers';
-import { CHRONICLE_CONFIG, ChronicleConfig, CLOCK, decodePageCursor, encodePageCursor, PROJECTION_PROGRESS, RequestValidationError, waitUntilCaughtUp, type PagedQuery, type ProjectionProgress } from '@app/platform';
+import { CHRONICLE_CONFIG, ChronicleConfig, CLOCK, decodePageCursor, encodePageCursor, notProjectedYet, PROJECTION_PROGRESS, RequestValidationError, waitUntilCaughtUp, type PagedQuery, type ProjectionProgress } from '@app/platform';
 import { CUSTOMER_360_COLLECTION, type Customer360Document } from '../projections/customer-360.document';
 import { TIMELINE_COLLECTION, type TimelineEntryDocument } from '../projections/timeline.projection';
 import { CUSTOMER_LOOKUP_COLLECTION, lookupPrefix, type CustomerLookupDocument, type LookupKind } from '../projections/customer-lookup.projection';
@@ -123,7 +123,7 @@ export class GetCustomer360Handler extends ReadModelQuery implements IQueryHandl
   async execute({ customerId, minPosition }: GetCustomer360): Promise<{ view: Customer360View } & Consistency> {
     const consistent = await this.caughtUp(customerId, minPosition);
     const view = await customer360View(this.store, this.enrichers ?? [], customerId, this.clock.now());
-    if (view === null) throw refuse.notFound(`Customer ${customerId} not found`, 'customerId');
+    if (view === null) throw minPosition !== undefined && !consistent ? notProjectedYet(`Customer ${customerId}`, minPosition) : refuse.notFound(`Customer ${customerId} not found`, 'customerId');
     return { view, consistent };
   }
 }

@@ -2,6 +2,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DomainErrorCode } from '@app/event-sourcing';
+import { ProblemException } from '@app/platform';
 import { SqliteReadStore } from '@app/read-store';
 import { CUSTOMER_360_COLLECTION } from '../projections/customer-360.document';
 import { emptyCustomer360 } from '../projections/customer-360.projection';
@@ -41,5 +42,20 @@ describe('isRegisteredIn / ReadModelRegisteredCustomers (on a real SqliteReadSto
     await expect(customers.assertRegistered('only-events')).rejects.toMatchObject({ code: DomainErrorCode.NotFound, field: 'customerId' });
     await view('only-events', '2026-01-01T00:00:00.000Z', 2);
     await expect(customers.assertRegistered('only-events')).resolves.toBeUndefined();
+  });
+
+  it('with minPosition: not found only once the read models reached it; while they lag, a 503 naming minPosition that says so (found from outside: a customer created a moment before was "not found")', async () => {
+    let reached = false;
+    const progress = { waitForPosition: async () => reached };
+    const customers = new ReadModelRegisteredCustomers(store, 50, progress);
+    const lagging = await customers.assertRegistered('new-one', 7).catch((error: unknown) => error);
+    expect(lagging).toBeInstanceOf(ProblemException);
+    expect({ status: (lagging as ProblemException).getStatus(), code: (lagging as ProblemException).extra.code, fields: (lagging as ProblemException).extra.errors?.map((e) => e.field), headers: (lagging as ProblemException).extra.headers }).toEqual({
+      status: 503, code: 'NOT_PROJECTED_YET', fields: ['minPosition'], headers: { 'Retry-After': '1', 'X-Chronicle-Consistent': 'false' },
+    });
+    reached = true;
+    await expect(customers.assertRegistered('new-one', 7)).rejects.toMatchObject({ code: DomainErrorCode.NotFound, field: 'customerId' });
+    await view('new-one', '2026-01-01T00:00:00.000Z', 7);
+    await expect(customers.assertRegistered('new-one', 7)).resolves.toBeUndefined();
   });
 });

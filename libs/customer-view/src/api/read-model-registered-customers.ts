@@ -3,7 +3,7 @@
 import { refuse } from '@app/event-sourcing';
 import type { CustomerNames, RegisteredCustomers } from '@app/customers';
 import type { ReadStore } from '@app/read-store';
-import { waitUntilCaughtUp, type ProjectionProgress } from '@app/platform';
+import { notProjectedYet, waitUntilCaughtUp, type ProjectionProgress } from '@app/platform';
 import { CUSTOMER_360_COLLECTION, type Customer360Document } from '../projections/customer-360.document';
 
 export class ReadModelRegisteredCustomers implements RegisteredCustomers, CustomerNames {
@@ -16,7 +16,8 @@ export class ReadModelRegisteredCustomers implements RegisteredCustomers, Custom
   async assertRegistered(customerId: string, minPosition?: number): Promise<void> {
     if (await this.registered(customerId)) return;
     // Not seen yet: a registration up to minPosition may still be on its way to the read model.
-    if (minPosition !== undefined && (await waitUntilCaughtUp(minPosition, () => this.registered(customerId), this.progress, this.waitTimeoutMs))) {
+    if (minPosition !== undefined) {
+      if (!(await waitUntilCaughtUp(minPosition, () => this.registered(customerId), this.progress, this.waitTimeoutMs))) throw notProjectedYet(`Customer ${customerId}`, minPosition);
       if (await this.registered(customerId)) return;
     }
     throw refuse.notFound(`Customer ${customerId} not found`, 'customerId');

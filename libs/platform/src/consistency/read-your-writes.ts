@@ -1,6 +1,7 @@
 // Read-your-writes: a query with `minPosition` waits (bounded) until the read model has caught up
 // with the position a command answered.
 import type { RecordedEvent } from '@app/event-sourcing';
+import { ProblemException } from '../errors/problem.filter';
 
 /**
  * How far the projector has followed the global log: the one of this process, or (embedded transport)
@@ -86,3 +87,18 @@ export interface AppliedWatermark {
 }
 
 export const APPLIED_WATERMARK = Symbol('AppliedWatermark');
+
+/**
+ * The answer to a read with `minPosition` of something the read models do not hold, when they have
+ * not reached that position within the wait: it may be on its way or may not exist, so neither a 404
+ * (found from outside: a customer created a moment before was "not found", on every read with
+ * minPosition while the projector lagged) nor a guess. 503 with Retry-After, naming minPosition.
+ */
+export function notProjectedYet(what: string, minPosition: number): ProblemException {
+  const detail = `${what} is not in the read models, which have not reached position ${minPosition} yet (waited READ_WAIT_TIMEOUT_MS): retry shortly; if it is still not found once they have, it does not exist`;
+  return new ProblemException(503, detail, {
+    code: 'NOT_PROJECTED_YET',
+    errors: [{ field: 'minPosition', message: detail }],
+    headers: { 'Retry-After': '1', 'X-Chronicle-Consistent': 'false' },
+  });
+}

@@ -176,7 +176,7 @@ export function sendProblem(reply: FastifyReply, error: unknown, request: Fastif
   const problem = toProblem(error, retryAdviceFor(request));
   // Another process's long write is an operating condition, not a bug: one line, no stack (whichever
   // thread met it: a batch thread's busy store arrives as the problem it made, BatchThread).
-  if (problem.code === 'STORE_BUSY') logger.warn(error instanceof Error ? error.message : String(error));
+  if (problem.code === 'STORE_BUSY' || problem.code === 'NOT_PROJECTED_YET') logger.warn(error instanceof Error ? error.message : String(error));
   else if (problem.status >= 500) logger.error(error instanceof Error ? (error.stack ?? error.message) : String(error));
   if (reply.sent || reply.raw.headersSent) {
     // A streamed answer (server-sent events, an export) already started: nothing can be said any more.
