@@ -79,6 +79,14 @@ describe('Chronicle start-up, as a real process', () => {
     expect(existsSync(missing)).toBe(false);
   });
 
+  it('fails naming MONGO_URL (its password hidden) when MongoDB cannot be reached within MONGO_TIMEOUT_MS (found from outside: "connect ECONNREFUSED" after 30 s, no setting named)', async () => {
+    const { code, output } = await failedStart({ DATA_DIR: folder('mongo'), READ_STORE: 'mongodb', MONGO_URL: 'mongodb://chronicle:s3cret@127.0.0.1:1/', MONGO_TIMEOUT_MS: '300' });
+    expect(code).toBe(1);
+    expect(output[0]).toBe('Chronicle failed to start:');
+    expect(output.slice(1).join('\n')).toMatch(/MONGO_URL \(mongodb:\/\/…@127\.0\.0\.1:1\/\): could not connect \(servers are waited for MONGO_TIMEOUT_MS, 300 ms\)/);
+    expect(output.join('\n')).not.toContain('s3cret');
+  });
+
   it('refuses a data folder or database files it may not write, instead of a "ready" server whose every write fails', async () => {
     const readOnlyFolder = folder('ro-folder');
     chmodSync(readOnlyFolder, 0o555);
