@@ -1,6 +1,6 @@
 import { metricsRegistry } from '../observability/metrics-registry';
 import type { LeaseStore } from './lease';
-import { Supervisor, type PipelineRun, type PipelineWork } from './supervisor';
+import { PipelineWaitError, Supervisor, type PipelineRun, type PipelineWork } from './supervisor';
 
 /** A work whose every run the test drives: it records runs and can fail or end a run on demand. */
 class ScriptedWork implements PipelineWork {
@@ -109,6 +109,24 @@ describe('Supervisor', () => {
     }
     // Three in a row: failed (readiness down) while the next restart waits, 4 × 40 ms at the most.
     expect((await s.statuses())[0]).toMatchObject({ state: 'failed', consecutiveFailures: 3, restarts: 3, lastError: { message: 'bad event' } });
+  });
+
+  // Found from outside: the segments reactor waiting for a slow projector reached failed, and the
+  // worker's readiness flapped 503 for minutes.
+  it('retries a run that stopped to wait for another part (PipelineWaitError) after the first delay, and never counts it as a failure', async () => {
+    const work = new ScriptedWork();
+    const s = supervisor();
+    await s.run({ name: 'segments', work, retry: { initialDelayMs: 1, maxDelayMs: 60_000, failedAfter: 2, healthyAfterMs: 60_000 } });
+    for (let n = 1; n <= 5; n++) {
+      await work.started(n);
+      work.runs[n - 1]?.fail(new PipelineWaitError('Read models did not reach position 9 in time'));
+    }
+    await work.started(6);
+    expect((await s.statuses())[0]).toMatchObject({ state: 'running', consecutiveFailures: 0, restarts: 5, lastError: { message: 'Read models did not reach position 9 in time' } });
+    // A real failure still counts.
+    work.runs[5]?.fail(new Error('bad event'));
+    await work.started(7);
+    expect((await s.statuses())[0]).toMatchObject({ consecutiveFailures: 1 });
   });
 
   it('counts the failures before as in a row until the new run stayed up for healthyAfterMs', async () => {

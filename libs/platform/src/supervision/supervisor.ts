@@ -102,6 +102,16 @@ const DEFAULT_MAX_DELAY_MS = 30_000;
 const DEFAULT_FAILED_AFTER = 5;
 const DEFAULT_HEALTHY_AFTER_MS = 60_000;
 const DEFAULT_LEASE_TTL_MS = 15_000;
+/**
+ * A run that stops to wait for another part of the deployment (the read models behind the log): it
+ * is retried like a failure, after the first restart delay, but is no failure (found from outside:
+ * the segments reactor waiting for a slow projector reached `failed` and the worker's readiness
+ * flapped 503 for minutes, with an error logged each time). The state says `retrying` meanwhile.
+ */
+export class PipelineWaitError extends Error {
+  override readonly name = 'PipelineWaitError';
+}
+
 /** Longest a pipeline's lag is waited for when its status is asked (readiness, metrics). */
 const LAG_TIMEOUT_MS = 1_000;
 
@@ -240,17 +250,22 @@ class Pipeline {
         // Aborted: shutdown, or the lease was lost (then go round and wait for it again).
       } catch (error: unknown) {
         if (stop.aborted) break;
-        this.failures += 1;
+        const waiting = error instanceof PipelineWaitError;
+        if (!waiting) this.failures += 1;
         this.restartCount += 1;
         pipelineMetrics.restarted(this.spec.name);
         this.lastErrorValue = { message: message(error), at: new Date().toISOString() };
-        const delay = this.backoff();
+        const delay = waiting ? (this.spec.retry?.initialDelayMs ?? DEFAULT_INITIAL_DELAY_MS) : this.backoff();
         const failedAfter = this.spec.retry?.failedAfter ?? DEFAULT_FAILED_AFTER;
         this.setState(this.failures >= failedAfter ? 'failed' : 'retrying');
-        this.logger.error(
-          `Pipeline ${this.spec.name} failed (${this.failures} in a row), restarting in ${delay} ms: ${message(error)}`,
-          error instanceof Error ? error.stack : undefined,
-        );
+        if (waiting) {
+          this.logger.warn(`Pipeline ${this.spec.name} waits, again in ${delay} ms: ${message(error)}`);
+        } else {
+          this.logger.error(
+            `Pipeline ${this.spec.name} failed (${this.failures} in a row), restarting in ${delay} ms: ${message(error)}`,
+            error instanceof Error ? error.stack : undefined,
+          );
+        }
         settle();
         attempt.abort();
         await renewal;

@@ -4,10 +4,12 @@
 //
 // Ordering choice: a batch is evaluated only after the read models include its last event (the
 // `gate`), so facts, segment definitions and memberships are never older than the events that
-// triggered the evaluation. If the read models do not get there in time the batch fails and the
-// reactor redelivers it from its checkpoint with backoff — idempotent thanks to natural keys.
+// triggered the evaluation. If the read models do not get there in time the run stops to wait
+// (PipelineWaitError: no failure) and the reactor redelivers the batch from its checkpoint —
+// idempotent thanks to natural keys.
 // Membership events never trigger evaluation (no feedback loop).
 import type { Clock, RecordedEvent } from '@app/event-sourcing';
+import { PipelineWaitError } from '@app/platform/supervision/supervisor';
 import { CATALOGUE_EVENT_TYPES, isCatalogueEvent } from '@app/customer-view';
 import type { ReactionHandler } from '@app/transport';
 import type { SegmentRule } from '../domain/segment-rule';
@@ -35,7 +37,8 @@ export function segmentReaction(evaluator: SegmentEvaluator, gate: ReadModelGate
     const relevant = events.filter((e) => isSegmentEvent(e) || affectsCustomerFacts(e));
     if (relevant.length === 0) return;
     const last = relevant[relevant.length - 1].position;
-    if (!(await gate(relevant))) throw new Error(`Read models did not reach position ${last} in time; the batch will be redelivered`);
+    // Waiting for the projector is no failure of this reactor: redelivered, readiness unaffected.
+    if (!(await gate(relevant))) throw new PipelineWaitError(`Read models did not reach position ${last} in time; the batch will be redelivered`);
     const now = clock.now();
     for (const event of relevant) {
       if (!isSegmentEvent(event)) continue;
