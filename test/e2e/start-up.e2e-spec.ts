@@ -87,6 +87,13 @@ describe('Chronicle start-up, as a real process', () => {
     expect(output.join('\n')).not.toContain('s3cret');
   });
 
+  it('refuses a role\'s own entry point started with CHRONICLE_ROLE naming another role, naming it (found from outside: apps/relay with CHRONICLE_ROLE=query-api ran a query API)', async () => {
+    const started = startProcess('apps/relay/src/main.ts', [], { PORT: '0', LOG_LEVEL: 'info', HOME: tmpdir(), DATA_DIR: folder('role'), CHRONICLE_ROLE: 'query-api' });
+    expect(await started.exited).toBe(1);
+    const output = started.lines.filter((line) => line.trim() !== '' && !line.startsWith('{'));
+    expectOneLinePerProblem(output, [/^ {2}- CHRONICLE_ROLE="query-api": this entry point \(apps\/relay\) runs the relay role: leave CHRONICLE_ROLE unset, or start apps\/chronicle/]);
+  });
+
   it('refuses a data folder or database files it may not write, instead of a "ready" server whose every write fails', async () => {
     const readOnlyFolder = folder('ro-folder');
     chmodSync(readOnlyFolder, 0o555);

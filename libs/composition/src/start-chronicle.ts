@@ -116,7 +116,15 @@ function listenError(error: unknown, config: ChronicleConfig): Error {
  * exits with status 1.
  */
 export async function runChronicle(role?: ChronicleConfig['CHRONICLE_ROLE']): Promise<void> {
-  const env = role ? { ...process.env, CHRONICLE_ROLE: process.env.CHRONICLE_ROLE ?? role } : process.env;
+  // A role's own entry point runs that role: a CHRONICLE_ROLE naming another is a mistake to name,
+  // not a setting to follow (found from outside: apps/relay with CHRONICLE_ROLE=query-api ran a query
+  // API without a word). apps/chronicle runs the role CHRONICLE_ROLE names.
+  const given = process.env.CHRONICLE_ROLE;
+  if (role && given !== undefined && given !== role) {
+    process.stderr.write(`${startFailure(new StartupError([describeSetting('CHRONICLE_ROLE', given, `this entry point (apps/${role}) runs the ${role} role: leave CHRONICLE_ROLE unset, or start apps/chronicle, which runs the role CHRONICLE_ROLE names`)]))}\n`);
+    process.exit(1);
+  }
+  const env = role ? { ...process.env, CHRONICLE_ROLE: role } : process.env;
   // Files this process creates (SQLite files, the key file, replays) are its user's alone.
   process.umask(0o077);
   // Before anything grows the heaps (a value other than these two is refused by the config below).
