@@ -106,6 +106,17 @@ if (!brokers) {
       expect(changed(resumed)).toEqual([{ id: '6', ticketId: 'B' }]);
     });
 
+    it('ends a stream on the server once its client goes away, so nothing polls the read store for it any more', async () => {
+      const openNow = async () => Number(/^chronicle_live_streams (\d+)$/m.exec(await (await fetch(`${queries.url}/metrics`)).text())?.[1]);
+      const before = await openNow();
+      const [first, second] = [await open(), await open()];
+      expect([first.status, second.status]).toEqual([200, 200]);
+      await eventually(async () => expect(await openNow()).toBe(before + 2));
+      first.close();
+      second.close();
+      await eventually(async () => expect(await openNow()).toBe(before));
+    });
+
     it('answers a query after a write once every partition got there (the applied watermark), not when another partition did', async () => {
       // Partition 0 runs ahead again: D at 9 is applied; E at 8 (partition 1) is not yet in Kafka.
       await producer.send({ topic, acks: -1, messages: [onPartition(0, encodeEventMessage(ticketOpened(9, 'cust-d', 'D'))), onPartition(0, encodeWatermarkMessage({ position: 9, partitions: 2 }, 0))] });

@@ -433,8 +433,9 @@ export class ChronicleModule {
       // Per-customer queries of every capability answer 404 for a customer the customer view does not know.
       providers.push({
         provide: REGISTERED_CUSTOMERS,
-        useFactory: (store: ReadStore, progress?: ProjectionProgress) => new ReadModelRegisteredCustomers(store, config.READ_WAIT_TIMEOUT_MS, progress),
-        inject: [READ_STORE, { token: PROJECTION_PROGRESS, optional: true }],
+        useFactory: (store: ReadStore, progress?: ProjectionProgress, events?: EventStore) =>
+          new ReadModelRegisteredCustomers(store, config.READ_WAIT_TIMEOUT_MS, progress, events ? () => events.headPosition() : undefined),
+        inject: [READ_STORE, { token: PROJECTION_PROGRESS, optional: true }, { token: EVENT_STORE, optional: true }],
       });
       providers.push({ provide: CUSTOMER_NAMES, useExisting: REGISTERED_CUSTOMERS });
       providers.push({ provide: APPLIED_WATERMARK, useFactory: (store: ReadStore) => appliedWatermark(config, store), inject: [READ_STORE] });

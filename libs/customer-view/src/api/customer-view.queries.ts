@@ -1,10 +1,11 @@
 // Queries on the customer read models: the 360 view, the timeline with cursor paging, and search.
 import { Inject, Optional } from '@nestjs/common';
 import { IQueryHandler, Query, QueryHandler } from '@nestjs/cqrs';
-import { refuse, type Clock } from '@app/event-sourcing';
+import type { Clock } from '@app/event-sourcing';
+import { EVENT_STORE, type EventStore } from '@app/event-store';
 import { pastKeys, READ_STORE, type Filter, type KeysetField, type ReadStore } from '@app/read-store';
 import { REGISTERED_CUSTOMERS, type RegisteredCustomers } from '@app/customers';
-import { CHRONICLE_CONFIG, ChronicleConfig, CLOCK, decodePageCursor, encodePageCursor, notProjectedYet, PROJECTION_PROGRESS, RequestValidationError, waitUntilCaughtUp, type PagedQuery, type ProjectionProgress } from '@app/platform';
+import { CHRONICLE_CONFIG, ChronicleConfig, CLOCK, decodePageCursor, encodePageCursor, notFoundOrNotProjectedYet, PROJECTION_PROGRESS, RequestValidationError, waitUntilCaughtUp, type PagedQuery, type ProjectionProgress } from '@app/platform';
 import { CUSTOMER_360_COLLECTION, type Customer360Document } from '../projections/customer-360.document';
 import { TIMELINE_COLLECTION, type TimelineEntryDocument } from '../projections/timeline.projection';
 import { CUSTOMER_LOOKUP_COLLECTION, lookupPrefix, type CustomerLookupDocument, type LookupKind } from '../projections/customer-lookup.projection';
@@ -119,11 +120,12 @@ abstract class ReadModelQuery {
 export class GetCustomer360Handler extends ReadModelQuery implements IQueryHandler<GetCustomer360> {
   @Inject(CLOCK) private readonly clock!: Clock;
   @Optional() @Inject(CUSTOMER_360_ENRICHERS) private readonly enrichers?: readonly Customer360Enricher[];
+  @Optional() @Inject(EVENT_STORE) private readonly events?: EventStore;
 
   async execute({ customerId, minPosition }: GetCustomer360): Promise<{ view: Customer360View } & Consistency> {
     const consistent = await this.caughtUp(customerId, minPosition);
     const view = await customer360View(this.store, this.enrichers ?? [], customerId, this.clock.now());
-    if (view === null) throw minPosition !== undefined && !consistent ? notProjectedYet(`Customer ${customerId}`, minPosition) : refuse.notFound(`Customer ${customerId} not found`, 'customerId');
+    if (view === null) throw await notFoundOrNotProjectedYet(`Customer ${customerId}`, 'customerId', minPosition, consistent, this.events ? () => (this.events as EventStore).headPosition() : undefined);
     return { view, consistent };
   }
 }

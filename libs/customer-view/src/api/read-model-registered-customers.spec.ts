@@ -53,6 +53,10 @@ describe('isRegisteredIn / ReadModelRegisteredCustomers (on a real SqliteReadSto
     expect({ status: (lagging as ProblemException).getStatus(), code: (lagging as ProblemException).extra.code, fields: (lagging as ProblemException).extra.errors?.map((e) => e.field), headers: (lagging as ProblemException).extra.headers }).toEqual({
       status: 503, code: 'NOT_PROJECTED_YET', fields: ['minPosition'], headers: { 'Retry-After': '1', 'X-Chronicle-Consistent': 'false' },
     });
+    // A position the log has not reached yet: nothing can be on its way, so not found.
+    const beyondTheLog = new ReadModelRegisteredCustomers(store, 50, progress, async () => 6);
+    await expect(beyondTheLog.assertRegistered('new-one', 7)).rejects.toMatchObject({ code: DomainErrorCode.NotFound, field: 'customerId' });
+    expect(await new ReadModelRegisteredCustomers(store, 50, progress, async () => 7).assertRegistered('new-one', 7).catch((error: unknown) => error)).toBeInstanceOf(ProblemException);
     reached = true;
     await expect(customers.assertRegistered('new-one', 7)).rejects.toMatchObject({ code: DomainErrorCode.NotFound, field: 'customerId' });
     await view('new-one', '2026-01-01T00:00:00.000Z', 7);

@@ -1,9 +1,8 @@
 // RegisteredCustomers from the customer360 read model: a customer is known once its registration is
 // projected (registeredAt set; a document without it only holds events seen before a registration).
-import { refuse } from '@app/event-sourcing';
 import type { CustomerNames, RegisteredCustomers } from '@app/customers';
 import type { ReadStore } from '@app/read-store';
-import { notProjectedYet, waitUntilCaughtUp, type ProjectionProgress } from '@app/platform';
+import { notFoundOrNotProjectedYet, waitUntilCaughtUp, type ProjectionProgress } from '@app/platform';
 import { CUSTOMER_360_COLLECTION, type Customer360Document } from '../projections/customer-360.document';
 
 export class ReadModelRegisteredCustomers implements RegisteredCustomers, CustomerNames {
@@ -11,16 +10,16 @@ export class ReadModelRegisteredCustomers implements RegisteredCustomers, Custom
     private readonly store: ReadStore,
     private readonly waitTimeoutMs: number,
     private readonly progress?: ProjectionProgress,
+    /** The event log's head position, where this process has the log: a minPosition beyond it is not waited for as "on its way". */
+    private readonly logHead?: () => Promise<number>,
   ) {}
 
   async assertRegistered(customerId: string, minPosition?: number): Promise<void> {
     if (await this.registered(customerId)) return;
     // Not seen yet: a registration up to minPosition may still be on its way to the read model.
-    if (minPosition !== undefined) {
-      if (!(await waitUntilCaughtUp(minPosition, () => this.registered(customerId), this.progress, this.waitTimeoutMs))) throw notProjectedYet(`Customer ${customerId}`, minPosition);
-      if (await this.registered(customerId)) return;
-    }
-    throw refuse.notFound(`Customer ${customerId} not found`, 'customerId');
+    const caughtUp = minPosition === undefined || (await waitUntilCaughtUp(minPosition, () => this.registered(customerId), this.progress, this.waitTimeoutMs));
+    if (minPosition !== undefined && caughtUp && (await this.registered(customerId))) return;
+    throw await notFoundOrNotProjectedYet(`Customer ${customerId}`, 'customerId', minPosition, caughtUp, this.logHead);
   }
 
   async namesOf(customerIds: readonly string[]): Promise<Map<string, string>> {

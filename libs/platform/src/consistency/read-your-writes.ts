@@ -1,6 +1,6 @@
 // Read-your-writes: a query with `minPosition` waits (bounded) until the read model has caught up
 // with the position a command answered.
-import type { RecordedEvent } from '@app/event-sourcing';
+import { refuse, type RecordedEvent } from '@app/event-sourcing';
 import { ProblemException } from '../errors/problem.filter';
 
 /**
@@ -87,6 +87,25 @@ export interface AppliedWatermark {
 }
 
 export const APPLIED_WATERMARK = Symbol('AppliedWatermark');
+
+/**
+ * Why a read finds no `what` in the read models: not found (404) when no `minPosition` was given, or
+ * the read models reached it, or the log itself has not (a position not written yet: nothing can be
+ * on its way); otherwise notProjectedYet. `logHead`: the event log's head position, where this
+ * process has the log.
+ */
+export async function notFoundOrNotProjectedYet(
+  what: string,
+  field: string,
+  minPosition: number | undefined,
+  caughtUp: boolean,
+  logHead?: () => Promise<number>,
+): Promise<Error> {
+  const notFound = refuse.notFound(`${what} not found`, field);
+  if (minPosition === undefined || caughtUp) return notFound;
+  if (logHead && (await logHead().catch(() => Number.POSITIVE_INFINITY)) < minPosition) return notFound;
+  return notProjectedYet(what, minPosition);
+}
 
 /**
  * The answer to a read with `minPosition` of something the read models do not hold, when they have
