@@ -101,6 +101,7 @@ const MAX_FUTURE_SKEW_MS = 5 * 60 * 1000;
  * 1970 (found from outside: a ticket opened in the year 1 was taken and shown "overdue by 739,947 d").
  */
 export const EARLIEST_OCCURRED_AT = '1970-01-01T00:00:00.000Z';
+const EARLIEST_OCCURRED_AT_MS = Date.parse(EARLIEST_OCCURRED_AT);
 
 /** The business time of a command: the client's `occurredAt` (not in the future, not before 1970) or now. */
 export function businessTime(occurredAt: string | undefined, now: Date): string {
@@ -118,8 +119,8 @@ export function commandTime(occurredAt: string | undefined, now: Date): Pick<Com
   if (at.getTime() > now.getTime() + MAX_FUTURE_SKEW_MS) {
     throw new RequestValidationError([{ field: 'occurredAt', message: 'occurredAt must not lie in the future' }]);
   }
-  if (at.getTime() < Date.parse(EARLIEST_OCCURRED_AT)) {
-    throw new RequestValidationError([{ field: 'occurredAt', message: 'occurredAt must not lie before 1970-01-01T00:00:00Z' }]);
+  if (at.getTime() < EARLIEST_OCCURRED_AT_MS) {
+    throw new RequestValidationError([{ field: 'occurredAt', message: `occurredAt must not lie before ${EARLIEST_OCCURRED_AT.replace('.000Z', 'Z')}` }]);
   }
   return { occurredAt: at.toISOString() };
 }

@@ -1,4 +1,7 @@
-import { nestsDeeperThan, parseMediaType, scanJsonText, shapeProblems, textProblems } from './json-body';
+import { parseMediaType, scanJsonText, shapeOf, textProblems } from './json-body';
+
+const nestsDeeperThan = (text: string, maxDepth: number) => scanJsonText(text, maxDepth).tooDeep;
+const shapeProblems = (value: unknown, maxEntries: number) => shapeOf(value, maxEntries).problems;
 
 describe('the JSON body reader\'s checks', () => {
   it('parses media types case-insensitively, with quoted and empty parameters; a malformed one is undefined', () => {

@@ -183,11 +183,6 @@ export function scanJsonText(text: string, maxDepth: number): JsonTextScan {
   return { tooDeep: false, members };
 }
 
-/** Whether objects and arrays nest deeper than maxDepth, by one pass over the text (strings skipped). */
-export function nestsDeeperThan(text: string, maxDepth: number): boolean {
-  return scanJsonText(text, maxDepth).tooDeep;
-}
-
 /**
  * A number written with an exponent of 300 or more digits' worth, or 300 zeros in a row: the only
  * texts that may stand for a number too small for a double (JSON.parse reads `1e-400` as 0, which a
@@ -262,13 +257,11 @@ export function textProblems(text: string): FieldProblem[] {
 
 const MAX_SHAPE_PROBLEMS = 20;
 
-/** Field names that reach Object.prototype, and objects or arrays with too many entries, by path. */
-export function shapeProblems(value: unknown, maxEntries: number): FieldProblem[] {
-  return shapeOf(value, maxEntries).problems;
-}
-
-/** shapeProblems, and how many fields the objects hold in all (while no problem is found). */
-function shapeOf(value: unknown, maxEntries: number): { problems: FieldProblem[]; fields: number } {
+/**
+ * Field names that reach Object.prototype, and objects or arrays with too many entries, by path; and
+ * how many fields the objects hold in all (while no problem is found).
+ */
+export function shapeOf(value: unknown, maxEntries: number): { problems: FieldProblem[]; fields: number } {
   const problems: FieldProblem[] = [];
   let fields = 0;
   const stack: { value: unknown; path: string }[] = [{ value, path: '' }];

@@ -51,33 +51,34 @@ export class HealthController {
   @ApiOperation({ summary: 'Readiness: the stores answer and take writes, no pipeline has failed; every pipeline with its state and lag' })
   @HealthCheck()
   async ready(@Res({ passthrough: true }) reply: FastifyReply) {
-    const stores: ReadinessProbe[] = [...this.probes];
-    const eventStore = this.eventStore;
-    if (eventStore) {
-      stores.unshift({
-        name: 'eventStore',
-        probe: async () => {
-          // A store that reads but cannot take a write (read-only file, full disk, lock held) is down.
-          await eventStore.checkWritable?.();
-          return { headPosition: await eventStore.headPosition() };
-        },
-      });
-    }
-    const readStore = this.readStore;
-    if (readStore) {
-      stores.splice(eventStore ? 1 : 0, 0, {
-        name: 'readStore',
-        probe: async () => {
-          const generation = (readStore as { generation?: unknown }).generation;
-          await readStore.checkWritable?.();
-          return {
-            projectorCheckpoint: await readStore.getCheckpoint('chronicle-projector'),
-            // The live read-model generation (blue/green rebuilds), where the store has generations.
-            ...(typeof generation === 'number' ? { generation } : {}),
-          };
-        },
-      });
-    }
+    const { eventStore, readStore } = this;
+    const stores: ReadinessProbe[] = [
+      ...(eventStore
+        ? [{
+            name: 'eventStore',
+            probe: async () => {
+              // A store that reads but cannot take a write (read-only file, full disk, lock held) is down.
+              await eventStore.checkWritable?.();
+              return { headPosition: await eventStore.headPosition() };
+            },
+          }]
+        : []),
+      ...(readStore
+        ? [{
+            name: 'readStore',
+            probe: async () => {
+              const generation = (readStore as { generation?: unknown }).generation;
+              await readStore.checkWritable?.();
+              return {
+                projectorCheckpoint: await readStore.getCheckpoint('chronicle-projector'),
+                // The live read-model generation (blue/green rebuilds), where the store has generations.
+                ...(typeof generation === 'number' ? { generation } : {}),
+              };
+            },
+          }]
+        : []),
+      ...this.probes,
+    ];
     const checks: (() => Promise<HealthIndicatorResult>)[] = stores.map(({ name, probe }) => async () => {
       const session = this.indicators.check(name);
       try {

@@ -145,8 +145,8 @@ export class KafkaProjector implements PipelineWork {
     }
     const [ends, committed] = await Promise.all([
       this.lagAdmin.fetchTopicOffsets(this.topic),
-      // A few seconds at most: the supervisor asks again at its next look.
-      committedOffsets(this.lagAdmin, this.options.groupId, this.topic, 2_000),
+      // No longer than the supervisor waits for a lag (it leaves it out then and asks at its next look).
+      committedOffsets(this.lagAdmin, this.options.groupId, this.topic, 1_000),
     ]);
     const done = new Map(committed.map((p) => [p.partition, Number(p.offset)]));
     let events = 0;
